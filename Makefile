@@ -1,0 +1,130 @@
+# tickpipe: one non-recursive GNU Makefile.  Each program's object list and
+# link line live in its folder's module.mk, included below; everything is
+# built under $(BUILD) (build/ by default, build-san/ for the sanitizer run).
+
+prefix		?= /usr/local
+exec_prefix	?= $(prefix)
+bindir		?= $(exec_prefix)/bin
+datadir		?= $(prefix)/share
+mandir		?= $(datadir)/man
+pkgdatadir	?= $(datadir)/tickpipe
+DESTDIR		?=
+
+CC		?= gcc
+BUILD		?= build
+WARN		:= -Wall -Wextra -Wpedantic
+OPT		?= -O2 -g
+# user CFLAGS are appended, never replaced
+ALL_CFLAGS	= -std=c11 $(OPT) $(WARN) $(EXTRA_CFLAGS) $(CFLAGS)
+ALL_CPPFLAGS	= -D_GNU_SOURCE -Icommon -MMD -MP $(CPPFLAGS)
+ALL_LDFLAGS	= $(EXTRA_LDFLAGS) $(LDFLAGS)
+
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+ifeq ($(SAN),1)
+BUILD		:= build-san
+EXTRA_CFLAGS	+= $(SAN_FLAGS)
+EXTRA_LDFLAGS	+= $(SAN_FLAGS)
+OPT		:= -O1 -g
+endif
+
+# Debian packages: to build, and to run the tests and `make run`.
+BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
+		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev
+CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
+		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
+		   openssl util-linux procps psmisc nodejs npm chromium \
+		   iproute2
+BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
+		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
+		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
+		   /usr/include/event2/bufferevent_ssl.h
+CHECK_TOOLS	:= redis-server redis-cli clang mandoc shellcheck openssl \
+		   flock node npm chromium
+
+missing_hdrs	= $(strip $(foreach h,$(BUILD_HDRS),$(if $(wildcard $(h)),,$(h))))
+missing_tools	= $(strip $(foreach t,$(CHECK_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+
+all: programs
+
+.PHONY: all programs check check-san unit bench fuzz run install uninstall \
+	clean deps deps-build deps-check lint-man lint-sh www
+
+# deps: install every Debian package the project needs (as root), or
+# print the command.  `make` and `make check` call the parts they need
+# only when something is missing.
+deps:
+	@sh tools/deps.sh $(BUILD_PKGS) $(CHECK_PKGS)
+
+deps-build:
+	@$(if $(missing_hdrs),echo "missing: $(missing_hdrs)"; sh tools/deps.sh $(BUILD_PKGS),:)
+
+deps-check: deps-build
+	@$(if $(missing_tools),echo "missing: $(missing_tools)"; sh tools/deps.sh $(CHECK_PKGS),:)
+	@/usr/bin/python3 -c 'import websockets' 2>/dev/null || sh tools/deps.sh python3-websockets
+
+PROGRAMS :=
+MAN1 :=
+CLEAN :=
+
+# --- common/: one static library ---
+COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
+		   common/util.c
+COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/%.o)
+COMMON_LIB	:= $(BUILD)/libtpcommon.a
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/.deps-ok:
+	@$(MAKE) --no-print-directory deps-build
+	@mkdir -p $(@D) && touch $@
+
+include collector/module.mk
+include shmreader/module.mk
+-include redispub/module.mk
+-include wsgate/module.mk
+-include supervisor/module.mk
+include tests/module.mk
+include bench/module.mk
+
+programs: $(PROGRAMS)
+
+# --- man pages ---
+MAN_ALL := $(wildcard man/*.[1-9])
+
+lint-man:
+	@for m in $(MAN_ALL); do \
+		out=$$(mandoc -Tlint -W warning $$m 2>&1); \
+		if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+		out=$$(groff -mdoc -ww -z $$m 2>&1); \
+		if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; \
+	done; echo "man pages: $(words $(MAN_ALL)) lint-clean"
+
+lint-sh:
+	@shellcheck -s sh $(SHELL_SCRIPTS) && shellcheck $(BASH_SCRIPTS) && \
+		echo "shell scripts: lint-clean"
+
+install: programs
+	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 \
+		$(DESTDIR)$(mandir)/man5 $(DESTDIR)$(mandir)/man7 \
+		$(DESTDIR)$(mandir)/man8
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(bindir)/
+	for m in $(MAN_ALL); do \
+		s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(mandir)/man$$s/; \
+	done
+
+uninstall:
+	for p in $(notdir $(PROGRAMS)); do rm -f $(DESTDIR)$(bindir)/$$p; done
+	for m in $(notdir $(MAN_ALL)); do \
+		s=$${m##*.}; rm -f $(DESTDIR)$(mandir)/man$$s/$$m; \
+	done
+
+clean:
+	rm -rf build build-san $(CLEAN)
+
+-include $(shell find build build-san -name '*.d' 2>/dev/null)

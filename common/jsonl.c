@@ -1,0 +1,487 @@
+/*
+ * jsonl.c: JSONL encoding (hand-written, no allocation) and decoding
+ * (jansson); see jsonl.h and tickpipe-json(5).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "dec.h"
+#include "jsonl.h"
+
+static char *
+put_str(char *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *
+put_u64(char *p, uint64_t v)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	while (n > 0)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *
+put_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return put_u64(p, 0 - (uint64_t)v);
+	}
+	return put_u64(p, (uint64_t)v);
+}
+
+/* JSON string from at most max bytes of s (NUL ends it earlier). */
+static char *
+put_jstr(char *p, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	*p++ = '"';
+	for (size_t i = 0; i < max && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			*p++ = '\\';
+			*p++ = 'u';
+			*p++ = '0';
+			*p++ = '0';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		} else
+			*p++ = (char)c;
+	}
+	*p++ = '"';
+	return p;
+}
+
+static char *
+put_dec(char *p, int64_t m, int e)
+{
+	int n;
+
+	*p++ = '"';
+	n = dec_format(m, e, p, DEC_STRMAX);
+	if (n < 0)
+		n = 0;	/* out-of-range exponent: cannot come from decode */
+	p += n;
+	*p++ = '"';
+	return p;
+}
+
+static char *
+put_head(char *p, const char *type, const struct tp_record *r)
+{
+	p = put_str(p, "{\"type\":\"");
+	p = put_str(p, type);
+	p = put_str(p, "\",\"venue\":\"");
+	p = put_str(p, venue_name(r->venue));
+	*p++ = '"';
+	if (r->symbol[0] != '\0') {
+		p = put_str(p, ",\"symbol\":");
+		p = put_jstr(p, r->symbol, REC_SYMBOL_LEN);
+	}
+	p = put_str(p, ",\"seq\":");
+	p = put_u64(p, r->seq);
+	p = put_str(p, ",\"vseq\":");
+	p = put_u64(p, r->vseq);
+	p = put_str(p, ",\"ts\":");
+	p = put_i64(p, r->ts);
+	p = put_str(p, ",\"recv\":");
+	p = put_i64(p, r->recv);
+	return p;
+}
+
+/* Appends the levels of one side, over all records, to p. */
+static char *
+put_side(char *p, const struct tp_record *recs, size_t n, int asks)
+{
+	int first = 1;
+
+	*p++ = '[';
+	for (size_t k = 0; k < n; k++) {
+		const struct rec_book *b = &recs[k].u.book;
+		unsigned lo = asks ? b->nbids : 0;
+		unsigned hi = asks ? (unsigned)b->nbids + b->nasks : b->nbids;
+
+		if (hi > REC_BOOK_LEVELS)
+			hi = REC_BOOK_LEVELS;
+		for (unsigned i = lo; i < hi; i++) {
+			if (!first)
+				*p++ = ',';
+			first = 0;
+			*p++ = '[';
+			p = put_dec(p, b->price[i], b->price_exp[i]);
+			*p++ = ',';
+			p = put_dec(p, b->qty[i], b->qty_exp[i]);
+			*p++ = ']';
+		}
+	}
+	*p++ = ']';
+	return p;
+}
+
+size_t
+jsonl_encode(const struct tp_record *recs, size_t n, char *buf)
+{
+	const struct tp_record *r = &recs[0];
+	char *p = buf;
+
+	switch (r->type) {
+	case REC_TRADE:
+		p = put_head(p, "trade", r);
+		p = put_str(p, ",\"price\":");
+		p = put_dec(p, r->u.trade.price, r->u.trade.price_exp);
+		p = put_str(p, ",\"qty\":");
+		p = put_dec(p, r->u.trade.qty, r->u.trade.qty_exp);
+		p = put_str(p, ",\"side\":\"");
+		p = put_str(p, side_name(r->u.trade.side));
+		p = put_str(p, "\",\"tid\":");
+		p = put_jstr(p, r->u.trade.tid, REC_TID_LEN);
+		break;
+	case REC_BOOK:
+		p = put_head(p, r->flags & REC_F_SNAPSHOT ? "book_snapshot" :
+		    "book_delta", r);
+		if (r->aux != 0) {
+			p = put_str(p, ",\"vfirst\":");
+			p = put_u64(p, r->aux);
+		}
+		p = put_str(p, ",\"bids\":");
+		p = put_side(p, recs, n, 0);
+		p = put_str(p, ",\"asks\":");
+		p = put_side(p, recs, n, 1);
+		break;
+	case REC_STATUS:
+		p = put_head(p, "status", r);
+		p = put_str(p, ",\"status\":\"");
+		p = put_str(p, status_name(r->u.status.code));
+		p = put_str(p, "\",\"reason\":");
+		p = put_jstr(p, r->u.status.reason, REC_REASON_LEN);
+		break;
+	default:
+		p = put_head(p, "unknown", r);
+		p = put_str(p, ",\"rtype\":");
+		p = put_u64(p, r->type);
+		break;
+	}
+	*p++ = '}';
+	*p++ = '\n';
+	return (size_t)(p - buf);
+}
+
+size_t
+jsonl_encode_gap(const struct jsonl_gap *g, char *buf)
+{
+	char *p = buf;
+
+	p = put_str(p, "{\"type\":\"gap\",\"from\":");
+	p = put_u64(p, g->from);
+	p = put_str(p, ",\"lost\":");
+	p = put_u64(p, g->lost);
+	*p++ = '}';
+	*p++ = '\n';
+	return (size_t)(p - buf);
+}
+
+/* --- decoding --- */
+
+#define FAIL(...) do { snprintf(err, errlen, __VA_ARGS__); goto fail; } while (0)
+
+static int
+get_int(json_t *o, const char *key, int required, int64_t min, int64_t *out,
+    char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL) {
+		if (required) {
+			snprintf(err, errlen, "missing key \"%s\"", key);
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_is_integer(v)) {
+		snprintf(err, errlen, "\"%s\" must be an integer", key);
+		return -1;
+	}
+	if (json_integer_value(v) < min) {
+		snprintf(err, errlen, "\"%s\" out of range", key);
+		return -1;
+	}
+	*out = json_integer_value(v);
+	return 1;
+}
+
+static int
+get_dec(json_t *v, const char *what, int64_t *m, int8_t *e, char *err,
+    size_t errlen)
+{
+	int rc;
+
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s must be a string holding a decimal",
+		    what);
+		return -1;
+	}
+	rc = dec_parse(json_string_value(v), json_string_length(v), m, e);
+	if (rc == DEC_ERANGE) {
+		snprintf(err, errlen, "%s \"%.40s\": out of range", what,
+		    json_string_value(v));
+		return -1;
+	}
+	if (rc != DEC_OK) {
+		snprintf(err, errlen, "%s \"%.40s\": not a decimal number",
+		    what, json_string_value(v));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+decode_side(json_t *arr, const char *name, int asks, struct tp_record *recs,
+    size_t max, size_t *nlev, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *lv;
+
+	if (!json_is_array(arr)) {
+		snprintf(err, errlen, "\"%s\" must be an array", name);
+		return -1;
+	}
+	json_array_foreach(arr, i, lv) {
+		size_t k = *nlev / REC_BOOK_LEVELS, j = *nlev % REC_BOOK_LEVELS;
+		struct rec_book *b;
+		char what[48];
+
+		if (k >= max) {
+			snprintf(err, errlen, "book has more than %zu levels",
+			    max * REC_BOOK_LEVELS);
+			return -1;
+		}
+		if (!json_is_array(lv) || json_array_size(lv) != 2) {
+			snprintf(err, errlen, "%s[%zu] must be [\"price\","
+			    "\"qty\"]", name, i);
+			return -1;
+		}
+		b = &recs[k].u.book;
+		snprintf(what, sizeof(what), "%s[%zu] price", name, i);
+		if (get_dec(json_array_get(lv, 0), what, &b->price[j],
+		    &b->price_exp[j], err, errlen) < 0)
+			return -1;
+		snprintf(what, sizeof(what), "%s[%zu] qty", name, i);
+		if (get_dec(json_array_get(lv, 1), what, &b->qty[j],
+		    &b->qty_exp[j], err, errlen) < 0)
+			return -1;
+		if (b->qty[j] < 0) {
+			snprintf(err, errlen, "%s[%zu] qty is negative", name, i);
+			return -1;
+		}
+		if (asks)
+			b->nasks++;
+		else
+			b->nbids++;
+		(*nlev)++;
+	}
+	return 0;
+}
+
+int
+jsonl_decode(const char *line, size_t len, struct tp_record *recs,
+    size_t max, struct jsonl_gap *gap, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *o, *v;
+	const char *type;
+	struct tp_record h;
+	int64_t iv;
+	size_t n = 1, nlev = 0;
+
+	o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (o == NULL) {
+		snprintf(err, errlen, "invalid JSON at column %d: %s",
+		    jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(o))
+		FAIL("not a JSON object");
+	v = json_object_get(o, "type");
+	if (v == NULL)
+		FAIL("missing key \"type\"");
+	if (!json_is_string(v))
+		FAIL("\"type\" must be a string");
+	type = json_string_value(v);
+	if (strcmp(type, "gap") == 0) {
+		int64_t from = 0, lost = 0;
+
+		if (get_int(o, "from", 1, 0, &from, err, errlen) < 0 ||
+		    get_int(o, "lost", 1, 0, &lost, err, errlen) < 0)
+			goto fail;
+		if (gap != NULL) {
+			gap->from = (uint64_t)from;
+			gap->lost = (uint64_t)lost;
+		}
+		json_decref(o);
+		return 0;
+	}
+	memset(&h, 0, sizeof(h));
+	if (strcmp(type, "trade") == 0)
+		h.type = REC_TRADE;
+	else if (strcmp(type, "book_snapshot") == 0) {
+		h.type = REC_BOOK;
+		h.flags = REC_F_SNAPSHOT;
+	} else if (strcmp(type, "book_delta") == 0)
+		h.type = REC_BOOK;
+	else if (strcmp(type, "status") == 0)
+		h.type = REC_STATUS;
+	else
+		FAIL("unknown type \"%.32s\"", type);
+
+	v = json_object_get(o, "venue");
+	if (v == NULL)
+		FAIL("missing key \"venue\"");
+	if (!json_is_string(v))
+		FAIL("\"venue\" must be a string");
+	if ((h.venue = (uint16_t)venue_id(json_string_value(v))) == 0)
+		FAIL("unknown venue \"%.32s\"", json_string_value(v));
+	v = json_object_get(o, "symbol");
+	if (v == NULL && h.type != REC_STATUS)
+		FAIL("missing key \"symbol\"");
+	if (v != NULL) {
+		if (!json_is_string(v))
+			FAIL("\"symbol\" must be a string");
+		if (!rec_symbol_ok(json_string_value(v)))
+			FAIL("symbol \"%.32s\": not BASE-QUOTE (A-Z, 0-9, "
+			    "3 to 15 characters)", json_string_value(v));
+		strcpy(h.symbol, json_string_value(v));
+	}
+	if (get_int(o, "seq", 0, 0, &iv, err, errlen) < 0)
+		goto fail;
+	iv = 0;
+	if (get_int(o, "vseq", 0, 0, &iv, err, errlen) < 0)
+		goto fail;
+	h.vseq = (uint64_t)iv;
+	if (get_int(o, "ts", 1, 0, &h.ts, err, errlen) < 0 ||
+	    get_int(o, "recv", 1, 0, &h.recv, err, errlen) < 0)
+		goto fail;
+
+	switch (h.type) {
+	case REC_TRADE: {
+		struct rec_trade *t = &h.u.trade;
+
+		if ((v = json_object_get(o, "price")) == NULL)
+			FAIL("missing key \"price\"");
+		if (get_dec(v, "price", &t->price, &t->price_exp, err,
+		    errlen) < 0)
+			goto fail;
+		if ((v = json_object_get(o, "qty")) == NULL)
+			FAIL("missing key \"qty\"");
+		if (get_dec(v, "qty", &t->qty, &t->qty_exp, err, errlen) < 0)
+			goto fail;
+		if ((v = json_object_get(o, "side")) == NULL)
+			FAIL("missing key \"side\"");
+		if (!json_is_string(v))
+			FAIL("\"side\" must be a string");
+		if (strcmp(json_string_value(v), "buy") == 0)
+			t->side = SIDE_BUY;
+		else if (strcmp(json_string_value(v), "sell") == 0)
+			t->side = SIDE_SELL;
+		else if (strcmp(json_string_value(v), "unknown") == 0)
+			t->side = SIDE_UNKNOWN;
+		else
+			FAIL("\"side\" must be buy, sell or unknown");
+		if ((v = json_object_get(o, "tid")) == NULL)
+			FAIL("missing key \"tid\"");
+		if (!json_is_string(v))
+			FAIL("\"tid\" must be a string");
+		if (json_string_length(v) >= REC_TID_LEN ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			FAIL("\"tid\" longer than %d bytes or holds NUL",
+			    REC_TID_LEN - 1);
+		memcpy(t->tid, json_string_value(v), json_string_length(v));
+		recs[0] = h;
+		break;
+	}
+	case REC_STATUS: {
+		struct rec_status_body *s = &h.u.status;
+
+		if ((v = json_object_get(o, "status")) == NULL)
+			FAIL("missing key \"status\"");
+		if (!json_is_string(v))
+			FAIL("\"status\" must be a string");
+		if ((s->code = (uint16_t)status_code(json_string_value(v))) == 0)
+			FAIL("unknown status \"%.32s\"", json_string_value(v));
+		if ((v = json_object_get(o, "reason")) != NULL) {
+			if (!json_is_string(v))
+				FAIL("\"reason\" must be a string");
+			if (json_string_length(v) >= REC_REASON_LEN ||
+			    strlen(json_string_value(v)) !=
+			    json_string_length(v))
+				FAIL("\"reason\" longer than %d bytes or holds "
+				    "NUL", REC_REASON_LEN - 1);
+			memcpy(s->reason, json_string_value(v),
+			    json_string_length(v));
+		}
+		recs[0] = h;
+		break;
+	}
+	case REC_BOOK: {
+		json_t *bids = json_object_get(o, "bids");
+		json_t *asks = json_object_get(o, "asks");
+
+		if (bids == NULL || asks == NULL)
+			FAIL("missing key \"%s\"", bids == NULL ? "bids" :
+			    "asks");
+		iv = 0;
+		if (get_int(o, "vfirst", 0, 0, &iv, err, errlen) < 0)
+			goto fail;
+		h.aux = (uint64_t)iv;
+		if (max == 0)
+			FAIL("no room for records");
+		for (size_t k = 0; k < max && k < JSONL_MAX_RECS; k++) {
+			if (k * REC_BOOK_LEVELS >= json_array_size(bids) +
+			    json_array_size(asks) && k > 0)
+				break;
+			recs[k] = h;
+		}
+		if (max > JSONL_MAX_RECS)
+			max = JSONL_MAX_RECS;
+		if (decode_side(bids, "bids", 0, recs, max, &nlev, err,
+		    errlen) < 0 ||
+		    decode_side(asks, "asks", 1, recs, max, &nlev, err,
+		    errlen) < 0)
+			goto fail;
+		n = nlev == 0 ? 1 : (nlev + REC_BOOK_LEVELS - 1) /
+		    REC_BOOK_LEVELS;
+		for (size_t k = 0; k < n; k++) {
+			recs[k].flags = h.flags;
+			if (k > 0)
+				recs[k].flags &= (uint16_t)~REC_F_SNAPSHOT;
+		}
+		recs[0].flags |= REC_F_START | (h.flags & REC_F_SNAPSHOT);
+		recs[n - 1].flags |= REC_F_LAST;
+		break;
+	}
+	}
+	json_decref(o);
+	return (int)n;
+fail:
+	json_decref(o);
+	return -1;
+}

@@ -1,0 +1,862 @@
+/*
+ * ring.c: the shared-memory broadcast ring; see ring.h for the contract
+ * and tickpipe-ring(5) for the byte layout.
+ *
+ * Memory ordering, in short.  Writer, for sequence s into slot i:
+ *   W1 store slot[i].seq = s|BUSY (relaxed)
+ *   W2 release fence                      pairs with R3
+ *   W3 store the record's other words (relaxed atomics)
+ *   W4 store slot[i].seq = s (release)    pairs with R1
+ *   W5 store hdr.cursor = s (release)     pairs with R0
+ *   W6 seq_cst fence, load hdr.waiters    pairs with S1 (Dekker)
+ *   W7 futex += 1 (release), FUTEX_WAKE   pairs with S2
+ * Reader, for sequence s:
+ *   R0 load hdr.cursor (acquire), only to know whether s can be there
+ *   R1 load slot[i].seq (acquire); must equal s
+ *   R2 load the record's words (relaxed atomics)
+ *   R3 acquire fence
+ *   R4 load slot[i].seq (relaxed); must still equal s, else torn: retry
+ * Sleeper:
+ *   S1 waiters += 1 (seq_cst), then S2 load futex (acquire), then reload
+ *   the cursor; sleep only if still nothing, on the futex value from S2.
+ * The record words are copied with relaxed atomic loads and stores, so
+ * the race the seqlock tolerates is not undefined behaviour in C11.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "util.h"
+
+/* "TPRING\0\1" as little-endian bytes */
+#define RING_MAGIC	0x0100474e49525054ULL
+#define SEQ_BUSY	(1ULL << 63)
+#define REC_WORDS	(REC_SIZE / 8)
+
+struct ring_hdr {
+	_Atomic uint64_t	magic;		/*   0 written last */
+	uint32_t		version;	/*   8 */
+	uint32_t		record_size;	/*  12 */
+	uint64_t		layout_hash;	/*  16 */
+	uint64_t		capacity;	/*  24 */
+	int64_t			created_ns;	/*  32 */
+	_Atomic int32_t		writer_pid;	/*  40 */
+	uint32_t		pad0;		/*  44 */
+	_Atomic uint64_t	epoch;		/*  48 */
+	uint64_t		pad1;		/*  56 */
+	_Atomic uint64_t	cursor;		/*  64 own cache line */
+	uint8_t			pad2[56];
+	_Atomic uint32_t	futex;		/* 128 own cache line */
+	_Atomic uint32_t	waiters;	/* 132 */
+	uint8_t			pad3[56];
+	_Atomic int64_t		heartbeat_ns;	/* 192 */
+	uint8_t			pad4[RING_HDR_SIZE - 200];
+};
+
+_Static_assert(sizeof(struct ring_hdr) == RING_HDR_SIZE, "header is a page");
+_Static_assert(offsetof(struct ring_hdr, cursor) == 64, "cursor at 64");
+_Static_assert(offsetof(struct ring_hdr, futex) == 128, "futex at 128");
+_Static_assert(offsetof(struct ring_hdr, waiters) == 132, "waiters at 132");
+_Static_assert(offsetof(struct ring_hdr, heartbeat_ns) == 192, "hb at 192");
+_Static_assert(sizeof(_Atomic uint64_t) == 8, "atomic u64 is plain");
+
+/* A slot seen as 32 atomic words; word 0 is the record's seq. */
+struct ring_slot {
+	_Atomic uint64_t	w[REC_WORDS];
+};
+
+struct ring {
+	struct ring_hdr		*hdr;
+	struct ring_slot	*slots;		/* read-only for readers */
+	uint64_t		 cap;
+	uint64_t		 mask;
+	uint64_t		 next;		/* reader: next seq to read */
+	uint64_t		 last;		/* writer: last seq written */
+	size_t			 maplen;
+	int			 fd;
+	int			 writer;
+	dev_t			 dev;
+	ino_t			 ino;
+	char			 name[128];
+	char			 path[256];
+};
+
+static int
+ring_mkpath(const char *name, char *path, size_t len, char *err, size_t errlen)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 100) {
+		snprintf(err, errlen, "ring name must be 1 to 100 characters");
+		return RING_EINVAL;
+	}
+	if (strchr(name, '/') != NULL) {
+		if (strncmp(name, "/tickpipe.", 10) == 0 &&
+		    strchr(name + 1, '/') == NULL) {
+			snprintf(err, errlen, "ring path %s: would be taken "
+			    "for a shm name; use ./ or a directory", name);
+			return RING_EINVAL;
+		}
+		snprintf(path, len, "%s", name);
+		return RING_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-')) {
+			snprintf(err, errlen, "ring name %s: only letters, "
+			    "digits, '.', '_' and '-' (or a path with '/')",
+			    name);
+			return RING_EINVAL;
+		}
+	}
+	snprintf(path, len, "/tickpipe.%s", name);
+	return RING_OK;
+}
+
+/* A name with a '/' is a file path; ring_mkpath keeps it as the path. */
+static int
+ring_isfile(const char *path)
+{
+	return strncmp(path, "/tickpipe.", 10) != 0 ||
+	    strchr(path + 1, '/') != NULL;
+}
+
+/* Never follows a symbolic link (shm_open adds O_NOFOLLOW itself). */
+static int
+ring_openpath(const char *path, int flags, mode_t mode)
+{
+	if (ring_isfile(path))
+		return open(path, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	return shm_open(path, flags | O_NOFOLLOW, mode);
+}
+
+int
+ring_unlink(const char *name)
+{
+	char path[256], err[128];
+
+	if (ring_mkpath(name, path, sizeof(path), err, sizeof(err)) != RING_OK) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ring_isfile(path) ? unlink(path) : shm_unlink(path);
+}
+
+static uint64_t
+expected_layout_hash(void)
+{
+	return rec_layout_hash() ^ ((uint64_t)RING_HDR_SIZE << 32);
+}
+
+/*
+ * Checks the header fields against this build and the object size.
+ * Returns RING_OK or RING_EMISMATCH / RING_ENOENT with a message.
+ */
+static int
+ring_check(const struct ring_hdr *h, off_t size, uint64_t want_cap,
+    char *err, size_t errlen)
+{
+	uint64_t magic = atomic_load_explicit(&((struct ring_hdr *)h)->magic,
+	    memory_order_acquire);	/* pairs with the release in ring_init */
+
+	if (magic == 0) {
+		snprintf(err, errlen, "not initialized yet (magic is 0)");
+		return RING_ENOENT;
+	}
+	if (magic != RING_MAGIC) {
+		snprintf(err, errlen, "magic: expected 0x%016llx, found "
+		    "0x%016" PRIx64, (unsigned long long)RING_MAGIC, magic);
+		return RING_EMISMATCH;
+	}
+	if (h->version != RING_VERSION) {
+		snprintf(err, errlen, "version: expected %d, found %" PRIu32,
+		    RING_VERSION, h->version);
+		return RING_EMISMATCH;
+	}
+	if (h->layout_hash != expected_layout_hash()) {
+		snprintf(err, errlen, "layout hash: expected 0x%016" PRIx64
+		    ", found 0x%016" PRIx64 " (built from another record "
+		    "layout)", expected_layout_hash(), h->layout_hash);
+		return RING_EMISMATCH;
+	}
+	if (h->record_size != REC_SIZE) {
+		snprintf(err, errlen, "record size: expected %d, found %"
+		    PRIu32, REC_SIZE, h->record_size);
+		return RING_EMISMATCH;
+	}
+	if (h->capacity < RING_MIN_CAPACITY || h->capacity > RING_MAX_CAPACITY ||
+	    (h->capacity & (h->capacity - 1)) != 0 ||
+	    (want_cap != 0 && h->capacity != want_cap)) {
+		if (want_cap != 0)
+			snprintf(err, errlen, "capacity: expected %" PRIu64
+			    ", found %" PRIu64, want_cap, h->capacity);
+		else
+			snprintf(err, errlen, "capacity: expected a power of "
+			    "two in [%d, %llu], found %" PRIu64,
+			    RING_MIN_CAPACITY,
+			    (unsigned long long)RING_MAX_CAPACITY,
+			    h->capacity);
+		return RING_EMISMATCH;
+	}
+	if ((uint64_t)size != RING_HDR_SIZE + h->capacity * REC_SIZE) {
+		snprintf(err, errlen, "size: expected %" PRIu64 " bytes for "
+		    "capacity %" PRIu64 ", found %lld",
+		    RING_HDR_SIZE + h->capacity * REC_SIZE, h->capacity,
+		    (long long)size);
+		return RING_EMISMATCH;
+	}
+	return RING_OK;
+}
+
+static int
+ring_map(struct ring *r, int writable, char *err, size_t errlen)
+{
+	void *p;
+
+	r->maplen = RING_HDR_SIZE + r->cap * REC_SIZE;
+	/*
+	 * Header read-write for everyone (readers register as futex
+	 * waiters); slots read-write only for the writer.  Two mappings,
+	 * placed contiguously.
+	 */
+	p = mmap(NULL, r->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		goto err;
+	if (mmap(p, RING_HDR_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_FIXED, r->fd, 0) == MAP_FAILED)
+		goto err_unmap;
+	if (mmap((char *)p + RING_HDR_SIZE, r->maplen - RING_HDR_SIZE,
+	    writable ? PROT_READ | PROT_WRITE : PROT_READ,
+	    MAP_SHARED | MAP_FIXED, r->fd, RING_HDR_SIZE) == MAP_FAILED)
+		goto err_unmap;
+	r->hdr = p;
+	r->slots = (struct ring_slot *)((char *)p + RING_HDR_SIZE);
+	return RING_OK;
+err_unmap:
+	munmap(p, r->maplen);
+err:
+	snprintf(err, errlen, "mmap %s: %s", r->path, strerror(errno));
+	return RING_ESYS;
+}
+
+static struct ring *
+ring_alloc(const char *name, char *err, size_t errlen, int *rc)
+{
+	struct ring *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		*rc = RING_ESYS;
+		return NULL;
+	}
+	r->fd = -1;
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	if ((*rc = ring_mkpath(name, r->path, sizeof(r->path), err,
+	    errlen)) != RING_OK) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* Takes the writer lock; on conflict names the holder. */
+static int
+ring_lock(struct ring *r, char *err, size_t errlen)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+	    .l_start = 0, .l_len = 1 };
+
+	if (fcntl(r->fd, F_SETLK, &fl) == 0)
+		return RING_OK;
+	if (errno != EACCES && errno != EAGAIN) {
+		snprintf(err, errlen, "lock %s: %s", r->path, strerror(errno));
+		return RING_ESYS;
+	}
+	fl.l_type = F_WRLCK;
+	if (fcntl(r->fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+		snprintf(err, errlen, "ring %s is already written by pid %ld",
+		    r->name, (long)fl.l_pid);
+	else
+		snprintf(err, errlen, "ring %s is already written by another "
+		    "process", r->name);
+	return RING_ELOCKED;
+}
+
+static int
+ring_create(struct ring *r, const struct ring_config *cfg, char *err,
+    size_t errlen)
+{
+	mode_t mode = cfg->gid != (gid_t)-1 ? 0660 : 0600;
+	off_t size = RING_HDR_SIZE + (off_t)r->cap * REC_SIZE;
+	struct ring_hdr *h;
+	struct stat st;
+	int rc;
+
+	r->fd = ring_openpath(r->path, O_RDWR | O_CREAT | O_EXCL, mode);
+	if (r->fd < 0) {
+		if (errno == EEXIST)
+			return RING_ENOENT;	/* caller reopens instead */
+		snprintf(err, errlen, "create %s: %s", r->path,
+		    strerror(errno));
+		return RING_ESYS;
+	}
+	if ((rc = ring_lock(r, err, errlen)) != RING_OK)
+		goto err;
+	if (cfg->gid != (gid_t)-1 && (fchown(r->fd, (uid_t)-1, cfg->gid) < 0 ||
+	    fchmod(r->fd, mode) < 0)) {
+		snprintf(err, errlen, "%s: set group %ld: %s", r->path,
+		    (long)cfg->gid, strerror(errno));
+		rc = RING_ESYS;
+		goto err;
+	}
+	if (ftruncate(r->fd, size) < 0) {
+		snprintf(err, errlen, "ftruncate %s to %lld bytes: %s",
+		    r->path, (long long)size, strerror(errno));
+		rc = RING_ESYS;
+		goto err;
+	}
+	/*
+	 * Reserve every page now, so a full tmpfs fails here with ENOSPC
+	 * instead of faulting a reader with SIGBUS later.
+	 */
+	if ((errno = posix_fallocate(r->fd, 0, size)) != 0) {
+		if (errno == ENOSPC) {
+			snprintf(err, errlen, "%s: no space for %lld bytes "
+			    "(%llu records) on the shm filesystem: use a "
+			    "smaller --capacity or a larger /dev/shm",
+			    r->path, (long long)size,
+			    (unsigned long long)r->cap);
+			rc = RING_ENOSPC;
+		} else {
+			snprintf(err, errlen, "posix_fallocate %s: %s",
+			    r->path, strerror(errno));
+			rc = RING_ESYS;
+		}
+		goto err;
+	}
+	if (fstat(r->fd, &st) < 0) {
+		snprintf(err, errlen, "fstat %s: %s", r->path, strerror(errno));
+		rc = RING_ESYS;
+		goto err;
+	}
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
+		goto err;
+	h = r->hdr;
+	h->version = RING_VERSION;
+	h->record_size = REC_SIZE;
+	h->layout_hash = expected_layout_hash();
+	h->capacity = r->cap;
+	h->created_ns = now_ns();
+	atomic_store_explicit(&h->writer_pid, (int32_t)getpid(),
+	    memory_order_relaxed);
+	atomic_store_explicit(&h->epoch, 1, memory_order_relaxed);
+	atomic_store_explicit(&h->cursor, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->heartbeat_ns, now_ns(), memory_order_relaxed);
+	/* Magic last: pairs with the acquire load in ring_check. */
+	atomic_store_explicit(&h->magic, RING_MAGIC, memory_order_release);
+	return RING_OK;
+err:
+	if (ring_isfile(r->path))
+		unlink(r->path);
+	else
+		shm_unlink(r->path);
+	close(r->fd);
+	r->fd = -1;
+	return rc;
+}
+
+/* Reopens an existing ring as writer; returns RING_ENOENT if it vanished. */
+static int
+ring_reopen_writer(struct ring *r, const struct ring_config *cfg, char *err,
+    size_t errlen)
+{
+	struct ring_hdr hcopy;
+	struct stat st;
+	char why[256];
+	int rc;
+	ssize_t n;
+
+	r->fd = ring_openpath(r->path, O_RDWR, 0);
+	if (r->fd < 0) {
+		if (errno == ENOENT)
+			return RING_ENOENT;
+		snprintf(err, errlen, "open %s: %s", r->path, strerror(errno));
+		return RING_ESYS;
+	}
+	if ((rc = ring_lock(r, err, errlen)) != RING_OK)
+		goto err;
+	if (fstat(r->fd, &st) < 0) {
+		snprintf(err, errlen, "fstat %s: %s", r->path, strerror(errno));
+		rc = RING_ESYS;
+		goto err;
+	}
+	memset(&hcopy, 0, sizeof(hcopy));
+	if (st.st_size >= RING_HDR_SIZE) {
+		n = pread(r->fd, &hcopy, sizeof(hcopy), 0);
+		if (n != (ssize_t)sizeof(hcopy))
+			memset(&hcopy, 0, sizeof(hcopy));
+	}
+	rc = ring_check(&hcopy, st.st_size, r->cap, why, sizeof(why));
+	if (rc != RING_OK) {
+		/* We hold the lock, so no writer is creating it: stale. */
+		if (!cfg->recreate) {
+			snprintf(err, errlen, "ring %s exists but is not "
+			    "compatible: %s; remove it (shmreader --unlink) "
+			    "or use --recreate", r->name, why);
+			rc = RING_EMISMATCH;
+			goto err;
+		}
+		if (ring_isfile(r->path))
+			unlink(r->path);
+		else
+			shm_unlink(r->path);
+		close(r->fd);
+		r->fd = -1;
+		return RING_ENOENT;	/* caller creates anew */
+	}
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
+		goto err;
+	atomic_store_explicit(&r->hdr->writer_pid, (int32_t)getpid(),
+	    memory_order_relaxed);
+	atomic_fetch_add_explicit(&r->hdr->epoch, 1, memory_order_relaxed);
+	atomic_store_explicit(&r->hdr->heartbeat_ns, now_ns(),
+	    memory_order_relaxed);
+	return RING_OK;
+err:
+	close(r->fd);
+	r->fd = -1;
+	return rc;
+}
+
+int
+ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
+    size_t errlen)
+{
+	struct ring *r;
+	int rc, tries;
+
+	if (cfg->capacity < RING_MIN_CAPACITY ||
+	    cfg->capacity > RING_MAX_CAPACITY ||
+	    (cfg->capacity & (cfg->capacity - 1)) != 0) {
+		snprintf(err, errlen, "capacity %llu: must be a power of two "
+		    "in [%d, %llu]", (unsigned long long)cfg->capacity,
+		    RING_MIN_CAPACITY, (unsigned long long)RING_MAX_CAPACITY);
+		return RING_EINVAL;
+	}
+	if ((r = ring_alloc(cfg->name, err, errlen, &rc)) == NULL)
+		return rc;
+	r->cap = cfg->capacity;
+	r->mask = r->cap - 1;
+	r->writer = 1;
+	/* create, or reopen; retry a few times if it vanishes between */
+	for (tries = 0; tries < 5; tries++) {
+		rc = ring_create(r, cfg, err, errlen);
+		if (rc != RING_ENOENT)
+			break;
+		rc = ring_reopen_writer(r, cfg, err, errlen);
+		if (rc != RING_ENOENT)
+			break;
+	}
+	if (rc == RING_ENOENT)
+		snprintf(err, errlen, "ring %s keeps vanishing while opened",
+		    r->name);
+	if (rc != RING_OK) {
+		free(r);
+		return rc;
+	}
+	r->last = atomic_load_explicit(&r->hdr->cursor, memory_order_relaxed);
+	*rp = r;
+	return RING_OK;
+}
+
+static long
+futex(_Atomic uint32_t *uaddr, int op, uint32_t val,
+    const struct timespec *ts)
+{
+	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
+}
+
+uint64_t
+ring_publish(struct ring *r, struct tp_record *rec, size_t n)
+{
+	struct ring_hdr *h = r->hdr;
+	uint64_t s = r->last;
+
+	for (size_t k = 0; k < n; k++) {
+		struct ring_slot *sl;
+		const uint64_t *src;
+
+		s++;
+		rec[k].seq = s;
+		sl = &r->slots[s & r->mask];
+		src = (const uint64_t *)(const void *)&rec[k];
+		/* W1: mark busy */
+		atomic_store_explicit(&sl->w[0], s | SEQ_BUSY,
+		    memory_order_relaxed);
+		/* W2: pairs with R3 in ring_read */
+		atomic_thread_fence(memory_order_release);
+		/* W3 */
+		for (int i = 1; i < REC_WORDS; i++)
+			atomic_store_explicit(&sl->w[i], src[i],
+			    memory_order_relaxed);
+		/* W4: pairs with R1 in ring_read */
+		atomic_store_explicit(&sl->w[0], s, memory_order_release);
+	}
+	r->last = s;
+	/* W5: pairs with R0 in ring_read / ring_wait */
+	atomic_store_explicit(&h->cursor, s, memory_order_release);
+	/* W6: pairs with S1 in ring_wait (store-load ordering) */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&h->waiters, memory_order_relaxed) != 0) {
+		/* W7: pairs with S2 in ring_wait */
+		atomic_fetch_add_explicit(&h->futex, 1, memory_order_release);
+		futex(&h->futex, FUTEX_WAKE, INT_MAX, NULL);
+	}
+	return s;
+}
+
+void
+ring_heartbeat(struct ring *r)
+{
+	atomic_store_explicit(&r->hdr->heartbeat_ns, now_ns(),
+	    memory_order_relaxed);
+}
+
+int
+ring_reader_open(struct ring **rp, const char *name, char *err,
+    size_t errlen)
+{
+	struct ring_hdr hcopy;
+	struct ring *r;
+	struct stat st;
+	char why[256];
+	int rc;
+
+	if ((r = ring_alloc(name, err, errlen, &rc)) == NULL)
+		return rc;
+	/* O_RDWR: the header page is shared read-write for the futex */
+	r->fd = ring_openpath(r->path, O_RDWR, 0);
+	if (r->fd < 0) {
+		if (errno == ENOENT) {
+			snprintf(err, errlen, "ring %s does not exist", name);
+			rc = RING_ENOENT;
+		} else {
+			snprintf(err, errlen, "open %s: %s", r->path,
+			    strerror(errno));
+			rc = RING_ESYS;
+		}
+		goto err;
+	}
+	if (fstat(r->fd, &st) < 0) {
+		snprintf(err, errlen, "fstat %s: %s", r->path, strerror(errno));
+		rc = RING_ESYS;
+		goto err;
+	}
+	memset(&hcopy, 0, sizeof(hcopy));
+	if (st.st_size >= RING_HDR_SIZE &&
+	    pread(r->fd, &hcopy, sizeof(hcopy), 0) != (ssize_t)sizeof(hcopy))
+		memset(&hcopy, 0, sizeof(hcopy));
+	if (st.st_size < RING_HDR_SIZE && st.st_size != 0) {
+		snprintf(err, errlen, "ring %s: size: expected at least %d "
+		    "bytes, found %lld", name, RING_HDR_SIZE,
+		    (long long)st.st_size);
+		rc = RING_EMISMATCH;
+		goto err;
+	}
+	if ((rc = ring_check(&hcopy, st.st_size, 0, why, sizeof(why))) !=
+	    RING_OK) {
+		snprintf(err, errlen, "ring %s: %s", name, why);
+		goto err;
+	}
+	r->cap = hcopy.capacity;
+	r->mask = r->cap - 1;
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
+	if ((rc = ring_map(r, 0, err, errlen)) != RING_OK)
+		goto err;
+	ring_seek_oldest(r);
+	*rp = r;
+	return RING_OK;
+err:
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r);
+	return rc;
+}
+
+int
+ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
+{
+	uint64_t *dst = (uint64_t *)(void *)out;
+
+	for (;;) {
+		uint64_t s = r->next, c, v1, v2;
+		struct ring_slot *sl = &r->slots[s & r->mask];
+
+		/* R1: pairs with W4 in ring_publish */
+		v1 = atomic_load_explicit(&sl->w[0], memory_order_acquire);
+		if (v1 == s) {
+			/* R2 */
+			for (int i = 1; i < REC_WORDS; i++)
+				dst[i] = atomic_load_explicit(&sl->w[i],
+				    memory_order_relaxed);
+			/* R3: pairs with W2 in ring_publish */
+			atomic_thread_fence(memory_order_acquire);
+			/* R4 */
+			v2 = atomic_load_explicit(&sl->w[0],
+			    memory_order_relaxed);
+			if (v2 == s) {
+				dst[0] = s;
+				r->next = s + 1;
+				return 1;
+			}
+			/* overwritten while copying: lapped */
+		} else if ((v1 & ~SEQ_BUSY) <= s) {
+			/* older lap or s itself being written: not yet */
+			return 0;
+		}
+		/*
+		 * Lapped: slot holds a later sequence.  Skip to the oldest
+		 * record the writer cannot be overwriting right now.
+		 * R0: pairs with W5 in ring_publish.
+		 */
+		c = atomic_load_explicit(&r->hdr->cursor, memory_order_acquire);
+		if (c + 1 > r->cap && c + 1 - r->cap > s) {
+			*lost += c + 1 - r->cap - s;
+			r->next = c + 1 - r->cap;
+		} else {
+			/* s itself is being overwritten right now */
+			*lost += 1;
+			r->next = s + 1;
+		}
+	}
+}
+
+static int
+ring_ready(struct ring *r)
+{
+	/* R0: pairs with W5 in ring_publish */
+	return atomic_load_explicit(&r->hdr->cursor, memory_order_acquire) >=
+	    r->next;
+}
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+int
+ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
+{
+	struct ring_hdr *h = r->hdr;
+	int64_t start = mono_ns(), deadline;
+	struct timespec ts;
+	uint32_t f;
+	int ready;
+
+	deadline = start + (int64_t)timeout_ms * 1000000;
+	if (spin_ns < 0)
+		spin_ns = (int64_t)timeout_ms * 1000000;
+	for (unsigned i = 0;; i++) {
+		if (ring_ready(r))
+			return 1;
+		cpu_relax();
+		if ((i & 63) == 63 && mono_ns() - start >= spin_ns)
+			break;
+	}
+	if (mono_ns() >= deadline)
+		return 0;
+	/* S1: pairs with W6 in ring_publish */
+	atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);
+	/* S2: pairs with W7 in ring_publish */
+	f = atomic_load_explicit(&h->futex, memory_order_acquire);
+	ready = ring_ready(r);
+	if (!ready) {
+		int64_t left = deadline - mono_ns();
+
+		if (left > 0) {
+			ts.tv_sec = left / 1000000000;
+			ts.tv_nsec = left % 1000000000;
+			futex(&h->futex, FUTEX_WAIT, f, &ts);
+		}
+		ready = ring_ready(r);
+	}
+	atomic_fetch_sub_explicit(&h->waiters, 1, memory_order_relaxed);
+	return ready;
+}
+
+void
+ring_seek(struct ring *r, uint64_t seq)
+{
+	r->next = seq == 0 ? 1 : seq;
+}
+
+void
+ring_seek_oldest(struct ring *r)
+{
+	uint64_t c = ring_cursor(r);
+
+	r->next = c >= r->cap ? c - r->cap + 1 : 1;
+}
+
+void
+ring_seek_latest(struct ring *r)
+{
+	r->next = ring_cursor(r) + 1;
+}
+
+uint64_t
+ring_position(const struct ring *r)
+{
+	return r->next;
+}
+
+int
+ring_replaced(const struct ring *r)
+{
+	struct stat st;
+	int fd, rc;
+
+	fd = ring_openpath(r->path, O_RDONLY, 0);
+	if (fd < 0)
+		return errno == ENOENT;
+	rc = fstat(fd, &st) == 0 && (st.st_ino != r->ino || st.st_dev != r->dev);
+	close(fd);
+	return rc;
+}
+
+uint64_t
+ring_cursor(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->cursor, memory_order_acquire);
+}
+
+uint64_t
+ring_capacity(const struct ring *r)
+{
+	return r->cap;
+}
+
+uint64_t
+ring_epoch(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->epoch, memory_order_relaxed);
+}
+
+pid_t
+ring_writer_pid(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->writer_pid, memory_order_relaxed);
+}
+
+int64_t
+ring_created_ns(const struct ring *r)
+{
+	return r->hdr->created_ns;
+}
+
+int64_t
+ring_heartbeat_ns(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->heartbeat_ns,
+	    memory_order_relaxed);
+}
+
+uint64_t
+ring_layout_hash(const struct ring *r)
+{
+	return r->hdr->layout_hash;
+}
+
+uint32_t
+ring_waiters(const struct ring *r)
+{
+	return atomic_load_explicit(&r->hdr->waiters, memory_order_relaxed);
+}
+
+const char *
+ring_name(const struct ring *r)
+{
+	return r->name;
+}
+
+const char *
+ring_path(const struct ring *r)
+{
+	return r->path;
+}
+
+void
+ring_close(struct ring *r)
+{
+	if (r == NULL)
+		return;
+	if (r->hdr != NULL) {
+		if (r->writer) {
+			ring_heartbeat(r);
+			msync(r->hdr, RING_HDR_SIZE, MS_ASYNC);
+		}
+		munmap(r->hdr, r->maplen);
+	}
+	if (r->fd >= 0)
+		close(r->fd);	/* releases the fcntl lock */
+	free(r);
+}
+
+static char	sigbus_msg[512];
+static size_t	sigbus_len;
+static int	sigbus_code = 74;
+
+static void
+sigbus_handler(int sig)
+{
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, sigbus_msg, sigbus_len);
+	(void)n;
+	_exit(sigbus_code);
+}
+
+void
+ring_sigbus_guard(const char *prog, const char *name, int code)
+{
+	struct sigaction sa;
+	int n;
+
+	n = snprintf(sigbus_msg, sizeof(sigbus_msg), "%s: ring %s: SIGBUS "
+	    "reading shared memory: the object was truncated or resized by "
+	    "another process\n", prog, name);
+	sigbus_len = n > 0 && (size_t)n < sizeof(sigbus_msg) ? (size_t)n :
+	    sizeof(sigbus_msg) - 1;
+	sigbus_code = code;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = sigbus_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}

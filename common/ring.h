@@ -1,0 +1,139 @@
+/*
+ * ring.h: the tickpipe ring, a POSIX shared-memory broadcast ring of
+ * 256-byte records with one writer and any number of readers.
+ *
+ * The writer never waits for readers.  Each slot carries its own sequence
+ * (a per-slot seqlock), so a reader that copies a slot while the writer
+ * overwrites it notices and never returns a torn record; a reader that was
+ * lapped skips to the oldest valid record and is told exactly how many it
+ * lost.  Idle readers sleep on a futex in the shared header; the writer
+ * makes the wake-up system call only when someone sleeps.  The byte layout
+ * and the protocol are documented in tickpipe-ring(5).
+ *
+ * A ring NAME is the POSIX shm object "/tickpipe.NAME" (NAME made of
+ * letters, digits, '.', '_' and '-').  A NAME containing '/' is taken as a
+ * plain file path instead (for rings on a chosen tmpfs, and for tests).
+ */
+#ifndef TP_RING_H
+#define TP_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "record.h"
+
+#define RING_VERSION		1
+#define RING_HDR_SIZE		4096
+#define RING_DEFAULT_CAPACITY	65536
+#define RING_MIN_CAPACITY	16
+#define RING_MAX_CAPACITY	(1ULL << 26)
+
+enum ring_err {
+	RING_OK = 0,
+	RING_ESYS = -1,		/* a system call failed; see the message */
+	RING_ENOENT = -2,	/* no such ring, or not yet initialized */
+	RING_EMISMATCH = -3,	/* header or size differ from this build */
+	RING_ELOCKED = -4,	/* another writer holds the ring */
+	RING_ENOSPC = -5,	/* the shm filesystem cannot hold the ring */
+	RING_EINVAL = -6,	/* bad name or capacity */
+};
+
+struct ring;
+
+struct ring_config {
+	const char	*name;		/* ring name, see above */
+	uint64_t	 capacity;	/* records, power of two */
+	gid_t		 gid;		/* (gid_t)-1: no group access */
+	int		 recreate;	/* unlink an incompatible ring and create anew */
+};
+
+/*
+ * ring_writer_open: opens the ring as its single writer.  Creates it
+ * (O_CREAT|O_EXCL, mode 0600, or 0660 with cfg->gid) with every page
+ * reserved by posix_fallocate, or reopens an existing compatible ring,
+ * continuing its sequence and bumping its epoch.  Returns RING_OK and
+ * sets *rp, or an error code with a one-line message in err.
+ * RING_ELOCKED names the holder's pid.
+ */
+int	 ring_writer_open(struct ring **rp, const struct ring_config *cfg,
+	    char *err, size_t errlen);
+
+/*
+ * ring_publish: copies n records into the ring, assigning them
+ * consecutive sequence numbers (written into rec[i].seq too), and wakes
+ * sleeping readers once.  Returns the sequence of the last record.
+ */
+uint64_t ring_publish(struct ring *r, struct tp_record *rec, size_t n);
+
+/* ring_heartbeat: stores the current time as the writer heartbeat. */
+void	 ring_heartbeat(struct ring *r);
+
+/*
+ * ring_reader_open: opens an existing ring for reading, after checking
+ * with fstat that the object is exactly the size its header says and that
+ * magic, version, layout hash, record size and capacity match this build
+ * (RING_EMISMATCH names the field, expected and found values).  Returns
+ * RING_ENOENT while the ring does not exist or is still being created.
+ * The reader starts at the oldest record.
+ */
+int	 ring_reader_open(struct ring **rp, const char *name, char *err,
+	    size_t errlen);
+
+/*
+ * ring_read: copies the record at the reader's position into *out.
+ * Returns 1 with a record, 0 if none is available yet.  If the reader was
+ * lapped, it skips to the oldest valid record, adds the number of records
+ * skipped to *lost, and goes on; *lost is never reset here.
+ */
+int	 ring_read(struct ring *r, struct tp_record *out, uint64_t *lost);
+
+/*
+ * ring_wait: waits until a record may be available at the reader's
+ * position: spins for spin_ns, then sleeps on the futex up to timeout_ms.
+ * spin_ns < 0 spins until the timeout.  Returns 1 if data is available,
+ * 0 on timeout.
+ */
+int	 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms);
+
+/* Reader positioning: next sequence to read. */
+void	 ring_seek(struct ring *r, uint64_t seq);
+void	 ring_seek_oldest(struct ring *r);
+void	 ring_seek_latest(struct ring *r);
+uint64_t ring_position(const struct ring *r);
+
+/*
+ * ring_replaced: returns 1 if the ring's name no longer refers to the
+ * object this handle maps (removed, or removed and created anew), else 0.
+ * Costs an open and an fstat: call it when idle.
+ */
+int	 ring_replaced(const struct ring *r);
+
+/* Header fields, read from the shared header. */
+uint64_t ring_cursor(const struct ring *r);	/* last published seq */
+uint64_t ring_capacity(const struct ring *r);
+uint64_t ring_epoch(const struct ring *r);
+pid_t	 ring_writer_pid(const struct ring *r);
+int64_t	 ring_created_ns(const struct ring *r);
+int64_t	 ring_heartbeat_ns(const struct ring *r);
+uint64_t ring_layout_hash(const struct ring *r);
+uint32_t ring_waiters(const struct ring *r);
+const char *ring_name(const struct ring *r);
+const char *ring_path(const struct ring *r);	/* shm name or file path */
+
+/* ring_close: unmaps and closes; a writer releases its lock. */
+void	 ring_close(struct ring *r);
+
+/* ring_unlink: removes the ring by name.  Returns 0 or -1 (errno). */
+int	 ring_unlink(const char *name);
+
+/*
+ * ring_sigbus_guard: installs a SIGBUS handler that prints
+ * "PROG: ring NAME: ..." explaining that the shared memory went away
+ * under the reader (truncated by another process), and exits with status
+ * code (the program picks it; tickpipe uses 74, EX_IOERR), so a fault on
+ * the mapping is a clear error and never a core dump.
+ */
+void	 ring_sigbus_guard(const char *prog, const char *name, int code);
+
+#endif

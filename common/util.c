@@ -1,0 +1,216 @@
+/*
+ * util.c: option numbers, clocks, readiness and bounded line reading;
+ * see util.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s == NULL || *s < '0' || *s > '9') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	long long v;
+	char *end;
+
+	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (errno == ERANGE || v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+parse_double_opt(const char *s, double min, double max, double *out)
+{
+	double v;
+	char *end;
+
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || !isfinite(v)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (v < min || v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int
+notify_ready(int fd)
+{
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	do
+		n = write(fd, "\n", 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	return n == 1 ? 0 : -1;
+}
+
+int
+parse_fd_opt(const char *s)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 0, INT_MAX, &v) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (fcntl((int)v, F_GETFD) < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return (int)v;
+}
+
+long
+read_line(FILE *f, char **buf, size_t *cap, size_t max)
+{
+	size_t n = 0;
+	int c, over = 0;
+
+	if (*buf == NULL || *cap == 0) {
+		*cap = 4096;
+		if ((*buf = malloc(*cap)) == NULL)
+			return -2;
+	}
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (c == '\n')
+			break;
+		if (over)
+			continue;
+		if (n >= max) {
+			over = 1;
+			continue;
+		}
+		if (n + 1 >= *cap) {
+			size_t ncap = *cap * 2;
+			char *nb;
+
+			if (ncap > max + 1)
+				ncap = max + 1;
+			if ((nb = realloc(*buf, ncap)) == NULL)
+				return -2;
+			*buf = nb;
+			*cap = ncap;
+		}
+		(*buf)[n++] = (char)c;
+	}
+	(*buf)[n] = '\0';
+	if (c == EOF) {
+		if (ferror(f))
+			return -2;
+		if (n == 0 && !over)
+			return -1;
+	}
+	return over ? -3 : (long)n;
+}
+
+int
+utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+
+	while (p < end) {
+		unsigned c = *p;
+		size_t n;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else
+			return 0;
+		if ((size_t)(end - p) <= n)
+			return 0;
+		for (size_t i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}

@@ -1,0 +1,60 @@
+/*
+ * util.h: small things every tickpipe program needs: checked number
+ * parsing for options, clocks, the s6-style readiness notification, and
+ * line reading with a length cap.  Nothing here exits or prints; errors
+ * are returned.
+ */
+#ifndef TP_UTIL_H
+#define TP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/*
+ * parse_u64 / parse_i64: parse the whole of s as a decimal integer in
+ * [min, max].  Return 0 and fill *out, or -1 with errno EINVAL (not a
+ * number, trailing junk) or ERANGE (outside [min, max]).
+ */
+int	parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+int	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/*
+ * parse_double_opt: for options only (rates, speeds), never data.
+ * Parses s as a finite number in [min, max].  Returns 0 or -1 (errno).
+ */
+int	parse_double_opt(const char *s, double min, double max, double *out);
+
+/* Wall clock and monotonic clock, in ns. */
+int64_t	now_ns(void);
+int64_t	mono_ns(void);
+
+/*
+ * notify_ready: writes "\n" to fd and closes it (s6 readiness protocol).
+ * fd < 0 does nothing.  Returns 0 or -1 (errno).
+ */
+int	notify_ready(int fd);
+
+/*
+ * parse_fd_opt: parses the argument of -d: a file descriptor number that
+ * must be open.  Returns the fd, or -1 (errno EINVAL or EBADF).
+ */
+int	parse_fd_opt(const char *s);
+
+/*
+ * read_line: reads one line from f into *buf (grown with realloc up to
+ * max bytes, *cap tracks its size), without the newline, NUL terminated.
+ * Returns the line length; -1 at end of input; -2 on a read error
+ * (errno); -3 if the line is longer than max bytes, in which case the
+ * rest of that line is consumed and discarded, and *buf holds its first
+ * bytes.
+ */
+long	read_line(FILE *f, char **buf, size_t *cap, size_t max);
+
+/*
+ * utf8_valid: returns 1 if s[0..len) is well-formed UTF-8 (no overlongs,
+ * no surrogates, nothing above U+10FFFF), else 0.
+ */
+int	utf8_valid(const char *s, size_t len);
+
+#endif

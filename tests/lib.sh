@@ -1,0 +1,69 @@
+# tests/lib.sh: sourced by every shell test.  Gives a private temporary
+# directory, free loopback ports, a private redis-server, process tracking
+# with cleanup on any exit, and small assertion helpers.
+#
+# A test script exits 0 on success, 77 to skip (with a reason on stderr),
+# anything else on failure.  Binaries are in $BIN (set by tests/run.sh).
+
+set -u
+: "${BIN:=$(cd "$(dirname "$0")/.." && pwd)/build}"
+TESTS=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$TESTS/.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/tp-test.XXXXXX")
+RING="t$$.$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' _)"
+_tp_pids=""
+
+tp_cleanup() {
+	for p in $_tp_pids; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.1
+	for p in $_tp_pids; do kill -KILL "$p" 2>/dev/null; done
+	for p in $_tp_pids; do wait "$p" 2>/dev/null; done
+	rm -f /dev/shm/tickpipe."$RING"* 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap tp_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# track PID: kill it at exit
+track() { _tp_pids="$_tp_pids $1"; }
+
+fail() { echo "FAIL: $(basename "$0"): $*" >&2; exit 1; }
+skip() { echo "SKIP: $(basename "$0"): $*" >&2; exit 77; }
+note() { echo "  $(basename "$0"): $*" >&2; }
+
+# assert_eq WHAT EXPECTED FOUND
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', found '$3'"
+}
+
+# wait_for SECONDS CMD...: polls CMD every 50 ms until it succeeds.
+wait_for() {
+	_wf_end=$(( $(date +%s%N) + $1 * 1000000000 ))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s%N)" -lt "$_wf_end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_redis: starts a private redis-server; sets REDIS_PORT, REDIS_PID,
+# REDIS_URL.  Extra arguments go to redis-server.
+start_redis() {
+	command -v redis-server >/dev/null || skip "redis-server not installed"
+	REDIS_PORT=$(free_port)
+	mkdir -p "$T/redis"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$T/redis" --daemonize no \
+	    --logfile "$T/redis/log" "$@" &
+	REDIS_PID=$!
+	track "$REDIS_PID"
+	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+	wait_for 10 redis-cli -p "$REDIS_PORT" ping || fail "redis did not start"
+}
+
+rcli() { redis-cli -p "$REDIS_PORT" "$@"; }

@@ -1,0 +1,44 @@
+# tests/: cmocka unit tests, shell tests of the real programs, fuzzers.
+
+ifneq ($(filter check,$(MAKECMDGOALS)),)
+EXTRA_CFLAGS	+= -Werror
+endif
+
+UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SCRIPTS	:= $(sort $(wildcard tests/t-*.sh))
+SHELL_SCRIPTS	+= tests/run.sh tools/deps.sh
+BASH_SCRIPTS	+= .ci/run
+
+$(BUILD)/tests/%: tests/unit/%.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) -lcmocka -ljansson
+
+unit: $(UNIT_BIN)
+
+# TESTS=... runs a subset: make check TESTS='tests/t-ring-*.sh'
+TESTS ?= $(UNIT_BIN) $(TEST_SCRIPTS) tests/fuzz/run-brief.sh
+
+check: deps-check programs $(UNIT_BIN) lint-man lint-sh fuzz-build
+	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
+
+# --- libFuzzer (clang) ---
+FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec
+FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
+		   -fsanitize=fuzzer,address,undefined
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+		echo "fuzz: $$f for $${FUZZ_SECONDS:-60} s"; \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
+	done
