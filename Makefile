@@ -88,6 +88,7 @@ include collector/module.mk
 include shmreader/module.mk
 -include redispub/module.mk
 -include wsgate/module.mk
+-include wsgate/www/module.mk
 -include supervisor/module.mk
 include tests/module.mk
 include bench/module.mk
