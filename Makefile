@@ -70,13 +70,14 @@ CLEAN :=
 # --- common/: one static library ---
 COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
 		   common/util.c
-COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/%.o)
+COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 COMMON_LIB	:= $(BUILD)/libtpcommon.a
 
 $(COMMON_LIB): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.o: %.c | $(BUILD)/.deps-ok
+# objects live under $(BUILD)/obj/ so that $(BUILD)/NAME can be a binary
+$(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c $< -o $@
 
@@ -128,4 +129,4 @@ uninstall:
 clean:
 	rm -rf build build-san $(CLEAN)
 
--include $(shell find build build-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
