@@ -1,0 +1,256 @@
+/*
+ * test_dec.c: exact decimals (common/dec.h).  Text goes in, the same text
+ * comes out; exponent forms are read exactly and printed plainly; values
+ * that do not fit are refused with DEC_ERANGE, never rounded; anything
+ * that is not a decimal number is DEC_ESYNTAX; dec_cmp compares by value.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dec.h"
+
+/* Parses s; asserts success; returns it printed back. */
+static const char *
+round_trip(const char *s, int64_t *m, int8_t *e)
+{
+	static char out[DEC_STRMAX];
+	int n;
+
+	assert_int_equal(dec_parse(s, strlen(s), m, e), DEC_OK);
+	n = dec_format(*m, *e, out, sizeof(out));
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(out));
+	return out;
+}
+
+static void
+plain_text_prints_back_unchanged(void **state)
+{
+	static const char *const cases[] = {
+		"0", "1", "-1", "0.00001230", "100.50", "0.0010", "42",
+		"65000.10", "-0.5", "1000000", "0.000000000000000001",
+		"9223372036854775807", "-9223372036854775808",
+		"922337203.6854775807", "0.9223372036854775807", "10.0",
+		"0.00", "123456789012345678",
+	};
+	int64_t m;
+	int8_t e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		assert_string_equal(round_trip(cases[i], &m, &e), cases[i]);
+}
+
+static void
+trailing_zeros_are_kept_in_the_exponent(void **state)
+{
+	int64_t m;
+	int8_t e;
+
+	(void)state;
+	round_trip("0.00001230", &m, &e);
+	assert_int_equal(m, 1230);
+	assert_int_equal(e, -8);
+	round_trip("100.50", &m, &e);
+	assert_int_equal(m, 10050);
+	assert_int_equal(e, -2);
+	round_trip("-0.0010", &m, &e);
+	assert_int_equal(m, -10);
+	assert_int_equal(e, -4);
+}
+
+static void
+exponent_forms_are_exact_and_print_plain(void **state)
+{
+	static const struct {
+		const char *in, *out;
+		int64_t m;
+		int e;
+	} cases[] = {
+		{ "1.5e-7", "0.00000015", 15, -8 },
+		{ "1.5E-7", "0.00000015", 15, -8 },
+		{ "1e3", "1000", 1, 3 },
+		{ "1E+3", "1000", 1, 3 },
+		{ "2.50e2", "250", 250, 0 },
+		{ "-1.25e-2", "-0.0125", -125, -4 },
+		{ "12345e-2", "123.45", 12345, -2 },
+		{ "7e0", "7", 7, 0 },
+	};
+	int64_t m;
+	int8_t e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_string_equal(round_trip(cases[i].in, &m, &e),
+		    cases[i].out);
+		assert_int_equal(m, cases[i].m);
+		assert_int_equal(e, cases[i].e);
+	}
+}
+
+static void
+exponent_extremes_print_in_full(void **state)
+{
+	char want[DEC_STRMAX];
+	int64_t m;
+	int8_t e;
+
+	(void)state;
+	/* 1e-60: "0." then 59 zeros then "1" */
+	memset(want, '0', sizeof(want));
+	want[1] = '.';
+	want[61] = '1';
+	want[62] = '\0';
+	assert_string_equal(round_trip("1e-60", &m, &e), want);
+	/* -5e60: "-5" then 60 zeros */
+	memset(want, '0', sizeof(want));
+	want[0] = '-';
+	want[1] = '5';
+	want[62] = '\0';
+	assert_string_equal(round_trip("-5e60", &m, &e), want);
+	assert_int_equal(m, -5);
+	assert_int_equal(e, 60);
+}
+
+static void
+values_that_do_not_fit_are_erange(void **state)
+{
+	static const char *const cases[] = {
+		"9223372036854775808",		/* INT64_MAX + 1 */
+		"-9223372036854775809",		/* INT64_MIN - 1 */
+		"99999999999999999999",
+		"922337203685477580.8",		/* mantissa overflows */
+		"1.0000000000000000000000",	/* trailing zeros kept: too many */
+		"1e61", "1e-61", "1.5e-60",	/* exponent out of range */
+		"1e99999999999999999999",	/* huge exponent */
+		"0.0000000000000000000000000000000000000000000000000000000000001",
+	};
+	int64_t m = 77;
+	int8_t e = 7;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_int_equal(dec_parse(cases[i], strlen(cases[i]), &m, &e),
+		    DEC_ERANGE);
+		/* outputs untouched on error */
+		assert_int_equal(m, 77);
+		assert_int_equal(e, 7);
+	}
+}
+
+static void
+non_numbers_are_esyntax(void **state)
+{
+	static const char *const cases[] = {
+		"", "-", "+", ".5", "-.5", "1.", "1..2", "1.2.3", "abc", "1a",
+		" 1", "1 ", "1e", "1e+", "1e-", "e5", "0x10", "1,5", "NaN",
+		"inf", "--1", "+-1", "1e5.5", "1.5e-7x", "١",
+	};
+	int64_t m = 77;
+	int8_t e = 7;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		int rc = dec_parse(cases[i], strlen(cases[i]), &m, &e);
+
+		if (rc != DEC_ESYNTAX)
+			fail_msg("dec_parse(\"%s\") = %d, expected DEC_ESYNTAX",
+			    cases[i], rc);
+		assert_int_equal(m, 77);
+		assert_int_equal(e, 7);
+	}
+}
+
+static void
+parse_reads_exactly_len_bytes(void **state)
+{
+	const char s[] = "12.34567";
+	int64_t m;
+	int8_t e;
+
+	(void)state;
+	assert_int_equal(dec_parse(s, 5, &m, &e), DEC_OK);	/* "12.34" */
+	assert_int_equal(m, 1234);
+	assert_int_equal(e, -2);
+	/* an embedded NUL is not the end of the number: it is junk */
+	assert_int_equal(dec_parse("1\0" "2", 3, &m, &e), DEC_ESYNTAX);
+}
+
+static void
+format_refuses_small_buffers_and_bad_exponents(void **state)
+{
+	char buf[DEC_STRMAX];
+
+	(void)state;
+	assert_int_equal(dec_format(12345, -2, buf, 7), 6);	/* "123.45" */
+	assert_string_equal(buf, "123.45");
+	assert_int_equal(dec_format(12345, -2, buf, 6), -1);
+	assert_int_equal(dec_format(1, DEC_EXP_MAX + 1, buf, sizeof(buf)), -1);
+	assert_int_equal(dec_format(1, DEC_EXP_MIN - 1, buf, sizeof(buf)), -1);
+	/* the longest outputs fit DEC_STRMAX */
+	assert_true(dec_format(INT64_MIN, DEC_EXP_MAX, buf, sizeof(buf)) > 0);
+	assert_true(dec_format(INT64_MIN, DEC_EXP_MIN, buf, sizeof(buf)) > 0);
+	assert_true(dec_format(1, DEC_EXP_MIN, buf, sizeof(buf)) > 0);
+}
+
+static int
+cmp_text(const char *a, const char *b)
+{
+	int64_t ma, mb;
+	int8_t ea, eb;
+
+	assert_int_equal(dec_parse(a, strlen(a), &ma, &ea), DEC_OK);
+	assert_int_equal(dec_parse(b, strlen(b), &mb, &eb), DEC_OK);
+	return dec_cmp(ma, ea, mb, eb);
+}
+
+static void
+cmp_compares_by_value(void **state)
+{
+	(void)state;
+	assert_int_equal(cmp_text("1.50", "1.5"), 0);
+	assert_int_equal(cmp_text("0", "0.000"), 0);
+	assert_int_equal(cmp_text("0", "-0.0"), 0);
+	assert_int_equal(cmp_text("1e3", "1000.00"), 0);
+	assert_true(cmp_text("100.49", "100.5") < 0);
+	assert_true(cmp_text("100.51", "100.5") > 0);
+	assert_true(cmp_text("-1", "0.00001") < 0);
+	assert_true(cmp_text("-2", "-1.99999") < 0);
+	assert_true(cmp_text("-1.99999", "-2") > 0);
+	assert_true(cmp_text("0.00000015", "1.5e-7") == 0);
+	/* scaling must not overflow: huge vs tiny exponents */
+	assert_true(cmp_text("9223372036854775807", "1e60") < 0);
+	assert_true(cmp_text("1e60", "9223372036854775807") > 0);
+	assert_true(cmp_text("1e-60", "0.0000000000000000001") < 0);
+	assert_true(cmp_text("-9223372036854775808", "-1e60") > 0);
+	assert_true(cmp_text("-9223372036854775808", "9223372036854775807")
+	    < 0);
+	assert_true(cmp_text("9223372036854775807e-60", "1e-41") < 0);
+	assert_true(cmp_text("9223372036854775807e-60", "9e-42") > 0);
+	/* antisymmetric */
+	assert_true(cmp_text("3.14159", "3.1416") < 0);
+	assert_true(cmp_text("3.1416", "3.14159") > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(plain_text_prints_back_unchanged),
+		cmocka_unit_test(trailing_zeros_are_kept_in_the_exponent),
+		cmocka_unit_test(exponent_forms_are_exact_and_print_plain),
+		cmocka_unit_test(exponent_extremes_print_in_full),
+		cmocka_unit_test(values_that_do_not_fit_are_erange),
+		cmocka_unit_test(non_numbers_are_esyntax),
+		cmocka_unit_test(parse_reads_exactly_len_bytes),
+		cmocka_unit_test(format_refuses_small_buffers_and_bad_exponents),
+		cmocka_unit_test(cmp_compares_by_value),
+	};
+
+	return cmocka_run_group_tests_name("dec", tests, NULL, NULL);
+}
