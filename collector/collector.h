@@ -10,6 +10,7 @@
 #ifndef TP_COLLECTOR_H
 #define TP_COLLECTOR_H
 
+#include <getopt.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,8 @@ int	collector_poll_signals(struct collector *c);
 struct msgbuf {
 	struct tp_record	recs[JSONL_MAX_RECS];
 	size_t			nlev;
+	int			snapshot;
+	int			asks;	/* an ask was added: no more bids */
 };
 
 void	msg_begin(struct msgbuf *m, unsigned venue, const char *symbol,
@@ -100,7 +103,7 @@ size_t	msg_from_book(struct msgbuf *m, const struct book *b, unsigned venue,
  *   symbols from --symbols (NULL if not given) until collector_stop;
  *   returns an exit status (sysexits.h).
  */
-struct option;
+
 extern const struct option live_longopts[];
 extern const char live_usage[];
 int	live_opt(int ch, const char *arg);

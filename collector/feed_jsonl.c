@@ -1,0 +1,103 @@
+/*
+ * feed_jsonl.c: `collector jsonl`: normalized JSONL (exactly what
+ * shmreader prints) from a file or stdin into the ring.  A bad line is
+ * reported with its line number and reason, counted and skipped (fatal
+ * with --strict).  Gap lines carry no data; each is reported.
+ */
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "feeds.h"
+#include "util.h"
+
+int
+jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
+{
+	static struct tp_record recs[JSONL_MAX_RECS];
+	const char *name = file != NULL ? file : "stdin";
+	struct jsonl_gap gap;
+	char *line = NULL, errbuf[256];
+	size_t cap = 0;
+	uint64_t lineno = 0, gaps = 0;
+	int64_t last_hb = 0;
+	FILE *f = stdin;
+	long len;
+	int n, rv = 0;
+
+	if (file != NULL && strcmp(file, "-") != 0 &&
+	    (f = fopen(file, "r")) == NULL) {
+		warn("%s", file);
+		return EX_NOINPUT;
+	}
+	notify_ready(c->ready_fd);
+	c->ready_fd = -1;
+	for (;;) {
+		if (collector_poll_signals(c))
+			break;
+		len = read_line(f, &line, &cap, JSONL_MAX_LINE);
+		if (len == -1)
+			break;
+		if (len == -2) {
+			if (errno == EINTR) {
+				clearerr(f);
+				continue;
+			}
+			warn("%s: read", name);
+			rv = EX_IOERR;
+			break;
+		}
+		lineno++;
+		if (len == -3) {
+			warnx("%s:%" PRIu64 ": line longer than %d bytes: "
+			    "skipped", name, lineno, JSONL_MAX_LINE);
+			c->rejected++;
+			if (o->strict) {
+				rv = EX_DATAERR;
+				break;
+			}
+			continue;
+		}
+		if (len == 0)
+			continue;	/* blank lines carry nothing */
+		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &gap,
+		    errbuf, sizeof(errbuf));
+		if (n < 0) {
+			warnx("%s:%" PRIu64 ": %s: skipped", name, lineno,
+			    errbuf);
+			c->rejected++;
+			if (o->strict) {
+				rv = EX_DATAERR;
+				break;
+			}
+			continue;
+		}
+		if (n == 0) {
+			warnx("%s:%" PRIu64 ": input reports %" PRIu64
+			    " records lost upstream from seq %" PRIu64, name,
+			    lineno, gap.lost, gap.from);
+			gaps++;
+			continue;
+		}
+		collector_emit(c, recs, (size_t)n);
+		if ((c->msgs & 1023) == 0) {
+			int64_t t = mono_ns();
+
+			if (t - last_hb > 100000000) {
+				ring_heartbeat(c->ring);
+				last_hb = t;
+			}
+		}
+	}
+	if (c->rejected > 0 || gaps > 0)
+		warnx("%s: %" PRIu64 " lines, %" PRIu64 " rejected, %" PRIu64
+		    " gap lines", name, lineno, c->rejected, gaps);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return rv;
+}

@@ -1,0 +1,33 @@
+/*
+ * feeds.h: the collector's built-in feeds (sim.c, feed_jsonl.c,
+ * replay.c) and the options main.c parses for them.
+ */
+#ifndef TP_FEEDS_H
+#define TP_FEEDS_H
+
+#include <stdint.h>
+
+#include "collector.h"
+
+struct feed_opts {
+	uint64_t	 seed;		/* sim */
+	const char	*symbols;	/* sim and live: comma list or NULL */
+	double		 rate;		/* sim: messages/s, 0 = max */
+	uint64_t	 count;		/* sim: messages, 0 = unlimited */
+	int		 strict;	/* jsonl: a bad line is fatal */
+	double		 speed;		/* replay: 0 = max */
+};
+
+int	sim_main(struct collector *c, const struct feed_opts *o);
+int	jsonl_main(struct collector *c, const struct feed_opts *o,
+	    const char *file);
+int	replay_main(struct collector *c, const struct feed_opts *o,
+	    const char *file);
+
+/*
+ * sleep_until: sleeps until the monotonic clock reaches t (ns) or a
+ * signal arrives.
+ */
+void	sleep_until(int64_t t);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * collector: writes normalized market data into a tickpipe ring from one
+ * feed: the built-in simulator, JSONL, a raw capture, or live venues.
+ * See collector(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collector.h"
+#include "feeds.h"
+#include "util.h"
+
+static const char usage_text[] =
+"usage: collector [-hv] [-d fd] [--ring name] [--capacity n] [--group group]\n"
+"                 [--recreate] [--snapshot-interval ms] feed ...\n"
+"feeds:\n"
+"  sim [--seed n] [--symbols list] [--rate n|max] [--count n]\n"
+"  jsonl [--strict] [file]\n"
+"  replay [--speed x|max] file\n"
+"  venue[:symbols] ... [--symbols list]   (coinbase kraken binance bybit okx)\n";
+
+static void
+usage(FILE *f)
+{
+	fputs(usage_text, f);
+	if (live_usage[0] != '\0')
+		fputs(live_usage, f);
+}
+
+enum {
+	O_RING = 256, O_CAPACITY, O_GROUP, O_RECREATE, O_SNAPINT, O_SEED,
+	O_SYMBOLS, O_RATE, O_COUNT, O_STRICT, O_SPEED,
+};
+
+static const struct option base_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "ready-fd", required_argument, NULL, 'd' },
+	{ "ring", required_argument, NULL, O_RING },
+	{ "capacity", required_argument, NULL, O_CAPACITY },
+	{ "group", required_argument, NULL, O_GROUP },
+	{ "recreate", no_argument, NULL, O_RECREATE },
+	{ "snapshot-interval", required_argument, NULL, O_SNAPINT },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "symbols", required_argument, NULL, O_SYMBOLS },
+	{ "rate", required_argument, NULL, O_RATE },
+	{ "count", required_argument, NULL, O_COUNT },
+	{ "strict", no_argument, NULL, O_STRICT },
+	{ "speed", required_argument, NULL, O_SPEED },
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		collector_usr1 = 1;
+	else
+		collector_stop = 1;
+}
+
+void
+sleep_until(int64_t t)
+{
+	struct timespec ts = { t / 1000000000, t % 1000000000 };
+
+	while (!collector_stop &&
+	    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
+static int
+ring_exit(int rc)
+{
+	switch (rc) {
+	case RING_EINVAL:
+		return EX_USAGE;
+	case RING_EMISMATCH:
+		return EX_CONFIG;
+	case RING_ELOCKED:
+		return EX_TEMPFAIL;
+	case RING_ENOSPC:
+		return EX_CANTCREAT;
+	default:
+		return EX_OSERR;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct collector c;
+	struct feed_opts fo;
+	struct ring_config rc = { "default", RING_DEFAULT_CAPACITY, (gid_t)-1, 0 };
+	struct option *opts;
+	struct sigaction sa;
+	const char *feed;
+	char errbuf[512];
+	size_t nbase = sizeof(base_opts) / sizeof(*base_opts), nlive = 0;
+	uint64_t v;
+	int ch, rv, set_snapint = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&fo, 0, sizeof(fo));
+	c.prog = "collector";
+	c.ready_fd = -1;
+	c.snapshot_interval_ns = 1000000000;
+	fo.seed = 1;
+	fo.rate = 1000;
+	fo.speed = 1;
+
+	/* one getopt_long pass over base and live options */
+	while (live_longopts[nlive].name != NULL)
+		nlive++;
+	if ((opts = calloc(nbase + nlive + 1, sizeof(*opts))) == NULL)
+		err(EX_OSERR, "calloc");
+	memcpy(opts, base_opts, sizeof(base_opts));
+	memcpy(opts + nbase, live_longopts, nlive * sizeof(*opts));
+
+	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			c.verbose++;
+			break;
+		case 'd':
+			if ((c.ready_fd = parse_fd_opt(optarg)) < 0)
+				errx(EX_USAGE, "-d %s: not an open file "
+				    "descriptor", optarg);
+			break;
+		case O_RING:
+			rc.name = optarg;
+			break;
+		case O_CAPACITY:
+			if (parse_u64(optarg, RING_MIN_CAPACITY,
+			    RING_MAX_CAPACITY, &v) < 0 || (v & (v - 1)) != 0)
+				errx(EX_USAGE, "--capacity %s: must be a power "
+				    "of two from %d to %llu", optarg,
+				    RING_MIN_CAPACITY,
+				    (unsigned long long)RING_MAX_CAPACITY);
+			rc.capacity = v;
+			break;
+		case O_GROUP: {
+			struct group *g = getgrnam(optarg);
+
+			if (g != NULL)
+				rc.gid = g->gr_gid;
+			else if (parse_u64(optarg, 0, 0x7fffffff, &v) == 0)
+				rc.gid = (gid_t)v;
+			else
+				errx(EX_USAGE, "--group %s: no such group",
+				    optarg);
+			break;
+		}
+		case O_RECREATE:
+			rc.recreate = 1;
+			break;
+		case O_SNAPINT:
+			if (parse_u64(optarg, 0, 86400000, &v) < 0)
+				errx(EX_USAGE, "--snapshot-interval %s: must be "
+				    "0 to 86400000 ms", optarg);
+			c.snapshot_interval_ns = (int64_t)v * 1000000;
+			set_snapint = 1;
+			break;
+		case O_SEED:
+			if (parse_u64(optarg, 0, UINT64_MAX, &fo.seed) < 0)
+				errx(EX_USAGE, "--seed %s: not a number", optarg);
+			break;
+		case O_SYMBOLS:
+			fo.symbols = optarg;
+			break;
+		case O_RATE:
+			if (strcmp(optarg, "max") == 0)
+				fo.rate = 0;
+			else if (parse_double_opt(optarg, 0.001, 1e9,
+			    &fo.rate) < 0)
+				errx(EX_USAGE, "--rate %s: must be a number of "
+				    "messages per second or max", optarg);
+			break;
+		case O_COUNT:
+			if (parse_u64(optarg, 1, UINT64_MAX, &fo.count) < 0)
+				errx(EX_USAGE, "--count %s: must be a positive "
+				    "number", optarg);
+			break;
+		case O_STRICT:
+			fo.strict = 1;
+			break;
+		case O_SPEED:
+			if (strcmp(optarg, "max") == 0)
+				fo.speed = 0;
+			else if (parse_double_opt(optarg, 0.001, 1e6,
+			    &fo.speed) < 0)
+				errx(EX_USAGE, "--speed %s: must be a positive "
+				    "factor or max", optarg);
+			break;
+		default:
+			if (ch >= 1000) {
+				if (live_opt(ch, optarg) < 0)
+					return EX_USAGE;
+				break;
+			}
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		warnx("no feed given");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	feed = argv[0];
+	if (strcmp(feed, "sim") != 0 && strcmp(feed, "jsonl") != 0 &&
+	    strcmp(feed, "replay") != 0 && !live_is_feed(feed)) {
+		warnx("%s: unknown feed", feed);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if ((strcmp(feed, "sim") == 0 && argc != 1) ||
+	    (strcmp(feed, "jsonl") == 0 && argc > 2) ||
+	    (strcmp(feed, "replay") == 0 && argc != 2)) {
+		warnx("%s: wrong number of arguments", feed);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	/* jsonl and replay pass the input through: no snapshots of our own */
+	if (!set_snapint && (strcmp(feed, "jsonl") == 0 ||
+	    strcmp(feed, "replay") == 0))
+		c.snapshot_interval_ns = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((rv = ring_writer_open(&c.ring, &rc, errbuf, sizeof(errbuf))) !=
+	    RING_OK) {
+		warnx("%s", errbuf);
+		return ring_exit(rv);
+	}
+	if (c.verbose)
+		warnx("ring %s: capacity %llu, epoch %llu, last seq %llu",
+		    rc.name, (unsigned long long)ring_capacity(c.ring),
+		    (unsigned long long)ring_epoch(c.ring),
+		    (unsigned long long)ring_cursor(c.ring));
+
+	if (strcmp(feed, "sim") == 0)
+		rv = sim_main(&c, &fo);
+	else if (strcmp(feed, "jsonl") == 0)
+		rv = jsonl_main(&c, &fo, argc > 1 ? argv[1] : NULL);
+	else if (strcmp(feed, "replay") == 0)
+		rv = replay_main(&c, &fo, argv[1]);
+	else
+		rv = live_main(&c, argv, argc, fo.symbols);
+
+	if (c.verbose || rv != 0)
+		collector_counters(&c);
+	ring_close(c.ring);
+	free(opts);
+	return rv;
+}

@@ -1,0 +1,38 @@
+/*
+ * capture.h: the raw capture format written by `shmreader --format raw`
+ * and read by `collector replay`.  A 64-byte file header, then records
+ * exactly as they were in the ring, 256 bytes each, in ring order.  A gap
+ * (the reader was lapped) is recorded as a record of type REC_NONE whose
+ * vseq is the first lost sequence and aux the number lost.
+ */
+#ifndef TP_CAPTURE_H
+#define TP_CAPTURE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "record.h"
+
+#define CAP_MAGIC	"TPCAP001"
+
+struct cap_header {
+	char		magic[8];	/* CAP_MAGIC, no NUL */
+	uint32_t	record_size;	/* REC_SIZE */
+	uint32_t	version;	/* 1 */
+	uint64_t	layout_hash;	/* rec_layout_hash() */
+	uint8_t		pad[40];
+};
+
+_Static_assert(sizeof(struct cap_header) == 64, "capture header is 64 bytes");
+
+static inline void
+cap_header_init(struct cap_header *h)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, CAP_MAGIC, 8);
+	h->record_size = REC_SIZE;
+	h->version = 1;
+	h->layout_hash = rec_layout_hash();
+}
+
+#endif

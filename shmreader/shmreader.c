@@ -1,0 +1,572 @@
+/*
+ * shmreader: reads a tickpipe ring and prints what it holds: JSONL (one
+ * line per exchange message), raw records for capture and replay, or an
+ * aligned table for people.  Also shows the ring header (--stat) and the
+ * record layout (--layout).  See shmreader(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "dec.h"
+#include "jsonl.h"
+#include "ring.h"
+#include "util.h"
+
+static const char usage_text[] =
+"usage: shmreader [-hv] [-d fd] [--ring name] [--format jsonl|raw|table]\n"
+"                 [--from oldest|latest|seq] [--count n] [--no-follow]\n"
+"                 [--venue venue] [--symbol symbol] [--type type] [--spin]\n"
+"       shmreader [--ring name] --stat | --layout | --unlink\n";
+
+enum fmt { FMT_JSONL, FMT_RAW, FMT_TABLE };
+enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
+	O_SYMBOL, O_TYPE, O_SPIN, O_STAT, O_LAYOUT, O_UNLINK };
+
+/* what --type accepts */
+enum { T_ANY = 0, T_TRADE, T_BOOK, T_BOOK_SNAPSHOT, T_BOOK_DELTA, T_STATUS };
+
+static const struct option opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "ready-fd", required_argument, NULL, 'd' },
+	{ "ring", required_argument, NULL, O_RING },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "count", required_argument, NULL, O_COUNT },
+	{ "no-follow", no_argument, NULL, O_NOFOLLOW },
+	{ "venue", required_argument, NULL, O_VENUE },
+	{ "symbol", required_argument, NULL, O_SYMBOL },
+	{ "type", required_argument, NULL, O_TYPE },
+	{ "spin", no_argument, NULL, O_SPIN },
+	{ "stat", no_argument, NULL, O_STAT },
+	{ "layout", no_argument, NULL, O_LAYOUT },
+	{ "unlink", no_argument, NULL, O_UNLINK },
+	{ NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t stop, usr1;
+
+struct reader {
+	struct ring	*ring;
+	const char	*name;
+	enum fmt	 fmt;
+	unsigned	 venue;		/* 0: any */
+	const char	*symbol;	/* NULL: any */
+	int		 type;		/* T_* */
+	int		 verbose;
+	/* counters */
+	uint64_t	 msgs;		/* messages printed */
+	uint64_t	 records;	/* records read */
+	uint64_t	 lost;		/* records lost to laps */
+	uint64_t	 gaps;		/* gap events */
+	uint64_t	 partial;	/* book messages cut by a gap, dropped */
+	uint64_t	 filtered;
+	/* a book message being collected */
+	struct tp_record recs[JSONL_MAX_RECS];
+	size_t		 n;
+	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1 = 1;
+	else
+		stop = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static void
+counters(const struct reader *r)
+{
+	fprintf(stderr, "shmreader: counters: msgs %" PRIu64 " records %"
+	    PRIu64 " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64
+	    " filtered %" PRIu64 " position %" PRIu64 "\n", r->msgs,
+	    r->records, r->lost, r->gaps, r->partial, r->filtered,
+	    r->ring != NULL ? ring_position(r->ring) : 0);
+}
+
+/* Writes all of buf; exits 0 quietly on a closed pipe, 74 on errors. */
+static void
+out_write(const void *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len) {
+		if (errno == EPIPE)
+			exit(0);
+		err(EX_IOERR, "stdout");
+	}
+}
+
+static void
+out_flush(void)
+{
+	if (fflush(stdout) == EOF) {
+		if (errno == EPIPE)
+			exit(0);
+		err(EX_IOERR, "stdout");
+	}
+}
+
+static int
+wanted(const struct reader *r, const struct tp_record *rec)
+{
+	if (r->venue != 0 && rec->venue != r->venue)
+		return 0;
+	if (r->symbol != NULL && strncmp(rec->symbol, r->symbol,
+	    REC_SYMBOL_LEN) != 0)
+		return 0;
+	switch (r->type) {
+	case T_TRADE:
+		return rec->type == REC_TRADE;
+	case T_BOOK:
+		return rec->type == REC_BOOK;
+	case T_BOOK_SNAPSHOT:
+		return rec->type == REC_BOOK && (rec->flags & REC_F_SNAPSHOT);
+	case T_BOOK_DELTA:
+		return rec->type == REC_BOOK && !(rec->flags & REC_F_SNAPSHOT);
+	case T_STATUS:
+		return rec->type == REC_STATUS;
+	}
+	return 1;
+}
+
+static void
+fmt_time(int64_t ns, char *buf, size_t len)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min,
+	    tm.tm_sec, (long)(ns % 1000000000 / 1000));
+}
+
+static void
+print_table(struct reader *r, const struct tp_record *recs, size_t n)
+{
+	const struct tp_record *h = &recs[0];
+	char tbuf[32], p[DEC_STRMAX], q[DEC_STRMAX], p2[DEC_STRMAX],
+	    q2[DEC_STRMAX];
+	size_t nb = 0, na = 0;
+
+	fmt_time(h->recv, tbuf, sizeof(tbuf));
+	printf("%10" PRIu64 " %s %-8s %-10s ", h->seq, tbuf,
+	    venue_name(h->venue), h->symbol[0] ? h->symbol : "-");
+	switch (h->type) {
+	case REC_TRADE:
+		dec_format(h->u.trade.price, h->u.trade.price_exp, p, sizeof(p));
+		dec_format(h->u.trade.qty, h->u.trade.qty_exp, q, sizeof(q));
+		printf("%-8s %-4s %16s x %-16s id %s\n", "trade",
+		    side_name(h->u.trade.side), p, q, h->u.trade.tid);
+		break;
+	case REC_BOOK: {
+		const struct rec_book *bl = NULL, *al = NULL;
+		int bi = 0, ai = 0;
+
+		for (size_t k = 0; k < n; k++) {
+			nb += recs[k].u.book.nbids;
+			na += recs[k].u.book.nasks;
+			if (bl == NULL && recs[k].u.book.nbids > 0)
+				bl = &recs[k].u.book;
+			if (al == NULL && recs[k].u.book.nasks > 0) {
+				al = &recs[k].u.book;
+				ai = al->nbids;
+			}
+		}
+		printf("%-8s %zu bids %zu asks", h->flags & REC_F_SNAPSHOT ?
+		    "snapshot" : "delta", nb, na);
+		if (bl != NULL) {
+			dec_format(bl->price[bi], bl->price_exp[bi], p,
+			    sizeof(p));
+			dec_format(bl->qty[bi], bl->qty_exp[bi], q, sizeof(q));
+			printf("  bid %s x %s", p, q);
+		}
+		if (al != NULL) {
+			dec_format(al->price[ai], al->price_exp[ai], p2,
+			    sizeof(p2));
+			dec_format(al->qty[ai], al->qty_exp[ai], q2,
+			    sizeof(q2));
+			printf("  ask %s x %s", p2, q2);
+		}
+		putchar('\n');
+		break;
+	}
+	case REC_STATUS:
+		printf("%-8s %s: %s\n", "status",
+		    status_name(h->u.status.code), h->u.status.reason);
+		break;
+	default:
+		printf("type %u\n", h->type);
+	}
+	(void)r;
+}
+
+static void
+emit(struct reader *r, const struct tp_record *recs, size_t n)
+{
+	if (!wanted(r, &recs[0])) {
+		r->filtered++;
+		return;
+	}
+	switch (r->fmt) {
+	case FMT_JSONL:
+		out_write(r->out, jsonl_encode(recs, n, r->out));
+		break;
+	case FMT_RAW:
+		out_write(recs, n * sizeof(*recs));
+		break;
+	case FMT_TABLE:
+		print_table(r, recs, n);
+		break;
+	}
+	r->msgs++;
+}
+
+static void
+emit_gap(struct reader *r, uint64_t from, uint64_t lost)
+{
+	struct jsonl_gap g = { from, lost };
+	struct tp_record m;
+	char buf[128];
+
+	r->gaps++;
+	r->lost += lost;
+	switch (r->fmt) {
+	case FMT_JSONL:
+		out_write(buf, jsonl_encode_gap(&g, buf));
+		break;
+	case FMT_RAW:
+		memset(&m, 0, sizeof(m));
+		m.type = REC_NONE;
+		m.vseq = from;
+		m.aux = lost;
+		out_write(&m, sizeof(m));
+		break;
+	case FMT_TABLE:
+		printf("%10" PRIu64 " gap: %" PRIu64 " records lost\n", from,
+		    lost);
+		break;
+	}
+	if (r->verbose)
+		warnx("lapped: lost %" PRIu64 " records from seq %" PRIu64,
+		    lost, from);
+}
+
+/*
+ * Takes one record; returns 1 when a whole message was emitted (for
+ * --count), else 0.  Book messages are collected from START to LAST; a
+ * gap inside one drops it (counted), so no partial book is ever printed.
+ */
+static int
+take(struct reader *r, const struct tp_record *rec)
+{
+	r->records++;
+	if (rec->type != REC_BOOK) {
+		if (r->n > 0) {
+			r->partial++;
+			r->n = 0;
+		}
+		emit(r, rec, 1);
+		return wanted(r, rec);
+	}
+	if (rec->flags & REC_F_START) {
+		if (r->n > 0)
+			r->partial++;
+		r->n = 0;
+	} else if (r->n == 0) {
+		r->partial++;	/* middle of a message we did not start */
+		return 0;
+	}
+	if (r->n == JSONL_MAX_RECS) {
+		r->partial++;
+		r->n = 0;
+		return 0;
+	}
+	r->recs[r->n++] = *rec;
+	if (!(rec->flags & REC_F_LAST))
+		return 0;
+	emit(r, r->recs, r->n);
+	r->n = 0;
+	return wanted(r, rec);
+}
+
+static int
+open_ring(struct reader *r, int follow, int ready_fd)
+{
+	char errbuf[512];
+	int rc, said = 0;
+
+	for (;;) {
+		rc = ring_reader_open(&r->ring, r->name, errbuf,
+		    sizeof(errbuf));
+		if (rc == RING_OK)
+			break;
+		if (rc != RING_ENOENT || !follow) {
+			warnx("%s", errbuf);
+			return rc == RING_ENOENT ? EX_UNAVAILABLE :
+			    rc == RING_EMISMATCH ? EX_CONFIG :
+			    rc == RING_EINVAL ? EX_USAGE : EX_OSERR;
+		}
+		if (!said && r->verbose)
+			warnx("%s; waiting for the writer", errbuf);
+		said = 1;
+		(void)ready_fd;
+		usleep(100000);
+		if (stop)
+			return -1;
+	}
+	ring_sigbus_guard("shmreader", r->name, EX_IOERR);
+	return 0;
+}
+
+static int
+do_stat(const char *name)
+{
+	struct ring *ring;
+	char errbuf[512], tbuf[64];
+	uint64_t c0, c1;
+	int64_t t0, t1, hb;
+	time_t ct;
+	pid_t pid;
+	int rc;
+
+	if ((rc = ring_reader_open(&ring, name, errbuf, sizeof(errbuf))) !=
+	    RING_OK) {
+		warnx("%s", errbuf);
+		return rc == RING_ENOENT ? EX_UNAVAILABLE :
+		    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+	}
+	ring_sigbus_guard("shmreader", name, EX_IOERR);
+	c0 = ring_cursor(ring);
+	t0 = mono_ns();
+	usleep(250000);
+	c1 = ring_cursor(ring);
+	t1 = mono_ns();
+	pid = ring_writer_pid(ring);
+	hb = ring_heartbeat_ns(ring);
+	ct = (time_t)(ring_created_ns(ring) / 1000000000);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", gmtime(&ct));
+	printf("ring: %s\n", ring_name(ring));
+	printf("path: %s\n", ring_path(ring));
+	printf("version: %d\n", RING_VERSION);
+	printf("record_size: %d\n", REC_SIZE);
+	printf("layout_hash: 0x%016" PRIx64 "\n", ring_layout_hash(ring));
+	printf("capacity: %" PRIu64 "\n", ring_capacity(ring));
+	printf("bytes: %" PRIu64 "\n", (uint64_t)RING_HDR_SIZE +
+	    ring_capacity(ring) * REC_SIZE);
+	printf("created: %s\n", tbuf);
+	printf("writer_pid: %ld\n", (long)pid);
+	printf("writer_alive: %s\n", pid > 0 && (kill(pid, 0) == 0 ||
+	    errno == EPERM) ? "yes" : "no");
+	printf("epoch: %" PRIu64 "\n", ring_epoch(ring));
+	printf("seq: %" PRIu64 "\n", c1);
+	printf("oldest: %" PRIu64 "\n", c1 >= ring_capacity(ring) ?
+	    c1 - ring_capacity(ring) + 1 : (c1 > 0 ? 1 : 0));
+	printf("heartbeat_age_ms: %" PRId64 "\n", (now_ns() - hb) / 1000000);
+	printf("waiters: %" PRIu32 "\n", ring_waiters(ring));
+	printf("rate: %.0f\n", (double)(c1 - c0) * 1e9 / (double)(t1 - t0));
+	ring_close(ring);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct reader r;
+	struct sigaction sa;
+	struct tp_record rec;
+	const char *from = "oldest";
+	uint64_t count = 0, done = 0, v, lost;
+	int ch, follow = 1, spin = 0, ready_fd = -1, mode = 0, rc;
+
+	r.name = "default";
+	r.fmt = FMT_JSONL;
+	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			r.verbose++;
+			break;
+		case 'd':
+			if ((ready_fd = parse_fd_opt(optarg)) < 0)
+				errx(EX_USAGE, "-d %s: not an open file "
+				    "descriptor", optarg);
+			break;
+		case O_RING:
+			r.name = optarg;
+			break;
+		case O_FORMAT:
+			if (strcmp(optarg, "jsonl") == 0)
+				r.fmt = FMT_JSONL;
+			else if (strcmp(optarg, "raw") == 0)
+				r.fmt = FMT_RAW;
+			else if (strcmp(optarg, "table") == 0)
+				r.fmt = FMT_TABLE;
+			else
+				errx(EX_USAGE, "--format %s: must be jsonl, raw "
+				    "or table", optarg);
+			break;
+		case O_FROM:
+			if (strcmp(optarg, "oldest") != 0 &&
+			    strcmp(optarg, "latest") != 0 &&
+			    parse_u64(optarg, 1, UINT64_MAX, &v) < 0)
+				errx(EX_USAGE, "--from %s: must be oldest, "
+				    "latest or a sequence number", optarg);
+			from = optarg;
+			break;
+		case O_COUNT:
+			if (parse_u64(optarg, 1, UINT64_MAX, &count) < 0)
+				errx(EX_USAGE, "--count %s: must be a positive "
+				    "number", optarg);
+			break;
+		case O_NOFOLLOW:
+			follow = 0;
+			break;
+		case O_VENUE:
+			if ((r.venue = venue_id(optarg)) == 0)
+				errx(EX_USAGE, "--venue %s: unknown venue",
+				    optarg);
+			break;
+		case O_SYMBOL:
+			if (!rec_symbol_ok(optarg))
+				errx(EX_USAGE, "--symbol %s: not BASE-QUOTE",
+				    optarg);
+			r.symbol = optarg;
+			break;
+		case O_TYPE:
+			if (strcmp(optarg, "trade") == 0)
+				r.type = T_TRADE;
+			else if (strcmp(optarg, "book") == 0)
+				r.type = T_BOOK;
+			else if (strcmp(optarg, "book_snapshot") == 0)
+				r.type = T_BOOK_SNAPSHOT;
+			else if (strcmp(optarg, "book_delta") == 0)
+				r.type = T_BOOK_DELTA;
+			else if (strcmp(optarg, "status") == 0)
+				r.type = T_STATUS;
+			else
+				errx(EX_USAGE, "--type %s: must be trade, book, "
+				    "book_snapshot, book_delta or status",
+				    optarg);
+			break;
+		case O_SPIN:
+			spin = 1;
+			break;
+		case O_STAT:
+		case O_LAYOUT:
+		case O_UNLINK:
+			if (mode != 0 && mode != ch)
+				errx(EX_USAGE, "--stat, --layout and --unlink "
+				    "exclude each other");
+			mode = ch;
+			break;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		warnx("%s: unexpected argument", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (mode == O_LAYOUT) {
+		rec_print_layout(stdout);
+		return 0;
+	}
+	if (mode == O_STAT)
+		return do_stat(r.name);
+	if (mode == O_UNLINK) {
+		if (ring_unlink(r.name) < 0) {
+			warn("unlink ring %s", r.name);
+			return errno == ENOENT ? EX_UNAVAILABLE : EX_OSERR;
+		}
+		return 0;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+	if ((rc = open_ring(&r, follow, ready_fd)) != 0)
+		return rc < 0 ? 0 : rc;
+	if (strcmp(from, "latest") == 0)
+		ring_seek_latest(r.ring);
+	else if (strcmp(from, "oldest") != 0) {
+		parse_u64(from, 1, UINT64_MAX, &v);
+		ring_seek(r.ring, v);
+	}
+	if (r.fmt == FMT_RAW) {
+		struct cap_header ch;
+
+		cap_header_init(&ch);
+		out_write(&ch, sizeof(ch));
+	}
+	notify_ready(ready_fd);
+
+	while (!stop && (count == 0 || done < count)) {
+		uint64_t pos = ring_position(r.ring);
+
+		lost = 0;
+		if (ring_read(r.ring, &rec, &lost)) {
+			if (lost > 0) {
+				if (r.n > 0) {
+					r.partial++;
+					r.n = 0;
+				}
+				emit_gap(&r, pos, lost);
+			}
+			done += (uint64_t)take(&r, &rec);
+			continue;
+		}
+		/* idle: hand over what we have, then wait */
+		out_flush();
+		if (usr1) {
+			usr1 = 0;
+			counters(&r);
+		}
+		if (!follow)
+			break;
+		if (!ring_wait(r.ring, spin ? -1 : 50000, 200) &&
+		    ring_replaced(r.ring)) {
+			char name[128];
+
+			warnx("ring %s was removed or replaced; reopening",
+			    r.name);
+			snprintf(name, sizeof(name), "%s", r.name);
+			ring_close(r.ring);
+			r.ring = NULL;
+			r.n = 0;
+			if ((rc = open_ring(&r, 1, -1)) != 0)
+				return rc < 0 ? 0 : rc;
+		}
+	}
+	out_flush();
+	if (r.verbose || usr1)
+		counters(&r);
+	ring_close(r.ring);
+	return 0;
+}
