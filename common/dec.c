@@ -56,6 +56,17 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 		return DEC_ESYNTAX;
 	if (exp < DEC_EXP_MIN || exp > DEC_EXP_MAX)
 		return DEC_ERANGE;
+	/*
+	 * Fold a positive exponent into the mantissa: dec_format prints
+	 * (1, 3) as "1000", which must parse back to the same value and
+	 * representation, and 1e19 must not print as text that is then
+	 * out of range.  So the result always has exponent <= 0.
+	 */
+	for (; exp > 0; exp--) {
+		if (mant > lim / 10)
+			return DEC_ERANGE;
+		mant *= 10;
+	}
 	(void)ndig;
 	*m = neg ? (int64_t)(0 - mant) : (int64_t)mant;
 	*e = (int8_t)exp;

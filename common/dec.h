@@ -27,7 +27,9 @@ enum dec_err {
  * At least one digit before the point is required; no white space.
  * Returns DEC_OK and fills *m, *e, or DEC_ESYNTAX / DEC_ERANGE, leaving
  * them untouched.  A mantissa that does not fit in int64 is DEC_ERANGE,
- * never rounded.
+ * never rounded.  A positive exponent is folded into the mantissa ("1e3"
+ * is (1000, 0)), so *e <= 0 and dec_format's text parses back to the
+ * same (m, e).
  */
 int	dec_parse(const char *s, size_t len, int64_t *m, int8_t *e);
 

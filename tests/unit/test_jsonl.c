@@ -1,0 +1,599 @@
+/*
+ * test_jsonl.c: the JSONL codec (common/jsonl.h, tickpipe-json(5)).
+ * Every type encodes to the documented line, key order fixed, and
+ * decodes back to the same records; multi-record books are joined and
+ * split again with the right flags; every kind of bad line is rejected
+ * with a reason naming what is wrong.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dec.h"
+#include "jsonl.h"
+
+static struct tp_record recs[JSONL_MAX_RECS], back[JSONL_MAX_RECS];
+static char buf[JSONL_BUFSIZE(JSONL_MAX_RECS) + 64];
+static char err[256];
+
+static void
+head(struct tp_record *r, unsigned type, const char *sym, uint64_t seq)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = (uint16_t)type;
+	r->venue = VENUE_SIM;
+	if (sym != NULL)
+		strcpy(r->symbol, sym);
+	r->seq = seq;
+	r->vseq = 99;
+	r->ts = 1700000000000000000LL;
+	r->recv = 1700000000000100000LL;
+}
+
+static void
+set_dec(int64_t *m, int8_t *e, const char *s)
+{
+	assert_int_equal(dec_parse(s, strlen(s), m, e), DEC_OK);
+}
+
+/* Encodes recs[0..n), checks the line, decodes it into back[]. */
+static int
+encode_decode(size_t n, const char *want_line)
+{
+	size_t len = jsonl_encode(recs, n, buf);
+	int got;
+
+	assert_true(len > 0 && buf[len - 1] == '\n');
+	buf[len] = '\0';
+	if (want_line != NULL) {
+		assert_int_equal(len, strlen(want_line) + 1);
+		assert_memory_equal(buf, want_line, len - 1);
+	}
+	memset(back, 0, sizeof(back));
+	got = jsonl_decode(buf, len - 1, back, JSONL_MAX_RECS, NULL, err,
+	    sizeof(err));
+	if (got < 0)
+		fail_msg("decode of own output failed: %s\n%s", err, buf);
+	return got;
+}
+
+/* The decoder does not keep ring sequences: compare without them. */
+static void
+assert_same_records(size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		struct tp_record a = recs[k], b = back[k];
+
+		a.seq = b.seq = 0;
+		if (memcmp(&a, &b, sizeof(a)) != 0)
+			fail_msg("record %zu differs after decode", k);
+	}
+}
+
+static void
+trade_encodes_to_the_documented_line_and_back(void **state)
+{
+	struct rec_trade *t = &recs[0].u.trade;
+
+	(void)state;
+	head(&recs[0], REC_TRADE, "BTC-USD", 12);
+	set_dec(&t->price, &t->price_exp, "100.50");
+	set_dec(&t->qty, &t->qty_exp, "0.0010");
+	t->side = SIDE_BUY;
+	strcpy(t->tid, "42");
+	assert_int_equal(encode_decode(1, "{\"type\":\"trade\",\"venue\":\"sim\","
+	    "\"symbol\":\"BTC-USD\",\"seq\":12,\"vseq\":99,"
+	    "\"ts\":1700000000000000000,\"recv\":1700000000000100000,"
+	    "\"price\":\"100.50\",\"qty\":\"0.0010\",\"side\":\"buy\","
+	    "\"tid\":\"42\"}"), 1);
+	assert_same_records(1);
+	assert_int_equal(back[0].seq, 0);
+}
+
+static void
+trade_strings_are_escaped_and_survive(void **state)
+{
+	struct rec_trade *t = &recs[0].u.trade;
+
+	(void)state;
+	head(&recs[0], REC_TRADE, "ETH-USDT", 1);
+	recs[0].venue = VENUE_BINANCE;
+	set_dec(&t->price, &t->price_exp, "0.00001230");
+	set_dec(&t->qty, &t->qty_exp, "-1.5e-7");
+	t->side = SIDE_SELL;
+	strcpy(t->tid, "a\"b\\c\td\x01\x7f" "é");
+	assert_int_equal(encode_decode(1, NULL), 1);
+	assert_non_null(strstr(buf, "\"price\":\"0.00001230\""));
+	assert_non_null(strstr(buf, "\"qty\":\"-0.00000015\""));
+	assert_non_null(strstr(buf,
+	    "\"tid\":\"a\\\"b\\\\c\\u0009d\\u0001\\u007fé\""));
+	assert_same_records(1);
+	/* a tid of the full 47 bytes */
+	memset(t->tid, 'x', REC_TID_LEN - 1);
+	t->tid[REC_TID_LEN - 1] = '\0';
+	assert_int_equal(encode_decode(1, NULL), 1);
+	assert_same_records(1);
+}
+
+/* Fills a book message of nb bids and na asks over as many records. */
+static size_t
+make_book(int snapshot, unsigned nb, unsigned na)
+{
+	size_t nlev = nb + na, n = nlev == 0 ? 1 : (nlev + 9) / 10;
+
+	for (size_t k = 0; k < n; k++) {
+		head(&recs[k], REC_BOOK, "SOL-USD", 100 + k);
+		recs[k].vseq = 5000;
+		recs[k].flags = (uint16_t)((k == 0 ? REC_F_START : 0) |
+		    (k == n - 1 ? REC_F_LAST : 0) |
+		    (k == 0 && snapshot ? REC_F_SNAPSHOT : 0));
+	}
+	for (unsigned i = 0; i < nlev; i++) {
+		struct rec_book *b = &recs[i / 10].u.book;
+		unsigned j = i % 10;
+		int ask = i >= nb;
+		unsigned lvl = ask ? i - nb : i;
+
+		b->price[j] = ask ? 10051 + lvl : 10049 - lvl;
+		b->price_exp[j] = -2;
+		b->qty[j] = lvl % 3 == 0 ? 0 : 15 + lvl;
+		b->qty_exp[j] = lvl % 3 == 0 ? 0 : -1;
+		if (ask)
+			b->nasks++;
+		else
+			b->nbids++;
+	}
+	return n;
+}
+
+static void
+book_snapshot_spanning_records_is_one_line(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = make_book(1, 25, 13);	/* 38 levels: 4 records */
+	assert_int_equal(n, 4);
+	assert_int_equal(encode_decode(n, NULL), 4);
+	assert_int_equal(strncmp(buf, "{\"type\":\"book_snapshot\","
+	    "\"venue\":\"sim\",\"symbol\":\"SOL-USD\",\"seq\":100,"
+	    "\"vseq\":5000,", 71), 0);
+	assert_non_null(strstr(buf, "\"bids\":[[\"100.49\",\"0\"],"
+	    "[\"100.48\",\"1.6\"],[\"100.47\",\"1.7\"],[\"100.46\",\"0\"],"));
+	assert_non_null(strstr(buf, "\"asks\":[[\"100.51\",\"0\"],"));
+	assert_non_null(strstr(buf, "[\"100.62\",\"2.6\"],"
+	    "[\"100.63\",\"0\"]]}\n"));
+	/* one line: no newline before the end */
+	assert_ptr_equal(strchr(buf, '\n'), buf + strlen(buf) - 1);
+	assert_same_records(n);
+	assert_int_equal(back[0].flags, REC_F_START | REC_F_SNAPSHOT);
+	assert_int_equal(back[1].flags, 0);
+	assert_int_equal(back[3].flags, REC_F_LAST);
+	assert_int_equal(back[2].u.book.nbids, 5);
+	assert_int_equal(back[2].u.book.nasks, 5);
+}
+
+static void
+book_delta_and_empty_sides(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = make_book(0, 1, 0);
+	assert_int_equal(encode_decode(n, NULL), 1);
+	assert_non_null(strstr(buf, "{\"type\":\"book_delta\","));
+	assert_non_null(strstr(buf, ",\"bids\":[[\"100.49\",\"0\"]],"
+	    "\"asks\":[]}"));
+	assert_same_records(1);
+	assert_int_equal(back[0].flags, REC_F_START | REC_F_LAST);
+
+	n = make_book(0, 0, 0);
+	assert_int_equal(encode_decode(n, NULL), 1);
+	assert_non_null(strstr(buf, ",\"bids\":[],\"asks\":[]}"));
+	assert_same_records(1);
+
+	n = make_book(1, 10, 10);	/* exactly two full records */
+	assert_int_equal(encode_decode(n, NULL), 2);
+	assert_same_records(2);
+	assert_int_equal(back[0].u.book.nbids, 10);
+	assert_int_equal(back[0].u.book.nasks, 0);
+	assert_int_equal(back[1].u.book.nasks, 10);
+}
+
+static void
+book_first_update_id_round_trips(void **state)
+{
+	size_t n;
+
+	(void)state;
+	n = make_book(0, 3, 2);
+	recs[0].aux = 4990;
+	assert_int_equal(encode_decode(n, NULL), 1);
+	assert_non_null(strstr(buf, ",\"vseq\":5000,\"ts\":"));
+	assert_non_null(strstr(buf, ",\"vfirst\":4990,\"bids\":"));
+	assert_same_records(1);
+}
+
+static void
+largest_book_fits_the_buffer_bound(void **state)
+{
+	size_t n, len, nlev = JSONL_MAX_RECS * REC_BOOK_LEVELS;
+
+	(void)state;
+	n = make_book(1, (unsigned)nlev / 2, (unsigned)nlev / 2);
+	assert_int_equal(n, JSONL_MAX_RECS);
+	/* widest decimals the decoder accepts: 20 digits, exponent -60 */
+	for (size_t k = 0; k < n; k++)
+		for (int j = 0; j < REC_BOOK_LEVELS; j++) {
+			recs[k].u.book.price[j] = INT64_MIN;
+			recs[k].u.book.price_exp[j] = DEC_EXP_MIN;
+			recs[k].u.book.qty[j] = INT64_MAX;
+			recs[k].u.book.qty_exp[j] = DEC_EXP_MIN;
+		}
+	memset(buf, 0x5a, sizeof(buf));
+	len = jsonl_encode(recs, n, buf);
+	assert_true(len <= JSONL_BUFSIZE(n));
+	assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
+	/* and the maximum is what decode accepts */
+	assert_int_equal(jsonl_decode(buf, len - 1, back, JSONL_MAX_RECS,
+	    NULL, err, sizeof(err)), JSONL_MAX_RECS);
+}
+
+static void
+status_with_and_without_symbol(void **state)
+{
+	(void)state;
+	head(&recs[0], REC_STATUS, "BTC-USD", 14);
+	recs[0].venue = VENUE_COINBASE;
+	recs[0].vseq = 0;
+	recs[0].u.status.code = ST_RESYNC;
+	strcpy(recs[0].u.status.reason, "sequence gap 5 -> 7");
+	assert_int_equal(encode_decode(1, "{\"type\":\"status\","
+	    "\"venue\":\"coinbase\",\"symbol\":\"BTC-USD\",\"seq\":14,"
+	    "\"vseq\":0,\"ts\":1700000000000000000,"
+	    "\"recv\":1700000000000100000,\"status\":\"resync\","
+	    "\"reason\":\"sequence gap 5 -> 7\"}"), 1);
+	assert_same_records(1);
+
+	head(&recs[0], REC_STATUS, NULL, 15);
+	recs[0].venue = VENUE_KRAKEN;
+	recs[0].u.status.code = ST_DISCONNECTED;
+	assert_int_equal(encode_decode(1, "{\"type\":\"status\","
+	    "\"venue\":\"kraken\",\"seq\":15,\"vseq\":99,"
+	    "\"ts\":1700000000000000000,\"recv\":1700000000000100000,"
+	    "\"status\":\"disconnected\",\"reason\":\"\"}"), 1);
+	assert_same_records(1);
+
+	for (unsigned c = ST_CONNECTED; c <= ST_INFO; c++) {
+		recs[0].u.status.code = (uint16_t)c;
+		assert_int_equal(encode_decode(1, NULL), 1);
+		assert_same_records(1);
+	}
+}
+
+static void
+gap_line_round_trips(void **state)
+{
+	struct jsonl_gap g = { 1000, 250 }, g2 = { 0, 0 };
+	char line[128];
+	size_t len;
+
+	(void)state;
+	len = jsonl_encode_gap(&g, line);
+	assert_int_equal(len, strlen("{\"type\":\"gap\",\"from\":1000,"
+	    "\"lost\":250}\n"));
+	assert_memory_equal(line, "{\"type\":\"gap\",\"from\":1000,"
+	    "\"lost\":250}\n", len);
+	assert_int_equal(jsonl_decode(line, len - 1, back, 1, &g2, err,
+	    sizeof(err)), 0);
+	assert_int_equal(g2.from, 1000);
+	assert_int_equal(g2.lost, 250);
+	/* gap without a place to put it is still recognised */
+	assert_int_equal(jsonl_decode(line, len - 1, back, 1, NULL, err,
+	    sizeof(err)), 0);
+}
+
+/* Decoding s must fail with a reason containing want. */
+static void
+rejects(const char *s, const char *want)
+{
+	int rc;
+
+	err[0] = '\0';
+	rc = jsonl_decode(s, strlen(s), back, JSONL_MAX_RECS, NULL, err,
+	    sizeof(err));
+	if (rc != -1)
+		fail_msg("accepted (%d): %s", rc, s);
+	if (strstr(err, want) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\" for: %s", err, want, s);
+}
+
+#define T_HEAD	"{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\"," \
+		"\"seq\":1,\"vseq\":2,\"ts\":3,\"recv\":4,"
+#define T_TAIL	"\"qty\":\"1\",\"side\":\"buy\",\"tid\":\"t\"}"
+#define B_HEAD	"{\"type\":\"book_delta\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\"," \
+		"\"seq\":1,\"vseq\":2,\"ts\":3,\"recv\":4,"
+
+static void
+valid_baselines_are_accepted(void **state)
+{
+	static const char *const ok[] = {
+		T_HEAD "\"price\":\"1\"," T_TAIL,
+		B_HEAD "\"bids\":[[\"1\",\"2\"]],\"asks\":[]}",
+		"{\"type\":\"status\",\"venue\":\"okx\",\"ts\":3,\"recv\":4,"
+		    "\"status\":\"info\"}",
+		/* key order and white space do not matter to the decoder */
+		" { \"venue\" : \"bybit\" , \"type\" : \"trade\", \"symbol\":"
+		    "\"BTC-USD\",\"ts\":3,\"recv\":4,\"price\":\"1e2\","
+		    T_TAIL,
+	};
+
+	(void)state;
+	/* the rejection tests below mutate these; they must pass as is */
+	for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++)
+		if (jsonl_decode(ok[i], strlen(ok[i]), back, JSONL_MAX_RECS,
+		    NULL, err, sizeof(err)) != 1)
+			fail_msg("refused (%s): %s", err, ok[i]);
+	assert_int_equal(back[0].venue, VENUE_BYBIT);
+	assert_int_equal(back[0].u.trade.price, 100);
+	assert_int_equal(back[0].u.trade.price_exp, 0);
+}
+
+static void
+malformed_json_is_rejected_with_column(void **state)
+{
+	(void)state;
+	rejects("", "invalid JSON");
+	rejects("{", "invalid JSON");
+	rejects("{\"type\":\"trade\",}", "invalid JSON at column");
+	rejects(T_HEAD "\"price\":\"1\"," T_TAIL " x", "invalid JSON");
+	rejects(T_HEAD "\"price\":\"1\"," T_TAIL "{}", "invalid JSON");
+	rejects("{\"type\":'trade'}", "invalid JSON");
+	rejects("[1,2]", "not a JSON object");
+	rejects("\"trade\"", "invalid JSON");	/* jansson: no bare values */
+	rejects("42", "invalid JSON");
+	rejects("null", "invalid JSON");
+	rejects("{\"type\":\"trade\",\"type\":\"trade\"}", "duplicate");
+	rejects("{\"type\":\"tr\xff" "ade\"}", "invalid JSON");
+	rejects("{\"type\":\"trade\"\x00}", "invalid JSON");
+}
+
+static void
+wrong_types_are_rejected_naming_the_key(void **state)
+{
+	(void)state;
+	rejects("{\"type\":1}", "\"type\" must be a string");
+	rejects("{\"type\":\"trade\",\"venue\":1}", "\"venue\" must be a string");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":[]}",
+	    "\"symbol\" must be a string");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"seq\":\"1\",\"ts\":3,\"recv\":4,\"price\":\"1\"," T_TAIL,
+	    "\"seq\" must be an integer");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"vseq\":1.5,\"ts\":3,\"recv\":4,\"price\":\"1\"," T_TAIL,
+	    "\"vseq\" must be an integer");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"ts\":3.0,\"recv\":4,\"price\":\"1\"," T_TAIL,
+	    "\"ts\" must be an integer");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"ts\":3,\"recv\":null,\"price\":\"1\"," T_TAIL,
+	    "\"recv\" must be an integer");
+	rejects(T_HEAD "\"price\":100.5," T_TAIL,
+	    "price must be a string holding a decimal");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":true,\"side\":\"buy\","
+	    "\"tid\":\"t\"}", "qty must be a string");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1\",\"side\":1,"
+	    "\"tid\":\"t\"}", "\"side\" must be a string");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1\",\"side\":\"buy\","
+	    "\"tid\":42}", "\"tid\" must be a string");
+	rejects(B_HEAD "\"bids\":{},\"asks\":[]}", "\"bids\" must be an array");
+	rejects(B_HEAD "\"bids\":[],\"asks\":\"x\"}",
+	    "\"asks\" must be an array");
+	rejects(B_HEAD "\"bids\":[[\"1\"]],\"asks\":[]}",
+	    "bids[0] must be [\"price\",\"qty\"]");
+	rejects(B_HEAD "\"bids\":[[\"1\",\"2\"],[\"1\",\"2\",\"3\"]],"
+	    "\"asks\":[]}", "bids[1] must be");
+	rejects(B_HEAD "\"bids\":[],\"asks\":[\"1\"]}", "asks[0] must be");
+	rejects(B_HEAD "\"bids\":[[1,\"2\"]],\"asks\":[]}",
+	    "bids[0] price must be a string");
+	rejects(B_HEAD "\"bids\":[],\"asks\":[[\"1\",2]]}",
+	    "asks[0] qty must be a string");
+	rejects(B_HEAD "\"vfirst\":\"7\",\"bids\":[],\"asks\":[]}",
+	    "\"vfirst\" must be an integer");
+	rejects("{\"type\":\"status\",\"venue\":\"sim\",\"ts\":3,\"recv\":4,"
+	    "\"status\":3}", "\"status\" must be a string");
+	rejects("{\"type\":\"status\",\"venue\":\"sim\",\"ts\":3,\"recv\":4,"
+	    "\"status\":\"info\",\"reason\":[]}", "\"reason\" must be a string");
+	rejects("{\"type\":\"gap\",\"from\":\"1\",\"lost\":2}",
+	    "\"from\" must be an integer");
+}
+
+static void
+missing_keys_are_rejected_naming_the_key(void **state)
+{
+	(void)state;
+	rejects("{}", "missing key \"type\"");
+	rejects("{\"venue\":\"sim\"}", "missing key \"type\"");
+	rejects("{\"type\":\"trade\",\"symbol\":\"BTC-USD\"}",
+	    "missing key \"venue\"");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"ts\":3,\"recv\":4,"
+	    "\"price\":\"1\"," T_TAIL, "missing key \"symbol\"");
+	rejects("{\"type\":\"book_snapshot\",\"venue\":\"sim\",\"ts\":3,"
+	    "\"recv\":4,\"bids\":[],\"asks\":[]}", "missing key \"symbol\"");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"recv\":4,\"price\":\"1\"," T_TAIL, "missing key \"ts\"");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"ts\":4,\"price\":\"1\"," T_TAIL, "missing key \"recv\"");
+	rejects(T_HEAD T_TAIL, "missing key \"price\"");
+	rejects(T_HEAD "\"price\":\"1\",\"side\":\"buy\",\"tid\":\"t\"}",
+	    "missing key \"qty\"");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1\",\"tid\":\"t\"}",
+	    "missing key \"side\"");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1\",\"side\":\"buy\"}",
+	    "missing key \"tid\"");
+	rejects(B_HEAD "\"asks\":[]}", "missing key \"bids\"");
+	rejects(B_HEAD "\"bids\":[]}", "missing key \"asks\"");
+	rejects("{\"type\":\"status\",\"venue\":\"sim\",\"ts\":3,\"recv\":4}",
+	    "missing key \"status\"");
+	rejects("{\"type\":\"gap\",\"lost\":2}", "missing key \"from\"");
+	rejects("{\"type\":\"gap\",\"from\":2}", "missing key \"lost\"");
+}
+
+static void
+bad_decimals_are_rejected_with_the_text(void **state)
+{
+	(void)state;
+	rejects(T_HEAD "\"price\":\"abc\"," T_TAIL,
+	    "price \"abc\": not a decimal number");
+	rejects(T_HEAD "\"price\":\"\"," T_TAIL, "not a decimal number");
+	rejects(T_HEAD "\"price\":\" 1\"," T_TAIL, "not a decimal number");
+	rejects(T_HEAD "\"price\":\"1.\"," T_TAIL, "not a decimal number");
+	rejects(T_HEAD "\"price\":\"NaN\"," T_TAIL, "not a decimal number");
+	rejects(T_HEAD "\"price\":\"99999999999999999999\"," T_TAIL,
+	    "price \"99999999999999999999\": out of range");
+	rejects(T_HEAD "\"price\":\"1e99\"," T_TAIL, "out of range");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1e-61\",\"side\":\"buy\","
+	    "\"tid\":\"t\"}", "qty \"1e-61\": out of range");
+	rejects(B_HEAD "\"bids\":[[\"1\",\"x\"]],\"asks\":[]}",
+	    "bids[0] qty \"x\": not a decimal number");
+	rejects(B_HEAD "\"bids\":[],\"asks\":[[\"1\",\"2\"],"
+	    "[\"1e100\",\"2\"]]}", "asks[1] price \"1e100\": out of range");
+	rejects(B_HEAD "\"bids\":[[\"1\",\"-2\"]],\"asks\":[]}",
+	    "bids[0] qty is negative");
+}
+
+static void
+unknown_names_and_bad_symbols_are_rejected(void **state)
+{
+	(void)state;
+	rejects("{\"type\":\"quote\",\"venue\":\"sim\"}",
+	    "unknown type \"quote\"");
+	rejects("{\"type\":\"trade\",\"venue\":\"nasdaq\"}",
+	    "unknown venue \"nasdaq\"");
+	rejects("{\"type\":\"trade\",\"venue\":\"unknown\"}",
+	    "unknown venue \"unknown\"");
+	rejects("{\"type\":\"trade\",\"venue\":\"SIM\"}", "unknown venue");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"btc-usd\"}",
+	    "symbol \"btc-usd\": not BASE-QUOTE");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTCUSD\"}",
+	    "not BASE-QUOTE");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\","
+	    "\"symbol\":\"ABCDEFGH-IJKLMNOP\"}", "not BASE-QUOTE");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"\"}",
+	    "not BASE-QUOTE");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1\",\"side\":\"bid\","
+	    "\"tid\":\"t\"}", "\"side\" must be buy, sell or unknown");
+	rejects("{\"type\":\"status\",\"venue\":\"sim\",\"ts\":3,\"recv\":4,"
+	    "\"status\":\"exploded\"}", "unknown status \"exploded\"");
+}
+
+static void
+out_of_range_numbers_are_rejected(void **state)
+{
+	(void)state;
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"ts\":-1,\"recv\":4,\"price\":\"1\"," T_TAIL,
+	    "\"ts\" out of range");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"seq\":-5,\"ts\":1,\"recv\":4,\"price\":\"1\"," T_TAIL,
+	    "\"seq\" out of range");
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
+	    "\"ts\":99999999999999999999,\"recv\":4,\"price\":\"1\"," T_TAIL,
+	    "invalid JSON");
+	rejects("{\"type\":\"gap\",\"from\":1,\"lost\":-2}",
+	    "\"lost\" out of range");
+}
+
+static void
+overlong_strings_are_rejected(void **state)
+{
+	char line[1024], tid[REC_TID_LEN + 1], reason[REC_REASON_LEN + 1];
+
+	(void)state;
+	memset(tid, 'x', REC_TID_LEN);
+	tid[REC_TID_LEN] = '\0';
+	snprintf(line, sizeof(line), T_HEAD "\"price\":\"1\",\"qty\":\"1\","
+	    "\"side\":\"buy\",\"tid\":\"%s\"}", tid);
+	rejects(line, "\"tid\" longer than 47 bytes");
+	memset(reason, 'r', REC_REASON_LEN);
+	reason[REC_REASON_LEN] = '\0';
+	snprintf(line, sizeof(line), "{\"type\":\"status\",\"venue\":\"sim\","
+	    "\"ts\":3,\"recv\":4,\"status\":\"info\",\"reason\":\"%s\"}",
+	    reason);
+	rejects(line, "\"reason\" longer than 127 bytes");
+}
+
+static void
+embedded_nul_is_rejected(void **state)
+{
+	(void)state;
+	/* "\u0000" must not cut a name short, letting the rest through */
+	rejects("{\"type\":\"trade\",\"venue\":\"sim\","
+	    "\"symbol\":\"BTC-USD\\u0000junk\",\"ts\":3,\"recv\":4,"
+	    "\"price\":\"1\"," T_TAIL, "\\u0000 is not allowed");
+	rejects("{\"type\":\"trade\\u0000x\",\"venue\":\"sim\","
+	    "\"symbol\":\"BTC-USD\",\"ts\":3,\"recv\":4,"
+	    "\"price\":\"1\"," T_TAIL, "invalid JSON");
+	rejects(T_HEAD "\"price\":\"1\",\"qty\":\"1\",\"side\":\"buy\","
+	    "\"tid\":\"a\\u0000b\"}", "invalid JSON");
+}
+
+static void
+books_larger_than_the_room_given_are_rejected(void **state)
+{
+	char *line;
+	size_t cap = 64 * 1024, len;
+	int rc;
+
+	(void)state;
+	/* 11 levels need 2 records: with room for 1 it must fail cleanly */
+	line = malloc(cap);
+	assert_non_null(line);
+	len = (size_t)snprintf(line, cap, B_HEAD "\"bids\":[");
+	for (int i = 0; i < 11; i++)
+		len += (size_t)snprintf(line + len, cap - len, "%s[\"%d\",\"1\"]",
+		    i ? "," : "", 100 - i);
+	len += (size_t)snprintf(line + len, cap - len, "],\"asks\":[]}");
+	rc = jsonl_decode(line, len, back, 1, NULL, err, sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "more than 10 levels"));
+	rc = jsonl_decode(line, len, back, 2, NULL, err, sizeof(err));
+	assert_int_equal(rc, 2);
+	assert_int_equal(back[0].u.book.nbids, 10);
+	assert_int_equal(back[1].u.book.nbids, 1);
+	assert_int_equal(back[1].flags, REC_F_LAST);
+	free(line);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(trade_encodes_to_the_documented_line_and_back),
+		cmocka_unit_test(trade_strings_are_escaped_and_survive),
+		cmocka_unit_test(book_snapshot_spanning_records_is_one_line),
+		cmocka_unit_test(book_delta_and_empty_sides),
+		cmocka_unit_test(book_first_update_id_round_trips),
+		cmocka_unit_test(largest_book_fits_the_buffer_bound),
+		cmocka_unit_test(status_with_and_without_symbol),
+		cmocka_unit_test(gap_line_round_trips),
+		cmocka_unit_test(valid_baselines_are_accepted),
+		cmocka_unit_test(malformed_json_is_rejected_with_column),
+		cmocka_unit_test(wrong_types_are_rejected_naming_the_key),
+		cmocka_unit_test(missing_keys_are_rejected_naming_the_key),
+		cmocka_unit_test(bad_decimals_are_rejected_with_the_text),
+		cmocka_unit_test(unknown_names_and_bad_symbols_are_rejected),
+		cmocka_unit_test(out_of_range_numbers_are_rejected),
+		cmocka_unit_test(overlong_strings_are_rejected),
+		cmocka_unit_test(embedded_nul_is_rejected),
+		cmocka_unit_test(books_larger_than_the_room_given_are_rejected),
+	};
+
+	return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);
+}
