@@ -660,6 +660,22 @@ ring_ready(struct ring *r)
 	    r->next;
 }
 
+/*
+ * ring_slot_ready: the spinning check.  Looks at the slot itself rather
+ * than the cursor, so a spinning reader touches only the cache line the
+ * writer is about to hand over.  Published (== next) or overwritten by a
+ * later lap (ring_read then reports the loss) both mean "go read".
+ * Relaxed: ring_read re-loads with acquire (R1).
+ */
+static int
+ring_slot_ready(struct ring *r)
+{
+	uint64_t v = atomic_load_explicit(&r->slots[r->next & r->mask].w[0],
+	    memory_order_relaxed);
+
+	return v == r->next || (v & ~SEQ_BUSY) > r->next;
+}
+
 static inline void
 cpu_relax(void)
 {
@@ -683,7 +699,7 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 	if (spin_ns < 0)
 		spin_ns = (int64_t)timeout_ms * 1000000;
 	for (unsigned i = 0;; i++) {
-		if (ring_ready(r))
+		if (ring_slot_ready(r))
 			return 1;
 		cpu_relax();
 		if ((i & 63) == 63 && mono_ns() - start >= spin_ns)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# part-ring.sh: ring latency and throughput (ringbench), and the resident
+# memory of collector and shmreader without the ring mapping.
+set -u
+"$BIN/bench/ringbench" || exit 1
+
+# RSS without the shared ring: sum Rss over mappings not of the ring.
+rss_kib() {
+	awk -v ring="tickpipe.$2" '
+		/^[0-9a-f]+-[0-9a-f]+ / { skip = index($0, ring) > 0 }
+		/^Rss:/ && !skip { s += $2 }
+		END { print s }' "/proc/$1/smaps"
+}
+ring="benchrss.$$"
+"$BIN/collector" --ring "$ring" sim --rate 20000 &
+cpid=$!
+sleep 0.5
+"$BIN/shmreader" --ring "$ring" >/dev/null &
+rpid=$!
+sleep 2
+c=$(rss_kib "$cpid" "$ring")
+r=$(rss_kib "$rpid" "$ring")
+kill "$cpid" "$rpid" 2>/dev/null
+wait "$cpid" "$rpid" 2>/dev/null
+"$BIN/shmreader" --ring "$ring" --unlink 2>/dev/null
+for x in "collector:$c" "shmreader:$r"; do
+	n=${x%%:*} v=${x#*:}
+	ok=no
+	[ "$v" -lt 8192 ] && ok=yes
+	echo "| memory | $n RSS without the ring mapping (sim at 20 K msg/s) | $((v / 1024)).$(( (v % 1024) * 10 / 1024 )) MiB | < 8 MiB | $ok |"
+done
