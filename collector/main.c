@@ -99,7 +99,7 @@ main(int argc, char **argv)
 {
 	struct collector c;
 	struct feed_opts fo;
-	struct ring_config rc = { "default", RING_DEFAULT_CAPACITY, (gid_t)-1, 0 };
+	struct ring_config rc = { "default", 0, (gid_t)-1, 0 };
 	struct option *opts;
 	struct sigaction sa;
 	const char *feed;

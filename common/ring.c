@@ -434,6 +434,8 @@ ring_reopen_writer(struct ring *r, const struct ring_config *cfg, char *err,
 	}
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
+	r->cap = hcopy.capacity;
+	r->mask = r->cap - 1;
 	if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
 		goto err;
 	atomic_store_explicit(&r->hdr->writer_pid, (int32_t)getpid(),
@@ -455,9 +457,9 @@ ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
 	struct ring *r;
 	int rc, tries;
 
-	if (cfg->capacity < RING_MIN_CAPACITY ||
+	if (cfg->capacity != 0 && (cfg->capacity < RING_MIN_CAPACITY ||
 	    cfg->capacity > RING_MAX_CAPACITY ||
-	    (cfg->capacity & (cfg->capacity - 1)) != 0) {
+	    (cfg->capacity & (cfg->capacity - 1)) != 0)) {
 		snprintf(err, errlen, "capacity %llu: must be a power of two "
 		    "in [%d, %llu]", (unsigned long long)cfg->capacity,
 		    RING_MIN_CAPACITY, (unsigned long long)RING_MAX_CAPACITY);
@@ -465,14 +467,17 @@ ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
 	}
 	if ((r = ring_alloc(cfg->name, err, errlen, &rc)) == NULL)
 		return rc;
-	r->cap = cfg->capacity;
-	r->mask = r->cap - 1;
 	r->writer = 1;
 	/* create, or reopen; retry a few times if it vanishes between */
 	for (tries = 0; tries < 5; tries++) {
+		r->cap = cfg->capacity != 0 ? cfg->capacity :
+		    RING_DEFAULT_CAPACITY;
+		r->mask = r->cap - 1;
 		rc = ring_create(r, cfg, err, errlen);
 		if (rc != RING_ENOENT)
 			break;
+		/* an existing ring: any capacity unless one was asked for */
+		r->cap = cfg->capacity;
 		rc = ring_reopen_writer(r, cfg, err, errlen);
 		if (rc != RING_ENOENT)
 			break;

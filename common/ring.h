@@ -43,7 +43,8 @@ struct ring;
 
 struct ring_config {
 	const char	*name;		/* ring name, see above */
-	uint64_t	 capacity;	/* records, power of two */
+	uint64_t	 capacity;	/* records, power of two; 0: the default
+					   for a new ring, any for an existing one */
 	gid_t		 gid;		/* (gid_t)-1: no group access */
 	int		 recreate;	/* unlink an incompatible ring and create anew */
 };
