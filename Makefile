@@ -33,7 +33,7 @@ BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
 		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
-		   openssl util-linux procps psmisc nodejs npm chromium \
+		   openssl util-linux procps psmisc nodejs@node npm@npm chromium \
 		   iproute2
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \

@@ -1,9 +1,15 @@
 #!/bin/sh
-# deps.sh PKG...: installs the Debian packages not yet installed, when run
+# deps.sh PKG[@CMD]...: installs the Debian packages not yet installed, when run
 # as root; otherwise prints the command to run.
 set -u
+# PKG@CMD: needed only if command CMD is missing (node and npm may come
+# from elsewhere than Debian, and Debian's npm would conflict with them).
 missing=""
-for p in "$@"; do
+for a in "$@"; do
+	p=${a%%@*}
+	case "$a" in
+	*@*) command -v "${a#*@}" >/dev/null 2>&1 && continue ;;
+	esac
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
 		missing="$missing $p"
 done
