@@ -1,0 +1,859 @@
+/*
+ * app.js: the tickpipe live dashboard.  Plain JS, no framework; the price
+ * chart is uPlot (vendored into build/www by wsgate/www/module.mk).
+ *
+ * It speaks wsgate's client protocol over /ws (tickpipe.7): asks for the
+ * list of channels to fill the venue/symbol picker, subscribes to the
+ * chosen symbol's PREFIX.VENUE.SYMBOL.book and .trade channels plus the
+ * venue status, gap and redispub stats channels, and builds the order book
+ * from book_snapshot + book_delta messages: a snapshot replaces the whole
+ * book, a delta applies only when its seq is above the book's, qty "0"
+ * removes a level.  After a gap, or while disconnected, the book is marked
+ * stale and deltas are ignored until the next snapshot (wsgate sends the
+ * latest one to every new subscriber, and the collector one every second).
+ *
+ * Messages are handled as they arrive; the DOM and the chart are redrawn
+ * from the state at most 10 times a second, so a burst costs one redraw.
+ *
+ * URL parameters: ws=URL (default: same host, /ws), prefix=P (default md),
+ * venue=V, symbol=S (initial selection), levels=N (15..50, default 20).
+ */
+'use strict';
+
+(function () {
+	const params = new URLSearchParams(location.search);
+	const PREFIX = params.get('prefix') || 'md';
+	const WS_URL = params.get('ws') ||
+	    (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws';
+	const LEVELS = Math.min(50, Math.max(15, parseInt(params.get('levels'), 10) || 20));
+	const TAPE_ROWS = 60;
+	const CHART_SECONDS = 300;
+	const CHART_POINTS = 4000;
+	const EVENTS_MAX = 200;
+	const LAT_WINDOW_MS = 5000;
+	const BACKOFF_MIN_MS = 500;
+	const BACKOFF_MAX_MS = 10000;
+
+	const $ = (id) => document.getElementById(id);
+
+	const st = {
+		ws: null,
+		conn: 'connecting',
+		attempt: 0,		/* failed connects since the last good one */
+		reconnects: 0,
+		retryTimer: 0,
+		lastRx: 0,
+		pingSent: 0,
+		channelsOp: 'unknown',	/* 'ok' once wsgate answered {"op":"channels"} */
+		discovering: false,	/* subscribed to PREFIX.*.trade to find symbols */
+		known: new Map(),	/* venue -> Set(symbol) */
+		venue: params.get('venue') || '',
+		symbol: params.get('symbol') || '',
+		subs: new Set(),	/* channels we asked for on this connection */
+		book: newBook(),
+		tapePending: [],
+		chartX: [],
+		chartY: [],
+		lastTradeX: 0,
+		rxBuckets: new Array(10).fill(0),	/* messages per 100 ms, last 1 s */
+		rxBucketAt: 0,
+		rate: 0,
+		total: 0,
+		lat: [],		/* [browser ms, latency ns] over LAT_WINDOW_MS */
+		gaps: 0,
+		venueStatus: new Map(),
+		dirty: { book: false, picker: false, chart: false },
+	};
+
+	function newBook() {
+		return {
+			bids: new Map(),	/* Number(price) -> [price, qty, Number(qty)] */
+			asks: new Map(),
+			seq: 0,
+			have: false,	/* a snapshot was applied since the last reset */
+			stale: '',	/* why the shown book may be wrong ('' = exact) */
+			updated: 0,
+		};
+	}
+
+	/* ---------- exact decimals for spread and mid ---------- */
+
+	function decScale(s) {
+		const i = s.indexOf('.');
+		return i < 0 ? 0 : s.length - i - 1;
+	}
+
+	function decToBig(s, scale) {
+		const neg = s[0] === '-';
+		if (neg)
+			s = s.slice(1);
+		let [ip, fp = ''] = s.split('.');
+		fp = (fp + '0'.repeat(scale)).slice(0, scale);
+		const v = BigInt((ip || '0') + fp);
+		return neg ? -v : v;
+	}
+
+	function bigToDec(v, scale) {
+		const neg = v < 0n;
+		let s = (neg ? -v : v).toString().padStart(scale + 1, '0');
+		if (scale > 0)
+			s = s.slice(0, s.length - scale) + '.' + s.slice(s.length - scale);
+		return (neg ? '-' : '') + s;
+	}
+
+	/* spreadMid("100.49", "100.51") -> ["0.02", "100.500"] */
+	function spreadMid(bid, ask) {
+		try {
+			const sc = Math.max(decScale(bid), decScale(ask));
+			const b = decToBig(bid, sc), a = decToBig(ask, sc);
+			return [bigToDec(a - b, sc), bigToDec((a + b) * 5n, sc + 1)];
+		} catch (e) {
+			return ['?', '?'];
+		}
+	}
+
+	/* ---------- formatting ---------- */
+
+	function fmtQty(n) {
+		if (!isFinite(n))
+			return '?';
+		if (n >= 1e6)
+			return (n / 1e6).toFixed(2) + 'M';
+		if (n >= 1e4)
+			return n.toFixed(0);
+		if (n >= 100)
+			return n.toFixed(2);
+		return String(Number(n.toPrecision(6)));
+	}
+
+	function fmtNs(ns) {
+		if (!isFinite(ns))
+			return '-';
+		const us = ns / 1000;
+		if (Math.abs(us) < 1000)
+			return us.toFixed(0) + ' µs';
+		if (Math.abs(us) < 1e6)
+			return (us / 1000).toFixed(2) + ' ms';
+		return (us / 1e6).toFixed(2) + ' s';
+	}
+
+	function fmtTime(ns) {
+		const d = new Date(ns / 1e6);
+		const p = (v, n) => String(v).padStart(n, '0');
+		return p(d.getHours(), 2) + ':' + p(d.getMinutes(), 2) + ':' +
+		    p(d.getSeconds(), 2) + '.' + p(d.getMilliseconds(), 3);
+	}
+
+	function nowNs() {
+		return (performance.timeOrigin + performance.now()) * 1e6;
+	}
+
+	/* ---------- events pane ---------- */
+
+	function addEvent(kind, text) {
+		const ol = $('events');
+		const li = document.createElement('li');
+		li.className = 'ev-' + kind;
+		const t = document.createElement('time');
+		t.textContent = fmtTime(Date.now() * 1e6).slice(0, 8);
+		const k = document.createElement('b');
+		k.textContent = kind;
+		const s = document.createElement('span');
+		s.textContent = text;
+		li.append(t, k, s);
+		ol.prepend(li);
+		while (ol.childElementCount > EVENTS_MAX)
+			ol.lastElementChild.remove();
+	}
+
+	/* ---------- channels and the picker ---------- */
+
+	function bookChannel() { return PREFIX + '.' + st.venue + '.' + st.symbol + '.book'; }
+	function tradeChannel() { return PREFIX + '.' + st.venue + '.' + st.symbol + '.trade'; }
+	function baseChannels() {
+		return [PREFIX + '.*.status', PREFIX + '.gap', PREFIX + '.tickpipe.stats'];
+	}
+	function selChannels() {
+		return st.venue && st.symbol ? [bookChannel(), tradeChannel()] : [];
+	}
+
+	/* noteSymbol: remember VENUE/SYMBOL; true if it was new */
+	function noteSymbol(venue, symbol) {
+		if (typeof venue !== 'string' || typeof symbol !== 'string' || !venue || !symbol)
+			return false;
+		let set = st.known.get(venue);
+		if (!set)
+			st.known.set(venue, set = new Set());
+		if (set.has(symbol))
+			return false;
+		set.add(symbol);
+		st.dirty.picker = true;
+		return true;
+	}
+
+	/* PREFIX.VENUE.SYMBOL.(book|trade) -> [venue, symbol] or null */
+	function parseChannel(c) {
+		if (typeof c !== 'string' || !c.startsWith(PREFIX + '.'))
+			return null;
+		const parts = c.slice(PREFIX.length + 1).split('.');
+		const kind = parts.pop();
+		if ((kind !== 'book' && kind !== 'trade') || parts.length < 2)
+			return null;
+		return [parts[0], parts.slice(1).join('.')];
+	}
+
+	function fillSelect(sel, values, current) {
+		const have = Array.from(sel.options).map((o) => o.value);
+		if (values.length === 0)
+			values = [''];
+		if (have.join('\n') === values.join('\n')) {
+			sel.value = current;
+			return;
+		}
+		sel.textContent = '';
+		for (const v of values) {
+			const o = document.createElement('option');
+			o.value = v;
+			o.textContent = v || '(none yet)';
+			sel.append(o);
+		}
+		sel.value = current;
+	}
+
+	function renderPicker() {
+		const venues = Array.from(st.known.keys()).sort();
+		if (st.venue && !venues.includes(st.venue))
+			venues.push(st.venue);
+		fillSelect($('venue'), venues, st.venue);
+		const syms = Array.from(st.known.get(st.venue) || []).sort();
+		if (st.symbol && !syms.includes(st.symbol))
+			syms.push(st.symbol);
+		fillSelect($('symbol'), syms, st.symbol);
+	}
+
+	/* pick a default once something is known: sim first, else the first */
+	function autoSelect() {
+		if (st.venue && st.symbol)
+			return;
+		const venues = Array.from(st.known.keys()).sort();
+		if (venues.length === 0)
+			return;
+		const v = st.venue && st.known.has(st.venue) ? st.venue :
+		    venues.includes('sim') ? 'sim' : venues[0];
+		const syms = Array.from(st.known.get(v) || []).sort();
+		if (syms.length === 0)
+			return;
+		select(v, syms.includes('BTC-USD') ? 'BTC-USD' : syms[0]);
+	}
+
+	function select(venue, symbol) {
+		if (venue === st.venue && symbol === st.symbol)
+			return;
+		const old = selChannels();
+		st.venue = venue;
+		st.symbol = symbol;
+		resetSymbolState();
+		if (st.ws && st.ws.readyState === WebSocket.OPEN) {
+			const gone = old.filter((c) => st.subs.has(c));
+			if (gone.length) {
+				gone.forEach((c) => st.subs.delete(c));
+				send({ op: 'unsubscribe', channels: gone });
+			}
+			subscribe(selChannels());
+		}
+		updateDiscovery();
+		const u = new URL(location.href);
+		u.searchParams.set('venue', venue);
+		u.searchParams.set('symbol', symbol);
+		history.replaceState(null, '', u);
+		st.dirty.picker = true;
+	}
+
+	function resetSymbolState() {
+		st.book = newBook();
+		st.tapePending = [];
+		$('tape').textContent = '';
+		$('last-price').textContent = '';
+		st.chartX = [];
+		st.chartY = [];
+		st.lastTradeX = 0;
+		st.dirty.book = st.dirty.chart = true;
+	}
+
+	/*
+	 * Until something is selected (redispub may have published nothing
+	 * yet), and for good if wsgate does not answer {"op":"channels"},
+	 * symbols are also found from the trades themselves: PREFIX.*.trade.
+	 */
+	function updateDiscovery() {
+		const want = !(st.venue && st.symbol) || st.channelsOp === 'error';
+		const pat = PREFIX + '.*.trade';
+		if (want === st.discovering || !st.ws || st.ws.readyState !== WebSocket.OPEN)
+			return;
+		st.discovering = want;
+		if (want) {
+			subscribe([pat]);
+		} else {
+			st.subs.delete(pat);
+			send({ op: 'unsubscribe', channels: [pat] });
+		}
+	}
+
+	/* ---------- WebSocket ---------- */
+
+	function send(obj) {
+		if (st.ws && st.ws.readyState === WebSocket.OPEN)
+			st.ws.send(JSON.stringify(obj));
+	}
+
+	function askChannels() {
+		if (st.channelsOp === 'unknown')
+			st.channelsOp = 'asked';
+		send({ op: 'channels' });
+	}
+
+	function subscribe(chans) {
+		chans = chans.filter((c) => !st.subs.has(c));
+		if (chans.length === 0)
+			return;
+		chans.forEach((c) => st.subs.add(c));
+		send({ op: 'subscribe', channels: chans });
+	}
+
+	function setConn(state, detail) {
+		st.conn = state;
+		const el = $('conn');
+		el.className = 'conn-' + state.split(' ')[0];
+		el.textContent = detail ? state + ' ' + detail : state;
+	}
+
+	function connect() {
+		st.retryTimer = 0;
+		setConn('connecting');
+		let ws;
+		try {
+			ws = new WebSocket(WS_URL);
+		} catch (e) {
+			addEvent('error', 'WebSocket ' + WS_URL + ': ' + e.message);
+			scheduleReconnect();
+			return;
+		}
+		st.ws = ws;
+		st.subs = new Set();
+		st.discovering = false;
+		ws.onopen = () => {
+			if (st.ws !== ws)
+				return;
+			ws.tpOpened = true;
+			setConn('open');
+			addEvent('conn', 'connected to ' + WS_URL);
+			st.lastRx = Date.now();
+			st.pingSent = 0;
+			askChannels();
+			subscribe(baseChannels().concat(selChannels()));
+			updateDiscovery();
+		};
+		ws.onmessage = (ev) => {
+			if (st.ws === ws)
+				onFrame(ev.data);
+		};
+		ws.onclose = (ev) => {
+			if (st.ws === ws)
+				lost(ev.code + (ev.reason ? ' ' + ev.reason : ''));
+		};
+		ws.onerror = () => { /* onclose follows with the code */ };
+	}
+
+	/*
+	 * markBreak: data was lost (disconnect, gap).  The chart gets a hole
+	 * (a null point; uPlot does not bridge it) and the tape a marker row,
+	 * so nobody reads a line drawn across the outage as trades.
+	 */
+	function markBreak(why) {
+		if (st.chartX.length && st.chartY[st.chartY.length - 1] !== null) {
+			st.chartX.push(st.lastTradeX);
+			st.chartY.push(null);
+			st.dirty.chart = true;
+		}
+		st.tapePending.push({ mark: why });
+	}
+
+	/* the connection is gone (or given up on): keep the view, retry */
+	function lost(why) {
+		const ws = st.ws;
+		st.ws = null;
+		if (ws) {
+			ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
+			try { ws.close(); } catch (e) { /* already closed */ }
+		}
+		if (ws && ws.tpOpened) {
+			addEvent('conn', 'disconnected (' + why + ')');
+			markBreak('disconnected');
+		} else {
+			addEvent('conn', 'connect failed (' + why + ')');
+		}
+		if (st.book.have || st.book.bids.size) {
+			st.book.stale = 'disconnected';
+			st.book.have = false;
+			st.dirty.book = true;
+		}
+		scheduleReconnect();
+	}
+
+	function scheduleReconnect() {
+		if (st.retryTimer)
+			return;
+		const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** st.attempt);
+		const delay = Math.round(base * (0.75 + Math.random() * 0.5));
+		st.attempt++;
+		st.reconnects++;
+		$('reconnects').textContent = st.reconnects;
+		setConn('closed', '(retry in ' + (delay / 1000).toFixed(1) + ' s)');
+		st.retryTimer = setTimeout(connect, delay);
+	}
+
+	/* liveness: a quiet connection is pinged; no answer in 10 s -> reconnect */
+	setInterval(() => {
+		if (!st.ws || st.ws.readyState !== WebSocket.OPEN)
+			return;
+		const now = Date.now();
+		if (st.pingSent && st.lastRx < st.pingSent && now - st.pingSent > 10000) {
+			lost('no answer to ping');
+			return;
+		}
+		if (now - st.lastRx > 15000 && (!st.pingSent || st.lastRx >= st.pingSent)) {
+			st.pingSent = now;
+			send({ op: 'ping' });
+		}
+	}, 2500);
+
+	/* ---------- messages ---------- */
+
+	function onFrame(data) {
+		const t = nowNs();
+		st.lastRx = Date.now();
+		st.attempt = 0;
+		countRx();
+		let m;
+		try {
+			m = JSON.parse(data);
+		} catch (e) {
+			addEvent('error', 'unparsable frame: ' + String(data).slice(0, 80));
+			return;
+		}
+		if (m === null || typeof m !== 'object')
+			return;
+		if (typeof m.recv === 'number' && m.recv > 0 &&
+		    (m.type === 'trade' || m.type === 'book_delta' || m.type === 'book_snapshot'))
+			st.lat.push([st.lastRx, t - m.recv]);
+		switch (m.type) {
+		case 'trade':
+			onTrade(m);
+			break;
+		case 'book_snapshot':
+		case 'book_delta':
+			onBook(m);
+			break;
+		case 'status':
+			onStatus(m);
+			break;
+		case 'gap':
+			st.gaps++;
+			$('gaps').textContent = st.gaps;
+			addEvent('gap', 'ring lapped: seq ' + m.from + ', ' + m.lost + ' records lost');
+			markBreak('gap: ' + m.lost + ' lost');
+			if (st.book.have) {
+				st.book.have = false;
+				st.book.stale = 'gap: waiting for snapshot';
+				st.dirty.book = true;
+			}
+			break;
+		case 'gateway':
+			addEvent(m.status === 'redis_up' ? 'info' : 'error',
+			    'gateway ' + m.status + (m.reason ? ': ' + m.reason : ''));
+			$('pipeline').dataset.gateway = m.status;
+			break;
+		case 'stats':
+			onStats(m);
+			break;
+		case 'channels':
+			onChannels(m.channels);
+			break;
+		case 'error':
+			if (st.channelsOp === 'asked' && /channels|\bop\b/i.test(m.reason || '')) {
+				st.channelsOp = 'error';
+				updateDiscovery();
+			}
+			addEvent('error', 'wsgate: ' + (m.reason || '?'));
+			break;
+		case 'subscribed':
+		case 'unsubscribed':
+		case 'pong':
+			break;
+		default:
+			break;
+		}
+	}
+
+	function onChannels(list) {
+		if (!Array.isArray(list))
+			return;
+		st.channelsOp = 'ok';
+		for (const c of list) {
+			const vs = parseChannel(c);
+			if (vs)
+				noteSymbol(vs[0], vs[1]);
+		}
+		autoSelect();
+		updateDiscovery();
+	}
+
+	function isSelected(m) {
+		return m.venue === st.venue && m.symbol === st.symbol;
+	}
+
+	function onTrade(m) {
+		if (noteSymbol(m.venue, m.symbol))
+			autoSelect();
+		if (!isSelected(m))
+			return;
+		const p = Number(m.price);
+		if (!isFinite(p))
+			return;
+		st.tapePending.push(m);
+		if (st.tapePending.length > TAPE_ROWS)
+			st.tapePending.splice(0, st.tapePending.length - TAPE_ROWS);
+		let x = (m.ts > 0 ? m.ts : m.recv) / 1e9;
+		if (x < st.lastTradeX)
+			x = st.lastTradeX;	/* uPlot wants x ascending */
+		st.lastTradeX = x;
+		st.chartX.push(x);
+		st.chartY.push(p);
+		st.dirty.chart = true;
+	}
+
+	function applyLevels(side, levels) {
+		if (!Array.isArray(levels))
+			return;
+		for (const lv of levels) {
+			if (!Array.isArray(lv) || lv.length < 2)
+				continue;
+			const key = Number(lv[0]), q = Number(lv[1]);
+			if (!isFinite(key) || !isFinite(q))
+				continue;
+			if (q === 0)
+				side.delete(key);
+			else
+				side.set(key, [String(lv[0]), String(lv[1]), q]);
+		}
+	}
+
+	function onBook(m) {
+		if (noteSymbol(m.venue, m.symbol))
+			autoSelect();
+		if (!isSelected(m))
+			return;
+		const b = st.book;
+		if (m.type === 'book_snapshot') {
+			b.bids.clear();
+			b.asks.clear();
+			applyLevels(b.bids, m.bids);
+			applyLevels(b.asks, m.asks);
+			b.seq = m.seq;
+			b.have = true;
+			b.stale = '';
+		} else {
+			if (!b.have || !(m.seq > b.seq))
+				return;
+			applyLevels(b.bids, m.bids);
+			applyLevels(b.asks, m.asks);
+			b.seq = m.seq;
+		}
+		b.updated = Date.now();
+		st.dirty.book = true;
+	}
+
+	function onStatus(m) {
+		const where = m.venue + (m.symbol ? ' ' + m.symbol : '');
+		st.venueStatus.set(m.venue, m.status);
+		addEvent(m.status === 'connected' || m.status === 'info' ? 'status' : 'warn',
+		    where + ' ' + m.status + (m.reason ? ': ' + m.reason : ''));
+	}
+
+	function onStats(m) {
+		const keys = ['lines', 'published', 'malformed', 'dropped', 'buffered', 'reconnects'];
+		$('pipeline').textContent = (m.prog || 'stats') + ': ' +
+		    keys.filter((k) => k in m).map((k) => k + ' ' + m[k]).join(' · ');
+	}
+
+	/* ---------- rates and latency ---------- */
+
+	function countRx() {
+		const slot = Math.floor(performance.now() / 100);
+		advanceBuckets(slot);
+		st.rxBuckets[slot % 10]++;
+		st.total++;
+	}
+
+	function advanceBuckets(slot) {
+		if (slot - st.rxBucketAt >= 10)
+			st.rxBuckets.fill(0);
+		else
+			for (let s = st.rxBucketAt + 1; s <= slot; s++)
+				st.rxBuckets[s % 10] = 0;
+		if (slot > st.rxBucketAt)
+			st.rxBucketAt = slot;
+	}
+
+	function renderRates() {
+		advanceBuckets(Math.floor(performance.now() / 100));
+		st.rate = st.rxBuckets.reduce((a, b) => a + b, 0);
+		$('rate').textContent = st.rate;
+		const cut = Date.now() - LAT_WINDOW_MS;
+		let i = 0;
+		while (i < st.lat.length && st.lat[i][0] < cut)
+			i++;
+		if (i)
+			st.lat.splice(0, i);
+		if (st.lat.length > 20000)
+			st.lat.splice(0, st.lat.length - 20000);
+		if (st.lat.length === 0) {
+			$('lat50').textContent = $('lat99').textContent = '-';
+			return;
+		}
+		const v = st.lat.map((e) => e[1]).sort((a, b) => a - b);
+		const q = (p) => v[Math.min(v.length - 1, Math.floor(p * v.length))];
+		$('lat50').textContent = fmtNs(q(0.5));
+		$('lat99').textContent = fmtNs(q(0.99));
+	}
+
+	/* ---------- ladder ---------- */
+
+	function makeRows(el, side) {
+		const rows = [];
+		for (let i = 0; i < LEVELS; i++) {
+			const r = document.createElement('div');
+			r.className = 'row ' + side;
+			const bar = document.createElement('span');
+			bar.className = 'bar';
+			const px = document.createElement('span');
+			px.className = 'px';
+			const sz = document.createElement('span');
+			sz.className = 'sz';
+			const tot = document.createElement('span');
+			tot.className = 'tot';
+			r.append(bar, px, sz, tot);
+			el.append(r);
+			rows.push({ r, bar, px, sz, tot });
+		}
+		return rows;
+	}
+
+	const askRows = makeRows($('asks'), 'ask').reverse();	/* [0] = best, nearest the spread */
+	const bidRows = makeRows($('bids'), 'bid');
+
+	function sideLevels(map, desc) {
+		const keys = Array.from(map.keys()).sort(desc ? (a, b) => b - a : (a, b) => a - b);
+		const out = [];
+		let cum = 0;
+		for (let i = 0; i < keys.length && i < LEVELS; i++) {
+			const lv = map.get(keys[i]);
+			cum += lv[2];
+			out.push({ price: lv[0], qty: lv[1], cum });
+		}
+		return out;
+	}
+
+	/* sizes are shown exactly as sent; totals with as many decimals */
+	function qtyScale(levels) {
+		let sc = 0;
+		for (const lv of levels)
+			sc = Math.max(sc, decScale(lv.qty));
+		return Math.min(sc, 8);
+	}
+
+	function fillRows(rows, levels, max, sc) {
+		for (let i = 0; i < rows.length; i++) {
+			const row = rows[i], lv = levels[i];
+			if (!lv) {
+				if (row.r.dataset.price !== '') {
+					row.r.dataset.price = '';
+					row.px.textContent = row.sz.textContent = row.tot.textContent = '';
+					row.bar.style.width = '0';
+				}
+				continue;
+			}
+			row.r.dataset.price = lv.price;
+			row.px.textContent = lv.price;
+			row.sz.textContent = lv.qty;
+			row.tot.textContent = lv.cum.toFixed(sc);
+			row.bar.style.width = (max > 0 ? 100 * lv.cum / max : 0).toFixed(1) + '%';
+		}
+	}
+
+	function renderBook() {
+		const b = st.book;
+		const bids = sideLevels(b.bids, true), asks = sideLevels(b.asks, false);
+		const max = Math.max(bids.length ? bids[bids.length - 1].cum : 0,
+		    asks.length ? asks[asks.length - 1].cum : 0);
+		const sc = Math.max(qtyScale(bids), qtyScale(asks));
+		fillRows(bidRows, bids, max, sc);
+		fillRows(askRows, asks, max, sc);
+		const badge = $('book-state');
+		const crossed = bids.length && asks.length && Number(bids[0].price) >= Number(asks[0].price);
+		if (bids.length && asks.length) {
+			const [spread, mid] = spreadMid(bids[0].price, asks[0].price);
+			$('spread').textContent = spread;
+			$('mid').textContent = mid;
+		} else {
+			$('spread').textContent = $('mid').textContent = '-';
+		}
+		$('spread-row').classList.toggle('crossed', !!crossed);
+		if (b.stale) {
+			badge.textContent = b.stale;
+			badge.className = 'badge warn';
+		} else if (!b.have) {
+			badge.textContent = st.venue ? 'waiting for snapshot' : 'no symbol';
+			badge.className = 'badge';
+		} else if (crossed) {
+			badge.textContent = 'crossed';
+			badge.className = 'badge warn';
+		} else {
+			badge.textContent = st.venue + ' ' + st.symbol;
+			badge.className = 'badge ok';
+		}
+		$('book-seq').textContent = b.seq || '-';
+		$('book-levels').textContent = b.bids.size + ' / ' + b.asks.size;
+	}
+
+	/* ---------- tape ---------- */
+
+	function renderTape() {
+		if (st.tapePending.length === 0)
+			return;
+		const tape = $('tape');
+		const frag = document.createDocumentFragment();
+		for (let i = st.tapePending.length - 1; i >= 0; i--) {
+			const m = st.tapePending[i];
+			const r = document.createElement('div');
+			if (m.mark) {
+				r.className = 'trade mark';
+				r.textContent = '— ' + m.mark + ' —';
+				frag.append(r);
+				continue;
+			}
+			r.className = 'trade ' + (m.side === 'buy' ? 'buy' : m.side === 'sell' ? 'sell' : 'unk');
+			for (const text of [fmtTime(m.ts > 0 ? m.ts : m.recv), m.price,
+			    m.qty, m.side || '?']) {
+				const c = document.createElement('span');
+				c.textContent = text;
+				r.append(c);
+			}
+			frag.append(r);
+		}
+		const last = st.tapePending.filter((m) => !m.mark).pop();
+		if (last) {
+			$('last-price').textContent = last.price;
+			$('last-price').className = last.side === 'sell' ? 'sell' : 'buy';
+		}
+		st.tapePending = [];
+		tape.prepend(frag);
+		while (tape.childElementCount > TAPE_ROWS)
+			tape.lastElementChild.remove();
+	}
+
+	/* ---------- chart ---------- */
+
+	let chart = null;
+
+	function chartSize() {
+		const el = $('chart');
+		return { width: Math.max(200, el.clientWidth), height: Math.max(160, el.clientHeight || 260) };
+	}
+
+	function makeChart() {
+		if (typeof uPlot !== 'function') {
+			addEvent('error', 'uPlot did not load: no chart');
+			return;
+		}
+		const axis = { stroke: '#9aa4b2', grid: { stroke: '#252c38', width: 1 },
+		    ticks: { stroke: '#252c38', width: 1 } };
+		chart = new uPlot(Object.assign(chartSize(), {
+			legend: { show: false },
+			cursor: { drag: { x: false, y: false } },
+			scales: { x: { time: true } },
+			axes: [axis, Object.assign({ size: 70 }, axis)],
+			series: [{}, { label: 'price', stroke: '#4da3ff', width: 1.5,
+			    points: { show: false } }],
+		}), [[], []], $('chart'));
+		window.addEventListener('resize', () => chart.setSize(chartSize()));
+	}
+
+	function renderChart() {
+		const n = st.chartX.length;
+		if (n > CHART_POINTS || (n && st.chartX[n - 1] - st.chartX[0] > CHART_SECONDS)) {
+			const cutX = st.chartX[n - 1] - CHART_SECONDS;
+			let i = Math.max(0, n - CHART_POINTS);
+			while (i < n && st.chartX[i] < cutX)
+				i++;
+			st.chartX.splice(0, i);
+			st.chartY.splice(0, i);
+		}
+		if (chart)
+			chart.setData([st.chartX.slice(), st.chartY.slice()]);
+	}
+
+	/* ---------- the render loop ---------- */
+
+	let tick = 0;
+	function render() {
+		tick++;
+		if (st.dirty.picker) {
+			st.dirty.picker = false;
+			renderPicker();
+		}
+		if (st.dirty.book) {
+			st.dirty.book = false;
+			renderBook();
+		}
+		renderTape();
+		if (st.dirty.chart && tick % 3 === 0) {
+			st.dirty.chart = false;
+			renderChart();
+		}
+		if (tick % 5 === 0)
+			renderRates();
+	}
+
+	$('venue').addEventListener('change', (e) => {
+		const syms = Array.from(st.known.get(e.target.value) || []).sort();
+		if (syms.length)
+			select(e.target.value, syms.includes(st.symbol) ? st.symbol : syms[0]);
+	});
+	$('symbol').addEventListener('change', (e) => {
+		if (e.target.value)
+			select(st.venue, e.target.value);
+	});
+
+	/* the picker asks again now and then: new venues and symbols appear */
+	setInterval(() => {
+		if (st.channelsOp !== 'error')
+			askChannels();
+	}, 10000);
+
+	if (st.venue && st.symbol)
+		noteSymbol(st.venue, st.symbol);
+	makeChart();
+	renderPicker();
+	renderBook();
+	setInterval(render, 100);
+	connect();
+
+	/* for the browser test and for poking at from the console */
+	window.tickpipe = {
+		state: st,
+		chart: () => chart,
+		chartPoints: () => (chart ? chart.data[0].length : 0),
+		wsUrl: WS_URL,
+	};
+})();
