@@ -1,0 +1,25 @@
+# redispub/: JSONL on stdin to Redis pub/sub (redispub(1)), plus the
+# hiredis helpers its tests and benchmark use.
+REDISPUB_SRC	:= redispub/redispub.c redispub/jscan.c
+REDISPUB_OBJ	:= $(REDISPUB_SRC:%.c=$(BUILD)/obj/%.o)
+PROGRAMS	+= $(BUILD)/redispub
+
+$(BUILD)/redispub: $(REDISPUB_OBJ) $(COMMON_LIB)
+	$(CC) $(ALL_CFLAGS) $(REDISPUB_OBJ) -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) -lhiredis
+
+# test helpers: a hiredis subscriber and a JSONL generator
+RP_TOOLS	:= $(BUILD)/tests/rp-sub $(BUILD)/tests/rp-gen
+
+$(BUILD)/tests/rp-sub: tests/redispub/rp-sub.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) -lhiredis
+
+$(BUILD)/tests/rp-gen: tests/redispub/rp-gen.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB)
+
+check bench: $(RP_TOOLS)
+SHELL_SCRIPTS	+= $(wildcard tests/t-redispub-*.sh bench/part-redis.sh)
