@@ -42,3 +42,5 @@ fuzz: $(FUZZ_BIN)
 		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
 		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
 	done
+
+include tests/ring.mk

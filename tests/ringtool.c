@@ -1,0 +1,312 @@
+/*
+ * ringtool: a test helper that drives the ring library (common/ring.h)
+ * from several processes, for tests/t-ring-*.sh.  Not installed.
+ *
+ *   ringtool write RING --until SEQ [--capacity N] [--batch-max B]
+ *                 [--pace-us U]
+ *	Opens RING as writer (creating it) and publishes records until its
+ *	cursor reaches SEQ, in batches of 1..B records (varying), sleeping
+ *	U microseconds between batches.  Every byte of a record but its seq
+ *	is derived from the sequence it gets (fill()), so readers can check
+ *	each one.  Prints "epoch E first F last L" on stdout.
+ *
+ *   ringtool read RING --until SEQ [--wait-open] [--slow-every N]
+ *                 [--slow-us U] [--timeout SEC]
+ *	Reads RING from the oldest record until it has passed SEQ, and
+ *	checks every record: its contents must match its sequence (never
+ *	torn), sequences strictly increase, and each jump is exactly the
+ *	loss ring_read reported.  --slow-* makes it sleep U us every N
+ *	records, to get lapped.  --wait-open retries while the ring does
+ *	not exist yet.  Prints "read N lost L gaps G first F last S epoch E"
+ *	and exits 0; 1 on any violation (with the reason on stderr); 74
+ *	via the SIGBUS guard if the object is truncated under it.
+ *
+ *   ringtool set PATH FIELD VALUE
+ *	Overwrites one header field of a ring file (magic, version,
+ *	record_size, layout_hash, capacity, cursor), as tickpipe-ring(5)
+ *	places it, to forge incompatible rings.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "util.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ringtool write RING --until SEQ [--capacity N] "
+	    "[--batch-max B] [--pace-us U]\n"
+	    "       ringtool read RING --until SEQ [--wait-open] "
+	    "[--slow-every N] [--slow-us U] [--timeout SEC]\n"
+	    "       ringtool set PATH FIELD VALUE\n");
+	exit(64);
+}
+
+/* A valid trade whose every other byte is a function of seq. */
+static void
+fill(struct tp_record *rec, uint64_t seq)
+{
+	memset(rec, 0, sizeof(*rec));
+	for (int i = 0; i < 192; i++)
+		rec->u.raw[i] = (uint8_t)(seq * 131 + (uint64_t)i * 7);
+	rec->type = REC_TRADE;
+	rec->flags = (uint16_t)(seq & 0xf000);
+	rec->venue = VENUE_SIM;
+	rec->hpad = (uint16_t)(seq >> 16);
+	strcpy(rec->symbol, "BTC-USD");
+	rec->ts = (int64_t)(seq * 1000);
+	rec->recv = (int64_t)(seq * 1000 + 7);
+	rec->vseq = seq ^ 0x5555555555555555ULL;
+	rec->aux = ~seq;
+	rec->u.trade.price = (int64_t)(seq * 3 + 1);
+	rec->u.trade.price_exp = -2;
+	rec->u.trade.qty = (int64_t)(seq % 1000 + 1);
+	rec->u.trade.qty_exp = -3;
+	rec->u.trade.side = (uint8_t)(1 + seq % 2);
+	memset(rec->u.trade.tid, 0, sizeof(rec->u.trade.tid));
+	snprintf(rec->u.trade.tid, sizeof(rec->u.trade.tid), "t%" PRIu64, seq);
+}
+
+static uint64_t
+num(const char *s, uint64_t min, uint64_t max, const char *what)
+{
+	uint64_t v;
+
+	if (parse_u64(s, min, max, &v) < 0) {
+		fprintf(stderr, "ringtool: %s %s: bad number\n", what, s);
+		exit(64);
+	}
+	return v;
+}
+
+static int
+do_write(const char *name, int argc, char **argv)
+{
+	struct ring_config cfg = { name, 1024, (gid_t)-1, 0 };
+	static struct tp_record recs[64];
+	uint64_t until = 0, bmax = 16, pace = 0, first, s;
+	struct ring *w;
+	char err[512];
+	int rc, i;
+
+	for (i = 0; i < argc; i++) {
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "--until") == 0)
+			until = num(argv[++i], 1, UINT64_MAX / 2, "--until");
+		else if (strcmp(argv[i], "--capacity") == 0)
+			cfg.capacity = num(argv[++i], 0, UINT64_MAX, "--capacity");
+		else if (strcmp(argv[i], "--batch-max") == 0)
+			bmax = num(argv[++i], 1, 64, "--batch-max");
+		else if (strcmp(argv[i], "--pace-us") == 0)
+			pace = num(argv[++i], 0, 10000000, "--pace-us");
+		else
+			usage();
+	}
+	if (until == 0)
+		usage();
+	if ((rc = ring_writer_open(&w, &cfg, err, sizeof(err))) != RING_OK) {
+		fprintf(stderr, "ringtool: %s\n", err);
+		return rc == RING_ELOCKED ? 75 : rc == RING_ENOSPC ? 74 : 69;
+	}
+	first = ring_cursor(w) + 1;
+	s = ring_cursor(w);
+	for (uint64_t k = 0; s < until; k++) {
+		uint64_t n = k % bmax + 1, last;
+
+		if (n > until - s)
+			n = until - s;
+		for (uint64_t j = 0; j < n; j++)
+			fill(&recs[j], s + 1 + j);
+		last = ring_publish(w, recs, (size_t)n);
+		for (uint64_t j = 0; j < n; j++)
+			if (recs[j].seq != s + 1 + j) {
+				fprintf(stderr, "ringtool: publish gave seq "
+				    "%" PRIu64 ", expected %" PRIu64 "\n",
+				    recs[j].seq, s + 1 + j);
+				return 1;
+			}
+		if (last != s + n) {
+			fprintf(stderr, "ringtool: publish returned %" PRIu64
+			    ", expected %" PRIu64 "\n", last, s + n);
+			return 1;
+		}
+		s = last;
+		if (pace > 0)
+			usleep((useconds_t)pace);
+	}
+	printf("epoch %" PRIu64 " first %" PRIu64 " last %" PRIu64 "\n",
+	    ring_epoch(w), first, s);
+	ring_close(w);
+	return 0;
+}
+
+static int
+do_read(const char *name, int argc, char **argv)
+{
+	uint64_t until = 0, slow_every = 0, slow_us = 0, timeout = 60;
+	uint64_t lost = 0, prev_lost = 0, got = 0, gaps = 0, first = 0;
+	uint64_t expect, maxepoch = 0;
+	int wait_open = 0, rc, i;
+	struct tp_record rec, want;
+	struct ring *r;
+	char err[512];
+	int64_t idle_since;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--wait-open") == 0) {
+			wait_open = 1;
+			continue;
+		}
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "--until") == 0)
+			until = num(argv[++i], 1, UINT64_MAX / 2, "--until");
+		else if (strcmp(argv[i], "--slow-every") == 0)
+			slow_every = num(argv[++i], 1, UINT64_MAX, "--slow-every");
+		else if (strcmp(argv[i], "--slow-us") == 0)
+			slow_us = num(argv[++i], 0, 10000000, "--slow-us");
+		else if (strcmp(argv[i], "--timeout") == 0)
+			timeout = num(argv[++i], 1, 3600, "--timeout");
+		else
+			usage();
+	}
+	if (until == 0)
+		usage();
+	idle_since = mono_ns();
+	while ((rc = ring_reader_open(&r, name, err, sizeof(err))) !=
+	    RING_OK) {
+		if (rc != RING_ENOENT || !wait_open) {
+			fprintf(stderr, "ringtool: %s\n", err);
+			return rc == RING_EMISMATCH ? 78 : 69;
+		}
+		if (mono_ns() - idle_since > (int64_t)timeout * 1000000000) {
+			fprintf(stderr, "ringtool: no ring after %" PRIu64
+			    " s: %s\n", timeout, err);
+			return 1;
+		}
+		usleep(2000);
+	}
+	ring_sigbus_guard("ringtool", name, 74);
+	expect = ring_position(r);
+	first = expect;
+	idle_since = mono_ns();
+	while (expect <= until) {
+		uint64_t e = ring_epoch(r);
+
+		if (e > maxepoch)
+			maxepoch = e;
+		if (ring_read(r, &rec, &lost) == 0) {
+			if (mono_ns() - idle_since >
+			    (int64_t)timeout * 1000000000) {
+				fprintf(stderr, "ringtool: stuck at %" PRIu64
+				    " for %" PRIu64 " s (cursor %" PRIu64 ")\n",
+				    expect, timeout, ring_cursor(r));
+				return 1;
+			}
+			ring_wait(r, 20000, 100);
+			continue;
+		}
+		idle_since = mono_ns();
+		if (lost < prev_lost) {
+			fprintf(stderr, "ringtool: loss count went down\n");
+			return 1;
+		}
+		/* a jump in sequence must be exactly the reported loss */
+		if (rec.seq != expect + (lost - prev_lost)) {
+			fprintf(stderr, "ringtool: expected seq %" PRIu64
+			    " + lost %" PRIu64 ", got %" PRIu64 "\n", expect,
+			    lost - prev_lost, rec.seq);
+			return 1;
+		}
+		if (lost != prev_lost)
+			gaps++;
+		prev_lost = lost;
+		fill(&want, rec.seq);
+		want.seq = rec.seq;
+		if (memcmp(&want, &rec, sizeof(rec)) != 0) {
+			fprintf(stderr, "ringtool: torn or wrong record at "
+			    "seq %" PRIu64 "\n", rec.seq);
+			return 1;
+		}
+		got++;
+		expect = rec.seq + 1;
+		if (slow_every != 0 && got % slow_every == 0)
+			usleep((useconds_t)slow_us);
+	}
+	if (got + lost != expect - first) {
+		fprintf(stderr, "ringtool: read %" PRIu64 " + lost %" PRIu64
+		    " != %" PRIu64 " sequences\n", got, lost, expect - first);
+		return 1;
+	}
+	printf("read %" PRIu64 " lost %" PRIu64 " gaps %" PRIu64 " first %"
+	    PRIu64 " last %" PRIu64 " epoch %" PRIu64 "\n", got, lost, gaps,
+	    first, expect - 1, maxepoch);
+	ring_close(r);
+	return 0;
+}
+
+static int
+do_set(const char *path, const char *field, const char *value)
+{
+	static const struct {
+		const char	*name;
+		off_t		 off;
+		int		 size;
+	} fields[] = {
+		{ "magic", 0, 8 }, { "version", 8, 4 }, { "record_size", 12, 4 },
+		{ "layout_hash", 16, 8 }, { "capacity", 24, 8 },
+		{ "epoch", 48, 8 }, { "cursor", 64, 8 },
+	};
+	unsigned long long v;
+	char *end;
+	int fd;
+
+	errno = 0;
+	v = strtoull(value, &end, 0);
+	if (errno != 0 || *end != '\0' || end == value)
+		usage();
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		uint64_t v64 = v;
+		uint32_t v32 = (uint32_t)v;
+		ssize_t n;
+
+		if (strcmp(field, fields[i].name) != 0)
+			continue;
+		if ((fd = open(path, O_RDWR)) < 0) {
+			fprintf(stderr, "ringtool: %s: %s\n", path,
+			    strerror(errno));
+			return 1;
+		}
+		n = fields[i].size == 8 ? pwrite(fd, &v64, 8, fields[i].off) :
+		    pwrite(fd, &v32, 4, fields[i].off);
+		close(fd);
+		return n == fields[i].size ? 0 : 1;
+	}
+	usage();
+	return 64;
+}
+
+int
+main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 3)
+		usage();
+	if (strcmp(argv[1], "write") == 0)
+		return do_write(argv[2], argc - 3, argv + 3);
+	if (strcmp(argv[1], "read") == 0)
+		return do_read(argv[2], argc - 3, argv + 3);
+	if (strcmp(argv[1], "set") == 0 && argc == 5)
+		return do_set(argv[2], argv[3], argv[4]);
+	usage();
+	return 64;
+}
