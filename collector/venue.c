@@ -1,0 +1,250 @@
+/*
+ * venue.c: helpers the venue adapters share: symbol lookup, publishing
+ * books and trades, resync bookkeeping, counted and rate-limited
+ * complaints about malformed messages, JSON and time parsing.
+ * Nothing here touches the network (see live.c for that side).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dec.h"
+#include "util.h"
+#include "venue.h"
+
+struct msgbuf	venue_msg;
+
+const struct venue_ops *
+venue_find(const char *name, size_t len)
+{
+	static const struct venue_ops *all[] = {
+		&venue_coinbase, &venue_kraken, &venue_binance, &venue_bybit,
+		&venue_okx,
+	};
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strlen(all[i]->name) == len &&
+		    memcmp(all[i]->name, name, len) == 0)
+			return all[i];
+	return NULL;
+}
+
+void
+feed_data(struct feed *f)
+{
+	f->data++;
+	f->last_data = mono_ns();
+}
+
+void
+feed_malformed(struct feed *f, const char *why, const char *data, size_t len)
+{
+	int64_t now = mono_ns();
+
+	f->malformed++;
+	if (now - f->log_window > 10000000000LL) {
+		if (f->log_dropped > 0)
+			fprintf(stderr, "%s: %s: %u more malformed messages "
+			    "not logged\n", f->c->prog, f->ops->name,
+			    f->log_dropped);
+		f->log_window = now;
+		f->log_count = 0;
+		f->log_dropped = 0;
+	}
+	if (f->log_count++ >= 5) {
+		f->log_dropped++;
+		return;
+	}
+	fprintf(stderr, "%s: %s: malformed message skipped: %s: %.*s%s\n",
+	    f->c->prog, f->ops->name, why, (int)(len > 160 ? 160 : len),
+	    data, len > 160 ? "..." : "");
+}
+
+void
+feed_clear_pend(struct fsym *s)
+{
+	for (size_t i = 0; i < s->npend; i++)
+		free(s->pend[i].text);
+	s->npend = 0;
+}
+
+void
+feed_resync(struct feed *f, struct fsym *s, const char *reason)
+{
+	f->resyncs++;
+	if (f->c->verbose)
+		fprintf(stderr, "%s: %s: %s: resync: %s\n", f->c->prog,
+		    f->ops->name, s->sym, reason);
+	collector_status(f->c, f->ops->id, s->sym, ST_RESYNC, reason);
+	book_clear(&s->book);
+	s->synced = 0;
+	s->last = 0;
+	feed_clear_pend(s);
+	if (f->ops->resync != NULL)
+		f->ops->resync(f, s);
+}
+
+struct fsym *
+feed_sym(struct feed *f, const char *native, size_t len)
+{
+	for (size_t i = 0; i < f->nsyms; i++)
+		if (strlen(f->syms[i].native) == len &&
+		    memcmp(f->syms[i].native, native, len) == 0)
+			return &f->syms[i];
+	return NULL;
+}
+
+void
+feed_emit_book(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
+    size_t depth)
+{
+	size_t n = msg_from_book(&venue_msg, &s->book, f->ops->id, s->sym, ts,
+	    s->last, depth);
+
+	venue_msg.recs[0].recv = recv;
+	for (size_t i = 1; i < n; i++)
+		venue_msg.recs[i].recv = recv;
+	collector_emit(f->c, venue_msg.recs, n);
+}
+
+void
+feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
+    const char *price, size_t plen, const char *qty, size_t qlen,
+    unsigned side, const char *tid, uint64_t vseq)
+{
+	struct tp_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_TRADE;
+	r.venue = (uint16_t)f->ops->id;
+	memcpy(r.symbol, s->sym, sizeof(r.symbol));
+	r.ts = ts;
+	r.recv = recv;
+	r.vseq = vseq;
+	if (dec_parse(price, plen, &r.u.trade.price, &r.u.trade.price_exp) !=
+	    DEC_OK || dec_parse(qty, qlen, &r.u.trade.qty,
+	    &r.u.trade.qty_exp) != DEC_OK) {
+		feed_malformed(f, "bad trade price or quantity", price, plen);
+		return;
+	}
+	r.u.trade.side = (uint8_t)side;
+	snprintf(r.u.trade.tid, sizeof(r.u.trade.tid), "%s", tid);
+	collector_emit(f->c, &r, 1);
+}
+
+const char *
+jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+int
+jdec(json_t *v, int64_t *m, int8_t *e)
+{
+	if (json_is_string(v))
+		return dec_parse(json_string_value(v), json_string_length(v),
+		    m, e) == DEC_OK ? 0 : -1;
+	if (json_is_integer(v)) {
+		*m = json_integer_value(v);
+		*e = 0;
+		return 0;
+	}
+	return -1;
+}
+
+int
+ju64(json_t *v, uint64_t *out)
+{
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) < 0)
+			return -1;
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v))
+		return parse_u64(json_string_value(v), 0, UINT64_MAX, out);
+	return -1;
+}
+
+int
+ji64(json_t *v, int64_t *out)
+{
+	if (json_is_integer(v)) {
+		*out = json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v))
+		return parse_i64(json_string_value(v), INT64_MIN, INT64_MAX,
+		    out);
+	return -1;
+}
+
+int64_t
+rfc3339_ns(const char *s)
+{
+	struct tm tm;
+	int64_t ns = 0, scale = 100000000;
+	const char *p;
+	time_t t;
+
+	if (s == NULL)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p == NULL)
+		return -1;
+	if (*p == '.') {
+		for (p++; isdigit((unsigned char)*p); p++) {
+			ns += (*p - '0') * scale;
+			scale /= 10;
+		}
+	}
+	if (*p != 'Z')
+		return -1;	/* XXX venues send UTC "Z" only */
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	return (int64_t)t * 1000000000 + ns;
+}
+
+int
+venue_split(const char *sym, char *base, char *quote)
+{
+	const char *d = strchr(sym, '-');
+
+	if (d == NULL || d == sym || (size_t)(d - sym) >= 16 ||
+	    strlen(d + 1) == 0 || strlen(d + 1) >= 16)
+		return -1;
+	memcpy(base, sym, (size_t)(d - sym));
+	base[d - sym] = '\0';
+	strcpy(quote, d + 1);
+	return 0;
+}
+
+int
+venue_level(struct fsym *s, int ask, const char *p, size_t plen,
+    const char *q, size_t qlen, int emit)
+{
+	int64_t pm, qm;
+	int8_t pe, qe;
+
+	if (dec_parse(p, plen, &pm, &pe) != DEC_OK ||
+	    dec_parse(q, qlen, &qm, &qe) != DEC_OK || pm <= 0 || qm < 0)
+		return -1;
+	if (book_set(&s->book, ask, pm, pe, qm, qe) < 0)
+		return -1;
+	if (emit && msg_add(&venue_msg, ask, pm, pe, qm, qe) < 0)
+		return -1;
+	return 0;
+}
+
+int
+venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit)
+{
+	if (!json_is_string(p) || !json_is_string(q))
+		return -1;
+	return venue_level(s, ask, json_string_value(p), json_string_length(p),
+	    json_string_value(q), json_string_length(q), emit);
+}

@@ -1,0 +1,213 @@
+/*
+ * venue.h: what a live venue adapter (venue_*.c) and the feed runner
+ * (live.c) share.
+ *
+ * A feed is one WebSocket connection to one venue carrying a set of
+ * symbols.  The runner owns the connection: connect, reconnect with
+ * backoff, the data watchdog, keepalive ticks, periodic snapshots, REST
+ * requests.  The adapter owns the venue's protocol: the URL and the
+ * subscriptions, parsing, symbol mapping, the book rules and the
+ * integrity check.  Adapters reach the network only through the feed_*
+ * functions below, so they run unchanged without one (bench/venues.c
+ * drives them with recorded messages).
+ */
+#ifndef TP_VENUE_H
+#define TP_VENUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "book.h"
+#include "collector.h"
+#include "record.h"
+
+#define VENUE_NATIVE_MAX	32
+#define FEED_URL_MAX		2048
+
+struct feed;
+struct fsym;
+
+/* A depth update held back until the book's snapshot arrives (Binance). */
+struct pend {
+	char	*text;		/* the message, NUL terminated */
+	size_t	 len;
+	uint64_t first, last;	/* U, u */
+};
+
+/* One symbol of a feed: its book and integrity state. */
+struct fsym {
+	char		 sym[REC_SYMBOL_LEN];	/* normalized BASE-QUOTE */
+	char		 native[VENUE_NATIVE_MAX];	/* the venue's name */
+	struct book	 book;
+	int		 synced;	/* book known right: publishable */
+	uint64_t	 last;		/* last update id / sequence applied */
+	int64_t		 last_ts;	/* exchange time of the last update */
+	uint64_t	 updates;	/* book messages applied */
+	/* REST snapshot sync (Binance) */
+	struct pend	*pend;
+	size_t		 npend, cappend;
+	int		 rest_state;	/* 0 idle, 1 queued, 2 in flight */
+	int64_t		 rest_not_before;	/* mono ns */
+	unsigned	 refetches;
+	struct feed	*feed;
+};
+
+/*
+ * The adapter.  url: writes the WebSocket URL to connect to (base is
+ * --url or default_url).  on_open: the connection is up: reset per
+ * connection state, send subscriptions.  on_msg: one text message.
+ * on_tick: about once a second while connected (keepalive pings).
+ * resync: the book of s was discarded; ask the venue for a fresh one.
+ * on_rest: a REST snapshot answer for s (status 0: failed).
+ */
+struct venue_ops {
+	const char	*name;
+	unsigned	 id;
+	const char	*default_url;
+	const char	*default_rest_url;	/* NULL: no REST */
+	const char	*default_symbols;
+	size_t		 default_depth;
+	int		(*native)(const char *sym, char *out, size_t len);
+	void		(*url)(struct feed *f, const char *base, char *out,
+			    size_t len);
+	void		(*on_open)(struct feed *f);
+	void		(*on_msg)(struct feed *f, char *data, size_t len,
+			    int64_t recv);
+	void		(*on_tick)(struct feed *f, int64_t mono);
+	void		(*resync)(struct feed *f, struct fsym *s);
+	void		(*on_rest)(struct feed *f, struct fsym *s, int status,
+			    const char *body, size_t len, int64_t recv);
+};
+
+extern const struct venue_ops venue_coinbase, venue_kraken, venue_binance,
+    venue_bybit, venue_okx;
+
+/* venue_find: the adapter called name, or NULL. */
+const struct venue_ops	*venue_find(const char *name, size_t len);
+
+struct feed {
+	const struct venue_ops	*ops;
+	struct collector	*c;
+	struct fsym		*syms;
+	size_t			 nsyms;
+	size_t			 depth;		/* --depth, or the default */
+	char			 url[FEED_URL_MAX];	/* --url base */
+	char			 rest_url[FEED_URL_MAX];
+	/* connection state, kept by live.c */
+	void			*net;		/* live.c's private part */
+	int			 connected;
+	int64_t			 last_data;	/* mono ns of the last data message */
+	int64_t			 last_send;	/* mono ns of our last message */
+	int64_t			 last_rx;	/* mono ns of the last message */
+	/* per connection venue state */
+	uint64_t		 conn_seq;	/* Coinbase sequence_num */
+	int			 have_conn_seq;
+	int64_t			 resub_at;	/* mono ns of the last resubscribe */
+	int			 resub_due;	/* a resubscribe waits for the tick */
+	/* counters */
+	uint64_t		 msgs, data, malformed, resyncs, reconnects;
+	uint64_t		 ignored, refetches;
+	/* rate-limited logging of malformed messages */
+	int64_t			 log_window;
+	unsigned		 log_count, log_dropped;
+};
+
+/* ---- implemented in live.c: the network side ---- */
+
+/* feed_send: sends one text message (ignored when not connected). */
+void	feed_send(struct feed *f, const char *text);
+
+/*
+ * feed_reconnect: drops the connection (status disconnected with why)
+ * and connects again after a short delay, without backoff growth.
+ */
+void	feed_reconnect(struct feed *f, const char *why);
+
+/*
+ * feed_rest_request: queues a REST snapshot GET of url for s; the answer
+ * goes to ops->on_rest.  Requests of a feed run one at a time, spaced
+ * out, and obey Retry-After.  Returns 0 or -1.
+ */
+int	feed_rest_request(struct feed *f, struct fsym *s, const char *url,
+	    int64_t delay_ns);
+
+/* ---- implemented in venue.c: shared by the adapters ---- */
+
+/* feed_data: a data (book or trade) message arrived: feeds the watchdog. */
+void	feed_data(struct feed *f);
+
+/*
+ * feed_malformed: counts a message the adapter could not use and logs
+ * it, at most 5 lines per 10 s per feed.
+ */
+void	feed_malformed(struct feed *f, const char *why, const char *data,
+	    size_t len);
+
+/*
+ * feed_resync: integrity failure on s: writes status resync with reason,
+ * counts it, discards the book and calls ops->resync.
+ */
+void	feed_resync(struct feed *f, struct fsym *s, const char *reason);
+
+/* feed_sym: the symbol whose native name is native[0..len), or NULL. */
+struct fsym	*feed_sym(struct feed *f, const char *native, size_t len);
+
+/*
+ * feed_emit_book: publishes the whole book of s as a book_snapshot (the
+ * best depth levels a side if depth != 0).
+ */
+void	feed_emit_book(struct feed *f, struct fsym *s, int64_t ts,
+	    int64_t recv, size_t depth);
+
+/* feed_emit_trade: publishes one trade. */
+void	feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts,
+	    int64_t recv, const char *price, size_t plen, const char *qty,
+	    size_t qlen, unsigned side, const char *tid, uint64_t vseq);
+
+/*
+ * venue_level: parses one level (price and quantity text), applies it to
+ * the book of s and, if emit, adds it to venue_msg.  Returns 0, or -1 if
+ * the text is not a decimal or the message is full.
+ */
+int	venue_level(struct fsym *s, int ask, const char *p, size_t plen,
+	    const char *q, size_t qlen, int emit);
+
+/* venue_jlevel: the same from two JSON values (strings or integers). */
+int	venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit);
+
+/* feed_clear_pend: drops the buffered updates of s. */
+void	feed_clear_pend(struct fsym *s);
+
+/* Scratch message buffer for the adapters (one thread). */
+extern struct msgbuf	venue_msg;
+
+/* ---- JSON helpers ---- */
+
+/* jstr: the string value of key in o (NULL if absent or not a string). */
+const char	*jstr(json_t *o, const char *key);
+
+/*
+ * jdec: parses a decimal from a JSON string (or integer) value.
+ * Returns 0 or -1.
+ */
+int	jdec(json_t *v, int64_t *m, int8_t *e);
+
+/*
+ * ju64: reads an unsigned integer from a JSON integer or a string of
+ * digits.  Returns 0 or -1.
+ */
+int	ju64(json_t *v, uint64_t *out);
+int	ji64(json_t *v, int64_t *out);
+
+/* rfc3339_ns: "2023-02-09T20:32:50.714964855Z" -> ns since the epoch, -1. */
+int64_t	rfc3339_ns(const char *s);
+
+/*
+ * venue_split: splits BASE-QUOTE into base and quote (each < 16 bytes).
+ * Returns 0 or -1.
+ */
+int	venue_split(const char *sym, char *base, char *quote);
+
+#endif

@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""mockex.py: a scripted mock exchange for the collector's venue tests.
+
+One TLS server (Python websockets 10, the Debian package) that speaks
+WebSocket on every path and answers plain HTTPS GETs under /api/ (the REST
+snapshots) from a queue.  What it does is read from a script, one command
+a line ('#' comments):
+
+  conn                 start the script of the next client connection
+  expect N             wait until this connection has sent N messages
+  send TEXT            send TEXT as one text message (verbatim)
+  sleep SECS           pause
+  waitrest N           wait until N REST requests have arrived
+  close                close the connection (code 1000)
+  drop                 cut the TCP connection without a close frame
+  repeat SECS N TEXT   send TEXT every 0.2 s for SECS s (heartbeats), with
+                       @N@ in TEXT replaced by N, N+1, ...
+  rest DELAY STATUS BODY   queue a REST answer, sent DELAY s after its
+                       request (the last one repeats when the queue ends)
+
+A connection whose script ends stays open (it answers pings) until the
+client goes; connections beyond the scripted ones just stay open.
+Everything received is logged to --log: "C<n> open", "C<n> recv TEXT",
+"C<n> closed", "R<n> GET PATH".  --port-file receives the port once the
+server listens.
+"""
+import argparse
+import asyncio
+import ssl
+import sys
+
+import websockets
+import websockets.legacy.server as wsserver
+
+
+class Mock:
+    def __init__(self, script, log):
+        self.conns = []
+        self.rest = []
+        self.log = open(log, "a", buffering=1)
+        self.nconn = 0
+        self.nrest = 0
+        self.rest_event = asyncio.Event()
+        cur = None
+        for raw in open(script, encoding="utf-8"):
+            line = raw.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            word, _, rest = line.partition(" ")
+            if word == "conn":
+                cur = []
+                self.conns.append(cur)
+            elif word == "rest":
+                delay, status, body = rest.split(" ", 2)
+                self.rest.append((float(delay), int(status), body))
+            else:
+                if cur is None:
+                    sys.exit("mockex: %r before conn" % line)
+                cur.append((word, rest))
+
+    def note(self, text):
+        self.log.write(text + "\n")
+
+    async def process_request(self, path, headers):
+        if not path.startswith("/api/"):
+            return None
+        self.nrest += 1
+        n = self.nrest
+        self.note("R%d GET %s" % (n, path))
+        self.rest_event.set()
+        if not self.rest:
+            return (404, [], b"no REST script\n")
+        delay, status, body = self.rest[min(n, len(self.rest)) - 1]
+        await asyncio.sleep(delay)
+        hdrs = [("Content-Type", "application/json")]
+        if status == 429:
+            hdrs.append(("Retry-After", "1"))
+        return (status, hdrs, body.encode())
+
+    async def handler(self, ws, path=None):
+        self.nconn += 1
+        n = self.nconn
+        self.note("C%d open %s" % (n, ws.path))
+        received = []
+        got = asyncio.Event()
+
+        async def reader():
+            try:
+                async for m in ws:
+                    received.append(m)
+                    self.note("C%d recv %s" % (n, m))
+                    if m == "ping":
+                        await ws.send("pong")
+                    got.set()
+            except websockets.ConnectionClosed:
+                pass
+
+        rtask = asyncio.ensure_future(reader())
+        script = self.conns[n - 1] if n <= len(self.conns) else []
+        try:
+            for word, arg in script:
+                if word == "expect":
+                    want = int(arg)
+                    while len(received) < want:
+                        got.clear()
+                        await asyncio.wait_for(got.wait(), 30)
+                elif word == "send":
+                    await ws.send(arg)
+                elif word == "sleep":
+                    await asyncio.sleep(float(arg))
+                elif word == "waitrest":
+                    while self.nrest < int(arg):
+                        self.rest_event.clear()
+                        await asyncio.wait_for(self.rest_event.wait(), 30)
+                elif word == "close":
+                    await ws.close()
+                    break
+                elif word == "drop":
+                    ws.transport.abort()
+                    break
+                elif word == "repeat":
+                    secs, k, text = arg.split(" ", 2)
+                    k = int(k)
+                    end = asyncio.get_event_loop().time() + float(secs)
+                    while asyncio.get_event_loop().time() < end:
+                        await ws.send(text.replace("@N@", str(k)))
+                        k += 1
+                        await asyncio.sleep(0.2)
+                else:
+                    sys.exit("mockex: unknown command %r" % word)
+            await rtask
+        except (websockets.ConnectionClosed, asyncio.TimeoutError) as e:
+            self.note("C%d error %r" % (n, e))
+        finally:
+            rtask.cancel()
+            self.note("C%d closed" % n)
+
+
+async def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cert", required=True)
+    ap.add_argument("--key", required=True)
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--port-file", required=True)
+    a = ap.parse_args()
+    mock = Mock(a.script, a.log)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(a.cert, a.key)
+    server = await wsserver.serve(mock.handler, "127.0.0.1", 0, ssl=ctx,
+                                  process_request=mock.process_request,
+                                  ping_interval=None, max_size=None)
+    port = server.sockets[0].getsockname()[1]
+    with open(a.port_file + ".tmp", "w") as f:
+        f.write("%d\n" % port)
+    import os
+    os.rename(a.port_file + ".tmp", a.port_file)
+    await asyncio.Future()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,146 @@
+#!/bin/sh
+# Coinbase Advanced Trade feed against a local mock exchange (TLS
+# WebSocket): a normal session, a sequence_num gap, reconnects after a drop
+# and after a heartbeat-only stale connection, malformed messages.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/mock/venue.sh"
+
+env='"client_id":"","timestamp":"2023-02-09T20:32:50.714964855Z"'
+snap1='"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"1970-01-01T00:00:00Z","price_level":"21921.73","new_quantity":"0.06317902"},{"side":"offer","event_time":"1970-01-01T00:00:00Z","price_level":"21921.74","new_quantity":"0.02"},{"side":"bid","event_time":"1970-01-01T00:00:00Z","price_level":"21921.50","new_quantity":"1.5"},{"side":"offer","event_time":"1970-01-01T00:00:00Z","price_level":"21922.00","new_quantity":"3"}]}]'
+snap2='"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"1970-01-01T00:00:00Z","price_level":"21900.00","new_quantity":"2"},{"side":"offer","event_time":"1970-01-01T00:00:00Z","price_level":"21950.10","new_quantity":"0.10"}]}]'
+upd='"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"offer","event_time":"2023-02-09T20:32:51Z","price_level":"21921.74","new_quantity":"0"},{"side":"bid","event_time":"2023-02-09T20:32:51Z","price_level":"21921.80","new_quantity":"0.5"}]}]'
+trade='"events":[{"type":"update","trades":[{"trade_id":"1001","product_id":"BTC-USD","price":"21921.80","size":"0.001","side":"BUY","time":"2023-02-09T20:32:51.4Z"}]}]'
+hb='"events":[{"current_time":"2023-02-09 20:32:51.1 +0000 UTC","heartbeat_counter":"1"}]'
+
+# A session: subscriptions, snapshot, the recent-trades snapshot (skipped),
+# an update, a heartbeat (not data), a trade -> exactly this JSONL.
+normal_session() {
+	cat >"$T/s1" <<EOF
+conn
+expect 3
+send {"channel":"subscriptions",$env,"sequence_num":0,"events":[{"subscriptions":{"level2":["BTC-USD"]}}]}
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"market_trades",$env,"sequence_num":2,"events":[{"type":"snapshot","trades":[{"trade_id":"999","product_id":"BTC-USD","price":"21920.00","size":"1","side":"SELL","time":"2023-02-09T20:30:00Z"}]}]}
+send {"channel":"l2_data","client_id":"","timestamp":"2023-02-09T20:32:51.000000001Z","sequence_num":3,$upd}
+send {"channel":"heartbeats",$env,"sequence_num":4,$hb}
+send {"channel":"market_trades",$env,"sequence_num":5,$trade}
+EOF
+	mock_start "$T/s1"
+	collector_start --url "coinbase=wss://127.0.0.1:$MOCK_PORT/ws" \
+	    coinbase:BTC-USD
+	wait_for 20 ring_has '"type":"trade"' || fail "session: no trade"
+	collector_stop
+	cat >"$T/want" <<EOF
+{"type":"status","venue":"coinbase","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws"}
+{"type":"book_snapshot","venue":"coinbase","symbol":"BTC-USD","vseq":1,"ts":1675974770714964855,"bids":[["21921.73","0.06317902"],["21921.50","1.5"]],"asks":[["21921.74","0.02"],["21922.00","3"]]}
+{"type":"book_delta","venue":"coinbase","symbol":"BTC-USD","vseq":3,"ts":1675974771000000001,"bids":[["21921.80","0.5"]],"asks":[["21921.74","0"]]}
+{"type":"trade","venue":"coinbase","symbol":"BTC-USD","vseq":5,"ts":1675974771400000000,"price":"21921.80","qty":"0.001","side":"buy","tid":"1001"}
+EOF
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "session: output differs"
+	for ch in heartbeats level2 market_trades; do
+		assert_eq "subscribe $ch" 1 "$(mock_count "C1 recv .*\"subscribe\".*\"channel\":\"$ch\"")"
+	done
+}
+
+# sequence_num 2 -> 4: resync status, level2 resubscribed, the book is
+# rebuilt from the new snapshot and updates in between are not published.
+sequence_gap() {
+	RING="${RING}_gap"
+	cat >"$T/s2" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"l2_data",$env,"sequence_num":2,$upd}
+send {"channel":"l2_data",$env,"sequence_num":4,$upd}
+expect 5
+send {"channel":"l2_data",$env,"sequence_num":5,$snap2}
+EOF
+	mock_start "$T/s2"
+	collector_start --url "coinbase=wss://127.0.0.1:$MOCK_PORT" \
+	    coinbase:BTC-USD
+	wait_for 20 ring_has '"21950.10"' || fail "gap: no new snapshot"
+	collector_stop
+	ring_has '"status":"resync","reason":"sequence_num gap: expected 3, got 4"' ||
+	    fail "gap: no resync status"
+	assert_eq "unsubscribe level2" 1 "$(mock_count 'C1 recv .*"unsubscribe".*"level2"')"
+	assert_eq "deltas published" 1 "$(ring_count '"type":"book_delta"')"
+	assert_eq "book after the gap" \
+	    '{"bids":[["21900.00","2"]],"asks":[["21950.10","0.10"]]}' \
+	    "$(book_state coinbase BTC-USD)"
+}
+
+# Connection 1 is dropped, connection 2 only sends heartbeats (stale):
+# both are followed by a reconnect with growing backoff, a resubscription
+# and status records; connection 3's book is the one published last.
+reconnects() {
+	RING="${RING}_rc"
+	cat >"$T/s3" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+drop
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+repeat 30 2 {"channel":"heartbeats",$env,"sequence_num":@N@,$hb}
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap2}
+EOF
+	mock_start "$T/s3"
+	collector_start -v --watchdog 2 \
+	    --url "coinbase=wss://127.0.0.1:$MOCK_PORT" coinbase:BTC-USD
+	wait_for 30 ring_has '"21950.10"' || fail "reconnect: no third session"
+	collector_stop
+	assert_eq "connections" 3 "$(mock_count '^C[0-9]+ open')"
+	assert_eq "level2 subscriptions" 3 "$(mock_count 'recv .*"subscribe".*"level2"')"
+	assert_eq "connected records" 3 "$(ring_count '"status":"connected"')"
+	ring_has '"status":"disconnected","reason":"watchdog: no data for 2 s"' ||
+	    fail "reconnect: no watchdog disconnect"
+	assert_eq "disconnected records" 2 "$(ring_count '"status":"disconnected"')"
+	# backoff: 0.5-1 s, then 1-2 s (jittered doubling)
+	d1=$(grep -m1 'reconnecting in' "$T/collector.err" | sed 's/.*in \([0-9]*\) ms/\1/')
+	d2=$(grep 'reconnecting in' "$T/collector.err" | sed -n '2s/.*in \([0-9]*\) ms/\1/p')
+	if [ "$d1" -lt 500 ] || [ "$d1" -gt 1000 ]; then
+		fail "first backoff $d1 ms"
+	fi
+	if [ "$d2" -lt 1000 ] || [ "$d2" -gt 2000 ]; then
+		fail "second backoff $d2 ms"
+	fi
+}
+
+# Malformed messages among good ones are counted, logged and skipped.
+malformed() {
+	RING="${RING}_bad"
+	cat >"$T/s4" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send this is not JSON
+send {"no_channel":true}
+send {"channel":"market_trades",$env,"sequence_num":2,"events":[{"type":"update","trades":[{"trade_id":"7","product_id":"BTC-USD","price":"1.2.3","size":"1","side":"BUY","time":"2023-02-09T20:32:51Z"}]}]}
+send {"channel":"market_trades",$env,"sequence_num":3,"events":[{"type":"update","trades":[{"trade_id":"8","product_id":"NOPE-USD","price":"1","size":"1","side":"BUY","time":"2023-02-09T20:32:51Z"}]}]}
+send {"channel":"l2_data",$env,"sequence_num":4,$upd}
+send {"channel":"market_trades",$env,"sequence_num":5,$trade}
+EOF
+	mock_start "$T/s4"
+	collector_start -v --url "coinbase=wss://127.0.0.1:$MOCK_PORT" \
+	    coinbase:BTC-USD
+	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
+	collector_stop
+	grep -q 'coinbase: msgs 7 data 5 malformed 4 ' "$T/collector.err" ||
+	    fail "malformed: counters: $(grep 'coinbase: msgs' "$T/collector.err")"
+	assert_eq "malformed log lines" 4 "$(grep -c 'malformed message skipped' "$T/collector.err")"
+	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+	assert_eq "trades" 1 "$(ring_count '"type":"trade"')"
+	assert_eq "book" '{"bids":[["21921.80","0.5"],["21921.73","0.06317902"],["21921.50","1.5"]],"asks":[["21922.00","3"]]}' \
+	    "$(book_state coinbase BTC-USD)"
+}
+
+normal_session
+sequence_gap
+reconnects
+malformed
