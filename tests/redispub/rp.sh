@@ -1,0 +1,24 @@
+# tests/redispub/rp.sh: sourced by the t-redispub-*.sh tests, after
+# lib.sh.  Names the programs and gives small helpers.
+RP=$BIN/redispub
+GEN=$BIN/tests/rp-gen
+SUB=$BIN/tests/rp-sub
+for _p in "$RP" "$GEN" "$SUB"; do
+	[ -x "$_p" ] || fail "$_p not built"
+done
+
+# book ARGS...: the expectation helper (see book.py)
+book() { /usr/bin/python3 "$TESTS/redispub/book.py" "$@"; }
+
+# subscribed N: true when Redis counts N channel + pattern subscriptions
+subscribed() {
+	[ "$(( $(rcli pubsub numpat) + $(rcli pubsub channels | grep -c .) ))" -ge "$1" ]
+}
+
+# counter NAME FILE: NAME=VALUE from redispub's last "exiting:" line
+counter() {
+	sed -n "s/.*exiting: .* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1
+}
+
+# ms: monotonic-enough milliseconds
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
