@@ -1,0 +1,31 @@
+# supervisor/: tickpipe(8), the POSIX sh supervisor, and `make run`.
+# The script is copied to $(BUILD)/tickpipe so that it sits next to the
+# programs it starts (it looks for them in its own directory first).
+
+SHELL_SCRIPTS	+= supervisor/tickpipe
+PROGRAMS	+= $(BUILD)/tickpipe
+# what `make run` needs at run time, beyond what `make` needs
+RUN_PKGS	:= redis-server redis-tools util-linux coreutils procps
+
+$(BUILD)/tickpipe: supervisor/tickpipe
+	@mkdir -p $(@D)
+	install -m 755 $< $@
+
+# make run: build, install what is missing, run the whole pipeline in the
+# foreground (Ctrl-C stops it); tickpipe prints where to look once up.
+# TICKPIPE_CONF=FILE runs with that config instead of the defaults.
+run: programs
+	@sh tools/deps.sh $(RUN_PKGS)
+	@TICKPIPE_BIN=$(abspath $(BUILD)) $(BUILD)/tickpipe \
+		$(if $(TICKPIPE_CONF),-c $(TICKPIPE_CONF)) run
+
+install: install-supervisor
+install-supervisor:
+	install -d $(DESTDIR)$(pkgdatadir)
+	install -m 644 supervisor/tickpipe.conf.example $(DESTDIR)$(pkgdatadir)/
+
+uninstall: uninstall-supervisor
+uninstall-supervisor:
+	rm -f $(DESTDIR)$(pkgdatadir)/tickpipe.conf.example
+
+.PHONY: install-supervisor uninstall-supervisor
