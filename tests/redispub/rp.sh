@@ -17,7 +17,7 @@ subscribed() {
 
 # counter NAME FILE: NAME=VALUE from redispub's last "exiting:" line
 counter() {
-	sed -n "s/.*exiting: .* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1
+	sed -n "s/.*exiting:.* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1
 }
 
 # ms: monotonic-enough milliseconds
