@@ -10,6 +10,7 @@
 
 #include "dec.h"
 #include "jsonl.h"
+#include "util.h"
 
 static char *
 put_str(char *p, const char *s)
@@ -45,16 +46,24 @@ put_i64(char *p, int64_t v)
 	return put_u64(p, (uint64_t)v);
 }
 
-/* JSON string from at most max bytes of s (NUL ends it earlier). */
+/*
+ * JSON string from at most max bytes of s (NUL ends it earlier).  Text
+ * that is not valid UTF-8 (a venue's id, a reason cut mid-character) has
+ * its non-ASCII bytes replaced by '?', so every line is valid UTF-8.
+ */
 static char *
 put_jstr(char *p, const char *s, size_t max)
 {
 	static const char hex[] = "0123456789abcdef";
+	size_t len = strnlen(s, max);
+	int ok = utf8_valid(s, len);
 
 	*p++ = '"';
-	for (size_t i = 0; i < max && s[i] != '\0'; i++) {
+	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
+		if (c >= 0x80 && !ok)
+			c = '?';
 		if (c == '"' || c == '\\') {
 			*p++ = '\\';
 			*p++ = (char)c;
@@ -394,6 +403,8 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 			FAIL("missing key \"qty\"");
 		if (get_dec(v, "qty", &t->qty, &t->qty_exp, err, errlen) < 0)
 			goto fail;
+		if (t->qty < 0)
+			FAIL("\"qty\" is negative");
 		if ((v = json_object_get(o, "side")) == NULL)
 			FAIL("missing key \"side\"");
 		if (!json_is_string(v))

@@ -490,6 +490,21 @@ ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
 		return rc;
 	}
 	r->last = atomic_load_explicit(&r->hdr->cursor, memory_order_relaxed);
+	/*
+	 * A writer killed inside ring_publish may have published slots
+	 * (W4) past the cursor (W5) of its last batch.  Readers may have
+	 * read them, so continue after the last one rather than reuse
+	 * their sequences for other records.
+	 */
+	for (uint64_t s = r->last + 1;; s++) {
+		uint64_t v = atomic_load_explicit(&r->slots[s & r->mask].w[0],
+		    memory_order_relaxed);
+
+		if (v != s)
+			break;
+		r->last = s;
+	}
+	atomic_store_explicit(&r->hdr->cursor, r->last, memory_order_release);
 	*rp = r;
 	return RING_OK;
 }
