@@ -231,7 +231,7 @@ print_counters(const char *what)
 
 /*
  * url_parse: redis://[user@]host[:port][/db], unix://PATH, or a path
- * containing a '/'.  Returns 0 or -1 with the reason in err.
+ * starting with '/', "./" or "../".  Returns 0 or -1 with the reason in err.
  */
 static int
 url_parse(const char *s, struct url *u, char *err, size_t errlen)
@@ -240,8 +240,8 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 	uint64_t v;
 
 	memset(u, 0, sizeof(*u));
-	if (strncmp(s, "unix://", 7) == 0 || (strncmp(s, "redis://", 8) != 0
-	    && strchr(s, '/') != NULL)) {
+	if (strncmp(s, "unix://", 7) == 0 || s[0] == '/' ||
+	    strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0) {
 		p = strncmp(s, "unix://", 7) == 0 ? s + 7 : s;
 		if (*p == '\0' || strlen(p) >= sizeof(u->path)) {
 			snprintf(err, errlen, "bad unix socket path");
@@ -253,7 +253,7 @@ url_parse(const char *s, struct url *u, char *err, size_t errlen)
 	}
 	if (strncmp(s, "redis://", 8) != 0) {
 		snprintf(err, errlen, "expected redis://[user@]host:port[/db] "
-		    "or a unix socket path");
+		    "or a unix socket path (/PATH, ./PATH, unix://PATH)");
 		return -1;
 	}
 	p = s + 8;
