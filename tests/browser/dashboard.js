@@ -69,6 +69,7 @@ function snapshotPage() {
 		rate: num('rate'),
 		lat50: document.getElementById('lat50').textContent,
 		points: tp ? tp.chartPoints() : -1,
+		lastX: tp && tp.chart() ? tp.chart().data[0].slice(-1)[0] || 0 : 0,
 		total: tp ? tp.state.total : -1,
 		reconnects: tp ? tp.state.reconnects : -1,
 		inked,
@@ -162,7 +163,7 @@ async function main() {
 				p.push(`only ${s.total - lost.total} frames since the loss`);
 			if (s.firstTrade === lost.firstTrade)
 				p.push('no new trade since the loss');
-			if (s.points <= lost.points && s.points < 4000)
+			if (!(s.lastX > lost.lastX))
 				p.push('no new chart points since the loss');
 			if (!s.bookOk)
 				p.push(`book not fresh: "${s.bookState}"`);

@@ -28,7 +28,7 @@
 	const LEVELS = Math.min(50, Math.max(15, parseInt(params.get('levels'), 10) || 20));
 	const TAPE_ROWS = 60;
 	const CHART_SECONDS = 300;
-	const CHART_POINTS = 4000;
+	const CHART_POINTS = 10000;
 	const EVENTS_MAX = 200;
 	const LAT_WINDOW_MS = 5000;
 	const BACKOFF_MIN_MS = 500;
@@ -615,8 +615,8 @@
 			i++;
 		if (i)
 			st.lat.splice(0, i);
-		if (st.lat.length > 20000)
-			st.lat.splice(0, st.lat.length - 20000);
+		if (st.lat.length > 5000)
+			st.lat.splice(0, st.lat.length - 5000);
 		if (st.lat.length === 0) {
 			$('lat50').textContent = $('lat99').textContent = '-';
 			return;
@@ -771,6 +771,20 @@
 		return { width: Math.max(200, el.clientWidth), height: Math.max(160, el.clientHeight || 260) };
 	}
 
+	/* the price axis is as wide as its longest label (uPlot's own recipe) */
+	function yAxisSize(self, values, axisIdx, cycleNum) {
+		const axis = self.axes[axisIdx];
+		if (cycleNum > 1)
+			return axis._size;
+		let size = axis.ticks.size + axis.gap;
+		const longest = (values || []).reduce((a, v) => (v.length > a.length ? v : a), '');
+		if (longest) {
+			self.ctx.font = axis.font[0];
+			size += self.ctx.measureText(longest).width / devicePixelRatio;
+		}
+		return Math.ceil(size) + 4;
+	}
+
 	function makeChart() {
 		if (typeof uPlot !== 'function') {
 			addEvent('error', 'uPlot did not load: no chart');
@@ -782,7 +796,7 @@
 			legend: { show: false },
 			cursor: { drag: { x: false, y: false } },
 			scales: { x: { time: true } },
-			axes: [axis, Object.assign({ size: 70 }, axis)],
+			axes: [axis, Object.assign({ size: yAxisSize }, axis)],
 			series: [{}, { label: 'price', stroke: '#4da3ff', width: 1.5,
 			    points: { show: false } }],
 		}), [[], []], $('chart'));

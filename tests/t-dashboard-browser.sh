@@ -1,0 +1,88 @@
+#!/bin/sh
+# t-dashboard-browser: the dashboard, loaded in headless Debian chromium from
+# a running pipeline (collector sim -> shmreader -> redispub -> redis ->
+# wsgate), shows a live ladder (>= 10 levels a side, best bid below best
+# ask), trades, messages/s above zero and a chart with drawn points; after
+# wsgate is killed and restarted the page reconnects by itself and data
+# flows again.  The browser side is tests/browser/dashboard.js
+# (playwright-core, installed here by `npm ci` from the committed lockfile).
+# Screenshots are kept in $BIN/test-artifacts/dashboard*.png.
+# shellcheck source=tests/lib.sh disable=SC1091
+. "$(dirname "$0")/lib.sh"
+
+[ -x /usr/bin/chromium ] || skip "chromium not installed (/usr/bin/chromium)"
+command -v node >/dev/null || fail "node not installed (make deps)"
+command -v npm >/dev/null || fail "npm not installed (make deps)"
+for p in collector shmreader redispub wsgate; do
+	[ -x "$BIN/$p" ] || fail "$BIN/$p not built"
+done
+[ -f "$BIN/www/index.html" ] || fail "$BIN/www not built (make www)"
+
+# playwright-core, outside the source tree; npm ci only when the lock moves
+npmdir="$BIN/browser-npm"
+if ! cmp -s "$TESTS/browser/package-lock.json" "$npmdir/package-lock.json" ||
+    [ ! -f "$npmdir/node_modules/playwright-core/package.json" ]; then
+	mkdir -p "$npmdir"
+	cp "$TESTS/browser/package.json" "$TESTS/browser/package-lock.json" "$npmdir/"
+	(cd "$npmdir" && npm ci --prefer-offline --no-audit --no-fund \
+	    --loglevel=error) >"$T/npm.log" 2>&1 ||
+		{ cat "$T/npm.log" >&2; fail "npm ci in $npmdir failed"; }
+fi
+
+# http_ok URL: the URL answers 200
+http_ok() {
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.exit(urllib.request.urlopen(sys.argv[1], timeout=2).status != 200)' "$1"
+}
+
+start_redis
+
+"$BIN/collector" --ring "$RING" sim --rate 2000 2>"$T/collector.log" &
+track $!
+wait_for 20 "$BIN/shmreader" --ring "$RING" --stat ||
+	fail "collector did not create ring $RING: $(tail -n 3 "$T/collector.log")"
+
+mkfifo "$T/jsonl"
+"$BIN/shmreader" --ring "$RING" >"$T/jsonl" 2>"$T/shmreader.log" &
+track $!
+"$BIN/redispub" -u "$REDIS_URL" <"$T/jsonl" 2>"$T/redispub.log" &
+track $!
+wait_for 20 sh -c "[ \"\$(redis-cli -p $REDIS_PORT scard md.channels)\" -ge 2 ]" ||
+	fail "redispub published nothing: $(tail -n 3 "$T/redispub.log")"
+
+PORT=$(free_port)
+start_wsgate() {
+	"$BIN/wsgate" -l "127.0.0.1:$PORT" -u "$REDIS_URL" --www "$BIN/www" \
+	    2>>"$T/wsgate.log" &
+	WSGATE_PID=$!
+	track "$WSGATE_PID"
+	wait_for 20 http_ok "http://127.0.0.1:$PORT/healthz" ||
+		fail "wsgate did not come up: $(tail -n 3 "$T/wsgate.log")"
+}
+start_wsgate
+
+mkdir -p "$T/sync" "$T/profile" "$BIN/test-artifacts"
+NODE_PATH="$npmdir/node_modules" node "$TESTS/browser/dashboard.js" \
+    "http://127.0.0.1:$PORT/" "$BIN/test-artifacts" "$T/sync" "$T/profile" \
+    >"$T/node.log" 2>&1 &
+node_pid=$!
+track "$node_pid"
+
+# phase 1 is the live view; then kill wsgate, let the page notice, restart
+wait_for 180 sh -c "[ -e '$T/sync/phase1.done' ] || ! kill -0 $node_pid" ||
+	{ cat "$T/node.log" >&2; fail "browser never saw live data"; }
+if [ -e "$T/sync/phase1.done" ]; then
+	kill -KILL "$WSGATE_PID"
+	wait "$WSGATE_PID" 2>/dev/null
+	note "wsgate killed"
+	wait_for 90 sh -c "grep -q 'noticed the loss' '$T/node.log' || ! kill -0 $node_pid" ||
+		{ cat "$T/node.log" >&2; fail "page did not notice wsgate was gone"; }
+	start_wsgate
+	note "wsgate restarted"
+fi
+
+wait "$node_pid"
+rc=$?
+cat "$T/node.log" >&2
+[ "$rc" -eq 0 ] || fail "browser checks failed (exit $rc)"
+note "screenshots: $BIN/test-artifacts/dashboard.png dashboard-reconnected.png"
