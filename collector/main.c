@@ -100,7 +100,7 @@ main(int argc, char **argv)
 	struct collector c;
 	struct feed_opts fo;
 	struct ring_config rc = { "default", 0, (gid_t)-1, 0 };
-	struct option *opts;
+	static struct option *opts;	/* static: no LSan report on early return */
 	struct sigaction sa;
 	const char *feed;
 	char errbuf[512];
