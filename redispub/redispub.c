@@ -643,18 +643,24 @@ process_input(void)
 
 	while (p < end && q_has_room()) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL) {
-			if (g.eof) {
-				handle_line(p, (size_t)(end - p));
+			if (g.eof && !g.skipping) {
+				if ((size_t)(end - p) > JSONL_MAX_LINE) {
+					g.lines++;
+					malformed("line longer than 1 MiB");
+				} else {
+					handle_line(p, (size_t)(end - p));
+				}
 				p = end;
 			}
 			break;
 		}
 		if (g.skipping) {
 			g.skipping = 0;
+		} else if ((size_t)(nl - p) > JSONL_MAX_LINE) {
+			g.lines++;
+			malformed("line longer than 1 MiB");
 		} else {
-			size_t n = (size_t)(nl - p);
-
-			handle_line(p, n);
+			handle_line(p, (size_t)(nl - p));
 		}
 		p = nl + 1;
 	}
@@ -663,7 +669,7 @@ process_input(void)
 		memmove(g.ibuf, p, g.ilen);
 	}
 	/* a line longer than the limit: count it, then skip to its end */
-	if (g.ilen == g.icap && memchr(g.ibuf, '\n', g.ilen) == NULL) {
+	if (g.ilen > JSONL_MAX_LINE && memchr(g.ibuf, '\n', g.ilen) == NULL) {
 		if (!g.skipping) {
 			g.lines++;
 			malformed("line longer than 1 MiB");
@@ -1604,7 +1610,7 @@ main(int argc, char **argv)
 				g.dropped += left;
 				rc = g.stopping ? 0 : EX_UNAVAILABLE;
 			}
-			g.qn = 0;
+			g.qn = g.qsent = 0;
 			break;
 		}
 
