@@ -1,4 +1,338 @@
-/* placeholder */
+/*
+ * venue_binance.c: Binance Spot market streams
+ * (wss://stream.binance.com:9443) and REST depth snapshots
+ * (https://api.binance.com/api/v3/depth).
+ *
+ * Streams <symbol>@depth@100ms and <symbol>@trade on one combined-stream
+ * connection (/stream?streams=...): named in the URL, so no subscribe
+ * messages count against the 5 messages a second limit.  Pings are
+ * answered by the WebSocket layer.  Symbols BTC-USDT <-> BTCUSDT (the
+ * quote is mapped literally).
+ * Book sync, the venue's documented procedure: buffer depth events; on
+ * the first one request a REST snapshot (limit --depth, default 1000,
+ * weight 50; one request at a time, spaced, Retry-After obeyed); if the
+ * snapshot's lastUpdateId is below the first buffered U, fetch again;
+ * else drop buffered events with u <= lastUpdateId, apply the rest
+ * (each U must not exceed the book's update id + 1), publish the book.
+ * Live events: u <= update id is ignored, U > update id + 1 is a gap:
+ * resync, which starts the procedure again.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "venue.h"
-static int n_(const char *s, char *o, size_t l) { (void)s; (void)o; (void)l; return -1; }
-const struct venue_ops venue_binance = { .name = "binance", .native = n_ };
+
+#define BN_MAX_PEND	100000	/* buffered events while a snapshot is due */
+
+static int
+bn_native(const char *sym, char *out, size_t len)
+{
+	char base[16], quote[16];
+
+	if (venue_split(sym, base, quote) != 0)
+		return -1;
+	return snprintf(out, len, "%s%s", base, quote) >= (int)len ? -1 : 0;
+}
+
+static void
+bn_url(struct feed *f, const char *base, char *out, size_t len)
+{
+	size_t n = (size_t)snprintf(out, len, "%s/stream?streams=", base);
+
+	for (size_t i = 0; i < f->nsyms && n < len; i++) {
+		char lower[VENUE_NATIVE_MAX];
+		size_t k;
+
+		for (k = 0; f->syms[i].native[k] != '\0'; k++)
+			lower[k] = (char)tolower(
+			    (unsigned char)f->syms[i].native[k]);
+		lower[k] = '\0';
+		n += (size_t)snprintf(out + n, len - n, "%s%s@depth@100ms/"
+		    "%s@trade", i ? "/" : "", lower, lower);
+	}
+}
+
+static void
+bn_open(struct feed *f)
+{
+	(void)f;	/* the streams are in the URL */
+}
+
+static void
+bn_request(struct feed *f, struct fsym *s, int64_t delay)
+{
+	char url[FEED_URL_MAX + 128];
+	size_t limit = f->depth > 5000 ? 5000 : f->depth;
+
+	snprintf(url, sizeof(url), "%s/api/v3/depth?symbol=%s&limit=%zu",
+	    f->rest_url, s->native, limit);
+	feed_rest_request(f, s, url, delay);
+}
+
+/*
+ * Applies the levels of one depth event to s; emits them as a delta if
+ * emit.  Returns 0 or -1 (malformed; the book is then unknown).
+ */
+static int
+bn_levels(struct feed *f, struct fsym *s, json_t *ev, int emit,
+    int64_t recv, uint64_t first, uint64_t last)
+{
+	json_t *sides[2] = { json_object_get(ev, "b"), json_object_get(ev, "a") };
+	int64_t ts = 0;
+
+	(void)ji64(json_object_get(ev, "E"), &ts);
+	ts *= 1000000;
+	if (emit) {
+		msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, last);
+		venue_msg.recs[0].aux = first;
+	}
+	for (int ask = 0; ask <= 1; ask++) {
+		json_t *l;
+		size_t i;
+
+		if (!json_is_array(sides[ask]))
+			return -1;
+		json_array_foreach(sides[ask], i, l) {
+			if (venue_jlevel(s, ask, json_array_get(l, 0),
+			    json_array_get(l, 1), emit) != 0)
+				return -1;
+		}
+	}
+	s->last = last;
+	s->last_ts = ts;
+	s->updates++;
+	if (emit)
+		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+	return 0;
+}
+
+static int
+bn_ids(json_t *ev, uint64_t *first, uint64_t *last)
+{
+	return ju64(json_object_get(ev, "U"), first) != 0 ||
+	    ju64(json_object_get(ev, "u"), last) != 0 || *first > *last ?
+	    -1 : 0;
+}
+
+static void
+bn_depth(struct feed *f, json_t *ev, const char *text, size_t len,
+    int64_t recv)
+{
+	const char *native = jstr(ev, "s");
+	struct fsym *s;
+	uint64_t first, last;
+	struct pend *p;
+	char why[128];
+
+	if (native == NULL || (s = feed_sym(f, native, strlen(native))) ==
+	    NULL || bn_ids(ev, &first, &last) != 0) {
+		feed_malformed(f, "depthUpdate without symbol or U/u", text,
+		    len);
+		return;
+	}
+	if (s->synced) {
+		if (last <= s->last) {
+			f->ignored++;
+			return;
+		}
+		if (first <= s->last + 1) {
+			if (bn_levels(f, s, ev, 1, recv, first, last) != 0) {
+				feed_malformed(f, "bad depth levels", text, len);
+				feed_resync(f, s, "malformed depth update");
+			}
+			return;
+		}
+		snprintf(why, sizeof(why), "update id gap: book at %llu, "
+		    "next update starts at %llu",
+		    (unsigned long long)s->last, (unsigned long long)first);
+		feed_resync(f, s, why);
+		/* this event is the first of the new buffer */
+	}
+	if (s->npend >= BN_MAX_PEND)
+		feed_clear_pend(s);
+	if (s->npend == s->cappend) {
+		size_t ncap = s->cappend ? s->cappend * 2 : 64;
+		struct pend *np = realloc(s->pend, ncap * sizeof(*np));
+
+		if (np == NULL) {
+			feed_malformed(f, "out of memory", "", 0);
+			return;
+		}
+		s->pend = np;
+		s->cappend = ncap;
+	}
+	p = &s->pend[s->npend];
+	p->text = malloc(len + 1);
+	if (p->text == NULL)
+		return;
+	memcpy(p->text, text, len);
+	p->text[len] = '\0';
+	p->len = len;
+	p->first = first;
+	p->last = last;
+	s->npend++;
+	if (s->rest_state == 0)
+		bn_request(f, s, 0);
+}
+
+static void
+bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
+    size_t len, int64_t recv)
+{
+	json_error_t jerr;
+	json_t *snap = NULL, *sides[2], *l;
+	uint64_t id;
+	size_t i, k;
+	char why[128];
+
+	if (s->synced)
+		return;
+	if (status != 200) {
+		if (status != 0)
+			fprintf(stderr, "%s: binance: %s: REST snapshot: HTTP "
+			    "%d\n", f->c->prog, s->sym, status);
+		bn_request(f, s, 2000000000LL);
+		return;
+	}
+	snap = json_loadb(body, len, 0, &jerr);
+	sides[0] = json_object_get(snap, "bids");
+	sides[1] = json_object_get(snap, "asks");
+	if (snap == NULL || ju64(json_object_get(snap, "lastUpdateId"), &id)
+	    != 0 || !json_is_array(sides[0]) || !json_is_array(sides[1])) {
+		feed_malformed(f, "bad REST snapshot", body, len);
+		bn_request(f, s, 2000000000LL);
+		goto out;
+	}
+	if (s->npend > 0 && id < s->pend[0].first) {
+		/* older than what we buffered: the venue says fetch again */
+		f->refetches++;
+		s->refetches++;
+		if (f->c->verbose)
+			fprintf(stderr, "%s: binance: %s: snapshot %llu older "
+			    "than first update %llu: refetching\n", f->c->prog,
+			    s->sym, (unsigned long long)id,
+			    (unsigned long long)s->pend[0].first);
+		bn_request(f, s, 0);
+		goto out;
+	}
+	book_clear(&s->book);
+	for (int ask = 0; ask <= 1; ask++)
+		json_array_foreach(sides[ask], i, l)
+			if (venue_jlevel(s, ask, json_array_get(l, 0),
+			    json_array_get(l, 1), 0) != 0) {
+				feed_malformed(f, "bad REST snapshot level",
+				    body, len);
+				book_clear(&s->book);
+				bn_request(f, s, 2000000000LL);
+				goto out;
+			}
+	s->last = id;
+	s->last_ts = recv;
+	for (k = 0; k < s->npend; k++) {
+		struct pend *p = &s->pend[k];
+		json_t *m, *ev;
+
+		if (p->last <= s->last)
+			continue;
+		if (p->first > s->last + 1) {
+			snprintf(why, sizeof(why), "update id gap in buffered "
+			    "updates: book at %llu, next starts at %llu",
+			    (unsigned long long)s->last,
+			    (unsigned long long)p->first);
+			feed_resync(f, s, why);
+			goto out;
+		}
+		m = json_loads(p->text, 0, &jerr);
+		ev = json_object_get(m, "data");
+		if (ev == NULL)
+			ev = m;
+		if (bn_levels(f, s, ev, 0, recv, p->first, p->last) != 0) {
+			json_decref(m);
+			feed_resync(f, s, "malformed buffered update");
+			goto out;
+		}
+		json_decref(m);
+	}
+	feed_clear_pend(s);
+	s->synced = 1;
+	feed_emit_book(f, s, s->last_ts, recv, 0);
+out:
+	json_decref(snap);
+}
+
+static void
+bn_trade(struct feed *f, json_t *ev, const char *text, size_t len,
+    int64_t recv)
+{
+	const char *native = jstr(ev, "s");
+	json_t *p = json_object_get(ev, "p"), *q = json_object_get(ev, "q");
+	json_t *m = json_object_get(ev, "m");
+	uint64_t tid;
+	int64_t ts;
+	struct fsym *s;
+	char tids[24];
+
+	if (native == NULL || (s = feed_sym(f, native, strlen(native))) ==
+	    NULL || !json_is_string(p) || !json_is_string(q) ||
+	    !json_is_boolean(m) || ju64(json_object_get(ev, "t"), &tid) != 0 ||
+	    ji64(json_object_get(ev, "T"), &ts) != 0) {
+		feed_malformed(f, "bad trade", text, len);
+		return;
+	}
+	snprintf(tids, sizeof(tids), "%llu", (unsigned long long)tid);
+	/* m: the buyer is the maker, so the taker sold */
+	feed_emit_trade(f, s, ts * 1000000, recv, json_string_value(p),
+	    json_string_length(p), json_string_value(q), json_string_length(q),
+	    json_is_true(m) ? SIDE_SELL : SIDE_BUY, tids, tid);
+}
+
+static void
+bn_msg(struct feed *f, char *data, size_t len, int64_t recv)
+{
+	json_error_t jerr;
+	json_t *m = json_loadb(data, len, 0, &jerr), *ev;
+	const char *e;
+
+	if (m == NULL) {
+		feed_malformed(f, "not JSON", data, len);
+		return;
+	}
+	ev = json_object_get(m, "data");
+	if (ev == NULL)
+		ev = m;		/* a raw (not combined) stream */
+	e = jstr(ev, "e");
+	if (e == NULL) {
+		if (json_object_get(m, "result") == NULL ||
+		    json_object_get(m, "error") != NULL)
+			feed_malformed(f, "unexpected message", data, len);
+	} else if (strcmp(e, "depthUpdate") == 0) {
+		feed_data(f);
+		bn_depth(f, ev, data, len, recv);
+	} else if (strcmp(e, "trade") == 0) {
+		feed_data(f);
+		bn_trade(f, ev, data, len, recv);
+	} else if (strcmp(e, "serverShutdown") == 0) {
+		feed_reconnect(f, "venue: serverShutdown");
+	} else {
+		f->ignored++;
+	}
+	json_decref(m);
+}
+
+const struct venue_ops venue_binance = {
+	.name = "binance",
+	.id = VENUE_BINANCE,
+	.default_url = "wss://stream.binance.com:9443",
+	.default_rest_url = "https://api.binance.com",
+	.default_symbols = "BTC-USDT",
+	.default_depth = 1000,
+	.native = bn_native,
+	.url = bn_url,
+	.on_open = bn_open,
+	.on_msg = bn_msg,
+	.on_tick = NULL,
+	.resync = NULL,
+	.on_rest = bn_rest,
+};

@@ -26,6 +26,7 @@ server listens.
 """
 import argparse
 import asyncio
+import http
 import ssl
 import sys
 
@@ -69,13 +70,13 @@ class Mock:
         self.note("R%d GET %s" % (n, path))
         self.rest_event.set()
         if not self.rest:
-            return (404, [], b"no REST script\n")
+            return (http.HTTPStatus(404), [], b"no REST script\n")
         delay, status, body = self.rest[min(n, len(self.rest)) - 1]
         await asyncio.sleep(delay)
         hdrs = [("Content-Type", "application/json")]
         if status == 429:
             hdrs.append(("Retry-After", "1"))
-        return (status, hdrs, body.encode())
+        return (http.HTTPStatus(status), hdrs, body.encode())
 
     async def handler(self, ws, path=None):
         self.nconn += 1

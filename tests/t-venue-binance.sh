@@ -1,0 +1,171 @@
+#!/bin/sh
+# Binance Spot feed against a local mock exchange (TLS WebSocket on the
+# combined-stream path and HTTPS REST depth snapshots on the same port): a
+# normal session, the buffering race (updates before and during a slow
+# snapshot; a snapshot older than the first buffered update is fetched
+# again), an update id gap, reconnects, malformed messages.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/mock/venue.sh"
+
+# depth FIRST LAST BIDS ASKS: one combined-stream depthUpdate event
+depth() {
+	printf 'send {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":%s,"s":"BTCUSDT","U":%s,"u":%s,"b":%s,"a":%s}}\n' \
+	    "$((1672515782000 + $2))" "$1" "$2" "$3" "$4"
+}
+trade='send {"stream":"btcusdt@trade","data":{"e":"trade","E":1672515782136,"s":"BTCUSDT","t":12345,"p":"16500.01000000","q":"0.00100000","T":1672515782136,"m":true,"M":true}}'
+snap() {
+	printf '{"lastUpdateId":%s,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}' "$1"
+}
+
+run() {
+	collector_start -v --url "binance=wss://127.0.0.1:$MOCK_PORT" \
+	    --rest-url "binance=https://127.0.0.1:$MOCK_PORT" "$@" \
+	    binance:BTC-USDT
+}
+
+# First event buffered, snapshot (lastUpdateId 101) fetched, the event
+# with u 102 applied on top before the book is published; then a delta
+# and a trade, exactly.
+normal_session() {
+	{
+		echo conn
+		depth 100 102 '[["16500.00000000","1.50000000"]]' '[]'
+		echo waitrest 1
+		echo sleep 0.5
+		depth 103 103 '[]' '[["16501.00000000","0.00000000"]]'
+		echo "$trade"
+		echo "rest 0 200 $(snap 101)"
+	} >"$T/s1"
+	mock_start "$T/s1"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "session: no trade"
+	collector_stop
+	cat >"$T/want" <<EOF
+{"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
+{"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":102,"ts":1672515782102000000,"bids":[["16500.00000000","1.50000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
+{"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":103,"ts":1672515782103000000,"vfirst":103,"bids":[],"asks":[["16501.00000000","0.00000000"]]}
+{"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
+EOF
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "session: output differs"
+	assert_eq "stream path" 1 "$(mock_count '^C1 open /stream\?streams=btcusdt@depth@100ms/btcusdt@trade$')"
+	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v3/depth\?symbol=BTCUSDT&limit=1000$')"
+}
+
+# Updates arrive before and during two slow snapshots; the first snapshot
+# (lastUpdateId 95) is older than the first buffered update (U 101), so it
+# is fetched again; the second (104) lands inside the buffered [103;105].
+race() {
+	RING="${RING}_race"
+	{
+		echo conn
+		depth 101 102 '[["16499.00000000","9.00000000"]]' '[]'
+		echo waitrest 1
+		depth 103 105 '[["16500.00000000","0.00000000"]]' '[["16500.01000000","0.75000000"]]'
+		echo waitrest 2
+		depth 106 108 '[["16499.50000000","2.50000000"]]' '[]'
+		echo sleep 2
+		depth 109 110 '[]' '[["16502.00000000","4.00000000"]]'
+		echo "$trade"
+		echo "rest 1.0 200 $(snap 95)"
+		echo "rest 1.0 200 $(snap 104)"
+	} >"$T/s2"
+	mock_start "$T/s2"
+	run
+	wait_for 30 ring_has '"type":"trade"' || fail "race: no trade"
+	collector_stop
+	assert_eq "REST requests" 2 "$(mock_count '^R[0-9]+ GET')"
+	grep -q 'snapshot 95 older than first update 101: refetching' "$T/collector.err" ||
+	    fail "race: no refetch logged"
+	# the update 101-102 is inside the 104 snapshot: not applied
+	assert_eq "book" '{"bids":[["16499.50000000","2.50000000"]],"asks":[["16500.01000000","0.75000000"],["16501.00000000","3.00000000"],["16502.00000000","4.00000000"]]}' \
+	    "$(book_state binance BTC-USDT)"
+	ring_has '"type":"book_snapshot".*"vseq":108,' || fail "race: snapshot not at 108"
+	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+}
+
+# In sync at 102, then U 105 > 103: resync status, a fresh snapshot and
+# the updates since, then the book is published again.
+gap() {
+	RING="${RING}_gap"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo waitrest 1
+		echo sleep 0.5
+		depth 105 106 '[["16400.00000000","1.00000000"]]' '[]'
+		echo waitrest 2
+		depth 107 107 '[["16300.00000000","1.00000000"]]' '[]'
+		echo "$trade"
+		echo "rest 0 200 $(snap 101)"
+		echo "rest 0.5 200 $(snap 106)"
+	} >"$T/s3"
+	mock_start "$T/s3"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "gap: no trade"
+	wait_for 20 ring_has '"vseq":107' || fail "gap: not rebuilt"
+	collector_stop
+	ring_has '"status":"resync","reason":"update id gap: book at 102, next update starts at 105"' ||
+	    fail "gap: no resync status"
+	assert_eq "book" '{"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"],["16300.00000000","1.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}' \
+	    "$(book_state binance BTC-USDT)"
+	assert_eq "deltas" 0 "$(ring_count '"type":"book_delta"')"
+}
+
+reconnects() {
+	RING="${RING}_rc"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo drop
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo "repeat 30 0 {\"result\":null,\"id\":1}"
+		echo conn
+		depth 200 202 '[]' '[]'
+		echo "rest 0 200 $(snap 101)"
+		echo "rest 0 200 $(snap 101)"
+		echo "rest 0 200 $(snap 201)"
+	} >"$T/s4"
+	mock_start "$T/s4"
+	run --watchdog 2
+	wait_for 30 ring_has '"vseq":202' || fail "reconnect: no third session"
+	collector_stop
+	assert_eq "connections" 3 "$(mock_count '^C[0-9]+ open /stream')"
+	assert_eq "connected records" 3 "$(ring_count '"status":"connected"')"
+	assert_eq "watchdog" 1 "$(ring_count '"status":"disconnected","reason":"watchdog: no data for 2 s"')"
+	assert_eq "disconnected records" 2 "$(ring_count '"status":"disconnected"')"
+}
+
+malformed() {
+	RING="${RING}_bad"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo waitrest 1
+		echo sleep 0.5
+		echo 'send {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","s":"BTCUSDT"}}'
+		echo 'send [1,2'
+		echo 'send {"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","t":1,"p":"x","q":"1","T":1,"m":false}}'
+		echo 'send {"stream":"ethusdt@trade","data":{"e":"trade","s":"ETHUSDT","t":1,"p":"1","q":"1","T":1,"m":false}}'
+		depth 103 103 '[]' '[]'
+		echo "$trade"
+		echo "rest 0 200 $(snap 101)"
+	} >"$T/s5"
+	mock_start "$T/s5"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
+	collector_stop
+	grep -q 'binance: msgs 7 data 6 malformed 4 ' "$T/collector.err" ||
+	    fail "malformed: counters: $(grep 'binance: msgs' "$T/collector.err")"
+	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
+}
+
+normal_session
+race
+gap
+reconnects
+malformed
