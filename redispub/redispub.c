@@ -183,11 +183,12 @@ static struct {
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: redispub [-hv] [-d FD] [-u URL] [--prefix P] "
-	    "[--password-file FILE] [--buffer N]\n"
-	    "                [--stream MAXLEN] [--stats-interval SEC] "
-	    "[--pipeline N] [--max-deltas N]\n"
-	    "                [--connect-timeout SEC] [--flush-timeout SEC]\n");
+	fputs("usage: redispub [-hv] [-d fd] [-u url] [--prefix prefix] "
+	    "[--password-file file]\n"
+	    "                [--buffer n] [--stream maxlen] "
+	    "[--stats-interval sec] [--pipeline n]\n"
+	    "                [--max-deltas n] [--connect-timeout sec] "
+	    "[--flush-timeout sec]\n", f);
 }
 
 /* ---- logging with a rate limit for per-line messages ---- */
