@@ -303,7 +303,7 @@ take(struct reader *r, const struct tp_record *rec)
 		return 0;
 	emit(r, r->recs, r->n);
 	r->n = 0;
-	return wanted(r, rec);
+	return wanted(r, &r->recs[0]);	/* only the first has SNAPSHOT */
 }
 
 static int
