@@ -10,16 +10,22 @@ command -v openssl >/dev/null || skip "openssl missing"
 
 # mock_certs: $T/ca.pem (the CA to trust), $T/srv.pem and $T/srv.key.
 mock_certs() {
+	_mc_try=0
+	until _mock_certs; do
+		_mc_try=$((_mc_try + 1))
+		[ "$_mc_try" -lt 3 ] || fail "openssl: $(cat "$T/openssl.err")"
+	done
+}
+
+_mock_certs() {
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=tp test CA" \
-	    -keyout "$T/ca.key" -out "$T/ca.pem" >/dev/null 2>&1 ||
-	    fail "openssl: CA"
+	    -keyout "$T/ca.key" -out "$T/ca.pem" >/dev/null 2>"$T/openssl.err" &&
 	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-	    -keyout "$T/srv.key" -out "$T/srv.csr" >/dev/null 2>&1 ||
-	    fail "openssl: CSR"
-	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/ext"
+	    -keyout "$T/srv.key" -out "$T/srv.csr" >/dev/null 2>>"$T/openssl.err" &&
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$T/ext" &&
 	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
 	    -CAcreateserial -days 2 -extfile "$T/ext" -out "$T/srv.pem" \
-	    >/dev/null 2>&1 || fail "openssl: sign"
+	    >/dev/null 2>>"$T/openssl.err"
 }
 
 # mock_start SCRIPT: starts the mock exchange; sets MOCK_PORT, MOCK_LOG.
