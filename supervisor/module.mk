@@ -2,7 +2,8 @@
 # The script is copied to $(BUILD)/tickpipe so that it sits next to the
 # programs it starts (it looks for them in its own directory first).
 
-SHELL_SCRIPTS	+= supervisor/tickpipe
+SHELL_SCRIPTS	+= supervisor/tickpipe tests/supervisor/sv.sh \
+		   $(wildcard tests/t-supervisor-*.sh)
 PROGRAMS	+= $(BUILD)/tickpipe
 # what `make run` needs at run time, beyond what `make` needs
 RUN_PKGS	:= redis-server redis-tools util-linux coreutils procps

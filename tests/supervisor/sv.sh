@@ -1,0 +1,92 @@
+# tests/supervisor/sv.sh: sourced by tests/t-supervisor-*.sh after lib.sh.
+# Gives tp (the tickpipe script under test, with a private config and
+# state directory in $T, a private Redis port and the test's $RING),
+# stage_state/stage_pids (read from the state files), data_flows (a Redis
+# subscriber sees pipeline messages), and a cleanup that stops the
+# supervisor even when the test fails.
+
+for _p in collector shmreader redispub; do
+	[ -x "$BIN/$_p" ] || skip "$_p not built in $BIN"
+done
+command -v redis-server >/dev/null || skip "redis-server not installed"
+command -v redis-cli >/dev/null || skip "redis-cli not installed"
+command -v flock >/dev/null || skip "flock not installed"
+unset TICKPIPE_STATE TICKPIPE_BIN TICKPIPE_CONFIG
+
+TP_SCRIPT=$TOP/supervisor/tickpipe
+CONF=$T/tickpipe.conf
+STATE=$T/state
+REDIS_PORT=$(free_port)
+WS_PORT=$(free_port)
+
+# write_conf [LINE...]: the test's config; extra KEY=value lines last.
+# shellcheck disable=SC2120 # called with and without extra lines
+write_conf() {
+	cat >"$CONF" <<-EOF
+	# written by $(basename "$0")
+	STATE_DIR=$STATE
+	BIN_DIR=$BIN
+	RING=$RING
+	REDIS_PORT=$REDIS_PORT
+	WSGATE_LISTEN=127.0.0.1:$WS_PORT
+	FEED=sim --rate 2000
+	REDISPUB_ARGS=--stats-interval 1
+	READY_TIMEOUT=30
+	EOF
+	for _l in "$@"; do echo "$_l" >>"$CONF"; done
+}
+write_conf ""
+
+tp() { sh "$TP_SCRIPT" -c "$CONF" "$@"; }
+
+sv_cleanup() {
+	[ -d "$STATE" ] && tp stop >/dev/null 2>&1
+	tp_cleanup
+}
+trap sv_cleanup EXIT
+
+# stage_state STAGE / stage_pids STAGE: from STATE/run/STAGE.state
+stage_state() { read -r _st _rest <"$STATE/run/$1.state" && echo "$_st"; }
+stage_pids() {
+	read -r _st _pi _rest <"$STATE/run/$1.state" && echo "$_pi" | tr , ' '
+}
+sup_pid() { read -r _p _rest <"$STATE/supervisor.pid" && echo "$_p"; }
+
+# stage_renewed STAGE OLDPIDS: the stage is up again, with new processes
+stage_renewed() {
+	[ "$(stage_state "$1")" = up ] && [ "$(stage_pids "$1")" != "$2" ]
+}
+
+all_up() { tp status >/dev/null 2>&1; }
+
+# data_flows: a new Redis subscriber receives pipeline messages.
+data_flows() {
+	timeout 3 redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' \
+	    2>/dev/null | grep -q '"type":"'
+}
+
+ms() { date +%s%3N; }
+
+# wsgate_enabled: wsgate is built, so the supervisor runs it.
+wsgate_enabled() { [ -x "$BIN/wsgate" ]; }
+
+# procs_of_test: pids of processes that belong to this test's pipeline.
+procs_of_test() {
+	pgrep -f -- "--ring $RING( |\$)"
+	pgrep -f -- "redis-server 127.0.0.1:$REDIS_PORT"
+	pgrep -f -- "tickpipe -c $CONF"
+	pgrep -f -- "127.0.0.1:$WS_PORT"
+}
+
+# no_procs_left: fails (listing them) if processes of this test remain.
+no_procs_left() {
+	_left=$(procs_of_test | paste -sd , -)
+	[ -z "$_left" ] || fail "left running: $(ps -o pid=,args= -p "$_left")"
+}
+
+# running PID: the process exists and is not a zombie (an orphan's zombie
+# lingers until init reaps it).
+running() {
+	_stat=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $_stat in Z*) return 1 ;; esac
+}

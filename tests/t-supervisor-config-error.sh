@@ -1,0 +1,42 @@
+#!/bin/sh
+# t-supervisor-config-error: configuration errors are reported, never
+# retried: a config file line with an unknown key or a bad value makes
+# tickpipe exit 78 naming the file and line, before starting anything;
+# a stage that exits 64 (usage) is started exactly once, its exit and
+# "not retried" are in `start`'s report, `status` and the stage log,
+# the stages that need it are not started, and stop cleans up.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/supervisor/sv.sh"
+
+write_conf "COLECTOR_ARGS=--capacity 1024"
+tp start >"$T/out" 2>&1
+assert_eq "exit status for an unknown key" 78 "$?"
+grep -q "tickpipe.conf:10: unknown key COLECTOR_ARGS" "$T/out" || fail "message: $(cat "$T/out")"
+[ ! -e "$STATE" ] || fail "state dir created despite the config error"
+
+write_conf "READY_TIMEOUT=soon"
+tp status >"$T/out" 2>&1
+assert_eq "exit status for a bad number" 78 "$?"
+grep -q "READY_TIMEOUT=soon: not a number" "$T/out" || fail "message: $(cat "$T/out")"
+
+write_conf "FEED=sim --rate fast"
+if tp start >"$T/out" 2>&1; then fail "start succeeded with a collector usage error"; fi
+grep -q "^collector .*64 (usage)" "$T/out" ||
+    fail "start did not report the collector's exit 64: $(cat "$T/out")"
+sleep 3	# time for (wrong) retries to show
+[ -f "$STATE/log/collector.log" ] || { cat "$T/out"; ls -lR "$STATE"; fail "no collector log"; }
+assert_eq "collector starts" 1 "$(grep -c 'starting collector' "$STATE/log/collector.log")"
+grep -q "not retried" "$STATE/log/collector.log" || fail "collector log does not say not retried"
+grep -q "rate fast" "$STATE/log/collector.log" || fail "collector's own message not in its log"
+tp status >"$T/status" 2>&1 && fail "status exits 0 with a failed stage"
+grep -Eq "^collector +failed .*64 \(usage\)" "$T/status" || fail "status: $(cat "$T/status")"
+grep -Eq "^pipeline +blocked " "$T/status" || fail "pipeline started without a collector: $(grep '^pipeline' "$T/status")"
+grep -Eq "^redis +up " "$T/status" || fail "redis not up: $(grep '^redis' "$T/status")"
+if tp check >"$T/check" 2>&1; then fail "check exits 0 with a failed stage"; fi
+grep -q "failed and not retried: collector" "$T/check" || fail "check: $(cat "$T/check")"
+assert_eq "collector starts after check" 1 "$(grep -c 'starting collector' "$STATE/log/collector.log")"
+tp stop >/dev/null 2>&1 || fail "stop exited $?"
+no_procs_left
+note "unknown key and bad value: 78; collector usage error: started once, reported"

@@ -1,0 +1,44 @@
+#!/bin/sh
+# t-supervisor-repair: SIGKILL of each stage's process in turn (redis-server,
+# collector, shmreader, redispub, wsgate) is repaired: the stage is up
+# again with a new pid within 2 s (asserted with a generous 10 s limit on
+# a loaded machine; the measured time is printed), status counts the
+# restart and shows the SIGKILL, and data reaches Redis subscribers again.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/supervisor/sv.sh"
+
+tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+wait_for 15 data_flows || fail "no data before the first kill"
+
+# kill_and_repair STAGE NAME: kill -9 the process NAME of STAGE
+kill_and_repair() {
+	old=$(stage_pids "$1")
+	victim=$(awk -v n="$2" '$3 == n { print $1 }' "$STATE/run/$1.pids")
+	[ -n "$victim" ] || fail "$1: no $2 in $STATE/run/$1.pids"
+	t0=$(ms)
+	kill -KILL "$victim"
+	wait_for 10 stage_renewed "$1" "$old" ||
+	    fail "$1: not repaired 10 s after SIGKILL of $2 (state $(stage_state "$1"))"
+	took=$(($(ms) - t0))
+	kill -0 "$victim" 2>/dev/null && fail "$1: killed $2 $victim still there"
+	tp status >"$T/status" 2>&1
+	grep -Eq "^$1 +up .* 137 \(SIGKILL\)" "$T/status" ||
+	    fail "$1: status does not show the SIGKILL: $(grep "^$1 " "$T/status")"
+	wait_for 15 data_flows || fail "$1: no data after repairing $2"
+	note "$1: $2 SIGKILLed, repaired in $took ms, data flows"
+	[ "$took" -le 2000 ] || note "$1: repair took over 2 s ($took ms): loaded machine?"
+}
+
+kill_and_repair redis redis-server
+kill_and_repair collector collector
+kill_and_repair pipeline shmreader
+kill_and_repair pipeline redispub
+if wsgate_enabled; then
+	kill_and_repair wsgate wsgate
+	/usr/bin/python3 -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:$WS_PORT/healthz', timeout=5).status != 200)" ||
+	    fail "wsgate: /healthz does not answer after the repair"
+fi
+grep -Eq "^pipeline +up +[0-9]+,[0-9]+ +[^ ]+ +2 " "$T/status" ||
+    fail "pipeline: restarts not counted: $(grep '^pipeline ' "$T/status")"
