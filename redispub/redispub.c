@@ -845,7 +845,7 @@ encode_msg(const struct msg *m)
 		n++;
 	}
 	if (g.stream > 0) {
-		OB_LIT("*7\r\n$4\r\nXADD\r\n");
+		OB_LIT("*8\r\n$4\r\nXADD\r\n");
 		ob_bulk2(c->name, c->len, ".stream", 7);
 		OB_LIT("$6\r\nMAXLEN\r\n$1\r\n~\r\n");
 		{
