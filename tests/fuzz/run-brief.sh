@@ -7,7 +7,7 @@ for f in fuzz_jsonl fuzz_dec; do
 	[ -x "$BIN/fuzz/$f" ] || fail "$BIN/fuzz/$f not built"
 	mkdir -p "$T/$f"
 	"$BIN/fuzz/$f" -max_total_time="${FUZZ_SECONDS:-10}" -max_len=4096 \
-	    "$T/$f" "$TESTS/fuzz/seed" >"$T/$f.log" 2>&1 ||
+	    "$T/$f" "$TESTS/seed" >"$T/$f.log" 2>&1 ||
 	    { tail -n 30 "$T/$f.log"; fail "$f found a crash"; }
 	note "$f: $(grep -c . "$T/$f.log") log lines, $(ls "$T/$f" | wc -l) corpus entries"
 done
