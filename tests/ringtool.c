@@ -11,13 +11,14 @@
  *	each one.  Prints "epoch E first F last L" on stdout.
  *
  *   ringtool read RING --until SEQ [--wait-open] [--slow-every N]
- *                 [--slow-us U] [--timeout SEC]
+ *                 [--slow-us U] [--timeout SEC] [--ready-file PATH]
  *	Reads RING from the oldest record until it has passed SEQ, and
  *	checks every record: its contents must match its sequence (never
  *	torn), sequences strictly increase, and each jump is exactly the
  *	loss ring_read reported.  --slow-* makes it sleep U us every N
  *	records, to get lapped.  --wait-open retries while the ring does
- *	not exist yet.  Prints "read N lost L gaps G first F last S epoch E"
+ *	not exist yet.  --ready-file is created once the first record is
+ *	read.  Prints "read N lost L gaps G first F last S epoch E"
  *	and exits 0; 1 on any violation (with the reason on stderr); 74
  *	via the SIGBUS guard if the object is truncated under it.
  *
@@ -45,7 +46,8 @@ usage(void)
 	fprintf(stderr, "usage: ringtool write RING --until SEQ [--capacity N] "
 	    "[--batch-max B] [--pace-us U]\n"
 	    "       ringtool read RING --until SEQ [--wait-open] "
-	    "[--slow-every N] [--slow-us U] [--timeout SEC]\n"
+	    "[--slow-every N] [--slow-us U] [--timeout SEC] "
+	    "[--ready-file PATH]\n"
 	    "       ringtool set PATH FIELD VALUE\n");
 	exit(64);
 }
@@ -156,6 +158,7 @@ do_read(const char *name, int argc, char **argv)
 	uint64_t lost = 0, prev_lost = 0, got = 0, gaps = 0, first = 0;
 	uint64_t expect, maxepoch = 0;
 	int wait_open = 0, rc, i;
+	const char *ready = NULL;
 	struct tp_record rec, want;
 	struct ring *r;
 	char err[512];
@@ -176,6 +179,8 @@ do_read(const char *name, int argc, char **argv)
 			slow_us = num(argv[++i], 0, 10000000, "--slow-us");
 		else if (strcmp(argv[i], "--timeout") == 0)
 			timeout = num(argv[++i], 1, 3600, "--timeout");
+		else if (strcmp(argv[i], "--ready-file") == 0)
+			ready = argv[++i];
 		else
 			usage();
 	}
@@ -239,6 +244,12 @@ do_read(const char *name, int argc, char **argv)
 		}
 		got++;
 		expect = rec.seq + 1;
+		if (got == 1 && ready != NULL) {
+			int fd = open(ready, O_WRONLY | O_CREAT, 0600);
+
+			if (fd >= 0)
+				close(fd);
+		}
 		if (slow_every != 0 && got % slow_every == 0)
 			usleep((useconds_t)slow_us);
 	}

@@ -39,10 +39,10 @@ rm -f "$R"
 "$BIN/tests/ringtool" write "$R" --until 5000 --capacity 4096 >/dev/null ||
     fail "ringtool write"
 "$BIN/tests/ringtool" read "$R" --until 5000 --slow-every 100 \
-    --slow-us 200000 >"$T/out" 2>"$T/err2" &
+    --slow-us 200000 --ready-file "$T/reading" >"$T/out" 2>"$T/err2" &
 rp=$!
 track $rp
-sleep 0.5
+wait_for 60 test -e "$T/reading" || fail "ringtool read: $(cat "$T/err2")"
 truncate -s 4096 "$R"
 wait $rp
 st=$?
