@@ -6,3 +6,14 @@ LIVE_SRC	:= collector/live.c collector/ws.c collector/https.c \
 LIVE_LIBS	:= -levent_openssl -levent -lssl -lcrypto -lwslay -lz
 SHELL_SCRIPTS	+= $(wildcard tests/t-venue-*.sh tests/mock/*.sh \
 		   bench/part-venues.sh)
+
+# bench/venues: the adapters without the network, so it links the
+# collector's objects (all but main.o) and the live libraries.
+VENUES_BENCH_OBJ	:= $(LIVE_SRC:%.c=$(BUILD)/obj/%.o) \
+			   $(BUILD)/obj/collector/emit.o \
+			   $(BUILD)/obj/collector/book.o
+
+$(BUILD)/bench/venues: bench/venues.c $(VENUES_BENCH_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Icollector $(ALL_CFLAGS) $< $(VENUES_BENCH_OBJ) \
+		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) $(LIVE_LIBS) -ljansson -lm
