@@ -22,7 +22,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { chromium } = require('playwright-core');
+const { launch, waitUntil: pollUntil } = require('./lib.js');
 
 const [url, artifacts, syncDir, profile] = process.argv.slice(2);
 if (!url || !artifacts || !syncDir || !profile) {
@@ -106,31 +106,14 @@ function liveProblems(s) {
 }
 
 async function waitUntil(page, what, ok, ms) {
-	const end = Date.now() + ms;
-	let s, problems;
-	for (;;) {
-		s = await page.evaluate(snapshotPage);
-		problems = ok(s);
-		if (problems.length === 0) {
-			log(`${what}: ${describe(s)}`);
-			return s;
-		}
-		if (Date.now() > end)
-			throw new Error(`${what}: ${problems.join('; ')}\n  page: ${describe(s)}`);
-		await page.waitForTimeout(250);
-	}
+	const s = await pollUntil(page, what, snapshotPage, ok, ms, describe);
+	log(`${what}: ${describe(s)}`);
+	return s;
 }
 
 async function main() {
 	fs.mkdirSync(artifacts, { recursive: true });
-	const ctx = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
-		    '--no-first-run', '--disable-background-networking',
-		    '--disable-component-update', '--disable-sync'],
-		viewport: { width: 1440, height: 900 },
-	});
+	const ctx = await launch(profile);
 	const pageErrors = [];
 	try {
 		const page = ctx.pages()[0] || await ctx.newPage();

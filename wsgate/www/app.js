@@ -863,9 +863,14 @@
 	setInterval(render, 100);
 	connect();
 
-	/* for the browser test and for poking at from the console */
+	/*
+	 * For the browser tests and for poking at from the console.  inject()
+	 * handles a frame as if wsgate had sent it: tests/browser/book.js uses
+	 * it for frames wsgate itself would filter out (duplicate seqs).
+	 */
 	window.tickpipe = {
 		state: st,
+		inject: (text) => onFrame(text),
 		chart: () => chart,
 		chartPoints: () => (chart ? chart.data[0].length : 0),
 		wsUrl: WS_URL,
