@@ -797,8 +797,10 @@
 			cursor: { drag: { x: false, y: false } },
 			scales: { x: { time: true } },
 			axes: [axis, Object.assign({ size: yAxisSize }, axis)],
+			/* dots only while few trades are in view, else just the line */
 			series: [{}, { label: 'price', stroke: '#4da3ff', width: 1.5,
-			    points: { show: false } }],
+			    points: { show: (u, si, i0, i1) => i1 - i0 < 150, size: 5,
+			    fill: '#4da3ff' } }],
 		}), [[], []], $('chart'));
 		window.addEventListener('resize', () => chart.setSize(chartSize()));
 	}
