@@ -573,6 +573,7 @@ live_main(struct collector *c, char **feeds, int nfeeds, const char *symbols)
 			goto out;
 	}
 	srandom((unsigned)(now_ns() ^ getpid()));
+	venue_json_init();
 	live_tls = ws_tls_ctx_new(lopt.ca_file, err, sizeof(err));
 	if (live_tls == NULL) {
 		fprintf(stderr, "%s: %s\n", c->prog, err);

@@ -181,20 +181,42 @@ ji64(json_t *v, int64_t *out)
 	return -1;
 }
 
+/* Reads n digits at *p; -1 if they are not all digits. */
+static int
+num(const char **p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (!isdigit((unsigned char)**p))
+			return -1;
+		v = v * 10 + (**p - '0');
+	}
+	return v;
+}
+
 int64_t
 rfc3339_ns(const char *s)
 {
 	struct tm tm;
 	int64_t ns = 0, scale = 100000000;
-	const char *p;
+	const char *p = s;
 	time_t t;
 
 	if (s == NULL)
 		return -1;
 	memset(&tm, 0, sizeof(tm));
-	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (p == NULL)
+	/* YYYY-MM-DDTHH:MM:SS, by hand: strptime is slow */
+	if ((tm.tm_year = num(&p, 4)) < 0 || *p++ != '-' ||
+	    (tm.tm_mon = num(&p, 2)) < 1 || tm.tm_mon > 12 || *p++ != '-' ||
+	    (tm.tm_mday = num(&p, 2)) < 1 || tm.tm_mday > 31 ||
+	    (*p != 'T' && *p != 't') || (p++, (tm.tm_hour = num(&p, 2)) < 0) ||
+	    tm.tm_hour > 23 || *p++ != ':' || (tm.tm_min = num(&p, 2)) < 0 ||
+	    tm.tm_min > 59 || *p++ != ':' || (tm.tm_sec = num(&p, 2)) < 0 ||
+	    tm.tm_sec > 60)
 		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
 	if (*p == '.') {
 		for (p++; isdigit((unsigned char)*p); p++) {
 			ns += (*p - '0') * scale;
@@ -247,4 +269,50 @@ venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit)
 		return -1;
 	return venue_level(s, ask, json_string_value(p), json_string_length(p),
 	    json_string_value(q), json_string_length(q), emit);
+}
+
+/*
+ * The JSON arena: jansson allocates a handful of small blocks per message
+ * and frees them all before the next one, so blocks come from a bump
+ * arena that rewinds whenever nothing in it is live.  What does not fit
+ * goes to malloc.  Off under AddressSanitizer, which should see every
+ * block.
+ */
+#define ARENA_SIZE	(1u << 20)
+static _Alignas(16) unsigned char arena[ARENA_SIZE];
+static size_t	arena_top, arena_live;
+
+static void *
+arena_malloc(size_t n)
+{
+	size_t need = (n + 15) & ~(size_t)15;
+
+	if (need != 0 && need <= ARENA_SIZE - arena_top) {
+		void *p = arena + arena_top;
+
+		arena_top += need;
+		arena_live++;
+		return p;
+	}
+	return malloc(n);
+}
+
+void
+jfree(void *p)
+{
+	if ((unsigned char *)p >= arena && (unsigned char *)p < arena +
+	    ARENA_SIZE) {
+		if (--arena_live == 0)
+			arena_top = 0;
+		return;
+	}
+	free(p);
+}
+
+void
+venue_json_init(void)
+{
+#if !defined(__SANITIZE_ADDRESS__)
+	json_set_alloc_funcs(arena_malloc, jfree);
+#endif
 }

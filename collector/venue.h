@@ -185,6 +185,13 @@ extern struct msgbuf	venue_msg;
 
 /* ---- JSON helpers ---- */
 
+/*
+ * venue_json_init: makes jansson allocate from a per-message arena (see
+ * venue.c).  Strings from json_dumps are then freed with jfree().
+ */
+void	venue_json_init(void);
+void	jfree(void *p);
+
 /* jstr: the string value of key in o (NULL if absent or not a string). */
 const char	*jstr(json_t *o, const char *key);
 

@@ -48,7 +48,7 @@ cb_sub(struct feed *f, const char *type, const char *channel)
 	text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text != NULL)
 		feed_send(f, text);
-	free(text);
+	jfree(text);
 	json_decref(m);
 }
 

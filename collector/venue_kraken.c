@@ -80,7 +80,7 @@ kr_sub(struct feed *f, const char *method, const char *channel,
 	text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	if (text != NULL)
 		feed_send(f, text);
-	free(text);
+	jfree(text);
 	json_decref(m);
 }
 

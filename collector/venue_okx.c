@@ -47,7 +47,7 @@ okx_sub(struct feed *f, const char *op, struct fsym *only, int trades)
 			text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
 			if (text != NULL)
 				feed_send(f, text);
-			free(text);
+			jfree(text);
 			json_decref(m);
 			m = NULL;
 			n = 0;
