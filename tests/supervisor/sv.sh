@@ -41,6 +41,10 @@ tp() { sh "$TP_SCRIPT" -c "$CONF" "$@"; }
 
 sv_cleanup() {
 	[ -d "$STATE" ] && tp stop >/dev/null 2>&1
+	# in case the state dir is gone: our supervisor, by its unique config
+	for _p in $(pgrep -f -- "tickpipe -c $CONF run"); do
+		kill -TERM "$_p"
+	done
 	tp_cleanup
 }
 trap sv_cleanup EXIT

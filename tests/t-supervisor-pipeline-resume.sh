@@ -1,0 +1,37 @@
+#!/bin/sh
+# t-supervisor-pipeline-resume: when the pipeline stage is restarted,
+# shmreader starts just after the last sequence redispub reported in
+# md.tickpipe.stats (PIPELINE_FROM=resume, the default), not at the
+# newest record: nothing published to the ring while the pipeline was
+# down is skipped (some messages may be sent twice).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/supervisor/sv.sh"
+
+tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+last_seq() {
+	redis-cli -p "$REDIS_PORT" get md.tickpipe.stats |
+	    sed -n 's/.*"last_seq":\([0-9]*\).*/\1/p'
+}
+wait_for 15 sh -c "redis-cli -p $REDIS_PORT get md.tickpipe.stats | grep -q '\"last_seq\":[1-9]'" ||
+    fail "no last_seq in md.tickpipe.stats"
+# a subscriber that sees everything published around the restart
+redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' >"$T/sub" 2>&1 &
+sub=$!
+track $sub
+wait_for 10 grep -q '"seq":' "$T/sub" || fail "subscriber got nothing"
+old=$(stage_pids pipeline)
+before=$(last_seq)
+victim=$(awk '$3 == "redispub" { print $1 }' "$STATE/run/pipeline.pids")
+kill -KILL "$victim"
+seen=$(sed -n 's/.*"seq":\([0-9]*\).*/\1/p' "$T/sub" | sort -n | tail -n 1)
+wait_for 10 stage_renewed pipeline "$old" || fail "pipeline not repaired"
+from=$(grep 'shmreader --from' "$STATE/log/pipeline.log" | tail -n 1 | sed 's/.*--from //')
+case $from in
+'' | *[!0-9]*) fail "restarted shmreader not resumed at a sequence: --from '$from'" ;;
+esac
+[ "$from" -gt "$before" ] || fail "--from $from not after last_seq $before"
+[ "$from" -le $((seen + 1)) ] || fail "--from $from skips what was published after seq $seen"
+wait_for 15 data_flows || fail "no data after the restart"
+note "stats last_seq $before, subscriber saw up to $seen, resumed at $from"
