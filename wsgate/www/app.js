@@ -679,7 +679,7 @@
 				if (row.r.dataset.price !== '') {
 					row.r.dataset.price = '';
 					row.px.textContent = row.sz.textContent = row.tot.textContent = '';
-					row.bar.style.width = '0';
+					row.bar.style.transform = 'scaleX(0)';
 				}
 				continue;
 			}
@@ -687,7 +687,8 @@
 			row.px.textContent = lv.price;
 			row.sz.textContent = lv.qty;
 			row.tot.textContent = lv.cum.toFixed(sc);
-			row.bar.style.width = (max > 0 ? 100 * lv.cum / max : 0).toFixed(1) + '%';
+			/* a transform, not a width: no layout for the bars */
+			row.bar.style.transform = 'scaleX(' + (max > 0 ? lv.cum / max : 0).toFixed(3) + ')';
 		}
 	}
 
