@@ -275,23 +275,32 @@ ring_alloc(const char *name, char *err, size_t errlen, int *rc)
 	return r;
 }
 
-/* Takes the writer lock; on conflict names the holder. */
+/*
+ * Takes the writer lock; on conflict names the holder.  An open file
+ * description lock (F_OFD_SETLK), not a POSIX record lock: a record lock
+ * belongs to the process and is dropped when the process closes ANY
+ * descriptor of the object (a reader opened and closed beside the
+ * writer, ring_replaced()), letting a second writer in; and it would let
+ * a second writer in the same process through.  OFD locks do not report
+ * their owner (l_pid is -1), so the holder is named from the header.
+ */
 static int
 ring_lock(struct ring *r, char *err, size_t errlen)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
-	    .l_start = 0, .l_len = 1 };
+	    .l_start = 0, .l_len = 1, .l_pid = 0 };
+	int32_t pid = 0;
 
-	if (fcntl(r->fd, F_SETLK, &fl) == 0)
+	if (fcntl(r->fd, F_OFD_SETLK, &fl) == 0)
 		return RING_OK;
 	if (errno != EACCES && errno != EAGAIN) {
 		snprintf(err, errlen, "lock %s: %s", r->path, strerror(errno));
 		return RING_ESYS;
 	}
-	fl.l_type = F_WRLCK;
-	if (fcntl(r->fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK)
+	if (pread(r->fd, &pid, sizeof(pid), offsetof(struct ring_hdr,
+	    writer_pid)) == (ssize_t)sizeof(pid) && pid > 0)
 		snprintf(err, errlen, "ring %s is already written by pid %ld",
-		    r->name, (long)fl.l_pid);
+		    r->name, (long)pid);
 	else
 		snprintf(err, errlen, "ring %s is already written by another "
 		    "process", r->name);

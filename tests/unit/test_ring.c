@@ -665,6 +665,141 @@ blocked_reader_is_woken_by_another_process(void **state)
 	ring_close(w);
 }
 
+/* Forks a process that tries to become the writer; returns its result. */
+static int
+writer_in_child(const char *name)
+{
+	struct ring_config cfg = { name, 16, (gid_t)-1, 0 };
+	int status;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		struct ring *w = NULL;
+
+		_exit(ring_writer_open(&w, &cfg, err, sizeof(err)) == RING_OK ?
+		    0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status) == 0 ? RING_OK : RING_ELOCKED;
+}
+
+static void
+writer_lock_survives_other_handles_in_its_process(void **state)
+{
+	struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
+	struct ring *w, *w2 = NULL, *r;
+	char want[64];
+
+	(void)state;
+	w = writer(path, 16);
+	/* a second writer in the same process is refused as well */
+	assert_int_equal(ring_writer_open(&w2, &cfg, err, sizeof(err)),
+	    RING_ELOCKED);
+	snprintf(want, sizeof(want), "pid %ld", (long)getpid());
+	if (strstr(err, want) == NULL)
+		fail_msg("\"%s\" does not name %s", err, want);
+	/* opening and closing a reader, or checking for replacement, in
+	 * the writer's process must not drop the writer's lock */
+	r = reader(path);
+	assert_int_equal(ring_replaced(r), 0);
+	ring_close(r);
+	assert_int_equal(writer_in_child(path), RING_ELOCKED);
+	ring_close(w);
+	assert_int_equal(writer_in_child(path), RING_OK);
+}
+
+static void
+symbolic_links_are_never_followed(void **state)
+{
+	char target[160], name[64], shm[128];
+	struct ring *w = NULL, *r = NULL;
+	struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
+
+	(void)state;
+	/* a file ring path that is a link to an existing ring */
+	snprintf(target, sizeof(target), "%s/real", dir);
+	w = writer(target, 16);
+	ring_close(w);
+	w = NULL;
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_not_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
+	    RING_OK);
+	assert_null(w);
+	assert_int_not_equal(ring_reader_open(&r, path, err, sizeof(err)),
+	    RING_OK);
+	assert_null(r);
+	/* a shm name that is a link */
+	snprintf(name, sizeof(name), "tpunit-link-%ld", (long)getpid());
+	snprintf(shm, sizeof(shm), "/dev/shm/tickpipe.%s", name);
+	unlink(shm);
+	assert_int_equal(symlink(target, shm), 0);
+	cfg.name = name;
+	assert_int_not_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
+	    RING_OK);
+	assert_int_not_equal(ring_reader_open(&r, name, err, sizeof(err)),
+	    RING_OK);
+	unlink(shm);
+}
+
+static void
+group_ring_is_mode_0660_with_that_group(void **state)
+{
+	struct ring_config cfg = { path, 16, 4242, 0 };
+	struct ring *w = NULL;
+	struct stat st;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();		/* only root may give a file any group */
+	assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)), RING_OK);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	assert_int_equal(st.st_gid, 4242);
+	ring_close(w);
+}
+
+/* Permissions of this process's mappings of path at offset off. */
+static void
+mapping_perms(const char *p, unsigned long off, char perms[5])
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+
+	perms[0] = '\0';
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char pm[5], file[256];
+		unsigned long o;
+
+		file[0] = '\0';
+		if (sscanf(line, "%*x-%*x %4s %lx %*s %*s %255s", pm, &o,
+		    file) == 3 && strcmp(file, p) == 0 && o == off)
+			memcpy(perms, pm, 5);
+	}
+	fclose(f);
+}
+
+static void
+readers_map_the_slots_read_only(void **state)
+{
+	struct ring *w, *r;
+	char perms[5];
+
+	(void)state;
+	w = writer(path, 16);
+	mapping_perms(path, 0, perms);	/* one mapping once merged */
+	assert_string_equal(perms, "rw-s");
+	ring_close(w);
+	r = reader(path);
+	mapping_perms(path, 0, perms);
+	assert_string_equal(perms, "rw-s");	/* header: futex waiters */
+	mapping_perms(path, RING_HDR_SIZE, perms);
+	assert_string_equal(perms, "r--s");	/* slots */
+	ring_close(r);
+}
+
 int
 main(void)
 {
@@ -685,6 +820,10 @@ main(void)
 		T(shm_ring_is_private_and_named_tickpipe_dot_name),
 		T(wait_times_out_then_sees_data),
 		T(blocked_reader_is_woken_by_another_process),
+		T(writer_lock_survives_other_handles_in_its_process),
+		T(symbolic_links_are_never_followed),
+		T(group_ring_is_mode_0660_with_that_group),
+		T(readers_map_the_slots_read_only),
 #undef T
 	};
 
