@@ -14,6 +14,7 @@
  * and data flows again (new frames, a fresh book, new trades, more chart
  * points) without a reload.  Saves ARTIFACT_DIR/dashboard-reconnected.png.
  *
+ * The page may fetch nothing from any other host (no CDN).
  * Every check reads what a user sees (the DOM, the canvas) except the
  * chart's point count and the reconnect counter, which come from
  * window.tickpipe.  Exit 0 if all hold, 1 with the reason otherwise.
@@ -118,6 +119,13 @@ async function main() {
 	try {
 		const page = ctx.pages()[0] || await ctx.newPage();
 		page.on('pageerror', (e) => pageErrors.push(String(e)));
+		/* offline once built: nothing but the gateway itself is fetched */
+		const origin = new URL(url).host;
+		page.on('request', (r) => {
+			const u = new URL(r.url());
+			if (u.protocol !== 'data:' && u.host !== origin)
+				pageErrors.push(`request to another host: ${r.url()}`);
+		});
 		page.on('console', (m) => {
 			if (m.type() === 'error' || m.type() === 'warning')
 				log(`console.${m.type()}: ${m.text()}`);
