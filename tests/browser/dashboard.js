@@ -8,7 +8,9 @@
  * Phase 1, live data: the ladder shows >= 10 levels a side with best bid
  * below best ask, trades are on the tape, messages/s is above zero, the
  * chart holds points and has drawn them (price-coloured pixels on its
- * canvas).  Saves ARTIFACT_DIR/dashboard.png, then creates
+ * canvas).  Saves ARTIFACT_DIR/dashboard.png; the symbol picker lists
+ * the simulator's symbols and switching to another shows its book and
+ * trades.  Then it creates
  * SYNC_DIR/phase1.done: the shell script kills wsgate and restarts it.
  * Phase 2, reconnect: the page notices the loss on its own, reconnects,
  * and data flows again (new frames, a fresh book, new trades, more chart
@@ -142,9 +144,26 @@ async function main() {
 		await page.screenshot({ path: path.join(artifacts, 'dashboard.png') });
 		log(`screenshot ${path.join(artifacts, 'dashboard.png')}`);
 
+		/* the picker lists the simulator's symbols; switching shows the
+		 * other symbol's book and trades */
+		const syms = await page.$$eval('#symbol option', (os) => os.map((o) => o.value));
+		for (const want of ['BTC-USD', 'ETH-USD', 'SOL-USD'])
+			if (!syms.includes(want))
+				throw new Error(`symbol picker ${JSON.stringify(syms)} lacks ${want}`);
+		await page.selectOption('#symbol', 'ETH-USD');
+		await waitUntil(page, 'switched to ETH-USD', (s) => {
+			const p = liveProblems(s);
+			if (s.symbol !== 'ETH-USD' || s.bookState !== 'sim ETH-USD')
+				p.push(`shows "${s.bookState}", not sim ETH-USD`);
+			if (s.bids[0] === live.bids[0])
+				p.push('best bid unchanged after the switch');
+			return p;
+		}, PHASE_MS);
+
 		fs.writeFileSync(path.join(syncDir, 'phase1.done'), '');
+		const before = await page.evaluate(snapshotPage);
 		await waitUntil(page, 'noticed the loss', (s) =>
-		    s.reconnects > live.reconnects || s.conn !== 'open' ? [] :
+		    s.reconnects > before.reconnects || s.conn !== 'open' ? [] :
 		    ['still "open" after wsgate was killed'], PHASE_MS);
 
 		const lost = await page.evaluate(snapshotPage);
