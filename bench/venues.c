@@ -29,8 +29,6 @@
 #include "util.h"
 #include "venue.h"
 
-uint32_t	kraken_checksum(const struct book *b);
-
 /* CPU time of this process: the rate on one core, whatever the load. */
 static int64_t
 cpu_ns(void)

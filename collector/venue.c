@@ -278,6 +278,18 @@ venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit)
  * goes to malloc.  Off under AddressSanitizer, which should see every
  * block.
  */
+#if defined(__SANITIZE_ADDRESS__)
+void
+jfree(void *p)
+{
+	free(p);
+}
+
+void
+venue_json_init(void)
+{
+}
+#else
 #define ARENA_SIZE	(1u << 20)
 static _Alignas(16) unsigned char arena[ARENA_SIZE];
 static size_t	arena_top, arena_live;
@@ -312,7 +324,6 @@ jfree(void *p)
 void
 venue_json_init(void)
 {
-#if !defined(__SANITIZE_ADDRESS__)
 	json_set_alloc_funcs(arena_malloc, jfree);
-#endif
 }
+#endif

@@ -84,6 +84,13 @@ struct venue_ops {
 extern const struct venue_ops venue_coinbase, venue_kraken, venue_binance,
     venue_bybit, venue_okx;
 
+/*
+ * kraken_checksum: Kraken v2's book checksum of b: CRC32 of the top 10
+ * asks (low to high) then the top 10 bids (high to low), each level as
+ * price then quantity text with the point and leading zeros removed.
+ */
+uint32_t	kraken_checksum(const struct book *b);
+
 /* venue_find: the adapter called name, or NULL. */
 const struct venue_ops	*venue_find(const char *name, size_t len);
 

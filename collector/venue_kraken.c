@@ -166,13 +166,6 @@ kr_cat(char *out, int64_t m, int e)
 	return n;
 }
 
-/*
- * kraken_checksum: CRC32 of the top 10 asks (low to high) then the top
- * 10 bids (high to low), each level as price then quantity text with the
- * point and leading zeros removed.
- */
-uint32_t	kraken_checksum(const struct book *b);
-
 uint32_t
 kraken_checksum(const struct book *b)
 {

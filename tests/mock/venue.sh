@@ -81,7 +81,7 @@ for line in sys.stdin:
 # ring_has PATTERN: the normalized ring contains a line matching PATTERN
 # (grep -E).
 ring_has() {
-	ring_jsonl | grep -Eq "$1"
+	ring_jsonl | grep -E "$1" >/dev/null
 }
 
 # ring_count PATTERN: how many normalized lines match.
