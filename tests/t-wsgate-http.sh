@@ -1,0 +1,92 @@
+#!/bin/sh
+# wsgate's HTTP side: static files from --www with their Content-Types,
+# no way out of DIR, /healthz, and a proper error for every bad request
+# (404 405 400 413 414 426 431 505, 408 for a handshake too slow).
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/wsgate/lib.sh"
+
+start_redis
+mkdir -p "$T/www/js" "$T/outside"
+printf '<!doctype html><title>t</title>\n' >"$T/www/index.html"
+printf 'console.log(1);\n' >"$T/www/js/app.js"
+printf 'body{}\n' >"$T/www/style.css"
+printf 'secret\n' >"$T/outside/secret.txt"
+printf 'hidden\n' >"$T/www/.hidden"
+ln -s "$T/outside/secret.txt" "$T/www/link.txt"
+start_wsgate --www "$T/www" --handshake-timeout 2
+
+# get PATH STATUS [CONTENT-TYPE]
+get() {
+	out=$(wsc http "$1" --url "$HTTP_URL" | tr -d '\r') ||
+	    fail "GET $1: no response"
+	st=$(printf '%s\n' "$out" | head -n 1 | cut -d' ' -f2)
+	assert_eq "GET $1 status" "$2" "$st"
+	if [ -n "${3:-}" ]; then
+		ct=$(printf '%s\n' "$out" | sed -n 's/^Content-Type: //p')
+		assert_eq "GET $1 Content-Type" "$3" "$ct"
+	fi
+}
+# raw REQUEST STATUS
+raw() {
+	st=$(wsc http x --raw "$1" --url "$HTTP_URL" | head -n 1 |
+	    cut -d' ' -f2)
+	assert_eq "request '$1'" "$2" "$st"
+}
+
+test_static_files_have_their_content_types() {
+	get / 200 "text/html; charset=utf-8"
+	get /index.html 200 "text/html; charset=utf-8"
+	get /js/app.js 200 "text/javascript; charset=utf-8"
+	get /style.css 200 "text/css; charset=utf-8"
+	body=$(wsc http /js/app.js --url "$HTTP_URL" | tr -d '\r' | tail -n 1)
+	assert_eq "app.js body" "console.log(1);" "$body"
+	get /healthz 200 "text/plain; charset=utf-8"
+}
+
+test_nothing_outside_www_is_served() {
+	raw 'GET /../outside/secret.txt HTTP/1.1\r\nHost: a\r\n\r\n' 404
+	raw 'GET /js/../../outside/secret.txt HTTP/1.1\r\nHost: a\r\n\r\n' 404
+	raw 'GET /%2e%2e/outside/secret.txt HTTP/1.1\r\nHost: a\r\n\r\n' 404
+	get /link.txt 404
+	get /.hidden 404
+	get /nope.html 404
+	get /js/ 404
+}
+
+test_bad_requests_get_proper_errors() {
+	raw 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n' 405
+	raw 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello' 413
+	raw 'GET / HTTP/2.0\r\nHost: a\r\n\r\n' 505
+	raw 'GET /  HTTP/1.1\r\nHost: a\r\n\r\n' 400
+	raw 'GET / HTTP/1.1\r\n\r\n' 400
+	raw 'GET / HTTP/1.1\r\nHost: a\r\nbad header\r\n\r\n' 400
+	raw 'GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n' 400
+	raw "GET /$(head -c 3000 /dev/zero | tr '\0' a) HTTP/1.1\r\nHost: a\r\n\r\n" 414
+	many=$(i=0; while [ $i -lt 70 ]; do printf 'X-%d: v\\r\\n' $i; i=$((i + 1)); done)
+	raw "GET / HTTP/1.1\r\nHost: a\r\n$many\r\n" 431
+	big=$(head -c 7000 /dev/zero | tr '\0' b)
+	raw "GET / HTTP/1.1\r\nHost: a\r\nX-A: $big\r\nX-B: $big\r\n\r\n" 431
+	raw 'GET /ws HTTP/1.1\r\nHost: a\r\n\r\n' 426
+	raw 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n\r\n' 400
+	raw 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' 426
+}
+
+test_incomplete_request_times_out_408() {
+	raw 'GET / HTTP/1.1\r\nHost: a\r\n' 408
+	n=$(metric wsgate_handshake_timeouts_total)
+	assert_eq "handshake timeouts counted" 1 "$n"
+}
+
+test_head_gets_headers_only() {
+	out=$(wsc http / --method HEAD --url "$HTTP_URL" | tr -d '\r')
+	printf '%s\n' "$out" | grep -q '^HTTP/1.1 200' || fail "HEAD: $out"
+	printf '%s\n' "$out" | grep -q 'doctype' && fail "HEAD sent a body"
+	:
+}
+
+test_static_files_have_their_content_types
+test_nothing_outside_www_is_served
+test_bad_requests_get_proper_errors
+test_incomplete_request_times_out_408
+test_head_gets_headers_only
+kill -0 "$WS_PID" || fail "wsgate died"
