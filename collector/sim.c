@@ -24,6 +24,7 @@ struct sim_sym {
 	char		name[REC_SYMBOL_LEN];
 	struct book	book;
 	int8_t		px_exp;		/* price exponent: tick = 10^px_exp */
+	int64_t		spacing;	/* ticks between resting levels */
 	uint64_t	vseq;		/* book update counter */
 	uint64_t	tid;
 	int		changed;	/* since the last snapshot */
@@ -68,17 +69,18 @@ static const struct {
 	const char	*name;
 	int64_t		 mid;		/* in ticks */
 	int8_t		 exp;
+	int64_t		 spacing;	/* ticks between resting levels */
 } known[] = {
-	{ "BTC-USD", 6500000, -2 }, { "ETH-USD", 350000, -2 },
-	{ "SOL-USD", 15000, -2 }, { "BTC-USDT", 6500000, -2 },
-	{ "ETH-USDT", 350000, -2 }, { "DOGE-USD", 150000, -6 },
+	{ "BTC-USD", 6500000, -2, 10 }, { "ETH-USD", 350000, -2, 2 },
+	{ "SOL-USD", 15000, -2, 1 }, { "BTC-USDT", 6500000, -2, 10 },
+	{ "ETH-USDT", 350000, -2, 2 }, { "DOGE-USD", 150000, -6, 10 },
 };
 
 static int
 sim_add_symbol(struct sim *s, const char *name)
 {
 	struct sim_sym *y;
-	int64_t mid = 100000;
+	int64_t mid = 100000, sp = 1;
 	int8_t exp = -3;
 
 	if (!rec_symbol_ok(name)) {
@@ -93,16 +95,19 @@ sim_add_symbol(struct sim *s, const char *name)
 		if (strcmp(known[i].name, name) == 0) {
 			mid = known[i].mid;
 			exp = known[i].exp;
+			sp = known[i].spacing;
 		}
 	y = &s->sym[s->nsym++];
 	snprintf(y->name, sizeof(y->name), "%s", name);
 	y->px_exp = exp;
+	y->spacing = sp;
 	book_init(&y->book, 0);
-	/* a spread of 1 to 3 ticks around mid, SIM_DEPTH levels a side */
+	/* SIM_DEPTH levels a side, a spread of two ticks around mid */
 	for (int i = 0; i < SIM_DEPTH; i++) {
-		book_set(&y->book, 0, mid - 1 - i - (int64_t)rnd_below(s, 2) * 0,
-		    exp, rnd_qty(s), QTY_EXP);
-		book_set(&y->book, 1, mid + 1 + i, exp, rnd_qty(s), QTY_EXP);
+		book_set(&y->book, 0, mid - 1 - i * sp, exp, rnd_qty(s),
+		    QTY_EXP);
+		book_set(&y->book, 1, mid + 1 + i * sp, exp, rnd_qty(s),
+		    QTY_EXP);
 	}
 	return 0;
 }
@@ -135,8 +140,8 @@ refill(struct sim *s, struct sim_sym *y, int ask)
 
 	while (sd->n < SIM_DEPTH) {
 		p = sd->n > 0 ? sd->lv[sd->n - 1].price : 0;
-		p = ask ? p + 1 + (int64_t)rnd_below(s, 2) :
-		    p - 1 - (int64_t)rnd_below(s, 2);
+		p = ask ? p + y->spacing * (1 + (int64_t)rnd_below(s, 2)) :
+		    p - y->spacing * (1 + (int64_t)rnd_below(s, 2));
 		if (p <= 0)
 			break;
 		q = rnd_qty(s);
@@ -195,7 +200,62 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 			msg_add(&s->mb, 1, px, y->px_exp, have - q, QTY_EXP);
 			refill(s, y, 1);
 		}
-	} else if (r < 40 && best(&y->book, 1) - best(&y->book, 0) > 1) {
+	} else if (r < 37) {
+		/*
+		 * The random walk: the best level of one side is taken out
+		 * and the other side steps into its price, so the mid moves
+		 * by one level, up or down with equal odds.
+		 */
+		int up = (int)rnd_below(s, 2), k = 1 + (int)rnd_below(s, 3);
+		struct book_side *sd = up ? &y->book.bids : &y->book.asks;
+		struct book_side *od = up ? &y->book.asks : &y->book.bids;
+		int64_t gone[3], p, q = rnd_qty(s);
+
+		if (od->n <= (size_t)k || od->lv[k - 1].price <= 1)
+			return 0;
+		/* the k best levels of the other side go; we step into them */
+		for (int i = 0; i < k; i++)
+			gone[i] = od->lv[i].price;
+		p = gone[k - 1];
+		msg_begin(&s->mb, VENUE_SIM, y->name, 0, now, 0, y->vseq);
+		if (up) {
+			book_set(&y->book, 0, p, y->px_exp, q, QTY_EXP);
+			msg_add(&s->mb, 0, p, y->px_exp, q, QTY_EXP);
+			if (sd->n > SIM_DEPTH) {
+				struct book_level w = sd->lv[sd->n - 1];
+
+				book_set(&y->book, 0, w.price, w.price_exp, 0,
+				    QTY_EXP);
+				msg_add(&s->mb, 0, w.price, w.price_exp, 0,
+				    QTY_EXP);
+			}
+			for (int i = 0; i < k; i++) {
+				book_set(&y->book, 1, gone[i], y->px_exp, 0,
+				    QTY_EXP);
+				msg_add(&s->mb, 1, gone[i], y->px_exp, 0,
+				    QTY_EXP);
+			}
+			refill(s, y, 1);
+		} else {
+			for (int i = 0; i < k; i++) {
+				book_set(&y->book, 0, gone[i], y->px_exp, 0,
+				    QTY_EXP);
+				msg_add(&s->mb, 0, gone[i], y->px_exp, 0,
+				    QTY_EXP);
+			}
+			refill(s, y, 0);
+			book_set(&y->book, 1, p, y->px_exp, q, QTY_EXP);
+			msg_add(&s->mb, 1, p, y->px_exp, q, QTY_EXP);
+			if (sd->n > SIM_DEPTH) {
+				struct book_level w = sd->lv[sd->n - 1];
+
+				book_set(&y->book, 1, w.price, w.price_exp, 0,
+				    QTY_EXP);
+				msg_add(&s->mb, 1, w.price, w.price_exp, 0,
+				    QTY_EXP);
+			}
+		}
+	} else if (r < 45 && best(&y->book, 1) - best(&y->book, 0) > 1) {
 		/* a new level inside the spread */
 		int ask = (int)rnd_below(s, 2);
 		int64_t p = ask ? best(&y->book, 1) - 1 : best(&y->book, 0) + 1;
