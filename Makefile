@@ -30,7 +30,8 @@ endif
 
 # Debian packages: to build, and to run the tests and `make run`.
 BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
-		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev
+		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev \
+		   zlib1g-dev
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
 		   openssl util-linux procps psmisc nodejs@node npm@npm chromium \
@@ -38,7 +39,7 @@ CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
-		   /usr/include/event2/bufferevent_ssl.h
+		   /usr/include/event2/bufferevent_ssl.h /usr/include/zlib.h
 CHECK_TOOLS	:= redis-server redis-cli clang mandoc shellcheck openssl \
 		   flock node npm chromium
 
