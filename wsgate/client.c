@@ -29,7 +29,8 @@
 #include "util.h"
 #include "wsgate.h"
 
-#define CLOSE_GRACE_NS	(2 * 1000000000LL)	/* close handshake / linger */
+/* how long a closing client gets to read what is left and answer */
+#define CLOSE_GRACE_NS	(10 * 1000000000LL)
 #define SYNC_BUF_MAX	65536			/* frames held while syncing */
 #define WRITE_IOV	64
 
@@ -443,8 +444,10 @@ client_do_doom(struct client *c)
 		client_kill(c);
 		return;
 	}
-	if (c->doom_drop)
+	if (c->doom_drop) {
 		G.st.dropped += outq_drop(&c->q);
+		c->doom_drop = 0;	/* the close frame must get through */
+	}
 	if (c->st == C_WS && !wslay_event_get_close_sent(c->ws)) {
 		wslay_event_queue_close(c->ws, (uint16_t)c->doom_code,
 		    (const uint8_t *)c->doom_reason, strlen(c->doom_reason));

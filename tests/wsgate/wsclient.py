@@ -65,7 +65,7 @@ class Book:
         elif m["type"] == "book_delta":
             if not self.have:
                 raise ValueError("delta before any snapshot")
-            for side, lv in ((self.bids, m["bids"]), (self.asks, m["asks"])):
+            for side, lv in ((self.bids, m.get("bids", [])), (self.asks, m.get("asks", []))):
                 for p, q in lv:
                     if q == "0":
                         side.pop(p, None)
