@@ -19,8 +19,11 @@ kill_and_repair() {
 	[ -n "$victim" ] || fail "$1: no $2 in $STATE/run/$1.pids"
 	t0=$(ms)
 	kill -KILL "$victim"
-	wait_for 10 stage_renewed "$1" "$old" ||
-	    fail "$1: not repaired 10 s after SIGKILL of $2 (state $(stage_state "$1"))"
+	if ! wait_for 10 stage_renewed "$1" "$old"; then
+		tp status
+		tail -n 20 "$STATE/log/supervisor.log" "$STATE/log/$1.log"
+		fail "$1: not repaired 10 s after SIGKILL of $2 (state $(stage_state "$1"))"
+	fi
 	took=$(($(ms) - t0))
 	kill -0 "$victim" 2>/dev/null && fail "$1: killed $2 $victim still there"
 	tp status >"$T/status" 2>&1
