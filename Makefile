@@ -33,6 +33,7 @@ BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
 		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev \
 		   zlib1g-dev
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
+		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
 		   openssl util-linux procps psmisc nodejs@node npm@npm chromium \
 		   iproute2
