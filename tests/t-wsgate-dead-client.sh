@@ -16,3 +16,4 @@ wsc dead --url "$WS_URL" --wait 7 >"$T/dead.out" 2>&1 ||
 note "$(cat "$T/dead.out")"
 wait "$live" || fail "live client was closed: $(cat "$T/live.out")"
 assert_eq "idle timeouts counted" 1 "$(metric wsgate_idle_timeouts_total)"
+stop_wsgate

@@ -89,4 +89,4 @@ test_nothing_outside_www_is_served
 test_bad_requests_get_proper_errors
 test_incomplete_request_times_out_408
 test_head_gets_headers_only
-kill -0 "$WS_PID" || fail "wsgate died"
+stop_wsgate

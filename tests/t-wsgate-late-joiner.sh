@@ -60,3 +60,4 @@ for c in mid after; do
 	    fail "$c joiner's book differs: $(sed -n 2p "$T/$c.out" | cut -c1-200)"
 done
 [ "$(metric wsgate_late_joins_total)" -ge 3 ] || fail "late joins not counted"
+stop_wsgate

@@ -24,14 +24,14 @@ test_origin_not_in_allow_list_gets_403() {
 	status 101
 	assert_eq "origin refusals counted" 1 \
 	    "$(metric 'wsgate_refused_total{reason="origin"}')"
-	kill "$WS_PID"
+	stop_wsgate
 }
 
 test_default_is_same_origin() {
 	start_wsgate
 	status 101 --origin "http://127.0.0.1:$WS_PORT"
 	status 403 --origin "http://127.0.0.1:1"
-	kill "$WS_PID"
+	stop_wsgate
 }
 
 test_missing_or_wrong_token_gets_401() {
@@ -45,7 +45,7 @@ test_missing_or_wrong_token_gets_401() {
 	WS_URL=$base
 	assert_eq "token refusals counted" 3 \
 	    "$(metric 'wsgate_refused_total{reason="token"}')"
-	kill "$WS_PID"
+	stop_wsgate
 }
 
 test_client_over_max_clients_gets_503() {
@@ -71,3 +71,4 @@ test_origin_not_in_allow_list_gets_403
 test_default_is_same_origin
 test_missing_or_wrong_token_gets_401
 test_client_over_max_clients_gets_503
+stop_wsgate

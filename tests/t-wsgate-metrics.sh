@@ -45,3 +45,4 @@ b2=$(val "$T/m2" wsgate_bytes_out_total)
 u0=$(val "$T/m0" wsgate_uptime_seconds)
 u2=$(val "$T/m2" wsgate_uptime_seconds)
 /usr/bin/python3 -c "import sys; sys.exit(not $u2 > $u0)" || fail "uptime did not move"
+stop_wsgate

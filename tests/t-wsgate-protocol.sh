@@ -39,4 +39,4 @@ for c in 1002 1003 1007 1009; do
 done
 assert_eq "subscription limit counted" 1 \
     "$(metric wsgate_subscription_limit_total)"
-kill -0 "$WS_PID" || fail "wsgate died"
+stop_wsgate

@@ -104,4 +104,4 @@ test_exact_and_pattern_subscriptions_get_their_messages
 test_last_client_leaving_releases_the_redis_subscription
 test_unsubscribe_stops_delivery
 test_channels_op_lists_known_channels
-kill -0 "$WS_PID" || fail "wsgate died"
+stop_wsgate

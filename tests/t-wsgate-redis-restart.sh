@@ -55,3 +55,4 @@ note "$(tail -n 1 "$T/c.out")"
 [ "$(metric wsgate_redis_reconnects_total)" -ge 2 ] ||
     fail "reconnects not counted"
 assert_eq "the client never reconnected" 1 "$(metric wsgate_websocket_opened_total)"
+stop_wsgate

@@ -20,6 +20,7 @@ assert_eq "wsgate exit status after SIGTERM" 0 "$rc"
 wait "$c1" || fail "client 1: $(cat "$T/c1.out")"
 wait "$c2" || fail "client 2: $(cat "$T/c2.out")"
 grep -q 'SIGTERM' "$T/wsgate.log" || fail "no SIGTERM log line"
+grep -q "Sanitizer\\|runtime error" "$T/wsgate.log" && fail "sanitizer report: $(cat "$T/wsgate.log")"
 
 test_not_ready_without_redis() {
 	rm -f "$T/ready"

@@ -41,3 +41,4 @@ assert_eq "slow disconnects counted" 1 \
     "$(metric wsgate_slow_client_disconnects_total)"
 assert_eq "close 1008 counted" 1 \
     "$(metric 'wsgate_close_frames_total{code="1008"}')"
+stop_wsgate

@@ -38,3 +38,16 @@ metric_is() { test "$(metric "$1")" = "$2"; }
 
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# stop_wsgate: SIGTERM; wsgate must exit 0 (under make SAN=1 that also
+# means no leak) with no sanitizer report in its log.
+stop_wsgate() {
+	kill -TERM "$WS_PID" 2>/dev/null
+	wait "$WS_PID"
+	_sw_rc=$?
+	if grep -q 'Sanitizer\|runtime error' "$T/wsgate.log"; then
+		grep -A 20 'Sanitizer\|runtime error' "$T/wsgate.log" | head -n 40 >&2
+		fail "sanitizer report from wsgate"
+	fi
+	assert_eq "wsgate exit status" 0 "$_sw_rc"
+}
