@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dec.h"
 #include "util.h"
@@ -112,7 +111,7 @@ feed_emit_book(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 void
 feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
     const char *price, size_t plen, const char *qty, size_t qlen,
-    unsigned side, const char *tid, uint64_t vseq)
+    unsigned side, const char *tid, size_t tidlen, uint64_t vseq)
 {
 	struct tp_record r;
 
@@ -130,8 +129,22 @@ feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 		return;
 	}
 	r.u.trade.side = (uint8_t)side;
-	snprintf(r.u.trade.tid, sizeof(r.u.trade.tid), "%s", tid);
+	if (tidlen > sizeof(r.u.trade.tid) - 1)
+		tidlen = sizeof(r.u.trade.tid) - 1;
+	memcpy(r.u.trade.tid, tid, tidlen);
 	collector_emit(f->c, &r, 1);
+}
+
+struct fsym *
+feed_jsym(struct feed *f, struct jv v)
+{
+	const char *t;
+	size_t n;
+	char buf[VENUE_NATIVE_MAX];
+
+	if (jt_str(v, buf, sizeof(buf), &t, &n) != 0)
+		return NULL;
+	return feed_sym(f, t, n);
 }
 
 const char *
@@ -181,12 +194,14 @@ ji64(json_t *v, int64_t *out)
 	return -1;
 }
 
-/* Reads n digits at *p; -1 if they are not all digits. */
+/* Reads n digits at *p (before e); -1 if they are not all digits. */
 static int
-num(const char **p, int n)
+num(const char **p, const char *e, int n)
 {
 	int v = 0;
 
+	if (e - *p < n)
+		return -1;
 	for (int i = 0; i < n; i++, (*p)++) {
 		if (!isdigit((unsigned char)**p))
 			return -1;
@@ -195,40 +210,72 @@ num(const char **p, int n)
 	return v;
 }
 
-int64_t
-rfc3339_ns(const char *s)
+/* 1 and *p advanced if the next character is c (or c2). */
+static int
+eat(const char **p, const char *e, char c, char c2)
 {
-	struct tm tm;
+	if (*p >= e || (**p != c && **p != c2))
+		return 0;
+	(*p)++;
+	return 1;
+}
+
+/*
+ * Days since 1970-01-01 of a proleptic Gregorian date; days past the
+ * month's end run on into the next month, as timegm(3) has it.
+ */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+	int64_t era, yoe, doy;
+
+	if (m <= 2)
+		y--;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+int64_t
+rfc3339_ns(const char *s, size_t len)
+{
 	int64_t ns = 0, scale = 100000000;
-	const char *p = s;
-	time_t t;
+	const char *p = s, *e = s + len;
+	int y, mo, d, h, mi, sec;
 
 	if (s == NULL)
 		return -1;
-	memset(&tm, 0, sizeof(tm));
-	/* YYYY-MM-DDTHH:MM:SS, by hand: strptime is slow */
-	if ((tm.tm_year = num(&p, 4)) < 0 || *p++ != '-' ||
-	    (tm.tm_mon = num(&p, 2)) < 1 || tm.tm_mon > 12 || *p++ != '-' ||
-	    (tm.tm_mday = num(&p, 2)) < 1 || tm.tm_mday > 31 ||
-	    (*p != 'T' && *p != 't') || (p++, (tm.tm_hour = num(&p, 2)) < 0) ||
-	    tm.tm_hour > 23 || *p++ != ':' || (tm.tm_min = num(&p, 2)) < 0 ||
-	    tm.tm_min > 59 || *p++ != ':' || (tm.tm_sec = num(&p, 2)) < 0 ||
-	    tm.tm_sec > 60)
+	/* YYYY-MM-DDTHH:MM:SS[.frac]Z, by hand: strptime is slow */
+	if ((y = num(&p, e, 4)) < 0 || !eat(&p, e, '-', '-') ||
+	    (mo = num(&p, e, 2)) < 1 || mo > 12 || !eat(&p, e, '-', '-') ||
+	    (d = num(&p, e, 2)) < 1 || d > 31 || !eat(&p, e, 'T', 't') ||
+	    (h = num(&p, e, 2)) < 0 || h > 23 || !eat(&p, e, ':', ':') ||
+	    (mi = num(&p, e, 2)) < 0 || mi > 59 || !eat(&p, e, ':', ':') ||
+	    (sec = num(&p, e, 2)) < 0 || sec > 60)
 		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	if (*p == '.') {
-		for (p++; isdigit((unsigned char)*p); p++) {
+	if (eat(&p, e, '.', '.')) {
+		for (; p < e && isdigit((unsigned char)*p); p++) {
 			ns += (*p - '0') * scale;
 			scale /= 10;
 		}
 	}
-	if (*p != 'Z')
+	if (!eat(&p, e, 'Z', 'Z') || p != e)
 		return -1;	/* XXX venues send UTC "Z" only */
-	t = timegm(&tm);
-	if (t == (time_t)-1)
+	return ((days_from_civil(y, mo, d) * 24 + h) * 3600 + mi * 60 + sec) *
+	    1000000000 + ns;
+}
+
+int64_t
+jv_time(struct jv v)
+{
+	const char *t;
+	size_t n;
+	char buf[64];
+
+	if (jt_str(v, buf, sizeof(buf), &t, &n) != 0)
 		return -1;
-	return (int64_t)t * 1000000000 + ns;
+	return rfc3339_ns(t, n);
 }
 
 int
@@ -269,6 +316,32 @@ venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit)
 		return -1;
 	return venue_level(s, ask, json_string_value(p), json_string_length(p),
 	    json_string_value(q), json_string_length(q), emit);
+}
+
+int
+jv_dec(struct jv v, int nums, char *buf, size_t cap, const char **t,
+    size_t *n)
+{
+	if (nums && jt_type(v) == JT_NUM) {
+		*t = v.p;
+		*n = v.n;
+		return 0;
+	}
+	return jt_str(v, buf, cap, t, n);
+}
+
+int
+venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q, int nums,
+    int emit)
+{
+	const char *pt, *qt;
+	size_t pn, qn;
+	char pb[64], qb[64];
+
+	if (jv_dec(p, nums, pb, sizeof(pb), &pt, &pn) != 0 ||
+	    jv_dec(q, nums, qb, sizeof(qb), &qt, &qn) != 0)
+		return -1;
+	return venue_level(s, ask, pt, pn, qt, qn, emit);
 }
 
 /*

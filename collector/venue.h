@@ -21,6 +21,7 @@
 
 #include "book.h"
 #include "collector.h"
+#include "jtok.h"
 #include "record.h"
 
 #define VENUE_NATIVE_MAX	32
@@ -168,10 +169,17 @@ struct fsym	*feed_sym(struct feed *f, const char *native, size_t len);
 void	feed_emit_book(struct feed *f, struct fsym *s, int64_t ts,
 	    int64_t recv, size_t depth);
 
-/* feed_emit_trade: publishes one trade. */
+/*
+ * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
+ * record's field).
+ */
 void	feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts,
 	    int64_t recv, const char *price, size_t plen, const char *qty,
-	    size_t qlen, unsigned side, const char *tid, uint64_t vseq);
+	    size_t qlen, unsigned side, const char *tid, size_t tidlen,
+	    uint64_t vseq);
+
+/* feed_jsym: the symbol whose native name is the JSON string v, or NULL. */
+struct fsym	*feed_jsym(struct feed *f, struct jv v);
 
 /*
  * venue_level: parses one level (price and quantity text), applies it to
@@ -181,8 +189,23 @@ void	feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts,
 int	venue_level(struct fsym *s, int ask, const char *p, size_t plen,
 	    const char *q, size_t qlen, int emit);
 
-/* venue_jlevel: the same from two JSON values (strings or integers). */
+/* venue_jlevel: the same from two JSON strings (jansson values). */
 int	venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit);
+
+/*
+ * venue_jvlevel: the same from two scanned JSON values: strings, or also
+ * numbers (their exact text) if nums.
+ */
+int	venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q,
+	    int nums, int emit);
+
+/*
+ * jv_dec: the decimal text of v (a string's content, or a number's text
+ * if nums) in *t and *n, using buf (cap bytes) for escaped strings.
+ * Returns 0 or -1.
+ */
+int	jv_dec(struct jv v, int nums, char *buf, size_t cap, const char **t,
+	    size_t *n);
 
 /* feed_clear_pend: drops the buffered updates of s. */
 void	feed_clear_pend(struct fsym *s);
@@ -215,8 +238,14 @@ int	jdec(json_t *v, int64_t *m, int8_t *e);
 int	ju64(json_t *v, uint64_t *out);
 int	ji64(json_t *v, int64_t *out);
 
-/* rfc3339_ns: "2023-02-09T20:32:50.714964855Z" -> ns since the epoch, -1. */
-int64_t	rfc3339_ns(const char *s);
+/*
+ * rfc3339_ns: "2023-02-09T20:32:50.714964855Z" (s[0..len)) -> ns since
+ * the epoch, or -1.
+ */
+int64_t	rfc3339_ns(const char *s, size_t len);
+
+/* jv_time: rfc3339_ns of the JSON string v, or -1. */
+int64_t	jv_time(struct jv v);
 
 /*
  * venue_split: splits BASE-QUOTE into base and quote (each < 16 bytes).

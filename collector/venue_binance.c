@@ -76,27 +76,27 @@ bn_request(struct feed *f, struct fsym *s, int64_t delay)
  * emit.  Returns 0 or -1 (malformed; the book is then unknown).
  */
 static int
-bn_levels(struct feed *f, struct fsym *s, json_t *ev, int emit,
+bn_levels(struct feed *f, struct fsym *s, struct jv ev, int emit,
     int64_t recv, uint64_t first, uint64_t last)
 {
-	json_t *sides[2] = { json_object_get(ev, "b"), json_object_get(ev, "a") };
+	static const char *const keys[] = { "b", "a", "E" };
+	struct jv k[3], l, p, q;
+	struct jit it;
 	int64_t ts = 0;
 
-	(void)ji64(json_object_get(ev, "E"), &ts);
+	jt_get(ev, keys, k, 3);
+	(void)jt_i64(k[2], &ts);
 	ts *= 1000000;
 	if (emit) {
 		msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, last);
 		venue_msg.recs[0].aux = first;
 	}
 	for (int ask = 0; ask <= 1; ask++) {
-		json_t *l;
-		size_t i;
-
-		if (!json_is_array(sides[ask]))
+		if (jt_begin(k[ask], &it) != 0 || jt_type(k[ask]) != JT_ARR)
 			return -1;
-		json_array_foreach(sides[ask], i, l) {
-			if (venue_jlevel(s, ask, json_array_get(l, 0),
-			    json_array_get(l, 1), emit) != 0)
+		while (jt_next(&it, NULL, &l)) {
+			(void)jt_pair(l, &p, &q);
+			if (venue_jvlevel(s, ask, p, q, 0, emit) != 0)
 				return -1;
 		}
 	}
@@ -108,26 +108,29 @@ bn_levels(struct feed *f, struct fsym *s, json_t *ev, int emit,
 	return 0;
 }
 
-static int
-bn_ids(json_t *ev, uint64_t *first, uint64_t *last)
+/* The event of a message: its "data" (combined stream) or itself. */
+static struct jv
+bn_event(struct jv m)
 {
-	return ju64(json_object_get(ev, "U"), first) != 0 ||
-	    ju64(json_object_get(ev, "u"), last) != 0 || *first > *last ?
-	    -1 : 0;
+	struct jv d = jt_member(m, "data");
+
+	return d.p != NULL ? d : m;
 }
 
 static void
-bn_depth(struct feed *f, json_t *ev, const char *text, size_t len,
+bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
     int64_t recv)
 {
-	const char *native = jstr(ev, "s");
+	static const char *const keys[] = { "s", "U", "u" };
+	struct jv k[3];
 	struct fsym *s;
 	uint64_t first, last;
 	struct pend *p;
 	char why[128];
 
-	if (native == NULL || (s = feed_sym(f, native, strlen(native))) ==
-	    NULL || bn_ids(ev, &first, &last) != 0) {
+	jt_get(ev, keys, k, 3);
+	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &first) != 0 ||
+	    jt_u64(k[2], &last) != 0 || first > last) {
 		feed_malformed(f, "depthUpdate without symbol or U/u", text,
 		    len);
 		return;
@@ -232,7 +235,7 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 	s->last_ts = recv;
 	for (k = 0; k < s->npend; k++) {
 		struct pend *p = &s->pend[k];
-		json_t *m, *ev;
+		struct jv m;
 
 		if (p->last <= s->last)
 			continue;
@@ -244,16 +247,12 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 			feed_resync(f, s, why);
 			goto out;
 		}
-		m = json_loads(p->text, 0, &jerr);
-		ev = json_object_get(m, "data");
-		if (ev == NULL)
-			ev = m;
-		if (bn_levels(f, s, ev, 0, recv, p->first, p->last) != 0) {
-			json_decref(m);
+		if (jt_parse(p->text, p->len, &m) != 0 ||
+		    bn_levels(f, s, bn_event(m), 0, recv, p->first,
+		    p->last) != 0) {
 			feed_resync(f, s, "malformed buffered update");
 			goto out;
 		}
-		json_decref(m);
 	}
 	feed_clear_pend(s);
 	s->synced = 1;
@@ -263,62 +262,63 @@ out:
 }
 
 static void
-bn_trade(struct feed *f, json_t *ev, const char *text, size_t len,
+bn_trade(struct feed *f, struct jv ev, const char *text, size_t len,
     int64_t recv)
 {
-	const char *native = jstr(ev, "s");
-	json_t *p = json_object_get(ev, "p"), *q = json_object_get(ev, "q");
-	json_t *m = json_object_get(ev, "m");
+	static const char *const keys[] = { "s", "p", "q", "m", "t", "T" };
+	struct jv k[6];
+	const char *p, *q;
+	size_t pn, qn;
+	char pb[64], qb[64];
 	uint64_t tid;
 	int64_t ts;
 	struct fsym *s;
 	char tids[24];
+	enum jt_type mt;
 
-	if (native == NULL || (s = feed_sym(f, native, strlen(native))) ==
-	    NULL || !json_is_string(p) || !json_is_string(q) ||
-	    !json_is_boolean(m) || ju64(json_object_get(ev, "t"), &tid) != 0 ||
-	    ji64(json_object_get(ev, "T"), &ts) != 0) {
+	jt_get(ev, keys, k, 6);
+	mt = jt_type(k[3]);
+	if ((s = feed_jsym(f, k[0])) == NULL ||
+	    jt_str(k[1], pb, sizeof(pb), &p, &pn) != 0 ||
+	    jt_str(k[2], qb, sizeof(qb), &q, &qn) != 0 ||
+	    (mt != JT_TRUE && mt != JT_FALSE) || jt_u64(k[4], &tid) != 0 ||
+	    jt_i64(k[5], &ts) != 0) {
 		feed_malformed(f, "bad trade", text, len);
 		return;
 	}
 	snprintf(tids, sizeof(tids), "%llu", (unsigned long long)tid);
 	/* m: the buyer is the maker, so the taker sold */
-	feed_emit_trade(f, s, ts * 1000000, recv, json_string_value(p),
-	    json_string_length(p), json_string_value(q), json_string_length(q),
-	    json_is_true(m) ? SIDE_SELL : SIDE_BUY, tids, tid);
+	feed_emit_trade(f, s, ts * 1000000, recv, p, pn, q, qn,
+	    mt == JT_TRUE ? SIDE_SELL : SIDE_BUY, tids, strlen(tids), tid);
 }
 
 static void
 bn_msg(struct feed *f, char *data, size_t len, int64_t recv)
 {
-	json_error_t jerr;
-	json_t *m = json_loadb(data, len, 0, &jerr), *ev;
-	const char *e;
+	static const char *const keys[] = { "result", "error" };
+	struct jv m, ev, e, k[2];
 
-	if (m == NULL) {
+	if (jt_parse(data, len, &m) != 0) {
 		feed_malformed(f, "not JSON", data, len);
 		return;
 	}
-	ev = json_object_get(m, "data");
-	if (ev == NULL)
-		ev = m;		/* a raw (not combined) stream */
-	e = jstr(ev, "e");
-	if (e == NULL) {
-		if (json_object_get(m, "result") == NULL ||
-		    json_object_get(m, "error") != NULL)
+	ev = bn_event(m);	/* a raw (not combined) stream: m itself */
+	e = jt_member(ev, "e");
+	if (jt_type(e) != JT_STR) {
+		jt_get(m, keys, k, 2);
+		if (k[0].p == NULL || k[1].p != NULL)
 			feed_malformed(f, "unexpected message", data, len);
-	} else if (strcmp(e, "depthUpdate") == 0) {
+	} else if (jt_eq(e, "depthUpdate")) {
 		feed_data(f);
 		bn_depth(f, ev, data, len, recv);
-	} else if (strcmp(e, "trade") == 0) {
+	} else if (jt_eq(e, "trade")) {
 		feed_data(f);
 		bn_trade(f, ev, data, len, recv);
-	} else if (strcmp(e, "serverShutdown") == 0) {
+	} else if (jt_eq(e, "serverShutdown")) {
 		feed_reconnect(f, "venue: serverShutdown");
 	} else {
 		f->ignored++;
 	}
-	json_decref(m);
 }
 
 const struct venue_ops venue_binance = {

@@ -106,28 +106,30 @@ by_tick(struct feed *f, int64_t mono)
 		feed_send(f, "{\"req_id\":\"ping\",\"op\":\"ping\"}");
 }
 
+/* mk: the message's "data", "cts" and "ts"; type its "type". */
 static void
-by_book(struct feed *f, json_t *m, const char *type, char *data, size_t len,
-    int64_t recv)
+by_book(struct feed *f, const struct jv *mk, struct jv type, char *data,
+    size_t len, int64_t recv)
 {
-	json_t *d = json_object_get(m, "data");
-	const char *native = jstr(d, "s");
+	static const char *const dkeys[] = { "s", "u", "b", "a" };
+	struct jv k[4], l, p, q;
+	struct jit it;
 	struct fsym *s;
 	uint64_t u;
 	int64_t ts = 0;
 	int snap;
 	char why[96];
 
-	if (native == NULL || (s = feed_sym(f, native, strlen(native))) ==
-	    NULL || ju64(json_object_get(d, "u"), &u) != 0) {
+	jt_get(mk[0], dkeys, k, 4);
+	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &u) != 0) {
 		feed_malformed(f, "orderbook without s or u", data, len);
 		return;
 	}
-	if (ji64(json_object_get(m, "cts"), &ts) != 0)
-		(void)ji64(json_object_get(m, "ts"), &ts);
+	if (jt_i64(mk[1], &ts) != 0)
+		(void)jt_i64(mk[2], &ts);
 	ts *= 1000000;
-	snap = strcmp(type, "snapshot") == 0 || u == 1;
-	if (!snap && strcmp(type, "delta") != 0) {
+	snap = jt_eq(type, "snapshot") || u == 1;
+	if (!snap && !jt_eq(type, "delta")) {
 		feed_malformed(f, "unknown orderbook type", data, len);
 		return;
 	}
@@ -148,15 +150,14 @@ by_book(struct feed *f, json_t *m, const char *type, char *data, size_t len,
 	}
 	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, u);
 	for (int ask = 0; ask <= 1; ask++) {
-		json_t *lv = json_object_get(d, ask ? "a" : "b"), *l;
-		size_t i;
-
-		if (!json_is_array(lv))
+		if (jt_type(k[2 + ask]) != JT_ARR)
 			goto bad;
-		json_array_foreach(lv, i, l)
-			if (venue_jlevel(s, ask, json_array_get(l, 0),
-			    json_array_get(l, 1), !snap) != 0)
+		jt_begin(k[2 + ask], &it);
+		while (jt_next(&it, NULL, &l)) {
+			(void)jt_pair(l, &p, &q);
+			if (venue_jvlevel(s, ask, p, q, 0, !snap) != 0)
 				goto bad;
+		}
 	}
 	s->last = u;
 	s->last_ts = ts;
@@ -174,68 +175,83 @@ bad:
 }
 
 static void
-by_trades(struct feed *f, json_t *m, char *data, size_t len, int64_t recv)
+by_trades(struct feed *f, struct jv arr, char *data, size_t len,
+    int64_t recv)
 {
-	json_t *arr = json_object_get(m, "data"), *t;
-	size_t i;
+	static const char *const keys[] = { "s", "S", "i", "p", "v", "T",
+	    "seq" };
+	struct jv t, k[7];
+	struct jit it;
 
-	if (!json_is_array(arr)) {
+	if (jt_type(arr) != JT_ARR) {
 		feed_malformed(f, "publicTrade without data", data, len);
 		return;
 	}
-	json_array_foreach(arr, i, t) {
-		const char *native = jstr(t, "s"), *side = jstr(t, "S");
-		const char *tid = jstr(t, "i");
-		json_t *p = json_object_get(t, "p"), *q = json_object_get(t, "v");
+	jt_begin(arr, &it);
+	while (jt_next(&it, NULL, &t)) {
+		const char *tid, *p, *q;
+		size_t tidn, pn, qn;
+		char tb[64], pb[64], qb[64];
 		struct fsym *s;
 		int64_t ts;
 		uint64_t seq = 0;
 
-		if (native == NULL || side == NULL || tid == NULL ||
-		    !json_is_string(p) || !json_is_string(q) ||
-		    ji64(json_object_get(t, "T"), &ts) != 0 ||
-		    (s = feed_sym(f, native, strlen(native))) == NULL) {
+		jt_get(t, keys, k, 7);
+		if (jt_type(k[1]) != JT_STR ||
+		    jt_str(k[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
+		    jt_str(k[3], pb, sizeof(pb), &p, &pn) != 0 ||
+		    jt_str(k[4], qb, sizeof(qb), &q, &qn) != 0 ||
+		    jt_i64(k[5], &ts) != 0 ||
+		    (s = feed_jsym(f, k[0])) == NULL) {
 			feed_malformed(f, "bad trade", data, len);
 			continue;
 		}
-		(void)ju64(json_object_get(t, "seq"), &seq);
-		feed_emit_trade(f, s, ts * 1000000, recv, json_string_value(p),
-		    json_string_length(p), json_string_value(q),
-		    json_string_length(q), strcmp(side, "Buy") == 0 ? SIDE_BUY :
-		    strcmp(side, "Sell") == 0 ? SIDE_SELL : SIDE_UNKNOWN, tid,
-		    seq);
+		(void)jt_u64(k[6], &seq);
+		feed_emit_trade(f, s, ts * 1000000, recv, p, pn, q, qn,
+		    jt_eq(k[1], "Buy") ? SIDE_BUY : jt_eq(k[1], "Sell") ?
+		    SIDE_SELL : SIDE_UNKNOWN, tid, tidn, seq);
 	}
+}
+
+/* 1 if string v starts with prefix. */
+static int
+by_prefix(struct jv v, const char *prefix)
+{
+	size_t n = strlen(prefix), tn;
+	const char *t;
+	char buf[128];
+
+	return jt_str(v, buf, sizeof(buf), &t, &tn) == 0 && tn >= n &&
+	    memcmp(t, prefix, n) == 0;
 }
 
 static void
 by_msg(struct feed *f, char *data, size_t len, int64_t recv)
 {
-	json_error_t jerr;
-	json_t *m = json_loadb(data, len, 0, &jerr);
-	const char *topic, *type;
+	static const char *const keys[] = { "topic", "type", "op", "success",
+	    "data", "cts", "ts" };
+	struct jv m, k[7];
 
-	if (m == NULL) {
+	if (jt_parse(data, len, &m) != 0) {
 		feed_malformed(f, "not JSON", data, len);
 		return;
 	}
-	topic = jstr(m, "topic");
-	type = jstr(m, "type");
-	if (topic == NULL) {
+	jt_get(m, keys, k, 7);
+	if (jt_type(k[0]) != JT_STR) {
 		/* op replies: subscribe acks, pongs */
-		if (jstr(m, "op") == NULL ||
-		    json_is_false(json_object_get(m, "success")))
-			feed_malformed(f, jstr(m, "op") ? "venue error" :
-			    "unexpected message", data, len);
-	} else if (strncmp(topic, "orderbook.", 10) == 0 && type != NULL) {
+		if (jt_type(k[2]) != JT_STR || jt_type(k[3]) == JT_FALSE)
+			feed_malformed(f, jt_type(k[2]) == JT_STR ?
+			    "venue error" : "unexpected message", data, len);
+	} else if (by_prefix(k[0], "orderbook.") &&
+	    jt_type(k[1]) == JT_STR) {
 		feed_data(f);
-		by_book(f, m, type, data, len, recv);
-	} else if (strncmp(topic, "publicTrade.", 12) == 0) {
+		by_book(f, k + 4, k[1], data, len, recv);
+	} else if (by_prefix(k[0], "publicTrade.")) {
 		feed_data(f);
-		by_trades(f, m, data, len, recv);
+		by_trades(f, k[4], data, len, recv);
 	} else {
 		feed_malformed(f, "unexpected topic", data, len);
 	}
-	json_decref(m);
 }
 
 const struct venue_ops venue_bybit = {

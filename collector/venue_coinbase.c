@@ -96,22 +96,26 @@ cb_tick(struct feed *f, int64_t mono)
 
 /* Applies one l2_data event; returns -1 if it was malformed. */
 static int
-cb_l2_event(struct feed *f, json_t *ev, int64_t ts, int64_t recv,
+cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
     uint64_t vseq)
 {
-	const char *type = jstr(ev, "type"), *pid = jstr(ev, "product_id");
-	json_t *ups = json_object_get(ev, "updates"), *u;
+	static const char *const keys[] = { "type", "product_id", "updates" };
+	static const char *const ukeys[] = { "side", "price_level",
+	    "new_quantity" };
+	struct jv k[3], u, uk[3];
+	struct jit it;
 	struct fsym *s;
 	int snap;
-	size_t i;
 
-	if (type == NULL || pid == NULL || !json_is_array(ups))
+	jt_get(ev, keys, k, 3);
+	if (jt_type(k[0]) != JT_STR || jt_type(k[1]) != JT_STR ||
+	    jt_type(k[2]) != JT_ARR)
 		return -1;
-	s = feed_sym(f, pid, strlen(pid));
+	s = feed_jsym(f, k[1]);
 	if (s == NULL)
 		return -1;
-	snap = strcmp(type, "snapshot") == 0;
-	if (!snap && strcmp(type, "update") != 0)
+	snap = jt_eq(k[0], "snapshot");
+	if (!snap && !jt_eq(k[0], "update"))
 		return -1;
 	if (snap) {
 		book_clear(&s->book);
@@ -122,15 +126,14 @@ cb_l2_event(struct feed *f, json_t *ev, int64_t ts, int64_t recv,
 	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, vseq);
 	/* bids, then asks: the order a book message must have */
 	for (int ask = 0; ask <= 1; ask++) {
-		json_array_foreach(ups, i, u) {
-			const char *side = jstr(u, "side");
-
-			if (side == NULL)
+		jt_begin(k[2], &it);
+		while (jt_next(&it, NULL, &u)) {
+			jt_get(u, ukeys, uk, 3);
+			if (jt_type(uk[0]) != JT_STR)
 				goto bad;
-			if ((strcmp(side, "bid") == 0) == ask)
+			if (jt_eq(uk[0], "bid") == ask)
 				continue;
-			if (venue_jlevel(s, ask, json_object_get(u, "price_level"),
-			    json_object_get(u, "new_quantity"), !snap) != 0)
+			if (venue_jvlevel(s, ask, uk[1], uk[2], 0, !snap) != 0)
 				goto bad;
 		}
 	}
@@ -145,41 +148,47 @@ cb_l2_event(struct feed *f, json_t *ev, int64_t ts, int64_t recv,
 	}
 	return 0;
 bad:
-	feed_malformed(f, "bad level2 update", pid, strlen(pid));
+	feed_malformed(f, "bad level2 update", s->native, strlen(s->native));
 	feed_resync(f, s, "malformed level2 update");
 	return 0;
 }
 
 static int
-cb_trades_event(struct feed *f, json_t *ev, int64_t recv, uint64_t vseq)
+cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 {
-	const char *type = jstr(ev, "type");
-	json_t *trades = json_object_get(ev, "trades"), *t;
-	size_t i;
+	static const char *const keys[] = { "type", "trades" };
+	static const char *const tkeys[] = { "product_id", "side",
+	    "trade_id", "price", "size", "time" };
+	struct jv k[2], t, tk[6];
+	struct jit it;
 
-	if (type == NULL || !json_is_array(trades))
+	jt_get(ev, keys, k, 2);
+	if (jt_type(k[0]) != JT_STR || jt_type(k[1]) != JT_ARR)
 		return -1;
-	if (strcmp(type, "snapshot") == 0)
+	if (jt_eq(k[0], "snapshot"))
 		return 0;
-	json_array_foreach(trades, i, t) {
-		const char *pid = jstr(t, "product_id"), *side = jstr(t, "side");
-		const char *tid = jstr(t, "trade_id");
-		json_t *p = json_object_get(t, "price");
-		json_t *q = json_object_get(t, "size");
-		int64_t ts = rfc3339_ns(jstr(t, "time"));
+	jt_begin(k[1], &it);
+	while (jt_next(&it, NULL, &t)) {
+		const char *tid, *p, *q;
+		size_t tidn, pn, qn;
+		char tb[64], pb[64], qb[64];
+		int64_t ts;
 		struct fsym *s;
 		unsigned sd;
 
-		if (pid == NULL || side == NULL || tid == NULL ||
-		    !json_is_string(p) || !json_is_string(q) || ts < 0 ||
-		    (s = feed_sym(f, pid, strlen(pid))) == NULL)
+		jt_get(t, tkeys, tk, 6);
+		if (jt_type(tk[1]) != JT_STR ||
+		    jt_str(tk[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
+		    jt_str(tk[3], pb, sizeof(pb), &p, &pn) != 0 ||
+		    jt_str(tk[4], qb, sizeof(qb), &q, &qn) != 0 ||
+		    (ts = jv_time(tk[5])) < 0 ||
+		    (s = feed_jsym(f, tk[0])) == NULL)
 			return -1;
 		/* XXX taker side per exchanges.md [verify] */
-		sd = strcmp(side, "BUY") == 0 ? SIDE_BUY :
-		    strcmp(side, "SELL") == 0 ? SIDE_SELL : SIDE_UNKNOWN;
-		feed_emit_trade(f, s, ts, recv, json_string_value(p),
-		    json_string_length(p), json_string_value(q),
-		    json_string_length(q), sd, tid, vseq);
+		sd = jt_eq(tk[1], "BUY") ? SIDE_BUY :
+		    jt_eq(tk[1], "SELL") ? SIDE_SELL : SIDE_UNKNOWN;
+		feed_emit_trade(f, s, ts, recv, p, pn, q, qn, sd, tid, tidn,
+		    vseq);
 	}
 	return 0;
 }
@@ -187,69 +196,66 @@ cb_trades_event(struct feed *f, json_t *ev, int64_t recv, uint64_t vseq)
 static void
 cb_msg(struct feed *f, char *data, size_t len, int64_t recv)
 {
-	json_error_t jerr;
-	json_t *m = json_loadb(data, len, 0, &jerr), *evs, *ev;
-	const char *ch;
+	static const char *const keys[] = { "channel", "sequence_num",
+	    "events", "timestamp", "type" };
+	struct jv m, k[5], ev;
+	struct jit it;
 	uint64_t seq;
 	int64_t ts;
-	size_t i;
 	char why[96];
 
-	if (m == NULL) {
+	if (jt_parse(data, len, &m) != 0) {
 		feed_malformed(f, "not JSON", data, len);
 		return;
 	}
-	ch = jstr(m, "channel");
-	if (ch == NULL) {
-		const char *type = jstr(m, "type");
-
-		feed_malformed(f, type != NULL && strcmp(type, "error") == 0 ?
-		    "venue error" : "no channel", data, len);
-		goto out;
+	jt_get(m, keys, k, 5);
+	if (jt_type(k[0]) != JT_STR) {
+		feed_malformed(f, jt_eq(k[4], "error") ? "venue error" :
+		    "no channel", data, len);
+		return;
 	}
-	if (ju64(json_object_get(m, "sequence_num"), &seq) != 0) {
+	if (jt_u64(k[1], &seq) != 0) {
 		feed_malformed(f, "no sequence_num", data, len);
-		goto out;
+		return;
 	}
 	if (f->have_conn_seq && seq != f->conn_seq + 1) {
 		snprintf(why, sizeof(why), "sequence_num gap: expected %llu, "
 		    "got %llu", (unsigned long long)(f->conn_seq + 1),
 		    (unsigned long long)seq);
 		/* every book may have missed this: rebuild them all */
-		for (size_t k = 0; k < f->nsyms; k++)
-			if (f->syms[k].synced)
-				feed_resync(f, &f->syms[k], why);
+		for (size_t i = 0; i < f->nsyms; i++)
+			if (f->syms[i].synced)
+				feed_resync(f, &f->syms[i], why);
 		cb_resubscribe(f, mono_ns());
 	}
 	f->have_conn_seq = 1;
 	f->conn_seq = seq;
-	evs = json_object_get(m, "events");
-	if (strcmp(ch, "heartbeats") == 0 || strcmp(ch, "subscriptions") == 0)
-		goto out;
-	if (!json_is_array(evs)) {
+	if (jt_eq(k[0], "heartbeats") || jt_eq(k[0], "subscriptions"))
+		return;
+	if (jt_type(k[2]) != JT_ARR) {
 		feed_malformed(f, "no events", data, len);
-		goto out;
+		return;
 	}
-	ts = rfc3339_ns(jstr(m, "timestamp"));
+	ts = jv_time(k[3]);
 	if (ts < 0)
 		ts = recv;
-	if (strcmp(ch, "l2_data") == 0) {
+	if (jt_eq(k[0], "l2_data")) {
 		feed_data(f);
-		json_array_foreach(evs, i, ev)
+		jt_begin(k[2], &it);
+		while (jt_next(&it, NULL, &ev))
 			if (cb_l2_event(f, ev, ts, recv, seq) != 0)
 				feed_malformed(f, "bad l2_data event", data,
 				    len);
-	} else if (strcmp(ch, "market_trades") == 0) {
+	} else if (jt_eq(k[0], "market_trades")) {
 		feed_data(f);
-		json_array_foreach(evs, i, ev)
+		jt_begin(k[2], &it);
+		while (jt_next(&it, NULL, &ev))
 			if (cb_trades_event(f, ev, recv, seq) != 0)
 				feed_malformed(f, "bad market_trades event",
 				    data, len);
 	} else {
 		f->ignored++;
 	}
-out:
-	json_decref(m);
 }
 
 const struct venue_ops venue_coinbase = {

@@ -6,8 +6,8 @@
  * The server's heartbeat messages are not data.  Symbols BTC-USD <->
  * BTC/USD.
  * Prices and quantities arrive as JSON numbers whose text matters (the
- * checksum covers trailing zeros), so every number token is quoted before
- * jansson sees the message (kr_quote) and then parsed as an exact decimal.
+ * checksum covers trailing zeros): the scanner (jtok.h) hands over each
+ * number's exact text, which is parsed as an exact decimal.
  * Integrity: after every snapshot and every update message (all its
  * levels applied, the book truncated to the subscribed depth) the CRC32
  * of the top 10 asks and bids, in the venue's text form, must equal the
@@ -99,70 +99,26 @@ kr_resync(struct feed *f, struct fsym *s)
 }
 
 /*
- * kr_quote: copies in[0..len) to *buf with every number outside strings
- * put in quotes, so its exact text survives jansson.  Returns the new
- * length, or -1 on allocation failure.
+ * Appends a decimal's text without '.', sign and leading zeros: that is
+ * the digits of the mantissa (nothing for zero), then e zeros if e > 0.
  */
-static long
-kr_quote(const char *in, size_t len, char **buf, size_t *cap)
-{
-	size_t o = 0, need = len * 2 + 3;
-	int instr = 0;
-
-	if (*cap < need) {
-		char *nb = realloc(*buf, need);
-
-		if (nb == NULL)
-			return -1;
-		*buf = nb;
-		*cap = need;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char ch = in[i];
-
-		if (instr) {
-			(*buf)[o++] = ch;
-			if (ch == '\\' && i + 1 < len)
-				(*buf)[o++] = in[++i];
-			else if (ch == '"')
-				instr = 0;
-		} else if (ch == '"') {
-			instr = 1;
-			(*buf)[o++] = ch;
-		} else if (ch == '-' || (ch >= '0' && ch <= '9')) {
-			(*buf)[o++] = '"';
-			while (i < len && (in[i] == '-' || in[i] == '+' ||
-			    in[i] == '.' || in[i] == 'e' || in[i] == 'E' ||
-			    (in[i] >= '0' && in[i] <= '9')))
-				(*buf)[o++] = in[i++];
-			(*buf)[o++] = '"';
-			i--;
-		} else {
-			(*buf)[o++] = ch;
-		}
-	}
-	(*buf)[o] = '\0';
-	return (long)o;
-}
-
-/* Appends a decimal's text without '.' and without leading zeros. */
 static size_t
 kr_cat(char *out, int64_t m, int e)
 {
-	char t[DEC_STRMAX];
-	size_t n = 0;
-	int lead = 1;
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+	char t[24];
+	size_t k = sizeof(t), n;
 
-	if (dec_format(m, e, t, sizeof(t)) < 0)
+	if (u == 0)
 		return 0;
-	for (const char *p = t; *p; p++) {
-		if (*p == '.' || *p == '-')
-			continue;
-		if (lead && *p == '0')
-			continue;
-		lead = 0;
-		out[n++] = *p;
+	while (u != 0) {
+		t[--k] = (char)('0' + u % 10);
+		u /= 10;
 	}
+	n = sizeof(t) - k;
+	memcpy(out, t + k, n);
+	for (; e > 0; e--)
+		out[n++] = '0';
 	return n;
 }
 
@@ -185,21 +141,23 @@ kraken_checksum(const struct book *b)
 
 /* Applies one side's levels (and the depth cut) to s; -1 if malformed. */
 static int
-kr_side(struct fsym *s, int ask, json_t *levels, size_t depth, int emit)
+kr_side(struct fsym *s, int ask, struct jv levels, size_t depth, int emit)
 {
+	static const char *const keys[] = { "price", "qty" };
 	struct book_side *sd = ask ? &s->book.asks : &s->book.bids;
-	json_t *l;
-	size_t i;
+	struct jv l, k[2];
+	struct jit it;
 
-	if (!json_is_array(levels))
+	if (jt_type(levels) != JT_ARR)
 		return -1;
-	json_array_foreach(levels, i, l) {
-		if (venue_jlevel(s, ask, json_object_get(l, "price"),
-		    json_object_get(l, "qty"), emit) != 0)
+	jt_begin(levels, &it);
+	while (jt_next(&it, NULL, &l)) {
+		jt_get(l, keys, k, 2);
+		if (venue_jvlevel(s, ask, k[0], k[1], 1, emit) != 0)
 			return -1;
 	}
 	/* the venue sends no removal for levels pushed out of depth */
-	for (i = depth; i < sd->n; i++)
+	for (size_t i = depth; i < sd->n; i++)
 		if (emit && msg_add(&venue_msg, ask, sd->lv[i].price,
 		    sd->lv[i].price_exp, 0, 0) < 0)
 			return -1;
@@ -209,9 +167,11 @@ kr_side(struct fsym *s, int ask, json_t *levels, size_t depth, int emit)
 }
 
 static void
-kr_book(struct feed *f, json_t *d, int snap, int64_t recv)
+kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 {
-	const char *native = jstr(d, "symbol");
+	static const char *const keys[] = { "symbol", "checksum", "timestamp",
+	    "bids", "asks" };
+	struct jv k[5];
 	struct fsym *s;
 	uint64_t want;
 	uint32_t got;
@@ -219,25 +179,26 @@ kr_book(struct feed *f, json_t *d, int snap, int64_t recv)
 	size_t depth = kr_depth(f);
 	char why[96];
 
-	if (native == NULL || (s = feed_sym(f, native, strlen(native))) ==
-	    NULL || ju64(json_object_get(d, "checksum"), &want) != 0) {
+	jt_get(d, keys, k, 5);
+	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &want) != 0) {
 		feed_malformed(f, "book entry without symbol or checksum",
-		    native ? native : "", native ? strlen(native) : 0);
+		    k[0].p ? k[0].p : "", k[0].n);
 		return;
 	}
 	if (!snap && !s->synced) {
 		f->ignored++;
 		return;
 	}
-	ts = rfc3339_ns(jstr(d, "timestamp"));
+	ts = jv_time(k[2]);
 	if (ts < 0)
 		ts = recv;
 	if (snap)
 		book_clear(&s->book);
 	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, 0);
-	if (kr_side(s, 0, json_object_get(d, "bids"), depth, !snap) != 0 ||
-	    kr_side(s, 1, json_object_get(d, "asks"), depth, !snap) != 0) {
-		feed_malformed(f, "bad book levels", native, strlen(native));
+	if (kr_side(s, 0, k[3], depth, !snap) != 0 ||
+	    kr_side(s, 1, k[4], depth, !snap) != 0) {
+		feed_malformed(f, "bad book levels", s->native,
+		    strlen(s->native));
 		feed_resync(f, s, "malformed book message");
 		return;
 	}
@@ -259,83 +220,83 @@ kr_book(struct feed *f, json_t *d, int snap, int64_t recv)
 }
 
 static void
-kr_trade(struct feed *f, json_t *d, int64_t recv)
+kr_trade(struct feed *f, struct jv d, int64_t recv)
 {
-	const char *native = jstr(d, "symbol"), *side = jstr(d, "side");
-	const char *tid = jstr(d, "trade_id");
-	json_t *p = json_object_get(d, "price"), *q = json_object_get(d, "qty");
-	int64_t ts = rfc3339_ns(jstr(d, "timestamp"));
+	static const char *const keys[] = { "symbol", "side", "trade_id",
+	    "price", "qty", "timestamp" };
+	struct jv k[6];
+	const char *tid, *p, *q;
+	size_t tidn, pn, qn;
+	char tb[64], pb[64], qb[64];
+	int64_t ts;
 	uint64_t vseq = 0;
 	struct fsym *s;
 
-	if (native == NULL || side == NULL || tid == NULL ||
-	    !json_is_string(p) || !json_is_string(q) || ts < 0 ||
-	    (s = feed_sym(f, native, strlen(native))) == NULL) {
-		feed_malformed(f, "bad trade", native ? native : "",
-		    native ? strlen(native) : 0);
+	jt_get(d, keys, k, 6);
+	/* trade_id: a number (its text) or a string */
+	if (jt_type(k[1]) != JT_STR ||
+	    jv_dec(k[2], 1, tb, sizeof(tb), &tid, &tidn) != 0 ||
+	    jv_dec(k[3], 1, pb, sizeof(pb), &p, &pn) != 0 ||
+	    jv_dec(k[4], 1, qb, sizeof(qb), &q, &qn) != 0 ||
+	    (ts = jv_time(k[5])) < 0 || (s = feed_jsym(f, k[0])) == NULL) {
+		feed_malformed(f, "bad trade", k[0].p ? k[0].p : "", k[0].n);
 		return;
 	}
-	(void)ju64(json_object_get(d, "trade_id"), &vseq);
-	feed_emit_trade(f, s, ts, recv, json_string_value(p),
-	    json_string_length(p), json_string_value(q), json_string_length(q),
-	    strcmp(side, "buy") == 0 ? SIDE_BUY : strcmp(side, "sell") == 0 ?
-	    SIDE_SELL : SIDE_UNKNOWN, tid, vseq);
+	(void)jt_u64(k[2], &vseq);
+	feed_emit_trade(f, s, ts, recv, p, pn, q, qn, jt_eq(k[1], "buy") ?
+	    SIDE_BUY : jt_eq(k[1], "sell") ? SIDE_SELL : SIDE_UNKNOWN, tid,
+	    tidn, vseq);
 }
 
 static void
 kr_msg(struct feed *f, char *data, size_t len, int64_t recv)
 {
-	static char *qbuf;
-	static size_t qcap;
-	json_error_t jerr;
-	json_t *m, *arr, *d;
-	const char *ch, *type;
-	long qlen = kr_quote(data, len, &qbuf, &qcap);
-	size_t i;
+	static const char *const keys[] = { "channel", "type", "data",
+	    "method", "success" };
+	struct jv m, k[5], d;
+	struct jit it;
 
-	if (qlen < 0 || (m = json_loadb(qbuf, (size_t)qlen, 0, &jerr)) ==
-	    NULL) {
+	if (jt_parse(data, len, &m) != 0) {
 		feed_malformed(f, "not JSON", data, len);
 		return;
 	}
-	ch = jstr(m, "channel");
-	type = jstr(m, "type");
-	if (ch == NULL) {
+	jt_get(m, keys, k, 5);
+	if (jt_type(k[0]) != JT_STR) {
 		/* method replies: subscribe/unsubscribe acks, pong */
-		json_t *ok = json_object_get(m, "success");
+		int nok = jt_type(k[4]) == JT_FALSE;
 
-		if (jstr(m, "method") == NULL || json_is_false(ok))
-			feed_malformed(f, json_is_false(ok) ? "venue error" :
+		if (jt_type(k[3]) != JT_STR || nok)
+			feed_malformed(f, nok ? "venue error" :
 			    "unexpected message", data, len);
-		goto out;
+		return;
 	}
-	if (strcmp(ch, "heartbeat") == 0 || strcmp(ch, "status") == 0)
-		goto out;
-	arr = json_object_get(m, "data");
-	if (type == NULL || !json_is_array(arr)) {
+	if (jt_eq(k[0], "heartbeat") || jt_eq(k[0], "status"))
+		return;
+	if (jt_type(k[1]) != JT_STR || jt_type(k[2]) != JT_ARR) {
 		feed_malformed(f, "no type or data", data, len);
-		goto out;
+		return;
 	}
-	if (strcmp(ch, "book") == 0) {
-		int snap = strcmp(type, "snapshot") == 0;
+	if (jt_eq(k[0], "book")) {
+		int snap = jt_eq(k[1], "snapshot");
 
-		if (!snap && strcmp(type, "update") != 0) {
+		if (!snap && !jt_eq(k[1], "update")) {
 			feed_malformed(f, "unknown book type", data, len);
-			goto out;
+			return;
 		}
 		feed_data(f);
-		json_array_foreach(arr, i, d)
+		jt_begin(k[2], &it);
+		while (jt_next(&it, NULL, &d))
 			kr_book(f, d, snap, recv);
-	} else if (strcmp(ch, "trade") == 0) {
+	} else if (jt_eq(k[0], "trade")) {
 		feed_data(f);
-		if (strcmp(type, "update") == 0)
-			json_array_foreach(arr, i, d)
+		if (jt_eq(k[1], "update")) {
+			jt_begin(k[2], &it);
+			while (jt_next(&it, NULL, &d))
 				kr_trade(f, d, recv);
+		}
 	} else {
 		f->ignored++;
 	}
-out:
-	json_decref(m);
 }
 
 const struct venue_ops venue_kraken = {

@@ -101,23 +101,26 @@ okx_tick(struct feed *f, int64_t mono)
 }
 
 static void
-okx_book(struct feed *f, struct fsym *s, json_t *d, int snap, int64_t recv,
+okx_book(struct feed *f, struct fsym *s, struct jv d, int snap, int64_t recv,
     const char *data, size_t len)
 {
+	static const char *const keys[] = { "bids", "asks", "prevSeqId",
+	    "seqId", "ts" };
+	struct jv k[5], l, p, q;
+	struct jit it;
 	int64_t prev, seq, ts = 0;
-	json_t *lv[2] = { json_object_get(d, "bids"), json_object_get(d, "asks") };
 	char why[128];
 
-	if (ji64(json_object_get(d, "prevSeqId"), &prev) != 0 ||
-	    ji64(json_object_get(d, "seqId"), &seq) != 0 || seq < 0 ||
-	    !json_is_array(lv[0]) || !json_is_array(lv[1])) {
+	jt_get(d, keys, k, 5);
+	if (jt_i64(k[2], &prev) != 0 || jt_i64(k[3], &seq) != 0 || seq < 0 ||
+	    jt_type(k[0]) != JT_ARR || jt_type(k[1]) != JT_ARR) {
 		feed_malformed(f, "books without seqId, prevSeqId or levels",
 		    data, len);
 		if (s->synced)
 			feed_resync(f, s, "malformed books message");
 		return;
 	}
-	(void)ji64(json_object_get(d, "ts"), &ts);
+	(void)jt_i64(k[4], &ts);
 	ts *= 1000000;
 	if (!snap) {
 		if (!s->synced) {
@@ -131,8 +134,7 @@ okx_book(struct feed *f, struct fsym *s, json_t *d, int snap, int64_t recv,
 			feed_resync(f, s, why);
 			return;
 		}
-		if (json_array_size(lv[0]) == 0 &&
-		    json_array_size(lv[1]) == 0) {
+		if (jt_empty(k[0]) && jt_empty(k[1])) {
 			s->last = (uint64_t)seq;	/* keep-alive */
 			return;
 		}
@@ -141,16 +143,15 @@ okx_book(struct feed *f, struct fsym *s, json_t *d, int snap, int64_t recv,
 	}
 	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, (uint64_t)seq);
 	for (int ask = 0; ask <= 1; ask++) {
-		json_t *l;
-		size_t i;
-
-		json_array_foreach(lv[ask], i, l)
-			if (venue_jlevel(s, ask, json_array_get(l, 0),
-			    json_array_get(l, 1), !snap) != 0) {
+		jt_begin(k[ask], &it);
+		while (jt_next(&it, NULL, &l)) {
+			(void)jt_pair(l, &p, &q);
+			if (venue_jvlevel(s, ask, p, q, 0, !snap) != 0) {
 				feed_malformed(f, "bad books levels", data, len);
 				feed_resync(f, s, "malformed books message");
 				return;
 			}
+		}
 	}
 	s->last = (uint64_t)seq;
 	s->last_ts = ts;
@@ -164,81 +165,82 @@ okx_book(struct feed *f, struct fsym *s, json_t *d, int snap, int64_t recv,
 }
 
 static void
-okx_trade(struct feed *f, struct fsym *s, json_t *t, int64_t recv,
+okx_trade(struct feed *f, struct fsym *s, struct jv t, int64_t recv,
     const char *data, size_t len)
 {
-	const char *side = jstr(t, "side"), *tid = jstr(t, "tradeId");
-	json_t *p = json_object_get(t, "px"), *q = json_object_get(t, "sz");
+	static const char *const keys[] = { "side", "tradeId", "px", "sz",
+	    "ts" };
+	struct jv k[5];
+	const char *tid, *p, *q;
+	size_t tidn, pn, qn;
+	char tb[64], pb[64], qb[64];
 	int64_t ts;
 	uint64_t vseq = 0;
 
-	if (side == NULL || tid == NULL || !json_is_string(p) ||
-	    !json_is_string(q) || ji64(json_object_get(t, "ts"), &ts) != 0) {
+	jt_get(t, keys, k, 5);
+	if (jt_type(k[0]) != JT_STR ||
+	    jt_str(k[1], tb, sizeof(tb), &tid, &tidn) != 0 ||
+	    jt_str(k[2], pb, sizeof(pb), &p, &pn) != 0 ||
+	    jt_str(k[3], qb, sizeof(qb), &q, &qn) != 0 ||
+	    jt_i64(k[4], &ts) != 0) {
 		feed_malformed(f, "bad trade", data, len);
 		return;
 	}
-	(void)ju64(json_object_get(t, "tradeId"), &vseq);
-	feed_emit_trade(f, s, ts * 1000000, recv, json_string_value(p),
-	    json_string_length(p), json_string_value(q), json_string_length(q),
-	    strcmp(side, "buy") == 0 ? SIDE_BUY : strcmp(side, "sell") == 0 ?
-	    SIDE_SELL : SIDE_UNKNOWN, tid, vseq);
+	(void)jt_u64(k[1], &vseq);
+	feed_emit_trade(f, s, ts * 1000000, recv, p, pn, q, qn,
+	    jt_eq(k[0], "buy") ? SIDE_BUY : jt_eq(k[0], "sell") ? SIDE_SELL :
+	    SIDE_UNKNOWN, tid, tidn, vseq);
 }
 
 static void
 okx_msg(struct feed *f, char *data, size_t len, int64_t recv)
 {
-	json_error_t jerr;
-	json_t *m, *arg, *arr, *d;
-	const char *ch, *inst, *ev, *action;
+	static const char *const keys[] = { "event", "code", "arg", "data",
+	    "action" };
+	static const char *const akeys[] = { "channel", "instId" };
+	struct jv m, k[5], a[2], d;
+	struct jit it;
 	struct fsym *s;
-	size_t i;
 
 	if (len == 4 && memcmp(data, "pong", 4) == 0)
 		return;
-	m = json_loadb(data, len, 0, &jerr);
-	if (m == NULL) {
+	if (jt_parse(data, len, &m) != 0) {
 		feed_malformed(f, "not JSON", data, len);
 		return;
 	}
-	ev = jstr(m, "event");
-	if (ev != NULL) {
-		const char *code = jstr(m, "code");
-
-		if (strcmp(ev, "notice") == 0 && code != NULL &&
-		    strcmp(code, "64008") == 0)
+	jt_get(m, keys, k, 5);
+	if (jt_type(k[0]) == JT_STR) {
+		if (jt_eq(k[0], "notice") && jt_eq(k[1], "64008"))
 			feed_reconnect(f, "venue: service upgrade notice");
-		else if (strcmp(ev, "error") == 0)
+		else if (jt_eq(k[0], "error"))
 			feed_malformed(f, "venue error", data, len);
-		goto out;
+		return;
 	}
-	arg = json_object_get(m, "arg");
-	ch = jstr(arg, "channel");
-	inst = jstr(arg, "instId");
-	arr = json_object_get(m, "data");
-	if (ch == NULL || inst == NULL || !json_is_array(arr) ||
-	    (s = feed_sym(f, inst, strlen(inst))) == NULL) {
+	jt_get(k[2], akeys, a, 2);
+	if (jt_type(a[0]) != JT_STR || jt_type(k[3]) != JT_ARR ||
+	    (s = feed_jsym(f, a[1])) == NULL) {
 		feed_malformed(f, "unexpected message", data, len);
-		goto out;
+		return;
 	}
-	if (strcmp(ch, "books") == 0) {
-		action = jstr(m, "action");
-		if (action == NULL || (strcmp(action, "snapshot") != 0 &&
-		    strcmp(action, "update") != 0)) {
+	if (jt_eq(a[0], "books")) {
+		int snap = jt_eq(k[4], "snapshot");
+
+		if (!snap && !jt_eq(k[4], "update")) {
 			feed_malformed(f, "books without action", data, len);
-			goto out;
+			return;
 		}
 		feed_data(f);
-		json_array_foreach(arr, i, d)
-			okx_book(f, s, d, action[0] == 's', recv, data, len);
-	} else if (strcmp(ch, "trades") == 0) {
+		jt_begin(k[3], &it);
+		while (jt_next(&it, NULL, &d))
+			okx_book(f, s, d, snap, recv, data, len);
+	} else if (jt_eq(a[0], "trades")) {
 		feed_data(f);
-		json_array_foreach(arr, i, d)
+		jt_begin(k[3], &it);
+		while (jt_next(&it, NULL, &d))
 			okx_trade(f, s, d, recv, data, len);
 	} else {
 		f->ignored++;
 	}
-out:
-	json_decref(m);
 }
 
 const struct venue_ops venue_okx = {
