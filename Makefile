@@ -109,9 +109,11 @@ lint-man:
 		if [ -n "$$out" ]; then echo "$$m: $$out"; exit 1; fi; \
 	done; echo "man pages: $(words $(MAN_ALL)) lint-clean"
 
+# tests are linted for warnings; the programs' scripts for everything
 lint-sh:
 	@shellcheck -s sh $(SHELL_SCRIPTS) && shellcheck $(BASH_SCRIPTS) && \
-		echo "shell scripts: lint-clean"
+		shellcheck -s sh -S warning tests/lib.sh $(TEST_SCRIPTS) \
+		$(wildcard tests/*/*.sh) && echo "shell scripts: lint-clean"
 
 install: programs
 	install -d $(DESTDIR)$(bindir) $(DESTDIR)$(mandir)/man1 \

@@ -8,6 +8,7 @@
 set -u
 : "${BIN:=$(cd "$(dirname "$0")/.." && pwd)/build}"
 TESTS=$(cd "$(dirname "$0")" && pwd)
+# shellcheck disable=SC2034 # for the tests that source this file
 TOP=$(cd "$TESTS/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/tp-test.XXXXXX")
 RING="t$$.$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' _)"
@@ -62,6 +63,7 @@ start_redis() {
 	    --logfile "$T/redis/log" "$@" &
 	REDIS_PID=$!
 	track "$REDIS_PID"
+	# shellcheck disable=SC2034 # for the tests that source this file
 	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
 	wait_for 10 redis-cli -p "$REDIS_PORT" ping || fail "redis did not start"
 }
