@@ -53,8 +53,9 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		}
 		lineno++;
 		if (len == -3) {
-			warnx("%s:%" PRIu64 ": line longer than %d bytes: "
-			    "skipped", name, lineno, JSONL_MAX_LINE);
+			warnx("%s:%" PRIu64 ": line longer than %d bytes%s",
+			    name, lineno, JSONL_MAX_LINE,
+			    o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
@@ -67,8 +68,8 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &gap,
 		    errbuf, sizeof(errbuf));
 		if (n < 0) {
-			warnx("%s:%" PRIu64 ": %s: skipped", name, lineno,
-			    errbuf);
+			warnx("%s:%" PRIu64 ": %s%s", name, lineno, errbuf,
+			    o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
