@@ -1,0 +1,297 @@
+/*
+ * test_jtok.c: the venue adapters' JSON scanner (collector/jtok.h).
+ * Malformed text is refused (truncated, bad escapes, invalid UTF-8,
+ * trailing junk, bad numbers, control characters, too deep); values are
+ * read as exact text; readers refuse wrong types; and on thousands of
+ * mutated venue messages the scanner accepts exactly what jansson
+ * accepts (except for numbers jansson cannot represent).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "jtok.h"
+
+static int
+parse(const char *s)
+{
+	struct jv root;
+
+	return jt_parse(s, strlen(s), &root);
+}
+
+static void
+malformed_text_is_refused(void **state)
+{
+	static const char *const bad[] = {
+		/* truncated */
+		"", "{", "[", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,",
+		"[1,2", "{\"a\":\"xy", "{\"a\":tru", "{\"a\":[1,2]",
+		"{\"a\":\"\\", "{\"a\":\"\\u12",
+		/* bad escapes */
+		"[\"\\x\"]", "[\"\\u12G4\"]", "[\"\\U0041\"]", "[\"\\'\"]",
+		"[\"\\u0000\"]", "[\"\\ud800\"]", "[\"\\udc00\"]",
+		"[\"\\ud800\\u0041\"]", "[\"\\ud800x\"]",
+		/* invalid UTF-8 */
+		"[\"\x80\"]", "[\"\xc0\xaf\"]", "[\"\xc3\"]", "[\"\xe0\x80\xaf\"]",
+		"[\"\xed\xa0\x80\"]", "[\"\xf4\x90\x80\x80\"]", "[\"\xf5\x80\x80\x80\"]",
+		"[\"\xe2\x82\"]", "[\"\xff\"]", "\xef\xbb\xbf[]",
+		/* control characters in strings */
+		"[\"a\tb\"]", "[\"a\nb\"]", "[\"\x01\"]",
+		/* trailing junk, several values */
+		"{} x", "{}{}", "[1]]", "{\"a\":1}}", "[1] 2", "{\"a\":1},",
+		/* structure */
+		"{,}", "[,]", "[1,]", "{\"a\":1,}", "{\"a\" 1}", "{a:1}",
+		"{'a':1}", "{1:2}", "[1 2]", "{\"a\":1 \"b\":2}", "[}", "{]",
+		"{\"a\"}", "[:]",
+		/* numbers */
+		"[01]", "[-]", "[1.]", "[.5]", "[1e]", "[1e+]", "[+1]",
+		"[0x10]", "[1.5.5]", "[NaN]", "[Infinity]", "[-01]", "[--1]",
+		/* literals */
+		"[tru]", "[True]", "[nul]", "[falsey]", "[nulll]",
+		/* the top is an object or an array */
+		"1", "\"a\"", "true", "null",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i]) == 0)
+			fail_msg("accepted malformed #%zu: %s", i, bad[i]);
+}
+
+static void
+well_formed_text_is_accepted(void **state)
+{
+	static const char *const good[] = {
+		"{}", "[]", " \t\r\n{ } \n", "[1,-1,0,0.5,-0.0,1e5,1E-5,2.5e+3]",
+		"{\"a\":{\"b\":[true,false,null]}}", "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]",
+		"[\"\\u00e9\\uD83D\\uDE00\"]", "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"]",
+		"[[[[[[[[[[1]]]]]]]]]]", "{\"\":\"\"}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (parse(good[i]) != 0)
+			fail_msg("refused well-formed #%zu: %s", i, good[i]);
+}
+
+static void
+nesting_is_limited(void **state)
+{
+	char s[2 * JT_MAXDEPTH + 8];
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < JT_MAXDEPTH; i++)
+		s[n++] = '[';
+	for (int i = 0; i < JT_MAXDEPTH; i++)
+		s[n++] = ']';
+	s[n] = '\0';
+	assert_int_equal(parse(s), 0);
+	memmove(s + 1, s, n + 1);
+	s[0] = '[';
+	s[n + 1] = ']';
+	s[n + 2] = '\0';
+	assert_int_equal(parse(s), -1);
+}
+
+static void
+values_are_exact_text(void **state)
+{
+	static const char *const names[] = { "price", "qty", "side", "id",
+	    "missing" };
+	const char *msg = "{\"price\": 30000.10 , \"qty\":1.50000000,"
+	    "\"s\\u0069de\":\"b\\u0075y\",\"id\":\"42\",\"qty\":0.00100}";
+	struct jv root, v[5];
+	const char *t;
+	size_t n;
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_get(root, names, v, 5), 4);
+	assert_int_equal(jt_type(v[0]), JT_NUM);
+	assert_int_equal(v[0].n, 8);
+	assert_memory_equal(v[0].p, "30000.10", 8);
+	/* a repeated key: the last one, as jansson */
+	assert_int_equal(v[1].n, 7);
+	assert_memory_equal(v[1].p, "0.00100", 7);
+	/* escaped key and value */
+	assert_true(jt_eq(v[2], "buy"));
+	assert_false(jt_eq(v[2], "bu"));
+	assert_int_equal(jt_str(v[2], buf, sizeof(buf), &t, &n), 0);
+	assert_int_equal(n, 3);
+	assert_memory_equal(t, "buy", 3);
+	assert_int_equal(jt_type(v[4]), JT_NONE);
+	assert_int_equal(jt_str(v[4], buf, sizeof(buf), &t, &n), -1);
+	/* a string that does not fit the buffer */
+	msg = "[\"\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\"]";
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_str(jt_index(root, 0), buf, sizeof(buf), &t, &n),
+	    -1);
+}
+
+static void
+readers_refuse_wrong_types(void **state)
+{
+	const char *msg = "[18446744073709551615,\"18446744073709551616\","
+	    "-1,1.0,1e3,\"12a\",true,null,[1],{\"a\":1},\"\","
+	    "-9223372036854775808,9223372036854775808,\"7\",[\"x\",\"y\"],[]]";
+	struct jv root, x, y;
+	uint64_t u;
+	int64_t i;
+
+	(void)state;
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_u64(jt_index(root, 0), &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(jt_u64(jt_index(root, 1), &u), -1);	/* range */
+	assert_int_equal(jt_u64(jt_index(root, 2), &u), -1);	/* negative */
+	assert_int_equal(jt_i64(jt_index(root, 2), &i), 0);
+	assert_true(i == -1);
+	for (size_t k = 3; k <= 10; k++) {
+		assert_int_equal(jt_u64(jt_index(root, k), &u), -1);
+		assert_int_equal(jt_i64(jt_index(root, k), &i), -1);
+	}
+	assert_int_equal(jt_i64(jt_index(root, 11), &i), 0);
+	assert_true(i == INT64_MIN);
+	assert_int_equal(jt_i64(jt_index(root, 12), &i), -1);
+	assert_int_equal(jt_u64(jt_index(root, 13), &u), 0);
+	assert_true(u == 7);
+	assert_int_equal(jt_u64(jt_index(root, 99), &u), -1);	/* absent */
+	assert_int_equal(jt_pair(jt_index(root, 14), &x, &y), 0);
+	assert_true(jt_eq(x, "x") && jt_eq(y, "y"));
+	assert_int_equal(jt_pair(jt_index(root, 15), &x, &y), -1);
+	assert_int_equal(jt_pair(jt_index(root, 8), &x, &y), -1);
+	assert_true(jt_empty(jt_index(root, 15)));
+	assert_false(jt_empty(jt_index(root, 8)));
+	assert_false(jt_eq(jt_index(root, 13), "8"));
+	assert_false(jt_eq(jt_index(root, 0), "18446744073709551615"));
+	assert_int_equal(jt_get(jt_index(root, 8), (const char *const[]){ "a" },
+	    &x, 1), 0);	/* an array is no object */
+}
+
+static void
+iteration_visits_every_member(void **state)
+{
+	const char *msg = "{ \"a\" : [ 1 , \"x,]}\" , { \"b\" : [ ] } ] ,"
+	    " \"c\" : \"\\\"}\" }";
+	struct jv root, k, v, e;
+	struct jit it, it2;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_begin(root, &it), 0);
+	assert_int_equal(jt_next(&it, &k, &v), 1);
+	assert_true(jt_eq(k, "a"));
+	assert_int_equal(jt_begin(v, &it2), 0);
+	while (jt_next(&it2, &k, &e)) {
+		assert_null(k.p);
+		n++;
+	}
+	assert_int_equal(n, 3);
+	assert_int_equal(jt_next(&it, &k, &v), 1);
+	assert_true(jt_eq(k, "c"));
+	assert_true(jt_eq(v, "\"}"));
+	assert_int_equal(jt_next(&it, &k, &v), 0);
+	assert_int_equal(jt_next(&it, &k, &v), 0);
+	assert_int_equal(jt_begin(k, &it), -1);
+}
+
+/* Messages in the venues' shapes, mutated below. */
+static const char *const seeds[] = {
+	"{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":\"2023-02-09T20:32:50.714964855Z\",\"sequence_num\":3,\"events\":[{\"type\":\"update\",\"product_id\":\"BTC-USD\",\"updates\":[{\"side\":\"bid\",\"event_time\":\"2023-02-09T20:32:50.714964855Z\",\"price_level\":\"30000.01\",\"new_quantity\":\"1.5\"}]}]}",
+	"{\"channel\":\"book\",\"type\":\"update\",\"data\":[{\"symbol\":\"BTC/USD\",\"bids\":[{\"price\":30000.10,\"qty\":0.00100000}],\"asks\":[],\"checksum\":2439117997,\"timestamp\":\"2023-10-06T17:35:55.440295Z\"}]}",
+	"{\"stream\":\"btcusdt@depth@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1672515782136,\"s\":\"BTCUSDT\",\"U\":157,\"u\":160,\"b\":[[\"0.0024\",\"10\"]],\"a\":[[\"0.0026\",\"100\"]]}}",
+	"{\"topic\":\"publicTrade.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1672304486868,\"data\":[{\"T\":1672304486865,\"s\":\"BTCUSDT\",\"S\":\"Buy\",\"v\":\"0.001\",\"p\":\"16578.50\",\"L\":\"PlusTick\",\"i\":\"20f43950-d8dd-5b31-9112-a178eb6023af\",\"BT\":false,\"seq\":1}]}",
+	"{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{\"asks\":[[\"8476.98\",\"415\",\"0\",\"13\"]],\"bids\":[],\"ts\":\"1597026383085\",\"checksum\":0,\"prevSeqId\":123,\"seqId\":124}]}",
+	"{\"s\":\"\\u00e9\\ud83d\\ude00 \\\"q\\\" \\\\ \\/\",\"n\":[-0.5e-3,0,true,false,null,{}]}",
+};
+
+static void
+mutations_agree_with_jansson(void **state)
+{
+	static const char alphabet[] = "{}[]\":,\\/-+.0123456789eEtrufalsn "
+	    "\t\nabcu\x01\x7f\x80\xbf\xc3\xe2\xed\xf0\xff";
+	uint64_t rng = 0x9e3779b97f4a7c15ULL;
+	size_t tried = 0, refused = 0;
+	char buf[1024];
+
+	(void)state;
+	for (size_t s = 0; s < sizeof(seeds) / sizeof(seeds[0]); s++) {
+		for (int k = 0; k < 4000; k++) {
+			size_t n = strlen(seeds[s]), muts;
+			json_error_t jerr;
+			json_t *j;
+			struct jv root;
+			int ours, theirs;
+
+			memcpy(buf, seeds[s], n);
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			muts = 1 + (rng >> 60) % 3;
+			for (size_t m = 0; m < muts && n > 0; m++) {
+				size_t at;
+				int op;
+				char c;
+
+				rng = rng * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				at = (size_t)(rng >> 33) % n;
+				op = (int)((rng >> 20) % 4);
+				c = alphabet[(rng >> 8) % (sizeof(alphabet) - 1)];
+				if (op == 0) {
+					buf[at] = c;		/* replace */
+				} else if (op == 1) {
+					memmove(buf + at, buf + at + 1, n - at - 1);
+					n--;			/* delete */
+				} else if (op == 2 && n + 1 < sizeof(buf)) {
+					memmove(buf + at + 1, buf + at, n - at);
+					buf[at] = c;		/* insert */
+					n++;
+				} else {
+					n = at;			/* truncate */
+				}
+			}
+			ours = jt_parse(buf, n, &root) == 0;
+			j = json_loadb(buf, n, 0, &jerr);
+			theirs = j != NULL;
+			json_decref(j);
+			/* numbers jansson cannot hold are its own limit */
+			if (!theirs && (strstr(jerr.text, "too big") != NULL ||
+			    strstr(jerr.text, "overflow") != NULL))
+				continue;
+			tried++;
+			refused += !ours;
+			if (ours != theirs)
+				fail_msg("seed %zu: scanner %s, jansson %s (%s): "
+				    "%.*s", s, ours ? "accepts" : "refuses",
+				    theirs ? "accepts" : "refuses", jerr.text,
+				    (int)n, buf);
+		}
+	}
+	/* both outcomes must have been exercised */
+	assert_true(refused > tried / 4 && refused < tried);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(malformed_text_is_refused),
+		cmocka_unit_test(well_formed_text_is_accepted),
+		cmocka_unit_test(nesting_is_limited),
+		cmocka_unit_test(values_are_exact_text),
+		cmocka_unit_test(readers_refuse_wrong_types),
+		cmocka_unit_test(iteration_visits_every_member),
+		cmocka_unit_test(mutations_agree_with_jansson),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
