@@ -7,6 +7,31 @@
 
 #include "jtok.h"
 
+/*
+ * Character classes: STR_PLAIN needs no attention inside a string
+ * (printable ASCII but '"' and '\\'), SKIP_STOP matters when skipping a
+ * container ('"', brackets and braces), STR_STOP ends a run in a string
+ * known valid ('"', '\\').
+ */
+enum { STR_PLAIN = 1, SKIP_STOP = 2, STR_STOP = 4 };
+
+static unsigned char	cls[256];
+
+static void
+cls_init(void)
+{
+	if (cls['a'] != 0)
+		return;
+	for (int c = 0x20; c < 0x80; c++)
+		cls[c] = STR_PLAIN;
+	cls['"'] = SKIP_STOP | STR_STOP;
+	cls['\\'] = STR_STOP;
+	cls['{'] |= SKIP_STOP;
+	cls['}'] |= SKIP_STOP;
+	cls['['] |= SKIP_STOP;
+	cls[']'] |= SKIP_STOP;
+}
+
 static int
 is_ws(char c)
 {
@@ -88,7 +113,7 @@ str_end(const char *p, const char *e)
 		long u, lo;
 		size_t k;
 
-		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+		if (cls[c] & STR_PLAIN) {
 			p++;
 			continue;
 		}
@@ -181,6 +206,7 @@ jt_parse(const char *s, size_t len, struct jv *root)
 	char stack[JT_MAXDEPTH];
 	int d = 0;
 
+	cls_init();
 	p = ws(p, e);
 	if (p >= e || (*p != '{' && *p != '['))
 		return -1;
@@ -266,9 +292,13 @@ vws(const char *p)
 static const char *
 vstr(const char *p)
 {
-	while (*p != '"')
-		p += *p == '\\' ? 2 : 1;
-	return p + 1;
+	for (;;) {
+		while (!(cls[(unsigned char)*p] & STR_STOP))
+			p++;
+		if (*p == '"')
+			return p + 1;
+		p += 2;
+	}
 }
 
 /* p at a value: just after it. */
@@ -283,8 +313,11 @@ vskip(const char *p)
 	case '{':
 	case '[':
 		for (;;) {
-			char c = *p++;
+			char c;
 
+			while (!(cls[(unsigned char)*p] & SKIP_STOP))
+				p++;
+			c = *p++;
 			if (c == '"')
 				p = vstr(p);
 			else if (c == '{' || c == '[')
@@ -460,21 +493,34 @@ jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
 {
 	struct jit it;
 	struct jv k, v;
-	size_t found = 0;
+	size_t found = 0, len[16];
 
-	for (size_t i = 0; i < n; i++)
-		out[i].p = NULL, out[i].n = 0;
+	for (size_t i = 0; i < n; i++) {
+		out[i].p = NULL;
+		out[i].n = 0;
+		if (i < 16)
+			len[i] = strlen(names[i]);
+	}
 	if (obj.p == NULL || obj.p[0] != '{' || jt_begin(obj, &it) != 0)
 		return 0;
 	while (jt_next(&it, &k, &v)) {
-		for (size_t i = 0; i < n; i++) {
-			if (!jt_eq(k, names[i]))
-				continue;
-			if (out[i].p == NULL)
-				found++;
-			out[i] = v;
-			break;
-		}
+		const char *kp = k.p + 1;
+		size_t kn = k.n - 2, i;
+
+		/* plain keys compare as they are; escaped ones unescaped */
+		for (i = 0; i < n; i++)
+			if (i < 16 ? kn == len[i] &&
+			    memcmp(kp, names[i], kn) == 0 : jt_eq(k, names[i]))
+				break;
+		if (i == n && memchr(kp, '\\', kn) != NULL)
+			for (i = 0; i < n; i++)
+				if (jt_eq(k, names[i]))
+					break;
+		if (i == n)
+			continue;
+		if (out[i].p == NULL)
+			found++;
+		out[i] = v;
 	}
 	return found;
 }

@@ -94,6 +94,8 @@ cb_tick(struct feed *f, int64_t mono)
 		cb_resubscribe(f, mono);
 }
 
+#define CB_KEEP	64	/* asks of an event kept while the bids apply */
+
 /* Applies one l2_data event; returns -1 if it was malformed. */
 static int
 cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
@@ -102,9 +104,10 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 	static const char *const keys[] = { "type", "product_id", "updates" };
 	static const char *const ukeys[] = { "side", "price_level",
 	    "new_quantity" };
-	struct jv k[3], u, uk[3];
+	struct jv k[3], u, uk[3], ap[CB_KEEP], aq[CB_KEEP];
 	struct jit it;
 	struct fsym *s;
+	size_t nask = 0;
 	int snap;
 
 	jt_get(ev, keys, k, 3);
@@ -124,16 +127,37 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		return 0;
 	}
 	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, vseq);
-	/* bids, then asks: the order a book message must have */
-	for (int ask = 0; ask <= 1; ask++) {
+	/*
+	 * bids, then asks: the order a book message must have.  The asks
+	 * seen while applying the bids are kept (up to CB_KEEP) for the
+	 * second round; more than that are read again.
+	 */
+	jt_begin(k[2], &it);
+	while (jt_next(&it, NULL, &u)) {
+		jt_get(u, ukeys, uk, 3);
+		if (jt_type(uk[0]) != JT_STR)
+			goto bad;
+		if (!jt_eq(uk[0], "bid")) {
+			if (nask < CB_KEEP) {
+				ap[nask] = uk[1];
+				aq[nask] = uk[2];
+			}
+			nask++;
+			continue;
+		}
+		if (venue_jvlevel(s, 0, uk[1], uk[2], 0, !snap) != 0)
+			goto bad;
+	}
+	if (nask <= CB_KEEP) {
+		for (size_t i = 0; i < nask; i++)
+			if (venue_jvlevel(s, 1, ap[i], aq[i], 0, !snap) != 0)
+				goto bad;
+	} else {
 		jt_begin(k[2], &it);
 		while (jt_next(&it, NULL, &u)) {
 			jt_get(u, ukeys, uk, 3);
-			if (jt_type(uk[0]) != JT_STR)
-				goto bad;
-			if (jt_eq(uk[0], "bid") == ask)
-				continue;
-			if (venue_jvlevel(s, ask, uk[1], uk[2], 0, !snap) != 0)
+			if (!jt_eq(uk[0], "bid") &&
+			    venue_jvlevel(s, 1, uk[1], uk[2], 0, !snap) != 0)
 				goto bad;
 		}
 	}

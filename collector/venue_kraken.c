@@ -102,6 +102,12 @@ kr_resync(struct feed *f, struct fsym *s)
  * Appends a decimal's text without '.', sign and leading zeros: that is
  * the digits of the mantissa (nothing for zero), then e zeros if e > 0.
  */
+static const char kr_pairs[] =
+    "00010203040506070809101112131415161718192021222324"
+    "25262728293031323334353637383940414243444546474849"
+    "50515253545556575859606162636465666768697071727374"
+    "75767778798081828384858687888990919293949596979899";
+
 static size_t
 kr_cat(char *out, int64_t m, int e)
 {
@@ -111,9 +117,18 @@ kr_cat(char *out, int64_t m, int e)
 
 	if (u == 0)
 		return 0;
-	while (u != 0) {
-		t[--k] = (char)('0' + u % 10);
-		u /= 10;
+	while (u >= 100) {
+		unsigned r = (unsigned)(u % 100);
+
+		u /= 100;
+		t[--k] = kr_pairs[2 * r + 1];
+		t[--k] = kr_pairs[2 * r];
+	}
+	if (u >= 10) {
+		t[--k] = kr_pairs[2 * u + 1];
+		t[--k] = kr_pairs[2 * u];
+	} else {
+		t[--k] = (char)('0' + u);
 	}
 	n = sizeof(t) - k;
 	memcpy(out, t + k, n);
