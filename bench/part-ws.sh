@@ -1,0 +1,195 @@
+#!/bin/sh
+# part-ws.sh: wsgate, side by side with the baseline a user would write
+# (bench/ws-baseline/relay.js: Node.js "ws" + ioredis, clearly a
+# baseline), in the same run, against one private redis-server:
+#  - fan-out: messages/s delivered to 100 and to 1000 WebSocket clients
+#    subscribed to one channel, published by a separate load generator
+#    process (wsbench pub) and counted by a separate sink (wsbench sub);
+#    CPU time of the gateway per delivered message, for both;
+#  - latency from the collector's receive time ("recv") to a WebSocket
+#    client at 10 K msg/s: collector sim, ring, shmreader, redispub,
+#    Redis, wsgate, 100 clients;
+#  - wsgate's resident memory per idle connected client (1000 clients).
+set -u
+: "${BIN:?}"
+WSB=$BIN/bench/wsbench
+dir=$(cd "$(dirname "$0")" && pwd)
+for p in "$BIN/wsgate" "$WSB"; do
+	[ -x "$p" ] || { echo "part-ws: $p not built" >&2; exit 1; }
+done
+command -v redis-server >/dev/null || { echo "part-ws: no redis-server" >&2; exit 1; }
+T=$(mktemp -d)
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	for p in $pids; do wait "$p" 2>/dev/null; done
+	[ -n "${ring:-}" ] && "$BIN/shmreader" --ring "$ring" --unlink 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+free_port() {
+	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+wait_until() {	# CMD...: 20 s at most
+	i=0
+	until "$@" >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -lt 400 ] || return 1; sleep 0.05
+	done
+}
+# cpu_ticks PID: utime + stime in clock ticks
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+rport=$(free_port)
+# no pub/sub output limit: a gateway that falls behind is measured, not cut
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
+    --client-output-buffer-limit 'pubsub 0 0 0' \
+    --dir "$T" --daemonize no --logfile "$T/redis.log" &
+pids="$pids $!"
+wait_until redis-cli -p "$rport" ping || { echo "part-ws: redis did not start" >&2; exit 1; }
+
+# --- the baseline's node_modules (committed package.json + lockfile) ---
+node_ok=0
+if command -v node >/dev/null; then
+	if [ ! -d "$dir/ws-baseline/node_modules/ws" ]; then
+		(cd "$dir/ws-baseline" && npm ci --no-audit --no-fund >"$T/npm.log" 2>&1) ||
+		    echo "part-ws: npm ci failed: $(tail -n 1 "$T/npm.log")" >&2
+	fi
+	[ -d "$dir/ws-baseline/node_modules/ws" ] && node_ok=1
+fi
+
+start_wsgate() {
+	wport=$(free_port)
+	rm -f "$T/ready"
+	"$BIN/wsgate" -l "127.0.0.1:$wport" -u "redis://127.0.0.1:$rport" \
+	    --output-cap 268435456 --max-clients 20000 -d 3 3>"$T/ready" \
+	    2>"$T/wsgate.log" &
+	gw=$!
+	pids="$pids $gw"
+	wait_until test -s "$T/ready"
+}
+start_node() {
+	wport=$(free_port)
+	node "$dir/ws-baseline/relay.js" "$wport" "$rport" >"$T/node.out" 2>&1 &
+	gw=$!
+	pids="$pids $gw"
+	wait_until grep -q listening "$T/node.out"
+}
+stop_gw() { kill "$gw" 2>/dev/null; wait "$gw" 2>/dev/null; }
+
+# fanout CLIENTS RATE COUNT: prints "rate cpu_ns_per_msg" for $gw/$wport
+fanout() {
+	ch="md.bench.fan$1.trade"
+	rm -f "$T/sub.out"
+	"$WSB" sub "$wport" "$ch" "$1" 1500 >"$T/sub.out" 2>"$T/sub.err" &
+	s=$!
+	wait_until grep -q ready "$T/sub.out" || { cat "$T/sub.err" >&2; return 1; }
+	c0=$(cpu_ticks "$gw")
+	"$WSB" pub "$rport" "$ch" "$2" "$3" 200 >/dev/null || return 1
+	wait "$s" || { cat "$T/sub.err" >&2; return 1; }
+	c1=$(cpu_ticks "$gw")
+	line=$(grep delivered "$T/sub.out")
+	d=$(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')
+	r=$(echo "$line" | sed 's/.*rate=\([0-9]*\).*/\1/')
+	[ "$d" -eq $(( $1 * $3 )) ] || echo "part-ws: $d of $(( $1 * $3 )) delivered" >&2
+	echo "$r $(( (c1 - c0) * (1000000000 / hz) / d ))"
+}
+
+for n in 100 1000; do
+	if [ "$n" = 100 ]; then rate=100000 count=20000; else rate=10000 count=2000; fi
+	start_wsgate
+	w=$(fanout "$n" "$rate" "$count") || { echo "part-ws: wsgate fan-out $n failed" >&2; exit 1; }
+	stop_gw
+	b=""
+	if [ "$node_ok" = 1 ]; then
+		start_node
+		b=$(fanout "$n" "$rate" "$count") || b=""
+		stop_gw
+	fi
+	wr=${w% *} wc=${w#* }
+	goal="" ok=""
+	if [ -n "$b" ]; then
+		br=${b% *} bc=${b#* }
+		x=$(awk -v a="$wr" -v b="$br" 'BEGIN { printf "%.1f", a / b }')
+		if [ "$n" = 1000 ]; then
+			goal=">= 5x baseline"
+			ok=$(awk -v x="$x" 'BEGIN { print (x >= 5) ? "yes" : "no" }')
+		fi
+		echo "| ws | fan-out to $n clients, msgs/s delivered (offered $rate msg/s x $n, 200 B): Node.js ws+ioredis relay (baseline) | $br msg/s, $bc ns CPU/msg | | |"
+		echo "| ws | fan-out to $n clients, msgs/s delivered: wsgate | $wr msg/s = ${x}x baseline, $wc ns CPU/msg | $goal | $ok |"
+	else
+		echo "| ws | fan-out to $n clients, msgs/s delivered (offered $rate msg/s x $n, 200 B): wsgate (baseline not run: no node/npm) | $wr msg/s, $wc ns CPU/msg | | |"
+	fi
+done
+
+# --- latency through the whole pipeline at 10 K msg/s ---
+lat_row() {	# CLIENTS
+	if ! [ -x "$BIN/collector" ] || ! [ -x "$BIN/shmreader" ] ||
+	    ! [ -x "$BIN/redispub" ]; then
+		echo "| ws | latency recv -> WebSocket client | not run: pipeline not built | | no |"
+		return
+	fi
+	ring="benchws.$$"
+	start_wsgate
+	"$WSB" sub "$wport" 'md.sim.*' "$1" 2000 >"$T/lat.out" 2>"$T/lat.err" &
+	s=$!
+	wait_until grep -q ready "$T/lat.out" || return 1
+	"$BIN/collector" --ring "$ring" --capacity 1048576 sim --rate 10000 --count 1 >/dev/null 2>&1
+	rm -f "$T/fifo"
+	mkfifo "$T/fifo"
+	"$BIN/shmreader" --ring "$ring" --from latest >"$T/fifo" &
+	sr=$!
+	"$BIN/redispub" -u "redis://127.0.0.1:$rport" --stats-interval 0 <"$T/fifo" 2>/dev/null &
+	rp=$!
+	pids="$pids $sr $rp"
+	sleep 0.3
+	"$BIN/collector" --ring "$ring" sim --rate 10000 --count 50000 >/dev/null 2>&1
+	wait "$s"
+	kill "$sr" "$rp" 2>/dev/null
+	wait "$sr" "$rp" 2>/dev/null
+	stop_gw
+	line=$(grep delivered "$T/lat.out")
+	p50=$(echo "$line" | sed 's/.*p50_us=\([0-9]*\).*/\1/')
+	p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/')
+	d=$(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')
+	goal="" ok=""
+	if [ "$1" = 1 ]; then
+		goal="p50 < 500 us, p99 < 3 ms"
+		ok=$(awk -v a="$p50" -v b="$p99" 'BEGIN { print (a < 500 && b < 3000) ? "yes" : "no" }')
+	fi
+	echo "| ws | latency recv -> WebSocket client at 10 K msg/s (collector sim, ring, shmreader, redispub, Redis, wsgate; $1 client(s) on md.sim.*, $d frames) | p50 $p50 us, p99 $p99 us | $goal | $ok |"
+}
+# the wsgate hop alone: PUBLISH time -> client, same rate
+hop_row() {
+	start_wsgate
+	"$WSB" sub "$wport" md.bench.hop.trade 1 1500 >"$T/hop.out" 2>"$T/hop.err" &
+	s=$!
+	wait_until grep -q ready "$T/hop.out" || return 1
+	"$WSB" pub "$rport" md.bench.hop.trade 10000 50000 200 >/dev/null || return 1
+	wait "$s"
+	stop_gw
+	line=$(grep delivered "$T/hop.out")
+	p50=$(echo "$line" | sed 's/.*p50_us=\([0-9]*\).*/\1/')
+	p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/')
+	echo "| ws | latency wsbench PUBLISH -> Redis -> wsgate -> WebSocket client at 10 K msg/s (gateway hop only, 1 client) | p50 $p50 us, p99 $p99 us | | |"
+}
+hop_row || echo "part-ws: hop latency run failed" >&2
+lat_row 1 || echo "part-ws: latency run failed" >&2
+lat_row 100 || echo "part-ws: latency run failed" >&2
+
+# --- memory per idle client ---
+start_wsgate
+r0=$(awk '/^VmRSS/ { print $2 }' "/proc/$gw/status")
+"$WSB" sub "$wport" md.bench.idle.trade 1000 1000 8 >"$T/idle.out" 2>"$T/idle.err" &
+s=$!
+pids="$pids $s"
+wait_until grep -q ready "$T/idle.out" || { cat "$T/idle.err" >&2; exit 1; }
+r1=$(awk '/^VmRSS/ { print $2 }' "/proc/$gw/status")
+wait "$s"
+stop_gw
+per=$(( (r1 - r0) * 1024 / 1000 ))
+ok=no
+[ "$per" -lt 65536 ] && ok=yes
+echo "| memory | wsgate RSS per idle connected client (1000 clients, each subscribed) | $per B | < 64 KiB | $ok |"
