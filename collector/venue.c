@@ -147,26 +147,6 @@ feed_jsym(struct feed *f, struct jv v)
 	return feed_sym(f, t, n);
 }
 
-const char *
-jstr(json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
-
-int
-jdec(json_t *v, int64_t *m, int8_t *e)
-{
-	if (json_is_string(v))
-		return dec_parse(json_string_value(v), json_string_length(v),
-		    m, e) == DEC_OK ? 0 : -1;
-	if (json_is_integer(v)) {
-		*m = json_integer_value(v);
-		*e = 0;
-		return 0;
-	}
-	return -1;
-}
-
 int
 ju64(json_t *v, uint64_t *out)
 {
@@ -178,19 +158,6 @@ ju64(json_t *v, uint64_t *out)
 	}
 	if (json_is_string(v))
 		return parse_u64(json_string_value(v), 0, UINT64_MAX, out);
-	return -1;
-}
-
-int
-ji64(json_t *v, int64_t *out)
-{
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
-		return 0;
-	}
-	if (json_is_string(v))
-		return parse_i64(json_string_value(v), INT64_MIN, INT64_MAX,
-		    out);
 	return -1;
 }
 
@@ -345,11 +312,12 @@ venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q, int nums,
 }
 
 /*
- * The JSON arena: jansson allocates a handful of small blocks per message
- * and frees them all before the next one, so blocks come from a bump
- * arena that rewinds whenever nothing in it is live.  What does not fit
- * goes to malloc.  Off under AddressSanitizer, which should see every
- * block.
+ * The JSON arena: venue messages are read with the scanner (jtok.h);
+ * jansson is left to build subscriptions and read REST snapshots, and
+ * allocates a handful of small blocks for each that are all freed
+ * before the next, so blocks come from a bump arena that rewinds
+ * whenever nothing in it is live.  What does not fit goes to malloc.
+ * Off under AddressSanitizer, which should see every block.
  */
 #if defined(__SANITIZE_ADDRESS__)
 void

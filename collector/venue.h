@@ -213,7 +213,7 @@ void	feed_clear_pend(struct fsym *s);
 /* Scratch message buffer for the adapters (one thread). */
 extern struct msgbuf	venue_msg;
 
-/* ---- JSON helpers ---- */
+/* ---- JSON helpers (messages are read with jtok.h) ---- */
 
 /*
  * venue_json_init: makes jansson allocate from a per-message arena (see
@@ -222,21 +222,11 @@ extern struct msgbuf	venue_msg;
 void	venue_json_init(void);
 void	jfree(void *p);
 
-/* jstr: the string value of key in o (NULL if absent or not a string). */
-const char	*jstr(json_t *o, const char *key);
-
-/*
- * jdec: parses a decimal from a JSON string (or integer) value.
- * Returns 0 or -1.
- */
-int	jdec(json_t *v, int64_t *m, int8_t *e);
-
 /*
  * ju64: reads an unsigned integer from a JSON integer or a string of
  * digits.  Returns 0 or -1.
  */
 int	ju64(json_t *v, uint64_t *out);
-int	ji64(json_t *v, int64_t *out);
 
 /*
  * rfc3339_ns: "2023-02-09T20:32:50.714964855Z" (s[0..len)) -> ns since
