@@ -77,6 +77,8 @@ struct chan {
 	uint8_t		snap_ok;	/* snapshot set on this connection */
 	uint8_t		cleared;	/* keys deleted on this connection */
 	uint64_t	ndeltas;	/* RPUSHed since the snapshot */
+	uint64_t	batch;		/* batch of the open RPUSH group */
+	uint32_t	gfirst, glast;	/* its first and last member */
 };
 
 /* One buffered message, followed by its line; 8-byte aligned. */
@@ -99,12 +101,31 @@ struct qpos {
 	size_t		off;
 };
 
-/* Sent units awaiting replies: a message, or a control command group. */
+/*
+ * Sent units awaiting replies: a message, or a control command group.
+ * A delta whose line went out in a grouped RPUSH has that group's id;
+ * the first member's unit also carries the RPUSH's reply (rp_left: the
+ * value of left when it arrives).
+ */
 struct unit {
 	uint32_t	left;		/* replies still due */
+	uint32_t	rp_left;	/* 0: no RPUSH reply in this unit */
+	uint32_t	gid;		/* 0: in no RPUSH group */
+	uint32_t	gsize;		/* with rp_left: the group's members */
 	uint8_t		is_msg;
 	uint8_t		err;
 };
+
+/* An RPUSH group that Redis refused: its members are dropped. */
+struct failed_group {
+	uint32_t	gid;
+	uint32_t	left;		/* members not yet acknowledged */
+};
+
+/* delta actions planned for a batch */
+enum { A_NONE, A_RPUSH, A_DEL };
+#define BATCH_MAX	4096
+#define NO_NEXT		UINT32_MAX
 
 struct url {
 	int		is_unix;
@@ -163,6 +184,13 @@ static struct {
 	size_t		inf_cap, inf_head, inf_n;
 	int		hs_cmd[3], hs_n, hs_i;
 	char		conn_err[512];
+
+	/* grouped RPUSH: ids, and the refused groups still in flight */
+	uint32_t	gid;
+	uint64_t	batch_id;
+	struct failed_group *failed;
+	size_t		nfailed, failed_cap;
+	char		grp_err[200];
 
 	/* timers and shutdown */
 	int64_t		next_stats, stop_deadline;
@@ -779,17 +807,90 @@ ob_bulk2(const char *a, size_t an, const char *b, size_t bn)
 #define OB_LIT(s)	ob_raw(s, sizeof(s) - 1)
 
 /*
- * encode_msg: appends the commands for m to the output buffer and
- * updates the channel's late-joiner state; returns the number of
- * replies they will produce.
+ * The batch fill() encodes: a run of unsent messages, planned first
+ * (plan_msg) so that the deltas of one book channel go out in ONE RPUSH
+ * (a group), placed right before the PUBLISH of the first of them; the
+ * PUBLISHes follow in input order.  So every delta is in C.deltas before
+ * it is published, which is all a late joiner needs (tickpipe(7)): the
+ * list may hold deltas not yet published, which the joiner applies from
+ * the list and then skips when they arrive live (their seq is not
+ * higher).  A snapshot of C closes C's group (its MULTI comes after the
+ * RPUSH of the deltas before it, the deltas after it start a new group),
+ * so does the --max-deltas cap.
+ */
+static struct {
+	struct msg	*m[BATCH_MAX];
+	uint8_t		act[BATCH_MAX];
+	uint32_t	next[BATCH_MAX];	/* next member of its group */
+	uint32_t	gsize[BATCH_MAX];	/* first member: members */
+	size_t		gbytes[BATCH_MAX];	/* first member: their bytes */
+	uint32_t	gid[BATCH_MAX];		/* the group's id */
+	uint32_t	n;
+} b;
+
+/* plan_msg: the late-joiner action of message i of the batch. */
+static void
+plan_msg(uint32_t i)
+{
+	struct msg *m = b.m[i];
+	struct chan *c = &g.chans[m->chan];
+
+	b.act[i] = A_NONE;
+	b.next[i] = NO_NEXT;
+	b.gsize[i] = 0;
+	if (m->type == T_SNAP) {
+		c->snap_ok = 1;
+		c->cleared = 0;
+		c->ndeltas = 0;
+		c->batch = 0;		/* close the group */
+		return;
+	}
+	if (m->type != T_DELTA)
+		return;
+	if (c->snap_ok && c->ndeltas >= g.max_deltas) {
+		c->snap_ok = 0;
+		c->cleared = 0;
+		c->batch = 0;
+	}
+	if (c->snap_ok) {
+		b.act[i] = A_RPUSH;
+		c->ndeltas++;
+		if (c->batch == g.batch_id) {
+			b.next[c->glast] = i;
+			c->glast = i;
+			b.gsize[c->gfirst]++;
+			b.gbytes[c->gfirst] += m->len;
+		} else {
+			c->batch = g.batch_id;
+			c->gfirst = c->glast = i;
+			b.gsize[i] = 1;
+			b.gbytes[i] = m->len;
+		}
+	} else if (!c->cleared) {
+		/*
+		 * No snapshot sent on this connection (a restart, or the
+		 * cap): the keys would not rebuild the book, so late
+		 * joiners wait for the next snapshot.
+		 */
+		b.act[i] = A_DEL;
+		c->cleared = 1;
+	}
+}
+
+/*
+ * encode_msg: appends the commands for message i of the batch to the
+ * output buffer; returns the number of replies they will produce, and in
+ * *rp_idx the index among them of a grouped RPUSH's reply (or -1).
  */
 static uint32_t
-encode_msg(const struct msg *m)
+encode_msg(uint32_t i, int *rp_idx)
 {
+	const struct msg *m = b.m[i];
 	struct chan *c = &g.chans[m->chan];
 	const char *line = (const char *)(m + 1);
 	uint32_t n = 0;
 
+	*rp_idx = -1;
 	ob_reserve(3 * m->len + 3 * c->len + g.prefix_len + 512);
 	if (!c->announced) {
 		OB_LIT("*3\r\n$4\r\nSADD\r\n");
@@ -810,31 +911,25 @@ encode_msg(const struct msg *m)
 		ob_bulk(line, m->len);
 		OB_LIT("*1\r\n$4\r\nEXEC\r\n");
 		n += 5;
-		c->snap_ok = 1;
-		c->cleared = 0;
-		c->ndeltas = 0;
 		break;
 	case T_DELTA:
-		if (c->snap_ok && c->ndeltas >= g.max_deltas) {
-			c->snap_ok = 0;
-			c->cleared = 0;
-		}
-		if (c->snap_ok) {
-			OB_LIT("*3\r\n$5\r\nRPUSH\r\n");
+		if (b.act[i] == A_RPUSH && b.gsize[i] > 0) {
+			uint32_t j;
+
+			ob_reserve(b.gbytes[i] + 24 * (size_t)b.gsize[i] +
+			    c->len + 64);
+			ob_len('*', 2 + (size_t)b.gsize[i]);
+			OB_LIT("$5\r\nRPUSH\r\n");
 			ob_bulk2(c->name, c->len, ".deltas", 7);
-			ob_bulk(line, m->len);
-			c->ndeltas++;
+			for (j = i; j != NO_NEXT; j = b.next[j])
+				ob_bulk((const char *)(b.m[j] + 1),
+				    b.m[j]->len);
+			*rp_idx = (int)n;
 			n++;
-		} else if (!c->cleared) {
-			/*
-			 * No snapshot sent on this connection (a restart, or
-			 * the cap): the keys would not rebuild the book, so
-			 * late joiners wait for the next snapshot.
-			 */
+		} else if (b.act[i] == A_DEL) {
 			OB_LIT("*3\r\n$3\r\nDEL\r\n");
 			ob_bulk2(c->name, c->len, ".snapshot", 9);
 			ob_bulk2(c->name, c->len, ".deltas", 7);
-			c->cleared = 1;
 			n++;
 		}
 		/* FALLTHROUGH */
@@ -862,19 +957,22 @@ encode_msg(const struct msg *m)
 	return n;
 }
 
-static int
+static struct unit *
 inf_push(uint32_t left, int is_msg)
 {
 	struct unit *u;
 
 	if (g.inf_n == g.inf_cap)
-		return -1;
+		return NULL;
 	u = &g.inf[(g.inf_head + g.inf_n) % g.inf_cap];
 	u->left = left;
+	u->rp_left = 0;
+	u->gid = 0;
+	u->gsize = 0;
 	u->is_msg = (uint8_t)is_msg;
 	u->err = 0;
 	g.inf_n++;
-	return 0;
+	return u;
 }
 
 static size_t
@@ -898,7 +996,7 @@ send_stats(void)
 	char js[512];
 	size_t n = stats_json(js, sizeof(js));
 
-	if (inf_push(2, 0) < 0)
+	if (inf_push(2, 0) == NULL)
 		return;
 	ob_reserve(2 * n + 2 * g.prefix_len + 128);
 	OB_LIT("*3\r\n$3\r\nSET\r\n");
@@ -909,22 +1007,67 @@ send_stats(void)
 	ob_bulk(js, n);
 }
 
-/* fill: encodes unsent messages within the pipeline and buffer bounds. */
+/*
+ * fill: encodes unsent messages within the pipeline and buffer bounds,
+ * a batch at a time (see plan_msg).
+ */
 static void
 fill(void)
 {
+	struct qpos p;
 	struct msg *m;
+	uint32_t i;
 
 	if (g.state != C_READY)
 		return;
-	while (g.qsent < g.pipeline && g.olen - g.ooff < OBUF_HIGH &&
-	    (m = q_at(&g.send)) != NULL) {
-		uint32_t n = encode_msg(m);
+	while (g.qsent < g.pipeline && g.olen - g.ooff < OBUF_HIGH) {
+		size_t room = OBUF_HIGH - (g.olen - g.ooff), est = 0;
+		uint64_t max = g.pipeline - g.qsent;
 
-		if (inf_push(n, 1) < 0)	/* cannot happen: cap > pipeline */
-			errx(EX_SOFTWARE, "in-flight ring overflow");
-		g.send.off += MSG_SIZE(m->len);
-		g.qsent++;
+		if (max > BATCH_MAX)
+			max = BATCH_MAX;
+		/* the batch: what fits, at least one message */
+		p = g.send;
+		b.n = 0;
+		while (b.n < max && (m = q_at(&p)) != NULL) {
+			size_t sz = (g.stream > 0 ? 3 : 2) * (size_t)m->len +
+			    3 * (size_t)g.chans[m->chan].len + 160;
+
+			if (b.n > 0 && est + sz > room)
+				break;
+			est += sz;
+			b.m[b.n++] = m;
+			p.off += MSG_SIZE(m->len);
+		}
+		if (b.n == 0)
+			return;
+		g.batch_id++;
+		for (i = 0; i < b.n; i++)
+			plan_msg(i);
+		for (i = 0; i < b.n; i++) {
+			struct unit *u;
+			int rp_idx;
+			uint32_t n = encode_msg(i, &rp_idx);
+
+			/* cannot fail: cap > pipeline */
+			if ((u = inf_push(n, 1)) == NULL)
+				errx(EX_SOFTWARE, "in-flight ring overflow");
+			if (b.act[i] != A_RPUSH)
+				continue;
+			if (b.gsize[i] > 0) {	/* the group's first member */
+				uint32_t j;
+
+				if (++g.gid == 0)
+					g.gid = 1;
+				for (j = i; j != NO_NEXT; j = b.next[j])
+					b.gid[j] = g.gid;
+				u->rp_left = n - (uint32_t)rp_idx;
+				u->gsize = b.gsize[i];
+			}
+			u->gid = b.gid[i];
+		}
+		g.send = p;
+		g.qsent += b.n;
 	}
 }
 
@@ -947,6 +1090,7 @@ conn_close(void)
 	}
 	g.inf_n = 0;
 	g.inf_head = 0;
+	g.nfailed = 0;
 	/* everything not acknowledged is sent again */
 	g.send = g.head;
 	g.qsent = 0;
@@ -1195,6 +1339,38 @@ on_handshake_reply(void)
 	return 0;
 }
 
+/* group_refused: Redis refused the RPUSH of group gid (n members). */
+static void
+group_refused(uint32_t gid, uint32_t n)
+{
+	if (g.nfailed == g.failed_cap) {
+		g.failed_cap = g.failed_cap ? 2 * g.failed_cap : 16;
+		g.failed = realloc(g.failed, g.failed_cap * sizeof(*g.failed));
+		if (g.failed == NULL)
+			err(EX_OSERR, "realloc");
+	}
+	g.failed[g.nfailed].gid = gid;
+	g.failed[g.nfailed].left = n;
+	g.nfailed++;
+	snprintf(g.grp_err, sizeof(g.grp_err), "%s", rr.msg);
+}
+
+/* group_member_done: 1 if the RPUSH of the acknowledged member failed. */
+static int
+group_member_done(uint32_t gid)
+{
+	size_t i;
+
+	for (i = 0; i < g.nfailed; i++) {
+		if (g.failed[i].gid != gid)
+			continue;
+		if (--g.failed[i].left == 0)
+			g.failed[i] = g.failed[--g.nfailed];
+		return 1;
+	}
+	return 0;
+}
+
 /* on_reply: one complete top-level reply in rr. */
 static int
 on_reply(void)
@@ -1211,6 +1387,8 @@ on_reply(void)
 	if (rr.err) {
 		u->err = 1;
 		g.redis_errors++;
+		if (u->rp_left != 0 && u->left == u->rp_left)
+			group_refused(u->gid, u->gsize);
 	}
 	if (--u->left > 0)
 		return 0;
@@ -1221,7 +1399,14 @@ on_reply(void)
 			warnx("redis: stats not stored: %s", rr.msg);
 		return 0;
 	}
-	if (u->err) {
+	if (u->gid != 0 && g.nfailed > 0 && group_member_done(u->gid) &&
+	    !u->err) {
+		struct msg *m = q_at(&g.head);
+
+		g.dropped++;
+		log_line("line %" PRIu64 ": redis refused the RPUSH of its "
+		    "delta: %s; counted as dropped", m->lineno, g.grp_err);
+	} else if (u->err) {
 		struct msg *m = q_at(&g.head);
 
 		g.dropped++;

@@ -12,6 +12,16 @@
                                  second connection, apply, then live messages
                                  until none came for IDLE seconds; prints the
                                  book and "applied N live" on stderr
+  book.py seqs CHANNEL < IN      "SEQ TYPE" of each book line of CHANNEL
+  book.py probe PORT CHANNEL SEQS LIVE IDLE
+                                 a late joiner as above (both connections
+                                 opened first) that stops after LIVE live
+                                 messages beyond what Redis held, or IDLE s
+                                 without any; checks that it applied every
+                                 message of CHANNEL after its snapshot up
+                                 to its last one (SEQS: the seqs output),
+                                 none missing; prints "probe: ok ..." or
+                                 exits 1 naming the first seq missed
 """
 import json
 import socket
@@ -134,6 +144,60 @@ def joiner(port, chan, idle):
           file=sys.stderr)
 
 
+def probe(port, chan, seqs_file, want_live, idle):
+    ref = []
+    with open(seqs_file) as f:
+        for line in f:
+            seq, t = line.split()
+            ref.append((int(seq), t))
+    sub = Resp(port)
+    kv = Resp(port)
+    sub.send("SUBSCRIBE", chan)
+    sub.reply()
+    kv.send("MULTI")
+    kv.send("GET", chan + ".snapshot")
+    kv.send("LRANGE", chan + ".deltas", "0", "-1")
+    kv.send("EXEC")
+    kv.reply(), kv.reply(), kv.reply()
+    snap, deltas = kv.reply()
+    if snap is None:
+        sys.exit("probe: no snapshot under %s.snapshot" % chan)
+    s = json.loads(snap)
+    first = last = s["seq"]
+    applied = []
+    for d in deltas:
+        m = json.loads(d)
+        if m["seq"] > last:
+            applied.append(m["seq"])
+            last = m["seq"]
+    held = len(applied)
+    sub.s.settimeout(idle)
+    live = 0
+    try:
+        while live < want_live:
+            msg = sub.reply()
+            if msg[0] != "message":
+                continue
+            m = json.loads(msg[2])
+            if m["seq"] > last:
+                if m["type"] == "book_snapshot":
+                    break       # a new book: what came before is moot
+                applied.append(m["seq"])
+                last = m["seq"]
+                live += 1
+    except (socket.timeout, TimeoutError):
+        pass
+    want = [q for q, t in ref if first < q <= last]
+    if applied != want:
+        missed = sorted(set(want) - set(applied))
+        sys.exit("probe: snapshot seq %d, %d held, %d live: %d of %d "
+                 "messages up to seq %d missed, first %s" %
+                 (first, held, live, len(missed), len(want), last,
+                  missed[0] if missed else "none (extra or out of order)"))
+    print("probe: ok snapshot seq %d, %d held, %d live, last seq %d" %
+          (first, held, live, last))
+
+
 def main():
     cmd = sys.argv[1]
     if cmd == "expect":
@@ -162,6 +226,13 @@ def main():
         for line, m in messages(sys.stdin):
             apply(book, m)
         print(dump(book))
+    elif cmd == "seqs":
+        for line, m in messages(sys.stdin):
+            if channel("md", m) == sys.argv[2]:
+                print(m["seq"], m["type"])
+    elif cmd == "probe":
+        probe(int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]),
+              float(sys.argv[6]))
     elif cmd == "joiner":
         joiner(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
     else:
