@@ -473,9 +473,20 @@ client_drained(struct client *c)
 		c->deadline = wsgate_mono() + CLOSE_GRACE_NS;
 		return;
 	}
-	if (c->st == C_CLOSING && wslay_event_get_close_received(c->ws) &&
-	    wslay_event_get_close_sent(c->ws))
+	if (c->st != C_CLOSING || !wslay_event_get_close_sent(c->ws))
+		return;
+	if (wslay_event_get_close_received(c->ws)) {
 		client_kill(c);	/* the server closes TCP first (RFC 6455 7.1.1) */
+	} else if (!wslay_event_want_read(c->ws)) {
+		/*
+		 * wslay failed the connection (protocol error, bad UTF-8,
+		 * too big) and reads no more: end our side and wait for the
+		 * peer's EOF, so our close frame is not lost to a reset.
+		 */
+		shutdown(c->fd, SHUT_WR);
+		c->st = C_LINGER;
+		c->deadline = wsgate_mono() + CLOSE_GRACE_NS;
+	}
 }
 
 static void
