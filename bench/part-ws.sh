@@ -8,7 +8,7 @@
 #    CPU time of the gateway per delivered message, for both;
 #  - latency from the collector's receive time ("recv") to a WebSocket
 #    client at 10 K msg/s: collector sim, ring, shmreader, redispub,
-#    Redis, wsgate, 100 clients;
+#    Redis, wsgate, 1 and 10 clients (and the wsgate hop alone);
 #  - wsgate's resident memory per idle connected client (1000 clients).
 set -u
 : "${BIN:?}"
@@ -177,7 +177,7 @@ hop_row() {
 }
 hop_row || echo "part-ws: hop latency run failed" >&2
 lat_row 1 || echo "part-ws: latency run failed" >&2
-lat_row 100 || echo "part-ws: latency run failed" >&2
+lat_row 10 || echo "part-ws: latency run failed" >&2
 
 # --- memory per idle client ---
 start_wsgate
