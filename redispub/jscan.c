@@ -17,6 +17,18 @@ struct js {
 	int			depth;
 };
 
+/* js_plain[c]: c may appear in a string as is, ASCII, not '"' or '\\' */
+#define P4	1, 1, 1, 1
+#define P16	P4, P4, P4, P4
+static const unsigned char js_plain[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* '"' */
+	[0x30] = P16, P16,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,	/* '\\' */
+	[0x60] = P16, P16,
+};
+#undef P4
+#undef P16
+
 static int
 js_fail(struct js *s, const char *why)
 {
@@ -73,15 +85,23 @@ js_string(struct js *s, struct jscan_str *out)
 	for (;;) {
 		unsigned c;
 
-		/* fast path: plain ASCII */
-		while (s->p < s->end && *s->p >= 0x20 && *s->p != '"' &&
-		    *s->p != '\\')
-			hi |= *s->p++;
+		/* fast path: bytes that need no attention (js_plain) */
+		while (s->end - s->p >= 4 && js_plain[s->p[0]] &&
+		    js_plain[s->p[1]] && js_plain[s->p[2]] &&
+		    js_plain[s->p[3]])
+			s->p += 4;
+		while (s->p < s->end && js_plain[*s->p])
+			s->p++;
 		if (s->p >= s->end)
 			return js_fail(s, "unterminated string");
 		c = *s->p;
 		if (c == '"')
 			break;
+		if (c >= 0x80) {	/* checked at the end */
+			hi = 1;
+			s->p++;
+			continue;
+		}
 		if (c < 0x20)
 			return js_fail(s, "control character in string");
 		/* backslash */
@@ -120,7 +140,7 @@ js_string(struct js *s, struct jscan_str *out)
 			return js_fail(s, "bad escape in string");
 		}
 	}
-	if ((hi & 0x80) && !utf8_valid((const char *)b, (size_t)(s->p - b)))
+	if (hi && !utf8_valid((const char *)b, (size_t)(s->p - b)))
 		return js_fail(s, "invalid UTF-8 in string");
 	if (out != NULL) {
 		out->ptr = (const char *)b;
