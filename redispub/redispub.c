@@ -12,8 +12,9 @@
  * mmap'd chunks (the --buffer).  Commands are written by hand in RESP,
  * many per write(2), with at most --pipeline messages sent and not yet
  * acknowledged; replies are parsed by hiredis' reader with allocation-free
- * callbacks.  A message leaves the FIFO only when all the replies of its
- * commands have arrived.  When the connection is lost, everything not
+ * callbacks.  The book deltas of a channel encoded in one batch share one
+ * RPUSH, sent ahead of their PUBLISHes (see plan_msg).  A message leaves
+ * the FIFO only when all the replies of its commands have arrived.  When the connection is lost, everything not
  * acknowledged is sent again on the next connection (so delivery is
  * at-least-once across a reconnect: subscribers dedupe by "seq"); while
  * Redis is away the FIFO fills and, once full, stdin is no longer read,
