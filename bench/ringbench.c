@@ -4,8 +4,11 @@
  *
  * Latency: a writer process stamps CLOCK_MONOTONIC into a record and
  * sends it; a reader process in another process subtracts on receipt.
- * Sends are paced (one every PACE_NS) so that the reader is idle when the
- * record arrives: this measures one-way latency, not queueing.  Compared:
+ * Sends are paced (one every PACE_NS at most) and the writer waits for the
+ * reader to have taken each record before stamping the next, so the
+ * reader is idle when a record arrives and one scheduling hiccup spoils
+ * one sample, not the queue behind it: this measures one-way latency, not
+ * queueing.  Compared:
  * the ring with a spinning reader, the ring with a blocking (futex)
  * reader, a pipe, a Unix stream socket, and the physical floor: one cache
  * line bounced between two processes (half a round trip).
@@ -37,6 +40,7 @@
 #define PACE_NS		20000
 #define LAT_N		50000
 #define TPUT_N		20000000ULL
+#define ROUNDS		10
 
 static uint64_t	lat_n = LAT_N;
 static uint64_t	tput_n = TPUT_N;
@@ -48,6 +52,8 @@ struct shared {
 	uint8_t			pad2[56];
 	_Atomic uint64_t	reader_pos;
 	uint8_t			pad3[56];
+	_Atomic uint64_t	ack;		/* latency: samples taken */
+	uint8_t			pad4[56];
 	int64_t			lat[];	/* lat_n samples */
 };
 
@@ -112,6 +118,8 @@ lat_writer(enum lat_kind k, int fd, struct ring *w)
 	memset(&rec, 0, sizeof(rec));
 	rec.type = REC_TRADE;
 	for (uint64_t i = 0; i < lat_n + 100; i++) {
+		int64_t now;
+
 		next += PACE_NS;
 		spin_until(next);
 		rec.ts = mono_ns();
@@ -119,6 +127,13 @@ lat_writer(enum lat_kind k, int fd, struct ring *w)
 			ring_publish(w, &rec, 1);
 		else if (write(fd, &rec, sizeof(rec)) != sizeof(rec))
 			_exit(1);
+		/* wait until the reader took it (bench-only handshake) */
+		while (atomic_load_explicit(&sh->ack, memory_order_acquire) <
+		    i + 1)
+			__builtin_ia32_pause();
+		now = mono_ns();
+		if (next < now)
+			next = now;
 	}
 }
 
@@ -159,6 +174,7 @@ lat_reader(enum lat_kind k, int fd)
 		if (got >= 100)		/* warm-up */
 			sh->lat[got - 100] = d;
 		got++;
+		atomic_store_explicit(&sh->ack, got, memory_order_release);
 	}
 	if (r != NULL)
 		ring_close(r);
@@ -186,6 +202,7 @@ run_latency(enum lat_kind k, struct pct *out)
 	} else if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0)
 		return -1;
 	atomic_store(&sh->ready, 0);
+	atomic_store(&sh->ack, 0);
 	if ((pid = fork()) == 0) {
 		pin(1);
 		if (fds[1] >= 0)
@@ -406,11 +423,40 @@ main(void)
 		perror("mmap");
 		return 1;
 	}
-	if (run_floor(&floor_) < 0 || run_latency(L_RING_SPIN, &spin) < 0 ||
-	    run_latency(L_RING_BLOCK, &block) < 0 ||
-	    run_latency(L_PIPE, &pip) < 0 || run_latency(L_UNIX, &uds) < 0) {
-		fprintf(stderr, "ringbench: a latency run failed\n");
-		return 1;
+	/*
+	 * The kinds are measured in ROUNDS interleaved rounds, so that all
+	 * of them see the same conditions (on a VM the two vCPUs may move
+	 * between physical cores, which changes even the floor).
+	 */
+	{
+		int64_t *all[5];
+		uint64_t per = lat_n / ROUNDS, full = lat_n;
+		struct pct *outs[5] = { &floor_, &spin, &block, &pip, &uds };
+
+		for (int k = 0; k < 5; k++)
+			if ((all[k] = calloc(full, sizeof(int64_t))) == NULL)
+				return 1;
+		lat_n = per;
+		for (int round = 0; round < ROUNDS; round++) {
+			for (int k = 0; k < 5; k++) {
+				struct pct tmp;
+				int rc = k == 0 ? run_floor(&tmp) :
+				    run_latency((enum lat_kind)(k - 1), &tmp);
+
+				if (rc < 0) {
+					fprintf(stderr, "ringbench: a latency "
+					    "run failed\n");
+					return 1;
+				}
+				memcpy(all[k] + (uint64_t)round * per, sh->lat,
+				    per * sizeof(int64_t));
+			}
+		}
+		lat_n = per * ROUNDS;
+		for (int k = 0; k < 5; k++) {
+			*outs[k] = percentiles(all[k], lat_n);
+			free(all[k]);
+		}
 	}
 #define LROW(name, p) \
 	printf("| ring latency | %s one-way p50 / p99 / p99.9 / max | %.0f / %.0f / %.0f / %.0f ns | | |\n", \

@@ -238,12 +238,18 @@ ring_map(struct ring *r, int writable, char *err, size_t errlen)
 	    -1, 0);
 	if (p == MAP_FAILED)
 		goto err;
+	/*
+	 * MAP_POPULATE: fill the page tables now, so that no read or write
+	 * on the data path takes a minor page fault (a microsecond or more
+	 * each, once per 16 records on the first lap otherwise).
+	 */
 	if (mmap(p, RING_HDR_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_FIXED, r->fd, 0) == MAP_FAILED)
+	    MAP_SHARED | MAP_FIXED | MAP_POPULATE, r->fd, 0) == MAP_FAILED)
 		goto err_unmap;
 	if (mmap((char *)p + RING_HDR_SIZE, r->maplen - RING_HDR_SIZE,
 	    writable ? PROT_READ | PROT_WRITE : PROT_READ,
-	    MAP_SHARED | MAP_FIXED, r->fd, RING_HDR_SIZE) == MAP_FAILED)
+	    MAP_SHARED | MAP_FIXED | MAP_POPULATE, r->fd, RING_HDR_SIZE) ==
+	    MAP_FAILED)
 		goto err_unmap;
 	r->hdr = p;
 	r->slots = (struct ring_slot *)((char *)p + RING_HDR_SIZE);

@@ -39,6 +39,7 @@ awk '
 	match($0, /"lost":[0-9]+/); l = substr($0, RSTART + 7, RLENGTH - 7) + 0
 	if (next_seq && f != next_seq) { print "gap from " f ", expected " next_seq; bad = 1 }
 	if (l <= 0) { print "empty gap"; bad = 1 }
+	if (!first) first = f	# lapped before its first record
 	next_seq = f + l; lost += l; gaps++; next
 }
 {
