@@ -8,19 +8,32 @@
  * Integrity: the prevSeqId/seqId chain.  An update is accepted iff its
  * prevSeqId equals the book's seqId; this covers the empty keep-alive
  * (prevSeqId == seqId, no levels) and the reset after maintenance
- * (seqId < prevSeqId, still chained by prevSeqId).  Anything else is a
- * gap: resync by unsubscribing and subscribing the instrument's books
- * channel for a new snapshot.  The checksum field is not used: the venue
- * now always sends 0.
- * XXX OKX announced the removal of the WS snapshot in favour of REST
- * /api/v5/market/books; that path is not implemented: a books channel
- * that sends no snapshot never becomes publishable.
+ * (seqId < prevSeqId, still chained by prevSeqId).  The checksum field is
+ * not used: the venue now always sends 0.
+ * Book sync: a WS snapshot (action "snapshot"), whenever one arrives,
+ * replaces the book.  OKX is removing that snapshot, so an update that
+ * arrives while the book is not in sync is buffered and starts the
+ * documented REST procedure: GET /api/v5/market/books?instId=..&sz=N
+ * (N = --depth, at most 400; one request at a time, spaced, Retry-After
+ * obeyed); a snapshot whose seqId is below the first buffered update's
+ * prevSeqId is fetched again; buffered updates with seqId <= the
+ * snapshot's are dropped; the first one kept must overlap the snapshot
+ * (prevSeqId <= snapshot seqId < seqId), the rest follow the chain; then
+ * the book is published.  If no buffered update was kept, the first live
+ * one is held to the same overlap rule (s->synced == 2 until then) and
+ * older ones are ignored.  Any break of the chain is a gap: resync, i.e.
+ * status resync, the book dropped, and the REST procedure again starting
+ * with the update that broke the chain (no resubscription: the chain is
+ * per instrument, not per subscription).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "venue.h"
+
+#define OKX_REST_MAX	400	/* sz limit of /api/v5/market/books */
+#define OKX_MAX_PEND	100000	/* buffered updates while a snapshot is due */
 
 static int
 okx_native(const char *sym, char *out, size_t len)
@@ -35,8 +48,9 @@ okx_url(struct feed *f, const char *base, char *out, size_t len)
 	snprintf(out, len, "%s", base);
 }
 
+/* Subscribes books and trades of every symbol, 20 instruments a request. */
 static void
-okx_sub(struct feed *f, const char *op, struct fsym *only, int trades)
+okx_open(struct feed *f)
 {
 	json_t *m = NULL, *args = NULL, *a;
 	char *text;
@@ -54,42 +68,23 @@ okx_sub(struct feed *f, const char *op, struct fsym *only, int trades)
 		}
 		if (i == f->nsyms)
 			break;
-		if (only != NULL && only != &f->syms[i])
-			continue;
 		if (m == NULL) {
 			m = json_object();
 			args = json_array();
-			json_object_set_new(m, "id", json_string(op[0] == 's' ?
-			    "sub" : "unsub"));
-			json_object_set_new(m, "op", json_string(op));
+			json_object_set_new(m, "id", json_string("sub"));
+			json_object_set_new(m, "op", json_string("subscribe"));
 			json_object_set_new(m, "args", args);
 		}
-		a = json_object();
-		json_object_set_new(a, "channel", json_string("books"));
-		json_object_set_new(a, "instId", json_string(f->syms[i].native));
-		json_array_append_new(args, a);
-		if (trades) {
+		for (int ch = 0; ch <= 1; ch++) {
 			a = json_object();
-			json_object_set_new(a, "channel", json_string("trades"));
+			json_object_set_new(a, "channel",
+			    json_string(ch ? "trades" : "books"));
 			json_object_set_new(a, "instId",
 			    json_string(f->syms[i].native));
 			json_array_append_new(args, a);
 		}
 		n++;
 	}
-}
-
-static void
-okx_open(struct feed *f)
-{
-	okx_sub(f, "subscribe", NULL, 1);
-}
-
-static void
-okx_resync(struct feed *f, struct fsym *s)
-{
-	okx_sub(f, "unsubscribe", s, 0);
-	okx_sub(f, "subscribe", s, 0);
 }
 
 static void
@@ -101,14 +96,92 @@ okx_tick(struct feed *f, int64_t mono)
 }
 
 static void
+okx_request(struct feed *f, struct fsym *s, int64_t delay)
+{
+	char url[FEED_URL_MAX + 128];
+	size_t sz = f->depth > OKX_REST_MAX ? OKX_REST_MAX : f->depth;
+
+	snprintf(url, sizeof(url), "%s/api/v5/market/books?instId=%s&sz=%zu",
+	    f->rest_url, s->native, sz);
+	feed_rest_request(f, s, url, delay);
+}
+
+/*
+ * Applies the levels of one books event (bids, asks) to s, emitting them
+ * as a delta with vseq seq if emit.  Returns 0 or -1 (malformed; the book
+ * is then unknown).
+ */
+static int
+okx_levels(struct feed *f, struct fsym *s, const struct jv *side, int emit,
+    int64_t ts, int64_t recv, uint64_t seq)
+{
+	struct jv l, p, q;
+	struct jit it;
+
+	if (emit)
+		msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, seq);
+	for (int ask = 0; ask <= 1; ask++) {
+		if (jt_type(side[ask]) != JT_ARR || jt_begin(side[ask], &it) != 0)
+			return -1;
+		while (jt_next(&it, NULL, &l)) {
+			if (jt_pair(l, &p, &q) != 0 ||
+			    venue_jvlevel(s, ask, p, q, 0, emit) != 0)
+				return -1;
+		}
+	}
+	s->last = seq;
+	s->last_ts = ts;
+	s->updates++;
+	if (emit)
+		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+	return 0;
+}
+
+/* Holds back the update ev (prevSeqId prev, seqId seq) of s for the REST sync. */
+static void
+okx_buffer(struct feed *f, struct fsym *s, struct jv ev, uint64_t prev,
+    uint64_t seq)
+{
+	struct pend *p;
+
+	if (s->npend >= OKX_MAX_PEND)
+		feed_clear_pend(s);
+	if (s->npend == s->cappend) {
+		size_t ncap = s->cappend ? s->cappend * 2 : 64;
+		struct pend *np = realloc(s->pend, ncap * sizeof(*np));
+
+		if (np == NULL) {
+			feed_malformed(f, "out of memory", "", 0);
+			return;
+		}
+		s->pend = np;
+		s->cappend = ncap;
+	}
+	p = &s->pend[s->npend];
+	p->text = malloc(ev.n + 1);
+	if (p->text == NULL) {
+		feed_malformed(f, "out of memory", "", 0);
+		return;
+	}
+	memcpy(p->text, ev.p, ev.n);
+	p->text[ev.n] = '\0';
+	p->len = ev.n;
+	p->first = prev;
+	p->last = seq;
+	s->npend++;
+	if (s->rest_state == 0)
+		okx_request(f, s, 0);
+}
+
+static void
 okx_book(struct feed *f, struct fsym *s, struct jv d, int snap, int64_t recv,
     const char *data, size_t len)
 {
 	static const char *const keys[] = { "bids", "asks", "prevSeqId",
 	    "seqId", "ts" };
-	struct jv k[5], l, p, q;
-	struct jit it;
+	struct jv k[5];
 	int64_t prev, seq, ts = 0;
+	uint64_t last;
 	char why[128];
 
 	jt_get(d, keys, k, 5);
@@ -122,46 +195,150 @@ okx_book(struct feed *f, struct fsym *s, struct jv d, int snap, int64_t recv,
 	}
 	(void)jt_i64(k[4], &ts);
 	ts *= 1000000;
-	if (!snap) {
-		if (!s->synced) {
-			f->ignored++;
+	if (snap) {
+		/* the venue's snapshot, when it still sends one */
+		feed_clear_pend(s);
+		book_clear(&s->book);
+		if (okx_levels(f, s, k, 0, ts, recv, (uint64_t)seq) != 0) {
+			feed_malformed(f, "bad books levels", data, len);
+			feed_resync(f, s, "malformed books snapshot");
 			return;
 		}
-		if (prev < 0 || (uint64_t)prev != s->last) {
-			snprintf(why, sizeof(why), "sequence break: book at "
-			    "seqId %llu, update has prevSeqId %lld",
-			    (unsigned long long)s->last, (long long)prev);
-			feed_resync(f, s, why);
-			return;
-		}
+		s->synced = 1;
+		feed_emit_book(f, s, ts, recv, 0);
+		return;
+	}
+	if (prev < 0) {
+		feed_malformed(f, "books update with prevSeqId -1", data, len);
+		if (s->synced)
+			feed_resync(f, s, "malformed books message");
+		return;
+	}
+	last = s->last;
+	if (s->synced == 2 && (uint64_t)prev != last &&
+	    (uint64_t)prev <= (uint64_t)seq && (uint64_t)seq <= last) {
+		f->ignored++;	/* inside the REST snapshot */
+		return;
+	}
+	if (s->synced && ((uint64_t)prev == last || (s->synced == 2 &&
+	    (uint64_t)prev < last && (uint64_t)seq > last))) {
+		s->synced = 1;
 		if (jt_empty(k[0]) && jt_empty(k[1])) {
 			s->last = (uint64_t)seq;	/* keep-alive */
 			return;
 		}
-	} else {
-		book_clear(&s->book);
-	}
-	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, (uint64_t)seq);
-	for (int ask = 0; ask <= 1; ask++) {
-		jt_begin(k[ask], &it);
-		while (jt_next(&it, NULL, &l)) {
-			(void)jt_pair(l, &p, &q);
-			if (venue_jvlevel(s, ask, p, q, 0, !snap) != 0) {
-				feed_malformed(f, "bad books levels", data, len);
-				feed_resync(f, s, "malformed books message");
-				return;
-			}
+		if (okx_levels(f, s, k, 1, ts, recv, (uint64_t)seq) != 0) {
+			feed_malformed(f, "bad books levels", data, len);
+			feed_resync(f, s, "malformed books message");
 		}
+		return;
 	}
-	s->last = (uint64_t)seq;
+	if (s->synced) {
+		snprintf(why, sizeof(why), "sequence break: book at seqId "
+		    "%llu, update has prevSeqId %lld", (unsigned long long)last,
+		    (long long)prev);
+		feed_resync(f, s, why);
+		/* this update is the first of the new buffer */
+	}
+	okx_buffer(f, s, d, (uint64_t)prev, (uint64_t)seq);
+}
+
+/*
+ * The REST snapshot of s: {"code":"0","msg":"","data":[{"asks":[[px, sz,
+ * "0", n], ...],"bids":[...],"ts":"ms","seqId":N}]}.
+ */
+static void
+okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
+    size_t len, int64_t recv)
+{
+	json_error_t jerr;
+	json_t *root = NULL, *snap, *sides[2], *l, *code;
+	uint64_t id, tsms;
+	int64_t ts;
+	size_t i, k;
+	int kept = 0;
+	char why[160];
+
+	if (s->synced || s->npend == 0)
+		return;	/* a WS snapshot came first, or nothing to sync */
+	if (status != 200) {
+		if (status != 0)
+			fprintf(stderr, "%s: okx: %s: REST snapshot: HTTP %d\n",
+			    f->c->prog, s->sym, status);
+		okx_request(f, s, 2000000000LL);
+		return;
+	}
+	root = json_loadb(body, len, 0, &jerr);
+	code = json_object_get(root, "code");
+	snap = json_array_get(json_object_get(root, "data"), 0);
+	sides[0] = json_object_get(snap, "bids");
+	sides[1] = json_object_get(snap, "asks");
+	if (root == NULL || !json_is_string(code) ||
+	    strcmp(json_string_value(code), "0") != 0 ||
+	    ju64(json_object_get(snap, "seqId"), &id) != 0 ||
+	    !json_is_array(sides[0]) || !json_is_array(sides[1])) {
+		feed_malformed(f, "bad REST snapshot", body, len);
+		okx_request(f, s, 2000000000LL);
+		goto out;
+	}
+	ts = ju64(json_object_get(snap, "ts"), &tsms) == 0 &&
+	    tsms < INT64_MAX / 1000000 ? (int64_t)tsms * 1000000 : recv;
+	if (id < s->pend[0].first) {
+		/* older than what we buffered: the venue says fetch again */
+		f->refetches++;
+		s->refetches++;
+		if (f->c->verbose)
+			fprintf(stderr, "%s: okx: %s: snapshot seqId %llu older "
+			    "than first update's prevSeqId %llu: refetching\n",
+			    f->c->prog, s->sym, (unsigned long long)id,
+			    (unsigned long long)s->pend[0].first);
+		okx_request(f, s, 0);
+		goto out;
+	}
+	book_clear(&s->book);
+	for (int ask = 0; ask <= 1; ask++)
+		json_array_foreach(sides[ask], i, l)
+			if (venue_jlevel(s, ask, json_array_get(l, 0),
+			    json_array_get(l, 1), 0) != 0) {
+				feed_malformed(f, "bad REST snapshot level",
+				    body, len);
+				book_clear(&s->book);
+				okx_request(f, s, 2000000000LL);
+				goto out;
+			}
+	s->last = id;
 	s->last_ts = ts;
-	s->updates++;
-	if (snap) {
-		s->synced = 1;
-		feed_emit_book(f, s, ts, recv, 0);
-	} else {
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+	for (k = 0; k < s->npend; k++) {
+		struct pend *p = &s->pend[k];
+		struct jv ev, side[2];
+
+		if (!kept && p->last <= id)
+			continue;	/* inside the snapshot */
+		if (kept ? p->first != s->last : p->first > id) {
+			snprintf(why, sizeof(why), "sequence break in buffered "
+			    "updates: book at seqId %llu, update has prevSeqId "
+			    "%llu", (unsigned long long)s->last,
+			    (unsigned long long)p->first);
+			feed_resync(f, s, why);
+			goto out;
+		}
+		kept = 1;
+		if (jt_parse(p->text, p->len, &ev) != 0)
+			goto bad;
+		side[0] = jt_member(ev, "bids");
+		side[1] = jt_member(ev, "asks");
+		(void)jt_i64(jt_member(ev, "ts"), &ts);
+		if (okx_levels(f, s, side, 0, ts * 1000000, recv, p->last) != 0)
+			goto bad;
 	}
+	feed_clear_pend(s);
+	s->synced = kept ? 1 : 2;
+	feed_emit_book(f, s, s->last_ts, recv, 0);
+	goto out;
+bad:
+	feed_resync(f, s, "malformed buffered update");
+out:
+	json_decref(root);
 }
 
 static void
@@ -247,7 +424,7 @@ const struct venue_ops venue_okx = {
 	.name = "okx",
 	.id = VENUE_OKX,
 	.default_url = "wss://ws.okx.com:8443/ws/v5/public",
-	.default_rest_url = NULL,
+	.default_rest_url = "https://www.okx.com",
 	.default_symbols = "BTC-USDT",
 	.default_depth = 400,
 	.native = okx_native,
@@ -255,6 +432,6 @@ const struct venue_ops venue_okx = {
 	.on_open = okx_open,
 	.on_msg = okx_msg,
 	.on_tick = okx_tick,
-	.resync = okx_resync,
-	.on_rest = NULL,
+	.resync = NULL,
+	.on_rest = okx_rest,
 };

@@ -1,7 +1,11 @@
 #!/bin/sh
-# OKX v5 feed against a local mock exchange: a normal session through the
+# OKX v5 feed against a local mock exchange (TLS WebSocket and HTTPS REST
+# /api/v5/market/books on the same port): a normal session through the
 # documented seqId chain (update, empty keep-alive, reset after
-# maintenance), a sequence break, reconnects, malformed messages.
+# maintenance) from a WS snapshot; the REST sync when no WS snapshot comes
+# (exact book; a REST snapshot older than the first buffered update is
+# fetched again); a sequence break rebuilt from REST; reconnects;
+# malformed messages.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -14,12 +18,17 @@ books() {
 }
 sb='[["8476.97","256","0","12"],["8476.90","1","0","1"]]'
 sa='[["8476.98","415","0","13"]]'
+# rest SEQ: a REST /api/v5/market/books answer with snapshot seqId SEQ
+rest() {
+	printf '{"code":"0","msg":"","data":[{"asks":[["8476.98","415","0","13"],["8477.5","1","0","1"]],"bids":[["8476.97","256","0","12"],["8476.90","1","0","1"]],"ts":"%s","seqId":%s}]}' \
+	    "$((1597026383000 + $1))" "$1"
+}
 trade='send {"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"130639474","px":"42219.9","sz":"0.12060306","side":"buy","ts":"1630048897897","count":"3","source":"0","seqId":1234}]}'
 ack='send {"id":"sub","event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"a4d3ae55"}'
 
 run() {
 	collector_start -v --url "okx=wss://127.0.0.1:$MOCK_PORT/ws/v5/public" \
-	    "$@" okx:BTC-USDT
+	    --rest-url "okx=https://127.0.0.1:$MOCK_PORT" "$@" okx:BTC-USDT
 }
 
 # snapshot (-1,10) -> (10,15) -> keep-alive (15,15) -> reset (15,3) ->
@@ -51,27 +60,105 @@ EOF
 	assert_eq "subscribe" 1 "$(mock_count '^C1 recv \{"id":"sub","op":"subscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\},\{"channel":"trades","instId":"BTC-USDT"\}\]\}$')"
 }
 
-# prevSeqId 20 after seqId 15: resync, books resubscribed, rebuilt.
+# No WS snapshot: the first update (100,105) is buffered, the REST
+# snapshot (seqId 103) is fetched, (105,108) arrives meanwhile; both are
+# applied on top (the first overlaps: 100 <= 103 < 105) before the book is
+# published; then a delta and a trade, exactly.
+rest_session() {
+	RING="${RING}_rest"
+	{
+		echo conn; echo expect 1; echo "$ack"
+		books update 100 105 '[["8476.90","0","0","0"]]' '[["8477.00","2","0","1"]]'
+		echo waitrest 1
+		books update 105 108 '[["8476.95","5","0","2"]]' '[]'
+		echo sleep 2
+		books update 108 110 '[]' '[["8476.98","400","0","12"]]'
+		echo "$trade"
+		echo "rest 0.5 200 $(rest 103)"
+	} >"$T/s5"
+	mock_start "$T/s5"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "rest: no trade"
+	collector_stop
+	cat >"$T/want" <<EOF
+{"type":"status","venue":"okx","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws/v5/public"}
+{"type":"book_snapshot","venue":"okx","symbol":"BTC-USDT","vseq":108,"ts":1597026383108000000,"bids":[["8476.97","256"],["8476.95","5"]],"asks":[["8476.98","415"],["8477.00","2"],["8477.5","1"]]}
+{"type":"book_delta","venue":"okx","symbol":"BTC-USDT","vseq":110,"ts":1597026383110000000,"bids":[],"asks":[["8476.98","400"]]}
+{"type":"trade","venue":"okx","symbol":"BTC-USDT","vseq":130639474,"ts":1630048897897000000,"price":"42219.9","qty":"0.12060306","side":"buy","tid":"130639474"}
+EOF
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "rest: output differs"
+	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v5/market/books\?instId=BTC-USDT&sz=400$')"
+	assert_eq "REST requests" 1 "$(mock_count '^R[0-9]+ GET')"
+}
+
+# The first REST snapshot (seqId 95) is older than the first buffered
+# update's prevSeqId (100): fetched again; the second (110) drops (100,105)
+# and (105,108) and lands inside (108,112).
+rest_refetch() {
+	RING="${RING}_refetch"
+	{
+		echo conn; echo expect 1
+		books update 100 105 '[["8476.90","0","0","0"]]' '[["8477.00","2","0","1"]]'
+		echo waitrest 1
+		books update 105 108 '[["8476.95","5","0","2"]]' '[]'
+		echo waitrest 2
+		books update 108 112 '[["8476.50","3","0","1"]]' '[["8477.5","0","0","0"]]'
+		echo sleep 2
+		books update 112 113 '[]' '[["8479.00","1","0","1"]]'
+		echo "$trade"
+		echo "rest 1.0 200 $(rest 95)"
+		echo "rest 1.0 200 $(rest 110)"
+	} >"$T/s6"
+	mock_start "$T/s6"
+	run
+	wait_for 30 ring_has '"type":"trade"' || fail "refetch: no trade"
+	collector_stop
+	assert_eq "REST requests" 2 "$(mock_count '^R[0-9]+ GET')"
+	grep -q "snapshot seqId 95 older than first update's prevSeqId 100: refetching" \
+	    "$T/collector.err" || fail "refetch: no refetch logged"
+	grep -q 'okx: msgs .* refetches 1 ' "$T/collector.err" ||
+	    fail "refetch: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	# (100,105) and (105,108) are inside the 110 snapshot: not applied
+	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"],["8476.50","3"]],"asks":[["8476.98","415"],["8479.00","1"]]}' \
+	    "$(book_state okx BTC-USDT)"
+	ring_has '"type":"book_snapshot".*"vseq":112,' || fail "refetch: snapshot not at 112"
+	assert_eq "snapshots" 1 "$(ring_count '"type":"book_snapshot"')"
+	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+}
+
+# In sync at 15 (WS snapshot), then prevSeqId 20: resync status, the
+# breaking update is buffered, a REST snapshot (seqId 27, newer than it)
+# rebuilds the book without resubscribing, and the next update (25,30)
+# overlaps it (25 <= 27 < 30), whether it arrives before the REST answer
+# (buffered) or after (live).
 sequence_break() {
 	RING="${RING}_gap"
 	{
 		echo conn; echo expect 1
-		books snapshot -1 10 "$sb" "$sa"
-		books update 10 15 '[["8476.50","1","0","1"]]' '[]'
+		books snapshot -1 10 '[["9000.1","1","0","1"]]' '[["9000.2","2","0","1"]]'
+		books update 10 15 '[["9000.0","1","0","1"]]' '[]'
 		books update 20 25 '[["8476.40","1","0","1"]]' '[]'
-		books update 25 26 '[["8476.30","1","0","1"]]' '[]'
-		echo expect 3
-		books snapshot -1 100 '[["9000.1","1","0","1"]]' '[["9000.2","2","0","1"]]'
+		echo waitrest 1
+		echo sleep 1
+		books update 25 30 '[["8476.97","0","0","0"]]' '[["8476.99","7","0","1"]]'
+		books update 30 31 '[["8476.10","1","0","1"]]' '[]'
+		echo "$trade"
+		echo "rest 0 200 $(rest 27)"
 	} >"$T/s2"
 	mock_start "$T/s2"
 	run
-	wait_for 20 ring_has '"vseq":100' || fail "gap: not rebuilt"
+	wait_for 20 ring_has '"type":"trade"' || fail "gap: no trade"
+	wait_for 20 ring_has '"vseq":31' || fail "gap: not rebuilt"
 	collector_stop
 	ring_has '"status":"resync","reason":"sequence break: book at seqId 15, update has prevSeqId 20"' ||
 	    fail "gap: no resync status"
-	assert_eq "unsubscribe" 1 "$(mock_count '^C1 recv \{"id":"unsub","op":"unsubscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\}\]\}$')"
-	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
-	assert_eq "book" '{"bids":[["9000.1","1"]],"asks":[["9000.2","2"]]}' \
+	assert_eq "resyncs" 1 "$(ring_count '"status":"resync"')"
+	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v5/market/books\?instId=BTC-USDT&sz=400$')"
+	assert_eq "unsubscribe" 0 "$(mock_count 'recv .*"op":"unsubscribe"')"
+	assert_eq "subscribe" 1 "$(mock_count 'recv .*"op":"subscribe"')"
+	assert_eq "snapshots" 2 "$(ring_count '"type":"book_snapshot"')"
+	assert_eq "book" '{"bids":[["8476.90","1"],["8476.10","1"]],"asks":[["8476.98","415"],["8476.99","7"],["8477.5","1"]]}' \
 	    "$(book_state okx BTC-USDT)"
 }
 
@@ -121,6 +208,8 @@ malformed() {
 }
 
 normal_session
+rest_session
+rest_refetch
 sequence_break
 reconnects
 malformed
