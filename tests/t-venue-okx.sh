@@ -127,6 +127,30 @@ rest_refetch() {
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 }
 
+# REST answers that fail (HTTP 500, then an OKX error code with HTTP 200)
+# are logged, counted and retried; the third one syncs the book.
+rest_errors() {
+	RING="${RING}_resterr"
+	{
+		echo conn; echo expect 1
+		books update 100 105 '[["8476.90","0","0","0"]]' '[]'
+		echo "rest 0 500 {\"code\":\"50001\",\"msg\":\"Service temporarily unavailable\",\"data\":[]}"
+		echo "rest 0 200 {\"code\":\"50011\",\"msg\":\"Too Many Requests\",\"data\":[]}"
+		echo "rest 0 200 $(rest 103)"
+	} >"$T/s7"
+	mock_start "$T/s7"
+	run
+	wait_for 30 ring_has '"type":"book_snapshot"' || fail "rest errors: no book"
+	collector_stop
+	assert_eq "REST requests" 3 "$(mock_count '^R[0-9]+ GET')"
+	grep -q 'okx: BTC-USDT: REST snapshot: HTTP 500' "$T/collector.err" ||
+	    fail "rest errors: HTTP 500 not logged"
+	grep -q 'okx: msgs 1 data 1 malformed 1 ' "$T/collector.err" ||
+	    fail "rest errors: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	assert_eq "book" '{"bids":[["8476.97","256"]],"asks":[["8476.98","415"],["8477.5","1"]]}' \
+	    "$(book_state okx BTC-USDT)"
+}
+
 # In sync at 15 (WS snapshot), then prevSeqId 20: resync status, the
 # breaking update is buffered, a REST snapshot (seqId 27, newer than it)
 # rebuilds the book without resubscribing, and the next update (25,30)
@@ -210,6 +234,7 @@ malformed() {
 normal_session
 rest_session
 rest_refetch
+rest_errors
 sequence_break
 reconnects
 malformed
