@@ -29,12 +29,12 @@
 struct wsgate G;
 
 static const char usage_text[] =
-"usage: wsgate [-hv] [-d FD] [-l ADDR:PORT] [-u URL] [--prefix P]\n"
-"              [--password-file FILE] [--www DIR] [--origin LIST]\n"
-"              [--token-file FILE] [--max-clients N]\n"
-"              [--max-subscriptions N] [--max-message BYTES]\n"
-"              [--output-cap BYTES] [--ping-interval SEC]\n"
-"              [--idle-timeout SEC] [--handshake-timeout SEC]\n";
+"usage: wsgate [-hv] [-d fd] [-l addr:port] [-u url] [--prefix prefix]\n"
+"              [--password-file file] [--www dir] [--origin list]\n"
+"              [--token-file file] [--max-clients n]\n"
+"              [--max-subscriptions n] [--max-message bytes]\n"
+"              [--output-cap bytes] [--ping-interval sec]\n"
+"              [--idle-timeout sec] [--handshake-timeout sec]\n";
 
 static struct event *tick_ev, *term_ev, *int_ev, *usr1_ev, *accept_ev;
 static int listen_fd = -1;
