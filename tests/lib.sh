@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/lib.sh: sourced by every shell test.  Gives a private temporary
 # directory, free loopback ports, a private redis-server, process tracking
 # with cleanup on any exit, and small assertion helpers.

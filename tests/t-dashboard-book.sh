@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # npmdir is set by tests/browser/setup.sh
 # t-dashboard-book: the dashboard in headless chromium builds its order book
 # exactly from book_snapshot + book_delta messages (late-joiner keys, qty "0"
 # removes, deltas with seq <= the book's ignored, a new snapshot replaces

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # npmdir is set by tests/browser/setup.sh
 # t-dashboard-browser: the dashboard, loaded in headless Debian chromium from
 # a running pipeline (collector sim -> shmreader -> redispub -> redis ->
 # wsgate), shows a live ladder (>= 10 levels a side, best bid below best

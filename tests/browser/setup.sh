@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/browser/setup.sh: sourced by tests/t-dashboard-*.sh after lib.sh.
 # Skips without chromium, checks that the programs and build/www exist,
 # installs playwright-core with `npm ci` from the committed lockfile into

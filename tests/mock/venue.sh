@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/mock/venue.sh: sourced by the venue tests after tests/lib.sh.
 # A throw-away CA and a certificate for 127.0.0.1 made with openssl, the
 # scripted mock exchange (mockex.py), the collector pointed at it, and the

@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/redispub/rp.sh: sourced by the t-redispub-*.sh tests, after
 # lib.sh.  Names the programs and gives small helpers.
 RP=$BIN/redispub

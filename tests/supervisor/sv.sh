@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/supervisor/sv.sh: sourced by tests/t-supervisor-*.sh after lib.sh.
 # Gives tp (the tickpipe script under test, with a private config and
 # state directory in $T, a private Redis port and the test's $RING),

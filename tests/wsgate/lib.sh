@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/wsgate/lib.sh: sourced by the t-wsgate-*.sh tests after
 # tests/lib.sh.  start_wsgate runs the real wsgate on a free port against
 # the private redis (start_redis first) and waits for its readiness line
