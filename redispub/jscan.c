@@ -212,6 +212,38 @@ js_literal(struct js *s, const char *lit, size_t n)
 }
 
 static int js_object(struct js *, struct jscan_route *);
+static int js_array(struct js *);
+
+/*
+ * One value of any type at s->p: a string (its content into *str if not
+ * NULL), object, array, literal, or number (*is_uint and *val as
+ * js_number sets them).  Returns 0 or -1 (js_fail).
+ */
+static int
+js_value(struct js *s, struct jscan_str *str, int *is_uint, uint64_t *val)
+{
+	switch (*s->p) {
+	case '"':
+		return js_string(s, str);
+	case '{':
+		return js_object(s, NULL);
+	case '[':
+		if (++s->depth > JSCAN_MAX_DEPTH)
+			return js_fail(s, "nested too deeply");
+		if (js_array(s) < 0)
+			return -1;
+		s->depth--;
+		return 0;
+	case 't':
+		return js_literal(s, "true", 4);
+	case 'f':
+		return js_literal(s, "false", 5);
+	case 'n':
+		return js_literal(s, "null", 4);
+	default:
+		return js_number(s, is_uint, val);
+	}
+}
 
 static int
 js_array(struct js *s)
@@ -229,38 +261,8 @@ js_array(struct js *s)
 		js_ws(s);
 		if (s->p >= s->end)
 			return js_fail(s, "unterminated array");
-		switch (*s->p) {
-		case '"':
-			if (js_string(s, NULL) < 0)
-				return -1;
-			break;
-		case '{':
-			if (js_object(s, NULL) < 0)
-				return -1;
-			break;
-		case '[':
-			if (++s->depth > JSCAN_MAX_DEPTH)
-				return js_fail(s, "nested too deeply");
-			if (js_array(s) < 0)
-				return -1;
-			s->depth--;
-			break;
-		case 't':
-			if (js_literal(s, "true", 4) < 0)
-				return -1;
-			break;
-		case 'f':
-			if (js_literal(s, "false", 5) < 0)
-				return -1;
-			break;
-		case 'n':
-			if (js_literal(s, "null", 4) < 0)
-				return -1;
-			break;
-		default:
-			if (js_number(s, &u, &v) < 0)
-				return -1;
-		}
+		if (js_value(s, NULL, &u, &v) < 0)
+			return -1;
 		js_ws(s);
 		if (s->p >= s->end)
 			return js_fail(s, "unterminated array");
@@ -337,41 +339,12 @@ js_object(struct js *s, struct jscan_route *r)
 					    "symbol must be strings");
 			}
 		}
-		switch (*s->p) {
-		case '"':
-			if (js_string(s, want) < 0)
-				return -1;
-			break;
-		case '{':
-			if (js_object(s, NULL) < 0)
-				return -1;
-			break;
-		case '[':
-			if (++s->depth > JSCAN_MAX_DEPTH)
-				return js_fail(s, "nested too deeply");
-			if (js_array(s) < 0)
-				return -1;
-			s->depth--;
-			break;
-		case 't':
-			if (js_literal(s, "true", 4) < 0)
-				return -1;
-			break;
-		case 'f':
-			if (js_literal(s, "false", 5) < 0)
-				return -1;
-			break;
-		case 'n':
-			if (js_literal(s, "null", 4) < 0)
-				return -1;
-			break;
-		default:
-			if (js_number(s, &u, &v) < 0)
-				return -1;
-			if (wantnum != NULL && u) {
-				*wantnum = v;
-				*wanthas = 1;
-			}
+		u = 0;	/* js_value sets it for numbers only */
+		if (js_value(s, want, &u, &v) < 0)
+			return -1;
+		if (wantnum != NULL && u) {
+			*wantnum = v;
+			*wanthas = 1;
 		}
 		js_ws(s);
 		if (s->p >= s->end)
