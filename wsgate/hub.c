@@ -187,14 +187,134 @@ sub_send(struct sub *x, int subscribe)
 	x->st = subscribe ? S_SUBSCRIBING : S_UNSUBSCRIBING;
 }
 
+/* --- a client's books --- */
+
+static size_t
+book_slot(const struct client *c, const char *s, size_t n)
+{
+	return hash(s, n, 0) & (c->nbooks_cap - 1);
+}
+
+static struct book *
+book_find(struct client *c, const char *s, size_t n)
+{
+	if (c->nbooks_cap == 0)
+		return NULL;
+	for (struct book *b = c->books[book_slot(c, s, n)]; b; b = b->next)
+		if (b->len == n && memcmp(b->name, s, n) == 0)
+			return b;
+	return NULL;
+}
+
+/* The client's book on channel s, made if new; NULL if out of memory. */
+static struct book *
+book_get(struct client *c, const char *s, size_t n)
+{
+	struct book *b = book_find(c, s, n);
+
+	if (b != NULL)
+		return b;
+	if (c->nbooks >= c->nbooks_cap) {
+		size_t ncap = c->nbooks_cap ? c->nbooks_cap * 2 : 8;
+		struct book **v = calloc(ncap, sizeof(*v));
+
+		if (v == NULL)
+			return NULL;
+		for (size_t i = 0; i < c->nbooks_cap; i++)
+			for (struct book *x = c->books[i], *nx; x; x = nx) {
+				size_t k = hash(x->name, x->len, 0) &
+				    (ncap - 1);
+
+				nx = x->next;
+				x->next = v[k];
+				v[k] = x;
+			}
+		free(c->books);
+		c->books = v;
+		c->nbooks_cap = ncap;
+	}
+	if ((b = calloc(1, sizeof(*b) + n + 1)) == NULL)
+		return NULL;
+	memcpy(b->name, s, n);
+	b->len = n;
+	b->last_seq = -1;
+	b->next = c->books[book_slot(c, s, n)];
+	c->books[book_slot(c, s, n)] = b;
+	c->nbooks++;
+	return b;
+}
+
+static int
+is_book_channel(const char *s, size_t n)
+{
+	return n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
+}
+
+/* Does one of c's subscriptions still cover book channel s? */
+static int
+book_covered(struct client *c, const char *s, size_t n)
+{
+	for (struct member *m = c->members; m != NULL; m = m->c_next) {
+		struct sub *x = m->s;
+
+		if (x == NULL)
+			continue;
+		if (x->pattern ? glob_match(x->name, x->len, s, n) :
+		    x->len == n && memcmp(x->name, s, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Forgets the books no subscription of c covers any more. */
+static void
+books_prune(struct client *c)
+{
+	for (size_t i = 0; i < c->nbooks_cap; i++)
+		for (struct book **pp = &c->books[i], *b; (b = *pp) != NULL;) {
+			if (book_covered(c, b->name, b->len)) {
+				pp = &b->next;
+				continue;
+			}
+			*pp = b->next;
+			free(b);
+			c->nbooks--;
+		}
+}
+
+static void
+books_free(struct client *c)
+{
+	for (size_t i = 0; i < c->nbooks_cap; i++)
+		for (struct book *b = c->books[i], *nb; b; b = nb) {
+			nb = b->next;
+			free(b);
+		}
+	free(c->books);
+	c->books = NULL;
+	c->nbooks = c->nbooks_cap = 0;
+}
+
 /* --- members --- */
+
+static void
+want_free(struct member *m)
+{
+	for (size_t i = 0; i < m->nwant; i++)
+		free(m->want[i]);
+	free(m->want);
+	m->want = NULL;
+	m->nwant = 0;
+	m->listed = 0;
+}
 
 static void
 member_free(struct member *m)
 {
 	for (size_t i = 0; i < m->nbuf; i++)
-		frame_unref(m->buf[i]);
+		frame_unref(m->buf[i].f);
 	free(m->buf);
+	want_free(m);
 	free(m);
 }
 
@@ -214,31 +334,36 @@ member_detach(struct member *m)
 	sub_update(x);
 }
 
-/* Sends f to a live (not syncing) book member if it moves its seq on. */
+/*
+ * book_send: sends book frame f to client c if it moves c's book b on:
+ * a snapshot with a new seq (an older one only live: the ring was
+ * recreated; replay means it comes from the keys or the hold buffer),
+ * a delta newer than the last seq once there is a snapshot.
+ */
 static void
-member_book_send(struct member *m, struct frame *f, int replay)
+book_send(struct client *c, struct book *b, struct frame *f, int replay)
 {
 	if (f->kind == FRAME_SNAPSHOT) {
-		if (m->have_snap && f->seq == m->last_seq)
+		if (b->have_snap && f->seq == b->last_seq)
 			return;
-		if (m->have_snap && f->seq < m->last_seq && replay)
+		if (b->have_snap && f->seq < b->last_seq && replay)
 			return;
-		m->have_snap = 1;
-		m->last_seq = f->seq;
+		b->have_snap = 1;
+		b->last_seq = f->seq;
 	} else if (f->kind == FRAME_DELTA) {
-		if (!m->have_snap || f->seq <= m->last_seq)
+		if (!b->have_snap || f->seq <= b->last_seq)
 			return;
-		m->last_seq = f->seq;
+		b->last_seq = f->seq;
 	}
-	client_deliver(m->c, f);
+	client_deliver(c, f);
 }
 
 static void
-member_hold(struct member *m, struct frame *f)
+member_hold(struct member *m, struct frame *f, struct book *b)
 {
 	if (m->nbuf == m->capbuf) {
 		size_t ncap = m->capbuf ? m->capbuf * 2 : 16;
-		struct frame **v;
+		struct held *v;
 
 		if (ncap > 65536 || (v = realloc(m->buf, ncap *
 		    sizeof(*v))) == NULL) {
@@ -251,7 +376,52 @@ member_hold(struct member *m, struct frame *f)
 		m->capbuf = ncap;
 	}
 	f->refs++;
-	m->buf[m->nbuf++] = f;
+	m->buf[m->nbuf].f = f;
+	m->buf[m->nbuf].b = b;
+	m->nbuf++;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is book channel s one that syncing member m is reading (so holds)? */
+static int
+member_wants(const struct member *m, const char *s)
+{
+	if (!m->s->pattern || !m->listed)
+		return 1;
+	return bsearch(&s, m->want, m->nwant, sizeof(*m->want), cmp_str) !=
+	    NULL;
+}
+
+/*
+ * member_release: sends the held frames (in order) that m no longer
+ * needs to hold, all of them with all set, and keeps the rest.
+ */
+static void
+member_release(struct member *m, int all)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < m->nbuf; i++) {
+		struct held *h = &m->buf[i];
+
+		if (!all && member_wants(m, h->b->name)) {
+			m->buf[k++] = *h;
+			continue;
+		}
+		book_send(m->c, h->b, h->f, 1);
+		frame_unref(h->f);
+	}
+	m->nbuf = k;
+	if (k == 0) {
+		free(m->buf);
+		m->buf = NULL;
+		m->capbuf = 0;
+	}
 }
 
 int
@@ -288,7 +458,7 @@ hub_subscribe(struct client *c, const char *name, size_t len, char *msg,
 	m->c_next = c->members;
 	c->members = m;
 	c->nsubs++;
-	if (x->book) {
+	if (x->book || x->pattern) {
 		m->syncing = 1;
 		G.st.late_joins++;
 		if (x->st == S_ACTIVE)
@@ -298,7 +468,7 @@ hub_subscribe(struct client *c, const char *name, size_t len, char *msg,
 	return 0;
 }
 
-/* Removes m from c's list; frees it unless a fetch still refers to it. */
+/* Removes m from c's list; frees it unless a read still refers to it. */
 static void
 member_remove(struct client *c, struct member *m)
 {
@@ -325,6 +495,7 @@ hub_unsubscribe(struct client *c, const char *name, size_t len)
 		if (m->s != NULL && m->s->pattern == pattern &&
 		    m->s->len == len && memcmp(m->s->name, name, len) == 0) {
 			member_remove(c, m);
+			books_prune(c);
 			return 0;
 		}
 	return -1;
@@ -335,105 +506,231 @@ hub_drop_client(struct client *c)
 {
 	while (c->members != NULL)
 		member_remove(c, c->members);
+	books_free(c);
 }
 
 /* --- late joiners --- */
 
+/* The end of a sync: true unless m must start over or is gone. */
+static int
+fetch_done(struct member *m, redisReply *r)
+{
+	struct client *c = m->c;
+
+	m->fetching = 0;
+	if (m->orphan) {
+		member_free(m);
+		client_unref(c);
+		return 0;
+	}
+	if (r == NULL) {
+		/* cmd went away: sync again when it is back */
+		want_free(m);
+		client_unref(c);
+		return 0;
+	}
+	if (m->again) {
+		/* Redis came back meanwhile: what was read may be stale */
+		m->again = 0;
+		want_free(m);
+		member_sync(m);
+		client_unref(c);
+		return 0;
+	}
+	return 1;
+}
+
+/* Replays one channel's snapshot and deltas (the EXEC replies) to m. */
+static void
+replay_keys(struct member *m, struct book *b, redisReply *snap,
+    redisReply *deltas)
+{
+	if (snap->type == REDIS_REPLY_STRING) {
+		struct frame *f = frame_text(snap->str, snap->len);
+
+		if (f != NULL) {
+			frame_parse_book(f);
+			if (f->kind == FRAME_SNAPSHOT)
+				book_send(m->c, b, f, 1);
+			frame_unref(f);
+		}
+	}
+	if (deltas->type != REDIS_REPLY_ARRAY)
+		return;
+	for (size_t i = 0; i < deltas->elements; i++) {
+		redisReply *e = deltas->element[i];
+		struct frame *f;
+
+		if (e->type != REDIS_REPLY_STRING ||
+		    (f = frame_text(e->str, e->len)) == NULL)
+			continue;
+		frame_parse_book(f);
+		if (f->kind == FRAME_DELTA)
+			book_send(m->c, b, f, 1);
+		frame_unref(f);
+	}
+}
+
+/* The end of a sync: the held frames go out, live ones pass from now. */
+static void
+member_synced(struct member *m)
+{
+	m->syncing = 0;
+	member_release(m, 1);
+	want_free(m);
+}
+
+/*
+ * fetch_cb: the EXEC of GET C.snapshot; LRANGE C.deltas 0 -1 for each
+ * channel m reads (its own, or the ones its pattern matched).
+ */
 static void
 fetch_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply;
 	struct member *m = priv;
 	struct client *c = m->c;
+	size_t n;
 
 	(void)ac;
-	m->fetching = 0;
-	if (m->orphan) {
-		member_free(m);
-		client_unref(c);
+	if (!fetch_done(m, r))
 		return;
-	}
-	if (r == NULL) {
-		/* cmd went away: sync again when it is back */
-		client_unref(c);
-		return;
-	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+	n = m->s->pattern ? m->nwant : 1;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 * n) {
 		/* go on without a snapshot: deltas wait for a live one */
 		G.st.redis_errors++;
 		client_error(c, "%s: cannot read the book: %s", m->s->name,
 		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-	} else if (r->element[0]->type == REDIS_REPLY_STRING) {
-		struct frame *f = frame_text(r->element[0]->str,
-		    r->element[0]->len);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			const char *ch = m->s->pattern ? m->want[i] :
+			    m->s->name;
+			struct book *b = book_get(c, ch, strlen(ch));
 
-		if (f != NULL) {
-			frame_parse_book(f);
-			if (f->kind == FRAME_SNAPSHOT)
-				member_book_send(m, f, 1);
-			frame_unref(f);
+			if (b != NULL)
+				replay_keys(m, b, r->element[2 * i],
+				    r->element[2 * i + 1]);
 		}
 	}
-	if (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    r->element[1]->type == REDIS_REPLY_ARRAY) {
-		for (size_t i = 0; i < r->element[1]->elements; i++) {
-			redisReply *e = r->element[1]->element[i];
-			struct frame *f;
+	member_synced(m);
+	client_unref(c);
+}
 
-			if (e->type != REDIS_REPLY_STRING ||
-			    (f = frame_text(e->str, e->len)) == NULL)
-				continue;
-			frame_parse_book(f);
-			if (f->kind == FRAME_DELTA)
-				member_book_send(m, f, 1);
-			frame_unref(f);
-		}
+/* Sends MULTI; GET/LRANGE for each channel; EXEC.  0 if sent. */
+static int
+fetch_send(struct member *m, char *const *chans, size_t n)
+{
+	redisAsyncContext *ac = H.cmd.ac;
+
+	if (redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (redisAsyncCommand(ac, NULL, NULL, "GET %s.snapshot",
+		    chans[i]) != REDIS_OK ||
+		    redisAsyncCommand(ac, NULL, NULL, "LRANGE %s.deltas 0 -1",
+		    chans[i]) != REDIS_OK)
+			return -1;
+	if (redisAsyncCommand(ac, fetch_cb, m, "EXEC") != REDIS_OK)
+		return -1;
+	m->fetching = 1;
+	m->c->refs++;
+	return 0;
+}
+
+/*
+ * list_cb: SMEMBERS PREFIX.channels for a pattern member: the book
+ * channels it matches are read next; held frames of the others go out
+ * now, and from here on only the frames of the channels read are held.
+ */
+static void
+list_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	redisReply *r = reply;
+	struct member *m = priv;
+	struct client *c = m->c;
+	size_t k = 0;
+
+	(void)ac;
+	if (!fetch_done(m, r))
+		return;
+	if (r->type != REDIS_REPLY_ARRAY) {
+		G.st.redis_errors++;
+		client_error(c, "%s: cannot list the channels: %s",
+		    m->s->name, r->type == REDIS_REPLY_ERROR ? r->str :
+		    "unexpected reply");
+		member_synced(m);
+		client_unref(c);
+		return;
 	}
-	m->syncing = 0;
-	for (size_t i = 0; i < m->nbuf; i++) {
-		member_book_send(m, m->buf[i], 1);
-		frame_unref(m->buf[i]);
+	if (r->elements > 0 && (m->want = calloc(r->elements,
+	    sizeof(*m->want))) == NULL) {
+		client_error(c, "%s: out of memory", m->s->name);
+		member_synced(m);
+		client_unref(c);
+		return;
 	}
-	m->nbuf = 0;
-	free(m->buf);
-	m->buf = NULL;
-	m->capbuf = 0;
+	for (size_t i = 0; i < r->elements; i++) {
+		redisReply *e = r->element[i];
+
+		if (e->type != REDIS_REPLY_STRING ||
+		    !is_book_channel(e->str, e->len) ||
+		    memchr(e->str, 0, e->len) != NULL ||
+		    !glob_match(m->s->name, m->s->len, e->str, e->len) ||
+		    (m->want[k] = strdup(e->str)) == NULL)
+			continue;
+		k++;
+	}
+	m->nwant = k;
+	m->listed = 1;
+	if (k > 0)
+		qsort(m->want, k, sizeof(*m->want), cmp_str);
+	member_release(m, 0);
+	if (k == 0 || !H.cmd.connected || fetch_send(m, m->want, k) != 0) {
+		if (k > 0)	/* cmd is gone: start over once it is back */
+			want_free(m);
+		else
+			member_synced(m);
+	}
 	client_unref(c);
 }
 
 /*
- * member_sync: reads the late-joiner keys of m's channel.  The channel is
- * already subscribed, so every message after the EXEC reaches m (held
- * until the reply arrives).  Without cmd, waits for its reconnect.
+ * member_sync: reads the late-joiner keys of m's channel, or first the
+ * list of channels for a pattern.  The subscription is already active,
+ * so every message after the read reaches m (held until the reply
+ * arrives).  Without cmd, waits for its reconnect.
  */
 static void
 member_sync(struct member *m)
 {
-	const char *ch = m->s->name;
-	size_t n = m->s->len;
-	redisAsyncContext *ac = H.cmd.ac;
-
 	m->syncing = 1;
-	if (m->fetching || !H.cmd.connected)
+	if (m->fetching) {
+		m->again = 1;
 		return;
-	if (redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
-	    redisAsyncCommand(ac, NULL, NULL, "GET %b.snapshot", ch, n) !=
-	    REDIS_OK ||
-	    redisAsyncCommand(ac, NULL, NULL, "LRANGE %b.deltas 0 -1", ch, n) !=
-	    REDIS_OK ||
-	    redisAsyncCommand(ac, fetch_cb, m, "EXEC") != REDIS_OK)
+	}
+	if (!H.cmd.connected)
+		return;
+	want_free(m);
+	if (!m->s->pattern) {
+		char *ch = m->s->name;
+
+		fetch_send(m, &ch, 1);
+		return;
+	}
+	if (redisAsyncCommand(H.cmd.ac, list_cb, m, "SMEMBERS %s.channels",
+	    G.conf.prefix) != REDIS_OK)
 		return;
 	m->fetching = 1;
 	m->c->refs++;
 }
 
-/* Every book member that waits for a read and has none running. */
+/* Every syncing member that waits for a read and has none running. */
 static void
 sync_waiting(void)
 {
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
 		for (struct sub *x = H.tab[b]; x; x = x->hnext)
-			if (x->book && x->st == S_ACTIVE)
+			if ((x->book || x->pattern) && x->st == S_ACTIVE)
 				for (struct member *m = x->members; m;
 				    m = m->s_next)
 					if (m->syncing && !m->fetching)
@@ -441,12 +738,6 @@ sync_waiting(void)
 }
 
 /* --- channels op --- */
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void
 channels_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -507,16 +798,31 @@ gateway_status(const char *status, const char *reason)
 	free(s);
 }
 
+/*
+ * deliver: f, a message on channel chan, to every member of x.  A book
+ * frame goes through the client's seq filter for that channel, or is
+ * held by a member that is reading that channel's keys.
+ */
 static void
-deliver(struct sub *x, struct frame *f)
+deliver(struct sub *x, struct frame *f, const char *chan, size_t clen,
+    int book)
 {
 	for (struct member *m = x->members; m != NULL; m = m->s_next) {
-		if (m->syncing)
-			member_hold(m, f);
-		else if (x->book)
-			member_book_send(m, f, 0);
-		else
+		struct book *b;
+
+		if (!book) {
 			client_deliver(m->c, f);
+			continue;
+		}
+		if ((b = book_get(m->c, chan, clen)) == NULL) {
+			G.st.dropped++;
+			client_doom(m->c, 1011, "out of memory", 1);
+			continue;
+		}
+		if (m->syncing && member_wants(m, b->name))
+			member_hold(m, f, b);
+		else
+			book_send(m->c, b, f, 0);
 	}
 }
 
@@ -524,6 +830,7 @@ static void
 on_message(const char *chan, size_t clen, const char *pat, size_t plen,
     const char *payload, size_t len)
 {
+	int book = is_book_channel(chan, clen);
 	struct sub *x;
 	struct frame *f;
 
@@ -543,7 +850,7 @@ on_message(const char *chan, size_t clen, const char *pat, size_t plen,
 			G.st.dropped++;
 			return;
 		}
-		if (clen > 5 && memcmp(chan + clen - 5, ".book", 5) == 0)
+		if (book)
 			frame_parse_book(f);
 		frame_unref(H.prev);
 		H.prev = f;
@@ -554,7 +861,7 @@ on_message(const char *chan, size_t clen, const char *pat, size_t plen,
 			memcpy(H.prev_chan, chan, clen);
 		H.prev_chan_len = H.prev_chan ? clen : 0;
 	}
-	deliver(x, f);
+	deliver(x, f, chan, clen, book && memchr(chan, 0, clen) == NULL);
 	frame_unref(f);
 }
 
@@ -573,7 +880,7 @@ on_sub_ack(const char *kind, const char *name, size_t n)
 			sub_send(x, 0);
 			return;
 		}
-		if (x->book)
+		if (x->book || x->pattern)
 			for (struct member *m = x->members; m; m = m->s_next)
 				member_sync(m);
 	} else {

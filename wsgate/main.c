@@ -161,7 +161,8 @@ wsgate_metrics(struct client *c, int head)
 	metric(&b, "handshake_timeouts_total", "counter", "Connections "
 	    "that sent no complete request in time.",
 	    (double)s->handshake_timeouts);
-	metric(&b, "late_joins_total", "counter", "Book subscriptions "
+	metric(&b, "late_joins_total", "counter", "Book and pattern "
+	    "subscriptions "
 	    "started from snapshot and deltas.", (double)s->late_joins);
 	metric(&b, "redis_reconnects_total", "counter", "Redis "
 	    "reconnections after a loss.", (double)s->redis_reconnects);

@@ -57,18 +57,45 @@ struct outq {
 struct sub;
 struct client;
 
-/* One client's interest in one Redis subscription. */
+/*
+ * A client's book on one book channel, as far as wsgate has sent it: the
+ * seq filter shared by every subscription of that client that covers the
+ * channel (an exact one and patterns), so each book message reaches it
+ * once and in seq order.  Kept while some subscription covers it.
+ */
+struct book {
+	struct book	*next;		/* hash chain in c->books */
+	int		 have_snap;
+	int64_t		 last_seq;
+	size_t		 len;
+	char		 name[];
+};
+
+/* A live frame held while its member syncs, with its channel's book. */
+struct held {
+	struct frame	*f;
+	struct book	*b;
+};
+
+/*
+ * One client's interest in one Redis subscription.  A book channel or a
+ * pattern syncs (late joiner): it holds the book frames it is sent while
+ * it reads the snapshots and deltas (a pattern first lists PREFIX.channels
+ * for the book channels it matches, then holds only theirs).
+ */
 struct member {
 	struct client	*c;
 	struct sub	*s;
 	struct member	*s_prev, *s_next;	/* in s->members */
 	struct member	*c_next;		/* in c->members */
-	int		 syncing;	/* book: waiting for snapshot+deltas */
-	int		 fetching;	/* MULTI..EXEC in flight (holds a ref on c) */
-	int		 orphan;	/* detached while fetching: freed by fetch_cb */
-	int		 have_snap;
-	int64_t		 last_seq;
-	struct frame	**buf;		/* live frames held while syncing */
+	int		 syncing;	/* waiting for snapshot+deltas */
+	int		 fetching;	/* a read in flight (holds a ref on c) */
+	int		 orphan;	/* detached while fetching: freed by the cb */
+	int		 again;		/* sync again once the read returns */
+	int		 listed;	/* pattern: want holds the channels read */
+	char		**want;		/* pattern: book channels read (sorted) */
+	size_t		 nwant;
+	struct held	*buf;		/* live frames held while syncing */
 	size_t		 nbuf, capbuf;
 };
 
@@ -115,6 +142,8 @@ struct client {
 	struct outq	 q;
 	struct member	*members;
 	unsigned	 nsubs;
+	struct book	**books;	/* hash of book channels, nbooks_cap slots */
+	size_t		 nbooks, nbooks_cap;
 	uint64_t	 last_msg_id;
 	int		 doom_code;	/* close requested from a callback */
 	char		 doom_reason[64];
@@ -228,6 +257,9 @@ int	hub_channels(struct client *);
 unsigned hub_nsubs(void);
 void	hub_close(void);
 int	hub_both_connected(void);
+
+/* glob.c */
+int	glob_match(const char *pat, size_t plen, const char *s, size_t slen);
 
 /* main.c */
 void	wsgate_check_ready(void);

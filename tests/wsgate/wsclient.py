@@ -120,6 +120,48 @@ async def cmd_sub(a):
             die("timed out (%d messages, book seq %s)" % (n, book.seq))
 
 
+async def cmd_books(a):
+    """Subscribe (channels or patterns); build one book per book channel
+    until each named in --until (CHANNEL=SEQ,...) is at its seq; print
+    them, one "CHANNEL BOOK" line each, sorted, then "trades N".  Fails
+    on a delta before the channel's snapshot, a duplicate or out-of-order
+    book message, or a channel's first book message not a snapshot."""
+    until = dict(x.rsplit("=", 1) for x in a.until.split(","))
+    until = {k: int(v) for k, v in until.items()}
+    async with connect(a, max_queue=None) as ws:
+        await subscribe(ws, a.channels.split(","))
+        if a.ready:
+            open(a.ready, "w").close()
+        books, trades, end = {}, 0, time.monotonic() + a.timeout
+        while time.monotonic() < end:
+            try:
+                m = await recv_json(ws, end - time.monotonic())
+            except asyncio.TimeoutError:
+                break
+            t = m.get("type", "")
+            if t == "trade":
+                trades += 1
+            if not t.startswith("book_"):
+                continue
+            ch = "md.%s.%s.book" % (m["venue"], m["symbol"])
+            b = books.setdefault(ch, Book())
+            if b.seq is not None and m["seq"] <= b.seq:
+                die("%s: %s seq %d after %d (duplicate or out of order)"
+                    % (ch, t, m["seq"], b.seq))
+            try:
+                b.apply(m)
+            except ValueError as e:
+                die("%s: %s" % (ch, e))
+            if all(c in books and books[c].seq is not None and
+                   books[c].seq >= s for c, s in until.items()):
+                for c in sorted(books):
+                    print(c, books[c].dump(), flush=True)
+                print("trades", trades, flush=True)
+                return
+        die("timed out: book seqs %s" %
+            {c: b.seq for c, b in books.items()})
+
+
 async def cmd_status(a):
     """Expect the handshake to get HTTP status a.expect (101 = opens)."""
     try:
@@ -352,6 +394,7 @@ def main():
     p.add_argument("--timeout", type=float, default=30)
     p.add_argument("--until-seq", type=int)
     p.add_argument("--book", action="store_true")
+    p.add_argument("--until", default="")
     p.add_argument("--ready")
     p.add_argument("--expect", type=int, default=0)
     p.add_argument("--hold", type=float, default=0)
@@ -364,7 +407,7 @@ def main():
         return cmd_http(a)
     if a.cmd == "dead":
         return cmd_dead(a)
-    f = {"sub": cmd_sub, "status": cmd_status, "proto": cmd_proto,
+    f = {"sub": cmd_sub, "books": cmd_books, "status": cmd_status, "proto": cmd_proto,
          "slow": cmd_slow, "wait-close": cmd_wait_close}.get(a.cmd)
     if f is None:
         die("unknown command " + a.cmd)
