@@ -393,6 +393,8 @@ member_wants(const struct member *m, const char *s)
 {
 	if (!m->s->pattern || !m->listed)
 		return 1;
+	if (m->nwant == 0)
+		return 0;
 	return bsearch(&s, m->want, m->nwant, sizeof(*m->want), cmp_str) !=
 	    NULL;
 }
