@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -544,7 +545,18 @@ main(int argc, char **argv)
 	    *env) {
 		G.conf.password = strdup(env);
 	}
-	if (G.conf.www != NULL &&
+#ifdef WSGATE_WWW_DEFAULT
+	/* without --www: the installed dashboard, if it is there */
+	if (G.conf.www == NULL) {
+		struct stat sb;
+
+		if (stat(WSGATE_WWW_DEFAULT, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    (G.conf.www_real = realpath(WSGATE_WWW_DEFAULT, NULL)) !=
+		    NULL)
+			G.conf.www = WSGATE_WWW_DEFAULT;
+	}
+#endif
+	if (G.conf.www != NULL && G.conf.www_real == NULL &&
 	    (G.conf.www_real = realpath(G.conf.www, NULL)) == NULL) {
 		fprintf(stderr, "wsgate: --www: %s: %s\n", G.conf.www,
 		    strerror(errno));
@@ -585,8 +597,9 @@ main(int argc, char **argv)
 	}
 	G.listening = 1;
 	if (G.conf.verbose)
-		fprintf(stderr, "wsgate: listening on %s, redis %s\n",
-		    G.conf.listen, G.conf.redis_url);
+		fprintf(stderr, "wsgate: listening on %s, redis %s, files "
+		    "%s\n", G.conf.listen, G.conf.redis_url, G.conf.www_real ?
+		    G.conf.www_real : "none");
 	wsgate_check_ready();
 	event_base_dispatch(G.base);
 	if (G.conf.verbose)

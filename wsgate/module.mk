@@ -5,6 +5,11 @@ WSGATE_OBJ	:= $(WSGATE_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/wsgate
 MAN1		+= man/wsgate.1
 
+# without --www, wsgate serves the installed dashboard if it is there
+$(WSGATE_OBJ): private ALL_CPPFLAGS += \
+	-DWSGATE_WWW_DEFAULT="\"$(pkgdatadir)/www\""
+$(BUILD)/obj/wsgate/main.o: wsgate/module.mk
+
 $(BUILD)/wsgate: $(WSGATE_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_CFLAGS) $(WSGATE_OBJ) -o $@ $(ALL_LDFLAGS) $(COMMON_LIB) \
 		-levent -lhiredis -lwslay -ljansson -lcrypto
@@ -16,3 +21,20 @@ $(BUILD)/tests/wsgate-glob: tests/wsgate/globcheck.c $(BUILD)/obj/wsgate/glob.o
 		$(BUILD)/obj/wsgate/glob.o -o $@ $(ALL_LDFLAGS)
 
 programs: $(BUILD)/tests/wsgate-glob
+
+# wsgate with the relative default "www-default", for
+# tests/t-wsgate-www-default.sh (run from a directory with or without it)
+WSGATE_WT_OBJ	:= $(BUILD)/obj/wsgate/main-wwwtest.o \
+		   $(filter-out $(BUILD)/obj/wsgate/main.o,$(WSGATE_OBJ))
+
+$(BUILD)/obj/wsgate/main-wwwtest.o: wsgate/main.c | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -DWSGATE_WWW_DEFAULT='"www-default"' \
+		$(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/wsgate-wwwtest: $(WSGATE_WT_OBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(WSGATE_WT_OBJ) -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) -levent -lhiredis -lwslay -ljansson -lcrypto
+
+programs: $(BUILD)/tests/wsgate-wwwtest
