@@ -129,6 +129,7 @@ pub(int port, const char *ch, long rate, long count, long size)
 struct conn {
 	int		 fd;
 	int		 st;	/* 0 handshake, 1 wait subscribed, 2 data */
+	int64_t		 since;	/* wall clock ns when subscribed */
 	unsigned char	*buf;
 	size_t		 len;
 };
@@ -136,8 +137,13 @@ struct conn {
 static int64_t *lat;
 static size_t nlat, caplat;
 
+/*
+ * One latency sample, now - recv.  Messages received by the collector
+ * before this client subscribed are history wsgate replays to a late
+ * joiner (snapshot and deltas): delivered, but not live, so not sampled.
+ */
 static void
-sample(const unsigned char *p, size_t n, int64_t now)
+sample(const struct conn *c, const unsigned char *p, size_t n, int64_t now)
 {
 	const unsigned char *s = memmem(p, n, "\"recv\":", 7);
 	int64_t v = 0;
@@ -146,6 +152,8 @@ sample(const unsigned char *p, size_t n, int64_t now)
 		return;
 	for (s += 7; s < p + n && *s >= '0' && *s <= '9'; s++)
 		v = v * 10 + (*s - '0');
+	if (v < c->since)
+		return;
 	if (nlat == caplat) {
 		caplat = caplat ? caplat * 2 : 1 << 20;
 		lat = realloc(lat, caplat * sizeof(*lat));
@@ -211,12 +219,14 @@ frames(struct conn *c, int64_t now, int measure)
 		if ((p[0] & 0x0f) == 1) {
 			if (c->st == 1) {
 				if (pl >= 20 && memmem(p + hl, pl,
-				    "\"subscribed\"", 12))
+				    "\"subscribed\"", 12)) {
 					c->st = 2;
+					c->since = now;
+				}
 			} else {
 				n++;
 				if (measure)
-					sample(p + hl, pl, now);
+					sample(c, p + hl, pl, now);
 			}
 		} else if ((p[0] & 0x0f) == 9) {
 			static const char pong[6] = { (char)0x8a, (char)0x80 };
