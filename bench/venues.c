@@ -243,7 +243,7 @@ run(const char *v, size_t n, struct ring *ring)
 	snprintf(s->sym, sizeof(s->sym), "%s",
 	    ops->id == VENUE_COINBASE || ops->id == VENUE_KRAKEN ? "BTC-USD" :
 	    "BTC-USDT");
-	ops->native(s->sym, s->native, sizeof(s->native));
+	venue_native(ops, s->sym, s->native, sizeof(s->native));
 	book_init(&s->book, 0);
 	s->feed = &f;
 	gen_venue(v, &g, n, &rest);

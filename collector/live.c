@@ -182,7 +182,6 @@ ws_msg_cb(struct ws_conn *ws, const char *data, size_t len, int binary,
     void *arg)
 {
 	struct feed *f = arg;
-	char *copy;
 
 	(void)ws;
 	f->msgs++;
@@ -191,16 +190,8 @@ ws_msg_cb(struct ws_conn *ws, const char *data, size_t len, int binary,
 		feed_malformed(f, "binary message", "", 0);
 		return;
 	}
-	/* adapters may edit the text in place; wslay's buffer is const */
-	copy = malloc(len + 1);
-	if (copy == NULL) {
-		feed_malformed(f, "out of memory", "", 0);
-		return;
-	}
-	memcpy(copy, data, len);
-	copy[len] = '\0';
-	f->ops->on_msg(f, copy, len, now_ns());
-	free(copy);
+	/* adapters read the message in place (jtok.h): no copy */
+	f->ops->on_msg(f, data, len, now_ns());
 }
 
 /* The connection is gone: record it, cancel REST work, plan a retry. */
@@ -267,7 +258,10 @@ net_connect(struct feed *f)
 
 	n->retry_at = 0;
 	f->reconnects++;
-	f->ops->url(f, f->url, url, sizeof(url));
+	if (f->ops->url != NULL)
+		f->ops->url(f, f->url, url, sizeof(url));
+	else
+		snprintf(url, sizeof(url), "%s", f->url);
 	n->ws = ws_connect(live_base, live_dns, live_tls, url, &live_ws_cbs,
 	    f, WS_TIMEOUT_S, err, sizeof(err));
 	if (n->ws == NULL)
@@ -487,7 +481,7 @@ feed_init(struct feed *f, struct collector *c, const char *arg,
 	    tok = strtok_r(NULL, ",", &save)) {
 		struct fsym *s = &f->syms[f->nsyms];
 
-		if (!rec_symbol_ok(tok) || f->ops->native(tok, s->native,
+		if (!rec_symbol_ok(tok) || venue_native(f->ops, tok, s->native,
 		    sizeof(s->native)) != 0) {
 			fprintf(stderr, "%s: %s: %s: not a BASE-QUOTE symbol\n",
 			    c->prog, f->ops->name, tok);

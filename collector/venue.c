@@ -246,16 +246,33 @@ jv_time(struct jv v)
 }
 
 int
-venue_split(const char *sym, char *base, char *quote)
+venue_native(const struct venue_ops *ops, const char *sym, char *out,
+    size_t len)
 {
 	const char *d = strchr(sym, '-');
+	int n;
 
-	if (d == NULL || d == sym || (size_t)(d - sym) >= 16 ||
-	    strlen(d + 1) == 0 || strlen(d + 1) >= 16)
+	if (d == NULL || d == sym || d[1] == '\0')
 		return -1;
-	memcpy(base, sym, (size_t)(d - sym));
-	base[d - sym] = '\0';
-	strcpy(quote, d + 1);
+	n = snprintf(out, len, "%.*s%s%s", (int)(d - sym), sym,
+	    ops->native_sep, d + 1);
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+venue_rest_levels(struct fsym *s, json_t *sides[2])
+{
+	size_t i;
+	json_t *l;
+
+	book_clear(&s->book);
+	for (int ask = 0; ask <= 1; ask++)
+		json_array_foreach(sides[ask], i, l)
+			if (venue_jlevel(s, ask, json_array_get(l, 0),
+			    json_array_get(l, 1), 0) != 0) {
+				book_clear(&s->book);
+				return -1;
+			}
 	return 0;
 }
 

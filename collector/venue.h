@@ -56,8 +56,10 @@ struct fsym {
 };
 
 /*
- * The adapter.  url: writes the WebSocket URL to connect to (base is
- * --url or default_url).  on_open: the connection is up: reset per
+ * The adapter.  native_sep: what the venue's symbol names put between
+ * base and quote ("BTC-USD" -> "BTC" sep "USD"; see venue_native).
+ * url: writes the WebSocket URL to connect to (base is --url or
+ * default_url); NULL connects to base as it is.  on_open: the connection is up: reset per
  * connection state, send subscriptions.  on_msg: one text message.
  * on_tick: about once a second while connected (keepalive pings).
  * resync: the book of s was discarded; ask the venue for a fresh one.
@@ -70,11 +72,11 @@ struct venue_ops {
 	const char	*default_rest_url;	/* NULL: no REST */
 	const char	*default_symbols;
 	size_t		 default_depth;
-	int		(*native)(const char *sym, char *out, size_t len);
+	const char	*native_sep;
 	void		(*url)(struct feed *f, const char *base, char *out,
 			    size_t len);
 	void		(*on_open)(struct feed *f);
-	void		(*on_msg)(struct feed *f, char *data, size_t len,
+	void		(*on_msg)(struct feed *f, const char *data, size_t len,
 			    int64_t recv);
 	void		(*on_tick)(struct feed *f, int64_t mono);
 	void		(*resync)(struct feed *f, struct fsym *s);
@@ -238,9 +240,19 @@ int64_t	rfc3339_ns(const char *s, size_t len);
 int64_t	jv_time(struct jv v);
 
 /*
- * venue_split: splits BASE-QUOTE into base and quote (each < 16 bytes).
- * Returns 0 or -1.
+ * venue_native: the venue's name for the normalized symbol BASE-QUOTE:
+ * base, ops->native_sep, quote (the quote is taken literally).  Returns 0,
+ * or -1 if sym is not BASE-QUOTE or the name does not fit in len bytes.
  */
-int	venue_split(const char *sym, char *base, char *quote);
+int	venue_native(const struct venue_ops *ops, const char *sym, char *out,
+	    size_t len);
+
+/*
+ * venue_rest_levels: replaces the book of s with the levels of a REST
+ * snapshot, sides[0] bids and sides[1] asks, each a JSON array of
+ * ["price","qty",...] arrays.  Returns 0, or -1 on a level that is not
+ * two decimal strings, leaving the book empty.
+ */
+int	venue_rest_levels(struct fsym *s, json_t *sides[2]);
 
 #endif

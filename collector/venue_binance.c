@@ -26,16 +26,6 @@
 
 #define BN_MAX_PEND	100000	/* buffered events while a snapshot is due */
 
-static int
-bn_native(const char *sym, char *out, size_t len)
-{
-	char base[16], quote[16];
-
-	if (venue_split(sym, base, quote) != 0)
-		return -1;
-	return snprintf(out, len, "%s%s", base, quote) >= (int)len ? -1 : 0;
-}
-
 static void
 bn_url(struct feed *f, const char *base, char *out, size_t len)
 {
@@ -185,9 +175,9 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
     size_t len, int64_t recv)
 {
 	json_error_t jerr;
-	json_t *snap = NULL, *sides[2], *l;
+	json_t *snap = NULL, *sides[2];
 	uint64_t id;
-	size_t i, k;
+	size_t k;
 	char why[128];
 
 	if (s->synced)
@@ -220,17 +210,11 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		bn_request(f, s, 0);
 		goto out;
 	}
-	book_clear(&s->book);
-	for (int ask = 0; ask <= 1; ask++)
-		json_array_foreach(sides[ask], i, l)
-			if (venue_jlevel(s, ask, json_array_get(l, 0),
-			    json_array_get(l, 1), 0) != 0) {
-				feed_malformed(f, "bad REST snapshot level",
-				    body, len);
-				book_clear(&s->book);
-				bn_request(f, s, 2000000000LL);
-				goto out;
-			}
+	if (venue_rest_levels(s, sides) != 0) {
+		feed_malformed(f, "bad REST snapshot level", body, len);
+		bn_request(f, s, 2000000000LL);
+		goto out;
+	}
 	s->last = id;
 	s->last_ts = recv;
 	for (k = 0; k < s->npend; k++) {
@@ -293,7 +277,7 @@ bn_trade(struct feed *f, struct jv ev, const char *text, size_t len,
 }
 
 static void
-bn_msg(struct feed *f, char *data, size_t len, int64_t recv)
+bn_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "result", "error" };
 	struct jv m, ev, e, k[2];
@@ -328,7 +312,7 @@ const struct venue_ops venue_binance = {
 	.default_rest_url = "https://api.binance.com",
 	.default_symbols = "BTC-USDT",
 	.default_depth = 1000,
-	.native = bn_native,
+	.native_sep = "",
 	.url = bn_url,
 	.on_open = bn_open,
 	.on_msg = bn_msg,

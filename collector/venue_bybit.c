@@ -31,23 +31,6 @@ by_depth(const struct feed *f)
 	return 1000;
 }
 
-static int
-by_native(const char *sym, char *out, size_t len)
-{
-	char base[16], quote[16];
-
-	if (venue_split(sym, base, quote) != 0)
-		return -1;
-	return snprintf(out, len, "%s%s", base, quote) >= (int)len ? -1 : 0;
-}
-
-static void
-by_url(struct feed *f, const char *base, char *out, size_t len)
-{
-	(void)f;
-	snprintf(out, len, "%s", base);
-}
-
 /* Sends op for the topics of s (NULL: all), 10 args a request. */
 static void
 by_sub(struct feed *f, const char *op, struct fsym *only, int trades)
@@ -108,7 +91,7 @@ by_tick(struct feed *f, int64_t mono)
 
 /* mk: the message's "data", "cts" and "ts"; type its "type". */
 static void
-by_book(struct feed *f, const struct jv *mk, struct jv type, char *data,
+by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
     size_t len, int64_t recv)
 {
 	static const char *const dkeys[] = { "s", "u", "b", "a" };
@@ -175,7 +158,7 @@ bad:
 }
 
 static void
-by_trades(struct feed *f, struct jv arr, char *data, size_t len,
+by_trades(struct feed *f, struct jv arr, const char *data, size_t len,
     int64_t recv)
 {
 	static const char *const keys[] = { "s", "S", "i", "p", "v", "T",
@@ -226,7 +209,7 @@ by_prefix(struct jv v, const char *prefix)
 }
 
 static void
-by_msg(struct feed *f, char *data, size_t len, int64_t recv)
+by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "topic", "type", "op", "success",
 	    "data", "cts", "ts" };
@@ -261,8 +244,7 @@ const struct venue_ops venue_bybit = {
 	.default_rest_url = NULL,
 	.default_symbols = "BTC-USDT",
 	.default_depth = 50,
-	.native = by_native,
-	.url = by_url,
+	.native_sep = "",
 	.on_open = by_open,
 	.on_msg = by_msg,
 	.on_tick = by_tick,

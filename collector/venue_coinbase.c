@@ -20,19 +20,6 @@
 #include "util.h"
 #include "venue.h"
 
-static int
-cb_native(const char *sym, char *out, size_t len)
-{
-	return snprintf(out, len, "%s", sym) >= (int)len ? -1 : 0;
-}
-
-static void
-cb_url(struct feed *f, const char *base, char *out, size_t len)
-{
-	(void)f;
-	snprintf(out, len, "%s", base);
-}
-
 /* Sends {"type":TYPE,"product_ids":[...],"channel":CHANNEL}. */
 static void
 cb_sub(struct feed *f, const char *type, const char *channel)
@@ -218,7 +205,7 @@ cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 }
 
 static void
-cb_msg(struct feed *f, char *data, size_t len, int64_t recv)
+cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "sequence_num",
 	    "events", "timestamp", "type" };
@@ -289,8 +276,7 @@ const struct venue_ops venue_coinbase = {
 	.default_rest_url = NULL,
 	.default_symbols = "BTC-USD",
 	.default_depth = 0,
-	.native = cb_native,
-	.url = cb_url,
+	.native_sep = "-",
 	.on_open = cb_open,
 	.on_msg = cb_msg,
 	.on_tick = cb_tick,

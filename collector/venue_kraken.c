@@ -36,23 +36,6 @@ kr_depth(const struct feed *f)
 	return 1000;
 }
 
-static int
-kr_native(const char *sym, char *out, size_t len)
-{
-	char base[16], quote[16];
-
-	if (venue_split(sym, base, quote) != 0)
-		return -1;
-	return snprintf(out, len, "%s/%s", base, quote) >= (int)len ? -1 : 0;
-}
-
-static void
-kr_url(struct feed *f, const char *base, char *out, size_t len)
-{
-	(void)f;
-	snprintf(out, len, "%s", base);
-}
-
 /* Sends a subscribe or unsubscribe of channel for s (NULL: all). */
 static void
 kr_sub(struct feed *f, const char *method, const char *channel,
@@ -264,7 +247,7 @@ kr_trade(struct feed *f, struct jv d, int64_t recv)
 }
 
 static void
-kr_msg(struct feed *f, char *data, size_t len, int64_t recv)
+kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "type", "data",
 	    "method", "success" };
@@ -321,8 +304,7 @@ const struct venue_ops venue_kraken = {
 	.default_rest_url = NULL,
 	.default_symbols = "BTC-USD",
 	.default_depth = 10,
-	.native = kr_native,
-	.url = kr_url,
+	.native_sep = "/",
 	.on_open = kr_open,
 	.on_msg = kr_msg,
 	.on_tick = NULL,

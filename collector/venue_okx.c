@@ -35,19 +35,6 @@
 #define OKX_REST_MAX	400	/* sz limit of /api/v5/market/books */
 #define OKX_MAX_PEND	100000	/* buffered updates while a snapshot is due */
 
-static int
-okx_native(const char *sym, char *out, size_t len)
-{
-	return snprintf(out, len, "%s", sym) >= (int)len ? -1 : 0;
-}
-
-static void
-okx_url(struct feed *f, const char *base, char *out, size_t len)
-{
-	(void)f;
-	snprintf(out, len, "%s", base);
-}
-
 /* Subscribes books and trades of every symbol, 20 instruments a request. */
 static void
 okx_open(struct feed *f)
@@ -252,10 +239,10 @@ okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
     size_t len, int64_t recv)
 {
 	json_error_t jerr;
-	json_t *root = NULL, *snap, *sides[2], *l, *code;
+	json_t *root = NULL, *snap, *sides[2], *code;
 	uint64_t id, tsms;
 	int64_t ts;
-	size_t i, k;
+	size_t k;
 	int kept = 0;
 	char why[160];
 
@@ -295,17 +282,11 @@ okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		okx_request(f, s, 0);
 		goto out;
 	}
-	book_clear(&s->book);
-	for (int ask = 0; ask <= 1; ask++)
-		json_array_foreach(sides[ask], i, l)
-			if (venue_jlevel(s, ask, json_array_get(l, 0),
-			    json_array_get(l, 1), 0) != 0) {
-				feed_malformed(f, "bad REST snapshot level",
-				    body, len);
-				book_clear(&s->book);
-				okx_request(f, s, 2000000000LL);
-				goto out;
-			}
+	if (venue_rest_levels(s, sides) != 0) {
+		feed_malformed(f, "bad REST snapshot level", body, len);
+		okx_request(f, s, 2000000000LL);
+		goto out;
+	}
 	s->last = id;
 	s->last_ts = ts;
 	for (k = 0; k < s->npend; k++) {
@@ -370,7 +351,7 @@ okx_trade(struct feed *f, struct fsym *s, struct jv t, int64_t recv,
 }
 
 static void
-okx_msg(struct feed *f, char *data, size_t len, int64_t recv)
+okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "event", "code", "arg", "data",
 	    "action" };
@@ -427,8 +408,7 @@ const struct venue_ops venue_okx = {
 	.default_rest_url = "https://www.okx.com",
 	.default_symbols = "BTC-USDT",
 	.default_depth = 400,
-	.native = okx_native,
-	.url = okx_url,
+	.native_sep = "-",
 	.on_open = okx_open,
 	.on_msg = okx_msg,
 	.on_tick = okx_tick,
