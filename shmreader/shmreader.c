@@ -217,12 +217,13 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 	(void)r;
 }
 
-static void
+/* Prints one message if the filters want it; returns 1 if printed. */
+static int
 emit(struct reader *r, const struct tp_record *recs, size_t n)
 {
 	if (!wanted(r, &recs[0])) {
 		r->filtered++;
-		return;
+		return 0;
 	}
 	switch (r->fmt) {
 	case FMT_JSONL:
@@ -236,6 +237,7 @@ emit(struct reader *r, const struct tp_record *recs, size_t n)
 		break;
 	}
 	r->msgs++;
+	return 1;
 }
 
 static void
@@ -276,14 +278,15 @@ emit_gap(struct reader *r, uint64_t from, uint64_t lost)
 static int
 take(struct reader *r, const struct tp_record *rec)
 {
+	size_t n;
+
 	r->records++;
 	if (rec->type != REC_BOOK) {
 		if (r->n > 0) {
 			r->partial++;
 			r->n = 0;
 		}
-		emit(r, rec, 1);
-		return wanted(r, rec);
+		return emit(r, rec, 1);
 	}
 	if (rec->flags & REC_F_START) {
 		if (r->n > 0)
@@ -301,9 +304,9 @@ take(struct reader *r, const struct tp_record *rec)
 	r->recs[r->n++] = *rec;
 	if (!(rec->flags & REC_F_LAST))
 		return 0;
-	emit(r, r->recs, r->n);
+	n = r->n;
 	r->n = 0;
-	return wanted(r, &r->recs[0]);	/* only the first has SNAPSHOT */
+	return emit(r, r->recs, n);	/* filters look at the first record */
 }
 
 static int
