@@ -57,9 +57,15 @@ stage_pids() {
 }
 sup_pid() { read -r _p _rest <"$STATE/supervisor.pid" && echo "$_p"; }
 
-# stage_renewed STAGE OLDPIDS: the stage is up again, with new processes
+# stage_renewed STAGE OLDPIDS: the stage is up again, and none of its
+# processes is one of OLDPIDS
 stage_renewed() {
-	[ "$(stage_state "$1")" = up ] && [ "$(stage_pids "$1")" != "$2" ]
+	[ "$(stage_state "$1")" = up ] || return 1
+	_new=$(stage_pids "$1")
+	[ -n "$_new" ] && [ "$_new" != - ] || return 1
+	for _o in $2; do
+		case " $_new " in *" $_o "*) return 1 ;; esac
+	done
 }
 
 all_up() { tp status >/dev/null 2>&1; }
