@@ -45,8 +45,9 @@ reconnect() {
 	track $rp
 	exec 3>"$T/fifo"
 	cat "$T/a" >&3
-	wait_for 20 test "$(rcli llen "$C.deltas")" = $(( $(wc -l <"$T/keys.a") - 1 )) ||
-	    fail "the deltas of part a did not arrive"
+	want=$(( $(wc -l <"$T/keys.a") - 1 ))
+	wait_for 20 test "$(rcli llen "$C.deltas")" = "$want" ||
+	    fail "the deltas of part a did not arrive: $(rcli llen "$C.deltas") of $want in the list; redispub said: $(tail -n 3 "$T/err" | tr '\n' ' ')"
 	rcli client kill type normal skipme yes >/dev/null
 	wait_for 20 grep -q reconnected "$T/err" || fail "redispub did not reconnect"
 	cat "$T/b" >&3
