@@ -126,6 +126,7 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 		return;
 	}
 	if (s->synced) {
+		/* stale: the venue says drop any event with u <= the book's id */
 		if (last <= s->last) {
 			f->ignored++;
 			return;
