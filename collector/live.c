@@ -389,9 +389,9 @@ feed_counters(struct feed *f)
 {
 	fprintf(stderr, "%s: %s: msgs %" PRIu64 " data %" PRIu64
 	    " malformed %" PRIu64 " resyncs %" PRIu64 " refetches %" PRIu64
-	    " connects %" PRIu64 " ignored %" PRIu64 "\n", f->c->prog,
-	    f->ops->name, f->msgs, f->data, f->malformed, f->resyncs,
-	    f->refetches, f->reconnects, f->ignored);
+	    " connects %" PRIu64 " ignored %" PRIu64 " unknown %" PRIu64 "\n",
+	    f->c->prog, f->ops->name, f->msgs, f->data, f->malformed,
+	    f->resyncs, f->refetches, f->reconnects, f->ignored, f->unknown);
 }
 
 static void

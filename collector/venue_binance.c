@@ -302,7 +302,7 @@ bn_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	} else if (jt_eq(e, "serverShutdown")) {
 		feed_reconnect(f, "venue: serverShutdown");
 	} else {
-		f->ignored++;
+		feed_unknown(f, e, data, len);
 	}
 }
 

@@ -233,7 +233,7 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		feed_data(f);
 		by_trades(f, k[4], data, len, recv);
 	} else {
-		feed_malformed(f, "unexpected topic", data, len);
+		feed_unknown(f, k[0], data, len);
 	}
 }
 

@@ -372,6 +372,9 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 			feed_reconnect(f, "venue: service upgrade notice");
 		else if (jt_eq(k[0], "error"))
 			feed_malformed(f, "venue error", data, len);
+		else if (!jt_eq(k[0], "subscribe") &&
+		    !jt_eq(k[0], "unsubscribe"))
+			feed_unknown(f, k[0], data, len);
 		return;
 	}
 	jt_get(k[2], akeys, a, 2);
@@ -397,7 +400,7 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		while (jt_next(&it, NULL, &d))
 			okx_trade(f, s, d, recv, data, len);
 	} else {
-		f->ignored++;
+		feed_unknown(f, a[0], data, len);
 	}
 }
 

@@ -209,6 +209,39 @@ reconnects() {
 	assert_eq "disconnected records" 2 "$(ring_count '"status":"disconnected"')"
 }
 
+# A channel the collector did not subscribe to (books5) comes twice, with
+# a tab (JSON white space) and a UTF-8 name in it: one line on stderr
+# naming the venue and the kind, with the message's first 120 bytes
+# (other than printable ASCII as \xHH, "..." as it is longer), and both
+# counted as unknown; the book is untouched.
+unknown_channel() {
+	RING="${RING}_unknown"
+	msg=$(printf '{"arg":{"channel":"books5",\t"instId":"BTC-USDT","name":"caf\303\251"},"data":[{"asks":[["8476.98","415","0","13"]],"bids":[["8476.97","256","0","12"]],"ts":"1597026383085"}]}')
+	{
+		echo conn; echo expect 1
+		books snapshot -1 10 "$sb" "$sa"
+		echo "send $msg"
+		echo "send $msg"
+		echo "$trade"
+	} >"$T/s8"
+	mock_start "$T/s8"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "unknown: no trade"
+	collector_stop
+	want=$(printf '%s' "$msg" | $PY -c '
+import sys
+b = sys.stdin.buffer.read()
+e = "".join(chr(c) if 0x20 <= c < 0x7f else "\\x%02x" % c for c in b[:120])
+print(e + ("..." if len(b) > 120 else ""))')
+	assert_eq "said once" 1 "$(grep -c 'unknown kind' "$T/collector.err")"
+	assert_eq "the line" "collector: okx: message of unknown kind \"books5\" skipped (said once, counted as unknown): $want" \
+	    "$(grep 'unknown kind' "$T/collector.err")"
+	grep -Eq 'okx: msgs 4 data 2 malformed 0 .* unknown 2$' "$T/collector.err" ||
+	    fail "unknown: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}' \
+	    "$(book_state okx BTC-USDT)"
+}
+
 malformed() {
 	RING="${RING}_bad"
 	{
@@ -238,3 +271,4 @@ rest_errors
 sequence_break
 reconnects
 malformed
+unknown_channel
