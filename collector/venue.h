@@ -52,6 +52,7 @@ struct fsym {
 	int		 rest_state;	/* 0 idle, 1 queued, 2 in flight */
 	int64_t		 rest_not_before;	/* mono ns */
 	unsigned	 refetches;
+	unsigned	 resubs;	/* OKX: resubscribed, no snapshot yet */
 	struct feed	*feed;
 };
 
