@@ -23,9 +23,9 @@
  *   could have confirmed a guess is now always 0.  So its levels are not
  *   used: the books channel of the instrument is resubscribed (unsubscribe,
  *   subscribe), which makes the venue send a WS snapshot with its seqId.
- *   Updates are ignored until that snapshot, for OKX_SNAP_WAIT (doubled
- *   after each resubscription that brought none, up to 64 times); after
- *   that the next update starts over.
+ *   Updates are ignored until that snapshot, for OKX_SNAP_WAIT, doubled
+ *   after each resubscription that brought none up to 64 times that;
+ *   after the wait the next update starts over.
  * - A body with a seqId (the procedure of OKX's changelog for when the WS
  *   snapshot goes away): a snapshot whose seqId is below the first
  *   buffered update's prevSeqId is fetched again; buffered updates with
