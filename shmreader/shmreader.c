@@ -275,7 +275,7 @@ emit_gap(struct reader *r, uint64_t from, uint64_t lost)
  * Counts and reports what the message assembly dropped: a malformed
  * message always, an unfinished one always but for the tail expected at
  * the start and after a cut (said with -v only); see tickpipe-ring(5),
- * "Book messages", and shmreader(1), DIAGNOSTICS.
+ * "Book messages", and shmreader(1).
  */
 static void
 dropped(struct reader *r, int rc, const char *why)
