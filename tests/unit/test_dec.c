@@ -271,6 +271,21 @@ format_refuses_small_buffers_and_bad_exponents(void **state)
 	assert_true(dec_format(1, DEC_EXP_MIN, buf, sizeof(buf)) > 0);
 }
 
+/* (m, x) prints as text that parses back to the same pair, or value. */
+static void
+parses_back(int64_t m, int x, int same_pair)
+{
+	char out[DEC_STRMAX];
+	int64_t m2;
+	int8_t e2;
+
+	assert_true(dec_format(m, x, out, sizeof(out)) > 0);
+	if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
+	    (same_pair ? m2 != m || e2 != x : dec_cmp(m2, e2, m, x) != 0))
+		fail_msg("(%lld, %d) -> \"%s\" does not parse back", (long long)m,
+		    x, out);
+}
+
 /*
  * Whatever dec_parse returns, dec_format prints as text that dec_parse
  * reads back to the same mantissa and exponent (what makes shmreader |
@@ -309,34 +324,16 @@ formatted_text_parses_back_to_the_same_value(void **state)
 	}
 	/* every exponent dec_parse can return, with extreme mantissas */
 	for (int x = DEC_EXP_MIN; x <= 0; x++)
-		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++) {
-			assert_true(dec_format(mants[i], x, out, sizeof(out)) >
-			    0);
-			if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
-			    m2 != mants[i] || e2 != x)
-				fail_msg("(%lld, %d) -> \"%s\" does not parse "
-				    "back", (long long)mants[i], x, out);
-		}
+		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++)
+			parses_back(mants[i], x, 1);
 	/* positive exponents: the same pair where the mantissa is full */
 	for (int x = 1; x <= DEC_EXP_MAX; x++)
-		for (size_t i = 0; i < sizeof(full) / sizeof(*full); i++) {
-			assert_true(dec_format(full[i], x, out, sizeof(out)) >
-			    0);
-			if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
-			    m2 != full[i] || e2 != x)
-				fail_msg("(%lld, %d) -> \"%s\" does not parse "
-				    "back", (long long)full[i], x, out);
-		}
+		for (size_t i = 0; i < sizeof(full) / sizeof(*full); i++)
+			parses_back(full[i], x, 1);
 	/* elsewhere (a ring can hold them) the same value */
 	for (int x = 1; x <= DEC_EXP_MAX; x++)
-		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++) {
-			assert_true(dec_format(mants[i], x, out, sizeof(out)) >
-			    0);
-			if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
-			    dec_cmp(m2, e2, mants[i], x) != 0)
-				fail_msg("(%lld, %d) -> \"%s\" is another "
-				    "value", (long long)mants[i], x, out);
-		}
+		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++)
+			parses_back(mants[i], x, 0);
 }
 
 static int

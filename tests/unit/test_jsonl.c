@@ -231,34 +231,29 @@ largest_book_fits_the_buffer_bound(void **state)
 	(void)state;
 	n = make_book(1, (unsigned)nlev / 2, (unsigned)nlev / 2);
 	assert_int_equal(n, JSONL_MAX_RECS);
-	/* widest decimals the decoder accepts: 20 digits, exponent -60 */
-	for (size_t k = 0; k < n; k++)
-		for (int j = 0; j < REC_BOOK_LEVELS; j++) {
-			recs[k].u.book.price[j] = INT64_MIN;
-			recs[k].u.book.price_exp[j] = DEC_EXP_MIN;
-			recs[k].u.book.qty[j] = INT64_MAX;
-			recs[k].u.book.qty_exp[j] = DEC_EXP_MIN;
-		}
-	memset(buf, 0x5a, sizeof(buf));
-	len = jsonl_encode(recs, n, buf);
-	assert_true(len <= JSONL_BUFSIZE(n));
-	assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
-	/* and the maximum is what decode accepts */
-	assert_int_equal(jsonl_decode(buf, len - 1, back, JSONL_MAX_RECS,
-	    NULL, err, sizeof(err)), JSONL_MAX_RECS);
-	/* the longest decimals: 19 digits and 60 zeros */
-	for (size_t k = 0; k < n; k++)
-		for (int j = 0; j < REC_BOOK_LEVELS; j++) {
-			recs[k].u.book.price_exp[j] = DEC_EXP_MAX;
-			recs[k].u.book.qty_exp[j] = DEC_EXP_MAX;
-		}
-	memset(buf, 0x5a, sizeof(buf));
-	len = jsonl_encode(recs, n, buf);
-	assert_true(len <= JSONL_BUFSIZE(n));
-	assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
-	assert_int_equal(jsonl_decode(buf, len - 1, back, JSONL_MAX_RECS,
-	    NULL, err, sizeof(err)), JSONL_MAX_RECS);
-	assert_same_records(n);
+	/*
+	 * widest decimals the decoder accepts: 20 characters to exponent
+	 * -60, then 19 digits and 60 zeros
+	 */
+	for (int x = 0; x < 2; x++) {
+		int e = x == 0 ? DEC_EXP_MIN : DEC_EXP_MAX;
+
+		for (size_t k = 0; k < n; k++)
+			for (int j = 0; j < REC_BOOK_LEVELS; j++) {
+				recs[k].u.book.price[j] = INT64_MIN;
+				recs[k].u.book.price_exp[j] = (int8_t)e;
+				recs[k].u.book.qty[j] = INT64_MAX;
+				recs[k].u.book.qty_exp[j] = (int8_t)e;
+			}
+		memset(buf, 0x5a, sizeof(buf));
+		len = jsonl_encode(recs, n, buf);
+		assert_true(len <= JSONL_BUFSIZE(n));
+		assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
+		/* and the maximum is what decode accepts */
+		assert_int_equal(jsonl_decode(buf, len - 1, back,
+		    JSONL_MAX_RECS, NULL, err, sizeof(err)), JSONL_MAX_RECS);
+		assert_same_records(n);
+	}
 }
 
 /*
