@@ -223,22 +223,32 @@ shown(const char *s, size_t max, char *buf, size_t len)
 	return buf;
 }
 
-/* Checks one decimal; what names it ("price", "bids[3] qty"). */
+/*
+ * Checks one decimal: a trade's (level < 0) or a book level's price or
+ * qty.  The reason is written only on failure: this runs for every level
+ * shmreader prints.
+ */
 static int
-check_dec(const struct tp_record *r, const char *what, int64_t m, int e,
-    int qty, char *why, size_t len)
+check_dec(const struct tp_record *r, int level, int qty, int64_t m, int e,
+    char *why, size_t len)
 {
-	if (e < DEC_EXP_MIN || e > DEC_EXP_MAX) {
+	char what[32];
+	int bad = e < DEC_EXP_MIN || e > DEC_EXP_MAX;
+
+	if (!bad && !(qty && m < 0))
+		return 0;
+	if (level < 0)
+		snprintf(what, sizeof(what), "%s", qty ? "qty" : "price");
+	else
+		snprintf(what, sizeof(what), "level %d %s", level, qty ? "qty" :
+		    "price");
+	if (bad)
 		snprintf(why, len, "seq %" PRIu64 ": %s exponent %d outside "
 		    "%d to %d", r->seq, what, e, DEC_EXP_MIN, DEC_EXP_MAX);
-		return -1;
-	}
-	if (qty && m < 0) {
+	else
 		snprintf(why, len, "seq %" PRIu64 ": %s is negative", r->seq,
 		    what);
-		return -1;
-	}
-	return 0;
+	return -1;
 }
 
 /* A NUL-terminated string field of size max, for jsonl_decode's limits. */
@@ -297,7 +307,7 @@ check_head(const struct tp_record *r, char *why, size_t len)
 static int
 check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 {
-	char what[32], a[REC_SYMBOL_LEN + 1], b[REC_SYMBOL_LEN + 1];
+	char a[REC_SYMBOL_LEN + 1], b[REC_SYMBOL_LEN + 1];
 
 	for (size_t k = 0; k < n; k++) {
 		const struct tp_record *r = &recs[k];
@@ -321,16 +331,12 @@ check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 			    bk->nasks, REC_BOOK_LEVELS);
 			return -1;
 		}
-		for (unsigned j = 0; j < nlev; j++) {
-			snprintf(what, sizeof(what), "level %u price", j);
-			if (check_dec(r, what, bk->price[j], bk->price_exp[j],
-			    0, why, len) < 0)
-				return -1;
-			snprintf(what, sizeof(what), "level %u qty", j);
-			if (check_dec(r, what, bk->qty[j], bk->qty_exp[j], 1,
+		for (unsigned j = 0; j < nlev; j++)
+			if (check_dec(r, (int)j, 0, bk->price[j],
+			    bk->price_exp[j], why, len) < 0 ||
+			    check_dec(r, (int)j, 1, bk->qty[j], bk->qty_exp[j],
 			    why, len) < 0)
 				return -1;
-		}
 	}
 	return 0;
 }
@@ -361,10 +367,10 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 		return -1;
 	switch (r->type) {
 	case REC_TRADE:
-		if (check_dec(r, "price", r->u.trade.price,
-		    r->u.trade.price_exp, 0, why, len) < 0 ||
-		    check_dec(r, "qty", r->u.trade.qty, r->u.trade.qty_exp, 1,
+		if (check_dec(r, -1, 0, r->u.trade.price, r->u.trade.price_exp,
 		    why, len) < 0 ||
+		    check_dec(r, -1, 1, r->u.trade.qty, r->u.trade.qty_exp, why,
+		    len) < 0 ||
 		    check_str(r, "tid", r->u.trade.tid, REC_TID_LEN, why,
 		    len) < 0)
 			return -1;
