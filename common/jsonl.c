@@ -1,6 +1,7 @@
 /*
- * jsonl.c: JSONL encoding (hand-written, no allocation) and decoding
- * (jansson); see jsonl.h and tickpipe-json(5).
+ * jsonl.c: JSONL encoding (hand-written, no allocation), checking what
+ * can be encoded, joining a ring's records into messages, and decoding
+ * (jansson); see jsonl.h, tickpipe-json(5) and tickpipe-ring(5).
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -3,7 +3,8 @@
  * (tickpipe-json(5)).  The encoder is hand-written for speed and prints
  * keys in a fixed order with "type" first; the decoder uses jansson and
  * accepts exactly what the encoder prints, rejecting anything else with a
- * reason.
+ * reason.  jsonl_check tells which records the encoder prints readably,
+ * and jsonl_msg joins a reader's records into whole messages.
  */
 #ifndef TP_JSONL_H
 #define TP_JSONL_H
