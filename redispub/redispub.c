@@ -46,6 +46,7 @@
 #include <hiredis/read.h>
 
 #include "jsonl.h"
+#include "redisurl.h"
 #include "util.h"
 #include "jscan.h"
 
@@ -128,19 +129,11 @@ enum { A_NONE, A_RPUSH, A_DEL };
 #define BATCH_MAX	4096
 #define NO_NEXT		UINT32_MAX
 
-struct url {
-	int		is_unix;
-	char		host[256];
-	char		port[8];
-	char		path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char		user[128];
-	long		db;
-};
 
 static struct {
 	/* options */
-	const char	*url_str;
-	struct url	url;
+	char		url_str[600];	/* redisurl_show(): for log lines */
+	struct redisurl	url;
 	const char	*prefix;
 	size_t		prefix_len;
 	char		*password;
@@ -217,7 +210,8 @@ usage(FILE *f)
 	    "                [--buffer n] [--stream maxlen] "
 	    "[--stats-interval sec] [--pipeline n]\n"
 	    "                [--max-deltas n] [--connect-timeout sec] "
-	    "[--flush-timeout sec]\n", f);
+	    "[--flush-timeout sec]\n"
+	    "       redispub --check-url url\n", f);
 }
 
 /* ---- logging with a rate limit for per-line messages ---- */
@@ -255,104 +249,6 @@ print_counters(const char *what)
 	    PRIu64 " last_recv=%" PRIu64, what, g.lines, g.published,
 	    g.malformed, g.dropped, g.qn, g.qsent, g.reconnects,
 	    g.redis_errors, g.last_seq, g.last_recv);
-}
-
-/* ---- URL ---- */
-
-/*
- * url_parse: redis://[user@]host[:port][/db], unix://PATH, or a path
- * starting with '/', "./" or "../".  Returns 0 or -1 with the reason in err.
- */
-static int
-url_parse(const char *s, struct url *u, char *err, size_t errlen)
-{
-	const char *p, *at, *hend, *slash;
-	uint64_t v;
-
-	memset(u, 0, sizeof(*u));
-	if (strncmp(s, "unix://", 7) == 0 || s[0] == '/' ||
-	    strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0) {
-		p = strncmp(s, "unix://", 7) == 0 ? s + 7 : s;
-		if (*p == '\0' || strlen(p) >= sizeof(u->path)) {
-			snprintf(err, errlen, "bad unix socket path");
-			return -1;
-		}
-		u->is_unix = 1;
-		strcpy(u->path, p);
-		return 0;
-	}
-	if (strncmp(s, "redis://", 8) != 0) {
-		snprintf(err, errlen, "expected redis://[user@]host:port[/db] "
-		    "or a unix socket path (/PATH, ./PATH, unix://PATH)");
-		return -1;
-	}
-	p = s + 8;
-	slash = strchr(p, '/');
-	at = strchr(p, '@');
-	if (at != NULL && (slash == NULL || at < slash)) {
-		if (memchr(p, ':', (size_t)(at - p)) != NULL) {
-			snprintf(err, errlen, "no password in the URL: use "
-			    "TICKPIPE_REDIS_PASSWORD or --password-file");
-			return -1;
-		}
-		if (at == p || (size_t)(at - p) >= sizeof(u->user)) {
-			snprintf(err, errlen, "bad user name");
-			return -1;
-		}
-		memcpy(u->user, p, (size_t)(at - p));
-		p = at + 1;
-	}
-	hend = slash != NULL ? slash : p + strlen(p);
-	strcpy(u->port, "6379");
-	if (*p == '[') {		/* [v6addr] */
-		const char *rb = memchr(p, ']', (size_t)(hend - p));
-
-		if (rb == NULL || rb - p - 1 <= 0 ||
-		    (size_t)(rb - p - 1) >= sizeof(u->host)) {
-			snprintf(err, errlen, "bad host");
-			return -1;
-		}
-		memcpy(u->host, p + 1, (size_t)(rb - p - 1));
-		p = rb + 1;
-	} else {
-		const char *c = memchr(p, ':', (size_t)(hend - p));
-		const char *e = c != NULL ? c : hend;
-
-		if (e == p || (size_t)(e - p) >= sizeof(u->host)) {
-			snprintf(err, errlen, "bad host");
-			return -1;
-		}
-		memcpy(u->host, p, (size_t)(e - p));
-		p = e;
-	}
-	if (*p == ':') {
-		char port[8];
-		size_t n = (size_t)(hend - p - 1);
-
-		if (n == 0 || n >= sizeof(port)) {
-			snprintf(err, errlen, "bad port");
-			return -1;
-		}
-		memcpy(port, p + 1, n);
-		port[n] = '\0';
-		if (parse_u64(port, 1, 65535, &v) < 0) {
-			snprintf(err, errlen, "bad port '%s'", port);
-			return -1;
-		}
-		snprintf(u->port, sizeof(u->port), "%" PRIu64, v);
-	} else if (p != hend) {
-		snprintf(err, errlen, "bad host");
-		return -1;
-	}
-	if (slash != NULL && slash[1] != '\0') {
-		if (parse_u64(slash + 1, 0, 1000000, &v) < 0) {
-			snprintf(err, errlen, "bad database number '%s'",
-			    slash + 1);
-			return -1;
-		}
-		u->db = (long)v;
-	}
-	return 0;
 }
 
 /* ---- the message FIFO ---- */
@@ -1209,7 +1105,7 @@ conn_handshake(void)
 	}
 	if (g.url.db != 0) {
 		char num[24];
-		int k = snprintf(num, sizeof(num), "%ld", g.url.db);
+		int k = snprintf(num, sizeof(num), "%d", g.url.db);
 
 		ob_reserve(64);
 		OB_LIT("*2\r\n$6\r\nSELECT\r\n");
@@ -1251,13 +1147,15 @@ conn_start(void)
 		return;
 	} else {
 		struct addrinfo hints, *ai;
+		char port[8];
 		int rc;
 
 		/* XXX getaddrinfo blocks; a name that needs DNS can stall */
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
 		hints.ai_socktype = SOCK_STREAM;
-		rc = getaddrinfo(g.url.host, g.url.port, &hints, &ai);
+		snprintf(port, sizeof(port), "%d", g.url.port);
+		rc = getaddrinfo(g.url.host, port, &hints, &ai);
 		if (rc != 0) {
 			snprintf(g.conn_err, sizeof(g.conn_err), "resolve "
 			    "%s: %s", g.url.host, gai_strerror(rc));
@@ -1568,11 +1466,39 @@ opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 	return v;
 }
 
+/*
+ * check_url_main: --check-url.  Prints what the URL names, one "key
+ * value" line each (unix PATH; or host, port, db, then user and password
+ * if given), so that tickpipe(8) checks REDIS_URL with this very parser
+ * and reaches the same server with redis-cli(1).  Returns the exit status.
+ */
+static int
+check_url_main(const char *s)
+{
+	struct redisurl u;
+	char uerr[160];
+
+	if (redisurl_parse(s, &u, uerr, sizeof(uerr)) < 0) {
+		warnx("--check-url: bad Redis URL: %s", uerr);
+		return EX_USAGE;
+	}
+	if (u.is_unix) {
+		printf("unix %s\n", u.path);
+	} else {
+		printf("host %s\nport %d\ndb %d\n", u.host, u.port, u.db);
+		if (u.user[0] != '\0')
+			printf("user %s\n", u.user);
+		if (u.has_password)
+			printf("password %s\n", u.password);
+	}
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
 int
 main(int argc, char **argv)
 {
 	enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS,
-	    O_PIPELINE, O_MAXDELTAS, O_CONNTO, O_FLUSHTO };
+	    O_PIPELINE, O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1586,15 +1512,16 @@ main(int argc, char **argv)
 		{ "max-deltas", required_argument, NULL, O_MAXDELTAS },
 		{ "connect-timeout", required_argument, NULL, O_CONNTO },
 		{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
+		{ "check-url", required_argument, NULL, O_CHECKURL },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *pwfile = NULL, *env;
+	const char *pwfile = NULL, *env, *url = "redis://127.0.0.1:6379";
+	const char *check_url = NULL;
 	char uerr[160];
 	struct sigaction sa;
 	sigset_t block, waitmask;
 	int c, rc = 0;
 
-	g.url_str = "redis://127.0.0.1:6379";
 	g.prefix = "md";
 	g.max_buf = 65536;
 	g.pipeline = 8192;
@@ -1622,7 +1549,10 @@ main(int argc, char **argv)
 			}
 			break;
 		case 'u':
-			g.url_str = optarg;
+			url = optarg;
+			break;
+		case O_CHECKURL:
+			check_url = optarg;
 			break;
 		case O_PREFIX:
 			g.prefix = optarg;
@@ -1667,8 +1597,15 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EX_USAGE;
 	}
-	if (url_parse(g.url_str, &g.url, uerr, sizeof(uerr)) < 0) {
-		warnx("bad URL '%s': %s", g.url_str, uerr);
+	if (check_url != NULL)
+		return check_url_main(check_url);
+	if (redisurl_parse(url, &g.url, uerr, sizeof(uerr)) < 0) {
+		warnx("-u: bad Redis URL: %s", uerr);
+		return EX_USAGE;
+	}
+	redisurl_show(&g.url, g.url_str, sizeof(g.url_str));
+	if (g.url.has_password && pwfile != NULL) {
+		warnx("-u: a password in the URL and --password-file: give one");
 		return EX_USAGE;
 	}
 	if (!prefix_ok(g.prefix)) {
@@ -1677,7 +1614,10 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	g.prefix_len = strlen(g.prefix);
-	if (pwfile != NULL) {
+	/* the URL's or the file's password, else the environment's */
+	if (g.url.has_password) {
+		g.password = g.url.password;
+	} else if (pwfile != NULL) {
 		g.password = read_password_file(pwfile);
 	} else if ((env = getenv("TICKPIPE_REDIS_PASSWORD")) != NULL &&
 	    *env != '\0') {
