@@ -425,13 +425,13 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
+	const char *url = "redis://127.0.0.1:6379";
 	char msg[512];
 	struct timeval one_s = { 1, 0 };
 	int ch, rc = 0;
 
 	G.ready_fd = -1;
 	G.conf.listen = "127.0.0.1:8080";
-	G.conf.redis_url = "redis://127.0.0.1:6379";
 	G.conf.prefix = "md";
 	G.conf.max_clients = 10000;
 	G.conf.max_subs = 64;
@@ -460,7 +460,7 @@ main(int argc, char **argv)
 			G.conf.listen = optarg;
 			break;
 		case 'u':
-			G.conf.redis_url = optarg;
+			url = optarg;
 			break;
 		case O_PREFIX:
 			if (!*optarg || strpbrk(optarg, " *?[")) {
@@ -536,7 +536,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "wsgate: --token-file: %s\n", msg);
 		return EX_CONFIG;
 	}
-	if (pass_file != NULL) {
+	if (redisurl_parse(url, &G.conf.redis, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "wsgate: -u: bad Redis URL: %s\n", msg);
+		return EX_USAGE;
+	}
+	if (G.conf.redis.has_password && pass_file != NULL) {
+		fprintf(stderr, "wsgate: -u: a password in the URL and "
+		    "--password-file: give one\n");
+		return EX_USAGE;
+	}
+	/* the URL's or the file's password, else the environment's */
+	if (G.conf.redis.has_password) {
+		G.conf.password = strdup(G.conf.redis.password);
+	} else if (pass_file != NULL) {
 		if (read_password(pass_file, msg, sizeof(msg)) != 0) {
 			fprintf(stderr, "wsgate: --password-file: %s\n", msg);
 			return EX_CONFIG;
@@ -544,6 +556,12 @@ main(int argc, char **argv)
 	} else if ((env = getenv("TICKPIPE_REDIS_PASSWORD")) != NULL &&
 	    *env) {
 		G.conf.password = strdup(env);
+	}
+	if (G.conf.redis.user[0] != '\0' && G.conf.password == NULL) {
+		fprintf(stderr, "wsgate: user '%s' in the URL but no password "
+		    "(TICKPIPE_REDIS_PASSWORD or --password-file)\n",
+		    G.conf.redis.user);
+		return EX_CONFIG;
 	}
 #ifdef WSGATE_WWW_DEFAULT
 	/* without --www: the installed dashboard, if it is there */
@@ -591,14 +609,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (hub_init(msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "wsgate: -u: %s\n", msg);
-		rc = EX_USAGE;
+		fprintf(stderr, "wsgate: redis: %s\n", msg);
+		rc = EX_OSERR;
 		goto out;
 	}
 	G.listening = 1;
 	if (G.conf.verbose)
 		fprintf(stderr, "wsgate: listening on %s, redis %s, files "
-		    "%s\n", G.conf.listen, G.conf.redis_url, G.conf.www_real ?
+		    "%s\n", G.conf.listen, redisurl_show(&G.conf.redis, msg,
+		    sizeof(msg)), G.conf.www_real ?
 		    G.conf.www_real : "none");
 	wsgate_check_ready();
 	event_base_dispatch(G.base);
@@ -640,7 +659,6 @@ out:
 	free(G.conf.origins);
 	free(G.conf.token);
 	free(G.conf.password);
-	free(G.conf.redis_user);
 	free(G.conf.www_real);
 	return rc;
 }
