@@ -1468,20 +1468,22 @@ opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 
 /*
  * check_url_main: --check-url.  Prints what the URL names, one "key
- * value" line each (unix PATH; or host, port, db, then user and password
- * if given), so that tickpipe(8) checks REDIS_URL with this very parser
- * and reaches the same server with redis-cli(1).  Returns the exit status.
+ * value" line each: url (without the password, for logs), then unix, or
+ * host, port, db, and user and password if given; so that tickpipe(8)
+ * checks REDIS_URL with this very parser and reaches the same server with
+ * redis-cli(1).  Returns the exit status.
  */
 static int
 check_url_main(const char *s)
 {
 	struct redisurl u;
-	char uerr[160];
+	char uerr[160], shown[600];
 
 	if (redisurl_parse(s, &u, uerr, sizeof(uerr)) < 0) {
 		warnx("--check-url: bad Redis URL: %s", uerr);
 		return EX_USAGE;
 	}
+	printf("url %s\n", redisurl_show(&u, shown, sizeof(shown)));
 	if (u.is_unix) {
 		printf("unix %s\n", u.path);
 	} else {
