@@ -86,6 +86,7 @@ struct chan {
 /* One buffered message, followed by its line; 8-byte aligned. */
 struct msg {
 	uint64_t	lineno;
+	uint64_t	seq, recv;	/* 0: none */
 	uint32_t	len;
 	uint32_t	chan;
 	uint8_t		type;
@@ -148,7 +149,7 @@ static struct {
 	int		verbose;
 	int		ready_fd;
 
-	/* counters */
+	/* counters; last_seq and last_recv: of what Redis acknowledged */
 	uint64_t	lines, published, malformed, dropped, reconnects;
 	uint64_t	redis_errors, last_seq, last_recv;
 
@@ -305,7 +306,7 @@ q_at(struct qpos *p)
 
 static void
 q_push(const char *line, size_t len, uint32_t chan, int type,
-    uint64_t lineno)
+    uint64_t lineno, const struct jscan_route *r)
 {
 	size_t need = MSG_SIZE(len);
 	struct msg *m;
@@ -323,6 +324,8 @@ q_push(const char *line, size_t len, uint32_t chan, int type,
 	}
 	m = (struct msg *)(void *)(g.tail->data + g.tail->used);
 	m->lineno = lineno;
+	m->seq = r->has_seq ? r->seq : 0;
+	m->recv = r->has_recv ? r->recv : 0;
 	m->len = (uint32_t)len;
 	m->chan = chan;
 	m->type = (uint8_t)type;
@@ -332,12 +335,22 @@ q_push(const char *line, size_t len, uint32_t chan, int type,
 	g.qbytes += need;
 }
 
-/* q_pop: removes the oldest message (it must have been sent). */
+/*
+ * q_pop: removes the oldest message (it must have been sent), all of whose
+ * replies have arrived.  Messages leave in input order, so its seq is the
+ * highest with it and every line before it acknowledged: the resume point
+ * the stats report as last_seq (redispub(1)).
+ */
 static void
 q_pop(void)
 {
 	struct msg *m = q_at(&g.head);
 	size_t sz = MSG_SIZE(m->len);
+
+	if (m->seq > g.last_seq)
+		g.last_seq = m->seq;
+	if (m->recv > g.last_recv)
+		g.last_recv = m->recv;
 
 	g.head.off += sz;
 	g.qn--;
@@ -545,11 +558,7 @@ handle_line(const char *l, size_t n)
 		malformed("too many channels");
 		return;
 	}
-	if (r.has_seq && r.seq > g.last_seq)
-		g.last_seq = r.seq;
-	if (r.has_recv && r.recv > g.last_recv)
-		g.last_recv = r.recv;
-	q_push(l, n, (uint32_t)ci, type, g.lines);
+	q_push(l, n, (uint32_t)ci, type, g.lines, &r);
 }
 
 static int
@@ -886,19 +895,27 @@ stats_json(char *buf, size_t len)
 	return (size_t)n;
 }
 
-/* send_stats: SET and PUBLISH PREFIX.tickpipe.stats; needs C_READY. */
+/*
+ * send_stats: SET and PUBLISH PREFIX.tickpipe.stats; needs C_READY.  The
+ * key is where tickpipe(8) resumes after a restart, so it is left alone
+ * until this process has a last_seq of its own: the value there (from
+ * the process before) is still a true resume point, a 0 would not be.
+ */
 static void
 send_stats(void)
 {
 	char js[512];
 	size_t n = stats_json(js, sizeof(js));
+	int set = g.last_seq > 0;
 
-	if (inf_push(2, 0) == NULL)
+	if (inf_push(set ? 2 : 1, 0) == NULL)
 		return;
 	ob_reserve(2 * n + 2 * g.prefix_len + 128);
-	OB_LIT("*3\r\n$3\r\nSET\r\n");
-	ob_bulk2(g.prefix, g.prefix_len, ".tickpipe.stats", 15);
-	ob_bulk(js, n);
+	if (set) {
+		OB_LIT("*3\r\n$3\r\nSET\r\n");
+		ob_bulk2(g.prefix, g.prefix_len, ".tickpipe.stats", 15);
+		ob_bulk(js, n);
+	}
 	OB_LIT("*3\r\n$7\r\nPUBLISH\r\n");
 	ob_bulk2(g.prefix, g.prefix_len, ".tickpipe.stats", 15);
 	ob_bulk(js, n);
