@@ -60,7 +60,7 @@
 #define NAME_MAX_LEN		64		/* venue, symbol */
 #define PREFIX_MAX_LEN		64
 #define CHAN_MAX		(1u << 20)
-#define LOG_PER_SEC		50		/* malformed/error lines */
+#define LOG_PER_SEC		20		/* malformed/error lines */
 
 /* message types (from "type") */
 enum { T_TRADE, T_SNAP, T_DELTA, T_STATUS, T_GAP };
@@ -196,6 +196,7 @@ static struct {
 } g;
 
 static volatile sig_atomic_t sig_stop, sig_usr1;
+static sigset_t sig_block;		/* ours, blocked but in ppoll */
 
 /* The reply being read: hiredis' reader calls these, we keep no tree. */
 static struct {
@@ -217,6 +218,16 @@ usage(FILE *f)
 
 /* ---- logging with a rate limit for per-line messages ---- */
 
+/* log_flush: says how many per-line messages the rate limit held back. */
+static void
+log_flush(void)
+{
+	if (g.log_suppressed > 0)
+		warnx("%" PRIu64 " more malformed or rejected lines not logged "
+		    "(at most %d a second)", g.log_suppressed, LOG_PER_SEC);
+	g.log_suppressed = 0;
+}
+
 static void
 log_line(const char *fmt, ...)
 {
@@ -224,12 +235,9 @@ log_line(const char *fmt, ...)
 	va_list ap;
 
 	if (sec != g.log_sec) {
-		if (g.log_suppressed > 0)
-			warnx("%" PRIu64 " more malformed or rejected lines "
-			    "not logged (rate limit)", g.log_suppressed);
+		log_flush();
 		g.log_sec = sec;
 		g.log_budget = LOG_PER_SEC;
-		g.log_suppressed = 0;
 	}
 	if (g.log_budget <= 0) {
 		g.log_suppressed++;
@@ -244,6 +252,7 @@ log_line(const char *fmt, ...)
 static void
 print_counters(const char *what)
 {
+	log_flush();
 	warnx("%s: lines=%" PRIu64 " published=%" PRIu64 " malformed=%" PRIu64
 	    " dropped=%" PRIu64 " buffered=%" PRIu64 " inflight=%" PRIu64
 	    " reconnects=%" PRIu64 " redis_errors=%" PRIu64 " last_seq=%"
@@ -1469,6 +1478,21 @@ on_signal(int sig)
 		sig_stop = 1;
 }
 
+/*
+ * take_signals: ppoll delivers our signals only when it blocks, which it
+ * never does while stdin always has input (a flood of bad lines); so
+ * each turn of the loop also takes those pending.
+ */
+static void
+take_signals(void)
+{
+	static const struct timespec zero;
+	int sig;
+
+	while ((sig = sigtimedwait(&sig_block, NULL, &zero)) > 0)
+		on_signal(sig);
+}
+
 static uint64_t
 opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 {
@@ -1538,7 +1562,7 @@ main(int argc, char **argv)
 	const char *check_url = NULL;
 	char uerr[160];
 	struct sigaction sa;
-	sigset_t block, waitmask;
+	sigset_t waitmask;
 	int c, rc = 0;
 
 	g.prefix = "md";
@@ -1666,11 +1690,11 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigemptyset(&sig_block);
+	sigaddset(&sig_block, SIGTERM);
+	sigaddset(&sig_block, SIGINT);
+	sigaddset(&sig_block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &sig_block, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGUSR1);
@@ -1689,6 +1713,7 @@ main(int argc, char **argv)
 		int64_t now = mono_ns(), wake = now + 1000 * MS;
 		struct timespec ts;
 
+		take_signals();
 		if (sig_usr1) {
 			sig_usr1 = 0;
 			print_counters("counters");
