@@ -1501,7 +1501,6 @@ opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 	if (parse_u64(s, min, max, &v) < 0) {
 		warnx("%s: '%s' is not a number in [%" PRIu64 ", %" PRIu64 "]",
 		    name, s, min, max);
-		usage(stderr);
 		exit(EX_USAGE);
 	}
 	return v;
@@ -1587,7 +1586,6 @@ main(int argc, char **argv)
 			if ((g.ready_fd = parse_fd_opt(optarg)) < 0) {
 				warnx("-d: '%s' is not an open file "
 				    "descriptor", optarg);
-				usage(stderr);
 				return EX_USAGE;
 			}
 			break;
@@ -1631,13 +1629,11 @@ main(int argc, char **argv)
 			    optarg, 0, 86400) * 1000 * MS;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		warnx("unexpected argument '%s'", argv[optind]);
-		usage(stderr);
 		return EX_USAGE;
 	}
 	if (check_url != NULL)

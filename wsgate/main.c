@@ -294,7 +294,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 /*
  * listen_on: ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", "localhost:80",
- * ":8080" for every address).  Returns the fd, or -1 with msg.
+ * ":8080" for every address).  Returns the fd, or with msg -2 if spec is
+ * malformed, -1 if it cannot be used.
  */
 static int
 listen_on(const char *spec, char *msg, size_t msglen)
@@ -309,7 +310,7 @@ listen_on(const char *spec, char *msg, size_t msglen)
 	    (size_t)(colon - spec) >= sizeof(host)) {
 		snprintf(msg, msglen, "bad listen address '%s' (ADDR:PORT)",
 		    spec);
-		return -1;
+		return -2;
 	}
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = 0;
@@ -523,12 +524,12 @@ main(int argc, char **argv)
 				return EX_USAGE;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		fprintf(stderr, "wsgate: unexpected argument '%s'\n",
+		    argv[optind]);
 		return EX_USAGE;
 	}
 	if (token_file != NULL && http_load_token(token_file, &G.conf.token,
@@ -589,7 +590,8 @@ main(int argc, char **argv)
 	}
 	if ((listen_fd = listen_on(G.conf.listen, msg, sizeof(msg))) < 0) {
 		fprintf(stderr, "wsgate: listen: %s\n", msg);
-		rc = EX_UNAVAILABLE;
+		rc = listen_fd == -2 ? EX_USAGE : EX_UNAVAILABLE;
+		listen_fd = -1;
 		goto out;
 	}
 	G.flush_ev = event_new(G.base, -1, 0, client_flush_cb, NULL);
