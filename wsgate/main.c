@@ -612,7 +612,7 @@ main(int argc, char **argv)
 	}
 	if (hub_init(msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "wsgate: redis: %s\n", msg);
-		rc = EX_OSERR;
+		rc = EX_SOFTWARE;
 		goto out;
 	}
 	G.listening = 1;
