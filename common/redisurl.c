@@ -3,24 +3,14 @@
  * `redispub --check-url`) the supervisor; see redisurl.h and tickpipe(7).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "redisurl.h"
 #include "util.h"
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * pct_decode: decodes s[0..n) into out (size cap) for the user or the
@@ -39,20 +29,19 @@ pct_decode(const char *s, size_t n, char *out, size_t cap, int is_user,
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			int h, l;
+			char hex[3] = { 0 };
 
-			if (i + 2 >= n) {
-				h = l = -1;
-			} else {
-				h = hexval((unsigned char)s[i + 1]);
-				l = hexval((unsigned char)s[i + 2]);
+			if (i + 2 < n) {
+				hex[0] = s[i + 1];
+				hex[1] = s[i + 2];
 			}
-			if (h < 0 || l < 0) {
+			if (!isxdigit((unsigned char)hex[0]) ||
+			    !isxdigit((unsigned char)hex[1])) {
 				snprintf(err, errlen, "bad %%-escape in the %s "
 				    "(%%XX, two hex digits)", what);
 				return -1;
 			}
-			c = h * 16 + l;
+			c = (int)strtoul(hex, NULL, 16);
 			i += 2;
 		} else if (c == '@') {
 			snprintf(err, errlen, "'@' in the %s: write it %%40",
