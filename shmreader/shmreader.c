@@ -499,13 +499,11 @@ main(int argc, char **argv)
 			mode = ch;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		warnx("%s: unexpected argument", argv[optind]);
-		usage(stderr);
 		return EX_USAGE;
 	}
 	if (mode == O_LAYOUT) {
