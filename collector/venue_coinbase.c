@@ -11,7 +11,8 @@
  * of the connection by unsubscribing and subscribing level2 again, which
  * makes the venue send fresh snapshots.
  * The recent-trades snapshot sent on subscribing is skipped (those trades
- * are history, and would repeat after every reconnect).
+ * are history, and would repeat after every reconnect).  A trade's side
+ * is the maker's, so "SELL" is a taker buy and "BUY" a taker sell.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,9 +196,12 @@ cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 		    (ts = jv_time(tk[5])) < 0 ||
 		    (s = feed_jsym(f, tk[0])) == NULL)
 			return -1;
-		/* XXX taker side per exchanges.md [verify] */
-		sd = jt_eq(tk[1], "BUY") ? SIDE_BUY :
-		    jt_eq(tk[1], "SELL") ? SIDE_SELL : SIDE_UNKNOWN;
+		/*
+		 * side is the maker's: recorded trades print "SELL" at the
+		 * best ask, "BUY" at the best bid (collector(1) VENUES)
+		 */
+		sd = jt_eq(tk[1], "SELL") ? SIDE_BUY :
+		    jt_eq(tk[1], "BUY") ? SIDE_SELL : SIDE_UNKNOWN;
 		feed_emit_trade(f, s, ts, recv, p, pn, q, qn, sd, tid, tidn,
 		    vseq);
 	}
