@@ -114,7 +114,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		f->ignored++;
 		return 0;
 	}
-	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, vseq);
+	venue_delta_begin(f, s, ts, recv, vseq);
 	/*
 	 * bids, then asks: the order a book message must have.  The asks
 	 * seen while applying the bids are kept (up to CB_KEEP) for the
@@ -156,7 +156,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		s->synced = 1;
 		feed_emit_book(f, s, ts, recv, 0);
 	} else {
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	}
 	return 0;
 bad:
@@ -279,7 +279,7 @@ const struct venue_ops venue_coinbase = {
 	.default_url = "wss://advanced-trade-ws.coinbase.com",
 	.default_rest_url = NULL,
 	.default_symbols = "BTC-USD",
-	.default_depth = 0,
+	.default_depth = 1000,
 	.native_sep = "-",
 	.on_open = cb_open,
 	.on_msg = cb_msg,
