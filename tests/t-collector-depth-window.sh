@@ -5,7 +5,8 @@
 # removed at the top pulls level 4 into the window in the same delta; a
 # better level pushes the third out as a removal; updates outside the
 # window publish nothing but are kept, and come in when the window
-# reaches them; the counter says it; --depth out of range is a usage error.
+# reaches them; the counter says it; changes too many for one message come
+# as a snapshot of the window; --depth out of range is a usage error.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -66,6 +67,48 @@ EOF
 	    fail "window: counters: $(grep 'counters:' "$T/collector.err")"
 }
 
+# A delta whose window changes do not fit one book message (every level
+# of both sides replaced at --depth 5000: 20000 changes) comes as a
+# snapshot of the window, with the venue message's sequence.
+oversized_change_set() {
+	RING="${RING}_big"
+	$PY - "$env" >"$T/s2" <<'EOF'
+import sys
+env = sys.argv[1]
+def book(base, bq, aq):
+    return ([("bid", base - i, bq) for i in range(5000)] +
+            [("offer", base + 1 + i, aq) for i in range(5000)])
+def msg(seq, typ, levels):
+    ups = ",".join('{"side":"%s","event_time":"2023-02-09T20:32:50Z",'
+                   '"price_level":"%d.00","new_quantity":"%s"}' % l
+                   for l in levels)
+    return ('send {"channel":"l2_data",%s,"sequence_num":%d,"events":'
+            '[{"type":"%s","product_id":"BTC-USD","updates":[%s]}]}'
+            % (env, seq, typ, ups))
+print("conn\nexpect 3")
+print(msg(1, "snapshot", book(50000, "1", "2")))
+print(msg(2, "update", book(50000, "0", "0") + book(70000, "1", "2")))
+EOF
+	mock_start "$T/s2"
+	collector_start --depth 5000 \
+	    --url "coinbase=wss://127.0.0.1:$MOCK_PORT" coinbase:BTC-USD
+	wait_for 20 ring_has '"vseq":2' || fail "oversized: no second message"
+	collector_stop
+	assert_eq "messages" 'book_snapshot 1 5000 5000
+book_snapshot 2 5000 5000' "$(ring_jsonl | $PY -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    if o["type"].startswith("book"):
+        print(o["type"], o["vseq"], len(o["bids"]), len(o["asks"]))')"
+	assert_eq "best levels" '["70000.00","1"] ["70001.00","2"]' \
+	    "$(book_state coinbase BTC-USD | $PY -c '
+import json, sys
+b = json.load(sys.stdin)
+print(json.dumps(b["bids"][0], separators=(",", ":")),
+      json.dumps(b["asks"][0], separators=(",", ":")))')"
+}
+
 # --depth must be 1 to 5000.
 depth_out_of_range() {
 	for d in 0 5001 x; do
@@ -78,4 +121,5 @@ depth_out_of_range() {
 }
 
 window_session
+oversized_change_set
 depth_out_of_range
