@@ -71,7 +71,7 @@ EOF
 # of both sides replaced at --depth 5000: 20000 changes) comes as a
 # snapshot of the window, with the venue message's sequence.
 oversized_change_set() {
-	RING="${RING}_big"
+	rm -f /dev/shm/tickpipe."$RING"
 	$PY - "$env" >"$T/s2" <<'EOF'
 import sys
 env = sys.argv[1]
