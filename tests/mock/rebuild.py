@@ -134,6 +134,7 @@ class Capture:
         self.notes = []
 
     def trade(self, sym, vseq, ts, price, qty, side, tid):
+        self.place(sym, price, side)
         self.trades.append({"symbol": sym, "vseq": vseq, "ts": ts,
                             "price": price, "qty": qty, "side": side,
                             "tid": tid})
@@ -235,7 +236,6 @@ class Capture:
                             continue
                         maker = t["side"].lower()
                         taker = {"buy": "sell", "sell": "buy"}[maker]
-                        self.place(sym, t["price"], taker)
                         self.trade(sym, seq, rfc3339_ns(t["time"]),
                                    t["price"], t["size"], taker,
                                    t["trade_id"])
@@ -258,9 +258,9 @@ class Capture:
                 yield ("book", sym, seq)
 
     def place(self, sym, price, taker):
-        """Counts a trade that prints at the best ask (a taker buy) or the
-        best bid (a taker sell) and whether taker agrees: the evidence in
-        the capture for the side rule."""
+        """Counts a trade that prints at or through the best ask (a taker
+        buy) or the best bid (a taker sell), and whether the side the
+        venue's rule gives agrees: the capture's own evidence for it."""
         book = self.books[sym]
         if not book.bids or not book.asks:
             return
