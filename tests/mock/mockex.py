@@ -133,7 +133,7 @@ class Mock:
         return (http.HTTPStatus(status), hdrs, body.encode())
 
     async def replay(self, ws, n, frames, speed):
-        """Sends recorded frames; with a speed, at the recorded pace / speed."""
+        """Sends recorded frames, back to back or at their pace / speed."""
         loop = asyncio.get_event_loop()
         start = loop.time()
         t0 = next((ts for ts, _ in frames if ts is not None), None)

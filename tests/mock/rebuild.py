@@ -44,7 +44,7 @@ import sys
 import time
 from decimal import Decimal
 
-MAX_REPORTS = 10
+MAX_REPORTS = 5     # lines on stderr per kind of mismatch
 
 
 class Side:
@@ -295,12 +295,14 @@ class Checker:
     def __init__(self, depth):
         self.depth = depth
         self.errors = 0
+        self.kinds = {}
         self.checkpoints = 0
         self.levels = 0
 
-    def bad(self, text):
+    def bad(self, kind, text):
         self.errors += 1
-        if self.errors <= MAX_REPORTS:
+        self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        if self.kinds[kind] <= MAX_REPORTS:
             print("rebuild: " + text, file=sys.stderr)
 
     def compare(self, where, want, got):
@@ -313,7 +315,7 @@ class Checker:
                 continue
             i = next((i for i in range(min(len(w), len(g)))
                       if w[i] != g[i]), min(len(w), len(g)))
-            self.bad("%s: %s differ at level %d of %d (ring has %d): "
+            self.bad("book", "%s: %s differ at level %d of %d (ring has %d): "
                      "venue %s, ring %s" % (where, name, i, len(w), len(g),
                                             w[i] if i < len(w) else None,
                                             g[i] if i < len(g) else None))
@@ -329,6 +331,53 @@ def ring_apply(book, o):
         book.asks.set(p, q)
 
 
+def check_books(cap, ring_books, symbols, ck):
+    """Walks the rebuild and the ring's book messages side by side."""
+    ring_book = {sym: Book() for sym in symbols}
+    pos = {sym: 0 for sym in symbols}
+    for _, sym, vseq in cap.rebuild():
+        msgs, i = ring_books.get(sym, []), pos[sym]
+        if i < len(msgs) and msgs[i]["vseq"] < vseq:
+            ck.bad("order", "%s: ring message vseq %d matches no venue "
+                   "message (next venue vseq %d)"
+                   % (sym, msgs[i]["vseq"], vseq))
+        while i < len(msgs) and msgs[i]["vseq"] < vseq:
+            ring_apply(ring_book[sym], msgs[i])
+            i += 1
+        if i < len(msgs) and msgs[i]["vseq"] == vseq:
+            while i < len(msgs) and msgs[i]["vseq"] == vseq:
+                ring_apply(ring_book[sym], msgs[i])
+                i += 1
+            ck.compare("%s after vseq %d" % (sym, vseq),
+                       cap.books[sym].view(ck.depth), ring_book[sym].view())
+        pos[sym] = i
+    for sym in symbols:
+        msgs = ring_books.get(sym, [])
+        if not msgs:
+            ck.bad("order", "%s: no book in the ring" % sym)
+        for o in msgs[pos[sym]:]:
+            ck.bad("order", "%s: ring message vseq %d after the capture's "
+                   "last" % (sym, o["vseq"]))
+            ring_apply(ring_book[sym], o)
+        ck.compare("%s final book" % sym, cap.books[sym].view(ck.depth),
+                   ring_book[sym].view())
+
+
+def check_trades(cap, ring_trades, ck):
+    keys = ("symbol", "vseq", "ts", "price", "qty", "side", "tid")
+    got = [{k: o.get(k) for k in keys} for o in ring_trades]
+    if len(got) != len(cap.trades):
+        ck.bad("trades", "trades: venue %d, ring %d"
+               % (len(cap.trades), len(got)))
+    for n, (w, g) in enumerate(zip(cap.trades, got)):
+        if w != g:
+            ck.bad("trade", "trade %d: venue %s, ring %s"
+                   % (n, json.dumps(w), json.dumps(g)))
+    if not all(cap.notes):
+        ck.bad("trades", "trades at the touch: %d of %d on the side the "
+               "venue's rule gives" % (sum(cap.notes), len(cap.notes)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--venue", required=True,
@@ -342,52 +391,16 @@ def main():
     cap = Capture(a.venue, records(a.capture), symbols)
     ring_books, ring_trades, _ = ring_messages(a.ring, a.venue)
     ck = Checker(a.depth)
-    ring_book = {sym: Book() for sym in symbols}
-    pos = {sym: 0 for sym in symbols}
-    for _, sym, vseq in cap.rebuild():
-        msgs, i = ring_books.get(sym, []), pos[sym]
-        if i < len(msgs) and msgs[i]["vseq"] < vseq:
-            ck.bad("%s: ring message vseq %d matches no venue message "
-                   "(next venue vseq %d)" % (sym, msgs[i]["vseq"], vseq))
-        while i < len(msgs) and msgs[i]["vseq"] < vseq:
-            ring_apply(ring_book[sym], msgs[i])
-            i += 1
-        if i < len(msgs) and msgs[i]["vseq"] == vseq:
-            while i < len(msgs) and msgs[i]["vseq"] == vseq:
-                ring_apply(ring_book[sym], msgs[i])
-                i += 1
-            ck.compare("%s after vseq %d" % (sym, vseq),
-                       cap.books[sym].view(a.depth),
-                       ring_book[sym].view())
-        pos[sym] = i
-    for sym in symbols:
-        msgs = ring_books.get(sym, [])
-        if not msgs:
-            ck.bad("%s: no book in the ring" % sym)
-        for o in msgs[pos[sym]:]:
-            ck.bad("%s: ring message vseq %d after the capture's last"
-                   % (sym, o["vseq"]))
-            ring_apply(ring_book[sym], o)
-        want = cap.books[sym].view(a.depth)
-        ck.compare("%s final book" % sym, want, ring_book[sym].view())
-    keys = ("symbol", "vseq", "ts", "price", "qty", "side", "tid")
-    got = [{k: o.get(k) for k in keys} for o in ring_trades]
-    if len(got) != len(cap.trades):
-        ck.bad("trades: venue %d, ring %d" % (len(cap.trades), len(got)))
-    for n, (w, g) in enumerate(zip(cap.trades, got)):
-        if w != g:
-            ck.bad("trade %d: venue %s, ring %s" % (n, json.dumps(w),
-                                                   json.dumps(g)))
-    if cap.notes and not all(cap.notes):
-        ck.bad("trades at the touch: %d of %d on the side the rule gives"
-               % (sum(cap.notes), len(cap.notes)))
+    check_books(cap, ring_books, symbols, ck)
+    check_trades(cap, ring_trades, ck)
     finals = " ".join("%s %d/%d" % (sym, len(cap.books[sym].bids),
                                     len(cap.books[sym].asks))
                       for sym in symbols)
     print("%s: %d checkpoints, %d levels, %d trades (%d at the touch) "
-          "compared; venue books (bids/asks) %s; %d mismatches"
+          "compared; venue books (bids/asks) %s; %d mismatches%s"
           % (a.venue, ck.checkpoints, ck.levels, len(cap.trades),
-             len(cap.notes), finals, ck.errors))
+             len(cap.notes), finals, ck.errors,
+             "".join(" (%s %d)" % kv for kv in sorted(ck.kinds.items()))))
     sys.exit(1 if ck.errors else 0)
 
 
