@@ -32,6 +32,12 @@ Venues:
             level's total, "0" removes it; side bid/offer); market_trades
             updates (the snapshot of recent trades is skipped) whose side
             is the MAKER's, so the taker's is the opposite.
+  kraken    v2 book snapshot/update, each message's levels applied, then
+            the book cut to the subscribed depth (--depth), then the
+            message's checksum verified: CRC32 of the top 10 asks and the
+            top 10 bids, each price and qty text without its point and
+            leading zeros.  The venue numbers no messages: ring messages
+            align by "ts", the message's timestamp.
 
 Prints one summary line; mismatches go to stderr; exit 1 on any.
 """
@@ -42,6 +48,7 @@ import json
 import lzma
 import sys
 import time
+import zlib
 from decimal import Decimal
 
 MAX_REPORTS = 5     # lines on stderr per kind of mismatch
@@ -69,6 +76,13 @@ class Side:
             bisect.insort(self.keys, k)
         self.lv[k] = [p, q]
 
+    def cut(self, n):
+        """Keeps the best n levels."""
+        worse = self.keys[:-n] if self.desc else self.keys[n:]
+        for k in worse:
+            del self.lv[k]
+        self.keys = self.keys[-n:] if self.desc else self.keys[:n]
+
     def top(self, n=None):
         """The best n levels (all without n), best first."""
         if self.desc:
@@ -94,6 +108,14 @@ class Book:
         return (self.bids.top(n), self.asks.top(n))
 
 
+def kraken_crc(book):
+    def f(t):
+        return t.replace(".", "").lstrip("0")
+    bids, asks = book.view(10)
+    s = "".join(f(p) + f(q) for p, q in asks + bids)
+    return zlib.crc32(s.encode()) & 0xFFFFFFFF
+
+
 def rfc3339_ns(s):
     """'2026-08-09T21:05:42.514318Z' -> nanoseconds since the Epoch."""
     s = s.rstrip("Z")
@@ -108,10 +130,13 @@ def records(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def frames(recs):
+def frames(recs, numbers_as_text=False):
+    """The venue's frames, parsed; numbers_as_text keeps the exact text of
+    every JSON number (Kraken v2 sends prices as numbers)."""
+    conv = str if numbers_as_text else None
     for r in recs:
         if r.get("t") == "recv":
-            yield json.loads(r["text"])
+            yield json.loads(r["text"], parse_float=conv, parse_int=conv)
 
 
 class Capture:
@@ -122,11 +147,15 @@ class Capture:
     a book; trades are appended to self.trades as ring-shaped dicts.
     """
 
-    def __init__(self, venue, recs, symbols):
+    def __init__(self, venue, recs, symbols, depth):
         self.venue = venue
         self.recs = recs
+        self.depth = depth
+        self.key = "ts" if venue == "kraken" else "vseq"
+        self.checksums = 0
         self.native = {}
-        sep = {"binance": "", "bybit": "", "coinbase": "-"}[venue]
+        sep = {"binance": "", "bybit": "", "coinbase": "-",
+               "kraken": "/"}[venue]
         for sym in symbols:
             self.native[sym.replace("-", sep)] = sym
         self.books = {sym: Book() for sym in symbols}
@@ -257,6 +286,33 @@ class Capture:
                     side.set(lv["price_level"], lv["new_quantity"])
                 yield ("book", sym, seq)
 
+    def kraken(self):
+        synced = set()
+        for m in frames(self.recs, numbers_as_text=True):
+            if m.get("channel") != "book":
+                continue
+            for d in m["data"]:
+                sym = self.native.get(d["symbol"])
+                if sym is None:
+                    continue
+                book = self.books[sym]
+                if m["type"] == "snapshot":
+                    book.clear()
+                    synced.add(sym)
+                elif sym not in synced:
+                    continue
+                for side, lv in ((book.bids, d["bids"]),
+                                 (book.asks, d["asks"])):
+                    for x in lv:
+                        side.set(x["price"], x["qty"])
+                    side.cut(self.depth)
+                self.checksums += 1
+                if kraken_crc(book) != int(d["checksum"]):
+                    raise SystemExit("rebuild: %s: the venue's checksum %s "
+                                     "does not match the rebuilt book at %s"
+                                     % (sym, d["checksum"], d["timestamp"]))
+                yield ("book", sym, rfc3339_ns(d["timestamp"]))
+
     def place(self, sym, price, taker):
         """Counts a trade that prints at or through the best ask (a taker
         buy) or the best bid (a taker sell), and whether the side the
@@ -332,23 +388,24 @@ def ring_apply(book, o):
 
 
 def check_books(cap, ring_books, symbols, ck):
-    """Walks the rebuild and the ring's book messages side by side."""
+    """Walks the rebuild and the ring's book messages side by side: a ring
+    message belongs after the venue message of the same key (cap.key)."""
     ring_book = {sym: Book() for sym in symbols}
     pos = {sym: 0 for sym in symbols}
-    for _, sym, vseq in cap.rebuild():
+    for _, sym, key in cap.rebuild():
         msgs, i = ring_books.get(sym, []), pos[sym]
-        if i < len(msgs) and msgs[i]["vseq"] < vseq:
-            ck.bad("order", "%s: ring message vseq %d matches no venue "
-                   "message (next venue vseq %d)"
-                   % (sym, msgs[i]["vseq"], vseq))
-        while i < len(msgs) and msgs[i]["vseq"] < vseq:
+        if i < len(msgs) and msgs[i][cap.key] < key:
+            ck.bad("order", "%s: ring message %s %d matches no venue "
+                   "message (next venue %s %d)"
+                   % (sym, cap.key, msgs[i][cap.key], cap.key, key))
+        while i < len(msgs) and msgs[i][cap.key] < key:
             ring_apply(ring_book[sym], msgs[i])
             i += 1
-        if i < len(msgs) and msgs[i]["vseq"] == vseq:
-            while i < len(msgs) and msgs[i]["vseq"] == vseq:
+        if i < len(msgs) and msgs[i][cap.key] == key:
+            while i < len(msgs) and msgs[i][cap.key] == key:
                 ring_apply(ring_book[sym], msgs[i])
                 i += 1
-            ck.compare("%s after vseq %d" % (sym, vseq),
+            ck.compare("%s after %s %d" % (sym, cap.key, key),
                        cap.books[sym].view(ck.depth), ring_book[sym].view())
         pos[sym] = i
     for sym in symbols:
@@ -356,8 +413,8 @@ def check_books(cap, ring_books, symbols, ck):
         if not msgs:
             ck.bad("order", "%s: no book in the ring" % sym)
         for o in msgs[pos[sym]:]:
-            ck.bad("order", "%s: ring message vseq %d after the capture's "
-                   "last" % (sym, o["vseq"]))
+            ck.bad("order", "%s: ring message %s %d after the capture's "
+                   "last" % (sym, cap.key, o[cap.key]))
             ring_apply(ring_book[sym], o)
         ck.compare("%s final book" % sym, cap.books[sym].view(ck.depth),
                    ring_book[sym].view())
@@ -381,14 +438,16 @@ def check_trades(cap, ring_trades, ck):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--venue", required=True,
-                    choices=("binance", "bybit", "coinbase"))
+                    choices=("binance", "bybit", "coinbase", "kraken"))
     ap.add_argument("--capture", required=True)
     ap.add_argument("--symbols", required=True)
     ap.add_argument("--depth", type=int)
     ap.add_argument("ring")
     a = ap.parse_args()
     symbols = a.symbols.split(",")
-    cap = Capture(a.venue, records(a.capture), symbols)
+    if a.venue == "kraken" and a.depth is None:
+        ap.error("kraken needs --depth, the subscribed depth")
+    cap = Capture(a.venue, records(a.capture), symbols, a.depth)
     ring_books, ring_trades, _ = ring_messages(a.ring, a.venue)
     ck = Checker(a.depth)
     check_books(cap, ring_books, symbols, ck)
@@ -397,9 +456,10 @@ def main():
                                     len(cap.books[sym].asks))
                       for sym in symbols)
     print("%s: %d checkpoints, %d levels, %d trades (%d at the touch) "
-          "compared; venue books (bids/asks) %s; %d mismatches%s"
+          "compared; %d venue checksums verified; venue books (bids/asks) "
+          "%s; %d mismatches%s"
           % (a.venue, ck.checkpoints, ck.levels, len(cap.trades),
-             len(cap.notes), finals, ck.errors,
+             len(cap.notes), cap.checksums, finals, ck.errors,
              "".join(" (%s %d)" % kv for kv in sorted(ck.kinds.items()))))
     sys.exit(1 if ck.errors else 0)
 
