@@ -104,6 +104,13 @@ class Book:
         self.bids.clear()
         self.asks.clear()
 
+    def apply(self, bids, asks):
+        """Sets each [price, qty] level in turn; qty 0 removes it."""
+        for p, q in bids:
+            self.bids.set(p, q)
+        for p, q in asks:
+            self.asks.set(p, q)
+
     def view(self, n=None):
         return (self.bids.top(n), self.asks.top(n))
 
@@ -161,6 +168,7 @@ class Capture:
         self.books = {sym: Book() for sym in symbols}
         self.trades = []
         self.notes = []
+        self.synced = set()
 
     def trade(self, sym, vseq, ts, price, qty, side, tid):
         self.place(sym, price, side)
@@ -196,10 +204,7 @@ class Capture:
                     raise SystemExit("rebuild: %s: snapshot %d older than "
                                      "first update %d" % (sym, L, U))
                 book.clear()
-                for p, q in snap["bids"]:
-                    book.bids.set(p, q)
-                for p, q in snap["asks"]:
-                    book.asks.set(p, q)
+                book.apply(snap["bids"], snap["asks"])
                 last[sym] = L
                 yield ("book", sym, L)
                 if u <= L:
@@ -212,10 +217,7 @@ class Capture:
             elif U > last[sym] + 1:
                 raise SystemExit("rebuild: %s: update id gap %d -> %d"
                                  % (sym, last[sym], U))
-            for p, q in ev["b"]:
-                book.bids.set(p, q)
-            for p, q in ev["a"]:
-                book.asks.set(p, q)
+            book.apply(ev["b"], ev["a"])
             last[sym] = u
             yield ("book", sym, u)
 
@@ -244,15 +246,23 @@ class Capture:
             elif u != last[sym] + 1:
                 raise SystemExit("rebuild: %s: u gap %d -> %d"
                                  % (sym, last[sym], u))
-            for p, q in d["b"]:
-                book.bids.set(p, q)
-            for p, q in d["a"]:
-                book.asks.set(p, q)
+            book.apply(d["b"], d["a"])
             last[sym] = u
             yield ("book", sym, u)
 
+    def entry(self, native, snapshot):
+        """(symbol, book) a book message for venue symbol native applies to,
+        the book cleared if snapshot; (None, None) for a symbol not asked
+        for, or one without a snapshot yet."""
+        sym = self.native.get(native)
+        if sym is None or not (snapshot or sym in self.synced):
+            return None, None
+        if snapshot:
+            self.books[sym].clear()
+            self.synced.add(sym)
+        return sym, self.books[sym]
+
     def coinbase(self):
-        synced = set()
         for m in frames(self.recs):
             ch, seq = m.get("channel"), m.get("sequence_num")
             if ch == "market_trades":
@@ -272,14 +282,9 @@ class Capture:
             if ch != "l2_data":
                 continue
             for ev in m["events"]:
-                sym = self.native.get(ev["product_id"])
-                if sym is None:
-                    continue
-                book = self.books[sym]
-                if ev["type"] == "snapshot":
-                    book.clear()
-                    synced.add(sym)
-                elif sym not in synced:
+                sym, book = self.entry(ev["product_id"],
+                                       ev["type"] == "snapshot")
+                if book is None:
                     continue
                 for lv in ev["updates"]:
                     side = book.bids if lv["side"] == "bid" else book.asks
@@ -287,19 +292,12 @@ class Capture:
                 yield ("book", sym, seq)
 
     def kraken(self):
-        synced = set()
         for m in frames(self.recs, numbers_as_text=True):
             if m.get("channel") != "book":
                 continue
             for d in m["data"]:
-                sym = self.native.get(d["symbol"])
-                if sym is None:
-                    continue
-                book = self.books[sym]
-                if m["type"] == "snapshot":
-                    book.clear()
-                    synced.add(sym)
-                elif sym not in synced:
+                sym, book = self.entry(d["symbol"], m["type"] == "snapshot")
+                if book is None:
                     continue
                 for side, lv in ((book.bids, d["bids"]),
                                  (book.asks, d["asks"])):
@@ -381,10 +379,7 @@ class Checker:
 def ring_apply(book, o):
     if o["type"] == "book_snapshot":
         book.clear()
-    for p, q in o["bids"]:
-        book.bids.set(p, q)
-    for p, q in o["asks"]:
-        book.asks.set(p, q)
+    book.apply(o["bids"], o["asks"])
 
 
 def check_books(cap, ring_books, symbols, ck):
@@ -456,10 +451,10 @@ def main():
                                     len(cap.books[sym].asks))
                       for sym in symbols)
     print("%s: %d checkpoints, %d levels, %d trades (%d at the touch) "
-          "compared; %d venue checksums verified; venue books (bids/asks) "
-          "%s; %d mismatches%s"
+          "compared;%s venue books (bids/asks) %s; %d mismatches%s"
           % (a.venue, ck.checkpoints, ck.levels, len(cap.trades),
-             len(cap.notes), cap.checksums, finals, ck.errors,
+             len(cap.notes), " %d venue checksums verified;" % cap.checksums
+             if cap.checksums else "", finals, ck.errors,
              "".join(" (%s %d)" % kv for kv in sorted(ck.kinds.items()))))
     sys.exit(1 if ck.errors else 0)
 
