@@ -25,8 +25,8 @@ collector_start -v --depth "$DEPTH" \
 replay_wait coinbase 20
 collector_stop
 assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+replay_check coinbase "$CAP" "$SYMS" "$DEPTH"
 for s in $(echo "$SYMS" | tr , ' '); do
 	ring_has "\"type\":\"status\",\"venue\":\"coinbase\",\"symbol\":\"$s\",\"vseq\":[0-9]+,\"status\":\"(info|sequence|checksum)\"" ||
 	    fail "no status record says that the $s book is deeper than $DEPTH"
 done
-replay_check coinbase "$CAP" "$SYMS" "$DEPTH"
