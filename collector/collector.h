@@ -33,6 +33,7 @@ struct collector {
 	uint64_t	 rejected;		/* bad input, skipped */
 	uint64_t	 snapshots;		/* periodic snapshots emitted */
 	uint64_t	 resyncs;
+	uint64_t	 truncated;		/* books deeper than --depth */
 };
 
 /* Set by the signal handlers; feeds poll them. */

@@ -65,9 +65,10 @@ collector_counters(struct collector *c)
 {
 	fprintf(stderr, "%s: counters: msgs %" PRIu64 " records %" PRIu64
 	    " trades %" PRIu64 " books %" PRIu64 " status %" PRIu64
-	    " snapshots %" PRIu64 " resyncs %" PRIu64 " rejected %" PRIu64
-	    " seq %" PRIu64 "\n", c->prog, c->msgs, c->records, c->trades,
-	    c->books, c->statuses, c->snapshots, c->resyncs, c->rejected,
+	    " snapshots %" PRIu64 " resyncs %" PRIu64 " truncated %" PRIu64
+	    " rejected %" PRIu64 " seq %" PRIu64 "\n", c->prog, c->msgs,
+	    c->records, c->trades, c->books, c->statuses, c->snapshots,
+	    c->resyncs, c->truncated, c->rejected,
 	    c->ring != NULL ? ring_cursor(c->ring) : 0);
 }
 

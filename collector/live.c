@@ -123,9 +123,9 @@ live_opt(int ch, const char *arg)
 		lopt.ca_file = (char *)(uintptr_t)arg;
 		return 0;
 	case O_DEPTH:
-		if (parse_u64(arg, 1, 5000, &v) < 0) {
+		if (parse_u64(arg, 1, FEED_DEPTH_MAX, &v) < 0) {
 			fprintf(stderr, "collector: --depth %s: must be 1 to "
-			    "5000\n", arg);
+			    "%d\n", arg, FEED_DEPTH_MAX);
 			return -1;
 		}
 		lopt.depth = (size_t)v;
@@ -445,7 +445,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 					if (!f->syms[k].synced)
 						continue;
 					feed_emit_book(f, &f->syms[k],
-					    f->syms[k].last_ts, wall, 0);
+					    f->syms[k].last_ts, wall, 1);
 					c->snapshots++;
 				}
 			}

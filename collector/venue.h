@@ -26,6 +26,10 @@
 
 #define VENUE_NATIVE_MAX	32
 #define FEED_URL_MAX		2048
+/* --depth: a snapshot of the window, both sides, fits one book message */
+#define FEED_DEPTH_MAX		5000
+_Static_assert(2 * FEED_DEPTH_MAX <= JSONL_MAX_RECS * REC_BOOK_LEVELS,
+    "a window snapshot fits one book message");
 
 struct feed;
 struct fsym;
@@ -102,7 +106,7 @@ struct feed {
 	struct collector	*c;
 	struct fsym		*syms;
 	size_t			 nsyms;
-	size_t			 depth;		/* --depth, or the default */
+	size_t			 depth;		/* the window: --depth or default */
 	char			 url[FEED_URL_MAX];	/* --url base */
 	char			 rest_url[FEED_URL_MAX];
 	/* connection state, kept by live.c */
@@ -165,11 +169,43 @@ void	feed_resync(struct feed *f, struct fsym *s, const char *reason);
 struct fsym	*feed_sym(struct feed *f, const char *native, size_t len);
 
 /*
- * feed_emit_book: publishes the whole book of s as a book_snapshot (the
- * best depth levels a side if depth != 0).
+ * The published window (collector(1) --depth): each book is kept whole, as
+ * the venue sends it, and only its best f->depth levels a side (all if 0)
+ * are published, so that after every venue message a reader's book equals
+ * the top of the collector's (tickpipe-json(5)).
+ *
+ * feed_emit_book: publishes the window of s as a book_snapshot.  Unless
+ * periodic (a repeat of a book already published), a book deeper than the
+ * window is said in a status info record and counted (truncated).
  */
 void	feed_emit_book(struct feed *f, struct fsym *s, int64_t ts,
-	    int64_t recv, size_t depth);
+	    int64_t recv, int periodic);
+
+/*
+ * A venue update message of s is published as one book_delta of what it
+ * changed in the window: venue_delta_begin (header fields as msg_begin)
+ * before its levels, each applied with venue_level(..., emit 1) (or the
+ * j/jv forms) and cut with venue_truncate(..., emit 1), then
+ * venue_delta_end.  The delta holds, best first, every level that changed
+ * inside the window, every level that left it (quantity 0: removed, or
+ * pushed out by a better one) and every level that came into it (its
+ * quantity: a better one went).  A level outside the window before and
+ * after publishes nothing, and a message that changed nothing in it
+ * publishes no delta at all.  A change set too big for one message is
+ * published as a book_snapshot of the window instead.  Without
+ * venue_delta_end (a malformed message, a failed check) nothing is
+ * published; the next venue_delta_begin starts afresh.
+ */
+void	venue_delta_begin(struct feed *f, struct fsym *s, int64_t ts,
+	    int64_t recv, uint64_t vseq);
+void	venue_delta_end(struct feed *f, struct fsym *s);
+
+/*
+ * venue_truncate: drops the levels of one side of s beyond depth (a venue
+ * that keeps only so many and sends no removal for those pushed out);
+ * with emit, they count as removed in the current delta.
+ */
+void	venue_truncate(struct fsym *s, int ask, size_t depth, int emit);
 
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
@@ -185,8 +221,8 @@ struct fsym	*feed_jsym(struct feed *f, struct jv v);
 
 /*
  * venue_level: parses one level (price and quantity text), applies it to
- * the book of s and, if emit, adds it to venue_msg.  Returns 0, or -1 if
- * the text is not a decimal or the message is full.
+ * the book of s and, if emit, notes it for venue_delta_end.  Returns 0, or
+ * -1 if the text is not a decimal or memory ran out.
  */
 int	venue_level(struct fsym *s, int ask, const char *p, size_t plen,
 	    const char *q, size_t qlen, int emit);

@@ -78,7 +78,7 @@ bn_levels(struct feed *f, struct fsym *s, struct jv ev, int emit,
 	(void)jt_i64(k[2], &ts);
 	ts *= 1000000;
 	if (emit) {
-		msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, last);
+		venue_delta_begin(f, s, ts, recv, last);
 		venue_msg.recs[0].aux = first;
 	}
 	for (int ask = 0; ask <= 1; ask++) {
@@ -94,7 +94,7 @@ bn_levels(struct feed *f, struct fsym *s, struct jv ev, int emit,
 	s->last_ts = ts;
 	s->updates++;
 	if (emit)
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	return 0;
 }
 

@@ -131,7 +131,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 	} else {
 		book_clear(&s->book);
 	}
-	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, u);
+	venue_delta_begin(f, s, ts, recv, u);
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_type(k[2 + ask]) != JT_ARR)
 			goto bad;
@@ -149,7 +149,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 		s->synced = 1;
 		feed_emit_book(f, s, ts, recv, 0);
 	} else {
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	}
 	return;
 bad:

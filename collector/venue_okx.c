@@ -106,7 +106,7 @@ okx_levels(struct feed *f, struct fsym *s, const struct jv *side, int emit,
 	struct jit it;
 
 	if (emit)
-		msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, seq);
+		venue_delta_begin(f, s, ts, recv, seq);
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_type(side[ask]) != JT_ARR || jt_begin(side[ask], &it) != 0)
 			return -1;
@@ -120,7 +120,7 @@ okx_levels(struct feed *f, struct fsym *s, const struct jv *side, int emit,
 	s->last_ts = ts;
 	s->updates++;
 	if (emit)
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	return 0;
 }
 

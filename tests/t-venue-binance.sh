@@ -150,7 +150,7 @@ malformed() {
 		echo 'send [1,2'
 		echo 'send {"stream":"btcusdt@trade","data":{"e":"trade","s":"BTCUSDT","t":1,"p":"x","q":"1","T":1,"m":false}}'
 		echo 'send {"stream":"ethusdt@trade","data":{"e":"trade","s":"ETHUSDT","t":1,"p":"1","q":"1","T":1,"m":false}}'
-		depth 103 103 '[]' '[]'
+		depth 103 103 '[["16499.50000000","2.50000000"]]' '[]'
 		echo "$trade"
 		echo "rest 0 200 $(snap 101)"
 	} >"$T/s5"

@@ -35,7 +35,7 @@ normal_session() {
 	cat >"$T/want" <<EOF
 {"type":"status","venue":"bybit","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/v5/public/spot"}
 {"type":"book_snapshot","venue":"bybit","symbol":"BTC-USDT","vseq":100,"ts":1672304484100000000,"bids":[["16493.50","0.006"],["16493.00","1.000"]],"asks":[["16611.00","0.029"],["16612.00","2"]]}
-{"type":"book_delta","venue":"bybit","symbol":"BTC-USDT","vseq":101,"ts":1672304484101000000,"bids":[["16493.50","0"],["16494.00","0.5"]],"asks":[]}
+{"type":"book_delta","venue":"bybit","symbol":"BTC-USDT","vseq":101,"ts":1672304484101000000,"bids":[["16494.00","0.5"],["16493.50","0"]],"asks":[]}
 {"type":"trade","venue":"bybit","symbol":"BTC-USDT","vseq":1783284617,"ts":1672304486865000000,"price":"16578.50","qty":"0.001","side":"buy","tid":"20f43950-d8dd-5b31-9112-a178eb6023af"}
 EOF
 	ring_jsonl >"$T/got"
