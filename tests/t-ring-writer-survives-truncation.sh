@@ -55,7 +55,7 @@ assert_eq "shmreader exit status after SIGTERM" 0 "$?"
 exec 3<&-
 
 # exactly one gap, and every other jump in sequence is a whole message
-sum=$("$BIN/tests/ringtool" seqcheck <"$T/out") ||
+sum=$("$BIN/tests/ringtool" seqcheck <"$T/out" 2>&1) ||
     fail "silent loss: $sum"
 note "$sum"
 case $sum in *" gaps 1 lost "[1-9]*) ;; *) fail "want one gap: $sum" ;; esac
