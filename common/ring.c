@@ -479,10 +479,13 @@ ring_hdr_ours(const struct ring_hdr *h)
  * A ring that no writer holds and that cannot be used as it is, but is
  * safe to replace without being asked (tickpipe-ring(5), "Writer
  * recovery"): a header of this build whose capacity or object size is
- * wrong (truncated or resized); a magic of 0 (a creation that died, or a
- * header truncated away); or, under a shm name, whose "tickpipe." prefix
- * is ours, any other magic.  A ring of another build or version, or of
- * another capacity than asked for, is not damaged: it needs --recreate.
+ * wrong (truncated or resized); an empty object, or one of a ring's size
+ * with a magic of 0 (a creation that died); or, under a shm name, whose
+ * "tickpipe." prefix is ours, any header but another build's (h is zeros
+ * if the object is shorter than a header).
+ * A ring of another build or version, of another capacity than asked
+ * for, or a file path that holds something else is not damaged: it
+ * needs --recreate.
  */
 static int
 ring_damaged(const struct ring_hdr *h, off_t size, const char *path)
@@ -490,7 +493,9 @@ ring_damaged(const struct ring_hdr *h, off_t size, const char *path)
 	if (ring_hdr_ours(h))
 		return !ring_cap_ok(h->capacity) ||
 		    (uint64_t)size != RING_HDR_SIZE + h->capacity * REC_SIZE;
-	if (h->magic == 0)
+	if (size == 0 || (h->magic == 0 && size > RING_HDR_SIZE &&
+	    (size - RING_HDR_SIZE) % REC_SIZE == 0 &&
+	    ring_cap_ok((uint64_t)(size - RING_HDR_SIZE) / REC_SIZE)))
 		return 1;
 	return h->magic != RING_MAGIC && !ring_isfile(path);
 }
@@ -536,6 +541,9 @@ ring_reopen_writer(struct ring *r, const struct ring_config *cfg,
 			memset(&hcopy, 0, sizeof(hcopy));
 	}
 	rc = ring_check(&hcopy, sb.st_size, r->cap, why, sizeof(why));
+	if (sb.st_size > 0 && sb.st_size < RING_HDR_SIZE)
+		snprintf(why, sizeof(why), "size: expected at least %d bytes, "
+		    "found %lld", RING_HDR_SIZE, (long long)sb.st_size);
 	if (rc == RING_OK && !st->force) {
 		r->dev = sb.st_dev;
 		r->ino = sb.st_ino;
