@@ -733,26 +733,26 @@ ring_writer_poll(struct ring *r)
 	r->lost = ring_writer_check(r);
 }
 
-/* ring_publish's slow path, every CHECK_EVERY calls: 1 if lost. */
-static int
-ring_publish_check(struct ring *r)
+/*
+ * The object shrank under the writer (the SIGBUS guard put zeros in its
+ * place): the batch is not published; r->last stays, so it goes again,
+ * under the same sequences, into the object ring_recreate makes.
+ */
+static uint64_t
+ring_publish_fault(struct ring *r)
 {
-	r->check_left = CHECK_EVERY;
-	ring_writer_poll(r);
-	if (r->lost == LOSS_NONE)
-		return 0;
-	r->check_left = 1;	/* every later call comes here again */
-	return 1;
+	r->lost = ring_writer_check(r);
+	r->check_left = 1;	/* every later call returns 0 at once */
+	return 0;
 }
 
-uint64_t
-ring_publish(struct ring *r, struct tp_record *rec, size_t n)
+/* Writes a batch: W1 to W7.  Kept apart from the checks, which are cold. */
+static inline uint64_t
+ring_publish_batch(struct ring *r, struct tp_record *rec, size_t n)
 {
 	struct ring_hdr *h = r->hdr;
 	uint64_t s = r->last;
 
-	if (--r->check_left == 0 && ring_publish_check(r))
-		return 0;
 	for (size_t k = 0; k < n; k++) {
 		struct ring_slot *sl;
 		const uint64_t *src;
@@ -773,17 +773,8 @@ ring_publish(struct ring *r, struct tp_record *rec, size_t n)
 		/* W4: pairs with R1 in ring_read */
 		atomic_store_explicit(&sl->w[0], s, memory_order_release);
 	}
-	if (r->faulted) {
-		/*
-		 * The object shrank under us (the SIGBUS guard put zeros in
-		 * its place): the batch is not published; r->last stays, so
-		 * it goes again, under the same sequences, into the object
-		 * ring_recreate makes.
-		 */
-		r->lost = ring_writer_check(r);
-		r->check_left = 1;
-		return 0;
-	}
+	if (r->faulted)
+		return ring_publish_fault(r);
 	r->last = s;
 	/* W5: pairs with R0 in ring_read / ring_wait */
 	atomic_store_explicit(&h->cursor, s, memory_order_release);
@@ -795,6 +786,27 @@ ring_publish(struct ring *r, struct tp_record *rec, size_t n)
 		futex(&h->futex, FUTEX_WAKE, INT_MAX, NULL);
 	}
 	return s;
+}
+
+/* ring_publish every CHECK_EVERY calls: checks first; 0 if lost. */
+static uint64_t
+ring_publish_check(struct ring *r, struct tp_record *rec, size_t n)
+{
+	r->check_left = CHECK_EVERY;
+	ring_writer_poll(r);
+	if (r->lost != LOSS_NONE) {
+		r->check_left = 1;	/* every later call comes here again */
+		return 0;
+	}
+	return ring_publish_batch(r, rec, n);
+}
+
+uint64_t
+ring_publish(struct ring *r, struct tp_record *rec, size_t n)
+{
+	if (--r->check_left == 0)
+		return ring_publish_check(r, rec, n);
+	return ring_publish_batch(r, rec, n);
 }
 
 void
