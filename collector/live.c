@@ -94,6 +94,8 @@ venue_opt(const char *arg, char **slot_tab, const char *what)
 {
 	const char *eq = strchr(arg, '=');
 	const struct venue_ops *v;
+	struct ws_url u;
+	char err[FEED_URL_MAX + 64];
 
 	if (eq == NULL || (v = venue_find(arg, (size_t)(eq - arg))) == NULL) {
 		fprintf(stderr, "collector: --%s %s: expected venue=url with "
@@ -103,6 +105,10 @@ venue_opt(const char *arg, char **slot_tab, const char *what)
 	}
 	if (strlen(eq + 1) >= FEED_URL_MAX) {
 		fprintf(stderr, "collector: --%s: URL too long\n", what);
+		return -1;
+	}
+	if (ws_url_parse(eq + 1, &u, err, sizeof(err)) < 0) {
+		fprintf(stderr, "collector: --%s: %s\n", what, err);
 		return -1;
 	}
 	slot_tab[v->id] = (char *)(uintptr_t)(eq + 1);
@@ -389,9 +395,9 @@ feed_counters(struct feed *f)
 {
 	fprintf(stderr, "%s: %s: msgs %" PRIu64 " data %" PRIu64
 	    " malformed %" PRIu64 " resyncs %" PRIu64 " refetches %" PRIu64
-	    " connects %" PRIu64 " ignored %" PRIu64 "\n", f->c->prog,
-	    f->ops->name, f->msgs, f->data, f->malformed, f->resyncs,
-	    f->refetches, f->reconnects, f->ignored);
+	    " connects %" PRIu64 " ignored %" PRIu64 " unknown %" PRIu64 "\n",
+	    f->c->prog, f->ops->name, f->msgs, f->data, f->malformed,
+	    f->resyncs, f->refetches, f->reconnects, f->ignored, f->unknown);
 }
 
 static void

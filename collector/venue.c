@@ -61,6 +61,76 @@ feed_malformed(struct feed *f, const char *why, const char *data, size_t len)
 	    data, len > 160 ? "..." : "");
 }
 
+/*
+ * venue_excerpt: the first max bytes of p[0..n) as printable ASCII in
+ * out (max * 4 + 4 bytes): other bytes as \xHH, "..." if cut.
+ */
+static void
+venue_excerpt(const char *p, size_t n, size_t max, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)sprintf(out + o, "\\x%02x", c);
+	}
+	strcpy(out + o, n > max ? "..." : "");
+}
+
+/* The kinds feed_unknown has said, per venue: a small fixed table. */
+#define UNKNOWN_KINDS	32
+#define UNKNOWN_KIND_LEN	32
+#define UNKNOWN_EXCERPT	120	/* bytes of the message shown */
+
+static struct {
+	unsigned	venue;
+	size_t		n;
+	char		kind[UNKNOWN_KIND_LEN];
+} unknown_said[UNKNOWN_KINDS];
+static size_t	unknown_nsaid;
+
+void
+feed_unknown(struct feed *f, struct jv kind, const char *data, size_t len)
+{
+	const char *t, *dot;
+	size_t n, i;
+	char buf[UNKNOWN_KIND_LEN], k[UNKNOWN_KIND_LEN * 4 + 4];
+	char msg[UNKNOWN_EXCERPT * 4 + 4];
+
+	f->unknown++;
+	if (jt_str(kind, buf, sizeof(buf), &t, &n) != 0) {
+		/* not a string (or a long one with escapes): its JSON text */
+		t = kind.p != NULL ? kind.p : "";
+		n = kind.p != NULL ? kind.n : 0;
+	}
+	if ((dot = memchr(t, '.', n)) != NULL)
+		n = (size_t)(dot - t);
+	if (n >= UNKNOWN_KIND_LEN)
+		n = UNKNOWN_KIND_LEN - 1;
+	for (i = 0; i < unknown_nsaid; i++)
+		if (unknown_said[i].venue == f->ops->id &&
+		    unknown_said[i].n == n &&
+		    memcmp(unknown_said[i].kind, t, n) == 0)
+			return;
+	if (unknown_nsaid == UNKNOWN_KINDS)
+		return;		/* said when the table filled */
+	unknown_said[i].venue = f->ops->id;
+	unknown_said[i].n = n;
+	memcpy(unknown_said[i].kind, t, n);
+	venue_excerpt(t, n, UNKNOWN_KIND_LEN, k);
+	venue_excerpt(data, len, UNKNOWN_EXCERPT, msg);
+	fprintf(stderr, "%s: %s: message of unknown kind \"%s\" skipped "
+	    "(said once, counted as unknown): %s\n", f->c->prog,
+	    f->ops->name, k, msg);
+	if (++unknown_nsaid == UNKNOWN_KINDS)
+		fprintf(stderr, "%s: %d unknown message kinds said: further "
+		    "ones are only counted\n", f->c->prog, UNKNOWN_KINDS);
+}
+
 void
 feed_clear_pend(struct fsym *s)
 {

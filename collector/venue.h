@@ -52,6 +52,7 @@ struct fsym {
 	int		 rest_state;	/* 0 idle, 1 queued, 2 in flight */
 	int64_t		 rest_not_before;	/* mono ns */
 	unsigned	 refetches;
+	unsigned	 resubs;	/* OKX: resubscribed, no snapshot yet */
 	struct feed	*feed;
 };
 
@@ -119,6 +120,7 @@ struct feed {
 	/* counters */
 	uint64_t		 msgs, data, malformed, resyncs, reconnects;
 	uint64_t		 ignored, refetches;
+	uint64_t		 unknown;	/* messages of kinds not known */
 	/* rate-limited logging of malformed messages */
 	int64_t			 log_window;
 	unsigned		 log_count, log_dropped;
@@ -153,6 +155,17 @@ void	feed_data(struct feed *f);
  * it, at most 5 lines per 10 s per feed.
  */
 void	feed_malformed(struct feed *f, const char *why, const char *data,
+	    size_t len);
+
+/*
+ * feed_unknown: a message of a kind the adapter did not subscribe to or
+ * does not know; kind is the JSON value that names it (a channel, an
+ * event, a topic: its text up to the first '.').  Counts it in
+ * f->unknown and, the first time this venue sends this kind, says so on
+ * standard error with the start of the message; later ones are only
+ * counted.
+ */
+void	feed_unknown(struct feed *f, struct jv kind, const char *data,
 	    size_t len);
 
 /*

@@ -126,6 +126,7 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 		return;
 	}
 	if (s->synced) {
+		/* stale: the venue says drop any event with u <= the book's id */
 		if (last <= s->last) {
 			f->ignored++;
 			return;
@@ -301,7 +302,7 @@ bn_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	} else if (jt_eq(e, "serverShutdown")) {
 		feed_reconnect(f, "venue: serverShutdown");
 	} else {
-		f->ignored++;
+		feed_unknown(f, e, data, len);
 	}
 }
 

@@ -225,15 +225,14 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		if (jt_type(k[2]) != JT_STR || jt_type(k[3]) == JT_FALSE)
 			feed_malformed(f, jt_type(k[2]) == JT_STR ?
 			    "venue error" : "unexpected message", data, len);
-	} else if (by_prefix(k[0], "orderbook.") &&
-	    jt_type(k[1]) == JT_STR) {
+	} else if (by_prefix(k[0], "orderbook.")) {
 		feed_data(f);
 		by_book(f, k + 4, k[1], data, len, recv);
 	} else if (by_prefix(k[0], "publicTrade.")) {
 		feed_data(f);
 		by_trades(f, k[4], data, len, recv);
 	} else {
-		feed_malformed(f, "unexpected topic", data, len);
+		feed_unknown(f, k[0], data, len);
 	}
 }
 

@@ -265,7 +265,7 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 				feed_malformed(f, "bad market_trades event",
 				    data, len);
 	} else {
-		f->ignored++;
+		feed_unknown(f, k[0], data, len);
 	}
 }
 

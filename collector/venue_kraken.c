@@ -293,7 +293,7 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 				kr_trade(f, d, recv);
 		}
 	} else {
-		f->ignored++;
+		feed_unknown(f, k[0], data, len);
 	}
 }
 

@@ -3,7 +3,8 @@
 # combined-stream path and HTTPS REST depth snapshots on the same port): a
 # normal session, the buffering race (updates before and during a slow
 # snapshot; a snapshot older than the first buffered update is fetched
-# again), an update id gap, reconnects, malformed messages.
+# again), stale live updates dropped, an update id gap, reconnects,
+# malformed messages.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -86,6 +87,47 @@ race() {
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 }
 
+# In sync at 102 (the snapshot is published with vseq 102, so what follows
+# is live, not buffered), (103,104) applies; then two stale events come
+# live: (103,104) again with other levels (u equal to the book's update
+# id) and (101,102) (u below it).  The venue says drop any event with
+# u <= the book's update id: the ring's book and messages are exactly as
+# if they never came, and (105,105) applies on top.
+stale_live_update() {
+	RING="${RING}_stale"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo waitrest 1
+		echo sleep 1
+		depth 103 104 '[["16500.00000000","1.25000000"]]' '[]'
+		depth 103 104 '[["16500.00000000","7.00000000"]]' '[["16500.01000000","0.00000000"]]'
+		depth 101 102 '[["16499.50000000","0.00000000"]]' '[]'
+		depth 105 105 '[]' '[["16502.00000000","4.00000000"]]'
+		echo "$trade"
+		echo "rest 0 200 $(snap 101)"
+	} >"$T/s6"
+	mock_start "$T/s6"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "stale: no trade"
+	collector_stop
+	ring_has '"type":"book_snapshot".*"vseq":102,' ||
+	    fail "stale: the book was not in sync before the stale events (slow REST answer?)"
+	cat >"$T/want" <<EOF
+{"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
+{"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":102,"ts":1672515782102000000,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
+{"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":104,"ts":1672515782104000000,"vfirst":103,"bids":[["16500.00000000","1.25000000"]],"asks":[]}
+{"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":105,"ts":1672515782105000000,"vfirst":105,"bids":[],"asks":[["16502.00000000","4.00000000"]]}
+{"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
+EOF
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "stale: output differs"
+	assert_eq "book" '{"bids":[["16500.00000000","1.25000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"],["16502.00000000","4.00000000"]]}' \
+	    "$(book_state binance BTC-USDT)"
+	grep -Eq 'binance: msgs 6 data 6 malformed 0 resyncs 0 .* ignored 2( |$)' "$T/collector.err" ||
+	    fail "stale: counters: $(grep 'binance: msgs' "$T/collector.err")"
+}
+
 # In sync at 102, then U 105 > 103: resync status, a fresh snapshot and
 # the updates since, then the book is published again.
 gap() {
@@ -166,6 +208,7 @@ malformed() {
 
 normal_session
 race
+stale_live_update
 gap
 reconnects
 malformed

@@ -119,6 +119,7 @@ malformed() {
 		echo conn; echo expect 1
 		book snapshot 100 "$snap" "$snapa"
 		echo 'send {"topic":"orderbook.50.BTCUSDT","type":"delta","data":{"s":"BTCUSDT"}}'
+		echo 'send {"topic":"orderbook.50.BTCUSDT","data":{"s":"BTCUSDT","u":101}}'
 		echo 'send {"topic":"publicTrade.BTCUSDT","data":[{"s":"BTCUSDT"}]}'
 		echo 'send {"success":false,"ret_msg":"error:handler not found","op":"subscribe"}'
 		echo 'send }{'
@@ -129,7 +130,7 @@ malformed() {
 	run
 	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
 	collector_stop
-	grep -q 'bybit: msgs 7 data 5 malformed 4 ' "$T/collector.err" ||
+	grep -Eq 'bybit: msgs 8 data 6 malformed 5 .* unknown 0$' "$T/collector.err" ||
 	    fail "malformed: counters: $(grep 'bybit: msgs' "$T/collector.err")"
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"

@@ -62,10 +62,6 @@ struct rconn {
 };
 
 static struct {
-	char		 host[256];
-	int		 port;
-	char		 path[256];	/* unix socket */
-	int		 db;
 	struct rconn	 sub, cmd;
 	int		 up;		/* sub connected: data flows */
 	struct sub	*tab[HUB_BUCKETS];
@@ -1021,10 +1017,10 @@ rconn_start(struct rconn *rc)
 {
 	redisAsyncContext *ac;
 
-	if (H.path[0])
-		ac = redisAsyncConnectUnix(H.path);
+	if (G.conf.redis.is_unix)
+		ac = redisAsyncConnectUnix(G.conf.redis.path);
 	else
-		ac = redisAsyncConnect(H.host, H.port);
+		ac = redisAsyncConnect(G.conf.redis.host, G.conf.redis.port);
 	if (ac == NULL) {
 		rconn_retry(rc);
 		return;
@@ -1043,9 +1039,9 @@ rconn_start(struct rconn *rc)
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
 	if (G.conf.password != NULL) {
-		if (G.conf.redis_user != NULL)
+		if (G.conf.redis.user[0] != '\0')
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s %s",
-			    G.conf.redis_user, G.conf.password);
+			    G.conf.redis.user, G.conf.password);
 		else
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s",
 			    G.conf.password);
@@ -1053,87 +1049,18 @@ rconn_start(struct rconn *rc)
 	if (rc == &H.sub)
 		redisAsyncCommand(ac, sub_reply_cb, NULL, "SUBSCRIBE "
 		    KEEP_CHANNEL);
-	else if (H.db != 0)
-		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d", H.db);
+	else if (G.conf.redis.db != 0)
+		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d",
+		    G.conf.redis.db);
 }
 
 /*
- * parse_url: redis://[user@]host:port[/db], host may be [v6]; or a path
- * starting with '/' (unix socket).  Returns 0, or -1 with msg.
- */
-static int
-parse_url(const char *url, char *msg, size_t msglen)
-{
-	const char *p, *at, *hs, *he, *colon;
-	uint64_t v;
-
-	if (url[0] == '/') {
-		if (strlen(url) >= sizeof(H.path))
-			goto bad;
-		snprintf(H.path, sizeof(H.path), "%s", url);
-		return 0;
-	}
-	if (strncmp(url, "redis://", 8) != 0)
-		goto bad;
-	p = url + 8;
-	at = strchr(p, '@');
-	if (at != NULL) {
-		if (at == p || at - p > 128)
-			goto bad;
-		G.conf.redis_user = strndup(p, (size_t)(at - p));
-		p = at + 1;
-	}
-	if (*p == '[') {
-		hs = p + 1;
-		if ((he = strchr(hs, ']')) == NULL)
-			goto bad;
-		colon = he + 1;
-	} else {
-		hs = p;
-		he = p + strcspn(p, ":/");
-		colon = he;
-	}
-	if (he == hs || (size_t)(he - hs) >= sizeof(H.host))
-		goto bad;
-	memcpy(H.host, hs, (size_t)(he - hs));
-	H.host[he - hs] = 0;
-	H.port = 6379;
-	p = colon;
-	if (*p == ':') {
-		char num[8];
-		size_t n = strcspn(p + 1, "/");
-
-		if (n == 0 || n >= sizeof(num))
-			goto bad;
-		memcpy(num, p + 1, n);
-		num[n] = 0;
-		if (parse_u64(num, 1, 65535, &v) != 0)
-			goto bad;
-		H.port = (int)v;
-		p += 1 + n;
-	}
-	if (*p == '/' && p[1] != 0) {
-		if (parse_u64(p + 1, 0, 1000000, &v) != 0)
-			goto bad;
-		H.db = (int)v;
-	} else if (*p != 0 && strcmp(p, "/") != 0)
-		goto bad;
-	return 0;
-bad:
-	snprintf(msg, msglen, "bad redis URL '%s' (redis://[user@]host:port"
-	    "[/db] or a socket path)", url);
-	return -1;
-}
-
-/*
- * hub_init: parses the URL and starts both connections (they complete
- * on the loop).  Returns 0, or -1 with msg.
+ * hub_init: starts both connections to G.conf.redis (they complete on
+ * the loop).  Returns 0, or -1 with msg.
  */
 int
 hub_init(char *msg, size_t msglen)
 {
-	if (parse_url(G.conf.redis_url, msg, msglen) != 0)
-		return -1;
 	H.sub.name = "subscriber";
 	H.cmd.name = "commands";
 	H.sub.backoff_ms = H.cmd.backoff_ms = BACKOFF_MIN_MS;
@@ -1162,8 +1089,11 @@ hub_close(void)
 	if (H.cmd.ac != NULL)
 		redisAsyncFree(H.cmd.ac);
 	H.sub.ac = H.cmd.ac = NULL;
-	event_free(H.sub.retry);
-	event_free(H.cmd.retry);
+	/* hub_init may have failed before making them */
+	if (H.sub.retry != NULL)
+		event_free(H.sub.retry);
+	if (H.cmd.retry != NULL)
+		event_free(H.cmd.retry);
 	H.sub.retry = H.cmd.retry = NULL;
 	frame_unref(H.prev);
 	H.prev = NULL;

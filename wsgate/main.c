@@ -294,7 +294,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 /*
  * listen_on: ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", "localhost:80",
- * ":8080" for every address).  Returns the fd, or -1 with msg.
+ * ":8080" for every address).  Returns the fd, or with msg -2 if spec is
+ * malformed, -1 if it cannot be used.
  */
 static int
 listen_on(const char *spec, char *msg, size_t msglen)
@@ -309,7 +310,7 @@ listen_on(const char *spec, char *msg, size_t msglen)
 	    (size_t)(colon - spec) >= sizeof(host)) {
 		snprintf(msg, msglen, "bad listen address '%s' (ADDR:PORT)",
 		    spec);
-		return -1;
+		return -2;
 	}
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = 0;
@@ -425,13 +426,13 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
+	const char *url = "redis://127.0.0.1:6379";
 	char msg[512];
 	struct timeval one_s = { 1, 0 };
 	int ch, rc = 0;
 
 	G.ready_fd = -1;
 	G.conf.listen = "127.0.0.1:8080";
-	G.conf.redis_url = "redis://127.0.0.1:6379";
 	G.conf.prefix = "md";
 	G.conf.max_clients = 10000;
 	G.conf.max_subs = 64;
@@ -460,7 +461,7 @@ main(int argc, char **argv)
 			G.conf.listen = optarg;
 			break;
 		case 'u':
-			G.conf.redis_url = optarg;
+			url = optarg;
 			break;
 		case O_PREFIX:
 			if (!*optarg || strpbrk(optarg, " *?[")) {
@@ -523,12 +524,12 @@ main(int argc, char **argv)
 				return EX_USAGE;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		fprintf(stderr, "wsgate: unexpected argument '%s'\n",
+		    argv[optind]);
 		return EX_USAGE;
 	}
 	if (token_file != NULL && http_load_token(token_file, &G.conf.token,
@@ -536,7 +537,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "wsgate: --token-file: %s\n", msg);
 		return EX_CONFIG;
 	}
-	if (pass_file != NULL) {
+	if (redisurl_parse(url, &G.conf.redis, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "wsgate: -u: bad Redis URL: %s\n", msg);
+		return EX_USAGE;
+	}
+	if (G.conf.redis.has_password && pass_file != NULL) {
+		fprintf(stderr, "wsgate: -u: a password in the URL and "
+		    "--password-file: give one\n");
+		return EX_USAGE;
+	}
+	/* the URL's or the file's password, else the environment's */
+	if (G.conf.redis.has_password) {
+		G.conf.password = strdup(G.conf.redis.password);
+	} else if (pass_file != NULL) {
 		if (read_password(pass_file, msg, sizeof(msg)) != 0) {
 			fprintf(stderr, "wsgate: --password-file: %s\n", msg);
 			return EX_CONFIG;
@@ -544,6 +557,12 @@ main(int argc, char **argv)
 	} else if ((env = getenv("TICKPIPE_REDIS_PASSWORD")) != NULL &&
 	    *env) {
 		G.conf.password = strdup(env);
+	}
+	if (G.conf.redis.user[0] != '\0' && G.conf.password == NULL) {
+		fprintf(stderr, "wsgate: user '%s' in the URL but no password "
+		    "(TICKPIPE_REDIS_PASSWORD or --password-file)\n",
+		    G.conf.redis.user);
+		return EX_CONFIG;
 	}
 #ifdef WSGATE_WWW_DEFAULT
 	/* without --www: the installed dashboard, if it is there */
@@ -571,7 +590,8 @@ main(int argc, char **argv)
 	}
 	if ((listen_fd = listen_on(G.conf.listen, msg, sizeof(msg))) < 0) {
 		fprintf(stderr, "wsgate: listen: %s\n", msg);
-		rc = EX_UNAVAILABLE;
+		rc = listen_fd == -2 ? EX_USAGE : EX_UNAVAILABLE;
+		listen_fd = -1;
 		goto out;
 	}
 	G.flush_ev = event_new(G.base, -1, 0, client_flush_cb, NULL);
@@ -591,14 +611,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (hub_init(msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "wsgate: -u: %s\n", msg);
-		rc = EX_USAGE;
+		fprintf(stderr, "wsgate: redis: %s\n", msg);
+		rc = EX_SOFTWARE;
 		goto out;
 	}
 	G.listening = 1;
 	if (G.conf.verbose)
 		fprintf(stderr, "wsgate: listening on %s, redis %s, files "
-		    "%s\n", G.conf.listen, G.conf.redis_url, G.conf.www_real ?
+		    "%s\n", G.conf.listen, redisurl_show(&G.conf.redis, msg,
+		    sizeof(msg)), G.conf.www_real ?
 		    G.conf.www_real : "none");
 	wsgate_check_ready();
 	event_base_dispatch(G.base);
@@ -640,7 +661,6 @@ out:
 	free(G.conf.origins);
 	free(G.conf.token);
 	free(G.conf.password);
-	free(G.conf.redis_user);
 	free(G.conf.www_real);
 	return rc;
 }

@@ -22,6 +22,8 @@
 #include <event2/event.h>
 #include <wslay/wslay.h>
 
+#include "redisurl.h"
+
 /*
  * A frame: bytes ready for the wire (WebSocket header + payload, or an
  * HTTP response chunk), shared by every client queue that holds it.
@@ -182,7 +184,7 @@ struct wsgate_stats {
 
 struct wsgate_conf {
 	const char	*listen;
-	const char	*redis_url;
+	struct redisurl	 redis;		/* -u, parsed */
 	const char	*prefix;
 	const char	*www;
 	char		*www_real;	/* realpath(www) */
@@ -190,7 +192,6 @@ struct wsgate_conf {
 	size_t		 norigins;
 	char		*token;
 	char		*password;
-	char		*redis_user;
 	uint64_t	 max_clients;
 	uint64_t	 max_subs;
 	uint64_t	 max_msg;

@@ -315,6 +315,56 @@ writer_reopen_bumps_epoch_and_continues_sequence(void **state)
 	ring_close(r);
 }
 
+/*
+ * A writer killed between W4 and W5 leaves records published past the
+ * cursor, which readers may have read, and perhaps a slot still BUSY.
+ * The next writer continues after the published ones (tickpipe-ring(5),
+ * "The writer lock, reopening and the epoch"): no sequence a reader saw
+ * is reused; the BUSY slot, never published, gets its first record.
+ */
+static void
+writer_reopen_continues_after_slots_published_past_the_cursor(void **state)
+{
+	struct tp_record rec, out;
+	struct ring *w, *r;
+	uint64_t lost = 0, cur = 10, busy = 13ULL | (1ULL << 63);
+	int fd;
+
+	(void)state;
+	w = writer(path, 16);
+	publish(w, 10);
+	r = reader(path);
+	ring_close(w);
+	/* the killed writer's W4 for 11 and 12, W1 for 13; no W5 */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	for (uint64_t s = 11; s <= 12; s++) {
+		fill(&rec, s);
+		rec.seq = s;
+		assert_int_equal(pwrite(fd, &rec, sizeof(rec), 4096 +
+		    (off_t)(s & 15) * 256), (ssize_t)sizeof(rec));
+	}
+	assert_int_equal(pwrite(fd, &busy, 8, 4096 + 13 * 256), 8);
+	assert_int_equal(pread(fd, &cur, 8, H_CURSOR), 8);
+	close(fd);
+	assert_int_equal(cur, 10);
+	for (uint64_t s = 1; s <= 12; s++) {
+		assert_int_equal(ring_read(r, &out, &lost), 1);
+		check(&out, s);
+	}
+	assert_int_equal(ring_read(r, &out, &lost), 0);	/* 13 is BUSY */
+	w = writer(path, 16);
+	assert_int_equal(ring_cursor(w), 12);
+	publish(w, 2);
+	for (uint64_t s = 13; s <= 14; s++) {
+		assert_int_equal(ring_read(r, &out, &lost), 1);
+		check(&out, s);
+	}
+	assert_int_equal(lost, 0);
+	ring_close(w);
+	ring_close(r);
+}
+
 static void
 second_writer_is_refused_naming_the_holder(void **state)
 {
@@ -809,6 +859,7 @@ main(void)
 		T(lapped_reader_reports_exact_loss),
 		T(seek_oldest_latest_and_sequence),
 		T(writer_reopen_bumps_epoch_and_continues_sequence),
+		T(writer_reopen_continues_after_slots_published_past_the_cursor),
 		T(second_writer_is_refused_naming_the_holder),
 		T(capacity_must_be_a_power_of_two_in_range),
 		T(capacity_zero_means_default_or_the_existing_one),
