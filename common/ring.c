@@ -1340,27 +1340,29 @@ static size_t	sigbus_len;
 static int	sigbus_code = 74;	/* 0: recover */
 static long	sigbus_page = 4096;
 
+/* Puts to in the first slot holding from. */
+static void
+ring_guard_swap(struct ring *from, struct ring *to)
+{
+	for (int i = 0; i < RING_GUARDED; i++) {
+		struct ring *want = from;
+
+		if (atomic_compare_exchange_strong(&ring_guarded[i], &want, to))
+			return;
+	}
+	/* XXX: more rings than slots: a fault on the last ones is not placed */
+}
+
 static void
 ring_guard_add(struct ring *r)
 {
-	for (int i = 0; i < RING_GUARDED; i++) {
-		struct ring *none = NULL;
-
-		if (atomic_compare_exchange_strong(&ring_guarded[i], &none, r))
-			return;
-	}
-	/* XXX: more rings than slots: a fault on this one is not placed */
+	ring_guard_swap(NULL, r);
 }
 
 static void
 ring_guard_del(struct ring *r)
 {
-	for (int i = 0; i < RING_GUARDED; i++) {
-		struct ring *me = r;
-
-		if (atomic_compare_exchange_strong(&ring_guarded[i], &me, NULL))
-			return;
-	}
+	ring_guard_swap(r, NULL);
 }
 
 /* Replaces the lost part of r's mapping with zeros; 0 or -1. */

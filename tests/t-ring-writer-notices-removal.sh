@@ -8,6 +8,8 @@
 # misses nothing: every sequence accounted for, no gap needed.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/ring/lib.sh"
 SHM=/dev/shm/tickpipe.$RING
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
@@ -36,24 +38,13 @@ wait $lp
 assert_eq "late reader exit status" 0 "$?"
 assert_eq "late reader messages" 100 "$(wc -l <"$T/late" | tr -d ' ')"
 
-# shellcheck disable=SC2317  # called through wait_for
-recreated_then_data() {
-	awk '/"status":"info","reason":"ring recreated after removal/ {
-		seen = 1; next } seen && /"type":"(trade|book_)/ { n++ }
-		END { exit !(n >= 1000) }' "$T/old"
-}
-wait_for 20 recreated_then_data ||
+wait_for 20 recreated_then_data removal "$T/old" ||
     fail "old reader: no status record and new data: $(cat "$T/old.err")"
 grep -q "ring $RING was removed or replaced; reopening" "$T/old.err" ||
     fail "old reader said: $(cat "$T/old.err")"
-assert_eq "epoch of the new object" 2 \
-    "$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^epoch: //p')"
-
-kill -TERM $cp $op
-wait $cp
-assert_eq "collector exit status after SIGTERM" 0 "$?"
-wait $op
-assert_eq "old reader exit status after SIGTERM" 0 "$?"
+assert_eq "epoch of the new object" 2 "$(stat_field "$RING" epoch)"
+stopped_cleanly collector $cp
+stopped_cleanly "old reader" $op
 sum=$("$BIN/tests/ringtool" seqcheck <"$T/old" 2>&1) ||
     fail "old reader: silent loss: $sum"
 note "old reader: $sum"

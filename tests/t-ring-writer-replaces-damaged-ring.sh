@@ -8,10 +8,9 @@
 # user's ring.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/ring/lib.sh"
 SHM=/dev/shm/tickpipe.$RING
-stat_field() {
-	"$BIN/shmreader" --ring "$1" --stat 2>/dev/null | sed -n "s/^$2: //p"
-}
 first_seq() {
 	"$BIN/shmreader" --ring "$RING" --no-follow --count 1 |
 	    sed 's/.*"seq":\([0-9]*\),.*/\1/'

@@ -9,6 +9,8 @@
 # a signal, and both exit 0 on SIGTERM.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/ring/lib.sh"
 SHM=/dev/shm/tickpipe.$RING
 
 "$BIN/collector" --ring "$RING" sim --rate 20000 2>"$T/c.err" &
@@ -30,13 +32,7 @@ printf '%s\n' "$first" >"$T/out"
 cat <&3 >>"$T/out" &
 track $!
 
-# shellcheck disable=SC2317  # called through wait_for
-recreated_then_data() {
-	awk '/"status":"info","reason":"ring recreated after truncation/ {
-		seen = 1; next } seen && /"type":"(trade|book_)/ { n++ }
-		END { exit !(n >= 1000) }' "$T/out"
-}
-wait_for 20 recreated_then_data ||
+wait_for 20 recreated_then_data truncation "$T/out" ||
     fail "no status record and new data: $(cat "$T/c.err" "$T/r.err")"
 kill -0 $cp 2>/dev/null || fail "collector died: $(cat "$T/c.err")"
 kill -0 $rp 2>/dev/null || fail "shmreader died: $(cat "$T/r.err")"
@@ -44,14 +40,9 @@ grep -q "recreated after truncation: the object is 4096 bytes" "$T/c.err" ||
     fail "collector said: $(cat "$T/c.err")"
 grep -q "ring $RING was removed or replaced; reopening" "$T/r.err" ||
     fail "shmreader said: $(cat "$T/r.err")"
-assert_eq "epoch of the recreated ring" 2 \
-    "$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^epoch: //p')"
-
-kill -TERM $cp $rp
-wait $cp
-assert_eq "collector exit status after SIGTERM" 0 "$?"
-wait $rp
-assert_eq "shmreader exit status after SIGTERM" 0 "$?"
+assert_eq "epoch of the recreated ring" 2 "$(stat_field "$RING" epoch)"
+stopped_cleanly collector $cp
+stopped_cleanly shmreader $rp
 exec 3<&-
 
 # exactly one gap, and every other jump in sequence is a whole message
