@@ -417,6 +417,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(live_base);
 		return;
 	}
+	ring_heartbeat(c->ring);	/* and notices a lost ring when idle */
 	for (size_t i = 0; i < live_nfeeds; i++) {
 		struct feed *f = &live_feeds[i];
 		struct net *n = f->net;

@@ -274,6 +274,15 @@ main(int argc, char **argv)
 		warnx("%s", errbuf);
 		return ring_exit(rv);
 	}
+	if (errbuf[0] != '\0') {
+		char note[REC_REASON_LEN];
+
+		warnx("%s", errbuf);	/* a damaged ring was replaced */
+		snprintf(note, sizeof(note), "ring recreated: %.111s", errbuf);
+		collector_ring_note(note);
+	}
+	/* a truncated ring is recreated, not a crash: collector_emit */
+	ring_sigbus_guard(c.prog, rc.name, 0);
 	if (c.verbose)
 		warnx("ring %s: capacity %llu, epoch %llu, last seq %llu",
 		    rc.name, (unsigned long long)ring_capacity(c.ring),
@@ -289,6 +298,8 @@ main(int argc, char **argv)
 	else
 		rv = live_main(&c, argv, argc, fo.symbols);
 
+	if (rv == 0 && collector_ring_err != 0)
+		rv = ring_exit(collector_ring_err);
 	if (c.verbose || rv != 0)
 		collector_counters(&c);
 	ring_close(c.ring);

@@ -351,7 +351,8 @@ open_ring(struct reader *r, int follow, int ready_fd)
 		if (stop)
 			return -1;
 	}
-	ring_sigbus_guard("shmreader", r->name, EX_IOERR);
+	/* recover: a truncated ring is followed or reported (ring_follow) */
+	ring_sigbus_guard("shmreader", r->name, 0);
 	return 0;
 }
 
@@ -396,8 +397,8 @@ do_stat(const char *name)
 	    errno == EPERM) ? "yes" : "no");
 	printf("epoch: %" PRIu64 "\n", ring_epoch(ring));
 	printf("seq: %" PRIu64 "\n", c1);
-	printf("oldest: %" PRIu64 "\n", c1 >= ring_capacity(ring) ?
-	    c1 - ring_capacity(ring) + 1 : (c1 > 0 ? 1 : 0));
+	printf("oldest: %" PRIu64 "\n", c1 >= ring_oldest(ring) ?
+	    ring_oldest(ring) : 0);
 	printf("heartbeat_age_ms: %" PRId64 "\n", (now_ns() - hb) / 1000000);
 	printf("waiters: %" PRIu32 "\n", ring_waiters(ring));
 	printf("rate: %.0f\n", (double)(c1 - c0) * 1e9 / (double)(t1 - t0));
@@ -579,18 +580,26 @@ main(int argc, char **argv)
 				continue;
 			break;
 		}
-		if (!ring_wait(r.ring, spin ? -1 : 50000, 200) &&
-		    ring_replaced(r.ring)) {
-			char name[128];
+		if (!ring_wait(r.ring, spin ? -1 : 50000, 200)) {
+			char errbuf[512];
+			uint64_t gap_from;
 
-			warnx("ring %s was removed or replaced; reopening",
-			    r.name);
-			snprintf(name, sizeof(name), "%s", r.name);
-			ring_close(r.ring);
-			r.ring = NULL;
-			cut(&r, "the ring was replaced", 1);
-			if ((rc = open_ring(&r, 1, -1)) != 0)
-				return rc < 0 ? 0 : rc;
+			rc = ring_follow(&r.ring, &gap_from, &lost, errbuf,
+			    sizeof(errbuf));
+			if (rc < 0) {
+				out_flush();
+				warnx("%s", errbuf);
+				return rc == RING_ETRUNC ? EX_IOERR :
+				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+			}
+			if (rc == 1) {
+				warnx("ring %s was removed or replaced; "
+				    "reopening", r.name);
+				if (lost > 0) {
+					cut(&r, "cut by a gap", 0);
+					emit_gap(&r, gap_from, lost);
+				}
+			}
 		}
 	}
 	cut(&r, "no LAST when shmreader stopped", 1);

@@ -37,6 +37,15 @@
  *	Overwrites one header field of a ring file (magic, version,
  *	record_size, layout_hash, capacity, cursor), as tickpipe-ring(5)
  *	places it, to forge incompatible rings.
+ *
+ *   ringtool seqcheck < JSONL
+ *	Checks what shmreader printed for silent loss: each message's
+ *	"seq" must be the one after the previous message's records (a book
+ *	message of L levels is ceil(L / 10) records), unless a gap line
+ *	came between; a gap starts at or after the sequence expected, and
+ *	the next message at or after its end (a message cut by the gap is
+ *	dropped).  Prints "lines N gaps G lost L first F last S" and exits
+ *	0; 1 at the first violation, with the line number.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "ring.h"
 #include "util.h"
 
@@ -60,7 +70,8 @@ usage(void)
 	    "[--slow-every N] [--slow-us U] [--timeout SEC] "
 	    "[--ready-file PATH]\n"
 	    "       ringtool put RING [--capacity N] < records\n"
-	    "       ringtool set PATH FIELD VALUE\n");
+	    "       ringtool set PATH FIELD VALUE\n"
+	    "       ringtool seqcheck < JSONL\n");
 	exit(64);
 }
 
@@ -469,10 +480,73 @@ do_set(const char *path, const char *field, const char *value)
 	return 64;
 }
 
+static int
+do_seqcheck(void)
+{
+	static struct tp_record recs[JSONL_MAX_RECS];
+	uint64_t lineno = 0, gaps = 0, lost = 0, first = 0, last = 0;
+	uint64_t expect = 0, atleast = 0, s;
+	struct jsonl_gap g;
+	char *line = NULL, err[256];
+	const char *p;
+	size_t cap = 0;
+	ssize_t len;
+	int n;
+
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &g,
+		    err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "ringtool: line %" PRIu64 ": %s\n",
+			    lineno, err);
+			return 1;
+		}
+		if (n == 0) {
+			if (g.from < expect) {
+				fprintf(stderr, "ringtool: line %" PRIu64 ": gap "
+				    "from %" PRIu64 ", before %" PRIu64 "\n",
+				    lineno, g.from, expect);
+				return 1;
+			}
+			gaps++;
+			lost += g.lost;
+			expect = 0;
+			atleast = g.from + g.lost;
+			continue;
+		}
+		if ((p = strstr(line, "\"seq\":")) == NULL) {
+			fprintf(stderr, "ringtool: line %" PRIu64 ": no seq\n",
+			    lineno);
+			return 1;
+		}
+		s = strtoull(p + 6, NULL, 10);
+		if ((expect != 0 && s != expect) || s < atleast) {
+			fprintf(stderr, "ringtool: line %" PRIu64 ": seq %"
+			    PRIu64 ", expected %s%" PRIu64 " (no gap line "
+			    "says why)\n", lineno, s, expect != 0 ? "" :
+			    "at least ", expect != 0 ? expect : atleast);
+			return 1;
+		}
+		if (first == 0)
+			first = s;
+		last = s + (uint64_t)n - 1;
+		expect = last + 1;
+	}
+	free(line);
+	printf("lines %" PRIu64 " gaps %" PRIu64 " lost %" PRIu64 " first %"
+	    PRIu64 " last %" PRIu64 "\n", lineno, gaps, lost, first, last);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && strcmp(argv[1], "seqcheck") == 0)
+		return do_seqcheck();
 	if (argc < 3)
 		usage();
 	if (strcmp(argv[1], "write") == 0)

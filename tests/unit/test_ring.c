@@ -582,17 +582,16 @@ ring_being_created_is_not_there_yet(void **state)
 	assert_int_equal(ftruncate(fd, RING_HDR_SIZE + 16 * REC_SIZE), 0);
 	reader_refuses(RING_ENOENT, "not initialized");
 	close(fd);
-	/* a writer finding such a leftover says so and offers --recreate */
+	/* a writer finding such a leftover (no writer holds it) replaces it */
 	{
 		struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
 		struct ring *w = NULL;
 
 		assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
-		    RING_EMISMATCH);
-		assert_non_null(strstr(err, "--recreate"));
-		cfg.recreate = 1;
-		assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
 		    RING_OK);
+		assert_non_null(strstr(err, "replaced damaged ring"));
+		assert_int_equal(ring_epoch(w), 1);
+		assert_int_equal(ring_cursor(w), 0);
 		ring_close(w);
 	}
 }
@@ -794,7 +793,7 @@ symbolic_links_are_never_followed(void **state)
 }
 
 static void
-group_ring_is_mode_0660_with_that_group(void **state)
+group_ring_is_mode_0640_with_that_group(void **state)
 {
 	struct ring_config cfg = { path, 16, 4242, 0 };
 	struct ring *w = NULL;
@@ -805,7 +804,7 @@ group_ring_is_mode_0660_with_that_group(void **state)
 		skip();		/* only root may give a file any group */
 	assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)), RING_OK);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0660);
+	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_gid, 4242);
 	ring_close(w);
 }
@@ -873,7 +872,7 @@ main(void)
 		T(blocked_reader_is_woken_by_another_process),
 		T(writer_lock_survives_other_handles_in_its_process),
 		T(symbolic_links_are_never_followed),
-		T(group_ring_is_mode_0660_with_that_group),
+		T(group_ring_is_mode_0640_with_that_group),
 		T(readers_map_the_slots_read_only),
 #undef T
 	};
