@@ -31,10 +31,10 @@
 
 /* how long a closing client gets to read what is left and answer */
 #define CLOSE_GRACE_NS	(10 * 1000000000LL)
-#define SYNC_BUF_MAX	65536			/* frames held while syncing */
 #define WRITE_IOV	64
 
 static uint64_t frame_ids;
+static struct ratelog close_log;
 
 /* --- frames --- */
 
@@ -453,9 +453,12 @@ client_do_doom(struct client *c)
 		    (const uint8_t *)c->doom_reason, strlen(c->doom_reason));
 		wslay_event_send(c->ws);
 		count_close(c, c->doom_code);
-		if (G.conf.verbose || c->doom_code == 1008)
+		if (G.conf.verbose)
 			fprintf(stderr, "wsgate: client %s: closing %d: %s\n",
 			    c->addr, c->doom_code, c->doom_reason);
+		else if (c->doom_code == 1008)
+			wsgate_log_limited(&close_log, "client %s: closing "
+			    "%d: %s", c->addr, c->doom_code, c->doom_reason);
 	}
 	if (c->st == C_WS) {
 		c->st = C_CLOSING;

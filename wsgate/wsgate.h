@@ -169,6 +169,7 @@ struct wsgate_stats {
 	uint64_t	 slow_disconnects;
 	uint64_t	 idle_timeouts;
 	uint64_t	 handshake_timeouts;
+	uint64_t	 fd_limit_closed;
 	uint64_t	 redis_reconnects;
 	uint64_t	 redis_errors;
 	uint64_t	 max_clients_refused;
@@ -220,6 +221,14 @@ struct wsgate {
 
 extern struct wsgate G;
 
+/* A log line said at most every 10 s; the repeats are counted and said. */
+struct ratelog {
+	int64_t		 last;		/* mono ns it was last said */
+	unsigned long long held;	/* repeats not said since */
+	int		 listed;
+	struct ratelog	*next;		/* every ratelog in use, for the tick */
+};
+
 /* client.c */
 void	client_accept(int fd, const char *addr);
 void	client_flush_cb(evutil_socket_t, short, void *);
@@ -263,6 +272,8 @@ int	glob_match(const char *pat, size_t plen, const char *s, size_t slen);
 
 /* main.c */
 void	wsgate_check_ready(void);
+void	wsgate_log_limited(struct ratelog *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	wsgate_metrics(struct client *, int head);
 int64_t	wsgate_mono(void);
 

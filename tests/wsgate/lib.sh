@@ -8,12 +8,14 @@
 /usr/bin/python3 -c 'import websockets' 2>/dev/null ||
 	skip "python3-websockets not installed"
 
-# start_wsgate ARGS...: extra wsgate options.
+# start_wsgate ARGS...: extra wsgate options.  With WS_NOFILE set, under
+# ulimit -n WS_NOFILE.
 # shellcheck disable=SC2034
 start_wsgate() {
 	WS_PORT=$(free_port)
 	rm -f "$T/ready"
-	"$BIN/wsgate" -v -d 3 -l "127.0.0.1:$WS_PORT" -u "$REDIS_URL" "$@" \
+	sh -c '{ [ -z "$0" ] || ulimit -n "$0"; } && exec "$@"' "${WS_NOFILE:-}" \
+	    "$BIN/wsgate" -v -d 3 -l "127.0.0.1:$WS_PORT" -u "$REDIS_URL" "$@" \
 	    3>"$T/ready" 2>>"$T/wsgate.log" &
 	WS_PID=$!
 	track "$WS_PID"
