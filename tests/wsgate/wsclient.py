@@ -84,6 +84,24 @@ class Book:
                            "asks": sorted(self.asks.items(), key=lambda x: float(x[0]))})
 
 
+def at_marker(a):
+    """--at CHANNEL=SEQ,... --at-file FILE: a function of the books (a dict
+    channel -> Book) that creates FILE once every named book is at its
+    seq, so a test can act at a known point of the stream."""
+    want = {}
+    for x in (a.at.split(",") if a.at else []):
+        k, v = x.rsplit("=", 1)
+        want[k] = int(v)
+    done = [not want]
+
+    def check(books):
+        if not done[0] and all(c in books and books[c].seq is not None and
+                               books[c].seq >= q for c, q in want.items()):
+            open(a.at_file, "w").close()
+            done[0] = True
+    return check
+
+
 async def cmd_sub(a):
     """Subscribe; print data messages (or, with --book, the final book)."""
     async with connect(a, max_queue=None) as ws:
@@ -92,7 +110,7 @@ async def cmd_sub(a):
         if a.ready:
             open(a.ready, "w").close()
         book, n, end = Book(), 0, time.monotonic() + a.timeout
-        first = None
+        first, at = None, at_marker(a)
         while time.monotonic() < end:
             try:
                 m = await recv_json(ws, end - time.monotonic())
@@ -107,6 +125,7 @@ async def cmd_sub(a):
                     book.apply(m)
                 except ValueError as e:
                     die(str(e))
+                at({a.channels: book})
                 if a.until_seq is not None and book.seq is not None and \
                         book.seq >= a.until_seq:
                     print(book.dump(), flush=True)
@@ -133,6 +152,7 @@ async def cmd_books(a):
         if a.ready:
             open(a.ready, "w").close()
         books, trades, end = {}, 0, time.monotonic() + a.timeout
+        at = at_marker(a)
         while time.monotonic() < end:
             try:
                 m = await recv_json(ws, end - time.monotonic())
@@ -152,6 +172,7 @@ async def cmd_books(a):
                 b.apply(m)
             except ValueError as e:
                 die("%s: %s" % (ch, e))
+            at(books)
             if all(c in books and books[c].seq is not None and
                    books[c].seq >= s for c, s in until.items()):
                 for c in sorted(books):
@@ -395,6 +416,9 @@ def main():
     p.add_argument("--until-seq", type=int)
     p.add_argument("--book", action="store_true")
     p.add_argument("--until", default="")
+    p.add_argument("--at", default="")
+    p.add_argument("--at-file")
+    p.add_argument("--seqs")
     p.add_argument("--ready")
     p.add_argument("--expect", type=int, default=0)
     p.add_argument("--hold", type=float, default=0)
