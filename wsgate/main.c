@@ -182,8 +182,8 @@ wsgate_metrics(struct client *c, int head)
 	    "connections.", (double)s->connections);
 	metric(&b, "websocket_opened_total", "counter", "WebSocket "
 	    "handshakes completed.", (double)s->ws_opened);
-	metric(&b, "subscriptions", "gauge", "Redis subscriptions "
-	    "(channels and patterns) held.", hub_nsubs());
+	metric(&b, "subscriptions", "gauge", "Channels and patterns "
+	    "clients subscribe to (each counted once).", hub_nsubs());
 	metric(&b, "redis_up", "gauge", "1 if the Redis subscriber "
 	    "connection is up.", hub_redis_up());
 	metric(&b, "messages_in_total", "counter", "Messages received "

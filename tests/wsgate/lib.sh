@@ -27,6 +27,20 @@ start_wsgate() {
 	}
 }
 
+# restart_redis [SECONDS]: SIGKILL the private redis-server, wait
+# SECONDS (default 0), then start a new one, empty, on the same port.
+restart_redis() {
+	kill -KILL "$REDIS_PID"
+	wait "$REDIS_PID" 2>/dev/null
+	sleep "${1:-0}"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$T/redis" --daemonize no \
+	    --logfile "$T/redis/log" &
+	REDIS_PID=$!
+	track "$REDIS_PID"
+	wait_for 10 rcli ping || fail "redis did not start again"
+}
+
 wsc() { /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }
 # wsc_bg ARGS... &: the same in the background; $! is the client itself.
 wsc_bg() { exec /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }
