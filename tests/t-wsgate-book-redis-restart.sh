@@ -13,9 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-GEN=$BIN/tests/rp-gen
-[ -x "$BIN/redispub" ] || skip "redispub not built"
-[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+need_redispub
 
 start_redis
 start_wsgate
@@ -24,8 +22,7 @@ n=36000 rate=4000
 # every book message: CHANNEL SEQ TYPE
 sed -n 's/^{"type":"\(book_[a-z]*\)","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\2.\3.book \4 \1/p' \
     "$T/in" >"$T/seqs"
-until=$(awk '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' \
-    "$T/seqs" | sort | paste -sd, -)
+until=$(book_last_seqs <"$T/in")
 two=$(printf '%s\n' "$until" | tr , '\n' | grep -E 'S0[01]-USD' | paste -sd, -)
 
 # exact NAME CHANNELS UNTIL: a client checking its books at every step

@@ -8,9 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-GEN=$BIN/tests/rp-gen
-[ -x "$BIN/redispub" ] || skip "redispub not built"
-[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+need_redispub
 
 start_redis
 cap=1048576
@@ -18,10 +16,7 @@ start_wsgate --output-cap "$cap"
 "$GEN" --count 48000 --symbols 32 --levels 50 --snapshot-every 2000 \
     >"$T/in"
 half=40000
-until=$(grep '"type":"book_' "$T/in" | sed \
-    's/.*"symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.sim.\1.book=\2/' |
-    awk -F= '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' |
-    sort | paste -sd, -)
+until=$(book_last_seqs <"$T/in")
 # the history at the join: each book's last snapshot and the deltas since
 hist=$(head -n "$half" "$T/in" | /usr/bin/python3 -c '
 import json, sys

@@ -13,25 +13,15 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-GEN=$BIN/tests/rp-gen
-[ -x "$BIN/redispub" ] || skip "redispub not built"
-[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+need_redispub
 
 start_redis
 start_wsgate
 "$GEN" --count 9000 --symbols 3 --snapshot-every 700 >"$T/in"
 half=4500
-# last_seqs: the last seq of each book channel in the lines read,
-# md.sim.S00-USD.book=N,...
-last_seqs() {
-	grep '"type":"book_' | sed \
-	    's/.*"symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.sim.\1.book=\2/' |
-	    awk -F= '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' |
-	    sort | paste -sd, -
-}
-until=$(last_seqs <"$T/in")
+until=$(book_last_seqs <"$T/in")
 until1=$(printf '%s\n' "$until" | tr , '\n' | grep S01-USD)
-at=$(head -n "$half" "$T/in" | last_seqs)
+at=$(head -n "$half" "$T/in" | book_last_seqs)
 at1=$(printf '%s\n' "$at" | tr , '\n' | grep S01-USD)
 head -n "$half" "$T/in" | grep '"type":"book_delta".*S01-USD' | tail -n 2 \
     >"$T/again"

@@ -11,20 +11,16 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-GEN=$BIN/tests/rp-gen
-[ -x "$BIN/redispub" ] || skip "redispub not built"
-[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+need_redispub
 
 start_redis
 start_wsgate
 ch=md.sim.S00-USD.book
 "$GEN" --count 6000 --symbols 1 --snapshot-every 700 >"$T/in"
 half=3000
-final=$(grep '"type":"book_' "$T/in" | tail -n 1 |
-    sed 's/.*"seq":\([0-9]*\).*/\1/')
+final=$(book_last_seqs <"$T/in" | cut -d= -f2)
+k=$(head -n "$half" "$T/in" | book_last_seqs | cut -d= -f2)
 head -n "$half" "$T/in" | grep '"type":"book_delta"' | tail -n 2 >"$T/again"
-k=$(head -n "$half" "$T/in" | grep '"type":"book_' | tail -n 1 |
-    sed 's/.*"seq":\([0-9]*\).*/\1/')
 
 # book_client NAME ARGS...: a client building the book until seq $final
 book_client() {

@@ -41,6 +41,22 @@ restart_redis() {
 	wait_for 10 rcli ping || fail "redis did not start again"
 }
 
+# need_redispub: skips the test unless redispub and tests/rp-gen are
+# built; GEN names rp-gen.
+need_redispub() {
+	GEN=$BIN/tests/rp-gen
+	[ -x "$BIN/redispub" ] || skip "redispub not built"
+	[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+}
+
+# book_last_seqs: from JSONL on stdin, the last seq of each book channel,
+# as md.VENUE.SYMBOL.book=SEQ,... sorted.
+book_last_seqs() {
+	sed -n 's/^{"type":"book_[a-z]*","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\1.\2.book=\3/p' |
+	    awk -F= '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' |
+	    sort | paste -sd, -
+}
+
 wsc() { /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }
 # wsc_bg ARGS... &: the same in the background; $! is the client itself.
 wsc_bg() { exec /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }
