@@ -181,13 +181,15 @@ win_snapshot(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 }
 
 void
-venue_horizon(struct fsym *s, size_t limit)
+venue_horizon(struct fsym *s, size_t limit, json_t *sides[2])
 {
 	for (int ask = 0; ask <= 1; ask++) {
 		const struct book_side *sd = ask ? &s->book.asks :
 		    &s->book.bids;
 
-		s->has_horizon[ask] = limit != 0 && sd->n >= limit;
+		/* the body's count: a level it removed still filled the limit */
+		s->has_horizon[ask] = json_array_size(sides[ask]) >= limit &&
+		    sd->n > 0;
 		if (s->has_horizon[ask])
 			s->horizon[ask] = sd->lv[sd->n - 1];
 	}

@@ -245,7 +245,7 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		bn_request(f, s, 2000000000LL);
 		goto out;
 	}
-	venue_horizon(s, bn_limit(f));
+	venue_horizon(s, bn_limit(f), sides);
 	s->last = id;
 	s->last_ts = recv;
 	for (k = 0; k < s->npend; k++) {
