@@ -89,6 +89,38 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 	}
 }
 
+/* encode_rpush: the RPUSH of the group whose first member is slot i. */
+static void
+encode_rpush(const struct batch *b, const struct route_chan *c,
+    struct resp_buf *out, uint32_t i)
+{
+	const struct batch_slot *s = &b->slot[i];
+	uint32_t j;
+
+	resp_reserve(out, s->gbytes + 24 * (size_t)s->gsize + c->len + 64);
+	resp_head(out, '*', 2 + (size_t)s->gsize);
+	RESP_LIT(out, "$5\r\nRPUSH\r\n");
+	resp_bulk2(out, c->name, c->len, ".deltas", 7);
+	for (j = i; j != NO_NEXT; j = b->slot[j].next)
+		resp_bulk(out, outbox_line(b->slot[j].m), b->slot[j].m->len);
+}
+
+/* encode_xadd: --stream: the line appended to C.stream. */
+static void
+encode_xadd(const struct batch *b, const struct route_chan *c,
+    struct resp_buf *out, const struct outbox_msg *m)
+{
+	char num[24];
+	int k = snprintf(num, sizeof(num), "%" PRIu64, b->stream);
+
+	RESP_LIT(out, "*8\r\n$4\r\nXADD\r\n");
+	resp_bulk2(out, c->name, c->len, ".stream", 7);
+	RESP_LIT(out, "$6\r\nMAXLEN\r\n$1\r\n~\r\n");
+	resp_bulk(out, num, (size_t)k);
+	RESP_LIT(out, "$1\r\n*\r\n$4\r\nline\r\n");
+	resp_bulk(out, outbox_line(m), m->len);
+}
+
 /*
  * encode_msg: appends the commands for message i of the batch to out;
  * returns the number of replies they will produce, and in *rp_idx the
@@ -128,16 +160,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		break;
 	case ROUTE_DELTA:
 		if (s->act == A_RPUSH && s->gsize > 0) {
-			uint32_t j;
-
-			resp_reserve(out, s->gbytes + 24 * (size_t)s->gsize +
-			    c->len + 64);
-			resp_head(out, '*', 2 + (size_t)s->gsize);
-			RESP_LIT(out, "$5\r\nRPUSH\r\n");
-			resp_bulk2(out, c->name, c->len, ".deltas", 7);
-			for (j = i; j != NO_NEXT; j = b->slot[j].next)
-				resp_bulk(out, outbox_line(b->slot[j].m),
-				    b->slot[j].m->len);
+			encode_rpush(b, c, out, i);
 			*rp_idx = (int)n;
 			n++;
 		} else if (s->act == A_DEL) {
@@ -154,15 +177,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		n++;
 	}
 	if (b->stream > 0) {
-		char num[24];
-		int k = snprintf(num, sizeof(num), "%" PRIu64, b->stream);
-
-		RESP_LIT(out, "*8\r\n$4\r\nXADD\r\n");
-		resp_bulk2(out, c->name, c->len, ".stream", 7);
-		RESP_LIT(out, "$6\r\nMAXLEN\r\n$1\r\n~\r\n");
-		resp_bulk(out, num, (size_t)k);
-		RESP_LIT(out, "$1\r\n*\r\n$4\r\nline\r\n");
-		resp_bulk(out, line, m->len);
+		encode_xadd(b, c, out, m);
 		n++;
 	}
 	return n;

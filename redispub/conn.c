@@ -308,7 +308,8 @@ conn_read(struct conn *c)
 		}
 		for (;;) {
 			c->reply.err = 0;
-			if (redisReaderGetReply(c->reader, &reply) != REDIS_OK) {
+			if (redisReaderGetReply(c->reader, &reply) !=
+			    REDIS_OK) {
 				snprintf(c->why, sizeof(c->why),
 				    "protocol error: %s", c->reader->errstr);
 				conn_lost(c, c->why);

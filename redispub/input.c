@@ -113,8 +113,10 @@ input_pending(const struct input *in)
 
 /*
  * XXX: while a line too long is being skipped, its end counts here as
- * one more line, though it was counted when the skipping began; as it
- * always did.  Only at --flush-timeout, and the counters then say so.
+ * one more line (the caller counts it dropped), though it was counted
+ * as malformed when the skipping began.  Kept as it always was: it can
+ * only happen at --flush-timeout, with the outbox full and such a line
+ * half read.
  */
 uint64_t
 input_drop_pending(struct input *in)

@@ -179,6 +179,32 @@ struct args {
 	const char	*url, *pwfile, *check_url;
 };
 
+/* the long options and the defaults */
+enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS, O_PIPELINE,
+    O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL };
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "url", required_argument, NULL, 'u' },
+	{ "prefix", required_argument, NULL, O_PREFIX },
+	{ "password-file", required_argument, NULL, O_PWFILE },
+	{ "buffer", required_argument, NULL, O_BUFFER },
+	{ "stream", required_argument, NULL, O_STREAM },
+	{ "stats-interval", required_argument, NULL, O_STATS },
+	{ "pipeline", required_argument, NULL, O_PIPELINE },
+	{ "max-deltas", required_argument, NULL, O_MAXDELTAS },
+	{ "connect-timeout", required_argument, NULL, O_CONNTO },
+	{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
+	{ "check-url", required_argument, NULL, O_CHECKURL },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct options default_options = {
+	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
+	.max_deltas = 100000, .stats_ns = 2000 * MS,
+	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
+	.ready_fd = -1
+};
+
 /*
  * parse_args: the getopt loop, mirroring the SYNOPSIS; fills *o (the
  * defaults first) and *a.  Returns -1 to go on, or the exit status (-h:
@@ -187,39 +213,14 @@ struct args {
 static int
 parse_args(int argc, char **argv, struct options *o, struct args *a)
 {
-	enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS,
-	    O_PIPELINE, O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL };
-	static const struct option lopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "url", required_argument, NULL, 'u' },
-		{ "prefix", required_argument, NULL, O_PREFIX },
-		{ "password-file", required_argument, NULL, O_PWFILE },
-		{ "buffer", required_argument, NULL, O_BUFFER },
-		{ "stream", required_argument, NULL, O_STREAM },
-		{ "stats-interval", required_argument, NULL, O_STATS },
-		{ "pipeline", required_argument, NULL, O_PIPELINE },
-		{ "max-deltas", required_argument, NULL, O_MAXDELTAS },
-		{ "connect-timeout", required_argument, NULL, O_CONNTO },
-		{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
-		{ "check-url", required_argument, NULL, O_CHECKURL },
-		{ NULL, 0, NULL, 0 }
-	};
 	int c;
 
-	memset(o, 0, sizeof(*o));
-	o->prefix = "md";
-	o->max_buf = 65536;
-	o->pipeline = 8192;
-	o->max_deltas = 100000;
-	o->stats_ns = 2000 * MS;
-	o->connect_timeout_ns = 10000 * MS;
-	o->flush_ns = 5000 * MS;
-	o->ready_fd = -1;
+	*o = default_options;
 	a->url = "redis://127.0.0.1:6379";
 	a->pwfile = a->check_url = NULL;
 
-	while ((c = getopt_long(argc, argv, "hvd:u:", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hvd:u:", long_options,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -301,7 +302,8 @@ check_options(struct options *o, const struct args *a)
 	}
 	redisurl_show(&o->url, o->url_str, sizeof(o->url_str));
 	if (o->url.has_password && a->pwfile != NULL) {
-		warnx("-u: a password in the URL and --password-file: give one");
+		warnx("-u: a password in the URL and --password-file: "
+		    "give one");
 		return EX_USAGE;
 	}
 	if (!route_prefix_ok(o->prefix)) {
@@ -321,7 +323,8 @@ check_options(struct options *o, const struct args *a)
 	unsetenv("TICKPIPE_REDIS_PASSWORD");
 	if (o->url.user[0] != '\0' && o->password == NULL)
 		errx(EX_CONFIG, "user '%s' in the URL but no password "
-		    "(TICKPIPE_REDIS_PASSWORD or --password-file)", o->url.user);
+		    "(TICKPIPE_REDIS_PASSWORD or --password-file)",
+		    o->url.user);
 	/* memory bound of the buffer, whatever the line sizes */
 	o->max_bytes = o->max_buf * 4096 > (256u << 20) ? o->max_buf * 4096 :
 	    (256u << 20);
@@ -495,6 +498,24 @@ all_lines_done(const struct redispub *rp)
 	return !input_pending(&rp->in) && outbox_empty(&rp->ob);
 }
 
+/* can_take_input: a line waits and the outbox has room for it. */
+static int
+can_take_input(const struct redispub *rp)
+{
+	return input_pending(&rp->in) && outbox_has_room(&rp->ob);
+}
+
+/*
+ * wants_input: more is to be read: not winding down, room in the
+ * outbox, and every line read taken (which keeps the back-pressure).
+ */
+static int
+wants_input(const struct redispub *rp)
+{
+	return !winding_down(rp) && outbox_has_room(&rp->ob) &&
+	    !input_pending(&rp->in);
+}
+
 /* take_line: one input line routed into the outbox, or skipped. */
 static void
 take_line(struct redispub *rp, const char *line, size_t len)
@@ -540,9 +561,9 @@ send_stats(struct redispub *rp)
 	    rp->rt.prefix_len);
 }
 
-/* stats_tick: every --stats-interval, the statistics object. */
+/* tick_stats: every --stats-interval, the statistics object. */
 static void
-stats_tick(struct redispub *rp, int64_t now)
+tick_stats(struct redispub *rp, int64_t now)
 {
 	if (rp->opt.stats_ns == 0 || now < rp->next_stats)
 		return;
@@ -606,8 +627,7 @@ wait_for_work(struct redispub *rp, int64_t now)
 	short events;
 	struct timespec ts;
 
-	if (!winding_down(rp) && outbox_has_room(&rp->ob) &&
-	    !input_pending(&rp->in)) {
+	if (wants_input(rp)) {
 		pfd[np].fd = rp->in.fd;
 		pfd[np].events = POLLIN;
 		ifd = np++;
@@ -623,7 +643,7 @@ wait_for_work(struct redispub *rp, int64_t now)
 		wake = rp->next_stats;
 	if (winding_down(rp) && rp->stop_deadline < wake)
 		wake = rp->stop_deadline;
-	if ((input_pending(&rp->in) && outbox_has_room(&rp->ob)) || wake < now)
+	if (can_take_input(rp) || wake < now)
 		wake = now;
 	ts.tv_sec = (wake - now) / 1000000000LL;
 	ts.tv_nsec = (wake - now) % 1000000000LL;
@@ -682,10 +702,12 @@ run(struct redispub *rp)
 	for (;;) {
 		int64_t now;
 
+		/* a failure at startup ends it here, and below */
 		if (conn_failed(&rp->c))
 			return give_up(rp);
 		now = mono_ns();
 		heed_signals(rp, now);
+		/* the end of input starts the --flush-timeout as well */
 		if (rp->in.eof && rp->stop_deadline == 0)
 			rp->stop_deadline = now + rp->opt.flush_ns;
 		take_input(rp);
@@ -693,7 +715,7 @@ run(struct redispub *rp)
 		conn_tick(&rp->c, now);
 		if (conn_failed(&rp->c))
 			return give_up(rp);
-		stats_tick(rp, now);
+		tick_stats(rp, now);
 		if (conn_is_ready(&rp->c))
 			batch_fill(&rp->b, &rp->ob, &rp->rt, &rp->c.out);
 		if (final_stats_due(rp)) {

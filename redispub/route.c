@@ -63,14 +63,16 @@ chan_get(struct router *rt, const char *name, size_t n)
 	for (j = h & rt->idx_mask; rt->idx[j] != 0;
 	    j = (j + 1) & rt->idx_mask) {
 		c = &rt->chans[rt->idx[j] - 1];
-		if (c->hash == h && c->len == n && memcmp(c->name, name, n) == 0)
+		if (c->hash == h && c->len == n &&
+		    memcmp(c->name, name, n) == 0)
 			return (long)(rt->idx[j] - 1);
 	}
 	if (rt->nchans >= ROUTE_CHAN_MAX)
 		return -1;
 	if (rt->nchans == rt->chancap) {
 		rt->chancap = rt->chancap ? rt->chancap * 2 : 64;
-		rt->chans = realloc(rt->chans, rt->chancap * sizeof(*rt->chans));
+		rt->chans = realloc(rt->chans, rt->chancap *
+		    sizeof(*rt->chans));
 		if (rt->chans == NULL)
 			err(EX_OSERR, "realloc");
 	}

@@ -67,10 +67,11 @@ stats_json(const struct stats *st, const struct outbox *ob, char *buf,
     size_t len)
 {
 	int n = snprintf(buf, len, "{\"type\":\"stats\",\"prog\":\"redispub\","
-	    "\"pid\":%ld,\"ts\":%" PRId64 ",\"lines\":%" PRIu64 ",\"published\":%"
-	    PRIu64 ",\"malformed\":%" PRIu64 ",\"dropped\":%" PRIu64
-	    ",\"buffered\":%" PRIu64 ",\"reconnects\":%" PRIu64 ",\"last_seq\":%"
-	    PRIu64 ",\"last_recv\":%" PRIu64 "}", (long)getpid(), now_ns(),
+	    "\"pid\":%ld,\"ts\":%" PRId64 ",\"lines\":%" PRIu64
+	    ",\"published\":%" PRIu64 ",\"malformed\":%" PRIu64
+	    ",\"dropped\":%" PRIu64 ",\"buffered\":%" PRIu64
+	    ",\"reconnects\":%" PRIu64 ",\"last_seq\":%" PRIu64
+	    ",\"last_recv\":%" PRIu64 "}", (long)getpid(), now_ns(),
 	    st->lines, st->published, st->malformed, st->dropped, ob->n,
 	    st->reconnects, st->last_seq, st->last_recv);
 

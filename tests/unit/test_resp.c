@@ -93,7 +93,7 @@ lengths_of_every_size_are_what_hiredis_writes(void **state)
 	(void)state;
 	assert_non_null(big);
 	for (i = 0; i < 3000001; i++)
-		big[i] = (char)(i * 7);		/* binary, with NULs and CRLFs */
+		big[i] = (char)(i * 7);	/* binary: NULs, CRs, LFs */
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		const char *argv[] = { "RPUSH", "k", big, "", big };
 		size_t len[] = { 5, 1, sizes[i], 0, sizes[i] / 2 };
@@ -176,7 +176,8 @@ replies_say_whether_they_hold_an_error(void **state)
 	assert_string_equal(rep.msg, "NOPERM no rpush");
 
 	/* an EXEC's array: the first error inside is the one kept */
-	assert_true(feed(r, &rep, "*3\r\n+OK\r\n-ERR one\r\n*1\r\n-ERR two\r\n"));
+	assert_true(feed(r, &rep,
+	    "*3\r\n+OK\r\n-ERR one\r\n*1\r\n-ERR two\r\n"));
 	assert_int_equal(rep.err, 1);
 	assert_string_equal(rep.msg, "ERR one");
 
