@@ -37,6 +37,13 @@ batch_init(struct batch *b, uint64_t pipeline, uint64_t max_deltas,
 		err(EX_OSERR, "calloc");
 }
 
+void
+batch_free(struct batch *b)
+{
+	free(b->slot);
+	b->slot = NULL;
+}
+
 /*
  * plan_msg: the late-joiner action of message i of the batch, and its
  * place in its channel's RPUSH group.

@@ -47,6 +47,9 @@ struct batch {
 void	batch_init(struct batch *b, uint64_t pipeline, uint64_t max_deltas,
 	    uint64_t stream);
 
+/* batch_free: frees what batch_init took. */
+void	batch_free(struct batch *b);
+
 /*
  * batch_fill: encodes unsent messages of ob into out, batch after batch,
  * while fewer than --pipeline are in flight and out holds less than

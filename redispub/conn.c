@@ -60,6 +60,13 @@ conn_close(struct conn *c)
 	resp_clear(&c->out, 4 * RESP_BUF_HIGH);
 }
 
+void
+conn_free(struct conn *c)
+{
+	conn_close(c);
+	resp_clear(&c->out, 0);
+}
+
 /* give_up: closes c for good, with the exit status code and a message. */
 static void
 give_up(struct conn *c, int code, const char *fmt, ...)

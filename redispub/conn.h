@@ -80,6 +80,9 @@ void	conn_init(struct conn *c, const struct redisurl *url,
 	    int64_t connect_timeout, int64_t t_start,
 	    const struct conn_events *ev);
 
+/* conn_free: closes the connection, and frees what it holds. */
+void	conn_free(struct conn *c);
+
 /*
  * conn_start: starts connecting.  A failure that can be retried is a
  * "down" event; one that cannot leaves c in CONN_FAILED.  Exits 71 if

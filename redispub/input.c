@@ -29,6 +29,14 @@ input_init(struct input *in, int fd)
 }
 
 void
+input_free(struct input *in)
+{
+	free(in->buf);
+	in->buf = NULL;
+	in->len = in->off = in->cap = 0;
+}
+
+void
 input_read(struct input *in)
 {
 	ssize_t n;

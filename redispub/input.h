@@ -35,6 +35,9 @@ enum input_got {
  */
 void	input_init(struct input *in, int fd);
 
+/* input_free: frees what input_init took (the fd stays open). */
+void	input_free(struct input *in);
+
 /*
  * input_read: one read(2) into the buffer, when the poll said so.  At
  * end of input, or on a read error (logged), sets eof.

@@ -769,5 +769,14 @@ main(int argc, char **argv)
 	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
 	    rp.opt.connect_timeout_ns, mono_ns(), &ev);
 	rp.next_stats = rp.c.t_start + rp.opt.stats_ns;
-	return run(&rp);
+	rc = run(&rp);
+
+	conn_free(&rp.c);
+	batch_free(&rp.b);
+	route_free(&rp.rt);
+	outbox_free(&rp.ob);
+	input_free(&rp.in);
+	if (rp.opt.password != rp.opt.url.password)
+		free(rp.opt.password);
+	return rc;
 }

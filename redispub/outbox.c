@@ -29,6 +29,17 @@ outbox_init(struct outbox *ob, uint64_t max_n, uint64_t max_bytes,
 		err(EX_OSERR, "calloc");
 }
 
+void
+outbox_free(struct outbox *ob)
+{
+	outbox_drop_all(ob);
+	if (ob->spare != NULL)
+		munmap(ob->spare, ob->spare->maplen);
+	free(ob->units);
+	free(ob->failed);
+	memset(ob, 0, sizeof(*ob));
+}
+
 /* chunk_new: an empty chunk with room for need bytes, the spare if it fits. */
 static struct outbox_chunk *
 chunk_new(struct outbox *ob, size_t need)

@@ -102,6 +102,9 @@ enum outbox_ack {
 void	outbox_init(struct outbox *ob, uint64_t max_n, uint64_t max_bytes,
 	    uint64_t pipeline);
 
+/* outbox_free: unmaps and frees all the outbox holds. */
+void	outbox_free(struct outbox *ob);
+
 /* outbox_has_room: another message may be pushed. */
 static inline int
 outbox_has_room(const struct outbox *ob)

@@ -117,6 +117,18 @@ route_init(struct router *rt, const char *prefix)
 	chan_rehash(rt, 256);
 }
 
+void
+route_free(struct router *rt)
+{
+	uint32_t i;
+
+	for (i = 0; i < rt->nchans; i++)
+		free(rt->chans[i].name);
+	free(rt->chans);
+	free(rt->idx);
+	memset(rt, 0, sizeof(*rt));
+}
+
 /* name_ok: a venue or symbol that fits in a channel name. */
 static int
 name_ok(const struct jscan_str *s)

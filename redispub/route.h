@@ -60,6 +60,9 @@ int	route_prefix_ok(const char *prefix);
  */
 void	route_init(struct router *rt, const char *prefix);
 
+/* route_free: frees the table of channels. */
+void	route_free(struct router *rt);
+
 /*
  * route_line: checks line[0..len) (one JSON object, tickpipe-json(5),
  * with a known "type" and the "venue" and "symbol" it needs) and finds or

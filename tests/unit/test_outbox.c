@@ -35,15 +35,6 @@ push(struct outbox *ob, uint64_t lineno)
 	outbox_push(ob, &h, line);
 }
 
-/* done: frees what outbox_init and the pushes took */
-static void
-done(struct outbox *ob)
-{
-	outbox_drop_all(ob);
-	free(ob->units);
-	free(ob->failed);
-}
-
 /*
  * send_units: marks up to n unsent messages sent, each as a unit due left
  * replies; returns how many.
@@ -102,7 +93,7 @@ messages_leave_in_order_once_all_their_replies_came(void **state)
 	assert_false(outbox_awaits_replies(&ob));
 	assert_int_equal(ob.nsent, 0);
 	assert_int_equal(ob.bytes, 0);
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -121,7 +112,7 @@ a_refused_command_drops_its_message(void **state)
 	ack(&ob, &ok_reply, OUTBOX_WAIT, 0);
 	ack(&ob, &ok_reply, OUTBOX_PUBLISHED, 2);
 	assert_true(outbox_empty(&ob));
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -158,7 +149,7 @@ a_refused_group_rpush_drops_each_member_once(void **state)
 	ack(&ob, &ok_reply, OUTBOX_PUBLISHED, 4);
 	assert_int_equal(ob.nfailed, 0);
 	assert_true(outbox_empty(&ob));
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -176,7 +167,7 @@ statistics_units_leave_no_message(void **state)
 	assert_non_null(outbox_unit(&ob, 1, 0));
 	ack(&ob, &ok_reply, OUTBOX_STATS, 0);
 	assert_int_equal(ob.n, 1);
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -191,7 +182,7 @@ a_reply_with_nothing_awaiting_it_is_confusion(void **state)
 	push(&ob, 1);
 	assert_int_equal(outbox_ack(&ob, &ok_reply, &m), OUTBOX_CONFUSED);
 	assert_int_equal(ob.n, 1);
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -205,7 +196,7 @@ the_unit_ring_holds_no_more_than_its_room(void **state)
 	for (i = 0; i < 20; i++)
 		assert_non_null(outbox_unit(&ob, 1, 0));
 	assert_null(outbox_unit(&ob, 1, 0));
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -234,7 +225,7 @@ after_a_rewind_all_in_flight_is_sent_again_from_the_oldest(void **state)
 	for (i = 2; i <= 5; i++)
 		ack(&ob, &ok_reply, OUTBOX_PUBLISHED, i);
 	assert_true(outbox_empty(&ob));
-	done(&ob);
+	outbox_free(&ob);
 }
 
 static void
@@ -275,7 +266,7 @@ lines_keep_their_bytes_across_chunks(void **state)
 		assert_true(outbox_empty(&ob));
 		assert_int_equal(ob.bytes, 0);
 	}
-	done(&ob);
+	outbox_free(&ob);
 	free(line);
 }
 
@@ -292,7 +283,7 @@ the_buffer_bounds_count_and_bytes(void **state)
 	assert_true(outbox_has_room(&ob));
 	push(&ob, 2);
 	assert_false(outbox_has_room(&ob));
-	done(&ob);
+	outbox_free(&ob);
 
 	outbox_init(&ob, 100, 4096, 10);
 	h.len = sizeof(line);
@@ -305,7 +296,7 @@ the_buffer_bounds_count_and_bytes(void **state)
 	assert_true(outbox_has_room(&ob));
 	push(&ob, 3);
 	assert_int_equal(ob.n, 1);
-	done(&ob);
+	outbox_free(&ob);
 }
 
 int
