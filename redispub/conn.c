@@ -116,6 +116,7 @@ conn_lost_errno(struct conn *c, const char *what, int e)
 	conn_lost(c, c->why);
 }
 
+/* encode_auth: AUTH [user] password, for the URL's user if any. */
 static void
 encode_auth(struct conn *c)
 {

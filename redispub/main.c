@@ -97,6 +97,7 @@ usage(FILE *f)
 	    "       redispub --check-url url\n", f);
 }
 
+/* opt_u64: option name's value s, in [min, max]; else exits 64. */
 static uint64_t
 opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 {
@@ -110,6 +111,7 @@ opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 	return v;
 }
 
+/* opt_seconds: a number of seconds up to a day, in ns. */
 static int64_t
 opt_seconds(const char *name, const char *s)
 {
@@ -386,6 +388,11 @@ take_signals(const sigset_t *ours)
 
 /* ---- what the connection reports ---- */
 
+/*
+ * redis_up_cb: a connection is ready.  It may be to a new Redis, so the
+ * late-joiner keys start over (route_new_connection); the first one is
+ * reported to -d's readiness fd.
+ */
 static void
 redis_up_cb(void *arg, int first)
 {
@@ -554,6 +561,7 @@ take_input(struct redispub *rp)
 	}
 }
 
+/* send_stats: the statistics object, unless the unit ring is full. */
 static void
 send_stats(struct redispub *rp)
 {

@@ -24,6 +24,7 @@ route_scan(const char *l, size_t n, struct jscan_route *r, char *why,
 	return jscan_line(l, n, r, why, whylen);
 }
 
+/* hash_bytes: FNV-1a, 32 bits. */
 static uint32_t
 hash_bytes(const char *s, size_t n)
 {
@@ -34,6 +35,7 @@ hash_bytes(const char *s, size_t n)
 	return h;
 }
 
+/* chan_rehash: a new index of size slots (a power of 2) over the table. */
 static void
 chan_rehash(struct router *rt, uint32_t size)
 {

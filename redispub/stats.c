@@ -62,6 +62,7 @@ stats_print(struct stats *st, const struct outbox *ob, const char *what)
 	    st->redis_errors, st->last_seq, st->last_recv);
 }
 
+/* stats_json: the statistics object (redispub(1)) in buf; its length. */
 static size_t
 stats_json(const struct stats *st, const struct outbox *ob, char *buf,
     size_t len)
