@@ -13,7 +13,7 @@ BASH_SCRIPTS	+= .ci/run
 $(BUILD)/tests/%: tests/unit/%.c $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) -lcmocka -ljansson
+		$(COMMON_LIB) -lcmocka -ljansson -lcrypto
 
 unit: $(UNIT_BIN)
 
@@ -31,7 +31,7 @@ FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson
+	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson -lcrypto
 
 $(BUILD)/fuzz/fuzz_jtok: tests/fuzz/fuzz_jtok.c collector/jtok.c collector/jtok.h
 	@mkdir -p $(@D)
