@@ -517,6 +517,8 @@ feed_init(struct feed *f, struct collector *c, const char *arg,
 	((struct net *)f->net)->f = f;
 	backoff_init(&((struct net *)f->net)->backoff, BACKOFF_MIN_MS,
 	    BACKOFF_MAX_MS, 1);
+	ratelog_init(&f->malformed_log, 5, 10000000000LL, f->ops->name,
+	    "malformed messages not logged");
 	return 0;
 oom:
 	fprintf(stderr, "%s: out of memory\n", c->prog);
@@ -528,6 +530,7 @@ feed_fini(struct feed *f)
 {
 	struct net *n = f->net;
 
+	ratelog_flush(&f->malformed_log);
 	if (n != NULL) {
 		if (n->ws != NULL)
 			ws_close(n->ws);

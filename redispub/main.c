@@ -759,6 +759,7 @@ main(int argc, char **argv)
 	if ((rc = check_options(&rp.opt, &a)) >= 0)
 		return rc;
 
+	stats_init(&rp.st);
 	input_init(&rp.in, STDIN_FILENO);
 	outbox_init(&rp.ob, rp.opt.max_buf, rp.opt.max_bytes,
 	    rp.opt.pipeline);
