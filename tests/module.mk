@@ -1,9 +1,5 @@
 # tests/: cmocka unit tests, shell tests of the real programs, fuzzers.
 
-ifneq ($(filter check,$(MAKECMDGOALS)),)
-EXTRA_CFLAGS	+= -Werror
-endif
-
 UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS	:= $(sort $(wildcard tests/t-*.sh))
