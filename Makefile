@@ -72,7 +72,8 @@ endif
 $(FLAGS_STAMP):
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' >$@
-$(FLAGS_STAMP) FORCE: .EXTRA_PREREQS :=
+$(FLAGS_STAMP) FORCE clean deps deps-build deps-check lint-man lint-sh \
+	$(BUILD)/.deps-ok: .EXTRA_PREREQS :=
 FORCE:
 
 .PHONY: all programs check check-san unit bench fuzz run install uninstall \
