@@ -23,15 +23,15 @@ wskey_new(char key[WSKEY_LEN + 1])
 	return 0;
 }
 
+/* 22 characters of the alphabet and "=="; EVP_DecodeBlock takes '=' inside */
 int
 wskey_valid(const char *key)
 {
-	unsigned char raw[18];
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
 
-	/* EVP_DecodeBlock counts the padding: 24 characters give 18 */
 	return key != NULL && strlen(key) == WSKEY_LEN &&
-	    key[22] == '=' && key[23] == '=' &&
-	    EVP_DecodeBlock(raw, (const unsigned char *)key, WSKEY_LEN) == 18;
+	    strspn(key, b64) == 22 && strcmp(key + 22, "==") == 0;
 }
 
 int

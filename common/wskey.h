@@ -22,7 +22,8 @@ int	wskey_new(char key[WSKEY_LEN + 1]);
 
 /*
  * wskey_valid: whether key is a Sec-WebSocket-Key a server may take:
- * 16 bytes in base64, that is 24 characters ending in "==".
+ * 16 bytes in base64, that is 22 characters of the base64 alphabet and
+ * "==".
  */
 int	wskey_valid(const char *key);
 

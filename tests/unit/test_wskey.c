@@ -51,6 +51,7 @@ what_is_not_16_bytes_in_base64_is_not_a_key(void **state)
 	assert_false(wskey_valid("dGhlIHNhbXBsZSBub25jZQ==="));	/* 25 */
 	assert_false(wskey_valid("dGhlIHNhbXBsZSBub25jZQAA"));	/* 18 bytes */
 	assert_false(wskey_valid("dGhlIHNhbXBsZSBub25jZQA="));	/* 17 bytes */
+	assert_false(wskey_valid("dGhl=HNhbXBsZSBub25jZQ=="));	/* '=' in */
 	assert_false(wskey_valid("dGhlIHNhbXBsZSBub25j!Q=="));
 	assert_false(wskey_valid(" GhlIHNhbXBsZSBub25jZQ=="));
 }
