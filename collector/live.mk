@@ -19,11 +19,3 @@ $(BUILD)/bench/venues: bench/venues.c $(VENUES_BENCH_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_CPPFLAGS) -Icollector $(ALL_CFLAGS) $< $(VENUES_BENCH_OBJ) \
 		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) $(LIVE_LIBS) -ljansson -lm
 
-# tests/unit/test_jtok: the scanner alone (the generic unit rule links
-# only common).
-$(BUILD)/tests/test_jtok: tests/unit/test_jtok.c $(BUILD)/obj/collector/jtok.o \
-		$(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) -Icollector $(ALL_CFLAGS) $< \
-		$(BUILD)/obj/collector/jtok.o -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) -lcmocka -ljansson
