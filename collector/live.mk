@@ -1,6 +1,5 @@
 # collector/live.mk: the live venue feeds' sources (owned by the venue work).
 LIVE_SRC	:= collector/live.c collector/ws.c collector/https.c \
-		   collector/jtok.c \
 		   collector/venue.c collector/venue_coinbase.c \
 		   collector/venue_kraken.c collector/venue_binance.c \
 		   collector/venue_bybit.c collector/venue_okx.c
