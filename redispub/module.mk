@@ -1,6 +1,6 @@
 # redispub/: JSONL on stdin to Redis pub/sub (redispub(1)), plus the
 # hiredis helpers its tests and benchmark use.
-REDISPUB_SRC	:= redispub/redispub.c redispub/jscan.c
+REDISPUB_SRC	:= redispub/redispub.c
 REDISPUB_OBJ	:= $(REDISPUB_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/redispub
 

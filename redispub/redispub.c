@@ -8,7 +8,7 @@
  * channel is added to the set PREFIX.channels.
  *
  * One thread, one poll loop, one connection.  Lines are validated by a
- * one-pass scanner (jscan.c) and appended to a FIFO of messages held in
+ * one-pass scanner (json.h) and appended to a FIFO of messages held in
  * mmap'd chunks (the --buffer).  Commands are written by hand in RESP,
  * many per write(2), with at most --pipeline messages sent and not yet
  * acknowledged; replies are parsed by hiredis' reader with allocation-free
@@ -45,10 +45,10 @@
 
 #include <hiredis/read.h>
 
+#include "json.h"
 #include "jsonl.h"
 #include "redisurl.h"
 #include "util.h"
-#include "jscan.h"
 
 #define MS			((int64_t)1000000)	/* ns */
 #define BACKOFF_MIN		(100 * MS)
@@ -315,7 +315,7 @@ q_at(struct qpos *p)
 
 static void
 q_push(const char *line, size_t len, uint32_t chan, int type,
-    uint64_t lineno, const struct jscan_route *r)
+    uint64_t lineno, uint64_t seq, uint64_t recv)
 {
 	size_t need = MSG_SIZE(len);
 	struct msg *m;
@@ -333,8 +333,8 @@ q_push(const char *line, size_t len, uint32_t chan, int type,
 	}
 	m = (struct msg *)(void *)(g.tail->data + g.tail->used);
 	m->lineno = lineno;
-	m->seq = r->has_seq ? r->seq : 0;
-	m->recv = r->has_recv ? r->recv : 0;
+	m->seq = seq;
+	m->recv = recv;
 	m->len = (uint32_t)len;
 	m->chan = chan;
 	m->type = (uint8_t)type;
@@ -450,16 +450,16 @@ chan_get(const char *name, size_t n)
 
 /* ---- input lines ---- */
 
-/* name_ok: a venue or symbol that fits in a channel name. */
+/* name_ok: a venue or symbol string that fits in a channel name. */
 static int
-name_ok(const struct jscan_str *s)
+name_ok(struct jv v)
 {
 	size_t i;
 
-	if (s->ptr == NULL || s->esc || s->len == 0 || s->len > NAME_MAX_LEN)
+	if (v.p == NULL || v.n - 2 == 0 || v.n - 2 > NAME_MAX_LEN)
 		return 0;
-	for (i = 0; i < s->len; i++) {
-		unsigned char c = (unsigned char)s->ptr[i];
+	for (i = 1; i < v.n - 1; i++) {
+		unsigned char c = (unsigned char)v.p[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -469,21 +469,18 @@ name_ok(const struct jscan_str *s)
 	return 1;
 }
 
-static int
-str_is(const struct jscan_str *s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return s->ptr != NULL && !s->esc && s->len == n &&
-	    memcmp(s->ptr, lit, n) == 0;
-}
-
 static void
 malformed(const char *why)
 {
 	g.malformed++;
 	log_line("line %" PRIu64 ": %s; skipped", g.lines, why);
 }
+
+/* The routing members, picked from each line (redispub(1)). */
+enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_N };
+static const char *const route_names[R_N] = {
+	"type", "venue", "symbol", "seq", "recv",
+};
 
 /*
  * handle_line: validates and routes one input line and appends it to the
@@ -492,58 +489,72 @@ malformed(const char *why)
 static void
 handle_line(const char *l, size_t n)
 {
-	struct jscan_route r;
+	struct jv r[R_N];
+	struct jt_scan sc;
 	char why[160], ch[PREFIX_MAX_LEN + 2 * NAME_MAX_LEN + 16];
+	uint64_t seq, recv;
 	size_t cl;
 	long ci;
 	int type;
 
 	g.lines++;
-	if (jscan_line(l, n, &r, why, sizeof(why)) < 0) {
+	if (jt_pick(l, n, route_names, r, R_N, &sc) < 0) {
+		snprintf(why, sizeof(why), "invalid JSON at byte %zu: %s",
+		    sc.at + 1, sc.why);
 		malformed(why);
 		return;
 	}
-	if (r.type.ptr == NULL) {
+	if (sc.dup & (1u << R_TYPE | 1u << R_VENUE | 1u << R_SYMBOL)) {
+		malformed("duplicate routing member (type, venue or symbol)");
+		return;
+	}
+	for (int i = R_TYPE; i <= R_SYMBOL; i++)
+		if (r[i].p != NULL && jt_type(r[i]) != JT_STR) {
+			malformed("type, venue and symbol must be strings");
+			return;
+		}
+	if (r[R_TYPE].p == NULL) {
 		malformed("no \"type\"");
 		return;
 	}
-	if (str_is(&r.type, "trade"))
+	if (jt_eq(r[R_TYPE], "trade"))
 		type = T_TRADE;
-	else if (str_is(&r.type, "book_snapshot"))
+	else if (jt_eq(r[R_TYPE], "book_snapshot"))
 		type = T_SNAP;
-	else if (str_is(&r.type, "book_delta"))
+	else if (jt_eq(r[R_TYPE], "book_delta"))
 		type = T_DELTA;
-	else if (str_is(&r.type, "status"))
+	else if (jt_eq(r[R_TYPE], "status"))
 		type = T_STATUS;
-	else if (str_is(&r.type, "gap"))
+	else if (jt_eq(r[R_TYPE], "gap"))
 		type = T_GAP;
 	else {
 		snprintf(why, sizeof(why), "unknown type \"%.*s\"",
-		    (int)(r.type.len > 32 ? 32 : r.type.len), r.type.ptr);
+		    (int)(r[R_TYPE].n > 34 ? 32 : r[R_TYPE].n - 2),
+		    r[R_TYPE].p + 1);
 		malformed(why);
 		return;
 	}
 	memcpy(ch, g.prefix, g.prefix_len);
 	cl = g.prefix_len;
 	if (type != T_GAP) {
-		if (!name_ok(&r.venue)) {
-			malformed(r.venue.ptr == NULL ? "no \"venue\"" :
+		if (!name_ok(r[R_VENUE])) {
+			malformed(r[R_VENUE].p == NULL ? "no \"venue\"" :
 			    "bad \"venue\" (1-64 of A-Z a-z 0-9 - _ / : +)");
 			return;
 		}
 		ch[cl++] = '.';
-		memcpy(ch + cl, r.venue.ptr, r.venue.len);
-		cl += r.venue.len;
+		memcpy(ch + cl, r[R_VENUE].p + 1, r[R_VENUE].n - 2);
+		cl += r[R_VENUE].n - 2;
 	}
 	if (type == T_TRADE || type == T_SNAP || type == T_DELTA) {
-		if (!name_ok(&r.symbol)) {
-			malformed(r.symbol.ptr == NULL ? "no \"symbol\"" :
+		if (!name_ok(r[R_SYMBOL])) {
+			malformed(r[R_SYMBOL].p == NULL ? "no \"symbol\"" :
 			    "bad \"symbol\" (1-64 of A-Z a-z 0-9 - _ / : +)");
 			return;
 		}
 		ch[cl++] = '.';
-		memcpy(ch + cl, r.symbol.ptr, r.symbol.len);
-		cl += r.symbol.len;
+		memcpy(ch + cl, r[R_SYMBOL].p + 1, r[R_SYMBOL].n - 2);
+		cl += r[R_SYMBOL].n - 2;
 	}
 	switch (type) {
 	case T_TRADE:
@@ -567,7 +578,12 @@ handle_line(const char *l, size_t n)
 		malformed("too many channels");
 		return;
 	}
-	q_push(l, n, (uint32_t)ci, type, g.lines, &r);
+	/* seq and recv count when they are unsigned integers */
+	if (jt_type(r[R_SEQ]) != JT_NUM || jt_u64(r[R_SEQ], &seq) != 0)
+		seq = 0;
+	if (jt_type(r[R_RECV]) != JT_NUM || jt_u64(r[R_RECV], &recv) != 0)
+		recv = 0;
+	q_push(l, n, (uint32_t)ci, type, g.lines, seq, recv);
 }
 
 static int
