@@ -24,7 +24,7 @@ check: deps-check programs $(UNIT_BIN) lint-man lint-sh fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
-FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_jtok
+FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined
@@ -32,10 +32,6 @@ FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson
-
-$(BUILD)/fuzz/fuzz_jtok: tests/fuzz/fuzz_jtok.c collector/jtok.c collector/jtok.h
-	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -Icollector $< collector/jtok.c -o $@ -ljansson
 
 fuzz-build: $(FUZZ_BIN)
 

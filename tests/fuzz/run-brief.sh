@@ -3,7 +3,7 @@
 # 10) as part of make check; `make fuzz` runs them for 60 s.
 . "$(dirname "$0")/../lib.sh"
 command -v clang >/dev/null || skip "clang not installed"
-for f in fuzz_jsonl fuzz_dec fuzz_jtok; do
+for f in fuzz_jsonl fuzz_dec fuzz_json; do
 	[ -x "$BIN/fuzz/$f" ] || fail "$BIN/fuzz/$f not built"
 	mkdir -p "$T/$f"
 	"$BIN/fuzz/$f" -max_total_time="${FUZZ_SECONDS:-10}" -max_len=4096 \
