@@ -42,8 +42,10 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-60} s"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f) \
+		    $(BUILD)/fuzz/artifacts; \
 		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+		    -artifact_prefix=$(BUILD)/fuzz/artifacts/$$(basename $$f)- \
 		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
 	done
 
