@@ -8,7 +8,8 @@
 # (tests/lib.sh writes it to $TP_SHM_NAMES), so a leak is pinned on the
 # test; the leftovers are listed and removed.  At the end, any tickpipe
 # object that is there and was not before the run fails the run, unless
-# it belongs to a test shell of another run that is still going.
+# it is named after a test shell that is not one of this run's (another
+# `make check` on the same machine).
 set -u
 pass=0 failn=0 skipn=0 failed=""
 : "${BIN:?BIN must name the build directory}"
@@ -67,7 +68,7 @@ for t in "$@"; do
 done
 rm -f "$TP_SHM_NAMES"
 
-# what is in /dev/shm now and was not before, other test runs' aside
+# what is in /dev/shm now and was not before, other runs' tests aside
 new=$(shm_objects | comm -13 "$prefixes.before" -)
 left=""
 for o in $new; do
@@ -75,8 +76,8 @@ for o in $new; do
 	tickpipe.t[0-9]*.*)
 		p=${o#tickpipe.t}
 		p=${p%%.*}
-		if ! grep -qx "t$p." "$prefixes" && kill -0 "$p" 2>/dev/null; then
-			echo "note: $SHM/$o belongs to test shell $p of another run"
+		if ! grep -qx "t$p." "$prefixes"; then
+			echo "note: $SHM/$o: from test shell $p, not of this run"
 			continue
 		fi ;;
 	esac
