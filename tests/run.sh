@@ -9,7 +9,8 @@
 # test; the leftovers are listed and removed.  At the end, any tickpipe
 # object that is there and was not before the run fails the run, unless
 # it is named after a test shell that is not one of this run's (another
-# `make check` on the same machine).
+# `make check` on the same machine) or its writer still runs (a test ends
+# every process it starts).
 set -u
 pass=0 failn=0 skipn=0 failed=""
 : "${BIN:?BIN must name the build directory}"
@@ -78,6 +79,13 @@ for o in $new; do
 		p=${p%%.*}
 		if ! grep -qx "t$p." "$prefixes"; then
 			echo "note: $SHM/$o: from test shell $p, not of this run"
+			continue
+		fi ;;
+	*)
+		w=$("$BIN/shmreader" --ring "${o#tickpipe.}" --stat 2>/dev/null |
+		    sed -n 's/^writer_pid: *\([0-9]*\)$/\1/p')
+		if [ -n "$w" ] && [ "$w" != 0 ] && kill -0 "$w" 2>/dev/null; then
+			echo "note: $SHM/$o: its writer $w still runs, not a test's"
 			continue
 		fi ;;
 	esac
