@@ -32,8 +32,9 @@ redispub_connected() {
 }
 subscribed() { [ "$(subcli pubsub numpat)" -ge 1 ]; }
 
-/usr/bin/python3 "$TESTS/chaos/chaos.py" redis "$REDIS_PORT" "$T/auth" \
-    'md.*' "$T/sub.log" 2>"$T/sub.err" &
+[ -x "$BIN/tests/chaos-sub" ] || fail "$BIN/tests/chaos-sub not built"
+"$BIN/tests/chaos-sub" redis "$REDIS_PORT" "$T/auth" 'md.*' "$T/sub.log" \
+    2>"$T/sub.err" &
 sub=$!
 track $sub
 wait_for 10 subscribed || fail "subscriber did not subscribe: $(cat "$T/sub.err")"
