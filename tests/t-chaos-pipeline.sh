@@ -8,8 +8,9 @@
 # wsgate (tests/chaos/chaos-sub.c; the verdict: tests/chaos/chaos.py).  Each counts per channel by ring seq and
 # keeps every book exact by the venue's vseq.  An observer (shmreader on
 # the ring) lists the seq of every message.  The faults, 3 s apart:
-# SIGKILL of redis-server, the collector, shmreader, redispub and wsgate,
-# each repaired by the supervisor; then the backlog case: Redis stopped
+# SIGKILL of redis-server (paused 0.5 s before, so that commands are in
+# flight), the collector, shmreader, redispub and wsgate, each repaired
+# by the supervisor; then the backlog case: Redis stopped
 # (SIGSTOP) 6 s, continued, and redispub SIGKILLed 0.3 s later.  Then the
 # collector is stopped and the pipeline drained.
 #
@@ -61,18 +62,26 @@ grepper=$!
 track $grepper
 sleep "$STEADY"
 
-# kill_stage STAGE NAME: SIGKILL, then wait for the supervisor's repair
+# kill_stage STAGE NAME [-]: SIGKILL, then wait for the supervisor's
+# repair; the event is logged unless the caller did ("-")
 kill_stage() {
 	old=$(stage_pids "$1")
 	v=$(victim "$1" "$2")
 	[ -n "$v" ] || fail "$1: no $2 in $STATE/run/$1.pids"
-	event "kill -9 $2"
+	[ "${3:-}" = - ] || event "kill -9 $2"
 	kill -KILL "$v"
 	wait_for "$REPAIR_S" stage_renewed "$1" "$old" ||
 	    fail "$1: not repaired $REPAIR_S s after SIGKILL of $2: $(tp status 2>&1)"
 }
 
-for s in "redis redis-server" "collector collector" "pipeline shmreader" \
+# Redis first, with commands in flight: paused (CLIENT PAUSE) 0.5 s before
+# the SIGKILL, so redispub holds lines Redis has not answered
+event "kill -9 redis-server"
+svcli client pause 5000 >/dev/null || fail "CLIENT PAUSE refused"
+sleep 0.5
+kill_stage redis redis-server -
+sleep "$STEADY"
+for s in "collector collector" "pipeline shmreader" \
     "pipeline redispub" "wsgate wsgate"; do
 	# shellcheck disable=SC2086 # two words
 	kill_stage $s
@@ -111,4 +120,4 @@ tp status >&2
     "$T/ring.jsonl" "$T/redis.log" "$T/ws.log" >"$T/report" 2>&1
 rc=$?
 cat "$T/report" >&2
-[ "$rc" -eq 0 ] || fail "$(grep -c '^FAIL' "$T/report") findings: $(grep '^FAIL' "$T/report" | head -n 5)"
+[ "$rc" -eq 0 ] || fail "$(grep -c '^FAIL' "$T/report") findings, listed above"

@@ -20,7 +20,11 @@
  *   G MS FROM LOST		a gap line
  *   A MS JSON			any other document but redispub's stats
  *   D MS WHY			blind from now: disconnected, or redis_down
- *   U MS WHY			subscribed again, or redis_up
+ *   U MS WHY			subscribed again, or redis_up; "subscribed
+ *				clean": to a Redis that holds no key yet, so
+ *				nothing was published on it before (redispub
+ *				SADDs PREFIX.channels before its first PUBLISH
+ *				on a connection): it missed nothing while blind
  *   B MS CHANNEL WHY		a book went wrong without notice (see below)
  *   L CHANNEL LINE		at exit, for each exact book: its snapshot
  *				and the deltas applied since, in order
@@ -403,6 +407,45 @@ consume(struct rbuf *b, size_t n)
 
 /* ---- Redis ---- */
 
+static int redis_port;
+static char *auth[3] = { "AUTH", NULL, NULL };
+static int nauth = 1;
+
+static void resp_cmd(struct rbuf *o, int argc, char **argv);
+
+/* redis_empty: the Redis holds no key (DBSIZE 0), asked on a connection
+ * of its own */
+static int
+redis_empty(void)
+{
+	struct rbuf o = { 0 }, in = { 0 };
+	char *dbsize[1] = { "DBSIZE" };
+	int fd = dial(redis_port), empty = 0;
+	const char *p;
+
+	if (fd < 0)
+		return 0;
+	if (nauth > 1) {
+		resp_cmd(&o, nauth, auth);
+		write_all(fd, o.p, o.len);
+	}
+	resp_cmd(&o, 1, dbsize);
+	write_all(fd, o.p, o.len);
+	while (fill(fd, &in) > 0) {
+		if ((p = memchr(in.p, ':', in.len)) != NULL &&
+		    memchr(p, '\n', in.len - (size_t)(p - in.p)) != NULL) {
+			empty = strtol(p + 1, NULL, 10) == 0;
+			break;
+		}
+		if (memchr(in.p, '-', in.len) != NULL)
+			break;
+	}
+	close(fd);
+	free(o.p);
+	free(in.p);
+	return empty;
+}
+
 /* resp_line: the number after the type byte at p, and the end of line */
 static const char *
 resp_line(const char *p, const char *end, long *v)
@@ -480,7 +523,7 @@ redis_parse(struct rbuf *b)
 			document(el[3], (size_t)len[3]);
 		else if (n == 3 && len[0] == 10 &&
 		    memcmp(el[0], "psubscribe", 10) == 0)
-			back("subscribed");
+			back(redis_empty() ? "subscribed clean" : "subscribed");
 		off = (size_t)(q - b->p);
 	}
 	consume(b, off);
@@ -504,9 +547,11 @@ resp_cmd(struct rbuf *o, int argc, char **argv)
 static void
 redis_client(int port, const char *authfile, const char *pattern)
 {
-	char *auth[3] = { "AUTH", NULL, NULL }, line[512] = "", *save;
-	int nauth = 1;
+	static char line[512];
+	char *save;
 	struct rbuf in = { 0 }, out = { 0 };
+
+	redis_port = port;
 
 	if (strcmp(authfile, "-") != 0) {
 		FILE *f = fopen(authfile, "r");

@@ -109,7 +109,8 @@ class Seen:
         # WebSocket only: wsgate holds a book's deltas back from a client
         # until it has sent it a snapshot of that book (wsgate(1)), after
         # the client joins and after Redis returns.  Per (re)join: the
-        # highest seq before it, and each book's first snapshot after it.
+        # highest seq before it, each book's first snapshot after it, and
+        # the highest seq before the next blind spell.
         self.joins = []
         trade_only = False
         hi = 0
@@ -121,7 +122,7 @@ class Seen:
             if k == "H":
                 trade_only = f[1] == "ws"
                 if trade_only:
-                    self.joins.append((0, {}))
+                    self.joins.append([0, {}, 1 << 62])
             elif k == "M":
                 ms, seq, chan = int(f[1]), int(f[2]), f[3]
                 n = self.count.get(seq, 0)
@@ -153,15 +154,21 @@ class Seen:
                 if isinstance(m.get("from"), int) and isinstance(m.get("lost"), int):
                     self.excused.append((m["from"], m["from"] + m["lost"] - 1))
             elif k == "D":
+                if self.joins and self.joins[-1][2] == 1 << 62:
+                    self.joins[-1][2] = hi
                 if down is None:
                     down = (int(f[1]), hi if wait_end is None else wait_end[1])
                     wait_end = None
             elif k == "U":
-                if down is not None:
+                if down is not None and line.rstrip().endswith(" clean"):
+                    # back on a Redis nobody had published to: missed nothing
+                    self.blind.append((down[0], int(f[1])))
+                    down = None
+                elif down is not None:
                     wait_end = down
                     down = None
                     if trade_only:
-                        self.joins.append((wait_end[1], {}))
+                        self.joins.append([wait_end[1], {}, 1 << 62])
             elif k == "B":
                 self.breaks.append(line.strip())
             elif k == "L":
@@ -186,8 +193,8 @@ class Seen:
             if a <= seq <= b:
                 return 0
         if kind == "book_delta":
-            for lo, snaps in self.joins:
-                if lo < seq < snaps.get(chan, 1 << 62):
+            for lo, snaps, end in self.joins:
+                if lo < seq < min(snaps.get(chan, end), end):
                     return 1
         return None
 
