@@ -256,13 +256,14 @@ run(const char *v, size_t n, struct ring *ring)
 	}
 	c1 = cpu_ns();
 	t1 = mono_ns();
+	/* book messages outside the --depth window publish nothing */
 	if (f.resyncs != 0 || f.malformed != 0 || !s->synced ||
-	    c.msgs < g.n - 1) {
+	    s->updates + c.trades < g.n - 1) {
 		fprintf(stderr, "venues: %s: resyncs %llu malformed %llu "
-		    "synced %d published %llu of %zu: the run is void\n", v,
+		    "synced %d applied %llu of %zu: the run is void\n", v,
 		    (unsigned long long)f.resyncs,
 		    (unsigned long long)f.malformed, s->synced,
-		    (unsigned long long)c.msgs, g.n);
+		    (unsigned long long)(s->updates + c.trades), g.n);
 		return -1;
 	}
 	printf("%s %zu %.3f %.3f %.0f\n", v, g.n, (double)(c1 - c0) / 1e9,

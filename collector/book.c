@@ -1,11 +1,13 @@
 /*
- * book.c: sorted-array order book; see book.h.
+ * book.c: sorted-array order book with room at both ends; see book.h.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "book.h"
 #include "dec.h"
+
+#define SIDE_MIN_CAP	64
 
 void
 book_init(struct book *b, size_t max_depth)
@@ -17,39 +19,52 @@ book_init(struct book *b, size_t max_depth)
 void
 book_free(struct book *b)
 {
-	free(b->bids.lv);
-	free(b->asks.lv);
+	free(b->bids.mem);
+	free(b->asks.mem);
 	memset(b, 0, sizeof(*b));
+}
+
+/* An empty side starts in the middle of its room. */
+static void
+side_clear(struct book_side *s)
+{
+	s->n = 0;
+	s->lv = s->mem != NULL ? s->mem + s->cap / 2 : NULL;
 }
 
 void
 book_clear(struct book *b)
 {
-	b->bids.n = 0;
-	b->asks.n = 0;
+	side_clear(&b->bids);
+	side_clear(&b->asks);
 }
 
 static int
-pcmp(const struct book_level *l, int64_t p, int8_t e)
+pcmp(int64_t a, int8_t ae, int64_t b, int8_t be)
 {
-	if (l->price_exp == e)
-		return l->price < p ? -1 : l->price > p;
-	return dec_cmp(l->price, l->price_exp, p, e);
+	if (ae == be)
+		return a < b ? -1 : a > b;
+	return dec_cmp(a, ae, b, be);
 }
 
-/*
- * Binary search: index of the first level not better than price.
- * Bids are sorted descending, asks ascending.
- */
-static size_t
-side_find(const struct book_side *s, int ask, int64_t p, int8_t e, int *found)
+int
+book_better(int ask, int64_t a, int8_t ae, int64_t b, int8_t be)
 {
+	int c = pcmp(a, ae, b, be);
+
+	return ask ? c : -c;
+}
+
+size_t
+book_find(const struct book *b, int ask, int64_t p, int8_t e, int *found)
+{
+	const struct book_side *s = ask ? &b->asks : &b->bids;
 	size_t lo = 0, hi = s->n;
 
 	*found = 0;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = pcmp(&s->lv[mid], p, e);
+		int c = pcmp(s->lv[mid].price, s->lv[mid].price_exp, p, e);
 
 		if (c == 0) {
 			*found = 1;
@@ -64,19 +79,54 @@ side_find(const struct book_side *s, int ask, int64_t p, int8_t e, int *found)
 	return lo;
 }
 
+/*
+ * Makes room for one more level at both ends: the levels are moved to
+ * the middle of the allocation, which first grows (at least doubling)
+ * unless it leaves max(n / 2, SIDE_MIN_CAP / 2) free slots at each end.
+ * So this O(n) move happens at most once every n / 2 changes.  Returns
+ * 0 or -1 (out of memory; the side is unchanged).
+ */
+static int
+side_room(struct book_side *s)
+{
+	size_t want = s->n + 2 * (s->n / 2 > SIDE_MIN_CAP / 2 ? s->n / 2 :
+	    SIDE_MIN_CAP / 2);
+	size_t head = s->lv != NULL ? (size_t)(s->lv - s->mem) : 0, nhead;
+
+	if (s->cap < want) {
+		size_t ncap = s->cap * 2 > want ? s->cap * 2 : want;
+		struct book_level *nm = realloc(s->mem, ncap * sizeof(*nm));
+
+		if (nm == NULL)
+			return -1;
+		s->mem = nm;
+		s->cap = ncap;
+	}
+	nhead = (s->cap - s->n) / 2;
+	memmove(s->mem + nhead, s->mem + head, s->n * sizeof(*s->mem));
+	s->lv = s->mem + nhead;
+	return 0;
+}
+
 int
 book_set(struct book *b, int ask, int64_t price, int8_t price_exp,
     int64_t qty, int8_t qty_exp)
 {
 	struct book_side *s = ask ? &b->asks : &b->bids;
 	int found;
-	size_t i = side_find(s, ask, price, price_exp, &found);
+	size_t i = book_find(b, ask, price, price_exp, &found), head, sz;
 
 	if (qty == 0) {
 		if (!found)
 			return 1;
-		memmove(&s->lv[i], &s->lv[i + 1],
-		    (s->n - i - 1) * sizeof(*s->lv));
+		/* close the gap from the nearer end */
+		if (i < s->n - 1 - i) {
+			memmove(s->lv + 1, s->lv, i * sizeof(*s->lv));
+			s->lv++;
+		} else {
+			memmove(s->lv + i, s->lv + i + 1,
+			    (s->n - i - 1) * sizeof(*s->lv));
+		}
 		s->n--;
 		return 0;
 	}
@@ -89,16 +139,19 @@ book_set(struct book *b, int ask, int64_t price, int8_t price_exp,
 	}
 	if (b->max_depth != 0 && i >= b->max_depth)
 		return 0;	/* worse than the depth we keep */
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		struct book_level *nl = realloc(s->lv, ncap * sizeof(*nl));
-
-		if (nl == NULL)
+	sz = sizeof(*s->lv);
+	head = s->lv != NULL ? (size_t)(s->lv - s->mem) : 0;
+	if (i < s->n - i) {
+		if (head == 0 && side_room(s) < 0)
 			return -1;
-		s->lv = nl;
-		s->cap = ncap;
+		memmove(s->lv - 1, s->lv, i * sz);
+		s->lv--;
+	} else {
+		if ((s->lv == NULL || head + s->n == s->cap) &&
+		    side_room(s) < 0)
+			return -1;
+		memmove(s->lv + i + 1, s->lv + i, (s->n - i) * sz);
 	}
-	memmove(&s->lv[i + 1], &s->lv[i], (s->n - i) * sizeof(*s->lv));
 	s->lv[i] = (struct book_level){ price, qty, price_exp, qty_exp };
 	s->n++;
 	if (b->max_depth != 0 && s->n > b->max_depth)

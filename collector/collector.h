@@ -33,6 +33,7 @@ struct collector {
 	uint64_t	 rejected;		/* bad input, skipped */
 	uint64_t	 snapshots;		/* periodic snapshots emitted */
 	uint64_t	 resyncs;
+	uint64_t	 truncated;		/* books deeper than --depth */
 };
 
 /* Set by the signal handlers; feeds poll them. */
@@ -41,9 +42,17 @@ extern volatile sig_atomic_t collector_usr1;	/* SIGUSR1 */
 
 /*
  * collector_emit: writes one message, recs[0..n), to the ring.  Fills
- * recv with the current time where it is 0.  Counts it.
+ * recv with the current time where it is 0.  Counts it.  If the ring
+ * was lost (truncated, removed: ring_lost), recreates it, writes the
+ * message into the new one and announces it with a status record "info"
+ * to every venue written so far; if it cannot, sets collector_ring_err
+ * and collector_stop.  collector_poll_signals recovers an idle writer.
  */
 void	collector_emit(struct collector *c, struct tp_record *recs, size_t n);
+
+/* collector_ring_note: queues such an announcement with this reason. */
+void	collector_ring_note(const char *reason);
+extern int collector_ring_err;	/* enum ring_err that stopped it, or 0 */
 
 /*
  * collector_status: writes one status record (code from enum rec_status)
@@ -56,8 +65,8 @@ void	collector_status(struct collector *c, unsigned venue,
 void	collector_counters(struct collector *c);
 
 /*
- * collector_poll_signals: handles a pending SIGUSR1 (counters) and
- * returns 1 if the collector should stop.
+ * collector_poll_signals: handles a pending SIGUSR1 (counters) and a
+ * lost ring, and returns 1 if the collector should stop.
  */
 int	collector_poll_signals(struct collector *c);
 

@@ -1,6 +1,7 @@
 /*
  * emit.c: the one way feeds write to the ring (collector_emit), status
- * records, counters, and building multi-record book messages.
+ * records, counters, recreating a lost ring, and building multi-record
+ * book messages.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +12,61 @@
 
 volatile sig_atomic_t collector_stop;
 volatile sig_atomic_t collector_usr1;
+int collector_ring_err;
+
+/*
+ * A recreated ring is announced with a status record "info" to every
+ * venue written so far (bit v of ring_venues: venue id v < 32), or to
+ * venue 0 if none yet; ring_note holds the reason until it is written.
+ */
+static uint32_t	ring_venues;
+static char	ring_note[REC_REASON_LEN];
+
+void
+collector_ring_note(const char *reason)
+{
+	snprintf(ring_note, sizeof(ring_note), "%s", reason);
+}
+
+static void
+ring_announce(struct collector *c)
+{
+	char reason[REC_REASON_LEN];
+
+	memcpy(reason, ring_note, sizeof(reason));
+	ring_note[0] = '\0';
+	for (unsigned v = 0; v < 32; v++)
+		if ((ring_venues & (1u << v)) != 0 || (v == 0 &&
+		    ring_venues == 0))
+			collector_status(c, v, NULL, ST_INFO, reason);
+}
+
+/*
+ * Replaces a lost ring (tickpipe-ring(5), "Writer recovery") and queues
+ * its announcement.  Returns 0, or -1 after asking the feed to stop, with
+ * collector_ring_err set for main's exit status.
+ */
+static int
+ring_recover(struct collector *c)
+{
+	char why[160], err[512];
+	int rc;
+
+	ring_lost(c->ring, why, sizeof(why));
+	if ((rc = ring_recreate(&c->ring, err, sizeof(err))) != RING_OK) {
+		fprintf(stderr, "%s: ring lost (%s), not recreated: %s\n",
+		    c->prog, why, err);
+		collector_ring_err = rc;
+		collector_stop = 1;
+		return -1;
+	}
+	fprintf(stderr, "%s: ring %s recreated after %s: epoch %" PRIu64
+	    ", first seq %" PRIu64 "\n", c->prog, ring_name(c->ring), why,
+	    ring_epoch(c->ring), ring_cursor(c->ring) + 1);
+	snprintf(ring_note, sizeof(ring_note), "ring recreated after %.106s",
+	    why);
+	return 0;
+}
 
 void
 collector_emit(struct collector *c, struct tp_record *recs, size_t n)
@@ -24,7 +80,14 @@ collector_emit(struct collector *c, struct tp_record *recs, size_t n)
 			recs[i].recv = now;
 		}
 	}
-	ring_publish(c->ring, recs, n);
+	/* 0: lost; the batch goes again into the new object */
+	while (ring_publish(c->ring, recs, n) == 0)
+		if (ring_recover(c) < 0)
+			return;
+	if (recs[0].venue < 32)
+		ring_venues |= 1u << recs[0].venue;
+	if (ring_note[0] != '\0' && recs[0].type != REC_STATUS)
+		ring_announce(c);
 	c->msgs++;
 	c->records += n;
 	switch (recs[0].type) {
@@ -65,9 +128,10 @@ collector_counters(struct collector *c)
 {
 	fprintf(stderr, "%s: counters: msgs %" PRIu64 " records %" PRIu64
 	    " trades %" PRIu64 " books %" PRIu64 " status %" PRIu64
-	    " snapshots %" PRIu64 " resyncs %" PRIu64 " rejected %" PRIu64
-	    " seq %" PRIu64 "\n", c->prog, c->msgs, c->records, c->trades,
-	    c->books, c->statuses, c->snapshots, c->resyncs, c->rejected,
+	    " snapshots %" PRIu64 " resyncs %" PRIu64 " truncated %" PRIu64
+	    " rejected %" PRIu64 " seq %" PRIu64 "\n", c->prog, c->msgs,
+	    c->records, c->trades, c->books, c->statuses, c->snapshots,
+	    c->resyncs, c->truncated, c->rejected,
 	    c->ring != NULL ? ring_cursor(c->ring) : 0);
 }
 
@@ -78,6 +142,8 @@ collector_poll_signals(struct collector *c)
 		collector_usr1 = 0;
 		collector_counters(c);
 	}
+	if (ring_lost(c->ring, NULL, 0) && ring_recover(c) == 0)
+		ring_announce(c);
 	return collector_stop != 0;
 }
 

@@ -2,7 +2,10 @@
  * feed_jsonl.c: `collector jsonl`: normalized JSONL (exactly what
  * shmreader prints) from a file or stdin into the ring.  A bad line is
  * reported with its line number and reason, counted and skipped (fatal
- * with --strict).  Gap lines carry no data; each is reported.
+ * with --strict).  Gap lines carry no data; each is reported.  Reports are
+ * limited to LOG_PER_SEC a second, so that a flood of bad input (say
+ * /dev/urandom) cannot flood the log: how many were held back is said
+ * once a second and at the end.
  */
 #include <err.h>
 #include <errno.h>
@@ -14,6 +17,42 @@
 
 #include "feeds.h"
 #include "util.h"
+
+#define LOG_PER_SEC	20
+
+static struct {
+	int64_t		sec;
+	int		left;		/* reports still allowed this second */
+	uint64_t	held;		/* reports not made */
+} lim;
+
+static void
+lim_flush(const char *name)
+{
+	if (lim.held > 0)
+		warnx("%s: %" PRIu64 " more bad or gap lines not reported (at "
+		    "most %d a second)", name, lim.held, LOG_PER_SEC);
+	lim.held = 0;
+}
+
+/* lim_ok: whether one more per-line report may be made now. */
+static int
+lim_ok(const char *name)
+{
+	int64_t sec = mono_ns() / 1000000000;
+
+	if (sec != lim.sec) {
+		lim_flush(name);
+		lim.sec = sec;
+		lim.left = LOG_PER_SEC;
+	}
+	if (lim.left > 0) {
+		lim.left--;
+		return 1;
+	}
+	lim.held++;
+	return 0;
+}
 
 int
 jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
@@ -53,9 +92,10 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		}
 		lineno++;
 		if (len == -3) {
-			warnx("%s:%" PRIu64 ": line longer than %d bytes%s",
-			    name, lineno, JSONL_MAX_LINE,
-			    o->strict ? "" : ": skipped");
+			if (lim_ok(name))
+				warnx("%s:%" PRIu64 ": line longer than %d "
+				    "bytes%s", name, lineno, JSONL_MAX_LINE,
+				    o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
@@ -68,8 +108,9 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &gap,
 		    errbuf, sizeof(errbuf));
 		if (n < 0) {
-			warnx("%s:%" PRIu64 ": %s%s", name, lineno, errbuf,
-			    o->strict ? "" : ": skipped");
+			if (lim_ok(name))
+				warnx("%s:%" PRIu64 ": %s%s", name, lineno,
+				    errbuf, o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
@@ -78,9 +119,10 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 			continue;
 		}
 		if (n == 0) {
-			warnx("%s:%" PRIu64 ": input reports %" PRIu64
-			    " records lost upstream from seq %" PRIu64, name,
-			    lineno, gap.lost, gap.from);
+			if (lim_ok(name))
+				warnx("%s:%" PRIu64 ": input reports %" PRIu64
+				    " records lost upstream from seq %" PRIu64,
+				    name, lineno, gap.lost, gap.from);
 			gaps++;
 			continue;
 		}
@@ -94,6 +136,7 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 			}
 		}
 	}
+	lim_flush(name);
 	if (c->rejected > 0 || gaps > 0)
 		warnx("%s: %" PRIu64 " lines, %" PRIu64 " rejected, %" PRIu64
 		    " gap lines", name, lineno, c->rejected, gaps);

@@ -94,6 +94,8 @@ venue_opt(const char *arg, char **slot_tab, const char *what)
 {
 	const char *eq = strchr(arg, '=');
 	const struct venue_ops *v;
+	struct ws_url u;
+	char err[FEED_URL_MAX + 64];
 
 	if (eq == NULL || (v = venue_find(arg, (size_t)(eq - arg))) == NULL) {
 		fprintf(stderr, "collector: --%s %s: expected venue=url with "
@@ -103,6 +105,10 @@ venue_opt(const char *arg, char **slot_tab, const char *what)
 	}
 	if (strlen(eq + 1) >= FEED_URL_MAX) {
 		fprintf(stderr, "collector: --%s: URL too long\n", what);
+		return -1;
+	}
+	if (ws_url_parse(eq + 1, &u, err, sizeof(err)) < 0) {
+		fprintf(stderr, "collector: --%s: %s\n", what, err);
 		return -1;
 	}
 	slot_tab[v->id] = (char *)(uintptr_t)(eq + 1);
@@ -123,9 +129,9 @@ live_opt(int ch, const char *arg)
 		lopt.ca_file = (char *)(uintptr_t)arg;
 		return 0;
 	case O_DEPTH:
-		if (parse_u64(arg, 1, 5000, &v) < 0) {
+		if (parse_u64(arg, 1, FEED_DEPTH_MAX, &v) < 0) {
 			fprintf(stderr, "collector: --depth %s: must be 1 to "
-			    "5000\n", arg);
+			    "%d\n", arg, FEED_DEPTH_MAX);
 			return -1;
 		}
 		lopt.depth = (size_t)v;
@@ -389,9 +395,9 @@ feed_counters(struct feed *f)
 {
 	fprintf(stderr, "%s: %s: msgs %" PRIu64 " data %" PRIu64
 	    " malformed %" PRIu64 " resyncs %" PRIu64 " refetches %" PRIu64
-	    " connects %" PRIu64 " ignored %" PRIu64 "\n", f->c->prog,
-	    f->ops->name, f->msgs, f->data, f->malformed, f->resyncs,
-	    f->refetches, f->reconnects, f->ignored);
+	    " connects %" PRIu64 " ignored %" PRIu64 " unknown %" PRIu64 "\n",
+	    f->c->prog, f->ops->name, f->msgs, f->data, f->malformed,
+	    f->resyncs, f->refetches, f->reconnects, f->ignored, f->unknown);
 }
 
 static void
@@ -411,6 +417,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(live_base);
 		return;
 	}
+	ring_heartbeat(c->ring);	/* and notices a lost ring when idle */
 	for (size_t i = 0; i < live_nfeeds; i++) {
 		struct feed *f = &live_feeds[i];
 		struct net *n = f->net;
@@ -445,7 +452,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 					if (!f->syms[k].synced)
 						continue;
 					feed_emit_book(f, &f->syms[k],
-					    f->syms[k].last_ts, wall, 0);
+					    f->syms[k].last_ts, wall, 1);
 					c->snapshots++;
 				}
 			}

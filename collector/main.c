@@ -58,6 +58,29 @@ static const struct option base_opts[] = {
 	{ "speed", required_argument, NULL, O_SPEED },
 };
 
+/* symbols_ok: a --symbols list, checked before the ring is opened. */
+static int
+symbols_ok(const char *list)
+{
+	char sym[64];
+	size_t n;
+	int any = 0;
+
+	for (; *list != '\0'; list += n + (list[n] == ',')) {
+		n = strcspn(list, ",");
+		if (n == 0)
+			continue;
+		if (n >= sizeof(sym))
+			return 0;
+		memcpy(sym, list, n);
+		sym[n] = '\0';
+		if (!rec_symbol_ok(sym))
+			return 0;
+		any = 1;
+	}
+	return any;
+}
+
 static void
 on_signal(int sig)
 {
@@ -177,6 +200,9 @@ main(int argc, char **argv)
 				errx(EX_USAGE, "--seed %s: not a number", optarg);
 			break;
 		case O_SYMBOLS:
+			if (!symbols_ok(optarg))
+				errx(EX_USAGE, "--symbols %s: want a comma-"
+				    "separated list of BASE-QUOTE", optarg);
 			fo.symbols = optarg;
 			break;
 		case O_RATE:
@@ -209,7 +235,6 @@ main(int argc, char **argv)
 					return EX_USAGE;
 				break;
 			}
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
@@ -217,21 +242,18 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc < 1) {
 		warnx("no feed given");
-		usage(stderr);
 		return EX_USAGE;
 	}
 	feed = argv[0];
 	if (strcmp(feed, "sim") != 0 && strcmp(feed, "jsonl") != 0 &&
 	    strcmp(feed, "replay") != 0 && !live_is_feed(feed)) {
 		warnx("%s: unknown feed", feed);
-		usage(stderr);
 		return EX_USAGE;
 	}
 	if ((strcmp(feed, "sim") == 0 && argc != 1) ||
 	    (strcmp(feed, "jsonl") == 0 && argc > 2) ||
 	    (strcmp(feed, "replay") == 0 && argc != 2)) {
 		warnx("%s: wrong number of arguments", feed);
-		usage(stderr);
 		return EX_USAGE;
 	}
 	/* jsonl and replay pass the input through: no snapshots of our own */
@@ -252,6 +274,15 @@ main(int argc, char **argv)
 		warnx("%s", errbuf);
 		return ring_exit(rv);
 	}
+	if (errbuf[0] != '\0') {
+		char note[REC_REASON_LEN];
+
+		warnx("%s", errbuf);	/* a damaged ring was replaced */
+		snprintf(note, sizeof(note), "ring recreated: %.111s", errbuf);
+		collector_ring_note(note);
+	}
+	/* a truncated ring is recreated, not a crash: collector_emit */
+	ring_sigbus_guard(c.prog, rc.name, 0);
 	if (c.verbose)
 		warnx("ring %s: capacity %llu, epoch %llu, last seq %llu",
 		    rc.name, (unsigned long long)ring_capacity(c.ring),
@@ -267,6 +298,8 @@ main(int argc, char **argv)
 	else
 		rv = live_main(&c, argv, argc, fo.symbols);
 
+	if (rv == 0 && collector_ring_err != 0)
+		rv = ring_exit(collector_ring_err);
 	if (c.verbose || rv != 0)
 		collector_counters(&c);
 	ring_close(c.ring);

@@ -11,3 +11,11 @@ $(BUILD)/collector: $(COLLECTOR_OBJ) $(COMMON_LIB)
 		$(COMMON_LIB) $(LIVE_LIBS) -ljansson -lm
 
 PROGRAMS	+= $(BUILD)/collector
+
+# tests/unit/test_book: the order book alone.
+$(BUILD)/tests/test_book: tests/unit/test_book.c $(BUILD)/obj/collector/book.o \
+		$(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Icollector $(ALL_CFLAGS) $< \
+		$(BUILD)/obj/collector/book.o -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) -lcmocka

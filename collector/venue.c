@@ -5,6 +5,7 @@
  * Nothing here touches the network (see live.c for that side).
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,76 @@ feed_malformed(struct feed *f, const char *why, const char *data, size_t len)
 	    data, len > 160 ? "..." : "");
 }
 
+/*
+ * venue_excerpt: the first max bytes of p[0..n) as printable ASCII in
+ * out (max * 4 + 4 bytes): other bytes as \xHH, "..." if cut.
+ */
+static void
+venue_excerpt(const char *p, size_t n, size_t max, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)sprintf(out + o, "\\x%02x", c);
+	}
+	strcpy(out + o, n > max ? "..." : "");
+}
+
+/* The kinds feed_unknown has said, per venue: a small fixed table. */
+#define UNKNOWN_KINDS	32
+#define UNKNOWN_KIND_LEN	32
+#define UNKNOWN_EXCERPT	120	/* bytes of the message shown */
+
+static struct {
+	unsigned	venue;
+	size_t		n;
+	char		kind[UNKNOWN_KIND_LEN];
+} unknown_said[UNKNOWN_KINDS];
+static size_t	unknown_nsaid;
+
+void
+feed_unknown(struct feed *f, struct jv kind, const char *data, size_t len)
+{
+	const char *t, *dot;
+	size_t n, i;
+	char buf[UNKNOWN_KIND_LEN], k[UNKNOWN_KIND_LEN * 4 + 4];
+	char msg[UNKNOWN_EXCERPT * 4 + 4];
+
+	f->unknown++;
+	if (jt_str(kind, buf, sizeof(buf), &t, &n) != 0) {
+		/* not a string (or a long one with escapes): its JSON text */
+		t = kind.p != NULL ? kind.p : "";
+		n = kind.p != NULL ? kind.n : 0;
+	}
+	if ((dot = memchr(t, '.', n)) != NULL)
+		n = (size_t)(dot - t);
+	if (n >= UNKNOWN_KIND_LEN)
+		n = UNKNOWN_KIND_LEN - 1;
+	for (i = 0; i < unknown_nsaid; i++)
+		if (unknown_said[i].venue == f->ops->id &&
+		    unknown_said[i].n == n &&
+		    memcmp(unknown_said[i].kind, t, n) == 0)
+			return;
+	if (unknown_nsaid == UNKNOWN_KINDS)
+		return;		/* said when the table filled */
+	unknown_said[i].venue = f->ops->id;
+	unknown_said[i].n = n;
+	memcpy(unknown_said[i].kind, t, n);
+	venue_excerpt(t, n, UNKNOWN_KIND_LEN, k);
+	venue_excerpt(data, len, UNKNOWN_EXCERPT, msg);
+	fprintf(stderr, "%s: %s: message of unknown kind \"%s\" skipped "
+	    "(said once, counted as unknown): %s\n", f->c->prog,
+	    f->ops->name, k, msg);
+	if (++unknown_nsaid == UNKNOWN_KINDS)
+		fprintf(stderr, "%s: %d unknown message kinds said: further "
+		    "ones are only counted\n", f->c->prog, UNKNOWN_KINDS);
+}
+
 void
 feed_clear_pend(struct fsym *s)
 {
@@ -80,6 +151,7 @@ feed_resync(struct feed *f, struct fsym *s, const char *reason)
 	book_clear(&s->book);
 	s->synced = 0;
 	s->last = 0;
+	s->has_horizon[0] = s->has_horizon[1] = 0;
 	feed_clear_pend(s);
 	if (f->ops->resync != NULL)
 		f->ops->resync(f, s);
@@ -95,17 +167,262 @@ feed_sym(struct feed *f, const char *native, size_t len)
 	return NULL;
 }
 
-void
-feed_emit_book(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
-    size_t depth)
+/* Publishes the window of s as a snapshot with these header fields. */
+static void
+win_snapshot(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
+    uint64_t vseq)
 {
 	size_t n = msg_from_book(&venue_msg, &s->book, f->ops->id, s->sym, ts,
-	    s->last, depth);
+	    vseq, f->depth);
 
-	venue_msg.recs[0].recv = recv;
-	for (size_t i = 1; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		venue_msg.recs[i].recv = recv;
 	collector_emit(f->c, venue_msg.recs, n);
+}
+
+void
+venue_horizon(struct fsym *s, size_t limit, json_t *sides[2])
+{
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct book_side *sd = ask ? &s->book.asks :
+		    &s->book.bids;
+
+		/* the body's count: a level it removed still filled the limit */
+		s->has_horizon[ask] = json_array_size(sides[ask]) >= limit &&
+		    sd->n > 0;
+		if (s->has_horizon[ask])
+			s->horizon[ask] = sd->lv[sd->n - 1];
+	}
+}
+
+/*
+ * The window of s lies within its horizon (venue_horizon): returns 0, or
+ * resyncs the book, saying why, and returns -1.
+ */
+static int
+win_known(struct feed *f, struct fsym *s)
+{
+	char why[REC_REASON_LEN];
+
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct book_level *h = &s->horizon[ask];
+		/* a side shorter than the window still has levels beyond */
+		size_t need = f->depth != 0 ? f->depth : SIZE_MAX, known;
+		int found;
+
+		if (!s->has_horizon[ask])
+			continue;
+		known = book_find(&s->book, ask, h->price, h->price_exp,
+		    &found) + (size_t)found;
+		if (known >= need)
+			continue;
+		snprintf(why, sizeof(why), "%s: only %zu levels known within "
+		    "the REST snapshot's horizon, fewer than --depth %zu",
+		    ask ? "asks" : "bids", known, f->depth);
+		feed_resync(f, s, why);
+		return -1;
+	}
+	return 0;
+}
+
+void
+feed_emit_book(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
+    int periodic)
+{
+	size_t nb = s->book.bids.n, na = s->book.asks.n;
+	char why[REC_REASON_LEN];
+
+	if (win_known(f, s) != 0)
+		return;
+	if (!periodic && f->depth != 0 && (nb > f->depth || na > f->depth)) {
+		snprintf(why, sizeof(why), "book deeper than --depth %zu: %zu "
+		    "bids, %zu asks; publishing the top %zu", f->depth, nb, na,
+		    f->depth);
+		if (f->c->verbose)
+			fprintf(stderr, "%s: %s: %s: %s\n", f->c->prog,
+			    f->ops->name, s->sym, why);
+		collector_status(f->c, f->ops->id, s->sym, ST_INFO, why);
+		f->c->truncated++;
+	}
+	win_snapshot(f, s, ts, recv, s->last);
+}
+
+/*
+ * The window's bookkeeping for one delta (venue.h): every level the venue
+ * message set, in arrival order, and the worst level of each side's window
+ * before the message.  A level was in that window iff it existed and is
+ * not worse than that edge (or the side did not fill the window).
+ */
+struct win_note {
+	int64_t		price, qty;	/* as the venue sent them */
+	int8_t		price_exp, qty_exp;
+	uint8_t		ask;
+	uint8_t		was_in;		/* in the window before the message */
+	uint32_t	ord;
+};
+
+static struct {
+	struct win_note		*v;
+	size_t			 n, cap;
+	size_t			 depth;		/* SIZE_MAX: no window */
+	struct book_level	 edge[2];	/* bids, asks */
+	int			 full[2];	/* the side filled the window */
+	int			 failed;	/* out of memory: snapshot */
+} win;
+
+void
+venue_delta_begin(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
+    uint64_t vseq)
+{
+	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, vseq);
+	win.n = 0;
+	win.failed = 0;
+	win.depth = f->depth != 0 ? f->depth : SIZE_MAX;
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct book_side *sd = ask ? &s->book.asks :
+		    &s->book.bids;
+
+		win.full[ask] = sd->n >= win.depth;
+		if (win.full[ask])
+			win.edge[ask] = sd->lv[win.depth - 1];
+	}
+}
+
+/* Notes that the venue set price to qty (before it is applied). */
+static void
+win_add(struct fsym *s, int ask, int64_t pm, int8_t pe, int64_t qm,
+    int8_t qe)
+{
+	struct win_note *w;
+	int found;
+
+	if (win.n == win.cap) {
+		size_t ncap = win.cap ? win.cap * 2 : 256;
+		struct win_note *nv = realloc(win.v, ncap * sizeof(*nv));
+
+		if (nv == NULL) {
+			win.failed = 1;
+			return;
+		}
+		win.v = nv;
+		win.cap = ncap;
+	}
+	(void)book_find(&s->book, ask, pm, pe, &found);
+	w = &win.v[win.n];
+	*w = (struct win_note){ pm, qm, pe, qe, (uint8_t)ask, 0,
+	    (uint32_t)win.n };
+	w->was_in = found && (!win.full[ask] || book_better(ask, pm, pe,
+	    win.edge[ask].price, win.edge[ask].price_exp) <= 0);
+	win.n++;
+}
+
+void
+venue_truncate(struct fsym *s, int ask, size_t depth, int emit)
+{
+	struct book_side *sd = ask ? &s->book.asks : &s->book.bids;
+
+	for (size_t i = depth; emit && i < sd->n; i++)
+		win_add(s, ask, sd->lv[i].price, sd->lv[i].price_exp, 0, 0);
+	if (sd->n > depth)
+		sd->n = depth;
+}
+
+/* Notes sort bids first, then best price first, then in arrival order. */
+static int
+win_cmp(const void *a, const void *b)
+{
+	const struct win_note *x = a, *y = b;
+	int c;
+
+	if (x->ask != y->ask)
+		return x->ask < y->ask ? -1 : 1;
+	c = book_better(x->ask, x->price, x->price_exp, y->price,
+	    y->price_exp);
+	if (c != 0)
+		return c;
+	return x->ord < y->ord ? -1 : x->ord > y->ord;
+}
+
+/*
+ * Adds to venue_msg, best first, the window changes of one side: the
+ * levels noted (v[0..n), sorted, one price possibly noted several times)
+ * and the untouched levels that crossed the window's edge, which lie
+ * between the old edge and index depth of the book now.  Returns -1 when
+ * the message is full.
+ */
+static int
+win_side(struct fsym *s, int ask, const struct win_note *v, size_t n)
+{
+	const struct book_side *sd = ask ? &s->book.asks : &s->book.bids;
+	size_t depth = win.depth, nw = sd->n < depth ? sd->n : depth;
+	size_t k = sd->n, lo, hi, i = 0;
+	int found, entered;
+
+	if (win.full[ask]) {
+		/* k: the levels now not worse than the old edge */
+		k = book_find(&s->book, ask, win.edge[ask].price,
+		    win.edge[ask].price_exp, &found) + (size_t)found;
+	}
+	entered = k < nw;
+	lo = entered ? k : depth;
+	hi = entered ? nw : k > depth ? k : depth;
+	while (i < n || lo < hi) {
+		const struct book_level *l = lo < hi ? &sd->lv[lo] : NULL;
+		int c = i == n ? 1 : l == NULL ? -1 : book_better(ask,
+		    v[i].price, v[i].price_exp, l->price, l->price_exp);
+		size_t j, at;
+
+		if (c > 0) {
+			/* an untouched level crossed the edge */
+			if (msg_add(&venue_msg, ask, l->price, l->price_exp,
+			    entered ? l->qty : 0, entered ? l->qty_exp : 0) < 0)
+				return -1;
+			lo++;
+			continue;
+		}
+		if (c == 0)
+			lo++;	/* noted: the notes say what it is now */
+		for (j = i; j + 1 < n && book_better(ask, v[j + 1].price,
+		    v[j + 1].price_exp, v[i].price, v[i].price_exp) == 0; j++)
+			;
+		at = book_find(&s->book, ask, v[j].price, v[j].price_exp,
+		    &found);
+		if (found && at < depth) {
+			l = &sd->lv[at];
+			if (msg_add(&venue_msg, ask, l->price, l->price_exp,
+			    l->qty, l->qty_exp) < 0)
+				return -1;
+		} else if (v[i].was_in &&
+		    msg_add(&venue_msg, ask, v[j].price, v[j].price_exp, 0,
+		    v[j].qty == 0 ? v[j].qty_exp : 0) < 0) {
+			return -1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+void
+venue_delta_end(struct feed *f, struct fsym *s)
+{
+	struct tp_record h = venue_msg.recs[0];
+	size_t nbids = 0;
+
+	if (win_known(f, s) != 0) {
+		win.n = 0;
+		return;
+	}
+	qsort(win.v, win.n, sizeof(*win.v), win_cmp);
+	while (nbids < win.n && !win.v[nbids].ask)
+		nbids++;
+	if (win.failed || win_side(s, 0, win.v, nbids) != 0 ||
+	    win_side(s, 1, win.v + nbids, win.n - nbids) != 0) {
+		/* XXX rare: the change set does not fit; resend the window */
+		win_snapshot(f, s, h.ts, h.recv, h.vseq);
+	} else if (venue_msg.nlev > 0) {
+		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+	}
+	win.n = 0;
 }
 
 void
@@ -286,11 +603,9 @@ venue_level(struct fsym *s, int ask, const char *p, size_t plen,
 	if (dec_parse(p, plen, &pm, &pe) != DEC_OK ||
 	    dec_parse(q, qlen, &qm, &qe) != DEC_OK || pm <= 0 || qm < 0)
 		return -1;
-	if (book_set(&s->book, ask, pm, pe, qm, qe) < 0)
-		return -1;
-	if (emit && msg_add(&venue_msg, ask, pm, pe, qm, qe) < 0)
-		return -1;
-	return 0;
+	if (emit)
+		win_add(s, ask, pm, pe, qm, qe);
+	return book_set(&s->book, ask, pm, pe, qm, qe) < 0 ? -1 : 0;
 }
 
 int

@@ -26,6 +26,10 @@
 
 #define VENUE_NATIVE_MAX	32
 #define FEED_URL_MAX		2048
+/* --depth: a snapshot of the window, both sides, fits one book message */
+#define FEED_DEPTH_MAX		5000
+_Static_assert(2 * FEED_DEPTH_MAX <= JSONL_MAX_RECS * REC_BOOK_LEVELS,
+    "a window snapshot fits one book message");
 
 struct feed;
 struct fsym;
@@ -46,12 +50,16 @@ struct fsym {
 	uint64_t	 last;		/* last update id / sequence applied */
 	int64_t		 last_ts;	/* exchange time of the last update */
 	uint64_t	 updates;	/* book messages applied */
+	/* the REST snapshot's horizon per side (venue_horizon) */
+	struct book_level horizon[2];	/* bids, asks: the worst level */
+	int		 has_horizon[2];
 	/* REST snapshot sync (Binance) */
 	struct pend	*pend;
 	size_t		 npend, cappend;
 	int		 rest_state;	/* 0 idle, 1 queued, 2 in flight */
 	int64_t		 rest_not_before;	/* mono ns */
 	unsigned	 refetches;
+	unsigned	 resubs;	/* OKX: resubscribed, no snapshot yet */
 	struct feed	*feed;
 };
 
@@ -102,7 +110,7 @@ struct feed {
 	struct collector	*c;
 	struct fsym		*syms;
 	size_t			 nsyms;
-	size_t			 depth;		/* --depth, or the default */
+	size_t			 depth;		/* the window: --depth or default */
 	char			 url[FEED_URL_MAX];	/* --url base */
 	char			 rest_url[FEED_URL_MAX];
 	/* connection state, kept by live.c */
@@ -119,6 +127,7 @@ struct feed {
 	/* counters */
 	uint64_t		 msgs, data, malformed, resyncs, reconnects;
 	uint64_t		 ignored, refetches;
+	uint64_t		 unknown;	/* messages of kinds not known */
 	/* rate-limited logging of malformed messages */
 	int64_t			 log_window;
 	unsigned		 log_count, log_dropped;
@@ -156,6 +165,17 @@ void	feed_malformed(struct feed *f, const char *why, const char *data,
 	    size_t len);
 
 /*
+ * feed_unknown: a message of a kind the adapter did not subscribe to or
+ * does not know; kind is the JSON value that names it (a channel, an
+ * event, a topic: its text up to the first '.').  Counts it in
+ * f->unknown and, the first time this venue sends this kind, says so on
+ * standard error with the start of the message; later ones are only
+ * counted.
+ */
+void	feed_unknown(struct feed *f, struct jv kind, const char *data,
+	    size_t len);
+
+/*
  * feed_resync: integrity failure on s: writes status resync with reason,
  * counts it, discards the book and calls ops->resync.
  */
@@ -165,11 +185,58 @@ void	feed_resync(struct feed *f, struct fsym *s, const char *reason);
 struct fsym	*feed_sym(struct feed *f, const char *native, size_t len);
 
 /*
- * feed_emit_book: publishes the whole book of s as a book_snapshot (the
- * best depth levels a side if depth != 0).
+ * The published window (collector(1) --depth): each book is kept whole, as
+ * the venue sends it, and only its best f->depth levels a side (all if 0)
+ * are published, so that after every venue message a reader's book equals
+ * the top of the collector's (tickpipe-json(5)).
+ *
+ * feed_emit_book: publishes the window of s as a book_snapshot (or, past
+ * its horizon, resyncs it: see venue_horizon).  Unless
+ * periodic (a repeat of a book already published), a book deeper than the
+ * window is said in a status info record and counted (truncated).
  */
 void	feed_emit_book(struct feed *f, struct fsym *s, int64_t ts,
-	    int64_t recv, size_t depth);
+	    int64_t recv, int periodic);
+
+/*
+ * A venue update message of s is published as one book_delta of what it
+ * changed in the window: venue_delta_begin (header fields as msg_begin)
+ * before its levels, each applied with venue_level(..., emit 1) (or the
+ * j/jv forms) and cut with venue_truncate(..., emit 1), then
+ * venue_delta_end.  The delta holds, best first, every level that changed
+ * inside the window, every level that left it (quantity 0: removed, or
+ * pushed out by a better one) and every level that came into it (its
+ * quantity: a better one went).  A level outside the window before and
+ * after publishes nothing, and a message that changed nothing in it
+ * publishes no delta at all.  A change set too big for one message is
+ * published as a book_snapshot of the window instead.  Without
+ * venue_delta_end (a malformed message, a failed check) nothing is
+ * published; the next venue_delta_begin starts afresh.
+ */
+void	venue_delta_begin(struct feed *f, struct fsym *s, int64_t ts,
+	    int64_t recv, uint64_t vseq);
+void	venue_delta_end(struct feed *f, struct fsym *s);
+
+/*
+ * venue_truncate: drops the levels of one side of s beyond depth (a venue
+ * that keeps only so many and sends no removal for those pushed out);
+ * with emit, they count as removed in the current delta.
+ */
+void	venue_truncate(struct fsym *s, int ask, size_t depth, int emit);
+
+/*
+ * venue_horizon: s's book was just replaced by venue_rest_levels(s, sides)
+ * from a REST snapshot that asked for limit levels a side (Binance).  A
+ * side that came back with limit levels is known only down to its worst
+ * one, the horizon: what lies beyond it is unknown, and levels the venue
+ * names there later are known only one by one, not what lies between
+ * them.  The window (--depth) must then lie at or better than the
+ * horizon: when fewer than f->depth levels of a side do (a window of
+ * depth 0 never does), feed_emit_book and venue_delta_end publish nothing
+ * and resync the book (feed_resync, which clears the horizon) with the
+ * reason.  A side that came back shorter is whole and has no horizon.
+ */
+void	venue_horizon(struct fsym *s, size_t limit, json_t *sides[2]);
 
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
@@ -185,8 +252,8 @@ struct fsym	*feed_jsym(struct feed *f, struct jv v);
 
 /*
  * venue_level: parses one level (price and quantity text), applies it to
- * the book of s and, if emit, adds it to venue_msg.  Returns 0, or -1 if
- * the text is not a decimal or the message is full.
+ * the book of s and, if emit, notes it for venue_delta_end.  Returns 0, or
+ * -1 if the text is not a decimal or memory ran out.
  */
 int	venue_level(struct fsym *s, int ask, const char *p, size_t plen,
 	    const char *q, size_t qlen, int emit);

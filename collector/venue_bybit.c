@@ -131,7 +131,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 	} else {
 		book_clear(&s->book);
 	}
-	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, u);
+	venue_delta_begin(f, s, ts, recv, u);
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_type(k[2 + ask]) != JT_ARR)
 			goto bad;
@@ -149,7 +149,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 		s->synced = 1;
 		feed_emit_book(f, s, ts, recv, 0);
 	} else {
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	}
 	return;
 bad:
@@ -225,15 +225,14 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		if (jt_type(k[2]) != JT_STR || jt_type(k[3]) == JT_FALSE)
 			feed_malformed(f, jt_type(k[2]) == JT_STR ?
 			    "venue error" : "unexpected message", data, len);
-	} else if (by_prefix(k[0], "orderbook.") &&
-	    jt_type(k[1]) == JT_STR) {
+	} else if (by_prefix(k[0], "orderbook.")) {
 		feed_data(f);
 		by_book(f, k + 4, k[1], data, len, recv);
 	} else if (by_prefix(k[0], "publicTrade.")) {
 		feed_data(f);
 		by_trades(f, k[4], data, len, recv);
 	} else {
-		feed_malformed(f, "unexpected topic", data, len);
+		feed_unknown(f, k[0], data, len);
 	}
 }
 

@@ -11,7 +11,8 @@
  * of the connection by unsubscribing and subscribing level2 again, which
  * makes the venue send fresh snapshots.
  * The recent-trades snapshot sent on subscribing is skipped (those trades
- * are history, and would repeat after every reconnect).
+ * are history, and would repeat after every reconnect).  A trade's side
+ * is the maker's, so "SELL" is a taker buy and "BUY" a taker sell.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,7 +114,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		f->ignored++;
 		return 0;
 	}
-	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, vseq);
+	venue_delta_begin(f, s, ts, recv, vseq);
 	/*
 	 * bids, then asks: the order a book message must have.  The asks
 	 * seen while applying the bids are kept (up to CB_KEEP) for the
@@ -155,7 +156,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		s->synced = 1;
 		feed_emit_book(f, s, ts, recv, 0);
 	} else {
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	}
 	return 0;
 bad:
@@ -195,9 +196,12 @@ cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 		    (ts = jv_time(tk[5])) < 0 ||
 		    (s = feed_jsym(f, tk[0])) == NULL)
 			return -1;
-		/* XXX taker side per exchanges.md [verify] */
-		sd = jt_eq(tk[1], "BUY") ? SIDE_BUY :
-		    jt_eq(tk[1], "SELL") ? SIDE_SELL : SIDE_UNKNOWN;
+		/*
+		 * side is the maker's: recorded trades print "SELL" at the
+		 * best ask, "BUY" at the best bid (collector(1) VENUES)
+		 */
+		sd = jt_eq(tk[1], "SELL") ? SIDE_BUY :
+		    jt_eq(tk[1], "BUY") ? SIDE_SELL : SIDE_UNKNOWN;
 		feed_emit_trade(f, s, ts, recv, p, pn, q, qn, sd, tid, tidn,
 		    vseq);
 	}
@@ -265,7 +269,7 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 				feed_malformed(f, "bad market_trades event",
 				    data, len);
 	} else {
-		f->ignored++;
+		feed_unknown(f, k[0], data, len);
 	}
 }
 
@@ -275,7 +279,7 @@ const struct venue_ops venue_coinbase = {
 	.default_url = "wss://advanced-trade-ws.coinbase.com",
 	.default_rest_url = NULL,
 	.default_symbols = "BTC-USD",
-	.default_depth = 0,
+	.default_depth = 1000,
 	.native_sep = "-",
 	.on_open = cb_open,
 	.on_msg = cb_msg,

@@ -142,7 +142,6 @@ static int
 kr_side(struct fsym *s, int ask, struct jv levels, size_t depth, int emit)
 {
 	static const char *const keys[] = { "price", "qty" };
-	struct book_side *sd = ask ? &s->book.asks : &s->book.bids;
 	struct jv l, k[2];
 	struct jit it;
 
@@ -155,12 +154,7 @@ kr_side(struct fsym *s, int ask, struct jv levels, size_t depth, int emit)
 			return -1;
 	}
 	/* the venue sends no removal for levels pushed out of depth */
-	for (size_t i = depth; i < sd->n; i++)
-		if (emit && msg_add(&venue_msg, ask, sd->lv[i].price,
-		    sd->lv[i].price_exp, 0, 0) < 0)
-			return -1;
-	if (sd->n > depth)
-		sd->n = depth;
+	venue_truncate(s, ask, depth, emit);
 	return 0;
 }
 
@@ -192,7 +186,7 @@ kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 		ts = recv;
 	if (snap)
 		book_clear(&s->book);
-	msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, 0);
+	venue_delta_begin(f, s, ts, recv, 0);
 	if (kr_side(s, 0, k[3], depth, !snap) != 0 ||
 	    kr_side(s, 1, k[4], depth, !snap) != 0) {
 		feed_malformed(f, "bad book levels", s->native,
@@ -213,7 +207,7 @@ kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 		s->synced = 1;
 		feed_emit_book(f, s, ts, recv, 0);
 	} else {
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	}
 }
 
@@ -293,7 +287,7 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 				kr_trade(f, d, recv);
 		}
 	} else {
-		f->ignored++;
+		feed_unknown(f, k[0], data, len);
 	}
 }
 

@@ -10,34 +10,53 @@
  * (prevSeqId == seqId, no levels) and the reset after maintenance
  * (seqId < prevSeqId, still chained by prevSeqId).  The checksum field is
  * not used: the venue now always sends 0.
- * Book sync: a WS snapshot (action "snapshot"), whenever one arrives,
- * replaces the book.  OKX is removing that snapshot, so an update that
- * arrives while the book is not in sync is buffered and starts the
- * documented REST procedure: GET /api/v5/market/books?instId=..&sz=N
- * (N = --depth, at most 400; one request at a time, spaced, Retry-After
- * obeyed); a snapshot whose seqId is below the first buffered update's
- * prevSeqId is fetched again; buffered updates with seqId <= the
- * snapshot's are dropped; the first one kept must overlap the snapshot
- * (prevSeqId <= snapshot seqId < seqId), the rest follow the chain; then
- * the book is published.  If no buffered update was kept, the first live
- * one is held to the same overlap rule (s->synced == 2 until then) and
- * older ones are ignored.  Any break of the chain is a gap: resync, i.e.
- * status resync, the book dropped, and the REST procedure again starting
- * with the update that broke the chain (no resubscription: the chain is
- * per instrument, not per subscription).
+ * Book sync: a WS snapshot (action "snapshot", with its seqId), whenever
+ * one arrives, replaces the book.  An update that arrives while the book
+ * is not in sync is buffered and a REST snapshot is fetched:
+ * GET /api/v5/market/books?instId=..&sz=N (N = --depth, at most 400; one
+ * request at a time, spaced, Retry-After obeyed).  What is done with it
+ * depends on whether it carries a seqId:
+ * - The body OKX documents for that endpoint has asks, bids and ts but no
+ *   seqId.  Such a book cannot be placed in the update chain: ts is not
+ *   an update's position (the endpoint serves a cache refreshed every
+ *   50 ms, several updates may share a millisecond) and the checksum that
+ *   could have confirmed a guess is now always 0.  So its levels are not
+ *   used: the books channel of the instrument is resubscribed (unsubscribe,
+ *   subscribe), which makes the venue send a WS snapshot with its seqId.
+ *   Updates are ignored until that snapshot, for OKX_SNAP_WAIT, doubled
+ *   after each resubscription that brought none up to 64 times that;
+ *   after the wait the next update starts over.
+ * - A body with a seqId (the procedure of OKX's changelog for when the WS
+ *   snapshot goes away): a snapshot whose seqId is below the first
+ *   buffered update's prevSeqId is fetched again; buffered updates with
+ *   seqId <= the snapshot's are dropped unless their prevSeqId equals it
+ *   (a reset right after the snapshot); the first one kept must overlap
+ *   the snapshot (prevSeqId <= snapshot seqId < seqId), the rest follow
+ *   the chain; then the book is published.  If no buffered update was
+ *   kept, the first live one is held to the same overlap rule
+ *   (s->synced == 2 until then) and older ones are ignored.
+ * Any break of the chain is a gap: resync, i.e. status resync, the book
+ * dropped, and the sync above again starting with the update that broke
+ * the chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "venue.h"
 
 #define OKX_REST_MAX	400	/* sz limit of /api/v5/market/books */
 #define OKX_MAX_PEND	100000	/* buffered updates while a snapshot is due */
+#define OKX_SNAP_WAIT	5000000000LL	/* ns for a WS snapshot to come */
 
-/* Subscribes books and trades of every symbol, 20 instruments a request. */
+/*
+ * Sends op ("subscribe", "unsubscribe") for the books (and, if trades,
+ * the trades) channel of s, or of every symbol if s is NULL, 20
+ * instruments a request.
+ */
 static void
-okx_open(struct feed *f)
+okx_sub(struct feed *f, const char *op, struct fsym *only, int trades)
 {
 	json_t *m = NULL, *args = NULL, *a;
 	char *text;
@@ -55,14 +74,17 @@ okx_open(struct feed *f)
 		}
 		if (i == f->nsyms)
 			break;
+		if (only != NULL && only != &f->syms[i])
+			continue;
 		if (m == NULL) {
 			m = json_object();
 			args = json_array();
-			json_object_set_new(m, "id", json_string("sub"));
-			json_object_set_new(m, "op", json_string("subscribe"));
+			json_object_set_new(m, "id", json_string(op[0] == 'u' ?
+			    "unsub" : "sub"));
+			json_object_set_new(m, "op", json_string(op));
 			json_object_set_new(m, "args", args);
 		}
-		for (int ch = 0; ch <= 1; ch++) {
+		for (int ch = 0; ch <= trades; ch++) {
 			a = json_object();
 			json_object_set_new(a, "channel",
 			    json_string(ch ? "trades" : "books"));
@@ -72,6 +94,39 @@ okx_open(struct feed *f)
 		}
 		n++;
 	}
+}
+
+static void
+okx_open(struct feed *f)
+{
+	for (size_t i = 0; i < f->nsyms; i++) {
+		f->syms[i].rest_not_before = 0;
+		f->syms[i].resubs = 0;
+	}
+	okx_sub(f, "subscribe", NULL, 1);
+}
+
+/*
+ * The REST snapshot of s had no seqId: resubscribes the books channel of
+ * s for a WS snapshot and ignores updates until it comes or the wait
+ * (doubled each time none came) is over.
+ */
+static void
+okx_resubscribe(struct feed *f, struct fsym *s)
+{
+	int64_t wait = OKX_SNAP_WAIT << (s->resubs < 6 ? s->resubs : 6);
+
+	if (s->resubs > 0 || f->c->verbose)
+		fprintf(stderr, "%s: okx: %s: the REST snapshot has no seqId%s: "
+		    "resubscribing books for a WebSocket snapshot (waiting "
+		    "%lld s)\n", f->c->prog, s->sym, s->resubs > 0 ?
+		    " and no WebSocket snapshot came" : "",
+		    (long long)(wait / 1000000000));
+	s->resubs++;
+	s->rest_not_before = mono_ns() + wait;
+	feed_clear_pend(s);
+	okx_sub(f, "unsubscribe", s, 0);
+	okx_sub(f, "subscribe", s, 0);
 }
 
 static void
@@ -106,7 +161,7 @@ okx_levels(struct feed *f, struct fsym *s, const struct jv *side, int emit,
 	struct jit it;
 
 	if (emit)
-		msg_begin(&venue_msg, f->ops->id, s->sym, 0, ts, recv, seq);
+		venue_delta_begin(f, s, ts, recv, seq);
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_type(side[ask]) != JT_ARR || jt_begin(side[ask], &it) != 0)
 			return -1;
@@ -120,7 +175,7 @@ okx_levels(struct feed *f, struct fsym *s, const struct jv *side, int emit,
 	s->last_ts = ts;
 	s->updates++;
 	if (emit)
-		collector_emit(f->c, venue_msg.recs, msg_end(&venue_msg));
+		venue_delta_end(f, s);
 	return 0;
 }
 
@@ -131,6 +186,10 @@ okx_buffer(struct feed *f, struct fsym *s, struct jv ev, uint64_t prev,
 {
 	struct pend *p;
 
+	if (s->rest_not_before != 0 && mono_ns() < s->rest_not_before) {
+		f->ignored++;	/* a WS snapshot is due (okx_resubscribe) */
+		return;
+	}
 	if (s->npend >= OKX_MAX_PEND)
 		feed_clear_pend(s);
 	if (s->npend == s->cappend) {
@@ -192,6 +251,8 @@ okx_book(struct feed *f, struct fsym *s, struct jv d, int snap, int64_t recv,
 			return;
 		}
 		s->synced = 1;
+		s->resubs = 0;
+		s->rest_not_before = 0;
 		feed_emit_book(f, s, ts, recv, 0);
 		return;
 	}
@@ -232,14 +293,15 @@ okx_book(struct feed *f, struct fsym *s, struct jv d, int snap, int64_t recv,
 
 /*
  * The REST snapshot of s: {"code":"0","msg":"","data":[{"asks":[[px, sz,
- * "0", n], ...],"bids":[...],"ts":"ms","seqId":N}]}.
+ * "0", n], ...],"bids":[...],"ts":"ms"}]}, as documented, or with a
+ * "seqId":N as well (see the top of the file for both).
  */
 static void
 okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
     size_t len, int64_t recv)
 {
 	json_error_t jerr;
-	json_t *root = NULL, *snap, *sides[2], *code;
+	json_t *root = NULL, *snap, *sides[2], *code, *seq;
 	uint64_t id, tsms;
 	int64_t ts;
 	size_t k;
@@ -260,12 +322,17 @@ okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
 	snap = json_array_get(json_object_get(root, "data"), 0);
 	sides[0] = json_object_get(snap, "bids");
 	sides[1] = json_object_get(snap, "asks");
+	seq = json_object_get(snap, "seqId");
 	if (root == NULL || !json_is_string(code) ||
 	    strcmp(json_string_value(code), "0") != 0 ||
-	    ju64(json_object_get(snap, "seqId"), &id) != 0 ||
+	    (seq != NULL && ju64(seq, &id) != 0) ||
 	    !json_is_array(sides[0]) || !json_is_array(sides[1])) {
 		feed_malformed(f, "bad REST snapshot", body, len);
 		okx_request(f, s, 2000000000LL);
+		goto out;
+	}
+	if (seq == NULL) {
+		okx_resubscribe(f, s);
 		goto out;
 	}
 	ts = ju64(json_object_get(snap, "ts"), &tsms) == 0 &&
@@ -293,7 +360,7 @@ okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		struct pend *p = &s->pend[k];
 		struct jv ev, side[2];
 
-		if (!kept && p->last <= id)
+		if (!kept && p->last <= id && p->first != id)
 			continue;	/* inside the snapshot */
 		if (kept ? p->first != s->last : p->first > id) {
 			snprintf(why, sizeof(why), "sequence break in buffered "
@@ -314,6 +381,7 @@ okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
 	}
 	feed_clear_pend(s);
 	s->synced = kept ? 1 : 2;
+	s->resubs = 0;
 	feed_emit_book(f, s, s->last_ts, recv, 0);
 	goto out;
 bad:
@@ -372,6 +440,9 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 			feed_reconnect(f, "venue: service upgrade notice");
 		else if (jt_eq(k[0], "error"))
 			feed_malformed(f, "venue error", data, len);
+		else if (!jt_eq(k[0], "subscribe") &&
+		    !jt_eq(k[0], "unsubscribe"))
+			feed_unknown(f, k[0], data, len);
 		return;
 	}
 	jt_get(k[2], akeys, a, 2);
@@ -397,7 +468,7 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		while (jt_next(&it, NULL, &d))
 			okx_trade(f, s, d, recv, data, len);
 	} else {
-		f->ignored++;
+		feed_unknown(f, a[0], data, len);
 	}
 }
 

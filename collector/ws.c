@@ -30,7 +30,7 @@
 
 #include "ws.h"
 
-#define WS_MAX_MSG	(64u << 20)	/* longest message accepted */
+#define WS_MAX_MSG	(64u << 20)	/* longest message; Coinbase books: 5 MB */
 #define WS_MAX_HDR	16384		/* longest handshake response */
 
 enum ws_state { WS_CONNECTING, WS_HANDSHAKE, WS_OPEN, WS_DEAD };

@@ -11,7 +11,7 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 {
 	const char *p = s, *end = s + len;
 	uint64_t mant = 0, lim;
-	int neg = 0, exp = 0, ndig = 0;
+	int neg = 0, exp = 0, zeros = 0;
 	long xexp = 0;
 
 	if (p < end && (*p == '-' || *p == '+'))
@@ -20,10 +20,22 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 		return DEC_ESYNTAX;
 	/* magnitude limit: INT64_MAX, or INT64_MAX + 1 for negatives */
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
 		unsigned d = (unsigned)(*p - '0');
-		if (mant > (lim - d) / 10)
-			return DEC_ERANGE;
+
+		/*
+		 * Integer digits past what the mantissa holds can only be
+		 * zeros, and they go to the exponent: that is how
+		 * dec_format prints a positive exponent ("1e19" is
+		 * (10^18, 1) and prints as 1 and 19 zeros).
+		 */
+		if (zeros > 0 || mant > (lim - d) / 10) {
+			if (d != 0)
+				return DEC_ERANGE;
+			if (++zeros > DEC_EXP_MAX)
+				return DEC_ERANGE;
+			continue;
+		}
 		mant = mant * 10 + d;
 	}
 	if (p < end && *p == '.') {
@@ -32,7 +44,8 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 			return DEC_ESYNTAX;
 		for (; p < end && *p >= '0' && *p <= '9'; p++) {
 			unsigned d = (unsigned)(*p - '0');
-			if (mant > (lim - d) / 10)
+			/* a digit after the point needs every zero before it */
+			if (zeros > 0 || mant > (lim - d) / 10)
 				return DEC_ERANGE;
 			mant = mant * 10 + d;
 			exp--;
@@ -54,20 +67,18 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 	}
 	if (p != end)
 		return DEC_ESYNTAX;
+	exp += zeros;
+	/*
+	 * Fold a positive exponent into the mantissa as far as it fits, so
+	 * that "1e3" is (1000, 0) like "1000"; what does not fit stays in
+	 * the exponent.  The result is the one representation of its value
+	 * with that exponent or less, and dec_format prints it as text
+	 * that parses back to it.
+	 */
+	for (; exp > 0 && mant <= lim / 10; exp--)
+		mant *= 10;
 	if (exp < DEC_EXP_MIN || exp > DEC_EXP_MAX)
 		return DEC_ERANGE;
-	/*
-	 * Fold a positive exponent into the mantissa: dec_format prints
-	 * (1, 3) as "1000", which must parse back to the same value and
-	 * representation, and 1e19 must not print as text that is then
-	 * out of range.  So the result always has exponent <= 0.
-	 */
-	for (; exp > 0; exp--) {
-		if (mant > lim / 10)
-			return DEC_ERANGE;
-		mant *= 10;
-	}
-	(void)ndig;
 	*m = neg ? (int64_t)(0 - mant) : (int64_t)mant;
 	*e = (int8_t)exp;
 	return DEC_OK;

@@ -1,6 +1,7 @@
 /*
- * jsonl.c: JSONL encoding (hand-written, no allocation) and decoding
- * (jansson); see jsonl.h and tickpipe-json(5).
+ * jsonl.c: JSONL encoding (hand-written, no allocation), checking what
+ * can be encoded, joining a ring's records into messages, and decoding
+ * (jansson); see jsonl.h, tickpipe-json(5) and tickpipe-ring(5).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -207,6 +208,307 @@ jsonl_encode_gap(const struct jsonl_gap *g, char *buf)
 	*p++ = '}';
 	*p++ = '\n';
 	return (size_t)(p - buf);
+}
+
+/* --- checking --- */
+
+/* A record's string field for a message: printable ASCII, else '?'. */
+static const char *
+shown(const char *s, size_t max, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < max && i + 1 < len && s[i] != '\0'; i++)
+		buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+/*
+ * Checks one decimal: a trade's (level < 0) or a book level's price or
+ * qty.  The reason is written only on failure: this runs for every level
+ * shmreader prints.
+ */
+static int
+check_dec(const struct tp_record *r, int level, int qty, int64_t m, int e,
+    char *why, size_t len)
+{
+	char what[32];
+	int bad = e < DEC_EXP_MIN || e > DEC_EXP_MAX;
+
+	if (!bad && !(qty && m < 0))
+		return 0;
+	if (level < 0)
+		snprintf(what, sizeof(what), "%s", qty ? "qty" : "price");
+	else
+		snprintf(what, sizeof(what), "level %d %s", level, qty ? "qty" :
+		    "price");
+	if (bad)
+		snprintf(why, len, "seq %" PRIu64 ": %s exponent %d outside "
+		    "%d to %d", r->seq, what, e, DEC_EXP_MIN, DEC_EXP_MAX);
+	else
+		snprintf(why, len, "seq %" PRIu64 ": %s is negative", r->seq,
+		    what);
+	return -1;
+}
+
+/* A NUL-terminated string field of size max, for jsonl_decode's limits. */
+static int
+check_str(const struct tp_record *r, const char *what, const char *s,
+    size_t max, char *why, size_t len)
+{
+	if (memchr(s, '\0', max) == NULL) {
+		snprintf(why, len, "seq %" PRIu64 ": %s has no NUL in its %zu "
+		    "bytes", r->seq, what, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* The header fields jsonl_encode prints from the first record. */
+static int
+check_head(const struct tp_record *r, char *why, size_t len)
+{
+	char sym[REC_SYMBOL_LEN + 1];
+
+	if (r->venue == VENUE_UNKNOWN || r->venue >= VENUE_MAX) {
+		snprintf(why, len, "seq %" PRIu64 ": venue id %u unknown",
+		    r->seq, r->venue);
+		return -1;
+	}
+	if (r->symbol[0] == '\0' && r->type != REC_STATUS) {
+		snprintf(why, len, "seq %" PRIu64 ": %s without a symbol",
+		    r->seq, r->type == REC_TRADE ? "trade" : "book record");
+		return -1;
+	}
+	if (r->symbol[0] != '\0' && (memchr(r->symbol, '\0',
+	    REC_SYMBOL_LEN) == NULL || !rec_symbol_ok(r->symbol))) {
+		snprintf(why, len, "seq %" PRIu64 ": symbol \"%s\" not "
+		    "BASE-QUOTE", r->seq, shown(r->symbol, REC_SYMBOL_LEN, sym,
+		    sizeof(sym)));
+		return -1;
+	}
+	/* jsonl_decode reads integers up to 2^63 - 1, and times from 0 */
+	if (r->seq > INT64_MAX || r->vseq > INT64_MAX || r->aux > INT64_MAX) {
+		snprintf(why, len, "seq %" PRIu64 ": %s %" PRIu64 " above "
+		    "2^63 - 1", r->seq, r->seq > INT64_MAX ? "seq" :
+		    r->vseq > INT64_MAX ? "vseq" : "aux", r->seq > INT64_MAX ?
+		    r->seq : r->vseq > INT64_MAX ? r->vseq : r->aux);
+		return -1;
+	}
+	if (r->ts < 0 || r->recv < 0) {
+		snprintf(why, len, "seq %" PRIu64 ": %s %" PRId64 " negative",
+		    r->seq, r->ts < 0 ? "ts" : "recv", r->ts < 0 ? r->ts :
+		    r->recv);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
+{
+	char a[REC_SYMBOL_LEN + 1], b[REC_SYMBOL_LEN + 1];
+
+	for (size_t k = 0; k < n; k++) {
+		const struct tp_record *r = &recs[k];
+		const struct rec_book *bk = &r->u.book;
+		unsigned nlev = (unsigned)bk->nbids + bk->nasks;
+
+		if (k > 0 && (r->type != REC_BOOK || r->venue != recs[0].venue ||
+		    strncmp(r->symbol, recs[0].symbol, REC_SYMBOL_LEN) != 0)) {
+			snprintf(why, len, "seq %" PRIu64 ": record of type %u, "
+			    "%s \"%s\" inside a book message of %s \"%s\" from "
+			    "seq %" PRIu64, r->seq, r->type,
+			    venue_name(r->venue), shown(r->symbol,
+			    REC_SYMBOL_LEN, a, sizeof(a)),
+			    venue_name(recs[0].venue), shown(recs[0].symbol,
+			    REC_SYMBOL_LEN, b, sizeof(b)), recs[0].seq);
+			return -1;
+		}
+		if (nlev > REC_BOOK_LEVELS) {
+			snprintf(why, len, "seq %" PRIu64 ": nbids %u + nasks "
+			    "%u is more than %d levels", r->seq, bk->nbids,
+			    bk->nasks, REC_BOOK_LEVELS);
+			return -1;
+		}
+		for (unsigned j = 0; j < nlev; j++)
+			if (check_dec(r, (int)j, 0, bk->price[j],
+			    bk->price_exp[j], why, len) < 0 ||
+			    check_dec(r, (int)j, 1, bk->qty[j], bk->qty_exp[j],
+			    why, len) < 0)
+				return -1;
+	}
+	return 0;
+}
+
+int
+jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
+{
+	const struct tp_record *r = &recs[0];
+
+	if (n == 0 || n > JSONL_MAX_RECS) {
+		snprintf(why, len, "a message of %zu records, not 1 to %d", n,
+		    JSONL_MAX_RECS);
+		return -1;
+	}
+	if (r->type != REC_TRADE && r->type != REC_BOOK &&
+	    r->type != REC_STATUS) {
+		snprintf(why, len, "seq %" PRIu64 ": record type %u unknown",
+		    r->seq, r->type);
+		return -1;
+	}
+	if (n > 1 && r->type != REC_BOOK) {
+		snprintf(why, len, "seq %" PRIu64 ": a %s message of %zu "
+		    "records", r->seq, r->type == REC_TRADE ? "trade" :
+		    "status", n);
+		return -1;
+	}
+	if (check_head(r, why, len) < 0)
+		return -1;
+	switch (r->type) {
+	case REC_TRADE:
+		if (check_dec(r, -1, 0, r->u.trade.price, r->u.trade.price_exp,
+		    why, len) < 0 ||
+		    check_dec(r, -1, 1, r->u.trade.qty, r->u.trade.qty_exp, why,
+		    len) < 0 ||
+		    check_str(r, "tid", r->u.trade.tid, REC_TID_LEN, why,
+		    len) < 0)
+			return -1;
+		break;
+	case REC_STATUS:
+		if (r->u.status.code == 0 ||
+		    status_code(status_name(r->u.status.code)) !=
+		    r->u.status.code) {
+			snprintf(why, len, "seq %" PRIu64 ": status code %u "
+			    "unknown", r->seq, r->u.status.code);
+			return -1;
+		}
+		if (check_str(r, "reason", r->u.status.reason, REC_REASON_LEN,
+		    why, len) < 0)
+			return -1;
+		break;
+	case REC_BOOK:
+		return check_book(recs, n, why, len);
+	}
+	return 0;
+}
+
+/* --- assembling book messages --- */
+
+enum {
+	M_RESYNC = 0,	/* at the start or after a cut: a tail is expected */
+	M_IDLE,		/* between messages */
+	M_COLLECT,	/* recs[0..n) are a message's first records */
+	M_DISCARD,	/* dropping the rest of a message, up to its LAST */
+};
+
+void
+jsonl_msg_init(struct jsonl_msg *m)
+{
+	m->n = 0;
+	m->state = M_RESYNC;
+}
+
+/* "book message at seq F..L" for the records collected. */
+static int
+msg_span(const struct jsonl_msg *m, char *why, size_t len)
+{
+	uint64_t f = m->recs[0].seq, l = m->recs[m->n - 1].seq;
+
+	if (f == l)
+		return snprintf(why, len, "book message at seq %" PRIu64, f);
+	return snprintf(why, len, "book message at seq %" PRIu64 "..%" PRIu64,
+	    f, l);
+}
+
+static const char *
+type_word(unsigned type)
+{
+	return type == REC_TRADE ? "trade" : type == REC_BOOK ? "book" :
+	    type == REC_STATUS ? "status" : "unknown";
+}
+
+int
+jsonl_msg_add(struct jsonl_msg *m, const struct tp_record *rec, char *why,
+    size_t len)
+{
+	int last = (rec->flags & REC_F_LAST) != 0, rc;
+
+	if (m->state == M_COLLECT && (rec->type != REC_BOOK ||
+	    (rec->flags & REC_F_START))) {
+		int k = msg_span(m, why, len);
+
+		if (k >= 0 && (size_t)k < len)
+			snprintf(why + k, len - (size_t)k, ": no LAST before "
+			    "the %s%s record at seq %" PRIu64,
+			    type_word(rec->type), rec->type == REC_BOOK ?
+			    " START" : "", rec->seq);
+		m->n = 0;
+		m->state = M_IDLE;
+		return JSONL_MSG_AGAIN;
+	}
+	if (rec->type != REC_BOOK) {
+		m->state = M_IDLE;
+		m->recs[0] = *rec;
+		m->n = 1;
+		goto check;
+	}
+	if (rec->flags & REC_F_START) {
+		m->n = 0;
+		m->state = M_COLLECT;
+	}
+	switch (m->state) {
+	case M_RESYNC:
+	case M_IDLE:
+		rc = m->state == M_RESYNC ? JSONL_MSG_TAIL : JSONL_MSG_PARTIAL;
+		snprintf(why, len, "seq %" PRIu64 ": book record without START "
+		    "that continues no message", rec->seq);
+		m->state = last ? M_IDLE : M_DISCARD;
+		return rc;
+	case M_DISCARD:
+		if (last)
+			m->state = M_IDLE;
+		return JSONL_MSG_MORE;
+	}
+	if (m->n == JSONL_MAX_RECS) {
+		snprintf(why, len, "book message from seq %" PRIu64 ": more "
+		    "than %d records", m->recs[0].seq, JSONL_MAX_RECS);
+		m->n = 0;
+		m->state = last ? M_IDLE : M_DISCARD;
+		return JSONL_MSG_BAD;
+	}
+	m->recs[m->n++] = *rec;
+	if (!last)
+		return JSONL_MSG_MORE;
+	m->state = M_IDLE;
+check:
+	if (jsonl_check(m->recs, m->n, why, len) < 0) {
+		m->n = 0;
+		return JSONL_MSG_BAD;
+	}
+	return JSONL_MSG_READY;
+}
+
+int
+jsonl_msg_pending(const struct jsonl_msg *m)
+{
+	return m->state == M_COLLECT;
+}
+
+int
+jsonl_msg_cut(struct jsonl_msg *m, const char *what, char *why, size_t len)
+{
+	int cut = jsonl_msg_pending(m);
+
+	if (cut) {
+		int k = msg_span(m, why, len);
+
+		if (k >= 0 && (size_t)k < len)
+			snprintf(why + k, len - (size_t)k, ": %s", what);
+	}
+	jsonl_msg_init(m);
+	return cut;
 }
 
 /* --- decoding --- */

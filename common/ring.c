@@ -57,7 +57,7 @@ struct ring_hdr {
 	_Atomic int32_t		writer_pid;	/*  40 */
 	uint32_t		pad0;		/*  44 */
 	_Atomic uint64_t	epoch;		/*  48 */
-	uint64_t		pad1;		/*  56 */
+	uint64_t		first_seq;	/*  56 0 in old rings: read as 1 */
 	_Atomic uint64_t	cursor;		/*  64 own cache line */
 	uint8_t			pad2[56];
 	_Atomic uint32_t	futex;		/* 128 own cache line */
@@ -84,16 +84,45 @@ struct ring {
 	struct ring_slot	*slots;		/* read-only for readers */
 	uint64_t		 cap;
 	uint64_t		 mask;
+	uint64_t		 first;		/* first seq of this object, >= 1 */
 	uint64_t		 next;		/* reader: next seq to read */
 	uint64_t		 last;		/* writer: last seq written */
+	uint64_t		 epoch;		/* writer: the epoch it stored */
+	int64_t			 check_at;	/* writer: next check, mono ns */
+	unsigned		 check_left;	/* writer: publishes until then */
+	int			 lost;		/* writer: enum ring_loss */
+	off_t			 lost_size;	/* writer: size found, if resized */
 	size_t			 maplen;
 	int			 fd;
 	int			 writer;
+	int			 rdonly;	/* reader without write permission */
+	volatile sig_atomic_t	 faulted;	/* SIGBUS on the mapping */
+	gid_t			 gid;		/* writer: group, (gid_t)-1 none */
 	dev_t			 dev;
 	ino_t			 ino;
 	char			 name[128];
 	char			 path[256];
 };
+
+/* Why a writer's object is no longer the ring (ring_lost). */
+enum ring_loss {
+	LOSS_NONE = 0,
+	LOSS_TRUNCATED,		/* shrunk: SIGBUS, or a smaller size */
+	LOSS_RESIZED,		/* grown: readers would refuse it */
+	LOSS_REMOVED,		/* the name is gone */
+	LOSS_REPLACED,		/* the name refers to another object */
+};
+
+/*
+ * The writer checks its object every CHECK_EVERY publishes, at most
+ * every CHECK_NS: a clock read costs more than a record here (tens of
+ * ns on a VM), so it is not done per publish.
+ */
+#define CHECK_EVERY	64
+#define CHECK_NS	200000000LL
+
+static void	ring_guard_add(struct ring *);
+static void	ring_guard_del(struct ring *);
 
 static int
 ring_mkpath(const char *name, char *path, size_t len, char *err, size_t errlen)
@@ -157,6 +186,23 @@ ring_unlink(const char *name)
 	return ring_isfile(path) ? unlink(path) : shm_unlink(path);
 }
 
+/* CLOCK_MONOTONIC_COARSE: ms resolution, a fraction of the cost. */
+static int64_t
+coarse_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int
+ring_cap_ok(uint64_t cap)
+{
+	return cap >= RING_MIN_CAPACITY && cap <= RING_MAX_CAPACITY &&
+	    (cap & (cap - 1)) == 0;
+}
+
 static uint64_t
 expected_layout_hash(void)
 {
@@ -199,8 +245,7 @@ ring_check(const struct ring_hdr *h, off_t size, uint64_t want_cap,
 		    PRIu32, REC_SIZE, h->record_size);
 		return RING_EMISMATCH;
 	}
-	if (h->capacity < RING_MIN_CAPACITY || h->capacity > RING_MAX_CAPACITY ||
-	    (h->capacity & (h->capacity - 1)) != 0 ||
+	if (!ring_cap_ok(h->capacity) ||
 	    (want_cap != 0 && h->capacity != want_cap)) {
 		if (want_cap != 0)
 			snprintf(err, errlen, "capacity: expected %" PRIu64
@@ -230,9 +275,10 @@ ring_map(struct ring *r, int writable, char *err, size_t errlen)
 
 	r->maplen = RING_HDR_SIZE + r->cap * REC_SIZE;
 	/*
-	 * Header read-write for everyone (readers register as futex
-	 * waiters); slots read-write only for the writer.  Two mappings,
-	 * placed contiguously.
+	 * Header read-write for everyone who may (readers register as
+	 * futex waiters), read-only for a reader without write permission;
+	 * slots read-write only for the writer.  Two mappings, placed
+	 * contiguously.
 	 */
 	p = mmap(NULL, r->maplen, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
 	    -1, 0);
@@ -243,8 +289,9 @@ ring_map(struct ring *r, int writable, char *err, size_t errlen)
 	 * on the data path takes a minor page fault (a microsecond or more
 	 * each, once per 16 records on the first lap otherwise).
 	 */
-	if (mmap(p, RING_HDR_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_FIXED | MAP_POPULATE, r->fd, 0) == MAP_FAILED)
+	if (mmap(p, RING_HDR_SIZE, r->rdonly ? PROT_READ : PROT_READ |
+	    PROT_WRITE, MAP_SHARED | MAP_FIXED | MAP_POPULATE, r->fd, 0) ==
+	    MAP_FAILED)
 		goto err_unmap;
 	if (mmap((char *)p + RING_HDR_SIZE, r->maplen - RING_HDR_SIZE,
 	    writable ? PROT_READ | PROT_WRITE : PROT_READ,
@@ -253,6 +300,7 @@ ring_map(struct ring *r, int writable, char *err, size_t errlen)
 		goto err_unmap;
 	r->hdr = p;
 	r->slots = (struct ring_slot *)((char *)p + RING_HDR_SIZE);
+	ring_guard_add(r);
 	return RING_OK;
 err_unmap:
 	munmap(p, r->maplen);
@@ -313,14 +361,34 @@ ring_lock(struct ring *r, char *err, size_t errlen)
 	return RING_ELOCKED;
 }
 
+/*
+ * Where a writer's new object starts, and what ring_writer_setup found on
+ * the way: a fresh ring starts at sequence 1 and epoch 1; a ring that
+ * replaces an object of this build (recreated after a loss, or a damaged
+ * ring replaced at start) continues its sequence and epoch.
+ */
+struct ring_start {
+	uint64_t	 first;		/* first sequence of a new object */
+	uint64_t	 epoch;		/* epoch of a new object */
+	uint64_t	 cap;		/* capacity of a new object, 0: default */
+	int		 force;		/* replace any object we can (recovery) */
+	char		 note[512];	/* what was replaced, "" if nothing */
+};
+
 static int
-ring_create(struct ring *r, const struct ring_config *cfg, char *err,
-    size_t errlen)
+ring_unlink_path(const char *path)
 {
-	mode_t mode = cfg->gid != (gid_t)-1 ? 0660 : 0600;
+	return ring_isfile(path) ? unlink(path) : shm_unlink(path);
+}
+
+static int
+ring_create(struct ring *r, const struct ring_config *cfg,
+    const struct ring_start *st, char *err, size_t errlen)
+{
+	mode_t mode = cfg->gid != (gid_t)-1 ? 0640 : 0600;
 	off_t size = RING_HDR_SIZE + (off_t)r->cap * REC_SIZE;
 	struct ring_hdr *h;
-	struct stat st;
+	struct stat sb;
 	int rc;
 
 	r->fd = ring_openpath(r->path, O_RDWR | O_CREAT | O_EXCL, mode);
@@ -365,13 +433,13 @@ ring_create(struct ring *r, const struct ring_config *cfg, char *err,
 		}
 		goto err;
 	}
-	if (fstat(r->fd, &st) < 0) {
+	if (fstat(r->fd, &sb) < 0) {
 		snprintf(err, errlen, "fstat %s: %s", r->path, strerror(errno));
 		rc = RING_ESYS;
 		goto err;
 	}
-	r->dev = st.st_dev;
-	r->ino = st.st_ino;
+	r->dev = sb.st_dev;
+	r->ino = sb.st_ino;
 	if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
 		goto err;
 	h = r->hdr;
@@ -380,33 +448,76 @@ ring_create(struct ring *r, const struct ring_config *cfg, char *err,
 	h->layout_hash = expected_layout_hash();
 	h->capacity = r->cap;
 	h->created_ns = now_ns();
+	h->first_seq = st->first;
+	r->first = st->first;
+	r->epoch = st->epoch;
 	atomic_store_explicit(&h->writer_pid, (int32_t)getpid(),
 	    memory_order_relaxed);
-	atomic_store_explicit(&h->epoch, 1, memory_order_relaxed);
-	atomic_store_explicit(&h->cursor, 0, memory_order_relaxed);
+	atomic_store_explicit(&h->epoch, st->epoch, memory_order_relaxed);
+	atomic_store_explicit(&h->cursor, st->first - 1, memory_order_relaxed);
 	atomic_store_explicit(&h->heartbeat_ns, now_ns(), memory_order_relaxed);
 	/* Magic last: pairs with the acquire load in ring_check. */
 	atomic_store_explicit(&h->magic, RING_MAGIC, memory_order_release);
 	return RING_OK;
 err:
-	if (ring_isfile(r->path))
-		unlink(r->path);
-	else
-		shm_unlink(r->path);
+	ring_unlink_path(r->path);
 	close(r->fd);
 	r->fd = -1;
 	return rc;
 }
 
-/* Reopens an existing ring as writer; returns RING_ENOENT if it vanished. */
+/* The header is of this build: magic, version, layout and record size. */
 static int
-ring_reopen_writer(struct ring *r, const struct ring_config *cfg, char *err,
-    size_t errlen)
+ring_hdr_ours(const struct ring_hdr *h)
+{
+	return h->magic == RING_MAGIC && h->version == RING_VERSION &&
+	    h->layout_hash == expected_layout_hash() &&
+	    h->record_size == REC_SIZE;
+}
+
+/*
+ * A ring that no writer holds and that cannot be used as it is, but is
+ * safe to replace without being asked (tickpipe-ring(5), "Writer
+ * recovery"): a header of this build whose capacity or object size is
+ * wrong (truncated or resized); an empty object, or one of a ring's size
+ * with a magic of 0 (a creation that died); or, under a shm name, whose
+ * "tickpipe." prefix is ours, any header but another build's (h is zeros
+ * if the object is shorter than a header).
+ * A ring of another build or version, of another capacity than asked
+ * for, or a file path that holds something else is not damaged: it
+ * needs --recreate.
+ */
+static int
+ring_damaged(const struct ring_hdr *h, off_t size, const char *path)
+{
+	if (ring_hdr_ours(h))
+		return !ring_cap_ok(h->capacity) ||
+		    (uint64_t)size != RING_HDR_SIZE + h->capacity * REC_SIZE;
+	if (size == 0 || (h->magic == 0 && size > RING_HDR_SIZE &&
+	    (size - RING_HDR_SIZE) % REC_SIZE == 0 &&
+	    ring_cap_ok((uint64_t)(size - RING_HDR_SIZE) / REC_SIZE)))
+		return 1;
+	return h->magic != RING_MAGIC && !ring_isfile(path);
+}
+
+/*
+ * Opens an existing ring as writer.  A compatible one is reopened: its
+ * sequence continues and its epoch goes up by one.  One that is damaged
+ * (see ring_damaged), or any with st->force or cfg->recreate, is removed
+ * (we hold its lock, so no writer is using it) and RING_ENOENT returned
+ * for the caller to create anew; unless asked to (--recreate), after
+ * carrying its sequence and epoch into st when its header is of this
+ * build.  Automatic replacement (damaged, force) touches only objects of
+ * our own user.  Returns RING_ENOENT also if the ring vanished.
+ */
+static int
+ring_reopen_writer(struct ring *r, const struct ring_config *cfg,
+    struct ring_start *st, char *err, size_t errlen)
 {
 	struct ring_hdr hcopy;
-	struct stat st;
+	struct stat sb;
 	char why[256];
-	int rc;
+	int rc, damaged;
 	ssize_t n;
 
 	r->fd = ring_openpath(r->path, O_RDWR, 0);
@@ -418,92 +529,115 @@ ring_reopen_writer(struct ring *r, const struct ring_config *cfg, char *err,
 	}
 	if ((rc = ring_lock(r, err, errlen)) != RING_OK)
 		goto err;
-	if (fstat(r->fd, &st) < 0) {
+	if (fstat(r->fd, &sb) < 0) {
 		snprintf(err, errlen, "fstat %s: %s", r->path, strerror(errno));
 		rc = RING_ESYS;
 		goto err;
 	}
 	memset(&hcopy, 0, sizeof(hcopy));
-	if (st.st_size >= RING_HDR_SIZE) {
+	if (sb.st_size >= RING_HDR_SIZE) {
 		n = pread(r->fd, &hcopy, sizeof(hcopy), 0);
 		if (n != (ssize_t)sizeof(hcopy))
 			memset(&hcopy, 0, sizeof(hcopy));
 	}
-	rc = ring_check(&hcopy, st.st_size, r->cap, why, sizeof(why));
-	if (rc != RING_OK) {
-		/* We hold the lock, so no writer is creating it: stale. */
-		if (!cfg->recreate) {
-			snprintf(err, errlen, "ring %s exists but is not "
-			    "compatible: %s; remove it (shmreader --unlink) "
-			    "or use --recreate", r->name, why);
-			rc = RING_EMISMATCH;
+	rc = ring_check(&hcopy, sb.st_size, r->cap, why, sizeof(why));
+	if (sb.st_size > 0 && sb.st_size < RING_HDR_SIZE)
+		snprintf(why, sizeof(why), "size: expected at least %d bytes, "
+		    "found %lld", RING_HDR_SIZE, (long long)sb.st_size);
+	if (rc == RING_OK && !st->force) {
+		r->dev = sb.st_dev;
+		r->ino = sb.st_ino;
+		r->cap = hcopy.capacity;
+		r->mask = r->cap - 1;
+		r->first = hcopy.first_seq > 1 ? hcopy.first_seq : 1;
+		if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
 			goto err;
-		}
-		if (ring_isfile(r->path))
-			unlink(r->path);
-		else
-			shm_unlink(r->path);
-		close(r->fd);
-		r->fd = -1;
-		return RING_ENOENT;	/* caller creates anew */
+		atomic_store_explicit(&r->hdr->writer_pid, (int32_t)getpid(),
+		    memory_order_relaxed);
+		r->epoch = atomic_fetch_add_explicit(&r->hdr->epoch, 1,
+		    memory_order_relaxed) + 1;
+		atomic_store_explicit(&r->hdr->heartbeat_ns, now_ns(),
+		    memory_order_relaxed);
+		return RING_OK;
 	}
-	r->dev = st.st_dev;
-	r->ino = st.st_ino;
-	r->cap = hcopy.capacity;
-	r->mask = r->cap - 1;
-	if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
+	if (rc == RING_OK)
+		snprintf(why, sizeof(why), "no writer holds it");
+	damaged = rc != RING_OK && ring_damaged(&hcopy, sb.st_size, r->path);
+	if (!cfg->recreate && !st->force && !damaged) {
+		snprintf(err, errlen, "ring %s exists but is not compatible: "
+		    "%s; remove it (shmreader --unlink) or use --recreate",
+		    r->name, why);
+		rc = RING_EMISMATCH;
 		goto err;
-	atomic_store_explicit(&r->hdr->writer_pid, (int32_t)getpid(),
-	    memory_order_relaxed);
-	atomic_fetch_add_explicit(&r->hdr->epoch, 1, memory_order_relaxed);
-	atomic_store_explicit(&r->hdr->heartbeat_ns, now_ns(),
-	    memory_order_relaxed);
-	return RING_OK;
+	}
+	if (!cfg->recreate && sb.st_uid != geteuid()) {
+		snprintf(err, errlen, "ring %s is %s (%s) but belongs to uid "
+		    "%ld: not replaced", r->name, damaged ? "damaged" :
+		    "stale", why, (long)sb.st_uid);
+		rc = RING_EMISMATCH;
+		goto err;
+	}
+	if ((damaged || st->force) && ring_hdr_ours(&hcopy)) {
+		uint64_t c = atomic_load_explicit(&hcopy.cursor,
+		    memory_order_relaxed);
+		uint64_t e = atomic_load_explicit(&hcopy.epoch,
+		    memory_order_relaxed);
+
+		if (c + 1 > st->first)
+			st->first = c + 1;
+		if (e + 1 > st->epoch)
+			st->epoch = e + 1;
+		if (st->cap == 0 && ring_cap_ok(hcopy.capacity))
+			st->cap = hcopy.capacity;
+	}
+	snprintf(st->note, sizeof(st->note), "replaced %s ring %s: %s",
+	    damaged ? "damaged" : rc == RING_OK ? "stale" : "incompatible",
+	    r->name, why);
+	if (ring_unlink_path(r->path) < 0 && errno != ENOENT) {
+		snprintf(err, errlen, "remove %s: %s", r->path,
+		    strerror(errno));
+		rc = RING_ESYS;
+		goto err;
+	}
+	close(r->fd);
+	r->fd = -1;
+	return RING_ENOENT;	/* caller creates anew */
 err:
 	close(r->fd);
 	r->fd = -1;
 	return rc;
 }
 
-int
-ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
-    size_t errlen)
+/*
+ * Creates the ring or opens the existing one as writer, per st; retries
+ * a few times if it vanishes between.  On success sets the writer's
+ * position after the last record published.
+ */
+static int
+ring_writer_setup(struct ring *r, const struct ring_config *cfg,
+    struct ring_start *st, char *err, size_t errlen)
 {
-	struct ring *r;
-	int rc, tries;
+	int rc = RING_ENOENT;
 
-	if (cfg->capacity != 0 && (cfg->capacity < RING_MIN_CAPACITY ||
-	    cfg->capacity > RING_MAX_CAPACITY ||
-	    (cfg->capacity & (cfg->capacity - 1)) != 0)) {
-		snprintf(err, errlen, "capacity %llu: must be a power of two "
-		    "in [%d, %llu]", (unsigned long long)cfg->capacity,
-		    RING_MIN_CAPACITY, (unsigned long long)RING_MAX_CAPACITY);
-		return RING_EINVAL;
-	}
-	if ((r = ring_alloc(cfg->name, err, errlen, &rc)) == NULL)
-		return rc;
 	r->writer = 1;
-	/* create, or reopen; retry a few times if it vanishes between */
-	for (tries = 0; tries < 5; tries++) {
-		r->cap = cfg->capacity != 0 ? cfg->capacity :
-		    RING_DEFAULT_CAPACITY;
+	r->gid = cfg->gid;
+	for (int tries = 0; tries < 5; tries++) {
+		r->cap = st->cap != 0 ? st->cap : RING_DEFAULT_CAPACITY;
 		r->mask = r->cap - 1;
-		rc = ring_create(r, cfg, err, errlen);
+		rc = ring_create(r, cfg, st, err, errlen);
 		if (rc != RING_ENOENT)
 			break;
 		/* an existing ring: any capacity unless one was asked for */
 		r->cap = cfg->capacity;
-		rc = ring_reopen_writer(r, cfg, err, errlen);
+		rc = ring_reopen_writer(r, cfg, st, err, errlen);
 		if (rc != RING_ENOENT)
 			break;
 	}
 	if (rc == RING_ENOENT)
 		snprintf(err, errlen, "ring %s keeps vanishing while opened",
 		    r->name);
-	if (rc != RING_OK) {
-		free(r);
+	if (rc != RING_OK)
 		return rc;
-	}
 	r->last = atomic_load_explicit(&r->hdr->cursor, memory_order_relaxed);
 	/*
 	 * A writer killed inside ring_publish may have published slots
@@ -520,6 +654,32 @@ ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
 		r->last = s;
 	}
 	atomic_store_explicit(&r->hdr->cursor, r->last, memory_order_release);
+	r->check_left = CHECK_EVERY;
+	r->check_at = coarse_ns() + CHECK_NS;
+	return RING_OK;
+}
+
+int
+ring_writer_open(struct ring **rp, const struct ring_config *cfg, char *err,
+    size_t errlen)
+{
+	struct ring_start st = { 1, 1, cfg->capacity, 0, "" };
+	struct ring *r;
+	int rc;
+
+	if (cfg->capacity != 0 && !ring_cap_ok(cfg->capacity)) {
+		snprintf(err, errlen, "capacity %llu: must be a power of two "
+		    "in [%d, %llu]", (unsigned long long)cfg->capacity,
+		    RING_MIN_CAPACITY, (unsigned long long)RING_MAX_CAPACITY);
+		return RING_EINVAL;
+	}
+	if ((r = ring_alloc(cfg->name, err, errlen, &rc)) == NULL)
+		return rc;
+	if ((rc = ring_writer_setup(r, cfg, &st, err, errlen)) != RING_OK) {
+		free(r);
+		return rc;
+	}
+	snprintf(err, errlen, "%s", st.note);
 	*rp = r;
 	return RING_OK;
 }
@@ -531,8 +691,64 @@ futex(_Atomic uint32_t *uaddr, int op, uint32_t val,
 	return syscall(SYS_futex, uaddr, op, val, ts, NULL, 0);
 }
 
-uint64_t
-ring_publish(struct ring *r, struct tp_record *rec, size_t n)
+/*
+ * Is the writer's object still the ring?  One fstat of our descriptor
+ * tells truncation, resizing and removal (no links left); an open and
+ * fstat of the name tells a new object under it.
+ */
+static int
+ring_writer_check(struct ring *r)
+{
+	struct stat sb;
+	int fd, loss = LOSS_NONE;
+
+	if (fstat(r->fd, &sb) == 0) {
+		r->lost_size = sb.st_size;
+		if ((size_t)sb.st_size < r->maplen || r->faulted)
+			return LOSS_TRUNCATED;
+		if ((size_t)sb.st_size > r->maplen)
+			return LOSS_RESIZED;
+		if (sb.st_nlink == 0)
+			return LOSS_REMOVED;
+	}
+	if (r->faulted)
+		return LOSS_TRUNCATED;
+	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0)
+		return errno == ENOENT ? LOSS_REMOVED : LOSS_NONE;
+	if (fstat(fd, &sb) == 0 && (sb.st_dev != r->dev || sb.st_ino != r->ino))
+		loss = LOSS_REPLACED;
+	close(fd);
+	return loss;
+}
+
+/* Runs ring_writer_check if CHECK_NS have passed since the last one. */
+static void
+ring_writer_poll(struct ring *r)
+{
+	int64_t t = coarse_ns();
+
+	if (r->lost != LOSS_NONE || t < r->check_at)
+		return;
+	r->check_at = t + CHECK_NS;
+	r->lost = ring_writer_check(r);
+}
+
+/*
+ * The object shrank under the writer (the SIGBUS guard put zeros in its
+ * place): the batch is not published; r->last stays, so it goes again,
+ * under the same sequences, into the object ring_recreate makes.
+ */
+static uint64_t
+ring_publish_fault(struct ring *r)
+{
+	r->lost = ring_writer_check(r);
+	r->check_left = 1;	/* every later call returns 0 at once */
+	return 0;
+}
+
+/* Writes a batch: W1 to W7.  Kept apart from the checks, which are cold. */
+static inline uint64_t
+ring_publish_batch(struct ring *r, struct tp_record *rec, size_t n)
 {
 	struct ring_hdr *h = r->hdr;
 	uint64_t s = r->last;
@@ -557,6 +773,8 @@ ring_publish(struct ring *r, struct tp_record *rec, size_t n)
 		/* W4: pairs with R1 in ring_read */
 		atomic_store_explicit(&sl->w[0], s, memory_order_release);
 	}
+	if (r->faulted)
+		return ring_publish_fault(r);
 	r->last = s;
 	/* W5: pairs with R0 in ring_read / ring_wait */
 	atomic_store_explicit(&h->cursor, s, memory_order_release);
@@ -570,11 +788,102 @@ ring_publish(struct ring *r, struct tp_record *rec, size_t n)
 	return s;
 }
 
+/* ring_publish every CHECK_EVERY calls: checks first; 0 if lost. */
+static uint64_t
+ring_publish_check(struct ring *r, struct tp_record *rec, size_t n)
+{
+	r->check_left = CHECK_EVERY;
+	ring_writer_poll(r);
+	if (r->lost != LOSS_NONE) {
+		r->check_left = 1;	/* every later call comes here again */
+		return 0;
+	}
+	return ring_publish_batch(r, rec, n);
+}
+
+uint64_t
+ring_publish(struct ring *r, struct tp_record *rec, size_t n)
+{
+	if (--r->check_left == 0)
+		return ring_publish_check(r, rec, n);
+	return ring_publish_batch(r, rec, n);
+}
+
 void
 ring_heartbeat(struct ring *r)
 {
 	atomic_store_explicit(&r->hdr->heartbeat_ns, now_ns(),
 	    memory_order_relaxed);
+	ring_writer_poll(r);
+	if (r->lost != LOSS_NONE)
+		r->check_left = 1;
+}
+
+int
+ring_lost(const struct ring *r, char *why, size_t len)
+{
+	uint64_t want = r->maplen;
+
+	if (r->lost == LOSS_NONE)
+		return 0;
+	if (why == NULL)
+		return 1;
+	switch (r->lost) {
+	case LOSS_TRUNCATED:
+		snprintf(why, len, "truncation: the object is %lld bytes, "
+		    "not %" PRIu64, (long long)r->lost_size, want);
+		break;
+	case LOSS_RESIZED:
+		snprintf(why, len, "resizing: the object is %lld bytes, "
+		    "not %" PRIu64, (long long)r->lost_size, want);
+		break;
+	case LOSS_REMOVED:
+		snprintf(why, len, "removal: %s no longer exists", r->path);
+		break;
+	default:
+		snprintf(why, len, "replacement: %s is another object",
+		    r->path);
+		break;
+	}
+	return 1;
+}
+
+int
+ring_recreate(struct ring **rp, char *err, size_t errlen)
+{
+	struct ring *old = *rp, *r;
+	struct ring_config cfg = { old->name, old->cap, old->gid, 0 };
+	struct ring_start st = { old->last + 1, old->epoch + 1, old->cap, 1,
+	    "" };
+	struct stat sb;
+	int fd, rc;
+
+	/*
+	 * Truncated or resized, the object still has the name: remove it
+	 * (we hold its lock).  XXX: another process could replace the name
+	 * between the fstat and the unlink; it would lose its object.
+	 */
+	if ((fd = ring_openpath(old->path, O_RDONLY, 0)) >= 0) {
+		if (fstat(fd, &sb) == 0 && sb.st_dev == old->dev &&
+		    sb.st_ino == old->ino)
+			ring_unlink_path(old->path);
+		close(fd);
+	}
+	if ((r = ring_alloc(old->name, err, errlen, &rc)) == NULL)
+		return rc;
+	if ((rc = ring_writer_setup(r, &cfg, &st, err, errlen)) != RING_OK) {
+		free(r);
+		return rc;
+	}
+	/*
+	 * Retire the old object: wake its sleeping readers, who then find
+	 * the name on the new object and follow it (ring_follow).
+	 */
+	atomic_fetch_add_explicit(&old->hdr->futex, 1, memory_order_release);
+	futex(&old->hdr->futex, FUTEX_WAKE, INT_MAX, NULL);
+	ring_close(old);
+	*rp = r;
+	return RING_OK;
 }
 
 int
@@ -589,8 +898,16 @@ ring_reader_open(struct ring **rp, const char *name, char *err,
 
 	if ((r = ring_alloc(name, err, errlen, &rc)) == NULL)
 		return rc;
-	/* O_RDWR: the header page is shared read-write for the futex */
+	/*
+	 * O_RDWR: the header page is shared read-write for the futex.
+	 * Without write permission (a --group member), read-only: such a
+	 * reader polls instead of sleeping until woken (ring_wait).
+	 */
 	r->fd = ring_openpath(r->path, O_RDWR, 0);
+	if (r->fd < 0 && errno == EACCES) {
+		r->rdonly = 1;
+		r->fd = ring_openpath(r->path, O_RDONLY, 0);
+	}
 	if (r->fd < 0) {
 		if (errno == ENOENT) {
 			snprintf(err, errlen, "ring %s does not exist", name);
@@ -625,6 +942,7 @@ ring_reader_open(struct ring **rp, const char *name, char *err,
 	}
 	r->cap = hcopy.capacity;
 	r->mask = r->cap - 1;
+	r->first = hcopy.first_seq > 1 ? hcopy.first_seq : 1;
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	if ((rc = ring_map(r, 0, err, errlen)) != RING_OK)
@@ -667,6 +985,12 @@ ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
 			}
 			/* overwritten while copying: lapped */
 		} else if ((v1 & ~SEQ_BUSY) <= s) {
+			if (s < r->first) {
+				/* before this object's first record: gone */
+				*lost += r->first - s;
+				r->next = r->first;
+				continue;
+			}
 			/* older lap or s itself being written: not yet */
 			return 0;
 		}
@@ -721,6 +1045,45 @@ cpu_relax(void)
 #endif
 }
 
+static void
+ring_sleep(int64_t ns)
+{
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * A reader that may not write the header (ring_reader_open) cannot count
+ * itself in waiters, so no writer wakes it for its own sake: it sleeps on
+ * the futex RDONLY_POLL_NS at a time, woken early only when the writer
+ * wakes other readers.
+ */
+#define RDONLY_POLL_NS	1000000
+
+static int
+ring_wait_rdonly(struct ring *r, int64_t deadline)
+{
+	struct timespec ts;
+	int64_t left;
+	uint32_t f;
+
+	for (;;) {
+		f = atomic_load_explicit(&r->hdr->futex, memory_order_acquire);
+		if (ring_ready(r))
+			return 1;
+		if ((left = deadline - mono_ns()) <= 0)
+			return 0;
+		if (left > RDONLY_POLL_NS)
+			left = RDONLY_POLL_NS;
+		ts.tv_sec = 0;
+		ts.tv_nsec = left;
+		if (futex(&r->hdr->futex, FUTEX_WAIT, f, &ts) < 0 &&
+		    errno != ETIMEDOUT && errno != EAGAIN && errno != EINTR)
+			ring_sleep(left);
+	}
+}
+
 int
 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 {
@@ -731,6 +1094,12 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 	int ready;
 
 	deadline = start + (int64_t)timeout_ms * 1000000;
+	if (r->faulted) {
+		/* nothing more will come: let the caller ask ring_follow */
+		ring_sleep(timeout_ms < 20 ? (int64_t)timeout_ms * 1000000 :
+		    20000000);
+		return 0;
+	}
 	if (spin_ns < 0)
 		spin_ns = (int64_t)timeout_ms * 1000000;
 	for (unsigned i = 0;; i++) {
@@ -742,6 +1111,8 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 	}
 	if (mono_ns() >= deadline)
 		return 0;
+	if (r->rdonly)
+		return ring_wait_rdonly(r, deadline);
 	/* S1: pairs with W6 in ring_publish */
 	atomic_fetch_add_explicit(&h->waiters, 1, memory_order_seq_cst);
 	/* S2: pairs with W7 in ring_publish */
@@ -767,12 +1138,19 @@ ring_seek(struct ring *r, uint64_t seq)
 	r->next = seq == 0 ? 1 : seq;
 }
 
-void
-ring_seek_oldest(struct ring *r)
+uint64_t
+ring_oldest(const struct ring *r)
 {
 	uint64_t c = ring_cursor(r);
 
-	r->next = c >= r->cap ? c - r->cap + 1 : 1;
+	return c >= r->cap && c - r->cap + 1 > r->first ? c - r->cap + 1 :
+	    r->first;
+}
+
+void
+ring_seek_oldest(struct ring *r)
+{
+	r->next = ring_oldest(r);
 }
 
 void
@@ -799,6 +1177,69 @@ ring_replaced(const struct ring *r)
 	rc = fstat(fd, &st) == 0 && (st.st_ino != r->ino || st.st_dev != r->dev);
 	close(fd);
 	return rc;
+}
+
+/* Does a writer hold the object's lock (F_OFD_GETLK, see ring_lock)? */
+static int
+ring_writer_alive(const struct ring *r)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+	    .l_start = 0, .l_len = 1, .l_pid = 0 };
+
+	return fcntl(r->fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+int
+ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
+    size_t errlen)
+{
+	struct ring *r = *rp, *n;
+	uint64_t p = r->next, c, to;
+	struct stat sb;
+	int fd, same, rc;
+
+	*from = p;
+	*lost = 0;
+	if (!r->faulted && ring_ready(r))
+		return 0;	/* read the old object to its end first */
+	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0)
+		return 0;	/* removed: the writer will make a new one */
+	same = fstat(fd, &sb) == 0 && sb.st_dev == r->dev &&
+	    sb.st_ino == r->ino;
+	close(fd);
+	if (same) {
+		if (r->faulted && !ring_writer_alive(r)) {
+			snprintf(err, errlen, "ring %s: SIGBUS reading shared "
+			    "memory: the object was truncated or resized by "
+			    "another process", r->name);
+			return RING_ETRUNC;
+		}
+		return 0;	/* still ours, or its writer will replace it */
+	}
+	if ((rc = ring_reader_open(&n, r->name, err, errlen)) != RING_OK)
+		return rc == RING_ENOENT ? 0 : rc;
+	if (n->first > 1) {
+		/*
+		 * A writer recreated the ring, continuing the sequence:
+		 * what lies between our position and the new object's
+		 * oldest record is lost to us.
+		 */
+		to = ring_oldest(n) > p ? ring_oldest(n) : p;
+		*lost = to - p;
+	} else {
+		/*
+		 * A new ring from sequence 1: lost is what the old object
+		 * held that we did not read.  XXX: unknown, and not
+		 * counted, if its header page was truncated away.
+		 */
+		c = ring_cursor(r);
+		*lost = c >= p ? c - p + 1 : 0;
+		to = ring_oldest(n);
+	}
+	ring_seek(n, to);
+	ring_close(r);
+	*rp = n;
+	return 1;
 }
 
 uint64_t
@@ -869,9 +1310,11 @@ ring_close(struct ring *r)
 		return;
 	if (r->hdr != NULL) {
 		if (r->writer) {
-			ring_heartbeat(r);
+			atomic_store_explicit(&r->hdr->heartbeat_ns, now_ns(),
+			    memory_order_relaxed);
 			msync(r->hdr, RING_HDR_SIZE, MS_ASYNC);
 		}
+		ring_guard_del(r);
 		munmap(r->hdr, r->maplen);
 	}
 	if (r->fd >= 0)
@@ -879,19 +1322,91 @@ ring_close(struct ring *r)
 	free(r);
 }
 
+/*
+ * The SIGBUS guard.  Every mapped ring is in ring_guarded, so the handler
+ * can tell which ring a fault hit.  In recover mode it maps zero-filled
+ * private memory over the part of the mapping past the object's new end
+ * (from the faulting page at the latest), marks the ring faulted and
+ * returns: the faulting access is retried and completes on the zeros, and
+ * the program finds out through ring_publish, ring_wait, ring_lost and
+ * ring_follow.  In exit mode, and for a fault it cannot place, it prints
+ * one line and exits.  mmap and fstat are plain system calls on Linux,
+ * safe in a handler.
+ */
+#define RING_GUARDED	64
+static struct ring *_Atomic ring_guarded[RING_GUARDED];
 static char	sigbus_msg[512];
 static size_t	sigbus_len;
-static int	sigbus_code = 74;
+static int	sigbus_code = 74;	/* 0: recover */
+static long	sigbus_page = 4096;
+
+/* Puts to in the first slot holding from. */
+static void
+ring_guard_swap(struct ring *from, struct ring *to)
+{
+	for (int i = 0; i < RING_GUARDED; i++) {
+		struct ring *want = from;
+
+		if (atomic_compare_exchange_strong(&ring_guarded[i], &want, to))
+			return;
+	}
+	/* XXX: more rings than slots: a fault on the last ones is not placed */
+}
 
 static void
-sigbus_handler(int sig)
+ring_guard_add(struct ring *r)
 {
+	ring_guard_swap(NULL, r);
+}
+
+static void
+ring_guard_del(struct ring *r)
+{
+	ring_guard_swap(r, NULL);
+}
+
+/* Replaces the lost part of r's mapping with zeros; 0 or -1. */
+static int
+ring_zero_map(struct ring *r, const char *addr)
+{
+	char *base = (char *)r->hdr;
+	size_t keep = 0, at = (size_t)(addr - base) / (size_t)sigbus_page *
+	    (size_t)sigbus_page;
+	struct stat st;
+
+	if (fstat(r->fd, &st) == 0 && st.st_size > 0)
+		keep = (size_t)st.st_size / (size_t)sigbus_page *
+		    (size_t)sigbus_page;
+	if (keep > at)
+		keep = at;
+	if (mmap(base + keep, r->maplen - keep, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) == MAP_FAILED)
+		return -1;
+	r->faulted = 1;
+	return 0;
+}
+
+static void
+sigbus_handler(int sig, siginfo_t *si, void *ctx)
+{
+	const char *a = si->si_addr;
 	ssize_t n;
 
 	(void)sig;
+	(void)ctx;
+	for (int i = 0; i < RING_GUARDED; i++) {
+		struct ring *r = atomic_load(&ring_guarded[i]);
+
+		if (r == NULL || r->hdr == NULL || a < (char *)r->hdr ||
+		    a >= (char *)r->hdr + r->maplen)
+			continue;
+		if (sigbus_code == 0 && ring_zero_map(r, a) == 0)
+			return;
+		break;
+	}
 	n = write(STDERR_FILENO, sigbus_msg, sigbus_len);
 	(void)n;
-	_exit(sigbus_code);
+	_exit(sigbus_code != 0 ? sigbus_code : 74);
 }
 
 void
@@ -906,8 +1421,11 @@ ring_sigbus_guard(const char *prog, const char *name, int code)
 	sigbus_len = n > 0 && (size_t)n < sizeof(sigbus_msg) ? (size_t)n :
 	    sizeof(sigbus_msg) - 1;
 	sigbus_code = code;
+	if ((sigbus_page = sysconf(_SC_PAGESIZE)) <= 0)
+		sigbus_page = 4096;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = sigbus_handler;
+	sa.sa_sigaction = sigbus_handler;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
 }

@@ -37,6 +37,7 @@ enum ring_err {
 	RING_ELOCKED = -4,	/* another writer holds the ring */
 	RING_ENOSPC = -5,	/* the shm filesystem cannot hold the ring */
 	RING_EINVAL = -6,	/* bad name or capacity */
+	RING_ETRUNC = -7,	/* truncated under a reader; no writer left */
 };
 
 struct ring;
@@ -45,30 +46,63 @@ struct ring_config {
 	const char	*name;		/* ring name, see above */
 	uint64_t	 capacity;	/* records, power of two; 0: the default
 					   for a new ring, any for an existing one */
-	gid_t		 gid;		/* (gid_t)-1: no group access */
+	gid_t		 gid;		/* group that may read; (gid_t)-1: none */
 	int		 recreate;	/* unlink an incompatible ring and create anew */
 };
 
 /*
  * ring_writer_open: opens the ring as its single writer.  Creates it
- * (O_CREAT|O_EXCL, mode 0600, or 0660 with cfg->gid) with every page
+ * (O_CREAT|O_EXCL, mode 0600, or 0640 with cfg->gid) with every page
  * reserved by posix_fallocate, or reopens an existing compatible ring,
- * continuing its sequence and bumping its epoch.  Returns RING_OK and
- * sets *rp, or an error code with a one-line message in err.
- * RING_ELOCKED names the holder's pid.
+ * continuing its sequence and bumping its epoch.  A damaged ring that no
+ * writer holds (wrong size, unfinished or foreign header; tickpipe-ring(5)
+ * "Writer recovery" says which) is replaced, continuing its sequence if
+ * its header is of this build.  Returns RING_OK and sets *rp, with err
+ * empty or saying what was replaced; or an error code with a one-line
+ * message in err.  RING_ELOCKED names the holder's pid.
  */
 int	 ring_writer_open(struct ring **rp, const struct ring_config *cfg,
 	    char *err, size_t errlen);
 
 /*
- * ring_publish: copies n records into the ring, assigning them
+ * ring_publish: copies n >= 1 records into the ring, assigning them
  * consecutive sequence numbers (written into rec[i].seq too), and wakes
- * sleeping readers once.  Returns the sequence of the last record.
+ * sleeping readers once.  Returns the sequence of the last record, or 0
+ * if the writer's object is lost (ring_lost): then the batch does not
+ * count and goes again, under the same sequences, after ring_recreate.
+ * Every 64 calls it checks, at most every 200 ms, that the object still
+ * has the ring's name and its size; a SIGBUS on the mapping is caught by
+ * ring_sigbus_guard in recover mode.
  */
 uint64_t ring_publish(struct ring *r, struct tp_record *rec, size_t n);
 
-/* ring_heartbeat: stores the current time as the writer heartbeat. */
+/*
+ * ring_heartbeat: stores the current time as the writer heartbeat, and
+ * makes the check ring_publish makes if it is due, so that an idle
+ * writer notices a lost object too.
+ */
 void	 ring_heartbeat(struct ring *r);
+
+/*
+ * ring_lost: 1 if the writer's object is no longer the ring (truncated,
+ * resized, removed, or its name taken by another object), with why, if
+ * not NULL, saying which ("truncation: the object is 4096 bytes, not
+ * 16781312"); else 0.  Only a flag: the checks run in ring_publish and
+ * ring_heartbeat.
+ */
+int	 ring_lost(const struct ring *r, char *why, size_t len);
+
+/*
+ * ring_recreate: after a loss, removes the ring's name if it still
+ * refers to the lost object, creates a new object under it (same
+ * capacity and mode; first sequence the one after the last published,
+ * epoch one more), wakes the old object's sleeping readers so that they
+ * follow (ring_follow), closes the old handle and sets *rp to the new
+ * one.  An object of our user that no writer holds is replaced; another
+ * writer's is not (RING_ELOCKED).  On error *rp is unchanged (still lost)
+ * and err says why.
+ */
+int	 ring_recreate(struct ring **rp, char *err, size_t errlen);
 
 /*
  * ring_reader_open: opens an existing ring for reading, after checking
@@ -76,7 +110,8 @@ void	 ring_heartbeat(struct ring *r);
  * magic, version, layout hash, record size and capacity match this build
  * (RING_EMISMATCH names the field, expected and found values).  Returns
  * RING_ENOENT while the ring does not exist or is still being created.
- * The reader starts at the oldest record.
+ * Without write permission on the object it reads through a read-only
+ * descriptor and ring_wait polls.  The reader starts at the oldest record.
  */
 int	 ring_reader_open(struct ring **rp, const char *name, char *err,
 	    size_t errlen);
@@ -97,6 +132,20 @@ int	 ring_read(struct ring *r, struct tp_record *out, uint64_t *lost);
  */
 int	 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms);
 
+/*
+ * ring_follow: for an idle reader (ring_wait returned 0).  If a writer
+ * recreated the ring under its name, opens the new object, positions the
+ * reader and closes the old handle; *rp is the new one and the function
+ * returns 1, with *lost records from sequence *from never to be seen by
+ * this reader (0: none).  Returns 0 while there is nothing to follow (the
+ * old object still has records to read, or its name is gone and no new
+ * object has come yet, or its writer is still to replace it).  Errors:
+ * RING_ETRUNC if the object was truncated under the reader and no writer
+ * holds it; those of ring_reader_open for the new object.
+ */
+int	 ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost,
+	    char *err, size_t errlen);
+
 /* Reader positioning: next sequence to read. */
 void	 ring_seek(struct ring *r, uint64_t seq);
 void	 ring_seek_oldest(struct ring *r);
@@ -109,6 +158,9 @@ uint64_t ring_position(const struct ring *r);
  * Costs an open and an fstat: call it when idle.
  */
 int	 ring_replaced(const struct ring *r);
+
+/* ring_oldest: the oldest sequence the ring can still hold. */
+uint64_t ring_oldest(const struct ring *r);
 
 /* Header fields, read from the shared header. */
 uint64_t ring_cursor(const struct ring *r);	/* last published seq */
@@ -129,11 +181,14 @@ void	 ring_close(struct ring *r);
 int	 ring_unlink(const char *name);
 
 /*
- * ring_sigbus_guard: installs a SIGBUS handler that prints
- * "PROG: ring NAME: ..." explaining that the shared memory went away
- * under the reader (truncated by another process), and exits with status
- * code (the program picks it; tickpipe uses 74, EX_IOERR), so a fault on
- * the mapping is a clear error and never a core dump.
+ * ring_sigbus_guard: installs the process's SIGBUS handler for the rings
+ * it maps, so that a fault on a mapping (the object truncated by another
+ * process) is never a core dump.  With code != 0 the handler prints
+ * "PROG: ring NAME: ..." explaining that the shared memory went away and
+ * exits with status code (tickpipe uses 74, EX_IOERR).  With code 0 it
+ * recovers: it puts zeros where the object went, marks that ring faulted
+ * and returns; the writer learns it from ring_publish (0), a reader from
+ * ring_wait (0) then ring_follow.  A fault elsewhere exits as with 74.
  */
 void	 ring_sigbus_guard(const char *prog, const char *name, int code);
 

@@ -46,6 +46,7 @@
 #include <hiredis/read.h>
 
 #include "jsonl.h"
+#include "redisurl.h"
 #include "util.h"
 #include "jscan.h"
 
@@ -59,7 +60,7 @@
 #define NAME_MAX_LEN		64		/* venue, symbol */
 #define PREFIX_MAX_LEN		64
 #define CHAN_MAX		(1u << 20)
-#define LOG_PER_SEC		50		/* malformed/error lines */
+#define LOG_PER_SEC		20		/* malformed/error lines */
 
 /* message types (from "type") */
 enum { T_TRADE, T_SNAP, T_DELTA, T_STATUS, T_GAP };
@@ -85,6 +86,7 @@ struct chan {
 /* One buffered message, followed by its line; 8-byte aligned. */
 struct msg {
 	uint64_t	lineno;
+	uint64_t	seq, recv;	/* 0: none */
 	uint32_t	len;
 	uint32_t	chan;
 	uint8_t		type;
@@ -128,19 +130,11 @@ enum { A_NONE, A_RPUSH, A_DEL };
 #define BATCH_MAX	4096
 #define NO_NEXT		UINT32_MAX
 
-struct url {
-	int		is_unix;
-	char		host[256];
-	char		port[8];
-	char		path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char		user[128];
-	long		db;
-};
 
 static struct {
 	/* options */
-	const char	*url_str;
-	struct url	url;
+	char		url_str[600];	/* redisurl_show(): for log lines */
+	struct redisurl	url;
 	const char	*prefix;
 	size_t		prefix_len;
 	char		*password;
@@ -155,7 +149,7 @@ static struct {
 	int		verbose;
 	int		ready_fd;
 
-	/* counters */
+	/* counters; last_seq and last_recv: of what Redis acknowledged */
 	uint64_t	lines, published, malformed, dropped, reconnects;
 	uint64_t	redis_errors, last_seq, last_recv;
 
@@ -202,6 +196,7 @@ static struct {
 } g;
 
 static volatile sig_atomic_t sig_stop, sig_usr1;
+static sigset_t sig_block;		/* ours, blocked but in ppoll */
 
 /* The reply being read: hiredis' reader calls these, we keep no tree. */
 static struct {
@@ -217,10 +212,21 @@ usage(FILE *f)
 	    "                [--buffer n] [--stream maxlen] "
 	    "[--stats-interval sec] [--pipeline n]\n"
 	    "                [--max-deltas n] [--connect-timeout sec] "
-	    "[--flush-timeout sec]\n", f);
+	    "[--flush-timeout sec]\n"
+	    "       redispub --check-url url\n", f);
 }
 
 /* ---- logging with a rate limit for per-line messages ---- */
+
+/* log_flush: says how many per-line messages the rate limit held back. */
+static void
+log_flush(void)
+{
+	if (g.log_suppressed > 0)
+		warnx("%" PRIu64 " more malformed or rejected lines not logged "
+		    "(at most %d a second)", g.log_suppressed, LOG_PER_SEC);
+	g.log_suppressed = 0;
+}
 
 static void
 log_line(const char *fmt, ...)
@@ -229,12 +235,9 @@ log_line(const char *fmt, ...)
 	va_list ap;
 
 	if (sec != g.log_sec) {
-		if (g.log_suppressed > 0)
-			warnx("%" PRIu64 " more malformed or rejected lines "
-			    "not logged (rate limit)", g.log_suppressed);
+		log_flush();
 		g.log_sec = sec;
 		g.log_budget = LOG_PER_SEC;
-		g.log_suppressed = 0;
 	}
 	if (g.log_budget <= 0) {
 		g.log_suppressed++;
@@ -249,110 +252,13 @@ log_line(const char *fmt, ...)
 static void
 print_counters(const char *what)
 {
+	log_flush();
 	warnx("%s: lines=%" PRIu64 " published=%" PRIu64 " malformed=%" PRIu64
 	    " dropped=%" PRIu64 " buffered=%" PRIu64 " inflight=%" PRIu64
 	    " reconnects=%" PRIu64 " redis_errors=%" PRIu64 " last_seq=%"
 	    PRIu64 " last_recv=%" PRIu64, what, g.lines, g.published,
 	    g.malformed, g.dropped, g.qn, g.qsent, g.reconnects,
 	    g.redis_errors, g.last_seq, g.last_recv);
-}
-
-/* ---- URL ---- */
-
-/*
- * url_parse: redis://[user@]host[:port][/db], unix://PATH, or a path
- * starting with '/', "./" or "../".  Returns 0 or -1 with the reason in err.
- */
-static int
-url_parse(const char *s, struct url *u, char *err, size_t errlen)
-{
-	const char *p, *at, *hend, *slash;
-	uint64_t v;
-
-	memset(u, 0, sizeof(*u));
-	if (strncmp(s, "unix://", 7) == 0 || s[0] == '/' ||
-	    strncmp(s, "./", 2) == 0 || strncmp(s, "../", 3) == 0) {
-		p = strncmp(s, "unix://", 7) == 0 ? s + 7 : s;
-		if (*p == '\0' || strlen(p) >= sizeof(u->path)) {
-			snprintf(err, errlen, "bad unix socket path");
-			return -1;
-		}
-		u->is_unix = 1;
-		strcpy(u->path, p);
-		return 0;
-	}
-	if (strncmp(s, "redis://", 8) != 0) {
-		snprintf(err, errlen, "expected redis://[user@]host:port[/db] "
-		    "or a unix socket path (/PATH, ./PATH, unix://PATH)");
-		return -1;
-	}
-	p = s + 8;
-	slash = strchr(p, '/');
-	at = strchr(p, '@');
-	if (at != NULL && (slash == NULL || at < slash)) {
-		if (memchr(p, ':', (size_t)(at - p)) != NULL) {
-			snprintf(err, errlen, "no password in the URL: use "
-			    "TICKPIPE_REDIS_PASSWORD or --password-file");
-			return -1;
-		}
-		if (at == p || (size_t)(at - p) >= sizeof(u->user)) {
-			snprintf(err, errlen, "bad user name");
-			return -1;
-		}
-		memcpy(u->user, p, (size_t)(at - p));
-		p = at + 1;
-	}
-	hend = slash != NULL ? slash : p + strlen(p);
-	strcpy(u->port, "6379");
-	if (*p == '[') {		/* [v6addr] */
-		const char *rb = memchr(p, ']', (size_t)(hend - p));
-
-		if (rb == NULL || rb - p - 1 <= 0 ||
-		    (size_t)(rb - p - 1) >= sizeof(u->host)) {
-			snprintf(err, errlen, "bad host");
-			return -1;
-		}
-		memcpy(u->host, p + 1, (size_t)(rb - p - 1));
-		p = rb + 1;
-	} else {
-		const char *c = memchr(p, ':', (size_t)(hend - p));
-		const char *e = c != NULL ? c : hend;
-
-		if (e == p || (size_t)(e - p) >= sizeof(u->host)) {
-			snprintf(err, errlen, "bad host");
-			return -1;
-		}
-		memcpy(u->host, p, (size_t)(e - p));
-		p = e;
-	}
-	if (*p == ':') {
-		char port[8];
-		size_t n = (size_t)(hend - p - 1);
-
-		if (n == 0 || n >= sizeof(port)) {
-			snprintf(err, errlen, "bad port");
-			return -1;
-		}
-		memcpy(port, p + 1, n);
-		port[n] = '\0';
-		if (parse_u64(port, 1, 65535, &v) < 0) {
-			snprintf(err, errlen, "bad port '%s'", port);
-			return -1;
-		}
-		snprintf(u->port, sizeof(u->port), "%" PRIu64, v);
-	} else if (p != hend) {
-		snprintf(err, errlen, "bad host");
-		return -1;
-	}
-	if (slash != NULL && slash[1] != '\0') {
-		if (parse_u64(slash + 1, 0, 1000000, &v) < 0) {
-			snprintf(err, errlen, "bad database number '%s'",
-			    slash + 1);
-			return -1;
-		}
-		u->db = (long)v;
-	}
-	return 0;
 }
 
 /* ---- the message FIFO ---- */
@@ -409,7 +315,7 @@ q_at(struct qpos *p)
 
 static void
 q_push(const char *line, size_t len, uint32_t chan, int type,
-    uint64_t lineno)
+    uint64_t lineno, const struct jscan_route *r)
 {
 	size_t need = MSG_SIZE(len);
 	struct msg *m;
@@ -427,6 +333,8 @@ q_push(const char *line, size_t len, uint32_t chan, int type,
 	}
 	m = (struct msg *)(void *)(g.tail->data + g.tail->used);
 	m->lineno = lineno;
+	m->seq = r->has_seq ? r->seq : 0;
+	m->recv = r->has_recv ? r->recv : 0;
 	m->len = (uint32_t)len;
 	m->chan = chan;
 	m->type = (uint8_t)type;
@@ -436,12 +344,22 @@ q_push(const char *line, size_t len, uint32_t chan, int type,
 	g.qbytes += need;
 }
 
-/* q_pop: removes the oldest message (it must have been sent). */
+/*
+ * q_pop: removes the oldest message (it must have been sent), all of whose
+ * replies have arrived.  Messages leave in input order, so its seq is the
+ * highest with it and every line before it acknowledged: the resume point
+ * the stats report as last_seq (redispub(1)).
+ */
 static void
 q_pop(void)
 {
 	struct msg *m = q_at(&g.head);
 	size_t sz = MSG_SIZE(m->len);
+
+	if (m->seq > g.last_seq)
+		g.last_seq = m->seq;
+	if (m->recv > g.last_recv)
+		g.last_recv = m->recv;
 
 	g.head.off += sz;
 	g.qn--;
@@ -649,11 +567,7 @@ handle_line(const char *l, size_t n)
 		malformed("too many channels");
 		return;
 	}
-	if (r.has_seq && r.seq > g.last_seq)
-		g.last_seq = r.seq;
-	if (r.has_recv && r.recv > g.last_recv)
-		g.last_recv = r.recv;
-	q_push(l, n, (uint32_t)ci, type, g.lines);
+	q_push(l, n, (uint32_t)ci, type, g.lines, &r);
 }
 
 static int
@@ -990,19 +904,27 @@ stats_json(char *buf, size_t len)
 	return (size_t)n;
 }
 
-/* send_stats: SET and PUBLISH PREFIX.tickpipe.stats; needs C_READY. */
+/*
+ * send_stats: SET and PUBLISH PREFIX.tickpipe.stats; needs C_READY.  The
+ * key is where tickpipe(8) resumes after a restart, so it is left alone
+ * until this process has a last_seq of its own: the value there (from
+ * the process before) is still a true resume point, a 0 would not be.
+ */
 static void
 send_stats(void)
 {
 	char js[512];
 	size_t n = stats_json(js, sizeof(js));
+	int set = g.last_seq > 0;
 
-	if (inf_push(2, 0) == NULL)
+	if (inf_push(set ? 2 : 1, 0) == NULL)
 		return;
 	ob_reserve(2 * n + 2 * g.prefix_len + 128);
-	OB_LIT("*3\r\n$3\r\nSET\r\n");
-	ob_bulk2(g.prefix, g.prefix_len, ".tickpipe.stats", 15);
-	ob_bulk(js, n);
+	if (set) {
+		OB_LIT("*3\r\n$3\r\nSET\r\n");
+		ob_bulk2(g.prefix, g.prefix_len, ".tickpipe.stats", 15);
+		ob_bulk(js, n);
+	}
 	OB_LIT("*3\r\n$7\r\nPUBLISH\r\n");
 	ob_bulk2(g.prefix, g.prefix_len, ".tickpipe.stats", 15);
 	ob_bulk(js, n);
@@ -1209,7 +1131,7 @@ conn_handshake(void)
 	}
 	if (g.url.db != 0) {
 		char num[24];
-		int k = snprintf(num, sizeof(num), "%ld", g.url.db);
+		int k = snprintf(num, sizeof(num), "%d", g.url.db);
 
 		ob_reserve(64);
 		OB_LIT("*2\r\n$6\r\nSELECT\r\n");
@@ -1251,13 +1173,15 @@ conn_start(void)
 		return;
 	} else {
 		struct addrinfo hints, *ai;
+		char port[8];
 		int rc;
 
 		/* XXX getaddrinfo blocks; a name that needs DNS can stall */
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_family = AF_UNSPEC;
 		hints.ai_socktype = SOCK_STREAM;
-		rc = getaddrinfo(g.url.host, g.url.port, &hints, &ai);
+		snprintf(port, sizeof(port), "%d", g.url.port);
+		rc = getaddrinfo(g.url.host, port, &hints, &ai);
 		if (rc != 0) {
 			snprintf(g.conn_err, sizeof(g.conn_err), "resolve "
 			    "%s: %s", g.url.host, gai_strerror(rc));
@@ -1554,6 +1478,21 @@ on_signal(int sig)
 		sig_stop = 1;
 }
 
+/*
+ * take_signals: ppoll delivers our signals only when it blocks, which it
+ * never does while stdin always has input (a flood of bad lines); so
+ * each turn of the loop also takes those pending.
+ */
+static void
+take_signals(void)
+{
+	static const struct timespec zero;
+	int sig;
+
+	while ((sig = sigtimedwait(&sig_block, NULL, &zero)) > 0)
+		on_signal(sig);
+}
+
 static uint64_t
 opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 {
@@ -1562,17 +1501,46 @@ opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 	if (parse_u64(s, min, max, &v) < 0) {
 		warnx("%s: '%s' is not a number in [%" PRIu64 ", %" PRIu64 "]",
 		    name, s, min, max);
-		usage(stderr);
 		exit(EX_USAGE);
 	}
 	return v;
+}
+
+/*
+ * check_url_main: --check-url.  Prints what the URL names, one "key
+ * value" line each: url (without the password, for logs), then unix, or
+ * host, port, db, and user and password if given; so that tickpipe(8)
+ * checks REDIS_URL with this very parser and reaches the same server with
+ * redis-cli(1).  Returns the exit status.
+ */
+static int
+check_url_main(const char *s)
+{
+	struct redisurl u;
+	char uerr[160], shown[600];
+
+	if (redisurl_parse(s, &u, uerr, sizeof(uerr)) < 0) {
+		warnx("--check-url: bad Redis URL: %s", uerr);
+		return EX_USAGE;
+	}
+	printf("url %s\n", redisurl_show(&u, shown, sizeof(shown)));
+	if (u.is_unix) {
+		printf("unix %s\n", u.path);
+	} else {
+		printf("host %s\nport %d\ndb %d\n", u.host, u.port, u.db);
+		if (u.user[0] != '\0')
+			printf("user %s\n", u.user);
+		if (u.has_password)
+			printf("password %s\n", u.password);
+	}
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
 }
 
 int
 main(int argc, char **argv)
 {
 	enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS,
-	    O_PIPELINE, O_MAXDELTAS, O_CONNTO, O_FLUSHTO };
+	    O_PIPELINE, O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL };
 	static const struct option lopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -1586,15 +1554,16 @@ main(int argc, char **argv)
 		{ "max-deltas", required_argument, NULL, O_MAXDELTAS },
 		{ "connect-timeout", required_argument, NULL, O_CONNTO },
 		{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
+		{ "check-url", required_argument, NULL, O_CHECKURL },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *pwfile = NULL, *env;
+	const char *pwfile = NULL, *env, *url = "redis://127.0.0.1:6379";
+	const char *check_url = NULL;
 	char uerr[160];
 	struct sigaction sa;
-	sigset_t block, waitmask;
+	sigset_t waitmask;
 	int c, rc = 0;
 
-	g.url_str = "redis://127.0.0.1:6379";
 	g.prefix = "md";
 	g.max_buf = 65536;
 	g.pipeline = 8192;
@@ -1617,12 +1586,14 @@ main(int argc, char **argv)
 			if ((g.ready_fd = parse_fd_opt(optarg)) < 0) {
 				warnx("-d: '%s' is not an open file "
 				    "descriptor", optarg);
-				usage(stderr);
 				return EX_USAGE;
 			}
 			break;
 		case 'u':
-			g.url_str = optarg;
+			url = optarg;
+			break;
+		case O_CHECKURL:
+			check_url = optarg;
 			break;
 		case O_PREFIX:
 			g.prefix = optarg;
@@ -1658,17 +1629,22 @@ main(int argc, char **argv)
 			    optarg, 0, 86400) * 1000 * MS;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		warnx("unexpected argument '%s'", argv[optind]);
-		usage(stderr);
 		return EX_USAGE;
 	}
-	if (url_parse(g.url_str, &g.url, uerr, sizeof(uerr)) < 0) {
-		warnx("bad URL '%s': %s", g.url_str, uerr);
+	if (check_url != NULL)
+		return check_url_main(check_url);
+	if (redisurl_parse(url, &g.url, uerr, sizeof(uerr)) < 0) {
+		warnx("-u: bad Redis URL: %s", uerr);
+		return EX_USAGE;
+	}
+	redisurl_show(&g.url, g.url_str, sizeof(g.url_str));
+	if (g.url.has_password && pwfile != NULL) {
+		warnx("-u: a password in the URL and --password-file: give one");
 		return EX_USAGE;
 	}
 	if (!prefix_ok(g.prefix)) {
@@ -1677,7 +1653,10 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	g.prefix_len = strlen(g.prefix);
-	if (pwfile != NULL) {
+	/* the URL's or the file's password, else the environment's */
+	if (g.url.has_password) {
+		g.password = g.url.password;
+	} else if (pwfile != NULL) {
 		g.password = read_password_file(pwfile);
 	} else if ((env = getenv("TICKPIPE_REDIS_PASSWORD")) != NULL &&
 	    *env != '\0') {
@@ -1707,11 +1686,11 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &block, &waitmask);
+	sigemptyset(&sig_block);
+	sigaddset(&sig_block, SIGTERM);
+	sigaddset(&sig_block, SIGINT);
+	sigaddset(&sig_block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &sig_block, &waitmask);
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 	sigdelset(&waitmask, SIGUSR1);
@@ -1730,6 +1709,7 @@ main(int argc, char **argv)
 		int64_t now = mono_ns(), wake = now + 1000 * MS;
 		struct timespec ts;
 
+		take_signals();
 		if (sig_usr1) {
 			sig_usr1 = 0;
 			print_counters("counters");

@@ -69,11 +69,11 @@ struct reader {
 	uint64_t	 records;	/* records read */
 	uint64_t	 lost;		/* records lost to laps */
 	uint64_t	 gaps;		/* gap events */
-	uint64_t	 partial;	/* book messages cut by a gap, dropped */
+	uint64_t	 partial;	/* runs of records of unfinished book
+					   messages, dropped */
+	uint64_t	 skipped;	/* malformed messages, not printed */
 	uint64_t	 filtered;
-	/* a book message being collected */
-	struct tp_record recs[JSONL_MAX_RECS];
-	size_t		 n;
+	struct jsonl_msg msg;		/* the book message being collected */
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
 };
 
@@ -97,9 +97,10 @@ counters(const struct reader *r)
 {
 	fprintf(stderr, "shmreader: counters: msgs %" PRIu64 " records %"
 	    PRIu64 " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64
-	    " filtered %" PRIu64 " position %" PRIu64 "\n", r->msgs,
-	    r->records, r->lost, r->gaps, r->partial, r->filtered,
-	    r->ring != NULL ? ring_position(r->ring) : 0);
+	    " skipped %" PRIu64 " filtered %" PRIu64 " position %" PRIu64
+	    "\n", r->msgs, r->records, r->lost, r->gaps, r->partial,
+	    r->skipped, r->filtered, r->ring != NULL ?
+	    ring_position(r->ring) : 0);
 }
 
 /* Writes all of buf; exits 0 quietly on a closed pipe, 74 on errors. */
@@ -271,42 +272,58 @@ emit_gap(struct reader *r, uint64_t from, uint64_t lost)
 }
 
 /*
+ * Counts and reports what the message assembly dropped: a malformed
+ * message always, an unfinished one always but for the tail expected at
+ * the start and after a cut (said with -v only); see tickpipe-ring(5),
+ * "Book messages", and shmreader(1).
+ */
+static void
+dropped(struct reader *r, int rc, const char *why)
+{
+	if (rc == JSONL_MSG_BAD) {
+		r->skipped++;
+		warnx("%s: skipped", why);
+		return;
+	}
+	r->partial++;
+	if (rc != JSONL_MSG_TAIL || r->verbose)
+		warnx("%s: dropped", why);
+}
+
+/* The records stop following each other: drop any unfinished message. */
+static void
+cut(struct reader *r, const char *what, int say)
+{
+	char why[256];
+
+	if (jsonl_msg_cut(&r->msg, what, why, sizeof(why))) {
+		r->partial++;
+		if (say || r->verbose)
+			warnx("%s: dropped", why);
+	}
+}
+
+/*
  * Takes one record; returns 1 when a whole message was emitted (for
- * --count), else 0.  Book messages are collected from START to LAST; a
- * gap inside one drops it (counted), so no partial book is ever printed.
+ * --count), else 0.  Book messages are collected from START to LAST and
+ * every message is checked before it is printed, in every format, so
+ * what shmreader prints collector jsonl reads back (tickpipe-json(5)).
  */
 static int
 take(struct reader *r, const struct tp_record *rec)
 {
-	size_t n;
+	char why[256];
+	int rc;
 
 	r->records++;
-	if (rec->type != REC_BOOK) {
-		if (r->n > 0) {
-			r->partial++;
-			r->n = 0;
-		}
-		return emit(r, rec, 1);
-	}
-	if (rec->flags & REC_F_START) {
-		if (r->n > 0)
-			r->partial++;
-		r->n = 0;
-	} else if (r->n == 0) {
-		r->partial++;	/* middle of a message we did not start */
-		return 0;
-	}
-	if (r->n == JSONL_MAX_RECS) {
-		r->partial++;
-		r->n = 0;
-		return 0;
-	}
-	r->recs[r->n++] = *rec;
-	if (!(rec->flags & REC_F_LAST))
-		return 0;
-	n = r->n;
-	r->n = 0;
-	return emit(r, r->recs, n);	/* filters look at the first record */
+	do {
+		rc = jsonl_msg_add(&r->msg, rec, why, sizeof(why));
+		if (rc == JSONL_MSG_READY)
+			return emit(r, r->msg.recs, r->msg.n);
+		if (rc != JSONL_MSG_MORE)
+			dropped(r, rc, why);
+	} while (rc == JSONL_MSG_AGAIN);
+	return 0;
 }
 
 static int
@@ -334,7 +351,8 @@ open_ring(struct reader *r, int follow, int ready_fd)
 		if (stop)
 			return -1;
 	}
-	ring_sigbus_guard("shmreader", r->name, EX_IOERR);
+	/* recover: a truncated ring is followed or reported (ring_follow) */
+	ring_sigbus_guard("shmreader", r->name, 0);
 	return 0;
 }
 
@@ -379,8 +397,8 @@ do_stat(const char *name)
 	    errno == EPERM) ? "yes" : "no");
 	printf("epoch: %" PRIu64 "\n", ring_epoch(ring));
 	printf("seq: %" PRIu64 "\n", c1);
-	printf("oldest: %" PRIu64 "\n", c1 >= ring_capacity(ring) ?
-	    c1 - ring_capacity(ring) + 1 : (c1 > 0 ? 1 : 0));
+	printf("oldest: %" PRIu64 "\n", c1 >= ring_oldest(ring) ?
+	    ring_oldest(ring) : 0);
 	printf("heartbeat_age_ms: %" PRId64 "\n", (now_ns() - hb) / 1000000);
 	printf("waiters: %" PRIu32 "\n", ring_waiters(ring));
 	printf("rate: %.0f\n", (double)(c1 - c0) * 1e9 / (double)(t1 - t0));
@@ -396,7 +414,7 @@ main(int argc, char **argv)
 	struct tp_record rec;
 	const char *from = "oldest";
 	uint64_t count = 0, done = 0, v, lost;
-	int ch, follow = 1, spin = 0, ready_fd = -1, mode = 0, rc;
+	int ch, follow = 1, spin = 0, ready_fd = -1, mode = 0, rc, waited = 0;
 
 	r.name = "default";
 	r.fmt = FMT_JSONL;
@@ -482,13 +500,11 @@ main(int argc, char **argv)
 			mode = ch;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		warnx("%s: unexpected argument", argv[optind]);
-		usage(stderr);
 		return EX_USAGE;
 	}
 	if (mode == O_LAYOUT) {
@@ -514,6 +530,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
+	jsonl_msg_init(&r.msg);
 	if ((rc = open_ring(&r, follow, ready_fd)) != 0)
 		return rc < 0 ? 0 : rc;
 	if (strcmp(from, "latest") == 0)
@@ -530,19 +547,19 @@ main(int argc, char **argv)
 	}
 	notify_ready(ready_fd);
 
-	while (!stop && (count == 0 || done < count)) {
+	/* on SIGTERM, still finish a message begun, as far as it is there */
+	while ((!stop || jsonl_msg_pending(&r.msg)) &&
+	    (count == 0 || done < count)) {
 		uint64_t pos = ring_position(r.ring);
 
 		lost = 0;
 		if (ring_read(r.ring, &rec, &lost)) {
 			if (lost > 0) {
-				if (r.n > 0) {
-					r.partial++;
-					r.n = 0;
-				}
+				cut(&r, "cut by a gap", 0);
 				emit_gap(&r, pos, lost);
 			}
 			done += (uint64_t)take(&r, &rec);
+			waited = 0;
 			continue;
 		}
 		/* idle: hand over what we have, then wait */
@@ -551,22 +568,41 @@ main(int argc, char **argv)
 			usr1 = 0;
 			counters(&r);
 		}
-		if (!follow)
+		if (stop)
 			break;
-		if (!ring_wait(r.ring, spin ? -1 : 50000, 200) &&
-		    ring_replaced(r.ring)) {
-			char name[128];
+		if (!follow) {
+			/*
+			 * The writer publishes a message in one batch: give
+			 * the rest of one begun a moment before stopping.
+			 */
+			if (jsonl_msg_pending(&r.msg) && !waited++ &&
+			    ring_wait(r.ring, spin ? -1 : 50000, 200))
+				continue;
+			break;
+		}
+		if (!ring_wait(r.ring, spin ? -1 : 50000, 200)) {
+			char errbuf[512];
+			uint64_t gap_from;
 
-			warnx("ring %s was removed or replaced; reopening",
-			    r.name);
-			snprintf(name, sizeof(name), "%s", r.name);
-			ring_close(r.ring);
-			r.ring = NULL;
-			r.n = 0;
-			if ((rc = open_ring(&r, 1, -1)) != 0)
-				return rc < 0 ? 0 : rc;
+			rc = ring_follow(&r.ring, &gap_from, &lost, errbuf,
+			    sizeof(errbuf));
+			if (rc < 0) {
+				out_flush();
+				warnx("%s", errbuf);
+				return rc == RING_ETRUNC ? EX_IOERR :
+				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+			}
+			if (rc == 1) {
+				warnx("ring %s was removed or replaced; "
+				    "reopening", r.name);
+				if (lost > 0) {
+					cut(&r, "cut by a gap", 0);
+					emit_gap(&r, gap_from, lost);
+				}
+			}
 		}
 	}
+	cut(&r, "no LAST when shmreader stopped", 1);
 	out_flush();
 	if (r.verbose || usr1)
 		counters(&r);

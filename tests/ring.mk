@@ -6,7 +6,7 @@ RINGTOOL	:= $(BUILD)/tests/ringtool
 $(RINGTOOL): tests/ringtool.c $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB)
+		$(COMMON_LIB) -ljansson
 
 check: $(RINGTOOL)
 unit: $(RINGTOOL)

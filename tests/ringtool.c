@@ -22,10 +22,30 @@
  *	and exits 0; 1 on any violation (with the reason on stderr); 74
  *	via the SIGBUS guard if the object is truncated under it.
  *
+ *   ringtool put RING [--capacity N]
+ *	Opens RING as writer (creating it) and publishes one record per line
+ *	of standard input, each its own batch, exactly as given: no field is
+ *	checked, so tests can forge malformed records.  A line is words
+ *	FIELD=VALUE, named as in tickpipe-ring(5): type flags venue symbol
+ *	ts recv vseq aux; price qty pexp qexp side tid (trade); nbids nasks
+ *	and level=PRICE:PEXP:QTY:QEXP, filling levels 0, 1, ... (book); code
+ *	reason (status).  Numbers are C integers (0x.. too); strings take
+ *	\xHH escapes and no white space.  Unset fields are 0.  Empty lines
+ *	and lines starting with '#' are skipped.  Prints "first F last L".
+ *
  *   ringtool set PATH FIELD VALUE
  *	Overwrites one header field of a ring file (magic, version,
  *	record_size, layout_hash, capacity, cursor), as tickpipe-ring(5)
  *	places it, to forge incompatible rings.
+ *
+ *   ringtool seqcheck < JSONL
+ *	Checks what shmreader printed for silent loss: each message's
+ *	"seq" must be the one after the previous message's records (a book
+ *	message of L levels is ceil(L / 10) records), unless a gap line
+ *	came between; a gap starts at or after the sequence expected, and
+ *	the next message at or after its end (a message cut by the gap is
+ *	dropped).  Prints "lines N gaps G lost L first F last S" and exits
+ *	0; 1 at the first violation, with the line number.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jsonl.h"
 #include "ring.h"
 #include "util.h"
 
@@ -48,7 +69,9 @@ usage(void)
 	    "       ringtool read RING --until SEQ [--wait-open] "
 	    "[--slow-every N] [--slow-us U] [--timeout SEC] "
 	    "[--ready-file PATH]\n"
-	    "       ringtool set PATH FIELD VALUE\n");
+	    "       ringtool put RING [--capacity N] < records\n"
+	    "       ringtool set PATH FIELD VALUE\n"
+	    "       ringtool seqcheck < JSONL\n");
 	exit(64);
 }
 
@@ -265,6 +288,157 @@ do_read(const char *name, int argc, char **argv)
 	return 0;
 }
 
+/* A signed or unsigned C integer, all of s; exits 64 if not. */
+static uint64_t
+putnum(const char *s, const char *field)
+{
+	char *end;
+	uint64_t v;
+
+	errno = 0;
+	v = *s == '-' ? (uint64_t)strtoll(s, &end, 0) : strtoull(s, &end, 0);
+	if (errno != 0 || end == s || *end != '\0') {
+		fprintf(stderr, "ringtool: put: %s=%s: bad number\n", field, s);
+		exit(64);
+	}
+	return v;
+}
+
+/* Copies s into dst[0..max) with \xHH escapes undone, NUL padded. */
+static void
+putstr(char *dst, size_t max, const char *s, const char *field)
+{
+	size_t n = 0;
+
+	memset(dst, 0, max);
+	while (*s != '\0') {
+		unsigned c = (unsigned char)*s++;
+
+		if (c == '\\' && s[0] == 'x' && s[1] != '\0' && s[2] != '\0') {
+			char hex[3] = { s[1], s[2], '\0' };
+
+			c = (unsigned)strtoul(hex, NULL, 16);
+			s += 3;
+		}
+		if (n == max) {
+			fprintf(stderr, "ringtool: put: %s: longer than %zu "
+			    "bytes\n", field, max);
+			exit(64);
+		}
+		dst[n++] = (char)c;
+	}
+}
+
+/* Sets one FIELD=VALUE of rec; *nlev counts level= words. */
+static void
+putfield(struct tp_record *rec, const char *field, const char *val,
+    unsigned *nlev)
+{
+	struct rec_book *b = &rec->u.book;
+
+	if (strcmp(field, "type") == 0)
+		rec->type = (uint16_t)putnum(val, field);
+	else if (strcmp(field, "flags") == 0)
+		rec->flags = (uint16_t)putnum(val, field);
+	else if (strcmp(field, "venue") == 0)
+		rec->venue = (uint16_t)putnum(val, field);
+	else if (strcmp(field, "symbol") == 0)
+		putstr(rec->symbol, REC_SYMBOL_LEN, val, field);
+	else if (strcmp(field, "ts") == 0)
+		rec->ts = (int64_t)putnum(val, field);
+	else if (strcmp(field, "recv") == 0)
+		rec->recv = (int64_t)putnum(val, field);
+	else if (strcmp(field, "vseq") == 0)
+		rec->vseq = putnum(val, field);
+	else if (strcmp(field, "aux") == 0)
+		rec->aux = putnum(val, field);
+	else if (strcmp(field, "price") == 0)
+		rec->u.trade.price = (int64_t)putnum(val, field);
+	else if (strcmp(field, "qty") == 0)
+		rec->u.trade.qty = (int64_t)putnum(val, field);
+	else if (strcmp(field, "pexp") == 0)
+		rec->u.trade.price_exp = (int8_t)putnum(val, field);
+	else if (strcmp(field, "qexp") == 0)
+		rec->u.trade.qty_exp = (int8_t)putnum(val, field);
+	else if (strcmp(field, "side") == 0)
+		rec->u.trade.side = (uint8_t)putnum(val, field);
+	else if (strcmp(field, "tid") == 0)
+		putstr(rec->u.trade.tid, REC_TID_LEN, val, field);
+	else if (strcmp(field, "nbids") == 0)
+		b->nbids = (uint8_t)putnum(val, field);
+	else if (strcmp(field, "nasks") == 0)
+		b->nasks = (uint8_t)putnum(val, field);
+	else if (strcmp(field, "level") == 0) {
+		char part[4][32];
+
+		if (*nlev == REC_BOOK_LEVELS || sscanf(val, "%31[^:]:%31[^:]:"
+		    "%31[^:]:%31s", part[0], part[1], part[2], part[3]) != 4) {
+			fprintf(stderr, "ringtool: put: level=%s: bad or more "
+			    "than %d\n", val, REC_BOOK_LEVELS);
+			exit(64);
+		}
+		b->price[*nlev] = (int64_t)putnum(part[0], field);
+		b->price_exp[*nlev] = (int8_t)putnum(part[1], field);
+		b->qty[*nlev] = (int64_t)putnum(part[2], field);
+		b->qty_exp[*nlev] = (int8_t)putnum(part[3], field);
+		(*nlev)++;
+	} else if (strcmp(field, "code") == 0)
+		rec->u.status.code = (uint16_t)putnum(val, field);
+	else if (strcmp(field, "reason") == 0)
+		putstr(rec->u.status.reason, REC_REASON_LEN, val, field);
+	else {
+		fprintf(stderr, "ringtool: put: unknown field %s\n", field);
+		exit(64);
+	}
+}
+
+static int
+do_put(const char *name, int argc, char **argv)
+{
+	struct ring_config cfg = { name, 1024, (gid_t)-1, 0 };
+	struct tp_record rec;
+	uint64_t first = 0, last = 0;
+	char line[4096], err[512];
+	struct ring *w;
+	int rc;
+
+	if (argc == 2 && strcmp(argv[0], "--capacity") == 0)
+		cfg.capacity = num(argv[1], 0, UINT64_MAX, "--capacity");
+	else if (argc != 0)
+		usage();
+	if ((rc = ring_writer_open(&w, &cfg, err, sizeof(err))) != RING_OK) {
+		fprintf(stderr, "ringtool: %s\n", err);
+		return rc == RING_ELOCKED ? 75 : 69;
+	}
+	while (fgets(line, sizeof(line), stdin) != NULL) {
+		unsigned nlev = 0;
+		char *word, *save = NULL;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '\0' || line[0] == '#')
+			continue;
+		memset(&rec, 0, sizeof(rec));
+		for (word = strtok_r(line, " \t", &save); word != NULL;
+		    word = strtok_r(NULL, " \t", &save)) {
+			char *eq = strchr(word, '=');
+
+			if (eq == NULL) {
+				fprintf(stderr, "ringtool: put: %s: not "
+				    "FIELD=VALUE\n", word);
+				return 64;
+			}
+			*eq = '\0';
+			putfield(&rec, word, eq + 1, &nlev);
+		}
+		last = ring_publish(w, &rec, 1);
+		if (first == 0)
+			first = last;
+	}
+	printf("first %" PRIu64 " last %" PRIu64 "\n", first, last);
+	ring_close(w);
+	return 0;
+}
+
 static int
 do_set(const char *path, const char *field, const char *value)
 {
@@ -306,16 +480,81 @@ do_set(const char *path, const char *field, const char *value)
 	return 64;
 }
 
+static int
+do_seqcheck(void)
+{
+	static struct tp_record recs[JSONL_MAX_RECS];
+	uint64_t lineno = 0, gaps = 0, lost = 0, first = 0, last = 0;
+	uint64_t expect = 0, atleast = 0, s;
+	struct jsonl_gap g;
+	char *line = NULL, err[256];
+	const char *p;
+	size_t cap = 0;
+	ssize_t len;
+	int n;
+
+	while ((len = getline(&line, &cap, stdin)) > 0) {
+		lineno++;
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &g,
+		    err, sizeof(err));
+		if (n < 0) {
+			fprintf(stderr, "ringtool: line %" PRIu64 ": %s\n",
+			    lineno, err);
+			return 1;
+		}
+		if (n == 0) {
+			if (g.from < expect) {
+				fprintf(stderr, "ringtool: line %" PRIu64 ": gap "
+				    "from %" PRIu64 ", before %" PRIu64 "\n",
+				    lineno, g.from, expect);
+				return 1;
+			}
+			gaps++;
+			lost += g.lost;
+			expect = 0;
+			atleast = g.from + g.lost;
+			continue;
+		}
+		if ((p = strstr(line, "\"seq\":")) == NULL) {
+			fprintf(stderr, "ringtool: line %" PRIu64 ": no seq\n",
+			    lineno);
+			return 1;
+		}
+		s = strtoull(p + 6, NULL, 10);
+		if ((expect != 0 && s != expect) || s < atleast) {
+			fprintf(stderr, "ringtool: line %" PRIu64 ": seq %"
+			    PRIu64 ", expected %s%" PRIu64 " (no gap line "
+			    "says why)\n", lineno, s, expect != 0 ? "" :
+			    "at least ", expect != 0 ? expect : atleast);
+			return 1;
+		}
+		if (first == 0)
+			first = s;
+		last = s + (uint64_t)n - 1;
+		expect = last + 1;
+	}
+	free(line);
+	printf("lines %" PRIu64 " gaps %" PRIu64 " lost %" PRIu64 " first %"
+	    PRIu64 " last %" PRIu64 "\n", lineno, gaps, lost, first, last);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 2 && strcmp(argv[1], "seqcheck") == 0)
+		return do_seqcheck();
 	if (argc < 3)
 		usage();
 	if (strcmp(argv[1], "write") == 0)
 		return do_write(argv[2], argc - 3, argv + 3);
 	if (strcmp(argv[1], "read") == 0)
 		return do_read(argv[2], argc - 3, argv + 3);
+	if (strcmp(argv[1], "put") == 0)
+		return do_put(argv[2], argc - 3, argv + 3);
 	if (strcmp(argv[1], "set") == 0 && argc == 5)
 		return do_set(argv[2], argv[3], argv[4]);
 	usage();

@@ -1,6 +1,7 @@
 #!/bin/sh
 # t-redispub-exit-status: startup failures are clear and have documented
-# exit statuses (redispub(1)): a bad URL or option 64; a password refused
+# exit statuses (redispub(1)): a bad URL or option 64, and so are two
+# passwords (URL and --password-file); a password refused
 # by Redis 77, and so is no password where one is required; an ACL user
 # with its password works, with a wrong one 77; an unreadable password
 # file 78; Redis unreachable for --connect-timeout 69.  The right
@@ -24,9 +25,9 @@ expect_exit() {
 }
 
 bad_url() {
-	expect_exit 64 "bad URL" "$RP" -u http://127.0.0.1:1
+	expect_exit 64 "bad Redis URL" "$RP" -u http://127.0.0.1:1
 	expect_exit 64 "bad port" "$RP" -u redis://127.0.0.1:99999
-	expect_exit 64 "no password in the URL" "$RP" -u redis://u:pw@127.0.0.1:1
+	expect_exit 64 "password in the URL and --password-file" "$RP" -u redis://u:pw@127.0.0.1:1 --password-file /dev/null
 	expect_exit 64 "bad database" "$RP" -u redis://127.0.0.1:1/x
 	expect_exit 64 "--buffer" "$RP" --buffer 0
 	expect_exit 64 "bad --prefix" "$RP" --prefix 'md*'

@@ -3,8 +3,9 @@
 # object smaller (or larger) than its header says, and every other header
 # field that does not match this build.  The reader checks before mapping:
 # a one-line error naming the field, the expected and the found value, exit
-# status 78 (EX_CONFIG), never a signal.  The writer refuses such a ring
-# too (78) unless told --recreate.
+# status 78 (EX_CONFIG), never a signal.  The writer refuses a ring of
+# another version (78) unless told --recreate; one that is merely damaged
+# it replaces (t-ring-writer-replaces-damaged-ring).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 R=$T/ring
@@ -63,10 +64,13 @@ expect_refused "capacity not a power of two" "capacity: expected a power of two"
 "$BIN/shmreader" --ring "$R" --stat >/dev/null 2>"$T/err"
 assert_eq "--stat on a bad ring" 78 "$?"
 
-# the writer refuses it, naming the field, and --recreate replaces it
+# the writer refuses another version's ring, naming the field, and
+# --recreate replaces it
+fresh
+"$BIN/tests/ringtool" set "$R" version 9 || fail "set version"
 "$BIN/collector" --ring "$R" sim --count 5 2>"$T/err"
 assert_eq "collector on a bad ring: exit status" 78 "$?"
-grep -q "not compatible: capacity" "$T/err" || fail "collector: $(cat "$T/err")"
+grep -q "not compatible: version" "$T/err" || fail "collector: $(cat "$T/err")"
 "$BIN/collector" --ring "$R" --capacity 1024 --recreate sim --count 5 \
     2>"$T/err" || fail "--recreate: $(cat "$T/err")"
 n=$("$BIN/shmreader" --ring "$R" --no-follow | wc -l)

@@ -35,7 +35,7 @@ normal_session() {
 	cat >"$T/want" <<EOF
 {"type":"status","venue":"bybit","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/v5/public/spot"}
 {"type":"book_snapshot","venue":"bybit","symbol":"BTC-USDT","vseq":100,"ts":1672304484100000000,"bids":[["16493.50","0.006"],["16493.00","1.000"]],"asks":[["16611.00","0.029"],["16612.00","2"]]}
-{"type":"book_delta","venue":"bybit","symbol":"BTC-USDT","vseq":101,"ts":1672304484101000000,"bids":[["16493.50","0"],["16494.00","0.5"]],"asks":[]}
+{"type":"book_delta","venue":"bybit","symbol":"BTC-USDT","vseq":101,"ts":1672304484101000000,"bids":[["16494.00","0.5"],["16493.50","0"]],"asks":[]}
 {"type":"trade","venue":"bybit","symbol":"BTC-USDT","vseq":1783284617,"ts":1672304486865000000,"price":"16578.50","qty":"0.001","side":"buy","tid":"20f43950-d8dd-5b31-9112-a178eb6023af"}
 EOF
 	ring_jsonl >"$T/got"
@@ -119,6 +119,7 @@ malformed() {
 		echo conn; echo expect 1
 		book snapshot 100 "$snap" "$snapa"
 		echo 'send {"topic":"orderbook.50.BTCUSDT","type":"delta","data":{"s":"BTCUSDT"}}'
+		echo 'send {"topic":"orderbook.50.BTCUSDT","data":{"s":"BTCUSDT","u":101}}'
 		echo 'send {"topic":"publicTrade.BTCUSDT","data":[{"s":"BTCUSDT"}]}'
 		echo 'send {"success":false,"ret_msg":"error:handler not found","op":"subscribe"}'
 		echo 'send }{'
@@ -129,7 +130,7 @@ malformed() {
 	run
 	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
 	collector_stop
-	grep -q 'bybit: msgs 7 data 5 malformed 4 ' "$T/collector.err" ||
+	grep -Eq 'bybit: msgs 8 data 6 malformed 5 .* unknown 0$' "$T/collector.err" ||
 	    fail "malformed: counters: $(grep 'bybit: msgs' "$T/collector.err")"
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"

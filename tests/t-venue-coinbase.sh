@@ -12,10 +12,14 @@ snap1='"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"b
 snap2='"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"1970-01-01T00:00:00Z","price_level":"21900.00","new_quantity":"2"},{"side":"offer","event_time":"1970-01-01T00:00:00Z","price_level":"21950.10","new_quantity":"0.10"}]}]'
 upd='"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"offer","event_time":"2023-02-09T20:32:51Z","price_level":"21921.74","new_quantity":"0"},{"side":"bid","event_time":"2023-02-09T20:32:51Z","price_level":"21921.80","new_quantity":"0.5"}]}]'
 trade='"events":[{"type":"update","trades":[{"trade_id":"1001","product_id":"BTC-USD","price":"21921.80","size":"0.001","side":"BUY","time":"2023-02-09T20:32:51.4Z"}]}]'
+# side is the maker's: "BUY" above prints at the best bid (a taker sell),
+# "SELL" here at the best ask (a taker buy)
+trade2='"events":[{"type":"update","trades":[{"trade_id":"1002","product_id":"BTC-USD","price":"21922.00","size":"0.25","side":"SELL","time":"2023-02-09T20:32:51.5Z"}]}]'
 hb='"events":[{"current_time":"2023-02-09 20:32:51.1 +0000 UTC","heartbeat_counter":"1"}]'
 
 # A session: subscriptions, snapshot, the recent-trades snapshot (skipped),
-# an update, a heartbeat (not data), a trade -> exactly this JSONL.
+# an update, a heartbeat (not data), two trades -> exactly this JSONL, the
+# trades with the taker's side (the opposite of the venue's maker side).
 normal_session() {
 	cat >"$T/s1" <<EOF
 conn
@@ -26,17 +30,19 @@ send {"channel":"market_trades",$env,"sequence_num":2,"events":[{"type":"snapsho
 send {"channel":"l2_data","client_id":"","timestamp":"2023-02-09T20:32:51.000000001Z","sequence_num":3,$upd}
 send {"channel":"heartbeats",$env,"sequence_num":4,$hb}
 send {"channel":"market_trades",$env,"sequence_num":5,$trade}
+send {"channel":"market_trades",$env,"sequence_num":6,$trade2}
 EOF
 	mock_start "$T/s1"
 	collector_start --url "coinbase=wss://127.0.0.1:$MOCK_PORT/ws" \
 	    coinbase:BTC-USD
-	wait_for 20 ring_has '"type":"trade"' || fail "session: no trade"
+	wait_for 20 ring_has '"tid":"1002"' || fail "session: no second trade"
 	collector_stop
 	cat >"$T/want" <<EOF
 {"type":"status","venue":"coinbase","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws"}
 {"type":"book_snapshot","venue":"coinbase","symbol":"BTC-USD","vseq":1,"ts":1675974770714964855,"bids":[["21921.73","0.06317902"],["21921.50","1.5"]],"asks":[["21921.74","0.02"],["21922.00","3"]]}
 {"type":"book_delta","venue":"coinbase","symbol":"BTC-USD","vseq":3,"ts":1675974771000000001,"bids":[["21921.80","0.5"]],"asks":[["21921.74","0"]]}
-{"type":"trade","venue":"coinbase","symbol":"BTC-USD","vseq":5,"ts":1675974771400000000,"price":"21921.80","qty":"0.001","side":"buy","tid":"1001"}
+{"type":"trade","venue":"coinbase","symbol":"BTC-USD","vseq":5,"ts":1675974771400000000,"price":"21921.80","qty":"0.001","side":"sell","tid":"1001"}
+{"type":"trade","venue":"coinbase","symbol":"BTC-USD","vseq":6,"ts":1675974771500000000,"price":"21922.00","qty":"0.25","side":"buy","tid":"1002"}
 EOF
 	ring_jsonl >"$T/got"
 	diff "$T/want" "$T/got" >&2 || fail "session: output differs"

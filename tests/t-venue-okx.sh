@@ -2,10 +2,14 @@
 # OKX v5 feed against a local mock exchange (TLS WebSocket and HTTPS REST
 # /api/v5/market/books on the same port): a normal session through the
 # documented seqId chain (update, empty keep-alive, reset after
-# maintenance) from a WS snapshot; the REST sync when no WS snapshot comes
-# (exact book; a REST snapshot older than the first buffered update is
-# fetched again); a sequence break rebuilt from REST; reconnects;
-# malformed messages.
+# maintenance) from a WS snapshot; no WS snapshot and the REST body OKX
+# documents (no seqId): the books channel is resubscribed and the WS
+# snapshot builds the book, the REST levels are never published, and
+# without a WS snapshot the resubscription is retried with a growing wait
+# (no loop); a REST body with a seqId is aligned by it (fetched again when
+# older than the first buffered update; a reset right after it); failed
+# REST answers; a sequence break; reconnects; malformed messages; a
+# channel not subscribed.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -18,13 +22,20 @@ books() {
 }
 sb='[["8476.97","256","0","12"],["8476.90","1","0","1"]]'
 sa='[["8476.98","415","0","13"]]'
-# rest SEQ: a REST /api/v5/market/books answer with snapshot seqId SEQ
+# The response example of GET /api/v5/market/books in OKX's API v5 docs
+# (https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-order-book,
+# "Response Example"; the documented response parameters are asks, bids
+# and ts), white space removed.  It has no seqId.
+rest_doc='{"code":"0","msg":"","data":[{"asks":[["41006.8","0.60038921","0","1"]],"bids":[["41006.3","0.30178218","0","2"]],"ts":"1629966436396"}]}'
+# rest SEQ: the same answer with a seqId (see rest_seqid_refetch), SEQ
 rest() {
 	printf '{"code":"0","msg":"","data":[{"asks":[["8476.98","415","0","13"],["8477.5","1","0","1"]],"bids":[["8476.97","256","0","12"],["8476.90","1","0","1"]],"ts":"%s","seqId":%s}]}' \
 	    "$((1597026383000 + $1))" "$1"
 }
 trade='send {"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"130639474","px":"42219.9","sz":"0.12060306","side":"buy","ts":"1630048897897","count":"3","source":"0","seqId":1234}]}'
 ack='send {"id":"sub","event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"a4d3ae55"}'
+unsub='^C1 recv \{"id":"unsub","op":"unsubscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\}\]\}$'
+resub='^C1 recv \{"id":"sub","op":"subscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\}\]\}$'
 
 run() {
 	collector_start -v --url "okx=wss://127.0.0.1:$MOCK_PORT/ws/v5/public" \
@@ -60,21 +71,25 @@ EOF
 	assert_eq "subscribe" 1 "$(mock_count '^C1 recv \{"id":"sub","op":"subscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\},\{"channel":"trades","instId":"BTC-USDT"\}\]\}$')"
 }
 
-# No WS snapshot: the first update (100,105) is buffered, the REST
-# snapshot (seqId 103) is fetched, (105,108) arrives meanwhile; both are
-# applied on top (the first overlaps: 100 <= 103 < 105) before the book is
-# published; then a delta and a trade, exactly.
-rest_session() {
+# No WS snapshot: the first update (100,105) is buffered and the REST
+# snapshot fetched; it is the documented body, without a seqId, so it
+# cannot be placed in the chain: the books channel is unsubscribed and
+# subscribed again, updates are ignored meanwhile, and the WS snapshot the
+# venue then sends (seqId 200) builds the book; a delta and a trade
+# follow, exactly.  Nothing of the REST levels is published.
+rest_documented_body() {
 	RING="${RING}_rest"
 	{
 		echo conn; echo expect 1; echo "$ack"
 		books update 100 105 '[["8476.90","0","0","0"]]' '[["8477.00","2","0","1"]]'
 		echo waitrest 1
 		books update 105 108 '[["8476.95","5","0","2"]]' '[]'
-		echo sleep 2
-		books update 108 110 '[]' '[["8476.98","400","0","12"]]'
+		echo expect 3
+		books update 108 110 '[["8476.96","5","0","2"]]' '[]'
+		books snapshot -1 200 "$sb" "$sa"
+		books update 200 201 '[]' '[["8476.98","400","0","12"]]'
 		echo "$trade"
-		echo "rest 0.5 200 $(rest 103)"
+		echo "rest 0 200 $rest_doc"
 	} >"$T/s5"
 	mock_start "$T/s5"
 	run
@@ -82,20 +97,86 @@ rest_session() {
 	collector_stop
 	cat >"$T/want" <<EOF
 {"type":"status","venue":"okx","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws/v5/public"}
-{"type":"book_snapshot","venue":"okx","symbol":"BTC-USDT","vseq":108,"ts":1597026383108000000,"bids":[["8476.97","256"],["8476.95","5"]],"asks":[["8476.98","415"],["8477.00","2"],["8477.5","1"]]}
-{"type":"book_delta","venue":"okx","symbol":"BTC-USDT","vseq":110,"ts":1597026383110000000,"bids":[],"asks":[["8476.98","400"]]}
+{"type":"book_snapshot","venue":"okx","symbol":"BTC-USDT","vseq":200,"ts":1597026383200000000,"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}
+{"type":"book_delta","venue":"okx","symbol":"BTC-USDT","vseq":201,"ts":1597026383201000000,"bids":[],"asks":[["8476.98","400"]]}
 {"type":"trade","venue":"okx","symbol":"BTC-USDT","vseq":130639474,"ts":1630048897897000000,"price":"42219.9","qty":"0.12060306","side":"buy","tid":"130639474"}
 EOF
 	ring_jsonl >"$T/got"
 	diff "$T/want" "$T/got" >&2 || fail "rest: output differs"
 	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v5/market/books\?instId=BTC-USDT&sz=400$')"
 	assert_eq "REST requests" 1 "$(mock_count '^R[0-9]+ GET')"
+	assert_eq "unsubscribe" 1 "$(mock_count "$unsub")"
+	assert_eq "resubscribe" 1 "$(mock_count "$resub")"
+	grep -Eq 'okx: msgs 7 data 6 malformed 0 resyncs 0 .* ignored [12] ' "$T/collector.err" ||
+	    fail "rest: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	grep -q 'BTC-USDT: the REST snapshot has no seqId: resubscribing books' \
+	    "$T/collector.err" || fail "rest: the resubscription is not said"
 }
 
-# The first REST snapshot (seqId 95) is older than the first buffered
-# update's prevSeqId (100): fetched again; the second (110) drops (100,105)
-# and (105,108) and lands inside (108,112).
-rest_refetch() {
+# No WS snapshot ever: each REST answer is the documented body, updates
+# keep coming.  One REST request and one resubscription, then updates are
+# ignored for 5 s (no request every 2 s as a malformed answer would
+# bring); then once more, said on stderr, with a 10 s wait.
+# rest_requests N: the mock has had N REST requests or more.
+rest_requests() {
+	[ "$(mock_count '^R[0-9]+ GET')" -ge "$1" ]
+}
+
+rest_without_snapshot_retries() {
+	RING="${RING}_norest"
+	{
+		echo conn; echo expect 1
+		echo 'repeat 7 100 {"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[],"bids":[["8476.90","1","0","1"]],"ts":"1597026383000","checksum":0,"prevSeqId":@N@,"seqId":@N@}]}'
+		echo "rest 0 200 $rest_doc"
+	} >"$T/s9"
+	mock_start "$T/s9"
+	run
+	wait_for 20 rest_requests 2 || fail "norest: no second try"
+	sleep 3		# past the 7 s of updates
+	collector_stop
+	assert_eq "REST requests" 2 "$(mock_count '^R[0-9]+ GET')"
+	assert_eq "unsubscribes" 2 "$(mock_count "$unsub")"
+	assert_eq "resubscribes" 2 "$(mock_count "$resub")"
+	assert_eq "retry said" 1 "$(grep -c 'BTC-USDT: the REST snapshot has no seqId and no WebSocket snapshot came: resubscribing books for a WebSocket snapshot (waiting 10 s)' "$T/collector.err")"
+	if grep -q 'bad REST snapshot' "$T/collector.err"; then
+		fail "norest: the documented body called malformed"
+	fi
+	assert_eq "books" 0 "$(ring_count '"type":"book_')"
+}
+
+# A REST body with a seqId (105): the buffered (100,105) is inside it; the
+# reset (105,3) right after it is kept (its prevSeqId is the snapshot's,
+# though its seqId is lower) and (3,5) follows; the book is published at
+# 5 and the live (5,8) applies.
+rest_seqid_reset() {
+	RING="${RING}_reset"
+	{
+		echo conn; echo expect 1
+		books update 100 105 '[["8476.90","0","0","0"]]' '[]'
+		books update 105 3 '[["8476.50","3","0","1"]]' '[]'
+		books update 3 5 '[]' '[["8479.00","1","0","1"]]'
+		echo waitrest 1
+		echo sleep 1
+		books update 5 8 '[["8476.50","0","0","0"]]' '[]'
+		echo "$trade"
+		echo "rest 0.5 200 $(rest 105)"
+	} >"$T/s10"
+	mock_start "$T/s10"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "reset: no trade"
+	collector_stop
+	ring_has '"type":"book_snapshot".*"vseq":5,' || fail "reset: snapshot not at 5"
+	ring_has '"type":"book_delta".*"vseq":8,' || fail "reset: (5,8) not applied"
+	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"],["8477.5","1"],["8479.00","1"]]}' \
+	    "$(book_state okx BTC-USDT)"
+	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+}
+
+# A REST body with a seqId, as OKX's changelog has it for when the WS
+# snapshot goes away: the first (seqId 95) is older than the first
+# buffered update's prevSeqId (100): fetched again; the second (110) drops
+# (100,105) and (105,108) and lands inside (108,112).
+rest_seqid_refetch() {
 	RING="${RING}_refetch"
 	{
 		echo conn; echo expect 1
@@ -128,15 +209,18 @@ rest_refetch() {
 }
 
 # REST answers that fail (HTTP 500, then an OKX error code with HTTP 200)
-# are logged, counted and retried; the third one syncs the book.
+# are logged, counted and retried 2 s later; the third is the documented
+# body: the channel is resubscribed and the WS snapshot builds the book.
 rest_errors() {
 	RING="${RING}_resterr"
 	{
 		echo conn; echo expect 1
 		books update 100 105 '[["8476.90","0","0","0"]]' '[]'
+		echo expect 3
+		books snapshot -1 200 "$sb" "$sa"
 		echo "rest 0 500 {\"code\":\"50001\",\"msg\":\"Service temporarily unavailable\",\"data\":[]}"
 		echo "rest 0 200 {\"code\":\"50011\",\"msg\":\"Too Many Requests\",\"data\":[]}"
-		echo "rest 0 200 $(rest 103)"
+		echo "rest 0 200 $rest_doc"
 	} >"$T/s7"
 	mock_start "$T/s7"
 	run
@@ -145,17 +229,17 @@ rest_errors() {
 	assert_eq "REST requests" 3 "$(mock_count '^R[0-9]+ GET')"
 	grep -q 'okx: BTC-USDT: REST snapshot: HTTP 500' "$T/collector.err" ||
 	    fail "rest errors: HTTP 500 not logged"
-	grep -q 'okx: msgs 1 data 1 malformed 1 ' "$T/collector.err" ||
+	grep -q 'okx: msgs 2 data 2 malformed 1 ' "$T/collector.err" ||
 	    fail "rest errors: counters: $(grep 'okx: msgs' "$T/collector.err")"
-	assert_eq "book" '{"bids":[["8476.97","256"]],"asks":[["8476.98","415"],["8477.5","1"]]}' \
+	assert_eq "unsubscribe" 1 "$(mock_count "$unsub")"
+	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}' \
 	    "$(book_state okx BTC-USDT)"
 }
 
 # In sync at 15 (WS snapshot), then prevSeqId 20: resync status, the
-# breaking update is buffered, a REST snapshot (seqId 27, newer than it)
-# rebuilds the book without resubscribing, and the next update (25,30)
-# overlaps it (25 <= 27 < 30), whether it arrives before the REST answer
-# (buffered) or after (live).
+# breaking update is buffered and the REST snapshot fetched; it is the
+# documented body (no seqId): the books channel is resubscribed and the
+# WS snapshot (seqId 40) rebuilds the book, which (40,41) continues.
 sequence_break() {
 	RING="${RING}_gap"
 	{
@@ -163,26 +247,25 @@ sequence_break() {
 		books snapshot -1 10 '[["9000.1","1","0","1"]]' '[["9000.2","2","0","1"]]'
 		books update 10 15 '[["9000.0","1","0","1"]]' '[]'
 		books update 20 25 '[["8476.40","1","0","1"]]' '[]'
-		echo waitrest 1
-		echo sleep 1
-		books update 25 30 '[["8476.97","0","0","0"]]' '[["8476.99","7","0","1"]]'
-		books update 30 31 '[["8476.10","1","0","1"]]' '[]'
+		echo expect 3
+		books snapshot -1 40 "$sb" "$sa"
+		books update 40 41 '[["8476.10","1","0","1"]]' '[]'
 		echo "$trade"
-		echo "rest 0 200 $(rest 27)"
+		echo "rest 0 200 $rest_doc"
 	} >"$T/s2"
 	mock_start "$T/s2"
 	run
 	wait_for 20 ring_has '"type":"trade"' || fail "gap: no trade"
-	wait_for 20 ring_has '"vseq":31' || fail "gap: not rebuilt"
 	collector_stop
 	ring_has '"status":"resync","reason":"sequence break: book at seqId 15, update has prevSeqId 20"' ||
 	    fail "gap: no resync status"
 	assert_eq "resyncs" 1 "$(ring_count '"status":"resync"')"
 	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v5/market/books\?instId=BTC-USDT&sz=400$')"
-	assert_eq "unsubscribe" 0 "$(mock_count 'recv .*"op":"unsubscribe"')"
-	assert_eq "subscribe" 1 "$(mock_count 'recv .*"op":"subscribe"')"
+	assert_eq "unsubscribe" 1 "$(mock_count "$unsub")"
+	assert_eq "resubscribe" 1 "$(mock_count "$resub")"
 	assert_eq "snapshots" 2 "$(ring_count '"type":"book_snapshot"')"
-	assert_eq "book" '{"bids":[["8476.90","1"],["8476.10","1"]],"asks":[["8476.98","415"],["8476.99","7"],["8477.5","1"]]}' \
+	ring_has '"type":"book_delta".*"vseq":41,' || fail "gap: (40,41) not applied"
+	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"],["8476.10","1"]],"asks":[["8476.98","415"]]}' \
 	    "$(book_state okx BTC-USDT)"
 }
 
@@ -209,6 +292,39 @@ reconnects() {
 	assert_eq "disconnected records" 2 "$(ring_count '"status":"disconnected"')"
 }
 
+# A channel the collector did not subscribe to (books5) comes twice, with
+# a tab (JSON white space) and a UTF-8 name in it: one line on stderr
+# naming the venue and the kind, with the message's first 120 bytes
+# (other than printable ASCII as \xHH, "..." as it is longer), and both
+# counted as unknown; the book is untouched.
+unknown_channel() {
+	RING="${RING}_unknown"
+	msg=$(printf '{"arg":{"channel":"books5",\t"instId":"BTC-USDT","name":"caf\303\251"},"data":[{"asks":[["8476.98","415","0","13"]],"bids":[["8476.97","256","0","12"]],"ts":"1597026383085"}]}')
+	{
+		echo conn; echo expect 1
+		books snapshot -1 10 "$sb" "$sa"
+		echo "send $msg"
+		echo "send $msg"
+		echo "$trade"
+	} >"$T/s8"
+	mock_start "$T/s8"
+	run
+	wait_for 20 ring_has '"type":"trade"' || fail "unknown: no trade"
+	collector_stop
+	want=$(printf '%s' "$msg" | $PY -c '
+import sys
+b = sys.stdin.buffer.read()
+e = "".join(chr(c) if 0x20 <= c < 0x7f else "\\x%02x" % c for c in b[:120])
+print(e + ("..." if len(b) > 120 else ""))')
+	assert_eq "said once" 1 "$(grep -c 'unknown kind' "$T/collector.err")"
+	assert_eq "the line" "collector: okx: message of unknown kind \"books5\" skipped (said once, counted as unknown): $want" \
+	    "$(grep 'unknown kind' "$T/collector.err")"
+	grep -Eq 'okx: msgs 4 data 2 malformed 0 .* unknown 2$' "$T/collector.err" ||
+	    fail "unknown: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}' \
+	    "$(book_state okx BTC-USDT)"
+}
+
 malformed() {
 	RING="${RING}_bad"
 	{
@@ -232,9 +348,12 @@ malformed() {
 }
 
 normal_session
-rest_session
-rest_refetch
+rest_documented_body
+rest_without_snapshot_retries
+rest_seqid_refetch
+rest_seqid_reset
 rest_errors
 sequence_break
 reconnects
 malformed
+unknown_channel

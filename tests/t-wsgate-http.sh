@@ -1,7 +1,9 @@
 #!/bin/sh
 # wsgate's HTTP side: static files from --www with their Content-Types,
 # no way out of DIR, /healthz, and a proper error for every bad request
-# (404 405 400 413 414 426 431 505, 408 for a handshake too slow).
+# (404 405 400 413 414 426 431 505, 408 for a handshake too slow), 400
+# for a header that frames the request or decides the upgrade given
+# twice, or Content-Length with Transfer-Encoding.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
@@ -71,6 +73,28 @@ test_bad_requests_get_proper_errors() {
 	raw 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' 426
 }
 
+test_repeated_framing_headers_get_400() {
+	h='Host: a\r\n'
+	up='Upgrade: websocket\r\nConnection: Upgrade\r\n'
+	ver='Sec-WebSocket-Version: 13\r\n'
+	key='Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+	ws="GET /ws HTTP/1.1\r\n"
+	# the upgrade itself is fine without the repeats
+	wsc status --url "$WS_URL" --expect 101 >/dev/null 2>&1 ||
+	    fail "a plain upgrade is refused"
+	raw "$ws$h${up}${ver}${key}Content-Length: 0\r\nContent-Length: 5\r\n\r\nhello" 400
+	raw "GET / HTTP/1.1\r\n${h}Content-Length: 0\r\nContent-Length: 0\r\n\r\n" 400
+	raw "GET / HTTP/1.1\r\n${h}Transfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n" 400
+	raw "GET / HTTP/1.1\r\n${h}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" 400
+	raw "$ws$h$h${up}${ver}${key}\r\n" 400
+	raw "GET / HTTP/1.0\r\n$h$h\r\n" 400
+	raw "$ws$h${up}Upgrade: websocket\r\n${ver}${key}\r\n" 400
+	raw "$ws$h${up}Connection: Upgrade\r\n${ver}${key}\r\n" 400
+	raw "$ws$h${up}${ver}${ver}${key}\r\n" 400
+	raw "$ws$h${up}${ver}${key}${key}\r\n" 400
+	raw "$ws$h${up}${ver}${key}Origin: http://a\r\nOrigin: http://b\r\n\r\n" 400
+}
+
 test_incomplete_request_times_out_408() {
 	raw 'GET / HTTP/1.1\r\nHost: a\r\n' 408
 	n=$(metric wsgate_handshake_timeouts_total)
@@ -87,6 +111,7 @@ test_head_gets_headers_only() {
 test_static_files_have_their_content_types
 test_nothing_outside_www_is_served
 test_bad_requests_get_proper_errors
+test_repeated_framing_headers_get_400
 test_incomplete_request_times_out_408
 test_head_gets_headers_only
 stop_wsgate

@@ -6,56 +6,56 @@
 # one of a client subscribed to the exact channels from the start, at the
 # same seq, with no delta before a snapshot and no message twice.  Trades
 # keep flowing to it meanwhile.  The data goes through the real redispub.
+# The join point is fixed: the first half of the input is published, the
+# joiners are at its last seqs, then the last delta of S01-USD and the one
+# before it are published again (as redispub does after a reconnect) and
+# must reach no client, then the rest flows.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-GEN=$BIN/tests/rp-gen
-[ -x "$BIN/redispub" ] || skip "redispub not built"
-[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+need_redispub
 
 start_redis
 start_wsgate
 "$GEN" --count 9000 --symbols 3 --snapshot-every 700 >"$T/in"
-# final seq of each book channel: md.sim.S00-USD.book=N,...
-until=$(grep '"type":"book_' "$T/in" | sed \
-    's/.*"symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.sim.\1.book=\2/' |
-    awk -F= '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' |
-    sort | paste -sd, -)
+half=4500
+until=$(book_last_seqs <"$T/in")
 until1=$(printf '%s\n' "$until" | tr , '\n' | grep S01-USD)
+at=$(head -n "$half" "$T/in" | book_last_seqs)
+at1=$(printf '%s\n' "$at" | tr , '\n' | grep S01-USD)
+head -n "$half" "$T/in" | grep '"type":"book_delta".*S01-USD' | tail -n 2 \
+    >"$T/again"
 all=md.sim.S00-USD.book,md.sim.S01-USD.book,md.sim.S02-USD.book
 
-# books_client NAME CHANNELS UNTIL
+# books_client NAME CHANNELS UNTIL [AT]: until the seqs UNTIL; AT
+# creates NAME.at once the books are at those seqs
 books_client() {
 	wsc_bg books --url "$WS_URL" --channels "$2" --until "$3" \
-	    --timeout 60 --ready "$T/$1.ready" >"$T/$1.out" 2>"$T/$1.err" &
+	    --at "${4:-}" --at-file "$T/$1.at" --timeout 60 \
+	    --ready "$T/$1.ready" >"$T/$1.out" 2>"$T/$1.err" &
 }
 
 books_client first "$all" "$until"
 first=$!
 track $first
 wait_for 20 test -e "$T/first.ready" || fail "first client not subscribed"
-# about 2000 lines/s: the stream lasts ~4.5 s
-/usr/bin/python3 -c '
-import sys, time
-t0 = time.monotonic()
-for i, l in enumerate(sys.stdin):
-    d = t0 + i / 2000 - time.monotonic()
-    if d > 0:
-        time.sleep(d)
-    sys.stdout.write(l)
-    sys.stdout.flush()
-' <"$T/in" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
+/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$half" 2000 \
+    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
 feed=$!
 track $feed
-sleep 2
-rcli EXISTS md.sim.S01-USD.book.snapshot | grep -qx 1 ||
-    fail "no snapshot key yet: not mid-stream"
-books_client mid 'md.sim.*' "$until"
+wait_for 30 test -e "$T/at" || fail "first half not published"
+books_client mid 'md.sim.*' "$until" "$at"
 mid=$!
 track $mid
-books_client one 'md.*.S01-USD.*' "$until1"
+books_client one 'md.*.S01-USD.*' "$until1" "$at1"
 one=$!
 track $one
+wait_for 20 test -e "$T/mid.at" -a -e "$T/one.at" ||
+    fail "joiners not at $at: $(cat "$T/mid.err" "$T/one.err")"
+while IFS= read -r line; do
+	rcli publish md.sim.S01-USD.book "$line" >/dev/null
+done <"$T/again"
+touch "$T/go"
 wait "$feed" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"
 books_client after 'md.sim.*' "$until"
 after=$!

@@ -4,47 +4,50 @@
 # deltas since, then live updates: its book is, level for level, the one
 # of a client that was there from the start, at the same seq.  The data
 # goes through the real redispub (late-joiner keys C.snapshot/C.deltas).
+# The join point is fixed: the first half of the input is published, the
+# joiner is at its last seq, then that delta and the one before it are
+# published again (as redispub does after a reconnect) and must reach no
+# client, then the rest flows.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-GEN=$BIN/tests/rp-gen
-[ -x "$BIN/redispub" ] || skip "redispub not built"
-[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+need_redispub
 
 start_redis
 start_wsgate
 ch=md.sim.S00-USD.book
 "$GEN" --count 6000 --symbols 1 --snapshot-every 700 >"$T/in"
-final=$(grep '"type":"book_' "$T/in" | tail -n 1 |
-    sed 's/.*"seq":\([0-9]*\).*/\1/')
+half=3000
+final=$(book_last_seqs <"$T/in" | cut -d= -f2)
+k=$(head -n "$half" "$T/in" | book_last_seqs | cut -d= -f2)
+head -n "$half" "$T/in" | grep '"type":"book_delta"' | tail -n 2 >"$T/again"
 
-# book_client NAME: a client building the book until seq $final
+# book_client NAME ARGS...: a client building the book until seq $final
 book_client() {
+	_bc=$1
+	shift
 	wsc_bg sub --url "$WS_URL" --channels "$ch" --book --until-seq "$final" \
-	    --timeout 60 --ready "$T/$1.ready" >"$T/$1.out" 2>"$T/$1.err" &
+	    --timeout 60 --ready "$T/$_bc.ready" "$@" >"$T/$_bc.out" \
+	    2>"$T/$_bc.err" &
 }
 
 book_client first
 first=$!
 track $first
 wait_for 20 test -e "$T/first.ready" || fail "first client not subscribed"
-# feed redispub at about 1500 lines/s so the stream lasts ~4 s
-/usr/bin/python3 -c '
-import sys, time
-t0 = time.monotonic()
-for i, l in enumerate(sys.stdin):
-    d = t0 + i / 1500 - time.monotonic()
-    if d > 0:
-        time.sleep(d)
-    sys.stdout.write(l)
-    sys.stdout.flush()
-' <"$T/in" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
+/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$half" 1500 \
+    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
 feed=$!
 track $feed
-sleep 2
-book_client mid
+wait_for 30 test -e "$T/at" || fail "first half not published"
+book_client mid --at "$ch=$k" --at-file "$T/mid.at"
 mid=$!
 track $mid
+wait_for 20 test -e "$T/mid.at" || fail "joiner not at seq $k: $(cat "$T/mid.err")"
+while IFS= read -r line; do
+	rcli publish "$ch" "$line" >/dev/null
+done <"$T/again"
+touch "$T/go"
 wait "$feed" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"
 book_client after
 after=$!
@@ -54,7 +57,7 @@ for c in first mid after; do
 done
 n=$(sed -n 2p "$T/first.out" | /usr/bin/python3 -c \
     'import json,sys; b=json.load(sys.stdin); print(len(b["bids"]), len(b["asks"]), b["seq"])')
-note "final book: bids asks seq = $n"
+note "joined at seq $k; final book: bids asks seq = $n"
 for c in mid after; do
 	cmp -s "$T/first.out" "$T/$c.out" ||
 	    fail "$c joiner's book differs: $(sed -n 2p "$T/$c.out" | cut -c1-200)"

@@ -42,14 +42,7 @@ p2=$!
 track $p1
 track $p2
 sleep 2
-kill -KILL "$REDIS_PID"
-wait "$REDIS_PID" 2>/dev/null
-sleep 2
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-    --appendonly no --dir "$T/redis" --daemonize no \
-    --logfile "$T/redis/log2" &
-REDIS_PID=$!
-track $REDIS_PID
+restart_redis 2
 wait "$client" || fail "client: $(cat "$T/c.out")"
 note "$(tail -n 1 "$T/c.out")"
 [ "$(metric wsgate_redis_reconnects_total)" -ge 2 ] ||

@@ -31,10 +31,10 @@
 
 /* how long a closing client gets to read what is left and answer */
 #define CLOSE_GRACE_NS	(10 * 1000000000LL)
-#define SYNC_BUF_MAX	65536			/* frames held while syncing */
 #define WRITE_IOV	64
 
 static uint64_t frame_ids;
+static struct ratelog close_log;
 
 /* --- frames --- */
 
@@ -47,6 +47,7 @@ frame_alloc(size_t len)
 		return NULL;
 	f->refs = 1;
 	f->hlen = 0;
+	f->hist = 0;
 	f->len = len;
 	f->id = ++frame_ids;
 	f->seq = -1;
@@ -155,6 +156,8 @@ outq_push(struct outq *q, struct frame *f)
 	q->v[(q->head + q->n) % q->cap] = f;
 	q->n++;
 	q->bytes += f->len;
+	if (f->hist)
+		q->hist += f->len;
 	f->refs++;
 	return 0;
 }
@@ -165,6 +168,8 @@ outq_pop(struct outq *q)
 	struct frame *f = q->v[q->head];
 
 	q->bytes -= f->len - q->off;
+	if (f->hist)
+		q->hist -= f->len - q->off;
 	q->off = 0;
 	q->head = (q->head + 1) % q->cap;
 	q->n--;
@@ -184,6 +189,8 @@ outq_drop(struct outq *q)
 		size_t last = (q->head + q->n - 1) % q->cap;
 
 		q->bytes -= q->v[last]->len;
+		if (q->v[last]->hist)
+			q->hist -= q->v[last]->len;
 		frame_unref(q->v[last]);
 		q->n--;
 		dropped++;
@@ -200,6 +207,7 @@ outq_free(struct outq *q)
 	q->v = NULL;
 	q->cap = 0;
 	q->bytes = 0;
+	q->hist = 0;
 }
 
 /* Shrinks an idle client's queue array back to nothing. */
@@ -332,8 +340,9 @@ client_mark_dirty(struct client *c)
 
 /*
  * client_enqueue: queues f (taking a reference) and schedules a write.
- * Past the output cap the client is doomed (closed 1008 after its queue
- * is discarded); nothing more is queued to it.
+ * Past the output cap (history frames not counted: hub.c paces them) the
+ * client is doomed (closed 1008 after its queue is discarded); nothing
+ * more is queued to it.
  */
 void
 client_enqueue(struct client *c, struct frame *f)
@@ -347,26 +356,18 @@ client_enqueue(struct client *c, struct frame *f)
 		client_doom(c, 1011, "out of memory", 1);
 		return;
 	}
-	if (c->q.bytes > G.conf.output_cap && (c->st == C_WS ||
+	if (c->q.bytes - c->q.hist > G.conf.output_cap && (c->st == C_WS ||
 	    c->st == C_CLOSING)) {
-		if (!c->doom_code || !c->doom_drop)
-			G.st.slow_disconnects++;
-		client_doom(c, 1008, "slow client: output cap exceeded", 1);
+		client_slow(c, "slow client: output cap exceeded");
 		return;
 	}
 	client_mark_dirty(c);
 }
 
-/*
- * client_deliver: queues a data frame unless this client already got the
- * same Redis message through another subscription.  Returns 1 if queued.
- */
+/* client_deliver: queues a data frame to a client.  1 if queued. */
 int
 client_deliver(struct client *c, struct frame *f)
 {
-	if (c->last_msg_id == f->id)
-		return 0;
-	c->last_msg_id = f->id;
 	if (c->st != C_WS || (c->doom_code && c->doom_drop)) {
 		G.st.dropped++;
 		return 0;
@@ -426,6 +427,20 @@ client_doom(struct client *c, int code, const char *reason, int drop)
 	client_mark_dirty(c);
 }
 
+/*
+ * client_slow: closes c with 1008 after discarding its queue, for
+ * falling behind; counted once per client however long it takes.
+ */
+void
+client_slow(struct client *c, const char *reason)
+{
+	if (!c->slow) {
+		c->slow = 1;
+		G.st.slow_disconnects++;
+	}
+	client_doom(c, 1008, reason, 1);
+}
+
 static void
 count_close(struct client *c, int code)
 {
@@ -453,9 +468,12 @@ client_do_doom(struct client *c)
 		    (const uint8_t *)c->doom_reason, strlen(c->doom_reason));
 		wslay_event_send(c->ws);
 		count_close(c, c->doom_code);
-		if (G.conf.verbose || c->doom_code == 1008)
+		if (G.conf.verbose)
 			fprintf(stderr, "wsgate: client %s: closing %d: %s\n",
 			    c->addr, c->doom_code, c->doom_reason);
+		else if (c->doom_code == 1008)
+			wsgate_log_limited(&close_log, "client %s: closing "
+			    "%d: %s", c->addr, c->doom_code, c->doom_reason);
 	}
 	if (c->st == C_WS) {
 		c->st = C_CLOSING;
@@ -523,10 +541,14 @@ client_write(struct client *c)
 			} else {
 				c->q.off += (size_t)w;
 				c->q.bytes -= (size_t)w;
+				if (f->hist)
+					c->q.hist -= (size_t)w;
 				w = 0;
 			}
 		}
 	}
+	if (c->sq_head != NULL)
+		hub_sync_kick(c);	/* history drained: read the next book */
 	if (c->q.n > 0) {
 		if (!c->write_armed) {
 			event_add(c->wev, NULL);

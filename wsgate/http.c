@@ -8,6 +8,9 @@
  * Limits: the request line is at most HTTP_LINE_MAX bytes (414), the
  * whole head at most HTTP_HEAD_MAX bytes and HTTP_HEADERS_MAX header
  * lines (431); a head not complete within --handshake-timeout gets 408.
+ * A header that frames the request or decides the upgrade may come once
+ * (400 otherwise), so that wsgate and any proxy in front of it cannot
+ * read one request two ways.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -465,8 +468,7 @@ ws_handshake(struct client *c, const struct req *r)
 		    "only WebSocket version 13");
 		return;
 	}
-	if (key == NULL || hdr_count(r, "Sec-WebSocket-Key") != 1 ||
-	    strlen(key) != 24 ||
+	if (key == NULL || strlen(key) != 24 ||
 	    EVP_DecodeBlock(raw, (const unsigned char *)key, 24) != 18 ||
 	    key[22] != '=' || key[23] != '=') {
 		http_error(c, 400, NULL, "bad Sec-WebSocket-Key");
@@ -508,13 +510,34 @@ ws_handshake(struct client *c, const struct req *r)
 	client_ws_open(c);
 }
 
+/* Headers that may come at most once: framing, and the upgrade's. */
+static const char *const once_hdrs[] = {
+	"Host", "Content-Length", "Transfer-Encoding", "Upgrade",
+	"Connection", "Sec-WebSocket-Key", "Sec-WebSocket-Version",
+	"Origin", "Authorization"
+};
+
 static void
 route(struct client *c, const struct req *r)
 {
 	int head = strcmp(r->method, "HEAD") == 0;
+	char why[64];
 
 	if (hdr_count(r, "Host") != 1 && r->minor >= 1) {
 		http_error(c, 400, NULL, "exactly one Host header needed");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(once_hdrs) / sizeof(once_hdrs[0]); i++)
+		if (hdr_count(r, once_hdrs[i]) > 1) {
+			snprintf(why, sizeof(why), "repeated %s header",
+			    once_hdrs[i]);
+			http_error(c, 400, NULL, why);
+			return;
+		}
+	if (hdr_get(r, "Transfer-Encoding") != NULL &&
+	    hdr_get(r, "Content-Length") != NULL) {
+		http_error(c, 400, NULL, "both Content-Length and "
+		    "Transfer-Encoding");
 		return;
 	}
 	if (hdr_get(r, "Transfer-Encoding") != NULL ||

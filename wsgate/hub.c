@@ -1,38 +1,55 @@
 /*
  * hub.c: wsgate's Redis side.  Two hiredis async connections on the
- * libevent loop: "sub" carries every SUBSCRIBE/PSUBSCRIBE and the
- * messages; "cmd" runs the late-joiner reads (MULTI; GET C.snapshot;
- * LRANGE C.deltas 0 -1; EXEC) and SMEMBERS PREFIX.channels.
+ * libevent loop: "sub" carries the subscriptions and the messages; "cmd"
+ * runs the late-joiner reads (MULTI; GET C.snapshot; LRANGE C.deltas;
+ * EXEC) and SMEMBERS PREFIX.channels.
  *
- * The subscription table maps a channel or pattern to a struct sub with
- * its members (one per interested client).  A sub is SUBSCRIBEd when it
- * gets its first member and UNSUBSCRIBEd when it loses its last; the
- * state machine (S_IDLE, S_SUBSCRIBING, S_ACTIVE, S_UNSUBSCRIBING) never
- * sends a second command for a name while one is in flight, because
- * hiredis 0.14 keys its callbacks by name.  The sub connection also holds
- * one private subscription for its whole life so that hiredis never
- * leaves subscribed mode (it asserts if a reply arrives then).
+ * Subscriptions.  The table maps each channel or pattern some client
+ * asked for to a struct sub with its members (one per client).  Redis
+ * sends each message once per gateway, however many clients and patterns
+ * want it: client patterns are matched here (glob.c) against one
+ * gateway-wide PSUBSCRIBE PREFIX.* (the "cover"), held while any client
+ * holds a pattern; an exact channel has its own SUBSCRIBE unless the
+ * cover carries it (one outside PREFIX always has).  While the cover
+ * comes or goes, a channel's SUBSCRIBE and the cover may both be in
+ * effect for a moment; Redis then sends the "message" copy just before
+ * the "pmessage" one, and the pmessage of a channel whose SUBSCRIBE is in
+ * effect is skipped.  Commands on one connection take effect in order,
+ * so the cover is PSUBSCRIBEd before the channels it replaces are
+ * UNSUBSCRIBEd, and they are SUBSCRIBEd again before it goes: nothing is
+ * missed in between.  A state machine per name (S_IDLE, S_SUBSCRIBING,
+ * S_ACTIVE, S_UNSUBSCRIBING) never sends a second command for a name while
+ * one is in flight, because hiredis 0.14 keys its callbacks by name.  The
+ * sub connection also holds one private subscription for its whole life
+ * so that hiredis never leaves subscribed mode (it asserts if a reply
+ * arrives then).
  *
- * Fan-out: each Redis message is framed once (frame_text) and the frame
- * is queued to every member's client.  A pmessage that repeats the
- * previous message (same channel and payload: Redis sends one copy per
- * matching subscription, back to back) reuses the frame and its id, so
- * each client gets the message once.
+ * Routing: each message is framed once (frame_text) and queued to every
+ * client with a subscription on its channel or a pattern matching it,
+ * once per client however many of its subscriptions match.  The patterns
+ * matching a channel are cached per channel (struct route) and kept up to
+ * date as patterns come and go, so a message costs a hash lookup or two.
  *
- * Late joiners (exact channels ending in ".book"): the member starts in
- * syncing state and holds the live frames it is sent; once the channel's
- * SUBSCRIBE is confirmed, the snapshot and deltas are read on cmd, sent,
- * then the held frames with seq greater than the last one sent; from then
- * on live frames pass the same seq filter.  A live book_snapshot with a
- * lower seq is let through (the ring was recreated).  Deltas are held
- * back until the client has had a snapshot.  After a Redis reconnect,
- * every book member syncs again the same way, so nothing missed while
- * Redis was down leaves a client's book wrong.
+ * Late joiners.  Each client has one struct book per book channel
+ * (PREFIX.VENUE.SYMBOL.book) it gets: its seq filter, shared by all its
+ * subscriptions, and how far its sync has come.  Once a subscription is
+ * in effect (its SUBSCRIBE or the cover confirmed), the client's books it
+ * covers that have no snapshot yet are queued (a pattern lists
+ * PREFIX.channels for them).  One at a time, each is read on cmd and its
+ * snapshot and deltas are sent, then the live frames held during the
+ * read whose seq is greater than the last one sent.  The frames of a book
+ * still queued are dropped: its read, sent later, covers them, since
+ * redispub puts every delta in C.deltas before it publishes it
+ * (tickpipe(7)).  This history is paced rather than counted against
+ * --output-cap: the next book is read once the client has taken the
+ * history already queued down to a quarter of the cap.
  *
- * Redis down: every client gets {"type":"gateway","status":"redis_down"};
- * each connection retries with exponential backoff (100 ms .. 5 s); when
- * sub is back every sub with members is subscribed again and clients get
- * "redis_up".
+ * Redis down: every client gets {"type":"gateway","status":"redis_down"}
+ * and, for each book it had, {"type":"book_invalid","channel":C}: what is
+ * published meanwhile never reaches wsgate.  Each connection retries with
+ * exponential backoff (100 ms .. 5 s); when sub is back every
+ * subscription is made again, clients get "redis_up", and their books
+ * are synced again as above, or wait for the next snapshot.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +65,9 @@
 #include "wsgate.h"
 
 #define HUB_BUCKETS	4096
+#define ROUTE_MAX	65536		/* channels whose patterns are cached */
+#define SYNC_LINES	20000		/* deltas replayed per book, at most */
+#define SYNC_BYTES	(8u << 20)	/* bytes replayed per book, at most */
 #define KEEP_CHANNEL	"__wsgate.keepalive"
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
@@ -61,16 +81,31 @@ struct rconn {
 	struct event		*retry;
 };
 
+/* The patterns (subs) that match one channel under PREFIX. */
+struct route {
+	struct route	*next;		/* hash chain */
+	struct sub	**pats;
+	unsigned	 npats, cap;
+	size_t		 len;
+	char		 name[];
+};
+
 static struct {
-	char		 host[256];
-	int		 port;
-	char		 path[256];	/* unix socket */
-	int		 db;
 	struct rconn	 sub, cmd;
 	int		 up;		/* sub connected: data flows */
 	struct sub	*tab[HUB_BUCKETS];
 	unsigned	 nsubs;
-	struct frame	*prev;		/* last message frame (pmessage dedup) */
+	struct sub	*pats;		/* the pattern subs, by pnext */
+	unsigned	 npats;
+	struct route	*routes[HUB_BUCKETS];
+	unsigned	 nroutes;
+	char		*pfx;		/* "PREFIX." */
+	size_t		 pfx_len;
+	char		*cover;		/* "PREFIX.*", glob-escaped */
+	size_t		 cover_len;
+	enum sub_state	 cover_st;
+	/* XXX unused since routing is local; hub_close still frees them */
+	struct frame	*prev;
 	char		*prev_chan;
 	size_t		 prev_chan_len;
 	int		 closing;
@@ -78,8 +113,8 @@ static struct {
 
 static void rconn_start(struct rconn *);
 static void sub_reply_cb(redisAsyncContext *, void *, void *);
-static void sub_send(struct sub *, int subscribe);
-static void member_sync(struct member *);
+static void cover_update(void);
+static void member_start(struct member *);
 
 /* --- table --- */
 
@@ -93,6 +128,48 @@ hash(const char *s, size_t n, int pattern)
 	return h % HUB_BUCKETS;
 }
 
+/* Makes "PREFIX." and the cover pattern once; 0, or -1 out of memory. */
+static int
+prefix_init(void)
+{
+	const char *p = G.conf.prefix;
+	size_t n = strlen(p), k = 0;
+
+	if (H.pfx != NULL)
+		return 0;
+	if ((H.pfx = malloc(n + 2)) == NULL ||
+	    (H.cover = malloc(2 * n + 3)) == NULL) {
+		free(H.pfx);
+		H.pfx = NULL;
+		return -1;
+	}
+	memcpy(H.pfx, p, n);
+	memcpy(H.pfx + n, ".", 2);
+	H.pfx_len = n + 1;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\\' || p[i] == ']')	/* --prefix has no *?[ */
+			H.cover[k++] = '\\';
+		H.cover[k++] = p[i];
+	}
+	memcpy(H.cover + k, ".*", 3);
+	H.cover_len = k + 2;
+	return 0;
+}
+
+/* Is s a channel under PREFIX (one the cover carries)? */
+static int
+prefixed(const char *s, size_t n)
+{
+	return H.pfx != NULL && n > H.pfx_len &&
+	    memcmp(s, H.pfx, H.pfx_len) == 0;
+}
+
+static int
+in_effect(enum sub_state st)
+{
+	return st == S_ACTIVE || st == S_UNSUBSCRIBING;
+}
+
 static struct sub *
 sub_find(const char *s, size_t n, int pattern)
 {
@@ -102,6 +179,112 @@ sub_find(const char *s, size_t n, int pattern)
 			return x;
 	return NULL;
 }
+
+/* --- routes: the patterns matching each channel --- */
+
+static struct route *
+route_find(const char *s, size_t n)
+{
+	for (struct route *r = H.routes[hash(s, n, 2)]; r; r = r->next)
+		if (r->len == n && memcmp(r->name, s, n) == 0)
+			return r;
+	return NULL;
+}
+
+static int
+route_add(struct route *r, struct sub *x)
+{
+	if (r->npats == r->cap) {
+		unsigned ncap = r->cap ? r->cap * 2 : 4;
+		struct sub **v = realloc(r->pats, ncap * sizeof(*v));
+
+		if (v == NULL)
+			return -1;
+		r->pats = v;
+		r->cap = ncap;
+	}
+	r->pats[r->npats++] = x;
+	return 0;
+}
+
+static void
+route_free(struct route *r)
+{
+	struct route **pp = &H.routes[hash(r->name, r->len, 2)];
+
+	while (*pp != r)
+		pp = &(*pp)->next;
+	*pp = r->next;
+	free(r->pats);
+	free(r);
+	H.nroutes--;
+}
+
+static void
+routes_flush(void)
+{
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		while (H.routes[b] != NULL)
+			route_free(H.routes[b]);
+}
+
+/*
+ * route_get: the route of channel s (under PREFIX), made if new by
+ * matching every pattern.  NULL if out of memory (the caller matches the
+ * patterns itself).
+ */
+static struct route *
+route_get(const char *s, size_t n)
+{
+	struct route *r = route_find(s, n);
+	unsigned b;
+
+	if (r != NULL)
+		return r;
+	if (H.nroutes >= ROUTE_MAX)
+		routes_flush();
+	if ((r = calloc(1, sizeof(*r) + n + 1)) == NULL)
+		return NULL;
+	memcpy(r->name, s, n);
+	r->len = n;
+	b = hash(s, n, 2);
+	r->next = H.routes[b];
+	H.routes[b] = r;
+	H.nroutes++;
+	for (struct sub *x = H.pats; x != NULL; x = x->pnext)
+		if (glob_match(x->name, x->len, s, n) && route_add(r, x) != 0) {
+			route_free(r);
+			return NULL;
+		}
+	return r;
+}
+
+/* A new pattern x: added to the routes of the channels it matches. */
+static void
+routes_add_pattern(struct sub *x)
+{
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		for (struct route *r = H.routes[b], *nr; r; r = nr) {
+			nr = r->next;
+			if (glob_match(x->name, x->len, r->name, r->len) &&
+			    route_add(r, x) != 0)
+				route_free(r);	/* made again when needed */
+		}
+}
+
+static void
+routes_del_pattern(struct sub *x)
+{
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		for (struct route *r = H.routes[b]; r; r = r->next)
+			for (unsigned i = 0; i < r->npats; i++)
+				if (r->pats[i] == x) {
+					r->pats[i] = r->pats[--r->npats];
+					break;
+				}
+}
+
+/* --- subscriptions --- */
 
 static struct sub *
 sub_get(const char *s, size_t n, int pattern)
@@ -121,11 +304,18 @@ sub_get(const char *s, size_t n, int pattern)
 	x->len = n;
 	x->pattern = pattern;
 	x->book = !pattern && n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
+	x->prefixed = !pattern && prefixed(s, n);
 	x->st = S_IDLE;
 	b = hash(s, n, pattern);
 	x->hnext = H.tab[b];
 	H.tab[b] = x;
 	H.nsubs++;
+	if (pattern) {
+		x->pnext = H.pats;
+		H.pats = x;
+		H.npats++;
+		routes_add_pattern(x);
+	}
 	return x;
 }
 
@@ -137,6 +327,13 @@ sub_free(struct sub *x)
 	while (*pp != x)
 		pp = &(*pp)->hnext;
 	*pp = x->hnext;
+	if (x->pattern) {
+		for (pp = &H.pats; *pp != x; pp = &(*pp)->pnext)
+			;
+		*pp = x->pnext;
+		H.npats--;
+		routes_del_pattern(x);
+	}
 	free(x->name);
 	free(x);
 	H.nsubs--;
@@ -160,31 +357,126 @@ hub_both_connected(void)
 	return H.sub.connected && H.cmd.connected;
 }
 
-/* A sub's member count went to zero or above it: (un)subscribe. */
+/* Sends one (P)(UN)SUBSCRIBE on sub; 0 if sent. */
+static int
+sub_send(const char *name, size_t len, int pattern, int subscribe)
+{
+	const char *cmd = subscribe ? (pattern ? "PSUBSCRIBE" : "SUBSCRIBE") :
+	    (pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE");
+
+	if (!H.sub.connected)
+		return -1;	/* everything is subscribed again on reconnect */
+	return redisAsyncCommand(H.sub.ac, sub_reply_cb, NULL, "%s %b", cmd,
+	    name, len) == REDIS_OK ? 0 : -1;
+}
+
+/* Is the cover wanted, and has its PSUBSCRIBE been sent last? */
+static int
+cover_held(void)
+{
+	return H.npats > 0 && (H.cover_st == S_SUBSCRIBING ||
+	    H.cover_st == S_ACTIVE);
+}
+
+/* Does exact channel x need its own SUBSCRIBE? */
+static int
+sub_wanted(const struct sub *x)
+{
+	return x->nmembers > 0 && !(x->prefixed && cover_held());
+}
+
+/*
+ * sub_update: moves x towards what it should be: subscribed, not, or
+ * freed once idle and memberless (patterns at once: Redis never sees
+ * them).  Nothing is sent while a command for x is in flight; its ack
+ * calls this again.
+ */
 static void
 sub_update(struct sub *x)
 {
-	if (x->nmembers > 0 && x->st == S_IDLE)
-		sub_send(x, 1);
-	else if (x->nmembers == 0 && x->st == S_ACTIVE)
-		sub_send(x, 0);
-	else if (x->nmembers == 0 && x->st == S_IDLE)
+	if (x->pattern) {
+		if (x->nmembers == 0) {
+			sub_free(x);
+			if (H.npats == 0)
+				cover_update();
+		}
+		return;
+	}
+	if (sub_wanted(x)) {
+		if (x->st == S_IDLE && sub_send(x->name, x->len, 0, 1) == 0)
+			x->st = S_SUBSCRIBING;
+	} else if (x->st == S_ACTIVE) {
+		if (sub_send(x->name, x->len, 0, 0) == 0)
+			x->st = S_UNSUBSCRIBING;
+	} else if (x->st == S_IDLE && x->nmembers == 0) {
 		sub_free(x);
+	}
 }
 
-static void
-sub_send(struct sub *x, int subscribe)
+/*
+ * subs_update: sub_update for every exact channel (prefixed only: those
+ * the cover can carry).  Returns 1 if each one with members has its
+ * SUBSCRIBE sent or confirmed, so the cover may go.
+ */
+static int
+subs_update(int prefixed_only)
 {
-	const char *cmd = subscribe ? (x->pattern ? "PSUBSCRIBE" :
-	    "SUBSCRIBE") : (x->pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE");
+	int ready = 1;
 
-	if (!H.sub.connected)
-		return;	/* everything is subscribed again on reconnect */
-	if (redisAsyncCommand(H.sub.ac, sub_reply_cb, NULL, "%s %b", cmd,
-	    x->name,
-	    x->len) != REDIS_OK)
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		for (struct sub *x = H.tab[b], *nx; x; x = nx) {
+			nx = x->hnext;
+			if (x->pattern || (prefixed_only && !x->prefixed))
+				continue;
+			sub_update(x);	/* may free x */
+		}
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		for (struct sub *x = H.tab[b]; x; x = x->hnext)
+			if (!x->pattern && x->prefixed && x->nmembers > 0 &&
+			    x->st != S_SUBSCRIBING && x->st != S_ACTIVE)
+				ready = 0;
+	return ready;
+}
+
+/*
+ * cover_update: PSUBSCRIBE PREFIX.* when the first pattern comes, then
+ * the channels it carries are UNSUBSCRIBEd; when the last one goes, they
+ * are SUBSCRIBEd again first, then the cover goes.
+ */
+static void
+cover_update(void)
+{
+	if (H.npats > 0) {
+		if (H.cover_st == S_IDLE && prefix_init() == 0 &&
+		    sub_send(H.cover, H.cover_len, 1, 1) == 0) {
+			H.cover_st = S_SUBSCRIBING;
+			subs_update(1);
+		}
 		return;
-	x->st = subscribe ? S_SUBSCRIBING : S_UNSUBSCRIBING;
+	}
+	if (H.cover_st == S_ACTIVE && subs_update(1) &&
+	    sub_send(H.cover, H.cover_len, 1, 0) == 0)
+		H.cover_st = S_UNSUBSCRIBING;
+}
+
+/* Has m's subscription taken effect (its messages reach wsgate)? */
+static int
+member_live(const struct member *m)
+{
+	const struct sub *x = m->s;
+
+	if (x->pattern)
+		return H.cover_st == S_ACTIVE;
+	return x->st == S_ACTIVE || (x->prefixed && H.cover_st == S_ACTIVE);
+}
+
+/* Starts the waiting members of x whose subscription took effect. */
+static void
+members_start(struct sub *x)
+{
+	for (struct member *m = x->members; m != NULL; m = m->s_next)
+		if (m->waiting && member_live(m))
+			member_start(m);
 }
 
 /* --- a client's books --- */
@@ -238,6 +530,7 @@ book_get(struct client *c, const char *s, size_t n)
 	memcpy(b->name, s, n);
 	b->len = n;
 	b->last_seq = -1;
+	b->sync = BOOK_LIVE;
 	b->next = c->books[book_slot(c, s, n)];
 	c->books[book_slot(c, s, n)] = b;
 	c->nbooks++;
@@ -250,6 +543,56 @@ is_book_channel(const char *s, size_t n)
 	return n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
 }
 
+static void
+held_free(struct book *b)
+{
+	for (size_t i = 0; i < b->nheld; i++)
+		frame_unref(b->held[i]);
+	free(b->held);
+	b->held = NULL;
+	b->nheld = b->capheld = 0;
+	b->held_bytes = 0;
+}
+
+/* Takes b out of c's sync: off the queue, its read (if any) ignored. */
+static void
+book_unsync(struct client *c, struct book *b)
+{
+	if (b->sync == BOOK_QUEUED) {
+		struct book **pp = &c->sq_head;
+
+		while (*pp != b)
+			pp = &(*pp)->qnext;
+		*pp = b->qnext;
+		if (c->sq_tail == b) {
+			c->sq_tail = NULL;
+			for (struct book *x = c->sq_head; x; x = x->qnext)
+				c->sq_tail = x;
+		}
+		b->qnext = NULL;
+	}
+	if (c->reading == b)
+		c->reading = NULL;	/* the reply is dropped */
+	held_free(b);
+	b->sync = BOOK_LIVE;
+}
+
+/*
+ * book_invalid: c's book b is no longer known to be exact.  If c had a
+ * snapshot it is told so ({"type":"book_invalid"}, tickpipe(7)); deltas
+ * are held back until the next snapshot.
+ */
+static void
+book_invalid(struct client *c, struct book *b, const char *why)
+{
+	if (b->have_snap && c->st == C_WS && !c->doom_code)
+		client_send_json(c, json_pack("{s:s,s:o,s:s}", "type",
+		    "book_invalid", "channel", json_stringn(b->name, b->len),
+		    "reason", why));
+	b->have_snap = 0;
+	b->last_seq = -1;
+}
+
 /* Does one of c's subscriptions still cover book channel s? */
 static int
 book_covered(struct client *c, const char *s, size_t n)
@@ -259,11 +602,20 @@ book_covered(struct client *c, const char *s, size_t n)
 
 		if (x == NULL)
 			continue;
-		if (x->pattern ? glob_match(x->name, x->len, s, n) :
+		if (x->pattern ? prefixed(s, n) &&
+		    glob_match(x->name, x->len, s, n) :
 		    x->len == n && memcmp(x->name, s, n) == 0)
 			return 1;
 	}
 	return 0;
+}
+
+static void
+book_free(struct client *c, struct book *b)
+{
+	book_unsync(c, b);
+	free(b);
+	c->nbooks--;
 }
 
 /* Forgets the books no subscription of c covers any more. */
@@ -277,8 +629,7 @@ books_prune(struct client *c)
 				continue;
 			}
 			*pp = b->next;
-			free(b);
-			c->nbooks--;
+			book_free(c, b);
 		}
 }
 
@@ -288,56 +639,17 @@ books_free(struct client *c)
 	for (size_t i = 0; i < c->nbooks_cap; i++)
 		for (struct book *b = c->books[i], *nb; b; b = nb) {
 			nb = b->next;
-			free(b);
+			book_free(c, b);
 		}
 	free(c->books);
 	c->books = NULL;
 	c->nbooks = c->nbooks_cap = 0;
 }
 
-/* --- members --- */
-
-static void
-want_free(struct member *m)
-{
-	for (size_t i = 0; i < m->nwant; i++)
-		free(m->want[i]);
-	free(m->want);
-	m->want = NULL;
-	m->nwant = 0;
-	m->listed = 0;
-}
-
-static void
-member_free(struct member *m)
-{
-	for (size_t i = 0; i < m->nbuf; i++)
-		frame_unref(m->buf[i].f);
-	free(m->buf);
-	want_free(m);
-	free(m);
-}
-
-static void
-member_detach(struct member *m)
-{
-	struct sub *x = m->s;
-
-	if (m->s_prev)
-		m->s_prev->s_next = m->s_next;
-	else
-		x->members = m->s_next;
-	if (m->s_next)
-		m->s_next->s_prev = m->s_prev;
-	x->nmembers--;
-	m->s = NULL;
-	sub_update(x);
-}
-
 /*
  * book_send: sends book frame f to client c if it moves c's book b on:
  * a snapshot with a new seq (an older one only live: the ring was
- * recreated; replay means it comes from the keys or the hold buffer),
+ * recreated; replay means it comes from the keys or the held frames),
  * a delta newer than the last seq once there is a snapshot.
  */
 static void
@@ -358,72 +670,79 @@ book_send(struct client *c, struct book *b, struct frame *f, int replay)
 	client_deliver(c, f);
 }
 
+/* The end of b's read: its held frames go out, live ones pass from now. */
 static void
-member_hold(struct member *m, struct frame *f, struct book *b)
+book_live(struct client *c, struct book *b)
 {
-	if (m->nbuf == m->capbuf) {
-		size_t ncap = m->capbuf ? m->capbuf * 2 : 16;
-		struct held *v;
-
-		if (ncap > 65536 || (v = realloc(m->buf, ncap *
-		    sizeof(*v))) == NULL) {
-			G.st.slow_disconnects++;
-			client_doom(m->c, 1008, "slow client: too much held "
-			    "while syncing", 1);
-			return;
-		}
-		m->buf = v;
-		m->capbuf = ncap;
-	}
-	f->refs++;
-	m->buf[m->nbuf].f = f;
-	m->buf[m->nbuf].b = b;
-	m->nbuf++;
-}
-
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Is book channel s one that syncing member m is reading (so holds)? */
-static int
-member_wants(const struct member *m, const char *s)
-{
-	if (!m->s->pattern || !m->listed)
-		return 1;
-	if (m->nwant == 0)
-		return 0;
-	return bsearch(&s, m->want, m->nwant, sizeof(*m->want), cmp_str) !=
-	    NULL;
+	b->sync = BOOK_LIVE;
+	for (size_t i = 0; i < b->nheld; i++)
+		book_send(c, b, b->held[i], 1);
+	held_free(b);
 }
 
 /*
- * member_release: sends the held frames (in order) that m no longer
- * needs to hold, all of them with all set, and keeps the rest.
+ * book_hold: keeps a live frame of b while b's keys are read.  If that
+ * takes so long that more than --output-cap is held, the read is given
+ * up: b waits for its next live snapshot instead.
  */
 static void
-member_release(struct member *m, int all)
+book_hold(struct client *c, struct book *b, struct frame *f)
 {
-	size_t k = 0;
+	if (b->nheld == b->capheld) {
+		size_t ncap = b->capheld ? b->capheld * 2 : 16;
+		struct frame **v = realloc(b->held, ncap * sizeof(*v));
 
-	for (size_t i = 0; i < m->nbuf; i++) {
-		struct held *h = &m->buf[i];
-
-		if (!all && member_wants(m, h->b->name)) {
-			m->buf[k++] = *h;
-			continue;
+		if (v == NULL) {
+			book_unsync(c, b);
+			return;
 		}
-		book_send(m->c, h->b, h->f, 1);
-		frame_unref(h->f);
+		b->held = v;
+		b->capheld = ncap;
 	}
-	m->nbuf = k;
-	if (k == 0) {
-		free(m->buf);
-		m->buf = NULL;
-		m->capbuf = 0;
+	f->refs++;
+	b->held[b->nheld++] = f;
+	b->held_bytes += f->len;
+	if (b->held_bytes > G.conf.output_cap)
+		book_unsync(c, b);
+}
+
+/* Queues book channel s of c for a read unless it has a snapshot. */
+static void
+book_want(struct client *c, const char *s, size_t n)
+{
+	struct book *b = book_get(c, s, n);
+
+	if (b == NULL) {
+		client_doom(c, 1011, "out of memory", 1);
+		return;
 	}
+	if (b->have_snap || b->sync != BOOK_LIVE)
+		return;
+	b->sync = BOOK_QUEUED;
+	b->qnext = NULL;
+	if (c->sq_tail != NULL)
+		c->sq_tail->qnext = b;
+	else
+		c->sq_head = b;
+	c->sq_tail = b;
+}
+
+/* --- members --- */
+
+static void
+member_detach(struct member *m)
+{
+	struct sub *x = m->s;
+
+	if (m->s_prev)
+		m->s_prev->s_next = m->s_next;
+	else
+		x->members = m->s_next;
+	if (m->s_next)
+		m->s_next->s_prev = m->s_prev;
+	x->nmembers--;
+	m->s = NULL;
+	sub_update(x);
 }
 
 int
@@ -438,13 +757,17 @@ hub_subscribe(struct client *c, const char *name, size_t len, char *msg,
 		if (m->s != NULL && m->s->pattern == pattern &&
 		    m->s->len == len && memcmp(m->s->name, name, len) == 0)
 			return 0;	/* already */
+	if (!pattern && strcmp(name, KEEP_CHANNEL) == 0) {
+		snprintf(msg, msglen, "reserved channel");
+		return -1;
+	}
 	if (c->nsubs >= G.conf.max_subs) {
 		G.st.sub_limit_refused++;
 		snprintf(msg, msglen, "too many subscriptions (at most %llu "
 		    "per client)", (unsigned long long)G.conf.max_subs);
 		return -1;
 	}
-	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	if (prefix_init() != 0 || (m = calloc(1, sizeof(*m))) == NULL ||
 	    (x = sub_get(name, len, pattern)) == NULL) {
 		free(m);
 		snprintf(msg, msglen, "out of memory");
@@ -460,13 +783,16 @@ hub_subscribe(struct client *c, const char *name, size_t len, char *msg,
 	m->c_next = c->members;
 	c->members = m;
 	c->nsubs++;
-	if (x->book || x->pattern) {
-		m->syncing = 1;
+	if (x->book || x->pattern)
 		G.st.late_joins++;
-		if (x->st == S_ACTIVE)
-			member_sync(m);
-	}
-	sub_update(x);
+	if (x->pattern)
+		cover_update();
+	else
+		sub_update(x);
+	if (member_live(m))
+		member_start(m);
+	else
+		m->waiting = 1;
 	return 0;
 }
 
@@ -482,10 +808,10 @@ member_remove(struct client *c, struct member *m)
 	c->nsubs--;
 	if (m->s != NULL)
 		member_detach(m);
-	if (m->fetching)
+	if (m->listing)
 		m->orphan = 1;
 	else
-		member_free(m);
+		free(m);
 }
 
 int
@@ -513,136 +839,124 @@ hub_drop_client(struct client *c)
 
 /* --- late joiners --- */
 
-/* The end of a sync: true unless m must start over or is gone. */
-static int
-fetch_done(struct member *m, redisReply *r)
-{
-	struct client *c = m->c;
-
-	m->fetching = 0;
-	if (m->orphan) {
-		member_free(m);
-		client_unref(c);
-		return 0;
-	}
-	if (r == NULL) {
-		/* cmd went away: sync again when it is back */
-		want_free(m);
-		client_unref(c);
-		return 0;
-	}
-	if (m->again) {
-		/* Redis came back meanwhile: what was read may be stale */
-		m->again = 0;
-		want_free(m);
-		member_sync(m);
-		client_unref(c);
-		return 0;
-	}
-	return 1;
-}
-
-/* Replays one channel's snapshot and deltas (the EXEC replies) to m. */
+/*
+ * replay_keys: sends c the snapshot and deltas (the EXEC replies) of its
+ * book b, as history frames.  Nothing if there is no snapshot, or more
+ * than SYNC_LINES deltas or SYNC_BYTES bytes: b then waits for the next
+ * live snapshot.
+ */
 static void
-replay_keys(struct member *m, struct book *b, redisReply *snap,
+replay_keys(struct client *c, struct book *b, redisReply *snap,
     redisReply *deltas)
 {
-	if (snap->type == REDIS_REPLY_STRING) {
-		struct frame *f = frame_text(snap->str, snap->len);
+	size_t bytes;
 
-		if (f != NULL) {
-			frame_parse_book(f);
-			if (f->kind == FRAME_SNAPSHOT)
-				book_send(m->c, b, f, 1);
-			frame_unref(f);
-		}
-	}
-	if (deltas->type != REDIS_REPLY_ARRAY)
+	if (snap->type != REDIS_REPLY_STRING ||
+	    deltas->type != REDIS_REPLY_ARRAY)
 		return;
-	for (size_t i = 0; i < deltas->elements; i++) {
-		redisReply *e = deltas->element[i];
+	bytes = snap->len;
+	for (size_t i = 0; i < deltas->elements; i++)
+		if (deltas->element[i]->type == REDIS_REPLY_STRING)
+			bytes += deltas->element[i]->len;
+	if (deltas->elements > SYNC_LINES || bytes > SYNC_BYTES) {
+		if (G.conf.verbose)
+			fprintf(stderr, "wsgate: %s: %zu deltas, %zu bytes: too "
+			    "many to replay, waiting for a snapshot\n",
+			    b->name, deltas->elements, bytes);
+		return;
+	}
+	for (size_t i = 0; i <= deltas->elements; i++) {
+		redisReply *e = i == 0 ? snap : deltas->element[i - 1];
 		struct frame *f;
 
-		if (e->type != REDIS_REPLY_STRING ||
-		    (f = frame_text(e->str, e->len)) == NULL)
+		if (e->type != REDIS_REPLY_STRING)
 			continue;
+		if ((f = frame_text(e->str, e->len)) == NULL) {
+			book_invalid(c, b, "out of memory");
+			return;
+		}
+		f->hist = 1;
 		frame_parse_book(f);
-		if (f->kind == FRAME_DELTA)
-			book_send(m->c, b, f, 1);
+		if (f->kind == (i == 0 ? FRAME_SNAPSHOT : FRAME_DELTA))
+			book_send(c, b, f, 1);
 		frame_unref(f);
 	}
 }
 
-/* The end of a sync: the held frames go out, live ones pass from now. */
+/* read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas for c->reading. */
 static void
-member_synced(struct member *m)
-{
-	m->syncing = 0;
-	member_release(m, 1);
-	want_free(m);
-}
-
-/*
- * fetch_cb: the EXEC of GET C.snapshot; LRANGE C.deltas 0 -1 for each
- * channel m reads (its own, or the ones its pattern matched).
- */
-static void
-fetch_cb(redisAsyncContext *ac, void *reply, void *priv)
+read_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply;
-	struct member *m = priv;
-	struct client *c = m->c;
-	size_t n;
+	struct client *c = priv;
+	struct book *b = c->reading;
 
 	(void)ac;
-	if (!fetch_done(m, r))
-		return;
-	n = m->s->pattern ? m->nwant : 1;
-	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 * n) {
-		/* go on without a snapshot: deltas wait for a live one */
-		G.st.redis_errors++;
-		client_error(c, "%s: cannot read the book: %s", m->s->name,
-		    r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-	} else {
-		for (size_t i = 0; i < n; i++) {
-			const char *ch = m->s->pattern ? m->want[i] :
-			    m->s->name;
-			struct book *b = book_get(c, ch, strlen(ch));
-
-			if (b != NULL)
-				replay_keys(m, b, r->element[2 * i],
-				    r->element[2 * i + 1]);
+	c->read_inflight = 0;
+	c->reading = NULL;
+	if (b != NULL) {
+		if (r != NULL && (r->type != REDIS_REPLY_ARRAY ||
+		    r->elements != 2)) {
+			G.st.redis_errors++;
+			client_error(c, "%s: cannot read the book: %s", b->name,
+			    r->type == REDIS_REPLY_ERROR ? r->str :
+			    "unexpected reply");
+		} else if (r != NULL) {
+			replay_keys(c, b, r->element[0], r->element[1]);
 		}
+		book_live(c, b);
 	}
-	member_synced(m);
+	hub_sync_kick(c);
 	client_unref(c);
 }
 
-/* Sends MULTI; GET/LRANGE for each channel; EXEC.  0 if sent. */
+/* Sends MULTI; GET C.snapshot; LRANGE C.deltas; EXEC.  0 if sent. */
 static int
-fetch_send(struct member *m, char *const *chans, size_t n)
+read_send(struct client *c, struct book *b)
 {
 	redisAsyncContext *ac = H.cmd.ac;
 
-	if (redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK)
+	if (!H.cmd.connected ||
+	    redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
+	    redisAsyncCommand(ac, NULL, NULL, "GET %b.snapshot", b->name,
+	    b->len) != REDIS_OK ||
+	    redisAsyncCommand(ac, NULL, NULL, "LRANGE %b.deltas 0 %d",
+	    b->name, b->len, SYNC_LINES) != REDIS_OK ||
+	    redisAsyncCommand(ac, read_cb, c, "EXEC") != REDIS_OK)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (redisAsyncCommand(ac, NULL, NULL, "GET %s.snapshot",
-		    chans[i]) != REDIS_OK ||
-		    redisAsyncCommand(ac, NULL, NULL, "LRANGE %s.deltas 0 -1",
-		    chans[i]) != REDIS_OK)
-			return -1;
-	if (redisAsyncCommand(ac, fetch_cb, m, "EXEC") != REDIS_OK)
-		return -1;
-	m->fetching = 1;
-	m->c->refs++;
 	return 0;
 }
 
 /*
+ * hub_sync_kick: reads c's next queued book, if none is being read and
+ * the history queued to c is below a quarter of --output-cap (the pace).
+ * A book that cannot be read (cmd down) waits for its next snapshot.
+ */
+void
+hub_sync_kick(struct client *c)
+{
+	struct book *b;
+
+	while (!c->read_inflight && (b = c->sq_head) != NULL &&
+	    c->st == C_WS && c->q.hist < G.conf.output_cap / 4) {
+		c->sq_head = b->qnext;
+		if (c->sq_head == NULL)
+			c->sq_tail = NULL;
+		b->qnext = NULL;
+		if (read_send(c, b) != 0) {
+			b->sync = BOOK_LIVE;
+			continue;
+		}
+		b->sync = BOOK_READING;
+		c->reading = b;
+		c->read_inflight = 1;
+		c->refs++;
+	}
+}
+
+/*
  * list_cb: SMEMBERS PREFIX.channels for a pattern member: the book
- * channels it matches are read next; held frames of the others go out
- * now, and from here on only the frames of the channels read are held.
+ * channels it matches are queued for a read.
  */
 static void
 list_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -650,96 +964,93 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 	redisReply *r = reply;
 	struct member *m = priv;
 	struct client *c = m->c;
-	size_t k = 0;
 
 	(void)ac;
-	if (!fetch_done(m, r))
-		return;
-	if (r->type != REDIS_REPLY_ARRAY) {
-		G.st.redis_errors++;
-		client_error(c, "%s: cannot list the channels: %s",
-		    m->s->name, r->type == REDIS_REPLY_ERROR ? r->str :
-		    "unexpected reply");
-		member_synced(m);
-		client_unref(c);
-		return;
-	}
-	if (r->elements > 0 && (m->want = calloc(r->elements,
-	    sizeof(*m->want))) == NULL) {
-		client_error(c, "%s: out of memory", m->s->name);
-		member_synced(m);
-		client_unref(c);
-		return;
-	}
-	for (size_t i = 0; i < r->elements; i++) {
-		redisReply *e = r->element[i];
+	m->listing = 0;
+	if (m->orphan) {
+		free(m);
+	} else if (m->again) {
+		m->again = 0;	/* Redis came back meanwhile: list again */
+		member_start(m);
+	} else if (!m->waiting && c->st == C_WS && r != NULL) {
+		if (r->type != REDIS_REPLY_ARRAY) {
+			G.st.redis_errors++;
+			client_error(c, "%s: cannot list the channels: %s",
+			    m->s->name, r->type == REDIS_REPLY_ERROR ? r->str :
+			    "unexpected reply");
+		} else {
+			for (size_t i = 0; i < r->elements; i++) {
+				redisReply *e = r->element[i];
 
-		if (e->type != REDIS_REPLY_STRING ||
-		    !is_book_channel(e->str, e->len) ||
-		    memchr(e->str, 0, e->len) != NULL ||
-		    !glob_match(m->s->name, m->s->len, e->str, e->len) ||
-		    (m->want[k] = strdup(e->str)) == NULL)
-			continue;
-		k++;
-	}
-	m->nwant = k;
-	m->listed = 1;
-	if (k > 0)
-		qsort(m->want, k, sizeof(*m->want), cmp_str);
-	member_release(m, 0);
-	if (k == 0 || !H.cmd.connected || fetch_send(m, m->want, k) != 0) {
-		if (k > 0)	/* cmd is gone: start over once it is back */
-			want_free(m);
-		else
-			member_synced(m);
+				if (e->type == REDIS_REPLY_STRING &&
+				    is_book_channel(e->str, e->len) &&
+				    memchr(e->str, 0, e->len) == NULL &&
+				    prefixed(e->str, e->len) &&
+				    glob_match(m->s->name, m->s->len, e->str,
+				    e->len))
+					book_want(c, e->str, e->len);
+			}
+			hub_sync_kick(c);
+		}
 	}
 	client_unref(c);
 }
 
 /*
- * member_sync: reads the late-joiner keys of m's channel, or first the
- * list of channels for a pattern.  The subscription is already active,
- * so every message after the read reaches m (held until the reply
- * arrives).  Without cmd, waits for its reconnect.
+ * member_start: m's subscription is in effect, so every message from
+ * now on reaches its client: queue the books it covers for a read (a
+ * pattern lists PREFIX.channels first).  Without cmd, its books wait for
+ * their next live snapshot.
  */
 static void
-member_sync(struct member *m)
+member_start(struct member *m)
 {
-	m->syncing = 1;
-	if (m->fetching) {
+	m->waiting = 0;
+	if (!m->s->pattern) {
+		if (m->s->book) {
+			book_want(m->c, m->s->name, m->s->len);
+			hub_sync_kick(m->c);
+		}
+		return;
+	}
+	if (m->listing) {
 		m->again = 1;
 		return;
 	}
-	if (!H.cmd.connected)
+	if (!H.cmd.connected || redisAsyncCommand(H.cmd.ac, list_cb, m,
+	    "SMEMBERS %s.channels", G.conf.prefix) != REDIS_OK)
 		return;
-	want_free(m);
-	if (!m->s->pattern) {
-		char *ch = m->s->name;
-
-		fetch_send(m, &ch, 1);
-		return;
-	}
-	if (redisAsyncCommand(H.cmd.ac, list_cb, m, "SMEMBERS %s.channels",
-	    G.conf.prefix) != REDIS_OK)
-		return;
-	m->fetching = 1;
+	m->listing = 1;
 	m->c->refs++;
 }
 
-/* Every syncing member that waits for a read and has none running. */
+/*
+ * books_invalidate: the subscriber connection is lost, so every book of
+ * every client may miss messages: each is declared invalid and reset,
+ * and every member waits for its subscription to be made again.
+ */
 static void
-sync_waiting(void)
+books_invalidate(const char *why)
 {
+	for (struct client *c = G.clients; c != NULL; c = c->next)
+		for (size_t i = 0; i < c->nbooks_cap; i++)
+			for (struct book *b = c->books[i]; b; b = b->next) {
+				book_unsync(c, b);
+				book_invalid(c, b, why);
+			}
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
 		for (struct sub *x = H.tab[b]; x; x = x->hnext)
-			if ((x->book || x->pattern) && x->st == S_ACTIVE)
-				for (struct member *m = x->members; m;
-				    m = m->s_next)
-					if (m->syncing && !m->fetching)
-						member_sync(m);
+			for (struct member *m = x->members; m; m = m->s_next)
+				m->waiting = 1;
 }
 
 /* --- channels op --- */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void
 channels_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -801,69 +1112,81 @@ gateway_status(const char *status, const char *reason)
 }
 
 /*
- * deliver: f, a message on channel chan, to every member of x.  A book
- * frame goes through the client's seq filter for that channel, or is
- * held by a member that is reading that channel's keys.
+ * deliver: f, a message on channel chan, to each member of x whose
+ * client has not had it yet.  A book frame goes through the client's seq
+ * filter for that channel, is held while the book is read, or dropped
+ * while its read is queued (the read covers it); a message on a book
+ * channel that is neither snapshot nor delta just goes.
  */
 static void
 deliver(struct sub *x, struct frame *f, const char *chan, size_t clen,
     int book)
 {
 	for (struct member *m = x->members; m != NULL; m = m->s_next) {
+		struct client *c = m->c;
 		struct book *b;
 
-		if (!book) {
-			client_deliver(m->c, f);
+		if (c->last_msg_id == f->id)
+			continue;
+		c->last_msg_id = f->id;
+		if (!book || f->kind == FRAME_OTHER) {
+			client_deliver(c, f);
 			continue;
 		}
-		if ((b = book_get(m->c, chan, clen)) == NULL) {
+		if (c->st != C_WS) {
 			G.st.dropped++;
-			client_doom(m->c, 1011, "out of memory", 1);
 			continue;
 		}
-		if (m->syncing && member_wants(m, b->name))
-			member_hold(m, f, b);
-		else
-			book_send(m->c, b, f, 0);
+		if ((b = book_get(c, chan, clen)) == NULL) {
+			G.st.dropped++;
+			client_doom(c, 1011, "out of memory", 1);
+			continue;
+		}
+		if (b->sync == BOOK_READING)
+			book_hold(c, b, f);
+		else if (b->sync == BOOK_LIVE)
+			book_send(c, b, f, 0);
 	}
 }
 
+/*
+ * on_message: one copy of a published message, through its channel's
+ * SUBSCRIBE or the cover.  A cover copy of a channel whose SUBSCRIBE is
+ * in effect is the second copy of one message: skipped.
+ */
 static void
-on_message(const char *chan, size_t clen, const char *pat, size_t plen,
-    const char *payload, size_t len)
+on_message(const char *chan, size_t clen, int cover, const char *payload,
+    size_t len)
 {
-	int book = is_book_channel(chan, clen);
-	struct sub *x;
+	struct sub *x = sub_find(chan, clen, 0);
+	struct route *r = NULL;
+	int book, scan = 0;
 	struct frame *f;
 
 	G.st.redis_msgs++;
 	G.st.redis_bytes += len;
-	x = pat ? sub_find(pat, plen, 1) : sub_find(chan, clen, 0);
-	if (x == NULL || x->nmembers == 0)
+	if (cover && x != NULL && in_effect(x->st))
 		return;
-	if (pat != NULL && H.prev != NULL && H.prev_chan_len == clen &&
-	    memcmp(H.prev_chan, chan, clen) == 0 &&
-	    H.prev->len - H.prev->hlen == len &&
-	    memcmp(H.prev->data + H.prev->hlen, payload, len) == 0) {
-		f = H.prev;
-		f->refs++;
-	} else {
-		if ((f = frame_text(payload, len)) == NULL) {
-			G.st.dropped++;
-			return;
-		}
-		if (book)
-			frame_parse_book(f);
-		frame_unref(H.prev);
-		H.prev = f;
-		f->refs++;
-		free(H.prev_chan);
-		H.prev_chan = malloc(clen);
-		if (H.prev_chan != NULL)
-			memcpy(H.prev_chan, chan, clen);
-		H.prev_chan_len = H.prev_chan ? clen : 0;
+	if (H.npats > 0 && prefixed(chan, clen) &&
+	    (r = route_get(chan, clen)) == NULL)
+		scan = 1;	/* out of memory: match every pattern */
+	if ((x == NULL || x->nmembers == 0) && (r == NULL || r->npats == 0) &&
+	    !scan)
+		return;
+	if ((f = frame_text(payload, len)) == NULL) {
+		G.st.dropped++;
+		return;
 	}
-	deliver(x, f, chan, clen, book && memchr(chan, 0, clen) == NULL);
+	book = is_book_channel(chan, clen) && memchr(chan, 0, clen) == NULL;
+	if (book)
+		frame_parse_book(f);
+	if (x != NULL)
+		deliver(x, f, chan, clen, book);
+	for (unsigned i = 0; r != NULL && i < r->npats; i++)
+		deliver(r->pats[i], f, chan, clen, book);
+	for (struct sub *p = scan ? H.pats : NULL; p != NULL; p = p->pnext)
+		if (glob_match(p->name, p->len, chan, clen))
+			deliver(p, f, chan, clen, book);
 	frame_unref(f);
 }
 
@@ -872,23 +1195,29 @@ on_sub_ack(const char *kind, const char *name, size_t n)
 {
 	int pattern = kind[0] == 'p';
 	int unsub = strcasecmp(kind + pattern, "unsubscribe") == 0;
-	struct sub *x = sub_find(name, n, pattern);
+	struct sub *x;
 
-	if (x == NULL)
-		return;
-	if (!unsub) {
-		x->st = S_ACTIVE;
-		if (x->nmembers == 0) {
-			sub_send(x, 0);
+	if (pattern) {
+		if (H.cover == NULL || n != H.cover_len ||
+		    memcmp(name, H.cover, n) != 0)
 			return;
-		}
-		if (x->book || x->pattern)
-			for (struct member *m = x->members; m; m = m->s_next)
-				member_sync(m);
-	} else {
-		x->st = S_IDLE;
-		sub_update(x);
+		H.cover_st = unsub ? S_IDLE : S_ACTIVE;
+		if (!unsub)
+			for (unsigned b = 0; b < HUB_BUCKETS; b++)
+				for (x = H.tab[b]; x; x = x->hnext)
+					if (x->pattern || x->prefixed)
+						members_start(x);
+		cover_update();
+		return;
 	}
+	if ((x = sub_find(name, n, 0)) == NULL)
+		return;
+	x->st = unsub ? S_IDLE : S_ACTIVE;
+	if (!unsub)
+		members_start(x);
+	sub_update(x);
+	if (H.npats == 0 && H.cover_st == S_ACTIVE)
+		cover_update();	/* waiting for the channels to come back */
 }
 
 static void
@@ -905,11 +1234,11 @@ sub_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 		return;
 	if (strcmp(e[0]->str, "message") == 0 && e[1]->type ==
 	    REDIS_REPLY_STRING && e[2]->type == REDIS_REPLY_STRING)
-		on_message(e[1]->str, e[1]->len, NULL, 0, e[2]->str, e[2]->len);
+		on_message(e[1]->str, e[1]->len, 0, e[2]->str, e[2]->len);
 	else if (strcmp(e[0]->str, "pmessage") == 0 && r->elements == 4 &&
+	    e[2]->type == REDIS_REPLY_STRING &&
 	    e[3]->type == REDIS_REPLY_STRING)
-		on_message(e[2]->str, e[2]->len, e[1]->str, e[1]->len,
-		    e[3]->str, e[3]->len);
+		on_message(e[2]->str, e[2]->len, 1, e[3]->str, e[3]->len);
 	else if (e[1]->type == REDIS_REPLY_STRING)
 		on_sub_ack(e[0]->str, e[1]->str, e[1]->len);
 }
@@ -969,11 +1298,18 @@ rconn_lost(struct rconn *rc, const char *why)
 				if (x->nmembers == 0)
 					sub_free(x);
 			}
+		H.cover_st = S_IDLE;
 		if (H.up) {
 			H.up = 0;
 			if (!H.closing)
 				gateway_status("redis_down", why);
 		}
+		if (!H.closing)
+			books_invalidate("redis connection lost");
+	} else {
+		/* queued books cannot be read now: they wait for snapshots */
+		for (struct client *c = G.clients; c != NULL; c = c->next)
+			hub_sync_kick(c);
 	}
 	rconn_retry(rc);
 }
@@ -995,15 +1331,11 @@ connect_cb(const redisAsyncContext *ac, int status)
 		fprintf(stderr, "wsgate: redis %s: connected\n", rc->name);
 	rc->ever = 1;
 	if (rc == &H.sub) {
-		for (unsigned b = 0; b < HUB_BUCKETS; b++)
-			for (struct sub *x = H.tab[b]; x; x = x->hnext)
-				if (x->nmembers > 0 && x->st == S_IDLE)
-					sub_send(x, 1);
+		cover_update();
+		subs_update(0);
 		H.up = 1;
 		if (G.st.redis_reconnects > 0)
 			gateway_status("redis_up", "reconnected");
-	} else {
-		sync_waiting();
 	}
 	wsgate_check_ready();
 }
@@ -1021,10 +1353,10 @@ rconn_start(struct rconn *rc)
 {
 	redisAsyncContext *ac;
 
-	if (H.path[0])
-		ac = redisAsyncConnectUnix(H.path);
+	if (G.conf.redis.is_unix)
+		ac = redisAsyncConnectUnix(G.conf.redis.path);
 	else
-		ac = redisAsyncConnect(H.host, H.port);
+		ac = redisAsyncConnect(G.conf.redis.host, G.conf.redis.port);
 	if (ac == NULL) {
 		rconn_retry(rc);
 		return;
@@ -1043,9 +1375,9 @@ rconn_start(struct rconn *rc)
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
 	if (G.conf.password != NULL) {
-		if (G.conf.redis_user != NULL)
+		if (G.conf.redis.user[0] != '\0')
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s %s",
-			    G.conf.redis_user, G.conf.password);
+			    G.conf.redis.user, G.conf.password);
 		else
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s",
 			    G.conf.password);
@@ -1053,87 +1385,18 @@ rconn_start(struct rconn *rc)
 	if (rc == &H.sub)
 		redisAsyncCommand(ac, sub_reply_cb, NULL, "SUBSCRIBE "
 		    KEEP_CHANNEL);
-	else if (H.db != 0)
-		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d", H.db);
+	else if (G.conf.redis.db != 0)
+		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d",
+		    G.conf.redis.db);
 }
 
 /*
- * parse_url: redis://[user@]host:port[/db], host may be [v6]; or a path
- * starting with '/' (unix socket).  Returns 0, or -1 with msg.
- */
-static int
-parse_url(const char *url, char *msg, size_t msglen)
-{
-	const char *p, *at, *hs, *he, *colon;
-	uint64_t v;
-
-	if (url[0] == '/') {
-		if (strlen(url) >= sizeof(H.path))
-			goto bad;
-		snprintf(H.path, sizeof(H.path), "%s", url);
-		return 0;
-	}
-	if (strncmp(url, "redis://", 8) != 0)
-		goto bad;
-	p = url + 8;
-	at = strchr(p, '@');
-	if (at != NULL) {
-		if (at == p || at - p > 128)
-			goto bad;
-		G.conf.redis_user = strndup(p, (size_t)(at - p));
-		p = at + 1;
-	}
-	if (*p == '[') {
-		hs = p + 1;
-		if ((he = strchr(hs, ']')) == NULL)
-			goto bad;
-		colon = he + 1;
-	} else {
-		hs = p;
-		he = p + strcspn(p, ":/");
-		colon = he;
-	}
-	if (he == hs || (size_t)(he - hs) >= sizeof(H.host))
-		goto bad;
-	memcpy(H.host, hs, (size_t)(he - hs));
-	H.host[he - hs] = 0;
-	H.port = 6379;
-	p = colon;
-	if (*p == ':') {
-		char num[8];
-		size_t n = strcspn(p + 1, "/");
-
-		if (n == 0 || n >= sizeof(num))
-			goto bad;
-		memcpy(num, p + 1, n);
-		num[n] = 0;
-		if (parse_u64(num, 1, 65535, &v) != 0)
-			goto bad;
-		H.port = (int)v;
-		p += 1 + n;
-	}
-	if (*p == '/' && p[1] != 0) {
-		if (parse_u64(p + 1, 0, 1000000, &v) != 0)
-			goto bad;
-		H.db = (int)v;
-	} else if (*p != 0 && strcmp(p, "/") != 0)
-		goto bad;
-	return 0;
-bad:
-	snprintf(msg, msglen, "bad redis URL '%s' (redis://[user@]host:port"
-	    "[/db] or a socket path)", url);
-	return -1;
-}
-
-/*
- * hub_init: parses the URL and starts both connections (they complete
- * on the loop).  Returns 0, or -1 with msg.
+ * hub_init: starts both connections to G.conf.redis (they complete on
+ * the loop).  Returns 0, or -1 with msg.
  */
 int
 hub_init(char *msg, size_t msglen)
 {
-	if (parse_url(G.conf.redis_url, msg, msglen) != 0)
-		return -1;
 	H.sub.name = "subscriber";
 	H.cmd.name = "commands";
 	H.sub.backoff_ms = H.cmd.backoff_ms = BACKOFF_MIN_MS;
@@ -1162,8 +1425,11 @@ hub_close(void)
 	if (H.cmd.ac != NULL)
 		redisAsyncFree(H.cmd.ac);
 	H.sub.ac = H.cmd.ac = NULL;
-	event_free(H.sub.retry);
-	event_free(H.cmd.retry);
+	/* hub_init may have failed before making them */
+	if (H.sub.retry != NULL)
+		event_free(H.sub.retry);
+	if (H.cmd.retry != NULL)
+		event_free(H.cmd.retry);
 	H.sub.retry = H.cmd.retry = NULL;
 	frame_unref(H.prev);
 	H.prev = NULL;

@@ -6,6 +6,7 @@
  * WebSocket connection and its output queue) and hub.c (Redis).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
@@ -37,9 +38,16 @@ static const char usage_text[] =
 "              [--output-cap bytes] [--ping-interval sec]\n"
 "              [--idle-timeout sec] [--handshake-timeout sec]\n";
 
+#define ACCEPT_PAUSE_MS	100	/* listener rest at the fd limit */
+#define LOG_EVERY_NS	(10 * 1000000000LL)	/* a limited line, at most */
+
 static struct event *tick_ev, *term_ev, *int_ev, *usr1_ev, *accept_ev;
+static struct event *resume_ev;
 static int listen_fd = -1;
+static int spare_fd = -1;	/* given up at the fd limit, see accept_full */
 static int64_t stop_deadline, last_ping, last_stats;
+static struct ratelog accept_log;
+static struct ratelog *ratelogs;	/* every limited line used so far */
 
 int64_t
 wsgate_mono(void)
@@ -66,6 +74,46 @@ stats_line(void)
 	    (unsigned long long)G.st.slow_disconnects,
 	    (unsigned long long)G.st.redis_reconnects,
 	    hub_redis_up() ? "up" : "down");
+}
+
+static void
+ratelog_said(struct ratelog *rl)
+{
+	if (rl->held > 0)
+		fprintf(stderr, "wsgate: (the line above came %llu more times "
+		    "in %lld s)\n", (unsigned long long)rl->held,
+		    (long long)(LOG_EVERY_NS / 1000000000LL));
+	rl->held = 0;
+}
+
+/*
+ * wsgate_log_limited: logs one line (fmt, after "wsgate: ") unless rl's
+ * line was said less than LOG_EVERY_NS ago; the repeats are counted, and
+ * their number is said with the next one or by the tick, so a flood
+ * (connections at the fd limit, slow clients) leaves a few lines.
+ */
+void
+wsgate_log_limited(struct ratelog *rl, const char *fmt, ...)
+{
+	int64_t now = mono_ns();
+	va_list ap;
+
+	if (!rl->listed) {
+		rl->listed = 1;
+		rl->next = ratelogs;
+		ratelogs = rl;
+	}
+	if (rl->last != 0 && now - rl->last < LOG_EVERY_NS) {
+		rl->held++;
+		return;
+	}
+	ratelog_said(rl);
+	fputs("wsgate: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	rl->last = now;
 }
 
 /* Readiness: listening and both Redis connections up, once. */
@@ -134,8 +182,8 @@ wsgate_metrics(struct client *c, int head)
 	    "connections.", (double)s->connections);
 	metric(&b, "websocket_opened_total", "counter", "WebSocket "
 	    "handshakes completed.", (double)s->ws_opened);
-	metric(&b, "subscriptions", "gauge", "Redis subscriptions "
-	    "(channels and patterns) held.", hub_nsubs());
+	metric(&b, "subscriptions", "gauge", "Channels and patterns "
+	    "clients subscribe to (each counted once).", hub_nsubs());
 	metric(&b, "redis_up", "gauge", "1 if the Redis subscriber "
 	    "connection is up.", hub_redis_up());
 	metric(&b, "messages_in_total", "counter", "Messages received "
@@ -162,6 +210,9 @@ wsgate_metrics(struct client *c, int head)
 	metric(&b, "handshake_timeouts_total", "counter", "Connections "
 	    "that sent no complete request in time.",
 	    (double)s->handshake_timeouts);
+	metric(&b, "fd_limit_closed_total", "counter", "Connections "
+	    "closed on arrival for want of a file descriptor.",
+	    (double)s->fd_limit_closed);
 	metric(&b, "late_joins_total", "counter", "Book and pattern "
 	    "subscriptions "
 	    "started from snapshot and deltas.", (double)s->late_joins);
@@ -224,6 +275,11 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		last_ping = now;
 		client_ping_all();
 	}
+	for (struct ratelog *rl = ratelogs; rl != NULL; rl = rl->next)
+		if (rl->held > 0 && now - rl->last >= LOG_EVERY_NS) {
+			ratelog_said(rl);
+			rl->last = now;
+		}
 	if (G.conf.verbose && now - last_stats >= 10 * 1000000000LL) {
 		last_stats = now;
 		stats_line();
@@ -233,10 +289,55 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
+resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	if (!G.stopping)
+		event_add(accept_ev, NULL);
+}
+
+/*
+ * accept_full: accept4 failed for want of a file descriptor.  The
+ * waiting connections would keep the listener readable and the loop
+ * spinning, so the spare descriptor is given up to accept each of them
+ * and close it at once, then taken back, and the listener rests
+ * ACCEPT_PAUSE_MS.  Those clients see their connection closed.
+ */
+static void
+accept_full(int fd, int err)
+{
+	struct timeval tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+	unsigned long long n = 0;
+	int c;
+
+	if (spare_fd >= 0) {
+		close(spare_fd);
+		while (n < 1024 && (c = accept4(fd, NULL, NULL,
+		    SOCK_CLOEXEC)) >= 0) {
+			close(c);
+			n++;
+		}
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	}
+	G.st.fd_limit_closed += n;
+	wsgate_log_limited(&accept_log, "accept: %s: %llu connections "
+	    "closed at once, listener paused %d ms", strerror(err), n,
+	    ACCEPT_PAUSE_MS);
+	if (resume_ev == NULL)
+		resume_ev = evtimer_new(G.base, resume_cb, NULL);
+	if (resume_ev != NULL && event_del(accept_ev) == 0)
+		evtimer_add(resume_ev, &tv);
+}
+
+static void
 accept_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)what;
 	(void)arg;
+	if (spare_fd < 0)
+		spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (int i = 0; i < 128; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
@@ -246,9 +347,12 @@ accept_cb(evutil_socket_t fd, short what, void *arg)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (c < 0) {
-			if (errno != EAGAIN && errno != EINTR &&
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM)
+				accept_full(fd, errno);
+			else if (errno != EAGAIN && errno != EINTR &&
 			    errno != ECONNABORTED)
-				fprintf(stderr, "wsgate: accept: %s\n",
+				wsgate_log_limited(&accept_log, "accept: %s",
 				    strerror(errno));
 			return;
 		}
@@ -285,6 +389,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	stop_deadline = mono_ns() + 3 * 1000000000LL;
 	if (accept_ev != NULL)
 		event_del(accept_ev);
+	if (resume_ev != NULL)
+		event_del(resume_ev);
 	client_shutdown_all();
 	if (G.nconn == 0)
 		stop_now();
@@ -294,7 +400,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 /*
  * listen_on: ADDR:PORT ("127.0.0.1:8080", "[::1]:8080", "localhost:80",
- * ":8080" for every address).  Returns the fd, or -1 with msg.
+ * ":8080" for every address).  Returns the fd, or with msg -2 if spec is
+ * malformed, -1 if it cannot be used.
  */
 static int
 listen_on(const char *spec, char *msg, size_t msglen)
@@ -309,7 +416,7 @@ listen_on(const char *spec, char *msg, size_t msglen)
 	    (size_t)(colon - spec) >= sizeof(host)) {
 		snprintf(msg, msglen, "bad listen address '%s' (ADDR:PORT)",
 		    spec);
-		return -1;
+		return -2;
 	}
 	memcpy(host, spec, (size_t)(colon - spec));
 	host[colon - spec] = 0;
@@ -425,13 +532,13 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
+	const char *url = "redis://127.0.0.1:6379";
 	char msg[512];
 	struct timeval one_s = { 1, 0 };
 	int ch, rc = 0;
 
 	G.ready_fd = -1;
 	G.conf.listen = "127.0.0.1:8080";
-	G.conf.redis_url = "redis://127.0.0.1:6379";
 	G.conf.prefix = "md";
 	G.conf.max_clients = 10000;
 	G.conf.max_subs = 64;
@@ -460,7 +567,7 @@ main(int argc, char **argv)
 			G.conf.listen = optarg;
 			break;
 		case 'u':
-			G.conf.redis_url = optarg;
+			url = optarg;
 			break;
 		case O_PREFIX:
 			if (!*optarg || strpbrk(optarg, " *?[")) {
@@ -523,12 +630,12 @@ main(int argc, char **argv)
 				return EX_USAGE;
 			break;
 		default:
-			usage(stderr);
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		fprintf(stderr, "wsgate: unexpected argument '%s'\n",
+		    argv[optind]);
 		return EX_USAGE;
 	}
 	if (token_file != NULL && http_load_token(token_file, &G.conf.token,
@@ -536,7 +643,19 @@ main(int argc, char **argv)
 		fprintf(stderr, "wsgate: --token-file: %s\n", msg);
 		return EX_CONFIG;
 	}
-	if (pass_file != NULL) {
+	if (redisurl_parse(url, &G.conf.redis, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "wsgate: -u: bad Redis URL: %s\n", msg);
+		return EX_USAGE;
+	}
+	if (G.conf.redis.has_password && pass_file != NULL) {
+		fprintf(stderr, "wsgate: -u: a password in the URL and "
+		    "--password-file: give one\n");
+		return EX_USAGE;
+	}
+	/* the URL's or the file's password, else the environment's */
+	if (G.conf.redis.has_password) {
+		G.conf.password = strdup(G.conf.redis.password);
+	} else if (pass_file != NULL) {
 		if (read_password(pass_file, msg, sizeof(msg)) != 0) {
 			fprintf(stderr, "wsgate: --password-file: %s\n", msg);
 			return EX_CONFIG;
@@ -544,6 +663,12 @@ main(int argc, char **argv)
 	} else if ((env = getenv("TICKPIPE_REDIS_PASSWORD")) != NULL &&
 	    *env) {
 		G.conf.password = strdup(env);
+	}
+	if (G.conf.redis.user[0] != '\0' && G.conf.password == NULL) {
+		fprintf(stderr, "wsgate: user '%s' in the URL but no password "
+		    "(TICKPIPE_REDIS_PASSWORD or --password-file)\n",
+		    G.conf.redis.user);
+		return EX_CONFIG;
 	}
 #ifdef WSGATE_WWW_DEFAULT
 	/* without --www: the installed dashboard, if it is there */
@@ -571,7 +696,8 @@ main(int argc, char **argv)
 	}
 	if ((listen_fd = listen_on(G.conf.listen, msg, sizeof(msg))) < 0) {
 		fprintf(stderr, "wsgate: listen: %s\n", msg);
-		rc = EX_UNAVAILABLE;
+		rc = listen_fd == -2 ? EX_USAGE : EX_UNAVAILABLE;
+		listen_fd = -1;
 		goto out;
 	}
 	G.flush_ev = event_new(G.base, -1, 0, client_flush_cb, NULL);
@@ -591,14 +717,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (hub_init(msg, sizeof(msg)) != 0) {
-		fprintf(stderr, "wsgate: -u: %s\n", msg);
-		rc = EX_USAGE;
+		fprintf(stderr, "wsgate: redis: %s\n", msg);
+		rc = EX_SOFTWARE;
 		goto out;
 	}
 	G.listening = 1;
 	if (G.conf.verbose)
 		fprintf(stderr, "wsgate: listening on %s, redis %s, files "
-		    "%s\n", G.conf.listen, G.conf.redis_url, G.conf.www_real ?
+		    "%s\n", G.conf.listen, redisurl_show(&G.conf.redis, msg,
+		    sizeof(msg)), G.conf.www_real ?
 		    G.conf.www_real : "none");
 	wsgate_check_ready();
 	event_base_dispatch(G.base);
@@ -623,6 +750,10 @@ out:
 		close(listen_fd);
 	if (accept_ev)
 		event_free(accept_ev);
+	if (resume_ev)
+		event_free(resume_ev);
+	if (spare_fd >= 0)
+		close(spare_fd);
 	if (tick_ev)
 		event_free(tick_ev);
 	if (term_ev)
@@ -640,7 +771,6 @@ out:
 	free(G.conf.origins);
 	free(G.conf.token);
 	free(G.conf.password);
-	free(G.conf.redis_user);
 	free(G.conf.www_real);
 	return rc;
 }

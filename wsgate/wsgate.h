@@ -3,10 +3,10 @@
  * one listening socket; a connection starts as HTTP (http.c), and either
  * gets one response (static file, /healthz, /metrics, an error) or is
  * upgraded to WebSocket (client.c).  The hub (hub.c) owns the two Redis
- * connections (one subscriber, one for commands), the table of Redis
- * subscriptions shared by every client, and the fan-out: each Redis
- * message is framed once into a refcounted struct frame and the same frame
- * is queued to every interested client.
+ * connections (one subscriber, one for commands), the table of the
+ * channels and patterns clients subscribe to, shared by all of them, and
+ * the fan-out: each Redis message is framed once into a refcounted struct
+ * frame and the same frame is queued to every interested client.
  *
  * Everything runs on one libevent loop; nothing is freed from inside a
  * wslay or hiredis callback: a client is closed by marking it and letting
@@ -22,18 +22,22 @@
 #include <event2/event.h>
 #include <wslay/wslay.h>
 
+#include "redisurl.h"
+
 /*
  * A frame: bytes ready for the wire (WebSocket header + payload, or an
  * HTTP response chunk), shared by every client queue that holds it.
  * seq/kind are parsed once for book channels (late-joiner dedup); id
- * identifies one Redis message, so the copies Redis sends for several
- * matching subscriptions reach a client once.
+ * identifies one Redis message, so a message that several subscriptions
+ * of one client match reaches it once.  hist marks a late joiner's
+ * history (one client's), paced apart from the output cap.
  */
 enum { FRAME_OTHER, FRAME_SNAPSHOT, FRAME_DELTA };
 
 struct frame {
 	unsigned	 refs;
 	unsigned	 hlen;		/* WebSocket header bytes before payload */
+	int		 hist;		/* history read from the keys */
 	size_t		 len;		/* total bytes in data */
 	uint64_t	 id;
 	int64_t		 seq;		/* -1 if none */
@@ -52,6 +56,7 @@ struct outq {
 	size_t		 cap, head, n;
 	size_t		 off;		/* bytes of v[head] already written */
 	size_t		 bytes;		/* bytes still to write */
+	size_t		 hist;		/* of them, in history frames */
 };
 
 struct sub;
@@ -61,56 +66,58 @@ struct client;
  * A client's book on one book channel, as far as wsgate has sent it: the
  * seq filter shared by every subscription of that client that covers the
  * channel (an exact one and patterns), so each book message reaches it
- * once and in seq order.  Kept while some subscription covers it.
+ * once and in seq order, and its late-joiner sync: queued for a read of
+ * its keys (live frames dropped: the read covers them), being read (live
+ * frames held), or live.  Kept while some subscription covers it.
  */
+enum book_sync { BOOK_LIVE, BOOK_QUEUED, BOOK_READING };
+
 struct book {
 	struct book	*next;		/* hash chain in c->books */
+	struct book	*qnext;		/* in c's sync queue */
 	int		 have_snap;
 	int64_t		 last_seq;
+	enum book_sync	 sync;
+	struct frame	**held;		/* live frames held while reading */
+	size_t		 nheld, capheld, held_bytes;
 	size_t		 len;
 	char		 name[];
 };
 
-/* A live frame held while its member syncs, with its channel's book. */
-struct held {
-	struct frame	*f;
-	struct book	*b;
-};
-
 /*
- * One client's interest in one Redis subscription.  A book channel or a
- * pattern syncs (late joiner): it holds the book frames it is sent while
- * it reads the snapshots and deltas (a pattern first lists PREFIX.channels
- * for the book channels it matches, then holds only theirs).
+ * One client's interest in one subscription.  Once the subscription is
+ * in effect (member_start) the books it covers are queued for a read; a
+ * pattern first lists PREFIX.channels for them.
  */
 struct member {
 	struct client	*c;
 	struct sub	*s;
 	struct member	*s_prev, *s_next;	/* in s->members */
 	struct member	*c_next;		/* in c->members */
-	int		 syncing;	/* waiting for snapshot+deltas */
-	int		 fetching;	/* a read in flight (holds a ref on c) */
-	int		 orphan;	/* detached while fetching: freed by the cb */
-	int		 again;		/* sync again once the read returns */
-	int		 listed;	/* pattern: want holds the channels read */
-	char		**want;		/* pattern: book channels read (sorted) */
-	size_t		 nwant;
-	struct held	*buf;		/* live frames held while syncing */
-	size_t		 nbuf, capbuf;
+	int		 waiting;	/* for the subscription to take effect */
+	int		 listing;	/* SMEMBERS in flight (holds a ref on c) */
+	int		 orphan;	/* detached while listing: freed by the cb */
+	int		 again;		/* list again once the reply is in */
 };
 
 enum sub_state { S_IDLE, S_SUBSCRIBING, S_ACTIVE, S_UNSUBSCRIBING };
 
-/* One Redis subscription (channel or pattern), shared by all clients. */
+/*
+ * A channel or pattern clients subscribe to, shared by all of them.  An
+ * exact channel has a Redis SUBSCRIBE (st) unless the cover pattern
+ * carries it (hub.c); a pattern is matched in wsgate, never sent to Redis.
+ */
 struct sub {
 	char		*name;
 	size_t		 len;
 	int		 pattern;
 	int		 book;		/* exact channel ending in ".book" */
+	int		 prefixed;	/* exact channel under PREFIX. */
 	enum sub_state	 st;
 	struct member	*members;
 	unsigned	 nmembers;
 	struct sub	*hnext;
+	struct sub	*pnext;		/* pattern: in the list of patterns */
 };
 
 enum client_state {
@@ -144,10 +151,14 @@ struct client {
 	unsigned	 nsubs;
 	struct book	**books;	/* hash of book channels, nbooks_cap slots */
 	size_t		 nbooks, nbooks_cap;
+	struct book	*sq_head, *sq_tail;	/* books queued for a read */
+	struct book	*reading;	/* the book being read, if still wanted */
+	int		 read_inflight;	/* a read in flight (holds a ref on c) */
 	uint64_t	 last_msg_id;
 	int		 doom_code;	/* close requested from a callback */
 	char		 doom_reason[64];
 	int		 doom_drop;	/* discard the output queue first */
+	int		 slow;		/* cut for the output cap, counted */
 	int		 close_counted;
 	int		 write_armed;
 	int		 dirty;
@@ -169,6 +180,7 @@ struct wsgate_stats {
 	uint64_t	 slow_disconnects;
 	uint64_t	 idle_timeouts;
 	uint64_t	 handshake_timeouts;
+	uint64_t	 fd_limit_closed;
 	uint64_t	 redis_reconnects;
 	uint64_t	 redis_errors;
 	uint64_t	 max_clients_refused;
@@ -182,7 +194,7 @@ struct wsgate_stats {
 
 struct wsgate_conf {
 	const char	*listen;
-	const char	*redis_url;
+	struct redisurl	 redis;		/* -u, parsed */
 	const char	*prefix;
 	const char	*www;
 	char		*www_real;	/* realpath(www) */
@@ -190,7 +202,6 @@ struct wsgate_conf {
 	size_t		 norigins;
 	char		*token;
 	char		*password;
-	char		*redis_user;
 	uint64_t	 max_clients;
 	uint64_t	 max_subs;
 	uint64_t	 max_msg;
@@ -220,6 +231,14 @@ struct wsgate {
 
 extern struct wsgate G;
 
+/* A log line said at most every 10 s; the repeats are counted and said. */
+struct ratelog {
+	int64_t		 last;		/* mono ns it was last said */
+	unsigned long long held;	/* repeats not said since */
+	int		 listed;
+	struct ratelog	*next;		/* every ratelog in use, for the tick */
+};
+
 /* client.c */
 void	client_accept(int fd, const char *addr);
 void	client_flush_cb(evutil_socket_t, short, void *);
@@ -230,6 +249,7 @@ void	client_send_json(struct client *, void *json);	/* json_t *, stolen */
 void	client_error(struct client *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	client_doom(struct client *, int code, const char *reason, int drop);
+void	client_slow(struct client *, const char *reason);
 void	client_ws_open(struct client *);
 void	client_tick(int64_t now);
 void	client_ping_all(void);
@@ -253,6 +273,7 @@ int	hub_subscribe(struct client *, const char *name, size_t len,
 	    char *msg, size_t msglen);
 int	hub_unsubscribe(struct client *, const char *name, size_t len);
 void	hub_drop_client(struct client *);
+void	hub_sync_kick(struct client *);
 int	hub_channels(struct client *);
 unsigned hub_nsubs(void);
 void	hub_close(void);
@@ -263,6 +284,8 @@ int	glob_match(const char *pat, size_t plen, const char *s, size_t slen);
 
 /* main.c */
 void	wsgate_check_ready(void);
+void	wsgate_log_limited(struct ratelog *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 void	wsgate_metrics(struct client *, int head);
 int64_t	wsgate_mono(void);
 

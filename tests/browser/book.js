@@ -146,9 +146,11 @@ async function main() {
 		await waitUntil(page, 'late joiner', ladderProbe, bookIs(bids, asks), MS);
 		console.log('book.js: late joiner: snapshot + delta shown');
 
-		/* the page's wsgate subscription is live once Redis counts it */
+		/* the page's wsgate subscription is live once Redis counts it:
+		 * the channel's own, or wsgate's pattern md.* that carries it */
 		const end = Date.now() + MS;
-		while (Number(rcli('pubsub', 'numsub', BOOK).split('\n')[1]) < 1) {
+		while (Number(rcli('pubsub', 'numsub', BOOK).split('\n')[1]) < 1 &&
+		    Number(rcli('pubsub', 'numpat')) < 1) {
 			if (Date.now() > end)
 				throw new Error(`wsgate never subscribed to ${BOOK}`);
 			await page.waitForTimeout(100);

@@ -17,6 +17,15 @@ a line ('#' comments):
                        @N@ in TEXT replaced by N, N+1, ...
   rest DELAY STATUS BODY   queue a REST answer, sent DELAY s after its
                        request (the last one repeats when the queue ends)
+  replay FILE [SPEED]  send every `recv` frame of a recorded capture FILE
+                       (tests/fixtures/venues/README.md; .xz is read
+                       compressed), in order and with its exact text, at
+                       SPEED times the recorded pace (`max`, the default:
+                       back to back); then log "C<n> replayed N frames"
+  restreplay FILE      answer REST GETs from the `rest` records of capture
+                       FILE: the record whose URL has the request's path and
+                       symbol (instId, pair) parameter, else 404; several
+                       for one symbol are served in turn, the last repeats
 
 A connection whose script ends stays open (it answers pings) until the
 client goes; connections beyond the scripted ones just stay open.
@@ -27,11 +36,31 @@ server listens.
 import argparse
 import asyncio
 import http
+import json
+import lzma
 import ssl
 import sys
+import urllib.parse
 
 import websockets
 import websockets.legacy.server as wsserver
+
+
+def capture_records(path):
+    """The records of a capture file (one JSON object a line), in order."""
+    opener = lzma.open if path.endswith(".xz") else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def rest_key(url):
+    """(path, symbol) of a REST URL: what a recorded body is served for."""
+    u = urllib.parse.urlsplit(url)
+    q = urllib.parse.parse_qs(u.query)
+    for name in ("symbol", "instId", "pair"):
+        if name in q:
+            return (u.path, q[name][0])
+    return (u.path, None)
 
 
 class Mock:
@@ -42,6 +71,8 @@ class Mock:
         self.nconn = 0
         self.nrest = 0
         self.rest_event = asyncio.Event()
+        self.recorded = {}          # rest_key -> [bodies], from restreplay
+        self.served = {}            # rest_key -> answers given
         cur = None
         for raw in open(script, encoding="utf-8"):
             line = raw.rstrip("\n")
@@ -54,6 +85,19 @@ class Mock:
             elif word == "rest":
                 delay, status, body = rest.split(" ", 2)
                 self.rest.append((float(delay), int(status), body))
+            elif word == "restreplay":
+                for r in capture_records(rest):
+                    if r.get("t") == "rest":
+                        k = rest_key(r["url"])
+                        self.recorded.setdefault(k, []).append(r["text"])
+            elif word == "replay":
+                if cur is None:
+                    sys.exit("mockex: %r before conn" % line)
+                f, _, speed = rest.partition(" ")
+                frames = [(r.get("ts"), r["text"])
+                          for r in capture_records(f) if r.get("t") == "recv"]
+                speed = float(speed) if speed not in ("", "max") else 0
+                cur.append((word, (frames, speed)))
             else:
                 if cur is None:
                     sys.exit("mockex: %r before conn" % line)
@@ -69,6 +113,16 @@ class Mock:
         n = self.nrest
         self.note("R%d GET %s" % (n, path))
         self.rest_event.set()
+        if self.recorded:
+            k = rest_key(path)
+            bodies = self.recorded.get(k)
+            if bodies is None:
+                return (http.HTTPStatus(404), [], b"not recorded\n")
+            i = self.served.get(k, 0)
+            self.served[k] = i + 1
+            return (http.HTTPStatus(200),
+                    [("Content-Type", "application/json")],
+                    bodies[min(i, len(bodies) - 1)].encode())
         if not self.rest:
             return (http.HTTPStatus(404), [], b"no REST script\n")
         delay, status, body = self.rest[min(n, len(self.rest)) - 1]
@@ -77,6 +131,19 @@ class Mock:
         if status == 429:
             hdrs.append(("Retry-After", "1"))
         return (http.HTTPStatus(status), hdrs, body.encode())
+
+    async def replay(self, ws, n, frames, speed):
+        """Sends recorded frames, back to back or at their pace / speed."""
+        loop = asyncio.get_event_loop()
+        start = loop.time()
+        t0 = next((ts for ts, _ in frames if ts is not None), None)
+        for ts, text in frames:
+            if speed and ts is not None and t0 is not None:
+                delay = start + (ts - t0) / speed - loop.time()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+            await ws.send(text)
+        self.note("C%d replayed %d frames" % (n, len(frames)))
 
     async def handler(self, ws, path=None):
         self.nconn += 1
@@ -127,6 +194,8 @@ class Mock:
                         await ws.send(text.replace("@N@", str(k)))
                         k += 1
                         await asyncio.sleep(0.2)
+                elif word == "replay":
+                    await self.replay(ws, n, *arg)
                 else:
                     sys.exit("mockex: unknown command %r" % word)
             await rtask

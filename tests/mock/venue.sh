@@ -123,3 +123,57 @@ b = [bids[k] for k in sorted(bids, reverse=True)]
 a = [asks[k] for k in sorted(asks)]
 print(json.dumps({"bids": b, "asks": a}, separators=(",", ":")))' "$1" "$2"
 }
+
+# Replaying recorded venue traffic (tests/fixtures/venues/README.md).
+REBUILD="$TESTS/mock/rebuild.py"
+
+# mock_replay CAPTURE EXPECT [SPEED]: the mock exchange serving CAPTURE:
+# REST GETs get its recorded bodies; the first connection, once the client
+# has sent EXPECT messages, gets its recorded frames at SPEED times the
+# recorded pace (default: back to back).
+mock_replay() {
+	{
+		echo "restreplay $1"
+		echo conn
+		[ "$2" -eq 0 ] || echo "expect $2"
+		echo "replay $1 ${3:-max}"
+	} >"$T/replay.script"
+	mock_start "$T/replay.script"
+}
+
+# replayed: prints how many frames the mock sent, once it has sent all.
+replayed() {
+	sed -n 's/^C1 replayed \([0-9]*\) frames$/\1/p' "$MOCK_LOG" | grep .
+}
+
+# collector_read VENUE N: the collector has taken N messages from VENUE
+# (its counters, asked for with SIGUSR1, say so).
+collector_read() {
+	kill -USR1 "$COLLECTOR_PID" 2>/dev/null || return 1
+	sleep 0.1
+	_cr=$(grep "^collector: $1: msgs " "$T/collector.err" | tail -n 1 |
+	    sed 's/^collector: [a-z]*: msgs \([0-9]*\) .*/\1/')
+	[ "${_cr:-0}" -ge "$2" ]
+}
+
+# replay_wait VENUE SECS: waits until the mock has sent the whole capture
+# and the collector has read every frame of it.
+replay_wait() {
+	wait_for "$2" replayed || fail "the mock did not send the capture: $(tail -n 3 "$MOCK_LOG")"
+	_rw_n=$(replayed)
+	wait_for "$2" collector_read "$1" "$_rw_n" ||
+	    fail "collector read fewer than $_rw_n frames: $(grep "^collector: $1: msgs" "$T/collector.err" | tail -n 1)"
+}
+
+# replay_check VENUE CAPTURE SYMBOLS [DEPTH]: the ring against the books
+# and trades rebuilt from CAPTURE by tests/mock/rebuild.py; notes its
+# summary line.
+replay_check() {
+	"$BIN/shmreader" --ring "$RING" --from oldest --no-follow >"$T/ring.jsonl" ||
+	    fail "shmreader failed"
+	$PY "$REBUILD" --venue "$1" --capture "$2" --symbols "$3" \
+	    ${4:+--depth "$4"} "$T/ring.jsonl" >"$T/rebuild.out" 2>"$T/rebuild.err" ||
+	    fail "ring differs from the venue's traffic:
+$(cat "$T/rebuild.err" "$T/rebuild.out")"
+	note "$(cat "$T/rebuild.out")"
+}

@@ -1,8 +1,10 @@
 /*
  * test_dec.c: exact decimals (common/dec.h).  Text goes in, the same text
- * comes out; exponent forms are read exactly and printed plainly; values
- * that do not fit are refused with DEC_ERANGE, never rounded; anything
- * that is not a decimal number is DEC_ESYNTAX; dec_cmp compares by value.
+ * comes out; exponent forms are read exactly and printed plainly; a
+ * positive exponent the mantissa cannot absorb is kept and printed as
+ * zeros; values that do not fit are refused with DEC_ERANGE, never
+ * rounded; anything that is not a decimal number is DEC_ESYNTAX; dec_cmp
+ * compares by value.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -115,6 +117,73 @@ exponent_extremes_print_in_full(void **state)
 	assert_string_equal(round_trip("1e-60", &m, &e), want);
 }
 
+/* Returns "1" followed by n zeros (n < DEC_STRMAX - 1). */
+static const char *
+one_and_zeros(int n)
+{
+	static char s[DEC_STRMAX];
+
+	s[0] = '1';
+	memset(s + 1, '0', (size_t)n);
+	s[n + 1] = '\0';
+	return s;
+}
+
+/*
+ * "1e19" does not fit a mantissa as 10^19: the mantissa takes what it can
+ * (10^18) and the rest stays in the exponent, up to DEC_EXP_MAX; printed
+ * in plain form, the zeros read back to the same pair.
+ */
+static void
+exponents_beyond_the_mantissa_stay_in_the_exponent(void **state)
+{
+	static const struct {
+		const char *in;
+		int64_t m;
+		int e, zeros;	/* printed: "1" and that many zeros */
+	} cases[] = {
+		{ "1e19", 1000000000000000000LL, 1, 19 },
+		{ "1E+19", 1000000000000000000LL, 1, 19 },
+		{ "10e18", 1000000000000000000LL, 1, 19 },
+		{ "0.1e20", 1000000000000000000LL, 1, 19 },
+		{ "1e60", 1000000000000000000LL, 42, 60 },
+		{ "1e61", 1000000000000000000LL, 43, 61 },
+		{ "1e78", 1000000000000000000LL, 60, 78 },
+		{ "10000000000000000000", 1000000000000000000LL, 1, 19 },
+		{ "100000000000000000000000000000", 1000000000000000000LL, 11,
+		    29 },
+	};
+	int64_t m;
+	int8_t e;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		assert_string_equal(round_trip(cases[i].in, &m, &e),
+		    one_and_zeros(cases[i].zeros));
+		assert_int_equal(m, cases[i].m);
+		assert_int_equal(e, cases[i].e);
+	}
+	/* the largest magnitudes: 19 digits and 60 zeros */
+	round_trip("9223372036854775807e60", &m, &e);
+	assert_int_equal(m, INT64_MAX);
+	assert_int_equal(e, DEC_EXP_MAX);
+	assert_string_equal(round_trip("-9.223372036854775808e78", &m, &e),
+	    "-9223372036854775808000000000000000000000000000000000000000000"
+	    "000000000000000000");
+	assert_int_equal(m, INT64_MIN);
+	assert_int_equal(e, DEC_EXP_MAX);
+	/* a mantissa that takes one zero but not two */
+	round_trip("922337203685477581e2", &m, &e);
+	assert_int_equal(m, 922337203685477581LL);
+	assert_int_equal(e, 2);
+	round_trip("92233720368547758e3", &m, &e);
+	assert_int_equal(m, 9223372036854775800LL);
+	assert_int_equal(e, 1);
+	round_trip("1.23e20", &m, &e);
+	assert_int_equal(m, 1230000000000000000LL);
+	assert_int_equal(e, 2);
+}
+
 static void
 values_that_do_not_fit_are_erange(void **state)
 {
@@ -124,8 +193,13 @@ values_that_do_not_fit_are_erange(void **state)
 		"99999999999999999999",
 		"922337203685477580.8",		/* mantissa overflows */
 		"1.0000000000000000000000",	/* trailing zeros kept: too many */
-		"1e61", "1e-61", "1.5e-60",	/* exponent out of range */
-		"1e19", "5e60", "-9.223372036854775809e18",	/* > int64 */
+		"1e79", "1e-61", "1.5e-60",	/* exponent out of range */
+		"9223372036854775807e61", "10e78",
+		"-9.223372036854775809e18",	/* > int64 */
+		"92233720368547758071",		/* a nonzero digit past int64 */
+		"100000000000000000001",
+		"10000000000000000000.0",	/* digits after the point count */
+		"10000000000000000000.5",
 		"1e99999999999999999999",	/* huge exponent */
 		"0.0000000000000000000000000000000000000000000000000000000000001",
 	};
@@ -197,6 +271,21 @@ format_refuses_small_buffers_and_bad_exponents(void **state)
 	assert_true(dec_format(1, DEC_EXP_MIN, buf, sizeof(buf)) > 0);
 }
 
+/* (m, x) prints as text that parses back to the same pair, or value. */
+static void
+parses_back(int64_t m, int x, int same_pair)
+{
+	char out[DEC_STRMAX];
+	int64_t m2;
+	int8_t e2;
+
+	assert_true(dec_format(m, x, out, sizeof(out)) > 0);
+	if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
+	    (same_pair ? m2 != m || e2 != x : dec_cmp(m2, e2, m, x) != 0))
+		fail_msg("(%lld, %d) -> \"%s\" does not parse back", (long long)m,
+		    x, out);
+}
+
 /*
  * Whatever dec_parse returns, dec_format prints as text that dec_parse
  * reads back to the same mantissa and exponent (what makes shmreader |
@@ -208,10 +297,15 @@ formatted_text_parses_back_to_the_same_value(void **state)
 	static const char *const cases[] = {
 		"1e3", "1e18", "9e18", "1.5e-7", "0e60", "-0.0", "1e-60",
 		"-9223372036854775808e-60", "9223372036854775807",
-		"12.5e3", "0.00001230", "-42e-3", "7E+2",
+		"12.5e3", "0.00001230", "-42e-3", "7E+2", "1e19", "1e78",
+		"-9223372036854775808e60", "9223372036854775807e60", "5e60",
+		"922337203685477581e5",
 	};
 	static const int64_t mants[] = { 0, 1, -1, 7, 10, 1230, -99999,
 	    INT64_MAX, INT64_MIN, 1000000000000000000LL };
+	static const int64_t full[] = { INT64_MAX, INT64_MIN,
+	    1000000000000000000LL, 922337203685477581LL,
+	    -922337203685477581LL, -1000000000000000000LL };
 	char out[DEC_STRMAX];
 	int64_t m, m2;
 	int8_t e, e2;
@@ -220,7 +314,8 @@ formatted_text_parses_back_to_the_same_value(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
 		assert_int_equal(dec_parse(cases[i], strlen(cases[i]), &m, &e),
 		    DEC_OK);
-		assert_true(e <= 0);
+		/* a positive exponent only where the mantissa is full */
+		assert_true(e <= 0 || m > INT64_MAX / 10 || m < INT64_MIN / 10);
 		assert_true(dec_format(m, e, out, sizeof(out)) > 0);
 		if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
 		    m2 != m || e2 != e)
@@ -229,14 +324,16 @@ formatted_text_parses_back_to_the_same_value(void **state)
 	}
 	/* every exponent dec_parse can return, with extreme mantissas */
 	for (int x = DEC_EXP_MIN; x <= 0; x++)
-		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++) {
-			assert_true(dec_format(mants[i], x, out, sizeof(out)) >
-			    0);
-			if (dec_parse(out, strlen(out), &m2, &e2) != DEC_OK ||
-			    m2 != mants[i] || e2 != x)
-				fail_msg("(%lld, %d) -> \"%s\" does not parse "
-				    "back", (long long)mants[i], x, out);
-		}
+		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++)
+			parses_back(mants[i], x, 1);
+	/* positive exponents: the same pair where the mantissa is full */
+	for (int x = 1; x <= DEC_EXP_MAX; x++)
+		for (size_t i = 0; i < sizeof(full) / sizeof(*full); i++)
+			parses_back(full[i], x, 1);
+	/* elsewhere (a ring can hold them) the same value */
+	for (int x = 1; x <= DEC_EXP_MAX; x++)
+		for (size_t i = 0; i < sizeof(mants) / sizeof(*mants); i++)
+			parses_back(mants[i], x, 0);
 }
 
 static int
@@ -288,6 +385,7 @@ main(void)
 		cmocka_unit_test(trailing_zeros_are_kept_in_the_exponent),
 		cmocka_unit_test(exponent_forms_are_exact_and_print_plain),
 		cmocka_unit_test(exponent_extremes_print_in_full),
+		cmocka_unit_test(exponents_beyond_the_mantissa_stay_in_the_exponent),
 		cmocka_unit_test(values_that_do_not_fit_are_erange),
 		cmocka_unit_test(non_numbers_are_esyntax),
 		cmocka_unit_test(parse_reads_exactly_len_bytes),

@@ -3,7 +3,10 @@
  * Every type encodes to the documented line, key order fixed, and
  * decodes back to the same records; multi-record books are joined and
  * split again with the right flags; every kind of bad line is rejected
- * with a reason naming what is wrong.
+ * with a reason naming what is wrong.  jsonl_check refuses every record
+ * that would print as a line the decoder rejects, and jsonl_msg joins a
+ * reader's records into messages, dropping each malformed or unfinished
+ * one with a reason.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -228,21 +231,64 @@ largest_book_fits_the_buffer_bound(void **state)
 	(void)state;
 	n = make_book(1, (unsigned)nlev / 2, (unsigned)nlev / 2);
 	assert_int_equal(n, JSONL_MAX_RECS);
-	/* widest decimals the decoder accepts: 20 digits, exponent -60 */
-	for (size_t k = 0; k < n; k++)
-		for (int j = 0; j < REC_BOOK_LEVELS; j++) {
-			recs[k].u.book.price[j] = INT64_MIN;
-			recs[k].u.book.price_exp[j] = DEC_EXP_MIN;
-			recs[k].u.book.qty[j] = INT64_MAX;
-			recs[k].u.book.qty_exp[j] = DEC_EXP_MIN;
-		}
-	memset(buf, 0x5a, sizeof(buf));
-	len = jsonl_encode(recs, n, buf);
-	assert_true(len <= JSONL_BUFSIZE(n));
-	assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
-	/* and the maximum is what decode accepts */
-	assert_int_equal(jsonl_decode(buf, len - 1, back, JSONL_MAX_RECS,
-	    NULL, err, sizeof(err)), JSONL_MAX_RECS);
+	/*
+	 * widest decimals the decoder accepts: 20 characters to exponent
+	 * -60, then 19 digits and 60 zeros
+	 */
+	for (int x = 0; x < 2; x++) {
+		int e = x == 0 ? DEC_EXP_MIN : DEC_EXP_MAX;
+
+		for (size_t k = 0; k < n; k++)
+			for (int j = 0; j < REC_BOOK_LEVELS; j++) {
+				recs[k].u.book.price[j] = INT64_MIN;
+				recs[k].u.book.price_exp[j] = (int8_t)e;
+				recs[k].u.book.qty[j] = INT64_MAX;
+				recs[k].u.book.qty_exp[j] = (int8_t)e;
+			}
+		memset(buf, 0x5a, sizeof(buf));
+		len = jsonl_encode(recs, n, buf);
+		assert_true(len <= JSONL_BUFSIZE(n));
+		assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
+		/* and the maximum is what decode accepts */
+		assert_int_equal(jsonl_decode(buf, len - 1, back,
+		    JSONL_MAX_RECS, NULL, err, sizeof(err)), JSONL_MAX_RECS);
+		assert_same_records(n);
+	}
+}
+
+/*
+ * A positive exponent prints as plain zeros and reads back as the same
+ * mantissa and exponent: "1e19" and "1e60" are prices like any other.
+ */
+static void
+positive_exponents_round_trip(void **state)
+{
+	struct rec_trade *t = &recs[0].u.trade;
+
+	(void)state;
+	head(&recs[0], REC_TRADE, "BTC-USD", 3);
+	set_dec(&t->price, &t->price_exp, "1e19");
+	set_dec(&t->qty, &t->qty_exp, "1e60");
+	assert_int_equal(t->price_exp, 1);
+	assert_int_equal(t->qty_exp, 42);
+	strcpy(t->tid, "x");
+	assert_int_equal(encode_decode(1, NULL), 1);
+	assert_non_null(strstr(buf, "\"price\":\"10000000000000000000\","));
+	assert_non_null(strstr(buf, "\"qty\":\"1000000000000000000000000000000"
+	    "000000000000000000000000000000\","));
+	assert_same_records(1);
+	/* a ring may hold a pair dec_parse would fold: same value back */
+	t->price = 5;
+	t->price_exp = 3;
+	assert_int_equal(encode_decode(1, NULL), 1);
+	assert_non_null(strstr(buf, "\"price\":\"5000\","));
+	assert_int_equal(back[0].u.trade.price, 5000);
+	assert_int_equal(back[0].u.trade.price_exp, 0);
+	/* and a zero with any exponent prints as "0" */
+	t->qty = 0;
+	t->qty_exp = 17;
+	assert_int_equal(encode_decode(1, NULL), 1);
+	assert_non_null(strstr(buf, "\"qty\":\"0\","));
 }
 
 static void
@@ -571,6 +617,330 @@ books_larger_than_the_room_given_are_rejected(void **state)
 	free(line);
 }
 
+/* A valid trade, status or one-record book in recs[0]. */
+static void
+valid(unsigned type)
+{
+	head(&recs[0], type, "BTC-USD", 7);
+	switch (type) {
+	case REC_TRADE:
+		set_dec(&recs[0].u.trade.price, &recs[0].u.trade.price_exp, "1.5");
+		set_dec(&recs[0].u.trade.qty, &recs[0].u.trade.qty_exp, "2");
+		recs[0].u.trade.side = SIDE_SELL;
+		strcpy(recs[0].u.trade.tid, "t1");
+		break;
+	case REC_STATUS:
+		recs[0].u.status.code = ST_INFO;
+		strcpy(recs[0].u.status.reason, "hello");
+		break;
+	case REC_BOOK:
+		make_book(1, 2, 3);
+		recs[0].seq = 7;
+		break;
+	}
+}
+
+/* jsonl_check must refuse recs[0] with a reason holding want. */
+static void
+check_refuses(const char *want)
+{
+	char why[256] = "";
+
+	if (jsonl_check(recs, 1, why, sizeof(why)) == 0)
+		fail_msg("accepted, expected \"%s\"", want);
+	if (strstr(why, want) == NULL)
+		fail_msg("reason \"%s\" lacks \"%s\"", why, want);
+}
+
+/* jsonl_check must accept recs[0..n), and the line must read back. */
+static void
+check_accepts(size_t n)
+{
+	char why[256];
+
+	if (jsonl_check(recs, n, why, sizeof(why)) != 0)
+		fail_msg("refused: %s", why);
+	(void)encode_decode(n, NULL);
+}
+
+/*
+ * Every field that would print as a line collector jsonl rejects makes
+ * jsonl_check refuse the record, naming the field.
+ */
+static void
+check_refuses_what_decode_would_reject(void **state)
+{
+	(void)state;
+	valid(REC_TRADE);
+	check_accepts(1);
+	recs[0].type = 9;
+	check_refuses("seq 7: record type 9 unknown");
+	valid(REC_TRADE);
+	recs[0].venue = 0;
+	check_refuses("venue id 0 unknown");
+	recs[0].venue = VENUE_MAX;
+	check_refuses("unknown");
+	valid(REC_TRADE);
+	memset(recs[0].symbol, 0, sizeof(recs[0].symbol));
+	check_refuses("trade without a symbol");
+	strcpy(recs[0].symbol, "btc-usd");
+	check_refuses("symbol \"btc-usd\" not BASE-QUOTE");
+	memcpy(recs[0].symbol, "ABCDEFGH-IJKLMNO", 16);	/* no NUL */
+	check_refuses("not BASE-QUOTE");
+	strcpy(recs[0].symbol, "BTC-\xc3\xa9\x01");
+	check_refuses("symbol \"BTC-??\x3f\" not BASE-QUOTE");
+	valid(REC_TRADE);
+	recs[0].u.trade.price_exp = 61;
+	check_refuses("price exponent 61 outside -60 to 60");
+	recs[0].u.trade.price_exp = -128;
+	check_refuses("price exponent -128");
+	valid(REC_TRADE);
+	recs[0].u.trade.qty = -1;
+	check_refuses("qty is negative");
+	valid(REC_TRADE);
+	memset(recs[0].u.trade.tid, 'x', REC_TID_LEN);
+	check_refuses("tid has no NUL in its 48 bytes");
+	valid(REC_TRADE);
+	recs[0].vseq = (uint64_t)INT64_MAX + 1;
+	check_refuses("vseq 9223372036854775808 above 2^63 - 1");
+	valid(REC_TRADE);
+	recs[0].ts = -1;
+	check_refuses("ts -1 negative");
+	valid(REC_TRADE);
+	recs[0].recv = -5;
+	check_refuses("recv -5 negative");
+	valid(REC_TRADE);
+	check_accepts(1);
+	recs[1] = recs[0];
+	assert_int_equal(jsonl_check(recs, 2, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "a trade message of 2 records"));
+
+	valid(REC_STATUS);
+	check_accepts(1);
+	memset(recs[0].symbol, 0, sizeof(recs[0].symbol));
+	check_accepts(1);	/* a status about a whole venue */
+	recs[0].u.status.code = 0;
+	check_refuses("status code 0 unknown");
+	recs[0].u.status.code = 999;
+	check_refuses("status code 999 unknown");
+	valid(REC_STATUS);
+	memset(recs[0].u.status.reason, 'r', REC_REASON_LEN);
+	check_refuses("reason has no NUL in its 128 bytes");
+
+	valid(REC_BOOK);
+	check_accepts(1);
+	recs[0].aux = UINT64_MAX;
+	check_refuses("aux 18446744073709551615 above 2^63 - 1");
+	valid(REC_BOOK);
+	recs[0].u.book.nbids = 8;
+	check_refuses("seq 7: nbids 8 + nasks 3 is more than 10 levels");
+	valid(REC_BOOK);
+	recs[0].u.book.qty_exp[4] = -61;
+	check_refuses("level 4 qty exponent -61");
+	valid(REC_BOOK);
+	recs[0].u.book.qty[1] = -3;
+	check_refuses("level 1 qty is negative");
+	valid(REC_BOOK);
+	memset(recs[0].symbol, 0, sizeof(recs[0].symbol));
+	check_refuses("book record without a symbol");
+}
+
+/*
+ * What jsonl_check lets through prints as a line that reads back:
+ * unknown side codes print "unknown", bytes of text that is not UTF-8
+ * print as '?', control characters as \u00XX, levels past nbids + nasks
+ * are not printed.
+ */
+static void
+check_accepts_what_prints_readably(void **state)
+{
+	struct rec_trade *t = &recs[0].u.trade;
+
+	(void)state;
+	valid(REC_TRADE);
+	t->side = 7;
+	check_accepts(1);
+	assert_non_null(strstr(buf, "\"side\":\"unknown\""));
+	assert_int_equal(back[0].u.trade.side, SIDE_UNKNOWN);
+	strcpy(t->tid, "a\xff\xc3\xa9\x1f");	/* not UTF-8 as a whole */
+	check_accepts(1);
+	assert_non_null(strstr(buf, "\"tid\":\"a???\\u001f\""));
+	assert_string_equal(back[0].u.trade.tid, "a???\x1f");
+	strcpy(t->tid, "\xc3\xa9");		/* UTF-8: kept */
+	check_accepts(1);
+	assert_string_equal(back[0].u.trade.tid, "\xc3\xa9");
+	valid(REC_BOOK);
+	recs[0].u.book.price_exp[9] = 99;	/* not a level: ignored */
+	check_accepts(1);
+	assert_int_equal(back[0].u.book.nasks, 3);
+	assert_int_equal(back[0].u.book.price_exp[9], 0);
+}
+
+/* Feeds recs[i] to m; asserts the result code. */
+static void
+add_expect(struct jsonl_msg *m, size_t i, int want, const char *why_has)
+{
+	char why[256] = "";
+	int rc = jsonl_msg_add(m, &recs[i], why, sizeof(why));
+
+	if (rc != want)
+		fail_msg("record %zu (seq %llu): got %d, expected %d (%s)", i,
+		    (unsigned long long)recs[i].seq, rc, want, why);
+	if (why_has != NULL && strstr(why, why_has) == NULL)
+		fail_msg("record %zu: reason \"%s\" lacks \"%s\"", i, why,
+		    why_has);
+}
+
+static struct jsonl_msg msg;
+
+/* recs[at..at+n): a book message of n records, sequences from seq. */
+static void
+book_at(size_t at, size_t n, uint64_t seq, const char *sym)
+{
+	for (size_t k = 0; k < n; k++) {
+		head(&recs[at + k], REC_BOOK, sym, seq + k);
+		recs[at + k].flags = (uint16_t)((k == 0 ? REC_F_START : 0) |
+		    (k == n - 1 ? REC_F_LAST : 0));
+		recs[at + k].u.book.nbids = 1;
+		recs[at + k].u.book.price[0] = 100 - (int64_t)k;
+		recs[at + k].u.book.qty[0] = 1;
+	}
+}
+
+static void
+msg_joins_a_message_and_passes_single_records(void **state)
+{
+	(void)state;
+	jsonl_msg_init(&msg);
+	book_at(0, 3, 10, "BTC-USD");
+	valid(REC_TRADE);	/* recs[0] only */
+	recs[0].seq = 9;
+	book_at(1, 3, 10, "BTC-USD");
+	add_expect(&msg, 0, JSONL_MSG_READY, NULL);
+	assert_int_equal(msg.n, 1);
+	assert_int_equal(msg.recs[0].type, REC_TRADE);
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);
+	assert_int_equal(jsonl_msg_pending(&msg), 1);
+	add_expect(&msg, 2, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 3, JSONL_MSG_READY, NULL);
+	assert_int_equal(jsonl_msg_pending(&msg), 0);
+	assert_int_equal(msg.n, 3);
+	assert_int_equal(msg.recs[2].seq, 12);
+}
+
+/* A second START, or another type, ends the message unfinished. */
+static void
+msg_drops_a_message_without_last(void **state)
+{
+	(void)state;
+	jsonl_msg_init(&msg);
+	book_at(0, 3, 20, "BTC-USD");
+	recs[1].flags = REC_F_START;	/* 20, 21: START twice */
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_AGAIN, "book message at seq 20: no LAST "
+	    "before the book START record at seq 21");
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);	/* taken the 2nd time */
+	add_expect(&msg, 2, JSONL_MSG_READY, NULL);
+	assert_int_equal(msg.n, 2);
+	assert_int_equal(msg.recs[0].seq, 21);
+
+	book_at(0, 3, 30, "BTC-USD");
+	head(&recs[2], REC_STATUS, NULL, 32);
+	recs[2].u.status.code = ST_CONNECTED;
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 2, JSONL_MSG_AGAIN, "book message at seq 30..31: no "
+	    "LAST before the status record at seq 32");
+	add_expect(&msg, 2, JSONL_MSG_READY, NULL);
+	assert_int_equal(msg.recs[0].type, REC_STATUS);
+}
+
+/*
+ * Records that continue no message: expected at the start and after a
+ * cut (a TAIL), a fault anywhere else (PARTIAL); the rest of that message
+ * is dropped without another word.
+ */
+static void
+msg_drops_continuations_without_start(void **state)
+{
+	char why[256];
+
+	(void)state;
+	jsonl_msg_init(&msg);
+	book_at(0, 4, 40, "BTC-USD");
+	add_expect(&msg, 1, JSONL_MSG_TAIL, "seq 41: book record without START");
+	add_expect(&msg, 2, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 3, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 2, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 3, JSONL_MSG_READY, NULL);
+	add_expect(&msg, 2, JSONL_MSG_PARTIAL, "seq 42: book record without "
+	    "START");
+	add_expect(&msg, 3, JSONL_MSG_MORE, NULL);
+	/* a message cut by a gap: said by jsonl_msg_cut, then a tail */
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);
+	assert_int_equal(jsonl_msg_cut(&msg, "cut by a gap", why, sizeof(why)),
+	    1);
+	assert_string_equal(why, "book message at seq 40..41: cut by a gap");
+	add_expect(&msg, 3, JSONL_MSG_TAIL, NULL);
+	assert_int_equal(jsonl_msg_cut(&msg, "cut", why, sizeof(why)), 0);
+}
+
+/*
+ * Malformed messages are dropped whole (BAD): a record of more than 10
+ * levels, one naming another symbol, a message longer than
+ * JSONL_MAX_RECS records; the next message is read as usual.
+ */
+static void
+msg_drops_malformed_messages(void **state)
+{
+	size_t n = JSONL_MAX_RECS + 2;
+	struct tp_record *big;
+
+	(void)state;
+	jsonl_msg_init(&msg);
+	book_at(0, 3, 50, "BTC-USD");
+	recs[1].u.book.nasks = 10;
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 2, JSONL_MSG_BAD, "seq 51: nbids 1 + nasks 10 is more "
+	    "than 10 levels");
+	book_at(0, 3, 60, "BTC-USD");
+	strcpy(recs[2].symbol, "ETH-USD");
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 2, JSONL_MSG_BAD, "seq 62: record of type 2, sim "
+	    "\"ETH-USD\" inside a book message of sim \"BTC-USD\" from seq 60");
+
+	big = calloc(n, sizeof(*big));
+	assert_non_null(big);
+	for (size_t k = 0; k < n; k++) {
+		head(&big[k], REC_BOOK, "BTC-USD", 100 + k);
+		big[k].flags = (uint16_t)((k == 0 ? REC_F_START : 0) |
+		    (k == n - 1 ? REC_F_LAST : 0));
+	}
+	for (size_t k = 0; k < n; k++) {
+		char why[256] = "";
+		int rc = jsonl_msg_add(&msg, &big[k], why, sizeof(why));
+
+		assert_int_equal(rc, k == JSONL_MAX_RECS ? JSONL_MSG_BAD :
+		    JSONL_MSG_MORE);
+		if (k == JSONL_MAX_RECS)
+			assert_string_equal(why, "book message from seq 100: "
+			    "more than 1024 records");
+	}
+	free(big);
+	book_at(0, 2, 2000, "BTC-USD");
+	add_expect(&msg, 0, JSONL_MSG_MORE, NULL);
+	add_expect(&msg, 1, JSONL_MSG_READY, NULL);
+	/* a field jsonl_check refuses, on a one-record message */
+	valid(REC_TRADE);
+	recs[0].u.trade.qty_exp = 100;
+	add_expect(&msg, 0, JSONL_MSG_BAD, "qty exponent 100");
+}
+
 int
 main(void)
 {
@@ -581,6 +951,7 @@ main(void)
 		cmocka_unit_test(book_delta_and_empty_sides),
 		cmocka_unit_test(book_first_update_id_round_trips),
 		cmocka_unit_test(largest_book_fits_the_buffer_bound),
+		cmocka_unit_test(positive_exponents_round_trip),
 		cmocka_unit_test(status_with_and_without_symbol),
 		cmocka_unit_test(gap_line_round_trips),
 		cmocka_unit_test(valid_baselines_are_accepted),
@@ -593,6 +964,12 @@ main(void)
 		cmocka_unit_test(overlong_strings_are_rejected),
 		cmocka_unit_test(embedded_nul_is_rejected),
 		cmocka_unit_test(books_larger_than_the_room_given_are_rejected),
+		cmocka_unit_test(check_refuses_what_decode_would_reject),
+		cmocka_unit_test(check_accepts_what_prints_readably),
+		cmocka_unit_test(msg_joins_a_message_and_passes_single_records),
+		cmocka_unit_test(msg_drops_a_message_without_last),
+		cmocka_unit_test(msg_drops_continuations_without_start),
+		cmocka_unit_test(msg_drops_malformed_messages),
 	};
 
 	return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);

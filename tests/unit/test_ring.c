@@ -315,6 +315,56 @@ writer_reopen_bumps_epoch_and_continues_sequence(void **state)
 	ring_close(r);
 }
 
+/*
+ * A writer killed between W4 and W5 leaves records published past the
+ * cursor, which readers may have read, and perhaps a slot still BUSY.
+ * The next writer continues after the published ones (tickpipe-ring(5),
+ * "The writer lock, reopening and the epoch"): no sequence a reader saw
+ * is reused; the BUSY slot, never published, gets its first record.
+ */
+static void
+writer_reopen_continues_after_slots_published_past_the_cursor(void **state)
+{
+	struct tp_record rec, out;
+	struct ring *w, *r;
+	uint64_t lost = 0, cur = 10, busy = 13ULL | (1ULL << 63);
+	int fd;
+
+	(void)state;
+	w = writer(path, 16);
+	publish(w, 10);
+	r = reader(path);
+	ring_close(w);
+	/* the killed writer's W4 for 11 and 12, W1 for 13; no W5 */
+	fd = open(path, O_RDWR);
+	assert_true(fd >= 0);
+	for (uint64_t s = 11; s <= 12; s++) {
+		fill(&rec, s);
+		rec.seq = s;
+		assert_int_equal(pwrite(fd, &rec, sizeof(rec), 4096 +
+		    (off_t)(s & 15) * 256), (ssize_t)sizeof(rec));
+	}
+	assert_int_equal(pwrite(fd, &busy, 8, 4096 + 13 * 256), 8);
+	assert_int_equal(pread(fd, &cur, 8, H_CURSOR), 8);
+	close(fd);
+	assert_int_equal(cur, 10);
+	for (uint64_t s = 1; s <= 12; s++) {
+		assert_int_equal(ring_read(r, &out, &lost), 1);
+		check(&out, s);
+	}
+	assert_int_equal(ring_read(r, &out, &lost), 0);	/* 13 is BUSY */
+	w = writer(path, 16);
+	assert_int_equal(ring_cursor(w), 12);
+	publish(w, 2);
+	for (uint64_t s = 13; s <= 14; s++) {
+		assert_int_equal(ring_read(r, &out, &lost), 1);
+		check(&out, s);
+	}
+	assert_int_equal(lost, 0);
+	ring_close(w);
+	ring_close(r);
+}
+
 static void
 second_writer_is_refused_naming_the_holder(void **state)
 {
@@ -532,17 +582,16 @@ ring_being_created_is_not_there_yet(void **state)
 	assert_int_equal(ftruncate(fd, RING_HDR_SIZE + 16 * REC_SIZE), 0);
 	reader_refuses(RING_ENOENT, "not initialized");
 	close(fd);
-	/* a writer finding such a leftover says so and offers --recreate */
+	/* a writer finding such a leftover (no writer holds it) replaces it */
 	{
 		struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
 		struct ring *w = NULL;
 
 		assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
-		    RING_EMISMATCH);
-		assert_non_null(strstr(err, "--recreate"));
-		cfg.recreate = 1;
-		assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
 		    RING_OK);
+		assert_non_null(strstr(err, "replaced damaged ring"));
+		assert_int_equal(ring_epoch(w), 1);
+		assert_int_equal(ring_cursor(w), 0);
 		ring_close(w);
 	}
 }
@@ -744,7 +793,7 @@ symbolic_links_are_never_followed(void **state)
 }
 
 static void
-group_ring_is_mode_0660_with_that_group(void **state)
+group_ring_is_mode_0640_with_that_group(void **state)
 {
 	struct ring_config cfg = { path, 16, 4242, 0 };
 	struct ring *w = NULL;
@@ -755,7 +804,7 @@ group_ring_is_mode_0660_with_that_group(void **state)
 		skip();		/* only root may give a file any group */
 	assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)), RING_OK);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0660);
+	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_gid, 4242);
 	ring_close(w);
 }
@@ -810,6 +859,7 @@ main(void)
 		T(lapped_reader_reports_exact_loss),
 		T(seek_oldest_latest_and_sequence),
 		T(writer_reopen_bumps_epoch_and_continues_sequence),
+		T(writer_reopen_continues_after_slots_published_past_the_cursor),
 		T(second_writer_is_refused_naming_the_holder),
 		T(capacity_must_be_a_power_of_two_in_range),
 		T(capacity_zero_means_default_or_the_existing_one),
@@ -822,7 +872,7 @@ main(void)
 		T(blocked_reader_is_woken_by_another_process),
 		T(writer_lock_survives_other_handles_in_its_process),
 		T(symbolic_links_are_never_followed),
-		T(group_ring_is_mode_0660_with_that_group),
+		T(group_ring_is_mode_0640_with_that_group),
 		T(readers_map_the_slots_read_only),
 #undef T
 	};

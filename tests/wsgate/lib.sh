@@ -8,12 +8,14 @@
 /usr/bin/python3 -c 'import websockets' 2>/dev/null ||
 	skip "python3-websockets not installed"
 
-# start_wsgate ARGS...: extra wsgate options.
+# start_wsgate ARGS...: extra wsgate options.  With WS_NOFILE set, under
+# ulimit -n WS_NOFILE.
 # shellcheck disable=SC2034
 start_wsgate() {
 	WS_PORT=$(free_port)
 	rm -f "$T/ready"
-	"$BIN/wsgate" -v -d 3 -l "127.0.0.1:$WS_PORT" -u "$REDIS_URL" "$@" \
+	sh -c '{ [ -z "$0" ] || ulimit -n "$0"; } && exec "$@"' "${WS_NOFILE:-}" \
+	    "$BIN/wsgate" -v -d 3 -l "127.0.0.1:$WS_PORT" -u "$REDIS_URL" "$@" \
 	    3>"$T/ready" 2>>"$T/wsgate.log" &
 	WS_PID=$!
 	track "$WS_PID"
@@ -23,6 +25,36 @@ start_wsgate() {
 		cat "$T/wsgate.log" >&2
 		fail "wsgate did not become ready"
 	}
+}
+
+# restart_redis [SECONDS]: SIGKILL the private redis-server, wait
+# SECONDS (default 0), then start a new one, empty, on the same port.
+restart_redis() {
+	kill -KILL "$REDIS_PID"
+	wait "$REDIS_PID" 2>/dev/null
+	sleep "${1:-0}"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$T/redis" --daemonize no \
+	    --logfile "$T/redis/log" &
+	REDIS_PID=$!
+	track "$REDIS_PID"
+	wait_for 10 rcli ping || fail "redis did not start again"
+}
+
+# need_redispub: skips the test unless redispub and tests/rp-gen are
+# built; GEN names rp-gen.
+need_redispub() {
+	GEN=$BIN/tests/rp-gen
+	[ -x "$BIN/redispub" ] || skip "redispub not built"
+	[ -x "$GEN" ] || skip "tests/redispub/rp-gen not built"
+}
+
+# book_last_seqs: from JSONL on stdin, the last seq of each book channel,
+# as md.VENUE.SYMBOL.book=SEQ,... sorted.
+book_last_seqs() {
+	sed -n 's/^{"type":"book_[a-z]*","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\1.\2.book=\3/p' |
+	    awk -F= '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' |
+	    sort | paste -sd, -
 }
 
 wsc() { /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }

@@ -10,6 +10,7 @@ expectation given, 1 otherwise (with the reason on stderr).
 """
 import argparse
 import asyncio
+import bisect
 import json
 import socket
 import sys
@@ -84,6 +85,24 @@ class Book:
                            "asks": sorted(self.asks.items(), key=lambda x: float(x[0]))})
 
 
+def at_marker(a):
+    """--at CHANNEL=SEQ,... --at-file FILE: a function of the books (a dict
+    channel -> Book) that creates FILE once every named book is at its
+    seq, so a test can act at a known point of the stream."""
+    want = {}
+    for x in (a.at.split(",") if a.at else []):
+        k, v = x.rsplit("=", 1)
+        want[k] = int(v)
+    done = [not want]
+
+    def check(books):
+        if not done[0] and all(c in books and books[c].seq is not None and
+                               books[c].seq >= q for c, q in want.items()):
+            open(a.at_file, "w").close()
+            done[0] = True
+    return check
+
+
 async def cmd_sub(a):
     """Subscribe; print data messages (or, with --book, the final book)."""
     async with connect(a, max_queue=None) as ws:
@@ -92,7 +111,7 @@ async def cmd_sub(a):
         if a.ready:
             open(a.ready, "w").close()
         book, n, end = Book(), 0, time.monotonic() + a.timeout
-        first = None
+        first, at = None, at_marker(a)
         while time.monotonic() < end:
             try:
                 m = await recv_json(ws, end - time.monotonic())
@@ -107,6 +126,7 @@ async def cmd_sub(a):
                     book.apply(m)
                 except ValueError as e:
                     die(str(e))
+                at({a.channels: book})
                 if a.until_seq is not None and book.seq is not None and \
                         book.seq >= a.until_seq:
                     print(book.dump(), flush=True)
@@ -133,6 +153,7 @@ async def cmd_books(a):
         if a.ready:
             open(a.ready, "w").close()
         books, trades, end = {}, 0, time.monotonic() + a.timeout
+        at = at_marker(a)
         while time.monotonic() < end:
             try:
                 m = await recv_json(ws, end - time.monotonic())
@@ -152,6 +173,7 @@ async def cmd_books(a):
                 b.apply(m)
             except ValueError as e:
                 die("%s: %s" % (ch, e))
+            at(books)
             if all(c in books and books[c].seq is not None and
                    books[c].seq >= s for c, s in until.items()):
                 for c in sorted(books):
@@ -160,6 +182,74 @@ async def cmd_books(a):
                 return
         die("timed out: book seqs %s" %
             {c: b.seq for c, b in books.items()})
+
+
+async def cmd_exact(a):
+    """Subscribe; check every book message against the true stream (--seqs:
+    "CHANNEL SEQ TYPE" for each book message of the input, in order): a
+    delta comes after a snapshot, has a greater seq than the last message
+    applied, and no delta of the true stream lies between them, so the
+    book is exact at every step; {"type":"book_invalid"} starts the
+    channel over (the next message must be a snapshot).  Ends when every
+    book of --until is at its seq; prints those books, one "CHANNEL SIDE
+    PRICE QTY" line per level, then "CHANNEL invalid=N snapshots=N
+    deltas=N" for each channel."""
+    until = {k: int(v) for k, v in (x.rsplit("=", 1) for x in a.until.split(","))}
+    deltas = {}
+    for line in open(a.seqs):
+        ch, seq, t = line.split()
+        if t == "book_delta":
+            deltas.setdefault(ch, []).append(int(seq))
+    books, last, count = {}, {}, {}
+    async with connect(a, max_queue=None, max_size=None) as ws:
+        await subscribe(ws, a.channels.split(","))
+        if a.ready:
+            open(a.ready, "w").close()
+        end = time.monotonic() + a.timeout
+        while True:
+            if all(last.get(c) is not None and last[c] >= q for c, q in until.items()):
+                break
+            if time.monotonic() > end:
+                die("timed out: %s" % {c: last.get(c) for c in until})
+            try:
+                m = await recv_json(ws, end - time.monotonic())
+            except asyncio.TimeoutError:
+                continue
+            t = m.get("type", "")
+            if t == "book_invalid":
+                ch = m["channel"]
+                last[ch] = None
+                books[ch] = Book()
+                count.setdefault(ch, [0, 0, 0])[0] += 1
+                continue
+            if not t.startswith("book_"):
+                continue
+            ch = "md.%s.%s.book" % (m["venue"], m["symbol"])
+            b, q, k = books.setdefault(ch, Book()), m["seq"], count.setdefault(ch, [0, 0, 0])
+            if t == "book_snapshot":
+                b.bids, b.asks, b.seq, b.have = {}, {}, None, False
+                k[1] += 1
+            else:
+                p = last.get(ch)
+                if p is None:
+                    die("%s: delta %d before a snapshot" % (ch, q))
+                if q <= p:
+                    die("%s: delta %d after %d (duplicate or older)" % (ch, q, p))
+                d = deltas.get(ch, [])
+                i = bisect.bisect_right(d, p)
+                if i < len(d) and d[i] < q:
+                    die("%s: delta %d after %d: %d deltas between missed, "
+                        "first %d" % (ch, q, p, bisect.bisect_left(d, q) - i, d[i]))
+                k[2] += 1
+            b.apply(m)
+            last[ch] = q
+    for c in sorted(until):
+        b = books[c]
+        for side, lv in (("bids", b.bids), ("asks", b.asks)):
+            for p in sorted(lv, key=float, reverse=side == "bids"):
+                print(c, side, p, lv[p])
+    for c in sorted(count):
+        print("%s invalid=%d snapshots=%d deltas=%d" % ((c,) + tuple(count[c])))
 
 
 async def cmd_status(a):
@@ -395,6 +485,9 @@ def main():
     p.add_argument("--until-seq", type=int)
     p.add_argument("--book", action="store_true")
     p.add_argument("--until", default="")
+    p.add_argument("--at", default="")
+    p.add_argument("--at-file")
+    p.add_argument("--seqs")
     p.add_argument("--ready")
     p.add_argument("--expect", type=int, default=0)
     p.add_argument("--hold", type=float, default=0)
@@ -407,7 +500,8 @@ def main():
         return cmd_http(a)
     if a.cmd == "dead":
         return cmd_dead(a)
-    f = {"sub": cmd_sub, "books": cmd_books, "status": cmd_status, "proto": cmd_proto,
+    f = {"sub": cmd_sub, "books": cmd_books, "exact": cmd_exact,
+         "status": cmd_status, "proto": cmd_proto,
          "slow": cmd_slow, "wait-close": cmd_wait_close}.get(a.cmd)
     if f is None:
         die("unknown command " + a.cmd)

@@ -1,0 +1,45 @@
+/*
+ * redisurl.h: the one Redis URL grammar of every tickpipe program, as
+ * tickpipe(7) ("Redis URLs") writes it:
+ *
+ *	redis://[[user][:password]@]host[:port][/db]
+ *	unix://path
+ *	path				(contains a '/')
+ *
+ * user and password are percent-decoded (%40 is '@'); the host is a name,
+ * an IPv4 address or an IPv6 address in brackets.  Nothing here prints,
+ * exits or allocates.
+ */
+#ifndef TP_REDISURL_H
+#define TP_REDISURL_H
+
+#include <stddef.h>
+
+#define REDISURL_DEFAULT_PORT	6379
+#define REDISURL_DB_MAX		1000000
+
+struct redisurl {
+	int	is_unix;
+	char	path[108];	/* the socket, for is_unix (sun_path) */
+	char	host[256];	/* IPv6 without its brackets */
+	int	port;
+	int	db;
+	char	user[128];	/* "" for none: AUTH password */
+	int	has_password;
+	char	password[1024];
+};
+
+/*
+ * redisurl_parse: parses s into *u.  Returns 0, or -1 with the reason in
+ * err (which never quotes the password, so it may be logged).
+ */
+int	redisurl_parse(const char *s, struct redisurl *u, char *err,
+	    size_t errlen);
+
+/*
+ * redisurl_show: writes u back as a URL with the password replaced by
+ * "***", for log lines; returns buf.
+ */
+char	*redisurl_show(const struct redisurl *u, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,169 @@
+#!/bin/sh
+# t-options-bad-args: every program (collector, shmreader, redispub,
+# wsgate) exits with EX_USAGE (64) and exactly one line on stderr for every
+# bad option: an unknown one, a missing argument, an argument to an option
+# that takes none, a stray operand, and for each option of its -h a bounded
+# set of bad values (not a number, negative, out of range, empty, the
+# wrong form).  It never dies of a signal.  Options that name a file are
+# only checked for a missing argument: a file that cannot be read is a
+# configuration error (78).  Every option listed by -h must be covered
+# here, so a new option cannot escape.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+
+# opts_of PROG: its options, NAME CLASS [WHERE] a line, WHERE being the
+# feed after which a collector feed option goes.  CLASS picks the bad
+# values.
+opts_of() {
+	case $1 in
+	collector) echo '
+-d fd
+--ring ring
+--capacity n
+--group group
+--snapshot-interval n
+--seed n sim
+--symbols list sim
+--rate n sim
+--count n sim
+--strict none jsonl
+--speed n replay
+--url venueurl coinbase
+--rest-url venueurl coinbase
+--ca-file file coinbase
+--depth n coinbase
+--watchdog n coinbase
+-v none
+--recreate none
+' ;;
+	shmreader) echo '
+-d fd
+--ring ring
+--format format
+--from from
+--count n
+--venue name
+--symbol name
+--type name
+-v none
+--no-follow none
+--spin none
+--stat none
+--layout none
+--unlink none
+' ;;
+	redispub) echo '
+-d fd
+-u url
+--prefix prefix
+--password-file file
+--buffer n
+--stream n
+--stats-interval n
+--pipeline n
+--max-deltas n
+--connect-timeout n
+--flush-timeout n
+--check-url url
+-v none
+' ;;
+	wsgate) echo '
+-d fd
+-l listen
+-u url
+--prefix prefix
+--password-file file
+--www file
+--origin list
+--token-file file
+--max-clients n
+--max-subscriptions n
+--max-message n
+--output-cap n
+--ping-interval n
+--idle-timeout n
+--handshake-timeout n
+-v none
+' ;;
+	esac
+}
+
+# base PROG [WHERE]: arguments that make PROG valid up to the option
+# under test, which comes last (so that it wins over these)
+base() {
+	case $1 in
+	collector)
+		case ${2:-} in
+		replay) echo "--ring $RING replay /dev/null" ;;
+		'') echo "--ring $RING sim" ;;
+		*) echo "--ring $RING $2" ;;
+		esac ;;
+	shmreader) echo "--ring $RING --no-follow" ;;
+	redispub) echo "-u redis://127.0.0.1:1 --connect-timeout 0" ;;
+	wsgate) echo "-l 127.0.0.1:0 -u redis://127.0.0.1:1" ;;
+	esac
+}
+
+# values CLASS: the bad values of that class, one a line ("" is empty)
+values() {
+	case $1 in
+	n) printf '%s\n' '' x -1 1x 1e999 99999999999999999999999 ;;
+	fd) printf '%s\n' '' x -1 99999 ;;
+	url) printf '%s\n' '' bogus://x redis:// redis://h:0 redis://h/x \
+	    'redis://u:p@ss@h' redis.sock ;;
+	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
+	group) printf '%s\n' '' no-such-group-tickpipe ;;
+	list) printf '%s\n' '' ',' 'a b' ;;
+	prefix) printf '%s\n' '' 'a b' 'md*' ;;
+	listen) printf '%s\n' '' x 127.0.0.1 127.0.0.1:99999 127.0.0.1:x ;;
+	format) printf '%s\n' '' x ;;
+	from) printf '%s\n' '' x -1 0 ;;
+	name) printf '%s\n' '' ;;
+	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
+	esac
+}
+
+# expect_usage PROG ARGS...: exit 64, one line on stderr, no signal
+expect_usage() {
+	_p=$1
+	shift
+	echo "$_p" >>"$T/runs"
+	timeout 10 "$BIN/$_p" "$@" </dev/null >/dev/null 2>"$T/err"
+	_rc=$?
+	_n=$(wc -l <"$T/err")
+	[ "$_rc" = 64 ] && [ "$_n" = 1 ] && return 0
+	echo "  $_p $*: exit $_rc, $_n lines on stderr: $(head -c 300 "$T/err" | tr '\n' '|')" >&2
+	[ "$_rc" -lt 124 ] || echo "    ^ killed or timed out" >&2
+}
+
+for prog in collector shmreader redispub wsgate; do
+	opts=$(opts_of "$prog")
+	# every option of -h is in the table
+	for o in $("$BIN/$prog" -h | grep -o -e '--[a-z][a-z-]*' -e '\[-[a-z]\b' -e '\[-[a-z]*\]' |
+	    sed 's/^\[//; s/\]$//' | sed 's/^-\([a-z]\)\([a-z]\)$/-\1\n-\2/'); do
+		[ "$o" = -h ] && continue
+		echo "$opts" | grep -q -e "^$o " ||
+		    fail "$prog -h lists $o, which this test does not cover"
+	done
+	# shellcheck disable=SC2046 # base: words
+	{
+		expect_usage "$prog" $(base "$prog") --no-such-option
+		expect_usage "$prog" $(base "$prog") -Z
+		expect_usage "$prog" $(base "$prog") --verbose=1
+		expect_usage "$prog" $(base "$prog") stray operand
+	}
+	echo "$opts" | while read -r opt class where; do
+		[ -n "$opt" ] || continue
+		[ "$class" != none ] || continue
+		# shellcheck disable=SC2046 # base: words
+		expect_usage "$prog" $(base "$prog" "$where") "$opt"
+		values "$class" | while IFS= read -r v; do
+			# shellcheck disable=SC2046 # base: words
+			expect_usage "$prog" $(base "$prog" "$where") "$opt" "$v"
+		done
+	done
+done 2>"$T/report"
+cat "$T/report" >&2
+bad=$(grep -c '^  ' "$T/report")
+note "$(wc -l <"$T/runs") bad command lines, $bad not refused cleanly"
+[ "$bad" = 0 ] || fail "$bad bad option(s) not refused cleanly with 64 and one line"

@@ -1,0 +1,40 @@
+#!/bin/sh
+# t-ring-group-members-read-only: `collector --group G` creates the ring
+# with mode 0640 and group G: the group may read it, only the writer
+# writes.  As root, the test takes a real second uid (setpriv, numeric
+# ids, nothing added to the system): a member of G follows the live ring
+# through a read-only descriptor and misses nothing, may not write the
+# object, and a uid outside G may not open it.  Otherwise the owner loses
+# its write permission (chmod 0440) to force the read-only path.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+SHM=/dev/shm/tickpipe.$RING
+U=54321
+if [ "$(id -u)" = 0 ]; then G=54320; else G=$(id -g); fi
+
+"$BIN/collector" --ring "$RING" --group "$G" sim --rate 2000 2>"$T/c.err" &
+track $!
+wait_for 10 test -e "$SHM" || fail "no ring: $(cat "$T/c.err")"
+assert_eq "mode and group" "640 $G" "$(stat -c '%a %g' "$SHM")"
+
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	as_member() { setpriv --reuid=$U --regid=$U --groups="$G" "$@"; }
+	as_member sh -c ": >>$SHM" 2>/dev/null &&
+	    fail "a group member could write the ring"
+	setpriv --reuid=$((U + 1)) --regid=$((U + 1)) --clear-groups \
+	    "$BIN/shmreader" --ring "$RING" --count 1 >/dev/null 2>"$T/err" &&
+	    fail "a uid outside the group read the ring"
+	grep -q "Permission denied" "$T/err" || fail "outsider: $(cat "$T/err")"
+	reader() { as_member "$BIN/shmreader" "$@"; }
+else
+	note "not root: the owner reads without write permission instead"
+	chmod 0440 "$SHM"
+	reader() { "$BIN/shmreader" "$@"; }
+fi
+reader --ring "$RING" --from latest --count 500 >"$T/out" 2>"$T/err" ||
+    fail "read-only reader: exit $?: $(cat "$T/err")"
+assert_eq "messages read" 500 "$(wc -l <"$T/out" | tr -d ' ')"
+sum=$("$BIN/tests/ringtool" seqcheck <"$T/out" 2>&1) || fail "$sum"
+case $sum in *" gaps 0 "*) ;; *) fail "read-only reader lost: $sum" ;; esac
+note "read-only reader: $sum"
+exit 0

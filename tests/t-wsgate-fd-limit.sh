@@ -1,0 +1,64 @@
+#!/bin/sh
+# At its file descriptor limit (ulimit -n 64) with 100 connections held
+# open, wsgate neither spins on accept() nor floods its log: the
+# connections it has no descriptor for are closed at once (and counted),
+# its CPU stays low and its log a few lines; once the connections go it
+# serves again.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/wsgate/lib.sh"
+
+start_redis
+WS_NOFILE=64 start_wsgate
+grep -q '^Max open files *64 ' "/proc/$WS_PID/limits" ||
+    fail "wsgate not at 64 fds: $(grep 'open files' "/proc/$WS_PID/limits")"
+
+# cpu_ticks PID: user + system clock ticks so far
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+cat >"$T/hold.py" <<'PY'
+import socket, sys, time
+port, n, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+socks = []
+for i in range(n):
+    s = socket.socket()
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    socks.append(s)
+open(sys.argv[4], "w").close()
+time.sleep(hold)
+closed = 0
+for s in socks:
+    s.setblocking(False)
+    try:
+        closed += s.recv(1) == b""
+    except (BlockingIOError, ConnectionResetError) as e:
+        closed += isinstance(e, ConnectionResetError)
+print(closed)
+PY
+log0=$(wc -c <"$T/wsgate.log")
+/usr/bin/python3 "$T/hold.py" "$WS_PORT" 100 5 "$T/held" >"$T/hold.out" \
+    2>&1 &
+holder=$!
+track $holder
+wait_for 20 test -e "$T/held" || fail "connections not made: $(cat "$T/hold.out")"
+sleep 1
+t0=$(cpu_ticks "$WS_PID")
+sleep 3
+t1=$(cpu_ticks "$WS_PID")
+wait "$holder" || fail "holder: $(cat "$T/hold.out")"
+hz=$(getconf CLK_TCK)
+cpu=$(( (t1 - t0) * 100 / (3 * hz) ))
+logged=$(( $(wc -c <"$T/wsgate.log") - log0 ))
+closed=$(metric wsgate_fd_limit_closed_total)
+note "at the fd limit: CPU ${cpu}%, log +${logged} bytes, $(cat "$T/hold.out") of 100 connections closed by wsgate, $closed counted"
+[ "$cpu" -le 10 ] || fail "wsgate used ${cpu}% CPU at its fd limit"
+[ "$logged" -le 2048 ] || fail "wsgate logged $logged bytes at its fd limit: $(tail -n 3 "$T/wsgate.log")"
+[ "$(cat "$T/hold.out")" -gt 0 ] ||
+    fail "no connection was closed at the limit"
+[ "${closed:-0}" -gt 0 ] || fail "connections closed at the limit not counted"
+wait_for 10 test "$(wsc http /healthz --url "$HTTP_URL" 2>/dev/null |
+    head -n 1 | tr -d '\r')" = "HTTP/1.1 200 OK" ||
+    fail "wsgate does not serve again after the connections went"
+wsc status --url "$WS_URL" --expect 101 >"$T/st.out" 2>&1 ||
+    fail "WebSocket after the limit: $(cat "$T/st.out")"
+stop_wsgate
