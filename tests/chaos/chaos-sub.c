@@ -35,7 +35,8 @@
  * symbol's deltas so, and a snapshot carries the vseq of the last delta
  * in it); an older one is a duplicate.  A gap line, a document with
  * "from" and "lost", or the client's own reconnection make every book
- * invalid until its next snapshot (tickpipe(7)).  A delta further on in
+ * invalid until its next snapshot (tickpipe(7)); wsgate's book_invalid
+ * frame makes the book of its "channel" invalid.  A delta further on in
  * an exact book is a loss nobody announced: logged as B.  wsgate's
  * redis_down does not invalidate books: wsgate(1) promises to make them
  * exact again when Redis is back.
@@ -293,6 +294,11 @@ other:
 		}
 	}
 	fprintf(logf, "A %lld %.*s\n", ms, (int)(n > 4000 ? 4000 : n), s);
+	i = 1;
+	if (str_at(s, n, &i, "type", &t, &tl) && tl == 12 &&
+	    memcmp(t, "book_invalid", 12) == 0 && s[i++] == ',' &&
+	    str_at(s, n, &i, "channel", &v, &vl))
+		book_of(v, vl)->exact = 0;
 	if (memmem(s, n, "\"from\":", 7) && memmem(s, n, "\"lost\":", 7))
 		books_invalidate();
 	if (memmem(s, n, "\"type\":\"gateway\"", 16)) {

@@ -17,7 +17,7 @@ to the first seq it got once back (for the WebSocket client, the first
 trade: a trade is never part of wsgate's late-joiner replay, so it is
 live).  Nor does the WebSocket client miss the deltas of a book that
 wsgate holds back, by design, until it has sent the client a snapshot of
-it, after it joins or Redis returns.  EVENTS: "MS SEQ LABEL" lines from the test, one per fault
+it, after it joins or Redis returns (then it also sends book_invalid).  EVENTS: "MS SEQ LABEL" lines from the test, one per fault
 (SEQ: the ring's seq just before it), then "MS SEQ end".  Every message
 is charged to the fault before it; the report prints per fault and client
 the messages lost and announced, lost SILENTly and received twice, and
