@@ -467,9 +467,12 @@ split_origins(const char *list)
 		char **v = realloc(G.conf.origins, (G.conf.norigins + 1) *
 		    sizeof(*v));
 
-		if (v == NULL || *tok == 0 || strchr(tok, ' '))
+		if (v != NULL)
+			G.conf.origins = v;
+		if (v == NULL || *tok == 0 || strchr(tok, ' ')) {
+			free(s);
 			return -1;
-		G.conf.origins = v;
+		}
 		G.conf.origins[G.conf.norigins++] = strdup(tok);
 	}
 	free(s);
