@@ -17,10 +17,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(COMMON_LIB)
 
 unit: $(UNIT_BIN)
 
+# the clients of tests/t-chaos-pipeline.sh (and t-redispub-redis-restart)
+CHAOS_SUB	:= $(BUILD)/tests/chaos-sub
+
+$(CHAOS_SUB): tests/chaos/chaos-sub.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(COMMON_LIB)
+
 # TESTS=... runs a subset: make check TESTS='tests/t-ring-*.sh'
 TESTS ?= $(UNIT_BIN) $(TEST_SCRIPTS) tests/fuzz/run-brief.sh
 
-check: deps-check programs $(UNIT_BIN) lint-man lint-sh fuzz-build
+check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
@@ -38,8 +45,10 @@ fuzz-build: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-60} s"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f) \
+		    $(BUILD)/fuzz/artifacts; \
 		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+		    -artifact_prefix=$(BUILD)/fuzz/artifacts/$$(basename $$f)- \
 		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
 	done
 
