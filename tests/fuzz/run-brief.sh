@@ -8,7 +8,7 @@ command -v clang >/dev/null || skip "clang not installed"
 art="$BIN/fuzz/artifacts"
 mkdir -p "$art"
 # every target with a source in tests/fuzz/
-for src in "$TESTS"/fuzz/fuzz_*.c; do
+for src in "$TESTS"/fuzz_*.c; do
 	f=$(basename "$src" .c)
 	[ -x "$BIN/fuzz/$f" ] || fail "$BIN/fuzz/$f not built"
 	mkdir -p "$T/$f"
