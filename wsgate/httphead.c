@@ -98,6 +98,8 @@ split(char *p, struct httphead *h)
 	*sp1 = *sp2 = 0;
 	h->method = p;
 	target = sp1 + 1;
+	if (*p == 0)
+		return refuse(h, 400, "malformed method");
 	for (char *m = p; *m; m++)
 		if (!tchar((unsigned char)*m))
 			return refuse(h, 400, "malformed method");

@@ -12,6 +12,20 @@
 #include "upgrade.h"
 
 /*
+ * key_ok: is key 16 bytes in base64 (22 characters of the alphabet and
+ * "==")?  EVP_DecodeBlock alone would take a '=' anywhere.
+ */
+static int
+key_ok(const char *key)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	return key != NULL && strlen(key) == 24 && strspn(key, b64) == 22 &&
+	    strcmp(key + 22, "==") == 0;
+}
+
+/*
  * upgrade_check: is h a version 13 WebSocket upgrade (GET, HTTP/1.1,
  * "Upgrade: websocket", "Connection: upgrade", a Sec-WebSocket-Key of 16
  * bytes in base64)?  Returns 0, or the HTTP status to refuse it with,
@@ -23,7 +37,6 @@ upgrade_check(const struct httphead *h, const char **extra, const char **why)
 {
 	const char *key = httphead_get(h, "Sec-WebSocket-Key");
 	const char *ver = httphead_get(h, "Sec-WebSocket-Version");
-	unsigned char raw[32];
 
 	*extra = NULL;
 	if (strcmp(h->method, "GET") != 0) {
@@ -46,9 +59,7 @@ upgrade_check(const struct httphead *h, const char **extra, const char **why)
 		*why = "only WebSocket version 13";
 		return 426;
 	}
-	if (key == NULL || strlen(key) != 24 ||
-	    EVP_DecodeBlock(raw, (const unsigned char *)key, 24) != 18 ||
-	    key[22] != '=' || key[23] != '=') {
+	if (!key_ok(key)) {
 		*why = "bad Sec-WebSocket-Key";
 		return 400;
 	}
