@@ -24,7 +24,7 @@ check: deps-check programs $(UNIT_BIN) lint-man lint-sh fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
-FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_jtok
+FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_jtok fuzz_httphead fuzz_wshandshake
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined
@@ -37,14 +37,28 @@ $(BUILD)/fuzz/fuzz_jtok: tests/fuzz/fuzz_jtok.c collector/jtok.c collector/jtok.
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Icollector $< collector/jtok.c -o $@ -ljansson
 
+# wsgate's HTTP head parser, and the server side of its WebSocket handshake
+$(BUILD)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c wsgate/httphead.c \
+    wsgate/httphead.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c -o $@
+
+$(BUILD)/fuzz/fuzz_wshandshake: tests/fuzz/fuzz_wshandshake.c \
+    wsgate/httphead.c wsgate/httphead.h wsgate/upgrade.c wsgate/upgrade.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c wsgate/upgrade.c \
+		-o $@ -lcrypto
+
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
+		n=$$(basename $$f); seed=tests/fuzz/seed-$${n#fuzz_}; \
+		[ -d $$seed ] || seed=tests/fuzz/seed; \
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-60} s"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
-		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
+		    $(BUILD)/fuzz/corpus-$$n $$seed || exit 1; \
 	done
 
 include tests/ring.mk
