@@ -71,7 +71,7 @@ CLEAN :=
 
 # --- common/: one static library ---
 COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
-		   common/util.c common/redisurl.c
+		   common/util.c common/redisurl.c common/json.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 COMMON_LIB	:= $(BUILD)/libtpcommon.a
 

@@ -151,6 +151,7 @@ feed_resync(struct feed *f, struct fsym *s, const char *reason)
 	book_clear(&s->book);
 	s->synced = 0;
 	s->last = 0;
+	s->has_horizon[0] = s->has_horizon[1] = 0;
 	feed_clear_pend(s);
 	if (f->ops->resync != NULL)
 		f->ops->resync(f, s);
@@ -180,12 +181,59 @@ win_snapshot(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 }
 
 void
+venue_horizon(struct fsym *s, size_t limit, json_t *sides[2])
+{
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct book_side *sd = ask ? &s->book.asks :
+		    &s->book.bids;
+
+		/* the body's count: a level it removed still filled the limit */
+		s->has_horizon[ask] = json_array_size(sides[ask]) >= limit &&
+		    sd->n > 0;
+		if (s->has_horizon[ask])
+			s->horizon[ask] = sd->lv[sd->n - 1];
+	}
+}
+
+/*
+ * The window of s lies within its horizon (venue_horizon): returns 0, or
+ * resyncs the book, saying why, and returns -1.
+ */
+static int
+win_known(struct feed *f, struct fsym *s)
+{
+	char why[REC_REASON_LEN];
+
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct book_level *h = &s->horizon[ask];
+		/* a side shorter than the window still has levels beyond */
+		size_t need = f->depth != 0 ? f->depth : SIZE_MAX, known;
+		int found;
+
+		if (!s->has_horizon[ask])
+			continue;
+		known = book_find(&s->book, ask, h->price, h->price_exp,
+		    &found) + (size_t)found;
+		if (known >= need)
+			continue;
+		snprintf(why, sizeof(why), "%s: only %zu levels known within "
+		    "the REST snapshot's horizon, fewer than --depth %zu",
+		    ask ? "asks" : "bids", known, f->depth);
+		feed_resync(f, s, why);
+		return -1;
+	}
+	return 0;
+}
+
+void
 feed_emit_book(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
     int periodic)
 {
 	size_t nb = s->book.bids.n, na = s->book.asks.n;
 	char why[REC_REASON_LEN];
 
+	if (win_known(f, s) != 0)
+		return;
 	if (!periodic && f->depth != 0 && (nb > f->depth || na > f->depth)) {
 		snprintf(why, sizeof(why), "book deeper than --depth %zu: %zu "
 		    "bids, %zu asks; publishing the top %zu", f->depth, nb, na,
@@ -360,6 +408,10 @@ venue_delta_end(struct feed *f, struct fsym *s)
 	struct tp_record h = venue_msg.recs[0];
 	size_t nbids = 0;
 
+	if (win_known(f, s) != 0) {
+		win.n = 0;
+		return;
+	}
 	qsort(win.v, win.n, sizeof(*win.v), win_cmp);
 	while (nbids < win.n && !win.v[nbids].ask)
 		nbids++;
@@ -592,7 +644,7 @@ venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q, int nums,
 }
 
 /*
- * The JSON arena: venue messages are read with the scanner (jtok.h);
+ * The JSON arena: venue messages are read with the scanner (json.h);
  * jansson is left to build subscriptions and read REST snapshots, and
  * allocates a handful of small blocks for each that are all freed
  * before the next, so blocks come from a bump arena that rewinds

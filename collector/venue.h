@@ -21,7 +21,7 @@
 
 #include "book.h"
 #include "collector.h"
-#include "jtok.h"
+#include "json.h"
 #include "record.h"
 
 #define VENUE_NATIVE_MAX	32
@@ -50,6 +50,9 @@ struct fsym {
 	uint64_t	 last;		/* last update id / sequence applied */
 	int64_t		 last_ts;	/* exchange time of the last update */
 	uint64_t	 updates;	/* book messages applied */
+	/* the REST snapshot's horizon per side (venue_horizon) */
+	struct book_level horizon[2];	/* bids, asks: the worst level */
+	int		 has_horizon[2];
 	/* REST snapshot sync (Binance) */
 	struct pend	*pend;
 	size_t		 npend, cappend;
@@ -187,7 +190,8 @@ struct fsym	*feed_sym(struct feed *f, const char *native, size_t len);
  * are published, so that after every venue message a reader's book equals
  * the top of the collector's (tickpipe-json(5)).
  *
- * feed_emit_book: publishes the window of s as a book_snapshot.  Unless
+ * feed_emit_book: publishes the window of s as a book_snapshot (or, past
+ * its horizon, resyncs it: see venue_horizon).  Unless
  * periodic (a repeat of a book already published), a book deeper than the
  * window is said in a status info record and counted (truncated).
  */
@@ -219,6 +223,20 @@ void	venue_delta_end(struct feed *f, struct fsym *s);
  * with emit, they count as removed in the current delta.
  */
 void	venue_truncate(struct fsym *s, int ask, size_t depth, int emit);
+
+/*
+ * venue_horizon: s's book was just replaced by venue_rest_levels(s, sides)
+ * from a REST snapshot that asked for limit levels a side (Binance).  A
+ * side that came back with limit levels is known only down to its worst
+ * one, the horizon: what lies beyond it is unknown, and levels the venue
+ * names there later are known only one by one, not what lies between
+ * them.  The window (--depth) must then lie at or better than the
+ * horizon: when fewer than f->depth levels of a side do (a window of
+ * depth 0 never does), feed_emit_book and venue_delta_end publish nothing
+ * and resync the book (feed_resync, which clears the horizon) with the
+ * reason.  A side that came back shorter is whole and has no horizon.
+ */
+void	venue_horizon(struct fsym *s, size_t limit, json_t *sides[2]);
 
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
@@ -264,7 +282,7 @@ void	feed_clear_pend(struct fsym *s);
 /* Scratch message buffer for the adapters (one thread). */
 extern struct msgbuf	venue_msg;
 
-/* ---- JSON helpers (messages are read with jtok.h) ---- */
+/* ---- JSON helpers (messages are read with json.h) ---- */
 
 /*
  * venue_json_init: makes jansson allocate from a per-message arena (see

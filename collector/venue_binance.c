@@ -9,13 +9,16 @@
  * answered by the WebSocket layer.  Symbols BTC-USDT <-> BTCUSDT (the
  * quote is mapped literally).
  * Book sync, the venue's documented procedure: buffer depth events; on
- * the first one request a REST snapshot (limit --depth, default 1000,
- * weight 50; one request at a time, spaced, Retry-After obeyed); if the
- * snapshot's lastUpdateId is below the first buffered U, fetch again;
- * else drop buffered events with u <= lastUpdateId, apply the rest
- * (each U must not exceed the book's update id + 1), publish the book.
- * Live events: u <= update id is ignored, U > update id + 1 is a gap:
- * resync, which starts the procedure again.
+ * the first one request a REST snapshot (bn_limit levels; one request
+ * at a time, spaced, Retry-After obeyed); if the snapshot's lastUpdateId
+ * is below the first buffered U, fetch again; else drop buffered events
+ * with u <= lastUpdateId, apply the rest (each U must not exceed the
+ * book's update id + 1), publish the book.  Live events: u <= update id
+ * is ignored, U > update id + 1 is a gap: resync, which starts the
+ * procedure again.
+ * The events carry changes at any depth, but the snapshot stops at its
+ * limit: a side that fills it is known only that far (venue_horizon), and
+ * the book is resynced when the window no longer lies within that.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -50,15 +53,41 @@ bn_open(struct feed *f)
 	(void)f;	/* the streams are in the URL */
 }
 
+/*
+ * The REST snapshot's limit for the window f->depth: the venue weighs a
+ * request by its limit's tier (up to 100: 5, 500: 25, 1000: 50, 5000:
+ * 250), so the top of a tier costs no more than any limit in it.  The
+ * levels past the window are the margin the book may lose from its top
+ * before it is resynced (venue_horizon); busy books cross tens of levels
+ * in ordinary moves, so a window up to 500 asks 1000 (a margin of at
+ * least 500 levels, weight 50) and a deeper one asks 5000, the most the
+ * venue gives (weight 250; a margin of 5000 - depth levels).
+ */
+static size_t
+bn_limit(const struct feed *f)
+{
+	return f->depth != 0 && f->depth <= 500 ? 1000 : 5000;
+}
+
 static void
 bn_request(struct feed *f, struct fsym *s, int64_t delay)
 {
 	char url[FEED_URL_MAX + 128];
-	size_t limit = f->depth > 5000 ? 5000 : f->depth;
 
 	snprintf(url, sizeof(url), "%s/api/v3/depth?symbol=%s&limit=%zu",
-	    f->rest_url, s->native, limit);
+	    f->rest_url, s->native, bn_limit(f));
 	feed_rest_request(f, s, url, delay);
+}
+
+/*
+ * The book of s was discarded (feed_resync): fetch a snapshot now rather
+ * than on the next event, which may be long in coming on a quiet book.
+ * Events until it comes are buffered; an older snapshot is fetched again.
+ */
+static void
+bn_resync(struct feed *f, struct fsym *s)
+{
+	bn_request(f, s, 0);
 }
 
 /*
@@ -216,6 +245,7 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		bn_request(f, s, 2000000000LL);
 		goto out;
 	}
+	venue_horizon(s, bn_limit(f), sides);
 	s->last = id;
 	s->last_ts = recv;
 	for (k = 0; k < s->npend; k++) {
@@ -318,6 +348,6 @@ const struct venue_ops venue_binance = {
 	.on_open = bn_open,
 	.on_msg = bn_msg,
 	.on_tick = NULL,
-	.resync = NULL,
+	.resync = bn_resync,
 	.on_rest = bn_rest,
 };

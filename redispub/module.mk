@@ -1,6 +1,8 @@
 # redispub/: JSONL on stdin to Redis pub/sub (redispub(1)), plus the
 # hiredis helpers its tests and benchmark use.
-REDISPUB_SRC	:= redispub/redispub.c redispub/jscan.c
+REDISPUB_SRC	:= redispub/main.c redispub/input.c redispub/route.c \
+		   redispub/outbox.c redispub/batch.c \
+		   redispub/resp.c redispub/conn.c redispub/stats.c
 REDISPUB_OBJ	:= $(REDISPUB_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/redispub
 
@@ -23,3 +25,17 @@ $(BUILD)/tests/rp-gen: tests/redispub/rp-gen.c $(COMMON_LIB)
 
 check bench: $(RP_TOOLS)
 SHELL_SCRIPTS	+= $(wildcard tests/t-redispub-*.sh bench/part-redis.sh)
+
+# tests/unit/test_resp, test_outbox: the parts alone (the generic unit
+# rule links only common).
+$(BUILD)/tests/test_resp: tests/unit/test_resp.c $(BUILD)/obj/redispub/resp.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iredispub $(ALL_CFLAGS) $< \
+		$(BUILD)/obj/redispub/resp.o -o $@ $(ALL_LDFLAGS) \
+		-lcmocka -lhiredis
+
+$(BUILD)/tests/test_outbox: tests/unit/test_outbox.c \
+		$(BUILD)/obj/redispub/outbox.o
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iredispub $(ALL_CFLAGS) $< \
+		$(BUILD)/obj/redispub/outbox.o -o $@ $(ALL_LDFLAGS) -lcmocka

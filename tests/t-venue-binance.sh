@@ -3,8 +3,8 @@
 # combined-stream path and HTTPS REST depth snapshots on the same port): a
 # normal session, the buffering race (updates before and during a slow
 # snapshot; a snapshot older than the first buffered update is fetched
-# again), stale live updates dropped, an update id gap, reconnects,
-# malformed messages.
+# again), stale live updates dropped, an update id gap, the window kept
+# within the REST snapshot's horizon, reconnects, malformed messages.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -52,7 +52,8 @@ EOF
 	ring_jsonl >"$T/got"
 	diff "$T/want" "$T/got" >&2 || fail "session: output differs"
 	assert_eq "stream path" 1 "$(mock_count '^C1 open /stream\?streams=btcusdt@depth@100ms/btcusdt@trade$')"
-	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v3/depth\?symbol=BTCUSDT&limit=1000$')"
+	# the default window (1000) asks the venue's most, 5000 levels
+	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v3/depth\?symbol=BTCUSDT&limit=5000$')"
 }
 
 # Updates arrive before and during two slow snapshots; the first snapshot
@@ -156,6 +157,115 @@ gap() {
 	assert_eq "deltas" 0 "$(ring_count '"type":"book_delta"')"
 }
 
+# full_snap ID: a snapshot that fills the limit asked at --depth 3, 1000
+# levels a side: bids from 16500.00 down by 0.01 to 16490.01, asks from
+# 16500.01 up to 16510.00.  The venue's book goes on beyond both ends.
+full_snap() {
+	awk -v id="$1" 'BEGIN {
+		printf "{\"lastUpdateId\":%s,\"bids\":[", id
+		for (i = 0; i < 1000; i++)
+			printf "%s[\"%d.%02d00\",\"1.0\"]", i ? "," : "",
+			    (1650000 - i) / 100, (1650000 - i) % 100
+		printf "],\"asks\":["
+		for (i = 0; i < 1000; i++)
+			printf "%s[\"%d.%02d00\",\"2.0\"]", i ? "," : "",
+			    (1650001 + i) / 100, (1650001 + i) % 100
+		printf "]}"
+	}'
+}
+
+# bids FROM TO QTY: the bids FROM down to TO (prices in cents) at QTY, as
+# a JSON array of levels
+bids() {
+	awk -v from="$1" -v to="$2" -v q="$3" 'BEGIN {
+		printf "["
+		for (c = from; c >= to; c--)
+			printf "%s[\"%d.%02d00\",\"%s\"]", c < from ? "," : "",
+			    c / 100, c % 100, q
+		printf "]"
+	}'
+}
+
+# --depth 3 asks 1000 levels and gets 1000 a side: beyond the worst (bid
+# 16490.01, the horizon) the venue's book is unknown.  (103) removes 997
+# bids: the three left are all within the snapshot, so the window is
+# proved and published.  (104) removes one of them and adds a bid at
+# 16480.00, beyond the horizon: the venue's third bid may be anything
+# between, so nothing is published; a status resync says why, and the
+# book comes back from a fresh snapshot.  The ring never shows 16480.00.
+horizon() {
+	RING="${RING}_hz"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo waitrest 1
+		echo sleep 0.5
+		depth 103 103 "$(bids 1649999 1649003 0)" '[]'
+		depth 104 104 '[["16490.02000000","0"],["16480.00000000","4.0"]]' '[]'
+		depth 105 105 '[]' '[["16502.00000000","4.00000000"]]'
+		echo waitrest 2
+		depth 106 106 '[["16499.00000000","3.00000000"]]' '[]'
+		echo sleep 2
+		echo "$trade"
+		echo "rest 0 200 $(full_snap 101)"
+		echo "rest 1.0 200 $(snap 105)"
+	} >"$T/s7"
+	mock_start "$T/s7"
+	run --depth 3
+	wait_for 20 ring_has '"status":"resync"|"vseq":104,' ||
+	    fail "horizon: (104) neither published nor resynced"
+	! ring_has '"book_.*16480\.00' ||
+	    fail "horizon: a level beyond the snapshot's horizon was published: $(ring_jsonl | grep '16480\.00')"
+	wait_for 20 ring_has '"type":"trade"' || fail "horizon: no trade"
+	collector_stop
+	cat >"$T/want" <<EOF
+{"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
+{"type":"status","venue":"binance","symbol":"BTC-USDT","vseq":0,"status":"info","reason":"book deeper than --depth 3: 1000 bids, 1000 asks; publishing the top 3"}
+{"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":102,"ts":1672515782102000000,"bids":[["16500.0000","1.0"],["16499.9900","1.0"],["16499.9800","1.0"]],"asks":[["16500.0100","2.0"],["16500.0200","2.0"],["16500.0300","2.0"]]}
+{"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":103,"ts":1672515782103000000,"vfirst":103,"bids":[["16499.9900","0"],["16499.9800","0"],["16490.0200","1.0"],["16490.0100","1.0"]],"asks":[]}
+{"type":"status","venue":"binance","symbol":"BTC-USDT","vseq":0,"status":"resync","reason":"bids: only 2 levels known within the REST snapshot's horizon, fewer than --depth 3"}
+{"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":106,"ts":1672515782106000000,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"],["16499.00000000","3.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
+{"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
+EOF
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "horizon: output differs"
+	assert_eq "REST requests for --depth 3" 2 "$(mock_count '^R[0-9]+ GET /api/v3/depth\?symbol=BTCUSDT&limit=1000$')"
+}
+
+# The same horizon, crossed by updates buffered while the snapshot was
+# coming: (103) removes 998 bids, leaving two within the horizon.  The
+# snapshot is never published; a status resync says why and a fresh one
+# is fetched.
+horizon_buffered() {
+	RING="${RING}_hzb"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo waitrest 1
+		depth 103 103 "$(bids 1649999 1649002 0)" '[]'
+		echo sleep 1.5
+		depth 104 104 '[["16480.00000000","4.0"]]' '[]'
+		echo waitrest 2
+		depth 105 105 '[["16499.00000000","3.00000000"]]' '[]'
+		echo sleep 2
+		echo "$trade"
+		echo "rest 1.0 200 $(full_snap 101)"
+		echo "rest 0.5 200 $(snap 104)"
+	} >"$T/s8"
+	mock_start "$T/s8"
+	run --depth 3
+	wait_for 20 ring_has '"type":"trade"' || fail "horizon, buffered: no trade"
+	collector_stop
+	cat >"$T/want" <<EOF
+{"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
+{"type":"status","venue":"binance","symbol":"BTC-USDT","vseq":0,"status":"resync","reason":"bids: only 2 levels known within the REST snapshot's horizon, fewer than --depth 3"}
+{"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":105,"ts":1672515782105000000,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"],["16499.00000000","3.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
+{"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
+EOF
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "horizon, buffered: output differs"
+}
+
 reconnects() {
 	RING="${RING}_rc"
 	{
@@ -210,5 +320,7 @@ normal_session
 race
 stale_live_update
 gap
+horizon
+horizon_buffered
 reconnects
 malformed

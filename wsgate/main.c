@@ -281,9 +281,12 @@ split_origins(struct wsgate_conf *conf, const char *list)
 		char **v = realloc(conf->origins, (conf->norigins + 1) *
 		    sizeof(*v));
 
-		if (v == NULL || *tok == 0 || strchr(tok, ' '))
+		if (v != NULL)
+			conf->origins = v;
+		if (v == NULL || *tok == 0 || strchr(tok, ' ')) {
+			free(s);
 			return -1;
-		conf->origins = v;
+		}
 		conf->origins[conf->norigins++] = strdup(tok);
 	}
 	free(s);

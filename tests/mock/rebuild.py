@@ -24,7 +24,11 @@ Venues:
   binance   REST snapshot (lastUpdateId) joined with depthUpdate U/u
             events: drop u <= lastUpdateId, the first kept spans
             lastUpdateId + 1, then each U = previous u + 1; trades from
-            <sym>@trade, m true = the buyer made: the taker sold.
+            <sym>@trade, m true = the buyer made: the taker sold.  A
+            snapshot side that filled the URL's limit is known only down
+            to its worst price (its horizon): with --depth N the rebuild
+            stops if fewer than N levels of a side are within it, since
+            the venue's top N is then not known.
   bybit     orderbook.D.SYM snapshot/delta by u (a snapshot or u = 1
             replaces the book, u not above the book's is a duplicate);
             publicTrade S is the taker side.
@@ -48,6 +52,7 @@ import json
 import lzma
 import sys
 import time
+import urllib.parse
 import zlib
 from decimal import Decimal
 
@@ -82,6 +87,12 @@ class Side:
         for k in worse:
             del self.lv[k]
         self.keys = self.keys[-n:] if self.desc else self.keys[:n]
+
+    def within(self, h):
+        """How many levels are at or better than price h."""
+        if self.desc:
+            return len(self.keys) - bisect.bisect_left(self.keys, h)
+        return bisect.bisect_right(self.keys, h)
 
     def top(self, n=None):
         """The best n levels (all without n), best first."""
@@ -177,12 +188,16 @@ class Capture:
                             "tid": tid})
 
     def binance(self):
-        snaps = {}
+        snaps, limits = {}, {}
         for r in self.recs:
             if r.get("t") == "rest":
                 body = json.loads(r["text"])
                 snaps.setdefault(r["symbol"], body)
+                q = urllib.parse.parse_qs(urllib.parse.urlsplit(
+                    r["url"]).query)
+                limits.setdefault(r["symbol"], int(q["limit"][0]))
         last = {}       # symbol -> book update id, once synced
+        horizon = {}    # symbol -> per side, the horizon price or None
         for m in frames(self.recs):
             stream, ev = m.get("stream", ""), m.get("data", m)
             sym = self.native.get(ev.get("s"))
@@ -205,7 +220,11 @@ class Capture:
                                      "first update %d" % (sym, L, U))
                 book.clear()
                 book.apply(snap["bids"], snap["asks"])
+                horizon[sym] = [Decimal(lv[-1][0])
+                                if len(lv) >= limits[ev["s"]] else None
+                                for lv in (snap["bids"], snap["asks"])]
                 last[sym] = L
+                self.known(sym, horizon[sym])
                 yield ("book", sym, L)
                 if u <= L:
                     continue
@@ -219,7 +238,24 @@ class Capture:
                                  % (sym, last[sym], U))
             book.apply(ev["b"], ev["a"])
             last[sym] = u
+            self.known(sym, horizon[sym])
             yield ("book", sym, u)
+
+    def known(self, sym, horizon):
+        """Stops unless the top --depth levels of sym (without --depth,
+        the whole book) are within the horizon of each side (None: the
+        whole side is known)."""
+        book = self.books[sym]
+        for name, side, h in (("bids", book.bids, horizon[0]),
+                              ("asks", book.asks, horizon[1])):
+            if h is None:
+                continue
+            n = side.within(h)
+            if self.depth is None or n < self.depth:
+                raise SystemExit("rebuild: %s: only %d %s known within the "
+                                 "REST snapshot's horizon, not the venue's "
+                                 "top %s" % (sym, n, name, self.depth or
+                                             "(no --depth: the whole book)"))
 
     def bybit(self):
         last = {}

@@ -1,0 +1,263 @@
+/*
+ * batch.c: the commands for a batch of unsent messages (see batch.h).
+ *
+ * A batch is planned first (plan_msg) so that the deltas of one book
+ * channel go out in ONE RPUSH (a group), placed right before the PUBLISH
+ * of the first of them; the PUBLISHes follow in input order.  So every
+ * delta is in C.deltas before it is published, which is all a late
+ * joiner needs (tickpipe(7)): the list may hold deltas not yet
+ * published, which the joiner applies from the list and then skips when
+ * they arrive live (their seq is not higher).  A snapshot of C closes
+ * C's group (its MULTI comes after the RPUSH of the deltas before it,
+ * the deltas after it start a new group), so does the --max-deltas cap.
+ */
+#include <err.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+
+#include "batch.h"
+
+/* delta actions planned for a batch */
+enum { A_NONE, A_RPUSH, A_DEL };
+#define NO_NEXT		UINT32_MAX
+
+void
+batch_init(struct batch *b, uint64_t pipeline, uint64_t max_deltas,
+    uint64_t stream)
+{
+	b->pipeline = pipeline;
+	b->max_deltas = max_deltas;
+	b->stream = stream;
+	b->id = 0;
+	b->gid = 0;
+	b->n = 0;
+	if ((b->slot = calloc(BATCH_MAX, sizeof(*b->slot))) == NULL)
+		err(EX_OSERR, "calloc");
+}
+
+void
+batch_free(struct batch *b)
+{
+	free(b->slot);
+	b->slot = NULL;
+}
+
+/*
+ * plan_msg: the late-joiner action of message i of the batch, and its
+ * place in its channel's RPUSH group.
+ */
+static void
+plan_msg(struct batch *b, struct router *rt, uint32_t i)
+{
+	struct batch_slot *s = &b->slot[i];
+	struct route_chan *c = &rt->chans[s->m->chan];
+
+	s->act = A_NONE;
+	s->next = NO_NEXT;
+	s->gsize = 0;
+	if (s->m->type == ROUTE_SNAPSHOT) {
+		c->snap_ok = 1;
+		c->cleared = 0;
+		c->ndeltas = 0;
+		c->batch = 0;		/* close the group */
+		return;
+	}
+	if (s->m->type != ROUTE_DELTA)
+		return;
+	if (c->snap_ok && c->ndeltas >= b->max_deltas) {
+		c->snap_ok = 0;
+		c->cleared = 0;
+		c->batch = 0;
+	}
+	if (c->snap_ok) {
+		s->act = A_RPUSH;
+		c->ndeltas++;
+		if (c->batch == b->id) {
+			b->slot[c->glast].next = i;
+			c->glast = i;
+			b->slot[c->gfirst].gsize++;
+			b->slot[c->gfirst].gbytes += s->m->len;
+		} else {
+			c->batch = b->id;
+			c->gfirst = c->glast = i;
+			s->gsize = 1;
+			s->gbytes = s->m->len;
+		}
+	} else if (!c->cleared) {
+		/*
+		 * No snapshot sent on this connection (a restart, or the
+		 * cap): the keys would not rebuild the book, so late
+		 * joiners wait for the next snapshot.
+		 */
+		s->act = A_DEL;
+		c->cleared = 1;
+	}
+}
+
+/* encode_rpush: the RPUSH of the group whose first member is slot i. */
+static void
+encode_rpush(const struct batch *b, const struct route_chan *c,
+    struct resp_buf *out, uint32_t i)
+{
+	const struct batch_slot *s = &b->slot[i];
+	uint32_t j;
+
+	resp_reserve(out, s->gbytes + 24 * (size_t)s->gsize + c->len + 64);
+	resp_head(out, '*', 2 + (size_t)s->gsize);
+	RESP_LIT(out, "$5\r\nRPUSH\r\n");
+	resp_bulk2(out, c->name, c->len, ".deltas", 7);
+	for (j = i; j != NO_NEXT; j = b->slot[j].next)
+		resp_bulk(out, outbox_line(b->slot[j].m), b->slot[j].m->len);
+}
+
+/* encode_xadd: --stream: the line appended to C.stream. */
+static void
+encode_xadd(const struct batch *b, const struct route_chan *c,
+    struct resp_buf *out, const struct outbox_msg *m)
+{
+	char num[24];
+	int k = snprintf(num, sizeof(num), "%" PRIu64, b->stream);
+
+	RESP_LIT(out, "*8\r\n$4\r\nXADD\r\n");
+	resp_bulk2(out, c->name, c->len, ".stream", 7);
+	RESP_LIT(out, "$6\r\nMAXLEN\r\n$1\r\n~\r\n");
+	resp_bulk(out, num, (size_t)k);
+	RESP_LIT(out, "$1\r\n*\r\n$4\r\nline\r\n");
+	resp_bulk(out, outbox_line(m), m->len);
+}
+
+/*
+ * encode_msg: appends the commands for message i of the batch to out;
+ * returns the number of replies they will produce, and in *rp_idx the
+ * index among them of a grouped RPUSH's reply (or -1).
+ */
+static uint32_t
+encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
+    uint32_t i, int *rp_idx)
+{
+	const struct batch_slot *s = &b->slot[i];
+	const struct outbox_msg *m = s->m;
+	struct route_chan *c = &rt->chans[m->chan];
+	const char *line = outbox_line(m);
+	uint32_t n = 0;
+
+	*rp_idx = -1;
+	resp_reserve(out, 3 * m->len + 3 * c->len + rt->prefix_len + 512);
+	if (!c->announced) {
+		RESP_LIT(out, "*3\r\n$4\r\nSADD\r\n");
+		resp_bulk2(out, rt->prefix, rt->prefix_len, ".channels", 9);
+		resp_bulk(out, c->name, c->len);
+		c->announced = 1;
+		n++;
+	}
+	switch (m->type) {
+	case ROUTE_SNAPSHOT:
+		RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n");
+		resp_bulk2(out, c->name, c->len, ".snapshot", 9);
+		resp_bulk(out, line, m->len);
+		RESP_LIT(out, "*2\r\n$3\r\nDEL\r\n");
+		resp_bulk2(out, c->name, c->len, ".deltas", 7);
+		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
+		resp_bulk(out, c->name, c->len);
+		resp_bulk(out, line, m->len);
+		RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
+		n += 5;
+		break;
+	case ROUTE_DELTA:
+		if (s->act == A_RPUSH && s->gsize > 0) {
+			encode_rpush(b, c, out, i);
+			*rp_idx = (int)n;
+			n++;
+		} else if (s->act == A_DEL) {
+			RESP_LIT(out, "*3\r\n$3\r\nDEL\r\n");
+			resp_bulk2(out, c->name, c->len, ".snapshot", 9);
+			resp_bulk2(out, c->name, c->len, ".deltas", 7);
+			n++;
+		}
+		/* FALLTHROUGH */
+	default:
+		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
+		resp_bulk(out, c->name, c->len);
+		resp_bulk(out, line, m->len);
+		n++;
+	}
+	if (b->stream > 0) {
+		encode_xadd(b, c, out, m);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * gather: the next batch, from the first unsent message: at most max
+ * messages, as many as fit in about room bytes of RESP, and at least
+ * one.  Returns the position after its last message.
+ */
+static struct outbox_pos
+gather(struct batch *b, const struct outbox *ob, const struct router *rt,
+    uint64_t max, size_t room)
+{
+	struct outbox_pos p = ob->send;
+	struct outbox_msg *m;
+	size_t est = 0;
+
+	b->n = 0;
+	while (b->n < max && (m = outbox_at(&p)) != NULL) {
+		size_t sz = (b->stream > 0 ? 3 : 2) * (size_t)m->len +
+		    3 * (size_t)rt->chans[m->chan].len + 160;
+
+		if (b->n > 0 && est + sz > room)
+			break;
+		est += sz;
+		b->slot[b->n++].m = m;
+		outbox_step(&p, m);
+	}
+	return p;
+}
+
+void
+batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
+    struct resp_buf *out)
+{
+	struct outbox_pos p;
+	uint32_t i;
+
+	while (ob->nsent < b->pipeline && resp_pending(out) < RESP_BUF_HIGH) {
+		uint64_t max = b->pipeline - ob->nsent;
+
+		if (max > BATCH_MAX)
+			max = BATCH_MAX;
+		p = gather(b, ob, rt, max, RESP_BUF_HIGH - resp_pending(out));
+		if (b->n == 0)
+			return;
+		b->id++;
+		for (i = 0; i < b->n; i++)
+			plan_msg(b, rt, i);
+		for (i = 0; i < b->n; i++) {
+			struct batch_slot *s = &b->slot[i];
+			struct outbox_unit *u;
+			int rp_idx;
+			uint32_t n = encode_msg(b, rt, out, i, &rp_idx);
+
+			/* cannot fail: the ring holds more than --pipeline */
+			if ((u = outbox_unit(ob, n, 1)) == NULL)
+				errx(EX_SOFTWARE, "in-flight ring overflow");
+			if (s->act != A_RPUSH)
+				continue;
+			if (s->gsize > 0) {	/* the group's first member */
+				uint32_t j;
+
+				if (++b->gid == 0)
+					b->gid = 1;
+				for (j = i; j != NO_NEXT; j = b->slot[j].next)
+					b->slot[j].gid = b->gid;
+				u->rp_left = n - (uint32_t)rp_idx;
+				u->gsize = s->gsize;
+			}
+			u->gid = s->gid;
+		}
+		outbox_sent(ob, &p, b->n);
+	}
+}

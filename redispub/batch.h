@@ -1,0 +1,62 @@
+/*
+ * batch.h: the commands redispub sends for its lines, encoded a batch of
+ * unsent messages at a time.  Every line is PUBLISHed on its channel;
+ * a channel new on the connection is first added to PREFIX.channels
+ * (SADD); with --stream every line is also XADDed to C.stream.  A book
+ * channel C also keeps its late-joiner keys (tickpipe(7)): a snapshot
+ * replaces C.snapshot and empties C.deltas in one MULTI with its PUBLISH,
+ * and the deltas of C in one batch are appended to C.deltas by a single
+ * RPUSH, sent before the PUBLISH of the first of them.
+ */
+#ifndef TP_BATCH_H
+#define TP_BATCH_H
+
+#include <stdint.h>
+
+#include "outbox.h"
+#include "resp.h"
+#include "route.h"
+
+#define BATCH_MAX	4096
+
+/* What a message of the batch does to its channel's late-joiner keys. */
+struct batch_slot {
+	struct outbox_msg	*m;
+	uint8_t			act;	/* A_NONE, A_RPUSH, A_DEL */
+	uint32_t		next;	/* next member of its RPUSH group */
+	uint32_t		gsize;	/* first member: members */
+	uint32_t		gid;	/* the group's id */
+	size_t			gbytes;	/* first member: their bytes */
+};
+
+struct batch {
+	uint64_t		pipeline;	/* --pipeline */
+	uint64_t		max_deltas;	/* --max-deltas */
+	uint64_t		stream;		/* --stream; 0: no XADD */
+
+	uint64_t		id;		/* of the batch being planned */
+	uint32_t		gid;		/* of the last RPUSH group */
+	struct batch_slot	*slot;		/* BATCH_MAX of them */
+	uint32_t		n;
+};
+
+/*
+ * batch_init: a batch encoder for the options given (stream 0: none).
+ * Exits 71 if out of memory.
+ */
+void	batch_init(struct batch *b, uint64_t pipeline, uint64_t max_deltas,
+	    uint64_t stream);
+
+/* batch_free: frees what batch_init took. */
+void	batch_free(struct batch *b);
+
+/*
+ * batch_fill: encodes unsent messages of ob into out, batch after batch,
+ * while fewer than --pipeline are in flight and out holds less than
+ * RESP_BUF_HIGH unwritten bytes; records a unit per message in ob and
+ * marks them sent.  Only for a connection past its handshake.
+ */
+void	batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
+	    struct resp_buf *out);
+
+#endif

@@ -1,0 +1,428 @@
+/*
+ * conn.c: the connection to Redis (see conn.h): a small state machine,
+ * DOWN -> CONNECTING -> HANDSHAKE -> READY, back to DOWN when anything
+ * fails, with the attempts spaced by an exponential backoff; FAILED only
+ * before the first READY.
+ */
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "util.h"
+
+#define MS			((int64_t)1000000)	/* ns */
+#define BACKOFF_MIN		(100 * MS)
+#define BACKOFF_MAX		(5000 * MS)
+#define CONNECT_TIMEOUT		(2000 * MS)	/* one attempt, incl. AUTH */
+
+/* handshake commands */
+enum { HS_AUTH, HS_SELECT, HS_PING };
+
+void
+conn_init(struct conn *c, const struct redisurl *url, const char *url_str,
+    const char *password, int64_t connect_timeout, int64_t t_start,
+    const struct conn_events *ev)
+{
+	memset(c, 0, sizeof(*c));
+	c->url = url;
+	c->url_str = url_str;
+	c->password = password;
+	c->connect_timeout = connect_timeout;
+	c->t_start = t_start;
+	c->ev = *ev;
+	c->state = CONN_DOWN;
+	c->fd = -1;
+	c->backoff = BACKOFF_MIN;
+}
+
+/* conn_close: the socket, the reader and what was not written go. */
+static void
+conn_close(struct conn *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	if (c->reader != NULL)
+		redisReaderFree(c->reader);
+	c->reader = NULL;
+	resp_clear(&c->out, 4 * RESP_BUF_HIGH);
+}
+
+void
+conn_free(struct conn *c)
+{
+	conn_close(c);
+	resp_clear(&c->out, 0);
+}
+
+/* give_up: closes c for good, with the exit status code and a message. */
+static void
+give_up(struct conn *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	conn_close(c);
+	c->state = CONN_FAILED;
+	c->exit_code = code;
+	va_start(ap, fmt);
+	vsnprintf(c->errstr, sizeof(c->errstr), fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * conn_lost: closes the connection and schedules the next attempt with
+ * exponential backoff.  Before the first successful connection, gives up
+ * (exit 69) once --connect-timeout has passed.
+ */
+static void
+conn_lost(struct conn *c, const char *why)
+{
+	int64_t now = mono_ns();
+
+	conn_close(c);
+	if (!c->ever_ready && now - c->t_start >= c->connect_timeout) {
+		give_up(c, EX_UNAVAILABLE, "redis %s: %s; giving up after "
+		    "%" PRId64 " s (--connect-timeout)", c->url_str, why,
+		    c->connect_timeout / 1000000000LL);
+		return;
+	}
+	c->state = CONN_DOWN;
+	c->retry_at = now + c->backoff;
+	if (!c->ever_ready && c->retry_at > c->t_start + c->connect_timeout)
+		c->retry_at = c->t_start + c->connect_timeout;
+	c->ev.down(c->ev.arg, why, (c->retry_at - now) / MS);
+	c->backoff *= 2;
+	if (c->backoff > BACKOFF_MAX)
+		c->backoff = BACKOFF_MAX;
+}
+
+/* conn_lost_errno: conn_lost because what failed with errno e. */
+static void
+conn_lost_errno(struct conn *c, const char *what, int e)
+{
+	snprintf(c->why, sizeof(c->why), "%s: %s", what, strerror(e));
+	conn_lost(c, c->why);
+}
+
+/* encode_auth: AUTH [user] password, for the URL's user if any. */
+static void
+encode_auth(struct conn *c)
+{
+	size_t pl = strlen(c->password), ul = strlen(c->url->user);
+
+	resp_reserve(&c->out, pl + ul + 64);
+	if (ul > 0) {
+		RESP_LIT(&c->out, "*3\r\n$4\r\nAUTH\r\n");
+		resp_bulk(&c->out, c->url->user, ul);
+	} else {
+		RESP_LIT(&c->out, "*2\r\n$4\r\nAUTH\r\n");
+	}
+	resp_bulk(&c->out, c->password, pl);
+}
+
+/* conn_handshake: AUTH, SELECT, PING; replies checked in hs_reply. */
+static void
+conn_handshake(struct conn *c)
+{
+	c->state = CONN_HANDSHAKE;
+	c->hs_n = c->hs_i = 0;
+	if (c->password != NULL) {
+		encode_auth(c);
+		c->hs_cmd[c->hs_n++] = HS_AUTH;
+	}
+	if (c->url->db != 0) {
+		char num[24];
+		int k = snprintf(num, sizeof(num), "%d", c->url->db);
+
+		resp_reserve(&c->out, 64);
+		RESP_LIT(&c->out, "*2\r\n$6\r\nSELECT\r\n");
+		resp_bulk(&c->out, num, (size_t)k);
+		c->hs_cmd[c->hs_n++] = HS_SELECT;
+	}
+	resp_reserve(&c->out, 32);
+	RESP_LIT(&c->out, "*1\r\n$4\r\nPING\r\n");
+	c->hs_cmd[c->hs_n++] = HS_PING;
+}
+
+/*
+ * connect_unix, connect_tcp: a non-blocking connect(2) started; c->fd
+ * set.  Return 0, or -1 (errno, or the reason in c->why for a name that
+ * does not resolve).  Exit 71 if no socket can be had.
+ */
+static int
+connect_unix(struct conn *c)
+{
+	struct sockaddr_un sun;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, c->url->path);
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		err(EX_OSERR, "socket");
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 &&
+	    errno != EINPROGRESS) {
+		snprintf(c->why, sizeof(c->why), "connect: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+connect_tcp(struct conn *c)
+{
+	struct addrinfo hints, *ai;
+	char port[8];
+	int rc, one = 1;
+
+	/* XXX getaddrinfo blocks; a name that needs DNS can stall */
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(port, sizeof(port), "%d", c->url->port);
+	rc = getaddrinfo(c->url->host, port, &hints, &ai);
+	if (rc != 0) {
+		snprintf(c->why, sizeof(c->why), "resolve %s: %s",
+		    c->url->host, gai_strerror(rc));
+		return -1;
+	}
+	c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (c->fd < 0)
+		err(EX_OSERR, "socket");
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	rc = connect(c->fd, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	if (rc < 0 && errno != EINPROGRESS) {
+		snprintf(c->why, sizeof(c->why), "connect: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+conn_start(struct conn *c)
+{
+	c->reader = resp_reader_new(&c->reply);
+	if (c->reader == NULL)
+		err(EX_OSERR, "redisReaderCreate");
+	c->state = CONN_CONNECTING;
+	c->deadline = mono_ns() + CONNECT_TIMEOUT;
+	if ((c->url->is_unix ? connect_unix(c) : connect_tcp(c)) < 0)
+		conn_lost(c, c->why);
+}
+
+/* conn_up: the handshake passed. */
+static void
+conn_up(struct conn *c)
+{
+	int first = !c->ever_ready;
+
+	c->state = CONN_READY;
+	c->backoff = BACKOFF_MIN;
+	c->ever_ready = 1;
+	c->ev.up(c->ev.arg, first);
+}
+
+/*
+ * hs_reply: a reply to AUTH, SELECT or PING.  Before the first
+ * successful connection a refused password (77) or database (78) is
+ * fatal; afterwards every failure just means: try again later.  Returns
+ * 0, or -1 if the connection is gone.
+ */
+static int
+hs_reply(struct conn *c)
+{
+	int cmd = c->hs_cmd[c->hs_i++];
+	const char *msg = c->reply.msg;
+
+	if (c->reply.err) {
+		int code = 0, loading = strncmp(msg, "LOADING", 7) == 0;
+
+		if (cmd == HS_AUTH || (cmd == HS_PING &&
+		    strncmp(msg, "NOAUTH", 6) == 0) ||
+		    (cmd == HS_SELECT && strncmp(msg, "NOAUTH", 6) == 0))
+			code = EX_NOPERM;
+		else if (cmd == HS_SELECT && !loading)
+			code = EX_CONFIG;
+		snprintf(c->why, sizeof(c->why), "%s refused: %s",
+		    cmd == HS_AUTH ? "AUTH" : cmd == HS_SELECT ? "SELECT" :
+		    "PING", msg);
+		if (code != 0 && !c->ever_ready)
+			give_up(c, code, "redis %s: %s", c->url_str, c->why);
+		else
+			conn_lost(c, c->why);
+		return -1;
+	}
+	if (c->hs_i == c->hs_n)
+		conn_up(c);
+	return 0;
+}
+
+/* on_reply: one complete top-level reply in c->reply; -1: c is gone. */
+static int
+on_reply(struct conn *c)
+{
+	const char *why;
+
+	if (c->state == CONN_HANDSHAKE)
+		return hs_reply(c);
+	if ((why = c->ev.reply(c->ev.arg, &c->reply)) != NULL) {
+		conn_lost(c, why);
+		return -1;
+	}
+	return 0;
+}
+
+/* conn_read: reads and takes every complete reply, until EAGAIN. */
+static void
+conn_read(struct conn *c)
+{
+	char buf[65536];
+	ssize_t n;
+	void *reply;
+
+	for (;;) {
+		n = read(c->fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_lost_errno(c, "read", errno);
+			return;
+		}
+		if (n == 0) {
+			conn_lost(c, "connection closed by server");
+			return;
+		}
+		if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK) {
+			conn_lost(c, "reply buffer");
+			return;
+		}
+		for (;;) {
+			c->reply.err = 0;
+			if (redisReaderGetReply(c->reader, &reply) !=
+			    REDIS_OK) {
+				snprintf(c->why, sizeof(c->why),
+				    "protocol error: %s", c->reader->errstr);
+				conn_lost(c, c->why);
+				return;
+			}
+			if (reply == NULL)
+				break;
+			if (on_reply(c) < 0)
+				return;
+		}
+		if ((size_t)n < sizeof(buf))
+			return;
+	}
+}
+
+/* conn_write: writes out until done or EAGAIN. */
+static void
+conn_write(struct conn *c)
+{
+	struct resp_buf *o = &c->out;
+
+	while (o->off < o->len) {
+		ssize_t n = write(c->fd, o->buf + o->off, o->len - o->off);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				conn_lost_errno(c, "write", errno);
+			return;
+		}
+		o->off += (size_t)n;
+	}
+	o->off = o->len = 0;
+}
+
+/* conn_connected: the non-blocking connect finished (POLLOUT). */
+static void
+conn_connected(struct conn *c)
+{
+	int e = 0;
+	socklen_t el = sizeof(e);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+		e = errno;
+	if (e != 0) {
+		conn_lost_errno(c, "connect", e);
+		return;
+	}
+	conn_handshake(c);
+}
+
+/* conn_open: commands may be written: the handshake's or any. */
+static int
+conn_open(const struct conn *c)
+{
+	return c->state == CONN_HANDSHAKE || c->state == CONN_READY;
+}
+
+void
+conn_tick(struct conn *c, int64_t now)
+{
+	if (c->state == CONN_DOWN && now >= c->retry_at)
+		conn_start(c);
+	if ((c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) &&
+	    now >= c->deadline)
+		conn_lost(c, "connect timed out");
+}
+
+void
+conn_flush(struct conn *c)
+{
+	if (conn_open(c) && resp_pending(&c->out) > 0)
+		conn_write(c);
+}
+
+int
+conn_poll(const struct conn *c, short *events)
+{
+	if (c->fd < 0 || c->state == CONN_DOWN)
+		return -1;
+	if (c->state == CONN_CONNECTING)
+		*events = POLLOUT;
+	else
+		*events = POLLIN | (resp_pending(&c->out) > 0 ? POLLOUT : 0);
+	return c->fd;
+}
+
+int64_t
+conn_next_timer(const struct conn *c)
+{
+	if (c->state == CONN_DOWN)
+		return c->retry_at;
+	if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE)
+		return c->deadline;
+	return INT64_MAX;
+}
+
+void
+conn_io(struct conn *c, short revents)
+{
+	if (c->state == CONN_CONNECTING)
+		conn_connected(c);
+	else if (revents & (POLLIN | POLLERR | POLLHUP))
+		conn_read(c);
+	if (conn_open(c) && (revents & POLLOUT) && resp_pending(&c->out) > 0)
+		conn_write(c);
+}

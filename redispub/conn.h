@@ -1,0 +1,126 @@
+/*
+ * conn.h: redispub's one connection to Redis, non-blocking, driven by
+ * the caller's poll loop.  It connects (TCP or a Unix socket), sends the
+ * handshake (AUTH, SELECT, PING) and checks its replies, writes what the
+ * caller encoded into its output buffer, and hands every later reply to
+ * the caller.  When the connection is lost it closes and tries again,
+ * after 100 ms, doubling the wait up to 5 s (redispub(1)).
+ *
+ * Events go to the callbacks the caller gives: up (the handshake
+ * passed), down (lost; the output buffer is emptied, so what was in
+ * flight must be sent again) and reply.  No callback is called from
+ * inside another.  Before the first connection, failures that cannot
+ * heal (a refused password or database) or --connect-timeout passing
+ * put the connection in CONN_FAILED for good, with an exit status and
+ * a message for the caller to give up with.
+ */
+#ifndef TP_CONN_H
+#define TP_CONN_H
+
+#include <stdint.h>
+
+#include "redisurl.h"
+#include "resp.h"
+
+enum conn_state {
+	CONN_DOWN,		/* waiting to try again */
+	CONN_CONNECTING,	/* connect(2) under way */
+	CONN_HANDSHAKE,		/* AUTH, SELECT, PING sent */
+	CONN_READY,		/* commands may be sent */
+	CONN_FAILED		/* given up: see exit_code, errstr */
+};
+
+struct conn_events {
+	void	*arg;
+
+	/* up: the handshake passed; first: for the first time */
+	void	(*up)(void *arg, int first);
+
+	/* down: lost because of why; the next try in retry_ms */
+	void	(*down)(void *arg, const char *why, int64_t retry_ms);
+
+	/*
+	 * reply: a reply to a command sent once up, in order.  Returns
+	 * NULL, or why the reply makes no sense, which drops the
+	 * connection.
+	 */
+	const char	*(*reply)(void *arg, const struct resp_reply *rep);
+};
+
+struct conn {
+	/* whom to reach, how, and who hears of it; the caller's */
+	const struct redisurl	*url;
+	const char		*url_str;	/* without the password */
+	const char		*password;	/* NULL: no AUTH */
+	int64_t			connect_timeout; /* ns, at startup */
+	struct conn_events	ev;
+
+	enum conn_state		state;
+	int			fd, ever_ready;
+	int64_t			backoff, retry_at, deadline, t_start;
+	redisReader		*reader;
+	struct resp_reply	reply;		/* the reply being read */
+	struct resp_buf		out;		/* encoded, not yet written */
+	int			hs_cmd[3], hs_n, hs_i;
+	char			why[512];
+
+	/* CONN_FAILED: the exit status (sysexits(3)) and why */
+	int			exit_code;
+	char			errstr[1280];
+};
+
+/*
+ * conn_init: a connection to url (shown in log lines as url_str), with
+ * password if not NULL, that gives up at startup connect_timeout ns
+ * after t_start.  Nothing is started: see conn_start.  The strings and
+ * url must outlive c.
+ */
+void	conn_init(struct conn *c, const struct redisurl *url,
+	    const char *url_str, const char *password,
+	    int64_t connect_timeout, int64_t t_start,
+	    const struct conn_events *ev);
+
+/* conn_free: closes the connection, and frees what it holds. */
+void	conn_free(struct conn *c);
+
+/*
+ * conn_start: starts connecting.  A failure that can be retried is a
+ * "down" event; one that cannot leaves c in CONN_FAILED.  Exits 71 if
+ * a socket cannot be had at all.
+ */
+void	conn_start(struct conn *c);
+
+/*
+ * conn_tick: the timers, at time now: tries again when the wait is
+ * over, drops an attempt that took longer than 2 s.
+ */
+void	conn_tick(struct conn *c, int64_t now);
+
+/* conn_flush: writes what out holds, as far as the socket takes it. */
+void	conn_flush(struct conn *c);
+
+/*
+ * conn_poll: the descriptor to poll, and in *events what for; or -1
+ * when there is nothing to wait for.
+ */
+int	conn_poll(const struct conn *c, short *events);
+
+/* conn_next_timer: when conn_tick has something to do; INT64_MAX: never. */
+int64_t	conn_next_timer(const struct conn *c);
+
+/* conn_io: what poll reported (revents) on the descriptor. */
+void	conn_io(struct conn *c, short revents);
+
+static inline int
+conn_is_ready(const struct conn *c)
+{
+	return c->state == CONN_READY;
+}
+
+static inline int
+conn_failed(const struct conn *c)
+{
+	return c->state == CONN_FAILED;
+}
+
+#endif

@@ -1,0 +1,790 @@
+/*
+ * main.c: redispub(1), JSONL on stdin (what shmreader prints) to Redis
+ * pub/sub.  This file is the program's story: the options, then one
+ * thread and one poll loop that moves lines along, by the parts that
+ * each do one job:
+ *
+ *	input.c		standard input cut into lines (the 1 MiB limit)
+ *	route.c		a line checked and given its channel (tickpipe(7))
+ *	outbox.c	the lines held until Redis acknowledges them, and
+ *			what was sent for them; resent after a reconnect
+ *	batch.c		the commands for a batch of lines: PUBLISH, the
+ *			late-joiner keys, SADD, XADD
+ *	resp.c		RESP written by hand, replies read by hiredis
+ *	conn.c		the connection: connect, handshake, backoff
+ *	stats.c		the counters, and the rate-limited per-line log
+ *
+ * Each turn of the loop: heed the signals, take the lines read into the
+ * outbox (while it has room: once full, stdin is no longer read, so the
+ * back-pressure reaches the writer of the pipe), run the connection's
+ * timers, encode what may be sent, write it; stop once everything read
+ * is delivered, or when --flush-timeout is over; else wait in ppoll for
+ * input, replies or a timer.  The parts meet only here: the connection
+ * reports up, down and replies through the callbacks below.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "conn.h"
+#include "input.h"
+#include "outbox.h"
+#include "redisurl.h"
+#include "route.h"
+#include "stats.h"
+#include "util.h"
+
+#define MS	((int64_t)1000000)	/* ns */
+
+struct options {
+	char		url_str[600];	/* redisurl_show(): for log lines */
+	struct redisurl	url;
+	const char	*prefix;
+	char		*password;	/* NULL: none */
+	uint64_t	max_buf, max_bytes;
+	uint64_t	stream;		/* 0: no streams */
+	uint64_t	pipeline;
+	uint64_t	max_deltas;
+	int64_t		stats_ns;
+	int64_t		connect_timeout_ns;
+	int64_t		flush_ns;
+	int		verbose;
+	int		ready_fd;	/* -1: none, or already told */
+};
+
+/* The program: its parts, and the few things of the loop's own. */
+struct redispub {
+	struct options	opt;
+	struct input	in;
+	struct router	rt;
+	struct outbox	ob;
+	struct batch	b;
+	struct conn	c;
+	struct stats	st;
+
+	sigset_t	sig_ours;	/* blocked but in ppoll */
+	sigset_t	sig_wait;	/* the mask ppoll waits with */
+	int64_t		next_stats;
+	int		stopping;	/* by a signal */
+	int64_t		stop_deadline;	/* 0: not winding down yet */
+	int		final_sent;	/* the last statistics object */
+};
+
+static volatile sig_atomic_t sig_stop, sig_usr1;
+
+/* ---- options ---- */
+
+static void
+usage(FILE *f)
+{
+	fputs("usage: redispub [-hv] [-d fd] [-u url] [--prefix prefix] "
+	    "[--password-file file]\n"
+	    "                [--buffer n] [--stream maxlen] "
+	    "[--stats-interval sec] [--pipeline n]\n"
+	    "                [--max-deltas n] [--connect-timeout sec] "
+	    "[--flush-timeout sec]\n"
+	    "       redispub --check-url url\n", f);
+}
+
+/* opt_u64: option name's value s, in [min, max]; else exits 64. */
+static uint64_t
+opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
+{
+	uint64_t v;
+
+	if (parse_u64(s, min, max, &v) < 0) {
+		warnx("%s: '%s' is not a number in [%" PRIu64 ", %" PRIu64 "]",
+		    name, s, min, max);
+		exit(EX_USAGE);
+	}
+	return v;
+}
+
+/* opt_seconds: a number of seconds up to a day, in ns. */
+static int64_t
+opt_seconds(const char *name, const char *s)
+{
+	return (int64_t)opt_u64(name, s, 0, 86400) * 1000 * MS;
+}
+
+/*
+ * read_password_file: the first line of path, allocated.  Exits 78 if
+ * it cannot be read or holds no password; warns if others may read it.
+ */
+static char *
+read_password_file(const char *path)
+{
+	FILE *f;
+	char *buf = NULL;
+	size_t cap = 0;
+	long n;
+	struct stat st;
+
+	if ((f = fopen(path, "r")) == NULL)
+		err(EX_CONFIG, "password file %s", path);
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+		warnx("password file %s: readable by group or others", path);
+	n = read_line(f, &buf, &cap, 4096);
+	fclose(f);
+	if (n <= 0)
+		errx(EX_CONFIG, "password file %s: %s", path, n == -3 ?
+		    "first line too long" : "no password on the first line");
+	return buf;
+}
+
+/*
+ * check_url_main: --check-url.  Prints what the URL names, one "key
+ * value" line each: url (without the password, for logs), then unix, or
+ * host, port, db, and user and password if given; so that tickpipe(8)
+ * checks REDIS_URL with this very parser and reaches the same server with
+ * redis-cli(1).  Returns the exit status.
+ */
+static int
+check_url_main(const char *s)
+{
+	struct redisurl u;
+	char uerr[160], shown[600];
+
+	if (redisurl_parse(s, &u, uerr, sizeof(uerr)) < 0) {
+		warnx("--check-url: bad Redis URL: %s", uerr);
+		return EX_USAGE;
+	}
+	printf("url %s\n", redisurl_show(&u, shown, sizeof(shown)));
+	if (u.is_unix) {
+		printf("unix %s\n", u.path);
+	} else {
+		printf("host %s\nport %d\ndb %d\n", u.host, u.port, u.db);
+		if (u.user[0] != '\0')
+			printf("user %s\n", u.user);
+		if (u.has_password)
+			printf("password %s\n", u.password);
+	}
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
+/*
+ * The arguments seen by parse_args that need checking together:
+ * check_options turns them into the options.
+ */
+struct args {
+	const char	*url, *pwfile, *check_url;
+};
+
+/* the long options and the defaults */
+enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS, O_PIPELINE,
+    O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL };
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "url", required_argument, NULL, 'u' },
+	{ "prefix", required_argument, NULL, O_PREFIX },
+	{ "password-file", required_argument, NULL, O_PWFILE },
+	{ "buffer", required_argument, NULL, O_BUFFER },
+	{ "stream", required_argument, NULL, O_STREAM },
+	{ "stats-interval", required_argument, NULL, O_STATS },
+	{ "pipeline", required_argument, NULL, O_PIPELINE },
+	{ "max-deltas", required_argument, NULL, O_MAXDELTAS },
+	{ "connect-timeout", required_argument, NULL, O_CONNTO },
+	{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
+	{ "check-url", required_argument, NULL, O_CHECKURL },
+	{ NULL, 0, NULL, 0 }
+};
+static const struct options default_options = {
+	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
+	.max_deltas = 100000, .stats_ns = 2000 * MS,
+	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
+	.ready_fd = -1
+};
+
+/*
+ * parse_args: the getopt loop, mirroring the SYNOPSIS; fills *o (the
+ * defaults first) and *a.  Returns -1 to go on, or the exit status (-h:
+ * 0, after the usage; 64 for a bad option or value, said on stderr).
+ */
+static int
+parse_args(int argc, char **argv, struct options *o, struct args *a)
+{
+	int c;
+
+	*o = default_options;
+	a->url = "redis://127.0.0.1:6379";
+	a->pwfile = a->check_url = NULL;
+
+	while ((c = getopt_long(argc, argv, "hvd:u:", long_options,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'd':
+			if ((o->ready_fd = parse_fd_opt(optarg)) < 0) {
+				warnx("-d: '%s' is not an open file "
+				    "descriptor", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'u':
+			a->url = optarg;
+			break;
+		case O_CHECKURL:
+			a->check_url = optarg;
+			break;
+		case O_PREFIX:
+			o->prefix = optarg;
+			break;
+		case O_PWFILE:
+			a->pwfile = optarg;
+			break;
+		case O_BUFFER:
+			o->max_buf = opt_u64("--buffer", optarg, 1, 100000000);
+			break;
+		case O_STREAM:
+			o->stream = opt_u64("--stream", optarg, 1,
+			    1000000000);
+			break;
+		case O_STATS:
+			o->stats_ns = opt_seconds("--stats-interval", optarg);
+			break;
+		case O_PIPELINE:
+			o->pipeline = opt_u64("--pipeline", optarg, 1,
+			    1000000);
+			break;
+		case O_MAXDELTAS:
+			o->max_deltas = opt_u64("--max-deltas", optarg, 1,
+			    100000000);
+			break;
+		case O_CONNTO:
+			o->connect_timeout_ns = opt_seconds(
+			    "--connect-timeout", optarg);
+			break;
+		case O_FLUSHTO:
+			o->flush_ns = opt_seconds("--flush-timeout", optarg);
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		warnx("unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	return -1;
+}
+
+/*
+ * check_options: the URL, the prefix and the password; the password is
+ * the URL's, else the file's, else TICKPIPE_REDIS_PASSWORD's, which is
+ * then removed from the environment.  Returns -1 to go on, or the exit
+ * status (64, said on stderr).  Exits 78 for a password file that cannot
+ * be read, or a user without a password.
+ */
+static int
+check_options(struct options *o, const struct args *a)
+{
+	char uerr[160];
+	const char *env;
+
+	if (redisurl_parse(a->url, &o->url, uerr, sizeof(uerr)) < 0) {
+		warnx("-u: bad Redis URL: %s", uerr);
+		return EX_USAGE;
+	}
+	redisurl_show(&o->url, o->url_str, sizeof(o->url_str));
+	if (o->url.has_password && a->pwfile != NULL) {
+		warnx("-u: a password in the URL and --password-file: "
+		    "give one");
+		return EX_USAGE;
+	}
+	if (!route_prefix_ok(o->prefix)) {
+		warnx("bad --prefix '%s': 1-64 of A-Z a-z 0-9 - _ . : /",
+		    o->prefix);
+		return EX_USAGE;
+	}
+	if (o->url.has_password) {
+		o->password = o->url.password;
+	} else if (a->pwfile != NULL) {
+		o->password = read_password_file(a->pwfile);
+	} else if ((env = getenv("TICKPIPE_REDIS_PASSWORD")) != NULL &&
+	    *env != '\0') {
+		if ((o->password = strdup(env)) == NULL)
+			err(EX_OSERR, "strdup");
+	}
+	unsetenv("TICKPIPE_REDIS_PASSWORD");
+	if (o->url.user[0] != '\0' && o->password == NULL)
+		errx(EX_CONFIG, "user '%s' in the URL but no password "
+		    "(TICKPIPE_REDIS_PASSWORD or --password-file)",
+		    o->url.user);
+	/* memory bound of the buffer, whatever the line sizes */
+	o->max_bytes = o->max_buf * 4096 > (256u << 20) ? o->max_buf * 4096 :
+	    (256u << 20);
+	return -1;
+}
+
+/* ---- signals ---- */
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		sig_usr1 = 1;
+	else
+		sig_stop = 1;
+}
+
+/*
+ * catch_signals: SIGTERM, SIGINT and SIGUSR1 set the flags above; they
+ * are blocked (ours) except while ppoll waits (with waitmask).  SIGPIPE is
+ * ignored: a write to a closed socket is an error to handle.
+ */
+static void
+catch_signals(sigset_t *ours, sigset_t *waitmask)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(ours);
+	sigaddset(ours, SIGTERM);
+	sigaddset(ours, SIGINT);
+	sigaddset(ours, SIGUSR1);
+	sigprocmask(SIG_BLOCK, ours, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGUSR1);
+}
+
+/*
+ * take_signals: ppoll delivers our signals only when it blocks, which it
+ * never does while stdin always has input (a flood of bad lines); so
+ * each turn of the loop also takes those pending.
+ */
+static void
+take_signals(const sigset_t *ours)
+{
+	static const struct timespec zero;
+	int sig;
+
+	while ((sig = sigtimedwait(ours, NULL, &zero)) > 0)
+		on_signal(sig);
+}
+
+/* ---- what the connection reports ---- */
+
+/*
+ * redis_up_cb: a connection is ready.  It may be to a new Redis, so the
+ * late-joiner keys start over (route_new_connection); the first one is
+ * reported to -d's readiness fd.
+ */
+static void
+redis_up_cb(void *arg, int first)
+{
+	struct redispub *rp = arg;
+
+	route_new_connection(&rp->rt);
+	if (!first) {
+		rp->st.reconnects++;
+		warnx("redis %s: reconnected; resending %" PRIu64 " messages",
+		    rp->opt.url_str, rp->ob.n);
+		return;
+	}
+	if (rp->opt.verbose)
+		warnx("redis %s: connected", rp->opt.url_str);
+	if (rp->opt.ready_fd >= 0 && notify_ready(rp->opt.ready_fd) < 0)
+		warn("readiness fd");
+	rp->opt.ready_fd = -1;
+}
+
+/* redis_down_cb: what was in flight is to be sent again. */
+static void
+redis_down_cb(void *arg, const char *why, int64_t retry_ms)
+{
+	struct redispub *rp = arg;
+
+	outbox_rewind(&rp->ob);
+	warnx("redis %s: %s; retrying in %" PRId64 " ms (%" PRIu64
+	    " buffered)", rp->opt.url_str, why, retry_ms, rp->ob.n);
+}
+
+/*
+ * redis_reply_cb: a reply acknowledges, in order, the commands of the
+ * oldest unit in the outbox; a message whose last reply came in is
+ * counted as published, or as dropped (and logged) if Redis refused one
+ * of its commands.
+ */
+static const char *
+redis_reply_cb(void *arg, const struct resp_reply *rep)
+{
+	struct redispub *rp = arg;
+	struct outbox_msg m;
+	enum outbox_ack ack = outbox_ack(&rp->ob, rep, &m);
+
+	if (ack == OUTBOX_CONFUSED)
+		return "reply to no command (protocol confusion)";
+	if (rep->err)
+		rp->st.redis_errors++;
+	switch (ack) {
+	case OUTBOX_STATS_REFUSED:
+		warnx("redis: stats not stored: %s", rep->msg);
+		return NULL;
+	case OUTBOX_GROUP_REFUSED:
+		rp->st.dropped++;
+		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused the "
+		    "RPUSH of its delta: %s; counted as dropped", m.lineno,
+		    rp->ob.group_err);
+		break;
+	case OUTBOX_REFUSED:
+		rp->st.dropped++;
+		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused a "
+		    "command: %s; counted as dropped", m.lineno, rep->msg);
+		break;
+	case OUTBOX_PUBLISHED:
+		rp->st.published++;
+		break;
+	default:	/* more replies due, or a statistics object stored */
+		return NULL;
+	}
+	stats_acked(&rp->st, &m);
+	return NULL;
+}
+
+/* ---- the steps of the loop ---- */
+
+/*
+ * heed_signals: SIGUSR1 prints the counters; SIGTERM or SIGINT stop the
+ * reading and start the --flush-timeout.
+ */
+static void
+heed_signals(struct redispub *rp, int64_t now)
+{
+	take_signals(&rp->sig_ours);
+	if (sig_usr1) {
+		sig_usr1 = 0;
+		stats_print(&rp->st, &rp->ob, "counters");
+	}
+	if (sig_stop && !rp->stopping) {
+		rp->stopping = 1;
+		rp->stop_deadline = now + rp->opt.flush_ns;
+		if (rp->opt.verbose || !outbox_empty(&rp->ob))
+			warnx("stopping: flushing %" PRIu64 " buffered "
+			    "messages", rp->ob.n);
+	}
+}
+
+/* winding_down: stopped by a signal, or at the end of input. */
+static int
+winding_down(const struct redispub *rp)
+{
+	return rp->stopping || rp->in.eof;
+}
+
+/*
+ * all_lines_done: every line read has left: delivered, dropped or
+ * skipped.
+ */
+static int
+all_lines_done(const struct redispub *rp)
+{
+	return !input_pending(&rp->in) && outbox_empty(&rp->ob);
+}
+
+/* can_take_input: a line waits and the outbox has room for it. */
+static int
+can_take_input(const struct redispub *rp)
+{
+	return input_pending(&rp->in) && outbox_has_room(&rp->ob);
+}
+
+/*
+ * wants_input: more is to be read: not winding down, room in the
+ * outbox, and every line read taken (which keeps the back-pressure).
+ */
+static int
+wants_input(const struct redispub *rp)
+{
+	return !winding_down(rp) && outbox_has_room(&rp->ob) &&
+	    !input_pending(&rp->in);
+}
+
+/* take_line: one input line routed into the outbox, or skipped. */
+static void
+take_line(struct redispub *rp, const char *line, size_t len)
+{
+	struct outbox_msg h;
+	char why[160];
+
+	if (route_line(&rp->rt, line, len, &h, why, sizeof(why)) < 0) {
+		stats_malformed(&rp->st, why);
+		return;
+	}
+	h.lineno = rp->st.lines;
+	h.len = (uint32_t)len;
+	outbox_push(&rp->ob, &h, line);
+}
+
+/* take_input: the complete lines read, while the outbox has room. */
+static void
+take_input(struct redispub *rp)
+{
+	const char *line;
+	size_t len;
+	enum input_got got;
+
+	while (outbox_has_room(&rp->ob) &&
+	    (got = input_line(&rp->in, &line, &len)) != INPUT_NONE) {
+		rp->st.lines++;
+		if (got == INPUT_TOO_LONG)
+			stats_malformed(&rp->st, "line longer than 1 MiB");
+		else
+			take_line(rp, line, len);
+	}
+	if (input_compact(&rp->in) == INPUT_TOO_LONG) {
+		rp->st.lines++;
+		stats_malformed(&rp->st, "line longer than 1 MiB");
+	}
+}
+
+/* send_stats: the statistics object, unless the unit ring is full. */
+static void
+send_stats(struct redispub *rp)
+{
+	(void)stats_send(&rp->st, &rp->ob, &rp->c.out, rp->rt.prefix,
+	    rp->rt.prefix_len);
+}
+
+/* tick_stats: every --stats-interval, the statistics object. */
+static void
+tick_stats(struct redispub *rp, int64_t now)
+{
+	if (rp->opt.stats_ns == 0 || now < rp->next_stats)
+		return;
+	if (conn_is_ready(&rp->c))
+		send_stats(rp);
+	if (rp->opt.verbose)
+		stats_print(&rp->st, &rp->ob, "counters");
+	rp->next_stats = now + rp->opt.stats_ns;
+}
+
+/*
+ * drop_undelivered: --flush-timeout is over: what is still held, or
+ * read and not yet taken, is counted as dropped.  Returns the exit
+ * status: 69 if lines were lost at the end of input, 0 if stopped by a
+ * signal or nothing was lost.
+ */
+static int
+drop_undelivered(struct redispub *rp)
+{
+	uint64_t unread = input_drop_pending(&rp->in);
+	uint64_t left = rp->ob.n + unread;
+	int rc = 0;
+
+	rp->st.lines += unread;
+	if (left > 0) {
+		warnx("redis %s: not reachable in time; dropping %" PRIu64
+		    " undelivered messages", rp->opt.url_str, left);
+		rp->st.dropped += left;
+		rc = rp->stopping ? 0 : EX_UNAVAILABLE;
+	}
+	outbox_drop_all(&rp->ob);
+	return rc;
+}
+
+/*
+ * give_up: the connection failed for good at startup: says why and,
+ * if lines were read, the counters.  Returns the exit status.
+ */
+static int
+give_up(struct redispub *rp)
+{
+	warnx("%s", rp->c.errstr);
+	if (rp->st.lines > 0) {
+		rp->st.dropped += rp->ob.n;
+		stats_print(&rp->st, &rp->ob, "exiting");
+	}
+	return rp->c.exit_code;
+}
+
+/*
+ * wait_for_work: ppoll until stdin (if more lines are wanted) or the
+ * connection has something, a timer is due or a signal comes; then
+ * hands what came to the connection and the input.
+ */
+static void
+wait_for_work(struct redispub *rp, int64_t now)
+{
+	struct pollfd pfd[2];
+	int np = 0, ifd = -1, rfd = -1, fd;
+	int64_t wake = now + 1000 * MS, t;
+	short events;
+	struct timespec ts;
+
+	if (wants_input(rp)) {
+		pfd[np].fd = rp->in.fd;
+		pfd[np].events = POLLIN;
+		ifd = np++;
+	}
+	if ((fd = conn_poll(&rp->c, &events)) >= 0) {
+		pfd[np].fd = fd;
+		pfd[np].events = events;
+		rfd = np++;
+	}
+	if ((t = conn_next_timer(&rp->c)) < wake)
+		wake = t;
+	if (rp->opt.stats_ns > 0 && rp->next_stats < wake)
+		wake = rp->next_stats;
+	if (winding_down(rp) && rp->stop_deadline < wake)
+		wake = rp->stop_deadline;
+	if (can_take_input(rp) || wake < now)
+		wake = now;
+	ts.tv_sec = (wake - now) / 1000000000LL;
+	ts.tv_nsec = (wake - now) % 1000000000LL;
+	if (ppoll(pfd, (nfds_t)np, &ts, &rp->sig_wait) < 0) {
+		if (errno == EINTR)
+			return;
+		err(EX_OSERR, "ppoll");
+	}
+	if (rfd >= 0 && pfd[rfd].revents != 0) {
+		conn_io(&rp->c, pfd[rfd].revents);
+		if (conn_failed(&rp->c))
+			return;
+	}
+	if (ifd >= 0 && (pfd[ifd].revents & (POLLIN | POLLHUP | POLLERR)))
+		input_read(&rp->in);
+}
+
+/*
+ * finished: winding down, every line done, and the last statistics
+ * object answered, or not to be sent (no connection to send it on).
+ */
+static int
+finished(const struct redispub *rp)
+{
+	if (!winding_down(rp) || !all_lines_done(rp))
+		return 0;
+	return rp->final_sent ? !outbox_awaits_replies(&rp->ob) :
+	    !conn_is_ready(&rp->c);
+}
+
+/* final_stats_due: all is done and the last statistics can be sent. */
+static int
+final_stats_due(const struct redispub *rp)
+{
+	return winding_down(rp) && all_lines_done(rp) &&
+	    conn_is_ready(&rp->c) && !rp->final_sent;
+}
+
+/* out_of_time: winding down, and --flush-timeout is over. */
+static int
+out_of_time(const struct redispub *rp, int64_t now)
+{
+	return winding_down(rp) && now >= rp->stop_deadline;
+}
+
+/*
+ * run: the loop, from the first connection attempt to the end.  Returns
+ * the exit status.
+ */
+static int
+run(struct redispub *rp)
+{
+	int rc;
+
+	conn_start(&rp->c);
+	for (;;) {
+		int64_t now;
+
+		/* a failure at startup ends it here, and below */
+		if (conn_failed(&rp->c))
+			return give_up(rp);
+		now = mono_ns();
+		heed_signals(rp, now);
+		/* the end of input starts the --flush-timeout as well */
+		if (rp->in.eof && rp->stop_deadline == 0)
+			rp->stop_deadline = now + rp->opt.flush_ns;
+		take_input(rp);
+
+		conn_tick(&rp->c, now);
+		if (conn_failed(&rp->c))
+			return give_up(rp);
+		tick_stats(rp, now);
+		if (conn_is_ready(&rp->c))
+			batch_fill(&rp->b, &rp->ob, &rp->rt, &rp->c.out);
+		if (final_stats_due(rp)) {
+			send_stats(rp);
+			rp->final_sent = 1;
+		}
+		conn_flush(&rp->c);
+		if (conn_failed(&rp->c))
+			return give_up(rp);
+
+		if (finished(rp)) {
+			rc = 0;
+			break;
+		}
+		if (out_of_time(rp, now)) {
+			rc = drop_undelivered(rp);
+			break;
+		}
+		wait_for_work(rp, now);
+	}
+	stats_print(&rp->st, &rp->ob, "exiting");
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct redispub rp;
+	struct conn_events ev = {
+		.arg = &rp, .up = redis_up_cb, .down = redis_down_cb,
+		.reply = redis_reply_cb
+	};
+	struct args a;
+	int rc;
+
+	memset(&rp, 0, sizeof(rp));
+	if ((rc = parse_args(argc, argv, &rp.opt, &a)) >= 0)
+		return rc;
+	if (a.check_url != NULL)
+		return check_url_main(a.check_url);
+	if ((rc = check_options(&rp.opt, &a)) >= 0)
+		return rc;
+
+	input_init(&rp.in, STDIN_FILENO);
+	outbox_init(&rp.ob, rp.opt.max_buf, rp.opt.max_bytes,
+	    rp.opt.pipeline);
+	route_init(&rp.rt, rp.opt.prefix);
+	batch_init(&rp.b, rp.opt.pipeline, rp.opt.max_deltas, rp.opt.stream);
+	catch_signals(&rp.sig_ours, &rp.sig_wait);
+
+	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
+	    rp.opt.connect_timeout_ns, mono_ns(), &ev);
+	rp.next_stats = rp.c.t_start + rp.opt.stats_ns;
+	rc = run(&rp);
+
+	conn_free(&rp.c);
+	batch_free(&rp.b);
+	route_free(&rp.rt);
+	outbox_free(&rp.ob);
+	input_free(&rp.in);
+	if (rp.opt.password != rp.opt.url.password)
+		free(rp.opt.password);
+	return rc;
+}

@@ -1,0 +1,224 @@
+/*
+ * outbox.h: redispub's outbox, every accepted line that Redis has not
+ * yet acknowledged, in input order, and the record of what was sent for
+ * them.
+ *
+ * Messages (a line and what routing found in it) are held in mmap'd
+ * chunks.  Two cursors walk them: head, the oldest message, and send,
+ * the oldest not yet sent; [head, send) is in flight.  For every group
+ * of commands sent, a message's or a statistics object's, a unit in a
+ * ring counts the replies still due; a message leaves at the head only
+ * when the last reply of its unit has arrived, so the outbox empties in
+ * input order.  When the connection is lost, outbox_rewind makes every
+ * message in flight unsent again: the next connection sends it again
+ * (at-least-once delivery, redispub(1)).
+ *
+ * The book deltas of one channel sent in one batch share one RPUSH (see
+ * batch.c): its reply comes with the first member's unit, and if Redis
+ * refuses it every member is dropped as it is acknowledged.
+ */
+#ifndef TP_OUTBOX_H
+#define TP_OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "resp.h"
+
+/* One held message, followed by its line; 8-byte aligned. */
+struct outbox_msg {
+	uint64_t	lineno;
+	uint64_t	seq, recv;	/* 0: none */
+	uint32_t	len;		/* of the line */
+	uint32_t	chan;		/* index in the router's table */
+	uint8_t		type;		/* enum route_type */
+};
+#define OUTBOX_MSG_SIZE(n)	((sizeof(struct outbox_msg) + (n) + 7) & \
+				    ~(size_t)7)
+
+struct outbox_chunk {
+	struct outbox_chunk	*next;
+	size_t			cap, used, maplen;
+	char			data[];
+};
+
+struct outbox_pos {
+	struct outbox_chunk	*c;
+	size_t			off;
+};
+
+/*
+ * Sent units awaiting replies: a message, or a statistics object.  A
+ * delta whose line went out in a grouped RPUSH has that group's id; the
+ * first member's unit also carries the RPUSH's reply (rp_left: the value
+ * of left when it arrives).
+ */
+struct outbox_unit {
+	uint32_t	left;		/* replies still due */
+	uint32_t	rp_left;	/* 0: no RPUSH reply in this unit */
+	uint32_t	gid;		/* 0: in no RPUSH group */
+	uint32_t	gsize;		/* with rp_left: the group's members */
+	uint8_t		is_msg;
+	uint8_t		err;		/* one of its replies was an error */
+};
+
+/* An RPUSH group that Redis refused: its members are dropped. */
+struct outbox_failed {
+	uint32_t	gid;
+	uint32_t	left;		/* members not yet acknowledged */
+};
+
+struct outbox {
+	uint64_t		max_n, max_bytes;	/* the --buffer bound */
+
+	struct outbox_pos	head, send;
+	struct outbox_chunk	*tail, *spare;
+	uint64_t		n, nsent, bytes;
+
+	struct outbox_unit	*units;		/* ring */
+	size_t			ucap, uhead, un;
+
+	struct outbox_failed	*failed;
+	size_t			nfailed, failed_cap;
+	char			group_err[200];	/* why the last was refused */
+};
+
+/* What the acknowledgement of a unit meant (outbox_ack). */
+enum outbox_ack {
+	OUTBOX_CONFUSED = -1,	/* a reply with no unit awaiting it */
+	OUTBOX_WAIT,		/* more replies due for the oldest unit */
+	OUTBOX_STATS,		/* a statistics object stored */
+	OUTBOX_STATS_REFUSED,	/* ... not stored */
+	OUTBOX_PUBLISHED,	/* a message delivered */
+	OUTBOX_REFUSED,		/* a message dropped: a command refused */
+	OUTBOX_GROUP_REFUSED	/* a message dropped: its group's RPUSH */
+};
+
+/*
+ * outbox_init: an empty outbox holding at most max_n messages and about
+ * max_bytes bytes, with room for the units of pipeline messages in
+ * flight (and a few statistics objects).  Exits 71 if out of memory.
+ */
+void	outbox_init(struct outbox *ob, uint64_t max_n, uint64_t max_bytes,
+	    uint64_t pipeline);
+
+/* outbox_free: unmaps and frees all the outbox holds. */
+void	outbox_free(struct outbox *ob);
+
+/* outbox_has_room: another message may be pushed. */
+static inline int
+outbox_has_room(const struct outbox *ob)
+{
+	return ob->n < ob->max_n && ob->bytes < ob->max_bytes;
+}
+
+/* outbox_empty: every message pushed has left (acknowledged or dropped). */
+static inline int
+outbox_empty(const struct outbox *ob)
+{
+	return ob->n == 0;
+}
+
+/* outbox_awaits_replies: some unit sent still has replies due. */
+static inline int
+outbox_awaits_replies(const struct outbox *ob)
+{
+	return ob->un > 0;
+}
+
+/*
+ * outbox_push: appends a message with header *h (its len is line's
+ * length) and a copy of line; the caller checked outbox_has_room.  Exits
+ * 71 if a chunk cannot be mapped.
+ */
+void	outbox_push(struct outbox *ob, const struct outbox_msg *h,
+	    const char *line);
+
+static inline const char *
+outbox_line(const struct outbox_msg *m)
+{
+	return (const char *)(m + 1);
+}
+
+/*
+ * outbox_at: the message at p, stepping p into the next chunk when it is
+ * at the end of one; NULL when p is at the end of the outbox.  The
+ * unsent messages are read from a copy of ob->send, with outbox_step.
+ */
+static inline struct outbox_msg *
+outbox_at(struct outbox_pos *p)
+{
+	if (p->c == NULL)
+		return NULL;
+	if (p->off == p->c->used) {
+		if (p->c->next == NULL)
+			return NULL;
+		p->c = p->c->next;
+		p->off = 0;
+	}
+	return (struct outbox_msg *)(void *)(p->c->data + p->off);
+}
+
+/* outbox_step: moves p past m, the message at p. */
+static inline void
+outbox_step(struct outbox_pos *p, const struct outbox_msg *m)
+{
+	p->off += OUTBOX_MSG_SIZE(m->len);
+}
+
+/* outbox_sent: the n messages from ob->send up to p have been sent. */
+static inline void
+outbox_sent(struct outbox *ob, const struct outbox_pos *p, uint64_t n)
+{
+	ob->send = *p;
+	ob->nsent += n;
+}
+
+/*
+ * outbox_unit: records a unit of commands sent, due left replies; is_msg
+ * 0 for a statistics object.  Returns it (to be completed by the caller
+ * while no other unit is added), or NULL if the ring is full.
+ */
+static inline struct outbox_unit *
+outbox_unit(struct outbox *ob, uint32_t left, int is_msg)
+{
+	struct outbox_unit *u;
+
+	if (ob->un == ob->ucap)
+		return NULL;
+	u = &ob->units[(ob->uhead + ob->un) % ob->ucap];
+	u->left = left;
+	u->rp_left = 0;
+	u->gid = 0;
+	u->gsize = 0;
+	u->is_msg = (uint8_t)is_msg;
+	u->err = 0;
+	ob->un++;
+	return u;
+}
+
+/*
+ * outbox_ack: takes one reply, in order, for the oldest unit.  While
+ * more are due, returns OUTBOX_WAIT.  On the last: a statistics unit
+ * returns OUTBOX_STATS or OUTBOX_STATS_REFUSED; a message leaves the
+ * outbox, *acked gets a copy of its header and the result says whether
+ * it was delivered (the text of a refused group's error is in
+ * ob->group_err, of another error in rep->msg).  OUTBOX_CONFUSED: no
+ * unit was awaiting a reply; nothing changed.
+ */
+enum outbox_ack	outbox_ack(struct outbox *ob, const struct resp_reply *rep,
+		    struct outbox_msg *acked);
+
+/*
+ * outbox_rewind: the connection is gone and with it every reply due;
+ * every message in flight is unsent again, in its place.
+ */
+void	outbox_rewind(struct outbox *ob);
+
+/*
+ * outbox_drop_all: forgets every message (at exit, once they are counted
+ * as dropped).
+ */
+void	outbox_drop_all(struct outbox *ob);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * route.c: a line to its channel (see route.h).  The line is checked
+ * once, by a one-pass scanner that also picks out the routing members;
+ * the channel name is built from them and looked up in an open-addressing
+ * table (FNV-1a), so that later stages carry a channel as an index.
+ */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "json.h"
+#include "route.h"
+
+/* The routing members, picked from each line (redispub(1)). */
+enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_N };
+static const char *const route_names[R_N] = {
+	"type", "venue", "symbol", "seq", "recv",
+};
+
+/*
+ * route_scan: the JSON check of a line and its routing members (one pass
+ * of jt_pick).  type, venue and symbol must be strings and appear once;
+ * seq and recv count only as unsigned integers (else 0).  Returns 0, or
+ * -1 with the reason in why.
+ */
+static int
+route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
+    uint64_t *recv, char *why, size_t whylen)
+{
+	struct jt_scan sc;
+
+	if (jt_pick(l, n, route_names, r, R_N, &sc) < 0) {
+		snprintf(why, whylen, "invalid JSON at byte %zu: %s",
+		    sc.at + 1, sc.why);
+		return -1;
+	}
+	if (sc.dup & (1u << R_TYPE | 1u << R_VENUE | 1u << R_SYMBOL)) {
+		snprintf(why, whylen, "duplicate routing member (type, venue "
+		    "or symbol)");
+		return -1;
+	}
+	for (int i = R_TYPE; i <= R_SYMBOL; i++)
+		if (r[i].p != NULL && jt_type(r[i]) != JT_STR) {
+			snprintf(why, whylen, "type, venue and symbol must be "
+			    "strings");
+			return -1;
+		}
+	if (jt_type(r[R_SEQ]) != JT_NUM || jt_u64(r[R_SEQ], seq) != 0)
+		*seq = 0;
+	if (jt_type(r[R_RECV]) != JT_NUM || jt_u64(r[R_RECV], recv) != 0)
+		*recv = 0;
+	return 0;
+}
+
+/* hash_bytes: FNV-1a, 32 bits. */
+static uint32_t
+hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* chan_rehash: a new index of size slots (a power of 2) over the table. */
+static void
+chan_rehash(struct router *rt, uint32_t size)
+{
+	uint32_t i;
+
+	free(rt->idx);
+	rt->idx = calloc(size, sizeof(*rt->idx));
+	if (rt->idx == NULL)
+		err(EX_OSERR, "calloc");
+	rt->idx_mask = size - 1;
+	for (i = 0; i < rt->nchans; i++) {
+		uint32_t j = rt->chans[i].hash & rt->idx_mask;
+
+		while (rt->idx[j] != 0)
+			j = (j + 1) & rt->idx_mask;
+		rt->idx[j] = i + 1;
+	}
+}
+
+/* chan_get: the index of channel name[0..n), added if new; -1 if full. */
+static long
+chan_get(struct router *rt, const char *name, size_t n)
+{
+	uint32_t h = hash_bytes(name, n), j;
+	struct route_chan *c;
+
+	for (j = h & rt->idx_mask; rt->idx[j] != 0;
+	    j = (j + 1) & rt->idx_mask) {
+		c = &rt->chans[rt->idx[j] - 1];
+		if (c->hash == h && c->len == n &&
+		    memcmp(c->name, name, n) == 0)
+			return (long)(rt->idx[j] - 1);
+	}
+	if (rt->nchans >= ROUTE_CHAN_MAX)
+		return -1;
+	if (rt->nchans == rt->chancap) {
+		rt->chancap = rt->chancap ? rt->chancap * 2 : 64;
+		rt->chans = realloc(rt->chans, rt->chancap *
+		    sizeof(*rt->chans));
+		if (rt->chans == NULL)
+			err(EX_OSERR, "realloc");
+	}
+	c = &rt->chans[rt->nchans];
+	memset(c, 0, sizeof(*c));
+	if ((c->name = malloc(n + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	memcpy(c->name, name, n);
+	c->name[n] = '\0';
+	c->len = (uint32_t)n;
+	c->hash = h;
+	rt->idx[j] = ++rt->nchans;
+	if ((uint64_t)rt->nchans * 2 > rt->idx_mask)
+		chan_rehash(rt, (rt->idx_mask + 1) * 2);
+	return (long)(rt->nchans - 1);
+}
+
+int
+route_prefix_ok(const char *p)
+{
+	size_t n = strlen(p), i;
+
+	if (n == 0 || n > ROUTE_PREFIX_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == ':' || c == '/'))
+			return 0;
+	}
+	return 1;
+}
+
+void
+route_init(struct router *rt, const char *prefix)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->prefix = prefix;
+	rt->prefix_len = strlen(prefix);
+	chan_rehash(rt, 256);
+}
+
+void
+route_free(struct router *rt)
+{
+	uint32_t i;
+
+	for (i = 0; i < rt->nchans; i++)
+		free(rt->chans[i].name);
+	free(rt->chans);
+	free(rt->idx);
+	memset(rt, 0, sizeof(*rt));
+}
+
+/*
+ * name_ok: a venue or symbol string (v with its quotes) that fits in a
+ * channel name; an escape never does.
+ */
+static int
+name_ok(struct jv v)
+{
+	size_t i;
+
+	if (v.p == NULL || v.n - 2 == 0 || v.n - 2 > ROUTE_NAME_MAX)
+		return 0;
+	for (i = 1; i < v.n - 1; i++) {
+		unsigned char c = (unsigned char)v.p[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '/' || c == ':' || c == '+'))
+			return 0;
+	}
+	return 1;
+}
+
+/* route_type: the type a "type" names, or -1 with the reason in why. */
+static int
+route_type(struct jv t, char *why, size_t whylen)
+{
+	if (t.p == NULL) {
+		snprintf(why, whylen, "no \"type\"");
+		return -1;
+	}
+	if (jt_eq(t, "trade"))
+		return ROUTE_TRADE;
+	if (jt_eq(t, "book_snapshot"))
+		return ROUTE_SNAPSHOT;
+	if (jt_eq(t, "book_delta"))
+		return ROUTE_DELTA;
+	if (jt_eq(t, "status"))
+		return ROUTE_STATUS;
+	if (jt_eq(t, "gap"))
+		return ROUTE_GAP;
+	snprintf(why, whylen, "unknown type \"%.*s\"",
+	    (int)(t.n > 34 ? 32 : t.n - 2), t.p + 1);
+	return -1;
+}
+
+/*
+ * add_name: appends "." and the venue or symbol s to the channel name
+ * ch[0..*cl); -1 with the reason in why if s is absent or unfit.
+ */
+static int
+add_name(char *ch, size_t *cl, struct jv s, const char *what, char *why,
+    size_t whylen)
+{
+	if (!name_ok(s)) {
+		if (s.p == NULL)
+			snprintf(why, whylen, "no \"%s\"", what);
+		else
+			snprintf(why, whylen, "bad \"%s\" (1-64 of A-Z a-z "
+			    "0-9 - _ / : +)", what);
+		return -1;
+	}
+	ch[(*cl)++] = '.';
+	memcpy(ch + *cl, s.p + 1, s.n - 2);
+	*cl += s.n - 2;
+	return 0;
+}
+
+int
+route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
+    char *why, size_t whylen)
+{
+	static const struct { const char *s; size_t n; } suffix[] = {
+		[ROUTE_TRADE] = { ".trade", 6 },
+		[ROUTE_SNAPSHOT] = { ".book", 5 },
+		[ROUTE_DELTA] = { ".book", 5 },
+		[ROUTE_STATUS] = { ".status", 7 },
+		[ROUTE_GAP] = { ".gap", 4 },
+	};
+	struct jv r[R_N];
+	uint64_t seq, recv;
+	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 16];
+	size_t cl;
+	long ci;
+	int type;
+
+	if (route_scan(l, n, r, &seq, &recv, why, whylen) < 0)
+		return -1;
+	if ((type = route_type(r[R_TYPE], why, whylen)) < 0)
+		return -1;
+	memcpy(ch, rt->prefix, rt->prefix_len);
+	cl = rt->prefix_len;
+	if (type != ROUTE_GAP &&
+	    add_name(ch, &cl, r[R_VENUE], "venue", why, whylen) < 0)
+		return -1;
+	if ((type == ROUTE_TRADE || type == ROUTE_SNAPSHOT ||
+	    type == ROUTE_DELTA) &&
+	    add_name(ch, &cl, r[R_SYMBOL], "symbol", why, whylen) < 0)
+		return -1;
+	memcpy(ch + cl, suffix[type].s, suffix[type].n);
+	cl += suffix[type].n;
+	if ((ci = chan_get(rt, ch, cl)) < 0) {
+		snprintf(why, whylen, "too many channels");
+		return -1;
+	}
+	h->type = (uint8_t)type;
+	h->chan = (uint32_t)ci;
+	h->seq = seq;
+	h->recv = recv;
+	return 0;
+}
+
+void
+route_new_connection(struct router *rt)
+{
+	uint32_t i;
+
+	for (i = 0; i < rt->nchans; i++) {
+		rt->chans[i].announced = 0;
+		rt->chans[i].snap_ok = 0;
+		rt->chans[i].cleared = 0;
+	}
+}

@@ -1,0 +1,108 @@
+/*
+ * stats.c: the counters' renderings and the rate-limited per-line log
+ * (see stats.h).
+ */
+#include <err.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "stats.h"
+#include "util.h"
+
+/* log_flush: says how many per-line messages the rate limit held back. */
+static void
+log_flush(struct stats *st)
+{
+	if (st->log_suppressed > 0)
+		warnx("%" PRIu64 " more malformed or rejected lines not logged "
+		    "(at most %d a second)", st->log_suppressed,
+		    STATS_LOG_PER_SEC);
+	st->log_suppressed = 0;
+}
+
+void
+stats_log_line(struct stats *st, const char *fmt, ...)
+{
+	int64_t sec = mono_ns() / 1000000000LL;
+	va_list ap;
+
+	if (sec != st->log_sec) {
+		log_flush(st);
+		st->log_sec = sec;
+		st->log_budget = STATS_LOG_PER_SEC;
+	}
+	if (st->log_budget <= 0) {
+		st->log_suppressed++;
+		return;
+	}
+	st->log_budget--;
+	va_start(ap, fmt);
+	vwarnx(fmt, ap);
+	va_end(ap);
+}
+
+void
+stats_malformed(struct stats *st, const char *why)
+{
+	st->malformed++;
+	stats_log_line(st, "line %" PRIu64 ": %s; skipped", st->lines, why);
+}
+
+void
+stats_print(struct stats *st, const struct outbox *ob, const char *what)
+{
+	log_flush(st);
+	warnx("%s: lines=%" PRIu64 " published=%" PRIu64 " malformed=%" PRIu64
+	    " dropped=%" PRIu64 " buffered=%" PRIu64 " inflight=%" PRIu64
+	    " reconnects=%" PRIu64 " redis_errors=%" PRIu64 " last_seq=%"
+	    PRIu64 " last_recv=%" PRIu64, what, st->lines, st->published,
+	    st->malformed, st->dropped, ob->n, ob->nsent, st->reconnects,
+	    st->redis_errors, st->last_seq, st->last_recv);
+}
+
+/* stats_json: the statistics object (redispub(1)) in buf; its length. */
+static size_t
+stats_json(const struct stats *st, const struct outbox *ob, char *buf,
+    size_t len)
+{
+	int n = snprintf(buf, len, "{\"type\":\"stats\",\"prog\":\"redispub\","
+	    "\"pid\":%ld,\"ts\":%" PRId64 ",\"lines\":%" PRIu64
+	    ",\"published\":%" PRIu64 ",\"malformed\":%" PRIu64
+	    ",\"dropped\":%" PRIu64 ",\"buffered\":%" PRIu64
+	    ",\"reconnects\":%" PRIu64 ",\"last_seq\":%" PRIu64
+	    ",\"last_recv\":%" PRIu64 "}", (long)getpid(), now_ns(),
+	    st->lines, st->published, st->malformed, st->dropped, ob->n,
+	    st->reconnects, st->last_seq, st->last_recv);
+
+	return (size_t)n;
+}
+
+/*
+ * The key is where tickpipe(8) resumes after a restart, so it is left
+ * alone until this process has a last_seq of its own: the value there
+ * (from the process before) is still a true resume point, a 0 would not
+ * be.
+ */
+int
+stats_send(const struct stats *st, struct outbox *ob, struct resp_buf *out,
+    const char *prefix, size_t prefix_len)
+{
+	char js[512];
+	size_t n = stats_json(st, ob, js, sizeof(js));
+	int set = st->last_seq > 0;
+
+	if (outbox_unit(ob, set ? 2 : 1, 0) == NULL)
+		return -1;
+	resp_reserve(out, 2 * n + 2 * prefix_len + 128);
+	if (set) {
+		RESP_LIT(out, "*3\r\n$3\r\nSET\r\n");
+		resp_bulk2(out, prefix, prefix_len, ".tickpipe.stats", 15);
+		resp_bulk(out, js, n);
+	}
+	RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
+	resp_bulk2(out, prefix, prefix_len, ".tickpipe.stats", 15);
+	resp_bulk(out, js, n);
+	return 0;
+}

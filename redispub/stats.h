@@ -1,0 +1,70 @@
+/*
+ * stats.h: redispub's counters (redispub(1)), their two renderings (a
+ * line on standard error; the statistics object stored and published in
+ * Redis) and the log of per-line messages, which is rate limited so that
+ * a flood of bad lines cannot flood the log.
+ *
+ * At any time lines = published + dropped + malformed + buffered, where
+ * buffered is the outbox's count.
+ */
+#ifndef TP_STATS_H
+#define TP_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "outbox.h"
+#include "resp.h"
+
+#define STATS_LOG_PER_SEC	20	/* malformed/refused line messages */
+
+struct stats {
+	/* last_seq and last_recv: of what Redis acknowledged */
+	uint64_t	lines, published, malformed, dropped, reconnects;
+	uint64_t	redis_errors, last_seq, last_recv;
+
+	/* the per-line log: what this second may still print */
+	int		log_budget;
+	int64_t		log_sec;
+	uint64_t	log_suppressed;
+};
+
+/*
+ * stats_log_line: logs one per-line message (warnx), at most
+ * STATS_LOG_PER_SEC a second; those held back are counted and said by
+ * stats_log_flush, at the next second that logs or at the next print.
+ */
+void	stats_log_line(struct stats *st, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/* stats_malformed: input line st->lines was skipped because of why. */
+void	stats_malformed(struct stats *st, const char *why);
+
+/*
+ * stats_acked: message m has left the outbox: its seq and recv may be
+ * the new resume point (the outbox leaves in input order, so every line
+ * before m has been acknowledged or dropped).
+ */
+static inline void
+stats_acked(struct stats *st, const struct outbox_msg *m)
+{
+	if (m->seq > st->last_seq)
+		st->last_seq = m->seq;
+	if (m->recv > st->last_recv)
+		st->last_recv = m->recv;
+}
+
+/* stats_print: "redispub: what: lines=N ..." on standard error. */
+void	stats_print(struct stats *st, const struct outbox *ob,
+	    const char *what);
+
+/*
+ * stats_send: SET (once this process has a last_seq of its own, see
+ * stats.c) and PUBLISH the statistics object on PREFIX.tickpipe.stats,
+ * appended to out, with its unit in ob.  Returns 0, or -1 (nothing
+ * sent) when the outbox has no room for another unit.
+ */
+int	stats_send(const struct stats *st, struct outbox *ob,
+	    struct resp_buf *out, const char *prefix, size_t prefix_len);
+
+#endif
