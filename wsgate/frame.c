@@ -11,6 +11,7 @@
 #include <sys/uio.h>
 
 #include "frame.h"
+#include "json.h"
 
 #define WRITE_IOV	64
 
@@ -100,37 +101,29 @@ frame_unref(struct frame *f)
 }
 
 /*
- * frame_parse_book: fills f->kind and f->seq from a JSONL book payload
- * (tickpipe(7)).
- *
- * XXX: key-order dependent until the common JSON scanner lands: "type"
- * must come first and the first "seq": is taken as the top-level one.
- * That holds for shmreader's byte-exact lines (a '"' inside a string is
- * always escaped, and "seq" comes before any free text), not for any
- * valid JSON that redispub forwards.
+ * frame_parse_book: fills f->kind and f->seq from a book payload
+ * (tickpipe(7)): "type" and "seq" are members of the top object, found
+ * wherever they are (the common scanner, json.h), so any valid JSON that
+ * redispub forwards is read alike.  A payload that is not a JSON object
+ * stays FRAME_OTHER; a seq that is no unsigned integer stays -1.
  */
 void
 frame_parse_book(struct frame *f)
 {
-	const char *p = (const char *)f->data + f->hlen;
-	size_t n = f->len - f->hlen;
-	const char *s;
+	static const char *const names[] = { "type", "seq" };
+	struct jv v[2];
+	uint64_t seq;
 
-	if (n >= 24 && memcmp(p, "{\"type\":\"book_snapshot\"", 23) == 0)
+	if (jt_pick((const char *)f->data + f->hlen, f->len - f->hlen, names,
+	    v, 2, NULL) < 0)
+		return;
+	if (jt_eq(v[0], "book_snapshot"))
 		f->kind = FRAME_SNAPSHOT;
-	else if (n >= 21 && memcmp(p, "{\"type\":\"book_delta\"", 20) == 0)
+	else if (jt_eq(v[0], "book_delta"))
 		f->kind = FRAME_DELTA;
-	s = memmem(p, n, "\"seq\":", 6);
-	if (s != NULL) {
-		int64_t v = 0;
-		int digits = 0;
-
-		for (s += 6; s < p + n && *s >= '0' && *s <= '9' &&
-		    digits < 18; s++, digits++)
-			v = v * 10 + (*s - '0');
-		if (digits > 0)
-			f->seq = v;
-	}
+	if (jt_type(v[1]) == JT_NUM && jt_u64(v[1], &seq) == 0 &&
+	    seq <= INT64_MAX)
+		f->seq = (int64_t)seq;
 }
 
 /* --- output queue --- */
