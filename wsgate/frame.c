@@ -139,13 +139,13 @@ outq_push(struct outq *q, struct frame *f)
 		if (v == NULL)
 			return -1;
 		for (size_t i = 0; i < q->n; i++)
-			v[i] = q->v[(q->head + i) % q->cap];
+			v[i] = q->v[(q->head + i) & (q->cap - 1)];
 		free(q->v);
 		q->v = v;
 		q->cap = ncap;
 		q->head = 0;
 	}
-	q->v[(q->head + q->n) % q->cap] = f;
+	q->v[(q->head + q->n) & (q->cap - 1)] = f;
 	q->n++;
 	q->bytes += f->len;
 	if (f->hist)
@@ -163,7 +163,7 @@ outq_pop(struct outq *q)
 	if (f->hist)
 		q->hist -= f->len - q->off;
 	q->off = 0;
-	q->head = (q->head + 1) % q->cap;
+	q->head = (q->head + 1) & (q->cap - 1);
 	q->n--;
 	frame_unref(f);
 }
@@ -183,7 +183,7 @@ outq_write(struct outq *q, int fd, uint64_t *bytes)
 		int k = 0;
 
 		for (size_t i = 0; i < q->n && k < WRITE_IOV; i++, k++) {
-			struct frame *f = q->v[(q->head + i) % q->cap];
+			struct frame *f = q->v[(q->head + i) & (q->cap - 1)];
 			size_t off = i == 0 ? q->off : 0;
 
 			iov[k].iov_base = f->data + off;
@@ -225,7 +225,7 @@ outq_drop(struct outq *q)
 	size_t keep = q->off > 0 ? 1 : 0, dropped = 0;
 
 	while (q->n > keep) {
-		size_t last = (q->head + q->n - 1) % q->cap;
+		size_t last = (q->head + q->n - 1) & (q->cap - 1);
 
 		q->bytes -= q->v[last]->len;
 		if (q->v[last]->hist)

@@ -48,7 +48,7 @@ frame_ref(struct frame *f)
 /* One client's output: a ring of shared frames, written in order. */
 struct outq {
 	struct frame	**v;
-	size_t		 cap, head, n;
+	size_t		 cap, head, n;	/* cap: 0 or a power of 2 */
 	size_t		 off;		/* bytes of v[head] already written */
 	size_t		 bytes;		/* bytes still to write */
 	size_t		 hist;		/* of them, in history frames */
