@@ -31,7 +31,7 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
-FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json
+FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined
@@ -39,6 +39,18 @@ FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson
+
+# wsgate's HTTP head parser, and the server side of its WebSocket handshake
+$(BUILD)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c wsgate/httphead.c \
+    wsgate/httphead.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c -o $@
+
+$(BUILD)/fuzz/fuzz_wshandshake: tests/fuzz/fuzz_wshandshake.c \
+    wsgate/httphead.c wsgate/httphead.h wsgate/upgrade.c wsgate/upgrade.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c wsgate/upgrade.c \
+		-o $@ -lcrypto
 
 fuzz-build: $(FUZZ_BIN)
 
