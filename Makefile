@@ -98,7 +98,7 @@ CLEAN :=
 
 # --- common/: one static library ---
 COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
-		   common/util.c common/redisurl.c \
+		   common/util.c common/redisurl.c common/json.c \
 		   common/backoff.c common/ratelog.c common/secret.c \
 		   common/wskey.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)

@@ -197,7 +197,7 @@ ws_msg_cb(struct ws_conn *ws, const char *data, size_t len, int binary,
 		feed_malformed(f, "binary message", "", 0);
 		return;
 	}
-	/* adapters read the message in place (jtok.h): no copy */
+	/* adapters read the message in place (json.h): no copy */
 	f->ops->on_msg(f, data, len, now_ns());
 }
 

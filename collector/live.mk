@@ -1,6 +1,5 @@
 # collector/live.mk: the live venue feeds' sources (owned by the venue work).
 LIVE_SRC	:= collector/live.c collector/ws.c collector/https.c \
-		   collector/jtok.c \
 		   collector/venue.c collector/venue_coinbase.c \
 		   collector/venue_kraken.c collector/venue_binance.c \
 		   collector/venue_bybit.c collector/venue_okx.c
@@ -19,11 +18,3 @@ $(BUILD)/bench/venues: bench/venues.c $(VENUES_BENCH_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_CPPFLAGS) -Icollector $(ALL_CFLAGS) $< $(VENUES_BENCH_OBJ) \
 		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) $(LIVE_LIBS) -ljansson -lm
 
-# tests/unit/test_jtok: the scanner alone (the generic unit rule links
-# only common).
-$(BUILD)/tests/test_jtok: tests/unit/test_jtok.c $(BUILD)/obj/collector/jtok.o \
-		$(COMMON_LIB)
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) -Icollector $(ALL_CFLAGS) $< \
-		$(BUILD)/obj/collector/jtok.o -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) -lcmocka -ljansson

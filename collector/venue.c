@@ -629,7 +629,7 @@ venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q, int nums,
 }
 
 /*
- * The JSON arena: venue messages are read with the scanner (jtok.h);
+ * The JSON arena: venue messages are read with the scanner (json.h);
  * jansson is left to build subscriptions and read REST snapshots, and
  * allocates a handful of small blocks for each that are all freed
  * before the next, so blocks come from a bump arena that rewinds

@@ -21,7 +21,7 @@
 
 #include "book.h"
 #include "collector.h"
-#include "jtok.h"
+#include "json.h"
 #include "record.h"
 #include "ratelog.h"
 
@@ -281,7 +281,7 @@ void	feed_clear_pend(struct fsym *s);
 /* Scratch message buffer for the adapters (one thread). */
 extern struct msgbuf	venue_msg;
 
-/* ---- JSON helpers (messages are read with jtok.h) ---- */
+/* ---- JSON helpers (messages are read with json.h) ---- */
 
 /*
  * venue_json_init: makes jansson allocate from a per-message arena (see

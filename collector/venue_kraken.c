@@ -6,7 +6,7 @@
  * The server's heartbeat messages are not data.  Symbols BTC-USD <->
  * BTC/USD.
  * Prices and quantities arrive as JSON numbers whose text matters (the
- * checksum covers trailing zeros): the scanner (jtok.h) hands over each
+ * checksum covers trailing zeros): the scanner (json.h) hands over each
  * number's exact text, which is parsed as an exact decimal.
  * Integrity: after every snapshot and every update message (all its
  * levels applied, the book truncated to the subscribed depth) the CRC32

@@ -1,7 +1,7 @@
 # redispub/: JSONL on stdin to Redis pub/sub (redispub(1)), plus the
 # hiredis helpers its tests and benchmark use.
 REDISPUB_SRC	:= redispub/main.c redispub/input.c redispub/route.c \
-		   redispub/jscan.c redispub/outbox.c redispub/batch.c \
+		   redispub/outbox.c redispub/batch.c \
 		   redispub/resp.c redispub/conn.c redispub/stats.c
 REDISPUB_OBJ	:= $(REDISPUB_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/redispub

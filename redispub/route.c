@@ -10,19 +10,49 @@
 #include <string.h>
 #include <sysexits.h>
 
-#include "jscan.h"
+#include "json.h"
 #include "route.h"
 #include "hash.h"
 
+/* The routing members, picked from each line (redispub(1)). */
+enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_N };
+static const char *const route_names[R_N] = {
+	"type", "venue", "symbol", "seq", "recv",
+};
+
 /*
- * route_scan: the JSON check of a line and its routing members, as
- * jscan_line documents them.  Returns 0, or -1 with the reason in why.
+ * route_scan: the JSON check of a line and its routing members (one pass
+ * of jt_pick).  type, venue and symbol must be strings and appear once;
+ * seq and recv count only as unsigned integers (else 0).  Returns 0, or
+ * -1 with the reason in why.
  */
 static int
-route_scan(const char *l, size_t n, struct jscan_route *r, char *why,
-    size_t whylen)
+route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
+    uint64_t *recv, char *why, size_t whylen)
 {
-	return jscan_line(l, n, r, why, whylen);
+	struct jt_scan sc;
+
+	if (jt_pick(l, n, route_names, r, R_N, &sc) < 0) {
+		snprintf(why, whylen, "invalid JSON at byte %zu: %s",
+		    sc.at + 1, sc.why);
+		return -1;
+	}
+	if (sc.dup & (1u << R_TYPE | 1u << R_VENUE | 1u << R_SYMBOL)) {
+		snprintf(why, whylen, "duplicate routing member (type, venue "
+		    "or symbol)");
+		return -1;
+	}
+	for (int i = R_TYPE; i <= R_SYMBOL; i++)
+		if (r[i].p != NULL && jt_type(r[i]) != JT_STR) {
+			snprintf(why, whylen, "type, venue and symbol must be "
+			    "strings");
+			return -1;
+		}
+	if (jt_type(r[R_SEQ]) != JT_NUM || jt_u64(r[R_SEQ], seq) != 0)
+		*seq = 0;
+	if (jt_type(r[R_RECV]) != JT_NUM || jt_u64(r[R_RECV], recv) != 0)
+		*recv = 0;
+	return 0;
 }
 
 /* chan_rehash: a new index of size slots (a power of 2) over the table. */
@@ -121,17 +151,19 @@ route_free(struct router *rt)
 	memset(rt, 0, sizeof(*rt));
 }
 
-/* name_ok: a venue or symbol that fits in a channel name. */
+/*
+ * name_ok: a venue or symbol string (v with its quotes) that fits in a
+ * channel name; an escape never does.
+ */
 static int
-name_ok(const struct jscan_str *s)
+name_ok(struct jv v)
 {
 	size_t i;
 
-	if (s->ptr == NULL || s->esc || s->len == 0 ||
-	    s->len > ROUTE_NAME_MAX)
+	if (v.p == NULL || v.n - 2 == 0 || v.n - 2 > ROUTE_NAME_MAX)
 		return 0;
-	for (i = 0; i < s->len; i++) {
-		unsigned char c = (unsigned char)s->ptr[i];
+	for (i = 1; i < v.n - 1; i++) {
+		unsigned char c = (unsigned char)v.p[i];
 
 		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
@@ -141,35 +173,26 @@ name_ok(const struct jscan_str *s)
 	return 1;
 }
 
-static int
-str_is(const struct jscan_str *s, const char *lit)
-{
-	size_t n = strlen(lit);
-
-	return s->ptr != NULL && !s->esc && s->len == n &&
-	    memcmp(s->ptr, lit, n) == 0;
-}
-
 /* route_type: the type a "type" names, or -1 with the reason in why. */
 static int
-route_type(const struct jscan_str *t, char *why, size_t whylen)
+route_type(struct jv t, char *why, size_t whylen)
 {
-	if (t->ptr == NULL) {
+	if (t.p == NULL) {
 		snprintf(why, whylen, "no \"type\"");
 		return -1;
 	}
-	if (str_is(t, "trade"))
+	if (jt_eq(t, "trade"))
 		return ROUTE_TRADE;
-	if (str_is(t, "book_snapshot"))
+	if (jt_eq(t, "book_snapshot"))
 		return ROUTE_SNAPSHOT;
-	if (str_is(t, "book_delta"))
+	if (jt_eq(t, "book_delta"))
 		return ROUTE_DELTA;
-	if (str_is(t, "status"))
+	if (jt_eq(t, "status"))
 		return ROUTE_STATUS;
-	if (str_is(t, "gap"))
+	if (jt_eq(t, "gap"))
 		return ROUTE_GAP;
 	snprintf(why, whylen, "unknown type \"%.*s\"",
-	    (int)(t->len > 32 ? 32 : t->len), t->ptr);
+	    (int)(t.n > 34 ? 32 : t.n - 2), t.p + 1);
 	return -1;
 }
 
@@ -178,11 +201,11 @@ route_type(const struct jscan_str *t, char *why, size_t whylen)
  * ch[0..*cl); -1 with the reason in why if s is absent or unfit.
  */
 static int
-add_name(char *ch, size_t *cl, const struct jscan_str *s, const char *what,
-    char *why, size_t whylen)
+add_name(char *ch, size_t *cl, struct jv s, const char *what, char *why,
+    size_t whylen)
 {
 	if (!name_ok(s)) {
-		if (s->ptr == NULL)
+		if (s.p == NULL)
 			snprintf(why, whylen, "no \"%s\"", what);
 		else
 			snprintf(why, whylen, "bad \"%s\" (1-64 of A-Z a-z "
@@ -190,8 +213,8 @@ add_name(char *ch, size_t *cl, const struct jscan_str *s, const char *what,
 		return -1;
 	}
 	ch[(*cl)++] = '.';
-	memcpy(ch + *cl, s->ptr, s->len);
-	*cl += s->len;
+	memcpy(ch + *cl, s.p + 1, s.n - 2);
+	*cl += s.n - 2;
 	return 0;
 }
 
@@ -206,24 +229,25 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 		[ROUTE_STATUS] = { ".status", 7 },
 		[ROUTE_GAP] = { ".gap", 4 },
 	};
-	struct jscan_route r;
+	struct jv r[R_N];
+	uint64_t seq, recv;
 	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 16];
 	size_t cl;
 	long ci;
 	int type;
 
-	if (route_scan(l, n, &r, why, whylen) < 0)
+	if (route_scan(l, n, r, &seq, &recv, why, whylen) < 0)
 		return -1;
-	if ((type = route_type(&r.type, why, whylen)) < 0)
+	if ((type = route_type(r[R_TYPE], why, whylen)) < 0)
 		return -1;
 	memcpy(ch, rt->prefix, rt->prefix_len);
 	cl = rt->prefix_len;
 	if (type != ROUTE_GAP &&
-	    add_name(ch, &cl, &r.venue, "venue", why, whylen) < 0)
+	    add_name(ch, &cl, r[R_VENUE], "venue", why, whylen) < 0)
 		return -1;
 	if ((type == ROUTE_TRADE || type == ROUTE_SNAPSHOT ||
 	    type == ROUTE_DELTA) &&
-	    add_name(ch, &cl, &r.symbol, "symbol", why, whylen) < 0)
+	    add_name(ch, &cl, r[R_SYMBOL], "symbol", why, whylen) < 0)
 		return -1;
 	memcpy(ch + cl, suffix[type].s, suffix[type].n);
 	cl += suffix[type].n;
@@ -233,8 +257,8 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 	}
 	h->type = (uint8_t)type;
 	h->chan = (uint32_t)ci;
-	h->seq = r.has_seq ? r.seq : 0;
-	h->recv = r.has_recv ? r.recv : 0;
+	h->seq = seq;
+	h->recv = recv;
 	return 0;
 }
 

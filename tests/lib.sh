@@ -5,6 +5,12 @@
 #
 # A test script exits 0 on success, 77 to skip (with a reason on stderr),
 # anything else on failure.  Binaries are in $BIN (set by tests/run.sh).
+#
+# Rings: every shm ring a test makes is named $RING or starts with it
+# ("$RING.a", "${RING}_gap"): all of them begin with RING_PREFIX, unique
+# to this shell, and tp_cleanup removes every /dev/shm/tickpipe.RING_PREFIX*
+# on any exit.  tests/run.sh learns the prefix through TP_SHM_NAMES and
+# fails a test that leaves one behind.
 
 set -u
 : "${BIN:=$(cd "$(dirname "$0")/.." && pwd)/build}"
@@ -12,7 +18,10 @@ TESTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC2034 # for the tests that source this file
 TOP=$(cd "$TESTS/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/tp-test.XXXXXX")
-RING="t$$.$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' _)"
+RING_PREFIX="t$$."
+# shellcheck disable=SC2034 # for the tests that source this file
+RING="$RING_PREFIX$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' _)"
+[ -z "${TP_SHM_NAMES:-}" ] || echo "$RING_PREFIX" >>"$TP_SHM_NAMES"
 _tp_pids=""
 
 tp_cleanup() {
@@ -20,7 +29,7 @@ tp_cleanup() {
 	sleep 0.1
 	for p in $_tp_pids; do kill -KILL "$p" 2>/dev/null; done
 	for p in $_tp_pids; do wait "$p" 2>/dev/null; done
-	rm -f /dev/shm/tickpipe."$RING"* 2>/dev/null
+	rm -f /dev/shm/tickpipe."$RING_PREFIX"* 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
 trap tp_cleanup EXIT
@@ -59,14 +68,20 @@ start_redis() {
 	command -v redis-server >/dev/null || skip "redis-server not installed"
 	REDIS_PORT=$(free_port)
 	mkdir -p "$T/redis"
+	redis_serve "$@"
+	# shellcheck disable=SC2034 # for the tests that source this file
+	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+	wait_for 10 redis-cli -p "$REDIS_PORT" ping || fail "redis did not start"
+}
+
+# redis_serve ARGS...: a redis-server on $REDIS_PORT, data in $T/redis,
+# in the background; sets REDIS_PID.  Extra arguments go to redis-server.
+redis_serve() {
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
 	    --appendonly no --dir "$T/redis" --daemonize no \
 	    --logfile "$T/redis/log" "$@" &
 	REDIS_PID=$!
 	track "$REDIS_PID"
-	# shellcheck disable=SC2034 # for the tests that source this file
-	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-	wait_for 10 redis-cli -p "$REDIS_PORT" ping || fail "redis did not start"
 }
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }

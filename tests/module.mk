@@ -13,14 +13,21 @@ $(BUILD)/tests/%: tests/unit/%.c $(COMMON_LIB)
 
 unit: $(UNIT_BIN)
 
+# the clients of tests/t-chaos-pipeline.sh (and t-redispub-redis-restart)
+CHAOS_SUB	:= $(BUILD)/tests/chaos-sub
+
+$(CHAOS_SUB): tests/chaos/chaos-sub.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(COMMON_LIB)
+
 # TESTS=... runs a subset: make check TESTS='tests/t-ring-*.sh'
 TESTS ?= $(UNIT_BIN) $(TEST_SCRIPTS) tests/fuzz/run-brief.sh
 
-check: deps-check programs $(UNIT_BIN) lint-man lint-sh fuzz-build
+check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
-FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_jtok
+FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined
@@ -29,17 +36,27 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson -lcrypto
 
-$(BUILD)/fuzz/fuzz_jtok: tests/fuzz/fuzz_jtok.c collector/jtok.c collector/jtok.h
+# wsgate's HTTP head parser, and the server side of its WebSocket handshake
+$(BUILD)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c wsgate/httphead.c \
+    wsgate/httphead.h
 	@mkdir -p $(@D)
-	clang $(FUZZ_FLAGS) -Icollector $< collector/jtok.c -o $@ -ljansson
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c -o $@
+
+$(BUILD)/fuzz/fuzz_wshandshake: tests/fuzz/fuzz_wshandshake.c \
+    wsgate/httphead.c wsgate/httphead.h wsgate/upgrade.c wsgate/upgrade.h
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c wsgate/upgrade.c \
+		-o $@ -lcrypto
 
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-60} s"; \
-		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f); \
+		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f) \
+		    $(BUILD)/fuzz/artifacts; \
 		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+		    -artifact_prefix=$(BUILD)/fuzz/artifacts/$$(basename $$f)- \
 		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
 	done
 

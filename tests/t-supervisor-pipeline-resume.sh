@@ -11,13 +11,14 @@
 
 tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
 last_seq() {
-	redis-cli -p "$REDIS_PORT" get md.tickpipe.stats |
+	svcli get md.tickpipe.stats |
 	    sed -n 's/.*"last_seq":\([0-9]*\).*/\1/p'
 }
-wait_for 15 sh -c "redis-cli -p $REDIS_PORT get md.tickpipe.stats | grep -q '\"last_seq\":[1-9]'" ||
-    fail "no last_seq in md.tickpipe.stats"
+has_last_seq() { [ -n "$(last_seq)" ] && [ "$(last_seq)" -gt 0 ]; }
+wait_for 15 has_last_seq || fail "no last_seq in md.tickpipe.stats"
 # a subscriber that sees everything published around the restart
-redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' >"$T/sub" 2>&1 &
+REDISCLI_AUTH=$(cat "$SECRET") redis-cli -p "$REDIS_PORT" --raw \
+    psubscribe 'md.sim.*' >"$T/sub" 2>&1 &
 sub=$!
 track $sub
 wait_for 10 grep -q '"seq":' "$T/sub" || fail "subscriber got nothing"

@@ -1,13 +1,17 @@
 #!/bin/sh
 # t-supervisor-repair: SIGKILL of each stage's process in turn (redis-server,
 # collector, shmreader, redispub, wsgate) is repaired: the stage is up
-# again with a new pid within 2 s (asserted with a generous 10 s limit on
-# a loaded machine; the measured time is printed), status counts the
-# restart and shows the SIGKILL, and data reaches Redis subscribers again.
+# again with a new pid within REPAIR_MS (5 s: the first restart waits
+# BACKOFF_MIN_MS, 0.1 s, and takes well under 1 s on an idle machine, so
+# this is generous for a loaded one; the measured time is printed),
+# status counts the restart and shows the SIGKILL, and data reaches Redis
+# subscribers again.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
+
+REPAIR_MS=5000
 
 tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
 wait_for 15 data_flows || fail "no data before the first kill"
@@ -30,8 +34,9 @@ kill_and_repair() {
 	grep -Eq "^$1 +up .* 137 \(SIGKILL\)" "$T/status" ||
 	    fail "$1: status does not show the SIGKILL: $(grep "^$1 " "$T/status")"
 	wait_for 15 data_flows || fail "$1: no data after repairing $2"
+	[ "$took" -le "$REPAIR_MS" ] ||
+	    fail "$1: repaired $took ms after SIGKILL of $2 (limit $REPAIR_MS ms)"
 	note "$1: $2 SIGKILLed, repaired in $took ms, data flows"
-	[ "$took" -le 2000 ] || note "$1: repair took over 2 s ($took ms): loaded machine?"
 }
 
 kill_and_repair redis redis-server

@@ -21,7 +21,8 @@ for s in $stages; do
 	grep -Eq "^$s +up " "$T/status" || fail "stage $s not up: $(cat "$T/status")"
 done
 wait_for 15 data_flows || fail "no pipeline message reached a Redis subscriber"
-wait_for 10 sh -c "redis-cli -p $REDIS_PORT get md.tickpipe.stats | grep -q '\"published\":[1-9]'" ||
+counts_published() { svcli get md.tickpipe.stats | grep -q '"published":[1-9]'; }
+wait_for 10 counts_published ||
     fail "md.tickpipe.stats does not count published messages"
 wait_for 10 sh -c "tp_out=\$(sh '$TP_SCRIPT' -c '$CONF' status); echo \"\$tp_out\" | grep -q '^redis .*published [1-9]'" ||
     fail "status shows no Redis publish counters"

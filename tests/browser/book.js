@@ -16,7 +16,9 @@
  *   after a gap the book is marked stale and deltas are ignored until the
  *     next snapshot;
  *   trades go on the tape newest first, coloured by side;
- *   status and gap messages show in the event list.
+ *   status and gap messages show in the event list;
+ *   a locked book (best bid = best ask, however the prices are written)
+ *     and a crossed one (bid > ask) are flagged, a normal one is not.
  *
  *   node book.js URL PROFILE_DIR ARTIFACT_DIR
  */
@@ -92,6 +94,36 @@ function bookIs(bids, asks, ok = true) {
 
 function publish(ch, line) {
 	rcli('publish', ch, line);
+}
+
+function flagProbe() {
+	const f = document.getElementById('book-flag');
+	return {
+		flag: !f ? 'no #book-flag' : f.hidden ? '' : f.textContent,
+		badge: document.getElementById('book-state').textContent,
+		row: document.getElementById('spread-row').className,
+	};
+}
+
+/* problems unless the book is flagged WANT ('locked', 'crossed') in the
+ * flag, the badge and the spread row, or (WANT '') not flagged at all */
+function flagIs(want) {
+	return (s) => {
+		const all = `${s.flag} ${s.badge} ${s.row}`.toLowerCase();
+		if (want === '')
+			return /locked|crossed/.test(all) ? [`a normal book is flagged: ${all}`] : [];
+		const p = [];
+		for (const [what, text] of [['flag', s.flag], ['badge', s.badge], ['spread row', s.row]])
+			if (!text.toLowerCase().includes(want))
+				p.push(`${what} "${text}" does not say ${want}`);
+		return p;
+	};
+}
+
+/* feeds the page one book message and waits for the flag to be WANT */
+async function flagAfter(page, what, m, want) {
+	await page.evaluate((line) => window.tickpipe.inject(line), m);
+	await waitUntil(page, what, flagProbe, flagIs(want), MS);
 }
 
 async function main() {
@@ -187,6 +219,24 @@ async function main() {
 		await waitUntil(page, 'resnapshot', ladderProbe, bookIs(bids, asks), MS);
 		console.log('book.js: gap marks the book stale until the next snapshot');
 
+		/* book_invalid (sent by wsgate itself when it loses Redis):
+		 * the book is dropped until the next snapshot, as after a gap */
+		await page.evaluate((m) => window.tickpipe.inject(m), JSON.stringify({
+		    type: 'book_invalid', channel: BOOK, reason: 'redis connection lost' }));
+		await page.evaluate((m) => window.tickpipe.inject(m),
+		    msg('book_delta', 21, { bids: [['60.00', '0']], asks: [] }));
+		s = await waitUntil(page, 'book_invalid', ladderProbe, (s) => {
+			const p = bookIs(bids, asks, false)(s);
+			if (!/invalid/.test(s.badge))
+				p.push(`badge "${s.badge}" does not say invalid`);
+			if (!s.events.some((e) => /book invalid/.test(e) && /redis connection lost/.test(e)))
+				p.push('no book_invalid event');
+			return p;
+		}, MS);
+		publish(BOOK, msg('book_snapshot', 22, { bids, asks }));
+		await waitUntil(page, 'snapshot after book_invalid', ladderProbe, bookIs(bids, asks), MS);
+		console.log('book.js: book_invalid drops the book until the next snapshot');
+
 		publish(`md.${V}.status`, JSON.stringify({ type: 'status', venue: V, seq: 20,
 		    vseq: 0, ts: 1, recv: 1, status: 'resync', reason: 'sequence gap 5 -> 7' }));
 		s = await waitUntil(page, 'status', ladderProbe, (s) =>
@@ -195,6 +245,26 @@ async function main() {
 		if (!s.venues.includes(V))
 			throw new Error(`venue picker ${JSON.stringify(s.venues)} lacks ${V}`);
 		console.log('book.js: status event shown; picker lists the venue');
+
+		await flagAfter(page, 'normal book', msg('book_snapshot', 100,
+		    { bids: [['100.00', '1']], asks: [['100.50', '1']] }), '');
+		await flagAfter(page, 'locked book', msg('book_snapshot', 101,
+		    { bids: [['100.50', '1'], ['100.00', '2']], asks: [['100.50', '3']] }), 'locked');
+		await page.screenshot({ path: path.join(artifacts, 'dashboard-locked.png') });
+		await flagAfter(page, 'locked, written differently', msg('book_snapshot', 102,
+		    { bids: [['100.5', '1']], asks: [['100.50', '1'], ['100.75', '1']] }), 'locked');
+		await flagAfter(page, 'crossed book', msg('book_snapshot', 103,
+		    { bids: [['100.75', '1'], ['100.5', '1']], asks: [['100.50', '1']] }), 'crossed');
+		await flagAfter(page, 'a hair apart', msg('book_snapshot', 104,
+		    { bids: [['100.49999999', '1']], asks: [['100.5', '1']] }), '');
+		await flagAfter(page, 'locked by a delta', msg('book_delta', 105,
+		    { bids: [['100.5', '2']], asks: [] }), 'locked');
+		await flagAfter(page, 'unlocked by a delta', msg('book_delta', 106,
+		    { bids: [['100.5', '0']], asks: [] }), '');
+		publish(BOOK, msg('book_snapshot', 107,
+		    { bids: [['100.50', '1']], asks: [['100.50', '1']] }));
+		await waitUntil(page, 'locked book from wsgate', flagProbe, flagIs('locked'), MS);
+		console.log('book.js: locked and crossed books flagged, normal ones not');
 		await page.screenshot({ path: path.join(artifacts, 'dashboard-book.png') });
 		if (errors.length)
 			throw new Error(`page errors: ${errors.join('; ')}`);

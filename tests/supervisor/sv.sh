@@ -3,7 +3,8 @@
 # Gives tp (the tickpipe script under test, with a private config and
 # state directory in $T, a private Redis port and the test's $RING),
 # stage_state/stage_pids (read from the state files), data_flows (a Redis
-# subscriber sees pipeline messages), and a cleanup that stops the
+# subscriber sees pipeline messages), sv_auth (a command with the private
+# Redis's password in REDISCLI_AUTH), and a cleanup that stops the
 # supervisor even when the test fails.
 
 for _p in collector shmreader redispub; do
@@ -17,6 +18,7 @@ unset TICKPIPE_STATE TICKPIPE_BIN TICKPIPE_CONFIG
 TP_SCRIPT=$TOP/supervisor/tickpipe
 CONF=$T/tickpipe.conf
 STATE=$T/state
+SECRET=$STATE/redis.password
 REDIS_PORT=$(free_port)
 WS_PORT=$(free_port)
 
@@ -70,9 +72,22 @@ stage_renewed() {
 
 all_up() { tp status >/dev/null 2>&1; }
 
+# sv_auth CMD...: runs CMD (redis-cli, or a command that runs it) with
+# the password the supervisor made for its private Redis, if it has.
+sv_auth() {
+	if [ -r "$SECRET" ]; then
+		REDISCLI_AUTH=$(cat "$SECRET") "$@"
+	else
+		"$@"
+	fi
+}
+
+# svcli ARGS...: redis-cli on the supervisor's private Redis
+svcli() { sv_auth redis-cli -p "$REDIS_PORT" "$@"; }
+
 # data_flows: a new Redis subscriber receives pipeline messages.
 data_flows() {
-	timeout 3 redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' \
+	sv_auth timeout 3 redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' \
 	    2>/dev/null | grep -q '"type":"'
 }
 

@@ -11,6 +11,10 @@
  * removes a level.  After a gap, or while disconnected, the book is marked
  * stale and deltas are ignored until the next snapshot (wsgate sends the
  * latest one to every new subscriber, and the collector one every second).
+ * A book whose best bid equals its best ask (locked) or is above it
+ * (crossed), compared as exact decimals, is flagged in the spread row and
+ * the badge: a real market can be locked for a moment, but a book that
+ * stays so is usually wrong.
  *
  * Messages are handled as they arrive; the DOM and the chart are redrawn
  * from the state at most 10 times a second, so a burst costs one redraw.
@@ -99,6 +103,17 @@
 		if (scale > 0)
 			s = s.slice(0, s.length - scale) + '.' + s.slice(s.length - scale);
 		return (neg ? '-' : '') + s;
+	}
+
+	/* decCmp("100.5", "100.50") -> 0; -1, 0 or 1 as a <, = or > b */
+	function decCmp(a, b) {
+		try {
+			const sc = Math.max(decScale(a), decScale(b));
+			const x = decToBig(a, sc), y = decToBig(b, sc);
+			return x < y ? -1 : x > y ? 1 : 0;
+		} catch (e) {
+			return Math.sign(Number(a) - Number(b));
+		}
 	}
 
 	/* spreadMid("100.49", "100.51") -> ["0.02", "100.500"] */
@@ -468,6 +483,16 @@
 				st.dirty.book = true;
 			}
 			break;
+		case 'book_invalid':
+			/* tickpipe(7): drop the book; a snapshot comes next */
+			addEvent('error', 'book invalid: ' + m.channel +
+			    (m.reason ? ': ' + m.reason : ''));
+			if (m.channel === bookChannel() && st.book.have) {
+				st.book.have = false;
+				st.book.stale = 'book invalid: waiting for snapshot';
+				st.dirty.book = true;
+			}
+			break;
 		case 'gateway':
 			addEvent(m.status === 'redis_up' ? 'info' : 'error',
 			    'gateway ' + m.status + (m.reason ? ': ' + m.reason : ''));
@@ -701,7 +726,8 @@
 		fillRows(bidRows, bids, max, sc);
 		fillRows(askRows, asks, max, sc);
 		const badge = $('book-state');
-		const crossed = bids.length && asks.length && Number(bids[0].price) >= Number(asks[0].price);
+		const cmp = bids.length && asks.length ? decCmp(bids[0].price, asks[0].price) : -1;
+		const cross = cmp === 0 ? 'locked' : cmp > 0 ? 'crossed' : '';
 		if (bids.length && asks.length) {
 			const [spread, mid] = spreadMid(bids[0].price, asks[0].price);
 			$('spread').textContent = spread;
@@ -709,15 +735,19 @@
 		} else {
 			$('spread').textContent = $('mid').textContent = '-';
 		}
-		$('spread-row').classList.toggle('crossed', !!crossed);
+		$('spread-row').classList.toggle('locked', cmp === 0);
+		$('spread-row').classList.toggle('crossed', cmp > 0);
+		const flag = $('book-flag');
+		flag.hidden = !cross;
+		flag.textContent = cmp === 0 ? 'LOCKED: bid = ask' : cmp > 0 ? 'CROSSED: bid > ask' : '';
 		if (b.stale) {
 			badge.textContent = b.stale;
 			badge.className = 'badge warn';
 		} else if (!b.have) {
 			badge.textContent = st.venue ? 'waiting for snapshot' : 'no symbol';
 			badge.className = 'badge';
-		} else if (crossed) {
-			badge.textContent = 'crossed';
+		} else if (cross) {
+			badge.textContent = cross + ' book';
 			badge.className = 'badge warn';
 		} else {
 			badge.textContent = st.venue + ' ' + st.symbol;

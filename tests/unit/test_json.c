@@ -1,10 +1,13 @@
 /*
- * test_jtok.c: the venue adapters' JSON scanner (collector/jtok.h).
- * Malformed text is refused (truncated, bad escapes, invalid UTF-8,
- * trailing junk, bad numbers, control characters, too deep); values are
- * read as exact text; readers refuse wrong types; and on thousands of
- * mutated venue messages the scanner accepts exactly what jansson
- * accepts (except for numbers jansson cannot represent).
+ * test_json.c: the JSON scanner (common/json.h).  Malformed text is
+ * refused by both jt_parse and jt_pick (truncated, bad escapes, invalid
+ * UTF-8, trailing junk, bad numbers, control characters, too deep), and
+ * jt_pick says where and why; values are read as exact text; jt_pick
+ * picks top-level members only, keys compared unescaped, repeats
+ * flagged; readers refuse wrong types; and on thousands of mutated venue
+ * messages and JSONL lines the scanner accepts exactly what jansson
+ * accepts (except for numbers jansson cannot represent) and picks the
+ * values jansson finds.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,14 +19,22 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "jtok.h"
+#include "json.h"
 
+/* jt_parse's verdict, which jt_pick must share for an object. */
 static int
 parse(const char *s)
 {
-	struct jv root;
+	struct jv root, v;
+	const char *name = "a";
+	int r = jt_parse(s, strlen(s), &root), pr;
 
-	return jt_parse(s, strlen(s), &root);
+	pr = jt_pick(s, strlen(s), &name, &v, 1, NULL);
+	if (pr >= 0 && (r != 0 || root.p[0] != '{'))
+		fail_msg("jt_pick accepts what jt_parse refuses: %s", s);
+	if (pr < 0 && r == 0 && root.p[0] == '{')
+		fail_msg("jt_pick refuses what jt_parse accepts: %s", s);
+	return r;
 }
 
 static void
@@ -138,6 +149,77 @@ values_are_exact_text(void **state)
 }
 
 static void
+pick_takes_top_level_members(void **state)
+{
+	static const char *const names[] = { "type", "seq", "venue", "x" };
+	const char *line = " {\"venue\":{\"type\":\"no\",\"seq\":9},"
+	    "\"\\u0074ype\":\"trade\",\"seq\" : 12 ,\"s\":[{\"seq\":3}],"
+	    "\"seq\":18446744073709551615} ";
+	struct jt_scan sc;
+	struct jv v[4];
+	uint64_t u;
+
+	(void)state;
+	assert_int_equal(jt_pick(line, strlen(line), names, v, 4, &sc), 3);
+	assert_true(jt_eq(v[0], "trade"));	/* the key had an escape */
+	assert_int_equal(jt_type(v[2]), JT_OBJ);	/* nested not picked */
+	assert_true(jt_eq(jt_member(v[2], "type"), "no"));
+	assert_int_equal(jt_type(v[3]), JT_NONE);
+	/* "seq" repeated: the last one, and flagged */
+	assert_int_equal(jt_u64(v[1], &u), 0);
+	assert_true(u == UINT64_MAX);
+	assert_int_equal(sc.dup, 1u << 1);
+	assert_null(sc.why);
+	/* only an object is picked from */
+	assert_int_equal(jt_pick("[1]", 3, names, v, 4, &sc), -1);
+	assert_int_equal(jt_type(v[0]), JT_NONE);
+	assert_int_equal(jt_pick("{}", 2, names, v, 4, NULL), 0);
+}
+
+static void
+pick_says_where_and_why(void **state)
+{
+	static const struct {
+		const char	*text;
+		size_t		 at;
+		const char	*why;
+	} bad[] = {
+		{ "", 0, "no text" },
+		{ " \n", 2, "no text" },
+		{ "  [1]", 2, "not a JSON object" },
+		{ "{\"a\":1,}", 7, "expected a member name" },
+		{ "{\"a\":1 \"b\":2}", 7, "expected ',' or '}'" },
+		{ "{\"a\":[1 2]}", 8, "expected ',' or ']'" },
+		{ "{\"a\" 1}", 5, "expected ':'" },
+		{ "{\"a\":\"x\x01\"}", 7, "control character in string" },
+		{ "{\"a\":\"\\q\"}", 6, "bad escape in string" },
+		{ "{\"a\":\"\\u0000\"}", 6, "\\u0000 in string" },
+		{ "{\"a\":\"\\ud800\"}", 12, "lone high surrogate escape" },
+		{ "{\"a\":\"\xc3(\"}", 6, "invalid UTF-8 in string" },
+		{ "{\"a\":01}", 6, "expected ',' or '}'" },
+		{ "{\"a\":-x}", 5, "bad number" },
+		{ "{\"a\":1.e1}", 5, "bad number fraction" },
+		{ "{\"a\":nul}", 5, "unexpected character" },
+		{ "{\"a\":1", 6, "unterminated object or array" },
+		{ "{\"a\":\"abc", 9, "unterminated string" },
+		{ "{\"a\":1} x", 8, "text after the value" },
+		{ "{\"a\":", 5, "missing value" },
+	};
+	const char *name = "a";
+	struct jt_scan sc;
+	struct jv v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(jt_pick(bad[i].text, strlen(bad[i].text),
+		    &name, &v, 1, &sc), -1);
+		if (sc.at != bad[i].at || strcmp(sc.why, bad[i].why) != 0)
+			fail_msg("#%zu %s: at %zu (%s), want %zu (%s)", i,
+			    bad[i].text, sc.at, sc.why, bad[i].at, bad[i].why);
+	}
+}
+
+static void
 readers_refuse_wrong_types(void **state)
 {
 	const char *msg = "[18446744073709551615,\"18446744073709551616\","
@@ -213,7 +295,49 @@ static const char *const seeds[] = {
 	"{\"topic\":\"publicTrade.BTCUSDT\",\"type\":\"snapshot\",\"ts\":1672304486868,\"data\":[{\"T\":1672304486865,\"s\":\"BTCUSDT\",\"S\":\"Buy\",\"v\":\"0.001\",\"p\":\"16578.50\",\"L\":\"PlusTick\",\"i\":\"20f43950-d8dd-5b31-9112-a178eb6023af\",\"BT\":false,\"seq\":1}]}",
 	"{\"arg\":{\"channel\":\"books\",\"instId\":\"BTC-USDT\"},\"action\":\"update\",\"data\":[{\"asks\":[[\"8476.98\",\"415\",\"0\",\"13\"]],\"bids\":[],\"ts\":\"1597026383085\",\"checksum\":0,\"prevSeqId\":123,\"seqId\":124}]}",
 	"{\"s\":\"\\u00e9\\ud83d\\ude00 \\\"q\\\" \\\\ \\/\",\"n\":[-0.5e-3,0,true,false,null,{}]}",
+	/* JSONL lines (tickpipe-json(5)) as redispub routes them */
+	"{\"type\":\"status\",\"venue\":\"sim\",\"seq\":1,\"vseq\":0,\"ts\":1796200881482300288,\"recv\":1796200881482300529,\"status\":\"connected\",\"reason\":\"simulator, seed 1\"}",
+	"{\"type\":\"book_delta\",\"venue\":\"sim\",\"symbol\":\"SOL-USD\",\"seq\":834,\"vseq\":203,\"ts\":1796200881482657457,\"recv\":1796200881482657698,\"bids\":[[\"149.80\",\"1.3849\"]],\"asks\":[[\"150.08\",\"0.7243\"]]}",
+	"{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"SOL-USD\",\"seq\":1234,\"vseq\":86,\"ts\":1796200881482769157,\"recv\":1796200881482769347,\"price\":\"150.07\",\"qty\":\"0.1896\",\"side\":\"sell\",\"tid\":\"86\"}",
 };
+
+/* Top-level names of the seeds, for jt_pick. */
+static const char *const pick_names[] = {
+	"type", "venue", "symbol", "seq", "recv", "channel", "data", "stream",
+	"topic", "arg", "s", "n", "events", "bids", "sequence_num", "action",
+};
+
+/*
+ * picks_agree: jt_pick on buf[0..n), which jansson loaded as j, finds
+ * each name exactly when jansson does, with a value jansson reads as
+ * equal to its own.
+ */
+static int
+picks_agree(const char *buf, size_t n, json_t *j)
+{
+	size_t k = sizeof(pick_names) / sizeof(pick_names[0]);
+	struct jv v[sizeof(pick_names) / sizeof(pick_names[0])];
+	int found = jt_pick(buf, n, pick_names, v, k, NULL), want = 0;
+
+	if (!json_is_object(j))
+		return found == -1;
+	for (size_t i = 0; i < k; i++) {
+		json_t *theirs = json_object_get(j, pick_names[i]), *ours;
+		int same;
+
+		if ((theirs == NULL) != (v[i].p == NULL))
+			return 0;
+		if (theirs == NULL)
+			continue;
+		want++;
+		ours = json_loadb(v[i].p, v[i].n, JSON_DECODE_ANY, NULL);
+		same = ours != NULL && json_equal(ours, theirs);
+		json_decref(ours);
+		if (!same)
+			return 0;
+	}
+	return found == want;
+}
 
 static void
 mutations_agree_with_jansson(void **state)
@@ -221,7 +345,7 @@ mutations_agree_with_jansson(void **state)
 	static const char alphabet[] = "{}[]\":,\\/-+.0123456789eEtrufalsn "
 	    "\t\nabcu\x01\x7f\x80\xbf\xc3\xe2\xed\xf0\xff";
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
-	size_t tried = 0, refused = 0;
+	size_t tried = 0, refused = 0, picked = 0;
 	char buf[1024];
 
 	(void)state;
@@ -262,6 +386,12 @@ mutations_agree_with_jansson(void **state)
 			ours = jt_parse(buf, n, &root) == 0;
 			j = json_loadb(buf, n, 0, &jerr);
 			theirs = j != NULL;
+			if (theirs && ours) {
+				if (!picks_agree(buf, n, j))
+					fail_msg("seed %zu: picks differ from "
+					    "jansson's: %.*s", s, (int)n, buf);
+				picked += json_is_object(j);
+			}
 			json_decref(j);
 			/* numbers jansson cannot hold are its own limit */
 			if (!theirs && (strstr(jerr.text, "too big") != NULL ||
@@ -278,6 +408,7 @@ mutations_agree_with_jansson(void **state)
 	}
 	/* both outcomes must have been exercised */
 	assert_true(refused > tried / 4 && refused < tried);
+	assert_true(picked > (tried - refused) / 2);
 }
 
 int
@@ -288,6 +419,8 @@ main(void)
 		cmocka_unit_test(well_formed_text_is_accepted),
 		cmocka_unit_test(nesting_is_limited),
 		cmocka_unit_test(values_are_exact_text),
+		cmocka_unit_test(pick_takes_top_level_members),
+		cmocka_unit_test(pick_says_where_and_why),
 		cmocka_unit_test(readers_refuse_wrong_types),
 		cmocka_unit_test(iteration_visits_every_member),
 		cmocka_unit_test(mutations_agree_with_jansson),

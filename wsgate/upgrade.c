@@ -1,0 +1,84 @@
+/*
+ * upgrade.c: the protocol half of the WebSocket opening handshake
+ * (RFC 6455 4.2.1, 4.2.2).  Pure: it reads a parsed head and computes a
+ * key; the policy half (Origin, token, client limit) is http.c's.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include "upgrade.h"
+
+/*
+ * key_ok: is key 16 bytes in base64 (22 characters of the alphabet and
+ * "==")?  EVP_DecodeBlock alone would take a '=' anywhere.
+ */
+static int
+key_ok(const char *key)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	return key != NULL && strlen(key) == 24 && strspn(key, b64) == 22 &&
+	    strcmp(key + 22, "==") == 0;
+}
+
+/*
+ * upgrade_check: is h a version 13 WebSocket upgrade (GET, HTTP/1.1,
+ * "Upgrade: websocket", "Connection: upgrade", a Sec-WebSocket-Key of 16
+ * bytes in base64)?  Returns 0, or the HTTP status to refuse it with,
+ * *why, and in *extra the header lines the refusal must carry (each
+ * ending in CRLF) or NULL.
+ */
+int
+upgrade_check(const struct httphead *h, const char **extra, const char **why)
+{
+	const char *key = httphead_get(h, "Sec-WebSocket-Key");
+	const char *ver = httphead_get(h, "Sec-WebSocket-Version");
+
+	*extra = NULL;
+	if (strcmp(h->method, "GET") != 0) {
+		*extra = "Allow: GET\r\n";
+		*why = "WebSocket needs GET";
+		return 405;
+	}
+	if (!httphead_has_token(httphead_get(h, "Upgrade"), "websocket") ||
+	    !httphead_has_token(httphead_get(h, "Connection"), "upgrade")) {
+		*extra = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+		*why = "expected a WebSocket upgrade";
+		return 426;
+	}
+	if (h->minor < 1) {
+		*why = "WebSocket needs HTTP/1.1";
+		return 400;
+	}
+	if (ver == NULL || strcmp(ver, "13") != 0) {
+		*extra = "Sec-WebSocket-Version: 13\r\n";
+		*why = "only WebSocket version 13";
+		return 426;
+	}
+	if (!key_ok(key)) {
+		*why = "bad Sec-WebSocket-Key";
+		return 400;
+	}
+	return 0;
+}
+
+/*
+ * upgrade_accept: the Sec-WebSocket-Accept for key (base64 of the SHA-1
+ * of key and the RFC's GUID), NUL-terminated into acc.  key is one that
+ * upgrade_check took (24 bytes).
+ */
+void
+upgrade_accept(const char *key, char acc[UPGRADE_ACCEPT_LEN + 1])
+{
+	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+	unsigned char md[SHA_DIGEST_LENGTH];
+	char kg[128];
+
+	snprintf(kg, sizeof(kg), "%s%s", key, guid);
+	SHA1((const unsigned char *)kg, strlen(kg), md);
+	EVP_EncodeBlock((unsigned char *)acc, md, sizeof(md));
+}
