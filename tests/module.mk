@@ -43,10 +43,11 @@ $(BUILD)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c wsgate/httphead.c \
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c -o $@
 
 $(BUILD)/fuzz/fuzz_wshandshake: tests/fuzz/fuzz_wshandshake.c \
-    wsgate/httphead.c wsgate/httphead.h wsgate/upgrade.c wsgate/upgrade.h
+    wsgate/httphead.c wsgate/httphead.h wsgate/upgrade.c wsgate/upgrade.h \
+    common/wskey.c common/wskey.h
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c wsgate/upgrade.c \
-		-o $@ -lcrypto
+		common/wskey.c -o $@ -lcrypto
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -98,6 +98,8 @@ server_init(struct server *s, struct event_base *base,
 	s->st = st;
 	s->hub = hub;
 	s->t0 = mono_ns();
+	ratelog_init(&s->close_log, 1, WSGATE_LOG_EVERY_NS, NULL,
+	    "lines like the one above not logged");
 	s->flush_ev = event_new(base, -1, 0, flush_cb, s);
 	return s->flush_ev != NULL ? 0 : -1;
 }
@@ -968,4 +970,5 @@ server_close(struct server *s)
 		event_free(s->flush_ev);
 		s->flush_ev = NULL;
 	}
+	ratelog_flush(&s->close_log);
 }

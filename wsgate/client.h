@@ -15,6 +15,9 @@
 #include "metrics.h"
 #include "ratelog.h"
 
+/* a repeated log line (refused connections, closes) is said this often */
+#define WSGATE_LOG_EVERY_NS	(10 * 1000000000LL)
+
 struct client;
 
 struct server {

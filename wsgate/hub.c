@@ -69,7 +69,9 @@
 #include <hiredis/adapters/libevent.h>
 #include <jansson.h>
 
+#include "backoff.h"
 #include "glob.h"
+#include "hash.h"
 #include "hub.h"
 
 #define HUB_BUCKETS	4096
@@ -86,7 +88,7 @@ struct rconn {
 	redisAsyncContext	*ac;
 	int			 connected;
 	int			 ever;		/* connected once */
-	int			 backoff_ms;
+	struct backoff		 backoff;
 	struct event		*retry;
 };
 
@@ -209,11 +211,7 @@ static void sync_kick(struct hub_peer *);
 static unsigned
 hash(const char *s, size_t n, int pattern)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)pattern;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h % HUB_BUCKETS;
+	return fnv1a32(FNV1A32_INIT ^ (uint32_t)pattern, s, n) % HUB_BUCKETS;
 }
 
 /* Makes "PREFIX." and the cover pattern once; 0, or -1 out of memory. */
@@ -1467,14 +1465,14 @@ static void
 rconn_retry(struct rconn *rc)
 {
 	struct timeval tv;
+	int64_t ms;
 
 	if (rc->h->closing || rc->retry == NULL)
 		return;
-	tv.tv_sec = rc->backoff_ms / 1000;
-	tv.tv_usec = (rc->backoff_ms % 1000) * 1000;
+	ms = backoff_next(&rc->backoff);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	event_add(rc->retry, &tv);
-	rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ?
-	    BACKOFF_MAX_MS : rc->backoff_ms * 2;
 }
 
 /* Connection rc is gone (failed connect or lost). */
@@ -1523,7 +1521,7 @@ connect_cb(const redisAsyncContext *ac, int status)
 		return;
 	}
 	rc->connected = 1;
-	rc->backoff_ms = BACKOFF_MIN_MS;
+	backoff_reset(&rc->backoff);
 	if (rc->ever)
 		h->st->redis_reconnects++;
 	if (rc->ever || h->conf->verbose)
@@ -1613,7 +1611,8 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	h->sub.h = h->cmd.h = h;
 	h->sub.name = "subscriber";
 	h->cmd.name = "commands";
-	h->sub.backoff_ms = h->cmd.backoff_ms = BACKOFF_MIN_MS;
+	backoff_init(&h->sub.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	backoff_init(&h->cmd.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
 	if (h->sub.retry == NULL || h->cmd.retry == NULL) {

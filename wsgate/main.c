@@ -5,7 +5,6 @@
  * layers drawn in wsgate.h.  Its state is one struct wsgate, a local of
  * main, given to each libevent callback as its argument.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,6 +25,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "secret.h"
 #include "util.h"
 #include "wsgate.h"
 
@@ -294,44 +294,19 @@ split_origins(struct wsgate_conf *conf, const char *list)
 }
 
 /*
- * load_secret: reads a secret (the token, or the Redis password): the
- * first line of path, surrounding blanks removed, 1 to 256 characters of
- * [!-~].  Returns 0 with a malloc'd copy in *out, or -1 with a message
- * in msg.
+ * load_secret: reads a secret (the token, or the Redis password) with
+ * secret_read; 0, or -1 with the reason in msg.  A file others may read
+ * is said on stderr and used all the same.
  */
 static int
-load_secret(const char *path, char **out, char *msg, size_t msglen)
+load_secret(const char *path, const char *what, int flags, char **out,
+    char *msg, size_t msglen)
 {
-	char line[512], *s, *e;
-	FILE *f = fopen(path, "r");
+	int rc = secret_read(path, what, 256, flags, out, msg, msglen);
 
-	if (f == NULL) {
-		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (fgets(line, sizeof(line), f) == NULL)
-		line[0] = 0;
-	fclose(f);
-	for (s = line; *s == ' ' || *s == '\t'; s++)
-		;
-	for (e = s + strlen(s); e > s && isspace((unsigned char)e[-1]); e--)
-		;
-	*e = 0;
-	if (e == s || e - s > 256) {
-		snprintf(msg, msglen, "%s: no token on its first line", path);
-		return -1;
-	}
-	for (char *p = s; *p; p++)
-		if (*p < '!' || *p > '~') {
-			snprintf(msg, msglen, "%s: token must be printable "
-			    "ASCII without spaces", path);
-			return -1;
-		}
-	if ((*out = strdup(s)) == NULL) {
-		snprintf(msg, msglen, "out of memory");
-		return -1;
-	}
-	return 0;
+	if (rc > 0)
+		fprintf(stderr, "wsgate: %s file %s\n", what, msg);
+	return rc < 0 ? -1 : 0;
 }
 
 static void
@@ -494,8 +469,8 @@ configure(struct wsgate *g, int argc, char **argv)
 		    argv[optind]);
 		return EX_USAGE;
 	}
-	if (token_file != NULL && load_secret(token_file, &conf->token, msg,
-	    sizeof(msg)) != 0) {
+	if (token_file != NULL && load_secret(token_file, "token", SECRET_TOKEN,
+	    &conf->token, msg, sizeof(msg)) != 0) {
 		fprintf(stderr, "wsgate: --token-file: %s\n", msg);
 		return EX_CONFIG;
 	}
@@ -512,8 +487,8 @@ configure(struct wsgate *g, int argc, char **argv)
 	if (conf->redis.has_password) {
 		conf->password = strdup(conf->redis.password);
 	} else if (pass_file != NULL) {
-		if (load_secret(pass_file, &conf->password, msg,
-		    sizeof(msg)) != 0) {
+		if (load_secret(pass_file, "password", 0, &conf->password,
+		    msg, sizeof(msg)) != 0) {
 			fprintf(stderr, "wsgate: --password-file: %s\n", msg);
 			return EX_CONFIG;
 		}
@@ -603,6 +578,7 @@ stop(struct wsgate *g)
 	if (g->hub != NULL)
 		hub_close(g->hub);
 	server_close(&g->srv);
+	ratelog_flush(&g->accept_log);
 	hub_free(g->hub);
 	if (g->listen_fd >= 0)
 		close(g->listen_fd);
@@ -637,6 +613,8 @@ main(int argc, char **argv)
 	int rc;
 
 	memset(&g, 0, sizeof(g));
+	ratelog_init(&g.accept_log, 1, WSGATE_LOG_EVERY_NS, NULL,
+	    "lines like the one above not logged");
 	g.ready_fd = g.listen_fd = g.spare_fd = -1;
 	if ((rc = configure(&g, argc, argv)) < 0) {
 		signal(SIGPIPE, SIG_IGN);

@@ -3,27 +3,10 @@
  * (RFC 6455 4.2.1, 4.2.2).  Pure: it reads a parsed head and computes a
  * key; the policy half (Origin, token, client limit) is http.c's.
  */
-#include <stdio.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include "upgrade.h"
-
-/*
- * key_ok: is key 16 bytes in base64 (22 characters of the alphabet and
- * "==")?  EVP_DecodeBlock alone would take a '=' anywhere.
- */
-static int
-key_ok(const char *key)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	    "abcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	return key != NULL && strlen(key) == 24 && strspn(key, b64) == 22 &&
-	    strcmp(key + 22, "==") == 0;
-}
+#include "wskey.h"
 
 /*
  * upgrade_check: is h a version 13 WebSocket upgrade (GET, HTTP/1.1,
@@ -59,7 +42,7 @@ upgrade_check(const struct httphead *h, const char **extra, const char **why)
 		*why = "only WebSocket version 13";
 		return 426;
 	}
-	if (!key_ok(key)) {
+	if (key == NULL || !wskey_valid(key)) {
 		*why = "bad Sec-WebSocket-Key";
 		return 400;
 	}
@@ -67,18 +50,11 @@ upgrade_check(const struct httphead *h, const char **extra, const char **why)
 }
 
 /*
- * upgrade_accept: the Sec-WebSocket-Accept for key (base64 of the SHA-1
- * of key and the RFC's GUID), NUL-terminated into acc.  key is one that
- * upgrade_check took (24 bytes).
+ * upgrade_accept: the Sec-WebSocket-Accept for key, NUL-terminated into
+ * acc (wskey_accept).  key is one that upgrade_check took.
  */
 void
 upgrade_accept(const char *key, char acc[UPGRADE_ACCEPT_LEN + 1])
 {
-	static const char guid[] = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-	unsigned char md[SHA_DIGEST_LENGTH];
-	char kg[128];
-
-	snprintf(kg, sizeof(kg), "%s%s", key, guid);
-	SHA1((const unsigned char *)kg, strlen(kg), md);
-	EVP_EncodeBlock((unsigned char *)acc, md, sizeof(md));
+	(void)wskey_accept(key, acc);
 }

@@ -7,8 +7,9 @@
 #define WSGATE_UPGRADE_H
 
 #include "httphead.h"
+#include "wskey.h"
 
-#define UPGRADE_ACCEPT_LEN	28	/* base64 of a SHA-1 digest */
+#define UPGRADE_ACCEPT_LEN	WSKEY_ACCEPT_LEN
 
 int	upgrade_check(const struct httphead *, const char **extra,
 	    const char **why);

@@ -14,7 +14,7 @@
  *     |  the routes:       |       joiners; reaches each client only
  *     |  head in,          |       through the callbacks of its struct
  *     |  response out      |       hub_peer (set by client.c)
- *   httphead.c  upgrade.c  metrics.c  frame.c  glob.c  ratelog.c
+ *   httphead.c  upgrade.c  metrics.c  frame.c  glob.c
  *     pure: the HTTP head parser, the WebSocket handshake, the /metrics
  *     text, frames and output queues, glob matching, rate-limited logs
  *
