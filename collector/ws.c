@@ -310,9 +310,8 @@ ws_handshake(struct ws_conn *c)
 {
 	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct evbuffer_ptr e = evbuffer_search(in, "\r\n\r\n", 4, NULL);
-	char *hdr, *line, *save, *ok_accept = NULL;
+	char *hdr;
 	size_t hl;
-	int status = 0;
 	char why[160];
 	static const struct wslay_event_callbacks wcb = {
 		wsl_recv_cb, wsl_send_cb, wsl_genmask_cb, NULL, NULL, NULL,
@@ -325,35 +324,17 @@ ws_handshake(struct ws_conn *c)
 		return 0;
 	}
 	hl = (size_t)e.pos + 4;
-	hdr = malloc(hl + 1);
+	hdr = malloc(hl);
 	if (hdr == NULL) {
 		ws_fail(c, "out of memory");
 		return 0;
 	}
 	evbuffer_remove(in, hdr, hl);
-	hdr[hl] = '\0';
-	for (line = strtok_r(hdr, "\r\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\r\n", &save)) {
-		if (status == 0) {
-			if (sscanf(line, "HTTP/1.%*d %d", &status) != 1)
-				status = -1;
-			continue;
-		}
-		if (strncasecmp(line, "Sec-WebSocket-Accept:", 21) == 0) {
-			ok_accept = line + 21;
-			while (*ok_accept == ' ' || *ok_accept == '\t')
-				ok_accept++;
-		}
-	}
-	if (status != 101) {
-		snprintf(why, sizeof(why), "handshake: HTTP status %d", status);
+	if (wskey_response(hdr, hl, c->accept, why + 11,
+	    sizeof(why) - 11) != 0) {
+		memcpy(why, "handshake: ", 11);
 		free(hdr);
 		ws_fail(c, why);
-		return 0;
-	}
-	if (ok_accept == NULL || strcmp(ok_accept, c->accept) != 0) {
-		free(hdr);
-		ws_fail(c, "handshake: bad Sec-WebSocket-Accept");
 		return 0;
 	}
 	free(hdr);

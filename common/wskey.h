@@ -34,4 +34,17 @@ int	wskey_valid(const char *key);
  */
 int	wskey_accept(const char *key, char acc[WSKEY_ACCEPT_LEN + 1]);
 
+/*
+ * wskey_response: the client side of the opening handshake (RFC 6455
+ * 4.1): does the response head h[0..len) (status line and header lines,
+ * CRLF or LF ended, the blank line optional) accept the request whose
+ * expected Sec-WebSocket-Accept is acc?  It must be "HTTP/1.1 101", with
+ * an Upgrade header holding the token "websocket" and a Connection header
+ * holding "upgrade" (case-insensitive), and exactly one
+ * Sec-WebSocket-Accept equal to acc (blanks around it ignored).  Returns
+ * 0, or -1 with the reason in why.  Reads only h[0..len).
+ */
+int	wskey_response(const char *h, size_t len, const char *acc, char *why,
+	    size_t whylen);
+
 #endif

@@ -27,7 +27,8 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
-FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake
+FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
+		   fuzz_wsclient
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined

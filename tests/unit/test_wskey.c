@@ -68,6 +68,63 @@ an_overlong_key_gets_no_accept(void **state)
 	assert_string_equal(acc, "");
 }
 
+/* checks one response head against the RFC example's accept value */
+static int
+resp(const char *h, char *why, size_t whylen)
+{
+	return wskey_response(h, strlen(h), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
+	    why, whylen);
+}
+
+static void
+a_response_must_switch_protocols_with_the_right_accept(void **state)
+{
+	char why[128];
+
+	(void)state;
+	assert_int_equal(resp("HTTP/1.1 101 Switching Protocols\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+	    why, sizeof(why)), 0);
+	/* case, token lists, blanks, LF only, no reason phrase */
+	assert_int_equal(resp("HTTP/1.1 101\nupgrade: WebSocket\n"
+	    "connection: keep-alive, Upgrade\n"
+	    "sec-websocket-accept:  s3pPLMBiTxaQ9kYGzzhZRbK+xOo= \n\n",
+	    why, sizeof(why)), 0);
+	assert_int_equal(resp("HTTP/1.1 200 OK\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "101"));
+	assert_int_equal(resp("HTTP/1.1 1010\r\n\r\n", why, sizeof(why)),
+	    -1);
+	assert_int_equal(resp("HTTP/1.1 101 x\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "Upgrade"));
+	assert_int_equal(resp("HTTP/1.1 101 x\r\nUpgrade: websocket\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "Connection"));
+	assert_int_equal(resp("HTTP/1.1 101 x\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo\r\n\r\n",
+	    why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "Accept"));
+	/* a second accept header, even a right one, is refused */
+	assert_int_equal(resp("HTTP/1.1 101 x\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+	    why, sizeof(why)), -1);
+	/* headers after the blank line do not count */
+	assert_int_equal(resp("HTTP/1.1 101 x\r\n\r\nUpgrade: websocket\r\n"
+	    "Connection: Upgrade\r\n"
+	    "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n",
+	    why, sizeof(why)), -1);
+	assert_int_equal(resp("", why, sizeof(why)), -1);
+}
+
 int
 main(void)
 {
@@ -76,6 +133,8 @@ main(void)
 		cmocka_unit_test(fresh_keys_are_valid_and_differ),
 		cmocka_unit_test(what_is_not_16_bytes_in_base64_is_not_a_key),
 		cmocka_unit_test(an_overlong_key_gets_no_accept),
+		cmocka_unit_test(
+		    a_response_must_switch_protocols_with_the_right_accept),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
