@@ -152,10 +152,16 @@ main(int argc, char **argv)
 		return 1;
 	}
 	for (size_t i = 0; i < m.count; i++) {
-		json_t *j = json_loadb(m.p[i], m.n[i], 0, NULL);
+		json_error_t e;
+		json_t *j = json_loadb(m.p[i], m.n[i], 0, &e);
 		struct jv root;
 		int ours = jt_parse(m.p[i], m.n[i], &root) == 0;
 
+		/* an integer past 64 bits is JSON, but jansson cannot hold it
+		 * (Kraken's connectionID): both run on it, it is not compared */
+		if (ours && j == NULL &&
+		    json_error_code(&e) == json_error_numeric_overflow)
+			continue;
 		if (ours != (j != NULL) || (ours && root.p[0] == '{' &&
 		    jt_pick(m.p[i], m.n[i], names, v, nn, NULL) < 0)) {
 			fprintf(stderr, "json: message %zu judged differently\n",
