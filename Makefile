@@ -36,13 +36,13 @@ CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
 		   openssl util-linux procps psmisc nodejs@node npm@npm chromium \
-		   iproute2
+		   iproute2 s6
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
 		   /usr/include/event2/bufferevent_ssl.h /usr/include/zlib.h
 CHECK_TOOLS	:= redis-server redis-cli clang mandoc shellcheck openssl \
-		   flock node npm chromium
+		   flock s6-log node npm chromium
 
 missing_hdrs	= $(strip $(foreach h,$(BUILD_HDRS),$(if $(wildcard $(h)),,$(h))))
 missing_tools	= $(strip $(foreach t,$(CHECK_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
