@@ -28,29 +28,56 @@ EXTRA_LDFLAGS	+= $(SAN_FLAGS)
 OPT		:= -O1 -g
 endif
 
-# Debian packages: to build, and to run the tests and `make run`.
+# -Werror for every object `make check` builds, whenever it was built.
+# $(FLAGS_STAMP) holds the flags the tree was compiled with, and every
+# target depends on it (.EXTRA_PREREQS, GNU make 4.3), so new flags
+# (CFLAGS, OPT, -Werror) rebuild everything.  A tree once built for
+# `make check` keeps -Werror for plain `make` too, so that alternating
+# the two does not rebuild everything each time; `make clean` ends that.
+FLAGS_STAMP	:= $(BUILD)/.cflags
+ifneq ($(filter check,$(MAKECMDGOALS))$(filter -Werror,$(file <$(FLAGS_STAMP))),)
+EXTRA_CFLAGS	+= -Werror
+endif
+FLAGS_NOW	= $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+.EXTRA_PREREQS	:= $(FLAGS_STAMP)
+
+# Debian packages: to build (the dashboard with npm, see wsgate/www/),
+# and to run the tests and `make run`.  PKG@CMD: only if CMD is missing.
 BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
 		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev \
-		   zlib1g-dev
+		   zlib1g-dev nodejs@node npm@npm
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
-		   openssl util-linux procps psmisc nodejs@node npm@npm chromium \
-		   iproute2 s6
+		   openssl util-linux procps psmisc chromium iproute2 s6
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
 		   /usr/include/event2/bufferevent_ssl.h /usr/include/zlib.h
+BUILD_TOOLS	:= node npm
 CHECK_TOOLS	:= redis-server redis-cli clang mandoc shellcheck openssl \
-		   flock s6-log node npm chromium
+		   flock s6-log chromium
 
 missing_hdrs	= $(strip $(foreach h,$(BUILD_HDRS),$(if $(wildcard $(h)),,$(h))))
-missing_tools	= $(strip $(foreach t,$(CHECK_TOOLS),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+missing_cmds	= $(strip $(foreach t,$(1),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
+missing_build	= $(strip $(missing_hdrs) $(call missing_cmds,$(BUILD_TOOLS)))
+missing_check	= $(call missing_cmds,$(CHECK_TOOLS))
 
 all: programs
 
+# the stamp changes only when the flags do
+ifneq ($(strip $(FLAGS_NOW)),$(strip $(file <$(FLAGS_STAMP))))
+$(FLAGS_STAMP): FORCE
+endif
+$(FLAGS_STAMP):
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(FLAGS_NOW))' >$@
+$(FLAGS_STAMP) FORCE clean deps deps-build deps-check lint-man lint-sh \
+	$(BUILD)/.deps-ok: .EXTRA_PREREQS :=
+FORCE:
+
 .PHONY: all programs check check-san unit bench fuzz run install uninstall \
-	clean deps deps-build deps-check lint-man lint-sh www
+	clean deps deps-build deps-check lint-man lint-sh www FORCE
 
 # deps: install every Debian package the project needs (as root), or
 # print the command.  `make` and `make check` call the parts they need
@@ -59,10 +86,10 @@ deps:
 	@sh tools/deps.sh $(BUILD_PKGS) $(CHECK_PKGS)
 
 deps-build:
-	@$(if $(missing_hdrs),echo "missing: $(missing_hdrs)"; sh tools/deps.sh $(BUILD_PKGS),:)
+	@$(if $(missing_build),echo "missing: $(missing_build)"; sh tools/deps.sh $(BUILD_PKGS),:)
 
 deps-check: deps-build
-	@$(if $(missing_tools),echo "missing: $(missing_tools)"; sh tools/deps.sh $(CHECK_PKGS),:)
+	@$(if $(missing_check),echo "missing: $(missing_check)"; sh tools/deps.sh $(CHECK_PKGS),:)
 	@/usr/bin/python3 -c 'import websockets' 2>/dev/null || sh tools/deps.sh python3-websockets
 
 PROGRAMS :=
@@ -71,7 +98,9 @@ CLEAN :=
 
 # --- common/: one static library ---
 COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
-		   common/util.c common/redisurl.c common/json.c
+		   common/util.c common/redisurl.c common/json.c \
+		   common/backoff.c common/ratelog.c common/secret.c \
+		   common/wskey.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 COMMON_LIB	:= $(BUILD)/libtpcommon.a
 
@@ -97,6 +126,11 @@ include tests/module.mk
 include bench/module.mk
 
 programs: $(PROGRAMS)
+
+# not built with the C flags: the dashboard (npm) and the fuzzers (clang)
+$(WWW_NPM)/.stamp $(WWW_STAMP) $(FUZZ_BIN): .EXTRA_PREREQS :=
+# npm is one of the packages `make` installs
+$(WWW_NPM)/.stamp: | $(BUILD)/.deps-ok
 
 # --- man pages ---
 MAN_ALL := $(wildcard man/*.[1-9])

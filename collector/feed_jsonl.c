@@ -16,43 +16,10 @@
 #include <sysexits.h>
 
 #include "feeds.h"
+#include "ratelog.h"
 #include "util.h"
 
 #define LOG_PER_SEC	20
-
-static struct {
-	int64_t		sec;
-	int		left;		/* reports still allowed this second */
-	uint64_t	held;		/* reports not made */
-} lim;
-
-static void
-lim_flush(const char *name)
-{
-	if (lim.held > 0)
-		warnx("%s: %" PRIu64 " more bad or gap lines not reported (at "
-		    "most %d a second)", name, lim.held, LOG_PER_SEC);
-	lim.held = 0;
-}
-
-/* lim_ok: whether one more per-line report may be made now. */
-static int
-lim_ok(const char *name)
-{
-	int64_t sec = mono_ns() / 1000000000;
-
-	if (sec != lim.sec) {
-		lim_flush(name);
-		lim.sec = sec;
-		lim.left = LOG_PER_SEC;
-	}
-	if (lim.left > 0) {
-		lim.left--;
-		return 1;
-	}
-	lim.held++;
-	return 0;
-}
 
 int
 jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
@@ -60,6 +27,7 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 	static struct tp_record recs[JSONL_MAX_RECS];
 	const char *name = file != NULL ? file : "stdin";
 	struct jsonl_gap gap;
+	struct ratelog lim;
 	char *line = NULL, errbuf[256];
 	size_t cap = 0;
 	uint64_t lineno = 0, gaps = 0;
@@ -73,6 +41,8 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		warn("%s", file);
 		return EX_NOINPUT;
 	}
+	ratelog_init(&lim, LOG_PER_SEC, 1000000000LL, name,
+	    "bad or gap lines not reported");
 	notify_ready(c->ready_fd);
 	c->ready_fd = -1;
 	for (;;) {
@@ -92,10 +62,9 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		}
 		lineno++;
 		if (len == -3) {
-			if (lim_ok(name))
-				warnx("%s:%" PRIu64 ": line longer than %d "
-				    "bytes%s", name, lineno, JSONL_MAX_LINE,
-				    o->strict ? "" : ": skipped");
+			ratelog_say(&lim, mono_ns(), "%s:%" PRIu64 ": line "
+			    "longer than %d bytes%s", name, lineno,
+			    JSONL_MAX_LINE, o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
@@ -108,9 +77,8 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &gap,
 		    errbuf, sizeof(errbuf));
 		if (n < 0) {
-			if (lim_ok(name))
-				warnx("%s:%" PRIu64 ": %s%s", name, lineno,
-				    errbuf, o->strict ? "" : ": skipped");
+			ratelog_say(&lim, mono_ns(), "%s:%" PRIu64 ": %s%s",
+			    name, lineno, errbuf, o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
@@ -119,10 +87,9 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 			continue;
 		}
 		if (n == 0) {
-			if (lim_ok(name))
-				warnx("%s:%" PRIu64 ": input reports %" PRIu64
-				    " records lost upstream from seq %" PRIu64,
-				    name, lineno, gap.lost, gap.from);
+			ratelog_say(&lim, mono_ns(), "%s:%" PRIu64 ": input "
+			    "reports %" PRIu64 " records lost upstream from seq "
+			    "%" PRIu64, name, lineno, gap.lost, gap.from);
 			gaps++;
 			continue;
 		}
@@ -136,7 +103,7 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 			}
 		}
 	}
-	lim_flush(name);
+	ratelog_flush(&lim);
 	if (c->rejected > 0 || gaps > 0)
 		warnx("%s: %" PRIu64 " lines, %" PRIu64 " rejected, %" PRIu64
 		    " gap lines", name, lineno, c->rejected, gaps);

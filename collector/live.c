@@ -22,6 +22,7 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 
+#include "backoff.h"
 #include "https.h"
 #include "util.h"
 #include "venue.h"
@@ -73,7 +74,7 @@ struct net {
 	struct feed		*f;
 	struct ws_conn		*ws;
 	int64_t			 retry_at;	/* mono ns, 0: none pending */
-	int			 backoff_ms;
+	struct backoff		 backoff;
 	int64_t			 connected_at;
 	int64_t			 last_tick;
 	struct rest_job		*jobs;
@@ -224,7 +225,7 @@ net_down(struct feed *f, const char *why)
 	}
 	if (n->connected_at != 0 && f->last_data - n->connected_at >=
 	    HEALTHY_NS)
-		n->backoff_ms = BACKOFF_MIN_MS;
+		backoff_reset(&n->backoff);
 	n->connected_at = 0;
 	net_schedule(n);
 }
@@ -244,16 +245,12 @@ static const struct ws_cbs live_ws_cbs = { ws_open_cb, ws_msg_cb,
 static void
 net_schedule(struct net *n)
 {
-	int half = n->backoff_ms / 2;
-	int delay = half + (int)(random() % (half + 1));
+	int64_t delay = backoff_next(&n->backoff);
 
-	n->retry_at = mono_ns() + (int64_t)delay * 1000000;
+	n->retry_at = mono_ns() + delay * 1000000;
 	if (n->f->c->verbose)
-		fprintf(stderr, "%s: %s: reconnecting in %d ms\n",
+		fprintf(stderr, "%s: %s: reconnecting in %" PRId64 " ms\n",
 		    n->f->c->prog, n->f->ops->name, delay);
-	n->backoff_ms *= 2;
-	if (n->backoff_ms > BACKOFF_MAX_MS)
-		n->backoff_ms = BACKOFF_MAX_MS;
 }
 
 static void
@@ -518,7 +515,10 @@ feed_init(struct feed *f, struct collector *c, const char *arg,
 	if (f->net == NULL)
 		goto oom;
 	((struct net *)f->net)->f = f;
-	((struct net *)f->net)->backoff_ms = BACKOFF_MIN_MS;
+	backoff_init(&((struct net *)f->net)->backoff, BACKOFF_MIN_MS,
+	    BACKOFF_MAX_MS, 1);
+	ratelog_init(&f->malformed_log, 5, 10000000000LL, f->ops->name,
+	    "malformed messages not logged");
 	return 0;
 oom:
 	fprintf(stderr, "%s: out of memory\n", c->prog);
@@ -530,6 +530,7 @@ feed_fini(struct feed *f)
 {
 	struct net *n = f->net;
 
+	ratelog_flush(&f->malformed_log);
 	if (n != NULL) {
 		if (n->ws != NULL)
 			ws_close(n->ws);

@@ -41,25 +41,10 @@ feed_data(struct feed *f)
 void
 feed_malformed(struct feed *f, const char *why, const char *data, size_t len)
 {
-	int64_t now = mono_ns();
-
 	f->malformed++;
-	if (now - f->log_window > 10000000000LL) {
-		if (f->log_dropped > 0)
-			fprintf(stderr, "%s: %s: %u more malformed messages "
-			    "not logged\n", f->c->prog, f->ops->name,
-			    f->log_dropped);
-		f->log_window = now;
-		f->log_count = 0;
-		f->log_dropped = 0;
-	}
-	if (f->log_count++ >= 5) {
-		f->log_dropped++;
-		return;
-	}
-	fprintf(stderr, "%s: %s: malformed message skipped: %s: %.*s%s\n",
-	    f->c->prog, f->ops->name, why, (int)(len > 160 ? 160 : len),
-	    data, len > 160 ? "..." : "");
+	ratelog_say(&f->malformed_log, mono_ns(), "%s: malformed message "
+	    "skipped: %s: %.*s%s", f->ops->name, why,
+	    (int)(len > 160 ? 160 : len), data, len > 160 ? "..." : "");
 }
 
 /*

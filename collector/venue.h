@@ -23,6 +23,7 @@
 #include "collector.h"
 #include "json.h"
 #include "record.h"
+#include "ratelog.h"
 
 #define VENUE_NATIVE_MAX	32
 #define FEED_URL_MAX		2048
@@ -128,9 +129,7 @@ struct feed {
 	uint64_t		 msgs, data, malformed, resyncs, reconnects;
 	uint64_t		 ignored, refetches;
 	uint64_t		 unknown;	/* messages of kinds not known */
-	/* rate-limited logging of malformed messages */
-	int64_t			 log_window;
-	unsigned		 log_count, log_dropped;
+	struct ratelog		 malformed_log;	/* feed_malformed's lines */
 };
 
 /* ---- implemented in live.c: the network side ---- */

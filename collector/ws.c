@@ -22,13 +22,12 @@
 #include <event2/dns.h>
 #include <event2/event.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <openssl/x509v3.h>
 #include <wslay/wslay.h>
 
 #include "ws.h"
+#include "wskey.h"
 
 #define WS_MAX_MSG	(64u << 20)	/* longest message; Coinbase books: 5 MB */
 #define WS_MAX_HDR	16384		/* longest handshake response */
@@ -43,7 +42,7 @@ struct ws_conn {
 	enum ws_state		 state;
 	int			 depth;		/* callbacks on the stack */
 	int			 freeing;	/* free when depth drops to 0 */
-	char			 accept[64];	/* expected Sec-WebSocket-Accept */
+	char			 accept[WSKEY_ACCEPT_LEN + 1]; /* expected */
 	struct ws_url		 url;
 };
 
@@ -305,12 +304,6 @@ ws_pump(struct ws_conn *c)
 	}
 }
 
-static void
-ws_b64(const unsigned char *in, size_t len, char *out)
-{
-	EVP_EncodeBlock((unsigned char *)out, in, (int)len);
-}
-
 /* Parses the handshake response once it is complete; 1 if done. */
 static int
 ws_handshake(struct ws_conn *c)
@@ -394,17 +387,15 @@ out:
 static void
 ws_send_request(struct ws_conn *c)
 {
-	unsigned char key[16], sha[SHA_DIGEST_LENGTH];
-	char key64[32], cat[128];
+	char key64[WSKEY_LEN + 1];
 	char hostport[WS_HOST_MAX + 16];
-	const char *guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 	int dflt = c->url.port == (c->url.tls ? 443 : 80);
 
-	RAND_bytes(key, sizeof(key));
-	ws_b64(key, sizeof(key), key64);
-	snprintf(cat, sizeof(cat), "%s%s", key64, guid);
-	SHA1((unsigned char *)cat, strlen(cat), sha);
-	ws_b64(sha, sizeof(sha), c->accept);
+	if (wskey_new(key64) < 0) {
+		ws_fail(c, "no random bytes for the WebSocket key");
+		return;
+	}
+	wskey_accept(key64, c->accept);
 	if (strchr(c->url.host, ':') != NULL)
 		snprintf(hostport, sizeof(hostport), "[%s]", c->url.host);
 	else

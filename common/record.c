@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hash.h"
 #include "record.h"
 
 static const char *const venue_names[VENUE_MAX] = {
@@ -90,21 +91,15 @@ static const struct {
 uint64_t
 rec_layout_hash(void)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A64_INIT;
 	size_t vals[3];
 
 	for (size_t i = 0; i < sizeof(layout) / sizeof(*layout); i++) {
-		const unsigned char *p;
-
 		vals[0] = layout[i].off;
 		vals[1] = layout[i].size;
 		vals[2] = REC_SIZE;
-		p = (const unsigned char *)layout[i].name;
-		for (; *p; p++)
-			h = (h ^ *p) * 0x100000001b3ULL;
-		p = (const unsigned char *)vals;
-		for (size_t k = 0; k < sizeof(vals); k++)
-			h = (h ^ p[k]) * 0x100000001b3ULL;
+		h = fnv1a64(h, layout[i].name, strlen(layout[i].name));
+		h = fnv1a64(h, vals, sizeof(vals));
 	}
 	return h;
 }

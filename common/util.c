@@ -2,6 +2,7 @@
  * util.c: option numbers, clocks, readiness and bounded line reading;
  * see util.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,7 +44,9 @@ parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 	long long v;
 	char *end;
 
-	if (s == NULL || *s == '\0' || *s == ' ' || *s == '+') {
+	/* strtoll also takes blanks and a '+' before the number */
+	if (s == NULL || !(isdigit((unsigned char)*s) || (*s == '-' &&
+	    isdigit((unsigned char)s[1])))) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -67,7 +70,12 @@ parse_double_opt(const char *s, double min, double max, double *out)
 	double v;
 	char *end;
 
-	if (s == NULL || *s == '\0') {
+	/*
+	 * strtod also takes blanks before the number, a '+', "inf", "nan"
+	 * and hexadecimal: only [-]digits[.digits][e[+-]digits] here.
+	 */
+	if (s == NULL || !(isdigit((unsigned char)*s) || *s == '.' ||
+	    *s == '-') || s[strspn(s, "0123456789.eE+-")] != '\0') {
 		errno = EINVAL;
 		return -1;
 	}

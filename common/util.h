@@ -13,15 +13,19 @@
 
 /*
  * parse_u64 / parse_i64: parse the whole of s as a decimal integer in
- * [min, max].  Return 0 and fill *out, or -1 with errno EINVAL (not a
- * number, trailing junk) or ERANGE (outside [min, max]).
+ * [min, max]: digits, after a '-' for parse_i64; no blanks, no '+'.
+ * Return 0 and fill *out, or -1 with errno EINVAL (not a number, junk
+ * before or after) or ERANGE (outside [min, max]).
  */
 int	parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /*
  * parse_double_opt: for options only (rates, speeds), never data.
- * Parses s as a finite number in [min, max].  Returns 0 or -1 (errno).
+ * Parses the whole of s as a finite decimal number in [min, max]:
+ * [-]digits[.digits][e[+-]digits] (".5" too); no blanks, no '+', no
+ * "inf", "nan" or hexadecimal.  Returns 0, or -1 with errno EINVAL or
+ * ERANGE.
  */
 int	parse_double_opt(const char *s, double min, double max, double *out);
 

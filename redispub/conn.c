@@ -23,8 +23,8 @@
 #include "util.h"
 
 #define MS			((int64_t)1000000)	/* ns */
-#define BACKOFF_MIN		(100 * MS)
-#define BACKOFF_MAX		(5000 * MS)
+#define BACKOFF_MIN_MS		100
+#define BACKOFF_MAX_MS		5000
 #define CONNECT_TIMEOUT		(2000 * MS)	/* one attempt, incl. AUTH */
 
 /* handshake commands */
@@ -44,7 +44,7 @@ conn_init(struct conn *c, const struct redisurl *url, const char *url_str,
 	c->ev = *ev;
 	c->state = CONN_DOWN;
 	c->fd = -1;
-	c->backoff = BACKOFF_MIN;
+	backoff_init(&c->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 }
 
 /* conn_close: the socket, the reader and what was not written go. */
@@ -99,13 +99,10 @@ conn_lost(struct conn *c, const char *why)
 		return;
 	}
 	c->state = CONN_DOWN;
-	c->retry_at = now + c->backoff;
+	c->retry_at = now + backoff_next(&c->backoff) * MS;
 	if (!c->ever_ready && c->retry_at > c->t_start + c->connect_timeout)
 		c->retry_at = c->t_start + c->connect_timeout;
 	c->ev.down(c->ev.arg, why, (c->retry_at - now) / MS);
-	c->backoff *= 2;
-	if (c->backoff > BACKOFF_MAX)
-		c->backoff = BACKOFF_MAX;
 }
 
 /* conn_lost_errno: conn_lost because what failed with errno e. */
@@ -234,7 +231,7 @@ conn_up(struct conn *c)
 	int first = !c->ever_ready;
 
 	c->state = CONN_READY;
-	c->backoff = BACKOFF_MIN;
+	backoff_reset(&c->backoff);
 	c->ever_ready = 1;
 	c->ev.up(c->ev.arg, first);
 }

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "backoff.h"
 #include "redisurl.h"
 #include "resp.h"
 
@@ -57,7 +58,8 @@ struct conn {
 
 	enum conn_state		state;
 	int			fd, ever_ready;
-	int64_t			backoff, retry_at, deadline, t_start;
+	struct backoff		backoff;
+	int64_t			retry_at, deadline, t_start;
 	redisReader		*reader;
 	struct resp_reply	reply;		/* the reply being read */
 	struct resp_buf		out;		/* encoded, not yet written */

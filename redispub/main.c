@@ -31,7 +31,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +41,7 @@
 #include "outbox.h"
 #include "redisurl.h"
 #include "route.h"
+#include "secret.h"
 #include "stats.h"
 #include "util.h"
 
@@ -125,22 +125,14 @@ opt_seconds(const char *name, const char *s)
 static char *
 read_password_file(const char *path)
 {
-	FILE *f;
-	char *buf = NULL;
-	size_t cap = 0;
-	long n;
-	struct stat st;
+	char *pw, msg[1024];
+	int rc = secret_read(path, "password", 4096, 0, &pw, msg, sizeof(msg));
 
-	if ((f = fopen(path, "r")) == NULL)
-		err(EX_CONFIG, "password file %s", path);
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
-		warnx("password file %s: readable by group or others", path);
-	n = read_line(f, &buf, &cap, 4096);
-	fclose(f);
-	if (n <= 0)
-		errx(EX_CONFIG, "password file %s: %s", path, n == -3 ?
-		    "first line too long" : "no password on the first line");
-	return buf;
+	if (rc < 0)
+		errx(EX_CONFIG, "password file %s", msg);
+	if (rc > 0)
+		warnx("password file %s", msg);
+	return pw;
 }
 
 /*
@@ -767,6 +759,7 @@ main(int argc, char **argv)
 	if ((rc = check_options(&rp.opt, &a)) >= 0)
 		return rc;
 
+	stats_init(&rp.st);
 	input_init(&rp.in, STDIN_FILENO);
 	outbox_init(&rp.ob, rp.opt.max_buf, rp.opt.max_bytes,
 	    rp.opt.pipeline);

@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "route.h"
+#include "hash.h"
 
 /* The routing members, picked from each line (redispub(1)). */
 enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_N };
@@ -54,17 +55,6 @@ route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
 	return 0;
 }
 
-/* hash_bytes: FNV-1a, 32 bits. */
-static uint32_t
-hash_bytes(const char *s, size_t n)
-{
-	uint32_t h = 2166136261u;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
 /* chan_rehash: a new index of size slots (a power of 2) over the table. */
 static void
 chan_rehash(struct router *rt, uint32_t size)
@@ -89,7 +79,7 @@ chan_rehash(struct router *rt, uint32_t size)
 static long
 chan_get(struct router *rt, const char *name, size_t n)
 {
-	uint32_t h = hash_bytes(name, n), j;
+	uint32_t h = fnv1a32(FNV1A32_INIT, name, n), j;
 	struct route_chan *c;
 
 	for (j = h & rt->idx_mask; rt->idx[j] != 0;

@@ -6,40 +6,27 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "stats.h"
 #include "util.h"
 
-/* log_flush: says how many per-line messages the rate limit held back. */
-static void
-log_flush(struct stats *st)
+void
+stats_init(struct stats *st)
 {
-	if (st->log_suppressed > 0)
-		warnx("%" PRIu64 " more malformed or rejected lines not logged "
-		    "(at most %d a second)", st->log_suppressed,
-		    STATS_LOG_PER_SEC);
-	st->log_suppressed = 0;
+	memset(st, 0, sizeof(*st));
+	ratelog_init(&st->log, STATS_LOG_PER_SEC, 1000000000LL, NULL,
+	    "malformed or rejected lines not logged");
 }
 
 void
 stats_log_line(struct stats *st, const char *fmt, ...)
 {
-	int64_t sec = mono_ns() / 1000000000LL;
 	va_list ap;
 
-	if (sec != st->log_sec) {
-		log_flush(st);
-		st->log_sec = sec;
-		st->log_budget = STATS_LOG_PER_SEC;
-	}
-	if (st->log_budget <= 0) {
-		st->log_suppressed++;
-		return;
-	}
-	st->log_budget--;
 	va_start(ap, fmt);
-	vwarnx(fmt, ap);
+	ratelog_vsay(&st->log, mono_ns(), fmt, ap);
 	va_end(ap);
 }
 
@@ -53,7 +40,7 @@ stats_malformed(struct stats *st, const char *why)
 void
 stats_print(struct stats *st, const struct outbox *ob, const char *what)
 {
-	log_flush(st);
+	ratelog_flush(&st->log);
 	warnx("%s: lines=%" PRIu64 " published=%" PRIu64 " malformed=%" PRIu64
 	    " dropped=%" PRIu64 " buffered=%" PRIu64 " inflight=%" PRIu64
 	    " reconnects=%" PRIu64 " redis_errors=%" PRIu64 " last_seq=%"

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "outbox.h"
+#include "ratelog.h"
 #include "resp.h"
 
 #define STATS_LOG_PER_SEC	20	/* malformed/refused line messages */
@@ -23,16 +24,16 @@ struct stats {
 	uint64_t	lines, published, malformed, dropped, reconnects;
 	uint64_t	redis_errors, last_seq, last_recv;
 
-	/* the per-line log: what this second may still print */
-	int		log_budget;
-	int64_t		log_sec;
-	uint64_t	log_suppressed;
+	struct ratelog	log;		/* the per-line log */
 };
+
+/* stats_init: counters at 0, the per-line log not used yet. */
+void	stats_init(struct stats *st);
 
 /*
  * stats_log_line: logs one per-line message (warnx), at most
- * STATS_LOG_PER_SEC a second; those held back are counted and said by
- * stats_log_flush, at the next second that logs or at the next print.
+ * STATS_LOG_PER_SEC a second; how many were held back is said when the
+ * next second logs, or at the next print.
  */
 void	stats_log_line(struct stats *st, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

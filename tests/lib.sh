@@ -68,14 +68,20 @@ start_redis() {
 	command -v redis-server >/dev/null || skip "redis-server not installed"
 	REDIS_PORT=$(free_port)
 	mkdir -p "$T/redis"
+	redis_serve "$@"
+	# shellcheck disable=SC2034 # for the tests that source this file
+	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+	wait_for 10 redis-cli -p "$REDIS_PORT" ping || fail "redis did not start"
+}
+
+# redis_serve ARGS...: a redis-server on $REDIS_PORT, data in $T/redis,
+# in the background; sets REDIS_PID.  Extra arguments go to redis-server.
+redis_serve() {
 	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
 	    --appendonly no --dir "$T/redis" --daemonize no \
 	    --logfile "$T/redis/log" "$@" &
 	REDIS_PID=$!
 	track "$REDIS_PID"
-	# shellcheck disable=SC2034 # for the tests that source this file
-	REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
-	wait_for 10 redis-cli -p "$REDIS_PORT" ping || fail "redis did not start"
 }
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }

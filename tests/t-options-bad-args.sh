@@ -3,8 +3,8 @@
 # wsgate) exits with EX_USAGE (64) and exactly one line on stderr for every
 # bad option: an unknown one, a missing argument, an argument to an option
 # that takes none, a stray operand, and for each option of its -h a bounded
-# set of bad values (not a number, negative, out of range, empty, the
-# wrong form).  It never dies of a signal.  Options that name a file are
+# set of bad values (not a number, negative, out of range, empty, a number
+# with a blank around it, the wrong form).  It never dies of a signal.  Options that name a file are
 # only checked for a missing argument: a file that cannot be read is a
 # configuration error (78).  Every option listed by -h must be covered
 # here, so a new option cannot escape.
@@ -107,8 +107,8 @@ base() {
 # values CLASS: the bad values of that class, one a line ("" is empty)
 values() {
 	case $1 in
-	n) printf '%s\n' '' x -1 1x 1e999 99999999999999999999999 ;;
-	fd) printf '%s\n' '' x -1 99999 ;;
+	n) printf '%s\n' '' x -1 1x 1e999 99999999999999999999999 ' 1' '1 ' ;;
+	fd) printf '%s\n' '' x -1 99999 ' 1' ;;
 	url) printf '%s\n' '' bogus://x redis:// redis://h:0 redis://h/x \
 	    'redis://u:p@ss@h' redis.sock ;;
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;

@@ -15,8 +15,7 @@ book expect md <"$T/in" >"$T/expect"
 "$SUB" -c -p -n "$N" -t 60 -P "$REDIS_PORT" 'md.sim.*' >"$T/got" &
 sub=$!
 track $sub
-wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
-"$RP" -u "$REDIS_URL" <"$T/in" 2>"$T/err" || { cat "$T/err"; fail "redispub exited $?"; }
+publish_in 1
 wait $sub || fail "subscriber failed"
 cmp -s "$T/expect" "$T/got" || {
 	diff "$T/expect" "$T/got" | head -n 5

@@ -31,8 +31,7 @@ pids=""
 sub sym -p 'md.*.S01-USD.*'
 sub trade -p 'md.*.*.trade'
 sub chan md.sim.S02-USD.book
-wait_for 10 subscribed 3 || fail "subscribers did not subscribe"
-"$RP" -u "$REDIS_URL" <"$T/in" 2>"$T/err" || { cat "$T/err"; fail "redispub failed"; }
+publish_in 3
 for p in $pids; do
 	wait "$p" || fail "a subscriber failed"
 done

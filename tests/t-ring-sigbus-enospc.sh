@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-ring-sigbus-enospc: SIGBUS cause 2 of DESIGN 4.4, a ring larger than
+# t-ring-sigbus-enospc: SIGBUS cause 2 in tickpipe-ring(5), a ring larger than
 # the free space of its tmpfs.  The writer reserves every page at creation
 # (posix_fallocate), so it fails at once with a clear one-line ENOSPC
 # message and exit status 73, leaves nothing behind, and a ring that fits

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-ring-sigbus-header-size-mismatch: SIGBUS cause 1 of DESIGN 4.4, an
+# t-ring-sigbus-header-size-mismatch: SIGBUS cause 1 in tickpipe-ring(5), an
 # object smaller (or larger) than its header says, and every other header
 # field that does not match this build.  The reader checks before mapping:
 # a one-line error naming the field, the expected and the found value, exit

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-ring-sigbus-layout-mismatch: SIGBUS cause 4 of DESIGN 4.4, a ring
+# t-ring-sigbus-layout-mismatch: SIGBUS cause 4 in tickpipe-ring(5), a ring
 # written by a build with another record layout.  A header carrying a
 # different layout hash is refused by readers before mapping (one line
 # naming the field, expected and found hash; exit 78) and by the writer

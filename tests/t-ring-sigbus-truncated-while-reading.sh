@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-ring-sigbus-truncated-while-reading: SIGBUS cause 3 of DESIGN 4.4,
+# t-ring-sigbus-truncated-while-reading: SIGBUS cause 3 in tickpipe-ring(5),
 # another process truncating the ring while a reader is in the middle of
 # it.  The reader's SIGBUS guard turns the fault into one clear line and
 # exit status 74 (EX_IOERR), never a core dump or a death by signal.

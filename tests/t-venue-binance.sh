@@ -40,17 +40,13 @@ normal_session() {
 		echo "rest 0 200 $(snap 101)"
 	} >"$T/s1"
 	mock_start "$T/s1"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "session: no trade"
-	collector_stop
-	cat >"$T/want" <<EOF
+	collect_until 20 '"type":"trade"' "session: no trade" run
+	ring_is session <<EOF
 {"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
 {"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":102,"ts":1672515782102000000,"bids":[["16500.00000000","1.50000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
 {"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":103,"ts":1672515782103000000,"vfirst":103,"bids":[],"asks":[["16501.00000000","0.00000000"]]}
 {"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
 EOF
-	ring_jsonl >"$T/got"
-	diff "$T/want" "$T/got" >&2 || fail "session: output differs"
 	assert_eq "stream path" 1 "$(mock_count '^C1 open /stream\?streams=btcusdt@depth@100ms/btcusdt@trade$')"
 	# the default window (1000) asks the venue's most, 5000 levels
 	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v3/depth\?symbol=BTCUSDT&limit=5000$')"
@@ -75,9 +71,7 @@ race() {
 		echo "rest 1.0 200 $(snap 104)"
 	} >"$T/s2"
 	mock_start "$T/s2"
-	run
-	wait_for 30 ring_has '"type":"trade"' || fail "race: no trade"
-	collector_stop
+	collect_until 30 '"type":"trade"' "race: no trade" run
 	assert_eq "REST requests" 2 "$(mock_count '^R[0-9]+ GET')"
 	grep -q 'snapshot 95 older than first update 101: refetching' "$T/collector.err" ||
 	    fail "race: no refetch logged"
@@ -109,24 +103,19 @@ stale_live_update() {
 		echo "rest 0 200 $(snap 101)"
 	} >"$T/s6"
 	mock_start "$T/s6"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "stale: no trade"
-	collector_stop
+	collect_until 20 '"type":"trade"' "stale: no trade" run
 	ring_has '"type":"book_snapshot".*"vseq":102,' ||
 	    fail "stale: the book was not in sync before the stale events (slow REST answer?)"
-	cat >"$T/want" <<EOF
+	ring_is stale <<EOF
 {"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
 {"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":102,"ts":1672515782102000000,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
 {"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":104,"ts":1672515782104000000,"vfirst":103,"bids":[["16500.00000000","1.25000000"]],"asks":[]}
 {"type":"book_delta","venue":"binance","symbol":"BTC-USDT","vseq":105,"ts":1672515782105000000,"vfirst":105,"bids":[],"asks":[["16502.00000000","4.00000000"]]}
 {"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
 EOF
-	ring_jsonl >"$T/got"
-	diff "$T/want" "$T/got" >&2 || fail "stale: output differs"
 	assert_eq "book" '{"bids":[["16500.00000000","1.25000000"],["16499.50000000","2.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"],["16502.00000000","4.00000000"]]}' \
 	    "$(book_state binance BTC-USDT)"
-	grep -Eq 'binance: msgs 6 data 6 malformed 0 resyncs 0 .* ignored 2( |$)' "$T/collector.err" ||
-	    fail "stale: counters: $(grep 'binance: msgs' "$T/collector.err")"
+	counters_match stale 'binance: msgs 6 data 6 malformed 0 resyncs 0 .* ignored 2( |$)'
 }
 
 # In sync at 102, then U 105 > 103: resync status, a fresh snapshot and
@@ -218,7 +207,7 @@ horizon() {
 	    fail "horizon: a level beyond the snapshot's horizon was published: $(ring_jsonl | grep '16480\.00')"
 	wait_for 20 ring_has '"type":"trade"' || fail "horizon: no trade"
 	collector_stop
-	cat >"$T/want" <<EOF
+	ring_is horizon <<EOF
 {"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
 {"type":"status","venue":"binance","symbol":"BTC-USDT","vseq":0,"status":"info","reason":"book deeper than --depth 3: 1000 bids, 1000 asks; publishing the top 3"}
 {"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":102,"ts":1672515782102000000,"bids":[["16500.0000","1.0"],["16499.9900","1.0"],["16499.9800","1.0"]],"asks":[["16500.0100","2.0"],["16500.0200","2.0"],["16500.0300","2.0"]]}
@@ -227,8 +216,6 @@ horizon() {
 {"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":106,"ts":1672515782106000000,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"],["16499.00000000","3.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
 {"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
 EOF
-	ring_jsonl >"$T/got"
-	diff "$T/want" "$T/got" >&2 || fail "horizon: output differs"
 	assert_eq "REST requests for --depth 3" 2 "$(mock_count '^R[0-9]+ GET /api/v3/depth\?symbol=BTCUSDT&limit=1000$')"
 }
 
@@ -253,17 +240,14 @@ horizon_buffered() {
 		echo "rest 0.5 200 $(snap 104)"
 	} >"$T/s8"
 	mock_start "$T/s8"
-	run --depth 3
-	wait_for 20 ring_has '"type":"trade"' || fail "horizon, buffered: no trade"
-	collector_stop
-	cat >"$T/want" <<EOF
+	collect_until 20 '"type":"trade"' "horizon, buffered: no trade" \
+	    run --depth 3
+	ring_is "horizon, buffered" <<EOF
 {"type":"status","venue":"binance","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT"}
 {"type":"status","venue":"binance","symbol":"BTC-USDT","vseq":0,"status":"resync","reason":"bids: only 2 levels known within the REST snapshot's horizon, fewer than --depth 3"}
 {"type":"book_snapshot","venue":"binance","symbol":"BTC-USDT","vseq":105,"ts":1672515782105000000,"bids":[["16500.00000000","1.00000000"],["16499.50000000","2.00000000"],["16499.00000000","3.00000000"]],"asks":[["16500.01000000","0.50000000"],["16501.00000000","3.00000000"]]}
 {"type":"trade","venue":"binance","symbol":"BTC-USDT","vseq":12345,"ts":1672515782136000000,"price":"16500.01000000","qty":"0.00100000","side":"sell","tid":"12345"}
 EOF
-	ring_jsonl >"$T/got"
-	diff "$T/want" "$T/got" >&2 || fail "horizon, buffered: output differs"
 }
 
 reconnects() {
@@ -282,9 +266,8 @@ reconnects() {
 		echo "rest 0 200 $(snap 201)"
 	} >"$T/s4"
 	mock_start "$T/s4"
-	run --watchdog 2
-	wait_for 30 ring_has '"vseq":202' || fail "reconnect: no third session"
-	collector_stop
+	collect_until 30 '"vseq":202' "reconnect: no third session" \
+	    run --watchdog 2
 	assert_eq "connections" 3 "$(mock_count '^C[0-9]+ open /stream')"
 	assert_eq "connected records" 3 "$(ring_count '"status":"connected"')"
 	assert_eq "watchdog" 1 "$(ring_count '"status":"disconnected","reason":"watchdog: no data for 2 s"')"
@@ -307,11 +290,8 @@ malformed() {
 		echo "rest 0 200 $(snap 101)"
 	} >"$T/s5"
 	mock_start "$T/s5"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
-	collector_stop
-	grep -q 'binance: msgs 7 data 6 malformed 4 ' "$T/collector.err" ||
-	    fail "malformed: counters: $(grep 'binance: msgs' "$T/collector.err")"
+	collect_until 20 '"type":"trade"' "malformed: no trade" run
+	counters_match malformed 'binance: msgs 7 data 6 malformed 4 '
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }

@@ -21,9 +21,7 @@ run() {
 normal_session() {
 	gen session
 	mock_start "$T/session.script"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "session: no trade"
-	collector_stop
+	collect_until 20 '"type":"trade"' "session: no trade" run
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 	assert_eq "book" "$(cat "$T/session.book")" "$(book_state kraken BTC-USD)"
 	ring_has '^\{"type":"book_delta","venue":"kraken","symbol":"BTC-USD","vseq":0,"ts":1696613755500000000,"bids":\[\["45280.6","0.25"\],\["45271.5","0"\]\],"asks":\[\]\}$' ||
@@ -40,9 +38,7 @@ checksum_mismatch() {
 	RING="${RING}_cs"
 	gen checksum
 	mock_start "$T/checksum.script"
-	run
-	wait_for 20 ring_has '"50000.5"' || fail "checksum: no new snapshot"
-	collector_stop
+	collect_until 20 '"50000.5"' "checksum: no new snapshot" run
 	ring_has '"status":"resync","reason":"checksum mismatch: venue [0-9]+, book [0-9]+"' ||
 	    fail "checksum: no resync status"
 	assert_eq "unsubscribe" 1 "$(mock_count 'C1 recv \{"method":"unsubscribe","params":\{"channel":"book"')"
@@ -55,9 +51,8 @@ reconnects() {
 	RING="${RING}_rc"
 	gen reconnect
 	mock_start "$T/reconnect.script"
-	run --watchdog 2
-	wait_for 30 ring_has '"50000.5"' || fail "reconnect: no third session"
-	collector_stop
+	collect_until 30 '"50000.5"' "reconnect: no third session" \
+	    run --watchdog 2
 	assert_eq "connections" 3 "$(mock_count '^C[0-9]+ open')"
 	assert_eq "book subscriptions" 3 "$(mock_count 'recv \{"method":"subscribe","params":\{"channel":"book"')"
 	assert_eq "connected records" 3 "$(ring_count '"status":"connected"')"
@@ -70,11 +65,8 @@ malformed() {
 	RING="${RING}_bad"
 	gen malformed
 	mock_start "$T/malformed.script"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
-	collector_stop
-	grep -q 'kraken: msgs 6 data 4 malformed 4 ' "$T/collector.err" ||
-	    fail "malformed: counters: $(grep 'kraken: msgs' "$T/collector.err")"
+	collect_until 20 '"type":"trade"' "malformed: no trade" run
+	counters_match malformed 'kraken: msgs 6 data 4 malformed 4 '
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 	assert_eq "book" "$(cat "$T/malformed.book")" "$(book_state kraken BTC-USD)"
 }

@@ -37,6 +37,7 @@ ack='send {"id":"sub","event":"subscribe","arg":{"channel":"books","instId":"BTC
 unsub='^C1 recv \{"id":"unsub","op":"unsubscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\}\]\}$'
 resub='^C1 recv \{"id":"sub","op":"subscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\}\]\}$'
 
+# shellcheck disable=SC2120 # given arguments through collect_until
 run() {
 	collector_start -v --url "okx=wss://127.0.0.1:$MOCK_PORT/ws/v5/public" \
 	    --rest-url "okx=https://127.0.0.1:$MOCK_PORT" "$@" okx:BTC-USDT
@@ -55,10 +56,8 @@ normal_session() {
 		echo "$trade"
 	} >"$T/s1"
 	mock_start "$T/s1"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "session: no trade"
-	collector_stop
-	cat >"$T/want" <<EOF
+	collect_until 20 '"type":"trade"' "session: no trade" run
+	ring_is session <<EOF
 {"type":"status","venue":"okx","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws/v5/public"}
 {"type":"book_snapshot","venue":"okx","symbol":"BTC-USDT","vseq":10,"ts":1597026383010000000,"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}
 {"type":"book_delta","venue":"okx","symbol":"BTC-USDT","vseq":15,"ts":1597026383015000000,"bids":[["8476.90","0"]],"asks":[["8477.00","2"]]}
@@ -66,8 +65,6 @@ normal_session() {
 {"type":"book_delta","venue":"okx","symbol":"BTC-USDT","vseq":5,"ts":1597026383005000000,"bids":[],"asks":[["8476.98","400"]]}
 {"type":"trade","venue":"okx","symbol":"BTC-USDT","vseq":130639474,"ts":1630048897897000000,"price":"42219.9","qty":"0.12060306","side":"buy","tid":"130639474"}
 EOF
-	ring_jsonl >"$T/got"
-	diff "$T/want" "$T/got" >&2 || fail "session: output differs"
 	assert_eq "subscribe" 1 "$(mock_count '^C1 recv \{"id":"sub","op":"subscribe","args":\[\{"channel":"books","instId":"BTC-USDT"\},\{"channel":"trades","instId":"BTC-USDT"\}\]\}$')"
 }
 
@@ -92,23 +89,18 @@ rest_documented_body() {
 		echo "rest 0 200 $rest_doc"
 	} >"$T/s5"
 	mock_start "$T/s5"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "rest: no trade"
-	collector_stop
-	cat >"$T/want" <<EOF
+	collect_until 20 '"type":"trade"' "rest: no trade" run
+	ring_is rest <<EOF
 {"type":"status","venue":"okx","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws/v5/public"}
 {"type":"book_snapshot","venue":"okx","symbol":"BTC-USDT","vseq":200,"ts":1597026383200000000,"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}
 {"type":"book_delta","venue":"okx","symbol":"BTC-USDT","vseq":201,"ts":1597026383201000000,"bids":[],"asks":[["8476.98","400"]]}
 {"type":"trade","venue":"okx","symbol":"BTC-USDT","vseq":130639474,"ts":1630048897897000000,"price":"42219.9","qty":"0.12060306","side":"buy","tid":"130639474"}
 EOF
-	ring_jsonl >"$T/got"
-	diff "$T/want" "$T/got" >&2 || fail "rest: output differs"
 	assert_eq "REST path" 1 "$(mock_count '^R1 GET /api/v5/market/books\?instId=BTC-USDT&sz=400$')"
 	assert_eq "REST requests" 1 "$(mock_count '^R[0-9]+ GET')"
 	assert_eq "unsubscribe" 1 "$(mock_count "$unsub")"
 	assert_eq "resubscribe" 1 "$(mock_count "$resub")"
-	grep -Eq 'okx: msgs 7 data 6 malformed 0 resyncs 0 .* ignored [12] ' "$T/collector.err" ||
-	    fail "rest: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	counters_match rest 'okx: msgs 7 data 6 malformed 0 resyncs 0 .* ignored [12] '
 	grep -q 'BTC-USDT: the REST snapshot has no seqId: resubscribing books' \
 	    "$T/collector.err" || fail "rest: the resubscription is not said"
 }
@@ -162,9 +154,7 @@ rest_seqid_reset() {
 		echo "rest 0.5 200 $(rest 105)"
 	} >"$T/s10"
 	mock_start "$T/s10"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "reset: no trade"
-	collector_stop
+	collect_until 20 '"type":"trade"' "reset: no trade" run
 	ring_has '"type":"book_snapshot".*"vseq":5,' || fail "reset: snapshot not at 5"
 	ring_has '"type":"book_delta".*"vseq":8,' || fail "reset: (5,8) not applied"
 	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"],["8477.5","1"],["8479.00","1"]]}' \
@@ -192,14 +182,11 @@ rest_seqid_refetch() {
 		echo "rest 1.0 200 $(rest 110)"
 	} >"$T/s6"
 	mock_start "$T/s6"
-	run
-	wait_for 30 ring_has '"type":"trade"' || fail "refetch: no trade"
-	collector_stop
+	collect_until 30 '"type":"trade"' "refetch: no trade" run
 	assert_eq "REST requests" 2 "$(mock_count '^R[0-9]+ GET')"
 	grep -q "snapshot seqId 95 older than first update's prevSeqId 100: refetching" \
 	    "$T/collector.err" || fail "refetch: no refetch logged"
-	grep -q 'okx: msgs .* refetches 1 ' "$T/collector.err" ||
-	    fail "refetch: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	counters_match refetch 'okx: msgs .* refetches 1 '
 	# (100,105) and (105,108) are inside the 110 snapshot: not applied
 	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"],["8476.50","3"]],"asks":[["8476.98","415"],["8479.00","1"]]}' \
 	    "$(book_state okx BTC-USDT)"
@@ -223,14 +210,11 @@ rest_errors() {
 		echo "rest 0 200 $rest_doc"
 	} >"$T/s7"
 	mock_start "$T/s7"
-	run
-	wait_for 30 ring_has '"type":"book_snapshot"' || fail "rest errors: no book"
-	collector_stop
+	collect_until 30 '"type":"book_snapshot"' "rest errors: no book" run
 	assert_eq "REST requests" 3 "$(mock_count '^R[0-9]+ GET')"
 	grep -q 'okx: BTC-USDT: REST snapshot: HTTP 500' "$T/collector.err" ||
 	    fail "rest errors: HTTP 500 not logged"
-	grep -q 'okx: msgs 2 data 2 malformed 1 ' "$T/collector.err" ||
-	    fail "rest errors: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	counters_match "rest errors" 'okx: msgs 2 data 2 malformed 1 '
 	assert_eq "unsubscribe" 1 "$(mock_count "$unsub")"
 	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}' \
 	    "$(book_state okx BTC-USDT)"
@@ -254,9 +238,7 @@ sequence_break() {
 		echo "rest 0 200 $rest_doc"
 	} >"$T/s2"
 	mock_start "$T/s2"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "gap: no trade"
-	collector_stop
+	collect_until 20 '"type":"trade"' "gap: no trade" run
 	ring_has '"status":"resync","reason":"sequence break: book at seqId 15, update has prevSeqId 20"' ||
 	    fail "gap: no resync status"
 	assert_eq "resyncs" 1 "$(ring_count '"status":"resync"')"
@@ -282,9 +264,8 @@ reconnects() {
 		books snapshot -1 300 "$sb" "$sa"
 	} >"$T/s3"
 	mock_start "$T/s3"
-	run --watchdog 2
-	wait_for 30 ring_has '"vseq":300' || fail "reconnect: no third session"
-	collector_stop
+	collect_until 30 '"vseq":300' "reconnect: no third session" \
+	    run --watchdog 2
 	assert_eq "connections" 3 "$(mock_count '^C[0-9]+ open')"
 	assert_eq "subscriptions" 3 "$(mock_count 'recv .*"op":"subscribe"')"
 	assert_eq "connected records" 3 "$(ring_count '"status":"connected"')"
@@ -308,9 +289,7 @@ unknown_channel() {
 		echo "$trade"
 	} >"$T/s8"
 	mock_start "$T/s8"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "unknown: no trade"
-	collector_stop
+	collect_until 20 '"type":"trade"' "unknown: no trade" run
 	want=$(printf '%s' "$msg" | $PY -c '
 import sys
 b = sys.stdin.buffer.read()
@@ -319,8 +298,7 @@ print(e + ("..." if len(b) > 120 else ""))')
 	assert_eq "said once" 1 "$(grep -c 'unknown kind' "$T/collector.err")"
 	assert_eq "the line" "collector: okx: message of unknown kind \"books5\" skipped (said once, counted as unknown): $want" \
 	    "$(grep 'unknown kind' "$T/collector.err")"
-	grep -Eq 'okx: msgs 4 data 2 malformed 0 .* unknown 2$' "$T/collector.err" ||
-	    fail "unknown: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	counters_match unknown 'okx: msgs 4 data 2 malformed 0 .* unknown 2$'
 	assert_eq "book" '{"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}' \
 	    "$(book_state okx BTC-USDT)"
 }
@@ -338,11 +316,8 @@ malformed() {
 		echo "$trade"
 	} >"$T/s4"
 	mock_start "$T/s4"
-	run
-	wait_for 20 ring_has '"type":"trade"' || fail "malformed: no trade"
-	collector_stop
-	grep -q 'okx: msgs 7 data 4 malformed 4 ' "$T/collector.err" ||
-	    fail "malformed: counters: $(grep 'okx: msgs' "$T/collector.err")"
+	collect_until 20 '"type":"trade"' "malformed: no trade" run
+	counters_match malformed 'okx: msgs 7 data 4 malformed 4 '
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }

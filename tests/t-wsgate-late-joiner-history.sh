@@ -41,11 +41,7 @@ books_client() {
 }
 books_client first
 wait_for 20 test -e "$T/first.ready" || fail "first client not subscribed"
-/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$half" 4000 \
-    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
-feed=$!
-track $feed
-wait_for 60 test -e "$T/at" || fail "first part not published"
+feed_split "$half" 4000 60
 hwm0=$(awk '/^VmHWM/ { print $2 }' "/proc/$WS_PID/status")
 t0=$(date +%s%N)
 for c in j1 j2 j3 j4 j5; do
@@ -57,7 +53,7 @@ for c in first j1 j2 j3 j4 j5; do
 done
 took=$((($(date +%s%N) - t0) / 1000000))
 hwm1=$(awk '/^VmHWM/ { print $2 }' "/proc/$WS_PID/status")
-wait "$feed" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"
+feed_done
 note "history $hist bytes per joiner (cap $cap); 5 joiners done in $took ms; wsgate peak RSS $hwm0 -> $hwm1 KiB"
 [ "$(wc -l <"$T/first.out")" -eq 9 ] || fail "first client: not 8 books"
 for c in j1 j2 j3 j4 j5; do

@@ -39,11 +39,7 @@ books_client first "$all" "$until"
 first=$!
 track $first
 wait_for 20 test -e "$T/first.ready" || fail "first client not subscribed"
-/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$half" 2000 \
-    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
-feed=$!
-track $feed
-wait_for 30 test -e "$T/at" || fail "first half not published"
+feed_split "$half" 2000 30
 books_client mid 'md.sim.*' "$until" "$at"
 mid=$!
 track $mid
@@ -56,7 +52,7 @@ while IFS= read -r line; do
 	rcli publish md.sim.S01-USD.book "$line" >/dev/null
 done <"$T/again"
 touch "$T/go"
-wait "$feed" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"
+feed_done
 books_client after 'md.sim.*' "$until"
 after=$!
 track $after

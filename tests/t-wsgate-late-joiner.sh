@@ -35,11 +35,7 @@ book_client first
 first=$!
 track $first
 wait_for 20 test -e "$T/first.ready" || fail "first client not subscribed"
-/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$half" 1500 \
-    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
-feed=$!
-track $feed
-wait_for 30 test -e "$T/at" || fail "first half not published"
+feed_split "$half" 1500 30
 book_client mid --at "$ch=$k" --at-file "$T/mid.at"
 mid=$!
 track $mid
@@ -48,7 +44,7 @@ while IFS= read -r line; do
 	rcli publish "$ch" "$line" >/dev/null
 done <"$T/again"
 touch "$T/go"
-wait "$feed" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"
+feed_done
 book_client after
 after=$!
 track $after

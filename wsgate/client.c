@@ -1,235 +1,112 @@
 /*
- * client.c: one connection's life.  Accept, read the HTTP request
- * (http.c), then as a WebSocket: client frames are parsed by wslay
- * (masking, fragmentation, control frames, size limit), the JSON client
- * protocol is handled here, and everything sent goes through the
- * client's own output queue of shared frames (struct outq).  Data frames
- * from Redis are built once by the hub and only referenced here; wslay's
- * own output (pongs, close frames) is copied into private frames through
- * its send callback, so the byte order on the wire is the queue order.
+ * client.c: wsgate's connections, from accept to close (struct server
+ * holds them all).  A connection reads its request head (httphead.c),
+ * gets the response the routes make (http.c) and, for /ws, becomes a
+ * WebSocket client: client frames are parsed by wslay (masking,
+ * fragmentation, control frames, size limit), the JSON client protocol
+ * is handled here and passed to the hub, and everything sent goes
+ * through the client's own output queue of shared frames (frame.c).
+ * Data frames from Redis are built once by the hub and only referenced
+ * here; wslay's own output (pongs, close frames) is copied into private
+ * frames through its send callback, so the byte order on the wire is the
+ * queue order.  The hub reaches a client only through the callbacks of
+ * its struct hub_peer (peer_cbs below).
  *
  * Closing is never done inside a wslay or hiredis callback: client_doom()
- * records the wish and marks the client dirty; client_flush_cb(), a
- * libevent event activated for the purpose, writes queued output, carries
- * out closes and frees dead clients after every other callback has
+ * records the wish and marks the client dirty; flush_cb(), a libevent
+ * event activated for the purpose, writes queued output, carries out
+ * closes and frees dead clients after every other callback has
  * returned.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <jansson.h>
+#include <wslay/wslay.h>
 
+#include "client.h"
+#include "frame.h"
+#include "http.h"
+#include "httphead.h"
 #include "util.h"
-#include "wsgate.h"
 
 /* how long a closing client gets to read what is left and answer */
 #define CLOSE_GRACE_NS	(10 * 1000000000LL)
-#define WRITE_IOV	64
 
-static uint64_t frame_ids;
-static struct ratelog close_log;
+enum client_state {
+	C_HTTP,		/* reading the request */
+	C_HTTP_DONE,	/* response queued; shut down after flush */
+	C_LINGER,	/* write side shut, draining input until EOF */
+	C_WS,		/* WebSocket open */
+	C_CLOSING,	/* close frame queued, waiting for flush + peer close */
+	C_DEAD		/* fd closed, waiting to be reaped */
+};
 
-/* --- frames --- */
-
-static struct frame *
-frame_alloc(size_t len)
-{
-	struct frame *f = malloc(sizeof(*f) + len);
-
-	if (f == NULL)
-		return NULL;
-	f->refs = 1;
-	f->hlen = 0;
-	f->hist = 0;
-	f->len = len;
-	f->id = ++frame_ids;
-	f->seq = -1;
-	f->kind = FRAME_OTHER;
-	return f;
-}
-
-/*
- * frame_text: a complete unmasked, unfragmented text frame holding
- * payload.  Returns a frame with one reference, or NULL (no memory).
- */
-struct frame *
-frame_text(const char *payload, size_t len)
-{
-	unsigned char h[10];
-	unsigned hl = 2;
-	struct frame *f;
-
-	h[0] = 0x81;
-	if (len < 126) {
-		h[1] = (unsigned char)len;
-	} else if (len < 65536) {
-		h[1] = 126;
-		h[2] = (unsigned char)(len >> 8);
-		h[3] = (unsigned char)len;
-		hl = 4;
-	} else {
-		h[1] = 127;
-		for (int i = 0; i < 8; i++)
-			h[2 + i] = (unsigned char)((uint64_t)len >> (56 - 8 * i));
-		hl = 10;
-	}
-	if ((f = frame_alloc(hl + len)) == NULL)
-		return NULL;
-	memcpy(f->data, h, hl);
-	memcpy(f->data + hl, payload, len);
-	f->hlen = hl;
-	return f;
-}
-
-struct frame *
-frame_raw(const void *p, size_t len)
-{
-	struct frame *f = frame_alloc(len);
-
-	if (f != NULL)
-		memcpy(f->data, p, len);
-	return f;
-}
-
-void
-frame_unref(struct frame *f)
-{
-	if (f != NULL && --f->refs == 0)
-		free(f);
-}
-
-/*
- * frame_parse_book: fills f->kind and f->seq from a JSONL payload.  The
- * key order is fixed ("type" first, "seq" before any free text), and a
- * '"' inside a JSON string is always escaped, so the first "seq": is the
- * top-level one.
- */
-void
-frame_parse_book(struct frame *f)
-{
-	const char *p = (const char *)f->data + f->hlen;
-	size_t n = f->len - f->hlen;
-	const char *s;
-
-	if (n >= 24 && memcmp(p, "{\"type\":\"book_snapshot\"", 23) == 0)
-		f->kind = FRAME_SNAPSHOT;
-	else if (n >= 21 && memcmp(p, "{\"type\":\"book_delta\"", 20) == 0)
-		f->kind = FRAME_DELTA;
-	s = memmem(p, n, "\"seq\":", 6);
-	if (s != NULL) {
-		int64_t v = 0;
-		int digits = 0;
-
-		for (s += 6; s < p + n && *s >= '0' && *s <= '9' &&
-		    digits < 18; s++, digits++)
-			v = v * 10 + (*s - '0');
-		if (digits > 0)
-			f->seq = v;
-	}
-}
-
-/* --- output queue --- */
-
-static int
-outq_push(struct outq *q, struct frame *f)
-{
-	if (q->n == q->cap) {
-		size_t ncap = q->cap ? q->cap * 2 : 8;
-		struct frame **v = malloc(ncap * sizeof(*v));
-
-		if (v == NULL)
-			return -1;
-		for (size_t i = 0; i < q->n; i++)
-			v[i] = q->v[(q->head + i) % q->cap];
-		free(q->v);
-		q->v = v;
-		q->cap = ncap;
-		q->head = 0;
-	}
-	q->v[(q->head + q->n) % q->cap] = f;
-	q->n++;
-	q->bytes += f->len;
-	if (f->hist)
-		q->hist += f->len;
-	f->refs++;
-	return 0;
-}
-
-static void
-outq_pop(struct outq *q)
-{
-	struct frame *f = q->v[q->head];
-
-	q->bytes -= f->len - q->off;
-	if (f->hist)
-		q->hist -= f->len - q->off;
-	q->off = 0;
-	q->head = (q->head + 1) % q->cap;
-	q->n--;
-	frame_unref(f);
-}
-
-/*
- * outq_drop: discards every queued frame except a partly written head
- * (cutting it would corrupt the stream).  Returns the frames dropped.
- */
-static size_t
-outq_drop(struct outq *q)
-{
-	size_t keep = q->off > 0 ? 1 : 0, dropped = 0;
-
-	while (q->n > keep) {
-		size_t last = (q->head + q->n - 1) % q->cap;
-
-		q->bytes -= q->v[last]->len;
-		if (q->v[last]->hist)
-			q->hist -= q->v[last]->len;
-		frame_unref(q->v[last]);
-		q->n--;
-		dropped++;
-	}
-	return dropped;
-}
-
-static void
-outq_free(struct outq *q)
-{
-	while (q->n > 0)
-		outq_pop(q);
-	free(q->v);
-	q->v = NULL;
-	q->cap = 0;
-	q->bytes = 0;
-	q->hist = 0;
-}
-
-/* Shrinks an idle client's queue array back to nothing. */
-static void
-outq_trim(struct outq *q)
-{
-	if (q->n == 0 && q->cap > 64) {
-		free(q->v);
-		q->v = NULL;
-		q->cap = 0;
-		q->head = 0;
-	}
-}
-
-/* --- life cycle --- */
+struct client {
+	struct server	*s;
+	int		 fd;
+	uint64_t	 id;
+	enum client_state st;
+	struct event	*rev, *wev;
+	char		 addr[64];
+	int64_t		 t_start;	/* mono ns: accept */
+	int64_t		 t_rx;		/* mono ns: last bytes received */
+	int64_t		 deadline;	/* mono ns: closing/linger limit */
+	/* HTTP */
+	char		*hbuf;
+	size_t		 hlen;
+	size_t		 pre_off;	/* bytes of hbuf already given to wslay */
+	size_t		 pre_len;	/* bytes of hbuf after the request */
+	/* WebSocket */
+	wslay_event_context_ptr ws;
+	struct hub_peer	*peer;		/* while ws */
+	struct outq	 q;
+	int		 doom_code;	/* close requested from a callback */
+	char		 doom_reason[64];
+	int		 doom_drop;	/* discard the output queue first */
+	int		 slow;		/* cut for the output cap, counted */
+	int		 close_counted;
+	int		 write_armed;
+	int		 dirty;
+	struct client	*prev, *next;	/* s->clients */
+	struct client	*dnext;		/* s->dirty / s->graveyard */
+};
 
 static void client_read_cb(evutil_socket_t, short, void *);
 static void client_write_cb(evutil_socket_t, short, void *);
-static void client_write(struct client *);
+static void flush_cb(evutil_socket_t, short, void *);
+static void client_doom(struct client *, int, const char *, int);
 
+/* --- life cycle --- */
+
+/*
+ * server_init: s starts with no connection; its clients use base, conf,
+ * st and hub.  0, or -1 out of memory.
+ */
+int
+server_init(struct server *s, struct event_base *base,
+    const struct wsgate_conf *conf, struct wsgate_stats *st, struct hub *hub)
+{
+	memset(s, 0, sizeof(*s));
+	s->base = base;
+	s->conf = conf;
+	s->st = st;
+	s->hub = hub;
+	s->t0 = mono_ns();
+	ratelog_init(&s->close_log, 1, WSGATE_LOG_EVERY_NS, NULL,
+	    "lines like the one above not logged");
+	s->flush_ev = event_new(base, -1, 0, flush_cb, s);
+	return s->flush_ev != NULL ? 0 : -1;
+}
+
+/* server_accept: fd, a new connection from addr, is s's to serve. */
 void
-client_accept(int fd, const char *addr)
+server_accept(struct server *s, int fd, const char *addr)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
@@ -237,15 +114,16 @@ client_accept(int fd, const char *addr)
 		close(fd);
 		return;
 	}
+	c->s = s;
 	c->fd = fd;
-	c->id = ++G.next_id;
-	c->refs = 1;
+	c->id = ++s->next_id;
 	c->st = C_HTTP;
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
-	c->t_start = c->t_rx = wsgate_mono();
-	c->rev = event_new(G.base, fd, EV_READ | EV_PERSIST, client_read_cb, c);
-	c->wev = event_new(G.base, fd, EV_WRITE | EV_PERSIST, client_write_cb,
+	c->t_start = c->t_rx = mono_ns();
+	c->rev = event_new(s->base, fd, EV_READ | EV_PERSIST, client_read_cb,
 	    c);
+	c->wev = event_new(s->base, fd, EV_WRITE | EV_PERSIST,
+	    client_write_cb, c);
 	if (c->rev == NULL || c->wev == NULL || event_add(c->rev, NULL) != 0) {
 		if (c->rev)
 			event_free(c->rev);
@@ -255,12 +133,12 @@ client_accept(int fd, const char *addr)
 		free(c);
 		return;
 	}
-	c->next = G.clients;
-	if (G.clients)
-		G.clients->prev = c;
-	G.clients = c;
-	G.nconn++;
-	G.st.connections++;
+	c->next = s->clients;
+	if (s->clients)
+		s->clients->prev = c;
+	s->clients = c;
+	s->nconn++;
+	s->st->connections++;
 }
 
 static void
@@ -271,13 +149,6 @@ client_free(struct client *c)
 	free(c);
 }
 
-void
-client_unref(struct client *c)
-{
-	if (--c->refs == 0)
-		client_free(c);
-}
-
 /*
  * client_kill: closes the socket now and detaches the client from
  * everything; the memory goes to the graveyard and is freed by the flush
@@ -286,11 +157,15 @@ client_unref(struct client *c)
 static void
 client_kill(struct client *c)
 {
+	struct server *s = c->s;
+
 	if (c->st == C_DEAD)
 		return;
-	if (c->ws != NULL) {
-		G.nws--;
-		hub_drop_client(c);
+	if (c->ws != NULL)
+		s->nws--;
+	if (c->peer != NULL) {
+		hub_peer_drop(c->peer);
+		c->peer = NULL;
 	}
 	event_del(c->rev);
 	event_del(c->wev);
@@ -308,55 +183,66 @@ client_kill(struct client *c)
 	if (c->prev)
 		c->prev->next = c->next;
 	else
-		G.clients = c->next;
+		s->clients = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	G.nconn--;
+	s->nconn--;
 	if (!c->dirty) {
-		c->dnext = G.graveyard;
-		G.graveyard = c;
+		c->dnext = s->graveyard;
+		s->graveyard = c;
 		c->dirty = 2;
-		event_active(G.flush_ev, EV_TIMEOUT, 0);
+		event_active(s->flush_ev, EV_TIMEOUT, 0);
 	}
 }
 
-/* For the final teardown: close c now (it is freed by the next flush). */
-void
-client_kill_now(struct client *c)
-{
-	client_kill(c);
-}
-
-void
+static void
 client_mark_dirty(struct client *c)
 {
+	struct server *s = c->s;
+
 	if (c->dirty || c->st == C_DEAD)
 		return;
 	c->dirty = 1;
-	c->dnext = G.dirty;
-	G.dirty = c;
-	event_active(G.flush_ev, EV_TIMEOUT, 0);
+	c->dnext = s->dirty;
+	s->dirty = c;
+	event_active(s->flush_ev, EV_TIMEOUT, 0);
+}
+
+/*
+ * client_slow: closes c with 1008 after discarding its queue, for
+ * falling behind; counted once per client however long it takes.
+ */
+static void
+client_slow(struct client *c, const char *reason)
+{
+	if (!c->slow) {
+		c->slow = 1;
+		c->s->st->slow_disconnects++;
+	}
+	client_doom(c, 1008, reason, 1);
 }
 
 /*
  * client_enqueue: queues f (taking a reference) and schedules a write.
- * Past the output cap (history frames not counted: hub.c paces them) the
- * client is doomed (closed 1008 after its queue is discarded); nothing
- * more is queued to it.
+ * Past the output cap (history frames not counted: the hub paces them)
+ * the client is doomed (closed 1008 after its queue is discarded);
+ * nothing more is queued to it.
  */
-void
+static void
 client_enqueue(struct client *c, struct frame *f)
 {
+	struct server *s = c->s;
+
 	if (c->st == C_DEAD || (c->doom_code && c->doom_drop)) {
-		G.st.dropped++;
+		s->st->dropped++;
 		return;
 	}
 	if (outq_push(&c->q, f) != 0) {
-		G.st.dropped++;
+		s->st->dropped++;
 		client_doom(c, 1011, "out of memory", 1);
 		return;
 	}
-	if (c->q.bytes - c->q.hist > G.conf.output_cap && (c->st == C_WS ||
+	if (c->q.bytes - c->q.hist > s->conf->output_cap && (c->st == C_WS ||
 	    c->st == C_CLOSING)) {
 		client_slow(c, "slow client: output cap exceeded");
 		return;
@@ -364,37 +250,36 @@ client_enqueue(struct client *c, struct frame *f)
 	client_mark_dirty(c);
 }
 
-/* client_deliver: queues a data frame to a client.  1 if queued. */
-int
+/* client_deliver: queues a data frame to a client, or counts it dropped. */
+static void
 client_deliver(struct client *c, struct frame *f)
 {
 	if (c->st != C_WS || (c->doom_code && c->doom_drop)) {
-		G.st.dropped++;
-		return 0;
+		c->s->st->dropped++;
+		return;
 	}
-	G.st.msgs_out++;
+	c->s->st->msgs_out++;
 	client_enqueue(c, f);
-	return 1;
 }
 
-void
-client_send_json(struct client *c, void *json)
+/* client_send_json: queues the message j (stolen). */
+static void
+client_send_json(struct client *c, json_t *j)
 {
-	json_t *j = json;
-	char *s = json_dumps(j, JSON_COMPACT);
-	struct frame *f;
+	struct frame *f = frame_json(j);
 
-	json_decref(j);
-	if (s == NULL)
-		return;
-	if ((f = frame_text(s, strlen(s))) != NULL) {
+	if (f != NULL) {
 		client_enqueue(c, f);
 		frame_unref(f);
 	}
-	free(s);
 }
 
-void
+static void
+client_error(struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* client_error: tells c {"type":"error","reason":...}. */
+static void
 client_error(struct client *c, const char *fmt, ...)
 {
 	char reason[256];
@@ -403,7 +288,7 @@ client_error(struct client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	G.st.client_errors++;
+	c->s->st->client_errors++;
 	client_send_json(c, json_pack("{s:s,s:s}", "type", "error",
 	    "reason", reason));
 }
@@ -413,7 +298,7 @@ client_error(struct client *c, const char *fmt, ...)
  * (drop: discard queued output first, for slow clients).  Safe inside any
  * callback; the flush event does it.
  */
-void
+static void
 client_doom(struct client *c, int code, const char *reason, int drop)
 {
 	if (c->st == C_DEAD)
@@ -427,20 +312,6 @@ client_doom(struct client *c, int code, const char *reason, int drop)
 	client_mark_dirty(c);
 }
 
-/*
- * client_slow: closes c with 1008 after discarding its queue, for
- * falling behind; counted once per client however long it takes.
- */
-void
-client_slow(struct client *c, const char *reason)
-{
-	if (!c->slow) {
-		c->slow = 1;
-		G.st.slow_disconnects++;
-	}
-	client_doom(c, 1008, reason, 1);
-}
-
 static void
 count_close(struct client *c, int code)
 {
@@ -448,19 +319,21 @@ count_close(struct client *c, int code)
 		return;
 	c->close_counted = 1;
 	if (code >= 1000 && code <= 1015)
-		G.st.close_codes[code - 1000]++;
+		c->s->st->close_codes[code - 1000]++;
 }
 
 /* Carries out a doom: queue the close frame through wslay, go CLOSING. */
 static void
 client_do_doom(struct client *c)
 {
+	struct server *s = c->s;
+
 	if (c->st == C_HTTP || c->st == C_HTTP_DONE || c->st == C_LINGER) {
 		client_kill(c);
 		return;
 	}
 	if (c->doom_drop) {
-		G.st.dropped += outq_drop(&c->q);
+		s->st->dropped += outq_drop(&c->q);
 		c->doom_drop = 0;	/* the close frame must get through */
 	}
 	if (c->st == C_WS && !wslay_event_get_close_sent(c->ws)) {
@@ -468,16 +341,17 @@ client_do_doom(struct client *c)
 		    (const uint8_t *)c->doom_reason, strlen(c->doom_reason));
 		wslay_event_send(c->ws);
 		count_close(c, c->doom_code);
-		if (G.conf.verbose)
+		if (s->conf->verbose)
 			fprintf(stderr, "wsgate: client %s: closing %d: %s\n",
 			    c->addr, c->doom_code, c->doom_reason);
 		else if (c->doom_code == 1008)
-			wsgate_log_limited(&close_log, "client %s: closing "
-			    "%d: %s", c->addr, c->doom_code, c->doom_reason);
+			ratelog_say(&s->close_log, mono_ns(), "client %s: "
+			    "closing %d: %s", c->addr, c->doom_code,
+			    c->doom_reason);
 	}
 	if (c->st == C_WS) {
 		c->st = C_CLOSING;
-		c->deadline = wsgate_mono() + CLOSE_GRACE_NS;
+		c->deadline = mono_ns() + CLOSE_GRACE_NS;
 	}
 }
 
@@ -488,7 +362,7 @@ client_drained(struct client *c)
 	if (c->st == C_HTTP_DONE) {
 		shutdown(c->fd, SHUT_WR);
 		c->st = C_LINGER;
-		c->deadline = wsgate_mono() + CLOSE_GRACE_NS;
+		c->deadline = mono_ns() + CLOSE_GRACE_NS;
 		return;
 	}
 	if (c->st != C_CLOSING || !wslay_event_get_close_sent(c->ws))
@@ -503,52 +377,19 @@ client_drained(struct client *c)
 		 */
 		shutdown(c->fd, SHUT_WR);
 		c->st = C_LINGER;
-		c->deadline = wsgate_mono() + CLOSE_GRACE_NS;
+		c->deadline = mono_ns() + CLOSE_GRACE_NS;
 	}
 }
 
 static void
 client_write(struct client *c)
 {
-	struct iovec iov[WRITE_IOV];
-	ssize_t w;
-
-	while (c->q.n > 0) {
-		int k = 0;
-
-		for (size_t i = 0; i < c->q.n && k < WRITE_IOV; i++, k++) {
-			struct frame *f = c->q.v[(c->q.head + i) % c->q.cap];
-			size_t off = i == 0 ? c->q.off : 0;
-
-			iov[k].iov_base = f->data + off;
-			iov[k].iov_len = f->len - off;
-		}
-		w = writev(c->fd, iov, k);
-		if (w < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			client_kill(c);
-			return;
-		}
-		G.st.bytes_out += (uint64_t)w;
-		while (w > 0) {
-			struct frame *f = c->q.v[c->q.head];
-			size_t left = f->len - c->q.off;
-
-			if ((size_t)w >= left) {
-				w -= (ssize_t)left;
-				outq_pop(&c->q);
-			} else {
-				c->q.off += (size_t)w;
-				c->q.bytes -= (size_t)w;
-				if (f->hist)
-					c->q.hist -= (size_t)w;
-				w = 0;
-			}
-		}
+	if (outq_write(&c->q, c->fd, &c->s->st->bytes_out) != 0) {
+		client_kill(c);
+		return;
 	}
-	if (c->sq_head != NULL)
-		hub_sync_kick(c);	/* history drained: read the next book */
+	if (c->peer != NULL)
+		hub_peer_drained(c->peer);	/* history read on, paced */
 	if (c->q.n > 0) {
 		if (!c->write_armed) {
 			event_add(c->wev, NULL);
@@ -567,33 +408,32 @@ client_write(struct client *c)
 static void
 client_write_cb(evutil_socket_t fd, short what, void *arg)
 {
-	struct client *c = arg;
-
 	(void)fd;
 	(void)what;
-	client_write(c);
+	client_write(arg);
 }
 
 /*
- * client_flush_cb: the deferred work.  Runs after the callbacks that
- * queued output: carries out dooms, writes every dirty client once (so
- * a burst of Redis messages goes out in one writev per client), and frees
- * the clients killed meanwhile.
+ * flush_cb: the deferred work.  Runs after the callbacks that queued
+ * output: carries out dooms, writes every dirty client once (so a burst
+ * of Redis messages goes out in one writev per client), and frees the
+ * clients killed meanwhile.
  */
-void
-client_flush_cb(evutil_socket_t fd, short what, void *arg)
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct server *s = arg;
+
 	(void)fd;
 	(void)what;
-	(void)arg;
-	while (G.dirty != NULL) {
-		struct client *c = G.dirty;
+	while (s->dirty != NULL) {
+		struct client *c = s->dirty;
 
-		G.dirty = c->dnext;
+		s->dirty = c->dnext;
 		c->dirty = 0;
 		if (c->st == C_DEAD) {
-			c->dnext = G.graveyard;
-			G.graveyard = c;
+			c->dnext = s->graveyard;
+			s->graveyard = c;
 			c->dirty = 2;
 			continue;
 		}
@@ -602,18 +442,64 @@ client_flush_cb(evutil_socket_t fd, short what, void *arg)
 		if (c->st != C_DEAD)
 			client_write(c);
 		if (c->st == C_DEAD && c->dirty == 0) {
-			c->dnext = G.graveyard;
-			G.graveyard = c;
+			c->dnext = s->graveyard;
+			s->graveyard = c;
 			c->dirty = 2;
 		}
 	}
-	while (G.graveyard != NULL) {
-		struct client *c = G.graveyard;
+	while (s->graveyard != NULL) {
+		struct client *c = s->graveyard;
 
-		G.graveyard = c->dnext;
-		client_unref(c);
+		s->graveyard = c->dnext;
+		client_free(c);
 	}
 }
+
+/* --- what the hub may do to a client (struct hub_peer_cbs) --- */
+
+static void
+peer_deliver_cb(void *arg, struct frame *f)
+{
+	client_deliver(arg, f);
+}
+
+static void
+peer_notice_cb(void *arg, struct frame *f)
+{
+	struct client *c = arg;
+
+	if (c->st == C_WS && !c->doom_code)
+		client_enqueue(c, f);
+}
+
+static void
+peer_error_cb(void *arg, const char *reason)
+{
+	client_error(arg, "%s", reason);
+}
+
+static void
+peer_fail_cb(void *arg, const char *reason)
+{
+	client_doom(arg, 1011, reason, 1);
+}
+
+static int
+peer_open_cb(void *arg)
+{
+	return ((struct client *)arg)->st == C_WS;
+}
+
+static size_t
+peer_history_cb(void *arg)
+{
+	return ((struct client *)arg)->q.hist;
+}
+
+static const struct hub_peer_cbs peer_cbs = {
+	peer_deliver_cb, peer_notice_cb, peer_error_cb, peer_fail_cb,
+	peer_open_cb, peer_history_cb
+};
 
 /* --- WebSocket glue (wslay callbacks) --- */
 
@@ -636,8 +522,8 @@ ws_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
 	}
 	n = recv(c->fd, buf, len, 0);
 	if (n > 0) {
-		c->t_rx = wsgate_mono();
-		G.st.client_bytes += (uint64_t)n;
+		c->t_rx = mono_ns();
+		c->s->st->client_bytes += (uint64_t)n;
 		return n;
 	}
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -698,11 +584,12 @@ client_op_channels(struct client *c, json_t *msg, int sub)
 			continue;
 		}
 		if (sub) {
-			if (hub_subscribe(c, s, n, why, sizeof(why)) != 0) {
+			if (hub_subscribe(c->peer, s, n, why,
+			    sizeof(why)) != 0) {
 				client_error(c, "%s: %s", s, why);
 				continue;
 			}
-		} else if (hub_unsubscribe(c, s, n) != 0) {
+		} else if (hub_unsubscribe(c->peer, s, n) != 0) {
 			continue;
 		}
 		json_array_append_new(done, json_stringn(s, n));
@@ -718,7 +605,7 @@ client_message(struct client *c, const uint8_t *p, size_t n)
 	json_t *msg, *id;
 	const char *op;
 
-	G.st.client_msgs++;
+	c->s->st->client_msgs++;
 	msg = json_loadb((const char *)p, n, JSON_REJECT_DUPLICATES, &je);
 	if (msg == NULL) {
 		client_error(c, "invalid JSON: %s", je.text);
@@ -738,7 +625,7 @@ client_message(struct client *c, const uint8_t *p, size_t n)
 			json_object_set(r, "id", id);
 		client_send_json(c, r);
 	} else if (strcmp(op, "channels") == 0) {
-		if (hub_channels(c) != 0)
+		if (hub_channels(c->peer) != 0)
 			client_error(c, "channels: redis unavailable");
 	} else
 		client_error(c, "unknown op \"%.32s\"", op);
@@ -757,14 +644,14 @@ ws_msg_cb(wslay_event_context_ptr ctx,
 	switch (arg->opcode) {
 	case WSLAY_TEXT_FRAME:
 		if (!utf8_valid((const char *)arg->msg, arg->msg_length)) {
-			G.st.client_errors++;
+			c->s->st->client_errors++;
 			client_doom(c, 1007, "invalid UTF-8 in text message", 0);
 			return;
 		}
 		client_message(c, arg->msg, arg->msg_length);
 		break;
 	case WSLAY_BINARY_FRAME:
-		G.st.client_errors++;
+		c->s->st->client_errors++;
 		client_doom(c, 1003, "binary messages are not accepted", 0);
 		break;
 	default:
@@ -777,24 +664,31 @@ ws_msg_cb(wslay_event_context_ptr ctx,
  * speaks WebSocket.  Bytes that followed the request in hbuf are fed to
  * wslay first.
  */
-void
+static void
 client_ws_open(struct client *c)
 {
 	static const struct wslay_event_callbacks cbs = {
 		ws_recv_cb, ws_send_cb, NULL, NULL, NULL, NULL, ws_msg_cb
 	};
+	struct server *s = c->s;
 
 	if (wslay_event_context_server_init(&c->ws, &cbs, c) != 0) {
 		c->ws = NULL;
 		client_kill(c);
 		return;
 	}
-	wslay_event_config_set_max_recv_msg_length(c->ws, G.conf.max_msg);
+	if ((c->peer = hub_peer_new(s->hub, &peer_cbs, c)) == NULL) {
+		wslay_event_context_free(c->ws);
+		c->ws = NULL;
+		client_kill(c);
+		return;
+	}
+	wslay_event_config_set_max_recv_msg_length(c->ws, s->conf->max_msg);
 	c->st = C_WS;
-	c->t_rx = wsgate_mono();
-	G.nws++;
-	G.st.ws_opened++;
-	if (!hub_redis_up())
+	c->t_rx = mono_ns();
+	s->nws++;
+	s->st->ws_opened++;
+	if (!hub_redis_up(s->hub))
 		client_send_json(c, json_pack("{s:s,s:s,s:s}", "type",
 		    "gateway", "status", "redis_down", "reason",
 		    "not connected to redis"));
@@ -820,11 +714,11 @@ client_ws_after(struct client *c, int rv)
 
 			count_close(c, code);
 			if (code != 1000 && code != 1005)
-				G.st.client_errors++;
+				c->s->st->client_errors++;
 		}
 		if (c->st == C_WS) {
 			c->st = C_CLOSING;
-			c->deadline = wsgate_mono() + CLOSE_GRACE_NS;
+			c->deadline = mono_ns() + CLOSE_GRACE_NS;
 		}
 	}
 	if (rv != 0) {
@@ -840,6 +734,123 @@ client_ws_after(struct client *c, int rv)
 	client_mark_dirty(c);
 }
 
+/* --- HTTP --- */
+
+/* Marks an HTTP response queued: the connection ends after the flush. */
+static void
+client_http_done(struct client *c)
+{
+	c->st = C_HTTP_DONE;
+	client_mark_dirty(c);
+}
+
+/*
+ * client_respond: queues response r and counts it; a 101 makes c a
+ * WebSocket client, any other status ends the connection after it.
+ */
+static void
+client_respond(struct client *c, const struct http_resp *r)
+{
+	struct server *s = c->s;
+	char h[1024];
+	size_t n = http_resp_head(r, h, sizeof(h));
+	struct frame *f;
+
+	if (r->why != NULL && s->conf->verbose)
+		fprintf(stderr, "wsgate: http %s: %d: %s\n", c->addr,
+		    r->status, r->why);
+	if (r->status >= 100 && r->status < 600)
+		s->st->http[r->status]++;
+	if (r->status == 101) {
+		struct http_resp e = { 0 };
+
+		if ((f = frame_raw(h, n)) == NULL) {
+			http_error(&e, 500, NULL, "out of memory");
+			client_respond(c, &e);
+			return;
+		}
+		client_enqueue(c, f);
+		frame_unref(f);
+		client_ws_open(c);
+		return;
+	}
+	if ((f = frame_raw(h, n)) != NULL) {
+		client_enqueue(c, f);
+		frame_unref(f);
+	}
+	if (!r->head && r->len > 0 && (f = frame_raw(r->body, r->len)) !=
+	    NULL) {
+		client_enqueue(c, f);
+		frame_unref(f);
+	}
+	client_http_done(c);
+}
+
+/* client_timeout: no complete request head in time: 408. */
+static void
+client_timeout(struct client *c)
+{
+	struct http_resp r = { 0 };
+
+	c->s->st->handshake_timeouts++;
+	http_error(&r, 408, NULL, "request not received in time");
+	client_respond(c, &r);
+}
+
+/* What the routes see of s now. */
+static void
+server_env(struct server *s, struct http_env *e)
+{
+	e->conf = s->conf;
+	e->st = s->st;
+	e->gauges.clients = s->nws;
+	e->gauges.connections = s->nconn;
+	e->gauges.subscriptions = hub_nsubs(s->hub);
+	e->gauges.redis_up = hub_redis_up(s->hub);
+	e->gauges.uptime = (double)(mono_ns() - s->t0) / 1e9;
+	e->stopping = s->stopping;
+}
+
+/*
+ * client_http_read: reads what is there, and once the head is complete
+ * answers it.  Bytes after the head stay in hbuf (pre_len) for wslay.
+ */
+static void
+client_http_read(struct client *c)
+{
+	struct httphead h;
+	struct http_resp r = { 0 };
+	struct http_env e;
+	ssize_t n;
+	int st;
+
+	if (c->hbuf == NULL && (c->hbuf = malloc(HTTPHEAD_MAX + 1)) == NULL) {
+		client_doom(c, 1011, "", 1);
+		return;
+	}
+	n = recv(c->fd, c->hbuf + c->hlen, HTTPHEAD_MAX - c->hlen, 0);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		client_doom(c, 1001, "", 1);
+		return;
+	}
+	if (n < 0)
+		return;
+	c->hlen += (size_t)n;
+	if ((st = httphead_parse(c->hbuf, c->hlen, &h)) == HTTPHEAD_MORE)
+		return;
+	if (st != HTTPHEAD_OK) {
+		http_error(&r, st, NULL, h.why);
+		client_respond(c, &r);
+		return;
+	}
+	c->pre_len = c->hlen - h.len;
+	c->pre_off = 0;
+	server_env(c->s, &e);
+	http_route(&e, &h, &r);
+	client_respond(c, &r);
+	http_resp_free(&r);
+}
+
 static void
 client_read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -847,7 +858,7 @@ client_read_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)what;
 	if (c->st == C_HTTP) {
-		http_input(c);
+		client_http_read(c);
 		return;
 	}
 	if (c->st == C_HTTP_DONE || c->st == C_LINGER) {
@@ -876,28 +887,21 @@ client_read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Marks an HTTP response queued: the connection ends after the flush. */
+/* --- the server's timers and ends --- */
+
+/* server_tick: timeouts (handshake, idle, closing), once a second. */
 void
-client_http_done(struct client *c)
+server_tick(struct server *s, int64_t now)
 {
-	c->st = C_HTTP_DONE;
-	client_mark_dirty(c);
-}
+	int64_t hs = (int64_t)s->conf->handshake_timeout * 1000000000LL;
+	int64_t idle = (int64_t)s->conf->idle_timeout * 1000000000LL;
 
-/* --- timers --- */
-
-void
-client_tick(int64_t now)
-{
-	int64_t hs = (int64_t)G.conf.handshake_timeout * 1000000000LL;
-	int64_t idle = (int64_t)G.conf.idle_timeout * 1000000000LL;
-
-	for (struct client *c = G.clients, *next; c != NULL; c = next) {
+	for (struct client *c = s->clients, *next; c != NULL; c = next) {
 		next = c->next;
 		switch (c->st) {
 		case C_HTTP:
 			if (now - c->t_start > hs)
-				http_timeout(c);
+				client_timeout(c);
 			break;
 		case C_HTTP_DONE:
 		case C_LINGER:
@@ -907,7 +911,7 @@ client_tick(int64_t now)
 			break;
 		case C_WS:
 			if (idle > 0 && now - c->t_rx > idle) {
-				G.st.idle_timeouts++;
+				s->st->idle_timeouts++;
 				client_doom(c, 1008, "idle timeout", 1);
 			}
 			break;
@@ -915,36 +919,56 @@ client_tick(int64_t now)
 			break;
 		}
 	}
+	ratelog_tick(&s->close_log, now);
 }
 
+/* server_ping_all: a WebSocket ping to every open client. */
 void
-client_broadcast(struct frame *f)
-{
-	for (struct client *c = G.clients; c != NULL; c = c->next)
-		if (c->st == C_WS && !c->doom_code)
-			client_enqueue(c, f);
-}
-
-void
-client_ping_all(void)
+server_ping_all(struct server *s)
 {
 	static const unsigned char ping[2] = { 0x89, 0x00 };
 	struct frame *f = frame_raw(ping, sizeof(ping));
 
 	if (f == NULL)
 		return;
-	client_broadcast(f);
+	for (struct client *c = s->clients; c != NULL; c = c->next)
+		if (c->st == C_WS && !c->doom_code)
+			client_enqueue(c, f);
 	frame_unref(f);
 }
 
-/* SIGTERM: every WebSocket client gets 1001; HTTP connections are cut. */
+/*
+ * server_shutdown: SIGTERM: no more clients; every WebSocket client gets
+ * 1001, HTTP connections are cut.
+ */
 void
-client_shutdown_all(void)
+server_shutdown(struct server *s)
 {
-	for (struct client *c = G.clients; c != NULL; c = c->next) {
+	s->stopping = 1;
+	for (struct client *c = s->clients; c != NULL; c = c->next) {
 		if (c->st == C_WS)
 			client_doom(c, 1001, "server shutting down", 0);
 		else if (c->st == C_HTTP)
 			client_doom(c, 1001, "", 1);
 	}
+}
+
+/*
+ * server_close: closes every connection now and frees it (the hub is
+ * closed first, so that no Redis reply is still to come for them).
+ */
+void
+server_close(struct server *s)
+{
+	for (struct client *c = s->clients, *next; c != NULL; c = next) {
+		next = c->next;
+		client_doom(c, 1001, "", 1);
+		client_kill(c);
+	}
+	if (s->flush_ev != NULL) {
+		flush_cb(-1, 0, s);
+		event_free(s->flush_ev);
+		s->flush_ev = NULL;
+	}
+	ratelog_flush(&s->close_log);
 }

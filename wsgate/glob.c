@@ -18,7 +18,7 @@
  */
 #include <stddef.h>
 
-#include "wsgate.h"
+#include "glob.h"
 
 static int
 match(const char *p, size_t pn, const char *s, size_t sn, int *give_up)

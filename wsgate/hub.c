@@ -50,8 +50,16 @@
  * exponential backoff (100 ms .. 5 s); when sub is back every
  * subscription is made again, clients get "redis_up", and their books
  * are synced again as above, or wait for the next snapshot.
+ *
+ * Clients.  The hub sees a client only as a struct hub_peer (its
+ * subscriptions, books and sync) and reaches it only through the
+ * callbacks given with it (struct hub_peer_cbs).  A peer is refcounted:
+ * a Redis reply still to come holds a reference, so a client may go
+ * (hub_peer_drop) while its read is in flight; the reply then finds the
+ * peer dropped and does nothing.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +69,10 @@
 #include <hiredis/adapters/libevent.h>
 #include <jansson.h>
 
-#include "util.h"
-#include "wsgate.h"
+#include "backoff.h"
+#include "glob.h"
+#include "hash.h"
+#include "hub.h"
 
 #define HUB_BUCKETS	4096
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
@@ -73,11 +83,12 @@
 #define BACKOFF_MAX_MS	5000
 
 struct rconn {
+	struct hub		*h;
 	const char		*name;
 	redisAsyncContext	*ac;
 	int			 connected;
 	int			 ever;		/* connected once */
-	int			 backoff_ms;
+	struct backoff		 backoff;
 	struct event		*retry;
 };
 
@@ -90,7 +101,87 @@ struct route {
 	char		 name[];
 };
 
-static struct {
+enum sub_state { S_IDLE, S_SUBSCRIBING, S_ACTIVE, S_UNSUBSCRIBING };
+
+/*
+ * A channel or pattern clients subscribe to, shared by all of them.  An
+ * exact channel has a Redis SUBSCRIBE (st) unless the cover pattern
+ * carries it; a pattern is matched in wsgate, never sent to Redis.
+ */
+struct sub {
+	char		*name;
+	size_t		 len;
+	int		 pattern;
+	int		 book;		/* exact channel ending in ".book" */
+	int		 prefixed;	/* exact channel under PREFIX. */
+	enum sub_state	 st;
+	struct member	*members;
+	unsigned	 nmembers;
+	struct sub	*hnext;
+	struct sub	*pnext;		/* pattern: in the list of patterns */
+};
+
+/*
+ * One client's interest in one subscription.  Once the subscription is
+ * in effect (member_start) the books it covers are queued for a read; a
+ * pattern first lists PREFIX.channels for them.
+ */
+struct member {
+	struct hub_peer	*p;
+	struct sub	*s;
+	struct member	*s_prev, *s_next;	/* in s->members */
+	struct member	*c_next;		/* in p->members */
+	int		 waiting;	/* for the subscription to take effect */
+	int		 listing;	/* SMEMBERS in flight (holds a ref on p) */
+	int		 orphan;	/* detached while listing: freed by the cb */
+	int		 again;		/* list again once the reply is in */
+};
+
+/*
+ * A client's book on one book channel, as far as wsgate has sent it: the
+ * seq filter shared by every subscription of that client that covers the
+ * channel (an exact one and patterns), so each book message reaches it
+ * once and in seq order, and its late-joiner sync: queued for a read of
+ * its keys (live frames dropped: the read covers them), being read (live
+ * frames held), or live.  Kept while some subscription covers it.
+ */
+enum book_sync { BOOK_LIVE, BOOK_QUEUED, BOOK_READING };
+
+struct book {
+	struct book	*next;		/* hash chain in p->books */
+	struct book	*qnext;		/* in p's sync queue */
+	int		 have_snap;
+	int64_t		 last_seq;
+	enum book_sync	 sync;
+	struct frame	**held;		/* live frames held while reading */
+	size_t		 nheld, capheld, held_bytes;
+	size_t		 len;
+	char		 name[];
+};
+
+/* A client, as the hub sees it. */
+struct hub_peer {
+	struct hub		*h;
+	const struct hub_peer_cbs *cbs;
+	void			*arg;	/* the client; NULL once dropped */
+	unsigned		 refs;
+	struct hub_peer		*prev, *next;	/* in h->peers */
+	struct member		*members;
+	unsigned		 nsubs;
+	struct book		**books;	/* hash, nbooks_cap slots */
+	size_t			 nbooks, nbooks_cap;
+	struct book		*sq_head, *sq_tail;	/* queued for a read */
+	struct book		*reading;	/* being read, if wanted */
+	int			 read_inflight;	/* holds a ref on p */
+	uint64_t		 last_msg_id;
+};
+
+struct hub {
+	struct event_base	*base;
+	const struct wsgate_conf *conf;
+	struct wsgate_stats	*st;
+	void			(*connected)(void *);
+	void			*arg;
 	struct rconn	 sub, cmd;
 	int		 up;		/* sub connected: data flows */
 	struct sub	*tab[HUB_BUCKETS];
@@ -104,64 +195,59 @@ static struct {
 	char		*cover;		/* "PREFIX.*", glob-escaped */
 	size_t		 cover_len;
 	enum sub_state	 cover_st;
-	/* XXX unused since routing is local; hub_close still frees them */
-	struct frame	*prev;
-	char		*prev_chan;
-	size_t		 prev_chan_len;
+	struct hub_peer	*peers;
+	uint64_t	 msg_ids;	/* the last message's frame id */
 	int		 closing;
-} H;
+};
 
 static void rconn_start(struct rconn *);
 static void sub_reply_cb(redisAsyncContext *, void *, void *);
-static void cover_update(void);
+static void cover_update(struct hub *);
 static void member_start(struct member *);
+static void sync_kick(struct hub_peer *);
 
 /* --- table --- */
 
 static unsigned
 hash(const char *s, size_t n, int pattern)
 {
-	uint32_t h = 2166136261u ^ (uint32_t)pattern;
-
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h % HUB_BUCKETS;
+	return fnv1a32(FNV1A32_INIT ^ (uint32_t)pattern, s, n) % HUB_BUCKETS;
 }
 
 /* Makes "PREFIX." and the cover pattern once; 0, or -1 out of memory. */
 static int
-prefix_init(void)
+prefix_init(struct hub *h)
 {
-	const char *p = G.conf.prefix;
+	const char *p = h->conf->prefix;
 	size_t n = strlen(p), k = 0;
 
-	if (H.pfx != NULL)
+	if (h->pfx != NULL)
 		return 0;
-	if ((H.pfx = malloc(n + 2)) == NULL ||
-	    (H.cover = malloc(2 * n + 3)) == NULL) {
-		free(H.pfx);
-		H.pfx = NULL;
+	if ((h->pfx = malloc(n + 2)) == NULL ||
+	    (h->cover = malloc(2 * n + 3)) == NULL) {
+		free(h->pfx);
+		h->pfx = NULL;
 		return -1;
 	}
-	memcpy(H.pfx, p, n);
-	memcpy(H.pfx + n, ".", 2);
-	H.pfx_len = n + 1;
+	memcpy(h->pfx, p, n);
+	memcpy(h->pfx + n, ".", 2);
+	h->pfx_len = n + 1;
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\\' || p[i] == ']')	/* --prefix has no *?[ */
-			H.cover[k++] = '\\';
-		H.cover[k++] = p[i];
+			h->cover[k++] = '\\';
+		h->cover[k++] = p[i];
 	}
-	memcpy(H.cover + k, ".*", 3);
-	H.cover_len = k + 2;
+	memcpy(h->cover + k, ".*", 3);
+	h->cover_len = k + 2;
 	return 0;
 }
 
 /* Is s a channel under PREFIX (one the cover carries)? */
 static int
-prefixed(const char *s, size_t n)
+prefixed(struct hub *h, const char *s, size_t n)
 {
-	return H.pfx != NULL && n > H.pfx_len &&
-	    memcmp(s, H.pfx, H.pfx_len) == 0;
+	return h->pfx != NULL && n > h->pfx_len &&
+	    memcmp(s, h->pfx, h->pfx_len) == 0;
 }
 
 static int
@@ -171,9 +257,9 @@ in_effect(enum sub_state st)
 }
 
 static struct sub *
-sub_find(const char *s, size_t n, int pattern)
+sub_find(struct hub *h, const char *s, size_t n, int pattern)
 {
-	for (struct sub *x = H.tab[hash(s, n, pattern)]; x; x = x->hnext)
+	for (struct sub *x = h->tab[hash(s, n, pattern)]; x; x = x->hnext)
 		if (x->pattern == pattern && x->len == n &&
 		    memcmp(x->name, s, n) == 0)
 			return x;
@@ -183,9 +269,9 @@ sub_find(const char *s, size_t n, int pattern)
 /* --- routes: the patterns matching each channel --- */
 
 static struct route *
-route_find(const char *s, size_t n)
+route_find(struct hub *h, const char *s, size_t n)
 {
-	for (struct route *r = H.routes[hash(s, n, 2)]; r; r = r->next)
+	for (struct route *r = h->routes[hash(s, n, 2)]; r; r = r->next)
 		if (r->len == n && memcmp(r->name, s, n) == 0)
 			return r;
 	return NULL;
@@ -208,24 +294,24 @@ route_add(struct route *r, struct sub *x)
 }
 
 static void
-route_free(struct route *r)
+route_free(struct hub *h, struct route *r)
 {
-	struct route **pp = &H.routes[hash(r->name, r->len, 2)];
+	struct route **pp = &h->routes[hash(r->name, r->len, 2)];
 
 	while (*pp != r)
 		pp = &(*pp)->next;
 	*pp = r->next;
 	free(r->pats);
 	free(r);
-	H.nroutes--;
+	h->nroutes--;
 }
 
 static void
-routes_flush(void)
+routes_flush(struct hub *h)
 {
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		while (H.routes[b] != NULL)
-			route_free(H.routes[b]);
+		while (h->routes[b] != NULL)
+			route_free(h, h->routes[b]);
 }
 
 /*
@@ -234,26 +320,26 @@ routes_flush(void)
  * patterns itself).
  */
 static struct route *
-route_get(const char *s, size_t n)
+route_get(struct hub *h, const char *s, size_t n)
 {
-	struct route *r = route_find(s, n);
+	struct route *r = route_find(h, s, n);
 	unsigned b;
 
 	if (r != NULL)
 		return r;
-	if (H.nroutes >= ROUTE_MAX)
-		routes_flush();
+	if (h->nroutes >= ROUTE_MAX)
+		routes_flush(h);
 	if ((r = calloc(1, sizeof(*r) + n + 1)) == NULL)
 		return NULL;
 	memcpy(r->name, s, n);
 	r->len = n;
 	b = hash(s, n, 2);
-	r->next = H.routes[b];
-	H.routes[b] = r;
-	H.nroutes++;
-	for (struct sub *x = H.pats; x != NULL; x = x->pnext)
+	r->next = h->routes[b];
+	h->routes[b] = r;
+	h->nroutes++;
+	for (struct sub *x = h->pats; x != NULL; x = x->pnext)
 		if (glob_match(x->name, x->len, s, n) && route_add(r, x) != 0) {
-			route_free(r);
+			route_free(h, r);
 			return NULL;
 		}
 	return r;
@@ -261,22 +347,22 @@ route_get(const char *s, size_t n)
 
 /* A new pattern x: added to the routes of the channels it matches. */
 static void
-routes_add_pattern(struct sub *x)
+routes_add_pattern(struct hub *h, struct sub *x)
 {
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct route *r = H.routes[b], *nr; r; r = nr) {
+		for (struct route *r = h->routes[b], *nr; r; r = nr) {
 			nr = r->next;
 			if (glob_match(x->name, x->len, r->name, r->len) &&
 			    route_add(r, x) != 0)
-				route_free(r);	/* made again when needed */
+				route_free(h, r);	/* made again if needed */
 		}
 }
 
 static void
-routes_del_pattern(struct sub *x)
+routes_del_pattern(struct hub *h, struct sub *x)
 {
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct route *r = H.routes[b]; r; r = r->next)
+		for (struct route *r = h->routes[b]; r; r = r->next)
 			for (unsigned i = 0; i < r->npats; i++)
 				if (r->pats[i] == x) {
 					r->pats[i] = r->pats[--r->npats];
@@ -287,9 +373,9 @@ routes_del_pattern(struct sub *x)
 /* --- subscriptions --- */
 
 static struct sub *
-sub_get(const char *s, size_t n, int pattern)
+sub_get(struct hub *h, const char *s, size_t n, int pattern)
 {
-	struct sub *x = sub_find(s, n, pattern);
+	struct sub *x = sub_find(h, s, n, pattern);
 	unsigned b;
 
 	if (x != NULL)
@@ -304,85 +390,86 @@ sub_get(const char *s, size_t n, int pattern)
 	x->len = n;
 	x->pattern = pattern;
 	x->book = !pattern && n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
-	x->prefixed = !pattern && prefixed(s, n);
+	x->prefixed = !pattern && prefixed(h, s, n);
 	x->st = S_IDLE;
 	b = hash(s, n, pattern);
-	x->hnext = H.tab[b];
-	H.tab[b] = x;
-	H.nsubs++;
+	x->hnext = h->tab[b];
+	h->tab[b] = x;
+	h->nsubs++;
 	if (pattern) {
-		x->pnext = H.pats;
-		H.pats = x;
-		H.npats++;
-		routes_add_pattern(x);
+		x->pnext = h->pats;
+		h->pats = x;
+		h->npats++;
+		routes_add_pattern(h, x);
 	}
 	return x;
 }
 
 static void
-sub_free(struct sub *x)
+sub_free(struct hub *h, struct sub *x)
 {
-	struct sub **pp = &H.tab[hash(x->name, x->len, x->pattern)];
+	struct sub **pp = &h->tab[hash(x->name, x->len, x->pattern)];
 
 	while (*pp != x)
 		pp = &(*pp)->hnext;
 	*pp = x->hnext;
 	if (x->pattern) {
-		for (pp = &H.pats; *pp != x; pp = &(*pp)->pnext)
+		for (pp = &h->pats; *pp != x; pp = &(*pp)->pnext)
 			;
 		*pp = x->pnext;
-		H.npats--;
-		routes_del_pattern(x);
+		h->npats--;
+		routes_del_pattern(h, x);
 	}
 	free(x->name);
 	free(x);
-	H.nsubs--;
+	h->nsubs--;
 }
 
 unsigned
-hub_nsubs(void)
+hub_nsubs(const struct hub *h)
 {
-	return H.nsubs;
+	return h->nsubs;
 }
 
 int
-hub_redis_up(void)
+hub_redis_up(const struct hub *h)
 {
-	return H.up;
+	return h->up;
 }
 
 int
-hub_both_connected(void)
+hub_both_connected(const struct hub *h)
 {
-	return H.sub.connected && H.cmd.connected;
+	return h->sub.connected && h->cmd.connected;
 }
 
 /* Sends one (P)(UN)SUBSCRIBE on sub; 0 if sent. */
 static int
-sub_send(const char *name, size_t len, int pattern, int subscribe)
+sub_send(struct hub *h, const char *name, size_t len, int pattern,
+    int subscribe)
 {
 	const char *cmd = subscribe ? (pattern ? "PSUBSCRIBE" : "SUBSCRIBE") :
 	    (pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE");
 
-	if (!H.sub.connected)
+	if (!h->sub.connected)
 		return -1;	/* everything is subscribed again on reconnect */
-	return redisAsyncCommand(H.sub.ac, sub_reply_cb, NULL, "%s %b", cmd,
+	return redisAsyncCommand(h->sub.ac, sub_reply_cb, h, "%s %b", cmd,
 	    name, len) == REDIS_OK ? 0 : -1;
 }
 
 /* Is the cover wanted, and has its PSUBSCRIBE been sent last? */
 static int
-cover_held(void)
+cover_held(struct hub *h)
 {
-	return H.npats > 0 && (H.cover_st == S_SUBSCRIBING ||
-	    H.cover_st == S_ACTIVE);
+	return h->npats > 0 && (h->cover_st == S_SUBSCRIBING ||
+	    h->cover_st == S_ACTIVE);
 }
 
 /* Does exact channel x need its own SUBSCRIBE? */
 static int
-sub_wanted(const struct sub *x)
+sub_wanted(struct hub *h, const struct sub *x)
 {
-	return x->nmembers > 0 && !(x->prefixed && cover_held());
+	return x->nmembers > 0 && !(x->prefixed && cover_held(h));
 }
 
 /*
@@ -392,24 +479,24 @@ sub_wanted(const struct sub *x)
  * calls this again.
  */
 static void
-sub_update(struct sub *x)
+sub_update(struct hub *h, struct sub *x)
 {
 	if (x->pattern) {
 		if (x->nmembers == 0) {
-			sub_free(x);
-			if (H.npats == 0)
-				cover_update();
+			sub_free(h, x);
+			if (h->npats == 0)
+				cover_update(h);
 		}
 		return;
 	}
-	if (sub_wanted(x)) {
-		if (x->st == S_IDLE && sub_send(x->name, x->len, 0, 1) == 0)
+	if (sub_wanted(h, x)) {
+		if (x->st == S_IDLE && sub_send(h, x->name, x->len, 0, 1) == 0)
 			x->st = S_SUBSCRIBING;
 	} else if (x->st == S_ACTIVE) {
-		if (sub_send(x->name, x->len, 0, 0) == 0)
+		if (sub_send(h, x->name, x->len, 0, 0) == 0)
 			x->st = S_UNSUBSCRIBING;
 	} else if (x->st == S_IDLE && x->nmembers == 0) {
-		sub_free(x);
+		sub_free(h, x);
 	}
 }
 
@@ -419,19 +506,19 @@ sub_update(struct sub *x)
  * SUBSCRIBE sent or confirmed, so the cover may go.
  */
 static int
-subs_update(int prefixed_only)
+subs_update(struct hub *h, int prefixed_only)
 {
 	int ready = 1;
 
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct sub *x = H.tab[b], *nx; x; x = nx) {
+		for (struct sub *x = h->tab[b], *nx; x; x = nx) {
 			nx = x->hnext;
 			if (x->pattern || (prefixed_only && !x->prefixed))
 				continue;
-			sub_update(x);	/* may free x */
+			sub_update(h, x);	/* may free x */
 		}
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct sub *x = H.tab[b]; x; x = x->hnext)
+		for (struct sub *x = h->tab[b]; x; x = x->hnext)
 			if (!x->pattern && x->prefixed && x->nmembers > 0 &&
 			    x->st != S_SUBSCRIBING && x->st != S_ACTIVE)
 				ready = 0;
@@ -444,55 +531,100 @@ subs_update(int prefixed_only)
  * are SUBSCRIBEd again first, then the cover goes.
  */
 static void
-cover_update(void)
+cover_update(struct hub *h)
 {
-	if (H.npats > 0) {
-		if (H.cover_st == S_IDLE && prefix_init() == 0 &&
-		    sub_send(H.cover, H.cover_len, 1, 1) == 0) {
-			H.cover_st = S_SUBSCRIBING;
-			subs_update(1);
+	if (h->npats > 0) {
+		if (h->cover_st == S_IDLE && prefix_init(h) == 0 &&
+		    sub_send(h, h->cover, h->cover_len, 1, 1) == 0) {
+			h->cover_st = S_SUBSCRIBING;
+			subs_update(h, 1);
 		}
 		return;
 	}
-	if (H.cover_st == S_ACTIVE && subs_update(1) &&
-	    sub_send(H.cover, H.cover_len, 1, 0) == 0)
-		H.cover_st = S_UNSUBSCRIBING;
+	if (h->cover_st == S_ACTIVE && subs_update(h, 1) &&
+	    sub_send(h, h->cover, h->cover_len, 1, 0) == 0)
+		h->cover_st = S_UNSUBSCRIBING;
 }
 
 /* Has m's subscription taken effect (its messages reach wsgate)? */
 static int
-member_live(const struct member *m)
+member_live(struct hub *h, const struct member *m)
 {
 	const struct sub *x = m->s;
 
 	if (x->pattern)
-		return H.cover_st == S_ACTIVE;
-	return x->st == S_ACTIVE || (x->prefixed && H.cover_st == S_ACTIVE);
+		return h->cover_st == S_ACTIVE;
+	return x->st == S_ACTIVE || (x->prefixed && h->cover_st == S_ACTIVE);
 }
 
 /* Starts the waiting members of x whose subscription took effect. */
 static void
-members_start(struct sub *x)
+members_start(struct hub *h, struct sub *x)
 {
 	for (struct member *m = x->members; m != NULL; m = m->s_next)
-		if (m->waiting && member_live(m))
+		if (m->waiting && member_live(h, m))
 			member_start(m);
+}
+
+/* --- peers: the clients, through their callbacks --- */
+
+/* Does p's client take messages?  Never once p is dropped. */
+static int
+peer_open(const struct hub_peer *p)
+{
+	return p->arg != NULL && p->cbs->open(p->arg);
+}
+
+static void
+peer_error(struct hub_peer *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+peer_error(struct hub_peer *p, const char *fmt, ...)
+{
+	char reason[256];
+	va_list ap;
+
+	if (p->arg == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	p->cbs->error(p->arg, reason);
+}
+
+/* Gives p's client the message j (stolen), if it is open. */
+static void
+peer_notice(struct hub_peer *p, json_t *j)
+{
+	struct frame *f = frame_json(j);
+
+	if (f != NULL && p->arg != NULL)
+		p->cbs->notice(p->arg, f);
+	frame_unref(f);
+}
+
+static void
+peer_unref(struct hub_peer *p)
+{
+	if (--p->refs == 0)
+		free(p);
 }
 
 /* --- a client's books --- */
 
 static size_t
-book_slot(const struct client *c, const char *s, size_t n)
+book_slot(const struct hub_peer *p, const char *s, size_t n)
 {
-	return hash(s, n, 0) & (c->nbooks_cap - 1);
+	return hash(s, n, 0) & (p->nbooks_cap - 1);
 }
 
 static struct book *
-book_find(struct client *c, const char *s, size_t n)
+book_find(struct hub_peer *p, const char *s, size_t n)
 {
-	if (c->nbooks_cap == 0)
+	if (p->nbooks_cap == 0)
 		return NULL;
-	for (struct book *b = c->books[book_slot(c, s, n)]; b; b = b->next)
+	for (struct book *b = p->books[book_slot(p, s, n)]; b; b = b->next)
 		if (b->len == n && memcmp(b->name, s, n) == 0)
 			return b;
 	return NULL;
@@ -500,20 +632,20 @@ book_find(struct client *c, const char *s, size_t n)
 
 /* The client's book on channel s, made if new; NULL if out of memory. */
 static struct book *
-book_get(struct client *c, const char *s, size_t n)
+book_get(struct hub_peer *p, const char *s, size_t n)
 {
-	struct book *b = book_find(c, s, n);
+	struct book *b = book_find(p, s, n);
 
 	if (b != NULL)
 		return b;
-	if (c->nbooks >= c->nbooks_cap) {
-		size_t ncap = c->nbooks_cap ? c->nbooks_cap * 2 : 8;
+	if (p->nbooks >= p->nbooks_cap) {
+		size_t ncap = p->nbooks_cap ? p->nbooks_cap * 2 : 8;
 		struct book **v = calloc(ncap, sizeof(*v));
 
 		if (v == NULL)
 			return NULL;
-		for (size_t i = 0; i < c->nbooks_cap; i++)
-			for (struct book *x = c->books[i], *nx; x; x = nx) {
+		for (size_t i = 0; i < p->nbooks_cap; i++)
+			for (struct book *x = p->books[i], *nx; x; x = nx) {
 				size_t k = hash(x->name, x->len, 0) &
 				    (ncap - 1);
 
@@ -521,9 +653,9 @@ book_get(struct client *c, const char *s, size_t n)
 				x->next = v[k];
 				v[k] = x;
 			}
-		free(c->books);
-		c->books = v;
-		c->nbooks_cap = ncap;
+		free(p->books);
+		p->books = v;
+		p->nbooks_cap = ncap;
 	}
 	if ((b = calloc(1, sizeof(*b) + n + 1)) == NULL)
 		return NULL;
@@ -531,9 +663,9 @@ book_get(struct client *c, const char *s, size_t n)
 	b->len = n;
 	b->last_seq = -1;
 	b->sync = BOOK_LIVE;
-	b->next = c->books[book_slot(c, s, n)];
-	c->books[book_slot(c, s, n)] = b;
-	c->nbooks++;
+	b->next = p->books[book_slot(p, s, n)];
+	p->books[book_slot(p, s, n)] = b;
+	p->nbooks++;
 	return b;
 }
 
@@ -554,55 +686,55 @@ held_free(struct book *b)
 	b->held_bytes = 0;
 }
 
-/* Takes b out of c's sync: off the queue, its read (if any) ignored. */
+/* Takes b out of p's sync: off the queue, its read (if any) ignored. */
 static void
-book_unsync(struct client *c, struct book *b)
+book_unsync(struct hub_peer *p, struct book *b)
 {
 	if (b->sync == BOOK_QUEUED) {
-		struct book **pp = &c->sq_head;
+		struct book **pp = &p->sq_head;
 
 		while (*pp != b)
 			pp = &(*pp)->qnext;
 		*pp = b->qnext;
-		if (c->sq_tail == b) {
-			c->sq_tail = NULL;
-			for (struct book *x = c->sq_head; x; x = x->qnext)
-				c->sq_tail = x;
+		if (p->sq_tail == b) {
+			p->sq_tail = NULL;
+			for (struct book *x = p->sq_head; x; x = x->qnext)
+				p->sq_tail = x;
 		}
 		b->qnext = NULL;
 	}
-	if (c->reading == b)
-		c->reading = NULL;	/* the reply is dropped */
+	if (p->reading == b)
+		p->reading = NULL;	/* the reply is dropped */
 	held_free(b);
 	b->sync = BOOK_LIVE;
 }
 
 /*
- * book_invalid: c's book b is no longer known to be exact.  If c had a
- * snapshot it is told so ({"type":"book_invalid"}, tickpipe(7)); deltas
- * are held back until the next snapshot.
+ * book_invalid: p's book b is no longer known to be exact.  If its
+ * client had a snapshot it is told so ({"type":"book_invalid"},
+ * tickpipe(7)); deltas are held back until the next snapshot.
  */
 static void
-book_invalid(struct client *c, struct book *b, const char *why)
+book_invalid(struct hub_peer *p, struct book *b, const char *why)
 {
-	if (b->have_snap && c->st == C_WS && !c->doom_code)
-		client_send_json(c, json_pack("{s:s,s:o,s:s}", "type",
+	if (b->have_snap)
+		peer_notice(p, json_pack("{s:s,s:o,s:s}", "type",
 		    "book_invalid", "channel", json_stringn(b->name, b->len),
 		    "reason", why));
 	b->have_snap = 0;
 	b->last_seq = -1;
 }
 
-/* Does one of c's subscriptions still cover book channel s? */
+/* Does one of p's subscriptions still cover book channel s? */
 static int
-book_covered(struct client *c, const char *s, size_t n)
+book_covered(struct hub_peer *p, const char *s, size_t n)
 {
-	for (struct member *m = c->members; m != NULL; m = m->c_next) {
+	for (struct member *m = p->members; m != NULL; m = m->c_next) {
 		struct sub *x = m->s;
 
 		if (x == NULL)
 			continue;
-		if (x->pattern ? prefixed(s, n) &&
+		if (x->pattern ? prefixed(p->h, s, n) &&
 		    glob_match(x->name, x->len, s, n) :
 		    x->len == n && memcmp(x->name, s, n) == 0)
 			return 1;
@@ -611,49 +743,49 @@ book_covered(struct client *c, const char *s, size_t n)
 }
 
 static void
-book_free(struct client *c, struct book *b)
+book_free(struct hub_peer *p, struct book *b)
 {
-	book_unsync(c, b);
+	book_unsync(p, b);
 	free(b);
-	c->nbooks--;
+	p->nbooks--;
 }
 
-/* Forgets the books no subscription of c covers any more. */
+/* Forgets the books no subscription of p covers any more. */
 static void
-books_prune(struct client *c)
+books_prune(struct hub_peer *p)
 {
-	for (size_t i = 0; i < c->nbooks_cap; i++)
-		for (struct book **pp = &c->books[i], *b; (b = *pp) != NULL;) {
-			if (book_covered(c, b->name, b->len)) {
+	for (size_t i = 0; i < p->nbooks_cap; i++)
+		for (struct book **pp = &p->books[i], *b; (b = *pp) != NULL;) {
+			if (book_covered(p, b->name, b->len)) {
 				pp = &b->next;
 				continue;
 			}
 			*pp = b->next;
-			book_free(c, b);
+			book_free(p, b);
 		}
 }
 
 static void
-books_free(struct client *c)
+books_free(struct hub_peer *p)
 {
-	for (size_t i = 0; i < c->nbooks_cap; i++)
-		for (struct book *b = c->books[i], *nb; b; b = nb) {
+	for (size_t i = 0; i < p->nbooks_cap; i++)
+		for (struct book *b = p->books[i], *nb; b; b = nb) {
 			nb = b->next;
-			book_free(c, b);
+			book_free(p, b);
 		}
-	free(c->books);
-	c->books = NULL;
-	c->nbooks = c->nbooks_cap = 0;
+	free(p->books);
+	p->books = NULL;
+	p->nbooks = p->nbooks_cap = 0;
 }
 
 /*
- * book_send: sends book frame f to client c if it moves c's book b on:
+ * book_send: sends book frame f to p's client if it moves its book b on:
  * a snapshot with a new seq (an older one only live: the ring was
  * recreated; replay means it comes from the keys or the held frames),
  * a delta newer than the last seq once there is a snapshot.
  */
 static void
-book_send(struct client *c, struct book *b, struct frame *f, int replay)
+book_send(struct hub_peer *p, struct book *b, struct frame *f, int replay)
 {
 	if (f->kind == FRAME_SNAPSHOT) {
 		if (b->have_snap && f->seq == b->last_seq)
@@ -667,16 +799,16 @@ book_send(struct client *c, struct book *b, struct frame *f, int replay)
 			return;
 		b->last_seq = f->seq;
 	}
-	client_deliver(c, f);
+	p->cbs->deliver(p->arg, f);
 }
 
 /* The end of b's read: its held frames go out, live ones pass from now. */
 static void
-book_live(struct client *c, struct book *b)
+book_live(struct hub_peer *p, struct book *b)
 {
 	b->sync = BOOK_LIVE;
 	for (size_t i = 0; i < b->nheld; i++)
-		book_send(c, b, b->held[i], 1);
+		book_send(p, b, b->held[i], 1);
 	held_free(b);
 }
 
@@ -686,45 +818,44 @@ book_live(struct client *c, struct book *b)
  * up: b waits for its next live snapshot instead.
  */
 static void
-book_hold(struct client *c, struct book *b, struct frame *f)
+book_hold(struct hub_peer *p, struct book *b, struct frame *f)
 {
 	if (b->nheld == b->capheld) {
 		size_t ncap = b->capheld ? b->capheld * 2 : 16;
 		struct frame **v = realloc(b->held, ncap * sizeof(*v));
 
 		if (v == NULL) {
-			book_unsync(c, b);
+			book_unsync(p, b);
 			return;
 		}
 		b->held = v;
 		b->capheld = ncap;
 	}
-	f->refs++;
-	b->held[b->nheld++] = f;
+	b->held[b->nheld++] = frame_ref(f);
 	b->held_bytes += f->len;
-	if (b->held_bytes > G.conf.output_cap)
-		book_unsync(c, b);
+	if (b->held_bytes > p->h->conf->output_cap)
+		book_unsync(p, b);
 }
 
-/* Queues book channel s of c for a read unless it has a snapshot. */
+/* Queues book channel s of p for a read unless it has a snapshot. */
 static void
-book_want(struct client *c, const char *s, size_t n)
+book_want(struct hub_peer *p, const char *s, size_t n)
 {
-	struct book *b = book_get(c, s, n);
+	struct book *b = book_get(p, s, n);
 
 	if (b == NULL) {
-		client_doom(c, 1011, "out of memory", 1);
+		p->cbs->fail(p->arg, "out of memory");
 		return;
 	}
 	if (b->have_snap || b->sync != BOOK_LIVE)
 		return;
 	b->sync = BOOK_QUEUED;
 	b->qnext = NULL;
-	if (c->sq_tail != NULL)
-		c->sq_tail->qnext = b;
+	if (p->sq_tail != NULL)
+		p->sq_tail->qnext = b;
 	else
-		c->sq_head = b;
-	c->sq_tail = b;
+		p->sq_head = b;
+	p->sq_tail = b;
 }
 
 /* --- members --- */
@@ -742,18 +873,24 @@ member_detach(struct member *m)
 		m->s_next->s_prev = m->s_prev;
 	x->nmembers--;
 	m->s = NULL;
-	sub_update(x);
+	sub_update(m->p->h, x);
 }
 
+/*
+ * hub_subscribe: p's client subscribes to channel or pattern name (len
+ * bytes, no NUL).  Returns 0 (also if it already had it), or -1 with the
+ * reason in msg.
+ */
 int
-hub_subscribe(struct client *c, const char *name, size_t len, char *msg,
+hub_subscribe(struct hub_peer *p, const char *name, size_t len, char *msg,
     size_t msglen)
 {
+	struct hub *h = p->h;
 	int pattern = strpbrk(name, "*?[") != NULL;
 	struct member *m;
 	struct sub *x;
 
-	for (m = c->members; m != NULL; m = m->c_next)
+	for (m = p->members; m != NULL; m = m->c_next)
 		if (m->s != NULL && m->s->pattern == pattern &&
 		    m->s->len == len && memcmp(m->s->name, name, len) == 0)
 			return 0;	/* already */
@@ -761,51 +898,51 @@ hub_subscribe(struct client *c, const char *name, size_t len, char *msg,
 		snprintf(msg, msglen, "reserved channel");
 		return -1;
 	}
-	if (c->nsubs >= G.conf.max_subs) {
-		G.st.sub_limit_refused++;
+	if (p->nsubs >= h->conf->max_subs) {
+		h->st->sub_limit_refused++;
 		snprintf(msg, msglen, "too many subscriptions (at most %llu "
-		    "per client)", (unsigned long long)G.conf.max_subs);
+		    "per client)", (unsigned long long)h->conf->max_subs);
 		return -1;
 	}
-	if (prefix_init() != 0 || (m = calloc(1, sizeof(*m))) == NULL ||
-	    (x = sub_get(name, len, pattern)) == NULL) {
+	if (prefix_init(h) != 0 || (m = calloc(1, sizeof(*m))) == NULL ||
+	    (x = sub_get(h, name, len, pattern)) == NULL) {
 		free(m);
 		snprintf(msg, msglen, "out of memory");
 		return -1;
 	}
-	m->c = c;
+	m->p = p;
 	m->s = x;
 	m->s_next = x->members;
 	if (x->members)
 		x->members->s_prev = m;
 	x->members = m;
 	x->nmembers++;
-	m->c_next = c->members;
-	c->members = m;
-	c->nsubs++;
+	m->c_next = p->members;
+	p->members = m;
+	p->nsubs++;
 	if (x->book || x->pattern)
-		G.st.late_joins++;
+		h->st->late_joins++;
 	if (x->pattern)
-		cover_update();
+		cover_update(h);
 	else
-		sub_update(x);
-	if (member_live(m))
+		sub_update(h, x);
+	if (member_live(h, m))
 		member_start(m);
 	else
 		m->waiting = 1;
 	return 0;
 }
 
-/* Removes m from c's list; frees it unless a read still refers to it. */
+/* Removes m from p's list; frees it unless a read still refers to it. */
 static void
-member_remove(struct client *c, struct member *m)
+member_remove(struct hub_peer *p, struct member *m)
 {
-	struct member **pp = &c->members;
+	struct member **pp = &p->members;
 
 	while (*pp != m)
 		pp = &(*pp)->c_next;
 	*pp = m->c_next;
-	c->nsubs--;
+	p->nsubs--;
 	if (m->s != NULL)
 		member_detach(m);
 	if (m->listing)
@@ -814,39 +951,78 @@ member_remove(struct client *c, struct member *m)
 		free(m);
 }
 
+/* hub_unsubscribe: 0, or -1 if p had no such subscription. */
 int
-hub_unsubscribe(struct client *c, const char *name, size_t len)
+hub_unsubscribe(struct hub_peer *p, const char *name, size_t len)
 {
 	int pattern = strpbrk(name, "*?[") != NULL;
 
-	for (struct member *m = c->members; m != NULL; m = m->c_next)
+	for (struct member *m = p->members; m != NULL; m = m->c_next)
 		if (m->s != NULL && m->s->pattern == pattern &&
 		    m->s->len == len && memcmp(m->s->name, name, len) == 0) {
-			member_remove(c, m);
-			books_prune(c);
+			member_remove(p, m);
+			books_prune(p);
 			return 0;
 		}
 	return -1;
 }
 
-void
-hub_drop_client(struct client *c)
+/*
+ * hub_peer_new: a client for the hub, reached through cbs with arg.
+ * NULL if out of memory.
+ */
+struct hub_peer *
+hub_peer_new(struct hub *h, const struct hub_peer_cbs *cbs, void *arg)
 {
-	while (c->members != NULL)
-		member_remove(c, c->members);
-	books_free(c);
+	struct hub_peer *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->h = h;
+	p->cbs = cbs;
+	p->arg = arg;
+	p->refs = 1;
+	p->next = h->peers;
+	if (h->peers != NULL)
+		h->peers->prev = p;
+	h->peers = p;
+	return p;
+}
+
+/*
+ * hub_peer_drop: p's client is gone: its subscriptions and books go, and
+ * no callback of p is called from now on.  p itself is freed once no
+ * Redis reply refers to it.
+ */
+void
+hub_peer_drop(struct hub_peer *p)
+{
+	struct hub *h = p->h;
+
+	while (p->members != NULL)
+		member_remove(p, p->members);
+	books_free(p);
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		h->peers = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	p->prev = p->next = NULL;
+	p->arg = NULL;
+	peer_unref(p);
 }
 
 /* --- late joiners --- */
 
 /*
- * replay_keys: sends c the snapshot and deltas (the EXEC replies) of its
- * book b, as history frames.  Nothing if there is no snapshot, or more
- * than SYNC_LINES deltas or SYNC_BYTES bytes: b then waits for the next
- * live snapshot.
+ * replay_keys: sends p's client the snapshot and deltas (the EXEC
+ * replies) of its book b, as history frames.  Nothing if there is no
+ * snapshot, or more than SYNC_LINES deltas or SYNC_BYTES bytes: b then
+ * waits for the next live snapshot.
  */
 static void
-replay_keys(struct client *c, struct book *b, redisReply *snap,
+replay_keys(struct hub_peer *p, struct book *b, redisReply *snap,
     redisReply *deltas)
 {
 	size_t bytes;
@@ -859,9 +1035,9 @@ replay_keys(struct client *c, struct book *b, redisReply *snap,
 		if (deltas->element[i]->type == REDIS_REPLY_STRING)
 			bytes += deltas->element[i]->len;
 	if (deltas->elements > SYNC_LINES || bytes > SYNC_BYTES) {
-		if (G.conf.verbose)
-			fprintf(stderr, "wsgate: %s: %zu deltas, %zu bytes: too "
-			    "many to replay, waiting for a snapshot\n",
+		if (p->h->conf->verbose)
+			fprintf(stderr, "wsgate: %s: %zu deltas, %zu bytes: "
+			    "too many to replay, waiting for a snapshot\n",
 			    b->name, deltas->elements, bytes);
 		return;
 	}
@@ -872,86 +1048,97 @@ replay_keys(struct client *c, struct book *b, redisReply *snap,
 		if (e->type != REDIS_REPLY_STRING)
 			continue;
 		if ((f = frame_text(e->str, e->len)) == NULL) {
-			book_invalid(c, b, "out of memory");
+			book_invalid(p, b, "out of memory");
 			return;
 		}
 		f->hist = 1;
 		frame_parse_book(f);
 		if (f->kind == (i == 0 ? FRAME_SNAPSHOT : FRAME_DELTA))
-			book_send(c, b, f, 1);
+			book_send(p, b, f, 1);
 		frame_unref(f);
 	}
 }
 
-/* read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas for c->reading. */
+/* read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas for p->reading. */
 static void
 read_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply;
-	struct client *c = priv;
-	struct book *b = c->reading;
+	struct hub_peer *p = priv;
+	struct book *b = p->reading;
 
 	(void)ac;
-	c->read_inflight = 0;
-	c->reading = NULL;
+	p->read_inflight = 0;
+	p->reading = NULL;
 	if (b != NULL) {
 		if (r != NULL && (r->type != REDIS_REPLY_ARRAY ||
 		    r->elements != 2)) {
-			G.st.redis_errors++;
-			client_error(c, "%s: cannot read the book: %s", b->name,
+			p->h->st->redis_errors++;
+			peer_error(p, "%s: cannot read the book: %s", b->name,
 			    r->type == REDIS_REPLY_ERROR ? r->str :
 			    "unexpected reply");
 		} else if (r != NULL) {
-			replay_keys(c, b, r->element[0], r->element[1]);
+			replay_keys(p, b, r->element[0], r->element[1]);
 		}
-		book_live(c, b);
+		book_live(p, b);
 	}
-	hub_sync_kick(c);
-	client_unref(c);
+	sync_kick(p);
+	peer_unref(p);
 }
 
 /* Sends MULTI; GET C.snapshot; LRANGE C.deltas; EXEC.  0 if sent. */
 static int
-read_send(struct client *c, struct book *b)
+read_send(struct hub_peer *p, struct book *b)
 {
-	redisAsyncContext *ac = H.cmd.ac;
+	struct hub *h = p->h;
+	redisAsyncContext *ac = h->cmd.ac;
 
-	if (!H.cmd.connected ||
+	if (!h->cmd.connected ||
 	    redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
 	    redisAsyncCommand(ac, NULL, NULL, "GET %b.snapshot", b->name,
 	    b->len) != REDIS_OK ||
 	    redisAsyncCommand(ac, NULL, NULL, "LRANGE %b.deltas 0 %d",
 	    b->name, b->len, SYNC_LINES) != REDIS_OK ||
-	    redisAsyncCommand(ac, read_cb, c, "EXEC") != REDIS_OK)
+	    redisAsyncCommand(ac, read_cb, p, "EXEC") != REDIS_OK)
 		return -1;
 	return 0;
 }
 
 /*
- * hub_sync_kick: reads c's next queued book, if none is being read and
- * the history queued to c is below a quarter of --output-cap (the pace).
- * A book that cannot be read (cmd down) waits for its next snapshot.
+ * sync_kick: reads p's next queued book, if none is being read and the
+ * history queued to its client is below a quarter of --output-cap (the
+ * pace).  A book that cannot be read (cmd down) waits for its next
+ * snapshot.
  */
-void
-hub_sync_kick(struct client *c)
+static void
+sync_kick(struct hub_peer *p)
 {
 	struct book *b;
 
-	while (!c->read_inflight && (b = c->sq_head) != NULL &&
-	    c->st == C_WS && c->q.hist < G.conf.output_cap / 4) {
-		c->sq_head = b->qnext;
-		if (c->sq_head == NULL)
-			c->sq_tail = NULL;
+	while (!p->read_inflight && (b = p->sq_head) != NULL &&
+	    peer_open(p) &&
+	    p->cbs->history(p->arg) < p->h->conf->output_cap / 4) {
+		p->sq_head = b->qnext;
+		if (p->sq_head == NULL)
+			p->sq_tail = NULL;
 		b->qnext = NULL;
-		if (read_send(c, b) != 0) {
+		if (read_send(p, b) != 0) {
 			b->sync = BOOK_LIVE;
 			continue;
 		}
 		b->sync = BOOK_READING;
-		c->reading = b;
-		c->read_inflight = 1;
-		c->refs++;
+		p->reading = b;
+		p->read_inflight = 1;
+		p->refs++;
 	}
+}
+
+/* hub_peer_drained: p's client wrote out what was queued: read on. */
+void
+hub_peer_drained(struct hub_peer *p)
+{
+	if (p->sq_head != NULL)
+		sync_kick(p);
 }
 
 /*
@@ -963,7 +1150,7 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply;
 	struct member *m = priv;
-	struct client *c = m->c;
+	struct hub_peer *p = m->p;
 
 	(void)ac;
 	m->listing = 0;
@@ -972,10 +1159,10 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 	} else if (m->again) {
 		m->again = 0;	/* Redis came back meanwhile: list again */
 		member_start(m);
-	} else if (!m->waiting && c->st == C_WS && r != NULL) {
+	} else if (!m->waiting && peer_open(p) && r != NULL) {
 		if (r->type != REDIS_REPLY_ARRAY) {
-			G.st.redis_errors++;
-			client_error(c, "%s: cannot list the channels: %s",
+			p->h->st->redis_errors++;
+			peer_error(p, "%s: cannot list the channels: %s",
 			    m->s->name, r->type == REDIS_REPLY_ERROR ? r->str :
 			    "unexpected reply");
 		} else {
@@ -985,15 +1172,15 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 				if (e->type == REDIS_REPLY_STRING &&
 				    is_book_channel(e->str, e->len) &&
 				    memchr(e->str, 0, e->len) == NULL &&
-				    prefixed(e->str, e->len) &&
+				    prefixed(p->h, e->str, e->len) &&
 				    glob_match(m->s->name, m->s->len, e->str,
 				    e->len))
-					book_want(c, e->str, e->len);
+					book_want(p, e->str, e->len);
 			}
-			hub_sync_kick(c);
+			sync_kick(p);
 		}
 	}
-	client_unref(c);
+	peer_unref(p);
 }
 
 /*
@@ -1005,11 +1192,13 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 static void
 member_start(struct member *m)
 {
+	struct hub *h = m->p->h;
+
 	m->waiting = 0;
 	if (!m->s->pattern) {
 		if (m->s->book) {
-			book_want(m->c, m->s->name, m->s->len);
-			hub_sync_kick(m->c);
+			book_want(m->p, m->s->name, m->s->len);
+			sync_kick(m->p);
 		}
 		return;
 	}
@@ -1017,11 +1206,11 @@ member_start(struct member *m)
 		m->again = 1;
 		return;
 	}
-	if (!H.cmd.connected || redisAsyncCommand(H.cmd.ac, list_cb, m,
-	    "SMEMBERS %s.channels", G.conf.prefix) != REDIS_OK)
+	if (!h->cmd.connected || redisAsyncCommand(h->cmd.ac, list_cb, m,
+	    "SMEMBERS %s.channels", h->conf->prefix) != REDIS_OK)
 		return;
 	m->listing = 1;
-	m->c->refs++;
+	m->p->refs++;
 }
 
 /*
@@ -1030,16 +1219,16 @@ member_start(struct member *m)
  * and every member waits for its subscription to be made again.
  */
 static void
-books_invalidate(const char *why)
+books_invalidate(struct hub *h, const char *why)
 {
-	for (struct client *c = G.clients; c != NULL; c = c->next)
-		for (size_t i = 0; i < c->nbooks_cap; i++)
-			for (struct book *b = c->books[i]; b; b = b->next) {
-				book_unsync(c, b);
-				book_invalid(c, b, why);
+	for (struct hub_peer *p = h->peers; p != NULL; p = p->next)
+		for (size_t i = 0; i < p->nbooks_cap; i++)
+			for (struct book *b = p->books[i]; b; b = b->next) {
+				book_unsync(p, b);
+				book_invalid(p, b, why);
 			}
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct sub *x = H.tab[b]; x; x = x->hnext)
+		for (struct sub *x = h->tab[b]; x; x = x->hnext)
 			for (struct member *m = x->members; m; m = m->s_next)
 				m->waiting = 1;
 }
@@ -1056,12 +1245,12 @@ static void
 channels_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply;
-	struct client *c = priv;
+	struct hub_peer *p = priv;
 
 	(void)ac;
-	if (c->st == C_WS) {
+	if (peer_open(p)) {
 		if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
-			client_error(c, "channels: %s", r && r->type ==
+			peer_error(p, "channels: %s", r && r->type ==
 			    REDIS_REPLY_ERROR ? r->str : "redis unavailable");
 		} else {
 			json_t *a = json_array();
@@ -1076,39 +1265,44 @@ channels_cb(redisAsyncContext *ac, void *reply, void *priv)
 			for (size_t i = 0; i < k; i++)
 				json_array_append_new(a, json_string(v[i]));
 			free(v);
-			client_send_json(c, json_pack("{s:s,s:o}", "type",
+			peer_notice(p, json_pack("{s:s,s:o}", "type",
 			    "channels", "channels", a));
 		}
 	}
-	client_unref(c);
+	peer_unref(p);
 }
 
+/*
+ * hub_channels: answers p's client with the channels redispub has
+ * published ({"type":"channels"}) once Redis has said them.  0, or -1
+ * if the command connection is down.
+ */
 int
-hub_channels(struct client *c)
+hub_channels(struct hub_peer *p)
 {
-	if (!H.cmd.connected || redisAsyncCommand(H.cmd.ac, channels_cb, c,
-	    "SMEMBERS %s.channels", G.conf.prefix) != REDIS_OK)
+	struct hub *h = p->h;
+
+	if (!h->cmd.connected || redisAsyncCommand(h->cmd.ac, channels_cb, p,
+	    "SMEMBERS %s.channels", h->conf->prefix) != REDIS_OK)
 		return -1;
-	c->refs++;
+	p->refs++;
 	return 0;
 }
 
 /* --- the subscriber connection --- */
 
+/* Tells every client how Redis is ({"type":"gateway"}). */
 static void
-gateway_status(const char *status, const char *reason)
+gateway_status(struct hub *h, const char *status, const char *reason)
 {
-	json_t *j = json_pack("{s:s,s:s,s:s}", "type", "gateway", "status",
-	    status, "reason", reason);
-	char *s = json_dumps(j, JSON_COMPACT);
-	struct frame *f;
+	struct frame *f = frame_json(json_pack("{s:s,s:s,s:s}", "type",
+	    "gateway", "status", status, "reason", reason));
 
-	json_decref(j);
-	if (s != NULL && (f = frame_text(s, strlen(s))) != NULL) {
-		client_broadcast(f);
-		frame_unref(f);
-	}
-	free(s);
+	if (f == NULL)
+		return;
+	for (struct hub_peer *p = h->peers; p != NULL; p = p->next)
+		p->cbs->notice(p->arg, f);
+	frame_unref(f);
 }
 
 /*
@@ -1119,33 +1313,33 @@ gateway_status(const char *status, const char *reason)
  * channel that is neither snapshot nor delta just goes.
  */
 static void
-deliver(struct sub *x, struct frame *f, const char *chan, size_t clen,
-    int book)
+deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
+    size_t clen, int book)
 {
 	for (struct member *m = x->members; m != NULL; m = m->s_next) {
-		struct client *c = m->c;
+		struct hub_peer *p = m->p;
 		struct book *b;
 
-		if (c->last_msg_id == f->id)
+		if (p->last_msg_id == f->id)
 			continue;
-		c->last_msg_id = f->id;
+		p->last_msg_id = f->id;
 		if (!book || f->kind == FRAME_OTHER) {
-			client_deliver(c, f);
+			p->cbs->deliver(p->arg, f);
 			continue;
 		}
-		if (c->st != C_WS) {
-			G.st.dropped++;
+		if (!p->cbs->open(p->arg)) {
+			h->st->dropped++;
 			continue;
 		}
-		if ((b = book_get(c, chan, clen)) == NULL) {
-			G.st.dropped++;
-			client_doom(c, 1011, "out of memory", 1);
+		if ((b = book_get(p, chan, clen)) == NULL) {
+			h->st->dropped++;
+			p->cbs->fail(p->arg, "out of memory");
 			continue;
 		}
 		if (b->sync == BOOK_READING)
-			book_hold(c, b, f);
+			book_hold(p, b, f);
 		else if (b->sync == BOOK_LIVE)
-			book_send(c, b, f, 0);
+			book_send(p, b, f, 0);
 	}
 }
 
@@ -1155,78 +1349,79 @@ deliver(struct sub *x, struct frame *f, const char *chan, size_t clen,
  * in effect is the second copy of one message: skipped.
  */
 static void
-on_message(const char *chan, size_t clen, int cover, const char *payload,
-    size_t len)
+on_message(struct hub *h, const char *chan, size_t clen, int cover,
+    const char *payload, size_t len)
 {
-	struct sub *x = sub_find(chan, clen, 0);
+	struct sub *x = sub_find(h, chan, clen, 0);
 	struct route *r = NULL;
 	int book, scan = 0;
 	struct frame *f;
 
-	G.st.redis_msgs++;
-	G.st.redis_bytes += len;
+	h->st->redis_msgs++;
+	h->st->redis_bytes += len;
 	if (cover && x != NULL && in_effect(x->st))
 		return;
-	if (H.npats > 0 && prefixed(chan, clen) &&
-	    (r = route_get(chan, clen)) == NULL)
+	if (h->npats > 0 && prefixed(h, chan, clen) &&
+	    (r = route_get(h, chan, clen)) == NULL)
 		scan = 1;	/* out of memory: match every pattern */
 	if ((x == NULL || x->nmembers == 0) && (r == NULL || r->npats == 0) &&
 	    !scan)
 		return;
 	if ((f = frame_text(payload, len)) == NULL) {
-		G.st.dropped++;
+		h->st->dropped++;
 		return;
 	}
+	f->id = ++h->msg_ids;
 	book = is_book_channel(chan, clen) && memchr(chan, 0, clen) == NULL;
 	if (book)
 		frame_parse_book(f);
 	if (x != NULL)
-		deliver(x, f, chan, clen, book);
+		deliver(h, x, f, chan, clen, book);
 	for (unsigned i = 0; r != NULL && i < r->npats; i++)
-		deliver(r->pats[i], f, chan, clen, book);
-	for (struct sub *p = scan ? H.pats : NULL; p != NULL; p = p->pnext)
-		if (glob_match(p->name, p->len, chan, clen))
-			deliver(p, f, chan, clen, book);
+		deliver(h, r->pats[i], f, chan, clen, book);
+	for (struct sub *y = scan ? h->pats : NULL; y != NULL; y = y->pnext)
+		if (glob_match(y->name, y->len, chan, clen))
+			deliver(h, y, f, chan, clen, book);
 	frame_unref(f);
 }
 
 static void
-on_sub_ack(const char *kind, const char *name, size_t n)
+on_sub_ack(struct hub *h, const char *kind, const char *name, size_t n)
 {
 	int pattern = kind[0] == 'p';
 	int unsub = strcasecmp(kind + pattern, "unsubscribe") == 0;
 	struct sub *x;
 
 	if (pattern) {
-		if (H.cover == NULL || n != H.cover_len ||
-		    memcmp(name, H.cover, n) != 0)
+		if (h->cover == NULL || n != h->cover_len ||
+		    memcmp(name, h->cover, n) != 0)
 			return;
-		H.cover_st = unsub ? S_IDLE : S_ACTIVE;
+		h->cover_st = unsub ? S_IDLE : S_ACTIVE;
 		if (!unsub)
 			for (unsigned b = 0; b < HUB_BUCKETS; b++)
-				for (x = H.tab[b]; x; x = x->hnext)
+				for (x = h->tab[b]; x; x = x->hnext)
 					if (x->pattern || x->prefixed)
-						members_start(x);
-		cover_update();
+						members_start(h, x);
+		cover_update(h);
 		return;
 	}
-	if ((x = sub_find(name, n, 0)) == NULL)
+	if ((x = sub_find(h, name, n, 0)) == NULL)
 		return;
 	x->st = unsub ? S_IDLE : S_ACTIVE;
 	if (!unsub)
-		members_start(x);
-	sub_update(x);
-	if (H.npats == 0 && H.cover_st == S_ACTIVE)
-		cover_update();	/* waiting for the channels to come back */
+		members_start(h, x);
+	sub_update(h, x);
+	if (h->npats == 0 && h->cover_st == S_ACTIVE)
+		cover_update(h);	/* waiting for the channels to come back */
 }
 
 static void
 sub_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply, **e;
+	struct hub *h = priv;
 
 	(void)ac;
-	(void)priv;
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 3)
 		return;
 	e = r->element;
@@ -1234,13 +1429,13 @@ sub_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 		return;
 	if (strcmp(e[0]->str, "message") == 0 && e[1]->type ==
 	    REDIS_REPLY_STRING && e[2]->type == REDIS_REPLY_STRING)
-		on_message(e[1]->str, e[1]->len, 0, e[2]->str, e[2]->len);
+		on_message(h, e[1]->str, e[1]->len, 0, e[2]->str, e[2]->len);
 	else if (strcmp(e[0]->str, "pmessage") == 0 && r->elements == 4 &&
 	    e[2]->type == REDIS_REPLY_STRING &&
 	    e[3]->type == REDIS_REPLY_STRING)
-		on_message(e[2]->str, e[2]->len, 1, e[3]->str, e[3]->len);
+		on_message(h, e[2]->str, e[2]->len, 1, e[3]->str, e[3]->len);
 	else if (e[1]->type == REDIS_REPLY_STRING)
-		on_sub_ack(e[0]->str, e[1]->str, e[1]->len);
+		on_sub_ack(h, e[0]->str, e[1]->str, e[1]->len);
 }
 
 /* --- connections --- */
@@ -1253,7 +1448,7 @@ auth_cb(redisAsyncContext *ac, void *reply, void *priv)
 
 	(void)ac;
 	if (r != NULL && r->type == REDIS_REPLY_ERROR) {
-		G.st.redis_errors++;
+		rc->h->st->redis_errors++;
 		fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, r->str);
 	}
 }
@@ -1270,46 +1465,47 @@ static void
 rconn_retry(struct rconn *rc)
 {
 	struct timeval tv;
+	int64_t ms;
 
-	if (H.closing || rc->retry == NULL)
+	if (rc->h->closing || rc->retry == NULL)
 		return;
-	tv.tv_sec = rc->backoff_ms / 1000;
-	tv.tv_usec = (rc->backoff_ms % 1000) * 1000;
+	ms = backoff_next(&rc->backoff);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	event_add(rc->retry, &tv);
-	rc->backoff_ms = rc->backoff_ms * 2 > BACKOFF_MAX_MS ?
-	    BACKOFF_MAX_MS : rc->backoff_ms * 2;
 }
 
 /* Connection rc is gone (failed connect or lost). */
 static void
 rconn_lost(struct rconn *rc, const char *why)
 {
+	struct hub *h = rc->h;
 	int was = rc->connected;
 
 	rc->ac = NULL;
 	rc->connected = 0;
-	if (was || G.conf.verbose)
+	if (was || h->conf->verbose)
 		fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, why);
-	if (rc == &H.sub) {
+	if (rc == &h->sub) {
 		for (unsigned b = 0; b < HUB_BUCKETS; b++)
-			for (struct sub *x = H.tab[b], *nx; x; x = nx) {
+			for (struct sub *x = h->tab[b], *nx; x; x = nx) {
 				nx = x->hnext;
 				x->st = S_IDLE;
 				if (x->nmembers == 0)
-					sub_free(x);
+					sub_free(h, x);
 			}
-		H.cover_st = S_IDLE;
-		if (H.up) {
-			H.up = 0;
-			if (!H.closing)
-				gateway_status("redis_down", why);
+		h->cover_st = S_IDLE;
+		if (h->up) {
+			h->up = 0;
+			if (!h->closing)
+				gateway_status(h, "redis_down", why);
 		}
-		if (!H.closing)
-			books_invalidate("redis connection lost");
+		if (!h->closing)
+			books_invalidate(h, "redis connection lost");
 	} else {
 		/* queued books cannot be read now: they wait for snapshots */
-		for (struct client *c = G.clients; c != NULL; c = c->next)
-			hub_sync_kick(c);
+		for (struct hub_peer *p = h->peers; p != NULL; p = p->next)
+			sync_kick(p);
 	}
 	rconn_retry(rc);
 }
@@ -1318,26 +1514,27 @@ static void
 connect_cb(const redisAsyncContext *ac, int status)
 {
 	struct rconn *rc = ac->data;
+	struct hub *h = rc->h;
 
 	if (status != REDIS_OK) {
 		rconn_lost(rc, ac->errstr);
 		return;
 	}
 	rc->connected = 1;
-	rc->backoff_ms = BACKOFF_MIN_MS;
+	backoff_reset(&rc->backoff);
 	if (rc->ever)
-		G.st.redis_reconnects++;
-	if (rc->ever || G.conf.verbose)
+		h->st->redis_reconnects++;
+	if (rc->ever || h->conf->verbose)
 		fprintf(stderr, "wsgate: redis %s: connected\n", rc->name);
 	rc->ever = 1;
-	if (rc == &H.sub) {
-		cover_update();
-		subs_update(0);
-		H.up = 1;
-		if (G.st.redis_reconnects > 0)
-			gateway_status("redis_up", "reconnected");
+	if (rc == &h->sub) {
+		cover_update(h);
+		subs_update(h, 0);
+		h->up = 1;
+		if (h->st->redis_reconnects > 0)
+			gateway_status(h, "redis_up", "reconnected");
 	}
-	wsgate_check_ready();
+	h->connected(h->arg);
 }
 
 static void
@@ -1351,18 +1548,20 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 static void
 rconn_start(struct rconn *rc)
 {
+	struct hub *h = rc->h;
 	redisAsyncContext *ac;
 
-	if (G.conf.redis.is_unix)
-		ac = redisAsyncConnectUnix(G.conf.redis.path);
+	if (h->conf->redis.is_unix)
+		ac = redisAsyncConnectUnix(h->conf->redis.path);
 	else
-		ac = redisAsyncConnect(G.conf.redis.host, G.conf.redis.port);
+		ac = redisAsyncConnect(h->conf->redis.host,
+		    h->conf->redis.port);
 	if (ac == NULL) {
 		rconn_retry(rc);
 		return;
 	}
 	if (ac->err) {
-		if (G.conf.verbose)
+		if (h->conf->verbose)
 			fprintf(stderr, "wsgate: redis %s: %s\n", rc->name,
 			    ac->errstr);
 		redisAsyncFree(ac);
@@ -1371,68 +1570,93 @@ rconn_start(struct rconn *rc)
 	}
 	ac->data = rc;
 	rc->ac = ac;
-	redisLibeventAttach(ac, G.base);
+	redisLibeventAttach(ac, h->base);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
-	if (G.conf.password != NULL) {
-		if (G.conf.redis.user[0] != '\0')
+	if (h->conf->password != NULL) {
+		if (h->conf->redis.user[0] != '\0')
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s %s",
-			    G.conf.redis.user, G.conf.password);
+			    h->conf->redis.user, h->conf->password);
 		else
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s",
-			    G.conf.password);
+			    h->conf->password);
 	}
-	if (rc == &H.sub)
-		redisAsyncCommand(ac, sub_reply_cb, NULL, "SUBSCRIBE "
+	if (rc == &h->sub)
+		redisAsyncCommand(ac, sub_reply_cb, h, "SUBSCRIBE "
 		    KEEP_CHANNEL);
-	else if (G.conf.redis.db != 0)
+	else if (h->conf->redis.db != 0)
 		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d",
-		    G.conf.redis.db);
+		    h->conf->redis.db);
 }
 
 /*
- * hub_init: starts both connections to G.conf.redis (they complete on
- * the loop).  Returns 0, or -1 with msg.
+ * hub_new: a hub for conf's Redis on base; counters go to st, and
+ * connected(arg) is called each time a connection comes up.  Both
+ * connections are started (they complete on the loop).  NULL if out of
+ * memory.
  */
-int
-hub_init(char *msg, size_t msglen)
+struct hub *
+hub_new(struct event_base *base, const struct wsgate_conf *conf,
+    struct wsgate_stats *st, void (*connected)(void *), void *arg)
 {
-	H.sub.name = "subscriber";
-	H.cmd.name = "commands";
-	H.sub.backoff_ms = H.cmd.backoff_ms = BACKOFF_MIN_MS;
-	H.sub.retry = evtimer_new(G.base, retry_cb, &H.sub);
-	H.cmd.retry = evtimer_new(G.base, retry_cb, &H.cmd);
-	if (H.sub.retry == NULL || H.cmd.retry == NULL) {
-		snprintf(msg, msglen, "out of memory");
-		return -1;
+	struct hub *h = calloc(1, sizeof(*h));
+
+	if (h == NULL)
+		return NULL;
+	h->base = base;
+	h->conf = conf;
+	h->st = st;
+	h->connected = connected;
+	h->arg = arg;
+	h->sub.h = h->cmd.h = h;
+	h->sub.name = "subscriber";
+	h->cmd.name = "commands";
+	backoff_init(&h->sub.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	backoff_init(&h->cmd.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
+	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
+	if (h->sub.retry == NULL || h->cmd.retry == NULL) {
+		hub_close(h);
+		free(h);
+		return NULL;
 	}
-	rconn_start(&H.sub);
-	rconn_start(&H.cmd);
-	return 0;
+	rconn_start(&h->sub);
+	rconn_start(&h->cmd);
+	return h;
 }
 
 /*
  * hub_close: frees both connections (their pending callbacks run with
- * no reply, which drops the client references they hold) and stops
+ * no reply, which drops the peer references they hold) and stops
  * reconnecting.  Subs go away with their last member.
  */
 void
-hub_close(void)
+hub_close(struct hub *h)
 {
-	H.closing = 1;
-	if (H.sub.ac != NULL)
-		redisAsyncFree(H.sub.ac);
-	if (H.cmd.ac != NULL)
-		redisAsyncFree(H.cmd.ac);
-	H.sub.ac = H.cmd.ac = NULL;
-	/* hub_init may have failed before making them */
-	if (H.sub.retry != NULL)
-		event_free(H.sub.retry);
-	if (H.cmd.retry != NULL)
-		event_free(H.cmd.retry);
-	H.sub.retry = H.cmd.retry = NULL;
-	frame_unref(H.prev);
-	H.prev = NULL;
-	free(H.prev_chan);
-	H.prev_chan = NULL;
+	h->closing = 1;
+	if (h->sub.ac != NULL)
+		redisAsyncFree(h->sub.ac);
+	if (h->cmd.ac != NULL)
+		redisAsyncFree(h->cmd.ac);
+	h->sub.ac = h->cmd.ac = NULL;
+	if (h->sub.retry != NULL)
+		event_free(h->sub.retry);
+	if (h->cmd.retry != NULL)
+		event_free(h->cmd.retry);
+	h->sub.retry = h->cmd.retry = NULL;
+}
+
+/* hub_free: frees h, closed (hub_close) and with every peer dropped. */
+void
+hub_free(struct hub *h)
+{
+	if (h == NULL)
+		return;
+	routes_flush(h);
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		while (h->tab[b] != NULL)
+			sub_free(h, h->tab[b]);
+	free(h->pfx);
+	free(h->cover);
+	free(h);
 }

@@ -219,6 +219,24 @@ async function main() {
 		await waitUntil(page, 'resnapshot', ladderProbe, bookIs(bids, asks), MS);
 		console.log('book.js: gap marks the book stale until the next snapshot');
 
+		/* book_invalid (sent by wsgate itself when it loses Redis):
+		 * the book is dropped until the next snapshot, as after a gap */
+		await page.evaluate((m) => window.tickpipe.inject(m), JSON.stringify({
+		    type: 'book_invalid', channel: BOOK, reason: 'redis connection lost' }));
+		await page.evaluate((m) => window.tickpipe.inject(m),
+		    msg('book_delta', 21, { bids: [['60.00', '0']], asks: [] }));
+		s = await waitUntil(page, 'book_invalid', ladderProbe, (s) => {
+			const p = bookIs(bids, asks, false)(s);
+			if (!/invalid/.test(s.badge))
+				p.push(`badge "${s.badge}" does not say invalid`);
+			if (!s.events.some((e) => /book invalid/.test(e) && /redis connection lost/.test(e)))
+				p.push('no book_invalid event');
+			return p;
+		}, MS);
+		publish(BOOK, msg('book_snapshot', 22, { bids, asks }));
+		await waitUntil(page, 'snapshot after book_invalid', ladderProbe, bookIs(bids, asks), MS);
+		console.log('book.js: book_invalid drops the book until the next snapshot');
+
 		publish(`md.${V}.status`, JSON.stringify({ type: 'status', venue: V, seq: 20,
 		    vseq: 0, ts: 1, recv: 1, status: 'resync', reason: 'sequence gap 5 -> 7' }));
 		s = await waitUntil(page, 'status', ladderProbe, (s) =>

@@ -65,6 +65,33 @@ collector_stop() {
 	[ "$_rc" -eq 0 ] || fail "collector exited $_rc: $(tail -n 5 "$T/collector.err")"
 }
 
+# collect_until SECS UNTIL WHY CMD...: CMD starts the collector against
+# the running mock; once a normalized ring line matches UNTIL (grep -E;
+# within SECS, else fail WHY) the collector is stopped (collector_stop).
+collect_until() {
+	_cu_secs=$1 _cu_until=$2 _cu_why=$3
+	shift 3
+	"$@"
+	wait_for "$_cu_secs" ring_has "$_cu_until" || fail "$_cu_why"
+	collector_stop
+}
+
+# ring_is WHAT: the normalized ring is exactly the lines on stdin; fails
+# "WHAT: output differs" with the diff on stderr.
+ring_is() {
+	cat >"$T/want"
+	ring_jsonl >"$T/got"
+	diff "$T/want" "$T/got" >&2 || fail "$1: output differs"
+}
+
+# counters_match WHAT ERE: a counters line of the collector (its stderr)
+# matches ERE, which starts with the line's name ("okx: msgs ...",
+# "counters: ..."); fails showing those lines.
+counters_match() {
+	grep -Eq "$2" "$T/collector.err" ||
+	    fail "$1: counters: $(grep "${2%%:*}: msgs" "$T/collector.err")"
+}
+
 # ring_jsonl: every message in the ring, normalized: seq and recv dropped,
 # status reasons kept.
 ring_jsonl() {

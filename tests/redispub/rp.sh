@@ -16,6 +16,14 @@ subscribed() {
 	[ "$(( $(rcli pubsub numpat) + $(rcli pubsub channels | grep -c .) ))" -ge "$1" ]
 }
 
+# publish_in SUBS: once Redis counts SUBS subscriptions, redispub
+# publishes all of $T/in (stderr in $T/err) and must exit 0.
+publish_in() {
+	wait_for 10 subscribed "$1" || fail "subscribers did not subscribe"
+	"$RP" -u "$REDIS_URL" <"$T/in" 2>"$T/err" ||
+	    { _pi_rc=$?; cat "$T/err"; fail "redispub exited $_pi_rc"; }
+}
+
 # counter NAME FILE: NAME=VALUE from redispub's last "exiting:" line
 counter() {
 	sed -n "s/.*exiting:.* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1

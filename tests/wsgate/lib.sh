@@ -33,11 +33,7 @@ restart_redis() {
 	kill -KILL "$REDIS_PID"
 	wait "$REDIS_PID" 2>/dev/null
 	sleep "${1:-0}"
-	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' \
-	    --appendonly no --dir "$T/redis" --daemonize no \
-	    --logfile "$T/redis/log" &
-	REDIS_PID=$!
-	track "$REDIS_PID"
+	redis_serve
 	wait_for 10 rcli ping || fail "redis did not start again"
 }
 
@@ -55,6 +51,23 @@ book_last_seqs() {
 	sed -n 's/^{"type":"book_[a-z]*","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\1.\2.book=\3/p' |
 	    awk -F= '{ s[$1] = $2 } END { for (c in s) print c "=" s[c] }' |
 	    sort | paste -sd, -
+}
+
+# feed_split SPLIT RATE SECS: the real redispub publishes the first SPLIT
+# lines of $T/in at once (tests/wsgate/feed.py), the rest at RATE lines/s
+# once $T/go exists; returns when the first part is published (within
+# SECS).  FEED_PID is the feeding pipeline.
+feed_split() {
+	/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$1" "$2" \
+	    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
+	FEED_PID=$!
+	track "$FEED_PID"
+	wait_for "$3" test -e "$T/at" || fail "first $1 lines not published"
+}
+
+# feed_done: the feeding pipeline has ended, redispub with status 0.
+feed_done() {
+	wait "$FEED_PID" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"
 }
 
 wsc() { /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }

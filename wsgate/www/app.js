@@ -483,6 +483,16 @@
 				st.dirty.book = true;
 			}
 			break;
+		case 'book_invalid':
+			/* tickpipe(7): drop the book; a snapshot comes next */
+			addEvent('error', 'book invalid: ' + m.channel +
+			    (m.reason ? ': ' + m.reason : ''));
+			if (m.channel === bookChannel() && st.book.have) {
+				st.book.have = false;
+				st.book.stale = 'book invalid: waiting for snapshot';
+				st.dirty.book = true;
+			}
+			break;
 		case 'gateway':
 			addEvent(m.status === 'redis_up' ? 'info' : 'error',
 			    'gateway ' + m.status + (m.reason ? ': ' + m.reason : ''));

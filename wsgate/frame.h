@@ -1,0 +1,63 @@
+/*
+ * frame.h: frames, the bytes wsgate writes, shared between the clients
+ * they go to, and each client's output queue of them (frame.c).
+ */
+#ifndef WSGATE_FRAME_H
+#define WSGATE_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/*
+ * A frame: bytes ready for the wire (WebSocket header + payload, or an
+ * HTTP response chunk), refcounted, shared by every queue that holds it.
+ * seq/kind are parsed once for book channels (late-joiner dedup); id
+ * names one Redis message (given by the hub, 0 otherwise), so a message
+ * that several subscriptions of one client match reaches it once.  hist
+ * marks a late joiner's history (one client's), paced apart from the
+ * output cap.
+ */
+enum { FRAME_OTHER, FRAME_SNAPSHOT, FRAME_DELTA };
+
+struct frame {
+	unsigned	 refs;
+	unsigned	 hlen;		/* WebSocket header bytes before payload */
+	int		 hist;		/* history read from the keys */
+	size_t		 len;		/* total bytes in data */
+	uint64_t	 id;
+	int64_t		 seq;		/* -1 if none */
+	int		 kind;
+	unsigned char	 data[];
+};
+
+struct frame	*frame_text(const char *payload, size_t len);
+struct frame	*frame_raw(const void *p, size_t len);
+struct frame	*frame_json(json_t *);
+void		 frame_unref(struct frame *);
+void		 frame_parse_book(struct frame *);
+
+static inline struct frame *
+frame_ref(struct frame *f)
+{
+	f->refs++;
+	return f;
+}
+
+/* One client's output: a ring of shared frames, written in order. */
+struct outq {
+	struct frame	**v;
+	size_t		 cap, head, n;	/* cap: 0 or a power of 2 */
+	size_t		 off;		/* bytes of v[head] already written */
+	size_t		 bytes;		/* bytes still to write */
+	size_t		 hist;		/* of them, in history frames */
+};
+
+int	outq_push(struct outq *, struct frame *);
+int	outq_write(struct outq *, int fd, uint64_t *bytes);
+size_t	outq_drop(struct outq *);
+void	outq_trim(struct outq *);
+void	outq_free(struct outq *);
+
+#endif

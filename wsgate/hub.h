@@ -1,0 +1,61 @@
+/*
+ * hub.h: wsgate's Redis side (hub.c): the two Redis connections, the
+ * subscriptions shared by all clients, the fan-out of each message, and
+ * the late joiners' reads.  The hub knows no client: the layer above
+ * gives each one a struct hub_peer, with the callbacks through which the
+ * hub reaches it.
+ */
+#ifndef WSGATE_HUB_H
+#define WSGATE_HUB_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "conf.h"
+#include "frame.h"
+#include "metrics.h"
+
+struct hub;
+struct hub_peer;
+
+/*
+ * What the hub may do to a client: arg is the pointer given to
+ * hub_peer_new.  None of them is called after hub_peer_drop.
+ */
+struct hub_peer_cbs {
+	/* a data message: queue f (taking a reference) or count it dropped */
+	void	(*deliver)(void *arg, struct frame *f);
+	/* a gateway message ({"type":"gateway"|"book_invalid"|"channels"}):
+	 * queue f if the client is open and not being closed */
+	void	(*notice)(void *arg, struct frame *f);
+	/* an error reply ({"type":"error","reason":...}) */
+	void	(*error)(void *arg, const char *reason);
+	/* close the client (1011), out of memory */
+	void	(*fail)(void *arg, const char *reason);
+	/* 1 while the client takes messages (WebSocket open) */
+	int	(*open)(void *arg);
+	/* history bytes queued to the client and not yet written */
+	size_t	(*history)(void *arg);
+};
+
+struct hub	*hub_new(struct event_base *, const struct wsgate_conf *,
+		    struct wsgate_stats *, void (*connected)(void *),
+		    void *arg);
+void		 hub_close(struct hub *);
+void		 hub_free(struct hub *);
+int		 hub_redis_up(const struct hub *);
+int		 hub_both_connected(const struct hub *);
+unsigned	 hub_nsubs(const struct hub *);
+
+struct hub_peer	*hub_peer_new(struct hub *, const struct hub_peer_cbs *,
+		    void *arg);
+void		 hub_peer_drop(struct hub_peer *);
+void		 hub_peer_drained(struct hub_peer *);
+int		 hub_subscribe(struct hub_peer *, const char *name,
+		    size_t len, char *msg, size_t msglen);
+int		 hub_unsubscribe(struct hub_peer *, const char *name,
+		    size_t len);
+int		 hub_channels(struct hub_peer *);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * metrics.c: the text of /metrics, in the Prometheus exposition format
+ * (version 0.0.4): every counter of struct wsgate_stats and the gauges
+ * given, each with its HELP and TYPE lines.  Only text is made here; the
+ * caller sends it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "metrics.h"
+
+struct mbuf {
+	char	*p;
+	size_t	 len, cap;
+};
+
+static void
+mprintf(struct mbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return;
+		if ((size_t)n < b->cap - b->len) {
+			b->len += (size_t)n;
+			return;
+		}
+		char *np = realloc(b->p, b->cap * 2 + (size_t)n);
+
+		if (np == NULL)
+			return;
+		b->p = np;
+		b->cap = b->cap * 2 + (size_t)n;
+	}
+}
+
+static void
+metric(struct mbuf *b, const char *name, const char *type, const char *help,
+    double v)
+{
+	mprintf(b, "# HELP wsgate_%s %s\n# TYPE wsgate_%s %s\nwsgate_%s %.17g\n",
+	    name, help, name, type, name, v);
+}
+
+/*
+ * metrics_text: the Prometheus text of counters s and gauges g.  Returns
+ * a malloc'd string (its length in *lenp) for the caller to free, or
+ * NULL out of memory.
+ */
+char *
+metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
+    size_t *lenp)
+{
+	struct mbuf b = { malloc(4096), 0, 4096 };
+
+	if (b.p == NULL)
+		return NULL;
+	metric(&b, "clients", "gauge", "Connected WebSocket clients.",
+	    g->clients);
+	metric(&b, "connections", "gauge", "Open TCP connections.",
+	    g->connections);
+	metric(&b, "connections_total", "counter", "Accepted TCP "
+	    "connections.", (double)s->connections);
+	metric(&b, "websocket_opened_total", "counter", "WebSocket "
+	    "handshakes completed.", (double)s->ws_opened);
+	metric(&b, "subscriptions", "gauge", "Channels and patterns "
+	    "clients subscribe to (each counted once).", g->subscriptions);
+	metric(&b, "redis_up", "gauge", "1 if the Redis subscriber "
+	    "connection is up.", g->redis_up);
+	metric(&b, "messages_in_total", "counter", "Messages received "
+	    "from Redis.", (double)s->redis_msgs);
+	metric(&b, "bytes_in_total", "counter", "Payload bytes received "
+	    "from Redis.", (double)s->redis_bytes);
+	metric(&b, "messages_out_total", "counter", "Data messages queued "
+	    "to clients.", (double)s->msgs_out);
+	metric(&b, "bytes_out_total", "counter", "Bytes written to client "
+	    "sockets.", (double)s->bytes_out);
+	metric(&b, "client_messages_total", "counter", "Messages received "
+	    "from clients.", (double)s->client_msgs);
+	metric(&b, "client_bytes_total", "counter", "Bytes received from "
+	    "WebSocket clients.", (double)s->client_bytes);
+	metric(&b, "client_errors_total", "counter", "Bad client messages "
+	    "and protocol errors.", (double)s->client_errors);
+	metric(&b, "dropped_total", "counter", "Messages not delivered "
+	    "(client cut loose or closing).", (double)s->dropped);
+	metric(&b, "slow_client_disconnects_total", "counter", "Clients "
+	    "closed for exceeding the output cap.",
+	    (double)s->slow_disconnects);
+	metric(&b, "idle_timeouts_total", "counter", "Clients closed for "
+	    "silence.", (double)s->idle_timeouts);
+	metric(&b, "handshake_timeouts_total", "counter", "Connections "
+	    "that sent no complete request in time.",
+	    (double)s->handshake_timeouts);
+	metric(&b, "fd_limit_closed_total", "counter", "Connections "
+	    "closed on arrival for want of a file descriptor.",
+	    (double)s->fd_limit_closed);
+	metric(&b, "late_joins_total", "counter", "Book and pattern "
+	    "subscriptions "
+	    "started from snapshot and deltas.", (double)s->late_joins);
+	metric(&b, "redis_reconnects_total", "counter", "Redis "
+	    "reconnections after a loss.", (double)s->redis_reconnects);
+	metric(&b, "redis_errors_total", "counter", "Redis error replies.",
+	    (double)s->redis_errors);
+	mprintf(&b, "# HELP wsgate_refused_total WebSocket upgrades "
+	    "refused, by reason.\n# TYPE wsgate_refused_total counter\n");
+	mprintf(&b, "wsgate_refused_total{reason=\"max_clients\"} %llu\n",
+	    (unsigned long long)s->max_clients_refused);
+	mprintf(&b, "wsgate_refused_total{reason=\"origin\"} %llu\n",
+	    (unsigned long long)s->origin_refused);
+	mprintf(&b, "wsgate_refused_total{reason=\"token\"} %llu\n",
+	    (unsigned long long)s->token_refused);
+	metric(&b, "subscription_limit_total", "counter", "Subscriptions "
+	    "refused by --max-subscriptions.", (double)s->sub_limit_refused);
+	mprintf(&b, "# HELP wsgate_http_responses_total HTTP responses by "
+	    "status.\n# TYPE wsgate_http_responses_total counter\n");
+	for (int i = 100; i < 600; i++)
+		if (s->http[i])
+			mprintf(&b, "wsgate_http_responses_total{code=\"%d\"} "
+			    "%llu\n", i, (unsigned long long)s->http[i]);
+	mprintf(&b, "# HELP wsgate_close_frames_total WebSocket close "
+	    "frames sent, by code.\n# TYPE wsgate_close_frames_total "
+	    "counter\n");
+	for (int i = 0; i < 16; i++)
+		if (s->close_codes[i])
+			mprintf(&b, "wsgate_close_frames_total{code=\"%d\"} "
+			    "%llu\n", 1000 + i,
+			    (unsigned long long)s->close_codes[i]);
+	mprintf(&b, "# HELP wsgate_uptime_seconds Seconds since start.\n"
+	    "# TYPE wsgate_uptime_seconds gauge\nwsgate_uptime_seconds %.3f\n",
+	    g->uptime);
+	*lenp = b.len;
+	return b.p;
+}

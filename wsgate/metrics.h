@@ -1,0 +1,49 @@
+/*
+ * metrics.h: wsgate's counters, incremented by every layer through the
+ * pointer it is given, and their text for /metrics (metrics.c).
+ */
+#ifndef WSGATE_METRICS_H
+#define WSGATE_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct wsgate_stats {
+	uint64_t	 connections;
+	uint64_t	 ws_opened;
+	uint64_t	 redis_msgs;
+	uint64_t	 redis_bytes;
+	uint64_t	 msgs_out;
+	uint64_t	 bytes_out;
+	uint64_t	 client_msgs;
+	uint64_t	 client_bytes;
+	uint64_t	 client_errors;
+	uint64_t	 dropped;
+	uint64_t	 slow_disconnects;
+	uint64_t	 idle_timeouts;
+	uint64_t	 handshake_timeouts;
+	uint64_t	 fd_limit_closed;
+	uint64_t	 redis_reconnects;
+	uint64_t	 redis_errors;
+	uint64_t	 max_clients_refused;
+	uint64_t	 origin_refused;
+	uint64_t	 token_refused;
+	uint64_t	 sub_limit_refused;
+	uint64_t	 late_joins;
+	uint64_t	 http[600];	/* responses by status */
+	uint64_t	 close_codes[16];	/* 1000..1015 sent */
+};
+
+/* What is not a counter: the state of things when the text is made. */
+struct metrics_gauges {
+	unsigned	 clients;	/* WebSocket clients */
+	unsigned	 connections;	/* all connections */
+	unsigned	 subscriptions;
+	int		 redis_up;
+	double		 uptime;	/* s */
+};
+
+char	*metrics_text(const struct wsgate_stats *,
+	    const struct metrics_gauges *, size_t *lenp);
+
+#endif
