@@ -26,17 +26,17 @@ if tp start >"$T/out" 2>&1; then fail "start succeeded with a collector usage er
 grep -q "^collector .*64 (usage)" "$T/out" ||
     fail "start did not report the collector's exit 64: $(cat "$T/out")"
 sleep 3	# time for (wrong) retries to show
-[ -f "$STATE/log/collector.log" ] || { cat "$T/out"; ls -lR "$STATE"; fail "no collector log"; }
-assert_eq "collector starts" 1 "$(grep -c 'starting collector' "$STATE/log/collector.log")"
-grep -q "not retried" "$STATE/log/collector.log" || fail "collector log does not say not retried"
-grep -q "rate fast" "$STATE/log/collector.log" || fail "collector's own message not in its log"
+[ -f "$STATE/log/collector/current" ] || { cat "$T/out"; ls -lR "$STATE"; fail "no collector log"; }
+assert_eq "collector starts" 1 "$(grep -c 'starting collector' "$STATE/log/collector/current")"
+grep -q "not retried" "$STATE/log/collector/current" || fail "collector log does not say not retried"
+grep -q "rate fast" "$STATE/log/collector/current" || fail "collector's own message not in its log"
 tp status >"$T/status" 2>&1 && fail "status exits 0 with a failed stage"
 grep -Eq "^collector +failed .*64 \(usage\)" "$T/status" || fail "status: $(cat "$T/status")"
 grep -Eq "^pipeline +blocked " "$T/status" || fail "pipeline started without a collector: $(grep '^pipeline' "$T/status")"
 grep -Eq "^redis +up " "$T/status" || fail "redis not up: $(grep '^redis' "$T/status")"
 if tp check >"$T/check" 2>&1; then fail "check exits 0 with a failed stage"; fi
 grep -q "failed and not retried: collector" "$T/check" || fail "check: $(cat "$T/check")"
-assert_eq "collector starts after check" 1 "$(grep -c 'starting collector' "$STATE/log/collector.log")"
+assert_eq "collector starts after check" 1 "$(grep -c 'starting collector' "$STATE/log/collector/current")"
 tp stop >/dev/null 2>&1 || fail "stop exited $?"
 no_procs_left
 note "unknown key and bad value: 78; collector usage error: started once, reported"

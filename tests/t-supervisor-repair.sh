@@ -25,7 +25,7 @@ kill_and_repair() {
 	kill -KILL "$victim"
 	if ! wait_for 10 stage_renewed "$1" "$old"; then
 		tp status
-		tail -n 20 "$STATE/log/supervisor.log" "$STATE/log/$1.log"
+		tail -n 20 "$STATE/log/supervisor/current" "$STATE/log/$1/current"
 		fail "$1: not repaired 10 s after SIGKILL of $2 (state $(stage_state "$1"))"
 	fi
 	took=$(($(ms) - t0))

@@ -17,6 +17,6 @@ tp restart collector >"$T/out" 2>&1 || fail "restart collector exited $?"
 wait_for 10 stage_renewed collector "$old" || fail "collector not restarted"
 assert_eq "redis pids" "$redis" "$(stage_pids redis)"
 assert_eq "pipeline pids" "$pipe" "$(stage_pids pipeline)"
-grep -q "collector: restart requested" "$STATE/log/supervisor.log" ||
+grep -q "collector: restart requested" "$STATE/log/supervisor/current" ||
     fail "supervisor log does not show the request"
 wait_for 15 data_flows || fail "no data after restarting the collector"
