@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "wsframe.h"
 
 static int
 dial(int port)
@@ -196,25 +197,9 @@ frames(struct conn *c, int64_t now, int measure)
 
 	for (;;) {
 		unsigned char *p = c->buf + off;
-		size_t avail = c->len - off, hl = 2, pl;
+		size_t hl, pl;
 
-		if (avail < 2)
-			break;
-		pl = p[1] & 0x7f;
-		if (pl == 126) {
-			if (avail < 4)
-				break;
-			pl = (size_t)p[2] << 8 | p[3];
-			hl = 4;
-		} else if (pl == 127) {
-			if (avail < 10)
-				break;
-			pl = 0;
-			for (int i = 0; i < 8; i++)
-				pl = pl << 8 | p[2 + i];
-			hl = 10;
-		}
-		if (avail < hl + pl)
+		if (!wsframe_head(p, c->len - off, &hl, &pl))
 			break;
 		if ((p[0] & 0x0f) == 1) {
 			if (c->st == 1) {

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "wsframe.h"
 
 #define MAX_BOOKS	256
 
@@ -629,25 +630,9 @@ ws_parse(int fd, struct rbuf *b)
 
 	while (rc == 0) {
 		unsigned char *p = (unsigned char *)b->p + off;
-		size_t avail = b->len - off, hl = 2, pl;
+		size_t hl, pl;
 
-		if (avail < 2)
-			break;
-		pl = p[1] & 0x7f;
-		if (pl == 126) {
-			if (avail < 4)
-				break;
-			pl = (size_t)p[2] << 8 | p[3];
-			hl = 4;
-		} else if (pl == 127) {
-			if (avail < 10)
-				break;
-			pl = 0;
-			for (int i = 2; i < 10; i++)
-				pl = pl << 8 | p[i];
-			hl = 10;
-		}
-		if (avail < hl + pl)
+		if (!wsframe_head(p, b->len - off, &hl, &pl))
 			break;
 		switch (p[0] & 0x0f) {
 		case 1:
