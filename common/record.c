@@ -11,6 +11,7 @@
 
 static const char *const venue_names[VENUE_MAX] = {
 	"unknown", "sim", "coinbase", "kraken", "binance", "bybit", "okx",
+	"sim2", "sim3", "all",
 };
 
 const char *

@@ -141,6 +141,9 @@ enum venue_id {
 	VENUE_BINANCE = 4,
 	VENUE_BYBIT = 5,
 	VENUE_OKX = 6,
+	VENUE_SIM2 = 7,		/* second and third simulated venues */
+	VENUE_SIM3 = 8,
+	VENUE_ALL = 9,		/* consolidated: records derived across venues */
 	VENUE_MAX
 };
 
