@@ -249,7 +249,7 @@ resync(int fd, uint64_t off, uint64_t size)
 
 int
 hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
-    int *torn, void (*note)(const char *), char *err, size_t errlen)
+    unsigned *found, void (*note)(const char *), char *err, size_t errlen)
 {
 	struct hist_file_hdr fh;
 	struct hist_block_hdr h;
@@ -259,8 +259,11 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 	uint64_t off, size;
 	int fd;
 
-	if (torn != NULL)
-		*torn = 0;
+	unsigned dummy;
+
+	if (found == NULL)
+		found = &dummy;
+	*found = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
 	    fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -297,8 +300,7 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 				    PRIu64 ": %" PRIu64 " of %zu bytes, "
 				    "ignored", path, off, size - off,
 				    sizeof(h) + h.zlen);
-				if (torn != NULL)
-					*torn = 1;
+				*found |= HIST_TORN;
 				break;
 			}
 			if (n == cap) {
@@ -327,13 +329,13 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 			say(note, "%s: torn last block at offset %" PRIu64
 			    ": %" PRIu64 " bytes that are no whole block, "
 			    "ignored", path, off, size - off);
-			if (torn != NULL)
-				*torn = 1;
+			*found |= HIST_TORN;
 			break;
 		}
 		say(note, "%s: damaged block header at offset %" PRIu64
 		    ": %" PRIu64 " bytes skipped to the next block", path, off,
 		    (uint64_t)next - off);
+		*found |= HIST_DAMAGED;
 		off = (uint64_t)next;
 	}
 	close(fd);
@@ -503,7 +505,7 @@ next_file(struct hist_reader *r)
 	struct hist_idx_ent *e;
 	int64_t lo, hi;
 	size_t n;
-	int torn;
+	unsigned found;
 
 	if (r->fd >= 0) {
 		close(r->fd);
@@ -513,10 +515,11 @@ next_file(struct hist_reader *r)
 	r->ents = NULL;
 	while (r->fi < r->nfiles) {
 		r->path = r->files[r->fi++];
-		if (hist_scan(r->path, &e, &n, &torn, r->note, r->err,
+		if (hist_scan(r->path, &e, &n, &found, r->note, r->err,
 		    sizeof(r->err)) < 0)
 			return -1;
-		r->st.torn += (uint64_t)torn;
+		r->st.torn += (found & HIST_TORN) != 0;
+		r->st.bad += (found & HIST_DAMAGED) != 0;
 		lo = INT64_MAX;
 		hi = INT64_MIN;
 		for (size_t i = 0; i < n; i++) {

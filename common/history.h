@@ -118,12 +118,17 @@ int	 hist_index_write(const char *path, uint64_t data_size,
  * (no decompression), stepping over a damaged header by searching for the
  * next valid one.  Sets *ents (malloc'd; the caller frees) and *n.
  * Problems found (a damaged header, a torn last block) are passed to note
- * as one line each, without the program name.  *torn, if not NULL, is set
- * to 1 when the file ends in an incomplete block.  Returns 0, or -1 if
- * the file cannot be read or is not a history file (err says why).
+ * as one line each, without the program name.  *found, if not NULL, is
+ * set to the problems found: HIST_TORN (the file ends in an incomplete
+ * block, as a crash mid-write leaves it), HIST_DAMAGED (bytes that are
+ * no block were skipped).  Returns 0, or -1 if the file cannot be read or
+ * is not a history file (err says why).
  */
+#define HIST_TORN	1
+#define HIST_DAMAGED	2
 int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
-	    int *torn, void (*note)(const char *), char *err, size_t errlen);
+	    unsigned *found, void (*note)(const char *), char *err,
+	    size_t errlen);
 
 /*
  * hist_list: the history files under path, in time order: path itself if
@@ -147,7 +152,8 @@ struct hist_stats {
 	uint64_t	files;		/* files opened */
 	uint64_t	blocks;		/* blocks decoded */
 	uint64_t	skipped;	/* blocks skipped by the index */
-	uint64_t	bad;		/* blocks skipped as damaged */
+	uint64_t	bad;		/* blocks skipped as damaged, and runs of
+					   bytes that are no block */
 	uint64_t	torn;		/* files ending in a torn block */
 	uint64_t	records;	/* records returned */
 };

@@ -47,12 +47,11 @@ struct cat {
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
 };
 
-static uint64_t notes;
+static uint64_t damaged;
 
 static void
 note_cb(const char *line)
 {
-	notes++;
 	warnx("%s", line);
 }
 
@@ -263,6 +262,7 @@ cat_main(int argc, char **argv)
 		if (jsonl_msg_cut(&c.msg, "end of history", errbuf,
 		    sizeof(errbuf)))
 			c.partial++;
+		damaged += hist_reader_stats(hr)->bad;
 		if (c.verbose) {
 			const struct hist_stats *s = hist_reader_stats(hr);
 
@@ -279,8 +279,11 @@ cat_main(int argc, char **argv)
 	if (c.verbose)
 		warnx("messages %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64
 		    " skipped %" PRIu64, c.msgs, c.gaps, c.partial, c.skipped);
-	/* damage was read past, but it is not silence: exit 65 */
-	if (rv == 0 && notes > 0)
+	/*
+	 * damage was read past, but it is not silence: exit 65; a torn
+	 * last block, which a crash leaves, is said but not an error
+	 */
+	if (rv == 0 && damaged > 0)
 		rv = EX_DATAERR;
 	return rv;
 }

@@ -462,7 +462,7 @@ resume_seq(struct recorder *r, uint64_t *seq)
 	struct hist_idx_ent *ents;
 	size_t pl = strlen(r->name);
 	struct stat st;
-	int torn;
+	unsigned found;
 
 	*seq = 0;
 	if (hist_list(r->dir, &files, &n, errbuf, sizeof(errbuf)) < 0) {
@@ -475,16 +475,16 @@ resume_seq(struct recorder *r, uint64_t *seq)
 		b = b != NULL ? b + 1 : files[k];
 		if (strncmp(b, r->name, pl) != 0 || b[pl] != '-')
 			continue;
-		if (hist_scan(files[k], &ents, &ne, &torn, NULL, errbuf,
+		if (hist_scan(files[k], &ents, &ne, &found, NULL, errbuf,
 		    sizeof(errbuf)) < 0) {
 			warnx("%s (skipped)", errbuf);
 			continue;
 		}
-		if (torn)
+		if (found & HIST_TORN)
 			warnx("%s: ends in a torn block (the recorder stopped "
 			    "mid-write); readers skip it", files[k]);
 		snprintf(idx, sizeof(idx), "%s.idx", files[k]);
-		if (!torn && stat(idx, &st) < 0 && stat(files[k], &st) == 0 &&
+		if (found == 0 && stat(idx, &st) < 0 && stat(files[k], &st) == 0 &&
 		    hist_index_write(files[k], (uint64_t)st.st_size, ents, ne,
 		    errbuf, sizeof(errbuf)) < 0)
 			warnx("%s", errbuf);
