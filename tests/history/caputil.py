@@ -9,6 +9,9 @@
   noseq IN OUT                     zero every record's ring seq
   seqs IN                          print first and last seq and the count;
                                    exit 1 if seqs do not rise by one
+  blocks IDX                       print each block of a history index
+                                   sidecar: offset zlen first_seq last_seq
+  flip FILE OFFSET                 invert the bits of the byte at OFFSET
 """
 import struct
 import sys
@@ -59,6 +62,22 @@ def write(path, head, recs):
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "blocks":
+        with open(args[0], "rb") as f:
+            data = f.read()
+        n = struct.unpack_from("<Q", data, 16)[0]
+        for i in range(n):
+            off, _, zlen, first, last = struct.unpack_from(
+                "<QIIQQ", data, 32 + 48 * i)
+            print(off, zlen, first, last)
+        return 0
+    if cmd == "flip":
+        with open(args[0], "r+b") as f:
+            f.seek(int(args[1]))
+            b = f.read(1)
+            f.seek(int(args[1]))
+            f.write(bytes([b[0] ^ 0xff]))
+        return 0
     head, recs = read(args[0])
     if cmd == "spread":
         start, span = int(args[2]), int(args[3])
