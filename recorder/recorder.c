@@ -76,6 +76,8 @@ struct recorder {
 	size_t		 n, cap;
 	int		 in_msg;	/* a book message begun, not ended */
 	int64_t		 block_t0;	/* monotonic time of its first record */
+	int64_t		 block_end;	/* end of its rotation period, ns */
+	int64_t		 last_ts;	/* of the last record added */
 	ZSTD_CCtx	*cctx;
 	unsigned char	*out;
 	/* the file being written; fd -1: none */
@@ -86,6 +88,8 @@ struct recorder {
 	struct hist_idx_ent *ents;
 	size_t		 nents, entcap;
 	uint64_t	 last_seq;	/* last recorded */
+	struct tp_record last_rec;	/* the record of last_seq at start */
+	int		 have_last;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
 };
@@ -422,9 +426,15 @@ add(struct recorder *r, const struct tp_record *rec)
 		if ((r->out = malloc(hist_block_bound(nc))) == NULL)
 			err(EX_OSERR, "malloc");
 	}
-	if (r->n == 0)
+	if (r->n == 0) {
+		int64_t t = rec_time(rec);
+
 		r->block_t0 = mono_ns();
+		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
+	}
 	r->buf[r->n++] = *rec;
+	if (rec->ts > 0)
+		r->last_ts = rec->ts;
 	r->in_msg = rec->type == REC_BOOK && !(rec->flags & REC_F_LAST);
 }
 
@@ -437,7 +447,8 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost)
 	memset(&g, 0, sizeof(g));
 	g.type = REC_NONE;
 	g.seq = from + lost - 1;	/* keeps block sequences in order */
-	g.ts = g.recv = now_ns();
+	g.recv = now_ns();
+	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
 	g.vseq = from;
 	g.aux = lost;
 	r->gaps++;
@@ -446,6 +457,25 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost)
 	    " (recorded as a gap)", r->ring_name, lost, from);
 	add(r, &g);
 	r->in_msg = 0;
+}
+
+/* Keeps the record of seq from the blocks of path from ts on. */
+static void
+last_record(struct recorder *r, const char *path, int64_t ts, uint64_t seq)
+{
+	struct hist_reader *hr;
+	const struct tp_record *rec;
+	char errbuf[1024];
+
+	if (hist_reader_open(&hr, path, ts, INT64_MAX, NULL, errbuf,
+	    sizeof(errbuf)) < 0)
+		return;
+	while (hist_reader_next(hr, &rec) == 1)
+		if (rec->seq == seq && rec->type != REC_NONE) {
+			r->last_rec = *rec;
+			r->have_last = 1;
+		}
+	hist_reader_close(hr);
 }
 
 /*
@@ -488,8 +518,10 @@ resume_seq(struct recorder *r, uint64_t *seq)
 		    hist_index_write(files[k], (uint64_t)st.st_size, ents, ne,
 		    errbuf, sizeof(errbuf)) < 0)
 			warnx("%s", errbuf);
-		if (ne > 0)
+		if (ne > 0) {
 			*seq = ents[ne - 1].last_seq;
+			last_record(r, files[k], ents[ne - 1].min_ts, *seq);
+		}
 		free(ents);
 		if (ne > 0) {
 			if (r->verbose)
@@ -545,6 +577,21 @@ position(struct recorder *r)
 		    "oldest record", r->ring_name, cursor, r->last_seq);
 		return;
 	}
+	if (r->have_last && r->last_seq >= oldest) {
+		struct tp_record cur;
+		uint64_t lost = 0;
+
+		/* the same stream only if the ring still has that record */
+		ring_seek(r->ring, r->last_seq);
+		if (ring_read(r->ring, &cur, &lost) && lost == 0 &&
+		    memcmp(&cur, &r->last_rec, sizeof(cur)) != 0) {
+			warnx("ring %s: its record %" PRIu64 " is not the one "
+			    "recorded (a new ring?): recording from its oldest "
+			    "record", r->ring_name, r->last_seq);
+			ring_seek_oldest(r->ring);
+			return;
+		}
+	}
 	if (cursor >= oldest && oldest > want) {
 		add_gap(r, want, oldest - want);
 		ring_seek(r->ring, oldest);
@@ -574,6 +621,11 @@ record(struct recorder *r, int ready_fd)
 		if (ring_read(r->ring, &rec, &lost)) {
 			if (lost > 0)
 				add_gap(r, pos, lost);
+			/* a block holds one rotation period */
+			if (r->n > 0 && !r->in_msg &&
+			    rec_time(&rec) >= r->block_end &&
+			    flush_block(r) < 0)
+				goto werr;
 			add(r, &rec);
 			r->records++;
 			if ((r->n >= r->block_max && !r->in_msg) ||
