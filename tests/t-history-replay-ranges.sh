@@ -71,8 +71,9 @@ for range in "2026-12-02T13:58:30Z 2026-12-02T14:03:00.25Z" \
 	"$BIN/recorder" cat -v --format raw --from "$from" --to "$to" "$H" \
 	    >"$T/got$i.cap" 2>"$T/err" || fail "recorder cat $range: $(cat "$T/err")"
 	cmp "$T/want$i.cap" "$T/got$i.cap" || fail "range $range: recorder cat differs"
-	grep -q "skipped by the index [1-9]" "$T/err" ||
-		fail "range $i: the index skipped no block: $(cat "$T/err")"
+	decoded=$(sed -n 's/.* blocks \([0-9]*\) skipped by the index.*/\1/p' "$T/err")
+	[ "${decoded:-99}" -le 3 ] ||
+		fail "range $i: $decoded of 13 blocks decoded: $(cat "$T/err")"
 
 	"$BIN/collector" --ring "$REP.$i" --capacity 65536 replay --speed max \
 	    --from "$from" --to "$to" "$H" 2>"$T/err" ||
