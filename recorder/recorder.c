@@ -25,6 +25,7 @@
 
 #include "history.h"
 #include "jsonl.h"
+#include "ratelog.h"
 #include "recorder.h"
 #include "ring.h"
 #include "util.h"
@@ -90,6 +91,7 @@ struct recorder {
 	uint64_t	 last_seq;	/* last recorded */
 	struct tp_record last_rec;	/* the record of last_seq at start */
 	int		 have_last;
+	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
 };
@@ -155,7 +157,7 @@ parse_age(const char *s, int64_t *ns)
 	case 'h': mul = 3600; break;
 	case 'd': mul = 86400; break;
 	}
-	if (num[n - 1] >= 'a' && num[n - 1] <= 'z')
+	if (strchr("smhd", num[n - 1]) != NULL)
 		num[n - 1] = '\0';
 	if (parse_u64(num, 1, (uint64_t)(INT64_MAX / 1000000000 / mul),
 	    &v) < 0)
@@ -453,8 +455,9 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost)
 	g.aux = lost;
 	r->gaps++;
 	r->lost += lost;
-	warnx("ring %s: lost %" PRIu64 " records from seq %" PRIu64
-	    " (recorded as a gap)", r->ring_name, lost, from);
+	ratelog_say(&r->gaplog, mono_ns(), "ring %s: lost %" PRIu64
+	    " records from seq %" PRIu64 " (recorded as a gap)", r->ring_name,
+	    lost, from);
 	add(r, &g);
 	r->in_msg = 0;
 }
@@ -643,6 +646,7 @@ record(struct recorder *r, int ready_fd)
 			if (flush_block(r) < 0)
 				goto werr;
 		}
+		ratelog_tick(&r->gaplog, mono_ns());
 		if (usr1) {
 			usr1 = 0;
 			counters(r);
@@ -676,6 +680,7 @@ record(struct recorder *r, int ready_fd)
 	if (stop == 2 || flush_block(r) < 0)
 		goto werr;
 	file_close(r);
+	ratelog_flush(&r->gaplog);
 	if (r->verbose)
 		counters(r);
 	ring_close(r->ring);
@@ -689,6 +694,7 @@ werr:
 		hist_index_write(r->path, r->size, r->ents, r->nents,
 		    (char[256]){ 0 }, 256);
 	}
+	ratelog_flush(&r->gaplog);
 	warnx("%s: stopping with %zu records unwritten", rc ==
 	    RECORDER_EX_FULL ? "disk full" : "write error", r->n);
 	counters(r);
@@ -714,7 +720,8 @@ main(int argc, char **argv)
 	r.rotate_ns = 3600LL * 1000000000;
 	r.max_size = 1ULL << 30;
 	r.fd = -1;
-	while ((ch = getopt_long(argc, argv, "+hvd:", opts, NULL)) != -1) {
+	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
+	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			fputs(usage_text, stdout);
