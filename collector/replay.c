@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "feeds.h"
 #include "history.h"
+#include "ratelog.h"
 #include "util.h"
 
 struct replay {
@@ -29,6 +30,7 @@ struct replay {
 	size_t			 n;
 	uint64_t		 nrec, partial;
 	int64_t			 first_recv, start;
+	struct ratelog		 gaplog;
 };
 
 /* Paces and publishes the message recs[0..n) if its ts is in range. */
@@ -58,9 +60,9 @@ replay_rec(struct replay *p, const struct tp_record *r)
 {
 	p->nrec++;
 	if (r->type == REC_NONE) {
-		warnx("%s: record %" PRIu64 ": the recording lost %" PRIu64
-		    " records from seq %" PRIu64, p->path, p->nrec, r->aux,
-		    r->vseq);
+		ratelog_say(&p->gaplog, mono_ns(), "%s: record %" PRIu64
+		    ": the recording lost %" PRIu64 " records from seq %" PRIu64,
+		    p->path, p->nrec, r->aux, r->vseq);
 		return;
 	}
 	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
@@ -169,6 +171,7 @@ replay_main(struct collector *c, const struct feed_opts *o, const char *path)
 	p.c = c;
 	p.o = o;
 	p.path = path;
+	ratelog_init(&p.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		rv = replay_history(&p);
 	else if ((f = fopen(path, "rb")) == NULL) {
@@ -185,6 +188,7 @@ replay_main(struct collector *c, const struct feed_opts *o, const char *path)
 			fclose(f);
 		}
 	}
+	ratelog_flush(&p.gaplog);
 	if (p.partial > 0)
 		warnx("%s: %" PRIu64 " incomplete book messages skipped", path,
 		    p.partial);
