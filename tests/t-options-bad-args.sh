@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-options-bad-args: every program (collector, shmreader, redispub,
-# wsgate) exits with EX_USAGE (64) and exactly one line on stderr for every
+# wsgate, recorder) exits with EX_USAGE (64) and exactly one line on stderr for every
 # bad option: an unknown one, a missing argument, an argument to an option
 # that takes none, a stray operand, and for each option of its -h a bounded
 # set of bad values (not a number, negative, out of range, empty, a number
@@ -28,6 +28,8 @@ opts_of() {
 --count n sim
 --strict none jsonl
 --speed n replay
+--from time replay
+--to time replay
 --url venueurl coinbase
 --rest-url venueurl coinbase
 --ca-file file coinbase
@@ -67,6 +69,25 @@ opts_of() {
 --check-url url
 -v none
 ' ;;
+	recorder) echo '
+-d fd
+--ring ring
+--name name
+--flush n
+--block n
+--level n
+--rotate n
+--max-size n
+--keep-age n
+--keep-size n
+--from time cat
+--to time cat
+--format format cat
+--venue name cat
+--symbol name cat
+--type name cat
+-v none
+' ;;
 	wsgate) echo '
 -d fd
 -l listen
@@ -101,6 +122,11 @@ base() {
 	shmreader) echo "--ring $RING --no-follow" ;;
 	redispub) echo "-u redis://127.0.0.1:1 --connect-timeout 0" ;;
 	wsgate) echo "-l 127.0.0.1:0 -u redis://127.0.0.1:1" ;;
+	recorder)
+		case ${2:-} in
+		cat) echo "cat $T" ;;
+		*) echo "--ring $RING $T/hist" ;;
+		esac ;;
 	esac
 }
 
@@ -120,6 +146,8 @@ values() {
 	from) printf '%s\n' '' x -1 0 ;;
 	name) printf '%s\n' '' ;;
 	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
+	time) printf '%s\n' '' x -1 2026-13-01 2026-12-02T25:00Z \
+	    '2026-12-02T14:00Zx' 99999999999999999999 ;;
 	esac
 }
 
@@ -136,7 +164,7 @@ expect_usage() {
 	[ "$_rc" -lt 124 ] || echo "    ^ killed or timed out" >&2
 }
 
-for prog in collector shmreader redispub wsgate; do
+for prog in collector shmreader redispub wsgate recorder; do
 	opts=$(opts_of "$prog")
 	# every option of -h is in the table
 	for o in $("$BIN/$prog" -h | grep -o -e '--[a-z][a-z-]*' -e '\[-[a-z]\b' -e '\[-[a-z]*\]' |
