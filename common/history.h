@@ -173,6 +173,13 @@ int	 hist_reader_open(struct hist_reader **rp, const char *path,
  */
 int	 hist_reader_next(struct hist_reader *r, const struct tp_record **rec);
 const char *hist_reader_err(const struct hist_reader *r);
+
+/*
+ * hist_reader_verify: with on != 0, also checks each block's records
+ * against rcrc after decompression (about a fifth more time); the frame
+ * CRC and the decompressed length are always checked.
+ */
+void	 hist_reader_verify(struct hist_reader *r, int on);
 const struct hist_stats *hist_reader_stats(const struct hist_reader *r);
 void	 hist_reader_close(struct hist_reader *r);
 

@@ -253,6 +253,7 @@ cat_main(int argc, char **argv)
 			rv = EX_NOINPUT;
 			break;
 		}
+		hist_reader_verify(hr, 1);
 		while ((ch = hist_reader_next(hr, &rec)) == 1)
 			take(&c, rec);
 		if (ch < 0) {
