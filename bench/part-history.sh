@@ -42,7 +42,7 @@ caught_up() {
 }
 
 # 1. recording while sim writes as fast as it can
-"$BIN/recorder" --ring "$ring.a" "$d/a" 2>"$d/rec.err" &
+"$BIN/recorder" --ring "$ring.a" --flush 50 "$d/a" 2>"$d/rec.err" &
 rpid=$!
 sleep 0.3
 t0=$(now)

@@ -3,7 +3,9 @@
  * record, and every gap, to append-only history files: zstd blocks, each
  * decodable alone and checksummed, flushed at least every --flush ms;
  * files rotated by time and size, indexed, and removed by age or total
- * size.  A restarted recorder continues after the last recorded sequence
+ * size.  The main thread reads the ring and fills a block; a writer
+ * thread compresses and writes the block before, so that compression
+ * does not stop the reading (two buffers, handed over under a mutex).  A restarted recorder continues after the last recorded sequence
  * in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
@@ -12,6 +14,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +74,24 @@ struct recorder {
 	int64_t		 keep_age_ns;	/* 0: keep */
 	uint64_t	 keep_size;	/* 0: keep */
 	int		 verbose;
-	/* the block being filled */
+	/* the block being filled (main thread) */
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
+	struct tp_record *spare;	/* the other buffer, written or free */
+	size_t		 spare_cap;
+	/* the hand-over: pending_n records of pending to write */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work, done;
+	struct tp_record *pending;
+	size_t		 pending_n;
+	int		 werr;		/* errno of a failed write, sticky */
+	int		 quit;
+	pthread_t	 writer;
+	int		 writer_on;
+	char		 shown[4096];	/* the file written, for the status */
+	/* the rest is the writer thread's while it runs */
+	size_t		 outcap;	/* records r->out has room for */
 	int		 in_msg;	/* a book message begun, not ended */
 	int64_t		 block_t0;	/* monotonic time of its first record */
 	int64_t		 block_end;	/* end of its rotation period, ns */
@@ -106,13 +123,17 @@ on_signal(int sig)
 }
 
 static void
-counters(const struct recorder *r)
+counters(struct recorder *r)
 {
+	if (r->writer_on)
+		pthread_mutex_lock(&r->mu);
 	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
 	    " lost %" PRIu64 " blocks %" PRIu64 " files %" PRIu64 " bytes %"
 	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " file %s\n",
 	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
-	    r->removed, r->last_seq, r->fd >= 0 ? r->path : "-");
+	    r->removed, r->last_seq, r->shown[0] ? r->shown : "-");
+	if (r->writer_on)
+		pthread_mutex_unlock(&r->mu);
 }
 
 int
@@ -227,7 +248,11 @@ retention(struct recorder *r)
 		snprintf(idx, sizeof(idx), "%s.idx", files[i]);
 		unlink(idx);
 		total -= sz[i];
+		if (r->writer_on)
+			pthread_mutex_lock(&r->mu);
 		r->removed++;
+		if (r->writer_on)
+			pthread_mutex_unlock(&r->mu);
 		warnx("retention: removed %s (%s)", files[i], why);
 		if ((slash = strrchr(files[i], '/')) != NULL) {
 			*slash = '\0';
@@ -328,8 +353,12 @@ file_open(struct recorder *r, int64_t t)
 		return -1;
 	}
 	r->size = sizeof(h);
+	if (r->writer_on)
+		pthread_mutex_lock(&r->mu);
 	r->files++;
 	r->bytes += sizeof(h);
+	if (r->writer_on)
+		pthread_mutex_unlock(&r->mu);
 	if (r->verbose)
 		warnx("writing %s", r->path);
 	retention(r);
@@ -337,13 +366,13 @@ file_open(struct recorder *r, int64_t t)
 }
 
 /*
- * Writes the block buffer as one block, rotating first if its time or
+ * Writes buf[0..n) (n >= 1) as one block, rotating first if its time or
  * the file size says so.  On a failed write the file is cut back to the
  * end of its last whole block, so that it stays intact.  Returns 0, or
  * -1 with errno and a message said.
  */
 static int
-flush_block(struct recorder *r)
+write_block(struct recorder *r, const struct tp_record *buf, size_t n)
 {
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
@@ -352,15 +381,23 @@ flush_block(struct recorder *r)
 	size_t len;
 	ssize_t w;
 
-	if (r->n == 0)
-		return 0;
-	t = rec_time(&r->buf[0]);
+	if (n > r->outcap) {
+		free(r->out);
+		if ((r->out = malloc(hist_block_bound(n))) == NULL) {
+			r->outcap = 0;
+			warnx("out of memory");
+			errno = ENOMEM;
+			return -1;
+		}
+		r->outcap = n;
+	}
+	t = rec_time(&buf[0]);
 	if (r->fd >= 0 && ((r->max_size > 0 && r->size >= r->max_size) ||
 	    t / r->rotate_ns * r->rotate_ns > r->period))
 		file_close(r);
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
-	len = hist_block_make(r->cctx, r->level, r->buf, r->n, r->out,
+	len = hist_block_make(r->cctx, r->level, buf, n, r->out,
 	    errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
@@ -376,7 +413,7 @@ flush_block(struct recorder *r)
 		errno = e;
 		warn("%s: block of %zu records (seq %" PRIu64 "..%" PRIu64
 		    ") not written; the file is whole up to offset %" PRIu64,
-		    r->path, r->n, r->buf[0].seq, r->buf[r->n - 1].seq,
+		    r->path, n, buf[0].seq, buf[n - 1].seq,
 		    r->size);
 		errno = e;
 		return -1;
@@ -399,11 +436,125 @@ flush_block(struct recorder *r)
 	e->min_ts = h.min_ts;
 	e->max_ts = h.max_ts;
 	r->size += len;
+	/* what counters() shows, under the lock while the writer runs */
+	if (r->writer_on)
+		pthread_mutex_lock(&r->mu);
 	r->bytes += len;
 	r->blocks++;
 	r->last_seq = h.last_seq;
+	snprintf(r->shown, sizeof(r->shown), "%s", r->path);
+	if (r->writer_on)
+		pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/* The writer thread: writes the blocks handed over until told to quit. */
+static void *
+writer_main(void *arg)
+{
+	struct recorder *r = arg;
+	sigset_t all;
+
+	/* signals are the main thread's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		const struct tp_record *buf;
+		size_t n;
+		int rc, e;
+
+		while (r->pending_n == 0 && !r->quit)
+			pthread_cond_wait(&r->work, &r->mu);
+		if (r->pending_n == 0)
+			break;
+		buf = r->pending;
+		n = r->pending_n;
+		pthread_mutex_unlock(&r->mu);
+		rc = r->werr != 0 ? 0 : write_block(r, buf, n);
+		e = errno;
+		pthread_mutex_lock(&r->mu);
+		if (rc < 0 && r->werr == 0)
+			r->werr = e != 0 ? e : EIO;
+		r->pending_n = 0;
+		pthread_cond_signal(&r->done);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/*
+ * Hands the block being filled to the writer, after waiting for the one
+ * before to be written, and goes on with the other buffer.  Returns 0,
+ * or -1 with errno if a write failed.
+ */
+static int
+flush_block(struct recorder *r)
+{
+	struct tp_record *b;
+	size_t c;
+	int e;
+
+	if (r->n == 0)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	while (r->pending_n > 0 && r->werr == 0)
+		pthread_cond_wait(&r->done, &r->mu);
+	if ((e = r->werr) == 0) {
+		r->pending = r->buf;
+		r->pending_n = r->n;
+		pthread_cond_signal(&r->work);
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	b = r->buf, c = r->cap;
+	r->buf = r->spare, r->cap = r->spare_cap;
+	r->spare = b, r->spare_cap = c;
 	r->n = 0;
 	return 0;
+}
+
+/*
+ * Waits for the writer to write what it was handed and ends it.  Returns
+ * 0, or -1 with errno if a write failed.
+ */
+static int
+writer_stop(struct recorder *r)
+{
+	int e;
+
+	if (!r->writer_on)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	while (r->pending_n > 0 && r->werr == 0)
+		pthread_cond_wait(&r->done, &r->mu);
+	r->quit = 1;
+	pthread_cond_signal(&r->work);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->writer, NULL);
+	r->writer_on = 0;
+	if ((e = r->werr) != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 if the writer failed (the main thread then stops). */
+static int
+writer_failed(struct recorder *r)
+{
+	int e;
+
+	pthread_mutex_lock(&r->mu);
+	e = r->werr;
+	pthread_mutex_unlock(&r->mu);
+	if (e != 0)
+		errno = e;
+	return e != 0;
 }
 
 /* Appends a record to the block; may grow it while a message is open. */
@@ -417,16 +568,15 @@ add(struct recorder *r, const struct tp_record *rec)
 		if (nc > HIST_MAX_BLOCK_RECS ||
 		    (nb = realloc(r->buf, nc * sizeof(*nb))) == NULL) {
 			/* XXX a message this long is split across blocks */
-			if (flush_block(r) < 0)
-				stop = 2;
+			if (flush_block(r) < 0) {
+				stop = 2;	/* the write error is said */
+				return;
+			}
 			r->buf[r->n++] = *rec;
 			return;
 		}
 		r->buf = nb;
 		r->cap = nc;
-		free(r->out);
-		if ((r->out = malloc(hist_block_bound(nc))) == NULL)
-			err(EX_OSERR, "malloc");
 	}
 	if (r->n == 0) {
 		int64_t t = rec_time(rec);
@@ -617,6 +767,12 @@ record(struct recorder *r, int ready_fd)
 	if ((rc = open_ring(r)) != 0)
 		return rc < 0 ? 0 : rc;
 	position(r);
+	if ((rc = pthread_create(&r->writer, NULL, writer_main, r)) != 0) {
+		errno = rc;
+		warn("pthread_create");
+		return EX_OSERR;
+	}
+	r->writer_on = 1;
 	notify_ready(ready_fd);
 	while (!stop) {
 		pos = ring_position(r->ring);
@@ -640,6 +796,8 @@ record(struct recorder *r, int ready_fd)
 			continue;
 		}
 		/* idle */
+		if (writer_failed(r))
+			goto werr;
 		if (r->n > 0 && mono_ns() - r->block_t0 >= r->flush_ns &&
 		    (!r->in_msg || mono_ns() - r->block_t0 >= r->flush_ns +
 		    1000000000)) {
@@ -662,7 +820,7 @@ record(struct recorder *r, int ready_fd)
 			    sizeof(errbuf));
 			if (rc < 0) {
 				warnx("%s", errbuf);
-				if (flush_block(r) < 0)
+				if (flush_block(r) < 0 || writer_stop(r) < 0)
 					goto werr;
 				file_close(r);
 				counters(r);
@@ -677,7 +835,7 @@ record(struct recorder *r, int ready_fd)
 			}
 		}
 	}
-	if (stop == 2 || flush_block(r) < 0)
+	if (stop == 2 || flush_block(r) < 0 || writer_stop(r) < 0)
 		goto werr;
 	file_close(r);
 	ratelog_flush(&r->gaplog);
@@ -686,7 +844,11 @@ record(struct recorder *r, int ready_fd)
 	ring_close(r->ring);
 	return 0;
 werr:
-	rc = errno == ENOSPC || errno == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
+	rc = errno;
+	writer_stop(r);
+	if (r->werr != 0)
+		rc = r->werr;
+	rc = rc == ENOSPC || rc == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
 	if (r->fd >= 0) {
 		close(r->fd);
 		r->fd = -1;
@@ -696,7 +858,8 @@ werr:
 	}
 	ratelog_flush(&r->gaplog);
 	warnx("%s: stopping with %zu records unwritten", rc ==
-	    RECORDER_EX_FULL ? "disk full" : "write error", r->n);
+	    RECORDER_EX_FULL ? "disk full" : "write error", r->n +
+	    r->pending_n);
 	counters(r);
 	ring_close(r->ring);
 	return rc;
@@ -812,10 +975,14 @@ main(int argc, char **argv)
 		}
 	}
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;
+	r.spare_cap = r.cap;
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
-	    (r.out = malloc(hist_block_bound(r.cap))) == NULL ||
+	    (r.spare = malloc(r.cap * sizeof(*r.spare))) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.work, NULL);
+	pthread_cond_init(&r.done, NULL);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -828,6 +995,7 @@ main(int argc, char **argv)
 	rv = record(&r, ready_fd);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
+	free(r.spare);
 	free(r.out);
 	free(r.ents);
 	return rv;
