@@ -525,9 +525,17 @@ peer_history_cb(void *arg)
 	return ((struct client *)arg)->q.hist;
 }
 
+static size_t
+peer_queued_cb(void *arg)
+{
+	struct client *c = arg;
+
+	return c->q.bytes - c->q.hist;
+}
+
 static const struct hub_peer_cbs peer_cbs = {
 	peer_deliver_cb, peer_notice_cb, peer_error_cb, peer_fail_cb,
-	peer_open_cb, peer_history_cb
+	peer_open_cb, peer_history_cb, peer_queued_cb
 };
 
 /* --- WebSocket glue (wslay callbacks) --- */

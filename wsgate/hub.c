@@ -901,12 +901,16 @@ book_want(struct hub_peer *p, const char *s, size_t n)
  * emit_cb: a tick of conflator c of sub x: its frame f (if any) to each
  * live member at c's rate.  A member that joined gets the join frame (a
  * snapshot of the conflator's book, or its latest line) instead of a
- * tick's delta, so its first message brings it up to date.
+ * tick's delta, so its first message brings it up to date.  A client
+ * still holding more than half of --output-cap skips the ticks of a
+ * book or latest-value channel and gets a join frame once it has caught
+ * up: conflated data never piles up behind it.
  */
 static void
 emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 {
 	struct sub *x = arg;
+	const struct wsgate_conf *conf = NULL;
 
 	for (struct member *m = x->members; m != NULL; m = m->s_next) {
 		struct hub_peer *p = m->p;
@@ -916,6 +920,13 @@ emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 			continue;
 		if (how == CFL_PASS) {
 			p->cbs->deliver(p->arg, f);
+			continue;
+		}
+		conf = p->h->conf;
+		if (cfl_kind(c) != CFL_TRADE && cfl_kind(c) != CFL_OTHER &&
+		    p->cbs->queued(p->arg) > conf->output_cap / 2) {
+			m->need_join = 1;
+			cfl_poke(c);	/* and try again next tick */
 			continue;
 		}
 		if (m->need_join) {

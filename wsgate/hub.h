@@ -37,6 +37,8 @@ struct hub_peer_cbs {
 	int	(*open)(void *arg);
 	/* history bytes queued to the client and not yet written */
 	size_t	(*history)(void *arg);
+	/* other bytes queued to the client and not yet written */
+	size_t	(*queued)(void *arg);
 };
 
 struct hub	*hub_new(struct event_base *, const struct wsgate_conf *,
