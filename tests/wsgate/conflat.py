@@ -22,6 +22,9 @@ Subcommands:
           as redispub does for a latest-value channel (MULTI; SET C.last;
           PUBLISH; EXEC).
   seqs    prints the seqs of the data messages of a recording.
+  ask     sends each message given, in order on one connection, and
+          prints the type and reason (or channels) of each reply, one a
+          line.
   latest  checks a recorded latest-value channel: lines in seq order, at
           most --hz a second, the last one with seq --last.
 Each check prints a short summary and exits 0, or 1 with the reason.
@@ -321,6 +324,21 @@ def cmd_latest(a):
           % (n, span, a.last))
 
 
+async def ask(a):
+    async with websockets.connect(a.url, ping_interval=None,
+                                  open_timeout=20) as ws:
+        for msg in a.msgs:
+            await ws.send(msg)
+            # the replies to it: those that come within half a second
+            # (the next message is sent after them)
+            while True:
+                try:
+                    m = json.loads(await asyncio.wait_for(ws.recv(), 0.5))
+                except asyncio.TimeoutError:
+                    break
+                print(m.get("type"), m.get("reason", ",".join(m.get("channels", []))))
+
+
 def main():
     p = argparse.ArgumentParser()
     sp = p.add_subparsers(dest="cmd", required=True)
@@ -350,6 +368,9 @@ def main():
     s.add_argument("--count", type=int, default=1)
     s.add_argument("--rate", type=float, default=0)
     s.add_argument("--set-last", action="store_true")
+    s = sp.add_parser("ask")
+    s.add_argument("--url", required=True)
+    s.add_argument("msgs", nargs="+")
     s = sp.add_parser("seqs")
     s.add_argument("got")
     s = sp.add_parser("latest")
@@ -359,6 +380,8 @@ def main():
     a = p.parse_args()
     if a.cmd == "rec":
         asyncio.run(rec(a))
+    elif a.cmd == "ask":
+        asyncio.run(ask(a))
     elif a.cmd == "book":
         cmd_book(a)
     elif a.cmd == "trades":
