@@ -198,9 +198,10 @@ echo "| memory | wsgate RSS per idle connected client (1000 clients, each subscr
 # The real pipeline (collector sim -> shmreader -> redispub) publishes
 # md.sim.BTC-USD.book (and its trades) at 100 K msg/s for 3 s, twice: to
 # 1000 clients unconflated (wsgate --slow-client-hz 0, so none is moved),
-# then to the same 1000 at max_hz 10.  wsgate's CPU time and bytes
-# written over each window, side by side.  Unconflated, wsgate cannot
-# keep up: it works flat out and falls behind (Redis holds the rest).
+# then to the same 1000 at max_hz 10.  Unconflated, wsgate cannot keep
+# up and falls behind (Redis holds the rest), so the rows compare wsgate
+# CPU time per book message it read, and the bytes sent at max_hz 10
+# with those that every message to every client takes.
 metrics_get() {	# FILE: wsgate's /metrics, at one moment
 	/usr/bin/python3 -c 'import sys, urllib.request
 sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1]).read().decode())' "$wport" >"$1"
@@ -277,9 +278,11 @@ cfl_rows() {
 	awk -v uc="$1" -v ub="$2" -v ui="$4" -v uo="$5" -v cc="$6" -v cb="$7" \
 	    -v cf="$8" -v ci="$9" -v co="${10}" 'BEGIN {
 		need = ci * 1000 * (uo > 0 ? ub / uo : 0)
-		printf "| ws | 1000 clients on md.sim.BTC-USD.book, source collector sim --rate 100000 for 3 s (-> shmreader -> redispub): wsgate unconflated, falls behind | %d ms CPU, %d B sent; read %d book messages, delivered %d frames | | |\n", uc, ub, ui, uo
-		printf "| ws | the same 1000 clients at max_hz 10, same source, same run: each brought to the latest book every tick | %d ms CPU = %.1fx less, %d B sent = %.1fx less; read %d book messages, made %d frames for all 1000 clients, delivered %d | | |\n", cc, (cc > 0 ? uc / cc : 0), cb, (cb > 0 ? ub / cb : 0), ci, cf, co
-		printf "| ws | bytes to bring 1000 clients through those %d book messages: unconflated (every message, at its measured %.0f B) vs max_hz 10 | %.0f B vs %d B = %.0fx less | | |\n", ci, (uo > 0 ? ub / uo : 0), need, cb, (cb > 0 ? need / cb : 0)
+		uu = ui > 0 ? uc * 1000 / ui : 0
+		cu = ci > 0 ? cc * 1000 / ci : 0
+		printf "| ws | 1000 clients on md.sim.BTC-USD.book, source collector sim --rate 100000 for 3 s (-> shmreader -> redispub): wsgate unconflated, falls behind (read %d book messages in the window, delivered %d frames, %d B) | %.1f us CPU per book message read (%d ms) | | |\n", ui, uo, ub, uu, uc
+		printf "| ws | the same 1000 clients at max_hz 10, same source, same run: each brought to the latest book every tick (read %d, made %d frames for all 1000, delivered %d, %d B) | %.1f us CPU per book message read (%d ms) = %.0fx less | | |\n", ci, cf, co, cb, cu, cc, (cu > 0 ? uu / cu : 0)
+		printf "| ws | bytes to bring the 1000 clients through those %d book messages: unconflated (every message to every client, at its measured %.0f B) vs max_hz 10 (sent) | %.0f B vs %d B = %.0fx less | | |\n", ci, (uo > 0 ? ub / uo : 0), need, cb, (cb > 0 ? need / cb : 0)
 	}'
 }
 cfl_rows || echo "part-ws: conflation run failed" >&2
