@@ -44,6 +44,22 @@
  * --output-cap: the next book is read once the client has taken the
  * history already queued down to a quarter of the cap.
  *
+ * A latest-value channel (…quote, …topN-Tms, …bar-I, all.SYMBOL.xbest)
+ * is synced the same way from its one key, C.last: the line is sent
+ * first, then live lines whose seq is greater (FRAME_LATEST).
+ *
+ * Conflation.  A subscription with max_hz (exact channels only) makes
+ * its member conflated: the messages of its channel go, once, to the
+ * conflator of that channel and rate (conflate.c), kept in the sub (one
+ * per rate in use, shared by every member at that rate) instead of to
+ * the client.  The conflator frames once per tick and the hub sends the
+ * frame to each member at its rate (emit_cb); a member that joined gets
+ * the conflator's join frame instead (its book as a snapshot, or its
+ * latest line).  A book or latest-value conflator starts by reading its
+ * keys on cmd, as a late joiner does, holding live lines meanwhile.  A
+ * client that falls behind (hub_peer_behind, from client.c) has its
+ * unconflated book channels moved to conflation at --slow-client-hz.
+ *
  * Redis down: every client gets {"type":"gateway","status":"redis_down"}
  * and, for each book it had, {"type":"book_invalid","channel":C}: what is
  * published meanwhile never reaches wsgate.  Each connection retries with
