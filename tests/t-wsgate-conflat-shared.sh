@@ -22,11 +22,11 @@ wait_for 20 test -e "$T/a.ready" -a -e "$T/b.ready" ||
 	fail "clients not subscribed"
 sleep 4
 kill "$SIM_PID"
-# until the pipeline has delivered all it had: a second with no frame
+# until the pipeline has delivered all it had: 2 s with no message in
 n0=-1
-while n1=$(wc -l <"$T/a"); [ "$n1" != "$n0" ]; do
+while n1=$(metric wsgate_messages_in_total); [ "$n1" != "$n0" ]; do
 	n0=$n1
-	sleep 1
+	sleep 2
 done
 frames=$(metric wsgate_conflated_frames_total)
 touch "$T/stop"

@@ -13,8 +13,10 @@ C=md.sim.BTC-USD.book
 start_redis
 start_wsgate --output-cap 262144
 sim_pipeline 20000 --symbols BTC-USD
+# it reads again after 4 s, and takes its time over what the kernel holds
 cfl_bg rec --url "$WS_URL" --channels "$C" --pause-after 1 --pause 4 \
-    --secs 9 --out "$T/slow" 2>"$T/slow.err" &
+    --until conflated --then 30 --secs 120 --out "$T/slow" \
+    2>"$T/slow.err" &
 slow=$!
 track $slow
 cfl_bg rec --url "$WS_URL" --channels "$C" --max-hz 10 --secs 9 \

@@ -72,6 +72,7 @@ struct client {
 	int		 doom_drop;	/* discard the output queue first */
 	int		 slow;		/* cut for the output cap, counted */
 	int		 behind;	/* past half the cap: books conflated */
+	int		 behind_due;	/* ...by the flush event */
 	int		 moving;	/* ...being done now */
 	int		 close_counted;
 	int		 write_armed;
@@ -231,18 +232,29 @@ client_slow(struct client *c, const char *reason)
  * --slow-client-hz) and tells it so; when no book frame can reach it
  * unconflated any more, the queued ones are dropped, since the join
  * snapshot of each conflated channel replaces them.  Tried once until
- * the queue is back under the threshold.
+ * the queue is back under the threshold.  Done by the flush event (the
+ * hub may be amid a client's books when its queue passes the mark),
+ * which then cuts the client if it is still past the cap.
  */
 static void
 client_behind(struct client *c)
 {
-	int all;
+	size_t dropped = 0;
+	int all, n;
 
-	c->behind = 1;
+	c->behind_due = 0;
 	c->moving = 1;
-	if (hub_peer_behind(c->peer, &all) > 0 && all)
-		c->s->st->dropped += outq_drop_book(&c->q);
+	n = c->peer != NULL ? hub_peer_behind(c->peer, &all) : 0;
+	if (n > 0 && all)
+		dropped = outq_drop_book(&c->q);
 	c->moving = 0;
+	c->s->st->dropped += dropped;
+	if (c->s->conf->verbose)
+		fprintf(stderr, "wsgate: client %s: behind: %d book channels "
+		    "conflated, %zu book messages dropped, %zu bytes queued\n",
+		    c->addr, n, dropped, c->q.bytes - c->q.hist);
+	if (c->q.bytes - c->q.hist > c->s->conf->output_cap)
+		client_slow(c, "slow client: output cap exceeded");
 }
 
 /*
@@ -268,9 +280,9 @@ client_enqueue(struct client *c, struct frame *f)
 	}
 	if (c->q.bytes - c->q.hist > s->conf->output_cap / 2 &&
 	    c->st == C_WS && c->peer != NULL && !c->behind && !c->doom_code)
-		client_behind(c);
+		c->behind = c->behind_due = 1;	/* flush_cb: client_behind */
 	if (c->q.bytes - c->q.hist > s->conf->output_cap && !c->moving &&
-	    (c->st == C_WS || c->st == C_CLOSING)) {
+	    !c->behind_due && (c->st == C_WS || c->st == C_CLOSING)) {
 		client_slow(c, "slow client: output cap exceeded");
 		return;
 	}
@@ -466,6 +478,9 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 			c->dirty = 2;
 			continue;
 		}
+		if (c->behind_due && c->st == C_WS && !c->doom_code)
+			client_behind(c);
+		c->behind_due = 0;
 		if (c->doom_code && c->st != C_CLOSING)
 			client_do_doom(c);
 		if (c->st != C_DEAD)

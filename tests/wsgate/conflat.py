@@ -5,8 +5,10 @@ Subcommands:
   rec     a real WebSocket client (python3-websockets): subscribes, with
           --max-hz or not, and records every message it gets, with its
           arrival time, as JSONL {"t":SECONDS,"m":TEXT} in --out, for
-          --secs seconds or until --stop-file exists.  --pause-after S
-          --pause P: stops reading for P seconds after S (a slow client).
+          --secs seconds, until --stop-file exists, or (--until TYPE
+          --then N) N messages after the first one of TYPE.
+          --pause-after S --pause P: stops reading for P seconds after S
+          (a slow client).
   book    checks a recorded conflated book channel against the full
           stream (--capture, shmreader's JSONL): after every message the
           client's book, rebuilt with Decimal, equals the full stream's
@@ -68,6 +70,7 @@ async def rec(a):
             req["max_hz"] = a.max_hz
         await ws.send(json.dumps(req))
         t0 = time.monotonic()
+        until_n = None
         paused = a.pause_after is None
         while True:
             now = time.monotonic() - t0
@@ -89,6 +92,13 @@ async def rec(a):
                 break
             out.write(json.dumps({"t": time.monotonic() - t0, "m": m}) + "\n")
             out.flush()
+            if a.until and until_n is None and \
+                    json.loads(m).get("type") == a.until:
+                until_n = 0
+            elif until_n is not None:
+                until_n += 1
+                if until_n >= a.then:
+                    break
             if a.ready and json.loads(m).get("type") == "subscribed":
                 open(a.ready, "w").close()
     out.close()
@@ -352,6 +362,9 @@ def main():
     r.add_argument("--out", required=True)
     r.add_argument("--pause-after", type=float)
     r.add_argument("--pause", type=float, default=0)
+    r.add_argument("--until", help="stop --then messages after one of "
+                   "this type (or at --secs)")
+    r.add_argument("--then", type=int, default=0)
     for name in ("book", "trades"):
         b = sp.add_parser(name)
         b.add_argument("--after", help="check from this message type on")
