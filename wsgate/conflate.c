@@ -656,13 +656,14 @@ pass(struct cfl *c, const char *line, size_t len)
 static void
 apply(struct cfl *c, const char *line, size_t len, int replay)
 {
+	struct jv top;
 	int64_t seq;
 
 	switch (c->kind) {
 	case CFL_BOOK:
 		if (book_apply(c, line, len, replay) != 0) {
 			if (!replay && !c->closed && jt_parse(line, len,
-			    &(struct jv){ 0 }) == 0)
+			    &top) == 0)
 				pass(c, line, len);
 			return;
 		}
@@ -689,8 +690,7 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 		return;
 	case CFL_TRADE:
 	case CFL_OTHER:
-		if (jt_parse(line, len, &(struct jv){ 0 }) != 0 ||
-		    line[strspn(line, " \t\r\n")] != '{') {
+		if (jt_parse(line, len, &top) != 0 || jt_type(top) != JT_OBJ) {
 			c->st->conflate_errors++;
 			return;
 		}
