@@ -41,6 +41,9 @@ from decimal import Decimal
 
 import websockets
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from rpub import resp   # noqa: E402  (RESP, as rpub.py speaks it)
+
 
 def die(msg):
     print("conflat: " + msg, file=sys.stderr)
@@ -270,14 +273,6 @@ def cmd_same(a):
 
 
 # --- latest-value channels ------------------------------------------------
-
-def resp(*args):
-    out = b"*%d\r\n" % len(args)
-    for x in args:
-        x = x if isinstance(x, bytes) else str(x).encode()
-        out += b"$%d\r\n%s\r\n" % (len(x), x)
-    return out
-
 
 def cmd_pub(a):
     import socket
