@@ -807,6 +807,8 @@ cfl_join_frame(struct cfl *c)
 		c->join = book_frame(c, 1);
 	else if (c->kind == CFL_LATEST && c->latest.len > 0)
 		c->join = frame_text(c->latest.p, c->latest.len);
+	if (c->join != NULL)
+		c->st->conflate_frames++;
 	return c->join;
 }
 
@@ -835,7 +837,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 				frame_ref(f);
 			how = CFL_FULL;
 		} else if (c->nchanged > 0) {
-			f = book_frame(c, 0);
+			if ((f = book_frame(c, 0)) != NULL)
+				c->st->conflate_frames++;
 			side_settle(&c->bids);
 			side_settle(&c->asks);
 		}
@@ -854,13 +857,13 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 			buf_str(&c->batch, "]}");
 			if (!c->batch.oom)
 				f = frame_text(c->batch.p, c->batch.len);
+			if (f != NULL)
+				c->st->conflate_frames++;
 		}
 		c->nbatch = 0;
 		buf_reset(&c->batch);
 		break;
 	}
-	if (f != NULL)
-		c->st->conflate_frames++;
 	cfl_ref(c);
 	c->emit(c->arg, c, f, how);
 	if (f != NULL)

@@ -104,8 +104,9 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	    "subscriptions "
 	    "started from snapshot and deltas.", (double)s->late_joins);
 	metric(&b, "conflated_frames_total", "counter", "Frames made by "
-	    "the conflators, one per tick of a channel and rate, however "
-	    "many clients get it.", (double)s->conflate_frames);
+	    "the conflators (one per tick of a channel and rate, and one per "
+	    "state clients join at), however many clients get each.",
+	    (double)s->conflate_frames);
 	metric(&b, "conflate_errors_total", "counter", "Lines of conflated "
 	    "channels that could not be read.", (double)s->conflate_errors);
 	metric(&b, "slow_client_conflations_total", "counter", "Book "
