@@ -22,9 +22,11 @@ wait_for 20 test -e "$T/a.ready" -a -e "$T/b.ready" ||
 	fail "clients not subscribed"
 sleep 4
 kill "$SIM_PID"
-# until the pipeline has delivered all it had: 2 s with no message in
+# until the pipeline has delivered all it had and the clients have
+# taken it: 2 s with no message in or out
 n0=-1
-while n1=$(metric wsgate_messages_in_total); [ "$n1" != "$n0" ]; do
+while n1="$(metric wsgate_messages_in_total) $(cat "$T/a" "$T/b" | wc -l)"
+    [ "$n1" != "$n0" ]; do
 	n0=$n1
 	sleep 2
 done
