@@ -254,10 +254,8 @@ def cmd_trades(a):
 # --- same ------------------------------------------------------------------
 
 def cmd_same(a):
-    x = [raw for _, m, raw in load(a.got[0]) if m.get("type") not in
-         ("subscribed",)]
-    y = [raw for _, m, raw in load(a.got[1]) if m.get("type") not in
-         ("subscribed",)]
+    x = [raw for _, m, raw in load(a.got[0]) if m.get("type") not in NOTICES]
+    y = [raw for _, m, raw in load(a.got[1]) if m.get("type") not in NOTICES]
     # each may have joined a tick apart: align on the first frame both got
     common = set(x) & set(y)
     if not common:
@@ -302,9 +300,13 @@ def cmd_pub(a):
     print(a.count)
 
 
+NOTICES = ("subscribed", "closed", "gateway", "book_invalid")
+
+
 def data(path):
+    """The data messages: not replies, closes or gateway notices."""
     return [(t, m) for t, m, _ in load(path)
-            if m.get("type") not in ("subscribed", "closed")]
+            if m.get("type") not in NOTICES]
 
 
 def cmd_seqs(a):
