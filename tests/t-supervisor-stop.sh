@@ -15,8 +15,7 @@ for p in $pids; do
 	running "$p" && fail "process $p still runs after stop: $(ps -o args= -p "$p")"
 done
 no_procs_left
-[ ! -e "$STATE/lock" ] || fail "lock file left behind"
-[ ! -e "$STATE/supervisor.pid" ] || fail "pid file left behind"
+[ -z "$(find "$STATE" -name 'supervisor.pid*')" ] || fail "lock (pid file) left behind"
 for s in redis collector pipeline; do
 	assert_eq "$s state" stopped "$(stage_state "$s")"
 done

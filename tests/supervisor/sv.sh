@@ -12,7 +12,6 @@ for _p in collector shmreader redispub; do
 done
 command -v redis-server >/dev/null || skip "redis-server not installed"
 command -v redis-cli >/dev/null || skip "redis-cli not installed"
-command -v flock >/dev/null || skip "flock not installed"
 command -v s6-log >/dev/null || skip "s6-log not installed (Debian package s6)"
 unset TICKPIPE_STATE TICKPIPE_BIN TICKPIPE_CONFIG
 
