@@ -17,7 +17,7 @@ RATE=20000
 # subscriber, which gets the whole backlog at once
 start_redis --client-output-buffer-limit "pubsub 0 0 0"
 write_conf "REDIS_URL=$REDIS_URL" "FEED=sim --rate $RATE"
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 wait_for 15 sh -c "redis-cli -p $REDIS_PORT get md.tickpipe.stats | grep -q '\"last_seq\":[1-9]'" ||
     fail "no last_seq in md.tickpipe.stats"
 

@@ -9,7 +9,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 last_seq() {
 	svcli get md.tickpipe.stats |
 	    sed -n 's/.*"last_seq":\([0-9]*\).*/\1/p'

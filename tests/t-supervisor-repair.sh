@@ -13,7 +13,7 @@
 
 REPAIR_MS=5000
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 wait_for 15 data_flows || fail "no data before the first kill"
 
 # kill_and_repair STAGE NAME: kill -9 the process NAME of STAGE

@@ -8,7 +8,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 pids="$(sup_pid) $(awk '{ print $1 }' "$STATE"/run/*.pids)"
 tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
 for p in $pids; do

@@ -42,6 +42,15 @@ write_conf ""
 
 tp() { sh "$TP_SCRIPT" -c "$CONF" "$@"; }
 
+# tp_start: `tickpipe start`, its output in $T/out; fails the test
+# (showing the output) if it does not bring every stage up
+tp_start() {
+	tp start >"$T/out" 2>&1 && return
+	_rc=$?
+	cat "$T/out"
+	fail "tickpipe start exited $_rc"
+}
+
 sv_cleanup() {
 	[ -d "$STATE" ] && tp stop >/dev/null 2>&1
 	# in case the state dir is gone: our supervisor, by its unique config
@@ -90,8 +99,6 @@ data_flows() {
 	sv_auth timeout 3 redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' \
 	    2>/dev/null | grep -q '"type":"'
 }
-
-ms() { date +%s%3N; }
 
 # wsgate_enabled: wsgate is built, so the supervisor runs it.
 wsgate_enabled() { [ -x "$BIN/wsgate" ]; }
