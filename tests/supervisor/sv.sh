@@ -1,8 +1,9 @@
 # shellcheck shell=sh
 # tests/supervisor/sv.sh: sourced by tests/t-supervisor-*.sh after lib.sh.
 # Gives tp (the tickpipe script under test, with a private config and
-# state directory in $T, a private Redis port and the test's $RING),
-# stage_state/stage_pids (read from the state files), data_flows (a Redis
+# state directory in $T, a private Redis port and the test's $RING) and
+# tp_start, stage_state/stage_pids/victim (read from the state files),
+# pipeline_restarted (waits out a pipeline restart), data_flows (a Redis
 # subscriber sees pipeline messages), sv_auth (a command with the private
 # Redis's password in REDISCLI_AUTH), and a cleanup that stops the
 # supervisor even when the test fails.
