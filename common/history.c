@@ -349,15 +349,24 @@ err:
 	return -1;
 }
 
+/* The time part of a history file name, after NAME- (a NAME has no '-'). */
+static const char *
+time_part(const char *path)
+{
+	const char *b = strrchr(path, '/'), *d;
+
+	b = b != NULL ? b + 1 : path;
+	return (d = strchr(b, '-')) != NULL ? d + 1 : b;
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	const char *bx = strrchr(x, '/'), *by = strrchr(y, '/');
+	int c = strcmp(time_part(x), time_part(y));
 
-	/* by file name first: it carries the time */
-	return strcmp(bx ? bx + 1 : x, by ? by + 1 : y) != 0 ?
-	    strcmp(bx ? bx + 1 : x, by ? by + 1 : y) : strcmp(x, y);
+	/* by the time in the name first, then by name */
+	return c != 0 ? c : strcmp(x, y);
 }
 
 static int
