@@ -7,7 +7,8 @@
 # it) and without (the scan steps to the next valid header).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-CAP="/usr/bin/python3 $TESTS/history/caputil.py"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 H=$T/hist
 
 "$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 11 --rate max \
@@ -18,12 +19,7 @@ cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
 "$BIN/recorder" --ring "$RING" --flush 50 --block 200 "$H" 2>"$T/rec.err" &
 RPID=$!
 track $RPID
-caught_up() {
-	s=$("$BIN/recorder" cat --format raw "$H" 2>/dev/null |
-	    $CAP seqs /dev/stdin)
-	[ "$(echo "$s" | cut -d ' ' -f 2)" = "$cursor" ]
-}
-wait_for 10 caught_up || fail "the recorder did not reach seq $cursor"
+wait_for 10 recorded_up_to "$H" "$cursor" || fail "the recorder did not reach seq $cursor"
 kill -TERM $RPID
 wait $RPID || fail "recorder exit status $?: $(cat "$T/rec.err")"
 f=$(ls "$H"/*/*.tph)

@@ -10,7 +10,8 @@
 # blocks outside a range.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-CAP="/usr/bin/python3 $TESTS/history/caputil.py"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 SRC=$RING.src
 LIVE=$RING.live
 REP=$RING.rep

@@ -15,7 +15,8 @@ if [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
 fi
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-CAP="/usr/bin/python3 $TESTS/history/caputil.py"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 M=$T/mnt
 mkdir "$M"
 trap 'umount "$M" 2>/dev/null; tp_cleanup' EXIT

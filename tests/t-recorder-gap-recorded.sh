@@ -6,7 +6,8 @@
 # and every record on either side is there.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-CAP="/usr/bin/python3 $TESTS/history/caputil.py"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 H=$T/hist
 
 "$BIN/collector" --ring "$RING" --capacity 64 sim --count 5 --rate max \

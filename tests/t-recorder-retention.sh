@@ -5,7 +5,8 @@
 # --keep-size, saying each; it keeps the others and the file it writes.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-CAP="/usr/bin/python3 $TESTS/history/caputil.py"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 H=$T/hist
 t0=$(date -u -d 2026-11-30T13:50:00Z +%s)000000000
 

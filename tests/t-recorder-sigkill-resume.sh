@@ -7,7 +7,8 @@
 # the ring once, in order, byte for byte.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-CAP="/usr/bin/python3 $TESTS/history/caputil.py"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 H=$T/hist
 
 "$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 5 --rate 2000 \
@@ -57,12 +58,7 @@ sleep 0.5
 kill -TERM $CPID
 wait $CPID
 cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-caught_up() {
-	s=$("$BIN/recorder" cat --format raw "$H" 2>/dev/null |
-	    $CAP seqs /dev/stdin)
-	[ "$(echo "$s" | cut -d ' ' -f 2)" = "$cursor" ]
-}
-wait_for 10 caught_up || fail "the restarted recorder did not reach seq $cursor"
+wait_for 10 recorded_up_to "$H" "$cursor" || fail "the restarted recorder did not reach seq $cursor"
 kill -TERM $RPID
 wait $RPID
 assert_eq "restarted recorder exit status" 0 "$?"
