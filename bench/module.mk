@@ -10,3 +10,10 @@ $(BUILD)/bench/%: bench/%.c $(COMMON_LIB)
 
 bench: programs $(BENCH_BIN)
 	@BIN=$(abspath $(BUILD)) sh bench/run.sh
+
+# iceoryx's C binding (Debian's libiceoryx-binding-c-dev, BENCH_PKGS)
+IOX_INC		:= $(firstword $(wildcard /usr/include/iceoryx/v*))
+$(BUILD)/bench/ioxbench: bench/ioxbench.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -I$(IOX_INC) $(ALL_CFLAGS) $< -o $@ \
+		$(ALL_LDFLAGS) $(COMMON_LIB) -liceoryx_binding_c -lpthread

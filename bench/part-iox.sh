@@ -1,0 +1,42 @@
+#!/bin/sh
+# part-iox.sh: tickpipe's ring beside iceoryx (Debian's iceoryx and
+# libiceoryx-binding-c-dev, BENCH_PKGS), measured by one program in one
+# run (bench/ioxbench.c): one-way latency of 256-byte samples to a reader
+# in another process, spinning and blocking, lossless throughput, and the
+# cache-line floor.  The iceoryx daemon RouDi (iox-roudi) is started here
+# and stopped by its pid.
+set -u
+: "${BIN:?}"
+prog=$BIN/bench/ioxbench
+if ! [ -x "$prog" ] || ! command -v iox-roudi >/dev/null; then
+	echo "| ring vs iceoryx | not run: no iox-roudi or $prog (make deps-bench) | | | no |"
+	exit 0
+fi
+T=$(mktemp -d)
+rpid=""
+cleanup() {
+	if [ -n "$rpid" ]; then
+		kill "$rpid" 2>/dev/null
+		wait "$rpid" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+# one RouDi per machine: its lock is in /tmp
+if [ -e /tmp/roudi.lock ] && ! flock -n /tmp/roudi.lock true 2>/dev/null; then
+	echo "part-iox: another RouDi is running (/tmp/roudi.lock)" >&2
+	exit 1
+fi
+iox-roudi -l warning >"$T/roudi.log" 2>&1 &
+rpid=$!
+i=0
+until grep -q 'RouDi is ready' "$T/roudi.log"; do
+	i=$((i + 1))
+	if [ $i -ge 200 ] || ! kill -0 "$rpid" 2>/dev/null; then
+		echo "part-iox: RouDi did not start: $(tail -n 1 "$T/roudi.log")" >&2
+		exit 1
+	fi
+	sleep 0.05
+done
+"$prog" ${IOXBENCH_QUICK:+-q} || { echo "part-iox: ioxbench failed" >&2; exit 1; }
