@@ -143,16 +143,20 @@ publish() {
 		"$WSB" wspub "$port" "/pub/$2" "$3" "$4" 200 >/dev/null
 	fi
 }
-# subscribe KIND CHANNEL CLIENTS IDLE_MS [HOLD_S] > out
+# subscribe KIND CHANNEL CLIENTS IDLE_MS [HOLD_S] > out: the sink, given
+# 3 minutes at most (it waits for a first message without a limit)
 subscribe() {
 	k=$1 ch=$2
 	shift 2
 	if [ "$k" = wsgate ]; then
-		"$WSB" sub "$port" "$ch" "$@"
+		timeout 180 "$WSB" sub "$port" "$ch" "$@"
 	else
-		"$WSB" -p "/sub/$ch" sub "$port" "$ch" "$@"
+		timeout 180 "$WSB" -p "/sub/$ch" sub "$port" "$ch" "$@"
 	fi
 }
+# settled: once the sinks say ready, a moment for the server's own
+# subscription (wsgate's to Redis) to be in place before publishing
+settled() { sleep 0.5; }
 field() { sed "s/.*$1=\([0-9]*\).*/\1/"; }
 
 # fanout KIND CLIENTS RATE COUNT: prints "rate cpu_ns_per_msg delivered
@@ -163,6 +167,7 @@ fanout() {
 	subscribe "$1" "$ch" "$2" 1500 >"$T/sub.out" 2>"$T/sub.err" &
 	s=$!
 	wait_until grep -q ready "$T/sub.out" || { cat "$T/sub.err" >&2; return 1; }
+	settled
 	# shellcheck disable=SC2086
 	c0=$(cpu_ticks $cpu)
 	publish "$1" "$ch" "$3" "$4" 2>"$T/pub.err" ||
@@ -182,6 +187,7 @@ latency() {
 	subscribe "$1" "$ch" 1 1500 >"$T/lat.out" 2>"$T/lat.err" &
 	s=$!
 	wait_until grep -q ready "$T/lat.out" || return 1
+	settled
 	publish "$1" "$ch" 10000 30000 || return 1
 	wait "$s" || return 1
 	line=$(grep delivered "$T/lat.out")
