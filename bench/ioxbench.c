@@ -71,7 +71,9 @@ struct shared {
 };
 
 static struct shared *sh;
-static uint64_t lat_n = 50000, tput_n = 10000000;
+static uint64_t lat_n = 50000, tput_n;
+/* samples per throughput run: iceoryx's is about 20 times slower */
+static uint64_t tput_ring = 10000000, tput_iox = 2000000;
 static char ringname[64], iox_inst[64];
 
 static void
@@ -547,7 +549,8 @@ main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "-q") == 0) {
 		lat_n = 5000;
-		tput_n = 1000000;
+		tput_ring = 1000000;
+		tput_iox = 200000;
 	} else if (argc > 1) {
 		fprintf(stderr, "usage: ioxbench [-q]\n");
 		return 64;
@@ -580,7 +583,9 @@ main(int argc, char **argv)
 	lat_n = per * ROUNDS;
 	for (int k = 0; k < K_N; k++)
 		res[k] = percentiles(all[k], lat_n);
+	tput_n = tput_ring;
 	t_ring = run_tput(0);
+	tput_n = tput_iox;
 	t_iox = run_tput(1);
 	if (t_ring < 0 || t_iox < 0)
 		return 1;
@@ -610,9 +615,10 @@ main(int argc, char **argv)
 	}
 	printf("| ring vs iceoryx | throughput, 1 reader, lossless, 256 B "
 	    "(%" PRIu64 " samples): iceoryx (loan + publish per sample)"
-	    " | %.2f M/s | | |\n", tput_n, t_iox / 1e6);
-	printf("| ring vs iceoryx | throughput: tickpipe ring | %.2f M/s = "
-	    "%.2fx iceoryx | > 1x iceoryx, >= 30 M/s | %s |\n", t_ring / 1e6,
-	    t_ring / t_iox, met(t_ring > t_iox && t_ring >= 30e6));
+	    " | %.2f M/s | | |\n", tput_iox, t_iox / 1e6);
+	printf("| ring vs iceoryx | throughput (%" PRIu64 " samples): tickpipe "
+	    "ring | %.2f M/s = %.2fx iceoryx | > 1x iceoryx, >= 30 M/s | %s "
+	    "|\n", tput_ring, t_ring / 1e6, t_ring / t_iox,
+	    met(t_ring > t_iox && t_ring >= 30e6));
 	return 0;
 }
