@@ -136,6 +136,7 @@ iox_start(const char *role)
 	char name[100];
 
 	snprintf(name, sizeof(name), "tpbench%s%d", role, (int)getpid());
+	alarm(120);	/* a side that hangs (in RouDi's hands) fails the run */
 	iox_set_loglevel(Iceoryx_LogLevel_Warn);
 	iox_runtime_init(name);
 }
