@@ -19,6 +19,10 @@ cleanup() {
 		kill "$rpid" 2>/dev/null
 		wait "$rpid" 2>/dev/null
 	fi
+	# what a bench process killed before it deregistered leaves behind
+	# (its runtime's socket and lock; one RouDi, so one ioxbench, at a
+	# time: see below)
+	rm -f /tmp/tpbench*
 	rm -rf "$T"
 }
 trap cleanup EXIT
