@@ -73,7 +73,7 @@ struct shared {
 static struct shared *sh;
 static uint64_t lat_n = 50000, tput_n;
 /* samples per throughput run: iceoryx's is about 20 times slower */
-static uint64_t tput_ring = 10000000, tput_iox = 2000000;
+static uint64_t tput_ring = 10000000, tput_iox = 1000000;
 static char ringname[64], iox_inst[64];
 
 static void
@@ -136,7 +136,7 @@ iox_start(const char *role)
 	char name[100];
 
 	snprintf(name, sizeof(name), "tpbench%s%d", role, (int)getpid());
-	alarm(120);	/* a side that hangs (in RouDi's hands) fails the run */
+	alarm(300);	/* a side that hangs (in RouDi's hands) fails the run */
 	iox_set_loglevel(Iceoryx_LogLevel_Warn);
 	iox_runtime_init(name);
 }
@@ -386,8 +386,8 @@ run_latency(enum kind k)
 		pin(0);
 		wait_ready();
 		ok = lat_writer(w, NULL) == 0;
-	} else
-		ok = reaped_ok(iox_pub_child(0, lat_writer));
+	} else if (!(ok = reaped_ok(iox_pub_child(0, lat_writer))))
+		fprintf(stderr, "ioxbench: the iceoryx publisher failed\n");
 	ok &= reaped_ok(pid);
 	if (w != NULL) {
 		ring_close(w);
@@ -519,8 +519,10 @@ run_tput(int iox)
 	t1 = mono_ns();
 	/* from the first sample received, so that setup is not counted */
 	t0 = (int64_t)atomic_load(&sh->ack);
-	if (wpid != 0 && !reaped_ok(wpid))
+	if (wpid != 0 && !reaped_ok(wpid)) {
+		fprintf(stderr, "ioxbench: the iceoryx publisher failed\n");
 		return -1;
+	}
 	if (w != NULL) {
 		ring_close(w);
 		ring_unlink(ringname);
