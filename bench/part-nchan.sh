@@ -246,7 +246,7 @@ for n in 100 1000; do
 		function x(c) { return (c != "-" && c > 0 && $2 > 0) ? sprintf("%.1f", c / $2) : "-" }
 		{
 		a = x($6); b = x($10)
-		ok = ($3 == $4 && a != "-" && b != "-" && a >= 2 && b >= 2) ? "yes" : "no"
+		ok = ($3 == $4 && a != "-" && b != "-" && a + 0 >= 2 && b + 0 >= 2) ? "yes" : "no"
 		printf "| ws vs nchan | fan-out to %d clients: %s | %s msg/s delivered (%d of %d), %s ns CPU/msg = %sx nchan'"'"'s msgs per CPU-second, %sx nchan+Redis'"'"'s | >= 2x each | %s |\n", n, name, $1, $3, $4, $2, a, b, ok }'
 done
 for k in $kinds; do
