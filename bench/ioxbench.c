@@ -22,10 +22,16 @@
  * and the transport's loss report.
  *
  * iceoryx needs its daemon, RouDi (iox-roudi), running: part-iox.sh
- * starts and stops it.  usage: ioxbench [-q]  (-q: fewer samples)
+ * starts and stops it.  Each iceoryx process registers with RouDi, and on
+ * a loaded machine registering and deregistering is where it can hang,
+ * so iceoryx runs in two processes for the whole bench (a publisher and
+ * a subscriber, each with a latency and a lossless throughput port),
+ * told what to run through shared memory; the ring's sides are forked
+ * per run.  usage: ioxbench [-q]  (-q: fewer samples)
  */
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,7 +54,7 @@
 #define ROUNDS		10
 
 enum kind { K_FLOOR, K_RING_SPIN, K_RING_BLOCK, K_IOX_SPIN, K_IOX_BLOCK,
-	K_N };
+	K_N, K_TPUT = K_N, K_EXIT };
 
 static const char *kind_name[K_N] = {
 	"cache-line ping-pong (floor)", "tickpipe ring, spinning reader",
@@ -66,7 +72,11 @@ struct shared {
 	uint8_t			pad3[56];
 	_Atomic uint64_t	reader_pos;
 	uint8_t			pad4[56];
-	int64_t			lost;
+	/* commands to the iceoryx processes: kind, sequence, done, status */
+	_Atomic int		cmd;
+	_Atomic uint64_t	cmd_seq, pub_done, sub_done, iox_up;
+	_Atomic int		pub_rc, sub_rc;
+	int64_t			t_first, t_last;	/* throughput reader */
 	int64_t			lat[];
 };
 
@@ -129,74 +139,19 @@ wait_ready(void)
 	usleep(20000);
 }
 
-/* iceoryx: a runtime per process, named after the bench and the role */
-static void
-iox_start(const char *role)
+/* --- one side of a run, whatever the transport --- */
+
+/*
+ * The latency reader: lat_n + 100 samples from r (the ring) or s (an
+ * iceoryx subscriber; ws: its WaitSet, to block in), the first 100 not
+ * kept.  Returns 0, or 1 when the ring reported a loss.
+ */
+static int
+lat_read(enum kind k, struct ring *r, iox_sub_t s, iox_ws_t ws)
 {
-	char name[100];
-
-	snprintf(name, sizeof(name), "tpbench%s%d", role, (int)getpid());
-	alarm(300);	/* a side that hangs (in RouDi's hands) fails the run */
-	iox_set_loglevel(Iceoryx_LogLevel_Warn);
-	iox_runtime_init(name);
-}
-
-static iox_pub_t
-iox_pub(iox_pub_storage_t *st, int lossless)
-{
-	iox_pub_options_t o;
-
-	iox_pub_options_init(&o);
-	o.historyCapacity = 0;
-	if (lossless)
-		o.subscriberTooSlowPolicy = ConsumerTooSlowPolicy_WAIT_FOR_CONSUMER;
-	return iox_pub_init(st, "tickpipe", iox_inst, "rec", &o);
-}
-
-static iox_sub_t
-iox_sub(iox_sub_storage_t *st, int lossless)
-{
-	iox_sub_options_t o;
-
-	iox_sub_options_init(&o);
-	o.queueCapacity = 256;
-	o.historyRequest = 0;
-	if (lossless)
-		o.queueFullPolicy = QueueFullPolicy_BLOCK_PRODUCER;
-	return iox_sub_init(st, "tickpipe", iox_inst, "rec", &o);
-}
-
-/* --- latency --- */
-
-static void
-lat_reader(enum kind k)
-{
-	struct ring *r = NULL;
-	iox_sub_storage_t ss;
-	iox_ws_storage_t wss;
-	iox_sub_t s = NULL;
-	iox_ws_t ws = NULL;
 	struct tp_record rec;
-	char err[256];
 	uint64_t lost = 0, got = 0;
 
-	if (k == K_RING_SPIN || k == K_RING_BLOCK) {
-		if (ring_reader_open(&r, ringname, err, sizeof(err)) != RING_OK) {
-			fprintf(stderr, "ioxbench: %s\n", err);
-			_exit(1);
-		}
-		ring_seek_latest(r);
-	} else {
-		iox_start("sub");
-		s = iox_sub(&ss, 0);
-		if (k == K_IOX_BLOCK) {
-			ws = iox_ws_init(&wss);
-			if (iox_ws_attach_subscriber_state(ws, s,
-			    SubscriberState_HAS_DATA, 0, NULL) !=
-			    WaitSetResult_SUCCESS)
-				_exit(1);
-		}
-	}
 	atomic_store(&sh->ready, 1);
 	while (got < lat_n + 100) {
 		int64_t ts;
@@ -230,18 +185,260 @@ lat_reader(enum kind k)
 		got++;
 		atomic_store_explicit(&sh->ack, got, memory_order_release);
 	}
-	if (r != NULL)
-		ring_close(r);
-	if (ws != NULL)
-		iox_ws_deinit(ws);
-	if (s != NULL) {
-		iox_sub_deinit(s);
-		iox_runtime_shutdown();
-		/* exit, not _exit: the runtime deregisters from RouDi atexit */
-		exit(0);
-	}
-	_exit(lost != 0);
+	return lost != 0;
 }
+
+/* the latency writer: lat_n + 100 paced samples, to w or to p */
+static int
+lat_write(struct ring *w, iox_pub_t p)
+{
+	struct tp_record rec;
+	int64_t next;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = REC_TRADE;
+	next = mono_ns();
+	for (uint64_t i = 0; i < lat_n + 100; i++) {
+		int64_t now;
+
+		next += PACE_NS;
+		while (mono_ns() < next)
+			;
+		if (w != NULL) {
+			rec.ts = mono_ns();
+			ring_publish(w, &rec, 1);
+		} else {
+			void *c;
+
+			if (iox_pub_loan_chunk(p, &c, sizeof(rec)) !=
+			    AllocationResult_SUCCESS) {
+				fprintf(stderr, "ioxbench: loan failed\n");
+				return 1;
+			}
+			rec.ts = mono_ns();
+			memcpy(c, &rec, sizeof(rec));
+			iox_pub_publish_chunk(p, c);
+		}
+		wait_ack(i + 1);
+		now = mono_ns();
+		if (next < now)
+			next = now;
+	}
+	return 0;
+}
+
+/*
+ * The throughput reader: tput_n samples from r or s; stamps the first
+ * and the last in sh->t_first, sh->t_last.  Returns 0, 3 when the sum of
+ * the sequence numbers is wrong, 4 when the transport reported a loss.
+ */
+static int
+tput_read(struct ring *r, iox_sub_t s)
+{
+	struct tp_record rec;
+	uint64_t lost = 0, got = 0, sum = 0;
+
+	atomic_store(&sh->reader_pos, 0);
+	atomic_store(&sh->ready, 1);
+	while (got < tput_n) {
+		if (r != NULL) {
+			if (!ring_read(r, &rec, &lost)) {
+				ring_wait(r, -1, 1000);
+				continue;
+			}
+		} else {
+			const void *c;
+
+			if (iox_sub_take_chunk(s, &c) !=
+			    ChunkReceiveResult_SUCCESS)
+				continue;
+			memcpy(&rec, c, sizeof(rec));
+			iox_sub_release_chunk(s, c);
+			lost += iox_sub_has_lost_chunks(s);
+		}
+		if (got == 0)
+			sh->t_first = mono_ns();
+		sum += rec.vseq;
+		got++;
+		if ((got & (r != NULL ? 1023 : 31)) == 0)
+			atomic_store_explicit(&sh->reader_pos, got,
+			    memory_order_release);
+	}
+	sh->t_last = mono_ns();
+	return sum != tput_n * (tput_n - 1) / 2 ? 3 : lost != 0 ? 4 : 0;
+}
+
+/* the throughput writer: tput_n samples numbered 0.., to w or to p */
+static int
+tput_write(struct ring *w, iox_pub_t p)
+{
+	struct tp_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.type = REC_TRADE;
+	for (uint64_t i = 0; i < tput_n; i++) {
+		rec.vseq = i;
+		/*
+		 * bench-only flow control, the same for both: at most half
+		 * the reader's queue ahead (the ring: 65536 slots; iceoryx's
+		 * subscriber queue: 256 chunks, its maximum)
+		 */
+		while (i - atomic_load_explicit(&sh->reader_pos,
+		    memory_order_acquire) > (w != NULL ? 32768 : 128))
+			__builtin_ia32_pause();
+		if (w != NULL)
+			ring_publish(w, &rec, 1);
+		else {
+			void *c;
+
+			if (iox_pub_loan_chunk(p, &c, sizeof(rec)) !=
+			    AllocationResult_SUCCESS)
+				return 1;
+			memcpy(c, &rec, sizeof(rec));
+			iox_pub_publish_chunk(p, c);
+		}
+	}
+	return 0;
+}
+
+/* --- the two iceoryx processes --- */
+
+/* iceoryx: a runtime per process, named after the bench and the role */
+static void
+iox_start(const char *role)
+{
+	char name[100];
+
+	snprintf(name, sizeof(name), "tpbench%s%d", role, (int)getpid());
+	iox_set_loglevel(Iceoryx_LogLevel_Warn);
+	iox_runtime_init(name);
+}
+
+/*
+ * Waits for the next command after seq; returns it and sets *seq.  The
+ * iceoryx processes poll (1 ms) between runs, not during them.
+ */
+static int
+next_cmd(uint64_t *seq)
+{
+	while (atomic_load(&sh->cmd_seq) == *seq)
+		usleep(1000);
+	*seq = atomic_load(&sh->cmd_seq);
+	return atomic_load(&sh->cmd);
+}
+
+/*
+ * The iceoryx subscriber process: a latency port (default policy, with a
+ * WaitSet on its HAS_DATA state) and a lossless throughput port.
+ */
+static void
+iox_sub_proc(void)
+{
+	iox_sub_storage_t s1, s2;
+	iox_ws_storage_t wss;
+	iox_sub_options_t o;
+	iox_sub_t lat, tp;
+	iox_ws_t ws;
+	uint64_t seq = 0;
+	int k;
+
+	pin(1);
+	iox_start("sub");
+	iox_sub_options_init(&o);
+	o.queueCapacity = 256;
+	o.historyRequest = 0;
+	lat = iox_sub_init(&s1, "tickpipe", iox_inst, "lat", &o);
+	o.queueFullPolicy = QueueFullPolicy_BLOCK_PRODUCER;
+	tp = iox_sub_init(&s2, "tickpipe", iox_inst, "tput", &o);
+	ws = iox_ws_init(&wss);
+	if (iox_ws_attach_subscriber_state(ws, lat, SubscriberState_HAS_DATA,
+	    0, NULL) != WaitSetResult_SUCCESS)
+		_exit(1);
+	atomic_fetch_add(&sh->iox_up, 1);
+	while ((k = next_cmd(&seq)) != K_EXIT) {
+		int rc = k == K_TPUT ? tput_read(NULL, tp) :
+		    lat_read((enum kind)k, NULL, lat,
+		    k == K_IOX_BLOCK ? ws : NULL);
+
+		atomic_store(&sh->sub_rc, rc);
+		atomic_store(&sh->sub_done, seq);
+	}
+	iox_ws_deinit(ws);
+	iox_sub_deinit(lat);
+	iox_sub_deinit(tp);
+	iox_runtime_shutdown();
+	exit(0);	/* not _exit: the runtime deregisters from RouDi */
+}
+
+/* The iceoryx publisher process: the two ports the subscriber's match. */
+static void
+iox_pub_proc(void)
+{
+	iox_pub_storage_t p1, p2;
+	iox_pub_options_t o;
+	iox_pub_t lat, tp;
+	uint64_t seq = 0;
+	int k;
+
+	pin(0);
+	iox_start("pub");
+	iox_pub_options_init(&o);
+	o.historyCapacity = 0;
+	lat = iox_pub_init(&p1, "tickpipe", iox_inst, "lat", &o);
+	o.subscriberTooSlowPolicy = ConsumerTooSlowPolicy_WAIT_FOR_CONSUMER;
+	tp = iox_pub_init(&p2, "tickpipe", iox_inst, "tput", &o);
+	/* the subscriber connects through RouDi: wait for it */
+	while (!iox_pub_has_subscribers(lat) || !iox_pub_has_subscribers(tp))
+		usleep(1000);
+	atomic_fetch_add(&sh->iox_up, 1);
+	while ((k = next_cmd(&seq)) != K_EXIT) {
+		int rc;
+
+		wait_ready();
+		rc = k == K_TPUT ? tput_write(NULL, tp) : lat_write(NULL, lat);
+		atomic_store(&sh->pub_rc, rc);
+		atomic_store(&sh->pub_done, seq);
+	}
+	iox_pub_deinit(lat);
+	iox_pub_deinit(tp);
+	iox_runtime_shutdown();
+	exit(0);
+}
+
+/*
+ * Runs kind k (a latency kind or K_TPUT) in the iceoryx processes and
+ * waits for both sides.  Returns 0, or -1 when a side failed or took
+ * longer than 10 minutes.
+ */
+static int
+iox_run(int k)
+{
+	uint64_t seq = atomic_load(&sh->cmd_seq) + 1;
+	int64_t t0 = mono_ns();
+
+	atomic_store(&sh->ready, 0);
+	atomic_store(&sh->ack, 0);
+	atomic_store(&sh->reader_pos, 0);
+	atomic_store(&sh->cmd, k);
+	atomic_store(&sh->cmd_seq, seq);
+	while (atomic_load(&sh->pub_done) != seq ||
+	    atomic_load(&sh->sub_done) != seq) {
+		if (mono_ns() - t0 > 600 * (int64_t)1000000000) {
+			fprintf(stderr, "ioxbench: an iceoryx run hung\n");
+			return -1;
+		}
+		usleep(1000);
+	}
+	if (atomic_load(&sh->pub_rc) != 0 || atomic_load(&sh->sub_rc) != 0) {
+		fprintf(stderr, "ioxbench: iceoryx: publisher %d, subscriber "
+		    "%d\n", atomic_load(&sh->pub_rc),
+		    atomic_load(&sh->sub_rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* --- the floor, and the ring's runs (forked per run) --- */
 
 static int
 run_floor(void)
@@ -278,262 +475,106 @@ run_floor(void)
 	return 0;
 }
 
-/* the latency writer: lat_n + 100 paced samples, to w or to p */
-static int
-lat_writer(struct ring *w, iox_pub_t p)
-{
-	struct tp_record rec;
-	int64_t next;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.type = REC_TRADE;
-	next = mono_ns();
-	for (uint64_t i = 0; i < lat_n + 100; i++) {
-		int64_t now;
-
-		next += PACE_NS;
-		while (mono_ns() < next)
-			;
-		if (w != NULL) {
-			rec.ts = mono_ns();
-			ring_publish(w, &rec, 1);
-		} else {
-			void *c;
-
-			if (iox_pub_loan_chunk(p, &c, sizeof(rec)) !=
-			    AllocationResult_SUCCESS) {
-				fprintf(stderr, "ioxbench: loan failed\n");
-				return -1;
-			}
-			rec.ts = mono_ns();
-			memcpy(c, &rec, sizeof(rec));
-			iox_pub_publish_chunk(p, c);
-		}
-		wait_ack(i + 1);
-		now = mono_ns();
-		if (next < now)
-			next = now;
-	}
-	return 0;
-}
-
 /*
- * An iceoryx publisher process: the runtime is per process and cannot
- * be inherited across fork, so the parent (which never starts one) forks
- * a child for each side.  Runs fn in it and exits with its status.
- */
-static pid_t
-iox_pub_child(int lossless, int (*fn)(struct ring *, iox_pub_t))
-{
-	iox_pub_storage_t ps;
-	iox_pub_t p;
-	pid_t pid;
-	int rc;
-
-	if ((pid = fork()) != 0)
-		return pid;
-	pin(0);
-	iox_start("pub");
-	p = iox_pub(&ps, lossless);
-	/* the subscriber connects through RouDi: wait for it */
-	while (!iox_pub_has_subscribers(p))
-		usleep(1000);
-	wait_ready();
-	rc = fn(NULL, p);
-	iox_pub_deinit(p);
-	iox_runtime_shutdown();
-	exit(rc != 0);	/* not _exit: deregisters from RouDi */
-}
-
-static int
-reaped_ok(pid_t pid)
-{
-	int st;
-
-	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
-	    WEXITSTATUS(st) == 0;
-}
-
-/*
- * One latency run of kind k: lat_n samples into sh->lat.  Returns 0, or
- * -1 when a side failed.
+ * One run of the ring: kind k (a latency kind or K_TPUT), the reader
+ * forked, the writer here.  Returns 0 or -1.
  */
 static int
-run_latency(enum kind k)
+ring_run(int k)
 {
-	struct ring *w = NULL;
-	struct ring_config cfg = { ringname, 4096, (gid_t)-1, 1 };
+	struct ring *w;
+	struct ring_config cfg = { ringname, k == K_TPUT ? 65536 : 4096,
+	    (gid_t)-1, 1 };
 	char err[256];
 	pid_t pid;
-	int ok;
+	int st;
 
-	if (k == K_FLOOR)
-		return run_floor();
-	if (k == K_RING_SPIN || k == K_RING_BLOCK) {
-		ring_unlink(ringname);
-		if (ring_writer_open(&w, &cfg, err, sizeof(err)) != RING_OK) {
-			fprintf(stderr, "ioxbench: %s\n", err);
-			return -1;
-		}
+	ring_unlink(ringname);
+	if (ring_writer_open(&w, &cfg, err, sizeof(err)) != RING_OK) {
+		fprintf(stderr, "ioxbench: %s\n", err);
+		return -1;
 	}
 	atomic_store(&sh->ready, 0);
 	atomic_store(&sh->ack, 0);
-	if ((pid = fork()) == 0) {
-		pin(1);
-		lat_reader(k);
-	}
-	if (w != NULL) {
-		pin(0);
-		wait_ready();
-		ok = lat_writer(w, NULL) == 0;
-	} else if (!(ok = reaped_ok(iox_pub_child(0, lat_writer))))
-		fprintf(stderr, "ioxbench: the iceoryx publisher failed\n");
-	ok &= reaped_ok(pid);
-	if (w != NULL) {
-		ring_close(w);
-		ring_unlink(ringname);
-	}
-	return ok ? 0 : -1;
-}
-
-/* --- throughput --- */
-
-/* the throughput writer: tput_n samples numbered 0.., to w or to p */
-static int
-tput_writer(struct ring *w, iox_pub_t p)
-{
-	struct tp_record rec;
-
-	memset(&rec, 0, sizeof(rec));
-	rec.type = REC_TRADE;
-	for (uint64_t i = 0; i < tput_n; i++) {
-		rec.vseq = i;
-		/*
-		 * bench-only flow control, the same for both: at most half
-		 * the reader's queue ahead (the ring: 65536 slots; iceoryx's
-		 * subscriber queue: 256 chunks, its maximum)
-		 */
-		while (i - atomic_load_explicit(&sh->reader_pos,
-		    memory_order_acquire) > (w != NULL ? 32768 : 128))
-			__builtin_ia32_pause();
-		if (w != NULL)
-			ring_publish(w, &rec, 1);
-		else {
-			void *c;
-
-			if (iox_pub_loan_chunk(p, &c, sizeof(rec)) !=
-			    AllocationResult_SUCCESS)
-				return -1;
-			memcpy(c, &rec, sizeof(rec));
-			iox_pub_publish_chunk(p, c);
-		}
-	}
-	return 0;
-}
-
-/*
- * Lossless throughput of the ring (iox 0) or of iceoryx (iox 1) in
- * samples per second, from the writer's start to the reader's exit; -1
- * when a side failed or the reader lost or corrupted a sample.
- */
-static double
-run_tput(int iox)
-{
-	struct ring *w = NULL;
-	struct ring_config cfg = { ringname, 65536, (gid_t)-1, 1 };
-	struct tp_record rec;
-	char err[256];
-	int64_t t0, t1;
-	pid_t pid, wpid = 0;
-	int st;
-
-	if (!iox) {
-		ring_unlink(ringname);
-		if (ring_writer_open(&w, &cfg, err, sizeof(err)) != RING_OK) {
-			fprintf(stderr, "ioxbench: %s\n", err);
-			return -1;
-		}
-	}
-	atomic_store(&sh->ready, 0);
 	atomic_store(&sh->reader_pos, 0);
-	atomic_store(&sh->ack, 0);
 	if ((pid = fork()) == 0) {
-		struct ring *r = NULL;
-		iox_sub_storage_t ss;
-		iox_sub_t s = NULL;
-		uint64_t lost = 0, got = 0, sum = 0;
+		struct ring *r;
 		int rc;
 
 		pin(1);
-		if (!iox) {
-			if (ring_reader_open(&r, ringname, err,
-			    sizeof(err)) != RING_OK)
-				_exit(2);
-		} else {
-			iox_start("tsub");
-			s = iox_sub(&ss, 1);
+		if (ring_reader_open(&r, ringname, err, sizeof(err)) != RING_OK) {
+			fprintf(stderr, "ioxbench: %s\n", err);
+			_exit(2);
 		}
-		atomic_store(&sh->ready, 1);
-		while (got < tput_n) {
-			if (r != NULL) {
-				if (!ring_read(r, &rec, &lost)) {
-					ring_wait(r, -1, 1000);
-					continue;
-				}
-			} else {
-				const void *c;
-
-				if (iox_sub_take_chunk(s, &c) !=
-				    ChunkReceiveResult_SUCCESS)
-					continue;
-				memcpy(&rec, c, sizeof(rec));
-				iox_sub_release_chunk(s, c);
-				lost += iox_sub_has_lost_chunks(s);
-			}
-			if (got == 0)
-				atomic_store(&sh->ack, (uint64_t)mono_ns());
-			sum += rec.vseq;
-			got++;
-			if ((got & (r != NULL ? 1023 : 31)) == 0)
-				atomic_store_explicit(&sh->reader_pos, got,
-				    memory_order_release);
-		}
-		sh->lost = (int64_t)lost;
-		if (r != NULL)
-			ring_close(r);
-		rc = sum != tput_n * (tput_n - 1) / 2 ? 3 : lost != 0 ? 4 : 0;
-		if (s != NULL) {
-			iox_sub_deinit(s);
-			iox_runtime_shutdown();
-			exit(rc);	/* not _exit: deregisters from RouDi */
-		}
+		if (k != K_TPUT)
+			ring_seek_latest(r);
+		rc = k == K_TPUT ? tput_read(r, NULL) :
+		    lat_read((enum kind)k, r, NULL, NULL);
+		ring_close(r);
 		_exit(rc);
 	}
-	if (w != NULL) {
-		pin(0);
-		wait_ready();
-		tput_writer(w, NULL);
-	} else
-		wpid = iox_pub_child(1, tput_writer);
+	pin(0);
+	wait_ready();
+	if (k == K_TPUT)
+		tput_write(w, NULL);
+	else
+		lat_write(w, NULL);
 	waitpid(pid, &st, 0);
-	t1 = mono_ns();
-	/* from the first sample received, so that setup is not counted */
-	t0 = (int64_t)atomic_load(&sh->ack);
-	if (wpid != 0 && !reaped_ok(wpid)) {
-		fprintf(stderr, "ioxbench: the iceoryx publisher failed\n");
-		return -1;
-	}
-	if (w != NULL) {
-		ring_close(w);
-		ring_unlink(ringname);
-	}
+	ring_close(w);
+	ring_unlink(ringname);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "ioxbench: %s reader exit %d\n",
-		    iox ? "iceoryx" : "ring",
+		fprintf(stderr, "ioxbench: ring reader exit %d\n",
 		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 		return -1;
 	}
-	return (double)(tput_n - 1) * 1e9 / (double)(t1 - t0);
+	return 0;
+}
+
+static int
+run_latency(enum kind k)
+{
+	if (k == K_FLOOR)
+		return run_floor();
+	if (k == K_RING_SPIN || k == K_RING_BLOCK)
+		return ring_run(k);
+	return iox_run(k);
+}
+
+/* lossless samples per second, first to last received; -1 on failure */
+static double
+run_tput(int iox)
+{
+	if ((iox ? iox_run(K_TPUT) : ring_run(K_TPUT)) != 0)
+		return -1;
+	return (double)(tput_n - 1) * 1e9 / (double)(sh->t_last - sh->t_first);
+}
+
+/*
+ * Tells the iceoryx processes pid[0..2) to deregister and exit, and
+ * reaps them; one that has not exited after 30 s is killed (RouDi then
+ * still lists it).  Returns 0 if both exited with status 0.
+ */
+static int
+iox_stop(const pid_t *pid)
+{
+	int rv = 0;
+
+	atomic_store(&sh->cmd, K_EXIT);
+	atomic_fetch_add(&sh->cmd_seq, 1);
+	for (int i = 0; i < 2; i++) {
+		int st, n = 0;
+		pid_t r;
+
+		while ((r = waitpid(pid[i], &st, WNOHANG)) == 0 && n++ < 30000)
+			usleep(1000);
+		if (r == 0) {
+			kill(pid[i], SIGKILL);
+			waitpid(pid[i], &st, 0);
+		}
+		if (r != pid[i] || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			rv = -1;
+	}
+	return rv;
 }
 
 static const char *
@@ -547,6 +588,7 @@ main(int argc, char **argv)
 {
 	struct pct res[K_N];
 	int64_t *all[K_N];
+	pid_t iox_pid[2];
 	uint64_t per, full;
 	double t_ring, t_iox;
 
@@ -568,16 +610,30 @@ main(int argc, char **argv)
 		perror("ioxbench: mmap");
 		return 1;
 	}
-	/* iceoryx runs only in forked children, each with its runtime */
 	for (int k = 0; k < K_N; k++)
 		if ((all[k] = calloc(full, sizeof(int64_t))) == NULL)
 			return 1;
+	/* the iceoryx processes, for the whole bench, with these counts */
 	lat_n = per;
+	tput_n = tput_iox;
+	if ((iox_pid[0] = fork()) == 0)
+		iox_sub_proc();
+	if ((iox_pid[1] = fork()) == 0)
+		iox_pub_proc();
+	while (atomic_load(&sh->iox_up) < 2) {
+		if (waitpid(-1, NULL, WNOHANG) > 0) {
+			fprintf(stderr, "ioxbench: an iceoryx process failed\n");
+			iox_stop(iox_pid);
+			return 1;
+		}
+		usleep(1000);
+	}
 	for (int round = 0; round < ROUNDS; round++)
 		for (int k = 0; k < K_N; k++) {
 			if (run_latency((enum kind)k) < 0) {
 				fprintf(stderr, "ioxbench: %s: a latency run "
 				    "failed\n", kind_name[k]);
+				iox_stop(iox_pid);
 				return 1;
 			}
 			memcpy(all[k] + (uint64_t)round * per, sh->lat,
@@ -590,6 +646,10 @@ main(int argc, char **argv)
 	t_ring = run_tput(0);
 	tput_n = tput_iox;
 	t_iox = run_tput(1);
+	if (iox_stop(iox_pid) != 0) {
+		fprintf(stderr, "ioxbench: an iceoryx process failed at exit\n");
+		return 1;
+	}
 	if (t_ring < 0 || t_iox < 0)
 		return 1;
 
