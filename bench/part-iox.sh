@@ -37,7 +37,7 @@ fi
 iox-roudi -m off -l warning >"$T/roudi.log" 2>&1 &
 rpid=$!
 i=0
-until grep -q 'RouDi is ready' "$T/roudi.log"; do
+until grep -qs 'RouDi is ready' "$T/roudi.log"; do
 	i=$((i + 1))
 	if [ $i -ge 200 ] || ! kill -0 "$rpid" 2>/dev/null; then
 		echo "part-iox: RouDi did not start: $(tail -n 1 "$T/roudi.log")" >&2
