@@ -640,8 +640,10 @@ main(int argc, char **argv)
 			    per * sizeof(int64_t));
 		}
 	lat_n = per * ROUNDS;
-	for (int k = 0; k < K_N; k++)
+	for (int k = 0; k < K_N; k++) {
 		res[k] = percentiles(all[k], lat_n);
+		free(all[k]);
+	}
 	tput_n = tput_ring;
 	t_ring = run_tput(0);
 	tput_n = tput_iox;
