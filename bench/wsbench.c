@@ -192,7 +192,7 @@ replies(int fd, unsigned char *rb, size_t n, size_t *have, int block)
 static int
 wspub(int port, const char *path, long rate, long count, long size)
 {
-	int fd = dial(port);
+	int fd, rv = 1;
 	char *pad, req[512];
 	unsigned char *buf, rb[65536];
 	long sent = 0, acked = 0;
@@ -203,8 +203,11 @@ wspub(int port, const char *path, long rate, long count, long size)
 		fprintf(stderr, "wsbench: wspub: SIZE 1..4000, RATE >= 1\n");
 		return 64;
 	}
+	fd = dial(port);
 	pad = malloc((size_t)size + 1);
 	buf = malloc(1 << 20);
+	if (pad == NULL || buf == NULL)
+		goto err;
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -215,7 +218,7 @@ wspub(int port, const char *path, long rate, long count, long size)
 
 		if (n <= 0) {
 			fprintf(stderr, "wsbench: wspub: no handshake reply\n");
-			return 1;
+			goto err;
 		}
 		got += (size_t)n;
 		rb[got] = 0;
@@ -224,7 +227,7 @@ wspub(int port, const char *path, long rate, long count, long size)
 	}
 	if (memcmp(rb, "HTTP/1.1 101", 12) != 0) {
 		fprintf(stderr, "wsbench: wspub: %.40s\n", rb);
-		return 1;
+		goto err;
 	}
 	memset(pad, 'x', (size_t)size);
 	pad[size > 150 ? size - 150 : 0] = 0;
@@ -262,14 +265,18 @@ wspub(int port, const char *path, long rate, long count, long size)
 		if (a < 0) {
 			fprintf(stderr, "wsbench: wspub: %ld of %ld replies\n",
 			    acked, sent);
-			return 1;
+			goto err;
 		}
 		acked += a;
 	}
 	printf("published=%ld secs=%.3f\n", sent,
 	    (double)(mono_ns() - t0) / 1e9);
+	rv = 0;
+err:
+	free(pad);
+	free(buf);
 	close(fd);
-	return 0;
+	return rv;
 }
 
 /* --- sub --- */
