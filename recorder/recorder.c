@@ -956,9 +956,12 @@ main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		warnx(argc == optind ? "no directory given" :
-		    "%s: unexpected argument", argv[optind + 1]);
+	if (argc == optind) {
+		warnx("no directory given");
+		return EX_USAGE;
+	}
+	if (argc - optind > 1) {
+		warnx("%s: unexpected argument", argv[optind + 1]);
 		return EX_USAGE;
 	}
 	r.dir = argv[optind];
