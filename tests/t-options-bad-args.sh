@@ -101,6 +101,7 @@ opts_of() {
 --max-subscriptions n
 --max-message n
 --output-cap n
+--slow-client-hz n
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
