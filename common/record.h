@@ -252,6 +252,10 @@ _Static_assert(offsetof(struct rec_bar, trades) == 24, "bar trades");
 _Static_assert(offsetof(struct rec_bar, open) == 32, "bar open");
 _Static_assert(offsetof(struct rec_bar, sell_volume) == 88, "bar sell");
 _Static_assert(offsetof(struct rec_bar, open_exp) == 96, "bar open_exp");
+_Static_assert(offsetof(struct rec_xbest, bid_exp) ==
+    offsetof(struct rec_quote, bid_exp), "xbest prices as quote's");
+_Static_assert(offsetof(struct rec_xbest, has_bid) ==
+    offsetof(struct rec_quote, has_bid), "xbest has_ as quote's");
 _Static_assert(offsetof(struct rec_xbest, bid_venue) == 38, "xbest bid_venue");
 _Static_assert(offsetof(struct rec_xbest, state) == 42, "xbest state");
 _Static_assert(offsetof(struct rec_xbest, venues) == 44, "xbest venues");

@@ -69,6 +69,7 @@ struct market {
 	struct bar	 bar[DERIVE_MAX_BARS];
 	struct market	*sym_next;	/* next market of the same symbol */
 	struct sym	*sym;
+	struct market	*next;		/* in the order of creation */
 };
 
 struct sym {
@@ -76,6 +77,7 @@ struct sym {
 	struct market	*markets;	/* booked ones, by venue id */
 	struct rec_xbest last;
 	int		 emitted;
+	struct sym	*next;		/* in the order of creation */
 };
 
 struct derive {
@@ -87,6 +89,9 @@ struct derive {
 	size_t		 nmk, mkcap;
 	struct sym	**sy;
 	size_t		 nsy, sycap;
+	/* both in the order of creation, for a deterministic output order */
+	struct market	*mfirst, **mlast;
+	struct sym	*sfirst, **slast;
 	struct tp_record *obuf;		/* an output message */
 	size_t		 obufn;
 };
@@ -319,6 +324,8 @@ sym_get(struct derive *d, const char *symbol)
 	memcpy(s->symbol, symbol, REC_SYMBOL_LEN);
 	d->sy[j] = s;
 	d->nsy++;
+	*d->slast = s;
+	d->slast = &s->next;
 	return s;
 }
 
@@ -364,6 +371,8 @@ mk_get(struct derive *d, unsigned venue, const char *symbol)
 	}
 	d->mk[j] = m;
 	d->nmk++;
+	*d->mlast = m;
+	d->mlast = &m->next;
 	return m;
 }
 
@@ -793,13 +802,10 @@ apply_status(struct derive *d, const struct tp_record *r)
 
 	if (why == XB_WHY_NONE)
 		return;
-	for (size_t i = 0; i < d->mkcap; i++) {
-		struct market *m = d->mk[i];
-
-		if (m == NULL || m->venue != r->venue || (r->symbol[0] != '\0' &&
+	for (struct market *m = d->mfirst; m != NULL; m = m->next) {
+		if (m->venue != r->venue || (r->symbol[0] != '\0' &&
 		    strncmp(m->symbol, r->symbol, REC_SYMBOL_LEN) != 0))
 			continue;
-		tick(d, m, r);
 		invalidate(d, m, why);
 		if (m->booked)
 			xbest(d, m->sym, r);
@@ -838,9 +844,8 @@ derive_cut(struct derive *d, uint64_t from, uint64_t lost,
 	char why[REC_REASON_LEN];
 
 	d->st.cuts++;
-	for (size_t i = 0; i < d->mkcap; i++)
-		if (d->mk[i] != NULL)
-			invalidate(d, d->mk[i], XB_WHY_RESYNC);
+	for (struct market *m = d->mfirst; m != NULL; m = m->next)
+		invalidate(d, m, XB_WHY_RESYNC);
 	if (lost > 0)
 		snprintf(why, sizeof(why), "deriver: input gap, %" PRIu64
 		    " records lost from seq %" PRIu64 ": books invalid until "
@@ -849,9 +854,9 @@ derive_cut(struct derive *d, uint64_t from, uint64_t lost,
 		snprintf(why, sizeof(why), "deriver: input ring replaced: "
 		    "books invalid until their next snapshot");
 	emit_status(d, VENUE_ALL, NULL, ST_RESYNC, next, why);
-	for (size_t i = 0; i < d->sycap; i++)
-		if (d->sy[i] != NULL && d->sy[i]->markets != NULL)
-			xbest(d, d->sy[i], next);
+	for (struct sym *s = d->sfirst; s != NULL; s = s->next)
+		if (s->markets != NULL)
+			xbest(d, s, next);
 }
 
 struct derive *
@@ -867,6 +872,8 @@ derive_new(const struct derive_config *cfg, derive_out_fn *out, void *arg)
 	d->out = out;
 	d->arg = arg;
 	d->obufn = maxrecs;
+	d->mlast = &d->mfirst;
+	d->slast = &d->sfirst;
 	if ((d->obuf = calloc(maxrecs, sizeof(*d->obuf))) == NULL) {
 		free(d);
 		return NULL;
