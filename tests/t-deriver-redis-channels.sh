@@ -3,8 +3,9 @@
 # and `redispub --name derived`, reach their channels (tickpipe(7)):
 # PREFIX.VENUE.SYMBOL.quote, .top{N}-{T}ms, .bar-{I} and PREFIX.all.SYMBOL
 # .xbest, each line PUBLISHed in order and the last one kept in C.last;
-# the statistics go to PREFIX.tickpipe.derived.stats, not to the first
-# pipeline's PREFIX.tickpipe.stats.
+# the statistics go to PREFIX.tickpipe.derived.stats and gap lines to
+# PREFIX.derived.gap, not to the first pipeline's PREFIX.tickpipe.stats
+# and PREFIX.gap.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 start_redis
@@ -15,6 +16,7 @@ start_redis
     --top 5:5 --bar 10ms 2>"$T/err" || fail "deriver: $(cat "$T/err")"
 "$BIN/shmreader" --ring "$RING.d" --no-follow --symbol BTC-USD \
     >"$T/d.jsonl" || fail "shmreader"
+echo '{"type":"gap","from":5,"lost":2}' >"$T/gap.jsonl"
 
 redis-cli -p "$REDIS_PORT" psubscribe 'md.*' >"$T/sub" &
 track $!
@@ -22,6 +24,10 @@ wait_for 10 sh -c "[ \"\$(redis-cli -p $REDIS_PORT pubsub numpat)\" = 1 ]" ||
     fail "subscriber not ready"
 "$BIN/redispub" -u "$REDIS_URL" --name derived --stats-interval 0 \
     <"$T/d.jsonl" 2>"$T/err" || fail "redispub: $(cat "$T/err")"
+"$BIN/redispub" -u "$REDIS_URL" --name derived --stats-interval 0 \
+    <"$T/gap.jsonl" 2>"$T/err" || fail "redispub: $(cat "$T/err")"
+wait_for 10 grep -qx md.derived.gap "$T/sub" || fail "no gap on md.derived.gap"
+! grep -qx md.gap "$T/sub" || fail "a gap on md.gap"
 
 for c in md.sim.BTC-USD.quote md.sim.BTC-USD.top5-5ms \
     md.sim.BTC-USD.bar-10ms md.all.BTC-USD.xbest; do
