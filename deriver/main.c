@@ -208,6 +208,8 @@ open_in(struct deriver *v, int follow)
 	char errbuf[512];
 	int rc, said = 0;
 
+	if (v->in != NULL)
+		return 0;
 	for (;;) {
 		rc = ring_reader_open(&v->in, v->in_name, errbuf,
 		    sizeof(errbuf));
@@ -310,7 +312,6 @@ main(int argc, char **argv)
 			cfg.xbest = 0;
 			break;
 		default:
-			fputs(usage_text, stderr);
 			return EX_USAGE;
 		}
 	}
@@ -336,11 +337,14 @@ main(int argc, char **argv)
 	if ((v.d = derive_new(&cfg, out_cb, &v)) == NULL)
 		errx(EX_OSERR, "out of memory");
 	jsonl_msg_init(&v.msg);
-	if ((rc = open_in(&v, follow)) != 0)
-		return rc < 0 ? 0 : rc;
-	if (strcmp(rc_out.name, v.in_name) == 0 ||
-	    strcmp(rc_out.name, ring_name(v.in)) == 0)
+	if (strcmp(rc_out.name, v.in_name) == 0)
 		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
+	/* a bad input name is a usage error before anything is created */
+	if (ring_reader_open(&v.in, v.in_name, errbuf, sizeof(errbuf)) ==
+	    RING_EINVAL)
+		errx(EX_USAGE, "--ring: %s", errbuf);
+	/* the output first: a bad name is a usage error, and readers of it
+	   can attach while the input is awaited */
 	rc = ring_writer_open(&v.out, &rc_out, errbuf, sizeof(errbuf));
 	if (rc != RING_OK) {
 		warnx("%s", errbuf);
@@ -349,6 +353,10 @@ main(int argc, char **argv)
 	}
 	if (errbuf[0] != '\0')
 		warnx("%s", errbuf);
+	if ((rc = open_in(&v, follow)) != 0) {
+		ring_close(v.out);
+		return rc < 0 ? 0 : rc;
+	}
 	/* recover: the input is followed (ring_follow), the output recreated */
 	ring_sigbus_guard("deriver", v.in_name, 0);
 	if (strcmp(from, "latest") == 0)

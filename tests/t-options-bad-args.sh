@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-options-bad-args: every program (collector, shmreader, redispub,
-# wsgate) exits with EX_USAGE (64) and exactly one line on stderr for every
+# wsgate, deriver) exits with EX_USAGE (64) and exactly one line on stderr for every
 # bad option: an unknown one, a missing argument, an argument to an option
 # that takes none, a stray operand, and for each option of its -h a bounded
 # set of bad values (not a number, negative, out of range, empty, a number
@@ -56,6 +56,7 @@ opts_of() {
 -d fd
 -u url
 --prefix prefix
+--name rpname
 --password-file file
 --buffer n
 --stream n
@@ -85,6 +86,20 @@ opts_of() {
 --handshake-timeout n
 -v none
 ' ;;
+	deriver) echo '
+-d fd
+--ring ring
+--out ring
+--capacity n
+--from from
+--top top
+--bar interval
+--stale n
+-v none
+--no-follow none
+--no-quotes none
+--no-xbest none
+' ;;
 	esac
 }
 
@@ -101,6 +116,7 @@ base() {
 	shmreader) echo "--ring $RING --no-follow" ;;
 	redispub) echo "-u redis://127.0.0.1:1 --connect-timeout 0" ;;
 	wsgate) echo "-l 127.0.0.1:0 -u redis://127.0.0.1:1" ;;
+	deriver) echo "--ring $RING --no-follow" ;;
 	esac
 }
 
@@ -120,6 +136,9 @@ values() {
 	from) printf '%s\n' '' x -1 0 ;;
 	name) printf '%s\n' '' ;;
 	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
+	rpname) printf '%s\n' '' 'a b' A x.y "$(printf '%040d' 0)" ;;
+	top) printf '%s\n' '' x 1 1: :1 0:1 1:0 1001:1 '1:1 ' ;;
+	interval) printf '%s\n' '' x 0s 1 1x 1.5s -1s 367d ;;
 	esac
 }
 
@@ -136,7 +155,7 @@ expect_usage() {
 	[ "$_rc" -lt 124 ] || echo "    ^ killed or timed out" >&2
 }
 
-for prog in collector shmreader redispub wsgate; do
+for prog in collector shmreader redispub wsgate deriver; do
 	opts=$(opts_of "$prog")
 	# every option of -h is in the table
 	for o in $("$BIN/$prog" -h | grep -o -e '--[a-z][a-z-]*' -e '\[-[a-z]\b' -e '\[-[a-z]*\]' |
