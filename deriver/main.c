@@ -247,9 +247,9 @@ main(int argc, char **argv)
 	cfg.stale_ms = 5000;
 	cfg.quotes = cfg.xbest = 1;
 	memset(&rc_out, 0, sizeof(rc_out));
-	rc_out.name = "tickpipe.derived";
+	rc_out.name = NULL;	/* default: the input's name + ".derived" */
 	rc_out.gid = (gid_t)-1;
-	v.in_name = "tickpipe";
+	v.in_name = "default";
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -326,6 +326,14 @@ main(int argc, char **argv)
 		parse_bar("1m", &cfg);
 	}
 	rc_out.capacity = cap;
+	if (rc_out.name == NULL) {
+		static char out_name[128];
+
+		if (strlen(v.in_name) > sizeof(out_name) - 9)
+			errx(EX_USAGE, "--ring %s: name too long", v.in_name);
+		snprintf(out_name, sizeof(out_name), "%s.derived", v.in_name);
+		rc_out.name = out_name;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -92,11 +92,11 @@ usage(FILE *f)
 {
 	fputs("usage: redispub [-hv] [-d fd] [-u url] [--prefix prefix] "
 	    "[--name name]\n"
-	    "                [--password-file file]\n"
-	    "                [--buffer n] [--stream maxlen] "
-	    "[--stats-interval sec] [--pipeline n]\n"
-	    "                [--max-deltas n] [--connect-timeout sec] "
-	    "[--flush-timeout sec]\n"
+	    "                [--password-file file] [--buffer n] "
+	    "[--stream maxlen]\n"
+	    "                [--stats-interval sec] [--pipeline n] "
+	    "[--max-deltas n]\n"
+	    "                [--connect-timeout sec] [--flush-timeout sec]\n"
 	    "       redispub --check-url url\n", f);
 }
 
