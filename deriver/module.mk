@@ -8,3 +8,11 @@ $(BUILD)/deriver: $(DERIVER_OBJ) $(COMMON_LIB)
 		$(COMMON_LIB) -ljansson
 
 PROGRAMS	+= $(BUILD)/deriver
+
+# tests/unit/test_derive: the derived streams' engine alone.
+$(BUILD)/tests/test_derive: tests/unit/test_derive.c \
+		$(BUILD)/obj/deriver/derive.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Ideriver $(ALL_CFLAGS) $< \
+		$(BUILD)/obj/deriver/derive.o -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) -lcmocka -ljansson
