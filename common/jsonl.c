@@ -114,8 +114,13 @@ put_dec(char *p, int64_t m, int e)
 	return p;
 }
 
+/*
+ * The header keys, "type" first; the venue sequence under seqkey:
+ * "vseq", or "src_seq" in a derived record (tickpipe-json(5)).
+ */
 static char *
-put_head(char *p, const char *type, const struct tp_record *r)
+put_head_as(char *p, const char *type, const struct tp_record *r,
+    const char *seqkey)
 {
 	p = put_str(p, "{\"type\":\"");
 	p = put_str(p, type);
@@ -128,7 +133,10 @@ put_head(char *p, const char *type, const struct tp_record *r)
 	}
 	p = put_str(p, ",\"seq\":");
 	p = put_u64(p, r->seq);
-	p = put_str(p, ",\"vseq\":");
+	*p++ = ',';
+	*p++ = '"';
+	p = put_str(p, seqkey);
+	p = put_str(p, "\":");
 	p = put_u64(p, r->vseq);
 	p = put_str(p, ",\"ts\":");
 	p = put_i64(p, r->ts);
@@ -137,25 +145,17 @@ put_head(char *p, const char *type, const struct tp_record *r)
 	return p;
 }
 
-/* The header of a derived record: "src_seq" instead of "vseq". */
+static char *
+put_head(char *p, const char *type, const struct tp_record *r)
+{
+	return put_head_as(p, type, r, "vseq");
+}
+
+/* The header of a derived record (its symbol is never empty). */
 static char *
 put_dhead(char *p, const char *type, const struct tp_record *r)
 {
-	p = put_str(p, "{\"type\":\"");
-	p = put_str(p, type);
-	p = put_str(p, "\",\"venue\":\"");
-	p = put_str(p, venue_name(r->venue));
-	p = put_str(p, "\",\"symbol\":");
-	p = put_jstr(p, r->symbol, REC_SYMBOL_LEN);
-	p = put_str(p, ",\"seq\":");
-	p = put_u64(p, r->seq);
-	p = put_str(p, ",\"src_seq\":");
-	p = put_u64(p, r->vseq);
-	p = put_str(p, ",\"ts\":");
-	p = put_i64(p, r->ts);
-	p = put_str(p, ",\"recv\":");
-	p = put_i64(p, r->recv);
-	return p;
+	return put_head_as(p, type, r, "src_seq");
 }
 
 /* ,"KEY":"decimal" or ,"KEY":null */

@@ -111,11 +111,11 @@ pow10_i128(int k, i128 *out)
 	return 0;
 }
 
-/* sum_add: s += m * 10^e exactly; -1 on overflow. */
+/* sum_add128: s += v * 10^e exactly; -1 on overflow. */
 static int
-sum_add(struct sum *s, int64_t m, int e)
+sum_add128(struct sum *s, i128 v, int e)
 {
-	i128 f, v = m;
+	i128 f;
 
 	if (!s->any) {
 		s->s = 0;
@@ -135,29 +135,18 @@ sum_add(struct sum *s, int64_t m, int e)
 	return __builtin_add_overflow(s->s, v, &s->s) ? -1 : 0;
 }
 
-/* sum_product: s += (m1 * 10^e1) * (m2 * 10^e2) exactly; -1 on overflow. */
+/* sum_add: s += m * 10^e exactly; -1 on overflow. */
+static int
+sum_add(struct sum *s, int64_t m, int e)
+{
+	return sum_add128(s, m, e);
+}
+
+/* sum_add_product: s += (m1 * 10^e1) * (m2 * 10^e2); -1 on overflow. */
 static int
 sum_add_product(struct sum *s, int64_t m1, int e1, int64_t m2, int e2)
 {
-	i128 p = (i128)m1 * m2, f;
-	int e = e1 + e2;
-
-	if (!s->any) {
-		s->s = 0;
-		s->e = e;
-		s->any = 1;
-	}
-	if (e < s->e) {
-		if (pow10_i128(s->e - e, &f) < 0 ||
-		    __builtin_mul_overflow(s->s, f, &s->s))
-			return -1;
-		s->e = e;
-	} else if (e > s->e) {
-		if (pow10_i128(e - s->e, &f) < 0 ||
-		    __builtin_mul_overflow(p, f, &p))
-			return -1;
-	}
-	return __builtin_add_overflow(s->s, p, &s->s) ? -1 : 0;
+	return sum_add128(s, (i128)m1 * m2, e1 + e2);
 }
 
 /* sum_out: the sum as an int64 mantissa and exponent; -1 if too large. */

@@ -118,6 +118,8 @@ out_cb(void *arg, struct tp_record *recs, size_t n)
 
 	if (v->on + n > OUT_BATCH)
 		flush(v);
+	if (v->failed)		/* the output ring is gone: stopping */
+		return;
 	memcpy(&v->obuf[v->on], recs, n * sizeof(*recs));
 	v->on += n;
 }
