@@ -23,11 +23,9 @@
 /* message types, from "type" */
 enum route_type {
 	ROUTE_TRADE, ROUTE_SNAPSHOT, ROUTE_DELTA, ROUTE_STATUS, ROUTE_GAP,
-	ROUTE_QUOTE, ROUTE_TOP, ROUTE_BAR, ROUTE_XBEST
+	ROUTE_QUOTE, ROUTE_TOP, ROUTE_BAR, ROUTE_XBEST	/* latest-value: C.last */
 };
 
-/* latest-value channels: each line also SET as C.last (tickpipe(7)) */
-#define ROUTE_LATEST(t)	((t) >= ROUTE_QUOTE)
 
 struct route_chan {
 	char		*name;
