@@ -18,6 +18,7 @@
 #include "dec.h"
 #include "derive.h"
 #include "hash.h"
+#include "jsonl.h"
 
 __extension__ typedef __int128 i128;
 
@@ -464,6 +465,27 @@ emit_top(struct derive *d, struct market *m, unsigned t)
 	emit(d, recs, n);
 }
 
+static void
+emit_status(struct derive *d, unsigned venue, const char *symbol,
+    unsigned code, const struct tp_record *at, const char *reason)
+{
+	struct tp_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_STATUS;
+	r.venue = (uint16_t)venue;
+	if (symbol != NULL)
+		memcpy(r.symbol, symbol, REC_SYMBOL_LEN);
+	if (at != NULL) {
+		r.ts = at->ts;
+		r.recv = at->recv;
+	}
+	r.u.status.code = (uint16_t)code;
+	snprintf(r.u.status.reason, sizeof(r.u.status.reason), "%s", reason);
+	d->st.statuses++;
+	emit(d, &r, 1);
+}
+
 /* Emits the bar of b (interval i) closed by the record (seq, ts, recv). */
 static void
 emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
@@ -505,6 +527,15 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 	return;
 overflow:
 	d->st.overflow++;
+	{
+		char why[REC_REASON_LEN], iv[24];
+
+		jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
+		snprintf(why, sizeof(why), "deriver: bar of %s from %" PRId64
+		    " not emitted: its sums do not fit", iv, b->start);
+		head(&r, REC_STATUS, m->venue, m->symbol, 0, ts, recv);
+		emit_status(d, m->venue, m->symbol, ST_INFO, &r, why);
+	}
 }
 
 static void
@@ -518,27 +549,6 @@ bar_reset(struct bar *b, int64_t start)
 	memset(&b->sell, 0, sizeof(b->sell));
 	memset(&b->pq, 0, sizeof(b->pq));
 	b->overflow = 0;
-}
-
-static void
-emit_status(struct derive *d, unsigned venue, const char *symbol,
-    unsigned code, const struct tp_record *at, const char *reason)
-{
-	struct tp_record r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = REC_STATUS;
-	r.venue = (uint16_t)venue;
-	if (symbol != NULL)
-		memcpy(r.symbol, symbol, REC_SYMBOL_LEN);
-	if (at != NULL) {
-		r.ts = at->ts;
-		r.recv = at->recv;
-	}
-	r.u.status.code = (uint16_t)code;
-	snprintf(r.u.status.reason, sizeof(r.u.status.reason), "%s", reason);
-	d->st.statuses++;
-	emit(d, &r, 1);
 }
 
 /*
@@ -578,8 +588,7 @@ tick(struct derive *d, struct market *m, const struct tp_record *r)
 			char iv[24];
 			int64_t skip = (r->ts - b->start) / ns;
 
-			snprintf(iv, sizeof(iv), "%" PRIu64 "ms",
-			    d->cfg.bar_ms[i]);
+			jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
 			snprintf(why, sizeof(why), "deriver: %" PRId64 " empty "
 			    "bars of %s not emitted (more than %d in a row)",
 			    skip, iv, DERIVE_EMPTY_BARS_MAX);

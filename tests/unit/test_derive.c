@@ -2,7 +2,8 @@
  * test_derive.c: the derived streams' engine (deriver/derive.h) alone:
  * VWAP rounds half to even, exactly, at 4 decimals past the finest
  * price; volumes are exact sums keeping the finest exponent; a bar
- * without trades has no prices; a book_top of more than 10 levels a
+ * without trades has no prices; one whose sums do not fit is said in a
+ * status, not written; a book_top of more than 10 levels a
  * side spans several records from START to LAST.
  */
 #include <setjmp.h>
@@ -142,6 +143,23 @@ volumes_keep_the_finest_exponent(void **state)
 }
 
 static void
+a_bar_too_large_is_said_not_written(void **state)
+{
+	struct derive *d = engine(NULL, 1);
+
+	(void)state;
+	trade(d, 1000000, "1", "9000000000000000000", SIDE_BUY);
+	trade(d, 1000001, "1", "9000000000000000000", SIDE_BUY);
+	trade(d, 2000000, "1", "1", SIDE_BUY);
+	assert_int_equal(nout, 1);
+	expect_in(line(0), "\"type\":\"status\"");
+	expect_in(line(0), "\"reason\":\"deriver: bar of 1ms from 1000000 "
+	    "not emitted: its sums do not fit\"");
+	assert_int_equal(derive_stats(d)->overflow, 1);
+	derive_free(d);
+}
+
+static void
 book_top_spans_records(void **state)
 {
 	struct derive *d = engine("15:1", 0);
@@ -192,6 +210,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(vwap_rounds_half_to_even),
 		cmocka_unit_test(volumes_keep_the_finest_exponent),
+		cmocka_unit_test(a_bar_too_large_is_said_not_written),
 		cmocka_unit_test(book_top_spans_records),
 	};
 
