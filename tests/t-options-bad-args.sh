@@ -84,6 +84,7 @@ opts_of() {
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
+--slow-client-hz n
 -v none
 ' ;;
 	deriver) echo '
