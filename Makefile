@@ -129,6 +129,7 @@ $(BUILD)/.deps-ok:
 include collector/module.mk
 include shmreader/module.mk
 include recorder/module.mk
+include deriver/module.mk
 -include redispub/module.mk
 -include wsgate/module.mk
 -include wsgate/www/module.mk

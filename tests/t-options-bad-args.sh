@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-options-bad-args: every program (collector, shmreader, redispub,
-# wsgate, recorder) exits with EX_USAGE (64) and exactly one line on stderr for every
+# wsgate, recorder, deriver) exits with EX_USAGE (64) and exactly one line on stderr for every
 # bad option: an unknown one, a missing argument, an argument to an option
 # that takes none, a stray operand, and for each option of its -h a bounded
 # set of bad values (not a number, negative, out of range, empty, a number
@@ -58,6 +58,7 @@ opts_of() {
 -d fd
 -u url
 --prefix prefix
+--name rpname
 --password-file file
 --buffer n
 --stream n
@@ -107,6 +108,20 @@ opts_of() {
 --handshake-timeout n
 -v none
 ' ;;
+	deriver) echo '
+-d fd
+--ring ring
+--out ring
+--capacity n
+--from from
+--top top
+--bar interval
+--stale n
+-v none
+--no-follow none
+--no-quotes none
+--no-xbest none
+' ;;
 	esac
 }
 
@@ -128,6 +143,7 @@ base() {
 		cat) echo "cat $T" ;;
 		*) echo "--ring $RING $T/hist" ;;
 		esac ;;
+	deriver) echo "--ring $RING --no-follow" ;;
 	esac
 }
 
@@ -149,6 +165,9 @@ values() {
 	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
 	time) printf '%s\n' '' x -1 2026-13-01 2026-12-02T25:00Z \
 	    '2026-12-02T14:00Zx' 99999999999999999999 ;;
+	rpname) printf '%s\n' '' 'a b' A x.y "$(printf '%040d' 0)" ;;
+	top) printf '%s\n' '' x 1 1: :1 0:1 1:0 1001:1 '1:1 ' ;;
+	interval) printf '%s\n' '' x 0s 1 1x 1.5s -1s 367d ;;
 	esac
 }
 
@@ -165,7 +184,7 @@ expect_usage() {
 	[ "$_rc" -lt 124 ] || echo "    ^ killed or timed out" >&2
 }
 
-for prog in collector shmreader redispub wsgate recorder; do
+for prog in collector shmreader redispub wsgate recorder deriver; do
 	opts=$(opts_of "$prog")
 	# every option of -h is in the table
 	for o in $("$BIN/$prog" -h | grep -o -e '--[a-z][a-z-]*' -e '\[-[a-z]\b' -e '\[-[a-z]*\]' |
