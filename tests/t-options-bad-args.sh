@@ -76,7 +76,7 @@ opts_of() {
 --name name
 --flush n
 --block n
---level n
+--level level
 --rotate n
 --max-size n
 --keep-age n
@@ -152,6 +152,7 @@ values() {
 	case $1 in
 	n) printf '%s\n' '' x -1 1x 1e999 99999999999999999999999 ' 1' '1 ' ;;
 	fd) printf '%s\n' '' x -1 99999 ' 1' ;;
+	level) printf '%s\n' '' x 0 -0 -8 20 1x '-1 ' ;;
 	url) printf '%s\n' '' bogus://x redis:// redis://h:0 redis://h/x \
 	    'redis://u:p@ss@h' redis.sock ;;
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
