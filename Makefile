@@ -49,7 +49,8 @@ BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
-		   openssl util-linux procps psmisc chromium iproute2 s6
+		   openssl util-linux procps psmisc chromium iproute2 s6 \
+		   redis-sentinel
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
@@ -101,6 +102,7 @@ COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
 		   common/util.c common/redisurl.c common/json.c \
 		   common/backoff.c common/ratelog.c common/secret.c \
 		   common/wskey.c
+COMMON_SRC	+= common/sentinel.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 COMMON_LIB	:= $(BUILD)/libtpcommon.a
 
