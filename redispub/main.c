@@ -13,6 +13,8 @@
  *	resp.c		RESP written by hand, replies read by hiredis
  *	conn.c		the connection: connect, handshake, backoff
  *	stats.c		the counters, and the rate-limited per-line log
+ *	proof.c		sentinel://: WAIT, and the gap line for what a
+ *			failover may have lost
  *
  * Each turn of the loop: heed the signals, take the lines read into the
  * outbox (while it has room: once full, stdin is no longer read, so the
@@ -39,6 +41,7 @@
 #include "conn.h"
 #include "input.h"
 #include "outbox.h"
+#include "proof.h"
 #include "redisurl.h"
 #include "route.h"
 #include "secret.h"
@@ -72,6 +75,7 @@ struct redispub {
 	struct batch	b;
 	struct conn	c;
 	struct stats	st;
+	struct proof	pf;
 
 	sigset_t	sig_ours;	/* blocked but in ppoll */
 	sigset_t	sig_wait;	/* the mask ppoll waits with */
@@ -153,7 +157,16 @@ check_url_main(const char *s)
 		return EX_USAGE;
 	}
 	printf("url %s\n", redisurl_show(&u, shown, sizeof(shown)));
-	if (u.is_unix) {
+	if (u.is_sentinel) {
+		for (int i = 0; i < u.nsentinels; i++)
+			printf("sentinel %s %d\n", u.sentinels[i].host,
+			    u.sentinels[i].port);
+		printf("master %s\ndb %d\n", u.master, u.db);
+		if (u.user[0] != '\0')
+			printf("user %s\n", u.user);
+		if (u.has_password)
+			printf("password %s\n", u.password);
+	} else if (u.is_unix) {
 		printf("unix %s\n", u.path);
 	} else {
 		printf("host %s\nport %d\ndb %d\n", u.host, u.port, u.db);
@@ -404,13 +417,46 @@ redis_up_cb(void *arg, int first)
 	rp->opt.ready_fd = -1;
 }
 
-/* redis_down_cb: what was in flight is to be sent again. */
+static void take_line(struct redispub *, const char *, size_t);
+
+/*
+ * announce_gap: queues the gap line {"type":"gap","from":from,"lost":n}
+ * (tickpipe-json(5)) for PREFIX.gap, as if it had been read, so that
+ * subscribers learn that ring sequences from .. from + n - 1 may be
+ * lost, because of why.
+ */
+static void
+announce_gap(struct redispub *rp, uint64_t from, uint64_t n,
+    const char *why)
+{
+	char line[96];
+	int k = snprintf(line, sizeof(line), "{\"type\":\"gap\",\"from\":%"
+	    PRIu64 ",\"lost\":%" PRIu64 "}", from, n);
+
+	warnx("redis %s: %s: announcing seq %" PRIu64 "..%" PRIu64
+	    " as a gap", rp->opt.url_str, why, from, from + n - 1);
+	rp->st.lines++;
+	take_line(rp, line, (size_t)k);
+}
+
+/*
+ * redis_down_cb: what was in flight is to be sent again; what Redis
+ * acknowledged but no replica was proven to hold is announced (proof.h).
+ */
 static void
 redis_down_cb(void *arg, const char *why, int64_t retry_ms)
 {
 	struct redispub *rp = arg;
+	uint64_t from, n, k;
 
 	outbox_rewind(&rp->ob);
+	if ((k = proof_lost(&rp->pf, &from, &n)) > 0) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "%" PRIu64 " messages not proven "
+		    "replicated", k);
+		announce_gap(rp, from, n, msg);
+	}
 	warnx("redis %s: %s; retrying in %" PRId64 " ms (%" PRIu64
 	    " buffered)", rp->opt.url_str, why, retry_ms, rp->ob.n);
 }
@@ -449,7 +495,11 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		break;
 	case OUTBOX_PUBLISHED:
 		rp->st.published++;
+		proof_acked(&rp->pf, m.seq);
 		break;
+	case OUTBOX_WAITED:
+		proof_waited(&rp->pf, rep);
+		return NULL;
 	default:	/* more replies due, or a statistics object stored */
 		return NULL;
 	}
@@ -718,6 +768,8 @@ run(struct redispub *rp)
 		tick_stats(rp, now);
 		if (conn_is_ready(&rp->c))
 			batch_fill(&rp->b, &rp->ob, &rp->rt, &rp->c.out);
+		if (conn_is_ready(&rp->c) && !rp->final_sent)
+			proof_send(&rp->pf, &rp->ob, &rp->c.out);
 		if (final_stats_due(rp)) {
 			send_stats(rp);
 			rp->final_sent = 1;
@@ -766,6 +818,7 @@ main(int argc, char **argv)
 	route_init(&rp.rt, rp.opt.prefix);
 	batch_init(&rp.b, rp.opt.pipeline, rp.opt.max_deltas, rp.opt.stream);
 	catch_signals(&rp.sig_ours, &rp.sig_wait);
+	proof_init(&rp.pf, rp.opt.url.is_sentinel);
 
 	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
 	    rp.opt.connect_timeout_ns, mono_ns(), &ev);

@@ -91,8 +91,12 @@ enum outbox_ack {
 	OUTBOX_STATS_REFUSED,	/* ... not stored */
 	OUTBOX_PUBLISHED,	/* a message delivered */
 	OUTBOX_REFUSED,		/* a message dropped: a command refused */
-	OUTBOX_GROUP_REFUSED	/* a message dropped: its group's RPUSH */
+	OUTBOX_GROUP_REFUSED,	/* a message dropped: its group's RPUSH */
+	OUTBOX_WAITED		/* a WAIT answered (proof.h) */
 };
+
+/* outbox_unit's is_msg for a WAIT (proof.h) */
+#define OUTBOX_UNIT_WAIT	2
 
 /*
  * outbox_init: an empty outbox holding at most max_n messages and about
