@@ -35,7 +35,8 @@ static const char usage_text[] =
 "              [--token-file file] [--max-clients n]\n"
 "              [--max-subscriptions n] [--max-message bytes]\n"
 "              [--output-cap bytes] [--ping-interval sec]\n"
-"              [--idle-timeout sec] [--handshake-timeout sec]\n";
+"              [--idle-timeout sec] [--handshake-timeout sec]\n"
+"              [--replica host:port]\n";
 
 #define ACCEPT_PAUSE_MS	100	/* listener rest at the fd limit */
 
@@ -324,6 +325,7 @@ enum {
 	O_PREFIX = 256, O_WWW, O_ORIGIN, O_TOKEN, O_MAXCLIENTS, O_MAXSUBS,
 	O_MAXMSG, O_OUTCAP, O_PING, O_IDLE, O_HANDSHAKE, O_PASSFILE
 };
+enum { O_REPLICA = 400 };	/* tickpipe(7) "Sentinel" */
 
 static int
 num_opt(const char *name, const char *arg, uint64_t min, uint64_t max,
@@ -360,12 +362,14 @@ configure(struct wsgate *g, int argc, char **argv)
 		{ "ping-interval", required_argument, NULL, O_PING },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "handshake-timeout", required_argument, NULL, O_HANDSHAKE },
+		{ "replica", required_argument, NULL, O_REPLICA },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
 	const char *url = "redis://127.0.0.1:6379";
 	struct wsgate_conf *conf = &g->conf;
 	char msg[512];
+	uint64_t port;
 	int ch;
 
 	g->ready_fd = -1;
@@ -459,6 +463,16 @@ configure(struct wsgate *g, int argc, char **argv)
 			if (num_opt("--handshake-timeout", optarg, 1, 3600,
 			    &conf->handshake_timeout))
 				return EX_USAGE;
+			break;
+		case O_REPLICA:
+			if (strchr(optarg, ':') == NULL ||
+			    parse_u64(strrchr(optarg, ':') + 1, 1, 65535,
+			    &port) < 0) {
+				fprintf(stderr, "wsgate: --replica: '%s': want "
+				    "host:port\n", optarg);
+				return EX_USAGE;
+			}
+			conf->replica = optarg;
 			break;
 		default:
 			return EX_USAGE;
