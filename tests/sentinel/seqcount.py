@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""seqcount.py: the WebSocket clients of the Redis Sentinel tests.
+
+  seqcount.py listen URL OUT READY STOP
+      subscribes to md.* on wsgate at URL (python3-websockets, a client
+      that is not tickpipe's code), touches READY once subscribed, and
+      writes what it gets to OUT, one event a line, until STOP exists:
+      "s SEQ MS" (a trade or status message and when it came), "b SEQ MS"
+      (a book message, which wsgate may send again from the late-joiner
+      keys after a reconnection), "g FROM LOST" (a gap
+      line), "d" and "u" (the gateway's redis_down and redis_up frames).
+  seqcount.py check JSONL OUT
+      compares OUT with the lines published (JSONL): prints
+      "received= missing= announced= unannounced= duplicated= replayed=
+      maxgap_ms=": duplicated counts trades and status messages got twice,
+      replayed book messages got twice; missing counts every line published
+      (the client subscribes before the first); a missing seq is announced when a gap line covers it, or it
+      falls between the last seq before a redis_down frame and the first
+      after the next redis_up.
+"""
+import asyncio
+import json
+import os
+import re
+import sys
+import time
+
+import websockets
+
+SEQ = re.compile(rb'"seq":(\d+)')
+
+
+async def listen(url, out, ready, stop):
+    async with websockets.connect(url, open_timeout=20, ping_interval=None,
+                                  max_queue=None) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "channels": ["md.*"]}))
+        while True:
+            m = json.loads(await asyncio.wait_for(ws.recv(), 20))
+            if m.get("type") == "subscribed":
+                break
+        open(ready, "w").close()
+        with open(out, "w") as f:
+            while not os.path.exists(stop):
+                try:
+                    m = await asyncio.wait_for(ws.recv(), 0.2)
+                except asyncio.TimeoutError:
+                    f.flush()   # for the test waiting for the last seq
+                    continue
+                b = m.encode() if isinstance(m, str) else m
+                if b.startswith(b'{"type":"gap"'):
+                    g = json.loads(b)
+                    f.write("g %d %d\n" % (g["from"], g["lost"]))
+                elif b.startswith(b'{"type":"gateway"'):
+                    st = json.loads(b).get("status")
+                    if st in ("redis_down", "redis_up"):
+                        f.write(st[6] + "\n")
+                else:
+                    s = SEQ.search(b)
+                    if s:
+                        f.write("%s %s %d\n" % (
+                            "b" if b.startswith(b'{"type":"book_') else "s",
+                            s.group(1).decode(),
+                                               time.monotonic() * 1000))
+
+
+def check(jsonl, out):
+    want = []
+    with open(jsonl, "rb") as f:
+        for line in f:
+            s = SEQ.search(line)
+            if s and not line.startswith(b'{"type":"gap"'):
+                want.append(int(s.group(1)))
+    got, ranges, seen_ms, books = {}, [], [], set()
+    last, down_after = 0, None
+    for ev in open(out).read().split("\n"):
+        p = ev.split()
+        if not p:
+            continue
+        if p[0] in ("s", "b"):
+            seq = int(p[1])
+            if p[0] == "b":
+                books.add(seq)
+            got[seq] = got.get(seq, 0) + 1
+            seen_ms.append(float(p[2]))
+            if down_after is not None:
+                ranges.append((down_after + 1, seq))
+                down_after = None
+            last = seq
+        elif p[0] == "g":
+            ranges.append((int(p[1]), int(p[1]) + int(p[2])))
+        elif p[0] == "d":
+            down_after = last
+    if down_after is not None:
+        ranges.append((down_after + 1, 1 << 62))
+    missing = [s for s in want if s not in got]
+    unann = [s for s in missing if not any(a <= s < b for a, b in ranges)]
+    dup = sum(n - 1 for s, n in got.items() if s not in books)
+    replayed = sum(n - 1 for s, n in got.items() if s in books)
+    gaps = [b - a for a, b in zip(seen_ms, seen_ms[1:])]
+    print("received=%d missing=%d announced=%d unannounced=%d "
+          "duplicated=%d replayed=%d maxgap_ms=%d" % (
+              len(got), len(missing), len(missing) - len(unann),
+              len(unann), dup, replayed, max(gaps) if gaps else 0))
+    if unann:
+        print("unannounced seqs: %s" % unann[:20], file=sys.stderr)
+
+
+def main():
+    if sys.argv[1] == "listen":
+        asyncio.run(listen(*sys.argv[2:6]))
+    elif sys.argv[1] == "check":
+        check(*sys.argv[2:4])
+    else:
+        sys.exit("seqcount.py listen|check ...")
+
+
+if __name__ == "__main__":
+    main()
