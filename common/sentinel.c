@@ -62,7 +62,8 @@ replica_up(const redisReply *r)
 
 /*
  * pick_replica: in the reply to SENTINEL replicas, the replica prefer
- * if it is up, else the first up that is not avoid, else avoid if up.
+ * if it is up and not avoid, else the first up that is not avoid, else
+ * avoid if up.
  * Returns 0 with *addr set, or -1 (none up, or a bad address).
  */
 static int
@@ -80,11 +81,11 @@ pick_replica(const struct redisurl *u, const redisReply *rep,
 			continue;
 		snprintf(at, sizeof(at), "%s:%s", field(r, "ip"),
 		    field(r, "port"));
-		if (prefer != NULL && strcmp(at, prefer) == 0)
-			return set_addr(u, field(r, "ip"), field(r, "port"),
-			    addr, why, whylen);
 		if (avoid != NULL && strcmp(at, avoid) == 0)
 			avoided = r;
+		else if (prefer != NULL && strcmp(at, prefer) == 0)
+			return set_addr(u, field(r, "ip"), field(r, "port"),
+			    addr, why, whylen);
 		else if (first == NULL)
 			first = r;
 	}

@@ -24,7 +24,7 @@ enum sentinel_want {
 /*
  * sentinel_resolve: asks u's Sentinels (u->is_sentinel) for what want
  * says, each for at most timeout_ms.  For a replica: the one at prefer
- * ("host:port", NULL: none) if it is up; else the first up that is not
+ * ("host:port", NULL: none) if it is up and not avoid; else the first up that is not
  * avoid ("host:port", the one just lost; NULL: none); else avoid if it
  * is up; else the primary.  On success *addr is a copy of u naming that server as a redis://
  * URL would (is_sentinel 0, host, port; user, password and db kept) and
