@@ -16,7 +16,7 @@
       replayed book messages got twice; missing counts every line published
       (the client subscribes before the first); a missing seq is announced when a gap line covers it, or it
       falls between the last seq before a redis_down frame and the first
-      after the next redis_up.
+      trade or status message after it (books may be sent again, older).
 """
 import asyncio
 import json
@@ -82,10 +82,13 @@ def check(jsonl, out):
                 books.add(seq)
             got[seq] = got.get(seq, 0) + 1
             seen_ms.append(float(p[2]))
-            if down_after is not None:
+            # wsgate may send books again from older seqs: the loss ends
+            # at the first trade or status message after the reconnection
+            if down_after is not None and p[0] == "s":
                 ranges.append((down_after + 1, seq))
                 down_after = None
-            last = seq
+            if down_after is None:
+                last = seq
         elif p[0] == "g":
             ranges.append((int(p[1]), int(p[1]) + int(p[2])))
         elif p[0] == "d":
