@@ -52,8 +52,8 @@ rd_string(const redisReadTask *t, char *s, size_t n)
 		rep->err = 1;
 		snprintf(rep->msg, sizeof(rep->msg), "%.*s",
 		    (int)(n > 190 ? 190 : n), s);
-	} else if (t->parent != NULL && t->parent->parent == NULL &&
-	    t->idx == 0) {
+	} else if (t->parent == NULL || (t->parent->parent == NULL &&
+	    t->idx == 0)) {
 		snprintf(rep->first, sizeof(rep->first), "%.*s",
 		    (int)(n > 15 ? 15 : n), s);
 	}

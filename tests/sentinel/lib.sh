@@ -1,13 +1,12 @@
 # shellcheck shell=sh
-# tests/sentinel/lib.sh: sourced by the t-redis-sentinel-*.sh tests after
-# tests/lib.sh and tests/wsgate/lib.sh.  Hosts are simulated by distinct
+# tests/sentinel/lib.sh: sourced by the t-redis-sentinel-*.sh and
+# t-standby-*.sh tests after tests/lib.sh and tests/wsgate/lib.sh.  Hosts are simulated by distinct
 # loopback ports on 127.0.0.1 (no network namespaces): a primary, two
 # replicas and three Sentinels (quorum 2, down after 1 s), the pipeline
 # collector sim -> shmreader -> redispub -u sentinel://, and gateways and
 # their clients (tests/sentinel/seqcount.py).  Everything is started in
 # the background and tracked, so lib.sh's cleanup stops it by pid.
 
-command -v redis-sentinel >/dev/null || skip "redis-sentinel not installed"
 for _b in collector shmreader redispub; do
 	[ -x "$BIN/$_b" ] || skip "$_b not built"
 done
@@ -56,6 +55,8 @@ port_p='' port_r1='' port_r2='' port_s1='' port_s2='' port_s3=''
 # shellcheck disable=SC2034 # used by the tests that source this file
 pid_p='' pid_r1='' pid_r2='' pid_ga='' pid_gb='' pid_cga='' pid_cgb=''
 start_redis_set() {
+	command -v redis-sentinel >/dev/null ||
+	    skip "redis-sentinel not installed"
 	node p
 	node r1 --replicaof 127.0.0.1 "$port_p"
 	node r2 --replicaof 127.0.0.1 "$port_p"

@@ -5,7 +5,8 @@
       subscribes to md.* on wsgate at URL (python3-websockets, a client
       that is not tickpipe's code), touches READY once subscribed, and
       writes what it gets to OUT, one event a line, until STOP exists:
-      "s SEQ MS" (a trade or status message and when it came), "b SEQ MS"
+      "r SEQ MS" (a status "resync" line), "s SEQ MS" (a trade or status
+      message and when it came), "b SEQ MS"
       (a book message, which wsgate may send again from the late-joiner
       keys after a reconnection), "g FROM LOST" (a gap
       line), "d" and "u" (the gateway's redis_down and redis_up frames).
@@ -17,6 +18,10 @@
       (the client subscribes before the first); a missing seq is announced when a gap line covers it, or it
       falls between the last seq before a redis_down frame and the first
       trade or status message after it (books may be sent again, older).
+  seqcount.py takeover OUT
+      for a standby taking over: prints "silence_ms= resync_after= after="
+      with the longest time between two messages, whether a "resync"
+      status line came right after it, and how many messages followed.
 """
 import asyncio
 import json
@@ -50,6 +55,10 @@ async def listen(url, out, ready, stop):
                 if b.startswith(b'{"type":"gap"'):
                     g = json.loads(b)
                     f.write("g %d %d\n" % (g["from"], g["lost"]))
+                elif (b.startswith(b'{"type":"status"') and
+                      b'"status":"resync"' in b):
+                    f.write("r %s %d\n" % (SEQ.search(b).group(1).decode(),
+                                            time.monotonic() * 1000))
                 elif b.startswith(b'{"type":"gateway"'):
                     st = json.loads(b).get("status")
                     if st in ("redis_down", "redis_up"):
@@ -108,11 +117,25 @@ def check(jsonl, out):
         print("unannounced seqs: %s" % unann[:20], file=sys.stderr)
 
 
+def takeover(out):
+    evs = [ln.split() for ln in open(out) if ln[:1] in "sbr"]
+    best, at = 0, 0
+    for i in range(1, len(evs)):
+        d = float(evs[i][2]) - float(evs[i - 1][2])
+        if d > best:
+            best, at = d, i
+    resync = any(e[0] == "r" for e in evs[at:at + 50])
+    print("silence_ms=%d resync_after=%s after=%d" % (
+        best, "yes" if resync else "no", len(evs) - at))
+
+
 def main():
     if sys.argv[1] == "listen":
         asyncio.run(listen(*sys.argv[2:6]))
     elif sys.argv[1] == "check":
         check(*sys.argv[2:4])
+    elif sys.argv[1] == "takeover":
+        takeover(sys.argv[2])
     else:
         sys.exit("seqcount.py listen|check ...")
 
