@@ -65,6 +65,8 @@ opts_of() {
 --connect-timeout n
 --flush-timeout n
 --check-url url
+--lease name
+--lease-ms n
 -v none
 ' ;;
 	wsgate) echo '
@@ -83,6 +85,7 @@ opts_of() {
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
+--replica hostport
 -v none
 ' ;;
 	esac
@@ -110,7 +113,7 @@ values() {
 	n) printf '%s\n' '' x -1 1x 1e999 99999999999999999999999 ' 1' '1 ' ;;
 	fd) printf '%s\n' '' x -1 99999 ' 1' ;;
 	url) printf '%s\n' '' bogus://x redis:// redis://h:0 redis://h/x \
-	    'redis://u:p@ss@h' redis.sock ;;
+	    'redis://u:p@ss@h' redis.sock sentinel://h sentinel://h/ ;;
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
 	group) printf '%s\n' '' no-such-group-tickpipe ;;
 	list) printf '%s\n' '' ',' 'a b' ;;
@@ -120,6 +123,7 @@ values() {
 	from) printf '%s\n' '' x -1 0 ;;
 	name) printf '%s\n' '' ;;
 	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
+	hostport) printf '%s\n' '' x h: h:0 h:99999 ;;
 	esac
 }
 
