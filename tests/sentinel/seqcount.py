@@ -5,19 +5,23 @@
       subscribes to md.* on wsgate at URL (python3-websockets, a client
       that is not tickpipe's code), touches READY once subscribed, and
       writes what it gets to OUT, one event a line, until STOP exists:
-      "r SEQ MS" (a status "resync" line), "s SEQ MS" (a trade or status
-      message and when it came), "b SEQ MS"
-      (a book message, which wsgate may send again from the late-joiner
-      keys after a reconnection), "g FROM LOST" (a gap
-      line), "d" and "u" (the gateway's redis_down and redis_up frames).
+      "s SEQ MS -" (a trade or status message and when it came),
+      "b SEQ MS KEY" (a book delta of KEY, VENUE.SYMBOL; wsgate may send
+      books again from the late-joiner keys after a reconnection),
+      "n SEQ MS KEY" (a book snapshot), "i KEY" (a book_invalid frame),
+      "r SEQ MS" (a status "resync" line), "g FROM LOST" (a gap line),
+      "d" and "u" (the gateway's redis_down and redis_up frames).
   seqcount.py check JSONL OUT
       compares OUT with the lines published (JSONL): prints
       "received= missing= announced= unannounced= duplicated= replayed=
       maxgap_ms=": duplicated counts trades and status messages got twice,
-      replayed book messages got twice; missing counts every line published
-      (the client subscribes before the first); a missing seq is announced when a gap line covers it, or it
-      falls between the last seq before a redis_down frame and the first
-      trade or status message after it (books may be sent again, older).
+      replayed book messages got twice; missing counts every line
+      published (the client subscribes before the first).  A missing seq
+      is announced when a gap line covers it, when it falls between the
+      last seq before a redis_down frame and the first trade or status
+      message after it, or when it is a message of a book declared
+      invalid ({"type":"book_invalid"}) before the next snapshot of that
+      book the client got.
   seqcount.py takeover OUT
       for a standby taking over: prints "silence_ms= resync_after= after="
       with the longest time between two messages, whether a "resync"
@@ -33,6 +37,12 @@ import time
 import websockets
 
 SEQ = re.compile(rb'"seq":(\d+)')
+BOOK = re.compile(rb'"venue":"([^"]+)","symbol":"([^"]+)"')
+
+
+def book_key(b):
+    m = BOOK.search(b)
+    return (m.group(1) + b"." + m.group(2)).decode() if m else "?"
 
 
 async def listen(url, out, ready, stop):
@@ -59,38 +69,50 @@ async def listen(url, out, ready, stop):
                       b'"status":"resync"' in b):
                     f.write("r %s %d\n" % (SEQ.search(b).group(1).decode(),
                                             time.monotonic() * 1000))
+                elif b.startswith(b'{"type":"book_invalid"'):
+                    ch = json.loads(b)["channel"]
+                    f.write("i %s\n" % ch.split(".", 1)[1].rsplit(".", 1)[0])
                 elif b.startswith(b'{"type":"gateway"'):
                     st = json.loads(b).get("status")
                     if st in ("redis_down", "redis_up"):
                         f.write(st[6] + "\n")
                 else:
                     s = SEQ.search(b)
+                    if b.startswith(b'{"type":"book_snapshot"'):
+                        kind = "n"
+                    elif b.startswith(b'{"type":"book_'):
+                        kind = "b"
+                    else:
+                        kind = "s"
                     if s:
-                        f.write("%s %s %d\n" % (
-                            "b" if b.startswith(b'{"type":"book_') else "s",
-                            s.group(1).decode(),
-                                               time.monotonic() * 1000))
+                        f.write("%s %s %d %s\n" % (
+                            kind, s.group(1).decode(),
+                            time.monotonic() * 1000,
+                            book_key(b) if kind != "s" else "-"))
 
 
 def check(jsonl, out):
-    want = []
+    want = []       # (seq, book key or None)
     with open(jsonl, "rb") as f:
         for line in f:
             s = SEQ.search(line)
             if s and not line.startswith(b'{"type":"gap"'):
-                want.append(int(s.group(1)))
+                want.append((int(s.group(1)),
+                             book_key(line) if line.startswith(
+                                 b'{"type":"book_') else None))
     got, ranges, seen_ms, books = {}, [], [], set()
+    windows, invalid = {}, {}   # book key: [(from, to)], open window
     last, down_after = 0, None
     for ev in open(out).read().split("\n"):
         p = ev.split()
         if not p:
             continue
-        if p[0] in ("s", "b"):
+        if p[0] in ("s", "b", "n"):
             seq = int(p[1])
-            if p[0] == "b":
-                books.add(seq)
             got[seq] = got.get(seq, 0) + 1
             seen_ms.append(float(p[2]))
+            if p[0] != "s":
+                books.add(seq)
             # wsgate may send books again from older seqs: the loss ends
             # at the first trade or status message after the reconnection
             if down_after is not None and p[0] == "s":
@@ -98,14 +120,24 @@ def check(jsonl, out):
                 down_after = None
             if down_after is None:
                 last = seq
+            # a book declared invalid lost everything up to its snapshot
+            if p[0] == "n" and p[3] in invalid:
+                windows.setdefault(p[3], []).append(
+                    (invalid.pop(p[3]), seq + 1))
         elif p[0] == "g":
             ranges.append((int(p[1]), int(p[1]) + int(p[2])))
         elif p[0] == "d":
             down_after = last
+        elif p[0] == "i":
+            invalid.setdefault(p[1], last + 1)
     if down_after is not None:
         ranges.append((down_after + 1, 1 << 62))
-    missing = [s for s in want if s not in got]
-    unann = [s for s in missing if not any(a <= s < b for a, b in ranges)]
+    for k, a in invalid.items():
+        windows.setdefault(k, []).append((a, 1 << 62))
+    missing = [(s, k) for s, k in want if s not in got]
+    unann = [s for s, k in missing
+             if not any(a <= s < b for a, b in ranges) and
+             not any(a <= s < b for a, b in windows.get(k, []))]
     dup = sum(n - 1 for s, n in got.items() if s not in books)
     replayed = sum(n - 1 for s, n in got.items() if s in books)
     gaps = [b - a for a, b in zip(seen_ms, seen_ms[1:])]
@@ -118,7 +150,7 @@ def check(jsonl, out):
 
 
 def takeover(out):
-    evs = [ln.split() for ln in open(out) if ln[:1] in "sbr"]
+    evs = [ln.split() for ln in open(out) if ln[:1] in "sbnr"]
     best, at = 0, 0
     for i in range(1, len(evs)):
         d = float(evs[i][2]) - float(evs[i - 1][2])
