@@ -85,6 +85,7 @@ opts_of() {
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
+--slow-client-hz n
 --replica hostport
 -v none
 ' ;;
