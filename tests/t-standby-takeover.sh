@@ -7,7 +7,9 @@
 # takes the lease and publishes; B runs warm, dropping what it reads.
 # A's whole pipeline is SIGKILLed: B must take the lease within the lease
 # time (plus a renewal period), announce it with a status "resync" line
-# per venue, and publish.  The silence clients saw is reported.
+# per venue, and publish.  The time B took and the silence the client saw
+# before the resync line are reported (at 1000 msg/s, so that the client
+# keeps up and its clock means something).
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 . "$TESTS/sentinel/lib.sh"
@@ -23,7 +25,7 @@ wait_for 20 test -e "$T/c.sub" || fail "client did not subscribe"
 # pipeline NAME: collector sim -> shmreader -> redispub --lease; sets
 # the pids pid_NAME_c, pid_NAME_s, pid_NAME_r
 pipeline() {
-	"$BIN/collector" --ring "$RING.$1" sim --rate 5000 \
+	"$BIN/collector" --ring "$RING.$1" sim --rate 1000 \
 	    2>"$T/$1.collector.log" &
 	track $!
 	eval "pid_$1_c=\$!"
@@ -58,8 +60,8 @@ r=$(seqcount takeover "$T/c.ev")
 note "lease ${LEASE_MS} ms: B took it $(( (t1 - t0) / 1000000 )) ms after the kill; client: $r"
 note "B: $(grep 'lease md.lease taken' "$T/b.log")"
 case $r in
-*"resync_after=yes"*) ;;
-*) fail "no resync status line after the silence: $r" ;;
+*"resync=yes"*) ;;
+*) fail "no resync status line: $r" ;;
 esac
 after=${r##*after=}
-[ "$after" -gt 1000 ] || fail "only $after messages after the takeover"
+[ "$after" -gt 500 ] || fail "only $after messages after the takeover"

@@ -23,9 +23,9 @@
       invalid ({"type":"book_invalid"}) before the next snapshot of that
       book the client got.
   seqcount.py takeover OUT
-      for a standby taking over: prints "silence_ms= resync_after= after="
-      with the longest time between two messages, whether a "resync"
-      status line came right after it, and how many messages followed.
+      for a standby taking over: prints "silence_ms= resync= after=":
+      whether a status "resync" line came, the time from the message
+      before it to it, and how many messages followed it.
 """
 import asyncio
 import json
@@ -151,14 +151,16 @@ def check(jsonl, out):
 
 def takeover(out):
     evs = [ln.split() for ln in open(out) if ln[:1] in "sbnr"]
-    best, at = 0, 0
-    for i in range(1, len(evs)):
-        d = float(evs[i][2]) - float(evs[i - 1][2])
-        if d > best:
-            best, at = d, i
-    resync = any(e[0] == "r" for e in evs[at:at + 50])
-    print("silence_ms=%d resync_after=%s after=%d" % (
-        best, "yes" if resync else "no", len(evs) - at))
+    at = max((i for i, e in enumerate(evs) if e[0] == "r"), default=None)
+    if at is None:
+        print("silence_ms=0 resync=no after=0")
+        return
+    # the resync lines come first, so the silence ends at the first one
+    first = at
+    while first > 0 and evs[first - 1][0] == "r":
+        first -= 1
+    silence = float(evs[first][2]) - float(evs[first - 1][2]) if first else 0
+    print("silence_ms=%d resync=yes after=%d" % (silence, len(evs) - at - 1))
 
 
 def main():
