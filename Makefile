@@ -51,6 +51,9 @@ CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
 		   openssl procps psmisc chromium iproute2 s6 \
 		   redis-sentinel
+# `make bench` only: the peers it measures tickpipe beside (bench/part-*.sh)
+BENCH_PKGS	:= iceoryx libiceoryx-binding-c-dev nginx-light \
+		   libnginx-mod-nchan
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
@@ -85,6 +88,7 @@ FORCE:
 # only when something is missing.
 deps:
 	@sh tools/deps.sh $(BUILD_PKGS) $(CHECK_PKGS)
+	@sh tools/deps.sh $(BENCH_PKGS)
 
 deps-build:
 	@$(if $(missing_build),echo "missing: $(missing_build)"; sh tools/deps.sh $(BUILD_PKGS),:)
