@@ -114,18 +114,11 @@ async function main() {
 		page.on('pageerror', (e) => errors.push(String(e)));
 		await page.goto(`${url}?venue=sim&symbol=${S}`, { timeout: MS });
 
-		/* live once wsgate has subscribed to every quote channel and xbest */
-		const end = Date.now() + MS;
+		/* live once wsgate has acknowledged every quote channel and xbest */
 		const chans = VENUES.map((v) => `md.${v}.${S}.quote`).concat(`md.all.${S}.xbest`);
-		for (;;) {
-			const n = rcli('pubsub', 'numsub', ...chans).split('\n')
-			    .filter((x, i) => i % 2 === 1).map(Number);
-			if (n.every((x) => x > 0) || Number(rcli('pubsub', 'numpat')) > 0)
-				break;
-			if (Date.now() > end)
-				throw new Error(`wsgate never subscribed to all of ${chans.join(' ')}: ${n}`);
-			await page.waitForTimeout(100);
-		}
+		await waitUntil(page, 'subscribed', () => window.tickpipe.subscriptions(), (subs) =>
+		    chans.filter((ch) => !subs.some(([c, , ack]) => c === ch && ack))
+			.map((ch) => `${ch} not subscribed`), MS);
 
 		quote('sim', '100.00', '100.10');
 		quote('sim2', '100.02', '100.12');

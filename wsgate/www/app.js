@@ -79,6 +79,7 @@
 		venue: params.get('venue') || '',
 		symbol: params.get('symbol') || '',
 		subs: new Map(),	/* channel -> max_hz asked on this connection */
+		acked: new Set(),	/* channels wsgate said "subscribed" to */
 		hzMode: MAX_HZ > 0 ? 'asked' : 'off',	/* 'asked', 'yes', 'no', 'off' */
 		barInterval: BAR_INTERVALS.includes(params.get('bar')) ? params.get('bar') : '1s',
 		bars: new Map(),	/* bar start (ns) -> bar line, the selected interval */
@@ -472,6 +473,7 @@
 		}
 		st.ws = ws;
 		st.subs = new Map();
+		st.acked = new Set();
 		ws.onopen = () => {
 			if (st.ws !== ws)
 				return;
@@ -655,8 +657,13 @@
 		case 'subscribed':
 			if (typeof m.max_hz === 'number' && m.max_hz > 0 && st.hzMode === 'asked')
 				setHz('yes');
+			if (Array.isArray(m.channels))
+				m.channels.forEach((c) => st.acked.add(c));
 			break;
 		case 'unsubscribed':
+			if (Array.isArray(m.channels))
+				m.channels.forEach((c) => st.acked.delete(c));
+			break;
 		case 'pong':
 			break;
 		default:
@@ -1075,10 +1082,16 @@
 		const span = last.end - last.start;
 		const shown = bars.filter((b) => span > 0 && (last.start - b.start) / span < CANDLES);
 		const traded = shown.filter((b) => b.trades > 0);
-		let lo = Infinity, hi = -Infinity;
+		let lo = Infinity, hi = -Infinity, loText = '', hiText = '';
 		for (const b of traded) {
-			lo = Math.min(lo, Number(b.low));
-			hi = Math.max(hi, Number(b.high));
+			if (Number(b.low) < lo) {
+				lo = Number(b.low);
+				loText = b.low;
+			}
+			if (Number(b.high) > hi) {
+				hi = Number(b.high);
+				hiText = b.high;
+			}
 		}
 		const axisW = 78, padY = 10, plotW = w - axisW, plotH = h - 2 * padY - 14;
 		g.font = '11px ' + getComputedStyle(document.body).getPropertyValue('--mono');
@@ -1123,8 +1136,8 @@
 			    Math.max(1, Math.round(bot - top)));
 		}
 		g.fillStyle = '#8590a0';
-		g.fillText(String(hi), plotW + 6, padY + 8);
-		g.fillText(String(lo), plotW + 6, padY + plotH);
+		g.fillText(hiText, plotW + 6, padY + 8);
+		g.fillText(loText, plotW + 6, padY + plotH);
 		const lastTraded = traded[traded.length - 1];
 		g.fillStyle = '#d6dde6';
 		g.fillText(lastTraded.close, plotW + 6, Math.min(padY + plotH - 12,
@@ -1315,7 +1328,8 @@
 		inject: (text) => onFrame(text),
 		chart: () => chart,
 		chartPoints: () => (chart ? chart.data[0].length : 0),
-		subscriptions: () => Array.from(st.subs),
+		/* [channel, max_hz asked, acknowledged] of this connection */
+		subscriptions: () => Array.from(st.subs, ([c, hz]) => [c, hz, st.acked.has(c)]),
 		wsUrl: WS_URL,
 	};
 })();
