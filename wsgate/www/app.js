@@ -32,9 +32,10 @@
  * (PREFIX.VENUE.SYMBOL.quote: best bid and ask) and the consolidated best
  * (PREFIX.all.SYMBOL.xbest: best bid and ask across venues, the venue of
  * each, its state normal/locked/crossed and the venues left out and why).
- * A venue's bid at or above another venue's ask (exact decimals) is marked
- * locked or crossed on both cells, and so is the consolidated row when the
- * xbest line says so, or, with no xbest line yet, when the quotes do.
+ * When the xbest line says the market is locked or crossed, the pane's
+ * badge, the consolidated row and the two venues' cells it names (best bid,
+ * best ask) are marked so; with no xbest line yet, any venue's bid at or
+ * above another venue's ask in the quotes (exact decimals) is.
  *
  * Messages are handled as they arrive; the DOM and the chart are redrawn
  * from the state at most 10 times a second, so a burst costs one redraw.
@@ -1182,10 +1183,19 @@
 			for (const e of xb.excluded)
 				if (e && e.venue)
 					excluded.set(e.venue, e.why || '?');
-		/* pairwise, from the quotes: which bids and asks lock or cross */
+		/*
+		 * Which bids and asks lock or cross: with an xbest line, the two
+		 * it names (quotes and xbest are conflated apart, so they may be a
+		 * tick out of step: one source for the marks); without one, every
+		 * pair of venues' quotes.
+		 */
 		const bidMark = new Map(), askMark = new Map();
 		let fromQuotes = '', pair = '';
-		for (const a of venues)
+		if (xb && (xb.state === 'crossed' || xb.state === 'locked')) {
+			bidMark.set(xb.bid_venue, xb.state);
+			askMark.set(xb.ask_venue, xb.state);
+		}
+		for (const a of xb ? [] : venues)
 			for (const b of venues) {
 				const qa = st.quotes.get(a), qb = st.quotes.get(b);
 				if (a === b || !qa || !qb || excluded.has(a) || excluded.has(b))
@@ -1217,7 +1227,7 @@
 			    cell(q ? q.ask : null, 'ask' + (am ? ' x-' + am : '') + isBest('ask')),
 			    cell(q ? q.ask_qty : null, 'qty'),
 			    cell(excluded.has(v) ? 'excluded: ' + excluded.get(v) :
-			    !q ? 'no quote' : bm || am || '', 'note'));
+			    !q ? 'no quote' : '', 'note'));
 			tb.append(tr);
 		}
 		const state = xb ? (xb.state === 'crossed' || xb.state === 'locked' ? xb.state : '') :
