@@ -41,13 +41,7 @@ track $!
 wait_for 20 sh -c "redis-cli -p $REDIS_PORT exists md.all.BTC-USD.xbest.last | grep -qx 1" ||
 	fail "no xbest line in redis: $(tail -n 3 "$T/redispub-derived.log" "$T/deriver.log")"
 
-PORT=$(free_port)
-"$BIN/wsgate" -l "127.0.0.1:$PORT" -u "$REDIS_URL" --www "$BIN/www" \
-    2>"$T/wsgate.log" &
-track $!
-wait_for 20 http_ok "http://127.0.0.1:$PORT/healthz" ||
-	fail "wsgate did not come up: $(tail -n 3 "$T/wsgate.log")"
-
+start_wsgate
 mkdir -p "$T/profile" "$BIN/test-logs"
 NODE_PATH="$npmdir/node_modules" node "$TESTS/browser/live.js" \
     "http://127.0.0.1:$PORT/" "$BIN/test-logs" "$T/profile" >&2 ||

@@ -25,22 +25,12 @@
 'use strict';
 
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { launch, waitUntil } = require('./lib.js');
+const { launch, waitUntil, redisPage, runMain } = require('./lib.js');
 
-const [url, profile, artifacts] = process.argv.slice(2);
-const port = process.env.REDIS_PORT;
-if (!url || !profile || !artifacts || !port) {
-	console.error('usage: REDIS_PORT=N node book.js URL PROFILE_DIR ARTIFACT_DIR');
-	process.exit(64);
-}
+const { url, profile, artifacts, rcli } = redisPage('book.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
 const V = 'test', S = 'ABC-XYZ';
 const BOOK = `md.${V}.${S}.book`, TRADE = `md.${V}.${S}.trade`;
-
-function rcli(...args) {
-	return execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' }).trim();
-}
 
 function msg(type, seq, extra) {
 	const now = Date.now() * 1e6;
@@ -273,7 +263,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`book.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('book.js', main);

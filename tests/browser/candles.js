@@ -18,24 +18,14 @@
 'use strict';
 
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { launch, waitUntil } = require('./lib.js');
+const { launch, waitUntil, redisPage, subscribed, runMain } = require('./lib.js');
 
-const [url, profile, artifacts] = process.argv.slice(2);
-const port = process.env.REDIS_PORT;
-if (!url || !profile || !artifacts || !port) {
-	console.error('usage: REDIS_PORT=N node candles.js URL PROFILE_DIR ARTIFACT_DIR');
-	process.exit(64);
-}
+const { url, profile, artifacts, rcli } = redisPage('candles.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
 const V = 'sim', S = 'ABC-XYZ';
 const CH = (i) => `md.${V}.${S}.bar-${i}`;
 const T0 = 1796000000000000000;	/* a whole second, in ns */
 let seq = 0;
-
-function rcli(...args) {
-	return execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' }).trim();
-}
 
 
 /* bar(INTERVAL, I, [open, high, low, close] or null): the I-th bar */
@@ -67,17 +57,6 @@ function probe() {
 	    info: document.getElementById('candle-info').textContent, green, red };
 }
 
-/* waits until wsgate has acknowledged subscribing the page to CH (WANT)
- * or unsubscribing it (!WANT) */
-async function waitSub(page, ch, want) {
-	await waitUntil(page, `${want ? '' : 'un'}subscribed ${ch}`,
-	    () => window.tickpipe.subscriptions(), (subs) => {
-		const acked = subs.some(([c, , ack]) => c === ch && ack);
-		const asked = subs.some(([c]) => c === ch);
-		return (want ? acked : !asked && !acked) ? [] : ['not yet'];
-	}, MS);
-}
-
 async function main() {
 	rcli('sadd', 'md.channels', `md.${V}.${S}.book`, `md.${V}.${S}.trade`);
 	const ctx = await launch(profile);
@@ -86,7 +65,7 @@ async function main() {
 		const errors = [];
 		page.on('pageerror', (e) => errors.push(String(e)));
 		await page.goto(`${url}?venue=${V}&symbol=${S}`, { timeout: MS });
-		await waitSub(page, CH('1s'), true);
+		await subscribed(page, [CH('1s')], MS);
 
 		/* five rising bars, then five falling ones */
 		let p = 100;
@@ -115,8 +94,8 @@ async function main() {
 		console.log('candles.js: an interval without trades is said so');
 
 		await page.selectOption('#bar-interval', '1m');
-		await waitSub(page, CH('1m'), true);
-		await waitSub(page, CH('1s'), false);
+		await subscribed(page, [CH('1m')], MS);
+		await subscribed(page, [CH('1s')], MS, false);
 		bar('1s', 11, ['100.00', '101.00', '99.00', '100.50']);
 		bar('1m', 0, ['100.00', '104.00', '98.00', '103.00']);
 		bar('1m', 1, ['103.00', '103.50', '97.00', '98.00']);
@@ -140,7 +119,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`candles.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('candles.js', main);

@@ -25,7 +25,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { launch, waitUntil: pollUntil } = require('./lib.js');
+const { launch, waitUntil: pollUntil, runMain } = require('./lib.js');
 
 const [url, artifacts, syncDir, profile] = process.argv.slice(2);
 if (!url || !artifacts || !syncDir || !profile) {
@@ -187,7 +187,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`dashboard.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('dashboard.js', main);

@@ -19,7 +19,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { launch, waitUntil } = require('./lib.js');
+const { launch, waitUntil, runMain } = require('./lib.js');
 
 const [url, artifacts, profile] = process.argv.slice(2);
 if (!url || !artifacts || !profile) {
@@ -112,7 +112,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`live.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('live.js', main);

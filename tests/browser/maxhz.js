@@ -17,23 +17,13 @@
 'use strict';
 
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { launch, waitUntil } = require('./lib.js');
+const { launch, waitUntil, redisPage, runMain } = require('./lib.js');
 
-const [url, profile, artifacts] = process.argv.slice(2);
-const port = process.env.REDIS_PORT;
-if (!url || !profile || !artifacts || !port) {
-	console.error('usage: REDIS_PORT=N node maxhz.js URL PROFILE_DIR ARTIFACT_DIR');
-	process.exit(64);
-}
+const { url, profile, artifacts, rcli } = redisPage('maxhz.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
 const V = 'sim', S = 'ABC-XYZ', P = `md.${V}.${S}`;
 const RATED = [`${P}.book`, `${P}.trade`, `${P}.quote`, `md.all.${S}.xbest`];
 const FULL = ['md.*.status', 'md.gap', 'md.tickpipe.stats', `${P}.bar-1s`];
-
-function rcli(...args) {
-	return execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' }).trim();
-}
 
 function probe() {
 	return { subs: window.tickpipe.subscriptions(),
@@ -94,7 +84,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`maxhz.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('maxhz.js', main);

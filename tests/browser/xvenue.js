@@ -22,23 +22,13 @@
 'use strict';
 
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { launch, waitUntil } = require('./lib.js');
+const { launch, waitUntil, redisPage, subscribed, runMain } = require('./lib.js');
 
-const [url, profile, artifacts] = process.argv.slice(2);
-const port = process.env.REDIS_PORT;
-if (!url || !profile || !artifacts || !port) {
-	console.error('usage: REDIS_PORT=N node xvenue.js URL PROFILE_DIR ARTIFACT_DIR');
-	process.exit(64);
-}
+const { url, profile, artifacts, rcli } = redisPage('xvenue.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
 const S = 'ABC-XYZ';
 const VENUES = ['sim', 'sim2', 'sim3'];
 let seq = 100;
-
-function rcli(...args) {
-	return execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' }).trim();
-}
 
 function quote(venue, bid, ask) {
 	const now = Date.now() * 1e6;
@@ -116,10 +106,8 @@ async function main() {
 		await page.goto(`${url}?venue=sim&symbol=${S}`, { timeout: MS });
 
 		/* live once wsgate has acknowledged every quote channel and xbest */
-		const chans = VENUES.map((v) => `md.${v}.${S}.quote`).concat(`md.all.${S}.xbest`);
-		await waitUntil(page, 'subscribed', () => window.tickpipe.subscriptions(), (subs) =>
-		    chans.filter((ch) => !subs.some(([c, , ack]) => c === ch && ack))
-			.map((ch) => `${ch} not subscribed`), MS);
+		await subscribed(page, VENUES.map((v) => `md.${v}.${S}.quote`)
+		    .concat(`md.all.${S}.xbest`), MS);
 
 		quote('sim', '100.00', '100.10');
 		quote('sim2', '100.02', '100.12');
@@ -196,7 +184,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`xvenue.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('xvenue.js', main);
