@@ -25,7 +25,7 @@
 'use strict';
 
 const path = require('path');
-const { launch, waitUntil, redisPage, runMain } = require('./lib.js');
+const { waitUntil, withPage, redisPage, runMain } = require('./lib.js');
 
 const { url, profile, artifacts, rcli } = redisPage('book.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
@@ -127,12 +127,7 @@ async function main() {
 	bids = bids.slice(1);
 	asks = [['100.50', '7']].concat(asks.slice(1));
 
-	const ctx = await launch(profile);
-	try {
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto(`${url}?venue=${V}&symbol=${S}`, { timeout: MS });
+	await withPage(profile, `${url}?venue=${V}&symbol=${S}`, MS, async (page) => {
 		await waitUntil(page, 'late joiner', ladderProbe, bookIs(bids, asks), MS);
 		console.log('book.js: late joiner: snapshot + delta shown');
 
@@ -256,11 +251,7 @@ async function main() {
 		await waitUntil(page, 'locked book from wsgate', flagProbe, flagIs('locked'), MS);
 		console.log('book.js: locked and crossed books flagged, normal ones not');
 		await page.screenshot({ path: path.join(artifacts, 'dashboard-book.png') });
-		if (errors.length)
-			throw new Error(`page errors: ${errors.join('; ')}`);
-	} finally {
-		await ctx.close();
-	}
+	});
 }
 
 runMain('book.js', main);

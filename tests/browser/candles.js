@@ -18,7 +18,7 @@
 'use strict';
 
 const path = require('path');
-const { launch, waitUntil, redisPage, subscribed, runMain } = require('./lib.js');
+const { waitUntil, withPage, redisPage, subscribed, runMain } = require('./lib.js');
 
 const { url, profile, artifacts, rcli } = redisPage('candles.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
@@ -59,12 +59,7 @@ function probe() {
 
 async function main() {
 	rcli('sadd', 'md.channels', `md.${V}.${S}.book`, `md.${V}.${S}.trade`);
-	const ctx = await launch(profile);
-	try {
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto(`${url}?venue=${V}&symbol=${S}`, { timeout: MS });
+	await withPage(profile, `${url}?venue=${V}&symbol=${S}`, MS, async (page) => {
 		await subscribed(page, [CH('1s')], MS);
 
 		/* five rising bars, then five falling ones */
@@ -112,11 +107,7 @@ async function main() {
 		await page.screenshot({ path: path.join(artifacts, 'dashboard-candles.png') });
 		console.log('candles.js: bar-1m picked: its channel, its bars only; ' +
 		    path.join(artifacts, 'dashboard-candles.png'));
-		if (errors.length)
-			throw new Error(`page errors: ${errors.join('; ')}`);
-	} finally {
-		await ctx.close();
-	}
+	});
 }
 
 runMain('candles.js', main);

@@ -75,6 +75,26 @@ async function subscribed(page, chans, ms, want = true) {
 	}).map((ch) => `${ch} ${want ? 'not acknowledged' : 'still held'}`), ms);
 }
 
+/*
+ * withPage(PROFILE, URL, MS, FN): opens URL in a fresh chromium, awaits
+ * FN(page), and throws if the page raised an error meanwhile; the
+ * browser is closed however it ends.
+ */
+async function withPage(profile, url, ms, fn) {
+	const ctx = await launch(profile);
+	try {
+		const page = ctx.pages()[0] || await ctx.newPage();
+		const errors = [];
+		page.on('pageerror', (e) => errors.push(String(e)));
+		await page.goto(url, { timeout: ms });
+		await fn(page);
+		if (errors.length)
+			throw new Error(`page errors: ${errors.join('; ')}`);
+	} finally {
+		await ctx.close();
+	}
+}
+
 /* runMain(NAME, MAIN): exit 0 once MAIN() resolves, 1 saying why if not */
 function runMain(name, main) {
 	main().then(() => process.exit(0), (e) => {
@@ -83,4 +103,4 @@ function runMain(name, main) {
 	});
 }
 
-module.exports = { launch, waitUntil, redisPage, subscribed, runMain };
+module.exports = { launch, waitUntil, redisPage, subscribed, withPage, runMain };

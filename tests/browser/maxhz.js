@@ -17,7 +17,7 @@
 'use strict';
 
 const path = require('path');
-const { launch, waitUntil, redisPage, runMain } = require('./lib.js');
+const { waitUntil, withPage, redisPage, runMain } = require('./lib.js');
 
 const { url, profile, artifacts, rcli } = redisPage('maxhz.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
@@ -50,12 +50,7 @@ function subscribedAt(hz) {
 
 async function main() {
 	rcli('sadd', 'md.channels', `${P}.book`, `${P}.trade`);
-	const ctx = await launch(profile);
-	try {
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto(`${url}?venue=${V}&symbol=${S}`, { timeout: MS });
+	await withPage(profile, `${url}?venue=${V}&symbol=${S}`, MS, async (page) => {
 		await waitUntil(page, 'max_hz 10', probe, subscribedAt(10), MS);
 		console.log('maxhz.js: book, trade, quote and xbest at max_hz 10; the rest full');
 
@@ -77,11 +72,7 @@ async function main() {
 		    (s.bid === '10.5' ? [] : [`best bid "${s.bid}"`]), MS);
 		await page.screenshot({ path: path.join(artifacts, 'dashboard-max-hz.png') });
 		console.log('maxhz.js: refused max_hz: the same channels again at full rate, said so, data flows');
-		if (errors.length)
-			throw new Error(`page errors: ${errors.join('; ')}`);
-	} finally {
-		await ctx.close();
-	}
+	});
 }
 
 runMain('maxhz.js', main);

@@ -22,7 +22,7 @@
 'use strict';
 
 const path = require('path');
-const { launch, waitUntil, redisPage, subscribed, runMain } = require('./lib.js');
+const { waitUntil, withPage, redisPage, subscribed, runMain } = require('./lib.js');
 
 const { url, profile, artifacts, rcli } = redisPage('xvenue.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
@@ -98,12 +98,7 @@ const all = (...fs) => (s) => fs.flatMap((f) => f(s));
 async function main() {
 	rcli('sadd', 'md.channels', ...VENUES.map((v) => `md.${v}.${S}.book`),
 	    ...VENUES.map((v) => `md.${v}.${S}.quote`));
-	const ctx = await launch(profile);
-	try {
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto(`${url}?venue=sim&symbol=${S}`, { timeout: MS });
+	await withPage(profile, `${url}?venue=sim&symbol=${S}`, MS, async (page) => {
 
 		/* live once wsgate has acknowledged every quote channel and xbest */
 		await subscribed(page, VENUES.map((v) => `md.${v}.${S}.quote`)
@@ -177,11 +172,7 @@ async function main() {
 			return p;
 		}), MS);
 		console.log('xvenue.js: an excluded venue is shown with its reason');
-		if (errors.length)
-			throw new Error(`page errors: ${errors.join('; ')}`);
-	} finally {
-		await ctx.close();
-	}
+	});
 }
 
 runMain('xvenue.js', main);
