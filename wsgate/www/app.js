@@ -589,10 +589,13 @@
 		case 'trades':	/* a conflated batch, oldest first */
 			if (st.hzMode === 'asked')
 				setHz('yes');
-			if (Array.isArray(m.trades))
-				for (const tr of m.trades)
-					if (tr && typeof tr === 'object')
-						onTrade(tr);
+			if (!Array.isArray(m.trades))
+				break;
+			for (const tr of m.trades)
+				if (tr && typeof tr === 'object')
+					onTrade(tr);
+			if (m.trades.length && m.trades[m.trades.length - 1].recv > 0)
+				st.lat.push([st.lastRx, t - m.trades[m.trades.length - 1].recv]);
 			break;
 		case 'quote':
 			onQuote(m);
@@ -750,13 +753,16 @@
 		st.dirty.book = true;
 	}
 
-	/* a newer line of the same stream: by seq, else by venue time */
+	/*
+	 * newer: is m a later line of the stream old came from?  A line no
+	 * later than old by seq and by venue time is a repeat (the late-joiner
+	 * copy, a duplicate); a lower seq with a later time is a restarted
+	 * deriver's new ring, and is taken.
+	 */
 	function newer(m, old) {
 		if (!old)
 			return true;
-		if (typeof m.seq === 'number' && typeof old.seq === 'number' && m.seq !== old.seq)
-			return m.seq > old.seq;
-		return !(m.ts < old.ts);
+		return m.seq > old.seq || m.ts > old.ts;
 	}
 
 	function onQuote(m) {
