@@ -1246,7 +1246,7 @@
 		    cell(xb && xb.bid ? xb.bid + ' ' + xb.bid_venue : null, 'bid'),
 		    cell(xb && xb.ask ? xb.ask + ' ' + xb.ask_venue : null, 'ask'),
 		    cell(xb ? xb.ask_qty : null, 'qty'),
-		    cell(xb ? xb.state : 'no xbest', 'note'));
+		    cell(xb ? '' : 'no xbest', 'note'));
 		const badge = $('xv-state');
 		if (state) {
 			badge.textContent = state.toUpperCase() + (xb ? ': ' + xb.bid_venue + ' bid ' +
