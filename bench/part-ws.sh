@@ -193,3 +193,96 @@ per=$(( (r1 - r0) * 1024 / 1000 ))
 ok=no
 [ "$per" -lt 65536 ] && ok=yes
 echo "| memory | wsgate RSS per idle connected client (1000 clients, each subscribed) | $per B | < 64 KiB | $ok |"
+
+# --- conflation: 1000 clients on one book channel of a 100 K msg/s source ---
+# The real pipeline (collector sim -> shmreader -> redispub) publishes
+# md.sim.BTC-USD.book (and its trades) at 100 K msg/s for 3 s, twice: to
+# 1000 clients unconflated (wsgate --slow-client-hz 0, so none is moved),
+# then to the same 1000 at max_hz 10.  Unconflated, wsgate cannot keep
+# up and falls behind (Redis holds the rest), so the rows compare wsgate
+# CPU time per book message it read, and the bytes sent at max_hz 10
+# with those that every message to every client takes.
+metrics_get() {	# FILE: wsgate's /metrics, at one moment
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s/metrics" % sys.argv[1]).read().decode())' "$wport" >"$1"
+}
+metric_val() { awk -v n="$2" '$1 == n { print $2 }' "$1"; }	# FILE NAME
+# cfl_run MAX_HZ|"": prints "cpu_ms bytes frames_made msgs_in msgs_out"
+# over the window
+cfl_run() {
+	wport=$(free_port)
+	rm -f "$T/ready"
+	"$BIN/wsgate" -l "127.0.0.1:$wport" -u "redis://127.0.0.1:$rport" \
+	    --output-cap 268435456 --max-clients 20000 --slow-client-hz 0 \
+	    -d 3 3>"$T/ready" 2>"$T/wsgate.log" &
+	gw=$!
+	pids="$pids $gw"
+	wait_until test -s "$T/ready" || return 1
+	# no late-joiner keys: 1000 reads of them would be measured too
+	redis-cli -p "$rport" del md.sim.BTC-USD.book.snapshot \
+	    md.sim.BTC-USD.book.deltas >/dev/null
+	rm -f "$T/cfl.out"
+	if [ -n "$1" ]; then
+		WSBENCH_MAX_HZ=$1 "$WSB" sub "$wport" md.sim.BTC-USD.book 1000 \
+		    1500 >"$T/cfl.out" 2>"$T/cfl.err" &
+	else
+		"$WSB" sub "$wport" md.sim.BTC-USD.book 1000 1500 \
+		    >"$T/cfl.out" 2>"$T/cfl.err" &
+	fi
+	s=$!
+	pids="$pids $s"
+	wait_until grep -q ready "$T/cfl.out" || { cat "$T/cfl.err" >&2; return 1; }
+	c0=$(cpu_ticks "$gw")
+	metrics_get "$T/m0"
+	"$BIN/collector" --ring "$ring" sim --rate 100000 --count 300000 \
+	    --symbols BTC-USD >/dev/null 2>&1
+	c1=$(cpu_ticks "$gw")
+	metrics_get "$T/m1"
+	b0=$(metric_val "$T/m0" wsgate_bytes_out_total)
+	b1=$(metric_val "$T/m1" wsgate_bytes_out_total)
+	f=$(metric_val "$T/m1" wsgate_conflated_frames_total)
+	i=$(metric_val "$T/m1" wsgate_messages_in_total)
+	o=$(metric_val "$T/m1" wsgate_messages_out_total)
+	kill "$s" 2>/dev/null
+	wait "$s" 2>/dev/null
+	stop_gw
+	echo "$(( (c1 - c0) * 1000 / hz )) $((b1 - b0)) $f $i $o"
+}
+cfl_rows() {
+	if ! [ -x "$BIN/collector" ] || ! [ -x "$BIN/shmreader" ] ||
+	    ! [ -x "$BIN/redispub" ]; then
+		echo "| ws | conflation, 1000 clients | not run: pipeline not built | | no |"
+		return
+	fi
+	ring="benchcfl.$$"
+	"$BIN/collector" --ring "$ring" --capacity 1048576 sim --rate 100000 \
+	    --count 1 --symbols BTC-USD >/dev/null 2>&1
+	rm -f "$T/cfifo"
+	mkfifo "$T/cfifo"
+	"$BIN/shmreader" --ring "$ring" --from latest >"$T/cfifo" 2>/dev/null &
+	sr=$!
+	"$BIN/redispub" -u "redis://127.0.0.1:$rport" --stats-interval 0 \
+	    <"$T/cfifo" 2>/dev/null &
+	rp=$!
+	pids="$pids $sr $rp"
+	u=$(cfl_run "") || { echo "part-ws: unconflated run failed" >&2; return 1; }
+	c=$(cfl_run 10) || { echo "part-ws: conflated run failed" >&2; return 1; }
+	kill "$sr" "$rp" 2>/dev/null
+	wait "$sr" "$rp" 2>/dev/null
+	# shellcheck disable=SC2086 # five numbers each
+	set -- $u $c
+	# $1..$5 unconflated, $6..$10 conflated: cpu bytes frames in out.
+	# The conflated run keeps up, so its msgs_in is what reached wsgate
+	# on the channel in the window; unconflated at its bytes per message,
+	# all of them to every client would take "need" bytes.
+	awk -v uc="$1" -v ub="$2" -v ui="$4" -v uo="$5" -v cc="$6" -v cb="$7" \
+	    -v cf="$8" -v ci="$9" -v co="${10}" 'BEGIN {
+		need = ci * 1000 * (uo > 0 ? ub / uo : 0)
+		uu = ui > 0 ? uc * 1000 / ui : 0
+		cu = ci > 0 ? cc * 1000 / ci : 0
+		printf "| ws | 1000 clients on md.sim.BTC-USD.book, source collector sim --rate 100000 for 3 s (-> shmreader -> redispub): wsgate unconflated, falls behind (read %d book messages in the window, delivered %d frames, %d B) | %.1f us CPU per book message read (%d ms) | | |\n", ui, uo, ub, uu, uc
+		printf "| ws | the same 1000 clients at max_hz 10, same source, same run: each brought to the latest book every tick (read %d, made %d frames for all 1000, delivered %d, %d B) | %.1f us CPU per book message read (%d ms) = %.0fx less | | |\n", ci, cf, co, cb, cu, cc, (cu > 0 ? uu / cu : 0)
+		printf "| ws | bytes to bring the 1000 clients through those %d book messages: unconflated (every message to every client, at its measured %.0f B) vs max_hz 10 (sent) | %.0f B vs %d B = %.0fx less | | |\n", ci, (uo > 0 ? ub / uo : 0), need, cb, (cb > 0 ? need / cb : 0)
+	}'
+}
+cfl_rows || echo "part-ws: conflation run failed" >&2

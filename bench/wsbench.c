@@ -14,6 +14,8 @@
  *	and prints delivered=N secs=S rate=R p50_us=A p99_us=B (latency =
  *	receive time - "recv").  With HOLD_S: stays connected HOLD_S seconds
  *	after "ready" and exits (memory per idle client).
+ *	With WSBENCH_MAX_HZ=H in the environment, each subscribes with
+ *	"max_hz":H (wsgate's conflation).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -240,6 +242,10 @@ sub(int port, const char *ch, int nclients, int idle_ms, int hold)
 	    "Sec-WebSocket-Version: 13\r\n\r\n", port);
 	snprintf(subm, sizeof(subm), "{\"op\":\"subscribe\",\"channels\":"
 	    "[\"%s\"]}", ch);
+	if (getenv("WSBENCH_MAX_HZ") != NULL)
+		snprintf(subm, sizeof(subm), "{\"op\":\"subscribe\","
+		    "\"channels\":[\"%s\"],\"max_hz\":%d}", ch,
+		    atoi(getenv("WSBENCH_MAX_HZ")));
 	for (int i = 0; i < nclients; i++) {
 		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &cs[i] };
 

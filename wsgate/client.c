@@ -30,6 +30,7 @@
 #include <wslay/wslay.h>
 
 #include "client.h"
+#include "conflate.h"
 #include "frame.h"
 #include "http.h"
 #include "httphead.h"
@@ -70,6 +71,9 @@ struct client {
 	char		 doom_reason[64];
 	int		 doom_drop;	/* discard the output queue first */
 	int		 slow;		/* cut for the output cap, counted */
+	int		 behind;	/* past half the cap: books conflated */
+	int		 behind_due;	/* ...by the flush event */
+	int		 moving;	/* ...being done now */
 	int		 close_counted;
 	int		 write_armed;
 	int		 dirty;
@@ -223,8 +227,40 @@ client_slow(struct client *c, const char *reason)
 }
 
 /*
+ * client_behind: c's queue is past half the output cap: the hub moves
+ * its unconflated book channels to conflation (wsgate(1)
+ * --slow-client-hz) and tells it so; when no book frame can reach it
+ * unconflated any more, the queued ones are dropped, since the join
+ * snapshot of each conflated channel replaces them.  Tried once until
+ * the queue is back under the threshold.  Done by the flush event (the
+ * hub may be amid a client's books when its queue passes the mark),
+ * which then cuts the client if it is still past the cap.
+ */
+static void
+client_behind(struct client *c)
+{
+	size_t dropped = 0;
+	int all, n;
+
+	c->behind_due = 0;
+	c->moving = 1;
+	n = c->peer != NULL ? hub_peer_behind(c->peer, &all) : 0;
+	if (n > 0 && all)
+		dropped = outq_drop_book(&c->q);
+	c->moving = 0;
+	c->s->st->dropped += dropped;
+	if (c->s->conf->verbose)
+		fprintf(stderr, "wsgate: client %s: behind: %d book channels "
+		    "conflated, %zu book messages dropped, %zu bytes queued\n",
+		    c->addr, n, dropped, c->q.bytes - c->q.hist);
+	if (c->q.bytes - c->q.hist > c->s->conf->output_cap)
+		client_slow(c, "slow client: output cap exceeded");
+}
+
+/*
  * client_enqueue: queues f (taking a reference) and schedules a write.
- * Past the output cap (history frames not counted: the hub paces them)
+ * Past half the output cap (history frames not counted: the hub paces
+ * them) its book channels go to conflation (client_behind); past the cap
  * the client is doomed (closed 1008 after its queue is discarded);
  * nothing more is queued to it.
  */
@@ -242,8 +278,11 @@ client_enqueue(struct client *c, struct frame *f)
 		client_doom(c, 1011, "out of memory", 1);
 		return;
 	}
-	if (c->q.bytes - c->q.hist > s->conf->output_cap && (c->st == C_WS ||
-	    c->st == C_CLOSING)) {
+	if (c->q.bytes - c->q.hist > s->conf->output_cap / 2 &&
+	    c->st == C_WS && c->peer != NULL && !c->behind && !c->doom_code)
+		c->behind = c->behind_due = 1;	/* flush_cb: client_behind */
+	if (c->q.bytes - c->q.hist > s->conf->output_cap && !c->moving &&
+	    !c->behind_due && (c->st == C_WS || c->st == C_CLOSING)) {
 		client_slow(c, "slow client: output cap exceeded");
 		return;
 	}
@@ -390,6 +429,8 @@ client_write(struct client *c)
 	}
 	if (c->peer != NULL)
 		hub_peer_drained(c->peer);	/* history read on, paced */
+	if (c->q.bytes - c->q.hist <= c->s->conf->output_cap / 2)
+		c->behind = 0;
 	if (c->q.n > 0) {
 		if (!c->write_armed) {
 			event_add(c->wev, NULL);
@@ -437,6 +478,9 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 			c->dirty = 2;
 			continue;
 		}
+		if (c->behind_due && c->st == C_WS && !c->doom_code)
+			client_behind(c);
+		c->behind_due = 0;
 		if (c->doom_code && c->st != C_CLOSING)
 			client_do_doom(c);
 		if (c->st != C_DEAD)
@@ -496,9 +540,17 @@ peer_history_cb(void *arg)
 	return ((struct client *)arg)->q.hist;
 }
 
+static size_t
+peer_queued_cb(void *arg)
+{
+	struct client *c = arg;
+
+	return c->q.bytes - c->q.hist;
+}
+
 static const struct hub_peer_cbs peer_cbs = {
 	peer_deliver_cb, peer_notice_cb, peer_error_cb, peer_fail_cb,
-	peer_open_cb, peer_history_cb
+	peer_open_cb, peer_history_cb, peer_queued_cb
 };
 
 /* --- WebSocket glue (wslay callbacks) --- */
@@ -561,16 +613,30 @@ channel_ok(const char *s, size_t n)
 	return 1;
 }
 
-/* Handles "subscribe" and "unsubscribe". */
+/*
+ * Handles "subscribe" (with "max_hz", conflated: 1..CFL_HZ_MAX) and
+ * "unsubscribe".
+ */
 static void
 client_op_channels(struct client *c, json_t *msg, int sub)
 {
 	json_t *chs = json_object_get(msg, "channels"), *done, *v;
+	json_t *hzv = json_object_get(msg, "max_hz");
+	unsigned hz = 0;
 	size_t i;
 
 	if (!json_is_array(chs)) {
 		client_error(c, "\"channels\" must be an array of strings");
 		return;
+	}
+	if (sub && hzv != NULL) {
+		if (!json_is_integer(hzv) || json_integer_value(hzv) < 1 ||
+		    json_integer_value(hzv) > CFL_HZ_MAX) {
+			client_error(c, "\"max_hz\" must be an integer from "
+			    "1 to %d", CFL_HZ_MAX);
+			return;
+		}
+		hz = (unsigned)json_integer_value(hzv);
 	}
 	done = json_array();
 	json_array_foreach(chs, i, v) {
@@ -584,7 +650,7 @@ client_op_channels(struct client *c, json_t *msg, int sub)
 			continue;
 		}
 		if (sub) {
-			if (hub_subscribe(c->peer, s, n, why,
+			if (hub_subscribe(c->peer, s, n, hz, why,
 			    sizeof(why)) != 0) {
 				client_error(c, "%s: %s", s, why);
 				continue;

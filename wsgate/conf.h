@@ -24,6 +24,7 @@ struct wsgate_conf {
 	uint64_t	 max_subs;
 	uint64_t	 max_msg;
 	uint64_t	 output_cap;
+	uint64_t	 slow_hz;	/* a slow client's books, 0: cut */
 	uint64_t	 ping_interval;	/* s */
 	uint64_t	 idle_timeout;	/* s */
 	uint64_t	 handshake_timeout;	/* s */

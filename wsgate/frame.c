@@ -237,6 +237,36 @@ outq_drop(struct outq *q)
 	return dropped;
 }
 
+/*
+ * outq_drop_book: discards the queued book frames (snapshots and deltas),
+ * except a partly written head; other frames keep their
+ * order.  For a client whose books go to conflation, whose join
+ * snapshot replaces them.  Returns the frames dropped.
+ */
+size_t
+outq_drop_book(struct outq *q)
+{
+	size_t k = 0, dropped = 0;
+
+	for (size_t i = 0; i < q->n; i++) {
+		struct frame *f = q->v[(q->head + i) & (q->cap - 1)];
+
+		if ((f->kind == FRAME_SNAPSHOT || f->kind == FRAME_DELTA) &&
+		    (i > 0 || q->off == 0)) {
+			q->bytes -= f->len;
+			if (f->hist)
+				q->hist -= f->len;
+			frame_unref(f);
+			dropped++;
+			continue;
+		}
+		q->v[(q->head + k) & (q->cap - 1)] = f;
+		k++;
+	}
+	q->n = k;
+	return dropped;
+}
+
 /* outq_trim: shrinks an idle queue's array back to nothing. */
 void
 outq_trim(struct outq *q)

@@ -13,13 +13,14 @@
 /*
  * A frame: bytes ready for the wire (WebSocket header + payload, or an
  * HTTP response chunk), refcounted, shared by every queue that holds it.
- * seq/kind are parsed once for book channels (late-joiner dedup); id
+ * seq/kind are parsed once for book channels and latest-value ones
+ * (FRAME_LATEST, whatever the line's type: late-joiner dedup); id
  * names one Redis message (given by the hub, 0 otherwise), so a message
  * that several subscriptions of one client match reaches it once.  hist
  * marks a late joiner's history (one client's), paced apart from the
  * output cap.
  */
-enum { FRAME_OTHER, FRAME_SNAPSHOT, FRAME_DELTA };
+enum { FRAME_OTHER, FRAME_SNAPSHOT, FRAME_DELTA, FRAME_LATEST };
 
 struct frame {
 	unsigned	 refs;
@@ -57,6 +58,7 @@ struct outq {
 int	outq_push(struct outq *, struct frame *);
 int	outq_write(struct outq *, int fd, uint64_t *bytes);
 size_t	outq_drop(struct outq *);
+size_t	outq_drop_book(struct outq *);
 void	outq_trim(struct outq *);
 void	outq_free(struct outq *);
 

@@ -44,6 +44,22 @@
  * --output-cap: the next book is read once the client has taken the
  * history already queued down to a quarter of the cap.
  *
+ * A latest-value channel (…quote, …topN-Tms, …bar-I, all.SYMBOL.xbest)
+ * is synced the same way from its one key, C.last: the line is sent
+ * first, then live lines whose seq is greater (FRAME_LATEST).
+ *
+ * Conflation.  A subscription with max_hz (exact channels only) makes
+ * its member conflated: the messages of its channel go, once, to the
+ * conflator of that channel and rate (conflate.c), kept in the sub (one
+ * per rate in use, shared by every member at that rate) instead of to
+ * the client.  The conflator frames once per tick and the hub sends the
+ * frame to each member at its rate (emit_cb); a member that joined gets
+ * the conflator's join frame instead (its book as a snapshot, or its
+ * latest line).  A book or latest-value conflator starts by reading its
+ * keys on cmd, as a late joiner does, holding live lines meanwhile.  A
+ * client that falls behind (hub_peer_behind, from client.c) has its
+ * unconflated book channels moved to conflation at --slow-client-hz.
+ *
  * Redis down: every client gets {"type":"gateway","status":"redis_down"}
  * and, for each book it had, {"type":"book_invalid","channel":C}: what is
  * published meanwhile never reaches wsgate.  Each connection retries with
@@ -70,6 +86,7 @@
 #include <jansson.h>
 
 #include "backoff.h"
+#include "conflate.h"
 #include "glob.h"
 #include "hash.h"
 #include "hub.h"
@@ -103,6 +120,12 @@ struct route {
 
 enum sub_state { S_IDLE, S_SUBSCRIBING, S_ACTIVE, S_UNSUBSCRIBING };
 
+/* A conflator of an exact channel, and how many members use it. */
+struct cfslot {
+	struct cfl	*c;
+	unsigned	 n;
+};
+
 /*
  * A channel or pattern clients subscribe to, shared by all of them.  An
  * exact channel has a Redis SUBSCRIBE (st) unless the cover pattern
@@ -113,10 +136,14 @@ struct sub {
 	size_t		 len;
 	int		 pattern;
 	int		 book;		/* exact channel ending in ".book" */
+	int		 latest;	/* exact latest-value channel (C.last) */
 	int		 prefixed;	/* exact channel under PREFIX. */
 	enum sub_state	 st;
 	struct member	*members;
 	unsigned	 nmembers;
+	unsigned	 nconf;		/* of them, conflated */
+	struct cfslot	*cfv;		/* one per rate in use */
+	unsigned	 ncfv;
 	struct sub	*hnext;
 	struct sub	*pnext;		/* pattern: in the list of patterns */
 };
@@ -135,6 +162,8 @@ struct member {
 	int		 listing;	/* SMEMBERS in flight (holds a ref on p) */
 	int		 orphan;	/* detached while listing: freed by the cb */
 	int		 again;		/* list again once the reply is in */
+	struct cfl	*cf;		/* conflated at its rate, or NULL */
+	int		 need_join;	/* its client waits for a join frame */
 };
 
 /*
@@ -151,6 +180,7 @@ struct book {
 	struct book	*next;		/* hash chain in p->books */
 	struct book	*qnext;		/* in p's sync queue */
 	int		 have_snap;
+	int		 latest;	/* a latest-value channel: C.last */
 	int64_t		 last_seq;
 	enum book_sync	 sync;
 	struct frame	**held;		/* live frames held while reading */
@@ -205,6 +235,12 @@ static void sub_reply_cb(redisAsyncContext *, void *, void *);
 static void cover_update(struct hub *);
 static void member_start(struct member *);
 static void sync_kick(struct hub_peer *);
+static void cfl_start(struct hub *, struct cfl *);
+static void peer_notice(struct hub_peer *, json_t *);
+static void member_unconflate(struct member *);
+static void member_remove(struct hub_peer *, struct member *);
+static int member_conflate(struct member *, unsigned);
+static int member_live(struct hub *, const struct member *);
 
 /* --- table --- */
 
@@ -390,6 +426,7 @@ sub_get(struct hub *h, const char *s, size_t n, int pattern)
 	x->len = n;
 	x->pattern = pattern;
 	x->book = !pattern && n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
+	x->latest = !pattern && cfl_latest_channel(s, n);
 	x->prefixed = !pattern && prefixed(h, s, n);
 	x->st = S_IDLE;
 	b = hash(s, n, pattern);
@@ -420,6 +457,9 @@ sub_free(struct hub *h, struct sub *x)
 		h->npats--;
 		routes_del_pattern(h, x);
 	}
+	for (unsigned i = 0; i < x->ncfv; i++)
+		cfl_close(x->cfv[i].c);
+	free(x->cfv);
 	free(x->name);
 	free(x);
 	h->nsubs--;
@@ -662,6 +702,7 @@ book_get(struct hub_peer *p, const char *s, size_t n)
 	memcpy(b->name, s, n);
 	b->len = n;
 	b->last_seq = -1;
+	b->latest = cfl_latest_channel(s, n);
 	b->sync = BOOK_LIVE;
 	b->next = p->books[book_slot(p, s, n)];
 	p->books[book_slot(p, s, n)] = b;
@@ -673,6 +714,13 @@ static int
 is_book_channel(const char *s, size_t n)
 {
 	return n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
+}
+
+/* A channel read by late joiners: a book or a latest-value channel. */
+static int
+is_keyed_channel(const char *s, size_t n)
+{
+	return is_book_channel(s, n) || cfl_latest_channel(s, n);
 }
 
 static void
@@ -717,7 +765,7 @@ book_unsync(struct hub_peer *p, struct book *b)
 static void
 book_invalid(struct hub_peer *p, struct book *b, const char *why)
 {
-	if (b->have_snap)
+	if (b->have_snap && !b->latest)
 		peer_notice(p, json_pack("{s:s,s:o,s:s}", "type",
 		    "book_invalid", "channel", json_stringn(b->name, b->len),
 		    "reason", why));
@@ -798,6 +846,11 @@ book_send(struct hub_peer *p, struct book *b, struct frame *f, int replay)
 		if (!b->have_snap || f->seq <= b->last_seq)
 			return;
 		b->last_seq = f->seq;
+	} else if (f->kind == FRAME_LATEST) {
+		if (f->seq >= 0 && f->seq <= b->last_seq)
+			return;
+		if (f->seq >= 0)
+			b->last_seq = f->seq;
 	}
 	p->cbs->deliver(p->arg, f);
 }
@@ -858,6 +911,260 @@ book_want(struct hub_peer *p, const char *s, size_t n)
 	p->sq_tail = b;
 }
 
+/* --- conflation: members at a max_hz, through a conflator --- */
+
+/*
+ * emit_cb: a tick of conflator c of sub x: its frame f (if any) to each
+ * live member at c's rate.  A member that joined gets the join frame (a
+ * snapshot of the conflator's book, or its latest line) instead of a
+ * tick's delta, so its first message brings it up to date.  A client
+ * still holding more than half of --output-cap skips the ticks of a
+ * book or latest-value channel and gets a join frame once it has caught
+ * up: conflated data never piles up behind it.
+ */
+static void
+emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
+{
+	struct sub *x = arg;
+	const struct wsgate_conf *conf = NULL;
+
+	for (struct member *m = x->members; m != NULL; m = m->s_next) {
+		struct hub_peer *p = m->p;
+		struct frame *j;
+
+		if (m->cf != c || m->waiting || !peer_open(p))
+			continue;
+		if (how == CFL_PASS) {
+			p->cbs->deliver(p->arg, f);
+			continue;
+		}
+		conf = p->h->conf;
+		if (cfl_kind(c) != CFL_TRADE && cfl_kind(c) != CFL_OTHER &&
+		    p->cbs->queued(p->arg) > conf->output_cap / 2) {
+			m->need_join = 1;
+			cfl_poke(c);	/* and try again next tick */
+			continue;
+		}
+		if (m->need_join) {
+			m->need_join = 0;
+			if ((how != CFL_FULL || f == NULL) &&
+			    (j = cfl_join_frame(c)) != NULL) {
+				p->cbs->deliver(p->arg, j);
+				continue;
+			}
+		}
+		if (f != NULL)
+			p->cbs->deliver(p->arg, f);
+	}
+}
+
+/*
+ * cfl_read_cb: the keys of conflator c (EXEC of GET C.snapshot; LRANGE
+ * C.deltas, or GET C.last): replayed into it, then it goes live.  A book
+ * with no snapshot, or too many deltas to replay, waits for a live
+ * snapshot.
+ */
+static void
+cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	redisReply *r = reply;
+	struct cfl *c = priv;
+	size_t n;
+	const char *name = cfl_channel(c, &n);
+
+	(void)ac;
+	if (cfl_closed(c) || cfl_state(c) != CFL_READING) {
+		cfl_unref(c);
+		return;
+	}
+	if (r == NULL) {
+		cfl_reset(c);	/* lost with the connection */
+		cfl_unref(c);
+		return;
+	}
+	if (cfl_kind(c) == CFL_BOOK) {
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+			fprintf(stderr, "wsgate: %.*s: cannot read the book: "
+			    "%s\n", (int)n, name, r->type ==
+			    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		} else if (r->element[0]->type == REDIS_REPLY_STRING &&
+		    r->element[1]->type == REDIS_REPLY_ARRAY &&
+		    r->element[1]->elements <= SYNC_LINES) {
+			redisReply *d = r->element[1];
+
+			cfl_replay(c, r->element[0]->str, r->element[0]->len);
+			for (size_t i = 0; i < d->elements; i++)
+				if (d->element[i]->type == REDIS_REPLY_STRING)
+					cfl_replay(c, d->element[i]->str,
+					    d->element[i]->len);
+		}
+	} else if (r->type == REDIS_REPLY_STRING) {
+		cfl_replay(c, r->str, r->len);
+	} else if (r->type == REDIS_REPLY_ERROR) {
+		fprintf(stderr, "wsgate: %.*s.last: %s\n", (int)n, name,
+		    r->str);
+	}
+	cfl_live(c);
+	cfl_unref(c);
+}
+
+/*
+ * cfl_start: a member of c is in effect: if c has no source state yet
+ * (a book or latest-value channel), its keys are read; then c ticks soon
+ * for the member's join frame.  Without cmd, c waits for live data.
+ */
+static void
+cfl_start(struct hub *h, struct cfl *c)
+{
+	redisAsyncContext *ac = h->cmd.ac;
+	size_t n;
+	const char *name = cfl_channel(c, &n);
+	int sent;
+
+	if (cfl_state(c) == CFL_WAIT && h->cmd.connected) {
+		if (cfl_kind(c) == CFL_BOOK)
+			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
+			    REDIS_OK && redisAsyncCommand(ac, NULL, NULL,
+			    "GET %b.snapshot", name, n) == REDIS_OK &&
+			    redisAsyncCommand(ac, NULL, NULL, "LRANGE "
+			    "%b.deltas 0 %d", name, n, SYNC_LINES) ==
+			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, c,
+			    "EXEC") == REDIS_OK;
+		else
+			sent = redisAsyncCommand(ac, cfl_read_cb, c,
+			    "GET %b.last", name, n) == REDIS_OK;
+		if (sent) {
+			cfl_ref(c);
+			cfl_hold(c);
+		}
+	}
+	cfl_poke(c);
+}
+
+/* m gets its channel unconflated again (or goes). */
+static void
+member_unconflate(struct member *m)
+{
+	struct sub *x = m->s;
+
+	if (m->cf == NULL)
+		return;
+	for (unsigned i = 0; i < x->ncfv; i++) {
+		if (x->cfv[i].c != m->cf)
+			continue;
+		if (--x->cfv[i].n == 0) {
+			cfl_close(x->cfv[i].c);
+			x->cfv[i] = x->cfv[--x->ncfv];
+		}
+		break;
+	}
+	x->nconf--;
+	m->cf = NULL;
+	m->need_join = 0;
+}
+
+/* Forgets p's book on channel s (its seq filter and sync). */
+static void
+book_forget(struct hub_peer *p, const char *s, size_t n)
+{
+	struct book **pp, *b;
+
+	if (p->nbooks_cap == 0)
+		return;
+	for (pp = &p->books[book_slot(p, s, n)]; (b = *pp) != NULL;
+	    pp = &b->next)
+		if (b->len == n && memcmp(b->name, s, n) == 0) {
+			*pp = b->next;
+			book_free(p, b);
+			return;
+		}
+}
+
+/*
+ * member_conflate: m, on an exact channel, gets it at hz messages a
+ * second through the conflator of its sub at that rate (made if new).
+ * Its client's book on the channel, if any, is forgotten: the join frame
+ * replaces it.  0, or -1 out of memory (m then is unconflated).
+ */
+static int
+member_conflate(struct member *m, unsigned hz)
+{
+	struct sub *x = m->s;
+	struct hub *h = m->p->h;
+	struct cfslot *sl = NULL;
+
+	if (m->cf != NULL && cfl_hz(m->cf) == hz)
+		return 0;
+	member_unconflate(m);
+	for (unsigned i = 0; i < x->ncfv; i++)
+		if (cfl_hz(x->cfv[i].c) == hz)
+			sl = &x->cfv[i];
+	if (sl == NULL) {
+		struct cfslot *v = realloc(x->cfv, (x->ncfv + 1) * sizeof(*v));
+		struct cfl *c;
+
+		if (v == NULL)
+			return -1;
+		x->cfv = v;
+		if ((c = cfl_new(h->base, h->st, x->name, x->len, hz, emit_cb,
+		    x)) == NULL)
+			return -1;
+		sl = &x->cfv[x->ncfv++];
+		sl->c = c;
+		sl->n = 0;
+	}
+	sl->n++;
+	x->nconf++;
+	m->cf = sl->c;
+	m->need_join = 1;
+	book_forget(m->p, x->name, x->len);
+	if (!m->waiting && member_live(h, m))
+		cfl_start(h, m->cf);
+	return 0;
+}
+
+/*
+ * hub_peer_behind: p's client has fallen behind (its output queue is
+ * past the threshold): each of its unconflated book channels goes to
+ * conflation at --slow-client-hz, and the client is told so
+ * ({"type":"conflated"}).  Returns the channels moved; *all is 1 if no
+ * book frame can reach the client unconflated any more (no pattern), so
+ * that its queued book frames may be dropped.
+ */
+int
+hub_peer_behind(struct hub_peer *p, int *all)
+{
+	struct hub *h = p->h;
+	unsigned hz = (unsigned)h->conf->slow_hz;
+	int n = 0;
+
+	*all = hz > 0;
+	if (hz == 0)
+		return 0;
+	for (struct member *m = p->members; m != NULL; m = m->c_next) {
+		struct sub *x = m->s;
+
+		if (x == NULL)
+			continue;
+		if (x->pattern) {
+			*all = 0;
+			continue;
+		}
+		if (!x->book || m->cf != NULL)
+			continue;
+		if (member_conflate(m, hz) != 0) {
+			*all = 0;
+			continue;
+		}
+		h->st->slow_conflated++;
+		peer_notice(p, json_pack("{s:s,s:s%,s:I,s:s}", "type",
+		    "conflated", "channel", x->name, x->len, "max_hz",
+		    (json_int_t)hz, "reason", "slow client"));
+		n++;
+	}
+	return n;
+}
+
 /* --- members --- */
 
 static void
@@ -865,6 +1172,7 @@ member_detach(struct member *m)
 {
 	struct sub *x = m->s;
 
+	member_unconflate(m);
 	if (m->s_prev)
 		m->s_prev->s_next = m->s_next;
 	else
@@ -878,22 +1186,39 @@ member_detach(struct member *m)
 
 /*
  * hub_subscribe: p's client subscribes to channel or pattern name (len
- * bytes, no NUL).  Returns 0 (also if it already had it), or -1 with the
- * reason in msg.
+ * bytes, no NUL), conflated at hz messages a second (1..CFL_HZ_MAX,
+ * exact channels only) or not (0).  Subscribing again to what it has
+ * changes the rate.  Returns 0, or -1 with the reason in msg.
  */
 int
-hub_subscribe(struct hub_peer *p, const char *name, size_t len, char *msg,
-    size_t msglen)
+hub_subscribe(struct hub_peer *p, const char *name, size_t len,
+    unsigned hz, char *msg, size_t msglen)
 {
 	struct hub *h = p->h;
 	int pattern = strpbrk(name, "*?[") != NULL;
 	struct member *m;
 	struct sub *x;
 
+	if (pattern && hz > 0) {
+		snprintf(msg, msglen, "max_hz applies to channels, not "
+		    "patterns");
+		return -1;
+	}
 	for (m = p->members; m != NULL; m = m->c_next)
 		if (m->s != NULL && m->s->pattern == pattern &&
-		    m->s->len == len && memcmp(m->s->name, name, len) == 0)
-			return 0;	/* already */
+		    m->s->len == len && memcmp(m->s->name, name, len) == 0) {
+			/* already: the rate may change */
+			if (hz > 0 && member_conflate(m, hz) != 0) {
+				snprintf(msg, msglen, "out of memory");
+				return -1;
+			}
+			if (hz == 0 && m->cf != NULL) {
+				member_unconflate(m);
+				if (!m->waiting)
+					member_start(m);
+			}
+			return 0;
+		}
 	if (!pattern && strcmp(name, KEEP_CHANNEL) == 0) {
 		snprintf(msg, msglen, "reserved channel");
 		return -1;
@@ -920,7 +1245,13 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len, char *msg,
 	m->c_next = p->members;
 	p->members = m;
 	p->nsubs++;
-	if (x->book || x->pattern)
+	m->waiting = 1;
+	if (hz > 0 && member_conflate(m, hz) != 0) {
+		member_remove(p, m);
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	if (x->book || x->latest || x->pattern)
 		h->st->late_joins++;
 	if (x->pattern)
 		cover_update(h);
@@ -928,8 +1259,6 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len, char *msg,
 		sub_update(h, x);
 	if (member_live(h, m))
 		member_start(m);
-	else
-		m->waiting = 1;
 	return 0;
 }
 
@@ -1059,6 +1388,25 @@ replay_keys(struct hub_peer *p, struct book *b, redisReply *snap,
 	}
 }
 
+/*
+ * replay_last: sends p's client C.last (r) of its latest-value channel
+ * b, as a history frame; live lines then pass only if their seq is
+ * greater.
+ */
+static void
+replay_last(struct hub_peer *p, struct book *b, redisReply *r)
+{
+	struct frame *f = frame_text(r->str, r->len);
+
+	if (f == NULL)
+		return;
+	f->hist = 1;
+	frame_parse_book(f);
+	f->kind = FRAME_LATEST;
+	book_send(p, b, f, 1);
+	frame_unref(f);
+}
+
 /* read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas for p->reading. */
 static void
 read_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -1070,7 +1418,17 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 	(void)ac;
 	p->read_inflight = 0;
 	p->reading = NULL;
-	if (b != NULL) {
+	if (b != NULL && b->latest) {
+		if (r != NULL && r->type == REDIS_REPLY_STRING)
+			replay_last(p, b, r);
+		else if (r != NULL && r->type != REDIS_REPLY_NIL) {
+			p->h->st->redis_errors++;
+			peer_error(p, "%s.last: %s", b->name, r->type ==
+			    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
+		}
+		b->have_snap = r != NULL;
+		book_live(p, b);
+	} else if (b != NULL) {
 		if (r != NULL && (r->type != REDIS_REPLY_ARRAY ||
 		    r->elements != 2)) {
 			p->h->st->redis_errors++;
@@ -1086,13 +1444,19 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 	peer_unref(p);
 }
 
-/* Sends MULTI; GET C.snapshot; LRANGE C.deltas; EXEC.  0 if sent. */
+/*
+ * Sends MULTI; GET C.snapshot; LRANGE C.deltas; EXEC (a latest-value
+ * channel: GET C.last).  0 if sent.
+ */
 static int
 read_send(struct hub_peer *p, struct book *b)
 {
 	struct hub *h = p->h;
 	redisAsyncContext *ac = h->cmd.ac;
 
+	if (b->latest)
+		return h->cmd.connected && redisAsyncCommand(ac, read_cb, p,
+		    "GET %b.last", b->name, b->len) == REDIS_OK ? 0 : -1;
 	if (!h->cmd.connected ||
 	    redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
 	    redisAsyncCommand(ac, NULL, NULL, "GET %b.snapshot", b->name,
@@ -1170,7 +1534,7 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 				redisReply *e = r->element[i];
 
 				if (e->type == REDIS_REPLY_STRING &&
-				    is_book_channel(e->str, e->len) &&
+				    is_keyed_channel(e->str, e->len) &&
 				    memchr(e->str, 0, e->len) == NULL &&
 				    prefixed(p->h, e->str, e->len) &&
 				    glob_match(m->s->name, m->s->len, e->str,
@@ -1195,8 +1559,13 @@ member_start(struct member *m)
 	struct hub *h = m->p->h;
 
 	m->waiting = 0;
+	if (m->cf != NULL) {
+		m->need_join = 1;
+		cfl_start(h, m->cf);
+		return;
+	}
 	if (!m->s->pattern) {
-		if (m->s->book) {
+		if (m->s->book || m->s->latest) {
 			book_want(m->p, m->s->name, m->s->len);
 			sync_kick(m->p);
 		}
@@ -1228,9 +1597,21 @@ books_invalidate(struct hub *h, const char *why)
 				book_invalid(p, b, why);
 			}
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct sub *x = h->tab[b]; x; x = x->hnext)
-			for (struct member *m = x->members; m; m = m->s_next)
+		for (struct sub *x = h->tab[b]; x; x = x->hnext) {
+			for (unsigned i = 0; i < x->ncfv; i++)
+				cfl_reset(x->cfv[i].c);
+			for (struct member *m = x->members; m; m = m->s_next) {
+				if (m->cf != NULL && !m->need_join &&
+				    x->book)
+					peer_notice(m->p, json_pack(
+					    "{s:s,s:s%,s:s}", "type",
+					    "book_invalid", "channel",
+					    x->name, x->len, "reason", why));
+				if (m->cf != NULL)
+					m->need_join = 1;
 				m->waiting = 1;
+			}
+		}
 }
 
 /* --- channels op --- */
@@ -1320,6 +1701,8 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 		struct hub_peer *p = m->p;
 		struct book *b;
 
+		if (m->cf != NULL)
+			continue;	/* fed through its conflator */
 		if (p->last_msg_id == f->id)
 			continue;
 		p->last_msg_id = f->id;
@@ -1364,17 +1747,22 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	if (h->npats > 0 && prefixed(h, chan, clen) &&
 	    (r = route_get(h, chan, clen)) == NULL)
 		scan = 1;	/* out of memory: match every pattern */
-	if ((x == NULL || x->nmembers == 0) && (r == NULL || r->npats == 0) &&
-	    !scan)
+	for (unsigned i = 0; x != NULL && i < x->ncfv; i++)
+		cfl_feed(x->cfv[i].c, payload, len);
+	if ((x == NULL || x->nmembers == x->nconf) &&
+	    (r == NULL || r->npats == 0) && !scan)
 		return;
 	if ((f = frame_text(payload, len)) == NULL) {
 		h->st->dropped++;
 		return;
 	}
 	f->id = ++h->msg_ids;
-	book = is_book_channel(chan, clen) && memchr(chan, 0, clen) == NULL;
-	if (book)
+	book = is_keyed_channel(chan, clen) && memchr(chan, 0, clen) == NULL;
+	if (book) {
 		frame_parse_book(f);
+		if (!is_book_channel(chan, clen))
+			f->kind = FRAME_LATEST;	/* whatever its type */
+	}
 	if (x != NULL)
 		deliver(h, x, f, chan, clen, book);
 	for (unsigned i = 0; r != NULL && i < r->npats; i++)

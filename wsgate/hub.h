@@ -37,6 +37,8 @@ struct hub_peer_cbs {
 	int	(*open)(void *arg);
 	/* history bytes queued to the client and not yet written */
 	size_t	(*history)(void *arg);
+	/* other bytes queued to the client and not yet written */
+	size_t	(*queued)(void *arg);
 };
 
 struct hub	*hub_new(struct event_base *, const struct wsgate_conf *,
@@ -53,7 +55,8 @@ struct hub_peer	*hub_peer_new(struct hub *, const struct hub_peer_cbs *,
 void		 hub_peer_drop(struct hub_peer *);
 void		 hub_peer_drained(struct hub_peer *);
 int		 hub_subscribe(struct hub_peer *, const char *name,
-		    size_t len, char *msg, size_t msglen);
+		    size_t len, unsigned hz, char *msg, size_t msglen);
+int		 hub_peer_behind(struct hub_peer *, int *all);
 int		 hub_unsubscribe(struct hub_peer *, const char *name,
 		    size_t len);
 int		 hub_channels(struct hub_peer *);

@@ -35,7 +35,8 @@ static const char usage_text[] =
 "              [--token-file file] [--max-clients n]\n"
 "              [--max-subscriptions n] [--max-message bytes]\n"
 "              [--output-cap bytes] [--ping-interval sec]\n"
-"              [--idle-timeout sec] [--handshake-timeout sec]\n";
+"              [--idle-timeout sec] [--handshake-timeout sec]\n"
+"              [--slow-client-hz n]\n";
 
 #define ACCEPT_PAUSE_MS	100	/* listener rest at the fd limit */
 
@@ -322,7 +323,8 @@ raise_nofile(void)
 
 enum {
 	O_PREFIX = 256, O_WWW, O_ORIGIN, O_TOKEN, O_MAXCLIENTS, O_MAXSUBS,
-	O_MAXMSG, O_OUTCAP, O_PING, O_IDLE, O_HANDSHAKE, O_PASSFILE
+	O_MAXMSG, O_OUTCAP, O_PING, O_IDLE, O_HANDSHAKE, O_PASSFILE,
+	O_SLOWHZ
 };
 
 static int
@@ -360,6 +362,7 @@ configure(struct wsgate *g, int argc, char **argv)
 		{ "ping-interval", required_argument, NULL, O_PING },
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "handshake-timeout", required_argument, NULL, O_HANDSHAKE },
+		{ "slow-client-hz", required_argument, NULL, O_SLOWHZ },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
@@ -378,6 +381,7 @@ configure(struct wsgate *g, int argc, char **argv)
 	conf->ping_interval = 20;
 	conf->idle_timeout = 60;
 	conf->handshake_timeout = 10;
+	conf->slow_hz = 10;
 	while ((ch = getopt_long(argc, argv, "hvd:l:u:", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -458,6 +462,11 @@ configure(struct wsgate *g, int argc, char **argv)
 		case O_HANDSHAKE:
 			if (num_opt("--handshake-timeout", optarg, 1, 3600,
 			    &conf->handshake_timeout))
+				return EX_USAGE;
+			break;
+		case O_SLOWHZ:
+			if (num_opt("--slow-client-hz", optarg, 0, CFL_HZ_MAX,
+			    &conf->slow_hz))
 				return EX_USAGE;
 			break;
 		default:

@@ -103,6 +103,15 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	metric(&b, "late_joins_total", "counter", "Book and pattern "
 	    "subscriptions "
 	    "started from snapshot and deltas.", (double)s->late_joins);
+	metric(&b, "conflated_frames_total", "counter", "Frames made by "
+	    "the conflators (one per tick of a channel and rate, and one per "
+	    "state clients join at), however many clients get each.",
+	    (double)s->conflate_frames);
+	metric(&b, "conflate_errors_total", "counter", "Lines of conflated "
+	    "channels that could not be read.", (double)s->conflate_errors);
+	metric(&b, "slow_client_conflations_total", "counter", "Book "
+	    "channels of slow clients moved to conflation.",
+	    (double)s->slow_conflated);
 	metric(&b, "redis_reconnects_total", "counter", "Redis "
 	    "reconnections after a loss.", (double)s->redis_reconnects);
 	metric(&b, "redis_errors_total", "counter", "Redis error replies.",

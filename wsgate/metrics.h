@@ -30,6 +30,9 @@ struct wsgate_stats {
 	uint64_t	 token_refused;
 	uint64_t	 sub_limit_refused;
 	uint64_t	 late_joins;
+	uint64_t	 conflate_frames;	/* framed by conflators */
+	uint64_t	 conflate_errors;	/* lines they could not read */
+	uint64_t	 slow_conflated;	/* channels moved to conflation */
 	uint64_t	 http[600];	/* responses by status */
 	uint64_t	 close_codes[16];	/* 1000..1015 sent */
 };

@@ -14,6 +14,10 @@
  *     |  the routes:       |       joiners; reaches each client only
  *     |  head in,          |       through the callbacks of its struct
  *     |  response out      |       hub_peer (set by client.c)
+ *     |                    |
+ *     |                  conflate.c  conflators, one per channel and
+ *     |                    |         max_hz: a book, trades or the
+ *     |                    |         latest line, framed once per tick
  *   httphead.c  upgrade.c  metrics.c  frame.c  glob.c
  *     pure: the HTTP head parser, the WebSocket handshake, the /metrics
  *     text, frames and output queues, glob matching, rate-limited logs
@@ -38,6 +42,7 @@
 
 #include "client.h"
 #include "conf.h"
+#include "conflate.h"
 #include "frame.h"
 #include "glob.h"
 #include "http.h"

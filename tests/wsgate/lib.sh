@@ -97,3 +97,36 @@ stop_wsgate() {
 	fi
 	assert_eq "wsgate exit status" 0 "$_sw_rc"
 }
+
+# sim_pipeline RATE [SIM OPTIONS...]: the real pipeline at RATE messages
+# a second, collector sim -> shmreader -> redispub, every line it
+# publishes also kept in $T/capture (the full stream, in ring order);
+# returns once redispub has published.  SIM_PID names the collector.
+# The ring holds 10 s at 100 K/s, so that shmreader never laps on a
+# loaded machine.
+sim_pipeline() {
+	_sp_rate=$1
+	shift
+	"$BIN/collector" --ring "$RING" --capacity 1048576 sim \
+	    --rate "$_sp_rate" "$@" \
+	    2>"$T/collector.log" &
+	SIM_PID=$!
+	track "$SIM_PID"
+	wait_for 20 "$BIN/shmreader" --ring "$RING" --stat ||
+		fail "collector did not start: $(tail -n 3 "$T/collector.log")"
+	mkfifo "$T/sim.jsonl" "$T/sim.pub"
+	"$BIN/shmreader" --ring "$RING" --from oldest >"$T/sim.jsonl" \
+	    2>"$T/shmreader.log" &
+	track $!
+	tee "$T/capture" <"$T/sim.jsonl" >"$T/sim.pub" &
+	track $!
+	"$BIN/redispub" -u "$REDIS_URL" <"$T/sim.pub" 2>"$T/redispub.log" &
+	track $!
+	wait_for 20 sh -c "[ \"\$(redis-cli -p $REDIS_PORT scard md.channels)\" -ge 2 ]" ||
+		fail "redispub published nothing: $(tail -n 3 "$T/redispub.log")"
+}
+
+# cfl ARGS...: tests/wsgate/conflat.py (recordings and their checks).
+cfl() { /usr/bin/python3 "$TESTS/wsgate/conflat.py" "$@"; }
+# cfl_bg ARGS... &: the same in the background; $! is the client itself.
+cfl_bg() { exec /usr/bin/python3 "$TESTS/wsgate/conflat.py" "$@"; }

@@ -1,0 +1,40 @@
+#!/bin/sh
+# A client that stops reading an unconflated book channel is moved to
+# conflation (--slow-client-hz, 10 by default) before it is ever cut:
+# it is told {"type":"conflated","channel":C,"max_hz":10,"reason":"slow
+# client"}, stays connected, and from there on gets a snapshot and
+# merged deltas that keep its book equal to the full stream's; the move
+# is counted in wsgate_slow_client_conflations_total.  Another client on
+# the same channel is unaffected.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/wsgate/lib.sh"
+
+C=md.sim.BTC-USD.book
+start_redis
+start_wsgate --output-cap 262144
+sim_pipeline 20000 --symbols BTC-USD
+# it reads again after 4 s, and takes its time over what the kernel holds
+cfl_bg rec --url "$WS_URL" --channels "$C" --pause-after 1 --pause 4 \
+    --until conflated --then 30 --secs 120 --out "$T/slow" \
+    2>"$T/slow.err" &
+slow=$!
+track $slow
+cfl_bg rec --url "$WS_URL" --channels "$C" --max-hz 10 --secs 9 \
+    --out "$T/other" 2>"$T/other.err" &
+other=$!
+track $other
+wait "$slow" || fail "slow client: $(cat "$T/slow.err")"
+wait "$other" || fail "other client: $(cat "$T/other.err")"
+kill "$SIM_PID"
+grep -q '"closed"' "$T/slow" && fail "slow client cut: $(grep closed "$T/slow")"
+grep -q '"closed"' "$T/other" && fail "other client cut: $(grep closed "$T/other")"
+grep -q '{\\"type\\":\\"conflated\\",\\"channel\\":\\"md.sim.BTC-USD.book\\",\\"max_hz\\":10,\\"reason\\":\\"slow client\\"}' "$T/slow" ||
+	fail "slow client not told it is conflated"
+res=$(cfl book --capture "$T/capture" --got "$T/slow" --after conflated \
+    --channel "$C" --hz 0 2>&1) || fail "slow client, conflated: $res"
+note "slow client, once conflated: $res"
+res=$(cfl book --capture "$T/capture" --got "$T/other" --channel "$C" \
+    --hz 10 2>&1) || fail "other client: $res"
+assert_eq "moves counted" 1 "$(metric wsgate_slow_client_conflations_total)"
+assert_eq "nobody cut" 0 "$(metric wsgate_slow_client_disconnects_total)"
+stop_wsgate
