@@ -2,8 +2,9 @@
 # shellcheck disable=SC2154 # npmdir is set by tests/browser/setup.sh
 # t-dashboard-browser: the dashboard, loaded in headless Debian chromium from
 # a running pipeline (collector sim -> shmreader -> redispub -> redis ->
-# wsgate), shows a live ladder (>= 10 levels a side, best bid below best
-# ask), trades, messages/s above zero and a chart with drawn points; after
+# wsgate), runs conflated at 10 Hz and shows a live ladder (>= 10 levels a
+# side, best bid below best ask), trades, messages/s above zero and a
+# chart with drawn points; after
 # wsgate is killed and restarted the page reconnects by itself and data
 # flows again.  The browser side is tests/browser/dashboard.js
 # (playwright-core, installed here by `npm ci` from the committed lockfile).

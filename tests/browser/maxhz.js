@@ -1,18 +1,18 @@
 /*
  * maxhz.js: the dashboard asks wsgate for display-rate streams and falls
  * back to full ones when wsgate refuses.  Run by tests/t-dashboard-max-hz.sh
- * with a private redis (REDIS_PORT) and wsgate already up:
+ * with a private redis (REDIS_PORT) and a conflating wsgate already up:
  *
  *   the selected symbol's book, trade, quote and xbest channels are
  *     subscribed with "max_hz":10, the status, gap, stats and bar
- *     channels without it, and wsgate acknowledges them all;
- *   an error frame about max_hz (what a wsgate without conflation may
- *     answer; fed to the page directly, as wsgate would send it) makes the
- *     page subscribe the same channels again without max_hz, say so in
- *     the header and the event list, and the book still follows the
- *     messages published afterwards.
+ *     channels without it, and wsgate acknowledges them all; once wsgate
+ *     sends a conflated book delta the header says "10 Hz conflated";
+ *   a rate wsgate refuses (max_hz=5000 in the URL: wsgate answers with an
+ *     error frame) makes the page subscribe the same channels again
+ *     without max_hz, say so in the header and the event list, and the
+ *     book still follows the messages published afterwards.
  *
- *   node maxhz.js URL PROFILE_DIR ARTIFACT_DIR
+ *   REDIS_PORT=N node maxhz.js URL PROFILE_DIR ARTIFACT_DIR
  */
 'use strict';
 
@@ -48,14 +48,28 @@ function subscribedAt(hz) {
 	};
 }
 
+/* a book line of the page's symbol, now */
+function book(type, seq, bids, asks) {
+	const now = Date.now() * 1e6;
+	rcli('publish', `${P}.book`, JSON.stringify({ type, venue: V, symbol: S, seq,
+	    vseq: seq, ts: now, recv: now, bids, asks }));
+}
+
 async function main() {
 	rcli('sadd', 'md.channels', `${P}.book`, `${P}.trade`);
 	await withPage(profile, `${url}?venue=${V}&symbol=${S}`, MS, async (page) => {
 		await waitUntil(page, 'max_hz 10', probe, subscribedAt(10), MS);
-		console.log('maxhz.js: book, trade, quote and xbest at max_hz 10; the rest full');
+		book('book_snapshot', 1, [['10.5', '1']], [['11', '1']]);
+		await waitUntil(page, 'snapshot', probe, (s) =>
+		    (s.bid === '10.5' ? [] : [`best bid "${s.bid}"`]), MS);
+		book('book_delta', 2, [['10.75', '2']], []);
+		await waitUntil(page, 'conflated', probe, (s) =>
+		    (s.bid === '10.75' && s.hz === '10 Hz conflated' ? [] :
+		    [`best bid "${s.bid}", header "${s.hz}"`]), MS);
+		console.log('maxhz.js: book, trade, quote and xbest at max_hz 10, conflated; the rest full');
+	});
 
-		await page.evaluate(() => window.tickpipe.inject(JSON.stringify({ type: 'error',
-		    reason: '"max_hz" is not a known field' })));
+	await withPage(profile, `${url}?venue=${V}&symbol=${S}&max_hz=5000`, MS, async (page) => {
 		await waitUntil(page, 'fallback', probe, (s) => {
 			const p = subscribedAt(0)(s);
 			if (s.hz !== 'full (no max_hz)')
@@ -64,12 +78,9 @@ async function main() {
 				p.push('no event about it');
 			return p;
 		}, MS);
-		const now = Date.now() * 1e6;
-		rcli('publish', `${P}.book`, JSON.stringify({ type: 'book_snapshot', venue: V,
-		    symbol: S, seq: 5, vseq: 5, ts: now, recv: now, bids: [['10.5', '1']],
-		    asks: [['11', '1']] }));
+		book('book_snapshot', 5, [['20.5', '1']], [['21', '1']]);
 		await waitUntil(page, 'book after the fallback', probe, (s) =>
-		    (s.bid === '10.5' ? [] : [`best bid "${s.bid}"`]), MS);
+		    (s.bid === '20.5' ? [] : [`best bid "${s.bid}"`]), MS);
 		await page.screenshot({ path: path.join(artifacts, 'dashboard-max-hz.png') });
 		console.log('maxhz.js: refused max_hz: the same channels again at full rate, said so, data flows');
 	});

@@ -42,7 +42,8 @@
  *
  * URL parameters: ws=URL (default: same host, /ws), prefix=P (default md),
  * venue=V, symbol=S (initial selection), levels=N (15..50, default 20),
- * max_hz=H (1..1000, default 10; 0 = full streams), bar=1s|1m (default 1s).
+ * max_hz=H (default 10; 0 = full streams; wsgate takes 1 to 1000 and refuses
+ * others, as above), bar=1s|1m (default 1s).
  */
 'use strict';
 
@@ -60,7 +61,7 @@
 	const BACKOFF_MIN_MS = 500;
 	const BACKOFF_MAX_MS = 10000;
 	const hzParam = parseInt(params.get('max_hz'), 10);
-	const MAX_HZ = hzParam >= 0 && hzParam <= 1000 ? hzParam : 10;
+	const MAX_HZ = hzParam >= 0 ? hzParam : 10;	/* wsgate checks the range */
 	const BAR_INTERVALS = ['1s', '1m'];
 	const CANDLES = 90;		/* at most this many candles drawn */
 
