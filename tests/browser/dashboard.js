@@ -7,8 +7,8 @@
  *
  * Phase 1, live data: the streams are conflated at 10 Hz (the header says
  * so once wsgate sent conflated deltas), the ladder shows >= 10 levels a
- * side with best bid below best ask, trades are on the tape, messages/s is above zero, the
- * chart holds points and has drawn them (price-coloured pixels on its
+ * side with best bid below best ask, trades are on the tape, messages/s
+ * is above zero, the chart holds points and has drawn them (price-coloured pixels on its
  * canvas).  Saves ARTIFACT_DIR/dashboard.png; the symbol picker lists
  * the simulator's symbols and switching to another shows its book and
  * trades.  Then it creates
