@@ -49,14 +49,17 @@ BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
-		   openssl util-linux procps psmisc chromium iproute2 s6
+		   openssl procps psmisc chromium iproute2 s6
+# `make bench` only: the peers it measures tickpipe beside (bench/part-*.sh)
+BENCH_PKGS	:= iceoryx libiceoryx-binding-c-dev nginx-light \
+		   libnginx-mod-nchan
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
 		   /usr/include/event2/bufferevent_ssl.h /usr/include/zlib.h
 BUILD_TOOLS	:= node npm
 CHECK_TOOLS	:= redis-server redis-cli clang mandoc shellcheck openssl \
-		   flock s6-log chromium
+		   s6-log chromium
 
 missing_hdrs	= $(strip $(foreach h,$(BUILD_HDRS),$(if $(wildcard $(h)),,$(h))))
 missing_cmds	= $(strip $(foreach t,$(1),$(if $(shell command -v $(t) 2>/dev/null),,$(t))))
@@ -84,6 +87,7 @@ FORCE:
 # only when something is missing.
 deps:
 	@sh tools/deps.sh $(BUILD_PKGS) $(CHECK_PKGS)
+	@sh tools/deps.sh $(BENCH_PKGS)
 
 deps-build:
 	@$(if $(missing_build),echo "missing: $(missing_build)"; sh tools/deps.sh $(BUILD_PKGS),:)

@@ -8,5 +8,19 @@ $(BUILD)/bench/%: bench/%.c $(COMMON_LIB)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
 		$(COMMON_LIB) -ljansson -lpthread
 
-bench: programs $(BENCH_BIN)
+bench: deps-bench programs $(BENCH_BIN)
 	@BIN=$(abspath $(BUILD)) sh bench/run.sh
+
+# iceoryx's C binding (Debian's libiceoryx-binding-c-dev, BENCH_PKGS)
+IOX_INC		:= $(firstword $(wildcard /usr/include/iceoryx/v*))
+$(BUILD)/bench/ioxbench: bench/ioxbench.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -I$(IOX_INC) $(ALL_CFLAGS) $< -o $@ \
+		$(ALL_LDFLAGS) $(COMMON_LIB) -liceoryx_binding_c -lpthread
+
+# the peers' Debian packages (BENCH_PKGS), installed when missing
+.PHONY: deps-bench
+deps-bench: .EXTRA_PREREQS :=
+deps-bench: deps-check
+	@sh tools/deps.sh $(BENCH_PKGS)
+$(BENCH_BIN): | deps-bench

@@ -14,6 +14,15 @@
  * usage: venues [-n messages] [venue ...]
  * prints one line per venue: "venue msgs cpu_seconds wall_seconds
  * msgs_per_cpu_second" (CPU time: the machine may be shared).
+ *
+ * venues -f CAPTURE [-r reps] [-d depth] venue SYM...
+ * feeds a recorded capture instead (tests/fixtures/venues/README.md: one
+ * JSON object a line; its "recv" frames go to the adapter's message
+ * handler and its "rest" bodies to its REST snapshot handler, in order),
+ * for the symbols SYM (BASE-QUOTE), reps times, each time into a fresh
+ * feed and books, and prints the same line (msgs: frames fed, all
+ * repetitions).  The run is void if any message was malformed, a book
+ * was resynced or a symbol never synced (bench/part-tardis.sh).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +30,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "book.h"
 #include "dec.h"
@@ -279,6 +290,175 @@ run(const char *v, size_t n, struct ring *ring)
 	return 0;
 }
 
+/* --- recorded captures (-f) --- */
+
+struct frame {
+	char	*text;
+	size_t	 len;
+	char	*rest_sym;	/* a REST body: the venue's symbol; else NULL */
+};
+
+/*
+ * Reads the capture at path into *out (*n frames: its "recv" and "rest"
+ * lines, in order).  Returns 0, or -1 with a message on stderr.
+ */
+static int
+capture_load(const char *path, struct frame **out, size_t *n)
+{
+	FILE *fp = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, nf = 0, capf = 0, lineno = 0;
+	struct frame *fr = NULL;
+	ssize_t len;
+
+	if (fp == NULL) {
+		perror(path);
+		return -1;
+	}
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		json_error_t je;
+		json_t *o = json_loadb(line, (size_t)len, 0, &je), *t, *x, *y;
+		const char *kind;
+
+		lineno++;
+		if (o == NULL || (t = json_object_get(o, "t")) == NULL ||
+		    (kind = json_string_value(t)) == NULL) {
+			fprintf(stderr, "venues: %s:%zu: not a capture line\n",
+			    path, lineno);
+			goto err;
+		}
+		x = json_object_get(o, "text");
+		y = json_object_get(o, "symbol");
+		if (strcmp(kind, "recv") == 0 || strcmp(kind, "rest") == 0) {
+			int rest = strcmp(kind, "rest") == 0;
+
+			if (!json_is_string(x) || (rest && !json_is_string(y))) {
+				fprintf(stderr, "venues: %s:%zu: no text\n",
+				    path, lineno);
+				json_decref(o);
+				goto err;
+			}
+			if (nf == capf) {
+				capf = capf ? 2 * capf : 1024;
+				fr = realloc(fr, capf * sizeof(*fr));
+				if (fr == NULL)
+					abort();
+			}
+			fr[nf].len = json_string_length(x);
+			fr[nf].text = malloc(fr[nf].len + 1);
+			if (fr[nf].text == NULL)
+				abort();
+			memcpy(fr[nf].text, json_string_value(x), fr[nf].len + 1);
+			fr[nf].rest_sym = rest ?
+			    strdup(json_string_value(y)) : NULL;
+			nf++;
+		}
+		json_decref(o);
+	}
+	free(line);
+	fclose(fp);
+	*out = fr;
+	*n = nf;
+	return 0;
+err:
+	free(line);
+	fclose(fp);
+	for (size_t i = 0; i < nf; i++) {
+		free(fr[i].text);
+		free(fr[i].rest_sym);
+	}
+	free(fr);
+	return -1;
+}
+
+/*
+ * Feeds the frames fr[0..n) reps times to the adapter v for the symbols
+ * syms[0..nsyms), each time into a fresh feed, and prints the result
+ * line.  Only the handlers' CPU time is counted.  Returns 0, or -1 when a
+ * repetition was void.
+ */
+static int
+run_capture(const char *v, const struct frame *fr, size_t n, int reps,
+    size_t depth, char **syms, int nsyms, struct ring *ring)
+{
+	const struct venue_ops *ops = venue_find(v, strlen(v));
+	int64_t cpu = 0, wall = 0;
+
+	if (ops == NULL) {
+		fprintf(stderr, "venues: %s: unknown venue\n", v);
+		return -1;
+	}
+	for (int r = 0; r < reps; r++) {
+		struct collector c;
+		struct feed f;
+		struct fsym *s = calloc((size_t)nsyms, sizeof(*s));
+		int64_t t0, c0;
+		uint64_t applied = 0;
+		int ok = 1;
+
+		if (s == NULL)
+			abort();
+		memset(&c, 0, sizeof(c));
+		c.ring = ring;
+		c.prog = "venues";
+		c.ready_fd = -1;
+		memset(&f, 0, sizeof(f));
+		f.ops = ops;
+		f.c = &c;
+		f.syms = s;
+		f.nsyms = (size_t)nsyms;
+		f.depth = depth ? depth : ops->default_depth;
+		for (int i = 0; i < nsyms; i++) {
+			snprintf(s[i].sym, sizeof(s[i].sym), "%s", syms[i]);
+			venue_native(ops, s[i].sym, s[i].native,
+			    sizeof(s[i].native));
+			book_init(&s[i].book, 0);
+			s[i].feed = &f;
+		}
+		t0 = mono_ns();
+		c0 = cpu_ns();
+		for (size_t i = 0; i < n; i++) {
+			if (fr[i].rest_sym == NULL) {
+				ops->on_msg(&f, fr[i].text, fr[i].len, t0);
+				continue;
+			}
+			for (int k = 0; k < nsyms; k++)
+				if (strcmp(s[k].native, fr[i].rest_sym) == 0)
+					ops->on_rest(&f, &s[k], 200, fr[i].text,
+					    fr[i].len, t0);
+		}
+		cpu += cpu_ns() - c0;
+		wall += mono_ns() - t0;
+		for (int i = 0; i < nsyms; i++) {
+			ok &= s[i].synced;
+			applied += s[i].updates;
+		}
+		if (!ok || f.resyncs != 0 || f.malformed != 0) {
+			fprintf(stderr, "venues: %s: resyncs %llu malformed "
+			    "%llu, a symbol not synced: the run is void\n", v,
+			    (unsigned long long)f.resyncs,
+			    (unsigned long long)f.malformed);
+			return -1;
+		}
+		if (r == 0 && getenv("VENUES_VERBOSE") != NULL)
+			fprintf(stderr, "venues: %s: %llu book messages "
+			    "applied, %llu trades, %llu records\n", v,
+			    (unsigned long long)applied,
+			    (unsigned long long)c.trades,
+			    (unsigned long long)c.records);
+		for (int i = 0; i < nsyms; i++) {
+			feed_clear_pend(&s[i]);
+			free(s[i].pend);
+			book_free(&s[i].book);
+		}
+		free(s);
+	}
+	printf("%s %zu %.3f %.3f %.0f\n", v, n * (size_t)reps,
+	    (double)cpu / 1e9, (double)wall / 1e9,
+	    (double)n * reps * 1e9 / (double)cpu);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -288,18 +468,36 @@ main(int argc, char **argv)
 	struct ring *ring;
 	char name[64], err[256];
 	size_t n = 200000;
-	int ch, rv = 0;
+	int ch, rv = 0, reps = 1;
 	uint64_t v;
+	const char *capture = NULL;
+	size_t depth = 0;
 
-	while ((ch = getopt(argc, argv, "n:")) != -1) {
-		if (ch != 'n' || parse_u64(optarg, 100, 100000000, &v) < 0) {
-			fprintf(stderr, "usage: venues [-n messages] [venue ...]\n");
+	while ((ch = getopt(argc, argv, "n:f:r:d:")) != -1) {
+		if (ch == 'f') {
+			capture = optarg;
+			continue;
+		}
+		if ((ch != 'n' && ch != 'r' && ch != 'd') ||
+		    parse_u64(optarg, ch == 'n' ? 100 : 1, 100000000, &v) < 0) {
+			fprintf(stderr, "usage: venues [-n messages] [venue ...]\n"
+			    "       venues -f capture [-r reps] [-d depth] "
+			    "venue SYM...\n");
 			return 64;
 		}
-		n = (size_t)v;
+		if (ch == 'n')
+			n = (size_t)v;
+		else if (ch == 'r')
+			reps = (int)v;
+		else
+			depth = (size_t)v;
 	}
 	argc -= optind;
 	argv += optind;
+	if (capture != NULL && argc < 2) {
+		fprintf(stderr, "venues: -f needs a venue and its symbols\n");
+		return 64;
+	}
 	venue_json_init();
 	snprintf(name, sizeof(name), "benchvenues.%d", (int)getpid());
 	memset(&cfg, 0, sizeof(cfg));
@@ -309,7 +507,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "venues: %s\n", err);
 		return 69;
 	}
-	if (argc == 0)
+	if (capture != NULL) {
+		struct frame *fr;
+		size_t nf;
+
+		if (capture_load(capture, &fr, &nf) != 0)
+			rv = 1;
+		else {
+			rv = run_capture(argv[0], fr, nf, reps, depth, argv + 1,
+			    argc - 1, ring) != 0;
+			for (size_t i = 0; i < nf; i++) {
+				free(fr[i].text);
+				free(fr[i].rest_sym);
+			}
+			free(fr);
+		}
+	} else if (argc == 0)
 		for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 			rv |= run(all[i], n, ring) != 0;
 	else

@@ -16,6 +16,15 @@
  *	after "ready" and exits (memory per idle client).
  *	With WSBENCH_MAX_HZ=H in the environment, each subscribes with
  *	"max_hz":H (wsgate's conflation).
+ *   wsbench -p PATH sub PORT CHANNEL NCLIENTS IDLE_MS [HOLD_S]
+ *	The same against another server's WebSocket subscriber endpoint
+ *	(nchan's, bench/part-nchan.sh): GET PATH, where the path names the
+ *	channel, so no subscribe message is sent and a client counts as
+ *	subscribed once the handshake is done (CHANNEL is not used).
+ *   wsbench wspub PORT PATH RATE COUNT SIZE
+ *	Like pub, but through a WebSocket publisher endpoint (nchan's) at
+ *	127.0.0.1:PORT PATH: one text frame per message; replies are read
+ *	and discarded.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -127,7 +136,155 @@ pub(int port, const char *ch, long rate, long count, long size)
 	return 0;
 }
 
+/* --- wspub --- */
+
+/* a masked client text frame of msg[0..n) into f; returns its length */
+static size_t
+ws_text_frame(unsigned char *f, const char *msg, size_t n)
+{
+	static const unsigned char mask[4] = { 7, 1, 2, 3 };
+	size_t h;
+
+	f[0] = 0x81;
+	if (n < 126) {
+		f[1] = (unsigned char)(0x80 | n);
+		h = 2;
+	} else {
+		f[1] = 0x80 | 126;
+		f[2] = (unsigned char)(n >> 8);
+		f[3] = (unsigned char)n;
+		h = 4;
+	}
+	memcpy(f + h, mask, 4);
+	for (size_t i = 0; i < n; i++)
+		f[h + 4 + i] = (unsigned char)msg[i] ^ mask[i % 4];
+	return h + 4 + n;
+}
+
+/*
+ * Reads what fd has (waiting up to 10 s if block) into rb[*have..n) and
+ * returns the number of whole frames consumed, keeping a partial one in
+ * rb[0..*have); -1 on end of file, error or timeout.
+ */
+static long
+replies(int fd, unsigned char *rb, size_t n, size_t *have, int block)
+{
+	long frames_ = 0;
+	ssize_t r;
+	size_t off = 0, hl, pl;
+
+	if (block) {
+		struct timeval tv = { 10, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	r = recv(fd, rb + *have, n - *have, block ? 0 : MSG_DONTWAIT);
+	if (r <= 0)
+		return block ? -1 : 0;
+	*have += (size_t)r;
+	while (wsframe_head(rb + off, *have - off, &hl, &pl)) {
+		frames_ += (rb[off] & 0x0f) <= 2;	/* data frames */
+		off += hl + pl;
+	}
+	memmove(rb, rb + off, *have - off);
+	*have -= off;
+	return frames_;
+}
+
+static int
+wspub(int port, const char *path, long rate, long count, long size)
+{
+	int fd, rv = 1;
+	char *pad, req[512];
+	unsigned char *buf, rb[65536];
+	long sent = 0, acked = 0;
+	int64_t t0;
+	size_t got = 0;
+
+	if (size > 4000 || size < 1 || rate < 1) {
+		fprintf(stderr, "wsbench: wspub: SIZE 1..4000, RATE >= 1\n");
+		return 64;
+	}
+	fd = dial(port);
+	pad = malloc((size_t)size + 1);
+	buf = malloc(1 << 20);
+	if (pad == NULL || buf == NULL)
+		goto err;
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n", path, port);
+	write_all(fd, req, strlen(req));
+	for (;;) {
+		ssize_t n = read(fd, rb + got, sizeof(rb) - 1 - got);
+
+		if (n <= 0) {
+			fprintf(stderr, "wsbench: wspub: no handshake reply\n");
+			goto err;
+		}
+		got += (size_t)n;
+		rb[got] = 0;
+		if (strstr((char *)rb, "\r\n\r\n") != NULL)
+			break;
+	}
+	if (memcmp(rb, "HTTP/1.1 101", 12) != 0) {
+		fprintf(stderr, "wsbench: wspub: %.40s\n", rb);
+		goto err;
+	}
+	memset(pad, 'x', (size_t)size);
+	pad[size > 150 ? size - 150 : 0] = 0;
+	got = 0;
+	t0 = mono_ns();
+	while (sent < count) {
+		long due = (long)((mono_ns() - t0) / 1000000 * rate / 1000);
+		size_t len = 0;
+
+		if (due > count)
+			due = count;
+		while (sent < due && len < (1 << 20) - 8192) {
+			char msg[8192];
+			int m = snprintf(msg, sizeof(msg), "{\"type\":\"trade\","
+			    "\"venue\":\"bench\",\"symbol\":\"X\",\"seq\":%ld,"
+			    "\"recv\":%lld,\"price\":\"100.25\",\"pad\":\"%s\"}",
+			    sent + 1, (long long)now_ns(), pad);
+
+			len += ws_text_frame(buf + len, msg, (size_t)m);
+			sent++;
+		}
+		if (len > 0)
+			write_all(fd, (const char *)buf, len);
+		/* the server's replies, one frame a message: count them */
+		acked += replies(fd, rb, sizeof(rb), &got, 0);
+		struct timespec ts = { 0, 1000000 };
+
+		if (sent < count)
+			nanosleep(&ts, NULL);
+	}
+	/* closing with messages unread would reset the connection */
+	while (acked < sent) {
+		long a = replies(fd, rb, sizeof(rb), &got, 1);
+
+		if (a < 0) {
+			fprintf(stderr, "wsbench: wspub: %ld of %ld replies\n",
+			    acked, sent);
+			goto err;
+		}
+		acked += a;
+	}
+	printf("published=%ld secs=%.3f\n", sent,
+	    (double)(mono_ns() - t0) / 1e9);
+	rv = 0;
+err:
+	free(pad);
+	free(buf);
+	close(fd);
+	return rv;
+}
+
 /* --- sub --- */
+
+/* -p PATH: the subscriber endpoint's path (another server's) */
+static const char *sub_path;
 
 struct conn {
 	int		 fd;
@@ -236,10 +393,11 @@ sub(int port, const char *ch, int nclients, int idle_ms, int hold)
 	int64_t first = 0, last = 0;
 	char req[512], subm[300];
 
-	snprintf(req, sizeof(req), "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-	    "Sec-WebSocket-Version: 13\r\n\r\n", port);
+	    "Sec-WebSocket-Version: 13\r\n\r\n",
+	    sub_path != NULL ? sub_path : "/ws", port);
 	snprintf(subm, sizeof(subm), "{\"op\":\"subscribe\",\"channels\":"
 	    "[\"%s\"]}", ch);
 	if (getenv("WSBENCH_MAX_HZ") != NULL)
@@ -297,9 +455,16 @@ sub(int port, const char *ch, int nclients, int idle_ms, int hold)
 				memmove(c->buf, c->buf + hl, c->len - hl);
 				c->len -= hl;
 				c->st = 1;
-				send_text(c->fd, subm);
+				if (sub_path == NULL)
+					send_text(c->fd, subm);
 			}
 			int was = c->st;
+
+			if (sub_path != NULL && c->st == 1) {
+				/* subscribed by the URL: live from now */
+				c->st = 2;
+				c->since = now;
+			}
 
 			got = frames(c, now, 1);
 			if (was == 1 && c->st == 2 && ++ready == nclients) {
@@ -337,6 +502,15 @@ main(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (argc >= 3 && strcmp(argv[1], "-p") == 0) {
+		sub_path = argv[2];
+		argc -= 2;
+		argv += 2;
+		argv[0] = "wsbench";
+	}
+	if (argc == 7 && strcmp(argv[1], "wspub") == 0)
+		return wspub(atoi(argv[2]), argv[3], atol(argv[4]),
+		    atol(argv[5]), atol(argv[6]));
 	if (argc == 7 && strcmp(argv[1], "pub") == 0)
 		return pub(atoi(argv[2]), argv[3], atol(argv[4]),
 		    atol(argv[5]), atol(argv[6]));
@@ -344,6 +518,7 @@ main(int argc, char **argv)
 		return sub(atoi(argv[2]), argv[3], atoi(argv[4]),
 		    atoi(argv[5]), argc == 7 ? atoi(argv[6]) : 0);
 	fprintf(stderr, "usage: wsbench pub PORT CHANNEL RATE COUNT SIZE\n"
-	    "       wsbench sub PORT CHANNEL NCLIENTS IDLE_MS [HOLD_S]\n");
+	    "       wsbench [-p PATH] sub PORT CHANNEL NCLIENTS IDLE_MS [HOLD_S]\n"
+	    "       wsbench wspub PORT PATH RATE COUNT SIZE\n");
 	return 64;
 }

@@ -6,7 +6,7 @@ SHELL_SCRIPTS	+= supervisor/tickpipe tests/supervisor/sv.sh \
 		   $(wildcard tests/t-supervisor-*.sh)
 PROGRAMS	+= $(BUILD)/tickpipe
 # what `make run` needs at run time, beyond what `make` needs
-RUN_PKGS	:= redis-server redis-tools util-linux coreutils procps s6
+RUN_PKGS	:= redis-server redis-tools coreutils procps s6
 
 $(BUILD)/tickpipe: supervisor/tickpipe
 	@mkdir -p $(@D)

@@ -85,3 +85,17 @@ redis_serve() {
 }
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+# ms: milliseconds since the epoch
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# SHM: the shared-memory file of the ring $RING
+# shellcheck disable=SC2034 # for the tests that source this file
+SHM=/dev/shm/tickpipe.$RING
+
+# small_asan_quarantine: a small ASan quarantine, so that the RSS of a
+# program built with make SAN=1 means something (freed memory is kept)
+small_asan_quarantine() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
+	export ASAN_OPTIONS
+}

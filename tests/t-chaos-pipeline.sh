@@ -35,11 +35,10 @@ REPAIR_S=20
 CHAOS=$TESTS/chaos/chaos.py
 write_conf "FEED=sim --rate $RATE"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 ring_seq() { "$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: *//p'; }
 # event LABEL: the time and the ring's seq now, for the report
 event() { echo "$(ms) $(ring_seq) $1" >>"$T/events"; }
-victim() { awk -v n="$2" '$3 == n { print $1 }' "$STATE/run/$1.pids"; }
 
 "$SUB" redis "$REDIS_PORT" "$SECRET" 'md.*' "$T/redis.log" 2>"$T/redis.err" &
 redis_client=$!

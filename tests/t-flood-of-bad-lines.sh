@@ -7,7 +7,6 @@
 # says how many reports its rate limit held back.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # flood WHAT HELD CMD...: runs CMD on /dev/urandom for 3 s, then checks
 # its stop and its stderr; HELD is the text of the held-back report

@@ -17,7 +17,7 @@ RATE=20000
 # subscriber, which gets the whole backlog at once
 start_redis --client-output-buffer-limit "pubsub 0 0 0"
 write_conf "REDIS_URL=$REDIS_URL" "FEED=sim --rate $RATE"
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 wait_for 15 sh -c "redis-cli -p $REDIS_PORT get md.tickpipe.stats | grep -q '\"last_seq\":[1-9]'" ||
     fail "no last_seq in md.tickpipe.stats"
 
@@ -27,20 +27,18 @@ track $sub
 wait_for 10 grep -q '"seq":' "$T/sub" || fail "subscriber got nothing"
 sleep 1
 
-victim=$(awk '$3 == "redispub" { print $1 }' "$STATE/run/pipeline.pids")
+victim=$(victim pipeline redispub)
 [ -n "$victim" ] || fail "no redispub in $STATE/run/pipeline.pids"
 old=$(stage_pids pipeline)
-starts=$(grep -c 'shmreader --from' "$STATE/log/pipeline/current")
+starts=$(pipeline_starts)
 kill -STOP "$REDIS_PID"
 sleep 6
 kill -CONT "$REDIS_PID"
 sleep 0.3
 kill -KILL "$victim"
 stats=$(rcli get md.tickpipe.stats)
-wait_for 15 sh -c "[ \$(grep -c 'shmreader --from' '$STATE/log/pipeline/current') -gt $starts ]" ||
-    fail "pipeline not restarted"
-wait_for 15 stage_renewed pipeline "$old" || fail "pipeline not repaired"
-from=$(grep 'shmreader --from' "$STATE/log/pipeline/current" | tail -n 1 | sed 's/.*--from //')
+pipeline_restarted 15 "$starts" "$old"
+from=$(last_from)
 # the restarted pipeline must catch up past where the ring was at the kill
 sleep 3
 tp stop >/dev/null 2>&1 || fail "tickpipe stop exited $?"

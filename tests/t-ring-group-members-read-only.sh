@@ -8,7 +8,6 @@
 # its write permission (chmod 0440) to force the read-only path.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-SHM=/dev/shm/tickpipe.$RING
 U=54321
 if [ "$(id -u)" = 0 ]; then G=54320; else G=$(id -g); fi
 

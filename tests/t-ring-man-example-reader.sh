@@ -8,7 +8,6 @@
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 command -v cc >/dev/null || skip "no C compiler"
-SHM=/dev/shm/tickpipe.$RING
 
 # the code between .Bd -literal and .Ed after "A complete reader in C"
 awk '/^A complete reader in C/ { f = 1 }

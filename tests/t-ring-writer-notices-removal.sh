@@ -10,8 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/ring/lib.sh"
-SHM=/dev/shm/tickpipe.$RING
-ms() { echo $(($(date +%s%N) / 1000000)); }
 
 "$BIN/collector" --ring "$RING" sim --rate 20000 2>"$T/c.err" &
 cp=$!

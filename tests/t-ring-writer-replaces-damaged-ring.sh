@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/ring/lib.sh"
-SHM=/dev/shm/tickpipe.$RING
 first_seq() {
 	"$BIN/shmreader" --ring "$RING" --no-follow --count 1 |
 	    sed 's/.*"seq":\([0-9]*\),.*/\1/'

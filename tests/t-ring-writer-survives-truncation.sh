@@ -11,7 +11,6 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/ring/lib.sh"
-SHM=/dev/shm/tickpipe.$RING
 
 "$BIN/collector" --ring "$RING" sim --rate 20000 2>"$T/c.err" &
 cp=$!

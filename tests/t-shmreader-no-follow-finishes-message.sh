@@ -6,7 +6,6 @@
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 TOOL=$BIN/tests/ringtool
-SHM=/dev/shm/tickpipe.$RING
 BK='type=2 venue=1 symbol=BTC-USD ts=1 recv=2 nbids=1 level=100:0:1:0'
 
 # the writer stays open on a fifo: each line is published when written

@@ -9,7 +9,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 sp=$(sup_pid)
 before=$(cat "$STATE/run/collector.pids")
 tp check >"$T/check" 2>&1 || { cat "$T/check"; fail "check exited $? with all up"; }

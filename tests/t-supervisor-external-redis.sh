@@ -9,7 +9,7 @@
 
 start_redis			# sets REDIS_PORT, REDIS_URL: ours, not tickpipe's
 write_conf "REDIS_URL=$REDIS_URL" "PREFIX=ext"
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 assert_eq "redis stage" external "$(stage_state redis)"
 [ ! -e "$STATE/run/redis.pids" ] || [ ! -s "$STATE/run/redis.pids" ] ||
     fail "a redis-server was started: $(cat "$STATE/run/redis.pids")"

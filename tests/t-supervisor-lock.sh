@@ -7,7 +7,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 sp=$(sup_pid)
 before=$(cat "$STATE"/run/*.pids)
 tp run >"$T/run2" 2>&1

@@ -10,7 +10,7 @@
 . "$TESTS/supervisor/sv.sh"
 
 write_conf LOG_MAX=4096 LOG_KEEP=2
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 dir=$STATE/log/collector
 archives() { find "$dir" -name '@*.s' | wc -l; }
 # filler ROUND: 60 lines (4.3 kB, stamped) into the collector's log pipe, as if it were chatty

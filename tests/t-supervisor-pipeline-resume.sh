@@ -9,7 +9,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 last_seq() {
 	svcli get md.tickpipe.stats |
 	    sed -n 's/.*"last_seq":\([0-9]*\).*/\1/p'
@@ -24,16 +24,12 @@ track $sub
 wait_for 10 grep -q '"seq":' "$T/sub" || fail "subscriber got nothing"
 old=$(stage_pids pipeline)
 before=$(last_seq)
-victim=$(awk '$3 == "redispub" { print $1 }' "$STATE/run/pipeline.pids")
-starts=$(grep -c 'shmreader --from' "$STATE/log/pipeline/current")
+victim=$(victim pipeline redispub)
+starts=$(pipeline_starts)
 kill -KILL "$victim"
 seen=$(sed -n 's/.*"seq":\([0-9]*\).*/\1/p' "$T/sub" | sort -n | tail -n 1)
-# the restart is logged before its processes start: wait for that line,
-# not only for the state file, which can look renewed mid-repair
-wait_for 10 sh -c "[ \$(grep -c 'shmreader --from' '$STATE/log/pipeline/current') -gt $starts ]" ||
-    fail "pipeline not restarted"
-wait_for 10 stage_renewed pipeline "$old" || fail "pipeline not repaired"
-from=$(grep 'shmreader --from' "$STATE/log/pipeline/current" | tail -n 1 | sed 's/.*--from //')
+pipeline_restarted 10 "$starts" "$old"
+from=$(last_from)
 case $from in
 '' | *[!0-9]*) fail "restarted shmreader not resumed at a sequence: --from '$from'" ;;
 esac

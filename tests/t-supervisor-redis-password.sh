@@ -13,7 +13,7 @@
 . "$TESTS/supervisor/sv.sh"
 
 [ ! -e "$SECRET" ] || fail "$SECRET exists before the first start"
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 [ -s "$SECRET" ] || fail "no password file $SECRET after start"
 assert_eq "mode of $SECRET" 600 "$(stat -c %a "$SECRET")"
 pw=$(cat "$SECRET")

@@ -13,13 +13,13 @@
 
 REPAIR_MS=5000
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 wait_for 15 data_flows || fail "no data before the first kill"
 
 # kill_and_repair STAGE NAME: kill -9 the process NAME of STAGE
 kill_and_repair() {
 	old=$(stage_pids "$1")
-	victim=$(awk -v n="$2" '$3 == n { print $1 }' "$STATE/run/$1.pids")
+	victim=$(victim "$1" "$2")
 	[ -n "$victim" ] || fail "$1: no $2 in $STATE/run/$1.pids"
 	t0=$(ms)
 	kill -KILL "$victim"

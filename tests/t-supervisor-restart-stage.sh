@@ -9,7 +9,7 @@
 
 tp restart nosuch >"$T/out" 2>&1
 assert_eq "exit status for an unknown stage" 64 "$?"
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 old=$(stage_pids collector)
 redis=$(stage_pids redis)
 pipe=$(stage_pids pipeline)

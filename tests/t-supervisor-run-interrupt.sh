@@ -38,5 +38,5 @@ grep -q "live messages: *REDISCLI_AUTH=\$(cat '$SECRET') redis-cli -h 127.0.0.1 
     fail "run did not say where to look: $(cat "$T/run.out")"
 assert_eq "exit status of run after SIGINT" 0 "$(cat "$T/run.out.rc")"
 no_procs_left
-[ ! -e "$STATE/lock" ] || fail "lock file left behind"
+[ ! -e "$STATE/supervisor.pid" ] || fail "lock (pid file) left behind"
 note "$(grep -c ': up (pid' "$T/run.out") stages up, all gone after SIGINT"

@@ -9,7 +9,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 grep -q "redis-cli -h 127.0.0.1 -p $REDIS_PORT" "$T/out" ||
     fail "start did not say where to look: $(cat "$T/out")"
 sp=$(sup_pid) || fail "no supervisor pid file"

@@ -8,15 +8,14 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "tickpipe start exited $?"; }
+tp_start
 pids="$(sup_pid) $(awk '{ print $1 }' "$STATE"/run/*.pids)"
 tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
 for p in $pids; do
 	running "$p" && fail "process $p still runs after stop: $(ps -o args= -p "$p")"
 done
 no_procs_left
-[ ! -e "$STATE/lock" ] || fail "lock file left behind"
-[ ! -e "$STATE/supervisor.pid" ] || fail "pid file left behind"
+[ -z "$(find "$STATE" -name 'supervisor.pid*')" ] || fail "lock (pid file) left behind"
 for s in redis collector pipeline; do
 	assert_eq "$s state" stopped "$(stage_state "$s")"
 done

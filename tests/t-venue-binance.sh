@@ -289,10 +289,7 @@ malformed() {
 		echo "$trade"
 		echo "rest 0 200 $(snap 101)"
 	} >"$T/s5"
-	mock_start "$T/s5"
-	collect_until 20 '"type":"trade"' "malformed: no trade" run
-	counters_match malformed 'binance: msgs 7 data 6 malformed 4 '
-	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+	malformed_run "$T/s5" 'binance: msgs 7 data 6 malformed 4 '
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }
 

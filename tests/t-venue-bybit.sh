@@ -117,10 +117,7 @@ malformed() {
 		book delta 101 '[["16494.00","0.5"]]' '[]'
 		echo "$trade"
 	} >"$T/s5"
-	mock_start "$T/s5"
-	collect_until 20 '"type":"trade"' "malformed: no trade" run
-	counters_match malformed 'bybit: msgs 8 data 6 malformed 5 .* unknown 0$'
-	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+	malformed_run "$T/s5" 'bybit: msgs 8 data 6 malformed 5 .* unknown 0$'
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }
 

@@ -64,10 +64,7 @@ reconnects() {
 malformed() {
 	RING="${RING}_bad"
 	gen malformed
-	mock_start "$T/malformed.script"
-	collect_until 20 '"type":"trade"' "malformed: no trade" run
-	counters_match malformed 'kraken: msgs 6 data 4 malformed 4 '
-	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+	malformed_run "$T/malformed.script" 'kraken: msgs 6 data 4 malformed 4 '
 	assert_eq "book" "$(cat "$T/malformed.book")" "$(book_state kraken BTC-USD)"
 }
 

@@ -315,10 +315,7 @@ malformed() {
 		books update 10 11 '[["8476.50","1","0","1"]]' '[]'
 		echo "$trade"
 	} >"$T/s4"
-	mock_start "$T/s4"
-	collect_until 20 '"type":"trade"' "malformed: no trade" run
-	counters_match malformed 'okx: msgs 7 data 4 malformed 4 '
-	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+	malformed_run "$T/s4" 'okx: msgs 7 data 4 malformed 4 '
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }
 

@@ -8,10 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-# as in t-wsgate-slow-client: a small ASan quarantine, so RSS means
-# something under make SAN=1 too
-ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
-export ASAN_OPTIONS
+small_asan_quarantine
 
 start_redis
 start_wsgate

@@ -92,6 +92,16 @@ counters_match() {
 	    fail "$1: counters: $(grep "${2%%:*}: msgs" "$T/collector.err")"
 }
 
+# malformed_run SCRIPT COUNTERS: a venue test's malformed-messages case:
+# the collector (the test's `run`) on SCRIPT until the trade sent after
+# the bad messages arrives; its counters match COUNTERS; no resync.
+malformed_run() {
+	mock_start "$1"
+	collect_until 20 '"type":"trade"' "malformed: no trade" run
+	counters_match malformed "$2"
+	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
+}
+
 # ring_jsonl: every message in the ring, normalized: seq and recv dropped,
 # status reasons kept.
 ring_jsonl() {

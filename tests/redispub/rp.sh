@@ -29,5 +29,3 @@ counter() {
 	sed -n "s/.*exiting:.* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1
 }
 
-# ms: monotonic-enough milliseconds
-ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -1,8 +1,9 @@
 # shellcheck shell=sh
 # tests/supervisor/sv.sh: sourced by tests/t-supervisor-*.sh after lib.sh.
 # Gives tp (the tickpipe script under test, with a private config and
-# state directory in $T, a private Redis port and the test's $RING),
-# stage_state/stage_pids (read from the state files), data_flows (a Redis
+# state directory in $T, a private Redis port and the test's $RING) and
+# tp_start, stage_state/stage_pids/victim (read from the state files),
+# pipeline_restarted (waits out a pipeline restart), data_flows (a Redis
 # subscriber sees pipeline messages), sv_auth (a command with the private
 # Redis's password in REDISCLI_AUTH), and a cleanup that stops the
 # supervisor even when the test fails.
@@ -12,7 +13,6 @@ for _p in collector shmreader redispub; do
 done
 command -v redis-server >/dev/null || skip "redis-server not installed"
 command -v redis-cli >/dev/null || skip "redis-cli not installed"
-command -v flock >/dev/null || skip "flock not installed"
 command -v s6-log >/dev/null || skip "s6-log not installed (Debian package s6)"
 unset TICKPIPE_STATE TICKPIPE_BIN TICKPIPE_CONFIG
 
@@ -43,6 +43,15 @@ write_conf ""
 
 tp() { sh "$TP_SCRIPT" -c "$CONF" "$@"; }
 
+# tp_start: `tickpipe start`, its output in $T/out; fails the test
+# (showing the output) if it does not bring every stage up
+tp_start() {
+	tp start >"$T/out" 2>&1 && return
+	_rc=$?
+	cat "$T/out"
+	fail "tickpipe start exited $_rc"
+}
+
 sv_cleanup() {
 	[ -d "$STATE" ] && tp stop >/dev/null 2>&1
 	# in case the state dir is gone: our supervisor, by its unique config
@@ -59,6 +68,27 @@ stage_pids() {
 	read -r _st _pi _rest <"$STATE/run/$1.state" && echo "$_pi" | tr , ' '
 }
 sup_pid() { read -r _p _rest <"$STATE/supervisor.pid" && echo "$_p"; }
+
+# victim STAGE NAME: the pid of the process NAME of STAGE (STAGE.pids)
+victim() { awk -v n="$2" '$3 == n { print $1 }' "$STATE/run/$1.pids"; }
+
+# pipeline_starts: how many times the pipeline stage started shmreader
+pipeline_starts() { grep -c 'shmreader --from' "$STATE/log/pipeline/current"; }
+
+# pipeline_restarted SECONDS STARTS OLDPIDS: waits for the restart of the
+# pipeline stage (more than STARTS starts logged: the restart is logged
+# before its processes start, and the state file alone can look renewed
+# mid-repair), then for it to be up with none of OLDPIDS.
+pipeline_restarted() {
+	wait_for "$1" sh -c "[ \$(grep -c 'shmreader --from' '$STATE/log/pipeline/current') -gt $2 ]" ||
+	    fail "pipeline not restarted"
+	wait_for "$1" stage_renewed pipeline "$3" || fail "pipeline not repaired"
+}
+
+# last_from: where the pipeline's last shmreader started (its --from)
+last_from() {
+	grep 'shmreader --from' "$STATE/log/pipeline/current" | tail -n 1 | sed 's/.*--from //'
+}
 
 # stage_renewed STAGE OLDPIDS: the stage is up again, and none of its
 # processes is one of OLDPIDS
@@ -91,8 +121,6 @@ data_flows() {
 	sv_auth timeout 3 redis-cli -p "$REDIS_PORT" --raw psubscribe 'md.sim.*' \
 	    2>/dev/null | grep -q '"type":"'
 }
-
-ms() { date +%s%3N; }
 
 # wsgate_enabled: wsgate is built, so the supervisor runs it.
 wsgate_enabled() { [ -x "$BIN/wsgate" ]; }

@@ -1,0 +1,82 @@
+#!/bin/sh
+# part-tardis.sh: venue normalization beside the Tardis normalizers (npm
+# tardis-dev, pinned in bench/tardis/package.json and its lockfile,
+# installed under $BIN/bench/tardis), on the same recorded messages
+# (tests/fixtures/venues/, real captures): tardis-dev's trade and book
+# change mappers plus its OrderBook (bench/tardis/normalize.js) and the
+# collector's adapter: parser, book, integrity check, ring
+# (bench/venues.c -f).  Messages per CPU second of each; goal 20x.
+# Kraken: tardis-dev maps the v1 frames as recorded; the collector speaks
+# v2 and gets the same frames re-framed as v2 (tests/mock/kraken_v1to2.py).
+set -u
+: "${BIN:?}"
+dir=$(cd "$(dirname "$0")" && pwd)
+fx=$dir/../tests/fixtures/venues
+prog=$BIN/bench/venues
+[ -x "$prog" ] || { echo "part-tardis: $prog not built" >&2; exit 1; }
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	echo "| venues vs tardis | not run: no node/npm | | | no |"
+	exit 0
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+
+# tardis-dev from the npm registry, at the locked version
+nm=$BIN/bench/tardis
+mkdir -p "$nm"
+if ! cmp -s "$dir/tardis/package-lock.json" "$nm/package-lock.json" ||
+    ! [ -d "$nm/node_modules/tardis-dev" ]; then
+	cp "$dir/tardis/package.json" "$dir/tardis/package-lock.json" "$nm/"
+	(cd "$nm" && npm ci --no-audit --no-fund >"$T/npm.log" 2>&1) || {
+		echo "part-tardis: npm ci failed: $(tail -n 1 "$T/npm.log")" >&2
+		exit 1
+	}
+fi
+tver=$(node -p 'require(process.argv[1]).version' "$nm/node_modules/tardis-dev/package.json")
+
+for f in "$fx"/*.jsonl.xz; do
+	xz -dc "$f" >"$T/$(basename "$f" .xz)" || exit 1
+done
+/usr/bin/python3 "$dir/../tests/mock/kraken_v1to2.py" \
+    "$fx/kraken_v1_book_20210417.jsonl.xz" "$T/kraken_v2.jsonl" || {
+	echo "part-tardis: kraken_v1to2.py failed" >&2
+	exit 1
+}
+
+# venue, capture for tardis-dev, capture for the collector, --depth (as
+# the replay tests), repetitions (collector, tardis-dev: about 0.5 s of
+# CPU each), symbols
+while read -r venue tcap ccap depth creps treps syms; do
+	# shellcheck disable=SC2086
+	c=$("$prog" -f "$T/$ccap" -d "$depth" -r "$creps" "$venue" $syms 2>"$T/venues.err") || {
+		echo "part-tardis: $venue: $(tail -n 1 "$T/venues.err")" >&2
+		continue
+	}
+	# shellcheck disable=SC2086
+	set -- $c
+	cmsgs=$2 ccpu=$3 crate=$5
+	frames=$((cmsgs / creps))
+	t=$(NODE_PATH=$nm/node_modules node "$dir/tardis/normalize.js" "$T/$tcap" "$venue" "$treps" 2>"$T/node.err")
+	trc=$?
+	what="$venue, $(basename "$ccap" .jsonl) ($frames frames)"
+	if [ "$trc" = 65 ]; then
+		echo "| venues vs tardis | $what: tardis-dev $tver | not mapped: $(tail -n 1 "$T/node.err" | sed 's/^normalize.js: //') | | |"
+		echo "| venues vs tardis | $what: collector parse+book+check+ring ($cmsgs msgs, $ccpu s CPU) | $crate msg/CPU-s, no peer to compare | >= 20x tardis-dev | no |"
+		continue
+	elif [ "$trc" != 0 ]; then
+		echo "part-tardis: $venue: tardis-dev: $(tail -n 1 "$T/node.err")" >&2
+		continue
+	fi
+	# shellcheck disable=SC2086
+	set -- $t
+	echo "| venues vs tardis | $what: tardis-dev $tver normalizeTrades + book changes + OrderBook, $(basename "$tcap" .jsonl) ($2 msgs, $3 s CPU, $6 trades and book changes a pass) | $5 msg/CPU-s | | |"
+	echo "$crate $5" | awk -v what="$what" -v n="$cmsgs" -v cpu="$ccpu" '{
+		x = $1 / $2
+		printf "| venues vs tardis | %s: collector parse+book+check+ring (%d msgs, %s s CPU) | %d msg/CPU-s = %.1fx tardis-dev | >= 20x | %s |\n", what, n, cpu, $1, x, (x >= 20) ? "yes" : "no" }'
+done <<EOF2
+coinbase coinbase_advtrade_20260809.jsonl coinbase_advtrade_20260809.jsonl 1000 6 1 BTC-USD ETH-USD
+bybit bybit_spot_20260809.jsonl bybit_spot_20260809.jsonl 200 300 60 BTC-USDT ETH-USDT
+binance binance_depth_20211011.jsonl binance_depth_20211011.jsonl 500 100 30 NKN-USDT BLZ-ETH LRC-BTC RUNE-EUR
+kraken kraken_v1_book_20210417.jsonl kraken_v2.jsonl 1000 40 10 ADA-BTC BTC-CHF ETH-CHF GRT-ETH KSM-BTC OCEAN-BTC OMG-USD SC-EUR WAVES-EUR XMR-USD
+EOF2
