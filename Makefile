@@ -46,6 +46,7 @@ FLAGS_NOW	= $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 BUILD_PKGS	:= gcc make pkg-config libevent-dev libhiredis-dev \
 		   libjansson-dev libwslay-dev libssl-dev libcmocka-dev \
 		   zlib1g-dev nodejs@node npm@npm
+BUILD_PKGS	+= libzstd-dev
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
@@ -57,6 +58,7 @@ BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \
 		   /usr/include/event2/bufferevent_ssl.h /usr/include/zlib.h
+BUILD_HDRS	+= /usr/include/zstd.h
 BUILD_TOOLS	:= node npm
 CHECK_TOOLS	:= redis-server redis-cli clang mandoc shellcheck openssl \
 		   s6-log chromium
@@ -111,6 +113,10 @@ COMMON_LIB	:= $(BUILD)/libtpcommon.a
 $(COMMON_LIB): $(COMMON_OBJ)
 	$(AR) rcs $@ $^
 
+# common/history.c (recorder(1) FILE FORMAT) needs -lzstd -lz: only the
+# programs that read or write history link it
+HISTORY_OBJ	:= $(BUILD)/obj/common/history.o
+
 # objects live under $(BUILD)/obj/ so that $(BUILD)/NAME can be a binary
 $(BUILD)/obj/%.o: %.c | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
@@ -122,6 +128,8 @@ $(BUILD)/.deps-ok:
 
 include collector/module.mk
 include shmreader/module.mk
+include recorder/module.mk
+include deriver/module.mk
 -include redispub/module.mk
 -include wsgate/module.mk
 -include wsgate/www/module.mk

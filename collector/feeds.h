@@ -20,6 +20,7 @@ struct feed_opts {
 	uint64_t	 count;		/* sim: messages, 0 = unlimited */
 	int		 strict;	/* jsonl: a bad line is fatal */
 	double		 speed;		/* replay: 0 = max */
+	int64_t		 from, to;	/* replay: ts range [from, to), ns */
 };
 
 int	sim_main(struct collector *c, const struct feed_opts *o);

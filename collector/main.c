@@ -17,6 +17,7 @@
 
 #include "collector.h"
 #include "feeds.h"
+#include "history.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -26,7 +27,7 @@ static const char usage_text[] =
 "  sim [--seed n] [--symbols list] [--venues list] [--rate n|max]\n"
 "      [--count n]\n"
 "  jsonl [--strict] [file]\n"
-"  replay [--speed x|max] file\n"
+"  replay [--speed x|max] [--from time] [--to time] path\n"
 "  venue[:symbols] ... [--symbols list]   (coinbase kraken binance bybit okx)\n";
 
 static void
@@ -39,7 +40,8 @@ usage(FILE *f)
 
 enum {
 	O_RING = 256, O_CAPACITY, O_GROUP, O_RECREATE, O_SNAPINT, O_SEED,
-	O_SYMBOLS, O_RATE, O_COUNT, O_STRICT, O_SPEED, O_VENUES,
+	O_SYMBOLS, O_RATE, O_COUNT, O_STRICT, O_SPEED,
+	O_FROM, O_TO, O_VENUES,
 };
 
 static const struct option base_opts[] = {
@@ -57,6 +59,8 @@ static const struct option base_opts[] = {
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "strict", no_argument, NULL, O_STRICT },
 	{ "speed", required_argument, NULL, O_SPEED },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "to", required_argument, NULL, O_TO },
 	{ "venues", required_argument, NULL, O_VENUES },
 };
 
@@ -141,6 +145,8 @@ main(int argc, char **argv)
 	fo.seed = 1;
 	fo.rate = 1000;
 	fo.speed = 1;
+	fo.from = INT64_MIN;
+	fo.to = INT64_MAX;
 
 	/* one getopt_long pass over base and live options */
 	while (live_longopts[nlive].name != NULL)
@@ -239,6 +245,15 @@ main(int argc, char **argv)
 				errx(EX_USAGE, "--speed %s: must be a positive "
 				    "factor or max", optarg);
 			break;
+		case O_FROM:
+		case O_TO:
+			if (hist_parse_time(optarg, ch == O_FROM ? &fo.from :
+			    &fo.to) < 0)
+				errx(EX_USAGE, "--%s %s: want ns since the "
+				    "epoch or ISO 8601 such as "
+				    "2026-12-02T14:00:00Z", ch == O_FROM ?
+				    "from" : "to", optarg);
+			break;
 		default:
 			if (ch >= 1000) {
 				if (live_opt(ch, optarg) < 0)
@@ -264,6 +279,15 @@ main(int argc, char **argv)
 	    (strcmp(feed, "jsonl") == 0 && argc > 2) ||
 	    (strcmp(feed, "replay") == 0 && argc != 2)) {
 		warnx("%s: wrong number of arguments", feed);
+		return EX_USAGE;
+	}
+	if ((fo.from != INT64_MIN || fo.to != INT64_MAX) &&
+	    strcmp(feed, "replay") != 0) {
+		warnx("--from and --to are for replay only");
+		return EX_USAGE;
+	}
+	if (fo.from >= fo.to) {
+		warnx("--from must be before --to");
 		return EX_USAGE;
 	}
 	/* jsonl and replay pass the input through: no snapshots of our own */

@@ -6,9 +6,9 @@ COLLECTOR_SRC	:= collector/main.c collector/emit.c collector/book.c \
 		   $(LIVE_SRC)
 COLLECTOR_OBJ	:= $(COLLECTOR_SRC:%.c=$(BUILD)/obj/%.o)
 
-$(BUILD)/collector: $(COLLECTOR_OBJ) $(COMMON_LIB)
-	$(CC) $(ALL_CFLAGS) $(COLLECTOR_OBJ) -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) $(LIVE_LIBS) -ljansson -lm
+$(BUILD)/collector: $(COLLECTOR_OBJ) $(HISTORY_OBJ) $(COMMON_LIB)
+	$(CC) $(ALL_CFLAGS) $(COLLECTOR_OBJ) $(HISTORY_OBJ) -o $@ $(ALL_LDFLAGS) \
+		$(COMMON_LIB) $(LIVE_LIBS) -ljansson -lm -lzstd -lz
 
 PROGRAMS	+= $(BUILD)/collector
 

@@ -1,8 +1,11 @@
 /*
- * replay.c: `collector replay FILE`: replays a raw capture made by
- * `shmreader --format raw` (capture.h) into the ring, at the recorded
- * pace (by receive time), --speed times faster, or as fast as possible.
- * Records keep their recorded timestamps; the ring assigns new sequences.
+ * replay.c: `collector replay PATH`: replays into the ring a raw capture
+ * made by `shmreader --format raw` (capture.h), or history recorded by
+ * recorder(1) (a directory of history files, or one file), limited to
+ * the messages whose ts falls in [--from, --to), at the recorded pace (by
+ * receive time), --speed times faster, or as fast as possible.  Records
+ * go into the ring byte for byte as recorded; the ring assigns new
+ * sequences.
  */
 #include <err.h>
 #include <errno.h>
@@ -10,84 +13,140 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "capture.h"
 #include "feeds.h"
+#include "history.h"
+#include "ratelog.h"
 #include "util.h"
 
-int
-replay_main(struct collector *c, const struct feed_opts *o, const char *file)
-{
-	static struct tp_record recs[JSONL_MAX_RECS];
-	struct cap_header h, want;
-	struct tp_record r;
-	size_t n = 0;
-	uint64_t nrec = 0, partial = 0;
-	int64_t first_recv = 0, start = 0;
-	FILE *f;
-	int rv = 0;
+struct replay {
+	struct collector	*c;
+	const struct feed_opts	*o;
+	const char		*path;
+	struct tp_record	 recs[JSONL_MAX_RECS];
+	size_t			 n;
+	uint64_t		 nrec, partial;
+	int64_t			 first_recv, start;
+	struct ratelog		 gaplog;
+};
 
-	if ((f = fopen(file, "rb")) == NULL) {
-		warn("%s", file);
+/* Paces and publishes the message recs[0..n) if its ts is in range. */
+static void
+replay_msg(struct replay *p)
+{
+	const struct feed_opts *o = p->o;
+
+	if (p->recs[0].ts < o->from || p->recs[0].ts >= o->to)
+		return;
+	if (o->speed > 0) {
+		if (p->first_recv == 0) {
+			p->first_recv = p->recs[0].recv;
+			p->start = mono_ns();
+		} else if (p->recs[0].recv > p->first_recv)
+			sleep_until(p->start + (int64_t)((double)(p->recs[0].recv -
+			    p->first_recv) / o->speed));
+	}
+	collector_emit(p->c, p->recs, p->n);
+	if ((p->c->msgs & 1023) == 0)
+		ring_heartbeat(p->c->ring);
+}
+
+/* Takes the next record in recorded order. */
+static void
+replay_rec(struct replay *p, const struct tp_record *r)
+{
+	p->nrec++;
+	if (r->type == REC_NONE) {
+		ratelog_say(&p->gaplog, mono_ns(), "%s: record %" PRIu64
+		    ": the recording lost %" PRIu64 " records from seq %" PRIu64,
+		    p->path, p->nrec, r->aux, r->vseq);
+		return;
+	}
+	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
+		p->partial++;
+		return;		/* tail of a message cut by a gap */
+	}
+	if (r->type == REC_BOOK && (r->flags & REC_F_START) && p->n > 0) {
+		p->partial++;	/* previous message never ended */
+		p->n = 0;
+	}
+	if (p->n == JSONL_MAX_RECS) {
+		p->partial++;
+		p->n = 0;
+		return;
+	}
+	p->recs[p->n++] = *r;
+	if (r->type == REC_BOOK && !(r->flags & REC_F_LAST))
+		return;
+	replay_msg(p);
+	p->n = 0;
+}
+
+static void
+note_cb(const char *line)
+{
+	warnx("%s", line);
+}
+
+/* History files: recorder(1).  Returns an exit status. */
+static int
+replay_history(struct replay *p)
+{
+	struct hist_reader *hr;
+	const struct tp_record *r;
+	char errbuf[1024];
+	int rc;
+
+	if (hist_reader_open(&hr, p->path, p->o->from, p->o->to, note_cb,
+	    errbuf, sizeof(errbuf)) < 0) {
+		warnx("%s", errbuf);
 		return EX_NOINPUT;
 	}
+	notify_ready(p->c->ready_fd);
+	p->c->ready_fd = -1;
+	while (!collector_poll_signals(p->c) &&
+	    (rc = hist_reader_next(hr, &r)) == 1)
+		replay_rec(p, r);
+	if (!collector_stop && rc < 0) {
+		warnx("%s", hist_reader_err(hr));
+		hist_reader_close(hr);
+		return EX_IOERR;
+	}
+	hist_reader_close(hr);
+	return 0;
+}
+
+/* A raw capture: capture.h.  Returns an exit status. */
+static int
+replay_capture(struct replay *p, FILE *f)
+{
+	struct cap_header h, want;
+	struct tp_record r;
+	int rv = 0;
+
 	cap_header_init(&want);
 	if (fread(&h, sizeof(h), 1, f) != 1 ||
 	    memcmp(h.magic, want.magic, 8) != 0) {
-		warnx("%s: not a tickpipe capture (bad magic)", file);
-		fclose(f);
+		warnx("%s: not a tickpipe capture or history (bad magic)",
+		    p->path);
 		return EX_DATAERR;
 	}
 	if (h.record_size != REC_SIZE || h.layout_hash != want.layout_hash) {
 		warnx("%s: capture record layout differs: record size %" PRIu32
 		    " (expected %d), layout hash 0x%016" PRIx64 " (expected "
-		    "0x%016" PRIx64 ")", file, h.record_size, REC_SIZE,
+		    "0x%016" PRIx64 ")", p->path, h.record_size, REC_SIZE,
 		    h.layout_hash, want.layout_hash);
-		fclose(f);
 		return EX_DATAERR;
 	}
-	notify_ready(c->ready_fd);
-	c->ready_fd = -1;
-	while (!collector_poll_signals(c) && fread(&r, sizeof(r), 1, f) == 1) {
-		nrec++;
-		if (r.type == REC_NONE) {
-			warnx("%s: record %" PRIu64 ": the capture lost %"
-			    PRIu64 " records from seq %" PRIu64, file, nrec,
-			    r.aux, r.vseq);
-			continue;
-		}
-		if (r.type == REC_BOOK && !(r.flags & REC_F_START) && n == 0) {
-			partial++;
-			continue;	/* tail of a message cut by a gap */
-		}
-		if (r.type == REC_BOOK && (r.flags & REC_F_START) && n > 0) {
-			partial++;	/* previous message never ended */
-			n = 0;
-		}
-		if (n == JSONL_MAX_RECS) {
-			partial++;
-			n = 0;
-			continue;
-		}
-		recs[n++] = r;
-		if (r.type == REC_BOOK && !(r.flags & REC_F_LAST))
-			continue;
-		if (o->speed > 0) {
-			if (first_recv == 0) {
-				first_recv = recs[0].recv;
-				start = mono_ns();
-			} else if (recs[0].recv > first_recv)
-				sleep_until(start + (int64_t)((double)(recs[0].recv -
-				    first_recv) / o->speed));
-		}
-		collector_emit(c, recs, n);
-		n = 0;
-		if ((c->msgs & 1023) == 0)
-			ring_heartbeat(c->ring);
-	}
+	notify_ready(p->c->ready_fd);
+	p->c->ready_fd = -1;
+	while (!collector_poll_signals(p->c) && fread(&r, sizeof(r), 1, f) == 1)
+		replay_rec(p, &r);
 	if (ferror(f)) {
-		warn("%s: read", file);
+		warn("%s: read", p->path);
 		rv = EX_IOERR;
 	} else if (!collector_stop && !feof(f)) {
 		rv = EX_IOERR;
@@ -95,11 +154,43 @@ replay_main(struct collector *c, const struct feed_opts *o, const char *file)
 		long pos = ftell(f);
 
 		if (pos >= 0 && (pos - (long)sizeof(h)) % REC_SIZE != 0)
-			warnx("%s: ends with a partial record", file);
+			warnx("%s: ends with a partial record", p->path);
 	}
-	if (partial > 0)
-		warnx("%s: %" PRIu64 " incomplete book messages skipped", file,
-		    partial);
-	fclose(f);
+	return rv;
+}
+
+int
+replay_main(struct collector *c, const struct feed_opts *o, const char *path)
+{
+	static struct replay p;
+	struct stat st;
+	char magic[8];
+	FILE *f;
+	int rv;
+
+	p.c = c;
+	p.o = o;
+	p.path = path;
+	ratelog_init(&p.gaplog, 5, 1000000000, NULL, "gaps not reported");
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		rv = replay_history(&p);
+	else if ((f = fopen(path, "rb")) == NULL) {
+		warn("%s", path);
+		return EX_NOINPUT;
+	} else {
+		if (fread(magic, sizeof(magic), 1, f) == 1 &&
+		    memcmp(magic, HIST_MAGIC, 8) == 0) {
+			fclose(f);
+			rv = replay_history(&p);
+		} else {
+			rewind(f);
+			rv = replay_capture(&p, f);
+			fclose(f);
+		}
+	}
+	ratelog_flush(&p.gaplog);
+	if (p.partial > 0)
+		warnx("%s: %" PRIu64 " incomplete book messages skipped", path,
+		    p.partial);
 	return rv;
 }

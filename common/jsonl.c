@@ -13,6 +13,24 @@
 #include "jsonl.h"
 #include "util.h"
 
+static const char *
+type_word(unsigned type)
+{
+	static const char *const words[] = {
+		"unknown", "trade", "book", "status", "quote", "book_top",
+		"bar", "xbest",
+	};
+
+	return type < sizeof(words) / sizeof(*words) ? words[type] :
+	    "unknown";
+}
+
+int
+jsonl_multi(unsigned type)
+{
+	return type == REC_BOOK || type == REC_BOOK_TOP;
+}
+
 static char *
 put_str(char *p, const char *s)
 {
@@ -96,8 +114,13 @@ put_dec(char *p, int64_t m, int e)
 	return p;
 }
 
+/*
+ * The header keys, "type" first; the venue sequence under seqkey:
+ * "vseq", or "src_seq" in a derived record (tickpipe-json(5)).
+ */
 static char *
-put_head(char *p, const char *type, const struct tp_record *r)
+put_head_as(char *p, const char *type, const struct tp_record *r,
+    const char *seqkey)
 {
 	p = put_str(p, "{\"type\":\"");
 	p = put_str(p, type);
@@ -110,7 +133,10 @@ put_head(char *p, const char *type, const struct tp_record *r)
 	}
 	p = put_str(p, ",\"seq\":");
 	p = put_u64(p, r->seq);
-	p = put_str(p, ",\"vseq\":");
+	*p++ = ',';
+	*p++ = '"';
+	p = put_str(p, seqkey);
+	p = put_str(p, "\":");
 	p = put_u64(p, r->vseq);
 	p = put_str(p, ",\"ts\":");
 	p = put_i64(p, r->ts);
@@ -118,6 +144,78 @@ put_head(char *p, const char *type, const struct tp_record *r)
 	p = put_i64(p, r->recv);
 	return p;
 }
+
+static char *
+put_head(char *p, const char *type, const struct tp_record *r)
+{
+	return put_head_as(p, type, r, "vseq");
+}
+
+/* The header of a derived record (its symbol is never empty). */
+static char *
+put_dhead(char *p, const char *type, const struct tp_record *r)
+{
+	return put_head_as(p, type, r, "src_seq");
+}
+
+/* ,"KEY":"decimal" or ,"KEY":null */
+static char *
+put_opt_dec(char *p, const char *key, int has, int64_t m, int e)
+{
+	*p++ = ',';
+	*p++ = '"';
+	p = put_str(p, key);
+	*p++ = '"';
+	*p++ = ':';
+	if (!has)
+		return put_str(p, "null");
+	return put_dec(p, m, e);
+}
+
+/* "1s", "250ms", "1m", "1h", "1d": an interval in its shortest unit. */
+size_t
+jsonl_interval_name(uint64_t ms, char *buf, size_t len)
+{
+	static const struct { uint64_t ms; const char *u; } units[] = {
+		{ 86400000, "d" }, { 3600000, "h" }, { 60000, "m" },
+		{ 1000, "s" }, { 1, "ms" },
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(units) / sizeof(*units); i++)
+		if (ms != 0 && ms % units[i].ms == 0) {
+			n = snprintf(buf, len, "%" PRIu64 "%s",
+			    ms / units[i].ms, units[i].u);
+			break;
+		}
+	if (n <= 0 || (size_t)n >= len)
+		n = snprintf(buf, len, "0ms");
+	return (size_t)n;
+}
+
+/* A venue mask as a JSON array of names. */
+static char *
+put_venues(char *p, uint32_t mask)
+{
+	int first = 1;
+
+	*p++ = '[';
+	for (unsigned v = 0; v < REC_XB_VENUES; v++) {
+		if (!(mask & (1u << v)))
+			continue;
+		if (!first)
+			*p++ = ',';
+		first = 0;
+		*p++ = '"';
+		p = put_str(p, venue_name(v));
+		*p++ = '"';
+	}
+	*p++ = ']';
+	return p;
+}
+
+static char *
+put_derived(char *p, const struct tp_record *recs, size_t n);
 
 /* Appends the levels of one side, over all records, to p. */
 static char *
@@ -185,6 +283,12 @@ jsonl_encode(const struct tp_record *recs, size_t n, char *buf)
 		p = put_str(p, "\",\"reason\":");
 		p = put_jstr(p, r->u.status.reason, REC_REASON_LEN);
 		break;
+	case REC_QUOTE:
+	case REC_BOOK_TOP:
+	case REC_BAR:
+	case REC_XBEST:
+		p = put_derived(p, recs, n);
+		break;
 	default:
 		p = put_head(p, "unknown", r);
 		p = put_str(p, ",\"rtype\":");
@@ -194,6 +298,112 @@ jsonl_encode(const struct tp_record *recs, size_t n, char *buf)
 	*p++ = '}';
 	*p++ = '\n';
 	return (size_t)(p - buf);
+}
+
+/* The derived types (tickpipe-json(5)); r->type is one of them. */
+static char *
+put_derived(char *p, const struct tp_record *recs, size_t n)
+{
+	const struct tp_record *r = &recs[0];
+	char iname[32];
+
+	switch (r->type) {
+	case REC_QUOTE: {
+		const struct rec_quote *q = &r->u.quote;
+
+		p = put_dhead(p, "quote", r);
+		p = put_opt_dec(p, "bid", q->has_bid, q->bid, q->bid_exp);
+		p = put_opt_dec(p, "bid_qty", q->has_bid, q->bid_qty,
+		    q->bid_qty_exp);
+		p = put_opt_dec(p, "ask", q->has_ask, q->ask, q->ask_exp);
+		p = put_opt_dec(p, "ask_qty", q->has_ask, q->ask_qty,
+		    q->ask_qty_exp);
+		break;
+	}
+	case REC_BOOK_TOP:
+		p = put_dhead(p, "book_top", r);
+		p = put_str(p, ",\"depth\":");
+		p = put_u64(p, r->u.top.depth);
+		p = put_str(p, ",\"interval_ms\":");
+		p = put_u64(p, r->u.top.interval_ms);
+		p = put_str(p, ",\"bids\":");
+		p = put_side(p, recs, n, 0);
+		p = put_str(p, ",\"asks\":");
+		p = put_side(p, recs, n, 1);
+		break;
+	case REC_BAR: {
+		const struct rec_bar *b = &r->u.bar;
+		int has = b->trades > 0;
+
+		p = put_dhead(p, "bar", r);
+		jsonl_interval_name(b->interval_ms, iname, sizeof(iname));
+		p = put_str(p, ",\"interval\":\"");
+		p = put_str(p, iname);
+		p = put_str(p, "\",\"start\":");
+		p = put_i64(p, b->start);
+		p = put_str(p, ",\"end\":");
+		p = put_i64(p, b->end);
+		p = put_str(p, ",\"trades\":");
+		p = put_u64(p, b->trades);
+		p = put_opt_dec(p, "open", has, b->open, b->open_exp);
+		p = put_opt_dec(p, "high", has, b->high, b->high_exp);
+		p = put_opt_dec(p, "low", has, b->low, b->low_exp);
+		p = put_opt_dec(p, "close", has, b->close, b->close_exp);
+		p = put_opt_dec(p, "volume", 1, b->volume, b->volume_exp);
+		p = put_opt_dec(p, "buy_volume", 1, b->buy_volume,
+		    b->buy_volume_exp);
+		p = put_opt_dec(p, "sell_volume", 1, b->sell_volume,
+		    b->sell_volume_exp);
+		p = put_opt_dec(p, "vwap", has, b->vwap, b->vwap_exp);
+		break;
+	}
+	case REC_XBEST: {
+		const struct rec_xbest *x = &r->u.xbest;
+		int first = 1;
+
+		p = put_dhead(p, "xbest", r);
+		p = put_opt_dec(p, "bid", x->has_bid, x->bid, x->bid_exp);
+		p = put_opt_dec(p, "bid_qty", x->has_bid, x->bid_qty,
+		    x->bid_qty_exp);
+		p = put_str(p, ",\"bid_venue\":");
+		if (x->has_bid) {
+			*p++ = '"';
+			p = put_str(p, venue_name(x->bid_venue));
+			*p++ = '"';
+		} else
+			p = put_str(p, "null");
+		p = put_opt_dec(p, "ask", x->has_ask, x->ask, x->ask_exp);
+		p = put_opt_dec(p, "ask_qty", x->has_ask, x->ask_qty,
+		    x->ask_qty_exp);
+		p = put_str(p, ",\"ask_venue\":");
+		if (x->has_ask) {
+			*p++ = '"';
+			p = put_str(p, venue_name(x->ask_venue));
+			*p++ = '"';
+		} else
+			p = put_str(p, "null");
+		p = put_str(p, ",\"state\":\"");
+		p = put_str(p, xbest_state_name(x->state));
+		p = put_str(p, "\",\"venues\":");
+		p = put_venues(p, x->venues);
+		p = put_str(p, ",\"excluded\":[");
+		for (unsigned v = 0; v < REC_XB_VENUES; v++) {
+			if (!(x->excluded & (1u << v)))
+				continue;
+			if (!first)
+				*p++ = ',';
+			first = 0;
+			p = put_str(p, "{\"venue\":\"");
+			p = put_str(p, venue_name(v));
+			p = put_str(p, "\",\"why\":\"");
+			p = put_str(p, xbest_why_name(x->why[v]));
+			p = put_str(p, "\"}");
+		}
+		*p++ = ']';
+		break;
+	}
+	}
+	return p;
 }
 
 size_t
@@ -278,7 +488,8 @@ check_head(const struct tp_record *r, char *why, size_t len)
 	}
 	if (r->symbol[0] == '\0' && r->type != REC_STATUS) {
 		snprintf(why, len, "seq %" PRIu64 ": %s without a symbol",
-		    r->seq, r->type == REC_TRADE ? "trade" : "book record");
+		    r->seq, r->type == REC_TRADE ? "trade" : r->type ==
+		    REC_BOOK ? "book record" : "derived record");
 		return -1;
 	}
 	if (r->symbol[0] != '\0' && (memchr(r->symbol, '\0',
@@ -315,7 +526,8 @@ check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 		const struct rec_book *bk = &r->u.book;
 		unsigned nlev = (unsigned)bk->nbids + bk->nasks;
 
-		if (k > 0 && (r->type != REC_BOOK || r->venue != recs[0].venue ||
+		if (k > 0 && (r->type != recs[0].type ||
+		    r->venue != recs[0].venue ||
 		    strncmp(r->symbol, recs[0].symbol, REC_SYMBOL_LEN) != 0)) {
 			snprintf(why, len, "seq %" PRIu64 ": record of type %u, "
 			    "%s \"%s\" inside a book message of %s \"%s\" from "
@@ -342,6 +554,76 @@ check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 	return 0;
 }
 
+/* The payload of a derived record (the levels of a book_top apart). */
+static int
+check_derived(const struct tp_record *r, char *why, size_t len)
+{
+	const struct rec_quote *q = &r->u.quote;
+	const struct rec_bar *b = &r->u.bar;
+	const struct rec_xbest *x = &r->u.xbest;
+
+	switch (r->type) {
+	case REC_QUOTE:
+		if (q->has_bid > 1 || q->has_ask > 1)
+			break;
+		if ((q->has_bid && (check_dec(r, -1, 0, q->bid, q->bid_exp,
+		    why, len) < 0 || check_dec(r, -1, 1, q->bid_qty,
+		    q->bid_qty_exp, why, len) < 0)) ||
+		    (q->has_ask && (check_dec(r, -1, 0, q->ask, q->ask_exp,
+		    why, len) < 0 || check_dec(r, -1, 1, q->ask_qty,
+		    q->ask_qty_exp, why, len) < 0)))
+			return -1;
+		return 0;
+	case REC_BOOK_TOP:
+		if (r->u.top.depth == 0 || r->u.top.interval_ms == 0)
+			break;
+		return 0;
+	case REC_BAR:
+		if (b->interval_ms == 0 || b->interval_ms > INT64_MAX / 1000000 ||
+		    b->trades > INT64_MAX || b->start < 0 || b->end < b->start)
+			break;
+		if (check_dec(r, -1, 1, b->volume, b->volume_exp, why,
+		    len) < 0 || check_dec(r, -1, 1, b->buy_volume,
+		    b->buy_volume_exp, why, len) < 0 || check_dec(r, -1, 1,
+		    b->sell_volume, b->sell_volume_exp, why, len) < 0)
+			return -1;
+		if (b->trades > 0 && (check_dec(r, -1, 0, b->open, b->open_exp,
+		    why, len) < 0 || check_dec(r, -1, 0, b->high, b->high_exp,
+		    why, len) < 0 || check_dec(r, -1, 0, b->low, b->low_exp,
+		    why, len) < 0 || check_dec(r, -1, 0, b->close, b->close_exp,
+		    why, len) < 0 || check_dec(r, -1, 0, b->vwap, b->vwap_exp,
+		    why, len) < 0))
+			return -1;
+		return 0;
+	case REC_XBEST:
+		if (x->has_bid > 1 || x->has_ask > 1 || x->state > XB_CROSSED ||
+		    (x->venues & x->excluded) != 0 ||
+		    (x->venues | x->excluded) >> VENUE_MAX != 0 ||
+		    ((x->venues | x->excluded) & 1u) != 0 ||
+		    (x->has_bid && (x->bid_venue >= REC_XB_VENUES ||
+		    !(x->venues >> x->bid_venue & 1u))) ||
+		    (x->has_ask && (x->ask_venue >= REC_XB_VENUES ||
+		    !(x->venues >> x->ask_venue & 1u))))
+			break;
+		for (unsigned v = 0; v < REC_XB_VENUES; v++)
+			if ((x->excluded >> v & 1u) && (x->why[v] ==
+			    XB_WHY_NONE || x->why[v] > XB_WHY_DISCONNECTED))
+				goto bad;
+		if ((x->has_bid && (check_dec(r, -1, 0, x->bid, x->bid_exp,
+		    why, len) < 0 || check_dec(r, -1, 1, x->bid_qty,
+		    x->bid_qty_exp, why, len) < 0)) ||
+		    (x->has_ask && (check_dec(r, -1, 0, x->ask, x->ask_exp,
+		    why, len) < 0 || check_dec(r, -1, 1, x->ask_qty,
+		    x->ask_qty_exp, why, len) < 0)))
+			return -1;
+		return 0;
+	}
+bad:
+	snprintf(why, len, "seq %" PRIu64 ": %s record with bad fields",
+	    r->seq, type_word(r->type));
+	return -1;
+}
+
 int
 jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 {
@@ -352,16 +634,14 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 		    JSONL_MAX_RECS);
 		return -1;
 	}
-	if (r->type != REC_TRADE && r->type != REC_BOOK &&
-	    r->type != REC_STATUS) {
+	if (r->type == REC_NONE || r->type > REC_XBEST) {
 		snprintf(why, len, "seq %" PRIu64 ": record type %u unknown",
 		    r->seq, r->type);
 		return -1;
 	}
-	if (n > 1 && r->type != REC_BOOK) {
+	if (n > 1 && !jsonl_multi(r->type)) {
 		snprintf(why, len, "seq %" PRIu64 ": a %s message of %zu "
-		    "records", r->seq, r->type == REC_TRADE ? "trade" :
-		    "status", n);
+		    "records", r->seq, type_word(r->type), n);
 		return -1;
 	}
 	if (check_head(r, why, len) < 0)
@@ -390,6 +670,12 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 		break;
 	case REC_BOOK:
 		return check_book(recs, n, why, len);
+	case REC_BOOK_TOP:
+		if (check_book(recs, n, why, len) < 0)
+			return -1;
+		/* fall through */
+	default:
+		return check_derived(r, why, len);
 	}
 	return 0;
 }
@@ -422,12 +708,6 @@ msg_span(const struct jsonl_msg *m, char *why, size_t len)
 	    f, l);
 }
 
-static const char *
-type_word(unsigned type)
-{
-	return type == REC_TRADE ? "trade" : type == REC_BOOK ? "book" :
-	    type == REC_STATUS ? "status" : "unknown";
-}
 
 int
 jsonl_msg_add(struct jsonl_msg *m, const struct tp_record *rec, char *why,
@@ -435,20 +715,20 @@ jsonl_msg_add(struct jsonl_msg *m, const struct tp_record *rec, char *why,
 {
 	int last = (rec->flags & REC_F_LAST) != 0, rc;
 
-	if (m->state == M_COLLECT && (rec->type != REC_BOOK ||
+	if (m->state == M_COLLECT && (rec->type != m->recs[0].type ||
 	    (rec->flags & REC_F_START))) {
 		int k = msg_span(m, why, len);
 
 		if (k >= 0 && (size_t)k < len)
 			snprintf(why + k, len - (size_t)k, ": no LAST before "
 			    "the %s%s record at seq %" PRIu64,
-			    type_word(rec->type), rec->type == REC_BOOK ?
+			    type_word(rec->type), jsonl_multi(rec->type) ?
 			    " START" : "", rec->seq);
 		m->n = 0;
 		m->state = M_IDLE;
 		return JSONL_MSG_AGAIN;
 	}
-	if (rec->type != REC_BOOK) {
+	if (!jsonl_multi(rec->type)) {
 		m->state = M_IDLE;
 		m->recs[0] = *rec;
 		m->n = 1;
@@ -462,8 +742,8 @@ jsonl_msg_add(struct jsonl_msg *m, const struct tp_record *rec, char *why,
 	case M_RESYNC:
 	case M_IDLE:
 		rc = m->state == M_RESYNC ? JSONL_MSG_TAIL : JSONL_MSG_PARTIAL;
-		snprintf(why, len, "seq %" PRIu64 ": book record without START "
-		    "that continues no message", rec->seq);
+		snprintf(why, len, "seq %" PRIu64 ": %s record without START "
+		    "that continues no message", rec->seq, type_word(rec->type));
 		m->state = last ? M_IDLE : M_DISCARD;
 		return rc;
 	case M_DISCARD:
@@ -613,6 +893,224 @@ decode_side(json_t *arr, const char *name, int asks, struct tp_record *recs,
 	return 0;
 }
 
+/*
+ * get_opt_dec: key holds a decimal string or null (*has 0).  Returns 0,
+ * or -1 with the reason in err (also when the key is missing).
+ */
+static int
+get_opt_dec(json_t *o, const char *key, uint8_t *has, int64_t *m, int8_t *e,
+    char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	*has = 0;
+	if (v == NULL) {
+		snprintf(err, errlen, "missing key \"%s\"", key);
+		return -1;
+	}
+	if (json_is_null(v))
+		return 0;
+	if (get_dec(v, key, m, e, err, errlen) < 0)
+		return -1;
+	*has = 1;
+	return 0;
+}
+
+/* jsonl_interval_parse: "250ms", "1s", "1m", "1h", "1d" to ms; -1 if not. */
+int
+jsonl_interval_parse(const char *s, uint64_t *ms)
+{
+	static const struct { const char *u; uint64_t ms; } units[] = {
+		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 }, { "h", 3600000 },
+		{ "d", 86400000 },
+	};
+	uint64_t v = 0;
+	size_t i = 0;
+
+	while (s[i] >= '0' && s[i] <= '9') {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i++] - '0');
+	}
+	if (i == 0 || v == 0)
+		return -1;
+	for (size_t k = 0; k < sizeof(units) / sizeof(*units); k++)
+		if (strcmp(s + i, units[k].u) == 0) {
+			if (v > (uint64_t)INT64_MAX / 1000000 / units[k].ms)
+				return -1;
+			*ms = v * units[k].ms;
+			return 0;
+		}
+	return -1;
+}
+
+/* A venue name or null; VENUE_UNKNOWN for null.  -1 if neither. */
+static int
+get_venue(json_t *o, const char *key, uint16_t *id, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (v == NULL || (!json_is_null(v) && !json_is_string(v))) {
+		snprintf(err, errlen, "\"%s\" must be a venue name or null",
+		    key);
+		return -1;
+	}
+	*id = json_is_null(v) ? 0 : (uint16_t)venue_id(json_string_value(v));
+	if (!json_is_null(v) && *id == 0) {
+		snprintf(err, errlen, "unknown venue \"%.32s\"",
+		    json_string_value(v));
+		return -1;
+	}
+	return 0;
+}
+
+/* The payload of a quote, bar or xbest line into h. */
+static int
+decode_derived(json_t *o, struct tp_record *h, char *err, size_t errlen)
+{
+	uint8_t has, has2;
+	int64_t iv;
+
+	switch (h->type) {
+	case REC_QUOTE: {
+		struct rec_quote *q = &h->u.quote;
+
+		if (get_opt_dec(o, "bid", &q->has_bid, &q->bid, &q->bid_exp,
+		    err, errlen) < 0 || get_opt_dec(o, "bid_qty", &has,
+		    &q->bid_qty, &q->bid_qty_exp, err, errlen) < 0 ||
+		    get_opt_dec(o, "ask", &q->has_ask, &q->ask, &q->ask_exp,
+		    err, errlen) < 0 || get_opt_dec(o, "ask_qty", &has2,
+		    &q->ask_qty, &q->ask_qty_exp, err, errlen) < 0)
+			return -1;
+		if (has != q->has_bid || has2 != q->has_ask) {
+			snprintf(err, errlen, "a price without its quantity");
+			return -1;
+		}
+		return 0;
+	}
+	case REC_BAR: {
+		struct rec_bar *b = &h->u.bar;
+		json_t *v = json_object_get(o, "interval");
+		uint8_t hp[5];
+
+		if (!json_is_string(v) || jsonl_interval_parse(
+		    json_string_value(v), &b->interval_ms) < 0) {
+			snprintf(err, errlen, "\"interval\" must be like "
+			    "\"1s\", \"250ms\", \"1m\", \"1h\"");
+			return -1;
+		}
+		if (get_int(o, "start", 1, 0, &b->start, err, errlen) < 0 ||
+		    get_int(o, "end", 1, 0, &b->end, err, errlen) < 0 ||
+		    get_int(o, "trades", 1, 0, &iv, err, errlen) < 0)
+			return -1;
+		b->trades = (uint64_t)iv;
+		if (get_opt_dec(o, "open", &hp[0], &b->open, &b->open_exp, err,
+		    errlen) < 0 || get_opt_dec(o, "high", &hp[1], &b->high,
+		    &b->high_exp, err, errlen) < 0 || get_opt_dec(o, "low",
+		    &hp[2], &b->low, &b->low_exp, err, errlen) < 0 ||
+		    get_opt_dec(o, "close", &hp[3], &b->close, &b->close_exp,
+		    err, errlen) < 0 || get_opt_dec(o, "vwap", &hp[4], &b->vwap,
+		    &b->vwap_exp, err, errlen) < 0 || get_opt_dec(o, "volume",
+		    &has, &b->volume, &b->volume_exp, err, errlen) < 0 ||
+		    !has || get_opt_dec(o, "buy_volume", &has, &b->buy_volume,
+		    &b->buy_volume_exp, err, errlen) < 0 || !has ||
+		    get_opt_dec(o, "sell_volume", &has, &b->sell_volume,
+		    &b->sell_volume_exp, err, errlen) < 0 || !has) {
+			if (!has)
+				snprintf(err, errlen, "a bar's volumes are "
+				    "never null");
+			return -1;
+		}
+		for (int i = 0; i < 5; i++)
+			if (hp[i] != (b->trades > 0)) {
+				snprintf(err, errlen, "a bar's prices are null "
+				    "exactly when it has no trades");
+				return -1;
+			}
+		return 0;
+	}
+	case REC_XBEST: {
+		struct rec_xbest *x = &h->u.xbest;
+		json_t *v, *e;
+		size_t i;
+
+		if (get_opt_dec(o, "bid", &x->has_bid, &x->bid, &x->bid_exp,
+		    err, errlen) < 0 || get_opt_dec(o, "bid_qty", &has,
+		    &x->bid_qty, &x->bid_qty_exp, err, errlen) < 0 ||
+		    get_opt_dec(o, "ask", &x->has_ask, &x->ask, &x->ask_exp,
+		    err, errlen) < 0 || get_opt_dec(o, "ask_qty", &has2,
+		    &x->ask_qty, &x->ask_qty_exp, err, errlen) < 0 ||
+		    get_venue(o, "bid_venue", &x->bid_venue, err, errlen) < 0 ||
+		    get_venue(o, "ask_venue", &x->ask_venue, err, errlen) < 0)
+			return -1;
+		if (has != x->has_bid || has2 != x->has_ask ||
+		    (x->bid_venue != 0) != x->has_bid ||
+		    (x->ask_venue != 0) != x->has_ask) {
+			snprintf(err, errlen, "a price without its quantity "
+			    "or venue");
+			return -1;
+		}
+		v = json_object_get(o, "state");
+		if (!json_is_string(v)) {
+			snprintf(err, errlen, "\"state\" must be normal, locked "
+			    "or crossed");
+			return -1;
+		}
+		for (x->state = 0; x->state <= XB_CROSSED; x->state++)
+			if (strcmp(json_string_value(v),
+			    xbest_state_name(x->state)) == 0)
+				break;
+		if (x->state > XB_CROSSED) {
+			snprintf(err, errlen, "\"state\" must be normal, locked "
+			    "or crossed");
+			return -1;
+		}
+		v = json_object_get(o, "venues");
+		if (!json_is_array(v)) {
+			snprintf(err, errlen, "\"venues\" must be an array");
+			return -1;
+		}
+		json_array_foreach(v, i, e) {
+			unsigned id = json_is_string(e) ?
+			    venue_id(json_string_value(e)) : 0;
+
+			if (id == 0) {
+				snprintf(err, errlen, "\"venues\"[%zu]: not a "
+				    "venue name", i);
+				return -1;
+			}
+			x->venues |= 1u << id;
+		}
+		v = json_object_get(o, "excluded");
+		if (!json_is_array(v)) {
+			snprintf(err, errlen, "\"excluded\" must be an array");
+			return -1;
+		}
+		json_array_foreach(v, i, e) {
+			json_t *vn = json_object_get(e, "venue");
+			json_t *wy = json_object_get(e, "why");
+			unsigned id = json_is_string(vn) ?
+			    venue_id(json_string_value(vn)) : 0, w;
+
+			for (w = XB_WHY_RESYNC; w <= XB_WHY_DISCONNECTED; w++)
+				if (json_is_string(wy) && strcmp(
+				    json_string_value(wy), xbest_why_name(w)) == 0)
+					break;
+			if (id == 0 || w > XB_WHY_DISCONNECTED) {
+				snprintf(err, errlen, "\"excluded\"[%zu] must be "
+				    "{\"venue\":NAME,\"why\":\"resync\"|"
+				    "\"stale\"|\"disconnected\"}", i);
+				return -1;
+			}
+			x->excluded |= 1u << id;
+			x->why[id] = (uint8_t)w;
+		}
+		return 0;
+	}
+	}
+	return 0;
+}
+
 int
 jsonl_decode(const char *line, size_t len, struct tp_record *recs,
     size_t max, struct jsonl_gap *gap, char *err, size_t errlen)
@@ -661,6 +1159,14 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		h.type = REC_BOOK;
 	else if (strcmp(type, "status") == 0)
 		h.type = REC_STATUS;
+	else if (strcmp(type, "quote") == 0)
+		h.type = REC_QUOTE;
+	else if (strcmp(type, "book_top") == 0)
+		h.type = REC_BOOK_TOP;
+	else if (strcmp(type, "bar") == 0)
+		h.type = REC_BAR;
+	else if (strcmp(type, "xbest") == 0)
+		h.type = REC_XBEST;
 	else
 		FAIL("unknown type \"%.32s\"", type);
 
@@ -685,7 +1191,8 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 	if (get_int(o, "seq", 0, 0, &iv, err, errlen) < 0)
 		goto fail;
 	iv = 0;
-	if (get_int(o, "vseq", 0, 0, &iv, err, errlen) < 0)
+	if (get_int(o, h.type >= REC_QUOTE ? "src_seq" : "vseq",
+	    h.type >= REC_QUOTE, 0, &iv, err, errlen) < 0)
 		goto fail;
 	h.vseq = (uint64_t)iv;
 	if (get_int(o, "ts", 1, 0, &h.ts, err, errlen) < 0 ||
@@ -754,6 +1261,16 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		recs[0] = h;
 		break;
 	}
+	case REC_QUOTE:
+	case REC_BAR:
+	case REC_XBEST:
+		if (decode_derived(o, &h, err, errlen) < 0)
+			goto fail;
+		if (jsonl_check(&h, 1, err, errlen) < 0)
+			goto fail;
+		recs[0] = h;
+		break;
+	case REC_BOOK_TOP:
 	case REC_BOOK: {
 		json_t *bids = json_object_get(o, "bids");
 		json_t *asks = json_object_get(o, "asks");
@@ -762,9 +1279,22 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 			FAIL("missing key \"%s\"", bids == NULL ? "bids" :
 			    "asks");
 		iv = 0;
-		if (get_int(o, "vfirst", 0, 0, &iv, err, errlen) < 0)
+		if (h.type == REC_BOOK && get_int(o, "vfirst", 0, 0, &iv, err,
+		    errlen) < 0)
 			goto fail;
 		h.aux = (uint64_t)iv;
+		if (h.type == REC_BOOK_TOP) {
+			int64_t d = 0, t = 0;
+
+			if (get_int(o, "depth", 1, 1, &d, err, errlen) < 0 ||
+			    get_int(o, "interval_ms", 1, 1, &t, err,
+			    errlen) < 0)
+				goto fail;
+			if (d > UINT16_MAX || t > UINT32_MAX)
+				FAIL("\"depth\" or \"interval_ms\" out of range");
+			h.u.top.depth = (uint16_t)d;
+			h.u.top.interval_ms = (uint32_t)t;
+		}
 		if (max == 0)
 			FAIL("no room for records");
 		for (size_t k = 0; k < max && k < JSONL_MAX_RECS; k++) {
@@ -783,6 +1313,10 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		n = nlev == 0 ? 1 : (nlev + REC_BOOK_LEVELS - 1) /
 		    REC_BOOK_LEVELS;
 		for (size_t k = 0; k < n; k++) {
+			if (h.type == REC_BOOK_TOP) {
+				recs[k].u.top.depth = h.u.top.depth;
+				recs[k].u.top.interval_ms = h.u.top.interval_ms;
+			}
 			recs[k].flags = h.flags;
 			if (k > 0)
 				recs[k].flags &= (uint16_t)~REC_F_SNAPSHOT;

@@ -97,6 +97,21 @@ int	jsonl_msg_pending(const struct jsonl_msg *m);
 int	jsonl_msg_cut(struct jsonl_msg *m, const char *what, char *why,
 	    size_t len);
 
+/*
+ * jsonl_multi: 1 if messages of the record type may span several
+ * records (START ... LAST): book and book_top.
+ */
+int	jsonl_multi(unsigned type);
+
+/*
+ * jsonl_interval_name: a bar interval of ms milliseconds as its name in
+ * the largest unit dividing it ("1s", "250ms", "5m", "1h", "1d"), into
+ * buf; returns the length.  jsonl_interval_parse reads such names (any
+ * number of a unit, so "90s" too) back: 0 and *ms, or -1.
+ */
+size_t	jsonl_interval_name(uint64_t ms, char *buf, size_t len);
+int	jsonl_interval_parse(const char *s, uint64_t *ms);
+
 /* jsonl_encode_gap: encodes a gap line into buf (>= 128 bytes). */
 size_t	jsonl_encode_gap(const struct jsonl_gap *g, char *buf);
 

@@ -59,6 +59,20 @@ status_code(const char *name)
 	return 0;
 }
 
+const char *
+xbest_state_name(unsigned state)
+{
+	return state == XB_LOCKED ? "locked" : state == XB_CROSSED ?
+	    "crossed" : "normal";
+}
+
+const char *
+xbest_why_name(unsigned why)
+{
+	return why == XB_WHY_RESYNC ? "resync" : why == XB_WHY_STALE ?
+	    "stale" : why == XB_WHY_DISCONNECTED ? "disconnected" : "none";
+}
+
 #define F(type, field, tname) { #field, offsetof(struct tp_record, field), \
 	sizeof(((struct tp_record *)0)->field), tname }
 #define P(ptype, member, field, tname) { #member "." #field, \
@@ -87,6 +101,60 @@ static const struct {
 	P(struct rec_book, book, nasks, "u8"),
 	P(struct rec_status_body, status, code, "u16"),
 	P(struct rec_status_body, status, reason, "char[128]"),
+	P(struct rec_quote, quote, bid, "i64"),
+	P(struct rec_quote, quote, bid_qty, "i64"),
+	P(struct rec_quote, quote, ask, "i64"),
+	P(struct rec_quote, quote, ask_qty, "i64"),
+	P(struct rec_quote, quote, bid_exp, "i8"),
+	P(struct rec_quote, quote, bid_qty_exp, "i8"),
+	P(struct rec_quote, quote, ask_exp, "i8"),
+	P(struct rec_quote, quote, ask_qty_exp, "i8"),
+	P(struct rec_quote, quote, has_bid, "u8"),
+	P(struct rec_quote, quote, has_ask, "u8"),
+	P(struct rec_top, top, price, "i64[10]"),
+	P(struct rec_top, top, qty, "i64[10]"),
+	P(struct rec_top, top, price_exp, "i8[10]"),
+	P(struct rec_top, top, qty_exp, "i8[10]"),
+	P(struct rec_top, top, nbids, "u8"),
+	P(struct rec_top, top, nasks, "u8"),
+	P(struct rec_top, top, depth, "u16"),
+	P(struct rec_top, top, interval_ms, "u32"),
+	P(struct rec_bar, bar, start, "i64"),
+	P(struct rec_bar, bar, end, "i64"),
+	P(struct rec_bar, bar, interval_ms, "u64"),
+	P(struct rec_bar, bar, trades, "u64"),
+	P(struct rec_bar, bar, open, "i64"),
+	P(struct rec_bar, bar, high, "i64"),
+	P(struct rec_bar, bar, low, "i64"),
+	P(struct rec_bar, bar, close, "i64"),
+	P(struct rec_bar, bar, vwap, "i64"),
+	P(struct rec_bar, bar, volume, "i64"),
+	P(struct rec_bar, bar, buy_volume, "i64"),
+	P(struct rec_bar, bar, sell_volume, "i64"),
+	P(struct rec_bar, bar, open_exp, "i8"),
+	P(struct rec_bar, bar, high_exp, "i8"),
+	P(struct rec_bar, bar, low_exp, "i8"),
+	P(struct rec_bar, bar, close_exp, "i8"),
+	P(struct rec_bar, bar, vwap_exp, "i8"),
+	P(struct rec_bar, bar, volume_exp, "i8"),
+	P(struct rec_bar, bar, buy_volume_exp, "i8"),
+	P(struct rec_bar, bar, sell_volume_exp, "i8"),
+	P(struct rec_xbest, xbest, bid, "i64"),
+	P(struct rec_xbest, xbest, bid_qty, "i64"),
+	P(struct rec_xbest, xbest, ask, "i64"),
+	P(struct rec_xbest, xbest, ask_qty, "i64"),
+	P(struct rec_xbest, xbest, bid_exp, "i8"),
+	P(struct rec_xbest, xbest, bid_qty_exp, "i8"),
+	P(struct rec_xbest, xbest, ask_exp, "i8"),
+	P(struct rec_xbest, xbest, ask_qty_exp, "i8"),
+	P(struct rec_xbest, xbest, has_bid, "u8"),
+	P(struct rec_xbest, xbest, has_ask, "u8"),
+	P(struct rec_xbest, xbest, bid_venue, "u16"),
+	P(struct rec_xbest, xbest, ask_venue, "u16"),
+	P(struct rec_xbest, xbest, state, "u8"),
+	P(struct rec_xbest, xbest, venues, "u32"),
+	P(struct rec_xbest, xbest, excluded, "u32"),
+	P(struct rec_xbest, xbest, why, "u8[32]"),
 };
 
 uint64_t

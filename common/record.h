@@ -28,6 +28,10 @@ enum rec_type {
 	REC_TRADE = 1,
 	REC_BOOK = 2,
 	REC_STATUS = 3,
+	REC_QUOTE = 4,		/* derived (deriver(1)): best bid and ask */
+	REC_BOOK_TOP = 5,	/* derived: best N levels, a multi-record message */
+	REC_BAR = 6,		/* derived: trade bar of one interval */
+	REC_XBEST = 7,		/* derived: best bid and ask across venues */
 };
 
 /* flags */
@@ -82,6 +86,94 @@ struct rec_status_body {
 	uint8_t		pad2[56];
 };
 
+/*
+ * Derived records (deriver(1)) carry in the header's vseq the sequence,
+ * in the source ring, of the input record that caused them ("src_seq");
+ * aux is 0.  A price or quantity absent (an empty side, a bar without
+ * trades) has its has_ flag 0 and mantissa and exponent 0.
+ */
+struct rec_quote {
+	int64_t		bid;		/* mantissas */
+	int64_t		bid_qty;
+	int64_t		ask;
+	int64_t		ask_qty;
+	int8_t		bid_exp;	/* exponents */
+	int8_t		bid_qty_exp;
+	int8_t		ask_exp;
+	int8_t		ask_qty_exp;
+	uint8_t		has_bid;
+	uint8_t		has_ask;
+	uint8_t		pad[154];
+};
+
+/*
+ * Levels as in struct rec_book (the same offsets), then the depth N and
+ * the interval T of the (N, T) stream the message belongs to.
+ */
+struct rec_top {
+	int64_t		price[REC_BOOK_LEVELS];
+	int64_t		qty[REC_BOOK_LEVELS];
+	int8_t		price_exp[REC_BOOK_LEVELS];
+	int8_t		qty_exp[REC_BOOK_LEVELS];
+	uint8_t		nbids;
+	uint8_t		nasks;
+	uint16_t	depth;
+	uint32_t	interval_ms;
+	uint8_t		pad[4];
+};
+
+/* Bar of [start, end) of venue time; trades 0: the prices are absent. */
+struct rec_bar {
+	int64_t		start;		/* ns since epoch */
+	int64_t		end;
+	uint64_t	interval_ms;
+	uint64_t	trades;
+	int64_t		open;		/* mantissas */
+	int64_t		high;
+	int64_t		low;
+	int64_t		close;
+	int64_t		vwap;
+	int64_t		volume;
+	int64_t		buy_volume;
+	int64_t		sell_volume;
+	int8_t		open_exp;	/* exponents */
+	int8_t		high_exp;
+	int8_t		low_exp;
+	int8_t		close_exp;
+	int8_t		vwap_exp;
+	int8_t		volume_exp;
+	int8_t		buy_volume_exp;
+	int8_t		sell_volume_exp;
+	uint8_t		pad[88];
+};
+
+/* xbest state, and why a venue is left out */
+enum { XB_NORMAL = 0, XB_LOCKED = 1, XB_CROSSED = 2 };
+enum { XB_WHY_NONE = 0, XB_WHY_RESYNC = 1, XB_WHY_STALE = 2,
+	XB_WHY_DISCONNECTED = 3 };
+#define REC_XB_VENUES	32	/* venue ids the masks can hold */
+
+struct rec_xbest {
+	int64_t		bid;		/* mantissas */
+	int64_t		bid_qty;
+	int64_t		ask;
+	int64_t		ask_qty;
+	int8_t		bid_exp;	/* exponents */
+	int8_t		bid_qty_exp;
+	int8_t		ask_exp;
+	int8_t		ask_qty_exp;
+	uint8_t		has_bid;
+	uint8_t		has_ask;
+	uint16_t	bid_venue;
+	uint16_t	ask_venue;
+	uint8_t		state;		/* XB_NORMAL, XB_LOCKED, XB_CROSSED */
+	uint8_t		pad0;
+	uint32_t	venues;		/* bit v: venue id v included */
+	uint32_t	excluded;	/* bit v: venue id v left out */
+	uint8_t		why[REC_XB_VENUES];	/* XB_WHY_* by venue id */
+	uint8_t		pad[108];
+};
+
 struct tp_record {
 	/* cache line 0: header */
 	uint64_t	seq;		/* ring sequence, written by the ring */
@@ -99,6 +191,10 @@ struct tp_record {
 		struct rec_trade	trade;
 		struct rec_book		book;
 		struct rec_status_body	status;
+		struct rec_quote	quote;
+		struct rec_top		top;
+		struct rec_bar		bar;
+		struct rec_xbest	xbest;
 		uint8_t			raw[192];
 	} u;
 };
@@ -131,6 +227,39 @@ _Static_assert(offsetof(struct rec_book, nbids) == 180, "book nbids");
 _Static_assert(offsetof(struct rec_book, nasks) == 181, "book nasks");
 _Static_assert(offsetof(struct rec_status_body, code) == 0, "status code");
 _Static_assert(offsetof(struct rec_status_body, reason) == 8, "status reason");
+_Static_assert(sizeof(struct rec_quote) == 192, "quote payload 192");
+_Static_assert(sizeof(struct rec_top) == 192, "book_top payload 192");
+_Static_assert(sizeof(struct rec_bar) == 192, "bar payload 192");
+_Static_assert(sizeof(struct rec_xbest) == 192, "xbest payload 192");
+_Static_assert(offsetof(struct rec_quote, bid_exp) == 32, "quote bid_exp");
+_Static_assert(offsetof(struct rec_quote, has_bid) == 36, "quote has_bid");
+_Static_assert(offsetof(struct rec_top, price) ==
+    offsetof(struct rec_book, price), "top levels as book's");
+_Static_assert(offsetof(struct rec_top, qty) ==
+    offsetof(struct rec_book, qty), "top qty as book's");
+_Static_assert(offsetof(struct rec_top, price_exp) ==
+    offsetof(struct rec_book, price_exp), "top price_exp as book's");
+_Static_assert(offsetof(struct rec_top, qty_exp) ==
+    offsetof(struct rec_book, qty_exp), "top qty_exp as book's");
+_Static_assert(offsetof(struct rec_top, nbids) ==
+    offsetof(struct rec_book, nbids), "top nbids as book's");
+_Static_assert(offsetof(struct rec_top, nasks) ==
+    offsetof(struct rec_book, nasks), "top nasks as book's");
+_Static_assert(offsetof(struct rec_top, depth) == 182, "top depth");
+_Static_assert(offsetof(struct rec_top, interval_ms) == 184,
+    "top interval_ms");
+_Static_assert(offsetof(struct rec_bar, trades) == 24, "bar trades");
+_Static_assert(offsetof(struct rec_bar, open) == 32, "bar open");
+_Static_assert(offsetof(struct rec_bar, sell_volume) == 88, "bar sell");
+_Static_assert(offsetof(struct rec_bar, open_exp) == 96, "bar open_exp");
+_Static_assert(offsetof(struct rec_xbest, bid_exp) ==
+    offsetof(struct rec_quote, bid_exp), "xbest prices as quote's");
+_Static_assert(offsetof(struct rec_xbest, has_bid) ==
+    offsetof(struct rec_quote, has_bid), "xbest has_ as quote's");
+_Static_assert(offsetof(struct rec_xbest, bid_venue) == 38, "xbest bid_venue");
+_Static_assert(offsetof(struct rec_xbest, state) == 42, "xbest state");
+_Static_assert(offsetof(struct rec_xbest, venues) == 44, "xbest venues");
+_Static_assert(offsetof(struct rec_xbest, why) == 52, "xbest why");
 
 /* Venue ids.  Stable: they are stored in rings and captures. */
 enum venue_id {
@@ -147,6 +276,8 @@ enum venue_id {
 	VENUE_MAX
 };
 
+_Static_assert(VENUE_MAX <= REC_XB_VENUES, "xbest masks hold every venue");
+
 /* Returns the venue's name ("sim", "coinbase", ...), "unknown" if none. */
 const char	*venue_name(unsigned id);
 /* Returns the venue id for name, or VENUE_UNKNOWN. */
@@ -155,6 +286,8 @@ unsigned	 venue_id(const char *name);
 const char	*side_name(unsigned side);	/* "buy", "sell", "unknown" */
 const char	*status_name(unsigned code);	/* "connected", ... */
 unsigned	 status_code(const char *name);	/* 0 if unknown */
+const char	*xbest_state_name(unsigned state); /* "normal", ... */
+const char	*xbest_why_name(unsigned why);	/* "resync", ... */
 
 /*
  * rec_layout_hash: FNV-1a 64 over the record size and every field offset

@@ -1,6 +1,10 @@
 /*
  * batch.c: the commands for a batch of unsent messages (see batch.h).
  *
+ * A latest-value channel C (quote, top, bar, xbest) keeps its last line
+ * in C.last: SET and PUBLISH in one MULTI, so that C.last is never older
+ * than what was published.
+ *
  * A batch is planned first (plan_msg) so that the deltas of one book
  * channel go out in ONE RPUSH (a group), placed right before the PUBLISH
  * of the first of them; the PUBLISHes follow in input order.  So every
@@ -164,6 +168,20 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		resp_bulk(out, line, m->len);
 		RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
 		n += 5;
+		break;
+	case ROUTE_QUOTE:
+	case ROUTE_TOP:
+	case ROUTE_BAR:
+	case ROUTE_XBEST:
+		/* latest-value channels: C.last and the message, at once */
+		RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n");
+		resp_bulk2(out, c->name, c->len, ".last", 5);
+		resp_bulk(out, line, m->len);
+		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
+		resp_bulk(out, c->name, c->len);
+		resp_bulk(out, line, m->len);
+		RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
+		n += 4;
 		break;
 	case ROUTE_DELTA:
 		if (s->act == A_RPUSH && s->gsize > 0) {

@@ -51,6 +51,8 @@ struct options {
 	char		url_str[600];	/* redisurl_show(): for log lines */
 	struct redisurl	url;
 	const char	*prefix;
+	const char	*name;		/* --name; NULL: none */
+	char		 stats_key[160];	/* PREFIX.tickpipe[.NAME].stats */
 	char		*password;	/* NULL: none */
 	uint64_t	max_buf, max_bytes;
 	uint64_t	stream;		/* 0: no streams */
@@ -89,11 +91,12 @@ static void
 usage(FILE *f)
 {
 	fputs("usage: redispub [-hv] [-d fd] [-u url] [--prefix prefix] "
-	    "[--password-file file]\n"
-	    "                [--buffer n] [--stream maxlen] "
-	    "[--stats-interval sec] [--pipeline n]\n"
-	    "                [--max-deltas n] [--connect-timeout sec] "
-	    "[--flush-timeout sec]\n"
+	    "[--name name]\n"
+	    "                [--password-file file] [--buffer n] "
+	    "[--stream maxlen]\n"
+	    "                [--stats-interval sec] [--pipeline n] "
+	    "[--max-deltas n]\n"
+	    "                [--connect-timeout sec] [--flush-timeout sec]\n"
 	    "       redispub --check-url url\n", f);
 }
 
@@ -175,12 +178,13 @@ struct args {
 
 /* the long options and the defaults */
 enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS, O_PIPELINE,
-    O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL };
+    O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL, O_NAME };
 static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "url", required_argument, NULL, 'u' },
 	{ "prefix", required_argument, NULL, O_PREFIX },
+	{ "name", required_argument, NULL, O_NAME },
 	{ "password-file", required_argument, NULL, O_PWFILE },
 	{ "buffer", required_argument, NULL, O_BUFFER },
 	{ "stream", required_argument, NULL, O_STREAM },
@@ -237,6 +241,9 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 			break;
 		case O_PREFIX:
 			o->prefix = optarg;
+			break;
+		case O_NAME:
+			o->name = optarg;
 			break;
 		case O_PWFILE:
 			a->pwfile = optarg;
@@ -305,6 +312,13 @@ check_options(struct options *o, const struct args *a)
 		    o->prefix);
 		return EX_USAGE;
 	}
+	if (o->name != NULL && !route_name_ok(o->name)) {
+		warnx("bad --name '%s': 1-32 of a-z 0-9 - _", o->name);
+		return EX_USAGE;
+	}
+	snprintf(o->stats_key, sizeof(o->stats_key), "%s.tickpipe%s%s.stats",
+	    o->prefix, o->name != NULL ? "." : "", o->name != NULL ? o->name :
+	    "");
 	if (o->url.has_password) {
 		o->password = o->url.password;
 	} else if (a->pwfile != NULL) {
@@ -557,8 +571,8 @@ take_input(struct redispub *rp)
 static void
 send_stats(struct redispub *rp)
 {
-	(void)stats_send(&rp->st, &rp->ob, &rp->c.out, rp->rt.prefix,
-	    rp->rt.prefix_len);
+	(void)stats_send(&rp->st, &rp->ob, &rp->c.out, rp->opt.stats_key,
+	    strlen(rp->opt.stats_key));
 }
 
 /* tick_stats: every --stats-interval, the statistics object. */
@@ -763,7 +777,7 @@ main(int argc, char **argv)
 	input_init(&rp.in, STDIN_FILENO);
 	outbox_init(&rp.ob, rp.opt.max_buf, rp.opt.max_bytes,
 	    rp.opt.pipeline);
-	route_init(&rp.rt, rp.opt.prefix);
+	route_init(&rp.rt, rp.opt.prefix, rp.opt.name);
 	batch_init(&rp.b, rp.opt.pipeline, rp.opt.max_deltas, rp.opt.stream);
 	catch_signals(&rp.sig_ours, &rp.sig_wait);
 

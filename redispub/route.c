@@ -5,6 +5,7 @@
  * table (FNV-1a), so that later stages carry a channel as an index.
  */
 #include <err.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,9 +16,11 @@
 #include "hash.h"
 
 /* The routing members, picked from each line (redispub(1)). */
-enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_N };
+enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_DEPTH, R_IVMS,
+	R_INTERVAL, R_N };
 static const char *const route_names[R_N] = {
-	"type", "venue", "symbol", "seq", "recv",
+	"type", "venue", "symbol", "seq", "recv", "depth", "interval_ms",
+	"interval",
 };
 
 /*
@@ -130,11 +133,26 @@ route_prefix_ok(const char *p)
 	return 1;
 }
 
+int
+route_name_ok(const char *p)
+{
+	size_t n = strlen(p), i;
+
+	if (n == 0 || n > 32)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' &&
+		    p[i] <= '9') || p[i] == '-' || p[i] == '_'))
+			return 0;
+	return 1;
+}
+
 void
-route_init(struct router *rt, const char *prefix)
+route_init(struct router *rt, const char *prefix, const char *name)
 {
 	memset(rt, 0, sizeof(*rt));
 	rt->prefix = prefix;
+	rt->name = name;
 	rt->prefix_len = strlen(prefix);
 	chan_rehash(rt, 256);
 }
@@ -191,6 +209,14 @@ route_type(struct jv t, char *why, size_t whylen)
 		return ROUTE_STATUS;
 	if (jt_eq(t, "gap"))
 		return ROUTE_GAP;
+	if (jt_eq(t, "quote"))
+		return ROUTE_QUOTE;
+	if (jt_eq(t, "book_top"))
+		return ROUTE_TOP;
+	if (jt_eq(t, "bar"))
+		return ROUTE_BAR;
+	if (jt_eq(t, "xbest"))
+		return ROUTE_XBEST;
 	snprintf(why, whylen, "unknown type \"%.*s\"",
 	    (int)(t.n > 34 ? 32 : t.n - 2), t.p + 1);
 	return -1;
@@ -218,6 +244,50 @@ add_name(char *ch, size_t *cl, struct jv s, const char *what, char *why,
 	return 0;
 }
 
+/*
+ * derived_suffix: appends ".top{depth}-{interval_ms}ms" for a book_top,
+ * ".bar-{interval}" for a bar (tickpipe(7)); -1 with the reason in why
+ * if the line lacks them or they are unfit.
+ */
+static int
+derived_suffix(int type, const struct jv r[R_N], char *ch, size_t *cl,
+    char *why, size_t whylen)
+{
+	uint64_t d, t;
+	size_t i;
+
+	if (type == ROUTE_TOP) {
+		if (jt_type(r[R_DEPTH]) != JT_NUM || jt_u64(r[R_DEPTH], &d) ||
+		    jt_type(r[R_IVMS]) != JT_NUM || jt_u64(r[R_IVMS], &t) ||
+		    d == 0 || d > 100000 || t == 0 || t > 1000000000) {
+			snprintf(why, whylen, "book_top without a \"depth\" "
+			    "and an \"interval_ms\"");
+			return -1;
+		}
+		*cl += (size_t)sprintf(ch + *cl, ".top%" PRIu64 "-%" PRIu64
+		    "ms", d, t);
+		return 0;
+	}
+	if (r[R_INTERVAL].p == NULL || jt_type(r[R_INTERVAL]) != JT_STR ||
+	    r[R_INTERVAL].n < 3 || r[R_INTERVAL].n - 2 > 16)
+		goto bad;
+	for (i = 1; i < r[R_INTERVAL].n - 1; i++) {
+		char c = r[R_INTERVAL].p[i];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z')))
+			goto bad;
+	}
+	memcpy(ch + *cl, ".bar-", 5);
+	*cl += 5;
+	memcpy(ch + *cl, r[R_INTERVAL].p + 1, r[R_INTERVAL].n - 2);
+	*cl += r[R_INTERVAL].n - 2;
+	return 0;
+bad:
+	snprintf(why, whylen, "bar without an \"interval\" of 1-16 of 0-9 "
+	    "a-z");
+	return -1;
+}
+
 int
 route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
     char *why, size_t whylen)
@@ -228,10 +298,14 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 		[ROUTE_DELTA] = { ".book", 5 },
 		[ROUTE_STATUS] = { ".status", 7 },
 		[ROUTE_GAP] = { ".gap", 4 },
+		[ROUTE_QUOTE] = { ".quote", 6 },
+		[ROUTE_TOP] = { "", 0 },	/* by derived_suffix */
+		[ROUTE_BAR] = { "", 0 },
+		[ROUTE_XBEST] = { ".xbest", 6 },
 	};
 	struct jv r[R_N];
 	uint64_t seq, recv;
-	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 16];
+	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 80];
 	size_t cl;
 	long ci;
 	int type;
@@ -242,15 +316,22 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 		return -1;
 	memcpy(ch, rt->prefix, rt->prefix_len);
 	cl = rt->prefix_len;
+	if (type == ROUTE_GAP && rt->name != NULL) {
+		ch[cl++] = '.';
+		memcpy(ch + cl, rt->name, strlen(rt->name));
+		cl += strlen(rt->name);
+	}
 	if (type != ROUTE_GAP &&
 	    add_name(ch, &cl, r[R_VENUE], "venue", why, whylen) < 0)
 		return -1;
-	if ((type == ROUTE_TRADE || type == ROUTE_SNAPSHOT ||
-	    type == ROUTE_DELTA) &&
+	if (type != ROUTE_GAP && type != ROUTE_STATUS &&
 	    add_name(ch, &cl, r[R_SYMBOL], "symbol", why, whylen) < 0)
 		return -1;
 	memcpy(ch + cl, suffix[type].s, suffix[type].n);
 	cl += suffix[type].n;
+	if ((type == ROUTE_TOP || type == ROUTE_BAR) &&
+	    derived_suffix(type, r, ch, &cl, why, whylen) < 0)
+		return -1;
 	if ((ci = chan_get(rt, ch, cl)) < 0) {
 		snprintf(why, whylen, "too many channels");
 		return -1;

@@ -2,7 +2,9 @@
  * route.h: which channel a line goes to (tickpipe(7)).  A line's "type",
  * "venue" and "symbol" name its channel: PREFIX.VENUE.SYMBOL.trade,
  * PREFIX.VENUE.SYMBOL.book (snapshots and deltas), PREFIX.VENUE.status,
- * PREFIX.gap.  The router checks the line, names the channel and keeps
+ * PREFIX.gap (PREFIX.NAME.gap with --name NAME), and for the derived
+ * types PREFIX.VENUE.SYMBOL.quote, .top{N}-{T}ms, .bar-{I} and .xbest.
+ * The router checks the line, names the channel and keeps
  * the table of channels seen, each with the state of its late-joiner
  * keys on the current connection (kept by batch.c).
  */
@@ -20,8 +22,10 @@
 
 /* message types, from "type" */
 enum route_type {
-	ROUTE_TRADE, ROUTE_SNAPSHOT, ROUTE_DELTA, ROUTE_STATUS, ROUTE_GAP
+	ROUTE_TRADE, ROUTE_SNAPSHOT, ROUTE_DELTA, ROUTE_STATUS, ROUTE_GAP,
+	ROUTE_QUOTE, ROUTE_TOP, ROUTE_BAR, ROUTE_XBEST	/* latest-value: C.last */
 };
+
 
 struct route_chan {
 	char		*name;
@@ -41,6 +45,7 @@ struct route_chan {
 struct router {
 	const char		*prefix;
 	size_t			prefix_len;
+	const char		*name;		/* --name, or NULL */
 	struct route_chan	*chans;
 	uint32_t		nchans, chancap;
 	uint32_t		*idx;		/* index + 1; 0 empty */
@@ -53,12 +58,16 @@ struct router {
  */
 int	route_prefix_ok(const char *prefix);
 
+/* route_name_ok: a --name: 1 to 32 of a-z 0-9 - _. */
+int	route_name_ok(const char *name);
+
 /*
  * route_init: a router with no channels, for names starting with prefix
- * (which must outlive it and pass route_prefix_ok).  Exits 71 if out of
+ * (which must outlive it and pass route_prefix_ok), and name (NULL, or
+ * passing route_name_ok) for the gap channel.  Exits 71 if out of
  * memory.
  */
-void	route_init(struct router *rt, const char *prefix);
+void	route_init(struct router *rt, const char *prefix, const char *name);
 
 /* route_free: frees the table of channels. */
 void	route_free(struct router *rt);

@@ -74,7 +74,7 @@ stats_json(const struct stats *st, const struct outbox *ob, char *buf,
  */
 int
 stats_send(const struct stats *st, struct outbox *ob, struct resp_buf *out,
-    const char *prefix, size_t prefix_len)
+    const char *key, size_t key_len)
 {
 	char js[512];
 	size_t n = stats_json(st, ob, js, sizeof(js));
@@ -82,14 +82,14 @@ stats_send(const struct stats *st, struct outbox *ob, struct resp_buf *out,
 
 	if (outbox_unit(ob, set ? 2 : 1, 0) == NULL)
 		return -1;
-	resp_reserve(out, 2 * n + 2 * prefix_len + 128);
+	resp_reserve(out, 2 * n + 2 * key_len + 128);
 	if (set) {
 		RESP_LIT(out, "*3\r\n$3\r\nSET\r\n");
-		resp_bulk2(out, prefix, prefix_len, ".tickpipe.stats", 15);
+		resp_bulk(out, key, key_len);
 		resp_bulk(out, js, n);
 	}
 	RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
-	resp_bulk2(out, prefix, prefix_len, ".tickpipe.stats", 15);
+	resp_bulk(out, key, key_len);
 	resp_bulk(out, js, n);
 	return 0;
 }

@@ -61,11 +61,12 @@ void	stats_print(struct stats *st, const struct outbox *ob,
 
 /*
  * stats_send: SET (once this process has a last_seq of its own, see
- * stats.c) and PUBLISH the statistics object on PREFIX.tickpipe.stats,
- * appended to out, with its unit in ob.  Returns 0, or -1 (nothing
- * sent) when the outbox has no room for another unit.
+ * stats.c) and PUBLISH the statistics object on key (PREFIX.tickpipe.stats,
+ * or PREFIX.tickpipe.NAME.stats with --name NAME), appended to out, with
+ * its unit in ob.  Returns 0, or -1 (nothing sent) when the outbox has
+ * no room for another unit.
  */
 int	stats_send(const struct stats *st, struct outbox *ob,
-	    struct resp_buf *out, const char *prefix, size_t prefix_len);
+	    struct resp_buf *out, const char *key, size_t key_len);
 
 #endif

@@ -33,7 +33,8 @@ enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
 	O_SYMBOL, O_TYPE, O_SPIN, O_STAT, O_LAYOUT, O_UNLINK };
 
 /* what --type accepts */
-enum { T_ANY = 0, T_TRADE, T_BOOK, T_BOOK_SNAPSHOT, T_BOOK_DELTA, T_STATUS };
+enum { T_ANY = 0, T_TRADE, T_BOOK, T_BOOK_SNAPSHOT, T_BOOK_DELTA, T_STATUS,
+	T_QUOTE, T_BOOK_TOP, T_BAR, T_XBEST };
 
 static const struct option opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -143,6 +144,14 @@ wanted(const struct reader *r, const struct tp_record *rec)
 		return rec->type == REC_BOOK && !(rec->flags & REC_F_SNAPSHOT);
 	case T_STATUS:
 		return rec->type == REC_STATUS;
+	case T_QUOTE:
+		return rec->type == REC_QUOTE;
+	case T_BOOK_TOP:
+		return rec->type == REC_BOOK_TOP;
+	case T_BAR:
+		return rec->type == REC_BAR;
+	case T_XBEST:
+		return rec->type == REC_XBEST;
 	}
 	return 1;
 }
@@ -212,6 +221,51 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 		printf("%-8s %s: %s\n", "status",
 		    status_name(h->u.status.code), h->u.status.reason);
 		break;
+	case REC_QUOTE:
+	case REC_XBEST: {
+		const struct rec_quote *qq = &h->u.quote;
+		const struct rec_xbest *x = &h->u.xbest;
+		int isq = h->type == REC_QUOTE;
+
+		/* quote and xbest share the offsets of their four prices */
+		strcpy(p, "-");
+		strcpy(q, "-");
+		strcpy(p2, "-");
+		strcpy(q2, "-");
+		if (isq ? qq->has_bid : x->has_bid) {
+			dec_format(qq->bid, qq->bid_exp, p, sizeof(p));
+			dec_format(qq->bid_qty, qq->bid_qty_exp, q, sizeof(q));
+		}
+		if (isq ? qq->has_ask : x->has_ask) {
+			dec_format(qq->ask, qq->ask_exp, p2, sizeof(p2));
+			dec_format(qq->ask_qty, qq->ask_qty_exp, q2,
+			    sizeof(q2));
+		}
+		printf("%-8s bid %s x %s  ask %s x %s", isq ? "quote" : "xbest",
+		    p, q, p2, q2);
+		if (!isq)
+			printf("  %s", xbest_state_name(x->state));
+		putchar('\n');
+		break;
+	}
+	case REC_BOOK_TOP:
+		for (size_t k = 0; k < n; k++) {
+			nb += recs[k].u.top.nbids;
+			na += recs[k].u.top.nasks;
+		}
+		printf("%-8s %u:%" PRIu32 " %zu bids %zu asks\n", "top",
+		    h->u.top.depth, h->u.top.interval_ms, nb, na);
+		break;
+	case REC_BAR: {
+		char iv[32];
+
+		jsonl_interval_name(h->u.bar.interval_ms, iv, sizeof(iv));
+		dec_format(h->u.bar.close, h->u.bar.close_exp, p, sizeof(p));
+		dec_format(h->u.bar.volume, h->u.bar.volume_exp, q, sizeof(q));
+		printf("%-8s %s %" PRIu64 " trades close %s volume %s\n", "bar",
+		    iv, h->u.bar.trades, h->u.bar.trades > 0 ? p : "-", q);
+		break;
+	}
 	default:
 		printf("type %u\n", h->type);
 	}
@@ -483,10 +537,18 @@ main(int argc, char **argv)
 				r.type = T_BOOK_DELTA;
 			else if (strcmp(optarg, "status") == 0)
 				r.type = T_STATUS;
+			else if (strcmp(optarg, "quote") == 0)
+				r.type = T_QUOTE;
+			else if (strcmp(optarg, "book_top") == 0)
+				r.type = T_BOOK_TOP;
+			else if (strcmp(optarg, "bar") == 0)
+				r.type = T_BAR;
+			else if (strcmp(optarg, "xbest") == 0)
+				r.type = T_XBEST;
 			else
 				errx(EX_USAGE, "--type %s: must be trade, book, "
-				    "book_snapshot, book_delta or status",
-				    optarg);
+				    "book_snapshot, book_delta, status, quote, "
+				    "book_top, bar or xbest", optarg);
 			break;
 		case O_SPIN:
 			spin = 1;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t-options-bad-args: every program (collector, shmreader, redispub,
-# wsgate) exits with EX_USAGE (64) and exactly one line on stderr for every
+# wsgate, recorder, deriver) exits with EX_USAGE (64) and exactly one line on stderr for every
 # bad option: an unknown one, a missing argument, an argument to an option
 # that takes none, a stray operand, and for each option of its -h a bounded
 # set of bad values (not a number, negative, out of range, empty, a number
@@ -29,6 +29,8 @@ opts_of() {
 --count n sim
 --strict none jsonl
 --speed n replay
+--from time replay
+--to time replay
 --url venueurl coinbase
 --rest-url venueurl coinbase
 --ca-file file coinbase
@@ -57,6 +59,7 @@ opts_of() {
 -d fd
 -u url
 --prefix prefix
+--name rpname
 --password-file file
 --buffer n
 --stream n
@@ -66,6 +69,25 @@ opts_of() {
 --connect-timeout n
 --flush-timeout n
 --check-url url
+-v none
+' ;;
+	recorder) echo '
+-d fd
+--ring ring
+--name name
+--flush n
+--block n
+--level n
+--rotate n
+--max-size n
+--keep-age n
+--keep-size n
+--from time cat
+--to time cat
+--format format cat
+--venue name cat
+--symbol name cat
+--type name cat
 -v none
 ' ;;
 	wsgate) echo '
@@ -81,10 +103,25 @@ opts_of() {
 --max-subscriptions n
 --max-message n
 --output-cap n
+--slow-client-hz n
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
 -v none
+' ;;
+	deriver) echo '
+-d fd
+--ring ring
+--out ring
+--capacity n
+--from from
+--top top
+--bar interval
+--stale n
+-v none
+--no-follow none
+--no-quotes none
+--no-xbest none
 ' ;;
 	esac
 }
@@ -102,6 +139,12 @@ base() {
 	shmreader) echo "--ring $RING --no-follow" ;;
 	redispub) echo "-u redis://127.0.0.1:1 --connect-timeout 0" ;;
 	wsgate) echo "-l 127.0.0.1:0 -u redis://127.0.0.1:1" ;;
+	recorder)
+		case ${2:-} in
+		cat) echo "cat $T" ;;
+		*) echo "--ring $RING $T/hist" ;;
+		esac ;;
+	deriver) echo "--ring $RING --no-follow" ;;
 	esac
 }
 
@@ -121,6 +164,11 @@ values() {
 	from) printf '%s\n' '' x -1 0 ;;
 	name) printf '%s\n' '' ;;
 	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
+	time) printf '%s\n' '' x -1 2026-13-01 2026-12-02T25:00Z \
+	    '2026-12-02T14:00Zx' 99999999999999999999 ;;
+	rpname) printf '%s\n' '' 'a b' A x.y "$(printf '%040d' 0)" ;;
+	top) printf '%s\n' '' x 1 1: :1 0:1 1:0 1001:1 '1:1 ' ;;
+	interval) printf '%s\n' '' x 0s 1 1x 1.5s -1s 367d ;;
 	esac
 }
 
@@ -137,7 +185,7 @@ expect_usage() {
 	[ "$_rc" -lt 124 ] || echo "    ^ killed or timed out" >&2
 }
 
-for prog in collector shmreader redispub wsgate; do
+for prog in collector shmreader redispub wsgate recorder deriver; do
 	opts=$(opts_of "$prog")
 	# every option of -h is in the table
 	for o in $("$BIN/$prog" -h | grep -o -e '--[a-z][a-z-]*' -e '\[-[a-z]\b' -e '\[-[a-z]*\]' |

@@ -25,8 +25,8 @@ $TR tid=good1
 type=1 venue=1 ts=1000 recv=2000 price=1 qty=1 tid=nosym
 $TR pexp=-70 tid=exp
 $TR qty=-1 tid=negqty
-$TR venue=9 tid=venue9
-type=7 $G
+$TR venue=99 tid=venue99
+type=77 $G
 type=3 venue=1 ts=1 recv=2 code=0
 type=3 venue=1 ts=1 recv=2 code=42
 $TR symbol=btc-usd tid=lower
@@ -76,8 +76,8 @@ done <<'EOF2'
 seq 3: trade without a symbol: skipped
 seq 4: price exponent -70 outside -60 to 60: skipped
 seq 5: qty is negative: skipped
-seq 6: venue id 9 unknown: skipped
-seq 7: record type 7 unknown: skipped
+seq 6: venue id 99 unknown: skipped
+seq 7: record type 77 unknown: skipped
 seq 8: status code 0 unknown: skipped
 seq 9: status code 42 unknown: skipped
 seq 10: symbol "btc-usd" not BASE-QUOTE: skipped

@@ -106,7 +106,7 @@ grep -Eq "^book.nasks +245 +1 " "$T/layout" || fail "--layout lacks book.nasks"
 
 # bad values
 for a in "--format xml" "--from soon" "--from -1" "--count 0" \
-    "--count x" "--venue nasdaq" "--symbol btc" "--type quote" "--bogus" \
+    "--count x" "--venue nasdaq" "--symbol btc" "--type quotes" "--bogus" \
     "-d 99" "--stat --layout"; do
 	# shellcheck disable=SC2086
 	"$BIN/$S" --ring "$RING" --no-follow $a >/dev/null 2>"$T/err"

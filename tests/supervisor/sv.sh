@@ -125,9 +125,10 @@ data_flows() {
 # wsgate_enabled: wsgate is built, so the supervisor runs it.
 wsgate_enabled() { [ -x "$BIN/wsgate" ]; }
 
-# procs_of_test: pids of processes that belong to this test's pipeline.
+# procs_of_test: pids of processes that belong to this test's pipeline
+# (the derived pipeline's shmreader reads RING.derived).
 procs_of_test() {
-	pgrep -f -- "--ring $RING( |\$)"
+	pgrep -f -- "--ring $RING(\.derived)?( |\$)"
 	pgrep -f -- "redis-server 127.0.0.1:$REDIS_PORT"
 	pgrep -f -- "tickpipe -c $CONF"
 	pgrep -f -- "127.0.0.1:$WS_PORT"

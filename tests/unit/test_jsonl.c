@@ -518,8 +518,8 @@ static void
 unknown_names_and_bad_symbols_are_rejected(void **state)
 {
 	(void)state;
-	rejects("{\"type\":\"quote\",\"venue\":\"sim\"}",
-	    "unknown type \"quote\"");
+	rejects("{\"type\":\"quotes\",\"venue\":\"sim\"}",
+	    "unknown type \"quotes\"");
 	rejects("{\"type\":\"trade\",\"venue\":\"nasdaq\"}",
 	    "unknown venue \"nasdaq\"");
 	rejects("{\"type\":\"trade\",\"venue\":\"unknown\"}",

@@ -1,0 +1,121 @@
+#!/bin/sh
+# part-history.sh: the recorder (recorder(1)) and the history it writes:
+# recording against `collector sim --rate max` on a ring of the default
+# capacity (it must not be lapped: the laps are reported), bytes per
+# message against raw records and gzip'd JSONL, replay (`collector replay
+# --speed max` of the history, beside the same of a raw capture) and
+# range queries (`recorder cat`) in messages per second.  Goal: 1 M msg/s
+# replayed.
+set -u
+: "${BIN:?}"
+N=${HISTORY_BENCH_MSGS:-1000000}
+d=$(mktemp -d)
+ring="benchhist.$$"
+rpid=
+cleanup() {
+	[ -z "$rpid" ] || kill "$rpid" 2>/dev/null
+	[ -z "$rpid" ] || wait "$rpid" 2>/dev/null
+	for r in "$ring.a" "$ring.b" "$ring.c" "$ring.d"; do
+		"$BIN/shmreader" --ring "$r" --unlink 2>/dev/null
+	done
+	rm -rf "$d"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+now() { date +%s%N; }
+# rate COUNT NS: per second
+rate() { echo $(($1 * 1000000000 / ($2 > 0 ? $2 : 1))); }
+# status: the recorder's last status line (SIGUSR1)
+status() {
+	kill -0 "$rpid" 2>/dev/null ||
+		{ echo "part-history: the recorder exited" >&2; exit 1; }
+	kill -USR1 "$rpid"
+	sleep 0.05
+	grep '^recorder: status:' "$d/rec.err" | tail -n 1
+}
+field() { echo "$1" | sed -n "s/.* $2 \([0-9]*\).*/\1/p"; }
+# caught_up CURSOR: the recorder has written its last record
+caught_up() {
+	s=$(status)
+	l=$(field "$s" last_seq)
+	[ "${l:-0}" -ge "$1" ]
+}
+
+# 1. recording while sim writes as fast as it can
+"$BIN/recorder" --ring "$ring.a" --flush 50 "$d/a" 2>"$d/rec.err" &
+rpid=$!
+sleep 0.3
+t0=$(now)
+"$BIN/collector" --ring "$ring.a" sim --rate max --count "$N" 2>/dev/null ||
+	{ echo "part-history: collector sim failed" >&2; exit 1; }
+t1=$(now)
+cursor=$("$BIN/shmreader" --ring "$ring.a" --stat | sed -n 's/^seq: //p')
+i=0
+while ! caught_up "$cursor"; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { echo "part-history: recorder did not catch up" >&2; exit 1; }
+done
+t2=$(now)
+s=$(status)
+kill "$rpid"
+wait "$rpid"
+rpid=
+recs=$(field "$s" records)
+lost=$(field "$s" lost)
+gaps=$(field "$s" gaps)
+met=no
+[ "$lost" = 0 ] && met=yes
+echo "| history | recorder beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
+echo "| history | recorder at sim --rate max: records recorded / lost to laps (gaps) / written | $recs / $lost ($gaps) / $cursor | 0 lost | $met |"
+
+# 2. a history without laps: sim into a ring that holds it all
+"$BIN/collector" --ring "$ring.b" --capacity 4194304 sim --rate max \
+    --count "$N" 2>/dev/null || { echo "part-history: sim b failed" >&2; exit 1; }
+cursor=$("$BIN/shmreader" --ring "$ring.b" --stat | sed -n 's/^seq: //p')
+"$BIN/recorder" --ring "$ring.b" "$d/b" 2>"$d/rec.err" &
+rpid=$!
+sleep 0.3	# its SIGUSR1 handler in place
+while ! caught_up "$cursor"; do sleep 0.1; done
+kill "$rpid"
+wait "$rpid"
+rpid=
+"$BIN/shmreader" --ring "$ring.b" --no-follow --format raw >"$d/cap.raw"
+"$BIN/shmreader" --ring "$ring.b" --no-follow >"$d/all.jsonl"
+msgs=$(wc -l <"$d/all.jsonl")
+hist=$(cat "$d"/b/*/* | wc -c)
+raw=$(($(wc -c <"$d/cap.raw") - 64))
+gz=$(gzip -c "$d/all.jsonl" | wc -c)
+bpm() { echo "$(($1 / msgs)).$(( ($1 % msgs) * 10 / msgs ))"; }
+met=no
+[ "$hist" -lt "$gz" ] && met=yes
+echo "| history | bytes per message ($msgs sim msgs): zstd history / raw records / gzip'd JSONL | $(bpm "$hist") / $(bpm "$raw") / $(bpm "$gz") B | below gzip'd JSONL | $met |"
+
+# 3. replay as fast as possible: history, and a raw capture beside it
+t0=$(now)
+"$BIN/collector" --ring "$ring.c" replay --speed max "$d/b" 2>/dev/null
+t1=$(now)
+"$BIN/collector" --ring "$ring.d" replay --speed max "$d/cap.raw" 2>/dev/null
+t2=$(now)
+hr=$(rate "$msgs" $((t1 - t0)))
+met=no
+[ "$hr" -ge 1000000 ] && met=yes
+echo "| history | collector replay --speed max into a ring: history / raw capture | $hr / $(rate "$msgs" $((t2 - t1))) msg/s | >= 1000000 msg/s (history) | $met |"
+
+# 4. range queries: everything, and the middle tenth by time
+t0=$(now)
+"$BIN/recorder" cat --format raw "$d/b" >/dev/null
+t1=$(now)
+"$BIN/recorder" cat "$d/b" >/dev/null
+t2=$(now)
+first=$(head -n 1 "$d/all.jsonl" | sed 's/.*"ts":\([0-9]*\).*/\1/')
+last=$(tail -n 1 "$d/all.jsonl" | sed 's/.*"ts":\([0-9]*\).*/\1/')
+from=$((first + (last - first) * 45 / 100))
+to=$((first + (last - first) * 55 / 100))
+t3=$(now)
+part=$("$BIN/recorder" cat --format raw --from "$from" --to "$to" "$d/b" |
+    wc -c)
+t4=$(now)
+"$BIN/recorder" cat -v --from "$from" --to "$to" "$d/b" 2>"$d/cat.err" >/dev/null
+blocks=$(sed -n 's/.* blocks \([0-9]*\) skipped by the index \([0-9]*\).*/\1 of \1+\2/p' "$d/cat.err")
+echo "| history | recorder cat of everything: raw / JSONL | $(rate "$msgs" $((t1 - t0))) / $(rate "$msgs" $((t2 - t1))) msg/s | | |"
+echo "| history | recorder cat --from --to the middle tenth, raw: $(( (part - 64) / 256 )) records in $(( (t4 - t3) / 1000000 )) ms, blocks decoded $blocks | $(rate "$(( (part - 64) / 256 ))" $((t4 - t3))) rec/s | | |"

@@ -1,0 +1,779 @@
+/*
+ * history.c: the history file format (history.h, recorder(1) FILE
+ * FORMAT): block making, index sidecars, scanning, and a reader that
+ * walks the records of a time range across files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+
+#include "history.h"
+
+uint32_t
+hist_crc(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	uLong c = crc32(0L, Z_NULL, 0);
+
+	/* crc32 takes a uInt length */
+	while (len > 0) {
+		uInt k = len > (1u << 30) ? (1u << 30) : (uInt)len;
+
+		c = crc32(c, p, k);
+		p += k;
+		len -= k;
+	}
+	return (uint32_t)c;
+}
+
+void
+hist_file_hdr_init(struct hist_file_hdr *h, const char *ring,
+    int64_t created_ns, uint64_t prev_seq)
+{
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, HIST_MAGIC, 8);
+	h->record_size = REC_SIZE;
+	h->version = HIST_VERSION;
+	h->layout_hash = rec_layout_hash();
+	h->created_ns = created_ns;
+	h->prev_seq = prev_seq;
+	if (ring != NULL)
+		strncpy(h->ring, ring, sizeof(h->ring) - 1);
+}
+
+int
+hist_file_hdr_check(const struct hist_file_hdr *h, char *err, size_t errlen)
+{
+	if (memcmp(h->magic, HIST_MAGIC, 8) != 0) {
+		snprintf(err, errlen, "not a tickpipe history file (bad magic)");
+		return -1;
+	}
+	if (h->version != HIST_VERSION || h->record_size != REC_SIZE ||
+	    h->layout_hash != rec_layout_hash()) {
+		snprintf(err, errlen, "history format differs: version %" PRIu32
+		    " (expected %d), record size %" PRIu32 " (expected %d), "
+		    "layout hash 0x%016" PRIx64 " (expected 0x%016" PRIx64 ")",
+		    h->version, HIST_VERSION, h->record_size, REC_SIZE,
+		    h->layout_hash, rec_layout_hash());
+		return -1;
+	}
+	return 0;
+}
+
+int
+hist_block_check(const struct hist_block_hdr *h)
+{
+	if (memcmp(h->magic, HIST_BLOCK_MAGIC, 4) != 0 ||
+	    hist_crc(h, offsetof(struct hist_block_hdr, hcrc)) != h->hcrc)
+		return -1;
+	if (h->nrec == 0 || h->nrec > HIST_MAX_BLOCK_RECS ||
+	    h->rawlen != h->nrec * REC_SIZE || h->zlen == 0 ||
+	    h->zlen > ZSTD_compressBound(h->rawlen) ||
+	    h->first_seq > h->last_seq || h->min_ts > h->max_ts)
+		return -1;
+	return 0;
+}
+
+size_t
+hist_block_bound(size_t n)
+{
+	return sizeof(struct hist_block_hdr) + ZSTD_compressBound(n * REC_SIZE);
+}
+
+size_t
+hist_block_make(void *cctx, int level, const struct tp_record *recs,
+    size_t n, void *out, char *err, size_t errlen)
+{
+	struct hist_block_hdr h;
+	unsigned char *z = (unsigned char *)out + sizeof(h);
+	size_t raw = n * REC_SIZE, zl;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, HIST_BLOCK_MAGIC, 4);
+	zl = ZSTD_compressCCtx(cctx, z, ZSTD_compressBound(raw), recs, raw,
+	    level);
+	if (ZSTD_isError(zl)) {
+		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(zl));
+		return 0;
+	}
+	h.nrec = (uint32_t)n;
+	h.zlen = (uint32_t)zl;
+	h.rawlen = (uint32_t)raw;
+	h.first_seq = recs[0].seq;
+	h.last_seq = recs[n - 1].seq;
+	h.min_ts = h.max_ts = recs[0].ts;
+	for (size_t i = 1; i < n; i++) {
+		if (recs[i].ts < h.min_ts)
+			h.min_ts = recs[i].ts;
+		if (recs[i].ts > h.max_ts)
+			h.max_ts = recs[i].ts;
+	}
+	h.zcrc = hist_crc(z, zl);
+	h.rcrc = hist_crc(recs, raw);
+	h.hcrc = hist_crc(&h, offsetof(struct hist_block_hdr, hcrc));
+	memcpy(out, &h, sizeof(h));
+	return sizeof(h) + zl;
+}
+
+int
+hist_index_write(const char *path, uint64_t data_size,
+    const struct hist_idx_ent *ents, size_t n, char *err, size_t errlen)
+{
+	struct hist_idx_hdr h;
+	char tmp[4096], dst[4096];
+	FILE *f;
+
+	snprintf(dst, sizeof(dst), "%s.idx", path);
+	snprintf(tmp, sizeof(tmp), "%s.idx.tmp", path);
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, HIST_IDX_MAGIC, 8);
+	h.data_size = data_size;
+	h.nblocks = n;
+	h.crc = hist_crc(ents, n * sizeof(*ents));
+	if ((f = fopen(tmp, "wb")) == NULL)
+		goto err;
+	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
+	    (n > 0 && fwrite(ents, sizeof(*ents), n, f) != n)) {
+		int e = errno;
+
+		fclose(f);
+		errno = e;
+		goto err_unlink;
+	}
+	if (fclose(f) == EOF)
+		goto err_unlink;
+	if (rename(tmp, dst) < 0)
+		goto err_unlink;
+	return 0;
+err_unlink: {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+	}
+err:
+	snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+	return -1;
+}
+
+/* Reads the sidecar of path if it describes data_size bytes; else -1. */
+static int
+index_read(const char *path, uint64_t data_size, struct hist_idx_ent **ents,
+    size_t *n)
+{
+	struct hist_idx_hdr h;
+	struct hist_idx_ent *e = NULL;
+	char p[4096];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s.idx", path);
+	if ((f = fopen(p, "rb")) == NULL)
+		return -1;
+	if (fread(&h, sizeof(h), 1, f) != 1 ||
+	    memcmp(h.magic, HIST_IDX_MAGIC, 8) != 0 ||
+	    h.data_size != data_size || h.nblocks > data_size / 64)
+		goto err;
+	if ((e = malloc((h.nblocks + 1) * sizeof(*e))) == NULL)
+		goto err;
+	if (fread(e, sizeof(*e), h.nblocks, f) != h.nblocks ||
+	    hist_crc(e, h.nblocks * sizeof(*e)) != h.crc)
+		goto err;
+	fclose(f);
+	*ents = e;
+	*n = h.nblocks;
+	return 0;
+err:
+	free(e);
+	fclose(f);
+	return -1;
+}
+
+static void
+say(void (*note)(const char *), const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+say(void (*note)(const char *), const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (note == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	note(buf);
+}
+
+/*
+ * Searches fd from off for the next valid block header whose frame ends
+ * within size.  Returns its offset, or -1 if there is none.
+ */
+static int64_t
+resync(int fd, uint64_t off, uint64_t size)
+{
+	static unsigned char buf[1 << 16];
+	struct hist_block_hdr h;
+
+	while (off + sizeof(h) <= size) {
+		ssize_t got = pread(fd, buf, sizeof(buf), (off_t)off);
+
+		if (got < (ssize_t)sizeof(h))
+			return -1;
+		for (ssize_t i = 0; i + 4 <= got; i++) {
+			if (memcmp(buf + i, HIST_BLOCK_MAGIC, 4) != 0)
+				continue;
+			if (pread(fd, &h, sizeof(h), (off_t)(off + (uint64_t)i))
+			    != (ssize_t)sizeof(h))
+				return -1;
+			if (hist_block_check(&h) == 0 &&
+			    off + (uint64_t)i + sizeof(h) + h.zlen <= size)
+				return (int64_t)(off + (uint64_t)i);
+		}
+		off += (uint64_t)got - 3;
+	}
+	return -1;
+}
+
+int
+hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
+    unsigned *found, void (*note)(const char *), char *err, size_t errlen)
+{
+	struct hist_file_hdr fh;
+	struct hist_block_hdr h;
+	struct hist_idx_ent *ents = NULL, *ne;
+	struct stat st;
+	size_t n = 0, cap = 0;
+	uint64_t off, size;
+	int fd;
+
+	unsigned dummy;
+
+	if (found == NULL)
+		found = &dummy;
+	*found = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto err;
+	}
+	size = (uint64_t)st.st_size;
+	if (pread(fd, &fh, sizeof(fh), 0) != (ssize_t)sizeof(fh)) {
+		snprintf(err, errlen, "%s: shorter than a history file header",
+		    path);
+		goto err;
+	}
+	if (hist_file_hdr_check(&fh, err, errlen) < 0) {
+		char why[512];
+
+		snprintf(why, sizeof(why), "%s", err);
+		snprintf(err, errlen, "%s: %s", path, why);
+		goto err;
+	}
+	if (index_read(path, size, entsp, np) == 0) {
+		close(fd);
+		return 0;
+	}
+	for (off = sizeof(fh); off < size; ) {
+		ssize_t got = pread(fd, &h, sizeof(h), (off_t)off);
+		int64_t next;
+
+		if (got < 0) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			goto err;
+		}
+		if ((size_t)got == sizeof(h) && hist_block_check(&h) == 0) {
+			if (off + sizeof(h) + h.zlen > size) {
+				say(note, "%s: torn last block at offset %"
+				    PRIu64 ": %" PRIu64 " of %zu bytes, "
+				    "ignored", path, off, size - off,
+				    sizeof(h) + h.zlen);
+				*found |= HIST_TORN;
+				break;
+			}
+			if (n == cap) {
+				cap = cap ? cap * 2 : 256;
+				if ((ne = realloc(ents, cap * sizeof(*ents))) ==
+				    NULL) {
+					snprintf(err, errlen, "out of memory");
+					goto err;
+				}
+				ents = ne;
+			}
+			ents[n].offset = off;
+			ents[n].nrec = h.nrec;
+			ents[n].zlen = h.zlen;
+			ents[n].first_seq = h.first_seq;
+			ents[n].last_seq = h.last_seq;
+			ents[n].min_ts = h.min_ts;
+			ents[n].max_ts = h.max_ts;
+			n++;
+			off += sizeof(h) + h.zlen;
+			continue;
+		}
+		next = resync(fd, off + 1, size);
+		if (next < 0) {
+			/* nothing valid follows: the write was cut short */
+			say(note, "%s: torn last block at offset %" PRIu64
+			    ": %" PRIu64 " bytes that are no whole block, "
+			    "ignored", path, off, size - off);
+			*found |= HIST_TORN;
+			break;
+		}
+		say(note, "%s: damaged block header at offset %" PRIu64
+		    ": %" PRIu64 " bytes skipped to the next block", path, off,
+		    (uint64_t)next - off);
+		*found |= HIST_DAMAGED;
+		off = (uint64_t)next;
+	}
+	close(fd);
+	*entsp = ents;
+	*np = n;
+	return 0;
+err:
+	if (fd >= 0)
+		close(fd);
+	free(ents);
+	return -1;
+}
+
+/* The time part of a history file name, after NAME- (a NAME has no '-'). */
+static const char *
+time_part(const char *path)
+{
+	const char *b = strrchr(path, '/'), *d;
+
+	b = b != NULL ? b + 1 : path;
+	return (d = strchr(b, '-')) != NULL ? d + 1 : b;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = strcmp(time_part(x), time_part(y));
+
+	/* by the time in the name first, then by name */
+	return c != 0 ? c : strcmp(x, y);
+}
+
+static int
+has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), k = strlen(suf);
+
+	return n > k && strcmp(s + n - k, suf) == 0;
+}
+
+/* Adds the *.tph of dir (and of its subdirectories if depth > 0). */
+static int
+list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap)
+{
+	struct dirent *de;
+	struct stat st;
+	char p[4096];
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return depth > 0 ? -1 : 0;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		if (stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && depth > 0) {
+			list_dir(p, depth - 1, files, n, cap);
+			continue;
+		}
+		if (!S_ISREG(st.st_mode) || !has_suffix(de->d_name, HIST_SUFFIX))
+			continue;
+		if (*n == *cap) {
+			char **nf;
+
+			*cap = *cap ? *cap * 2 : 64;
+			if ((nf = realloc(*files, *cap * sizeof(*nf))) == NULL)
+				goto err;
+			*files = nf;
+		}
+		if (((*files)[*n] = strdup(p)) == NULL)
+			goto err;
+		(*n)++;
+	}
+	closedir(d);
+	return 0;
+err:
+	closedir(d);
+	errno = ENOMEM;
+	return -1;
+}
+
+int
+hist_list(const char *path, char ***files, size_t *n, char *err,
+    size_t errlen)
+{
+	struct stat st;
+	size_t cap = 0;
+
+	*files = NULL;
+	*n = 0;
+	if (stat(path, &st) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if ((*files = malloc(sizeof(**files))) == NULL ||
+		    ((*files)[0] = strdup(path)) == NULL) {
+			free(*files);
+			*files = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		*n = 1;
+		return 0;
+	}
+	if (list_dir(path, 1, files, n, &cap) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		hist_list_free(*files, *n);
+		*files = NULL;
+		*n = 0;
+		return -1;
+	}
+	if (*n > 1)
+		qsort(*files, *n, sizeof(**files), cmp_str);
+	return 0;
+}
+
+void
+hist_list_free(char **files, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+}
+
+struct hist_reader {
+	char		**files;
+	size_t		 nfiles;
+	size_t		 fi;		/* next file to open */
+	int64_t		 from, to;
+	void		(*note)(const char *);
+	int		 fd;		/* current file, -1 none */
+	const char	*path;
+	struct hist_idx_ent *ents;
+	size_t		 nents, ei;	/* blocks, next block */
+	void		*dctx;
+	unsigned char	*zbuf;
+	size_t		 zcap;
+	struct tp_record *recs;
+	size_t		 rcap, nrecs, ri;
+	struct hist_stats st;
+	int		 verify;	/* check rcrc too */
+	char		 err[1024];
+};
+
+int
+hist_reader_open(struct hist_reader **rp, const char *path, int64_t from,
+    int64_t to, void (*note)(const char *), char *err, size_t errlen)
+{
+	struct hist_reader *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->dctx = ZSTD_createDCtx()) == NULL) {
+		free(r);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	r->fd = -1;
+	r->from = from;
+	r->to = to;
+	r->note = note;
+	if (hist_list(path, &r->files, &r->nfiles, err, errlen) < 0) {
+		hist_reader_close(r);
+		return -1;
+	}
+	*rp = r;
+	return 0;
+}
+
+/* Opens the next file that has blocks; 1, 0 at the end, -1 error. */
+static int
+next_file(struct hist_reader *r)
+{
+	struct hist_idx_ent *e;
+	int64_t lo, hi;
+	size_t n;
+	unsigned found;
+
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+	}
+	free(r->ents);
+	r->ents = NULL;
+	while (r->fi < r->nfiles) {
+		r->path = r->files[r->fi++];
+		if (hist_scan(r->path, &e, &n, &found, r->note, r->err,
+		    sizeof(r->err)) < 0)
+			return -1;
+		r->st.torn += (found & HIST_TORN) != 0;
+		r->st.bad += (found & HIST_DAMAGED) != 0;
+		lo = INT64_MAX;
+		hi = INT64_MIN;
+		for (size_t i = 0; i < n; i++) {
+			lo = e[i].min_ts < lo ? e[i].min_ts : lo;
+			hi = e[i].max_ts > hi ? e[i].max_ts : hi;
+		}
+		if (n == 0 || lo >= r->to || hi < r->from) {
+			r->st.skipped += n;
+			free(e);
+			continue;
+		}
+		if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0) {
+			snprintf(r->err, sizeof(r->err), "%s: %s", r->path,
+			    strerror(errno));
+			free(e);
+			return -1;
+		}
+		r->st.files++;
+		r->ents = e;
+		r->nents = n;
+		r->ei = 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Decodes block e of the current file into r->recs.  Returns 1, 0 if
+ * the block is damaged (said and counted), -1 on an error.
+ */
+static int
+load_block(struct hist_reader *r, const struct hist_idx_ent *e)
+{
+	struct hist_block_hdr h;
+	size_t got;
+	ssize_t k;
+
+	if (pread(r->fd, &h, sizeof(h), (off_t)e->offset) !=
+	    (ssize_t)sizeof(h) || hist_block_check(&h) < 0 ||
+	    h.zlen != e->zlen || h.nrec != e->nrec ||
+	    h.first_seq != e->first_seq) {
+		say(r->note, "%s: block at offset %" PRIu64 " (seq %" PRIu64
+		    "..%" PRIu64 "): damaged header, %" PRIu32 " records "
+		    "skipped", r->path, e->offset, e->first_seq, e->last_seq,
+		    e->nrec);
+		r->st.bad++;
+		return 0;
+	}
+	if (h.zlen > r->zcap) {
+		unsigned char *z = realloc(r->zbuf, h.zlen);
+
+		if (z == NULL)
+			goto nomem;
+		r->zbuf = z;
+		r->zcap = h.zlen;
+	}
+	if (h.nrec > r->rcap) {
+		struct tp_record *p = realloc(r->recs, h.rawlen);
+
+		if (p == NULL)
+			goto nomem;
+		r->recs = p;
+		r->rcap = h.nrec;
+	}
+	k = pread(r->fd, r->zbuf, h.zlen, (off_t)(e->offset + sizeof(h)));
+	if (k < 0) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", r->path,
+		    strerror(errno));
+		return -1;
+	}
+	if ((size_t)k != h.zlen || hist_crc(r->zbuf, h.zlen) != h.zcrc) {
+		say(r->note, "%s: block at offset %" PRIu64 " (seq %" PRIu64
+		    "..%" PRIu64 "): checksum mismatch, %" PRIu32 " records "
+		    "skipped", r->path, e->offset, h.first_seq, h.last_seq,
+		    h.nrec);
+		r->st.bad++;
+		return 0;
+	}
+	got = ZSTD_decompressDCtx(r->dctx, r->recs, h.rawlen, r->zbuf, h.zlen);
+	if (ZSTD_isError(got) || got != h.rawlen ||
+	    (r->verify && hist_crc(r->recs, h.rawlen) != h.rcrc)) {
+		say(r->note, "%s: block at offset %" PRIu64 " (seq %" PRIu64
+		    "..%" PRIu64 "): does not decode (%s), %" PRIu32
+		    " records skipped", r->path, e->offset, h.first_seq,
+		    h.last_seq, ZSTD_isError(got) ? ZSTD_getErrorName(got) :
+		    "record checksum mismatch", h.nrec);
+		r->st.bad++;
+		return 0;
+	}
+	r->nrecs = h.nrec;
+	r->ri = 0;
+	r->st.blocks++;
+	return 1;
+nomem:
+	snprintf(r->err, sizeof(r->err), "out of memory");
+	return -1;
+}
+
+int
+hist_reader_next(struct hist_reader *r, const struct tp_record **rec)
+{
+	int rc;
+
+	while (r->ri >= r->nrecs) {
+		const struct hist_idx_ent *e;
+
+		if (r->fd < 0 || r->ei >= r->nents) {
+			if ((rc = next_file(r)) <= 0)
+				return rc;
+			continue;
+		}
+		e = &r->ents[r->ei++];
+		if (e->max_ts < r->from || e->min_ts >= r->to) {
+			r->st.skipped++;
+			continue;
+		}
+		if ((rc = load_block(r, e)) < 0)
+			return -1;
+	}
+	*rec = &r->recs[r->ri++];
+	r->st.records++;
+	return 1;
+}
+
+void
+hist_reader_verify(struct hist_reader *r, int on)
+{
+	r->verify = on;
+}
+
+const char *
+hist_reader_err(const struct hist_reader *r)
+{
+	return r->err;
+}
+
+const struct hist_stats *
+hist_reader_stats(const struct hist_reader *r)
+{
+	return &r->st;
+}
+
+void
+hist_reader_close(struct hist_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	hist_list_free(r->files, r->nfiles);
+	free(r->ents);
+	free(r->zbuf);
+	free(r->recs);
+	ZSTD_freeDCtx(r->dctx);
+	free(r);
+}
+
+/* Reads exactly n digits at *s into *v; advances *s. */
+static int
+digits(const char **s, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, (*s)++) {
+		if (**s < '0' || **s > '9')
+			return -1;
+		*v = *v * 10 + (**s - '0');
+	}
+	return 0;
+}
+
+int
+hist_parse_time(const char *s, int64_t *ns)
+{
+	struct tm tm;
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om;
+	int64_t frac = 0, t;
+	time_t tt;
+	const char *p = s;
+
+	if (*s == '\0')
+		return -1;
+	if (strspn(s, "0123456789") == strlen(s)) {
+		if (strlen(s) > 19)
+			return -1;
+		errno = 0;
+		t = (int64_t)strtoll(s, NULL, 10);
+		if (errno != 0)
+			return -1;
+		*ns = t;
+		return 0;
+	}
+	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 ||
+	    *p++ != '-' || digits(&p, 2, &d) < 0)
+		return -1;
+	if (*p == 'T' || *p == ' ') {
+		p++;
+		if (digits(&p, 2, &h) < 0 || *p++ != ':' ||
+		    digits(&p, 2, &mi) < 0)
+			return -1;
+		if (*p == ':') {
+			p++;
+			if (digits(&p, 2, &sec) < 0)
+				return -1;
+			if (*p == '.' || *p == ',') {
+				int nd = 0;
+
+				p++;
+				for (; *p >= '0' && *p <= '9'; p++, nd++)
+					if (nd < 9)
+						frac = frac * 10 + (*p - '0');
+				if (nd == 0)
+					return -1;
+				for (; nd < 9; nd++)
+					frac *= 10;
+			}
+		}
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    sec > 60)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	tt = timegm(&tm);
+	t = (int64_t)tt;
+	if (*p == 'Z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p++ == '+' ? 1 : -1;
+
+		if (digits(&p, 2, &oh) < 0)
+			return -1;
+		if (*p == ':')
+			p++;
+		if (digits(&p, 2, &om) < 0 || oh > 23 || om > 59)
+			return -1;
+		t -= sign * (oh * 3600 + om * 60);
+	}
+	if (*p != '\0' || t < 0 || t > INT64_MAX / 1000000000 - 1)
+		return -1;
+	*ns = t * 1000000000 + frac;
+	return 0;
+}

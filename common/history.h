@@ -1,0 +1,194 @@
+/*
+ * history.h: tickpipe history files, written by recorder(1) and read by
+ * `recorder cat` and `collector replay`.  A file is a 64-byte header and
+ * then blocks: each a 64-byte block header and a zstd frame holding whole
+ * 256-byte records, decodable alone and checked by CRC-32 (the zlib one)
+ * of its compressed bytes, of its records and of its header.  A sidecar
+ * FILE.idx, written when the file is closed, lists every block's offset,
+ * sequences and times; it is only a cache of the block headers, which a
+ * reader scans instead when the sidecar is missing or stale.  The byte
+ * layout is documented in recorder(1), FILE FORMAT; change both together.
+ */
+#ifndef TP_HISTORY_H
+#define TP_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "record.h"
+
+#define HIST_MAGIC		"TPHIST01"
+#define HIST_BLOCK_MAGIC	"TPHB"
+#define HIST_IDX_MAGIC		"TPHIDX01"
+#define HIST_VERSION		1
+#define HIST_SUFFIX		".tph"
+#define HIST_MAX_BLOCK_RECS	(1u << 20)	/* records in one block, bound */
+
+struct hist_file_hdr {
+	char		magic[8];	/* HIST_MAGIC, no NUL */
+	uint32_t	record_size;	/* REC_SIZE */
+	uint32_t	version;	/* HIST_VERSION */
+	uint64_t	layout_hash;	/* rec_layout_hash() */
+	int64_t		created_ns;	/* wall clock when the file was made */
+	uint64_t	prev_seq;	/* last seq of the previous file, 0 none */
+	char		ring[24];	/* ring name, NUL padded */
+};
+
+struct hist_block_hdr {
+	char		magic[4];	/* HIST_BLOCK_MAGIC, no NUL */
+	uint32_t	nrec;		/* records in the block, >= 1 */
+	uint32_t	zlen;		/* bytes of the zstd frame that follows */
+	uint32_t	rawlen;		/* nrec * REC_SIZE */
+	uint64_t	first_seq;	/* seq of the first and last record */
+	uint64_t	last_seq;
+	int64_t		min_ts;		/* least and greatest ts of its records */
+	int64_t		max_ts;
+	uint32_t	zcrc;		/* CRC-32 of the zstd frame */
+	uint32_t	rcrc;		/* CRC-32 of the nrec records */
+	uint32_t	pad;		/* 0 */
+	uint32_t	hcrc;		/* CRC-32 of the 60 bytes before */
+};
+
+struct hist_idx_hdr {
+	char		magic[8];	/* HIST_IDX_MAGIC */
+	uint64_t	data_size;	/* size of the .tph file it describes */
+	uint64_t	nblocks;
+	uint32_t	crc;		/* CRC-32 of the entries */
+	uint32_t	pad;
+};
+
+struct hist_idx_ent {
+	uint64_t	offset;		/* of the block header in the file */
+	uint32_t	nrec;
+	uint32_t	zlen;
+	uint64_t	first_seq;
+	uint64_t	last_seq;
+	int64_t		min_ts;
+	int64_t		max_ts;
+};
+
+_Static_assert(sizeof(struct hist_file_hdr) == 64, "file header 64 bytes");
+_Static_assert(sizeof(struct hist_block_hdr) == 64, "block header 64 bytes");
+_Static_assert(sizeof(struct hist_idx_hdr) == 32, "index header 32 bytes");
+_Static_assert(sizeof(struct hist_idx_ent) == 48, "index entry 48 bytes");
+
+/* hist_crc: CRC-32 (zlib's polynomial) of buf[0..len). */
+uint32_t hist_crc(const void *buf, size_t len);
+
+/* hist_file_hdr_init: a header for a new file of ring (NULL: none). */
+void	 hist_file_hdr_init(struct hist_file_hdr *h, const char *ring,
+	    int64_t created_ns, uint64_t prev_seq);
+
+/*
+ * hist_file_hdr_check: 0 if h is a history file header of this build,
+ * else -1 with the reason in err.
+ */
+int	 hist_file_hdr_check(const struct hist_file_hdr *h, char *err,
+	    size_t errlen);
+
+/*
+ * hist_block_check: 0 if h is a block header with a good magic, its own
+ * CRC and sane lengths, else -1.
+ */
+int	 hist_block_check(const struct hist_block_hdr *h);
+
+/*
+ * hist_block_make: compresses recs[0..n) (1 <= n <= HIST_MAX_BLOCK_RECS)
+ * at zstd level into out, which must hold hist_block_bound(n) bytes,
+ * after a block header it fills in.  Returns the bytes of header and
+ * frame, or 0 on a zstd error (err says which).  cctx is a ZSTD_CCtx *,
+ * made by the caller and reused.
+ */
+size_t	 hist_block_bound(size_t n);
+size_t	 hist_block_make(void *cctx, int level, const struct tp_record *recs,
+	    size_t n, void *out, char *err, size_t errlen);
+
+/*
+ * hist_index_write: writes path's sidecar (path + ".idx") through a
+ * temporary file and rename, for the data_size bytes of blocks ents[0..n).
+ * Returns 0, or -1 with errno and the reason in err.
+ */
+int	 hist_index_write(const char *path, uint64_t data_size,
+	    const struct hist_idx_ent *ents, size_t n, char *err,
+	    size_t errlen);
+
+/*
+ * hist_scan: the index of one file.  Uses the sidecar when it describes
+ * the file as it is (same size, good CRC), else reads every block header
+ * (no decompression), stepping over a damaged header by searching for the
+ * next valid one.  Sets *ents (malloc'd; the caller frees) and *n.
+ * Problems found (a damaged header, a torn last block) are passed to note
+ * as one line each, without the program name.  *found, if not NULL, is
+ * set to the problems found: HIST_TORN (the file ends in an incomplete
+ * block, as a crash mid-write leaves it), HIST_DAMAGED (bytes that are
+ * no block were skipped).  Returns 0, or -1 if the file cannot be read or
+ * is not a history file (err says why).
+ */
+#define HIST_TORN	1
+#define HIST_DAMAGED	2
+int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
+	    unsigned *found, void (*note)(const char *), char *err,
+	    size_t errlen);
+
+/*
+ * hist_list: the history files under path, in time order: path itself if
+ * it is a file, else every *.tph in path and in its subdirectories one
+ * level down, sorted by the time in their names (NAME-YYYY-MM-DDTHH.NNNN
+ * .tph), then by NAME.  Sets *files (an array of malloc'd strings, freed with
+ * hist_list_free) and *n.  Returns 0 or -1 with err.
+ */
+int	 hist_list(const char *path, char ***files, size_t *n, char *err,
+	    size_t errlen);
+void	 hist_list_free(char **files, size_t n);
+
+/*
+ * A reader of records across files, in file and block order, limited to
+ * the blocks whose times meet [from, to): the index skips the others
+ * without reading them.  Damaged blocks are reported to note and skipped.
+ */
+struct hist_reader;
+
+struct hist_stats {
+	uint64_t	files;		/* files opened */
+	uint64_t	blocks;		/* blocks decoded */
+	uint64_t	skipped;	/* blocks skipped by the index */
+	uint64_t	bad;		/* blocks skipped as damaged, and runs of
+					   bytes that are no block */
+	uint64_t	torn;		/* files ending in a torn block */
+	uint64_t	records;	/* records returned */
+};
+
+/*
+ * hist_reader_open: lists path (hist_list) and prepares to read.  note
+ * gets one line per problem (NULL: none said).  Returns 0 or -1 with err.
+ */
+int	 hist_reader_open(struct hist_reader **rp, const char *path,
+	    int64_t from, int64_t to, void (*note)(const char *), char *err,
+	    size_t errlen);
+
+/*
+ * hist_reader_next: sets *rec to the next record (valid until the next
+ * call) and returns 1; 0 at the end; -1 on an error that stops reading
+ * (a file that cannot be read, out of memory), with hist_reader_err.
+ */
+int	 hist_reader_next(struct hist_reader *r, const struct tp_record **rec);
+const char *hist_reader_err(const struct hist_reader *r);
+
+/*
+ * hist_reader_verify: with on != 0, also checks each block's records
+ * against rcrc after decompression (about a fifth more time); the frame
+ * CRC and the decompressed length are always checked.
+ */
+void	 hist_reader_verify(struct hist_reader *r, int on);
+const struct hist_stats *hist_reader_stats(const struct hist_reader *r);
+void	 hist_reader_close(struct hist_reader *r);
+
+/*
+ * hist_parse_time: parses s as nanoseconds since the epoch (digits) or as
+ * ISO 8601 in UTC or with an offset: YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.f]]
+ * followed by Z, +HH:MM or -HH:MM (no suffix: UTC).  Returns 0 and sets
+ * *ns, or -1.
+ */
+int	 hist_parse_time(const char *s, int64_t *ns);
+
+#endif

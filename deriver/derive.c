@@ -1,0 +1,905 @@
+/*
+ * derive.c: the derived streams from whole input messages (derive.h).
+ *
+ * A market is one venue and symbol: its full book (two sorted arrays of
+ * levels), whether the book is valid (a snapshot came since the last
+ * resync status or input gap), the last quote emitted, a dirty mark per
+ * top-N stream and an open bar per interval.  A symbol groups the
+ * markets of every venue quoting it, for the cross-venue best price.
+ * Times are the input records' own: ts (venue time) for bars and top-N
+ * intervals, recv (the collector's clock, common to all venues) for
+ * staleness.  See deriver(1) for what is emitted when.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "dec.h"
+#include "derive.h"
+#include "hash.h"
+#include "jsonl.h"
+
+__extension__ typedef __int128 i128;
+
+#define I128_MAX	((i128)(((unsigned __int128)1 << 127) - 1))
+
+struct level {
+	int64_t		pm, qm;		/* price and quantity mantissas */
+	int8_t		pe, qe;
+};
+
+struct side {
+	struct level	*lv;
+	size_t		 n, cap;
+	int		 asks;		/* 1: ascending prices */
+};
+
+/* an exact sum: mantissa s * 10^e, e the finest exponent added */
+struct sum {
+	i128		 s;
+	int		 e;
+	int		 any;
+};
+
+struct bar {
+	int		 started;	/* a trade was seen: bars run */
+	int64_t		 start;		/* of the open bar, ns */
+	uint64_t	 trades;
+	struct level	 open, high, low, close;	/* prices in pm, pe */
+	int		 min_pe;	/* finest price exponent */
+	struct sum	 vol, buy, sell, pq;
+	int		 overflow;
+};
+
+struct market {
+	uint16_t	 venue;
+	char		 symbol[REC_SYMBOL_LEN];
+	struct side	 bids, asks;
+	int		 booked;	/* a book record was seen */
+	int		 valid;
+	uint8_t		 why;		/* XB_WHY_* while not valid */
+	int64_t		 change_recv;	/* recv of the last book change */
+	/* the last book message applied */
+	uint64_t	 src_seq;
+	int64_t		 src_ts, src_recv;
+	struct rec_quote quote;		/* last quote emitted */
+	int		 quoted;
+	int		 dirty[DERIVE_MAX_TOPS];
+	int64_t		 dirty_bucket[DERIVE_MAX_TOPS];
+	struct bar	 bar[DERIVE_MAX_BARS];
+	struct market	*sym_next;	/* next market of the same symbol */
+	struct sym	*sym;
+	struct market	*next;		/* in the order of creation */
+};
+
+struct sym {
+	char		 symbol[REC_SYMBOL_LEN];
+	struct market	*markets;	/* booked ones, by venue id */
+	struct rec_xbest last;
+	int		 emitted;
+	struct sym	*next;		/* in the order of creation */
+};
+
+struct derive {
+	struct derive_config cfg;
+	derive_out_fn	*out;
+	void		*arg;
+	struct derive_stats st;
+	struct market	**mk;		/* open addressing by venue+symbol */
+	size_t		 nmk, mkcap;
+	struct sym	**sy;
+	size_t		 nsy, sycap;
+	/* both in the order of creation, for a deterministic output order */
+	struct market	*mfirst, **mlast;
+	struct sym	*sfirst, **slast;
+	struct tp_record *obuf;		/* an output message */
+	size_t		 obufn;
+};
+
+/* --- exact arithmetic --- */
+
+static int
+pow10_i128(int k, i128 *out)
+{
+	i128 v = 1;
+
+	if (k < 0 || k > 38)
+		return -1;
+	while (k-- > 0)
+		v *= 10;
+	*out = v;
+	return 0;
+}
+
+/* sum_add128: s += v * 10^e exactly; -1 on overflow. */
+static int
+sum_add128(struct sum *s, i128 v, int e)
+{
+	i128 f;
+
+	if (!s->any) {
+		s->s = 0;
+		s->e = e;
+		s->any = 1;
+	}
+	if (e < s->e) {
+		if (pow10_i128(s->e - e, &f) < 0 ||
+		    __builtin_mul_overflow(s->s, f, &s->s))
+			return -1;
+		s->e = e;
+	} else if (e > s->e) {
+		if (pow10_i128(e - s->e, &f) < 0 ||
+		    __builtin_mul_overflow(v, f, &v))
+			return -1;
+	}
+	return __builtin_add_overflow(s->s, v, &s->s) ? -1 : 0;
+}
+
+/* sum_add: s += m * 10^e exactly; -1 on overflow. */
+static int
+sum_add(struct sum *s, int64_t m, int e)
+{
+	return sum_add128(s, m, e);
+}
+
+/* sum_add_product: s += (m1 * 10^e1) * (m2 * 10^e2); -1 on overflow. */
+static int
+sum_add_product(struct sum *s, int64_t m1, int e1, int64_t m2, int e2)
+{
+	return sum_add128(s, (i128)m1 * m2, e1 + e2);
+}
+
+/* sum_out: the sum as an int64 mantissa and exponent; -1 if too large. */
+static int
+sum_out(const struct sum *s, int64_t *m, int8_t *e)
+{
+	if (!s->any) {
+		*m = 0;
+		*e = 0;
+		return 0;
+	}
+	if (s->s > INT64_MAX || s->s < INT64_MIN || s->e < DEC_EXP_MIN ||
+	    s->e > DEC_EXP_MAX)
+		return -1;
+	*m = (int64_t)s->s;
+	*e = (int8_t)s->e;
+	return 0;
+}
+
+/*
+ * div_half_even: the quotient num / den (den > 0, num >= 0) rounded to
+ * the nearest integer, ties to even.
+ */
+static i128
+div_half_even(i128 num, i128 den)
+{
+	i128 q = num / den, r = num % den;
+
+	if (r > den - r || (r == den - r && (q & 1) != 0))
+		q++;
+	return q;
+}
+
+/*
+ * vwap: sum(price * qty) / sum(qty), rounded half-even to exponent
+ * out_e (the bar's finest price exponent less DERIVE_VWAP_DIGITS).
+ * Returns 0 and sets *m, or -1 on overflow or a zero volume.
+ */
+static int
+vwap(const struct sum *pq, const struct sum *q, int out_e, int64_t *m)
+{
+	i128 num = pq->s, den = q->s, f, r;
+	int k = pq->e - q->e - out_e;
+
+	if (!pq->any || !q->any || den <= 0 || num < 0)
+		return -1;
+	if (k >= 0) {
+		if (pow10_i128(k, &f) < 0 ||
+		    __builtin_mul_overflow(num, f, &num))
+			return -1;
+	} else if (pow10_i128(-k, &f) < 0 ||
+	    __builtin_mul_overflow(den, f, &den))
+		return -1;
+	r = div_half_even(num, den);
+	if (r > INT64_MAX)
+		return -1;
+	*m = (int64_t)r;
+	return 0;
+}
+
+/* --- books --- */
+
+/* Position of price (m, e) in side s: found (*at) or where it goes. */
+static int
+side_find(const struct side *s, int64_t m, int e, size_t *at)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = dec_cmp(s->lv[mid].pm, s->lv[mid].pe, m, e);
+
+		if (!s->asks)
+			c = -c;		/* bids: descending */
+		if (c == 0) {
+			*at = mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*at = lo;
+	return 0;
+}
+
+/* side_set: sets a level (qty 0 removes it).  -1 if out of memory. */
+static int
+side_set(struct side *s, int64_t pm, int8_t pe, int64_t qm, int8_t qe)
+{
+	size_t at;
+	int found = side_find(s, pm, pe, &at);
+
+	if (qm == 0) {
+		if (found) {
+			memmove(&s->lv[at], &s->lv[at + 1], (s->n - at - 1) *
+			    sizeof(*s->lv));
+			s->n--;
+		}
+		return 0;
+	}
+	if (!found) {
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 64;
+			struct level *lv = realloc(s->lv, cap * sizeof(*lv));
+
+			if (lv == NULL)
+				return -1;
+			s->lv = lv;
+			s->cap = cap;
+		}
+		memmove(&s->lv[at + 1], &s->lv[at], (s->n - at) *
+		    sizeof(*s->lv));
+		s->n++;
+	}
+	s->lv[at].pm = pm;
+	s->lv[at].pe = pe;
+	s->lv[at].qm = qm;
+	s->lv[at].qe = qe;
+	return 0;
+}
+
+/* --- tables --- */
+
+static uint32_t
+mk_hash(unsigned venue, const char *symbol)
+{
+	uint32_t h = fnv1a32(FNV1A32_INIT, &venue, sizeof(venue));
+
+	return fnv1a32(h, symbol, strnlen(symbol, REC_SYMBOL_LEN));
+}
+
+static struct sym *
+sym_get(struct derive *d, const char *symbol)
+{
+	struct sym *s;
+	size_t j;
+
+	if (d->nsy * 2 >= d->sycap) {
+		size_t cap = d->sycap ? d->sycap * 2 : 64;
+		struct sym **t = calloc(cap, sizeof(*t));
+
+		if (t == NULL)
+			return NULL;
+		for (size_t i = 0; i < d->sycap; i++) {
+			if (d->sy[i] == NULL)
+				continue;
+			j = mk_hash(0, d->sy[i]->symbol) & (cap - 1);
+			while (t[j] != NULL)
+				j = (j + 1) & (cap - 1);
+			t[j] = d->sy[i];
+		}
+		free(d->sy);
+		d->sy = t;
+		d->sycap = cap;
+	}
+	for (j = mk_hash(0, symbol) & (d->sycap - 1); d->sy[j] != NULL;
+	    j = (j + 1) & (d->sycap - 1))
+		if (strncmp(d->sy[j]->symbol, symbol, REC_SYMBOL_LEN) == 0)
+			return d->sy[j];
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	memcpy(s->symbol, symbol, REC_SYMBOL_LEN);
+	d->sy[j] = s;
+	d->nsy++;
+	*d->slast = s;
+	d->slast = &s->next;
+	return s;
+}
+
+static struct market *
+mk_get(struct derive *d, unsigned venue, const char *symbol)
+{
+	struct market *m;
+	size_t j;
+
+	if (d->nmk * 2 >= d->mkcap) {
+		size_t cap = d->mkcap ? d->mkcap * 2 : 64;
+		struct market **t = calloc(cap, sizeof(*t));
+
+		if (t == NULL)
+			return NULL;
+		for (size_t i = 0; i < d->mkcap; i++) {
+			if (d->mk[i] == NULL)
+				continue;
+			j = mk_hash(d->mk[i]->venue, d->mk[i]->symbol) &
+			    (cap - 1);
+			while (t[j] != NULL)
+				j = (j + 1) & (cap - 1);
+			t[j] = d->mk[i];
+		}
+		free(d->mk);
+		d->mk = t;
+		d->mkcap = cap;
+	}
+	for (j = mk_hash(venue, symbol) & (d->mkcap - 1); d->mk[j] != NULL;
+	    j = (j + 1) & (d->mkcap - 1))
+		if (d->mk[j]->venue == venue && strncmp(d->mk[j]->symbol,
+		    symbol, REC_SYMBOL_LEN) == 0)
+			return d->mk[j];
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return NULL;
+	m->venue = (uint16_t)venue;
+	memcpy(m->symbol, symbol, REC_SYMBOL_LEN);
+	m->asks.asks = 1;
+	m->why = XB_WHY_RESYNC;
+	if ((m->sym = sym_get(d, symbol)) == NULL) {
+		free(m);
+		return NULL;
+	}
+	d->mk[j] = m;
+	d->nmk++;
+	*d->mlast = m;
+	d->mlast = &m->next;
+	return m;
+}
+
+/* --- output --- */
+
+/* A derived record's header, stamped with the input record's times. */
+static void
+head(struct tp_record *r, unsigned type, unsigned venue, const char *symbol,
+    uint64_t src_seq, int64_t ts, int64_t recv)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = (uint16_t)type;
+	r->venue = (uint16_t)venue;
+	memcpy(r->symbol, symbol, REC_SYMBOL_LEN);
+	r->vseq = src_seq;
+	r->ts = ts;
+	r->recv = recv;
+}
+
+static void
+emit(struct derive *d, struct tp_record *recs, size_t n)
+{
+	d->out(d->arg, recs, n);
+}
+
+/* quote: if the best bid or ask changed since the last quote. */
+static void
+emit_quote(struct derive *d, struct market *m)
+{
+	struct tp_record r;
+	struct rec_quote q;
+
+	memset(&q, 0, sizeof(q));
+	if (m->bids.n > 0) {
+		q.has_bid = 1;
+		q.bid = m->bids.lv[0].pm;
+		q.bid_exp = m->bids.lv[0].pe;
+		q.bid_qty = m->bids.lv[0].qm;
+		q.bid_qty_exp = m->bids.lv[0].qe;
+	}
+	if (m->asks.n > 0) {
+		q.has_ask = 1;
+		q.ask = m->asks.lv[0].pm;
+		q.ask_exp = m->asks.lv[0].pe;
+		q.ask_qty = m->asks.lv[0].qm;
+		q.ask_qty_exp = m->asks.lv[0].qe;
+	}
+	if (m->quoted && memcmp(&q, &m->quote, sizeof(q)) == 0)
+		return;
+	m->quote = q;
+	m->quoted = 1;
+	if (!d->cfg.quotes)
+		return;
+	head(&r, REC_QUOTE, m->venue, m->symbol, m->src_seq, m->src_ts,
+	    m->src_recv);
+	r.u.quote = q;
+	d->st.quotes++;
+	emit(d, &r, 1);
+}
+
+/*
+ * emit_top: the best depth levels a side of m's book as one book_top
+ * message of ceil(levels / REC_BOOK_LEVELS) records (at least one),
+ * stamped with the last book message applied.
+ */
+static void
+emit_top(struct derive *d, struct market *m, unsigned t)
+{
+	size_t depth = d->cfg.top_depth[t];
+	size_t nb = m->bids.n < depth ? m->bids.n : depth;
+	size_t na = m->asks.n < depth ? m->asks.n : depth;
+	size_t nlev = nb + na, n = nlev == 0 ? 1 : (nlev + REC_BOOK_LEVELS - 1) /
+	    REC_BOOK_LEVELS;
+	struct tp_record *recs = d->obuf;
+
+	for (size_t k = 0; k < n; k++) {
+		head(&recs[k], REC_BOOK_TOP, m->venue, m->symbol, m->src_seq,
+		    m->src_ts, m->src_recv);
+		recs[k].u.top.depth = (uint16_t)depth;
+		recs[k].u.top.interval_ms = d->cfg.top_ms[t];
+	}
+	for (size_t i = 0; i < nlev; i++) {
+		const struct level *l = i < nb ? &m->bids.lv[i] :
+		    &m->asks.lv[i - nb];
+		struct rec_top *tp = &recs[i / REC_BOOK_LEVELS].u.top;
+		size_t j = i % REC_BOOK_LEVELS;
+
+		tp->price[j] = l->pm;
+		tp->price_exp[j] = l->pe;
+		tp->qty[j] = l->qm;
+		tp->qty_exp[j] = l->qe;
+		if (i < nb)
+			tp->nbids++;
+		else
+			tp->nasks++;
+	}
+	recs[0].flags |= REC_F_START;
+	recs[n - 1].flags |= REC_F_LAST;
+	d->st.tops++;
+	emit(d, recs, n);
+}
+
+static void
+emit_status(struct derive *d, unsigned venue, const char *symbol,
+    unsigned code, const struct tp_record *at, const char *reason)
+{
+	struct tp_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = REC_STATUS;
+	r.venue = (uint16_t)venue;
+	if (symbol != NULL)
+		memcpy(r.symbol, symbol, REC_SYMBOL_LEN);
+	if (at != NULL) {
+		r.ts = at->ts;
+		r.recv = at->recv;
+	}
+	r.u.status.code = (uint16_t)code;
+	snprintf(r.u.status.reason, sizeof(r.u.status.reason), "%s", reason);
+	d->st.statuses++;
+	emit(d, &r, 1);
+}
+
+/* Emits the bar of b (interval i) closed by the record (seq, ts, recv). */
+static void
+emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
+    uint64_t seq, int64_t ts, int64_t recv)
+{
+	struct tp_record r;
+	struct rec_bar *o = &r.u.bar;
+	int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
+
+	head(&r, REC_BAR, m->venue, m->symbol, seq, ts, recv);
+	o->start = b->start;
+	o->end = b->start + ns;
+	o->interval_ms = d->cfg.bar_ms[i];
+	o->trades = b->trades;
+	if (b->overflow || sum_out(&b->vol, &o->volume, &o->volume_exp) < 0 ||
+	    sum_out(&b->buy, &o->buy_volume, &o->buy_volume_exp) < 0 ||
+	    sum_out(&b->sell, &o->sell_volume, &o->sell_volume_exp) < 0)
+		goto overflow;
+	if (b->trades > 0) {
+		o->open = b->open.pm;
+		o->open_exp = b->open.pe;
+		o->high = b->high.pm;
+		o->high_exp = b->high.pe;
+		o->low = b->low.pm;
+		o->low_exp = b->low.pe;
+		o->close = b->close.pm;
+		o->close_exp = b->close.pe;
+		o->vwap_exp = (int8_t)(b->min_pe - DERIVE_VWAP_DIGITS);
+		if (o->volume == 0) {
+			/* every trade of quantity 0: no weights */
+			o->vwap = b->close.pm;
+			o->vwap_exp = b->close.pe;
+		} else if (b->min_pe - DERIVE_VWAP_DIGITS < DEC_EXP_MIN ||
+		    vwap(&b->pq, &b->vol, o->vwap_exp, &o->vwap) < 0)
+			goto overflow;
+	}
+	d->st.bars++;
+	emit(d, &r, 1);
+	return;
+overflow:
+	d->st.overflow++;
+	{
+		char why[REC_REASON_LEN], iv[24];
+
+		jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
+		snprintf(why, sizeof(why), "deriver: bar of %s from %" PRId64
+		    " not emitted: its sums do not fit", iv, b->start);
+		head(&r, REC_STATUS, m->venue, m->symbol, 0, ts, recv);
+		emit_status(d, m->venue, m->symbol, ST_INFO, &r, why);
+	}
+}
+
+static void
+bar_reset(struct bar *b, int64_t start)
+{
+	b->start = start;
+	b->trades = 0;
+	b->min_pe = DEC_EXP_MAX;
+	memset(&b->vol, 0, sizeof(b->vol));
+	memset(&b->buy, 0, sizeof(b->buy));
+	memset(&b->sell, 0, sizeof(b->sell));
+	memset(&b->pq, 0, sizeof(b->pq));
+	b->overflow = 0;
+}
+
+/*
+ * tick: the record (seq, ts, recv) of market m passed: flush the top-N
+ * books changed in an interval before ts's, close the bars ending at or
+ * before ts (with empty ones for intervals without trades).
+ */
+static void
+tick(struct derive *d, struct market *m, const struct tp_record *r)
+{
+	for (unsigned t = 0; t < d->cfg.ntops; t++) {
+		int64_t ns = (int64_t)d->cfg.top_ms[t] * 1000000;
+
+		if (m->dirty[t] && r->ts / ns > m->dirty_bucket[t]) {
+			m->dirty[t] = 0;
+			if (m->valid)
+				emit_top(d, m, t);
+		}
+	}
+	for (unsigned i = 0; i < d->cfg.nbars; i++) {
+		struct bar *b = &m->bar[i];
+		int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
+		uint64_t empty = 0;
+
+		if (!b->started || r->ts < b->start + ns)
+			continue;
+		emit_bar(d, m, i, b, r->seq, r->ts, r->recv);
+		bar_reset(b, b->start + ns);
+		while (r->ts >= b->start + ns &&
+		    empty < DERIVE_EMPTY_BARS_MAX) {
+			emit_bar(d, m, i, b, r->seq, r->ts, r->recv);
+			bar_reset(b, b->start + ns);
+			empty++;
+		}
+		if (r->ts >= b->start + ns) {
+			char why[REC_REASON_LEN];
+			char iv[24];
+			int64_t skip = (r->ts - b->start) / ns;
+
+			jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
+			snprintf(why, sizeof(why), "deriver: %" PRId64 " empty "
+			    "bars of %s not emitted (more than %d in a row)",
+			    skip, iv, DERIVE_EMPTY_BARS_MAX);
+			emit_status(d, m->venue, m->symbol, ST_INFO, r, why);
+			bar_reset(b, b->start + skip * ns);
+		}
+	}
+}
+
+static void
+bar_trade(struct derive *d, struct market *m, const struct tp_record *r)
+{
+	const struct rec_trade *t = &r->u.trade;
+	struct level p = { t->price, 0, t->price_exp, 0 };
+
+	for (unsigned i = 0; i < d->cfg.nbars; i++) {
+		struct bar *b = &m->bar[i];
+		int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
+
+		if (!b->started) {
+			b->started = 1;
+			bar_reset(b, r->ts - r->ts % ns);
+		}
+		if (r->ts < b->start)
+			d->st.late++;
+		if (b->trades == 0) {
+			b->open = b->high = b->low = p;
+		} else {
+			if (dec_cmp(p.pm, p.pe, b->high.pm, b->high.pe) > 0)
+				b->high = p;
+			if (dec_cmp(p.pm, p.pe, b->low.pm, b->low.pe) < 0)
+				b->low = p;
+		}
+		b->close = p;
+		b->trades++;
+		if (p.pe < b->min_pe)
+			b->min_pe = p.pe;
+		if (sum_add(&b->vol, t->qty, t->qty_exp) < 0 ||
+		    sum_add_product(&b->pq, t->price, t->price_exp, t->qty,
+		    t->qty_exp) < 0 ||
+		    (t->side == SIDE_BUY && sum_add(&b->buy, t->qty,
+		    t->qty_exp) < 0) ||
+		    (t->side == SIDE_SELL && sum_add(&b->sell, t->qty,
+		    t->qty_exp) < 0))
+			b->overflow = 1;
+	}
+}
+
+/*
+ * xbest: the best bid and ask across the venues of s at recv time now;
+ * emitted when anything in it changed since the last one.
+ */
+static void
+xbest(struct derive *d, struct sym *s, const struct tp_record *at)
+{
+	struct rec_xbest x;
+	struct tp_record r;
+	const struct market *bm = NULL, *am = NULL;
+	int64_t stale_ns = (int64_t)d->cfg.stale_ms * 1000000;
+
+	if (!d->cfg.xbest)
+		return;
+	memset(&x, 0, sizeof(x));
+	for (const struct market *m = s->markets; m != NULL; m = m->sym_next) {
+		if (!m->valid) {
+			x.excluded |= 1u << m->venue;
+			x.why[m->venue] = m->why;
+			continue;
+		}
+		if (stale_ns > 0 && at->recv - m->change_recv > stale_ns) {
+			x.excluded |= 1u << m->venue;
+			x.why[m->venue] = XB_WHY_STALE;
+			continue;
+		}
+		x.venues |= 1u << m->venue;
+		if (m->bids.n > 0) {
+			const struct level *l = &m->bids.lv[0], *b;
+			int c = 1;
+
+			if (bm != NULL) {
+				b = &bm->bids.lv[0];
+				c = dec_cmp(l->pm, l->pe, b->pm, b->pe);
+				if (c == 0)	/* ties: the larger size */
+					c = dec_cmp(l->qm, l->qe, b->qm, b->qe);
+			}
+			if (c > 0)
+				bm = m;
+		}
+		if (m->asks.n > 0) {
+			const struct level *l = &m->asks.lv[0], *a;
+			int c = -1;
+
+			if (am != NULL) {
+				a = &am->asks.lv[0];
+				c = dec_cmp(l->pm, l->pe, a->pm, a->pe);
+				if (c == 0)
+					c = -dec_cmp(l->qm, l->qe, a->qm, a->qe);
+			}
+			if (c < 0)
+				am = m;
+		}
+	}
+	if (bm != NULL) {
+		x.has_bid = 1;
+		x.bid = bm->bids.lv[0].pm;
+		x.bid_exp = bm->bids.lv[0].pe;
+		x.bid_qty = bm->bids.lv[0].qm;
+		x.bid_qty_exp = bm->bids.lv[0].qe;
+		x.bid_venue = bm->venue;
+	}
+	if (am != NULL) {
+		x.has_ask = 1;
+		x.ask = am->asks.lv[0].pm;
+		x.ask_exp = am->asks.lv[0].pe;
+		x.ask_qty = am->asks.lv[0].qm;
+		x.ask_qty_exp = am->asks.lv[0].qe;
+		x.ask_venue = am->venue;
+	}
+	if (bm != NULL && am != NULL) {
+		int c = dec_cmp(x.bid, x.bid_exp, x.ask, x.ask_exp);
+
+		x.state = c > 0 ? XB_CROSSED : c == 0 ? XB_LOCKED : XB_NORMAL;
+	}
+	if (s->emitted && memcmp(&x, &s->last, sizeof(x)) == 0)
+		return;
+	if (!s->emitted && x.venues == 0 && x.excluded == 0)
+		return;
+	s->last = x;
+	s->emitted = 1;
+	head(&r, REC_XBEST, VENUE_ALL, s->symbol, at->seq, at->ts, at->recv);
+	r.u.xbest = x;
+	d->st.xbests++;
+	emit(d, &r, 1);
+}
+
+/* invalidate: m's book is not to be trusted until its next snapshot. */
+static void
+invalidate(struct derive *d, struct market *m, uint8_t why)
+{
+	m->valid = 0;
+	m->why = why;
+	m->bids.n = 0;
+	m->asks.n = 0;
+	m->quoted = 0;
+	for (unsigned t = 0; t < d->cfg.ntops; t++)
+		m->dirty[t] = 0;
+}
+
+/* Adds a market seen with a book to its symbol's list, by venue id. */
+static void
+book_seen(struct market *m)
+{
+	struct market **pp = &m->sym->markets;
+
+	if (m->booked)
+		return;
+	m->booked = 1;
+	while (*pp != NULL && (*pp)->venue < m->venue)
+		pp = &(*pp)->sym_next;
+	m->sym_next = *pp;
+	*pp = m;
+}
+
+static int
+apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
+    size_t n)
+{
+	book_seen(m);
+	if (recs[0].flags & REC_F_SNAPSHOT) {
+		m->bids.n = 0;
+		m->asks.n = 0;
+		m->valid = 1;
+		m->why = XB_WHY_NONE;
+	} else if (!m->valid) {
+		d->st.ignored++;
+		return 0;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct rec_book *b = &recs[k].u.book;
+
+		for (unsigned j = 0; j < (unsigned)b->nbids + b->nasks; j++)
+			if (side_set(j < b->nbids ? &m->bids : &m->asks,
+			    b->price[j], b->price_exp[j], b->qty[j],
+			    b->qty_exp[j]) < 0)
+				return -1;
+	}
+	m->change_recv = recs[0].recv;
+	m->src_seq = recs[0].seq;
+	m->src_ts = recs[0].ts;
+	m->src_recv = recs[0].recv;
+	for (unsigned t = 0; t < d->cfg.ntops; t++)
+		if (!m->dirty[t]) {
+			m->dirty[t] = 1;
+			m->dirty_bucket[t] = recs[0].ts /
+			    ((int64_t)d->cfg.top_ms[t] * 1000000);
+		}
+	emit_quote(d, m);
+	return 0;
+}
+
+/* A status of venue (for one symbol, or all of the venue's). */
+static void
+apply_status(struct derive *d, const struct tp_record *r)
+{
+	unsigned code = r->u.status.code;
+	uint8_t why = code == ST_DISCONNECTED ? XB_WHY_DISCONNECTED :
+	    code == ST_RESYNC || code == ST_CHECKSUM || code == ST_SEQUENCE ?
+	    XB_WHY_RESYNC : XB_WHY_NONE;
+
+	if (why == XB_WHY_NONE)
+		return;
+	for (struct market *m = d->mfirst; m != NULL; m = m->next) {
+		if (m->venue != r->venue || (r->symbol[0] != '\0' &&
+		    strncmp(m->symbol, r->symbol, REC_SYMBOL_LEN) != 0))
+			continue;
+		invalidate(d, m, why);
+		if (m->booked)
+			xbest(d, m->sym, r);
+	}
+}
+
+int
+derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
+{
+	const struct tp_record *r = &recs[0];
+	struct market *m;
+
+	d->st.msgs++;
+	if (r->type == REC_STATUS) {
+		apply_status(d, r);
+		return 0;
+	}
+	if (r->type != REC_TRADE && r->type != REC_BOOK)
+		return 0;
+	if ((m = mk_get(d, r->venue, r->symbol)) == NULL)
+		return -1;
+	tick(d, m, r);
+	if (r->type == REC_TRADE)
+		bar_trade(d, m, r);
+	else if (apply_book(d, m, recs, n) < 0)
+		return -1;
+	if (m->booked)
+		xbest(d, m->sym, r);
+	return 0;
+}
+
+void
+derive_cut(struct derive *d, uint64_t from, uint64_t lost,
+    const struct tp_record *next)
+{
+	char why[REC_REASON_LEN];
+
+	d->st.cuts++;
+	for (struct market *m = d->mfirst; m != NULL; m = m->next)
+		invalidate(d, m, XB_WHY_RESYNC);
+	if (lost > 0)
+		snprintf(why, sizeof(why), "deriver: input gap, %" PRIu64
+		    " records lost from seq %" PRIu64 ": books invalid until "
+		    "their next snapshot, bars may miss trades", lost, from);
+	else
+		snprintf(why, sizeof(why), "deriver: input ring replaced: "
+		    "books invalid until their next snapshot");
+	emit_status(d, VENUE_ALL, NULL, ST_RESYNC, next, why);
+	for (struct sym *s = d->sfirst; s != NULL; s = s->next)
+		if (s->markets != NULL)
+			xbest(d, s, next);
+}
+
+struct derive *
+derive_new(const struct derive_config *cfg, derive_out_fn *out, void *arg)
+{
+	struct derive *d = calloc(1, sizeof(*d));
+	size_t maxrecs = (2 * DERIVE_MAX_DEPTH + REC_BOOK_LEVELS - 1) /
+	    REC_BOOK_LEVELS;
+
+	if (d == NULL)
+		return NULL;
+	d->cfg = *cfg;
+	d->out = out;
+	d->arg = arg;
+	d->obufn = maxrecs;
+	d->mlast = &d->mfirst;
+	d->slast = &d->sfirst;
+	if ((d->obuf = calloc(maxrecs, sizeof(*d->obuf))) == NULL) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void
+derive_free(struct derive *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->mkcap; i++)
+		if (d->mk[i] != NULL) {
+			free(d->mk[i]->bids.lv);
+			free(d->mk[i]->asks.lv);
+			free(d->mk[i]);
+		}
+	for (size_t i = 0; i < d->sycap; i++)
+		free(d->sy[i]);
+	free(d->mk);
+	free(d->sy);
+	free(d->obuf);
+	free(d);
+}
+
+const struct derive_stats *
+derive_stats(const struct derive *d)
+{
+	return &d->st;
+}

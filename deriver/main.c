@@ -1,0 +1,428 @@
+/*
+ * deriver: reads a tickpipe ring as a reader and writes the derived
+ * streams (quotes, top-N books, trade bars, cross-venue best prices)
+ * into a ring of its own, as its single writer.  The computation is in
+ * derive.c; this file is the options, the two rings and the loop.  See
+ * deriver(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "derive.h"
+#include "jsonl.h"
+#include "ring.h"
+#include "util.h"
+
+static const char usage_text[] =
+"usage: deriver [-hv] [-d fd] [--ring name] [--out name] [--capacity n]\n"
+"               [--from oldest|latest] [--no-follow] [--top N:T] ...\n"
+"               [--bar interval] ... [--stale ms] [--no-quotes] [--no-xbest]\n";
+
+enum { O_RING = 256, O_OUT, O_CAPACITY, O_FROM, O_NOFOLLOW, O_TOP, O_BAR,
+	O_STALE, O_NOQUOTES, O_NOXBEST };
+
+static const struct option opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "ready-fd", required_argument, NULL, 'd' },
+	{ "ring", required_argument, NULL, O_RING },
+	{ "out", required_argument, NULL, O_OUT },
+	{ "capacity", required_argument, NULL, O_CAPACITY },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "no-follow", no_argument, NULL, O_NOFOLLOW },
+	{ "top", required_argument, NULL, O_TOP },
+	{ "bar", required_argument, NULL, O_BAR },
+	{ "stale", required_argument, NULL, O_STALE },
+	{ "no-quotes", no_argument, NULL, O_NOQUOTES },
+	{ "no-xbest", no_argument, NULL, O_NOXBEST },
+	{ NULL, 0, NULL, 0 },
+};
+
+#define OUT_BATCH	1024	/* output records published at once, at most */
+
+static volatile sig_atomic_t stop, usr1;
+
+struct deriver {
+	struct ring	*in, *out;
+	const char	*in_name;
+	struct derive	*d;
+	struct jsonl_msg msg;
+	struct tp_record obuf[OUT_BATCH];
+	size_t		 on;
+	int		 failed;	/* the output ring is gone: exit code */
+	uint64_t	 records, lost, gaps, partial, skipped, published;
+	int		 verbose;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1 = 1;
+	else
+		stop = 1;
+}
+
+static void
+counters(const struct deriver *v)
+{
+	const struct derive_stats *s = derive_stats(v->d);
+
+	fprintf(stderr, "deriver: counters: records %" PRIu64 " msgs %" PRIu64
+	    " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64 " skipped %"
+	    PRIu64 " ignored %" PRIu64 " quotes %" PRIu64 " tops %" PRIu64
+	    " bars %" PRIu64 " xbest %" PRIu64 " status %" PRIu64 " late %"
+	    PRIu64 " overflow %" PRIu64 " published %" PRIu64 "\n",
+	    v->records, s->msgs, v->lost, v->gaps, v->partial, v->skipped,
+	    s->ignored, s->quotes, s->tops, s->bars, s->xbests, s->statuses,
+	    s->late, s->overflow, v->published);
+}
+
+/* flush: publishes the records gathered; on a lost ring, recreates it. */
+static void
+flush(struct deriver *v)
+{
+	char why[160], err[512];
+	int rc;
+
+	if (v->on == 0 || v->failed)
+		return;
+	while (ring_publish(v->out, v->obuf, v->on) == 0) {
+		ring_lost(v->out, why, sizeof(why));
+		if ((rc = ring_recreate(&v->out, err, sizeof(err))) !=
+		    RING_OK) {
+			warnx("ring lost (%s), not recreated: %s", why, err);
+			v->failed = rc == RING_ELOCKED ? EX_TEMPFAIL : EX_IOERR;
+			stop = 1;
+			return;
+		}
+		warnx("ring %s recreated after %s", ring_name(v->out), why);
+	}
+	v->published += v->on;
+	v->on = 0;
+}
+
+/* derive_out_fn: gathers an output message, whole, for one publish. */
+static void
+out_cb(void *arg, struct tp_record *recs, size_t n)
+{
+	struct deriver *v = arg;
+
+	if (v->on + n > OUT_BATCH)
+		flush(v);
+	if (v->failed)		/* the output ring is gone: stopping */
+		return;
+	memcpy(&v->obuf[v->on], recs, n * sizeof(*recs));
+	v->on += n;
+}
+
+/* take: one input record into the message assembly and the engine. */
+static void
+take(struct deriver *v, const struct tp_record *rec)
+{
+	char why[256];
+	int rc;
+
+	v->records++;
+	do {
+		rc = jsonl_msg_add(&v->msg, rec, why, sizeof(why));
+		if (rc == JSONL_MSG_READY) {
+			if (derive_msg(v->d, v->msg.recs, v->msg.n) < 0)
+				errx(EX_OSERR, "out of memory");
+		} else if (rc == JSONL_MSG_BAD) {
+			v->skipped++;
+			warnx("%s: skipped", why);
+		} else if (rc != JSONL_MSG_MORE) {
+			v->partial++;
+			if (rc != JSONL_MSG_TAIL || v->verbose)
+				warnx("%s: dropped", why);
+		}
+	} while (rc == JSONL_MSG_AGAIN);
+}
+
+/* A gap before rec: the books are invalid (derive_cut). */
+static void
+gap(struct deriver *v, uint64_t from, uint64_t lost,
+    const struct tp_record *next)
+{
+	char why[256];
+
+	if (jsonl_msg_cut(&v->msg, "cut by a gap", why, sizeof(why)))
+		v->partial++;
+	v->gaps++;
+	v->lost += lost;
+	warnx("input gap: %" PRIu64 " records lost from seq %" PRIu64
+	    "; books invalid until their next snapshot", lost, from);
+	derive_cut(v->d, from, lost, next);
+}
+
+static int
+parse_top(const char *s, struct derive_config *c)
+{
+	uint64_t n, t;
+	const char *colon = strchr(s, ':');
+	char nbuf[16];
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(nbuf))
+		return -1;
+	memcpy(nbuf, s, (size_t)(colon - s));
+	nbuf[colon - s] = '\0';
+	if (parse_u64(nbuf, 1, DERIVE_MAX_DEPTH, &n) < 0 ||
+	    parse_u64(colon + 1, 1, 86400000, &t) < 0)
+		return -1;
+	if (c->ntops == DERIVE_MAX_TOPS)
+		errx(EX_USAGE, "--top: at most %d", DERIVE_MAX_TOPS);
+	for (unsigned i = 0; i < c->ntops; i++)
+		if (c->top_depth[i] == n && c->top_ms[i] == t)
+			errx(EX_USAGE, "--top %s: given twice", s);
+	c->top_depth[c->ntops] = (uint16_t)n;
+	c->top_ms[c->ntops++] = (uint32_t)t;
+	return 0;
+}
+
+static int
+parse_bar(const char *s, struct derive_config *c)
+{
+	uint64_t ms;
+
+	if (jsonl_interval_parse(s, &ms) < 0 || ms > 86400000ULL * 366)
+		return -1;
+	if (c->nbars == DERIVE_MAX_BARS)
+		errx(EX_USAGE, "--bar: at most %d", DERIVE_MAX_BARS);
+	for (unsigned i = 0; i < c->nbars; i++)
+		if (c->bar_ms[i] == ms)
+			errx(EX_USAGE, "--bar %s: given twice", s);
+	c->bar_ms[c->nbars++] = ms;
+	return 0;
+}
+
+static int
+open_in(struct deriver *v, int follow)
+{
+	char errbuf[512];
+	int rc, said = 0;
+
+	if (v->in != NULL)
+		return 0;
+	for (;;) {
+		rc = ring_reader_open(&v->in, v->in_name, errbuf,
+		    sizeof(errbuf));
+		if (rc == RING_OK)
+			return 0;
+		if (rc != RING_ENOENT || !follow) {
+			warnx("%s", errbuf);
+			return rc == RING_ENOENT ? EX_UNAVAILABLE :
+			    rc == RING_EMISMATCH ? EX_CONFIG :
+			    rc == RING_EINVAL ? EX_USAGE : EX_OSERR;
+		}
+		if (!said && v->verbose)
+			warnx("%s; waiting for the writer", errbuf);
+		said = 1;
+		usleep(100000);
+		if (stop)
+			return -1;
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct deriver v;
+	struct derive_config cfg;
+	struct ring_config rc_out;
+	struct sigaction sa;
+	struct tp_record rec;
+	const char *from = "oldest";
+	char errbuf[512];
+	uint64_t cap = 0, lost;
+	int ch, follow = 1, ready_fd = -1, rc, waited = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.stale_ms = 5000;
+	cfg.quotes = cfg.xbest = 1;
+	memset(&rc_out, 0, sizeof(rc_out));
+	rc_out.name = NULL;	/* default: the input's name + ".derived" */
+	rc_out.gid = (gid_t)-1;
+	v.in_name = "default";
+	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'v':
+			v.verbose++;
+			break;
+		case 'd':
+			if ((ready_fd = parse_fd_opt(optarg)) < 0)
+				errx(EX_USAGE, "-d %s: not an open file "
+				    "descriptor", optarg);
+			break;
+		case O_RING:
+			v.in_name = optarg;
+			break;
+		case O_OUT:
+			rc_out.name = optarg;
+			break;
+		case O_CAPACITY:
+			if (parse_u64(optarg, RING_MIN_CAPACITY,
+			    RING_MAX_CAPACITY, &cap) < 0 ||
+			    (cap & (cap - 1)) != 0)
+				errx(EX_USAGE, "--capacity %s: must be a power "
+				    "of two from %d to %llu", optarg,
+				    RING_MIN_CAPACITY,
+				    (unsigned long long)RING_MAX_CAPACITY);
+			break;
+		case O_FROM:
+			if (strcmp(optarg, "oldest") != 0 &&
+			    strcmp(optarg, "latest") != 0)
+				errx(EX_USAGE, "--from %s: must be oldest or "
+				    "latest", optarg);
+			from = optarg;
+			break;
+		case O_NOFOLLOW:
+			follow = 0;
+			break;
+		case O_TOP:
+			if (parse_top(optarg, &cfg) < 0)
+				errx(EX_USAGE, "--top %s: must be N:T, depth N "
+				    "1 to %d, interval T 1 to 86400000 ms",
+				    optarg, DERIVE_MAX_DEPTH);
+			break;
+		case O_BAR:
+			if (parse_bar(optarg, &cfg) < 0)
+				errx(EX_USAGE, "--bar %s: must be a number and "
+				    "a unit (ms, s, m, h, d), up to 366d",
+				    optarg);
+			break;
+		case O_STALE:
+			if (parse_u64(optarg, 0, 86400000, &cfg.stale_ms) < 0)
+				errx(EX_USAGE, "--stale %s: must be 0 to "
+				    "86400000 ms", optarg);
+			break;
+		case O_NOQUOTES:
+			cfg.quotes = 0;
+			break;
+		case O_NOXBEST:
+			cfg.xbest = 0;
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		warnx("%s: unexpected argument", argv[optind]);
+		return EX_USAGE;
+	}
+	if (cfg.ntops == 0)
+		parse_top("20:100", &cfg);
+	if (cfg.nbars == 0) {
+		parse_bar("1s", &cfg);
+		parse_bar("1m", &cfg);
+	}
+	rc_out.capacity = cap;
+	if (rc_out.name == NULL) {
+		static char out_name[128];
+
+		if (strlen(v.in_name) > sizeof(out_name) - 9)
+			errx(EX_USAGE, "--ring %s: name too long", v.in_name);
+		snprintf(out_name, sizeof(out_name), "%s.derived", v.in_name);
+		rc_out.name = out_name;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+
+	if ((v.d = derive_new(&cfg, out_cb, &v)) == NULL)
+		errx(EX_OSERR, "out of memory");
+	jsonl_msg_init(&v.msg);
+	if (strcmp(rc_out.name, v.in_name) == 0)
+		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
+	/* a bad input name is a usage error before anything is created */
+	if (ring_reader_open(&v.in, v.in_name, errbuf, sizeof(errbuf)) ==
+	    RING_EINVAL)
+		errx(EX_USAGE, "--ring: %s", errbuf);
+	/* the output first: a bad name is a usage error, and readers of it
+	   can attach while the input is awaited */
+	rc = ring_writer_open(&v.out, &rc_out, errbuf, sizeof(errbuf));
+	if (rc != RING_OK) {
+		warnx("%s", errbuf);
+		return rc == RING_ELOCKED ? EX_TEMPFAIL : rc == RING_EINVAL ?
+		    EX_USAGE : rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+	}
+	if (errbuf[0] != '\0')
+		warnx("%s", errbuf);
+	if ((rc = open_in(&v, follow)) != 0) {
+		ring_close(v.out);
+		return rc < 0 ? 0 : rc;
+	}
+	/* recover: the input is followed (ring_follow), the output recreated */
+	ring_sigbus_guard("deriver", v.in_name, 0);
+	if (strcmp(from, "latest") == 0)
+		ring_seek_latest(v.in);
+	notify_ready(ready_fd);
+
+	while (!stop) {
+		uint64_t pos = ring_position(v.in);
+
+		lost = 0;
+		if (ring_read(v.in, &rec, &lost)) {
+			if (lost > 0)
+				gap(&v, pos, lost, &rec);
+			take(&v, &rec);
+			waited = 0;
+			continue;
+		}
+		flush(&v);
+		ring_heartbeat(v.out);
+		if (usr1) {
+			usr1 = 0;
+			counters(&v);
+		}
+		if (stop)
+			break;
+		if (!follow) {
+			if (jsonl_msg_pending(&v.msg) && !waited++ &&
+			    ring_wait(v.in, 50000, 200))
+				continue;
+			break;
+		}
+		if (!ring_wait(v.in, 50000, 200)) {
+			uint64_t gap_from;
+
+			rc = ring_follow(&v.in, &gap_from, &lost, errbuf,
+			    sizeof(errbuf));
+			if (rc < 0) {
+				flush(&v);
+				warnx("%s", errbuf);
+				v.failed = rc == RING_ETRUNC ? EX_IOERR :
+				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+				break;
+			}
+			if (rc == 1) {
+				warnx("ring %s was removed or replaced; "
+				    "reopening", v.in_name);
+				memset(&rec, 0, sizeof(rec));
+				gap(&v, gap_from, lost, &rec);
+			}
+		}
+	}
+	flush(&v);
+	if (v.verbose || usr1)
+		counters(&v);
+	ring_close(v.in);
+	ring_close(v.out);
+	derive_free(v.d);
+	return v.failed;
+}

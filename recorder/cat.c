@@ -1,0 +1,290 @@
+/*
+ * cat.c: `recorder cat`: prints the messages of a time range from
+ * history files as JSONL or as a raw capture (capture.h), with
+ * shmreader's filters.  The block index skips files and blocks outside
+ * the range; a damaged block is reported by file and offset and skipped.
+ * See recorder(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "capture.h"
+#include "history.h"
+#include "jsonl.h"
+#include "recorder.h"
+#include "util.h"
+
+enum { O_FROM = 256, O_TO, O_FORMAT, O_VENUE, O_SYMBOL, O_TYPE };
+enum { T_ANY = 0, T_TRADE, T_BOOK, T_BOOK_SNAPSHOT, T_BOOK_DELTA, T_STATUS };
+
+static const struct option cat_opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "to", required_argument, NULL, O_TO },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "venue", required_argument, NULL, O_VENUE },
+	{ "symbol", required_argument, NULL, O_SYMBOL },
+	{ "type", required_argument, NULL, O_TYPE },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct cat {
+	int64_t		 from, to;
+	int		 raw;
+	unsigned	 venue;
+	const char	*symbol;
+	int		 type;
+	int		 verbose;
+	uint64_t	 msgs, gaps, partial, skipped;
+	struct jsonl_msg msg;
+	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
+};
+
+static uint64_t damaged;
+
+static void
+note_cb(const char *line)
+{
+	warnx("%s", line);
+}
+
+static void
+out_write(const void *buf, size_t len)
+{
+	if (fwrite(buf, 1, len, stdout) != len) {
+		if (errno == EPIPE)
+			exit(0);
+		err(EX_IOERR, "stdout");
+	}
+}
+
+/* the message filters of shmreader(1) */
+static int
+wanted(const struct cat *c, const struct tp_record *rec)
+{
+	if (rec->ts < c->from || rec->ts >= c->to)
+		return 0;
+	if (c->venue != 0 && rec->venue != c->venue)
+		return 0;
+	if (c->symbol != NULL && strncmp(rec->symbol, c->symbol,
+	    REC_SYMBOL_LEN) != 0)
+		return 0;
+	switch (c->type) {
+	case T_TRADE:
+		return rec->type == REC_TRADE;
+	case T_BOOK:
+		return rec->type == REC_BOOK;
+	case T_BOOK_SNAPSHOT:
+		return rec->type == REC_BOOK && (rec->flags & REC_F_SNAPSHOT);
+	case T_BOOK_DELTA:
+		return rec->type == REC_BOOK && !(rec->flags & REC_F_SNAPSHOT);
+	case T_STATUS:
+		return rec->type == REC_STATUS;
+	}
+	return 1;
+}
+
+static void
+emit(struct cat *c, const struct tp_record *recs, size_t n)
+{
+	if (!wanted(c, &recs[0]))
+		return;
+	if (c->raw)
+		out_write(recs, n * sizeof(*recs));
+	else
+		out_write(c->out, jsonl_encode(recs, n, c->out));
+	c->msgs++;
+}
+
+/* A recorded gap, printed as shmreader prints one (capture.h). */
+static void
+emit_gap(struct cat *c, const struct tp_record *g)
+{
+	struct jsonl_gap jg = { g->vseq, g->aux };
+	struct tp_record m;
+	char buf[128];
+
+	if (g->ts < c->from || g->ts >= c->to)
+		return;
+	c->gaps++;
+	if (c->raw) {
+		memset(&m, 0, sizeof(m));
+		m.type = REC_NONE;
+		m.vseq = g->vseq;
+		m.aux = g->aux;
+		out_write(&m, sizeof(m));
+	} else
+		out_write(buf, jsonl_encode_gap(&jg, buf));
+}
+
+static void
+take(struct cat *c, const struct tp_record *rec)
+{
+	char why[256];
+	int rc;
+
+	if (rec->type == REC_NONE) {
+		if (jsonl_msg_cut(&c->msg, "cut by a gap", why, sizeof(why)))
+			c->partial++;
+		emit_gap(c, rec);
+		return;
+	}
+	do {
+		rc = jsonl_msg_add(&c->msg, rec, why, sizeof(why));
+		if (rc == JSONL_MSG_READY)
+			emit(c, c->msg.recs, c->msg.n);
+		else if (rc == JSONL_MSG_BAD) {
+			c->skipped++;
+			warnx("%s: skipped", why);
+		} else if (rc != JSONL_MSG_MORE) {
+			c->partial++;
+			if (c->verbose)
+				warnx("%s: dropped", why);
+		}
+	} while (rc == JSONL_MSG_AGAIN);
+}
+
+static int
+bad_time(const char *opt, const char *s)
+{
+	warnx("%s %s: want ns since the epoch or ISO 8601 such as "
+	    "2026-12-02T14:00:00Z", opt, s);
+	return EX_USAGE;
+}
+
+int
+cat_main(int argc, char **argv)
+{
+	static struct cat c;
+	const struct tp_record *rec;
+	struct hist_reader *hr;
+	char errbuf[1024];
+	int ch, rv = 0;
+
+	c.from = INT64_MIN;
+	c.to = INT64_MAX;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "hv", cat_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			fputs("usage: recorder cat [-v] [--from time] [--to "
+			    "time] [--format jsonl|raw]\n"
+			    "                [--venue venue] [--symbol symbol] "
+			    "[--type type] path ...\n", stdout);
+			return 0;
+		case 'v':
+			c.verbose++;
+			break;
+		case O_FROM:
+			if (hist_parse_time(optarg, &c.from) < 0)
+				return bad_time("--from", optarg);
+			break;
+		case O_TO:
+			if (hist_parse_time(optarg, &c.to) < 0)
+				return bad_time("--to", optarg);
+			break;
+		case O_FORMAT:
+			if (strcmp(optarg, "jsonl") == 0)
+				c.raw = 0;
+			else if (strcmp(optarg, "raw") == 0)
+				c.raw = 1;
+			else
+				errx(EX_USAGE, "--format %s: must be jsonl or "
+				    "raw", optarg);
+			break;
+		case O_VENUE:
+			if ((c.venue = venue_id(optarg)) == 0)
+				errx(EX_USAGE, "--venue %s: unknown venue",
+				    optarg);
+			break;
+		case O_SYMBOL:
+			if (!rec_symbol_ok(optarg))
+				errx(EX_USAGE, "--symbol %s: not BASE-QUOTE",
+				    optarg);
+			c.symbol = optarg;
+			break;
+		case O_TYPE:
+			if (strcmp(optarg, "trade") == 0)
+				c.type = T_TRADE;
+			else if (strcmp(optarg, "book") == 0)
+				c.type = T_BOOK;
+			else if (strcmp(optarg, "book_snapshot") == 0)
+				c.type = T_BOOK_SNAPSHOT;
+			else if (strcmp(optarg, "book_delta") == 0)
+				c.type = T_BOOK_DELTA;
+			else if (strcmp(optarg, "status") == 0)
+				c.type = T_STATUS;
+			else
+				errx(EX_USAGE, "--type %s: must be trade, book, "
+				    "book_snapshot, book_delta or status",
+				    optarg);
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (optind == argc) {
+		warnx("cat: no file or directory given");
+		return EX_USAGE;
+	}
+	if (c.from >= c.to) {
+		warnx("cat: --from must be before --to");
+		return EX_USAGE;
+	}
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	if (c.raw) {
+		struct cap_header h;
+
+		cap_header_init(&h);
+		out_write(&h, sizeof(h));
+	}
+	for (int i = optind; i < argc && rv == 0; i++) {
+		jsonl_msg_init(&c.msg);
+		if (hist_reader_open(&hr, argv[i], c.from, c.to, note_cb,
+		    errbuf, sizeof(errbuf)) < 0) {
+			warnx("%s", errbuf);
+			rv = EX_NOINPUT;
+			break;
+		}
+		hist_reader_verify(hr, 1);
+		while ((ch = hist_reader_next(hr, &rec)) == 1)
+			take(&c, rec);
+		if (ch < 0) {
+			warnx("%s", hist_reader_err(hr));
+			rv = EX_IOERR;
+		}
+		if (jsonl_msg_cut(&c.msg, "end of history", errbuf,
+		    sizeof(errbuf)))
+			c.partial++;
+		damaged += hist_reader_stats(hr)->bad;
+		if (c.verbose) {
+			const struct hist_stats *s = hist_reader_stats(hr);
+
+			warnx("%s: files %" PRIu64 " blocks %" PRIu64
+			    " skipped by the index %" PRIu64 " damaged %"
+			    PRIu64 " torn %" PRIu64 " records %" PRIu64,
+			    argv[i], s->files, s->blocks, s->skipped, s->bad,
+			    s->torn, s->records);
+		}
+		hist_reader_close(hr);
+	}
+	if (fflush(stdout) == EOF && errno != EPIPE)
+		err(EX_IOERR, "stdout");
+	if (c.verbose)
+		warnx("messages %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64
+		    " skipped %" PRIu64, c.msgs, c.gaps, c.partial, c.skipped);
+	/*
+	 * damage was read past, but it is not silence: exit 65; a torn
+	 * last block, which a crash leaves, is said but not an error
+	 */
+	if (rv == 0 && damaged > 0)
+		rv = EX_DATAERR;
+	return rv;
+}

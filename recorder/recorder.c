@@ -1,0 +1,1005 @@
+/*
+ * recorder: reads a tickpipe ring as one more reader and writes every
+ * record, and every gap, to append-only history files: zstd blocks, each
+ * decodable alone and checksummed, flushed at least every --flush ms;
+ * files rotated by time and size, indexed, and removed by age or total
+ * size.  The main thread reads the ring and fills a block; a writer
+ * thread compresses and writes the block before, so that compression
+ * does not stop the reading (two buffers, handed over under a mutex).  A restarted recorder continues after the last recorded sequence
+ * in a new file.  `recorder cat` (cat.c) reads them back.  See
+ * recorder(1).
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include "history.h"
+#include "jsonl.h"
+#include "ratelog.h"
+#include "recorder.h"
+#include "ring.h"
+#include "util.h"
+
+static const char usage_text[] =
+"usage: recorder [-hv] [-d fd] [--ring name] [--name name] [--flush ms]\n"
+"                [--block n] [--level n] [--rotate sec] [--max-size bytes]\n"
+"                [--keep-age age] [--keep-size bytes] dir\n"
+"       recorder cat [-v] [--from time] [--to time] [--format jsonl|raw]\n"
+"                [--venue venue] [--symbol symbol] [--type type] path ...\n";
+
+enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_ROTATE,
+	O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
+
+static const struct option opts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "ready-fd", required_argument, NULL, 'd' },
+	{ "ring", required_argument, NULL, O_RING },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "flush", required_argument, NULL, O_FLUSH },
+	{ "block", required_argument, NULL, O_BLOCK },
+	{ "level", required_argument, NULL, O_LEVEL },
+	{ "rotate", required_argument, NULL, O_ROTATE },
+	{ "max-size", required_argument, NULL, O_MAXSIZE },
+	{ "keep-age", required_argument, NULL, O_KEEPAGE },
+	{ "keep-size", required_argument, NULL, O_KEEPSIZE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static volatile sig_atomic_t stop, usr1;
+
+struct recorder {
+	/* configuration */
+	const char	*dir;
+	const char	*name;		/* file name prefix */
+	const char	*ring_name;
+	int		 level;
+	int64_t		 flush_ns;
+	size_t		 block_max;	/* records that make a block */
+	int64_t		 rotate_ns;
+	uint64_t	 max_size;
+	int64_t		 keep_age_ns;	/* 0: keep */
+	uint64_t	 keep_size;	/* 0: keep */
+	int		 verbose;
+	/* the block being filled (main thread) */
+	struct ring	*ring;
+	struct tp_record *buf;
+	size_t		 n, cap;
+	struct tp_record *spare;	/* the other buffer, written or free */
+	size_t		 spare_cap;
+	/* the hand-over: pending_n records of pending to write */
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 work, done;
+	struct tp_record *pending;
+	size_t		 pending_n;
+	int		 werr;		/* errno of a failed write, sticky */
+	int		 quit;
+	pthread_t	 writer;
+	int		 writer_on;
+	char		 shown[4096];	/* the file written, for the status */
+	/* the rest is the writer thread's while it runs */
+	size_t		 outcap;	/* records r->out has room for */
+	int		 in_msg;	/* a book message begun, not ended */
+	int64_t		 block_t0;	/* monotonic time of its first record */
+	int64_t		 block_end;	/* end of its rotation period, ns */
+	int64_t		 last_ts;	/* of the last record added */
+	ZSTD_CCtx	*cctx;
+	unsigned char	*out;
+	/* the file being written; fd -1: none */
+	int		 fd;
+	char		 path[4096];
+	uint64_t	 size;
+	int64_t		 period;	/* start of its rotation period, ns */
+	struct hist_idx_ent *ents;
+	size_t		 nents, entcap;
+	uint64_t	 last_seq;	/* last recorded */
+	struct tp_record last_rec;	/* the record of last_seq at start */
+	int		 have_last;
+	struct ratelog	 gaplog;
+	/* counters */
+	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
+};
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1 = 1;
+	else
+		stop = 1;
+}
+
+static void
+counters(struct recorder *r)
+{
+	if (r->writer_on)
+		pthread_mutex_lock(&r->mu);
+	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
+	    " lost %" PRIu64 " blocks %" PRIu64 " files %" PRIu64 " bytes %"
+	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " file %s\n",
+	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
+	    r->removed, r->last_seq, r->shown[0] ? r->shown : "-");
+	if (r->writer_on)
+		pthread_mutex_unlock(&r->mu);
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	char num[32];
+	size_t n = strlen(s);
+	unsigned sh = 0;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'K': sh = 10; break;
+	case 'M': sh = 20; break;
+	case 'G': sh = 30; break;
+	case 'T': sh = 40; break;
+	}
+	if (sh != 0)
+		num[n - 1] = '\0';
+	if (parse_u64(num, 1, UINT64_MAX >> sh, &v) < 0)
+		return -1;
+	*out = v << sh;
+	return 0;
+}
+
+int
+parse_age(const char *s, int64_t *ns)
+{
+	char num[32];
+	size_t n = strlen(s);
+	int64_t mul = 1;
+	uint64_t v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	}
+	if (strchr("smhd", num[n - 1]) != NULL)
+		num[n - 1] = '\0';
+	if (parse_u64(num, 1, (uint64_t)(INT64_MAX / 1000000000 / mul),
+	    &v) < 0)
+		return -1;
+	*ns = (int64_t)v * mul * 1000000000;
+	return 0;
+}
+
+/* The time a record is filed under: ts, else recv, else now. */
+static int64_t
+rec_time(const struct tp_record *rec)
+{
+	return rec->ts > 0 ? rec->ts : rec->recv > 0 ? rec->recv : now_ns();
+}
+
+/*
+ * Removes files by --keep-age (modification time) and --keep-size
+ * (oldest first), never the one being written, each with its sidecar,
+ * and day directories left empty.
+ */
+static void
+retention(struct recorder *r)
+{
+	char **files, errbuf[512];
+	size_t n;
+	uint64_t total = 0, *sz;
+	int64_t now = now_ns();
+	struct stat st;
+	char idx[4200];
+
+	if (r->keep_age_ns == 0 && r->keep_size == 0)
+		return;
+	if (hist_list(r->dir, &files, &n, errbuf, sizeof(errbuf)) < 0) {
+		warnx("retention: %s", errbuf);
+		return;
+	}
+	if ((sz = calloc(n + 1, sizeof(*sz))) == NULL) {
+		hist_list_free(files, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (stat(files[i], &st) == 0)
+			sz[i] = (uint64_t)st.st_size;
+		snprintf(idx, sizeof(idx), "%s.idx", files[i]);
+		if (stat(idx, &st) == 0)
+			sz[i] += (uint64_t)st.st_size;
+		total += sz[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *why = NULL;
+		char *slash;
+
+		if (strcmp(files[i], r->path) == 0 && r->fd >= 0)
+			continue;
+		if (r->keep_age_ns > 0 && stat(files[i], &st) == 0 &&
+		    (int64_t)st.st_mtim.tv_sec * 1000000000 +
+		    st.st_mtim.tv_nsec < now - r->keep_age_ns)
+			why = "older than --keep-age";
+		else if (r->keep_size > 0 && total > r->keep_size)
+			why = "over --keep-size";
+		if (why == NULL)
+			continue;
+		if (unlink(files[i]) < 0) {
+			warn("retention: %s", files[i]);
+			continue;
+		}
+		snprintf(idx, sizeof(idx), "%s.idx", files[i]);
+		unlink(idx);
+		total -= sz[i];
+		if (r->writer_on)
+			pthread_mutex_lock(&r->mu);
+		r->removed++;
+		if (r->writer_on)
+			pthread_mutex_unlock(&r->mu);
+		warnx("retention: removed %s (%s)", files[i], why);
+		if ((slash = strrchr(files[i], '/')) != NULL) {
+			*slash = '\0';
+			if (strcmp(files[i], r->dir) != 0)
+				rmdir(files[i]);	/* only if empty */
+		}
+	}
+	free(sz);
+	hist_list_free(files, n);
+}
+
+/*
+ * Closes the current file: syncs it and writes its index sidecar.
+ * Returns 0, or -1 if the sidecar could not be written (said; readers
+ * scan the block headers instead).
+ */
+static int
+file_close(struct recorder *r)
+{
+	char errbuf[1024];
+	int rv = 0;
+
+	if (r->fd < 0)
+		return 0;
+	if (fsync(r->fd) < 0)
+		warn("%s: fsync", r->path);
+	close(r->fd);
+	r->fd = -1;
+	if (hist_index_write(r->path, r->size, r->ents, r->nents, errbuf,
+	    sizeof(errbuf)) < 0) {
+		warnx("%s; readers scan the file instead", errbuf);
+		rv = -1;
+	}
+	r->nents = 0;
+	return rv;
+}
+
+/*
+ * Opens a new file for the period of time t: DIR/YYYY-MM-DD/NAME-
+ * YYYY-MM-DDTHH[MM].NNNN.tph, NNNN one more than the highest there.
+ * Returns 0, or -1 with errno and a message said.
+ */
+static int
+file_open(struct recorder *r, int64_t t)
+{
+	struct hist_file_hdr h;
+	char day[1200], stem[256], tbuf[32];
+	struct tm tm;
+	time_t sec;
+	unsigned seqno = 0;
+	size_t sl;
+	char **files, errbuf[512];
+	size_t n;
+	ssize_t w;
+
+	r->period = t / r->rotate_ns * r->rotate_ns;
+	sec = (time_t)(r->period / 1000000000);
+	gmtime_r(&sec, &tm);
+	strftime(tbuf, sizeof(tbuf), "%Y-%m-%d", &tm);
+	snprintf(day, sizeof(day), "%s/%s", r->dir, tbuf);
+	if (r->rotate_ns % (3600LL * 1000000000) == 0)
+		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H", &tm);
+	else
+		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H%M", &tm);
+	snprintf(stem, sizeof(stem), "%s-%s.", r->name, tbuf);
+	sl = strlen(stem);
+	if (mkdir(day, 0755) < 0 && errno != EEXIST) {
+		warn("%s", day);
+		return -1;
+	}
+	if (hist_list(day, &files, &n, errbuf, sizeof(errbuf)) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			const char *b = strrchr(files[i], '/') + 1;
+			unsigned k;
+
+			if (strncmp(b, stem, sl) == 0 &&
+			    sscanf(b + sl, "%u", &k) == 1 && k > seqno)
+				seqno = k;
+		}
+		hist_list_free(files, n);
+	}
+	snprintf(r->path, sizeof(r->path), "%s/%s%04u%s", day, stem,
+	    seqno + 1, HIST_SUFFIX);
+	if ((r->fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
+	    O_CLOEXEC, 0644)) < 0) {
+		warn("%s", r->path);
+		return -1;
+	}
+	hist_file_hdr_init(&h, r->ring_name, now_ns(), r->last_seq);
+	if ((w = write(r->fd, &h, sizeof(h))) != (ssize_t)sizeof(h)) {
+		int e = w < 0 ? errno : ENOSPC;
+
+		close(r->fd);
+		r->fd = -1;
+		unlink(r->path);
+		errno = e;
+		warn("%s: file header not written, file removed", r->path);
+		return -1;
+	}
+	r->size = sizeof(h);
+	if (r->writer_on)
+		pthread_mutex_lock(&r->mu);
+	r->files++;
+	r->bytes += sizeof(h);
+	if (r->writer_on)
+		pthread_mutex_unlock(&r->mu);
+	if (r->verbose)
+		warnx("writing %s", r->path);
+	retention(r);
+	return 0;
+}
+
+/*
+ * Writes buf[0..n) (n >= 1) as one block, rotating first if its time or
+ * the file size says so.  On a failed write the file is cut back to the
+ * end of its last whole block, so that it stays intact.  Returns 0, or
+ * -1 with errno and a message said.
+ */
+static int
+write_block(struct recorder *r, const struct tp_record *buf, size_t n)
+{
+	struct hist_block_hdr h;
+	struct hist_idx_ent *e;
+	char errbuf[256];
+	int64_t t;
+	size_t len;
+	ssize_t w;
+
+	if (n > r->outcap) {
+		free(r->out);
+		if ((r->out = malloc(hist_block_bound(n))) == NULL) {
+			r->outcap = 0;
+			warnx("out of memory");
+			errno = ENOMEM;
+			return -1;
+		}
+		r->outcap = n;
+	}
+	t = rec_time(&buf[0]);
+	if (r->fd >= 0 && ((r->max_size > 0 && r->size >= r->max_size) ||
+	    t / r->rotate_ns * r->rotate_ns > r->period))
+		file_close(r);
+	if (r->fd < 0 && file_open(r, t) < 0)
+		return -1;
+	len = hist_block_make(r->cctx, r->level, buf, n, r->out,
+	    errbuf, sizeof(errbuf));
+	if (len == 0) {
+		warnx("%s", errbuf);
+		errno = EIO;
+		return -1;
+	}
+	if ((w = write(r->fd, r->out, len)) != (ssize_t)len) {
+		int e = w < 0 ? errno : ENOSPC;
+
+		if (ftruncate(r->fd, (off_t)r->size) < 0)
+			warn("%s: cutting back to %" PRIu64 " bytes", r->path,
+			    r->size);
+		errno = e;
+		warn("%s: block of %zu records (seq %" PRIu64 "..%" PRIu64
+		    ") not written; the file is whole up to offset %" PRIu64,
+		    r->path, n, buf[0].seq, buf[n - 1].seq,
+		    r->size);
+		errno = e;
+		return -1;
+	}
+	if (r->nents == r->entcap) {
+		size_t nc = r->entcap ? r->entcap * 2 : 1024;
+
+		if ((e = realloc(r->ents, nc * sizeof(*e))) == NULL)
+			err(EX_OSERR, "realloc");
+		r->ents = e;
+		r->entcap = nc;
+	}
+	memcpy(&h, r->out, sizeof(h));
+	e = &r->ents[r->nents++];
+	e->offset = r->size;
+	e->nrec = h.nrec;
+	e->zlen = h.zlen;
+	e->first_seq = h.first_seq;
+	e->last_seq = h.last_seq;
+	e->min_ts = h.min_ts;
+	e->max_ts = h.max_ts;
+	r->size += len;
+	/* what counters() shows, under the lock while the writer runs */
+	if (r->writer_on)
+		pthread_mutex_lock(&r->mu);
+	r->bytes += len;
+	r->blocks++;
+	r->last_seq = h.last_seq;
+	snprintf(r->shown, sizeof(r->shown), "%s", r->path);
+	if (r->writer_on)
+		pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/* The writer thread: writes the blocks handed over until told to quit. */
+static void *
+writer_main(void *arg)
+{
+	struct recorder *r = arg;
+	sigset_t all;
+
+	/* signals are the main thread's */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		const struct tp_record *buf;
+		size_t n;
+		int rc, e;
+
+		while (r->pending_n == 0 && !r->quit)
+			pthread_cond_wait(&r->work, &r->mu);
+		if (r->pending_n == 0)
+			break;
+		buf = r->pending;
+		n = r->pending_n;
+		pthread_mutex_unlock(&r->mu);
+		rc = r->werr != 0 ? 0 : write_block(r, buf, n);
+		e = errno;
+		pthread_mutex_lock(&r->mu);
+		if (rc < 0 && r->werr == 0)
+			r->werr = e != 0 ? e : EIO;
+		r->pending_n = 0;
+		pthread_cond_signal(&r->done);
+	}
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+/*
+ * Hands the block being filled to the writer, after waiting for the one
+ * before to be written, and goes on with the other buffer.  Returns 0,
+ * or -1 with errno if a write failed.
+ */
+static int
+flush_block(struct recorder *r)
+{
+	struct tp_record *b;
+	size_t c;
+	int e;
+
+	if (r->n == 0)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	while (r->pending_n > 0 && r->werr == 0)
+		pthread_cond_wait(&r->done, &r->mu);
+	if ((e = r->werr) == 0) {
+		r->pending = r->buf;
+		r->pending_n = r->n;
+		pthread_cond_signal(&r->work);
+	}
+	pthread_mutex_unlock(&r->mu);
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	b = r->buf, c = r->cap;
+	r->buf = r->spare, r->cap = r->spare_cap;
+	r->spare = b, r->spare_cap = c;
+	r->n = 0;
+	return 0;
+}
+
+/*
+ * Waits for the writer to write what it was handed and ends it.  Returns
+ * 0, or -1 with errno if a write failed.
+ */
+static int
+writer_stop(struct recorder *r)
+{
+	int e;
+
+	if (!r->writer_on)
+		return 0;
+	pthread_mutex_lock(&r->mu);
+	while (r->pending_n > 0 && r->werr == 0)
+		pthread_cond_wait(&r->done, &r->mu);
+	r->quit = 1;
+	pthread_cond_signal(&r->work);
+	pthread_mutex_unlock(&r->mu);
+	pthread_join(r->writer, NULL);
+	r->writer_on = 0;
+	if ((e = r->werr) != 0) {
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 if the writer failed (the main thread then stops). */
+static int
+writer_failed(struct recorder *r)
+{
+	int e;
+
+	pthread_mutex_lock(&r->mu);
+	e = r->werr;
+	pthread_mutex_unlock(&r->mu);
+	if (e != 0)
+		errno = e;
+	return e != 0;
+}
+
+/* Appends a record to the block; may grow it while a message is open. */
+static void
+add(struct recorder *r, const struct tp_record *rec)
+{
+	if (r->n == r->cap) {
+		struct tp_record *nb;
+		size_t nc = r->cap * 2;
+
+		if (nc > HIST_MAX_BLOCK_RECS ||
+		    (nb = realloc(r->buf, nc * sizeof(*nb))) == NULL) {
+			/* XXX a message this long is split across blocks */
+			if (flush_block(r) < 0) {
+				stop = 2;	/* the write error is said */
+				return;
+			}
+			r->buf[r->n++] = *rec;
+			return;
+		}
+		r->buf = nb;
+		r->cap = nc;
+	}
+	if (r->n == 0) {
+		int64_t t = rec_time(rec);
+
+		r->block_t0 = mono_ns();
+		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
+	}
+	r->buf[r->n++] = *rec;
+	if (rec->ts > 0)
+		r->last_ts = rec->ts;
+	r->in_msg = rec->type == REC_BOOK && !(rec->flags & REC_F_LAST);
+}
+
+/* A gap: lost records from seq from, as a REC_NONE record. */
+static void
+add_gap(struct recorder *r, uint64_t from, uint64_t lost)
+{
+	struct tp_record g;
+
+	memset(&g, 0, sizeof(g));
+	g.type = REC_NONE;
+	g.seq = from + lost - 1;	/* keeps block sequences in order */
+	g.recv = now_ns();
+	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
+	g.vseq = from;
+	g.aux = lost;
+	r->gaps++;
+	r->lost += lost;
+	ratelog_say(&r->gaplog, mono_ns(), "ring %s: lost %" PRIu64
+	    " records from seq %" PRIu64 " (recorded as a gap)", r->ring_name,
+	    lost, from);
+	add(r, &g);
+	r->in_msg = 0;
+}
+
+/* Keeps the record of seq from the blocks of path from ts on. */
+static void
+last_record(struct recorder *r, const char *path, int64_t ts, uint64_t seq)
+{
+	struct hist_reader *hr;
+	const struct tp_record *rec;
+	char errbuf[1024];
+
+	if (hist_reader_open(&hr, path, ts, INT64_MAX, NULL, errbuf,
+	    sizeof(errbuf)) < 0)
+		return;
+	while (hist_reader_next(hr, &rec) == 1)
+		if (rec->seq == seq && rec->type != REC_NONE) {
+			r->last_rec = *rec;
+			r->have_last = 1;
+		}
+	hist_reader_close(hr);
+}
+
+/*
+ * Finds the last sequence recorded under dir with our name: the last
+ * block of the newest file that has one.  Rebuilds the newest file's
+ * sidecar if a crash left it without one.  Returns 0 and sets *seq (0:
+ * nothing recorded), or -1 if the directory cannot be read.
+ */
+static int
+resume_seq(struct recorder *r, uint64_t *seq)
+{
+	char **files, errbuf[1024], idx[4200];
+	size_t n, k, ne;
+	struct hist_idx_ent *ents;
+	size_t pl = strlen(r->name);
+	struct stat st;
+	unsigned found;
+
+	*seq = 0;
+	if (hist_list(r->dir, &files, &n, errbuf, sizeof(errbuf)) < 0) {
+		warnx("%s", errbuf);
+		return -1;
+	}
+	for (k = n; k-- > 0; ) {
+		const char *b = strrchr(files[k], '/');
+
+		b = b != NULL ? b + 1 : files[k];
+		if (strncmp(b, r->name, pl) != 0 || b[pl] != '-')
+			continue;
+		if (hist_scan(files[k], &ents, &ne, &found, NULL, errbuf,
+		    sizeof(errbuf)) < 0) {
+			warnx("%s (skipped)", errbuf);
+			continue;
+		}
+		if (found & HIST_TORN)
+			warnx("%s: ends in a torn block (the recorder stopped "
+			    "mid-write); readers skip it", files[k]);
+		snprintf(idx, sizeof(idx), "%s.idx", files[k]);
+		if (found == 0 && stat(idx, &st) < 0 && stat(files[k], &st) == 0 &&
+		    hist_index_write(files[k], (uint64_t)st.st_size, ents, ne,
+		    errbuf, sizeof(errbuf)) < 0)
+			warnx("%s", errbuf);
+		if (ne > 0) {
+			*seq = ents[ne - 1].last_seq;
+			last_record(r, files[k], ents[ne - 1].min_ts, *seq);
+		}
+		free(ents);
+		if (ne > 0) {
+			if (r->verbose)
+				warnx("%s: last recorded seq %" PRIu64,
+				    files[k], *seq);
+			break;
+		}
+	}
+	hist_list_free(files, n);
+	return 0;
+}
+
+static int
+open_ring(struct recorder *r)
+{
+	char errbuf[512];
+	int rc, said = 0;
+
+	for (;;) {
+		rc = ring_reader_open(&r->ring, r->ring_name, errbuf,
+		    sizeof(errbuf));
+		if (rc == RING_OK)
+			break;
+		if (rc != RING_ENOENT) {
+			warnx("%s", errbuf);
+			return rc == RING_EMISMATCH ? EX_CONFIG :
+			    rc == RING_EINVAL ? EX_USAGE : EX_OSERR;
+		}
+		if (!said && r->verbose)
+			warnx("%s; waiting for the writer", errbuf);
+		said = 1;
+		usleep(100000);
+		if (stop)
+			return -1;
+	}
+	ring_sigbus_guard("recorder", r->ring_name, 0);
+	return 0;
+}
+
+/* Positions the reader after what was recorded (recorder(1), RESTART). */
+static void
+position(struct recorder *r)
+{
+	uint64_t want = r->last_seq + 1, oldest, cursor;
+
+	if (r->last_seq == 0)
+		return;
+	oldest = ring_oldest(r->ring);
+	cursor = ring_cursor(r->ring);
+	if (cursor < r->last_seq) {
+		warnx("ring %s: its last seq %" PRIu64 " is below the last "
+		    "recorded %" PRIu64 " (a new ring?): recording from its "
+		    "oldest record", r->ring_name, cursor, r->last_seq);
+		return;
+	}
+	if (r->have_last && r->last_seq >= oldest) {
+		struct tp_record cur;
+		uint64_t lost = 0;
+
+		/* the same stream only if the ring still has that record */
+		ring_seek(r->ring, r->last_seq);
+		if (ring_read(r->ring, &cur, &lost) && lost == 0 &&
+		    memcmp(&cur, &r->last_rec, sizeof(cur)) != 0) {
+			warnx("ring %s: its record %" PRIu64 " is not the one "
+			    "recorded (a new ring?): recording from its oldest "
+			    "record", r->ring_name, r->last_seq);
+			ring_seek_oldest(r->ring);
+			return;
+		}
+	}
+	if (cursor >= oldest && oldest > want) {
+		add_gap(r, want, oldest - want);
+		ring_seek(r->ring, oldest);
+		return;
+	}
+	ring_seek(r->ring, want);
+}
+
+/* Returns 0, or an exit status. */
+static int
+record(struct recorder *r, int ready_fd)
+{
+	struct tp_record rec;
+	uint64_t lost, pos;
+	unsigned tick = 0;
+	int rc;
+
+	if (resume_seq(r, &r->last_seq) < 0)
+		return EX_NOINPUT;
+	if ((rc = open_ring(r)) != 0)
+		return rc < 0 ? 0 : rc;
+	position(r);
+	if ((rc = pthread_create(&r->writer, NULL, writer_main, r)) != 0) {
+		errno = rc;
+		warn("pthread_create");
+		return EX_OSERR;
+	}
+	r->writer_on = 1;
+	notify_ready(ready_fd);
+	while (!stop) {
+		pos = ring_position(r->ring);
+		lost = 0;
+		if (ring_read(r->ring, &rec, &lost)) {
+			if (lost > 0)
+				add_gap(r, pos, lost);
+			/* a block holds one rotation period */
+			if (r->n > 0 && !r->in_msg &&
+			    rec_time(&rec) >= r->block_end &&
+			    flush_block(r) < 0)
+				goto werr;
+			add(r, &rec);
+			r->records++;
+			if ((r->n >= r->block_max && !r->in_msg) ||
+			    ((++tick & 255) == 0 && mono_ns() - r->block_t0 >=
+			    r->flush_ns && !r->in_msg)) {
+				if (flush_block(r) < 0)
+					goto werr;
+			}
+			continue;
+		}
+		/* idle */
+		if (writer_failed(r))
+			goto werr;
+		if (r->n > 0 && mono_ns() - r->block_t0 >= r->flush_ns &&
+		    (!r->in_msg || mono_ns() - r->block_t0 >= r->flush_ns +
+		    1000000000)) {
+			if (flush_block(r) < 0)
+				goto werr;
+		}
+		ratelog_tick(&r->gaplog, mono_ns());
+		if (usr1) {
+			usr1 = 0;
+			counters(r);
+		}
+		if (stop)
+			break;
+		if (!ring_wait(r->ring, 50000, r->n > 0 ? 1 +
+		    (int)(r->flush_ns / 1000000 / 4) : 200)) {
+			char errbuf[512];
+			uint64_t gap_from;
+
+			rc = ring_follow(&r->ring, &gap_from, &lost, errbuf,
+			    sizeof(errbuf));
+			if (rc < 0) {
+				warnx("%s", errbuf);
+				if (flush_block(r) < 0 || writer_stop(r) < 0)
+					goto werr;
+				file_close(r);
+				counters(r);
+				return rc == RING_ETRUNC ? EX_IOERR :
+				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+			}
+			if (rc == 1) {
+				warnx("ring %s was removed or replaced; "
+				    "reopening", r->ring_name);
+				if (lost > 0)
+					add_gap(r, gap_from, lost);
+			}
+		}
+	}
+	if (stop == 2 || flush_block(r) < 0 || writer_stop(r) < 0)
+		goto werr;
+	file_close(r);
+	ratelog_flush(&r->gaplog);
+	if (r->verbose)
+		counters(r);
+	ring_close(r->ring);
+	return 0;
+werr:
+	rc = errno;
+	writer_stop(r);
+	if (r->werr != 0)
+		rc = r->werr;
+	rc = rc == ENOSPC || rc == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
+	if (r->fd >= 0) {
+		close(r->fd);
+		r->fd = -1;
+		/* the sidecar may not fit either: readers scan instead */
+		hist_index_write(r->path, r->size, r->ents, r->nents,
+		    (char[256]){ 0 }, 256);
+	}
+	ratelog_flush(&r->gaplog);
+	warnx("%s: stopping with %zu records unwritten", rc ==
+	    RECORDER_EX_FULL ? "disk full" : "write error", r->n +
+	    r->pending_n);
+	counters(r);
+	ring_close(r->ring);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct recorder r;
+	struct sigaction sa;
+	uint64_t v;
+	int ch, ready_fd = -1, rv;
+
+	if (argc > 1 && strcmp(argv[1], "cat") == 0)
+		return cat_main(argc - 1, argv + 1);
+	r.ring_name = "default";
+	r.name = "tickpipe";
+	r.level = 1;
+	r.flush_ns = 1000000000;
+	r.block_max = 4096;
+	r.rotate_ns = 3600LL * 1000000000;
+	r.max_size = 1ULL << 30;
+	r.fd = -1;
+	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
+	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		case 'v':
+			r.verbose++;
+			break;
+		case 'd':
+			if ((ready_fd = parse_fd_opt(optarg)) < 0)
+				errx(EX_USAGE, "-d %s: not an open file "
+				    "descriptor", optarg);
+			break;
+		case O_RING:
+			r.ring_name = optarg;
+			break;
+		case O_NAME:
+			if (optarg[0] == '\0' || strlen(optarg) > 64 ||
+			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+			    strlen(optarg))
+				errx(EX_USAGE, "--name %s: want 1 to 64 letters, "
+				    "digits, '_' or '.'", optarg);
+			r.name = optarg;
+			break;
+		case O_FLUSH:
+			if (parse_u64(optarg, 1, 3600000, &v) < 0)
+				errx(EX_USAGE, "--flush %s: must be 1 to "
+				    "3600000 ms", optarg);
+			r.flush_ns = (int64_t)v * 1000000;
+			break;
+		case O_BLOCK:
+			if (parse_u64(optarg, 1, HIST_MAX_BLOCK_RECS / 2,
+			    &v) < 0)
+				errx(EX_USAGE, "--block %s: must be 1 to %u "
+				    "records", optarg, HIST_MAX_BLOCK_RECS / 2);
+			r.block_max = (size_t)v;
+			break;
+		case O_LEVEL:
+			if (parse_u64(optarg, 1, 19, &v) < 0)
+				errx(EX_USAGE, "--level %s: must be 1 to 19",
+				    optarg);
+			r.level = (int)v;
+			break;
+		case O_ROTATE:
+			if (parse_u64(optarg, 60, 86400, &v) < 0 ||
+			    v % 60 != 0 || 86400 % v != 0)
+				errx(EX_USAGE, "--rotate %s: must be a number "
+				    "of seconds from 60 to 86400 that divides "
+				    "a day in whole minutes", optarg);
+			r.rotate_ns = (int64_t)v * 1000000000;
+			break;
+		case O_MAXSIZE:
+			if (parse_size(optarg, &r.max_size) < 0)
+				errx(EX_USAGE, "--max-size %s: must be a size "
+				    "in bytes, K, M, G or T", optarg);
+			break;
+		case O_KEEPAGE:
+			if (parse_age(optarg, &r.keep_age_ns) < 0)
+				errx(EX_USAGE, "--keep-age %s: must be a "
+				    "number of seconds, or of m, h or d",
+				    optarg);
+			break;
+		case O_KEEPSIZE:
+			if (parse_size(optarg, &r.keep_size) < 0)
+				errx(EX_USAGE, "--keep-size %s: must be a size "
+				    "in bytes, K, M, G or T", optarg);
+			break;
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (argc == optind) {
+		warnx("no directory given");
+		return EX_USAGE;
+	}
+	if (argc - optind > 1) {
+		warnx("%s: unexpected argument", argv[optind + 1]);
+		return EX_USAGE;
+	}
+	r.dir = argv[optind];
+	if (strlen(r.dir) > 1024)
+		errx(EX_USAGE, "%s: directory name too long", r.dir);
+	{
+		struct stat st;
+
+		if (stat(r.dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			if (mkdir(r.dir, 0755) < 0 && errno != EEXIST) {
+				warn("%s", r.dir);
+				return EX_CANTCREAT;
+			}
+		}
+	}
+	r.cap = r.block_max + JSONL_MAX_RECS + 1;
+	r.spare_cap = r.cap;
+	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
+	    (r.spare = malloc(r.cap * sizeof(*r.spare))) == NULL ||
+	    (r.cctx = ZSTD_createCCtx()) == NULL)
+		err(EX_OSERR, "malloc");
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.work, NULL);
+	pthread_cond_init(&r.done, NULL);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rv = record(&r, ready_fd);
+	ZSTD_freeCCtx(r.cctx);
+	free(r.buf);
+	free(r.spare);
+	free(r.out);
+	free(r.ents);
+	return rv;
+}

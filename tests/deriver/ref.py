@@ -1,0 +1,277 @@
+#!/usr/bin/python3
+"""Reference model of deriver(1), for the t-deriver-*.sh tests.
+
+Reads the input ring's JSONL (shmreader output) and prints the derived
+lines deriver(1) must write, without their "seq", in the same order.
+Written from deriver(1) and tickpipe-json(5) with decimal.Decimal, not
+from deriver's C: the tests compare the two.
+
+usage: ref.py [--top N:T]... [--bar MS]... [--stale MS] < input.jsonl
+"""
+import decimal
+import json
+import sys
+from decimal import Decimal
+
+decimal.getcontext().prec = 200
+VENUES = ["unknown", "sim", "coinbase", "kraken", "binance", "bybit", "okx",
+          "sim2", "sim3", "all"]
+VWAP_DIGITS = 4
+
+
+def interval_name(ms):
+    for unit_ms, unit in ((86400000, "d"), (3600000, "h"), (60000, "m"),
+                          (1000, "s"), (1, "ms")):
+        if ms % unit_ms == 0:
+            return "%d%s" % (ms // unit_ms, unit)
+    return "0ms"
+
+
+def js(s):
+    return "null" if s is None else '"%s"' % s
+
+
+def fmt(d):
+    return format(d, "f")
+
+
+class Market:
+    def __init__(self, venue, symbol, ntops, nbars):
+        self.venue, self.symbol = venue, symbol
+        self.bids, self.asks = {}, {}   # Decimal price -> (ptext, qtext)
+        self.booked = False
+        self.valid = False
+        self.why = "resync"
+        self.change_recv = 0
+        self.src = (0, 0, 0)
+        self.quote = None
+        self.dirty = [None] * ntops     # bucket of the first change, or None
+        self.bars = [None] * nbars      # open bar, once a trade came
+
+    def best(self, asks):
+        side = self.asks if asks else self.bids
+        if not side:
+            return None
+        k = min(side) if asks else max(side)
+        return side[k]
+
+    def levels(self, asks, n):
+        side = self.asks if asks else self.bids
+        keys = sorted(side, reverse=not asks)[:n]
+        return [side[k] for k in keys]
+
+
+class Ref:
+    def __init__(self, tops, bars, stale_ms):
+        self.tops, self.bars, self.stale_ns = tops, bars, stale_ms * 10**6
+        self.markets = {}       # (venue, symbol) -> Market, creation order
+        self.syms = {}          # symbol -> last xbest tuple or None
+        self.out = []
+
+    def head(self, typ, venue, symbol, src):
+        return ('{"type":"%s","venue":"%s","symbol":"%s","src_seq":%d,'
+                '"ts":%d,"recv":%d' % (typ, venue, symbol, src[0], src[1],
+                                       src[2]))
+
+    def market(self, venue, symbol):
+        key = (venue, symbol)
+        if key not in self.markets:
+            self.markets[key] = Market(venue, symbol, len(self.tops),
+                                       len(self.bars))
+            self.syms.setdefault(symbol, None)
+        return self.markets[key]
+
+    def emit_top(self, m, t):
+        n, ms = self.tops[t]
+        lv = lambda a: "[" + ",".join('["%s","%s"]' % x
+                                      for x in m.levels(a, n)) + "]"
+        self.out.append(self.head("book_top", m.venue, m.symbol, m.src) +
+                        ',"depth":%d,"interval_ms":%d,"bids":%s,"asks":%s}'
+                        % (n, ms, lv(False), lv(True)))
+
+    def emit_bar(self, m, i, b, at):
+        ms = self.bars[i]
+        line = self.head("bar", m.venue, m.symbol, at) + \
+            ',"interval":"%s","start":%d,"end":%d,"trades":%d' % (
+                interval_name(ms), b["start"], b["start"] + ms * 10**6,
+                len(b["trades"]))
+        tr = b["trades"]
+        if tr:
+            prices = [Decimal(p) for p, _, _ in tr]
+            hi = lo = 0
+            for k in range(1, len(tr)):
+                if prices[k] > prices[hi]:
+                    hi = k
+                if prices[k] < prices[lo]:
+                    lo = k
+            vol = sum((Decimal(q) for _, q, _ in tr[1:]), Decimal(tr[0][1]))
+            buy = [Decimal(q) for _, q, s in tr if s == "buy"]
+            sell = [Decimal(q) for _, q, s in tr if s == "sell"]
+            buy = sum(buy[1:], buy[0]) if buy else Decimal(0)
+            sell = sum(sell[1:], sell[0]) if sell else Decimal(0)
+            if vol == 0:
+                vwap = tr[-1][0]
+            else:
+                pq = sum(Decimal(p) * Decimal(q) for p, q, _ in tr)
+                e = min(Decimal(p).as_tuple().exponent for p, _, _ in tr)
+                vwap = fmt((pq / vol).quantize(Decimal(1).scaleb(
+                    e - VWAP_DIGITS), rounding=decimal.ROUND_HALF_EVEN))
+            line += ',"open":"%s","high":"%s","low":"%s","close":"%s"' % (
+                tr[0][0], tr[hi][0], tr[lo][0], tr[-1][0])
+            line += ',"volume":"%s","buy_volume":"%s","sell_volume":"%s"' \
+                ',"vwap":"%s"}' % (fmt(vol), fmt(buy), fmt(sell), vwap)
+        else:
+            line += ',"open":null,"high":null,"low":null,"close":null' \
+                ',"volume":"0","buy_volume":"0","sell_volume":"0",' \
+                '"vwap":null}'
+        self.out.append(line)
+
+    def tick(self, m, at):
+        ts = at[1]
+        for t, (n, ms) in enumerate(self.tops):
+            if m.dirty[t] is not None and ts // (ms * 10**6) > m.dirty[t]:
+                m.dirty[t] = None
+                if m.valid:
+                    self.emit_top(m, t)
+        for i, ms in enumerate(self.bars):
+            b = m.bars[i]
+            ns = ms * 10**6
+            if b is None or ts < b["start"] + ns:
+                continue
+            while ts >= b["start"] + ns:
+                self.emit_bar(m, i, b, at)
+                b = m.bars[i] = {"start": b["start"] + ns, "trades": []}
+
+    def trade(self, m, o):
+        for i, ms in enumerate(self.bars):
+            ns = ms * 10**6
+            if m.bars[i] is None:
+                m.bars[i] = {"start": o["ts"] - o["ts"] % ns, "trades": []}
+            m.bars[i]["trades"].append((o["price"], o["qty"], o["side"]))
+
+    def book(self, m, o):
+        m.booked = True
+        if o["type"] == "book_snapshot":
+            m.bids, m.asks = {}, {}
+            m.valid, m.why = True, None
+        elif not m.valid:
+            return
+        for name, side in (("bids", m.bids), ("asks", m.asks)):
+            for p, q in o[name]:
+                if Decimal(q) == 0:
+                    side.pop(Decimal(p), None)
+                else:
+                    side[Decimal(p)] = (p, q)
+        m.change_recv = o["recv"]
+        m.src = (o["seq"], o["ts"], o["recv"])
+        for t, (n, ms) in enumerate(self.tops):
+            if m.dirty[t] is None:
+                m.dirty[t] = o["ts"] // (ms * 10**6)
+        q = (m.best(False), m.best(True))
+        if q != m.quote:
+            m.quote = q
+            line = self.head("quote", m.venue, m.symbol, m.src)
+            for name, lv in (("bid", q[0]), ("ask", q[1])):
+                line += ',"%s":%s,"%s_qty":%s' % (
+                    name, js(lv and lv[0]), name, js(lv and lv[1]))
+            self.out.append(line + "}")
+
+    def xbest(self, symbol, at):
+        ms = sorted((m for m in self.markets.values()
+                     if m.symbol == symbol and m.booked),
+                    key=lambda m: VENUES.index(m.venue))
+        inc, exc = [], []
+        bid = ask = None            # (Decimal price, Decimal qty, texts, venue)
+        for m in ms:
+            if not m.valid:
+                exc.append((m.venue, m.why))
+                continue
+            if self.stale_ns > 0 and at[2] - m.change_recv > self.stale_ns:
+                exc.append((m.venue, "stale"))
+                continue
+            inc.append(m.venue)
+            b, a = m.best(False), m.best(True)
+            if b:
+                k = (Decimal(b[0]), Decimal(b[1]))
+                if bid is None or k > bid[0]:
+                    bid = (k, b, m.venue)
+            if a:
+                k = (Decimal(a[0]), -Decimal(a[1]))
+                if ask is None or k < ask[0]:
+                    ask = (k, a, m.venue)
+        state = "normal"
+        if bid and ask:
+            if bid[0][0] > ask[0][0]:
+                state = "crossed"
+            elif bid[0][0] == ask[0][0]:
+                state = "locked"
+        x = (bid and (bid[1], bid[2]), ask and (ask[1], ask[2]), state,
+             tuple(inc), tuple(exc))
+        last = self.syms[symbol]
+        if x == last or (last is None and not inc and not exc):
+            return
+        self.syms[symbol] = x
+        line = self.head("xbest", "all", symbol, at)
+        for name, s in (("bid", x[0]), ("ask", x[1])):
+            line += ',"%s":%s,"%s_qty":%s,"%s_venue":%s' % (
+                name, js(s and s[0][0]), name, js(s and s[0][1]), name,
+                js(s and s[1]))
+        line += ',"state":"%s","venues":[%s],"excluded":[%s]}' % (
+            state, ",".join('"%s"' % v for v in inc),
+            ",".join('{"venue":"%s","why":"%s"}' % e for e in exc))
+        self.out.append(line)
+
+    def status(self, o):
+        why = {"disconnected": "disconnected", "resync": "resync",
+               "checksum": "resync", "sequence": "resync"}.get(o["status"])
+        if why is None:
+            return
+        at = (o["seq"], o["ts"], o["recv"])
+        for m in list(self.markets.values()):
+            if m.venue != o["venue"] or ("symbol" in o and
+                                         m.symbol != o["symbol"]):
+                continue
+            m.valid, m.why = False, why
+            m.bids, m.asks = {}, {}
+            m.quote = None
+            m.dirty = [None] * len(self.tops)
+            if m.booked:
+                self.xbest(m.symbol, at)
+
+    def line(self, o):
+        if o["type"] == "status":
+            self.status(o)
+            return
+        if o["type"] not in ("trade", "book_snapshot", "book_delta"):
+            return
+        m = self.market(o["venue"], o["symbol"])
+        at = (o["seq"], o["ts"], o["recv"])
+        self.tick(m, at)
+        if o["type"] == "trade":
+            self.trade(m, o)
+        else:
+            self.book(m, o)
+        if m.booked:
+            self.xbest(m.symbol, at)
+
+
+def main():
+    tops, bars, stale, args = [], [], 5000, sys.argv[1:]
+    while args:
+        opt, val, args = args[0], args[1], args[2:]
+        if opt == "--top":
+            n, t = val.split(":")
+            tops.append((int(n), int(t)))
+        elif opt == "--bar":
+            bars.append(int(val))
+        elif opt == "--stale":
+            stale = int(val)
+        else:
+            sys.exit("ref.py: unknown option " + opt)
+    ref = Ref(tops, bars, stale)
+    for raw in sys.stdin:
+        ref.line(json.loads(raw))
+    sys.stdout.write("".join(x + "\n" for x in ref.out))
+
+
+main()

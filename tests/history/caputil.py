@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""caputil.py: raw captures (common/capture.h) for the history tests.
+
+  spread IN OUT START_NS SPAN_NS   give the messages of IN times evenly
+                                   spread over [START, START+SPAN): ts and
+                                   recv, the records of a message alike
+  filter IN OUT FROM_NS TO_NS      keep the messages whose ts is in
+                                   [FROM, TO) (gaps too, by their place)
+  noseq IN OUT                     zero every record's ring seq
+  seqs IN                          print first and last seq and the count;
+                                   exit 1 if seqs do not rise by one
+  blocks IDX                       print each block of a history index
+                                   sidecar: offset zlen first_seq last_seq
+  flip FILE OFFSET                 invert the bits of the byte at OFFSET
+"""
+import struct
+import sys
+
+HDR = 64
+REC = 256
+NONE, BOOK = 0, 2
+F_START, F_LAST = 1, 2
+
+
+def read(path):
+    with open(path, "rb") as f:
+        data = f.read()
+    head, body = data[:HDR], data[HDR:]
+    if head[:8] != b"TPCAP001" or len(body) % REC:
+        sys.exit(f"{path}: not a whole capture")
+    return head, [bytearray(body[i:i + REC]) for i in range(0, len(body), REC)]
+
+
+def messages(recs):
+    """Yields lists of records: one message (or one gap record) each."""
+    cur = []
+    for r in recs:
+        typ, flags = struct.unpack_from("<HH", r, 8)
+        if typ == BOOK:
+            if flags & F_START and cur:
+                yield cur
+                cur = []
+            cur.append(r)
+            if flags & F_LAST:
+                yield cur
+                cur = []
+            continue
+        if cur:
+            yield cur
+            cur = []
+        yield [r]
+    if cur:
+        yield cur
+
+
+def write(path, head, recs):
+    with open(path, "wb") as f:
+        f.write(head)
+        for r in recs:
+            f.write(r)
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "blocks":
+        with open(args[0], "rb") as f:
+            data = f.read()
+        n = struct.unpack_from("<Q", data, 16)[0]
+        for i in range(n):
+            off, _, zlen, first, last = struct.unpack_from(
+                "<QIIQQ", data, 32 + 48 * i)
+            print(off, zlen, first, last)
+        return 0
+    if cmd == "flip":
+        with open(args[0], "r+b") as f:
+            f.seek(int(args[1]))
+            b = f.read(1)
+            f.seek(int(args[1]))
+            f.write(bytes([b[0] ^ 0xff]))
+        return 0
+    head, recs = read(args[0])
+    if cmd == "spread":
+        start, span = int(args[2]), int(args[3])
+        msgs = list(messages(recs))
+        out = []
+        for i, m in enumerate(msgs):
+            t = start + span * i // len(msgs)
+            for r in m:
+                struct.pack_into("<qq", r, 32, t, t)
+                out.append(r)
+        write(args[1], head, out)
+    elif cmd == "filter":
+        lo, hi = int(args[2]), int(args[3])
+        out = []
+        for m in messages(recs):
+            ts = struct.unpack_from("<q", m[0], 32)[0]
+            if lo <= ts < hi:
+                out.extend(m)
+        write(args[1], head, out)
+    elif cmd == "noseq":
+        for r in recs:
+            struct.pack_into("<Q", r, 0, 0)
+        write(args[1], head, recs)
+    elif cmd == "seqs":
+        seqs = [struct.unpack_from("<Q", r, 0)[0] for r in recs]
+        if not seqs:
+            print("0 0 0")
+            return 1
+        print(seqs[0], seqs[-1], len(seqs))
+        return 0 if seqs == list(range(seqs[0], seqs[0] + len(seqs))) else 1
+    else:
+        sys.exit(f"caputil: {cmd}: unknown command")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

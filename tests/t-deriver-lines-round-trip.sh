@@ -1,0 +1,34 @@
+#!/bin/sh
+# t-deriver-lines-round-trip: the derived lines (quote, book_top, bar,
+# xbest) printed by shmreader read back through collector jsonl --strict
+# into another ring and print the same, byte for byte but "seq"; and
+# shmreader --type picks each of them.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+
+"$BIN/collector" --ring "$RING.a" --capacity 65536 sim --seed 3 \
+    --count 5000 --rate 5000 2>"$T/err" || fail "collector sim: $(cat "$T/err")"
+"$BIN/deriver" --ring "$RING.a" --out "$RING.d" --no-follow \
+    --capacity 65536 --top 3:5 --top 12:50 --bar 10ms 2>"$T/err" ||
+    fail "deriver: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$RING.d" --no-follow >"$T/d.jsonl" || fail "shmreader"
+# a top of 12 levels a side spans several records
+grep -q '"depth":12,.*\(\["[0-9.]*","[0-9.]*"\],\)\{11\}' "$T/d.jsonl" ||
+    fail "no book_top of 12 levels"
+grep -q '"type":"xbest"' "$T/d.jsonl" || fail "no xbest"
+"$BIN/collector" --ring "$RING.e" --capacity 65536 jsonl --strict \
+    <"$T/d.jsonl" 2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$RING.e" --no-follow >"$T/e.jsonl" || fail "shmreader E"
+sed 's/,"seq":[0-9]*,/,/' "$T/d.jsonl" >"$T/d.noseq"
+sed 's/,"seq":[0-9]*,/,/' "$T/e.jsonl" >"$T/e.noseq"
+cmp "$T/d.noseq" "$T/e.noseq" ||
+    fail "E differs: $(diff "$T/d.noseq" "$T/e.noseq" | head -n 4 | cut -c 1-300)"
+for t in quote book_top bar xbest; do
+	"$BIN/shmreader" --ring "$RING.d" --no-follow --type "$t" >"$T/t.jsonl" ||
+	    fail "shmreader --type $t"
+	assert_eq "--type $t" "$(grep -c "^{\"type\":\"$t\"" "$T/d.jsonl")" \
+	    "$(grep -c "^{\"type\":\"$t\"" "$T/t.jsonl")"
+	assert_eq "--type $t: other types" 0 \
+	    "$(grep -vc "^{\"type\":\"$t\"" "$T/t.jsonl")"
+done
+exit 0

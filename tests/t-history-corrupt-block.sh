@@ -1,0 +1,69 @@
+#!/bin/sh
+# t-history-corrupt-block: one byte changed in a history file costs the
+# records of its block and nothing else: `recorder cat` names the file,
+# the block's offset and sequences, reads every other block, and exits
+# 65.  A byte in a block's frame fails its checksum; a byte in a block
+# header is found with the index sidecar (the header no longer matches
+# it) and without (the scan steps to the next valid header).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+H=$T/hist
+
+"$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 11 --rate max \
+    --count 5000 2>"$T/err" || fail "collector sim: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/ring.cap" ||
+    fail "shmreader"
+cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+"$BIN/recorder" --ring "$RING" --flush 50 --block 200 "$H" 2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait_for 10 recorded_up_to "$H" "$cursor" || fail "the recorder did not reach seq $cursor"
+kill -TERM $RPID
+wait $RPID || fail "recorder exit status $?: $(cat "$T/rec.err")"
+f=$(ls "$H"/*/*.tph)
+cp "$f" "$T/good.tph"
+cp "$f.idx" "$T/good.idx"
+$CAP blocks "$f.idx" >"$T/blocks"
+[ "$(wc -l <"$T/blocks")" -ge 8 ] || fail "only $(wc -l <"$T/blocks") blocks"
+
+# expect LINE: the ring's records but those of block LINE of $T/blocks
+expect() {
+	b=$(sed -n "$1p" "$T/blocks")
+	off=$(echo "$b" | cut -d ' ' -f 1)
+	zlen=$(echo "$b" | cut -d ' ' -f 2)
+	first=$(echo "$b" | cut -d ' ' -f 3)
+	last=$(echo "$b" | cut -d ' ' -f 4)
+	{ head -c $((64 + (first - 1) * 256)) "$T/ring.cap"
+	  tail -c +$((64 + last * 256 + 1)) "$T/ring.cap"; } >"$T/want.cap"
+}
+
+# check WHAT MESSAGE: recorder cat says MESSAGE, exits 65, reads the rest
+check() {
+	"$BIN/recorder" cat --format raw "$H" >"$T/got.cap" 2>"$T/err"
+	assert_eq "$1: exit status" 65 "$?"
+	grep -q "$2" "$T/err" || fail "$1: not said: $(cat "$T/err")"
+	assert_eq "$1: lines said" 1 "$(wc -l <"$T/err" | tr -d ' ')"
+	cmp "$T/want.cap" "$T/got.cap" || fail "$1: the other blocks differ"
+}
+
+# a byte of block 3's frame
+expect 3
+$CAP flip "$f" $((off + 64 + zlen / 2))
+check "frame byte" "^recorder: $f: block at offset $off (seq $first\.\.$last): checksum mismatch, $((last - first + 1)) records skipped$"
+
+# a byte of block 5's header, with the sidecar and without
+cp "$T/good.tph" "$f"
+expect 5
+$CAP flip "$f" $((off + 17))
+check "header byte, sidecar" "^recorder: $f: block at offset $off (seq $first\.\.$last): damaged header, $((last - first + 1)) records skipped$"
+rm "$f.idx"
+check "header byte, scan" "^recorder: $f: damaged block header at offset $off: $((zlen + 64)) bytes skipped to the next block$"
+
+# undamaged, it reads whole again
+cp "$T/good.tph" "$f"
+"$BIN/recorder" cat --format raw "$H" >"$T/got.cap" 2>"$T/err" ||
+    fail "undamaged: exit $?: $(cat "$T/err")"
+cmp "$T/ring.cap" "$T/got.cap" || fail "undamaged file differs from the ring"
+exit 0

@@ -1,0 +1,63 @@
+#!/bin/sh
+# t-recorder-disk-full: a recorder whose disk fills (a 128 KiB tmpfs in a
+# private mount namespace) stops with a line naming the file and the
+# block not written, a status line, and exit status 73; what it wrote
+# before reads back whole (no torn or damaged block) and equals the
+# ring's records.  Restarted on the full disk, it fails the same way and
+# damages nothing.
+if [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
+	n=$(basename "$0")
+	command -v unshare >/dev/null 2>&1 ||
+		{ echo "SKIP: $n: unshare(1) not installed" >&2; exit 77; }
+	unshare -m true 2>/dev/null || { echo "SKIP: $n: cannot make a" \
+	    "private mount namespace (unshare -m needs root)" >&2; exit 77; }
+	TP_PRIVATE_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+M=$T/mnt
+mkdir "$M"
+trap 'umount "$M" 2>/dev/null; tp_cleanup' EXIT
+mount -t tmpfs -o size=128k tmpfs "$M" || skip "cannot mount a tmpfs"
+
+"$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 9 --rate max \
+    --count 30000 2>"$T/err" || fail "collector sim: $(cat "$T/err")"
+"$BIN/recorder" --ring "$RING" --flush 50 --block 256 "$M/hist" \
+    2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait $RPID
+assert_eq "recorder exit status on a full disk" 73 "$?"
+grep -q "hist/.*\.tph: block of [0-9]* records (seq [0-9]*\.\.[0-9]*) not written; the file is whole up to offset [0-9]*: No space left on device" \
+    "$T/rec.err" || fail "no clear error: $(cat "$T/rec.err")"
+grep -q "disk full: stopping" "$T/rec.err" || fail "no stop line: $(cat "$T/rec.err")"
+grep -q "^recorder: status: records [0-9]" "$T/rec.err" ||
+    fail "no status line: $(cat "$T/rec.err")"
+
+check_history() {
+	"$BIN/recorder" cat --format raw "$M/hist" >"$T/got.cap" 2>"$T/err" ||
+		fail "$1: recorder cat: exit $?: $(cat "$T/err")"
+	[ -s "$T/err" ] && fail "$1: recorder cat said: $(cat "$T/err")"
+	s=$($CAP seqs "$T/got.cap") || fail "$1: seqs not continuous: $s"
+	[ "$(echo "$s" | cut -d ' ' -f 3)" -gt 1000 ] ||
+		fail "$1: only $s recorded before the disk filled"
+	"$BIN/shmreader" --ring "$RING" --no-follow --format raw \
+	    --from "$(echo "$s" | cut -d ' ' -f 1)" | head -c "$(wc -c <"$T/got.cap")" |
+	    cmp - "$T/got.cap" || fail "$1: history differs from the ring"
+	cp "$T/got.cap" "$T/$2.cap"
+}
+check_history "disk full" first
+
+"$BIN/recorder" --ring "$RING" --flush 50 --block 256 "$M/hist" \
+    2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait $RPID
+assert_eq "restarted on a full disk: exit status" 73 "$?"
+grep -q "No space left on device" "$T/rec.err" ||
+    fail "restart: no clear error: $(cat "$T/rec.err")"
+check_history "restart on a full disk" second
+cmp "$T/first.cap" "$T/second.cap" || fail "the restart changed the history"
+exit 0
