@@ -50,7 +50,8 @@ BUILD_PKGS	+= libzstd-dev
 CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
-		   openssl procps psmisc chromium iproute2 s6
+		   openssl procps psmisc chromium iproute2 s6 \
+		   redis-sentinel
 # `make bench` only: the peers it measures tickpipe beside (bench/part-*.sh)
 BENCH_PKGS	:= iceoryx libiceoryx-binding-c-dev nginx-light \
 		   libnginx-mod-nchan
@@ -108,6 +109,8 @@ COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
 		   common/backoff.c common/ratelog.c common/secret.c \
 		   common/wskey.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
+# in the library but not in the fuzz targets' sources: it needs hiredis
+COMMON_OBJ	+= $(BUILD)/obj/common/sentinel.o
 COMMON_LIB	:= $(BUILD)/libtpcommon.a
 
 $(COMMON_LIB): $(COMMON_OBJ)

@@ -15,7 +15,7 @@ rpid=
 cleanup() {
 	[ -z "$rpid" ] || kill "$rpid" 2>/dev/null
 	[ -z "$rpid" ] || wait "$rpid" 2>/dev/null
-	for r in "$ring.a" "$ring.b" "$ring.c" "$ring.d"; do
+	for r in "$ring.a" "$ring.b" "$ring.c" "$ring.d" "$ring.e"; do
 		"$BIN/shmreader" --ring "$r" --unlink 2>/dev/null
 	done
 	rm -rf "$d"
@@ -41,15 +41,17 @@ caught_up() {
 	[ "${l:-0}" -ge "$1" ]
 }
 
-# 1. recording while sim writes as fast as it can
-"$BIN/recorder" --ring "$ring.a" --flush 50 "$d/a" 2>"$d/rec.err" &
+# 1. recording while sim writes as fast as it can, at zstd level 1 (the
+# default) and at the fast level -1, side by side
+rec_vs_sim() {		# LEVEL RING DIR
+"$BIN/recorder" --ring "$2" --level "$1" --flush 50 "$3" 2>"$d/rec.err" &
 rpid=$!
 sleep 0.3
 t0=$(now)
-"$BIN/collector" --ring "$ring.a" sim --rate max --count "$N" 2>/dev/null ||
+"$BIN/collector" --ring "$2" sim --rate max --count "$N" 2>/dev/null ||
 	{ echo "part-history: collector sim failed" >&2; exit 1; }
 t1=$(now)
-cursor=$("$BIN/shmreader" --ring "$ring.a" --stat | sed -n 's/^seq: //p')
+cursor=$("$BIN/shmreader" --ring "$2" --stat | sed -n 's/^seq: //p')
 i=0
 while ! caught_up "$cursor"; do
 	i=$((i + 1))
@@ -65,8 +67,11 @@ lost=$(field "$s" lost)
 gaps=$(field "$s" gaps)
 met=no
 [ "$lost" = 0 ] && met=yes
-echo "| history | recorder beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
-echo "| history | recorder at sim --rate max: records recorded / lost to laps (gaps) / written | $recs / $lost ($gaps) / $cursor | 0 lost | $met |"
+echo "| history | recorder --level $1 beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
+echo "| history | recorder --level $1 at sim --rate max: records recorded / lost to laps (gaps) / written | $recs / $lost ($gaps) / $cursor | 0 lost | $met |"
+}
+rec_vs_sim 1 "$ring.a" "$d/a"
+rec_vs_sim -1 "$ring.e" "$d/e"
 
 # 2. a history without laps: sim into a ring that holds it all
 "$BIN/collector" --ring "$ring.b" --capacity 4194304 sim --rate max \

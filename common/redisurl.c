@@ -126,10 +126,13 @@ parse_userinfo(const char *s, size_t n, struct redisurl *u, char *err,
 	return 0;
 }
 
-/* parse_hostport: s[0..n) is host[:port] or [v6][:port]. */
+/*
+ * parse_hostport: s[0..n) is host[:port] or [v6][:port], into host (of
+ * hostcap bytes) and *port (defport if none is given).
+ */
 static int
-parse_hostport(const char *s, size_t n, struct redisurl *u, char *err,
-    size_t errlen)
+parse_hostport(const char *s, size_t n, char *host, size_t hostcap,
+    int *port, int defport, char *err, size_t errlen)
 {
 	const char *end = s + n, *hs = s, *he, *p;
 	char num[8];
@@ -152,27 +155,27 @@ parse_hostport(const char *s, size_t n, struct redisurl *u, char *err,
 		snprintf(err, errlen, "no host");
 		return -1;
 	}
-	if ((size_t)(he - hs) >= sizeof(u->host)) {
+	if ((size_t)(he - hs) >= hostcap) {
 		snprintf(err, errlen, "host longer than %zu bytes",
-		    sizeof(u->host) - 1);
+		    hostcap - 1);
 		return -1;
 	}
-	memcpy(u->host, hs, (size_t)(he - hs));
-	u->host[he - hs] = '\0';
+	memcpy(host, hs, (size_t)(he - hs));
+	host[he - hs] = '\0';
 	if (hs != s) {
 		struct in6_addr a6;
 
-		if (inet_pton(AF_INET6, u->host, &a6) != 1) {
+		if (inet_pton(AF_INET6, host, &a6) != 1) {
 			snprintf(err, errlen, "'%s' in brackets is not an IPv6 "
-			    "address", u->host);
+			    "address", host);
 			return -1;
 		}
-	} else if (!host_ok(u->host)) {
+	} else if (!host_ok(host)) {
 		snprintf(err, errlen, "bad host '%s' (a name, an IPv4 address "
-		    "or [IPv6])", u->host);
+		    "or [IPv6])", host);
 		return -1;
 	}
-	u->port = REDISURL_DEFAULT_PORT;
+	*port = defport;
 	if (p == end)
 		return 0;
 	if (*p != ':' || (size_t)(end - p - 1) >= sizeof(num)) {
@@ -185,7 +188,97 @@ parse_hostport(const char *s, size_t n, struct redisurl *u, char *err,
 		snprintf(err, errlen, "bad port '%s' (1-65535)", num);
 		return -1;
 	}
-	u->port = (int)v;
+	*port = (int)v;
+	return 0;
+}
+
+/* name_ok: a Sentinel master name; letters, digits, '.', '-', '_'. */
+static int
+name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' &&
+		    s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '-' || s[i] == '_'))
+			return 0;
+	return n > 0;
+}
+
+/* parse_db: the database number s (after a '/'), into u->db. */
+static int
+parse_db(const char *s, struct redisurl *u, char *err, size_t errlen)
+{
+	uint64_t v;
+
+	if (parse_u64(s, 0, REDISURL_DB_MAX, &v) < 0) {
+		snprintf(err, errlen, "bad database number '%.16s' (0-%d)", s,
+		    REDISURL_DB_MAX);
+		return -1;
+	}
+	u->db = (int)v;
+	return 0;
+}
+
+/*
+ * parse_sentinel: p follows "sentinel://": [userinfo@]host[:port][,...]
+ * /mastername[/db].  The userinfo is for the Redis servers the
+ * Sentinels name, as in redis://; a Sentinel's port defaults to 26379.
+ */
+static int
+parse_sentinel(const char *p, struct redisurl *u, char *err, size_t errlen)
+{
+	const char *slash = strchr(p, '/'), *at, *q, *comma, *end;
+	size_t n;
+
+	u->is_sentinel = 1;
+	if (slash == NULL) {
+		snprintf(err, errlen, "no /mastername after the Sentinels");
+		return -1;
+	}
+	for (at = NULL, q = p; q < slash; q++)
+		if (*q == '@')
+			at = q;
+	if (at == NULL && strchr(slash, '@') != NULL) {
+		snprintf(err, errlen, "'/' in the user or password: write it "
+		    "%%2F");
+		return -1;
+	}
+	if (at != NULL) {
+		if (parse_userinfo(p, (size_t)(at - p), u, err, errlen) < 0)
+			return -1;
+		p = at + 1;
+	}
+	for (; p <= slash; p = comma + 1) {
+		struct redisurl_node *nd = &u->sentinels[u->nsentinels];
+
+		if ((comma = memchr(p, ',', (size_t)(slash - p))) == NULL)
+			comma = slash;
+		if (u->nsentinels == REDISURL_SENTINELS_MAX) {
+			snprintf(err, errlen, "more than %d Sentinels",
+			    REDISURL_SENTINELS_MAX);
+			return -1;
+		}
+		if (parse_hostport(p, (size_t)(comma - p), nd->host,
+		    sizeof(nd->host), &nd->port, REDISURL_SENTINEL_PORT, err,
+		    errlen) < 0)
+			return -1;
+		u->nsentinels++;
+	}
+	p = slash + 1;
+	end = strchr(p, '/');
+	n = end != NULL ? (size_t)(end - p) : strlen(p);
+	if (!name_ok(p, n) || n >= sizeof(u->master)) {
+		snprintf(err, errlen, "bad master name '%.*s' (1-%zu of A-Z "
+		    "a-z 0-9 . - _)", (int)(n > 32 ? 32 : n), p,
+		    sizeof(u->master) - 1);
+		return -1;
+	}
+	memcpy(u->master, p, n);
+	u->master[n] = '\0';
+	if (end != NULL && end[1] != '\0')
+		return parse_db(end + 1, u, err, errlen);
 	return 0;
 }
 
@@ -193,11 +286,12 @@ int
 redisurl_parse(const char *s, struct redisurl *u, char *err, size_t errlen)
 {
 	const char *p, *slash, *at, *q;
-	uint64_t v;
 
 	memset(u, 0, sizeof(*u));
 	if (strncmp(s, "unix://", 7) == 0)
 		return parse_unix(s + 7, u, err, errlen);
+	if (strncmp(s, "sentinel://", 11) == 0)
+		return parse_sentinel(s + 11, u, err, errlen);
 	if (strncmp(s, "redis://", 8) != 0) {
 		/* a scheme, "name://", that is not ours */
 		for (q = s; (*q >= 'a' && *q <= 'z') || (*q >= 'A' &&
@@ -205,8 +299,8 @@ redisurl_parse(const char *s, struct redisurl *u, char *err, size_t errlen)
 		    *q == '+' || *q == '-' || *q == '.')); q++)
 			;
 		if (q > s && strncmp(q, "://", 3) == 0) {
-			snprintf(err, errlen, "unknown scheme '%.*s' (redis:// "
-			    "or unix://)", (int)(q - s > 16 ? 16 : q - s), s);
+			snprintf(err, errlen, "unknown scheme '%.*s' (redis://, "
+			    "unix:// or sentinel://)", (int)(q - s > 16 ? 16 : q - s), s);
 			return -1;
 		}
 		if (strchr(s, '/') != NULL)
@@ -233,17 +327,36 @@ redisurl_parse(const char *s, struct redisurl *u, char *err, size_t errlen)
 			return -1;
 		p = at + 1;
 	}
-	if (parse_hostport(p, (size_t)(slash - p), u, err, errlen) < 0)
+	if (parse_hostport(p, (size_t)(slash - p), u->host, sizeof(u->host),
+	    &u->port, REDISURL_DEFAULT_PORT, err, errlen) < 0)
 		return -1;
-	if (*slash == '/' && slash[1] != '\0') {
-		if (parse_u64(slash + 1, 0, REDISURL_DB_MAX, &v) < 0) {
-			snprintf(err, errlen, "bad database number '%.16s' "
-			    "(0-%d)", slash + 1, REDISURL_DB_MAX);
-			return -1;
-		}
-		u->db = (int)v;
-	}
+	if (*slash == '/' && slash[1] != '\0')
+		return parse_db(slash + 1, u, err, errlen);
 	return 0;
+}
+
+/* show_sentinel: redisurl_show for sentinel://. */
+static char *
+show_sentinel(const struct redisurl *u, const char *db, char *buf,
+    size_t len)
+{
+	size_t o;
+	int i;
+
+	snprintf(buf, len, "sentinel://%s%s%s", u->user,
+	    u->has_password ? ":***" : "",
+	    u->user[0] != '\0' || u->has_password ? "@" : "");
+	for (i = 0; i < u->nsentinels; i++) {
+		const struct redisurl_node *nd = &u->sentinels[i];
+		int v6 = strchr(nd->host, ':') != NULL;
+
+		o = strlen(buf);
+		snprintf(buf + o, len - o, "%s%s%s%s:%d", i > 0 ? "," : "",
+		    v6 ? "[" : "", nd->host, v6 ? "]" : "", nd->port);
+	}
+	o = strlen(buf);
+	snprintf(buf + o, len - o, "/%s%s", u->master, db);
+	return buf;
 }
 
 char *
@@ -258,6 +371,8 @@ redisurl_show(const struct redisurl *u, char *buf, size_t len)
 	}
 	if (u->db != 0)
 		snprintf(db, sizeof(db), "/%d", u->db);
+	if (u->is_sentinel)
+		return show_sentinel(u, db, buf, len);
 	snprintf(buf, len, "redis://%s%s%s%s%s%s:%d%s", u->user,
 	    u->has_password ? ":***" : "",
 	    u->user[0] != '\0' || u->has_password ? "@" : "",

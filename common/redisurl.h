@@ -5,6 +5,8 @@
  *	redis://[[user][:password]@]host[:port][/db]
  *	unix://path
  *	path				(contains a '/')
+ *	sentinel://[[user][:password]@]host[:port][,host[:port]]...
+ *	    /mastername[/db]
  *
  * user and password are percent-decoded (%40 is '@'); the host is a name,
  * an IPv4 address or an IPv6 address in brackets.  Nothing here prints,
@@ -17,6 +19,14 @@
 
 #define REDISURL_DEFAULT_PORT	6379
 #define REDISURL_DB_MAX		1000000
+#define REDISURL_SENTINEL_PORT	26379
+#define REDISURL_SENTINELS_MAX	8
+
+/* One Sentinel of a sentinel:// URL. */
+struct redisurl_node {
+	char	host[256];	/* IPv6 without its brackets */
+	int	port;
+};
 
 struct redisurl {
 	int	is_unix;
@@ -27,6 +37,16 @@ struct redisurl {
 	char	user[128];	/* "" for none: AUTH password */
 	int	has_password;
 	char	password[1024];
+
+	/*
+	 * sentinel://: the Sentinels to ask, in order, and the master
+	 * name; host and port are then empty until sentinel_resolve
+	 * (sentinel.h) fills them in a copy.
+	 */
+	int			is_sentinel;
+	int			nsentinels;
+	struct redisurl_node	sentinels[REDISURL_SENTINELS_MAX];
+	char			master[128];
 };
 
 /*

@@ -923,10 +923,12 @@ main(int argc, char **argv)
 			r.block_max = (size_t)v;
 			break;
 		case O_LEVEL:
-			if (parse_u64(optarg, 1, 19, &v) < 0)
-				errx(EX_USAGE, "--level %s: must be 1 to 19",
-				    optarg);
-			r.level = (int)v;
+			/* negative: zstd's fast levels */
+			if (parse_u64(optarg + (optarg[0] == '-'), 1,
+			    optarg[0] == '-' ? 7 : 19, &v) < 0)
+				errx(EX_USAGE, "--level %s: must be -7 to -1 "
+				    "or 1 to 19", optarg);
+			r.level = optarg[0] == '-' ? -(int)v : (int)v;
 			break;
 		case O_ROTATE:
 			if (parse_u64(optarg, 60, 86400, &v) < 0 ||

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "sentinel.h"
 #include "util.h"
 
 #define MS			((int64_t)1000000)	/* ns */
@@ -28,7 +29,7 @@
 #define CONNECT_TIMEOUT		(2000 * MS)	/* one attempt, incl. AUTH */
 
 /* handshake commands */
-enum { HS_AUTH, HS_SELECT, HS_PING };
+enum { HS_AUTH, HS_SELECT, HS_PING, HS_ROLE };
 
 void
 conn_init(struct conn *c, const struct redisurl *url, const char *url_str,
@@ -151,6 +152,11 @@ conn_handshake(struct conn *c)
 	resp_reserve(&c->out, 32);
 	RESP_LIT(&c->out, "*1\r\n$4\r\nPING\r\n");
 	c->hs_cmd[c->hs_n++] = HS_PING;
+	if (c->url->is_sentinel) {
+		resp_reserve(&c->out, 32);
+		RESP_LIT(&c->out, "*1\r\n$4\r\nROLE\r\n");
+		c->hs_cmd[c->hs_n++] = HS_ROLE;
+	}
 }
 
 /*
@@ -165,7 +171,7 @@ connect_unix(struct conn *c)
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
-	strcpy(sun.sun_path, c->url->path);
+	strcpy(sun.sun_path, c->addr.path);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		err(EX_OSERR, "socket");
@@ -189,11 +195,11 @@ connect_tcp(struct conn *c)
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%d", c->url->port);
-	rc = getaddrinfo(c->url->host, port, &hints, &ai);
+	snprintf(port, sizeof(port), "%d", c->addr.port);
+	rc = getaddrinfo(c->addr.host, port, &hints, &ai);
 	if (rc != 0) {
 		snprintf(c->why, sizeof(c->why), "resolve %s: %s",
-		    c->url->host, gai_strerror(rc));
+		    c->addr.host, gai_strerror(rc));
 		return -1;
 	}
 	c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
@@ -212,6 +218,30 @@ connect_tcp(struct conn *c)
 	return 0;
 }
 
+/*
+ * ask_sentinels: c->addr is the primary the Sentinels name now (said
+ * when it changes).  Returns 0, or -1 with c->why.
+ * XXX blocks, up to SENTINEL_TIMEOUT_MS per Sentinel.
+ */
+static int
+ask_sentinels(struct conn *c)
+{
+	char was[sizeof(c->addr.host)], err[sizeof(c->why) - 40];
+	int was_port = c->addr.port;
+
+	memcpy(was, c->addr.host, sizeof(was));
+	if (sentinel_resolve(c->url, SENTINEL_PRIMARY, NULL, NULL,
+	    SENTINEL_TIMEOUT_MS, &c->addr, err, sizeof(err)) < 0) {
+		snprintf(c->why, sizeof(c->why), "no primary from the "
+		    "Sentinels: %s", err);
+		return -1;
+	}
+	if (strcmp(was, c->addr.host) != 0 || was_port != c->addr.port)
+		warnx("redis %s: primary is %s:%d", c->url_str, c->addr.host,
+		    c->addr.port);
+	return 0;
+}
+
 void
 conn_start(struct conn *c)
 {
@@ -220,7 +250,13 @@ conn_start(struct conn *c)
 		err(EX_OSERR, "redisReaderCreate");
 	c->state = CONN_CONNECTING;
 	c->deadline = mono_ns() + CONNECT_TIMEOUT;
-	if ((c->url->is_unix ? connect_unix(c) : connect_tcp(c)) < 0)
+	if (!c->url->is_sentinel) {
+		c->addr = *c->url;
+	} else if (ask_sentinels(c) < 0) {
+		conn_lost(c, c->why);
+		return;
+	}
+	if ((c->addr.is_unix ? connect_unix(c) : connect_tcp(c)) < 0)
 		conn_lost(c, c->why);
 }
 
@@ -259,11 +295,18 @@ hs_reply(struct conn *c)
 			code = EX_CONFIG;
 		snprintf(c->why, sizeof(c->why), "%s refused: %s",
 		    cmd == HS_AUTH ? "AUTH" : cmd == HS_SELECT ? "SELECT" :
-		    "PING", msg);
+		    cmd == HS_ROLE ? "ROLE" : "PING", msg);
 		if (code != 0 && !c->ever_ready)
 			give_up(c, code, "redis %s: %s", c->url_str, c->why);
 		else
 			conn_lost(c, c->why);
+		return -1;
+	}
+	if (cmd == HS_ROLE && strcmp(c->reply.first, "master") != 0) {
+		snprintf(c->why, sizeof(c->why), "%s:%d is a %s, not the "
+		    "primary (failover under way?)", c->addr.host,
+		    c->addr.port, c->reply.first);
+		conn_lost(c, c->why);
 		return -1;
 	}
 	if (c->hs_i == c->hs_n)
@@ -313,6 +356,8 @@ conn_read(struct conn *c)
 		}
 		for (;;) {
 			c->reply.err = 0;
+			c->reply.integer = 0;
+			c->reply.first[0] = '\0';
 			if (redisReaderGetReply(c->reader, &reply) !=
 			    REDIS_OK) {
 				snprintf(c->why, sizeof(c->why),

@@ -13,6 +13,11 @@
  * heal (a refused password or database) or --connect-timeout passing
  * put the connection in CONN_FAILED for good, with an exit status and
  * a message for the caller to give up with.
+ *
+ * For a sentinel:// URL, each attempt first asks the Sentinels for the
+ * primary (sentinel.h) and, after the handshake, checks with ROLE that
+ * the server is a primary; so a connection lost in a failover finds the
+ * new primary (redispub(1)).
  */
 #ifndef TP_CONN_H
 #define TP_CONN_H
@@ -55,6 +60,7 @@ struct conn {
 	const char		*password;	/* NULL: no AUTH */
 	int64_t			connect_timeout; /* ns, at startup */
 	struct conn_events	ev;
+	struct redisurl		addr;	/* sentinel://: the primary found */
 
 	enum conn_state		state;
 	int			fd, ever_ready;

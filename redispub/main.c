@@ -13,6 +13,9 @@
  *	resp.c		RESP written by hand, replies read by hiredis
  *	conn.c		the connection: connect, handshake, backoff
  *	stats.c		the counters, and the rate-limited per-line log
+ *	proof.c		sentinel://: WAIT, and the gap line for what a
+ *			failover may have lost
+ *	lease.c		--lease: publish only while holding a Redis lease
  *
  * Each turn of the loop: heed the signals, take the lines read into the
  * outbox (while it has room: once full, stdin is no longer read, so the
@@ -39,6 +42,8 @@
 #include "conn.h"
 #include "input.h"
 #include "outbox.h"
+#include "lease.h"
+#include "proof.h"
 #include "redisurl.h"
 #include "route.h"
 #include "secret.h"
@@ -61,6 +66,8 @@ struct options {
 	int64_t		stats_ns;
 	int64_t		connect_timeout_ns;
 	int64_t		flush_ns;
+	const char	*lease_key;	/* --lease, or NULL */
+	int64_t		lease_ms;
 	int		verbose;
 	int		ready_fd;	/* -1: none, or already told */
 };
@@ -74,6 +81,8 @@ struct redispub {
 	struct batch	b;
 	struct conn	c;
 	struct stats	st;
+	struct proof	pf;
+	struct lease	ls;
 
 	sigset_t	sig_ours;	/* blocked but in ppoll */
 	sigset_t	sig_wait;	/* the mask ppoll waits with */
@@ -97,6 +106,7 @@ usage(FILE *f)
 	    "                [--stats-interval sec] [--pipeline n] "
 	    "[--max-deltas n]\n"
 	    "                [--connect-timeout sec] [--flush-timeout sec]\n"
+	    "                [--lease key] [--lease-ms ms]\n"
 	    "       redispub --check-url url\n", f);
 }
 
@@ -156,7 +166,16 @@ check_url_main(const char *s)
 		return EX_USAGE;
 	}
 	printf("url %s\n", redisurl_show(&u, shown, sizeof(shown)));
-	if (u.is_unix) {
+	if (u.is_sentinel) {
+		for (int i = 0; i < u.nsentinels; i++)
+			printf("sentinel %s %d\n", u.sentinels[i].host,
+			    u.sentinels[i].port);
+		printf("master %s\ndb %d\n", u.master, u.db);
+		if (u.user[0] != '\0')
+			printf("user %s\n", u.user);
+		if (u.has_password)
+			printf("password %s\n", u.password);
+	} else if (u.is_unix) {
 		printf("unix %s\n", u.path);
 	} else {
 		printf("host %s\nport %d\ndb %d\n", u.host, u.port, u.db);
@@ -179,6 +198,7 @@ struct args {
 /* the long options and the defaults */
 enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS, O_PIPELINE,
     O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL, O_NAME };
+enum { O_LEASE = 400, O_LEASEMS };	/* tickpipe(7) "Standby" */
 static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -194,12 +214,15 @@ static const struct option long_options[] = {
 	{ "connect-timeout", required_argument, NULL, O_CONNTO },
 	{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
 	{ "check-url", required_argument, NULL, O_CHECKURL },
+	{ "lease", required_argument, NULL, O_LEASE },
+	{ "lease-ms", required_argument, NULL, O_LEASEMS },
 	{ NULL, 0, NULL, 0 }
 };
 static const struct options default_options = {
 	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
 	.max_deltas = 100000, .stats_ns = 2000 * MS,
 	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
+	.lease_ms = 3000,
 	.ready_fd = -1
 };
 
@@ -272,6 +295,17 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 			break;
 		case O_FLUSHTO:
 			o->flush_ns = opt_seconds("--flush-timeout", optarg);
+			break;
+		case O_LEASE:
+			if (*optarg == '\0' || strlen(optarg) > 200) {
+				warnx("--lease: a key of 1-200 bytes");
+				return EX_USAGE;
+			}
+			o->lease_key = optarg;
+			break;
+		case O_LEASEMS:
+			o->lease_ms = (int64_t)opt_u64("--lease-ms", optarg,
+			    100, 600000);
 			break;
 		default:
 			return EX_USAGE;
@@ -418,13 +452,88 @@ redis_up_cb(void *arg, int first)
 	rp->opt.ready_fd = -1;
 }
 
-/* redis_down_cb: what was in flight is to be sent again. */
+static void take_line(struct redispub *, const char *, size_t);
+
+/*
+ * announce_gap: queues the gap line {"type":"gap","from":from,"lost":n}
+ * (tickpipe-json(5)) for PREFIX.gap, as if it had been read, so that
+ * subscribers learn that ring sequences from .. from + n - 1 may be
+ * lost, because of why.
+ */
+static void
+announce_gap(struct redispub *rp, uint64_t from, uint64_t n,
+    const char *why)
+{
+	char line[96];
+	int k = snprintf(line, sizeof(line), "{\"type\":\"gap\",\"from\":%"
+	    PRIu64 ",\"lost\":%" PRIu64 "}", from, n);
+
+	warnx("redis %s: %s: announcing seq %" PRIu64 "..%" PRIu64
+	    " as a gap", rp->opt.url_str, why, from, from + n - 1);
+	rp->st.lines++;
+	take_line(rp, line, (size_t)k);
+}
+
+/*
+ * announce_takeover: this process has just taken the lease: for each
+ * venue of its input, a status line "resync" (tickpipe-json(5)) tells
+ * subscribers that the stream now comes from another collector, from
+ * ring sequence next_seq of its ring; books wait for a snapshot.
+ */
+static void
+announce_takeover(struct redispub *rp)
+{
+	struct lease *ls = &rp->ls;
+	char line[512];
+	int i, k;
+
+	warnx("lease %s taken: publishing from seq %" PRIu64 " (%" PRIu64
+	    " lines read while standing by)", ls->key, ls->next_seq,
+	    ls->skipped);
+	for (i = 0; i < ls->nvenues; i++) {
+		int64_t t = now_ns();
+
+		k = snprintf(line, sizeof(line), "{\"type\":\"status\","
+		    "\"venue\":\"%s\",\"seq\":%" PRIu64 ",\"vseq\":0,"
+		    "\"ts\":%" PRId64 ",\"recv\":%" PRId64 ",\"status\":"
+		    "\"resync\",\"reason\":\"standby took over lease %.60s\"}",
+		    ls->venues[i], ls->next_seq, t, t, ls->key);
+		rp->st.lines++;
+		take_line(rp, line, (size_t)k);
+	}
+}
+
+/*
+ * step_down: the lease is no longer ours (why): nothing more is
+ * published until it is taken again.
+ * XXX what the outbox still holds is published if it is.
+ */
+static void
+step_down(struct redispub *rp, const char *why)
+{
+	warnx("lease %s lost (%s): standing by; %" PRIu64 " messages held",
+	    rp->ls.key, why, rp->ob.n);
+}
+
+/*
+ * redis_down_cb: what was in flight is to be sent again; what Redis
+ * acknowledged but no replica was proven to hold is announced (proof.h).
+ */
 static void
 redis_down_cb(void *arg, const char *why, int64_t retry_ms)
 {
 	struct redispub *rp = arg;
+	uint64_t from, n, k;
 
 	outbox_rewind(&rp->ob);
+	lease_conn_lost(&rp->ls);
+	if ((k = proof_lost(&rp->pf, &from, &n)) > 0) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "%" PRIu64 " messages not proven "
+		    "replicated", k);
+		announce_gap(rp, from, n, msg);
+	}
 	warnx("redis %s: %s; retrying in %" PRId64 " ms (%" PRIu64
 	    " buffered)", rp->opt.url_str, why, retry_ms, rp->ob.n);
 }
@@ -463,7 +572,21 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		break;
 	case OUTBOX_PUBLISHED:
 		rp->st.published++;
+		proof_acked(&rp->pf, m.seq);
 		break;
+	case OUTBOX_WAITED:
+		proof_waited(&rp->pf, rep);
+		return NULL;
+	case OUTBOX_LEASE:
+		switch (lease_reply(&rp->ls, rep)) {
+		case 1:
+			announce_takeover(rp);
+			break;
+		case -1:
+			step_down(rp, "renewal refused");
+			break;
+		}
+		return NULL;
 	default:	/* more replies due, or a statistics object stored */
 		return NULL;
 	}
@@ -536,6 +659,11 @@ take_line(struct redispub *rp, const char *line, size_t len)
 	struct outbox_msg h;
 	char why[160];
 
+	if (!lease_may_publish(&rp->ls)) {
+		lease_skip(&rp->ls, line, len);
+		rp->st.lines--;		/* not taken: see lease.h */
+		return;
+	}
 	if (route_line(&rp->rt, line, len, &h, why, sizeof(why)) < 0) {
 		stats_malformed(&rp->st, why);
 		return;
@@ -653,6 +781,8 @@ wait_for_work(struct redispub *rp, int64_t now)
 	}
 	if ((t = conn_next_timer(&rp->c)) < wake)
 		wake = t;
+	if ((t = lease_next_timer(&rp->ls)) < wake)
+		wake = t;
 	if (rp->opt.stats_ns > 0 && rp->next_stats < wake)
 		wake = rp->next_stats;
 	if (winding_down(rp) && rp->stop_deadline < wake)
@@ -729,9 +859,14 @@ run(struct redispub *rp)
 		conn_tick(&rp->c, now);
 		if (conn_failed(&rp->c))
 			return give_up(rp);
+		if (lease_tick(&rp->ls, conn_is_ready(&rp->c), &rp->ob,
+		    &rp->c.out, now) < 0)
+			step_down(rp, "not renewed in time");
 		tick_stats(rp, now);
-		if (conn_is_ready(&rp->c))
+		if (conn_is_ready(&rp->c) && lease_may_publish(&rp->ls))
 			batch_fill(&rp->b, &rp->ob, &rp->rt, &rp->c.out);
+		if (conn_is_ready(&rp->c) && !rp->final_sent)
+			proof_send(&rp->pf, &rp->ob, &rp->c.out);
 		if (final_stats_due(rp)) {
 			send_stats(rp);
 			rp->final_sent = 1;
@@ -780,6 +915,8 @@ main(int argc, char **argv)
 	route_init(&rp.rt, rp.opt.prefix, rp.opt.name);
 	batch_init(&rp.b, rp.opt.pipeline, rp.opt.max_deltas, rp.opt.stream);
 	catch_signals(&rp.sig_ours, &rp.sig_wait);
+	proof_init(&rp.pf, rp.opt.url.is_sentinel);
+	lease_init(&rp.ls, rp.opt.lease_key, rp.opt.lease_ms);
 
 	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
 	    rp.opt.connect_timeout_ns, mono_ns(), &ev);

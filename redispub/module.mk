@@ -3,6 +3,7 @@
 REDISPUB_SRC	:= redispub/main.c redispub/input.c redispub/route.c \
 		   redispub/outbox.c redispub/batch.c \
 		   redispub/resp.c redispub/conn.c redispub/stats.c
+REDISPUB_SRC	+= redispub/proof.c redispub/lease.c
 REDISPUB_OBJ	:= $(REDISPUB_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/redispub
 

@@ -182,6 +182,10 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 		return OUTBOX_WAIT;
 	ob->uhead = (ob->uhead + 1) % ob->ucap;
 	ob->un--;
+	if (u->is_msg == OUTBOX_UNIT_WAIT)
+		return OUTBOX_WAITED;
+	if (u->is_msg == OUTBOX_UNIT_LEASE)
+		return OUTBOX_LEASE;
 	if (!u->is_msg)
 		return u->err ? OUTBOX_STATS_REFUSED : OUTBOX_STATS;
 	if (u->gid != 0 && ob->nfailed > 0 && group_member_done(ob, u->gid) &&

@@ -91,8 +91,14 @@ enum outbox_ack {
 	OUTBOX_STATS_REFUSED,	/* ... not stored */
 	OUTBOX_PUBLISHED,	/* a message delivered */
 	OUTBOX_REFUSED,		/* a message dropped: a command refused */
-	OUTBOX_GROUP_REFUSED	/* a message dropped: its group's RPUSH */
+	OUTBOX_GROUP_REFUSED,	/* a message dropped: its group's RPUSH */
+	OUTBOX_WAITED,		/* a WAIT answered (proof.h) */
+	OUTBOX_LEASE		/* a lease command answered (lease.h) */
 };
+
+/* outbox_unit's is_msg for a WAIT (proof.h), a lease command (lease.h) */
+#define OUTBOX_UNIT_WAIT	2
+#define OUTBOX_UNIT_LEASE	3
 
 /*
  * outbox_init: an empty outbox holding at most max_n messages and about

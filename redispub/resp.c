@@ -52,6 +52,10 @@ rd_string(const redisReadTask *t, char *s, size_t n)
 		rep->err = 1;
 		snprintf(rep->msg, sizeof(rep->msg), "%.*s",
 		    (int)(n > 190 ? 190 : n), s);
+	} else if (t->parent == NULL || (t->parent->parent == NULL &&
+	    t->idx == 0)) {
+		snprintf(rep->first, sizeof(rep->first), "%.*s",
+		    (int)(n > 15 ? 15 : n), s);
 	}
 	return rep;
 }
@@ -66,8 +70,11 @@ rd_array(const redisReadTask *t, int n)
 static void *
 rd_int(const redisReadTask *t, long long v)
 {
-	(void)v;
-	return t->privdata;
+	struct resp_reply *rep = t->privdata;
+
+	if (t->parent == NULL)
+		rep->integer = v;
+	return rep;
 }
 
 static void *

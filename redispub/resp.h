@@ -38,6 +38,9 @@ struct resp_buf {
 struct resp_reply {
 	int	err;
 	char	msg[200];
+	long long integer;	/* an integer reply's value */
+	char	first[16];	/* a string reply, or an array reply's first
+				   string, cut */
 };
 
 void	resp_grow(struct resp_buf *o, size_t n);

@@ -69,6 +69,8 @@ opts_of() {
 --connect-timeout n
 --flush-timeout n
 --check-url url
+--lease name
+--lease-ms n
 -v none
 ' ;;
 	recorder) echo '
@@ -77,7 +79,7 @@ opts_of() {
 --name name
 --flush n
 --block n
---level n
+--level level
 --rotate n
 --max-size n
 --keep-age n
@@ -107,6 +109,7 @@ opts_of() {
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
+--replica hostport
 -v none
 ' ;;
 	deriver) echo '
@@ -153,8 +156,9 @@ values() {
 	case $1 in
 	n) printf '%s\n' '' x -1 1x 1e999 99999999999999999999999 ' 1' '1 ' ;;
 	fd) printf '%s\n' '' x -1 99999 ' 1' ;;
+	level) printf '%s\n' '' x 0 -0 -8 20 1x '-1 ' ;;
 	url) printf '%s\n' '' bogus://x redis:// redis://h:0 redis://h/x \
-	    'redis://u:p@ss@h' redis.sock ;;
+	    'redis://u:p@ss@h' redis.sock sentinel://h sentinel://h/ ;;
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
 	group) printf '%s\n' '' no-such-group-tickpipe ;;
 	list) printf '%s\n' '' ',' 'a b' ;;
@@ -169,6 +173,7 @@ values() {
 	rpname) printf '%s\n' '' 'a b' A x.y "$(printf '%040d' 0)" ;;
 	top) printf '%s\n' '' x 1 1: :1 0:1 1:0 1001:1 '1:1 ' ;;
 	interval) printf '%s\n' '' x 0s 1 1x 1.5s -1s 367d ;;
+	hostport) printf '%s\n' '' x h: h:0 h:99999 ;;
 	esac
 }
 

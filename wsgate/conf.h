@@ -13,6 +13,7 @@
 struct wsgate_conf {
 	const char	*listen;
 	struct redisurl	 redis;		/* -u, parsed */
+	const char	*replica;	/* --replica host:port, or NULL */
 	const char	*prefix;
 	const char	*www;
 	char		*www_real;	/* realpath(www) */

@@ -67,6 +67,12 @@
  * subscription is made again, clients get "redis_up", and their books
  * are synced again as above, or wait for the next snapshot.
  *
+ * Sentinel (a sentinel:// URL): before each attempt, sub asks the
+ * Sentinels for a replica that is up: --replica if it is, else one other
+ * than the one it just lost if there is another (else the primary); cmd takes the server sub found, so
+ * that the late-joiner reads and the stream come from one server.  Losing
+ * it is a Redis loss as above (status frames, books synced again).
+ *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
  * callbacks given with it (struct hub_peer_cbs).  A peer is refcounted:
@@ -90,6 +96,7 @@
 #include "glob.h"
 #include "hash.h"
 #include "hub.h"
+#include "sentinel.h"
 
 #define HUB_BUCKETS	4096
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
@@ -107,6 +114,8 @@ struct rconn {
 	int			 ever;		/* connected once */
 	struct backoff		 backoff;
 	struct event		*retry;
+	struct redisurl		 at;	/* sentinel://: the server found */
+	char			 lost[264];	/* host:port last lost */
 };
 
 /* The patterns (subs) that match one channel under PREFIX. */
@@ -1872,6 +1881,9 @@ rconn_lost(struct rconn *rc, const char *why)
 
 	rc->ac = NULL;
 	rc->connected = 0;
+	if (was && h->conf->redis.is_sentinel)
+		snprintf(rc->lost, sizeof(rc->lost), "%s:%d", rc->at.host,
+		    rc->at.port);
 	if (was || h->conf->verbose)
 		fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, why);
 	if (rc == &h->sub) {
@@ -1933,17 +1945,54 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 	rconn_lost(rc, status == REDIS_OK ? "disconnected" : ac->errstr);
 }
 
+/*
+ * rconn_find: rc->at, the server to connect to: the URL's, or for
+ * sentinel:// what the Sentinels say (see the top).  Returns 0, or -1
+ * (said on stderr) to try again later.
+ * XXX the Sentinels are asked with blocking calls, up to
+ * SENTINEL_TIMEOUT_MS each, on the event loop.
+ */
+static int
+rconn_find(struct rconn *rc)
+{
+	struct hub *h = rc->h;
+	char err[600];
+
+	if (!h->conf->redis.is_sentinel) {
+		rc->at = h->conf->redis;
+		return 0;
+	}
+	if (rc == &h->cmd && h->sub.connected) {
+		rc->at = h->sub.at;
+		return 0;
+	}
+	if (sentinel_resolve(&h->conf->redis, SENTINEL_REPLICA,
+	    h->conf->replica, h->sub.lost[0] != '\0' ? h->sub.lost : NULL,
+	    SENTINEL_TIMEOUT_MS, &rc->at, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wsgate: redis %s: no server from the "
+		    "Sentinels: %s\n", rc->name, err);
+		return -1;
+	}
+	if (rc == &h->sub || h->conf->verbose)
+		fprintf(stderr, "wsgate: redis %s: Sentinels name %s:%d\n",
+		    rc->name, rc->at.host, rc->at.port);
+	return 0;
+}
+
 static void
 rconn_start(struct rconn *rc)
 {
 	struct hub *h = rc->h;
 	redisAsyncContext *ac;
 
-	if (h->conf->redis.is_unix)
-		ac = redisAsyncConnectUnix(h->conf->redis.path);
+	if (rconn_find(rc) < 0) {
+		rconn_retry(rc);
+		return;
+	}
+	if (rc->at.is_unix)
+		ac = redisAsyncConnectUnix(rc->at.path);
 	else
-		ac = redisAsyncConnect(h->conf->redis.host,
-		    h->conf->redis.port);
+		ac = redisAsyncConnect(rc->at.host, rc->at.port);
 	if (ac == NULL) {
 		rconn_retry(rc);
 		return;

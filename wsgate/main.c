@@ -36,7 +36,7 @@ static const char usage_text[] =
 "              [--max-subscriptions n] [--max-message bytes]\n"
 "              [--output-cap bytes] [--ping-interval sec]\n"
 "              [--idle-timeout sec] [--handshake-timeout sec]\n"
-"              [--slow-client-hz n]\n";
+"              [--slow-client-hz n] [--replica host:port]\n";
 
 #define ACCEPT_PAUSE_MS	100	/* listener rest at the fd limit */
 
@@ -326,6 +326,7 @@ enum {
 	O_MAXMSG, O_OUTCAP, O_PING, O_IDLE, O_HANDSHAKE, O_PASSFILE,
 	O_SLOWHZ
 };
+enum { O_REPLICA = 400 };	/* tickpipe(7) "Sentinel" */
 
 static int
 num_opt(const char *name, const char *arg, uint64_t min, uint64_t max,
@@ -363,12 +364,14 @@ configure(struct wsgate *g, int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, O_IDLE },
 		{ "handshake-timeout", required_argument, NULL, O_HANDSHAKE },
 		{ "slow-client-hz", required_argument, NULL, O_SLOWHZ },
+		{ "replica", required_argument, NULL, O_REPLICA },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
 	const char *url = "redis://127.0.0.1:6379";
 	struct wsgate_conf *conf = &g->conf;
 	char msg[512];
+	uint64_t port;
 	int ch;
 
 	g->ready_fd = -1;
@@ -468,6 +471,16 @@ configure(struct wsgate *g, int argc, char **argv)
 			if (num_opt("--slow-client-hz", optarg, 0, CFL_HZ_MAX,
 			    &conf->slow_hz))
 				return EX_USAGE;
+			break;
+		case O_REPLICA:
+			if (strchr(optarg, ':') == NULL ||
+			    parse_u64(strrchr(optarg, ':') + 1, 1, 65535,
+			    &port) < 0) {
+				fprintf(stderr, "wsgate: --replica: '%s': want "
+				    "host:port\n", optarg);
+				return EX_USAGE;
+			}
+			conf->replica = optarg;
 			break;
 		default:
 			return EX_USAGE;

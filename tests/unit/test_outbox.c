@@ -19,7 +19,7 @@
 
 #include "outbox.h"
 
-static const struct resp_reply ok_reply = { 0, "" };
+static const struct resp_reply ok_reply = { .err = 0, .msg = "" };
 
 /* push: a message for line number lineno, its line "line N" */
 static void
@@ -99,7 +99,7 @@ messages_leave_in_order_once_all_their_replies_came(void **state)
 static void
 a_refused_command_drops_its_message(void **state)
 {
-	struct resp_reply refused = { 1, "ERR nope" };
+	struct resp_reply refused = { .err = 1, .msg = "ERR nope" };
 	struct outbox ob;
 
 	(void)state;
@@ -118,7 +118,7 @@ a_refused_command_drops_its_message(void **state)
 static void
 a_refused_group_rpush_drops_each_member_once(void **state)
 {
-	struct resp_reply refused = { 1, "NOPERM no rpush" };
+	struct resp_reply refused = { .err = 1, .msg = "NOPERM no rpush" };
 	struct outbox ob;
 	struct outbox_pos p;
 	struct outbox_unit *u;
@@ -155,7 +155,7 @@ a_refused_group_rpush_drops_each_member_once(void **state)
 static void
 statistics_units_leave_no_message(void **state)
 {
-	struct resp_reply refused = { 1, "NOPERM no set" };
+	struct resp_reply refused = { .err = 1, .msg = "NOPERM no set" };
 	struct outbox ob;
 
 	(void)state;

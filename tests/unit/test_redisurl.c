@@ -1,7 +1,8 @@
 /*
  * test_redisurl.c: the one Redis URL grammar (common/redisurl.h,
  * tickpipe(7)): redis://[[user][:password]@]host[:port][/db], unix://path
- * and a bare path with a '/'; user and password percent-decoded; IPv6 in
+ * a bare path with a '/', and sentinel://[userinfo@]host[:port],...
+ * /master[/db]; user and password percent-decoded; IPv6 in
  * brackets; anything else refused with a reason that never shows the
  * password.
  */
@@ -225,6 +226,58 @@ show_hides_the_password(void **state)
 	    "unix://./r.sock");
 }
 
+static void
+sentinels_and_master_name_are_read(void **state)
+{
+	char buf[600];
+
+	(void)state;
+	ok("sentinel://10.0.0.1,10.0.0.2:5000,[::1]:26380/mymaster");
+	assert_true(u.is_sentinel);
+	assert_false(u.is_unix);
+	assert_int_equal(u.nsentinels, 3);
+	assert_string_equal(u.sentinels[0].host, "10.0.0.1");
+	assert_int_equal(u.sentinels[0].port, 26379);
+	assert_string_equal(u.sentinels[1].host, "10.0.0.2");
+	assert_int_equal(u.sentinels[1].port, 5000);
+	assert_string_equal(u.sentinels[2].host, "::1");
+	assert_int_equal(u.sentinels[2].port, 26380);
+	assert_string_equal(u.master, "mymaster");
+	assert_int_equal(u.db, 0);
+	assert_string_equal(u.host, "");
+	ok("sentinel://feed:p%40ss@s1:1/tp-1.a_b/3");
+	assert_string_equal(u.user, "feed");
+	assert_true(u.has_password);
+	assert_string_equal(u.password, "p@ss");
+	assert_int_equal(u.nsentinels, 1);
+	assert_string_equal(u.master, "tp-1.a_b");
+	assert_int_equal(u.db, 3);
+	assert_string_equal(redisurl_show(&u, buf, sizeof(buf)),
+	    "sentinel://feed:***@s1:1/tp-1.a_b/3");
+	ok("sentinel://:TOPSECRET@a,b/m");
+	assert_string_equal(redisurl_show(&u, buf, sizeof(buf)),
+	    "sentinel://:***@a:26379,b:26379/m");
+}
+
+static void
+bad_sentinel_urls_are_refused_with_a_reason(void **state)
+{
+	(void)state;
+	refused("sentinel://h", "no /mastername");
+	refused("sentinel://h/", "bad master name");
+	refused("sentinel://h/a b", "bad master name");
+	refused("sentinel://h/m/x", "database");
+	refused("sentinel:///m", "no host");
+	refused("sentinel://a,,b/m", "no host");
+	refused("sentinel://a,/m", "no host");
+	refused("sentinel://h:0/m", "bad port");
+	refused("sentinel://1,2,3,4,5,6,7,8,9/m", "more than 8");
+	refused("sentinel://u:TOP/SECRET@h/m", "'/' in the user");
+	assert_int_equal(redisurl_parse("sentinel://u:TOPSECRET@h:0/m", &u,
+	    err, sizeof(err)), -1);
+	assert_null(strstr(err, "TOPSECRET"));
+}
+
 int
 main(void)
 {
@@ -243,6 +296,8 @@ main(void)
 		cmocka_unit_test(anything_else_is_refused_with_a_reason),
 		cmocka_unit_test(reasons_never_quote_the_password),
 		cmocka_unit_test(show_hides_the_password),
+		cmocka_unit_test(sentinels_and_master_name_are_read),
+		cmocka_unit_test(bad_sentinel_urls_are_refused_with_a_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,181 @@
+/*
+ * sentinel.c: the Sentinel queries of sentinel.h, with hiredis'
+ * blocking API: one short connection to each Sentinel asked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <hiredis/hiredis.h>
+
+#include "sentinel.h"
+#include "util.h"
+
+/* set_addr: *addr is u, naming host:port. */
+static int
+set_addr(const struct redisurl *u, const char *host, const char *port,
+    struct redisurl *addr, char *why, size_t whylen)
+{
+	uint64_t p;
+
+	if (strlen(host) >= sizeof(addr->host) ||
+	    parse_u64(port, 1, 65535, &p) < 0) {
+		snprintf(why, whylen, "bad address '%.64s:%.8s'", host, port);
+		return -1;
+	}
+	*addr = *u;
+	addr->is_sentinel = 0;
+	snprintf(addr->host, sizeof(addr->host), "%s", host);
+	addr->port = (int)p;
+	return 0;
+}
+
+/* field: the value of key in a flat array of key, value, ...; or "". */
+static const char *
+field(const redisReply *r, const char *key)
+{
+	size_t i;
+
+	if (r->type != REDIS_REPLY_ARRAY)
+		return "";
+	for (i = 0; i + 1 < r->elements; i += 2)
+		if (r->element[i]->type == REDIS_REPLY_STRING &&
+		    r->element[i + 1]->type == REDIS_REPLY_STRING &&
+		    strcmp(r->element[i]->str, key) == 0)
+			return r->element[i + 1]->str;
+	return "";
+}
+
+/* replica_up: the flags say neither down nor disconnected, link ok. */
+static int
+replica_up(const redisReply *r)
+{
+	const char *flags = field(r, "flags");
+
+	return strstr(flags, "s_down") == NULL &&
+	    strstr(flags, "o_down") == NULL &&
+	    strstr(flags, "disconnected") == NULL &&
+	    strcmp(field(r, "master-link-status"), "ok") == 0 &&
+	    field(r, "ip")[0] != '\0';
+}
+
+/*
+ * pick_replica: in the reply to SENTINEL replicas, the replica prefer
+ * if it is up and not avoid, else the first up that is not avoid, else
+ * avoid if up.
+ * Returns 0 with *addr set, or -1 (none up, or a bad address).
+ */
+static int
+pick_replica(const struct redisurl *u, const redisReply *rep,
+    const char *prefer, const char *avoid, struct redisurl *addr,
+    char *why, size_t whylen)
+{
+	const redisReply *first = NULL, *avoided = NULL, *r;
+	char at[300];
+	size_t i;
+
+	for (i = 0; i < rep->elements; i++) {
+		r = rep->element[i];
+		if (!replica_up(r))
+			continue;
+		snprintf(at, sizeof(at), "%s:%s", field(r, "ip"),
+		    field(r, "port"));
+		if (avoid != NULL && strcmp(at, avoid) == 0)
+			avoided = r;
+		else if (prefer != NULL && strcmp(at, prefer) == 0)
+			return set_addr(u, field(r, "ip"), field(r, "port"),
+			    addr, why, whylen);
+		else if (first == NULL)
+			first = r;
+	}
+	if ((r = first != NULL ? first : avoided) == NULL)
+		return -1;
+	return set_addr(u, field(r, "ip"), field(r, "port"), addr, why,
+	    whylen);
+}
+
+/*
+ * ask_one: asks the Sentinel at nd.  Returns 0 with *addr, or -1 with
+ * why.
+ */
+static int
+ask_one(const struct redisurl *u, const struct redisurl_node *nd,
+    enum sentinel_want want, const char *prefer, const char *avoid,
+    int timeout_ms, struct redisurl *addr, char *why, size_t whylen)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	redisContext *rc = redisConnectWithTimeout(nd->host, nd->port, tv);
+	redisReply *rep = NULL;
+	int rv = -1;
+
+	if (rc == NULL || rc->err) {
+		snprintf(why, whylen, "%s", rc != NULL ? rc->errstr :
+		    "out of memory");
+		goto err;
+	}
+	redisSetTimeout(rc, tv);
+	if (want == SENTINEL_REPLICA) {
+		rep = redisCommand(rc, "SENTINEL replicas %s", u->master);
+		if (rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
+		    pick_replica(u, rep, prefer, avoid, addr, why,
+		    whylen) == 0) {
+			rv = 0;
+			goto err;
+		}
+		if (rep == NULL)
+			goto fail;
+		freeReplyObject(rep);
+	}
+	rep = redisCommand(rc, "SENTINEL get-master-addr-by-name %s",
+	    u->master);
+	if (rep == NULL)
+		goto fail;
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING &&
+	    rep->element[1]->type == REDIS_REPLY_STRING) {
+		rv = set_addr(u, rep->element[0]->str, rep->element[1]->str,
+		    addr, why, whylen);
+		goto err;
+	}
+	if (rep->type == REDIS_REPLY_ERROR)
+		snprintf(why, whylen, "%.120s", rep->str);
+	else
+		snprintf(why, whylen, "does not know master '%s'", u->master);
+	goto err;
+fail:
+	snprintf(why, whylen, "%s", rc->errstr);
+err:
+	if (rep != NULL)
+		freeReplyObject(rep);
+	if (rc != NULL)
+		redisFree(rc);
+	return rv;
+}
+
+int
+sentinel_resolve(const struct redisurl *u, enum sentinel_want want,
+    const char *prefer, const char *avoid, int timeout_ms,
+    struct redisurl *addr, char *err, size_t errlen)
+{
+	char why[160];
+	size_t o = 0;
+	int i;
+
+	err[0] = '\0';
+	for (i = 0; i < u->nsentinels; i++) {
+		const struct redisurl_node *nd = &u->sentinels[i];
+
+		why[0] = '\0';
+		if (ask_one(u, nd, want, prefer, avoid, timeout_ms,
+		    addr, why, sizeof(why)) == 0)
+			return 0;
+		if (o < errlen)
+			o += (size_t)snprintf(err + o, errlen - o, "%s"
+			    "Sentinel %s:%d: %s", i > 0 ? "; " : "",
+			    nd->host, nd->port, why);
+	}
+	if (u->nsentinels == 0)
+		snprintf(err, errlen, "no Sentinels");
+	return -1;
+}

@@ -1,0 +1,38 @@
+/*
+ * sentinel.h: asks Redis Sentinel where a master's primary or a replica
+ * is, for a sentinel:// URL (redisurl.h, tickpipe(7)).  Each Sentinel of
+ * the URL is tried in turn, each with its own timeout, until one answers
+ * SENTINEL get-master-addr-by-name (the primary) or SENTINEL replicas (a
+ * replica that is up and linked to its primary).  The calls block; they
+ * are made only when a connection is (re)established.  Nothing here
+ * prints or exits.
+ */
+#ifndef TP_SENTINEL_H
+#define TP_SENTINEL_H
+
+#include <stddef.h>
+
+#include "redisurl.h"
+
+#define SENTINEL_TIMEOUT_MS	500	/* per Sentinel asked */
+
+enum sentinel_want {
+	SENTINEL_PRIMARY,
+	SENTINEL_REPLICA	/* a replica, else the primary */
+};
+
+/*
+ * sentinel_resolve: asks u's Sentinels (u->is_sentinel) for what want
+ * says, each for at most timeout_ms.  For a replica: the one at prefer
+ * ("host:port", NULL: none) if it is up and not avoid; else the first up that is not
+ * avoid ("host:port", the one just lost; NULL: none); else avoid if it
+ * is up; else the primary.  On success *addr is a copy of u naming that server as a redis://
+ * URL would (is_sentinel 0, host, port; user, password and db kept) and
+ * 0 is returned; else -1 with why in err (each Sentinel's failure, in
+ * short; never a password).
+ */
+int	sentinel_resolve(const struct redisurl *u, enum sentinel_want want,
+	    const char *prefer, const char *avoid, int timeout_ms,
+	    struct redisurl *addr, char *err, size_t errlen);
+
+#endif

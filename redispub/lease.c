@@ -1,0 +1,161 @@
+/*
+ * lease.c: the Redis lease of lease.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lease.h"
+#include "util.h"
+
+#define MS	((int64_t)1000000)	/* ns */
+
+/* renew: PEXPIRE the key only while it holds our value */
+static const char renew_lua[] =
+    "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+
+void
+lease_init(struct lease *ls, const char *key, int64_t ms)
+{
+	char host[64] = "";
+	struct timespec ts;
+
+	memset(ls, 0, sizeof(*ls));
+	ls->key = key;
+	ls->ms = ms;
+	gethostname(host, sizeof(host) - 1);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	snprintf(ls->value, sizeof(ls->value), "%.63s:%ld:%lx", host,
+	    (long)getpid(), (unsigned long)ts.tv_nsec);
+}
+
+/* json_str: the string value of "key" in line (crudely), into out. */
+static int
+json_str(const char *line, size_t len, const char *key, char *out,
+    size_t cap)
+{
+	const char *p = memmem(line, len, key, strlen(key)), *e;
+
+	if (p == NULL)
+		return -1;
+	p += strlen(key);
+	e = memchr(p, '"', len - (size_t)(p - line));
+	if (e == NULL || (size_t)(e - p) >= cap)
+		return -1;
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+	return 0;
+}
+
+void
+lease_skip(struct lease *ls, const char *line, size_t len)
+{
+	const char *p = memmem(line, len, "\"seq\":", 6);
+	char venue[16];
+	int i;
+
+	ls->skipped++;
+	if (p != NULL) {
+		uint64_t seq = strtoull(p + 6, NULL, 10);
+
+		if (seq + 1 > ls->next_seq)
+			ls->next_seq = seq + 1;
+	}
+	if (json_str(line, len, "\"venue\":\"", venue, sizeof(venue)) < 0)
+		return;
+	for (i = 0; i < ls->nvenues; i++)
+		if (strcmp(ls->venues[i], venue) == 0)
+			return;
+	if (ls->nvenues < LEASE_VENUES)
+		memcpy(ls->venues[ls->nvenues++], venue, sizeof(venue));
+}
+
+int
+lease_tick(struct lease *ls, int ready, struct outbox *ob,
+    struct resp_buf *out, int64_t now)
+{
+	char num[24];
+	int k;
+
+	if (ls->key == NULL)
+		return 0;
+	if (ls->leader && now >= ls->held_until - ls->ms * MS / 10) {
+		ls->leader = 0;
+		return -1;
+	}
+	if (!ready || ls->in_flight || now < ls->next_at)
+		return 0;
+	if (outbox_unit(ob, 1, OUTBOX_UNIT_LEASE) == NULL)
+		return 0;	/* the ring is full: the next turn */
+	k = snprintf(num, sizeof(num), "%lld", (long long)ls->ms);
+	resp_reserve(out, strlen(ls->key) + sizeof(renew_lua) + 256);
+	if (ls->leader) {
+		RESP_LIT(out, "*6\r\n$4\r\nEVAL\r\n");
+		resp_bulk(out, renew_lua, sizeof(renew_lua) - 1);
+		resp_bulk(out, "1", 1);
+	} else {
+		RESP_LIT(out, "*6\r\n$3\r\nSET\r\n");
+	}
+	resp_bulk(out, ls->key, strlen(ls->key));
+	resp_bulk(out, ls->value, strlen(ls->value));
+	if (ls->leader) {
+		resp_bulk(out, num, (size_t)k);
+	} else {
+		resp_bulk(out, "NX", 2);
+		resp_bulk(out, "PX", 2);
+		resp_bulk(out, num, (size_t)k);
+	}
+	ls->in_flight = 1;
+	ls->sent_at = now;
+	ls->next_at = now + ls->ms * MS / 3;
+	return 0;
+}
+
+int
+lease_reply(struct lease *ls, const struct resp_reply *rep)
+{
+	int ok;
+
+	ls->in_flight = 0;
+	if (rep->err)
+		return 0;	/* not proof either way: the next tick */
+	ok = ls->leader ? rep->integer == 1 : strcmp(rep->first, "OK") == 0;
+	if (ok) {
+		ls->held_until = ls->sent_at + ls->ms * MS;
+		if (!ls->leader) {
+			ls->leader = 1;
+			ls->takeovers++;
+			return 1;
+		}
+		return 0;
+	}
+	if (ls->leader) {
+		ls->leader = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+lease_conn_lost(struct lease *ls)
+{
+	ls->in_flight = 0;
+	ls->next_at = 0;
+}
+
+int64_t
+lease_next_timer(const struct lease *ls)
+{
+	int64_t t = INT64_MAX;
+
+	if (ls->key == NULL)
+		return t;
+	if (!ls->in_flight)
+		t = ls->next_at;
+	if (ls->leader && ls->held_until - ls->ms * MS / 10 < t)
+		t = ls->held_until - ls->ms * MS / 10;
+	return t;
+}
