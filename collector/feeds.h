@@ -9,8 +9,12 @@
 
 #include "collector.h"
 
+#define SIM_MAX_VENUES	3	/* sim, sim2, sim3 */
+
 struct feed_opts {
 	uint64_t	 seed;		/* sim */
+	unsigned	 venues[SIM_MAX_VENUES];	/* sim: venue ids */
+	int		 nvenues;	/* sim: 0 = just "sim" */
 	const char	*symbols;	/* sim and live: comma list or NULL */
 	double		 rate;		/* sim: messages/s, 0 = max */
 	uint64_t	 count;		/* sim: messages, 0 = unlimited */
@@ -20,6 +24,9 @@ struct feed_opts {
 };
 
 int	sim_main(struct collector *c, const struct feed_opts *o);
+/* sim_venues: parses sim's --venues list; see sim.c. */
+int	sim_venues(const char *list, unsigned ids[SIM_MAX_VENUES], int *n,
+	    char *why, size_t whylen);
 int	jsonl_main(struct collector *c, const struct feed_opts *o,
 	    const char *file);
 int	replay_main(struct collector *c, const struct feed_opts *o,

@@ -24,7 +24,8 @@ static const char usage_text[] =
 "usage: collector [-hv] [-d fd] [--ring name] [--capacity n] [--group group]\n"
 "                 [--recreate] [--snapshot-interval ms] feed ...\n"
 "feeds:\n"
-"  sim [--seed n] [--symbols list] [--rate n|max] [--count n]\n"
+"  sim [--seed n] [--symbols list] [--venues list] [--rate n|max]\n"
+"      [--count n]\n"
 "  jsonl [--strict] [file]\n"
 "  replay [--speed x|max] [--from time] [--to time] path\n"
 "  venue[:symbols] ... [--symbols list]   (coinbase kraken binance bybit okx)\n";
@@ -40,7 +41,7 @@ usage(FILE *f)
 enum {
 	O_RING = 256, O_CAPACITY, O_GROUP, O_RECREATE, O_SNAPINT, O_SEED,
 	O_SYMBOLS, O_RATE, O_COUNT, O_STRICT, O_SPEED,
-	O_FROM, O_TO,
+	O_FROM, O_TO, O_VENUES,
 };
 
 static const struct option base_opts[] = {
@@ -60,6 +61,7 @@ static const struct option base_opts[] = {
 	{ "speed", required_argument, NULL, O_SPEED },
 	{ "from", required_argument, NULL, O_FROM },
 	{ "to", required_argument, NULL, O_TO },
+	{ "venues", required_argument, NULL, O_VENUES },
 };
 
 /* symbols_ok: a --symbols list, checked before the ring is opened. */
@@ -211,6 +213,14 @@ main(int argc, char **argv)
 				    "separated list of BASE-QUOTE", optarg);
 			fo.symbols = optarg;
 			break;
+		case O_VENUES: {
+			char why[96];
+
+			if (sim_venues(optarg, fo.venues, &fo.nvenues, why,
+			    sizeof(why)) < 0)
+				errx(EX_USAGE, "--venues %s: %s", optarg, why);
+			break;
+		}
 		case O_RATE:
 			if (strcmp(optarg, "max") == 0)
 				fo.rate = 0;

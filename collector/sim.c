@@ -6,6 +6,16 @@
  * changes, new levels inside the spread, and periodic full snapshots.
  * Everything but the timestamps is a function of --seed, so two runs with
  * the same seed and count write the same data.
+ *
+ * With several venues (--venues sim,sim2,sim3) each symbol has one book
+ * per venue.  A common fair value per symbol walks at random; each venue's
+ * book walks towards that fair value plus its own offset (small noise, and
+ * now and then a dislocation of several levels that lasts a few hundred of
+ * its events), so prices are correlated across venues, each venue has its
+ * own noise, and a dislocated venue's bid rises above another venue's ask
+ * (or its ask below another's bid) for a short while: crossed markets
+ * between venues, never within one book.  With the one default venue
+ * none of this draws a random number, so its output is as it always was.
  */
 #include <err.h>
 #include <stdio.h>
@@ -18,10 +28,14 @@
 
 #define SIM_DEPTH	60	/* levels kept a side */
 #define SIM_MAX_SYMS	32
+#define SIM_MAX_BOOKS	(SIM_MAX_SYMS * SIM_MAX_VENUES)
 #define QTY_EXP		(-4)
+#define SIM_DISLOC_ODDS	8000	/* one book event in this many dislocates */
 
 struct sim_sym {
 	char		name[REC_SYMBOL_LEN];
+	unsigned	venue;		/* venue id */
+	int		isym;		/* symbol index: fair[isym] */
 	struct book	book;
 	int8_t		px_exp;		/* price exponent: tick = 10^px_exp */
 	int64_t		spacing;	/* ticks between resting levels */
@@ -29,15 +43,64 @@ struct sim_sym {
 	uint64_t	tid;
 	int		changed;	/* since the last snapshot */
 	int64_t		last_snap;	/* monotonic ns */
+	int64_t		off;		/* several venues: offset from fair, ticks */
+	int		disloc;		/* events left in a dislocation */
 };
 
 struct sim {
 	struct collector	*c;
-	struct sim_sym		 sym[SIM_MAX_SYMS];
-	int			 nsym;
+	struct sim_sym		 sym[SIM_MAX_BOOKS];	/* symbol-major */
+	int			 nsym;		/* books: nsym * nven */
+	int			 nven;
+	unsigned		 ven[SIM_MAX_VENUES];
+	int64_t			 fair[SIM_MAX_SYMS];	/* several venues, ticks */
 	uint64_t		 rng;
 	struct msgbuf		 mb;
 };
+
+/*
+ * sim_venues: parses --venues LIST (comma-separated simulated venue names:
+ * sim, sim2, sim3, each at most once) into ids[] and *n.  Returns 0, or
+ * -1 with a message in why.
+ */
+int
+sim_venues(const char *list, unsigned ids[SIM_MAX_VENUES], int *n,
+    char *why, size_t whylen)
+{
+	char name[16];
+	size_t len;
+
+	*n = 0;
+	for (; *list != '\0'; list += len + (list[len] == ',')) {
+		unsigned id;
+
+		len = strcspn(list, ",");
+		if (len == 0 || len >= sizeof(name)) {
+			snprintf(why, whylen, "want a comma-separated list of "
+			    "sim, sim2, sim3");
+			return -1;
+		}
+		memcpy(name, list, len);
+		name[len] = '\0';
+		id = venue_id(name);
+		if (id != VENUE_SIM && id != VENUE_SIM2 && id != VENUE_SIM3) {
+			snprintf(why, whylen, "%s: not a simulated venue "
+			    "(sim, sim2, sim3)", name);
+			return -1;
+		}
+		for (int i = 0; i < *n; i++)
+			if (ids[i] == id) {
+				snprintf(why, whylen, "%s: given twice", name);
+				return -1;
+			}
+		ids[(*n)++] = id;
+	}
+	if (*n == 0) {
+		snprintf(why, whylen, "no venue given");
+		return -1;
+	}
+	return 0;
+}
 
 /* splitmix64: small, fast, and good enough for a simulator */
 static uint64_t
@@ -87,7 +150,7 @@ sim_add_symbol(struct sim *s, const char *name)
 		warnx("--symbols: %s: not BASE-QUOTE (A-Z, 0-9)", name);
 		return -1;
 	}
-	if (s->nsym == SIM_MAX_SYMS) {
+	if (s->nsym / s->nven == SIM_MAX_SYMS) {
 		warnx("--symbols: at most %d symbols", SIM_MAX_SYMS);
 		return -1;
 	}
@@ -97,17 +160,22 @@ sim_add_symbol(struct sim *s, const char *name)
 			exp = known[i].exp;
 			sp = known[i].spacing;
 		}
-	y = &s->sym[s->nsym++];
-	snprintf(y->name, sizeof(y->name), "%s", name);
-	y->px_exp = exp;
-	y->spacing = sp;
-	book_init(&y->book, 0);
-	/* SIM_DEPTH levels a side, a spread of two ticks around mid */
-	for (int i = 0; i < SIM_DEPTH; i++) {
-		book_set(&y->book, 0, mid - 1 - i * sp, exp, rnd_qty(s),
-		    QTY_EXP);
-		book_set(&y->book, 1, mid + 1 + i * sp, exp, rnd_qty(s),
-		    QTY_EXP);
+	s->fair[s->nsym / s->nven] = mid;
+	for (int v = 0; v < s->nven; v++) {
+		y = &s->sym[s->nsym];
+		y->isym = s->nsym++ / s->nven;
+		y->venue = s->ven[v];
+		snprintf(y->name, sizeof(y->name), "%s", name);
+		y->px_exp = exp;
+		y->spacing = sp;
+		book_init(&y->book, 0);
+		/* SIM_DEPTH levels a side, a spread of two ticks around mid */
+		for (int i = 0; i < SIM_DEPTH; i++) {
+			book_set(&y->book, 0, mid - 1 - i * sp, exp,
+			    rnd_qty(s), QTY_EXP);
+			book_set(&y->book, 1, mid + 1 + i * sp, exp,
+			    rnd_qty(s), QTY_EXP);
+		}
 	}
 	return 0;
 }
@@ -115,7 +183,7 @@ sim_add_symbol(struct sim *s, const char *name)
 static void
 emit_snapshot(struct sim *s, struct sim_sym *y, int64_t mono)
 {
-	size_t n = msg_from_book(&s->mb, &y->book, VENUE_SIM, y->name,
+	size_t n = msg_from_book(&s->mb, &y->book, y->venue, y->name,
 	    now_ns(), y->vseq, 0);
 
 	collector_emit(s->c, s->mb.recs, n);
@@ -150,16 +218,97 @@ refill(struct sim *s, struct sim_sym *y, int ask)
 	}
 }
 
+/* where a book of several venues may put its best prices (sim_drift) */
+struct sim_aim {
+	int64_t	tgt;		/* kept between its best bid and best ask */
+	int64_t	bid_max;	/* a new bid at most this */
+	int64_t	ask_min;	/* a new ask at least this */
+};
+
+/*
+ * sim_drift: with several venues, before each event on book y: the
+ * symbol's fair value takes a step of one level up or down in one event
+ * in sixteen, and once in SIM_DISLOC_ODDS events y is dislocated: its
+ * target moves four to seven levels up or down for 200 to 499 of its
+ * events.  Fills *aim: y's target (fair value + offset), and unless y is
+ * dislocated, bounds that keep a new bid below every other venue's best
+ * ask and a new ask above every other venue's best bid (dislocated venues
+ * not counted).  So books that are not dislocated never lock or cross
+ * one another, and a dislocated one, walking to its target, does.
+ */
+static void
+sim_drift(struct sim *s, struct sim_sym *y, struct sim_aim *aim)
+{
+	int64_t *fair = &s->fair[y->isym], sp = y->spacing;
+	unsigned r = (unsigned)rnd_below(s, 16);
+
+	if (r == 0)
+		*fair += sp;
+	else if (r == 1 && *fair > 4 * SIM_DEPTH * sp)
+		*fair -= sp;
+	if (y->disloc > 0) {
+		if (--y->disloc == 0)
+			y->off = 0;
+	} else if (rnd_below(s, SIM_DISLOC_ODDS) == 0) {
+		y->off = (4 + (int64_t)rnd_below(s, 4)) * sp;
+		if (rnd_below(s, 2) == 0)
+			y->off = -y->off;
+		y->disloc = 200 + (int)rnd_below(s, 300);
+	}
+	aim->tgt = aim->bid_max = aim->ask_min = *fair + y->off;
+	if (y->disloc > 0)
+		return;
+	for (int v = 0; v < s->nven; v++) {
+		const struct sim_sym *o = &s->sym[y->isym * s->nven + v];
+
+		if (o == y || o->disloc > 0)
+			continue;
+		if (o->book.asks.n > 0 && best(&o->book, 1) - 1 < aim->bid_max)
+			aim->bid_max = best(&o->book, 1) - 1;
+		if (o->book.bids.n > 0 && best(&o->book, 0) + 1 > aim->ask_min)
+			aim->ask_min = best(&o->book, 0) + 1;
+	}
+}
+
+/* the number of levels, at most 3, of side sd priced beyond tgt */
+static int
+beyond(const struct book_side *sd, int ask, int64_t tgt)
+{
+	int k = 0;
+
+	while (k < 3 && (size_t)k < sd->n && (ask ? sd->lv[k].price < tgt :
+	    sd->lv[k].price > tgt))
+		k++;
+	return k;
+}
+
 /*
  * One simulated event on symbol y: a trade (with the delta it causes),
  * or a quote change.  Emits one or two messages (one if room < 2) and
- * returns how many.
+ * returns how many.  With several venues aim is y's (sim_drift): a book
+ * whose best bid is above the target or best ask below it walks towards
+ * it before anything else happens, a random walk becomes a quantity
+ * change, and a new best price stays within aim's bounds; with one venue
+ * aim is NULL and the walk is free.
  */
 static int
-sim_step(struct sim *s, struct sim_sym *y, int room)
+sim_step(struct sim *s, struct sim_sym *y, int room,
+    const struct sim_aim *aim)
 {
 	unsigned r = (unsigned)rnd_below(s, 100);
 	int64_t now = now_ns();
+	int pull = 0, kpull = 0;
+
+	if (aim != NULL) {
+		if ((kpull = beyond(&y->book.asks, 1, aim->tgt)) > 0)
+			pull = 1;
+		else if ((kpull = beyond(&y->book.bids, 0, aim->tgt)) > 0)
+			pull = -1;
+		if (pull != 0)
+			r = 25;		/* the walk, towards the target */
+		else if (r >= 25 && r < 37)
+			r = 50;		/* no free walk: a quantity change */
+	}
 
 	y->vseq++;
 	y->changed = 1;
@@ -177,7 +326,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 		q = (int64_t)rnd_below(s, (uint64_t)have) + 1;
 		memset(&t, 0, sizeof(t));
 		t.type = REC_TRADE;
-		t.venue = VENUE_SIM;
+		t.venue = (uint16_t)y->venue;
 		snprintf(t.symbol, sizeof(t.symbol), "%s", y->name);
 		t.ts = now;
 		t.vseq = ++y->tid;
@@ -190,7 +339,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 		    (unsigned long long)y->tid);
 		collector_emit(s->c, &t, 1);
 		/* the delta the trade caused */
-		msg_begin(&s->mb, VENUE_SIM, y->name, 0, now, 0, y->vseq);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
 		if (!ask) {
 			book_set(&y->book, 0, px, y->px_exp, have - q, QTY_EXP);
 			msg_add(&s->mb, 0, px, y->px_exp, have - q, QTY_EXP);
@@ -204,9 +353,11 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 		/*
 		 * The random walk: the best level of one side is taken out
 		 * and the other side steps into its price, so the mid moves
-		 * by one level, up or down with equal odds.
+		 * by one level, up or down with equal odds (or, pulled, as
+		 * far as the target).
 		 */
-		int up = (int)rnd_below(s, 2), k = 1 + (int)rnd_below(s, 3);
+		int up = pull != 0 ? pull > 0 : (int)rnd_below(s, 2);
+		int k = pull != 0 ? kpull : 1 + (int)rnd_below(s, 3);
 		struct book_side *sd = up ? &y->book.bids : &y->book.asks;
 		struct book_side *od = up ? &y->book.asks : &y->book.bids;
 		int64_t gone[3], p, q = rnd_qty(s);
@@ -217,7 +368,11 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 		for (int i = 0; i < k; i++)
 			gone[i] = od->lv[i].price;
 		p = gone[k - 1];
-		msg_begin(&s->mb, VENUE_SIM, y->name, 0, now, 0, y->vseq);
+		if (aim != NULL && up && p > aim->bid_max)
+			p = aim->bid_max;
+		else if (aim != NULL && !up && p < aim->ask_min)
+			p = aim->ask_min;
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
 		if (up) {
 			book_set(&y->book, 0, p, y->px_exp, q, QTY_EXP);
 			msg_add(&s->mb, 0, p, y->px_exp, q, QTY_EXP);
@@ -262,7 +417,10 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 		int64_t q = rnd_qty(s);
 		struct book_side *sd = ask ? &y->book.asks : &y->book.bids;
 
-		msg_begin(&s->mb, VENUE_SIM, y->name, 0, now, 0, y->vseq);
+		/* within bounds: else at most a new size for the best level */
+		if (aim != NULL && (ask ? p < aim->ask_min : p > aim->bid_max))
+			p = ask ? best(&y->book, 1) : best(&y->book, 0);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
 		book_set(&y->book, ask, p, y->px_exp, q, QTY_EXP);
 		/* drop the worst level to keep the depth */
 		if (sd->n > SIM_DEPTH) {
@@ -306,7 +464,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room)
 				bq[nb++] = q;
 			}
 		}
-		msg_begin(&s->mb, VENUE_SIM, y->name, 0, now, 0, y->vseq);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
 		for (int i = 0; i < nb; i++)
 			msg_add(&s->mb, 0, bp[i], y->px_exp, bq[i], QTY_EXP);
 		for (int i = 0; i < na; i++)
@@ -323,11 +481,17 @@ sim_main(struct collector *c, const struct feed_opts *o)
 	char *list, *tok, *save = NULL;
 	uint64_t sent = 0;
 	int64_t start, mono, last_hb = 0;
+	struct sim_aim aim;
 	char reason[64];
 
 	memset(&s, 0, sizeof(s));
 	s.c = c;
 	s.rng = o->seed;
+	s.nven = o->nvenues;
+	if (s.nven == 0)
+		s.ven[s.nven++] = VENUE_SIM;
+	else
+		memcpy(s.ven, o->venues, sizeof(s.ven));
 	list = strdup(o->symbols != NULL ? o->symbols :
 	    "BTC-USD,ETH-USD,SOL-USD");
 	if (list == NULL)
@@ -346,8 +510,9 @@ sim_main(struct collector *c, const struct feed_opts *o)
 
 	snprintf(reason, sizeof(reason), "simulator, seed %llu",
 	    (unsigned long long)o->seed);
-	collector_status(c, VENUE_SIM, NULL, ST_CONNECTED, reason);
-	sent = 1;
+	for (int v = 0; v < s.nven; v++)
+		collector_status(c, s.ven[v], NULL, ST_CONNECTED, reason);
+	sent = (uint64_t)s.nven;
 	mono = mono_ns();
 	for (int i = 0; i < s.nsym && (o->count == 0 || sent < o->count);
 	    i++, sent++)
@@ -371,7 +536,8 @@ sim_main(struct collector *c, const struct feed_opts *o)
 				break;
 		}
 		sent += (uint64_t)sim_step(&s, y, o->count == 0 ||
-		    o->count - sent >= 2 ? 2 : 1);
+		    o->count - sent >= 2 ? 2 : 1, s.nven > 1 ?
+		    (sim_drift(&s, y, &aim), &aim) : NULL);
 		if ((i & 255) == 0 || o->rate > 0) {
 			mono = mono_ns();
 			if (mono - last_hb > 100000000) {

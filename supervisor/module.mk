@@ -14,11 +14,12 @@ $(BUILD)/tickpipe: supervisor/tickpipe
 
 # make run: build, install what is missing, run the whole pipeline in the
 # foreground (Ctrl-C stops it); tickpipe prints where to look once up.
-# TICKPIPE_CONF=FILE runs with that config instead of the defaults.
+# It runs with supervisor/run.conf (three simulated venues);
+# TICKPIPE_CONF=FILE runs with that config instead.
 run: programs
 	@sh tools/deps.sh $(RUN_PKGS)
 	@TICKPIPE_BIN=$(abspath $(BUILD)) $(BUILD)/tickpipe \
-		$(if $(TICKPIPE_CONF),-c $(TICKPIPE_CONF)) run
+		-c $(abspath $(or $(TICKPIPE_CONF),supervisor/run.conf)) run
 
 install: install-supervisor
 install-supervisor:

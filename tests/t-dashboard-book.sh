@@ -13,14 +13,5 @@
 . "$TESTS/browser/setup.sh"
 
 start_redis
-PORT=$(free_port)
-"$BIN/wsgate" -l "127.0.0.1:$PORT" -u "$REDIS_URL" --www "$BIN/www" \
-    2>"$T/wsgate.log" &
-track $!
-wait_for 20 http_ok "http://127.0.0.1:$PORT/healthz" ||
-	fail "wsgate did not come up: $(tail -n 3 "$T/wsgate.log")"
-
-mkdir -p "$T/profile" "$BIN/test-artifacts"
-REDIS_PORT=$REDIS_PORT NODE_PATH="$npmdir/node_modules" \
-    node "$TESTS/browser/book.js" "http://127.0.0.1:$PORT/" "$T/profile" \
-    "$BIN/test-artifacts" >&2 || fail "browser checks failed"
+start_wsgate
+redis_page book.js

@@ -2,12 +2,13 @@
 # shellcheck disable=SC2154 # npmdir is set by tests/browser/setup.sh
 # t-dashboard-browser: the dashboard, loaded in headless Debian chromium from
 # a running pipeline (collector sim -> shmreader -> redispub -> redis ->
-# wsgate), shows a live ladder (>= 10 levels a side, best bid below best
-# ask), trades, messages/s above zero and a chart with drawn points; after
+# wsgate), runs conflated at 10 Hz and shows a live ladder (>= 10 levels a
+# side, best bid below best ask), trades, messages/s above zero and a
+# chart with drawn points; after
 # wsgate is killed and restarted the page reconnects by itself and data
 # flows again.  The browser side is tests/browser/dashboard.js
 # (playwright-core, installed here by `npm ci` from the committed lockfile).
-# Screenshots are kept in $BIN/test-artifacts/dashboard*.png.
+# Screenshots are kept in $BIN/test-logs/dashboard*.png.
 # shellcheck source=tests/lib.sh disable=SC1091
 . "$(dirname "$0")/lib.sh"
 
@@ -29,20 +30,11 @@ track $!
 wait_for 20 sh -c "[ \"\$(redis-cli -p $REDIS_PORT scard md.channels)\" -ge 2 ]" ||
 	fail "redispub published nothing: $(tail -n 3 "$T/redispub.log")"
 
-PORT=$(free_port)
-start_wsgate() {
-	"$BIN/wsgate" -l "127.0.0.1:$PORT" -u "$REDIS_URL" --www "$BIN/www" \
-	    2>>"$T/wsgate.log" &
-	WSGATE_PID=$!
-	track "$WSGATE_PID"
-	wait_for 20 http_ok "http://127.0.0.1:$PORT/healthz" ||
-		fail "wsgate did not come up: $(tail -n 3 "$T/wsgate.log")"
-}
 start_wsgate
 
-mkdir -p "$T/sync" "$T/profile" "$BIN/test-artifacts"
+mkdir -p "$T/sync" "$T/profile" "$BIN/test-logs"
 NODE_PATH="$npmdir/node_modules" node "$TESTS/browser/dashboard.js" \
-    "http://127.0.0.1:$PORT/" "$BIN/test-artifacts" "$T/sync" "$T/profile" \
+    "http://127.0.0.1:$PORT/" "$BIN/test-logs" "$T/sync" "$T/profile" \
     >"$T/node.log" 2>&1 &
 node_pid=$!
 track "$node_pid"
@@ -64,4 +56,4 @@ wait "$node_pid"
 rc=$?
 cat "$T/node.log" >&2
 [ "$rc" -eq 0 ] || fail "browser checks failed (exit $rc)"
-note "screenshots: $BIN/test-artifacts/dashboard.png dashboard-reconnected.png"
+note "screenshots: $BIN/test-logs/dashboard.png dashboard-reconnected.png"

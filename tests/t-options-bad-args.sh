@@ -24,6 +24,7 @@ opts_of() {
 --snapshot-interval n
 --seed n sim
 --symbols list sim
+--venues list sim
 --rate n sim
 --count n sim
 --strict none jsonl

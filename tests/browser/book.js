@@ -25,22 +25,12 @@
 'use strict';
 
 const path = require('path');
-const { execFileSync } = require('child_process');
-const { launch, waitUntil } = require('./lib.js');
+const { waitUntil, withPage, redisPage, runMain } = require('./lib.js');
 
-const [url, profile, artifacts] = process.argv.slice(2);
-const port = process.env.REDIS_PORT;
-if (!url || !profile || !artifacts || !port) {
-	console.error('usage: REDIS_PORT=N node book.js URL PROFILE_DIR ARTIFACT_DIR');
-	process.exit(64);
-}
+const { url, profile, artifacts, rcli } = redisPage('book.js');
 const MS = Number(process.env.DASH_TIMEOUT_MS) || 30000;
 const V = 'test', S = 'ABC-XYZ';
 const BOOK = `md.${V}.${S}.book`, TRADE = `md.${V}.${S}.trade`;
-
-function rcli(...args) {
-	return execFileSync('redis-cli', ['-p', port, ...args], { encoding: 'utf8' }).trim();
-}
 
 function msg(type, seq, extra) {
 	const now = Date.now() * 1e6;
@@ -137,12 +127,7 @@ async function main() {
 	bids = bids.slice(1);
 	asks = [['100.50', '7']].concat(asks.slice(1));
 
-	const ctx = await launch(profile);
-	try {
-		const page = ctx.pages()[0] || await ctx.newPage();
-		const errors = [];
-		page.on('pageerror', (e) => errors.push(String(e)));
-		await page.goto(`${url}?venue=${V}&symbol=${S}`, { timeout: MS });
+	await withPage(profile, `${url}?venue=${V}&symbol=${S}`, MS, async (page) => {
 		await waitUntil(page, 'late joiner', ladderProbe, bookIs(bids, asks), MS);
 		console.log('book.js: late joiner: snapshot + delta shown');
 
@@ -266,14 +251,7 @@ async function main() {
 		await waitUntil(page, 'locked book from wsgate', flagProbe, flagIs('locked'), MS);
 		console.log('book.js: locked and crossed books flagged, normal ones not');
 		await page.screenshot({ path: path.join(artifacts, 'dashboard-book.png') });
-		if (errors.length)
-			throw new Error(`page errors: ${errors.join('; ')}`);
-	} finally {
-		await ctx.close();
-	}
+	});
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`book.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('book.js', main);

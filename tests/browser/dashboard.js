@@ -5,9 +5,10 @@
  *
  *   node dashboard.js URL ARTIFACT_DIR SYNC_DIR PROFILE_DIR
  *
- * Phase 1, live data: the ladder shows >= 10 levels a side with best bid
- * below best ask, trades are on the tape, messages/s is above zero, the
- * chart holds points and has drawn them (price-coloured pixels on its
+ * Phase 1, live data: the streams are conflated at 10 Hz (the header says
+ * so once wsgate sent conflated deltas), the ladder shows >= 10 levels a
+ * side with best bid below best ask, trades are on the tape, messages/s
+ * is above zero, the chart holds points and has drawn them (price-coloured pixels on its
  * canvas).  Saves ARTIFACT_DIR/dashboard.png; the symbol picker lists
  * the simulator's symbols and switching to another shows its book and
  * trades.  Then it creates
@@ -25,7 +26,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const { launch, waitUntil: pollUntil } = require('./lib.js');
+const { launch, waitUntil: pollUntil, runMain } = require('./lib.js');
 
 const [url, artifacts, syncDir, profile] = process.argv.slice(2);
 if (!url || !artifacts || !syncDir || !profile) {
@@ -60,6 +61,7 @@ function snapshotPage() {
 	const first = document.querySelector('#tape .trade:not(.mark)');
 	return {
 		conn: document.getElementById('conn').textContent,
+		hz: document.getElementById('hz').textContent,
 		venue: document.getElementById('venue').value,
 		symbol: document.getElementById('symbol').value,
 		bids, asks,
@@ -80,7 +82,7 @@ function snapshotPage() {
 }
 
 function describe(s) {
-	return `conn=${s.conn} sel=${s.venue}/${s.symbol} bids=${s.bids.length} ` +
+	return `conn=${s.conn} hz=${s.hz} sel=${s.venue}/${s.symbol} bids=${s.bids.length} ` +
 	    `asks=${s.asks.length} best=${s.bids[0]}/${s.asks[0]} ` +
 	    `spread=${s.spread} mid=${s.mid} book="${s.bookState}" ` +
 	    `trades=${s.trades} rate=${s.rate} lat50=${s.lat50} ` +
@@ -93,6 +95,8 @@ function liveProblems(s) {
 	const p = [];
 	if (s.conn !== 'open')
 		p.push(`connection state is "${s.conn}"`);
+	if (s.hz !== '10 Hz conflated')
+		p.push(`stream is "${s.hz}", not conflated at 10 Hz`);
 	if (s.bids.length < 10 || s.asks.length < 10)
 		p.push(`ladder has ${s.bids.length} bids / ${s.asks.length} asks, want >= 10 each`);
 	else if (!(Number(s.bids[0]) < Number(s.asks[0])))
@@ -187,7 +191,4 @@ async function main() {
 	}
 }
 
-main().then(() => process.exit(0), (e) => {
-	console.error(`dashboard.js: FAIL: ${e.message}`);
-	process.exit(1);
-});
+runMain('dashboard.js', main);

@@ -16,11 +16,34 @@
  * the badge: a real market can be locked for a moment, but a book that
  * stays so is usually wrong.
  *
+ * Display rate: book, trade, quote and xbest channels are subscribed with
+ * "max_hz" (10 a second by default), so wsgate conflates them (tickpipe(7)):
+ * a book comes as a snapshot then merged deltas ("conflated":true), trades
+ * in batches ({"type":"trades"}), quotes as the latest line.  A wsgate that
+ * answers max_hz with an error frame gets the same channels again without
+ * it (full streams), and the header says which the page is on.
+ *
+ * Candles: the selected venue and symbol's bar channel,
+ * PREFIX.VENUE.SYMBOL.bar-1s (or bar-1m, picked in the pane), one candle a
+ * bar line (open, high, low, close); an interval without trades is drawn
+ * as a grey dash at the last close, never as a price.
+ *
+ * Cross-venue: for the selected symbol, every venue that quotes it
+ * (PREFIX.VENUE.SYMBOL.quote: best bid and ask) and the consolidated best
+ * (PREFIX.all.SYMBOL.xbest: best bid and ask across venues, the venue of
+ * each, its state normal/locked/crossed and the venues left out and why).
+ * When the xbest line says the market is locked or crossed, the pane's
+ * badge, the consolidated row and the two venues' cells it names (best bid,
+ * best ask) are marked so; with no xbest line yet, any venue's bid at or
+ * above another venue's ask in the quotes (exact decimals) is.
+ *
  * Messages are handled as they arrive; the DOM and the chart are redrawn
  * from the state at most 10 times a second, so a burst costs one redraw.
  *
  * URL parameters: ws=URL (default: same host, /ws), prefix=P (default md),
- * venue=V, symbol=S (initial selection), levels=N (15..50, default 20).
+ * venue=V, symbol=S (initial selection), levels=N (15..50, default 20),
+ * max_hz=H (default 10; 0 = full streams; wsgate takes 1 to 1000 and refuses
+ * others, as above), bar=1s|1m (default 1s).
  */
 'use strict';
 
@@ -37,6 +60,10 @@
 	const LAT_WINDOW_MS = 5000;
 	const BACKOFF_MIN_MS = 500;
 	const BACKOFF_MAX_MS = 10000;
+	const hzParam = parseInt(params.get('max_hz'), 10);
+	const MAX_HZ = hzParam >= 0 ? hzParam : 10;	/* wsgate checks the range */
+	const BAR_INTERVALS = ['1s', '1m'];
+	const CANDLES = 90;		/* at most this many candles drawn */
 
 	const $ = (id) => document.getElementById(id);
 
@@ -53,7 +80,13 @@
 		known: new Map(),	/* venue -> Set(symbol) */
 		venue: params.get('venue') || '',
 		symbol: params.get('symbol') || '',
-		subs: new Set(),	/* channels we asked for on this connection */
+		subs: new Map(),	/* channel -> max_hz asked on this connection */
+		acked: new Set(),	/* channels wsgate said "subscribed" to */
+		hzMode: MAX_HZ > 0 ? 'asked' : 'off',	/* 'asked', 'yes', 'no', 'off' */
+		barInterval: BAR_INTERVALS.includes(params.get('bar')) ? params.get('bar') : '1s',
+		bars: new Map(),	/* bar start (ns) -> bar line, the selected interval */
+		quotes: new Map(),	/* venue -> latest quote line of the selected symbol */
+		xbest: null,		/* latest xbest line of the selected symbol */
 		book: newBook(),
 		tapePending: [],
 		chartX: [],
@@ -66,7 +99,7 @@
 		lat: [],		/* [browser ms, latency ns] over LAT_WINDOW_MS */
 		gaps: 0,
 		venueStatus: new Map(),
-		dirty: { book: false, picker: false, chart: false },
+		dirty: { book: false, picker: false, chart: false, candles: false, xv: false },
 	};
 
 	function newBook() {
@@ -185,16 +218,85 @@
 
 	function bookChannel() { return PREFIX + '.' + st.venue + '.' + st.symbol + '.book'; }
 	function tradeChannel() { return PREFIX + '.' + st.venue + '.' + st.symbol + '.trade'; }
-	function baseChannels() {
-		return [PREFIX + '.*.status', PREFIX + '.gap', PREFIX + '.tickpipe.stats'];
+	function barChannel() { return PREFIX + '.' + st.venue + '.' + st.symbol + '.bar-' + st.barInterval; }
+	function quoteChannel(v) { return PREFIX + '.' + v + '.' + st.symbol + '.quote'; }
+	function xbestChannel() { return PREFIX + '.all.' + st.symbol + '.xbest'; }
+
+	/* the venues whose quotes the cross-venue pane shows */
+	function xvVenues() {
+		const vs = new Set();
+		for (const [v, syms] of st.known)
+			if (syms.has(st.symbol))
+				vs.add(v);
+		if (st.xbest) {
+			for (const v of st.xbest.venues || [])
+				vs.add(v);
+			for (const e of st.xbest.excluded || [])
+				if (e && e.venue)
+					vs.add(e.venue);
+		}
+		for (const v of st.quotes.keys())
+			vs.add(v);
+		vs.delete('all');
+		return Array.from(vs).sort();
 	}
-	function selChannels() {
-		return st.venue && st.symbol ? [bookChannel(), tradeChannel()] : [];
+
+	/*
+	 * wanted: channel -> max_hz for what the page shows now.  Status, gap
+	 * and stats are rare and go unconflated; so do bars (a conflated bar
+	 * channel would keep only the latest of two bars closed together).
+	 */
+	function wanted() {
+		const w = new Map([[PREFIX + '.*.status', 0], [PREFIX + '.gap', 0],
+		    [PREFIX + '.tickpipe.stats', 0]]);
+		const hz = st.hzMode === 'no' || st.hzMode === 'off' ? 0 : MAX_HZ;
+		if (st.venue && st.symbol) {
+			w.set(bookChannel(), hz);
+			w.set(tradeChannel(), hz);
+			w.set(barChannel(), 0);
+			w.set(xbestChannel(), hz);
+			for (const v of xvVenues())
+				w.set(quoteChannel(v), hz);
+		}
+		if (st.discovering)
+			w.set(PREFIX + '.*.trade', 0);
+		return w;
+	}
+
+	/*
+	 * sync: makes this connection's subscriptions what wanted() says: one
+	 * unsubscribe for what is no longer shown (or wanted at another rate),
+	 * one subscribe per rate for what is new.
+	 */
+	function sync() {
+		if (!st.ws || st.ws.readyState !== WebSocket.OPEN)
+			return;
+		const w = wanted();
+		const gone = [];
+		for (const [c, hz] of st.subs)
+			if (w.get(c) !== hz) {
+				gone.push(c);
+				st.subs.delete(c);
+			}
+		if (gone.length)
+			send({ op: 'unsubscribe', channels: gone });
+		const add = new Map();	/* max_hz -> [channel] */
+		for (const [c, hz] of w)
+			if (!st.subs.has(c)) {
+				st.subs.set(c, hz);
+				if (!add.has(hz))
+					add.set(hz, []);
+				add.get(hz).push(c);
+			}
+		for (const [hz, chans] of add)
+			send(hz > 0 ? { op: 'subscribe', channels: chans, max_hz: hz } :
+			    { op: 'subscribe', channels: chans });
 	}
 
 	/* noteSymbol: remember VENUE/SYMBOL; true if it was new */
 	function noteSymbol(venue, symbol) {
-		if (typeof venue !== 'string' || typeof symbol !== 'string' || !venue || !symbol)
+		if (typeof venue !== 'string' || typeof symbol !== 'string' || !venue ||
+		    !symbol || venue === 'all')
 			return false;
 		let set = st.known.get(venue);
 		if (!set)
@@ -203,16 +305,20 @@
 			return false;
 		set.add(symbol);
 		st.dirty.picker = true;
+		if (symbol === st.symbol) {
+			st.dirty.xv = true;
+			sync();		/* its quote channel */
+		}
 		return true;
 	}
 
-	/* PREFIX.VENUE.SYMBOL.(book|trade) -> [venue, symbol] or null */
+	/* PREFIX.VENUE.SYMBOL.(book|trade|quote) -> [venue, symbol] or null */
 	function parseChannel(c) {
 		if (typeof c !== 'string' || !c.startsWith(PREFIX + '.'))
 			return null;
 		const parts = c.slice(PREFIX.length + 1).split('.');
 		const kind = parts.pop();
-		if ((kind !== 'book' && kind !== 'trade') || parts.length < 2)
+		if ((kind !== 'book' && kind !== 'trade' && kind !== 'quote') || parts.length < 2)
 			return null;
 		return [parts[0], parts.slice(1).join('.')];
 	}
@@ -264,19 +370,16 @@
 	function select(venue, symbol) {
 		if (venue === st.venue && symbol === st.symbol)
 			return;
-		const old = selChannels();
+		if (symbol !== st.symbol) {
+			st.quotes = new Map();
+			st.xbest = null;
+			st.dirty.xv = true;
+		}
 		st.venue = venue;
 		st.symbol = symbol;
 		resetSymbolState();
-		if (st.ws && st.ws.readyState === WebSocket.OPEN) {
-			const gone = old.filter((c) => st.subs.has(c));
-			if (gone.length) {
-				gone.forEach((c) => st.subs.delete(c));
-				send({ op: 'unsubscribe', channels: gone });
-			}
-			subscribe(selChannels());
-		}
 		updateDiscovery();
+		sync();
 		const u = new URL(location.href);
 		u.searchParams.set('venue', venue);
 		u.searchParams.set('symbol', symbol);
@@ -292,7 +395,8 @@
 		st.chartX = [];
 		st.chartY = [];
 		st.lastTradeX = 0;
-		st.dirty.book = st.dirty.chart = true;
+		st.bars = new Map();
+		st.dirty.book = st.dirty.chart = st.dirty.candles = true;
 	}
 
 	/*
@@ -302,16 +406,10 @@
 	 */
 	function updateDiscovery() {
 		const want = !(st.venue && st.symbol) || st.channelsOp === 'error';
-		const pat = PREFIX + '.*.trade';
-		if (want === st.discovering || !st.ws || st.ws.readyState !== WebSocket.OPEN)
+		if (want === st.discovering)
 			return;
 		st.discovering = want;
-		if (want) {
-			subscribe([pat]);
-		} else {
-			st.subs.delete(pat);
-			send({ op: 'unsubscribe', channels: [pat] });
-		}
+		sync();
 	}
 
 	/* ---------- WebSocket ---------- */
@@ -327,12 +425,34 @@
 		send({ op: 'channels' });
 	}
 
-	function subscribe(chans) {
-		chans = chans.filter((c) => !st.subs.has(c));
-		if (chans.length === 0)
+	/* the stream rate shown in the header */
+	function setHz(mode) {
+		st.hzMode = mode;
+		const el = $('hz');
+		el.textContent = mode === 'yes' ? MAX_HZ + ' Hz conflated' :
+		    mode === 'asked' ? 'asked ' + MAX_HZ + ' Hz' :
+		    mode === 'no' ? 'full (no max_hz)' : 'full';
+		el.className = 'hz-' + mode;
+	}
+
+	/*
+	 * wsgate refused max_hz: everything asked at a rate is asked again at
+	 * none (unsubscribed first, in case wsgate took the channels anyway).
+	 */
+	function noConflation(reason) {
+		if (st.hzMode === 'no' || st.hzMode === 'off')
 			return;
-		chans.forEach((c) => st.subs.add(c));
-		send({ op: 'subscribe', channels: chans });
+		addEvent('warn', 'wsgate refused max_hz (' + reason + '): full streams');
+		setHz('no');
+		const again = [];
+		for (const [c, hz] of st.subs)
+			if (hz > 0) {
+				again.push(c);
+				st.subs.delete(c);
+			}
+		if (again.length)
+			send({ op: 'unsubscribe', channels: again });
+		sync();
 	}
 
 	function setConn(state, detail) {
@@ -354,8 +474,8 @@
 			return;
 		}
 		st.ws = ws;
-		st.subs = new Set();
-		st.discovering = false;
+		st.subs = new Map();
+		st.acked = new Set();
 		ws.onopen = () => {
 			if (st.ws !== ws)
 				return;
@@ -365,8 +485,8 @@
 			st.lastRx = Date.now();
 			st.pingSent = 0;
 			askChannels();
-			subscribe(baseChannels().concat(selChannels()));
-			updateDiscovery();
+			st.discovering = !(st.venue && st.symbol) || st.channelsOp === 'error';
+			sync();
 		};
 		ws.onmessage = (ev) => {
 			if (st.ws === ws)
@@ -461,9 +581,35 @@
 		if (typeof m.recv === 'number' && m.recv > 0 &&
 		    (m.type === 'trade' || m.type === 'book_delta' || m.type === 'book_snapshot'))
 			st.lat.push([st.lastRx, t - m.recv]);
+		if (m.conflated === true && st.hzMode === 'asked')
+			setHz('yes');
 		switch (m.type) {
 		case 'trade':
 			onTrade(m);
+			break;
+		case 'trades':	/* a conflated batch, oldest first */
+			if (st.hzMode === 'asked')
+				setHz('yes');
+			if (!Array.isArray(m.trades))
+				break;
+			for (const tr of m.trades)
+				if (tr && typeof tr === 'object')
+					onTrade(tr);
+			if (m.trades.length && m.trades[m.trades.length - 1].recv > 0)
+				st.lat.push([st.lastRx, t - m.trades[m.trades.length - 1].recv]);
+			break;
+		case 'quote':
+			onQuote(m);
+			break;
+		case 'xbest':
+			onXbest(m);
+			break;
+		case 'bar':
+			onBar(m);
+			break;
+		case 'conflated':
+			addEvent('warn', 'wsgate conflates ' + m.channel + ' at ' + m.max_hz +
+			    ' Hz' + (m.reason ? ': ' + m.reason : ''));
 			break;
 		case 'book_snapshot':
 		case 'book_delta':
@@ -505,14 +651,24 @@
 			onChannels(m.channels);
 			break;
 		case 'error':
-			if (st.channelsOp === 'asked' && /channels|\bop\b/i.test(m.reason || '')) {
+			if (/max_hz/.test(m.reason || ''))
+				noConflation(m.reason);
+			else if (st.channelsOp === 'asked' && /channels|\bop\b/i.test(m.reason || '')) {
 				st.channelsOp = 'error';
 				updateDiscovery();
 			}
 			addEvent('error', 'wsgate: ' + (m.reason || '?'));
 			break;
 		case 'subscribed':
+			if (typeof m.max_hz === 'number' && m.max_hz > 0 && st.hzMode === 'asked')
+				setHz('yes');
+			if (Array.isArray(m.channels))
+				m.channels.forEach((c) => st.acked.add(c));
+			break;
 		case 'unsubscribed':
+			if (Array.isArray(m.channels))
+				m.channels.forEach((c) => st.acked.delete(c));
+			break;
 		case 'pong':
 			break;
 		default:
@@ -596,6 +752,51 @@
 		}
 		b.updated = Date.now();
 		st.dirty.book = true;
+	}
+
+	/*
+	 * newer: is m a later line of the stream old came from?  A line no
+	 * later than old by seq and by venue time is a repeat (the late-joiner
+	 * copy, a duplicate); a lower seq with a later time is a restarted
+	 * deriver's new ring, and is taken.
+	 */
+	function newer(m, old) {
+		if (!old)
+			return true;
+		return m.seq > old.seq || m.ts > old.ts;
+	}
+
+	function onQuote(m) {
+		if (noteSymbol(m.venue, m.symbol))
+			autoSelect();
+		if (m.symbol !== st.symbol || !newer(m, st.quotes.get(m.venue)))
+			return;
+		st.quotes.set(m.venue, m);
+		st.dirty.xv = true;
+	}
+
+	function onXbest(m) {
+		if (m.symbol !== st.symbol || !newer(m, st.xbest))
+			return;
+		const had = new Set(xvVenues());
+		st.xbest = m;
+		st.dirty.xv = true;
+		if (xvVenues().some((v) => !had.has(v)))
+			sync();		/* a venue we had not heard of: its quotes */
+	}
+
+	function onBar(m) {
+		if (!isSelected(m) || m.interval !== st.barInterval || typeof m.start !== 'number')
+			return;
+		if (!newer(m, st.bars.get(m.start)))
+			return;
+		st.bars.set(m.start, m);
+		if (st.bars.size > CANDLES * 2) {
+			const keys = Array.from(st.bars.keys()).sort((a, b) => a - b);
+			for (const k of keys.slice(0, keys.length - CANDLES))
+				st.bars.delete(k);
+		}
+		st.dirty.candles = true;
 	}
 
 	function onStatus(m) {
@@ -850,6 +1051,221 @@
 			chart.setData([st.chartX.slice(), st.chartY.slice()]);
 	}
 
+	/* ---------- candles ---------- */
+
+	const candleCanvas = $('candles');
+
+	/* the last bar line, in the pane's heading */
+	function candleInfo(bar) {
+		if (!bar)
+			return 'no bar yet';
+		if (!(bar.trades > 0))
+			return 'no trades in the last ' + bar.interval;
+		return 'O ' + bar.open + ' H ' + bar.high + ' L ' + bar.low + ' C ' + bar.close +
+		    ' · vol ' + bar.volume + ' · vwap ' + bar.vwap + ' · ' + bar.trades + ' trades';
+	}
+
+	/*
+	 * renderCandles: the last CANDLES intervals, newest at the right, one
+	 * slot an interval (a missing bar leaves its slot empty); the price
+	 * scale spans the shown highs and lows.  Prices only position pixels
+	 * here: the numbers shown are the bar's own strings.
+	 */
+	function renderCandles() {
+		const bars = Array.from(st.bars.values()).sort((a, b) => a.start - b.start);
+		const last = bars[bars.length - 1];
+		$('candle-info').textContent = candleInfo(last);
+		$('candle-count').textContent = bars.length;
+		const cv = candleCanvas, dpr = window.devicePixelRatio || 1;
+		const w = Math.max(200, cv.clientWidth), h = Math.max(120, cv.clientHeight);
+		if (cv.width !== Math.round(w * dpr) || cv.height !== Math.round(h * dpr)) {
+			cv.width = Math.round(w * dpr);
+			cv.height = Math.round(h * dpr);
+		}
+		const g = cv.getContext('2d');
+		g.setTransform(dpr, 0, 0, dpr, 0, 0);
+		g.clearRect(0, 0, w, h);
+		if (!last)
+			return;
+		const span = last.end - last.start;
+		const shown = bars.filter((b) => span > 0 && (last.start - b.start) / span < CANDLES);
+		const traded = shown.filter((b) => b.trades > 0);
+		let lo = Infinity, hi = -Infinity, loText = '', hiText = '';
+		for (const b of traded) {
+			if (Number(b.low) < lo) {
+				lo = Number(b.low);
+				loText = b.low;
+			}
+			if (Number(b.high) > hi) {
+				hi = Number(b.high);
+				hiText = b.high;
+			}
+		}
+		const axisW = 78, padY = 10, plotW = w - axisW, plotH = h - 2 * padY - 14;
+		g.font = '11px ' + getComputedStyle(document.body).getPropertyValue('--mono');
+		g.fillStyle = '#8590a0';
+		g.strokeStyle = '#252c38';
+		g.beginPath();
+		g.moveTo(plotW + 0.5, 0);
+		g.lineTo(plotW + 0.5, h - 14);
+		g.stroke();
+		if (!traded.length) {
+			g.fillText('no trades in ' + shown.length + ' bars', 8, h / 2);
+			return;
+		}
+		if (hi === lo) {
+			hi += 0.5;
+			lo -= 0.5;
+		}
+		const y = (p) => padY + (hi - Number(p)) / (hi - lo) * plotH;
+		const slot = plotW / CANDLES, bw = Math.max(1, Math.min(12, slot * 0.7));
+		const x = (b) => plotW - ((last.start - b.start) / span + 0.5) * slot;
+		let prevClose = null;
+		for (const b of shown) {
+			const cx = Math.round(x(b)) + 0.5;
+			if (!(b.trades > 0)) {
+				/* no trade: a grey dash where the price was, no candle */
+				if (prevClose !== null) {
+					g.fillStyle = '#5a6472';
+					g.fillRect(cx - bw / 2, Math.round(y(prevClose)), bw, 1);
+				}
+				continue;
+			}
+			prevClose = b.close;
+			const up = decCmp(b.close, b.open) >= 0;
+			const col = up ? '#2fbf71' : '#f0525c';
+			g.strokeStyle = g.fillStyle = col;
+			g.beginPath();
+			g.moveTo(cx, Math.round(y(b.high)));
+			g.lineTo(cx, Math.round(y(b.low)) + 1);
+			g.stroke();
+			const top = y(up ? b.close : b.open), bot = y(up ? b.open : b.close);
+			g.fillRect(Math.round(cx - bw / 2), Math.round(top), Math.round(bw),
+			    Math.max(1, Math.round(bot - top)));
+		}
+		g.fillStyle = '#8590a0';
+		g.fillText(hiText, plotW + 6, padY + 8);
+		g.fillText(loText, plotW + 6, padY + plotH);
+		const lastTraded = traded[traded.length - 1];
+		g.fillStyle = '#d6dde6';
+		g.fillText(lastTraded.close, plotW + 6, Math.min(padY + plotH - 12,
+		    Math.max(padY + 20, y(lastTraded.close) + 4)));
+		g.fillStyle = '#8590a0';
+		g.fillText(fmtTime(shown[0].start).slice(0, 8), 4, h - 2);
+		g.fillText(fmtTime(last.start).slice(0, 8), plotW - 60, h - 2);
+	}
+
+	/* ---------- cross-venue ---------- */
+
+	/* 'crossed', 'locked' or '' for a bid against an ask (strings or null) */
+	function crossState(bid, ask) {
+		if (typeof bid !== 'string' || typeof ask !== 'string')
+			return '';
+		const c = decCmp(bid, ask);
+		return c > 0 ? 'crossed' : c === 0 ? 'locked' : '';
+	}
+
+	const worse = (a, b) => (a === 'crossed' || b === 'crossed' ? 'crossed' :
+	    a === 'locked' || b === 'locked' ? 'locked' : '');
+
+	function cell(text, cls) {
+		const td = document.createElement('td');
+		td.textContent = text === null || text === undefined ? '-' : text;
+		if (cls)
+			td.className = cls;
+		return td;
+	}
+
+	/*
+	 * renderXv: one row a venue (best bid and ask from its quote channel;
+	 * a bid locked or crossed with another venue's ask marked on both),
+	 * then the consolidated best from xbest with the venue of each side,
+	 * its state, and the venues it left out.
+	 */
+	function renderXv() {
+		const venues = xvVenues();
+		const xb = st.xbest;
+		const excluded = new Map();
+		if (xb && Array.isArray(xb.excluded))
+			for (const e of xb.excluded)
+				if (e && e.venue)
+					excluded.set(e.venue, e.why || '?');
+		/*
+		 * Which bids and asks lock or cross: with an xbest line, the two
+		 * it names (quotes and xbest are conflated apart, so they may be a
+		 * tick out of step: one source for the marks); without one, every
+		 * pair of venues' quotes.
+		 */
+		const bidMark = new Map(), askMark = new Map();
+		let fromQuotes = '', pair = '';
+		if (xb && (xb.state === 'crossed' || xb.state === 'locked')) {
+			bidMark.set(xb.bid_venue, xb.state);
+			askMark.set(xb.ask_venue, xb.state);
+		}
+		for (const a of xb ? [] : venues)
+			for (const b of venues) {
+				const qa = st.quotes.get(a), qb = st.quotes.get(b);
+				if (a === b || !qa || !qb || excluded.has(a) || excluded.has(b))
+					continue;
+				const x = crossState(qa.bid, qb.ask);
+				if (!x)
+					continue;
+				bidMark.set(a, worse(bidMark.get(a), x));
+				askMark.set(b, worse(askMark.get(b), x));
+				if (worse(fromQuotes, x) !== fromQuotes || !pair) {
+					fromQuotes = worse(fromQuotes, x);
+					pair = a + ' bid ' + qa.bid + (x === 'crossed' ? ' > ' : ' = ') +
+					    b + ' ask ' + qb.ask;
+				}
+			}
+		const tb = $('xv-rows');
+		tb.textContent = '';
+		for (const v of venues) {
+			const q = st.quotes.get(v);
+			const tr = document.createElement('tr');
+			tr.dataset.venue = v;
+			if (excluded.has(v))
+				tr.className = 'excluded';
+			const bm = bidMark.get(v) || '', am = askMark.get(v) || '';
+			const isBest = (side) => xb && xb[side + '_venue'] === v ? ' best' : '';
+			tr.append(cell(v, 'venue'),
+			    cell(q ? q.bid_qty : null, 'qty'),
+			    cell(q ? q.bid : null, 'bid' + (bm ? ' x-' + bm : '') + isBest('bid')),
+			    cell(q ? q.ask : null, 'ask' + (am ? ' x-' + am : '') + isBest('ask')),
+			    cell(q ? q.ask_qty : null, 'qty'),
+			    cell(excluded.has(v) ? 'excluded: ' + excluded.get(v) :
+			    !q ? 'no quote' : '', 'note'));
+			tb.append(tr);
+		}
+		const state = xb ? (xb.state === 'crossed' || xb.state === 'locked' ? xb.state : '') :
+		    fromQuotes;
+		const best = $('xv-best');
+		best.className = state ? 'x-' + state : '';
+		best.textContent = '';
+		best.append(cell('best', 'venue'),
+		    cell(xb ? xb.bid_qty : null, 'qty'),
+		    cell(xb && xb.bid ? xb.bid + ' ' + xb.bid_venue : null, 'bid'),
+		    cell(xb && xb.ask ? xb.ask + ' ' + xb.ask_venue : null, 'ask'),
+		    cell(xb ? xb.ask_qty : null, 'qty'),
+		    cell(xb ? '' : 'no xbest', 'note'));
+		const badge = $('xv-state');
+		if (state) {
+			badge.textContent = state.toUpperCase() + (xb ? ': ' + xb.bid_venue + ' bid ' +
+			    xb.bid + (state === 'crossed' ? ' > ' : ' = ') + xb.ask_venue + ' ask ' +
+			    xb.ask : ' (quotes): ' + pair);
+			badge.className = 'badge warn x-' + state;
+		} else if (xb || st.quotes.size) {
+			badge.textContent = xb ? 'normal' : 'normal (quotes)';
+			badge.className = 'badge ok';
+		} else {
+			badge.textContent = st.symbol ? 'waiting for quotes' : 'no symbol';
+			badge.className = 'badge';
+		}
+		$('xv-excluded').textContent = excluded.size ? 'excluded: ' +
+		    Array.from(excluded).map(([v, why]) => v + ' (' + why + ')').join(', ') : '';
+		$('xv-symbol').textContent = st.symbol || '';
+	}
+
 	/* ---------- the render loop ---------- */
 
 	let tick = 0;
@@ -868,6 +1284,14 @@
 			st.dirty.chart = false;
 			renderChart();
 		}
+		if (st.dirty.candles && tick % 2 === 0) {
+			st.dirty.candles = false;
+			renderCandles();
+		}
+		if (st.dirty.xv) {
+			st.dirty.xv = false;
+			renderXv();
+		}
 		if (tick % 5 === 0)
 			renderRates();
 	}
@@ -881,6 +1305,19 @@
 		if (e.target.value)
 			select(st.venue, e.target.value);
 	});
+	$('bar-interval').value = st.barInterval;
+	$('bar-interval').addEventListener('change', (e) => {
+		if (!BAR_INTERVALS.includes(e.target.value) || e.target.value === st.barInterval)
+			return;
+		st.barInterval = e.target.value;
+		st.bars = new Map();
+		st.dirty.candles = true;
+		const u = new URL(location.href);
+		u.searchParams.set('bar', st.barInterval);
+		history.replaceState(null, '', u);
+		sync();
+	});
+	window.addEventListener('resize', () => { st.dirty.candles = true; });
 
 	/* the picker asks again now and then: new venues and symbols appear */
 	setInterval(() => {
@@ -891,8 +1328,10 @@
 	if (st.venue && st.symbol)
 		noteSymbol(st.venue, st.symbol);
 	makeChart();
+	setHz(st.hzMode);
 	renderPicker();
 	renderBook();
+	renderXv();
 	setInterval(render, 100);
 	connect();
 
@@ -906,6 +1345,8 @@
 		inject: (text) => onFrame(text),
 		chart: () => chart,
 		chartPoints: () => (chart ? chart.data[0].length : 0),
+		/* [channel, max_hz asked, acknowledged] of this connection */
+		subscriptions: () => Array.from(st.subs, ([c, hz]) => [c, hz, st.acked.has(c)]),
 		wsUrl: WS_URL,
 	};
 })();
