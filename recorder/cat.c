@@ -17,11 +17,11 @@
 #include "capture.h"
 #include "history.h"
 #include "jsonl.h"
+#include "recfilter.h"
 #include "recorder.h"
 #include "util.h"
 
 enum { O_FROM = 256, O_TO, O_FORMAT, O_VENUE, O_SYMBOL, O_TYPE };
-enum { T_ANY = 0, T_TRADE, T_BOOK, T_BOOK_SNAPSHOT, T_BOOK_DELTA, T_STATUS };
 
 static const struct option cat_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -38,9 +38,7 @@ static const struct option cat_opts[] = {
 struct cat {
 	int64_t		 from, to;
 	int		 raw;
-	unsigned	 venue;
-	const char	*symbol;
-	int		 type;
+	struct recfilter filter;	/* shmreader's --venue, --symbol, --type */
 	int		 verbose;
 	uint64_t	 msgs, gaps, partial, skipped;
 	struct jsonl_msg msg;
@@ -65,30 +63,13 @@ out_write(const void *buf, size_t len)
 	}
 }
 
-/* the message filters of shmreader(1) */
+/* the time range, then the message filters of shmreader(1) */
 static int
 wanted(const struct cat *c, const struct tp_record *rec)
 {
 	if (rec->ts < c->from || rec->ts >= c->to)
 		return 0;
-	if (c->venue != 0 && rec->venue != c->venue)
-		return 0;
-	if (c->symbol != NULL && strncmp(rec->symbol, c->symbol,
-	    REC_SYMBOL_LEN) != 0)
-		return 0;
-	switch (c->type) {
-	case T_TRADE:
-		return rec->type == REC_TRADE;
-	case T_BOOK:
-		return rec->type == REC_BOOK;
-	case T_BOOK_SNAPSHOT:
-		return rec->type == REC_BOOK && (rec->flags & REC_F_SNAPSHOT);
-	case T_BOOK_DELTA:
-		return rec->type == REC_BOOK && !(rec->flags & REC_F_SNAPSHOT);
-	case T_STATUS:
-		return rec->type == REC_STATUS;
-	}
-	return 1;
+	return recfilter_wants(&c->filter, rec);
 }
 
 static void
@@ -165,7 +146,7 @@ cat_main(int argc, char **argv)
 	static struct cat c;
 	const struct tp_record *rec;
 	struct hist_reader *hr;
-	char errbuf[1024];
+	char errbuf[1024], emsg[160];
 	int ch, rv = 0;
 
 	c.from = INT64_MIN;
@@ -200,31 +181,12 @@ cat_main(int argc, char **argv)
 				    "raw", optarg);
 			break;
 		case O_VENUE:
-			if ((c.venue = venue_id(optarg)) == 0)
-				errx(EX_USAGE, "--venue %s: unknown venue",
-				    optarg);
-			break;
 		case O_SYMBOL:
-			if (!rec_symbol_ok(optarg))
-				errx(EX_USAGE, "--symbol %s: not BASE-QUOTE",
-				    optarg);
-			c.symbol = optarg;
-			break;
 		case O_TYPE:
-			if (strcmp(optarg, "trade") == 0)
-				c.type = T_TRADE;
-			else if (strcmp(optarg, "book") == 0)
-				c.type = T_BOOK;
-			else if (strcmp(optarg, "book_snapshot") == 0)
-				c.type = T_BOOK_SNAPSHOT;
-			else if (strcmp(optarg, "book_delta") == 0)
-				c.type = T_BOOK_DELTA;
-			else if (strcmp(optarg, "status") == 0)
-				c.type = T_STATUS;
-			else
-				errx(EX_USAGE, "--type %s: must be trade, book, "
-				    "book_snapshot, book_delta or status",
-				    optarg);
+			if (recfilter_option(&c.filter, ch == O_VENUE ? "venue" :
+			    ch == O_SYMBOL ? "symbol" : "type", optarg, emsg,
+			    sizeof(emsg)) < 0)
+				errx(EX_USAGE, "%s", emsg);
 			break;
 		default:
 			return EX_USAGE;

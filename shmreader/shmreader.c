@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "dec.h"
 #include "jsonl.h"
+#include "recfilter.h"
 #include "ring.h"
 #include "util.h"
 
@@ -33,8 +34,6 @@ enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
 	O_SYMBOL, O_TYPE, O_SPIN, O_STAT, O_LAYOUT, O_UNLINK };
 
 /* what --type accepts */
-enum { T_ANY = 0, T_TRADE, T_BOOK, T_BOOK_SNAPSHOT, T_BOOK_DELTA, T_STATUS,
-	T_QUOTE, T_BOOK_TOP, T_BAR, T_XBEST };
 
 static const struct option opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -61,9 +60,7 @@ struct reader {
 	struct ring	*ring;
 	const char	*name;
 	enum fmt	 fmt;
-	unsigned	 venue;		/* 0: any */
-	const char	*symbol;	/* NULL: any */
-	int		 type;		/* T_* */
+	struct recfilter filter;	/* --venue, --symbol, --type */
 	int		 verbose;
 	/* counters */
 	uint64_t	 msgs;		/* messages printed */
@@ -123,37 +120,6 @@ out_flush(void)
 			exit(0);
 		err(EX_IOERR, "stdout");
 	}
-}
-
-static int
-wanted(const struct reader *r, const struct tp_record *rec)
-{
-	if (r->venue != 0 && rec->venue != r->venue)
-		return 0;
-	if (r->symbol != NULL && strncmp(rec->symbol, r->symbol,
-	    REC_SYMBOL_LEN) != 0)
-		return 0;
-	switch (r->type) {
-	case T_TRADE:
-		return rec->type == REC_TRADE;
-	case T_BOOK:
-		return rec->type == REC_BOOK;
-	case T_BOOK_SNAPSHOT:
-		return rec->type == REC_BOOK && (rec->flags & REC_F_SNAPSHOT);
-	case T_BOOK_DELTA:
-		return rec->type == REC_BOOK && !(rec->flags & REC_F_SNAPSHOT);
-	case T_STATUS:
-		return rec->type == REC_STATUS;
-	case T_QUOTE:
-		return rec->type == REC_QUOTE;
-	case T_BOOK_TOP:
-		return rec->type == REC_BOOK_TOP;
-	case T_BAR:
-		return rec->type == REC_BAR;
-	case T_XBEST:
-		return rec->type == REC_XBEST;
-	}
-	return 1;
 }
 
 static void
@@ -276,7 +242,7 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 static int
 emit(struct reader *r, const struct tp_record *recs, size_t n)
 {
-	if (!wanted(r, &recs[0])) {
+	if (!recfilter_wants(&r->filter, &recs[0])) {
 		r->filtered++;
 		return 0;
 	}
@@ -469,6 +435,7 @@ main(int argc, char **argv)
 	const char *from = "oldest";
 	uint64_t count = 0, done = 0, v, lost;
 	int ch, follow = 1, spin = 0, ready_fd = -1, mode = 0, rc, waited = 0;
+	char msg[160];
 
 	r.name = "default";
 	r.fmt = FMT_JSONL;
@@ -516,39 +483,12 @@ main(int argc, char **argv)
 			follow = 0;
 			break;
 		case O_VENUE:
-			if ((r.venue = venue_id(optarg)) == 0)
-				errx(EX_USAGE, "--venue %s: unknown venue",
-				    optarg);
-			break;
 		case O_SYMBOL:
-			if (!rec_symbol_ok(optarg))
-				errx(EX_USAGE, "--symbol %s: not BASE-QUOTE",
-				    optarg);
-			r.symbol = optarg;
-			break;
 		case O_TYPE:
-			if (strcmp(optarg, "trade") == 0)
-				r.type = T_TRADE;
-			else if (strcmp(optarg, "book") == 0)
-				r.type = T_BOOK;
-			else if (strcmp(optarg, "book_snapshot") == 0)
-				r.type = T_BOOK_SNAPSHOT;
-			else if (strcmp(optarg, "book_delta") == 0)
-				r.type = T_BOOK_DELTA;
-			else if (strcmp(optarg, "status") == 0)
-				r.type = T_STATUS;
-			else if (strcmp(optarg, "quote") == 0)
-				r.type = T_QUOTE;
-			else if (strcmp(optarg, "book_top") == 0)
-				r.type = T_BOOK_TOP;
-			else if (strcmp(optarg, "bar") == 0)
-				r.type = T_BAR;
-			else if (strcmp(optarg, "xbest") == 0)
-				r.type = T_XBEST;
-			else
-				errx(EX_USAGE, "--type %s: must be trade, book, "
-				    "book_snapshot, book_delta, status, quote, "
-				    "book_top, bar or xbest", optarg);
+			if (recfilter_option(&r.filter, ch == O_VENUE ? "venue" :
+			    ch == O_SYMBOL ? "symbol" : "type", optarg, msg,
+			    sizeof(msg)) < 0)
+				errx(EX_USAGE, "%s", msg);
 			break;
 		case O_SPIN:
 			spin = 1;
