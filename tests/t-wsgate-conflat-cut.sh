@@ -19,8 +19,10 @@ wait "$rec" || fail "client: $(cat "$T/rec.err")"
 kill "$SIM_PID"
 n=$(grep -c "trades" "$T/got")
 [ "$n" -ge 10 ] || fail "cut too early, after $n batches: $(tail -n 1 "$T/got")"
-grep -q '"closed": 1008' "$T/got" ||
-	fail "client not cut with 1008: $(tail -n 1 "$T/got" | cut -c 1-200)"
+grep -q '"closed"' "$T/got" ||
+	fail "client not cut: $(tail -n 1 "$T/got" | cut -c 1-200)"
 assert_eq "cuts counted" 1 "$(metric wsgate_slow_client_disconnects_total)"
+# its close frame may not get through the full socket: counted as sent
+assert_eq "closed 1008" 1 "$(metric 'wsgate_close_frames_total{code="1008"}')"
 assert_eq "no move" 0 "$(metric wsgate_slow_client_conflations_total)"
 stop_wsgate

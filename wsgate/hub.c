@@ -1288,23 +1288,22 @@ behind_patterns(struct hub_peer *p, unsigned hz, int *all)
 		for (struct book *b = p->books[i]; b; b = b->next)
 			if (!b->latest && k < p->nbooks &&
 			    !peer_has_exact(p, b->name, b->len)) {
-				names[k] = b->name;	/* freed by implied_add */
+				/* copied: implied_add frees the book */
+				if ((names[k] = malloc(b->len)) == NULL) {
+					*all = 0;
+					continue;
+				}
+				memcpy(names[k], b->name, b->len);
 				lens[k++] = b->len;
 			}
-	for (size_t i = 0; i < k; i++) {
-		char name[512];
-
-		if (lens[i] >= sizeof(name)) {
-			*all = 0;
-			continue;
-		}
-		memcpy(name, names[i], lens[i]);	/* before book_forget */
-		if (implied_add(p, name, lens[i], hz, 1, NULL, 0) != 0)
+	for (size_t i = 0; i < k; i++)
+		if (implied_add(p, names[i], lens[i], hz, 1, NULL, 0) != 0)
 			*all = 0;
 		else
 			n++;
-	}
 err:
+	for (size_t i = 0; i < k; i++)
+		free(names[i]);
 	free(names);
 	free(lens);
 	return n;
@@ -1397,6 +1396,8 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 				if (m->phz != hz) {
 					pattern_rates(m, hz, m->book_hz);
 					implied_drop(p);
+					if (!m->waiting)
+						member_start(m);
 				}
 				return 0;
 			}
@@ -1925,6 +1926,8 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 
 		if (p->last_msg_id == f->id)
 			continue;
+		if (x->nphz > 0 && pattern_hz(m, chan, clen) > 0)
+			continue;	/* conflated, or waiting to be */
 		p->last_msg_id = f->id;	/* its patterns skip it too */
 		if (m->cf != NULL)
 			continue;	/* fed through its conflator */
