@@ -48,8 +48,7 @@
  * is synced the same way from its one key, C.last: the line is sent
  * first, then live lines whose seq is greater (FRAME_LATEST).
  *
- * Conflation.  A subscription with max_hz (exact channels only) makes
- * its member conflated: the messages of its channel go, once, to the
+ * Conflation.  A subscription with max_hz makes its member conflated: the messages of its channel go, once, to the
  * conflator of that channel and rate (conflate.c), kept in the sub (one
  * per rate in use, shared by every member at that rate) instead of to
  * the client.  The conflator frames once per tick and the hub sends the
@@ -59,6 +58,12 @@
  * keys on cmd, as a late joiner does, holding live lines meanwhile.  A
  * client that falls behind (hub_peer_behind, from client.c) has its
  * unconflated book channels moved to conflation at --slow-client-hz.
+ * A pattern with max_hz (or whose book channels were moved so) brings
+ * each channel it matches through an implied member of that channel's
+ * exact sub, made when the channel is listed or first seen
+ * (implied_add): the same conflators serve it, and the message that
+ * made it is no longer delivered through the pattern (the client has
+ * had it: p->last_msg_id).
  *
  * Redis down: every client gets {"type":"gateway","status":"redis_down"}
  * and, for each book it had, {"type":"book_invalid","channel":C}: what is
@@ -151,6 +156,7 @@ struct sub {
 	struct member	*members;
 	unsigned	 nmembers;
 	unsigned	 nconf;		/* of them, conflated */
+	unsigned	 nphz;		/* pattern: members with phz or book_hz */
 	struct cfslot	*cfv;		/* one per rate in use */
 	unsigned	 ncfv;
 	struct sub	*hnext;
@@ -173,6 +179,9 @@ struct member {
 	int		 again;		/* list again once the reply is in */
 	struct cfl	*cf;		/* conflated at its rate, or NULL */
 	int		 need_join;	/* its client waits for a join frame */
+	int		 implied;	/* made for a pattern's conflated channel */
+	unsigned	 phz;		/* pattern: max_hz of all its channels */
+	unsigned	 book_hz;	/* pattern: its book channels' (slow) */
 };
 
 /*
@@ -250,6 +259,7 @@ static void member_unconflate(struct member *);
 static void member_remove(struct hub_peer *, struct member *);
 static int member_conflate(struct member *, unsigned);
 static int member_live(struct hub *, const struct member *);
+static void implied_drop(struct hub_peer *);
 
 /* --- table --- */
 
@@ -1133,6 +1143,173 @@ member_conflate(struct member *m, unsigned hz)
 }
 
 /*
+ * pattern_hz: the rate at which pattern member m brings channel s (n
+ * bytes, matched by it) to its client: its max_hz, or for a book channel
+ * the slow-client rate it was moved to; 0 unconflated.
+ */
+static unsigned
+pattern_hz(const struct member *m, const char *s, size_t n)
+{
+	if (m->phz > 0)
+		return m->phz;
+	return m->book_hz > 0 && is_book_channel(s, n) ? m->book_hz : 0;
+}
+
+/* Sets pattern member m's rates, keeping its sub's count of them. */
+static void
+pattern_rates(struct member *m, unsigned phz, unsigned book_hz)
+{
+	int was = m->phz > 0 || m->book_hz > 0;
+
+	m->phz = phz;
+	m->book_hz = book_hz;
+	m->s->nphz += (m->phz > 0 || m->book_hz > 0) - was;
+}
+
+/* Has p a member (its own or implied) on exact channel s? */
+static int
+peer_has_exact(struct hub_peer *p, const char *s, size_t n)
+{
+	for (struct member *m = p->members; m != NULL; m = m->c_next)
+		if (m->s != NULL && !m->s->pattern && m->s->len == n &&
+		    memcmp(m->s->name, s, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * implied_add: p gets channel s (n bytes), matched by one of its
+ * patterns, conflated at hz: through an implied member of the exact
+ * channel's sub (not one of the client's subscriptions), on the shared
+ * conflator at that rate, so the pattern no longer brings it
+ * unconflated.  A new trade or other conflator is fed line (the message
+ * that revealed the channel, if any); a book or latest-value one reads
+ * its keys, its first frame a snapshot.  slow: tell the client it was
+ * moved ({"type":"conflated"}).  0, or -1 out of memory.
+ */
+static int
+implied_add(struct hub_peer *p, const char *s, size_t n, unsigned hz,
+    int slow, const char *line, size_t len)
+{
+	struct hub *h = p->h;
+	struct member *m;
+	struct sub *x;
+	int fresh = 1;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (x = sub_get(h, s, n, 0)) == NULL) {
+		free(m);
+		return -1;
+	}
+	m->p = p;
+	m->s = x;
+	m->implied = 1;
+	m->waiting = 1;
+	m->s_next = x->members;
+	if (x->members)
+		x->members->s_prev = m;
+	x->members = m;
+	x->nmembers++;
+	m->c_next = p->members;
+	p->members = m;
+	for (unsigned i = 0; i < x->ncfv; i++)
+		if (cfl_hz(x->cfv[i].c) == hz)
+			fresh = 0;
+	if (member_conflate(m, hz) != 0) {
+		member_remove(p, m);
+		return -1;
+	}
+	sub_update(h, x);
+	if (member_live(h, m))
+		member_start(m);
+	if (fresh && line != NULL && (cfl_kind(m->cf) == CFL_TRADE ||
+	    cfl_kind(m->cf) == CFL_OTHER))
+		cfl_feed(m->cf, line, len);
+	if (slow) {
+		h->st->slow_conflated++;
+		peer_notice(p, json_pack("{s:s,s:s%,s:I,s:s}", "type",
+		    "conflated", "channel", s, n, "max_hz", (json_int_t)hz,
+		    "reason", "slow client"));
+	}
+	return 0;
+}
+
+/*
+ * implied_drop: p's patterns or their rates changed: its implied
+ * members go (made again, at the rates now wanted, by the next message
+ * of each channel).  A keyed channel an unconflated pattern of p still
+ * covers is read again, as for a late joiner.
+ */
+static void
+implied_drop(struct hub_peer *p)
+{
+	struct member *m, *nm;
+
+	for (m = p->members; m != NULL; m = nm) {
+		struct sub *x = m->s;
+		int again = 0;
+
+		nm = m->c_next;
+		if (!m->implied || x == NULL)
+			continue;
+		for (struct member *q = p->members; q != NULL; q = q->c_next)
+			if (q->s != NULL && q->s->pattern && !q->waiting &&
+			    glob_match(q->s->name, q->s->len, x->name,
+			    x->len))
+				again = pattern_hz(q, x->name, x->len) == 0 ?
+				    (again == 0 ? 1 : again) : -1;
+		if (again == 1 && is_keyed_channel(x->name, x->len))
+			book_want(p, x->name, x->len);
+		member_remove(p, m);
+	}
+	books_prune(p);
+	sync_kick(p);
+}
+
+/*
+ * behind_patterns: p's book channels that only its patterns bring (the
+ * books it has, from them) go to conflation at hz, each told as in
+ * hub_peer_behind; those first seen later are moved when they are.
+ * Returns how many; *all is cleared if one could not be.
+ */
+static int
+behind_patterns(struct hub_peer *p, unsigned hz, int *all)
+{
+	char **names = NULL;
+	size_t *lens = NULL, k = 0;
+	int n = 0;
+
+	if (p->nbooks > 0 && ((names = calloc(p->nbooks, sizeof(*names))) ==
+	    NULL || (lens = calloc(p->nbooks, sizeof(*lens))) == NULL)) {
+		*all = 0;
+		goto err;
+	}
+	for (size_t i = 0; i < p->nbooks_cap; i++)
+		for (struct book *b = p->books[i]; b; b = b->next)
+			if (!b->latest && k < p->nbooks &&
+			    !peer_has_exact(p, b->name, b->len)) {
+				/* copied: implied_add frees the book */
+				if ((names[k] = malloc(b->len)) == NULL) {
+					*all = 0;
+					continue;
+				}
+				memcpy(names[k], b->name, b->len);
+				lens[k++] = b->len;
+			}
+	for (size_t i = 0; i < k; i++)
+		if (implied_add(p, names[i], lens[i], hz, 1, NULL, 0) != 0)
+			*all = 0;
+		else
+			n++;
+err:
+	for (size_t i = 0; i < k; i++)
+		free(names[i]);
+	free(names);
+	free(lens);
+	return n;
+}
+
+/*
  * hub_peer_behind: p's client has fallen behind (its output queue is
  * past the threshold): each of its unconflated book channels goes to
  * conflation at --slow-client-hz, and the client is told so
@@ -1156,7 +1333,8 @@ hub_peer_behind(struct hub_peer *p, int *all)
 		if (x == NULL)
 			continue;
 		if (x->pattern) {
-			*all = 0;
+			if (m->phz == 0 && m->book_hz == 0)
+				pattern_rates(m, 0, hz);
 			continue;
 		}
 		if (!x->book || m->cf != NULL)
@@ -1171,7 +1349,7 @@ hub_peer_behind(struct hub_peer *p, int *all)
 		    (json_int_t)hz, "reason", "slow client"));
 		n++;
 	}
-	return n;
+	return n + behind_patterns(p, hz, all);
 }
 
 /* --- members --- */
@@ -1182,6 +1360,8 @@ member_detach(struct member *m)
 	struct sub *x = m->s;
 
 	member_unconflate(m);
+	if (x->pattern)
+		pattern_rates(m, 0, 0);
 	if (m->s_prev)
 		m->s_prev->s_next = m->s_next;
 	else
@@ -1195,8 +1375,8 @@ member_detach(struct member *m)
 
 /*
  * hub_subscribe: p's client subscribes to channel or pattern name (len
- * bytes, no NUL), conflated at hz messages a second (1..CFL_HZ_MAX,
- * exact channels only) or not (0).  Subscribing again to what it has
+ * bytes, no NUL), conflated at hz messages a second (1..CFL_HZ_MAX;
+ * a pattern: every channel it matches) or not (0).  Subscribing again to what it has
  * changes the rate.  Returns 0, or -1 with the reason in msg.
  */
 int
@@ -1208,15 +1388,23 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 	struct member *m;
 	struct sub *x;
 
-	if (pattern && hz > 0) {
-		snprintf(msg, msglen, "max_hz applies to channels, not "
-		    "patterns");
-		return -1;
-	}
 	for (m = p->members; m != NULL; m = m->c_next)
 		if (m->s != NULL && m->s->pattern == pattern &&
 		    m->s->len == len && memcmp(m->s->name, name, len) == 0) {
 			/* already: the rate may change */
+			if (pattern) {
+				if (m->phz != hz) {
+					pattern_rates(m, hz, m->book_hz);
+					implied_drop(p);
+					if (!m->waiting)
+						member_start(m);
+				}
+				return 0;
+			}
+			if (m->implied) {	/* now the client's own */
+				m->implied = 0;
+				p->nsubs++;
+			}
 			if (hz > 0 && member_conflate(m, hz) != 0) {
 				snprintf(msg, msglen, "out of memory");
 				return -1;
@@ -1255,7 +1443,10 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 	p->members = m;
 	p->nsubs++;
 	m->waiting = 1;
-	if (hz > 0 && member_conflate(m, hz) != 0) {
+	if (pattern && hz > 0) {
+		pattern_rates(m, hz, 0);
+		implied_drop(p);	/* made again at the new rates */
+	} else if (hz > 0 && member_conflate(m, hz) != 0) {
 		member_remove(p, m);
 		snprintf(msg, msglen, "out of memory");
 		return -1;
@@ -1280,7 +1471,8 @@ member_remove(struct hub_peer *p, struct member *m)
 	while (*pp != m)
 		pp = &(*pp)->c_next;
 	*pp = m->c_next;
-	p->nsubs--;
+	if (!m->implied)
+		p->nsubs--;
 	if (m->s != NULL)
 		member_detach(m);
 	if (m->listing)
@@ -1296,9 +1488,11 @@ hub_unsubscribe(struct hub_peer *p, const char *name, size_t len)
 	int pattern = strpbrk(name, "*?[") != NULL;
 
 	for (struct member *m = p->members; m != NULL; m = m->c_next)
-		if (m->s != NULL && m->s->pattern == pattern &&
+		if (m->s != NULL && m->s->pattern == pattern && !m->implied &&
 		    m->s->len == len && memcmp(m->s->name, name, len) == 0) {
 			member_remove(p, m);
+			if (pattern)
+				implied_drop(p);
 			books_prune(p);
 			return 0;
 		}
@@ -1515,6 +1709,26 @@ hub_peer_drained(struct hub_peer *p)
 }
 
 /*
+ * pattern_want: keyed channel s, listed for pattern member m: read for
+ * a late joiner, or, conflated by the pattern, joined at its rate (a
+ * snapshot first) unless the client has it already.
+ */
+static void
+pattern_want(struct member *m, const char *s, size_t n)
+{
+	struct hub_peer *p = m->p;
+	unsigned hz = pattern_hz(m, s, n);
+
+	if (hz == 0) {
+		book_want(p, s, n);
+		return;
+	}
+	if (!peer_has_exact(p, s, n) &&
+	    implied_add(p, s, n, hz, m->phz == 0, NULL, 0) != 0)
+		p->cbs->fail(p->arg, "out of memory");
+}
+
+/*
  * list_cb: SMEMBERS PREFIX.channels for a pattern member: the book
  * channels it matches are queued for a read.
  */
@@ -1548,7 +1762,7 @@ list_cb(redisAsyncContext *ac, void *reply, void *priv)
 				    prefixed(p->h, e->str, e->len) &&
 				    glob_match(m->s->name, m->s->len, e->str,
 				    e->len))
-					book_want(p, e->str, e->len);
+					pattern_want(m, e->str, e->len);
 			}
 			sync_kick(p);
 		}
@@ -1710,11 +1924,13 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 		struct hub_peer *p = m->p;
 		struct book *b;
 
-		if (m->cf != NULL)
-			continue;	/* fed through its conflator */
 		if (p->last_msg_id == f->id)
 			continue;
-		p->last_msg_id = f->id;
+		if (x->nphz > 0 && pattern_hz(m, chan, clen) > 0)
+			continue;	/* conflated, or waiting to be */
+		p->last_msg_id = f->id;	/* its patterns skip it too */
+		if (m->cf != NULL)
+			continue;	/* fed through its conflator */
 		if (!book || f->kind == FRAME_OTHER) {
 			p->cbs->deliver(p->arg, f);
 			continue;
@@ -1732,6 +1948,32 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 			book_hold(p, b, f);
 		else if (b->sync == BOOK_LIVE)
 			book_send(p, b, f, 0);
+	}
+}
+
+/*
+ * pattern_conflate: f, a message on channel chan, for the members of
+ * pattern x that get chan conflated (pattern_hz) and have no member on
+ * chan yet (none had f): each gets an implied member at its rate
+ * (implied_add), the message included, and x's deliver then skips it.
+ */
+static void
+pattern_conflate(struct hub *h, struct sub *x, struct frame *f,
+    const char *chan, size_t clen, const char *payload, size_t len)
+{
+	for (struct member *m = x->members; m != NULL; m = m->s_next) {
+		struct hub_peer *p = m->p;
+		unsigned hz = pattern_hz(m, chan, clen);
+
+		if (hz == 0 || m->waiting || p->last_msg_id == f->id ||
+		    !peer_open(p) || memchr(chan, 0, clen) != NULL)
+			continue;
+		p->last_msg_id = f->id;
+		if (implied_add(p, chan, clen, hz, m->phz == 0, payload,
+		    len) != 0) {
+			h->st->dropped++;
+			p->cbs->fail(p->arg, "out of memory");
+		}
 	}
 }
 
@@ -1774,6 +2016,13 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	}
 	if (x != NULL)
 		deliver(h, x, f, chan, clen, book);
+	for (unsigned i = 0; r != NULL && i < r->npats; i++)
+		if (r->pats[i]->nphz > 0)
+			pattern_conflate(h, r->pats[i], f, chan, clen, payload,
+			    len);
+	for (struct sub *y = scan ? h->pats : NULL; y != NULL; y = y->pnext)
+		if (y->nphz > 0 && glob_match(y->name, y->len, chan, clen))
+			pattern_conflate(h, y, f, chan, clen, payload, len);
 	for (unsigned i = 0; r != NULL && i < r->npats; i++)
 		deliver(h, r->pats[i], f, chan, clen, book);
 	for (struct sub *y = scan ? h->pats : NULL; y != NULL; y = y->pnext)
