@@ -324,6 +324,24 @@ cut(struct reader *r, const char *what, int say)
 }
 
 /*
+ * gap_cut: the records lost from seq `from` on are announced; a message
+ * the gap cut short is lost with them, so the gap line then starts at its
+ * first record (tickpipe-json(5)): no message a reader never gets is left
+ * out of a gap line.
+ */
+static void
+gap_cut(struct reader *r, uint64_t from, uint64_t lost)
+{
+	if (jsonl_msg_pending(&r->msg) && r->msg.n > 0 &&
+	    r->msg.recs[0].seq < from) {
+		lost += from - r->msg.recs[0].seq;
+		from = r->msg.recs[0].seq;
+	}
+	cut(r, "cut by a gap", 0);
+	emit_gap(r, from, lost);
+}
+
+/*
  * Takes one record; returns 1 when a whole message was emitted (for
  * --count), else 0.  Book messages are collected from START to LAST and
  * every message is checked before it is printed, in every format, so
@@ -556,10 +574,8 @@ main(int argc, char **argv)
 
 		lost = 0;
 		if (ring_read(r.ring, &rec, &lost)) {
-			if (lost > 0) {
-				cut(&r, "cut by a gap", 0);
-				emit_gap(&r, pos, lost);
-			}
+			if (lost > 0)
+				gap_cut(&r, pos, lost);
 			done += (uint64_t)take(&r, &rec);
 			waited = 0;
 			continue;
@@ -597,10 +613,8 @@ main(int argc, char **argv)
 			if (rc == 1) {
 				warnx("ring %s was removed or replaced; "
 				    "reopening", r.name);
-				if (lost > 0) {
-					cut(&r, "cut by a gap", 0);
-					emit_gap(&r, gap_from, lost);
-				}
+				if (lost > 0)
+					gap_cut(&r, gap_from, lost);
 			}
 		}
 	}
