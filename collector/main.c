@@ -106,23 +106,6 @@ sleep_until(int64_t t)
 		;
 }
 
-static int
-ring_exit(int rc)
-{
-	switch (rc) {
-	case RING_EINVAL:
-		return EX_USAGE;
-	case RING_EMISMATCH:
-		return EX_CONFIG;
-	case RING_ELOCKED:
-		return EX_TEMPFAIL;
-	case RING_ENOSPC:
-		return EX_CANTCREAT;
-	default:
-		return EX_OSERR;
-	}
-}
-
 int
 main(int argc, char **argv)
 {

@@ -32,6 +32,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sysexits.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -1428,4 +1429,25 @@ ring_sigbus_guard(const char *prog, const char *name, int code)
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGBUS, &sa, NULL);
+}
+
+int
+ring_exit(int rc)
+{
+	switch (rc) {
+	case RING_EINVAL:
+		return EX_USAGE;
+	case RING_ENOENT:
+		return EX_UNAVAILABLE;
+	case RING_EMISMATCH:
+		return EX_CONFIG;
+	case RING_ELOCKED:
+		return EX_TEMPFAIL;
+	case RING_ENOSPC:
+		return EX_CANTCREAT;
+	case RING_ETRUNC:
+		return EX_IOERR;
+	default:
+		return EX_OSERR;
+	}
 }

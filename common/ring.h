@@ -177,6 +177,15 @@ const char *ring_path(const struct ring *r);	/* shm name or file path */
 /* ring_close: unmaps and closes; a writer releases its lock. */
 void	 ring_close(struct ring *r);
 
+/*
+ * ring_exit: the sysexits(3) status a program exits with for the ring
+ * error rc, the same in every program: EX_USAGE (bad name or capacity),
+ * EX_UNAVAILABLE (no such ring), EX_CONFIG (another build's layout),
+ * EX_TEMPFAIL (another writer), EX_CANTCREAT (no room in /dev/shm),
+ * EX_IOERR (truncated under a reader), else EX_OSERR.
+ */
+int	 ring_exit(int rc);
+
 /* ring_unlink: removes the ring by name.  Returns 0 or -1 (errno). */
 int	 ring_unlink(const char *name);
 

@@ -358,8 +358,7 @@ main(int argc, char **argv)
 	rc = ring_writer_open(&v.out, &rc_out, errbuf, sizeof(errbuf));
 	if (rc != RING_OK) {
 		warnx("%s", errbuf);
-		return rc == RING_ELOCKED ? EX_TEMPFAIL : rc == RING_EINVAL ?
-		    EX_USAGE : rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+		return ring_exit(rc);
 	}
 	if (errbuf[0] != '\0')
 		warnx("%s", errbuf);
@@ -406,8 +405,7 @@ main(int argc, char **argv)
 			if (rc < 0) {
 				flush(&v);
 				warnx("%s", errbuf);
-				v.failed = rc == RING_ETRUNC ? EX_IOERR :
-				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+				v.failed = ring_exit(rc);
 				break;
 			}
 			if (rc == 1) {

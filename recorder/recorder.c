@@ -700,8 +700,7 @@ open_ring(struct recorder *r)
 			break;
 		if (rc != RING_ENOENT) {
 			warnx("%s", errbuf);
-			return rc == RING_EMISMATCH ? EX_CONFIG :
-			    rc == RING_EINVAL ? EX_USAGE : EX_OSERR;
+			return ring_exit(rc);
 		}
 		if (!said && r->verbose)
 			warnx("%s; waiting for the writer", errbuf);
@@ -824,8 +823,7 @@ record(struct recorder *r, int ready_fd)
 					goto werr;
 				file_close(r);
 				counters(r);
-				return rc == RING_ETRUNC ? EX_IOERR :
-				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+				return ring_exit(rc);
 			}
 			if (rc == 1) {
 				warnx("ring %s was removed or replaced; "

@@ -377,9 +377,7 @@ open_ring(struct reader *r, int follow, int ready_fd)
 			break;
 		if (rc != RING_ENOENT || !follow) {
 			warnx("%s", errbuf);
-			return rc == RING_ENOENT ? EX_UNAVAILABLE :
-			    rc == RING_EMISMATCH ? EX_CONFIG :
-			    rc == RING_EINVAL ? EX_USAGE : EX_OSERR;
+			return ring_exit(rc);
 		}
 		if (!said && r->verbose)
 			warnx("%s; waiting for the writer", errbuf);
@@ -408,8 +406,7 @@ do_stat(const char *name)
 	if ((rc = ring_reader_open(&ring, name, errbuf, sizeof(errbuf))) !=
 	    RING_OK) {
 		warnx("%s", errbuf);
-		return rc == RING_ENOENT ? EX_UNAVAILABLE :
-		    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+		return ring_exit(rc);
 	}
 	ring_sigbus_guard("shmreader", name, EX_IOERR);
 	c0 = ring_cursor(ring);
@@ -607,8 +604,7 @@ main(int argc, char **argv)
 			if (rc < 0) {
 				out_flush();
 				warnx("%s", errbuf);
-				return rc == RING_ETRUNC ? EX_IOERR :
-				    rc == RING_EMISMATCH ? EX_CONFIG : EX_OSERR;
+				return ring_exit(rc);
 			}
 			if (rc == 1) {
 				warnx("ring %s was removed or replaced; "
