@@ -603,6 +603,24 @@ venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit)
 }
 
 int
+venue_pick(struct feed *f, const char *data, size_t len,
+    const char *const *keys, struct jv *k, size_t n)
+{
+	struct jv m;
+
+	if (jt_pick(data, len, keys, k, n, NULL) >= 0)
+		return 0;
+	/* rare: invalid, or a valid array (then no member, as jt_get) */
+	if (jt_parse(data, len, &m) != 0) {
+		feed_malformed(f, "not JSON", data, len);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct jv){ NULL, 0 };
+	return 0;
+}
+
+int
 jv_dec(struct jv v, int nums, char *buf, size_t cap, const char **t,
     size_t *n)
 {

@@ -268,6 +268,16 @@ int	venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q,
 	    int nums, int emit);
 
 /*
+ * venue_pick: checks a venue message as jt_parse does and reads the
+ * members keys[0..n) of its top object into k (jt_pick: one pass where
+ * jt_parse and jt_get took two).  A message that is valid JSON but no
+ * object gets every member absent, as jt_get gave it.  Returns 0, or -1
+ * after counting the message malformed ("not JSON").
+ */
+int	venue_pick(struct feed *f, const char *data, size_t len,
+	    const char *const *keys, struct jv *k, size_t n);
+
+/*
  * jv_dec: the decimal text of v (a string's content, or a number's text
  * if nums) in *t and *n, using buf (cap bytes) for escaped strings.
  * Returns 0 or -1.

@@ -213,13 +213,10 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "topic", "type", "op", "success",
 	    "data", "cts", "ts" };
-	struct jv m, k[7];
+	struct jv k[7];
 
-	if (jt_parse(data, len, &m) != 0) {
-		feed_malformed(f, "not JSON", data, len);
+	if (venue_pick(f, data, len, keys, k, 7) != 0)
 		return;
-	}
-	jt_get(m, keys, k, 7);
 	if (jt_type(k[0]) != JT_STR) {
 		/* op replies: subscribe acks, pongs */
 		if (jt_type(k[2]) != JT_STR || jt_type(k[3]) == JT_FALSE)

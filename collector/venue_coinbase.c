@@ -213,17 +213,14 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "sequence_num",
 	    "events", "timestamp", "type" };
-	struct jv m, k[5], ev;
+	struct jv k[5], ev;
 	struct jit it;
 	uint64_t seq;
 	int64_t ts;
 	char why[96];
 
-	if (jt_parse(data, len, &m) != 0) {
-		feed_malformed(f, "not JSON", data, len);
+	if (venue_pick(f, data, len, keys, k, 5) != 0)
 		return;
-	}
-	jt_get(m, keys, k, 5);
 	if (jt_type(k[0]) != JT_STR) {
 		feed_malformed(f, jt_eq(k[4], "error") ? "venue error" :
 		    "no channel", data, len);

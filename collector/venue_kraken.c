@@ -84,6 +84,11 @@ kr_resync(struct feed *f, struct fsym *s)
 /*
  * Appends a decimal's text without '.', sign and leading zeros: that is
  * the digits of the mantissa (nothing for zero), then e zeros if e > 0.
+ * The digits of a mantissa come from a small memo (direct mapped, by a
+ * hash of the mantissa) when they were made lately: the checksum covers
+ * 40 numbers after every book message, and most of them are the same
+ * from one message to the next, so this saves the divisions.  out needs
+ * KR_SLACK bytes of room past the text: the memo is copied whole.
  */
 static const char kr_pairs[] =
     "00010203040506070809101112131415161718192021222324"
@@ -91,15 +96,21 @@ static const char kr_pairs[] =
     "50515253545556575859606162636465666768697071727374"
     "75767778798081828384858687888990919293949596979899";
 
+#define KR_MEMO		4096	/* entries, a power of two */
+#define KR_SLACK	24
+
+static struct kr_memo {
+	uint64_t	u;		/* the mantissa; 0: empty */
+	uint8_t		n;		/* digits */
+	char		d[KR_SLACK - 1];
+} kr_memo[KR_MEMO];
+
 static size_t
-kr_cat(char *out, int64_t m, int e)
+kr_digits(char *out, uint64_t u)
 {
-	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
 	char t[24];
 	size_t k = sizeof(t), n;
 
-	if (u == 0)
-		return 0;
 	while (u >= 100) {
 		unsigned r = (unsigned)(u % 100);
 
@@ -115,6 +126,26 @@ kr_cat(char *out, int64_t m, int e)
 	}
 	n = sizeof(t) - k;
 	memcpy(out, t + k, n);
+	return n;
+}
+
+static size_t
+kr_cat(char *out, int64_t m, int e)
+{
+	uint64_t u = m < 0 ? 0 - (uint64_t)m : (uint64_t)m;
+	struct kr_memo *c;
+	size_t n;
+
+	if (u == 0)
+		return 0;
+	c = &kr_memo[(u * 0x9E3779B97F4A7C15ull) >> 52 & (KR_MEMO - 1)];
+	if (c->u != u) {
+		/* at most 20 digits: they fit d */
+		c->n = (uint8_t)kr_digits(c->d, u);
+		c->u = u;
+	}
+	memcpy(out, c->d, sizeof(c->d));
+	n = c->n;
 	for (; e > 0; e--)
 		out[n++] = '0';
 	return n;
@@ -123,7 +154,7 @@ kr_cat(char *out, int64_t m, int e)
 uint32_t
 kraken_checksum(const struct book *b)
 {
-	char s[20 * 2 * DEC_STRMAX];
+	char s[20 * 2 * DEC_STRMAX + KR_SLACK];
 	size_t n = 0;
 
 	for (size_t i = 0; i < b->asks.n && i < 10; i++) {
@@ -245,14 +276,11 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "type", "data",
 	    "method", "success" };
-	struct jv m, k[5], d;
+	struct jv k[5], d;
 	struct jit it;
 
-	if (jt_parse(data, len, &m) != 0) {
-		feed_malformed(f, "not JSON", data, len);
+	if (venue_pick(f, data, len, keys, k, 5) != 0)
 		return;
-	}
-	jt_get(m, keys, k, 5);
 	if (jt_type(k[0]) != JT_STR) {
 		/* method replies: subscribe/unsubscribe acks, pong */
 		int nok = jt_type(k[4]) == JT_FALSE;

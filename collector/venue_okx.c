@@ -424,17 +424,14 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	static const char *const keys[] = { "event", "code", "arg", "data",
 	    "action" };
 	static const char *const akeys[] = { "channel", "instId" };
-	struct jv m, k[5], a[2], d;
+	struct jv k[5], a[2], d;
 	struct jit it;
 	struct fsym *s;
 
 	if (len == 4 && memcmp(data, "pong", 4) == 0)
 		return;
-	if (jt_parse(data, len, &m) != 0) {
-		feed_malformed(f, "not JSON", data, len);
+	if (venue_pick(f, data, len, keys, k, 5) != 0)
 		return;
-	}
-	jt_get(m, keys, k, 5);
 	if (jt_type(k[0]) == JT_STR) {
 		if (jt_eq(k[0], "notice") && jt_eq(k[1], "64008"))
 			feed_reconnect(f, "venue: service upgrade notice");
