@@ -180,6 +180,36 @@ venue_horizon(struct fsym *s, size_t limit, json_t *sides[2])
 	}
 }
 
+/* The number of elements of array a (valid text). */
+static size_t
+jv_count(struct jv a)
+{
+	struct jit it;
+	struct jv v;
+	size_t n = 0;
+
+	if (jt_begin(a, &it) != 0)
+		return 0;
+	while (jt_next(&it, NULL, &v))
+		n++;
+	return n;
+}
+
+void
+venue_jhorizon(struct fsym *s, size_t limit, const struct jv sides[2])
+{
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct book_side *sd = ask ? &s->book.asks :
+		    &s->book.bids;
+
+		/* the body's count: a level it removed still filled the limit */
+		s->has_horizon[ask] = jv_count(sides[ask]) >= limit &&
+		    sd->n > 0;
+		if (s->has_horizon[ask])
+			s->horizon[ask] = sd->lv[sd->n - 1];
+	}
+}
+
 /*
  * The window of s lies within its horizon (venue_horizon): returns 0, or
  * resyncs the book, saying why, and returns -1.
@@ -576,6 +606,29 @@ venue_rest_levels(struct fsym *s, json_t *sides[2])
 				return -1;
 			}
 	return 0;
+}
+
+int
+venue_rest_jlevels(struct fsym *s, const struct jv sides[2])
+{
+	struct jit it;
+	struct jv l, p, q;
+
+	book_clear(&s->book);
+	for (int ask = 0; ask <= 1; ask++) {
+		if (jt_begin(sides[ask], &it) != 0)
+			goto bad;
+		while (jt_next(&it, NULL, &l)) {
+			/* [price, qty, ...]: the first two, both strings */
+			(void)jt_pair(l, &p, &q);
+			if (venue_jvlevel(s, ask, p, q, 0, 0) != 0)
+				goto bad;
+		}
+	}
+	return 0;
+bad:
+	book_clear(&s->book);
+	return -1;
 }
 
 int

@@ -237,6 +237,9 @@ void	venue_truncate(struct fsym *s, int ask, size_t depth, int emit);
  */
 void	venue_horizon(struct fsym *s, size_t limit, json_t *sides[2]);
 
+/* venue_jhorizon: venue_horizon for sides read by the scanner (json.h). */
+void	venue_jhorizon(struct fsym *s, size_t limit, const struct jv sides[2]);
+
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
  * record's field).
@@ -330,5 +333,13 @@ int	venue_native(const struct venue_ops *ops, const char *sym, char *out,
  * two decimal strings, leaving the book empty.
  */
 int	venue_rest_levels(struct fsym *s, json_t *sides[2]);
+
+/*
+ * venue_rest_jlevels: venue_rest_levels for a body read by the scanner
+ * (json.h): sides[0] bids, sides[1] asks, arrays of [price, qty] string
+ * pairs.  The scanner reads a deep snapshot several times faster than
+ * jansson builds it.
+ */
+int	venue_rest_jlevels(struct fsym *s, const struct jv sides[2]);
 
 #endif

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "venue.h"
 
 #define BN_MAX_PEND	100000	/* buffered events while a snapshot is due */
@@ -200,12 +201,37 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 		bn_request(f, s, 0);
 }
 
+/*
+ * The snapshot's lastUpdateId as jansson read it: a JSON integer not
+ * above INT64_MAX (and not negative), or a string parse_u64 takes.
+ */
+static int
+bn_id(struct jv v, uint64_t *id)
+{
+	const char *t;
+	size_t n;
+	int64_t i;
+	char buf[32];
+
+	if (jt_type(v) == JT_NUM) {
+		if (jt_i64(v, &i) != 0 || i < 0)
+			return -1;
+		*id = (uint64_t)i;
+		return 0;
+	}
+	if (jt_str(v, buf, sizeof(buf) - 1, &t, &n) != 0 || n >= sizeof(buf))
+		return -1;
+	memmove(buf, t, n);
+	buf[n] = '\0';
+	return parse_u64(buf, 0, UINT64_MAX, id);
+}
+
 static void
 bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
     size_t len, int64_t recv)
 {
-	json_error_t jerr;
-	json_t *snap = NULL, *sides[2];
+	static const char *const keys[] = { "bids", "asks", "lastUpdateId" };
+	struct jv sk[3];
 	uint64_t id;
 	size_t k;
 	char why[128];
@@ -219,14 +245,13 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		bn_request(f, s, 2000000000LL);
 		return;
 	}
-	snap = json_loadb(body, len, 0, &jerr);
-	sides[0] = json_object_get(snap, "bids");
-	sides[1] = json_object_get(snap, "asks");
-	if (snap == NULL || ju64(json_object_get(snap, "lastUpdateId"), &id)
-	    != 0 || !json_is_array(sides[0]) || !json_is_array(sides[1])) {
+	/* the scanner, not jansson: a 5000-level body is read in place */
+	if (jt_pick(body, len, keys, sk, 3, NULL) < 0 ||
+	    bn_id(sk[2], &id) != 0 || jt_type(sk[0]) != JT_ARR ||
+	    jt_type(sk[1]) != JT_ARR) {
 		feed_malformed(f, "bad REST snapshot", body, len);
 		bn_request(f, s, 2000000000LL);
-		goto out;
+		return;
 	}
 	if (s->npend > 0 && id < s->pend[0].first) {
 		/* older than what we buffered: the venue says fetch again */
@@ -238,14 +263,14 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 			    s->sym, (unsigned long long)id,
 			    (unsigned long long)s->pend[0].first);
 		bn_request(f, s, 0);
-		goto out;
+		return;
 	}
-	if (venue_rest_levels(s, sides) != 0) {
+	if (venue_rest_jlevels(s, sk) != 0) {
 		feed_malformed(f, "bad REST snapshot level", body, len);
 		bn_request(f, s, 2000000000LL);
-		goto out;
+		return;
 	}
-	venue_horizon(s, bn_limit(f), sides);
+	venue_jhorizon(s, bn_limit(f), sk);
 	s->last = id;
 	s->last_ts = recv;
 	for (k = 0; k < s->npend; k++) {
@@ -260,20 +285,18 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 			    (unsigned long long)s->last,
 			    (unsigned long long)p->first);
 			feed_resync(f, s, why);
-			goto out;
+			return;
 		}
 		if (jt_parse(p->text, p->len, &m) != 0 ||
 		    bn_levels(f, s, bn_event(m), 0, recv, p->first,
 		    p->last) != 0) {
 			feed_resync(f, s, "malformed buffered update");
-			goto out;
+			return;
 		}
 	}
 	feed_clear_pend(s);
 	s->synced = 1;
 	feed_emit_book(f, s, s->last_ts, recv, 0);
-out:
-	json_decref(snap);
 }
 
 static void
