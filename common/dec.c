@@ -6,6 +6,13 @@
 
 #include "dec.h"
 
+/*
+ * A mantissa below this takes any digit without passing INT64_MAX
+ * (10 * (DEC_SAFE - 1) + 9 < INT64_MAX), and while it is below, no
+ * integer digit has been sent to the exponent (zeros is 0).
+ */
+#define DEC_SAFE	(INT64_MAX / 10)
+
 int
 dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 {
@@ -29,7 +36,8 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 		 * dec_format prints a positive exponent ("1e19" is
 		 * (10^18, 1) and prints as 1 and 19 zeros).
 		 */
-		if (zeros > 0 || mant > (lim - d) / 10) {
+		/* below DEC_SAFE no digit can overflow: one compare */
+		if (mant >= DEC_SAFE && (zeros > 0 || mant > (lim - d) / 10)) {
 			if (d != 0)
 				return DEC_ERANGE;
 			if (++zeros > DEC_EXP_MAX)
@@ -45,7 +53,8 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 		for (; p < end && *p >= '0' && *p <= '9'; p++) {
 			unsigned d = (unsigned)(*p - '0');
 			/* a digit after the point needs every zero before it */
-			if (zeros > 0 || mant > (lim - d) / 10)
+			if (mant >= DEC_SAFE && (zeros > 0 ||
+			    mant > (lim - d) / 10))
 				return DEC_ERANGE;
 			mant = mant * 10 + d;
 			exp--;

@@ -19,29 +19,34 @@
  * Character classes.  C_PLAIN needs no attention inside a string
  * (printable ASCII and DEL, but '"' and '\\'); C_WS is JSON white space;
  * C_QUOTE, C_BSLASH and C_BRACKET (any of []{}) are where skipping over
- * valid text stops.
+ * valid text stops; C_END (',', ']' and '}') ends a number or literal.
  */
 enum {
 	C_PLAIN = 1, C_WS = 2, C_QUOTE = 4, C_BSLASH = 8, C_BRACKET = 16,
+	C_END = 32,
 };
 
 #define P	C_PLAIN
 #define W	C_WS
 #define PB	(C_PLAIN | C_BRACKET)
+#define PE	(C_PLAIN | C_END)
+#define PBE	(C_PLAIN | C_BRACKET | C_END)
 #define P8	P, P, P, P, P, P, P, P
 static const unsigned char cls[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, 0, W, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
-	P | W, P, C_QUOTE, P, P, P, P, P, P8,			/* 0x20 */
+	P | W, P, C_QUOTE, P, P, P, P, P, P, P, P, P, PE, P, P, P,	/* 0x20 */
 	P8, P8,							/* 0x30 */
 	P8, P8,							/* 0x40 */
-	P8, P, P, P, PB, C_BSLASH, PB, P, P,			/* 0x50 */
+	P8, P, P, P, PB, C_BSLASH, PBE, P, P,			/* 0x50 */
 	P8, P8,							/* 0x60 */
-	P8, P, P, P, PB, P, PB, P, P,				/* 0x70 */
+	P8, P, P, P, PB, P, PBE, P, P,				/* 0x70 */
 };
 #undef P
 #undef W
 #undef PB
+#undef PE
+#undef PBE
 #undef P8
 
 /* Past white space; a byte above ' ' ends it without the table. */
@@ -618,8 +623,7 @@ vskip(const char *p)
 				return p;
 		}
 	default:
-		while (*p != ',' && *p != '}' && *p != ']' &&
-		    !(cls[(unsigned char)*p] & C_WS))
+		while (!(cls[(unsigned char)*p] & (C_END | C_WS)))
 			p++;
 		return p;
 	}
@@ -802,12 +806,30 @@ jt_eq(struct jv v, const char *lit)
 	return esc_eq(v.p + 1, v.n - 2, lit, strlen(lit));
 }
 
+/* vstr, also setting *esc if the string has an escape. */
+static const char *
+vstr_esc(const char *p, int *esc)
+{
+	for (;;) {
+		while (!(cls[(unsigned char)*p] & (C_QUOTE | C_BSLASH)))
+			p++;
+		if (*p == '"')
+			return p + 1;
+		*esc = 1;
+		p += 2;
+	}
+}
+
+/*
+ * The members are walked here rather than with jt_next, so that the
+ * key's scan says whether it has escapes: venue adapters call this for
+ * every book level.
+ */
 size_t
 jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
 {
 	struct nameset ns;
-	struct jit it;
-	struct jv k, v;
+	const char *p, *q;
 	unsigned seen = 0, dup = 0;
 	size_t found = 0;
 
@@ -815,17 +837,21 @@ jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
 		out[i].p = NULL;
 		out[i].n = 0;
 	}
-	if (n > JT_PICK_MAX || obj.p == NULL || obj.p[0] != '{' ||
-	    jt_begin(obj, &it) != 0)
+	if (n > JT_PICK_MAX || obj.p == NULL || obj.p[0] != '{')
 		return 0;
 	nameset_init(&ns, names, n);
-	while (jt_next(&it, &k, &v)) {
-		const char *kp = k.p + 1;
-		size_t kn = k.n - 2;
-		int i = nameset_find(&ns, kp, kn, memchr(kp, '\\', kn) != NULL);
+	for (p = vws(obj.p + 1); *p != '}'; p = vws(q)) {
+		int esc = 0, i;
 
+		if (*p == ',')
+			p = vws(p + 1);
+		q = vstr_esc(p + 1, &esc);
+		i = nameset_find(&ns, p + 1, (size_t)(q - p - 2), esc);
+		p = vws(vws(q) + 1);	/* past ':' */
+		q = vskip(p);
 		if (i >= 0)
-			found += (size_t)found_as(out, i, v, &seen, &dup);
+			found += (size_t)found_as(out, i,
+			    (struct jv){ p, (size_t)(q - p) }, &seen, &dup);
 	}
 	return found;
 }
