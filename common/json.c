@@ -751,6 +751,14 @@ esc_eq(const char *p, size_t n, const char *lit, size_t ln)
 	size_t o = 0, k;
 	char u[4];
 
+	/* the common case: no escape, compared as it stands */
+	while (o < n && o < ln && p[o] == lit[o] && p[o] != '\\')
+		o++;
+	if (o == n)
+		return o == ln;
+	if (p[o] != '\\')
+		return 0;	/* differs before any escape */
+	p += o;
 	while (p < e) {
 		if (*p == '\\') {
 			k = unescape1(&p, u);
