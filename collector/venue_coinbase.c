@@ -93,7 +93,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 	static const char *const ukeys[] = { "side", "price_level",
 	    "new_quantity" };
 	struct jv k[3], u, uk[3], ap[CB_KEEP], aq[CB_KEEP];
-	struct jit it;
+	struct jit it, prev, more;
 	struct fsym *s;
 	size_t nask = 0;
 	int snap;
@@ -118,10 +118,13 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 	/*
 	 * bids, then asks: the order a book message must have.  The asks
 	 * seen while applying the bids are kept (up to CB_KEEP) for the
-	 * second round; more than that are read again.
+	 * second round; more than that are read again, from the first one
+	 * not kept on (more: the iterator just before it), not from the
+	 * start: a snapshot of 46000 levels is walked once and a half,
+	 * not twice.
 	 */
 	jt_begin(k[2], &it);
-	while (jt_next(&it, NULL, &u)) {
+	for (prev = more = it; jt_next(&it, NULL, &u); prev = it) {
 		jt_get(u, ukeys, uk, 3);
 		if (jt_type(uk[0]) != JT_STR)
 			goto bad;
@@ -129,6 +132,8 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 			if (nask < CB_KEEP) {
 				ap[nask] = uk[1];
 				aq[nask] = uk[2];
+			} else if (nask == CB_KEEP) {
+				more = prev;
 			}
 			nask++;
 			continue;
@@ -136,12 +141,11 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		if (venue_jvlevel(s, 0, uk[1], uk[2], 0, !snap) != 0)
 			goto bad;
 	}
-	if (nask <= CB_KEEP) {
-		for (size_t i = 0; i < nask; i++)
-			if (venue_jvlevel(s, 1, ap[i], aq[i], 0, !snap) != 0)
-				goto bad;
-	} else {
-		jt_begin(k[2], &it);
+	for (size_t i = 0; i < nask && i < CB_KEEP; i++)
+		if (venue_jvlevel(s, 1, ap[i], aq[i], 0, !snap) != 0)
+			goto bad;
+	if (nask > CB_KEEP) {
+		it = more;
 		while (jt_next(&it, NULL, &u)) {
 			jt_get(u, ukeys, uk, 3);
 			if (!jt_eq(uk[0], "bid") &&
