@@ -61,6 +61,7 @@ struct fsym {
 	int64_t		 rest_not_before;	/* mono ns */
 	unsigned	 refetches;
 	unsigned	 resubs;	/* OKX: resubscribed, no snapshot yet */
+	uint32_t	 top_crc;	/* Kraken: checksum after the last message */
 	struct feed	*feed;
 };
 

@@ -189,6 +189,51 @@ kr_side(struct fsym *s, int ask, struct jv levels, size_t depth, int emit)
 	return 0;
 }
 
+/*
+ * The top 10 levels a side, which the checksum covers, as they were
+ * before an update: when the update leaves them byte for byte the same
+ * (it changed deeper levels), the checksum is the last one computed.
+ */
+struct kr_top {
+	struct book_level	lv[2][10];
+	size_t			n[2];
+};
+
+static void
+kr_top_save(const struct book *b, struct kr_top *t)
+{
+	t->n[0] = b->bids.n < 10 ? b->bids.n : 10;
+	t->n[1] = b->asks.n < 10 ? b->asks.n : 10;
+	if (t->n[0] > 0)
+		memcpy(t->lv[0], b->bids.lv, t->n[0] * sizeof(t->lv[0][0]));
+	if (t->n[1] > 0)
+		memcpy(t->lv[1], b->asks.lv, t->n[1] * sizeof(t->lv[1][0]));
+}
+
+/* Field by field: the levels' padding bytes say nothing. */
+static int
+kr_side_same(const struct book_level *a, const struct book_level *b,
+    size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].price != b[i].price || a[i].qty != b[i].qty ||
+		    a[i].price_exp != b[i].price_exp ||
+		    a[i].qty_exp != b[i].qty_exp)
+			return 0;
+	return 1;
+}
+
+static int
+kr_top_same(const struct book *b, const struct kr_top *t)
+{
+	size_t nb = b->bids.n < 10 ? b->bids.n : 10;
+	size_t na = b->asks.n < 10 ? b->asks.n : 10;
+
+	return nb == t->n[0] && na == t->n[1] &&
+	    kr_side_same(t->lv[0], b->bids.lv, nb) &&
+	    kr_side_same(t->lv[1], b->asks.lv, na);
+}
+
 static void
 kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 {
@@ -196,6 +241,7 @@ kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 	    "bids", "asks" };
 	struct jv k[5];
 	struct fsym *s;
+	struct kr_top top;
 	uint64_t want;
 	uint32_t got;
 	int64_t ts;
@@ -217,6 +263,8 @@ kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 		ts = recv;
 	if (snap)
 		book_clear(&s->book);
+	else
+		kr_top_save(&s->book, &top);
 	venue_delta_begin(f, s, ts, recv, 0);
 	if (kr_side(s, 0, k[3], depth, !snap) != 0 ||
 	    kr_side(s, 1, k[4], depth, !snap) != 0) {
@@ -225,7 +273,10 @@ kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 		feed_resync(f, s, "malformed book message");
 		return;
 	}
-	got = kraken_checksum(&s->book);
+	/* an update is applied only to a book a checksum was made of */
+	got = !snap && kr_top_same(&s->book, &top) ? s->top_crc :
+	    kraken_checksum(&s->book);
+	s->top_crc = got;
 	if (got != want) {
 		snprintf(why, sizeof(why), "checksum mismatch: venue %llu, "
 		    "book %lu", (unsigned long long)want, (unsigned long)got);
