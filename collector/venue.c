@@ -359,6 +359,28 @@ win_cmp(const void *a, const void *b)
 }
 
 /*
+ * Sorts the notes by win_cmp, a total order (ord breaks ties), so any
+ * sort gives the same result: a message sets a few levels, where an
+ * insertion sort takes a tenth of qsort's instructions.
+ */
+static void
+win_sort(struct win_note *v, size_t n)
+{
+	if (n > 16) {
+		qsort(v, n, sizeof(*v), win_cmp);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct win_note t = v[i];
+		size_t j = i;
+
+		for (; j > 0 && win_cmp(&v[j - 1], &t) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+}
+
+/*
  * Adds to venue_msg, best first, the window changes of one side: the
  * levels noted (v[0..n), sorted, one price possibly noted several times)
  * and the untouched levels that crossed the window's edge, which lie
@@ -427,7 +449,7 @@ venue_delta_end(struct feed *f, struct fsym *s)
 		win.n = 0;
 		return;
 	}
-	qsort(win.v, win.n, sizeof(*win.v), win_cmp);
+	win_sort(win.v, win.n);
 	while (nbids < win.n && !win.v[nbids].ask)
 		nbids++;
 	if (win.failed || win_side(s, 0, win.v, nbids) != 0 ||
