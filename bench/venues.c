@@ -15,14 +15,16 @@
  * prints one line per venue: "venue msgs cpu_seconds wall_seconds
  * msgs_per_cpu_second" (CPU time: the machine may be shared).
  *
- * venues -f CAPTURE [-r reps] [-d depth] venue SYM...
+ * venues -f CAPTURE [-C] [-r reps] [-d depth] venue SYM...
  * feeds a recorded capture instead (tests/fixtures/venues/README.md: one
  * JSON object a line; its "recv" frames go to the adapter's message
  * handler and its "rest" bodies to its REST snapshot handler, in order),
  * for the symbols SYM (BASE-QUOTE), reps times, each time into a fresh
  * feed and books, and prints the same line (msgs: frames fed, all
  * repetitions).  The run is void if any message was malformed, a book
- * was resynced or a symbol never synced (bench/part-tardis.sh).
+ * was resynced or a symbol never synced (bench/part-tardis.sh).  -C
+ * skips Kraken's checksum (kraken_verify), which tardis-dev does not
+ * verify: the like-for-like row beside it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -473,15 +475,19 @@ main(int argc, char **argv)
 	const char *capture = NULL;
 	size_t depth = 0;
 
-	while ((ch = getopt(argc, argv, "n:f:r:d:")) != -1) {
+	while ((ch = getopt(argc, argv, "n:f:r:d:C")) != -1) {
 		if (ch == 'f') {
 			capture = optarg;
+			continue;
+		}
+		if (ch == 'C') {
+			kraken_verify = 0;
 			continue;
 		}
 		if ((ch != 'n' && ch != 'r' && ch != 'd') ||
 		    parse_u64(optarg, ch == 'n' ? 100 : 1, 100000000, &v) < 0) {
 			fprintf(stderr, "usage: venues [-n messages] [venue ...]\n"
-			    "       venues -f capture [-r reps] [-d depth] "
+			    "       venues -f capture [-C] [-r reps] [-d depth] "
 			    "venue SYM...\n");
 			return 64;
 		}

@@ -104,6 +104,13 @@ extern const struct venue_ops venue_coinbase, venue_kraken, venue_binance,
  */
 uint32_t	kraken_checksum(const struct book *b);
 
+/*
+ * kraken_verify: 1 (the default) checks every Kraken book message's
+ * checksum; 0 skips the check, for bench/venues -C only: the peers it is
+ * compared with (tardis-dev) verify none.
+ */
+extern int	kraken_verify;
+
 /* venue_find: the adapter called name, or NULL. */
 const struct venue_ops	*venue_find(const char *name, size_t len);
 
