@@ -487,8 +487,8 @@ main(int argc, char **argv)
 		if ((ch != 'n' && ch != 'r' && ch != 'd') ||
 		    parse_u64(optarg, ch == 'n' ? 100 : 1, 100000000, &v) < 0) {
 			fprintf(stderr, "usage: venues [-n messages] [venue ...]\n"
-			    "       venues -f capture [-C] [-r reps] [-d depth] "
-			    "venue SYM...\n");
+			    "       venues -f capture [-C] [-r reps] "
+			    "[-d depth] venue SYM...\n");
 			return 64;
 		}
 		if (ch == 'n')

@@ -202,7 +202,7 @@ venue_jhorizon(struct fsym *s, size_t limit, const struct jv sides[2])
 		const struct book_side *sd = ask ? &s->book.asks :
 		    &s->book.bids;
 
-		/* the body's count: a level it removed still filled the limit */
+		/* the body's count: a level it removed filled the limit */
 		s->has_horizon[ask] = jv_count(sides[ask]) >= limit &&
 		    sd->n > 0;
 		if (s->has_horizon[ask])

@@ -61,7 +61,7 @@ struct fsym {
 	int64_t		 rest_not_before;	/* mono ns */
 	unsigned	 refetches;
 	unsigned	 resubs;	/* OKX: resubscribed, no snapshot yet */
-	uint32_t	 top_crc;	/* Kraken: checksum after the last message */
+	uint32_t	 top_crc;	/* Kraken: the last checksum made */
 	struct feed	*feed;
 };
 
@@ -246,7 +246,8 @@ void	venue_truncate(struct fsym *s, int ask, size_t depth, int emit);
 void	venue_horizon(struct fsym *s, size_t limit, json_t *sides[2]);
 
 /* venue_jhorizon: venue_horizon for sides read by the scanner (json.h). */
-void	venue_jhorizon(struct fsym *s, size_t limit, const struct jv sides[2]);
+void	venue_jhorizon(struct fsym *s, size_t limit,
+	    const struct jv sides[2]);
 
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the

@@ -35,7 +35,7 @@ enum {
 static const unsigned char cls[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, W, W, 0, 0, W, 0, 0,	/* 0x00 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x10 */
-	P | W, P, C_QUOTE, P, P, P, P, P, P, P, P, P, PE, P, P, P,	/* 0x20 */
+	P | W, P, C_QUOTE, P, P, P, P, P, P, P, P, P, PE, P, P, P, /* 0x20 */
 	P8, P8,							/* 0x30 */
 	P8, P8,							/* 0x40 */
 	P8, P, P, P, PB, C_BSLASH, PBE, P, P,			/* 0x50 */
