@@ -21,7 +21,7 @@ cleanup() {
 	rm -rf "$d"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' HUP INT PIPE TERM
 now() { date +%s%N; }
 # rate COUNT NS: per second
 rate() { echo $(($1 * 1000000000 / ($2 > 0 ? $2 : 1))); }
