@@ -59,10 +59,11 @@ hist_file_hdr_check(const struct hist_file_hdr *h, char *err, size_t errlen)
 		snprintf(err, errlen, "not a tickpipe history file (bad magic)");
 		return -1;
 	}
-	if (h->version != HIST_VERSION || h->record_size != REC_SIZE ||
+	if (h->version < 1 || h->version > HIST_VERSION ||
+	    h->record_size != REC_SIZE ||
 	    h->layout_hash != rec_layout_hash()) {
 		snprintf(err, errlen, "history format differs: version %" PRIu32
-		    " (expected %d), record size %" PRIu32 " (expected %d), "
+		    " (expected 1 to %d), record size %" PRIu32 " (expected %d), "
 		    "layout hash 0x%016" PRIx64 " (expected 0x%016" PRIx64 ")",
 		    h->version, HIST_VERSION, h->record_size, REC_SIZE,
 		    h->layout_hash, rec_layout_hash());
@@ -77,18 +78,128 @@ hist_block_check(const struct hist_block_hdr *h)
 	if (memcmp(h->magic, HIST_BLOCK_MAGIC, 4) != 0 ||
 	    hist_crc(h, offsetof(struct hist_block_hdr, hcrc)) != h->hcrc)
 		return -1;
-	if (h->nrec == 0 || h->nrec > HIST_MAX_BLOCK_RECS ||
-	    h->rawlen != h->nrec * REC_SIZE || h->zlen == 0 ||
+	if (h->nrec == 0 || h->nrec > HIST_MAX_BLOCK_RECS || h->zlen == 0 ||
 	    h->zlen > ZSTD_compressBound(h->rawlen) ||
 	    h->first_seq > h->last_seq || h->min_ts > h->max_ts)
 		return -1;
-	return 0;
+	switch (h->enc) {
+	case HIST_ENC_PLAIN:
+		return h->rawlen == h->nrec * REC_SIZE ? 0 : -1;
+	case HIST_ENC_PACKED:
+		return h->rawlen >= h->nrec * 4 &&
+		    h->rawlen <= h->nrec * HIST_PACKED_MAX ? 0 : -1;
+	}
+	return -1;
+}
+
+#define REC_WORDS64	(REC_SIZE / 8)
+#define W_TS		(offsetof(struct tp_record, ts) / 8)
+#define W_RECV		(offsetof(struct tp_record, recv) / 8)
+
+/* Zigzag: a signed difference as an unsigned number, small if near 0. */
+static inline uint64_t
+zz(uint64_t d)
+{
+	return (d << 1) ^ (uint64_t)((int64_t)d >> 63);
+}
+
+static inline uint64_t
+unzz(uint64_t v)
+{
+	return (v >> 1) ^ (0 - (v & 1));
+}
+
+size_t
+hist_pack(const struct tp_record *recs, size_t n, unsigned char *out)
+{
+	unsigned char *o = out;
+	uint64_t prev = 0, prev_ts = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w[REC_WORDS64];
+		unsigned char *mp = o;
+		uint32_t m = 0;
+
+		memcpy(w, &recs[i], sizeof(w));
+		o += 4;
+		/* the ring's seq rises by one: said by a clear bit 0 */
+		if (w[0] == prev + 1)
+			w[0] = 0;
+		else if (w[0] == 0)
+			w[0] = 0, m = 1;	/* a zero seq, written as one */
+		prev = recs[i].seq;
+		/* times as differences: small numbers take fewer bytes */
+		w[W_RECV] = zz(w[W_RECV] - w[W_TS]);
+		w[W_TS] = zz(w[W_TS] - prev_ts);
+		prev_ts = (uint64_t)recs[i].ts;
+		for (unsigned k = 0; k < REC_WORDS64; k++) {
+			unsigned len;
+
+			if (w[k] == 0) {
+				if (k == 0 && m != 0) {	/* a zero seq */
+					*o++ = 1;
+					*o++ = 0;
+				}
+				continue;
+			}
+			len = (unsigned)(64 - __builtin_clzll(w[k]) + 7) / 8;
+			m |= 1u << k;
+			*o++ = (unsigned char)len;
+			memcpy(o, &w[k], 8);	/* little-endian: low first */
+			o += len;
+		}
+		mp[0] = (unsigned char)m;
+		mp[1] = (unsigned char)(m >> 8);
+		mp[2] = (unsigned char)(m >> 16);
+		mp[3] = (unsigned char)(m >> 24);
+	}
+	return (size_t)(o - out);
+}
+
+int
+hist_unpack(const unsigned char *in, size_t len, struct tp_record *recs,
+    size_t n)
+{
+	const unsigned char *p = in, *end = in + len;
+	uint64_t prev = 0, prev_ts = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t w[REC_WORDS64];
+		uint32_t m;
+
+		if (end - p < 4)
+			return -1;
+		m = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+		p += 4;
+		for (unsigned k = 0; k < REC_WORDS64; k++) {
+			unsigned l;
+
+			w[k] = 0;
+			if (!(m & (1u << k)))
+				continue;
+			if (p >= end || (l = *p++) < 1 || l > 8 ||
+			    (size_t)(end - p) < l)
+				return -1;
+			memcpy(&w[k], p, l);
+			p += l;
+		}
+		if (!(m & 1))
+			w[0] = prev + 1;
+		prev = w[0];
+		w[W_TS] = prev_ts + unzz(w[W_TS]);
+		w[W_RECV] = w[W_TS] + unzz(w[W_RECV]);
+		prev_ts = w[W_TS];
+		memcpy(&recs[i], w, sizeof(w));
+	}
+	return p == end ? 0 : -1;
 }
 
 size_t
 hist_block_bound(size_t n)
 {
-	return sizeof(struct hist_block_hdr) + ZSTD_compressBound(n * REC_SIZE);
+	return sizeof(struct hist_block_hdr) +
+	    ZSTD_compressBound(n * HIST_PACKED_MAX) + n * HIST_PACKED_MAX;
 }
 
 size_t
@@ -97,19 +208,33 @@ hist_block_make(void *cctx, int level, const struct tp_record *recs,
 {
 	struct hist_block_hdr h;
 	unsigned char *z = (unsigned char *)out + sizeof(h);
-	size_t raw = n * REC_SIZE, zl;
+	size_t zcap = ZSTD_compressBound(n * HIST_PACKED_MAX);
+	unsigned char *packed = z + zcap;
+	size_t raw, zl;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, HIST_BLOCK_MAGIC, 4);
-	zl = ZSTD_compressCCtx(cctx, z, ZSTD_compressBound(raw), recs, raw,
-	    level);
+	/* the zero pads of the records need not be compressed at all */
+	raw = hist_pack(recs, n, packed);
+	/*
+	 * The frame carries zstd's own checksum (XXH64) of the packed bytes,
+	 * checked by every decode and a fifth the cost of a CRC-32 here.
+	 */
+	if (ZSTD_isError(zl = ZSTD_CCtx_setParameter(cctx,
+	    ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(zl = ZSTD_CCtx_setParameter(cctx,
+	    ZSTD_c_checksumFlag, 1)))
+		goto zerr;
+	zl = ZSTD_compress2(cctx, z, zcap, packed, raw);
 	if (ZSTD_isError(zl)) {
+zerr:
 		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(zl));
 		return 0;
 	}
 	h.nrec = (uint32_t)n;
 	h.zlen = (uint32_t)zl;
 	h.rawlen = (uint32_t)raw;
+	h.enc = HIST_ENC_PACKED;
 	h.first_seq = recs[0].seq;
 	h.last_seq = recs[n - 1].seq;
 	h.min_ts = h.max_ts = recs[0].ts;
@@ -120,7 +245,7 @@ hist_block_make(void *cctx, int level, const struct tp_record *recs,
 			h.max_ts = recs[i].ts;
 	}
 	h.zcrc = hist_crc(z, zl);
-	h.rcrc = hist_crc(recs, raw);
+	h.rcrc = 0;	/* packed: zstd's checksum instead */
 	h.hcrc = hist_crc(&h, offsetof(struct hist_block_hdr, hcrc));
 	memcpy(out, &h, sizeof(h));
 	return sizeof(h) + zl;
@@ -477,6 +602,8 @@ struct hist_reader {
 	void		*dctx;
 	unsigned char	*zbuf;
 	size_t		 zcap;
+	unsigned char	*pbuf;		/* a packed block, decompressed */
+	size_t		 pcap;
 	struct tp_record *recs;
 	size_t		 rcap, nrecs, ri;
 	struct hist_stats st;
@@ -564,6 +691,7 @@ static int
 load_block(struct hist_reader *r, const struct hist_idx_ent *e)
 {
 	struct hist_block_hdr h;
+	unsigned char *dst;
 	size_t got;
 	ssize_t k;
 
@@ -586,8 +714,17 @@ load_block(struct hist_reader *r, const struct hist_idx_ent *e)
 		r->zbuf = z;
 		r->zcap = h.zlen;
 	}
+	if (h.enc == HIST_ENC_PACKED && h.rawlen > r->pcap) {
+		unsigned char *p = realloc(r->pbuf, h.rawlen);
+
+		if (p == NULL)
+			goto nomem;
+		r->pbuf = p;
+		r->pcap = h.rawlen;
+	}
 	if (h.nrec > r->rcap) {
-		struct tp_record *p = realloc(r->recs, h.rawlen);
+		struct tp_record *p = realloc(r->recs,
+		    (size_t)h.nrec * sizeof(*p));
 
 		if (p == NULL)
 			goto nomem;
@@ -608,14 +745,21 @@ load_block(struct hist_reader *r, const struct hist_idx_ent *e)
 		r->st.bad++;
 		return 0;
 	}
-	got = ZSTD_decompressDCtx(r->dctx, r->recs, h.rawlen, r->zbuf, h.zlen);
+	dst = h.enc == HIST_ENC_PACKED ? r->pbuf : (unsigned char *)r->recs;
+	got = ZSTD_decompressDCtx(r->dctx, dst, h.rawlen, r->zbuf, h.zlen);
 	if (ZSTD_isError(got) || got != h.rawlen ||
-	    (r->verify && hist_crc(r->recs, h.rawlen) != h.rcrc)) {
+	    (r->verify && h.enc == HIST_ENC_PLAIN &&
+	    hist_crc(dst, h.rawlen) != h.rcrc) ||
+	    (h.enc == HIST_ENC_PACKED &&
+	    hist_unpack(dst, h.rawlen, r->recs, h.nrec) < 0)) {
 		say(r->note, "%s: block at offset %" PRIu64 " (seq %" PRIu64
 		    "..%" PRIu64 "): does not decode (%s), %" PRIu32
 		    " records skipped", r->path, e->offset, h.first_seq,
 		    h.last_seq, ZSTD_isError(got) ? ZSTD_getErrorName(got) :
-		    "record checksum mismatch", h.nrec);
+		    got != h.rawlen ? "wrong length" : r->verify &&
+		    h.enc == HIST_ENC_PLAIN &&
+		    hist_crc(dst, h.rawlen) != h.rcrc ?
+		    "record checksum mismatch" : "bad packing", h.nrec);
 		r->st.bad++;
 		return 0;
 	}
@@ -682,6 +826,7 @@ hist_reader_close(struct hist_reader *r)
 	hist_list_free(r->files, r->nfiles);
 	free(r->ents);
 	free(r->zbuf);
+	free(r->pbuf);
 	free(r->recs);
 	ZSTD_freeDCtx(r->dctx);
 	free(r);

@@ -2,8 +2,12 @@
  * history.h: tickpipe history files, written by recorder(1) and read by
  * `recorder cat` and `collector replay`.  A file is a 64-byte header and
  * then blocks: each a 64-byte block header and a zstd frame holding whole
- * 256-byte records, decodable alone and checked by CRC-32 (the zlib one)
- * of its compressed bytes, of its records and of its header.  A sidecar
+ * records, decodable alone and checked by CRC-32 (the zlib one) of its
+ * compressed bytes, of what it decompresses to and of its header.  In
+ * version 2 the frame holds the records packed (HIST_ENC_PACKED: each a
+ * word mask and its non-zero 8-byte words), which is exactly reversible
+ * and a quarter to a half of the bytes to compress; version 1 files,
+ * whose frames hold the 256-byte records as they are, are still read.  A sidecar
  * FILE.idx, written when the file is closed, lists every block's offset,
  * sequences and times; it is only a cache of the block headers, which a
  * reader scans instead when the sidecar is missing or stale.  The byte
@@ -20,7 +24,7 @@
 #define HIST_MAGIC		"TPHIST01"
 #define HIST_BLOCK_MAGIC	"TPHB"
 #define HIST_IDX_MAGIC		"TPHIDX01"
-#define HIST_VERSION		1
+#define HIST_VERSION		2	/* 1: frames of plain records, still read */
 #define HIST_SUFFIX		".tph"
 #define HIST_MAX_BLOCK_RECS	(1u << 20)	/* records in one block, bound */
 
@@ -38,16 +42,27 @@ struct hist_block_hdr {
 	char		magic[4];	/* HIST_BLOCK_MAGIC, no NUL */
 	uint32_t	nrec;		/* records in the block, >= 1 */
 	uint32_t	zlen;		/* bytes of the zstd frame that follows */
-	uint32_t	rawlen;		/* nrec * REC_SIZE */
+	uint32_t	rawlen;		/* bytes the frame decompresses to */
 	uint64_t	first_seq;	/* seq of the first and last record */
 	uint64_t	last_seq;
 	int64_t		min_ts;		/* least and greatest ts of its records */
 	int64_t		max_ts;
 	uint32_t	zcrc;		/* CRC-32 of the zstd frame */
-	uint32_t	rcrc;		/* CRC-32 of the nrec records */
-	uint32_t	pad;		/* 0 */
+	uint32_t	rcrc;		/* plain: CRC-32 of the records; packed:
+					   0, the frame has zstd's checksum */
+	uint32_t	enc;		/* HIST_ENC_*: what the frame holds */
 	uint32_t	hcrc;		/* CRC-32 of the 60 bytes before */
 };
+
+/*
+ * HIST_ENC_PLAIN: the nrec records as they are (rawlen nrec * REC_SIZE),
+ * all version 1 writes.  HIST_ENC_PACKED: per record, a 32-bit little-
+ * endian mask of its 32 8-byte words and then, in order, the words whose
+ * bit is set; a clear bit is a zero word, except bit 0 (seq), whose clear
+ * bit means the previous record's seq + 1 (0 before the first).
+ */
+#define HIST_ENC_PLAIN		0
+#define HIST_ENC_PACKED		1
 
 struct hist_idx_hdr {
 	char		magic[8];	/* HIST_IDX_MAGIC */
@@ -93,8 +108,9 @@ int	 hist_file_hdr_check(const struct hist_file_hdr *h, char *err,
 int	 hist_block_check(const struct hist_block_hdr *h);
 
 /*
- * hist_block_make: compresses recs[0..n) (1 <= n <= HIST_MAX_BLOCK_RECS)
- * at zstd level into out, which must hold hist_block_bound(n) bytes,
+ * hist_block_make: packs recs[0..n) (1 <= n <= HIST_MAX_BLOCK_RECS) and
+ * compresses them at zstd level into out, which must hold
+ * hist_block_bound(n) bytes (its end is the packing's scratch space),
  * after a block header it fills in.  Returns the bytes of header and
  * frame, or 0 on a zstd error (err says which).  cctx is a ZSTD_CCtx *,
  * made by the caller and reused.
@@ -102,6 +118,17 @@ int	 hist_block_check(const struct hist_block_hdr *h);
 size_t	 hist_block_bound(size_t n);
 size_t	 hist_block_make(void *cctx, int level, const struct tp_record *recs,
 	    size_t n, void *out, char *err, size_t errlen);
+
+/*
+ * hist_pack: packs recs[0..n) as HIST_ENC_PACKED into out, which holds
+ * n * HIST_PACKED_MAX bytes; returns the bytes written.  hist_unpack:
+ * the reverse, of exactly len bytes into n records; 0, or -1 if the bytes
+ * are not n packed records.
+ */
+#define HIST_PACKED_MAX		(4 + 9 * (REC_SIZE / 8) + 8)
+size_t	 hist_pack(const struct tp_record *recs, size_t n, unsigned char *out);
+int	 hist_unpack(const unsigned char *in, size_t len, struct tp_record *recs,
+	    size_t n);
 
 /*
  * hist_index_write: writes path's sidecar (path + ".idx") through a
@@ -175,9 +202,10 @@ int	 hist_reader_next(struct hist_reader *r, const struct tp_record **rec);
 const char *hist_reader_err(const struct hist_reader *r);
 
 /*
- * hist_reader_verify: with on != 0, also checks each block's records
- * against rcrc after decompression (about a fifth more time); the frame
- * CRC and the decompressed length are always checked.
+ * hist_reader_verify: with on != 0, also checks each plain (version 1)
+ * block's records against rcrc after decompression (about a fifth more
+ * time); the frame CRC and the decompressed length are always checked,
+ * and so is the zstd checksum of a packed block's bytes.
  */
 void	 hist_reader_verify(struct hist_reader *r, int on);
 const struct hist_stats *hist_reader_stats(const struct hist_reader *r);

@@ -4,8 +4,11 @@
  * decodable alone and checksummed, flushed at least every --flush ms;
  * files rotated by time and size, indexed, and removed by age or total
  * size.  The main thread reads the ring and fills a block; a writer
- * thread compresses and writes the block before, so that compression
- * does not stop the reading (two buffers, handed over under a mutex).  A restarted recorder continues after the last recorded sequence
+ * thread packs, compresses and writes the blocks before, so that
+ * compression does not stop the reading: up to QMAX filled blocks wait
+ * for it, handed over under a mutex, so that a writer held up for a
+ * moment (a busy machine, a slow disk) does not make the reader wait and
+ * be lapped.  A restarted recorder continues after the last recorded sequence
  * in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
@@ -61,6 +64,17 @@ static const struct option opts[] = {
 
 static volatile sig_atomic_t stop, usr1;
 
+/*
+ * Blocks that may wait for the writer, filled ones and the one being
+ * filled: at most QMAX of about a megabyte each, made only when needed.
+ */
+#define QMAX	32
+
+struct blockbuf {
+	struct tp_record *recs;
+	size_t		 n, cap;
+};
+
 struct recorder {
 	/* configuration */
 	const char	*dir;
@@ -78,13 +92,17 @@ struct recorder {
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
-	struct tp_record *spare;	/* the other buffer, written or free */
-	size_t		 spare_cap;
-	/* the hand-over: pending_n records of pending to write */
+	/* the hand-over, under mu: blocks to write, in order, and free ones */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work, done;
-	struct tp_record *pending;
-	size_t		 pending_n;
+	struct blockbuf	 q[QMAX];
+	size_t		 qhead, qlen;
+	struct blockbuf	 freeb[QMAX];
+	size_t		 nfree;
+	size_t		 nbufs;		/* made, the one being filled too */
+	size_t		 pending_n;	/* records in q */
+	size_t		 unwritten;	/* records of blocks a failed write
+					   left unwritten */
 	int		 werr;		/* errno of a failed write, sticky */
 	int		 quit;
 	pthread_t	 writer;
@@ -464,19 +482,24 @@ writer_main(void *arg)
 		size_t n;
 		int rc, e;
 
-		while (r->pending_n == 0 && !r->quit)
+		while (r->qlen == 0 && !r->quit)
 			pthread_cond_wait(&r->work, &r->mu);
-		if (r->pending_n == 0)
+		if (r->qlen == 0)
 			break;
-		buf = r->pending;
-		n = r->pending_n;
+		buf = r->q[r->qhead].recs;
+		n = r->q[r->qhead].n;
 		pthread_mutex_unlock(&r->mu);
 		rc = r->werr != 0 ? 0 : write_block(r, buf, n);
 		e = errno;
 		pthread_mutex_lock(&r->mu);
 		if (rc < 0 && r->werr == 0)
 			r->werr = e != 0 ? e : EIO;
-		r->pending_n = 0;
+		if (r->werr != 0)
+			r->unwritten += n;
+		r->freeb[r->nfree++] = r->q[r->qhead];
+		r->pending_n -= n;
+		r->qhead = (r->qhead + 1) % QMAX;
+		r->qlen--;
 		pthread_cond_signal(&r->done);
 	}
 	pthread_mutex_unlock(&r->mu);
@@ -484,35 +507,43 @@ writer_main(void *arg)
 }
 
 /*
- * Hands the block being filled to the writer, after waiting for the one
- * before to be written, and goes on with the other buffer.  Returns 0,
- * or -1 with errno if a write failed.
+ * Hands the block being filled to the writer and goes on with a free
+ * buffer, or a new one; waits only when QMAX blocks are made and none is
+ * free.  Returns 0, or -1 with errno if a write failed.
  */
 static int
 flush_block(struct recorder *r)
 {
-	struct tp_record *b;
-	size_t c;
+	struct blockbuf *b;
 	int e;
 
 	if (r->n == 0)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	while (r->pending_n > 0 && r->werr == 0)
+	while (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
 		pthread_cond_wait(&r->done, &r->mu);
 	if ((e = r->werr) == 0) {
-		r->pending = r->buf;
-		r->pending_n = r->n;
+		b = &r->q[(r->qhead + r->qlen++) % QMAX];
+		b->recs = r->buf, b->n = r->n, b->cap = r->cap;
+		r->pending_n += r->n;
 		pthread_cond_signal(&r->work);
+		if (r->nfree > 0) {
+			b = &r->freeb[--r->nfree];
+			r->buf = b->recs, r->cap = b->cap;
+		} else
+			r->buf = NULL;
 	}
 	pthread_mutex_unlock(&r->mu);
 	if (e != 0) {
 		errno = e;
 		return -1;
 	}
-	b = r->buf, c = r->cap;
-	r->buf = r->spare, r->cap = r->spare_cap;
-	r->spare = b, r->spare_cap = c;
+	if (r->buf == NULL) {
+		r->cap = r->block_max + JSONL_MAX_RECS + 1;
+		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL)
+			err(EX_OSERR, "malloc");
+		r->nbufs++;
+	}
 	r->n = 0;
 	return 0;
 }
@@ -529,7 +560,7 @@ writer_stop(struct recorder *r)
 	if (!r->writer_on)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	while (r->pending_n > 0 && r->werr == 0)
+	while (r->qlen > 0 && r->werr == 0)
 		pthread_cond_wait(&r->done, &r->mu);
 	r->quit = 1;
 	pthread_cond_signal(&r->work);
@@ -705,7 +736,12 @@ open_ring(struct recorder *r)
 		if (!said && r->verbose)
 			warnx("%s; waiting for the writer", errbuf);
 		said = 1;
-		usleep(100000);
+		/*
+		 * Often: a writer at full rate fills a ring of 65536 in
+		 * about 40 ms, and what it overwrites before we look is
+		 * never seen (not even as a gap).
+		 */
+		usleep(10000);
 		if (stop)
 			return -1;
 	}
@@ -857,7 +893,7 @@ werr:
 	ratelog_flush(&r->gaplog);
 	warnx("%s: stopping with %zu records unwritten", rc ==
 	    RECORDER_EX_FULL ? "disk full" : "write error", r->n +
-	    r->pending_n);
+	    r->pending_n + r->unwritten);
 	counters(r);
 	ring_close(r->ring);
 	return rc;
@@ -978,9 +1014,8 @@ main(int argc, char **argv)
 		}
 	}
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;
-	r.spare_cap = r.cap;
+	r.nbufs = 1;
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
-	    (r.spare = malloc(r.cap * sizeof(*r.spare))) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
 	pthread_mutex_init(&r.mu, NULL);
@@ -998,7 +1033,10 @@ main(int argc, char **argv)
 	rv = record(&r, ready_fd);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
-	free(r.spare);
+	for (size_t i = 0; i < r.nfree; i++)
+		free(r.freeb[i].recs);
+	for (size_t i = 0; i < r.qlen; i++)
+		free(r.q[(r.qhead + i) % QMAX].recs);
 	free(r.out);
 	free(r.ents);
 	return rv;

@@ -28,7 +28,7 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
 
 # --- libFuzzer (clang) ---
 FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
-		   fuzz_wsclient
+		   fuzz_wsclient fuzz_histpack
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined
@@ -36,6 +36,13 @@ FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) $< $(COMMON_SRC) -o $@ -ljansson -lcrypto
+
+# history blocks' packing: common/history.c needs zstd and zlib
+$(BUILD)/fuzz/fuzz_histpack: tests/fuzz/fuzz_histpack.c common/history.c \
+    $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) $< common/history.c $(COMMON_SRC) -o $@ -ljansson \
+	    -lcrypto -lzstd -lz
 
 # wsgate's HTTP head parser, and the server side of its WebSocket handshake
 $(BUILD)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c wsgate/httphead.c \

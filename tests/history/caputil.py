@@ -12,6 +12,10 @@
   blocks IDX                       print each block of a history index
                                    sidecar: offset zlen first_seq last_seq
   flip FILE OFFSET                 invert the bits of the byte at OFFSET
+  before IN NS                     print how many records have recv < NS
+  tphblocks FILE                   print each whole block of a history
+                                   file, from its headers: nrec first_seq
+                                   last_seq min_ts max_ts
 """
 import struct
 import sys
@@ -71,6 +75,18 @@ def main():
                 "<QIIQQ", data, 32 + 48 * i)
             print(off, zlen, first, last)
         return 0
+    if cmd == "tphblocks":
+        with open(args[0], "rb") as f:
+            data = f.read()
+        off = 64
+        while off + 64 <= len(data) and data[off:off + 4] == b"TPHB":
+            nrec, zlen, _, first, last, lo, hi = struct.unpack_from(
+                "<IIIQQqq", data, off + 4)
+            if off + 64 + zlen > len(data):
+                break
+            print(nrec, first, last, lo, hi)
+            off += 64 + zlen
+        return 0
     if cmd == "flip":
         with open(args[0], "r+b") as f:
             f.seek(int(args[1]))
@@ -97,6 +113,9 @@ def main():
             if lo <= ts < hi:
                 out.extend(m)
         write(args[1], head, out)
+    elif cmd == "before":
+        ns = int(args[1])
+        print(sum(1 for r in recs if struct.unpack_from("<q", r, 40)[0] < ns))
     elif cmd == "noseq":
         for r in recs:
             struct.pack_into("<Q", r, 0, 0)
