@@ -44,10 +44,11 @@ node() {
 	mkdir -p "$T/$_name"
 	# no password, so protected mode would refuse the other hosts (a
 	# replica's SYNC, a gateway) on a network of namespaces; that
-	# network is the test's alone
+	# network is the test's alone.  A replica syncs at once, not after
+	# the 5 s a primary waits for more replicas to share one transfer.
 	# shellcheck disable=SC2046 # at, binds: words on purpose
 	$(at "$_name") redis-server --port "$_port" --bind $(binds "$_name") \
-	    --protected-mode no \
+	    --protected-mode no --repl-diskless-sync-delay 0 \
 	    --save '' --appendonly no --dir "$T/$_name" --daemonize no \
 	    --logfile "$T/$_name/log" "$@" &
 	track $!
@@ -96,7 +97,7 @@ start_redis_set() {
 	done
 	SENTINEL_URL="sentinel://$addr_s1:$port_s1,$addr_s2:$port_s2,$addr_s3:$port_s3/$MASTER"
 	for s in s1 s2 s3; do
-		wait_for 20 sentinel_knows "$s" 2 ||
+		wait_for 30 sentinel_knows "$s" 2 ||
 		    fail "Sentinel $s does not see 2 replicas up"
 	done
 }
