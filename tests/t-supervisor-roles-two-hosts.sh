@@ -38,7 +38,7 @@ host cl
 bind=127.0.0.1
 [ "$addr_a" = 127.0.0.1 ] || bind="127.0.0.1 $addr_a"
 write_conf "ROLES=collector,redis" "REDIS_BIND=$bind"
-tpa start >"$T/out" 2>&1 || { cat "$T/out"; fail "host a: start exited $?"; }
+tpa start >"$T/out" 2>&1 || { rc=$?; cat "$T/out"; fail "host a: start exited $rc"; }
 [ -s "$SECRET" ] || fail "host a made no Redis password"
 cp "$SECRET" "$T/b.password"
 chmod 600 "$T/b.password"
@@ -52,7 +52,7 @@ REDIS_PASSWORD_FILE=$T/b.password
 WSGATE_LISTEN=$addr_b:$WS_PORT_B
 READY_TIMEOUT=30
 EOF2
-tpb start >"$T/outb" 2>&1 || { cat "$T/outb"; fail "host b: start exited $?"; }
+tpb start >"$T/outb" 2>&1 || { rc=$?; cat "$T/outb"; fail "host b: start exited $rc"; }
 
 $(at cl) /usr/bin/python3 "$TESTS/sentinel/seqcount.py" listen \
     "ws://$addr_b:$WS_PORT_B/ws" "$T/c.ev" "$T/c.sub" "$T/stop" 2>"$T/c.err" &
@@ -65,8 +65,8 @@ touch "$T/stop"
 wait "$client" || fail "client: $(tail -n 3 "$T/c.err")"
 got=$(grep -c '^[sbn] ' "$T/c.ev")
 
-tpa status >"$T/sa" 2>&1 || { cat "$T/sa"; fail "host a: status exited $?"; }
-tpb status >"$T/sb" 2>&1 || { cat "$T/sb"; fail "host b: status exited $?"; }
+tpa status >"$T/sa" 2>&1 || { rc=$?; cat "$T/sa"; fail "host a: status exited $rc"; }
+tpb status >"$T/sb" 2>&1 || { rc=$?; cat "$T/sb"; fail "host b: status exited $rc"; }
 sed 's/^/  a| /' "$T/sa" >&2
 sed 's/^/  b| /' "$T/sb" >&2
 grep -q '^roles: collector,redis on this host (ROLES=collector,redis)' "$T/sa" ||
