@@ -1,11 +1,13 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # port_*, pid_*: from tests/sentinel/lib.sh
-# A Sentinel failover loses nothing unannounced.  Hosts are simulated by
-# distinct loopback ports (no network namespaces): a primary, two
-# replicas, three Sentinels; collector sim at 10000 msg/s -> shmreader ->
-# redispub -u sentinel://...; two wsgates, each on a replica the
-# Sentinels name, each with a WebSocket client counting what it gets by
-# seq.  The primary is SIGKILLed; redispub must find the new primary and
+# A Sentinel failover loses nothing unannounced.  Hosts are simulated
+# by network namespaces with their own addresses where the test may make
+# them, else by loopback ports (tests/netns.sh; the test says which): a
+# primary, two replicas, three Sentinels, each a host; on a collector
+# host, collector sim at 10000 msg/s -> shmreader -> redispub -u
+# sentinel://...; two gateway hosts, each a wsgate on a replica the
+# Sentinels name, and a client host with a WebSocket client on each
+# gateway counting what it gets by seq.  The primary is SIGKILLed; redispub must find the new primary and
 # resend, and every seq a client misses must be covered by a gap line
 # (redispub announces what it cannot prove a replica had) or a
 # redis_down/redis_up pair.  Failover time, losses and duplicates per
@@ -14,9 +16,10 @@
 . "$TESTS/wsgate/lib.sh"
 . "$TESTS/sentinel/lib.sh"
 
+netns_init
 start_redis_set
-gateway ga "$port_r1"
-gateway gb "$port_r2"
+gateway ga r1
+gateway gb r2
 assert_eq "gateway a's replica" "$port_r1" "$(gateway_port ga)"
 assert_eq "gateway b's replica" "$port_r2" "$(gateway_port gb)"
 start_pipeline 10000 60000
@@ -24,13 +27,13 @@ sleep 2
 t0=$(date +%s%N)
 kill -KILL "$pid_p"
 wait "$pid_p" 2>/dev/null
-wait_for 20 sh -c "[ \"\$(redis-cli -p $port_s1 sentinel get-master-addr-by-name $MASTER | sed -n 2p)\" != $port_p ]" ||
-    fail "no failover within 20 s"
+failed_over() { [ "$(primary_port)" != "$port_p" ]; }
+wait_for 20 failed_over || fail "no failover within 20 s"
 t1=$(date +%s%N)
-wait_for 20 grep -q "primary is 127.0.0.1:$(primary_port)" "$T/redispub.log" ||
+wait_for 20 grep -q "primary is $(primary_addr)" "$T/redispub.log" ||
     fail "redispub did not follow: $(tail -n 3 "$T/redispub.log")"
 t2=$(date +%s%N)
-note "failover: Sentinels named port $(primary_port) after $(( (t1 - t0) / 1000000 )) ms; redispub on it after $(( (t2 - t0) / 1000000 )) ms"
+note "failover: Sentinels named $(primary_addr) after $(( (t1 - t0) / 1000000 )) ms; redispub on it after $(( (t2 - t0) / 1000000 )) ms"
 finish_stream
 grep -E 'announcing|primary is|resending' "$T/redispub.log" |
     sed 's/^/  redispub: /' >&2

@@ -2,8 +2,9 @@
 # shellcheck disable=SC2154 # port_*, pid_*: from tests/sentinel/lib.sh
 # A gateway whose replica dies moves to the other one, and its clients
 # keep getting data with every loss announced.  Hosts are simulated by
-# distinct loopback ports (no network namespaces): a primary, two
-# replicas, three Sentinels; collector sim at 10000 msg/s -> shmreader
+# network namespaces with their own addresses where the test may make
+# them, else by loopback ports (tests/netns.sh; the test says which): a
+# primary, two replicas, three Sentinels; collector sim at 10000 msg/s -> shmreader
 # -> redispub -u sentinel://...; wsgate a on replica 1, wsgate b on
 # replica 2, a WebSocket client on each counting by seq.  Replica 1 is
 # SIGKILLed: wsgate a must ask the Sentinels again and subscribe to
@@ -14,9 +15,10 @@
 . "$TESTS/wsgate/lib.sh"
 . "$TESTS/sentinel/lib.sh"
 
+netns_init
 start_redis_set
-gateway ga "$port_r1"
-gateway gb "$port_r2"
+gateway ga r1
+gateway gb r2
 assert_eq "gateway a's replica" "$port_r1" "$(gateway_port ga)"
 start_pipeline 10000 50000
 sleep 2

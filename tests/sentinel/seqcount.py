@@ -10,7 +10,9 @@
       books again from the late-joiner keys after a reconnection),
       "n SEQ MS KEY" (a book snapshot), "i KEY" (a book_invalid frame),
       "r SEQ MS" (a status "resync" line), "g FROM LOST" (a gap line),
-      "d" and "u" (the gateway's redis_down and redis_up frames).
+      "d" and "u" (the gateway's redis_down and redis_up frames),
+      "c KEY" (a conflated frame: wsgate moved the book KEY of a slow
+      client to conflation, wsgate(1) "Conflation").
   seqcount.py check JSONL OUT
       compares OUT with the lines published (JSONL): prints
       "received= missing= announced= unannounced= duplicated= replayed=
@@ -21,7 +23,9 @@
       last seq before a redis_down frame and the first trade or status
       message after it, or when it is a message of a book declared
       invalid ({"type":"book_invalid"}) before the next snapshot of that
-      book the client got.
+      book the client got.  A book message of a book the client was told
+      was conflated (a conflated frame, after which wsgate skips deltas by
+      design) is announced too, and "conflated=" counts such books.
   seqcount.py takeover OUT
       for a standby taking over: prints "silence_ms= resync= after=":
       whether a status "resync" line came, the time from the message
@@ -69,6 +73,9 @@ async def listen(url, out, ready, stop):
                       b'"status":"resync"' in b):
                     f.write("r %s %d\n" % (SEQ.search(b).group(1).decode(),
                                             time.monotonic() * 1000))
+                elif b.startswith(b'{"type":"conflated"'):
+                    ch = json.loads(b)["channel"]
+                    f.write("c %s\n" % ch.split(".", 1)[1].rsplit(".", 1)[0])
                 elif b.startswith(b'{"type":"book_invalid"'):
                     ch = json.loads(b)["channel"]
                     f.write("i %s\n" % ch.split(".", 1)[1].rsplit(".", 1)[0])
@@ -102,7 +109,7 @@ def check(jsonl, out):
                                  b'{"type":"book_') else None))
     got, ranges, seen_ms, books = {}, [], [], set()
     windows, invalid = {}, {}   # book key: [(from, to)], open window
-    last, down_after = 0, None
+    last, down_after, conflated, lastbook = 0, None, set(), {}
     for ev in open(out).read().split("\n"):
         p = ev.split()
         if not p:
@@ -113,6 +120,7 @@ def check(jsonl, out):
             seen_ms.append(float(p[2]))
             if p[0] != "s":
                 books.add(seq)
+                lastbook[p[3]] = seq
             # wsgate may send books again from older seqs: the loss ends
             # at the first trade or status message after the reconnection
             if down_after is not None and p[0] == "s":
@@ -130,6 +138,12 @@ def check(jsonl, out):
             down_after = last
         elif p[0] == "i":
             invalid.setdefault(p[1], last + 1)
+        elif p[0] == "c":
+            # the book's queued messages were dropped with it: those
+            # after the last one the client got of that book
+            conflated.add(p[1])
+            windows.setdefault(p[1], []).append(
+                (lastbook.get(p[1], 0) + 1, 1 << 62))
     if down_after is not None:
         ranges.append((down_after + 1, 1 << 62))
     for k, a in invalid.items():
@@ -142,9 +156,10 @@ def check(jsonl, out):
     replayed = sum(n - 1 for s, n in got.items() if s in books)
     gaps = [b - a for a, b in zip(seen_ms, seen_ms[1:])]
     print("received=%d missing=%d announced=%d unannounced=%d "
-          "duplicated=%d replayed=%d maxgap_ms=%d" % (
+          "duplicated=%d replayed=%d maxgap_ms=%d conflated=%d" % (
               len(got), len(missing), len(missing) - len(unann),
-              len(unann), dup, replayed, max(gaps) if gaps else 0))
+              len(unann), dup, replayed, max(gaps) if gaps else 0,
+              len(conflated)))
     if unann:
         print("unannounced seqs: %s" % unann[:20], file=sys.stderr)
 
