@@ -90,10 +90,11 @@ sleep 0.3
 # the processes on the path, for their wake-ups (the client: timeout's child)
 wsc=$(cat "/proc/$ws/task/$ws/children" 2>/dev/null)
 path="shmreader=$sr2 redispub=$rp redis-server=$redis wsgate=$wsg client=${wsc%% *}"
-vcs() {	# the voluntary context switches of each process in $path
+vcs() {	# each process in $path: voluntary switches:ns on CPU:ns run-queued
 	for e in $path; do
-		printf '%s ' "$(awk '/^voluntary_ctxt_switches/ { print $2 }' \
-		    "/proc/${e#*=}/status" 2>/dev/null)"
+		printf '%s:%s ' "$(awk '/^voluntary_ctxt_switches/ { print $2 }' \
+		    "/proc/${e#*=}/status" 2>/dev/null)" \
+		    "$(tr ' ' : <"/proc/${e#*=}/schedstat" 2>/dev/null)"
 	done
 }
 v0=$(vcs)
@@ -161,15 +162,25 @@ PY
 fp50=$(field p50_us <"$T/futex.out") fp99=$(field p99_us <"$T/futex.out")
 echo "| hops | wake-up floor: futex ping-pong between two processes, one way (bench/futexpp, same run) | p50 $fp50 us, p99 $fp99 us | | |"
 # each process's switches per message, then their sum
-wk=$(echo "$path" | awk -v v0="$v0" -v v1="$v1" -v n="$COUNT" '{
-	split(v0, a, " "); split(v1, b, " ")
-	for (i = 1; i <= NF; i++) {
-		split($i, kv, "="); w = (b[i] - a[i]) / n; t += w
-		printf "%s%s %.2f", (i > 1 ? ", " : ""), kv[1], w
-	}
-	printf "|%.2f\n", t }')
+# (schedstat: time on the CPU, time runnable but waiting for one)
+per() {	# FIELD: each process's delta of that field per message, then the sum
+	echo "$path" | awk -v v0="$v0" -v v1="$v1" -v n="$COUNT" -v f="$1" \
+	    -v sc="$2" '{
+		split(v0, a, " "); split(v1, b, " ")
+		for (i = 1; i <= NF; i++) {
+			split($i, kv, "="); split(a[i], x, ":"); split(b[i], y, ":")
+			w = (y[f] - x[f]) / n / sc; t += w
+			printf "%s%s %.2f", (i > 1 ? ", " : ""), kv[1], w
+		}
+		printf "|%.2f\n", t }'
+}
+wk=$(per 1 1)
 tot=${wk#*|}
 echo "| hops | wake-ups per message on the path (voluntary context switches / msgs): ${wk%|*} | $tot measured, 5 structural | | |"
+cpu=$(per 2 1000)
+rq=$(per 3 1000)
+echo "| hops | CPU time per message on the path, us (schedstat): ${cpu%|*} | ${cpu#*|} us | | |"
+echo "| hops | run-queue wait per message on the path, us (schedstat: runnable, no CPU free): ${rq%|*} | ${rq#*|} us | | |"
 e2e=$(field p50_us <"$T/ws.out")
 for k in "$tot measured" "5 structural"; do
 	awk -v e="${e2e:-0}" -v w="${k%% *}" -v f="${fp50:-0}" -v k="$k" 'BEGIN {
