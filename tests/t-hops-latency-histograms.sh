@@ -29,21 +29,22 @@ tee "$T/lines" <"$T/sr" | "$BIN/redispub" -u "$REDIS_URL" \
 rp=$!
 track $rp
 for i in 1 2; do
-	wsc_bg sub --url "$WS_URL" --channels "$CH" --timeout 6 \
+	wsc_bg sub --url "$WS_URL" --channels "$CH" --timeout 10 \
 	    --ready "$T/ready$i" >"$T/ws$i" 2>"$T/ws$i.err" &
 	track $!
 done
 wait_for 20 test -e "$T/ready1" -a -e "$T/ready2" || fail "clients not subscribed"
 
 "$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 5 \
-    --symbols BTC-USD --rate 3000 --count 3000 2>"$T/err" ||
+    --venues sim --symbols BTC-USD --rate 3000 --count 3000 2>"$T/err" ||
     fail "collector sim: $(cat "$T/err")"
 wait_for 20 sh -c "[ \$(grep -c '\"recv\":' '$T/lines') -ge 3000 ]" ||
     fail "shmreader passed $(grep -c '"recv":' "$T/lines") stamped lines, want 3000"
 kill $sr
 wait $rp || fail "redispub: $(cat "$T/rp.err")"
 n=$(grep -c '"recv":' "$T/lines")
-trades=$(grep -c '^{"type":"trade".*"recv":' "$T/lines")
+trades=$(grep -c '^{"type":"trade","venue":"sim","symbol":"BTC-USD",.*"recv":' \
+    "$T/lines")
 [ "$trades" -gt 0 ] || fail "no trades in the run"
 for i in 1 2; do
 	wait_for 20 sh -c "[ \$(grep -c '^{\"type\":\"trade\"' '$T/ws$i') -ge $trades ]" ||
