@@ -20,7 +20,10 @@
 #    path counted from each path process's voluntary context switches
 #    during the run (/proc/PID/status) per message, and structurally
 #    (shmreader, redispub, Redis, wsgate, the client: 5); the end-to-end
-#    p50 as a multiple of wake-ups x floor (goal: within 1.5x).
+#    p50 as a multiple of wake-ups x floor (goal: within 1.5x); and
+#    from /proc/PID/schedstat over the same interval, each path
+#    process's CPU time and run-queue wait (runnable, no CPU free) per
+#    message, which say where the rest goes.
 set -u
 : "${BIN:?}"
 for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
