@@ -12,6 +12,7 @@
 
 #include "input.h"
 #include "jsonl.h"
+#include "util.h"
 
 #define READ_SIZE	65536
 
@@ -61,6 +62,7 @@ input_read(struct input *in)
 		return;
 	}
 	in->len += (size_t)n;
+	in->rd_ns = now_ns();
 }
 
 enum input_got

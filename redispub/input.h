@@ -20,6 +20,7 @@ struct input {
 	size_t	off, len, cap;	/* buf[off..len) not yet taken */
 	int	eof;		/* no more to read (end or error) */
 	int	skipping;	/* inside a line too long, counted already */
+	int64_t	rd_ns;		/* wall clock of the last read with data */
 };
 
 /* what input_line found */
@@ -40,7 +41,9 @@ void	input_free(struct input *in);
 
 /*
  * input_read: one read(2) into the buffer, when the poll said so.  At
- * end of input, or on a read error (logged), sets eof.
+ * end of input, or on a read error (logged), sets eof.  A read that got
+ * data sets rd_ns, the read time of the lines it completed (the per-hop
+ * latency, redispub(1) STATISTICS).
  */
 void	input_read(struct input *in);
 

@@ -670,6 +670,7 @@ take_line(struct redispub *rp, const char *line, size_t len)
 	}
 	h.lineno = rp->st.lines;
 	h.len = (uint32_t)len;
+	stats_read(&rp->st, &h, rp->in.rd_ns);
 	outbox_push(&rp->ob, &h, line);
 }
 
@@ -845,6 +846,8 @@ run(struct redispub *rp)
 	conn_start(&rp->c);
 	for (;;) {
 		int64_t now;
+		struct outbox_pos sent_from;	/* for stats_sent */
+		uint64_t nsent0;
 
 		/* a failure at startup ends it here, and below */
 		if (conn_failed(&rp->c))
@@ -863,6 +866,8 @@ run(struct redispub *rp)
 		    &rp->c.out, now) < 0)
 			step_down(rp, "not renewed in time");
 		tick_stats(rp, now);
+		sent_from = rp->ob.send;
+		nsent0 = rp->ob.nsent;
 		if (conn_is_ready(&rp->c) && lease_may_publish(&rp->ls))
 			batch_fill(&rp->b, &rp->ob, &rp->rt, &rp->c.out);
 		if (conn_is_ready(&rp->c) && !rp->final_sent)
@@ -874,6 +879,8 @@ run(struct redispub *rp)
 		conn_flush(&rp->c);
 		if (conn_failed(&rp->c))
 			return give_up(rp);
+		if (conn_is_ready(&rp->c) && rp->ob.nsent > nsent0)
+			stats_sent(&rp->st, sent_from, rp->ob.nsent - nsent0);
 
 		if (finished(rp)) {
 			rc = 0;

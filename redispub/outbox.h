@@ -29,6 +29,7 @@
 struct outbox_msg {
 	uint64_t	lineno;
 	uint64_t	seq, recv;	/* 0: none */
+	int64_t		rd;		/* read at (stats_read); 0: not timed */
 	uint32_t	len;		/* of the line */
 	uint32_t	chan;		/* index in the router's table */
 	uint8_t		type;		/* enum route_type */

@@ -38,15 +38,37 @@ stats_malformed(struct stats *st, const char *why)
 }
 
 void
+stats_sent(struct stats *st, struct outbox_pos from, uint64_t n)
+{
+	struct outbox_msg *m;
+	int64_t now;
+
+	if (n == 0)
+		return;
+	now = now_ns();
+	while (n-- > 0 && (m = outbox_at(&from)) != NULL) {
+		if (m->rd != 0)
+			lathist_add(&st->lat_send, now - m->rd);
+		m->rd = 0;
+		outbox_step(&from, m);
+	}
+}
+
+void
 stats_print(struct stats *st, const struct outbox *ob, const char *what)
 {
 	ratelog_flush(&st->log);
 	warnx("%s: lines=%" PRIu64 " published=%" PRIu64 " malformed=%" PRIu64
 	    " dropped=%" PRIu64 " buffered=%" PRIu64 " inflight=%" PRIu64
 	    " reconnects=%" PRIu64 " redis_errors=%" PRIu64 " last_seq=%"
-	    PRIu64 " last_recv=%" PRIu64, what, st->lines, st->published,
-	    st->malformed, st->dropped, ob->n, ob->nsent, st->reconnects,
-	    st->redis_errors, st->last_seq, st->last_recv);
+	    PRIu64 " last_recv=%" PRIu64 " read_p50_us=%.1f read_p99_us=%.1f"
+	    " send_p50_us=%.1f send_p99_us=%.1f", what, st->lines,
+	    st->published, st->malformed, st->dropped, ob->n, ob->nsent,
+	    st->reconnects, st->redis_errors, st->last_seq, st->last_recv,
+	    lathist_quantile(&st->lat_read, 0.5) / 1e3,
+	    lathist_quantile(&st->lat_read, 0.99) / 1e3,
+	    lathist_quantile(&st->lat_send, 0.5) / 1e3,
+	    lathist_quantile(&st->lat_send, 0.99) / 1e3);
 }
 
 /* stats_json: the statistics object (redispub(1)) in buf; its length. */
@@ -59,11 +81,21 @@ stats_json(const struct stats *st, const struct outbox *ob, char *buf,
 	    ",\"published\":%" PRIu64 ",\"malformed\":%" PRIu64
 	    ",\"dropped\":%" PRIu64 ",\"buffered\":%" PRIu64
 	    ",\"reconnects\":%" PRIu64 ",\"last_seq\":%" PRIu64
-	    ",\"last_recv\":%" PRIu64 "}", (long)getpid(), now_ns(),
-	    st->lines, st->published, st->malformed, st->dropped, ob->n,
-	    st->reconnects, st->last_seq, st->last_recv);
+	    ",\"last_recv\":%" PRIu64 ",\"lat_read\":", (long)getpid(),
+	    now_ns(), st->lines, st->published, st->malformed, st->dropped,
+	    ob->n, st->reconnects, st->last_seq, st->last_recv);
+	size_t k = n < 0 ? 0 : (size_t)n;
 
-	return (size_t)n;
+	k += lathist_json(&st->lat_read, k < len ? buf + k : NULL,
+	    k < len ? len - k : 0);
+	n = snprintf(k < len ? buf + k : NULL, k < len ? len - k : 0,
+	    ",\"lat_send\":");
+	k += n < 0 ? 0 : (size_t)n;
+	k += lathist_json(&st->lat_send, k < len ? buf + k : NULL,
+	    k < len ? len - k : 0);
+	n = snprintf(k < len ? buf + k : NULL, k < len ? len - k : 0, "}");
+	k += n < 0 ? 0 : (size_t)n;
+	return k < len ? k : len - 1;
 }
 
 /*
@@ -76,7 +108,7 @@ int
 stats_send(const struct stats *st, struct outbox *ob, struct resp_buf *out,
     const char *key, size_t key_len)
 {
-	char js[512];
+	char js[2048];	/* two histograms of 23 buckets: well under */
 	size_t n = stats_json(st, ob, js, sizeof(js));
 	int set = st->last_seq > 0;
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lathist.h"
 #include "outbox.h"
 #include "ratelog.h"
 #include "resp.h"
@@ -23,6 +24,14 @@ struct stats {
 	/* last_seq and last_recv: of what Redis acknowledged */
 	uint64_t	lines, published, malformed, dropped, reconnects;
 	uint64_t	redis_errors, last_seq, last_recv;
+
+	/*
+	 * The per-hop latencies of the lines with a "recv" stamp
+	 * (redispub(1) STATISTICS): lat_read, read(2) - recv, the way
+	 * through the ring, shmreader and the pipe; lat_send, written to
+	 * Redis - read, this process's own residence, batching included.
+	 */
+	struct lathist	lat_read, lat_send;
 
 	struct ratelog	log;		/* the per-line log */
 };
@@ -54,6 +63,26 @@ stats_acked(struct stats *st, const struct outbox_msg *m)
 	if (m->recv > st->last_recv)
 		st->last_recv = m->recv;
 }
+
+/*
+ * stats_read: message h, whose line came in the read at rd (wall clock
+ * ns), is being taken: its input latency is recorded and h->rd set, if
+ * the line had a recv stamp (else neither: such lines are not timed).
+ */
+static inline void
+stats_read(struct stats *st, struct outbox_msg *h, int64_t rd)
+{
+	h->rd = h->recv > 0 && rd > 0 ? rd : 0;
+	if (h->rd != 0)
+		lathist_add(&st->lat_read, rd - (int64_t)h->recv);
+}
+
+/*
+ * stats_sent: the n messages from position from have just been written
+ * to Redis: the residence of each one timed records now - its read time,
+ * once (a message sent again after a reconnection is not timed again).
+ */
+void	stats_sent(struct stats *st, struct outbox_pos from, uint64_t n);
 
 /* stats_print: "redispub: what: lines=N ..." on standard error. */
 void	stats_print(struct stats *st, const struct outbox *ob,

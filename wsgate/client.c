@@ -423,7 +423,8 @@ client_drained(struct client *c)
 static void
 client_write(struct client *c)
 {
-	if (outq_write(&c->q, c->fd, &c->s->st->bytes_out) != 0) {
+	if (outq_write(&c->q, c->fd, &c->s->st->bytes_out,
+	    &c->s->st->lat_out) != 0) {
 		client_kill(c);
 		return;
 	}

@@ -12,6 +12,8 @@
 
 #include "frame.h"
 #include "json.h"
+#include "lathist.h"
+#include "util.h"
 
 #define WRITE_IOV	64
 
@@ -29,6 +31,7 @@ frame_alloc(size_t len)
 	f->id = 0;
 	f->seq = -1;
 	f->kind = FRAME_OTHER;
+	f->rx = 0;
 	return f;
 }
 
@@ -174,10 +177,11 @@ outq_pop(struct outq *q)
  * errno on a write error.
  */
 int
-outq_write(struct outq *q, int fd, uint64_t *bytes)
+outq_write(struct outq *q, int fd, uint64_t *bytes, struct lathist *lat)
 {
 	struct iovec iov[WRITE_IOV];
 	ssize_t w;
+	int64_t now = 0;
 
 	while (q->n > 0) {
 		int k = 0;
@@ -202,6 +206,11 @@ outq_write(struct outq *q, int fd, uint64_t *bytes)
 
 			if ((size_t)w >= left) {
 				w -= (ssize_t)left;
+				if (f->rx != 0 && lat != NULL) {
+					if (now == 0)	/* one clock read */
+						now = now_ns();
+					lathist_add(lat, now - f->rx);
+				}
 				outq_pop(q);
 			} else {
 				q->off += (size_t)w;

@@ -30,6 +30,7 @@ struct frame {
 	uint64_t	 id;
 	int64_t		 seq;		/* -1 if none */
 	int		 kind;
+	int64_t		 rx;		/* from Redis at (metrics_rx); 0: none */
 	unsigned char	 data[];
 };
 
@@ -56,7 +57,9 @@ struct outq {
 };
 
 int	outq_push(struct outq *, struct frame *);
-int	outq_write(struct outq *, int fd, uint64_t *bytes);
+struct lathist;
+int	outq_write(struct outq *, int fd, uint64_t *bytes,
+	    struct lathist *lat);
 size_t	outq_drop(struct outq *);
 size_t	outq_drop_book(struct outq *);
 void	outq_trim(struct outq *);

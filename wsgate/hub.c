@@ -1990,11 +1990,13 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	struct route *r = NULL;
 	int book, scan = 0;
 	struct frame *f;
+	int64_t rx;
 
 	h->st->redis_msgs++;
 	h->st->redis_bytes += len;
 	if (cover && x != NULL && in_effect(x->st))
 		return;
+	rx = metrics_rx(h->st, payload, len);	/* per-hop latency */
 	if (h->npats > 0 && prefixed(h, chan, clen) &&
 	    (r = route_get(h, chan, clen)) == NULL)
 		scan = 1;	/* out of memory: match every pattern */
@@ -2008,6 +2010,7 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 		return;
 	}
 	f->id = ++h->msg_ids;
+	f->rx = rx;
 	book = is_keyed_channel(chan, clen) && memchr(chan, 0, clen) == NULL;
 	if (book) {
 		frame_parse_book(f);

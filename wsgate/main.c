@@ -51,14 +51,19 @@ stats_line(const struct wsgate *g)
 {
 	fprintf(stderr, "wsgate: clients %u subs %u redis_msgs %llu msgs_out "
 	    "%llu bytes_out %llu dropped %llu slow %llu redis_reconnects "
-	    "%llu redis %s\n", g->srv.nws, hub_nsubs(g->hub),
+	    "%llu redis %s in_p50_us %.1f in_p99_us %.1f out_p50_us %.1f "
+	    "out_p99_us %.1f\n", g->srv.nws, hub_nsubs(g->hub),
 	    (unsigned long long)g->st.redis_msgs,
 	    (unsigned long long)g->st.msgs_out,
 	    (unsigned long long)g->st.bytes_out,
 	    (unsigned long long)g->st.dropped,
 	    (unsigned long long)g->st.slow_disconnects,
 	    (unsigned long long)g->st.redis_reconnects,
-	    hub_redis_up(g->hub) ? "up" : "down");
+	    hub_redis_up(g->hub) ? "up" : "down",
+	    lathist_quantile(&g->st.lat_in, 0.5) / 1e3,
+	    lathist_quantile(&g->st.lat_in, 0.99) / 1e3,
+	    lathist_quantile(&g->st.lat_out, 0.5) / 1e3,
+	    lathist_quantile(&g->st.lat_out, 0.99) / 1e3);
 }
 
 /*

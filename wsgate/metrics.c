@@ -7,8 +7,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "json.h"
 #include "metrics.h"
+#include "util.h"
 
 struct mbuf {
 	char	*p;
@@ -46,6 +49,61 @@ metric(struct mbuf *b, const char *name, const char *type, const char *help,
 {
 	mprintf(b, "# HELP wsgate_%s %s\n# TYPE wsgate_%s %s\nwsgate_%s %.17g\n",
 	    name, help, name, type, name, v);
+}
+
+int64_t
+metrics_rx(struct wsgate_stats *s, const char *payload, size_t len)
+{
+	static const char *const names[] = { "recv" };
+	struct jv v;
+	uint64_t recv;
+	int64_t now;
+
+	/*
+	 * The scan validates the whole payload (it may be any text
+	 * published on the channel), so payloads without the name at all,
+	 * wsgate's own and other programs', skip it.
+	 */
+	if (memmem(payload, len, "\"recv\"", 6) == NULL ||
+	    jt_pick(payload, len, names, &v, 1, NULL) != 1 ||
+	    jt_type(v) != JT_NUM || jt_u64(v, &recv) != 0 || recv == 0 ||
+	    recv > INT64_MAX)
+		return 0;
+	now = now_ns();
+	lathist_add(&s->lat_in, now - (int64_t)recv);
+	return now;
+}
+
+/*
+ * hist: histogram h as a Prometheus histogram in seconds (cumulative
+ * buckets at the fixed bounds, lathist.h), and its p50/p99/p999 as the
+ * gauge NAME_quantile_seconds, read from the same buckets.
+ */
+static void
+hist(struct mbuf *b, const char *name, const char *help,
+    const struct lathist *h)
+{
+	static const double qs[] = { 0.5, 0.99, 0.999 };
+	uint64_t cum = 0;
+
+	mprintf(b, "# HELP wsgate_%s_seconds %s\n# TYPE wsgate_%s_seconds "
+	    "histogram\n", name, help, name);
+	for (unsigned i = 0; i < LATHIST_NB - 1; i++) {
+		cum += h->b[i];
+		mprintf(b, "wsgate_%s_seconds_bucket{le=\"%g\"} %llu\n", name,
+		    (double)lathist_le[i] / 1e9, (unsigned long long)cum);
+	}
+	mprintf(b, "wsgate_%s_seconds_bucket{le=\"+Inf\"} %llu\n"
+	    "wsgate_%s_seconds_sum %.9f\nwsgate_%s_seconds_count %llu\n",
+	    name, (unsigned long long)h->n, name, (double)h->sum / 1e9, name,
+	    (unsigned long long)h->n);
+	mprintf(b, "# HELP wsgate_%s_quantile_seconds Quantiles of "
+	    "wsgate_%s_seconds, read from its buckets.\n# TYPE "
+	    "wsgate_%s_quantile_seconds gauge\n", name, name, name);
+	for (unsigned i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		mprintf(b, "wsgate_%s_quantile_seconds{quantile=\"%g\"} "
+		    "%.9f\n", name, qs[i],
+		    (double)lathist_quantile(h, qs[i]) / 1e9);
 }
 
 /*
@@ -140,6 +198,10 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 			mprintf(&b, "wsgate_close_frames_total{code=\"%d\"} "
 			    "%llu\n", 1000 + i,
 			    (unsigned long long)s->close_codes[i]);
+	hist(&b, "latency_in", "From the collector's receive stamp "
+	    "(recv) to the message's receipt from Redis.", &s->lat_in);
+	hist(&b, "latency_out", "From the receipt from Redis to the "
+	    "write of the frame to a client, per client.", &s->lat_out);
 	mprintf(&b, "# HELP wsgate_uptime_seconds Seconds since start.\n"
 	    "# TYPE wsgate_uptime_seconds gauge\nwsgate_uptime_seconds %.3f\n",
 	    g->uptime);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lathist.h"
+
 struct wsgate_stats {
 	uint64_t	 connections;
 	uint64_t	 ws_opened;
@@ -35,6 +37,15 @@ struct wsgate_stats {
 	uint64_t	 slow_conflated;	/* channels moved to conflation */
 	uint64_t	 http[600];	/* responses by status */
 	uint64_t	 close_codes[16];	/* 1000..1015 sent */
+
+	/*
+	 * Per-hop latencies of the messages with a "recv" stamp (wsgate(1)
+	 * METRICS): lat_in, received from Redis - recv (the collector to
+	 * Redis, redispub included); lat_out, written to a client - received
+	 * from Redis, per frame delivered to each client (a message fanned
+	 * out to n clients counts n times).
+	 */
+	struct lathist	 lat_in, lat_out;
 };
 
 /* What is not a counter: the state of things when the text is made. */
@@ -45,6 +56,14 @@ struct metrics_gauges {
 	int		 redis_up;
 	double		 uptime;	/* s */
 };
+
+/*
+ * metrics_rx: a message from Redis, payload[0..len), has just been
+ * received: if it is a JSON object with a numeric top-level "recv", its
+ * latency is recorded in lat_in and the receive time (wall clock ns) is
+ * returned, for the frames made of it (struct frame rx); else 0.
+ */
+int64_t	metrics_rx(struct wsgate_stats *, const char *payload, size_t len);
 
 char	*metrics_text(const struct wsgate_stats *,
 	    const struct metrics_gauges *, size_t *lenp);
