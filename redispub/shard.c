@@ -452,13 +452,22 @@ node_reply_cb(void *arg, const struct resp_reply *rep)
 	return NULL;
 }
 
+/*
+ * node_up_cb: n is (again) ready for what waits for it.  A node back
+ * may have restarted without its keys: the caller is told, as of a
+ * reconnection, so that no channel trusts its late-joiner keys until
+ * they are written again.
+ */
 static void
 node_up_cb(void *arg, int first)
 {
 	struct node *n = arg;
+	struct conn *v = n->sh->v;
 
-	if (!first)
+	if (!first) {
 		warnx("redis cluster node %s: reconnected", n->url_str);
+		v->ev.up(v->ev.arg, 0);
+	}
 	node_write(n);
 }
 
