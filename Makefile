@@ -111,7 +111,7 @@ COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
 		   common/lathist.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 # in the library but not in the fuzz targets' sources: it needs hiredis
-COMMON_OBJ	+= $(BUILD)/obj/common/sentinel.o
+COMMON_OBJ	+= $(BUILD)/obj/common/sentinel.o $(BUILD)/obj/common/cluster.o
 COMMON_LIB	:= $(BUILD)/libtpcommon.a
 
 $(COMMON_LIB): $(COMMON_OBJ)

@@ -222,25 +222,21 @@ parse_db(const char *s, struct redisurl *u, char *err, size_t errlen)
 }
 
 /*
- * parse_sentinel: p follows "sentinel://": [userinfo@]host[:port][,...]
- * /mastername[/db].  The userinfo is for the Redis servers the
- * Sentinels name, as in redis://; a Sentinel's port defaults to 26379.
+ * parse_nodes: p[0..end) is [userinfo@]host[:port][,host[:port]]...:
+ * the userinfo into u, the nodes into u->sentinels, each port dflt
+ * unless given; what names them ("Sentinels", "seed nodes") is for
+ * the messages.
  */
 static int
-parse_sentinel(const char *p, struct redisurl *u, char *err, size_t errlen)
+parse_nodes(const char *p, const char *end, struct redisurl *u, int dflt,
+    const char *what, char *err, size_t errlen)
 {
-	const char *slash = strchr(p, '/'), *at, *q, *comma, *end;
-	size_t n;
+	const char *at, *q, *comma;
 
-	u->is_sentinel = 1;
-	if (slash == NULL) {
-		snprintf(err, errlen, "no /mastername after the Sentinels");
-		return -1;
-	}
-	for (at = NULL, q = p; q < slash; q++)
+	for (at = NULL, q = p; q < end; q++)
 		if (*q == '@')
 			at = q;
-	if (at == NULL && strchr(slash, '@') != NULL) {
+	if (at == NULL && strchr(end, '@') != NULL) {
 		snprintf(err, errlen, "'/' in the user or password: write it "
 		    "%%2F");
 		return -1;
@@ -250,22 +246,67 @@ parse_sentinel(const char *p, struct redisurl *u, char *err, size_t errlen)
 			return -1;
 		p = at + 1;
 	}
-	for (; p <= slash; p = comma + 1) {
+	for (; p <= end; p = comma + 1) {
 		struct redisurl_node *nd = &u->sentinels[u->nsentinels];
 
-		if ((comma = memchr(p, ',', (size_t)(slash - p))) == NULL)
-			comma = slash;
+		if ((comma = memchr(p, ',', (size_t)(end - p))) == NULL)
+			comma = end;
 		if (u->nsentinels == REDISURL_SENTINELS_MAX) {
-			snprintf(err, errlen, "more than %d Sentinels",
-			    REDISURL_SENTINELS_MAX);
+			snprintf(err, errlen, "more than %d %s",
+			    REDISURL_SENTINELS_MAX, what);
 			return -1;
 		}
 		if (parse_hostport(p, (size_t)(comma - p), nd->host,
-		    sizeof(nd->host), &nd->port, REDISURL_SENTINEL_PORT, err,
-		    errlen) < 0)
+		    sizeof(nd->host), &nd->port, dflt, err, errlen) < 0)
 			return -1;
 		u->nsentinels++;
 	}
+	return 0;
+}
+
+/*
+ * parse_cluster: p follows "cluster://": [userinfo@]host[:port][,...],
+ * the seed nodes asked for the slot map (cluster.h); no database, as a
+ * cluster has only 0.  host and port are those of the first seed.
+ */
+static int
+parse_cluster(const char *p, struct redisurl *u, char *err, size_t errlen)
+{
+	const char *end = p + strlen(p);
+
+	u->is_cluster = 1;
+	if (strchr(p, '/') != NULL) {
+		snprintf(err, errlen, "a cluster:// URL has no /db or path "
+		    "(a cluster has only database 0)");
+		return -1;
+	}
+	if (parse_nodes(p, end, u, REDISURL_DEFAULT_PORT, "seed nodes", err,
+	    errlen) < 0)
+		return -1;
+	snprintf(u->host, sizeof(u->host), "%s", u->sentinels[0].host);
+	u->port = u->sentinels[0].port;
+	return 0;
+}
+
+/*
+ * parse_sentinel: p follows "sentinel://": [userinfo@]host[:port][,...]
+ * /mastername[/db].  The userinfo is for the Redis servers the
+ * Sentinels name, as in redis://; a Sentinel's port defaults to 26379.
+ */
+static int
+parse_sentinel(const char *p, struct redisurl *u, char *err, size_t errlen)
+{
+	const char *slash = strchr(p, '/'), *end;
+	size_t n;
+
+	u->is_sentinel = 1;
+	if (slash == NULL) {
+		snprintf(err, errlen, "no /mastername after the Sentinels");
+		return -1;
+	}
+	if (parse_nodes(p, slash, u, REDISURL_SENTINEL_PORT, "Sentinels",
+	    err, errlen) < 0)
+		return -1;
 	p = slash + 1;
 	end = strchr(p, '/');
 	n = end != NULL ? (size_t)(end - p) : strlen(p);
@@ -292,6 +333,8 @@ redisurl_parse(const char *s, struct redisurl *u, char *err, size_t errlen)
 		return parse_unix(s + 7, u, err, errlen);
 	if (strncmp(s, "sentinel://", 11) == 0)
 		return parse_sentinel(s + 11, u, err, errlen);
+	if (strncmp(s, "cluster://", 10) == 0)
+		return parse_cluster(s + 10, u, err, errlen);
 	if (strncmp(s, "redis://", 8) != 0) {
 		/* a scheme, "name://", that is not ours */
 		for (q = s; (*q >= 'a' && *q <= 'z') || (*q >= 'A' &&
@@ -300,7 +343,7 @@ redisurl_parse(const char *s, struct redisurl *u, char *err, size_t errlen)
 			;
 		if (q > s && strncmp(q, "://", 3) == 0) {
 			snprintf(err, errlen, "unknown scheme '%.*s' (redis://, "
-			    "unix:// or sentinel://)", (int)(q - s > 16 ? 16 : q - s), s);
+			    "unix://, sentinel:// or cluster://)", (int)(q - s > 16 ? 16 : q - s), s);
 			return -1;
 		}
 		if (strchr(s, '/') != NULL)
@@ -335,7 +378,7 @@ redisurl_parse(const char *s, struct redisurl *u, char *err, size_t errlen)
 	return 0;
 }
 
-/* show_sentinel: redisurl_show for sentinel://. */
+/* show_sentinel: redisurl_show for sentinel:// and cluster://. */
 static char *
 show_sentinel(const struct redisurl *u, const char *db, char *buf,
     size_t len)
@@ -343,7 +386,8 @@ show_sentinel(const struct redisurl *u, const char *db, char *buf,
 	size_t o;
 	int i;
 
-	snprintf(buf, len, "sentinel://%s%s%s", u->user,
+	snprintf(buf, len, "%s://%s%s%s", u->is_cluster ? "cluster" :
+	    "sentinel", u->user,
 	    u->has_password ? ":***" : "",
 	    u->user[0] != '\0' || u->has_password ? "@" : "");
 	for (i = 0; i < u->nsentinels; i++) {
@@ -355,7 +399,8 @@ show_sentinel(const struct redisurl *u, const char *db, char *buf,
 		    v6 ? "[" : "", nd->host, v6 ? "]" : "", nd->port);
 	}
 	o = strlen(buf);
-	snprintf(buf + o, len - o, "/%s%s", u->master, db);
+	if (!u->is_cluster)
+		snprintf(buf + o, len - o, "/%s%s", u->master, db);
 	return buf;
 }
 
@@ -371,7 +416,7 @@ redisurl_show(const struct redisurl *u, char *buf, size_t len)
 	}
 	if (u->db != 0)
 		snprintf(db, sizeof(db), "/%d", u->db);
-	if (u->is_sentinel)
+	if (u->is_sentinel || u->is_cluster)
 		return show_sentinel(u, db, buf, len);
 	snprintf(buf, len, "redis://%s%s%s%s%s%s:%d%s", u->user,
 	    u->has_password ? ":***" : "",

@@ -7,6 +7,7 @@
  *	path				(contains a '/')
  *	sentinel://[[user][:password]@]host[:port][,host[:port]]...
  *	    /mastername[/db]
+ *	cluster://[[user][:password]@]host[:port][,host[:port]]...
  *
  * user and password are percent-decoded (%40 is '@'); the host is a name,
  * an IPv4 address or an IPv6 address in brackets.  Nothing here prints,
@@ -47,6 +48,12 @@ struct redisurl {
 	int			nsentinels;
 	struct redisurl_node	sentinels[REDISURL_SENTINELS_MAX];
 	char			master[128];
+
+	/*
+	 * cluster://: a Redis Cluster; sentinels[] then holds the seed
+	 * nodes (cluster.h), and host and port the first of them.
+	 */
+	int			is_cluster;
 };
 
 /*

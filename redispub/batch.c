@@ -23,6 +23,19 @@
 
 #include "batch.h"
 
+/*
+ * cluster_note: in a cluster (b->cluster) every message of a book
+ * channel writes one of its keys in the MULTI of its SPUBLISH: each
+ * delta its own RPUSH, and while there is no snapshot a DEL of both
+ * keys.  While the channel's slot migrates, a command whose keys have
+ * left the old node is answered -ASK (or -TRYAGAIN) and not run; so
+ * from the first message of a channel that is refused, every later one
+ * is refused too until the slot has moved, and redispub sends them all
+ * again in order (shard.h).  A message that published without touching
+ * a key would be served by the old node ahead of an earlier one held
+ * back.
+ */
+
 /* delta actions planned for a batch */
 enum { A_NONE, A_RPUSH, A_DEL };
 #define NO_NEXT		UINT32_MAX
@@ -89,7 +102,10 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 			s->gsize = 1;
 			s->gbytes = s->m->len;
 		}
-	} else if (!c->cleared) {
+		/* a cluster: each delta its own RPUSH (see cluster_note) */
+		if (b->cluster)
+			c->batch = 0;
+	} else if (!c->cleared || b->cluster) {
 		/*
 		 * No snapshot sent on this connection (a restart, or the
 		 * cap): the keys would not rebuild the book, so late
@@ -100,6 +116,40 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 	}
 }
 
+/*
+ * put_key: the key C + suffix of channel c; in a cluster "{C}" +
+ * suffix, which hashes to the slot of C, so that the keys of a channel
+ * and its SPUBLISH share a MULTI and a node (redispub(1) "CLUSTER").
+ */
+static void
+put_key(const struct batch *b, struct resp_buf *out,
+    const struct route_chan *c, const char *suffix, size_t n)
+{
+	if (!b->cluster) {
+		resp_bulk2(out, c->name, c->len, suffix, n);
+		return;
+	}
+	resp_head(out, '$', c->len + n + 2);
+	resp_raw(out, "{", 1);
+	resp_raw(out, c->name, c->len);
+	resp_raw(out, "}", 1);
+	resp_raw(out, suffix, n);
+	resp_raw(out, "\r\n", 2);
+}
+
+/* put_publish: PUBLISH, or SPUBLISH (the shard channel) in a cluster. */
+static void
+put_publish(const struct batch *b, struct resp_buf *out,
+    const struct route_chan *c, const char *line, size_t n)
+{
+	if (b->cluster)
+		RESP_LIT(out, "*3\r\n$8\r\nSPUBLISH\r\n");
+	else
+		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
+	resp_bulk(out, c->name, c->len);
+	resp_bulk(out, line, n);
+}
+
 /* encode_rpush: the RPUSH of the group whose first member is slot i. */
 static void
 encode_rpush(const struct batch *b, const struct route_chan *c,
@@ -108,10 +158,10 @@ encode_rpush(const struct batch *b, const struct route_chan *c,
 	const struct batch_slot *s = &b->slot[i];
 	uint32_t j;
 
-	resp_reserve(out, s->gbytes + 24 * (size_t)s->gsize + c->len + 64);
+	resp_reserve(out, s->gbytes + 24 * (size_t)s->gsize + c->len + 66);
 	resp_head(out, '*', 2 + (size_t)s->gsize);
 	RESP_LIT(out, "$5\r\nRPUSH\r\n");
-	resp_bulk2(out, c->name, c->len, ".deltas", 7);
+	put_key(b, out, c, ".deltas", 7);
 	for (j = i; j != NO_NEXT; j = b->slot[j].next)
 		resp_bulk(out, outbox_line(b->slot[j].m), b->slot[j].m->len);
 }
@@ -125,7 +175,7 @@ encode_xadd(const struct batch *b, const struct route_chan *c,
 	int k = snprintf(num, sizeof(num), "%" PRIu64, b->stream);
 
 	RESP_LIT(out, "*8\r\n$4\r\nXADD\r\n");
-	resp_bulk2(out, c->name, c->len, ".stream", 7);
+	put_key(b, out, c, ".stream", 7);
 	RESP_LIT(out, "$6\r\nMAXLEN\r\n$1\r\n~\r\n");
 	resp_bulk(out, num, (size_t)k);
 	RESP_LIT(out, "$1\r\n*\r\n$4\r\nline\r\n");
@@ -148,7 +198,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	uint32_t n = 0;
 
 	*rp_idx = -1;
-	resp_reserve(out, 3 * m->len + 3 * c->len + rt->prefix_len + 512);
+	resp_reserve(out, 3 * m->len + 3 * c->len + rt->prefix_len + 520);
 	if (!c->announced) {
 		RESP_LIT(out, "*3\r\n$4\r\nSADD\r\n");
 		resp_bulk2(out, rt->prefix, rt->prefix_len, ".channels", 9);
@@ -159,13 +209,11 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	switch (m->type) {
 	case ROUTE_SNAPSHOT:
 		RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n");
-		resp_bulk2(out, c->name, c->len, ".snapshot", 9);
+		put_key(b, out, c, ".snapshot", 9);
 		resp_bulk(out, line, m->len);
 		RESP_LIT(out, "*2\r\n$3\r\nDEL\r\n");
-		resp_bulk2(out, c->name, c->len, ".deltas", 7);
-		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
-		resp_bulk(out, c->name, c->len);
-		resp_bulk(out, line, m->len);
+		put_key(b, out, c, ".deltas", 7);
+		put_publish(b, out, c, line, m->len);
 		RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
 		n += 5;
 		break;
@@ -175,30 +223,36 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	case ROUTE_XBEST:
 		/* latest-value channels: C.last and the message, at once */
 		RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n");
-		resp_bulk2(out, c->name, c->len, ".last", 5);
+		put_key(b, out, c, ".last", 5);
 		resp_bulk(out, line, m->len);
-		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
-		resp_bulk(out, c->name, c->len);
-		resp_bulk(out, line, m->len);
+		put_publish(b, out, c, line, m->len);
 		RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
 		n += 4;
 		break;
 	case ROUTE_DELTA:
+		if (b->cluster) {
+			RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n");
+			n++;
+		}
 		if (s->act == A_RPUSH && s->gsize > 0) {
 			encode_rpush(b, c, out, i);
 			*rp_idx = (int)n;
 			n++;
 		} else if (s->act == A_DEL) {
 			RESP_LIT(out, "*3\r\n$3\r\nDEL\r\n");
-			resp_bulk2(out, c->name, c->len, ".snapshot", 9);
-			resp_bulk2(out, c->name, c->len, ".deltas", 7);
+			put_key(b, out, c, ".snapshot", 9);
+			put_key(b, out, c, ".deltas", 7);
 			n++;
 		}
-		/* FALLTHROUGH */
+		put_publish(b, out, c, line, m->len);
+		n++;
+		if (b->cluster) {
+			RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
+			n++;
+		}
+		break;
 	default:
-		RESP_LIT(out, "*3\r\n$7\r\nPUBLISH\r\n");
-		resp_bulk(out, c->name, c->len);
-		resp_bulk(out, line, m->len);
+		put_publish(b, out, c, line, m->len);
 		n++;
 	}
 	if (b->stream > 0) {

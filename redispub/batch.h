@@ -7,6 +7,10 @@
  * replaces C.snapshot and empties C.deltas in one MULTI with its PUBLISH,
  * and the deltas of C in one batch are appended to C.deltas by a single
  * RPUSH, sent before the PUBLISH of the first of them.
+ *
+ * In a cluster (cluster://) the channel is a shard channel (SPUBLISH)
+ * and its keys are {C}.snapshot, {C}.deltas, {C}.last and {C}.stream:
+ * the hash tag puts them in the channel's slot.
  */
 #ifndef TP_BATCH_H
 #define TP_BATCH_H
@@ -33,6 +37,7 @@ struct batch {
 	uint64_t		pipeline;	/* --pipeline */
 	uint64_t		max_deltas;	/* --max-deltas */
 	uint64_t		stream;		/* --stream; 0: no XADD */
+	int			cluster;	/* cluster://: SPUBLISH, {C} keys */
 
 	uint64_t		id;		/* of the batch being planned */
 	uint32_t		gid;		/* of the last RPUSH group */

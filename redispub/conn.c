@@ -21,6 +21,7 @@
 
 #include "conn.h"
 #include "sentinel.h"
+#include "shard.h"
 #include "util.h"
 
 #define MS			((int64_t)1000000)	/* ns */
@@ -46,6 +47,8 @@ conn_init(struct conn *c, const struct redisurl *url, const char *url_str,
 	c->state = CONN_DOWN;
 	c->fd = -1;
 	backoff_init(&c->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	if (url->is_cluster)
+		c->shard = shard_new(c);
 }
 
 /* conn_close: the socket, the reader and what was not written go. */
@@ -59,6 +62,8 @@ conn_close(struct conn *c)
 		redisReaderFree(c->reader);
 	c->reader = NULL;
 	resp_clear(&c->out, 4 * RESP_BUF_HIGH);
+	if (c->shard != NULL)
+		shard_reset(c->shard);
 }
 
 void
@@ -66,6 +71,9 @@ conn_free(struct conn *c)
 {
 	conn_close(c);
 	resp_clear(&c->out, 0);
+	if (c->shard != NULL)
+		shard_free(c->shard);
+	c->shard = NULL;
 }
 
 /* give_up: closes c for good, with the exit status code and a message. */
@@ -242,9 +250,29 @@ ask_sentinels(struct conn *c)
 	return 0;
 }
 
+static void	conn_up(struct conn *);
+
+/*
+ * cluster_start: a cluster:// connection is up as soon as the slot map
+ * is read; the primaries' connections are the shard's (shard.h).
+ */
+static void
+cluster_start(struct conn *c)
+{
+	c->state = CONN_CONNECTING;
+	if (shard_start(c->shard, c->why, sizeof(c->why)) < 0)
+		conn_lost(c, c->why);
+	else
+		conn_up(c);
+}
+
 void
 conn_start(struct conn *c)
 {
+	if (c->shard != NULL) {
+		cluster_start(c);
+		return;
+	}
 	c->reader = resp_reader_new(&c->reply);
 	if (c->reader == NULL)
 		err(EX_OSERR, "redisReaderCreate");
@@ -422,6 +450,13 @@ conn_open(const struct conn *c)
 void
 conn_tick(struct conn *c, int64_t now)
 {
+	const char *why;
+
+	if (c->shard != NULL && c->state == CONN_READY) {
+		if ((why = shard_tick(c->shard, now)) != NULL)
+			conn_lost(c, why);
+		return;
+	}
 	if (c->state == CONN_DOWN && now >= c->retry_at)
 		conn_start(c);
 	if ((c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) &&
@@ -432,6 +467,11 @@ conn_tick(struct conn *c, int64_t now)
 void
 conn_flush(struct conn *c)
 {
+	if (c->shard != NULL) {
+		if (c->state == CONN_READY)
+			shard_flush(c->shard, &c->out);
+		return;
+	}
 	if (conn_open(c) && resp_pending(&c->out) > 0)
 		conn_write(c);
 }
@@ -439,6 +479,9 @@ conn_flush(struct conn *c)
 int
 conn_poll(const struct conn *c, short *events)
 {
+	if (c->shard != NULL)
+		return c->state == CONN_READY ? shard_poll(c->shard, events) :
+		    -1;
 	if (c->fd < 0 || c->state == CONN_DOWN)
 		return -1;
 	if (c->state == CONN_CONNECTING)
@@ -451,6 +494,8 @@ conn_poll(const struct conn *c, short *events)
 int64_t
 conn_next_timer(const struct conn *c)
 {
+	if (c->shard != NULL && c->state == CONN_READY)
+		return shard_next_timer(c->shard);
 	if (c->state == CONN_DOWN)
 		return c->retry_at;
 	if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE)
@@ -461,6 +506,14 @@ conn_next_timer(const struct conn *c)
 void
 conn_io(struct conn *c, short revents)
 {
+	const char *why;
+
+	if (c->shard != NULL) {
+		if (c->state == CONN_READY &&
+		    (why = shard_io(c->shard)) != NULL)
+			conn_lost(c, why);
+		return;
+	}
 	if (c->state == CONN_CONNECTING)
 		conn_connected(c);
 	else if (revents & (POLLIN | POLLERR | POLLHUP))

@@ -28,6 +28,8 @@
 #include "redisurl.h"
 #include "resp.h"
 
+struct shard;
+
 enum conn_state {
 	CONN_DOWN,		/* waiting to try again */
 	CONN_CONNECTING,	/* connect(2) under way */
@@ -61,6 +63,7 @@ struct conn {
 	int64_t			connect_timeout; /* ns, at startup */
 	struct conn_events	ev;
 	struct redisurl		addr;	/* sentinel://: the primary found */
+	struct shard		*shard;	/* cluster://, else NULL */
 
 	enum conn_state		state;
 	int			fd, ever_ready;

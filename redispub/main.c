@@ -166,7 +166,15 @@ check_url_main(const char *s)
 		return EX_USAGE;
 	}
 	printf("url %s\n", redisurl_show(&u, shown, sizeof(shown)));
-	if (u.is_sentinel) {
+	if (u.is_cluster) {
+		for (int i = 0; i < u.nsentinels; i++)
+			printf("seed %s %d\n", u.sentinels[i].host,
+			    u.sentinels[i].port);
+		if (u.user[0] != '\0')
+			printf("user %s\n", u.user);
+		if (u.has_password)
+			printf("password %s\n", u.password);
+	} else if (u.is_sentinel) {
 		for (int i = 0; i < u.nsentinels; i++)
 			printf("sentinel %s %d\n", u.sentinels[i].host,
 			    u.sentinels[i].port);
@@ -921,6 +929,7 @@ main(int argc, char **argv)
 	    rp.opt.pipeline);
 	route_init(&rp.rt, rp.opt.prefix, rp.opt.name);
 	batch_init(&rp.b, rp.opt.pipeline, rp.opt.max_deltas, rp.opt.stream);
+	rp.b.cluster = rp.opt.url.is_cluster;
 	catch_signals(&rp.sig_ours, &rp.sig_wait);
 	proof_init(&rp.pf, rp.opt.url.is_sentinel);
 	lease_init(&rp.ls, rp.opt.lease_key, rp.opt.lease_ms);

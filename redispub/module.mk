@@ -2,7 +2,8 @@
 # hiredis helpers its tests and benchmark use.
 REDISPUB_SRC	:= redispub/main.c redispub/input.c redispub/route.c \
 		   redispub/outbox.c redispub/batch.c \
-		   redispub/resp.c redispub/conn.c redispub/stats.c
+		   redispub/resp.c redispub/conn.c redispub/stats.c \
+		   redispub/shard.c
 REDISPUB_SRC	+= redispub/proof.c redispub/lease.c
 REDISPUB_OBJ	:= $(REDISPUB_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/redispub

@@ -9,7 +9,10 @@ BASH_SCRIPTS	+= .ci/run
 $(BUILD)/tests/%: tests/unit/%.c $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) -lcmocka -ljansson -lcrypto
+		$(COMMON_LIB) -lcmocka -ljansson -lcrypto $(UNIT_LIBS)
+
+# common/cluster.c reads CLUSTER SLOTS replies with hiredis
+$(BUILD)/tests/test_cluster: UNIT_LIBS = -lhiredis
 
 unit: $(UNIT_BIN)
 

@@ -158,7 +158,8 @@ values() {
 	fd) printf '%s\n' '' x -1 99999 ' 1' ;;
 	level) printf '%s\n' '' x 0 -0 -8 20 1x '-1 ' ;;
 	url) printf '%s\n' '' bogus://x redis:// redis://h:0 redis://h/x \
-	    'redis://u:p@ss@h' redis.sock sentinel://h sentinel://h/ ;;
+	    'redis://u:p@ss@h' redis.sock sentinel://h sentinel://h/ \
+	    cluster://h/0 ;;
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
 	group) printf '%s\n' '' no-such-group-tickpipe ;;
 	list) printf '%s\n' '' ',' 'a b' ;;

@@ -1,10 +1,10 @@
 /*
  * test_redisurl.c: the one Redis URL grammar (common/redisurl.h,
  * tickpipe(7)): redis://[[user][:password]@]host[:port][/db], unix://path
- * a bare path with a '/', and sentinel://[userinfo@]host[:port],...
- * /master[/db]; user and password percent-decoded; IPv6 in
- * brackets; anything else refused with a reason that never shows the
- * password.
+ * a bare path with a '/', sentinel://[userinfo@]host[:port],...
+ * /master[/db] and cluster://[userinfo@]host[:port],...; user and
+ * password percent-decoded; IPv6 in brackets; anything else refused
+ * with a reason that never shows the password.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -260,6 +260,34 @@ sentinels_and_master_name_are_read(void **state)
 }
 
 static void
+cluster_seed_nodes_are_read(void **state)
+{
+	char buf[600];
+
+	(void)state;
+	ok("cluster://10.0.0.1,10.0.0.2:7001,[::1]:7002");
+	assert_true(u.is_cluster);
+	assert_false(u.is_sentinel);
+	assert_int_equal(u.nsentinels, 3);
+	assert_string_equal(u.sentinels[0].host, "10.0.0.1");
+	assert_int_equal(u.sentinels[0].port, 6379);
+	assert_int_equal(u.sentinels[1].port, 7001);
+	assert_string_equal(u.sentinels[2].host, "::1");
+	assert_string_equal(u.host, "10.0.0.1");
+	assert_int_equal(u.port, 6379);
+	assert_int_equal(u.db, 0);
+	ok("cluster://feed:TOPSECRET@h:7000");
+	assert_string_equal(u.user, "feed");
+	assert_string_equal(u.password, "TOPSECRET");
+	assert_string_equal(redisurl_show(&u, buf, sizeof(buf)),
+	    "cluster://feed:***@h:7000");
+	refused("cluster://h:7000/1", "no /db");
+	refused("cluster://h:0", "port");
+	refused("cluster://", "host");
+	refused("cluster://a,,b", "host");
+}
+
+static void
 bad_sentinel_urls_are_refused_with_a_reason(void **state)
 {
 	(void)state;
@@ -298,6 +326,7 @@ main(void)
 		cmocka_unit_test(show_hides_the_password),
 		cmocka_unit_test(sentinels_and_master_name_are_read),
 		cmocka_unit_test(bad_sentinel_urls_are_refused_with_a_reason),
+		cmocka_unit_test(cluster_seed_nodes_are_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,837 @@
+/*
+ * shard.c: the Redis Cluster side of redispub's connection (see
+ * shard.h).
+ *
+ * Every group written by the caller is kept (its RESP, its slot, room
+ * for its replies) in a queue in the caller's order, and referred to by
+ * an entry in the queue of the node it is sent to.  A node's queue is
+ * in send order: its first sent entries are awaiting replies, which
+ * come in that order, the rest wait for the node to be connected.  An
+ * entry is "stale" when its group was moved to another node while it
+ * was in flight: its replies (-MOVED, as the slot has left the node)
+ * are read and thrown away.  A group is done when one entry got all
+ * its replies and none was a redirection; the done groups at the head
+ * of the caller's queue are handed back.
+ */
+#include <err.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cluster.h"
+#include "conn.h"
+#include "shard.h"
+#include "util.h"
+
+#define MS		((int64_t)1000000)	/* ns */
+#define SLOT_ANY	0xffffu		/* a group with no key */
+#define RETRY_NS	(20 * MS)	/* -ASK, -TRYAGAIN, -CLUSTERDOWN */
+#define REFRESH_NS	(100 * MS)	/* between two slot map reads */
+
+enum { R_NONE, R_MOVED, R_ASK, R_RETRY };
+
+struct group {
+	uint64_t		seq;	/* in the caller's order */
+	uint32_t		refs;	/* the caller's queue, entries */
+	uint32_t		nrep;
+	uint16_t		slot;
+	uint8_t			done;
+	uint8_t			redir;	/* R_*, of the attempt answered */
+	char			msg[200];	/* the redirection */
+	struct resp_reply	*rep;	/* nrep of them */
+	size_t			len;
+	char			cmd[];	/* its RESP */
+};
+
+struct entry {
+	struct group	*g;
+	uint32_t	got;
+	uint8_t		stale;
+};
+
+/* a queue of entries: v[(head + i) % cap] for i < n */
+struct equeue {
+	struct entry	*v;
+	size_t		head, n, cap;
+};
+
+struct node {
+	struct shard		*sh;
+	int			idx;
+	struct redisurl		url;
+	char			url_str[300];
+	struct conn		c;
+	struct equeue		q;
+	size_t			nsent;	/* q's first nsent are in flight */
+	int			reg_fd;	/* in the epoll set; -1: none */
+	uint32_t		reg_ev;
+};
+
+struct shard {
+	struct conn		*v;	/* the caller's connection */
+	struct cluster_map	map;	/* the nodes asked at a refresh */
+	struct node		*nodes[CLUSTER_NODES_MAX];
+	int			nnodes;
+	uint8_t			owner[CLUSTER_SLOTS];	/* index in nodes */
+
+	struct group		**gq;	/* the caller's order: a ring */
+	size_t			ghead, gn, gcap;
+	struct group		**held;	/* to try again, by seq */
+	size_t			nheld, heldcap;
+	uint64_t		seq;	/* of the last group */
+	uint32_t		inflight[CLUSTER_SLOTS];	/* live entries */
+	uint32_t		nheld_slot[CLUSTER_SLOTS];
+	int64_t			held_at, refresh_at, refreshed;
+
+	int			epfd;
+	const char		*fatal;		/* from the caller's reply */
+	char			why[512];
+	uint64_t		moved, asked, resent;
+};
+
+/* ---- queues ---- */
+
+static void
+eq_push(struct equeue *q, struct group *g)
+{
+	if (q->n == q->cap) {
+		size_t ncap = q->cap ? 2 * q->cap : 64, i;
+		struct entry *v = malloc(ncap * sizeof(*v));
+
+		if (v == NULL)
+			err(EX_OSERR, "malloc");
+		for (i = 0; i < q->n; i++)
+			v[i] = q->v[(q->head + i) % q->cap];
+		free(q->v);
+		q->v = v;
+		q->head = 0;
+		q->cap = ncap;
+	}
+	q->v[(q->head + q->n) % q->cap] = (struct entry){ g, 0, 0 };
+	q->n++;
+	g->refs++;
+}
+
+static struct entry *
+eq_at(struct equeue *q, size_t i)
+{
+	return &q->v[(q->head + i) % q->cap];
+}
+
+static void
+unref(struct group *g)
+{
+	if (--g->refs == 0) {
+		free(g->rep);
+		free(g);
+	}
+}
+
+static void
+eq_pop(struct equeue *q)
+{
+	unref(q->v[q->head].g);
+	q->head = (q->head + 1) % q->cap;
+	q->n--;
+}
+
+static void
+eq_clear(struct equeue *q)
+{
+	while (q->n > 0)
+		eq_pop(q);
+}
+
+/*
+ * held_push: g is to be sent again at held_at, in its place among the
+ * held groups (the caller's order); so is every later group of its slot
+ * until then (send_group).
+ */
+static void
+held_push(struct shard *sh, struct group *g)
+{
+	size_t i;
+
+	if (sh->nheld == sh->heldcap) {
+		sh->heldcap = sh->heldcap ? 2 * sh->heldcap : 64;
+		sh->held = realloc(sh->held, sh->heldcap * sizeof(*sh->held));
+		if (sh->held == NULL)
+			err(EX_OSERR, "realloc");
+	}
+	g->refs++;
+	for (i = sh->nheld; i > 0 && sh->held[i - 1]->seq > g->seq; i--)
+		sh->held[i] = sh->held[i - 1];
+	sh->held[i] = g;
+	sh->nheld++;
+	if (g->slot != SLOT_ANY)
+		sh->nheld_slot[g->slot]++;
+	if (sh->held_at == 0)
+		sh->held_at = mono_ns() + RETRY_NS;
+}
+
+/* live_done: an entry of g in flight is answered or moved away. */
+static void
+live_done(struct shard *sh, const struct group *g)
+{
+	if (g->slot != SLOT_ANY)
+		sh->inflight[g->slot]--;
+}
+
+/* ---- nodes ---- */
+
+static void	node_up_cb(void *, int);
+static void	node_down_cb(void *, const char *, int64_t);
+static const char *node_reply_cb(void *, const struct resp_reply *);
+
+/*
+ * node_get: the node at host:port, connecting to it if new; -1 if there
+ * are too many.
+ */
+static int
+node_get(struct shard *sh, const char *host, int port)
+{
+	struct conn_events ev = { NULL, node_up_cb, node_down_cb,
+	    node_reply_cb };
+	struct node *n;
+	int i;
+
+	for (i = 0; i < sh->nnodes; i++)
+		if (sh->nodes[i]->url.port == port &&
+		    strcmp(sh->nodes[i]->url.host, host) == 0)
+			return i;
+	if (sh->nnodes == CLUSTER_NODES_MAX ||
+	    strlen(host) >= sizeof(n->url.host))
+		return -1;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		err(EX_OSERR, "calloc");
+	n->sh = sh;
+	n->idx = sh->nnodes;
+	n->reg_fd = -1;
+	n->url = *sh->v->url;
+	n->url.is_cluster = 0;
+	n->url.nsentinels = 0;
+	snprintf(n->url.host, sizeof(n->url.host), "%s", host);
+	n->url.port = port;
+	redisurl_show(&n->url, n->url_str, sizeof(n->url_str));
+	ev.arg = n;
+	/* a node never gives up: the cluster may name it again */
+	conn_init(&n->c, &n->url, n->url_str, sh->v->password, INT64_MAX / 4,
+	    mono_ns(), &ev);
+	sh->nodes[sh->nnodes++] = n;
+	conn_start(&n->c);
+	return n->idx;
+}
+
+/* node_write: the node is ready: every queued entry is written. */
+static void
+node_write(struct node *n)
+{
+	struct equeue *q = &n->q;
+	size_t i, keep = n->nsent;
+
+	if (!conn_is_ready(&n->c))
+		return;
+	/* compact the unsent part, dropping the stale entries */
+	for (i = n->nsent; i < q->n; i++) {
+		struct entry e = *eq_at(q, i);
+
+		if (e.stale) {
+			unref(e.g);
+			continue;
+		}
+		resp_reserve(&n->c.out, e.g->len);
+		resp_raw(&n->c.out, e.g->cmd, e.g->len);
+		*eq_at(q, keep++) = e;
+	}
+	q->n = keep;
+	n->nsent = keep;
+}
+
+/*
+ * send_group: g goes to the owner of its slot (any node for no key);
+ * held for a while if no node serves the slot (a refresh is due).
+ */
+static void
+send_group(struct shard *sh, struct group *g)
+{
+	unsigned o = sh->owner[g->slot == SLOT_ANY ? 0 : g->slot];
+	struct node *n;
+
+	g->done = 0;
+	g->redir = R_NONE;
+	if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes ||
+	    (g->slot != SLOT_ANY && sh->nheld_slot[g->slot] > 0)) {
+		held_push(sh, g);
+		if (sh->refresh_at == 0)
+			sh->refresh_at = mono_ns();
+		return;
+	}
+	n = sh->nodes[o];
+	eq_push(&n->q, g);
+	if (g->slot != SLOT_ANY)
+		sh->inflight[g->slot]++;
+	node_write(n);
+}
+
+/*
+ * rehome: every live entry of n whose slot another node now serves
+ * moves there, in order, behind what that node has; an entry in flight
+ * stays as a stale one to read its reply.
+ */
+static void
+rehome(struct shard *sh, struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->q.n; i++) {
+		struct entry *e = eq_at(&n->q, i);
+
+		if (e->stale || e->g->slot == SLOT_ANY ||
+		    sh->owner[e->g->slot] == n->idx)
+			continue;
+		e->stale = 1;
+		live_done(sh, e->g);
+		send_group(sh, e->g);
+	}
+}
+
+/* ---- the slot map ---- */
+
+/*
+ * refresh: reads the slot map again; the groups waiting for a node that
+ * no longer serves their slot go to the new owner.  Returns 0, or -1
+ * (the map is kept; said once).
+ */
+static int
+refresh(struct shard *sh, char *why, size_t whylen)
+{
+	uint8_t owner[CLUSTER_SLOTS];
+	int idx[CLUSTER_NODES_MAX], i, k, changed = 0;
+
+	sh->refreshed = mono_ns();
+	sh->refresh_at = 0;
+	if (cluster_fetch(sh->v->url, sh->v->password, CLUSTER_TIMEOUT_MS,
+	    &sh->map, why, whylen) < 0)
+		return -1;
+	for (i = 0; i < sh->map.nnodes; i++) {
+		idx[i] = node_get(sh, sh->map.nodes[i].host,
+		    sh->map.nodes[i].port);
+		if (idx[i] < 0) {
+			snprintf(why, whylen, "more than %d primaries",
+			    CLUSTER_NODES_MAX);
+			return -1;
+		}
+	}
+	for (k = 0; k < CLUSTER_SLOTS; k++) {
+		owner[k] = sh->map.owner[k] == CLUSTER_NO_NODE ?
+		    CLUSTER_NO_NODE : (uint8_t)idx[sh->map.owner[k]];
+		changed |= owner[k] != sh->owner[k];
+	}
+	memcpy(sh->owner, owner, sizeof(owner));
+	if (changed)
+		for (i = 0; i < sh->nnodes; i++)
+			rehome(sh, sh->nodes[i]);
+	return 0;
+}
+
+/* ---- replies ---- */
+
+/* deliver: the done groups at the head of the caller's order, handed back. */
+static void
+deliver(struct shard *sh)
+{
+	struct conn *v = sh->v;
+
+	while (sh->fatal == NULL && sh->gn > 0) {
+		struct group *g = sh->gq[sh->ghead];
+		uint32_t i;
+
+		if (!g->done)
+			return;
+		for (i = 0; i < g->nrep && sh->fatal == NULL; i++)
+			sh->fatal = v->ev.reply(v->ev.arg, &g->rep[i]);
+		sh->ghead = (sh->ghead + 1) % sh->gcap;
+		sh->gn--;
+		unref(g);
+	}
+}
+
+/*
+ * redirected: g's attempt on n was answered with a redirection (g->msg):
+ * MOVED updates the map for the slot, sends g to the new owner and
+ * moves the rest of the slot's groups after it; the others try again.
+ */
+static void
+redirected(struct shard *sh, struct node *n, struct group *g)
+{
+	char host[256];
+	unsigned slot;
+	int port, k;
+
+	if (g->redir == R_MOVED && cluster_redirect(g->msg, &slot, host,
+	    sizeof(host), &port) == 1 && (k = node_get(sh, host, port)) >= 0) {
+		sh->moved++;
+		sh->owner[slot] = (uint8_t)k;
+		send_group(sh, g);
+		rehome(sh, n);
+		if (sh->refresh_at == 0)
+			sh->refresh_at = sh->refreshed + REFRESH_NS;
+		return;
+	}
+	/*
+	 * XXX -ASK: the slot is being migrated and a key of g has left.
+	 * A shard channel is served by the old owner until the migration
+	 * ends (the subscribers are still there), so g is tried again
+	 * there rather than sent with ASKING to the new one; a later
+	 * group of the same slot without a key may be published before
+	 * it.
+	 */
+	sh->asked++;
+	held_push(sh, g);
+	if (g->redir == R_RETRY && sh->refresh_at == 0)
+		sh->refresh_at = sh->refreshed + REFRESH_NS;
+}
+
+/* redir_kind: what an error reply asks of the client. */
+static int
+redir_kind(const char *msg)
+{
+	if (strncmp(msg, "MOVED ", 6) == 0)
+		return R_MOVED;
+	if (strncmp(msg, "ASK ", 4) == 0)
+		return R_ASK;
+	if (strncmp(msg, "TRYAGAIN", 8) == 0 ||
+	    strncmp(msg, "CLUSTERDOWN", 11) == 0)
+		return R_RETRY;
+	return R_NONE;
+}
+
+static const char *
+node_reply_cb(void *arg, const struct resp_reply *rep)
+{
+	struct node *n = arg;
+	struct shard *sh = n->sh;
+	struct entry *e;
+	struct group *g;
+	int r, stale;
+
+	if (n->nsent == 0)
+		return "reply to no command (protocol confusion)";
+	e = eq_at(&n->q, 0);
+	g = e->g;
+	if (!e->stale) {
+		g->rep[e->got] = *rep;
+		if (rep->err && g->redir == R_NONE &&
+		    (r = redir_kind(rep->msg)) != R_NONE) {
+			g->redir = (uint8_t)r;
+			snprintf(g->msg, sizeof(g->msg), "%s", rep->msg);
+		}
+	}
+	if (++e->got < g->nrep)
+		return NULL;
+	stale = e->stale;
+	if (!stale)
+		live_done(sh, g);
+	g->refs++;
+	eq_pop(&n->q);		/* before redirected, which may move n's */
+	n->nsent--;
+	if (!stale) {
+		if (g->redir != R_NONE)
+			redirected(sh, n, g);
+		else
+			g->done = 1;
+	}
+	unref(g);
+	deliver(sh);
+	return NULL;
+}
+
+/*
+ * node_up_cb: n is (again) ready for what waits for it.  A node back
+ * may have restarted without its keys: the caller is told, as of a
+ * reconnection, so that no channel trusts its late-joiner keys until
+ * they are written again.
+ */
+static void
+node_up_cb(void *arg, int first)
+{
+	struct node *n = arg;
+	struct conn *v = n->sh->v;
+
+	if (!first) {
+		warnx("redis cluster node %s: reconnected", n->url_str);
+		v->ev.up(v->ev.arg, 0);
+	}
+	node_write(n);
+}
+
+/*
+ * node_down_cb: what n had in flight is sent again, to n once it is
+ * back or to another node if the slot map, read again soon, says so.
+ */
+static void
+node_down_cb(void *arg, const char *why, int64_t retry_ms)
+{
+	struct node *n = arg;
+	struct shard *sh = n->sh;
+	size_t i, keep = 0;
+
+	for (i = 0; i < n->q.n; i++) {
+		struct entry e = *eq_at(&n->q, i);
+
+		if (e.stale) {
+			unref(e.g);
+			continue;
+		}
+		if (i < n->nsent)
+			sh->resent++;
+		e.got = 0;
+		e.g->redir = R_NONE;
+		*eq_at(&n->q, keep++) = e;
+	}
+	n->q.n = keep;
+	n->nsent = 0;
+	warnx("redis cluster node %s: %s; retrying in %" PRId64 " ms (%zu "
+	    "commands to send)", n->url_str, why, retry_ms, keep);
+	if (sh->refresh_at == 0)
+		sh->refresh_at = sh->refreshed + REFRESH_NS;
+}
+
+/* ---- the caller's side ---- */
+
+struct shard *
+shard_new(struct conn *c)
+{
+	struct shard *sh = calloc(1, sizeof(*sh));
+
+	if (sh == NULL)
+		err(EX_OSERR, "calloc");
+	sh->v = c;
+	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+	if ((sh->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		err(EX_OSERR, "epoll_create1");
+	return sh;
+}
+
+void
+shard_reset(struct shard *sh)
+{
+	int i;
+
+	for (i = 0; i < sh->nnodes; i++) {
+		struct node *n = sh->nodes[i];
+
+		conn_free(&n->c);
+		eq_clear(&n->q);
+		free(n->q.v);
+		free(n);
+	}
+	sh->nnodes = 0;
+	while (sh->gn > 0) {
+		unref(sh->gq[sh->ghead]);
+		sh->ghead = (sh->ghead + 1) % sh->gcap;
+		sh->gn--;
+	}
+	while (sh->nheld > 0)
+		unref(sh->held[--sh->nheld]);
+	memset(sh->inflight, 0, sizeof(sh->inflight));
+	memset(sh->nheld_slot, 0, sizeof(sh->nheld_slot));
+	sh->held_at = sh->refresh_at = 0;
+	sh->map.nnodes = 0;
+	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+	/* the closed descriptors left the epoll set by themselves */
+	close(sh->epfd);
+	if ((sh->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		err(EX_OSERR, "epoll_create1");
+}
+
+void
+shard_free(struct shard *sh)
+{
+	if (sh->moved + sh->asked + sh->resent > 0 || sh->v->ever_ready)
+		warnx("redis cluster: %" PRIu64 " MOVED and %" PRIu64
+		    " ASK/TRYAGAIN/CLUSTERDOWN answers followed, %" PRIu64
+		    " commands sent again after a lost node connection",
+		    sh->moved, sh->asked, sh->resent);
+	shard_reset(sh);
+	close(sh->epfd);
+	free(sh->gq);
+	free(sh->held);
+	free(sh);
+}
+
+int
+shard_start(struct shard *sh, char *why, size_t whylen)
+{
+	char err[400];
+
+	shard_reset(sh);
+	if (refresh(sh, err, sizeof(err)) < 0) {
+		snprintf(why, whylen, "no slot map from the cluster: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * next_cmd: the command at p[0..len): its length in *clen, its name
+ * and first key (or none: *key NULL).  Returns 0, or -1 if p does not
+ * hold one whole command (the caller's encoders write whole ones).
+ */
+static int
+next_cmd(const char *p, size_t len, size_t *clen, const char **name,
+    size_t *namelen, const char **key, size_t *keylen)
+{
+	const char *q = p, *end = p + len, *arg[4] = { NULL };
+	size_t alen[4] = { 0 }, argc, i;
+	char *e;
+
+	if (q >= end || *q != '*')
+		return -1;
+	argc = strtoul(q + 1, &e, 10);
+	if ((q = memchr(q, '\n', (size_t)(end - q))) == NULL || argc == 0)
+		return -1;
+	q++;
+	for (i = 0; i < argc; i++) {
+		size_t n;
+
+		if (q >= end || *q != '$')
+			return -1;
+		n = strtoul(q + 1, &e, 10);
+		if ((q = memchr(q, '\n', (size_t)(end - q))) == NULL ||
+		    (size_t)(end - q) < n + 3)
+			return -1;
+		q++;
+		if (i < 4) {
+			arg[i] = q;
+			alen[i] = n;
+		}
+		q += n + 2;
+	}
+	*clen = (size_t)(q - p);
+	*name = arg[0];
+	*namelen = alen[0];
+	*key = NULL;
+	if ((alen[0] == 4 && strncasecmp(arg[0], "EVAL", 4) == 0) ||
+	    (alen[0] == 7 && strncasecmp(arg[0], "EVALSHA", 7) == 0)) {
+		if (argc >= 4 && !(alen[2] == 1 && arg[2][0] == '0')) {
+			*key = arg[3];
+			*keylen = alen[3];
+		}
+	} else if (argc >= 2 && !(alen[0] == 4 &&
+	    strncasecmp(arg[0], "WAIT", 4) == 0)) {
+		*key = arg[1];
+		*keylen = alen[1];
+	}
+	return 0;
+}
+
+/* new_group: a group of the commands p[0..len), nrep of them. */
+static void
+new_group(struct shard *sh, const char *p, size_t len, uint32_t nrep,
+    unsigned slot)
+{
+	struct group *g = malloc(sizeof(*g) + len);
+
+	if (g == NULL || (g->rep = calloc(nrep, sizeof(*g->rep))) == NULL)
+		err(EX_OSERR, "malloc");
+	g->refs = 1;
+	g->seq = ++sh->seq;
+	g->nrep = nrep;
+	g->slot = (uint16_t)slot;
+	g->len = len;
+	memcpy(g->cmd, p, len);
+	if (sh->gn == sh->gcap) {
+		size_t ncap = sh->gcap ? 2 * sh->gcap : 256, i;
+		struct group **v = malloc(ncap * sizeof(*v));
+
+		if (v == NULL)
+			err(EX_OSERR, "malloc");
+		for (i = 0; i < sh->gn; i++)
+			v[i] = sh->gq[(sh->ghead + i) % sh->gcap];
+		free(sh->gq);
+		sh->gq = v;
+		sh->ghead = 0;
+		sh->gcap = ncap;
+	}
+	sh->gq[(sh->ghead + sh->gn++) % sh->gcap] = g;
+	send_group(sh, g);
+}
+
+void
+shard_flush(struct shard *sh, struct resp_buf *out)
+{
+	const char *p = out->buf + out->off, *end = out->buf + out->len;
+	const char *gstart = NULL, *name, *key;
+	size_t clen, nl, kl = 0;
+	unsigned slot = SLOT_ANY;
+	uint32_t ncmd = 0;
+	int i;
+
+	while (p < end) {
+		if (next_cmd(p, (size_t)(end - p), &clen, &name, &nl, &key,
+		    &kl) < 0)
+			errx(EX_SOFTWARE, "cluster: a partial command in the "
+			    "output buffer");
+		if (gstart == NULL && nl == 5 &&
+		    strncasecmp(name, "MULTI", 5) == 0) {
+			gstart = p;
+			ncmd = 0;
+			slot = SLOT_ANY;
+		}
+		if (key != NULL && slot == SLOT_ANY)
+			slot = cluster_keyslot(key, kl);
+		p += clen;
+		ncmd++;
+		if (gstart == NULL) {
+			new_group(sh, p - clen, clen, 1, slot);
+			slot = SLOT_ANY;
+			ncmd = 0;
+		} else if (nl == 4 && strncasecmp(name, "EXEC", 4) == 0) {
+			new_group(sh, gstart, (size_t)(p - gstart), ncmd, slot);
+			gstart = NULL;
+			slot = SLOT_ANY;
+			ncmd = 0;
+		}
+	}
+	if (gstart != NULL)
+		errx(EX_SOFTWARE, "cluster: MULTI without EXEC");
+	out->off = out->len = 0;
+	for (i = 0; i < sh->nnodes; i++)
+		conn_flush(&sh->nodes[i]->c);
+}
+
+int
+shard_poll(struct shard *sh, short *events)
+{
+	int i;
+
+	for (i = 0; i < sh->nnodes; i++) {
+		struct node *n = sh->nodes[i];
+		struct epoll_event ev;
+		short want;
+		int fd = conn_poll(&n->c, &want);
+
+		ev.events = (want & POLLIN ? EPOLLIN : 0) |
+		    (want & POLLOUT ? EPOLLOUT : 0);
+		ev.data.ptr = n;
+		if (fd != n->reg_fd && n->reg_fd >= 0)
+			(void)epoll_ctl(sh->epfd, EPOLL_CTL_DEL, n->reg_fd,
+			    NULL);
+		if (fd < 0) {
+			n->reg_fd = -1;
+			continue;
+		}
+		if (fd != n->reg_fd) {
+			if (epoll_ctl(sh->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
+			    (errno != EEXIST || epoll_ctl(sh->epfd,
+			    EPOLL_CTL_MOD, fd, &ev) < 0))
+				err(EX_OSERR, "epoll_ctl");
+		} else if (ev.events != n->reg_ev &&
+		    epoll_ctl(sh->epfd, EPOLL_CTL_MOD, fd, &ev) < 0) {
+			err(EX_OSERR, "epoll_ctl");
+		}
+		n->reg_fd = fd;
+		n->reg_ev = ev.events;
+	}
+	*events = POLLIN;
+	return sh->epfd;
+}
+
+const char *
+shard_io(struct shard *sh)
+{
+	struct epoll_event evs[CLUSTER_NODES_MAX];
+	int i, k;
+
+	k = epoll_wait(sh->epfd, evs, CLUSTER_NODES_MAX, 0);
+	for (i = 0; i < k && sh->fatal == NULL; i++) {
+		struct node *n = evs[i].data.ptr;
+		short re = (short)((evs[i].events & EPOLLIN ? POLLIN : 0) |
+		    (evs[i].events & EPOLLOUT ? POLLOUT : 0) |
+		    (evs[i].events & EPOLLERR ? POLLERR : 0) |
+		    (evs[i].events & EPOLLHUP ? POLLHUP : 0));
+
+		conn_io(&n->c, re);
+	}
+	for (i = 0; i < sh->nnodes && sh->fatal == NULL; i++)
+		conn_flush(&sh->nodes[i]->c);
+	return sh->fatal;
+}
+
+/*
+ * retry_held: the held groups go out again, those of a slot only once
+ * nothing of that slot is in flight (a reply still due may hold it back
+ * too, and must come first), in the caller's order.
+ */
+static void
+retry_held(struct shard *sh)
+{
+	struct group **h = sh->held, **keep;
+	size_t i, n = sh->nheld, nk = 0;
+	uint8_t *go = calloc(n ? n : 1, 1);
+
+	if (go == NULL || (keep = malloc((n ? n : 1) * sizeof(*keep))) == NULL)
+		err(EX_OSERR, "malloc");
+	for (i = 0; i < n; i++)
+		go[i] = h[i]->slot == SLOT_ANY || sh->inflight[h[i]->slot] == 0;
+	for (i = 0; i < n; i++) {
+		if (!go[i])
+			keep[nk++] = h[i];
+		else if (h[i]->slot != SLOT_ANY)
+			sh->nheld_slot[h[i]->slot]--;
+	}
+	sh->held = keep;
+	sh->nheld = nk;
+	sh->heldcap = n ? n : 1;
+	sh->held_at = nk > 0 ? mono_ns() + RETRY_NS : 0;
+	for (i = 0; i < n; i++) {
+		if (!go[i])
+			continue;
+		send_group(sh, h[i]);
+		unref(h[i]);
+	}
+	free(go);
+	free(h);
+}
+
+const char *
+shard_tick(struct shard *sh, int64_t now)
+{
+	int k;
+
+	for (k = 0; k < sh->nnodes; k++)
+		conn_tick(&sh->nodes[k]->c, now);
+	if (sh->refresh_at != 0 && now >= sh->refresh_at &&
+	    refresh(sh, sh->why, sizeof(sh->why)) < 0) {
+		warnx("redis cluster: slot map not read again: %s", sh->why);
+		sh->refresh_at = now + 10 * REFRESH_NS;
+	}
+	if (sh->held_at != 0 && now >= sh->held_at)
+		retry_held(sh);
+	for (k = 0; k < sh->nnodes; k++)
+		conn_flush(&sh->nodes[k]->c);
+	return sh->fatal;
+}
+
+int64_t
+shard_next_timer(const struct shard *sh)
+{
+	int64_t t = INT64_MAX, u;
+	int k;
+
+	for (k = 0; k < sh->nnodes; k++)
+		if ((u = conn_next_timer(&sh->nodes[k]->c)) < t)
+			t = u;
+	if (sh->refresh_at != 0 && sh->refresh_at < t)
+		t = sh->refresh_at;
+	if (sh->held_at != 0 && sh->held_at < t)
+		t = sh->held_at;
+	return t;
+}

@@ -1,0 +1,208 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # port_*: set by node() through eval
+# Sharded pub/sub on a 3-node Redis Cluster: every channel's messages
+# arrive on the shard that owns its slot, in order, none lost or
+# duplicated, through the migration of slots under way.  Hosts are
+# simulated by distinct loopback ports on 127.0.0.1 (no network
+# namespaces): three redis-server --cluster-enabled yes nodes joined by
+# redis-cli --cluster create (no replicas).  rp-gen at 4000 lines/s on
+# 64 channels (32 symbols, trade and book) -> redispub -u cluster://;
+# one SSUBSCRIBE client per node (tests/cluster/cl.py) on the channels
+# that node serves.  Before any migration no node answered -MOVED (so
+# redispub's slot function is Redis' own); then the slots of four
+# channels are moved from their node to another one while publishing
+# (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE of their keys, SETSLOT
+# NODE), with a client subscribed on the new owner (ASKING, as the slot
+# is importing) beforehand: for those channels the old owner's messages
+# and then the new owner's must together be every line, in order, once.
+# The late-joiner keys ({C}.snapshot with the hash tag) must be on the
+# node that serves C, before and after.  Then node c sleeps half a
+# second and closes redispub's connection (DEBUG SLEEP, CLIENT KILL in
+# one MULTI): redispub reconnects and sends again what c had not
+# answered; c's channels must lose nothing and keep their order
+# (a line sent again after a lost reply may come twice: counted, not a
+# failure, as redispub(1) delivers at least once).
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/redispub/rp.sh"
+
+command -v redis-server >/dev/null || skip "redis-server not installed"
+cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
+
+# node NAME: a cluster-enabled redis-server on a free port, its cluster
+# bus on another (not port + 10000, which may be past 65535); port_NAME.
+node() {
+	_p=$(free_port)
+	_bus=$(free_port)
+	mkdir -p "$T/$1"
+	redis-server --port "$_p" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$T/$1" --daemonize no \
+	    --cluster-enabled yes --cluster-config-file "$T/$1/nodes.conf" \
+	    --cluster-port "$_bus" --cluster-node-timeout 5000 \
+	    --enable-debug-command local --logfile "$T/$1/log" &
+	track $!
+	eval "port_$1=$_p"
+	wait_for 10 redis-cli -p "$_p" ping || fail "redis $1 did not start"
+}
+node a
+node b
+node c
+PORTS="$port_a $port_b $port_c"
+redis-cli --cluster create 127.0.0.1:"$port_a" 127.0.0.1:"$port_b" \
+    127.0.0.1:"$port_c" --cluster-replicas 0 --cluster-yes \
+    >"$T/create.log" 2>&1 || fail "cluster create: $(tail -n 3 "$T/create.log")"
+cluster_ok() {
+	for _p in $PORTS; do
+		redis-cli -p "$_p" cluster info | grep -q 'cluster_state:ok' ||
+		    return 1
+	done
+}
+wait_for 20 cluster_ok || fail "the cluster did not become ok"
+
+# the channels, their slots and owners, as Redis computes them
+chans=""
+i=0
+while [ "$i" -lt 32 ]; do
+	s=$(printf 'S%02d-USD' "$i")
+	chans="$chans md.sim.$s.trade md.sim.$s.book"
+	i=$((i + 1))
+done
+# shellcheck disable=SC2086 # the list of channels
+cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
+
+# sub NAME PORT [--asking] CHANNEL...: a subscriber, once acknowledged
+sub() {
+	_n=$1
+	_sp=$2
+	shift 2
+	mkfifo "$T/$_n.ready"
+	cl sub "$_sp" "$T/$_n.msgs" "$@" >"$T/$_n.ready" 2>"$T/$_n.err" &
+	track $!
+	read -r _ok <"$T/$_n.ready" || true
+	[ "$_ok" = ready ] || fail "subscriber $_n: $(cat "$T/$_n.err")"
+}
+for p in $PORTS; do
+	# shellcheck disable=SC2046 # the channels of node p
+	sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
+done
+
+# four channels of node a move to node b: the slots of two trade and
+# two book channels
+awk -v p="$port_a" '$3 == p && $1 ~ /trade$/ { print }' "$T/owners" |
+    head -n 2 >"$T/moving"
+awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print }' "$T/owners" |
+    head -n 2 >>"$T/moving"
+[ "$(wc -l <"$T/moving")" -eq 4 ] || fail "node a has too few channels"
+
+"$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
+    tee "$T/in" | "$RP" -v -u "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" \
+    --flush-timeout 20 2>"$T/rp.err" &
+rp_pid=$!
+track "$rp_pid"
+sleep 3
+moved=0
+for p in $PORTS; do
+	n=$(redis-cli -p "$p" info errorstats | sed -n 's/^errorstat_MOVED:count=\([0-9]*\).*/\1/p')
+	moved=$((moved + ${n:-0}))
+done
+assert_eq "MOVED answers before any migration" 0 "$moved"
+for k in $(awk '{ print $1 }' "$T/moving"); do
+	redis-cli -p "$port_a" exists "{$k}.snapshot" | grep -qx 1 ||
+	    case $k in *book) fail "{$k}.snapshot not on its node a" ;; esac
+done
+
+# the migration, slot by slot, while redispub publishes
+for s in $(awk '{ print $2 }' "$T/moving" | sort -u); do
+	cl begin "$port_a" "$port_b" "$s" || fail "migration of slot $s"
+done
+# shellcheck disable=SC2046 # the moving channels
+sub nb2 "$port_b" --asking $(awk '{ print $1 }' "$T/moving")
+for s in $(awk '{ print $2 }' "$T/moving" | sort -u); do
+	cl end "$port_a" "$port_b" "$s" "$port_c" || fail "migration of slot $s"
+done
+sleep 1
+# node c sleeps, with redispub's commands piling up unread, then closes
+# redispub's connection: those were never run, and must be sent again
+printf 'MULTI\nDEBUG SLEEP 0.5\nCLIENT KILL TYPE normal SKIPME yes\nEXEC\n' |
+    redis-cli -p "$port_c" >"$T/kill.log" 2>&1 || fail "CLIENT KILL on node c"
+note "moved slots $(awk '{ print $2 }' "$T/moving" | sort -u | tr '\n' ' ')from $port_a to $port_b at $(wc -l <"$T/in") lines"
+
+wait "$rp_pid"
+rc=$?
+[ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
+grep 'redis cluster' "$T/rp.err" | sed 's/^/  redispub: /' >&2
+sleep 0.5
+
+# every channel: what its subscribers got, in order, is what was read
+awk '{ print $2 }' "$T/moving" >"$T/moving.slots"
+/usr/bin/python3 - "$T" "$port_c" <<'EOPY' || fail "delivery check failed"
+import json, os, sys
+T, pc = sys.argv[1], sys.argv[2]
+owner = dict((l.split()[0], l.split()[2]) for l in open(T + "/owners"))
+want = {}
+for line in open(T + "/in"):
+    m = json.loads(line)
+    ch = "md.sim.%s.%s" % (m["symbol"], "trade" if m["type"] == "trade" else "book")
+    want.setdefault(ch, []).append(m["seq"])
+moving = [l.split()[0] for l in open(T + "/moving")]
+got, unsub = {}, {}
+# the old owner's messages before the new owner's
+for f in sorted(os.listdir(T)):
+    if not f.endswith(".msgs") or f == "nb2.msgs":
+        continue
+    for line in open(T + "/" + f):
+        a, b = line.split()
+        if a == "UNSUB":
+            unsub[b] = f
+        else:
+            got.setdefault(a, []).append(int(b))
+for line in open(T + "/nb2.msgs"):
+    a, b = line.split()
+    if a != "UNSUB":
+        got.setdefault(a, []).append(int(b))
+bad = 0
+dups = 0
+for ch, seqs in want.items():
+    g = got.get(ch, [])
+    if owner[ch] == pc:
+        # the node whose connection was closed: once each, in order
+        seen, first = set(), []
+        for x in g:
+            if x not in seen:
+                seen.add(x)
+                first.append(x)
+        dups += len(g) - len(first)
+        g = first
+    if g != seqs:
+        bad += 1
+        lost = sorted(set(seqs) - set(g))
+        dup = len(g) - len(set(g))
+        print("%s: %d lines, %d received, %d lost (%s), %d duplicated, "
+              "in order: %s" % (ch, len(seqs), len(g), len(lost),
+              lost[:5], dup, g == sorted(g)), file=sys.stderr)
+for ch in moving:
+    if ch not in unsub:
+        print("%s: the old owner pushed no SUNSUBSCRIBE" % ch, file=sys.stderr)
+        bad += 1
+nb2 = sum(1 for l in open(T + "/nb2.msgs") if not l.startswith("UNSUB"))
+print("  channels %d, lines %d, on the new owner after the move %d, "
+      "twice on node c after its connection was closed %d" %
+      (len(want), sum(len(v) for v in want.values()), nb2, dups),
+      file=sys.stderr)
+if nb2 == 0:
+    print("nothing published on the new owner: the move came too late",
+          file=sys.stderr)
+    bad += 1
+sys.exit(1 if bad else 0)
+EOPY
+grep -q "node redis://127.0.0.1:$port_c: reconnected" "$T/rp.err" ||
+    fail "redispub did not reconnect to node c: $(grep "$port_c" "$T/rp.err")"
+grep -q 'after a lost node' "$T/rp.err" &&
+    ! grep -q ' 0 commands sent again after a lost node' "$T/rp.err" ||
+    fail "nothing sent again after node c closed the connection"
+grep -q 'redis cluster: [1-9][0-9]* MOVED' "$T/rp.err" ||
+    fail "redispub followed no MOVED: $(grep 'redis cluster' "$T/rp.err")"
+for k in $(awk '$1 ~ /book$/ { print $1 }' "$T/moving"); do
+	assert_eq "{$k}.snapshot on the new owner" 1 \
+	    "$(redis-cli -p "$port_b" exists "{$k}.snapshot")"
+done
+exit 0
