@@ -39,10 +39,13 @@ enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
  * on the futex (ring_wait).  A spin saves the writer's wake-up and the
  * sleeper's, a few microseconds, only when the next record comes within
  * it; the rest of the time it burns a CPU that, on a small machine, the
- * next processes of the pipeline wait for (BENCHMARKS.md, "Where latency
- * goes").
+ * next processes of the pipeline wait for.  Measured on and off at 10 K
+ * msg/s on two busy CPUs (BENCHMARKS.md, "Where latency goes"), the old
+ * 50 us spin cost 13-20 us of CPU a message and made the median worse,
+ * and under SCHED_FIFO it held the CPU from the rest of the path: the
+ * default is to sleep at once.
  */
-#define SPIN_US_DEFAULT	50
+#define SPIN_US_DEFAULT	0
 #define SPIN_US_MAX	1000000
 
 /* what --type accepts */
