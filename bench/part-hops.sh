@@ -25,8 +25,10 @@
 #    CPU free) per message; the e2e p50 as a multiple of wake-ups x
 #    floor (goal: within 1.5x).
 #
-# A setting is "base" or cuts joined by "+" (HOPS_SETTINGS, a list):
-#   spinN   both shmreaders wait with --spin-us N (shmreader(1))
+# A setting is "base" (the programs' defaults) or cuts joined by "+"
+# (HOPS_SETTINGS, a list):
+#   spinN   both shmreaders wait with --spin-us N (shmreader(1); the
+#           default is 0, spin50 is what it was before)
 #   pin     redis-server on the last CPU, the pipeline (collector,
 #           shmreader, redispub, wsgate, the client) on CPU 0 (taskset)
 #   fifo    the pipeline and redis-server SCHED_FIFO priority 10 (chrt);
@@ -44,7 +46,7 @@ for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
 	[ -x "$p" ] || { echo "part-hops: $p not built" >&2; exit 1; }
 done
 RATE=10000 COUNT=${HOPS_BENCH_MSGS:-50000}
-SETTINGS=${HOPS_SETTINGS:-base spin0 pin fifo}
+SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin}
 ROUNDS=${HOPS_ROUNDS:-2}
 FORMAT=${HOPS_FORMAT:-rows}
 T=$(mktemp -d)
@@ -79,7 +81,7 @@ has() {	# has CUT SETTING: is CUT one of SETTING's cuts
 run() {
 	idx=$1 set=$2 D=$T/$1
 	mkdir "$D"
-	spin=50
+	spin=''
 	for c in $(echo "$set" | tr + ' '); do
 		case $c in
 		spin*) spin=${c#spin} ;;
@@ -130,8 +132,8 @@ run() {
 		"$BIN/bench/hoptap" ring "$ring" 100000000 >"$D/ring.out" &
 		pids="$pids $!"
 		mkfifo "$D/tap"
-		"$BIN/shmreader" --ring "$ring" --from latest --spin-us "$spin" \
-		    >"$D/tap" &
+		"$BIN/shmreader" --ring "$ring" --from latest \
+		    ${spin:+--spin-us "$spin"} >"$D/tap" &
 		sr1=$!
 		"$BIN/bench/hoptap" lines 100000000 <"$D/tap" >"$D/lines.out" &
 		tl=$!
@@ -142,8 +144,8 @@ run() {
 		pids="$pids $rs"
 		npat=2
 	fi
-	$pre "$BIN/shmreader" --ring "$ring" --from latest --spin-us "$spin" \
-	    >"$D/chain" &
+	$pre "$BIN/shmreader" --ring "$ring" --from latest \
+	    ${spin:+--spin-us "$spin"} >"$D/chain" &
 	sr2=$!
 	$pre "$BIN/redispub" -u "redis://127.0.0.1:$rport" --stats-interval 0 \
 	    <"$D/chain" 2>/dev/null &
