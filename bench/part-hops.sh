@@ -46,7 +46,7 @@ for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
 	[ -x "$p" ] || { echo "part-hops: $p not built" >&2; exit 1; }
 done
 RATE=10000 COUNT=${HOPS_BENCH_MSGS:-50000}
-SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin}
+SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin notaps}
 ROUNDS=${HOPS_ROUNDS:-2}
 FORMAT=${HOPS_FORMAT:-rows}
 T=$(mktemp -d)
