@@ -1,29 +1,43 @@
 #!/bin/sh
-# part-hops.sh: where the latency goes (issue 12).  One pipeline at 10 K
-# msg/s (collector sim -> ring -> shmreader -> redispub -> Redis ->
-# wsgate -> a WebSocket client), and in the same run:
+# part-hops.sh: where the latency goes, and what cutting it buys (issue
+# 12).  The pipeline at 10 K msg/s (collector sim -> ring -> shmreader ->
+# redispub -> Redis -> wsgate -> a WebSocket client), run once per
+# setting, the settings alternating (base, cut 1, cut 2, ..., base, cut
+# 1, ...: HOPS_ROUNDS rounds) so that each cut is measured on and off in
+# the same run, under the same load.  Each run measures:
 #
 # 1. taps from the outside, after each hop, each measuring now - the
 #    collector's receive stamp ("recv"):
 #   ring      bench/hoptap ring: a reader of the ring
 #   shmreader a second shmreader | bench/hoptap lines
 #   Redis     tests' rp-sub, a hiredis subscriber (md.sim.*)
-#   wsgate    bench/wsbench sub, one WebSocket client (md.sim.*)
-#    Each hop's p50 is the difference of the p50s of its two taps (they
-#    are different messages' distributions, so a hop's p99 is not given).
+#   wsgate    bench/wsbench sub, one WebSocket client (md.sim.*): e2e
+#    A hop's p50 share is the difference of the p50s of its two taps.
 # 2. the programs' own histograms (redispub's statistics object,
-#    redispub(1); wsgate's /metrics, wsgate(1)), which do give each
-#    hop's p99: recv -> redispub's read, redispub's residence, recv ->
+#    redispub(1); wsgate's /metrics, wsgate(1)), which give each hop's
+#    p99: recv -> redispub's read, redispub's residence, recv ->
 #    wsgate's receipt from Redis, wsgate's residence.
 # 3. the wake-up floor: bench/futexpp, two processes ping-ponging
-#    through a futex, run right after the pipeline; the wake-ups on the
-#    path counted from each path process's voluntary context switches
-#    during the run (/proc/PID/status) per message, and structurally
-#    (shmreader, redispub, Redis, wsgate, the client: 5); the end-to-end
-#    p50 as a multiple of wake-ups x floor (goal: within 1.5x); and
-#    from /proc/PID/schedstat over the same interval, each path
-#    process's CPU time and run-queue wait (runnable, no CPU free) per
-#    message, which say where the rest goes.
+#    through a futex, right after the pipeline; from /proc/PID/status
+#    and /proc/PID/schedstat over the messages, each path process's
+#    (shmreader, redispub, redis-server, wsgate, the client) voluntary
+#    switches (its wake-ups), CPU time and run-queue wait (runnable, no
+#    CPU free) per message; the e2e p50 as a multiple of wake-ups x
+#    floor (goal: within 1.5x).
+#
+# A setting is "base" (the programs' defaults) or cuts joined by "+"
+# (HOPS_SETTINGS, a list):
+#   spinN   both shmreaders wait with --spin-us N (shmreader(1); the
+#           default is 0, spin50 is what it was before)
+#   pin     redis-server on the last CPU, the pipeline (collector,
+#           shmreader, redispub, wsgate, the client) on CPU 0 (taskset)
+#   fifo    the pipeline and redis-server SCHED_FIFO priority 10 (chrt);
+#           a row says so if that is not permitted
+#   notaps  no outside taps but the client (what the taps cost)
+# Prints a row per run, then per cut the median over its rounds beside
+# base's, then the goals for each setting.  HOPS_FORMAT=wide prints one
+# wide table instead of the rows of each run (a run a row), for
+# BENCHMARKS.md.
 set -u
 : "${BIN:?}"
 for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
@@ -32,16 +46,20 @@ for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
 	[ -x "$p" ] || { echo "part-hops: $p not built" >&2; exit 1; }
 done
 RATE=10000 COUNT=${HOPS_BENCH_MSGS:-50000}
+SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin notaps}
+ROUNDS=${HOPS_ROUNDS:-2}
+FORMAT=${HOPS_FORMAT:-rows}
 T=$(mktemp -d)
-ring="benchhops.$$"
 pids=""
+ring=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for p in $pids; do wait "$p" 2>/dev/null; done
-	"$BIN/shmreader" --ring "$ring" --unlink 2>/dev/null
-	rm -rf "$T"
+	pids=""
+	[ -z "$ring" ] || "$BIN/shmreader" --ring "$ring" --unlink 2>/dev/null
+	ring=""
 }
-trap cleanup EXIT
+trap 'cleanup; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -53,46 +71,121 @@ wait_until() {	# CMD...: 20 s at most
 	done
 }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
+has() {	# has CUT SETTING: is CUT one of SETTING's cuts
+	case "+$2+" in *"+$1+"*) return 0 ;; esac
+	return 1
+}
 
-rport=$(free_port)
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
-    --dir "$T" --daemonize no --logfile "$T/redis.log" &
-redis=$!
-pids="$pids $redis"
-wait_until redis-cli -p "$rport" ping || { echo "part-hops: redis did not start" >&2; exit 1; }
-wport=$(free_port)
-"$BIN/wsgate" -l "127.0.0.1:$wport" -u "redis://127.0.0.1:$rport" -d 3 \
-    3>"$T/ready" 2>"$T/wsgate.log" &
-wsg=$!
-pids="$pids $wsg"
-wait_until test -s "$T/ready" || { echo "part-hops: wsgate did not start" >&2; exit 1; }
+# run IDX SETTING: one pipeline with SETTING's cuts; its figures as
+# "key value" lines in $T/IDX.res
+run() {
+	idx=$1 set=$2 D=$T/$1
+	mkdir "$D"
+	spin=''
+	for c in $(echo "$set" | tr + ' '); do
+		case $c in
+		spin*) spin=${c#spin} ;;
+		base|pin|fifo|notaps) ;;
+		*) echo "part-hops: unknown cut $c" >&2; return 1 ;;
+		esac
+	done
+	# what each process is started under: pre (the pipeline), rpre
+	# (redis-server); both exec, so $! is the process itself
+	pre="" rpre="" fifo=""
+	if has pin "$set"; then
+		last=$(($(nproc) - 1))
+		pre="taskset -c 0" rpre="taskset -c $last"
+	fi
+	if has fifo "$set"; then
+		if chrt -f 10 true 2>/dev/null; then
+			pre="$pre chrt -f 10" rpre="$rpre chrt -f 10" fifo=ok
+		else
+			fifo="not permitted"
+		fi
+	fi
+	taps=1
+	has notaps "$set" && taps=0
+	ring="benchhops.$$.$idx"
 
-# the ring, then the taps and the chain
-"$BIN/collector" --ring "$ring" --capacity 1048576 sim --rate "$RATE" --count 1 >/dev/null 2>&1
-"$BIN/bench/hoptap" ring "$ring" 100000000 >"$T/ring.out" &
-pids="$pids $!"
-mkfifo "$T/tap" "$T/chain"
-"$BIN/shmreader" --ring "$ring" --from latest >"$T/tap" &
-sr1=$!
-"$BIN/bench/hoptap" lines 100000000 <"$T/tap" >"$T/lines.out" &
-tl=$!
-"$BIN/shmreader" --ring "$ring" --from latest >"$T/chain" &
-sr2=$!
-"$BIN/redispub" -u "redis://127.0.0.1:$rport" --stats-interval 0 <"$T/chain" 2>/dev/null &
-rp=$!
-pids="$pids $sr1 $tl $sr2 $rp"
-"$BIN/tests/rp-sub" -l -p -n 100000000 -t 2 -P "$rport" 'md.sim.*' >"$T/redis.out" 2>/dev/null &
-rs=$!
-timeout 180 "$BIN/bench/wsbench" sub "$wport" 'md.sim.*' 1 2000 >"$T/ws.out" 2>"$T/ws.err" &
-ws=$!
-pids="$pids $rs $ws"
-wait_until grep -q ready "$T/ws.out" || { echo "part-hops: no WebSocket client" >&2; exit 1; }
-wait_until test "$(redis-cli -p "$rport" pubsub numpat)" -ge 2 ||
-    { echo "part-hops: no Redis subscriber" >&2; exit 1; }
-sleep 0.3
-# the processes on the path, for their wake-ups (the client: timeout's child)
-wsc=$(cat "/proc/$ws/task/$ws/children" 2>/dev/null)
-path="shmreader=$sr2 redispub=$rp redis-server=$redis wsgate=$wsg client=${wsc%% *}"
+	rport=$(free_port)
+	$rpre redis-server --port "$rport" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$D" --daemonize no \
+	    --logfile "$D/redis.log" &
+	redis=$!
+	pids="$pids $redis"
+	wait_until redis-cli -p "$rport" ping ||
+	    { echo "part-hops: redis did not start" >&2; return 1; }
+	wport=$(free_port)
+	$pre "$BIN/wsgate" -l "127.0.0.1:$wport" -u "redis://127.0.0.1:$rport" \
+	    -d 3 3>"$D/ready" 2>"$D/wsgate.log" &
+	wsg=$!
+	pids="$pids $wsg"
+	wait_until test -s "$D/ready" ||
+	    { echo "part-hops: wsgate did not start" >&2; return 1; }
+
+	# the ring, then the taps and the chain
+	"$BIN/collector" --ring "$ring" --capacity 1048576 sim --rate "$RATE" \
+	    --count 1 >/dev/null 2>&1
+	mkfifo "$D/chain"
+	npat=1
+	if [ $taps = 1 ]; then
+		"$BIN/bench/hoptap" ring "$ring" 100000000 >"$D/ring.out" &
+		pids="$pids $!"
+		mkfifo "$D/tap"
+		"$BIN/shmreader" --ring "$ring" --from latest \
+		    ${spin:+--spin-us "$spin"} >"$D/tap" &
+		sr1=$!
+		"$BIN/bench/hoptap" lines 100000000 <"$D/tap" >"$D/lines.out" &
+		tl=$!
+		pids="$pids $sr1 $tl"
+		"$BIN/tests/rp-sub" -l -p -n 100000000 -t 2 -P "$rport" \
+		    'md.sim.*' >"$D/redis.out" 2>/dev/null &
+		rs=$!
+		pids="$pids $rs"
+		npat=2
+	fi
+	$pre "$BIN/shmreader" --ring "$ring" --from latest \
+	    ${spin:+--spin-us "$spin"} >"$D/chain" &
+	sr2=$!
+	$pre "$BIN/redispub" -u "redis://127.0.0.1:$rport" --stats-interval 0 \
+	    <"$D/chain" 2>/dev/null &
+	rp=$!
+	pids="$pids $sr2 $rp"
+	$pre timeout 180 "$BIN/bench/wsbench" sub "$wport" 'md.sim.*' 1 2000 \
+	    >"$D/ws.out" 2>"$D/ws.err" &
+	ws=$!
+	pids="$pids $ws"
+	wait_until grep -q ready "$D/ws.out" ||
+	    { echo "part-hops: no WebSocket client" >&2; return 1; }
+	wait_until test "$(redis-cli -p "$rport" pubsub numpat)" -ge $npat ||
+	    { echo "part-hops: no Redis subscriber" >&2; return 1; }
+	sleep 0.3
+	# the processes on the path (the client: timeout's child)
+	wsc=$(cat "/proc/$ws/task/$ws/children" 2>/dev/null)
+	path="shmreader=$sr2 redispub=$rp redis-server=$redis wsgate=$wsg client=${wsc%% *}"
+	v0=$(vcs)
+	$pre "$BIN/collector" --ring "$ring" sim --rate "$RATE" --count "$COUNT" \
+	    >/dev/null 2>&1
+	sleep 0.3	# the last messages through
+	v1=$(vcs)
+	/usr/bin/python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
+	    "http://127.0.0.1:$wport/metrics" >"$D/metrics" 2>/dev/null
+	wait "$ws"
+	if [ $taps = 1 ]; then
+		wait "$rs"
+		kill "$sr1" 2>/dev/null
+		wait "$tl" 2>/dev/null
+	fi
+	kill "$sr2" 2>/dev/null
+	wait "$rp" 2>/dev/null
+	redis-cli -p "$rport" --raw get md.tickpipe.stats >"$D/stats"
+	[ $taps = 0 ] || sleep 1.2	# the ring tap stops a second after
+	cleanup
+	"$BIN/bench/futexpp" 20000 >"$D/futex.out"
+	figures >"$T/$idx.res"
+}
+
 vcs() {	# each process in $path: voluntary switches:ns on CPU:ns run-queued
 	for e in $path; do
 		printf '%s:%s ' "$(awk '/^voluntary_ctxt_switches/ { print $2 }' \
@@ -100,95 +193,120 @@ vcs() {	# each process in $path: voluntary switches:ns on CPU:ns run-queued
 		    "$(tr ' ' : <"/proc/${e#*=}/schedstat" 2>/dev/null)"
 	done
 }
-v0=$(vcs)
-"$BIN/collector" --ring "$ring" sim --rate "$RATE" --count "$COUNT" >/dev/null 2>&1
-sleep 0.3	# the last messages through
-v1=$(vcs)
-/usr/bin/python3 -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
-    "http://127.0.0.1:$wport/metrics" >"$T/metrics" 2>/dev/null
-wait "$rs" "$ws"
-kill "$sr1" "$sr2" 2>/dev/null
-wait "$tl" "$rp" 2>/dev/null
-redis-cli -p "$rport" --raw get md.tickpipe.stats >"$T/stats"
-sleep 1.2	# the ring tap stops a second after the last record
-"$BIN/bench/futexpp" 20000 >"$T/futex.out"
 
-prev=0
-for tap in ring lines redis ws; do
-	case $tap in
-	ring) what="collector -> ring reader (hoptap ring)" ;;
-	lines) what="... -> shmreader -> pipe reader (hoptap lines)" ;;
-	redis) what="... -> redispub -> Redis -> hiredis subscriber" ;;
-	ws) what="... -> Redis -> wsgate -> WebSocket client" ;;
-	esac
-	p50=$(field p50_us <"$T/$tap.out") p99=$(field p99_us <"$T/$tap.out")
-	[ -n "$p50" ] || { echo "part-hops: the $tap tap measured nothing" >&2; p50=0 p99=0; }
-	hop=$(awk -v a="$p50" -v b="$prev" 'BEGIN { printf "%.0f", a - b }')
-	echo "| hops | recv -> $what at $RATE msg/s ($COUNT msgs, one run) | cumulative p50 $p50 us, p99 $p99 us; this hop's p50 share $hop us | | |"
-	prev=$p50
-done
-
-# the programs' own histograms, hop by hop (p50/p99 in us)
-/usr/bin/python3 - "$T/stats" "$T/metrics" "$RATE" "$COUNT" <<'PY'
-import json, sys
-st, met, rate, count = sys.argv[1:5]
-def prom(name, q):
-    for l in open(met):
-        if l.startswith('wsgate_%s_quantile_seconds{quantile="%s"}' % (name, q)):
-            return float(l.split()[1]) * 1e6
-    return float("nan")
-def count_of(name):
-    for l in open(met):
-        if l.startswith("wsgate_%s_seconds_count " % name):
-            return int(float(l.split()[1]))
-    return 0
-try:
-    s = json.load(open(st))
-except (OSError, ValueError):
-    s = {}
-rows = []
-for key, what in (("lat_read", "recv -> redispub read (collector, ring, shmreader, pipe)"),
-                  ("lat_send", "redispub read -> written to Redis (its residence)")):
-    h = s.get(key, {"n": 0, "p50": 0, "p99": 0})
-    rows.append((what, h["n"], h["p50"] / 1e3, h["p99"] / 1e3))
-rows.append(("recv -> wsgate receipt from Redis (all of the above, and Redis)",
-             count_of("latency_in"), prom("latency_in", "0.5"), prom("latency_in", "0.99")))
-rows.append(("wsgate receipt -> written to the client (its residence)",
-             count_of("latency_out"), prom("latency_out", "0.5"), prom("latency_out", "0.99")))
-for what, n, p50, p99 in rows:
-    print("| hops | in-program: %s at %s msg/s (%s msgs) | p50 %.0f us, p99 %.0f us (n=%d) | | |"
-          % (what, rate, count, p50, p99, n))
-PY
-
-# the wake-up floor, and the wake-ups on the path
-fp50=$(field p50_us <"$T/futex.out") fp99=$(field p99_us <"$T/futex.out")
-echo "| hops | wake-up floor: futex ping-pong between two processes, one way (bench/futexpp, same run) | p50 $fp50 us, p99 $fp99 us | | |"
-# each process's switches per message, then their sum
-# (schedstat: time on the CPU, time runnable but waiting for one)
-per() {	# FIELD: each process's delta of that field per message, then the sum
+per() {	# FIELD SCALE: each path process's delta per message, "|", the sum
 	echo "$path" | awk -v v0="$v0" -v v1="$v1" -v n="$COUNT" -v f="$1" \
 	    -v sc="$2" '{
 		split(v0, a, " "); split(v1, b, " ")
 		for (i = 1; i <= NF; i++) {
 			split($i, kv, "="); split(a[i], x, ":"); split(b[i], y, ":")
 			w = (y[f] - x[f]) / n / sc; t += w
-			printf "%s%s %.2f", (i > 1 ? ", " : ""), kv[1], w
+			printf "%s%s %.1f", (i > 1 ? ", " : ""), kv[1], w
 		}
 		printf "|%.2f\n", t }'
 }
-wk=$(per 1 1)
-tot=${wk#*|}
-echo "| hops | wake-ups per message on the path (voluntary context switches / msgs): ${wk%|*} | $tot measured, 5 structural | | |"
-cpu=$(per 2 1000)
-rq=$(per 3 1000)
-echo "| hops | CPU time per message on the path, us (schedstat): ${cpu%|*} | ${cpu#*|} us | | |"
-echo "| hops | run-queue wait per message on the path, us (schedstat: runnable, no CPU free): ${rq%|*} | ${rq#*|} us | | |"
-e2e=$(field p50_us <"$T/ws.out")
-for k in "$tot measured" "5 structural"; do
-	awk -v e="${e2e:-0}" -v w="${k%% *}" -v f="${fp50:-0}" -v k="$k" 'BEGIN {
+
+figures() {	# the run in $D: "key value" lines
+	echo "set $set"
+	echo "fifo ${fifo:-}"
+	for tap in ring lines redis ws; do
+		if [ -s "$D/$tap.out" ]; then
+			echo "$tap $(field p50_us <"$D/$tap.out") $(field p99_us <"$D/$tap.out")"
+		else
+			echo "$tap - -"
+		fi
+	done
+	/usr/bin/python3 - "$D/stats" "$D/metrics" <<'PY'
+import json, sys
+st, met = sys.argv[1:3]
+def prom(name, q):
+    try:
+        for l in open(met):
+            if l.startswith('wsgate_%s_quantile_seconds{quantile="%s"}' % (name, q)):
+                return "%.0f" % (float(l.split()[1]) * 1e6)
+    except OSError:
+        pass
+    return "-"
+try:
+    s = json.load(open(st))
+except (OSError, ValueError):
+    s = {}
+for key in ("lat_read", "lat_send"):
+    h = s.get(key)
+    print(key, *(["%.0f" % (h["p50"] / 1e3), "%.0f" % (h["p99"] / 1e3)]
+                 if h and h.get("n") else ["-", "-"]))
+print("lat_in", prom("latency_in", "0.5"), prom("latency_in", "0.99"))
+print("lat_out", prom("latency_out", "0.5"), prom("latency_out", "0.99"))
+PY
+	echo "floor $(field p50_us <"$D/futex.out")"
+	w=$(per 1 1) c=$(per 2 1000) q=$(per 3 1000)
+	echo "wake ${w#*|} ${w%|*}"
+	echo "cpu ${c#*|} ${c%|*}"
+	echo "rq ${q#*|} ${q%|*}"
+}
+
+get() {	# get IDX KEY [N]: the Nth value (1) of KEY in run IDX
+	awk -v k="$2" -v n="${3:-1}" '$1 == k { print $(n + 1); exit }' "$T/$1.res"
+}
+getall() {	# getall IDX KEY: all after KEY
+	sed -n "s/^$2 //p" "$T/$1.res"
+}
+
+# the runs, alternating
+idx=0
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for s in $SETTINGS; do
+		idx=$((idx + 1))
+		echo "$idx $s $r" >>"$T/runs"
+		run "$idx" "$s" || { cleanup; exit 1; }
+	done
+	r=$((r + 1))
+done
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+
+pp() {	# pp IDX KEY: "p50/p99" of KEY
+	echo "$(get "$1" "$2" 1)/$(get "$1" "$2" 2)"
+}
+if [ "$FORMAT" = wide ]; then
+	echo "| setting (round) | e2e p50/p99 | taps p50: ring, pipe, Redis sub | redispub recv->read p50/p99 | redispub residence | wsgate recv->receipt | wsgate residence | path CPU us/msg | run-queue us/msg | wake-ups/msg | floor p50 |"
+	echo "|---|---|---|---|---|---|---|---|---|---|---|"
+	while read -r i s r; do
+		f=$(get "$i" fifo)
+		[ "$f" = "not" ] && s="$s (FIFO not permitted)"
+		echo "| $s ($r) | $(pp "$i" ws) | $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | $(pp "$i" lat_read) | $(pp "$i" lat_send) | $(pp "$i" lat_in) | $(pp "$i" lat_out) | $(get "$i" cpu) | $(get "$i" rq) | $(get "$i" wake) | $(get "$i" floor) |"
+	done <"$T/runs"
+	echo
+	echo "load average at the end: $load; $COUNT msgs a run at $RATE msg/s"
+	echo
+fi
+
+[ "$FORMAT" = wide ] || while read -r i s r; do
+	f=$(getall "$i" fifo)
+	note=""
+	[ "$f" = "not permitted" ] && note=" (SCHED_FIFO not permitted: ran without)"
+	echo "| hops | $s$note, round $r, $RATE msg/s, $COUNT msgs: e2e p50/p99 us; in-program hops p50/p99 us: recv->redispub read, its residence, recv->wsgate receipt, its residence; taps p50 us: ring, pipe, Redis sub | e2e $(pp "$i" ws); $(pp "$i" lat_read), $(pp "$i" lat_send), $(pp "$i" lat_in), $(pp "$i" lat_out); $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | | |"
+	echo "| hops | $s, round $r: per message on the path (shmreader, redispub, redis-server, wsgate, client): CPU us; run-queue wait us; wake-ups; futex floor p50 us | CPU $(get "$i" cpu) ($(getall "$i" cpu | cut -d' ' -f2-)); run-queue $(get "$i" rq) ($(getall "$i" rq | cut -d' ' -f2-)); wake-ups $(get "$i" wake); floor $(get "$i" floor) | | |"
+done <"$T/runs"
+
+# median over the rounds of KEY's Nth value, for setting S
+med() {	# med S KEY N
+	while read -r i s r; do
+		[ "$s" = "$1" ] && get "$i" "$2" "$3"
+	done <"$T/runs" | grep -v '^-$' | sort -n |
+	    awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+for s in $SETTINGS; do
+	e50=$(med "$s" ws 1) e99=$(med "$s" ws 2) cpu=$(med "$s" cpu 1)
+	rq=$(med "$s" rq 1) wk=$(med "$s" wake 1) fl=$(med "$s" floor 1)
+	echo "| hops | $s, median of $ROUNDS rounds: e2e p50/p99 us; path CPU, run-queue us/msg (load $load) | e2e $e50/$e99; CPU $cpu; run-queue $rq | | |"
+	awk -v s="$s" -v e="$e50" -v p="$e99" -v w="$wk" -v f="$fl" 'BEGIN {
+		yn = "no"; if (e + 0 > 0 && e < 300) yn = "yes"
+		printf "| hops | %s: e2e p50 < 300 us at 10 K msg/s | %s us | < 300 us | %s |\n", s, e, yn
+		yn = "no"; if (p + 0 > 0 && p < 2000) yn = "yes"
+		printf "| hops | %s: e2e p99 < 2 ms at 10 K msg/s | %s us | < 2000 us | %s |\n", s, p, yn
 		m = (w * f > 0) ? e / (w * f) : 0
-		printf "| hops | e2e p50 (recv -> WebSocket client) / (wake-ups x floor), %s wake-ups | %.0f us / (%s x %s us) = %.1fx | <= 1.5x | %s |\n",
-		    k, e, w, f, m, (m > 0 && m <= 1.5) ? "yes" : "no"
+		printf "| hops | %s: e2e p50 / (wake-ups x floor) | %s / (%s x %s) = %.1fx | <= 1.5x | %s |\n",
+		    s, e, w, f, m, (m > 0 && m <= 1.5) ? "yes" : "no"
 	}'
 done

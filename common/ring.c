@@ -1103,9 +1103,12 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 	}
 	if (spin_ns < 0)
 		spin_ns = (int64_t)timeout_ms * 1000000;
+	/* spin_ns 0: one look, then to sleep (no 64 pauses first) */
 	for (unsigned i = 0;; i++) {
 		if (ring_slot_ready(r))
 			return 1;
+		if (spin_ns == 0)
+			break;
 		cpu_relax();
 		if ((i & 63) == 63 && mono_ns() - start >= spin_ns)
 			break;

@@ -127,8 +127,8 @@ int	 ring_read(struct ring *r, struct tp_record *out, uint64_t *lost);
 /*
  * ring_wait: waits until a record may be available at the reader's
  * position: spins for spin_ns, then sleeps on the futex up to timeout_ms.
- * spin_ns < 0 spins until the timeout.  Returns 1 if data is available,
- * 0 on timeout.
+ * spin_ns < 0 spins until the timeout; 0 looks once and sleeps at once.
+ * Returns 1 if data is available, 0 on timeout.
  */
 int	 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms);
 

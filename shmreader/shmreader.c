@@ -26,12 +26,27 @@
 static const char usage_text[] =
 "usage: shmreader [-hv] [-d fd] [--ring name] [--format jsonl|raw|table]\n"
 "                 [--from oldest|latest|seq] [--count n] [--no-follow]\n"
-"                 [--venue venue] [--symbol symbol] [--type type] [--spin]\n"
+"                 [--venue venue] [--symbol symbol] [--type type]\n"
+"                 [--spin | --spin-us us]\n"
 "       shmreader [--ring name] --stat | --layout | --unlink\n";
 
 enum fmt { FMT_JSONL, FMT_RAW, FMT_TABLE };
 enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
-	O_SYMBOL, O_TYPE, O_SPIN, O_STAT, O_LAYOUT, O_UNLINK };
+	O_SYMBOL, O_TYPE, O_SPIN, O_SPINUS, O_STAT, O_LAYOUT, O_UNLINK };
+
+/*
+ * --spin-us: how long an idle reader spins on the ring before it sleeps
+ * on the futex (ring_wait).  A spin saves the writer's wake-up and the
+ * sleeper's, a few microseconds, only when the next record comes within
+ * it; the rest of the time it burns a CPU that, on a small machine, the
+ * next processes of the pipeline wait for.  Measured on and off at 10 K
+ * msg/s on two busy CPUs (BENCHMARKS.md, "Where latency goes"), the old
+ * 50 us spin cost 13-20 us of CPU a message and made the median worse,
+ * and under SCHED_FIFO it held the CPU from the rest of the path: the
+ * default is to sleep at once.
+ */
+#define SPIN_US_DEFAULT	0
+#define SPIN_US_MAX	1000000
 
 /* what --type accepts */
 
@@ -48,6 +63,7 @@ static const struct option opts[] = {
 	{ "symbol", required_argument, NULL, O_SYMBOL },
 	{ "type", required_argument, NULL, O_TYPE },
 	{ "spin", no_argument, NULL, O_SPIN },
+	{ "spin-us", required_argument, NULL, O_SPINUS },
 	{ "stat", no_argument, NULL, O_STAT },
 	{ "layout", no_argument, NULL, O_LAYOUT },
 	{ "unlink", no_argument, NULL, O_UNLINK },
@@ -449,7 +465,8 @@ main(int argc, char **argv)
 	struct tp_record rec;
 	const char *from = "oldest";
 	uint64_t count = 0, done = 0, v, lost;
-	int ch, follow = 1, spin = 0, ready_fd = -1, mode = 0, rc, waited = 0;
+	int64_t spin_ns = SPIN_US_DEFAULT * 1000;
+	int ch, follow = 1, ready_fd = -1, mode = 0, rc, waited = 0;
 	char msg[160];
 
 	r.name = "default";
@@ -506,7 +523,13 @@ main(int argc, char **argv)
 				errx(EX_USAGE, "%s", msg);
 			break;
 		case O_SPIN:
-			spin = 1;
+			spin_ns = -1;
+			break;
+		case O_SPINUS:
+			if (parse_u64(optarg, 0, SPIN_US_MAX, &v) < 0)
+				errx(EX_USAGE, "--spin-us %s: must be 0 to %d",
+				    optarg, SPIN_US_MAX);
+			spin_ns = (int64_t)v * 1000;
 			break;
 		case O_STAT:
 		case O_LAYOUT:
@@ -591,11 +614,11 @@ main(int argc, char **argv)
 			 * the rest of one begun a moment before stopping.
 			 */
 			if (jsonl_msg_pending(&r.msg) && !waited++ &&
-			    ring_wait(r.ring, spin ? -1 : 50000, 200))
+			    ring_wait(r.ring, spin_ns, 200))
 				continue;
 			break;
 		}
-		if (!ring_wait(r.ring, spin ? -1 : 50000, 200)) {
+		if (!ring_wait(r.ring, spin_ns, 200)) {
 			char errbuf[512];
 			uint64_t gap_from;
 

@@ -51,6 +51,7 @@ opts_of() {
 -v none
 --no-follow none
 --spin none
+--spin-us n
 --stat none
 --layout none
 --unlink none
