@@ -32,7 +32,7 @@ kill_and_repair() {
 	kill -0 "$victim" 2>/dev/null && fail "$1: killed $2 $victim still there"
 	tp status >"$T/status" 2>&1
 	grep -Eq "^$1 +up .* 137 \(SIGKILL\)" "$T/status" ||
-	    fail "$1: status does not show the SIGKILL: $(grep -E "^($1 |supervisor:)" "$T/status" | tr '\n' ' ')"
+	    fail "$1: status does not show the SIGKILL: $(grep -E "^($1 |supervisor:)" "$T/status" | tr '\n' ' ')(supervisor.pid: $(cat "$STATE/supervisor.pid"); now $(date +%s); ps: $(ps -p "$(sup_pid)" -o etime=,args=))"
 	wait_for 15 data_flows || fail "$1: no data after repairing $2"
 	[ "$took" -le "$REPAIR_MS" ] ||
 	    fail "$1: repaired $took ms after SIGKILL of $2 (limit $REPAIR_MS ms)"
