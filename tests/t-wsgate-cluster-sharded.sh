@@ -108,7 +108,17 @@ for s in $(awk '{ print $2 }' "$T/moving" | sort -u); do
 	cl end "$port_a" "$port_b" "$s" "$port_c" || fail "migration of slot $s"
 done
 note "moved slots $(awk '{ print $2 }' "$T/moving" | sort -u | tr '\n' ' ')from $port_a to $port_b at $(wc -l <"$T/in") lines"
-sleep 2
+# wsgate follows at once (sunsubscribe pushed by node a, map read
+# again): the moved channels are subscribed on node b
+moved_on_b() {
+	# shellcheck disable=SC2046 # the moving channels
+	[ "$(redis-cli -p "$port_b" pubsub shardnumsub \
+	    $(awk '{ print $1 }' "$T/moving") | awk 'NR % 2 == 0' |
+	    paste -sd' ')" = "1 1 1 1" ]
+}
+wait_for 2 moved_on_b ||
+    fail "the moved channels not on node b 2 s after the move"
+sleep 1
 redis-cli -p "$port_c" client kill type pubsub >"$T/kill.log" 2>&1 ||
     fail "CLIENT KILL on node c: $(cat "$T/kill.log")"
 note "node c closed $(cat "$T/kill.log") subscription connection(s) at $(wc -l <"$T/in") lines"
@@ -129,6 +139,14 @@ for ch in $(awk '{ print $1 }' "$T/moving"); do
 	assert_eq "$ch subscribed on node b" "$ch 1" \
 	    "$(redis-cli -p "$port_b" pubsub shardnumsub "$ch" | paste -sd' ')"
 done
+# a late joiner, nothing published any more: each book comes from its
+# {C}.snapshot and {C}.deltas, read on the node that serves C
+# books: how many book channels the late joiner has a message of
+books() { awk '$1 == "m" && $2 ~ /book$/ { c[$2] = 1 } END { print length(c) }' "$T/w3.ev"; }
+all_books() { [ "$(books)" -eq 32 ]; }
+client w3
+wait_for 10 all_books ||
+    fail "late joiner: $(books) of 32 books from the keys"
 sleep 0.5
 touch "$T/stop"
 sleep 0.5

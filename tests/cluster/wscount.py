@@ -135,7 +135,10 @@ def check(jsonl, out):
 def main():
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == "listen":
-        asyncio.run(listen(a[0], a[1], a[2], a[3], a[4:]))
+        try:
+            asyncio.run(listen(a[0], a[1], a[2], a[3], a[4:]))
+        except websockets.ConnectionClosed:
+            pass    # wsgate stopped: the test is ending
     elif cmd == "pattern":
         asyncio.run(pattern(a[0]))
     elif cmd == "check":
