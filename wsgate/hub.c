@@ -1,8 +1,9 @@
 /*
  * hub.c: wsgate's Redis side.  Two hiredis async connections on the
- * libevent loop: "sub" carries the subscriptions and the messages; "cmd"
- * runs the late-joiner reads (MULTI; GET C.snapshot; LRANGE C.deltas;
- * EXEC) and SMEMBERS PREFIX.channels.
+ * libevent loop (a Redis Cluster: see Cluster below): "sub" carries the
+ * subscriptions and the messages; "cmd" runs the late-joiner reads
+ * (MULTI; GET C.snapshot; LRANGE C.deltas; EXEC) and SMEMBERS
+ * PREFIX.channels.
  *
  * Subscriptions.  The table maps each channel or pattern some client
  * asked for to a struct sub with its members (one per client).  Redis
@@ -77,6 +78,19 @@
  * than the one it just lost if there is another (else the primary); cmd takes the server sub found, so
  * that the late-joiner reads and the stream come from one server.  Losing
  * it is a Redis loss as above (status frames, books synced again).
+ *
+ * Cluster (a cluster:// URL, wsgate(1) "Cluster"): there is no sub and
+ * no cmd.  shard.c holds a subscription connection per node and the
+ * slot map; an exact channel's SUBSCRIBE becomes an SSUBSCRIBE on the
+ * node its slot's owner, and the sub remembers that node (node), for
+ * its SUNSUBSCRIBE and for answers from a node it has left, which are
+ * ignored.  The late-joiner reads use a cmd per node (cmds, cmd_for) and
+ * the {C} keys.  No cover, no patterns: hub_subscribe refuses them.  A
+ * channel its node drops (a pushed sunsubscribe: the slot moved) or
+ * loses with its connection is lost as Redis is above, for that channel
+ * alone (sub_lost: redis_down naming it, books invalid, members
+ * waiting); the map is read again on the loop (remap_cb) and it is
+ * subscribed where the map says, then redis_up and synced again.
  *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
@@ -2537,13 +2551,16 @@ sh_ack(void *arg, int node, const char *chan, size_t clen, int subscribe)
 	}
 	if (!subscribe)
 		x->node = -1;
+	else
+		backoff_reset(&h->remap_bo);
 	on_sub_ack(h, subscribe ? "subscribe" : "unsubscribe", chan, clen);
 }
 
 /*
  * sh_lost: node dropped chan (its slot moved: the map is read again) or
  * refused our SSUBSCRIBE (-MOVED: shard.c has the new owner).  Either
- * way chan is subscribed again, soon, where the map says.
+ * way chan is subscribed again, soon, where the map says; after any
+ * other refusal (-TRYAGAIN, -CLUSTERDOWN, -NOAUTH...) with the backoff.
  */
 static void
 sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
@@ -2551,10 +2568,12 @@ sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
 {
 	struct hub *h = arg;
 	struct sub *x = sub_find(h, chan, clen, 0);
+	int moved;
 
 	if (x == NULL || x->node != node || x->st == S_IDLE)
 		return;
-	if (h->conf->verbose)
+	moved = refused && strncmp(why, "MOVED ", 6) == 0;
+	if (h->conf->verbose || (refused && !moved))
 		fprintf(stderr, "wsgate: redis cluster: %s: %s\n", x->name,
 		    why);
 	if (x->st == S_UNSUBSCRIBING && !refused) {
@@ -2564,7 +2583,10 @@ sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
 	}
 	sub_lost(x, refused ? "subscription refused" :
 	    "slot moved to another node");
-	remap_soon(h, !refused);
+	if (refused && !moved)
+		remap_after(h, backoff_next(&h->remap_bo));
+	else
+		remap_soon(h, !refused);
 }
 
 /* node's subscription connection came up or was lost. */
