@@ -16,7 +16,8 @@
 # pubsub).  Each client must have every line of every channel in seq
 # order, skipping lines only right after a redis_down or book_invalid
 # frame for that channel; the moved channels must be subscribed again
-# (redis_up) and their last line received; a pattern is refused.
+# (redis_up) and their last line received; a pattern is refused; a late
+# joiner gets every book from its {C} keys; "channels" lists all 64.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 need_redispub
@@ -139,6 +140,8 @@ for ch in $(awk '{ print $1 }' "$T/moving"); do
 	assert_eq "$ch subscribed on node b" "$ch 1" \
 	    "$(redis-cli -p "$port_b" pubsub shardnumsub "$ch" | paste -sd' ')"
 done
+# md.channels, read on the node of its own slot
+assert_eq "channels listed" 64 "$(wscount channels "$WS_URL")"
 # a late joiner, nothing published any more: each book comes from its
 # {C}.snapshot and {C}.deltas, read on the node that serves C
 # books: how many book channels the late joiner has a message of

@@ -12,6 +12,9 @@
   wscount.py pattern URL
       subscribes to the pattern md.* and prints the reason of the error
       frame it gets ("no error" if it is subscribed instead).
+  wscount.py channels URL
+      asks for the known channels ({"op":"channels"}) and prints how many
+      there are, or the error.
   wscount.py check JSONL OUT
       per channel, the seqs received against the lines published (JSONL,
       channel md.VENUE.SYMBOL.trade or .book): each message must be the
@@ -79,6 +82,19 @@ async def pattern(url):
                 return
 
 
+async def channels(url):
+    async with websockets.connect(url, open_timeout=20) as ws:
+        await ws.send(json.dumps({"op": "channels"}))
+        while True:
+            m = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if m.get("type") == "channels":
+                print(len(m["channels"]))
+                return
+            if m.get("type") == "error":
+                print(m.get("reason"))
+                return
+
+
 def check(jsonl, out):
     want = {}
     for line in open(jsonl):
@@ -141,6 +157,8 @@ def main():
             pass    # wsgate stopped: the test is ending
     elif cmd == "pattern":
         asyncio.run(pattern(a[0]))
+    elif cmd == "channels":
+        asyncio.run(channels(a[0]))
     elif cmd == "check":
         sys.exit(check(a[0], a[1]))
     else:
