@@ -95,6 +95,13 @@ awk -v p="$port_a" '$3 == p && $1 ~ /trade$/ { print }' "$T/owners" |
 awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print }' "$T/owners" |
     head -n 2 >>"$T/moving"
 [ "$(wc -l <"$T/moving")" -eq 4 ] || fail "node a has too few channels"
+# w4: the moving channels conflated at 5 a second; their conflators read
+# the {C} keys again on the new node after the move
+# shellcheck disable=SC2046 # the moving channels
+wscount listen "$WS_URL" "$T/w4.ev" "$T/w4.ready" "$T/stop" --hz 5 \
+    $(awk '{ print $1 }' "$T/moving") &
+track $!
+wait_for 20 test -e "$T/w4.ready" || fail "client w4 not subscribed"
 
 "$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
     tee "$T/in" | "$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 \
@@ -135,6 +142,12 @@ for w in w1 w2; do
 	wait_for 20 grep -q "^m md\.sim\.$1\.[a-z]* $2\$" "$T/$w.ev" ||
 	    fail "client $w never got the last line, seq $2"
 done
+# the conflated client: each moved channel down, up, then data again
+for ch in $(awk '{ print $1 }' "$T/moving"); do
+	awk -v c="$ch" '$2 == c && $1 == "u" { up = 1 }
+	    $2 == c && $1 == "m" && up { n++ } END { exit !(n > 0) }' \
+	    "$T/w4.ev" || fail "conflated $ch: nothing after its move"
+done
 # the moved channels are now subscribed on node b
 for ch in $(awk '{ print $1 }' "$T/moving"); do
 	assert_eq "$ch subscribed on node b" "$ch 1" \
@@ -153,6 +166,7 @@ wait_for 10 all_books ||
 sleep 0.5
 touch "$T/stop"
 sleep 0.5
+stop_wsgate
 
 for w in w1 w2; do
 	r=$(wscount check "$T/in" "$T/$w.ev" 2>"$T/$w.chk") ||

@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """wscount.py: the WebSocket clients of tests/t-wsgate-cluster-sharded.sh.
 
-  wscount.py listen URL OUT READY STOP CHANNEL...
-      subscribes to the exact CHANNELs on wsgate at URL (python3-websockets,
+  wscount.py listen URL OUT READY STOP [--hz N] CHANNEL...
+      subscribes to the exact CHANNELs (conflated at N a second with --hz) on wsgate at URL (python3-websockets,
       not tickpipe's code), touches READY once they are subscribed, and
       writes what it gets to OUT, one event a line, until STOP exists:
-      "m CHANNEL SEQ" (a message, live or from the late-joiner keys),
+      "m CHANNEL SEQ" (a message, live or from the late-joiner keys; each
+      trade of a conflated batch),
       "d CHANNEL REASON" and "u CHANNEL REASON" (the gateway's redis_down
       and redis_up frames; CHANNEL "*" when the frame names none),
       "i CHANNEL" (book_invalid), "e REASON" (an error frame).
@@ -40,9 +41,13 @@ def channel(m):
 
 
 async def listen(url, out, ready, stop, chans):
+    req = {"op": "subscribe", "channels": chans}
+    if chans[:1] == ["--hz"]:
+        req = {"op": "subscribe", "channels": chans[2:],
+               "max_hz": int(chans[1])}
     async with websockets.connect(url, open_timeout=20, ping_interval=None,
                                   max_queue=None) as ws:
-        await ws.send(json.dumps({"op": "subscribe", "channels": chans}))
+        await ws.send(json.dumps(req))
         with open(out, "w") as f:
             pending = True
             while not os.path.exists(stop):
@@ -65,6 +70,9 @@ async def listen(url, out, ready, stop, chans):
                     f.write("i %s\n" % m["channel"])
                 elif t == "error":
                     f.write("e %s\n" % m.get("reason", "").replace(" ", "_"))
+                elif t == "trades":     # conflated: a batch
+                    for tr in m["trades"]:
+                        f.write("m %s %d\n" % (m["channel"], tr["seq"]))
                 elif "seq" in m and "venue" in m:
                     f.write("m %s %d\n" % (channel(m), m["seq"]))
 
