@@ -148,6 +148,35 @@ for ch in $(awk '{ print $1 }' "$T/moving"); do
 	    $2 == c && $1 == "m" && up { n++ } END { exit !(n > 0) }' \
 	    "$T/w4.ev" || fail "conflated $ch: nothing after its move"
 done
+# a slot of node a no channel of wsgate's is on: moved without telling
+# wsgate (no sunsubscribe), so its map is stale for it
+cl slots "$port_a" md.sim.X0.trade md.sim.X1.trade md.sim.X2.trade \
+    md.sim.X3.trade md.sim.X4.trade md.sim.X5.trade >"$T/quiet.all" ||
+    fail "CLUSTER SLOTS"
+awk -v p="$port_a" '$3 == p { print; exit }' "$T/quiet.all" >"$T/quiet"
+# shellcheck disable=SC2046 # CHANNEL SLOT PORT
+set -- $(cat "$T/quiet")
+[ $# -eq 3 ] || fail "no candidate channel on node a"
+quiet=$1
+cl begin "$port_a" "$port_b" "$2" && cl end "$port_a" "$port_b" "$2" "$port_c" ||
+    fail "migration of slot $2"
+# a new subscription in the quiet slot: sent to node a by the stale map,
+# answered -MOVED, followed to node b
+wscount listen "$WS_URL" "$T/w5.ev" "$T/w5.ready" "$T/stop" "$quiet" &
+track $!
+wait_for 20 test -e "$T/w5.ready" || fail "client w5 not subscribed"
+quiet_on_b() {
+	[ "$(redis-cli -p "$port_b" pubsub shardnumsub "$quiet" | tail -n 1)" = 1 ]
+}
+wait_for 5 quiet_on_b || fail "$quiet not subscribed on node b"
+grep -q "$quiet: MOVED" "$T/wsgate.log" ||
+    fail "wsgate followed no -MOVED for $quiet"
+sym=${quiet#md.sim.}
+sym=${sym%.trade}
+redis-cli -p "$port_b" spublish "$quiet" \
+    "{\"type\":\"trade\",\"venue\":\"sim\",\"symbol\":\"$sym\",\"seq\":7}" >/dev/null
+wait_for 5 grep -q "^m $quiet 7\$" "$T/w5.ev" ||
+    fail "client w5 did not get $quiet's message"
 # the moved channels are now subscribed on node b
 for ch in $(awk '{ print $1 }' "$T/moving"); do
 	assert_eq "$ch subscribed on node b" "$ch 1" \
