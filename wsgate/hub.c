@@ -1,8 +1,9 @@
 /*
  * hub.c: wsgate's Redis side.  Two hiredis async connections on the
- * libevent loop: "sub" carries the subscriptions and the messages; "cmd"
- * runs the late-joiner reads (MULTI; GET C.snapshot; LRANGE C.deltas;
- * EXEC) and SMEMBERS PREFIX.channels.
+ * libevent loop (a Redis Cluster: see Cluster below): "sub" carries the
+ * subscriptions and the messages; "cmd" runs the late-joiner reads
+ * (MULTI; GET C.snapshot; LRANGE C.deltas; EXEC) and SMEMBERS
+ * PREFIX.channels.
  *
  * Subscriptions.  The table maps each channel or pattern some client
  * asked for to a struct sub with its members (one per client).  Redis
@@ -78,6 +79,19 @@
  * that the late-joiner reads and the stream come from one server.  Losing
  * it is a Redis loss as above (status frames, books synced again).
  *
+ * Cluster (a cluster:// URL, wsgate(1) "Cluster"): there is no sub and
+ * no cmd.  shard.c holds a subscription connection per node and the
+ * slot map; an exact channel's SUBSCRIBE becomes an SSUBSCRIBE on the
+ * node its slot's owner, and the sub remembers that node (node), for
+ * its SUNSUBSCRIBE and for answers from a node it has left, which are
+ * ignored.  The late-joiner reads use a cmd per node (cmds, cmd_for) and
+ * the {C} keys.  No cover, no patterns: hub_subscribe refuses them.  A
+ * channel its node drops (a pushed sunsubscribe: the slot moved) or
+ * loses with its connection is lost as Redis is above, for that channel
+ * alone (sub_lost: redis_down naming it, books invalid, members
+ * waiting); the map is read again on the loop (remap_cb) and it is
+ * subscribed where the map says, then redis_up and synced again.
+ *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
  * callbacks given with it (struct hub_peer_cbs).  A peer is refcounted:
@@ -97,11 +111,13 @@
 #include <jansson.h>
 
 #include "backoff.h"
+#include "cluster.h"
 #include "conflate.h"
 #include "glob.h"
 #include "hash.h"
 #include "hub.h"
 #include "sentinel.h"
+#include "shard.h"
 
 #define HUB_BUCKETS	4096
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
@@ -120,6 +136,7 @@ struct rconn {
 	struct backoff		 backoff;
 	struct event		*retry;
 	struct redisurl		 at;	/* sentinel://: the server found */
+	int			 fixed;	/* cluster://: at is a node's */
 	char			 lost[264];	/* host:port last lost */
 };
 
@@ -153,6 +170,8 @@ struct sub {
 	int		 latest;	/* exact latest-value channel (C.last) */
 	int		 prefixed;	/* exact channel under PREFIX. */
 	enum sub_state	 st;
+	int		 node;		/* cluster: where st is, or -1 */
+	int		 gone;		/* cluster: lost, clients told */
 	struct member	*members;
 	unsigned	 nmembers;
 	unsigned	 nconf;		/* of them, conflated */
@@ -246,6 +265,12 @@ struct hub {
 	struct hub_peer	*peers;
 	uint64_t	 msg_ids;	/* the last message's frame id */
 	int		 closing;
+	/* cluster:// (wsgate(1) CLUSTER): shard.c, and a cmd per node */
+	struct shard	*sh;
+	struct rconn	*cmds[CLUSTER_NODES_MAX];
+	struct event	*remap;		/* map read again, subs sent again */
+	int		 need_fetch;
+	struct backoff	 remap_bo;
 };
 
 static void rconn_start(struct rconn *);
@@ -260,6 +285,7 @@ static void member_remove(struct hub_peer *, struct member *);
 static int member_conflate(struct member *, unsigned);
 static int member_live(struct hub *, const struct member *);
 static void implied_drop(struct hub_peer *);
+static int sub_send(struct hub *, const char *, size_t, int, int);
 
 /* --- table --- */
 
@@ -448,6 +474,7 @@ sub_get(struct hub *h, const char *s, size_t n, int pattern)
 	x->latest = !pattern && cfl_latest_channel(s, n);
 	x->prefixed = !pattern && prefixed(h, s, n);
 	x->st = S_IDLE;
+	x->node = -1;
 	b = hash(s, n, pattern);
 	x->hnext = h->tab[b];
 	h->tab[b] = x;
@@ -490,16 +517,83 @@ hub_nsubs(const struct hub *h)
 	return h->nsubs;
 }
 
+/* Cluster: is every node's subscription (and cmd, with cmds) up? */
+static int
+nodes_up(const struct hub *h, int cmds)
+{
+	int n = h->sh != NULL ? shard_nnodes(h->sh) : 0;
+
+	for (int i = 0; i < n; i++)
+		if (!shard_connected(h->sh, i) || (cmds && (h->cmds[i] ==
+		    NULL || !h->cmds[i]->connected)))
+			return 0;
+	return n > 0;
+}
+
 int
 hub_redis_up(const struct hub *h)
 {
+	if (h->conf->redis.is_cluster)
+		return nodes_up(h, 0);
 	return h->up;
 }
 
 int
 hub_both_connected(const struct hub *h)
 {
+	if (h->conf->redis.is_cluster)
+		return nodes_up(h, 1);
 	return h->sub.connected && h->cmd.connected;
+}
+
+/*
+ * cmd_for: the command connection for the keys of channel s: in a
+ * cluster, the one to the node serving s's slot ({s}.snapshot hashes
+ * to it), else the one cmd.  In a cluster, h->cmd is never connected.
+ */
+static struct rconn *
+cmd_for(struct hub *h, const char *s, size_t n)
+{
+	int i;
+
+	if (h->sh == NULL || (i = shard_owner(h->sh, s, n)) < 0 ||
+	    h->cmds[i] == NULL)
+		return &h->cmd;
+	return h->cmds[i];
+}
+
+/* The command connection for PREFIX.channels. */
+static struct rconn *
+cmd_channels(struct hub *h)
+{
+	char key[512];
+	int n;
+
+	if (h->sh == NULL)
+		return &h->cmd;
+	n = snprintf(key, sizeof(key), "%s.channels", h->conf->prefix);
+	if (n < 0 || (size_t)n >= sizeof(key))
+		return &h->cmd;
+	return cmd_for(h, key, (size_t)n);
+}
+
+/*
+ * chan_send: SUBSCRIBE or UNSUBSCRIBE exact channel x; in a cluster,
+ * SSUBSCRIBE on the node its slot's owner, SUNSUBSCRIBE where it was
+ * subscribed (x->node).  0 if sent.
+ */
+static int
+chan_send(struct hub *h, struct sub *x, int subscribe)
+{
+	int node;
+
+	if (h->sh == NULL)
+		return sub_send(h, x->name, x->len, 0, subscribe);
+	node = subscribe ? shard_owner(h->sh, x->name, x->len) : x->node;
+	if (shard_send(h->sh, node, x->name, x->len, subscribe) != 0)
+		return -1;
+	x->node = node;
+	return 0;
 }
 
 /* Sends one (P)(UN)SUBSCRIBE on sub; 0 if sent. */
@@ -549,10 +643,10 @@ sub_update(struct hub *h, struct sub *x)
 		return;
 	}
 	if (sub_wanted(h, x)) {
-		if (x->st == S_IDLE && sub_send(h, x->name, x->len, 0, 1) == 0)
+		if (x->st == S_IDLE && chan_send(h, x, 1) == 0)
 			x->st = S_SUBSCRIBING;
 	} else if (x->st == S_ACTIVE) {
-		if (sub_send(h, x->name, x->len, 0, 0) == 0)
+		if (chan_send(h, x, 0) == 0)
 			x->st = S_UNSUBSCRIBING;
 	} else if (x->st == S_IDLE && x->nmembers == 0) {
 		sub_free(h, x);
@@ -1035,23 +1129,27 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 static void
 cfl_start(struct hub *h, struct cfl *c)
 {
-	redisAsyncContext *ac = h->cmd.ac;
 	size_t n;
 	const char *name = cfl_channel(c, &n);
+	struct rconn *rc = cmd_for(h, name, n);
+	redisAsyncContext *ac = rc->ac;
+	int cl = h->sh != NULL;
 	int sent;
 
-	if (cfl_state(c) == CFL_WAIT && h->cmd.connected) {
+	if (cfl_state(c) == CFL_WAIT && rc->connected) {
 		if (cfl_kind(c) == CFL_BOOK)
 			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
 			    REDIS_OK && redisAsyncCommand(ac, NULL, NULL,
-			    "GET %b.snapshot", name, n) == REDIS_OK &&
-			    redisAsyncCommand(ac, NULL, NULL, "LRANGE "
-			    "%b.deltas 0 %d", name, n, SYNC_LINES) ==
+			    cl ? "GET {%b}.snapshot" : "GET %b.snapshot",
+			    name, n) == REDIS_OK && redisAsyncCommand(ac,
+			    NULL, NULL, cl ? "LRANGE {%b}.deltas 0 %d" :
+			    "LRANGE %b.deltas 0 %d", name, n, SYNC_LINES) ==
 			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, c,
 			    "EXEC") == REDIS_OK;
 		else
 			sent = redisAsyncCommand(ac, cfl_read_cb, c,
-			    "GET %b.last", name, n) == REDIS_OK;
+			    cl ? "GET {%b}.last" : "GET %b.last", name, n) ==
+			    REDIS_OK;
 		if (sent) {
 			cfl_ref(c);
 			cfl_hold(c);
@@ -1416,6 +1514,11 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 			}
 			return 0;
 		}
+	if (pattern && h->conf->redis.is_cluster) {
+		snprintf(msg, msglen, "a pattern cannot be subscribed to on a "
+		    "Redis Cluster: name each channel (wsgate(1) CLUSTER)");
+		return -1;
+	}
 	if (!pattern && strcmp(name, KEEP_CHANNEL) == 0) {
 		snprintf(msg, msglen, "reserved channel");
 		return -1;
@@ -1655,17 +1758,21 @@ static int
 read_send(struct hub_peer *p, struct book *b)
 {
 	struct hub *h = p->h;
-	redisAsyncContext *ac = h->cmd.ac;
+	struct rconn *rc = cmd_for(h, b->name, b->len);
+	redisAsyncContext *ac = rc->ac;
+	int cl = h->sh != NULL;	/* the {C} keys: tickpipe(7) */
 
 	if (b->latest)
-		return h->cmd.connected && redisAsyncCommand(ac, read_cb, p,
-		    "GET %b.last", b->name, b->len) == REDIS_OK ? 0 : -1;
-	if (!h->cmd.connected ||
+		return rc->connected && redisAsyncCommand(ac, read_cb, p,
+		    cl ? "GET {%b}.last" : "GET %b.last", b->name, b->len) ==
+		    REDIS_OK ? 0 : -1;
+	if (!rc->connected ||
 	    redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
-	    redisAsyncCommand(ac, NULL, NULL, "GET %b.snapshot", b->name,
-	    b->len) != REDIS_OK ||
-	    redisAsyncCommand(ac, NULL, NULL, "LRANGE %b.deltas 0 %d",
-	    b->name, b->len, SYNC_LINES) != REDIS_OK ||
+	    redisAsyncCommand(ac, NULL, NULL, cl ? "GET {%b}.snapshot" :
+	    "GET %b.snapshot", b->name, b->len) != REDIS_OK ||
+	    redisAsyncCommand(ac, NULL, NULL, cl ? "LRANGE {%b}.deltas 0 %d" :
+	    "LRANGE %b.deltas 0 %d", b->name, b->len, SYNC_LINES) !=
+	    REDIS_OK ||
 	    redisAsyncCommand(ac, read_cb, p, "EXEC") != REDIS_OK)
 		return -1;
 	return 0;
@@ -1780,6 +1887,7 @@ static void
 member_start(struct member *m)
 {
 	struct hub *h = m->p->h;
+	struct rconn *rc;
 
 	m->waiting = 0;
 	if (m->cf != NULL) {
@@ -1798,7 +1906,8 @@ member_start(struct member *m)
 		m->again = 1;
 		return;
 	}
-	if (!h->cmd.connected || redisAsyncCommand(h->cmd.ac, list_cb, m,
+	rc = cmd_channels(h);
+	if (!rc->connected || redisAsyncCommand(rc->ac, list_cb, m,
 	    "SMEMBERS %s.channels", h->conf->prefix) != REDIS_OK)
 		return;
 	m->listing = 1;
@@ -1884,10 +1993,10 @@ channels_cb(redisAsyncContext *ac, void *reply, void *priv)
 int
 hub_channels(struct hub_peer *p)
 {
-	struct hub *h = p->h;
+	struct rconn *rc = cmd_channels(p->h);
 
-	if (!h->cmd.connected || redisAsyncCommand(h->cmd.ac, channels_cb, p,
-	    "SMEMBERS %s.channels", h->conf->prefix) != REDIS_OK)
+	if (!rc->connected || redisAsyncCommand(rc->ac, channels_cb, p,
+	    "SMEMBERS %s.channels", p->h->conf->prefix) != REDIS_OK)
 		return -1;
 	p->refs++;
 	return 0;
@@ -2210,6 +2319,8 @@ rconn_find(struct rconn *rc)
 	struct hub *h = rc->h;
 	char err[600];
 
+	if (rc->fixed)
+		return 0;	/* a cluster node's */
 	if (!h->conf->redis.is_sentinel) {
 		rc->at = h->conf->redis;
 		return 0;
@@ -2278,6 +2389,271 @@ rconn_start(struct rconn *rc)
 		    h->conf->redis.db);
 }
 
+/* --- a Redis Cluster (cluster://, wsgate(1) CLUSTER) --- */
+
+/*
+ * chan_notice: to each client of exact channel x, a gateway status for
+ * x alone ({"type":"gateway","status":...,"channel":C}): "redis_down"
+ * when x's node dropped it or was lost, "redis_up" once x is subscribed
+ * again.
+ */
+static void
+chan_notice(struct sub *x, const char *status, const char *why)
+{
+	for (struct member *m = x->members; m != NULL; m = m->s_next)
+		peer_notice(m->p, json_pack("{s:s,s:s,s:s%,s:s}", "type",
+		    "gateway", "status", status, "channel", x->name, x->len,
+		    "reason", why));
+}
+
+/*
+ * sub_lost: x is no longer subscribed on its node.  If it was in
+ * effect, its clients may miss messages until it is subscribed again:
+ * they are told (redis_down for x), their books on x are invalid, as
+ * for a lost Redis (books_invalidate), and its members wait, to be
+ * synced again from the new owner's keys.  Sent again by the remap.
+ */
+static void
+sub_lost(struct sub *x, const char *why)
+{
+	int was = in_effect(x->st);
+
+	x->st = S_IDLE;
+	x->node = -1;
+	if (!was || x->nmembers == 0)
+		return;
+	x->gone = 1;
+	chan_notice(x, "redis_down", why);
+	for (unsigned i = 0; i < x->ncfv; i++)
+		cfl_reset(x->cfv[i].c);
+	for (struct member *m = x->members; m != NULL; m = m->s_next) {
+		struct book *b;
+
+		if (m->cf != NULL) {
+			if (!m->need_join && x->book)
+				peer_notice(m->p, json_pack("{s:s,s:s%,s:s}",
+				    "type", "book_invalid", "channel", x->name,
+				    x->len, "reason", why));
+			m->need_join = 1;
+		} else if ((b = book_find(m->p, x->name, x->len)) != NULL) {
+			book_unsync(m->p, b);
+			book_invalid(m->p, b, why);
+		}
+		m->waiting = 1;
+	}
+}
+
+static void
+remap_after(struct hub *h, int64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	if (!h->closing && h->remap != NULL &&
+	    !evtimer_pending(h->remap, NULL))
+		evtimer_add(h->remap, &tv);
+}
+
+/*
+ * remap_soon: on the loop, soon: the slot map read again (fetch), and
+ * every channel that should be subscribed and is not, sent to its
+ * owner.  Not at once: a node that keeps refusing (-TRYAGAIN,
+ * -CLUSTERDOWN) is not asked in a loop.
+ */
+static void
+remap_soon(struct hub *h, int fetch)
+{
+	h->need_fetch |= fetch;
+	remap_after(h, 10);
+}
+
+/* A command connection to each node of the map, made once. */
+static void
+cmds_sync(struct hub *h)
+{
+	int n = shard_nnodes(h->sh), port;
+
+	for (int i = 0; i < n; i++) {
+		struct rconn *rc;
+		const char *host;
+
+		if (h->cmds[i] != NULL || (rc = calloc(1, sizeof(*rc))) ==
+		    NULL)
+			continue;
+		rc->h = h;
+		rc->name = "node commands";
+		rc->fixed = 1;
+		rc->at = h->conf->redis;
+		host = shard_node(h->sh, i, &port);
+		snprintf(rc->at.host, sizeof(rc->at.host), "%s", host);
+		rc->at.port = port;
+		backoff_init(&rc->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+		if ((rc->retry = evtimer_new(h->base, retry_cb, rc)) == NULL) {
+			free(rc);
+			continue;
+		}
+		h->cmds[i] = rc;
+		rconn_start(rc);
+	}
+}
+
+static void
+remap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hub *h = arg;
+	char err[600];
+
+	(void)fd;
+	(void)what;
+	if (h->need_fetch) {
+		if (shard_remap(h->sh, err, sizeof(err)) < 0) {
+			fprintf(stderr, "wsgate: redis cluster: cannot read "
+			    "the slot map: %s\n", err);
+			remap_after(h, backoff_next(&h->remap_bo));
+			return;
+		}
+		backoff_reset(&h->remap_bo);
+		h->need_fetch = 0;
+		cmds_sync(h);
+		if (h->conf->verbose)
+			fprintf(stderr, "wsgate: redis cluster: slot map read, "
+			    "%d nodes\n", shard_nnodes(h->sh));
+	}
+	subs_update(h, 0);
+}
+
+static void
+sh_message(void *arg, const char *chan, size_t clen, const char *msg,
+    size_t len)
+{
+	on_message(arg, chan, clen, 0, msg, len);
+}
+
+/* node confirmed our SSUBSCRIBE or SUNSUBSCRIBE of chan. */
+static void
+sh_ack(void *arg, int node, const char *chan, size_t clen, int subscribe)
+{
+	struct hub *h = arg;
+	struct sub *x = sub_find(h, chan, clen, 0);
+	int port;
+
+	if (x == NULL || x->node != node ||
+	    x->st != (subscribe ? S_SUBSCRIBING : S_UNSUBSCRIBING))
+		return;		/* an answer from before a move */
+	if (subscribe && x->gone) {
+		char why[300];
+		const char *host = shard_node(h->sh, node, &port);
+
+		x->gone = 0;
+		snprintf(why, sizeof(why), "subscribed again on %s:%d", host,
+		    port);
+		chan_notice(x, "redis_up", why);
+	}
+	if (!subscribe)
+		x->node = -1;
+	else
+		backoff_reset(&h->remap_bo);
+	on_sub_ack(h, subscribe ? "subscribe" : "unsubscribe", chan, clen);
+}
+
+/*
+ * sh_lost: node dropped chan (its slot moved: the map is read again) or
+ * refused our SSUBSCRIBE (-MOVED: shard.c has the new owner).  Either
+ * way chan is subscribed again, soon, where the map says; after any
+ * other refusal (-TRYAGAIN, -CLUSTERDOWN, -NOAUTH...) with the backoff.
+ */
+static void
+sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
+    const char *why)
+{
+	struct hub *h = arg;
+	struct sub *x = sub_find(h, chan, clen, 0);
+	int moved;
+
+	if (x == NULL || x->node != node || x->st == S_IDLE)
+		return;
+	moved = refused && strncmp(why, "MOVED ", 6) == 0;
+	if (h->conf->verbose || (refused && !moved))
+		fprintf(stderr, "wsgate: redis cluster: %s: %s\n", x->name,
+		    why);
+	if (x->st == S_UNSUBSCRIBING && !refused) {
+		x->node = -1;	/* as good as our SUNSUBSCRIBE */
+		on_sub_ack(h, "unsubscribe", chan, clen);
+		return;
+	}
+	sub_lost(x, refused ? "subscription refused" :
+	    "slot moved to another node");
+	if (refused && !moved)
+		remap_after(h, backoff_next(&h->remap_bo));
+	else
+		remap_soon(h, !refused);
+}
+
+/* node's subscription connection came up or was lost. */
+static void
+sh_node(void *arg, int node, int up, const char *why)
+{
+	struct hub *h = arg;
+	char msg[400];
+	const char *host;
+	int port;
+
+	if (up) {
+		subs_update(h, 0);
+		h->connected(h->arg);
+		return;
+	}
+	host = shard_node(h->sh, node, &port);
+	snprintf(msg, sizeof(msg), "redis node %s:%d lost: %s", host, port,
+	    why);
+	for (unsigned b = 0; b < HUB_BUCKETS; b++)
+		for (struct sub *x = h->tab[b]; x; x = x->hnext)
+			if (!x->pattern && x->node == node)
+				sub_lost(x, msg);
+	remap_soon(h, 1);
+}
+
+static const struct shard_cbs shard_cbs = {
+	sh_message, sh_ack, sh_lost, sh_node
+};
+
+/* hub_new's part for a cluster: the map is read on the loop. */
+static int
+cluster_start(struct hub *h)
+{
+	const struct wsgate_conf *conf = h->conf;
+
+	backoff_init(&h->remap_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	if ((h->sh = shard_new(h->base, &conf->redis, conf->password,
+	    &shard_cbs, h, conf->verbose)) == NULL ||
+	    (h->remap = evtimer_new(h->base, remap_cb, h)) == NULL)
+		return -1;
+	remap_soon(h, 1);
+	return 0;
+}
+
+static void
+cluster_close(struct hub *h)
+{
+	shard_free(h->sh);
+	h->sh = NULL;
+	if (h->remap != NULL)
+		event_free(h->remap);
+	h->remap = NULL;
+	for (int i = 0; i < CLUSTER_NODES_MAX; i++) {
+		struct rconn *rc = h->cmds[i];
+
+		if (rc == NULL)
+			continue;
+		if (rc->ac != NULL)
+			redisAsyncFree(rc->ac);
+		rc->ac = NULL;
+		if (rc->retry != NULL)
+			event_free(rc->retry);
+		rc->retry = NULL;
+	}
+}
+
 /*
  * hub_new: a hub for conf's Redis on base; counters go to st, and
  * connected(arg) is called each time a connection comes up.  Both
@@ -2304,11 +2680,14 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	backoff_init(&h->cmd.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
-	if (h->sub.retry == NULL || h->cmd.retry == NULL) {
+	if (h->sub.retry == NULL || h->cmd.retry == NULL ||
+	    (conf->redis.is_cluster && cluster_start(h) != 0)) {
 		hub_close(h);
-		free(h);
+		hub_free(h);
 		return NULL;
 	}
+	if (conf->redis.is_cluster)
+		return h;	/* no sub, no cmd: a pair per node */
 	rconn_start(&h->sub);
 	rconn_start(&h->cmd);
 	return h;
@@ -2333,6 +2712,7 @@ hub_close(struct hub *h)
 	if (h->cmd.retry != NULL)
 		event_free(h->cmd.retry);
 	h->sub.retry = h->cmd.retry = NULL;
+	cluster_close(h);
 }
 
 /* hub_free: frees h, closed (hub_close) and with every peer dropped. */
@@ -2345,6 +2725,8 @@ hub_free(struct hub *h)
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
 		while (h->tab[b] != NULL)
 			sub_free(h, h->tab[b]);
+	for (int i = 0; i < CLUSTER_NODES_MAX; i++)
+		free(h->cmds[i]);
 	free(h->pfx);
 	free(h->cover);
 	free(h);

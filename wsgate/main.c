@@ -505,13 +505,6 @@ configure(struct wsgate *g, int argc, char **argv)
 		fprintf(stderr, "wsgate: -u: bad Redis URL: %s\n", msg);
 		return EX_USAGE;
 	}
-	/* XXX no sharded subscriptions yet: wsgate(1) BUGS */
-	if (conf->redis.is_cluster) {
-		fprintf(stderr, "wsgate: -u: cluster:// is not supported "
-		    "yet: wsgate cannot subscribe to shard channels (wsgate(1) "
-		    "BUGS)\n");
-		return EX_USAGE;
-	}
 	if (conf->redis.has_password && pass_file != NULL) {
 		fprintf(stderr, "wsgate: -u: a password in the URL and "
 		    "--password-file: give one\n");

@@ -1,0 +1,473 @@
+/*
+ * shard.c: SSUBSCRIBE on a Redis Cluster, one connection per node.
+ *
+ * hiredis 0.14's async API knows only SUBSCRIBE and PSUBSCRIBE: it would
+ * take an smessage for the reply of the next command, or assert.  So each
+ * node's subscription connection here is a plain non-blocking
+ * redisContext driven from the libevent loop: commands are appended
+ * (redisAppendCommand) and written when the socket takes them
+ * (redisBufferWrite), replies are read and parsed by hiredis's reader
+ * (redisBufferRead, redisGetReplyFromReader), and every reply is
+ * classified here.  On that connection, in RESP2, a reply is one of:
+ *
+ *	smessage C payload	a message (pushed)
+ *	ssubscribe C n		our SSUBSCRIBE took effect
+ *	sunsubscribe C n	our SUNSUBSCRIBE, or pushed by the node when
+ *				C's slot moved away from it
+ *	-ERR ...		the answer to our oldest command in flight
+ *				(-MOVED slot host:port for an SSUBSCRIBE
+ *				sent to a node that does not own C)
+ *	+OK			AUTH
+ *
+ * Commands in flight are kept in order (struct pend), so that a
+ * sunsubscribe is told apart from our own: ours is the oldest command in
+ * flight and names the same channel.  The slot map is read with
+ * cluster_fetch (blocking, CLUSTER_TIMEOUT_MS a node) when the hub asks;
+ * a -MOVED fixes the slot it names at once.  Node indices are stable for
+ * the life of the shard: a node once known keeps its index.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "backoff.h"
+#include "cluster.h"
+#include "shard.h"
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	5000
+
+enum pend_kind { P_AUTH, P_SUB, P_UNSUB };
+
+/* A command in flight on a node. */
+struct pend {
+	struct pend	*next;
+	enum pend_kind	 kind;
+	size_t		 len;
+	char		 name[];
+};
+
+struct snode {
+	struct shard	*sh;
+	int		 idx;
+	char		 host[256];
+	int		 port;
+	redisContext	*c;
+	struct event	*rev, *wev, *retry;
+	int		 connected;
+	struct backoff	 backoff;
+	struct pend	*head, *tail;
+};
+
+struct shard {
+	struct event_base	*base;
+	const struct redisurl	*u;
+	const char		*pw;
+	const struct shard_cbs	*cbs;
+	void			*arg;
+	int			 verbose;
+	struct cluster_map	 map;		/* the last one read */
+	int			 nnodes;
+	struct snode		*nodes[CLUSTER_NODES_MAX];
+	uint8_t			 owner[CLUSTER_SLOTS];	/* index in nodes */
+};
+
+static void node_start(struct snode *);
+
+static void
+pend_clear(struct snode *n)
+{
+	while (n->head != NULL) {
+		struct pend *p = n->head;
+
+		n->head = p->next;
+		free(p);
+	}
+	n->tail = NULL;
+}
+
+static int
+pend_push(struct snode *n, enum pend_kind kind, const char *s, size_t len)
+{
+	struct pend *p = malloc(sizeof(*p) + len + 1);
+
+	if (p == NULL)
+		return -1;
+	p->next = NULL;
+	p->kind = kind;
+	p->len = len;
+	memcpy(p->name, s, len);
+	p->name[len] = '\0';
+	if (n->tail != NULL)
+		n->tail->next = p;
+	else
+		n->head = p;
+	n->tail = p;
+	return 0;
+}
+
+/* Takes the oldest command in flight, if it is of kind (and names s). */
+static struct pend *
+pend_pop(struct snode *n, int kind, const char *s, size_t len)
+{
+	struct pend *p = n->head;
+
+	if (p == NULL || (kind >= 0 && ((int)p->kind != kind ||
+	    (s != NULL && (p->len != len || memcmp(p->name, s, len) != 0)))))
+		return NULL;
+	n->head = p->next;
+	if (n->head == NULL)
+		n->tail = NULL;
+	return p;
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	node_start(arg);
+}
+
+/* n's connection is gone (or never came): told, then tried again. */
+static void
+node_lost(struct snode *n, const char *why)
+{
+	struct shard *sh = n->sh;
+	int was = n->connected;
+	struct timeval tv;
+	int64_t ms;
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", why);
+	if (n->rev != NULL)
+		event_free(n->rev);
+	if (n->wev != NULL)
+		event_free(n->wev);
+	n->rev = n->wev = NULL;
+	if (n->c != NULL)
+		redisFree(n->c);
+	n->c = NULL;
+	n->connected = 0;
+	pend_clear(n);
+	if (was || sh->verbose)
+		fprintf(stderr, "wsgate: redis node %s:%d: %s\n", n->host,
+		    n->port, msg);
+	if (was)
+		sh->cbs->node(sh->arg, n->idx, 0, msg);
+	ms = backoff_next(&n->backoff);
+	tv.tv_sec = (time_t)(ms / 1000);
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	event_add(n->retry, &tv);
+}
+
+/* One reply r from n (see the top). */
+static void
+node_reply(struct snode *n, redisReply *r)
+{
+	struct shard *sh = n->sh;
+	redisReply **e = r->element;
+	struct pend *p;
+
+	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
+		if ((p = pend_pop(n, -1, NULL, 0)) == NULL)
+			return;
+		if (r->type == REDIS_REPLY_ERROR && p->kind == P_AUTH)
+			fprintf(stderr, "wsgate: redis node %s:%d: %s\n",
+			    n->host, n->port, r->str);
+		else if (r->type == REDIS_REPLY_ERROR && p->kind == P_SUB) {
+			char host[256];
+			unsigned slot;
+			int port, i;
+
+			/* MOVED: the slot's owner, known at once */
+			if (cluster_redirect(r->str, &slot, host, sizeof(host),
+			    &port) == 1 && (i = cluster_map_node(&sh->map,
+			    host, port)) >= 0) {
+				sh->map.owner[slot] = (uint8_t)i;
+				sh->owner[slot] = CLUSTER_NO_NODE;
+			}
+			sh->cbs->lost(sh->arg, n->idx, p->name, p->len, 1,
+			    r->str);
+		} else if (r->type == REDIS_REPLY_ERROR)
+			sh->cbs->ack(sh->arg, n->idx, p->name, p->len, 0);
+		free(p);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
+	    e[0]->type != REDIS_REPLY_STRING ||
+	    e[1]->type != REDIS_REPLY_STRING)
+		return;
+	if (strcasecmp(e[0]->str, "smessage") == 0) {
+		if (e[2]->type == REDIS_REPLY_STRING)
+			sh->cbs->message(sh->arg, e[1]->str, e[1]->len,
+			    e[2]->str, e[2]->len);
+	} else if (strcasecmp(e[0]->str, "ssubscribe") == 0) {
+		if ((p = pend_pop(n, P_SUB, e[1]->str, e[1]->len)) != NULL) {
+			free(p);
+			sh->cbs->ack(sh->arg, n->idx, e[1]->str, e[1]->len, 1);
+		}
+	} else if (strcasecmp(e[0]->str, "sunsubscribe") == 0) {
+		if ((p = pend_pop(n, P_UNSUB, e[1]->str, e[1]->len)) != NULL) {
+			free(p);
+			sh->cbs->ack(sh->arg, n->idx, e[1]->str, e[1]->len, 0);
+		} else
+			sh->cbs->lost(sh->arg, n->idx, e[1]->str, e[1]->len,
+			    0, "its slot moved to another node");
+	}
+}
+
+static void
+read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct snode *n = arg;
+	void *r;
+
+	(void)fd;
+	(void)what;
+	if (redisBufferRead(n->c) != REDIS_OK) {
+		node_lost(n, n->c->errstr[0] ? n->c->errstr : "disconnected");
+		return;
+	}
+	for (;;) {
+		if (redisGetReplyFromReader(n->c, &r) != REDIS_OK) {
+			node_lost(n, n->c->errstr);
+			return;
+		}
+		if (r == NULL)
+			break;
+		node_reply(n, r);
+		freeReplyObject(r);
+		if (n->c == NULL)
+			return;		/* lost in a callback */
+	}
+}
+
+static void
+write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct snode *n = arg;
+	struct shard *sh = n->sh;
+	int done = 0;
+
+	(void)what;
+	if (!n->connected) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err != 0) {
+			node_lost(n, strerror(err));
+			return;
+		}
+		n->connected = 1;
+		backoff_reset(&n->backoff);
+		event_add(n->rev, NULL);
+		if (sh->verbose)
+			fprintf(stderr, "wsgate: redis node %s:%d: connected\n",
+			    n->host, n->port);
+		sh->cbs->node(sh->arg, n->idx, 1, "connected");
+		if (n->c == NULL)
+			return;
+	}
+	if (redisBufferWrite(n->c, &done) != REDIS_OK) {
+		node_lost(n, n->c->errstr);
+		return;
+	}
+	if (done)
+		event_del(n->wev);
+}
+
+static void
+node_start(struct snode *n)
+{
+	struct shard *sh = n->sh;
+	const struct redisurl *u = sh->u;
+	redisContext *c = redisConnectNonBlock(n->host, n->port);
+
+	if (c == NULL || c->err) {
+		n->c = c;
+		node_lost(n, c != NULL ? c->errstr : "out of memory");
+		return;
+	}
+	n->c = c;
+	n->rev = event_new(sh->base, c->fd, EV_READ | EV_PERSIST, read_cb, n);
+	n->wev = event_new(sh->base, c->fd, EV_WRITE | EV_PERSIST, write_cb,
+	    n);
+	if (n->rev == NULL || n->wev == NULL) {
+		node_lost(n, "out of memory");
+		return;
+	}
+	if (sh->pw != NULL) {
+		if (u->user[0] != '\0')
+			redisAppendCommand(c, "AUTH %s %s", u->user, sh->pw);
+		else
+			redisAppendCommand(c, "AUTH %s", sh->pw);
+		pend_push(n, P_AUTH, "", 0);
+	}
+	event_add(n->wev, NULL);	/* writable: connected */
+}
+
+/* The index of node host:port, its connection started if new; -1 full. */
+static int
+node_get(struct shard *sh, const char *host, int port)
+{
+	struct snode *n;
+
+	for (int i = 0; i < sh->nnodes; i++)
+		if (sh->nodes[i]->port == port &&
+		    strcmp(sh->nodes[i]->host, host) == 0)
+			return i;
+	if (sh->nnodes == CLUSTER_NODES_MAX ||
+	    (n = calloc(1, sizeof(*n))) == NULL)
+		return -1;
+	n->sh = sh;
+	n->idx = sh->nnodes;
+	snprintf(n->host, sizeof(n->host), "%s", host);
+	n->port = port;
+	backoff_init(&n->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	if ((n->retry = evtimer_new(sh->base, retry_cb, n)) == NULL) {
+		free(n);
+		return -1;
+	}
+	sh->nodes[sh->nnodes++] = n;
+	node_start(n);
+	return n->idx;
+}
+
+/*
+ * shard_remap: reads the slot map again (blocking: see the top) and
+ * starts a connection to each node new in it.  0, or -1 with why in err.
+ */
+int
+shard_remap(struct shard *sh, char *err, size_t errlen)
+{
+	if (cluster_fetch(sh->u, sh->pw, CLUSTER_TIMEOUT_MS, &sh->map, err,
+	    errlen) < 0)
+		return -1;
+	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+	for (int i = 0; i < sh->map.nnodes; i++)
+		(void)node_get(sh, sh->map.nodes[i].host, sh->map.nodes[i].port);
+	return 0;
+}
+
+/*
+ * shard_owner: the node that serves chan's slot, as far as the map
+ * knows (its connection started if new); -1 if none.
+ */
+int
+shard_owner(struct shard *sh, const char *chan, size_t clen)
+{
+	unsigned slot;
+	uint8_t i;
+	int k;
+
+	slot = cluster_keyslot(chan, clen);
+	if (sh->owner[slot] != CLUSTER_NO_NODE)
+		return sh->owner[slot];
+	if ((i = sh->map.owner[slot]) == CLUSTER_NO_NODE || i >= sh->map.nnodes)
+		return -1;
+	if ((k = node_get(sh, sh->map.nodes[i].host,
+	    sh->map.nodes[i].port)) < 0)
+		return -1;
+	sh->owner[slot] = (uint8_t)k;
+	return k;
+}
+
+/*
+ * shard_send: SSUBSCRIBE (subscribe 1) or SUNSUBSCRIBE chan on node.
+ * 0 if sent; -1 if node is not connected (the hub subscribes again when
+ * it is) or out of memory.
+ */
+int
+shard_send(struct shard *sh, int node, const char *chan, size_t clen,
+    int subscribe)
+{
+	struct snode *n;
+
+	if (node < 0 || node >= sh->nnodes || !(n = sh->nodes[node])->connected)
+		return -1;
+	if (redisAppendCommand(n->c, "%s %b", subscribe ? "SSUBSCRIBE" :
+	    "SUNSUBSCRIBE", chan, clen) != REDIS_OK)
+		return -1;
+	if (pend_push(n, subscribe ? P_SUB : P_UNSUB, chan, clen) != 0) {
+		node_lost(n, "out of memory");	/* replies out of step */
+		return -1;
+	}
+	event_add(n->wev, NULL);
+	return 0;
+}
+
+int
+shard_nnodes(const struct shard *sh)
+{
+	return sh->nnodes;
+}
+
+int
+shard_connected(const struct shard *sh, int node)
+{
+	return node >= 0 && node < sh->nnodes && sh->nodes[node]->connected;
+}
+
+const char *
+shard_node(const struct shard *sh, int node, int *port)
+{
+	*port = sh->nodes[node]->port;
+	return sh->nodes[node]->host;
+}
+
+/*
+ * shard_new: the shard layer of u (a cluster:// URL), its callbacks cbs
+ * called with arg.  The map is not read yet: shard_remap.  NULL if out
+ * of memory.
+ */
+struct shard *
+shard_new(struct event_base *base, const struct redisurl *u,
+    const char *password, const struct shard_cbs *cbs, void *arg,
+    int verbose)
+{
+	struct shard *sh = calloc(1, sizeof(*sh));
+
+	if (sh == NULL)
+		return NULL;
+	sh->base = base;
+	sh->u = u;
+	sh->pw = password;
+	sh->cbs = cbs;
+	sh->arg = arg;
+	sh->verbose = verbose;
+	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+	memset(sh->map.owner, CLUSTER_NO_NODE, sizeof(sh->map.owner));
+	return sh;
+}
+
+/* shard_free: closes every node's connection; no callback is called. */
+void
+shard_free(struct shard *sh)
+{
+	if (sh == NULL)
+		return;
+	for (int i = 0; i < sh->nnodes; i++) {
+		struct snode *n = sh->nodes[i];
+
+		if (n->rev != NULL)
+			event_free(n->rev);
+		if (n->wev != NULL)
+			event_free(n->wev);
+		if (n->retry != NULL)
+			event_free(n->retry);
+		if (n->c != NULL)
+			redisFree(n->c);
+		pend_clear(n);
+		free(n);
+	}
+	free(sh);
+}

@@ -1,0 +1,48 @@
+/*
+ * shard.h: wsgate's subscriptions on a Redis Cluster (a cluster:// URL,
+ * wsgate(1) CLUSTER): the slot map and one subscription connection per
+ * node, carrying SSUBSCRIBE and SUNSUBSCRIBE of exact channels and the
+ * smessage pushes.  hub.c keeps the state of each channel; this layer
+ * only sends, parses and reports.
+ */
+#ifndef WSGATE_SHARD_H
+#define WSGATE_SHARD_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+
+#include "redisurl.h"
+
+struct shard;
+
+/* What the shard layer tells the hub; node is an index (shard_node). */
+struct shard_cbs {
+	/* an smessage on chan */
+	void	(*message)(void *arg, const char *chan, size_t clen,
+		    const char *msg, size_t len);
+	/* node confirmed our SSUBSCRIBE (subscribe 1) or SUNSUBSCRIBE of chan */
+	void	(*ack)(void *arg, int node, const char *chan, size_t clen,
+		    int subscribe);
+	/* node dropped chan (a pushed sunsubscribe: its slot moved away)
+	 * or refused to subscribe it (why: the error, MOVED already
+	 * applied to the map) */
+	void	(*lost)(void *arg, int node, const char *chan, size_t clen,
+		    int refused, const char *why);
+	/* node's subscription connection came up (up 1) or was lost */
+	void	(*node)(void *arg, int node, int up, const char *why);
+};
+
+struct shard	*shard_new(struct event_base *, const struct redisurl *,
+		    const char *password, const struct shard_cbs *, void *arg,
+		    int verbose);
+void		 shard_free(struct shard *);
+int		 shard_remap(struct shard *, char *err, size_t errlen);
+int		 shard_owner(struct shard *, const char *chan, size_t clen);
+int		 shard_send(struct shard *, int node, const char *chan,
+		    size_t clen, int subscribe);
+int		 shard_nnodes(const struct shard *);
+int		 shard_connected(const struct shard *, int node);
+const char	*shard_node(const struct shard *, int node, int *port);
+
+#endif
