@@ -26,48 +26,12 @@
 . "$TESTS/redispub/rp.sh"
 
 command -v redis-server >/dev/null || skip "redis-server not installed"
-cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
-
-# node NAME: a cluster-enabled redis-server on a free port, its cluster
-# bus on another (not port + 10000, which may be past 65535); port_NAME.
-node() {
-	_p=$(free_port)
-	_bus=$(free_port)
-	mkdir -p "$T/$1"
-	redis-server --port "$_p" --bind 127.0.0.1 --save '' \
-	    --appendonly no --dir "$T/$1" --daemonize no \
-	    --cluster-enabled yes --cluster-config-file "$T/$1/nodes.conf" \
-	    --cluster-port "$_bus" --cluster-node-timeout 5000 \
-	    --enable-debug-command local --logfile "$T/$1/log" &
-	track $!
-	eval "port_$1=$_p"
-	wait_for 10 redis-cli -p "$_p" ping || fail "redis $1 did not start"
-}
-node a
-node b
-node c
-PORTS="$port_a $port_b $port_c"
-redis-cli --cluster create 127.0.0.1:"$port_a" 127.0.0.1:"$port_b" \
-    127.0.0.1:"$port_c" --cluster-replicas 0 --cluster-yes \
-    >"$T/create.log" 2>&1 || fail "cluster create: $(tail -n 3 "$T/create.log")"
-cluster_ok() {
-	for _p in $PORTS; do
-		redis-cli -p "$_p" cluster info | grep -q 'cluster_state:ok' ||
-		    return 1
-	done
-}
-wait_for 20 cluster_ok || fail "the cluster did not become ok"
+# shellcheck disable=SC1091
+. "$TESTS/cluster/cluster.sh"
+cluster_up --enable-debug-command local
 
 # the channels, their slots and owners, as Redis computes them
-chans=""
-i=0
-while [ "$i" -lt 32 ]; do
-	s=$(printf 'S%02d-USD' "$i")
-	chans="$chans md.sim.$s.trade md.sim.$s.book"
-	i=$((i + 1))
-done
-# shellcheck disable=SC2086 # the list of channels
-cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
+sim_channels
 
 # sub NAME PORT [--asking] CHANNEL...: a subscriber, once acknowledged
 sub() {

@@ -1,0 +1,60 @@
+# shellcheck shell=sh
+# cluster.sh: a 3-node Redis Cluster on loopback for the cluster tests
+# (sourced after lib.sh).  cluster_up [REDIS-SERVER-ARG...] starts nodes
+# a, b and c (cluster-enabled redis-servers on free ports, each bus port
+# free too, not port + 10000, which may be past 65535; port_a, port_b,
+# port_c; PORTS), joins them with redis-cli --cluster create (no
+# replicas) and waits until every node says cluster_state:ok.
+# sim_channels sets chans to the 64 channels rp-gen --symbols 32 makes
+# and writes their slots and owners (cl slots) to $T/owners.
+
+cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
+
+# cluster_node NAME [ARG...]
+cluster_node() {
+	_n=$1
+	shift
+	_p=$(free_port)
+	_bus=$(free_port)
+	mkdir -p "$T/$_n"
+	redis-server --port "$_p" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$T/$_n" --daemonize no \
+	    --cluster-enabled yes --cluster-config-file "$T/$_n/nodes.conf" \
+	    --cluster-port "$_bus" --cluster-node-timeout 5000 \
+	    --logfile "$T/$_n/log" "$@" &
+	track $!
+	eval "port_$_n=$_p"
+	wait_for 10 redis-cli -p "$_p" ping || fail "redis $_n did not start"
+}
+
+cluster_ok() {
+	for _p in $PORTS; do
+		redis-cli -p "$_p" cluster info | grep -q 'cluster_state:ok' ||
+		    return 1
+	done
+}
+
+cluster_up() {
+	cluster_node a "$@"
+	cluster_node b "$@"
+	cluster_node c "$@"
+	# shellcheck disable=SC2154 # port_*: set by cluster_node through eval
+	PORTS="$port_a $port_b $port_c"
+	redis-cli --cluster create 127.0.0.1:"$port_a" 127.0.0.1:"$port_b" \
+	    127.0.0.1:"$port_c" --cluster-replicas 0 --cluster-yes \
+	    >"$T/create.log" 2>&1 ||
+	    fail "cluster create: $(tail -n 3 "$T/create.log")"
+	wait_for 20 cluster_ok || fail "the cluster did not become ok"
+}
+
+sim_channels() {
+	chans=""
+	_i=0
+	while [ "$_i" -lt 32 ]; do
+		_s=$(printf 'S%02d-USD' "$_i")
+		chans="$chans md.sim.$_s.trade md.sim.$_s.book"
+		_i=$((_i + 1))
+	done
+	# shellcheck disable=SC2086 # the list of channels
+	cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
+}
