@@ -2,17 +2,23 @@
  * client.c: wsgate's connections, from accept to close (struct server
  * holds them all).  A connection reads its request head (httphead.c),
  * gets the response the routes make (http.c) and, for /ws, becomes a
- * WebSocket client: client frames are parsed by wslay (masking,
- * fragmentation, control frames, size limit), the JSON client protocol
- * is handled here and passed to the hub, and everything sent goes
- * through the client's own output queue of shared frames (frame.c).
- * Data frames from Redis are built once by the hub and only referenced
- * here; wslay's own output (pongs, close frames) is copied into private
- * frames through its send callback, so the byte order on the wire is the
- * queue order.  The hub reaches a client only through the callbacks of
- * its struct hub_peer (peer_cbs below).
+ * WebSocket client: client frames are read here (headers decoded by
+ * frame.c: masking, fragmentation, control frames, size limit, the close
+ * handshake), the JSON client protocol is handled here and passed to the
+ * hub, and everything sent goes through the client's own output queue
+ * of shared frames (frame.c).  Data frames from Redis are built once by
+ * the hub and only referenced here; pongs and close frames are private
+ * frames in the same queue, so the byte order on the wire is the queue
+ * order.  The hub reaches a client only through the callbacks of its
+ * struct hub_peer (peer_cbs below).
  *
- * Closing is never done inside a wslay or hiredis callback: client_doom()
+ * An idle WebSocket client holds no input buffer: bytes are read into
+ * the stack and handled there; only a frame that arrived in part is kept
+ * (ibuf, freed once whole), and a fragmented message while it lasts
+ * (msg).  Most of what a subscribed client costs is its struct, its two
+ * events and its hub_peer.
+ *
+ * Closing is never done inside a frame handler or hiredis callback: client_doom()
  * records the wish and marks the client dirty; flush_cb(), a libevent
  * event activated for the purpose, writes queued output, carries out
  * closes and frees dead clients after every other callback has
@@ -27,7 +33,6 @@
 #include <unistd.h>
 
 #include <jansson.h>
-#include <wslay/wslay.h>
 
 #include "client.h"
 #include "conflate.h"
@@ -61,10 +66,18 @@ struct client {
 	/* HTTP */
 	char		*hbuf;
 	size_t		 hlen;
-	size_t		 pre_off;	/* bytes of hbuf already given to wslay */
+	size_t		 pre_off;	/* bytes of hbuf already read as frames */
 	size_t		 pre_len;	/* bytes of hbuf after the request */
 	/* WebSocket */
-	wslay_event_context_ptr ws;
+	int		 ws;		/* WebSocket open (counted in nws) */
+	int		 rd_off;	/* reads no more frames: closed, failed */
+	int		 close_sent, close_rcvd;
+	int		 code_sent;	/* the close code we sent (1005: none) */
+	unsigned char	*ibuf;		/* a frame that came in part, or NULL */
+	size_t		 ilen;
+	unsigned char	*msg;		/* a fragmented message so far */
+	size_t		 mlen;
+	int		 mop;		/* its opcode; 0: none */
 	struct hub_peer	*peer;		/* while ws */
 	struct outq	 q;
 	int		 doom_code;	/* close requested from a callback */
@@ -85,6 +98,7 @@ static void client_read_cb(evutil_socket_t, short, void *);
 static void client_write_cb(evutil_socket_t, short, void *);
 static void flush_cb(evutil_socket_t, short, void *);
 static void client_doom(struct client *, int, const char *, int);
+static void ws_close(struct client *, int, const void *, size_t);
 
 /* --- life cycle --- */
 
@@ -150,6 +164,8 @@ client_free(struct client *c)
 {
 	outq_free(&c->q);
 	free(c->hbuf);
+	free(c->ibuf);
+	free(c->msg);
 	free(c);
 }
 
@@ -165,7 +181,7 @@ client_kill(struct client *c)
 
 	if (c->st == C_DEAD)
 		return;
-	if (c->ws != NULL)
+	if (c->ws)
 		s->nws--;
 	if (c->peer != NULL) {
 		hub_peer_drop(c->peer);
@@ -179,10 +195,11 @@ client_kill(struct client *c)
 	close(c->fd);
 	c->fd = -1;
 	c->st = C_DEAD;
-	if (c->ws != NULL) {
-		wslay_event_context_free(c->ws);
-		c->ws = NULL;
-	}
+	c->ws = 0;
+	free(c->ibuf);
+	free(c->msg);
+	c->ibuf = c->msg = NULL;
+	c->ilen = c->mlen = 0;
 	outq_free(&c->q);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -361,7 +378,7 @@ count_close(struct client *c, int code)
 		c->s->st->close_codes[code - 1000]++;
 }
 
-/* Carries out a doom: queue the close frame through wslay, go CLOSING. */
+/* Carries out a doom: queue the close frame, go CLOSING. */
 static void
 client_do_doom(struct client *c)
 {
@@ -375,10 +392,9 @@ client_do_doom(struct client *c)
 		s->st->dropped += outq_drop(&c->q);
 		c->doom_drop = 0;	/* the close frame must get through */
 	}
-	if (c->st == C_WS && !wslay_event_get_close_sent(c->ws)) {
-		wslay_event_queue_close(c->ws, (uint16_t)c->doom_code,
-		    (const uint8_t *)c->doom_reason, strlen(c->doom_reason));
-		wslay_event_send(c->ws);
+	if (c->st == C_WS && !c->close_sent) {
+		ws_close(c, c->doom_code, c->doom_reason,
+		    strlen(c->doom_reason));
 		count_close(c, c->doom_code);
 		if (s->conf->verbose)
 			fprintf(stderr, "wsgate: client %s: closing %d: %s\n",
@@ -404,13 +420,13 @@ client_drained(struct client *c)
 		c->deadline = mono_ns() + CLOSE_GRACE_NS;
 		return;
 	}
-	if (c->st != C_CLOSING || !wslay_event_get_close_sent(c->ws))
+	if (c->st != C_CLOSING || !c->close_sent)
 		return;
-	if (wslay_event_get_close_received(c->ws)) {
+	if (c->close_rcvd) {
 		client_kill(c);	/* the server closes TCP first (RFC 6455 7.1.1) */
-	} else if (!wslay_event_want_read(c->ws)) {
+	} else if (c->rd_off) {
 		/*
-		 * wslay failed the connection (protocol error, bad UTF-8,
+		 * we failed the connection (protocol error, bad UTF-8,
 		 * too big) and reads no more: end our side and wait for the
 		 * peer's EOF, so our close frame is not lost to a reset.
 		 */
@@ -554,54 +570,60 @@ static const struct hub_peer_cbs peer_cbs = {
 	peer_open_cb, peer_history_cb, peer_queued_cb
 };
 
-/* --- WebSocket glue (wslay callbacks) --- */
+/* --- WebSocket: what wsgate says itself (RFC 6455 5.5) --- */
 
-static ssize_t
-ws_recv_cb(wslay_event_context_ptr ctx, uint8_t *buf, size_t len,
-    int flags, void *user)
+/* ws_control: queues the control frame op with payload p (n <= 125). */
+static void
+ws_control(struct client *c, int op, const void *p, size_t n)
 {
-	struct client *c = user;
-	ssize_t n;
+	unsigned char b[2 + 125];
+	struct frame *f;
 
-	(void)flags;
-	if (c->pre_off < c->pre_len) {
-		size_t k = c->pre_len - c->pre_off;
-
-		if (k > len)
-			k = len;
-		memcpy(buf, c->hbuf + c->hlen - c->pre_len + c->pre_off, k);
-		c->pre_off += k;
-		return (ssize_t)k;
-	}
-	n = recv(c->fd, buf, len, 0);
-	if (n > 0) {
-		c->t_rx = mono_ns();
-		c->s->st->client_bytes += (uint64_t)n;
-		return n;
-	}
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		wslay_event_set_error(ctx, WSLAY_ERR_WOULDBLOCK);
-	else
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-	return -1;
-}
-
-static ssize_t
-ws_send_cb(wslay_event_context_ptr ctx, const uint8_t *data, size_t len,
-    int flags, void *user)
-{
-	struct client *c = user;
-	struct frame *f = frame_raw(data, len);
-
-	(void)flags;
-	if (f == NULL) {
-		wslay_event_set_error(ctx, WSLAY_ERR_CALLBACK_FAILURE);
-		return -1;
+	b[0] = (unsigned char)(0x80 | op);
+	b[1] = (unsigned char)n;
+	memcpy(b + 2, p, n);
+	if ((f = frame_raw(b, 2 + n)) == NULL) {
+		client_doom(c, 1011, "out of memory", 1);
+		return;
 	}
 	client_enqueue(c, f);
 	frame_unref(f);
-	return (ssize_t)len;
 }
+
+/*
+ * ws_close: queues our close frame, once: code and reason (at most 123
+ * bytes), or no payload for code 0 (then 1005 counts as the code sent).
+ */
+static void
+ws_close(struct client *c, int code, const void *reason, size_t n)
+{
+	unsigned char b[125];
+
+	if (c->close_sent)
+		return;
+	c->close_sent = 1;
+	c->code_sent = code != 0 ? code : 1005;
+	if (code == 0) {
+		ws_control(c, 0x8, "", 0);
+		return;
+	}
+	if (n > sizeof(b) - 2)
+		n = sizeof(b) - 2;
+	b[0] = (unsigned char)(code >> 8);
+	b[1] = (unsigned char)code;
+	memcpy(b + 2, reason, n);
+	ws_control(c, 0x8, b, 2 + n);
+}
+
+/* ws_fail: the client broke the protocol: close with code, read no more. */
+static void
+ws_fail(struct client *c, int code, const char *reason)
+{
+	c->rd_off = 1;
+	ws_close(c, code, reason, strlen(reason));
+}
+
+/* --- the client protocol --- */
 
 static int
 channel_ok(const char *s, size_t n)
@@ -699,58 +721,232 @@ client_message(struct client *c, const uint8_t *p, size_t n)
 	json_decref(msg);
 }
 
-static void
-ws_msg_cb(wslay_event_context_ptr ctx,
-    const struct wslay_event_on_msg_recv_arg *arg, void *user)
-{
-	struct client *c = user;
+/* --- WebSocket: what the client says (RFC 6455 5) --- */
 
-	(void)ctx;
+/* ws_message: a whole data message (op 1 text, 2 binary) from c. */
+static void
+ws_message(struct client *c, int op, const unsigned char *p, size_t n)
+{
 	if (c->doom_code)
 		return;
-	switch (arg->opcode) {
-	case WSLAY_TEXT_FRAME:
-		if (!utf8_valid((const char *)arg->msg, arg->msg_length)) {
-			c->s->st->client_errors++;
-			client_doom(c, 1007, "invalid UTF-8 in text message", 0);
-			return;
-		}
-		client_message(c, arg->msg, arg->msg_length);
-		break;
-	case WSLAY_BINARY_FRAME:
+	if (op == 0x2) {
 		c->s->st->client_errors++;
 		client_doom(c, 1003, "binary messages are not accepted", 0);
+		return;
+	}
+	if (!utf8_valid((const char *)p, n)) {
+		c->s->st->client_errors++;
+		client_doom(c, 1007, "invalid UTF-8 in text message", 0);
+		return;
+	}
+	client_message(c, p, n);
+}
+
+/* A close frame came (payload p, n bytes): answer it, read no more. */
+static void
+ws_got_close(struct client *c, const unsigned char *p, size_t n)
+{
+	int code = 0;
+
+	if (n == 1) {
+		ws_fail(c, 1002, "bad close frame");
+		return;
+	}
+	if (n >= 2) {
+		code = p[0] << 8 | p[1];
+		if (!((code >= 1000 && code <= 1011 && code != 1004 &&
+		    code != 1005 && code != 1006) ||
+		    (code >= 3000 && code <= 4999))) {
+			ws_fail(c, 1002, "bad close code");
+			return;
+		}
+	}
+	c->close_rcvd = 1;
+	c->rd_off = 1;
+	ws_close(c, code, p + 2, n >= 2 ? n - 2 : 0);	/* the echo */
+}
+
+/*
+ * ws_frame: one whole frame (header h, payload p unmasked).  Fragments
+ * of a data message are gathered in c->msg, allocated for them only;
+ * control frames may come between them.
+ */
+static void
+ws_frame(struct client *c, const struct ws_head *h, const unsigned char *p)
+{
+	size_t n = (size_t)h->plen;
+	unsigned char *m;
+
+	switch (h->op) {
+	case 0x8:
+		ws_got_close(c, p, n);
+		return;
+	case 0x9:
+		if (!c->close_sent)
+			ws_control(c, 0xa, p, n);	/* pong */
+		return;
+	case 0xa:
+		return;
+	case 0x0:
+		if (c->mop == 0) {
+			ws_fail(c, 1002, "continuation without a message");
+			return;
+		}
 		break;
 	default:
-		break;	/* ping/pong/close: wslay answers */
+		if (c->mop != 0) {
+			ws_fail(c, 1002, "message inside a message");
+			return;
+		}
+		if (h->fin) {
+			ws_message(c, h->op, p, n);
+			return;
+		}
+		c->mop = h->op;
+		break;
+	}
+	if ((m = realloc(c->msg, c->mlen + n + 1)) == NULL) {
+		client_doom(c, 1011, "out of memory", 1);
+		c->rd_off = 1;
+		return;
+	}
+	memcpy(m + c->mlen, p, n);
+	c->msg = m;
+	c->mlen += n;
+	if (h->fin) {
+		ws_message(c, c->mop, c->msg, c->mlen);
+		free(c->msg);
+		c->msg = NULL;
+		c->mlen = 0;
+		c->mop = 0;
 	}
 }
 
 /*
+ * ws_frames: handles the whole frames among the n bytes at p (changed:
+ * payloads are unmasked in place).  Returns how many bytes were used; the
+ * rest is the start of a frame, or nothing to keep once reading is off.
+ * A data frame that would make its message longer than --max-message
+ * fails the connection (1009) before its payload is waited for.
+ */
+static size_t
+ws_frames(struct client *c, unsigned char *p, size_t n)
+{
+	size_t off = 0;
+	struct ws_head h;
+	int r;
+
+	while (off < n && !c->rd_off) {
+		if ((r = ws_head(p + off, n - off, &h)) == WS_HEAD_MORE)
+			break;
+		if (r != 0) {
+			ws_fail(c, r, "protocol error");
+			break;
+		}
+		if (h.op < 0x8 && h.plen > c->s->conf->max_msg - c->mlen) {
+			ws_fail(c, 1009, "message too big");
+			break;
+		}
+		if (n - off - h.hlen < h.plen)
+			break;
+		ws_unmask(p + off + h.hlen, (size_t)h.plen, h.mask);
+		ws_frame(c, &h, p + off + h.hlen);
+		off += h.hlen + (size_t)h.plen;
+	}
+	return c->rd_off ? n : off;
+}
+
+/*
+ * ws_input: n bytes read from c (in a buffer the caller reuses).  With
+ * no part frame kept they are handled where they are and only what is
+ * left of a frame is copied; else they join c->ibuf.  c->ibuf is freed
+ * as soon as it holds no part frame.  0, or -1 out of memory.
+ */
+static int
+ws_input(struct client *c, unsigned char *p, size_t n)
+{
+	unsigned char *b;
+	size_t used;
+
+	if (c->ilen > 0) {
+		if ((b = realloc(c->ibuf, c->ilen + n)) == NULL)
+			return -1;
+		memcpy(b + c->ilen, p, n);
+		c->ibuf = b;
+		p = b;
+		n += c->ilen;
+	}
+	used = ws_frames(c, p, n);
+	if (used == n) {
+		free(c->ibuf);
+		c->ibuf = NULL;
+		c->ilen = 0;
+		return 0;
+	}
+	if (p == c->ibuf) {
+		memmove(c->ibuf, c->ibuf + used, n - used);
+	} else {
+		if ((b = malloc(n - used)) == NULL)
+			return -1;
+		memcpy(b, p + used, n - used);
+		free(c->ibuf);
+		c->ibuf = b;
+	}
+	c->ilen = n - used;
+	return 0;
+}
+
+/*
+ * ws_read: handles what the client sent: first the bytes that followed
+ * its request head in hbuf, then what the socket has (read until it has
+ * no more, or reading is off).  0, or -1 at EOF, on an error or out of
+ * memory: the connection is over.
+ */
+static int
+ws_read(struct client *c)
+{
+	unsigned char buf[16384];
+	ssize_t n;
+
+	while (!c->rd_off) {
+		if (c->pre_off < c->pre_len) {
+			n = (ssize_t)(c->pre_len - c->pre_off);
+			if ((size_t)n > sizeof(buf))
+				n = sizeof(buf);
+			memcpy(buf, c->hbuf + c->hlen - c->pre_len +
+			    c->pre_off, (size_t)n);
+			c->pre_off += (size_t)n;
+		} else if ((n = recv(c->fd, buf, sizeof(buf), 0)) > 0) {
+			c->t_rx = mono_ns();
+			c->s->st->client_bytes += (uint64_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+			return 0;
+		} else {
+			return -1;
+		}
+		if (ws_input(c, buf, (size_t)n) != 0)
+			return -1;
+		if ((size_t)n < sizeof(buf) && c->pre_off >= c->pre_len)
+			return 0;	/* the socket is likely empty */
+	}
+	return 0;
+}
+
+/*
  * client_ws_open: the 101 response is queued; from here on the client
- * speaks WebSocket.  Bytes that followed the request in hbuf are fed to
- * wslay first.
+ * speaks WebSocket.  Bytes that followed the request in hbuf are read
+ * as frames first.
  */
 static void
 client_ws_open(struct client *c)
 {
-	static const struct wslay_event_callbacks cbs = {
-		ws_recv_cb, ws_send_cb, NULL, NULL, NULL, NULL, ws_msg_cb
-	};
 	struct server *s = c->s;
 
-	if (wslay_event_context_server_init(&c->ws, &cbs, c) != 0) {
-		c->ws = NULL;
-		client_kill(c);
-		return;
-	}
 	if ((c->peer = hub_peer_new(s->hub, &peer_cbs, c)) == NULL) {
-		wslay_event_context_free(c->ws);
-		c->ws = NULL;
 		client_kill(c);
 		return;
 	}
-	wslay_event_config_set_max_recv_msg_length(c->ws, s->conf->max_msg);
+	c->ws = 1;
 	c->st = C_WS;
 	c->t_rx = mono_ns();
 	s->nws++;
@@ -768,16 +964,15 @@ client_ws_open(struct client *c)
 	}
 }
 
-/* After wslay_event_recv: push wslay's output, notice closes. */
+/* After ws_read: notice closes (ours, or the echo of the client's). */
 static void
 client_ws_after(struct client *c, int rv)
 {
-	if (c->ws == NULL)
+	if (!c->ws)
 		return;
-	wslay_event_send(c->ws);
-	if (wslay_event_get_close_sent(c->ws)) {
+	if (c->close_sent) {
 		if (!c->close_counted) {
-			int code = wslay_event_get_status_code_sent(c->ws);
+			int code = c->code_sent;
 
 			count_close(c, code);
 			if (code != 1000 && code != 1005)
@@ -880,7 +1075,7 @@ server_env(struct server *s, struct http_env *e)
 
 /*
  * client_http_read: reads what is there, and once the head is complete
- * answers it.  Bytes after the head stay in hbuf (pre_len) for wslay.
+ * answers it.  Bytes after the head stay in hbuf (pre_len) for ws_read.
  */
 static void
 client_http_read(struct client *c)
@@ -939,8 +1134,8 @@ client_read_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->st == C_WS || c->st == C_CLOSING) {
 		int rv = 0;
 
-		if (wslay_event_want_read(c->ws))
-			rv = wslay_event_recv(c->ws);
+		if (!c->rd_off)
+			rv = ws_read(c);
 		else {
 			/* after the peer's close: drain, notice EOF */
 			char junk[4096];

@@ -299,3 +299,61 @@ outq_free(struct outq *q)
 	q->bytes = 0;
 	q->hist = 0;
 }
+
+/* --- what clients send --- */
+
+/*
+ * ws_head: decodes the header of the client frame starting at p (n bytes
+ * there).  0 with h filled, WS_HEAD_MORE if the header is not all there,
+ * or 1002, the close code for a frame a server must refuse (RFC 6455
+ * 5.1, 5.2, 5.5): unmasked, RSV bits without an extension, an unknown
+ * opcode, a fragmented or long control frame, a length not in its
+ * shortest form or with the top bit set.
+ */
+int
+ws_head(const unsigned char *p, size_t n, struct ws_head *h)
+{
+	size_t k = 2;
+
+	if (n < 2)
+		return WS_HEAD_MORE;
+	h->fin = p[0] >> 7;
+	h->op = p[0] & 0x0f;
+	h->plen = p[1] & 0x7f;
+	if ((p[0] & 0x70) || !(p[1] & 0x80))
+		return 1002;
+	if (h->op >= 0x8 && (h->op > 0xa || !h->fin || h->plen > 125))
+		return 1002;
+	if (h->op > 0x2 && h->op < 0x8)
+		return 1002;
+	if (h->plen == 126) {
+		if (n < 4)
+			return WS_HEAD_MORE;
+		h->plen = (uint64_t)p[2] << 8 | p[3];
+		if (h->plen < 126)
+			return 1002;
+		k = 4;
+	} else if (h->plen == 127) {
+		if (n < 10)
+			return WS_HEAD_MORE;
+		h->plen = 0;
+		for (int i = 0; i < 8; i++)
+			h->plen = h->plen << 8 | p[2 + i];
+		if (h->plen < 65536 || h->plen >> 63)
+			return 1002;
+		k = 10;
+	}
+	if (n < k + 4)
+		return WS_HEAD_MORE;
+	memcpy(h->mask, p + k, 4);
+	h->hlen = k + 4;
+	return 0;
+}
+
+/* ws_unmask: unmasks n payload bytes at p in place (RFC 6455 5.3). */
+void
+ws_unmask(unsigned char *p, size_t n, const unsigned char mask[4])
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] ^= mask[i & 3];
+}

@@ -65,4 +65,20 @@ size_t	outq_drop_book(struct outq *);
 void	outq_trim(struct outq *);
 void	outq_free(struct outq *);
 
+/*
+ * A client's frame header (RFC 6455 5.2), decoded by ws_head(): fin,
+ * opcode, header bytes (mask included), payload bytes and masking key.
+ */
+struct ws_head {
+	int		 fin, op;
+	size_t		 hlen;
+	uint64_t	 plen;
+	unsigned char	 mask[4];
+};
+
+#define WS_HEAD_MORE	(-1)	/* ws_head: not all of it is there yet */
+
+int	ws_head(const unsigned char *, size_t, struct ws_head *);
+void	ws_unmask(unsigned char *, size_t, const unsigned char[4]);
+
 #endif

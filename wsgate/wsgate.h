@@ -8,7 +8,7 @@
  *   main.c       options, listener, signals, tick, readiness: struct wsgate
  *     |
  *   client.c     the connections (struct server): read a head, send the
- *     |          response, then WebSocket (wslay) and the client protocol
+ *     |          response, then WebSocket frames and the client protocol
  *     +--------------------+
  *   http.c               hub.c     Redis, subscriptions, fan-out, late
  *     |  the routes:       |       joiners; reaches each client only
@@ -26,7 +26,7 @@
  * /healthz, /metrics, an error) or is upgraded to WebSocket.  Each Redis
  * message is framed once into a refcounted struct frame and the same
  * frame is queued to every interested client.  Everything runs on one
- * libevent loop; nothing is freed from inside a wslay or hiredis
+ * libevent loop; nothing is freed from inside a frame handler or hiredis
  * callback: a client is closed by marking it and letting the deferred
  * flush event of client.c do the work.
  *
