@@ -15,7 +15,7 @@ $(BUILD)/obj/wsgate/main.o: wsgate/module.mk
 
 $(BUILD)/wsgate: $(WSGATE_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_CFLAGS) $(WSGATE_OBJ) -o $@ $(ALL_LDFLAGS) $(COMMON_LIB) \
-		-levent -lhiredis -lwslay -ljansson -lcrypto
+		-levent -lhiredis -ljansson -lcrypto
 
 # the glob matcher alone, for tests/t-wsgate-glob.sh
 $(BUILD)/tests/wsgate-glob: tests/wsgate/globcheck.c $(BUILD)/obj/wsgate/glob.o
@@ -38,6 +38,6 @@ $(BUILD)/obj/wsgate/main-wwwtest.o: wsgate/main.c | $(BUILD)/.deps-ok
 $(BUILD)/tests/wsgate-wwwtest: $(WSGATE_WT_OBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(WSGATE_WT_OBJ) -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) -levent -lhiredis -lwslay -ljansson -lcrypto
+		$(COMMON_LIB) -levent -lhiredis -ljansson -lcrypto
 
 programs: $(BUILD)/tests/wsgate-wwwtest
