@@ -70,6 +70,9 @@ static volatile sig_atomic_t stop, usr1;
  */
 #define QMAX	32
 
+/* a nap of the reader when caught up with the ring (record()) */
+#define NAP_NS	1000000
+
 struct blockbuf {
 	struct tp_record *recs;
 	size_t		 n, cap;
@@ -588,6 +591,25 @@ writer_failed(struct recorder *r)
 	return e != 0;
 }
 
+/*
+ * Notes rec, the record just put at r->buf[r->n], as added: the block's
+ * start, the last ts and whether a book message is open.
+ */
+static void
+added(struct recorder *r, const struct tp_record *rec)
+{
+	if (r->n == 0) {
+		int64_t t = rec_time(rec);
+
+		r->block_t0 = mono_ns();
+		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
+	}
+	r->n++;
+	if (rec->ts > 0)
+		r->last_ts = rec->ts;
+	r->in_msg = rec->type == REC_BOOK && !(rec->flags & REC_F_LAST);
+}
+
 /* Appends a record to the block; may grow it while a message is open. */
 static void
 add(struct recorder *r, const struct tp_record *rec)
@@ -603,22 +625,13 @@ add(struct recorder *r, const struct tp_record *rec)
 				stop = 2;	/* the write error is said */
 				return;
 			}
-			r->buf[r->n++] = *rec;
-			return;
+		} else {
+			r->buf = nb;
+			r->cap = nc;
 		}
-		r->buf = nb;
-		r->cap = nc;
 	}
-	if (r->n == 0) {
-		int64_t t = rec_time(rec);
-
-		r->block_t0 = mono_ns();
-		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
-	}
-	r->buf[r->n++] = *rec;
-	if (rec->ts > 0)
-		r->last_ts = rec->ts;
-	r->in_msg = rec->type == REC_BOOK && !(rec->flags & REC_F_LAST);
+	r->buf[r->n] = *rec;
+	added(r, &r->buf[r->n]);
 }
 
 /* A gap: lost records from seq from, as a REC_NONE record. */
@@ -795,7 +808,7 @@ record(struct recorder *r, int ready_fd)
 	struct tp_record rec;
 	uint64_t lost, pos;
 	unsigned tick = 0;
-	int rc;
+	int rc, napped = 0;
 
 	if (resume_seq(r, &r->last_seq) < 0)
 		return EX_NOINPUT;
@@ -810,17 +823,28 @@ record(struct recorder *r, int ready_fd)
 	r->writer_on = 1;
 	notify_ready(ready_fd);
 	while (!stop) {
+		struct tp_record *slot;
+
 		pos = ring_position(r->ring);
 		lost = 0;
-		if (ring_read(r->ring, &rec, &lost)) {
-			if (lost > 0)
-				add_gap(r, pos, lost);
+		/* straight into the block: the record is copied once */
+		slot = r->n < r->cap ? &r->buf[r->n] : &rec;
+		if (ring_read(r->ring, slot, &lost)) {
+			napped = 0;
 			/* a block holds one rotation period */
-			if (r->n > 0 && !r->in_msg &&
-			    rec_time(&rec) >= r->block_end &&
-			    flush_block(r) < 0)
-				goto werr;
-			add(r, &rec);
+			if (lost > 0 || slot == &rec || (r->n > 0 &&
+			    !r->in_msg && rec_time(slot) >= r->block_end)) {
+				if (slot != &rec)
+					rec = *slot;
+				if (lost > 0)
+					add_gap(r, pos, lost);
+				if (r->n > 0 && !r->in_msg &&
+				    rec_time(&rec) >= r->block_end &&
+				    flush_block(r) < 0)
+					goto werr;
+				add(r, &rec);
+			} else
+				added(r, slot);
 			r->records++;
 			if ((r->n >= r->block_max && !r->in_msg) ||
 			    ((++tick & 255) == 0 && mono_ns() - r->block_t0 >=
@@ -828,6 +852,20 @@ record(struct recorder *r, int ready_fd)
 				if (flush_block(r) < 0)
 					goto werr;
 			}
+			continue;
+		}
+		/*
+		 * Caught up: nap a millisecond, unseen by the writer, and
+		 * read what came meanwhile as a batch.  Spinning in
+		 * ring_wait would take a whole core from our writer thread
+		 * while a writer at full rate publishes every microsecond
+		 * or so, and sleeping on the futex would make it wake us
+		 * for each record; a ring of 65536 records takes some 40 ms
+		 * to lap at full rate.
+		 */
+		if (!napped) {
+			napped = 1;
+			nanosleep(&(struct timespec){ 0, NAP_NS }, NULL);
 			continue;
 		}
 		/* idle */
@@ -846,7 +884,7 @@ record(struct recorder *r, int ready_fd)
 		}
 		if (stop)
 			break;
-		if (!ring_wait(r->ring, 50000, r->n > 0 ? 1 +
+		if (!ring_wait(r->ring, 0, r->n > 0 ? 1 +
 		    (int)(r->flush_ns / 1000000 / 4) : 200)) {
 			char errbuf[512];
 			uint64_t gap_from;
