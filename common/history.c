@@ -364,6 +364,14 @@ hist_block_make(void *cctx, int level, const struct tp_record *recs,
 	    ZSTD_isError(zl = ZSTD_CCtx_setParameter(cctx,
 	    ZSTD_c_checksumFlag, 1)))
 		goto zerr;
+	/*
+	 * At the fast levels, matches of at least 7 bytes: on packed sim
+	 * records level -3 then takes 15% fewer instructions for 2.4%
+	 * more bytes (callgrind; 0: the level's own).
+	 */
+	if (ZSTD_isError(zl = ZSTD_CCtx_setParameter(cctx, ZSTD_c_minMatch,
+	    level < 0 ? 7 : 0)))
+		goto zerr;
 	zl = ZSTD_compress2(cctx, z, zcap, packed, raw);
 	if (ZSTD_isError(zl)) {
 zerr:

@@ -949,7 +949,7 @@ main(int argc, char **argv)
 		return cat_main(argc - 1, argv + 1);
 	r.ring_name = "default";
 	r.name = "tickpipe";
-	r.level = -1;
+	r.level = -3;
 	r.flush_ns = 1000000000;
 	r.block_max = 4096;
 	r.rotate_ns = 3600LL * 1000000000;
