@@ -854,21 +854,7 @@ record(struct recorder *r, int ready_fd)
 			}
 			continue;
 		}
-		/*
-		 * Caught up: nap a millisecond, unseen by the writer, and
-		 * read what came meanwhile as a batch.  Spinning in
-		 * ring_wait would take a whole core from our writer thread
-		 * while a writer at full rate publishes every microsecond
-		 * or so, and sleeping on the futex would make it wake us
-		 * for each record; a ring of 65536 records takes some 40 ms
-		 * to lap at full rate.
-		 */
-		if (!napped) {
-			napped = 1;
-			nanosleep(&(struct timespec){ 0, NAP_NS }, NULL);
-			continue;
-		}
-		/* idle */
+		/* caught up */
 		if (writer_failed(r))
 			goto werr;
 		if (r->n > 0 && mono_ns() - r->block_t0 >= r->flush_ns &&
@@ -884,6 +870,20 @@ record(struct recorder *r, int ready_fd)
 		}
 		if (stop)
 			break;
+		/*
+		 * Caught up: nap a millisecond, unseen by the writer, and
+		 * read what came meanwhile as a batch.  Spinning in
+		 * ring_wait would take a whole core from our writer thread
+		 * while a writer at full rate publishes every microsecond
+		 * or so, and sleeping on the futex would make it wake us
+		 * for each record; a ring of 65536 records takes some 40 ms
+		 * to lap at full rate.
+		 */
+		if (!napped) {
+			napped = 1;
+			nanosleep(&(struct timespec){ 0, NAP_NS }, NULL);
+			continue;
+		}
 		if (!ring_wait(r->ring, 0, r->n > 0 ? 1 +
 		    (int)(r->flush_ns / 1000000 / 4) : 200)) {
 			char errbuf[512];
