@@ -132,6 +132,7 @@ struct recorder {
 	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
+	uint64_t	 waits;		/* the reader waited for a free block */
 };
 
 static void
@@ -150,9 +151,10 @@ counters(struct recorder *r)
 		pthread_mutex_lock(&r->mu);
 	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
 	    " lost %" PRIu64 " blocks %" PRIu64 " files %" PRIu64 " bytes %"
-	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " file %s\n",
-	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
-	    r->removed, r->last_seq, r->shown[0] ? r->shown : "-");
+	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " waits %" PRIu64
+	    " file %s\n", r->records, r->gaps, r->lost, r->blocks, r->files,
+	    r->bytes, r->removed, r->last_seq, r->waits,
+	    r->shown[0] ? r->shown : "-");
 	if (r->writer_on)
 		pthread_mutex_unlock(&r->mu);
 }
@@ -523,6 +525,8 @@ flush_block(struct recorder *r)
 	if (r->n == 0)
 		return 0;
 	pthread_mutex_lock(&r->mu);
+	if (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
+		r->waits++;
 	while (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
 		pthread_cond_wait(&r->done, &r->mu);
 	if ((e = r->werr) == 0) {
