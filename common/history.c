@@ -201,57 +201,71 @@ put_words_nib(unsigned char *o, uint32_t m, const uint64_t *c)
 	return o;
 }
 
+void
+hist_pack_begin(struct hist_packer *pk, unsigned enc)
+{
+	for (unsigned k = 0; k < HIST_XREF_SLOTS; k++)
+		pk->ref[k] = -1;
+	pk->prev = pk->prev_ts = 0;
+	pk->enc = enc;
+}
+
+size_t
+hist_pack_rec(struct hist_packer *pk, const struct tp_record *recs,
+    size_t i, unsigned char *out)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)&recs[i];
+	const uint64_t *rw = zero_rec;
+	uint64_t c[REC_WORDS64];
+	unsigned char *o = out, *mp;
+	uint32_t m;
+
+	if (pk->enc == HIST_ENC_XREF) {
+		unsigned s = xref_slot(w);
+
+		if (pk->ref[s] >= 0)
+			rw = (const uint64_t *)(const void *)&recs[pk->ref[s]];
+		pk->ref[s] = (int32_t)i;
+		*o++ = (unsigned char)s;
+	}
+	/* a clear bit stands for the reference's word (0 or its own) */
+	m = xor_mask(w, rw, c);
+	/* the ring's seq rises by one: said by a clear bit 0 */
+	c[0] = w[0] == pk->prev + 1 ? 0 : w[0];
+	pk->prev = w[0];
+	/* times as differences: small numbers take fewer bytes */
+	c[W_RECV] = zz(w[W_RECV] - w[W_TS]);
+	c[W_TS] = zz(w[W_TS] - pk->prev_ts);
+	pk->prev_ts = w[W_TS];
+	/* a zero seq is written as one 0 byte */
+	m &= ~(1u | 1u << W_TS | 1u << W_RECV);
+	m |= (uint32_t)(c[0] != 0 || w[0] == 0) |
+	    (uint32_t)(c[W_TS] != 0) << W_TS |
+	    (uint32_t)(c[W_RECV] != 0) << W_RECV;
+	mp = o;
+	o += 4;
+	if (pk->enc == HIST_ENC_XREF)
+		o = put_words_nib(o, m, c);
+	else
+		o = put_words(o, m, c);
+	mp[0] = (unsigned char)m;
+	mp[1] = (unsigned char)(m >> 8);
+	mp[2] = (unsigned char)(m >> 16);
+	mp[3] = (unsigned char)(m >> 24);
+	return (size_t)(o - out);
+}
+
 size_t
 hist_pack(const struct tp_record *recs, size_t n, unsigned char *out,
     unsigned enc)
 {
-	const uint64_t *ref[HIST_XREF_SLOTS];
-	unsigned char *o = out;
-	uint64_t prev = 0, prev_ts = 0;
-	int xref = enc == HIST_ENC_XREF;
+	struct hist_packer pk;
+	size_t len = 0;
 
-	for (unsigned k = 0; k < HIST_XREF_SLOTS; k++)
-		ref[k] = zero_rec;
-	for (size_t i = 0; i < n; i++) {
-		const uint64_t *w = (const uint64_t *)(const void *)&recs[i];
-		const uint64_t *rw = zero_rec;
-		uint64_t c[REC_WORDS64];
-		unsigned char *mp;
-		uint32_t m;
-
-		if (xref) {
-			unsigned s = xref_slot(w);
-
-			rw = ref[s];
-			ref[s] = w;
-			*o++ = (unsigned char)s;
-		}
-		/* a clear bit stands for the reference's word (0 or its own) */
-		m = xor_mask(w, rw, c);
-		/* the ring's seq rises by one: said by a clear bit 0 */
-		c[0] = w[0] == prev + 1 ? 0 : w[0];
-		prev = w[0];
-		/* times as differences: small numbers take fewer bytes */
-		c[W_RECV] = zz(w[W_RECV] - w[W_TS]);
-		c[W_TS] = zz(w[W_TS] - prev_ts);
-		prev_ts = w[W_TS];
-		/* a zero seq is written as one 0 byte */
-		m &= ~(1u | 1u << W_TS | 1u << W_RECV);
-		m |= (uint32_t)(c[0] != 0 || w[0] == 0) |
-		    (uint32_t)(c[W_TS] != 0) << W_TS |
-		    (uint32_t)(c[W_RECV] != 0) << W_RECV;
-		mp = o;
-		o += 4;
-		if (xref)
-			o = put_words_nib(o, m, c);
-		else
-			o = put_words(o, m, c);
-		mp[0] = (unsigned char)m;
-		mp[1] = (unsigned char)(m >> 8);
-		mp[2] = (unsigned char)(m >> 16);
-		mp[3] = (unsigned char)(m >> 24);
-	}
-	return (size_t)(o - out);
+	hist_pack_begin(&pk, enc);
+	for (size_t i = 0; i < n; i++)
+		len += hist_pack_rec(&pk, recs, i, out + len);
+	return len;
 }
 
 /*
@@ -345,16 +359,27 @@ size_t
 hist_block_make(void *cctx, int level, const struct tp_record *recs,
     size_t n, void *out, char *err, size_t errlen)
 {
+	unsigned char *packed = (unsigned char *)out +
+	    sizeof(struct hist_block_hdr) +
+	    ZSTD_compressBound(n * HIST_PACKED_MAX);
+
+	/* the zero pads of the records need not be compressed at all */
+	return hist_block_make_packed(cctx, level, recs, n, packed,
+	    hist_pack(recs, n, packed, HIST_ENC_XREF), out, err, errlen);
+}
+
+size_t
+hist_block_make_packed(void *cctx, int level, const struct tp_record *recs,
+    size_t n, const unsigned char *packed, size_t raw, void *out, char *err,
+    size_t errlen)
+{
 	struct hist_block_hdr h;
 	unsigned char *z = (unsigned char *)out + sizeof(h);
 	size_t zcap = ZSTD_compressBound(n * HIST_PACKED_MAX);
-	unsigned char *packed = z + zcap;
-	size_t raw, zl;
+	size_t zl;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, HIST_BLOCK_MAGIC, 4);
-	/* the zero pads of the records need not be compressed at all */
-	raw = hist_pack(recs, n, packed, HIST_ENC_XREF);
 	/*
 	 * The frame carries zstd's own checksum (XXH64) of the packed bytes,
 	 * checked by every decode and a fifth the cost of a CRC-32 here.
@@ -381,7 +406,7 @@ zerr:
 	h.nrec = (uint32_t)n;
 	h.zlen = (uint32_t)zl;
 	h.rawlen = (uint32_t)raw;
-	h.enc = HIST_ENC_XREF;
+	h.enc = HIST_ENC_XREF;	/* what hist_pack_begin was told */
 	h.first_seq = recs[0].seq;
 	h.last_seq = recs[n - 1].seq;
 	h.min_ts = h.max_ts = recs[0].ts;

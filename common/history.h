@@ -136,6 +136,14 @@ size_t	 hist_block_make(void *cctx, int level, const struct tp_record *recs,
 	    size_t n, void *out, char *err, size_t errlen);
 
 /*
+ * hist_block_make_packed: the same for records already packed, as
+ * HIST_ENC_XREF, by hist_pack_rec: packed[0..raw) are recs[0..n).
+ */
+size_t	 hist_block_make_packed(void *cctx, int level,
+	    const struct tp_record *recs, size_t n, const unsigned char *packed,
+	    size_t raw, void *out, char *err, size_t errlen);
+
+/*
  * hist_pack: packs recs[0..n) as enc (HIST_ENC_PACKED or HIST_ENC_XREF)
  * into out, which holds n * HIST_PACKED_MAX bytes; returns the bytes
  * written.  hist_unpack: the reverse, of exactly len bytes into n
@@ -144,6 +152,23 @@ size_t	 hist_block_make(void *cctx, int level, const struct tp_record *recs,
 #define HIST_PACKED_MAX		(1 + 4 + 9 * (REC_SIZE / 8) + 8)
 size_t	 hist_pack(const struct tp_record *recs, size_t n, unsigned char *out,
 	    unsigned enc);
+
+/*
+ * A packing one record at a time, as the records of a block arrive:
+ * hist_pack_begin at the block's first record, then hist_pack_rec for
+ * each recs[i], i = 0, 1, ..., which writes at most HIST_PACKED_MAX bytes
+ * to out and returns how many it packed to.  References are kept as
+ * indices in recs, so that recs may be moved (realloc) between records.
+ */
+struct hist_packer {
+	int32_t		ref[HIST_XREF_SLOTS];	/* index in recs, -1: zeros */
+	uint64_t	prev, prev_ts;
+	unsigned	enc;
+};
+
+void	 hist_pack_begin(struct hist_packer *pk, unsigned enc);
+size_t	 hist_pack_rec(struct hist_packer *pk, const struct tp_record *recs,
+	    size_t i, unsigned char *out);
 int	 hist_unpack(const unsigned char *in, size_t len, struct tp_record *recs,
 	    size_t n, unsigned enc);
 

@@ -73,9 +73,12 @@ static volatile sig_atomic_t stop, usr1;
 /* a nap of the reader when caught up with the ring (record()) */
 #define NAP_NS	1000000
 
+/* records and their packing (cap * HIST_PACKED_MAX bytes) */
 struct blockbuf {
 	struct tp_record *recs;
 	size_t		 n, cap;
+	unsigned char	*pk;
+	size_t		 plen;
 };
 
 struct recorder {
@@ -91,10 +94,13 @@ struct recorder {
 	int64_t		 keep_age_ns;	/* 0: keep */
 	uint64_t	 keep_size;	/* 0: keep */
 	int		 verbose;
-	/* the block being filled (main thread) */
+	/* the block being filled (main thread), and packed as it fills */
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
+	unsigned char	*pk;
+	size_t		 plen;
+	struct hist_packer packer;
 	/* the hand-over, under mu: blocks to write, in order, and free ones */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work, done;
@@ -395,7 +401,8 @@ file_open(struct recorder *r, int64_t t)
  * -1 with errno and a message said.
  */
 static int
-write_block(struct recorder *r, const struct tp_record *buf, size_t n)
+write_block(struct recorder *r, const struct tp_record *buf, size_t n,
+    const unsigned char *pk, size_t plen)
 {
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
@@ -420,8 +427,8 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n)
 		file_close(r);
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
-	len = hist_block_make(r->cctx, r->level, buf, n, r->out,
-	    errbuf, sizeof(errbuf));
+	len = hist_block_make_packed(r->cctx, r->level, buf, n, pk, plen,
+	    r->out, errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
 		errno = EIO;
@@ -484,7 +491,8 @@ writer_main(void *arg)
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		const struct tp_record *buf;
-		size_t n;
+		const unsigned char *pk;
+		size_t n, plen;
 		int rc, e;
 
 		while (r->qlen == 0 && !r->quit)
@@ -493,8 +501,10 @@ writer_main(void *arg)
 			break;
 		buf = r->q[r->qhead].recs;
 		n = r->q[r->qhead].n;
+		pk = r->q[r->qhead].pk;
+		plen = r->q[r->qhead].plen;
 		pthread_mutex_unlock(&r->mu);
-		rc = r->werr != 0 ? 0 : write_block(r, buf, n);
+		rc = r->werr != 0 ? 0 : write_block(r, buf, n, pk, plen);
 		e = errno;
 		pthread_mutex_lock(&r->mu);
 		if (rc < 0 && r->werr == 0)
@@ -532,11 +542,12 @@ flush_block(struct recorder *r)
 	if ((e = r->werr) == 0) {
 		b = &r->q[(r->qhead + r->qlen++) % QMAX];
 		b->recs = r->buf, b->n = r->n, b->cap = r->cap;
+		b->pk = r->pk, b->plen = r->plen;
 		r->pending_n += r->n;
 		pthread_cond_signal(&r->work);
 		if (r->nfree > 0) {
 			b = &r->freeb[--r->nfree];
-			r->buf = b->recs, r->cap = b->cap;
+			r->buf = b->recs, r->cap = b->cap, r->pk = b->pk;
 		} else
 			r->buf = NULL;
 	}
@@ -547,11 +558,13 @@ flush_block(struct recorder *r)
 	}
 	if (r->buf == NULL) {
 		r->cap = r->block_max + JSONL_MAX_RECS + 1;
-		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL)
+		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL ||
+		    (r->pk = malloc(r->cap * HIST_PACKED_MAX)) == NULL)
 			err(EX_OSERR, "malloc");
 		r->nbufs++;
 	}
 	r->n = 0;
+	r->plen = 0;
 	return 0;
 }
 
@@ -607,7 +620,11 @@ added(struct recorder *r, const struct tp_record *rec)
 
 		r->block_t0 = mono_ns();
 		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
+		hist_pack_begin(&r->packer, HIST_ENC_XREF);
+		r->plen = 0;
 	}
+	/* packed here, so that the writer thread only compresses */
+	r->plen += hist_pack_rec(&r->packer, r->buf, r->n, r->pk + r->plen);
 	r->n++;
 	if (rec->ts > 0)
 		r->last_ts = rec->ts;
@@ -619,11 +636,15 @@ static void
 add(struct recorder *r, const struct tp_record *rec)
 {
 	if (r->n == r->cap) {
-		struct tp_record *nb;
+		struct tp_record *nb = NULL;
+		unsigned char *np;
 		size_t nc = r->cap * 2;
 
+		/* the packing's references are indices: moving is fine */
 		if (nc > HIST_MAX_BLOCK_RECS ||
-		    (nb = realloc(r->buf, nc * sizeof(*nb))) == NULL) {
+		    (np = realloc(r->pk, nc * HIST_PACKED_MAX)) == NULL ||
+		    (r->pk = np, nb = realloc(r->buf, nc * sizeof(*nb))) ==
+		    NULL) {
 			/* XXX a message this long is split across blocks */
 			if (flush_block(r) < 0) {
 				stop = 2;	/* the write error is said */
@@ -1058,6 +1079,7 @@ main(int argc, char **argv)
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;
 	r.nbufs = 1;
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
+	    (r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
 	pthread_mutex_init(&r.mu, NULL);
@@ -1075,10 +1097,15 @@ main(int argc, char **argv)
 	rv = record(&r, ready_fd);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
-	for (size_t i = 0; i < r.nfree; i++)
+	free(r.pk);
+	for (size_t i = 0; i < r.nfree; i++) {
 		free(r.freeb[i].recs);
-	for (size_t i = 0; i < r.qlen; i++)
+		free(r.freeb[i].pk);
+	}
+	for (size_t i = 0; i < r.qlen; i++) {
 		free(r.q[(r.qhead + i) % QMAX].recs);
+		free(r.q[(r.qhead + i) % QMAX].pk);
+	}
 	free(r.out);
 	free(r.ents);
 	return rv;
