@@ -3,9 +3,9 @@
  * record, and every gap, to append-only history files: zstd blocks, each
  * decodable alone and checksummed, flushed at least every --flush ms;
  * files rotated by time and size, indexed, and removed by age or total
- * size.  The main thread reads the ring and fills a block; a writer
- * thread packs, compresses and writes the blocks before, so that
- * compression does not stop the reading: up to QMAX filled blocks wait
+ * size.  The main thread reads the ring and fills a block, packing each
+ * record as it comes; a writer thread compresses and writes the blocks
+ * before, so that compression does not stop the reading: up to QMAX filled blocks wait
  * for it, handed over under a mutex, so that a writer held up for a
  * moment (a busy machine, a slow disk) does not make the reader wait and
  * be lapped.  A restarted recorder continues after the last recorded sequence
