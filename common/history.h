@@ -6,8 +6,10 @@
  * compressed bytes, of what it decompresses to and of its header.  In
  * version 2 the frame holds the records packed (HIST_ENC_PACKED: each a
  * word mask and its non-zero 8-byte words), which is exactly reversible
- * and a quarter to a half of the bytes to compress; version 1 files,
- * whose frames hold the 256-byte records as they are, are still read.  A sidecar
+ * and a quarter to a half of the bytes to compress; version 3 packs each
+ * record against an earlier one of the same instrument (HIST_ENC_XREF),
+ * about half that again.  Version 1 files, whose frames hold the 256-byte
+ * records as they are, and version 2 files are still read.  A sidecar
  * FILE.idx, written when the file is closed, lists every block's offset,
  * sequences and times; it is only a cache of the block headers, which a
  * reader scans instead when the sidecar is missing or stale.  The byte
@@ -24,7 +26,7 @@
 #define HIST_MAGIC		"TPHIST01"
 #define HIST_BLOCK_MAGIC	"TPHB"
 #define HIST_IDX_MAGIC		"TPHIDX01"
-#define HIST_VERSION		2	/* 1: frames of plain records, still read */
+#define HIST_VERSION		3	/* 1 (plain), 2 (packed): still read */
 #define HIST_SUFFIX		".tph"
 #define HIST_MAX_BLOCK_RECS	(1u << 20)	/* records in one block, bound */
 
@@ -63,6 +65,20 @@ struct hist_block_hdr {
  */
 #define HIST_ENC_PLAIN		0
 #define HIST_ENC_PACKED		1
+/*
+ * HIST_ENC_XREF (version 3 writes): as HIST_ENC_PACKED, but each record
+ * is preceded by a byte naming one of HIST_XREF_SLOTS reference slots,
+ * and its words other than seq, ts and recv are written XORed with those
+ * of the slot's reference: the last record before it in the block that
+ * named the slot, or zeros.  The record then becomes the slot's
+ * reference.  The lengths of the words written come after the mask, as
+ * length - 1 in 4 bits, two to a byte (the first in the low half), and
+ * then the words' low bytes.  The writer names the slot by a hash of type, venue and
+ * symbol, so an instrument's header and exponents cost nothing and
+ * nearby prices a byte or two.
+ */
+#define HIST_ENC_XREF		2
+#define HIST_XREF_SLOTS		64
 
 struct hist_idx_hdr {
 	char		magic[8];	/* HIST_IDX_MAGIC */
@@ -120,15 +136,41 @@ size_t	 hist_block_make(void *cctx, int level, const struct tp_record *recs,
 	    size_t n, void *out, char *err, size_t errlen);
 
 /*
- * hist_pack: packs recs[0..n) as HIST_ENC_PACKED into out, which holds
- * n * HIST_PACKED_MAX bytes; returns the bytes written.  hist_unpack:
- * the reverse, of exactly len bytes into n records; 0, or -1 if the bytes
- * are not n packed records.
+ * hist_block_make_packed: the same for records already packed, as
+ * HIST_ENC_XREF, by hist_pack_rec: packed[0..raw) are recs[0..n).
  */
-#define HIST_PACKED_MAX		(4 + 9 * (REC_SIZE / 8) + 8)
-size_t	 hist_pack(const struct tp_record *recs, size_t n, unsigned char *out);
+size_t	 hist_block_make_packed(void *cctx, int level,
+	    const struct tp_record *recs, size_t n, const unsigned char *packed,
+	    size_t raw, void *out, char *err, size_t errlen);
+
+/*
+ * hist_pack: packs recs[0..n) as enc (HIST_ENC_PACKED or HIST_ENC_XREF)
+ * into out, which holds n * HIST_PACKED_MAX bytes; returns the bytes
+ * written.  hist_unpack: the reverse, of exactly len bytes into n
+ * records; 0, or -1 if the bytes are not n records packed as enc.
+ */
+#define HIST_PACKED_MAX		(1 + 4 + 9 * (REC_SIZE / 8) + 8)
+size_t	 hist_pack(const struct tp_record *recs, size_t n, unsigned char *out,
+	    unsigned enc);
+
+/*
+ * A packing one record at a time, as the records of a block arrive:
+ * hist_pack_begin at the block's first record, then hist_pack_rec for
+ * each recs[i], i = 0, 1, ..., which writes at most HIST_PACKED_MAX bytes
+ * to out and returns how many it packed to.  References are kept as
+ * indices in recs, so that recs may be moved (realloc) between records.
+ */
+struct hist_packer {
+	int32_t		ref[HIST_XREF_SLOTS];	/* index in recs, -1: zeros */
+	uint64_t	prev, prev_ts;
+	unsigned	enc;
+};
+
+void	 hist_pack_begin(struct hist_packer *pk, unsigned enc);
+size_t	 hist_pack_rec(struct hist_packer *pk, const struct tp_record *recs,
+	    size_t i, unsigned char *out);
 int	 hist_unpack(const unsigned char *in, size_t len, struct tp_record *recs,
-	    size_t n);
+	    size_t n, unsigned enc);
 
 /*
  * hist_index_write: writes path's sidecar (path + ".idx") through a

@@ -3,9 +3,9 @@
  * record, and every gap, to append-only history files: zstd blocks, each
  * decodable alone and checksummed, flushed at least every --flush ms;
  * files rotated by time and size, indexed, and removed by age or total
- * size.  The main thread reads the ring and fills a block; a writer
- * thread packs, compresses and writes the blocks before, so that
- * compression does not stop the reading: up to QMAX filled blocks wait
+ * size.  The main thread reads the ring and fills a block, packing each
+ * record as it comes; a writer thread compresses and writes the blocks
+ * before, so that compression does not stop the reading: up to QMAX filled blocks wait
  * for it, handed over under a mutex, so that a writer held up for a
  * moment (a busy machine, a slow disk) does not make the reader wait and
  * be lapped.  A restarted recorder continues after the last recorded sequence
@@ -70,9 +70,15 @@ static volatile sig_atomic_t stop, usr1;
  */
 #define QMAX	32
 
+/* a nap of the reader when caught up with the ring (record()) */
+#define NAP_NS	1000000
+
+/* records and their packing (cap * HIST_PACKED_MAX bytes) */
 struct blockbuf {
 	struct tp_record *recs;
 	size_t		 n, cap;
+	unsigned char	*pk;
+	size_t		 plen;
 };
 
 struct recorder {
@@ -88,10 +94,13 @@ struct recorder {
 	int64_t		 keep_age_ns;	/* 0: keep */
 	uint64_t	 keep_size;	/* 0: keep */
 	int		 verbose;
-	/* the block being filled (main thread) */
+	/* the block being filled (main thread), and packed as it fills */
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
+	unsigned char	*pk;
+	size_t		 plen;
+	struct hist_packer packer;
 	/* the hand-over, under mu: blocks to write, in order, and free ones */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work, done;
@@ -129,6 +138,7 @@ struct recorder {
 	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
+	uint64_t	 waits;		/* the reader waited for a free block */
 };
 
 static void
@@ -147,9 +157,10 @@ counters(struct recorder *r)
 		pthread_mutex_lock(&r->mu);
 	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
 	    " lost %" PRIu64 " blocks %" PRIu64 " files %" PRIu64 " bytes %"
-	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " file %s\n",
-	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
-	    r->removed, r->last_seq, r->shown[0] ? r->shown : "-");
+	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " waits %" PRIu64
+	    " file %s\n", r->records, r->gaps, r->lost, r->blocks, r->files,
+	    r->bytes, r->removed, r->last_seq, r->waits,
+	    r->shown[0] ? r->shown : "-");
 	if (r->writer_on)
 		pthread_mutex_unlock(&r->mu);
 }
@@ -390,7 +401,8 @@ file_open(struct recorder *r, int64_t t)
  * -1 with errno and a message said.
  */
 static int
-write_block(struct recorder *r, const struct tp_record *buf, size_t n)
+write_block(struct recorder *r, const struct tp_record *buf, size_t n,
+    const unsigned char *pk, size_t plen)
 {
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
@@ -415,8 +427,8 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n)
 		file_close(r);
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
-	len = hist_block_make(r->cctx, r->level, buf, n, r->out,
-	    errbuf, sizeof(errbuf));
+	len = hist_block_make_packed(r->cctx, r->level, buf, n, pk, plen,
+	    r->out, errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
 		errno = EIO;
@@ -479,7 +491,8 @@ writer_main(void *arg)
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
 		const struct tp_record *buf;
-		size_t n;
+		const unsigned char *pk;
+		size_t n, plen;
 		int rc, e;
 
 		while (r->qlen == 0 && !r->quit)
@@ -488,8 +501,10 @@ writer_main(void *arg)
 			break;
 		buf = r->q[r->qhead].recs;
 		n = r->q[r->qhead].n;
+		pk = r->q[r->qhead].pk;
+		plen = r->q[r->qhead].plen;
 		pthread_mutex_unlock(&r->mu);
-		rc = r->werr != 0 ? 0 : write_block(r, buf, n);
+		rc = r->werr != 0 ? 0 : write_block(r, buf, n, pk, plen);
 		e = errno;
 		pthread_mutex_lock(&r->mu);
 		if (rc < 0 && r->werr == 0)
@@ -520,16 +535,19 @@ flush_block(struct recorder *r)
 	if (r->n == 0)
 		return 0;
 	pthread_mutex_lock(&r->mu);
+	if (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
+		r->waits++;
 	while (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
 		pthread_cond_wait(&r->done, &r->mu);
 	if ((e = r->werr) == 0) {
 		b = &r->q[(r->qhead + r->qlen++) % QMAX];
 		b->recs = r->buf, b->n = r->n, b->cap = r->cap;
+		b->pk = r->pk, b->plen = r->plen;
 		r->pending_n += r->n;
 		pthread_cond_signal(&r->work);
 		if (r->nfree > 0) {
 			b = &r->freeb[--r->nfree];
-			r->buf = b->recs, r->cap = b->cap;
+			r->buf = b->recs, r->cap = b->cap, r->pk = b->pk;
 		} else
 			r->buf = NULL;
 	}
@@ -540,11 +558,13 @@ flush_block(struct recorder *r)
 	}
 	if (r->buf == NULL) {
 		r->cap = r->block_max + JSONL_MAX_RECS + 1;
-		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL)
+		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL ||
+		    (r->pk = malloc(r->cap * HIST_PACKED_MAX)) == NULL)
 			err(EX_OSERR, "malloc");
 		r->nbufs++;
 	}
 	r->n = 0;
+	r->plen = 0;
 	return 0;
 }
 
@@ -588,37 +608,55 @@ writer_failed(struct recorder *r)
 	return e != 0;
 }
 
-/* Appends a record to the block; may grow it while a message is open. */
+/*
+ * Notes rec, the record just put at r->buf[r->n], as added: the block's
+ * start, the last ts and whether a book message is open.
+ */
 static void
-add(struct recorder *r, const struct tp_record *rec)
+added(struct recorder *r, const struct tp_record *rec)
 {
-	if (r->n == r->cap) {
-		struct tp_record *nb;
-		size_t nc = r->cap * 2;
-
-		if (nc > HIST_MAX_BLOCK_RECS ||
-		    (nb = realloc(r->buf, nc * sizeof(*nb))) == NULL) {
-			/* XXX a message this long is split across blocks */
-			if (flush_block(r) < 0) {
-				stop = 2;	/* the write error is said */
-				return;
-			}
-			r->buf[r->n++] = *rec;
-			return;
-		}
-		r->buf = nb;
-		r->cap = nc;
-	}
 	if (r->n == 0) {
 		int64_t t = rec_time(rec);
 
 		r->block_t0 = mono_ns();
 		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
+		hist_pack_begin(&r->packer, HIST_ENC_XREF);
+		r->plen = 0;
 	}
-	r->buf[r->n++] = *rec;
+	/* packed here, so that the writer thread only compresses */
+	r->plen += hist_pack_rec(&r->packer, r->buf, r->n, r->pk + r->plen);
+	r->n++;
 	if (rec->ts > 0)
 		r->last_ts = rec->ts;
 	r->in_msg = rec->type == REC_BOOK && !(rec->flags & REC_F_LAST);
+}
+
+/* Appends a record to the block; may grow it while a message is open. */
+static void
+add(struct recorder *r, const struct tp_record *rec)
+{
+	if (r->n == r->cap) {
+		struct tp_record *nb = NULL;
+		unsigned char *np;
+		size_t nc = r->cap * 2;
+
+		/* the packing's references are indices: moving is fine */
+		if (nc > HIST_MAX_BLOCK_RECS ||
+		    (np = realloc(r->pk, nc * HIST_PACKED_MAX)) == NULL ||
+		    (r->pk = np, nb = realloc(r->buf, nc * sizeof(*nb))) ==
+		    NULL) {
+			/* XXX a message this long is split across blocks */
+			if (flush_block(r) < 0) {
+				stop = 2;	/* the write error is said */
+				return;
+			}
+		} else {
+			r->buf = nb;
+			r->cap = nc;
+		}
+	}
+	r->buf[r->n] = *rec;
+	added(r, &r->buf[r->n]);
 }
 
 /* A gap: lost records from seq from, as a REC_NONE record. */
@@ -795,7 +833,7 @@ record(struct recorder *r, int ready_fd)
 	struct tp_record rec;
 	uint64_t lost, pos;
 	unsigned tick = 0;
-	int rc;
+	int rc, napped = 0;
 
 	if (resume_seq(r, &r->last_seq) < 0)
 		return EX_NOINPUT;
@@ -810,17 +848,28 @@ record(struct recorder *r, int ready_fd)
 	r->writer_on = 1;
 	notify_ready(ready_fd);
 	while (!stop) {
+		struct tp_record *slot;
+
 		pos = ring_position(r->ring);
 		lost = 0;
-		if (ring_read(r->ring, &rec, &lost)) {
-			if (lost > 0)
-				add_gap(r, pos, lost);
+		/* straight into the block: the record is copied once */
+		slot = r->n < r->cap ? &r->buf[r->n] : &rec;
+		if (ring_read(r->ring, slot, &lost)) {
+			napped = 0;
 			/* a block holds one rotation period */
-			if (r->n > 0 && !r->in_msg &&
-			    rec_time(&rec) >= r->block_end &&
-			    flush_block(r) < 0)
-				goto werr;
-			add(r, &rec);
+			if (lost > 0 || slot == &rec || (r->n > 0 &&
+			    !r->in_msg && rec_time(slot) >= r->block_end)) {
+				if (slot != &rec)
+					rec = *slot;
+				if (lost > 0)
+					add_gap(r, pos, lost);
+				if (r->n > 0 && !r->in_msg &&
+				    rec_time(&rec) >= r->block_end &&
+				    flush_block(r) < 0)
+					goto werr;
+				add(r, &rec);
+			} else
+				added(r, slot);
 			r->records++;
 			if ((r->n >= r->block_max && !r->in_msg) ||
 			    ((++tick & 255) == 0 && mono_ns() - r->block_t0 >=
@@ -830,7 +879,7 @@ record(struct recorder *r, int ready_fd)
 			}
 			continue;
 		}
-		/* idle */
+		/* caught up */
 		if (writer_failed(r))
 			goto werr;
 		if (r->n > 0 && mono_ns() - r->block_t0 >= r->flush_ns &&
@@ -846,7 +895,21 @@ record(struct recorder *r, int ready_fd)
 		}
 		if (stop)
 			break;
-		if (!ring_wait(r->ring, 50000, r->n > 0 ? 1 +
+		/*
+		 * Caught up: nap a millisecond, unseen by the writer, and
+		 * read what came meanwhile as a batch.  Spinning in
+		 * ring_wait would take a whole core from our writer thread
+		 * while a writer at full rate publishes every microsecond
+		 * or so, and sleeping on the futex would make it wake us
+		 * for each record; a ring of 65536 records takes some 40 ms
+		 * to lap at full rate.
+		 */
+		if (!napped) {
+			napped = 1;
+			nanosleep(&(struct timespec){ 0, NAP_NS }, NULL);
+			continue;
+		}
+		if (!ring_wait(r->ring, 0, r->n > 0 ? 1 +
 		    (int)(r->flush_ns / 1000000 / 4) : 200)) {
 			char errbuf[512];
 			uint64_t gap_from;
@@ -911,7 +974,7 @@ main(int argc, char **argv)
 		return cat_main(argc - 1, argv + 1);
 	r.ring_name = "default";
 	r.name = "tickpipe";
-	r.level = -1;
+	r.level = -3;
 	r.flush_ns = 1000000000;
 	r.block_max = 4096;
 	r.rotate_ns = 3600LL * 1000000000;
@@ -1016,6 +1079,7 @@ main(int argc, char **argv)
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;
 	r.nbufs = 1;
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
+	    (r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
 	pthread_mutex_init(&r.mu, NULL);
@@ -1033,10 +1097,15 @@ main(int argc, char **argv)
 	rv = record(&r, ready_fd);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
-	for (size_t i = 0; i < r.nfree; i++)
+	free(r.pk);
+	for (size_t i = 0; i < r.nfree; i++) {
 		free(r.freeb[i].recs);
-	for (size_t i = 0; i < r.qlen; i++)
+		free(r.freeb[i].pk);
+	}
+	for (size_t i = 0; i < r.qlen; i++) {
 		free(r.q[(r.qhead + i) % QMAX].recs);
+		free(r.q[(r.qhead + i) % QMAX].pk);
+	}
 	free(r.out);
 	free(r.ents);
 	return rv;

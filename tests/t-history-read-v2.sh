@@ -1,0 +1,50 @@
+#!/bin/sh
+# t-history-read-v2: a version 2 history file (blocks packed as enc 1,
+# written by the recorder before packing by reference; tests/history/v2,
+# 300 sim messages, seed 2, in blocks of 100) is still read: `recorder
+# cat -v` decodes every block and prints the records, the same bytes a
+# shmreader capture of the ring had when it was written (its SHA-256
+# below), and `collector replay` replays them.  The recorder records the
+# replay as a version 3 file (blocks packed by reference, enc 2) that
+# reads back to the same records.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+V2=$TESTS/history/v2
+SUM=aba3f62cf4099a571e40a568f253f68c4e004df841579af9f0a757af0d063b40
+
+cp -R "$V2" "$T/h"	# no sidecar: the block headers are scanned
+"$BIN/recorder" cat -v --format raw "$T/h" >"$T/all.cap" 2>"$T/err" ||
+    fail "recorder cat of a version 2 file: exit $?: $(cat "$T/err")"
+grep -q "blocks 4 .* damaged 0 torn 0 records 333" "$T/err" ||
+    fail "recorder cat -v said: $(cat "$T/err")"
+s=$($CAP seqs "$T/all.cap") || fail "seqs not continuous: $s"
+assert_eq "seqs" "1 333 333" "$s"
+assert_eq "SHA-256 of the records" "$SUM" \
+    "$(sha256sum <"$T/all.cap" | cut -d ' ' -f 1)"
+"$BIN/collector" --ring "$RING" replay --speed max "$T/h" 2>"$T/err" ||
+    fail "collector replay of a version 2 file: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/rep.cap"
+$CAP noseq "$T/all.cap" "$T/a"
+$CAP noseq "$T/rep.cap" "$T/b"
+cmp "$T/a" "$T/b" || fail "the replay differs from the file's records"
+
+cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+"$BIN/recorder" --ring "$RING" --block 100 --flush 20 "$T/new" \
+    2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait_for 10 recorded_up_to "$T/new" "$cursor" ||
+    fail "the recorder did not record the replay: $(cat "$T/rec.err")"
+kill -TERM $RPID
+wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+f=$(ls "$T"/new/*/*.tph)
+# u32 at 12: the file's version; at 64 + 56: the first block's enc
+assert_eq "version and first enc of a new file" "3 2" \
+    "$(od -A n -t u4 -j 12 -N 4 "$f" | tr -d ' ') $(od -A n -t u4 -j 120 -N 4 "$f" | tr -d ' ')"
+"$BIN/recorder" cat -v --format raw "$T/new" >"$T/new.cap" 2>"$T/err" ||
+    fail "recorder cat of the new file: $(cat "$T/err")"
+$CAP noseq "$T/new.cap" "$T/c"
+cmp "$T/a" "$T/c" || fail "the version 3 file differs from the records"
+exit 0
