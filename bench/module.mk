@@ -24,3 +24,8 @@ deps-bench: .EXTRA_PREREQS :=
 deps-bench: deps-check
 	@sh tools/deps.sh $(BENCH_PKGS)
 $(BENCH_BIN): | deps-bench
+
+# the Redis delivery subscribers (bench/part-rdeliv.sh) read with hiredis
+$(BUILD)/bench/rdeliv: bench/rdeliv.c $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) -lhiredis
