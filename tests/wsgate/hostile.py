@@ -3,7 +3,7 @@
 WebSocket clients against a real wsgate, bounded in time, reproducible
 from SEED (printed).  Several connections at once each send a random
 sequence of frames, cut at random byte boundaries, drawn from good ones
-(pings, pongs, JSON pings, whole or fragmented with control frames
+(pings, floods of them, pongs, JSON pings, whole or fragmented with control frames
 between the pieces, sizes up to exactly MAX_MESSAGE) and, usually, one
 bad one: RSV bits, unmasked, unknown opcodes, control frames too long or
 fragmented, 16/64-bit lengths not in their shortest form, 2^63 lengths,
@@ -109,6 +109,13 @@ class Case:
 
     def good(self):
         r = self.rng.random()
+        if r < 0.02:	# a ping flood, read only once all is sent
+            self.desc.append("flood")
+            p = b"f" * 125
+            for _ in range(self.rng.randint(300, 2000)):
+                self.out += raw(0x9, p, rng=self.rng)
+                self.want.append(("pong", p))
+            return
         if r < 0.3:
             self.good_control()
             return
