@@ -31,7 +31,7 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
 
 # --- libFuzzer (clang) ---
 FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
-		   fuzz_wsclient fuzz_histpack
+		   fuzz_wsclient fuzz_histpack fuzz_wshead
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined
@@ -59,6 +59,14 @@ $(BUILD)/fuzz/fuzz_wshandshake: tests/fuzz/fuzz_wshandshake.c \
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c wsgate/upgrade.c \
 		common/wskey.c -o $@ -lcrypto
+
+# client frame headers: wsgate/frame.c needs jansson (frame_json), not
+# libevent
+$(BUILD)/fuzz/fuzz_wshead: tests/fuzz/fuzz_wshead.c wsgate/frame.c \
+    wsgate/frame.h $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/frame.c $(COMMON_SRC) -o $@ \
+		-ljansson -lcrypto
 
 fuzz-build: $(FUZZ_BIN)
 

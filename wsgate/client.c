@@ -729,14 +729,19 @@ ws_message(struct client *c, int op, const unsigned char *p, size_t n)
 {
 	if (c->doom_code)
 		return;
+	/*
+	 * These fail the connection at once, as a bad frame does (RFC 6455
+	 * 7.1.7): reading stops here, so that a ping or a message sent
+	 * after it is not answered and a later bad frame cannot change the
+	 * close code (a deferred client_doom did both).  client_ws_after
+	 * counts the error.
+	 */
 	if (op == 0x2) {
-		c->s->st->client_errors++;
-		client_doom(c, 1003, "binary messages are not accepted", 0);
+		ws_fail(c, 1003, "binary messages are not accepted");
 		return;
 	}
 	if (!utf8_valid((const char *)p, n)) {
-		c->s->st->client_errors++;
-		client_doom(c, 1007, "invalid UTF-8 in text message", 0);
+		ws_fail(c, 1007, "invalid UTF-8 in text message");
 		return;
 	}
 	client_message(c, p, n);

@@ -195,7 +195,13 @@ httphead_parse(char *buf, size_t len, struct httphead *h)
 
 	memset(h, 0, sizeof(*h));
 	buf[len] = 0;
-	if (memchr(buf, 0, len) != NULL)
+	/*
+	 * Only the head itself may not hold a NUL: the bytes after its
+	 * blank line are the client's first frames (a masking key or a
+	 * payload byte is often 0), already sent with it.
+	 */
+	end = memmem(buf, len, "\r\n\r\n", 4);
+	if (memchr(buf, 0, end != NULL ? (size_t)(end + 4 - buf) : len) != NULL)
 		return refuse(h, 400, "NUL byte in request");
 	eol = strstr(buf, "\r\n");
 	if ((eol == NULL && len > HTTPHEAD_LINE_MAX) ||
