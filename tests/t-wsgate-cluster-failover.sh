@@ -30,7 +30,9 @@ command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
 wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
+# shellcheck disable=SC2034 # read by cluster_up
 CLUSTER_REPLICAS=1
+# shellcheck disable=SC2034 # read by cluster_node
 CLUSTER_NODE_TIMEOUT=1000
 cluster_up
 
@@ -88,7 +90,7 @@ note "failover: kill -> promoted $((t_ok - t_kill)) ms, kill -> first message on
 wait "$rp_pid"
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
-note "redispub: $(grep 'redis cluster' "$T/rp.err" | tail -n 1)"
+note "$(grep 'redis cluster' "$T/rp.err" | tail -n 1)"
 # every channel's last line, at each client
 awk '{ sub(/^\{"type":"/, ""); t = $0; sub(/".*/, "", t)
 	k = (t == "trade") ? "trade" : "book"
