@@ -10,7 +10,9 @@
 # 4000 lines/s on 64 channels (32 symbols, trade and book) -> redispub
 # -u cluster:// (SPUBLISH); wsgate -u cluster:// SSUBSCRIBEs each channel
 # on its slot's primary; two clients (tests/cluster/wscount.py) subscribe
-# to all 64.  Three seconds in, primary a is killed (SIGKILL); the test
+# to all 64.  Three seconds in, primary a stalls (DEBUG SLEEP) and 0.3 s
+# later is killed (SIGKILL), with commands of redispub's unanswered (they
+# must be sent again: redispub counts them, more than 0); the test
 # waits for every surviving node to say cluster_state:ok with a's replica
 # now a primary.  Then: each client must have every line of every
 # channel in seq order, skipping lines only right after a redis_down or
@@ -30,7 +32,7 @@ command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
 wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
-# shellcheck disable=SC2034 # read by cluster_up
+# shellcheck disable=SC2034 # read by cluster_up --enable-debug-command local
 CLUSTER_REPLICAS=1
 # shellcheck disable=SC2034 # read by cluster_node
 CLUSTER_NODE_TIMEOUT=1000
@@ -66,6 +68,11 @@ rp_pid=$!
 track "$rp_pid"
 sleep 3
 
+# a stalls first (DEBUG SLEEP), so that redispub has commands to it
+# unanswered when it dies: they must be sent again to the replica
+redis-cli -p "$port_a" debug sleep 2 >/dev/null 2>&1 &
+track $!
+sleep 0.3
 t_kill=$(ms)
 kill -KILL "$pid_a"
 wait "$pid_a" 2>/dev/null
@@ -91,6 +98,10 @@ wait "$rp_pid"
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 note "$(grep 'redis cluster' "$T/rp.err" | tail -n 1)"
+resent=$(sed -n 's/.* \([0-9]*\) commands sent again after a lost node.*/\1/p' \
+    "$T/rp.err")
+[ "${resent:-0}" -gt 0 ] ||
+    fail "redispub sent nothing again after node a was lost: $(tail -n 2 "$T/rp.err")"
 # every channel's last line, at each client
 awk '{ sub(/^\{"type":"/, ""); t = $0; sub(/".*/, "", t)
 	k = (t == "trade") ? "trade" : "book"
