@@ -27,7 +27,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 need_redispub
-# Known bug in redispub, not fixed: in about 1 run of 3 it publishes
+# Known bug in redispub, not fixed: in about 1 run in 5 it publishes
 # book lines out of order while the cluster is down (-CLUSTERDOWN
 # retries): a raw SSUBSCRIBE on a surviving node saw md.sim.S00-USD.book
 # 18401, 19489 ... 20257, then 18561 ... 19297.  Clients see lines lost
