@@ -159,8 +159,12 @@ node_lost(struct snode *n, const char *why)
 	if (was || sh->verbose)
 		fprintf(stderr, "wsgate: redis node %s:%d: %s\n", n->host,
 		    n->port, msg);
-	if (was)
-		sh->cbs->node(sh->arg, n->idx, 0, msg);
+	/*
+	 * Told on every failed attempt too, not only when the connection
+	 * drops: the hub reads the map again each time, so that a primary
+	 * that stays dead is left for the replica promoted in its place.
+	 */
+	sh->cbs->node(sh->arg, n->idx, 0, msg);
 	ms = backoff_next(&n->backoff);
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;

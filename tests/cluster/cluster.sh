@@ -3,8 +3,17 @@
 # (sourced after lib.sh).  cluster_up [REDIS-SERVER-ARG...] starts nodes
 # a, b and c (cluster-enabled redis-servers on free ports, each bus port
 # free too, not port + 10000, which may be past 65535; port_a, port_b,
-# port_c; PORTS), joins them with redis-cli --cluster create (no
-# replicas) and waits until every node says cluster_state:ok.
+# port_c; their pids pid_a...; PORTS), joins them with redis-cli
+# --cluster create (no replicas) and waits until every node says
+# cluster_state:ok.
+# Options, set before cluster_up (the defaults are what the tests had
+# before them): CLUSTER_REPLICAS=1 also starts nodes d, e and f, one
+# replica each for a, b and c (--cluster-replicas 1; which replica
+# follows which primary is redis-cli's choice: ask CLUSTER NODES), all
+# six in PORTS; CLUSTER_NODE_TIMEOUT (ms, default 5000) is each node's
+# cluster-node-timeout, after which a primary that does not answer is
+# failed over to its replica; cluster_up then also waits until every
+# replica has synced.
 # sim_channels sets chans to the 64 channels rp-gen --symbols 32 makes
 # and writes their slots and owners (cl slots) to $T/owners.
 
@@ -20,10 +29,10 @@ cluster_node() {
 	redis-server --port "$_p" --bind 127.0.0.1 --save '' \
 	    --appendonly no --dir "$T/$_n" --daemonize no \
 	    --cluster-enabled yes --cluster-config-file "$T/$_n/nodes.conf" \
-	    --cluster-port "$_bus" --cluster-node-timeout 5000 \
+	    --cluster-port "$_bus" --cluster-node-timeout "${CLUSTER_NODE_TIMEOUT:-5000}" \
 	    --logfile "$T/$_n/log" "$@" &
 	track $!
-	eval "port_$_n=$_p"
+	eval "port_$_n=$_p pid_$_n=$!"
 	wait_for 10 redis-cli -p "$_p" ping || fail "redis $_n did not start"
 }
 
@@ -34,17 +43,39 @@ cluster_ok() {
 	done
 }
 
+# replicas_up: every replica's link to its primary is up (a replica
+# that never synced refuses to fail over: cluster-replica-validity-factor)
+replicas_up() {
+	for _p in $PORTS; do
+		redis-cli -p "$_p" info replication | tr -d '\r' |
+		    awk '/^role:slave/ { s = 1 } /^master_link_status:up/ { u = 1 }
+		    END { exit s && !u }' || return 1
+	done
+}
+
 cluster_up() {
+	# replicas sync at once, not 5 s later waiting for more of them
+	[ "${CLUSTER_REPLICAS:-0}" -eq 0 ] ||
+	    set -- --repl-diskless-sync-delay 0 "$@"
 	cluster_node a "$@"
 	cluster_node b "$@"
 	cluster_node c "$@"
 	# shellcheck disable=SC2154 # port_*: set by cluster_node through eval
 	PORTS="$port_a $port_b $port_c"
-	redis-cli --cluster create 127.0.0.1:"$port_a" 127.0.0.1:"$port_b" \
-	    127.0.0.1:"$port_c" --cluster-replicas 0 --cluster-yes \
+	if [ "${CLUSTER_REPLICAS:-0}" -eq 1 ]; then
+		cluster_node d "$@"
+		cluster_node e "$@"
+		cluster_node f "$@"
+		# shellcheck disable=SC2154 # port_*: set by cluster_node
+		PORTS="$PORTS $port_d $port_e $port_f"
+	fi
+	# shellcheck disable=SC2046 # one host:port each
+	redis-cli --cluster create $(printf '127.0.0.1:%s ' $PORTS) \
+	    --cluster-replicas "${CLUSTER_REPLICAS:-0}" --cluster-yes \
 	    >"$T/create.log" 2>&1 ||
 	    fail "cluster create: $(tail -n 3 "$T/create.log")"
 	wait_for 20 cluster_ok || fail "the cluster did not become ok"
+	wait_for 20 replicas_up || fail "the replicas did not sync"
 }
 
 sim_channels() {

