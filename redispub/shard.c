@@ -87,6 +87,7 @@ struct shard {
 	uint64_t		seq;	/* of the last group */
 	uint32_t		inflight[CLUSTER_SLOTS];	/* live entries */
 	uint32_t		nheld_slot[CLUSTER_SLOTS];
+	uint8_t			refused[CLUSTER_SLOTS];	/* see retry_held */
 	int64_t			held_at, refresh_at, refreshed;
 
 	int			epfd;
@@ -254,19 +255,21 @@ node_write(struct node *n)
 }
 
 /*
- * send_group: g goes to the owner of its slot (any node for no key);
- * held for a while if no node serves the slot (a refresh is due).
+ * send_to: g goes to the owner of its slot (any node for no key); held
+ * for a while if no node serves the slot (a refresh is due), or, unless
+ * it is a refused slot's probe (retry_held), if earlier groups of its
+ * slot are held.  send_group: not a probe.
  */
 static void
-send_group(struct shard *sh, struct group *g)
+send_to(struct shard *sh, struct group *g, int probe)
 {
 	unsigned o = sh->owner[g->slot == SLOT_ANY ? 0 : g->slot];
 	struct node *n;
 
 	g->done = 0;
 	g->redir = R_NONE;
-	if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes ||
-	    (g->slot != SLOT_ANY && sh->nheld_slot[g->slot] > 0)) {
+	if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes || (!probe &&
+	    g->slot != SLOT_ANY && sh->nheld_slot[g->slot] > 0)) {
 		held_push(sh, g);
 		if (sh->refresh_at == 0)
 			sh->refresh_at = mono_ns();
@@ -277,6 +280,12 @@ send_group(struct shard *sh, struct group *g)
 	if (g->slot != SLOT_ANY)
 		sh->inflight[g->slot]++;
 	node_write(n);
+}
+
+static void
+send_group(struct shard *sh, struct group *g)
+{
+	send_to(sh, g, 0);
 }
 
 /*
@@ -393,6 +402,8 @@ redirected(struct shard *sh, struct node *n, struct group *g)
 	 * it.
 	 */
 	sh->asked++;
+	if (g->slot != SLOT_ANY)
+		sh->refused[g->slot] = 1;
 	held_push(sh, g);
 	if (g->redir == R_RETRY && sh->refresh_at == 0)
 		sh->refresh_at = sh->refreshed + REFRESH_NS;
@@ -444,8 +455,15 @@ node_reply_cb(void *arg, const struct resp_reply *rep)
 	if (!stale) {
 		if (g->redir != R_NONE)
 			redirected(sh, n, g);
-		else
+		else {
 			g->done = 1;
+			/* a refused slot's probe went through: the rest now */
+			if (g->slot != SLOT_ANY && sh->refused[g->slot]) {
+				sh->refused[g->slot] = 0;
+				if (sh->nheld_slot[g->slot] > 0)
+					sh->held_at = mono_ns();
+			}
+		}
 	}
 	unref(g);
 	deliver(sh);
@@ -542,6 +560,7 @@ shard_reset(struct shard *sh)
 		unref(sh->held[--sh->nheld]);
 	memset(sh->inflight, 0, sizeof(sh->inflight));
 	memset(sh->nheld_slot, 0, sizeof(sh->nheld_slot));
+	memset(sh->refused, 0, sizeof(sh->refused));
 	sh->held_at = sh->refresh_at = 0;
 	sh->map.nnodes = 0;
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
@@ -768,7 +787,13 @@ shard_io(struct shard *sh)
 /*
  * retry_held: the held groups go out again, those of a slot only once
  * nothing of that slot is in flight (a reply still due may hold it back
- * too, and must come first), in the caller's order.
+ * too, and must come first), in the caller's order.  A slot whose last
+ * answer was a refusal (-CLUSTERDOWN, -TRYAGAIN, -ASK) sends only its
+ * first held group, a probe; the rest follow once it goes through
+ * (node_reply_cb).  Sent all at once, the first ones could be refused
+ * and later ones taken, the cluster coming back up while they were in
+ * flight: a channel's messages out of order, as a failover of a
+ * primary showed (tests/t-wsgate-cluster-failover.sh).
  */
 static void
 retry_held(struct shard *sh)
@@ -776,11 +801,23 @@ retry_held(struct shard *sh)
 	struct group **h = sh->held, **keep;
 	size_t i, n = sh->nheld, nk = 0;
 	uint8_t *go = calloc(n ? n : 1, 1);
+	uint8_t *probed = calloc(CLUSTER_SLOTS, 1);
 
-	if (go == NULL || (keep = malloc((n ? n : 1) * sizeof(*keep))) == NULL)
+	if (go == NULL || probed == NULL ||
+	    (keep = malloc((n ? n : 1) * sizeof(*keep))) == NULL)
 		err(EX_OSERR, "malloc");
-	for (i = 0; i < n; i++)
-		go[i] = h[i]->slot == SLOT_ANY || sh->inflight[h[i]->slot] == 0;
+	for (i = 0; i < n; i++) {
+		unsigned sl = h[i]->slot;
+
+		if (sl == SLOT_ANY) {
+			go[i] = 1;
+			continue;
+		}
+		go[i] = sh->inflight[sl] == 0 && !probed[sl];
+		if (sh->refused[sl])
+			probed[sl] = 1;
+	}
+	free(probed);
 	for (i = 0; i < n; i++) {
 		if (!go[i])
 			keep[nk++] = h[i];
@@ -794,7 +831,7 @@ retry_held(struct shard *sh)
 	for (i = 0; i < n; i++) {
 		if (!go[i])
 			continue;
-		send_group(sh, h[i]);
+		send_to(sh, h[i], 1);
 		unref(h[i]);
 	}
 	free(go);

@@ -27,14 +27,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 need_redispub
-# Known bug in redispub, not fixed: in about 1 run in 5 it publishes
-# book lines out of order while the cluster is down (-CLUSTERDOWN
-# retries): a raw SSUBSCRIBE on a surviving node saw md.sim.S00-USD.book
-# 18401, 19489 ... 20257, then 18561 ... 19297.  Clients see lines lost
-# unannounced and repeated (books only: their MULTI groups; trades stay
-# in order).  TP_CLUSTER_FAILOVER=1 runs the test anyway.
-[ -n "${TP_CLUSTER_FAILOVER:-}" ] ||
-    skip "known bug: redispub publishes book lines out of order during a cluster failover"
 
 command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
