@@ -9,22 +9,5 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
-V1=$TESTS/history/v1
-SUM=b99e4097733e4a80afbfd4969e033f29ddeeefec201a13dec888f2e429d2e27c
-
-cp -R "$V1" "$T/h"	# no sidecar: the block headers are scanned
-"$BIN/recorder" cat -v --format raw "$T/h" >"$T/all.cap" 2>"$T/err" ||
-    fail "recorder cat of a version 1 file: exit $?: $(cat "$T/err")"
-grep -q "blocks 4 .* damaged 0 torn 0 records 333" "$T/err" ||
-    fail "recorder cat -v said: $(cat "$T/err")"
-s=$($CAP seqs "$T/all.cap") || fail "seqs not continuous: $s"
-assert_eq "seqs" "1 333 333" "$s"
-assert_eq "SHA-256 of the records" "$SUM" \
-    "$(sha256sum <"$T/all.cap" | cut -d ' ' -f 1)"
-"$BIN/collector" --ring "$RING" replay --speed max "$T/h" 2>"$T/err" ||
-    fail "collector replay of a version 1 file: $(cat "$T/err")"
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/rep.cap"
-$CAP noseq "$T/all.cap" "$T/a"
-$CAP noseq "$T/rep.cap" "$T/b"
-cmp "$T/a" "$T/b" || fail "the replay differs from the file's records"
+read_old 1 "$TESTS/history/v1" b99e4097733e4a80afbfd4969e033f29ddeeefec201a13dec888f2e429d2e27c
 exit 0

@@ -11,24 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
-V2=$TESTS/history/v2
-SUM=aba3f62cf4099a571e40a568f253f68c4e004df841579af9f0a757af0d063b40
-
-cp -R "$V2" "$T/h"	# no sidecar: the block headers are scanned
-"$BIN/recorder" cat -v --format raw "$T/h" >"$T/all.cap" 2>"$T/err" ||
-    fail "recorder cat of a version 2 file: exit $?: $(cat "$T/err")"
-grep -q "blocks 4 .* damaged 0 torn 0 records 333" "$T/err" ||
-    fail "recorder cat -v said: $(cat "$T/err")"
-s=$($CAP seqs "$T/all.cap") || fail "seqs not continuous: $s"
-assert_eq "seqs" "1 333 333" "$s"
-assert_eq "SHA-256 of the records" "$SUM" \
-    "$(sha256sum <"$T/all.cap" | cut -d ' ' -f 1)"
-"$BIN/collector" --ring "$RING" replay --speed max "$T/h" 2>"$T/err" ||
-    fail "collector replay of a version 2 file: $(cat "$T/err")"
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/rep.cap"
-$CAP noseq "$T/all.cap" "$T/a"
-$CAP noseq "$T/rep.cap" "$T/b"
-cmp "$T/a" "$T/b" || fail "the replay differs from the file's records"
+read_old 2 "$TESTS/history/v2" aba3f62cf4099a571e40a568f253f68c4e004df841579af9f0a757af0d063b40
 
 cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
 "$BIN/recorder" --ring "$RING" --block 100 --flush 20 "$T/new" \
