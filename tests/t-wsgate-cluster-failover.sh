@@ -31,7 +31,6 @@ need_redispub
 command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
-wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
 # shellcheck disable=SC2034 # read by cluster_up --enable-debug-command local
 CLUSTER_REPLICAS=1
 # shellcheck disable=SC2034 # read by cluster_node
@@ -49,23 +48,14 @@ sim_channels
 awk -v p="$port_a" '$3 == p { print $1 }' "$T/owners" >"$T/dead"
 [ -s "$T/dead" ] || fail "node a serves none of the channels"
 
+# shellcheck disable=SC2034 # read by start_wsgate and cluster_feed
 REDIS_URL="cluster://127.0.0.1:$port_b,127.0.0.1:$port_a,127.0.0.1:$port_c"
 start_wsgate
 
-client() {
-	# shellcheck disable=SC2086 # the list of channels
-	wscount listen "$WS_URL" "$T/$1.ev" "$T/$1.ready" "$T/stop" $chans &
-	track $!
-	wait_for 20 test -e "$T/$1.ready" || fail "client $1 not subscribed"
-}
-client w1
-client w2
+ws_client w1
+ws_client w2
 
-"$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
-    tee "$T/in" | "$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 \
-    2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
+cluster_feed
 sleep 3
 
 # a stalls first (DEBUG SLEEP), so that redispub has commands to it

@@ -29,12 +29,12 @@ need_redispub
 command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
-wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
 cluster_up
 
 # the channels, their slots and owners, as Redis computes them
 sim_channels
 
+# shellcheck disable=SC2034 # read by start_wsgate and cluster_feed
 REDIS_URL="cluster://127.0.0.1:$port_b,127.0.0.1:$port_a"
 start_wsgate
 case $(wscount pattern "$WS_URL") in
@@ -42,15 +42,8 @@ case $(wscount pattern "$WS_URL") in
 *) fail "a pattern was not refused: $(wscount pattern "$WS_URL")" ;;
 esac
 
-# client NAME: subscribed to every channel once wsgate says so
-client() {
-	# shellcheck disable=SC2086 # the list of channels
-	wscount listen "$WS_URL" "$T/$1.ev" "$T/$1.ready" "$T/stop" $chans &
-	track $!
-	wait_for 20 test -e "$T/$1.ready" || fail "client $1 not subscribed"
-}
-client w1
-client w2
+ws_client w1
+ws_client w2
 # each channel SSUBSCRIBEd on its own node, and only there
 for p in $PORTS; do
 	assert_eq "shard channels on node $p" \
@@ -72,11 +65,7 @@ wscount listen "$WS_URL" "$T/w4.ev" "$T/w4.ready" "$T/stop" --hz 5 \
 track $!
 wait_for 20 test -e "$T/w4.ready" || fail "client w4 not subscribed"
 
-"$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
-    tee "$T/in" | "$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 \
-    2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
+cluster_feed
 sleep 3
 for s in $(awk '{ print $2 }' "$T/moving" | sort -u); do
 	cl begin "$port_a" "$port_b" "$s" || fail "migration of slot $s"
@@ -158,7 +147,7 @@ assert_eq "channels listed" 64 "$(wscount channels "$WS_URL")"
 # books: how many book channels the late joiner has a message of
 books() { awk '$1 == "m" && $2 ~ /book$/ { c[$2] = 1 } END { print length(c) }' "$T/w3.ev"; }
 all_books() { [ "$(books)" -eq 32 ]; }
-client w3
+ws_client w3
 wait_for 10 all_books ||
     fail "late joiner: $(books) of 32 books from the keys"
 sleep 0.5

@@ -89,3 +89,25 @@ sim_channels() {
 	# shellcheck disable=SC2086 # the list of channels
 	cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
 }
+
+wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
+
+# ws_client NAME: a WebSocket client on wsgate ($WS_URL) counting every
+# channel of $chans into $T/NAME.ev, once wsgate says it is subscribed
+ws_client() {
+	# shellcheck disable=SC2086 # the list of channels
+	wscount listen "$WS_URL" "$T/$1.ev" "$T/$1.ready" "$T/stop" $chans &
+	track $!
+	wait_for 20 test -e "$T/$1.ready" || fail "client $1 not subscribed"
+}
+
+# cluster_feed: rp-gen, 40000 lines at 4000 a second on 32 symbols (the
+# channels of sim_channels), through tee $T/in into redispub -u
+# $REDIS_URL (its stderr in $T/rp.err, its pid rp_pid)
+cluster_feed() {
+	"$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
+	    tee "$T/in" | "$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 \
+	    2>"$T/rp.err" &
+	rp_pid=$!
+	track "$rp_pid"
+}
