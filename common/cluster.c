@@ -9,6 +9,7 @@
 #include <sys/time.h>
 
 #include "cluster.h"
+#include "sentinel.h"
 #include "util.h"
 
 uint16_t
@@ -121,17 +122,12 @@ ask_one(const struct redisurl *u, const char *pw,
     const struct redisurl_node *nd, int timeout_ms, struct cluster_map *m,
     char *why, size_t whylen)
 {
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	redisContext *rc = redisConnectWithTimeout(nd->host, nd->port, tv);
+	redisContext *rc = sentinel_dial(nd, timeout_ms, why, whylen);
 	redisReply *rep = NULL;
 	int rv = -1;
 
-	if (rc == NULL || rc->err) {
-		snprintf(why, whylen, "%s", rc != NULL ? rc->errstr :
-		    "out of memory");
+	if (rc == NULL)
 		goto err;
-	}
-	redisSetTimeout(rc, tv);
 	if (pw != NULL) {
 		rep = u->user[0] != '\0' ? redisCommand(rc, "AUTH %s %s",
 		    u->user, pw) : redisCommand(rc, "AUTH %s", pw);
@@ -183,9 +179,7 @@ cluster_fetch(const struct redisurl *u, const char *pw, int timeout_ms,
 			free(got);
 			return 0;
 		}
-		if (o < errlen)
-			o += (size_t)snprintf(err + o, errlen - o, "%s%s:%d: %s",
-			    i > 0 ? "; " : "", ask[i].host, ask[i].port, why);
+		sentinel_why(err, errlen, &o, i == 0, "", &ask[i], why);
 	}
 	free(got);
 	return -1;

@@ -12,6 +12,33 @@
 #include "sentinel.h"
 #include "util.h"
 
+struct redisContext *
+sentinel_dial(const struct redisurl_node *nd, int timeout_ms, char *why,
+    size_t whylen)
+{
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	redisContext *rc = redisConnectWithTimeout(nd->host, nd->port, tv);
+
+	if (rc == NULL || rc->err) {
+		snprintf(why, whylen, "%s", rc != NULL ? rc->errstr :
+		    "out of memory");
+		if (rc != NULL)
+			redisFree(rc);
+		return NULL;
+	}
+	redisSetTimeout(rc, tv);
+	return rc;
+}
+
+void
+sentinel_why(char *err, size_t errlen, size_t *o, int first,
+    const char *what, const struct redisurl_node *nd, const char *why)
+{
+	if (*o < errlen)
+		*o += (size_t)snprintf(err + *o, errlen - *o, "%s%s%s:%d: %s",
+		    first ? "" : "; ", what, nd->host, nd->port, why);
+}
+
 /* set_addr: *addr is u, naming host:port. */
 static int
 set_addr(const struct redisurl *u, const char *host, const char *port,
@@ -104,17 +131,12 @@ ask_one(const struct redisurl *u, const struct redisurl_node *nd,
     enum sentinel_want want, const char *prefer, const char *avoid,
     int timeout_ms, struct redisurl *addr, char *why, size_t whylen)
 {
-	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
-	redisContext *rc = redisConnectWithTimeout(nd->host, nd->port, tv);
+	redisContext *rc = sentinel_dial(nd, timeout_ms, why, whylen);
 	redisReply *rep = NULL;
 	int rv = -1;
 
-	if (rc == NULL || rc->err) {
-		snprintf(why, whylen, "%s", rc != NULL ? rc->errstr :
-		    "out of memory");
+	if (rc == NULL)
 		goto err;
-	}
-	redisSetTimeout(rc, tv);
 	if (want == SENTINEL_REPLICA) {
 		rep = redisCommand(rc, "SENTINEL replicas %s", u->master);
 		if (rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
@@ -170,10 +192,7 @@ sentinel_resolve(const struct redisurl *u, enum sentinel_want want,
 		if (ask_one(u, nd, want, prefer, avoid, timeout_ms,
 		    addr, why, sizeof(why)) == 0)
 			return 0;
-		if (o < errlen)
-			o += (size_t)snprintf(err + o, errlen - o, "%s"
-			    "Sentinel %s:%d: %s", i > 0 ? "; " : "",
-			    nd->host, nd->port, why);
+		sentinel_why(err, errlen, &o, i == 0, "Sentinel ", nd, why);
 	}
 	if (u->nsentinels == 0)
 		snprintf(err, errlen, "no Sentinels");

@@ -35,4 +35,20 @@ int	sentinel_resolve(const struct redisurl *u, enum sentinel_want want,
 	    const char *prefer, const char *avoid, int timeout_ms,
 	    struct redisurl *addr, char *err, size_t errlen);
 
+/*
+ * sentinel_dial: a blocking connection to nd for one short query, with
+ * timeout_ms for the connect and each reply; NULL with why.  The
+ * Sentinel and the CLUSTER SLOTS queries (cluster.h) both use it.
+ */
+struct redisContext;
+struct redisContext *sentinel_dial(const struct redisurl_node *nd,
+	    int timeout_ms, char *why, size_t whylen);
+
+/*
+ * sentinel_why: appends "; WHAThost:port: why" (no "; " for the first)
+ * to err at *o, as far as errlen allows.
+ */
+void	sentinel_why(char *err, size_t errlen, size_t *o, int first,
+	    const char *what, const struct redisurl_node *nd, const char *why);
+
 #endif
