@@ -585,17 +585,30 @@ vws(const char *p)
 	return p;
 }
 
-/* p after an opening quote: just after the closing one. */
+/*
+ * p after an opening quote: just after the closing one; *esc is set if
+ * the string has an escape.
+ */
 static const char *
-vstr(const char *p)
+vstr_esc(const char *p, int *esc)
 {
 	for (;;) {
 		while (!(cls[(unsigned char)*p] & (C_QUOTE | C_BSLASH)))
 			p++;
 		if (*p == '"')
 			return p + 1;
+		*esc = 1;
 		p += 2;
 	}
+}
+
+/* vstr_esc, when escapes do not matter (inlined: *esc is dropped). */
+static const char *
+vstr(const char *p)
+{
+	int esc;
+
+	return vstr_esc(p, &esc);
 }
 
 /* p at a value: just after it. */
@@ -812,20 +825,6 @@ jt_eq(struct jv v, const char *lit)
 	if (v.p == NULL || v.p[0] != '"')
 		return 0;
 	return esc_eq(v.p + 1, v.n - 2, lit, strlen(lit));
-}
-
-/* vstr, also setting *esc if the string has an escape. */
-static const char *
-vstr_esc(const char *p, int *esc)
-{
-	for (;;) {
-		while (!(cls[(unsigned char)*p] & (C_QUOTE | C_BSLASH)))
-			p++;
-		if (*p == '"')
-			return p + 1;
-		*esc = 1;
-		p += 2;
-	}
 }
 
 /*
