@@ -27,27 +27,12 @@ command -v redis-server >/dev/null || skip "redis-server not installed"
 CLUSTER_REPLICAS=1
 cluster_up
 
-id_a=$(redis-cli -p "$port_a" cluster myid)
-# a's replica, once a's own view names it (gossip)
-rep_of_a() {
-	rep_a=$(redis-cli -p "$port_a" cluster nodes |
-	    awk -v id="$id_a" '$4 == id { split($2, a, "[:@]"); print a[2] }')
-	[ -n "$rep_a" ]
-}
-wait_for 10 rep_of_a || fail "node a has no replica: $(redis-cli -p "$port_a" cluster nodes)"
+replica_of_a
 sim_channels
 awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print $1 }' "$T/owners" >"$T/dead"
 [ -s "$T/dead" ] || fail "node a serves none of the book channels"
 awk '$1 ~ /book$/ { print $1 }' "$T/owners" >"$T/books"
-
-# part A ends before the first second snapshot of a symbol
-"$GEN" --count 24000 --symbols 32 --snapshot-every 500 >"$T/all"
-cut=$(awk '/"type":"book_snapshot"/ { match($0, /"symbol":"[^"]*"/)
-	s = substr($0, RSTART, RLENGTH); if (seen[s]++) { print NR; exit } }' "$T/all")
-[ -n "$cut" ] || fail "rp-gen made no second snapshot"
-head -n $((cut - 1)) "$T/all" >"$T/A"
-tail -n +"$cut" "$T/all" >"$T/B"
-nA=$((cut - 1))
+feed_split
 
 mkfifo "$T/feed"
 "$RP" -u "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a,127.0.0.1:$port_c" \
@@ -56,34 +41,10 @@ rp_pid=$!
 track "$rp_pid"
 exec 3>"$T/feed"
 
-# feed FIRST LAST: lines FIRST..LAST of $T/all, 400 every 0.1 s
-feed() {
-	_i=$1
-	while [ "$_i" -le "$2" ]; do
-		_j=$((_i + 399))
-		[ "$_j" -le "$2" ] || _j=$2
-		sed -n "${_i},${_j}p" "$T/all" >&3
-		_i=$((_j + 1))
-		sleep 0.1
-	done
-}
-
 feed 1 4000
-printf 'CONFIG SET requirepass tp-cut-replication\nCLIENT KILL TYPE replica\n' |
-    redis-cli -p "$port_a" >"$T/cut.log" 2>&1
-link_down() {
-	redis-cli -p "$rep_a" info replication | grep -q 'master_link_status:down'
-}
-wait_for 5 link_down || fail "replica $rep_a still syncs: $(cat "$T/cut.log")"
+cut_replica_a
 feed 4001 8000
-kill -KILL "$pid_a"
-wait "$pid_a" 2>/dev/null
-redis-cli -p "$rep_a" cluster failover takeover >"$T/takeover.log" 2>&1
-PORTS=$(echo "$PORTS" | tr ' ' '\n' | grep -vx "$port_a" | paste -sd' ')
-promoted() {
-	[ "$(redis-cli -p "$rep_a" role | head -n 1)" = master ] && cluster_ok
-}
-wait_for 20 promoted || fail "replica $rep_a not promoted: $(cat "$T/takeover.log")"
+take_over_a
 note "a killed at line 8000, $(redis-cli -p "$rep_a" dbsize) keys on its promoted replica $rep_a"
 feed 8001 "$nA"
 
@@ -130,11 +91,12 @@ keys_check() {
 	done <"$1"
 	echo "$_good $_absent $_bad"
 }
+head -n "$nA" "$T/all" >"$T/A"
 r=$(keys_check "$T/dead" "$T/A" absent-ok)
 note "node a's book channels after the failover (right, absent, wrong): $r"
 [ "${r##* }" -eq 0 ] || fail "stale keys on the promoted replica"
 
-feed "$cut" "$(wc -l <"$T/all")"
+feed $((nA + 1)) "$(wc -l <"$T/all")"
 exec 3>&-
 wait "$rp_pid"
 rc=$?
