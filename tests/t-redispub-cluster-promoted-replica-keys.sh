@@ -17,7 +17,9 @@
 # is checked on the new owner.  Part B (every symbol's second snapshot,
 # more deltas): then every book channel's keys must rebuild its book,
 # and redispub exits 0.
+# shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
 . "$TESTS/redispub/rp.sh"
 
 command -v redis-server >/dev/null || skip "redis-server not installed"
@@ -49,6 +51,7 @@ note "a killed at line 8000, $(redis-cli -p "$rep_a" dbsize) keys on its promote
 feed 8001 "$nA"
 
 # everything of A answered: no message left in redispub's outbox
+# shellcheck disable=SC2317 # called by wait_for
 all_of_a() {
 	kill -USR1 "$rp_pid"
 	sleep 0.2
