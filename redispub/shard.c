@@ -101,7 +101,7 @@ struct shard {
 	int			epfd;
 	const char		*fatal;		/* from the caller's reply */
 	char			why[512];
-	uint64_t		moved, asked, resent;
+	uint64_t		moved, asked, resent, deletions;
 };
 
 /* ---- queues ---- */
@@ -641,8 +641,10 @@ shard_free(struct shard *sh)
 	if (sh->moved + sh->asked + sh->resent > 0 || sh->v->ever_ready)
 		warnx("redis cluster: %" PRIu64 " MOVED and %" PRIu64
 		    " ASK/TRYAGAIN/CLUSTERDOWN answers followed, %" PRIu64
-		    " commands sent again after a lost node connection",
-		    sh->moved, sh->asked, sh->resent);
+		    " commands sent again after a lost node connection, %"
+		    PRIu64 " channels' keys deleted after a slot changed "
+		    "owner or a node came back", sh->moved, sh->asked,
+		    sh->resent, sh->deletions);
 	shard_reset(sh);
 	close(sh->epfd);
 	free(sh->gq);
@@ -834,6 +836,7 @@ keys_lost(struct shard *sh)
 		slot = cluster_keyslot(key, kl);
 		g = group_alloc(p, clen, 1, slot);
 		g->own = 1;
+		sh->deletions++;
 		o = sh->owner[slot];
 		if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes) {
 			held_push(sh, g);
