@@ -22,6 +22,7 @@
 #include <sysexits.h>
 
 #include "batch.h"
+#include "cluster.h"
 
 /*
  * cluster_note: in a cluster (b->cluster) every message of a book
@@ -331,5 +332,32 @@ batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
 			u->gid = s->gid;
 		}
 		outbox_sent(ob, &p, b->n);
+	}
+}
+
+void
+batch_keys_lost(const struct batch *b, struct router *rt,
+    const uint8_t *lost, struct resp_buf *out)
+{
+	char set[ROUTE_PREFIX_MAX + 16];
+	int n = snprintf(set, sizeof(set), "%s.channels", rt->prefix);
+	int all = lost[cluster_keyslot(set, (size_t)n)];
+	uint32_t i;
+
+	for (i = 0; i < rt->nchans; i++) {
+		struct route_chan *c = &rt->chans[i];
+
+		if (all)
+			c->announced = 0;
+		if (!lost[cluster_keyslot(c->name, c->len)])
+			continue;
+		c->snap_ok = 0;
+		c->cleared = 0;
+		c->batch = 0;
+		resp_reserve(out, 3 * c->len + 80);
+		RESP_LIT(out, "*4\r\n$3\r\nDEL\r\n");
+		put_key(b, out, c, ".snapshot", 9);
+		put_key(b, out, c, ".deltas", 7);
+		put_key(b, out, c, ".last", 5);
 	}
 }

@@ -64,4 +64,18 @@ void	batch_free(struct batch *b);
 void	batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
 	    struct resp_buf *out);
 
+/*
+ * batch_keys_lost: in a cluster, the keys of the channels whose slot s
+ * has lost[s] may lack writes already answered (conn.h keys_lost):
+ * each such channel starts over as on a new connection (a book's keys
+ * wait for its next snapshot, every delta until then deleting them),
+ * and DEL {C}.snapshot {C}.deltas {C}.last is appended to out for it;
+ * if the slot of PREFIX.channels is lost, every channel is added to it
+ * again.  The messages already encoded are sent as they are: a delta's
+ * RPUSH may then make a {C}.deltas without {C}.snapshot, which a late
+ * joiner never uses (redispub(1) CLUSTER).
+ */
+void	batch_keys_lost(const struct batch *b, struct router *rt,
+	    const uint8_t *lost, struct resp_buf *out);
+
 #endif

@@ -53,6 +53,19 @@ struct conn_events {
 	 * connection.
 	 */
 	const char	*(*reply)(void *arg, const struct resp_reply *rep);
+
+	/*
+	 * keys_lost: cluster:// only (NULL: none).  The keys of each slot
+	 * s with lost[s] may be missing writes already answered: another
+	 * node now serves s (a replica promoted may lack the last writes
+	 * of its primary), or its node came back and may have restarted.
+	 * The caller forgets what it knew of them and writes into out the
+	 * commands that delete them, the keys of each of one slot; they go
+	 * to the slot's owner before any other command of that slot, and
+	 * their replies are not handed back (redispub(1) CLUSTER).
+	 */
+	void	(*keys_lost)(void *arg, const uint8_t *lost,
+		    struct resp_buf *out);
 };
 
 struct conn {

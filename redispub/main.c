@@ -460,6 +460,20 @@ redis_up_cb(void *arg, int first)
 	rp->opt.ready_fd = -1;
 }
 
+/*
+ * redis_keys_lost_cb: in a cluster, slots whose keys may lack writes
+ * already answered (a failover, a node back): their channels' keys are
+ * deleted and start over (batch_keys_lost), so that a late joiner finds
+ * them right or absent, never stale.
+ */
+static void
+redis_keys_lost_cb(void *arg, const uint8_t *lost, struct resp_buf *out)
+{
+	struct redispub *rp = arg;
+
+	batch_keys_lost(&rp->b, &rp->rt, lost, out);
+}
+
 static void take_line(struct redispub *, const char *, size_t);
 
 /*
@@ -910,7 +924,7 @@ main(int argc, char **argv)
 	struct redispub rp;
 	struct conn_events ev = {
 		.arg = &rp, .up = redis_up_cb, .down = redis_down_cb,
-		.reply = redis_reply_cb
+		.reply = redis_reply_cb, .keys_lost = redis_keys_lost_cb
 	};
 	struct args a;
 	int rc;

@@ -12,6 +12,11 @@
  * are read and thrown away.  A group is done when one entry got all
  * its replies and none was a redirection; the done groups at the head
  * of the caller's queue are handed back.
+ *
+ * A slot whose keys may have lost writes already answered (keys_lost:
+ * its owner changed, or its node came back) gets the caller's commands
+ * deleting them first: "own" groups, outside the caller's queue, whose
+ * replies are read and dropped.
  */
 #include <err.h>
 #include <errno.h>
@@ -42,6 +47,7 @@ struct group {
 	uint32_t		nrep;
 	uint16_t		slot;
 	uint8_t			done;
+	uint8_t			own;	/* keys_lost's: not the caller's */
 	uint8_t			redir;	/* R_*, of the attempt answered */
 	char			msg[200];	/* the redirection */
 	struct resp_reply	*rep;	/* nrep of them */
@@ -79,6 +85,8 @@ struct shard {
 	struct node		*nodes[CLUSTER_NODES_MAX];
 	int			nnodes;
 	uint8_t			owner[CLUSTER_SLOTS];	/* index in nodes */
+	uint8_t			known[CLUSTER_SLOTS];	/* its last owner */
+	uint8_t			lost[CLUSTER_SLOTS];	/* keys_lost's */
 
 	struct group		**gq;	/* the caller's order: a ring */
 	size_t			ghead, gn, gcap;
@@ -93,7 +101,7 @@ struct shard {
 	int			epfd;
 	const char		*fatal;		/* from the caller's reply */
 	char			why[512];
-	uint64_t		moved, asked, resent;
+	uint64_t		moved, asked, resent, deletions;
 };
 
 /* ---- queues ---- */
@@ -123,6 +131,18 @@ static struct entry *
 eq_at(struct equeue *q, size_t i)
 {
 	return &q->v[(q->head + i) % q->cap];
+}
+
+/* eq_insert: g into q at position pos (pos <= q->n), the rest behind. */
+static void
+eq_insert(struct equeue *q, size_t pos, struct group *g)
+{
+	size_t i;
+
+	eq_push(q, g);
+	for (i = q->n - 1; i > pos; i--)
+		*eq_at(q, i) = *eq_at(q, i - 1);
+	*eq_at(q, pos) = (struct entry){ g, 0, 0 };
 }
 
 static void
@@ -198,7 +218,7 @@ static int
 node_get(struct shard *sh, const char *host, int port)
 {
 	struct conn_events ev = { NULL, node_up_cb, node_down_cb,
-	    node_reply_cb };
+	    node_reply_cb, NULL };
 	struct node *n;
 	int i;
 
@@ -310,6 +330,31 @@ rehome(struct shard *sh, struct node *n)
 	}
 }
 
+/* ---- lost keys ---- */
+
+static void	keys_lost(struct shard *sh);
+
+/*
+ * owner_set: node k serves slot s now.  If another node served it
+ * before, its keys there may lack writes already answered (a replica
+ * promoted, a node lost and its slots given to another; conservatively
+ * a planned migration too): s is marked in sh->lost.  Returns whether
+ * it was.
+ */
+static int
+owner_set(struct shard *sh, unsigned s, unsigned k)
+{
+	int lost = k != CLUSTER_NO_NODE && sh->known[s] != CLUSTER_NO_NODE &&
+	    sh->known[s] != k;
+
+	sh->owner[s] = (uint8_t)k;
+	if (k != CLUSTER_NO_NODE)
+		sh->known[s] = (uint8_t)k;
+	if (lost)
+		sh->lost[s] = 1;
+	return lost;
+}
+
 /* ---- the slot map ---- */
 
 /*
@@ -321,7 +366,7 @@ static int
 refresh(struct shard *sh, char *why, size_t whylen)
 {
 	uint8_t owner[CLUSTER_SLOTS];
-	int idx[CLUSTER_NODES_MAX], i, k, changed = 0;
+	int idx[CLUSTER_NODES_MAX], i, k, changed = 0, lost = 0;
 
 	sh->refreshed = mono_ns();
 	sh->refresh_at = 0;
@@ -341,8 +386,11 @@ refresh(struct shard *sh, char *why, size_t whylen)
 		owner[k] = sh->map.owner[k] == CLUSTER_NO_NODE ?
 		    CLUSTER_NO_NODE : (uint8_t)idx[sh->map.owner[k]];
 		changed |= owner[k] != sh->owner[k];
+		lost |= owner_set(sh, (unsigned)k, owner[k]);
 	}
-	memcpy(sh->owner, owner, sizeof(owner));
+	/* the deletions first, then what moves behind them */
+	if (lost)
+		keys_lost(sh);
 	if (changed)
 		for (i = 0; i < sh->nnodes; i++)
 			rehome(sh, sh->nodes[i]);
@@ -386,7 +434,8 @@ redirected(struct shard *sh, struct node *n, struct group *g)
 	if (g->redir == R_MOVED && cluster_redirect(g->msg, &slot, host,
 	    sizeof(host), &port) == 1 && (k = node_get(sh, host, port)) >= 0) {
 		sh->moved++;
-		sh->owner[slot] = (uint8_t)k;
+		if (owner_set(sh, slot, (unsigned)k))
+			keys_lost(sh);
 		send_group(sh, g);
 		rehome(sh, n);
 		if (sh->refresh_at == 0)
@@ -457,6 +506,10 @@ node_reply_cb(void *arg, const struct resp_reply *rep)
 			redirected(sh, n, g);
 		else {
 			g->done = 1;
+			if (g->own && rep->err)
+				warnx("redis cluster node %s: deleting keys "
+				    "of slot %u: %s", n->url_str, g->slot,
+				    rep->msg);
 			/* a refused slot's probe went through: the rest now */
 			if (g->slot != SLOT_ANY && sh->refused[g->slot]) {
 				sh->refused[g->slot] = 0;
@@ -472,7 +525,8 @@ node_reply_cb(void *arg, const struct resp_reply *rep)
 
 /*
  * node_up_cb: n is (again) ready for what waits for it.  A node back
- * may have restarted without its keys: the caller is told, as of a
+ * may have restarted without its keys, or with old ones: the keys of
+ * its slots are deleted (keys_lost), and the caller is told, as of a
  * reconnection, so that no channel trusts its late-joiner keys until
  * they are written again.
  */
@@ -483,7 +537,15 @@ node_up_cb(void *arg, int first)
 	struct conn *v = n->sh->v;
 
 	if (!first) {
+		int k, lost = 0;
+
 		warnx("redis cluster node %s: reconnected", n->url_str);
+		/* nothing is in flight: the deletions go first */
+		for (k = 0; k < CLUSTER_SLOTS; k++)
+			if (n->sh->owner[k] == n->idx)
+				lost = n->sh->lost[k] = 1;
+		if (lost)
+			keys_lost(n->sh);
 		v->ev.up(v->ev.arg, 0);
 	}
 	node_write(n);
@@ -532,6 +594,7 @@ shard_new(struct conn *c)
 		err(EX_OSERR, "calloc");
 	sh->v = c;
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+	memset(sh->known, CLUSTER_NO_NODE, sizeof(sh->known));
 	if ((sh->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		err(EX_OSERR, "epoll_create1");
 	return sh;
@@ -564,6 +627,8 @@ shard_reset(struct shard *sh)
 	sh->held_at = sh->refresh_at = 0;
 	sh->map.nnodes = 0;
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+	memset(sh->known, CLUSTER_NO_NODE, sizeof(sh->known));
+	memset(sh->lost, 0, sizeof(sh->lost));
 	/* the closed descriptors left the epoll set by themselves */
 	close(sh->epfd);
 	if ((sh->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
@@ -576,8 +641,10 @@ shard_free(struct shard *sh)
 	if (sh->moved + sh->asked + sh->resent > 0 || sh->v->ever_ready)
 		warnx("redis cluster: %" PRIu64 " MOVED and %" PRIu64
 		    " ASK/TRYAGAIN/CLUSTERDOWN answers followed, %" PRIu64
-		    " commands sent again after a lost node connection",
-		    sh->moved, sh->asked, sh->resent);
+		    " commands sent again after a lost node connection, %"
+		    PRIu64 " channels' keys deleted after a slot changed "
+		    "owner or a node came back", sh->moved, sh->asked,
+		    sh->resent, sh->deletions);
 	shard_reset(sh);
 	close(sh->epfd);
 	free(sh->gq);
@@ -651,21 +718,33 @@ next_cmd(const char *p, size_t len, size_t *clen, const char **name,
 	return 0;
 }
 
-/* new_group: a group of the commands p[0..len), nrep of them. */
-static void
-new_group(struct shard *sh, const char *p, size_t len, uint32_t nrep,
-    unsigned slot)
+/* group_alloc: a group of the commands p[0..len), nrep of them. */
+static struct group *
+group_alloc(const char *p, size_t len, uint32_t nrep, unsigned slot)
 {
 	struct group *g = malloc(sizeof(*g) + len);
 
 	if (g == NULL || (g->rep = calloc(nrep, sizeof(*g->rep))) == NULL)
 		err(EX_OSERR, "malloc");
-	g->refs = 1;
-	g->seq = ++sh->seq;
+	g->refs = 0;
+	g->seq = 0;
 	g->nrep = nrep;
 	g->slot = (uint16_t)slot;
+	g->own = 0;
 	g->len = len;
 	memcpy(g->cmd, p, len);
+	return g;
+}
+
+/* new_group: a group of the caller's commands p[0..len), nrep of them. */
+static void
+new_group(struct shard *sh, const char *p, size_t len, uint32_t nrep,
+    unsigned slot)
+{
+	struct group *g = group_alloc(p, len, nrep, slot);
+
+	g->refs = 1;
+	g->seq = ++sh->seq;
 	if (sh->gn == sh->gcap) {
 		size_t ncap = sh->gcap ? 2 * sh->gcap : 256, i;
 		struct group **v = malloc(ncap * sizeof(*v));
@@ -724,6 +803,51 @@ shard_flush(struct shard *sh, struct resp_buf *out)
 	out->off = out->len = 0;
 	for (i = 0; i < sh->nnodes; i++)
 		conn_flush(&sh->nodes[i]->c);
+}
+
+/*
+ * keys_lost: the caller deletes the keys of the slots in sh->lost
+ * (conn_events keys_lost); each of its commands is an own group put
+ * before everything of its slot not yet sent to the slot's owner, or
+ * first among the held ones (seq 0) if no node serves the slot now.
+ * In flight, nothing of the slot is on its new owner yet: refresh and
+ * redirected call this before they move anything there, node_up_cb
+ * before anything is sent.
+ */
+static void
+keys_lost(struct shard *sh)
+{
+	struct conn *v = sh->v;
+	struct resp_buf out = { NULL, 0, 0, 0 };
+	const char *p, *end, *name, *key;
+	size_t clen, nl, kl = 0;
+
+	if (v->ev.keys_lost != NULL)
+		v->ev.keys_lost(v->ev.arg, sh->lost, &out);
+	memset(sh->lost, 0, sizeof(sh->lost));
+	for (p = out.buf + out.off, end = out.buf + out.len; p < end;
+	    p += clen) {
+		struct group *g;
+		unsigned slot, o;
+
+		if (next_cmd(p, (size_t)(end - p), &clen, &name, &nl, &key,
+		    &kl) < 0 || key == NULL)
+			errx(EX_SOFTWARE, "cluster: a bad key deletion");
+		slot = cluster_keyslot(key, kl);
+		g = group_alloc(p, clen, 1, slot);
+		g->own = 1;
+		sh->deletions++;
+		o = sh->owner[slot];
+		if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes) {
+			held_push(sh, g);
+			continue;
+		}
+		eq_insert(&sh->nodes[o]->q, sh->nodes[o]->nsent, g);
+		sh->inflight[slot]++;
+	}
+	free(out.buf);
+	for (int i = 0; i < sh->nnodes; i++)
+		node_write(sh->nodes[i]);
 }
 
 int

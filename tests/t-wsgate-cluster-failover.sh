@@ -39,10 +39,7 @@ cluster_up
 
 # the victim: node a, a primary with a replica
 assert_eq "node a's role" master "$(redis-cli -p "$port_a" role | head -n 1)"
-id_a=$(redis-cli -p "$port_a" cluster myid)
-rep_a=$(redis-cli -p "$port_a" cluster nodes |
-    awk -v id="$id_a" '$4 == id { split($2, a, "[:@]"); print a[2] }')
-[ -n "$rep_a" ] || fail "node a has no replica: $(redis-cli -p "$port_a" cluster nodes)"
+replica_of_a
 
 sim_channels
 awk -v p="$port_a" '$3 == p { print $1 }' "$T/owners" >"$T/dead"

@@ -90,7 +90,12 @@
  * loses with its connection is lost as Redis is above, for that channel
  * alone (sub_lost: redis_down naming it, books invalid, members
  * waiting); the map is read again on the loop (remap_cb) and it is
- * subscribed where the map says, then redis_up and synced again.
+ * subscribed where the map says, then redis_up and synced again.  Not
+ * from its keys, though, until a live message of it has come (distrust):
+ * the new owner may be a replica promoted without the last writes of
+ * its primary, and its keys stale until redispub deletes them, which it
+ * does before it publishes anything there (redispub(1) CLUSTER).  So
+ * its books wait for their next live snapshot.
  *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
@@ -172,6 +177,7 @@ struct sub {
 	enum sub_state	 st;
 	int		 node;		/* cluster: where st is, or -1 */
 	int		 gone;		/* cluster: lost, clients told */
+	int		 distrust;	/* cluster: keys unread (sub_lost) */
 	struct member	*members;
 	unsigned	 nmembers;
 	unsigned	 nconf;		/* of them, conflated */
@@ -1124,7 +1130,9 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 /*
  * cfl_start: a member of c is in effect: if c has no source state yet
  * (a book or latest-value channel), its keys are read; then c ticks soon
- * for the member's join frame.  Without cmd, c waits for live data.
+ * for the member's join frame.  Without cmd, c waits for live data;
+ * while its sub distrusts the keys (see Cluster above), c goes on as if
+ * they were empty: a book waits for a live snapshot.
  */
 static void
 cfl_start(struct hub *h, struct cfl *c)
@@ -1134,9 +1142,12 @@ cfl_start(struct hub *h, struct cfl *c)
 	struct rconn *rc = cmd_for(h, name, n);
 	redisAsyncContext *ac = rc->ac;
 	int cl = h->sh != NULL;
+	struct sub *x = cl ? sub_find(h, name, n, 0) : NULL;
 	int sent;
 
-	if (cfl_state(c) == CFL_WAIT && rc->connected) {
+	if (cfl_state(c) == CFL_WAIT && x != NULL && x->distrust) {
+		cfl_live(c);	/* as if its keys were empty */
+	} else if (cfl_state(c) == CFL_WAIT && rc->connected) {
 		if (cfl_kind(c) == CFL_BOOK)
 			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
 			    REDIS_OK && redisAsyncCommand(ac, NULL, NULL,
@@ -1761,7 +1772,10 @@ read_send(struct hub_peer *p, struct book *b)
 	struct rconn *rc = cmd_for(h, b->name, b->len);
 	redisAsyncContext *ac = rc->ac;
 	int cl = h->sh != NULL;	/* the {C} keys: tickpipe(7) */
+	struct sub *x = cl ? sub_find(h, b->name, b->len, 0) : NULL;
 
+	if (x != NULL && x->distrust)
+		return -1;	/* see Cluster above */
 	if (b->latest)
 		return rc->connected && redisAsyncCommand(ac, read_cb, p,
 		    cl ? "GET {%b}.last" : "GET %b.last", b->name, b->len) ==
@@ -2105,6 +2119,9 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	h->st->redis_bytes += len;
 	if (cover && x != NULL && in_effect(x->st))
 		return;
+	/* published on x's node since redispub rewrote its keys there */
+	if (x != NULL && x->distrust && in_effect(x->st))
+		x->distrust = 0;
 	rx = metrics_rx(h->st, payload, len);	/* per-hop latency */
 	if (h->npats > 0 && prefixed(h, chan, clen) &&
 	    (r = route_get(h, chan, clen)) == NULL)
@@ -2411,7 +2428,9 @@ chan_notice(struct sub *x, const char *status, const char *why)
  * effect, its clients may miss messages until it is subscribed again:
  * they are told (redis_down for x), their books on x are invalid, as
  * for a lost Redis (books_invalidate), and its members wait, to be
- * synced again from the new owner's keys.  Sent again by the remap.
+ * synced again once it is subscribed on the new owner: not from its
+ * keys before a live message of x came (distrust, see Cluster above),
+ * so from the next live snapshot.  Sent again by the remap.
  */
 static void
 sub_lost(struct sub *x, const char *why)
@@ -2420,6 +2439,7 @@ sub_lost(struct sub *x, const char *why)
 
 	x->st = S_IDLE;
 	x->node = -1;
+	x->distrust = 1;
 	if (!was || x->nmembers == 0)
 		return;
 	x->gone = 1;

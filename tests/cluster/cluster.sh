@@ -16,6 +16,9 @@
 # replica has synced.
 # sim_channels sets chans to the 64 channels rp-gen --symbols 32 makes
 # and writes their slots and owners (cl slots) to $T/owners.
+# With replicas: replica_of_a, cut_replica_a and take_over_a make node
+# a's replica miss what a acknowledges, then promote it in a's place;
+# feed_split and feed give redispub lines at a pace the test controls.
 
 cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
 
@@ -110,4 +113,67 @@ cluster_feed() {
 	    2>"$T/rp.err" &
 	rp_pid=$!
 	track "$rp_pid"
+}
+
+# replica_of_a: rep_a, the port of node a's replica (CLUSTER_REPLICAS=1),
+# once a's own view names it (gossip: not at once), else fail
+replica_of_a() {
+	_id_a=$(redis-cli -p "$port_a" cluster myid)
+	_rep_of_a() {
+		rep_a=$(redis-cli -p "$port_a" cluster nodes |
+		    awk -v id="$_id_a" '$4 == id { split($2, a, "[:@]"); print a[2] }')
+		[ -n "$rep_a" ]
+	}
+	wait_for 10 _rep_of_a ||
+	    fail "node a has no replica: $(redis-cli -p "$port_a" cluster nodes)"
+}
+
+# cut_replica_a: node a's replica stops syncing for good (a asks a
+# password it does not have, and drops its link), so what a acknowledges
+# from now on is not on the replica
+cut_replica_a() {
+	printf 'CONFIG SET requirepass tp-cut-replication\nCLIENT KILL TYPE replica\n' |
+	    redis-cli -p "$port_a" >"$T/cut.log" 2>&1
+	_link_down() {
+		redis-cli -p "$rep_a" info replication |
+		    grep -q 'master_link_status:down'
+	}
+	wait_for 5 _link_down || fail "replica $rep_a still syncs: $(cat "$T/cut.log")"
+}
+
+# take_over_a: node a SIGKILLed, its replica promoted (CLUSTER FAILOVER
+# TAKEOVER); PORTS loses a; fails unless the cluster is ok within 20 s
+take_over_a() {
+	# shellcheck disable=SC2154 # pid_a: set by cluster_node through eval
+	kill -KILL "$pid_a"
+	wait "$pid_a" 2>/dev/null
+	redis-cli -p "$rep_a" cluster failover takeover >"$T/takeover.log" 2>&1
+	PORTS=$(echo "$PORTS" | tr ' ' '\n' | grep -vx "$port_a" | paste -sd' ')
+	_promoted() {
+		[ "$(redis-cli -p "$rep_a" role | head -n 1)" = master ] &&
+		    cluster_ok
+	}
+	wait_for 20 _promoted ||
+	    fail "replica $rep_a not promoted: $(cat "$T/takeover.log")"
+}
+
+# feed_split: $T/all, rp-gen's 24000 lines on 32 symbols, a snapshot of
+# each first and the next after 500 of its lines; nA, the lines before
+# the first of those next ones (part A).  feed FIRST LAST: lines
+# FIRST..LAST of $T/all to fd 3, 400 every 0.1 s.
+feed_split() {
+	"$GEN" --count 24000 --symbols 32 --snapshot-every 500 >"$T/all"
+	nA=$(awk '/"type":"book_snapshot"/ { match($0, /"symbol":"[^"]*"/)
+		s = substr($0, RSTART, RLENGTH); if (seen[s]++) { print NR - 1; exit } }' "$T/all")
+	[ -n "$nA" ] || fail "rp-gen made no second snapshot"
+}
+feed() {
+	_i=$1
+	while [ "$_i" -le "$2" ]; do
+		_j=$((_i + 399))
+		[ "$_j" -le "$2" ] || _j=$2
+		sed -n "${_i},${_j}p" "$T/all" >&3
+		_i=$((_j + 1))
+		sleep 0.1
+	done
 }

@@ -1,0 +1,122 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # port_*, pid_*: set by cluster_node through eval
+# wsgate never gives a client a wrong book from the keys of a replica
+# promoted without its primary's last writes (wsgate(1) Cluster): the
+# book is announced invalid at the failover and comes back with the
+# channel's next live snapshot.  Six redis-server --cluster-enabled yes
+# nodes on loopback ports (tests/cluster/cluster.sh, one replica each);
+# redispub -u cluster:// reads a fifo the test feeds (rp-gen, 32
+# symbols, a snapshot each first, the next ones in part B); wsgate -u
+# cluster://; a WebSocket client (tests/cluster/wscount.py) subscribed to
+# the book channels of node a from the start.  1 s of lines; a's
+# replication cut for good (CONFIG SET requirepass, CLIENT KILL TYPE
+# replica); 1 s of lines that a acknowledges and its replica never gets;
+# redispub stopped (SIGSTOP), so that the stale keys stay on the replica
+# while wsgate follows the failover; a SIGKILLed, its replica promoted
+# (CLUSTER FAILOVER TAKEOVER); once the client has had redis_up for each
+# channel and a second has passed, redispub goes on (SIGCONT) and the
+# rest is fed.  Then, per channel, from each snapshot the client got
+# until the next book_invalid or redis_down, it must have got every
+# delta of the channel, none missed (a book it holds is right).
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/wsgate/lib.sh"
+need_redispub
+
+command -v redis-server >/dev/null || skip "redis-server not installed"
+# shellcheck disable=SC1091
+. "$TESTS/cluster/cluster.sh"
+# shellcheck disable=SC2034 # read by cluster_up
+CLUSTER_REPLICAS=1
+cluster_up
+
+replica_of_a
+sim_channels
+chans=$(awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print $1 }' "$T/owners")
+[ -n "$chans" ] || fail "node a serves none of the book channels"
+feed_split
+
+# shellcheck disable=SC2034 # read by start_wsgate
+REDIS_URL="cluster://127.0.0.1:$port_b,127.0.0.1:$port_a,127.0.0.1:$port_c"
+start_wsgate
+ws_client w1
+
+mkfifo "$T/feed"
+"$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 <"$T/feed" \
+    2>"$T/rp.err" &
+rp_pid=$!
+track "$rp_pid"
+exec 3>"$T/feed"
+
+feed 1 4000
+cut_replica_a
+feed 4001 8000
+sleep 0.5
+kill -STOP "$rp_pid"
+take_over_a
+# every channel of a subscribed again on the replica, its sync done
+all_up() {
+	for _c in $chans; do
+		grep -q "^u $_c " "$T/w1.ev" || return 1
+	done
+}
+wait_for 20 all_up || fail "the client did not get redis_up for node a's channels"
+sleep 1
+kill -CONT "$rp_pid"
+feed 8001 "$(wc -l <"$T/all")"
+exec 3>&-
+wait "$rp_pid"
+rc=$?
+[ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
+sleep 1
+touch "$T/stop"
+sleep 0.5
+stop_wsgate
+
+/usr/bin/python3 - "$T/all" "$T/w1.ev" "$chans" <<'EOPY' || fail "a client's book missed deltas"
+import json, sys
+lines, ev, chans = sys.argv[1], sys.argv[2], sys.argv[3].split()
+kind, deltas = {}, {}
+for line in open(lines):
+    m = json.loads(line)
+    if m["type"] == "trade":
+        continue
+    ch = "md.%s.%s.book" % (m["venue"], m["symbol"])
+    kind[m["seq"]] = m["type"]
+    deltas.setdefault(ch, []).append((m["seq"], m["type"]))
+bad = 0
+for ch in chans:
+    seqs = [s for s, t in deltas[ch]]
+    valid, last, snaps, missed = False, None, 0, 0
+    for e in open(ev):
+        f = e.split()
+        if len(f) < 2 or f[1] not in (ch, "*"):
+            continue
+        if f[0] in ("i", "d"):
+            valid = False
+        if f[0] != "m":
+            continue
+        q = int(f[2])
+        if kind[q] == "book_snapshot":
+            valid, last = True, q
+            snaps += 1
+            continue
+        if not valid or q <= last:
+            continue
+        # every delta of ch between last and q must have come
+        gap = [s for s in seqs if last < s < q and kind[s] == "book_delta"]
+        if gap:
+            missed += len(gap)
+            print("%s: after %d, %d deltas missed (%d..%d) before %d, "
+                  "unannounced" % (ch, last, len(gap), gap[0], gap[-1], q),
+                  file=sys.stderr)
+            valid = False
+            continue
+        last = q
+    if missed:
+        bad += 1
+    print("  %s: %d snapshots, %d deltas missed" % (ch, snaps, missed),
+          file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOPY
+grep -q "^u " "$T/w1.ev" || fail "no redis_up"
+exit 0
