@@ -5,11 +5,13 @@
  * files rotated by time and size, indexed, and removed by age or total
  * size.  The main thread reads the ring and fills a block, packing each
  * record as it comes; a writer thread compresses and writes the blocks
- * before, so that compression does not stop the reading: up to QMAX filled blocks wait
- * for it, handed over under a mutex, so that a writer held up for a
- * moment (a busy machine, a slow disk) does not make the reader wait and
- * be lapped.  A restarted recorder continues after the last recorded sequence
- * in a new file.  `recorder cat` (cat.c) reads them back.  See
+ * before, so that compression does not stop the reading.  The reader is
+ * the one that must keep up, or be lapped: the writer runs at a lower
+ * priority (--writer-nice) and its packed blocks, handed over under a
+ * mutex, wait in memory up to --queue bytes, so that a writer held up
+ * (by the reader itself on a busy core, a slow disk) does not make the
+ * reader wait.  A restarted recorder continues after the last recorded
+ * sequence in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
 #include <err.h>
@@ -22,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sysexits.h>
@@ -38,13 +41,14 @@
 
 static const char usage_text[] =
 "usage: recorder [-hv] [-d fd] [--ring name] [--name name] [--flush ms]\n"
-"                [--block n] [--level n] [--rotate sec] [--max-size bytes]\n"
-"                [--keep-age age] [--keep-size bytes] dir\n"
+"                [--block n] [--level n] [--queue bytes] [--writer-nice n]\n"
+"                [--rotate sec] [--max-size bytes] [--keep-age age]\n"
+"                [--keep-size bytes] dir\n"
 "       recorder cat [-v] [--from time] [--to time] [--format jsonl|raw]\n"
 "                [--venue venue] [--symbol symbol] [--type type] path ...\n";
 
-enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_ROTATE,
-	O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
+enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_QUEUE, O_NICE,
+	O_ROTATE, O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
 
 static const struct option opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -55,6 +59,8 @@ static const struct option opts[] = {
 	{ "flush", required_argument, NULL, O_FLUSH },
 	{ "block", required_argument, NULL, O_BLOCK },
 	{ "level", required_argument, NULL, O_LEVEL },
+	{ "queue", required_argument, NULL, O_QUEUE },
+	{ "writer-nice", required_argument, NULL, O_NICE },
 	{ "rotate", required_argument, NULL, O_ROTATE },
 	{ "max-size", required_argument, NULL, O_MAXSIZE },
 	{ "keep-age", required_argument, NULL, O_KEEPAGE },
@@ -64,21 +70,21 @@ static const struct option opts[] = {
 
 static volatile sig_atomic_t stop, usr1;
 
-/*
- * Blocks that may wait for the writer, filled ones and the one being
- * filled: at most QMAX of about a megabyte each, made only when needed.
- */
-#define QMAX	32
-
 /* a nap of the reader when caught up with the ring (record()) */
 #define NAP_NS	1000000
 
-/* records and their packing (cap * HIST_PACKED_MAX bytes) */
-struct blockbuf {
-	struct tp_record *recs;
-	size_t		 n, cap;
-	unsigned char	*pk;
+/*
+ * A filled block handed to the writer: its records packed, and what its
+ * header and its file need of them, so that the records themselves are
+ * not kept (a packed sim record takes some 37 bytes, not 256).
+ */
+struct qblock {
+	struct qblock	*next;
+	struct hist_block_hdr sum;	/* first and last seq, min and max ts */
+	size_t		 n;		/* records */
+	int64_t		 t;		/* the time of its first (rec_time) */
 	size_t		 plen;
+	unsigned char	 pk[];
 };
 
 struct recorder {
@@ -94,21 +100,26 @@ struct recorder {
 	int64_t		 keep_age_ns;	/* 0: keep */
 	uint64_t	 keep_size;	/* 0: keep */
 	int		 verbose;
+	uint64_t	 queue_max;	/* packed bytes that may wait */
+	int		 writer_nice;	/* added to the writer thread's nice */
 	/* the block being filled (main thread), and packed as it fills */
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
-	unsigned char	*pk;
+	struct qblock	*cur;		/* its packing, cap records' room */
+	unsigned char	*pk;		/* cur->pk */
 	size_t		 plen;
+	int64_t		 block_time;	/* rec_time of its first record */
 	struct hist_packer packer;
-	/* the hand-over, under mu: blocks to write, in order, and free ones */
+	/*
+	 * The hand-over, under mu: blocks to write, in order, the one being
+	 * written first (until it is written)
+	 */
 	pthread_mutex_t	 mu;
 	pthread_cond_t	 work, done;
-	struct blockbuf	 q[QMAX];
-	size_t		 qhead, qlen;
-	struct blockbuf	 freeb[QMAX];
-	size_t		 nfree;
-	size_t		 nbufs;		/* made, the one being filled too */
+	struct qblock	*qhead, *qtail;
+	uint64_t	 queued;	/* packed bytes in q */
+	uint64_t	 queue_peak;	/* the most queued has been */
 	size_t		 pending_n;	/* records in q */
 	size_t		 unwritten;	/* records of blocks a failed write
 					   left unwritten */
@@ -138,7 +149,7 @@ struct recorder {
 	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
-	uint64_t	 waits;		/* the reader waited for a free block */
+	uint64_t	 waits;		/* the reader waited: q was full */
 };
 
 static void
@@ -158,8 +169,9 @@ counters(struct recorder *r)
 	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
 	    " lost %" PRIu64 " blocks %" PRIu64 " files %" PRIu64 " bytes %"
 	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " waits %" PRIu64
-	    " file %s\n", r->records, r->gaps, r->lost, r->blocks, r->files,
-	    r->bytes, r->removed, r->last_seq, r->waits,
+	    " queued %" PRIu64 " queue_peak %" PRIu64 " file %s\n",
+	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
+	    r->removed, r->last_seq, r->waits, r->queued, r->queue_peak,
 	    r->shown[0] ? r->shown : "-");
 	if (r->writer_on)
 		pthread_mutex_unlock(&r->mu);
@@ -395,15 +407,15 @@ file_open(struct recorder *r, int64_t t)
 }
 
 /*
- * Writes buf[0..n) (n >= 1) as one block, rotating first if its time or
- * the file size says so.  On a failed write the file is cut back to the
- * end of its last whole block, so that it stays intact.  Returns 0, or
- * -1 with errno and a message said.
+ * Writes qb as one block, rotating first if its time or the file size
+ * says so.  On a failed write the file is cut back to the end of its
+ * last whole block, so that it stays intact.  Returns 0, or -1 with
+ * errno and a message said.
  */
 static int
-write_block(struct recorder *r, const struct tp_record *buf, size_t n,
-    const unsigned char *pk, size_t plen)
+write_block(struct recorder *r, const struct qblock *qb)
 {
+	size_t n = qb->n;
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
 	char errbuf[256];
@@ -421,14 +433,14 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n,
 		}
 		r->outcap = n;
 	}
-	t = rec_time(&buf[0]);
+	t = qb->t;
 	if (r->fd >= 0 && ((r->max_size > 0 && r->size >= r->max_size) ||
 	    t / r->rotate_ns * r->rotate_ns > r->period))
 		file_close(r);
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
-	len = hist_block_make_packed(r->cctx, r->level, buf, n, pk, plen,
-	    r->out, errbuf, sizeof(errbuf));
+	len = hist_block_make_packed(r->cctx, r->level, &qb->sum, n, qb->pk,
+	    qb->plen, r->out, errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
 		errno = EIO;
@@ -443,8 +455,7 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n,
 		errno = e;
 		warn("%s: block of %zu records (seq %" PRIu64 "..%" PRIu64
 		    ") not written; the file is whole up to offset %" PRIu64,
-		    r->path, n, buf[0].seq, buf[n - 1].seq,
-		    r->size);
+		    r->path, n, qb->sum.first_seq, qb->sum.last_seq, r->size);
 		errno = e;
 		return -1;
 	}
@@ -478,91 +489,133 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n,
 	return 0;
 }
 
-/* The writer thread: writes the blocks handed over until told to quit. */
+/*
+ * The writer thread: writes the blocks handed over until told to quit,
+ * first lowering its own priority by --writer-nice so that, when both
+ * want the processor, the reader has it: the reader must keep up with
+ * the ring, the writer only with the queue.
+ */
 static void *
 writer_main(void *arg)
 {
 	struct recorder *r = arg;
+	struct qblock *qb;
 	sigset_t all;
 
 	/* signals are the main thread's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* Linux: a nice per thread, this one's by its thread id */
+	if (r->writer_nice > 0) {
+		id_t tid = (id_t)gettid();
+		int cur;
+
+		errno = 0;
+		cur = getpriority(PRIO_PROCESS, tid);
+		if ((cur != -1 || errno == 0) && setpriority(PRIO_PROCESS, tid,
+		    cur + r->writer_nice > 19 ? 19 : cur + r->writer_nice) < 0)
+			warn("writer thread: setpriority");
+	}
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		const struct tp_record *buf;
-		const unsigned char *pk;
-		size_t n, plen;
 		int rc, e;
 
-		while (r->qlen == 0 && !r->quit)
+		while (r->qhead == NULL && !r->quit)
 			pthread_cond_wait(&r->work, &r->mu);
-		if (r->qlen == 0)
+		if ((qb = r->qhead) == NULL)
 			break;
-		buf = r->q[r->qhead].recs;
-		n = r->q[r->qhead].n;
-		pk = r->q[r->qhead].pk;
-		plen = r->q[r->qhead].plen;
 		pthread_mutex_unlock(&r->mu);
-		rc = r->werr != 0 ? 0 : write_block(r, buf, n, pk, plen);
+		rc = r->werr != 0 ? 0 : write_block(r, qb);
 		e = errno;
 		pthread_mutex_lock(&r->mu);
 		if (rc < 0 && r->werr == 0)
 			r->werr = e != 0 ? e : EIO;
 		if (r->werr != 0)
-			r->unwritten += n;
-		r->freeb[r->nfree++] = r->q[r->qhead];
-		r->pending_n -= n;
-		r->qhead = (r->qhead + 1) % QMAX;
-		r->qlen--;
+			r->unwritten += qb->n;
+		if ((r->qhead = qb->next) == NULL)
+			r->qtail = NULL;
+		r->queued -= qb->plen;
+		r->pending_n -= qb->n;
 		pthread_cond_signal(&r->done);
+		pthread_mutex_unlock(&r->mu);
+		free(qb);
+		pthread_mutex_lock(&r->mu);
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
 /*
- * Hands the block being filled to the writer and goes on with a free
- * buffer, or a new one; waits only when QMAX blocks are made and none is
- * free.  Returns 0, or -1 with errno if a write failed.
+ * A new r->cur with room for r->cap packed records.  Exits if out of
+ * memory.
+ */
+static void
+cur_new(struct recorder *r)
+{
+	if ((r->cur = malloc(sizeof(*r->cur) + r->cap * HIST_PACKED_MAX)) ==
+	    NULL)
+		err(EX_OSERR, "malloc");
+	r->pk = r->cur->pk;
+}
+
+/*
+ * Hands the block being filled to the writer: its packing, cut down to
+ * its size (realloc, not copied), goes into the queue, and its records
+ * are not kept; the reader goes on in the same record buffer with a new
+ * packing buffer.  Waits only while the queue holds blocks and this one
+ * would take it over --queue bytes.  Returns 0, or -1 with errno if a
+ * write failed (the block is then kept, and nothing may be added to it).
  */
 static int
 flush_block(struct recorder *r)
 {
-	struct blockbuf *b;
+	struct qblock *qb = r->cur, *small;
 	int e;
 
 	if (r->n == 0)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	if (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
+	if (r->qhead != NULL && r->queued + r->plen > r->queue_max &&
+	    r->werr == 0)
 		r->waits++;
-	while (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
+	while (r->qhead != NULL && r->queued + r->plen > r->queue_max &&
+	    r->werr == 0)
 		pthread_cond_wait(&r->done, &r->mu);
-	if ((e = r->werr) == 0) {
-		b = &r->q[(r->qhead + r->qlen++) % QMAX];
-		b->recs = r->buf, b->n = r->n, b->cap = r->cap;
-		b->pk = r->pk, b->plen = r->plen;
-		r->pending_n += r->n;
-		pthread_cond_signal(&r->work);
-		if (r->nfree > 0) {
-			b = &r->freeb[--r->nfree];
-			r->buf = b->recs, r->cap = b->cap, r->pk = b->pk;
-		} else
-			r->buf = NULL;
-	}
+	e = r->werr;
 	pthread_mutex_unlock(&r->mu);
 	if (e != 0) {
 		errno = e;
 		return -1;
 	}
-	if (r->buf == NULL) {
-		r->cap = r->block_max + JSONL_MAX_RECS + 1;
-		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL ||
-		    (r->pk = malloc(r->cap * HIST_PACKED_MAX)) == NULL)
-			err(EX_OSERR, "malloc");
-		r->nbufs++;
+	/* only the writer takes from the queue: the room stays */
+	qb->next = NULL;
+	qb->n = r->n;
+	qb->t = r->block_time;
+	qb->plen = r->plen;
+	qb->sum.first_seq = r->buf[0].seq;
+	qb->sum.last_seq = r->buf[r->n - 1].seq;
+	qb->sum.min_ts = qb->sum.max_ts = r->buf[0].ts;
+	for (size_t i = 1; i < r->n; i++) {
+		if (r->buf[i].ts < qb->sum.min_ts)
+			qb->sum.min_ts = r->buf[i].ts;
+		if (r->buf[i].ts > qb->sum.max_ts)
+			qb->sum.max_ts = r->buf[i].ts;
 	}
+	if ((small = realloc(qb, sizeof(*qb) + r->plen)) != NULL)
+		qb = small;
+	pthread_mutex_lock(&r->mu);
+	if (r->qtail != NULL)
+		r->qtail->next = qb;
+	else
+		r->qhead = qb;
+	r->qtail = qb;
+	r->queued += qb->plen;
+	if (r->queued > r->queue_peak)
+		r->queue_peak = r->queued;
+	r->pending_n += qb->n;
+	pthread_cond_signal(&r->work);
+	pthread_mutex_unlock(&r->mu);
+	cur_new(r);
 	r->n = 0;
 	r->plen = 0;
 	return 0;
@@ -580,7 +633,7 @@ writer_stop(struct recorder *r)
 	if (!r->writer_on)
 		return 0;
 	pthread_mutex_lock(&r->mu);
-	while (r->qlen > 0 && r->werr == 0)
+	while (r->qhead != NULL && r->werr == 0)
 		pthread_cond_wait(&r->done, &r->mu);
 	r->quit = 1;
 	pthread_cond_signal(&r->work);
@@ -619,6 +672,7 @@ added(struct recorder *r, const struct tp_record *rec)
 		int64_t t = rec_time(rec);
 
 		r->block_t0 = mono_ns();
+		r->block_time = t;
 		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
 		hist_pack_begin(&r->packer, HIST_ENC_XREF);
 		r->plen = 0;
@@ -637,13 +691,15 @@ add(struct recorder *r, const struct tp_record *rec)
 {
 	if (r->n == r->cap) {
 		struct tp_record *nb = NULL;
-		unsigned char *np;
+		struct qblock *np;
 		size_t nc = r->cap * 2;
 
 		/* the packing's references are indices: moving is fine */
 		if (nc > HIST_MAX_BLOCK_RECS ||
-		    (np = realloc(r->pk, nc * HIST_PACKED_MAX)) == NULL ||
-		    (r->pk = np, nb = realloc(r->buf, nc * sizeof(*nb))) ==
+		    (np = realloc(r->cur, sizeof(*np) + nc *
+		    HIST_PACKED_MAX)) == NULL ||
+		    (r->cur = np, r->pk = np->pk,
+		    nb = realloc(r->buf, nc * sizeof(*nb))) ==
 		    NULL) {
 			/* XXX a message this long is split across blocks */
 			if (flush_block(r) < 0) {
@@ -979,6 +1035,8 @@ main(int argc, char **argv)
 	r.block_max = 4096;
 	r.rotate_ns = 3600LL * 1000000000;
 	r.max_size = 1ULL << 30;
+	r.queue_max = 32ULL << 20;
+	r.writer_nice = 10;
 	r.fd = -1;
 	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
@@ -1026,6 +1084,17 @@ main(int argc, char **argv)
 				errx(EX_USAGE, "--level %s: must be -7 to -1 "
 				    "or 1 to 19", optarg);
 			r.level = optarg[0] == '-' ? -(int)v : (int)v;
+			break;
+		case O_QUEUE:
+			if (parse_size(optarg, &r.queue_max) < 0)
+				errx(EX_USAGE, "--queue %s: must be a size "
+				    "in bytes, K, M, G or T", optarg);
+			break;
+		case O_NICE:
+			if (parse_u64(optarg, 0, 19, &v) < 0)
+				errx(EX_USAGE, "--writer-nice %s: must be 0 to "
+				    "19", optarg);
+			r.writer_nice = (int)v;
 			break;
 		case O_ROTATE:
 			if (parse_u64(optarg, 60, 86400, &v) < 0 ||
@@ -1077,11 +1146,10 @@ main(int argc, char **argv)
 		}
 	}
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;
-	r.nbufs = 1;
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
-	    (r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
+	cur_new(&r);
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);
@@ -1097,14 +1165,12 @@ main(int argc, char **argv)
 	rv = record(&r, ready_fd);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
-	free(r.pk);
-	for (size_t i = 0; i < r.nfree; i++) {
-		free(r.freeb[i].recs);
-		free(r.freeb[i].pk);
-	}
-	for (size_t i = 0; i < r.qlen; i++) {
-		free(r.q[(r.qhead + i) % QMAX].recs);
-		free(r.q[(r.qhead + i) % QMAX].pk);
+	free(r.cur);
+	while (r.qhead != NULL) {
+		struct qblock *qb = r.qhead;
+
+		r.qhead = qb->next;
+		free(qb);
 	}
 	free(r.out);
 	free(r.ents);
