@@ -71,13 +71,14 @@ recs=$(field "$s" records)
 lost=$(field "$s" lost)
 gaps=$(field "$s" gaps)
 waits=$(field "$s" waits)
+peak=$(field "$s" queue_peak)
 met=no
 [ "$lost" = 0 ] && met=yes
 echo "| history | recorder --level $1 beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
 # the recorder looks for the ring every 10 ms: what sim wrote before
 # it found it and that the ring no longer held was never seen
 before=$((cursor - recs - lost))
-echo "| history | recorder --level $1 at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits | 0 lost | $met |"
+echo "| history | recorder --level $1 at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer (a full --queue); most packed bytes queued for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits; $peak | 0 lost | $met |"
 simcpu=$(($(echo "$simcpu" | tr ' ' '+')))
 tck=$(getconf CLK_TCK)
 met=no

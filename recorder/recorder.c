@@ -7,10 +7,10 @@
  * record as it comes; a writer thread compresses and writes the blocks
  * before, so that compression does not stop the reading.  The reader is
  * the one that must keep up, or be lapped: the writer runs at a lower
- * priority (--writer-nice) and its packed blocks, handed over under a
- * mutex, wait in memory up to --queue bytes, so that a writer held up
- * (by the reader itself on a busy core, a slow disk) does not make the
- * reader wait.  A restarted recorder continues after the last recorded
+ * priority (--writer-nice), and the packed blocks wait for it in a queue
+ * of --queue bytes made once, handed over without a lock, so that a
+ * writer held up (by the reader itself on a busy core, a slow disk)
+ * does not make the reader wait.  A restarted recorder continues after the last recorded
  * sequence in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
@@ -20,7 +20,9 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,17 +76,17 @@ static volatile sig_atomic_t stop, usr1;
 #define NAP_NS	1000000
 
 /*
- * A filled block handed to the writer: its records packed, and what its
- * header and its file need of them, so that the records themselves are
- * not kept (a packed sim record takes some 37 bytes, not 256).
+ * A filled block in the queue: what its header and its file need of its
+ * records, followed by their packing (plen bytes, rounded up to 8), so
+ * that the records themselves are not kept (a packed sim record takes
+ * some 37 bytes, not 256).  n 0: padding to the queue's end.
  */
 struct qblock {
-	struct qblock	*next;
 	struct hist_block_hdr sum;	/* first and last seq, min and max ts */
 	size_t		 n;		/* records */
 	int64_t		 t;		/* the time of its first (rec_time) */
 	size_t		 plen;
-	unsigned char	 pk[];
+	unsigned char	*ext;		/* the packing, if not after this */
 };
 
 struct recorder {
@@ -106,25 +108,30 @@ struct recorder {
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
-	struct qblock	*cur;		/* its packing, cap records' room */
-	unsigned char	*pk;		/* cur->pk */
+	unsigned char	*pk;		/* cap * HIST_PACKED_MAX bytes */
 	size_t		 plen;
 	int64_t		 block_time;	/* rec_time of its first record */
 	struct hist_packer packer;
 	/*
-	 * The hand-over, under mu: blocks to write, in order, the one being
-	 * written first (until it is written)
+	 * The queue: a ring of qsize bytes holding struct qblocks, put at
+	 * qtail by the reader only and taken at qhead by the writer only
+	 * (byte counts that only grow), so that neither ever waits for a
+	 * lock the other holds: the writer runs at a lower priority and may
+	 * be off the processor at any moment.  work counts the blocks put,
+	 * room is posted when the writer frees some while room_wanted.
 	 */
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 work, done;
-	struct qblock	*qhead, *qtail;
-	uint64_t	 queued;	/* packed bytes in q */
-	uint64_t	 queue_peak;	/* the most queued has been */
-	size_t		 pending_n;	/* records in q */
+	unsigned char	*qbuf;
+	uint64_t	 qsize;
+	_Atomic uint64_t qhead, qtail;
+	sem_t		 work, room;
+	atomic_int	 room_wanted;
+	uint64_t	 queue_peak;	/* the most queued (reader's) */
+	atomic_int	 werr;		/* errno of a failed write, sticky */
+	atomic_int	 quit;
 	size_t		 unwritten;	/* records of blocks a failed write
-					   left unwritten */
-	int		 werr;		/* errno of a failed write, sticky */
-	int		 quit;
+					   left unwritten (writer's) */
+	/* the writer's counters and file name, for the status, under mu */
+	pthread_mutex_t	 mu;
 	pthread_t	 writer;
 	int		 writer_on;
 	char		 shown[4096];	/* the file written, for the status */
@@ -149,7 +156,7 @@ struct recorder {
 	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
-	uint64_t	 waits;		/* the reader waited: q was full */
+	uint64_t	 waits;		/* the reader waited: queue full */
 };
 
 static void
@@ -171,7 +178,8 @@ counters(struct recorder *r)
 	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " waits %" PRIu64
 	    " queued %" PRIu64 " queue_peak %" PRIu64 " file %s\n",
 	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
-	    r->removed, r->last_seq, r->waits, r->queued, r->queue_peak,
+	    r->removed, r->last_seq, r->waits, atomic_load(&r->qtail) -
+	    atomic_load(&r->qhead), r->queue_peak,
 	    r->shown[0] ? r->shown : "-");
 	if (r->writer_on)
 		pthread_mutex_unlock(&r->mu);
@@ -415,6 +423,8 @@ file_open(struct recorder *r, int64_t t)
 static int
 write_block(struct recorder *r, const struct qblock *qb)
 {
+	const unsigned char *pk = qb->ext != NULL ? qb->ext :
+	    (const unsigned char *)(qb + 1);
 	size_t n = qb->n;
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
@@ -439,7 +449,7 @@ write_block(struct recorder *r, const struct qblock *qb)
 		file_close(r);
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
-	len = hist_block_make_packed(r->cctx, r->level, &qb->sum, n, qb->pk,
+	len = hist_block_make_packed(r->cctx, r->level, &qb->sum, n, pk,
 	    qb->plen, r->out, errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
@@ -499,7 +509,6 @@ static void *
 writer_main(void *arg)
 {
 	struct recorder *r = arg;
-	struct qblock *qb;
 	sigset_t all;
 
 	/* signals are the main thread's */
@@ -516,106 +525,121 @@ writer_main(void *arg)
 		    cur + r->writer_nice > 19 ? 19 : cur + r->writer_nice) < 0)
 			warn("writer thread: setpriority");
 	}
-	pthread_mutex_lock(&r->mu);
 	for (;;) {
+		uint64_t head = atomic_load_explicit(&r->qhead,
+		    memory_order_relaxed), off;
+		struct qblock *qb;
 		int rc, e;
 
-		while (r->qhead == NULL && !r->quit)
-			pthread_cond_wait(&r->work, &r->mu);
-		if ((qb = r->qhead) == NULL)
+		/* one post a block put, and one to quit after the last */
+		while (sem_wait(&r->work) < 0)
+			;	/* EINTR */
+		/* Q1: pairs with Q2 in flush_block */
+		if (head == atomic_load_explicit(&r->qtail,
+		    memory_order_acquire))
 			break;
-		pthread_mutex_unlock(&r->mu);
-		rc = r->werr != 0 ? 0 : write_block(r, qb);
+		off = head % r->qsize;
+		qb = (struct qblock *)(void *)(r->qbuf + off);
+		if (r->qsize - off < sizeof(*qb) || qb->n == 0) {
+			head += r->qsize - off;		/* padding */
+			qb = (struct qblock *)(void *)r->qbuf;
+		}
+		rc = atomic_load(&r->werr) != 0 ? 0 : write_block(r, qb);
 		e = errno;
-		pthread_mutex_lock(&r->mu);
-		if (rc < 0 && r->werr == 0)
-			r->werr = e != 0 ? e : EIO;
-		if (r->werr != 0)
+		if (rc < 0)
+			atomic_store(&r->werr, e != 0 ? e : EIO);
+		if (atomic_load(&r->werr) != 0)
 			r->unwritten += qb->n;
-		if ((r->qhead = qb->next) == NULL)
-			r->qtail = NULL;
-		r->queued -= qb->plen;
-		r->pending_n -= qb->n;
-		pthread_cond_signal(&r->done);
-		pthread_mutex_unlock(&r->mu);
-		free(qb);
-		pthread_mutex_lock(&r->mu);
+		head += sizeof(*qb);
+		if (qb->ext != NULL)
+			free(qb->ext);
+		else
+			head += (qb->plen + 7) & ~(size_t)7;
+		/* Q3: pairs with Q4 in flush_block */
+		atomic_store_explicit(&r->qhead, head, memory_order_release);
+		if (atomic_exchange(&r->room_wanted, 0))
+			sem_post(&r->room);
 	}
-	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
 /*
- * A new r->cur with room for r->cap packed records.  Exits if out of
- * memory.
- */
-static void
-cur_new(struct recorder *r)
-{
-	if ((r->cur = malloc(sizeof(*r->cur) + r->cap * HIST_PACKED_MAX)) ==
-	    NULL)
-		err(EX_OSERR, "malloc");
-	r->pk = r->cur->pk;
-}
-
-/*
- * Hands the block being filled to the writer: its packing, cut down to
- * its size (realloc, not copied), goes into the queue, and its records
- * are not kept; the reader goes on in the same record buffer with a new
- * packing buffer.  Waits only while the queue holds blocks and this one
- * would take it over --queue bytes.  Returns 0, or -1 with errno if a
- * write failed (the block is then kept, and nothing may be added to it).
+ * Hands the block being filled to the writer: its packing and what its
+ * header needs go into the queue (or, for a block larger than the whole
+ * queue, its packing into memory of its own), and its records are not
+ * kept.  Waits only while the queue has no room for it.  Returns 0, or
+ * -1 with errno if a write failed (the block is then kept).
  */
 static int
 flush_block(struct recorder *r)
 {
-	struct qblock *qb = r->cur, *small;
-	int e;
+	struct qblock qb, *q;
+	uint64_t tail, head, off, pad, need;
+	int waited = 0, e;
 
 	if (r->n == 0)
 		return 0;
-	pthread_mutex_lock(&r->mu);
-	if (r->qhead != NULL && r->queued + r->plen > r->queue_max &&
-	    r->werr == 0)
-		r->waits++;
-	while (r->qhead != NULL && r->queued + r->plen > r->queue_max &&
-	    r->werr == 0)
-		pthread_cond_wait(&r->done, &r->mu);
-	e = r->werr;
-	pthread_mutex_unlock(&r->mu);
-	if (e != 0) {
+	memset(&qb, 0, sizeof(qb));
+	qb.n = r->n;
+	qb.t = r->block_time;
+	qb.plen = r->plen;
+	qb.sum.first_seq = r->buf[0].seq;
+	qb.sum.last_seq = r->buf[r->n - 1].seq;
+	qb.sum.min_ts = qb.sum.max_ts = r->buf[0].ts;
+	for (size_t i = 1; i < r->n; i++) {
+		if (r->buf[i].ts < qb.sum.min_ts)
+			qb.sum.min_ts = r->buf[i].ts;
+		if (r->buf[i].ts > qb.sum.max_ts)
+			qb.sum.max_ts = r->buf[i].ts;
+	}
+	need = sizeof(qb) + ((r->plen + 7) & ~(size_t)7);
+	if (need > r->qsize) {
+		/* XXX copied: only with a --queue smaller than one block */
+		if ((qb.ext = malloc(r->plen)) == NULL)
+			err(EX_OSERR, "malloc");
+		memcpy(qb.ext, r->pk, r->plen);
+		need = sizeof(qb);
+	}
+	tail = atomic_load_explicit(&r->qtail, memory_order_relaxed);
+	off = tail % r->qsize;
+	pad = r->qsize - off < need ? r->qsize - off : 0;
+	for (;;) {
+		/* Q4: pairs with Q3 in writer_main */
+		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
+		if (tail + pad + need - head <= r->qsize)
+			break;
+		if (atomic_load(&r->werr) != 0)
+			break;
+		if (!waited)
+			r->waits++;
+		waited = 1;
+		/* a last look after saying so, then sleep until posted */
+		atomic_store(&r->room_wanted, 1);
+		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
+		if (tail + pad + need - head <= r->qsize)
+			break;
+		while (sem_wait(&r->room) < 0)
+			;	/* EINTR */
+	}
+	if ((e = atomic_load(&r->werr)) != 0) {
+		free(qb.ext);
 		errno = e;
 		return -1;
 	}
-	/* only the writer takes from the queue: the room stays */
-	qb->next = NULL;
-	qb->n = r->n;
-	qb->t = r->block_time;
-	qb->plen = r->plen;
-	qb->sum.first_seq = r->buf[0].seq;
-	qb->sum.last_seq = r->buf[r->n - 1].seq;
-	qb->sum.min_ts = qb->sum.max_ts = r->buf[0].ts;
-	for (size_t i = 1; i < r->n; i++) {
-		if (r->buf[i].ts < qb->sum.min_ts)
-			qb->sum.min_ts = r->buf[i].ts;
-		if (r->buf[i].ts > qb->sum.max_ts)
-			qb->sum.max_ts = r->buf[i].ts;
+	if (pad >= sizeof(qb)) {
+		q = (struct qblock *)(void *)(r->qbuf + off);
+		q->n = 0;
 	}
-	if ((small = realloc(qb, sizeof(*qb) + r->plen)) != NULL)
-		qb = small;
-	pthread_mutex_lock(&r->mu);
-	if (r->qtail != NULL)
-		r->qtail->next = qb;
-	else
-		r->qhead = qb;
-	r->qtail = qb;
-	r->queued += qb->plen;
-	if (r->queued > r->queue_peak)
-		r->queue_peak = r->queued;
-	r->pending_n += qb->n;
-	pthread_cond_signal(&r->work);
-	pthread_mutex_unlock(&r->mu);
-	cur_new(r);
+	q = (struct qblock *)(void *)(r->qbuf + (tail + pad) % r->qsize);
+	*q = qb;
+	if (qb.ext == NULL)
+		memcpy(q + 1, r->pk, r->plen);
+	tail += pad + need;
+	/* Q2: pairs with Q1 in writer_main */
+	atomic_store_explicit(&r->qtail, tail, memory_order_release);
+	sem_post(&r->work);
+	if (tail - head > r->queue_peak)
+		r->queue_peak = tail - head;
 	r->n = 0;
 	r->plen = 0;
 	return 0;
@@ -632,15 +656,11 @@ writer_stop(struct recorder *r)
 
 	if (!r->writer_on)
 		return 0;
-	pthread_mutex_lock(&r->mu);
-	while (r->qhead != NULL && r->werr == 0)
-		pthread_cond_wait(&r->done, &r->mu);
-	r->quit = 1;
-	pthread_cond_signal(&r->work);
-	pthread_mutex_unlock(&r->mu);
+	atomic_store(&r->quit, 1);
+	sem_post(&r->work);
 	pthread_join(r->writer, NULL);
 	r->writer_on = 0;
-	if ((e = r->werr) != 0) {
+	if ((e = atomic_load(&r->werr)) != 0) {
 		errno = e;
 		return -1;
 	}
@@ -651,11 +671,8 @@ writer_stop(struct recorder *r)
 static int
 writer_failed(struct recorder *r)
 {
-	int e;
+	int e = atomic_load(&r->werr);
 
-	pthread_mutex_lock(&r->mu);
-	e = r->werr;
-	pthread_mutex_unlock(&r->mu);
 	if (e != 0)
 		errno = e;
 	return e != 0;
@@ -691,15 +708,13 @@ add(struct recorder *r, const struct tp_record *rec)
 {
 	if (r->n == r->cap) {
 		struct tp_record *nb = NULL;
-		struct qblock *np;
+		unsigned char *np;
 		size_t nc = r->cap * 2;
 
 		/* the packing's references are indices: moving is fine */
 		if (nc > HIST_MAX_BLOCK_RECS ||
-		    (np = realloc(r->cur, sizeof(*np) + nc *
-		    HIST_PACKED_MAX)) == NULL ||
-		    (r->cur = np, r->pk = np->pk,
-		    nb = realloc(r->buf, nc * sizeof(*nb))) ==
+		    (np = realloc(r->pk, nc * HIST_PACKED_MAX)) == NULL ||
+		    (r->pk = np, nb = realloc(r->buf, nc * sizeof(*nb))) ==
 		    NULL) {
 			/* XXX a message this long is split across blocks */
 			if (flush_block(r) < 0) {
@@ -999,8 +1014,8 @@ record(struct recorder *r, int ready_fd)
 werr:
 	rc = errno;
 	writer_stop(r);
-	if (r->werr != 0)
-		rc = r->werr;
+	if (atomic_load(&r->werr) != 0)
+		rc = atomic_load(&r->werr);
 	rc = rc == ENOSPC || rc == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
 	if (r->fd >= 0) {
 		close(r->fd);
@@ -1012,7 +1027,7 @@ werr:
 	ratelog_flush(&r->gaplog);
 	warnx("%s: stopping with %zu records unwritten", rc ==
 	    RECORDER_EX_FULL ? "disk full" : "write error", r->n +
-	    r->pending_n + r->unwritten);
+	    r->unwritten);
 	counters(r);
 	ring_close(r->ring);
 	return rc;
@@ -1149,10 +1164,14 @@ main(int argc, char **argv)
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
-	cur_new(&r);
+	r.qsize = (r.queue_max + 7) & ~(uint64_t)7;
+	if (r.qsize < r.queue_max || (r.qbuf = malloc(r.qsize)) == NULL)
+		err(EX_OSERR, "--queue: malloc");
+	if ((r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL)
+		err(EX_OSERR, "malloc");
 	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.work, NULL);
-	pthread_cond_init(&r.done, NULL);
+	sem_init(&r.work, 0, 0);
+	sem_init(&r.room, 0, 0);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1165,13 +1184,8 @@ main(int argc, char **argv)
 	rv = record(&r, ready_fd);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
-	free(r.cur);
-	while (r.qhead != NULL) {
-		struct qblock *qb = r.qhead;
-
-		r.qhead = qb->next;
-		free(qb);
-	}
+	free(r.pk);
+	free(r.qbuf);
 	free(r.out);
 	free(r.ents);
 	return rv;
