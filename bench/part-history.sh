@@ -64,6 +64,12 @@ done
 t2=$(now)
 s=$(status)
 reccpu=$(($(cut -d " " -f 14,15 "/proc/$rpid/stat" | tr ' ' '+')))
+# per thread, from schedstat: ns on a processor, ns runnable but waiting
+# for one; the reader is the main thread, the writer the other
+rsched=$(cat "/proc/$rpid/task/$rpid/schedstat" 2>/dev/null)
+wsched=$(for t in "/proc/$rpid/task/"*; do
+	[ "$t" = "/proc/$rpid/task/$rpid" ] || cat "$t/schedstat"
+done 2>/dev/null)
 kill "$rpid"
 wait "$rpid"
 rpid=
@@ -83,6 +89,9 @@ simcpu=$(($(echo "$simcpu" | tr ' ' '+')))
 tck=$(getconf CLK_TCK)
 met=no
 [ "$reccpu" -lt "$simcpu" ] && met=yes
+ms() { echo "$1" | awk '{ printf "%d / %d", $1 / 1e6, $2 / 1e6 }'; }
+[ -z "$rsched" ] ||
+echo "| history | recorder --level $1 at sim --rate max: its reader thread on a processor / runnable but waiting for one; the same of its writer thread (schedstat) | $(ms "$rsched") ms; $(ms "$wsched") ms | | |"
 echo "| history | recorder --level $1 at sim --rate max: CPU time of sim / of the recorder (both threads), user + system | $((simcpu * 1000 / tck)) / $((reccpu * 1000 / tck)) ms ($((reccpu * 100 / (simcpu > 0 ? simcpu : 1)))%) | recorder below sim | $met |"
 }
 rec_vs_sim -3 "$ring.a" "$d/a"
