@@ -564,11 +564,24 @@ writer_main(void *arg)
 }
 
 /*
+ * 1 if a block of need bytes in the queue (need == sizeof(struct qblock):
+ * its packing apart) fits after pad bytes at tail, the writer at head.
+ */
+static int
+queue_fits(const struct recorder *r, uint64_t head, uint64_t tail,
+    uint64_t pad, uint64_t need, int ext)
+{
+	/* a block larger than the queue waits for it to be empty */
+	return ext ? head == tail : tail + pad + need - head <= r->qsize;
+}
+
+/*
  * Hands the block being filled to the writer: its packing and what its
  * header needs go into the queue (or, for a block larger than the whole
- * queue, its packing into memory of its own), and its records are not
- * kept.  Waits only while the queue has no room for it.  Returns 0, or
- * -1 with errno if a write failed (the block is then kept).
+ * queue, its packing into memory of its own, once the queue is empty),
+ * and its records are not kept.  Waits only while the queue has no room
+ * for it.  Returns 0, or -1 with errno if a write failed (the block is
+ * then kept).
  */
 static int
 flush_block(struct recorder *r)
@@ -606,7 +619,7 @@ flush_block(struct recorder *r)
 	for (;;) {
 		/* Q4: pairs with Q3 in writer_main */
 		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
-		if (tail + pad + need - head <= r->qsize)
+		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL))
 			break;
 		if (atomic_load(&r->werr) != 0)
 			break;
@@ -616,7 +629,7 @@ flush_block(struct recorder *r)
 		/* a last look after saying so, then sleep until posted */
 		atomic_store(&r->room_wanted, 1);
 		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
-		if (tail + pad + need - head <= r->qsize)
+		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL))
 			break;
 		while (sem_wait(&r->room) < 0)
 			;	/* EINTR */
@@ -638,7 +651,9 @@ flush_block(struct recorder *r)
 	/* Q2: pairs with Q1 in writer_main */
 	atomic_store_explicit(&r->qtail, tail, memory_order_release);
 	sem_post(&r->work);
-	if (tail - head > r->queue_peak)
+	if (qb.ext != NULL && qb.plen > r->queue_peak)
+		r->queue_peak = qb.plen;
+	else if (tail - head > r->queue_peak)
 		r->queue_peak = tail - head;
 	r->n = 0;
 	r->plen = 0;
