@@ -179,6 +179,18 @@ put_words(unsigned char *o, uint32_t m, const uint64_t *c)
 	return o;
 }
 
+/*
+ * Set bits of a 32-bit mask, in registers: __builtin_popcount is a call
+ * into libgcc on a build for any x86-64.
+ */
+static inline unsigned
+popcount32(uint32_t m)
+{
+	m = m - ((m >> 1) & 0x55555555);
+	m = (m & 0x33333333) + ((m >> 2) & 0x33333333);
+	return (((m + (m >> 4)) & 0x0f0f0f0f) * 0x01010101) >> 24;
+}
+
 /* The same with the lengths first, less one, two to a byte. */
 static inline unsigned char *
 put_words_nib(unsigned char *o, uint32_t m, const uint64_t *c)
@@ -186,7 +198,7 @@ put_words_nib(unsigned char *o, uint32_t m, const uint64_t *c)
 	unsigned char *nib = o;
 	unsigned j = 0;
 
-	o += ((unsigned)__builtin_popcount(m) + 1) / 2;
+	o += (popcount32(m) + 1) / 2;
 	for (; m != 0; m &= m - 1, j++) {
 		unsigned k = (unsigned)__builtin_ctz(m);
 		unsigned len = (unsigned)(64 - __builtin_clzll(c[k] | 1) + 7) / 8;
