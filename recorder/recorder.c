@@ -171,6 +171,10 @@ on_signal(int sig)
 static void
 counters(struct recorder *r)
 {
+	/* the writer's head first: it never passes the tail (ours) */
+	uint64_t head = atomic_load(&r->qhead), queued;
+
+	queued = atomic_load(&r->qtail) - head;
 	if (r->writer_on)
 		pthread_mutex_lock(&r->mu);
 	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
@@ -178,8 +182,7 @@ counters(struct recorder *r)
 	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " waits %" PRIu64
 	    " queued %" PRIu64 " queue_peak %" PRIu64 " file %s\n",
 	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
-	    r->removed, r->last_seq, r->waits, atomic_load(&r->qtail) -
-	    atomic_load(&r->qhead), r->queue_peak,
+	    r->removed, r->last_seq, r->waits, queued, r->queue_peak,
 	    r->shown[0] ? r->shown : "-");
 	if (r->writer_on)
 		pthread_mutex_unlock(&r->mu);
