@@ -64,6 +64,12 @@ done
 t2=$(now)
 s=$(status)
 reccpu=$(($(cut -d " " -f 14,15 "/proc/$rpid/stat" | tr ' ' '+')))
+# per thread, from schedstat: ns on a processor, ns runnable but waiting
+# for one; the reader is the main thread, the writer the other
+rsched=$(cat "/proc/$rpid/task/$rpid/schedstat" 2>/dev/null)
+wsched=$(for t in "/proc/$rpid/task/"*; do
+	[ "$t" = "/proc/$rpid/task/$rpid" ] || cat "$t/schedstat"
+done 2>/dev/null)
 kill "$rpid"
 wait "$rpid"
 rpid=
@@ -71,17 +77,21 @@ recs=$(field "$s" records)
 lost=$(field "$s" lost)
 gaps=$(field "$s" gaps)
 waits=$(field "$s" waits)
+peak=$(field "$s" queue_peak)
 met=no
 [ "$lost" = 0 ] && met=yes
 echo "| history | recorder --level $1 beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
 # the recorder looks for the ring every 10 ms: what sim wrote before
 # it found it and that the ring no longer held was never seen
 before=$((cursor - recs - lost))
-echo "| history | recorder --level $1 at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits | 0 lost | $met |"
+echo "| history | recorder --level $1 at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer (a full --queue); most packed bytes queued for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits; $peak | 0 lost | $met |"
 simcpu=$(($(echo "$simcpu" | tr ' ' '+')))
 tck=$(getconf CLK_TCK)
 met=no
 [ "$reccpu" -lt "$simcpu" ] && met=yes
+ms() { echo "$1" | awk '{ printf "%d / %d", $1 / 1e6, $2 / 1e6 }'; }
+[ -z "$rsched" ] ||
+echo "| history | recorder --level $1 at sim --rate max: its reader thread on a processor / runnable but waiting for one; the same of its writer thread (schedstat) | $(ms "$rsched") ms; $(ms "$wsched") ms | | |"
 echo "| history | recorder --level $1 at sim --rate max: CPU time of sim / of the recorder (both threads), user + system | $((simcpu * 1000 / tck)) / $((reccpu * 1000 / tck)) ms ($((reccpu * 100 / (simcpu > 0 ? simcpu : 1)))%) | recorder below sim | $met |"
 }
 rec_vs_sim -3 "$ring.a" "$d/a"

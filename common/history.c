@@ -179,6 +179,18 @@ put_words(unsigned char *o, uint32_t m, const uint64_t *c)
 	return o;
 }
 
+/*
+ * Set bits of a 32-bit mask, in registers: __builtin_popcount is a call
+ * into libgcc on a build for any x86-64.
+ */
+static inline unsigned
+popcount32(uint32_t m)
+{
+	m = m - ((m >> 1) & 0x55555555);
+	m = (m & 0x33333333) + ((m >> 2) & 0x33333333);
+	return (((m + (m >> 4)) & 0x0f0f0f0f) * 0x01010101) >> 24;
+}
+
 /* The same with the lengths first, less one, two to a byte. */
 static inline unsigned char *
 put_words_nib(unsigned char *o, uint32_t m, const uint64_t *c)
@@ -186,7 +198,7 @@ put_words_nib(unsigned char *o, uint32_t m, const uint64_t *c)
 	unsigned char *nib = o;
 	unsigned j = 0;
 
-	o += ((unsigned)__builtin_popcount(m) + 1) / 2;
+	o += (popcount32(m) + 1) / 2;
 	for (; m != 0; m &= m - 1, j++) {
 		unsigned k = (unsigned)__builtin_ctz(m);
 		unsigned len = (unsigned)(64 - __builtin_clzll(c[k] | 1) + 7) / 8;
@@ -362,16 +374,26 @@ hist_block_make(void *cctx, int level, const struct tp_record *recs,
 	unsigned char *packed = (unsigned char *)out +
 	    sizeof(struct hist_block_hdr) +
 	    ZSTD_compressBound(n * HIST_PACKED_MAX);
+	struct hist_block_hdr sum;
 
+	sum.first_seq = recs[0].seq;
+	sum.last_seq = recs[n - 1].seq;
+	sum.min_ts = sum.max_ts = recs[0].ts;
+	for (size_t i = 1; i < n; i++) {
+		if (recs[i].ts < sum.min_ts)
+			sum.min_ts = recs[i].ts;
+		if (recs[i].ts > sum.max_ts)
+			sum.max_ts = recs[i].ts;
+	}
 	/* the zero pads of the records need not be compressed at all */
-	return hist_block_make_packed(cctx, level, recs, n, packed,
+	return hist_block_make_packed(cctx, level, &sum, n, packed,
 	    hist_pack(recs, n, packed, HIST_ENC_XREF), out, err, errlen);
 }
 
 size_t
-hist_block_make_packed(void *cctx, int level, const struct tp_record *recs,
-    size_t n, const unsigned char *packed, size_t raw, void *out, char *err,
-    size_t errlen)
+hist_block_make_packed(void *cctx, int level,
+    const struct hist_block_hdr *sum, size_t n, const unsigned char *packed,
+    size_t raw, void *out, char *err, size_t errlen)
 {
 	struct hist_block_hdr h;
 	unsigned char *z = (unsigned char *)out + sizeof(h);
@@ -407,15 +429,10 @@ zerr:
 	h.zlen = (uint32_t)zl;
 	h.rawlen = (uint32_t)raw;
 	h.enc = HIST_ENC_XREF;	/* what hist_pack_begin was told */
-	h.first_seq = recs[0].seq;
-	h.last_seq = recs[n - 1].seq;
-	h.min_ts = h.max_ts = recs[0].ts;
-	for (size_t i = 1; i < n; i++) {
-		if (recs[i].ts < h.min_ts)
-			h.min_ts = recs[i].ts;
-		if (recs[i].ts > h.max_ts)
-			h.max_ts = recs[i].ts;
-	}
+	h.first_seq = sum->first_seq;
+	h.last_seq = sum->last_seq;
+	h.min_ts = sum->min_ts;
+	h.max_ts = sum->max_ts;
 	h.zcrc = hist_crc(z, zl);
 	h.rcrc = 0;	/* packed: zstd's checksum instead */
 	h.hcrc = hist_crc(&h, offsetof(struct hist_block_hdr, hcrc));

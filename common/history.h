@@ -136,12 +136,16 @@ size_t	 hist_block_make(void *cctx, int level, const struct tp_record *recs,
 	    size_t n, void *out, char *err, size_t errlen);
 
 /*
- * hist_block_make_packed: the same for records already packed, as
- * HIST_ENC_XREF, by hist_pack_rec: packed[0..raw) are recs[0..n).
+ * hist_block_make_packed: the same for n records already packed, as
+ * HIST_ENC_XREF, by hist_pack_rec into packed[0..raw), which need not be
+ * kept themselves: sum gives their first and last seq and their least
+ * and greatest ts (its first_seq, last_seq, min_ts and max_ts; the rest
+ * of it is not read).
  */
 size_t	 hist_block_make_packed(void *cctx, int level,
-	    const struct tp_record *recs, size_t n, const unsigned char *packed,
-	    size_t raw, void *out, char *err, size_t errlen);
+	    const struct hist_block_hdr *sum, size_t n,
+	    const unsigned char *packed, size_t raw, void *out, char *err,
+	    size_t errlen);
 
 /*
  * hist_pack: packs recs[0..n) as enc (HIST_ENC_PACKED or HIST_ENC_XREF)

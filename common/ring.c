@@ -970,7 +970,11 @@ ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
 		/* R1: pairs with W4 in ring_publish */
 		v1 = atomic_load_explicit(&sl->w[0], memory_order_acquire);
 		if (v1 == s) {
-			/* R2 */
+			/*
+			 * R2, unrolled: the loop's own counting took more
+			 * instructions than the 31 loads and stores (callgrind)
+			 */
+#pragma GCC unroll 32
 			for (int i = 1; i < REC_WORDS; i++)
 				dst[i] = atomic_load_explicit(&sl->w[i],
 				    memory_order_relaxed);

@@ -5,11 +5,13 @@
  * files rotated by time and size, indexed, and removed by age or total
  * size.  The main thread reads the ring and fills a block, packing each
  * record as it comes; a writer thread compresses and writes the blocks
- * before, so that compression does not stop the reading: up to QMAX filled blocks wait
- * for it, handed over under a mutex, so that a writer held up for a
- * moment (a busy machine, a slow disk) does not make the reader wait and
- * be lapped.  A restarted recorder continues after the last recorded sequence
- * in a new file.  `recorder cat` (cat.c) reads them back.  See
+ * before, so that compression does not stop the reading.  The reader is
+ * the one that must keep up, or be lapped: the writer runs at a lower
+ * priority (--writer-nice), and the packed blocks wait for it in a queue
+ * of --queue bytes made once, handed over without a lock, so that a
+ * writer held up (by the reader itself on a busy core, a slow disk)
+ * does not make the reader wait.  A restarted recorder continues after the last recorded
+ * sequence in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
 #include <err.h>
@@ -18,10 +20,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sysexits.h>
@@ -38,13 +43,14 @@
 
 static const char usage_text[] =
 "usage: recorder [-hv] [-d fd] [--ring name] [--name name] [--flush ms]\n"
-"                [--block n] [--level n] [--rotate sec] [--max-size bytes]\n"
-"                [--keep-age age] [--keep-size bytes] dir\n"
+"                [--block n] [--level n] [--queue bytes] [--writer-nice n]\n"
+"                [--rotate sec] [--max-size bytes] [--keep-age age]\n"
+"                [--keep-size bytes] dir\n"
 "       recorder cat [-v] [--from time] [--to time] [--format jsonl|raw]\n"
 "                [--venue venue] [--symbol symbol] [--type type] path ...\n";
 
-enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_ROTATE,
-	O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
+enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_QUEUE, O_NICE,
+	O_ROTATE, O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
 
 static const struct option opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -55,6 +61,8 @@ static const struct option opts[] = {
 	{ "flush", required_argument, NULL, O_FLUSH },
 	{ "block", required_argument, NULL, O_BLOCK },
 	{ "level", required_argument, NULL, O_LEVEL },
+	{ "queue", required_argument, NULL, O_QUEUE },
+	{ "writer-nice", required_argument, NULL, O_NICE },
 	{ "rotate", required_argument, NULL, O_ROTATE },
 	{ "max-size", required_argument, NULL, O_MAXSIZE },
 	{ "keep-age", required_argument, NULL, O_KEEPAGE },
@@ -64,21 +72,21 @@ static const struct option opts[] = {
 
 static volatile sig_atomic_t stop, usr1;
 
-/*
- * Blocks that may wait for the writer, filled ones and the one being
- * filled: at most QMAX of about a megabyte each, made only when needed.
- */
-#define QMAX	32
-
 /* a nap of the reader when caught up with the ring (record()) */
 #define NAP_NS	1000000
 
-/* records and their packing (cap * HIST_PACKED_MAX bytes) */
-struct blockbuf {
-	struct tp_record *recs;
-	size_t		 n, cap;
-	unsigned char	*pk;
+/*
+ * A filled block in the queue: what its header and its file need of its
+ * records, followed by their packing (plen bytes, rounded up to 8), so
+ * that the records themselves are not kept (a packed sim record takes
+ * some 37 bytes, not 256).  n 0: padding to the queue's end.
+ */
+struct qblock {
+	struct hist_block_hdr sum;	/* first and last seq, min and max ts */
+	size_t		 n;		/* records */
+	int64_t		 t;		/* the time of its first (rec_time) */
 	size_t		 plen;
+	unsigned char	*ext;		/* the packing, if not after this */
 };
 
 struct recorder {
@@ -94,26 +102,36 @@ struct recorder {
 	int64_t		 keep_age_ns;	/* 0: keep */
 	uint64_t	 keep_size;	/* 0: keep */
 	int		 verbose;
+	uint64_t	 queue_max;	/* packed bytes that may wait */
+	int		 writer_nice;	/* added to the writer thread's nice */
 	/* the block being filled (main thread), and packed as it fills */
 	struct ring	*ring;
 	struct tp_record *buf;
 	size_t		 n, cap;
-	unsigned char	*pk;
+	unsigned char	*pk;		/* cap * HIST_PACKED_MAX bytes */
 	size_t		 plen;
+	int64_t		 block_time;	/* rec_time of its first record */
 	struct hist_packer packer;
-	/* the hand-over, under mu: blocks to write, in order, and free ones */
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 work, done;
-	struct blockbuf	 q[QMAX];
-	size_t		 qhead, qlen;
-	struct blockbuf	 freeb[QMAX];
-	size_t		 nfree;
-	size_t		 nbufs;		/* made, the one being filled too */
-	size_t		 pending_n;	/* records in q */
+	/*
+	 * The queue: a ring of qsize bytes holding struct qblocks, put at
+	 * qtail by the reader only and taken at qhead by the writer only
+	 * (byte counts that only grow), so that neither ever waits for a
+	 * lock the other holds: the writer runs at a lower priority and may
+	 * be off the processor at any moment.  work counts the blocks put,
+	 * room is posted when the writer frees some while room_wanted.
+	 */
+	unsigned char	*qbuf;
+	uint64_t	 qsize;
+	_Atomic uint64_t qhead, qtail;
+	sem_t		 work, room;
+	atomic_int	 room_wanted;
+	uint64_t	 queue_peak;	/* the most queued (reader's) */
+	atomic_int	 werr;		/* errno of a failed write, sticky */
+	atomic_int	 quit;
 	size_t		 unwritten;	/* records of blocks a failed write
-					   left unwritten */
-	int		 werr;		/* errno of a failed write, sticky */
-	int		 quit;
+					   left unwritten (writer's) */
+	/* the writer's counters and file name, for the status, under mu */
+	pthread_mutex_t	 mu;
 	pthread_t	 writer;
 	int		 writer_on;
 	char		 shown[4096];	/* the file written, for the status */
@@ -138,7 +156,7 @@ struct recorder {
 	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
-	uint64_t	 waits;		/* the reader waited for a free block */
+	uint64_t	 waits;		/* the reader waited: queue full */
 };
 
 static void
@@ -153,13 +171,18 @@ on_signal(int sig)
 static void
 counters(struct recorder *r)
 {
+	/* the writer's head first: it never passes the tail (ours) */
+	uint64_t head = atomic_load(&r->qhead), queued;
+
+	queued = atomic_load(&r->qtail) - head;
 	if (r->writer_on)
 		pthread_mutex_lock(&r->mu);
 	fprintf(stderr, "recorder: status: records %" PRIu64 " gaps %" PRIu64
 	    " lost %" PRIu64 " blocks %" PRIu64 " files %" PRIu64 " bytes %"
 	    PRIu64 " removed %" PRIu64 " last_seq %" PRIu64 " waits %" PRIu64
-	    " file %s\n", r->records, r->gaps, r->lost, r->blocks, r->files,
-	    r->bytes, r->removed, r->last_seq, r->waits,
+	    " queued %" PRIu64 " queue_peak %" PRIu64 " file %s\n",
+	    r->records, r->gaps, r->lost, r->blocks, r->files, r->bytes,
+	    r->removed, r->last_seq, r->waits, queued, r->queue_peak,
 	    r->shown[0] ? r->shown : "-");
 	if (r->writer_on)
 		pthread_mutex_unlock(&r->mu);
@@ -395,15 +418,17 @@ file_open(struct recorder *r, int64_t t)
 }
 
 /*
- * Writes buf[0..n) (n >= 1) as one block, rotating first if its time or
- * the file size says so.  On a failed write the file is cut back to the
- * end of its last whole block, so that it stays intact.  Returns 0, or
- * -1 with errno and a message said.
+ * Writes qb as one block, rotating first if its time or the file size
+ * says so.  On a failed write the file is cut back to the end of its
+ * last whole block, so that it stays intact.  Returns 0, or -1 with
+ * errno and a message said.
  */
 static int
-write_block(struct recorder *r, const struct tp_record *buf, size_t n,
-    const unsigned char *pk, size_t plen)
+write_block(struct recorder *r, const struct qblock *qb)
 {
+	const unsigned char *pk = qb->ext != NULL ? qb->ext :
+	    (const unsigned char *)(qb + 1);
+	size_t n = qb->n;
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
 	char errbuf[256];
@@ -421,14 +446,14 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n,
 		}
 		r->outcap = n;
 	}
-	t = rec_time(&buf[0]);
+	t = qb->t;
 	if (r->fd >= 0 && ((r->max_size > 0 && r->size >= r->max_size) ||
 	    t / r->rotate_ns * r->rotate_ns > r->period))
 		file_close(r);
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
-	len = hist_block_make_packed(r->cctx, r->level, buf, n, pk, plen,
-	    r->out, errbuf, sizeof(errbuf));
+	len = hist_block_make_packed(r->cctx, r->level, &qb->sum, n, pk,
+	    qb->plen, r->out, errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
 		errno = EIO;
@@ -443,8 +468,7 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n,
 		errno = e;
 		warn("%s: block of %zu records (seq %" PRIu64 "..%" PRIu64
 		    ") not written; the file is whole up to offset %" PRIu64,
-		    r->path, n, buf[0].seq, buf[n - 1].seq,
-		    r->size);
+		    r->path, n, qb->sum.first_seq, qb->sum.last_seq, r->size);
 		errno = e;
 		return -1;
 	}
@@ -478,7 +502,12 @@ write_block(struct recorder *r, const struct tp_record *buf, size_t n,
 	return 0;
 }
 
-/* The writer thread: writes the blocks handed over until told to quit. */
+/*
+ * The writer thread: writes the blocks handed over until told to quit,
+ * first lowering its own priority by --writer-nice so that, when both
+ * want the processor, the reader has it: the reader must keep up with
+ * the ring, the writer only with the queue.
+ */
 static void *
 writer_main(void *arg)
 {
@@ -488,81 +517,147 @@ writer_main(void *arg)
 	/* signals are the main thread's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&r->mu);
+	/* Linux: a nice per thread, this one's by its thread id */
+	if (r->writer_nice > 0) {
+		id_t tid = (id_t)gettid();
+		int cur;
+
+		errno = 0;
+		cur = getpriority(PRIO_PROCESS, tid);
+		if ((cur != -1 || errno == 0) && setpriority(PRIO_PROCESS, tid,
+		    cur + r->writer_nice > 19 ? 19 : cur + r->writer_nice) < 0)
+			warn("writer thread: setpriority");
+	}
 	for (;;) {
-		const struct tp_record *buf;
-		const unsigned char *pk;
-		size_t n, plen;
+		uint64_t head = atomic_load_explicit(&r->qhead,
+		    memory_order_relaxed), off;
+		struct qblock *qb;
 		int rc, e;
 
-		while (r->qlen == 0 && !r->quit)
-			pthread_cond_wait(&r->work, &r->mu);
-		if (r->qlen == 0)
+		/* one post a block put, and one to quit after the last */
+		while (sem_wait(&r->work) < 0)
+			;	/* EINTR */
+		/* Q1: pairs with Q2 in flush_block */
+		if (head == atomic_load_explicit(&r->qtail,
+		    memory_order_acquire))
 			break;
-		buf = r->q[r->qhead].recs;
-		n = r->q[r->qhead].n;
-		pk = r->q[r->qhead].pk;
-		plen = r->q[r->qhead].plen;
-		pthread_mutex_unlock(&r->mu);
-		rc = r->werr != 0 ? 0 : write_block(r, buf, n, pk, plen);
+		off = head % r->qsize;
+		qb = (struct qblock *)(void *)(r->qbuf + off);
+		if (r->qsize - off < sizeof(*qb) || qb->n == 0) {
+			head += r->qsize - off;		/* padding */
+			qb = (struct qblock *)(void *)r->qbuf;
+		}
+		rc = atomic_load(&r->werr) != 0 ? 0 : write_block(r, qb);
 		e = errno;
-		pthread_mutex_lock(&r->mu);
-		if (rc < 0 && r->werr == 0)
-			r->werr = e != 0 ? e : EIO;
-		if (r->werr != 0)
-			r->unwritten += n;
-		r->freeb[r->nfree++] = r->q[r->qhead];
-		r->pending_n -= n;
-		r->qhead = (r->qhead + 1) % QMAX;
-		r->qlen--;
-		pthread_cond_signal(&r->done);
+		if (rc < 0)
+			atomic_store(&r->werr, e != 0 ? e : EIO);
+		if (atomic_load(&r->werr) != 0)
+			r->unwritten += qb->n;
+		head += sizeof(*qb);
+		if (qb->ext != NULL)
+			free(qb->ext);
+		else
+			head += (qb->plen + 7) & ~(size_t)7;
+		/* Q3: pairs with Q4 in flush_block */
+		atomic_store_explicit(&r->qhead, head, memory_order_release);
+		if (atomic_exchange(&r->room_wanted, 0))
+			sem_post(&r->room);
 	}
-	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
 /*
- * Hands the block being filled to the writer and goes on with a free
- * buffer, or a new one; waits only when QMAX blocks are made and none is
- * free.  Returns 0, or -1 with errno if a write failed.
+ * 1 if a block of need bytes in the queue (need == sizeof(struct qblock):
+ * its packing apart) fits after pad bytes at tail, the writer at head.
+ */
+static int
+queue_fits(const struct recorder *r, uint64_t head, uint64_t tail,
+    uint64_t pad, uint64_t need, int ext)
+{
+	/* a block larger than the queue waits for it to be empty */
+	return ext ? head == tail : tail + pad + need - head <= r->qsize;
+}
+
+/*
+ * Hands the block being filled to the writer: its packing and what its
+ * header needs go into the queue (or, for a block larger than the whole
+ * queue, its packing into memory of its own, once the queue is empty),
+ * and its records are not kept.  Waits only while the queue has no room
+ * for it.  Returns 0, or -1 with errno if a write failed (the block is
+ * then kept).
  */
 static int
 flush_block(struct recorder *r)
 {
-	struct blockbuf *b;
-	int e;
+	struct qblock qb, *q;
+	uint64_t tail, head, off, pad, need;
+	int waited = 0, e;
 
 	if (r->n == 0)
 		return 0;
-	pthread_mutex_lock(&r->mu);
-	if (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
-		r->waits++;
-	while (r->nfree == 0 && r->nbufs == QMAX && r->werr == 0)
-		pthread_cond_wait(&r->done, &r->mu);
-	if ((e = r->werr) == 0) {
-		b = &r->q[(r->qhead + r->qlen++) % QMAX];
-		b->recs = r->buf, b->n = r->n, b->cap = r->cap;
-		b->pk = r->pk, b->plen = r->plen;
-		r->pending_n += r->n;
-		pthread_cond_signal(&r->work);
-		if (r->nfree > 0) {
-			b = &r->freeb[--r->nfree];
-			r->buf = b->recs, r->cap = b->cap, r->pk = b->pk;
-		} else
-			r->buf = NULL;
+	memset(&qb, 0, sizeof(qb));
+	qb.n = r->n;
+	qb.t = r->block_time;
+	qb.plen = r->plen;
+	qb.sum.first_seq = r->buf[0].seq;
+	qb.sum.last_seq = r->buf[r->n - 1].seq;
+	qb.sum.min_ts = qb.sum.max_ts = r->buf[0].ts;
+	for (size_t i = 1; i < r->n; i++) {
+		if (r->buf[i].ts < qb.sum.min_ts)
+			qb.sum.min_ts = r->buf[i].ts;
+		if (r->buf[i].ts > qb.sum.max_ts)
+			qb.sum.max_ts = r->buf[i].ts;
 	}
-	pthread_mutex_unlock(&r->mu);
-	if (e != 0) {
+	need = sizeof(qb) + ((r->plen + 7) & ~(size_t)7);
+	if (need > r->qsize) {
+		/* XXX copied: only with a --queue smaller than one block */
+		if ((qb.ext = malloc(r->plen)) == NULL)
+			err(EX_OSERR, "malloc");
+		memcpy(qb.ext, r->pk, r->plen);
+		need = sizeof(qb);
+	}
+	tail = atomic_load_explicit(&r->qtail, memory_order_relaxed);
+	off = tail % r->qsize;
+	pad = r->qsize - off < need ? r->qsize - off : 0;
+	for (;;) {
+		/* Q4: pairs with Q3 in writer_main */
+		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
+		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL))
+			break;
+		if (atomic_load(&r->werr) != 0)
+			break;
+		if (!waited)
+			r->waits++;
+		waited = 1;
+		/* a last look after saying so, then sleep until posted */
+		atomic_store(&r->room_wanted, 1);
+		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
+		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL))
+			break;
+		while (sem_wait(&r->room) < 0)
+			;	/* EINTR */
+	}
+	if ((e = atomic_load(&r->werr)) != 0) {
+		free(qb.ext);
 		errno = e;
 		return -1;
 	}
-	if (r->buf == NULL) {
-		r->cap = r->block_max + JSONL_MAX_RECS + 1;
-		if ((r->buf = malloc(r->cap * sizeof(*r->buf))) == NULL ||
-		    (r->pk = malloc(r->cap * HIST_PACKED_MAX)) == NULL)
-			err(EX_OSERR, "malloc");
-		r->nbufs++;
+	if (pad >= sizeof(qb)) {
+		q = (struct qblock *)(void *)(r->qbuf + off);
+		q->n = 0;
 	}
+	q = (struct qblock *)(void *)(r->qbuf + (tail + pad) % r->qsize);
+	*q = qb;
+	if (qb.ext == NULL)
+		memcpy(q + 1, r->pk, r->plen);
+	tail += pad + need;
+	/* Q2: pairs with Q1 in writer_main */
+	atomic_store_explicit(&r->qtail, tail, memory_order_release);
+	sem_post(&r->work);
+	if (qb.ext != NULL && qb.plen > r->queue_peak)
+		r->queue_peak = qb.plen;
+	else if (tail - head > r->queue_peak)
+		r->queue_peak = tail - head;
 	r->n = 0;
 	r->plen = 0;
 	return 0;
@@ -579,15 +674,11 @@ writer_stop(struct recorder *r)
 
 	if (!r->writer_on)
 		return 0;
-	pthread_mutex_lock(&r->mu);
-	while (r->qlen > 0 && r->werr == 0)
-		pthread_cond_wait(&r->done, &r->mu);
-	r->quit = 1;
-	pthread_cond_signal(&r->work);
-	pthread_mutex_unlock(&r->mu);
+	atomic_store(&r->quit, 1);
+	sem_post(&r->work);
 	pthread_join(r->writer, NULL);
 	r->writer_on = 0;
-	if ((e = r->werr) != 0) {
+	if ((e = atomic_load(&r->werr)) != 0) {
 		errno = e;
 		return -1;
 	}
@@ -598,11 +689,8 @@ writer_stop(struct recorder *r)
 static int
 writer_failed(struct recorder *r)
 {
-	int e;
+	int e = atomic_load(&r->werr);
 
-	pthread_mutex_lock(&r->mu);
-	e = r->werr;
-	pthread_mutex_unlock(&r->mu);
 	if (e != 0)
 		errno = e;
 	return e != 0;
@@ -619,6 +707,7 @@ added(struct recorder *r, const struct tp_record *rec)
 		int64_t t = rec_time(rec);
 
 		r->block_t0 = mono_ns();
+		r->block_time = t;
 		r->block_end = (t / r->rotate_ns + 1) * r->rotate_ns;
 		hist_pack_begin(&r->packer, HIST_ENC_XREF);
 		r->plen = 0;
@@ -943,8 +1032,8 @@ record(struct recorder *r, int ready_fd)
 werr:
 	rc = errno;
 	writer_stop(r);
-	if (r->werr != 0)
-		rc = r->werr;
+	if (atomic_load(&r->werr) != 0)
+		rc = atomic_load(&r->werr);
 	rc = rc == ENOSPC || rc == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
 	if (r->fd >= 0) {
 		close(r->fd);
@@ -956,7 +1045,7 @@ werr:
 	ratelog_flush(&r->gaplog);
 	warnx("%s: stopping with %zu records unwritten", rc ==
 	    RECORDER_EX_FULL ? "disk full" : "write error", r->n +
-	    r->pending_n + r->unwritten);
+	    r->unwritten);
 	counters(r);
 	ring_close(r->ring);
 	return rc;
@@ -979,6 +1068,8 @@ main(int argc, char **argv)
 	r.block_max = 4096;
 	r.rotate_ns = 3600LL * 1000000000;
 	r.max_size = 1ULL << 30;
+	r.queue_max = 32ULL << 20;
+	r.writer_nice = 10;
 	r.fd = -1;
 	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
@@ -1026,6 +1117,17 @@ main(int argc, char **argv)
 				errx(EX_USAGE, "--level %s: must be -7 to -1 "
 				    "or 1 to 19", optarg);
 			r.level = optarg[0] == '-' ? -(int)v : (int)v;
+			break;
+		case O_QUEUE:
+			if (parse_size(optarg, &r.queue_max) < 0)
+				errx(EX_USAGE, "--queue %s: must be a size "
+				    "in bytes, K, M, G or T", optarg);
+			break;
+		case O_NICE:
+			if (parse_u64(optarg, 0, 19, &v) < 0)
+				errx(EX_USAGE, "--writer-nice %s: must be 0 to "
+				    "19", optarg);
+			r.writer_nice = (int)v;
 			break;
 		case O_ROTATE:
 			if (parse_u64(optarg, 60, 86400, &v) < 0 ||
@@ -1077,14 +1179,17 @@ main(int argc, char **argv)
 		}
 	}
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;
-	r.nbufs = 1;
 	if ((r.buf = malloc(r.cap * sizeof(*r.buf))) == NULL ||
-	    (r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL ||
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
+	r.qsize = (r.queue_max + 7) & ~(uint64_t)7;
+	if (r.qsize < r.queue_max || (r.qbuf = malloc(r.qsize)) == NULL)
+		err(EX_OSERR, "--queue: malloc");
+	if ((r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL)
+		err(EX_OSERR, "malloc");
 	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.work, NULL);
-	pthread_cond_init(&r.done, NULL);
+	sem_init(&r.work, 0, 0);
+	sem_init(&r.room, 0, 0);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -1098,14 +1203,7 @@ main(int argc, char **argv)
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
 	free(r.pk);
-	for (size_t i = 0; i < r.nfree; i++) {
-		free(r.freeb[i].recs);
-		free(r.freeb[i].pk);
-	}
-	for (size_t i = 0; i < r.qlen; i++) {
-		free(r.q[(r.qhead + i) % QMAX].recs);
-		free(r.q[(r.qhead + i) % QMAX].pk);
-	}
+	free(r.qbuf);
 	free(r.out);
 	free(r.ents);
 	return rv;

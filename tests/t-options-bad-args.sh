@@ -81,6 +81,8 @@ opts_of() {
 --flush n
 --block n
 --level level
+--queue n
+--writer-nice n
 --rotate n
 --max-size n
 --keep-age n
