@@ -115,6 +115,22 @@ chan_get(struct router *rt, const char *name, size_t n)
 	return (long)(rt->nchans - 1);
 }
 
+/*
+ * name_chars: the bytes a venue or symbol may hold (A-Z a-z 0-9 - _ / :
+ * +); a table, as name_ok runs twice a line.  Filled by route_init.
+ */
+static unsigned char name_chars[256];
+
+static void
+name_chars_init(void)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_/:+";
+
+	for (const char *c = ok; *c != '\0'; c++)
+		name_chars[(unsigned char)*c] = 1;
+}
+
 int
 route_prefix_ok(const char *p)
 {
@@ -155,6 +171,7 @@ route_init(struct router *rt, const char *prefix, const char *name)
 	rt->name = name;
 	rt->prefix_len = strlen(prefix);
 	chan_rehash(rt, 256);
+	name_chars_init();
 }
 
 void
@@ -180,43 +197,47 @@ name_ok(struct jv v)
 
 	if (v.p == NULL || v.n - 2 == 0 || v.n - 2 > ROUTE_NAME_MAX)
 		return 0;
-	for (i = 1; i < v.n - 1; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '/' || c == ':' || c == '+'))
+	for (i = 1; i < v.n - 1; i++)
+		if (!name_chars[(unsigned char)v.p[i]])
 			return 0;
-	}
 	return 1;
 }
 
-/* route_type: the type a "type" names, or -1 with the reason in why. */
+/* The types by name, for route_type. */
+static const struct { const char *s; size_t n; int type; } route_types[] = {
+	{ "trade", 5, ROUTE_TRADE }, { "book_snapshot", 13, ROUTE_SNAPSHOT },
+	{ "book_delta", 10, ROUTE_DELTA }, { "status", 6, ROUTE_STATUS },
+	{ "gap", 3, ROUTE_GAP }, { "quote", 5, ROUTE_QUOTE },
+	{ "book_top", 8, ROUTE_TOP }, { "bar", 3, ROUTE_BAR },
+	{ "xbest", 5, ROUTE_XBEST },
+};
+#define ROUTE_NTYPES	(sizeof(route_types) / sizeof(route_types[0]))
+
+/*
+ * route_type: the type a "type" names, or -1 with the reason in why.  A
+ * name without escapes (every line but a crafted one) is compared as it
+ * stands, by length first; one with escapes, unescaped (jt_eq).
+ */
 static int
 route_type(struct jv t, char *why, size_t whylen)
 {
+	size_t i, n;
+
 	if (t.p == NULL) {
 		snprintf(why, whylen, "no \"type\"");
 		return -1;
 	}
-	if (jt_eq(t, "trade"))
-		return ROUTE_TRADE;
-	if (jt_eq(t, "book_snapshot"))
-		return ROUTE_SNAPSHOT;
-	if (jt_eq(t, "book_delta"))
-		return ROUTE_DELTA;
-	if (jt_eq(t, "status"))
-		return ROUTE_STATUS;
-	if (jt_eq(t, "gap"))
-		return ROUTE_GAP;
-	if (jt_eq(t, "quote"))
-		return ROUTE_QUOTE;
-	if (jt_eq(t, "book_top"))
-		return ROUTE_TOP;
-	if (jt_eq(t, "bar"))
-		return ROUTE_BAR;
-	if (jt_eq(t, "xbest"))
-		return ROUTE_XBEST;
+	n = t.n - 2;
+	if (memchr(t.p + 1, '\\', n) == NULL) {
+		for (i = 0; i < ROUTE_NTYPES; i++)
+			if (route_types[i].n == n &&
+			    memcmp(route_types[i].s, t.p + 1, n) == 0)
+				return route_types[i].type;
+	} else {
+		for (i = 0; i < ROUTE_NTYPES; i++)
+			if (jt_eq(t, route_types[i].s))
+				return route_types[i].type;
+	}
 	snprintf(why, whylen, "unknown type \"%.*s\"",
 	    (int)(t.n > 34 ? 32 : t.n - 2), t.p + 1);
 	return -1;
