@@ -227,6 +227,40 @@ digit(const char *p, const char *e)
 	return p < e && (unsigned)(*p - '0') < 10;
 }
 
+/*
+ * digits_end: past the decimal digits from p.  Eight at a time where the
+ * platform allows, as in plain_end: in a word x, a byte is a digit when
+ * its high nibble is 3 and adding 6 keeps it so; the lowest byte that is
+ * not has a nonzero byte in nondigit(x) (a carry out of a byte above 0xf9
+ * can only flag bytes above it, and that byte is flagged itself).  The
+ * timestamps of tickpipe-json(5) have 19 digits.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES	0x0101010101010101ull
+static inline uint64_t
+nondigit(uint64_t x)
+{
+	return ((x & ONES * 0xf0) ^ ONES * 0x30) |
+	    (((x + ONES * 0x06) & ONES * 0xf0) ^ ONES * 0x30);
+}
+
+static const char *
+digits_end(const char *p, const char *e)
+{
+	uint64_t x, t;
+
+	for (; e - p >= 8; p += 8) {
+		memcpy(&x, p, 8);
+		if ((t = nondigit(x)) != 0)
+			return p + __builtin_ctzll(t) / 8;
+	}
+	while (digit(p, e))
+		p++;
+	return p;
+}
+#undef ONES
+#else
 static const char *
 digits_end(const char *p, const char *e)
 {
@@ -234,6 +268,7 @@ digits_end(const char *p, const char *e)
 		p++;
 	return p;
 }
+#endif
 
 /* The end of the number at p, or NULL if it breaks the grammar. */
 static const char *
@@ -917,6 +952,19 @@ digits(const char *s, size_t n, uint64_t max, uint64_t *out)
 
 	if (n == 0)
 		return -1;
+	if (n <= 19) {		/* below 10^19 < 2^64: cannot wrap */
+		for (size_t i = 0; i < n; i++) {
+			unsigned d = (unsigned)(s[i] - '0');
+
+			if (d > 9)
+				return -1;
+			v = v * 10 + d;
+		}
+		if (v > max)
+			return -1;
+		*out = v;
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		unsigned d = (unsigned)(s[i] - '0');
 
