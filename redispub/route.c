@@ -22,6 +22,7 @@ static const char *const route_names[R_N] = {
 	"type", "venue", "symbol", "seq", "recv", "depth", "interval_ms",
 	"interval",
 };
+static struct jt_names route_nameset;	/* route_names, by route_init */
 
 /*
  * route_scan: the JSON check of a line and its routing members (one pass
@@ -35,7 +36,7 @@ route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
 {
 	struct jt_scan sc;
 
-	if (jt_pick(l, n, route_names, r, R_N, &sc) < 0) {
+	if (jt_pick_names(l, n, &route_nameset, r, &sc) < 0) {
 		snprintf(why, whylen, "invalid JSON at byte %zu: %s",
 		    sc.at + 1, sc.why);
 		return -1;
@@ -172,6 +173,7 @@ route_init(struct router *rt, const char *prefix, const char *name)
 	rt->prefix_len = strlen(prefix);
 	chan_rehash(rt, 256);
 	name_chars_init();
+	jt_names_init(&route_nameset, route_names, R_N);
 }
 
 void
