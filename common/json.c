@@ -245,6 +245,21 @@ nondigit(uint64_t x)
 	    (((x + ONES * 0x06) & ONES * 0xf0) ^ ONES * 0x30);
 }
 
+/*
+ * digits8: the value of the eight digits in x, the first in its lowest
+ * byte: pairs, then fours, then the eight, by multiplications.
+ */
+static inline uint64_t
+digits8(uint64_t x)
+{
+	x -= ONES * '0';
+	x = x * 10 + (x >> 8);
+	return ((x & 0x000000ff000000ffull) * (100 + (1000000ull << 32)) +
+	    ((x >> 16) & 0x000000ff000000ffull) * (1 + (10000ull << 32))) >>
+	    32;
+}
+#define DIGITS8
+
 static const char *
 digits_end(const char *p, const char *e)
 {
@@ -957,7 +972,19 @@ digits(const char *s, size_t n, uint64_t max, uint64_t *out)
 	if (n == 0)
 		return -1;
 	if (n <= 19) {		/* below 10^19 < 2^64: cannot wrap */
-		for (size_t i = 0; i < n; i++) {
+		size_t i = 0;
+
+#ifdef DIGITS8
+		for (; n - i >= 8; i += 8) {
+			uint64_t x;
+
+			memcpy(&x, s + i, 8);
+			if (nondigit(x) != 0)
+				return -1;
+			v = v * 100000000 + digits8(x);
+		}
+#endif
+		for (; i < n; i++) {
 			unsigned d = (unsigned)(s[i] - '0');
 
 			if (d > 9)
