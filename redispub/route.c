@@ -132,6 +132,46 @@ name_chars_init(void)
 		name_chars[(unsigned char)*c] = 1;
 }
 
+/*
+ * The channels of recent lines by the text of their type, venue and
+ * symbol (a direct-mapped cache): a line like one seen before gets its
+ * channel without naming it, checking its names or hashing.  Only for
+ * the channels named PREFIX.VENUE[.SYMBOL].SUFFIX; an entry is made
+ * only for names that passed name_ok, so an equal text passes too.
+ */
+#define MEMO_SIZE	64
+
+struct route_memo {
+	uint32_t	chan;		/* index + 1; 0: empty */
+	uint8_t		type, vn, sn;	/* sn 0: no symbol (status) */
+	char		v[ROUTE_NAME_MAX], s[ROUTE_NAME_MAX];
+};
+
+/*
+ * memo_slot: the entry for a line of type t with venue v and symbol s
+ * (the strings with their quotes; s ignored for a status), or NULL if
+ * the channel is not named from them alone or they cannot be names.
+ */
+static struct route_memo *
+memo_slot(const struct router *rt, int t, struct jv v, struct jv *s)
+{
+	unsigned h;
+
+	if (t == ROUTE_GAP || t == ROUTE_TOP || t == ROUTE_BAR ||
+	    v.p == NULL || v.n - 2 - 1 >= ROUTE_NAME_MAX)
+		return NULL;
+	if (t == ROUTE_STATUS) {
+		s->p = "\"\"";	/* no symbol in the channel */
+		s->n = 2;
+	} else if (s->p == NULL || s->n - 2 - 1 >= ROUTE_NAME_MAX) {
+		return NULL;
+	}
+	h = (unsigned)t * 131 + (unsigned)v.n * 31 + (unsigned)s->n * 7 +
+	    (unsigned char)v.p[1] * 3 + (unsigned char)s->p[1] * 17 +
+	    (unsigned char)s->p[s->n - 2];
+	return &rt->memo[h % MEMO_SIZE];
+}
+
 int
 route_prefix_ok(const char *p)
 {
@@ -172,6 +212,8 @@ route_init(struct router *rt, const char *prefix, const char *name)
 	rt->name = name;
 	rt->prefix_len = strlen(prefix);
 	chan_rehash(rt, 256);
+	if ((rt->memo = calloc(MEMO_SIZE, sizeof(*rt->memo))) == NULL)
+		err(EX_OSERR, "calloc");
 	name_chars_init();
 	jt_names_init(&route_nameset, route_names, R_N);
 }
@@ -185,6 +227,7 @@ route_free(struct router *rt)
 		free(rt->chans[i].name);
 	free(rt->chans);
 	free(rt->idx);
+	free(rt->memo);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -332,11 +375,21 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 	size_t cl;
 	long ci;
 	int type;
+	struct route_memo *m;
+	struct jv sym;
 
 	if (route_scan(l, n, r, &seq, &recv, why, whylen) < 0)
 		return -1;
 	if ((type = route_type(r[R_TYPE], why, whylen)) < 0)
 		return -1;
+	sym = r[R_SYMBOL];
+	if ((m = memo_slot(rt, type, r[R_VENUE], &sym)) != NULL &&
+	    m->chan != 0 && m->type == type && m->vn == r[R_VENUE].n - 2 &&
+	    m->sn == sym.n - 2 && memcmp(m->v, r[R_VENUE].p + 1, m->vn) == 0 &&
+	    memcmp(m->s, sym.p + 1, m->sn) == 0) {
+		ci = (long)m->chan - 1;
+		goto found;
+	}
 	memcpy(ch, rt->prefix, rt->prefix_len);
 	cl = rt->prefix_len;
 	if (type == ROUTE_GAP && rt->name != NULL) {
@@ -359,6 +412,15 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 		snprintf(why, whylen, "too many channels");
 		return -1;
 	}
+	if (m != NULL) {
+		m->chan = (uint32_t)ci + 1;
+		m->type = (uint8_t)type;
+		m->vn = (uint8_t)(r[R_VENUE].n - 2);
+		m->sn = (uint8_t)(sym.n - 2);
+		memcpy(m->v, r[R_VENUE].p + 1, m->vn);
+		memcpy(m->s, sym.p + 1, m->sn);
+	}
+found:
 	h->type = (uint8_t)type;
 	h->chan = (uint32_t)ci;
 	h->seq = seq;
