@@ -59,6 +59,25 @@ struct jt_scan {
 int	jt_pick(const char *s, size_t len, const char *const *names,
 	    struct jv *out, size_t n, struct jt_scan *sc);
 
+/*
+ * The names for jt_pick_names, prepared once by jt_names_init (names,
+ * n at most JT_PICK_MAX, must outlive it): what jt_pick does on each
+ * call, for a caller that picks the same names from every line.
+ */
+struct jt_names {
+	const char *const	*v;
+	size_t			 n;
+	size_t			 len[JT_PICK_MAX];
+	signed char		 slot[64];
+};
+
+void	jt_names_init(struct jt_names *ns, const char *const *names,
+	    size_t n);
+
+/* jt_pick_names: jt_pick with the names prepared. */
+int	jt_pick_names(const char *s, size_t len, const struct jt_names *ns,
+	    struct jv *out, struct jt_scan *sc);
+
 /* jt_type: the type of v (JT_NONE when absent). */
 enum jt_type	jt_type(struct jv v);
 

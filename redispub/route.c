@@ -22,6 +22,7 @@ static const char *const route_names[R_N] = {
 	"type", "venue", "symbol", "seq", "recv", "depth", "interval_ms",
 	"interval",
 };
+static struct jt_names route_nameset;	/* route_names, by route_init */
 
 /*
  * route_scan: the JSON check of a line and its routing members (one pass
@@ -35,7 +36,7 @@ route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
 {
 	struct jt_scan sc;
 
-	if (jt_pick(l, n, route_names, r, R_N, &sc) < 0) {
+	if (jt_pick_names(l, n, &route_nameset, r, &sc) < 0) {
 		snprintf(why, whylen, "invalid JSON at byte %zu: %s",
 		    sc.at + 1, sc.why);
 		return -1;
@@ -115,6 +116,62 @@ chan_get(struct router *rt, const char *name, size_t n)
 	return (long)(rt->nchans - 1);
 }
 
+/*
+ * name_chars: the bytes a venue or symbol may hold (A-Z a-z 0-9 - _ / :
+ * +); a table, as name_ok runs twice a line.  Filled by route_init.
+ */
+static unsigned char name_chars[256];
+
+static void
+name_chars_init(void)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789-_/:+";
+
+	for (const char *c = ok; *c != '\0'; c++)
+		name_chars[(unsigned char)*c] = 1;
+}
+
+/*
+ * The channels of recent lines by the text of their type, venue and
+ * symbol (a direct-mapped cache): a line like one seen before gets its
+ * channel without naming it, checking its names or hashing.  Only for
+ * the channels named PREFIX.VENUE[.SYMBOL].SUFFIX; an entry is made
+ * only for names that passed name_ok, so an equal text passes too.
+ */
+#define MEMO_SIZE	64
+
+struct route_memo {
+	uint32_t	chan;		/* index + 1; 0: empty */
+	uint8_t		type, vn, sn;	/* sn 0: no symbol (status) */
+	char		v[ROUTE_NAME_MAX], s[ROUTE_NAME_MAX];
+};
+
+/*
+ * memo_slot: the entry for a line of type t with venue v and symbol s
+ * (the strings with their quotes; s ignored for a status), or NULL if
+ * the channel is not named from them alone or they cannot be names.
+ */
+static struct route_memo *
+memo_slot(const struct router *rt, int t, struct jv v, struct jv *s)
+{
+	unsigned h;
+
+	if (t == ROUTE_GAP || t == ROUTE_TOP || t == ROUTE_BAR ||
+	    v.p == NULL || v.n - 2 - 1 >= ROUTE_NAME_MAX)
+		return NULL;
+	if (t == ROUTE_STATUS) {
+		s->p = "\"\"";	/* no symbol in the channel */
+		s->n = 2;
+	} else if (s->p == NULL || s->n - 2 - 1 >= ROUTE_NAME_MAX) {
+		return NULL;
+	}
+	h = (unsigned)t * 131 + (unsigned)v.n * 31 + (unsigned)s->n * 7 +
+	    (unsigned char)v.p[1] * 3 + (unsigned char)s->p[1] * 17 +
+	    (unsigned char)s->p[s->n - 2];
+	return &rt->memo[h % MEMO_SIZE];
+}
+
 int
 route_prefix_ok(const char *p)
 {
@@ -155,6 +212,10 @@ route_init(struct router *rt, const char *prefix, const char *name)
 	rt->name = name;
 	rt->prefix_len = strlen(prefix);
 	chan_rehash(rt, 256);
+	if ((rt->memo = calloc(MEMO_SIZE, sizeof(*rt->memo))) == NULL)
+		err(EX_OSERR, "calloc");
+	name_chars_init();
+	jt_names_init(&route_nameset, route_names, R_N);
 }
 
 void
@@ -166,6 +227,7 @@ route_free(struct router *rt)
 		free(rt->chans[i].name);
 	free(rt->chans);
 	free(rt->idx);
+	free(rt->memo);
 	memset(rt, 0, sizeof(*rt));
 }
 
@@ -180,43 +242,47 @@ name_ok(struct jv v)
 
 	if (v.p == NULL || v.n - 2 == 0 || v.n - 2 > ROUTE_NAME_MAX)
 		return 0;
-	for (i = 1; i < v.n - 1; i++) {
-		unsigned char c = (unsigned char)v.p[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '/' || c == ':' || c == '+'))
+	for (i = 1; i < v.n - 1; i++)
+		if (!name_chars[(unsigned char)v.p[i]])
 			return 0;
-	}
 	return 1;
 }
 
-/* route_type: the type a "type" names, or -1 with the reason in why. */
+/* The types by name, for route_type. */
+static const struct { const char *s; size_t n; int type; } route_types[] = {
+	{ "trade", 5, ROUTE_TRADE }, { "book_snapshot", 13, ROUTE_SNAPSHOT },
+	{ "book_delta", 10, ROUTE_DELTA }, { "status", 6, ROUTE_STATUS },
+	{ "gap", 3, ROUTE_GAP }, { "quote", 5, ROUTE_QUOTE },
+	{ "book_top", 8, ROUTE_TOP }, { "bar", 3, ROUTE_BAR },
+	{ "xbest", 5, ROUTE_XBEST },
+};
+#define ROUTE_NTYPES	(sizeof(route_types) / sizeof(route_types[0]))
+
+/*
+ * route_type: the type a "type" names, or -1 with the reason in why.  A
+ * name without escapes (every line but a crafted one) is compared as it
+ * stands, by length first; one with escapes, unescaped (jt_eq).
+ */
 static int
 route_type(struct jv t, char *why, size_t whylen)
 {
+	size_t i, n;
+
 	if (t.p == NULL) {
 		snprintf(why, whylen, "no \"type\"");
 		return -1;
 	}
-	if (jt_eq(t, "trade"))
-		return ROUTE_TRADE;
-	if (jt_eq(t, "book_snapshot"))
-		return ROUTE_SNAPSHOT;
-	if (jt_eq(t, "book_delta"))
-		return ROUTE_DELTA;
-	if (jt_eq(t, "status"))
-		return ROUTE_STATUS;
-	if (jt_eq(t, "gap"))
-		return ROUTE_GAP;
-	if (jt_eq(t, "quote"))
-		return ROUTE_QUOTE;
-	if (jt_eq(t, "book_top"))
-		return ROUTE_TOP;
-	if (jt_eq(t, "bar"))
-		return ROUTE_BAR;
-	if (jt_eq(t, "xbest"))
-		return ROUTE_XBEST;
+	n = t.n - 2;
+	if (memchr(t.p + 1, '\\', n) == NULL) {
+		for (i = 0; i < ROUTE_NTYPES; i++)
+			if (route_types[i].n == n &&
+			    memcmp(route_types[i].s, t.p + 1, n) == 0)
+				return route_types[i].type;
+	} else {
+		for (i = 0; i < ROUTE_NTYPES; i++)
+			if (jt_eq(t, route_types[i].s))
+				return route_types[i].type;
+	}
 	snprintf(why, whylen, "unknown type \"%.*s\"",
 	    (int)(t.n > 34 ? 32 : t.n - 2), t.p + 1);
 	return -1;
@@ -309,11 +375,21 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 	size_t cl;
 	long ci;
 	int type;
+	struct route_memo *m;
+	struct jv sym;
 
 	if (route_scan(l, n, r, &seq, &recv, why, whylen) < 0)
 		return -1;
 	if ((type = route_type(r[R_TYPE], why, whylen)) < 0)
 		return -1;
+	sym = r[R_SYMBOL];
+	if ((m = memo_slot(rt, type, r[R_VENUE], &sym)) != NULL &&
+	    m->chan != 0 && m->type == type && m->vn == r[R_VENUE].n - 2 &&
+	    m->sn == sym.n - 2 && memcmp(m->v, r[R_VENUE].p + 1, m->vn) == 0 &&
+	    memcmp(m->s, sym.p + 1, m->sn) == 0) {
+		ci = (long)m->chan - 1;
+		goto found;
+	}
 	memcpy(ch, rt->prefix, rt->prefix_len);
 	cl = rt->prefix_len;
 	if (type == ROUTE_GAP && rt->name != NULL) {
@@ -336,6 +412,15 @@ route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
 		snprintf(why, whylen, "too many channels");
 		return -1;
 	}
+	if (m != NULL) {
+		m->chan = (uint32_t)ci + 1;
+		m->type = (uint8_t)type;
+		m->vn = (uint8_t)(r[R_VENUE].n - 2);
+		m->sn = (uint8_t)(sym.n - 2);
+		memcpy(m->v, r[R_VENUE].p + 1, m->vn);
+		memcpy(m->s, sym.p + 1, m->sn);
+	}
+found:
 	h->type = (uint8_t)type;
 	h->chan = (uint32_t)ci;
 	h->seq = seq;

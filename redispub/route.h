@@ -50,6 +50,7 @@ struct router {
 	uint32_t		nchans, chancap;
 	uint32_t		*idx;		/* index + 1; 0 empty */
 	uint32_t		idx_mask;
+	struct route_memo	*memo;		/* route.c */
 };
 
 /*
