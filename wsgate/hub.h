@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "conf.h"
 #include "frame.h"
@@ -56,6 +57,7 @@ void		 hub_peer_drop(struct hub_peer *);
 void		 hub_peer_drained(struct hub_peer *);
 int		 hub_subscribe(struct hub_peer *, const char *name,
 		    size_t len, unsigned hz, char *msg, size_t msglen);
+void		 hub_subscribed(struct hub_peer *, json_t *channels);
 int		 hub_peer_behind(struct hub_peer *, int *all);
 int		 hub_unsubscribe(struct hub_peer *, const char *name,
 		    size_t len);
