@@ -25,6 +25,14 @@
  * so that hiredis never leaves subscribed mode (it asserts if a reply
  * arrives then).
  *
+ * Answers.  A client's subscribe is answered ({"type":"subscribed"},
+ * hub_subscribed) only once each of its channels and patterns is in
+ * effect, its member started (member_start) by the SUBSCRIBE, cover or
+ * SSUBSCRIBE ack, or at once when already in effect for another client:
+ * whatever is published after the client has the answer reaches it
+ * (wsgate(1) "Client protocol").  The answers wait in p's queue
+ * (struct subreq), in the order of the requests, and go with the peer.
+ *
  * Routing: each message is framed once (frame_text) and queued to every
  * client with a subscription on its channel or a pattern matching it,
  * once per client however many of its subscriptions match.  The patterns
