@@ -25,6 +25,13 @@ after-redis.sh).
       leaves the answer; a client that leaves while waiting costs
       nothing.
 
+  cluster URL PORT N PAUSE_MS
+      On a Redis Cluster (a node at PORT), N times: one request for two
+      fresh channels, the node serving the first paused for PAUSE_MS
+      (CLIENT PAUSE ALL) just before it; "subscribed" must come no
+      sooner than the pause ends, and an SPUBLISH on each channel then
+      count a subscriber and reach the client.
+
   down URL RPORT DIR
       With DIR/down made: a client subscribing while Redis is down gets
       "subscribed" only once wsgate has reconnected and subscribed, and
@@ -120,22 +127,39 @@ async def proxy_main(port, rport, delay, d):
 
 # --- the client side --------------------------------------------------------
 
-def publish(rport, ch, msg):
-    """PUBLISH straight to Redis; returns how many subscribers it had."""
-    def bulk(x):
+def command(port, *args):
+    """One command straight to the Redis at port; its reply's first line."""
+    out = b"*%d\r\n" % len(args)
+    for x in args:
         x = x.encode()
-        return b"$%d\r\n%s\r\n" % (len(x), x)
-    with socket.create_connection(("127.0.0.1", rport), timeout=10) as s:
-        s.sendall(b"*3\r\n" + bulk("PUBLISH") + bulk(ch) + bulk(msg))
+        out += b"$%d\r\n%s\r\n" % (len(x), x)
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(out)
         buf = b""
         while not buf.endswith(b"\r\n"):
-            b = s.recv(64)
+            b = s.recv(256)
             if not b:
-                die("redis closed on PUBLISH")
+                die("redis closed on %s" % args[0])
             buf += b
-    if not buf.startswith(b":"):
-        die("PUBLISH answered %r" % buf)
-    return int(buf[1:])
+    return buf.decode().strip()
+
+
+def publish(rport, ch, msg, cmd="PUBLISH"):
+    """PUBLISH straight to Redis; returns how many subscribers it had."""
+    r = command(rport, cmd, ch, msg)
+    if not r.startswith(":"):
+        die("%s answered %r" % (cmd, r))
+    return int(r[1:])
+
+
+def owner(port, ch):
+    """The port of the cluster node serving ch (an SPUBLISH nobody gets)."""
+    r = command(port, "SPUBLISH", ch, '{"type":"probe"}')
+    if r.startswith("-MOVED "):
+        return int(r.rsplit(":", 1)[1])
+    if not r.startswith(":"):
+        die("SPUBLISH probe answered %r" % r)
+    return port
 
 
 async def recv(ws, timeout=15):
@@ -293,6 +317,41 @@ async def down(url, rport, d):
     print("down: ok")
 
 
+async def cluster(url, port, n, pause):
+    """N rounds: two channels in one request, the node of the first
+    paused (CLIENT PAUSE ALL) just before the request: the answer cannot
+    come before Redis has processed wsgate's SSUBSCRIBE, that is before
+    the pause ends; then an SPUBLISH on each reaches the client."""
+    async with websockets.connect(url, ping_interval=None) as ws:
+        waited = []
+        for i in range(n):
+            chans = ["md.cs.A-%d.trade" % i, "md.cs.B-%d.trade" % i]
+            nodes = [owner(port, ch) for ch in chans]
+            t0 = time.monotonic()
+            if command(nodes[0], "CLIENT", "PAUSE", str(pause), "ALL") != "+OK":
+                die("CLIENT PAUSE refused")
+            await ws.send(json.dumps({"op": "subscribe", "channels": chans}))
+            m = await until(ws, is_sub, "subscribed")
+            dt = time.monotonic() - t0
+            waited.append(dt)
+            if m["channels"] != chans:
+                die("round %d: answered %r" % (i, m))
+            if dt < pause / 1000:
+                die("round %d: \"subscribed\" %.0f ms after node %d was "
+                    "paused for %d ms: before Redis had the SSUBSCRIBE" %
+                    (i, dt * 1e3, nodes[0], pause))
+            for ch, node in zip(chans, nodes):
+                if publish(node, ch, '{"type":"trade","ch":"%s"}' % ch,
+                           "SPUBLISH") < 1:
+                    die("round %d: %s not subscribed on node %d once "
+                        "answered" % (i, ch, node))
+                await until(ws, lambda m: m.get("ch") == ch, "trade on " + ch)
+        waited.sort()
+        print("cluster: %d rounds, \"subscribed\" %.0f..%.0f ms after a "
+              "%d ms pause began" % (n, waited[0] * 1e3, waited[-1] * 1e3,
+                                     pause))
+
+
 def main():
     a = sys.argv[1:]
     if a[:1] == ["proxy"] and len(a) == 5:
@@ -301,6 +360,8 @@ def main():
         asyncio.run(race(a[1], int(a[2]), a[3], int(a[4])))
     elif a[:1] == ["stalled"] and len(a) == 4:
         asyncio.run(stalled(a[1], int(a[2]), a[3]))
+    elif a[:1] == ["cluster"] and len(a) == 5:
+        asyncio.run(cluster(a[1], int(a[2]), int(a[3]), int(a[4])))
     elif a[:1] == ["down"] and len(a) == 4:
         asyncio.run(down(a[1], int(a[2]), a[3]))
     else:
