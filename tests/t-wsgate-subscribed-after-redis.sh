@@ -8,8 +8,9 @@
 # a conflated channel and a request naming two channels.  While Redis
 # holds back wsgate's commands, a new channel is not answered, a channel
 # another client has is answered at once, answers keep the order of the
-# requests, a channel unsubscribed while it waits leaves the answer, and
-# clients that leave while they wait cost nothing.  A client subscribing
+# requests, a channel unsubscribed while it waits leaves the answer, a
+# 65th subscribe waiting is refused, and clients that leave while they
+# wait cost nothing.  A client subscribing
 # while Redis is down is answered once wsgate has reconnected.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"

@@ -662,6 +662,11 @@ client_op_channels(struct client *c, json_t *msg, int sub)
 		}
 		hz = (unsigned)json_integer_value(hzv);
 	}
+	if (sub && hub_waiting(c->peer) >= HUB_WAITING_MAX) {
+		client_error(c, "too many subscribes waiting for Redis (at most "
+		    "%d)", HUB_WAITING_MAX);
+		return;
+	}
 	done = json_array();
 	json_array_foreach(chs, i, v) {
 		const char *s = json_string_value(v);

@@ -266,6 +266,7 @@ struct hub_peer {
 	int			 read_inflight;	/* holds a ref on p */
 	uint64_t		 last_msg_id;
 	struct subreq		*rq_head, *rq_tail;	/* to answer, in order */
+	unsigned		 nrq;
 };
 
 struct hub {
@@ -1665,6 +1666,7 @@ subreqs_answer(struct hub_peer *p)
 		p->rq_head = q->next;
 		if (p->rq_head == NULL)
 			p->rq_tail = NULL;
+		p->nrq--;
 		peer_notice(p, json_pack("{s:s,s:O}", "type", "subscribed",
 		    "channels", q->chans));
 		json_decref(q->chans);
@@ -1694,12 +1696,24 @@ hub_subscribed(struct hub_peer *p, json_t *channels)
 		return;
 	}
 	q->chans = channels;
+	p->nrq++;
 	if (p->rq_tail != NULL)
 		p->rq_tail->next = q;
 	else
 		p->rq_head = q;
 	p->rq_tail = q;
 	subreqs_answer(p);
+}
+
+/*
+ * hub_waiting: how many subscribe requests of p's client wait for their
+ * answer; the client may have HUB_WAITING_MAX, so that one asking while
+ * Redis is away cannot make wsgate hold ever more.
+ */
+unsigned
+hub_waiting(const struct hub_peer *p)
+{
+	return p->nrq;
 }
 
 /* hub_unsubscribe: 0, or -1 if p had no such subscription. */
@@ -1764,6 +1778,7 @@ hub_peer_drop(struct hub_peer *p)
 		free(q);
 	}
 	p->rq_tail = NULL;
+	p->nrq = 0;
 	if (p->prev != NULL)
 		p->prev->next = p->next;
 	else

@@ -17,6 +17,9 @@
 #include "frame.h"
 #include "metrics.h"
 
+/* subscribe requests of one client waiting for their answer, at most */
+#define HUB_WAITING_MAX	64
+
 struct hub;
 struct hub_peer;
 
@@ -58,6 +61,7 @@ void		 hub_peer_drained(struct hub_peer *);
 int		 hub_subscribe(struct hub_peer *, const char *name,
 		    size_t len, unsigned hz, char *msg, size_t msglen);
 void		 hub_subscribed(struct hub_peer *, json_t *channels);
+unsigned	 hub_waiting(const struct hub_peer *);
 int		 hub_peer_behind(struct hub_peer *, int *all);
 int		 hub_unsubscribe(struct hub_peer *, const char *name,
 		    size_t len);

@@ -22,8 +22,8 @@ after-redis.sh).
       With DIR/stall made: a new channel's "subscribed" waits for Redis;
       a channel another client has is answered at once; answers keep the
       order of the requests; a channel unsubscribed while it waits
-      leaves the answer; a client that leaves while waiting costs
-      nothing.
+      leaves the answer; a 65th subscribe waiting is refused; a client
+      that leaves while waiting costs nothing.
 
   cluster URL PORT N PAUSE_MS
       On a Redis Cluster (a node at PORT), N times: one request for two
@@ -274,6 +274,13 @@ async def stalled(url, rport, d):
         m = await recv(c)
         if m != {"type": "unsubscribed", "channels": ["md.st.W.trade"]}:
             die("second unsubscribe while waiting: %r" % m)
+        # at most 64 subscribes wait for their answers: one more is refused
+        async with conn() as f:
+            for k in range(65):
+                await f.send(json.dumps({"op": "subscribe", "channels": ["md.st.F.trade"]}))
+            m = await recv(f)
+            if m.get("type") != "error" or "too many subscribes waiting" not in m["reason"]:
+                die("65th subscribe waiting answered %r" % m)
         # clients that leave while their answer waits
         for k in range(5):
             async with conn() as e:
