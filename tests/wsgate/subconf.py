@@ -32,6 +32,12 @@ after-redis.sh).
       sooner than the pause ends, and an SPUBLISH on each channel then
       count a subscriber and reach the client.
 
+  replica URL RPORT PPORT N PAUSE_MS
+      With wsgate on a replica (sentinel://, --replica RPORT's), N times:
+      the replica paused for PAUSE_MS just before a request for a fresh
+      channel; "subscribed" must come no sooner than the pause ends, and
+      a PUBLISH on the primary (PPORT) then reach the client.
+
   down URL RPORT DIR
       With DIR/down made: a client subscribing while Redis is down gets
       "subscribed" only once wsgate has reconnected and subscribed, and
@@ -359,6 +365,36 @@ async def cluster(url, port, n, pause):
                                      pause))
 
 
+async def replica(url, rport, pport, n, pause):
+    """N rounds: the replica wsgate follows paused (CLIENT PAUSE ALL)
+    just before a request for a fresh channel: the answer cannot come
+    before the pause ends; then a PUBLISH on the primary reaches the
+    client through the replica."""
+    async with websockets.connect(url, ping_interval=None) as ws:
+        waited = []
+        for i in range(n):
+            ch = "md.rp.R-%d.trade" % i
+            t0 = time.monotonic()
+            if command(rport, "CLIENT", "PAUSE", str(pause), "ALL") != "+OK":
+                die("CLIENT PAUSE refused")
+            await ws.send(json.dumps({"op": "subscribe", "channels": [ch]}))
+            m = await until(ws, is_sub, "subscribed")
+            dt = time.monotonic() - t0
+            waited.append(dt)
+            if m["channels"] != [ch]:
+                die("round %d: answered %r" % (i, m))
+            if dt < pause / 1000:
+                die("round %d: \"subscribed\" %.0f ms after the replica "
+                    "was paused for %d ms: before it had the SUBSCRIBE" %
+                    (i, dt * 1e3, pause))
+            publish(pport, ch, '{"type":"trade","ch":"%s"}' % ch)
+            await until(ws, lambda m: m.get("ch") == ch, "trade on " + ch)
+        waited.sort()
+        print("replica: %d rounds, \"subscribed\" %.0f..%.0f ms after a "
+              "%d ms pause began" % (n, waited[0] * 1e3, waited[-1] * 1e3,
+                                     pause))
+
+
 def main():
     a = sys.argv[1:]
     if a[:1] == ["proxy"] and len(a) == 5:
@@ -369,6 +405,8 @@ def main():
         asyncio.run(stalled(a[1], int(a[2]), a[3]))
     elif a[:1] == ["cluster"] and len(a) == 5:
         asyncio.run(cluster(a[1], int(a[2]), int(a[3]), int(a[4])))
+    elif a[:1] == ["replica"] and len(a) == 6:
+        asyncio.run(replica(a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])))
     elif a[:1] == ["down"] and len(a) == 4:
         asyncio.run(down(a[1], int(a[2]), a[3]))
     else:
