@@ -198,6 +198,14 @@ async def nothing(ws, secs, what):
     die("%s: got %r before Redis could have answered" % (what, m))
 
 
+async def answer(ws, what):
+    """The next frame, within 15 s."""
+    try:
+        return await recv(ws)
+    except asyncio.TimeoutError:
+        die("no answer to %s within 15 s" % what)
+
+
 def is_sub(m):
     return m.get("type") == "subscribed"
 
@@ -273,18 +281,18 @@ async def stalled(url, rport, d):
         await c.send(json.dumps({"op": "subscribe", "channels": ["md.st.W.trade"]}))
         await nothing(c, 0.3, "request of c")
         await c.send(json.dumps({"op": "unsubscribe", "channels": ["md.st.U.trade"]}))
-        m = await recv(c)
+        m = await answer(c, "unsubscribe while waiting")
         if m != {"type": "unsubscribed", "channels": ["md.st.U.trade"]}:
             die("unsubscribe while waiting: %r" % m)
         await c.send(json.dumps({"op": "unsubscribe", "channels": ["md.st.W.trade"]}))
-        m = await recv(c)
+        m = await answer(c, "second unsubscribe while waiting")
         if m != {"type": "unsubscribed", "channels": ["md.st.W.trade"]}:
             die("second unsubscribe while waiting: %r" % m)
         # at most 64 subscribes wait for their answers: one more is refused
         async with conn() as f:
             for k in range(65):
                 await f.send(json.dumps({"op": "subscribe", "channels": ["md.st.F.trade"]}))
-            m = await recv(f)
+            m = await answer(f, "a 65th subscribe waiting")
             if m.get("type") != "error" or "too many subscribes waiting" not in m["reason"]:
                 die("65th subscribe waiting answered %r" % m)
         # clients that leave while their answer waits
