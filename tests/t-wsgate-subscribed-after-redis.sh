@@ -26,6 +26,7 @@ REDIS_URL="redis://127.0.0.1:$PROXY_PORT"
 start_wsgate
 
 sc() { /usr/bin/python3 "$TESTS/wsgate/subconf.py" "$@"; }
+more_client_messages() { [ "$(metric wsgate_client_messages_total)" -gt "$1" ]; }
 
 test_message_published_after_subscribed_is_delivered() {
 	for kind in exact pattern conflated multi; do
@@ -45,7 +46,21 @@ test_subscribe_while_redis_down_answered_once_back() {
 	    fail "$(cat "$T/dn.err")"
 }
 
+# wsgate stops cleanly (no leak under make SAN=1: stop_wsgate) while a
+# client's answer waits for Redis
+test_wsgate_stops_with_an_answer_waiting() {
+	n0=$(metric wsgate_client_messages_total)
+	touch "$T/stall"
+	wsc_bg sub --url "$WS_URL" --channels md.st.Z.trade --count 1 \
+	    --timeout 30 --ready "$T/z.ready" >/dev/null 2>&1 &
+	track $!
+	wait_for 10 more_client_messages "$n0" || fail "the subscribe did not come"
+	sleep 0.2
+	stop_wsgate
+	[ ! -e "$T/z.ready" ] || fail "answered while Redis held the SUBSCRIBE"
+}
+
 test_message_published_after_subscribed_is_delivered
 test_subscribed_waits_while_redis_holds_the_command
 test_subscribe_while_redis_down_answered_once_back
-stop_wsgate
+test_wsgate_stops_with_an_answer_waiting
