@@ -638,7 +638,8 @@ channel_ok(const char *s, size_t n)
 
 /*
  * Handles "subscribe" (with "max_hz", conflated: 1..CFL_HZ_MAX) and
- * "unsubscribe".
+ * "unsubscribe".  "unsubscribed" is answered at once; "subscribed" by
+ * the hub, once Redis has every channel of the request (wsgate(1)).
  */
 static void
 client_op_channels(struct client *c, json_t *msg, int sub)
@@ -660,6 +661,11 @@ client_op_channels(struct client *c, json_t *msg, int sub)
 			return;
 		}
 		hz = (unsigned)json_integer_value(hzv);
+	}
+	if (sub && hub_waiting(c->peer) >= HUB_WAITING_MAX) {
+		client_error(c, "too many subscribes waiting for Redis (at most "
+		    "%d)", HUB_WAITING_MAX);
+		return;
 	}
 	done = json_array();
 	json_array_foreach(chs, i, v) {
@@ -683,8 +689,11 @@ client_op_channels(struct client *c, json_t *msg, int sub)
 		}
 		json_array_append_new(done, json_stringn(s, n));
 	}
-	client_send_json(c, json_pack("{s:s,s:o}", "type",
-	    sub ? "subscribed" : "unsubscribed", "channels", done));
+	if (sub)
+		hub_subscribed(c->peer, done);	/* once in effect */
+	else
+		client_send_json(c, json_pack("{s:s,s:o}", "type",
+		    "unsubscribed", "channels", done));
 }
 
 static void

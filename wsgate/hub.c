@@ -25,6 +25,14 @@
  * so that hiredis never leaves subscribed mode (it asserts if a reply
  * arrives then).
  *
+ * Answers.  A client's subscribe is answered ({"type":"subscribed"},
+ * hub_subscribed) only once each of its channels and patterns is in
+ * effect, its member started (member_start) by the SUBSCRIBE, cover or
+ * SSUBSCRIBE ack, or at once when already in effect for another client:
+ * whatever is published after the client has the answer reaches it
+ * (wsgate(1) "Client protocol").  The answers wait in p's queue
+ * (struct subreq), in the order of the requests, and go with the peer.
+ *
  * Routing: each message is framed once (frame_text) and queued to every
  * client with a subscription on its channel or a pattern matching it,
  * once per client however many of its subscriptions match.  The patterns
@@ -232,6 +240,16 @@ struct book {
 	char		 name[];
 };
 
+/*
+ * A subscribe request of a client waiting for its answer
+ * ({"type":"subscribed"}): the channels and patterns it took, answered
+ * once each of them is in effect (its member no longer waiting).
+ */
+struct subreq {
+	struct subreq	*next;
+	json_t		*chans;		/* array of the names, owned */
+};
+
 /* A client, as the hub sees it. */
 struct hub_peer {
 	struct hub		*h;
@@ -247,6 +265,8 @@ struct hub_peer {
 	struct book		*reading;	/* being read, if wanted */
 	int			 read_inflight;	/* holds a ref on p */
 	uint64_t		 last_msg_id;
+	struct subreq		*rq_head, *rq_tail;	/* to answer, in order */
+	unsigned		 nrq;
 };
 
 struct hub {
@@ -292,6 +312,7 @@ static int member_conflate(struct member *, unsigned);
 static int member_live(struct hub *, const struct member *);
 static void implied_drop(struct hub_peer *);
 static int sub_send(struct hub *, const char *, size_t, int, int);
+static void subreqs_answer(struct hub_peer *);
 
 /* --- table --- */
 
@@ -1595,6 +1616,106 @@ member_remove(struct hub_peer *p, struct member *m)
 		free(m);
 }
 
+/* p's own member on channel or pattern s (NUL-terminated), or NULL. */
+static struct member *
+member_named(struct hub_peer *p, const char *s)
+{
+	int pattern = strpbrk(s, "*?[") != NULL;
+	size_t n = strlen(s);
+
+	for (struct member *m = p->members; m != NULL; m = m->c_next)
+		if (m->s != NULL && !m->implied && m->s->pattern == pattern &&
+		    m->s->len == n && memcmp(m->s->name, s, n) == 0)
+			return m;
+	return NULL;
+}
+
+/*
+ * subreq_ready: is every channel of q in effect for p?  A channel p no
+ * longer has (unsubscribed meanwhile) leaves q's list.
+ */
+static int
+subreq_ready(struct hub_peer *p, struct subreq *q)
+{
+	for (size_t i = 0; i < json_array_size(q->chans);) {
+		const char *s = json_string_value(json_array_get(q->chans, i));
+		struct member *m = s != NULL ? member_named(p, s) : NULL;
+
+		if (m == NULL) {
+			json_array_remove(q->chans, i);
+			continue;
+		}
+		if (m->waiting)
+			return 0;
+		i++;
+	}
+	return 1;
+}
+
+/*
+ * subreqs_answer: sends p's client the answer of each of its subscribe
+ * requests whose channels are all in effect, in the order of the
+ * requests: one still waiting holds back those after it.
+ */
+static void
+subreqs_answer(struct hub_peer *p)
+{
+	struct subreq *q;
+
+	while ((q = p->rq_head) != NULL && subreq_ready(p, q)) {
+		p->rq_head = q->next;
+		if (p->rq_head == NULL)
+			p->rq_tail = NULL;
+		p->nrq--;
+		peer_notice(p, json_pack("{s:s,s:O}", "type", "subscribed",
+		    "channels", q->chans));
+		json_decref(q->chans);
+		free(q);
+	}
+}
+
+/*
+ * hub_subscribed: the answer to a subscribe request of p's client, whose
+ * channels and patterns (taken by hub_subscribe) are channels (stolen):
+ * {"type":"subscribed","channels":channels}, sent once every one of
+ * them is in effect on Redis (its SUBSCRIBE, SSUBSCRIBE or the cover
+ * confirmed, or already in effect for another client), so that nothing
+ * published from then on misses the client.  One the client
+ * unsubscribes meanwhile leaves the list.  Answers go in the order of
+ * the requests; those still waiting go with p (hub_peer_drop).  If out
+ * of memory, p's client is closed.
+ */
+void
+hub_subscribed(struct hub_peer *p, json_t *channels)
+{
+	struct subreq *q;
+
+	if (channels == NULL || (q = calloc(1, sizeof(*q))) == NULL) {
+		json_decref(channels);
+		p->cbs->fail(p->arg, "out of memory");
+		return;
+	}
+	q->chans = channels;
+	p->nrq++;
+	if (p->rq_tail != NULL)
+		p->rq_tail->next = q;
+	else
+		p->rq_head = q;
+	p->rq_tail = q;
+	subreqs_answer(p);
+}
+
+/*
+ * hub_waiting: how many subscribe requests of p's client wait for their
+ * answer; the client may have HUB_WAITING_MAX, so that one asking while
+ * Redis is away cannot make wsgate hold ever more.
+ */
+unsigned
+hub_waiting(const struct hub_peer *p)
+{
+	return p->nrq;
+}
+
 /* hub_unsubscribe: 0, or -1 if p had no such subscription. */
 int
 hub_unsubscribe(struct hub_peer *p, const char *name, size_t len)
@@ -1608,6 +1729,7 @@ hub_unsubscribe(struct hub_peer *p, const char *name, size_t len)
 			if (pattern)
 				implied_drop(p);
 			books_prune(p);
+			subreqs_answer(p);	/* one may wait for m no more */
 			return 0;
 		}
 	return -1;
@@ -1648,6 +1770,15 @@ hub_peer_drop(struct hub_peer *p)
 	while (p->members != NULL)
 		member_remove(p, p->members);
 	books_free(p);
+	while (p->rq_head != NULL) {
+		struct subreq *q = p->rq_head;
+
+		p->rq_head = q->next;
+		json_decref(q->chans);
+		free(q);
+	}
+	p->rq_tail = NULL;
+	p->nrq = 0;
 	if (p->prev != NULL)
 		p->prev->next = p->next;
 	else
@@ -1904,6 +2035,7 @@ member_start(struct member *m)
 	struct rconn *rc;
 
 	m->waiting = 0;
+	subreqs_answer(m->p);	/* before what the start sends */
 	if (m->cf != NULL) {
 		m->need_join = 1;
 		cfl_start(h, m->cf);

@@ -11,10 +11,14 @@
 #include <stddef.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "conf.h"
 #include "frame.h"
 #include "metrics.h"
+
+/* subscribe requests of one client waiting for their answer, at most */
+#define HUB_WAITING_MAX	64
 
 struct hub;
 struct hub_peer;
@@ -56,6 +60,8 @@ void		 hub_peer_drop(struct hub_peer *);
 void		 hub_peer_drained(struct hub_peer *);
 int		 hub_subscribe(struct hub_peer *, const char *name,
 		    size_t len, unsigned hz, char *msg, size_t msglen);
+void		 hub_subscribed(struct hub_peer *, json_t *channels);
+unsigned	 hub_waiting(const struct hub_peer *);
 int		 hub_peer_behind(struct hub_peer *, int *all);
 int		 hub_unsubscribe(struct hub_peer *, const char *name,
 		    size_t len);
