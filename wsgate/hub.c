@@ -2181,6 +2181,12 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 
 		if (p->last_msg_id == f->id)
 			continue;
+		/*
+		 * not yet in effect for m: in flight after an UNSUBSCRIBE, or
+		 * through another's subscription; m starts with its keys read
+		 */
+		if (m->waiting)
+			continue;
 		if (x->nphz > 0 && pattern_hz(m, chan, clen) > 0)
 			continue;	/* conflated, or waiting to be */
 		p->last_msg_id = f->id;	/* its patterns skip it too */
