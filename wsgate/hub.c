@@ -99,11 +99,15 @@
  * alone (sub_lost: redis_down naming it, books invalid, members
  * waiting); the map is read again on the loop (remap_cb) and it is
  * subscribed where the map says, then redis_up and synced again.  Not
- * from its keys, though, until a live message of it has come (distrust):
- * the new owner may be a replica promoted without the last writes of
- * its primary, and its keys stale until redispub deletes them, which it
- * does before it publishes anything there (redispub(1) CLUSTER).  So
- * its books wait for their next live snapshot.
+ * from its keys, though, when the node was lost: the slots it served are
+ * distrusted (h->distrust) until a live message of a channel of the slot
+ * has come: the new owner may be a replica promoted without the last
+ * writes of its primary, and its keys stale until redispub deletes them,
+ * which it does for every channel of the slot before it publishes
+ * anything of the slot there (redispub(1) CLUSTER).  So books that were
+ * lost wait for their next live snapshot, and a channel subscribed
+ * meanwhile, by anyone, is not read from its keys either.  (A slot
+ * moved is not distrusted: a migration moves its keys whole.)
  *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
@@ -185,7 +189,6 @@ struct sub {
 	enum sub_state	 st;
 	int		 node;		/* cluster: where st is, or -1 */
 	int		 gone;		/* cluster: lost, clients told */
-	int		 distrust;	/* cluster: keys unread (sub_lost) */
 	struct member	*members;
 	unsigned	 nmembers;
 	unsigned	 nconf;		/* of them, conflated */
@@ -295,6 +298,7 @@ struct hub {
 	struct shard	*sh;
 	struct rconn	*cmds[CLUSTER_NODES_MAX];
 	struct event	*remap;		/* map read again, subs sent again */
+	uint8_t		*distrust;	/* per slot: keys unread (Cluster) */
 	int		 need_fetch;
 	struct backoff	 remap_bo;
 };
@@ -1149,6 +1153,17 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 }
 
 /*
+ * distrusted: on a cluster, are the keys of chan's slot not to be read
+ * yet?  Its node was lost, and no message of the slot has come from its
+ * new owner since (see Cluster above).
+ */
+static int
+distrusted(const struct hub *h, const char *chan, size_t clen)
+{
+	return h->distrust != NULL && h->distrust[cluster_keyslot(chan, clen)];
+}
+
+/*
  * cfl_start: a member of c is in effect: if c has no source state yet
  * (a book or latest-value channel), its keys are read; then c ticks soon
  * for the member's join frame.  Without cmd, c waits for live data;
@@ -1163,10 +1178,9 @@ cfl_start(struct hub *h, struct cfl *c)
 	struct rconn *rc = cmd_for(h, name, n);
 	redisAsyncContext *ac = rc->ac;
 	int cl = h->sh != NULL;
-	struct sub *x = cl ? sub_find(h, name, n, 0) : NULL;
 	int sent;
 
-	if (cfl_state(c) == CFL_WAIT && x != NULL && x->distrust) {
+	if (cfl_state(c) == CFL_WAIT && distrusted(h, name, n)) {
 		cfl_live(c);	/* as if its keys were empty */
 	} else if (cfl_state(c) == CFL_WAIT && rc->connected) {
 		if (cfl_kind(c) == CFL_BOOK)
@@ -1903,9 +1917,8 @@ read_send(struct hub_peer *p, struct book *b)
 	struct rconn *rc = cmd_for(h, b->name, b->len);
 	redisAsyncContext *ac = rc->ac;
 	int cl = h->sh != NULL;	/* the {C} keys: tickpipe(7) */
-	struct sub *x = cl ? sub_find(h, b->name, b->len, 0) : NULL;
 
-	if (x != NULL && x->distrust)
+	if (distrusted(h, b->name, b->len))
 		return -1;	/* see Cluster above */
 	if (b->latest)
 		return rc->connected && redisAsyncCommand(ac, read_cb, p,
@@ -2257,9 +2270,12 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	h->st->redis_bytes += len;
 	if (cover && x != NULL && in_effect(x->st))
 		return;
-	/* published on x's node since redispub rewrote its keys there */
-	if (x != NULL && x->distrust && in_effect(x->st))
-		x->distrust = 0;
+	/*
+	 * published on the node of x's slot since redispub rewrote the
+	 * slot's keys there (Cluster above)
+	 */
+	if (h->distrust != NULL && x != NULL && in_effect(x->st))
+		h->distrust[cluster_keyslot(chan, clen)] = 0;
 	rx = metrics_rx(h->st, payload, len);	/* per-hop latency */
 	if (h->npats > 0 && prefixed(h, chan, clen) &&
 	    (r = route_get(h, chan, clen)) == NULL)
@@ -2577,7 +2593,6 @@ sub_lost(struct sub *x, const char *why)
 
 	x->st = S_IDLE;
 	x->node = -1;
-	x->distrust = 1;
 	if (!was || x->nmembers == 0)
 		return;
 	x->gone = 1;
@@ -2764,6 +2779,7 @@ sh_node(void *arg, int node, int up, const char *why)
 	host = shard_node(h->sh, node, &port);
 	snprintf(msg, sizeof(msg), "redis node %s:%d lost: %s", host, port,
 	    why);
+	shard_slots_of(h->sh, node, h->distrust);	/* Cluster above */
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
 		for (struct sub *x = h->tab[b]; x; x = x->hnext)
 			if (!x->pattern && x->node == node)
@@ -2782,7 +2798,8 @@ cluster_start(struct hub *h)
 	const struct wsgate_conf *conf = h->conf;
 
 	backoff_init(&h->remap_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
-	if ((h->sh = shard_new(h->base, &conf->redis, conf->password,
+	if ((h->distrust = calloc(CLUSTER_SLOTS, 1)) == NULL ||
+	    (h->sh = shard_new(h->base, &conf->redis, conf->password,
 	    &shard_cbs, h, conf->verbose)) == NULL ||
 	    (h->remap = evtimer_new(h->base, remap_cb, h)) == NULL)
 		return -1;
@@ -2795,6 +2812,8 @@ cluster_close(struct hub *h)
 {
 	shard_free(h->sh);
 	h->sh = NULL;
+	free(h->distrust);
+	h->distrust = NULL;
 	if (h->remap != NULL)
 		event_free(h->remap);
 	h->remap = NULL;

@@ -385,6 +385,25 @@ shard_owner(struct shard *sh, const char *chan, size_t clen)
 	return k;
 }
 
+void
+shard_slots_of(struct shard *sh, int node, uint8_t *mark)
+{
+	int idx[CLUSTER_NODES_MAX];
+	unsigned s;
+
+	for (int i = 0; i < sh->map.nnodes; i++)
+		idx[i] = node_get(sh, sh->map.nodes[i].host,
+		    sh->map.nodes[i].port);
+	for (s = 0; s < CLUSTER_SLOTS; s++) {
+		uint8_t i = sh->map.owner[s];
+		int k = sh->owner[s] != CLUSTER_NO_NODE ? sh->owner[s] :
+		    i != CLUSTER_NO_NODE && i < sh->map.nnodes ? idx[i] : -1;
+
+		if (k == node)
+			mark[s] = 1;
+	}
+}
+
 /*
  * shard_send: SSUBSCRIBE (subscribe 1) or SUNSUBSCRIBE chan on node.
  * 0 if sent; -1 if node is not connected (the hub subscribes again when

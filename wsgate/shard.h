@@ -9,6 +9,7 @@
 #define WSGATE_SHARD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 
@@ -41,6 +42,8 @@ int		 shard_remap(struct shard *, char *err, size_t errlen);
 int		 shard_owner(struct shard *, const char *chan, size_t clen);
 int		 shard_send(struct shard *, int node, const char *chan,
 		    size_t clen, int subscribe);
+/* shard_slots_of: mark[s] = 1 for each slot s the map gives node. */
+void		 shard_slots_of(struct shard *, int node, uint8_t *mark);
 int		 shard_nnodes(const struct shard *);
 int		 shard_connected(const struct shard *, int node);
 const char	*shard_node(const struct shard *, int node, int *port);
