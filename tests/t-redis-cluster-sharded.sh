@@ -25,7 +25,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/redispub/rp.sh"
 
-command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
 cluster_up --enable-debug-command local

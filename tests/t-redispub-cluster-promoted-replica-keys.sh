@@ -22,7 +22,6 @@
 # shellcheck disable=SC1091
 . "$TESTS/redispub/rp.sh"
 
-command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
 # shellcheck disable=SC2034 # read by cluster_up

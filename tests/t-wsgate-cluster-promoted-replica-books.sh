@@ -24,7 +24,6 @@
 . "$TESTS/wsgate/lib.sh"
 need_redispub
 
-command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
 # shellcheck disable=SC2034 # read by cluster_up

@@ -14,7 +14,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
-command -v redis-server >/dev/null || skip "redis-server not installed"
 # shellcheck disable=SC1091
 . "$TESTS/cluster/cluster.sh"
 cluster_up

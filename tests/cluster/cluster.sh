@@ -20,6 +20,8 @@
 # a's replica miss what a acknowledges, then promote it in a's place;
 # feed_split and feed give redispub lines at a pace the test controls.
 
+command -v redis-server >/dev/null || skip "redis-server not installed"
+
 cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
 
 # cluster_node NAME [ARG...]
@@ -94,6 +96,14 @@ sim_channels() {
 }
 
 wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
+
+# ws_checked W: wscount check of client W's events against $T/in, its
+# counts noted, else fail
+ws_checked() {
+	_r=$(wscount check "$T/in" "$T/$1.ev" 2>"$T/$1.chk") ||
+	    fail "client $1: $_r: $(head -n 5 "$T/$1.chk")"
+	note "client $1: $_r"
+}
 
 # ws_client NAME: a WebSocket client on wsgate ($WS_URL) counting every
 # channel of $chans into $T/NAME.ev, once wsgate says it is subscribed
