@@ -188,6 +188,7 @@ struct sub {
 	int		 prefixed;	/* exact channel under PREFIX. */
 	enum sub_state	 st;
 	int		 node;		/* cluster: where st is, or -1 */
+	uint16_t	 slot;		/* cluster: the slot of name */
 	int		 gone;		/* cluster: lost, clients told */
 	struct member	*members;
 	unsigned	 nmembers;
@@ -500,6 +501,7 @@ sub_get(struct hub *h, const char *s, size_t n, int pattern)
 	memcpy(x->name, s, n);
 	x->name[n] = 0;
 	x->len = n;
+	x->slot = (uint16_t)cluster_keyslot(s, n);	/* on_message's */
 	x->pattern = pattern;
 	x->book = !pattern && n > 5 && memcmp(s + n - 5, ".book", 5) == 0;
 	x->latest = !pattern && cfl_latest_channel(s, n);
@@ -2275,7 +2277,7 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	 * slot's keys there (Cluster above)
 	 */
 	if (h->distrust != NULL && x != NULL && in_effect(x->st))
-		h->distrust[cluster_keyslot(chan, clen)] = 0;
+		h->distrust[x->slot] = 0;
 	rx = metrics_rx(h->st, payload, len);	/* per-hop latency */
 	if (h->npats > 0 && prefixed(h, chan, clen) &&
 	    (r = route_get(h, chan, clen)) == NULL)
