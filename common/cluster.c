@@ -58,12 +58,14 @@ cluster_map_node(struct cluster_map *m, const char *host, int port)
 		return -1;
 	snprintf(m->nodes[i].host, sizeof(m->nodes[i].host), "%s", host);
 	m->nodes[i].port = port;
+	m->id[i][0] = '\0';
 	return m->nnodes++;
 }
 
 /*
  * CLUSTER SLOTS answers an array of ranges: start, end, then the
- * primary [ip, port, id, ...] and its replicas.
+ * primary [ip, port, id, ...] and its replicas.  The ID names the node
+ * whatever its address (tickpipe(7) "{C}.owner").
  */
 int
 cluster_map_parse(const redisReply *r, const struct redisurl_node *from,
@@ -106,6 +108,11 @@ cluster_map_parse(const redisReply *r, const struct redisurl_node *from,
 			    "primaries", CLUSTER_NODES_MAX);
 			return -1;
 		}
+		if (p->elements >= 3 &&
+		    p->element[2]->type == REDIS_REPLY_STRING &&
+		    p->element[2]->len == CLUSTER_ID_LEN)
+			memcpy(m->id[k], p->element[2]->str,
+			    CLUSTER_ID_LEN + 1);
 		for (s = lo; s <= hi; s++)
 			m->owner[s] = (uint8_t)k;
 	}

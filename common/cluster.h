@@ -20,11 +20,16 @@
 #define CLUSTER_NODES_MAX	64	/* primaries in one map */
 #define CLUSTER_NO_NODE		0xff
 #define CLUSTER_TIMEOUT_MS	500	/* per seed node asked */
+#define CLUSTER_ID_LEN		40	/* a node ID: hex digits */
 
-/* The slot map: which primary serves each slot. */
+/*
+ * The slot map: which primary serves each slot, and each primary's node
+ * ID ("" if the map did not give it, or it came from a redirection).
+ */
 struct cluster_map {
 	int			nnodes;
 	struct redisurl_node	nodes[CLUSTER_NODES_MAX];
+	char			id[CLUSTER_NODES_MAX][CLUSTER_ID_LEN + 1];
 	uint8_t			owner[CLUSTER_SLOTS];	/* index in nodes */
 };
 
@@ -39,7 +44,8 @@ unsigned	cluster_keyslot(const char *k, size_t n);
 
 /*
  * cluster_map_parse: the reply r to CLUSTER SLOTS into *m (every slot
- * no range names is CLUSTER_NO_NODE).  A node given as "" or "?" (its
+ * no range names is CLUSTER_NO_NODE), with each primary's node ID (the
+ * third element of its entry, Redis >= 4).  A node given as "" or "?" (its
  * address unknown to the node asked) is from, the node that answered.
  * Returns 0, or -1 with why in err.
  */
@@ -47,8 +53,8 @@ int	cluster_map_parse(const redisReply *r, const struct redisurl_node *from,
 	    struct cluster_map *m, char *err, size_t errlen);
 
 /*
- * cluster_map_node: the index in m of host:port, added if new; -1 if
- * m is full.
+ * cluster_map_node: the index in m of host:port, added if new (with no
+ * node ID); -1 if m is full.
  */
 int	cluster_map_node(struct cluster_map *m, const char *host, int port);
 

@@ -99,14 +99,16 @@ mk_arr(size_t n)
 	return r;
 }
 
+/* a range served by host:port, of node ID id (a short one: none) */
 static redisReply *
-mk_range(long long lo, long long hi, const char *host, int port)
+mk_range(long long lo, long long hi, const char *host, int port,
+    const char *id)
 {
 	redisReply *e = mk_arr(3), *p = mk_arr(3);
 
 	p->element[0] = mk_str(host);
 	p->element[1] = mk_int(port);
-	p->element[2] = mk_str("0123456789abcdef");
+	p->element[2] = mk_str(id);
 	e->element[0] = mk_int(lo);
 	e->element[1] = mk_int(hi);
 	e->element[2] = p;
@@ -135,9 +137,11 @@ cluster_slots_become_a_map(void **state)
 	char err[200];
 
 	(void)state;
-	r->element[0] = mk_range(0, 5460, "127.0.0.1", 7001);
-	r->element[1] = mk_range(5461, 10922, "?", 7002);
-	r->element[2] = mk_range(10923, 16383, "127.0.0.1", 7003);
+	r->element[0] = mk_range(0, 5460, "127.0.0.1", 7001,
+	    "0123456789abcdef0123456789abcdef01234567");
+	r->element[1] = mk_range(5461, 10922, "?", 7002, "0123456789abcdef");
+	r->element[2] = mk_range(10923, 16383, "127.0.0.1", 7003,
+	    "fedcba9876543210fedcba9876543210fedcba98");
 	assert_int_equal(cluster_map_parse(r, &from, &m, err, sizeof(err)),
 	    0);
 	assert_int_equal(m.nnodes, 3);
@@ -147,10 +151,13 @@ cluster_slots_become_a_map(void **state)
 	assert_string_equal(m.nodes[1].host, "10.0.0.9");
 	assert_int_equal(m.owner[16383], 2);
 	assert_int_equal(m.nodes[2].port, 7003);
+	assert_string_equal(m.id[0], "0123456789abcdef0123456789abcdef01234567");
+	assert_string_equal(m.id[1], "");	/* not a node ID */
+	assert_string_equal(m.id[2], "fedcba9876543210fedcba9876543210fedcba98");
 	free_tree(r);
 
 	r = mk_arr(1);
-	r->element[0] = mk_range(0, 16384, "127.0.0.1", 7001);
+	r->element[0] = mk_range(0, 16384, "127.0.0.1", 7001, "");
 	assert_int_equal(cluster_map_parse(r, &from, &m, err, sizeof(err)),
 	    -1);
 	free_tree(r);
