@@ -23,6 +23,7 @@
 
 #include "batch.h"
 #include "cluster.h"
+#include "shard.h"
 
 /*
  * cluster_note: in a cluster (b->cluster) every message of a book
@@ -36,6 +37,27 @@
  * a key would be served by the old node ahead of an earlier one held
  * back.
  */
+
+/*
+ * The owner mark (redispub(1) CLUSTER): in a cluster, {C}.owner names
+ * the primary C's keys were written on, so that a reader can tell them
+ * from stale copies replicated from a former primary.  It is written
+ * once per channel and owner, never per message: before the first
+ * message of a keyed channel C on the connection, mark_if_lua keeps
+ * C's keys if the mark already names the node (they are its own
+ * writes: a restarted redispub keeps them, as on one Redis) and else
+ * deletes them and marks them; after the slot of C changed owner or its
+ * node came back, mark_lua deletes and marks them whatever the mark
+ * says (batch_keys_lost).  shard.c puts the node's ID in place of
+ * SHARD_MARK_ID.
+ */
+static const char mark_if_lua[] =
+    "if redis.call('GET',KEYS[1])~=ARGV[1] then "
+    "redis.call('DEL',KEYS[2],KEYS[3],KEYS[4]) "
+    "redis.call('SET',KEYS[1],ARGV[1]) end return 0";
+static const char mark_lua[] =
+    "redis.call('DEL',KEYS[2],KEYS[3],KEYS[4]) "
+    "redis.call('SET',KEYS[1],ARGV[1]) return 0";
 
 /* delta actions planned for a batch */
 enum { A_NONE, A_RPUSH, A_DEL };
@@ -151,6 +173,25 @@ put_publish(const struct batch *b, struct resp_buf *out,
 	resp_bulk(out, line, n);
 }
 
+/*
+ * encode_mark: the EVAL of script (mark_lua or mark_if_lua, n bytes)
+ * writing c's owner mark, alone, its last argument SHARD_MARK_ID.
+ */
+static void
+encode_mark(const struct batch *b, struct resp_buf *out,
+    const struct route_chan *c, const char *script, size_t n)
+{
+	resp_reserve(out, n + 4 * (size_t)c->len + 160);
+	RESP_LIT(out, "*8\r\n$4\r\nEVAL\r\n");
+	resp_bulk(out, script, n);
+	RESP_LIT(out, "$1\r\n4\r\n");
+	put_key(b, out, c, ".owner", 6);
+	put_key(b, out, c, ".snapshot", 9);
+	put_key(b, out, c, ".deltas", 7);
+	put_key(b, out, c, ".last", 5);
+	resp_bulk(out, SHARD_MARK_ID, sizeof(SHARD_MARK_ID) - 1);
+}
+
 /* encode_rpush: the RPUSH of the group whose first member is slot i. */
 static void
 encode_rpush(const struct batch *b, const struct route_chan *c,
@@ -205,6 +246,12 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		resp_bulk2(out, rt->prefix, rt->prefix_len, ".channels", 9);
 		resp_bulk(out, c->name, c->len);
 		c->announced = 1;
+		n++;
+	}
+	if (b->cluster && !c->marked && m->type != ROUTE_TRADE &&
+	    m->type != ROUTE_STATUS && m->type != ROUTE_GAP) {
+		encode_mark(b, out, c, mark_if_lua, sizeof(mark_if_lua) - 1);
+		c->keyed = c->marked = 1;
 		n++;
 	}
 	switch (m->type) {
@@ -354,6 +401,11 @@ batch_keys_lost(const struct batch *b, struct router *rt,
 		c->snap_ok = 0;
 		c->cleared = 0;
 		c->batch = 0;
+		if (c->keyed) {
+			encode_mark(b, out, c, mark_lua, sizeof(mark_lua) - 1);
+			c->marked = 1;
+			continue;
+		}
 		resp_reserve(out, 3 * c->len + 80);
 		RESP_LIT(out, "*4\r\n$3\r\nDEL\r\n");
 		put_key(b, out, c, ".snapshot", 9);

@@ -10,7 +10,11 @@
  *
  * In a cluster (cluster://) the channel is a shard channel (SPUBLISH)
  * and its keys are {C}.snapshot, {C}.deltas, {C}.last and {C}.stream:
- * the hash tag puts them in the channel's slot.
+ * the hash tag puts them in the channel's slot.  Before the first
+ * message of a channel with late-joiner keys on the connection, an EVAL
+ * marks them as the node's ({C}.owner: the node ID, shard.h
+ * SHARD_MARK_ID), deleting them first unless the mark named the node
+ * already.
  */
 #ifndef TP_BATCH_H
 #define TP_BATCH_H
@@ -69,7 +73,9 @@ void	batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
  * has lost[s] may lack writes already answered (conn.h keys_lost):
  * each such channel starts over as on a new connection (a book's keys
  * wait for its next snapshot, every delta until then deleting them),
- * and DEL {C}.snapshot {C}.deltas {C}.last is appended to out for it;
+ * and DEL {C}.snapshot {C}.deltas {C}.last is appended to out for it,
+ * with SET {C}.owner to the node's ID in the same EVAL if it has
+ * late-joiner keys;
  * if the slot of PREFIX.channels is lost, every channel is added to it
  * again.  The messages already encoded are sent as they are: a delta's
  * RPUSH may then make a {C}.deltas without {C}.snapshot, which a late

@@ -60,7 +60,8 @@ struct conn_events {
 	 * node now serves s (a replica promoted may lack the last writes
 	 * of its primary), or its node came back and may have restarted.
 	 * The caller forgets what it knew of them and writes into out the
-	 * commands that delete them, the keys of each of one slot; they go
+	 * commands that delete them and mark them as the new owner's
+	 * (shard.h SHARD_MARK_ID), the keys of each of one slot; they go
 	 * to the slot's owner before any other command of that slot, and
 	 * their replies are not handed back (redispub(1) CLUSTER).
 	 */

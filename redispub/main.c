@@ -463,8 +463,8 @@ redis_up_cb(void *arg, int first)
 /*
  * redis_keys_lost_cb: in a cluster, slots whose keys may lack writes
  * already answered (a failover, a node back): their channels' keys are
- * deleted and start over (batch_keys_lost), so that a late joiner finds
- * them right or absent, never stale.
+ * deleted, marked as the new owner's, and start over (batch_keys_lost),
+ * so that a late joiner finds them right or absent, never stale.
  */
 static void
 redis_keys_lost_cb(void *arg, const uint8_t *lost, struct resp_buf *out)

@@ -437,5 +437,6 @@ route_new_connection(struct router *rt)
 		rt->chans[i].announced = 0;
 		rt->chans[i].snap_ok = 0;
 		rt->chans[i].cleared = 0;
+		rt->chans[i].marked = 0;
 	}
 }

@@ -17,6 +17,11 @@
  * its owner changed, or its node came back) gets the caller's commands
  * deleting them first: "own" groups, outside the caller's queue, whose
  * replies are read and dropped.
+ *
+ * A group that writes an owner mark (SHARD_MARK_ID, mark_off) gets the
+ * ID of its node written in at each node_write; a node whose ID the
+ * map has not given yet (one named by a -MOVED only) is sent nothing
+ * from such a group on until a refresh gives it.
  */
 #include <err.h>
 #include <errno.h>
@@ -41,6 +46,9 @@
 
 enum { R_NONE, R_MOVED, R_ASK, R_RETRY };
 
+_Static_assert(sizeof(SHARD_MARK_ID) - 1 == CLUSTER_ID_LEN,
+    "an owner mark's stand-in is as long as a node ID");
+
 struct group {
 	uint64_t		seq;	/* in the caller's order */
 	uint32_t		refs;	/* the caller's queue, entries */
@@ -49,6 +57,7 @@ struct group {
 	uint8_t			done;
 	uint8_t			own;	/* keys_lost's: not the caller's */
 	uint8_t			redir;	/* R_*, of the attempt answered */
+	uint32_t		mark_off;	/* of SHARD_MARK_ID; 0 none */
 	char			msg[200];	/* the redirection */
 	struct resp_reply	*rep;	/* nrep of them */
 	size_t			len;
@@ -72,6 +81,7 @@ struct node {
 	int			idx;
 	struct redisurl		url;
 	char			url_str[300];
+	char			id[CLUSTER_ID_LEN + 1];	/* "": unknown */
 	struct conn		c;
 	struct equeue		q;
 	size_t			nsent;	/* q's first nsent are in flight */
@@ -249,12 +259,17 @@ node_get(struct shard *sh, const char *host, int port)
 	return n->idx;
 }
 
-/* node_write: the node is ready: every queued entry is written. */
+/*
+ * node_write: the node is ready: every queued entry is written, an
+ * owner mark with the node's ID, up to the first mark while that ID is
+ * unknown (refresh writes the rest).
+ */
 static void
 node_write(struct node *n)
 {
 	struct equeue *q = &n->q;
-	size_t i, keep = n->nsent;
+	size_t i, keep = n->nsent, sent = n->nsent;
+	int held = 0;
 
 	if (!conn_is_ready(&n->c))
 		return;
@@ -266,12 +281,22 @@ node_write(struct node *n)
 			unref(e.g);
 			continue;
 		}
-		resp_reserve(&n->c.out, e.g->len);
-		resp_raw(&n->c.out, e.g->cmd, e.g->len);
+		if (!held && e.g->mark_off != 0) {
+			if (n->id[0] == '\0')
+				held = 1;
+			else
+				memcpy(e.g->cmd + e.g->mark_off, n->id,
+				    CLUSTER_ID_LEN);
+		}
+		if (!held) {
+			resp_reserve(&n->c.out, e.g->len);
+			resp_raw(&n->c.out, e.g->cmd, e.g->len);
+			sent++;
+		}
 		*eq_at(q, keep++) = e;
 	}
 	q->n = keep;
-	n->nsent = keep;
+	n->nsent = sent;
 }
 
 /*
@@ -381,6 +406,8 @@ refresh(struct shard *sh, char *why, size_t whylen)
 			    CLUSTER_NODES_MAX);
 			return -1;
 		}
+		memcpy(sh->nodes[idx[i]]->id, sh->map.id[i],
+		    sizeof(sh->map.id[i]));
 	}
 	for (k = 0; k < CLUSTER_SLOTS; k++) {
 		owner[k] = sh->map.owner[k] == CLUSTER_NO_NODE ?
@@ -394,6 +421,8 @@ refresh(struct shard *sh, char *why, size_t whylen)
 	if (changed)
 		for (i = 0; i < sh->nnodes; i++)
 			rehome(sh, sh->nodes[i]);
+	for (i = 0; i < sh->nnodes; i++)
+		node_write(sh->nodes[i]);	/* marks held for an ID */
 	return 0;
 }
 
@@ -507,9 +536,9 @@ node_reply_cb(void *arg, const struct resp_reply *rep)
 		else {
 			g->done = 1;
 			if (g->own && rep->err)
-				warnx("redis cluster node %s: deleting keys "
-				    "of slot %u: %s", n->url_str, g->slot,
-				    rep->msg);
+				warnx("redis cluster node %s: deleting and "
+				    "marking keys of slot %u: %s", n->url_str,
+				    g->slot, rep->msg);
 			/* a refused slot's probe went through: the rest now */
 			if (g->slot != SLOT_ANY && sh->refused[g->slot]) {
 				sh->refused[g->slot] = 0;
@@ -718,6 +747,22 @@ next_cmd(const char *p, size_t len, size_t *clen, const char **name,
 	return 0;
 }
 
+/*
+ * mark_at: where, in the one command p[0..len) named name (nl bytes),
+ * an owner mark's SHARD_MARK_ID is (an EVAL's last argument); 0: none.
+ * Only for a group of one command: a mark is never in a MULTI.
+ */
+static uint32_t
+mark_at(const char *p, size_t len, const char *name, size_t nl)
+{
+	const size_t idl = sizeof(SHARD_MARK_ID) - 1;
+
+	if (nl != 4 || strncasecmp(name, "EVAL", 4) != 0 || len < idl + 8 ||
+	    memcmp(p + len - idl - 2, SHARD_MARK_ID, idl) != 0)
+		return 0;
+	return (uint32_t)(len - idl - 2);
+}
+
 /* group_alloc: a group of the commands p[0..len), nrep of them. */
 static struct group *
 group_alloc(const char *p, size_t len, uint32_t nrep, unsigned slot)
@@ -731,18 +776,23 @@ group_alloc(const char *p, size_t len, uint32_t nrep, unsigned slot)
 	g->nrep = nrep;
 	g->slot = (uint16_t)slot;
 	g->own = 0;
+	g->mark_off = 0;
 	g->len = len;
 	memcpy(g->cmd, p, len);
 	return g;
 }
 
-/* new_group: a group of the caller's commands p[0..len), nrep of them. */
+/*
+ * new_group: a group of the caller's commands p[0..len), nrep of them,
+ * with an owner mark at mark_off (0: none).
+ */
 static void
 new_group(struct shard *sh, const char *p, size_t len, uint32_t nrep,
-    unsigned slot)
+    unsigned slot, uint32_t mark_off)
 {
 	struct group *g = group_alloc(p, len, nrep, slot);
 
+	g->mark_off = mark_off;
 	g->refs = 1;
 	g->seq = ++sh->seq;
 	if (sh->gn == sh->gcap) {
@@ -788,11 +838,13 @@ shard_flush(struct shard *sh, struct resp_buf *out)
 		p += clen;
 		ncmd++;
 		if (gstart == NULL) {
-			new_group(sh, p - clen, clen, 1, slot);
+			new_group(sh, p - clen, clen, 1, slot,
+			    mark_at(p - clen, clen, name, nl));
 			slot = SLOT_ANY;
 			ncmd = 0;
 		} else if (nl == 4 && strncasecmp(name, "EXEC", 4) == 0) {
-			new_group(sh, gstart, (size_t)(p - gstart), ncmd, slot);
+			new_group(sh, gstart, (size_t)(p - gstart), ncmd, slot,
+			    0);
 			gstart = NULL;
 			slot = SLOT_ANY;
 			ncmd = 0;
@@ -807,7 +859,8 @@ shard_flush(struct shard *sh, struct resp_buf *out)
 
 /*
  * keys_lost: the caller deletes the keys of the slots in sh->lost
- * (conn_events keys_lost); each of its commands is an own group put
+ * (conn_events keys_lost), and marks them as the owner's (an EVAL
+ * ending in SHARD_MARK_ID); each of its commands is an own group put
  * before everything of its slot not yet sent to the slot's owner, or
  * first among the held ones (seq 0) if no node serves the slot now.
  * In flight, nothing of the slot is on its new owner yet: refresh and
@@ -836,6 +889,7 @@ keys_lost(struct shard *sh)
 		slot = cluster_keyslot(key, kl);
 		g = group_alloc(p, clen, 1, slot);
 		g->own = 1;
+		g->mark_off = mark_at(p, clen, name, nl);
 		sh->deletions++;
 		o = sh->owner[slot];
 		if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes) {

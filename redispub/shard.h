@@ -24,6 +24,17 @@
 
 #include "resp.h"
 
+/*
+ * SHARD_MARK_ID: as the last argument of an EVAL sent alone (not in a
+ * MULTI), stands for the node ID of the primary the command goes to:
+ * shard.c writes that ID in its place each time it sends the command
+ * (to a new owner after a redirection too), and holds it, and what
+ * follows on that node, until the slot map has given the node's ID.
+ * So the owner mark {C}.owner always names the node it is written on
+ * (redispub(1) CLUSTER, tickpipe(7)).  As long as CLUSTER_ID_LEN.
+ */
+#define SHARD_MARK_ID	"????????????????????????????????????????"
+
 struct conn;
 struct shard;
 
