@@ -107,7 +107,15 @@
  * anything of the slot there (redispub(1) CLUSTER).  So books that were
  * lost wait for their next live snapshot, and a channel subscribed
  * meanwhile, by anyone, is not read from its keys either.  (A slot
- * moved is not distrusted: a migration moves its keys whole.)
+ * moved is not distrusted: a migration moves its keys whole.)  A
+ * wsgate that did not see the node go (started since, or its
+ * subscription elsewhere) learns it from the keys: each read gets the
+ * owner mark {C}.owner in its MULTI, which redispub sets to the ID of
+ * the node it writes C's keys on, and keys whose mark is not the ID
+ * the map gives the node read distrust the slot the same way
+ * (owner_stale).  The distrust of a lost node's slots stays: a node
+ * back from a restart may hold old keys under its own mark until
+ * redispub has deleted them.
  *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
@@ -1105,10 +1113,65 @@ emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 }
 
 /*
+ * owner_send: on a cluster, the GET {C}.owner that begins the read of
+ * C's keys in its MULTI (see owner_stale).  REDIS_OK if sent.
+ */
+static int
+owner_send(redisAsyncContext *ac, const char *chan, size_t clen)
+{
+	return redisAsyncCommand(ac, NULL, NULL, "GET {%b}.owner", chan, clen);
+}
+
+/* stands for the keys of a read found stale: as if there were none */
+static redisReply no_keys = { .type = REDIS_REPLY_NIL };
+
+/*
+ * owner_stale: on a cluster, r is the EXEC of a read of chan's keys on
+ * ac (a node's cmd), its first reply the GET of the owner mark {C}.owner
+ * (tickpipe(7)): are its keys stale copies from a former primary?  They
+ * are unless the mark is the node ID the map gives ac's node, or there
+ * are no keys at all.  A stale read distrusts the slot, as a lost node
+ * does (see Cluster above): no key of it is read until a live message
+ * of the slot came, which redispub publishes there only once it has
+ * deleted and marked the slot's keys (redispub(1) CLUSTER); the caller
+ * goes on as if the keys were empty.
+ */
+static int
+owner_stale(struct hub *h, redisAsyncContext *ac, const char *chan,
+    size_t clen, const redisReply *r)
+{
+	const struct rconn *rc = ac->data;
+	const redisReply *o = r->element[0];
+	const char *id = shard_id(h->sh, rc->at.host, rc->at.port);
+	int keys = 0;
+
+	if (*id != '\0' && o->type == REDIS_REPLY_STRING &&
+	    o->len == strlen(id) && memcmp(o->str, id, o->len) == 0)
+		return 0;
+	for (size_t i = 1; i < r->elements; i++)
+		if (r->element[i]->type == REDIS_REPLY_STRING ||
+		    (r->element[i]->type == REDIS_REPLY_ARRAY &&
+		    r->element[i]->elements > 0))
+			keys = 1;
+	if (!keys && o->type == REDIS_REPLY_NIL)
+		return 0;
+	if (!h->distrust[cluster_keyslot(chan, clen)])
+		fprintf(stderr, "wsgate: redis cluster: %.*s: keys on %s:%d "
+		    "owned by node %.*s, not by it (%s): stale, not read "
+		    "until a message of the slot comes\n", (int)clen, chan,
+		    rc->at.host, rc->at.port, o->type == REDIS_REPLY_STRING ?
+		    (int)o->len : 4, o->type == REDIS_REPLY_STRING ? o->str :
+		    "none", *id != '\0' ? id : "ID unknown");
+	h->distrust[cluster_keyslot(chan, clen)] = 1;
+	return 1;
+}
+
+/*
  * cfl_read_cb: the keys of conflator c (EXEC of GET C.snapshot; LRANGE
- * C.deltas, or GET C.last): replayed into it, then it goes live.  A book
- * with no snapshot, or too many deltas to replay, waits for a live
- * snapshot.
+ * C.deltas, or GET C.last; on a cluster GET {C}.owner first, in a MULTI
+ * with the rest): replayed into it, then it goes live.  A book with no
+ * snapshot, or too many deltas to replay, or stale keys (owner_stale),
+ * waits for a live snapshot.
  */
 static void
 cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -1117,8 +1180,10 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 	struct cfl *c = priv;
 	size_t n;
 	const char *name = cfl_channel(c, &n);
+	struct hub *h = ((struct rconn *)ac->data)->h;
+	int cl = h->sh != NULL;
+	size_t o = (size_t)cl;	/* GET {C}.owner first */
 
-	(void)ac;
 	if (cfl_closed(c) || cfl_state(c) != CFL_READING) {
 		cfl_unref(c);
 		return;
@@ -1128,17 +1193,22 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 		cfl_unref(c);
 		return;
 	}
+	if (cl && cfl_kind(c) != CFL_BOOK && r->type == REDIS_REPLY_ARRAY &&
+	    r->elements == 2)	/* GET {C}.owner; GET {C}.last */
+		r = owner_stale(h, ac, name, n, r) ? &no_keys : r->element[1];
 	if (cfl_kind(c) == CFL_BOOK) {
-		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2) {
+		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + o) {
 			fprintf(stderr, "wsgate: %.*s: cannot read the book: "
 			    "%s\n", (int)n, name, r->type ==
 			    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		} else if (r->element[0]->type == REDIS_REPLY_STRING &&
-		    r->element[1]->type == REDIS_REPLY_ARRAY &&
-		    r->element[1]->elements <= SYNC_LINES) {
-			redisReply *d = r->element[1];
+		} else if (o && owner_stale(h, ac, name, n, r)) {
+			;	/* as if there were no keys */
+		} else if (r->element[o]->type == REDIS_REPLY_STRING &&
+		    r->element[o + 1]->type == REDIS_REPLY_ARRAY &&
+		    r->element[o + 1]->elements <= SYNC_LINES) {
+			redisReply *d = r->element[o + 1];
 
-			cfl_replay(c, r->element[0]->str, r->element[0]->len);
+			cfl_replay(c, r->element[o]->str, r->element[o]->len);
 			for (size_t i = 0; i < d->elements; i++)
 				if (d->element[i]->type == REDIS_REPLY_STRING)
 					cfl_replay(c, d->element[i]->str,
@@ -1187,17 +1257,23 @@ cfl_start(struct hub *h, struct cfl *c)
 	} else if (cfl_state(c) == CFL_WAIT && rc->connected) {
 		if (cfl_kind(c) == CFL_BOOK)
 			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
-			    REDIS_OK && redisAsyncCommand(ac, NULL, NULL,
+			    REDIS_OK && (!cl || owner_send(ac, name, n) ==
+			    REDIS_OK) && redisAsyncCommand(ac, NULL, NULL,
 			    cl ? "GET {%b}.snapshot" : "GET %b.snapshot",
 			    name, n) == REDIS_OK && redisAsyncCommand(ac,
 			    NULL, NULL, cl ? "LRANGE {%b}.deltas 0 %d" :
 			    "LRANGE %b.deltas 0 %d", name, n, SYNC_LINES) ==
 			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, c,
 			    "EXEC") == REDIS_OK;
+		else if (cl)
+			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
+			    REDIS_OK && owner_send(ac, name, n) == REDIS_OK &&
+			    redisAsyncCommand(ac, NULL, NULL, "GET {%b}.last",
+			    name, n) == REDIS_OK && redisAsyncCommand(ac,
+			    cfl_read_cb, c, "EXEC") == REDIS_OK;
 		else
 			sent = redisAsyncCommand(ac, cfl_read_cb, c,
-			    cl ? "GET {%b}.last" : "GET %b.last", name, n) ==
-			    REDIS_OK;
+			    "GET %b.last", name, n) == REDIS_OK;
 		if (sent) {
 			cfl_ref(c);
 			cfl_hold(c);
@@ -1871,7 +1947,10 @@ replay_last(struct hub_peer *p, struct book *b, redisReply *r)
 	frame_unref(f);
 }
 
-/* read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas for p->reading. */
+/*
+ * read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas (or the GET of
+ * C.last) for p->reading, after GET {C}.owner on a cluster.
+ */
 static void
 read_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
@@ -1879,10 +1958,14 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 	struct hub_peer *p = priv;
 	struct book *b = p->reading;
 
-	(void)ac;
 	p->read_inflight = 0;
 	p->reading = NULL;
 	if (b != NULL && b->latest) {
+		/* a cluster: MULTI; GET {C}.owner; GET {C}.last; EXEC */
+		if (r != NULL && p->h->sh != NULL &&
+		    r->type == REDIS_REPLY_ARRAY && r->elements == 2)
+			r = owner_stale(p->h, ac, b->name, b->len, r) ?
+			    &no_keys : r->element[1];
 		if (r != NULL && r->type == REDIS_REPLY_STRING)
 			replay_last(p, b, r);
 		else if (r != NULL && r->type != REDIS_REPLY_NIL) {
@@ -1893,14 +1976,17 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 		b->have_snap = r != NULL;
 		book_live(p, b);
 	} else if (b != NULL) {
+		size_t o = p->h->sh != NULL;	/* GET {C}.owner first */
+
 		if (r != NULL && (r->type != REDIS_REPLY_ARRAY ||
-		    r->elements != 2)) {
+		    r->elements != 2 + o)) {
 			p->h->st->redis_errors++;
 			peer_error(p, "%s: cannot read the book: %s", b->name,
 			    r->type == REDIS_REPLY_ERROR ? r->str :
 			    "unexpected reply");
-		} else if (r != NULL) {
-			replay_keys(p, b, r->element[0], r->element[1]);
+		} else if (r != NULL && !(o && owner_stale(p->h, ac, b->name,
+		    b->len, r))) {
+			replay_keys(p, b, r->element[o], r->element[o + 1]);
 		}
 		book_live(p, b);
 	}
@@ -1910,7 +1996,8 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 
 /*
  * Sends MULTI; GET C.snapshot; LRANGE C.deltas; EXEC (a latest-value
- * channel: GET C.last).  0 if sent.
+ * channel: GET C.last); on a cluster, GET {C}.owner first in the MULTI
+ * (a latest-value channel's GET in one too).  0 if sent.
  */
 static int
 read_send(struct hub_peer *p, struct book *b)
@@ -1922,12 +2009,19 @@ read_send(struct hub_peer *p, struct book *b)
 
 	if (distrusted(h, b->name, b->len))
 		return -1;	/* see Cluster above */
-	if (b->latest)
+	if (b->latest && !cl)
 		return rc->connected && redisAsyncCommand(ac, read_cb, p,
-		    cl ? "GET {%b}.last" : "GET %b.last", b->name, b->len) ==
-		    REDIS_OK ? 0 : -1;
+		    "GET %b.last", b->name, b->len) == REDIS_OK ? 0 : -1;
+	if (b->latest)
+		return rc->connected && redisAsyncCommand(ac, NULL, NULL,
+		    "MULTI") == REDIS_OK && owner_send(ac, b->name, b->len) ==
+		    REDIS_OK && redisAsyncCommand(ac, NULL, NULL,
+		    "GET {%b}.last", b->name, b->len) == REDIS_OK &&
+		    redisAsyncCommand(ac, read_cb, p, "EXEC") == REDIS_OK ?
+		    0 : -1;
 	if (!rc->connected ||
 	    redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
+	    (cl && owner_send(ac, b->name, b->len) != REDIS_OK) ||
 	    redisAsyncCommand(ac, NULL, NULL, cl ? "GET {%b}.snapshot" :
 	    "GET %b.snapshot", b->name, b->len) != REDIS_OK ||
 	    redisAsyncCommand(ac, NULL, NULL, cl ? "LRANGE {%b}.deltas 0 %d" :

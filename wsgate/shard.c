@@ -428,6 +428,16 @@ shard_send(struct shard *sh, int node, const char *chan, size_t clen,
 	return 0;
 }
 
+const char *
+shard_id(const struct shard *sh, const char *host, int port)
+{
+	for (int i = 0; i < sh->map.nnodes; i++)
+		if (sh->map.nodes[i].port == port &&
+		    strcmp(sh->map.nodes[i].host, host) == 0)
+			return sh->map.id[i];
+	return "";
+}
+
 int
 shard_nnodes(const struct shard *sh)
 {

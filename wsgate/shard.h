@@ -44,6 +44,11 @@ int		 shard_send(struct shard *, int node, const char *chan,
 		    size_t clen, int subscribe);
 /* shard_slots_of: mark[s] = 1 for each slot s the map gives node. */
 void		 shard_slots_of(struct shard *, int node, uint8_t *mark);
+/*
+ * shard_id: the node ID of host:port in the last map read (tickpipe(7)
+ * "{C}.owner"); "" if the map does not give it.
+ */
+const char	*shard_id(const struct shard *, const char *host, int port);
 int		 shard_nnodes(const struct shard *);
 int		 shard_connected(const struct shard *, int node);
 const char	*shard_node(const struct shard *, int node, int *port);
