@@ -86,54 +86,6 @@ touch "$T/stop"
 sleep 0.5
 stop_wsgate
 
-booked() {
-/usr/bin/python3 - "$T/all" "$T/$1.ev" "$2" <<'EOPY' || fail "a book of client $1 missed deltas"
-import json, sys
-lines, ev, chans = sys.argv[1], sys.argv[2], sys.argv[3].split()
-kind, deltas = {}, {}
-for line in open(lines):
-    m = json.loads(line)
-    if m["type"] == "trade":
-        continue
-    ch = "md.%s.%s.book" % (m["venue"], m["symbol"])
-    kind[m["seq"]] = m["type"]
-    deltas.setdefault(ch, []).append((m["seq"], m["type"]))
-bad = 0
-for ch in chans:
-    seqs = [s for s, t in deltas[ch]]
-    valid, last, snaps, missed = False, None, 0, 0
-    for e in open(ev):
-        f = e.split()
-        if len(f) < 2 or f[1] not in (ch, "*"):
-            continue
-        if f[0] in ("i", "d"):
-            valid = False
-        if f[0] != "m":
-            continue
-        q = int(f[2])
-        if kind[q] == "book_snapshot":
-            valid, last = True, q
-            snaps += 1
-            continue
-        if not valid or q <= last:
-            continue
-        # every delta of ch between last and q must have come
-        gap = [s for s in seqs if last < s < q and kind[s] == "book_delta"]
-        if gap:
-            missed += len(gap)
-            print("%s: after %d, %d deltas missed (%d..%d) before %d, "
-                  "unannounced" % (ch, last, len(gap), gap[0], gap[-1], q),
-                  file=sys.stderr)
-            valid = False
-            continue
-        last = q
-    if missed or snaps == 0:
-        bad += 1
-    print("  %s: %d snapshots, %d deltas missed" % (ch, snaps, missed),
-          file=sys.stderr)
-sys.exit(1 if bad else 0)
-EOPY
-}
 booked w1 "$chans1"
 booked w2 "$chans2"
 grep -q "^u " "$T/w1.ev" || fail "no redis_up"
