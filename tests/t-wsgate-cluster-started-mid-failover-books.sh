@@ -13,7 +13,8 @@
 # Then the replica's {C}.owner names node a; only now a wsgate starts,
 # -u cluster:// seeded with b and c, and a WebSocket client subscribes
 # to every book channel of a's slots; then redispub goes on (SIGCONT),
-# the rest is fed, and the replica's {C}.owner names the replica.  Per
+# the rest is fed, and the replica's {C}.owner names the replica (and
+# b's, of a channel of b, names b).  Per
 # channel, from each snapshot the client got until the next
 # book_invalid or redis_down, it must have got every delta, none missed.
 . "$(dirname "$0")/lib.sh"
@@ -73,8 +74,14 @@ exec 3>&-
 wait "$rp_pid"
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
-assert_eq "$one's owner mark on the promoted replica, redispub done" \
-    "$id_rep" "$(redis-cli -p "$rep_a" get "{$one}.owner")"
+for c in $chans; do
+	assert_eq "$c's owner mark on the promoted replica, redispub done" \
+	    "$id_rep" "$(redis-cli -p "$rep_a" get "{$c}.owner")"
+done
+other=$(awk -v p="$port_b" '$3 == p && $1 ~ /book$/ { print $1; exit }' "$T/owners")
+assert_eq "$other's owner mark on node b" \
+    "$(redis-cli -p "$port_b" cluster myid)" \
+    "$(redis-cli -p "$port_b" get "{$other}.owner")"
 sleep 1
 touch "$T/stop"
 sleep 0.5
