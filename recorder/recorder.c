@@ -6,11 +6,12 @@
  * size.  The main thread reads the ring and fills a block, packing each
  * record as it comes; a writer thread compresses and writes the blocks
  * before, so that compression does not stop the reading.  The reader is
- * the one that must keep up, or be lapped: the writer runs at a lower
- * priority (--writer-nice), and the packed blocks wait for it in a queue
- * of --queue bytes made once, handed over without a lock, so that a
- * writer held up (by the reader itself on a busy core, a slow disk)
- * does not make the reader wait.  A restarted recorder continues after the last recorded
+ * the one that must keep up, or be lapped: it runs real-time where
+ * permitted (--rt-prio), the writer at a lower priority (--writer-nice),
+ * and the packed blocks wait for the writer in a queue of --queue bytes
+ * made once, handed over without a lock, so that a writer held up (by
+ * the reader itself on a busy core, a slow disk) does not make the
+ * reader wait.  A restarted recorder continues after the last recorded
  * sequence in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
@@ -1114,6 +1115,7 @@ main(int argc, char **argv)
 	r.max_size = 1ULL << 30;
 	r.queue_max = 32ULL << 20;
 	r.writer_nice = 10;
+	r.rt_prio = 1;
 	r.fd = -1;
 	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {

@@ -1,11 +1,12 @@
 #!/bin/sh
-# t-recorder-rt-prio: --rt-prio N runs the recorder's reader thread, and
-# only it, under SCHED_FIFO at priority N; the writer thread keeps the
-# normal policy at --writer-nice, even in a recorder started real-time;
-# a real-time reader that has caught up naps instead of spinning (it
-# takes little processor time) and records every record; without the
-# permission one line on standard error says so and the recorder goes
-# on under the normal policy.
+# t-recorder-rt-prio: the recorder's reader thread, and only it, runs
+# under SCHED_FIFO at --rt-prio (1 by default); the writer thread keeps
+# the normal policy at --writer-nice, even in a recorder started
+# real-time; --rt-prio 0 leaves the reader as it was started; a real-time
+# reader that has caught up naps instead of spinning (it takes little
+# processor time) and records every record; without the permission one
+# line on standard error says so and the recorder goes on under the
+# normal policy.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 chrt -f 1 true 2>/dev/null || skip "SCHED_FIFO not permitted here"
@@ -41,9 +42,9 @@ writer() {
 # ticks TID: user + system clock ticks of a thread
 ticks() { echo $(($(cut -d ' ' -f 14,15 "/proc/$RPID/task/$1/stat" | tr ' ' '+'))); }
 
-# 1. the reader real-time, the writer not
-start a -- --rt-prio 7
-assert_eq "reader: nice, priority, policy (1 SCHED_FIFO)" "0 7 1" "$(sched "$RPID")"
+# 1. by default the reader real-time at 1, the writer not
+start a --
+assert_eq "reader: nice, priority, policy (1 SCHED_FIFO)" "0 1 1" "$(sched "$RPID")"
 w=$(writer)
 assert_eq "writer: nice, priority, policy (0 SCHED_OTHER)" "10 0 0" "$(sched "$w")"
 # caught up with 2000 records a second, it naps: a reader that spun
@@ -56,20 +57,25 @@ hz=$(getconf CLK_TCK)
 	fail "real-time reader took $(((t1 - t0) * 1000 / hz)) ms of 1000 while caught up"
 [ -s "$T/a.err" ] && fail "said: $(cat "$T/a.err")"
 kill -TERM $RPID
-wait $RPID || fail "recorder --rt-prio 7: exit $?: $(cat "$T/a.err")"
+wait $RPID || fail "recorder: exit $?: $(cat "$T/a.err")"
 
-# 2. started real-time, the writer leaves it; the reader is left as is
-start b chrt -f 5 -- --writer-nice 4
-assert_eq "started under chrt: reader" "0 5 1" "$(sched "$RPID")"
+# 2. started real-time: the writer leaves it, the reader takes --rt-prio
+start b chrt -f 5 -- --rt-prio 7 --writer-nice 4
+assert_eq "started under chrt, --rt-prio 7: reader" "0 7 1" "$(sched "$RPID")"
 assert_eq "started under chrt: writer" "4 0 0" "$(sched "$(writer)")"
 kill -TERM $RPID
 wait $RPID || fail "recorder under chrt: exit $?: $(cat "$T/b.err")"
+start b2 chrt -f 5 -- --rt-prio 0
+assert_eq "started under chrt, --rt-prio 0: reader" "0 5 1" "$(sched "$RPID")"
+assert_eq "started under chrt, --rt-prio 0: writer" "10 0 0" "$(sched "$(writer)")"
+kill -TERM $RPID
+wait $RPID || fail "recorder under chrt: exit $?: $(cat "$T/b2.err")"
 
 # 3. without the permission: one line, and it records
-start c setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice -- --rt-prio 7
+start c setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice -- --rt-prio 3
 assert_eq "not permitted: reader" "0 0 0" "$(sched "$RPID")"
 assert_eq "not permitted: lines said" 1 "$(wc -l <"$T/c.err" | tr -d ' ')"
-grep -q "^recorder: --rt-prio 7: SCHED_FIFO: .*normal policy" "$T/c.err" ||
+grep -q "^recorder: --rt-prio 3: SCHED_FIFO: .*normal policy" "$T/c.err" ||
 	fail "not permitted: said '$(cat "$T/c.err")'"
 kill -TERM $CPID
 wait $CPID
