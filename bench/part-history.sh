@@ -47,15 +47,15 @@ caught_up() {
 echo "| history | load average at the start | $(cut -d ' ' -f 1-3 /proc/loadavg) | | |"
 
 # 1. recording while sim writes as fast as it can, at zstd level -3 (the
-# default) with the reader under the normal policy and real-time, and at
-# the smaller level -1, side by side
+# default) with the reader under the normal policy and real-time (the
+# default), and at the smaller level -1 under the normal policy, side by
+# side
 rec_vs_sim() {		# LEVEL RTPRIO RING DIR
 lv=$1 rt=$2 rg=$3
 "$BIN/recorder" --ring "$rg" --level "$lv" --rt-prio "$rt" --flush 50 "$4" \
     2>"$d/rec.err" &
 rpid=$!
-what="--level $lv"
-[ "$rt" = 0 ] || what="$what --rt-prio $rt"
+what="--level $lv --rt-prio $rt"
 sleep 0.3
 ! grep -q 'rt-prio.*normal policy' "$d/rec.err" ||
 	what="$what (not permitted: normal policy)"
