@@ -9,7 +9,7 @@
 # normal policy.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
-chrt -f 1 true 2>/dev/null || skip "SCHED_FIFO not permitted here"
+chrt -f 7 true 2>/dev/null || skip "SCHED_FIFO not permitted here"
 
 "$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 3 --rate 2000 \
     2>"$T/sim.err" &
@@ -71,8 +71,9 @@ assert_eq "started under chrt, --rt-prio 0: writer" "10 0 0" "$(sched "$(writer)
 kill -TERM $RPID
 wait $RPID || fail "recorder under chrt: exit $?: $(cat "$T/b2.err")"
 
-# 3. without the permission: one line, and it records
-start c setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice -- --rt-prio 3
+# 3. without the permission (no CAP_SYS_NICE, an RLIMIT_RTPRIO of 0):
+# one line, and it records
+start c setpriv --inh-caps=-sys_nice --bounding-set=-sys_nice prlimit --rtprio=0 -- --rt-prio 3
 assert_eq "not permitted: reader" "0 0 0" "$(sched "$RPID")"
 assert_eq "not permitted: lines said" 1 "$(wc -l <"$T/c.err" | tr -d ' ')"
 grep -q "^recorder: --rt-prio 3: SCHED_FIFO: .*normal policy" "$T/c.err" ||
