@@ -5,17 +5,20 @@
 # message against raw records and gzip'd JSONL, replay (`collector replay
 # --speed max` of the history, beside the same of a raw capture) and
 # range queries (`recorder cat`) in messages per second.  Goal: 1 M msg/s
-# replayed.
+# replayed.  The recording is measured twice in one run, its reader
+# thread under the normal policy and under SCHED_FIFO (--rt-prio
+# HISTORY_BENCH_RT, 1 by default), so that both see the same load.
 set -u
 : "${BIN:?}"
 N=${HISTORY_BENCH_MSGS:-1000000}
+RT=${HISTORY_BENCH_RT:-1}
 d=$(mktemp -d)
 ring="benchhist.$$"
 rpid=
 cleanup() {
 	[ -z "$rpid" ] || kill "$rpid" 2>/dev/null
 	[ -z "$rpid" ] || wait "$rpid" 2>/dev/null
-	for r in "$ring.a" "$ring.b" "$ring.c" "$ring.d" "$ring.e"; do
+	for r in "$ring.a" "$ring.b" "$ring.c" "$ring.d" "$ring.e" "$ring.f"; do
 		"$BIN/shmreader" --ring "$r" --unlink 2>/dev/null
 	done
 	rm -rf "$d"
@@ -44,18 +47,25 @@ caught_up() {
 echo "| history | load average at the start | $(cut -d ' ' -f 1-3 /proc/loadavg) | | |"
 
 # 1. recording while sim writes as fast as it can, at zstd level -3 (the
-# default) and at the smaller level -1, side by side
-rec_vs_sim() {		# LEVEL RING DIR
-"$BIN/recorder" --ring "$2" --level "$1" --flush 50 "$3" 2>"$d/rec.err" &
+# default) with the reader under the normal policy and real-time (the
+# default), and at the smaller level -1 under the normal policy, side by
+# side
+rec_vs_sim() {		# LEVEL RTPRIO RING DIR
+lv=$1 rt=$2 rg=$3
+"$BIN/recorder" --ring "$rg" --level "$lv" --rt-prio "$rt" --flush 50 "$4" \
+    2>"$d/rec.err" &
 rpid=$!
+what="--level $lv --rt-prio $rt"
 sleep 0.3
+! grep -q 'rt-prio.*normal policy' "$d/rec.err" ||
+	what="$what (not permitted: normal policy)"
 t0=$(now)
 # sim's CPU time: its shell's children's, from /proc (ticks)
 simcpu=$(sh -c '"$0" --ring "$1" sim --rate max --count "$2" 2>/dev/null ||
-    exit 1; cut -d " " -f 16,17 /proc/$$/stat' "$BIN/collector" "$2" "$N") ||
+    exit 1; cut -d " " -f 16,17 /proc/$$/stat' "$BIN/collector" "$rg" "$N") ||
 	{ echo "part-history: collector sim failed" >&2; exit 1; }
 t1=$(now)
-cursor=$("$BIN/shmreader" --ring "$2" --stat | sed -n 's/^seq: //p')
+cursor=$("$BIN/shmreader" --ring "$rg" --stat | sed -n 's/^seq: //p')
 i=0
 while ! caught_up "$cursor"; do
 	i=$((i + 1))
@@ -80,22 +90,23 @@ waits=$(field "$s" waits)
 peak=$(field "$s" queue_peak)
 met=no
 [ "$lost" = 0 ] && met=yes
-echo "| history | recorder --level $1 beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
+echo "| history | recorder $what beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
 # the recorder looks for the ring every 10 ms: what sim wrote before
 # it found it and that the ring no longer held was never seen
 before=$((cursor - recs - lost))
-echo "| history | recorder --level $1 at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer (a full --queue); most packed bytes queued for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits; $peak | 0 lost | $met |"
+echo "| history | recorder $what at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer (a full --queue); most packed bytes queued for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits; $peak | 0 lost | $met |"
 simcpu=$(($(echo "$simcpu" | tr ' ' '+')))
 tck=$(getconf CLK_TCK)
 met=no
 [ "$reccpu" -lt "$simcpu" ] && met=yes
 ms() { echo "$1" | awk '{ printf "%d / %d", $1 / 1e6, $2 / 1e6 }'; }
 [ -z "$rsched" ] ||
-echo "| history | recorder --level $1 at sim --rate max: its reader thread on a processor / runnable but waiting for one; the same of its writer thread (schedstat) | $(ms "$rsched") ms; $(ms "$wsched") ms | | |"
-echo "| history | recorder --level $1 at sim --rate max: CPU time of sim / of the recorder (both threads), user + system | $((simcpu * 1000 / tck)) / $((reccpu * 1000 / tck)) ms ($((reccpu * 100 / (simcpu > 0 ? simcpu : 1)))%) | recorder below sim | $met |"
+echo "| history | recorder $what at sim --rate max: its reader thread on a processor / runnable but waiting for one; the same of its writer thread (schedstat) | $(ms "$rsched") ms; $(ms "$wsched") ms | | |"
+echo "| history | recorder $what at sim --rate max: CPU time of sim / of the recorder (both threads), user + system | $((simcpu * 1000 / tck)) / $((reccpu * 1000 / tck)) ms ($((reccpu * 100 / (simcpu > 0 ? simcpu : 1)))%) | recorder below sim | $met |"
 }
-rec_vs_sim -3 "$ring.a" "$d/a"
-rec_vs_sim -1 "$ring.e" "$d/e"
+rec_vs_sim -3 0 "$ring.a" "$d/a"
+rec_vs_sim -3 "$RT" "$ring.f" "$d/f"
+rec_vs_sim -1 0 "$ring.e" "$d/e"
 
 # 2. a history without laps: sim into a ring that holds it all, then the
 # recorder drains it: each alone, their rates side by side

@@ -6,11 +6,12 @@
  * size.  The main thread reads the ring and fills a block, packing each
  * record as it comes; a writer thread compresses and writes the blocks
  * before, so that compression does not stop the reading.  The reader is
- * the one that must keep up, or be lapped: the writer runs at a lower
- * priority (--writer-nice), and the packed blocks wait for it in a queue
- * of --queue bytes made once, handed over without a lock, so that a
- * writer held up (by the reader itself on a busy core, a slow disk)
- * does not make the reader wait.  A restarted recorder continues after the last recorded
+ * the one that must keep up, or be lapped: it runs real-time where
+ * permitted (--rt-prio), the writer at a lower priority (--writer-nice),
+ * and the packed blocks wait for the writer in a queue of --queue bytes
+ * made once, handed over without a lock, so that a writer held up (by
+ * the reader itself on a busy core, a slow disk) does not make the
+ * reader wait.  A restarted recorder continues after the last recorded
  * sequence in a new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
@@ -20,6 +21,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -44,13 +46,13 @@
 static const char usage_text[] =
 "usage: recorder [-hv] [-d fd] [--ring name] [--name name] [--flush ms]\n"
 "                [--block n] [--level n] [--queue bytes] [--writer-nice n]\n"
-"                [--rotate sec] [--max-size bytes] [--keep-age age]\n"
-"                [--keep-size bytes] dir\n"
+"                [--rt-prio n] [--rotate sec] [--max-size bytes]\n"
+"                [--keep-age age] [--keep-size bytes] dir\n"
 "       recorder cat [-v] [--from time] [--to time] [--format jsonl|raw]\n"
 "                [--venue venue] [--symbol symbol] [--type type] path ...\n";
 
 enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_QUEUE, O_NICE,
-	O_ROTATE, O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
+	O_RTPRIO, O_ROTATE, O_MAXSIZE, O_KEEPAGE, O_KEEPSIZE };
 
 static const struct option opts[] = {
 	{ "help", no_argument, NULL, 'h' },
@@ -63,6 +65,7 @@ static const struct option opts[] = {
 	{ "level", required_argument, NULL, O_LEVEL },
 	{ "queue", required_argument, NULL, O_QUEUE },
 	{ "writer-nice", required_argument, NULL, O_NICE },
+	{ "rt-prio", required_argument, NULL, O_RTPRIO },
 	{ "rotate", required_argument, NULL, O_ROTATE },
 	{ "max-size", required_argument, NULL, O_MAXSIZE },
 	{ "keep-age", required_argument, NULL, O_KEEPAGE },
@@ -104,6 +107,7 @@ struct recorder {
 	int		 verbose;
 	uint64_t	 queue_max;	/* packed bytes that may wait */
 	int		 writer_nice;	/* added to the writer thread's nice */
+	int		 rt_prio;	/* the reader's SCHED_FIFO priority, 0: off */
 	/* the block being filled (main thread), and packed as it fills */
 	struct ring	*ring;
 	struct tp_record *buf;
@@ -512,11 +516,25 @@ static void *
 writer_main(void *arg)
 {
 	struct recorder *r = arg;
+	struct sched_param sp;
 	sigset_t all;
+	int pol, rc;
 
 	/* signals are the main thread's */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/*
+	 * Never real-time, even in a process started so (chrt(1)): the
+	 * writer compresses without pause while the queue holds blocks, and
+	 * would hold a processor from every normal process meanwhile.
+	 */
+	if (pthread_getschedparam(pthread_self(), &pol, &sp) == 0 &&
+	    pol != SCHED_OTHER) {
+		sp.sched_priority = 0;
+		if ((rc = pthread_setschedparam(pthread_self(), SCHED_OTHER,
+		    &sp)) != 0)
+			warnx("writer thread: SCHED_OTHER: %s", strerror(rc));
+	}
 	/* Linux: a nice per thread, this one's by its thread id */
 	if (r->writer_nice > 0) {
 		id_t tid = (id_t)gettid();
@@ -915,6 +933,31 @@ position(struct recorder *r)
 	ring_seek(r->ring, want);
 }
 
+/*
+ * Runs the calling thread, the reader, under SCHED_FIFO at --rt-prio, so
+ * that no normal process keeps it from a processor for longer than the
+ * ring takes to lap it (recorder(1)).  Called after the writer thread is
+ * made, which keeps the normal policy.  Safe because the reader never
+ * spins: caught up it naps, and with the queue full it sleeps on a
+ * semaphore.  Without permission says so once and goes on.
+ */
+static void
+reader_rt(struct recorder *r)
+{
+	struct sched_param sp;
+	int rc;
+
+	if (r->rt_prio == 0)
+		return;
+	memset(&sp, 0, sizeof(sp));
+	sp.sched_priority = r->rt_prio;
+	if ((rc = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp)) != 0)
+		warnx("--rt-prio %d: SCHED_FIFO: %s: the reader runs under "
+		    "the normal policy", r->rt_prio, strerror(rc));
+	else if (r->verbose)
+		warnx("reader thread: SCHED_FIFO priority %d", r->rt_prio);
+}
+
 /* Returns 0, or an exit status. */
 static int
 record(struct recorder *r, int ready_fd)
@@ -935,6 +978,7 @@ record(struct recorder *r, int ready_fd)
 		return EX_OSERR;
 	}
 	r->writer_on = 1;
+	reader_rt(r);
 	notify_ready(ready_fd);
 	while (!stop) {
 		struct tp_record *slot;
@@ -1055,6 +1099,7 @@ int
 main(int argc, char **argv)
 {
 	static struct recorder r;
+	pthread_mutexattr_t ma;
 	struct sigaction sa;
 	uint64_t v;
 	int ch, ready_fd = -1, rv;
@@ -1070,6 +1115,7 @@ main(int argc, char **argv)
 	r.max_size = 1ULL << 30;
 	r.queue_max = 32ULL << 20;
 	r.writer_nice = 10;
+	r.rt_prio = 1;
 	r.fd = -1;
 	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
@@ -1129,6 +1175,12 @@ main(int argc, char **argv)
 				    "19", optarg);
 			r.writer_nice = (int)v;
 			break;
+		case O_RTPRIO:
+			if (parse_u64(optarg, 0, 99, &v) < 0)
+				errx(EX_USAGE, "--rt-prio %s: must be 0 to 99",
+				    optarg);
+			r.rt_prio = (int)v;
+			break;
 		case O_ROTATE:
 			if (parse_u64(optarg, 60, 86400, &v) < 0 ||
 			    v % 60 != 0 || 86400 % v != 0)
@@ -1187,7 +1239,14 @@ main(int argc, char **argv)
 		err(EX_OSERR, "--queue: malloc");
 	if ((r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL)
 		err(EX_OSERR, "malloc");
-	pthread_mutex_init(&r.mu, NULL);
+	/*
+	 * Priority inheritance: the writer, at a lower priority, holds mu a
+	 * moment; a real-time reader waiting for it lends it its priority.
+	 */
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setprotocol(&ma, PTHREAD_PRIO_INHERIT);
+	pthread_mutex_init(&r.mu, &ma);
+	pthread_mutexattr_destroy(&ma);
 	sem_init(&r.work, 0, 0);
 	sem_init(&r.room, 0, 0);
 

@@ -83,6 +83,7 @@ opts_of() {
 --level level
 --queue n
 --writer-nice n
+--rt-prio n
 --rotate n
 --max-size n
 --keep-age n

@@ -3,8 +3,10 @@
 # processes (redis-server, collector, the pipeline's shmreader and
 # redispub, wsgate) under SCHED_FIFO at PRIO, says so in the log, and
 # leaves the recorder and deriver (and the derived pipeline) under the
-# normal policy; a priority out of 1-99 or not a number is a config
-# error (78).  Skipped where real-time scheduling is not permitted.
+# normal policy, but for the recorder's reader thread, real-time at the
+# recorder's own --rt-prio default of 1, below the live path; a priority
+# out of 1-99 or not a number is a config error (78).  Skipped where
+# real-time scheduling is not permitted.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -34,12 +36,19 @@ for st in redis collector pipeline wsgate deriver recorder derived; do
 	pids=$(stage_pids $st)
 	case $pids in "" | -) fail "$st: no pids" ;; esac
 	case $st in
-	deriver | recorder | derived) want="SCHED_OTHER 0" ;;
+	deriver | derived) want="SCHED_OTHER 0" ;;
+	recorder) want="SCHED_FIFO 1" ;;
 	*) want="SCHED_FIFO 7" ;;
 	esac
 	for p in $pids; do
 		assert_eq "$st $(cat "/proc/$p/comm") $p" "$want" "$(policy "$p")"
 	done
+done
+# the recorder's writer thread: the normal policy
+p=$(stage_pids recorder)
+for t in "/proc/$p/task/"*; do
+	[ "${t##*/}" = "$p" ] ||
+	    assert_eq "recorder writer thread ${t##*/}" "SCHED_OTHER 0" "$(policy "${t##*/}")"
 done
 data_flows || fail "nothing published under SCHED_FIFO"
 tp stop >/dev/null 2>&1 || fail "stop exited $?"
