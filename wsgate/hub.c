@@ -19,11 +19,11 @@
  * comes or goes, a channel's SUBSCRIBE and the cover may both be in
  * effect for a moment; Redis then sends the "message" copy just before
  * the "pmessage" one, and the pmessage of a channel whose SUBSCRIBE is in
- * effect is skipped.  Commands on one connection take effect in order,
- * so the cover is PSUBSCRIBEd before the channels it replaces are
- * UNSUBSCRIBEd, and they are SUBSCRIBEd again before it goes: nothing is
- * missed in between; the channels' own SUBSCRIBEs go only once the
- * cover is confirmed, so that a cover Redis refuses costs them nothing.
+ * effect is skipped.  The channels the cover replaces are UNSUBSCRIBEd
+ * only once Redis has confirmed it (so that a cover Redis refuses costs
+ * them nothing), and, commands on one connection taking effect in
+ * order, they are SUBSCRIBEd again before it goes: nothing is missed in
+ * between.
  * A state machine per name (S_IDLE, S_SUBSCRIBING, S_ACTIVE,
  * S_UNSUBSCRIBING) never sends a second command for a name while one is
  * in flight.  Each command names one channel or pattern, so it has
@@ -149,8 +149,10 @@
 #include "glob.h"
 #include "hash.h"
 #include "hub.h"
+#include "ratelog.h"
 #include "sentinel.h"
 #include "shard.h"
+#include "util.h"
 
 #define HUB_BUCKETS	4096
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
@@ -158,6 +160,8 @@
 #define SYNC_BYTES	(8u << 20)	/* bytes replayed per book, at most */
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
+#define REFUSED_LOG_MAX	5		/* refusals logged every ... */
+#define REFUSED_LOG_NS	(10 * 1000000000LL)
 
 struct rconn {
 	struct hub		*h;
@@ -302,6 +306,7 @@ struct hub {
 	struct evr	*subev;		/* sub's connection (evredis.c) */
 	struct event	*resub;		/* a passing refusal: sent again */
 	struct backoff	 resub_bo;
+	struct ratelog	 refused_log;	/* a client may ask again and again */
 	int		 up;		/* sub connected: data flows */
 	struct sub	*tab[HUB_BUCKETS];
 	unsigned	 nsubs;
@@ -2406,6 +2411,9 @@ refusal(const char *err)
 static void
 sub_refused(struct hub *h, struct sub *x, const char *err)
 {
+	h->st->redis_refused++;
+	ratelog_say(&h->refused_log, mono_ns(), "redis: %s refused: %s",
+	    x->name, err);
 	x->st = S_IDLE;
 	x->node = -1;
 	x->gone = 0;
@@ -2440,6 +2448,9 @@ cover_refused(struct hub *h, const char *err)
 {
 	struct sub *y;
 
+	h->st->redis_refused++;
+	ratelog_say(&h->refused_log, mono_ns(), "redis: %s refused: %s",
+	    h->cover, err);
 	h->cover_st = S_IDLE;
 	while ((y = h->pats) != NULL) {
 		y->refused = 1;
@@ -2512,8 +2523,9 @@ sub_error(struct hub *h, int kind, const char *name, size_t len,
 		    name, len);
 		return;
 	}
-	fprintf(stderr, "wsgate: redis subscriber: %s %s: %s\n", kind ==
-	    K_PSUB ? "PSUBSCRIBE" : "SUBSCRIBE", name, err);
+	if (!refusal(err))
+		fprintf(stderr, "wsgate: redis subscriber: %s %s: %s\n", kind ==
+		    K_PSUB ? "PSUBSCRIBE" : "SUBSCRIBE", name, err);
 	if (kind == K_PSUB) {
 		if (h->cover == NULL || len != h->cover_len ||
 		    memcmp(name, h->cover, len) != 0 ||
@@ -3013,7 +3025,7 @@ sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
 	if (x == NULL || x->node != node || x->st == S_IDLE)
 		return;
 	moved = refused && strncmp(why, "MOVED ", 6) == 0;
-	if (h->conf->verbose || (refused && !moved))
+	if (h->conf->verbose || (refused && !moved && !refusal(why)))
 		fprintf(stderr, "wsgate: redis cluster: %s: %s\n", x->name,
 		    why);
 	if (x->st == S_UNSUBSCRIBING && !refused) {
@@ -3127,6 +3139,8 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	backoff_init(&h->sub.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	backoff_init(&h->cmd.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	backoff_init(&h->resub_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	ratelog_init(&h->refused_log, REFUSED_LOG_MAX, REFUSED_LOG_NS, NULL,
+	    "refusals by Redis not logged");
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
 	h->resub = evtimer_new(base, resub_cb, h);
@@ -3154,6 +3168,7 @@ void
 hub_close(struct hub *h)
 {
 	h->closing = 1;
+	ratelog_flush(&h->refused_log);
 	if (h->subev != NULL)
 		evr_close(h->subev);	/* no callback */
 	h->sub.connected = 0;
