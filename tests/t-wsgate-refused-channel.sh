@@ -9,7 +9,9 @@
 # frame per refused name with Redis's NOPERM, then "subscribed" with
 # md.ok.b alone, which then brings it messages
 # (tests/wsgate/refused.py).  wsgate's subscriber connection is never
-# lost (one "connected" in its log, no reconnection counted).
+# lost (one "connected" in its log, no reconnection counted), and it
+# asks Redis once per request: 15 refusals counted
+# (wsgate_redis_refused_total: 5 times 2 channels and the cover).
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
@@ -28,4 +30,5 @@ wait_for 10 metric_is wsgate_redis_up 1 || fail "wsgate not connected"
 note "$(cat "$T/refused.out")"
 assert_eq "subscriber connections" 1 "$(grep -c 'redis subscriber: connected' "$T/wsgate.log")"
 assert_eq "reconnections" 0 "$(metric wsgate_redis_reconnects_total)"
+assert_eq "refusals counted" 15 "$(metric wsgate_redis_refused_total)"
 stop_wsgate

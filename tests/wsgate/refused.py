@@ -28,18 +28,12 @@ import time
 
 import websockets
 
+from rpub import resp
+
 
 def die(msg):
     print("refused.py: " + msg, file=sys.stderr)
     sys.exit(1)
-
-
-def resp(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 
 
 class Pub:
