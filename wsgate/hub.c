@@ -28,7 +28,10 @@
  * S_UNSUBSCRIBING) never sends a second command for a name while one is
  * in flight.  Each command names one channel or pattern, so it has
  * exactly one answer, its confirmation or an error, paired with it by
- * the order of the commands in flight (struct evr_pend).
+ * the order of the commands in flight (struct evr_pend).  The sub
+ * connection also holds one private subscription (KEEP_CHANNEL) for its
+ * whole life, so that Redis lists it among its pubsub clients even with
+ * no channel (tickpipe(8) status finds the gateways so).
  *
  * Refusals.  An error answer to a SUBSCRIBE (or SSUBSCRIBE) is Redis
  * refusing that name, as -NOPERM for a channel the ACL user may not
@@ -158,6 +161,7 @@
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
 #define SYNC_LINES	20000		/* deltas replayed per book, at most */
 #define SYNC_BYTES	(8u << 20)	/* bytes replayed per book, at most */
+#define KEEP_CHANNEL	"__wsgate.keepalive"
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 #define REFUSED_LOG_MAX	5		/* refusals logged every ... */
@@ -188,7 +192,7 @@ struct route {
 enum sub_state { S_IDLE, S_SUBSCRIBING, S_ACTIVE, S_UNSUBSCRIBING };
 
 /* The commands in flight on sub (evr_pend's kind). */
-enum sub_cmd { K_AUTH, K_UNSUB, K_SUB, K_PUNSUB, K_PSUB };
+enum sub_cmd { K_AUTH, K_UNSUB, K_SUB, K_PUNSUB, K_PSUB, K_KEEP };
 
 /* A conflator of an exact channel, and how many members use it. */
 struct cfslot {
@@ -1598,6 +1602,10 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 		    "Redis Cluster: name each channel (wsgate(1) CLUSTER)");
 		return -1;
 	}
+	if (!pattern && strcmp(name, KEEP_CHANNEL) == 0) {
+		snprintf(msg, msglen, "reserved channel");
+		return -1;
+	}
 	if (p->nsubs >= h->conf->max_subs) {
 		h->st->sub_limit_refused++;
 		snprintf(msg, msglen, "too many subscriptions (at most %llu "
@@ -2523,6 +2531,11 @@ sub_error(struct hub *h, int kind, const char *name, size_t len,
 		    name, len);
 		return;
 	}
+	if (kind == K_KEEP) {	/* only tickpipe(8) status misses it */
+		fprintf(stderr, "wsgate: redis subscriber: SUBSCRIBE %s: %s\n",
+		    name, err);
+		return;
+	}
 	if (!refusal(err))
 		fprintf(stderr, "wsgate: redis subscriber: %s %s: %s\n", kind ==
 		    K_PSUB ? "PSUBSCRIBE" : "SUBSCRIBE", name, err);
@@ -2781,9 +2794,11 @@ sub_start(struct hub *h)
 		rconn_retry(&h->sub);
 		return;
 	}
-	if (pw != NULL && (user[0] != '\0' ? evr_command(h->subev, K_AUTH,
+	if ((pw != NULL && (user[0] != '\0' ? evr_command(h->subev, K_AUTH,
 	    "", 0, "AUTH %s %s", user, pw) : evr_command(h->subev, K_AUTH,
-	    "", 0, "AUTH %s", pw)) != 0) {
+	    "", 0, "AUTH %s", pw)) != 0) || evr_command(h->subev, K_KEEP,
+	    KEEP_CHANNEL, strlen(KEEP_CHANNEL), "SUBSCRIBE " KEEP_CHANNEL) !=
+	    0) {
 		evr_close(h->subev);
 		rconn_retry(&h->sub);
 	}
