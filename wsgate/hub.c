@@ -1,9 +1,13 @@
 /*
- * hub.c: wsgate's Redis side.  Two hiredis async connections on the
- * libevent loop (a Redis Cluster: see Cluster below): "sub" carries the
- * subscriptions and the messages; "cmd" runs the late-joiner reads
+ * hub.c: wsgate's Redis side.  Two connections on the libevent loop (a
+ * Redis Cluster: see Cluster below): "sub" carries the subscriptions and
+ * the messages; "cmd", a hiredis async one, runs the late-joiner reads
  * (MULTI; GET C.snapshot; LRANGE C.deltas; EXEC) and SMEMBERS
- * PREFIX.channels.
+ * PREFIX.channels.  sub is a plain non-blocking redisContext
+ * (evredis.c) whose every reply is classified here, as shard.c does per
+ * node: hiredis 0.14's async API takes an error reply to a SUBSCRIBE in
+ * subscribed mode for a protocol error and disconnects, so one channel
+ * Redis refuses would cut every client off, again at each reconnection.
  *
  * Subscriptions.  The table maps each channel or pattern some client
  * asked for to a struct sub with its members (one per client).  Redis
@@ -15,15 +19,29 @@
  * comes or goes, a channel's SUBSCRIBE and the cover may both be in
  * effect for a moment; Redis then sends the "message" copy just before
  * the "pmessage" one, and the pmessage of a channel whose SUBSCRIBE is in
- * effect is skipped.  Commands on one connection take effect in order,
- * so the cover is PSUBSCRIBEd before the channels it replaces are
- * UNSUBSCRIBEd, and they are SUBSCRIBEd again before it goes: nothing is
- * missed in between.  A state machine per name (S_IDLE, S_SUBSCRIBING,
- * S_ACTIVE, S_UNSUBSCRIBING) never sends a second command for a name while
- * one is in flight, because hiredis 0.14 keys its callbacks by name.  The
- * sub connection also holds one private subscription for its whole life
- * so that hiredis never leaves subscribed mode (it asserts if a reply
- * arrives then).
+ * effect is skipped.  The channels the cover replaces are UNSUBSCRIBEd
+ * only once Redis has confirmed it (so that a cover Redis refuses costs
+ * them nothing), and, commands on one connection taking effect in
+ * order, they are SUBSCRIBEd again before it goes: nothing is missed in
+ * between.
+ * A state machine per name (S_IDLE, S_SUBSCRIBING, S_ACTIVE,
+ * S_UNSUBSCRIBING) never sends a second command for a name while one is
+ * in flight.  Each command names one channel or pattern, so it has
+ * exactly one answer, its confirmation or an error, paired with it by
+ * the order of the commands in flight (struct evr_pend).  The sub
+ * connection also holds one private subscription (KEEP_CHANNEL) for its
+ * whole life, so that Redis lists it among its pubsub clients even with
+ * no channel (tickpipe(8) status finds the gateways so).
+ *
+ * Refusals.  An error answer to a SUBSCRIBE (or SSUBSCRIBE) is Redis
+ * refusing that name, as -NOPERM for a channel the ACL user may not
+ * use, unless it is one that passes (refusal()): then it is sent again
+ * later.  Each client member of a refused channel gets an error frame
+ * naming it with Redis's reason and loses it (its "subscribed" answer
+ * then comes without it); nothing is asked again until a client
+ * subscribes to it again.  A refused cover costs every client pattern
+ * the same way; the exact channels keep their own SUBSCRIBEs.  Nothing
+ * else is touched: no redis_down.
  *
  * Answers.  A client's subscribe is answered ({"type":"subscribed"},
  * hub_subscribed) only once each of its channels and patterns is in
@@ -138,11 +156,14 @@
 #include "backoff.h"
 #include "cluster.h"
 #include "conflate.h"
+#include "evredis.h"
 #include "glob.h"
 #include "hash.h"
 #include "hub.h"
+#include "ratelog.h"
 #include "sentinel.h"
 #include "shard.h"
+#include "util.h"
 
 #define HUB_BUCKETS	4096
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
@@ -151,6 +172,8 @@
 #define KEEP_CHANNEL	"__wsgate.keepalive"
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
+#define REFUSED_LOG_MAX	5		/* refusals logged every ... */
+#define REFUSED_LOG_NS	(10 * 1000000000LL)
 
 struct rconn {
 	struct hub		*h;
@@ -176,6 +199,9 @@ struct route {
 
 enum sub_state { S_IDLE, S_SUBSCRIBING, S_ACTIVE, S_UNSUBSCRIBING };
 
+/* The commands in flight on sub (evr_pend's kind). */
+enum sub_cmd { K_AUTH, K_UNSUB, K_SUB, K_PUNSUB, K_PSUB, K_KEEP };
+
 /* A conflator of an exact channel, and how many members use it. */
 struct cfslot {
 	struct cfl	*c;
@@ -198,6 +224,7 @@ struct sub {
 	int		 node;		/* cluster: where st is, or -1 */
 	uint16_t	 slot;		/* cluster: the slot of name */
 	int		 gone;		/* cluster: lost, clients told */
+	int		 refused;	/* by Redis: members being dropped */
 	struct member	*members;
 	unsigned	 nmembers;
 	unsigned	 nconf;		/* of them, conflated */
@@ -288,6 +315,10 @@ struct hub {
 	void			(*connected)(void *);
 	void			*arg;
 	struct rconn	 sub, cmd;
+	struct evr	*subev;		/* sub's connection (evredis.c) */
+	struct event	*resub;		/* a passing refusal: sent again */
+	struct backoff	 resub_bo;
+	struct ratelog	 refused_log;	/* a client may ask again and again */
 	int		 up;		/* sub connected: data flows */
 	struct sub	*tab[HUB_BUCKETS];
 	unsigned	 nsubs;
@@ -313,7 +344,6 @@ struct hub {
 };
 
 static void rconn_start(struct rconn *);
-static void sub_reply_cb(redisAsyncContext *, void *, void *);
 static void cover_update(struct hub *);
 static void member_start(struct member *);
 static void sync_kick(struct hub_peer *);
@@ -637,26 +667,29 @@ chan_send(struct hub *h, struct sub *x, int subscribe)
 	return 0;
 }
 
-/* Sends one (P)(UN)SUBSCRIBE on sub; 0 if sent. */
+/* Sends one (P)(UN)SUBSCRIBE on sub, one name; 0 if sent. */
 static int
 sub_send(struct hub *h, const char *name, size_t len, int pattern,
     int subscribe)
 {
-	const char *cmd = subscribe ? (pattern ? "PSUBSCRIBE" : "SUBSCRIBE") :
-	    (pattern ? "PUNSUBSCRIBE" : "UNSUBSCRIBE");
+	static const char *const cmds[] = { "UNSUBSCRIBE", "SUBSCRIBE",
+	    "PUNSUBSCRIBE", "PSUBSCRIBE" };
+	int k = pattern * 2 + subscribe;
 
 	if (!h->sub.connected)
 		return -1;	/* everything is subscribed again on reconnect */
-	return redisAsyncCommand(h->sub.ac, sub_reply_cb, h, "%s %b", cmd,
-	    name, len) == REDIS_OK ? 0 : -1;
+	return evr_command(h->subev, K_UNSUB + k, name, len, "%s %b",
+	    cmds[k], name, len);
 }
 
-/* Is the cover wanted, and has its PSUBSCRIBE been sent last? */
+/*
+ * Is the cover wanted and confirmed?  Not before: the channels it
+ * carries keep their SUBSCRIBEs until then, in case it is refused.
+ */
 static int
 cover_held(struct hub *h)
 {
-	return h->npats > 0 && (h->cover_st == S_SUBSCRIBING ||
-	    h->cover_st == S_ACTIVE);
+	return h->npats > 0 && h->cover_st == S_ACTIVE;
 }
 
 /* Does exact channel x need its own SUBSCRIBE? */
@@ -675,6 +708,8 @@ sub_wanted(struct hub *h, const struct sub *x)
 static void
 sub_update(struct hub *h, struct sub *x)
 {
+	if (x->refused && x->nmembers > 0)
+		return;		/* its members are being dropped */
 	if (x->pattern) {
 		if (x->nmembers == 0) {
 			sub_free(h, x);
@@ -776,7 +811,7 @@ peer_error(struct hub_peer *p, const char *fmt, ...)
 static void
 peer_error(struct hub_peer *p, const char *fmt, ...)
 {
-	char reason[256];
+	char reason[640];
 	va_list ap;
 
 	if (p->arg == NULL)
@@ -2422,35 +2457,239 @@ on_sub_ack(struct hub *h, const char *kind, const char *name, size_t n)
 		    memcmp(name, h->cover, n) != 0)
 			return;
 		h->cover_st = unsub ? S_IDLE : S_ACTIVE;
-		if (!unsub)
+		if (!unsub) {
+			backoff_reset(&h->resub_bo);
 			for (unsigned b = 0; b < HUB_BUCKETS; b++)
 				for (x = h->tab[b]; x; x = x->hnext)
 					if (x->pattern || x->prefixed)
 						members_start(h, x);
+			subs_update(h, 1);	/* the cover carries them */
+		}
 		cover_update(h);
 		return;
 	}
 	if ((x = sub_find(h, name, n, 0)) == NULL)
 		return;
 	x->st = unsub ? S_IDLE : S_ACTIVE;
-	if (!unsub)
+	if (!unsub) {
+		if (h->sh == NULL)
+			backoff_reset(&h->resub_bo);
 		members_start(h, x);
+	}
 	sub_update(h, x);
 	if (h->npats == 0 && h->cover_st == S_ACTIVE)
 		cover_update(h);	/* waiting for the channels to come back */
 }
 
-static void
-sub_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
+/*
+ * refusal: is err (an error answer to a (S)(P)SUBSCRIBE, without its
+ * '-') Redis refusing that name for good, such as -NOPERM for a channel
+ * the ACL user may not use?  Not one that passes or is the
+ * connection's: the server loading a dataset, busy with a script, cut
+ * from its primary, a cluster slot moving or the cluster down, the
+ * client not authenticated, too many clients.
+ */
+static int
+refusal(const char *err)
 {
-	redisReply *r = reply, **e;
-	struct hub *h = priv;
+	static const char *const passing[] = { "LOADING", "BUSY",
+	    "MASTERDOWN", "NOREPLICAS", "TRYAGAIN", "CLUSTERDOWN", "MOVED",
+	    "ASK", "NOAUTH", NULL };
+	size_t n = strcspn(err, " ");
 
-	(void)ac;
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 3)
+	for (int i = 0; passing[i] != NULL; i++)
+		if (strlen(passing[i]) == n && strncmp(err, passing[i], n) == 0)
+			return 0;
+	return strncmp(err, "ERR max number of clients", 25) != 0;
+}
+
+/*
+ * sub_refused: Redis refused exact channel x for good (err, refusal
+ * above): each client member gets an error frame naming x and the
+ * reason, and loses x, its "subscribed" answer now coming without it;
+ * then x goes, with nothing more sent for it (x->refused holds
+ * sub_update back meanwhile).
+ */
+static void
+sub_refused(struct hub *h, struct sub *x, const char *err)
+{
+	h->st->redis_refused++;
+	ratelog_say(&h->refused_log, mono_ns(), "redis: %s refused: %s",
+	    x->name, err);
+	x->st = S_IDLE;
+	x->node = -1;
+	x->gone = 0;
+	if (x->nmembers == 0) {
+		sub_update(h, x);	/* frees it */
 		return;
-	e = r->element;
-	if (e[0]->type != REDIS_REPLY_STRING)
+	}
+	x->refused = 1;
+	for (;;) {
+		struct member *m = x->members;
+		struct hub_peer *p = m->p;
+		int last = x->nmembers == 1;
+
+		if (!m->implied)
+			peer_error(p, "%.*s: refused by Redis: %s", (int)x->len,
+			    x->name, err);
+		member_remove(p, m);	/* the last one frees x */
+		books_prune(p);
+		subreqs_answer(p);
+		if (last)
+			break;
+	}
+}
+
+/*
+ * cover_refused: Redis refused the cover for good: every client
+ * pattern is refused as sub_refused does a channel.  The exact channels
+ * under PREFIX still have their own SUBSCRIBEs (cover_held).
+ */
+static void
+cover_refused(struct hub *h, const char *err)
+{
+	struct sub *y;
+
+	h->st->redis_refused++;
+	ratelog_say(&h->refused_log, mono_ns(), "redis: %s refused: %s",
+	    h->cover, err);
+	h->cover_st = S_IDLE;
+	while ((y = h->pats) != NULL) {
+		y->refused = 1;
+		for (;;) {
+			struct member *m = y->members;
+			struct hub_peer *p = m->p;
+			int last = y->nmembers == 1;
+
+			peer_error(p, "%.*s: refused by Redis: %s (to "
+			    "PSUBSCRIBE %s)", (int)y->len, y->name, err,
+			    h->cover);
+			member_remove(p, m);	/* the last one frees y */
+			implied_drop(p);
+			books_prune(p);
+			subreqs_answer(p);
+			if (last)
+				break;
+		}
+	}
+	subs_update(h, 0);
+}
+
+static void
+resub_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct hub *h = arg;
+
+	(void)fd;
+	(void)what;
+	cover_update(h);
+	subs_update(h, 0);
+}
+
+/* A passing refusal: what is not subscribed is sent again, later. */
+static void
+resub_later(struct hub *h)
+{
+	int64_t ms = backoff_next(&h->resub_bo);
+	struct timeval tv = { (time_t)(ms / 1000),
+	    (suseconds_t)(ms % 1000) * 1000 };
+
+	if (!h->closing && h->resub != NULL &&
+	    !evtimer_pending(h->resub, NULL))
+		evtimer_add(h->resub, &tv);
+}
+
+static void rconn_lost(struct rconn *, const char *);
+
+/*
+ * sub_error: err, the error answer to sub's command kind on name (len
+ * bytes).  AUTH refused, or a command refused for want of it, is the
+ * connection's failure: dropped and made again, as when lost.  An
+ * UNSUBSCRIBE refused leaves nothing subscribed.
+ */
+static void
+sub_error(struct hub *h, int kind, const char *name, size_t len,
+    const char *err)
+{
+	struct sub *x;
+
+	h->st->redis_errors++;
+	if (kind == K_AUTH || strncmp(err, "NOAUTH", 6) == 0) {
+		fprintf(stderr, "wsgate: redis subscriber: %s\n", err);
+		evr_close(h->subev);
+		rconn_lost(&h->sub, err);
+		return;
+	}
+	if (kind == K_UNSUB || kind == K_PUNSUB) {
+		on_sub_ack(h, kind == K_UNSUB ? "unsubscribe" : "punsubscribe",
+		    name, len);
+		return;
+	}
+	if (kind == K_KEEP) {	/* only tickpipe(8) status misses it */
+		fprintf(stderr, "wsgate: redis subscriber: SUBSCRIBE %s: %s\n",
+		    name, err);
+		return;
+	}
+	if (!refusal(err))
+		fprintf(stderr, "wsgate: redis subscriber: %s %s: %s\n", kind ==
+		    K_PSUB ? "PSUBSCRIBE" : "SUBSCRIBE", name, err);
+	if (kind == K_PSUB) {
+		if (h->cover == NULL || len != h->cover_len ||
+		    memcmp(name, h->cover, len) != 0 ||
+		    h->cover_st != S_SUBSCRIBING)
+			return;
+		if (refusal(err)) {
+			cover_refused(h, err);
+			return;
+		}
+		h->cover_st = S_IDLE;
+	} else {
+		if ((x = sub_find(h, name, len, 0)) == NULL ||
+		    x->st != S_SUBSCRIBING)
+			return;
+		if (refusal(err)) {
+			sub_refused(h, x, err);
+			if (h->npats == 0 && h->cover_st == S_ACTIVE)
+				cover_update(h);
+			return;
+		}
+		x->st = S_IDLE;
+	}
+	resub_later(h);
+}
+
+/*
+ * subev_reply: one reply on sub.  Pushed: message C payload, pmessage
+ * P C payload.  The answer to the oldest command in flight: its
+ * confirmation ((p)(un)subscribe NAME count), an error, or +OK (AUTH).
+ */
+static void
+subev_reply(void *arg, redisReply *r)
+{
+	struct hub *h = arg;
+	const struct evr_pend *q = evr_oldest(h->subev);
+	redisReply **e = r->element;
+
+	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
+		char *name;
+		int kind;
+		size_t len;
+
+		if (q == NULL)
+			return;		/* nothing asked */
+		kind = q->kind;
+		len = q->len;
+		name = r->type == REDIS_REPLY_ERROR ? strdup(q->name) : NULL;
+		evr_pop(h->subev);
+		if (name != NULL)
+			sub_error(h, kind, name, len, r->str);
+		else if (r->type == REDIS_REPLY_ERROR)
+			h->st->redis_errors++;	/* out of memory */
+		free(name);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 ||
+	    e[0]->type != REDIS_REPLY_STRING)
 		return;
 	if (strcmp(e[0]->str, "message") == 0 && e[1]->type ==
 	    REDIS_REPLY_STRING && e[2]->type == REDIS_REPLY_STRING)
@@ -2459,8 +2698,12 @@ sub_reply_cb(redisAsyncContext *ac, void *reply, void *priv)
 	    e[2]->type == REDIS_REPLY_STRING &&
 	    e[3]->type == REDIS_REPLY_STRING)
 		on_message(h, e[2]->str, e[2]->len, 1, e[3]->str, e[3]->len);
-	else if (e[1]->type == REDIS_REPLY_STRING)
+	else if (e[1]->type == REDIS_REPLY_STRING) {
+		if (q != NULL && q->len == e[1]->len &&
+		    memcmp(q->name, e[1]->str, q->len) == 0)
+			evr_pop(h->subev);
 		on_sub_ack(h, e[0]->str, e[1]->str, e[1]->len);
+	}
 }
 
 /* --- connections --- */
@@ -2538,16 +2781,12 @@ rconn_lost(struct rconn *rc, const char *why)
 	rconn_retry(rc);
 }
 
+/* Connection rc is up. */
 static void
-connect_cb(const redisAsyncContext *ac, int status)
+rconn_up(struct rconn *rc)
 {
-	struct rconn *rc = ac->data;
 	struct hub *h = rc->h;
 
-	if (status != REDIS_OK) {
-		rconn_lost(rc, ac->errstr);
-		return;
-	}
 	rc->connected = 1;
 	backoff_reset(&rc->backoff);
 	if (rc->ever)
@@ -2563,6 +2802,17 @@ connect_cb(const redisAsyncContext *ac, int status)
 			gateway_status(h, "redis_up", "reconnected");
 	}
 	h->connected(h->arg);
+}
+
+static void
+connect_cb(const redisAsyncContext *ac, int status)
+{
+	struct rconn *rc = ac->data;
+
+	if (status != REDIS_OK)
+		rconn_lost(rc, ac->errstr);
+	else
+		rconn_up(rc);
 }
 
 static void
@@ -2610,6 +2860,45 @@ rconn_find(struct rconn *rc)
 }
 
 static void
+subev_up(void *arg)
+{
+	rconn_up(&((struct hub *)arg)->sub);
+}
+
+static void
+subev_lost(void *arg, const char *why)
+{
+	rconn_lost(&((struct hub *)arg)->sub, why);
+}
+
+static const struct evr_cbs subev_cbs = {
+	subev_up, subev_reply, subev_lost
+};
+
+/* rconn_start for sub: its redisContext (see the top). */
+static void
+sub_start(struct hub *h)
+{
+	const char *pw = h->conf->password, *user = h->conf->redis.user;
+
+	if (evr_start(h->subev, &h->sub.at) != 0) {
+		if (h->conf->verbose)
+			fprintf(stderr, "wsgate: redis %s: cannot connect\n",
+			    h->sub.name);
+		rconn_retry(&h->sub);
+		return;
+	}
+	if ((pw != NULL && (user[0] != '\0' ? evr_command(h->subev, K_AUTH,
+	    "", 0, "AUTH %s %s", user, pw) : evr_command(h->subev, K_AUTH,
+	    "", 0, "AUTH %s", pw)) != 0) || evr_command(h->subev, K_KEEP,
+	    KEEP_CHANNEL, strlen(KEEP_CHANNEL), "SUBSCRIBE " KEEP_CHANNEL) !=
+	    0) {
+		evr_close(h->subev);
+		rconn_retry(&h->sub);
+	}
+}
+
+static void
 rconn_start(struct rconn *rc)
 {
 	struct hub *h = rc->h;
@@ -2617,6 +2906,10 @@ rconn_start(struct rconn *rc)
 
 	if (rconn_find(rc) < 0) {
 		rconn_retry(rc);
+		return;
+	}
+	if (rc == &h->sub) {
+		sub_start(h);
 		return;
 	}
 	if (rc->at.is_unix)
@@ -2648,10 +2941,7 @@ rconn_start(struct rconn *rc)
 			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s",
 			    h->conf->password);
 	}
-	if (rc == &h->sub)
-		redisAsyncCommand(ac, sub_reply_cb, h, "SUBSCRIBE "
-		    KEEP_CHANNEL);
-	else if (h->conf->redis.db != 0)
+	if (h->conf->redis.db != 0)
 		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d",
 		    h->conf->redis.db);
 }
@@ -2828,8 +3118,10 @@ sh_ack(void *arg, int node, const char *chan, size_t clen, int subscribe)
 /*
  * sh_lost: node dropped chan (its slot moved: the map is read again) or
  * refused our SSUBSCRIBE (-MOVED: shard.c has the new owner).  Either
- * way chan is subscribed again, soon, where the map says; after any
- * other refusal (-TRYAGAIN, -CLUSTERDOWN, -NOAUTH...) with the backoff.
+ * way chan is subscribed again, soon, where the map says; after a
+ * refusal that passes (-TRYAGAIN, -CLUSTERDOWN, -NOAUTH...: refusal())
+ * with the backoff.  A refusal for good (-NOPERM...) drops chan's
+ * members (sub_refused): not asked again until a client subscribes.
  */
 static void
 sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
@@ -2842,12 +3134,16 @@ sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
 	if (x == NULL || x->node != node || x->st == S_IDLE)
 		return;
 	moved = refused && strncmp(why, "MOVED ", 6) == 0;
-	if (h->conf->verbose || (refused && !moved))
+	if (h->conf->verbose || (refused && !moved && !refusal(why)))
 		fprintf(stderr, "wsgate: redis cluster: %s: %s\n", x->name,
 		    why);
 	if (x->st == S_UNSUBSCRIBING && !refused) {
 		x->node = -1;	/* as good as our SUNSUBSCRIBE */
 		on_sub_ack(h, "unsubscribe", chan, clen);
+		return;
+	}
+	if (refused && refusal(why)) {
+		sub_refused(h, x, why);
 		return;
 	}
 	sub_lost(x, refused ? "subscription refused" :
@@ -2951,9 +3247,15 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	h->cmd.name = "commands";
 	backoff_init(&h->sub.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	backoff_init(&h->cmd.backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	backoff_init(&h->resub_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
+	ratelog_init(&h->refused_log, REFUSED_LOG_MAX, REFUSED_LOG_NS, NULL,
+	    "refusals by Redis not logged");
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
+	h->resub = evtimer_new(base, resub_cb, h);
+	h->subev = evr_new(base, &subev_cbs, h);
 	if (h->sub.retry == NULL || h->cmd.retry == NULL ||
+	    h->resub == NULL || h->subev == NULL ||
 	    (conf->redis.is_cluster && cluster_start(h) != 0)) {
 		hub_close(h);
 		hub_free(h);
@@ -2975,8 +3277,13 @@ void
 hub_close(struct hub *h)
 {
 	h->closing = 1;
-	if (h->sub.ac != NULL)
-		redisAsyncFree(h->sub.ac);
+	ratelog_flush(&h->refused_log);
+	if (h->subev != NULL)
+		evr_close(h->subev);	/* no callback */
+	h->sub.connected = 0;
+	if (h->resub != NULL)
+		event_free(h->resub);
+	h->resub = NULL;
 	if (h->cmd.ac != NULL)
 		redisAsyncFree(h->cmd.ac);
 	h->sub.ac = h->cmd.ac = NULL;
@@ -3000,6 +3307,7 @@ hub_free(struct hub *h)
 			sub_free(h, h->tab[b]);
 	for (int i = 0; i < CLUSTER_NODES_MAX; i++)
 		free(h->cmds[i]);
+	evr_free(h->subev);
 	free(h->pfx);
 	free(h->cover);
 	free(h);

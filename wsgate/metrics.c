@@ -184,6 +184,9 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	    (unsigned long long)s->token_refused);
 	metric(&b, "subscription_limit_total", "counter", "Subscriptions "
 	    "refused by --max-subscriptions.", (double)s->sub_limit_refused);
+	metric(&b, "redis_refused_total", "counter", "Channels and patterns "
+	    "Redis refused to subscribe to (-NOPERM...), their clients told.",
+	    (double)s->redis_refused);
 	mprintf(&b, "# HELP wsgate_http_responses_total HTTP responses by "
 	    "status.\n# TYPE wsgate_http_responses_total counter\n");
 	for (int i = 100; i < 600; i++)

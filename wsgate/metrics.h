@@ -27,6 +27,7 @@ struct wsgate_stats {
 	uint64_t	 fd_limit_closed;
 	uint64_t	 redis_reconnects;
 	uint64_t	 redis_errors;
+	uint64_t	 redis_refused;	/* subscriptions Redis refused */
 	uint64_t	 max_clients_refused;
 	uint64_t	 origin_refused;
 	uint64_t	 token_refused;

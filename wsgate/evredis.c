@@ -1,0 +1,244 @@
+/*
+ * evredis.c: a Redis connection as a non-blocking redisContext on the
+ * libevent loop, its replies classified by the caller (evredis.h).
+ *
+ * The socket is connected when it first turns writable; then commands
+ * appended (redisAppendCommand) are written as the socket takes them
+ * (redisBufferWrite), and replies are read and parsed by hiredis's
+ * reader (redisBufferRead, redisGetReplyFromReader), each handed to the
+ * caller's reply callback.  The commands in flight are a FIFO (struct
+ * evr_pend) the caller reads with evr_oldest and pops with evr_pop when
+ * a reply answers the oldest: on a subscriber connection, where
+ * messages are pushed between the answers, that is the only way to
+ * pair an error with its command.  A callback may close the connection
+ * (evr_close), or start it again; the rest of what was read is then
+ * dropped.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "evredis.h"
+
+struct evr {
+	struct event_base	*base;
+	const struct evr_cbs	*cbs;
+	void			*arg;
+	redisContext		*c;
+	struct event		*rev, *wev;
+	int			 connected;
+	unsigned		 gen;	/* bumped by each close */
+	struct evr_pend		*head, *tail;
+};
+
+/*
+ * evr_new: a connection, not started, whose events go to base and
+ * callbacks to cbs with arg.  NULL if out of memory.
+ */
+struct evr *
+evr_new(struct event_base *base, const struct evr_cbs *cbs, void *arg)
+{
+	struct evr *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->base = base;
+	e->cbs = cbs;
+	e->arg = arg;
+	return e;
+}
+
+/* evr_close: closes e's connection, if any, and forgets its commands. */
+void
+evr_close(struct evr *e)
+{
+	if (e->rev != NULL)
+		event_free(e->rev);
+	if (e->wev != NULL)
+		event_free(e->wev);
+	e->rev = e->wev = NULL;
+	if (e->c != NULL)
+		redisFree(e->c);
+	e->c = NULL;
+	e->connected = 0;
+	e->gen++;
+	while (e->head != NULL)
+		evr_pop(e);
+}
+
+void
+evr_free(struct evr *e)
+{
+	if (e == NULL)
+		return;
+	evr_close(e);
+	free(e);
+}
+
+/* Closes e, then tells the caller why. */
+static void
+evr_lost(struct evr *e, const char *why)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%s", why != NULL && why[0] != '\0' ?
+	    why : "disconnected");
+	evr_close(e);
+	e->cbs->lost(e->arg, msg);
+}
+
+static void
+read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct evr *e = arg;
+	unsigned gen = e->gen;
+	void *r;
+
+	(void)fd;
+	(void)what;
+	if (redisBufferRead(e->c) != REDIS_OK) {
+		evr_lost(e, e->c->errstr);
+		return;
+	}
+	for (;;) {
+		if (redisGetReplyFromReader(e->c, &r) != REDIS_OK) {
+			evr_lost(e, e->c->errstr);
+			return;
+		}
+		if (r == NULL)
+			break;
+		e->cbs->reply(e->arg, r);
+		freeReplyObject(r);
+		if (e->gen != gen)
+			return;		/* closed in the callback */
+	}
+}
+
+static void
+write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct evr *e = arg;
+	unsigned gen = e->gen;
+	int done = 0;
+
+	(void)what;
+	if (!e->connected) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+			err = errno;
+		if (err != 0) {
+			evr_lost(e, strerror(err));
+			return;
+		}
+		e->connected = 1;
+		event_add(e->rev, NULL);
+		e->cbs->up(e->arg);
+		if (e->gen != gen)
+			return;
+	}
+	if (redisBufferWrite(e->c, &done) != REDIS_OK) {
+		evr_lost(e, e->c->errstr);
+		return;
+	}
+	if (done)
+		event_del(e->wev);
+}
+
+/*
+ * evr_start: connects e (closed first) to at's host and port or unix
+ * socket; up or lost is called from the loop.  0, or -1 if the
+ * connection could not even be started (lost is not called).
+ */
+int
+evr_start(struct evr *e, const struct redisurl *at)
+{
+	redisContext *c;
+
+	evr_close(e);
+	c = at->is_unix ? redisConnectUnixNonBlock(at->path) :
+	    redisConnectNonBlock(at->host, at->port);
+	if (c == NULL || c->err) {
+		redisFree(c);
+		return -1;
+	}
+	e->c = c;
+	e->rev = event_new(e->base, c->fd, EV_READ | EV_PERSIST, read_cb, e);
+	e->wev = event_new(e->base, c->fd, EV_WRITE | EV_PERSIST, write_cb,
+	    e);
+	if (e->rev == NULL || e->wev == NULL || event_add(e->wev, NULL)) {
+		evr_close(e);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * evr_command: appends the command of fmt (redisAppendCommand's) and
+ * queues it as the newest in flight, of kind and name (len bytes).
+ * 0, or -1 if e is closed or out of memory (nothing appended).
+ */
+int
+evr_command(struct evr *e, int kind, const char *name, size_t len,
+    const char *fmt, ...)
+{
+	struct evr_pend *p;
+	va_list ap;
+	int rc;
+
+	if (e->c == NULL)
+		return -1;
+	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
+		return -1;
+	va_start(ap, fmt);
+	rc = redisvAppendCommand(e->c, fmt, ap);
+	va_end(ap);
+	if (rc != REDIS_OK) {
+		free(p);	/* nothing appended: still in step */
+		return -1;
+	}
+	p->next = NULL;
+	p->kind = kind;
+	p->len = len;
+	memcpy(p->name, name, len);
+	p->name[len] = '\0';
+	if (e->tail != NULL)
+		e->tail->next = p;
+	else
+		e->head = p;
+	e->tail = p;
+	if (e->connected)
+		event_add(e->wev, NULL);
+	return 0;
+}
+
+/* evr_oldest: the oldest command in flight, or NULL. */
+const struct evr_pend *
+evr_oldest(const struct evr *e)
+{
+	return e->head;
+}
+
+/* evr_pop: forgets the oldest command in flight (its answer came). */
+void
+evr_pop(struct evr *e)
+{
+	struct evr_pend *p = e->head;
+
+	if (p == NULL)
+		return;
+	e->head = p->next;
+	if (e->head == NULL)
+		e->tail = NULL;
+	free(p);
+}
+
+int
+evr_connected(const struct evr *e)
+{
+	return e->connected;
+}

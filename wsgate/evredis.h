@@ -1,0 +1,52 @@
+/*
+ * evredis.h: a Redis connection as a plain non-blocking redisContext
+ * driven by libevent events, for connections whose replies the caller
+ * classifies itself (a subscriber connection: hiredis 0.14's async API
+ * would take an error reply there for a protocol error and disconnect).
+ * Commands are appended and written when the socket takes them; each
+ * reply read is handed to the caller, with the commands in flight kept
+ * in order (struct evr_pend) so that it can tell the answer to its
+ * oldest command from a pushed message.
+ */
+#ifndef WSGATE_EVREDIS_H
+#define WSGATE_EVREDIS_H
+
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+
+#include "redisurl.h"
+
+struct evr;
+
+/* A command in flight: its kind and the name it carries (caller's). */
+struct evr_pend {
+	struct evr_pend	*next;
+	int		 kind;
+	size_t		 len;
+	char		 name[];	/* NUL-terminated too */
+};
+
+struct evr_cbs {
+	/* the connection is up (the socket connected) */
+	void	(*up)(void *arg);
+	/* one reply r (freed on return); the answer to evr_oldest or not */
+	void	(*reply)(void *arg, redisReply *r);
+	/* the connection is gone (or never came): closed, may be started
+	 * again; not called by evr_close */
+	void	(*lost)(void *arg, const char *why);
+};
+
+struct evr	*evr_new(struct event_base *, const struct evr_cbs *,
+		    void *arg);
+int		 evr_start(struct evr *, const struct redisurl *at);
+int		 evr_command(struct evr *, int kind, const char *name,
+		    size_t len, const char *fmt, ...);
+const struct evr_pend *evr_oldest(const struct evr *);
+void		 evr_pop(struct evr *);
+int		 evr_connected(const struct evr *);
+void		 evr_close(struct evr *);
+void		 evr_free(struct evr *);
+
+#endif
