@@ -36,8 +36,8 @@ struct route_chan {
 	uint8_t		announced;	/* SADDed to PREFIX.channels */
 	uint8_t		snap_ok;	/* snapshot set */
 	uint8_t		cleared;	/* keys deleted */
-	uint64_t	ndeltas;	/* RPUSHed since the snapshot */
-	uint64_t	batch;		/* batch of the open RPUSH group */
+	uint64_t	ndeltas;	/* APPENDed since the snapshot */
+	uint64_t	batch;		/* batch of the open APPEND group */
 	uint32_t	gfirst, glast;	/* its first and last member */
 };
 
