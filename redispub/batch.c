@@ -6,14 +6,18 @@
  * than what was published.
  *
  * A batch is planned first (plan_msg) so that the deltas of one book
- * channel go out in ONE RPUSH (a group), placed right before the PUBLISH
- * of the first of them; the PUBLISHes follow in input order.  So every
- * delta is in C.deltas before it is published, which is all a late
- * joiner needs (tickpipe(7)): the list may hold deltas not yet
- * published, which the joiner applies from the list and then skips when
- * they arrive live (their seq is not higher).  A snapshot of C closes
- * C's group (its MULTI comes after the RPUSH of the deltas before it,
- * the deltas after it start a new group), so does the --max-deltas cap.
+ * channel go out in ONE APPEND (a group) of their lines, each followed
+ * by a newline, placed right before the PUBLISH of the first of them;
+ * the PUBLISHes follow in input order.  C.deltas is a string, not a
+ * list: Redis then parses one argument and stores no object per delta
+ * (an RPUSH of one element a delta cost it about a fifth more work a
+ * line than a PUBLISH).  So every delta is in C.deltas before it is
+ * published, which is all a late joiner needs (tickpipe(7)): the string
+ * may hold deltas not yet published, which the joiner applies from it
+ * and then skips when they arrive live (their seq is not higher).  A
+ * snapshot of C closes C's group (its MULTI comes after the APPEND of
+ * the deltas before it, the deltas after it start a new group), so does
+ * the --max-deltas cap, counted in lines here.
  */
 #include <err.h>
 #include <inttypes.h>
@@ -28,7 +32,7 @@
 /*
  * cluster_note: in a cluster (b->cluster) every message of a book
  * channel writes one of its keys in the MULTI of its SPUBLISH: each
- * delta its own RPUSH, and while there is no snapshot a DEL of both
+ * delta its own APPEND, and while there is no snapshot a DEL of both
  * keys.  While the channel's slot migrates, a command whose keys have
  * left the old node is answered -ASK (or -TRYAGAIN) and not run; so
  * from the first message of a channel that is refused, every later one
@@ -60,7 +64,7 @@ static const char mark_lua[] =
     "redis.call('SET',KEYS[1],ARGV[1]) return 0";
 
 /* delta actions planned for a batch */
-enum { A_NONE, A_RPUSH, A_DEL };
+enum { A_NONE, A_APPEND, A_DEL };
 #define NO_NEXT		UINT32_MAX
 
 void
@@ -86,7 +90,7 @@ batch_free(struct batch *b)
 
 /*
  * plan_msg: the late-joiner action of message i of the batch, and its
- * place in its channel's RPUSH group.
+ * place in its channel's APPEND group.
  */
 static void
 plan_msg(struct batch *b, struct router *rt, uint32_t i)
@@ -112,7 +116,7 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 		c->batch = 0;
 	}
 	if (c->snap_ok) {
-		s->act = A_RPUSH;
+		s->act = A_APPEND;
 		c->ndeltas++;
 		if (c->batch == b->id) {
 			b->slot[c->glast].next = i;
@@ -125,7 +129,7 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 			s->gsize = 1;
 			s->gbytes = s->m->len;
 		}
-		/* a cluster: each delta its own RPUSH (see cluster_note) */
+		/* a cluster: each delta its own APPEND (see cluster_note) */
 		if (b->cluster)
 			c->batch = 0;
 	} else if (!c->cleared || b->cluster) {
@@ -192,20 +196,27 @@ encode_mark(const struct batch *b, struct resp_buf *out,
 	resp_bulk(out, SHARD_MARK_ID, sizeof(SHARD_MARK_ID) - 1);
 }
 
-/* encode_rpush: the RPUSH of the group whose first member is slot i. */
+/*
+ * encode_append: the APPEND of the group whose first member is slot i:
+ * one argument, the members' lines each followed by "\n" (a line holds
+ * no raw newline: tickpipe-json(5)).
+ */
 static void
-encode_rpush(const struct batch *b, const struct route_chan *c,
+encode_append(const struct batch *b, const struct route_chan *c,
     struct resp_buf *out, uint32_t i)
 {
 	const struct batch_slot *s = &b->slot[i];
 	uint32_t j;
 
-	resp_reserve(out, s->gbytes + 24 * (size_t)s->gsize + c->len + 66);
-	resp_head(out, '*', 2 + (size_t)s->gsize);
-	RESP_LIT(out, "$5\r\nRPUSH\r\n");
+	resp_reserve(out, s->gbytes + (size_t)s->gsize + c->len + 72);
+	RESP_LIT(out, "*3\r\n$6\r\nAPPEND\r\n");
 	put_key(b, out, c, ".deltas", 7);
-	for (j = i; j != NO_NEXT; j = b->slot[j].next)
-		resp_bulk(out, outbox_line(b->slot[j].m), b->slot[j].m->len);
+	resp_head(out, '$', s->gbytes + (size_t)s->gsize);
+	for (j = i; j != NO_NEXT; j = b->slot[j].next) {
+		resp_raw(out, outbox_line(b->slot[j].m), b->slot[j].m->len);
+		resp_raw(out, "\n", 1);
+	}
+	resp_raw(out, "\r\n", 2);
 }
 
 /* encode_xadd: --stream: the line appended to C.stream. */
@@ -226,12 +237,14 @@ encode_xadd(const struct batch *b, const struct route_chan *c,
 
 /*
  * encode_msg: appends the commands for message i of the batch to out;
- * returns the number of replies they will produce, and in *rp_idx the
- * index among them of a grouped RPUSH's reply (or -1).
+ * returns the number of replies they will produce, in *rp_idx the index
+ * among them of a grouped APPEND's reply (or -1), and in *keys_idx that
+ * of the reply that says whether the APPEND ran (in a cluster its
+ * MULTI's EXEC; else *rp_idx).
  */
 static uint32_t
 encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
-    uint32_t i, int *rp_idx)
+    uint32_t i, int *rp_idx, int *keys_idx)
 {
 	const struct batch_slot *s = &b->slot[i];
 	const struct outbox_msg *m = s->m;
@@ -239,7 +252,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	const char *line = outbox_line(m);
 	uint32_t n = 0;
 
-	*rp_idx = -1;
+	*rp_idx = *keys_idx = -1;
 	resp_reserve(out, 3 * m->len + 3 * c->len + rt->prefix_len + 520);
 	if (!c->announced) {
 		RESP_LIT(out, "*3\r\n$4\r\nSADD\r\n");
@@ -282,9 +295,9 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 			RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n");
 			n++;
 		}
-		if (s->act == A_RPUSH && s->gsize > 0) {
-			encode_rpush(b, c, out, i);
-			*rp_idx = (int)n;
+		if (s->act == A_APPEND && s->gsize > 0) {
+			encode_append(b, c, out, i);
+			*rp_idx = *keys_idx = (int)n;
 			n++;
 		} else if (s->act == A_DEL) {
 			RESP_LIT(out, "*3\r\n$3\r\nDEL\r\n");
@@ -296,6 +309,8 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		n++;
 		if (b->cluster) {
 			RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
+			if (*rp_idx >= 0)
+				*keys_idx = (int)n;
 			n++;
 		}
 		break;
@@ -358,13 +373,14 @@ batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
 		for (i = 0; i < b->n; i++) {
 			struct batch_slot *s = &b->slot[i];
 			struct outbox_unit *u;
-			int rp_idx;
-			uint32_t n = encode_msg(b, rt, out, i, &rp_idx);
+			int rp_idx, keys_idx;
+			uint32_t n = encode_msg(b, rt, out, i, &rp_idx,
+			    &keys_idx);
 
 			/* cannot fail: the ring holds more than --pipeline */
 			if ((u = outbox_unit(ob, n, 1)) == NULL)
 				errx(EX_SOFTWARE, "in-flight ring overflow");
-			if (s->act != A_RPUSH)
+			if (s->act != A_APPEND)
 				continue;
 			if (s->gsize > 0) {	/* the group's first member */
 				uint32_t j;
@@ -374,6 +390,7 @@ batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
 				for (j = i; j != NO_NEXT; j = b->slot[j].next)
 					b->slot[j].gid = b->gid;
 				u->rp_left = n - (uint32_t)rp_idx;
+				u->keys_left = n - (uint32_t)keys_idx;
 				u->gsize = s->gsize;
 			}
 			u->gid = s->gid;
@@ -412,4 +429,14 @@ batch_keys_lost(const struct batch *b, struct router *rt,
 		put_key(b, out, c, ".deltas", 7);
 		put_key(b, out, c, ".last", 5);
 	}
+}
+
+void
+batch_keys_wrongtype(struct router *rt, uint32_t chan)
+{
+	struct route_chan *c = &rt->chans[chan];
+
+	c->snap_ok = 0;
+	c->cleared = 0;
+	c->batch = 0;
 }

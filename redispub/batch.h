@@ -5,8 +5,9 @@
  * (SADD); with --stream every line is also XADDed to C.stream.  A book
  * channel C also keeps its late-joiner keys (tickpipe(7)): a snapshot
  * replaces C.snapshot and empties C.deltas in one MULTI with its PUBLISH,
- * and the deltas of C in one batch are appended to C.deltas by a single
- * RPUSH, sent before the PUBLISH of the first of them.
+ * and the deltas of C in one batch are appended to C.deltas, a string of
+ * lines each ended by a newline, by a single APPEND, sent before the
+ * PUBLISH of the first of them.
  *
  * In a cluster (cluster://) the channel is a shard channel (SPUBLISH)
  * and its keys are {C}.snapshot, {C}.deltas, {C}.last and {C}.stream:
@@ -30,8 +31,8 @@
 /* What a message of the batch does to its channel's late-joiner keys. */
 struct batch_slot {
 	struct outbox_msg	*m;
-	uint8_t			act;	/* A_NONE, A_RPUSH, A_DEL */
-	uint32_t		next;	/* next member of its RPUSH group */
+	uint8_t			act;	/* A_NONE, A_APPEND, A_DEL */
+	uint32_t		next;	/* next member of its APPEND group */
 	uint32_t		gsize;	/* first member: members */
 	uint32_t		gid;	/* the group's id */
 	size_t			gbytes;	/* first member: their bytes */
@@ -44,7 +45,7 @@ struct batch {
 	int			cluster;	/* cluster://: SPUBLISH, {C} keys */
 
 	uint64_t		id;		/* of the batch being planned */
-	uint32_t		gid;		/* of the last RPUSH group */
+	uint32_t		gid;		/* of the last APPEND group */
 	struct batch_slot	*slot;		/* BATCH_MAX of them */
 	uint32_t		n;
 };
@@ -78,10 +79,21 @@ void	batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
  * late-joiner keys;
  * if the slot of PREFIX.channels is lost, every channel is added to it
  * again.  The messages already encoded are sent as they are: a delta's
- * RPUSH may then make a {C}.deltas without {C}.snapshot, which a late
+ * APPEND may then make a {C}.deltas without {C}.snapshot, which a late
  * joiner never uses (redispub(1) CLUSTER).
  */
 void	batch_keys_lost(const struct batch *b, struct router *rt,
 	    const uint8_t *lost, struct resp_buf *out);
+
+/*
+ * batch_keys_wrongtype: channel chan's C.deltas held another type than a
+ * string (an older redispub's list; the APPEND was refused WRONGTYPE):
+ * the channel starts over as on a new connection, so its next delta
+ * deletes both of its keys and its next snapshot rebuilds them.  What
+ * is already encoded is sent as it is (its APPENDs fail the same way,
+ * or, after a snapshot already sent, make keys that the next delta
+ * deletes, a snapshot early).
+ */
+void	batch_keys_wrongtype(struct router *rt, uint32_t chan);
 
 #endif

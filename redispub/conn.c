@@ -359,7 +359,7 @@ on_reply(struct conn *c)
 
 /*
  * take_simple: the replies at the start of buf[0..n) that are integers
- * or statuses (":0" for a PUBLISH, ":N" for an RPUSH, "+OK", "+QUEUED"),
+ * or statuses (":0" for a PUBLISH, ":N" for an APPEND, "+OK", "+QUEUED"),
  * taken as the hiredis reader would have summed them up (resp.c), while
  * the reader holds nothing: nearly every reply, at a fraction of the
  * reader's cost.  Returns the bytes taken (the reader is fed the rest),

@@ -584,8 +584,17 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 	case OUTBOX_GROUP_REFUSED:
 		rp->st.dropped++;
 		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused the "
-		    "RPUSH of its delta: %s; counted as dropped", m.lineno,
+		    "APPEND of its delta: %s; counted as dropped", m.lineno,
 		    rp->ob.group_err);
+		break;
+	case OUTBOX_KEYS_WRONGTYPE:
+		/* published; only the late-joiner keys are off (batch.h) */
+		batch_keys_wrongtype(&rp->rt, m.chan);
+		stats_log_line(&rp->st, "line %" PRIu64 ": its channel's "
+		    ".deltas is not a string (WRONGTYPE); its keys are "
+		    "deleted until its next snapshot", m.lineno);
+		rp->st.published++;
+		proof_acked(&rp->pf, m.seq);
 		break;
 	case OUTBOX_REFUSED:
 		rp->st.dropped++;

@@ -130,7 +130,7 @@ pop(struct outbox *ob)
 	}
 }
 
-/* group_refused: Redis refused the RPUSH of group gid (n members). */
+/* group_refused: Redis refused the APPEND of group gid (n members). */
 static void
 group_refused(struct outbox *ob, uint32_t gid, uint32_t n, const char *why)
 {
@@ -147,7 +147,7 @@ group_refused(struct outbox *ob, uint32_t gid, uint32_t n, const char *why)
 	snprintf(ob->group_err, sizeof(ob->group_err), "%s", why);
 }
 
-/* group_member_done: 1 if the RPUSH of the acknowledged member failed. */
+/* group_member_done: 1 if the APPEND of the acknowledged member failed. */
 static int
 group_member_done(struct outbox *ob, uint32_t gid)
 {
@@ -173,7 +173,10 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 	if (ob->un == 0)
 		return OUTBOX_CONFUSED;
 	u = &ob->units[ob->uhead];
-	if (rep->err) {
+	if (rep->err && u->keys_left != 0 && u->left == u->keys_left &&
+	    strncmp(rep->msg, "WRONGTYPE", 9) == 0) {
+		u->wrongtype = 1;
+	} else if (rep->err) {
 		u->err = 1;
 		if (u->rp_left != 0 && u->left == u->rp_left)
 			group_refused(ob, u->gid, u->gsize, rep->msg);
@@ -193,6 +196,8 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 		res = OUTBOX_GROUP_REFUSED;
 	else if (u->err)
 		res = OUTBOX_REFUSED;
+	else if (u->wrongtype)
+		res = OUTBOX_KEYS_WRONGTYPE;
 	else
 		res = OUTBOX_PUBLISHED;
 	*acked = *outbox_at(&ob->head);

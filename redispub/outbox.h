@@ -13,7 +13,7 @@
  * message in flight unsent again: the next connection sends it again
  * (at-least-once delivery, redispub(1)).
  *
- * The book deltas of one channel sent in one batch share one RPUSH (see
+ * The book deltas of one channel sent in one batch share one APPEND (see
  * batch.c): its reply comes with the first member's unit, and if Redis
  * refuses it every member is dropped as it is acknowledged.
  */
@@ -50,20 +50,26 @@ struct outbox_pos {
 
 /*
  * Sent units awaiting replies: a message, or a statistics object.  A
- * delta whose line went out in a grouped RPUSH has that group's id; the
- * first member's unit also carries the RPUSH's reply (rp_left: the value
- * of left when it arrives).
+ * delta whose line went out in a grouped APPEND has that group's id; the
+ * first member's unit also carries the APPEND's reply (rp_left: the value
+ * of left when it arrives; keys_left: when its outcome arrives, the
+ * EXEC's reply in a cluster's MULTI, else rp_left).  A WRONGTYPE there
+ * is not the line's failure but its channel's C.deltas holding another
+ * type (an older redispub's list): the line counts as published and
+ * the ack says OUTBOX_KEYS_WRONGTYPE.
  */
 struct outbox_unit {
 	uint32_t	left;		/* replies still due */
-	uint32_t	rp_left;	/* 0: no RPUSH reply in this unit */
-	uint32_t	gid;		/* 0: in no RPUSH group */
+	uint32_t	rp_left;	/* 0: no APPEND reply in this unit */
+	uint32_t	keys_left;	/* 0: no APPEND outcome in this unit */
+	uint32_t	gid;		/* 0: in no APPEND group */
 	uint32_t	gsize;		/* with rp_left: the group's members */
 	uint8_t		is_msg;
 	uint8_t		err;		/* one of its replies was an error */
+	uint8_t		wrongtype;	/* the APPEND was WRONGTYPE */
 };
 
-/* An RPUSH group that Redis refused: its members are dropped. */
+/* An APPEND group that Redis refused: its members are dropped. */
 struct outbox_failed {
 	uint32_t	gid;
 	uint32_t	left;		/* members not yet acknowledged */
@@ -92,7 +98,9 @@ enum outbox_ack {
 	OUTBOX_STATS_REFUSED,	/* ... not stored */
 	OUTBOX_PUBLISHED,	/* a message delivered */
 	OUTBOX_REFUSED,		/* a message dropped: a command refused */
-	OUTBOX_GROUP_REFUSED,	/* a message dropped: its group's RPUSH */
+	OUTBOX_GROUP_REFUSED,	/* a message dropped: its group's APPEND */
+	OUTBOX_KEYS_WRONGTYPE,	/* a message published; its C.deltas had
+				   another type */
 	OUTBOX_WAITED,		/* a WAIT answered (proof.h) */
 	OUTBOX_LEASE		/* a lease command answered (lease.h) */
 };
@@ -196,10 +204,12 @@ outbox_unit(struct outbox *ob, uint32_t left, int is_msg)
 	u = &ob->units[(ob->uhead + ob->un) % ob->ucap];
 	u->left = left;
 	u->rp_left = 0;
+	u->keys_left = 0;
 	u->gid = 0;
 	u->gsize = 0;
 	u->is_msg = (uint8_t)is_msg;
 	u->err = 0;
+	u->wrongtype = 0;
 	ob->un++;
 	return u;
 }

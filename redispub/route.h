@@ -38,8 +38,8 @@ struct route_chan {
 	uint8_t		cleared;	/* keys deleted */
 	uint8_t		keyed;		/* cluster: has late-joiner keys */
 	uint8_t		marked;		/* cluster: {C}.owner written */
-	uint64_t	ndeltas;	/* RPUSHed since the snapshot */
-	uint64_t	batch;		/* batch of the open RPUSH group */
+	uint64_t	ndeltas;	/* APPENDed since the snapshot */
+	uint64_t	batch;		/* batch of the open APPEND group */
 	uint32_t	gfirst, glast;	/* its first and last member */
 };
 

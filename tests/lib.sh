@@ -86,6 +86,9 @@ redis_serve() {
 
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
+# rdeltas KEY [PORT]: the lines of a C.deltas string, one a line (tickpipe(7))
+rdeltas() { redis-cli -p "${2:-$REDIS_PORT}" get "$1" | sed '/^$/d'; }
+
 # ms: milliseconds since the epoch
 ms() { echo $(($(date +%s%N) / 1000000)); }
 

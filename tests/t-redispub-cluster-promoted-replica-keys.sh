@@ -88,7 +88,7 @@ keys_check() {
 			continue
 		fi
 		{ redis-cli -p "$_p" get "{$_c}.snapshot"
-		  redis-cli -p "$_p" lrange "{$_c}.deltas" 0 -1; } |
+		  rdeltas "{$_c}.deltas" "$_p"; } |
 		    seqs >"$T/got"
 		if cmp -s "$T/want" "$T/got"; then
 			_good=$((_good + 1))

@@ -29,7 +29,7 @@ cmp -s "$T/chans" "$T/members" || fail "md.channels: $(tr '\n' ' ' <"$T/members"
 for s in S00-USD S01-USD S02-USD S03-USD; do
 	c=md.sim.$s.book
 	book keys "$c" <"$T/in" >"$T/keys.want"
-	{ rcli get "$c.snapshot"; rcli lrange "$c.deltas" 0 -1; } >"$T/keys.got"
+	{ rcli get "$c.snapshot"; rdeltas "$c.deltas"; } >"$T/keys.got"
 	cmp -s "$T/keys.want" "$T/keys.got" ||
 	    fail "$c: keys hold $(wc -l <"$T/keys.got") lines, not the latest snapshot and the deltas since"
 done

@@ -1,14 +1,14 @@
 #!/bin/sh
 # t-redispub-late-joiner-burst: at full speed redispub sends the deltas of
-# a book channel batched into one RPUSH per channel, ahead of their
+# a book channel batched into one APPEND per channel, ahead of their
 # PUBLISHes.  Late joiners arriving mid-stream by the documented
-# procedure (SUBSCRIBE, then MULTI; GET C.snapshot; LRANGE C.deltas 0 -1;
+# procedure (SUBSCRIBE, then MULTI; GET C.snapshot; GET C.deltas;
 # EXEC, then live messages with a higher seq) still end with the exact
 # book: three rounds of one joiner that follows the stream to its end,
 # and of probes, one after another while the stream runs, that check
 # they applied every message of the channel after their snapshot (none
 # missed: a missed delta can be hidden from the final book by later
-# ones).  Also checks that RPUSHes were in fact grouped (far fewer RPUSH
+# ones).  Also checks that APPENDs were in fact grouped (far fewer APPEND
 # calls than deltas) and that the keys alone rebuild the book at the end.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
@@ -60,14 +60,14 @@ for round in 1 2 3; do
 		fail "round $round: the joiner's book of $js differs"
 	}
 	grep -q 'applied [1-9][0-9]* live' "$T/jerr" || fail "round $round: the joiner came after the stream"
-	calls=$(rcli info commandstats | sed -n 's/^cmdstat_rpush:calls=\([0-9]*\),.*/\1/p' | tr -d '\r')
+	calls=$(rcli info commandstats | sed -n 's/^cmdstat_append:calls=\([0-9]*\),.*/\1/p' | tr -d '\r')
 	if [ "${calls:-0}" -eq 0 ] || [ $(( calls * 4 )) -ge "$ndeltas" ]; then
-		fail "round $round: ${calls:-0} RPUSH calls for $ndeltas deltas: not grouped"
+		fail "round $round: ${calls:-0} APPEND calls for $ndeltas deltas: not grouped"
 	fi
 	for s in S00-USD S01-USD; do
 		c=md.sim.$s.book
-		{ rcli get "$c.snapshot"; rcli lrange "$c.deltas" 0 -1; } | book rebuild >"$T/fromkeys"
+		{ rcli get "$c.snapshot"; rdeltas "$c.deltas"; } | book rebuild >"$T/fromkeys"
 		cmp -s "$T/want.$s" "$T/fromkeys" || fail "round $round: book of $s rebuilt from the keys differs"
 	done
-	note "round $round: joiner exact; $probes probes ($mid mid-stream) missed nothing; $calls RPUSH calls for $ndeltas deltas"
+	note "round $round: joiner exact; $probes probes ($mid mid-stream) missed nothing; $calls APPEND calls for $ndeltas deltas"
 done

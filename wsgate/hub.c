@@ -2,7 +2,7 @@
  * hub.c: wsgate's Redis side.  Two connections on the libevent loop (a
  * Redis Cluster: see Cluster below): "sub" carries the subscriptions and
  * the messages; "cmd", a hiredis async one, runs the late-joiner reads
- * (MULTI; GET C.snapshot; LRANGE C.deltas; EXEC) and SMEMBERS
+ * (MULTI; GET C.snapshot; GETRANGE C.deltas; EXEC) and SMEMBERS
  * PREFIX.channels.  sub is a plain non-blocking redisContext
  * (evredis.c) whose every reply is classified here, as shard.c does per
  * node: hiredis 0.14's async API takes an error reply to a SUBSCRIBE in
@@ -1202,11 +1202,58 @@ owner_stale(struct hub *h, redisAsyncContext *ac, const char *chan,
 }
 
 /*
- * cfl_read_cb: the keys of conflator c (EXEC of GET C.snapshot; LRANGE
+ * deltas_usable: can the book be rebuilt from snap and d, the replies of
+ * GET C.snapshot and GETRANGE C.deltas 0 SYNC_BYTES?  C.deltas is a
+ * string of lines, each followed by a newline (tickpipe(7)).  0 if snap
+ * is a string and d a string of whole lines (or empty), at most
+ * SYNC_LINES of them and SYNC_BYTES bytes with the snapshot; -1 if not:
+ * no snapshot, too much to replay, or d an error (WRONGTYPE: a list left
+ * by an older redispub); the book then waits for its next snapshot.
+ * why, if not NULL, says why when there was a snapshot.
+ */
+static int
+deltas_usable(const redisReply *snap, const redisReply *d, const char **why)
+{
+	size_t lines = 0;
+	const char *l, *end;
+
+	if (why != NULL)
+		*why = NULL;
+	if (snap->type != REDIS_REPLY_STRING)
+		return -1;
+	if (d->type == REDIS_REPLY_NIL)
+		return 0;
+	if (d->type != REDIS_REPLY_STRING) {
+		if (why != NULL)
+			*why = d->type == REDIS_REPLY_ERROR ? d->str :
+			    "not a string";
+		return -1;
+	}
+	if (snap->len + d->len > SYNC_BYTES) {
+		if (why != NULL)
+			*why = "too many bytes to replay";
+		return -1;
+	}
+	if (d->len > 0 && d->str[d->len - 1] != '\n') {
+		if (why != NULL)
+			*why = "a line without its newline";
+		return -1;
+	}
+	for (l = d->str, end = l + d->len; l < end; l++)
+		if (*l == '\n' && ++lines > SYNC_LINES) {
+			if (why != NULL)
+				*why = "too many deltas to replay";
+			return -1;
+		}
+	return 0;
+}
+
+/*
+ * cfl_read_cb: the keys of conflator c (EXEC of GET C.snapshot; GETRANGE
  * C.deltas, or GET C.last; on a cluster GET {C}.owner first, in a MULTI
  * with the rest): replayed into it, then it goes live.  A book with no
- * snapshot, or too many deltas to replay, or stale keys (owner_stale),
- * waits for a live snapshot.
+ * snapshot, deltas it cannot replay (deltas_usable), or stale keys
+ * (owner_stale) waits for a live snapshot.
  */
 static void
 cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -1238,16 +1285,17 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 			    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
 		} else if (o && owner_stale(h, ac, name, n, r)) {
 			;	/* as if there were no keys */
-		} else if (r->element[o]->type == REDIS_REPLY_STRING &&
-		    r->element[o + 1]->type == REDIS_REPLY_ARRAY &&
-		    r->element[o + 1]->elements <= SYNC_LINES) {
+		} else if (deltas_usable(r->element[o], r->element[o + 1],
+		    NULL) == 0) {
 			redisReply *d = r->element[o + 1];
+			size_t len = d->type == REDIS_REPLY_STRING ? d->len : 0;
+			const char *nl;
 
 			cfl_replay(c, r->element[o]->str, r->element[o]->len);
-			for (size_t i = 0; i < d->elements; i++)
-				if (d->element[i]->type == REDIS_REPLY_STRING)
-					cfl_replay(c, d->element[i]->str,
-					    d->element[i]->len);
+			for (size_t i = 0; i < len; i = (size_t)(nl - d->str) + 1) {
+				nl = memchr(d->str + i, '\n', len - i);
+				cfl_replay(c, d->str + i, (size_t)(nl - d->str) - i);
+			}
 		}
 	} else if (r->type == REDIS_REPLY_STRING) {
 		cfl_replay(c, r->str, r->len);
@@ -1296,8 +1344,8 @@ cfl_start(struct hub *h, struct cfl *c)
 			    REDIS_OK) && redisAsyncCommand(ac, NULL, NULL,
 			    cl ? "GET {%b}.snapshot" : "GET %b.snapshot",
 			    name, n) == REDIS_OK && redisAsyncCommand(ac,
-			    NULL, NULL, cl ? "LRANGE {%b}.deltas 0 %d" :
-			    "LRANGE %b.deltas 0 %d", name, n, SYNC_LINES) ==
+			    NULL, NULL, cl ? "GETRANGE {%b}.deltas 0 %u" :
+			    "GETRANGE %b.deltas 0 %u", name, n, SYNC_BYTES) ==
 			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, c,
 			    "EXEC") == REDIS_OK;
 		else if (cl)
@@ -1919,47 +1967,51 @@ hub_peer_drop(struct hub_peer *p)
 
 /* --- late joiners --- */
 
+/* replay_line: sends line s as a history frame of b if it is of kind. */
+static int
+replay_line(struct hub_peer *p, struct book *b, const char *s, size_t n,
+    int kind)
+{
+	struct frame *f;
+
+	if ((f = frame_text(s, n)) == NULL) {
+		book_invalid(p, b, "out of memory");
+		return -1;
+	}
+	f->hist = 1;
+	frame_parse_book(f);
+	if (f->kind == kind)
+		book_send(p, b, f, 1);
+	frame_unref(f);
+	return 0;
+}
+
 /*
  * replay_keys: sends p's client the snapshot and deltas (the EXEC
- * replies) of its book b, as history frames.  Nothing if there is no
- * snapshot, or more than SYNC_LINES deltas or SYNC_BYTES bytes: b then
- * waits for the next live snapshot.
+ * replies) of its book b, as history frames.  Nothing if they cannot be
+ * replayed (deltas_usable): b then waits for the next live snapshot.
  */
 static void
 replay_keys(struct hub_peer *p, struct book *b, redisReply *snap,
     redisReply *deltas)
 {
-	size_t bytes;
+	const char *why, *nl;
+	size_t len;
 
-	if (snap->type != REDIS_REPLY_STRING ||
-	    deltas->type != REDIS_REPLY_ARRAY)
-		return;
-	bytes = snap->len;
-	for (size_t i = 0; i < deltas->elements; i++)
-		if (deltas->element[i]->type == REDIS_REPLY_STRING)
-			bytes += deltas->element[i]->len;
-	if (deltas->elements > SYNC_LINES || bytes > SYNC_BYTES) {
-		if (p->h->conf->verbose)
-			fprintf(stderr, "wsgate: %s: %zu deltas, %zu bytes: "
-			    "too many to replay, waiting for a snapshot\n",
-			    b->name, deltas->elements, bytes);
+	if (deltas_usable(snap, deltas, &why) != 0) {
+		if (why != NULL && p->h->conf->verbose)
+			fprintf(stderr, "wsgate: %s.deltas: %s: waiting for a "
+			    "snapshot\n", b->name, why);
 		return;
 	}
-	for (size_t i = 0; i <= deltas->elements; i++) {
-		redisReply *e = i == 0 ? snap : deltas->element[i - 1];
-		struct frame *f;
-
-		if (e->type != REDIS_REPLY_STRING)
-			continue;
-		if ((f = frame_text(e->str, e->len)) == NULL) {
-			book_invalid(p, b, "out of memory");
+	if (replay_line(p, b, snap->str, snap->len, FRAME_SNAPSHOT) != 0)
+		return;
+	len = deltas->type == REDIS_REPLY_STRING ? deltas->len : 0;
+	for (size_t i = 0; i < len; i = (size_t)(nl - deltas->str) + 1) {
+		nl = memchr(deltas->str + i, '\n', len - i);
+		if (replay_line(p, b, deltas->str + i,
+		    (size_t)(nl - deltas->str) - i, FRAME_DELTA) != 0)
 			return;
-		}
-		f->hist = 1;
-		frame_parse_book(f);
-		if (f->kind == (i == 0 ? FRAME_SNAPSHOT : FRAME_DELTA))
-			book_send(p, b, f, 1);
-		frame_unref(f);
 	}
 }
 
@@ -1983,7 +2035,7 @@ replay_last(struct hub_peer *p, struct book *b, redisReply *r)
 }
 
 /*
- * read_cb: the EXEC of GET C.snapshot; LRANGE C.deltas (or the GET of
+ * read_cb: the EXEC of GET C.snapshot; GETRANGE C.deltas (or the GET of
  * C.last) for p->reading, after GET {C}.owner on a cluster.
  */
 static void
@@ -2030,7 +2082,7 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 }
 
 /*
- * Sends MULTI; GET C.snapshot; LRANGE C.deltas; EXEC (a latest-value
+ * Sends MULTI; GET C.snapshot; GETRANGE C.deltas; EXEC (a latest-value
  * channel: GET C.last); on a cluster, GET {C}.owner first in the MULTI
  * (a latest-value channel's GET in one too).  0 if sent.
  */
@@ -2059,8 +2111,8 @@ read_send(struct hub_peer *p, struct book *b)
 	    (cl && owner_send(ac, b->name, b->len) != REDIS_OK) ||
 	    redisAsyncCommand(ac, NULL, NULL, cl ? "GET {%b}.snapshot" :
 	    "GET %b.snapshot", b->name, b->len) != REDIS_OK ||
-	    redisAsyncCommand(ac, NULL, NULL, cl ? "LRANGE {%b}.deltas 0 %d" :
-	    "LRANGE %b.deltas 0 %d", b->name, b->len, SYNC_LINES) !=
+	    redisAsyncCommand(ac, NULL, NULL, cl ? "GETRANGE {%b}.deltas 0 %u" :
+	    "GETRANGE %b.deltas 0 %u", b->name, b->len, SYNC_BYTES) !=
 	    REDIS_OK ||
 	    redisAsyncCommand(ac, read_cb, p, "EXEC") != REDIS_OK)
 		return -1;

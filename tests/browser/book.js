@@ -121,8 +121,8 @@ async function main() {
 	let bids = levels(100, 0.5, 12, -1), asks = levels(100.5, 0.5, 12, 1);
 	rcli('del', `${BOOK}.snapshot`, `${BOOK}.deltas`);
 	rcli('set', `${BOOK}.snapshot`, msg('book_snapshot', 10, { bids, asks }));
-	rcli('rpush', `${BOOK}.deltas`, msg('book_delta', 11,
-	    { bids: [['100.00', '0']], asks: [['100.50', '7']] }));
+	rcli('append', `${BOOK}.deltas`, msg('book_delta', 11,
+	    { bids: [['100.00', '0']], asks: [['100.50', '7']] }) + '\n');
 	rcli('sadd', 'md.channels', BOOK, TRADE, `md.${V}.status`);
 	bids = bids.slice(1);
 	asks = [['100.50', '7']].concat(asks.slice(1));

@@ -8,7 +8,7 @@
   book.py rebuild < LINES        the book from a snapshot line then deltas
   book.py joiner PORT CHANNEL IDLE
                                  a late joiner by the documented procedure:
-                                 SUBSCRIBE, then MULTI GET LRANGE EXEC on a
+                                 SUBSCRIBE, then MULTI GET GET EXEC on a
                                  second connection, apply, then live messages
                                  until none came for IDLE seconds; prints the
                                  book and "applied N live" on stderr
@@ -102,6 +102,16 @@ class Resp:
         raise RuntimeError("bad reply %r" % line)
 
 
+def deltas_lines(v):
+    """The lines of a C.deltas string (None: absent), each ended by a
+    newline (tickpipe(7))."""
+    if not v:
+        return []
+    if not v.endswith("\n"):
+        raise RuntimeError("C.deltas does not end with a newline: %r" % v[-80:])
+    return v[:-1].split("\n")
+
+
 def joiner(port, chan, idle):
     sub = Resp(port)
     sub.send("SUBSCRIBE", chan)
@@ -109,10 +119,11 @@ def joiner(port, chan, idle):
     kv = Resp(port)
     kv.send("MULTI")
     kv.send("GET", chan + ".snapshot")
-    kv.send("LRANGE", chan + ".deltas", "0", "-1")
+    kv.send("GET", chan + ".deltas")
     kv.send("EXEC")
     kv.reply(), kv.reply(), kv.reply()
     snap, deltas = kv.reply()
+    deltas = deltas_lines(deltas)
     if snap is None:
         sys.exit("joiner: no snapshot under %s.snapshot" % chan)
     book = {}
@@ -156,10 +167,11 @@ def probe(port, chan, seqs_file, want_live, idle):
     sub.reply()
     kv.send("MULTI")
     kv.send("GET", chan + ".snapshot")
-    kv.send("LRANGE", chan + ".deltas", "0", "-1")
+    kv.send("GET", chan + ".deltas")
     kv.send("EXEC")
     kv.reply(), kv.reply(), kv.reply()
     snap, deltas = kv.reply()
+    deltas = deltas_lines(deltas)
     if snap is None:
         sys.exit("probe: no snapshot under %s.snapshot" % chan)
     s = json.loads(snap)

@@ -153,6 +153,49 @@ a_refused_group_rpush_drops_each_member_once(void **state)
 }
 
 static void
+a_wrongtype_group_append_publishes_and_says_so_once(void **state)
+{
+	struct resp_reply wrong = { .err = 1, .msg = "WRONGTYPE Operation "
+	    "against a key holding the wrong kind of value" };
+	struct outbox ob;
+	struct outbox_pos p;
+	struct outbox_unit *u;
+	int i;
+
+	(void)state;
+	outbox_init(&ob, 100, 1 << 20, 10);
+	for (i = 1; i <= 3; i++)
+		push(&ob, (uint64_t)i);
+	/* 1-2: a group of deltas; 1 carries the APPEND, then its PUBLISH */
+	p = ob.send;
+	u = outbox_unit(&ob, 2, 1);
+	u->rp_left = u->keys_left = 2;
+	u->gid = 7;
+	u->gsize = 2;
+	outbox_unit(&ob, 1, 1)->gid = 7;
+	/* 3: a cluster's delta: the APPEND's outcome in its EXEC, last */
+	u = outbox_unit(&ob, 4, 1);
+	u->rp_left = 3;
+	u->keys_left = 1;
+	u->gid = 8;
+	u->gsize = 1;
+	for (i = 0; i < 3; i++)
+		outbox_step(&p, outbox_at(&p));
+	outbox_sent(&ob, &p, 3);
+
+	ack(&ob, &wrong, OUTBOX_WAIT, 0);
+	ack(&ob, &ok_reply, OUTBOX_KEYS_WRONGTYPE, 1);
+	ack(&ob, &ok_reply, OUTBOX_PUBLISHED, 2);
+	assert_int_equal(ob.nfailed, 0);
+	ack(&ob, &ok_reply, OUTBOX_WAIT, 0);	/* MULTI */
+	ack(&ob, &ok_reply, OUTBOX_WAIT, 0);	/* APPEND queued */
+	ack(&ob, &ok_reply, OUTBOX_WAIT, 0);	/* SPUBLISH queued */
+	ack(&ob, &wrong, OUTBOX_KEYS_WRONGTYPE, 3);	/* EXEC */
+	assert_true(outbox_empty(&ob));
+	outbox_free(&ob);
+}
+
+static void
 statistics_units_leave_no_message(void **state)
 {
 	struct resp_reply refused = { .err = 1, .msg = "NOPERM no set" };
@@ -307,6 +350,8 @@ main(void)
 		    messages_leave_in_order_once_all_their_replies_came),
 		cmocka_unit_test(a_refused_command_drops_its_message),
 		cmocka_unit_test(a_refused_group_rpush_drops_each_member_once),
+		cmocka_unit_test(
+		    a_wrongtype_group_append_publishes_and_says_so_once),
 		cmocka_unit_test(statistics_units_leave_no_message),
 		cmocka_unit_test(a_reply_with_nothing_awaiting_it_is_confusion),
 		cmocka_unit_test(the_unit_ring_holds_no_more_than_its_room),

@@ -1,6 +1,6 @@
 #!/bin/sh
-# t-redispub-rpush-refused: when Redis refuses the RPUSH that carries the
-# deltas of several lines (here an ACL user without RPUSH), each of those
+# t-redispub-append-refused: when Redis refuses the APPEND that carries the
+# deltas of several lines (here an ACL user without APPEND), each of those
 # lines is counted as dropped, exactly once, and the counters still add
 # up: lines = published + dropped + malformed.
 # shellcheck disable=SC1091
@@ -8,16 +8,16 @@
 # shellcheck disable=SC1091
 . "$TESTS/redispub/rp.sh"
 start_redis
-rcli acl setuser feed on '>feedpw' '~*' '&*' +@all -rpush >/dev/null ||
+rcli acl setuser feed on '>feedpw' '~*' '&*' +@all -append >/dev/null ||
     skip "no ACL support"
 N=20000
 "$GEN" --count "$N" --symbols 2 --snapshot-every 500 >"$T/in"
 deltas=$(grep -c '"type":"book_delta"' "$T/in")
 TICKPIPE_REDIS_PASSWORD=feedpw "$RP" -u "redis://feed@127.0.0.1:$REDIS_PORT" \
     --stats-interval 0 <"$T/in" 2>"$T/err" || { tail -n 3 "$T/err"; fail "redispub exited $?"; }
-grep -q 'refused the RPUSH' "$T/err" || fail "no refused RPUSH logged"
+grep -q 'refused the APPEND' "$T/err" || fail "no refused APPEND logged"
 assert_eq "dropped" "$deltas" "$(counter dropped "$T/err")"
 assert_eq "published" $(( N - deltas )) "$(counter published "$T/err")"
 assert_eq "malformed" 0 "$(counter malformed "$T/err")"
-calls=$(rcli info commandstats | sed -n 's/^cmdstat_rpush:.*rejected_calls=\([0-9]*\).*/\1/p' | tr -d '\r')
-note "$deltas deltas dropped in ${calls:-?} refused RPUSH calls, the rest published"
+calls=$(rcli info commandstats | sed -n 's/^cmdstat_append:.*rejected_calls=\([0-9]*\).*/\1/p' | tr -d '\r')
+note "$deltas deltas dropped in ${calls:-?} refused APPEND calls, the rest published"
