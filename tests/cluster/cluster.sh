@@ -20,10 +20,17 @@
 # a's replica miss what a acknowledges, then promote it in a's place;
 # feed_split and feed give redispub lines at a pace the test controls;
 # booked checks that a client's books missed no delta.
+# owner_mark PORT prints the owner mark redispub writes on that node now:
+# its node ID and its redis-server's run_id (tickpipe(7) "{C}.owner").
 
 command -v redis-server >/dev/null || skip "redis-server not installed"
 
 cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
+
+owner_mark() {
+	echo "$(redis-cli -p "$1" cluster myid) $(redis-cli -p "$1" info server |
+	    tr -d '\r' | sed -n 's/^run_id://p')"
+}
 
 # cluster_node NAME [ARG...]
 cluster_node() {
