@@ -54,19 +54,7 @@ n_acked=$(redis-cli -p "$port_a" llen "{$one}.deltas")
 [ "$n_acked" -gt "$n_saved" ] ||
     fail "no delta of $one acknowledged after the SAVE ($n_saved, $n_acked)"
 
-# node a restarted from its RDB: same port, bus port, nodes.conf, dir;
-# without the feed's fd 3, or redispub would never see its EOF
-bus_a=$(redis-cli -p "$port_a" config get cluster-port | sed -n 2p)
-kill -KILL "$pid_a"
-wait "$pid_a" 2>/dev/null
-redis-server --port "$port_a" --bind 127.0.0.1 --save '' \
-    --appendonly no --dir "$T/a" --daemonize no \
-    --cluster-enabled yes --cluster-config-file "$T/a/nodes.conf" \
-    --cluster-port "$bus_a" --cluster-node-timeout 5000 \
-    --logfile "$T/a/log.restarted" 3>&- &
-track $!
-wait_for 10 redis-cli -p "$port_a" ping || fail "node a did not start again"
-wait_for 20 cluster_ok || fail "the cluster is not ok with node a back"
+restart_a	# from its RDB: older keys, their mark the old process's
 mark_new=$(owner_mark "$port_a")
 [ "${mark_new%% *}" = "${mark_old%% *}" ] ||
     fail "node a came back as another node: $mark_new, was $mark_old"
