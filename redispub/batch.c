@@ -46,13 +46,15 @@
  * The owner mark (redispub(1) CLUSTER): in a cluster, {C}.owner names
  * the primary C's keys were written on, so that a reader can tell them
  * from stale copies replicated from a former primary.  It is written
- * once per channel and owner, never per message: before the first
- * message of a keyed channel C on the connection, mark_if_lua keeps
- * C's keys if the mark already names the node (they are its own
- * writes: a restarted redispub keeps them, as on one Redis) and else
- * deletes them and marks them; after the slot of C changed owner or its
- * node came back, mark_lua deletes and marks them whatever the mark
- * says (batch_keys_lost).  shard.c puts the node's ID in place of
+ * once per channel and owner process, never per message: before the
+ * first message of a keyed channel C on the connection, mark_if_lua
+ * keeps C's keys if the mark already names the node and its server's
+ * run_id (they are this process's own writes: a restarted redispub
+ * keeps them, as on one Redis) and else deletes them and marks them (a
+ * restarted redis-server may have come back with keys older than it
+ * acknowledged); after the slot of C changed owner or its node came
+ * back, mark_lua deletes and marks them whatever the mark says
+ * (batch_keys_lost).  shard.c puts "<node ID> <run_id>" in place of
  * SHARD_MARK_ID.
  */
 static const char mark_if_lua[] =
@@ -185,7 +187,8 @@ static void
 encode_mark(const struct batch *b, struct resp_buf *out,
     const struct route_chan *c, const char *script, size_t n)
 {
-	resp_reserve(out, n + 4 * (size_t)c->len + 160);
+	resp_reserve(out, n + 4 * (size_t)c->len + sizeof(SHARD_MARK_ID) +
+	    160);
 	RESP_LIT(out, "*8\r\n$4\r\nEVAL\r\n");
 	resp_bulk(out, script, n);
 	RESP_LIT(out, "$1\r\n4\r\n");

@@ -13,9 +13,9 @@
  * and its keys are {C}.snapshot, {C}.deltas, {C}.last and {C}.stream:
  * the hash tag puts them in the channel's slot.  Before the first
  * message of a channel with late-joiner keys on the connection, an EVAL
- * marks them as the node's ({C}.owner: the node ID, shard.h
- * SHARD_MARK_ID), deleting them first unless the mark named the node
- * already.
+ * marks them as the node's ({C}.owner: the node ID and its server's
+ * run_id, shard.h SHARD_MARK_ID), deleting them first unless the mark
+ * named the node and run_id already.
  */
 #ifndef TP_BATCH_H
 #define TP_BATCH_H
@@ -75,7 +75,7 @@ void	batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
  * each such channel starts over as on a new connection (a book's keys
  * wait for its next snapshot, every delta until then deleting them),
  * and DEL {C}.snapshot {C}.deltas {C}.last is appended to out for it,
- * with SET {C}.owner to the node's ID in the same EVAL if it has
+ * with SET {C}.owner to the node's mark in the same EVAL if it has
  * late-joiner keys;
  * if the slot of PREFIX.channels is lost, every channel is added to it
  * again.  The messages already encoded are sent as they are: a delta's

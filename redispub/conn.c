@@ -30,7 +30,11 @@
 #define CONNECT_TIMEOUT		(2000 * MS)	/* one attempt, incl. AUTH */
 
 /* handshake commands */
-enum { HS_AUTH, HS_SELECT, HS_PING, HS_ROLE };
+enum { HS_AUTH, HS_SELECT, HS_PING, HS_ROLE, HS_RUN_ID };
+
+/* the run_id alone, not INFO's whole text (resp.h cuts replies) */
+static const char run_id_lua[] =
+    "return redis.call('INFO','server'):match('run_id:(%x+)')";
 
 void
 conn_init(struct conn *c, const struct redisurl *url, const char *url_str,
@@ -138,12 +142,16 @@ encode_auth(struct conn *c)
 	resp_bulk(&c->out, c->password, pl);
 }
 
-/* conn_handshake: AUTH, SELECT, PING; replies checked in hs_reply. */
+/*
+ * conn_handshake: AUTH, SELECT, PING, ROLE for a Sentinel's primary,
+ * the run_id's EVAL if wanted; replies checked in hs_reply.
+ */
 static void
 conn_handshake(struct conn *c)
 {
 	c->state = CONN_HANDSHAKE;
 	c->hs_n = c->hs_i = 0;
+	c->run_id[0] = '\0';
 	if (c->password != NULL) {
 		encode_auth(c);
 		c->hs_cmd[c->hs_n++] = HS_AUTH;
@@ -165,6 +173,21 @@ conn_handshake(struct conn *c)
 		RESP_LIT(&c->out, "*1\r\n$4\r\nROLE\r\n");
 		c->hs_cmd[c->hs_n++] = HS_ROLE;
 	}
+	if (c->want_run_id) {
+		resp_reserve(&c->out, sizeof(run_id_lua) + 32);
+		RESP_LIT(&c->out, "*3\r\n$4\r\nEVAL\r\n");
+		resp_bulk(&c->out, run_id_lua, sizeof(run_id_lua) - 1);
+		RESP_LIT(&c->out, "$1\r\n0\r\n");
+		c->hs_cmd[c->hs_n++] = HS_RUN_ID;
+	}
+}
+
+/* is_run_id: s is a run_id, CONN_RUN_ID_LEN hex digits. */
+static int
+is_run_id(const char *s)
+{
+	return strlen(s) == CONN_RUN_ID_LEN &&
+	    strspn(s, "0123456789abcdef") == CONN_RUN_ID_LEN;
 }
 
 /*
@@ -301,7 +324,8 @@ conn_up(struct conn *c)
 }
 
 /*
- * hs_reply: a reply to AUTH, SELECT or PING.  Before the first
+ * hs_reply: a reply to AUTH, SELECT, PING, ROLE or the run_id's EVAL
+ * (an error or no run_id: try again later).  Before the first
  * successful connection a refused password (77) or database (78) is
  * fatal; afterwards every failure just means: try again later.  Returns
  * 0, or -1 if the connection is gone.
@@ -323,7 +347,8 @@ hs_reply(struct conn *c)
 			code = EX_CONFIG;
 		snprintf(c->why, sizeof(c->why), "%s refused: %s",
 		    cmd == HS_AUTH ? "AUTH" : cmd == HS_SELECT ? "SELECT" :
-		    cmd == HS_ROLE ? "ROLE" : "PING", msg);
+		    cmd == HS_ROLE ? "ROLE" : cmd == HS_RUN_ID ?
+		    "EVAL of INFO server" : "PING", msg);
 		if (code != 0 && !c->ever_ready)
 			give_up(c, code, "redis %s: %s", c->url_str, c->why);
 		else
@@ -336,6 +361,15 @@ hs_reply(struct conn *c)
 		    c->addr.port, c->reply.first);
 		conn_lost(c, c->why);
 		return -1;
+	}
+	if (cmd == HS_RUN_ID) {
+		if (!is_run_id(c->reply.first)) {
+			snprintf(c->why, sizeof(c->why), "no run_id in INFO "
+			    "server (got \"%s\")", c->reply.first);
+			conn_lost(c, c->why);
+			return -1;
+		}
+		memcpy(c->run_id, c->reply.first, sizeof(c->run_id));
 	}
 	if (c->hs_i == c->hs_n)
 		conn_up(c);

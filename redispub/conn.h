@@ -14,6 +14,12 @@
  * put the connection in CONN_FAILED for good, with an exit status and
  * a message for the caller to give up with.
  *
+ * A connection asked for it (want_run_id: a cluster node's, shard.c)
+ * also learns, in the handshake, the run_id of the redis-server at the
+ * other end (INFO server): it changes at every restart of the server,
+ * so the owner marks written on that connection name the process that
+ * holds the keys (redispub(1) CLUSTER).
+ *
  * For a sentinel:// URL, each attempt first asks the Sentinels for the
  * primary (sentinel.h) and, after the handshake, checks with ROLE that
  * the server is a primary; so a connection lost in a failover finds the
@@ -28,12 +34,14 @@
 #include "redisurl.h"
 #include "resp.h"
 
+#define CONN_RUN_ID_LEN	40	/* INFO server's run_id: hex digits */
+
 struct shard;
 
 enum conn_state {
 	CONN_DOWN,		/* waiting to try again */
 	CONN_CONNECTING,	/* connect(2) under way */
-	CONN_HANDSHAKE,		/* AUTH, SELECT, PING sent */
+	CONN_HANDSHAKE,		/* AUTH, SELECT, PING (, ...) sent */
 	CONN_READY,		/* commands may be sent */
 	CONN_FAILED		/* given up: see exit_code, errstr */
 };
@@ -78,6 +86,7 @@ struct conn {
 	struct conn_events	ev;
 	struct redisurl		addr;	/* sentinel://: the primary found */
 	struct shard		*shard;	/* cluster://, else NULL */
+	int			want_run_id;	/* learn run_id: shard.c */
 
 	enum conn_state		state;
 	int			fd, ever_ready;
@@ -86,8 +95,10 @@ struct conn {
 	redisReader		*reader;
 	struct resp_reply	reply;		/* the reply being read */
 	struct resp_buf		out;		/* encoded, not yet written */
-	int			hs_cmd[3], hs_n, hs_i;
+	int			hs_cmd[4], hs_n, hs_i;
 	char			why[512];
+	/* want_run_id: the server's, learnt in this connection's handshake */
+	char			run_id[CONN_RUN_ID_LEN + 1];	/* "": unknown */
 
 	/* CONN_FAILED: the exit status (sysexits(3)) and why */
 	int			exit_code;

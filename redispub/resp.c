@@ -55,7 +55,8 @@ rd_string(const redisReadTask *t, char *s, size_t n)
 	} else if (t->parent == NULL || (t->parent->parent == NULL &&
 	    t->idx == 0)) {
 		snprintf(rep->first, sizeof(rep->first), "%.*s",
-		    (int)(n > 15 ? 15 : n), s);
+		    (int)(n > sizeof(rep->first) - 1 ?
+		    sizeof(rep->first) - 1 : n), s);
 	}
 	return rep;
 }

@@ -39,8 +39,8 @@ struct resp_reply {
 	int	err;
 	char	msg[200];
 	long long integer;	/* an integer reply's value */
-	char	first[16];	/* a string reply, or an array reply's first
-				   string, cut */
+	char	first[48];	/* a string reply, or an array reply's first
+				   string, cut (a run_id fits: conn.c) */
 };
 
 void	resp_grow(struct resp_buf *o, size_t n);

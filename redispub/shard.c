@@ -19,9 +19,11 @@
  * replies are read and dropped.
  *
  * A group that writes an owner mark (SHARD_MARK_ID, mark_off) gets the
- * ID of its node written in at each node_write; a node whose ID the
- * map has not given yet (one named by a -MOVED only) is sent nothing
- * from such a group on until a refresh gives it.
+ * ID of its node and the run_id of the connection's server written in
+ * at each node_write; a node whose ID the map has not given yet (one
+ * named by a -MOVED only) is sent nothing from such a group on until a
+ * refresh gives it.  The run_id is known whenever the connection is
+ * ready: its handshake learnt it (conn.h want_run_id).
  */
 #include <err.h>
 #include <errno.h>
@@ -46,8 +48,9 @@
 
 enum { R_NONE, R_MOVED, R_ASK, R_RETRY };
 
-_Static_assert(sizeof(SHARD_MARK_ID) - 1 == CLUSTER_ID_LEN,
-    "an owner mark's stand-in is as long as a node ID");
+_Static_assert(sizeof(SHARD_MARK_ID) - 1 == 2 * CLUSTER_ID_LEN + 1 &&
+    CONN_RUN_ID_LEN == CLUSTER_ID_LEN,
+    "an owner mark's stand-in is as long as a node ID, a space, a run_id");
 
 struct group {
 	uint64_t		seq;	/* in the caller's order */
@@ -254,6 +257,7 @@ node_get(struct shard *sh, const char *host, int port)
 	/* a node never gives up: the cluster may name it again */
 	conn_init(&n->c, &n->url, n->url_str, sh->v->password, INT64_MAX / 4,
 	    mono_ns(), &ev);
+	n->c.want_run_id = 1;	/* the owner marks' */
 	sh->nodes[sh->nnodes++] = n;
 	conn_start(&n->c);
 	return n->idx;
@@ -261,8 +265,8 @@ node_get(struct shard *sh, const char *host, int port)
 
 /*
  * node_write: the node is ready: every queued entry is written, an
- * owner mark with the node's ID, up to the first mark while that ID is
- * unknown (refresh writes the rest).
+ * owner mark with the node's ID and its server's run_id, up to the
+ * first mark while that ID is unknown (refresh writes the rest).
  */
 static void
 node_write(struct node *n)
@@ -284,9 +288,14 @@ node_write(struct node *n)
 		if (!held && e.g->mark_off != 0) {
 			if (n->id[0] == '\0')
 				held = 1;
-			else
-				memcpy(e.g->cmd + e.g->mark_off, n->id,
+			else {
+				char *m = e.g->cmd + e.g->mark_off;
+
+				memcpy(m, n->id, CLUSTER_ID_LEN);
+				m[CLUSTER_ID_LEN] = ' ';
+				memcpy(m + CLUSTER_ID_LEN + 1, n->c.run_id,
 				    CLUSTER_ID_LEN);
+			}
 		}
 		if (!held) {
 			resp_reserve(&n->c.out, e.g->len);

@@ -26,14 +26,18 @@
 
 /*
  * SHARD_MARK_ID: as the last argument of an EVAL sent alone (not in a
- * MULTI), stands for the node ID of the primary the command goes to:
- * shard.c writes that ID in its place each time it sends the command
- * (to a new owner after a redirection too), and holds it, and what
- * follows on that node, until the slot map has given the node's ID.
- * So the owner mark {C}.owner always names the node it is written on
- * (redispub(1) CLUSTER, tickpipe(7)).  As long as CLUSTER_ID_LEN.
+ * MULTI), stands for the owner mark of the primary the command goes to,
+ * "<node ID> <run_id>": shard.c writes the node's ID and the run_id of
+ * its redis-server process (learnt in the handshake of each connection
+ * to it, conn.h) in its place each time it sends the command (to a new
+ * owner after a redirection too), and holds it, and what follows on
+ * that node, until the slot map has given the node's ID.  So the owner
+ * mark {C}.owner always names the node it is written on, and the
+ * process: a restart changes it (redispub(1) CLUSTER, tickpipe(7)).
+ * As long as two IDs and a space.
  */
-#define SHARD_MARK_ID	"????????????????????????????????????????"
+#define SHARD_MARK_ID	"????????????????????????????????????????" \
+			" ????????????????????????????????????????"
 
 struct conn;
 struct shard;

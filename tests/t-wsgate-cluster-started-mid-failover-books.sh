@@ -42,9 +42,9 @@ track "$rp_pid"
 exec 3>"$T/feed"
 
 feed 1 4000
-id_a=$(redis-cli -p "$port_a" cluster myid)
-id_rep=$(redis-cli -p "$rep_a" cluster myid)
-assert_eq "$one's owner mark on node a" "$id_a" \
+mark_a=$(owner_mark "$port_a")
+mark_rep=$(owner_mark "$rep_a")
+assert_eq "$one's owner mark on node a" "$mark_a" \
     "$(redis-cli -p "$port_a" get "{$one}.owner")"
 cut_replica_a
 feed 4001 8000
@@ -55,7 +55,7 @@ take_over_a
 [ -n "$(redis-cli -p "$rep_a" get "{$one}.snapshot")" ] ||
     fail "no snapshot of $one on the promoted replica"
 assert_eq "$one's owner mark on the promoted replica, redispub stopped" \
-    "$id_a" "$(redis-cli -p "$rep_a" get "{$one}.owner")"
+    "$mark_a" "$(redis-cli -p "$rep_a" get "{$one}.owner")"
 
 # shellcheck disable=SC2034 # read by start_wsgate
 REDIS_URL="cluster://127.0.0.1:$port_b,127.0.0.1:$port_c"
@@ -76,17 +76,17 @@ rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 for c in $chans; do
 	assert_eq "$c's owner mark on the promoted replica, redispub done" \
-	    "$id_rep" "$(redis-cli -p "$rep_a" get "{$c}.owner")"
+	    "$mark_rep" "$(redis-cli -p "$rep_a" get "{$c}.owner")"
 done
 other=$(awk -v p="$port_b" '$3 == p && $1 ~ /book$/ { print $1; exit }' "$T/owners")
 assert_eq "$other's owner mark on node b" \
-    "$(redis-cli -p "$port_b" cluster myid)" \
+    "$(owner_mark "$port_b")" \
     "$(redis-cli -p "$port_b" get "{$other}.owner")"
 sleep 1
 touch "$T/stop"
 sleep 0.5
 stop_wsgate
 booked w1 "$chans"
-grep -q "owned by node $id_a" "$T/wsgate.log" ||
+grep -q "owned by $mark_a," "$T/wsgate.log" ||
     fail "wsgate never found node a's mark on the keys it read"
 exit 0

@@ -129,11 +129,13 @@
  * wsgate that did not see the node go (started since, or its
  * subscription elsewhere) learns it from the keys: each read gets the
  * owner mark {C}.owner in its MULTI, which redispub sets to the ID of
- * the node it writes C's keys on, and keys whose mark is not the ID
- * the map gives the node read distrust the slot the same way
- * (owner_stale).  The distrust of a lost node's slots stays: a node
- * back from a restart may hold old keys under its own mark until
- * redispub has deleted them.
+ * the node it writes C's keys on and the run_id of that node's
+ * redis-server process, and keys whose mark is not the ID the map
+ * gives the node read, with the run_id INFO server gave first on the
+ * same connection (run_id_cb), distrust the slot the same way
+ * (owner_stale).  So keys a node back from a restart holds from before
+ * it, older than what it acknowledged, are not read either: the mark
+ * names the process gone.
  *
  * Clients.  The hub sees a client only as a struct hub_peer (its
  * subscriptions, books and sync) and reaches it only through the
@@ -186,6 +188,7 @@ struct rconn {
 	struct redisurl		 at;	/* sentinel://: the server found */
 	int			 fixed;	/* cluster://: at is a node's */
 	char			 lost[264];	/* host:port last lost */
+	char			 run_id[41];	/* fixed: at's; "": unknown */
 };
 
 /* The patterns (subs) that match one channel under PREFIX. */
@@ -1161,15 +1164,32 @@ owner_send(redisAsyncContext *ac, const char *chan, size_t clen)
 static redisReply no_keys = { .type = REDIS_REPLY_NIL };
 
 /*
+ * owner_is: o, an owner mark read on rc (a node's cmd), is
+ * "<node ID> <run_id>" of rc's node as the map names it and of the
+ * redis-server rc reaches now (run_id_cb).
+ */
+static int
+owner_is(const struct rconn *rc, const char *id, const redisReply *o)
+{
+	size_t il = strlen(id), rl = strlen(rc->run_id);
+
+	return il > 0 && rl > 0 && o->type == REDIS_REPLY_STRING &&
+	    o->len == il + 1 + rl && memcmp(o->str, id, il) == 0 &&
+	    o->str[il] == ' ' && memcmp(o->str + il + 1, rc->run_id, rl) == 0;
+}
+
+/*
  * owner_stale: on a cluster, r is the EXEC of a read of chan's keys on
  * ac (a node's cmd), its first reply the GET of the owner mark {C}.owner
- * (tickpipe(7)): are its keys stale copies from a former primary?  They
- * are unless the mark is the node ID the map gives ac's node, or there
- * are no keys at all.  A stale read distrusts the slot, as a lost node
- * does (see Cluster above): no key of it is read until a live message
- * of the slot came, which redispub publishes there only once it has
- * deleted and marked the slot's keys (redispub(1) CLUSTER); the caller
- * goes on as if the keys were empty.
+ * (tickpipe(7)): are its keys stale, copies from a former primary or
+ * older than what a restarted node acknowledged?  They are unless the
+ * mark names the node ID the map gives ac's node and the run_id of the
+ * redis-server ac reaches (owner_is), or there are no keys at all.  A
+ * stale read distrusts the slot, as a lost node does (see Cluster
+ * above): no key of it is read until a live message of the slot came,
+ * which redispub publishes there only once it has deleted and marked
+ * the slot's keys (redispub(1) CLUSTER); the caller goes on as if the
+ * keys were empty.
  */
 static int
 owner_stale(struct hub *h, redisAsyncContext *ac, const char *chan,
@@ -1180,8 +1200,7 @@ owner_stale(struct hub *h, redisAsyncContext *ac, const char *chan,
 	const char *id = shard_id(h->sh, rc->at.host, rc->at.port);
 	int keys = 0;
 
-	if (*id != '\0' && o->type == REDIS_REPLY_STRING &&
-	    o->len == strlen(id) && memcmp(o->str, id, o->len) == 0)
+	if (owner_is(rc, id, o))
 		return 0;
 	for (size_t i = 1; i < r->elements; i++)
 		if (r->element[i]->type == REDIS_REPLY_STRING ||
@@ -1192,11 +1211,13 @@ owner_stale(struct hub *h, redisAsyncContext *ac, const char *chan,
 		return 0;
 	if (!h->distrust[cluster_keyslot(chan, clen)])
 		fprintf(stderr, "wsgate: redis cluster: %.*s: keys on %s:%d "
-		    "owned by node %.*s, not by it (%s): stale, not read "
-		    "until a message of the slot comes\n", (int)clen, chan,
-		    rc->at.host, rc->at.port, o->type == REDIS_REPLY_STRING ?
-		    (int)o->len : 4, o->type == REDIS_REPLY_STRING ? o->str :
-		    "none", *id != '\0' ? id : "ID unknown");
+		    "owned by %.*s, not by it (node %s, run_id %s): stale, "
+		    "not read until a message of the slot comes\n",
+		    (int)clen, chan, rc->at.host, rc->at.port,
+		    o->type == REDIS_REPLY_STRING ? (int)o->len : 4,
+		    o->type == REDIS_REPLY_STRING ? o->str : "none",
+		    *id != '\0' ? id : "unknown", rc->run_id[0] != '\0' ?
+		    rc->run_id : "unknown");
 	h->distrust[cluster_keyslot(chan, clen)] = 1;
 	return 1;
 }
@@ -2773,6 +2794,37 @@ auth_cb(redisAsyncContext *ac, void *reply, void *priv)
 	}
 }
 
+/*
+ * run_id_cb: INFO server on a node's command connection, sent before
+ * anything else on it: the run_id of the redis-server there, which the
+ * owner marks of its keys must name (owner_stale).  Any read sent on
+ * the connection is answered after it.
+ */
+static void
+run_id_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	redisReply *r = reply;
+	struct rconn *rc = priv;
+	const char *p;
+	size_t n;
+
+	if (r == NULL || rc->ac != ac)
+		return;
+	if (r->type == REDIS_REPLY_STRING &&
+	    (p = strstr(r->str, "\nrun_id:")) != NULL &&
+	    (n = strspn(p + 8, "0123456789abcdef")) ==
+	    sizeof(rc->run_id) - 1) {
+		memcpy(rc->run_id, p + 8, n);
+		rc->run_id[n] = '\0';
+	} else {
+		rc->h->st->redis_errors++;
+		fprintf(stderr, "wsgate: redis %s %s:%d: no run_id from INFO "
+		    "server (%s): its keys are not read\n", rc->name,
+		    rc->at.host, rc->at.port, r->type == REDIS_REPLY_ERROR ?
+		    r->str : "unexpected reply");
+	}
+}
+
 static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -2804,6 +2856,7 @@ rconn_lost(struct rconn *rc, const char *why)
 
 	rc->ac = NULL;
 	rc->connected = 0;
+	rc->run_id[0] = '\0';
 	if (was && h->conf->redis.is_sentinel)
 		snprintf(rc->lost, sizeof(rc->lost), "%s:%d", rc->at.host,
 		    rc->at.port);
@@ -2996,6 +3049,8 @@ rconn_start(struct rconn *rc)
 	if (h->conf->redis.db != 0)
 		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d",
 		    h->conf->redis.db);
+	if (rc->fixed)
+		redisAsyncCommand(ac, run_id_cb, rc, "INFO server");
 }
 
 /* --- a Redis Cluster (cluster://, wsgate(1) CLUSTER) --- */

@@ -20,10 +20,19 @@
 # a's replica miss what a acknowledges, then promote it in a's place;
 # feed_split and feed give redispub lines at a pace the test controls;
 # booked checks that a client's books missed no delta.
+# owner_mark PORT prints the owner mark redispub writes on that node now:
+# its node ID and its redis-server's run_id (tickpipe(7) "{C}.owner").
+# restart_a SIGKILLs node a and starts it again at once, from what it
+# saved last (SAVE: its RDB).
 
 command -v redis-server >/dev/null || skip "redis-server not installed"
 
 cl() { /usr/bin/python3 "$TESTS/cluster/cl.py" "$@"; }
+
+owner_mark() {
+	echo "$(redis-cli -p "$1" cluster myid) $(redis-cli -p "$1" info server |
+	    tr -d '\r' | sed -n 's/^run_id://p')"
+}
 
 # cluster_node NAME [ARG...]
 cluster_node() {
@@ -166,6 +175,26 @@ take_over_a() {
 	}
 	wait_for 20 _promoted ||
 	    fail "replica $rep_a not promoted: $(cat "$T/takeover.log")"
+}
+
+# restart_a: node a SIGKILLed and started again at once with its port,
+# bus port, nodes.conf (same node ID) and dir (its RDB, older than what
+# it acknowledged since its last SAVE), without fd 3 (a feed's: redispub
+# must see its EOF); pid_a is the new one; fails unless the cluster is
+# ok again within 20 s
+restart_a() {
+	_bus_a=$(redis-cli -p "$port_a" config get cluster-port | sed -n 2p)
+	kill -KILL "$pid_a"
+	wait "$pid_a" 2>/dev/null
+	redis-server --port "$port_a" --bind 127.0.0.1 --save '' \
+	    --appendonly no --dir "$T/a" --daemonize no \
+	    --cluster-enabled yes --cluster-config-file "$T/a/nodes.conf" \
+	    --cluster-port "$_bus_a" --cluster-node-timeout "${CLUSTER_NODE_TIMEOUT:-5000}" \
+	    --logfile "$T/a/log.restarted" 3>&- &
+	pid_a=$!
+	track "$pid_a"
+	wait_for 10 redis-cli -p "$port_a" ping || fail "node a did not start again"
+	wait_for 20 cluster_ok || fail "the cluster is not ok with node a back"
 }
 
 # feed_split: $T/all, rp-gen's 24000 lines on 32 symbols, a snapshot of
