@@ -45,20 +45,20 @@ sleep 0.5
 mark_old=$(owner_mark "$port_a")
 redis-cli -p "$port_a" save >"$T/save.log" 2>&1 ||
     fail "SAVE on node a: $(cat "$T/save.log")"
-n_saved=$(redis-cli -p "$port_a" llen "{$one}.deltas")
+n_saved=$(rdeltas "{$one}.deltas" "$port_a" | wc -l)
 feed 1001 2000
 exec 3>&-
 wait "$rp_pid"
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp1.err")"
-[ "$(redis-cli -p "$port_a" llen "{$one}.deltas")" -gt "$n_saved" ] ||
+[ "$(rdeltas "{$one}.deltas" "$port_a" | wc -l)" -gt "$n_saved" ] ||
     fail "no delta of $one acknowledged after the SAVE"
 
 restart_a	# from its RDB: older keys, their mark the old process's
 mark_new=$(owner_mark "$port_a")
 [ "$mark_new" != "$mark_old" ] || fail "node a's run_id did not change"
 assert_eq "$one's deltas on node a back from the RDB" "$n_saved" \
-    "$(redis-cli -p "$port_a" llen "{$one}.deltas")"
+    "$(rdeltas "{$one}.deltas" "$port_a" | wc -l)"
 assert_eq "$one's owner mark on node a back" "$mark_old" \
     "$(redis-cli -p "$port_a" get "{$one}.owner")"
 

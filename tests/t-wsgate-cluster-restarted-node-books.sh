@@ -46,11 +46,11 @@ assert_eq "$one's owner mark on node a" "$mark_old" \
     "$(redis-cli -p "$port_a" get "{$one}.owner")"
 redis-cli -p "$port_a" save >"$T/save.log" 2>&1 ||
     fail "SAVE on node a: $(cat "$T/save.log")"
-n_saved=$(redis-cli -p "$port_a" llen "{$one}.deltas")
+n_saved=$(rdeltas "{$one}.deltas" "$port_a" | wc -l)
 feed 2001 4000
 sleep 0.5
 kill -STOP "$rp_pid"
-n_acked=$(redis-cli -p "$port_a" llen "{$one}.deltas")
+n_acked=$(rdeltas "{$one}.deltas" "$port_a" | wc -l)
 [ "$n_acked" -gt "$n_saved" ] ||
     fail "no delta of $one acknowledged after the SAVE ($n_saved, $n_acked)"
 
@@ -61,7 +61,7 @@ mark_new=$(owner_mark "$port_a")
 [ "$mark_new" != "$mark_old" ] || fail "node a's run_id did not change"
 # the old keys, under node a's ID with the run_id of before the restart
 assert_eq "$one's deltas on node a back from the RDB" "$n_saved" \
-    "$(redis-cli -p "$port_a" llen "{$one}.deltas")"
+    "$(rdeltas "{$one}.deltas" "$port_a" | wc -l)"
 assert_eq "$one's owner mark on node a back, redispub stopped" \
     "$mark_old" "$(redis-cli -p "$port_a" get "{$one}.owner")"
 
