@@ -254,9 +254,15 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	struct route_chan *c = &rt->chans[m->chan];
 	const char *line = outbox_line(m);
 	uint32_t n = 0;
+	/*
+	 * Room for all but the mark and the APPEND, which make their own
+	 * and may take this one's: made again after each of them.
+	 */
+	size_t room = 3 * (size_t)m->len + 6 * (size_t)c->len +
+	    rt->prefix_len + 520;
 
 	*rp_idx = *keys_idx = -1;
-	resp_reserve(out, 3 * m->len + 3 * c->len + rt->prefix_len + 520);
+	resp_reserve(out, room);
 	if (!c->announced) {
 		RESP_LIT(out, "*3\r\n$4\r\nSADD\r\n");
 		resp_bulk2(out, rt->prefix, rt->prefix_len, ".channels", 9);
@@ -267,6 +273,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	if (b->cluster && !c->marked && m->type != ROUTE_TRADE &&
 	    m->type != ROUTE_STATUS && m->type != ROUTE_GAP) {
 		encode_mark(b, out, c, mark_if_lua, sizeof(mark_if_lua) - 1);
+		resp_reserve(out, room);
 		c->keyed = c->marked = 1;
 		n++;
 	}
@@ -300,6 +307,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		}
 		if (s->act == A_APPEND && s->gsize > 0) {
 			encode_append(b, c, out, i);
+			resp_reserve(out, room);
 			*rp_idx = *keys_idx = (int)n;
 			n++;
 		} else if (s->act == A_DEL) {
