@@ -41,3 +41,12 @@ $(BUILD)/tests/test_outbox: tests/unit/test_outbox.c \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -Iredispub $(ALL_CFLAGS) $< \
 		$(BUILD)/obj/redispub/outbox.o -o $@ $(ALL_LDFLAGS) -lcmocka
+
+# tests/unit/test_batch: the batch encoding with the parts it drives
+TEST_BATCH_OBJ	:= $(addprefix $(BUILD)/obj/redispub/, batch.o outbox.o \
+		   route.o resp.o)
+$(BUILD)/tests/test_batch: tests/unit/test_batch.c $(TEST_BATCH_OBJ) \
+		$(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iredispub $(ALL_CFLAGS) $< $(TEST_BATCH_OBJ) \
+		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) -lcmocka -lhiredis
