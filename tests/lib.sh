@@ -32,8 +32,21 @@ tp_cleanup() {
 	rm -f /dev/shm/tickpipe."$RING_PREFIX"* 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
+# tp_killed: run.sh's timeout (SIGTERM) stopped the test: what it had
+# written so far in $T, so that a test that hung says where (a file of
+# the test's own, *.err or *.log, its last lines)
+tp_killed() {
+	echo "FAIL: $(basename "$0"): terminated (run.sh's timeout?); its files:" >&2
+	for _f in "$T"/*.err "$T"/*.log "$T"/*/*.err "$T"/*/*.log "$T"/*/log; do
+		[ -f "$_f" ] || continue
+		echo "== ${_f#"$T"/}: $(wc -c <"$_f") bytes" >&2
+		tail -n 6 "$_f" | cut -c 1-300 >&2
+	done
+	exit 124
+}
 trap tp_cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap tp_killed TERM
 
 # track PID: kill it at exit
 track() { _tp_pids="$_tp_pids $1"; }
