@@ -4,6 +4,7 @@
  * fails, with the attempts spaced by an exponential backoff; FAILED only
  * before the first READY.
  */
+#include <ctype.h>
 #include <err.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -13,6 +14,7 @@
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -30,7 +32,8 @@
 #define CONNECT_TIMEOUT		(2000 * MS)	/* one attempt, incl. AUTH */
 
 /* handshake commands */
-enum { HS_AUTH, HS_SELECT, HS_PING, HS_ROLE, HS_RUN_ID };
+enum { HS_AUTH, HS_SELECT, HS_PING, HS_ROLE, HS_RUN_ID, HS_SETNAME, HS_ID,
+    HS_LIST, HS_KILL };
 
 /* the run_id alone, not INFO's whole text (resp.h cuts replies) */
 static const char run_id_lua[] =
@@ -55,6 +58,24 @@ conn_init(struct conn *c, const struct redisurl *url, const char *url_str,
 		c->shard = shard_new(c);
 }
 
+void
+conn_name(struct conn *c, const char *base, int fence_others)
+{
+	char host[65] = "";
+	size_t i;
+
+	gethostname(host, sizeof(host) - 1);
+	for (i = 0; host[i] != '\0'; i++)	/* a name has no space */
+		if (!isalnum((unsigned char)host[i]) &&
+		    strchr("-._", host[i]) == NULL)
+			host[i] = '_';
+	snprintf(c->name, sizeof(c->name), "redispub:%.200s@", base);
+	c->base_len = strlen(c->name);
+	snprintf(c->name + c->base_len, sizeof(c->name) - c->base_len,
+	    "%s:%ld", host, (long)getpid());
+	c->fence_others = fence_others;
+}
+
 /* conn_close: the socket, the reader and what was not written go. */
 static void
 conn_close(struct conn *c)
@@ -65,6 +86,7 @@ conn_close(struct conn *c)
 	if (c->reader != NULL)
 		redisReaderFree(c->reader);
 	c->reader = NULL;
+	c->reply.scan = NULL;
 	resp_clear(&c->out, 4 * RESP_BUF_HIGH);
 	if (c->shard != NULL)
 		shard_reset(c->shard);
@@ -143,8 +165,58 @@ encode_auth(struct conn *c)
 }
 
 /*
+ * list_scan: CLIENT LIST's text, while its reply is the one read: the
+ * connections to close (conn.h): c's own before a reconnection (its
+ * exact name and ID), and at the first connection with fence_others
+ * those of another process with c's base.  Lines are "id=N addr=...
+ * name=NAME age=...", NAME without spaces.
+ */
+static int
+list_scan(void *arg, const char *s, size_t n)
+{
+	struct conn *c = arg;
+	const char *p, *end = s + n, *eol, *nm, *sp;
+	size_t nl = strlen(c->name), vl;
+
+	if (c->state != CONN_HANDSHAKE || c->hs_i >= c->hs_n ||
+	    c->hs_cmd[c->hs_i] != HS_LIST)
+		return 0;
+	for (p = s; p < end; p = eol + 1) {
+		long long id;
+		int own;
+
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if (eol - p < 4 || memcmp(p, "id=", 3) != 0 ||
+		    (nm = memmem(p, (size_t)(eol - p), " name=", 6)) == NULL)
+			continue;
+		id = strtoll(p + 3, NULL, 10);
+		nm += 6;
+		sp = memchr(nm, ' ', (size_t)(eol - nm));
+		vl = (size_t)((sp != NULL ? sp : eol) - nm);
+		own = vl == nl && memcmp(nm, c->name, nl) == 0;
+		if (id <= 0 || id == c->my_id)
+			continue;
+		if (own ? id != c->prev_id : !c->fence_others ||
+		    c->ever_ready || vl <= c->base_len ||
+		    memcmp(nm, c->name, c->base_len) != 0)
+			continue;
+		if (c->nfence == CONN_FENCE_MAX) {
+			warnx("redis %s: more than %d connections named %.*s..."
+			    ": the rest stay open", c->url_str,
+			    CONN_FENCE_MAX, (int)c->base_len, c->name);
+			break;
+		}
+		c->fence_own[c->nfence] = own;
+		c->fence[c->nfence++] = id;
+	}
+	return 1;
+}
+
+/*
  * conn_handshake: AUTH, SELECT, PING, ROLE for a Sentinel's primary,
- * the run_id's EVAL if wanted; replies checked in hs_reply.
+ * the run_id's EVAL if wanted, with a name CLIENT SETNAME, ID and LIST
+ * (then KILL: hs_fence); replies checked in hs_reply.
  */
 static void
 conn_handshake(struct conn *c)
@@ -179,6 +251,72 @@ conn_handshake(struct conn *c)
 		resp_bulk(&c->out, run_id_lua, sizeof(run_id_lua) - 1);
 		RESP_LIT(&c->out, "$1\r\n0\r\n");
 		c->hs_cmd[c->hs_n++] = HS_RUN_ID;
+	}
+	if (c->name[0] != '\0') {
+		c->my_id = 0;
+		c->nfence = 0;
+		resp_reserve(&c->out, sizeof(c->name) + 160);
+		RESP_LIT(&c->out, "*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n");
+		resp_bulk(&c->out, c->name, strlen(c->name));
+		RESP_LIT(&c->out, "*2\r\n$6\r\nCLIENT\r\n$2\r\nID\r\n");
+		RESP_LIT(&c->out, "*4\r\n$6\r\nCLIENT\r\n$4\r\nLIST\r\n"
+		    "$4\r\nTYPE\r\n$6\r\nnormal\r\n");
+		c->hs_cmd[c->hs_n++] = HS_SETNAME;
+		c->hs_cmd[c->hs_n++] = HS_ID;
+		c->hs_cmd[c->hs_n++] = HS_LIST;
+		c->reply.scan = list_scan;
+		c->reply.scan_arg = c;
+	}
+}
+
+/*
+ * hs_fence: the reply to CLIENT SETNAME, ID, LIST or KILL.  A refusal
+ * (an ACL without them, say) is said once and the handshake goes on:
+ * nothing is closed.  After LIST, a CLIENT KILL ID for each connection
+ * list_scan chose; "killed 0" is one that went by itself.
+ */
+static void
+hs_fence(struct conn *c, int cmd)
+{
+	char num[24];
+	int i, k;
+
+	if (c->reply.err) {
+		if (cmd != HS_KILL && !c->fence_refused) {
+			c->fence_refused = 1;
+			warnx("redis %s: CLIENT %s refused (%s): the connections "
+			    "of earlier redispubs named %.*s... are not closed, "
+			    "and commands they left unrun may run after ours",
+			    c->url_str, cmd == HS_SETNAME ? "SETNAME" :
+			    cmd == HS_ID ? "ID" : "LIST", c->reply.msg,
+			    (int)c->base_len, c->name);
+		}
+		if (cmd == HS_ID || cmd == HS_LIST)
+			c->nfence = 0;
+		if (cmd == HS_ID)	/* LIST is not to be trusted then */
+			c->my_id = -1;
+		return;
+	}
+	if (cmd == HS_ID) {
+		c->my_id = c->reply.integer;
+	} else if (cmd == HS_LIST) {
+		if (c->my_id < 0)
+			c->nfence = 0;
+		for (i = 0; i < c->nfence; i++) {
+			k = snprintf(num, sizeof(num), "%lld", c->fence[i]);
+			resp_reserve(&c->out, 64);
+			RESP_LIT(&c->out, "*4\r\n$6\r\nCLIENT\r\n$4\r\nKILL\r\n"
+			    "$2\r\nID\r\n");
+			resp_bulk(&c->out, num, (size_t)k);
+			c->hs_cmd[c->hs_n++] = HS_KILL;
+		}
+	} else if (cmd == HS_KILL && c->reply.integer > 0) {
+		i = c->nfence - 1 - (c->hs_n - c->hs_i);
+		warnx("redis %s: closed connection id=%lld, %s: Redis drops "
+		    "the commands it had not run yet", c->url_str,
+		    c->fence[i], c->fence_own[i] ?
+		    "this redispub's before the reconnection" :
+		    "an earlier redispub's of the same prefix and --name");
 	}
 }
 
@@ -318,6 +456,8 @@ conn_up(struct conn *c)
 	int first = !c->ever_ready;
 
 	c->state = CONN_READY;
+	c->reply.scan = NULL;
+	c->prev_id = c->my_id;
 	backoff_reset(&c->backoff);
 	c->ever_ready = 1;
 	c->ev.up(c->ev.arg, first);
@@ -336,6 +476,12 @@ hs_reply(struct conn *c)
 	int cmd = c->hs_cmd[c->hs_i++];
 	const char *msg = c->reply.msg;
 
+	if (cmd >= HS_SETNAME) {
+		hs_fence(c, cmd);
+		if (c->hs_i == c->hs_n)
+			conn_up(c);
+		return 0;
+	}
 	if (c->reply.err) {
 		int code = 0, loading = strncmp(msg, "LOADING", 7) == 0;
 

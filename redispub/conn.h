@@ -20,6 +20,14 @@
  * so the owner marks written on that connection name the process that
  * holds the keys (redispub(1) CLUSTER).
  *
+ * A connection given a name (conn_name) fences the connections of the
+ * redispubs before it: its handshake names it (CLIENT SETNAME), and
+ * closes (CLIENT KILL) the connection of the same name it had before a
+ * reconnection and, at its first connection if fence_others is set,
+ * every connection of another redispub of the same prefix and --name;
+ * Redis then drops whatever commands they sent that it has not run yet,
+ * so that none of them runs after this one's (redispub(1)).
+ *
  * For a sentinel:// URL, each attempt first asks the Sentinels for the
  * primary (sentinel.h) and, after the handshake, checks with ROLE that
  * the server is a primary; so a connection lost in a failover finds the
@@ -35,6 +43,8 @@
 #include "resp.h"
 
 #define CONN_RUN_ID_LEN	40	/* INFO server's run_id: hex digits */
+#define CONN_NAME_LEN	255	/* CLIENT SETNAME's */
+#define CONN_FENCE_MAX	16	/* connections closed in one handshake */
 
 struct shard;
 
@@ -95,10 +105,23 @@ struct conn {
 	redisReader		*reader;
 	struct resp_reply	reply;		/* the reply being read */
 	struct resp_buf		out;		/* encoded, not yet written */
-	int			hs_cmd[4], hs_n, hs_i;
+	int			hs_cmd[8 + CONN_FENCE_MAX], hs_n, hs_i;
 	char			why[512];
 	/* want_run_id: the server's, learnt in this connection's handshake */
 	char			run_id[CONN_RUN_ID_LEN + 1];	/* "": unknown */
+
+	/*
+	 * conn_name's: the name, "redispub:BASE@HOST:PID" ("": none),
+	 * its first base_len bytes (to the "@") shared by every redispub
+	 * of the same prefix and --name
+	 */
+	char			name[CONN_NAME_LEN + 1];
+	size_t			base_len;
+	int			fence_others;
+	int			fence_refused;	/* CLIENT refused: said once */
+	long long		my_id, prev_id;	/* CLIENT ID; 0: unknown */
+	long long		fence[CONN_FENCE_MAX];	/* to close */
+	int			nfence, fence_own[CONN_FENCE_MAX];
 
 	/* CONN_FAILED: the exit status (sysexits(3)) and why */
 	int			exit_code;
@@ -115,6 +138,14 @@ void	conn_init(struct conn *c, const struct redisurl *url,
 	    const char *url_str, const char *password,
 	    int64_t connect_timeout, int64_t t_start,
 	    const struct conn_events *ev);
+
+/*
+ * conn_name: c's connections are named "redispub:BASE@HOST:PID" (BASE:
+ * PREFIX.tickpipe[.NAME]), and fence those of earlier redispubs (see
+ * above): its own earlier one always, every other one of BASE at the
+ * first connection if fence_others.  Call before conn_start.
+ */
+void	conn_name(struct conn *c, const char *base, int fence_others);
 
 /* conn_free: closes the connection, and frees what it holds. */
 void	conn_free(struct conn *c);

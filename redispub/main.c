@@ -936,6 +936,7 @@ main(int argc, char **argv)
 		.reply = redis_reply_cb, .keys_lost = redis_keys_lost_cb
 	};
 	struct args a;
+	char base[sizeof(rp.opt.stats_key)];
 	int rc;
 
 	memset(&rp, 0, sizeof(rp));
@@ -959,6 +960,11 @@ main(int argc, char **argv)
 
 	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
 	    rp.opt.connect_timeout_ns, mono_ns(), &ev);
+	/* PREFIX.tickpipe[.NAME], the stats key's; a standby (--lease)
+	   must not close its leader's connection */
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(rp.opt.stats_key) -
+	    sizeof(".stats") + 1), rp.opt.stats_key);
+	conn_name(&rp.c, base, rp.opt.lease_key == NULL);
 	rp.next_stats = rp.c.t_start + rp.opt.stats_ns;
 	rc = run(&rp);
 

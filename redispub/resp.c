@@ -52,6 +52,9 @@ rd_string(const redisReadTask *t, char *s, size_t n)
 		rep->err = 1;
 		snprintf(rep->msg, sizeof(rep->msg), "%.*s",
 		    (int)(n > 190 ? 190 : n), s);
+	} else if (t->parent == NULL && rep->scan != NULL &&
+	    rep->scan(rep->scan_arg, s, n)) {
+		/* taken whole */
 	} else if (t->parent == NULL || (t->parent->parent == NULL &&
 	    t->idx == 0)) {
 		snprintf(rep->first, sizeof(rep->first), "%.*s",

@@ -41,6 +41,10 @@ struct resp_reply {
 	long long integer;	/* an integer reply's value */
 	char	first[48];	/* a string reply, or an array reply's first
 				   string, cut (a run_id fits: conn.c) */
+	/* if set, offered a string reply whole; 1: taken (CLIENT LIST's,
+	   conn.c), 0: cut into first as any other */
+	int	(*scan)(void *arg, const char *s, size_t n);
+	void	*scan_arg;
 };
 
 void	resp_grow(struct resp_buf *o, size_t n);

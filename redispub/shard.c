@@ -258,6 +258,9 @@ node_get(struct shard *sh, const char *host, int port)
 	conn_init(&n->c, &n->url, n->url_str, sh->v->password, INT64_MAX / 4,
 	    mono_ns(), &ev);
 	n->c.want_run_id = 1;	/* the owner marks' */
+	memcpy(n->c.name, sh->v->name, sizeof(n->c.name));	/* conn_name */
+	n->c.base_len = sh->v->base_len;
+	n->c.fence_others = sh->v->fence_others;
 	sh->nodes[sh->nnodes++] = n;
 	conn_start(&n->c);
 	return n->idx;
