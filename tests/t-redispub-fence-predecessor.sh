@@ -1,0 +1,107 @@
+#!/bin/sh
+# t-redispub-fence-predecessor: nothing a redispub left unrun in Redis
+# runs after what a redispub started in its place sends: the new one
+# closes the old one's connection (CLIENT KILL) before it writes, and
+# Redis drops the commands it had not run yet (redispub(1)).  Without
+# that, the backlog of a redispub that hangs (stopped, swapped out, its
+# host cut off) while another takes its place runs mixed with the new
+# one's commands, and may put back late-joiner keys older than what the
+# new one published.  (One SIGKILLed leaves little: its socket's reset
+# makes Redis drop its connection after the chunk it has read.)
+# A private redis-server; redispub A reads a fifo and is connected, then
+# Redis is stopped (SIGSTOP), A is fed lines 1..N (it writes what its
+# socket takes, and holds the rest) and stopped too; redispub B is
+# started with lines N+1..N+M (it connects; its handshake waits for
+# Redis), then Redis continued.  A subscriber (redis-cli, psubscribe
+# md.*) must get no line of A's (seq <= N) after the first of B's, and
+# B must say it closed A's connection.  Then a live redispub D keeps its
+# connection when one of another --name starts.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+. "$TESTS/wsgate/lib.sh"
+need_redispub
+start_redis --client-output-buffer-limit "pubsub 0 0 0"
+
+N=30000
+M=5000
+"$GEN" --count $((N + M)) --symbols 8 --snapshot-every 50 >"$T/all"
+sed -n "1,${N}p" "$T/all" >"$T/a.in"
+sed -n "$((N + 1)),\$p" "$T/all" >"$T/b.in"
+
+rcli --raw psubscribe 'md.*' >"$T/sub" 2>&1 &
+track $!
+wait_for 10 sh -c "[ \"\$(redis-cli -p $REDIS_PORT pubsub numpat)\" -ge 1 ]" ||
+    fail "subscriber not subscribed"
+
+# named PID: redispub PID's connection is there, named
+# redispub:md.tickpipe[.NAME]@HOST:PID (redispub(1))
+named() {
+	[ "$(rcli client list | grep -c " name=redispub:md\.tickpipe[.a-z]*@[^ ]*:$1 ")" -eq 1 ]
+}
+mkfifo "$T/a.fifo"
+"$BIN/redispub" -u "$REDIS_URL" <"$T/a.fifo" 2>"$T/a.err" &
+a=$!
+track $a
+exec 3>"$T/a.fifo"
+wait_for 10 named "$a" || fail "redispub A not connected and named: $(cat "$T/a.err")"
+
+kill -STOP "$REDIS_PID"
+cat "$T/a.in" >&3
+sleep 1
+kill -STOP "$a"
+"$BIN/redispub" -u "$REDIS_URL" <"$T/b.in" 2>"$T/b.err" &
+b=$!
+track $b
+sleep 0.5
+kill -CONT "$REDIS_PID"
+wait "$b"
+rc=$?
+[ "$rc" -eq 0 ] || fail "redispub B exited $rc: $(tail -n 3 "$T/b.err")"
+kill -KILL "$a"
+wait "$a" 2>/dev/null
+exec 3>&-
+# the subscriber is done when its file stops growing
+size=-1
+while [ "$(wc -c <"$T/sub")" != "$size" ]; do
+	size=$(wc -c <"$T/sub")
+	sleep 0.5
+done
+
+grep -o '"seq":[0-9]*' "$T/sub" | cut -d: -f2 >"$T/seqs"
+awk -v n="$N" '
+	$1 > n && !b { b = NR }
+	b && $1 <= n { late++; if (!first) first = $1 " at line " NR }
+	$1 <= n { na++ }
+	END {
+		printf "lines of A %d, of B %d, of A after the first of B %d\n",
+		    na, NR - na, late
+		if (!b) { print "no line of B"; exit 1 }
+		if (late) { print "the first: seq " first ", the first of B at line " b; exit 1 }
+	}' "$T/seqs" >"$T/verdict" 2>&1
+rc=$?
+note "$(cat "$T/verdict")"
+[ "$rc" -eq 0 ] || fail "the stopped redispub's commands ran after the new one's: $(tail -n 1 "$T/verdict")"
+grep -q "closed connection id=[0-9]*, an earlier redispub's" "$T/b.err" ||
+    fail "redispub B did not say it closed A's connection: $(cat "$T/b.err")"
+# A's lines did reach Redis before B began (else this proved nothing)
+grep -q "lines of A [1-9]" "$T/verdict" || fail "no line of A reached Redis"
+
+# another --name is another writer: a live redispub D of the default
+# name keeps its connection when C, named other, starts
+mkfifo "$T/d.fifo"
+"$BIN/redispub" -u "$REDIS_URL" <"$T/d.fifo" 2>"$T/d.err" &
+d=$!
+track $d
+exec 3>"$T/d.fifo"
+wait_for 10 named "$d" || fail "redispub D not connected: $(cat "$T/d.err")"
+"$GEN" --count 10 >"$T/c.in"
+"$BIN/redispub" -u "$REDIS_URL" --name other <"$T/c.in" 2>"$T/c.err" ||
+    fail "redispub --name other exited $?: $(cat "$T/c.err")"
+! grep -q "closed connection" "$T/c.err" ||
+    fail "redispub --name other closed a connection: $(cat "$T/c.err")"
+named "$d" || fail "redispub D lost its connection to C: $(cat "$T/d.err")"
+exec 3>&-
+wait "$d" || fail "redispub D exited $?: $(cat "$T/d.err")"
+! grep -q "closed by server" "$T/d.err" ||
+    fail "redispub D's connection was closed: $(cat "$T/d.err")"
+exit 0
