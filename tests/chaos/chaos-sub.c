@@ -25,10 +25,17 @@
  *				nothing was published on it before (redispub
  *				SADDs PREFIX.channels before its first PUBLISH
  *				on a connection): it missed nothing while blind
+ *   C MS CHANNEL		wsgate moved the book CHANNEL of this slow
+ *				client to conflation ({"type":"conflated"},
+ *				wsgate(1) --slow-client-hz): its queued book
+ *				frames are dropped, and it gets the book
+ *				conflated from then on, until it reconnects
  *   B MS CHANNEL WHY		a book went wrong without notice (see below)
  *   L CHANNEL LINE		at exit, for each exact book: its snapshot
  *				and the deltas applied since, in order
- *   F CHANNEL STATE		at exit, for each book: exact or invalid
+ *   F CHANNEL STATE		at exit, for each book: exact, invalid or
+ *				conflated (not checked: conflated deltas skip
+ *				vseqs)
  *
  * Books are kept by the venue's vseq: a snapshot makes a book exact; a
  * delta must carry its book's vseq plus one (the collector numbers each
@@ -63,6 +70,7 @@
 struct book {
 	char	*chan;
 	int	 exact;
+	int	 conflated;	/* by wsgate, until the client reconnects */
 	uint64_t vseq;
 	char	*lines;		/* snapshot and deltas since, '\n' ended */
 	size_t	 len, cap;
@@ -150,6 +158,8 @@ book_msg(long long ms, const char *chan, size_t cl, int snap, uint64_t seq,
 {
 	struct book *b = book_of(chan, cl);
 
+	if (b->conflated)
+		return;
 	if (snap) {
 		b->exact = 1;
 		b->vseq = vseq;
@@ -186,7 +196,8 @@ books_final(void)
 				p = nl + 1;
 			}
 		}
-		fprintf(logf, "F %s %s\n", b->chan, b->exact ? "exact" : "invalid");
+		fprintf(logf, "F %s %s\n", b->chan, b->exact ? "exact" :
+		    b->conflated ? "conflated" : "invalid");
 	}
 }
 
@@ -300,6 +311,16 @@ other:
 	    memcmp(t, "book_invalid", 12) == 0 && s[i++] == ',' &&
 	    str_at(s, n, &i, "channel", &v, &vl))
 		book_of(v, vl)->exact = 0;
+	i = 1;
+	if (str_at(s, n, &i, "type", &t, &tl) && tl == 9 &&
+	    memcmp(t, "conflated", 9) == 0 && s[i++] == ',' &&
+	    str_at(s, n, &i, "channel", &v, &vl)) {
+		struct book *b = book_of(v, vl);
+
+		fprintf(logf, "C %lld %.*s\n", ms, (int)vl, v);
+		b->conflated = 1;
+		b->exact = 0;
+	}
 	if (memmem(s, n, "\"from\":", 7) && memmem(s, n, "\"lost\":", 7))
 		books_invalidate();
 	if (memmem(s, n, "\"type\":\"gateway\"", 16)) {
@@ -322,6 +343,8 @@ blind(const char *why)
 	up = 0;
 	fprintf(logf, "D %lld %s\n", now_ms(), why);
 	books_invalidate();
+	for (int i = 0; i < nbooks; i++)	/* a new connection is not */
+		books[i].conflated = 0;
 }
 
 static void

@@ -17,7 +17,11 @@ to the first seq it got once back (for the WebSocket client, the first
 trade: a trade is never part of wsgate's late-joiner replay, so it is
 live).  Nor does the WebSocket client miss the deltas of a book that
 wsgate holds back, by design, until it has sent the client a snapshot of
-it, after it joins or Redis returns (then it also sends book_invalid).  EVENTS: "MS SEQ LABEL" lines from the test, one per fault
+it, after it joins or Redis returns (then it also sends book_invalid),
+nor the book messages of a channel wsgate told it it moved to conflation
+({"type":"conflated"}, a slow client: wsgate(1) --slow-client-hz), from
+the last it got of that channel before the notice until it reconnects:
+wsgate drops the queued ones and sends the book conflated.  EVENTS: "MS SEQ LABEL" lines from the test, one per fault
 (SEQ: the ring's seq just before it), then "MS SEQ end".  Every message
 is charged to the fault before it; the report prints per fault and client
 the messages lost and announced, lost SILENTly and received twice, and
@@ -112,6 +116,10 @@ class Seen:
         # highest seq before it, each book's first snapshot after it, and
         # the highest seq before the next blind spell.
         self.joins = []
+        # WebSocket only: [channel, last seq of it received before the
+        # "conflated" notice, highest seq when the connection ended]
+        self.conflated = []
+        last_on = {}      # channel -> highest seq received on it
         trade_only = False
         hi = 0
         down = None       # (ms, highest seq then) while blind
@@ -129,6 +137,7 @@ class Seen:
                 self.count[seq] = n + 1
                 if n == 0:
                     self.first_ms[seq] = ms
+                last_on[chan] = max(last_on.get(chan, 0), seq)
                 cs = self.chans.setdefault(chan, [0, 0])
                 cs[0] += 1
                 cs[1] += n == 0
@@ -153,7 +162,12 @@ class Seen:
                     continue
                 if isinstance(m.get("from"), int) and isinstance(m.get("lost"), int):
                     self.excused.append((m["from"], m["from"] + m["lost"] - 1))
+            elif k == "C":
+                self.conflated.append([f[2], last_on.get(f[2], hi), 1 << 62])
             elif k == "D":
+                if f[2] != "redis_down":    # a new connection: unconflated
+                    for w in self.conflated:
+                        w[2] = min(w[2], hi)
                 if self.joins and self.joins[-1][2] == 1 << 62:
                     self.joins[-1][2] = hi
                 if down is None:
@@ -192,6 +206,10 @@ class Seen:
         for a, b in self.excused:
             if a <= seq <= b:
                 return 0
+        if kind in ("book_delta", "book_snapshot"):
+            for ch, lo, end in self.conflated:
+                if ch == chan and lo < seq <= end:
+                    return 1
         if kind == "book_delta":
             for lo, snaps, end in self.joins:
                 if lo < seq < min(snaps.get(chan, end), end):
@@ -296,7 +314,8 @@ def report(events_path, truth_path, last, ring_path, logs):
             for ch, st in sorted(c.final.items())) or "none"))
 
     print("lost: told (gap line, disconnection, redis_down), held (deltas "
-          "wsgate holds back until a snapshot), SILENT; dup: received twice")
+          "wsgate holds back until a snapshot, book messages of a channel "
+          "it conflated for a slow client), SILENT; dup: received twice")
     print("%-22s %9s  %-10s %8s %8s %8s %8s  %s" % (
         "fault", "at seq", "client", "told", "held", "SILENT", "dup",
         "repair"))
