@@ -11,7 +11,13 @@
 # SIGKILL of redis-server (paused 0.5 s before, so that commands are in
 # flight), the collector, shmreader, redispub and wsgate, each repaired
 # by the supervisor; then the backlog case: Redis stopped
-# (SIGSTOP) 6 s, continued, and redispub SIGKILLed 0.3 s later.  Then the
+# (SIGSTOP) 6 s, continued, and redispub SIGKILLed 0.3 s later, with the
+# WebSocket client stopped from just before Redis continues until 1 s
+# after that kill, so that it falls behind the backlog's burst: wsgate
+# moves its books to conflation and tells it ({"type":"conflated"},
+# wsgate(1) --slow-client-hz), or closes it at its output cap.  (A
+# client that fell behind by itself, on a loaded machine, made this test
+# fail now and then before the verdict knew the notice.)  Then the
 # collector is stopped and the pipeline drained.
 #
 # The test fails if a client misses a seq it was not told of (a gap line,
@@ -93,9 +99,12 @@ redis=$(victim redis redis-server)
 event "SIGSTOP redis 6 s"
 kill -STOP "$redis"
 sleep 6
+kill -STOP "$ws_client"
 kill -CONT "$redis"
 sleep 0.3
 kill_stage pipeline redispub
+sleep 1
+kill -CONT "$ws_client"
 sleep "$STEADY"
 
 # the end: no more input; redispub drains what it holds
@@ -114,6 +123,7 @@ kill -TERM "$redis_client" "$ws_client" "$observer"
 wait "$redis_client" "$ws_client" "$grepper"
 kill -CONT "$(victim collector collector)"
 cat "$T/redis.err" "$T/ws.err" >&2
+note "the WebSocket client got $(grep -c '^C ' "$T/ws.log") conflated notices"
 tp status >&2
 /usr/bin/python3 "$CHAOS" report "$T/events" "$T/truth" "$last" \
     "$T/ring.jsonl" "$T/redis.log" "$T/ws.log" >"$T/report" 2>&1
