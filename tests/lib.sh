@@ -70,6 +70,22 @@ wait_for() {
 	done
 }
 
+# exited PID: PID, a child of this shell, has ended (gone, or a zombie
+# not yet waited for)
+exited() {
+	! kill -0 "$1" 2>/dev/null ||
+	    [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c 1)" = Z ]
+}
+
+# wait_pid SECONDS PID WHAT: waits for PID, a child of this shell, to
+# end within SECONDS, and returns its exit status; else fails, saying
+# that WHAT did not end (a plain `wait` would hang the test until
+# run.sh's timeout, silently)
+wait_pid() {
+	wait_for "$1" exited "$2" || fail "$3 did not end within $1 s"
+	wait "$2"
+}
+
 # free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
