@@ -70,11 +70,15 @@ wait_for() {
 	done
 }
 
-# exited PID: PID, a child of this shell, has ended (gone, or a zombie
-# not yet waited for)
+# exited PID: PID, a child of this shell, has ended: gone (the shell
+# may have reaped it, and its number gone to another process, no child
+# of this shell) or a zombie not yet waited for
 exited() {
-	! kill -0 "$1" 2>/dev/null ||
-	    [ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c 1)" = Z ]
+	# /proc/PID/stat after the command's name: state, parent's PID...
+	_ex=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	# shellcheck disable=SC2086 # its fields
+	set -- $_ex
+	[ "$#" -lt 2 ] || [ "$1" = Z ] || [ "$2" != "$$" ]
 }
 
 # wait_pid SECONDS PID WHAT: waits for PID, a child of this shell, to
