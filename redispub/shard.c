@@ -787,7 +787,10 @@ group_alloc(const char *p, size_t len, uint32_t nrep, unsigned slot)
 	g->seq = 0;
 	g->nrep = nrep;
 	g->slot = (uint16_t)slot;
+	g->done = 0;
 	g->own = 0;
+	g->redir = R_NONE;	/* keys_lost's groups skip send_to */
+	g->msg[0] = '\0';
 	g->mark_off = 0;
 	g->len = len;
 	memcpy(g->cmd, p, len);

@@ -70,6 +70,26 @@ wait_for() {
 	done
 }
 
+# exited PID: PID, a child of this shell, has ended: gone (the shell
+# may have reaped it, and its number gone to another process, no child
+# of this shell) or a zombie not yet waited for
+exited() {
+	# /proc/PID/stat after the command's name: state, parent's PID...
+	_ex=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	# shellcheck disable=SC2086 # its fields
+	set -- $_ex
+	[ "$#" -lt 2 ] || [ "$1" = Z ] || [ "$2" != "$$" ]
+}
+
+# wait_pid SECONDS PID WHAT: waits for PID, a child of this shell, to
+# end within SECONDS, and returns its exit status; else fails, saying
+# that WHAT did not end (a plain `wait` would hang the test until
+# run.sh's timeout, silently)
+wait_pid() {
+	wait_for "$1" exited "$2" || fail "$3 did not end within $1 s"
+	wait "$2"
+}
+
 # free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'

@@ -79,7 +79,8 @@ sleep 1
 kill -CONT "$rp_pid"
 feed 4001 "$(wc -l <"$T/all")"
 exec 3>&-
-wait "$rp_pid"
+# its --flush-timeout is 20 s
+wait_pid 60 "$rp_pid" "redispub, at the end of its input,"
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 for c in $chans; do

@@ -200,7 +200,9 @@ restart_a() {
 # feed_split: $T/all, rp-gen's 24000 lines on 32 symbols, a snapshot of
 # each first and the next after 500 of its lines; nA, the lines before
 # the first of those next ones (part A).  feed FIRST LAST: lines
-# FIRST..LAST of $T/all to fd 3, 400 every 0.1 s.
+# FIRST..LAST of $T/all to fd 3, 400 every 0.1 s; fails if a write
+# takes longer than FEED_TIMEOUT s (default 60: redispub stopped reading
+# its input), with redispub's counters ($rp_pid, SIGUSR1) if it runs.
 feed_split() {
 	"$GEN" --count 24000 --symbols 32 --snapshot-every 500 >"$T/all"
 	nA=$(awk '/"type":"book_snapshot"/ { match($0, /"symbol":"[^"]*"/)
@@ -212,10 +214,24 @@ feed() {
 	while [ "$_i" -le "$2" ]; do
 		_j=$((_i + 399))
 		[ "$_j" -le "$2" ] || _j=$2
-		sed -n "${_i},${_j}p" "$T/all" >&3
+		# --foreground: in the test's process group, which run.sh's
+		# timeout signals
+		timeout --foreground "${FEED_TIMEOUT:-60}" \
+		    sed -n "${_i},${_j}p" "$T/all" >&3 || feed_stuck "$_i" "$_j"
 		_i=$((_j + 1))
 		sleep 0.1
 	done
+}
+
+# feed_stuck FIRST LAST: feed's write of lines FIRST..LAST failed or
+# did not end: fail, with redispub's last lines and counters
+feed_stuck() {
+	if [ -n "${rp_pid:-}" ] && exited "$rp_pid"; then
+		fail "feed: redispub ended before lines $1..$2: $(tail -n 5 "$T/rp.err")"
+	fi
+	[ -z "${rp_pid:-}" ] || kill -USR1 "$rp_pid"
+	sleep 0.5
+	fail "feed: lines $1..$2 not taken within ${FEED_TIMEOUT:-60} s (redispub stopped reading): $(tail -n 8 "$T/rp.err")"
 }
 
 # booked W CHANNELS: client W ($T/W.ev) got, per channel of CHANNELS

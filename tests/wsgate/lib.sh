@@ -86,10 +86,11 @@ metric_is() { test "$(metric "$1")" = "$2"; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # stop_wsgate: SIGTERM; wsgate must exit 0 (under make SAN=1 that also
-# means no leak) with no sanitizer report in its log.
+# means no leak) with no sanitizer report in its log, within 20 s (it
+# gives its clients 3 s).
 stop_wsgate() {
 	kill -TERM "$WS_PID" 2>/dev/null
-	wait "$WS_PID"
+	wait_pid 20 "$WS_PID" "wsgate, after SIGTERM,"
 	_sw_rc=$?
 	if grep -q 'Sanitizer\|runtime error' "$T/wsgate.log"; then
 		grep -A 20 'Sanitizer\|runtime error' "$T/wsgate.log" | head -n 40 >&2
