@@ -344,6 +344,7 @@ connect_unix(struct conn *c)
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
 		err(EX_OSERR, "socket");
+	c->fd_gen++;
 	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 &&
 	    errno != EINPROGRESS) {
 		snprintf(c->why, sizeof(c->why), "connect: %s",
@@ -375,6 +376,7 @@ connect_tcp(struct conn *c)
 	    SOCK_CLOEXEC, ai->ai_protocol);
 	if (c->fd < 0)
 		err(EX_OSERR, "socket");
+	c->fd_gen++;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
 	rc = connect(c->fd, ai->ai_addr, ai->ai_addrlen);

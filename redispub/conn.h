@@ -100,6 +100,7 @@ struct conn {
 
 	enum conn_state		state;
 	int			fd, ever_ready;
+	unsigned		fd_gen;		/* sockets made so far */
 	struct backoff		backoff;
 	int64_t			retry_at, deadline, t_start;
 	redisReader		*reader;

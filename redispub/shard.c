@@ -89,6 +89,7 @@ struct node {
 	struct equeue		q;
 	size_t			nsent;	/* q's first nsent are in flight */
 	int			reg_fd;	/* in the epoll set; -1: none */
+	unsigned		reg_gen;	/* c.fd_gen then */
 	uint32_t		reg_ev;
 };
 
@@ -933,14 +934,17 @@ shard_poll(struct shard *sh, short *events)
 		ev.events = (want & POLLIN ? EPOLLIN : 0) |
 		    (want & POLLOUT ? EPOLLOUT : 0);
 		ev.data.ptr = n;
-		if (fd != n->reg_fd && n->reg_fd >= 0)
-			(void)epoll_ctl(sh->epfd, EPOLL_CTL_DEL, n->reg_fd,
-			    NULL);
+		/*
+		 * A socket registered before is closed if fd or its
+		 * generation differ, and close(2) took it out of the set:
+		 * its number, maybe another node's socket now, is not to
+		 * be deleted (which left that node, ready, never polled).
+		 */
 		if (fd < 0) {
 			n->reg_fd = -1;
 			continue;
 		}
-		if (fd != n->reg_fd) {
+		if (fd != n->reg_fd || n->c.fd_gen != n->reg_gen) {
 			if (epoll_ctl(sh->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
 			    (errno != EEXIST || epoll_ctl(sh->epfd,
 			    EPOLL_CTL_MOD, fd, &ev) < 0))
@@ -950,6 +954,7 @@ shard_poll(struct shard *sh, short *events)
 			err(EX_OSERR, "epoll_ctl");
 		}
 		n->reg_fd = fd;
+		n->reg_gen = n->c.fd_gen;
 		n->reg_ev = ev.events;
 	}
 	*events = POLLIN;
