@@ -89,7 +89,7 @@ printf 'MULTI\nDEBUG SLEEP 0.5\nCLIENT KILL TYPE normal SKIPME yes\nEXEC\n' |
     redis-cli -p "$port_c" >"$T/kill.log" 2>&1 || fail "CLIENT KILL on node c"
 note "moved slots $(awk '{ print $2 }' "$T/moving" | sort -u | tr '\n' ' ')from $port_a to $port_b at $(wc -l <"$T/in") lines"
 
-wait "$rp_pid"
+wait_pid 120 "$rp_pid" redispub
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 grep 'redis cluster' "$T/rp.err" | sed 's/^/  redispub: /' >&2

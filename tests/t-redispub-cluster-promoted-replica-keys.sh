@@ -106,7 +106,7 @@ note "node a's book channels after the failover (right, absent, wrong): $r"
 
 feed $((nA + 1)) "$(wc -l <"$T/all")"
 exec 3>&-
-wait "$rp_pid"
+wait_pid 120 "$rp_pid" redispub
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 note "$(grep 'redis cluster:' "$T/rp.err" | tail -n 1)"

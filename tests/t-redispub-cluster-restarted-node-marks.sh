@@ -48,7 +48,7 @@ redis-cli -p "$port_a" save >"$T/save.log" 2>&1 ||
 n_saved=$(rdeltas "{$one}.deltas" "$port_a" | wc -l)
 feed 1001 2000
 exec 3>&-
-wait "$rp_pid"
+wait_pid 120 "$rp_pid" redispub
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp1.err")"
 [ "$(rdeltas "{$one}.deltas" "$port_a" | wc -l)" -gt "$n_saved" ] ||

@@ -80,7 +80,7 @@ wait_for 20 back || fail "no message on node a's channels 20 s after the kill"
 t_back=$(ms)
 note "failover: kill -> promoted $((t_ok - t_kill)) ms, kill -> first message on node a's channels $((t_back - t_kill)) ms (polled every 50 ms)"
 
-wait "$rp_pid"
+wait_pid 120 "$rp_pid" redispub
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 note "$(grep 'redis cluster' "$T/rp.err" | tail -n 1)"

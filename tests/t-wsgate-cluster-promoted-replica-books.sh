@@ -78,7 +78,7 @@ sleep 0.5
 kill -CONT "$rp_pid"
 feed 8001 "$(wc -l <"$T/all")"
 exec 3>&-
-wait "$rp_pid"
+wait_pid 120 "$rp_pid" redispub
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 sleep 1

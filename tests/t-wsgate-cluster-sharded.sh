@@ -88,7 +88,7 @@ redis-cli -p "$port_c" client kill type pubsub >"$T/kill.log" 2>&1 ||
     fail "CLIENT KILL on node c: $(cat "$T/kill.log")"
 note "node c closed $(cat "$T/kill.log") subscription connection(s) at $(wc -l <"$T/in") lines"
 
-wait "$rp_pid"
+wait_pid 120 "$rp_pid" redispub
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
 # the clients have the last line (they write within 0.2 s of a pause)
