@@ -38,12 +38,19 @@ wait_for 10 sh -c "[ \"\$(redis-cli -p $REDIS_PORT pubsub numpat)\" -ge 1 ]" ||
 named() {
 	[ "$(rcli client list | grep -c " name=redispub:md\.tickpipe[.a-z]*@[^ ]*:$1 ")" -eq 1 ]
 }
-mkfifo "$T/a.fifo"
-"$BIN/redispub" -u "$REDIS_URL" <"$T/a.fifo" 2>"$T/a.err" &
-a=$!
-track $a
-exec 3>"$T/a.fifo"
-wait_for 10 named "$a" || fail "redispub A not connected and named: $(cat "$T/a.err")"
+# fed W: redispub W reading $T/W.fifo, fd 3 its writer, its pid in
+# fed_pid once connected and named, its stderr $T/W.err
+fed() {
+	mkfifo "$T/$1.fifo"
+	"$BIN/redispub" -u "$REDIS_URL" <"$T/$1.fifo" 2>"$T/$1.err" &
+	fed_pid=$!
+	track $fed_pid
+	exec 3>"$T/$1.fifo"
+	wait_for 10 named "$fed_pid" ||
+	    fail "redispub $1 not connected and named: $(cat "$T/$1.err")"
+}
+fed a
+a=$fed_pid
 
 kill -STOP "$REDIS_PID"
 cat "$T/a.in" >&3
@@ -88,12 +95,8 @@ grep -q "lines of A [1-9]" "$T/verdict" || fail "no line of A reached Redis"
 
 # another --name is another writer: a live redispub D of the default
 # name keeps its connection when C, named other, starts
-mkfifo "$T/d.fifo"
-"$BIN/redispub" -u "$REDIS_URL" <"$T/d.fifo" 2>"$T/d.err" &
-d=$!
-track $d
-exec 3>"$T/d.fifo"
-wait_for 10 named "$d" || fail "redispub D not connected: $(cat "$T/d.err")"
+fed d
+d=$fed_pid
 "$GEN" --count 10 >"$T/c.in"
 "$BIN/redispub" -u "$REDIS_URL" --name other <"$T/c.in" 2>"$T/c.err" ||
     fail "redispub --name other exited $?: $(cat "$T/c.err")"
