@@ -168,6 +168,7 @@ encode_auth(struct conn *c)
  * list_scan: CLIENT LIST's text, while its reply is the one read: the
  * connections to close (conn.h): c's own before a reconnection (its
  * exact name and ID), and at the first connection with fence_others
+ * (or after conn_fence_next)
  * those of another process with c's base.  Lines are "id=N addr=...
  * name=NAME age=...", NAME without spaces.
  */
@@ -197,9 +198,9 @@ list_scan(void *arg, const char *s, size_t n)
 		own = vl == nl && memcmp(nm, c->name, nl) == 0;
 		if (id <= 0 || id == c->my_id)
 			continue;
-		if (own ? id != c->prev_id : !c->fence_others ||
-		    c->ever_ready || vl <= c->base_len ||
-		    memcmp(nm, c->name, c->base_len) != 0)
+		if (own ? id != c->prev_id : ((!c->fence_others ||
+		    c->ever_ready) && !c->fence_next) ||
+		    vl <= c->base_len || memcmp(nm, c->name, c->base_len) != 0)
 			continue;
 		if (c->nfence == CONN_FENCE_MAX) {
 			warnx("redis %s: more than %d connections named %.*s..."
@@ -460,6 +461,7 @@ conn_up(struct conn *c)
 	c->state = CONN_READY;
 	c->reply.scan = NULL;
 	c->prev_id = c->my_id;
+	c->fence_next = 0;
 	backoff_reset(&c->backoff);
 	c->ever_ready = 1;
 	c->ev.up(c->ev.arg, first);

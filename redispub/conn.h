@@ -119,6 +119,7 @@ struct conn {
 	char			name[CONN_NAME_LEN + 1];
 	size_t			base_len;
 	int			fence_others;
+	int			fence_next;	/* at the next handshake too */
 	int			fence_refused;	/* CLIENT refused: said once */
 	long long		my_id, prev_id;	/* CLIENT ID; 0: unknown */
 	long long		fence[CONN_FENCE_MAX];	/* to close */
@@ -147,6 +148,18 @@ void	conn_init(struct conn *c, const struct redisurl *url,
  * first connection if fence_others.  Call before conn_start.
  */
 void	conn_name(struct conn *c, const char *base, int fence_others);
+
+/*
+ * conn_fence_next: the next handshake closes every other connection of
+ * c's base, as a first one with fence_others does (--lease: this
+ * process has just taken the lease over; the caller drops the
+ * connection to get there at once).
+ */
+static inline void
+conn_fence_next(struct conn *c)
+{
+	c->fence_next = c->name[0] != '\0';
+}
 
 /* conn_free: closes the connection, and frees what it holds. */
 void	conn_free(struct conn *c);

@@ -527,12 +527,15 @@ announce_takeover(struct redispub *rp)
 
 /*
  * step_down: the lease is no longer ours (why): nothing more is
- * published until it is taken again.
- * XXX what the outbox still holds is published if it is.
+ * published until it is taken again, and no earlier connection is
+ * to be closed any more (conn_fence_next).  What the outbox still holds
+ * goes with the connection (redis_down_cb), unless Redis answers it
+ * first.
  */
 static void
 step_down(struct redispub *rp, const char *why)
 {
+	rp->c.fence_next = 0;
 	warnx("lease %s lost (%s): standing by; %" PRIu64 " messages held",
 	    rp->ls.key, why, rp->ob.n);
 }
@@ -548,6 +551,14 @@ redis_down_cb(void *arg, const char *why, int64_t retry_ms)
 	uint64_t from, n, k;
 
 	outbox_rewind(&rp->ob);
+	if (!lease_may_publish(&rp->ls) && rp->ob.n > 0) {
+		/* another leads now: sent again, these would run after
+		   its lines (lease.h) */
+		warnx("lease %s is another's: dropping %" PRIu64 " messages "
+		    "held", rp->ls.key, rp->ob.n);
+		rp->st.dropped += rp->ob.n;
+		outbox_drop_all(&rp->ob);
+	}
 	lease_conn_lost(&rp->ls);
 	if ((k = proof_lost(&rp->pf, &from, &n)) > 0) {
 		char msg[64];
@@ -612,7 +623,14 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		switch (lease_reply(&rp->ls, rep)) {
 		case 1:
 			announce_takeover(rp);
-			break;
+			if (rp->opt.url.is_cluster)
+				break;
+			/* what the old leader sent and Redis has not run
+			   (a network cut off meanwhile) must not run after
+			   ours: its connection is closed first (conn.h) */
+			conn_fence_next(&rp->c);
+			return "lease taken: reconnecting, to close the old "
+			    "leader's connection first";
 		case -1:
 			step_down(rp, "renewal refused");
 			break;
