@@ -43,8 +43,10 @@ mkfifo "$T/a.fifo" "$T/b.fifo"
 a=$!
 track $a
 exec 3>"$T/a.fifo"
+# shellcheck disable=SC2317 # called by wait_for
 holds() { rcli get md.lease | grep -q ":$1:"; }
 # named PID: redispub PID's connection is up and named (redispub(1))
+# shellcheck disable=SC2317 # called by wait_for
 named() {
 	rcli client list | grep -q " name=redispub:md\.tickpipe@[^ ]*:$1 "
 }
