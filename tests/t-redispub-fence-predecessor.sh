@@ -19,19 +19,9 @@
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
-need_redispub
-start_redis --client-output-buffer-limit "pubsub 0 0 0"
-
-N=30000
-M=5000
-"$GEN" --count $((N + M)) --symbols 8 --snapshot-every 50 >"$T/all"
-sed -n "1,${N}p" "$T/all" >"$T/a.in"
-sed -n "$((N + 1)),\$p" "$T/all" >"$T/b.in"
-
-rcli --raw psubscribe 'md.*' >"$T/sub" 2>&1 &
-track $!
-wait_for 10 sh -c "[ \"\$(redis-cli -p $REDIS_PORT pubsub numpat)\" -ge 1 ]" ||
-    fail "subscriber not subscribed"
+# shellcheck disable=SC1091
+. "$TESTS/redispub/fence.sh"
+fence_setup 30000 5000 8
 
 # named PID: redispub PID's connection is there, named
 # redispub:md.tickpipe[.NAME]@HOST:PID (redispub(1))
@@ -61,35 +51,13 @@ b=$!
 track $b
 sleep 0.5
 kill -CONT "$REDIS_PID"
-wait "$b"
+wait_pid 60 "$b" "redispub B"
 rc=$?
 [ "$rc" -eq 0 ] || fail "redispub B exited $rc: $(tail -n 3 "$T/b.err")"
 kill -KILL "$a"
 wait "$a" 2>/dev/null
 exec 3>&-
-# the subscriber is done when its file stops growing
-size=-1
-while [ "$(wc -c <"$T/sub")" != "$size" ]; do
-	size=$(wc -c <"$T/sub")
-	sleep 0.5
-done
-
-grep -o '"seq":[0-9]*' "$T/sub" | cut -d: -f2 >"$T/seqs"
-awk -v n="$N" '
-	$1 > n && !b { b = NR }
-	b && $1 <= n { late++; if (!first) first = $1 " at line " NR }
-	$1 <= n { na++ }
-	END {
-		printf "lines of A %d, of B %d, of A after the first of B %d\n",
-		    na, NR - na, late
-		if (!b) { print "no line of B"; exit 1 }
-		if (late) { print "the first: seq " first ", the first of B at line " b; exit 1 }
-	}' "$T/seqs" >"$T/verdict" 2>&1
-rc=$?
-note "$(cat "$T/verdict")"
-[ "$rc" -eq 0 ] || fail "the stopped redispub's commands ran after the new one's: $(tail -n 1 "$T/verdict")"
-grep -q "closed connection id=[0-9]*, an earlier redispub's" "$T/b.err" ||
-    fail "redispub B did not say it closed A's connection: $(cat "$T/b.err")"
+fence_verdict "the stopped redispub"
 # A's lines did reach Redis before B began (else this proved nothing)
 grep -q "lines of A [1-9]" "$T/verdict" || fail "no line of A reached Redis"
 
@@ -104,7 +72,7 @@ d=$fed_pid
     fail "redispub --name other closed a connection: $(cat "$T/c.err")"
 named "$d" || fail "redispub D lost its connection to C: $(cat "$T/d.err")"
 exec 3>&-
-wait "$d" || fail "redispub D exited $?: $(cat "$T/d.err")"
+wait_pid 60 "$d" "redispub D" || fail "redispub D exited $?: $(cat "$T/d.err")"
 ! grep -q "closed by server" "$T/d.err" ||
     fail "redispub D's connection was closed: $(cat "$T/d.err")"
 exit 0

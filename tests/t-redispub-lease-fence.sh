@@ -17,19 +17,9 @@
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
-need_redispub
-start_redis --client-output-buffer-limit "pubsub 0 0 0"
-
-N=2000
-M=1000
-"$GEN" --count $((N + M)) --symbols 4 --snapshot-every 50 >"$T/all"
-sed -n "1,${N}p" "$T/all" >"$T/a.in"
-sed -n "$((N + 1)),\$p" "$T/all" >"$T/b.in"
-
-rcli --raw psubscribe 'md.*' >"$T/sub" 2>&1 &
-track $!
-wait_for 10 sh -c "[ \"\$(redis-cli -p $REDIS_PORT pubsub numpat)\" -ge 1 ]" ||
-    fail "subscriber not subscribed"
+# shellcheck disable=SC1091
+. "$TESTS/redispub/fence.sh"
+fence_setup 2000 1000 4
 
 PROXY_PORT=$(free_port)
 /usr/bin/python3 "$TESTS/redispub/cutproxy.py" "$PROXY_PORT" "$REDIS_PORT" \
@@ -76,27 +66,5 @@ kill -KILL "$a"
 wait "$a" 2>/dev/null
 exec 3>&- 4>&-
 wait_pid 30 "$b" "redispub B" || fail "redispub B exited $?: $(tail -n 3 "$T/b.err")"
-# the subscriber is done when its file stops growing
-size=-1
-while [ "$(wc -c <"$T/sub")" != "$size" ]; do
-	size=$(wc -c <"$T/sub")
-	sleep 0.5
-done
-
-grep '"symbol"' "$T/sub" | grep -o '"seq":[0-9]*' | cut -d: -f2 >"$T/seqs"
-awk -v n="$N" '
-	$1 > n && !b { b = NR }
-	b && $1 <= n { late++; if (!first) first = $1 " at line " NR }
-	$1 <= n { na++ }
-	END {
-		printf "lines of A %d, of B %d, of A after the first of B %d\n",
-		    na, NR - na, late
-		if (!b) { print "no line of B"; exit 1 }
-		if (late) { print "the first: seq " first ", the first of B at line " b; exit 1 }
-	}' "$T/seqs" >"$T/verdict" 2>&1
-rc=$?
-note "$(cat "$T/verdict")"
-[ "$rc" -eq 0 ] || fail "the old leader's commands ran after the new one's: $(tail -n 1 "$T/verdict")"
-grep -q "closed connection id=[0-9]*, an earlier redispub's" "$T/b.err" ||
-    fail "redispub B did not say it closed A's connection: $(cat "$T/b.err")"
+fence_verdict "the old leader"
 exit 0
