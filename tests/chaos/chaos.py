@@ -12,10 +12,11 @@ Every message of TRUTH up to seq LAST (the messages in the ring, from an
 observer: shmreader | cut -d, -f1-4, the head of each; a message can take
 several records, so not every seq is one) must have reached each client,
 or have been announced to it: in such a range, or inside one of its
-blind windows, which run from the highest seq it had when it went blind
-to the first seq it got once back (for the WebSocket client, the first
-trade: a trade is never part of wsgate's late-joiner replay, so it is
-live).  Nor does the WebSocket client miss the deltas of a book that
+blind windows, which run from the highest live seq it had when it went
+blind to the first live seq it got once back (for the WebSocket client
+both are trades': a trade is never part of wsgate's late-joiner replay or
+conflation, so it is live; a book's history can carry seqs newer than
+live lines still on their way).  Nor does the WebSocket client miss the deltas of a book that
 wsgate holds back, by design, until it has sent the client a snapshot of
 it, after it joins or Redis returns (then it also sends book_invalid),
 nor the book messages of a channel wsgate told it it moved to conflation
@@ -148,7 +149,11 @@ class Seen:
                     self.excused.append((wait_end[1] + 1, seq - 1))
                     self.blind.append((wait_end[0], ms))
                     wait_end = None
-                if down is None and wait_end is None:
+                # the highest live seq: for the WebSocket client a
+                # trade's (a book's may be history from its keys, sent
+                # while live lines still wait in Redis for wsgate)
+                if down is None and wait_end is None and (
+                        not trade_only or chan.endswith(".trade")):
                     hi = max(hi, seq)
             elif k == "G":
                 a, n = int(f[2]), int(f[3])
