@@ -11,8 +11,10 @@
  * and the packed blocks wait for the writer in a queue of --queue bytes
  * made once, handed over without a lock, so that a writer held up (by
  * the reader itself on a busy core, a slow disk) does not make the
- * reader wait.  A restarted recorder continues after the last recorded
- * sequence in a new file.  `recorder cat` (cat.c) reads them back.  See
+ * reader wait.  The queue is a shm object, so that what it holds
+ * outlives a recorder killed: the next one started writes it first.  A
+ * restarted recorder continues after the last recorded sequence in a
+ * new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
 #include <err.h>
@@ -28,6 +30,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -89,8 +93,24 @@ struct qblock {
 	size_t		 n;		/* records */
 	int64_t		 t;		/* the time of its first (rec_time) */
 	size_t		 plen;
-	unsigned char	*ext;		/* the packing, if not after this */
+	unsigned char	*ext;		/* the packing, if not after this
+					   (then not kept past the process) */
 };
+
+/*
+ * The queue's shm object (recorder(1), FILES): this header, then at
+ * QDATA the queue's qsize bytes.  head and tail are written after the
+ * block they pass, so that a recorder killed leaves the blocks between
+ * them whole.  It is read and written with pread/pwrite, never mapped:
+ * an object cut short under us makes a call fail, not a fault.
+ */
+struct qfile {
+	char		 magic[8];	/* QMAGIC */
+	uint64_t	 qsize;
+	uint64_t	 head, tail;
+};
+#define QMAGIC	"TPRECQ1"
+#define QDATA	4096
 
 struct recorder {
 	/* configuration */
@@ -124,7 +144,9 @@ struct recorder {
 	 * be off the processor at any moment.  work counts the blocks put,
 	 * room is posted when the writer frees some while room_wanted.
 	 */
-	unsigned char	*qbuf;
+	int		 qfd;		/* the shm object, locked */
+	int		 qready;	/* made anew, ours */
+	char		 qname[256];
 	uint64_t	 qsize;
 	_Atomic uint64_t qhead, qtail;
 	sem_t		 work, room;
@@ -132,8 +154,6 @@ struct recorder {
 	uint64_t	 queue_peak;	/* the most queued (reader's) */
 	atomic_int	 werr;		/* errno of a failed write, sticky */
 	atomic_int	 quit;
-	size_t		 unwritten;	/* records of blocks a failed write
-					   left unwritten (writer's) */
 	/* the writer's counters and file name, for the status, under mu */
 	pthread_mutex_t	 mu;
 	pthread_t	 writer;
@@ -147,6 +167,8 @@ struct recorder {
 	int64_t		 last_ts;	/* of the last record added */
 	ZSTD_CCtx	*cctx;
 	unsigned char	*out;
+	unsigned char	*wpk;		/* a block's packing, read back */
+	size_t		 wpkcap;
 	/* the file being written; fd -1: none */
 	int		 fd;
 	char		 path[4096];
@@ -428,10 +450,9 @@ file_open(struct recorder *r, int64_t t)
  * errno and a message said.
  */
 static int
-write_block(struct recorder *r, const struct qblock *qb)
+write_block(struct recorder *r, const struct qblock *qb,
+    const unsigned char *pk)
 {
-	const unsigned char *pk = qb->ext != NULL ? qb->ext :
-	    (const unsigned char *)(qb + 1);
 	size_t n = qb->n;
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
@@ -507,6 +528,115 @@ write_block(struct recorder *r, const struct qblock *qb)
 }
 
 /*
+ * The queue's object, at QDATA + off: a and then b written whole, or the
+ * recorder stops (the object is ours, locked, and its room reserved).
+ */
+static void
+q_write(struct recorder *r, uint64_t off, const void *a, size_t alen,
+    const void *b, size_t blen)
+{
+	struct iovec iov[2] = {
+		{ (void *)(uintptr_t)a, alen }, { (void *)(uintptr_t)b, blen } };
+	off_t at = (off_t)QDATA + (off_t)off;
+	size_t want = alen + blen;
+	ssize_t w;
+
+	while ((w = pwritev(r->qfd, iov, blen > 0 ? 2 : 1, at)) !=
+	    (ssize_t)want) {
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w >= 0)
+			errno = ENOSPC;
+		err(EX_OSERR, "queue /dev/shm%s: writing %zu bytes", r->qname,
+		    want);
+	}
+}
+
+/* Reads len bytes at QDATA + off of the queue's object; 0, or -1. */
+static int
+q_read(const struct recorder *r, uint64_t off, void *buf, size_t len)
+{
+	ssize_t n;
+
+	while ((n = pread(r->qfd, buf, len, (off_t)QDATA + (off_t)off)) < 0 &&
+	    errno == EINTR)
+		;
+	if (n != (ssize_t)len) {
+		if (n >= 0)
+			errno = EIO;	/* cut short by someone else */
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps the head or the tail in the object's header, for the next one. */
+static void
+q_mark(struct recorder *r, int tail, uint64_t v)
+{
+	off_t at = tail ? offsetof(struct qfile, tail) :
+	    offsetof(struct qfile, head);
+
+	while (pwrite(r->qfd, &v, sizeof(v), at) != (ssize_t)sizeof(v))
+		if (errno != EINTR)
+			err(EX_OSERR, "queue /dev/shm%s: header", r->qname);
+}
+
+/*
+ * Reads the block at *head of a queue of qsize bytes into *qb and its
+ * packing into r->wpk, passing the padding at the queue's end (*head
+ * moves to the block).  Returns the packing; NULL for a block larger
+ * than the queue (its packing at qb->ext, which did not outlive its
+ * process), or NULL with *bad set (said) if the object holds no block
+ * there.
+ */
+static const unsigned char *
+q_take(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb,
+    int *bad)
+{
+	uint64_t off = *head % qsize;
+
+	*bad = 0;
+	if (qsize - off < sizeof(*qb) || (q_read(r, off, qb, sizeof(*qb)) ==
+	    0 && qb->n == 0)) {
+		*head += qsize - off;		/* padding */
+		off = 0;
+	}
+	if (q_read(r, off, qb, sizeof(*qb)) < 0) {
+		warn("queue /dev/shm%s: reading a block", r->qname);
+		*bad = 1;
+		return NULL;
+	}
+	if (qb->ext != NULL)
+		return NULL;
+	if (qb->n == 0 || qb->n > HIST_MAX_BLOCK_RECS ||
+	    qb->plen > qsize - off - sizeof(*qb)) {
+		warnx("queue /dev/shm%s: no block at %" PRIu64, r->qname, off);
+		*bad = 1;
+		return NULL;
+	}
+	if (qb->plen > r->wpkcap) {
+		free(r->wpk);
+		if ((r->wpk = malloc(qb->plen)) == NULL)
+			err(EX_OSERR, "malloc");
+		r->wpkcap = qb->plen;
+	}
+	if (q_read(r, off + sizeof(*qb), r->wpk, qb->plen) < 0) {
+		warn("queue /dev/shm%s: reading a block", r->qname);
+		*bad = 1;
+		return NULL;
+	}
+	return r->wpk;
+}
+
+/* The bytes the block qb takes in the queue. */
+static uint64_t
+q_len(const struct qblock *qb)
+{
+	return sizeof(*qb) + (qb->ext != NULL ? 0 : (qb->plen + 7) &
+	    ~(uint64_t)7);
+}
+
+/*
  * The writer thread: writes the blocks handed over until told to quit,
  * first lowering its own priority by --writer-nice so that, when both
  * want the processor, the reader has it: the reader must keep up with
@@ -548,9 +678,10 @@ writer_main(void *arg)
 	}
 	for (;;) {
 		uint64_t head = atomic_load_explicit(&r->qhead,
-		    memory_order_relaxed), off;
-		struct qblock *qb;
-		int rc, e;
+		    memory_order_relaxed);
+		const unsigned char *pk;
+		struct qblock qb;
+		int bad;
 
 		/* one post a block put, and one to quit after the last */
 		while (sem_wait(&r->work) < 0)
@@ -559,25 +690,19 @@ writer_main(void *arg)
 		if (head == atomic_load_explicit(&r->qtail,
 		    memory_order_acquire))
 			break;
-		off = head % r->qsize;
-		qb = (struct qblock *)(void *)(r->qbuf + off);
-		if (r->qsize - off < sizeof(*qb) || qb->n == 0) {
-			head += r->qsize - off;		/* padding */
-			qb = (struct qblock *)(void *)r->qbuf;
+		pk = q_take(r, r->qsize, &head, &qb, &bad);
+		if (bad || write_block(r, &qb, pk != NULL ? pk : qb.ext) < 0) {
+			/* this block and those after it stay in the queue */
+			atomic_store(&r->werr, bad || errno == 0 ? EIO : errno);
+			if (atomic_exchange(&r->room_wanted, 0))
+				sem_post(&r->room);
+			break;
 		}
-		rc = atomic_load(&r->werr) != 0 ? 0 : write_block(r, qb);
-		e = errno;
-		if (rc < 0)
-			atomic_store(&r->werr, e != 0 ? e : EIO);
-		if (atomic_load(&r->werr) != 0)
-			r->unwritten += qb->n;
-		head += sizeof(*qb);
-		if (qb->ext != NULL)
-			free(qb->ext);
-		else
-			head += (qb->plen + 7) & ~(size_t)7;
+		free(qb.ext);
+		head += q_len(&qb);
 		/* Q3: pairs with Q4 in flush_block */
 		atomic_store_explicit(&r->qhead, head, memory_order_release);
+		q_mark(r, 0, head);
 		if (atomic_exchange(&r->room_wanted, 0))
 			sem_post(&r->room);
 	}
@@ -607,7 +732,7 @@ queue_fits(const struct recorder *r, uint64_t head, uint64_t tail,
 static int
 flush_block(struct recorder *r)
 {
-	struct qblock qb, *q;
+	struct qblock qb;
 	uint64_t tail, head, off, pad, need;
 	int waited = 0, e;
 
@@ -650,7 +775,8 @@ flush_block(struct recorder *r)
 		/* a last look after saying so, then sleep until posted */
 		atomic_store(&r->room_wanted, 1);
 		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
-		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL))
+		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL) ||
+		    atomic_load(&r->werr) != 0)
 			break;
 		while (sem_wait(&r->room) < 0)
 			;	/* EINTR */
@@ -661,16 +787,16 @@ flush_block(struct recorder *r)
 		return -1;
 	}
 	if (pad >= sizeof(qb)) {
-		q = (struct qblock *)(void *)(r->qbuf + off);
-		q->n = 0;
+		struct qblock padding = { .n = 0 };
+
+		q_write(r, off, &padding, sizeof(padding), NULL, 0);
 	}
-	q = (struct qblock *)(void *)(r->qbuf + (tail + pad) % r->qsize);
-	*q = qb;
-	if (qb.ext == NULL)
-		memcpy(q + 1, r->pk, r->plen);
+	q_write(r, (tail + pad) % r->qsize, &qb, sizeof(qb), r->pk,
+	    qb.ext == NULL ? r->plen : 0);
 	tail += pad + need;
 	/* Q2: pairs with Q1 in writer_main */
 	atomic_store_explicit(&r->qtail, tail, memory_order_release);
+	q_mark(r, 1, tail);
 	sem_post(&r->work);
 	if (qb.ext != NULL && qb.plen > r->queue_peak)
 		r->queue_peak = qb.plen;
@@ -863,6 +989,205 @@ resume_seq(struct recorder *r, uint64_t *seq)
 	return 0;
 }
 
+/*
+ * Opens and locks the queue's shm object, named after the ring, --name
+ * and dir (recorder(1), FILES), so that the next recorder of the same
+ * finds what one killed left in it, and no two record at once.  Returns
+ * 0, or an exit status (said).
+ */
+static int
+queue_open(struct recorder *r)
+{
+	const char *rb = strrchr(r->ring_name, '/');
+	char base[101];
+	struct stat st;
+	size_t i;
+
+	rb = rb != NULL ? rb + 1 : r->ring_name;
+	for (i = 0; rb[i] != '\0' && i < sizeof(base) - 1; i++)
+		base[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+		    "TUVWXYZ0123456789._-", rb[i]) != NULL ? rb[i] : '_';
+	base[i] = '\0';
+	if (stat(r->dir, &st) < 0) {
+		warn("%s", r->dir);
+		return EX_CANTCREAT;
+	}
+	snprintf(r->qname, sizeof(r->qname), "/tickpipe.%s.recorder.%s.%jx.%jx",
+	    base, r->name, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+	if ((r->qfd = shm_open(r->qname, O_RDWR | O_CREAT | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) < 0) {
+		warn("queue /dev/shm%s", r->qname);
+		return EX_OSERR;
+	}
+	if (flock(r->qfd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK) {
+			warnx("%s: another recorder records ring %s there as "
+			    "%s (it holds /dev/shm%s)", r->dir, r->ring_name,
+			    r->name, r->qname);
+			return EX_TEMPFAIL;
+		}
+		warn("queue /dev/shm%s: flock", r->qname);
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+/* Closes the written file after a failed write, with what index it can. */
+static void
+file_abandon(struct recorder *r)
+{
+	if (r->fd < 0)
+		return;
+	close(r->fd);
+	r->fd = -1;
+	/* the sidecar may not fit either: readers scan instead */
+	hist_index_write(r->path, r->size, r->ents, r->nents,
+	    (char[256]){ 0 }, 256);
+	r->nents = 0;
+}
+
+/*
+ * Writes the blocks a recorder stopped before writing (killed, or by a
+ * write error) left in the queue h describes, after the last sequence
+ * recorded, into a new file.  Returns 0, or an exit status (said) with
+ * the queue left as it was, for the next start.
+ */
+static int
+queue_recover(struct recorder *r, const struct qfile *h)
+{
+	uint64_t head = h->head, from = 0, to = 0;
+	size_t blocks = 0, recs = 0, gone = 0, had = 0;
+	int64_t last_ts = 0;
+	int bad = 0;
+
+	while (head < h->tail) {
+		struct qblock qb;
+		const unsigned char *pk = q_take(r, h->qsize, &head, &qb, &bad);
+
+		if (bad)
+			break;		/* said; what comes after is lost */
+		if (pk == NULL)
+			gone += qb.n;
+		else if (qb.sum.last_seq <= r->last_seq)
+			had += qb.n;	/* written, the head not yet moved */
+		else if (qb.sum.first_seq <= r->last_seq) {
+			warnx("queue /dev/shm%s: a block of seq %" PRIu64 "..%"
+			    PRIu64 " overlaps the last recorded, %" PRIu64
+			    ": not written", r->qname, qb.sum.first_seq,
+			    qb.sum.last_seq, r->last_seq);
+			gone += qb.n;
+		} else if (write_block(r, &qb, pk) < 0) {
+			int e = errno;
+
+			file_abandon(r);
+			warnx("%s: the queue /dev/shm%s is kept for the next "
+			    "start", e == ENOSPC || e == EDQUOT ? "disk full" :
+			    "write error", r->qname);
+			return e == ENOSPC || e == EDQUOT ? RECORDER_EX_FULL :
+			    EX_IOERR;
+		} else {
+			if (blocks++ == 0)
+				from = qb.sum.first_seq;
+			to = qb.sum.last_seq;
+			last_ts = qb.sum.min_ts;
+			recs += qb.n;
+		}
+		head += q_len(&qb);
+	}
+	if (r->verbose && had > 0)
+		warnx("queue /dev/shm%s: %zu records already written", r->qname,
+		    had);
+	if (gone > 0)
+		warnx("queue /dev/shm%s: %zu records of blocks larger than the "
+		    "queue did not outlive their recorder", r->qname, gone);
+	if (blocks > 0) {
+		warnx("wrote %zu records (seq %" PRIu64 "..%" PRIu64 ") that a "
+		    "recorder stopped left in its queue (/dev/shm%s) to %s",
+		    recs, from, to, r->qname, r->path);
+		last_record(r, r->path, last_ts, to);
+		file_close(r);
+	}
+	return 0;
+}
+
+/*
+ * Writes what the queue's object holds (queue_recover), then makes it
+ * anew: --queue bytes, empty, its room reserved, so that a full /dev/shm
+ * fails here and not in a write.  Returns 0, or an exit status (said).
+ */
+static int
+queue_setup(struct recorder *r)
+{
+	struct qfile h;
+	struct stat st;
+	int rc;
+
+	if (fstat(r->qfd, &st) < 0) {
+		warn("queue /dev/shm%s: fstat", r->qname);
+		return EX_OSERR;
+	}
+	if (st.st_size == 0)
+		;	/* made by queue_open */
+	else if (pread(r->qfd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
+	    memcmp(h.magic, QMAGIC, sizeof(h.magic)) != 0 || h.qsize == 0 ||
+	    h.qsize % 8 != 0 || (uint64_t)st.st_size < QDATA + h.qsize ||
+	    h.tail < h.head || h.tail - h.head > h.qsize)
+		warnx("queue /dev/shm%s: not a queue of this recorder's; "
+		    "made anew", r->qname);
+	else if (h.tail != h.head && (rc = queue_recover(r, &h)) != 0)
+		return rc;
+	if (ftruncate(r->qfd, 0) < 0) {
+		warn("queue /dev/shm%s: ftruncate", r->qname);
+		return EX_OSERR;
+	}
+	if ((errno = posix_fallocate(r->qfd, 0, (off_t)(QDATA + r->qsize))) !=
+	    0) {
+		warn("queue /dev/shm%s: reserving %" PRIu64 " bytes%s",
+		    r->qname, QDATA + r->qsize, errno == ENOSPC ? ": use a "
+		    "smaller --queue or a larger /dev/shm" : "");
+		return EX_OSERR;
+	}
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, QMAGIC, sizeof(h.magic));
+	h.qsize = r->qsize;
+	if (pwrite(r->qfd, &h, sizeof(h), 0) != (ssize_t)sizeof(h)) {
+		warn("queue /dev/shm%s: header", r->qname);
+		return EX_OSERR;
+	}
+	r->qready = 1;
+	return 0;
+}
+
+/*
+ * Ends the queue: removes its object if empty; otherwise (a write error
+ * stopped the writer) keeps it for the next start, saying what it holds.
+ */
+static void
+queue_close(struct recorder *r)
+{
+	uint64_t head = atomic_load(&r->qhead), tail = atomic_load(&r->qtail);
+	size_t recs = 0;
+	int bad = 0;
+
+	if (r->qfd < 0)
+		return;
+	if (r->qready && head == tail)
+		shm_unlink(r->qname);
+	else if (r->qready) {
+		while (head < tail && !bad) {
+			struct qblock qb;
+
+			if (q_take(r, r->qsize, &head, &qb, &bad) != NULL)
+				recs += qb.n;
+			head += q_len(&qb);
+		}
+		warnx("%zu records not written are kept in the queue "
+		    "(/dev/shm%s) for the next start", recs, r->qname);
+	}
+	close(r->qfd);
+	r->qfd = -1;
+}
+
 static int
 open_ring(struct recorder *r)
 {
@@ -967,8 +1292,12 @@ record(struct recorder *r, int ready_fd)
 	unsigned tick = 0;
 	int rc, napped = 0;
 
+	if ((rc = queue_open(r)) != 0)
+		return rc;
 	if (resume_seq(r, &r->last_seq) < 0)
 		return EX_NOINPUT;
+	if ((rc = queue_setup(r)) != 0)
+		return rc;
 	if ((rc = open_ring(r)) != 0)
 		return rc < 0 ? 0 : rc;
 	position(r);
@@ -1079,17 +1408,11 @@ werr:
 	if (atomic_load(&r->werr) != 0)
 		rc = atomic_load(&r->werr);
 	rc = rc == ENOSPC || rc == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
-	if (r->fd >= 0) {
-		close(r->fd);
-		r->fd = -1;
-		/* the sidecar may not fit either: readers scan instead */
-		hist_index_write(r->path, r->size, r->ents, r->nents,
-		    (char[256]){ 0 }, 256);
-	}
+	file_abandon(r);
 	ratelog_flush(&r->gaplog);
-	warnx("%s: stopping with %zu records unwritten", rc ==
-	    RECORDER_EX_FULL ? "disk full" : "write error", r->n +
-	    r->unwritten);
+	warnx("%s: stopping; the %zu records of the block being filled are "
+	    "not written", rc == RECORDER_EX_FULL ? "disk full" :
+	    "write error", r->n);
 	counters(r);
 	ring_close(r->ring);
 	return rc;
@@ -1117,6 +1440,7 @@ main(int argc, char **argv)
 	r.writer_nice = 10;
 	r.rt_prio = 1;
 	r.fd = -1;
+	r.qfd = -1;
 	ratelog_init(&r.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {
@@ -1235,8 +1559,8 @@ main(int argc, char **argv)
 	    (r.cctx = ZSTD_createCCtx()) == NULL)
 		err(EX_OSERR, "malloc");
 	r.qsize = (r.queue_max + 7) & ~(uint64_t)7;
-	if (r.qsize < r.queue_max || (r.qbuf = malloc(r.qsize)) == NULL)
-		err(EX_OSERR, "--queue: malloc");
+	if (r.qsize < r.queue_max || r.qsize > (uint64_t)INT64_MAX - QDATA)
+		errx(EX_USAGE, "--queue: too large");
 	if ((r.pk = malloc(r.cap * HIST_PACKED_MAX)) == NULL)
 		err(EX_OSERR, "malloc");
 	/*
@@ -1259,10 +1583,11 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	rv = record(&r, ready_fd);
+	queue_close(&r);
 	ZSTD_freeCCtx(r.cctx);
 	free(r.buf);
 	free(r.pk);
-	free(r.qbuf);
+	free(r.wpk);
 	free(r.out);
 	free(r.ents);
 	return rv;

@@ -3,8 +3,10 @@
 # private mount namespace) stops with a line naming the file and the
 # block not written, a status line, and exit status 73; what it wrote
 # before reads back whole (no torn or damaged block) and equals the
-# ring's records.  Restarted on the full disk, it fails the same way and
-# damages nothing.
+# ring's records.  What it had read but not written stays in its queue's
+# shm object.  Restarted on the full disk, it fails the same way and
+# damages nothing; restarted once there is room, it writes the queue
+# first and records the rest: the whole ring, each record once.
 if [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
 	n=$(basename "$0")
 	command -v unshare >/dev/null 2>&1 ||
@@ -33,6 +35,8 @@ assert_eq "recorder exit status on a full disk" 73 "$?"
 grep -q "hist/.*\.tph: block of [0-9]* records (seq [0-9]*\.\.[0-9]*) not written; the file is whole up to offset [0-9]*: No space left on device" \
     "$T/rec.err" || fail "no clear error: $(cat "$T/rec.err")"
 grep -q "disk full: stopping" "$T/rec.err" || fail "no stop line: $(cat "$T/rec.err")"
+grep -q "records not written are kept in the queue (/dev/shm/tickpipe\.$RING\.recorder\.tickpipe\." \
+    "$T/rec.err" || fail "the queue not kept: $(cat "$T/rec.err")"
 grep -q "^recorder: status: records [0-9]" "$T/rec.err" ||
     fail "no status line: $(cat "$T/rec.err")"
 
@@ -60,4 +64,26 @@ grep -q "No space left on device" "$T/rec.err" ||
     fail "restart: no clear error: $(cat "$T/rec.err")"
 check_history "restart on a full disk" second
 cmp "$T/first.cap" "$T/second.cap" || fail "the restart changed the history"
+grep -q "the queue /dev/shm/.* is kept for the next start" "$T/rec.err" ||
+    fail "restart: the queue not kept: $(cat "$T/rec.err")"
+
+# room again: the queue first, then the ring's rest, nothing twice
+mount -o remount,size=64m "$M" || skip "cannot grow the tmpfs"
+cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+"$BIN/recorder" --ring "$RING" --flush 50 --block 256 "$M/hist" \
+    2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait_for 20 recorded_up_to "$M/hist" "$cursor" ||
+	fail "with room again: not recorded up to $cursor: $(cat "$T/rec.err")"
+kill -TERM $RPID
+wait $RPID || fail "with room again: exit $?: $(cat "$T/rec.err")"
+grep -q "wrote [0-9]* records (seq [0-9]*\.\.[0-9]*) that a recorder stopped left in its queue" \
+    "$T/rec.err" || fail "with room again: the queue not written: $(cat "$T/rec.err")"
+"$BIN/recorder" cat --format raw "$M/hist" >"$T/all.cap" 2>"$T/err" ||
+	fail "with room again: recorder cat: $(cat "$T/err")"
+s=$($CAP seqs "$T/all.cap") || fail "with room again: seqs: $s"
+assert_eq "with room again: first, last seq, records" "1 $cursor $cursor" "$s"
+"$BIN/shmreader" --ring "$RING" --no-follow --format raw | cmp - "$T/all.cap" ||
+	fail "with room again: the history differs from the ring"
 exit 0

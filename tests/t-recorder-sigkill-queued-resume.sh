@@ -1,11 +1,12 @@
 #!/bin/sh
 # t-recorder-sigkill-queued-resume: a recorder killed with SIGKILL while
 # its writer is far behind (blocks read from the ring wait in the queue,
-# not yet on disk) loses them only until it is restarted: the files hold
-# every block written before the kill and read cleanly, and a recorder
-# restarted while the ring still holds what the queue lost records it
-# again, so that the history holds every record of the ring exactly once,
-# byte for byte, with no gap (recorder(1), Crashes and restarts).
+# not yet on disk): the files hold every block written before the kill
+# and read cleanly, and a recorder restarted while the ring still holds
+# everything writes what the queue held and reads the ring on, so that
+# the history holds every record of the ring exactly once, byte for
+# byte, with no gap (recorder(1), Crashes and restarts; with the ring
+# overwritten meanwhile: t-recorder-sigkill-queue-kept).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
