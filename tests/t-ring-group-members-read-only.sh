@@ -14,6 +14,10 @@ if [ "$(id -u)" = 0 ]; then G=54320; else G=$(id -g); fi
 "$BIN/collector" --ring "$RING" --group "$G" sim --rate 2000 2>"$T/c.err" &
 track $!
 wait_for 10 test -e "$SHM" || fail "no ring: $(cat "$T/c.err")"
+# the collector creates the object, then sets its group: a moment apart
+# shellcheck disable=SC2317 # called by wait_for
+group_set() { [ "$(stat -c '%a %g' "$SHM")" = "640 $G" ]; }
+wait_for 5 group_set
 assert_eq "mode and group" "640 $G" "$(stat -c '%a %g' "$SHM")"
 
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
