@@ -57,7 +57,8 @@ struct options {
 	struct redisurl	url;
 	const char	*prefix;
 	const char	*name;		/* --name; NULL: none */
-	char		 stats_key[160];	/* PREFIX.tickpipe[.NAME].stats */
+	char		 base[160];	/* PREFIX.tickpipe[.NAME] */
+	char		 stats_key[168];	/* BASE.stats */
 	char		*password;	/* NULL: none */
 	uint64_t	max_buf, max_bytes;
 	uint64_t	stream;		/* 0: no streams */
@@ -358,9 +359,9 @@ check_options(struct options *o, const struct args *a)
 		warnx("bad --name '%s': 1-32 of a-z 0-9 - _", o->name);
 		return EX_USAGE;
 	}
-	snprintf(o->stats_key, sizeof(o->stats_key), "%s.tickpipe%s%s.stats",
-	    o->prefix, o->name != NULL ? "." : "", o->name != NULL ? o->name :
-	    "");
+	snprintf(o->base, sizeof(o->base), "%s.tickpipe%s%s", o->prefix,
+	    o->name != NULL ? "." : "", o->name != NULL ? o->name : "");
+	snprintf(o->stats_key, sizeof(o->stats_key), "%s.stats", o->base);
 	if (o->url.has_password) {
 		o->password = o->url.password;
 	} else if (a->pwfile != NULL) {
@@ -954,7 +955,6 @@ main(int argc, char **argv)
 		.reply = redis_reply_cb, .keys_lost = redis_keys_lost_cb
 	};
 	struct args a;
-	char base[sizeof(rp.opt.stats_key)];
 	int rc;
 
 	memset(&rp, 0, sizeof(rp));
@@ -978,11 +978,8 @@ main(int argc, char **argv)
 
 	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
 	    rp.opt.connect_timeout_ns, mono_ns(), &ev);
-	/* PREFIX.tickpipe[.NAME], the stats key's; a standby (--lease)
-	   must not close its leader's connection */
-	snprintf(base, sizeof(base), "%.*s", (int)(strlen(rp.opt.stats_key) -
-	    sizeof(".stats") + 1), rp.opt.stats_key);
-	conn_name(&rp.c, base, rp.opt.lease_key == NULL);
+	/* a standby (--lease) must not close its leader's connection */
+	conn_name(&rp.c, rp.opt.base, rp.opt.lease_key == NULL);
 	rp.next_stats = rp.c.t_start + rp.opt.stats_ns;
 	rc = run(&rp);
 
