@@ -35,12 +35,7 @@ awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print $1 }' "$T/owners" >"$T/dead"
 awk '$1 ~ /book$/ { print $1 }' "$T/owners" >"$T/books"
 feed_split
 
-mkfifo "$T/feed"
-"$RP" -u "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a,127.0.0.1:$port_c" \
-    --flush-timeout 20 <"$T/feed" 2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
-exec 3>"$T/feed"
+fed_redispub "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a,127.0.0.1:$port_c" "$T/rp.err"
 
 feed 1 4000
 cut_replica_a

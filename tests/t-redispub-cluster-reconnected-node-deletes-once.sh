@@ -29,12 +29,7 @@ cluster_up
 sim_channels
 feed_split
 
-mkfifo "$T/feed"
-MALLOC_PERTURB_=165 "$RP" -u "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" \
-    --flush-timeout 20 <"$T/feed" 2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
-exec 3>"$T/feed"
+RP_ENV=MALLOC_PERTURB_=165 fed_redispub "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" "$T/rp.err"
 feed 1 1000
 sleep 0.5
 

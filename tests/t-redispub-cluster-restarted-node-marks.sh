@@ -34,12 +34,7 @@ one=$(echo "$chans" | head -n 1)
 feed_split
 [ "$nA" -gt 2400 ] || fail "rp-gen's second snapshots come too early ($nA)"
 
-mkfifo "$T/feed"
-"$RP" -u "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" \
-    --flush-timeout 20 <"$T/feed" 2>"$T/rp1.err" &
-rp_pid=$!
-track "$rp_pid"
-exec 3>"$T/feed"
+fed_redispub "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" "$T/rp1.err"
 feed 1 1000
 sleep 0.5
 mark_old=$(owner_mark "$port_a")

@@ -45,12 +45,7 @@ start_wsgate
 chans=$chans1
 ws_client w1
 
-mkfifo "$T/feed"
-"$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 <"$T/feed" \
-    2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
-exec 3>"$T/feed"
+fed_redispub "$REDIS_URL" "$T/rp.err"
 
 feed 1 4000
 cut_replica_a

@@ -32,12 +32,7 @@ chans=$(awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print $1 }' "$T/owners")
 one=$(echo "$chans" | head -n 1)
 feed_split
 
-mkfifo "$T/feed"
-"$BIN/redispub" -u "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" \
-    --flush-timeout 20 <"$T/feed" 2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
-exec 3>"$T/feed"
+fed_redispub "cluster://127.0.0.1:$port_b,127.0.0.1:$port_a" "$T/rp.err"
 
 feed 1 2000
 sleep 0.5

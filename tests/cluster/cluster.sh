@@ -223,6 +223,19 @@ feed() {
 	done
 }
 
+# fed_redispub URL ERRFILE: redispub -u URL reading the fifo $T/feed,
+# its standard error to ERRFILE, its pid in rp_pid (tracked), fd 3 the
+# fifo's write end for feed; RP_ENV (NAME=VALUE ...) its environment too
+fed_redispub() {
+	mkfifo "$T/feed"
+	# shellcheck disable=SC2086 # RP_ENV: words
+	env ${RP_ENV:-} "$BIN/redispub" -u "$1" --flush-timeout 20 \
+	    <"$T/feed" 2>"$2" &
+	rp_pid=$!
+	track "$rp_pid"
+	exec 3>"$T/feed"
+}
+
 # feed_stuck FIRST LAST: feed's write of lines FIRST..LAST failed or
 # did not end: fail, with redispub's last lines and counters
 feed_stuck() {
