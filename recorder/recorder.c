@@ -481,7 +481,7 @@ write_block(struct recorder *r, const struct qblock *qb,
 	    qb->plen, r->out, errbuf, sizeof(errbuf));
 	if (len == 0) {
 		warnx("%s", errbuf);
-		errno = EIO;
+		errno = EINVAL;		/* the block, not the disk */
 		return -1;
 	}
 	if ((w = write(r->fd, r->out, len)) != (ssize_t)len) {
@@ -609,7 +609,9 @@ q_take(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb,
 	if (qb->ext != NULL)
 		return NULL;
 	if (qb->n == 0 || qb->n > HIST_MAX_BLOCK_RECS ||
-	    qb->plen > qsize - off - sizeof(*qb)) {
+	    qb->plen > qsize - off - sizeof(*qb) ||
+	    qb->plen > qb->n * HIST_PACKED_MAX ||
+	    qb->sum.first_seq > qb->sum.last_seq) {
 		warnx("queue /dev/shm%s: no block at %" PRIu64, r->qname, off);
 		*bad = 1;
 		return NULL;
@@ -694,15 +696,22 @@ writer_main(void *arg)
 		if (bad || write_block(r, &qb, pk != NULL ? pk : qb.ext) < 0) {
 			/* this block and those after it stay in the queue */
 			atomic_store(&r->werr, bad || errno == 0 ? EIO : errno);
+			if (!bad)
+				free(qb.ext);
 			if (atomic_exchange(&r->room_wanted, 0))
 				sem_post(&r->room);
 			break;
 		}
 		free(qb.ext);
 		head += q_len(&qb);
+		/*
+		 * In the object first: once the reader sees the room it may
+		 * write over the block, and the object must not then show a
+		 * tail more than the queue ahead of its head.
+		 */
+		q_mark(r, 0, head);
 		/* Q3: pairs with Q4 in flush_block */
 		atomic_store_explicit(&r->qhead, head, memory_order_release);
-		q_mark(r, 0, head);
 		if (atomic_exchange(&r->room_wanted, 0))
 			sem_post(&r->room);
 	}
@@ -779,7 +788,10 @@ flush_block(struct recorder *r)
 		    atomic_load(&r->werr) != 0)
 			break;
 		while (sem_wait(&r->room) < 0)
-			;	/* EINTR */
+			if (usr1) {	/* EINTR: say where it waits */
+				usr1 = 0;
+				counters(r);
+			}
 	}
 	if ((e = atomic_load(&r->werr)) != 0) {
 		free(qb.ext);
@@ -1014,22 +1026,27 @@ queue_open(struct recorder *r)
 	}
 	snprintf(r->qname, sizeof(r->qname), "/tickpipe.%s.recorder.%s.%jx.%jx",
 	    base, r->name, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
-	if ((r->qfd = shm_open(r->qname, O_RDWR | O_CREAT | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) < 0) {
-		warn("queue /dev/shm%s", r->qname);
-		return EX_OSERR;
-	}
-	if (flock(r->qfd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno == EWOULDBLOCK) {
-			warnx("%s: another recorder records ring %s there as "
-			    "%s (it holds /dev/shm%s)", r->dir, r->ring_name,
-			    r->name, r->qname);
-			return EX_TEMPFAIL;
+	for (;;) {
+		if ((r->qfd = shm_open(r->qname, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0600)) < 0) {
+			warn("queue /dev/shm%s", r->qname);
+			return EX_OSERR;
 		}
-		warn("queue /dev/shm%s: flock", r->qname);
-		return EX_OSERR;
+		if (flock(r->qfd, LOCK_EX | LOCK_NB) < 0) {
+			if (errno == EWOULDBLOCK) {
+				warnx("%s: another recorder records ring %s "
+				    "there as %s (it holds /dev/shm%s)", r->dir,
+				    r->ring_name, r->name, r->qname);
+				return EX_TEMPFAIL;
+			}
+			warn("queue /dev/shm%s: flock", r->qname);
+			return EX_OSERR;
+		}
+		/* locked, but removed meanwhile by one that ended: again */
+		if (fstat(r->qfd, &st) < 0 || st.st_nlink > 0)
+			return 0;
+		close(r->qfd);
 	}
-	return 0;
 }
 
 /* Closes the written file after a failed write, with what index it can. */
@@ -1049,36 +1066,52 @@ file_abandon(struct recorder *r)
 /*
  * Writes the blocks a recorder stopped before writing (killed, or by a
  * write error) left in the queue h describes, after the last sequence
- * recorded, into a new file.  Returns 0, or an exit status (said) with
- * the queue left as it was, for the next start.
+ * recorded, into a new file, up to the first it cannot write (a block
+ * larger than the queue, which was its process's; a damaged one): from
+ * there on the ring gives what it still holds and the rest is recorded
+ * as a gap, as after any restart.  Returns 0; or an exit status (said),
+ * or -1 if told to stop, with the queue left as it was for the next
+ * start.
  */
 static int
 queue_recover(struct recorder *r, const struct qfile *h)
 {
-	uint64_t head = h->head, from = 0, to = 0;
-	size_t blocks = 0, recs = 0, gone = 0, had = 0;
+	uint64_t head = h->head, from = 0, to = 0, left = 0;
+	size_t blocks = 0, recs = 0, had = 0;
 	int64_t last_ts = 0;
+	const char *why = NULL;
 	int bad = 0;
 
-	while (head < h->tail) {
+	while (head != h->tail && why == NULL) {
+		uint64_t at = head, next;
 		struct qblock qb;
 		const unsigned char *pk = q_take(r, h->qsize, &head, &qb, &bad);
 
-		if (bad)
-			break;		/* said; what comes after is lost */
-		if (pk == NULL)
-			gone += qb.n;
-		else if (qb.sum.last_seq <= r->last_seq)
+		next = head + q_len(&qb);
+		if (bad || head < at || next < head || next > h->tail ||
+		    next - at > h->qsize) {
+			why = "a damaged block";
+			break;
+		}
+		if (stop)
+			return -1;	/* kept as it is */
+		if (qb.sum.last_seq <= r->last_seq)
 			had += qb.n;	/* written, the head not yet moved */
-		else if (qb.sum.first_seq <= r->last_seq) {
-			warnx("queue /dev/shm%s: a block of seq %" PRIu64 "..%"
-			    PRIu64 " overlaps the last recorded, %" PRIu64
-			    ": not written", r->qname, qb.sum.first_seq,
-			    qb.sum.last_seq, r->last_seq);
-			gone += qb.n;
+		else if (pk == NULL) {
+			why = "a block larger than the queue (lost with its "
+			    "process)";
+			left = qb.sum.first_seq;
+		} else if (qb.sum.first_seq <= r->last_seq) {
+			why = "a block overlapping the last recorded";
+			left = qb.sum.first_seq;
 		} else if (write_block(r, &qb, pk) < 0) {
 			int e = errno;
 
+			if (e == EINVAL) {
+				why = "a block that could not be compressed";
+				left = qb.sum.first_seq;
+				break;
+			}
 			file_abandon(r);
 			warnx("%s: the queue /dev/shm%s is kept for the next "
 			    "start", e == ENOSPC || e == EDQUOT ? "disk full" :
@@ -1092,14 +1125,11 @@ queue_recover(struct recorder *r, const struct qfile *h)
 			last_ts = qb.sum.min_ts;
 			recs += qb.n;
 		}
-		head += q_len(&qb);
+		head = next;
 	}
 	if (r->verbose && had > 0)
 		warnx("queue /dev/shm%s: %zu records already written", r->qname,
 		    had);
-	if (gone > 0)
-		warnx("queue /dev/shm%s: %zu records of blocks larger than the "
-		    "queue did not outlive their recorder", r->qname, gone);
 	if (blocks > 0) {
 		warnx("wrote %zu records (seq %" PRIu64 "..%" PRIu64 ") that a "
 		    "recorder stopped left in its queue (/dev/shm%s) to %s",
@@ -1107,6 +1137,13 @@ queue_recover(struct recorder *r, const struct qfile *h)
 		last_record(r, r->path, last_ts, to);
 		file_close(r);
 	}
+	if (why != NULL && left > 0)
+		warnx("queue /dev/shm%s: %s from seq %" PRIu64 ": the rest of "
+		    "the queue is read again from the ring, or recorded as a "
+		    "gap", r->qname, why, left);
+	else if (why != NULL)
+		warnx("queue /dev/shm%s: %s: the rest of the queue is read "
+		    "again from the ring, or recorded as a gap", r->qname, why);
 	return 0;
 }
 
@@ -1126,14 +1163,20 @@ queue_setup(struct recorder *r)
 		warn("queue /dev/shm%s: fstat", r->qname);
 		return EX_OSERR;
 	}
-	if (st.st_size == 0)
-		;	/* made by queue_open */
-	else if (pread(r->qfd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
-	    memcmp(h.magic, QMAGIC, sizeof(h.magic)) != 0 || h.qsize == 0 ||
-	    h.qsize % 8 != 0 || (uint64_t)st.st_size < QDATA + h.qsize ||
-	    h.tail < h.head || h.tail - h.head > h.qsize)
-		warnx("queue /dev/shm%s: not a queue of this recorder's; "
-		    "made anew", r->qname);
+	memset(&h, 0, sizeof(h));
+	if (st.st_size > 0 && pread(r->qfd, &h, sizeof(h), 0) < 0) {
+		warn("queue /dev/shm%s: reading", r->qname);
+		return EX_OSERR;
+	}
+	if (st.st_size == 0 || h.magic[0] == '\0')
+		;	/* made by queue_open, or killed making it */
+	else if (memcmp(h.magic, QMAGIC, sizeof(h.magic)) != 0 ||
+	    h.qsize == 0 || h.qsize % 8 != 0 || st.st_size < QDATA ||
+	    h.qsize > (uint64_t)st.st_size - QDATA || h.tail < h.head ||
+	    h.tail - h.head > h.qsize)
+		warnx("queue /dev/shm%s: not a queue this recorder can read "
+		    "(damaged?): made anew, what it held read again from the "
+		    "ring", r->qname);
 	else if (h.tail != h.head && (rc = queue_recover(r, &h)) != 0)
 		return rc;
 	if (ftruncate(r->qfd, 0) < 0) {
@@ -1145,6 +1188,9 @@ queue_setup(struct recorder *r)
 		warn("queue /dev/shm%s: reserving %" PRIu64 " bytes%s",
 		    r->qname, QDATA + r->qsize, errno == ENOSPC ? ": use a "
 		    "smaller --queue or a larger /dev/shm" : "");
+		/* empty, queue_close removes it */
+		if (ftruncate(r->qfd, 0) < 0)
+			warn("queue /dev/shm%s: ftruncate", r->qname);
 		return EX_OSERR;
 	}
 	memset(&h, 0, sizeof(h));
@@ -1169,6 +1215,8 @@ queue_close(struct recorder *r)
 	size_t recs = 0;
 	int bad = 0;
 
+	struct stat st;
+
 	if (r->qfd < 0)
 		return;
 	if (r->qready && head == tail)
@@ -1179,11 +1227,14 @@ queue_close(struct recorder *r)
 
 			if (q_take(r, r->qsize, &head, &qb, &bad) != NULL)
 				recs += qb.n;
+			else if (!bad)
+				break;	/* larger than the queue: not kept */
 			head += q_len(&qb);
 		}
 		warnx("%zu records not written are kept in the queue "
 		    "(/dev/shm%s) for the next start", recs, r->qname);
-	}
+	} else if (fstat(r->qfd, &st) == 0 && st.st_size == 0)
+		shm_unlink(r->qname);	/* made, never used */
 	close(r->qfd);
 	r->qfd = -1;
 }
@@ -1297,7 +1348,7 @@ record(struct recorder *r, int ready_fd)
 	if (resume_seq(r, &r->last_seq) < 0)
 		return EX_NOINPUT;
 	if ((rc = queue_setup(r)) != 0)
-		return rc;
+		return rc < 0 ? 0 : rc;
 	if ((rc = open_ring(r)) != 0)
 		return rc < 0 ? 0 : rc;
 	position(r);
@@ -1333,6 +1384,10 @@ record(struct recorder *r, int ready_fd)
 			} else
 				added(r, slot);
 			r->records++;
+			if ((tick & 255) == 0 && usr1) {
+				usr1 = 0;
+				counters(r);
+			}
 			if ((r->n >= r->block_max && !r->in_msg) ||
 			    ((++tick & 255) == 0 && mono_ns() - r->block_t0 >=
 			    r->flush_ns && !r->in_msg)) {
