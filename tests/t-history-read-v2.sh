@@ -14,14 +14,10 @@
 read_old 2 "$TESTS/history/v2" aba3f62cf4099a571e40a568f253f68c4e004df841579af9f0a757af0d063b40
 
 cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-"$BIN/recorder" --ring "$RING" --block 100 --flush 20 "$T/new" \
-    2>"$T/rec.err" &
-RPID=$!
-track $RPID
-wait_for 10 recorded_up_to "$T/new" "$cursor" ||
-    fail "the recorder did not record the replay: $(cat "$T/rec.err")"
-kill -TERM $RPID
-wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+# shellcheck disable=SC2034 # rec_start's
+H=$T/new
+rec_start rec --block 100 --flush 20
+rec_until rec "$cursor"
 f=$(ls "$T"/new/*/*.tph)
 # u32 at 12: the file's version; at 64 + 56: the first block's enc
 assert_eq "version and first enc of a new file" "3 2" \

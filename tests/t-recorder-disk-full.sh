@@ -70,16 +70,12 @@ grep -q "the queue /dev/shm/.* is kept for the next start" "$T/rec.err" ||
 # room again: the queue first, then the ring's rest, nothing twice
 mount -o remount,size=64m "$M" || skip "cannot grow the tmpfs"
 cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-"$BIN/recorder" --ring "$RING" --flush 50 --block 256 "$M/hist" \
-    2>"$T/rec.err" &
-RPID=$!
-track $RPID
-wait_for 20 recorded_up_to "$M/hist" "$cursor" ||
-	fail "with room again: not recorded up to $cursor: $(cat "$T/rec.err")"
-kill -TERM $RPID
-wait $RPID || fail "with room again: exit $?: $(cat "$T/rec.err")"
+# shellcheck disable=SC2034 # rec_start's
+H=$M/hist
+rec_start room --flush 50 --block 256
+rec_until room "$cursor"
 grep -q "wrote [0-9]* records (seq [0-9]*\.\.[0-9]*) that a recorder stopped left in its queue" \
-    "$T/rec.err" || fail "with room again: the queue not written: $(cat "$T/rec.err")"
+    "$T/room.err" || fail "with room again: the queue not written: $(cat "$T/room.err")"
 "$BIN/recorder" cat --format raw "$M/hist" >"$T/all.cap" 2>"$T/err" ||
 	fail "with room again: recorder cat: $(cat "$T/err")"
 s=$($CAP seqs "$T/all.cap") || fail "with room again: seqs: $s"

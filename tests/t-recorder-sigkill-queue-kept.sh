@@ -12,33 +12,18 @@
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
 H=$T/hist
-CAPACITY=262144
+CAPACITY=262144	# burst's
 
 # a burst the ring holds whole
-"$BIN/collector" --ring "$RING" --capacity $CAPACITY sim --seed 9 \
-    --count 150000 --rate max 2>"$T/sim.err" ||
-	fail "collector sim: $(cat "$T/sim.err")"
-cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/ring.cap" ||
-	fail "shmreader"
+burst 9 150000
 
 # a writer far slower than the reader (small blocks, zstd's slowest level,
 # the lowest priority); the last block handed over 50 ms after it began
-"$BIN/recorder" -d 3 --ring "$RING" --block 256 --level 19 --writer-nice 19 \
-    --flush 50 "$H" 2>"$T/rec1.err" 3>"$T/rec1.ready" &
-RPID=$!
-track $RPID
-wait_for 10 test -s "$T/rec1.ready" || fail "not ready: $(cat "$T/rec1.err")"
-# field WORD: WORD's number in the last status line
-field() {
-	grep '^recorder: status:' "$T/rec1.err" | tail -n 1 |
-	    sed -n "s/.* $1 \([0-9]*\) .*/\1/p"
-}
+rec_start rec1 --block 256 --level 19 --writer-nice 19 --flush 50
 # shellcheck disable=SC2317 # called by wait_for
 all_read() {
-	kill -USR1 "$RPID"
-	sleep 0.05
-	[ "$(field records)" = "$cursor" ]
+	rec_status
+	[ "$(rec_field rec1 records)" = "$cursor" ]
 }
 wait_for 10 all_read || fail "the reader did not read the ring: $(tail -n 1 "$T/rec1.err")"
 sleep 0.3	# the last block, past --flush, into the queue
@@ -54,12 +39,11 @@ assert_eq "a second recorder's exit" 75 "$rc"
 grep -q "another recorder records ring $RING there" "$T/second.err" ||
 	fail "the second recorder said: $(cat "$T/second.err")"
 
-kill -USR1 "$RPID"
-sleep 0.05
+rec_status
 kill -KILL $RPID
 wait $RPID 2>/dev/null
-queued=$(field queued)
-written=$(field last_seq)
+queued=$(rec_field rec1 queued)
+written=$(rec_field rec1 last_seq)
 [ "${queued:-0}" -gt 0 ] || fail "nothing queued at the kill: $(tail -n 1 "$T/rec1.err")"
 [ "${written:-0}" -lt "$cursor" ] ||
 	fail "the writer had written everything before the kill"
@@ -68,25 +52,18 @@ ls /dev/shm/tickpipe."$RING".recorder.tickpipe.* >/dev/null 2>&1 ||
 note "at the kill: $cursor read, $queued bytes queued, $written on disk"
 
 # meanwhile the ring's writer goes on and overwrites all of it
-"$BIN/collector" --ring "$RING" --capacity $CAPACITY sim --seed 10 \
-    --count 300000 --rate max 2>"$T/sim2.err" ||
-	fail "collector sim again: $(cat "$T/sim2.err")"
-end=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+c0=$cursor
+burst 10 300000
+end=$cursor
+cursor=$c0
 [ $((end - CAPACITY)) -gt "$cursor" ] ||
 	fail "the ring still holds seq $((cursor + 1)) (last $end)"
 
 # the next recorder writes the queue first, then the ring from its oldest
-"$BIN/recorder" -d 3 --ring "$RING" --flush 50 "$H" 2>"$T/rec2.err" \
-    3>"$T/rec2.ready" &
-RPID=$!
-track $RPID
-wait_for 10 test -s "$T/rec2.ready" || fail "restart: not ready: $(cat "$T/rec2.err")"
+rec_start rec2 --flush 50
 grep -q "wrote [0-9]* records (seq [0-9]*\.\.$cursor) that a recorder stopped left in its queue" \
     "$T/rec2.err" || fail "the restarted recorder said: $(cat "$T/rec2.err")"
-wait_for 20 recorded_up_to "$H" "$end" ||
-	fail "the restarted recorder did not reach seq $end: $(cat "$T/rec2.err")"
-kill -TERM $RPID
-wait $RPID || fail "restarted recorder: exit $?: $(cat "$T/rec2.err")"
+rec_until rec2 "$end"
 ls /dev/shm/tickpipe."$RING".recorder.* >/dev/null 2>&1 &&
 	fail "the queue object is left after a clean exit"
 

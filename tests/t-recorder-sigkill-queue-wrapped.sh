@@ -11,52 +11,33 @@
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
 H=$T/hist
-CAPACITY=262144
+CAPACITY=262144	# burst's
 
-"$BIN/collector" --ring "$RING" --capacity $CAPACITY sim --seed 9 \
-    --count 150000 --rate max 2>"$T/sim.err" ||
-	fail "collector sim: $(cat "$T/sim.err")"
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/ring.cap" ||
-	fail "shmreader"
+burst 9 150000
 
-"$BIN/recorder" -d 3 --ring "$RING" --block 256 --level 19 --writer-nice 19 \
-    --queue 64K --flush 50 "$H" 2>"$T/rec1.err" 3>"$T/rec1.ready" &
-RPID=$!
-track $RPID
-wait_for 10 test -s "$T/rec1.ready" || fail "not ready: $(cat "$T/rec1.err")"
-field() {
-	grep '^recorder: status:' "$T/rec1.err" | tail -n 1 |
-	    sed -n "s/.* $1 \([0-9]*\) .*/\1/p"
-}
+rec_start rec1 --block 256 --level 19 --writer-nice 19 --queue 64K --flush 50
 # shellcheck disable=SC2317 # called by wait_for
 gone_round() {
-	kill -USR1 "$RPID"
-	sleep 0.05
+	rec_status
 	# 5,000 records packed are some 185 KB: the 64 KB queue went round
-	[ "$(field last_seq)" -gt 5000 ] && [ "$(field queued)" -gt 0 ]
+	[ "$(rec_field rec1 last_seq)" -gt 5000 ] &&
+	    [ "$(rec_field rec1 queued)" -gt 0 ]
 }
 wait_for 60 gone_round || fail "the queue did not go round: $(tail -n 1 "$T/rec1.err")"
 kill -KILL $RPID
 wait $RPID 2>/dev/null
 note "at the kill: $(tail -n 1 "$T/rec1.err" | cut -d ' ' -f 3-22)"
 
-"$BIN/collector" --ring "$RING" --capacity $CAPACITY sim --seed 10 \
-    --count 300000 --rate max 2>"$T/sim2.err" ||
-	fail "collector sim again: $(cat "$T/sim2.err")"
-end=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+c0=$cursor
+burst 10 300000
+end=$cursor
+cursor=$c0
 
-"$BIN/recorder" -d 3 --ring "$RING" --flush 50 "$H" 2>"$T/rec2.err" \
-    3>"$T/rec2.ready" &
-RPID=$!
-track $RPID
-wait_for 10 test -s "$T/rec2.ready" || fail "restart: not ready: $(cat "$T/rec2.err")"
+rec_start rec2 --flush 50
 last=$(sed -n 's/.*wrote [0-9]* records (seq [0-9]*\.\.\([0-9]*\)) that a recorder stopped left in its queue.*/\1/p' \
     "$T/rec2.err")
 [ -n "$last" ] || fail "the restarted recorder wrote no queue: $(cat "$T/rec2.err")"
-wait_for 20 recorded_up_to "$H" "$end" ||
-	fail "the restarted recorder did not reach seq $end: $(cat "$T/rec2.err")"
-kill -TERM $RPID
-wait $RPID || fail "restarted recorder: exit $?: $(cat "$T/rec2.err")"
+rec_until rec2 "$end"
 
 "$BIN/recorder" cat --format raw "$H" >"$T/all.cap" 2>"$T/err" ||
 	fail "recorder cat: $(cat "$T/err")"

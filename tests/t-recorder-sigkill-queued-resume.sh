@@ -14,35 +14,21 @@
 H=$T/hist
 
 # a burst the ring holds whole
-"$BIN/collector" --ring "$RING" --capacity 262144 sim --seed 9 --count 150000 \
-    --rate max 2>"$T/sim.err" || fail "collector sim: $(cat "$T/sim.err")"
-cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/ring.cap" ||
-	fail "shmreader"
+burst 9 150000
 
 # a writer far slower than the reader: small blocks at zstd's slowest
 # level, at the lowest priority
-"$BIN/recorder" -d 3 --ring "$RING" --block 256 --level 19 --writer-nice 19 \
-    "$H" 2>"$T/rec1.err" 3>"$T/rec1.ready" &
-RPID=$!
-track $RPID
-wait_for 10 test -s "$T/rec1.ready" || fail "not ready: $(cat "$T/rec1.err")"
-# field WORD: WORD's number in the last status line
-field() {
-	grep '^recorder: status:' "$T/rec1.err" | tail -n 1 |
-	    sed -n "s/.* $1 \([0-9]*\) .*/\1/p"
-}
-# shellcheck disable=SC2317 # called by wait_for
+rec_start rec1 --block 256 --level 19 --writer-nice 19
+# shellcheck disable=SC2317,SC2154 # called by wait_for; burst's cursor
 all_read() {
-	kill -USR1 "$RPID"
-	sleep 0.05
-	[ "$(field records)" = "$cursor" ]
+	rec_status
+	[ "$(rec_field rec1 records)" = "$cursor" ]
 }
 wait_for 10 all_read || fail "the reader did not read the ring: $(tail -n 1 "$T/rec1.err")"
 kill -KILL $RPID
 wait $RPID 2>/dev/null
-queued=$(field queued)
-written=$(field last_seq)
+queued=$(rec_field rec1 queued)
+written=$(rec_field rec1 last_seq)
 [ "${queued:-0}" -gt 0 ] || fail "nothing queued at the kill: $(tail -n 1 "$T/rec1.err")"
 [ "${written:-0}" -lt "$cursor" ] ||
 	fail "the writer had written everything before the kill"
@@ -67,15 +53,8 @@ fi
 note "at the kill: $cursor read, $queued bytes queued, $last on disk"
 
 # restarted while the ring still holds the rest: records it again
-"$BIN/recorder" -d 3 --ring "$RING" --flush 50 "$H" 2>"$T/rec2.err" \
-    3>"$T/rec2.ready" &
-RPID=$!
-track $RPID
-wait_for 10 test -s "$T/rec2.ready" || fail "restart: not ready: $(cat "$T/rec2.err")"
-wait_for 20 recorded_up_to "$H" "$cursor" ||
-	fail "the restarted recorder did not reach seq $cursor: $(cat "$T/rec2.err")"
-kill -TERM $RPID
-wait $RPID || fail "restarted recorder: exit $?: $(cat "$T/rec2.err")"
+rec_start rec2 --flush 50
+rec_until rec2 "$cursor"
 grep -q "lost" "$T/rec2.err" && fail "restart: a gap: $(cat "$T/rec2.err")"
 
 "$BIN/recorder" cat --format raw "$H" >"$T/all.cap" 2>"$T/err" ||

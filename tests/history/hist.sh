@@ -33,3 +33,46 @@ read_old() {
 	$CAP noseq "$T/rep.cap" "$T/b"
 	cmp "$T/a" "$T/b" || fail "the replay differs from the file's records"
 }
+
+# rec_start NAME [OPTION...]: `recorder -d 3 --ring $RING OPTION... $H`
+# in the background, its pid in RPID (tracked), its standard error in
+# $T/NAME.err; returns once it is ready.  rec_status: it prints its
+# status line.  rec_field NAME WORD: WORD's number in NAME's last status
+# line.  rec_until NAME SEQ: waits until the history in $H ends with
+# SEQ, then stops the recorder, which must exit 0.
+rec_start() {
+	_rn=$1
+	shift
+	"$BIN/recorder" -d 3 --ring "$RING" "$@" "$H" 2>"$T/$_rn.err" \
+	    3>"$T/$_rn.ready" &
+	RPID=$!
+	track $RPID
+	wait_for 10 test -s "$T/$_rn.ready" ||
+		fail "recorder $_rn: not ready: $(cat "$T/$_rn.err")"
+}
+rec_status() {
+	kill -USR1 "$RPID"
+	sleep 0.05
+}
+rec_field() {
+	grep '^recorder: status:' "$T/$1.err" | tail -n 1 |
+	    sed -n "s/.* $2 \([0-9]*\) .*/\1/p"
+}
+rec_until() {
+	wait_for 20 recorded_up_to "$H" "$2" ||
+		fail "recorder $1 did not reach seq $2: $(cat "$T/$1.err")"
+	kill -TERM $RPID
+	wait $RPID || fail "recorder $1: exit $?: $(cat "$T/$1.err")"
+}
+
+# burst SEED COUNT: COUNT simulator messages at full rate into $RING (of
+# 262144 records, which holds 150,000 whole); cursor, its last seq; with
+# SEED 9, its records in $T/ring.cap
+burst() {
+	"$BIN/collector" --ring "$RING" --capacity 262144 sim --seed "$1" \
+	    --count "$2" --rate max 2>"$T/sim.err" ||
+		fail "collector sim: $(cat "$T/sim.err")"
+	cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+	[ "$1" != 9 ] || "$BIN/shmreader" --ring "$RING" --no-follow \
+	    --format raw >"$T/ring.cap" || fail "shmreader"
+}
