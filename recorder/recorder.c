@@ -712,6 +712,8 @@ writer_main(void *arg)
 		q_mark(r, 0, head);
 		/* Q3: pairs with Q4 in flush_block */
 		atomic_store_explicit(&r->qhead, head, memory_order_release);
+		/* Q6: pairs with Q5 in flush_block */
+		atomic_thread_fence(memory_order_seq_cst);
 		if (atomic_exchange(&r->room_wanted, 0))
 			sem_post(&r->room);
 	}
@@ -781,8 +783,12 @@ flush_block(struct recorder *r)
 		if (!waited)
 			r->waits++;
 		waited = 1;
-		/* a last look after saying so, then sleep until posted */
+		/*
+		 * A last look after saying so, then sleep until posted.  Q5:
+		 * pairs with Q6 in writer_main (store-load ordering).
+		 */
 		atomic_store(&r->room_wanted, 1);
+		atomic_thread_fence(memory_order_seq_cst);
 		head = atomic_load_explicit(&r->qhead, memory_order_acquire);
 		if (queue_fits(r, head, tail, pad, need, qb.ext != NULL) ||
 		    atomic_load(&r->werr) != 0)
@@ -1033,12 +1039,18 @@ queue_open(struct recorder *r)
 			return EX_OSERR;
 		}
 		if (flock(r->qfd, LOCK_EX | LOCK_NB) < 0) {
-			if (errno == EWOULDBLOCK) {
+			int e = errno;
+
+			/* not ours: queue_close must not remove it */
+			close(r->qfd);
+			r->qfd = -1;
+			if (e == EWOULDBLOCK) {
 				warnx("%s: another recorder records ring %s "
 				    "there as %s (it holds /dev/shm%s)", r->dir,
 				    r->ring_name, r->name, r->qname);
 				return EX_TEMPFAIL;
 			}
+			errno = e;
 			warn("queue /dev/shm%s: flock", r->qname);
 			return EX_OSERR;
 		}
@@ -1093,8 +1105,10 @@ queue_recover(struct recorder *r, const struct qfile *h)
 			why = "a damaged block";
 			break;
 		}
-		if (stop)
+		if (stop) {
+			file_close(r);
 			return -1;	/* kept as it is */
+		}
 		if (qb.sum.last_seq <= r->last_seq)
 			had += qb.n;	/* written, the head not yet moved */
 		else if (pk == NULL) {
@@ -1116,6 +1130,7 @@ queue_recover(struct recorder *r, const struct qfile *h)
 			warnx("%s: the queue /dev/shm%s is kept for the next "
 			    "start", e == ENOSPC || e == EDQUOT ? "disk full" :
 			    "write error", r->qname);
+			counters(r);
 			return e == ENOSPC || e == EDQUOT ? RECORDER_EX_FULL :
 			    EX_IOERR;
 		} else {
@@ -1134,6 +1149,7 @@ queue_recover(struct recorder *r, const struct qfile *h)
 		warnx("wrote %zu records (seq %" PRIu64 "..%" PRIu64 ") that a "
 		    "recorder stopped left in its queue (/dev/shm%s) to %s",
 		    recs, from, to, r->qname, r->path);
+		r->have_last = 0;
 		last_record(r, r->path, last_ts, to);
 		file_close(r);
 	}

@@ -5,7 +5,8 @@
 # exits 0 and removes the object; it neither loops (a head that wraps
 # past 2**64), nor fails on every start (a size or a block length that
 # overflows, a block it cannot compress), nor says anything of a header
-# left zero by a recorder killed while making it.
+# left zero by a recorder killed while making it; and one refused
+# because another holds the object leaves it be.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -50,4 +51,20 @@ damaged qsize "not a queue this recorder can read (damaged?): made anew"
 damaged plen "a damaged block: the rest of the queue is read again"
 damaged zero ""
 damaged magic "not a queue this recorder can read (damaged?): made anew"
+
+# an object another recorder holds locked, still empty (it is starting):
+# refused, and the object left as it is
+H=$T/h.locked
+mkdir "$H"
+obj=/dev/shm/tickpipe.$RING.recorder.tickpipe.$(printf '%x.%x' \
+    "$(stat -c %d "$H")" "$(stat -c %i "$H")")
+: >"$obj"
+flock -x "$obj" sleep 30 &
+lpid=$!
+track $lpid
+sleep 0.2
+"$BIN/recorder" --ring "$RING" "$H" 2>"$T/locked.err"
+assert_eq "locked: exit status" 75 "$?"
+[ -e "$obj" ] || fail "locked: the refused recorder removed the other's object"
+kill $lpid
 exit 0
