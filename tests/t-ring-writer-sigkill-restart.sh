@@ -4,7 +4,7 @@
 # reading all along carry on: every record checked against its sequence,
 # no sequence delivered twice (strictly increasing), every jump accounted
 # as loss, the epoch counts the restarts, and each restarted writer
-# continues the sequence exactly where the killed one left off.
+# continues the sequence after the last record the killed one published.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 TOOL=$BIN/tests/ringtool
@@ -57,8 +57,15 @@ run_and_kill 2
 
 "$TOOL" write "$RING" --until "$N" --capacity 1024 --batch-max 16 \
     >"$T/w3" 2>&1 || fail "writer 3: $(cat "$T/w3")"
-assert_eq "writer 3 continues the sequence" \
-    "epoch 3 first $((prev + 1)) last $N" "$(cat "$T/w3")"
+# it continues after the last record published: the cursor at the kill
+# (prev), or up to a batch (--batch-max 16) past it, whose records the
+# killed writer had published before it could move the cursor (readers
+# may have read them: tickpipe-ring(5))
+# shellcheck disable=SC2046
+set -- $(cat "$T/w3")
+assert_eq "writer 3: epoch, last" "epoch 3 last $N" "$1 $2 $5 $6"
+[ "$4" -gt "$prev" ] && [ "$4" -le $((prev + 16)) ] ||
+	fail "writer 3 does not continue the sequence after $prev: $(cat "$T/w3")"
 
 i=0
 for p in $pids; do
