@@ -594,14 +594,17 @@ q_take(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb,
     int *bad)
 {
 	uint64_t off = *head % qsize;
+	int rc = 0;
 
 	*bad = 0;
-	if (qsize - off < sizeof(*qb) || (q_read(r, off, qb, sizeof(*qb)) ==
-	    0 && qb->n == 0)) {
+	if (qsize - off >= sizeof(*qb))
+		rc = q_read(r, off, qb, sizeof(*qb));
+	if (rc == 0 && (qsize - off < sizeof(*qb) || qb->n == 0)) {
 		*head += qsize - off;		/* padding */
 		off = 0;
+		rc = q_read(r, off, qb, sizeof(*qb));
 	}
-	if (q_read(r, off, qb, sizeof(*qb)) < 0) {
+	if (rc < 0) {
 		warn("queue /dev/shm%s: reading a block", r->qname);
 		*bad = 1;
 		return NULL;
@@ -1230,7 +1233,6 @@ queue_close(struct recorder *r)
 	uint64_t head = atomic_load(&r->qhead), tail = atomic_load(&r->qtail);
 	size_t recs = 0;
 	int bad = 0;
-
 	struct stat st;
 
 	if (r->qfd < 0)
@@ -1400,7 +1402,7 @@ record(struct recorder *r, int ready_fd)
 			} else
 				added(r, slot);
 			r->records++;
-			if ((tick & 255) == 0 && usr1) {
+			if (usr1) {
 				usr1 = 0;
 				counters(r);
 			}

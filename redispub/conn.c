@@ -167,9 +167,8 @@ encode_auth(struct conn *c)
 /*
  * list_scan: CLIENT LIST's text, while its reply is the one read: the
  * connections to close (conn.h): c's own before a reconnection (its
- * exact name and ID), and at the first connection with fence_others
- * (or after conn_fence_next)
- * those of another process with c's base.  Lines are "id=N addr=...
+ * exact name and ID), and those of another process with c's base at
+ * the first connection with fence_others or after conn_fence_next.  Lines are "id=N addr=...
  * name=NAME age=...", NAME without spaces.
  */
 static int
