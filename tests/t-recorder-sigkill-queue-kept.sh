@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154,SC2034 # ring_seq, queued, written, H: hist.sh's
 # t-recorder-sigkill-queue-kept: what a recorder killed with SIGKILL had
 # read but not yet written (its queue, far behind) outlives it in the
 # queue's shm object, and the next recorder started writes it first, so
@@ -12,10 +13,10 @@
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
 H=$T/hist
-CAPACITY=262144	# burst's
 
 # a burst the ring holds whole
-burst 9 150000
+burst 9 150000 "$T/ring.cap"
+cursor=$ring_seq
 
 # a writer far slower than the reader (small blocks, zstd's slowest level,
 # the lowest priority); the last block handed over 50 ms after it began
@@ -40,23 +41,15 @@ grep -q "another recorder records ring $RING there" "$T/second.err" ||
 	fail "the second recorder said: $(cat "$T/second.err")"
 
 rec_status
-kill -KILL $RPID
-wait $RPID 2>/dev/null
-queued=$(rec_field rec1 queued)
-written=$(rec_field rec1 last_seq)
-[ "${queued:-0}" -gt 0 ] || fail "nothing queued at the kill: $(tail -n 1 "$T/rec1.err")"
-[ "${written:-0}" -lt "$cursor" ] ||
-	fail "the writer had written everything before the kill"
+rec_killed rec1
 ls /dev/shm/tickpipe."$RING".recorder.tickpipe.* >/dev/null 2>&1 ||
 	fail "no queue object in /dev/shm after the kill"
 note "at the kill: $cursor read, $queued bytes queued, $written on disk"
 
 # meanwhile the ring's writer goes on and overwrites all of it
-c0=$cursor
 burst 10 300000
-end=$cursor
-cursor=$c0
-[ $((end - CAPACITY)) -gt "$cursor" ] ||
+end=$ring_seq
+[ $((end - BURST_CAP)) -gt "$cursor" ] ||
 	fail "the ring still holds seq $((cursor + 1)) (last $end)"
 
 # the next recorder writes the queue first, then the ring from its oldest
@@ -67,13 +60,5 @@ rec_until rec2 "$end"
 ls /dev/shm/tickpipe."$RING".recorder.* >/dev/null 2>&1 &&
 	fail "the queue object is left after a clean exit"
 
-"$BIN/recorder" cat --format raw "$H" >"$T/all.cap" 2>"$T/err" ||
-	fail "recorder cat: $(cat "$T/err")"
-head -c $((64 + cursor * 256)) "$T/all.cap" | cmp -s - "$T/ring.cap" ||
-	fail "the history's first $cursor records are not the ring's"
-"$BIN/recorder" cat --format jsonl "$H" 2>/dev/null | grep '"type":"gap"' \
-    >"$T/gaps"
-assert_eq "the history's one gap (what the ring overwrote)" \
-    "{\"type\":\"gap\",\"from\":$((cursor + 1)),\"lost\":$((end - CAPACITY + 1 - cursor - 1))}" \
-    "$(cat "$T/gaps")"
+queue_then_gap "$cursor" "$end"
 exit 0

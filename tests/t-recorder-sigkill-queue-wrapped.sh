@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154,SC2034 # ring_seq, queued, written, H: hist.sh's
 # t-recorder-sigkill-queue-wrapped: as t-recorder-sigkill-queue-kept, with
 # a queue so small (--queue 64K) that it has gone round many times and
 # the reader waits for the writer: the recorder started after the kill
@@ -11,9 +12,8 @@
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
 H=$T/hist
-CAPACITY=262144	# burst's
 
-burst 9 150000
+burst 9 150000 "$T/ring.cap"
 
 rec_start rec1 --block 256 --level 19 --writer-nice 19 --queue 64K --flush 50
 # shellcheck disable=SC2317 # called by wait_for
@@ -28,10 +28,8 @@ kill -KILL $RPID
 wait $RPID 2>/dev/null
 note "at the kill: $(tail -n 1 "$T/rec1.err" | cut -d ' ' -f 3-22)"
 
-c0=$cursor
 burst 10 300000
-end=$cursor
-cursor=$c0
+end=$ring_seq
 
 rec_start rec2 --flush 50
 last=$(sed -n 's/.*wrote [0-9]* records (seq [0-9]*\.\.\([0-9]*\)) that a recorder stopped left in its queue.*/\1/p' \
@@ -39,15 +37,6 @@ last=$(sed -n 's/.*wrote [0-9]* records (seq [0-9]*\.\.\([0-9]*\)) that a record
 [ -n "$last" ] || fail "the restarted recorder wrote no queue: $(cat "$T/rec2.err")"
 rec_until rec2 "$end"
 
-"$BIN/recorder" cat --format raw "$H" >"$T/all.cap" 2>"$T/err" ||
-	fail "recorder cat: $(cat "$T/err")"
-head -c $((64 + last * 256)) "$T/all.cap" >"$T/mine"
-head -c $((64 + last * 256)) "$T/ring.cap" | cmp -s - "$T/mine" ||
-	fail "the history's first $last records are not the ring's"
-"$BIN/recorder" cat --format jsonl "$H" 2>/dev/null | grep '"type":"gap"' \
-    >"$T/gaps"
-assert_eq "the history's one gap (what the ring overwrote)" \
-    "{\"type\":\"gap\",\"from\":$((last + 1)),\"lost\":$((end - CAPACITY - last))}" \
-    "$(cat "$T/gaps")"
+queue_then_gap "$last" "$end"
 note "the queue gave seq ..$last after the kill"
 exit 0

@@ -39,7 +39,10 @@ read_old() {
 # $T/NAME.err; returns once it is ready.  rec_status: it prints its
 # status line.  rec_field NAME WORD: WORD's number in NAME's last status
 # line.  rec_until NAME SEQ: waits until the history in $H ends with
-# SEQ, then stops the recorder, which must exit 0.
+# SEQ, then stops the recorder, which must exit 0.  rec_killed NAME:
+# SIGKILLs it; queued and written, the bytes queued and the last seq
+# written in its last status line, which must show blocks queued and
+# fewer than $cursor records written.
 rec_start() {
 	_rn=$1
 	shift
@@ -65,14 +68,43 @@ rec_until() {
 	wait $RPID || fail "recorder $1: exit $?: $(cat "$T/$1.err")"
 }
 
-# burst SEED COUNT: COUNT simulator messages at full rate into $RING (of
-# 262144 records, which holds 150,000 whole); cursor, its last seq; with
-# SEED 9, its records in $T/ring.cap
+rec_killed() {
+	kill -KILL $RPID
+	wait $RPID 2>/dev/null
+	queued=$(rec_field "$1" queued)
+	written=$(rec_field "$1" last_seq)
+	[ "${queued:-0}" -gt 0 ] ||
+		fail "nothing queued at the kill: $(tail -n 1 "$T/$1.err")"
+	# shellcheck disable=SC2154 # cursor: the test's
+	[ "${written:-0}" -lt "$cursor" ] ||
+		fail "the writer had written everything before the kill"
+}
+
+# burst SEED COUNT [CAPTURE]: COUNT simulator messages at full rate into
+# $RING, of BURST_CAP records (150,000 fit whole); ring_seq, its last
+# seq; its records in the raw capture CAPTURE if given.
+BURST_CAP=262144
 burst() {
-	"$BIN/collector" --ring "$RING" --capacity 262144 sim --seed "$1" \
+	"$BIN/collector" --ring "$RING" --capacity $BURST_CAP sim --seed "$1" \
 	    --count "$2" --rate max 2>"$T/sim.err" ||
 		fail "collector sim: $(cat "$T/sim.err")"
-	cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-	[ "$1" != 9 ] || "$BIN/shmreader" --ring "$RING" --no-follow \
-	    --format raw >"$T/ring.cap" || fail "shmreader"
+	ring_seq=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+	[ $# -lt 3 ] || "$BIN/shmreader" --ring "$RING" --no-follow \
+	    --format raw >"$3" || fail "shmreader"
+}
+
+# queue_then_gap LAST END: the history in $H is the records of
+# $T/ring.cap up to seq LAST, byte for byte, then one gap, for what the
+# ring of BURST_CAP records lost from LAST + 1 when it reached seq END.
+queue_then_gap() {
+	"$BIN/recorder" cat --format raw "$H" >"$T/all.cap" 2>"$T/err" ||
+		fail "recorder cat: $(cat "$T/err")"
+	head -c $((64 + $1 * 256)) "$T/all.cap" >"$T/mine"
+	head -c $((64 + $1 * 256)) "$T/ring.cap" | cmp -s - "$T/mine" ||
+		fail "the history's first $1 records are not the ring's"
+	"$BIN/recorder" cat --format jsonl "$H" 2>/dev/null |
+	    grep '"type":"gap"' >"$T/gaps"
+	assert_eq "the history's one gap (what the ring overwrote)" \
+	    "{\"type\":\"gap\",\"from\":$(($1 + 1)),\"lost\":$(($2 - BURST_CAP - $1))}" \
+	    "$(cat "$T/gaps")"
 }
