@@ -1025,6 +1025,23 @@ ring_ready(struct ring *r)
 }
 
 /*
+ * ring_slot_warm: while a reader spins on a slot's first line, asks for
+ * the record's other three lines too.  They travel in parallel with the
+ * first, instead of one line transfer after it once ring_read copies the
+ * record: ringbench's spin p50 fell from 247-290 ns to 220-259 (floor
+ * 103-123 ns), BENCHMARKS.md.  Only a hint: what ring_read copies is
+ * still checked by the seqlock (R1-R4).
+ */
+static inline void
+ring_slot_warm(const struct ring *r)
+{
+	const struct ring_slot *sl = &r->slots[r->next & r->mask];
+
+	for (int i = 8; i < REC_WORDS; i += 8)
+		__builtin_prefetch((const void *)&sl->w[i]);
+}
+
+/*
  * ring_slot_ready: the spinning check.  Looks at the slot itself rather
  * than the cursor, so a spinning reader touches only the cache line the
  * writer is about to hand over.  Published (== next) or overwritten by a
@@ -1113,6 +1130,7 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 			return 1;
 		if (spin_ns == 0)
 			break;
+		ring_slot_warm(r);
 		cpu_relax();
 		if ((i & 63) == 63 && mono_ns() - start >= spin_ns)
 			break;
