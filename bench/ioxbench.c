@@ -36,7 +36,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -75,6 +77,8 @@ struct shared {
 	/* commands to the iceoryx processes: kind, sequence, done, status */
 	_Atomic int		cmd;
 	_Atomic uint64_t	cmd_seq, pub_done, sub_done, iox_up;
+	/* futex words: bumped with cmd_seq, and with pub_done / sub_done */
+	_Atomic uint32_t	cmd_fx, done_fx;
 	_Atomic int		pub_rc, sub_rc;
 	int64_t			t_first, t_last;	/* throughput reader */
 	int64_t			lat[];
@@ -315,14 +319,38 @@ iox_start(const char *role)
 }
 
 /*
- * Waits for the next command after seq; returns it and sets *seq.  The
- * iceoryx processes poll (1 ms) between runs, not during them.
+ * The waits between runs sleep on a futex, with no timer: a process that
+ * woke every millisecond to poll would take the CPU, now and then, from
+ * the pinned reader of whatever runs meanwhile (it did: the ring's spin
+ * p99 was 18-21 us with the iceoryx processes polling, BENCHMARKS.md).
+ * fx_wait returns when *w is no longer v, or after ms milliseconds.
  */
+static void
+fx_wait(_Atomic uint32_t *w, uint32_t v, long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	syscall(SYS_futex, w, FUTEX_WAIT, v, &ts, NULL, 0);
+}
+
+static void
+fx_bump(_Atomic uint32_t *w)
+{
+	atomic_fetch_add(w, 1);
+	syscall(SYS_futex, w, FUTEX_WAKE, INT32_MAX, NULL, NULL, 0);
+}
+
+/* Waits for the next command after seq; returns it and sets *seq. */
 static int
 next_cmd(uint64_t *seq)
 {
-	while (atomic_load(&sh->cmd_seq) == *seq)
-		usleep(1000);
+	for (;;) {
+		uint32_t f = atomic_load(&sh->cmd_fx);
+
+		if (atomic_load(&sh->cmd_seq) != *seq)
+			break;
+		fx_wait(&sh->cmd_fx, f, 1000);
+	}
 	*seq = atomic_load(&sh->cmd_seq);
 	return atomic_load(&sh->cmd);
 }
@@ -362,6 +390,7 @@ iox_sub_proc(void)
 
 		atomic_store(&sh->sub_rc, rc);
 		atomic_store(&sh->sub_done, seq);
+		fx_bump(&sh->done_fx);
 	}
 	iox_ws_deinit(ws);
 	iox_sub_deinit(lat);
@@ -398,6 +427,7 @@ iox_pub_proc(void)
 		rc = k == K_TPUT ? tput_write(NULL, tp) : lat_write(NULL, lat);
 		atomic_store(&sh->pub_rc, rc);
 		atomic_store(&sh->pub_done, seq);
+		fx_bump(&sh->done_fx);
 	}
 	iox_pub_deinit(lat);
 	iox_pub_deinit(tp);
@@ -421,13 +451,18 @@ iox_run(int k)
 	atomic_store(&sh->reader_pos, 0);
 	atomic_store(&sh->cmd, k);
 	atomic_store(&sh->cmd_seq, seq);
-	while (atomic_load(&sh->pub_done) != seq ||
-	    atomic_load(&sh->sub_done) != seq) {
+	fx_bump(&sh->cmd_fx);
+	for (;;) {
+		uint32_t f = atomic_load(&sh->done_fx);
+
+		if (atomic_load(&sh->pub_done) == seq &&
+		    atomic_load(&sh->sub_done) == seq)
+			break;
 		if (mono_ns() - t0 > 600 * (int64_t)1000000000) {
 			fprintf(stderr, "ioxbench: an iceoryx run hung\n");
 			return -1;
 		}
-		usleep(1000);
+		fx_wait(&sh->done_fx, f, 1000);
 	}
 	if (atomic_load(&sh->pub_rc) != 0 || atomic_load(&sh->sub_rc) != 0) {
 		fprintf(stderr, "ioxbench: iceoryx: publisher %d, subscriber "
@@ -561,6 +596,7 @@ iox_stop(const pid_t *pid)
 
 	atomic_store(&sh->cmd, K_EXIT);
 	atomic_fetch_add(&sh->cmd_seq, 1);
+	fx_bump(&sh->cmd_fx);
 	for (int i = 0; i < 2; i++) {
 		int st, n = 0;
 		pid_t r;
