@@ -62,6 +62,11 @@ book_find(const struct book *b, int ask, int64_t p, int8_t e, int *found)
 	size_t lo = 0, hi = s->n;
 
 	*found = 0;
+	/* past the worst level: where a snapshot, best first, puts each */
+	if (hi > 0 && (ask ? pcmp(s->lv[hi - 1].price,
+	    s->lv[hi - 1].price_exp, p, e) < 0 : pcmp(s->lv[hi - 1].price,
+	    s->lv[hi - 1].price_exp, p, e) > 0))
+		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = pcmp(s->lv[mid].price, s->lv[mid].price_exp, p, e);
@@ -112,9 +117,18 @@ int
 book_set(struct book *b, int ask, int64_t price, int8_t price_exp,
     int64_t qty, int8_t qty_exp)
 {
-	struct book_side *s = ask ? &b->asks : &b->bids;
 	int found;
-	size_t i = book_find(b, ask, price, price_exp, &found), head, sz;
+	size_t i = book_find(b, ask, price, price_exp, &found);
+
+	return book_set_at(b, ask, i, found, price, price_exp, qty, qty_exp);
+}
+
+int
+book_set_at(struct book *b, int ask, size_t i, int found, int64_t price,
+    int8_t price_exp, int64_t qty, int8_t qty_exp)
+{
+	struct book_side *s = ask ? &b->asks : &b->bids;
+	size_t head, sz;
 
 	if (qty == 0) {
 		if (!found)

@@ -53,6 +53,14 @@ int	book_set(struct book *b, int ask, int64_t price, int8_t price_exp,
 	    int64_t qty, int8_t qty_exp);
 
 /*
+ * book_set_at: book_set, with i and found as book_find gave them for
+ * this price on this side and nothing changed the side since: saves
+ * the search when the caller has just made it.
+ */
+int	book_set_at(struct book *b, int ask, size_t i, int found,
+	    int64_t price, int8_t price_exp, int64_t qty, int8_t qty_exp);
+
+/*
  * book_find: the index on one side of the level at price if *found is
  * set to 1, else of the first level worse than price (where it would be
  * inserted; n if none).

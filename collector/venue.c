@@ -303,13 +303,16 @@ venue_delta_begin(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 	}
 }
 
-/* Notes that the venue set price to qty (before it is applied). */
-static void
+/*
+ * Notes that the venue set price to qty (before it is applied).  Returns
+ * the level's index on its side as book_find gives it, and *found.
+ */
+static size_t
 win_add(struct fsym *s, int ask, int64_t pm, int8_t pe, int64_t qm,
-    int8_t qe)
+    int8_t qe, int *found)
 {
 	struct win_note *w;
-	int found;
+	size_t at = book_find(&s->book, ask, pm, pe, found);
 
 	if (win.n == win.cap) {
 		size_t ncap = win.cap ? win.cap * 2 : 256;
@@ -317,27 +320,29 @@ win_add(struct fsym *s, int ask, int64_t pm, int8_t pe, int64_t qm,
 
 		if (nv == NULL) {
 			win.failed = 1;
-			return;
+			return at;
 		}
 		win.v = nv;
 		win.cap = ncap;
 	}
-	(void)book_find(&s->book, ask, pm, pe, &found);
 	w = &win.v[win.n];
 	*w = (struct win_note){ pm, qm, pe, qe, (uint8_t)ask, 0,
 	    (uint32_t)win.n };
-	w->was_in = found && (!win.full[ask] || book_better(ask, pm, pe,
+	w->was_in = *found && (!win.full[ask] || book_better(ask, pm, pe,
 	    win.edge[ask].price, win.edge[ask].price_exp) <= 0);
 	win.n++;
+	return at;
 }
 
 void
 venue_truncate(struct fsym *s, int ask, size_t depth, int emit)
 {
 	struct book_side *sd = ask ? &s->book.asks : &s->book.bids;
+	int found;
 
 	for (size_t i = depth; emit && i < sd->n; i++)
-		win_add(s, ask, sd->lv[i].price, sd->lv[i].price_exp, 0, 0);
+		(void)win_add(s, ask, sd->lv[i].price, sd->lv[i].price_exp, 0,
+		    0, &found);
 	if (sd->n > depth)
 		sd->n = depth;
 }
@@ -663,8 +668,13 @@ venue_level(struct fsym *s, int ask, const char *p, size_t plen,
 	if (dec_parse(p, plen, &pm, &pe) != DEC_OK ||
 	    dec_parse(q, qlen, &qm, &qe) != DEC_OK || pm <= 0 || qm < 0)
 		return -1;
-	if (emit)
-		win_add(s, ask, pm, pe, qm, qe);
+	if (emit) {
+		int found;
+		size_t at = win_add(s, ask, pm, pe, qm, qe, &found);
+
+		return book_set_at(&s->book, ask, at, found, pm, pe, qm,
+		    qe) < 0 ? -1 : 0;
+	}
 	return book_set(&s->book, ask, pm, pe, qm, qe) < 0 ? -1 : 0;
 }
 
