@@ -13,6 +13,36 @@
  */
 #define DEC_SAFE	(INT64_MAX / 10)
 
+/*
+ * The common case, digits with at most one point inside them and at
+ * most 18 digits in all, which can overflow nothing: into *m and *e as
+ * the general parse gives them.  Returns -1 for anything else.
+ */
+static int
+dec_plain(const char *s, size_t len, int64_t *m, int8_t *e)
+{
+	uint64_t v = 0;
+	size_t dot = 0;
+
+	if (len == 0 || len > 19)
+		return -1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned)(s[i] - '0');
+
+		if (d < 10)
+			v = v * 10 + d;
+		else if (s[i] == '.' && dot == 0 && i > 0 && i + 1 < len)
+			dot = i;
+		else
+			return -1;
+	}
+	if (dot == 0 && len > 18)
+		return -1;
+	*m = (int64_t)v;
+	*e = (int8_t)(dot != 0 ? -(int)(len - dot - 1) : 0);
+	return 0;
+}
+
 int
 dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 {
@@ -21,6 +51,8 @@ dec_parse(const char *s, size_t len, int64_t *m, int8_t *e)
 	int neg = 0, exp = 0, zeros = 0;
 	long xexp = 0;
 
+	if (dec_plain(s, len, m, e) == 0)
+		return DEC_OK;
 	if (p < end && (*p == '-' || *p == '+'))
 		neg = (*p++ == '-');
 	if (p >= end || *p < '0' || *p > '9')
