@@ -7,17 +7,24 @@
  * woken process's first clock read: the least one hop that must wake a
  * sleeping process can cost here.
  *
- *   futexpp [ROUNDS]
+ *   futexpp [-p same|cross] [ROUNDS]
  *
  * ROUNDS round trips (20000 by default; the first 1000 one-way
  * latencies are not sampled, start-up); prints "n=N p50_us=A p99_us=B
- * p999_us=C".  No CPU pinning: the scheduler places both processes, as
- * it places the pipeline's.
+ * p999_us=C".  -p same pins both processes to CPU 0, -p cross one to
+ * CPU 0 and the other to CPU 1; without -p the scheduler places them.
+ * The two placements are two floors, far apart on a VM whose idle vCPU
+ * halts: on one CPU a wake is a context switch (0.9 us here); to the
+ * other, halted, vCPU it is an interrupt through the host (27 us here
+ * with guest_halt_poll_ns 0), and unpinned runs land on either
+ * (BENCHMARKS.md).
  */
 #include <linux/futex.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -65,6 +72,20 @@ play(struct shared *s, int side, uint32_t turns)
 	}
 }
 
+/* pin: the calling process to CPU cpu, or exit 71 */
+static void
+pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set) < 0) {
+		perror("futexpp: sched_setaffinity");
+		exit(71);
+	}
+}
+
 static int
 cmp64(const void *a, const void *b)
 {
@@ -81,13 +102,25 @@ main(int argc, char **argv)
 	struct shared *s;
 	size_t len, n;
 	pid_t pid;
-	int st;
+	int st, place = 0;	/* 0: unpinned, 1: same CPU, 2: cross */
 
-	if (argc > 2 || (argc == 2 &&
+	if (argc >= 3 && strcmp(argv[1], "-p") == 0) {
+		place = strcmp(argv[2], "same") == 0 ? 1 :
+		    strcmp(argv[2], "cross") == 0 ? 2 : -1;
+		argc -= 2;
+		argv += 2;
+	}
+	if (place < 0 || argc > 2 || (argc == 2 &&
 	    parse_u64(argv[1], SKIP, 10000000, &rounds) < 0)) {
-		fprintf(stderr, "usage: futexpp [ROUNDS]\n");
+		fprintf(stderr, "usage: futexpp [-p same|cross] [ROUNDS]\n");
 		return 64;
 	}
+	if (place == 2 && sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		fprintf(stderr, "futexpp: -p cross: one CPU\n");
+		return 69;
+	}
+	if (place != 0)
+		pin(0);
 	turns = (uint32_t)(2 * rounds);
 	len = sizeof(*s) + (size_t)turns * sizeof(int64_t);
 	s = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
@@ -101,6 +134,8 @@ main(int argc, char **argv)
 		return 71;
 	}
 	if (pid == 0) {
+		if (place == 2)
+			pin(1);
 		play(s, 1, turns);
 		_exit(0);
 	}

@@ -17,13 +17,16 @@
 #    redispub(1); wsgate's /metrics, wsgate(1)), which give each hop's
 #    p99: recv -> redispub's read, redispub's residence, recv ->
 #    wsgate's receipt from Redis, wsgate's residence.
-# 3. the wake-up floor: bench/futexpp, two processes ping-ponging
-#    through a futex, right after the pipeline; from /proc/PID/status
+# 3. the wake-up floors: bench/futexpp, two processes ping-ponging
+#    through a futex, right after the pipeline, pinned to one CPU (a
+#    wake is a context switch) and to two (a wake reaches the other
+#    vCPU, which may have halted); from /proc/PID/status
 #    and /proc/PID/schedstat over the messages, each path process's
 #    (shmreader, redispub, redis-server, wsgate, the client) voluntary
 #    switches (its wake-ups), CPU time and run-queue wait (runnable, no
 #    CPU free) per message; the e2e p50 as a multiple of wake-ups x
-#    floor (goal: within 1.5x).
+#    floor (goal: within 1.5x), against the one-CPU floor, the lower,
+#    and beside it against the two-CPU one.
 #
 # A setting is "base" (the programs' defaults) or cuts joined by "+"
 # (HOPS_SETTINGS, a list):
@@ -34,6 +37,10 @@
 #   fifo    the pipeline and redis-server SCHED_FIFO priority 10 (chrt);
 #           a row says so if that is not permitted
 #   notaps  no outside taps but the client (what the taps cost)
+#   haltpoll  an idle vCPU polls up to 200 us before it halts: the
+#           guest's /sys/module/haltpoll/parameters/guest_halt_poll_ns,
+#           set for the run and put back after (root, the haltpoll
+#           cpuidle driver); a row says so if it cannot be set
 # Prints a row per run, then per cut the median over its rounds beside
 # base's, then the goals for each setting.  HOPS_FORMAT=wide prints one
 # wide table instead of the rows of each run (a run a row), for
@@ -46,7 +53,9 @@ for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
 	[ -x "$p" ] || { echo "part-hops: $p not built" >&2; exit 1; }
 done
 RATE=10000 COUNT=${HOPS_BENCH_MSGS:-50000}
-SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin notaps}
+SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin notaps haltpoll}
+HP=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+hp_saved=
 ROUNDS=${HOPS_ROUNDS:-2}
 FORMAT=${HOPS_FORMAT:-rows}
 T=$(mktemp -d)
@@ -59,7 +68,11 @@ cleanup() {
 	[ -z "$ring" ] || "$BIN/shmreader" --ring "$ring" --unlink 2>/dev/null
 	ring=""
 }
-trap 'cleanup; rm -rf "$T"' EXIT
+hp_restore() {	# the haltpoll cut's setting, put back
+	[ -z "$hp_saved" ] || echo "$hp_saved" >"$HP"
+	hp_saved=""
+}
+trap 'cleanup; hp_restore; rm -rf "$T"' EXIT
 trap 'exit 1' INT TERM
 free_port() {
 	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
@@ -85,7 +98,7 @@ run() {
 	for c in $(echo "$set" | tr + ' '); do
 		case $c in
 		spin*) spin=${c#spin} ;;
-		base|pin|fifo|notaps) ;;
+		base|pin|fifo|notaps|haltpoll) ;;
 		*) echo "part-hops: unknown cut $c" >&2; return 1 ;;
 		esac
 	done
@@ -101,6 +114,15 @@ run() {
 			pre="$pre chrt -f 10" rpre="$rpre chrt -f 10" fifo=ok
 		else
 			fifo="not permitted"
+		fi
+	fi
+	hpoll=""
+	if has haltpoll "$set"; then
+		if [ -w "$HP" ] && hp_saved=$(cat "$HP") &&
+		    echo 200000 >"$HP" 2>/dev/null; then
+			hpoll=ok
+		else
+			hp_saved="" hpoll="not permitted"
 		fi
 	fi
 	taps=1
@@ -182,7 +204,9 @@ sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
 	redis-cli -p "$rport" --raw get md.tickpipe.stats >"$D/stats"
 	[ $taps = 0 ] || sleep 1.2	# the ring tap stops a second after
 	cleanup
-	"$BIN/bench/futexpp" 20000 >"$D/futex.out"
+	"$BIN/bench/futexpp" -p same 20000 >"$D/futex.out"
+	"$BIN/bench/futexpp" -p cross 20000 >"$D/futexx.out"
+	hp_restore
 	figures >"$T/$idx.res"
 }
 
@@ -209,6 +233,7 @@ per() {	# FIELD SCALE: each path process's delta per message, "|", the sum
 figures() {	# the run in $D: "key value" lines
 	echo "set $set"
 	echo "fifo ${fifo:-}"
+	echo "hpoll ${hpoll:-}"
 	for tap in ring lines redis ws; do
 		if [ -s "$D/$tap.out" ]; then
 			echo "$tap $(field p50_us <"$D/$tap.out") $(field p99_us <"$D/$tap.out")"
@@ -239,6 +264,7 @@ print("lat_in", prom("latency_in", "0.5"), prom("latency_in", "0.99"))
 print("lat_out", prom("latency_out", "0.5"), prom("latency_out", "0.99"))
 PY
 	echo "floor $(field p50_us <"$D/futex.out")"
+	echo "floorx $(field p50_us <"$D/futexx.out")"
 	w=$(per 1 1) c=$(per 2 1000) q=$(per 3 1000)
 	echo "wake ${w#*|} ${w%|*}"
 	echo "cpu ${c#*|} ${c%|*}"
@@ -269,12 +295,13 @@ pp() {	# pp IDX KEY: "p50/p99" of KEY
 	echo "$(get "$1" "$2" 1)/$(get "$1" "$2" 2)"
 }
 if [ "$FORMAT" = wide ]; then
-	echo "| setting (round) | e2e p50/p99 | taps p50: ring, pipe, Redis sub | redispub recv->read p50/p99 | redispub residence | wsgate recv->receipt | wsgate residence | path CPU us/msg | run-queue us/msg | wake-ups/msg | floor p50 |"
+	echo "| setting (round) | e2e p50/p99 | taps p50: ring, pipe, Redis sub | redispub recv->read p50/p99 | redispub residence | wsgate recv->receipt | wsgate residence | path CPU us/msg | run-queue us/msg | wake-ups/msg | floor p50, one CPU / two |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	while read -r i s r; do
 		f=$(get "$i" fifo)
 		[ "$f" = "not" ] && s="$s (FIFO not permitted)"
-		echo "| $s ($r) | $(pp "$i" ws) | $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | $(pp "$i" lat_read) | $(pp "$i" lat_send) | $(pp "$i" lat_in) | $(pp "$i" lat_out) | $(get "$i" cpu) | $(get "$i" rq) | $(get "$i" wake) | $(get "$i" floor) |"
+		[ "$(get "$i" hpoll)" = "not" ] && s="$s (haltpoll not set)"
+		echo "| $s ($r) | $(pp "$i" ws) | $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | $(pp "$i" lat_read) | $(pp "$i" lat_send) | $(pp "$i" lat_in) | $(pp "$i" lat_out) | $(get "$i" cpu) | $(get "$i" rq) | $(get "$i" wake) | $(get "$i" floor) / $(get "$i" floorx) |"
 	done <"$T/runs"
 	echo
 	echo "load average at the end: $load; $COUNT msgs a run at $RATE msg/s"
@@ -285,8 +312,10 @@ fi
 	f=$(getall "$i" fifo)
 	note=""
 	[ "$f" = "not permitted" ] && note=" (SCHED_FIFO not permitted: ran without)"
+	[ "$(getall "$i" hpoll)" = "not permitted" ] &&
+	    note="$note (guest_halt_poll_ns could not be set: ran without)"
 	echo "| hops | $s$note, round $r, $RATE msg/s, $COUNT msgs: e2e p50/p99 us; in-program hops p50/p99 us: recv->redispub read, its residence, recv->wsgate receipt, its residence; taps p50 us: ring, pipe, Redis sub | e2e $(pp "$i" ws); $(pp "$i" lat_read), $(pp "$i" lat_send), $(pp "$i" lat_in), $(pp "$i" lat_out); $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | | |"
-	echo "| hops | $s, round $r: per message on the path (shmreader, redispub, redis-server, wsgate, client): CPU us; run-queue wait us; wake-ups; futex floor p50 us | CPU $(get "$i" cpu) ($(getall "$i" cpu | cut -d' ' -f2-)); run-queue $(get "$i" rq) ($(getall "$i" rq | cut -d' ' -f2-)); wake-ups $(get "$i" wake); floor $(get "$i" floor) | | |"
+	echo "| hops | $s, round $r: per message on the path (shmreader, redispub, redis-server, wsgate, client): CPU us; run-queue wait us; wake-ups; futex floor p50 us, one CPU / two | CPU $(get "$i" cpu) ($(getall "$i" cpu | cut -d' ' -f2-)); run-queue $(get "$i" rq) ($(getall "$i" rq | cut -d' ' -f2-)); wake-ups $(get "$i" wake); floor $(get "$i" floor) / $(get "$i" floorx) | | |"
 done <"$T/runs"
 
 # median over the rounds of KEY's Nth value, for setting S
@@ -299,14 +328,18 @@ med() {	# med S KEY N
 for s in $SETTINGS; do
 	e50=$(med "$s" ws 1) e99=$(med "$s" ws 2) cpu=$(med "$s" cpu 1)
 	rq=$(med "$s" rq 1) wk=$(med "$s" wake 1) fl=$(med "$s" floor 1)
+	fx=$(med "$s" floorx 1)
 	echo "| hops | $s, median of $ROUNDS rounds: e2e p50/p99 us; path CPU, run-queue us/msg (load $load) | e2e $e50/$e99; CPU $cpu; run-queue $rq | | |"
-	awk -v s="$s" -v e="$e50" -v p="$e99" -v w="$wk" -v f="$fl" 'BEGIN {
+	awk -v s="$s" -v e="$e50" -v p="$e99" -v w="$wk" -v f="$fl" -v fx="$fx" 'BEGIN {
 		yn = "no"; if (e + 0 > 0 && e < 300) yn = "yes"
 		printf "| hops | %s: e2e p50 < 300 us at 10 K msg/s | %s us | < 300 us | %s |\n", s, e, yn
 		yn = "no"; if (p + 0 > 0 && p < 2000) yn = "yes"
 		printf "| hops | %s: e2e p99 < 2 ms at 10 K msg/s | %s us | < 2000 us | %s |\n", s, p, yn
 		m = (w * f > 0) ? e / (w * f) : 0
-		printf "| hops | %s: e2e p50 / (wake-ups x floor) | %s / (%s x %s) = %.1fx | <= 1.5x | %s |\n",
+		printf "| hops | %s: e2e p50 / (wake-ups x floor), one-CPU floor | %s / (%s x %s) = %.1fx | <= 1.5x | %s |\n",
 		    s, e, w, f, m, (m > 0 && m <= 1.5) ? "yes" : "no"
+		m = (w * fx > 0) ? e / (w * fx) : 0
+		printf "| hops | %s: e2e p50 / (wake-ups x two-CPU floor), beside it | %s / (%s x %s) = %.1fx | | |\n",
+		    s, e, w, fx, m
 	}'
 done
