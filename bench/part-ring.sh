@@ -4,6 +4,30 @@
 set -u
 "$BIN/bench/ringbench" || exit 1
 
+# The wake-up rows again with idle vCPUs polling up to 200 us before they
+# halt (the guest's haltpoll cpuidle driver; see tickpipe(8) and
+# part-hops.sh's haltpoll cut): set for this run, put back after.
+HP=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+if [ -w "$HP" ] && hp=$(cat "$HP") && [ -n "$hp" ]; then
+	trap 'echo "$hp" >"$HP"' EXIT
+	trap 'exit 1' INT TERM
+	if echo 200000 >"$HP" 2>/dev/null; then
+		out=$("$BIN/bench/ringbench") || out=""
+	else
+		out=""
+	fi
+	echo "$hp" >"$HP"
+	trap - EXIT INT TERM
+	if [ -n "$out" ]; then
+		echo "$out" | grep -E '(blocking reader|pipe|unix socket) one-way|ring blocking p50' |
+		    sed 's/^| ring latency | /| ring latency | guest_halt_poll_ns 200000 (idle vCPUs poll before they halt): /'
+	else
+		echo "| ring latency | guest_halt_poll_ns 200000: not run (could not set it, or ringbench failed) | | | |"
+	fi
+else
+	echo "| ring latency | guest_halt_poll_ns 200000: not run (no writable $HP: not the haltpoll cpuidle driver, or not root) | | | |"
+fi
+
 # RSS without the shared ring: sum Rss over mappings not of the ring.
 rss_kib() {
 	awk -v ring="tickpipe.$2" '
