@@ -3,12 +3,10 @@
  *
  * hiredis 0.14's async API knows only SUBSCRIBE and PSUBSCRIBE: it would
  * take an smessage for the reply of the next command, or assert.  So each
- * node's subscription connection here is a plain non-blocking
- * redisContext driven from the libevent loop: commands are appended
- * (redisAppendCommand) and written when the socket takes them
- * (redisBufferWrite), replies are read and parsed by hiredis's reader
- * (redisBufferRead, redisGetReplyFromReader), and every reply is
- * classified here.  On that connection, in RESP2, a reply is one of:
+ * node's subscription connection is an evredis.h connection (a plain
+ * non-blocking redisContext on the libevent loop, as the hub's
+ * subscriber connection), and every reply is classified here.  On that
+ * connection, in RESP2, a reply is one of:
  *
  *	smessage C payload	a message (pushed)
  *	ssubscribe C n		our SSUBSCRIBE took effect
@@ -19,50 +17,41 @@
  *				sent to a node that does not own C)
  *	+OK			AUTH
  *
- * Commands in flight are kept in order (struct pend), so that a
+ * Commands in flight are kept in order (struct evr_pend), so that a
  * sunsubscribe is told apart from our own: ours is the oldest command in
  * flight and names the same channel.  The slot map is read with
  * cluster_fetch (blocking, CLUSTER_TIMEOUT_MS a node) when the hub asks;
  * a -MOVED fixes the slot it names at once.  Node indices are stable for
  * the life of the shard: a node once known keeps its index.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
 #include "backoff.h"
 #include "cluster.h"
+#include "evredis.h"
 #include "shard.h"
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
 
+/* The kinds of command in flight on a node (evr_pend's kind). */
 enum pend_kind { P_AUTH, P_SUB, P_UNSUB };
-
-/* A command in flight on a node. */
-struct pend {
-	struct pend	*next;
-	enum pend_kind	 kind;
-	size_t		 len;
-	char		 name[];
-};
 
 struct snode {
 	struct shard	*sh;
 	int		 idx;
 	char		 host[256];
 	int		 port;
-	redisContext	*c;
-	struct event	*rev, *wev, *retry;
-	int		 connected;
+	struct evr	*ev;
+	int		 up;		/* ev connected since its start */
+	struct event	*retry;
 	struct backoff	 backoff;
-	struct pend	*head, *tail;
 };
 
 struct shard {
@@ -81,53 +70,6 @@ struct shard {
 static void node_start(struct snode *);
 
 static void
-pend_clear(struct snode *n)
-{
-	while (n->head != NULL) {
-		struct pend *p = n->head;
-
-		n->head = p->next;
-		free(p);
-	}
-	n->tail = NULL;
-}
-
-static int
-pend_push(struct snode *n, enum pend_kind kind, const char *s, size_t len)
-{
-	struct pend *p = malloc(sizeof(*p) + len + 1);
-
-	if (p == NULL)
-		return -1;
-	p->next = NULL;
-	p->kind = kind;
-	p->len = len;
-	memcpy(p->name, s, len);
-	p->name[len] = '\0';
-	if (n->tail != NULL)
-		n->tail->next = p;
-	else
-		n->head = p;
-	n->tail = p;
-	return 0;
-}
-
-/* Takes the oldest command in flight, if it is of kind (and names s). */
-static struct pend *
-pend_pop(struct snode *n, int kind, const char *s, size_t len)
-{
-	struct pend *p = n->head;
-
-	if (p == NULL || (kind >= 0 && ((int)p->kind != kind ||
-	    (s != NULL && (p->len != len || memcmp(p->name, s, len) != 0)))))
-		return NULL;
-	n->head = p->next;
-	if (n->head == NULL)
-		n->tail = NULL;
-	return p;
-}
-
-static void
 retry_cb(evutil_socket_t fd, short what, void *arg)
 {
 	(void)fd;
@@ -135,27 +77,19 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	node_start(arg);
 }
 
-/* n's connection is gone (or never came): told, then tried again. */
+/*
+ * n's connection is gone (or never came), was up or not: told, then
+ * tried again.
+ */
 static void
-node_lost(struct snode *n, const char *why)
+node_down(struct snode *n, int was, const char *why)
 {
 	struct shard *sh = n->sh;
-	int was = n->connected;
 	struct timeval tv;
 	int64_t ms;
 	char msg[256];
 
 	snprintf(msg, sizeof(msg), "%s", why);
-	if (n->rev != NULL)
-		event_free(n->rev);
-	if (n->wev != NULL)
-		event_free(n->wev);
-	n->rev = n->wev = NULL;
-	if (n->c != NULL)
-		redisFree(n->c);
-	n->c = NULL;
-	n->connected = 0;
-	pend_clear(n);
 	if (was || sh->verbose)
 		fprintf(stderr, "wsgate: redis node %s:%d: %s\n", n->host,
 		    n->port, msg);
@@ -171,21 +105,46 @@ node_lost(struct snode *n, const char *why)
 	event_add(n->retry, &tv);
 }
 
-/* One reply r from n (see the top). */
-static void
-node_reply(struct snode *n, redisReply *r)
+/*
+ * pend_is: whether the oldest command in flight on n is of kind and
+ * names s.
+ */
+static int
+pend_is(const struct snode *n, int kind, const char *s, size_t len)
 {
+	const struct evr_pend *p = evr_oldest(n->ev);
+
+	return p != NULL && p->kind == kind && p->len == len &&
+	    memcmp(p->name, s, len) == 0;
+}
+
+/* One reply r from n (see the top); arg is n. */
+static void
+node_reply(void *arg, redisReply *r)
+{
+	struct snode *n = arg;
 	struct shard *sh = n->sh;
 	redisReply **e = r->element;
-	struct pend *p;
+	const struct evr_pend *q = evr_oldest(n->ev);
 
 	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
-		if ((p = pend_pop(n, -1, NULL, 0)) == NULL)
+		struct evr_pend *p;
+
+		if (q == NULL || r->type == REDIS_REPLY_STATUS) {
+			evr_pop(n->ev);		/* +OK: AUTH */
 			return;
-		if (r->type == REDIS_REPLY_ERROR && p->kind == P_AUTH)
+		}
+		/* a copy: the callbacks below may close the connection */
+		if ((p = malloc(sizeof(*p) + q->len + 1)) == NULL) {
+			evr_pop(n->ev);
+			return;
+		}
+		memcpy(p, q, sizeof(*p) + q->len + 1);
+		evr_pop(n->ev);
+		if (p->kind == P_AUTH)
 			fprintf(stderr, "wsgate: redis node %s:%d: %s\n",
 			    n->host, n->port, r->str);
-		else if (r->type == REDIS_REPLY_ERROR && p->kind == P_SUB) {
+		else if (p->kind == P_SUB) {
 			char host[256];
 			unsigned slot;
 			int port, i;
@@ -199,7 +158,7 @@ node_reply(struct snode *n, redisReply *r)
 			}
 			sh->cbs->lost(sh->arg, n->idx, p->name, p->len, 1,
 			    r->str);
-		} else if (r->type == REDIS_REPLY_ERROR)
+		} else
 			sh->cbs->ack(sh->arg, n->idx, p->name, p->len, 0);
 		free(p);
 		return;
@@ -213,13 +172,13 @@ node_reply(struct snode *n, redisReply *r)
 			sh->cbs->message(sh->arg, e[1]->str, e[1]->len,
 			    e[2]->str, e[2]->len);
 	} else if (strcasecmp(e[0]->str, "ssubscribe") == 0) {
-		if ((p = pend_pop(n, P_SUB, e[1]->str, e[1]->len)) != NULL) {
-			free(p);
+		if (pend_is(n, P_SUB, e[1]->str, e[1]->len)) {
+			evr_pop(n->ev);
 			sh->cbs->ack(sh->arg, n->idx, e[1]->str, e[1]->len, 1);
 		}
 	} else if (strcasecmp(e[0]->str, "sunsubscribe") == 0) {
-		if ((p = pend_pop(n, P_UNSUB, e[1]->str, e[1]->len)) != NULL) {
-			free(p);
+		if (pend_is(n, P_UNSUB, e[1]->str, e[1]->len)) {
+			evr_pop(n->ev);
 			sh->cbs->ack(sh->arg, n->idx, e[1]->str, e[1]->len, 0);
 		} else
 			sh->cbs->lost(sh->arg, n->idx, e[1]->str, e[1]->len,
@@ -227,96 +186,63 @@ node_reply(struct snode *n, redisReply *r)
 	}
 }
 
+/* n's connection is up; arg is n. */
 static void
-read_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct snode *n = arg;
-	void *r;
-
-	(void)fd;
-	(void)what;
-	if (redisBufferRead(n->c) != REDIS_OK) {
-		node_lost(n, n->c->errstr[0] ? n->c->errstr : "disconnected");
-		return;
-	}
-	for (;;) {
-		if (redisGetReplyFromReader(n->c, &r) != REDIS_OK) {
-			node_lost(n, n->c->errstr);
-			return;
-		}
-		if (r == NULL)
-			break;
-		node_reply(n, r);
-		freeReplyObject(r);
-		if (n->c == NULL)
-			return;		/* lost in a callback */
-	}
-}
-
-static void
-write_cb(evutil_socket_t fd, short what, void *arg)
+node_up(void *arg)
 {
 	struct snode *n = arg;
 	struct shard *sh = n->sh;
-	int done = 0;
 
-	(void)what;
-	if (!n->connected) {
-		int err = 0;
-		socklen_t len = sizeof(err);
-
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-			err = errno;
-		if (err != 0) {
-			node_lost(n, strerror(err));
-			return;
-		}
-		n->connected = 1;
-		backoff_reset(&n->backoff);
-		event_add(n->rev, NULL);
-		if (sh->verbose)
-			fprintf(stderr, "wsgate: redis node %s:%d: connected\n",
-			    n->host, n->port);
-		sh->cbs->node(sh->arg, n->idx, 1, "connected");
-		if (n->c == NULL)
-			return;
-	}
-	if (redisBufferWrite(n->c, &done) != REDIS_OK) {
-		node_lost(n, n->c->errstr);
-		return;
-	}
-	if (done)
-		event_del(n->wev);
+	n->up = 1;
+	backoff_reset(&n->backoff);
+	if (sh->verbose)
+		fprintf(stderr, "wsgate: redis node %s:%d: connected\n",
+		    n->host, n->port);
+	sh->cbs->node(sh->arg, n->idx, 1, "connected");
 }
 
+/* n's connection is gone (evredis closed it); arg is n. */
+static void
+node_lost(void *arg, const char *why)
+{
+	struct snode *n = arg;
+	int was = n->up;
+
+	n->up = 0;
+	node_down(n, was, why);
+}
+
+static const struct evr_cbs node_cbs = {
+	.up = node_up,
+	.reply = node_reply,
+	.lost = node_lost,
+};
+
+/*
+ * Connects n; with a password its AUTH goes first.  A connection that
+ * never came is node_lost's too, from evredis, and the retry; one that
+ * could not even be started, here.
+ */
 static void
 node_start(struct snode *n)
 {
 	struct shard *sh = n->sh;
 	const struct redisurl *u = sh->u;
-	redisContext *c = redisConnectNonBlock(n->host, n->port);
+	struct redisurl at;
 
-	if (c == NULL || c->err) {
-		n->c = c;
-		node_lost(n, c != NULL ? c->errstr : "out of memory");
+	memset(&at, 0, sizeof(at));
+	snprintf(at.host, sizeof(at.host), "%s", n->host);
+	at.port = n->port;
+	if (evr_start(n->ev, &at) != 0) {
+		node_down(n, 0, "cannot start a connection");
 		return;
 	}
-	n->c = c;
-	n->rev = event_new(sh->base, c->fd, EV_READ | EV_PERSIST, read_cb, n);
-	n->wev = event_new(sh->base, c->fd, EV_WRITE | EV_PERSIST, write_cb,
-	    n);
-	if (n->rev == NULL || n->wev == NULL) {
-		node_lost(n, "out of memory");
-		return;
+	if (sh->pw != NULL && (u->user[0] != '\0' ?
+	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s %s", u->user, sh->pw) :
+	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s", sh->pw)) != 0) {
+		evr_close(n->ev);
+		node_down(n, 0, "out of memory");
 	}
-	if (sh->pw != NULL) {
-		if (u->user[0] != '\0')
-			redisAppendCommand(c, "AUTH %s %s", u->user, sh->pw);
-		else
-			redisAppendCommand(c, "AUTH %s", sh->pw);
-		pend_push(n, P_AUTH, "", 0);
-	}
-	event_add(n->wev, NULL);	/* writable: connected */
 }
 
 /* The index of node host:port, its connection started if new; -1 full. */
@@ -337,7 +263,10 @@ node_get(struct shard *sh, const char *host, int port)
 	snprintf(n->host, sizeof(n->host), "%s", host);
 	n->port = port;
 	backoff_init(&n->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
-	if ((n->retry = evtimer_new(sh->base, retry_cb, n)) == NULL) {
+	if ((n->retry = evtimer_new(sh->base, retry_cb, n)) == NULL ||
+	    (n->ev = evr_new(sh->base, &node_cbs, n)) == NULL) {
+		if (n->retry != NULL)
+			event_free(n->retry);
 		free(n);
 		return -1;
 	}
@@ -415,17 +344,11 @@ shard_send(struct shard *sh, int node, const char *chan, size_t clen,
 {
 	struct snode *n;
 
-	if (node < 0 || node >= sh->nnodes || !(n = sh->nodes[node])->connected)
+	if (node < 0 || node >= sh->nnodes ||
+	    !evr_connected((n = sh->nodes[node])->ev))
 		return -1;
-	if (redisAppendCommand(n->c, "%s %b", subscribe ? "SSUBSCRIBE" :
-	    "SUNSUBSCRIBE", chan, clen) != REDIS_OK)
-		return -1;
-	if (pend_push(n, subscribe ? P_SUB : P_UNSUB, chan, clen) != 0) {
-		node_lost(n, "out of memory");	/* replies out of step */
-		return -1;
-	}
-	event_add(n->wev, NULL);
-	return 0;
+	return evr_command(n->ev, subscribe ? P_SUB : P_UNSUB, chan, clen,
+	    "%s %b", subscribe ? "SSUBSCRIBE" : "SUNSUBSCRIBE", chan, clen);
 }
 
 const char *
@@ -447,7 +370,8 @@ shard_nnodes(const struct shard *sh)
 int
 shard_connected(const struct shard *sh, int node)
 {
-	return node >= 0 && node < sh->nnodes && sh->nodes[node]->connected;
+	return node >= 0 && node < sh->nnodes &&
+	    evr_connected(sh->nodes[node]->ev);
 }
 
 const char *
@@ -491,15 +415,8 @@ shard_free(struct shard *sh)
 	for (int i = 0; i < sh->nnodes; i++) {
 		struct snode *n = sh->nodes[i];
 
-		if (n->rev != NULL)
-			event_free(n->rev);
-		if (n->wev != NULL)
-			event_free(n->wev);
-		if (n->retry != NULL)
-			event_free(n->retry);
-		if (n->c != NULL)
-			redisFree(n->c);
-		pend_clear(n);
+		evr_free(n->ev);
+		event_free(n->retry);
 		free(n);
 	}
 	free(sh);
