@@ -23,7 +23,10 @@ pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null; done
 	for p in $pids; do wait "$p" 2>/dev/null; done
-	[ -n "${ring:-}" ] && "$BIN/shmreader" --ring "$ring" --unlink 2>/dev/null
+	# every ring a section made (each sets ring; all are kept in rings)
+	for r in ${rings:-}; do
+		"$BIN/shmreader" --ring "$r" --unlink 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -132,6 +135,7 @@ lat_row() {	# CLIENTS
 		return
 	fi
 	ring="benchws.$$"
+	rings="${rings:-} $ring"
 	start_wsgate
 	"$WSB" sub "$wport" 'md.sim.*' "$1" 2000 >"$T/lat.out" 2>"$T/lat.err" &
 	s=$!
@@ -255,6 +259,7 @@ cfl_rows() {
 		return
 	fi
 	ring="benchcfl.$$"
+	rings="${rings:-} $ring"
 	"$BIN/collector" --ring "$ring" --capacity 1048576 sim --rate 100000 \
 	    --count 1 --symbols BTC-USD >/dev/null 2>&1
 	rm -f "$T/cfifo"
