@@ -886,35 +886,102 @@ jt_eq(struct jv v, const char *lit)
  * key's scan says whether it has escapes: venue adapters call this for
  * every book level.
  */
-size_t
-jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
+/*
+ * get_walk: the members of the object at p ('{', valid) into out as
+ * jt_get says; returns just after the object, and in *found how many
+ * names were found.
+ */
+static const char *
+get_walk(const char *p, const struct jt_names *ns, struct jv *out,
+    size_t *found)
 {
-	struct jt_names ns;
-	const char *p, *q;
+	const char *q;
 	unsigned seen = 0, dup = 0;
-	size_t found = 0;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < ns->n; i++) {
 		out[i].p = NULL;
 		out[i].n = 0;
 	}
-	if (n > JT_PICK_MAX || obj.p == NULL || obj.p[0] != '{')
-		return 0;
-	jt_names_init(&ns, names, n);
-	for (p = vws(obj.p + 1); *p != '}'; p = vws(q)) {
+	*found = 0;
+	for (p = vws(p + 1); *p != '}'; p = vws(q)) {
 		int esc = 0, i;
 
 		if (*p == ',')
 			p = vws(p + 1);
 		q = vstr_esc(p + 1, &esc);
-		i = nameset_find(&ns, p + 1, (size_t)(q - p - 2), esc);
+		i = nameset_find(ns, p + 1, (size_t)(q - p - 2), esc);
 		p = vws(vws(q) + 1);	/* past ':' */
 		q = vskip(p);
 		if (i >= 0)
-			found += (size_t)found_as(out, i,
+			*found += (size_t)found_as(out, i,
 			    (struct jv){ p, (size_t)(q - p) }, &seen, &dup);
 	}
+	return p + 1;
+}
+
+size_t
+jt_get_names(struct jv obj, const struct jt_names *ns, struct jv *out)
+{
+	size_t found;
+
+	if (obj.p == NULL || obj.p[0] != '{') {
+		for (size_t i = 0; i < ns->n; i++) {
+			out[i].p = NULL;
+			out[i].n = 0;
+		}
+		return 0;
+	}
+	(void)get_walk(obj.p, ns, out, &found);
 	return found;
+}
+
+/*
+ * The members are walked here rather than with jt_next, so that the
+ * key's scan says whether it has escapes: venue adapters call this for
+ * every book level.
+ */
+size_t
+jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
+{
+	struct jt_names ns;
+
+	if (n > JT_PICK_MAX) {
+		for (size_t i = 0; i < n; i++) {
+			out[i].p = NULL;
+			out[i].n = 0;
+		}
+		return 0;
+	}
+	jt_names_init(&ns, names, n);
+	return jt_get_names(obj, &ns, out);
+}
+
+int
+jt_next_get(struct jit *it, const struct jt_names *ns, struct jv *out,
+    struct jv *val)
+{
+	const char *p = it->p, *q;
+	size_t found;
+
+	if (*p == it->close) {
+		(void)jt_get_names((struct jv){ NULL, 0 }, ns, out);
+		return 0;
+	}
+	if (*p == ',')
+		p = vws(p + 1);
+	it->p = p;
+	if (it->close != ']' || *p != '{')
+		goto plain;
+	q = get_walk(p, ns, out, &found);
+	val->p = p;
+	val->n = (size_t)(q - p);
+	it->p = vws(q);
+	return 1;
+plain:
+	if (!jt_next(it, NULL, val))
+		return 0;
+	(void)jt_get_names(*val, ns, out);
+	return 1;
 }
 
 struct jv

@@ -105,6 +105,19 @@ int	jt_next(struct jit *it, struct jv *key, struct jv *val);
 size_t	jt_get(struct jv obj, const char *const *names, struct jv *out,
 	    size_t n);
 
+/* jt_get_names: jt_get with the names prepared (jt_names_init). */
+size_t	jt_get_names(struct jv obj, const struct jt_names *ns,
+	    struct jv *out);
+
+/*
+ * jt_next_get: jt_next over an array (val: the element), and jt_get_names
+ * of the element into out, in one pass over it when it is an object
+ * (jt_next then jt_get go over it twice).  Returns 1, or 0 at the end
+ * (out then absent).
+ */
+int	jt_next_get(struct jit *it, const struct jt_names *ns,
+	    struct jv *out, struct jv *val);
+
 /* jt_member: the value of key name in obj, or absent. */
 struct jv	jt_member(struct jv obj, const char *name);
 

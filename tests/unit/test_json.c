@@ -287,6 +287,57 @@ iteration_visits_every_member(void **state)
 	assert_int_equal(jt_begin(k, &it), -1);
 }
 
+/*
+ * jt_next_get gives each element and its names as jt_next then jt_get
+ * do: objects (read in one pass), other values (names absent), with
+ * white space and commas between, and ends at the array's end.
+ */
+static void
+next_get_agrees_with_next_then_get(void **state)
+{
+	const char *msg = "[ {\"p\":\"1.5\",\"x\":[1,{\"q\":2}],\"q\":\"2\"} ,"
+	    "7,{ } , {\"q\" : \"}\" , \"p\":\"3\"},[{\"p\":9}],\"s\" ]";
+	static const char *const names[] = { "p", "q" };
+	struct jt_names ns;
+	struct jv root, a[2], b[2], v, w;
+	struct jit it, it2;
+	int n = 0;
+
+	(void)state;
+	jt_names_init(&ns, names, 2);
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_begin(root, &it), 0);
+	assert_int_equal(jt_begin(root, &it2), 0);
+	for (;;) {
+		int r1 = jt_next_get(&it, &ns, a, &v), r2 = jt_next(&it2, NULL, &w);
+
+		assert_int_equal(r1, r2);
+		if (!r1)
+			break;
+		n++;
+		assert_int_equal(v.n, w.n);
+		assert_ptr_equal(v.p, w.p);
+		jt_get(w, names, b, 2);
+		for (int i = 0; i < 2; i++) {
+			assert_ptr_equal(a[i].p, b[i].p);
+			assert_int_equal(a[i].n, b[i].n);
+		}
+	}
+	assert_int_equal(n, 6);
+	assert_null(a[0].p);
+	assert_int_equal(jt_next_get(&it, &ns, a, &v), 0);
+	/* the first element's members, and the fourth's */
+	assert_int_equal(jt_begin(root, &it), 0);
+	assert_int_equal(jt_next_get(&it, &ns, a, &v), 1);
+	assert_true(jt_eq(a[0], "1.5") && jt_eq(a[1], "2"));
+	assert_int_equal(jt_next_get(&it, &ns, a, &v), 1);
+	assert_null(a[0].p);
+	assert_null(a[1].p);
+	assert_int_equal(jt_next_get(&it, &ns, a, &v), 1);
+	assert_int_equal(jt_next_get(&it, &ns, a, &v), 1);
+	assert_true(jt_eq(a[0], "3") && jt_eq(a[1], "}"));
+}
+
 /* Messages in the venues' shapes, mutated below. */
 static const char *const seeds[] = {
 	"{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":\"2023-02-09T20:32:50.714964855Z\",\"sequence_num\":3,\"events\":[{\"type\":\"update\",\"product_id\":\"BTC-USD\",\"updates\":[{\"side\":\"bid\",\"event_time\":\"2023-02-09T20:32:50.714964855Z\",\"price_level\":\"30000.01\",\"new_quantity\":\"1.5\"}]}]}",
@@ -423,6 +474,7 @@ main(void)
 		cmocka_unit_test(pick_says_where_and_why),
 		cmocka_unit_test(readers_refuse_wrong_types),
 		cmocka_unit_test(iteration_visits_every_member),
+		cmocka_unit_test(next_get_agrees_with_next_then_get),
 		cmocka_unit_test(mutations_agree_with_jansson),
 	};
 
