@@ -170,19 +170,39 @@ kraken_checksum(const struct book *b)
 	return (uint32_t)crc32(0L, (const Bytef *)s, (uInt)n);
 }
 
+/*
+ * The names of a level and of a book entry, prepared once: jt_next_get
+ * reads each level's in the pass that finds its end.
+ */
+static const char *const kr_level_keys[] = { "price", "qty" };
+static const char *const kr_book_keys[] = { "symbol", "checksum",
+    "timestamp", "bids", "asks" };
+static struct jt_names kr_level_names, kr_book_names;
+
+static void
+kr_names(void)
+{
+	static int ready;
+
+	if (ready)
+		return;
+	jt_names_init(&kr_level_names, kr_level_keys, 2);
+	jt_names_init(&kr_book_names, kr_book_keys, 5);
+	ready = 1;
+}
+
 /* Applies one side's levels (and the depth cut) to s; -1 if malformed. */
 static int
 kr_side(struct fsym *s, int ask, struct jv levels, size_t depth, int emit)
 {
-	static const char *const keys[] = { "price", "qty" };
 	struct jv l, k[2];
 	struct jit it;
 
 	if (jt_type(levels) != JT_ARR)
 		return -1;
+	kr_names();
 	jt_begin(levels, &it);
-	while (jt_next(&it, NULL, &l)) {
-		jt_get(l, keys, k, 2);
+	while (jt_next_get(&it, &kr_level_names, k, &l)) {
 		if (venue_jvlevel(s, ask, k[0], k[1], 1, emit) != 0)
 			return -1;
 	}
@@ -236,12 +256,10 @@ kr_top_same(const struct book *b, const struct kr_top *t)
 	    kr_side_same(t->lv[1], b->asks.lv, na);
 }
 
+/* A book entry, its members k as kr_book_keys names them. */
 static void
-kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
+kr_book(struct feed *f, const struct jv *k, int snap, int64_t recv)
 {
-	static const char *const keys[] = { "symbol", "checksum", "timestamp",
-	    "bids", "asks" };
-	struct jv k[5];
 	struct fsym *s;
 	struct kr_top top;
 	uint64_t want;
@@ -250,7 +268,6 @@ kr_book(struct feed *f, struct jv d, int snap, int64_t recv)
 	size_t depth = kr_depth(f);
 	char why[96];
 
-	jt_get(d, keys, k, 5);
 	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &want) != 0) {
 		feed_malformed(f, "book entry without symbol or checksum",
 		    k[0].p ? k[0].p : "", k[0].n);
@@ -355,15 +372,17 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	}
 	if (jt_eq(k[0], "book")) {
 		int snap = jt_eq(k[1], "snapshot");
+		struct jv bk[5];
 
 		if (!snap && !jt_eq(k[1], "update")) {
 			feed_malformed(f, "unknown book type", data, len);
 			return;
 		}
 		feed_data(f);
+		kr_names();
 		jt_begin(k[2], &it);
-		while (jt_next(&it, NULL, &d))
-			kr_book(f, d, snap, recv);
+		while (jt_next_get(&it, &kr_book_names, bk, &d))
+			kr_book(f, bk, snap, recv);
 	} else if (jt_eq(k[0], "trade")) {
 		feed_data(f);
 		if (jt_eq(k[1], "update")) {
