@@ -92,6 +92,8 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 	static const char *const keys[] = { "type", "product_id", "updates" };
 	static const char *const ukeys[] = { "side", "price_level",
 	    "new_quantity" };
+	static struct jt_names un;	/* ukeys, prepared once */
+	static int un_ready;
 	struct jv k[3], u, uk[3], ap[CB_KEEP], aq[CB_KEEP];
 	struct jit it, prev, more;
 	struct fsym *s;
@@ -115,6 +117,10 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		return 0;
 	}
 	venue_delta_begin(f, s, ts, recv, vseq);
+	if (!un_ready) {
+		jt_names_init(&un, ukeys, 3);
+		un_ready = 1;
+	}
 	/*
 	 * bids, then asks: the order a book message must have.  The asks
 	 * seen while applying the bids are kept (up to CB_KEEP) for the
@@ -124,8 +130,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 	 * not twice.
 	 */
 	jt_begin(k[2], &it);
-	for (prev = more = it; jt_next(&it, NULL, &u); prev = it) {
-		jt_get(u, ukeys, uk, 3);
+	for (prev = more = it; jt_next_get(&it, &un, uk, &u); prev = it) {
 		if (jt_type(uk[0]) != JT_STR)
 			goto bad;
 		if (!jt_eq(uk[0], "bid")) {
@@ -146,8 +151,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 			goto bad;
 	if (nask > CB_KEEP) {
 		it = more;
-		while (jt_next(&it, NULL, &u)) {
-			jt_get(u, ukeys, uk, 3);
+		while (jt_next_get(&it, &un, uk, &u)) {
 			if (!jt_eq(uk[0], "bid") &&
 			    venue_jvlevel(s, 1, uk[1], uk[2], 0, !snap) != 0)
 				goto bad;
