@@ -1023,6 +1023,41 @@ jt_pair(struct jv a, struct jv *x, struct jv *y)
 }
 
 int
+jt_next_pair(struct jit *it, struct jv *x, struct jv *y, struct jv *val)
+{
+	const char *p = it->p;
+	struct jit in;
+	struct jv rest;
+
+	x->p = y->p = NULL;
+	x->n = y->n = 0;
+	if (*p == it->close)
+		return 0;
+	if (*p == ',')
+		p = vws(p + 1);
+	it->p = p;
+	if (it->close != ']' || *p != '[') {
+		if (!jt_next(it, NULL, val))
+			return 0;
+		(void)jt_pair(*val, x, y);
+		return 1;
+	}
+	in.close = ']';
+	in.p = vws(p + 1);
+	if (!jt_next(&in, NULL, x) || !jt_next(&in, NULL, y)) {
+		x->p = y->p = NULL;
+		x->n = y->n = 0;
+	}
+	while (jt_next(&in, NULL, &rest))
+		;
+	/* in.p is at the element's ']' */
+	val->p = p;
+	val->n = (size_t)(in.p + 1 - p);
+	it->p = vws(in.p + 1);
+	return 1;
+}
+
+int
 jt_empty(struct jv v)
 {
 	return v.p != NULL && (v.p[0] == '[' || v.p[0] == '{') &&

@@ -130,6 +130,15 @@ struct jv	jt_index(struct jv a, size_t i);
  */
 int	jt_pair(struct jv a, struct jv *x, struct jv *y);
 
+/*
+ * jt_next_pair: jt_next over an array (val: the element), and jt_pair of
+ * the element into *x and *y (both absent if it has no two), in one pass
+ * over it (jt_next then jt_pair go over it twice).  Returns 1, or 0 at
+ * the end.
+ */
+int	jt_next_pair(struct jit *it, struct jv *x, struct jv *y,
+	    struct jv *val);
+
 /* jt_empty: 1 if v is an empty array or object. */
 int	jt_empty(struct jv v);
 

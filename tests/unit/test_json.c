@@ -338,6 +338,44 @@ next_get_agrees_with_next_then_get(void **state)
 	assert_true(jt_eq(a[0], "3") && jt_eq(a[1], "}"));
 }
 
+/* jt_next_pair gives each element and its first two as jt_next, jt_pair. */
+static void
+next_pair_agrees_with_next_then_pair(void **state)
+{
+	const char *msg = "[ [\"1.5\" , \"2\"] ,[\"3\"],[4,5,6], 7 ,[],"
+	    "[[1],{\"x\":[\"]\"]},\"z\"], {\"a\":1} ]";
+	struct jv root, x, y, x2, y2, v, w;
+	struct jit it, it2;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_begin(root, &it), 0);
+	assert_int_equal(jt_begin(root, &it2), 0);
+	for (;;) {
+		int r1 = jt_next_pair(&it, &x, &y, &v), r2 = jt_next(&it2, NULL, &w);
+
+		assert_int_equal(r1, r2);
+		if (!r1)
+			break;
+		n++;
+		assert_ptr_equal(v.p, w.p);
+		assert_int_equal(v.n, w.n);
+		(void)jt_pair(w, &x2, &y2);
+		assert_ptr_equal(x.p, x2.p);
+		assert_int_equal(x.n, x2.n);
+		assert_ptr_equal(y.p, y2.p);
+		assert_int_equal(y.n, y2.n);
+	}
+	assert_int_equal(n, 7);
+	assert_int_equal(jt_begin(root, &it), 0);
+	assert_int_equal(jt_next_pair(&it, &x, &y, &v), 1);
+	assert_true(jt_eq(x, "1.5") && jt_eq(y, "2"));
+	assert_int_equal(jt_next_pair(&it, &x, &y, &v), 1);
+	assert_null(x.p);	/* one element: no pair */
+	assert_null(y.p);
+}
+
 /* Messages in the venues' shapes, mutated below. */
 static const char *const seeds[] = {
 	"{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":\"2023-02-09T20:32:50.714964855Z\",\"sequence_num\":3,\"events\":[{\"type\":\"update\",\"product_id\":\"BTC-USD\",\"updates\":[{\"side\":\"bid\",\"event_time\":\"2023-02-09T20:32:50.714964855Z\",\"price_level\":\"30000.01\",\"new_quantity\":\"1.5\"}]}]}",
@@ -475,6 +513,7 @@ main(void)
 		cmocka_unit_test(readers_refuse_wrong_types),
 		cmocka_unit_test(iteration_visits_every_member),
 		cmocka_unit_test(next_get_agrees_with_next_then_get),
+		cmocka_unit_test(next_pair_agrees_with_next_then_pair),
 		cmocka_unit_test(mutations_agree_with_jansson),
 	};
 
