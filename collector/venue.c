@@ -645,9 +645,8 @@ venue_rest_jlevels(struct fsym *s, const struct jv sides[2])
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_begin(sides[ask], &it) != 0)
 			goto bad;
-		while (jt_next(&it, NULL, &l)) {
-			/* [price, qty, ...]: the first two, both strings */
-			(void)jt_pair(l, &p, &q);
+		/* [price, qty, ...]: the first two, both strings */
+		while (jt_next_pair(&it, &p, &q, &l)) {
 			if (venue_jvlevel(s, ask, p, q, 0, 0) != 0)
 				goto bad;
 		}

@@ -114,8 +114,7 @@ bn_levels(struct feed *f, struct fsym *s, struct jv ev, int emit,
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_begin(k[ask], &it) != 0 || jt_type(k[ask]) != JT_ARR)
 			return -1;
-		while (jt_next(&it, NULL, &l)) {
-			(void)jt_pair(l, &p, &q);
+		while (jt_next_pair(&it, &p, &q, &l)) {
 			if (venue_jvlevel(s, ask, p, q, 0, emit) != 0)
 				return -1;
 		}

@@ -136,8 +136,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 		if (jt_type(k[2 + ask]) != JT_ARR)
 			goto bad;
 		jt_begin(k[2 + ask], &it);
-		while (jt_next(&it, NULL, &l)) {
-			(void)jt_pair(l, &p, &q);
+		while (jt_next_pair(&it, &p, &q, &l)) {
 			if (venue_jvlevel(s, ask, p, q, 0, !snap) != 0)
 				goto bad;
 		}

@@ -165,8 +165,8 @@ okx_levels(struct feed *f, struct fsym *s, const struct jv *side, int emit,
 	for (int ask = 0; ask <= 1; ask++) {
 		if (jt_type(side[ask]) != JT_ARR || jt_begin(side[ask], &it) != 0)
 			return -1;
-		while (jt_next(&it, NULL, &l)) {
-			if (jt_pair(l, &p, &q) != 0 ||
+		while (jt_next_pair(&it, &p, &q, &l)) {
+			if (p.p == NULL ||
 			    venue_jvlevel(s, ask, p, q, 0, emit) != 0)
 				return -1;
 		}
