@@ -353,6 +353,14 @@ jt_names_init(struct jt_names *ns, const char *const *v, size_t n)
 	}
 }
 
+const struct jt_names *
+jt_names_once(struct jt_names *ns, const char *const *names, size_t n)
+{
+	if (ns->v != names || ns->n != n)
+		jt_names_init(ns, names, n);
+	return ns;
+}
+
 /*
  * is_name: 1 if the key content k[0..kn), without escapes, is name i
  * of ns.

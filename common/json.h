@@ -74,6 +74,14 @@ struct jt_names {
 void	jt_names_init(struct jt_names *ns, const char *const *names,
 	    size_t n);
 
+/*
+ * jt_names_once: ns prepared for names (n of them) unless it already is,
+ * as a static ns of a call site with static names is after its first
+ * call; returns ns.
+ */
+const struct jt_names *jt_names_once(struct jt_names *ns,
+	    const char *const *names, size_t n);
+
 /* jt_pick_names: jt_pick with the names prepared. */
 int	jt_pick_names(const char *s, size_t len, const struct jt_names *ns,
 	    struct jv *out, struct jt_scan *sc);

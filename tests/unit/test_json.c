@@ -376,6 +376,26 @@ next_pair_agrees_with_next_then_pair(void **state)
 	assert_null(y.p);
 }
 
+/* jt_names_once prepares its names once, and again for other names. */
+static void
+names_once_follows_the_names(void **state)
+{
+	static const char *const a[] = { "x" }, *const b[] = { "y", "x" };
+	const char *msg = "{\"x\":1,\"y\":2}";
+	struct jt_names ns;
+	struct jv root, v[2];
+
+	(void)state;
+	memset(&ns, 0, sizeof(ns));
+	assert_int_equal(jt_parse(msg, strlen(msg), &root), 0);
+	assert_int_equal(jt_get_names(root, jt_names_once(&ns, a, 1), v), 1);
+	assert_true(v[0].n == 1 && v[0].p[0] == '1');
+	assert_ptr_equal(jt_names_once(&ns, a, 1), &ns);
+	assert_int_equal(jt_get_names(root, jt_names_once(&ns, b, 2), v), 2);
+	assert_true(v[0].n == 1 && v[0].p[0] == '2');
+	assert_true(v[1].n == 1 && v[1].p[0] == '1');
+}
+
 /* Messages in the venues' shapes, mutated below. */
 static const char *const seeds[] = {
 	"{\"channel\":\"l2_data\",\"client_id\":\"\",\"timestamp\":\"2023-02-09T20:32:50.714964855Z\",\"sequence_num\":3,\"events\":[{\"type\":\"update\",\"product_id\":\"BTC-USD\",\"updates\":[{\"side\":\"bid\",\"event_time\":\"2023-02-09T20:32:50.714964855Z\",\"price_level\":\"30000.01\",\"new_quantity\":\"1.5\"}]}]}",
@@ -514,6 +534,7 @@ main(void)
 		cmocka_unit_test(iteration_visits_every_member),
 		cmocka_unit_test(next_get_agrees_with_next_then_get),
 		cmocka_unit_test(next_pair_agrees_with_next_then_pair),
+		cmocka_unit_test(names_once_follows_the_names),
 		cmocka_unit_test(mutations_agree_with_jansson),
 	};
 
