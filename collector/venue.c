@@ -690,9 +690,22 @@ int
 venue_pick(struct feed *f, const char *data, size_t len,
     const char *const *keys, struct jv *k, size_t n)
 {
+	struct jt_names ns;
+
+	if (n > JT_PICK_MAX)
+		abort();	/* a caller's mistake: keys are constants */
+	jt_names_init(&ns, keys, n);
+	return venue_pick_names(f, data, len, &ns, k);
+}
+
+int
+venue_pick_names(struct feed *f, const char *data, size_t len,
+    const struct jt_names *ns, struct jv *k)
+{
+	size_t n = ns->n;
 	struct jv m;
 
-	if (jt_pick(data, len, keys, k, n, NULL) >= 0)
+	if (jt_pick_names(data, len, ns, k, NULL) >= 0)
 		return 0;
 	/* rare: invalid, or a valid array (then no member, as jt_get) */
 	if (jt_parse(data, len, &m) != 0) {

@@ -289,6 +289,10 @@ int	venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q,
 int	venue_pick(struct feed *f, const char *data, size_t len,
 	    const char *const *keys, struct jv *k, size_t n);
 
+/* venue_pick_names: venue_pick with the keys prepared (jt_names_once). */
+int	venue_pick_names(struct feed *f, const char *data, size_t len,
+	    const struct jt_names *ns, struct jv *k);
+
 /*
  * jv_dec: the decimal text of v (a string's content, or a number's text
  * if nums) in *t and *n, using buf (cap bytes) for escaped strings.

@@ -100,11 +100,12 @@ bn_levels(struct feed *f, struct fsym *s, struct jv ev, int emit,
     int64_t recv, uint64_t first, uint64_t last)
 {
 	static const char *const keys[] = { "b", "a", "E" };
+	static struct jt_names ns;
 	struct jv k[3], l, p, q;
 	struct jit it;
 	int64_t ts = 0;
 
-	jt_get(ev, keys, k, 3);
+	jt_get_names(ev, jt_names_once(&ns, keys, 3), k);
 	(void)jt_i64(k[2], &ts);
 	ts *= 1000000;
 	if (emit) {
@@ -141,13 +142,14 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
     int64_t recv)
 {
 	static const char *const keys[] = { "s", "U", "u" };
+	static struct jt_names ns;
 	struct jv k[3];
 	struct fsym *s;
 	uint64_t first, last;
 	struct pend *p;
 	char why[128];
 
-	jt_get(ev, keys, k, 3);
+	jt_get_names(ev, jt_names_once(&ns, keys, 3), k);
 	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &first) != 0 ||
 	    jt_u64(k[2], &last) != 0 || first > last) {
 		feed_malformed(f, "depthUpdate without symbol or U/u", text,

@@ -95,6 +95,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
     size_t len, int64_t recv)
 {
 	static const char *const dkeys[] = { "s", "u", "b", "a" };
+	static struct jt_names dns;
 	struct jv k[4], l, p, q;
 	struct jit it;
 	struct fsym *s;
@@ -103,7 +104,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 	int snap;
 	char why[96];
 
-	jt_get(mk[0], dkeys, k, 4);
+	jt_get_names(mk[0], jt_names_once(&dns, dkeys, 4), k);
 	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &u) != 0) {
 		feed_malformed(f, "orderbook without s or u", data, len);
 		return;
@@ -212,9 +213,11 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "topic", "type", "op", "success",
 	    "data", "cts", "ts" };
+	static struct jt_names ns;
 	struct jv k[7];
 
-	if (venue_pick(f, data, len, keys, k, 7) != 0)
+	if (venue_pick_names(f, data, len, jt_names_once(&ns, keys, 7),
+	    k) != 0)
 		return;
 	if (jt_type(k[0]) != JT_STR) {
 		/* op replies: subscribe acks, pongs */

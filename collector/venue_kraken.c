@@ -350,10 +350,12 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "type", "data",
 	    "method", "success" };
+	static struct jt_names ns;
 	struct jv k[5], d;
 	struct jit it;
 
-	if (venue_pick(f, data, len, keys, k, 5) != 0)
+	if (venue_pick_names(f, data, len, jt_names_once(&ns, keys, 5),
+	    k) != 0)
 		return;
 	if (jt_type(k[0]) != JT_STR) {
 		/* method replies: subscribe/unsubscribe acks, pong */
