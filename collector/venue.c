@@ -688,18 +688,6 @@ venue_jlevel(struct fsym *s, int ask, json_t *p, json_t *q, int emit)
 
 int
 venue_pick(struct feed *f, const char *data, size_t len,
-    const char *const *keys, struct jv *k, size_t n)
-{
-	struct jt_names ns;
-
-	if (n > JT_PICK_MAX)
-		abort();	/* a caller's mistake: keys are constants */
-	jt_names_init(&ns, keys, n);
-	return venue_pick_names(f, data, len, &ns, k);
-}
-
-int
-venue_pick_names(struct feed *f, const char *data, size_t len,
     const struct jt_names *ns, struct jv *k)
 {
 	size_t n = ns->n;

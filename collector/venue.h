@@ -281,16 +281,13 @@ int	venue_jvlevel(struct fsym *s, int ask, struct jv p, struct jv q,
 
 /*
  * venue_pick: checks a venue message as jt_parse does and reads the
- * members keys[0..n) of its top object into k (jt_pick: one pass where
- * jt_parse and jt_get took two).  A message that is valid JSON but no
+ * members ns names (prepared once a call site: jt_names_once) of its
+ * top object into k (jt_pick: one pass where jt_parse and jt_get took
+ * two).  A message that is valid JSON but no
  * object gets every member absent, as jt_get gave it.  Returns 0, or -1
  * after counting the message malformed ("not JSON").
  */
 int	venue_pick(struct feed *f, const char *data, size_t len,
-	    const char *const *keys, struct jv *k, size_t n);
-
-/* venue_pick_names: venue_pick with the keys prepared (jt_names_once). */
-int	venue_pick_names(struct feed *f, const char *data, size_t len,
 	    const struct jt_names *ns, struct jv *k);
 
 /*

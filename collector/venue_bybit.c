@@ -216,7 +216,7 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	static struct jt_names ns;
 	struct jv k[7];
 
-	if (venue_pick_names(f, data, len, jt_names_once(&ns, keys, 7),
+	if (venue_pick(f, data, len, jt_names_once(&ns, keys, 7),
 	    k) != 0)
 		return;
 	if (jt_type(k[0]) != JT_STR) {

@@ -92,8 +92,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 	static const char *const keys[] = { "type", "product_id", "updates" };
 	static const char *const ukeys[] = { "side", "price_level",
 	    "new_quantity" };
-	static struct jt_names un;	/* ukeys, prepared once */
-	static int un_ready;
+	static struct jt_names un;
 	struct jv k[3], u, uk[3], ap[CB_KEEP], aq[CB_KEEP];
 	struct jit it, prev, more;
 	struct fsym *s;
@@ -117,10 +116,7 @@ cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
 		return 0;
 	}
 	venue_delta_begin(f, s, ts, recv, vseq);
-	if (!un_ready) {
-		jt_names_init(&un, ukeys, 3);
-		un_ready = 1;
-	}
+	jt_names_once(&un, ukeys, 3);
 	/*
 	 * bids, then asks: the order a book message must have.  The asks
 	 * seen while applying the bids are kept (up to CB_KEEP) for the
@@ -221,13 +217,14 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "sequence_num",
 	    "events", "timestamp", "type" };
+	static struct jt_names ns;
 	struct jv k[5], ev;
 	struct jit it;
 	uint64_t seq;
 	int64_t ts;
 	char why[96];
 
-	if (venue_pick(f, data, len, keys, k, 5) != 0)
+	if (venue_pick(f, data, len, jt_names_once(&ns, keys, 5), k) != 0)
 		return;
 	if (jt_type(k[0]) != JT_STR) {
 		feed_malformed(f, jt_eq(k[4], "error") ? "venue error" :

@@ -170,39 +170,24 @@ kraken_checksum(const struct book *b)
 	return (uint32_t)crc32(0L, (const Bytef *)s, (uInt)n);
 }
 
-/*
- * The names of a level and of a book entry, prepared once: jt_next_get
- * reads each level's in the pass that finds its end.
- */
-static const char *const kr_level_keys[] = { "price", "qty" };
+/* The members of a book entry, as kr_book takes them. */
 static const char *const kr_book_keys[] = { "symbol", "checksum",
     "timestamp", "bids", "asks" };
-static struct jt_names kr_level_names, kr_book_names;
-
-static void
-kr_names(void)
-{
-	static int ready;
-
-	if (ready)
-		return;
-	jt_names_init(&kr_level_names, kr_level_keys, 2);
-	jt_names_init(&kr_book_names, kr_book_keys, 5);
-	ready = 1;
-}
 
 /* Applies one side's levels (and the depth cut) to s; -1 if malformed. */
 static int
 kr_side(struct fsym *s, int ask, struct jv levels, size_t depth, int emit)
 {
+	static const char *const keys[] = { "price", "qty" };
+	static struct jt_names ns;
 	struct jv l, k[2];
 	struct jit it;
 
 	if (jt_type(levels) != JT_ARR)
 		return -1;
-	kr_names();
+	jt_names_once(&ns, keys, 2);
 	jt_begin(levels, &it);
-	while (jt_next_get(&it, &kr_level_names, k, &l)) {
+	while (jt_next_get(&it, &ns, k, &l)) {
 		if (venue_jvlevel(s, ask, k[0], k[1], 1, emit) != 0)
 			return -1;
 	}
@@ -350,11 +335,11 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "type", "data",
 	    "method", "success" };
-	static struct jt_names ns;
+	static struct jt_names ns, bns;
 	struct jv k[5], d;
 	struct jit it;
 
-	if (venue_pick_names(f, data, len, jt_names_once(&ns, keys, 5),
+	if (venue_pick(f, data, len, jt_names_once(&ns, keys, 5),
 	    k) != 0)
 		return;
 	if (jt_type(k[0]) != JT_STR) {
@@ -381,9 +366,9 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 			return;
 		}
 		feed_data(f);
-		kr_names();
+		jt_names_once(&bns, kr_book_keys, 5);
 		jt_begin(k[2], &it);
-		while (jt_next_get(&it, &kr_book_names, bk, &d))
+		while (jt_next_get(&it, &bns, bk, &d))
 			kr_book(f, bk, snap, recv);
 	} else if (jt_eq(k[0], "trade")) {
 		feed_data(f);

@@ -424,13 +424,14 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	static const char *const keys[] = { "event", "code", "arg", "data",
 	    "action" };
 	static const char *const akeys[] = { "channel", "instId" };
+	static struct jt_names ns;
 	struct jv k[5], a[2], d;
 	struct jit it;
 	struct fsym *s;
 
 	if (len == 4 && memcmp(data, "pong", 4) == 0)
 		return;
-	if (venue_pick(f, data, len, keys, k, 5) != 0)
+	if (venue_pick(f, data, len, jt_names_once(&ns, keys, 5), k) != 0)
 		return;
 	if (jt_type(k[0]) == JT_STR) {
 		if (jt_eq(k[0], "notice") && jt_eq(k[1], "64008"))
