@@ -890,14 +890,11 @@ jt_eq(struct jv v, const char *lit)
 }
 
 /*
- * The members are walked here rather than with jt_next, so that the
- * key's scan says whether it has escapes: venue adapters call this for
- * every book level.
- */
-/*
  * get_walk: the members of the object at p ('{', valid) into out as
  * jt_get says; returns just after the object, and in *found how many
- * names were found.
+ * names were found.  The members are walked here rather than with
+ * jt_next, so that the key's scan says whether it has escapes: venue
+ * adapters call this for every book level.
  */
 static const char *
 get_walk(const char *p, const struct jt_names *ns, struct jv *out,
@@ -943,11 +940,6 @@ jt_get_names(struct jv obj, const struct jt_names *ns, struct jv *out)
 	return found;
 }
 
-/*
- * The members are walked here rather than with jt_next, so that the
- * key's scan says whether it has escapes: venue adapters call this for
- * every book level.
- */
 size_t
 jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
 {
@@ -964,20 +956,33 @@ jt_get(struct jv obj, const char *const *names, struct jv *out, size_t n)
 	return jt_get_names(obj, &ns, out);
 }
 
+/*
+ * next_at: it moved to its next value (past a comma); that value, or
+ * NULL at the end.  For jt_next_get and jt_next_pair.
+ */
+static const char *
+next_at(struct jit *it)
+{
+	const char *p = it->p;
+
+	if (*p == it->close)
+		return NULL;
+	if (*p == ',')
+		p = vws(p + 1);
+	return it->p = p;
+}
+
 int
 jt_next_get(struct jit *it, const struct jt_names *ns, struct jv *out,
     struct jv *val)
 {
-	const char *p = it->p, *q;
+	const char *p = next_at(it), *q;
 	size_t found;
 
-	if (*p == it->close) {
+	if (p == NULL) {
 		(void)jt_get_names((struct jv){ NULL, 0 }, ns, out);
 		return 0;
 	}
-	if (*p == ',')
-		p = vws(p + 1);
-	it->p = p;
 	if (it->close != ']' || *p != '{')
 		goto plain;
 	q = get_walk(p, ns, out, &found);
@@ -1033,17 +1038,14 @@ jt_pair(struct jv a, struct jv *x, struct jv *y)
 int
 jt_next_pair(struct jit *it, struct jv *x, struct jv *y, struct jv *val)
 {
-	const char *p = it->p;
+	const char *p = next_at(it);
 	struct jit in;
 	struct jv rest;
 
 	x->p = y->p = NULL;
 	x->n = y->n = 0;
-	if (*p == it->close)
+	if (p == NULL)
 		return 0;
-	if (*p == ',')
-		p = vws(p + 1);
-	it->p = p;
 	if (it->close != ']' || *p != '[') {
 		if (!jt_next(it, NULL, val))
 			return 0;
