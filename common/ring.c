@@ -959,8 +959,8 @@ err:
 }
 
 /*
- * ring_read_ahead: asks for the four lines of the record READ_AHEAD
- * slots after s, so that a reader behind the writer finds them on hand
+ * ring_read asks for the four lines of the record READ_AHEAD slots after
+ * the one it read, so that a reader behind the writer finds them on hand
  * when it gets there: ringbench's lossless rate went from 11-18 M to
  * 20-25 M records/s (BENCHMARKS.md), and 8, 32 or 64 slots did about
  * as well; 4 slots, close enough to the writer to take lines from it as
@@ -969,12 +969,11 @@ err:
  */
 #define READ_AHEAD	16
 
+/* slot_prefetch: asks for the cache lines of sl from word first on. */
 static inline void
-ring_read_ahead(const struct ring *r, uint64_t s)
+slot_prefetch(const struct ring_slot *sl, int first)
 {
-	const struct ring_slot *sl = &r->slots[(s + READ_AHEAD) & r->mask];
-
-	for (int i = 0; i < REC_WORDS; i += 8)
+	for (int i = first; i < REC_WORDS; i += 8)
 		__builtin_prefetch((const void *)&sl->w[i]);
 }
 
@@ -1004,7 +1003,8 @@ ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
 			v2 = atomic_load_explicit(&sl->w[0],
 			    memory_order_relaxed);
 			if (v2 == s) {
-				ring_read_ahead(r, s);
+				slot_prefetch(&r->slots[(s + READ_AHEAD) &
+				    r->mask], 0);
 				dst[0] = s;
 				r->next = s + 1;
 				return 1;
@@ -1046,22 +1046,13 @@ ring_ready(struct ring *r)
 }
 
 /*
- * ring_slot_warm: while a reader spins on a slot's first line, asks for
- * the record's other three lines too.  They travel in parallel with the
+ * While a reader spins on a slot's first line (ring_wait), it asks for
+ * the record's other three lines too (slot_prefetch from word 8).  They travel in parallel with the
  * first, instead of one line transfer after it once ring_read copies the
  * record: ringbench's spin p50 fell from 247-290 ns to 220-259 (floor
  * 103-123 ns), BENCHMARKS.md.  Only a hint: what ring_read copies is
  * still checked by the seqlock (R1-R4).
  */
-static inline void
-ring_slot_warm(const struct ring *r)
-{
-	const struct ring_slot *sl = &r->slots[r->next & r->mask];
-
-	for (int i = 8; i < REC_WORDS; i += 8)
-		__builtin_prefetch((const void *)&sl->w[i]);
-}
-
 /*
  * ring_slot_ready: the spinning check.  Looks at the slot itself rather
  * than the cursor, so a spinning reader touches only the cache line the
@@ -1151,7 +1142,7 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 			return 1;
 		if (spin_ns == 0)
 			break;
-		ring_slot_warm(r);
+		slot_prefetch(&r->slots[r->next & r->mask], 8);
 		cpu_relax();
 		if ((i & 63) == 63 && mono_ns() - start >= spin_ns)
 			break;
