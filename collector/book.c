@@ -63,9 +63,8 @@ book_find(const struct book *b, int ask, int64_t p, int8_t e, int *found)
 
 	*found = 0;
 	/* past the worst level: where a snapshot, best first, puts each */
-	if (hi > 0 && (ask ? pcmp(s->lv[hi - 1].price,
-	    s->lv[hi - 1].price_exp, p, e) < 0 : pcmp(s->lv[hi - 1].price,
-	    s->lv[hi - 1].price_exp, p, e) > 0))
+	if (hi > 0 && book_better(ask, p, e, s->lv[hi - 1].price,
+	    s->lv[hi - 1].price_exp) > 0)
 		return hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
