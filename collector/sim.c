@@ -310,8 +310,6 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 			r = 50;		/* no free walk: a quantity change */
 	}
 
-	y->vseq++;
-	y->changed = 1;
 	if (r < 25 && room >= 2) {
 		/* a taker trade at the best price on one side */
 		int ask = (int)rnd_below(s, 2);	/* buy takes the ask */
@@ -339,7 +337,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 		    (unsigned long long)y->tid);
 		collector_emit(s->c, &t, 1);
 		/* the delta the trade caused */
-		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, ++y->vseq);
 		if (!ask) {
 			book_set(&y->book, 0, px, y->px_exp, have - q, QTY_EXP);
 			msg_add(&s->mb, 0, px, y->px_exp, have - q, QTY_EXP);
@@ -372,7 +370,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 			p = aim->bid_max;
 		else if (aim != NULL && !up && p < aim->ask_min)
 			p = aim->ask_min;
-		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, ++y->vseq);
 		if (up) {
 			book_set(&y->book, 0, p, y->px_exp, q, QTY_EXP);
 			msg_add(&s->mb, 0, p, y->px_exp, q, QTY_EXP);
@@ -420,7 +418,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 		/* within bounds: else at most a new size for the best level */
 		if (aim != NULL && (ask ? p < aim->ask_min : p > aim->bid_max))
 			p = ask ? best(&y->book, 1) : best(&y->book, 0);
-		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, ++y->vseq);
 		book_set(&y->book, ask, p, y->px_exp, q, QTY_EXP);
 		/* drop the worst level to keep the depth */
 		if (sd->n > SIM_DEPTH) {
@@ -464,12 +462,13 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 				bq[nb++] = q;
 			}
 		}
-		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, y->vseq);
+		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, ++y->vseq);
 		for (int i = 0; i < nb; i++)
 			msg_add(&s->mb, 0, bp[i], y->px_exp, bq[i], QTY_EXP);
 		for (int i = 0; i < na; i++)
 			msg_add(&s->mb, 1, ap[i], y->px_exp, aq[i], QTY_EXP);
 	}
+	y->changed = 1;
 	collector_emit(s->c, s->mb.recs, msg_end(&s->mb));
 	return r < 25 && room >= 2 ? 2 : 1;
 }
