@@ -27,6 +27,7 @@
 #include "util.h"
 
 #define SIM_DEPTH	60	/* levels kept a side */
+#define SIM_REQUOTE	8	/* levels a side requotes after a walk, at most */
 #define SIM_MAX_SYMS	32
 #define SIM_MAX_BOOKS	(SIM_MAX_SYMS * SIM_MAX_VENUES)
 #define QTY_EXP		(-4)
@@ -218,6 +219,38 @@ refill(struct sim *s, struct sim_sym *y, int ask)
 	}
 }
 
+/*
+ * After a walk has put side ask's new best at p, that side's makers
+ * requote between p and their old best ob: levels one or two spacings
+ * apart from p on, at most SIM_REQUOTE of them, so that the walk leaves
+ * no hole behind the new best; then the side is cut back to SIM_DEPTH at
+ * its far end.  Without the requote each walk left one, the holes grew
+ * into a gap of thousands of ticks between two clusters of levels, and
+ * the mid jumped between them until a price reached zero.
+ */
+static void
+requote(struct sim *s, struct sim_sym *y, int ask, int64_t p, int64_t ob)
+{
+	struct book_side *sd = ask ? &y->book.asks : &y->book.bids;
+	int64_t q;
+
+	for (int i = 0; i < SIM_REQUOTE; i++) {
+		p = ask ? p + y->spacing * (1 + (int64_t)rnd_below(s, 2)) :
+		    p - y->spacing * (1 + (int64_t)rnd_below(s, 2));
+		if (ask ? p >= ob : p <= ob)
+			break;
+		q = rnd_qty(s);
+		book_set(&y->book, ask, p, y->px_exp, q, QTY_EXP);
+		msg_add(&s->mb, ask, p, y->px_exp, q, QTY_EXP);
+	}
+	while (sd->n > SIM_DEPTH) {
+		struct book_level w = sd->lv[sd->n - 1];
+
+		book_set(&y->book, ask, w.price, w.price_exp, 0, QTY_EXP);
+		msg_add(&s->mb, ask, w.price, w.price_exp, 0, QTY_EXP);
+	}
+}
+
 /* where a book of several venues may put its best prices (sim_drift) */
 struct sim_aim {
 	int64_t	tgt;		/* kept between its best bid and best ask */
@@ -358,7 +391,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 		int k = pull != 0 ? kpull : 1 + (int)rnd_below(s, 3);
 		struct book_side *sd = up ? &y->book.bids : &y->book.asks;
 		struct book_side *od = up ? &y->book.asks : &y->book.bids;
-		int64_t gone[3], p, q = rnd_qty(s);
+		int64_t gone[3], p, q = rnd_qty(s), ob;
 
 		if (od->n <= (size_t)k || od->lv[k - 1].price <= 1)
 			return 0;
@@ -370,18 +403,12 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 			p = aim->bid_max;
 		else if (aim != NULL && !up && p < aim->ask_min)
 			p = aim->ask_min;
+		ob = sd->n > 0 ? sd->lv[0].price : p;
 		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, ++y->vseq);
 		if (up) {
 			book_set(&y->book, 0, p, y->px_exp, q, QTY_EXP);
 			msg_add(&s->mb, 0, p, y->px_exp, q, QTY_EXP);
-			if (sd->n > SIM_DEPTH) {
-				struct book_level w = sd->lv[sd->n - 1];
-
-				book_set(&y->book, 0, w.price, w.price_exp, 0,
-				    QTY_EXP);
-				msg_add(&s->mb, 0, w.price, w.price_exp, 0,
-				    QTY_EXP);
-			}
+			requote(s, y, 0, p, ob);
 			for (int i = 0; i < k; i++) {
 				book_set(&y->book, 1, gone[i], y->px_exp, 0,
 				    QTY_EXP);
@@ -399,14 +426,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 			refill(s, y, 0);
 			book_set(&y->book, 1, p, y->px_exp, q, QTY_EXP);
 			msg_add(&s->mb, 1, p, y->px_exp, q, QTY_EXP);
-			if (sd->n > SIM_DEPTH) {
-				struct book_level w = sd->lv[sd->n - 1];
-
-				book_set(&y->book, 1, w.price, w.price_exp, 0,
-				    QTY_EXP);
-				msg_add(&s->mb, 1, w.price, w.price_exp, 0,
-				    QTY_EXP);
-			}
+			requote(s, y, 1, p, ob);
 		}
 	} else if (r < 45 && best(&y->book, 1) - best(&y->book, 0) > 1) {
 		/* a new level inside the spread */
