@@ -3,7 +3,8 @@
  * order book (book.c) of at least SIM_DEPTH levels a side around a
  * random-walk mid price, and emits what a venue would: trades that take
  * liquidity at the best price, the book deltas those trades cause, quote
- * changes, new levels inside the spread, and periodic full snapshots.
+ * changes, walks of the mid (with the requotes behind them), new levels
+ * inside the spread, and periodic full snapshots.
  * Everything but the timestamps is a function of --seed, so two runs with
  * the same seed and count write the same data.
  *
@@ -15,7 +16,7 @@
  * own noise, and a dislocated venue's bid rises above another venue's ask
  * (or its ask below another's bid) for a short while: crossed markets
  * between venues, never within one book.  With the one default venue
- * none of this draws a random number, so its output is as it always was.
+ * none of this draws a random number.
  */
 #include <err.h>
 #include <stdio.h>
