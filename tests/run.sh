@@ -63,7 +63,10 @@ for t in "$@"; do
 	0) pass=$((pass + 1)); echo "PASS $name (${secs}s)" ;;
 	77) skipn=$((skipn + 1)); echo "SKIP $name: $(grep SKIP "$log" | tail -n 1)" ;;
 	*) failn=$((failn + 1)); failed="$failed $name"
-	   echo "FAIL $name (exit $rc, ${secs}s); last lines of $log:"
+	   # the findings first: a CI summary may show only the top of this
+	   echo "FAIL $name (exit $rc, ${secs}s): $(grep -h 'FAIL' "$log" |
+	       head -n 5 | cut -c 1-300)"
+	   echo "last lines of $log:"
 	   # a test the timeout stopped lists its own files (tests/lib.sh)
 	   [ "$rc" -eq 124 ] && n=80 || n=25
 	   tail -n "$n" "$log" | sed 's/^/    /' ;;
