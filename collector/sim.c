@@ -220,6 +220,20 @@ refill(struct sim *s, struct sim_sym *y, int ask)
 	}
 }
 
+/* trim: cuts side ask back to SIM_DEPTH levels at its far end */
+static void
+trim(struct sim *s, struct sim_sym *y, int ask)
+{
+	struct book_side *sd = ask ? &y->book.asks : &y->book.bids;
+
+	while (sd->n > SIM_DEPTH) {
+		struct book_level w = sd->lv[sd->n - 1];
+
+		book_set(&y->book, ask, w.price, w.price_exp, 0, QTY_EXP);
+		msg_add(&s->mb, ask, w.price, w.price_exp, 0, QTY_EXP);
+	}
+}
+
 /*
  * After a walk has put side ask's new best at p, that side's makers
  * requote between p and their old best ob: levels one or two spacings
@@ -232,7 +246,6 @@ refill(struct sim *s, struct sim_sym *y, int ask)
 static void
 requote(struct sim *s, struct sim_sym *y, int ask, int64_t p, int64_t ob)
 {
-	struct book_side *sd = ask ? &y->book.asks : &y->book.bids;
 	int64_t q;
 
 	for (int i = 0; i < SIM_REQUOTE; i++) {
@@ -244,12 +257,7 @@ requote(struct sim *s, struct sim_sym *y, int ask, int64_t p, int64_t ob)
 		book_set(&y->book, ask, p, y->px_exp, q, QTY_EXP);
 		msg_add(&s->mb, ask, p, y->px_exp, q, QTY_EXP);
 	}
-	while (sd->n > SIM_DEPTH) {
-		struct book_level w = sd->lv[sd->n - 1];
-
-		book_set(&y->book, ask, w.price, w.price_exp, 0, QTY_EXP);
-		msg_add(&s->mb, ask, w.price, w.price_exp, 0, QTY_EXP);
-	}
+	trim(s, y, ask);
 }
 
 /* where a book of several venues may put its best prices (sim_drift) */
@@ -434,28 +442,14 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 		int ask = (int)rnd_below(s, 2);
 		int64_t p = ask ? best(&y->book, 1) - 1 : best(&y->book, 0) + 1;
 		int64_t q = rnd_qty(s);
-		struct book_side *sd = ask ? &y->book.asks : &y->book.bids;
 
 		/* within bounds: else at most a new size for the best level */
 		if (aim != NULL && (ask ? p < aim->ask_min : p > aim->bid_max))
 			p = ask ? best(&y->book, 1) : best(&y->book, 0);
 		msg_begin(&s->mb, y->venue, y->name, 0, now, 0, ++y->vseq);
 		book_set(&y->book, ask, p, y->px_exp, q, QTY_EXP);
-		/* drop the worst level to keep the depth */
-		if (sd->n > SIM_DEPTH) {
-			struct book_level w = sd->lv[sd->n - 1];
-
-			book_set(&y->book, ask, w.price, w.price_exp, 0,
-			    QTY_EXP);
-			if (!ask)
-				msg_add(&s->mb, 0, w.price, w.price_exp, 0,
-				    QTY_EXP);
-			msg_add(&s->mb, ask, p, y->px_exp, q, QTY_EXP);
-			if (ask)
-				msg_add(&s->mb, 1, w.price, w.price_exp, 0,
-				    QTY_EXP);
-		} else
-			msg_add(&s->mb, ask, p, y->px_exp, q, QTY_EXP);
+		msg_add(&s->mb, ask, p, y->px_exp, q, QTY_EXP);
+		trim(s, y, ask);
 	} else {
 		/* quantity changes at one to three levels near the top */
 		int nchg = 1 + (int)rnd_below(s, 3);
