@@ -1067,14 +1067,6 @@ ring_ready(struct ring *r)
 }
 
 /*
- * While a reader spins on a slot's first line (ring_wait), it asks for
- * the record's other three lines too (slot_prefetch from word 8).  They travel in parallel with the
- * first, instead of one line transfer after it once ring_read copies the
- * record: ringbench's spin p50 fell from 247-290 ns to 220-259 (floor
- * 103-123 ns), BENCHMARKS.md.  Only a hint: what ring_read copies is
- * still checked by the seqlock (R1-R4).
- */
-/*
  * ring_slot_ready: the spinning check.  Looks at the slot itself rather
  * than the cursor, so a spinning reader touches only the cache line the
  * writer is about to hand over.  Published (== next) or overwritten by a
@@ -1163,6 +1155,14 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 			return 1;
 		if (spin_ns == 0)
 			break;
+		/*
+		 * The record's other three lines, asked for while spinning on
+		 * the first, travel with it instead of one transfer after it
+		 * once ring_read copies the record: ringbench's spin p50 fell
+		 * from 247-290 ns to 220-259 (floor 103-123 ns),
+		 * BENCHMARKS.md.  Only a hint: the seqlock (R1-R4) checks
+		 * what ring_read copies.
+		 */
 		slot_prefetch(&r->slots[r->next & r->mask], 8);
 		cpu_relax();
 		if ((i & 63) == 63 && mono_ns() - start >= spin_ns)
