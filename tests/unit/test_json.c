@@ -287,6 +287,14 @@ iteration_visits_every_member(void **state)
 	assert_int_equal(jt_begin(k, &it), -1);
 }
 
+/* same_jv: a and b are the same span of the input */
+static void
+same_jv(struct jv a, struct jv b)
+{
+	assert_ptr_equal(a.p, b.p);
+	assert_int_equal(a.n, b.n);
+}
+
 /*
  * jt_next_get gives each element and its names as jt_next then jt_get
  * do: objects (read in one pass), other values (names absent), with
@@ -315,13 +323,10 @@ next_get_agrees_with_next_then_get(void **state)
 		if (!r1)
 			break;
 		n++;
-		assert_int_equal(v.n, w.n);
-		assert_ptr_equal(v.p, w.p);
+		same_jv(v, w);
 		jt_get(w, names, b, 2);
-		for (int i = 0; i < 2; i++) {
-			assert_ptr_equal(a[i].p, b[i].p);
-			assert_int_equal(a[i].n, b[i].n);
-		}
+		for (int i = 0; i < 2; i++)
+			same_jv(a[i], b[i]);
 	}
 	assert_int_equal(n, 6);
 	assert_null(a[0].p);
@@ -359,13 +364,10 @@ next_pair_agrees_with_next_then_pair(void **state)
 		if (!r1)
 			break;
 		n++;
-		assert_ptr_equal(v.p, w.p);
-		assert_int_equal(v.n, w.n);
+		same_jv(v, w);
 		(void)jt_pair(w, &x2, &y2);
-		assert_ptr_equal(x.p, x2.p);
-		assert_int_equal(x.n, x2.n);
-		assert_ptr_equal(y.p, y2.p);
-		assert_int_equal(y.n, y2.n);
+		same_jv(x, x2);
+		same_jv(y, y2);
 	}
 	assert_int_equal(n, 7);
 	assert_int_equal(jt_begin(root, &it), 0);
