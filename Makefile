@@ -108,7 +108,7 @@ COMMON_SRC	:= common/dec.c common/record.c common/ring.c common/jsonl.c \
 		   common/util.c common/redisurl.c common/json.c \
 		   common/backoff.c common/ratelog.c common/secret.c \
 		   common/wskey.c common/recfilter.c \
-		   common/lathist.c
+		   common/lathist.c common/ringlines.c
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(BUILD)/obj/%.o)
 # in the library but not in the fuzz targets' sources: it needs hiredis
 COMMON_OBJ	+= $(BUILD)/obj/common/sentinel.o $(BUILD)/obj/common/cluster.o

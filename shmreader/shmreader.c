@@ -21,6 +21,7 @@
 #include "jsonl.h"
 #include "recfilter.h"
 #include "ring.h"
+#include "ringlines.h"
 #include "util.h"
 
 static const char usage_text[] =
@@ -78,16 +79,9 @@ struct reader {
 	enum fmt	 fmt;
 	struct recfilter filter;	/* --venue, --symbol, --type */
 	int		 verbose;
-	/* counters */
+	struct ringlines rl;		/* records into messages, counted */
 	uint64_t	 msgs;		/* messages printed */
-	uint64_t	 records;	/* records read */
-	uint64_t	 lost;		/* records lost to laps */
-	uint64_t	 gaps;		/* gap events */
-	uint64_t	 partial;	/* runs of records of unfinished book
-					   messages, dropped */
-	uint64_t	 skipped;	/* malformed messages, not printed */
 	uint64_t	 filtered;
-	struct jsonl_msg msg;		/* the book message being collected */
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
 };
 
@@ -112,8 +106,8 @@ counters(const struct reader *r)
 	fprintf(stderr, "shmreader: counters: msgs %" PRIu64 " records %"
 	    PRIu64 " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64
 	    " skipped %" PRIu64 " filtered %" PRIu64 " position %" PRIu64
-	    "\n", r->msgs, r->records, r->lost, r->gaps, r->partial,
-	    r->skipped, r->filtered, r->ring != NULL ?
+	    "\n", r->msgs, r->rl.records, r->rl.lost, r->rl.gaps,
+	    r->rl.partial, r->rl.skipped, r->filtered, r->ring != NULL ?
 	    ring_position(r->ring) : 0);
 }
 
@@ -256,8 +250,10 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 
 /* Prints one message if the filters want it; returns 1 if printed. */
 static int
-emit(struct reader *r, const struct tp_record *recs, size_t n)
+emit(void *arg, const struct tp_record *recs, size_t n)
 {
+	struct reader *r = arg;
+
 	if (!recfilter_wants(&r->filter, &recs[0])) {
 		r->filtered++;
 		return 0;
@@ -278,14 +274,13 @@ emit(struct reader *r, const struct tp_record *recs, size_t n)
 }
 
 static void
-emit_gap(struct reader *r, uint64_t from, uint64_t lost)
+emit_gap(void *arg, uint64_t from, uint64_t lost)
 {
+	struct reader *r = arg;
 	struct jsonl_gap g = { from, lost };
 	struct tp_record m;
 	char buf[128];
 
-	r->gaps++;
-	r->lost += lost;
 	switch (r->fmt) {
 	case FMT_JSONL:
 		out_write(buf, jsonl_encode_gap(&g, buf));
@@ -302,82 +297,6 @@ emit_gap(struct reader *r, uint64_t from, uint64_t lost)
 		    lost);
 		break;
 	}
-	if (r->verbose)
-		warnx("lapped: lost %" PRIu64 " records from seq %" PRIu64,
-		    lost, from);
-}
-
-/*
- * Counts and reports what the message assembly dropped: a malformed
- * message always, an unfinished one always but for the tail expected at
- * the start and after a cut (said with -v only); see tickpipe-ring(5),
- * "Book messages", and shmreader(1).
- */
-static void
-dropped(struct reader *r, int rc, const char *why)
-{
-	if (rc == JSONL_MSG_BAD) {
-		r->skipped++;
-		warnx("%s: skipped", why);
-		return;
-	}
-	r->partial++;
-	if (rc != JSONL_MSG_TAIL || r->verbose)
-		warnx("%s: dropped", why);
-}
-
-/* The records stop following each other: drop any unfinished message. */
-static void
-cut(struct reader *r, const char *what, int say)
-{
-	char why[256];
-
-	if (jsonl_msg_cut(&r->msg, what, why, sizeof(why))) {
-		r->partial++;
-		if (say || r->verbose)
-			warnx("%s: dropped", why);
-	}
-}
-
-/*
- * gap_cut: the records lost from seq `from` on are announced; a message
- * the gap cut short is lost with them, so the gap line then starts at its
- * first record (tickpipe-json(5)): no message a reader never gets is left
- * out of a gap line.
- */
-static void
-gap_cut(struct reader *r, uint64_t from, uint64_t lost)
-{
-	if (jsonl_msg_pending(&r->msg) && r->msg.n > 0 &&
-	    r->msg.recs[0].seq < from) {
-		lost += from - r->msg.recs[0].seq;
-		from = r->msg.recs[0].seq;
-	}
-	cut(r, "cut by a gap", 0);
-	emit_gap(r, from, lost);
-}
-
-/*
- * Takes one record; returns 1 when a whole message was emitted (for
- * --count), else 0.  Book messages are collected from START to LAST and
- * every message is checked before it is printed, in every format, so
- * what shmreader prints collector jsonl reads back (tickpipe-json(5)).
- */
-static int
-take(struct reader *r, const struct tp_record *rec)
-{
-	char why[256];
-	int rc;
-
-	r->records++;
-	do {
-		rc = jsonl_msg_add(&r->msg, rec, why, sizeof(why));
-		if (rc == JSONL_MSG_READY)
-			return emit(r, r->msg.recs, r->msg.n);
-		if (rc != JSONL_MSG_MORE)
-			dropped(r, rc, why);
-	} while (rc == JSONL_MSG_AGAIN);
-	return 0;
 }
 
 static int
@@ -462,9 +381,8 @@ main(int argc, char **argv)
 {
 	static struct reader r;
 	struct sigaction sa;
-	struct tp_record rec;
 	const char *from = "oldest";
-	uint64_t count = 0, done = 0, v, lost;
+	uint64_t count = 0, done = 0, v;
 	int64_t spin_ns = SPIN_US_DEFAULT * 1000;
 	int ch, follow = 1, ready_fd = -1, mode = 0, rc, waited = 0;
 	char msg[160];
@@ -570,7 +488,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
-	jsonl_msg_init(&r.msg);
+	ringlines_init(&r.rl, emit, emit_gap, &r, r.verbose);
 	if ((rc = open_ring(&r, follow, ready_fd)) != 0)
 		return rc < 0 ? 0 : rc;
 	if (strcmp(from, "latest") == 0)
@@ -588,15 +506,10 @@ main(int argc, char **argv)
 	notify_ready(ready_fd);
 
 	/* on SIGTERM, still finish a message begun, as far as it is there */
-	while ((!stop || jsonl_msg_pending(&r.msg)) &&
+	while ((!stop || ringlines_pending(&r.rl)) &&
 	    (count == 0 || done < count)) {
-		uint64_t pos = ring_position(r.ring);
-
-		lost = 0;
-		if (ring_read(r.ring, &rec, &lost)) {
-			if (lost > 0)
-				gap_cut(&r, pos, lost);
-			done += (uint64_t)take(&r, &rec);
+		if ((rc = ringlines_read(&r.rl, r.ring)) >= 0) {
+			done += (uint64_t)rc;
 			waited = 0;
 			continue;
 		}
@@ -613,31 +526,24 @@ main(int argc, char **argv)
 			 * The writer publishes a message in one batch: give
 			 * the rest of one begun a moment before stopping.
 			 */
-			if (jsonl_msg_pending(&r.msg) && !waited++ &&
+			if (ringlines_pending(&r.rl) && !waited++ &&
 			    ring_wait(r.ring, spin_ns, 200))
 				continue;
 			break;
 		}
 		if (!ring_wait(r.ring, spin_ns, 200)) {
 			char errbuf[512];
-			uint64_t gap_from;
 
-			rc = ring_follow(&r.ring, &gap_from, &lost, errbuf,
+			rc = ringlines_follow(&r.rl, &r.ring, r.name, errbuf,
 			    sizeof(errbuf));
 			if (rc < 0) {
 				out_flush();
 				warnx("%s", errbuf);
 				return ring_exit(rc);
 			}
-			if (rc == 1) {
-				warnx("ring %s was removed or replaced; "
-				    "reopening", r.name);
-				if (lost > 0)
-					gap_cut(&r, gap_from, lost);
-			}
 		}
 	}
-	cut(&r, "no LAST when shmreader stopped", 1);
+	ringlines_cut(&r.rl, "no LAST when shmreader stopped", 1);
 	out_flush();
 	if (r.verbose || usr1)
 		counters(&r);
