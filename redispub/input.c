@@ -14,14 +14,12 @@
 #include "jsonl.h"
 #include "util.h"
 
-#define READ_SIZE	65536
-
 void
 input_init(struct input *in, int fd)
 {
 	memset(in, 0, sizeof(*in));
 	in->fd = fd;
-	in->cap = JSONL_MAX_LINE + READ_SIZE;
+	in->cap = JSONL_MAX_LINE + INPUT_READ_SIZE;
 	if ((in->buf = malloc(in->cap)) == NULL)
 		err(EX_OSERR, "malloc");
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 &&
@@ -43,8 +41,8 @@ input_read(struct input *in)
 	ssize_t n;
 	size_t room = in->cap - in->len;
 
-	if (room > READ_SIZE)
-		room = READ_SIZE;
+	if (room > INPUT_READ_SIZE)
+		room = INPUT_READ_SIZE;
 	n = read(in->fd, in->buf + in->len, room);
 	if (n < 0) {
 		if (errno == EINTR || errno == EAGAIN)

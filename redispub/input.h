@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define INPUT_READ_SIZE	65536	/* the most one read adds */
+
 struct input {
 	int	fd;
 	char	*buf;

@@ -5,6 +5,7 @@
  * each do one job:
  *
  *	input.c		standard input cut into lines (the 1 MiB limit)
+ *	ringin.c	--ring: the lines read from a ring instead
  *	route.c		a line checked and given its channel (tickpipe(7))
  *	outbox.c	the lines held until Redis acknowledges them, and
  *			what was sent for them; resent after a reconnect
@@ -45,6 +46,7 @@
 #include "lease.h"
 #include "proof.h"
 #include "redisurl.h"
+#include "ringin.h"
 #include "route.h"
 #include "secret.h"
 #include "stats.h"
@@ -67,6 +69,8 @@ struct options {
 	int64_t		stats_ns;
 	int64_t		connect_timeout_ns;
 	int64_t		flush_ns;
+	const char	*ring;		/* --ring, or NULL: stdin */
+	const char	*from;		/* --from */
 	const char	*lease_key;	/* --lease, or NULL */
 	int64_t		lease_ms;
 	int		verbose;
@@ -77,6 +81,7 @@ struct options {
 struct redispub {
 	struct options	opt;
 	struct input	in;
+	struct ringin	ri;		/* --ring */
 	struct router	rt;
 	struct outbox	ob;
 	struct batch	b;
@@ -108,6 +113,7 @@ usage(FILE *f)
 	    "[--max-deltas n]\n"
 	    "                [--connect-timeout sec] [--flush-timeout sec]\n"
 	    "                [--lease key] [--lease-ms ms]\n"
+	    "                [--ring name [--from oldest|latest|seq]]\n"
 	    "       redispub --check-url url\n", f);
 }
 
@@ -202,12 +208,14 @@ check_url_main(const char *s)
  */
 struct args {
 	const char	*url, *pwfile, *check_url;
+	int		 from;		/* --from given */
 };
 
 /* the long options and the defaults */
 enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS, O_PIPELINE,
     O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL, O_NAME };
 enum { O_LEASE = 400, O_LEASEMS };	/* tickpipe(7) "Standby" */
+enum { O_RING = 420, O_FROM };		/* redispub(1) "READING THE RING" */
 static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -225,13 +233,15 @@ static const struct option long_options[] = {
 	{ "check-url", required_argument, NULL, O_CHECKURL },
 	{ "lease", required_argument, NULL, O_LEASE },
 	{ "lease-ms", required_argument, NULL, O_LEASEMS },
+	{ "ring", required_argument, NULL, O_RING },
+	{ "from", required_argument, NULL, O_FROM },
 	{ NULL, 0, NULL, 0 }
 };
 static const struct options default_options = {
 	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
 	.max_deltas = 100000, .stats_ns = 2000 * MS,
 	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
-	.lease_ms = 3000,
+	.lease_ms = 3000, .from = "oldest",
 	.ready_fd = -1
 };
 
@@ -248,6 +258,7 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 	*o = default_options;
 	a->url = "redis://127.0.0.1:6379";
 	a->pwfile = a->check_url = NULL;
+	a->from = 0;
 
 	while ((c = getopt_long(argc, argv, "hvd:u:", long_options,
 	    NULL)) != -1) {
@@ -316,12 +327,26 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 			o->lease_ms = (int64_t)opt_u64("--lease-ms", optarg,
 			    100, 600000);
 			break;
+		case O_RING:
+			o->ring = optarg;
+			break;
+		case O_FROM:
+			if (strcmp(optarg, "oldest") != 0 &&
+			    strcmp(optarg, "latest") != 0)
+				(void)opt_u64("--from", optarg, 1, UINT64_MAX);
+			o->from = optarg;
+			a->from = 1;
+			break;
 		default:
 			return EX_USAGE;
 		}
 	}
 	if (optind != argc) {
 		warnx("unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	if (a->from && o->ring == NULL) {
+		warnx("--from: only with --ring");
 		return EX_USAGE;
 	}
 	return -1;
@@ -724,6 +749,20 @@ take_line(struct redispub *rp, const char *line, size_t len)
 	outbox_push(&rp->ob, &h, line);
 }
 
+/*
+ * read_ring: --ring: the ring's records, encoded as lines into the input
+ * (ringin.h), once every line read before is taken: a full outbox stops
+ * the reading, and the ring holds the rest (a reader it laps gets a gap
+ * line, as shmreader would write into a pipe redispub no longer reads).
+ */
+static void
+read_ring(struct redispub *rp, int64_t now)
+{
+	if (rp->opt.ring != NULL && outbox_has_room(&rp->ob) &&
+	    !input_pending(&rp->in))
+		ringin_fill(&rp->ri, rp->stopping, now);
+}
+
 /* take_input: the complete lines read, while the outbox has room. */
 static void
 take_input(struct redispub *rp)
@@ -807,6 +846,37 @@ give_up(struct redispub *rp)
 }
 
 /*
+ * wait_ring: --ring, with nothing to do: a look at the connection
+ * without waiting, then a sleep on the ring's futex, so that a record
+ * wakes this process alone (no shmreader between, tickpipe(7) "Where
+ * latency goes").  The futex cannot be polled with the socket: while
+ * replies are due the sleep lasts 1 ms at most, else 100 ms, and timers
+ * are heeded to the millisecond; a signal waits for the end of a sleep.
+ * Taken only when the connection waits for nothing but input (connects
+ * and writes that would block go through ppoll).
+ */
+static void
+wait_ring(struct redispub *rp, struct pollfd *pfd, int np, int64_t now,
+    int64_t wake)
+{
+	static const struct timespec zero;
+	int64_t ms = (wake - now + MS - 1) / MS;
+	int64_t most = outbox_awaits_replies(&rp->ob) ? 1 : 100;
+	int n;
+
+	if ((n = ppoll(pfd, (nfds_t)np, &zero, &rp->sig_wait)) < 0) {
+		if (errno == EINTR)
+			return;
+		err(EX_OSERR, "ppoll");
+	}
+	if (n > 0) {
+		conn_io(&rp->c, pfd[0].revents);
+		return;
+	}
+	ringin_wait(&rp->ri, (int)(ms < most ? ms : most), now);
+}
+
+/*
  * wait_for_work: ppoll until stdin (if more lines are wanted) or the
  * connection has something, a timer is due or a signal comes; then
  * hands what came to the connection and the input.
@@ -820,7 +890,7 @@ wait_for_work(struct redispub *rp, int64_t now)
 	short events;
 	struct timespec ts;
 
-	if (wants_input(rp)) {
+	if (wants_input(rp) && rp->opt.ring == NULL) {
 		pfd[np].fd = rp->in.fd;
 		pfd[np].events = POLLIN;
 		ifd = np++;
@@ -838,8 +908,16 @@ wait_for_work(struct redispub *rp, int64_t now)
 		wake = rp->next_stats;
 	if (winding_down(rp) && rp->stop_deadline < wake)
 		wake = rp->stop_deadline;
+	if (rp->opt.ring != NULL && !ringin_can_wait(&rp->ri) &&
+	    (t = ringin_next_look(&rp->ri)) < wake)
+		wake = t;
 	if (can_take_input(rp) || wake < now)
 		wake = now;
+	if (wake > now && rp->opt.ring != NULL && ringin_can_wait(&rp->ri) &&
+	    outbox_has_room(&rp->ob) && (rfd < 0 || events == POLLIN)) {
+		wait_ring(rp, pfd, np, now, wake);
+		return;
+	}
 	ts.tv_sec = (wake - now) / 1000000000LL;
 	ts.tv_nsec = (wake - now) % 1000000000LL;
 	if (ppoll(pfd, (nfds_t)np, &ts, &rp->sig_wait) < 0) {
@@ -907,6 +985,7 @@ run(struct redispub *rp)
 		/* the end of input starts the --flush-timeout as well */
 		if (rp->in.eof && rp->stop_deadline == 0)
 			rp->stop_deadline = now + rp->opt.flush_ns;
+		read_ring(rp, now);
 		take_input(rp);
 
 		conn_tick(&rp->c, now);
@@ -966,7 +1045,15 @@ main(int argc, char **argv)
 		return rc;
 
 	stats_init(&rp.st);
-	input_init(&rp.in, STDIN_FILENO);
+	input_init(&rp.in, rp.opt.ring != NULL ? -1 : STDIN_FILENO);
+	if (rp.opt.ring != NULL) {
+		/* a ring that cannot be read is said at once */
+		ringin_init(&rp.ri, &rp.in, rp.opt.ring, rp.opt.from,
+		    rp.opt.verbose);
+		ringin_fill(&rp.ri, 0, mono_ns());
+		if (rp.ri.exit_code != 0)
+			return rp.ri.exit_code;
+	}
 	outbox_init(&rp.ob, rp.opt.max_buf, rp.opt.max_bytes,
 	    rp.opt.pipeline);
 	route_init(&rp.rt, rp.opt.prefix, rp.opt.name);
@@ -982,12 +1069,15 @@ main(int argc, char **argv)
 	conn_name(&rp.c, rp.opt.base, rp.opt.lease_key == NULL);
 	rp.next_stats = rp.c.t_start + rp.opt.stats_ns;
 	rc = run(&rp);
+	if (rc == 0 && rp.ri.exit_code != 0)
+		rc = rp.ri.exit_code;	/* the ring ended the input */
 
 	conn_free(&rp.c);
 	batch_free(&rp.b);
 	route_free(&rp.rt);
 	outbox_free(&rp.ob);
 	input_free(&rp.in);
+	ringin_free(&rp.ri);
 	if (rp.opt.password != rp.opt.url.password)
 		free(rp.opt.password);
 	return rc;

@@ -1,6 +1,7 @@
 # redispub/: JSONL on stdin to Redis pub/sub (redispub(1)), plus the
 # hiredis helpers its tests and benchmark use.
-REDISPUB_SRC	:= redispub/main.c redispub/input.c redispub/route.c \
+REDISPUB_SRC	:= redispub/main.c redispub/input.c redispub/ringin.c \
+		   redispub/route.c \
 		   redispub/outbox.c redispub/batch.c \
 		   redispub/resp.c redispub/conn.c redispub/stats.c \
 		   redispub/shard.c
@@ -10,7 +11,7 @@ PROGRAMS	+= $(BUILD)/redispub
 
 $(BUILD)/redispub: $(REDISPUB_OBJ) $(COMMON_LIB)
 	$(CC) $(ALL_CFLAGS) $(REDISPUB_OBJ) -o $@ $(ALL_LDFLAGS) \
-		$(COMMON_LIB) -lhiredis
+		$(COMMON_LIB) -lhiredis -ljansson
 
 # test helpers: a hiredis subscriber and a JSONL generator
 RP_TOOLS	:= $(BUILD)/tests/rp-sub $(BUILD)/tests/rp-gen
