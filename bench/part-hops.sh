@@ -22,14 +22,16 @@
 #    wake is a context switch) and to two (a wake reaches the other
 #    vCPU, which may have halted); from /proc/PID/status
 #    and /proc/PID/schedstat over the messages, each path process's
-#    (shmreader, redispub, redis-server, wsgate, the client) voluntary
-#    switches (its wake-ups), CPU time and run-queue wait (runnable, no
+#    (shmreader but with direct, redispub, redis-server, wsgate, the
+#    client) voluntary switches (its wake-ups), CPU time and run-queue wait (runnable, no
 #    CPU free) per message; the e2e p50 as a multiple of wake-ups x
 #    floor (goal: within 1.5x), against the one-CPU floor, the lower,
 #    and beside it against the two-CPU one.
 #
 # A setting is "base" (the programs' defaults) or cuts joined by "+"
 # (HOPS_SETTINGS, a list):
+#   direct  redispub --ring reads the ring itself: no shmreader and no
+#           pipe on the path (redispub(1) "READING THE RING")
 #   spinN   both shmreaders wait with --spin-us N (shmreader(1); the
 #           default is 0, spin50 is what it was before)
 #   pin     redis-server on the last CPU, the pipeline (collector,
@@ -53,7 +55,7 @@ for p in "$BIN/collector" "$BIN/shmreader" "$BIN/redispub" "$BIN/wsgate" \
 	[ -x "$p" ] || { echo "part-hops: $p not built" >&2; exit 1; }
 done
 RATE=10000 COUNT=${HOPS_BENCH_MSGS:-50000}
-SETTINGS=${HOPS_SETTINGS:-base spin50 fifo pin notaps haltpoll}
+SETTINGS=${HOPS_SETTINGS:-base direct spin50 fifo pin notaps haltpoll}
 HP=/sys/module/haltpoll/parameters/guest_halt_poll_ns
 hp_saved=
 ROUNDS=${HOPS_ROUNDS:-2}
@@ -98,7 +100,7 @@ run() {
 	for c in $(echo "$set" | tr + ' '); do
 		case $c in
 		spin*) spin=${c#spin} ;;
-		base|pin|fifo|notaps|haltpoll) ;;
+		base|direct|pin|fifo|notaps|haltpoll) ;;
 		*) echo "part-hops: unknown cut $c" >&2; return 1 ;;
 		esac
 	done
@@ -166,12 +168,20 @@ run() {
 		pids="$pids $rs"
 		npat=2
 	fi
-	$pre "$BIN/shmreader" --ring "$ring" --from latest \
-	    ${spin:+--spin-us "$spin"} >"$D/chain" &
-	sr2=$!
-	$pre "$BIN/redispub" -u "redis://127.0.0.1:$rport" --stats-interval 0 \
-	    <"$D/chain" 2>/dev/null &
-	rp=$!
+	sr2=""
+	if has direct "$set"; then
+		$pre "$BIN/redispub" -u "redis://127.0.0.1:$rport" \
+		    --stats-interval 0 --ring "$ring" --from latest \
+		    2>/dev/null &
+		rp=$!
+	else
+		$pre "$BIN/shmreader" --ring "$ring" --from latest \
+		    ${spin:+--spin-us "$spin"} >"$D/chain" &
+		sr2=$!
+		$pre "$BIN/redispub" -u "redis://127.0.0.1:$rport" \
+		    --stats-interval 0 <"$D/chain" 2>/dev/null &
+		rp=$!
+	fi
 	pids="$pids $sr2 $rp"
 	$pre timeout 180 "$BIN/bench/wsbench" sub "$wport" 'md.sim.*' 1 2000 \
 	    >"$D/ws.out" 2>"$D/ws.err" &
@@ -184,7 +194,7 @@ run() {
 	sleep 0.3
 	# the processes on the path (the client: timeout's child)
 	wsc=$(cat "/proc/$ws/task/$ws/children" 2>/dev/null)
-	path="shmreader=$sr2 redispub=$rp redis-server=$redis wsgate=$wsg client=${wsc%% *}"
+	path="${sr2:+shmreader=$sr2 }redispub=$rp redis-server=$redis wsgate=$wsg client=${wsc%% *}"
 	v0=$(vcs)
 	$pre "$BIN/collector" --ring "$ring" sim --rate "$RATE" --count "$COUNT" \
 	    >/dev/null 2>&1
@@ -199,7 +209,8 @@ sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
 		kill "$sr1" 2>/dev/null
 		wait "$tl" 2>/dev/null
 	fi
-	kill "$sr2" 2>/dev/null
+	# the end of redispub's input, or with --ring a SIGTERM
+	kill "${sr2:-$rp}" 2>/dev/null
 	wait "$rp" 2>/dev/null
 	redis-cli -p "$rport" --raw get md.tickpipe.stats >"$D/stats"
 	[ $taps = 0 ] || sleep 1.2	# the ring tap stops a second after
@@ -315,7 +326,7 @@ fi
 	[ "$(getall "$i" hpoll)" = "not permitted" ] &&
 	    note="$note (guest_halt_poll_ns could not be set: ran without)"
 	echo "| hops | $s$note, round $r, $RATE msg/s, $COUNT msgs: e2e p50/p99 us; in-program hops p50/p99 us: recv->redispub read, its residence, recv->wsgate receipt, its residence; taps p50 us: ring, pipe, Redis sub | e2e $(pp "$i" ws); $(pp "$i" lat_read), $(pp "$i" lat_send), $(pp "$i" lat_in), $(pp "$i" lat_out); $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | | |"
-	echo "| hops | $s, round $r: per message on the path (shmreader, redispub, redis-server, wsgate, client): CPU us; run-queue wait us; wake-ups; futex floor p50 us, one CPU / two | CPU $(get "$i" cpu) ($(getall "$i" cpu | cut -d' ' -f2-)); run-queue $(get "$i" rq) ($(getall "$i" rq | cut -d' ' -f2-)); wake-ups $(get "$i" wake); floor $(get "$i" floor) / $(get "$i" floorx) | | |"
+	echo "| hops | $s, round $r: per message on the path (each process named): CPU us; run-queue wait us; wake-ups; futex floor p50 us, one CPU / two | CPU $(get "$i" cpu) ($(getall "$i" cpu | cut -d' ' -f2-)); run-queue $(get "$i" rq) ($(getall "$i" rq | cut -d' ' -f2-)); wake-ups $(get "$i" wake); floor $(get "$i" floor) / $(get "$i" floorx) | | |"
 done <"$T/runs"
 
 # median over the rounds of KEY's Nth value, for setting S
