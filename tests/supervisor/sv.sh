@@ -72,22 +72,26 @@ sup_pid() { read -r _p _rest <"$STATE/supervisor.pid" && echo "$_p"; }
 # victim STAGE NAME: the pid of the process NAME of STAGE (STAGE.pids)
 victim() { awk -v n="$2" '$3 == n { print $1 }' "$STATE/run/$1.pids"; }
 
-# pipeline_starts: how many times the pipeline stage started shmreader
-pipeline_starts() { grep -c 'shmreader --from' "$STATE/log/pipeline/current"; }
+# PIPE_NOTE: what the supervisor logs as it starts the pipeline's ring
+# reader ('redispub --ring --from' with PIPELINE_READER=redispub)
+PIPE_NOTE='shmreader --from'
+
+# pipeline_starts: how many times the pipeline stage started its reader
+pipeline_starts() { grep -c -- "$PIPE_NOTE" "$STATE/log/pipeline/current"; }
 
 # pipeline_restarted SECONDS STARTS OLDPIDS: waits for the restart of the
 # pipeline stage (more than STARTS starts logged: the restart is logged
 # before its processes start, and the state file alone can look renewed
 # mid-repair), then for it to be up with none of OLDPIDS.
 pipeline_restarted() {
-	wait_for "$1" sh -c "[ \$(grep -c 'shmreader --from' '$STATE/log/pipeline/current') -gt $2 ]" ||
+	wait_for "$1" sh -c "[ \$(grep -c -- '$PIPE_NOTE' '$STATE/log/pipeline/current') -gt $2 ]" ||
 	    fail "pipeline not restarted"
 	wait_for "$1" stage_renewed pipeline "$3" || fail "pipeline not repaired"
 }
 
-# last_from: where the pipeline's last shmreader started (its --from)
+# last_from: where the pipeline's last reader started (its --from)
 last_from() {
-	grep 'shmreader --from' "$STATE/log/pipeline/current" | tail -n 1 | sed 's/.*--from //'
+	grep -- "$PIPE_NOTE" "$STATE/log/pipeline/current" | tail -n 1 | sed 's/.*--from //'
 }
 
 # stage_renewed STAGE OLDPIDS: the stage is up again, and none of its
