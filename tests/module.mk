@@ -3,7 +3,8 @@
 UNIT_SRC	:= $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TEST_SCRIPTS	:= $(sort $(wildcard tests/t-*.sh))
-SHELL_SCRIPTS	+= tests/run.sh tools/deps.sh
+SHELL_SCRIPTS	+= tests/run.sh tools/deps.sh tests/chaos/pipeline.sh \
+		   $(wildcard tests/t-chaos-*.sh)
 BASH_SCRIPTS	+= .ci/run
 
 $(BUILD)/tests/%: tests/unit/%.c $(COMMON_LIB)
