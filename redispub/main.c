@@ -1025,14 +1025,63 @@ run(struct redispub *rp)
 	return rc;
 }
 
+/*
+ * open_input: standard input, or the ring of --ring, opened at once so
+ * that a ring that cannot be read is said before anything else.
+ * Returns 0, or the exit status.
+ */
+static int
+open_input(struct redispub *rp)
+{
+	input_init(&rp->in, rp->opt.ring != NULL ? -1 : STDIN_FILENO);
+	if (rp->opt.ring == NULL)
+		return 0;
+	ringin_init(&rp->ri, &rp->in, rp->opt.ring, rp->opt.from,
+	    rp->opt.verbose);
+	ringin_fill(&rp->ri, 0, mono_ns());
+	return rp->ri.exit_code;
+}
+
+/* serve: the parts set up, the loop run, the parts freed: exit status. */
+static int
+serve(struct redispub *rp)
+{
+	struct conn_events ev = {
+		.arg = rp, .up = redis_up_cb, .down = redis_down_cb,
+		.reply = redis_reply_cb, .keys_lost = redis_keys_lost_cb
+	};
+	int rc;
+
+	outbox_init(&rp->ob, rp->opt.max_buf, rp->opt.max_bytes,
+	    rp->opt.pipeline);
+	route_init(&rp->rt, rp->opt.prefix, rp->opt.name);
+	batch_init(&rp->b, rp->opt.pipeline, rp->opt.max_deltas,
+	    rp->opt.stream);
+	rp->b.cluster = rp->opt.url.is_cluster;
+	catch_signals(&rp->sig_ours, &rp->sig_wait);
+	proof_init(&rp->pf, rp->opt.url.is_sentinel);
+	lease_init(&rp->ls, rp->opt.lease_key, rp->opt.lease_ms);
+
+	conn_init(&rp->c, &rp->opt.url, rp->opt.url_str, rp->opt.password,
+	    rp->opt.connect_timeout_ns, mono_ns(), &ev);
+	/* a standby (--lease) must not close its leader's connection */
+	conn_name(&rp->c, rp->opt.base, rp->opt.lease_key == NULL);
+	rp->next_stats = rp->c.t_start + rp->opt.stats_ns;
+	rc = run(rp);
+	if (rc == 0 && rp->ri.exit_code != 0)
+		rc = rp->ri.exit_code;	/* the ring ended the input */
+
+	conn_free(&rp->c);
+	batch_free(&rp->b);
+	route_free(&rp->rt);
+	outbox_free(&rp->ob);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct redispub rp;
-	struct conn_events ev = {
-		.arg = &rp, .up = redis_up_cb, .down = redis_down_cb,
-		.reply = redis_reply_cb, .keys_lost = redis_keys_lost_cb
-	};
 	struct args a;
 	int rc;
 
@@ -1045,37 +1094,8 @@ main(int argc, char **argv)
 		return rc;
 
 	stats_init(&rp.st);
-	input_init(&rp.in, rp.opt.ring != NULL ? -1 : STDIN_FILENO);
-	if (rp.opt.ring != NULL) {
-		/* a ring that cannot be read is said at once */
-		ringin_init(&rp.ri, &rp.in, rp.opt.ring, rp.opt.from,
-		    rp.opt.verbose);
-		ringin_fill(&rp.ri, 0, mono_ns());
-		if (rp.ri.exit_code != 0)
-			return rp.ri.exit_code;
-	}
-	outbox_init(&rp.ob, rp.opt.max_buf, rp.opt.max_bytes,
-	    rp.opt.pipeline);
-	route_init(&rp.rt, rp.opt.prefix, rp.opt.name);
-	batch_init(&rp.b, rp.opt.pipeline, rp.opt.max_deltas, rp.opt.stream);
-	rp.b.cluster = rp.opt.url.is_cluster;
-	catch_signals(&rp.sig_ours, &rp.sig_wait);
-	proof_init(&rp.pf, rp.opt.url.is_sentinel);
-	lease_init(&rp.ls, rp.opt.lease_key, rp.opt.lease_ms);
-
-	conn_init(&rp.c, &rp.opt.url, rp.opt.url_str, rp.opt.password,
-	    rp.opt.connect_timeout_ns, mono_ns(), &ev);
-	/* a standby (--lease) must not close its leader's connection */
-	conn_name(&rp.c, rp.opt.base, rp.opt.lease_key == NULL);
-	rp.next_stats = rp.c.t_start + rp.opt.stats_ns;
-	rc = run(&rp);
-	if (rc == 0 && rp.ri.exit_code != 0)
-		rc = rp.ri.exit_code;	/* the ring ended the input */
-
-	conn_free(&rp.c);
-	batch_free(&rp.b);
-	route_free(&rp.rt);
-	outbox_free(&rp.ob);
+	if ((rc = open_input(&rp)) == 0)
+		rc = serve(&rp);
 	input_free(&rp.in);
 	ringin_free(&rp.ri);
 	if (rp.opt.password != rp.opt.url.password)
