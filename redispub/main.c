@@ -846,24 +846,26 @@ give_up(struct redispub *rp)
 }
 
 /*
- * wait_ring: --ring, with nothing to do: a look at the connection
- * without waiting, then a sleep on the ring's futex, so that a record
- * wakes this process alone (no shmreader between, tickpipe(7) "Where
- * latency goes").  The futex cannot be polled with the socket: while
- * replies are due the sleep lasts 1 ms at most, else 100 ms, and timers
- * are heeded to the millisecond; a signal waits for the end of a sleep.
- * Taken only when the connection waits for nothing but input (connects
- * and writes that would block go through ppoll).
+ * wait_ring: --ring, with nothing to do but wait, and room for what the
+ * ring brings: a look at the connection without waiting, then a sleep on
+ * the ring's futex, so that a record wakes this process alone, no
+ * shmreader between (redispub(1) "READING THE RING").  The futex cannot
+ * be polled with the socket: while the connection is being made, has
+ * output waiting or replies due, the sleep lasts 1 ms at most, else
+ * 100 ms; timers are heeded to the millisecond; a signal waits for the
+ * end of a sleep.
  */
 static void
 wait_ring(struct redispub *rp, struct pollfd *pfd, int np, int64_t now,
     int64_t wake)
 {
 	static const struct timespec zero;
-	int64_t ms = (wake - now + MS - 1) / MS;
-	int64_t most = outbox_awaits_replies(&rp->ob) ? 1 : 100;
+	int64_t ms = (wake - now + MS - 1) / MS, most = 100;
 	int n;
 
+	if (np > 0 && (pfd[0].events != POLLIN || !conn_is_ready(&rp->c) ||
+	    outbox_awaits_replies(&rp->ob)))
+		most = 1;
 	if ((n = ppoll(pfd, (nfds_t)np, &zero, &rp->sig_wait)) < 0) {
 		if (errno == EINTR)
 			return;
@@ -908,13 +910,12 @@ wait_for_work(struct redispub *rp, int64_t now)
 		wake = rp->next_stats;
 	if (winding_down(rp) && rp->stop_deadline < wake)
 		wake = rp->stop_deadline;
-	if (rp->opt.ring != NULL && !ringin_can_wait(&rp->ri) &&
-	    (t = ringin_next_look(&rp->ri)) < wake)
+	if (rp->opt.ring != NULL && (t = ringin_next_timer(&rp->ri)) < wake)
 		wake = t;
 	if (can_take_input(rp) || wake < now)
 		wake = now;
 	if (wake > now && rp->opt.ring != NULL && ringin_can_wait(&rp->ri) &&
-	    outbox_has_room(&rp->ob) && (rfd < 0 || events == POLLIN)) {
+	    outbox_has_room(&rp->ob)) {
 		wait_ring(rp, pfd, np, now, wake);
 		return;
 	}

@@ -14,12 +14,15 @@
 #define MS	((int64_t)1000000)	/* ns */
 #define LOOK_NS	(100 * MS)	/* how often an idle reader looks around */
 #define FINISH_NS (200 * MS)	/* for the rest of a message at a stop */
+#define GAP_MAX	128		/* a gap line's bytes, at most */
 
 /*
  * emit: a whole message, encoded in place when the buffer has room for
- * the most it may take, else through big.  ringin_fill stops below one
- * read of lines, so a line of up to 1 MiB always fits; a longer one is
- * what standard input would count as malformed: here it is skipped.
+ * the most it may take, else through big.  ringin_fill reads a record
+ * only while the buffer holds less than one read of lines less a gap
+ * line (which the same record may bring first), so a line of up to
+ * 1 MiB always fits; a longer one is what standard input would count as
+ * malformed: here it is skipped.
  */
 static int
 emit(void *arg, const struct tp_record *recs, size_t n)
@@ -36,7 +39,7 @@ emit(void *arg, const struct tp_record *recs, size_t n)
 		dst = ri->big;
 	}
 	len = jsonl_encode(recs, n, dst);
-	if (len - 1 > JSONL_MAX_LINE) {
+	if (len - 1 > JSONL_MAX_LINE || len > in->cap - in->len) {
 		ri->rl.skipped++;
 		warnx("ring %s: the message at seq %" PRIu64 " is %zu bytes, "
 		    "longer than a line may be (1 MiB): skipped", ri->name,
@@ -140,7 +143,7 @@ ringin_fill(struct ringin *ri, int stopping, int64_t now)
 			return;
 		}
 	}
-	while (in->len < INPUT_READ_SIZE &&
+	while (in->len < INPUT_READ_SIZE - GAP_MAX &&
 	    (!stopping || ringlines_pending(&ri->rl)) &&
 	    ringlines_read(&ri->rl, ri->ring) >= 0)
 		;
@@ -173,7 +176,11 @@ ringin_wait(struct ringin *ri, int timeout_ms, int64_t now)
 }
 
 int64_t
-ringin_next_look(const struct ringin *ri)
+ringin_next_timer(const struct ringin *ri)
 {
-	return ri->next_look;
+	if (ri->in->eof)
+		return INT64_MAX;
+	if (ri->ring == NULL)
+		return ri->next_look;
+	return ri->stop_by != 0 ? ri->stop_by : INT64_MAX;
 }

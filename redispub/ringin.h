@@ -61,7 +61,11 @@ int	ringin_can_wait(const struct ringin *ri);
  */
 void	ringin_wait(struct ringin *ri, int timeout_ms, int64_t now);
 
-/* ringin_next_look: when ringin_fill next looks for the ring (mono ns). */
-int64_t	ringin_next_look(const struct ringin *ri);
+/*
+ * ringin_next_timer: when ringin_fill must run again though no record
+ * came (mono ns): to look for a ring not there yet, or to end a stop
+ * whose message will not be finished; else INT64_MAX.
+ */
+int64_t	ringin_next_timer(const struct ringin *ri);
 
 #endif
