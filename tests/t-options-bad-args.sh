@@ -72,6 +72,8 @@ opts_of() {
 --check-url url
 --lease name
 --lease-ms n
+--ring ring
+--from from
 -v none
 ' ;;
 	recorder) echo '

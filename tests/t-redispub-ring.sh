@@ -59,6 +59,27 @@ for c in $(rcli smembers b.channels | sed -n 's/^b\.\(.*\.book\)$/\1/p'); do
 done
 note "$N lines (a gap line, $(grep -c '"type":"book_snapshot"' "$T/lines") snapshots) the same both ways"
 
+# --- nothing to spin on: stopped with lines held and Redis not
+# answering (paused), redispub waits out --flush-timeout asleep: its CPU
+# time over 1.5 s of it is counted (a loop that spun used all of it)
+rcli client pause 4000 all >/dev/null
+"$RP" -u "$REDIS_URL" --prefix e --ring "$R" --from 1 --flush-timeout 3 \
+    2>"$T/e.err" &
+re=$!
+track $re
+sleep 0.5
+kill -TERM $re
+sleep 0.2
+t0=$(awk '{ print $14 + $15 }' "/proc/$re/stat")
+sleep 1.5
+t1=$(awk '{ print $14 + $15 }' "/proc/$re/stat")
+ticks=$(( (t1 - t0) * 100 / $(getconf CLK_TCK) ))
+[ "$ticks" -le 20 ] ||
+    fail "stopped and waiting for Redis, redispub used $((ticks * 10)) ms of CPU in 1.5 s"
+wait $re
+note "stopped, Redis paused: $((ticks * 10)) ms of CPU in 1.5 s; $(grep -o 'dropping [0-9]* undelivered messages' "$T/e.err")"
+sleep 2.5	# the pause ends
+
 # --- a ring that does not exist yet, then is removed and created anew
 R2=$T/ring2
 "$RP" -u "$REDIS_URL" --prefix c --ring "$R2" 2>"$T/c2.err" &
