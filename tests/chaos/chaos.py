@@ -22,7 +22,13 @@ it, after it joins or Redis returns (then it also sends book_invalid),
 nor the book messages of a channel wsgate told it it moved to conflation
 ({"type":"conflated"}, a slow client: wsgate(1) --slow-client-hz), from
 the last it got of that channel before the notice until it reconnects:
-wsgate drops the queued ones and sends the book conflated.  EVENTS: "MS SEQ LABEL" lines from the test, one per fault
+wsgate drops the queued ones and sends the book conflated.  When the
+connection then ends (wsgate cuts a client still past its output cap,
+discarding its queue, the "conflated" notice with it), the end is the
+notice: a book channel's messages after the last the client got of it,
+up to the highest live seq when it went blind, are lost and told, as
+every book after a disconnection starts again from a snapshot (their
+later seqs are in the blind window).  EVENTS: "MS SEQ LABEL" lines from the test, one per fault
 (SEQ: the ring's seq just before it), then "MS SEQ end".  Every message
 is charged to the fault before it; the report prints per fault and client
 the messages lost and announced, lost SILENTly and received twice, and
@@ -120,6 +126,9 @@ class Seen:
         # WebSocket only: [channel, last seq of it received before the
         # "conflated" notice, highest seq when the connection ended]
         self.conflated = []
+        # WebSocket only: (channel, last seq of it received, highest live
+        # seq) for each book channel at each connection's end
+        self.cut_off = []
         last_on = {}      # channel -> highest seq received on it
         trade_only = False
         hi = 0
@@ -173,6 +182,11 @@ class Seen:
                 if f[2] != "redis_down":    # a new connection: unconflated
                     for w in self.conflated:
                         w[2] = min(w[2], hi)
+                    if trade_only and down is None:
+                        top = hi if wait_end is None else wait_end[1]
+                        self.cut_off.extend(
+                            (ch, s, top) for ch, s in last_on.items()
+                            if ch.endswith(".book") and s < top)
                 if self.joins and self.joins[-1][2] == 1 << 62:
                     self.joins[-1][2] = hi
                 if down is None:
@@ -212,6 +226,9 @@ class Seen:
             if a <= seq <= b:
                 return 0
         if kind in ("book_delta", "book_snapshot"):
+            for ch, lo, hi in self.cut_off:
+                if ch == chan and lo < seq <= hi:
+                    return 0
             for ch, lo, end in self.conflated:
                 if ch == chan and lo < seq <= end:
                     return 1
