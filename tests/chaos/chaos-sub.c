@@ -624,6 +624,8 @@ redis_client(int port, const char *authfile, const char *pattern)
 		if (!stop)
 			usleep(50000);
 	}
+	free(in.p);
+	free(out.p);
 }
 
 /* ---- WebSocket ---- */
@@ -730,6 +732,7 @@ ws_client(int port, const char *pattern)
 		if (!stop)
 			usleep(50000);
 	}
+	free(in.p);
 }
 
 int
