@@ -875,7 +875,7 @@ wait_ring(struct redispub *rp, struct pollfd *pfd, int np, int64_t now,
 		conn_io(&rp->c, pfd[0].revents);
 		return;
 	}
-	ringin_wait(&rp->ri, (int)(ms < most ? ms : most), now);
+	ringin_wait(&rp->ri, (int)(ms < most ? ms : most));
 }
 
 /*

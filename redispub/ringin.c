@@ -158,9 +158,10 @@ ringin_can_wait(const struct ringin *ri)
 }
 
 void
-ringin_wait(struct ringin *ri, int timeout_ms, int64_t now)
+ringin_wait(struct ringin *ri, int timeout_ms)
 {
 	char errbuf[512];
+	int64_t now;
 	int rc;
 
 	if (ring_wait(ri->ring, 0, timeout_ms))

@@ -59,7 +59,7 @@ int	ringin_can_wait(const struct ringin *ri);
  * timeout_ms is over; when idle, looks every 100 ms whether the writer
  * replaced the ring (ringlines_follow).
  */
-void	ringin_wait(struct ringin *ri, int timeout_ms, int64_t now);
+void	ringin_wait(struct ringin *ri, int timeout_ms);
 
 /*
  * ringin_next_timer: when ringin_fill must run again though no record
