@@ -1218,6 +1218,29 @@ ring_seek_latest(struct ring *r)
 	r->next = ring_cursor(r) + 1;
 }
 
+int
+ring_from(const char *s, uint64_t *from)
+{
+	if (strcmp(s, "oldest") == 0)
+		*from = RING_FROM_OLDEST;
+	else if (strcmp(s, "latest") == 0)
+		*from = RING_FROM_LATEST;
+	else if (parse_u64(s, 1, RING_FROM_LATEST - 1, from) < 0)
+		return -1;
+	return 0;
+}
+
+void
+ring_seek_from(struct ring *r, uint64_t from)
+{
+	if (from == RING_FROM_OLDEST)
+		ring_seek_oldest(r);
+	else if (from == RING_FROM_LATEST)
+		ring_seek_latest(r);
+	else
+		ring_seek(r, from);
+}
+
 uint64_t
 ring_position(const struct ring *r)
 {

@@ -150,6 +150,17 @@ int	 ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost,
 void	 ring_seek(struct ring *r, uint64_t seq);
 void	 ring_seek_oldest(struct ring *r);
 void	 ring_seek_latest(struct ring *r);
+
+/*
+ * A reader's --from: oldest (RING_FROM_OLDEST), latest (RING_FROM_LATEST)
+ * or a sequence number.  ring_from parses s into *from (-1 for anything
+ * else); ring_seek_from positions the reader there (a sequence the ring
+ * no longer holds is reported by ring_read as lost).
+ */
+#define RING_FROM_OLDEST	0
+#define RING_FROM_LATEST	UINT64_MAX
+int	 ring_from(const char *s, uint64_t *from);
+void	 ring_seek_from(struct ring *r, uint64_t from);
 uint64_t ring_position(const struct ring *r);
 
 /*

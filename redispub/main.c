@@ -70,7 +70,7 @@ struct options {
 	int64_t		connect_timeout_ns;
 	int64_t		flush_ns;
 	const char	*ring;		/* --ring, or NULL: stdin */
-	const char	*from;		/* --from */
+	uint64_t	 from;		/* --from: ring_from */
 	const char	*lease_key;	/* --lease, or NULL */
 	int64_t		lease_ms;
 	int		verbose;
@@ -241,7 +241,7 @@ static const struct options default_options = {
 	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
 	.max_deltas = 100000, .stats_ns = 2000 * MS,
 	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
-	.lease_ms = 3000, .from = "oldest",
+	.lease_ms = 3000, .from = RING_FROM_OLDEST,
 	.ready_fd = -1
 };
 
@@ -331,10 +331,11 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 			o->ring = optarg;
 			break;
 		case O_FROM:
-			if (strcmp(optarg, "oldest") != 0 &&
-			    strcmp(optarg, "latest") != 0)
-				(void)opt_u64("--from", optarg, 1, UINT64_MAX);
-			o->from = optarg;
+			if (ring_from(optarg, &o->from) < 0) {
+				warnx("--from %s: must be oldest, latest or a "
+				    "sequence number", optarg);
+				return EX_USAGE;
+			}
 			a->from = 1;
 			break;
 		default:

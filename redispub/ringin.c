@@ -64,7 +64,7 @@ emit_gap(void *arg, uint64_t from, uint64_t lost)
 
 void
 ringin_init(struct ringin *ri, struct input *in, const char *name,
-    const char *from, int verbose)
+    uint64_t from, int verbose)
 {
 	memset(ri, 0, sizeof(*ri));
 	ri->name = name;
@@ -97,7 +97,6 @@ static int
 open_ring(struct ringin *ri, int64_t now)
 {
 	char errbuf[512];
-	uint64_t seq;
 	int rc;
 
 	if (now < ri->next_look)
@@ -116,11 +115,7 @@ open_ring(struct ringin *ri, int64_t now)
 	}
 	/* recover: a truncated ring is followed or reported (ring_follow) */
 	ring_sigbus_guard("redispub", ri->name, 0);
-	if (strcmp(ri->from, "latest") == 0)
-		ring_seek_latest(ri->ring);
-	else if (strcmp(ri->from, "oldest") != 0 &&
-	    parse_u64(ri->from, 1, UINT64_MAX, &seq) == 0)
-		ring_seek(ri->ring, seq);
+	ring_seek_from(ri->ring, ri->from);
 	ri->next_look = now + LOOK_NS;
 	return 1;
 }

@@ -18,7 +18,7 @@
 
 struct ringin {
 	const char	*name;
-	const char	*from;		/* oldest, latest or a sequence */
+	uint64_t	 from;		/* where to start (ring_from) */
 	struct ring	*ring;		/* NULL until the ring exists */
 	struct input	*in;		/* where the lines go */
 	struct ringlines rl;
@@ -32,7 +32,7 @@ struct ringin {
 
 /* ringin_init: lines from the ring name, into in, starting at from. */
 void	ringin_init(struct ringin *ri, struct input *in, const char *name,
-	    const char *from, int verbose);
+	    uint64_t from, int verbose);
 
 /* ringin_free: closes the ring. */
 void	ringin_free(struct ringin *ri);

@@ -381,7 +381,7 @@ main(int argc, char **argv)
 {
 	static struct reader r;
 	struct sigaction sa;
-	const char *from = "oldest";
+	uint64_t from = RING_FROM_OLDEST;
 	uint64_t count = 0, done = 0, v;
 	int64_t spin_ns = SPIN_US_DEFAULT * 1000;
 	int ch, follow = 1, ready_fd = -1, mode = 0, rc, waited = 0;
@@ -417,12 +417,9 @@ main(int argc, char **argv)
 				    "or table", optarg);
 			break;
 		case O_FROM:
-			if (strcmp(optarg, "oldest") != 0 &&
-			    strcmp(optarg, "latest") != 0 &&
-			    parse_u64(optarg, 1, UINT64_MAX, &v) < 0)
+			if (ring_from(optarg, &from) < 0)
 				errx(EX_USAGE, "--from %s: must be oldest, "
 				    "latest or a sequence number", optarg);
-			from = optarg;
 			break;
 		case O_COUNT:
 			if (parse_u64(optarg, 1, UINT64_MAX, &count) < 0)
@@ -491,12 +488,7 @@ main(int argc, char **argv)
 	ringlines_init(&r.rl, emit, emit_gap, &r, r.verbose);
 	if ((rc = open_ring(&r, follow, ready_fd)) != 0)
 		return rc < 0 ? 0 : rc;
-	if (strcmp(from, "latest") == 0)
-		ring_seek_latest(r.ring);
-	else if (strcmp(from, "oldest") != 0) {
-		parse_u64(from, 1, UINT64_MAX, &v);
-		ring_seek(r.ring, v);
-	}
+	ring_seek_from(r.ring, from);
 	if (r.fmt == FMT_RAW) {
 		struct cap_header ch;
 
