@@ -237,9 +237,14 @@ static const struct option long_options[] = {
 	{ "from", required_argument, NULL, O_FROM },
 	{ NULL, 0, NULL, 0 }
 };
+/*
+ * max_deltas: 20000, the most deltas wsgate(1) replays to a late joiner;
+ * longer keys only cost Redis (an APPEND past 1 MiB grows the string by
+ * 1 MiB, reallocating it), redispub(1).
+ */
 static const struct options default_options = {
 	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
-	.max_deltas = 100000, .stats_ns = 2000 * MS,
+	.max_deltas = 20000, .stats_ns = 2000 * MS,
 	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
 	.lease_ms = 3000, .from = RING_FROM_OLDEST,
 	.ready_fd = -1

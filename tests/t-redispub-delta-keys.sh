@@ -10,6 +10,9 @@
 #  - max_deltas: fed at full speed, a channel whose last snapshot is
 #    followed by D deltas keeps its keys with --max-deltas D and loses
 #    both keys with --max-deltas D-1;
+#  - default_cap: without --max-deltas the cap is 20000 deltas, the
+#    most wsgate(1) replays: a snapshot and 20000 deltas keep the keys,
+#    one delta more deletes them;
 #  - reconnect: after the connection is lost, the first delta of a
 #    channel deletes both keys, and its next snapshot brings them back.
 # shellcheck disable=SC1091
@@ -98,6 +101,22 @@ max_deltas() {
 	note "max_deltas: cap of $d kept, $(( d - 1 )) dropped the keys ($calls APPEND calls)"
 }
 
+default_cap() {
+	rcli flushall >/dev/null
+	"$GEN" --count 41000 --symbols 1 --snapshot-every 1000000 >"$T/in"
+	# the input up to the Nth delta after the one snapshot, trades included
+	upto() { awk -v n="$1" '/"type":"book_delta"/ && ++d > n { exit } { print }' "$T/in"; }
+	upto 20000 >"$T/a"
+	upto 20001 >"$T/b"
+	assert_eq "deltas in the input" 20001 "$(grep -c '"type":"book_delta"' "$T/b")"
+	"$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/a" 2>"$T/err" || fail "redispub exited $?"
+	ndeltas_is 20000 || fail "default cap: $C.deltas holds $(rdeltas "$C.deltas" | wc -l) lines, not 20000"
+	rcli flushall >/dev/null
+	"$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/b" 2>"$T/err" || fail "redispub exited $?"
+	keys_gone || fail "default cap: 20001 deltas left the keys"
+	note "default_cap: 20000 deltas kept, 20001 deleted the keys"
+}
+
 reconnect() {
 	rcli flushall >/dev/null
 	# two snapshots of S00-USD: messages 1 and 1001, lines 1 and 2001
@@ -133,4 +152,5 @@ reconnect() {
 string
 wrongtype
 max_deltas
+default_cap
 reconnect
