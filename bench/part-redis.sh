@@ -49,7 +49,7 @@ size=$(awk '{ s += length($0) } END { printf "%d", s / NR }' "$T/in")
 payload=$(head -c "$size" /dev/zero | tr '\0' x)
 
 # best of three, interleaved, on a shared machine
-best_rp=0 best_rb=0
+best_rp=0 best_rb=0 best_long=0
 for _ in 1 2 3; do
 	redis-cli -p "$port" flushall >/dev/null
 	s=$(date +%s%N)
@@ -58,6 +58,15 @@ for _ in 1 2 3; do
 	e=$(date +%s%N)
 	r=$(( lines * 1000000000 / (e - s) ))
 	[ "$r" -gt "$best_rp" ] && best_rp=$r
+	# the same with keys of up to 100000 deltas (the default before
+	# 20000): what Redis's reallocation of growing strings costs
+	redis-cli -p "$port" flushall >/dev/null
+	s=$(date +%s%N)
+	"$BIN/redispub" -u "$url" --stats-interval 0 --max-deltas 100000 \
+	    <"$T/in" 2>/dev/null || exit 1
+	e=$(date +%s%N)
+	r=$(( lines * 1000000000 / (e - s) ))
+	[ "$r" -gt "$best_long" ] && best_long=$r
 	r=$(redis-benchmark -p "$port" -P 64 -n "$lines" -q \
 	    PUBLISH md.sim.BTC-USD.trade "$payload" 2>/dev/null |
 	    tr '\r' '\n' | sed -n 's/.*: \([0-9.]*\) requests per second.*/\1/p' | tail -n 1)
@@ -79,7 +88,8 @@ pct=$(( best_rp * 100 / best_rb ))
 ok=no
 [ "$pct" -ge 85 ] && [ "$best_rp" -ge 500000 ] && ok=yes
 echo "| redis | redis-benchmark -P 64 PUBLISH, $size B payload (ceiling) | $best_rb msg/s | | |"
-echo "| redis | redispub lines/s delivered (collector sim mix: most lines are book deltas = a PUBLISH each and, per channel and batch, one APPEND of them all; $size B avg, $lines lines) | $best_rp lines/s = $pct% of ceiling | >= 85% and >= 500000 | $ok |"
+echo "| redis | redispub lines/s delivered (collector sim mix: most lines are book deltas = a PUBLISH each and, per channel and batch, one APPEND of them all, up to the default --max-deltas 20000 a book; $size B avg, $lines lines) | $best_rp lines/s = $pct% of ceiling | >= 85% and >= 500000 | $ok |"
+echo "| redis | redispub lines/s, the same mix with --max-deltas 100000 (late-joiner keys of up to 100000 deltas, some 20 MB a book) | $best_long lines/s = $(( best_long * 100 / best_rb ))% of ceiling | | |"
 echo "| redis | redispub lines/s, trade lines only (one PUBLISH each, $tl lines) | $best_tr lines/s = $(( best_tr * 100 / best_rb ))% of ceiling | | |"
 
 # --- latency, and RSS with an empty buffer ---
