@@ -1166,7 +1166,7 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 		slot_prefetch(&r->slots[r->next & r->mask], 8);
 		/*
 		 * One pause every 64 looks, not one between each two: a pause
-		 * lasts about 140 cycles on Intel CPUs since Skylake, and a
+		 * takes up to 140 cycles on Intel CPUs since Skylake, and a
 		 * record published during one waits for its end.  Without
 		 * it ringbench's spin p50 fell from 215-262 ns to 162-198
 		 * (floor 99-128 ns), its p99 went from 488-676 ns to 529-643
