@@ -27,7 +27,7 @@ tp check >"$T/check" 2>&1 || { cat "$T/check"; fail "check exited $? after the s
 sp2=$(sup_pid) || fail "check did not start a supervisor"
 [ "$sp2" != "$sp" ] || fail "supervisor pid unchanged"
 kill -0 "$sp2" || fail "new supervisor $sp2 not running"
-all_up || { tp status; fail "not all stages up after check"; }
+assert_all_up "not all stages up after check"
 for p in $orphans; do
 	running "$p" && fail "process $p of the killed supervisor still runs"
 done

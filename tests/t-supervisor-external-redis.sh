@@ -13,7 +13,7 @@ tp_start
 assert_eq "redis stage" external "$(stage_state redis)"
 [ ! -e "$STATE/run/redis.pids" ] || [ ! -s "$STATE/run/redis.pids" ] ||
     fail "a redis-server was started: $(cat "$STATE/run/redis.pids")"
-all_up || { tp status; fail "not all up with an external Redis"; }
+assert_all_up "not all up with an external Redis"
 wait_for 15 sh -c "redis-cli -p $REDIS_PORT smembers ext.channels | grep -q '^ext\.sim\.'" ||
     fail "nothing published under prefix ext into $REDIS_URL"
 tp stop >/dev/null 2>&1 || fail "stop exited $?"

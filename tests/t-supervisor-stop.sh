@@ -21,18 +21,7 @@ for s in redis collector pipeline; do
 done
 tp stop >"$T/out" 2>&1 || fail "second stop exited $?"
 tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "start after stop exited $?"; }
-if ! all_up; then
-	# say which stage, and keep the status and the logs' ends for the log
-	tp status >"$T/status" 2>&1
-	cat "$T/status" >&2
-	for f in "$STATE"/log/*/current; do
-		echo "== $f" >&2
-		tail -n 20 "$f" >&2
-	done
-	fail "not up after stop and start: $(awk '/^supervisor: not/ { printf "%s; ", $0 }
-	    /^STAGE/ { on = 1; next }
-	    on && $2 ~ /^[a-z]+$/ && $2 !~ /^(up|disabled|external)$/ { printf "%s %s; ", $1, $2 }' "$T/status")"
-fi
+assert_all_up "not up after stop and start"
 tp stop >/dev/null 2>&1 || fail "final stop exited $?"
 no_procs_left
 note "stop left none of $(echo "$pids" | wc -w) processes"

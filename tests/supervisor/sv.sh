@@ -107,6 +107,21 @@ stage_renewed() {
 
 all_up() { tp status >/dev/null 2>&1; }
 
+# assert_all_up MSG: all_up, or fails with MSG and the stages not up,
+# leaving the status and the end of each stage's log in the test's log
+assert_all_up() {
+	all_up && return 0
+	tp status >"$T/status" 2>&1
+	cat "$T/status" >&2
+	for _f in "$STATE"/log/*/current; do
+		echo "== $_f" >&2
+		tail -n 20 "$_f" >&2
+	done
+	fail "$1: $(awk '/^supervisor: not/ { printf "%s; ", $0 }
+	    /^STAGE/ { on = 1; next }
+	    on && $2 ~ /^[a-z]+$/ && $2 !~ /^(up|disabled|external)$/ { printf "%s %s; ", $1, $2 }' "$T/status")"
+}
+
 # sv_auth CMD...: runs CMD (redis-cli, or a command that runs it) with
 # the password the supervisor made for its private Redis, if it has.
 sv_auth() {
