@@ -389,8 +389,9 @@ win_sort(struct win_note *v, size_t n)
  * Adds to venue_msg, best first, the window changes of one side: the
  * levels noted (v[0..n), sorted, one price possibly noted several times)
  * and the untouched levels that crossed the window's edge, which lie
- * between the old edge and index depth of the book now.  Returns -1 when
- * the message is full.
+ * between the old edge and index depth of the book now.  A noted
+ * price needs no search of the book: its last note says what it is.
+ * Returns -1 when the message is full.
  */
 static int
 win_side(struct fsym *s, int ask, const struct win_note *v, size_t n)
@@ -398,7 +399,7 @@ win_side(struct fsym *s, int ask, const struct win_note *v, size_t n)
 	const struct book_side *sd = ask ? &s->book.asks : &s->book.bids;
 	size_t depth = win.depth, nw = sd->n < depth ? sd->n : depth;
 	size_t k = sd->n, lo, hi, i = 0;
-	int found, entered;
+	int found, entered, now;
 
 	if (win.full[ask]) {
 		/* k: the levels now not worse than the old edge */
@@ -412,7 +413,7 @@ win_side(struct fsym *s, int ask, const struct win_note *v, size_t n)
 		const struct book_level *l = lo < hi ? &sd->lv[lo] : NULL;
 		int c = i == n ? 1 : l == NULL ? -1 : book_better(ask,
 		    v[i].price, v[i].price_exp, l->price, l->price_exp);
-		size_t j, at;
+		size_t j;
 
 		if (c > 0) {
 			/* an untouched level crossed the edge */
@@ -427,12 +428,17 @@ win_side(struct fsym *s, int ask, const struct win_note *v, size_t n)
 		for (j = i; j + 1 < n && book_better(ask, v[j + 1].price,
 		    v[j + 1].price_exp, v[i].price, v[i].price_exp) == 0; j++)
 			;
-		at = book_find(&s->book, ask, v[j].price, v[j].price_exp,
-		    &found);
-		if (found && at < depth) {
-			l = &sd->lv[at];
-			if (msg_add(&venue_msg, ask, l->price, l->price_exp,
-			    l->qty, l->qty_exp) < 0)
+		/*
+		 * The last note of a price is the level now (book_set_at
+		 * applied each; a feed's book has no max_depth), and
+		 * it is in the window unless worse than the window's edge.
+		 */
+		now = v[j].qty != 0 && (sd->n <= depth || book_better(ask,
+		    v[j].price, v[j].price_exp, sd->lv[depth - 1].price,
+		    sd->lv[depth - 1].price_exp) <= 0);
+		if (now) {
+			if (msg_add(&venue_msg, ask, v[j].price,
+			    v[j].price_exp, v[j].qty, v[j].qty_exp) < 0)
 				return -1;
 		} else if (v[i].was_in &&
 		    msg_add(&venue_msg, ask, v[j].price, v[j].price_exp, 0,
