@@ -166,45 +166,14 @@ win_snapshot(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 }
 
 void
-venue_horizon(struct fsym *s, size_t limit, json_t *sides[2])
+venue_horizon(struct fsym *s, size_t limit, const size_t n[2])
 {
 	for (int ask = 0; ask <= 1; ask++) {
 		const struct book_side *sd = ask ? &s->book.asks :
 		    &s->book.bids;
 
 		/* the body's count: a level it removed still filled the limit */
-		s->has_horizon[ask] = json_array_size(sides[ask]) >= limit &&
-		    sd->n > 0;
-		if (s->has_horizon[ask])
-			s->horizon[ask] = sd->lv[sd->n - 1];
-	}
-}
-
-/* The number of elements of array a (valid text). */
-static size_t
-jv_count(struct jv a)
-{
-	struct jit it;
-	struct jv v;
-	size_t n = 0;
-
-	if (jt_begin(a, &it) != 0)
-		return 0;
-	while (jt_next(&it, NULL, &v))
-		n++;
-	return n;
-}
-
-void
-venue_jhorizon(struct fsym *s, size_t limit, const struct jv sides[2])
-{
-	for (int ask = 0; ask <= 1; ask++) {
-		const struct book_side *sd = ask ? &s->book.asks :
-		    &s->book.bids;
-
-		/* the body's count: a level it removed filled the limit */
-		s->has_horizon[ask] = jv_count(sides[ask]) >= limit &&
-		    sd->n > 0;
+		s->has_horizon[ask] = n[ask] >= limit && sd->n > 0;
 		if (s->has_horizon[ask])
 			s->horizon[ask] = sd->lv[sd->n - 1];
 	}
@@ -642,19 +611,21 @@ venue_rest_levels(struct fsym *s, json_t *sides[2])
 }
 
 int
-venue_rest_jlevels(struct fsym *s, const struct jv sides[2])
+venue_rest_jlevels(struct fsym *s, const struct jv sides[2], size_t n[2])
 {
 	struct jit it;
 	struct jv l, p, q;
 
 	book_clear(&s->book);
 	for (int ask = 0; ask <= 1; ask++) {
+		n[ask] = 0;
 		if (jt_begin(sides[ask], &it) != 0)
 			goto bad;
 		/* [price, qty, ...]: the first two, both strings */
 		while (jt_next_pair(&it, &p, &q, &l)) {
 			if (venue_jvlevel(s, ask, p, q, 0, 0) != 0)
 				goto bad;
+			n[ask]++;
 		}
 	}
 	return 0;

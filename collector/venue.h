@@ -232,22 +232,19 @@ void	venue_delta_end(struct feed *f, struct fsym *s);
 void	venue_truncate(struct fsym *s, int ask, size_t depth, int emit);
 
 /*
- * venue_horizon: s's book was just replaced by venue_rest_levels(s, sides)
- * from a REST snapshot that asked for limit levels a side (Binance).  A
- * side that came back with limit levels is known only down to its worst
- * one, the horizon: what lies beyond it is unknown, and levels the venue
- * names there later are known only one by one, not what lies between
- * them.  The window (--depth) must then lie at or better than the
- * horizon: when fewer than f->depth levels of a side do (a window of
- * depth 0 never does), feed_emit_book and venue_delta_end publish nothing
- * and resync the book (feed_resync, which clears the horizon) with the
- * reason.  A side that came back shorter is whole and has no horizon.
+ * venue_horizon: s's book was just replaced by venue_rest_jlevels(s,
+ * sides, n) from a REST snapshot that asked for limit levels a side
+ * (Binance); n: the levels of each side the body held.  A side that came
+ * back with limit levels is known only down to its worst one, the
+ * horizon: what lies beyond it is unknown, and levels the venue names
+ * there later are known only one by one, not what lies between them.
+ * The window (--depth) must then lie at or better than the horizon: when
+ * fewer than f->depth levels of a side do (a window of depth 0 never
+ * does), feed_emit_book and venue_delta_end publish nothing and resync
+ * the book (feed_resync, which clears the horizon) with the reason.  A
+ * side that came back shorter is whole and has no horizon.
  */
-void	venue_horizon(struct fsym *s, size_t limit, json_t *sides[2]);
-
-/* venue_jhorizon: venue_horizon for sides read by the scanner (json.h). */
-void	venue_jhorizon(struct fsym *s, size_t limit,
-	    const struct jv sides[2]);
+void	venue_horizon(struct fsym *s, size_t limit, const size_t n[2]);
 
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
@@ -347,9 +344,10 @@ int	venue_rest_levels(struct fsym *s, json_t *sides[2]);
 /*
  * venue_rest_jlevels: venue_rest_levels for a body read by the scanner
  * (json.h): sides[0] bids, sides[1] asks, arrays of [price, qty] string
- * pairs.  The scanner reads a deep snapshot several times faster than
- * jansson builds it.
+ * pairs; n[0] and n[1] are set to the levels each held.  The scanner
+ * reads a deep snapshot several times faster than jansson builds it.
  */
-int	venue_rest_jlevels(struct fsym *s, const struct jv sides[2]);
+int	venue_rest_jlevels(struct fsym *s, const struct jv sides[2],
+	    size_t n[2]);
 
 #endif

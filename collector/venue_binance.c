@@ -234,7 +234,7 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 	static const char *const keys[] = { "bids", "asks", "lastUpdateId" };
 	struct jv sk[3];
 	uint64_t id;
-	size_t k;
+	size_t k, nlev[2];
 	char why[128];
 
 	if (s->synced)
@@ -266,12 +266,12 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 		bn_request(f, s, 0);
 		return;
 	}
-	if (venue_rest_jlevels(s, sk) != 0) {
+	if (venue_rest_jlevels(s, sk, nlev) != 0) {
 		feed_malformed(f, "bad REST snapshot level", body, len);
 		bn_request(f, s, 2000000000LL);
 		return;
 	}
-	venue_jhorizon(s, bn_limit(f), sk);
+	venue_horizon(s, bn_limit(f), nlev);
 	s->last = id;
 	s->last_ts = recv;
 	for (k = 0; k < s->npend; k++) {
