@@ -15,13 +15,14 @@
  * prints one line per venue: "venue msgs cpu_seconds wall_seconds
  * msgs_per_cpu_second" (CPU time: the machine may be shared).
  *
- * venues -f CAPTURE [-C] [-r reps] [-d depth] venue SYM...
+ * venues -f CAPTURE [-C] [-r reps] [-w ms] [-d depth] venue SYM...
  * feeds a recorded capture instead (tests/fixtures/venues/README.md: one
  * JSON object a line; its "recv" frames go to the adapter's message
  * handler and its "rest" bodies to its REST snapshot handler, in order),
  * for the symbols SYM (BASE-QUOTE), reps times, each time into a fresh
- * feed and books, and prints the same line (msgs: frames fed, all
- * repetitions).  The run is void if any message was malformed, a book
+ * feed and books, after repetitions not counted that take ms of CPU time
+ * (-w, default 0: one), and prints the same line (msgs: frames fed, the
+ * counted repetitions).  The run is void if any message was malformed, a book
  * was resynced or a symbol never synced (bench/part-tardis.sh).  -C
  * skips Kraken's checksum (kraken_verify), which tardis-dev does not
  * verify: the like-for-like row beside it.
@@ -374,87 +375,109 @@ err:
 }
 
 /*
- * Feeds the frames fr[0..n) reps times to the adapter v for the symbols
- * syms[0..nsyms), each time into a fresh feed, and prints the result
- * line.  Only the handlers' CPU time is counted.  Returns 0, or -1 when a
+ * One repetition: feeds the frames fr[0..n) to the adapter ops for the
+ * symbols syms[0..nsyms), into a fresh feed and books, and adds the
+ * handlers' CPU and wall time to *cpu and *wall.  Returns 0, or -1 when
+ * the repetition was void (said on stderr).
+ */
+static int
+capture_pass(const struct venue_ops *ops, const struct frame *fr, size_t n,
+    size_t depth, char **syms, int nsyms, struct ring *ring, int verbose,
+    int64_t *cpu, int64_t *wall)
+{
+	struct collector c;
+	struct feed f;
+	struct fsym *s = calloc((size_t)nsyms, sizeof(*s));
+	int64_t t0, c0;
+	uint64_t applied = 0;
+	int ok = 1;
+
+	if (s == NULL)
+		abort();
+	memset(&c, 0, sizeof(c));
+	c.ring = ring;
+	c.prog = "venues";
+	c.ready_fd = -1;
+	memset(&f, 0, sizeof(f));
+	f.ops = ops;
+	f.c = &c;
+	f.syms = s;
+	f.nsyms = (size_t)nsyms;
+	f.depth = depth ? depth : ops->default_depth;
+	for (int i = 0; i < nsyms; i++) {
+		snprintf(s[i].sym, sizeof(s[i].sym), "%s", syms[i]);
+		venue_native(ops, s[i].sym, s[i].native, sizeof(s[i].native));
+		book_init(&s[i].book, 0);
+		s[i].feed = &f;
+	}
+	t0 = mono_ns();
+	c0 = cpu_ns();
+	for (size_t i = 0; i < n; i++) {
+		if (fr[i].rest_sym == NULL) {
+			ops->on_msg(&f, fr[i].text, fr[i].len, t0);
+			continue;
+		}
+		for (int k = 0; k < nsyms; k++)
+			if (strcmp(s[k].native, fr[i].rest_sym) == 0)
+				ops->on_rest(&f, &s[k], 200, fr[i].text,
+				    fr[i].len, t0);
+	}
+	*cpu += cpu_ns() - c0;
+	*wall += mono_ns() - t0;
+	for (int i = 0; i < nsyms; i++) {
+		ok &= s[i].synced;
+		applied += s[i].updates;
+	}
+	if (!ok || f.resyncs != 0 || f.malformed != 0)
+		fprintf(stderr, "venues: %s: resyncs %llu malformed %llu, a "
+		    "symbol not synced: the run is void\n", ops->name,
+		    (unsigned long long)f.resyncs,
+		    (unsigned long long)f.malformed);
+	else if (verbose)
+		fprintf(stderr, "venues: %s: %llu book messages applied, %llu "
+		    "trades, %llu records\n", ops->name,
+		    (unsigned long long)applied, (unsigned long long)c.trades,
+		    (unsigned long long)c.records);
+	for (int i = 0; i < nsyms; i++) {
+		feed_clear_pend(&s[i]);
+		free(s[i].pend);
+		book_free(&s[i].book);
+	}
+	free(s);
+	return ok && f.resyncs == 0 && f.malformed == 0 ? 0 : -1;
+}
+
+/*
+ * Feeds the frames fr[0..n) to the adapter v for the symbols
+ * syms[0..nsyms): repetitions not counted until they have taken warm
+ * CPU nanoseconds (at least one: caches, the ring's pages), then reps
+ * counted ones, each into a fresh feed, and prints the result line.
+ * Only the handlers' CPU time is counted.  Returns 0, or -1 when a
  * repetition was void.
  */
 static int
 run_capture(const char *v, const struct frame *fr, size_t n, int reps,
-    size_t depth, char **syms, int nsyms, struct ring *ring)
+    int64_t warm, size_t depth, char **syms, int nsyms, struct ring *ring)
 {
 	const struct venue_ops *ops = venue_find(v, strlen(v));
 	int64_t cpu = 0, wall = 0;
+	int verbose = getenv("VENUES_VERBOSE") != NULL;
 
 	if (ops == NULL) {
 		fprintf(stderr, "venues: %s: unknown venue\n", v);
 		return -1;
 	}
-	for (int r = 0; r < reps; r++) {
-		struct collector c;
-		struct feed f;
-		struct fsym *s = calloc((size_t)nsyms, sizeof(*s));
-		int64_t t0, c0;
-		uint64_t applied = 0;
-		int ok = 1;
-
-		if (s == NULL)
-			abort();
-		memset(&c, 0, sizeof(c));
-		c.ring = ring;
-		c.prog = "venues";
-		c.ready_fd = -1;
-		memset(&f, 0, sizeof(f));
-		f.ops = ops;
-		f.c = &c;
-		f.syms = s;
-		f.nsyms = (size_t)nsyms;
-		f.depth = depth ? depth : ops->default_depth;
-		for (int i = 0; i < nsyms; i++) {
-			snprintf(s[i].sym, sizeof(s[i].sym), "%s", syms[i]);
-			venue_native(ops, s[i].sym, s[i].native,
-			    sizeof(s[i].native));
-			book_init(&s[i].book, 0);
-			s[i].feed = &f;
-		}
-		t0 = mono_ns();
-		c0 = cpu_ns();
-		for (size_t i = 0; i < n; i++) {
-			if (fr[i].rest_sym == NULL) {
-				ops->on_msg(&f, fr[i].text, fr[i].len, t0);
-				continue;
-			}
-			for (int k = 0; k < nsyms; k++)
-				if (strcmp(s[k].native, fr[i].rest_sym) == 0)
-					ops->on_rest(&f, &s[k], 200, fr[i].text,
-					    fr[i].len, t0);
-		}
-		cpu += cpu_ns() - c0;
-		wall += mono_ns() - t0;
-		for (int i = 0; i < nsyms; i++) {
-			ok &= s[i].synced;
-			applied += s[i].updates;
-		}
-		if (!ok || f.resyncs != 0 || f.malformed != 0) {
-			fprintf(stderr, "venues: %s: resyncs %llu malformed "
-			    "%llu, a symbol not synced: the run is void\n", v,
-			    (unsigned long long)f.resyncs,
-			    (unsigned long long)f.malformed);
+	do {
+		if (capture_pass(ops, fr, n, depth, syms, nsyms, ring, verbose,
+		    &cpu, &wall) != 0)
 			return -1;
-		}
-		if (r == 0 && getenv("VENUES_VERBOSE") != NULL)
-			fprintf(stderr, "venues: %s: %llu book messages "
-			    "applied, %llu trades, %llu records\n", v,
-			    (unsigned long long)applied,
-			    (unsigned long long)c.trades,
-			    (unsigned long long)c.records);
-		for (int i = 0; i < nsyms; i++) {
-			feed_clear_pend(&s[i]);
-			free(s[i].pend);
-			book_free(&s[i].book);
-		}
-		free(s);
-	}
+		verbose = 0;
+	} while (cpu < warm);
+	cpu = wall = 0;
+	for (int r = 0; r < reps; r++)
+		if (capture_pass(ops, fr, n, depth, syms, nsyms, ring, 0, &cpu,
+		    &wall) != 0)
+			return -1;
 	printf("%s %zu %.3f %.3f %.0f\n", v, n * (size_t)reps,
 	    (double)cpu / 1e9, (double)wall / 1e9,
 	    (double)n * reps * 1e9 / (double)cpu);
@@ -474,8 +497,9 @@ main(int argc, char **argv)
 	uint64_t v;
 	const char *capture = NULL;
 	size_t depth = 0;
+	int64_t warm = 0;
 
-	while ((ch = getopt(argc, argv, "n:f:r:d:C")) != -1) {
+	while ((ch = getopt(argc, argv, "n:f:r:w:d:C")) != -1) {
 		if (ch == 'f') {
 			capture = optarg;
 			continue;
@@ -484,10 +508,11 @@ main(int argc, char **argv)
 			kraken_verify = 0;
 			continue;
 		}
-		if ((ch != 'n' && ch != 'r' && ch != 'd') ||
-		    parse_u64(optarg, ch == 'n' ? 100 : 1, 100000000, &v) < 0) {
+		if ((ch != 'n' && ch != 'r' && ch != 'w' && ch != 'd') ||
+		    parse_u64(optarg, ch == 'n' ? 100 : ch == 'w' ? 0 : 1,
+		    100000000, &v) < 0) {
 			fprintf(stderr, "usage: venues [-n messages] [venue ...]\n"
-			    "       venues -f capture [-C] [-r reps] "
+			    "       venues -f capture [-C] [-r reps] [-w ms] "
 			    "[-d depth] venue SYM...\n");
 			return 64;
 		}
@@ -495,6 +520,8 @@ main(int argc, char **argv)
 			n = (size_t)v;
 		else if (ch == 'r')
 			reps = (int)v;
+		else if (ch == 'w')
+			warm = (int64_t)v * 1000000;
 		else
 			depth = (size_t)v;
 	}
@@ -520,8 +547,8 @@ main(int argc, char **argv)
 		if (capture_load(capture, &fr, &nf) != 0)
 			rv = 1;
 		else {
-			rv = run_capture(argv[0], fr, nf, reps, depth, argv + 1,
-			    argc - 1, ring) != 0;
+			rv = run_capture(argv[0], fr, nf, reps, warm, depth,
+			    argv + 1, argc - 1, ring) != 0;
 			for (size_t i = 0; i < nf; i++) {
 				free(fr[i].text);
 				free(fr[i].rest_sym);

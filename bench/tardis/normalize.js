@@ -1,4 +1,4 @@
-// normalize.js CAPTURE VENUE REPS: the Tardis normalizers (npm tardis-dev,
+// normalize.js CAPTURE VENUE REPS [WARM_MS]: the Tardis normalizers (npm tardis-dev,
 // pinned in package.json) on a recorded capture, offline, for
 // bench/part-tardis.sh.
 //
@@ -10,8 +10,9 @@
 // localTimestamp, and every book change into an OrderBook per symbol
 // (tardis-dev's).  JSON.parse of each frame's text is counted, as the
 // collector's parsing is.  The whole capture is fed REPS times, each time
-// to fresh mappers and books, after one repetition not counted (the JIT's
-// warm-up).  Prints "venue msgs cpu_seconds wall_seconds
+// to fresh mappers and books, after repetitions not counted that take
+// WARM_MS of CPU time (default 0: one), the JIT's warm-up: V8 keeps
+// getting faster over the first second or two of this work.  Prints "venue msgs cpu_seconds wall_seconds
 // msgs_per_cpu_second mapped" (mapped: trades and book changes produced
 // in one repetition); exits 65 when the mappers produced nothing.
 'use strict'
@@ -19,10 +20,11 @@ const fs = require('fs')
 const tardis = require('tardis-dev')
 const bybit = require('tardis-dev/dist/mappers/bybit')
 
-const [file, venue, repsArg] = process.argv.slice(2)
+const [file, venue, repsArg, warmArg] = process.argv.slice(2)
 const reps = Number(repsArg || 1)
-if (!file || !venue || !(reps >= 1)) {
-  console.error('usage: normalize.js CAPTURE VENUE REPS')
+const warm = Number(warmArg || 0)
+if (!file || !venue || !(reps >= 1) || !(warm >= 0)) {
+  console.error('usage: normalize.js CAPTURE VENUE REPS [WARM_MS]')
   process.exit(64)
 }
 
@@ -73,11 +75,14 @@ function once () {
   return mapped
 }
 
+const cpuMs = (c) => (c.user + c.system) / 1000
+const w0 = process.cpuUsage()
 const mapped = once()
 if (mapped === 0) {
   console.error(`normalize.js: ${venue}: tardis-dev mapped none of the ${frames.length} frames`)
   process.exit(65)
 }
+while (cpuMs(process.cpuUsage(w0)) < warm) once()
 const c0 = process.cpuUsage()
 const t0 = process.hrtime.bigint()
 for (let i = 0; i < reps; i++) once()
