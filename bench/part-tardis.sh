@@ -15,12 +15,16 @@
 # counted from its second repetition, as before 2026-12-05, it ran at 60 %
 # of its speed; the collector needs it less, for its caches and the
 # ring's pages), then about one CPU second counted.
+# Beside each ratio, what the JSON check alone costs: the scanner's
+# jt_pick (bench/json) on the collector's frames, against the time a frame
+# may take in all at 20x tardis-dev's rate.
 set -u
 : "${BIN:?}"
 dir=$(cd "$(dirname "$0")" && pwd)
 fx=$dir/../tests/fixtures/venues
 prog=$BIN/bench/venues
 [ -x "$prog" ] || { echo "part-tardis: $prog not built" >&2; exit 1; }
+[ -x "$BIN/bench/json" ] || { echo "part-tardis: $BIN/bench/json not built" >&2; exit 1; }
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "| venues vs tardis | not run: no node/npm | | | no |"
 	exit 0
@@ -83,6 +87,22 @@ while read -r venue tcap ccap depth creps treps syms; do
 	echo "$crate $trate" | awk -v what="$what" -v n="$cmsgs" -v cpu="$ccpu" '{
 		x = $1 / $2
 		printf "| venues vs tardis | %s: collector parse+book+check+ring (%d msgs, %s s CPU) | %d msg/CPU-s = %.1fx tardis-dev | >= 20x | %s |\n", what, n, cpu, $1, x, (x >= 20) ? "yes" : "no" }'
+	# the frames' and REST bodies' texts, one a line, for bench/json
+	if ! /usr/bin/python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r.get("t") in ("recv", "rest"):
+        print(r["text"].replace("\n", " "))' "$T/$ccap" >"$T/frames" ||
+	    ! j=$("$BIN/bench/json" -k data "$T/frames"); then
+		echo "part-tardis: $venue: bench/json failed" >&2
+	else
+		# shellcheck disable=SC2086
+		set -- $j
+		echo "$3 $crate $trate" | awk -v what="$what" -v b="$2" '{
+			budget = 1e9 / (20 * $3)
+			printf "| venues vs tardis | %s: of which the JSON check alone (jt_pick, %d bytes a frame) | %.0f ns a frame = %.0f %% of the collector'"'"'s %.0f ns; %.0f %% of the %.0f ns a frame may take at 20x | | |\n", what, b, $1, 100 * $1 * $2 / 1e9, 1e9 / $2, 100 * $1 / budget, budget }'
+	fi
 	[ "$venue" = kraken ] || continue
 	# shellcheck disable=SC2086
 	c=$("$prog" -C -w "$WARM_MS" -f "$T/$ccap" -d "$depth" -r "$creps" "$venue" $syms 2>"$T/venues.err") || {
