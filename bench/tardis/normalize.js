@@ -1,5 +1,5 @@
-// normalize.js CAPTURE VENUE REPS [WARM_MS]: the Tardis normalizers (npm tardis-dev,
-// pinned in package.json) on a recorded capture, offline, for
+// normalize.js CAPTURE VENUE REPS [WARM_MS]: the Tardis normalizers (npm
+// tardis-dev, pinned in package.json) on a recorded capture, offline, for
 // bench/part-tardis.sh.
 //
 // CAPTURE is a capture as tests/fixtures/venues/README.md describes it
@@ -12,9 +12,10 @@
 // collector's parsing is.  The whole capture is fed REPS times, each time
 // to fresh mappers and books, after repetitions not counted that take
 // WARM_MS of CPU time (default 0: one), the JIT's warm-up: V8 keeps
-// getting faster over the first second or two of this work.  Prints "venue msgs cpu_seconds wall_seconds
-// msgs_per_cpu_second mapped" (mapped: trades and book changes produced
-// in one repetition); exits 65 when the mappers produced nothing.
+// getting faster over the first second or two of this work.  Prints
+// "venue msgs cpu_seconds wall_seconds msgs_per_cpu_second mapped"
+// (mapped: trades and book changes produced in one repetition); exits 65
+// when the mappers produced nothing.
 'use strict'
 const fs = require('fs')
 const tardis = require('tardis-dev')
