@@ -22,8 +22,8 @@
  * for the symbols SYM (BASE-QUOTE), reps times, each time into a fresh
  * feed and books, after repetitions not counted that take ms of CPU time
  * (-w, default 0: one), and prints the same line (msgs: frames fed, the
- * counted repetitions).  The run is void if any message was malformed, a book
- * was resynced or a symbol never synced (bench/part-tardis.sh).  -C
+ * counted repetitions).  The run is void if any message was malformed, a
+ * book was resynced or a symbol never synced (bench/part-tardis.sh).  -C
  * skips Kraken's checksum (kraken_verify), which tardis-dev does not
  * verify: the like-for-like row beside it.
  */
