@@ -218,7 +218,11 @@ void	feed_emit_book(struct feed *f, struct fsym *s, int64_t ts,
  * publishes no delta at all.  A change set too big for one message is
  * published as a book_snapshot of the window instead.  Without
  * venue_delta_end (a malformed message, a failed check) nothing is
- * published; the next venue_delta_begin starts afresh.
+ * published; the next venue_delta_begin starts afresh.  Between the two,
+ * the book of s changes only through those emitting calls, and a feed's
+ * book keeps no depth of its own (book_init with max_depth 0):
+ * venue_delta_end takes the last level noted at a price as what the book
+ * holds there, without searching it.
  */
 void	venue_delta_begin(struct feed *f, struct fsym *s, int64_t ts,
 	    int64_t recv, uint64_t vseq);
@@ -344,7 +348,7 @@ int	venue_rest_levels(struct fsym *s, json_t *sides[2]);
 /*
  * venue_rest_jlevels: venue_rest_levels for a body read by the scanner
  * (json.h): sides[0] bids, sides[1] asks, arrays of [price, qty] string
- * pairs; n[0] and n[1] are set to the levels each held.  The scanner
+ * pairs; on success n[0] and n[1] are the levels each held.  The scanner
  * reads a deep snapshot several times faster than jansson builds it.
  */
 int	venue_rest_jlevels(struct fsym *s, const struct jv sides[2],
