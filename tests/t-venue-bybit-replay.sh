@@ -6,8 +6,7 @@
 # the book a reader builds from the ring is the book rebuilt from the same
 # frames by the venue's snapshot/delta rules (tests/mock/rebuild.py),
 # level by level, text for text; the ring's trades are the venue's, with
-# the taker side.  Then the same traffic through a window of 10 levels
-# (--depth 10) of the venue's 200, whose edge most deltas cross.
+# the taker side.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -25,12 +24,3 @@ collector_stop
 assert_eq "subscribe" 1 "$(mock_count '^C1 recv \{"req_id":"subscribe","op":"subscribe","args":\["orderbook.200.BTCUSDT","publicTrade.BTCUSDT","orderbook.200.ETHUSDT","publicTrade.ETHUSDT"\]\}$')"
 assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 replay_check bybit "$CAP" "$SYMS" 200
-
-"$BIN/shmreader" --ring "$RING" --unlink || fail "shmreader --unlink"
-mock_replay "$CAP" 1 10
-collector_start -v --depth 10 \
-    --url "bybit=wss://127.0.0.1:$MOCK_PORT/v5/public/spot" "bybit:$SYMS"
-replay_wait bybit 20
-collector_stop
-assert_eq "resyncs, --depth 10" 0 "$(ring_count '"status":"resync"')"
-replay_check bybit "$CAP" "$SYMS" 10
