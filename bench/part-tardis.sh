@@ -12,12 +12,13 @@
 # without it (venues -C): the same work on both sides.
 # Both sides are measured warm: repetitions not counted first, WARM_MS of
 # CPU time each (V8's JIT keeps speeding tardis-dev up for about a second:
-# counted from its second repetition, as before 2026-12-05, it ran at 60 %
+# counted from its second repetition, as before 71ea461, it ran at 60 %
 # of its speed; the collector needs it less, for its caches and the
 # ring's pages), then about one CPU second counted.
-# Beside each ratio, what the JSON check alone costs: the scanner's
-# jt_pick (bench/json) on the collector's frames, against the time a frame
-# may take in all at 20x tardis-dev's rate.
+# Under each venue's first collector row, what the JSON check alone costs
+# a frame: the scanner's jt_pick (bench/json, picking one name; the check
+# is the cost) on the collector's frames, as a share of that row's time a
+# frame and of the time a frame may take in all at 20x tardis-dev.
 set -u
 : "${BIN:?}"
 dir=$(cd "$(dirname "$0")" && pwd)
@@ -101,7 +102,7 @@ for l in open(sys.argv[1]):
 		set -- $j
 		echo "$3 $crate $trate" | awk -v what="$what" -v b="$2" '{
 			budget = 1e9 / (20 * $3)
-			printf "| venues vs tardis | %s: of which the JSON check alone (jt_pick, %d bytes a frame) | %.0f ns a frame = %.0f %% of the collector'"'"'s %.0f ns; %.0f %% of the %.0f ns a frame may take at 20x | | |\n", what, b, $1, 100 * $1 * $2 / 1e9, 1e9 / $2, 100 * $1 / budget, budget }'
+			printf "| venues vs tardis | %s: of which the JSON check alone (jt_pick of one name, %d bytes a frame) | %.0f ns a frame = %.0f %% of the collector'"'"'s %.0f ns; %.0f %% of the %.0f ns a frame may take at 20x | | |\n", what, b, $1, 100 * $1 * $2 / 1e9, 1e9 / $2, 100 * $1 / budget, budget }'
 	fi
 	[ "$venue" = kraken ] || continue
 	# shellcheck disable=SC2086
