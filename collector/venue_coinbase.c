@@ -84,22 +84,26 @@ cb_tick(struct feed *f, int64_t mono)
 
 #define CB_KEEP	64	/* asks of an event kept while the bids apply */
 
-/* Applies one l2_data event; returns -1 if it was malformed. */
+/* The members of an l2_data event, as cb_l2_event takes them. */
+static const char *const cb_l2_keys[] = { "type", "product_id", "updates" };
+
+/*
+ * Applies one l2_data event, its members k as cb_l2_keys names them;
+ * returns -1 if it was malformed.
+ */
 static int
-cb_l2_event(struct feed *f, struct jv ev, int64_t ts, int64_t recv,
+cb_l2_event(struct feed *f, const struct jv *k, int64_t ts, int64_t recv,
     uint64_t vseq)
 {
-	static const char *const keys[] = { "type", "product_id", "updates" };
 	static const char *const ukeys[] = { "side", "price_level",
 	    "new_quantity" };
 	static struct jt_names un;
-	struct jv k[3], u, uk[3], ap[CB_KEEP], aq[CB_KEEP];
+	struct jv u, uk[3], ap[CB_KEEP], aq[CB_KEEP];
 	struct jit it, prev, more;
 	struct fsym *s;
 	size_t nask = 0;
 	int snap;
 
-	jt_get(ev, keys, k, 3);
 	if (jt_type(k[0]) != JT_STR || jt_type(k[1]) != JT_STR ||
 	    jt_type(k[2]) != JT_ARR)
 		return -1;
@@ -217,8 +221,8 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "sequence_num",
 	    "events", "timestamp", "type" };
-	static struct jt_names ns;
-	struct jv k[5], ev;
+	static struct jt_names ns, l2n;
+	struct jv k[5], ev, ek[3];
 	struct jit it;
 	uint64_t seq;
 	int64_t ts;
@@ -257,10 +261,12 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	if (ts < 0)
 		ts = recv;
 	if (jt_eq(k[0], "l2_data")) {
+		/* each event's members in one pass over it (jt_next_get) */
 		feed_data(f);
+		jt_names_once(&l2n, cb_l2_keys, 3);
 		jt_begin(k[2], &it);
-		while (jt_next(&it, NULL, &ev))
-			if (cb_l2_event(f, ev, ts, recv, seq) != 0)
+		while (jt_next_get(&it, &l2n, ek, &ev))
+			if (cb_l2_event(f, ek, ts, recv, seq) != 0)
 				feed_malformed(f, "bad l2_data event", data,
 				    len);
 	} else if (jt_eq(k[0], "market_trades")) {
