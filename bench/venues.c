@@ -229,6 +229,23 @@ gen_venue(const char *v, struct gen *g, size_t n, char **rest)
 	book_free(&sh);
 }
 
+/* A collector on ring and a feed of adapter ops with the symbols s[0..n). */
+static void
+feed_setup(struct collector *c, struct feed *f, const struct venue_ops *ops,
+    struct ring *ring, struct fsym *s, size_t n, size_t depth)
+{
+	memset(c, 0, sizeof(*c));
+	c->ring = ring;
+	c->prog = "venues";
+	c->ready_fd = -1;
+	memset(f, 0, sizeof(*f));
+	f->ops = ops;
+	f->c = c;
+	f->syms = s;
+	f->nsyms = n;
+	f->depth = depth;
+}
+
 static int
 run(const char *v, size_t n, struct ring *ring)
 {
@@ -244,16 +261,9 @@ run(const char *v, size_t n, struct ring *ring)
 		fprintf(stderr, "venues: %s: unknown venue\n", v);
 		return -1;
 	}
-	memset(&c, 0, sizeof(c));
-	c.ring = ring;
-	c.prog = "venues";
-	c.ready_fd = -1;
-	memset(&f, 0, sizeof(f));
-	f.ops = ops;
-	f.c = &c;
-	f.syms = s = calloc(1, sizeof(*s));
-	f.nsyms = 1;
-	f.depth = ops->default_depth;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		abort();
+	feed_setup(&c, &f, ops, ring, s, 1, ops->default_depth);
 	snprintf(s->sym, sizeof(s->sym), "%s",
 	    ops->id == VENUE_COINBASE || ops->id == VENUE_KRAKEN ? "BTC-USD" :
 	    "BTC-USDT");
@@ -394,16 +404,8 @@ capture_pass(const struct venue_ops *ops, const struct frame *fr, size_t n,
 
 	if (s == NULL)
 		abort();
-	memset(&c, 0, sizeof(c));
-	c.ring = ring;
-	c.prog = "venues";
-	c.ready_fd = -1;
-	memset(&f, 0, sizeof(f));
-	f.ops = ops;
-	f.c = &c;
-	f.syms = s;
-	f.nsyms = (size_t)nsyms;
-	f.depth = depth ? depth : ops->default_depth;
+	feed_setup(&c, &f, ops, ring, s, (size_t)nsyms,
+	    depth ? depth : ops->default_depth);
 	for (int i = 0; i < nsyms; i++) {
 		snprintf(s[i].sym, sizeof(s[i].sym), "%s", syms[i]);
 		venue_native(ops, s[i].sym, s[i].native, sizeof(s[i].native));
