@@ -219,18 +219,19 @@ okx_buffer(struct feed *f, struct fsym *s, struct jv ev, uint64_t prev,
 		okx_request(f, s, 0);
 }
 
+/* The members of a books data entry, as okx_book takes them. */
+static const char *const okx_book_keys[] = { "bids", "asks", "prevSeqId",
+    "seqId", "ts" };
+
+/* One books data entry d, its members k as okx_book_keys names them. */
 static void
-okx_book(struct feed *f, struct fsym *s, struct jv d, int snap, int64_t recv,
-    const char *data, size_t len)
+okx_book(struct feed *f, struct fsym *s, struct jv d, const struct jv *k,
+    int snap, int64_t recv, const char *data, size_t len)
 {
-	static const char *const keys[] = { "bids", "asks", "prevSeqId",
-	    "seqId", "ts" };
-	struct jv k[5];
 	int64_t prev, seq, ts = 0;
 	uint64_t last;
 	char why[128];
 
-	jt_get(d, keys, k, 5);
 	if (jt_i64(k[2], &prev) != 0 || jt_i64(k[3], &seq) != 0 || seq < 0 ||
 	    jt_type(k[0]) != JT_ARR || jt_type(k[1]) != JT_ARR) {
 		feed_malformed(f, "books without seqId, prevSeqId or levels",
@@ -424,8 +425,8 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	static const char *const keys[] = { "event", "code", "arg", "data",
 	    "action" };
 	static const char *const akeys[] = { "channel", "instId" };
-	static struct jt_names ns;
-	struct jv k[5], a[2], d;
+	static struct jt_names ns, bns;
+	struct jv k[5], a[2], d, bk[5];
 	struct jit it;
 	struct fsym *s;
 
@@ -456,10 +457,12 @@ okx_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 			feed_malformed(f, "books without action", data, len);
 			return;
 		}
+		/* each entry's members in one pass over it (jt_next_get) */
 		feed_data(f);
+		jt_names_once(&bns, okx_book_keys, 5);
 		jt_begin(k[3], &it);
-		while (jt_next(&it, NULL, &d))
-			okx_book(f, s, d, snap, recv, data, len);
+		while (jt_next_get(&it, &bns, bk, &d))
+			okx_book(f, s, d, bk, snap, recv, data, len);
 	} else if (jt_eq(a[0], "trades")) {
 		feed_data(f);
 		jt_begin(k[3], &it);
