@@ -1288,7 +1288,10 @@ open_ring(struct recorder *r)
 	return 0;
 }
 
-/* Positions the reader after what was recorded (recorder(1), RESTART). */
+/*
+ * Positions the reader after what was recorded (recorder(1), "Crashes and
+ * restarts").
+ */
 static void
 position(struct recorder *r)
 {

@@ -5,7 +5,7 @@
  * gap lines included (ringlines.h), into the buffer standard input's
  * reads go to: everything after input.c is the same for both.  The ring
  * is read in the loop's one thread; the SIGBUS guard makes a truncated
- * ring an error like any other (tickpipe-ring(5) "Faults").
+ * ring an error like any other (tickpipe-ring(5) "SIGBUS").
  */
 #ifndef TP_RINGIN_H
 #define TP_RINGIN_H
