@@ -162,7 +162,7 @@ run() {
 		"$BIN/bench/hoptap" lines 100000000 <"$D/tap" >"$D/lines.out" &
 		tl=$!
 		pids="$pids $sr1 $tl"
-		"$BIN/tests/rp-sub" -l -p -n 100000000 -t 2 -P "$rport" \
+		"$BIN/tests/rp-sub" -l -p -n 100000000 -t 2 -T 120 -P "$rport" \
 		    'md.sim.*' >"$D/redis.out" 2>/dev/null &
 		rs=$!
 		pids="$pids $rs"

@@ -3,10 +3,11 @@
  * Prints each message's payload (with -c, "CHANNEL<TAB>PAYLOAD") on a
  * line of its own, or with -l only measures latency: now - the
  * payload's "recv", and prints "n=N p50_us=X p99_us=Y max_us=Z" at the
- * end.  Stops after -n messages, or when none came for -t seconds.
+ * end.  Stops after -n messages, or when none came for -t seconds (the
+ * first one: -T seconds, -t unless given).
  *
- * usage: rp-sub [-clp] [-n COUNT] [-t SEC] [-w SKIP] [-H HOST] -P PORT
- *               CHANNEL|PATTERN ...
+ * usage: rp-sub [-clp] [-n COUNT] [-t SEC] [-T SEC] [-w SKIP] [-H HOST]
+ *               -P PORT CHANNEL|PATTERN ...
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,20 +34,21 @@ main(int argc, char **argv)
 	const char *host = "127.0.0.1";
 	int port = 0, pat = 0, chan = 0, lat = 0, c, i;
 	uint64_t count = 0, got = 0, skip = 0;
-	long idle = 10;
+	long idle = 10, first = -1;
 	int64_t *lats = NULL;
 	size_t nlat = 0, caplat = 0;
 	redisContext *rc;
 	redisReply *r;
 	struct timeval tv;
 
-	while ((c = getopt(argc, argv, "clpn:t:w:H:P:")) != -1) {
+	while ((c = getopt(argc, argv, "clpn:t:T:w:H:P:")) != -1) {
 		switch (c) {
 		case 'c': chan = 1; break;
 		case 'l': lat = 1; break;
 		case 'p': pat = 1; break;
 		case 'n': count = strtoull(optarg, NULL, 10); break;
 		case 't': idle = strtol(optarg, NULL, 10); break;
+		case 'T': first = strtol(optarg, NULL, 10); break;
 		case 'w': skip = strtoull(optarg, NULL, 10); break;
 		case 'H': host = optarg; break;
 		case 'P': port = atoi(optarg); break;
@@ -57,7 +59,7 @@ main(int argc, char **argv)
 	}
 	if (port == 0 || optind == argc) {
 		fprintf(stderr, "usage: rp-sub [-clp] [-n COUNT] [-t SEC] "
-		    "[-w SKIP] [-H HOST] -P PORT CHANNEL ...\n");
+		    "[-T SEC] [-w SKIP] [-H HOST] -P PORT CHANNEL ...\n");
 		return 64;
 	}
 	if ((rc = redisConnect(host, port)) == NULL || rc->err) {
@@ -73,7 +75,7 @@ main(int argc, char **argv)
 		}
 		freeReplyObject(r);
 	}
-	tv.tv_sec = idle;
+	tv.tv_sec = first >= 0 ? first : idle;
 	tv.tv_usec = 0;
 	redisSetTimeout(rc, tv);
 	while (count == 0 || got < count) {
@@ -99,7 +101,10 @@ main(int argc, char **argv)
 			freeReplyObject(r);
 			continue;
 		}
-		got++;
+		if (got++ == 0 && first >= 0) {
+			tv.tv_sec = idle;
+			redisSetTimeout(rc, tv);
+		}
 		if (lat) {
 			const char *p = strstr(pl->str, "\"recv\":");
 
