@@ -24,11 +24,27 @@ RING="$RING_PREFIX$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' _)"
 [ -z "${TP_SHM_NAMES:-}" ] || echo "$RING_PREFIX" >>"$TP_SHM_NAMES"
 _tp_pids=""
 
+# tp_started PID: the start time of process PID (clock ticks after boot,
+# /proc/PID/stat field 22), empty if there is none
+tp_started() {
+	_ts=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) || return 0
+	# shellcheck disable=SC2086 # its fields, from the state on
+	set -- $_ts
+	[ "$#" -lt 20 ] || echo "${20}"
+}
+# tp_kill SIG: sends SIG to each tracked process that is still the one
+# tracked: a pid reaped since (wait, wait_pid) may be another process's
+tp_kill() {
+	for _tk in $_tp_pids; do
+		[ "$(tp_started "${_tk%%:*}")" = "${_tk#*:}" ] &&
+		    kill "-$1" "${_tk%%:*}" 2>/dev/null
+	done
+}
 tp_cleanup() {
-	for p in $_tp_pids; do kill -TERM "$p" 2>/dev/null; done
+	tp_kill TERM
 	sleep 0.1
-	for p in $_tp_pids; do kill -KILL "$p" 2>/dev/null; done
-	for p in $_tp_pids; do wait "$p" 2>/dev/null; done
+	tp_kill KILL
+	for _tk in $_tp_pids; do wait "${_tk%%:*}" 2>/dev/null; done
 	rm -f /dev/shm/tickpipe."$RING_PREFIX"* 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
@@ -48,8 +64,8 @@ trap tp_cleanup EXIT
 trap 'exit 130' INT
 trap tp_killed TERM
 
-# track PID: kill it at exit
-track() { _tp_pids="$_tp_pids $1"; }
+# track PID: kill it at exit, if it is still that process then
+track() { _tp_pids="$_tp_pids $1:$(tp_started "$1")"; }
 
 fail() { echo "FAIL: $(basename "$0"): $*" >&2; exit 1; }
 skip() { echo "SKIP: $(basename "$0"): $*" >&2; exit 77; }
