@@ -21,7 +21,7 @@ SHM=/dev/shm
 # shm_objects: the tickpipe objects in /dev/shm, one name a line, sorted
 shm_objects() {
 	for _f in "$SHM"/tickpipe.*; do
-		[ -e "$_f" ] && echo "${_f#"$SHM"/}"
+		{ [ -e "$_f" ] || [ -L "$_f" ]; } && echo "${_f#"$SHM"/}"
 	done | sort
 }
 
@@ -30,7 +30,7 @@ shm_leaks() {
 	[ -s "$1" ] || return 0
 	while read -r _p; do
 		for _f in "$SHM"/tickpipe."$_p"*; do
-			[ -e "$_f" ] && echo "${_f#"$SHM"/}"
+			{ [ -e "$_f" ] || [ -L "$_f" ]; } && echo "${_f#"$SHM"/}"
 		done
 	done <"$1"
 }

@@ -55,6 +55,13 @@ teardown(void **state)
 	char cmd[128];
 
 	(void)state;
+	/* the shm names the tests make, left behind when one fails */
+	snprintf(cmd, sizeof(cmd), "/dev/shm/tickpipe.tpunit-%ld",
+	    (long)getpid());
+	(void)unlink(cmd);
+	snprintf(cmd, sizeof(cmd), "/dev/shm/tickpipe.tpunit-link-%ld",
+	    (long)getpid());
+	(void)unlink(cmd);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
