@@ -443,7 +443,7 @@ batch_keys_lost(const struct batch *b, struct router *rt,
 }
 
 void
-batch_keys_wrongtype(struct router *rt, uint32_t chan)
+batch_keys_reset(struct router *rt, uint32_t chan)
 {
 	struct route_chan *c = &rt->chans[chan];
 

@@ -86,14 +86,16 @@ void	batch_keys_lost(const struct batch *b, struct router *rt,
 	    const uint8_t *lost, struct resp_buf *out);
 
 /*
- * batch_keys_wrongtype: channel chan's C.deltas held another type than a
- * string (an older redispub's list; the APPEND was refused WRONGTYPE):
- * the channel starts over as on a new connection, so its next delta
- * deletes both of its keys and its next snapshot rebuilds them.  What
+ * batch_keys_reset: channel chan's late-joiner keys missed a write:
+ * Redis refused its APPEND (WRONGTYPE: C.deltas held another type than a
+ * string, an older redispub's list; or -OOM at maxmemory) or its
+ * snapshot's commands.  The channel starts over as on a new connection,
+ * so its next delta deletes both of its keys and its next snapshot
+ * rebuilds them.  What
  * is already encoded is sent as it is (its APPENDs fail the same way,
  * or, after a snapshot already sent, make keys that the next delta
  * deletes, a snapshot early).
  */
-void	batch_keys_wrongtype(struct router *rt, uint32_t chan);
+void	batch_keys_reset(struct router *rt, uint32_t chan);
 
 #endif

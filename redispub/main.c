@@ -625,14 +625,17 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		warnx("redis: stats not stored: %s", rep->msg);
 		return NULL;
 	case OUTBOX_GROUP_REFUSED:
+		/* the keys lack its delta: late joiners must not use them */
+		batch_keys_reset(&rp->rt, m.chan);
 		rp->st.dropped++;
 		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused the "
-		    "APPEND of its delta: %s; counted as dropped", m.lineno,
-		    rp->ob.group_err);
+		    "APPEND of its delta: %s; counted as dropped, its "
+		    "channel's keys deleted until its next snapshot",
+		    m.lineno, rp->ob.group_err);
 		break;
 	case OUTBOX_KEYS_WRONGTYPE:
 		/* published; only the late-joiner keys are off (batch.h) */
-		batch_keys_wrongtype(&rp->rt, m.chan);
+		batch_keys_reset(&rp->rt, m.chan);
 		stats_log_line(&rp->st, "line %" PRIu64 ": its channel's "
 		    ".deltas is not a string (WRONGTYPE); its keys are "
 		    "deleted until its next snapshot", m.lineno);
@@ -640,6 +643,8 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		proof_acked(&rp->pf, m.seq);
 		break;
 	case OUTBOX_REFUSED:
+		/* a delta's or a snapshot's key writes may be among them */
+		batch_keys_reset(&rp->rt, m.chan);
 		rp->st.dropped++;
 		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused a "
 		    "command: %s; counted as dropped", m.lineno, rep->msg);
