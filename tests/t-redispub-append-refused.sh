@@ -2,7 +2,11 @@
 # t-redispub-append-refused: when Redis refuses the APPEND that carries the
 # deltas of several lines (here an ACL user without APPEND), each of those
 # lines is counted as dropped, exactly once, and the counters still add
-# up: lines = published + dropped + malformed.
+# up: lines = published + dropped + malformed.  A refusal makes the
+# channel start over (redispub(1)): its deltas until its next snapshot
+# go without an APPEND and are published, so between none and all of the
+# deltas are dropped, as the replies come back, and every other line is
+# published.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -16,8 +20,10 @@ deltas=$(grep -c '"type":"book_delta"' "$T/in")
 TICKPIPE_REDIS_PASSWORD=feedpw "$RP" -u "redis://feed@127.0.0.1:$REDIS_PORT" \
     --stats-interval 0 <"$T/in" 2>"$T/err" || { tail -n 3 "$T/err"; fail "redispub exited $?"; }
 grep -q 'refused the APPEND' "$T/err" || fail "no refused APPEND logged"
-assert_eq "dropped" "$deltas" "$(counter dropped "$T/err")"
-assert_eq "published" $(( N - deltas )) "$(counter published "$T/err")"
+dropped=$(counter dropped "$T/err") published=$(counter published "$T/err")
+[ -n "$dropped" ] && [ "$dropped" -gt 0 ] && [ "$dropped" -le "$deltas" ] ||
+    fail "dropped: expected 1 to $deltas, found '$dropped'"
+assert_eq "published + dropped" "$N" $(( ${published:-0} + dropped ))
 assert_eq "malformed" 0 "$(counter malformed "$T/err")"
 calls=$(rcli info commandstats | sed -n 's/^cmdstat_append:.*rejected_calls=\([0-9]*\).*/\1/p' | tr -d '\r')
 note "$deltas deltas dropped in ${calls:-?} refused APPEND calls, the rest published"
