@@ -10,8 +10,10 @@
 # gateway counting what it gets by seq.  The primary is SIGKILLed; redispub must find the new primary and
 # resend, and every seq a client misses must be covered by a gap line
 # (redispub announces what it cannot prove a replica had) or a
-# redis_down/redis_up pair.  Failover time, losses and duplicates per
-# client are reported; duplicates are a figure, not a failure.
+# redis_down/redis_up pair.  Each client must get the last seq published
+# and more than 1000 seqs published after the primary died (through the
+# new one).  Failover time, losses and duplicates per client are
+# reported; duplicates are a figure, not a failure.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 . "$TESTS/sentinel/lib.sh"
@@ -27,6 +29,13 @@ sleep 2
 t0=$(date +%s%N)
 kill -KILL "$pid_p"
 wait "$pid_p" 2>/dev/null
+# the last seq shmreader had printed once the primary was dead: redispub
+# can publish a later one only to the primary the Sentinels name next
+# (tee writes $T/jsonl before redispub reads the line); of whole lines,
+# so that a line tee is writing gives no cut-short number
+killed_at=$(grep '}$' "$T/jsonl" | sed -n 's/.*"seq":\([0-9]*\).*/\1/p' |
+    tail -n 1)
+[ -n "$killed_at" ] || fail "no seq published before the kill"
 failed_over() { [ "$(primary_port)" != "$port_p" ]; }
 wait_for 20 failed_over || fail "no failover within 20 s"
 t1=$(date +%s%N)
@@ -48,4 +57,9 @@ for g in ga gb; do
 	case $r in
 	"received=0 "*) fail "client on $g received nothing" ;;
 	esac
+	after=$(awk -v k="$killed_at" '$1 ~ /^[sbn]$/ && $2 > k { print $2 }' \
+	    "$T/$g.ev" | sort -u | wc -l)
+	note "client on $g: $after seqs published after seq $killed_at (the kill)"
+	[ "$after" -gt 1000 ] ||
+	    fail "client on $g got $after seqs published after the primary died (seq $killed_at)"
 done

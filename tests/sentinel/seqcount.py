@@ -25,7 +25,12 @@
       invalid ({"type":"book_invalid"}) before the next snapshot of that
       book the client got.  A book message of a book the client was told
       was conflated (a conflated frame, after which wsgate skips deltas by
-      design) is announced too, and "conflated=" counts such books.
+      design) is announced too, and "conflated=" counts such books.  A
+      redis_down frame announces a loss only if a redis_up frame follows
+      it: if the last one is not, the gateway never came back, nothing
+      after it is excused, and check says so on stderr and exits 1.  A
+      window still open at the end (redis_up, then no trade or status
+      message) covers only the seqs up to the last one the client got.
   seqcount.py takeover OUT
       for a standby taking over: prints "silence_ms= resync= after=":
       whether a status "resync" line came, the time from the message
@@ -110,6 +115,7 @@ def check(jsonl, out):
     got, ranges, seen_ms, books = {}, [], [], set()
     windows, invalid = {}, {}   # book key: [(from, to)], open window
     last, down_after, conflated, lastbook = 0, None, set(), {}
+    up = True       # no redis_down frame, or a redis_up frame after it
     for ev in open(out).read().split("\n"):
         p = ev.split()
         if not p:
@@ -136,6 +142,9 @@ def check(jsonl, out):
             ranges.append((int(p[1]), int(p[1]) + int(p[2])))
         elif p[0] == "d":
             down_after = last
+            up = False
+        elif p[0] == "u":
+            up = True
         elif p[0] == "i":
             invalid.setdefault(p[1], last + 1)
         elif p[0] == "c":
@@ -144,8 +153,10 @@ def check(jsonl, out):
             conflated.add(p[1])
             windows.setdefault(p[1], []).append(
                 (lastbook.get(p[1], 0) + 1, 1 << 62))
-    if down_after is not None:
-        ranges.append((down_after + 1, 1 << 62))
+    # a loss window the stream ended in: after a redis_up frame, it holds
+    # what came before the client's last message; with none, nothing
+    if down_after is not None and up:
+        ranges.append((down_after + 1, max(got, default=down_after) + 1))
     for k, a in invalid.items():
         windows.setdefault(k, []).append((a, 1 << 62))
     missing = [(s, k) for s, k in want if s not in got]
@@ -162,6 +173,10 @@ def check(jsonl, out):
               len(conflated)))
     if unann:
         print("unannounced seqs: %s" % unann[:20], file=sys.stderr)
+    if not up:
+        sys.exit("redis_down with no redis_up after it: the gateway did not "
+                 "come back (last seq before it %d, %d published after it)" %
+                 (last, sum(1 for s, k in want if s > last)))
 
 
 def takeover(out):
