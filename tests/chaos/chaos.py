@@ -35,7 +35,11 @@ the messages lost and announced, lost SILENTly and received twice, and
 the repair time: from the fault until each client has a message of a seq
 above SEQ.  A book that went wrong without notice (B), or that a client
 holds as exact at the end (L lines) unlike the book built from RING_JSONL
-(shmreader --from oldest), is a failure too.  Exits 1 on any failure.
+(shmreader --from oldest), is a failure too; so is a fault after which a
+client never got a seq above SEQ (repair "never"), and a client still
+blind when its log ends (a D line with no U after it, or a U with no live
+seq after it): its window is open, the loss it excuses unbounded.  Exits
+1 on any failure.
 """
 import bisect
 import hashlib
@@ -117,6 +121,7 @@ class Seen:
         self.final = {}
         self.lines = {}          # channel -> its book's lines at the end
         self.notices = 0
+        self.open_blind = None   # (ms down, highest live seq then)
         # WebSocket only: wsgate holds a book's deltas back from a client
         # until it has sent it a snapshot of that book (wsgate(1)), after
         # the client joins and after Redis returns.  Per (re)join: the
@@ -215,9 +220,11 @@ class Seen:
                 else:
                     self.final[f[1]] = f[2]
         if down is not None or wait_end is not None:
-            lo = (down or wait_end)[1]
-            self.excused.append((lo + 1, 1 << 62))
-            self.blind.append(((down or wait_end)[0], None))
+            # still blind at the end: what it missed since is told (it
+            # knows it is blind), but report() fails the run on it
+            self.open_blind = down or wait_end
+            self.excused.append((self.open_blind[1] + 1, 1 << 62))
+            self.blind.append((self.open_blind[0], None))
 
     def excuse(self, seq, kind, chan):
         """Why the client could miss SEQ: 0 it was told, 1 wsgate held it
@@ -325,6 +332,9 @@ def report(events_path, truth_path, last, ring_path, logs):
         if silent:
             bad.append("%s: %d seqs lost without notice: %s" % (
                 short, len(silent), ranges(silent)))
+        if c.open_blind is not None:
+            bad.append("%s: blind from %d ms (highest live seq %d) to the end "
+                       "of its log: never back" % ((short,) + c.open_blind))
         for b in c.breaks:
             bad.append("%s: book went wrong without notice: %s" % (short, b[2:]))
         for ch, st in sorted(c.final.items()):
@@ -347,6 +357,12 @@ def report(events_path, truth_path, last, ring_path, logs):
         repair = ("%d ms" % (max(rep) - ms)) if None not in rep else "never"
         if i < 0:
             repair = ""
+        else:
+            for c, t in zip(clients, rep):
+                if t is None:
+                    bad.append("%s: fault %r at seq %d: repair never (no seq "
+                               "above it came after it)" % (
+                                   c.name.rsplit("/", 1)[-1], label, seq))
         for c in clients:
             short = c.name.rsplit("/", 1)[-1]
             r = rows.get((i, short), [0, 0, 0, 0])
