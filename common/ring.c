@@ -1321,12 +1321,14 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 	} else {
 		/*
 		 * A new ring from sequence 1: lost is what the old object
-		 * held that we did not read.  XXX: unknown, and not
-		 * counted, if its header page was truncated away.
+		 * held that we did not read, and what the new one no
+		 * longer holds (its writer lapped it before we came).
+		 * XXX: the old part is unknown, and not counted, if its
+		 * header page was truncated away.
 		 */
 		c = ring_cursor(r);
-		*lost = c >= p ? c - p + 1 : 0;
 		to = ring_oldest(n);
+		*lost = (c >= p ? c - p + 1 : 0) + (to > 1 ? to - 1 : 0);
 	}
 	ring_seek(n, to);
 	ring_close(r);

@@ -235,6 +235,41 @@ lapped_reader_reports_exact_loss(void **state)
 	ring_close(w);
 }
 
+/*
+ * A ring removed and created anew from sequence 1, whose writer wrapped
+ * it before the reader followed: the records before the new object's
+ * oldest count as lost (tickpipe-ring(5) "Writer recovery").
+ */
+static void
+follow_counts_records_a_new_ring_lost_before_it_came(void **state)
+{
+	struct ring *w, *r;
+	struct tp_record out;
+	uint64_t lost = 0, from = 0;
+
+	(void)state;
+	w = writer(path, 16);
+	r = reader(path);
+	publish(w, 10);
+	while (ring_read(r, &out, &lost) == 1)
+		;
+	assert_int_equal(out.seq, 10);
+	assert_int_equal(ring_follow(&r, &from, &lost, err, sizeof(err)), 0);
+	ring_close(w);
+	assert_int_equal(unlink(path), 0);
+	w = writer(path, 16);
+	publish(w, 40);		/* sequences 1 to 40; oldest 25 */
+	assert_int_equal(ring_follow(&r, &from, &lost, err, sizeof(err)), 1);
+	assert_int_equal(from, 11);
+	assert_int_equal(lost, 24);
+	lost = 0;
+	assert_int_equal(ring_read(r, &out, &lost), 1);
+	assert_int_equal(out.seq, 25);
+	assert_int_equal(lost, 0);
+	ring_close(r);
+	ring_close(w);
+}
+
 static void
 seek_oldest_latest_and_sequence(void **state)
 {
@@ -864,6 +899,7 @@ main(void)
 		T(published_records_read_back_in_order),
 		T(reader_opened_later_starts_at_oldest),
 		T(lapped_reader_reports_exact_loss),
+		T(follow_counts_records_a_new_ring_lost_before_it_came),
 		T(seek_oldest_latest_and_sequence),
 		T(writer_reopen_bumps_epoch_and_continues_sequence),
 		T(writer_reopen_continues_after_slots_published_past_the_cursor),
