@@ -344,20 +344,29 @@ retention(struct recorder *r)
 
 /*
  * Closes the current file: syncs it and writes its index sidecar.
- * Returns 0, or -1 if the sidecar could not be written (said; readers
- * scan the block headers instead).
+ * Returns 0; -1 if the sidecar could not be written (said; readers scan
+ * the block headers instead); or -2 with errno set if the file could
+ * not be synced or closed (said): what was written to it may not be on
+ * disk, and the queue no longer holds it, a write error.
  */
 static int
 file_close(struct recorder *r)
 {
 	char errbuf[1024];
-	int rv = 0;
+	int rv = 0, e = 0;
 
 	if (r->fd < 0)
 		return 0;
-	if (fsync(r->fd) < 0)
-		warn("%s: fsync", r->path);
-	close(r->fd);
+	if (fsync(r->fd) < 0) {
+		e = errno;
+		warn("%s: fsync: the blocks written to it may not be on disk",
+		    r->path);
+	}
+	if (close(r->fd) < 0 && e == 0) {
+		e = errno;
+		warn("%s: close: the blocks written to it may not be on disk",
+		    r->path);
+	}
 	r->fd = -1;
 	if (hist_index_write(r->path, r->size, r->ents, r->nents, errbuf,
 	    sizeof(errbuf)) < 0) {
@@ -365,6 +374,10 @@ file_close(struct recorder *r)
 		rv = -1;
 	}
 	r->nents = 0;
+	if (e != 0) {
+		errno = e;
+		return -2;
+	}
 	return rv;
 }
 
@@ -473,8 +486,9 @@ write_block(struct recorder *r, const struct qblock *qb,
 	}
 	t = qb->t;
 	if (r->fd >= 0 && ((r->max_size > 0 && r->size >= r->max_size) ||
-	    t / r->rotate_ns * r->rotate_ns > r->period))
-		file_close(r);
+	    t / r->rotate_ns * r->rotate_ns > r->period) &&
+	    file_close(r) == -2)
+		return -1;
 	if (r->fd < 0 && file_open(r, t) < 0)
 		return -1;
 	len = hist_block_make_packed(r->cctx, r->level, &qb->sum, n, pk,
@@ -1154,7 +1168,16 @@ queue_recover(struct recorder *r, const struct qfile *h)
 		    recs, from, to, r->qname, r->path);
 		r->have_last = 0;
 		last_record(r, r->path, last_ts, to);
-		file_close(r);
+		if (file_close(r) == -2) {
+			int e = errno;
+
+			warnx("%s: the queue /dev/shm%s is kept for the next "
+			    "start", e == ENOSPC || e == EDQUOT ? "disk full" :
+			    "write error", r->qname);
+			counters(r);
+			return e == ENOSPC || e == EDQUOT ? RECORDER_EX_FULL :
+			    EX_IOERR;
+		}
 	}
 	if (why != NULL && left > 0)
 		warnx("queue /dev/shm%s: %s from seq %" PRIu64 ": the rest of "
@@ -1470,9 +1493,9 @@ record(struct recorder *r, int ready_fd)
 			}
 		}
 	}
-	if (stop == 2 || flush_block(r) < 0 || writer_stop(r) < 0)
+	if (stop == 2 || flush_block(r) < 0 || writer_stop(r) < 0 ||
+	    file_close(r) == -2)
 		goto werr;
-	file_close(r);
 	ratelog_flush(&r->gaplog);
 	if (r->verbose)
 		counters(r);
@@ -1486,9 +1509,13 @@ werr:
 	rc = rc == ENOSPC || rc == EDQUOT ? RECORDER_EX_FULL : EX_IOERR;
 	file_abandon(r);
 	ratelog_flush(&r->gaplog);
-	warnx("%s: stopping; the %zu records of the block being filled are "
-	    "not written", rc == RECORDER_EX_FULL ? "disk full" :
-	    "write error", r->n);
+	if (r->n > 0)
+		warnx("%s: stopping; the %zu records of the block being "
+		    "filled are not written", rc == RECORDER_EX_FULL ?
+		    "disk full" : "write error", r->n);
+	else
+		warnx("%s: stopping", rc == RECORDER_EX_FULL ? "disk full" :
+		    "write error");
 	counters(r);
 	ring_close(r->ring);
 	return rc;

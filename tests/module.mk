@@ -24,10 +24,19 @@ $(CHAOS_SUB): tests/chaos/chaos-sub.c $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) $(COMMON_LIB)
 
+# an LD_PRELOAD library that fails fsync(2) (tests/faults/fsyncfail.c):
+# built without the sanitizers, which a preloaded library cannot carry
+FSYNCFAIL	:= $(BUILD)/tests/fsyncfail.so
+
+$(FSYNCFAIL): tests/faults/fsyncfail.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -O2 -Wall -Wextra -shared -fPIC $< -o $@ -ldl
+
 # TESTS=... runs a subset: make check TESTS='tests/t-ring-*.sh'
 TESTS ?= $(UNIT_BIN) $(TEST_SCRIPTS) tests/fuzz/run-brief.sh
 
-check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) lint-man lint-sh fuzz-build
+check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) $(FSYNCFAIL) lint-man lint-sh \
+    fuzz-build
 	@BIN=$(abspath $(BUILD)) sh tests/run.sh $(TESTS)
 
 # --- libFuzzer (clang) ---
