@@ -31,5 +31,13 @@ kill -CONT "$sp"
 wait_for 10 grep -q '"tid":"t200"' "$T/out" || fail "shmreader did not go on: $(cat "$T/err")"
 gap=$(grep '"type":"gap"' "$T/out" | head -n 1)
 [ -n "$gap" ] || fail "no gap line: the reader was not lapped"
+# the lap leaves the reader at the ring's oldest record (shmreader(1)):
+# it lost everything before it, the cut message's first record (seq 1) on
+"$BIN/shmreader" --ring "$RING" --stat >"$T/stat" 2>"$T/err" ||
+    fail "shmreader --stat: $(cat "$T/err")"
+oldest=$(sed -n 's/^oldest: *\([0-9][0-9]*\)$/\1/p' "$T/stat")
+[ -n "$oldest" ] && [ "$oldest" -gt 1 ] ||
+    fail "--stat: no oldest sequence past 1: $(cat "$T/stat")"
 first=$(grep -o '"seq":[0-9]*' "$T/out" | head -n 1 | cut -d: -f2)
-assert_eq "gap line" "{\"type\":\"gap\",\"from\":1,\"lost\":$((first - 1))}" "$gap"
+assert_eq "first message after the gap: the ring's oldest" "$oldest" "$first"
+assert_eq "gap line" "{\"type\":\"gap\",\"from\":1,\"lost\":$((oldest - 1))}" "$gap"

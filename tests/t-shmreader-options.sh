@@ -29,39 +29,42 @@ EOF2
 "$BIN/collector" --ring "$RING" --capacity 1024 jsonl --strict "$IN" \
     2>"$T/err" || fail "collector: $(cat "$T/err")"
 
-# seqs ARGS...: the ring sequences shmreader --no-follow ARGS prints
+# seqs WHAT WANT ARGS...: the ring sequences shmreader --no-follow ARGS
+# prints are WANT (space-separated); run in this shell, not in $(...),
+# so that a shmreader that fails fails the test even where WANT is ""
 seqs() {
+	_what=$1 _want=$2
+	shift 2
 	"$BIN/$S" --ring "$RING" --no-follow "$@" >"$T/out" 2>"$T/err" ||
-	    fail "shmreader $*: exit $?: $(cat "$T/err")"
-	sed 's/.*"seq":\([0-9]*\),.*/\1/' "$T/out" | tr '\n' ' ' | sed 's/ $//'
+	    fail "$_what: shmreader $*: exit $?: $(cat "$T/err")"
+	assert_eq "$_what" "$_want" \
+	    "$(sed 's/.*"seq":\([0-9]*\),.*/\1/' "$T/out" | tr '\n' ' ' | sed 's/ $//')"
 }
-assert_eq "everything" "1 2 3 6 7 8 9 10 13" "$(seqs)"
+seqs "everything" "1 2 3 6 7 8 9 10 13"
 # the same text, but the ring's sequences and "1e-3" printed plainly
 sed 's/"qty":"1e-3"/"qty":"0.001"/' "$IN" >"$T/want"
 sed 's/"seq":[0-9]*,/"seq":1,/' "$T/out" | cmp -s - "$T/want" ||
     fail "printed JSONL differs from the input"
-assert_eq "--from oldest" "1 2 3 6 7 8 9 10 13" "$(seqs --from oldest)"
-assert_eq "--from 6" "6 7 8 9 10 13" "$(seqs --from 6)"
-assert_eq "--from 4 (inside a book message)" "6 7 8 9 10 13" "$(seqs --from 4)"
-assert_eq "--from 13" "13" "$(seqs --from 13)"
-assert_eq "--from 14" "" "$(seqs --from 14)"
-assert_eq "--from latest" "" "$(seqs --from latest)"
-assert_eq "--count 3" "1 2 3" "$(seqs --count 3)"
-assert_eq "--from 7 --count 2" "7 8" "$(seqs --from 7 --count 2)"
-assert_eq "--venue coinbase" "6 9" "$(seqs --venue coinbase)"
-assert_eq "--venue kraken" "10 13" "$(seqs --venue kraken)"
-assert_eq "--symbol ETH-USD" "3 8" "$(seqs --symbol ETH-USD)"
-assert_eq "--type trade" "2 6 8 13" "$(seqs --type trade)"
-assert_eq "--type book" "3 7 10" "$(seqs --type book)"
-assert_eq "--type book_snapshot" "3 10" "$(seqs --type book_snapshot)"
-assert_eq "--type book_delta" "7" "$(seqs --type book_delta)"
-assert_eq "--type status" "1 9" "$(seqs --type status)"
-assert_eq "--venue sim --type trade" "2 8" "$(seqs --venue sim --type trade)"
-assert_eq "--venue sim --symbol BTC-USD" "2 7" \
-    "$(seqs --venue sim --symbol BTC-USD)"
-assert_eq "--type trade --count 2" "2 6" "$(seqs --type trade --count 2)"
-assert_eq "--type book_snapshot --count 2" "3 10" \
-    "$(seqs --type book_snapshot --count 2)"
+seqs "--from oldest" "1 2 3 6 7 8 9 10 13" --from oldest
+seqs "--from 6" "6 7 8 9 10 13" --from 6
+seqs "--from 4 (inside a book message)" "6 7 8 9 10 13" --from 4
+seqs "--from 13" "13" --from 13
+seqs "--from 14" "" --from 14
+seqs "--from latest" "" --from latest
+seqs "--count 3" "1 2 3" --count 3
+seqs "--from 7 --count 2" "7 8" --from 7 --count 2
+seqs "--venue coinbase" "6 9" --venue coinbase
+seqs "--venue kraken" "10 13" --venue kraken
+seqs "--symbol ETH-USD" "3 8" --symbol ETH-USD
+seqs "--type trade" "2 6 8 13" --type trade
+seqs "--type book" "3 7 10" --type book
+seqs "--type book_snapshot" "3 10" --type book_snapshot
+seqs "--type book_delta" "7" --type book_delta
+seqs "--type status" "1 9" --type status
+seqs "--venue sim --type trade" "2 8" --venue sim --type trade
+seqs "--venue sim --symbol BTC-USD" "2 7" --venue sim --symbol BTC-USD
+seqs "--type trade --count 2" "2 6" --type trade --count 2
+seqs "--type book_snapshot --count 2" "3 10" --type book_snapshot --count 2
 
 # --count ends a following reader too, once n messages are printed
 "$BIN/$S" --ring "$RING" --type book_snapshot --count 1 >"$T/out" 2>&1 &
