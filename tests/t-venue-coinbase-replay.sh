@@ -27,6 +27,8 @@ collector_stop
 assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 replay_check coinbase "$CAP" "$SYMS" "$DEPTH"
 for s in $(echo "$SYMS" | tr , ' '); do
-	ring_has "\"type\":\"status\",\"venue\":\"coinbase\",\"symbol\":\"$s\",\"vseq\":[0-9]+,\"status\":\"(info|sequence|checksum)\"" ||
+	# collector(1): status info "book deeper than --depth N: B bids, A
+	# asks; publishing the top N"
+	ring_has "\"type\":\"status\",\"venue\":\"coinbase\",\"symbol\":\"$s\",\"vseq\":[0-9]+,\"status\":\"info\",\"reason\":\"book deeper than --depth $DEPTH: [0-9]+ bids, [0-9]+ asks; publishing the top $DEPTH\"" ||
 	    fail "no status record says that the $s book is deeper than $DEPTH"
 done

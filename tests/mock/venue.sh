@@ -40,7 +40,7 @@ mock_start() {
 	MOCK_LOG="$T/mock.log"
 	: >"$MOCK_LOG"
 	$PY "$MOCK" --cert "$T/srv.pem" --key "$T/srv.key" --script "$1" \
-	    --log "$MOCK_LOG" --port-file "$T/port" 2>"$T/mock.err" &
+	    --log "$MOCK_LOG" --port-file "$T/port" 2>"$T/mock.err" 9>&- &
 	MOCK_PID=$!
 	track "$MOCK_PID"
 	wait_for 20 test -s "$T/port" || fail "mock exchange did not start: $(cat "$T/mock.err")"
@@ -52,7 +52,7 @@ mock_start() {
 # stderr goes to $T/collector.err.
 collector_start() {
 	"$BIN/collector" --ring "$RING" --ca-file "$T/ca.pem" \
-	    --snapshot-interval 0 "$@" 2>"$T/collector.err" &
+	    --snapshot-interval 0 "$@" 2>"$T/collector.err" 9>&- &
 	COLLECTOR_PID=$!
 	track "$COLLECTOR_PID"
 }
@@ -102,34 +102,65 @@ malformed_run() {
 	assert_eq "resyncs" 0 "$(ring_count '"status":"resync"')"
 }
 
-# ring_jsonl: every message in the ring, normalized: seq and recv dropped,
-# status reasons kept.
-ring_jsonl() {
-	"$BIN/shmreader" --ring "$RING" --from oldest --no-follow |
-	    $PY -c '
+# The test's stderr, for the FAIL of ring_norm and the counters: wait_for
+# sends a polled command's stderr to /dev/null.
+exec 9>&2
+_venue_fail() { fail "$@" 2>&9; }
+
+# ring_norm: every message in the ring, normalized (seq and recv dropped,
+# status reasons kept), into $T/ring.norm; fails the test if shmreader or
+# the normalizing fails (a ring read as nothing must not pass a count of
+# 0).  With the argument "poll", a ring that does not exist yet or is
+# still being created (shmreader's exit status 69) returns 2 instead.
+ring_norm() {
+	"$BIN/shmreader" --ring "$RING" --from oldest --no-follow \
+	    >"$T/ring.raw" 2>"$T/ring.err"
+	_rn=$?
+	[ "$_rn" -ne 69 ] || [ "${1:-}" != poll ] || return 2
+	[ "$_rn" -eq 0 ] ||
+	    _venue_fail "shmreader --ring $RING: exit $_rn: $(cat "$T/ring.err")"
+	$PY -c '
 import json, sys
 for line in sys.stdin:
     o = json.loads(line)
     o.pop("seq", None); o.pop("recv", None)
     if o.get("type") == "status":
         o.pop("ts", None)
-    print(json.dumps(o, separators=(",", ":")))'
+    print(json.dumps(o, separators=(",", ":")))' <"$T/ring.raw" >"$T/ring.norm" ||
+	    _venue_fail "ring_norm: the ring's JSONL did not parse"
+}
+
+# ring_jsonl: the normalized ring (ring_norm) on stdout.  In $(...) or a
+# pipeline a failure exits only that subshell: it prints nothing then.
+ring_jsonl() {
+	ring_norm && cat "$T/ring.norm"
 }
 
 # ring_has PATTERN: the normalized ring contains a line matching PATTERN
-# (grep -E).
+# (grep -E).  A ring not made yet has none (wait_for polls it); any other
+# shmreader failure fails the test, so `! ring_has` is no vacuous pass.
 ring_has() {
-	ring_jsonl | grep -E "$1" >/dev/null
+	ring_norm poll || return 1
+	grep -Eq "$1" "$T/ring.norm"
 }
 
-# ring_count PATTERN: how many normalized lines match.
+# ring_count PATTERN: how many normalized lines match.  Used in $(...): if
+# shmreader fails it prints nothing (and FAIL on stderr), so that no
+# expected count, 0 included, matches.
 ring_count() {
-	ring_jsonl | grep -Ec "$1"
+	ring_norm
+	grep -Ec "$1" "$T/ring.norm"
+	[ "$?" -le 1 ] || _venue_fail "ring_count: grep -E '$1' failed"
 }
 
-# mock_count PATTERN: how many mock log lines match.
+# mock_count PATTERN: how many mock log lines match; as ring_count, prints
+# nothing (and FAIL on stderr) if there is no mock log or grep fails.
 mock_count() {
+	if [ -z "${MOCK_LOG:-}" ] || [ ! -f "$MOCK_LOG" ]; then
+		_venue_fail "mock_count: no mock log${MOCK_LOG:+ $MOCK_LOG}"
+	fi
 	grep -Ec "$1" "$MOCK_LOG"
+	[ "$?" -le 1 ] || _venue_fail "mock_count: grep -E '$1' $MOCK_LOG failed"
 }
 
 # book_state VENUE SYMBOL: the book a reader builds from the ring (every
