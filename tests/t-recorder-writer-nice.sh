@@ -17,14 +17,19 @@ nices() {
 		if [ "$t" = "/proc/$1/task/$1" ]; then echo "0 $n"; else echo "1 $n"; fi
 	done | sort -n | cut -d ' ' -f 2 | tr '\n' ' '
 }
-# check NICE OPTIONS -- ADD: the recorder started at nice NICE with
-# OPTIONS has a writer thread ADD nicer than its reader, at most 19
+# this shell's nice (field 19 of /proc/PID/stat), which `nice -n` adds to
+base=$(sed 's/.*) //' "/proc/$$/stat" | cut -d ' ' -f 17)
+# check NICE OPTIONS -- ADD: the recorder started at nice +NICE with
+# OPTIONS runs its reader at this shell's nice plus NICE and its writer
+# ADD nicer still, each at most 19 (recorder(1), --writer-nice)
 check() {
 	start=$1
 	shift
 	opts=
 	while [ "$1" != -- ]; do opts="$opts $1"; shift; done
 	add=$2
+	reader=$((base + start > 19 ? 19 : base + start))
+	writer=$((reader + add > 19 ? 19 : reader + add))
 	# shellcheck disable=SC2086 # opts are words
 	nice -n "$start" "$BIN/recorder" --ring "$RING" $opts "$T/h" \
 	    2>"$T/rec.err" &
@@ -36,9 +41,8 @@ check() {
 	sleep 0.2	# it has set its nice
 	# shellcheck disable=SC2046 # two numbers
 	set -- $(nices $RPID)
-	want=$(($1 + add > 19 ? 19 : $1 + add))
 	assert_eq "recorder$opts at nice +$start: reader and writer nice" \
-	    "$1 $want" "$1 $2"
+	    "$reader $writer" "${1:-} ${2:-}"
 	kill -TERM $RPID
 	wait $RPID || fail "recorder$opts: exit $?: $(cat "$T/rec.err")"
 }
