@@ -30,8 +30,10 @@ grep -q '"closed"' "$T/slow" && fail "slow client cut: $(grep closed "$T/slow")"
 grep -q '"closed"' "$T/other" && fail "other client cut: $(grep closed "$T/other")"
 grep -q '{\\"type\\":\\"conflated\\",\\"channel\\":\\"md.sim.BTC-USD.book\\",\\"max_hz\\":10,\\"reason\\":\\"slow client\\"}' "$T/slow" ||
 	fail "slow client not told it is conflated"
+# a snapshot, then merged deltas (wsgate(1), Conflation): one at least
 res=$(cfl book --capture "$T/capture" --got "$T/slow" --after conflated \
-    --channel "$C" --hz 0 2>&1) || fail "slow client, conflated: $res"
+    --channel "$C" --hz 0 --min-deltas 1 2>&1) ||
+    fail "slow client, conflated: $res"
 note "slow client, once conflated: $res"
 res=$(cfl book --capture "$T/capture" --got "$T/other" --channel "$C" \
     --hz 10 2>&1) || fail "other client: $res"

@@ -25,8 +25,10 @@ kill "$SIM_PID"
 grep -q '"closed"' "$T/slow" && fail "slow client cut: $(grep closed "$T/slow")"
 grep -q '{\\"type\\":\\"conflated\\",\\"channel\\":\\"md.sim.BTC-USD.book\\",\\"max_hz\\":10,\\"reason\\":\\"slow client\\"}' "$T/slow" ||
 	fail "slow client not told it is conflated"
+# a snapshot, then merged deltas (wsgate(1), Conflation): one at least
 res=$(cfl book --capture "$T/capture" --got "$T/slow" --after conflated \
-    --channel "$C" --hz 0 2>&1) || fail "slow client, conflated: $res"
+    --channel "$C" --hz 0 --min-deltas 1 2>&1) ||
+    fail "slow client, conflated: $res"
 note "slow client, once conflated: $res"
 assert_eq "moves counted" 1 "$(metric wsgate_slow_client_conflations_total)"
 assert_eq "nobody cut" 0 "$(metric wsgate_slow_client_disconnects_total)"

@@ -13,7 +13,8 @@ Subcommands:
           stream (--capture, shmreader's JSONL): after every message the
           client's book, rebuilt with Decimal, equals the full stream's
           book at that message's seq; and at most --hz messages a second
-          (--hz 0: any rate, for a client that read late).
+          (--hz 0: any rate, for a client that read late); and at least
+          --min-deltas of them (default 0) conflated book_deltas.
   trades  checks recorded trade batches against the capture: every trade
           of the channel between the first and the last one received
           came, once; at most --hz messages a second.
@@ -210,6 +211,9 @@ def cmd_book(a):
                      if ca.get(p) != fa.get(p)][:3]
             die("after %s seq %d the book differs from the full stream's:"
                 " (price, client, stream) %s" % (m["type"], m["seq"], diff))
+    if ndelta < a.min_deltas:
+        die("%d book_delta messages (and %d snapshots), fewer than "
+            "--min-deltas %d" % (ndelta, nsnap, a.min_deltas))
     n, span = len(got), got[-1][0] - got[0][0]
     if a.hz:
         n, span = check_rate([t for t, _ in got], a.hz, a.channel)
@@ -369,6 +373,8 @@ def main():
         b.add_argument("--got", required=True)
         b.add_argument("--channel", required=True)
         b.add_argument("--hz", type=int, required=True)
+        if name == "book":
+            b.add_argument("--min-deltas", type=int, default=0)
     s = sp.add_parser("same")
     s.add_argument("got", nargs=2)
     s = sp.add_parser("pub")
