@@ -959,6 +959,21 @@ finished(const struct redispub *rp)
 	    !conn_is_ready(&rp->c);
 }
 
+/*
+ * end_status: the exit status once every line has left: 0, or at the
+ * end of input 69 if some were dropped (said; redispub(1) EXIT STATUS).
+ */
+static int
+end_status(const struct redispub *rp)
+{
+	if (rp->stopping || rp->st.dropped == 0)
+		return 0;
+	warnx("%" PRIu64 " of %" PRIu64 " lines dropped (refused by Redis, "
+	    "or held when the lease went to another): exit %d",
+	    rp->st.dropped, rp->st.lines, EX_UNAVAILABLE);
+	return EX_UNAVAILABLE;
+}
+
 /* final_stats_due: all is done and the last statistics can be sent. */
 static int
 final_stats_due(const struct redispub *rp)
@@ -1024,7 +1039,7 @@ run(struct redispub *rp)
 			stats_sent(&rp->st, sent_from, rp->ob.nsent - nsent0);
 
 		if (finished(rp)) {
-			rc = 0;
+			rc = end_status(rp);
 			break;
 		}
 		if (out_of_time(rp, now)) {

@@ -2,11 +2,11 @@
 # t-redispub-append-refused: when Redis refuses the APPEND that carries the
 # deltas of several lines (here an ACL user without APPEND), each of those
 # lines is counted as dropped, exactly once, and the counters still add
-# up: lines = published + dropped + malformed.  A refusal makes the
-# channel start over (redispub(1)): its deltas until its next snapshot
-# go without an APPEND and are published, so between none and all of the
-# deltas are dropped, as the replies come back, and every other line is
-# published.
+# up: lines = published + dropped + malformed; it exits 69.  A refusal
+# makes the channel start over (redispub(1)): its deltas until its next
+# snapshot go without an APPEND and are published, so between one and
+# all of the deltas are dropped, as the replies come back, and every
+# other line is published.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -18,7 +18,12 @@ N=20000
 "$GEN" --count "$N" --symbols 2 --snapshot-every 500 >"$T/in"
 deltas=$(grep -c '"type":"book_delta"' "$T/in")
 TICKPIPE_REDIS_PASSWORD=feedpw "$RP" -u "redis://feed@127.0.0.1:$REDIS_PORT" \
-    --stats-interval 0 <"$T/in" 2>"$T/err" || { tail -n 3 "$T/err"; fail "redispub exited $?"; }
+    --stats-interval 0 <"$T/in" 2>"$T/err"
+rc=$?
+# lines dropped at the end of input: 69, said (redispub(1) EXIT STATUS)
+assert_eq "exit status with lines dropped" 69 "$rc"
+grep -q "lines dropped (refused by Redis" "$T/err" ||
+    fail "the drop not said at the end: $(tail -n 3 "$T/err")"
 grep -q 'refused the APPEND' "$T/err" || fail "no refused APPEND logged"
 dropped=$(counter dropped "$T/err") published=$(counter published "$T/err")
 if [ -z "$dropped" ] || [ "$dropped" -lt 1 ] || [ "$dropped" -gt "$deltas" ]; then
