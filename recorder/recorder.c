@@ -272,10 +272,23 @@ rec_time(const struct tp_record *rec)
 	return rec->ts > 0 ? rec->ts : rec->recv > 0 ? rec->recv : now_ns();
 }
 
+/* 1 if path is a history file of the recorder's --name (NAME-...). */
+static int
+own_file(const struct recorder *r, const char *path)
+{
+	const char *b = strrchr(path, '/');
+	size_t nl = strlen(r->name);
+
+	b = b != NULL ? b + 1 : path;
+	return strncmp(b, r->name, nl) == 0 && b[nl] == '-';
+}
+
 /*
- * Removes files by --keep-age (modification time) and --keep-size
- * (oldest first), never the one being written, each with its sidecar,
- * and day directories left empty.
+ * Removes its own files (its --name's: another recorder's in the same
+ * directory are that one's to remove, one of them being written) by
+ * --keep-age (modification time) and --keep-size (oldest first), never
+ * the one being written, each with its sidecar, and day directories
+ * left empty.
  */
 static void
 retention(struct recorder *r)
@@ -298,6 +311,8 @@ retention(struct recorder *r)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
+		if (!own_file(r, files[i]))
+			continue;
 		if (stat(files[i], &st) == 0)
 			sz[i] = (uint64_t)st.st_size;
 		snprintf(idx, sizeof(idx), "%s.idx", files[i]);
@@ -309,7 +324,8 @@ retention(struct recorder *r)
 		const char *why = NULL;
 		char *slash;
 
-		if (strcmp(files[i], r->path) == 0 && r->fd >= 0)
+		if (!own_file(r, files[i]) ||
+		    (strcmp(files[i], r->path) == 0 && r->fd >= 0))
 			continue;
 		if (r->keep_age_ns > 0 && stat(files[i], &st) == 0 &&
 		    (int64_t)st.st_mtim.tv_sec * 1000000000 +

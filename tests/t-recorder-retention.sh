@@ -3,6 +3,8 @@
 # files (with their index sidecars) last modified longer ago than
 # --keep-age, then the oldest files while the history is larger than
 # --keep-size, saying each; it keeps the others and the file it writes.
+# Only its own files (its --name's) count and go: another recorder's in
+# the same directory, old and large, stay.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -30,6 +32,11 @@ file() { sed -n "$1p" "$T/files"; }
 
 # by age: the first two were last written three days ago
 touch -d '3 days ago' "$(file 1)" "$(file 2)"
+# another recorder's files (--name other): older and larger than all
+other=$H/2026-11-30/other-2026-11-30T13.0001.tph
+head -c 1000000 /dev/zero >"$other"
+head -c 100 /dev/zero >"$other.idx"
+touch -d '3 days ago' "$other" "$other.idx"
 # record MSGS: the recorder records a few fresh messages, with OPTIONS
 record() {
 	ring=$RING.$1
@@ -74,4 +81,7 @@ for f in "$(file 5)" "$(file 6)" "$today"; do
 	[ -e "$f" ] || fail "keep-size: $f removed"
 done
 assert_eq "keep-size: removals" 2 "$(grep -c "retention: removed" "$T/rec.err")"
+for f in "$other" "$other.idx"; do
+	[ -e "$f" ] || fail "another recorder's $f was removed"
+done
 exit 0
