@@ -859,6 +859,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 				f = frame_text(c->batch.p, c->batch.len);
 			if (f != NULL)
 				c->st->conflate_frames++;
+			else	/* out of memory: the tick's batch is lost */
+				c->st->conflate_errors++;
 		}
 		c->nbatch = 0;
 		buf_reset(&c->batch);
