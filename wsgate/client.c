@@ -318,16 +318,22 @@ client_deliver(struct client *c, struct frame *f)
 	client_enqueue(c, f);
 }
 
-/* client_send_json: queues the message j (stolen). */
+/*
+ * client_send_json: queues the message j (stolen).  Out of memory the
+ * client is closed (1011): a notice it misses (book_invalid, redis_down)
+ * would leave it trusting a book it should not.
+ */
 static void
 client_send_json(struct client *c, json_t *j)
 {
 	struct frame *f = frame_json(j);
 
-	if (f != NULL) {
-		client_enqueue(c, f);
-		frame_unref(f);
+	if (f == NULL) {
+		client_doom(c, 1011, "out of memory", 1);
+		return;
 	}
+	client_enqueue(c, f);
+	frame_unref(f);
 }
 
 static void
