@@ -6,7 +6,8 @@
 # and 0.3 s later redispub is killed (kill -9); the supervisor restarts the
 # pipeline.  A subscriber must then hold every seq from its first to its
 # last, or a gap line announcing it; duplicates are allowed (at least
-# once) and reported.
+# once) and reported; and its last must be past the ring's seq at the
+# kill (shmreader --stat): the restarted pipeline caught up.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -40,10 +41,20 @@ kill -CONT "$REDIS_PID"
 sleep 0.3
 kill -KILL "$victim"
 stats=$(rcli get md.tickpipe.stats)
+# where the ring was at the kill (read 250 ms later: a little past it)
+at_kill=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: *\([0-9]*\)$/\1/p')
+[ -n "$at_kill" ] || fail "no seq in shmreader --stat of $RING"
 pipeline_restarted 15 "$starts" "$old"
 from=$(last_from)
-# the restarted pipeline must catch up past where the ring was at the kill
-sleep 3
+# the restarted pipeline must catch up past where the ring was at the
+# kill: wait until the subscriber's last lines are past it (checked on
+# all it got below)
+past_kill() {
+	tail -n 20 "$T/sub" | sed -n 's/.*"seq":\([0-9]*\).*/\1/p' |
+	    awk -v k="$at_kill" '$1 > k { f = 1 } END { exit !f }'
+}
+wait_for 30 past_kill || note "the subscriber got no seq past $at_kill within 30 s"
+sleep 1
 tp stop >/dev/null 2>&1 || fail "tickpipe stop exited $?"
 # the subscriber is done when its file stops growing
 size=-1
@@ -83,9 +94,13 @@ END {
 	}
 	printf "seq %d..%d: %d messages, %d duplicates, %d lost in gap lines, %d lost silently (first %s, last %s)\n",
 	    lo, hi, n, dup, announced, missing, first, last
+	print hi >hifile
 	exit missing > 0
-}' "$T/sub" >"$T/result"
+}' hifile="$T/hi" "$T/sub" >"$T/result"
 rc=$?
 note "$(cat "$T/result")"
-note "stats read just after the kill: $stats; restarted --from $from"
+note "stats read just after the kill: $stats; ring at seq $at_kill; restarted --from $from"
 [ "$rc" = 0 ] || fail "messages lost silently: $(cat "$T/result")"
+hi=$(cat "$T/hi")
+[ "${hi:-0}" -gt "$at_kill" ] ||
+    fail "the restarted pipeline did not catch up: last seq received ${hi:-none}, the ring was at $at_kill at the kill ($(cat "$T/result"))"
