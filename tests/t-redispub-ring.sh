@@ -61,23 +61,38 @@ note "$N lines (a gap line, $(grep -c '"type":"book_snapshot"' "$T/lines") snaps
 
 # --- nothing to spin on: stopped with lines held and Redis not
 # answering (paused), redispub waits out --flush-timeout asleep: its CPU
-# time over 1.5 s of it is counted (a loop that spun used all of it)
+# time over 1.5 s of it is counted (a loop that spun used all of it).
+# It must still be waiting then, and at the end of --flush-timeout log
+# and count as dropped what it held, and exit 0 (stopped by a signal:
+# redispub(1) --flush-timeout, EXIT STATUS)
+# cpu_ticks PID: its user + system time in clock ticks, empty if gone
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
 rcli client pause 4000 all >/dev/null
 "$RP" -u "$REDIS_URL" --prefix e --ring "$R" --from 1 --flush-timeout 3 \
     2>"$T/e.err" &
 re=$!
 track $re
 sleep 0.5
+! exited $re || fail "redispub ended before SIGTERM: $(cat "$T/e.err")"
 kill -TERM $re
 sleep 0.2
-t0=$(awk '{ print $14 + $15 }' "/proc/$re/stat")
+t0=$(cpu_ticks $re)
 sleep 1.5
-t1=$(awk '{ print $14 + $15 }' "/proc/$re/stat")
+t1=$(cpu_ticks $re)
+! exited $re ||
+    fail "redispub did not wait out --flush-timeout 3 with Redis paused: $(cat "$T/e.err")"
+[ -n "$t0" ] || fail "no CPU time of redispub after SIGTERM"
+[ -n "$t1" ] || fail "no CPU time of redispub 1.5 s later"
 ticks=$(( (t1 - t0) * 100 / $(getconf CLK_TCK) ))
 [ "$ticks" -le 20 ] ||
     fail "stopped and waiting for Redis, redispub used $((ticks * 10)) ms of CPU in 1.5 s"
-wait $re
-note "stopped, Redis paused: $((ticks * 10)) ms of CPU in 1.5 s; $(grep -o 'dropping [0-9]* undelivered messages' "$T/e.err")"
+wait_pid 10 $re "redispub, stopped with Redis paused,"
+assert_eq "redispub exit status, stopped with lines undelivered" 0 "$?"
+dropped=$(sed -n 's/.*: not reachable in time; dropping \([0-9]*\) undelivered messages$/\1/p' "$T/e.err")
+[ "${dropped:-0}" -gt 0 ] ||
+    fail "no word of the undelivered messages dropped: $(cat "$T/e.err")"
+assert_eq "dropped counted" "$dropped" "$(counter dropped "$T/e.err")"
+note "stopped, Redis paused: $((ticks * 10)) ms of CPU in 1.5 s; dropping $dropped undelivered messages"
 sleep 2.5	# the pause ends
 
 # --- a ring that does not exist yet, then is removed and created anew
