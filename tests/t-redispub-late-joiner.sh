@@ -17,16 +17,21 @@ book book "$C" <"$T/in" >"$T/want"
 [ -s "$T/want" ] || fail "empty expected book"
 # The same lines (the generator is deterministic but for timestamps) at
 # 6000 lines/s for 4 s; the joiner comes in after 1.5 s, between snapshots.
-{ "$GEN" --count "$N" --symbols 2 --snapshot-every 3000 --levels 8 --rate 6000 |
-    "$RP" -u "$REDIS_URL" 2>"$T/err"; echo $? >"$T/rc"; } &
+# Through a fifo, so that both processes are tracked.
+mkfifo "$T/gen"
+"$GEN" --count "$N" --symbols 2 --snapshot-every 3000 --levels 8 --rate 6000 \
+    >"$T/gen" &
 track $!
+"$RP" -u "$REDIS_URL" <"$T/gen" 2>"$T/err" &
+rp=$!
+track $rp
 sleep 1.5
 book joiner "$REDIS_PORT" "$C" 3 >"$T/joined" 2>"$T/joiner.err" || {
 	cat "$T/joiner.err"
 	fail "joiner failed"
 }
-wait_for 30 test -s "$T/rc" || fail "redispub did not finish"
-assert_eq "redispub exit status" 0 "$(cat "$T/rc")"
+wait_pid 30 $rp "redispub, at the end of its input,"
+assert_eq "redispub exit status" 0 "$?"
 cat "$T/joiner.err" >&2
 grep -q 'applied [1-9][0-9]* live' "$T/joiner.err" || fail "joiner saw no live messages: joined too late"
 cmp -s "$T/want" "$T/joined" || { diff "$T/want" "$T/joined" | head; fail "late joiner's book differs"; }

@@ -15,13 +15,15 @@ start_redis --client-output-buffer-limit "pubsub 0 0 0"
 sub=$!
 track $sub
 wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
-mkfifo "$T/fifo"
-"$GEN" --count "$N" --symbols 4 --rate 20000 | tee "$T/in" >"$T/fifo" &
+# rp-gen -> tee -> redispub through fifos, so that each is tracked
+mkfifo "$T/gen" "$T/fifo"
+"$GEN" --count "$N" --symbols 4 --rate 20000 >"$T/gen" &
 track $!
-{ "$RP" -u "$REDIS_URL" <"$T/fifo" 2>"$T/err" & echo $! >"$T/rp.pid"; wait $!; echo $? >"$T/rc"; } &
+tee "$T/in" <"$T/gen" >"$T/fifo" &
 track $!
-wait_for 5 test -s "$T/rp.pid" || fail "no redispub pid"
-rp=$(cat "$T/rp.pid")
+"$RP" -u "$REDIS_URL" <"$T/fifo" 2>"$T/err" &
+rp=$!
+track $rp
 sleep 2
 kill -STOP "$REDIS_PID"
 sleep 2.9
@@ -29,9 +31,10 @@ kill -USR1 "$rp"
 sleep 0.1
 kill -CONT "$REDIS_PID"
 wait $sub || fail "subscriber failed: $(cat "$T/sub.err")"
-wait_for 30 test -s "$T/rc" || fail "redispub did not finish"
+wait_pid 30 $rp "redispub, at the end of its input,"
+st=$?
 cat "$T/err" >&2
-assert_eq "redispub exit status" 0 "$(cat "$T/rc")"
+assert_eq "redispub exit status" 0 "$st"
 book expect md <"$T/in" | cut -f 2 >"$T/expect"
 cmp -s "$T/expect" "$T/got" ||
     fail "subscriber got $(wc -l <"$T/got") lines, not exactly the $N fed in"

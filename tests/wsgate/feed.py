@@ -6,8 +6,12 @@ The first SPLIT lines go at once; once Redis (127.0.0.1:PORT) has
 published every one of them (seen by a subscriber to PREFIX.*, md by
 default, the stats channel aside), the file AT is created.  When the test
 creates GO, the rest follows at RATE lines/s, then stdout is closed.
+While it waits for GO, it exits (status 1) if GO's directory is gone
+(the test ended: its directory removed) or stdout's reader is gone
+(redispub ended), so that a test that fails first does not leave it behind.
 """
 import os
+import select
 import socket
 import sys
 import threading
@@ -20,6 +24,14 @@ def resp(*args):
         a = a.encode() if isinstance(a, str) else a
         out += b"$%d\r\n%s\r\n" % (len(a), a)
     return out
+
+
+def reader_gone():
+    """stdout, a pipe or fifo, has no reader any more (POLLERR)."""
+    p = select.poll()
+    p.register(sys.stdout.fileno(), 0)
+    return any(ev & (select.POLLERR | select.POLLHUP | select.POLLNVAL)
+               for _, ev in p.poll(0))
 
 
 def main():
@@ -56,7 +68,13 @@ def main():
     s.close()
     w.join()
     open(at, "w").close()
+    godir = os.path.dirname(os.path.abspath(go))
     while not os.path.exists(go):
+        if not os.path.isdir(godir):
+            sys.exit("feed.py: %s is gone: not waiting for %s" % (godir, go))
+        if reader_gone():
+            sys.exit("feed.py: stdout's reader is gone: not waiting for %s"
+                     % go)
         time.sleep(0.02)
     t0 = time.monotonic()
     for i, line in enumerate(lines[split:]):

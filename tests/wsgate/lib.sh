@@ -56,10 +56,16 @@ book_last_seqs() {
 # feed_split SPLIT RATE SECS: the real redispub publishes the first SPLIT
 # lines of $T/in at once (tests/wsgate/feed.py), the rest at RATE lines/s
 # once $T/go exists; returns when the first part is published (within
-# SECS).  FEED_PID is the feeding pipeline.
+# SECS).  FEED_PID is redispub.  feed.py writes to redispub through the
+# fifo $T/feed.fifo, so that both are tracked (a pipeline's $! is only
+# its last process).
 feed_split() {
+	rm -f "$T/feed.fifo"
+	mkfifo "$T/feed.fifo"
 	/usr/bin/python3 "$TESTS/wsgate/feed.py" "$REDIS_PORT" "$T/in" "$1" "$2" \
-	    "$T/at" "$T/go" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
+	    "$T/at" "$T/go" >"$T/feed.fifo" &
+	track $!
+	"$BIN/redispub" -u "$REDIS_URL" <"$T/feed.fifo" 2>"$T/redispub.err" &
 	FEED_PID=$!
 	track "$FEED_PID"
 	wait_for "$3" test -e "$T/at" || fail "first $1 lines not published"
