@@ -14,9 +14,10 @@
 # too), reads a fifo the test feeds (rp-gen, 32 symbols).  1000 lines;
 # MONITOR on node a; CLIENT KILL of redispub's connection there (node a
 # stays up, the cluster ok: nothing is refused); 1000 more lines.
-# Every channel's owner key must be in exactly one deletion's EVAL
-# (batch.c mark_lua) on node a, and redispub must count no -ASK,
-# -TRYAGAIN or -CLUSTERDOWN answer.
+# The owner key of each book channel node a serves (the channels with
+# one), and no other, must be in exactly one deletion's EVAL (batch.c
+# mark_lua) on node a, and redispub must count no -ASK, -TRYAGAIN or
+# -CLUSTERDOWN answer.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -60,7 +61,18 @@ grep -F "\"EVAL\" \"redis.call('DEL',KEYS[2],KEYS[3],KEYS[4]) " "$T/monitor" |
 again=$(uniq -d "$T/deleted" | paste -sd ' ' -)
 [ -z "$again" ] || fail "keys deleted twice on node a after one reconnection:" \
     "$again ($(grep 'answers followed' "$T/rp.err"))"
+# every channel with an owner mark (a book channel: tickpipe(7)) whose
+# slot node a serves (sim_channels' $T/owners), and no other: rp-gen
+# --symbols 32 writes each of them again after the reconnection
+awk -v p="$port_a" '$3 == p && $1 ~ /book$/ { print "{" $1 "}.owner" }' \
+    "$T/owners" | sort >"$T/want"
+[ -s "$T/want" ] || fail "no book channel on node a in $T/owners"
+missed=$(sort -u "$T/deleted" | comm -23 "$T/want" - | paste -sd ' ' -)
+[ -z "$missed" ] || fail "owner keys of node a not deleted after its reconnection:" \
+    "$missed (deleted: $(sort -u "$T/deleted" | paste -sd ' ' -))"
+other=$(sort -u "$T/deleted" | comm -13 "$T/want" - | paste -sd ' ' -)
+[ -z "$other" ] || fail "owner keys deleted on node a that are not its channels': $other"
 grep -q " 0 ASK/TRYAGAIN/CLUSTERDOWN answers followed" "$T/rp.err" ||
     fail "refusals counted, none made: $(grep 'answers followed' "$T/rp.err")"
-note "$(wc -l <"$T/deleted") channels' keys deleted once on node a"
+note "$(wc -l <"$T/deleted") channels' keys deleted once on node a, all $(wc -l <"$T/want") of its book channels"
 exit 0
