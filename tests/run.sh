@@ -35,10 +35,11 @@ shm_leaks() {
 	done <"$1"
 }
 
-prefixes="$BIN/test-logs/.shm-prefixes"
+# this run's own: another run.sh of the same $BIN must not read them
+prefixes="$BIN/test-logs/.shm-prefixes.$$"
 : >"$prefixes"
 shm_objects >"$prefixes.before"
-TP_SHM_NAMES="$BIN/test-logs/.shm-prefixes.test"
+TP_SHM_NAMES="$BIN/test-logs/.shm-prefixes.$$.test"
 export TP_SHM_NAMES
 
 for t in "$@"; do
