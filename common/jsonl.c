@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -516,6 +517,42 @@ check_head(const struct tp_record *r, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * line_fits: 0 if the message recs[0..n), which jsonl_check otherwise
+ * accepts, prints as a line of at most JSONL_MAX_LINE bytes, the most
+ * collector jsonl reads; else -1 with the reason in why, after "seq N: "
+ * if seq.  Only a message of many records can print longer (levels whose
+ * decimals are long, as large exponents print): the others are not
+ * encoded.
+ */
+static int
+line_fits(const struct tp_record *recs, size_t n, int seq, char *why,
+    size_t len)
+{
+	char *buf;
+	size_t l;
+	int k = 0;
+
+	if (JSONL_BUFSIZE(n) <= (size_t)JSONL_MAX_LINE + 1)
+		return 0;
+	if (seq)
+		k = snprintf(why, len, "seq %" PRIu64 ": ", recs[0].seq);
+	if (k < 0 || (size_t)k >= len)
+		k = 0;
+	if ((buf = malloc(JSONL_BUFSIZE(n))) == NULL) {
+		snprintf(why + k, len - (size_t)k, "out of memory measuring "
+		    "its line");
+		return -1;
+	}
+	l = jsonl_encode(recs, n, buf) - 1;
+	free(buf);
+	if (l <= (size_t)JSONL_MAX_LINE)
+		return 0;
+	snprintf(why + k, len - (size_t)k, "a book message that prints as "
+	    "a line of %zu bytes, longer than %d", l, JSONL_MAX_LINE);
+	return -1;
+}
+
 static int
 check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 {
@@ -669,9 +706,12 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 			return -1;
 		break;
 	case REC_BOOK:
-		return check_book(recs, n, why, len);
-	case REC_BOOK_TOP:
 		if (check_book(recs, n, why, len) < 0)
+			return -1;
+		return line_fits(recs, n, 1, why, len);
+	case REC_BOOK_TOP:
+		if (check_book(recs, n, why, len) < 0 ||
+		    line_fits(recs, n, 1, why, len) < 0)
 			return -1;
 		/* fall through */
 	default:
@@ -1323,6 +1363,23 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		}
 		recs[0].flags |= REC_F_START | (h.flags & REC_F_SNAPSHOT);
 		recs[n - 1].flags |= REC_F_LAST;
+		/*
+		 * what shmreader would print of it, read back (jsonl_check):
+		 * measured with the widest seq and recv the ring may give it
+		 */
+		if (JSONL_BUFSIZE(n) > (size_t)JSONL_MAX_LINE + 1) {
+			uint64_t seq = recs[0].seq;
+			int64_t recv = recs[0].recv;
+			int rc;
+
+			recs[0].seq = INT64_MAX;
+			recs[0].recv = INT64_MAX;
+			rc = line_fits(recs, n, 0, err, errlen);
+			recs[0].seq = seq;
+			recs[0].recv = recv;
+			if (rc < 0)
+				goto fail;
+		}
 		break;
 	}
 	}
