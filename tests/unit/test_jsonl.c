@@ -249,10 +249,18 @@ largest_book_fits_the_buffer_bound(void **state)
 		len = jsonl_encode(recs, n, buf);
 		assert_true(len <= JSONL_BUFSIZE(n));
 		assert_int_equal((unsigned char)buf[JSONL_BUFSIZE(n)], 0x5a);
-		/* and the maximum is what decode accepts */
+		/*
+		 * a line over the 1 MiB collector jsonl reads: decode and
+		 * check refuse it, saying how long it prints
+		 * (tickpipe-json(5))
+		 */
+		assert_true(len - 1 > JSONL_MAX_LINE);
 		assert_int_equal(jsonl_decode(buf, len - 1, back,
-		    JSONL_MAX_RECS, NULL, err, sizeof(err)), JSONL_MAX_RECS);
-		assert_same_records(n);
+		    JSONL_MAX_RECS, NULL, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "a book message that prints as a "
+		    "line of"));
+		assert_int_equal(jsonl_check(recs, n, err, sizeof(err)), -1);
+		assert_non_null(strstr(err, "longer than 1048576"));
 	}
 }
 
