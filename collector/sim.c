@@ -324,6 +324,58 @@ beyond(const struct book_side *sd, int ask, int64_t tgt)
 	return k;
 }
 
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * settle: the delta in s->mb, whose levels were added as the event set
+ * them (y's book already holds the result), made as tickpipe-json(5)
+ * says a book message is: each side best first, each price once, at
+ * the quantity it has now (0: gone).
+ */
+static void
+settle(struct sim *s, struct sim_sym *y)
+{
+	int64_t px[2][JSONL_MAX_RECS * REC_BOOK_LEVELS / 64];
+	size_t n[2] = { 0, 0 }, cap = sizeof(px[0]) / sizeof(px[0][0]);
+	const struct tp_record *h = &s->mb.recs[0];
+	int64_t ts = h->ts;
+	uint64_t vseq = h->vseq;
+
+	for (size_t i = 0; i < s->mb.nlev; i++) {
+		const struct rec_book *b = &s->mb.recs[i / REC_BOOK_LEVELS].u.book;
+		size_t j = i % REC_BOOK_LEVELS;
+		int ask = j >= b->nbids;
+
+		if (n[ask] == cap)
+			return;		/* cannot happen: left as it is */
+		px[ask][n[ask]++] = b->price[j];
+	}
+	msg_begin(&s->mb, y->venue, y->name, 0, ts, 0, vseq);
+	for (int ask = 0; ask <= 1; ask++) {
+		qsort(px[ask], n[ask], sizeof(px[ask][0]), cmp_i64);
+		for (size_t k = 0; k < n[ask]; k++) {
+			/* bids: highest first */
+			int64_t p = px[ask][ask ? k : n[ask] - 1 - k];
+			struct book_side *sd = ask ? &y->book.asks :
+			    &y->book.bids;
+			int found;
+			size_t at;
+
+			if (k > 0 && p == px[ask][ask ? k - 1 : n[ask] - k])
+				continue;
+			at = book_find(&y->book, ask, p, y->px_exp, &found);
+			msg_add(&s->mb, ask, p, y->px_exp,
+			    found ? sd->lv[at].qty : 0, QTY_EXP);
+		}
+	}
+}
+
 /*
  * One simulated event on symbol y: a trade (with the delta it causes),
  * or a quote change.  Emits one or two messages (one if room < 2) and
@@ -484,6 +536,7 @@ sim_step(struct sim *s, struct sim_sym *y, int room,
 			msg_add(&s->mb, 1, ap[i], y->px_exp, aq[i], QTY_EXP);
 	}
 	y->changed = 1;
+	settle(s, y);
 	collector_emit(s->c, s->mb.recs, msg_end(&s->mb));
 	return r < 25 && room >= 2 ? 2 : 1;
 }

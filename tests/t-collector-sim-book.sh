@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-collector-sim-book: the default simulator's books stay sane for as
 # long as it runs: over 900000 messages (SOL-USD's vseq passes 240000)
-# every book message of a symbol carries the next vseq, no book locks or
+# every book message of a symbol carries the next vseq and lists each
+# side best first, each price once (tickpipe-json(5)), no book locks or
 # crosses, each side keeps its 60 levels, the spread stays within ten
 # level spacings and the mid within 20 % of where it started.  (Before
 # the walk's requote, holes behind each walk grew into a gap of thousands
@@ -36,6 +37,11 @@ for n, line in enumerate(open(sys.argv[1]), 1):
     elif m["vseq"] != vseq[s] + 1:
         sys.exit("line %d: %s delta vseq %d after %d" % (n, s, m["vseq"], vseq[s]))
     vseq[s] = m["vseq"]
+    for key, best_first in (("bids", -1), ("asks", 1)):
+        ps = [best_first * float(p) for p, q in m.get(key, [])]
+        if any(a >= b for a, b in zip(ps, ps[1:])):
+            sys.exit("line %d: %s %s not best first, each price once: %s"
+                     % (n, s, key, m[key][:8]))
     for side, key in zip(books[s], ("bids", "asks")):
         for p, q in m.get(key, []):
             if float(q) == 0:
