@@ -298,8 +298,15 @@ client_enqueue(struct client *c, struct frame *f)
 	if (c->q.bytes - c->q.hist > s->conf->output_cap / 2 &&
 	    c->st == C_WS && c->peer != NULL && !c->behind && !c->doom_code)
 		c->behind = c->behind_due = 1;	/* flush_cb: client_behind */
+	/*
+	 * Once behind, the flush's client_behind may bring the queue back
+	 * under the cap (book messages dropped for conflation); twice the
+	 * cap is not waited for.
+	 */
 	if (c->q.bytes - c->q.hist > s->conf->output_cap && !c->moving &&
-	    !c->behind_due && (c->st == C_WS || c->st == C_CLOSING)) {
+	    (!c->behind_due ||
+	    c->q.bytes - c->q.hist > 2 * s->conf->output_cap) &&
+	    (c->st == C_WS || c->st == C_CLOSING)) {
 		client_slow(c, "slow client: output cap exceeded");
 		return;
 	}
@@ -922,13 +929,24 @@ ws_input(struct client *c, unsigned char *p, size_t n)
  * no more, or reading is off).  0, or -1 at EOF, on an error or out of
  * memory: the connection is over.
  */
+/*
+ * ws_read: reads and handles the client's frames, at most WS_READ_TURN
+ * reads of buf a call: the read event is level triggered, so what is
+ * left is read on the loop's next turn, after every other client's and
+ * Redis's events.  Reading one socket until it is empty let a client
+ * that sends without pause hold up all the others, and the replies it
+ * asked for grow past the output cap before the flush could check it.
+ */
+#define WS_READ_TURN	4
+
 static int
 ws_read(struct client *c)
 {
 	unsigned char buf[16384];
 	ssize_t n;
+	int turns = 0;
 
-	while (!c->rd_off) {
+	while (!c->rd_off && turns++ < WS_READ_TURN) {
 		if (c->pre_off < c->pre_len) {
 			n = (ssize_t)(c->pre_len - c->pre_off);
 			if ((size_t)n > sizeof(buf))
