@@ -788,6 +788,11 @@ ws_got_close(struct client *c, const unsigned char *p, size_t n)
 			return;
 		}
 	}
+	/* the reason is UTF-8 (RFC 6455 5.5.1): not echoed otherwise */
+	if (n > 2 && !utf8_valid((const char *)p + 2, n - 2)) {
+		ws_fail(c, 1007, "invalid UTF-8 in close reason");
+		return;
+	}
 	c->close_rcvd = 1;
 	c->rd_off = 1;
 	ws_close(c, code, p + 2, n >= 2 ? n - 2 : 0);	/* the echo */

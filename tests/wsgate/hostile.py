@@ -133,7 +133,7 @@ class Case:
         kinds = ["rsv", "unmasked", "opcode", "ctl_long", "ctl_frag",
                  "len126", "len127", "len127_small", "len2_63", "len_max",
                  "cont", "nested", "binary", "utf8", "utf8_frag", "over",
-                 "over_frag", "close1", "close_code"]
+                 "over_frag", "close1", "close_code", "close_utf8"]
         kind = rng.choice(kinds)
         self.desc.append(kind)
         body, _ = self.json_ping()
@@ -207,6 +207,10 @@ class Case:
             c = rng.choice([0, 999, 1004, 1005, 1006, 1016, 2000, 2999,
                             5000, 65535])
             self.out += raw(0x8, c.to_bytes(2, "big") + b"r", rng=rng)
+        elif kind == "close_utf8":	# a close reason is UTF-8 too
+            bad = rng.choice([b"\xff", b"\xc0\xaf", b"\xed\xa0\x80"])
+            self.out += raw(0x8, (1000).to_bytes(2, "big") + bad, rng=rng)
+            code = 1007
         self.code = code
         # what follows a bad frame must never be answered
         for _ in range(rng.randint(0, 3)):
