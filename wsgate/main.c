@@ -94,7 +94,14 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	server_tick(&g->srv, now);
 	if (g->conf.ping_interval > 0 && now - g->last_ping >=
 	    (int64_t)g->conf.ping_interval * 1000000000LL) {
-		g->last_ping = now;
+		/*
+		 * on the interval's own schedule, not from this tick: from
+		 * the tick, each interval came out up to a tick longer
+		 */
+		g->last_ping += (int64_t)g->conf.ping_interval * 1000000000LL;
+		if (now - g->last_ping >=
+		    (int64_t)g->conf.ping_interval * 1000000000LL)
+			g->last_ping = now;	/* fell behind: start over */
 		server_ping_all(&g->srv);
 	}
 	ratelog_tick(&g->accept_log, now);
