@@ -553,6 +553,15 @@ configure(struct wsgate *g, int argc, char **argv)
 		    strerror(errno));
 		return EX_CONFIG;
 	}
+	if (conf->www != NULL) {
+		struct stat sb;
+
+		if (stat(conf->www_real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			fprintf(stderr, "wsgate: --www: %s: not a directory\n",
+			    conf->www);
+			return EX_CONFIG;
+		}
+	}
 	return -1;
 }
 
