@@ -3,7 +3,8 @@
 # no way out of DIR, /healthz, and a proper error for every bad request
 # (404 405 400 413 414 426 431 505, 408 for a handshake too slow), 400
 # for a header that frames the request or decides the upgrade given
-# twice, or Content-Length with Transfer-Encoding.
+# twice, or Content-Length with Transfer-Encoding.  A --www that is a
+# file, not a directory, is a configuration error (78), said.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
@@ -115,3 +116,8 @@ test_repeated_framing_headers_get_400
 test_incomplete_request_times_out_408
 test_head_gets_headers_only
 stop_wsgate
+"$BIN/wsgate" -l 127.0.0.1:0 -u "$REDIS_URL" --www "$T/www/index.html" \
+    2>"$T/www.err"
+assert_eq "wsgate --www FILE" 78 "$?"
+grep -q "www/index.html: not a directory" "$T/www.err" ||
+    fail "--www FILE not said: $(cat "$T/www.err")"
