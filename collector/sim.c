@@ -348,7 +348,8 @@ settle(struct sim *s, struct sim_sym *y)
 	uint64_t vseq = h->vseq;
 
 	for (size_t i = 0; i < s->mb.nlev; i++) {
-		const struct rec_book *b = &s->mb.recs[i / REC_BOOK_LEVELS].u.book;
+		const struct rec_book *b =
+		    &s->mb.recs[i / REC_BOOK_LEVELS].u.book;
 		size_t j = i % REC_BOOK_LEVELS;
 		int ask = j >= b->nbids;
 
