@@ -48,15 +48,7 @@ string() {
 
 wrongtype() {
 	rcli flushall >/dev/null
-	"$GEN" --count 3000 --symbols 2 --snapshot-every 1000 >"$T/in"
-	sed -n '1,1000p' "$T/in" >"$T/a"
-	sed -n '1001,1100p' "$T/in" >"$T/b1"
-	sed -n '1101,2000p' "$T/in" >"$T/b2"
-	sed -n '2001,$p' "$T/in" >"$T/c"
-	head -n 1 "$T/c" | grep -q "book_snapshot.*S00-USD" || fail "part c does not start with a snapshot"
-	grep -q "book_delta.*S00-USD" "$T/b1" || fail "part b1 has no delta of S00-USD"
-	grep -q "book_delta.*S00-USD" "$T/b2" || fail "part b2 has no delta of S00-USD"
-	book keys "$C" <"$T/a" >"$T/keys.a"
+	keys_parts "$C"
 	rm -f "$T/fifo"
 	mkfifo "$T/fifo"
 	"$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/fifo" 2>"$T/err" &

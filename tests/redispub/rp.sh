@@ -29,3 +29,20 @@ counter() {
 	sed -n "s/.*exiting:.* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1
 }
 
+# keys_parts C: 3000 generated lines (2 symbols, a snapshot every 1000) in
+# $T/in, cut in parts: $T/a (lines 1-1000), $T/b1 (1001-1100), $T/b2
+# (1101-2000), $T/c (from 2001, starting with a snapshot of C); b1 and b2
+# hold deltas of C.  $T/keys.a: C's keys after part a (book.py keys).
+keys_parts() {
+	"$GEN" --count 3000 --symbols 2 --snapshot-every 1000 >"$T/in"
+	sed -n '1,1000p' "$T/in" >"$T/a"
+	sed -n '1001,1100p' "$T/in" >"$T/b1"
+	sed -n '1101,2000p' "$T/in" >"$T/b2"
+	sed -n '2001,$p' "$T/in" >"$T/c"
+	_kp=$(echo "$1" | sed 's/^md\.sim\.//; s/\.book$//')
+	head -n 1 "$T/c" | grep -q "book_snapshot.*$_kp" ||
+	    fail "part c does not start with a snapshot of $_kp"
+	grep -q "book_delta.*$_kp" "$T/b1" || fail "part b1 has no delta of $_kp"
+	grep -q "book_delta.*$_kp" "$T/b2" || fail "part b2 has no delta of $_kp"
+	book keys "$1" <"$T/a" >"$T/keys.a"
+}
