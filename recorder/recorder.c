@@ -1109,6 +1109,21 @@ file_abandon(struct recorder *r)
 }
 
 /*
+ * queue_recover's end on a write error e: says the queue is kept, and
+ * returns the exit status.
+ */
+static int
+recover_kept(struct recorder *r, int e)
+{
+	int full = e == ENOSPC || e == EDQUOT;
+
+	warnx("%s: the queue /dev/shm%s is kept for the next start",
+	    full ? "disk full" : "write error", r->qname);
+	counters(r);
+	return full ? RECORDER_EX_FULL : EX_IOERR;
+}
+
+/*
  * Writes the blocks a recorder stopped before writing (killed, or by a
  * write error) left in the queue h describes, after the last sequence
  * recorded, into a new file, up to the first it cannot write (a block
@@ -1160,12 +1175,7 @@ queue_recover(struct recorder *r, const struct qfile *h)
 				break;
 			}
 			file_abandon(r);
-			warnx("%s: the queue /dev/shm%s is kept for the next "
-			    "start", e == ENOSPC || e == EDQUOT ? "disk full" :
-			    "write error", r->qname);
-			counters(r);
-			return e == ENOSPC || e == EDQUOT ? RECORDER_EX_FULL :
-			    EX_IOERR;
+			return recover_kept(r, e);
 		} else {
 			if (blocks++ == 0)
 				from = qb.sum.first_seq;
@@ -1184,16 +1194,8 @@ queue_recover(struct recorder *r, const struct qfile *h)
 		    recs, from, to, r->qname, r->path);
 		r->have_last = 0;
 		last_record(r, r->path, last_ts, to);
-		if (file_close(r) == -2) {
-			int e = errno;
-
-			warnx("%s: the queue /dev/shm%s is kept for the next "
-			    "start", e == ENOSPC || e == EDQUOT ? "disk full" :
-			    "write error", r->qname);
-			counters(r);
-			return e == ENOSPC || e == EDQUOT ? RECORDER_EX_FULL :
-			    EX_IOERR;
-		}
+		if (file_close(r) == -2)
+			return recover_kept(r, errno);
 	}
 	if (why != NULL && left > 0)
 		warnx("queue /dev/shm%s: %s from seq %" PRIu64 ": the rest of "
