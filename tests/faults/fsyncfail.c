@@ -30,10 +30,11 @@ doomed(int fd)
 	return strstr(path, pat) != NULL;
 }
 
-int
-fsync(int fd)
+/* the real call name(fd), unless fd is doomed: then EIO */
+static int
+fail_or(const char *name, int fd)
 {
-	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
+	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, name);
 
 	if (doomed(fd)) {
 		errno = EIO;
@@ -43,13 +44,13 @@ fsync(int fd)
 }
 
 int
+fsync(int fd)
+{
+	return fail_or("fsync", fd);
+}
+
+int
 fdatasync(int fd)
 {
-	int (*real)(int) = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
-
-	if (doomed(fd)) {
-		errno = EIO;
-		return -1;
-	}
-	return real(fd);
+	return fail_or("fdatasync", fd);
 }
