@@ -49,15 +49,7 @@ string() {
 wrongtype() {
 	rcli flushall >/dev/null
 	keys_parts "$C"
-	rm -f "$T/fifo"
-	mkfifo "$T/fifo"
-	"$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/fifo" 2>"$T/err" &
-	rp=$!
-	track $rp
-	exec 3>"$T/fifo"
-	cat "$T/a" >&3
-	wait_for 20 ndeltas_is $(( $(wc -l <"$T/keys.a") - 1 )) ||
-	    fail "the deltas of part a did not arrive"
+	keys_feed_a "$C"
 	# an older redispub's list, behind redispub's back
 	rcli del "$C.deltas" >/dev/null
 	rcli rpush "$C.deltas" '{"old":1}' >/dev/null
@@ -67,7 +59,7 @@ wrongtype() {
 	wait_for 20 keys_gone || fail "keys not deleted after the WRONGTYPE: $(rcli type "$C.deltas")"
 	cat "$T/c" >&3
 	exec 3>&-
-	wait $rp || fail "redispub exited $?"
+	wait "$RP_PID" || fail "redispub exited $?"
 	book keys "$C" <"$T/in" >"$T/keys.want"
 	{ rcli get "$C.snapshot"; rdeltas "$C.deltas"; } >"$T/keys.got"
 	cmp -s "$T/keys.want" "$T/keys.got" || fail "keys not rebuilt from the next snapshot"

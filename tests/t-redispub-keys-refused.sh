@@ -15,18 +15,10 @@
 C=md.sim.S00-USD.book
 start_redis --maxmemory-policy noeviction
 
-ndeltas_is() { test "$(rdeltas "$C.deltas" | wc -l)" = "$1"; }
 keys_gone() { test "$(rcli exists "$C.snapshot" "$C.deltas")" = 0; }
 
 keys_parts "$C"
-mkfifo "$T/fifo"
-"$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/fifo" 2>"$T/err" &
-rp=$!
-track $rp
-exec 3>"$T/fifo"
-cat "$T/a" >&3
-wait_for 20 ndeltas_is $(( $(wc -l <"$T/keys.a") - 1 )) ||
-    fail "the deltas of part a did not arrive"
+keys_feed_a "$C"
 rcli get "$C.snapshot" >"$T/snap.a"
 # Redis refuses writes: b1's deltas are published, not appended
 rcli config set maxmemory 1 >/dev/null
@@ -41,7 +33,7 @@ wait_for 20 keys_gone ||
     fail "the keys were kept after deltas missing from them: $C.snapshot $(rcli exists "$C.snapshot"), $C.deltas of $(rdeltas "$C.deltas" | wc -l) lines"
 cat "$T/c" >&3
 exec 3>&-
-wait $rp
+wait "$RP_PID"
 assert_eq "exit status with lines dropped" 69 "$?"
 note "$(counter dropped "$T/err") lines dropped"
 book keys "$C" <"$T/in" >"$T/keys.want"

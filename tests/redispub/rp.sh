@@ -46,3 +46,19 @@ keys_parts() {
 	grep -q "book_delta.*$_kp" "$T/b2" || fail "part b2 has no delta of $_kp"
 	book keys "$1" <"$T/a" >"$T/keys.a"
 }
+
+# keys_feed_a C: redispub (RP_PID) reading the fifo $T/fifo, held open
+# on descriptor 3 (stderr in $T/err), is fed part a of keys_parts, and
+# C's deltas of part a are in C.deltas.
+keys_feed_a() {
+	rm -f "$T/fifo"
+	mkfifo "$T/fifo"
+	"$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/fifo" 2>"$T/err" &
+	RP_PID=$!
+	track "$RP_PID"
+	exec 3>"$T/fifo"
+	cat "$T/a" >&3
+	_kc=$1 _kf=$(($(wc -l <"$T/keys.a") - 1))
+	wait_for 20 eval 'test "$(rdeltas "$_kc.deltas" | wc -l)" = "$_kf"' ||
+	    fail "the deltas of part a did not arrive"
+}
