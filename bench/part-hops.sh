@@ -163,7 +163,7 @@ run() {
 		tl=$!
 		pids="$pids $sr1 $tl"
 		"$BIN/tests/rp-sub" -l -p -n 100000000 -t 2 -T 120 -P "$rport" \
-		    'md.sim.*' >"$D/redis.out" 2>/dev/null &
+		    'md.sim.*' >"$D/redis.out" 2>"$D/redis.err" &
 		rs=$!
 		pids="$pids $rs"
 		npat=2
@@ -189,8 +189,13 @@ run() {
 	pids="$pids $ws"
 	wait_until grep -q ready "$D/ws.out" ||
 	    { echo "part-hops: no WebSocket client" >&2; return 1; }
-	wait_until test "$(redis-cli -p "$rport" pubsub numpat)" -ge $npat ||
-	    { echo "part-hops: no Redis subscriber" >&2; return 1; }
+	wait_until test "$(redis-cli -p "$rport" pubsub numpat)" -ge $npat || {
+		echo "part-hops: $set: no Redis subscriber: numpat" \
+		    "$(redis-cli -p "$rport" pubsub numpat) of $npat;" \
+		    "wsgate: $(tail -n 2 "$D/wsgate.log" | tr '\n' ' ');" \
+		    "tap: $(cat "$D/redis.err" 2>/dev/null | tr '\n' ' ')" >&2
+		return 1
+	}
 	sleep 0.3
 	# the processes on the path (the client: timeout's child)
 	wsc=$(cat "/proc/$ws/task/$ws/children" 2>/dev/null)
