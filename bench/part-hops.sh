@@ -193,7 +193,7 @@ run() {
 		echo "part-hops: $set: no Redis subscriber: numpat" \
 		    "$(redis-cli -p "$rport" pubsub numpat) of $npat;" \
 		    "wsgate: $(tail -n 2 "$D/wsgate.log" | tr '\n' ' ');" \
-		    "tap: $(cat "$D/redis.err" 2>/dev/null | tr '\n' ' ')" >&2
+		    "tap: $(tr '\n' ' ' <"$D/redis.err" 2>/dev/null)" >&2
 		return 1
 	}
 	sleep 0.3
