@@ -60,6 +60,8 @@ test_bad_requests_get_proper_errors() {
 	raw 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n' 405
 	raw 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello' 413
 	raw 'GET / HTTP/2.0\r\nHost: a\r\n\r\n' 505
+	raw 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n' 405
+	raw 'GET * HTTP/1.1\r\nHost: a\r\n\r\n' 400
 	raw 'GET /  HTTP/1.1\r\nHost: a\r\n\r\n' 400
 	raw 'GET / HTTP/1.1\r\n\r\n' 400
 	raw 'GET / HTTP/1.1\r\nHost: a\r\nbad header\r\n\r\n' 400

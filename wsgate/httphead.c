@@ -109,7 +109,10 @@ split(char *p, struct httphead *h)
 		    refuse(h, 505, "only HTTP/1.x") :
 		    refuse(h, 400, "malformed HTTP version");
 	h->minor = sp2[8] - '0';
-	if (target[0] != '/')
+	/* the asterisk form is OPTIONS's alone (RFC 9112 3.2.4): it comes
+	 * through to be refused by method, 405, like any other OPTIONS */
+	if (target[0] != '/' && !(strcmp(target, "*") == 0 &&
+	    strcmp(h->method, "OPTIONS") == 0))
 		return refuse(h, 400, "request target must be an absolute "
 		    "path");
 	for (char *t = target; *t; t++)
