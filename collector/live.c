@@ -171,6 +171,7 @@ ws_open_cb(struct ws_conn *ws, void *arg)
 	n->connected_at = mono_ns();
 	f->last_data = n->connected_at;
 	f->have_conn_seq = 0;
+	f->resub_due = 0;	/* on_open subscribes to everything anew */
 	snprintf(why, sizeof(why), "connected to %.2000s", f->url);
 	if (f->c->verbose)
 		fprintf(stderr, "%s: %s: %s\n", f->c->prog, f->ops->name, why);

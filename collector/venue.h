@@ -132,7 +132,7 @@ struct feed {
 	uint64_t		 conn_seq;	/* Coinbase sequence_num */
 	int			 have_conn_seq;
 	int64_t			 resub_at;	/* mono ns of the last resubscribe */
-	int			 resub_due;	/* a resubscribe waits for the tick */
+	int			 resub_due;	/* a resubscribe is to be sent */
 	/* counters */
 	uint64_t		 msgs, data, malformed, resyncs, reconnects;
 	uint64_t		 ignored, refetches;

@@ -8,8 +8,10 @@
  * as the venue requires.  Symbols are the venue's product ids (BTC-USD).
  * Integrity: the envelope sequence_num must grow by exactly one per
  * message on a connection (heartbeats included); a gap resyncs every book
- * of the connection by unsubscribing and subscribing level2 again, which
- * makes the venue send fresh snapshots.
+ * of the connection.  A book resynced, for a gap or a malformed level2
+ * event, is rebuilt by unsubscribing and subscribing level2 again, which
+ * makes the venue send fresh snapshots of every product: one such
+ * resubscribe after the message however many books it resynced.
  * The recent-trades snapshot sent on subscribing is skipped (those trades
  * are history, and would repeat after every reconnect).  A trade's side
  * is the maker's, so "SELL" is a taker buy and "BUY" a taker sell.
@@ -49,12 +51,12 @@ cb_open(struct feed *f)
 	cb_sub(f, "subscribe", "market_trades");
 }
 
+/* Only marks the resubscribe due: cb_msg sends one for all its resyncs. */
 static void
 cb_resync(struct feed *f, struct fsym *s)
 {
-	(void)f;
 	(void)s;
-	/* cb_msg resubscribes once for all products (cb_resubscribe) */
+	f->resub_due = 1;
 }
 
 /*
@@ -217,7 +219,7 @@ cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 }
 
 static void
-cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
+cb_dispatch(struct feed *f, const char *data, size_t len, int64_t recv)
 {
 	static const char *const keys[] = { "channel", "sequence_num",
 	    "events", "timestamp", "type" };
@@ -247,7 +249,7 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		for (size_t i = 0; i < f->nsyms; i++)
 			if (f->syms[i].synced)
 				feed_resync(f, &f->syms[i], why);
-		cb_resubscribe(f, mono_ns());
+		f->resub_due = 1;	/* and those not yet synced */
 	}
 	f->have_conn_seq = 1;
 	f->conn_seq = seq;
@@ -279,6 +281,14 @@ cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 	} else {
 		feed_unknown(f, k[0], data, len);
 	}
+}
+
+static void
+cb_msg(struct feed *f, const char *data, size_t len, int64_t recv)
+{
+	cb_dispatch(f, data, len, recv);
+	if (f->resub_due)
+		cb_resubscribe(f, mono_ns());
 }
 
 const struct venue_ops venue_coinbase = {

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Coinbase Advanced Trade feed against a local mock exchange (TLS
 # WebSocket): a normal session, a sequence_num gap, reconnects after a drop
-# and after a heartbeat-only stale connection, malformed messages.
+# and after a heartbeat-only stale connection, malformed messages, a
+# malformed level2 event (the book rebuilt from a new snapshot).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -139,7 +140,46 @@ EOF
 	    "$(book_state coinbase BTC-USD)"
 }
 
+# resync_run NAME SCRIPT WHY: on SCRIPT (a snapshot, then a bad level2
+# message, an update before the new snapshot, then snap2 once level2 is
+# subscribed again), WHY is the resync's reason, level2 is unsubscribed
+# and subscribed again once, nothing of the book is published between the
+# two snapshots, and the book is the new snapshot's.
+resync_run() {
+	RING="${RING}_$1"
+	mock_start "$2"
+	collect_until 20 '"21950.10"' "$1: no new snapshot" \
+	    collector_start -v --url "coinbase=wss://127.0.0.1:$MOCK_PORT" \
+	    coinbase:BTC-USD
+	ring_has "\"status\":\"resync\",\"reason\":\"$3\"" ||
+	    fail "$1: no resync \"$3\""
+	assert_eq "$1: unsubscribe level2" 1 "$(mock_count 'C1 recv .*"unsubscribe".*"level2"')"
+	assert_eq "$1: subscribe level2" 2 "$(mock_count 'C1 recv .*"subscribe".*"level2"')"
+	assert_eq "$1: book messages" 2 "$(ring_count '"type":"book_')"
+	assert_eq "$1: book after" \
+	    '{"bids":[["21900.00","2"]],"asks":[["21950.10","0.10"]]}' \
+	    "$(book_state coinbase BTC-USD)"
+}
+
+# A level2 update whose quantity is not a number: collector(1) promises
+# the book is published again only from a fresh snapshot, which only a
+# resubscription brings (other channels keep the connection alive).
+malformed_level2() {
+	bad='"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"2023-02-09T20:32:51Z","price_level":"21921.80","new_quantity":"abc"}]}]'
+	cat >"$T/s5" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"l2_data",$env,"sequence_num":2,$bad}
+send {"channel":"l2_data",$env,"sequence_num":3,$upd}
+expect 5
+send {"channel":"l2_data",$env,"sequence_num":4,$snap2}
+EOF
+	resync_run bad_l2 "$T/s5" "malformed level2 update"
+}
+
 normal_session
 sequence_gap
 reconnects
 malformed
+malformed_level2
