@@ -135,7 +135,10 @@ cb_l2_event(struct feed *f, const struct jv *k, int64_t ts, int64_t recv,
 	for (prev = more = it; jt_next_get(&it, &un, uk, &u); prev = it) {
 		if (jt_type(uk[0]) != JT_STR)
 			goto bad;
+		/* "bid" or "offer": any other side is malformed, not an ask */
 		if (!jt_eq(uk[0], "bid")) {
+			if (!jt_eq(uk[0], "offer"))
+				goto bad;
 			if (nask < CB_KEEP) {
 				ap[nask] = uk[1];
 				aq[nask] = uk[2];

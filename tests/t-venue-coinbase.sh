@@ -2,7 +2,8 @@
 # Coinbase Advanced Trade feed against a local mock exchange (TLS
 # WebSocket): a normal session, a sequence_num gap, reconnects after a drop
 # and after a heartbeat-only stale connection, malformed messages, a
-# malformed level2 event (the book rebuilt from a new snapshot).
+# malformed level2 event (the book rebuilt from a new snapshot), a side
+# neither bid nor offer.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -178,8 +179,25 @@ EOF
 	resync_run bad_l2 "$T/s5" "malformed level2 update"
 }
 
+# A side other than bid and offer is malformed, not an ask.
+bad_side() {
+	bad='"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"BID","event_time":"2023-02-09T20:32:51Z","price_level":"21921.60","new_quantity":"1"}]}]'
+	cat >"$T/s6" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"l2_data",$env,"sequence_num":2,$bad}
+send {"channel":"l2_data",$env,"sequence_num":3,$upd}
+expect 5
+send {"channel":"l2_data",$env,"sequence_num":4,$snap2}
+EOF
+	resync_run bad_side "$T/s6" "malformed level2 update"
+	! ring_has '21921.60' || fail "bad side: the level was published"
+}
+
 normal_session
 sequence_gap
 reconnects
 malformed
 malformed_level2
+bad_side
