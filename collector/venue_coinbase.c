@@ -244,6 +244,11 @@ cb_dispatch(struct feed *f, const char *data, size_t len, int64_t recv)
 		feed_malformed(f, "no sequence_num", data, len);
 		return;
 	}
+	if (f->have_conn_seq && seq <= f->conn_seq) {
+		/* a message again, or an older one: nothing was missed */
+		f->ignored++;
+		return;
+	}
 	if (f->have_conn_seq && seq != f->conn_seq + 1) {
 		snprintf(why, sizeof(why), "sequence_num gap: expected %llu, "
 		    "got %llu", (unsigned long long)(f->conn_seq + 1),

@@ -3,7 +3,7 @@
 # WebSocket): a normal session, a sequence_num gap, reconnects after a drop
 # and after a heartbeat-only stale connection, malformed messages, a
 # malformed level2 event (the book rebuilt from a new snapshot), a side
-# neither bid nor offer.
+# neither bid nor offer, a message sent again.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -195,9 +195,33 @@ EOF
 	! ring_has '21921.60' || fail "bad side: the level was published"
 }
 
+# A message sent again (its sequence_num not above the last) is ignored:
+# no trade twice, no resync, the stream goes on.
+repeated() {
+	RING="${RING}_rep"
+	cat >"$T/s7" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"market_trades",$env,"sequence_num":2,$trade}
+send {"channel":"market_trades",$env,"sequence_num":2,$trade}
+send {"channel":"l2_data",$env,"sequence_num":3,$upd}
+send {"channel":"market_trades",$env,"sequence_num":4,$trade2}
+EOF
+	mock_start "$T/s7"
+	collect_until 20 '"tid":"1002"' "repeated: no second trade" \
+	    collector_start -v --url "coinbase=wss://127.0.0.1:$MOCK_PORT" \
+	    coinbase:BTC-USD
+	assert_eq "repeated: trades" 2 "$(ring_count '"type":"trade"')"
+	assert_eq "repeated: resyncs" 0 "$(ring_count '"status":"resync"')"
+	assert_eq "repeated: deltas" 1 "$(ring_count '"type":"book_delta"')"
+	counters_match repeated 'coinbase: msgs 5 .* ignored 1 '
+}
+
 normal_session
 sequence_gap
 reconnects
 malformed
 malformed_level2
 bad_side
+repeated
