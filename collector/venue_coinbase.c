@@ -178,14 +178,75 @@ bad:
 	return 0;
 }
 
+/* A trade of an event, and where the event listed it. */
+struct cb_trade {
+	struct jv	t;
+	int64_t		ts;
+	size_t		i;
+};
+
+/* oldest first; of one time, the one listed later first (newest first) */
+static int
+cb_trade_cmp(const void *a, const void *b)
+{
+	const struct cb_trade *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->i < y->i ? 1 : x->i > y->i ? -1 : 0;
+}
+
+/* One trade t, checked; returns -1 if it was malformed. */
+static int
+cb_trade(struct feed *f, struct jv t, int64_t recv, uint64_t vseq)
+{
+	static const char *const tkeys[] = { "product_id", "side",
+	    "trade_id", "price", "size", "time" };
+	const char *tid, *p, *q;
+	size_t tidn, pn, qn;
+	char tb[64], pb[64], qb[64];
+	struct jv tk[6];
+	int64_t ts;
+	struct fsym *s;
+	unsigned sd;
+
+	jt_get(t, tkeys, tk, 6);
+	if (jt_type(tk[1]) != JT_STR ||
+	    jt_str(tk[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
+	    jt_str(tk[3], pb, sizeof(pb), &p, &pn) != 0 ||
+	    jt_str(tk[4], qb, sizeof(qb), &q, &qn) != 0 ||
+	    (ts = jv_time(tk[5])) < 0 ||
+	    (s = feed_jsym(f, tk[0])) == NULL)
+		return -1;
+	/*
+	 * side is the maker's: recorded trades print "SELL" at the best
+	 * ask, "BUY" at the best bid (collector(1) VENUES)
+	 */
+	sd = jt_eq(tk[1], "SELL") ? SIDE_BUY : jt_eq(tk[1], "BUY") ?
+	    SIDE_SELL : SIDE_UNKNOWN;
+	feed_emit_trade(f, s, ts, recv, p, pn, q, qn, sd, tid, tidn, vseq);
+	return 0;
+}
+
+/*
+ * The trades of a market_trades event, published oldest first: the venue
+ * lists them newest first (every event of several trades in the recorded
+ * traffic, tests/fixtures/venues/coinbase_advtrade_20260809), and readers
+ * take the ring's order for the order of trades (deriver(1): a bar's
+ * open and close).  Returns -1 if one was malformed (the others are
+ * published).
+ */
 static int
 cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 {
 	static const char *const keys[] = { "type", "trades" };
-	static const char *const tkeys[] = { "product_id", "side",
-	    "trade_id", "price", "size", "time" };
-	struct jv k[2], t, tk[6];
+	static const char *const tkeys[] = { "time" };
+	static struct cb_trade *tr;
+	static size_t cap;
+	struct jv k[2], t, tm;
 	struct jit it;
+	size_t n = 0;
+	int sorted = 1, bad = 0;
 
 	jt_get(ev, keys, k, 2);
 	if (jt_type(k[0]) != JT_STR || jt_type(k[1]) != JT_ARR)
@@ -194,31 +255,35 @@ cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 		return 0;
 	jt_begin(k[1], &it);
 	while (jt_next(&it, NULL, &t)) {
-		const char *tid, *p, *q;
-		size_t tidn, pn, qn;
-		char tb[64], pb[64], qb[64];
-		int64_t ts;
-		struct fsym *s;
-		unsigned sd;
+		if (n == cap) {
+			size_t ncap = cap != 0 ? 2 * cap : 64;
+			struct cb_trade *nt = realloc(tr, ncap * sizeof(*nt));
 
-		jt_get(t, tkeys, tk, 6);
-		if (jt_type(tk[1]) != JT_STR ||
-		    jt_str(tk[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
-		    jt_str(tk[3], pb, sizeof(pb), &p, &pn) != 0 ||
-		    jt_str(tk[4], qb, sizeof(qb), &q, &qn) != 0 ||
-		    (ts = jv_time(tk[5])) < 0 ||
-		    (s = feed_jsym(f, tk[0])) == NULL)
-			return -1;
-		/*
-		 * side is the maker's: recorded trades print "SELL" at the
-		 * best ask, "BUY" at the best bid (collector(1) VENUES)
-		 */
-		sd = jt_eq(tk[1], "SELL") ? SIDE_BUY :
-		    jt_eq(tk[1], "BUY") ? SIDE_SELL : SIDE_UNKNOWN;
-		feed_emit_trade(f, s, ts, recv, p, pn, q, qn, sd, tid, tidn,
-		    vseq);
+			if (nt == NULL) {
+				/* out of memory: published as listed */
+				fprintf(stderr, "%s: coinbase: out of memory "
+				    "ordering %zu trades\n", f->c->prog, n);
+				for (size_t i = 0; i < n; i++)
+					bad |= cb_trade(f, tr[i].t, recv, vseq);
+				do
+					bad |= cb_trade(f, t, recv, vseq);
+				while (jt_next(&it, NULL, &t));
+				return bad;
+			}
+			tr = nt;
+			cap = ncap;
+		}
+		jt_get(t, tkeys, &tm, 1);
+		tr[n] = (struct cb_trade){ t, jv_time(tm), n };
+		if (n > 0 && cb_trade_cmp(&tr[n - 1], &tr[n]) > 0)
+			sorted = 0;
+		n++;
 	}
-	return 0;
+	if (!sorted)
+		qsort(tr, n, sizeof(*tr), cb_trade_cmp);
+	for (size_t i = 0; i < n; i++)
+		bad |= cb_trade(f, tr[i].t, recv, vseq);
+	return bad;
 }
 
 static void

@@ -3,7 +3,8 @@
 # WebSocket): a normal session, a sequence_num gap, reconnects after a drop
 # and after a heartbeat-only stale connection, malformed messages, a
 # malformed level2 event (the book rebuilt from a new snapshot), a side
-# neither bid nor offer, a message sent again.
+# neither bid nor offer, a message sent again, an event's trades listed
+# newest first.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -218,6 +219,29 @@ EOF
 	counters_match repeated 'coinbase: msgs 5 .* ignored 1 '
 }
 
+# The venue lists an event's trades newest first (recorded traffic); the
+# ring has them oldest first: by time, then, of one time, as listed
+# reversed.
+trade_order() {
+	RING="${RING}_order"
+	t3='{"trade_id":"1005","product_id":"BTC-USD","price":"21922.00","size":"3","side":"SELL","time":"2023-02-09T20:32:51.6Z"}'
+	t2='{"trade_id":"1004","product_id":"BTC-USD","price":"21922.00","size":"2","side":"SELL","time":"2023-02-09T20:32:51.5Z"}'
+	t1='{"trade_id":"1003","product_id":"BTC-USD","price":"21922.00","size":"1","side":"SELL","time":"2023-02-09T20:32:51.5Z"}'
+	cat >"$T/s8" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"market_trades",$env,"sequence_num":2,"events":[{"type":"update","trades":[$t3,$t2,$t1]}]}
+EOF
+	mock_start "$T/s8"
+	collect_until 20 '"tid":"1005"' "order: no trade 1005" \
+	    collector_start --url "coinbase=wss://127.0.0.1:$MOCK_PORT" \
+	    coinbase:BTC-USD
+	assert_eq "order: trades" "1003 1004 1005" "$(ring_jsonl |
+	    sed -n 's/.*"type":"trade".*"tid":"\([0-9]*\)".*/\1/p' |
+	    tr '\n' ' ' | sed 's/ $//')"
+}
+
 normal_session
 sequence_gap
 reconnects
@@ -225,3 +249,4 @@ malformed
 malformed_level2
 bad_side
 repeated
+trade_order

@@ -34,8 +34,10 @@ Venues:
             publicTrade S is the taker side.
   coinbase  Advanced Trade l2_data snapshot/update (new_quantity is the
             level's total, "0" removes it; side bid/offer); market_trades
-            updates (the snapshot of recent trades is skipped) whose side
-            is the MAKER's, so the taker's is the opposite.
+            updates (the snapshot of recent trades is skipped), each
+            event's trades oldest first (by time, then trade id: the
+            venue lists them newest first), whose side is the MAKER's,
+            so the taker's is the opposite.
   kraken    v2 book snapshot/update, each message's levels applied, then
             the book cut to the subscribed depth (--depth), then the
             message's checksum verified: CRC32 of the top 10 asks and the
@@ -305,7 +307,10 @@ class Capture:
                 for ev in m["events"]:
                     if ev["type"] == "snapshot":
                         continue
-                    for t in ev["trades"]:
+                    # published oldest first: the venue lists them
+                    # newest first; a trade id grows with time
+                    for t in sorted(ev["trades"], key=lambda t: (
+                            rfc3339_ns(t["time"]), int(t["trade_id"]))):
                         sym = self.native.get(t["product_id"])
                         if sym is None:
                             continue
