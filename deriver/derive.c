@@ -190,10 +190,13 @@ static int
 vwap(const struct sum *pq, const struct sum *q, int out_e, int64_t *m)
 {
 	i128 num = pq->s, den = q->s, f, r;
-	int k = pq->e - q->e - out_e;
+	int k = pq->e - q->e - out_e, neg = num < 0;
 
-	if (!pq->any || !q->any || den <= 0 || num < 0)
+	if (!pq->any || !q->any || den <= 0)
 		return -1;
+	/* a negative price (tickpipe-json(5)): half-even is symmetric */
+	if (neg)
+		num = -num;
 	if (k >= 0) {
 		if (pow10_i128(k, &f) < 0 ||
 		    __builtin_mul_overflow(num, f, &num))
@@ -204,7 +207,7 @@ vwap(const struct sum *pq, const struct sum *q, int out_e, int64_t *m)
 	r = div_half_even(num, den);
 	if (r > INT64_MAX)
 		return -1;
-	*m = (int64_t)r;
+	*m = neg ? -(int64_t)r : (int64_t)r;
 	return 0;
 }
 
