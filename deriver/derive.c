@@ -44,6 +44,7 @@ struct sum {
 
 struct bar {
 	int		 started;	/* a trade was seen: bars run */
+	int		 partial;	/* the open bar began before the input */
 	int64_t		 start;		/* of the open bar, ns */
 	uint64_t	 trades;
 	struct level	 open, high, low, close;	/* prices in pm, pe */
@@ -57,6 +58,8 @@ struct market {
 	char		 symbol[REC_SYMBOL_LEN];
 	struct side	 bids, asks;
 	int		 booked;	/* a book record was seen */
+	int		 taken;		/* a record of it was taken */
+	int64_t		 first_ts;	/* of its first record taken */
 	int		 valid;
 	uint8_t		 why;		/* XB_WHY_* while not valid */
 	int64_t		 change_recv;	/* recv of the last book change */
@@ -95,6 +98,7 @@ struct derive {
 	struct sym	*sfirst, **slast;
 	struct tp_record *obuf;		/* an output message */
 	size_t		 obufn;
+	int		 late;		/* derive_late_start */
 };
 
 /* --- exact arithmetic --- */
@@ -498,6 +502,19 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 	struct rec_bar *o = &r.u.bar;
 	int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
 
+	if (b->partial) {
+		char why[REC_REASON_LEN], iv[24];
+
+		b->partial = 0;
+		d->st.unread++;
+		jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
+		snprintf(why, sizeof(why), "deriver: bar of %s from %" PRId64
+		    " not emitted: it began before the first record read",
+		    iv, b->start);
+		head(&r, REC_STATUS, m->venue, m->symbol, 0, ts, recv);
+		emit_status(d, m->venue, m->symbol, ST_INFO, &r, why);
+		return;
+	}
 	head(&r, REC_BAR, m->venue, m->symbol, seq, ts, recv);
 	o->start = b->start;
 	o->end = b->start + ns;
@@ -614,6 +631,8 @@ bar_trade(struct derive *d, struct market *m, const struct tp_record *r)
 		if (!b->started) {
 			b->started = 1;
 			bar_reset(b, r->ts - r->ts % ns);
+			/* trades before the first record taken were not */
+			b->partial = d->late && b->start < m->first_ts;
 		}
 		if (r->ts < b->start)
 			d->st.late++;
@@ -828,6 +847,10 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 		return 0;
 	if ((m = mk_get(d, r->venue, r->symbol)) == NULL)
 		return -1;
+	if (!m->taken) {
+		m->taken = 1;
+		m->first_ts = r->ts;
+	}
 	tick(d, m, r);
 	if (r->type == REC_TRADE)
 		bar_trade(d, m, r);
@@ -836,6 +859,12 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 	if (m->booked)
 		xbest(d, m->sym, r);
 	return 0;
+}
+
+void
+derive_late_start(struct derive *d)
+{
+	d->late = 1;
 }
 
 void

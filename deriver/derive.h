@@ -42,6 +42,7 @@ struct derive_stats {
 	uint64_t	quotes, tops, bars, xbests, statuses;
 	uint64_t	late;		/* trades before their bar's start */
 	uint64_t	overflow;	/* bars not emitted: sums too large */
+	uint64_t	unread;		/* not emitted: began before the input */
 };
 
 struct derive;
@@ -71,6 +72,15 @@ int		 derive_msg(struct derive *d, const struct tp_record *recs,
  */
 void		 derive_cut(struct derive *d, uint64_t from, uint64_t lost,
 		    const struct tp_record *next);
+
+/*
+ * derive_late_start: the input held records before the first one taken
+ * (a start at the ring's latest, or on a ring that wrapped): the bar a
+ * venue and symbol's first trade opens, if it began before the first
+ * record of that venue and symbol taken, may lack trades.  It is not
+ * emitted; a status info says so.  Call before the first derive_msg.
+ */
+void		 derive_late_start(struct derive *d);
 
 const struct derive_stats *derive_stats(const struct derive *d);
 

@@ -80,10 +80,10 @@ counters(const struct deriver *v)
 	    " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64 " skipped %"
 	    PRIu64 " ignored %" PRIu64 " quotes %" PRIu64 " tops %" PRIu64
 	    " bars %" PRIu64 " xbest %" PRIu64 " status %" PRIu64 " late %"
-	    PRIu64 " overflow %" PRIu64 " published %" PRIu64 "\n",
-	    v->records, s->msgs, v->lost, v->gaps, v->partial, v->skipped,
-	    s->ignored, s->quotes, s->tops, s->bars, s->xbests, s->statuses,
-	    s->late, s->overflow, v->published);
+	    PRIu64 " overflow %" PRIu64 " unread %" PRIu64 " published %"
+	    PRIu64 "\n", v->records, s->msgs, v->lost, v->gaps, v->partial,
+	    v->skipped, s->ignored, s->quotes, s->tops, s->bars, s->xbests,
+	    s->statuses, s->late, s->overflow, s->unread, v->published);
 }
 
 /* flush: publishes the records gathered; on a lost ring, recreates it. */
@@ -377,6 +377,8 @@ main(int argc, char **argv)
 
 		lost = 0;
 		if (ring_read(v.in, &rec, &lost)) {
+			if (v.records == 0 && rec.seq > 1)
+				derive_late_start(v.d);	/* seqs before it */
 			if (lost > 0)
 				gap(&v, pos, lost, &rec);
 			take(&v, &rec);

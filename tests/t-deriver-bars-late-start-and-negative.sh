@@ -1,5 +1,9 @@
 #!/bin/sh
-# t-deriver-bars-late-start-and-negative: bars of trades at negative prices
+# t-deriver-bars-late-start-and-negative: deriver(1) started after
+# records it did not read (--from latest) writes no bar for the interval
+# it started in, which would miss their trades: a status info says so,
+# and the bars after it are whole; from the ring's first record the same
+# interval's bar is written whole.  Bars of trades at negative prices
 # (tickpipe-json(5) decimals) are written, equal to the reference model
 # (tests/deriver/ref.py), not withheld as sums that do not fit.
 # shellcheck disable=SC1091
@@ -22,7 +26,38 @@ bars() {	# RING: its bar and status lines, but seq
 	    sed 's/,"seq":[0-9]*,/,/' | grep -e '"type":"bar"' -e '"type":"status"'
 }
 
+# two trades of [1000 s, 1001 s), then the deriver from latest, then one
+# more of that interval and the next bars' trades
+{ trade 1000.1 100; trade 1000.2 101; } >"$T/lines"
+feed
+"$BIN/deriver" --ring "$A" --out "$D" --from latest --bar 1s -d 3 \
+    3>"$T/ready" 2>"$T/deriver.err" &
+dpid=$!
+track "$dpid"
+wait_for 10 test -s "$T/ready" || fail "deriver not ready: $(cat "$T/deriver.err")"
+{ trade 1000.5 102; trade 1001.2 103; trade 1002.1 104; } >"$T/lines"
+feed
+wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q '\"start\":1001000000000'" ||
+    fail "no bar of [1001 s, 1002 s): $(cat "$T/deriver.err")"
+kill -TERM "$dpid"
+wait "$dpid" || fail "deriver exited $?"
+bars "$D" >"$T/late"
+assert_eq "late start: statuses" 1 "$(grep -c '"status":"info","reason":"deriver: bar of 1s from 1000000000000 not emitted: it began before the first record read"' "$T/late")"
+grep '"type":"bar"' "$T/late" | grep -q '"start":1000000000000' &&
+    fail "late start: the partial bar was written: $(cat "$T/late")"
+grep -q '"start":1001000000000,"end":1002000000000,"trades":1,"open":"103"' "$T/late" ||
+    fail "late start: no whole bar after it: $(cat "$T/late")"
+
+# from the first record: the same interval's bar, whole
+"$BIN/deriver" --ring "$A" --out "$D.all" --from oldest --no-follow \
+    --bar 1s 2>"$T/deriver.err" || fail "deriver: $(cat "$T/deriver.err")"
+bars "$D.all" >"$T/all"
+grep -q '"start":1000000000000,"end":1001000000000,"trades":3,"open":"100"' "$T/all" ||
+    fail "from oldest: the first bar is not whole: $(cat "$T/all")"
+grep -q '"type":"status"' "$T/all" && fail "from oldest: a status: $(cat "$T/all")"
+
 # negative prices: the bars of the model
+"$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
 { trade 1000 -1; trade 1001 -1.5; trade 1001.001 1; trade 1002 -0.00001
   trade 1002.001 0; trade 1003 -3; trade 1003.001 -2; trade 1004 5; } >"$T/lines"
 feed
