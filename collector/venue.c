@@ -765,3 +765,13 @@ venue_json_init(void)
 	json_set_alloc_funcs(arena_malloc, jfree);
 }
 #endif
+
+int64_t
+venue_ms_ns(struct jv v, int64_t recv)
+{
+	int64_t ms;
+
+	if (jt_i64(v, &ms) != 0 || ms <= 0 || ms > INT64_MAX / 1000000)
+		return recv;
+	return ms * 1000000;
+}

@@ -142,6 +142,14 @@ struct feed {
 
 /* ---- implemented in live.c: the network side ---- */
 
+/*
+ * venue_ms_ns: a venue's time v in ms (a number or a numeric string) in
+ * ns; recv if v is absent, not positive or too large: a book message
+ * without the venue's time is stamped with its receive time, as Kraken's
+ * snapshots, which carry none, are (collector(1) VENUES).
+ */
+int64_t	venue_ms_ns(struct jv v, int64_t recv);
+
 /* feed_send: sends one text message (ignored when not connected). */
 void	feed_send(struct feed *f, const char *text);
 

@@ -103,11 +103,10 @@ bn_levels(struct feed *f, struct fsym *s, struct jv ev, int emit,
 	static struct jt_names ns;
 	struct jv k[3], l, p, q;
 	struct jit it;
-	int64_t ts = 0;
+	int64_t ts;
 
 	jt_get_names(ev, jt_names_once(&ns, keys, 3), k);
-	(void)jt_i64(k[2], &ts);
-	ts *= 1000000;
+	ts = venue_ms_ns(k[2], recv);
 	if (emit) {
 		venue_delta_begin(f, s, ts, recv, last);
 		venue_msg.recs[0].aux = first;

@@ -100,7 +100,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 	struct jit it;
 	struct fsym *s;
 	uint64_t u;
-	int64_t ts = 0;
+	int64_t ts;
 	int snap;
 	char why[96];
 
@@ -109,9 +109,9 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 		feed_malformed(f, "orderbook without s or u", data, len);
 		return;
 	}
-	if (jt_i64(mk[1], &ts) != 0)
-		(void)jt_i64(mk[2], &ts);
-	ts *= 1000000;
+	/* "cts" (the matching engine's), else "ts" */
+	if ((ts = venue_ms_ns(mk[1], -1)) < 0)
+		ts = venue_ms_ns(mk[2], recv);
 	snap = jt_eq(type, "snapshot") || u == 1;
 	if (!snap && !jt_eq(type, "delta")) {
 		feed_malformed(f, "unknown orderbook type", data, len);

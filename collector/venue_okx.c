@@ -228,7 +228,7 @@ static void
 okx_book(struct feed *f, struct fsym *s, struct jv d, const struct jv *k,
     int snap, int64_t recv, const char *data, size_t len)
 {
-	int64_t prev, seq, ts = 0;
+	int64_t prev, seq, ts;
 	uint64_t last;
 	char why[128];
 
@@ -240,8 +240,7 @@ okx_book(struct feed *f, struct fsym *s, struct jv d, const struct jv *k,
 			feed_resync(f, s, "malformed books message");
 		return;
 	}
-	(void)jt_i64(k[4], &ts);
-	ts *= 1000000;
+	ts = venue_ms_ns(k[4], recv);
 	if (snap) {
 		/* the venue's snapshot, when it still sends one */
 		feed_clear_pend(s);
@@ -376,8 +375,8 @@ okx_rest(struct feed *f, struct fsym *s, int status, const char *body,
 			goto bad;
 		side[0] = jt_member(ev, "bids");
 		side[1] = jt_member(ev, "asks");
-		(void)jt_i64(jt_member(ev, "ts"), &ts);
-		if (okx_levels(f, s, side, 0, ts * 1000000, recv, p->last) != 0)
+		if (okx_levels(f, s, side, 0, venue_ms_ns(jt_member(ev, "ts"),
+		    recv), recv, p->last) != 0)
 			goto bad;
 	}
 	feed_clear_pend(s);

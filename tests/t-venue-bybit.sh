@@ -1,6 +1,7 @@
 #!/bin/sh
 # Bybit v5 spot feed against a local mock exchange: a normal session, an
-# update id gap, the u=1 restart snapshot, reconnects, malformed messages.
+# update id gap, the u=1 restart snapshot, reconnects, malformed messages,
+# a book message without the venue's time.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -121,8 +122,29 @@ malformed() {
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }
 
+# A book message without the venue's time ("ts", "cts") is stamped with
+# its receive time, not 0 (collector(1) VENUES).
+no_time() {
+	RING="${RING}_nots"
+	{
+		echo conn; echo expect 1; echo "$ack"
+		echo 'send {"topic":"orderbook.50.BTCUSDT","type":"snapshot","data":{"s":"BTCUSDT","b":[["1","1"]],"a":[["2","1"]],"u":5,"seq":1}}'
+		echo "$trade"
+	} >"$T/s5"
+	mock_start "$T/s5"
+	collect_until 20 '"type":"trade"' "no time: no trade" run
+	"$BIN/shmreader" --ring "$RING" --no-follow >"$T/nots" ||
+	    fail "no time: shmreader failed"
+	grep '"type":"book_snapshot"' "$T/nots" | /usr/bin/python3 -c '
+import json, sys
+o = json.loads(sys.stdin.readline())
+sys.exit(0 if o["ts"] == o["recv"] > 0 else "no time: ts %d, recv %d" % (o["ts"], o["recv"]))' ||
+	    fail "no time: the snapshot is not stamped with its receive time"
+}
+
 normal_session
 gap
 restart_u1
 reconnects
 malformed
+no_time
