@@ -447,7 +447,10 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 				struct feed *f = &live_feeds[i];
 
 				for (size_t k = 0; k < f->nsyms; k++) {
-					if (!f->syms[k].synced)
+					/* only a book changed since */
+					if (!f->syms[k].synced ||
+					    f->syms[k].updates ==
+					    f->syms[k].snap_updates)
 						continue;
 					feed_emit_book(f, &f->syms[k],
 					    f->syms[k].last_ts, wall, 1);

@@ -229,6 +229,7 @@ feed_emit_book(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 		f->c->truncated++;
 	}
 	win_snapshot(f, s, ts, recv, s->last);
+	s->snap_updates = s->updates;	/* --snapshot-interval: unchanged */
 }
 
 /*

@@ -51,6 +51,7 @@ struct fsym {
 	uint64_t	 last;		/* last update id / sequence applied */
 	int64_t		 last_ts;	/* exchange time of the last update */
 	uint64_t	 updates;	/* book messages applied */
+	uint64_t	 snap_updates;	/* updates at its last snapshot */
 	/* the REST snapshot's horizon per side (venue_horizon) */
 	struct book_level horizon[2];	/* bids, asks: the worst level */
 	int		 has_horizon[2];

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Bybit v5 spot feed against a local mock exchange: a normal session, an
 # update id gap, the u=1 restart snapshot, reconnects, malformed messages,
-# a book message without the venue's time.
+# a book message without the venue's time, periodic snapshots of changed
+# books only.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -142,9 +143,31 @@ sys.exit(0 if o["ts"] == o["recv"] > 0 else "no time: ts %d, recv %d" % (o["ts"]
 	    fail "no time: the snapshot is not stamped with its receive time"
 }
 
+# --snapshot-interval: only a book changed since its last snapshot is
+# published again (collector(1)): none while the book rests, one after
+# a delta.
+periodic() {
+	RING="${RING}_per"
+	{
+		echo conn; echo expect 1; echo "$ack"
+		book snapshot 100 "$snap" "$snapa"
+		echo sleep 1.6
+		book delta 101 '[["16494.00","0.5"]]' '[]'
+		echo sleep 1.2
+		echo "$trade"
+	} >"$T/s6"
+	mock_start "$T/s6"
+	collect_until 20 '"type":"trade"' "periodic: no trade" \
+	    run --snapshot-interval 500
+	assert_eq "periodic: snapshots" 2 "$(ring_count '"type":"book_snapshot"')"
+	ring_has '"type":"book_snapshot".*"vseq":101,.*"16494.00","0.5"' ||
+	    fail "periodic: no snapshot after the delta"
+}
+
 normal_session
 gap
 restart_u1
 reconnects
 malformed
 no_time
+periodic
