@@ -1084,6 +1084,15 @@ hist_parse_time(const char *s, int64_t *ns)
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
 	    sec > 60)
 		return -1;
+	/* a day the month has: not February 30 read as March 2 */
+	{
+		static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+		    30, 31, 30, 31 };
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+		if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+			return -1;
+	}
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
