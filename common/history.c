@@ -841,9 +841,17 @@ next_file(struct hist_reader *r)
 	r->ents = NULL;
 	while (r->fi < r->nfiles) {
 		r->path = r->files[r->fi++];
+		/*
+		 * a file whose header is damaged, or that cannot be read,
+		 * is said and counted as damage, and the files after it
+		 * are read: one bad byte must not hide the rest
+		 */
 		if (hist_scan(r->path, &e, &n, &found, r->note, r->err,
-		    sizeof(r->err)) < 0)
-			return -1;
+		    sizeof(r->err)) < 0) {
+			say(r->note, "%s (file skipped)", r->err);
+			r->st.bad++;
+			continue;
+		}
 		r->st.torn += (found & HIST_TORN) != 0;
 		r->st.bad += (found & HIST_DAMAGED) != 0;
 		lo = INT64_MAX;

@@ -1,0 +1,42 @@
+#!/bin/sh
+# t-recorder-cat-file-damaged: a history file whose header is damaged
+# (one byte of its magic) or that is shorter than a header is said,
+# "(file skipped)", and `recorder cat` reads the files after it: it
+# prints the records of every other file, as each prints alone, and
+# exits 65 (recorder(1)); it used to stop there with exit 74, hiding
+# the rest of the history.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+H=$T/hist
+
+"$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 4 --rate max \
+    --count 3000 2>"$T/err" || fail "collector sim: $(cat "$T/err")"
+cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+"$BIN/recorder" --ring "$RING" --name sim --block 100 --max-size 20K \
+    "$H" 2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait_for 10 recorded_up_to "$H" "$cursor" || fail "recorder did not reach seq $cursor"
+kill -TERM $RPID
+wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+set -- "$H"/*/sim-*.tph
+[ $# -ge 3 ] || fail "$# files: $(ls -l "$H"/*)"
+bad=$2
+# want: the records of each other file, read alone, in order
+for f; do
+	[ "$f" = "$bad" ] && continue
+	"$BIN/recorder" cat "$f" 2>"$T/err" || fail "cat $f: $(cat "$T/err")"
+done >"$T/want"
+printf X | dd of="$bad" bs=1 seek=0 conv=notrunc 2>/dev/null
+"$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
+assert_eq "magic damaged: exit status" 65 "$?"
+grep -q "$bad.*(file skipped)" "$T/err" || fail "magic damaged: $(cat "$T/err")"
+cmp "$T/want" "$T/got" >/dev/null ||
+    fail "magic damaged: $(wc -l <"$T/got") lines, not the other files' $(wc -l <"$T/want")"
+: >"$bad"
+"$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
+assert_eq "empty file: exit status" 65 "$?"
+cmp "$T/want" "$T/got" >/dev/null || fail "empty file: not the other files' records"
+exit 0
