@@ -207,13 +207,14 @@ cat_main(int argc, char **argv)
 		cap_header_init(&h);
 		out_write(&h, sizeof(h));
 	}
-	for (int i = optind; i < argc && rv == 0; i++) {
+	/* a path that cannot be read is said, and the others are read */
+	for (int i = optind; i < argc && rv != EX_IOERR; i++) {
 		jsonl_msg_init(&c.msg);
 		if (hist_reader_open(&hr, argv[i], c.from, c.to, note_cb,
 		    errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
 			rv = EX_NOINPUT;
-			break;
+			continue;
 		}
 		hist_reader_verify(hr, 1);
 		while ((ch = hist_reader_next(hr, &rec)) == 1)

@@ -4,7 +4,8 @@
 # "(file skipped)", and `recorder cat` reads the files after it: it
 # prints the records of every other file, as each prints alone, and
 # exits 65 (recorder(1)); it used to stop there with exit 74, hiding
-# the rest of the history.
+# the rest of the history.  A path that does not exist is said, and the
+# paths after it are read (exit 66).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -39,4 +40,11 @@ cmp "$T/want" "$T/got" >/dev/null ||
 "$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
 assert_eq "empty file: exit status" 65 "$?"
 cmp "$T/want" "$T/got" >/dev/null || fail "empty file: not the other files' records"
+
+# a path that does not exist: said, 66, and the paths after it read
+"$BIN/recorder" cat "$T/nonexistent" "$H" >"$T/got2" 2>"$T/err"
+assert_eq "missing path first: exit status" 66 "$?"
+grep -q "$T/nonexistent" "$T/err" || fail "missing path: $(cat "$T/err")"
+cmp "$T/got" "$T/got2" >/dev/null ||
+    fail "missing path first: the next path not read ($(wc -l <"$T/got2") lines)"
 exit 0
