@@ -400,6 +400,11 @@ file_close(struct recorder *r)
 /*
  * Opens a new file for the period of time t: DIR/YYYY-MM-DD/NAME-
  * YYYY-MM-DDTHH[MM].NNNN.tph, NNNN one more than the highest there.
+ * Never a period before the last file's (r->period; at the start, the
+ * newest file's, resume_seq): a time behind it (a venue clock behind
+ * another's, a size rotation or a restart after a record ahead) stays in
+ * that period, so that the files' names sort in the order they were
+ * written, which readers and resume_seq take for the records' order.
  * Returns 0, or -1 with errno and a message said.
  */
 static int
@@ -415,7 +420,8 @@ file_open(struct recorder *r, int64_t t)
 	size_t n;
 	ssize_t w;
 
-	r->period = t / r->rotate_ns * r->rotate_ns;
+	if (t / r->rotate_ns * r->rotate_ns > r->period)
+		r->period = t / r->rotate_ns * r->rotate_ns;
 	sec = (time_t)(r->period / 1000000000);
 	gmtime_r(&sec, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%d", &tm);
@@ -985,6 +991,33 @@ last_record(struct recorder *r, const char *path, int64_t ts, uint64_t seq)
 }
 
 /*
+ * name_period: the start of the period a file name's YYYY-MM-DDTHH[MM]
+ * (what follows NAME-) names, in ns; 0 if it names none.
+ */
+static int64_t
+name_period(const char *s)
+{
+	struct tm tm;
+	int y, mo, d, h, mi = 0, n = 0;
+	time_t t;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d%n", &y, &mo, &d, &h, &n) != 4 ||
+	    n != 13)
+		return 0;
+	if (s[n] >= '0' && s[n] <= '9' && sscanf(s + n, "%2d", &mi) != 1)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	if ((t = timegm(&tm)) < 0)
+		return 0;
+	return (int64_t)t * 1000000000;
+}
+
+/*
  * Finds the last sequence recorded under dir with our name: the last
  * block of the newest file that has one.  Rebuilds the newest file's
  * sidecar if a crash left it without one.  Returns 0 and sets *seq (0:
@@ -1011,6 +1044,8 @@ resume_seq(struct recorder *r, uint64_t *seq)
 		b = b != NULL ? b + 1 : files[k];
 		if (strncmp(b, r->name, pl) != 0 || b[pl] != '-')
 			continue;
+		if (r->period == 0)
+			r->period = name_period(b + pl + 1);	/* file_open */
 		if (hist_scan(files[k], &ents, &ne, &found, NULL, errbuf,
 		    sizeof(errbuf)) < 0) {
 			warnx("%s (skipped)", errbuf);

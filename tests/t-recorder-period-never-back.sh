@@ -1,0 +1,47 @@
+#!/bin/sh
+# t-recorder-period-never-back: a record whose ts lies in a later period
+# (a venue clock ahead, here by a month) does not make the files after it
+# sort before it: the recorder, restarted twice, never opens a file of a
+# period before its newest file's, so `recorder cat` prints every record
+# once, in ring order, and a restart records nothing twice (it resumed
+# from the newest file by name, which was not the last written).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+H=$T/hist
+
+# trade PRICE TS: a trade line, recv 14:00 plus PRICE seconds
+trade() {
+	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"t%s"}\n' \
+	    "$2" "$((1796220000 + $1))000000000" "$1" "$1"
+}
+# record LAST: the lines in $T/lines into the ring, recorded up to seq
+# LAST by a recorder started for it, then stopped
+record() {
+	"$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &
+	rp=$!
+	track "$rp"
+	"$BIN/collector" --ring "$RING" jsonl --strict <"$T/lines" \
+	    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+	wait_for 10 recorded_up_to "$H" "$1" ||
+	    fail "not recorded up to seq $1: $(cat "$T/rec.err")"
+	kill -TERM "$rp"
+	wait "$rp" || fail "recorder exited $?: $(cat "$T/rec.err")"
+}
+h=1796220000000000000	# 2026-12-02T14:00Z
+{ trade 1 $((h + 1000000000)); trade 2 1798761600000000000
+  trade 3 $((h + 2000000000)); trade 4 $((h - 7200000000000))
+  trade 5 $((h + 3000000000)); } >"$T/lines"
+record 5
+{ trade 6 $((h + 4000000000)); trade 7 $((h + 5000000000)); } >"$T/lines"
+record 7
+trade 8 $((h + 6000000000)) >"$T/lines"
+record 8
+
+"$BIN/recorder" cat "$H" >"$T/all" 2>"$T/err" || fail "cat: $(cat "$T/err")"
+assert_eq "prices in order, once each" "1 2 3 4 5 6 7 8" \
+    "$(sed 's/.*"price":"\([0-9]*\)".*/\1/' "$T/all" | tr '\n' ' ' | sed 's/ $//')"
+ls "$H"/*/*.tph >"$T/files"
+note "files: $(tr '\n' ' ' <"$T/files")"
+exit 0
