@@ -12,16 +12,7 @@
 . "$TESTS/history/hist.sh"
 H=$T/hist
 
-"$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 4 --rate max \
-    --count 3000 2>"$T/err" || fail "collector sim: $(cat "$T/err")"
-cursor=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
-"$BIN/recorder" --ring "$RING" --name sim --block 100 --max-size 20K \
-    "$H" 2>"$T/rec.err" &
-RPID=$!
-track $RPID
-wait_for 10 recorded_up_to "$H" "$cursor" || fail "recorder did not reach seq $cursor"
-kill -TERM $RPID
-wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+record_sim_files "$H"
 set -- "$H"/*/sim-*.tph
 [ $# -ge 3 ] || fail "$# files: $(ls -l "$H"/*)"
 bad=$2

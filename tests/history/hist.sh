@@ -108,3 +108,21 @@ queue_then_gap() {
 	    "{\"type\":\"gap\",\"from\":$(($1 + 1)),\"lost\":$(($2 - BURST_CAP - $1))}" \
 	    "$(cat "$T/gaps")"
 }
+
+# record_sim_files DIR: 3000 sim messages (seed 4) into $RING, recorded
+# under DIR by a recorder --name sim in blocks of 100 and files of 20K (3
+# or more), stopped once it has them all
+record_sim_files() {
+	"$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 4 \
+	    --rate max --count 3000 2>"$T/err" ||
+	    fail "collector sim: $(cat "$T/err")"
+	_rsf=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
+	"$BIN/recorder" --ring "$RING" --name sim --block 100 --max-size 20K \
+	    "$1" 2>"$T/rec.err" &
+	_rsf_pid=$!
+	track $_rsf_pid
+	wait_for 10 recorded_up_to "$1" "$_rsf" ||
+	    fail "recorder did not reach seq $_rsf"
+	kill -TERM $_rsf_pid
+	wait $_rsf_pid || fail "recorder: exit $?: $(cat "$T/rec.err")"
+}
