@@ -798,6 +798,10 @@ struct hist_reader {
 	struct hist_stats st;
 	int		 verify;	/* check rcrc too */
 	char		 err[1024];
+	/* the file before: the last seq of its blocks (chain_check) */
+	const char	*cpath;		/* NULL: none yet */
+	uint64_t	 clast;
+	int		 chave;		/* clast known, of cpath's name */
 };
 
 int
@@ -822,6 +826,64 @@ hist_reader_open(struct hist_reader **rp, const char *path, int64_t from,
 	}
 	*rp = r;
 	return 0;
+}
+
+/* The length of NAME in a history file's base name NAME-YYYY-MM-DDT... */
+static size_t
+stem_len(const char *b)
+{
+	for (size_t i = strlen(b); i-- > 0; )
+		if (b[i] == '-' && strlen(b + i) > 12 &&
+		    strspn(b + i + 1, "0123456789") == 4 && b[i + 5] == '-' &&
+		    b[i + 8] == '-' && b[i + 11] == 'T')
+			return i;
+	return 0;
+}
+
+/*
+ * chain_check: path, whose blocks are e[0..n), follows the file before it
+ * of the same name: its header's prev_seq, the last seq recorded before
+ * it, must be the last of that file's blocks.  A file removed between
+ * them, or one cut short, breaks the chain: said and counted as damage,
+ * not read as a whole history.
+ */
+static void
+chain_check(struct hist_reader *r, const char *path,
+    const struct hist_idx_ent *e, size_t n)
+{
+	struct hist_file_hdr fh;
+	const char *b = strrchr(path, '/'), *cb;
+	size_t bl;
+	int fd, same = 0;
+
+	b = b != NULL ? b + 1 : path;
+	bl = stem_len(b);
+	if (r->cpath != NULL) {
+		cb = strrchr(r->cpath, '/');
+		cb = cb != NULL ? cb + 1 : r->cpath;
+		same = bl > 0 && stem_len(cb) == bl && memcmp(b, cb, bl) == 0;
+		if (same && r->chave &&
+		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			if (pread(fd, &fh, sizeof(fh), 0) == (ssize_t)sizeof(fh) &&
+			    fh.prev_seq != 0 && fh.prev_seq != r->clast) {
+				say(r->note, "%s: follows seq %" PRIu64 ", but %s "
+				    "ends at seq %" PRIu64 ": records %s the "
+				    "history (a file removed or cut short?)",
+				    path, fh.prev_seq, r->cpath, r->clast,
+				    fh.prev_seq > r->clast ? "missing from" :
+				    "repeated in");
+				r->st.bad++;
+			}
+			close(fd);
+		}
+	}
+	if (!same)
+		r->chave = 0;
+	if (n > 0) {
+		r->clast = e[n - 1].last_seq;
+		r->chave = 1;
+	}
+	r->cpath = path;
 }
 
 /* Opens the next file that has blocks; 1, 0 at the end, -1 error. */
@@ -854,6 +916,7 @@ next_file(struct hist_reader *r)
 		}
 		r->st.torn += (found & HIST_TORN) != 0;
 		r->st.bad += (found & HIST_DAMAGED) != 0;
+		chain_check(r, r->path, e, n);
 		lo = INT64_MAX;
 		hi = INT64_MIN;
 		for (size_t i = 0; i < n; i++) {
