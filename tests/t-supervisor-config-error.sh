@@ -19,7 +19,8 @@ grep -q "tickpipe.conf:10: unknown key COLECTOR_ARGS" "$T/out" || fail "message:
 write_conf "READY_TIMEOUT=soon"
 tp status >"$T/out" 2>&1
 assert_eq "exit status for a bad number" 78 "$?"
-grep -q "READY_TIMEOUT=soon: not a number" "$T/out" || fail "message: $(cat "$T/out")"
+grep -q "tickpipe.conf:10: READY_TIMEOUT=soon: not a number" "$T/out" ||
+    fail "message: $(cat "$T/out")"
 
 write_conf "FEED=sim --rate fast"
 if tp start >"$T/out" 2>&1; then fail "start succeeded with a collector usage error"; fi
