@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-supervisor-config-error: configuration errors are reported, never
 # retried: a config file line with an unknown key or a bad value makes
-# tickpipe exit 78 naming the file and line, before starting anything;
+# tickpipe exit 78 naming the file and line, before starting anything
+# (values checked as a whole: a unit after a number, a port's range);
 # a stage that exits 64 (usage) is started exactly once, its exit and
 # "not retried" are in `start`'s report, `status` and the stage log,
 # the stages that need it are not started, and stop cleans up.
@@ -21,6 +22,13 @@ tp status >"$T/out" 2>&1
 assert_eq "exit status for a bad number" 78 "$?"
 grep -q "tickpipe.conf:10: READY_TIMEOUT=soon: not a number" "$T/out" ||
     fail "message: $(cat "$T/out")"
+for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
+    WSGATE_LISTEN=127.0.0.1:99999; do
+	write_conf "$v"
+	tp status >"$T/out" 2>&1
+	assert_eq "exit status for $v" 78 "$?"
+	grep -q "tickpipe.conf:10: $v: " "$T/out" || fail "message: $(cat "$T/out")"
+done
 
 write_conf "FEED=sim --rate fast"
 if tp start >"$T/out" 2>&1; then fail "start succeeded with a collector usage error"; fi
