@@ -22,6 +22,9 @@ tp status >"$T/out" 2>&1
 assert_eq "exit status for a bad number" 78 "$?"
 grep -q "tickpipe.conf:10: READY_TIMEOUT=soon: not a number" "$T/out" ||
     fail "message: $(cat "$T/out")"
+sh "$TP_SCRIPT" -c "$T" status >"$T/out" 2>&1
+assert_eq "exit status for a directory as the config" 78 "$?"
+grep -q "$T: a directory, not a config file" "$T/out" || fail "message: $(cat "$T/out")"
 for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
     WSGATE_LISTEN=127.0.0.1:99999; do
 	write_conf "$v"
