@@ -4,8 +4,9 @@
 # tickpipe exit 78 naming the file and line, before starting anything
 # (values checked as a whole: a unit after a number, a port's range);
 # a stage that exits 64 (usage) is started exactly once, its exit and
-# "not retried" are in `start`'s report, `status` and the stage log,
-# the stages that need it are not started, and stop cleans up.
+# "not retried" are in `start`'s report (with the end of its log),
+# `status` and the stage log, the stages that need it are not started,
+# and stop cleans up.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -37,6 +38,8 @@ write_conf "FEED=sim --rate fast"
 if tp start >"$T/out" 2>&1; then fail "start succeeded with a collector usage error"; fi
 grep -q "^collector .*64 (usage)" "$T/out" ||
     fail "start did not report the collector's exit 64: $(cat "$T/out")"
+grep -q "rate fast" "$T/out" ||
+    fail "start did not show the end of the collector's log: $(cat "$T/out")"
 sleep 3	# time for (wrong) retries to show
 [ -f "$STATE/log/collector/current" ] || { cat "$T/out"; ls -lR "$STATE"; fail "no collector log"; }
 assert_eq "collector starts" 1 "$(grep -c 'starting collector' "$STATE/log/collector/current")"
