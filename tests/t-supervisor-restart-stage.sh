@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-supervisor-restart-stage: `tickpipe restart STAGE` makes the running
 # supervisor stop and start that stage alone (new pid, other stages
-# untouched, data flowing again); an unknown stage is a usage error (64).
+# untouched, data flowing again); an unknown stage, or one the config
+# turns off, is a usage error (64).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -9,6 +10,12 @@
 
 tp restart nosuch >"$T/out" 2>&1
 assert_eq "exit status for an unknown stage" 64 "$?"
+cp "$CONF" "$CONF.off"
+echo DERIVER=no >>"$CONF.off"
+sh "$TP_SCRIPT" -c "$CONF.off" restart deriver >"$T/out" 2>&1
+assert_eq "exit status for a stage turned off" 64 "$?"
+grep -q "deriver: turned off by the configuration" "$T/out" ||
+    fail "message: $(cat "$T/out")"
 tp_start
 old=$(stage_pids collector)
 redis=$(stage_pids redis)
