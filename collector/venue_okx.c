@@ -13,8 +13,8 @@
  * Book sync: a WS snapshot (action "snapshot", with its seqId), whenever
  * one arrives, replaces the book.  An update that arrives while the book
  * is not in sync is buffered and a REST snapshot is fetched:
- * GET /api/v5/market/books?instId=..&sz=N (N = --depth, at most 400; one
- * request at a time, spaced, Retry-After obeyed).  What is done with it
+ * GET /api/v5/market/books?instId=..&sz=400 (the channel's depth, whatever
+ * --depth; one request at a time, spaced, Retry-After obeyed).  What is done with it
  * depends on whether it carries a seqId:
  * - The body OKX documents for that endpoint has asks, bids and ts but no
  *   seqId.  Such a book cannot be placed in the update chain: ts is not
@@ -141,10 +141,13 @@ static void
 okx_request(struct feed *f, struct fsym *s, int64_t delay)
 {
 	char url[FEED_URL_MAX + 128];
-	size_t sz = f->depth > OKX_REST_MAX ? OKX_REST_MAX : f->depth;
-
-	snprintf(url, sizeof(url), "%s/api/v5/market/books?instId=%s&sz=%zu",
-	    f->rest_url, s->native, sz);
+	/*
+	 * always the 400 levels the books channel keeps, not --depth: its
+	 * updates keep those 400 exact, while a book of --depth levels
+	 * would lose depth as its top levels go, the ones below unknown
+	 */
+	snprintf(url, sizeof(url), "%s/api/v5/market/books?instId=%s&sz=%d",
+	    f->rest_url, s->native, OKX_REST_MAX);
 	feed_rest_request(f, s, url, delay);
 }
 

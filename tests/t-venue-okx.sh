@@ -89,7 +89,9 @@ rest_documented_body() {
 		echo "rest 0 200 $rest_doc"
 	} >"$T/s5"
 	mock_start "$T/s5"
-	collect_until 20 '"type":"trade"' "rest: no trade" run
+	# a window of 2 asks the venue's whole 400 (its books channel keeps
+	# 400 levels; a REST book of 2 would lose its depth as levels go)
+	collect_until 20 '"type":"trade"' "rest: no trade" run --depth 2
 	ring_is rest <<EOF
 {"type":"status","venue":"okx","vseq":0,"status":"connected","reason":"connected to wss://127.0.0.1:$MOCK_PORT/ws/v5/public"}
 {"type":"book_snapshot","venue":"okx","symbol":"BTC-USDT","vseq":200,"ts":1597026383200000000,"bids":[["8476.97","256"],["8476.90","1"]],"asks":[["8476.98","415"]]}
