@@ -296,6 +296,15 @@ ws_pump(struct ws_conn *c)
 		ws_fail(c, "WebSocket send error");
 		return;
 	}
+	/* wslay refused a message past WS_MAX_MSG and closed with 1009 */
+	if (wslay_event_get_close_sent(c->wslay) &&
+	    wslay_event_get_status_code_sent(c->wslay) ==
+	    WSLAY_CODE_MESSAGE_TOO_BIG) {
+		snprintf(why, sizeof(why), "a message longer than %u MiB "
+		    "refused (closed with 1009)", WS_MAX_MSG >> 20);
+		ws_fail(c, why);
+		return;
+	}
 	if (wslay_event_get_close_received(c->wslay) &&
 	    !wslay_event_want_write(c->wslay)) {
 		snprintf(why, sizeof(why), "closed by peer (code %u)",

@@ -2,7 +2,7 @@
 # Bybit v5 spot feed against a local mock exchange: a normal session, an
 # update id gap, the u=1 restart snapshot, reconnects, malformed messages,
 # a book message without the venue's time, periodic snapshots of changed
-# books only.
+# books only, a message longer than 64 MiB.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -164,6 +164,26 @@ periodic() {
 	    fail "periodic: no snapshot after the delta"
 }
 
+# A message longer than 64 MiB is refused: the connection is closed with
+# 1009 and the disconnected status says why (collector(1)), then the
+# collector reconnects.
+too_long() {
+	RING="${RING}_long"
+	{
+		echo conn; echo expect 1; echo "$ack"
+		book snapshot 100 "$snap" "$snapa"
+		/usr/bin/python3 -c 'import sys
+sys.stdout.write("send {\"topic\":\"orderbook.50.BTCUSDT\",\"x\":\"" + "x" * (64 << 20) + "\"}\n")'
+		echo conn; echo expect 1; echo "$ack"
+		book snapshot 200 "$snap" "$snapa"
+	} >"$T/s7"
+	mock_start "$T/s7"
+	collect_until 60 '"vseq":200' "too long: no second session" run
+	rm -f "$T/s7"
+	ring_has '"status":"disconnected","reason":"a message longer than 64 MiB refused \(closed with 1009\)"' ||
+	    fail "too long: $(grep disconnected "$T/ring.norm")"
+}
+
 normal_session
 gap
 restart_u1
@@ -171,3 +191,4 @@ reconnects
 malformed
 no_time
 periodic
+too_long
