@@ -43,6 +43,8 @@ struct cat {
 	uint64_t	 msgs, gaps, partial, skipped;
 	struct jsonl_msg msg;
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
+	struct tp_record pgap;		/* a gap before --from (emit_gap) */
+	int		 has_pgap;
 };
 
 static uint64_t damaged;
@@ -86,14 +88,12 @@ emit(struct cat *c, const struct tp_record *recs, size_t n)
 
 /* A recorded gap, printed as shmreader prints one (capture.h). */
 static void
-emit_gap(struct cat *c, const struct tp_record *g)
+gap_out(struct cat *c, const struct tp_record *g)
 {
 	struct jsonl_gap jg = { g->vseq, g->aux };
 	struct tp_record m;
 	char buf[128];
 
-	if (g->ts < c->from || g->ts >= c->to)
-		return;
 	c->gaps++;
 	if (c->raw) {
 		memset(&m, 0, sizeof(m));
@@ -103,6 +103,24 @@ emit_gap(struct cat *c, const struct tp_record *g)
 		out_write(&m, sizeof(m));
 	} else
 		out_write(buf, jsonl_encode_gap(&jg, buf));
+}
+
+/*
+ * A gap's ts is the record's before it: the records lost lie between it
+ * and the next one.  One before --from is held, and printed if that next
+ * record is in the range: they may be too.
+ */
+static void
+emit_gap(struct cat *c, const struct tp_record *g)
+{
+	if (g->ts >= c->to)
+		return;
+	if (g->ts < c->from) {
+		c->pgap = *g;
+		c->has_pgap = 1;
+		return;
+	}
+	gap_out(c, g);
 }
 
 static void
@@ -116,6 +134,11 @@ take(struct cat *c, const struct tp_record *rec)
 			c->partial++;
 		emit_gap(c, rec);
 		return;
+	}
+	if (c->has_pgap) {
+		c->has_pgap = 0;
+		if (rec->ts >= c->from && rec->ts < c->to)
+			gap_out(c, &c->pgap);
 	}
 	do {
 		rc = jsonl_msg_add(&c->msg, rec, why, sizeof(why));
@@ -210,6 +233,7 @@ cat_main(int argc, char **argv)
 	/* a path that cannot be read is said, and the others are read */
 	for (int i = optind; i < argc && rv != EX_IOERR; i++) {
 		jsonl_msg_init(&c.msg);
+		c.has_pgap = 0;
 		if (hist_reader_open(&hr, argv[i], c.from, c.to, note_cb,
 		    errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);

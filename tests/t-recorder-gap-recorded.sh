@@ -3,7 +3,8 @@
 # overwrote them while it was stopped) are recorded as a gap of the exact
 # sequence and count: `recorder cat` prints the gap line as shmreader
 # would and a type-0 record in raw form, `collector replay` reports it,
-# and every record on either side is there.
+# and every record on either side is there; `cat --from` a time after
+# the record before a gap prints the gap first.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -55,4 +56,32 @@ tail -c +65 "$T/ring.cap" | cmp - "$T/all.cap" -i 0:$((64 + (first + 1) * 256)) 
     fail "collector replay: $(cat "$T/err")"
 grep -q "the recording lost $lost records from seq $((first + 1))" "$T/err" ||
     fail "replay did not report the gap: $(cat "$T/err")"
+
+# a recorder stopped (SIGSTOP) while a ring of 16 laps it: its gap has
+# the ts of the record before it; `cat --from` a time just after that
+# prints the gap first, since the records lost may be in the range
+tr() {	# tr N: a trade line at 2026-12-02T14:00Z + N ns
+	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"x"}\n' \
+	    $((1796220000000000000 + $1)) $((1796220000000000000 + $1)) "$1"
+}
+tr 0 >"$T/lines"
+"$BIN/collector" --ring "$RING.s" --capacity 16 jsonl <"$T/lines" \
+    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+"$BIN/recorder" --ring "$RING.s" --flush 20 "$T/hs" 2>"$T/rec.err" &
+RPID=$!
+track $RPID
+wait_for 10 recorded_up_to "$T/hs" 1 || fail "seq 1 not recorded"
+kill -STOP $RPID
+i=2
+while [ $i -lt 60 ]; do tr $i; i=$((i + 1)); done >"$T/lines"
+"$BIN/collector" --ring "$RING.s" --capacity 16 jsonl <"$T/lines" \
+    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+kill -CONT $RPID
+wait_for 10 recorded_up_to "$T/hs" 59 || fail "seq 59 not recorded"
+kill -TERM $RPID
+wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+"$BIN/recorder" cat --from 1796220000000000001 "$T/hs" >"$T/from.jsonl" \
+    2>"$T/err" || fail "recorder cat --from: $(cat "$T/err")"
+head -n 1 "$T/from.jsonl" | grep -q '^{"type":"gap","from":2,"lost":[1-9][0-9]*}$' ||
+    fail "cat --from: no gap first: $(head -n 2 "$T/from.jsonl")"
 exit 0
