@@ -242,7 +242,8 @@ main(int argc, char **argv)
 	struct tp_record rec;
 	const char *from = "oldest";
 	char errbuf[512];
-	uint64_t cap = 0, lost;
+	uint64_t cap = 0, lost, rgap_from = 0, rgap_lost = 0;
+	int replaced = 0;	/* the input ring was: gap() at the next read */
 	int ch, follow = 1, ready_fd = -1, rc, waited = 0;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -379,6 +380,12 @@ main(int argc, char **argv)
 		if (ring_read(v.in, &rec, &lost)) {
 			if (v.records == 0 && rec.seq > 1)
 				derive_late_start(v.d);	/* seqs before it */
+			if (replaced) {
+				/* said now: stamped with the first record
+				   after it, as a gap is */
+				replaced = 0;
+				gap(&v, rgap_from, rgap_lost, &rec);
+			}
 			if (lost > 0)
 				gap(&v, pos, lost, &rec);
 			take(&v, &rec);
@@ -413,8 +420,9 @@ main(int argc, char **argv)
 			if (rc == 1) {
 				warnx("ring %s was removed or replaced; "
 				    "reopening", v.in_name);
-				memset(&rec, 0, sizeof(rec));
-				gap(&v, gap_from, lost, &rec);
+				rgap_from = gap_from;
+				rgap_lost = lost;
+				replaced = 1;
 			}
 		}
 	}

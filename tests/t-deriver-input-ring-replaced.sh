@@ -1,0 +1,39 @@
+#!/bin/sh
+# t-deriver-input-ring-replaced: when its input ring is removed and made
+# anew, deriver(1) says so with a status resync of venue all, stamped,
+# as every record it writes, with the times of the input record that
+# caused it: the new ring's first (it was stamped ts 0, recv 0, and so
+# was the cross-venue line after it).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+A=$RING.a
+D=$RING.d
+
+line() {	# line SEC: a sim BTC-USD snapshot at SEC s
+	printf '{"type":"book_snapshot","venue":"sim","symbol":"BTC-USD","ts":%s000000000,"recv":%s000000000,"bids":[["10","1"]],"asks":[["11","1"]]}\n' \
+	    "$1" "$1"
+}
+feed() {	# feed SEC: one snapshot into ring A
+	line "$1" >"$T/lines"
+	"$BIN/collector" --ring "$A" --capacity 64 jsonl --strict \
+	    <"$T/lines" 2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+}
+derived() { "$BIN/shmreader" --ring "$D" --no-follow 2>/dev/null; }
+
+feed 100
+"$BIN/deriver" --ring "$A" --out "$D" --stale 0 2>"$T/deriver.err" &
+dpid=$!
+track "$dpid"
+wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q '\"type\":\"quote\"'" ||
+    fail "no first quote: $(cat "$T/deriver.err")"
+"$BIN/shmreader" --ring "$A" --unlink || fail "could not remove ring A"
+feed 200
+wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q 'input ring replaced'" ||
+    fail "no status for the replaced ring: $(cat "$T/deriver.err")"
+kill -TERM "$dpid"
+derived >"$T/d.jsonl"
+sed -n '/input ring replaced/,$p' "$T/d.jsonl" >"$T/after"
+[ -s "$T/after" ] || fail "nothing after the status"
+grep -v '"ts":200000000000,"recv":200000000000,' "$T/after" |
+    grep . >"$T/bad" && fail "stamped otherwise than the new ring's record: $(head -n 2 "$T/bad")"
+exit 0
