@@ -242,7 +242,11 @@ side_find(const struct side *s, int64_t m, int e, size_t *at)
 	return 0;
 }
 
-/* side_set: sets a level (qty 0 removes it).  -1 if out of memory. */
+/*
+ * side_set: sets a level (qty 0 removes it).  1 if the side changed (as
+ * printed: a price or quantity written otherwise is a change), 0 if not,
+ * -1 if out of memory.
+ */
 static int
 side_set(struct side *s, int64_t pm, int8_t pe, int64_t qm, int8_t qe)
 {
@@ -250,13 +254,16 @@ side_set(struct side *s, int64_t pm, int8_t pe, int64_t qm, int8_t qe)
 	int found = side_find(s, pm, pe, &at);
 
 	if (qm == 0) {
-		if (found) {
-			memmove(&s->lv[at], &s->lv[at + 1], (s->n - at - 1) *
-			    sizeof(*s->lv));
-			s->n--;
-		}
-		return 0;
+		if (!found)
+			return 0;
+		memmove(&s->lv[at], &s->lv[at + 1], (s->n - at - 1) *
+		    sizeof(*s->lv));
+		s->n--;
+		return 1;
 	}
+	if (found && s->lv[at].pm == pm && s->lv[at].pe == pe &&
+	    s->lv[at].qm == qm && s->lv[at].qe == qe)
+		return 0;
 	if (!found) {
 		if (s->n == s->cap) {
 			size_t cap = s->cap ? s->cap * 2 : 64;
@@ -275,7 +282,7 @@ side_set(struct side *s, int64_t pm, int8_t pe, int64_t qm, int8_t qe)
 	s->lv[at].pe = pe;
 	s->lv[at].qm = qm;
 	s->lv[at].qe = qe;
-	return 0;
+	return 1;
 }
 
 /* --- tables --- */
@@ -778,12 +785,15 @@ static int
 apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
     size_t n)
 {
+	int changed = 0, rc;
+
 	book_seen(m);
 	if (recs[0].flags & REC_F_SNAPSHOT) {
 		m->bids.n = 0;
 		m->asks.n = 0;
 		m->valid = 1;
 		m->why = XB_WHY_NONE;
+		changed = 1;
 	} else if (!m->valid) {
 		d->st.ignored++;
 		return 0;
@@ -791,12 +801,18 @@ apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
 	for (size_t k = 0; k < n; k++) {
 		const struct rec_book *b = &recs[k].u.book;
 
-		for (unsigned j = 0; j < (unsigned)b->nbids + b->nasks; j++)
-			if (side_set(j < b->nbids ? &m->bids : &m->asks,
+		for (unsigned j = 0; j < (unsigned)b->nbids + b->nasks; j++) {
+			rc = side_set(j < b->nbids ? &m->bids : &m->asks,
 			    b->price[j], b->price_exp[j], b->qty[j],
-			    b->qty_exp[j]) < 0)
+			    b->qty_exp[j]);
+			if (rc < 0)
 				return -1;
+			changed |= rc;
+		}
 	}
+	/* a delta that changed nothing: no top, no quote, not fresher */
+	if (!changed)
+		return 0;
 	m->change_recv = recs[0].recv;
 	m->src_seq = recs[0].seq;
 	m->src_ts = recs[0].ts;

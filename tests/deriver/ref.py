@@ -156,12 +156,16 @@ class Ref:
             m.valid, m.why = True, None
         elif not m.valid:
             return
+        changed = o["type"] == "book_snapshot"
         for name, side in (("bids", m.bids), ("asks", m.asks)):
             for p, q in o[name]:
                 if Decimal(q) == 0:
-                    side.pop(Decimal(p), None)
+                    changed |= side.pop(Decimal(p), None) is not None
                 else:
+                    changed |= side.get(Decimal(p)) != (p, q)
                     side[Decimal(p)] = (p, q)
+        if not changed:     # nothing written, nothing fresher
+            return
         m.change_recv = o["recv"]
         m.src = (o["seq"], o["ts"], o["recv"])
         for t, (n, ms) in enumerate(self.tops):

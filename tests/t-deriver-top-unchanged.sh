@@ -1,0 +1,42 @@
+#!/bin/sh
+# t-deriver-top-unchanged: "a book that does not change writes nothing"
+# (deriver(1)): a delta that removes a level the book does not have, an
+# empty delta and one that sets a level as it is write no top-N book, no
+# quote, and do not make the venue fresh; one written otherwise
+# ("100.50" for "100.5") is a change.  The output equals the model's
+# (tests/deriver/ref.py).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+A=$RING.a
+D=$RING.d
+
+# line TYPE MS BIDS ASKS: a sim BTC-USD book line at 1000 s + MS ms
+line() {
+	printf '{"type":"%s","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"bids":%s,"asks":%s}\n' \
+	    "$1" "$((1000000 + $2))000000" "$((1000000 + $2))000000" "$3" "$4"
+}
+{
+	line book_snapshot 0 '[["100.5","1"],["100","2"]]' '[["101","1"]]'
+	line book_delta 200 '[["99","0"]]' '[]'
+	line book_delta 400 '[]' '[]'
+	line book_delta 600 '[["100.5","1"]]' '[]'
+	line book_delta 800 '[["100.50","1"]]' '[]'
+	line book_delta 1200 '[]' '[["103","1"]]'
+	line book_delta 1400 '[]' '[["103","0"]]'
+} >"$T/lines"
+"$BIN/collector" --ring "$A" --capacity 64 jsonl --strict <"$T/lines" \
+    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$A" --no-follow >"$T/in.jsonl" 2>"$T/err" ||
+    fail "shmreader: $(cat "$T/err")"
+"$BIN/deriver" --ring "$A" --out "$D" --from oldest --no-follow \
+    --top 2:100 --stale 0 2>"$T/err" || fail "deriver: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$D" --no-follow 2>/dev/null |
+    sed 's/,"seq":[0-9]*,/,/' >"$T/out"
+/usr/bin/python3 "$TESTS/deriver/ref.py" --top 2:100 --stale 0 \
+    <"$T/in.jsonl" >"$T/ref" || fail "ref.py failed"
+# tops of [0, 100 ms) (the snapshot), [800, 900) ("100.50"), [1200, 1300)
+assert_eq "tops" 3 "$(grep -c '"type":"book_top"' "$T/out")"
+assert_eq "quotes" 2 "$(grep -c '"type":"quote"' "$T/out")"
+cmp "$T/ref" "$T/out" >/dev/null ||
+    fail "differs from the model: $(diff "$T/ref" "$T/out" | head -n 4)"
+exit 0
