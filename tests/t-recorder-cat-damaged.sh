@@ -1,0 +1,68 @@
+#!/bin/sh
+# t-recorder-cat-damaged: a damaged history does not read as whole.
+# Records missing: each file's header names the last seq recorded before
+# it; when the file before it ends elsewhere (a file removed, or cut back
+# to a block boundary with its index left), `recorder cat` says which
+# records are missing and exits 65, printing what is there.  A file whose
+# header is damaged (one byte of its magic) or that is shorter than a
+# header is said, "(file skipped)", and the files after it are read: cat
+# prints the records of every other file, as each prints alone, and exits
+# 65 (recorder(1)); it used to stop there with exit 74, hiding the rest.
+# A path that does not exist is said, and the paths after it are read
+# (exit 66).  The whole history reads with nothing said.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+H=$T/hist
+
+record_sim_files "$H"
+set -- "$H"/*/sim-*.tph
+[ $# -ge 3 ] || fail "$# files: $(ls -l "$H"/*)"
+bad=$2
+"$BIN/recorder" cat "$H" >"$T/whole" 2>"$T/err" ||
+    fail "cat of the whole history: exit $?: $(cat "$T/err")"
+[ ! -s "$T/err" ] || fail "whole: $(cat "$T/err")"
+
+# the second file removed
+cp -a "$H" "$T/h1"
+rm "$T/h1/${2#"$H"/}" "$T/h1/${2#"$H"/}.idx"
+"$BIN/recorder" cat "$T/h1" >"$T/got" 2>"$T/err"
+assert_eq "file removed: exit status" 65 "$?"
+grep -q "missing from the history" "$T/err" || fail "file removed: $(cat "$T/err")"
+[ "$(wc -l <"$T/got")" -lt "$(wc -l <"$T/whole")" ] ||
+    fail "file removed: as many lines as the whole history"
+
+# the second file cut back at its last block's offset, index kept
+cp -a "$H" "$T/h2"
+f=$T/h2/${2#"$H"/}
+cut=$($CAP blocks "$f.idx" | tail -n 1 | cut -d ' ' -f 1)
+truncate -s "$cut" "$f"
+"$BIN/recorder" cat "$T/h2" >"$T/got" 2>"$T/err"
+assert_eq "file cut: exit status" 65 "$?"
+grep -q "missing from the history" "$T/err" || fail "file cut: $(cat "$T/err")"
+
+# a damaged header; want: the records of each other file, read alone, in
+# order
+for f; do
+	[ "$f" = "$bad" ] && continue
+	"$BIN/recorder" cat "$f" 2>"$T/err" || fail "cat $f: $(cat "$T/err")"
+done >"$T/want"
+printf X | dd of="$bad" bs=1 seek=0 conv=notrunc 2>/dev/null
+"$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
+assert_eq "magic damaged: exit status" 65 "$?"
+grep -q "$bad.*(file skipped)" "$T/err" || fail "magic damaged: $(cat "$T/err")"
+cmp "$T/want" "$T/got" >/dev/null ||
+    fail "magic damaged: $(wc -l <"$T/got") lines, not the other files' $(wc -l <"$T/want")"
+: >"$bad"
+"$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
+assert_eq "empty file: exit status" 65 "$?"
+cmp "$T/want" "$T/got" >/dev/null || fail "empty file: not the other files' records"
+
+# a path that does not exist: said, 66, and the paths after it read
+"$BIN/recorder" cat "$T/nonexistent" "$H" >"$T/got2" 2>"$T/err"
+assert_eq "missing path first: exit status" 66 "$?"
+grep -q "$T/nonexistent" "$T/err" || fail "missing path: $(cat "$T/err")"
+cmp "$T/got" "$T/got2" >/dev/null ||
+    fail "missing path first: the next path not read ($(wc -l <"$T/got2") lines)"
+exit 0
