@@ -992,29 +992,20 @@ last_record(struct recorder *r, const char *path, int64_t ts, uint64_t seq)
 
 /*
  * name_period: the start of the period a file name's YYYY-MM-DDTHH[MM]
- * (what follows NAME-) names, in ns; 0 if it names none.
+ * (what follows NAME-) names, in ns, read as --from reads a time
+ * (hist_parse_time); 0 if it names none.
  */
 static int64_t
 name_period(const char *s)
 {
-	struct tm tm;
-	int y, mo, d, h, mi = 0, n = 0;
-	time_t t;
+	char iso[32];
+	int64_t ns;
+	size_t n = strspn(s + 11, "0123456789");
 
-	if (sscanf(s, "%4d-%2d-%2dT%2d%n", &y, &mo, &d, &h, &n) != 4 ||
-	    n != 13)
+	if (strlen(s) < 13 || s[10] != 'T' || (n != 2 && n != 4))
 		return 0;
-	if (s[n] >= '0' && s[n] <= '9' && sscanf(s + n, "%2d", &mi) != 1)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	if ((t = timegm(&tm)) < 0)
-		return 0;
-	return (int64_t)t * 1000000000;
+	snprintf(iso, sizeof(iso), "%.13s:%.2sZ", s, n == 4 ? s + 13 : "00");
+	return hist_parse_time(iso, &ns) == 0 ? ns : 0;
 }
 
 /*
