@@ -142,14 +142,23 @@ EOF
 	    "$(book_state coinbase BTC-USD)"
 }
 
-# resync_run NAME SCRIPT WHY: on SCRIPT (a snapshot, then a bad level2
-# message, an update before the new snapshot, then snap2 once level2 is
-# subscribed again), WHY is the resync's reason, level2 is unsubscribed
-# and subscribed again once, nothing of the book is published between the
-# two snapshots, and the book is the new snapshot's.
+# resync_run NAME BAD WHY: a snapshot, then a level2 update of events
+# BAD, then an update before the new snapshot, then snap2 once level2 is
+# subscribed again: WHY is the resync's reason, level2 is unsubscribed and
+# subscribed again once, nothing of the book is published between the two
+# snapshots, and the book is the new snapshot's.
 resync_run() {
 	RING="${RING}_$1"
-	mock_start "$2"
+	cat >"$T/$1" <<EOF
+conn
+expect 3
+send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
+send {"channel":"l2_data",$env,"sequence_num":2,$2}
+send {"channel":"l2_data",$env,"sequence_num":3,$upd}
+expect 5
+send {"channel":"l2_data",$env,"sequence_num":4,$snap2}
+EOF
+	mock_start "$T/$1"
 	collect_until 20 '"21950.10"' "$1: no new snapshot" \
 	    collector_start -v --url "coinbase=wss://127.0.0.1:$MOCK_PORT" \
 	    coinbase:BTC-USD
@@ -167,32 +176,14 @@ resync_run() {
 # the book is published again only from a fresh snapshot, which only a
 # resubscription brings (other channels keep the connection alive).
 malformed_level2() {
-	bad='"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"2023-02-09T20:32:51Z","price_level":"21921.80","new_quantity":"abc"}]}]'
-	cat >"$T/s5" <<EOF
-conn
-expect 3
-send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
-send {"channel":"l2_data",$env,"sequence_num":2,$bad}
-send {"channel":"l2_data",$env,"sequence_num":3,$upd}
-expect 5
-send {"channel":"l2_data",$env,"sequence_num":4,$snap2}
-EOF
-	resync_run bad_l2 "$T/s5" "malformed level2 update"
+	resync_run bad_l2 '"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"2023-02-09T20:32:51Z","price_level":"21921.80","new_quantity":"abc"}]}]' \
+	    "malformed level2 update"
 }
 
 # A side other than bid and offer is malformed, not an ask.
 bad_side() {
-	bad='"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"BID","event_time":"2023-02-09T20:32:51Z","price_level":"21921.60","new_quantity":"1"}]}]'
-	cat >"$T/s6" <<EOF
-conn
-expect 3
-send {"channel":"l2_data",$env,"sequence_num":1,$snap1}
-send {"channel":"l2_data",$env,"sequence_num":2,$bad}
-send {"channel":"l2_data",$env,"sequence_num":3,$upd}
-expect 5
-send {"channel":"l2_data",$env,"sequence_num":4,$snap2}
-EOF
-	resync_run bad_side "$T/s6" "malformed level2 update"
+	resync_run bad_side '"events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"BID","event_time":"2023-02-09T20:32:51Z","price_level":"21921.60","new_quantity":"1"}]}]' \
+	    "malformed level2 update"
 	! ring_has '21921.60' || fail "bad side: the level was published"
 }
 
