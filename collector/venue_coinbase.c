@@ -309,8 +309,12 @@ cb_dispatch(struct feed *f, const char *data, size_t len, int64_t recv)
 		feed_malformed(f, "no sequence_num", data, len);
 		return;
 	}
-	if (f->have_conn_seq && seq <= f->conn_seq) {
-		/* a message again, or an older one: nothing was missed */
+	if (f->have_conn_seq && seq == f->conn_seq) {
+		/*
+		 * the last message again: nothing was missed.  A lower one
+		 * is a gap below: it may be a restart of the numbering,
+		 * which only a resync follows safely
+		 */
 		f->ignored++;
 		return;
 	}

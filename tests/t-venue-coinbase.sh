@@ -187,8 +187,8 @@ bad_side() {
 	! ring_has '21921.60' || fail "bad side: the level was published"
 }
 
-# A message sent again (its sequence_num not above the last) is ignored:
-# no trade twice, no resync, the stream goes on.
+# A message sent again (the last sequence_num again) is ignored: no
+# trade twice, no resync, the stream goes on.
 repeated() {
 	RING="${RING}_rep"
 	cat >"$T/s7" <<EOF
