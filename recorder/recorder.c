@@ -1000,9 +1000,12 @@ name_period(const char *s)
 {
 	char iso[32];
 	int64_t ns;
-	size_t n = strspn(s + 11, "0123456789");
+	size_t n;
 
-	if (strlen(s) < 13 || s[10] != 'T' || (n != 2 && n != 4))
+	if (strlen(s) < 13 || s[10] != 'T')
+		return 0;
+	n = strspn(s + 11, "0123456789");
+	if (n != 2 && n != 4)
 		return 0;
 	snprintf(iso, sizeof(iso), "%.13s:%.2sZ", s, n == 4 ? s + 13 : "00");
 	return hist_parse_time(iso, &ns) == 0 ? ns : 0;
