@@ -563,7 +563,8 @@ resync(int fd, uint64_t off, uint64_t size)
 
 int
 hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
-    unsigned *found, void (*note)(const char *), char *err, size_t errlen)
+    unsigned *found, uint64_t *prev_seq, void (*note)(const char *),
+    char *err, size_t errlen)
 {
 	struct hist_file_hdr fh;
 	struct hist_block_hdr h;
@@ -596,6 +597,8 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 		snprintf(err, errlen, "%s: %s", path, why);
 		goto err;
 	}
+	if (prev_seq != NULL)
+		*prev_seq = fh.prev_seq;
 	if (index_read(path, size, entsp, np) == 0) {
 		close(fd);
 		return 0;
@@ -841,20 +844,19 @@ stem_len(const char *b)
 }
 
 /*
- * chain_check: path, whose blocks are e[0..n), follows the file before it
- * of the same name: its header's prev_seq, the last seq recorded before
- * it, must be the last of that file's blocks.  A file removed between
- * them, or one cut short, breaks the chain: said and counted as damage,
- * not read as a whole history.
+ * chain_check: path, whose blocks are e[0..n) and whose header's prev_seq
+ * is prev (hist_scan), follows the file before it of the same name: prev,
+ * the last seq recorded before it, must be the last of that file's
+ * blocks.  A file removed between them, or one cut short, breaks the
+ * chain: said and counted as damage, not read as a whole history.
  */
 static void
 chain_check(struct hist_reader *r, const char *path,
-    const struct hist_idx_ent *e, size_t n)
+    const struct hist_idx_ent *e, size_t n, uint64_t prev)
 {
-	struct hist_file_hdr fh;
 	const char *b = strrchr(path, '/'), *cb;
 	size_t bl;
-	int fd, same = 0;
+	int same = 0;
 
 	b = b != NULL ? b + 1 : path;
 	bl = stem_len(b);
@@ -862,19 +864,13 @@ chain_check(struct hist_reader *r, const char *path,
 		cb = strrchr(r->cpath, '/');
 		cb = cb != NULL ? cb + 1 : r->cpath;
 		same = bl > 0 && stem_len(cb) == bl && memcmp(b, cb, bl) == 0;
-		if (same && r->chave &&
-		    (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			if (pread(fd, &fh, sizeof(fh), 0) == (ssize_t)sizeof(fh) &&
-			    fh.prev_seq != 0 && fh.prev_seq != r->clast) {
-				say(r->note, "%s: follows seq %" PRIu64 ", but %s "
-				    "ends at seq %" PRIu64 ": records %s the "
-				    "history (a file removed or cut short?)",
-				    path, fh.prev_seq, r->cpath, r->clast,
-				    fh.prev_seq > r->clast ? "missing from" :
-				    "repeated in");
-				r->st.bad++;
-			}
-			close(fd);
+		if (same && r->chave && prev != 0 && prev != r->clast) {
+			say(r->note, "%s: follows seq %" PRIu64 ", but %s ends "
+			    "at seq %" PRIu64 ": records %s the history (a file "
+			    "removed or cut short?)", path, prev, r->cpath,
+			    r->clast, prev > r->clast ? "missing from" :
+			    "repeated in");
+			r->st.bad++;
 		}
 	}
 	if (!same)
@@ -894,6 +890,7 @@ next_file(struct hist_reader *r)
 	int64_t lo, hi;
 	size_t n;
 	unsigned found;
+	uint64_t prev = 0;
 
 	if (r->fd >= 0) {
 		close(r->fd);
@@ -908,7 +905,7 @@ next_file(struct hist_reader *r)
 		 * is said and counted as damage, and the files after it
 		 * are read: one bad byte must not hide the rest
 		 */
-		if (hist_scan(r->path, &e, &n, &found, r->note, r->err,
+		if (hist_scan(r->path, &e, &n, &found, &prev, r->note, r->err,
 		    sizeof(r->err)) < 0) {
 			say(r->note, "%s (file skipped)", r->err);
 			r->st.bad++;
@@ -916,7 +913,7 @@ next_file(struct hist_reader *r)
 		}
 		r->st.torn += (found & HIST_TORN) != 0;
 		r->st.bad += (found & HIST_DAMAGED) != 0;
-		chain_check(r, r->path, e, n);
+		chain_check(r, r->path, e, n, prev);
 		lo = INT64_MAX;
 		hi = INT64_MIN;
 		for (size_t i = 0; i < n; i++) {

@@ -194,14 +194,16 @@ int	 hist_index_write(const char *path, uint64_t data_size,
  * as one line each, without the program name.  *found, if not NULL, is
  * set to the problems found: HIST_TORN (the file ends in an incomplete
  * block, as a crash mid-write leaves it), HIST_DAMAGED (bytes that are
- * no block were skipped).  Returns 0, or -1 if the file cannot be read or
- * is not a history file (err says why).
+ * no block were skipped).  *prev_seq, if not NULL, is set to the header's
+ * prev_seq (the last seq recorded before the file, 0 none).  Returns 0,
+ * or -1 if the file cannot be read or is not a history file (err says
+ * why).
  */
 #define HIST_TORN	1
 #define HIST_DAMAGED	2
 int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
-	    unsigned *found, void (*note)(const char *), char *err,
-	    size_t errlen);
+	    unsigned *found, uint64_t *prev_seq, void (*note)(const char *),
+	    char *err, size_t errlen);
 
 /*
  * hist_list: the history files under path, in time order: path itself if

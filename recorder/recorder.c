@@ -1040,7 +1040,7 @@ resume_seq(struct recorder *r, uint64_t *seq)
 			continue;
 		if (r->period == 0)
 			r->period = name_period(b + pl + 1);	/* file_open */
-		if (hist_scan(files[k], &ents, &ne, &found, NULL, errbuf,
+		if (hist_scan(files[k], &ents, &ne, &found, NULL, NULL, errbuf,
 		    sizeof(errbuf)) < 0) {
 			warnx("%s (skipped)", errbuf);
 			continue;
