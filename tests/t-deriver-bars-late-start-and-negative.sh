@@ -10,16 +10,14 @@
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
 D=$RING.d
+# shellcheck disable=SC1091
+. "$TESTS/deriver/dv.sh"
 
 # trade SEC PRICE: a sim BTC-USD trade line at SEC (a decimal) seconds
 trade() {
 	ns=$(echo "$1" | awk '{ printf "%.0f", $1 * 1000 }')000000
 	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"x"}\n' \
 	    "$ns" "$ns" "$2"
-}
-feed() {	# the lines in $T/lines into ring A
-	"$BIN/collector" --ring "$A" --capacity 64 jsonl --strict \
-	    <"$T/lines" 2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
 }
 bars() {	# RING: its bar and status lines, but seq
 	"$BIN/shmreader" --ring "$1" --no-follow 2>/dev/null |
@@ -29,14 +27,14 @@ bars() {	# RING: its bar and status lines, but seq
 # two trades of [1000 s, 1001 s), then the deriver from latest, then one
 # more of that interval and the next bars' trades
 { trade 1000.1 100; trade 1000.2 101; } >"$T/lines"
-feed
+feed_a
 "$BIN/deriver" --ring "$A" --out "$D" --from latest --bar 1s -d 3 \
     3>"$T/ready" 2>"$T/deriver.err" &
 dpid=$!
 track "$dpid"
 wait_for 10 test -s "$T/ready" || fail "deriver not ready: $(cat "$T/deriver.err")"
 { trade 1000.5 102; trade 1001.2 103; trade 1002.1 104; } >"$T/lines"
-feed
+feed_a
 wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q '\"start\":1001000000000'" ||
     fail "no bar of [1001 s, 1002 s): $(cat "$T/deriver.err")"
 kill -TERM "$dpid"
@@ -60,7 +58,7 @@ grep -q '"type":"status"' "$T/all" && fail "from oldest: a status: $(cat "$T/all
 "$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
 { trade 1000 -1; trade 1001 -1.5; trade 1001.001 1; trade 1002 -0.00001
   trade 1002.001 0; trade 1003 -3; trade 1003.001 -2; trade 1004 5; } >"$T/lines"
-feed
+feed_a
 "$BIN/shmreader" --ring "$A" --no-follow >"$T/in.jsonl" 2>"$T/err" ||
     fail "shmreader: $(cat "$T/err")"
 "$BIN/deriver" --ring "$A" --out "$D.neg" --from oldest --no-follow \

@@ -8,23 +8,14 @@
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
 D=$RING.d
+# shellcheck disable=SC1091
+. "$TESTS/deriver/dv.sh"
 
-# line SEC TYPE BIDS ASKS: a sim BTC-USD book line
-line() {
-	printf '{"type":"%s","venue":"sim","symbol":"BTC-USD","ts":%s000000000,"recv":%s000000000,"bids":%s,"asks":%s}\n' \
-	    "$2" "$1" "$1" "$3" "$4"
-}
-# feed: the lines in $T/lines into ring A; run in this shell (not at the
-# end of a pipeline, a subshell), so that a collector that fails fails the
-# test
-feed() {
-	"$BIN/collector" --ring "$A" --capacity 16 jsonl --strict \
-	    <"$T/lines" 2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
-}
-derived() { "$BIN/shmreader" --ring "$D" --no-follow 2>/dev/null; }
+# line SEC TYPE BIDS ASKS: a sim BTC-USD book line at SEC s
+line() { book_line "$2" "$(($1 * 1000))" "$3" "$4"; }
 
 line 100 book_snapshot '[["10","1"]]' '[["11","1"]]' >"$T/lines"
-feed
+feed_a 16
 "$BIN/deriver" --ring "$A" --out "$D" --stale 0 2>"$T/deriver.err" &
 dpid=$!
 track "$dpid"
@@ -37,15 +28,15 @@ while [ "$i" -lt 40 ]; do
 	line $((101 + i)) book_delta "[[\"9.$i\",\"1\"]]" '[]'
 	i=$((i + 1))
 done >"$T/lines"
-feed
+feed_a 16
 kill -CONT "$dpid"
 wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q '\"status\":\"resync\"'" ||
     fail "no status for the gap: $(cat "$T/deriver.err")"
 # a delta after the gap: the book is unknown, no quote from it
 line 200 book_delta '[["12","5"]]' '[]' >"$T/lines"
-feed
+feed_a 16
 line 201 book_snapshot '[["10.5","2"]]' '[["11","3"]]' >"$T/lines"
-feed
+feed_a 16
 wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q '\"bid\":\"10.5\"'" ||
     fail "no quote after the snapshot"
 kill -TERM "$dpid"

@@ -8,17 +8,14 @@
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
 D=$RING.d
+# shellcheck disable=SC1091
+. "$TESTS/deriver/dv.sh"
 
-line() {	# line SEC: a sim BTC-USD snapshot at SEC s
-	printf '{"type":"book_snapshot","venue":"sim","symbol":"BTC-USD","ts":%s000000000,"recv":%s000000000,"bids":[["10","1"]],"asks":[["11","1"]]}\n' \
-	    "$1" "$1"
+feed() {	# feed SEC: one sim BTC-USD snapshot at SEC s into ring A
+	book_line book_snapshot "$(($1 * 1000))" '[["10","1"]]' '[["11","1"]]' \
+	    >"$T/lines"
+	feed_a
 }
-feed() {	# feed SEC: one snapshot into ring A
-	line "$1" >"$T/lines"
-	"$BIN/collector" --ring "$A" --capacity 64 jsonl --strict \
-	    <"$T/lines" 2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
-}
-derived() { "$BIN/shmreader" --ring "$D" --no-follow 2>/dev/null; }
 
 feed 100
 "$BIN/deriver" --ring "$A" --out "$D" --stale 0 2>"$T/deriver.err" &

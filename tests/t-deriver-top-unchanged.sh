@@ -9,12 +9,11 @@
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
 D=$RING.d
+# shellcheck disable=SC1091
+. "$TESTS/deriver/dv.sh"
 
 # line TYPE MS BIDS ASKS: a sim BTC-USD book line at 1000 s + MS ms
-line() {
-	printf '{"type":"%s","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"bids":%s,"asks":%s}\n' \
-	    "$1" "$((1000000 + $2))000000" "$((1000000 + $2))000000" "$3" "$4"
-}
+line() { book_line "$1" "$((1000000 + $2))" "$3" "$4"; }
 {
 	line book_snapshot 0 '[["100.5","1"],["100","2"]]' '[["101","1"]]'
 	line book_delta 200 '[["99","0"]]' '[]'
@@ -24,8 +23,7 @@ line() {
 	line book_delta 1200 '[]' '[["103","1"]]'
 	line book_delta 1400 '[]' '[["103","0"]]'
 } >"$T/lines"
-"$BIN/collector" --ring "$A" --capacity 64 jsonl --strict <"$T/lines" \
-    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+feed_a
 "$BIN/shmreader" --ring "$A" --no-follow >"$T/in.jsonl" 2>"$T/err" ||
     fail "shmreader: $(cat "$T/err")"
 "$BIN/deriver" --ring "$A" --out "$D" --from oldest --no-follow \
