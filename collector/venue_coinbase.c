@@ -178,10 +178,14 @@ bad:
 	return 0;
 }
 
-/* A trade of an event, and where the event listed it. */
+/* The trade members cb_trade reads, in this order. */
+static const char *const cb_tkeys[] = { "product_id", "side", "trade_id",
+    "price", "size", "time" };
+
+/* A trade of an event: its members, its time, where the event listed it. */
 struct cb_trade {
-	struct jv	t;
-	int64_t		ts;
+	struct jv	k[6];		/* as cb_tkeys names them */
+	int64_t		ts;		/* -1: none */
 	size_t		i;
 };
 
@@ -196,35 +200,30 @@ cb_trade_cmp(const void *a, const void *b)
 	return x->i < y->i ? 1 : x->i > y->i ? -1 : 0;
 }
 
-/* One trade t, checked; returns -1 if it was malformed. */
+/* Publishes trade e, checked; returns -1 if it was malformed. */
 static int
-cb_trade(struct feed *f, struct jv t, int64_t recv, uint64_t vseq)
+cb_trade(struct feed *f, const struct cb_trade *e, int64_t recv,
+    uint64_t vseq)
 {
-	static const char *const tkeys[] = { "product_id", "side",
-	    "trade_id", "price", "size", "time" };
 	const char *tid, *p, *q;
 	size_t tidn, pn, qn;
 	char tb[64], pb[64], qb[64];
-	struct jv tk[6];
-	int64_t ts;
 	struct fsym *s;
 	unsigned sd;
 
-	jt_get(t, tkeys, tk, 6);
-	if (jt_type(tk[1]) != JT_STR ||
-	    jt_str(tk[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
-	    jt_str(tk[3], pb, sizeof(pb), &p, &pn) != 0 ||
-	    jt_str(tk[4], qb, sizeof(qb), &q, &qn) != 0 ||
-	    (ts = jv_time(tk[5])) < 0 ||
-	    (s = feed_jsym(f, tk[0])) == NULL)
+	if (jt_type(e->k[1]) != JT_STR ||
+	    jt_str(e->k[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
+	    jt_str(e->k[3], pb, sizeof(pb), &p, &pn) != 0 ||
+	    jt_str(e->k[4], qb, sizeof(qb), &q, &qn) != 0 || e->ts < 0 ||
+	    (s = feed_jsym(f, e->k[0])) == NULL)
 		return -1;
 	/*
 	 * side is the maker's: recorded trades print "SELL" at the best
 	 * ask, "BUY" at the best bid (collector(1) VENUES)
 	 */
-	sd = jt_eq(tk[1], "SELL") ? SIDE_BUY : jt_eq(tk[1], "BUY") ?
+	sd = jt_eq(e->k[1], "SELL") ? SIDE_BUY : jt_eq(e->k[1], "BUY") ?
 	    SIDE_SELL : SIDE_UNKNOWN;
-	feed_emit_trade(f, s, ts, recv, p, pn, q, qn, sd, tid, tidn, vseq);
+	feed_emit_trade(f, s, e->ts, recv, p, pn, q, qn, sd, tid, tidn, vseq);
 	return 0;
 }
 
@@ -233,56 +232,66 @@ cb_trade(struct feed *f, struct jv t, int64_t recv, uint64_t vseq)
  * lists them newest first (every event of several trades in the recorded
  * traffic, tests/fixtures/venues/coinbase_advtrade_20260809), and readers
  * take the ring's order for the order of trades (deriver(1): a bar's
- * open and close).  Returns -1 if one was malformed (the others are
- * published).
+ * open and close).  Each trade's members are read once.  Returns -1 if
+ * one was malformed (the others are published).
  */
 static int
 cb_trades_event(struct feed *f, struct jv ev, int64_t recv, uint64_t vseq)
 {
 	static const char *const keys[] = { "type", "trades" };
-	static const char *const tkeys[] = { "time" };
+	static struct jt_names tn;
 	static struct cb_trade *tr;
 	static size_t cap;
-	struct jv k[2], t, tm;
+	struct cb_trade one;
+	struct jv k[2], t;
 	struct jit it;
 	size_t n = 0;
-	int sorted = 1, bad = 0;
+	int sorted = 1, bad = 0, more = 0;
 
 	jt_get(ev, keys, k, 2);
 	if (jt_type(k[0]) != JT_STR || jt_type(k[1]) != JT_ARR)
 		return -1;
 	if (jt_eq(k[0], "snapshot"))
 		return 0;
+	jt_names_once(&tn, cb_tkeys, 6);
 	jt_begin(k[1], &it);
 	while (jt_next(&it, NULL, &t)) {
+		struct cb_trade *e;
+
 		if (n == cap) {
 			size_t ncap = cap != 0 ? 2 * cap : 64;
 			struct cb_trade *nt = realloc(tr, ncap * sizeof(*nt));
 
 			if (nt == NULL) {
-				/* out of memory: published as listed */
+				/* out of memory: the rest as listed */
 				fprintf(stderr, "%s: coinbase: out of memory "
-				    "ordering %zu trades\n", f->c->prog, n);
-				for (size_t i = 0; i < n; i++)
-					bad |= cb_trade(f, tr[i].t, recv, vseq);
-				do
-					bad |= cb_trade(f, t, recv, vseq);
-				while (jt_next(&it, NULL, &t));
-				return bad;
+				    "ordering the trades of an event\n",
+				    f->c->prog);
+				more = 1;
+				break;
 			}
 			tr = nt;
 			cap = ncap;
 		}
-		jt_get(t, tkeys, &tm, 1);
-		tr[n] = (struct cb_trade){ t, jv_time(tm), n };
-		if (n > 0 && cb_trade_cmp(&tr[n - 1], &tr[n]) > 0)
+		e = &tr[n];
+		jt_get_names(t, &tn, e->k);
+		e->ts = jv_time(e->k[5]);
+		e->i = n;
+		if (n > 0 && cb_trade_cmp(&tr[n - 1], e) > 0)
 			sorted = 0;
 		n++;
 	}
 	if (!sorted)
 		qsort(tr, n, sizeof(*tr), cb_trade_cmp);
 	for (size_t i = 0; i < n; i++)
-		bad |= cb_trade(f, tr[i].t, recv, vseq);
+		bad |= cb_trade(f, &tr[i], recv, vseq);
+	if (more) {
+		do {
+			jt_get_names(t, &tn, one.k);
+			one.ts = jv_time(one.k[5]);
+			bad |= cb_trade(f, &one, recv, vseq);
+		} while (jt_next(&it, NULL, &t));
+	}
 	return bad;
 }
 
