@@ -52,6 +52,11 @@ echo "| history | load average at the start | $(cut -d ' ' -f 1-3 /proc/loadavg)
 # side
 rec_vs_sim() {		# LEVEL RTPRIO RING DIR
 lv=$1 rt=$2 rg=$3
+# the ring made first, so that the recorder finds it at once: nothing is
+# gone before it looks (it looks for a missing ring every 10 ms, in which
+# sim --rate max laps a ring of 65536)
+"$BIN/collector" --ring "$rg" sim --count 1 2>/dev/null ||
+	{ echo "part-history: collector sim --count 1 failed" >&2; exit 1; }
 "$BIN/recorder" --ring "$rg" --level "$lv" --rt-prio "$rt" --flush 50 "$4" \
     2>"$d/rec.err" &
 rpid=$!
@@ -88,12 +93,12 @@ lost=$(field "$s" lost)
 gaps=$(field "$s" gaps)
 waits=$(field "$s" waits)
 peak=$(field "$s" queue_peak)
-met=no
-[ "$lost" = 0 ] && met=yes
-echo "| history | recorder $what beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
-# the recorder looks for the ring every 10 ms: what sim wrote before
-# it found it and that the ring no longer held was never seen
+# what sim wrote that the recorder neither recorded nor counted lost:
+# none, as it found the ring before sim wrote (see above)
 before=$((cursor - recs - lost))
+met=no
+[ "$lost" = 0 ] && [ "$before" = 0 ] && met=yes
+echo "| history | recorder $what beside sim --rate max, ring of 65536: records written / recorded per second | $(rate "$cursor" $((t1 - t0))) / $(rate "$recs" $((t2 - t0))) rec/s | keeps up | $met |"
 echo "| history | recorder $what at sim --rate max: records recorded / lost to laps (gaps) / gone before it found the ring / written; times its reader waited for the writer (a full --queue); most packed bytes queued for the writer | $recs / $lost ($gaps) / $before / $cursor; $waits; $peak | 0 lost | $met |"
 simcpu=$(($(echo "$simcpu" | tr ' ' '+')))
 tck=$(getconf CLK_TCK)
@@ -109,19 +114,25 @@ rec_vs_sim -3 "$RT" "$ring.f" "$d/f"
 rec_vs_sim -1 0 "$ring.e" "$d/e"
 
 # 2. a history without laps: sim into a ring that holds it all, then the
-# recorder drains it: each alone, their rates side by side
+# recorder drains it: each alone, their rates side by side.  The 1 GiB
+# ring is made and its pages reserved first, outside the time of sim's
+# writing (which reopens it, its sequence going on).
+"$BIN/collector" --ring "$ring.b" --capacity 4194304 sim --count 1 \
+    2>/dev/null || { echo "part-history: sim b failed" >&2; exit 1; }
 t0=$(now)
 "$BIN/collector" --ring "$ring.b" --capacity 4194304 sim --rate max \
     --count "$N" 2>/dev/null || { echo "part-history: sim b failed" >&2; exit 1; }
 t1=$(now)
 cursor=$("$BIN/shmreader" --ring "$ring.b" --stat | sed -n 's/^seq: //p')
+[ "$cursor" -gt "$N" ] ||
+	{ echo "part-history: sim b wrote $cursor records, not $N + 1" >&2; exit 1; }
 "$BIN/recorder" --ring "$ring.b" --flush 50 "$d/b" 2>"$d/rec.err" &
 rpid=$!
 t2=$(now)
 sleep 0.1	# its SIGUSR1 handler in place (the rate is a lower bound)
 while ! caught_up "$cursor"; do sleep 0.01; done
 t3=$(now)
-echo "| history | each alone: sim --rate max writing / recorder (level -3, the default) draining a full ring | $(rate "$cursor" $((t1 - t0))) / $(rate "$cursor" $((t3 - t2))) rec/s | recorder faster | $([ $((t1 - t0)) -gt $((t3 - t2)) ] && echo yes || echo no) |"
+echo "| history | each alone: sim --rate max writing / recorder (level -3, the default) draining a full ring | $(rate "$N" $((t1 - t0))) / $(rate "$cursor" $((t3 - t2))) rec/s | recorder faster | $([ $((t1 - t0)) -gt $((t3 - t2)) ] && echo yes || echo no) |"
 kill "$rpid"
 wait "$rpid"
 rpid=
@@ -137,30 +148,48 @@ met=no
 echo "| history | bytes per message ($msgs sim msgs): zstd history / raw records / gzip'd JSONL | $(bpm "$hist") / $(bpm "$raw") / $(bpm "$gz") B | below gzip'd JSONL | $met |"
 
 # 3. replay as fast as possible: history, and a raw capture beside it
+# replayed STATUS COUNT RING: each replay must end well and fill its ring
+# with the whole history, or the rate would be of nothing
+replayed() {
+	_rc=$("$BIN/shmreader" --ring "$3" --stat 2>/dev/null | sed -n 's/^seq: //p')
+	[ "$1" = 0 ] && [ "${_rc:-0}" -ge "$2" ] && return
+	echo "part-history: replay into $3 exited $1 with ${_rc:-no} records of $2: $(tail -n 1 "$d/replay.err")" >&2
+	exit 1
+}
 t0=$(now)
-"$BIN/collector" --ring "$ring.c" replay --speed max "$d/b" 2>/dev/null
+"$BIN/collector" --ring "$ring.c" replay --speed max "$d/b" 2>"$d/replay.err"
+rs=$?
 t1=$(now)
-"$BIN/collector" --ring "$ring.d" replay --speed max "$d/cap.raw" 2>/dev/null
+replayed "$rs" "$msgs" "$ring.c"
+t1b=$(now)
+"$BIN/collector" --ring "$ring.d" replay --speed max "$d/cap.raw" 2>"$d/replay.err"
+rs=$?
 t2=$(now)
+replayed "$rs" "$msgs" "$ring.d"
 hr=$(rate "$msgs" $((t1 - t0)))
 met=no
 [ "$hr" -ge 1000000 ] && met=yes
-echo "| history | collector replay --speed max into a ring: history / raw capture | $hr / $(rate "$msgs" $((t2 - t1))) msg/s | >= 1000000 msg/s (history) | $met |"
+echo "| history | collector replay --speed max into a ring: history / raw capture | $hr / $(rate "$msgs" $((t2 - t1b))) msg/s | >= 1000000 msg/s (history) | $met |"
 
-# 4. range queries: everything, and the middle tenth by time
+# 4. range queries: everything, and the middle tenth by time; each must
+# exit 0 (it has printed every record asked for, recorder(1))
+catfail() { echo "part-history: recorder cat $1 exited $2: $(tail -n 1 "$d/cat.err")" >&2; exit 1; }
 t0=$(now)
-"$BIN/recorder" cat --format raw "$d/b" >/dev/null
+"$BIN/recorder" cat --format raw "$d/b" >/dev/null 2>"$d/cat.err" || catfail "--format raw" $?
 t1=$(now)
-"$BIN/recorder" cat "$d/b" >/dev/null
+"$BIN/recorder" cat "$d/b" >/dev/null 2>"$d/cat.err" || catfail "" $?
 t2=$(now)
-first=$(head -n 1 "$d/all.jsonl" | sed 's/.*"ts":\([0-9]*\).*/\1/')
-last=$(tail -n 1 "$d/all.jsonl" | sed 's/.*"ts":\([0-9]*\).*/\1/')
-from=$((first + (last - first) * 45 / 100))
-to=$((first + (last - first) * 55 / 100))
+# the ts of the records 45 % and 55 % of the way (the first record, of
+# the run that made the ring, is older than the rest by far)
+ts_at() { sed -n "$1{s/.*\"ts\":\([0-9]*\).*/\1/p;q;}" "$d/all.jsonl"; }
+from=$(ts_at $((msgs * 45 / 100)))
+to=$(ts_at $((msgs * 55 / 100)))
 t3=$(now)
-part=$("$BIN/recorder" cat --format raw --from "$from" --to "$to" "$d/b" |
-    wc -c)
+"$BIN/recorder" cat --format raw --from "$from" --to "$to" "$d/b" \
+    >"$d/part.raw" 2>"$d/cat.err" || catfail "--from --to" $?
 t4=$(now)
+part=$(wc -c <"$d/part.raw")
+[ "$part" -gt 64 ] || catfail "--from $from --to $to (no record)" 0
 "$BIN/recorder" cat -v --from "$from" --to "$to" "$d/b" 2>"$d/cat.err" >/dev/null
 blocks=$(sed -n 's/.* blocks \([0-9]*\) skipped by the index \([0-9]*\).*/\1 of \1+\2/p' "$d/cat.err")
 echo "| history | recorder cat of everything: raw / JSONL | $(rate "$msgs" $((t1 - t0))) / $(rate "$msgs" $((t2 - t1))) msg/s | | |"
