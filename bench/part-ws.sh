@@ -82,13 +82,21 @@ start_node() {
 }
 stop_gw() { kill "$gw" 2>/dev/null; wait "$gw" 2>/dev/null; }
 
-# fanout CLIENTS RATE COUNT: prints "rate cpu_ns_per_msg" for $gw/$wport
+# subscribed CHANNEL: Redis counts a subscriber of CHANNEL (the gateway's
+# subscription in effect: a relay may confirm its clients' before)
+subscribed() {
+	[ "$(redis-cli -p "$rport" pubsub numsub "$1" | tail -n 1)" -ge 1 ] 2>/dev/null
+}
+
+# fanout CLIENTS RATE COUNT: prints "rate cpu_ns_per_msg delivered" for
+# $gw/$wport
 fanout() {
 	ch="md.bench.fan$1.trade"
 	rm -f "$T/sub.out"
 	"$WSB" sub "$wport" "$ch" "$1" 1500 >"$T/sub.out" 2>"$T/sub.err" &
 	s=$!
 	wait_until grep -q ready "$T/sub.out" || { cat "$T/sub.err" >&2; return 1; }
+	wait_until subscribed "$ch" || { echo "part-ws: $ch: no Redis subscriber" >&2; return 1; }
 	c0=$(cpu_ticks "$gw")
 	"$WSB" pub "$rport" "$ch" "$2" "$3" 200 >/dev/null || return 1
 	wait "$s" || { cat "$T/sub.err" >&2; return 1; }
@@ -96,8 +104,7 @@ fanout() {
 	line=$(grep delivered "$T/sub.out")
 	d=$(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')
 	r=$(echo "$line" | sed 's/.*rate=\([0-9]*\).*/\1/')
-	[ "$d" -eq $(( $1 * $3 )) ] || echo "part-ws: $d of $(( $1 * $3 )) delivered" >&2
-	echo "$r $(( (c1 - c0) * (1000000000 / hz) / d ))"
+	echo "$r $(( (c1 - c0) * (1000000000 / hz) / d )) $d"
 }
 
 for n in 100 1000; do
@@ -111,19 +118,28 @@ for n in 100 1000; do
 		b=$(fanout "$n" "$rate" "$count") || b=""
 		stop_gw
 	fi
-	wr=${w% *} wc=${w#* }
+	# shellcheck disable=SC2086 # three numbers
+	set -- $w
+	wr=$1 wc=$2 wd=$3
+	want=$((n * count))
 	goal="" ok=""
 	if [ -n "$b" ]; then
-		br=${b% *} bc=${b#* }
+		# shellcheck disable=SC2086 # three numbers
+		set -- $b
+		br=$1 bc=$2 bd=$3
 		x=$(awk -v a="$wr" -v b="$br" 'BEGIN { printf "%.1f", a / b }')
 		if [ "$n" = 1000 ]; then
-			goal=">= 5x baseline"
-			ok=$(awk -v x="$x" 'BEGIN { print (x >= 5) ? "yes" : "no" }')
+			# a rate of what was delivered: both must deliver all
+			goal=">= 5x baseline, none lost"
+			ok=$(awk -v x="$x" -v a="$wd" -v b="$bd" -v w="$want" \
+			    'BEGIN { print (x >= 5 && a == w && b == w) ? "yes" : "no" }')
 		fi
-		echo "| ws | fan-out to $n clients, msgs/s delivered (offered $rate msg/s x $n, 200 B): Node.js ws+ioredis relay (baseline) | $br msg/s, $bc ns CPU/msg | | |"
-		echo "| ws | fan-out to $n clients, msgs/s delivered: wsgate | $wr msg/s = ${x}x baseline, $wc ns CPU/msg | $goal | $ok |"
+		echo "| ws | fan-out to $n clients, msgs/s delivered (offered $rate msg/s x $n, 200 B): Node.js ws+ioredis relay (baseline), $bd of $want delivered | $br msg/s, $bc ns CPU/msg | | |"
+		echo "| ws | fan-out to $n clients, msgs/s delivered: wsgate, $wd of $want delivered | $wr msg/s = ${x}x baseline, $wc ns CPU/msg | $goal | $ok |"
 	else
-		echo "| ws | fan-out to $n clients, msgs/s delivered (offered $rate msg/s x $n, 200 B): wsgate (baseline not run: no node/npm) | $wr msg/s, $wc ns CPU/msg | | |"
+		why="no node/npm"
+		[ "$node_ok" = 0 ] || why="its fan-out failed"
+		echo "| ws | fan-out to $n clients, msgs/s delivered (offered $rate msg/s x $n, 200 B): wsgate, $wd of $want delivered (baseline not run: $why) | $wr msg/s, $wc ns CPU/msg | | |"
 	fi
 done
 
@@ -137,7 +153,7 @@ lat_row() {	# CLIENTS
 	ring="benchws.$$"
 	rings="${rings:-} $ring"
 	start_wsgate
-	"$WSB" sub "$wport" 'md.sim.*' "$1" 2000 >"$T/lat.out" 2>"$T/lat.err" &
+	timeout 120 "$WSB" sub "$wport" 'md.sim.*' "$1" 2000 >"$T/lat.out" 2>"$T/lat.err" &
 	s=$!
 	wait_until grep -q ready "$T/lat.out" || return 1
 	"$BIN/collector" --ring "$ring" --capacity 1048576 sim --rate 10000 --count 1 >/dev/null 2>&1
@@ -151,13 +167,11 @@ lat_row() {	# CLIENTS
 	sleep 0.3
 	"$BIN/collector" --ring "$ring" sim --rate 10000 --count 50000 >/dev/null 2>&1
 	wait "$s"
+	_ss=$?
 	kill "$sr" "$rp" 2>/dev/null
 	wait "$sr" "$rp" 2>/dev/null
 	stop_gw
-	line=$(grep delivered "$T/lat.out")
-	p50=$(echo "$line" | sed 's/.*p50_us=\([0-9]*\).*/\1/')
-	p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/')
-	d=$(echo "$line" | sed 's/.*delivered=\([0-9]*\).*/\1/')
+	sub_result "$_ss" "$T/lat" || return 1
 	goal="" ok=""
 	if [ "$1" = 1 ]; then
 		goal="p50 < 500 us, p99 < 3 ms"
@@ -168,20 +182,36 @@ lat_row() {	# CLIENTS
 # the wsgate hop alone: PUBLISH time -> client, same rate
 hop_row() {
 	start_wsgate
-	"$WSB" sub "$wport" md.bench.hop.trade 1 1500 >"$T/hop.out" 2>"$T/hop.err" &
+	timeout 120 "$WSB" sub "$wport" md.bench.hop.trade 1 1500 >"$T/hop.out" 2>"$T/hop.err" &
 	s=$!
 	wait_until grep -q ready "$T/hop.out" || return 1
+	wait_until subscribed md.bench.hop.trade || return 1
 	"$WSB" pub "$rport" md.bench.hop.trade 10000 50000 200 >/dev/null || return 1
 	wait "$s"
+	_ss=$?
 	stop_gw
-	line=$(grep delivered "$T/hop.out")
-	p50=$(echo "$line" | sed 's/.*p50_us=\([0-9]*\).*/\1/')
-	p99=$(echo "$line" | sed 's/.*p99_us=\([0-9]*\).*/\1/')
-	echo "| ws | latency wsbench PUBLISH -> Redis -> wsgate -> WebSocket client at 10 K msg/s (gateway hop only, 1 client) | p50 $p50 us, p99 $p99 us | | |"
+	sub_result "$_ss" "$T/hop" || return 1
+	echo "| ws | latency wsbench PUBLISH -> Redis -> wsgate -> WebSocket client at 10 K msg/s (gateway hop only, 1 client, $d of 50000 frames) | p50 $p50 us, p99 $p99 us | | |"
 }
-hop_row || echo "part-ws: hop latency run failed" >&2
-lat_row 1 || echo "part-ws: latency run failed" >&2
-lat_row 10 || echo "part-ws: latency run failed" >&2
+# sub_result STATUS FILE: p50, p99 and d (frames) from a subscriber that
+# ended well (FILE.out; its errors in FILE.err), or fails saying why
+sub_result() {
+	line=$(grep delivered "$2.out")
+	p50=$(echo "$line" | sed -n 's/.*p50_us=\([0-9]*\).*/\1/p')
+	p99=$(echo "$line" | sed -n 's/.*p99_us=\([0-9]*\).*/\1/p')
+	d=$(echo "$line" | sed -n 's/.*delivered=\([0-9]*\).*/\1/p')
+	[ "$1" = 0 ] && [ -n "$p50" ] && [ -n "$p99" ] && [ -n "$d" ] && return
+	why="the subscriber exited $1 ($(tail -n 1 "$2.err")), measured: ${line:-nothing}"
+	return 1
+}
+why=''
+hop_row ||
+    echo "| ws | latency wsbench PUBLISH -> Redis -> wsgate -> WebSocket client (gateway hop only) | FAILED: ${why:-no subscriber} | | no |"
+for n in 1 10; do
+	why=''
+	lat_row "$n" ||
+	    echo "| ws | latency recv -> WebSocket client at 10 K msg/s, $n client(s) | FAILED: ${why:-no subscriber} | | no |"
+done
 
 # --- memory per idle client ---
 start_wsgate
