@@ -466,8 +466,9 @@ main(void)
 	LROW("ring, blocking reader", block);
 	LROW("pipe", pip);
 	LROW("unix socket", uds);
-	printf("| ring latency | ring spin p50 / floor p50 | %.2fx | <= 3x | %s |\n",
-	    spin.p50 / floor_.p50, met(spin.p50 <= 3 * floor_.p50));
+	/* the goals in BENCHMARKS.md (issue 12), as ioxbench prints them */
+	printf("| ring latency | ring spin p50 / floor p50 | %.2fx | <= 2x | %s |\n",
+	    spin.p50 / floor_.p50, met(spin.p50 <= 2 * floor_.p50));
 	printf("| ring latency | ring spin p99 | %.2f us | < 2 us | %s |\n",
 	    spin.p99 / 1000, met(spin.p99 < 2000));
 	printf("| ring latency | ring blocking p50 | %.2f us | < 10 us | %s |\n",
@@ -481,8 +482,8 @@ main(void)
 		fprintf(stderr, "ringbench: a throughput run failed\n");
 		return 1;
 	}
-	printf("| ring throughput | ring, 1 reader, lossless (lost %" PRIu64 ") | %.2f M rec/s | >= 10 M/s | %s |\n",
-	    lost, r_ring / 1e6, met(r_ring >= 10e6 && lost == 0));
+	printf("| ring throughput | ring, 1 reader, lossless (lost %" PRIu64 ") | %.2f M rec/s | >= 30 M/s | %s |\n",
+	    lost, r_ring / 1e6, met(r_ring >= 30e6 && lost == 0));
 	printf("| ring throughput | pipe, 256 B writes | %.2f M rec/s | | |\n", r_pipe / 1e6);
 	printf("| ring throughput | unix socket, 256 B writes | %.2f M rec/s | | |\n", r_unix / 1e6);
 	printf("| ring throughput | memcpy 256 B (ceiling) | %.2f M rec/s | | |\n", r_mem / 1e6);
