@@ -182,7 +182,8 @@ fanout() {
 	[ "$d" -gt 0 ] || return 1
 	echo "$r $(( (c1 - c0) * (1000000000 / hz) / d )) $d $(( $2 * $4 ))"
 }
-# latency KIND: prints "p50 p99" in us, 1 client at 10 K msg/s
+# latency KIND: prints "p50 p99 delivered" (us, us, messages), 1 client at
+# 10 K msg/s, 30000 messages
 latency() {
 	ch="bench.lat.$$"
 	subscribe "$1" "$ch" 1 1500 >"$T/lat.out" 2>"$T/lat.err" &
@@ -192,7 +193,7 @@ latency() {
 	publish "$1" "$ch" 10000 30000 || return 1
 	wait "$s" || return 1
 	line=$(grep delivered "$T/lat.out")
-	echo "$(echo "$line" | field p50_us) $(echo "$line" | field p99_us)"
+	echo "$(echo "$line" | field p50_us) $(echo "$line" | field p99_us) $(echo "$line" | field delivered)"
 }
 # idle KIND: prints bytes of RSS per idle subscribed client (1000)
 idle() {
@@ -250,8 +251,9 @@ for n in 100 1000; do
 		printf "| ws vs nchan | fan-out to %d clients: %s | %s msg/s delivered (%d of %d), %s ns CPU/msg = %sx nchan'"'"'s msgs per CPU-second, %sx nchan+Redis'"'"'s | >= 2x each | %s |\n", n, name, $1, $3, $4, $2, a, b, ok }'
 done
 for k in $kinds; do
-	v=$(get "lat.$k")
-	echo "| ws vs nchan | latency publisher -> 1 WebSocket client at 10 K msg/s (30000 msgs; nchan: default message buffer): $(name "$k" | sed 's/; CPU.*)/)/') | p50 ${v% *} us, p99 ${v#* } us | | |"
+	# shellcheck disable=SC2046 # "p50 p99 delivered", or "-"
+	set -- $(get "lat.$k")
+	echo "| ws vs nchan | latency publisher -> 1 WebSocket client at 10 K msg/s (30000 msgs; nchan: default message buffer): $(name "$k" | sed 's/; CPU.*)/)/'), ${3:--} of 30000 delivered (the percentiles are of those) | p50 $1 us, p99 ${2:--} us | | |"
 done
 for k in nchan nchan-redis; do
 	echo "| ws vs nchan | RSS per idle subscribed client (1000 clients): $(name "$k" | sed 's/ (.*//') (nginx master + worker) | $(get "idle.$k") B | | |"
