@@ -257,27 +257,64 @@ figures() {	# the run in $D: "key value" lines
 			echo "$tap - -"
 		fi
 	done
+	# The programs' histograms have 1-2-5 buckets (common/lathist.h):
+	# what they give is the bucket that holds the quantile, "lo-hi" us
+	# (narrowed to the min and max recorded, where known), never a
+	# value interpolated in it and printed as if measured.
 	/usr/bin/python3 - "$D/stats" "$D/metrics" <<'PY'
 import json, sys
 st, met = sys.argv[1:3]
-def prom(name, q):
-    try:
-        for l in open(met):
-            if l.startswith('wsgate_%s_quantile_seconds{quantile="%s"}' % (name, q)):
-                return "%.0f" % (float(l.split()[1]) * 1e6)
-    except OSError:
-        pass
-    return "-"
+def rng(bounds, counts, q, lo_v=None, hi_v=None):
+    """bounds (us) of the bucket where the q-quantile falls; counts not
+    cumulative, one more than bounds (the overflow)"""
+    n = sum(counts)
+    if n == 0:
+        return "-"
+    need, c = q * n, 0
+    for i, k in enumerate(counts):
+        c += k
+        if c >= need:
+            break
+    lo = bounds[i - 1] if i > 0 else 0
+    hi = bounds[i] if i < len(bounds) else float("inf")
+    if lo_v is not None:
+        lo = max(lo, lo_v)
+    if hi_v is not None:
+        hi = min(hi, hi_v)
+    return "%g-%g" % (lo, hi)
+BOUNDS = [m * 10 ** e for e in range(0, 7) for m in (1, 2, 5)] + [10 ** 7]
 try:
     s = json.load(open(st))
 except (OSError, ValueError):
     s = {}
 for key in ("lat_read", "lat_send"):
     h = s.get(key)
-    print(key, *(["%.0f" % (h["p50"] / 1e3), "%.0f" % (h["p99"] / 1e3)]
-                 if h and h.get("n") else ["-", "-"]))
-print("lat_in", prom("latency_in", "0.5"), prom("latency_in", "0.99"))
-print("lat_out", prom("latency_out", "0.5"), prom("latency_out", "0.99"))
+    if h and h.get("n"):
+        lo, hi = h["min"] / 1e3, h["max"] / 1e3
+        print(key, rng(BOUNDS, h["buckets"], 0.5, lo, hi),
+              rng(BOUNDS, h["buckets"], 0.99, lo, hi))
+    else:
+        print(key, "-", "-")
+def prom(name):
+    cum = []
+    try:
+        for l in open(met):
+            p = 'wsgate_%s_seconds_bucket{le="' % name
+            if l.startswith(p):
+                le = l[len(p):].split('"')[0]
+                if le != "+Inf":
+                    cum.append((float(le) * 1e6, int(l.split()[1])))
+                else:
+                    cum.append((None, int(l.split()[1])))
+    except OSError:
+        pass
+    if not cum:
+        return ["-", "-"]
+    bounds = [round(b, 3) for b, _ in cum if b is not None]
+    counts = [c - (cum[i - 1][1] if i else 0) for i, (_, c) in enumerate(cum)]
+    return [rng(bounds, counts, 0.5), rng(bounds, counts, 0.99)]
+print("lat_in", *prom("latency_in"))
+print("lat_out", *prom("latency_out"))
 PY
 	echo "floor $(field p50_us <"$D/futex.out")"
 	echo "floorx $(field p50_us <"$D/futexx.out")"
@@ -311,7 +348,7 @@ pp() {	# pp IDX KEY: "p50/p99" of KEY
 	echo "$(get "$1" "$2" 1)/$(get "$1" "$2" 2)"
 }
 if [ "$FORMAT" = wide ]; then
-	echo "| setting (round) | e2e p50/p99 | taps p50: ring, pipe, Redis sub | redispub recv->read p50/p99 | redispub residence | wsgate recv->receipt | wsgate residence | path CPU us/msg | run-queue us/msg | wake-ups/msg | floor p50, one CPU / two |"
+	echo "| setting (round) | e2e p50/p99 | taps p50: ring, pipe, Redis sub | redispub recv->read p50/p99 (histogram bucket) | redispub residence (bucket) | wsgate recv->receipt (bucket) | wsgate residence (bucket) | path CPU us/msg | run-queue us/msg | wake-ups/msg | floor p50, one CPU / two |"
 	echo "|---|---|---|---|---|---|---|---|---|---|---|"
 	while read -r i s r; do
 		f=$(get "$i" fifo)
@@ -330,7 +367,7 @@ fi
 	[ "$f" = "not permitted" ] && note=" (SCHED_FIFO not permitted: ran without)"
 	[ "$(getall "$i" hpoll)" = "not permitted" ] &&
 	    note="$note (guest_halt_poll_ns could not be set: ran without)"
-	echo "| hops | $s$note, round $r, $RATE msg/s, $COUNT msgs: e2e p50/p99 us; in-program hops p50/p99 us: recv->redispub read, its residence, recv->wsgate receipt, its residence; taps p50 us: ring, pipe, Redis sub | e2e $(pp "$i" ws); $(pp "$i" lat_read), $(pp "$i" lat_send), $(pp "$i" lat_in), $(pp "$i" lat_out); $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | | |"
+	echo "| hops | $s$note, round $r, $RATE msg/s, $COUNT msgs: e2e p50/p99 us; in-program hops p50/p99, the 1-2-5 histogram bucket each lies in, us: recv->redispub read, its residence, recv->wsgate receipt, its residence; taps p50 us: ring, pipe, Redis sub | e2e $(pp "$i" ws); $(pp "$i" lat_read), $(pp "$i" lat_send), $(pp "$i" lat_in), $(pp "$i" lat_out); $(get "$i" ring), $(get "$i" lines), $(get "$i" redis) | | |"
 	echo "| hops | $s, round $r: per message on the path (each process named): CPU us; run-queue wait us; wake-ups; futex floor p50 us, one CPU / two | CPU $(get "$i" cpu) ($(getall "$i" cpu | cut -d' ' -f2-)); run-queue $(get "$i" rq) ($(getall "$i" rq | cut -d' ' -f2-)); wake-ups $(get "$i" wake); floor $(get "$i" floor) / $(get "$i" floorx) | | |"
 done <"$T/runs"
 
