@@ -23,6 +23,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "batch.h"
@@ -90,6 +91,47 @@ batch_free(struct batch *b)
 	b->slot = NULL;
 }
 
+/* is_book: c is a book channel (PREFIX.VENUE.SYMBOL.book), with keys */
+static int
+is_book(const struct route_chan *c)
+{
+	return c->len > 5 && memcmp(c->name + c->len - 5, ".book", 5) == 0;
+}
+
+/*
+ * plan_gap: a gap line (message i) says records were lost, deltas of
+ * any book among them: no book's keys may be appended to until its next
+ * snapshot, and none may be read by a late joiner from now on, who
+ * would apply the deltas after the gap to the book from before it
+ * without being told (it did not see the gap line).  So the keys of
+ * every book channel that may have some are deleted by one DEL, sent
+ * right before the gap line is published.  In a cluster the keys of
+ * the channels lie on many nodes: each channel's next delta deletes
+ * them in its MULTI (redispub(1) CLUSTER says what that leaves).
+ */
+static void
+plan_gap(struct batch *b, struct router *rt, uint32_t i)
+{
+	uint32_t k;
+
+	for (k = 0; k < rt->nchans; k++) {
+		struct route_chan *c = &rt->chans[k];
+
+		if (!is_book(c) || (!c->snap_ok && c->cleared))
+			continue;
+		c->snap_ok = 0;
+		c->batch = 0;		/* close the group */
+		if (b->cluster) {
+			c->cleared = 0;
+			continue;
+		}
+		c->cleared = 1;
+		c->gap_batch = b->id;
+		c->gap_slot = i;
+		b->slot[i].act = A_DEL;
+	}
+}
+
 /*
  * plan_msg: the late-joiner action of message i of the batch, and its
  * place in its channel's APPEND group.
@@ -108,6 +150,10 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 		c->cleared = 0;
 		c->ndeltas = 0;
 		c->batch = 0;		/* close the group */
+		return;
+	}
+	if (s->m->type == ROUTE_GAP) {
+		plan_gap(b, rt, i);
 		return;
 	}
 	if (s->m->type != ROUTE_DELTA)
@@ -239,6 +285,38 @@ encode_xadd(const struct batch *b, const struct route_chan *c,
 }
 
 /*
+ * encode_gap_del: the DEL of the keys of the book channels the gap line
+ * in slot i ends (plan_gap).
+ */
+static void
+encode_gap_del(const struct batch *b, const struct router *rt,
+    struct resp_buf *out, uint32_t i)
+{
+	size_t nkeys = 0, bytes = 32;
+	uint32_t k;
+
+	for (k = 0; k < rt->nchans; k++) {
+		const struct route_chan *c = &rt->chans[k];
+
+		if (c->gap_batch == b->id && c->gap_slot == i) {
+			nkeys += 2;
+			bytes += 2 * (size_t)c->len + 64;
+		}
+	}
+	resp_reserve(out, bytes);
+	resp_head(out, '*', nkeys + 1);
+	RESP_LIT(out, "$3\r\nDEL\r\n");
+	for (k = 0; k < rt->nchans; k++) {
+		const struct route_chan *c = &rt->chans[k];
+
+		if (c->gap_batch == b->id && c->gap_slot == i) {
+			put_key(b, out, c, ".snapshot", 9);
+			put_key(b, out, c, ".deltas", 7);
+		}
+	}
+}
+
+/*
  * encode_msg: appends the commands for message i of the batch to out;
  * returns the number of replies they will produce, in *rp_idx the index
  * among them of a grouped APPEND's reply (or -1), and in *keys_idx that
@@ -324,6 +402,15 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 				*keys_idx = (int)n;
 			n++;
 		}
+		break;
+	case ROUTE_GAP:
+		if (s->act == A_DEL) {
+			encode_gap_del(b, rt, out, i);
+			resp_reserve(out, room);
+			n++;
+		}
+		put_publish(b, out, c, line, m->len);
+		n++;
 		break;
 	default:
 		put_publish(b, out, c, line, m->len);

@@ -41,6 +41,8 @@ struct route_chan {
 	uint64_t	ndeltas;	/* APPENDed since the snapshot */
 	uint64_t	batch;		/* batch of the open APPEND group */
 	uint32_t	gfirst, glast;	/* its first and last member */
+	uint64_t	gap_batch;	/* batch and slot of the gap line */
+	uint32_t	gap_slot;	/* whose DEL holds its keys */
 };
 
 /* The channels: a vector and an open-addressing index into it. */

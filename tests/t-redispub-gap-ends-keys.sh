@@ -1,0 +1,45 @@
+#!/bin/sh
+# t-redispub-gap-ends-keys: a gap line ends every book's late-joiner keys
+# until its next snapshot (redispub(1), tickpipe(7) "Late joiners").  The
+# records a gap line counts may hold deltas of any book; a late joiner
+# that came after it never sees it, so keys from before the gap, read
+# then, would rebuild a wrong book with nothing said.  After part a
+# (keys of both books set), a gap line: both books' keys are gone at
+# once, no delta after it is appended to them (part b), and each book's
+# next snapshot (part c) brings its keys back whole.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/redispub/rp.sh"
+C=md.sim.S00-USD.book
+D=md.sim.S01-USD.book
+start_redis
+
+none_left() { test "$(rcli exists "$C.snapshot" "$C.deltas" "$D.snapshot" "$D.deltas")" = 0; }
+
+keys_parts "$C"
+keys_feed_a "$C"
+[ "$(rcli exists "$D.snapshot")" = 1 ] || fail "no snapshot key of $D after part a"
+last=$(tail -n 1 "$T/a" | sed 's/.*"seq":\([0-9]*\).*/\1/')
+echo "{\"type\":\"gap\",\"from\":$((last + 1)),\"lost\":40}" >&3
+wait_for 20 none_left ||
+    fail "keys kept after a gap line: $C.snapshot $(rcli exists "$C.snapshot"), $C.deltas of $(rdeltas "$C.deltas" | wc -l) lines, $D.snapshot $(rcli exists "$D.snapshot")"
+# a delta of each book after the gap, published, and still no keys
+nb=$(cat "$T/b1" "$T/b2" | grep -c "book_delta.*S00-USD")
+"$SUB" -n "$nb" -t 20 -P "$REDIS_PORT" "$C" >"$T/sub" 2>"$T/sub.err" &
+sp=$!
+track "$sp"
+wait_for 10 subscribed 1 || fail "the subscriber did not subscribe"
+cat "$T/b1" "$T/b2" >&3
+wait "$sp" || fail "subscriber: $(cat "$T/sub.err")"
+assert_eq "deltas of $C published after the gap" "$nb" "$(grep -c . "$T/sub")"
+none_left || fail "deltas after the gap were appended to keys: $C.deltas of $(rdeltas "$C.deltas" | wc -l) lines, $D.deltas of $(rdeltas "$D.deltas" | wc -l)"
+cat "$T/c" >&3
+exec 3>&-
+wait "$RP_PID"
+assert_eq "exit status" 0 "$?"
+book keys "$C" <"$T/in" >"$T/keys.want"
+{ rcli get "$C.snapshot"; rdeltas "$C.deltas"; } >"$T/keys.got"
+cmp -s "$T/keys.want" "$T/keys.got" ||
+    fail "after the next snapshot the keys do not hold it and the deltas after it"
+note "$(wc -l <"$T/keys.want") lines in the rebuilt keys of $C"
