@@ -1271,14 +1271,41 @@ ring_replaced(const struct ring *r)
 	return rc;
 }
 
-/* Does a writer hold the object's lock (F_OFD_GETLK, see ring_lock)? */
+/* Does a writer hold the lock of fd's object (F_OFD_GETLK, see ring_lock)? */
 static int
-ring_writer_alive(const struct ring *r)
+writer_holds(int fd)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
 	    .l_start = 0, .l_len = 1, .l_pid = 0 };
 
-	return fcntl(r->fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
+static int
+ring_writer_alive(const struct ring *r)
+{
+	return writer_holds(r->fd);
+}
+
+/*
+ * replaced_later: the object fd, now under r's name, failed the reader's
+ * checks.  True if it is damaged (ring_damaged: truncated, resized or
+ * overwritten again before the reader came) and a writer holds it or
+ * r's object, whose name it took: that writer replaces it, and the
+ * reader waits to follow the ring it makes (tickpipe-ring(5), "Writer
+ * recovery").
+ */
+static int
+replaced_later(const struct ring *r, int fd, const struct stat *sb)
+{
+	struct ring_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	if (sb->st_size >= RING_HDR_SIZE &&
+	    pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		memset(&h, 0, sizeof(h));
+	return ring_damaged(&h, sb->st_size, r->path) &&
+	    (writer_holds(fd) || ring_writer_alive(r));
 }
 
 int
@@ -1296,10 +1323,13 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 		return 0;	/* read the old object to its end first */
 	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0)
 		return 0;	/* removed: the writer will make a new one */
-	same = fstat(fd, &sb) == 0 && sb.st_dev == r->dev &&
-	    sb.st_ino == r->ino;
-	close(fd);
+	if (fstat(fd, &sb) < 0) {
+		close(fd);
+		return 0;
+	}
+	same = sb.st_dev == r->dev && sb.st_ino == r->ino;
 	if (same) {
+		close(fd);
 		if (r->faulted && !ring_writer_alive(r)) {
 			snprintf(err, errlen, "ring %s: SIGBUS reading shared "
 			    "memory: the object was truncated or resized by "
@@ -1308,8 +1338,13 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 		}
 		return 0;	/* still ours, or its writer will replace it */
 	}
-	if ((rc = ring_reader_open(&n, r->name, err, errlen)) != RING_OK)
+	if ((rc = ring_reader_open(&n, r->name, err, errlen)) != RING_OK) {
+		if (rc == RING_EMISMATCH && replaced_later(r, fd, &sb))
+			rc = RING_ENOENT;
+		close(fd);
 		return rc == RING_ENOENT ? 0 : rc;
+	}
+	close(fd);
 	if (n->first > 1) {
 		/*
 		 * A writer recreated the ring, continuing the sequence:
