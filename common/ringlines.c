@@ -39,11 +39,27 @@ dropped(struct ringlines *rl, int rc, const char *why)
 		warnx("%s: dropped", why);
 }
 
+/* gap_flush: announces the open gap, if any. */
+static void
+gap_flush(struct ringlines *rl)
+{
+	if (!rl->gap_open)
+		return;
+	rl->gap_open = 0;
+	rl->gaps++;
+	rl->lost += rl->gap_lost;
+	if (rl->verbose)
+		warnx("lapped: lost %" PRIu64 " records from seq %" PRIu64,
+		    rl->gap_lost, rl->gap_from);
+	rl->gap(rl->arg, rl->gap_from, rl->gap_lost);
+}
+
 void
 ringlines_cut(struct ringlines *rl, const char *what, int say)
 {
 	char why[256];
 
+	gap_flush(rl);
 	if (jsonl_msg_cut(&rl->msg, what, why, sizeof(why))) {
 		rl->partial++;
 		if (say || rl->verbose)
@@ -52,10 +68,13 @@ ringlines_cut(struct ringlines *rl, const char *what, int say)
 }
 
 /*
- * gap_cut: the records lost from seq `from` on are announced; a message
- * the gap cut short is lost with them, so the gap then starts at its
- * first record (tickpipe-json(5)): no message a reader never gets is left
- * out of a gap line.
+ * gap_cut: the records lost from seq `from` on are to be announced.  A
+ * message the gap cut short is lost with them: the gap starts at its
+ * first record, and it is announced only at the first record after it
+ * that is not the rest of such a message (a record of a book message
+ * without START, right after the gap, up to the one marked LAST), which
+ * it takes in too (tickpipe-json(5)): no message a reader never gets is
+ * left out of a gap line, and no record either, even in raw output.
  */
 static void
 gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost)
@@ -65,13 +84,11 @@ gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost)
 		lost += from - rl->msg.recs[0].seq;
 		from = rl->msg.recs[0].seq;
 	}
-	ringlines_cut(rl, "cut by a gap", 0);
-	rl->gaps++;
-	rl->lost += lost;
-	if (rl->verbose)
-		warnx("lapped: lost %" PRIu64 " records from seq %" PRIu64,
-		    lost, from);
-	rl->gap(rl->arg, from, lost);
+	ringlines_cut(rl, "cut by a gap", 0);	/* an open gap announced */
+	rl->gap_open = 1;
+	rl->gap_tail = 1;
+	rl->gap_from = from;
+	rl->gap_lost = lost;
 }
 
 /* take: one record into the message being collected. */
@@ -82,6 +99,15 @@ take(struct ringlines *rl, const struct tp_record *rec)
 	int rc;
 
 	rl->records++;
+	if (rl->gap_open) {
+		if (rl->gap_tail && rec->seq == rl->gap_from + rl->gap_lost &&
+		    jsonl_multi(rec->type) && !(rec->flags & REC_F_START)) {
+			rl->gap_lost++;		/* the rest of a cut message */
+			rl->gap_tail = !(rec->flags & REC_F_LAST);
+			return 0;
+		}
+		gap_flush(rl);
+	}
 	do {
 		rc = jsonl_msg_add(&rl->msg, rec, why, sizeof(why));
 		if (rc == JSONL_MSG_READY)
@@ -98,8 +124,10 @@ ringlines_read(struct ringlines *rl, struct ring *r)
 	struct tp_record rec;
 	uint64_t pos = ring_position(r), lost = 0;
 
-	if (!ring_read(r, &rec, &lost))
+	if (!ring_read(r, &rec, &lost)) {
+		gap_flush(rl);		/* not held back while idle */
 		return -1;
+	}
 	if (lost > 0)
 		gap_cut(rl, pos, lost);
 	return take(rl, &rec);

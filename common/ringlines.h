@@ -3,7 +3,8 @@
  * way every reader of the JSONL stream must: a book message is collected
  * from START to LAST and checked before it is handed on (tickpipe-ring(5)
  * "Book messages"), records lost to a lap are announced as one gap that
- * also covers a message the lap cut short (tickpipe-json(5)), and what is
+ * also covers a message the lap cut short, its records before the lap and
+ * after it (tickpipe-json(5)), and what is
  * dropped is counted and said.  Shared by shmreader(1) and redispub(1)
  * --ring, which differ only in what they do with a message or a gap.
  */
@@ -29,6 +30,10 @@ struct ringlines {
 	uint64_t partial;	/* runs of records of unfinished messages */
 	uint64_t skipped;	/* malformed messages, not emitted */
 	struct jsonl_msg msg;	/* the book message being collected */
+	/* the gap not yet announced: it takes in the rest of a message it
+	   cut (ringlines.c, gap_cut) */
+	int	 gap_open, gap_tail;
+	uint64_t gap_from, gap_lost;
 };
 
 /* ringlines_init: starts, expecting to begin mid-message. */
