@@ -99,25 +99,49 @@ is_book(const struct route_chan *c)
 }
 
 /*
- * plan_gap: a gap line (message i) says records were lost, deltas of
- * any book among them: no book's keys may be appended to until its next
- * snapshot, and none may be read by a late joiner from now on, who
- * would apply the deltas after the gap to the book from before it
- * without being told (it did not see the gap line).  So the keys of
- * every book channel that may have some are deleted by one DEL, sent
- * right before the gap line is published.  In a cluster the keys of
- * the channels lie on many nodes: each channel's next delta deletes
- * them in its MULTI (redispub(1) CLUSTER says what that leaves).
+ * lost_by: whether message m, a loss, touches the book channel k: a gap
+ * line every book, a status of a book (m->book) that one, a status of a
+ * venue (on PREFIX.VENUE.status) the venue's books, PREFIX.VENUE.*.book
+ * (a name holds no dot: route.c).
+ */
+static int
+lost_by(const struct router *rt, const struct outbox_msg *m, uint32_t k)
+{
+	const struct route_chan *c = &rt->chans[k], *sc = &rt->chans[m->chan];
+	size_t vl = sc->len - 6;	/* "PREFIX.VENUE." of ".status" */
+
+	if (!is_book(c))
+		return 0;
+	if (m->type == ROUTE_GAP)
+		return 1;
+	if (m->book != 0)
+		return k == m->book - 1;
+	return c->len > vl + 5 && memcmp(c->name, sc->name, vl) == 0 &&
+	    memchr(c->name + vl, '.', c->len - vl - 5) == NULL;
+}
+
+/*
+ * plan_loss: a gap line (message i) says records were lost, deltas of
+ * any book among them; a status "resync" or "disconnected" that a
+ * book, or the venue's books, will miss deltas until a new snapshot.
+ * No such book's keys may be appended to until its next snapshot, and
+ * none may be read by a late joiner from now on, who would apply later
+ * deltas to the book from before the loss without being told (it did
+ * not see the gap line or the status).  So the keys of every such book
+ * channel that may have some are deleted by one DEL, sent right before
+ * the message is published.  In a cluster the keys of the channels lie
+ * on many nodes: each channel's next delta deletes them in its MULTI
+ * (redispub(1) CLUSTER says what that leaves).
  */
 static void
-plan_gap(struct batch *b, struct router *rt, uint32_t i)
+plan_loss(struct batch *b, struct router *rt, uint32_t i)
 {
 	uint32_t k;
 
 	for (k = 0; k < rt->nchans; k++) {
 		struct route_chan *c = &rt->chans[k];
 
-		if (!is_book(c) || (!c->snap_ok && c->cleared))
+		if ((!c->snap_ok && c->cleared) || !lost_by(rt, b->slot[i].m, k))
 			continue;
 		c->snap_ok = 0;
 		c->batch = 0;		/* close the group */
@@ -126,8 +150,8 @@ plan_gap(struct batch *b, struct router *rt, uint32_t i)
 			continue;
 		}
 		c->cleared = 1;
-		c->gap_batch = b->id;
-		c->gap_slot = i;
+		c->loss_batch = b->id;
+		c->loss_slot = i;
 		b->slot[i].act = A_DEL;
 	}
 }
@@ -152,8 +176,8 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 		c->batch = 0;		/* close the group */
 		return;
 	}
-	if (s->m->type == ROUTE_GAP) {
-		plan_gap(b, rt, i);
+	if (s->m->type == ROUTE_GAP || s->m->loss) {
+		plan_loss(b, rt, i);
 		return;
 	}
 	if (s->m->type != ROUTE_DELTA)
@@ -285,11 +309,11 @@ encode_xadd(const struct batch *b, const struct route_chan *c,
 }
 
 /*
- * encode_gap_del: the DEL of the keys of the book channels the gap line
- * in slot i ends (plan_gap).
+ * encode_loss_del: the DEL of the keys of the book channels the loss in
+ * slot i ends (plan_loss).
  */
 static void
-encode_gap_del(const struct batch *b, const struct router *rt,
+encode_loss_del(const struct batch *b, const struct router *rt,
     struct resp_buf *out, uint32_t i)
 {
 	size_t nkeys = 0, bytes = 32;
@@ -298,7 +322,7 @@ encode_gap_del(const struct batch *b, const struct router *rt,
 	for (k = 0; k < rt->nchans; k++) {
 		const struct route_chan *c = &rt->chans[k];
 
-		if (c->gap_batch == b->id && c->gap_slot == i) {
+		if (c->loss_batch == b->id && c->loss_slot == i) {
 			nkeys += 2;
 			bytes += 2 * (size_t)c->len + 64;
 		}
@@ -309,7 +333,7 @@ encode_gap_del(const struct batch *b, const struct router *rt,
 	for (k = 0; k < rt->nchans; k++) {
 		const struct route_chan *c = &rt->chans[k];
 
-		if (c->gap_batch == b->id && c->gap_slot == i) {
+		if (c->loss_batch == b->id && c->loss_slot == i) {
 			put_key(b, out, c, ".snapshot", 9);
 			put_key(b, out, c, ".deltas", 7);
 		}
@@ -403,16 +427,12 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 			n++;
 		}
 		break;
-	case ROUTE_GAP:
-		if (s->act == A_DEL) {
-			encode_gap_del(b, rt, out, i);
+	default:
+		if (s->act == A_DEL) {		/* a loss: plan_loss */
+			encode_loss_del(b, rt, out, i);
 			resp_reserve(out, room);
 			n++;
 		}
-		put_publish(b, out, c, line, m->len);
-		n++;
-		break;
-	default:
 		put_publish(b, out, c, line, m->len);
 		n++;
 	}

@@ -33,6 +33,9 @@ struct outbox_msg {
 	uint32_t	len;		/* of the line */
 	uint32_t	chan;		/* index in the router's table */
 	uint8_t		type;		/* enum route_type */
+	uint8_t		loss;		/* a status that ends book keys (route.h) */
+	uint32_t	book;		/* with loss: its book channel + 1, or 0
+					   for every book of the venue */
 };
 #define OUTBOX_MSG_SIZE(n)	((sizeof(struct outbox_msg) + (n) + 7) & \
 				    ~(size_t)7)

@@ -17,10 +17,10 @@
 
 /* The routing members, picked from each line (redispub(1)). */
 enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_DEPTH, R_IVMS,
-	R_INTERVAL, R_N };
+	R_INTERVAL, R_STATUS, R_N };
 static const char *const route_names[R_N] = {
 	"type", "venue", "symbol", "seq", "recv", "depth", "interval_ms",
-	"interval",
+	"interval", "status",
 };
 static struct jt_names route_nameset;	/* route_names, by route_init */
 
@@ -354,6 +354,37 @@ bad:
 	return -1;
 }
 
+/*
+ * status_loss: a status "resync" (of a symbol's book, or of every book
+ * of the venue without one, as a standby's takeover) or "disconnected"
+ * (of every book of the venue) announces a loss (tickpipe-json(5)):
+ * h->loss, and in h->book the book channel of a symbol given.
+ */
+static int
+status_loss(struct router *rt, struct jv venue, struct jv sym,
+    struct outbox_msg *h, char *why, size_t whylen)
+{
+	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 16];
+	size_t cl = rt->prefix_len;
+	long ci;
+
+	h->loss = 1;
+	if (sym.p == NULL)
+		return 0;
+	memcpy(ch, rt->prefix, cl);
+	if (add_name(ch, &cl, venue, "venue", why, whylen) < 0 ||
+	    add_name(ch, &cl, sym, "symbol", why, whylen) < 0)
+		return -1;
+	memcpy(ch + cl, ".book", 5);
+	cl += 5;
+	if ((ci = chan_get(rt, ch, cl)) < 0) {
+		snprintf(why, whylen, "too many channels");
+		return -1;
+	}
+	h->book = (uint32_t)ci + 1;
+	return 0;
+}
+
 int
 route_line(struct router *rt, const char *l, size_t n, struct outbox_msg *h,
     char *why, size_t whylen)
@@ -425,6 +456,11 @@ found:
 	h->chan = (uint32_t)ci;
 	h->seq = seq;
 	h->recv = recv;
+	h->loss = 0;
+	h->book = 0;
+	if (type == ROUTE_STATUS && (jt_eq(r[R_STATUS], "resync") ||
+	    jt_eq(r[R_STATUS], "disconnected")))
+		return status_loss(rt, r[R_VENUE], r[R_SYMBOL], h, why, whylen);
 	return 0;
 }
 

@@ -41,8 +41,8 @@ struct route_chan {
 	uint64_t	ndeltas;	/* APPENDed since the snapshot */
 	uint64_t	batch;		/* batch of the open APPEND group */
 	uint32_t	gfirst, glast;	/* its first and last member */
-	uint64_t	gap_batch;	/* batch and slot of the gap line */
-	uint32_t	gap_slot;	/* whose DEL holds its keys */
+	uint64_t	loss_batch;	/* batch and slot of the loss (gap, status) */
+	uint32_t	loss_slot;	/* whose DEL holds its keys */
 };
 
 /* The channels: a vector and an open-addressing index into it. */
@@ -80,7 +80,8 @@ void	route_free(struct router *rt);
 /*
  * route_line: checks line[0..len) (one JSON object, tickpipe-json(5),
  * with a known "type" and the "venue" and "symbol" it needs) and finds or
- * adds its channel.  Returns 0 and fills h's type, chan, seq and recv; or
+ * adds its channel.  Returns 0 and fills h's type, chan, seq and recv,
+ * and its loss and book for a status that ends book keys (batch.c); or
  * -1 with the reason in why (the line is malformed, or the table is
  * full).  Exits 71 if out of memory.
  */

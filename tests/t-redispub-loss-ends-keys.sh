@@ -1,12 +1,15 @@
 #!/bin/sh
-# t-redispub-gap-ends-keys: a gap line ends every book's late-joiner keys
-# until its next snapshot (redispub(1), tickpipe(7) "Late joiners").  The
-# records a gap line counts may hold deltas of any book; a late joiner
-# that came after it never sees it, so keys from before the gap, read
-# then, would rebuild a wrong book with nothing said.  After part a
-# (keys of both books set), a gap line: both books' keys are gone at
-# once, no delta after it is appended to them (part b), and each book's
-# next snapshot (part c) brings its keys back whole.
+# t-redispub-loss-ends-keys: a loss announced in the stream ends the
+# late-joiner keys of the books it touches until their next snapshot
+# (redispub(1), tickpipe(7) "Late joiners"): a gap line every book's, a
+# status "resync" of a symbol that book's, a status "disconnected" (or
+# "resync") of a venue all its books'.  A late joiner that came after the
+# loss never sees its message, so keys from before it, read then, would
+# rebuild a wrong book with nothing said.  After part a (keys of both
+# books set), a gap line: both books' keys are gone at once, no delta
+# after it is appended to them (part b), and each book's next snapshot
+# (part c) brings its keys back whole.  Then, after part a again, a
+# resync of one symbol, and a disconnection of the venue.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -43,3 +46,20 @@ book keys "$C" <"$T/in" >"$T/keys.want"
 cmp -s "$T/keys.want" "$T/keys.got" ||
     fail "after the next snapshot the keys do not hold it and the deltas after it"
 note "$(wc -l <"$T/keys.want") lines in the rebuilt keys of $C"
+
+# statuses: part a again (its snapshots set both books' keys)
+keys_feed_a "$C"
+[ "$(rcli exists "$D.snapshot")" = 1 ] || fail "no snapshot key of $D after part a"
+status() {	# STATUS [SYMBOL]
+	echo "{\"type\":\"status\",\"venue\":\"sim\",${2:+\"symbol\":\"$2\",}\"seq\":$((last + 1)),\"vseq\":0,\"ts\":1,\"recv\":1,\"status\":\"$1\",\"reason\":\"test\"}"
+}
+c_gone() { test "$(rcli exists "$C.snapshot" "$C.deltas")" = 0; }
+status resync S00-USD >&3
+wait_for 20 c_gone || fail "the keys of $C were kept after its resync status"
+[ "$(rcli exists "$D.snapshot")" = 1 ] || fail "a resync of S00-USD deleted the keys of $D"
+status info >&3
+status disconnected >&3
+wait_for 20 none_left || fail "the keys of $D were kept after the venue's disconnected status"
+exec 3>&-
+wait "$RP_PID"
+assert_eq "exit status" 0 "$?"
