@@ -694,8 +694,10 @@ futex(_Atomic uint32_t *uaddr, int op, uint32_t val,
 
 /*
  * Is the writer's object still the ring?  One fstat of our descriptor
- * tells truncation, resizing and removal (no links left); an open and
- * fstat of the name tells a new object under it.
+ * tells truncation, resizing and removal (no links left); then, as
+ * another object may have been renamed over the name (which also leaves
+ * ours without links), an open and fstat of the name tells which: a new
+ * object under it, or none.
  */
 static int
 ring_writer_check(struct ring *r)
@@ -710,12 +712,12 @@ ring_writer_check(struct ring *r)
 		if ((size_t)sb.st_size > r->maplen)
 			return LOSS_RESIZED;
 		if (sb.st_nlink == 0)
-			return LOSS_REMOVED;
+			loss = LOSS_REMOVED;
 	}
 	if (r->faulted)
 		return LOSS_TRUNCATED;
 	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0)
-		return errno == ENOENT ? LOSS_REMOVED : LOSS_NONE;
+		return errno == ENOENT ? LOSS_REMOVED : loss;
 	if (fstat(fd, &sb) == 0 && (sb.st_dev != r->dev || sb.st_ino != r->ino))
 		loss = LOSS_REPLACED;
 	close(fd);
