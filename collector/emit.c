@@ -52,6 +52,8 @@ ring_recover(struct collector *c)
 	char why[160], err[512];
 	int rc;
 
+	if (collector_ring_err != 0)
+		return -1;	/* lost for good, and said so once */
 	ring_lost(c->ring, why, sizeof(why));
 	if ((rc = ring_recreate(&c->ring, err, sizeof(err))) != RING_OK) {
 		fprintf(stderr, "%s: ring lost (%s), not recreated: %s\n",

@@ -3,7 +3,9 @@
 # the free space of its tmpfs.  The writer reserves every page at creation
 # (posix_fallocate), so it fails at once with a clear one-line ENOSPC
 # message and exit status 73, leaves nothing behind, and a ring that fits
-# works.  Needs to mount a 1 MiB tmpfs (root); skipped otherwise.
+# works.  A ring truncated under its writer when there is no space left
+# to make it anew: the writer says so once and exits 73.  Needs to mount
+# a 1 MiB tmpfs (root); skipped otherwise.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 mkdir "$T/mnt"
@@ -35,4 +37,18 @@ n=$("$BIN/shmreader" --ring "$T/mnt/ring" --no-follow | wc -l)
 assert_eq "second ring: exit status" 73 "$?"
 grep -q "no space" "$T/err" || fail "second ring: $(cat "$T/err")"
 [ ! -e "$T/mnt/ring2" ] || fail "a partial second ring was left behind"
+
+# the ring truncated while written, and no space to make it anew
+"$BIN/collector" --ring "$T/mnt/ring" sim --rate 100 2>"$T/err" &
+cp=$!
+track $cp
+wait_for 10 grep -q . "$T/mnt/ring" || fail "the collector did not reopen the ring"
+sleep 0.3
+dd if=/dev/zero of="$T/mnt/fill" bs=4k 2>/dev/null
+truncate -s 0 "$T/mnt/ring"
+dd if=/dev/zero of="$T/mnt/fill2" bs=4k 2>/dev/null
+wait_for 10 sh -c "! kill -0 $cp 2>/dev/null" || fail "the collector runs on: $(cat "$T/err")"
+wait $cp
+assert_eq "exit status, the ring lost for want of space" 73 "$?"
+assert_eq "lines saying so" 1 "$(grep -c "not recreated" "$T/err")"
 exit 0
