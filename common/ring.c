@@ -87,6 +87,7 @@ struct ring {
 	uint64_t		 mask;
 	uint64_t		 first;		/* first seq of this object, >= 1 */
 	uint64_t		 next;		/* reader: next seq to read */
+	uint64_t		 seen;		/* reader: highest cursor seen */
 	uint64_t		 last;		/* writer: last seq written */
 	uint64_t		 epoch;		/* writer: the epoch it stored */
 	int64_t			 check_at;	/* writer: next check, mono ns */
@@ -1049,6 +1050,8 @@ ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
 		 * R0: pairs with W5 in ring_publish.
 		 */
 		c = atomic_load_explicit(&r->hdr->cursor, memory_order_acquire);
+		if (c > r->seen)
+			r->seen = c;
 		if (c + 1 > r->cap && c + 1 - r->cap > s) {
 			*lost += c + 1 - r->cap - s;
 			r->next = c + 1 - r->cap;
@@ -1064,8 +1067,12 @@ static int
 ring_ready(struct ring *r)
 {
 	/* R0: pairs with W5 in ring_publish */
-	return atomic_load_explicit(&r->hdr->cursor, memory_order_acquire) >=
-	    r->next;
+	uint64_t c = atomic_load_explicit(&r->hdr->cursor,
+	    memory_order_acquire);
+
+	if (c > r->seen)
+		r->seen = c;	/* kept for ring_follow: the header may go */
+	return c >= r->next;
 }
 
 /*
@@ -1221,13 +1228,15 @@ ring_oldest(const struct ring *r)
 void
 ring_seek_oldest(struct ring *r)
 {
+	r->seen = ring_cursor(r);
 	r->next = ring_oldest(r);
 }
 
 void
 ring_seek_latest(struct ring *r)
 {
-	r->next = ring_cursor(r) + 1;
+	r->seen = ring_cursor(r);
+	r->next = r->seen + 1;
 }
 
 int
@@ -1317,7 +1326,7 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 	struct ring *r = *rp, *n;
 	uint64_t p = r->next, c, to;
 	struct stat sb;
-	int fd, same, rc;
+	int fd, same, rc, bound = 0;
 
 	*from = p;
 	*lost = 0;
@@ -1359,18 +1368,23 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 		/*
 		 * A new ring from sequence 1: lost is what the old object
 		 * held that we did not read, and what the new one no
-		 * longer holds (its writer lapped it before we came).
-		 * XXX: the old part is unknown, and not counted, if its
-		 * header page was truncated away.
+		 * longer holds (its writer lapped it before we came).  If
+		 * the old header was truncated away (it reads as zeros),
+		 * the old part is counted to the highest cursor this
+		 * reader saw: all it can know, a lower bound (2).
 		 */
 		c = ring_cursor(r);
+		if (r->faulted && r->seen > c) {
+			c = r->seen;
+			bound = 1;
+		}
 		to = ring_oldest(n);
 		*lost = (c >= p ? c - p + 1 : 0) + (to > 1 ? to - 1 : 0);
 	}
 	ring_seek(n, to);
 	ring_close(r);
 	*rp = n;
-	return 1;
+	return 1 + bound;
 }
 
 uint64_t

@@ -139,7 +139,10 @@ int	 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms);
  * returns 1, with *lost records from sequence *from never to be seen by
  * this reader (0: none; for a new ring from sequence 1, the old object's
  * records from *from that it did not read and the new one's before its
- * oldest).  Returns 0 while there is nothing to follow (the
+ * oldest).  It returns 2 instead when that count is a lower bound: the
+ * old object's header was truncated away, and its records are counted up
+ * to the highest cursor the reader saw in it.  Returns 0 while there is
+ * nothing to follow (the
  * old object still has records to read, or its name is gone and no new
  * object has come yet, or its writer is still to replace it).  Errors:
  * RING_ETRUNC if the object was truncated under the reader and no writer

@@ -141,10 +141,16 @@ ringlines_follow(struct ringlines *rl, struct ring **rp, const char *name,
 	int rc;
 
 	rc = ring_follow(rp, &from, &lost, err, errlen);
-	if (rc == 1) {
+	if (rc == 2)
+		warnx("ring %s: its object was truncated and a new ring made "
+		    "from sequence 1: %" PRIu64 " records from seq %" PRIu64
+		    " lost at least (how many the old object held after what "
+		    "this reader saw is unknown)", name, lost, from);
+	if (rc >= 1) {
 		warnx("ring %s was removed or replaced; reopening", name);
 		if (lost > 0)
 			gap_cut(rl, from, lost);
+		rc = 1;
 	}
 	return rc;
 }
