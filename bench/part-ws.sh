@@ -315,9 +315,9 @@ cfl_rows() {
 		need = ci * 1000 * (uo > 0 ? ub / uo : 0)
 		uu = ui > 0 ? uc * 1000 / ui : 0
 		cu = ci > 0 ? cc * 1000 / ci : 0
-		printf "| ws | 1000 clients on md.sim.BTC-USD.book, source collector sim --rate 100000 for 3 s (-> shmreader -> redispub): wsgate unconflated, falls behind (read %d book messages in the window, delivered %d frames, %d B) | %.1f us CPU per book message read (%d ms) | | |\n", ui, uo, ub, uu, uc
-		printf "| ws | the same 1000 clients at max_hz 10, same source, same run: each brought to the latest book every tick (read %d, made %d frames for all 1000, delivered %d, %d B) | %.1f us CPU per book message read (%d ms) = %.0fx less | | |\n", ci, cf, co, cb, cu, cc, (cu > 0 ? uu / cu : 0)
-		printf "| ws | bytes to bring the 1000 clients through those %d book messages: unconflated (every message to every client, at its measured %.0f B) vs max_hz 10 (sent) | %.0f B vs %d B = %.0fx less | | |\n", ci, (uo > 0 ? ub / uo : 0), need, cb, (cb > 0 ? need / cb : 0)
+		printf "| ws | 1000 clients on md.sim.BTC-USD.book, source collector sim --rate 100000 for 3 s (-> shmreader -> redispub): wsgate unconflated, falls behind (read %.0f book messages in the window, delivered %.0f frames, %.0f B) | %.1f us CPU per book message read (%.0f ms) | | |\n", ui, uo, ub, uu, uc
+		printf "| ws | the same 1000 clients at max_hz 10, same source, same run: each brought to the latest book every tick (read %.0f, made %.0f frames for all 1000, delivered %.0f, %.0f B) | %.1f us CPU per book message read (%.0f ms) = %.0fx less | | |\n", ci, cf, co, cb, cu, cc, (cu > 0 ? uu / cu : 0)
+		printf "| ws | bytes to bring the 1000 clients through those %.0f book messages: unconflated (every message to every client, at its measured %.0f B) vs max_hz 10 (sent) | %.0f B vs %.0f B = %.0fx less | | |\n", ci, (uo > 0 ? ub / uo : 0), need, cb, (cb > 0 ? need / cb : 0)
 	}'
 }
 cfl_rows || echo "part-ws: conflation run failed" >&2
