@@ -3,7 +3,9 @@
  * and read by `collector replay`.  A 64-byte file header, then records
  * exactly as they were in the ring, 256 bytes each, in ring order.  A gap
  * (the reader was lapped) is recorded as a record of type REC_NONE whose
- * vseq is the first lost sequence and aux the number lost.
+ * vseq is the first lost sequence and aux the number lost, with flag
+ * REC_F_NEW_RING if a ring created anew follows (its sequence starting
+ * again: tickpipe-json(5) "new_ring").
  */
 #ifndef TP_CAPTURE_H
 #define TP_CAPTURE_H

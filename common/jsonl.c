@@ -416,6 +416,8 @@ jsonl_encode_gap(const struct jsonl_gap *g, char *buf)
 	p = put_u64(p, g->from);
 	p = put_str(p, ",\"lost\":");
 	p = put_u64(p, g->lost);
+	if (g->new_ring)
+		p = put_str(p, ",\"new_ring\":true");
 	*p++ = '}';
 	*p++ = '\n';
 	return (size_t)(p - buf);
@@ -1182,9 +1184,13 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		if (get_int(o, "from", 1, 0, &from, err, errlen) < 0 ||
 		    get_int(o, "lost", 1, 0, &lost, err, errlen) < 0)
 			goto fail;
+		v = json_object_get(o, "new_ring");
+		if (v != NULL && !json_is_boolean(v))
+			FAIL("\"new_ring\" must be true or false");
 		if (gap != NULL) {
 			gap->from = (uint64_t)from;
 			gap->lost = (uint64_t)lost;
+			gap->new_ring = v != NULL && json_is_true(v);
 		}
 		json_decref(o);
 		return 0;

@@ -24,6 +24,7 @@
 struct jsonl_gap {
 	uint64_t	from;		/* first sequence lost */
 	uint64_t	lost;		/* how many */
+	int		new_ring;	/* then seq starts again ("new_ring") */
 };
 
 /*

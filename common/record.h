@@ -38,6 +38,8 @@ enum rec_type {
 #define REC_F_START	0x0001	/* first record of a book message */
 #define REC_F_LAST	0x0002	/* last record of a book message */
 #define REC_F_SNAPSHOT	0x0004	/* the message replaces the whole book */
+#define REC_F_NEW_RING	0x0008	/* a gap record of a capture (type 0):
+				   then the sequence starts again */
 
 enum rec_side {
 	SIDE_UNKNOWN = 0,

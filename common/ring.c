@@ -1326,7 +1326,7 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 	struct ring *r = *rp, *n;
 	uint64_t p = r->next, c, to;
 	struct stat sb;
-	int fd, same, rc, bound = 0;
+	int fd, same, rc, how = RING_FOLLOWED;
 
 	*from = p;
 	*lost = 0;
@@ -1371,12 +1371,13 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 		 * longer holds (its writer lapped it before we came).  If
 		 * the old header was truncated away (it reads as zeros),
 		 * the old part is counted to the highest cursor this
-		 * reader saw: all it can know, a lower bound (2).
+		 * reader saw: all it can know, a lower bound.
 		 */
+		how |= RING_FOLLOW_NEW;
 		c = ring_cursor(r);
 		if (r->faulted && r->seen > c) {
 			c = r->seen;
-			bound = 1;
+			how |= RING_FOLLOW_ATLEAST;
 		}
 		to = ring_oldest(n);
 		*lost = (c >= p ? c - p + 1 : 0) + (to > 1 ? to - 1 : 0);
@@ -1384,7 +1385,7 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 	ring_seek(n, to);
 	ring_close(r);
 	*rp = n;
-	return 1 + bound;
+	return how;
 }
 
 uint64_t

@@ -136,13 +136,14 @@ int	 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms);
  * ring_follow: for an idle reader (ring_wait returned 0).  If a writer
  * recreated the ring under its name, opens the new object, positions the
  * reader and closes the old handle; *rp is the new one and the function
- * returns 1, with *lost records from sequence *from never to be seen by
- * this reader (0: none; for a new ring from sequence 1, the old object's
- * records from *from that it did not read and the new one's before its
- * oldest).  It returns 2 instead when that count is a lower bound: the
- * old object's header was truncated away, and its records are counted up
- * to the highest cursor the reader saw in it.  Returns 0 while there is
- * nothing to follow (the
+ * returns RING_FOLLOWED, with *lost records from sequence *from never to
+ * be seen by this reader (0: none; for a new ring from sequence 1, the
+ * old object's records from *from that it did not read and the new one's
+ * before its oldest).  With a new ring from sequence 1 it adds
+ * RING_FOLLOW_NEW (the sequence starts again), and RING_FOLLOW_ATLEAST
+ * when the count is a lower bound: the old object's header was truncated
+ * away, and its records are counted up to the highest cursor the reader
+ * saw in it.  Returns 0 while there is nothing to follow (the
  * old object still has records to read, or its name is gone and no new
  * object has come yet, or its writer is still to replace it).  Errors:
  * RING_ETRUNC if the object was truncated under the reader and no writer
@@ -150,6 +151,7 @@ int	 ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms);
  */
 int	 ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost,
 	    char *err, size_t errlen);
+enum { RING_FOLLOWED = 1, RING_FOLLOW_NEW = 2, RING_FOLLOW_ATLEAST = 4 };
 
 /* Reader positioning: next sequence to read. */
 void	 ring_seek(struct ring *r, uint64_t seq);

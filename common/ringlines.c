@@ -11,7 +11,7 @@
 void
 ringlines_init(struct ringlines *rl,
     int (*emit)(void *, const struct tp_record *, size_t),
-    void (*gap)(void *, uint64_t, uint64_t), void *arg, int verbose)
+    void (*gap)(void *, uint64_t, uint64_t, int), void *arg, int verbose)
 {
 	memset(rl, 0, sizeof(*rl));
 	rl->emit = emit;
@@ -51,7 +51,7 @@ gap_flush(struct ringlines *rl)
 	if (rl->verbose)
 		warnx("lapped: lost %" PRIu64 " records from seq %" PRIu64,
 		    rl->gap_lost, rl->gap_from);
-	rl->gap(rl->arg, rl->gap_from, rl->gap_lost);
+	rl->gap(rl->arg, rl->gap_from, rl->gap_lost, rl->gap_new);
 }
 
 void
@@ -77,7 +77,7 @@ ringlines_cut(struct ringlines *rl, const char *what, int say)
  * left out of a gap line, and no record either, even in raw output.
  */
 static void
-gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost)
+gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost, int new_ring)
 {
 	if (jsonl_msg_pending(&rl->msg) && rl->msg.n > 0 &&
 	    rl->msg.recs[0].seq < from) {
@@ -87,6 +87,7 @@ gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost)
 	ringlines_cut(rl, "cut by a gap", 0);	/* an open gap announced */
 	rl->gap_open = 1;
 	rl->gap_tail = 1;
+	rl->gap_new = new_ring;
 	rl->gap_from = from;
 	rl->gap_lost = lost;
 }
@@ -129,7 +130,7 @@ ringlines_read(struct ringlines *rl, struct ring *r)
 		return -1;
 	}
 	if (lost > 0)
-		gap_cut(rl, pos, lost);
+		gap_cut(rl, pos, lost, 0);
 	return take(rl, &rec);
 }
 
@@ -141,15 +142,15 @@ ringlines_follow(struct ringlines *rl, struct ring **rp, const char *name,
 	int rc;
 
 	rc = ring_follow(rp, &from, &lost, err, errlen);
-	if (rc == 2)
+	if (rc > 0 && (rc & RING_FOLLOW_ATLEAST))
 		warnx("ring %s: its object was truncated and a new ring made "
 		    "from sequence 1: %" PRIu64 " records from seq %" PRIu64
 		    " lost at least (how many the old object held after what "
 		    "this reader saw is unknown)", name, lost, from);
-	if (rc >= 1) {
+	if (rc > 0) {
 		warnx("ring %s was removed or replaced; reopening", name);
-		if (lost > 0)
-			gap_cut(rl, from, lost);
+		if (lost > 0 || (rc & RING_FOLLOW_NEW))
+			gap_cut(rl, from, lost, (rc & RING_FOLLOW_NEW) != 0);
 		rc = 1;
 	}
 	return rc;

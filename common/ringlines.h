@@ -20,8 +20,9 @@
 struct ringlines {
 	/* a whole, checked message: returns 1 if it was used (--count) */
 	int	(*emit)(void *arg, const struct tp_record *recs, size_t n);
-	/* records [from, from + lost) will never be read */
-	void	(*gap)(void *arg, uint64_t from, uint64_t lost);
+	/* records [from, from + lost) will never be read; new_ring: then
+	   the sequence starts again, in a ring created anew */
+	void	(*gap)(void *arg, uint64_t from, uint64_t lost, int new_ring);
 	void	*arg;
 	int	 verbose;	/* say also what is expected to be dropped */
 	uint64_t records;	/* records read */
@@ -32,14 +33,15 @@ struct ringlines {
 	struct jsonl_msg msg;	/* the book message being collected */
 	/* the gap not yet announced: it takes in the rest of a message it
 	   cut (ringlines.c, gap_cut) */
-	int	 gap_open, gap_tail;
+	int	 gap_open, gap_tail, gap_new;
 	uint64_t gap_from, gap_lost;
 };
 
 /* ringlines_init: starts, expecting to begin mid-message. */
 void	ringlines_init(struct ringlines *rl,
 	    int (*emit)(void *, const struct tp_record *, size_t),
-	    void (*gap)(void *, uint64_t, uint64_t), void *arg, int verbose);
+	    void (*gap)(void *, uint64_t, uint64_t, int), void *arg,
+	    int verbose);
 
 /*
  * ringlines_read: reads the next record of r, if one is there, and takes
@@ -52,8 +54,9 @@ int	ringlines_read(struct ringlines *rl, struct ring *r);
 /*
  * ringlines_follow: for an idle reader (ring_wait returned 0): follows
  * a ring its writer replaced or recreated (ring_follow), saying so on
- * stderr and announcing what the new object no longer has.  Returns what
- * ring_follow returns; on an error, err says why.
+ * stderr and announcing what the new object no longer has, and, with a
+ * gap even of 0 records, a sequence that starts again.  Returns 1 if it
+ * followed, else what ring_follow returns; on an error, err says why.
  */
 int	ringlines_follow(struct ringlines *rl, struct ring **rp,
 	    const char *name, char *err, size_t errlen);

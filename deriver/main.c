@@ -417,7 +417,7 @@ main(int argc, char **argv)
 				v.failed = ring_exit(rc);
 				break;
 			}
-			if (rc == 1) {
+			if (rc > 0) {	/* RING_FOLLOWED, and how */
 				warnx("ring %s was removed or replaced; "
 				    "reopening", v.in_name);
 				rgap_from = gap_from;

@@ -90,7 +90,8 @@ emit(struct cat *c, const struct tp_record *recs, size_t n)
 static void
 gap_out(struct cat *c, const struct tp_record *g)
 {
-	struct jsonl_gap jg = { g->vseq, g->aux };
+	struct jsonl_gap jg = { g->vseq, g->aux,
+	    (g->flags & REC_F_NEW_RING) != 0 };
 	struct tp_record m;
 	char buf[128];
 
@@ -98,6 +99,7 @@ gap_out(struct cat *c, const struct tp_record *g)
 	if (c->raw) {
 		memset(&m, 0, sizeof(m));
 		m.type = REC_NONE;
+		m.flags = g->flags & REC_F_NEW_RING;
 		m.vseq = g->vseq;
 		m.aux = g->aux;
 		out_write(&m, sizeof(m));

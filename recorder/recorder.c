@@ -949,14 +949,18 @@ add(struct recorder *r, const struct tp_record *rec)
 	added(r, &r->buf[r->n]);
 }
 
-/* A gap: lost records from seq from, as a REC_NONE record. */
+/*
+ * A gap: lost records from seq from, as a REC_NONE record; new_ring: a
+ * new ring follows, its sequence starting again (REC_F_NEW_RING).
+ */
 static void
-add_gap(struct recorder *r, uint64_t from, uint64_t lost)
+add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
 {
 	struct tp_record g;
 
 	memset(&g, 0, sizeof(g));
 	g.type = REC_NONE;
+	g.flags = new_ring ? REC_F_NEW_RING : 0;
 	g.seq = from + lost - 1;	/* keeps block sequences in order */
 	g.recv = now_ns();
 	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
@@ -1393,7 +1397,7 @@ position(struct recorder *r)
 		}
 	}
 	if (cursor >= oldest && oldest > want) {
-		add_gap(r, want, oldest - want);
+		add_gap(r, want, oldest - want, 0);
 		ring_seek(r->ring, oldest);
 		return;
 	}
@@ -1466,7 +1470,7 @@ record(struct recorder *r, int ready_fd)
 				if (slot != &rec)
 					rec = *slot;
 				if (lost > 0)
-					add_gap(r, pos, lost);
+					add_gap(r, pos, lost, 0);
 				if (r->n > 0 && !r->in_msg &&
 				    rec_time(&rec) >= r->block_end &&
 				    flush_block(r) < 0)
@@ -1532,11 +1536,12 @@ record(struct recorder *r, int ready_fd)
 				counters(r);
 				return ring_exit(rc);
 			}
-			if (rc == 1) {
+			if (rc > 0) {	/* RING_FOLLOWED, and how */
 				warnx("ring %s was removed or replaced; "
 				    "reopening", r->ring_name);
 				if (lost > 0)
-					add_gap(r, gap_from, lost);
+					add_gap(r, gap_from, lost,
+					    rc & RING_FOLLOW_NEW);
 			}
 		}
 	}

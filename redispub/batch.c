@@ -112,8 +112,8 @@ lost_by(const struct router *rt, const struct outbox_msg *m, uint32_t k)
 
 	if (!is_book(c))
 		return 0;
-	if (m->type == ROUTE_GAP)
-		return 1;
+	if (m->loss != OB_LOSS_STATUS)
+		return 1;		/* a gap line */
 	if (m->book != 0)
 		return k == m->book - 1;
 	return c->len > vl + 5 && memcmp(c->name, sc->name, vl) == 0 &&
@@ -176,7 +176,7 @@ plan_msg(struct batch *b, struct router *rt, uint32_t i)
 		c->batch = 0;		/* close the group */
 		return;
 	}
-	if (s->m->type == ROUTE_GAP || s->m->loss) {
+	if (s->m->loss != OB_LOSS_NONE) {
 		plan_loss(b, rt, i);
 		return;
 	}

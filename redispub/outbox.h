@@ -33,9 +33,17 @@ struct outbox_msg {
 	uint32_t	len;		/* of the line */
 	uint32_t	chan;		/* index in the router's table */
 	uint8_t		type;		/* enum route_type */
-	uint8_t		loss;		/* a status that ends book keys (route.h) */
-	uint32_t	book;		/* with loss: its book channel + 1, or 0
-					   for every book of the venue */
+	uint8_t		loss;		/* enum ob_loss: it ends book keys */
+	uint32_t	book;		/* OB_LOSS_STATUS: its book channel + 1,
+					   or 0 for every book of the venue */
+};
+
+/* The losses a line announces (route.c), which end book keys (batch.c). */
+enum ob_loss {
+	OB_LOSS_NONE,
+	OB_LOSS_STATUS,		/* a status resync or disconnected */
+	OB_LOSS_GAP,		/* a gap line */
+	OB_LOSS_NEW_RING,	/* a gap line after which seq starts again */
 };
 #define OUTBOX_MSG_SIZE(n)	((sizeof(struct outbox_msg) + (n) + 7) & \
 				    ~(size_t)7)

@@ -54,10 +54,10 @@ emit(void *arg, const struct tp_record *recs, size_t n)
 
 /* emit_gap: the gap line (tickpipe-json(5)), as shmreader prints it. */
 static void
-emit_gap(void *arg, uint64_t from, uint64_t lost)
+emit_gap(void *arg, uint64_t from, uint64_t lost, int new_ring)
 {
 	struct ringin *ri = arg;
-	struct jsonl_gap g = { from, lost };
+	struct jsonl_gap g = { from, lost, new_ring };
 
 	ri->in->len += jsonl_encode_gap(&g, ri->in->buf + ri->in->len);
 }

@@ -17,10 +17,10 @@
 
 /* The routing members, picked from each line (redispub(1)). */
 enum { R_TYPE, R_VENUE, R_SYMBOL, R_SEQ, R_RECV, R_DEPTH, R_IVMS,
-	R_INTERVAL, R_STATUS, R_N };
+	R_INTERVAL, R_STATUS, R_NEW_RING, R_N };
 static const char *const route_names[R_N] = {
 	"type", "venue", "symbol", "seq", "recv", "depth", "interval_ms",
-	"interval", "status",
+	"interval", "status", "new_ring",
 };
 static struct jt_names route_nameset;	/* route_names, by route_init */
 
@@ -368,7 +368,7 @@ status_loss(struct router *rt, struct jv venue, struct jv sym,
 	size_t cl = rt->prefix_len;
 	long ci;
 
-	h->loss = 1;
+	h->loss = OB_LOSS_STATUS;
 	if (sym.p == NULL)
 		return 0;
 	memcpy(ch, rt->prefix, cl);
@@ -456,8 +456,11 @@ found:
 	h->chan = (uint32_t)ci;
 	h->seq = seq;
 	h->recv = recv;
-	h->loss = 0;
+	h->loss = OB_LOSS_NONE;
 	h->book = 0;
+	if (type == ROUTE_GAP)
+		h->loss = jt_type(r[R_NEW_RING]) == JT_TRUE ?
+		    OB_LOSS_NEW_RING : OB_LOSS_GAP;
 	if (type == ROUTE_STATUS && (jt_eq(r[R_STATUS], "resync") ||
 	    jt_eq(r[R_STATUS], "disconnected")))
 		return status_loss(rt, r[R_VENUE], r[R_SYMBOL], h, why, whylen);

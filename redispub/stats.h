@@ -53,11 +53,15 @@ void	stats_malformed(struct stats *st, const char *why);
 /*
  * stats_acked: message m has left the outbox: its seq and recv may be
  * the new resume point (the outbox leaves in input order, so every line
- * before m has been acknowledged or dropped).
+ * before m has been acknowledged or dropped).  After a gap line that
+ * says a new ring begins, seq starts again: so does last_seq, from the
+ * next line's (the old ring's would be no resume point in the new one).
  */
 static inline void
 stats_acked(struct stats *st, const struct outbox_msg *m)
 {
+	if (m->loss == OB_LOSS_NEW_RING)
+		st->last_seq = 0;
 	if (m->seq > st->last_seq)
 		st->last_seq = m->seq;
 	if (m->recv > st->last_recv)

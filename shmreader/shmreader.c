@@ -274,10 +274,10 @@ emit(void *arg, const struct tp_record *recs, size_t n)
 }
 
 static void
-emit_gap(void *arg, uint64_t from, uint64_t lost)
+emit_gap(void *arg, uint64_t from, uint64_t lost, int new_ring)
 {
 	struct reader *r = arg;
-	struct jsonl_gap g = { from, lost };
+	struct jsonl_gap g = { from, lost, new_ring };
 	struct tp_record m;
 	char buf[128];
 
@@ -288,13 +288,14 @@ emit_gap(void *arg, uint64_t from, uint64_t lost)
 	case FMT_RAW:
 		memset(&m, 0, sizeof(m));
 		m.type = REC_NONE;
+		m.flags = new_ring ? REC_F_NEW_RING : 0;
 		m.vseq = from;
 		m.aux = lost;
 		out_write(&m, sizeof(m));
 		break;
 	case FMT_TABLE:
-		printf("%10" PRIu64 " gap: %" PRIu64 " records lost\n", from,
-		    lost);
+		printf("%10" PRIu64 " gap: %" PRIu64 " records lost%s\n", from,
+		    lost, new_ring ? "; a new ring: seq starts again" : "");
 		break;
 	}
 }

@@ -7,6 +7,9 @@
 # gap line counts them up to the highest cursor the reader saw (here the
 # whole old ring, as it saw it when it started), and stderr says the
 # count is a lower bound.  Before, the gap was of 0: no line at all.
+# The gap line says a new ring begins ("new_ring":true): seq starts
+# again.  So does one of 0 records, when the reader had read the old
+# ring to its end and the ring was removed (tickpipe-json(5)).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -44,4 +47,23 @@ note "old ring to seq $end; read to $last; gap $gap"
 [ "$from" -gt "$last" ] || fail "the gap from $from, and a message at $last read"
 assert_eq "the gap's last sequence: the old ring's end" "$end" $((from + lost - 1))
 grep -q "lost at least" "$T/r.err" || fail "stderr: $(cat "$T/r.err")"
+case $gap in *'"new_ring":true}') ;; *) fail "the gap line does not say a new ring begins: $gap" ;; esac
+
+# the old ring read to its end, removed, a new one made: nothing lost,
+# and the gap line says the sequence starts again
+R2=$RING.two
+"$BIN/collector" --ring "$R2" sim --count 50 2>"$T/c3.err" || fail "collector: $(cat "$T/c3.err")"
+end=$("$BIN/shmreader" --ring "$R2" --stat | sed -n 's/^seq: //p')
+"$BIN/shmreader" --ring "$R2" >"$T/out2" 2>"$T/r2.err" &
+rp=$!
+track $rp
+wait_for 10 grep -q "\"seq\":$end," "$T/out2" || fail "the reader did not read to the end"
+"$BIN/shmreader" --ring "$R2" --unlink || fail "--unlink"
+"$BIN/collector" --ring "$R2" sim --count 20 2>"$T/c4.err" || fail "collector: $(cat "$T/c4.err")"
+wait_for 20 grep -q '"type":"gap"' "$T/out2" || fail "no gap line: $(cat "$T/r2.err")"
+kill -TERM $rp
+wait $rp
+"$BIN/shmreader" --ring "$R2" --unlink
+assert_eq "gap line" "{\"type\":\"gap\",\"from\":$((end + 1)),\"lost\":0,\"new_ring\":true}" \
+    "$(grep '"type":"gap"' "$T/out2")"
 exit 0

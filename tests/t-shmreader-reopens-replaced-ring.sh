@@ -1,8 +1,10 @@
 #!/bin/sh
 # t-shmreader-reopens-replaced-ring: a following shmreader notices when
 # its ring is removed and created anew (sequence restarting at 1), says
-# so on stderr, reopens it by name and goes on reading the new one; a
-# writer restart on the same ring, in contrast, needs no reopen.
+# so on stderr, reopens it by name and goes on reading the new one,
+# marking where the sequence starts again with a gap line of 0 records
+# and "new_ring":true (tickpipe-json(5)); a writer restart on the same
+# ring, in contrast, needs no reopen and no line.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 H='"venue":"sim","symbol":"BTC-USD","ts":1,"recv":2,"price":"1","qty":"1","side":"buy"'
@@ -24,7 +26,7 @@ wait_for 30 grep -q '"tid":"c"' "$T/out" || fail "restarted writer not read"
 put d e					# a new ring, sequences from 1
 wait_for 30 grep -q '"tid":"e"' "$T/out" ||
     fail "the new ring was not read: $(tids); $(cat "$T/err")"
-assert_eq "messages" "a b c d e" "$(tids)"
+assert_eq "messages" 'a b c {"type":"gap","from":4,"lost":0,"new_ring":true} d e' "$(tids)"
 assert_eq "new ring restarts at seq 1" 1 \
     "$(grep '"tid":"d"' "$T/out" | sed 's/.*"seq":\([0-9]*\),.*/\1/')"
 grep -q "ring $RING was removed or replaced; reopening" "$T/err" ||

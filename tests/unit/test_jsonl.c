@@ -331,10 +331,12 @@ status_with_and_without_symbol(void **state)
 	}
 }
 
+static void	rejects(const char *, const char *);
+
 static void
 gap_line_round_trips(void **state)
 {
-	struct jsonl_gap g = { 1000, 250 }, g2 = { 0, 0 };
+	struct jsonl_gap g = { 1000, 250, 0 }, g2 = { 0, 0, 1 };
 	char line[128];
 	size_t len;
 
@@ -348,9 +350,22 @@ gap_line_round_trips(void **state)
 	    sizeof(err)), 0);
 	assert_int_equal(g2.from, 1000);
 	assert_int_equal(g2.lost, 250);
+	assert_int_equal(g2.new_ring, 0);
 	/* gap without a place to put it is still recognised */
 	assert_int_equal(jsonl_decode(line, len - 1, back, 1, NULL, err,
 	    sizeof(err)), 0);
+	/* a new ring: "new_ring":true, even with nothing lost */
+	g.lost = 0;
+	g.new_ring = 1;
+	len = jsonl_encode_gap(&g, line);
+	assert_memory_equal(line, "{\"type\":\"gap\",\"from\":1000,"
+	    "\"lost\":0,\"new_ring\":true}\n", len);
+	assert_int_equal(jsonl_decode(line, len - 1, back, 1, &g2, err,
+	    sizeof(err)), 0);
+	assert_int_equal(g2.lost, 0);
+	assert_int_equal(g2.new_ring, 1);
+	rejects("{\"type\":\"gap\",\"from\":1,\"lost\":0,\"new_ring\":1}",
+	    "new_ring");
 }
 
 /* Decoding s must fail with a reason containing want. */

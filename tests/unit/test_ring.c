@@ -259,7 +259,8 @@ follow_counts_records_a_new_ring_lost_before_it_came(void **state)
 	assert_int_equal(unlink(path), 0);
 	w = writer(path, 16);
 	publish(w, 40);		/* sequences 1 to 40; oldest 25 */
-	assert_int_equal(ring_follow(&r, &from, &lost, err, sizeof(err)), 1);
+	assert_int_equal(ring_follow(&r, &from, &lost, err, sizeof(err)),
+	    RING_FOLLOWED | RING_FOLLOW_NEW);
 	assert_int_equal(from, 11);
 	assert_int_equal(lost, 24);
 	lost = 0;
