@@ -77,7 +77,8 @@ ringlines_cut(struct ringlines *rl, const char *what, int say)
  * left out of a gap line, and no record either, even in raw output.
  */
 static void
-gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost, int new_ring)
+gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost, int new_ring,
+    uint64_t next)
 {
 	if (jsonl_msg_pending(&rl->msg) && rl->msg.n > 0 &&
 	    rl->msg.recs[0].seq < from) {
@@ -88,6 +89,7 @@ gap_cut(struct ringlines *rl, uint64_t from, uint64_t lost, int new_ring)
 	rl->gap_open = 1;
 	rl->gap_tail = 1;
 	rl->gap_new = new_ring;
+	rl->gap_next = next;
 	rl->gap_from = from;
 	rl->gap_lost = lost;
 }
@@ -101,9 +103,10 @@ take(struct ringlines *rl, const struct tp_record *rec)
 
 	rl->records++;
 	if (rl->gap_open) {
-		if (rl->gap_tail && rec->seq == rl->gap_from + rl->gap_lost &&
+		if (rl->gap_tail && rec->seq == rl->gap_next &&
 		    jsonl_multi(rec->type) && !(rec->flags & REC_F_START)) {
 			rl->gap_lost++;		/* the rest of a cut message */
+			rl->gap_next++;
 			rl->gap_tail = !(rec->flags & REC_F_LAST);
 			return 0;
 		}
@@ -130,7 +133,7 @@ ringlines_read(struct ringlines *rl, struct ring *r)
 		return -1;
 	}
 	if (lost > 0)
-		gap_cut(rl, pos, lost, 0);
+		gap_cut(rl, pos, lost, 0, rec.seq);
 	return take(rl, &rec);
 }
 
@@ -150,7 +153,8 @@ ringlines_follow(struct ringlines *rl, struct ring **rp, const char *name,
 	if (rc > 0) {
 		warnx("ring %s was removed or replaced; reopening", name);
 		if (lost > 0 || (rc & RING_FOLLOW_NEW))
-			gap_cut(rl, from, lost, (rc & RING_FOLLOW_NEW) != 0);
+			gap_cut(rl, from, lost, (rc & RING_FOLLOW_NEW) != 0,
+			    ring_position(*rp));
 		rc = 1;
 	}
 	return rc;

@@ -35,6 +35,7 @@ struct ringlines {
 	   cut (ringlines.c, gap_cut) */
 	int	 gap_open, gap_tail, gap_new;
 	uint64_t gap_from, gap_lost;
+	uint64_t gap_next;	/* the seq after it: in a new ring, its own */
 };
 
 /* ringlines_init: starts, expecting to begin mid-message. */
