@@ -128,10 +128,13 @@ lost_by(const struct router *rt, const struct outbox_msg *m, uint32_t k)
  * none may be read by a late joiner from now on, who would apply later
  * deltas to the book from before the loss without being told (it did
  * not see the gap line or the status).  So the keys of every such book
- * channel that may have some are deleted by one DEL, sent right before
- * the message is published.  In a cluster the keys of the channels lie
- * on many nodes: each channel's next delta deletes them in its MULTI
- * (redispub(1) CLUSTER says what that leaves).
+ * channel are deleted by one DEL (encode_loss_del, which names the same
+ * channels: lost_by depends on names alone), sent right before the
+ * message is published, whatever the channel's state: a DEL of keys
+ * that are gone costs nothing, and a snapshot between two losses of one
+ * batch may have set them again.  In a cluster the keys of the channels
+ * lie on many nodes: each channel's next delta deletes them in its
+ * MULTI (tickpipe(7) "Late joiners" says what that leaves).
  */
 static void
 plan_loss(struct batch *b, struct router *rt, uint32_t i)
@@ -141,18 +144,13 @@ plan_loss(struct batch *b, struct router *rt, uint32_t i)
 	for (k = 0; k < rt->nchans; k++) {
 		struct route_chan *c = &rt->chans[k];
 
-		if ((!c->snap_ok && c->cleared) || !lost_by(rt, b->slot[i].m, k))
+		if (!lost_by(rt, b->slot[i].m, k))
 			continue;
 		c->snap_ok = 0;
 		c->batch = 0;		/* close the group */
-		if (b->cluster) {
-			c->cleared = 0;
-			continue;
-		}
-		c->cleared = 1;
-		c->loss_batch = b->id;
-		c->loss_slot = i;
-		b->slot[i].act = A_DEL;
+		c->cleared = !b->cluster;
+		if (!b->cluster)
+			b->slot[i].act = A_DEL;
 	}
 }
 
@@ -322,7 +320,7 @@ encode_loss_del(const struct batch *b, const struct router *rt,
 	for (k = 0; k < rt->nchans; k++) {
 		const struct route_chan *c = &rt->chans[k];
 
-		if (c->loss_batch == b->id && c->loss_slot == i) {
+		if (lost_by(rt, b->slot[i].m, k)) {
 			nkeys += 2;
 			bytes += 2 * (size_t)c->len + 64;
 		}
@@ -333,7 +331,7 @@ encode_loss_del(const struct batch *b, const struct router *rt,
 	for (k = 0; k < rt->nchans; k++) {
 		const struct route_chan *c = &rt->chans[k];
 
-		if (c->loss_batch == b->id && c->loss_slot == i) {
+		if (lost_by(rt, b->slot[i].m, k)) {
 			put_key(b, out, c, ".snapshot", 9);
 			put_key(b, out, c, ".deltas", 7);
 		}

@@ -355,34 +355,33 @@ bad:
 }
 
 /*
- * status_loss: a status "resync" (of a symbol's book, or of every book
- * of the venue without one, as a standby's takeover) or "disconnected"
- * (of every book of the venue) announces a loss (tickpipe-json(5)):
- * h->loss, and in h->book the book channel of a symbol given.
+ * status_loss: a status "resync" of a symbol's book, or of every book of
+ * the venue without a symbol (as a standby's takeover), or
+ * "disconnected" (of every book of the venue, symbol or not) announces
+ * a loss (tickpipe-json(5)): h->loss, and in h->book the one book
+ * channel.  A symbol that names no channel (tickpipe-json(5) forbids
+ * it; this line is only a status) or a full table end every book of the
+ * venue instead: more than needed, never less.
  */
-static int
+static void
 status_loss(struct router *rt, struct jv venue, struct jv sym,
-    struct outbox_msg *h, char *why, size_t whylen)
+    int one_book, struct outbox_msg *h)
 {
-	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 16];
+	char ch[ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 16], why[80];
 	size_t cl = rt->prefix_len;
 	long ci;
 
 	h->loss = OB_LOSS_STATUS;
-	if (sym.p == NULL)
-		return 0;
+	if (!one_book || sym.p == NULL)
+		return;
 	memcpy(ch, rt->prefix, cl);
-	if (add_name(ch, &cl, venue, "venue", why, whylen) < 0 ||
-	    add_name(ch, &cl, sym, "symbol", why, whylen) < 0)
-		return -1;
+	if (add_name(ch, &cl, venue, "venue", why, sizeof(why)) < 0 ||
+	    add_name(ch, &cl, sym, "symbol", why, sizeof(why)) < 0)
+		return;
 	memcpy(ch + cl, ".book", 5);
 	cl += 5;
-	if ((ci = chan_get(rt, ch, cl)) < 0) {
-		snprintf(why, whylen, "too many channels");
-		return -1;
-	}
-	h->book = (uint32_t)ci + 1;
-	return 0;
+	if ((ci = chan_get(rt, ch, cl)) >= 0)
+		h->book = (uint32_t)ci + 1;
 }
 
 int
@@ -461,9 +460,10 @@ found:
 	if (type == ROUTE_GAP)
 		h->loss = jt_type(r[R_NEW_RING]) == JT_TRUE ?
 		    OB_LOSS_NEW_RING : OB_LOSS_GAP;
-	if (type == ROUTE_STATUS && (jt_eq(r[R_STATUS], "resync") ||
-	    jt_eq(r[R_STATUS], "disconnected")))
-		return status_loss(rt, r[R_VENUE], r[R_SYMBOL], h, why, whylen);
+	if (type == ROUTE_STATUS && jt_eq(r[R_STATUS], "resync"))
+		status_loss(rt, r[R_VENUE], r[R_SYMBOL], 1, h);
+	else if (type == ROUTE_STATUS && jt_eq(r[R_STATUS], "disconnected"))
+		status_loss(rt, r[R_VENUE], r[R_SYMBOL], 0, h);
 	return 0;
 }
 

@@ -41,8 +41,6 @@ struct route_chan {
 	uint64_t	ndeltas;	/* APPENDed since the snapshot */
 	uint64_t	batch;		/* batch of the open APPEND group */
 	uint32_t	gfirst, glast;	/* its first and last member */
-	uint64_t	loss_batch;	/* batch and slot of the loss (gap, status) */
-	uint32_t	loss_slot;	/* whose DEL holds its keys */
 };
 
 /* The channels: a vector and an open-addressing index into it. */

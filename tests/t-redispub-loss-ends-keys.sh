@@ -9,7 +9,9 @@
 # books set), a gap line: both books' keys are gone at once, no delta
 # after it is appended to them (part b), and each book's next snapshot
 # (part c) brings its keys back whole.  Then, after part a again, a
-# resync of one symbol, and a disconnection of the venue.
+# resync of one symbol, and a disconnection of the venue (with a symbol,
+# still the venue's); a resync whose symbol names no channel (the
+# venue's books); two gap lines around a snapshot in one batch.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -58,8 +60,33 @@ status resync S00-USD >&3
 wait_for 20 c_gone || fail "the keys of $C were kept after its resync status"
 [ "$(rcli exists "$D.snapshot")" = 1 ] || fail "a resync of S00-USD deleted the keys of $D"
 status info >&3
-status disconnected >&3
+status disconnected S00-USD >&3		# a disconnection is of the venue
 wait_for 20 none_left || fail "the keys of $D were kept after the venue's disconnected status"
 exec 3>&-
 wait "$RP_PID"
 assert_eq "exit status" 0 "$?"
+
+# a resync whose symbol names no channel ends every book of its venue,
+# and the line is published, not refused
+keys_feed_a "$C"
+status resync bad.symbol >&3
+wait_for 20 none_left || fail "the keys were kept after a resync of a symbol that names no channel"
+exec 3>&-
+wait "$RP_PID"
+assert_eq "exit status" 0 "$?"
+assert_eq "lines refused as malformed" 0 "$(counter malformed "$T/err")"
+
+# two losses in one batch with a snapshot of C between them, D's keys
+# gone before: each DEL names keys (none is sent without), nothing is
+# refused
+keys_feed_a "$C"
+status resync S01-USD >&3
+d_gone() { test "$(rcli exists "$D.snapshot" "$D.deltas")" = 0; }
+wait_for 20 d_gone || fail "the keys of $D were kept after its resync"
+gap="{\"type\":\"gap\",\"from\":$((last + 1)),\"lost\":1}"
+printf '%s\n%s\n%s\n' "$gap" "$(head -n 1 "$T/c")" "$gap" >&3
+exec 3>&-
+wait "$RP_PID"
+assert_eq "exit status" 0 "$?"
+assert_eq "lines dropped" 0 "$(counter dropped "$T/err")"
+none_left || fail "the keys were kept after the second gap line"
