@@ -1347,6 +1347,14 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 			    "another process", r->name);
 			return RING_ETRUNC;
 		}
+		/* the same, where the reader has not faulted (yet) */
+		if ((size_t)sb.st_size != r->maplen && !ring_writer_alive(r)) {
+			snprintf(err, errlen, "ring %s: the object is %lld "
+			    "bytes, not %zu: truncated or resized by another "
+			    "process", r->name, (long long)sb.st_size,
+			    r->maplen);
+			return RING_ETRUNC;
+		}
 		return 0;	/* still ours, or its writer will replace it */
 	}
 	if ((rc = ring_reader_open(&n, r->name, err, errlen)) != RING_OK) {

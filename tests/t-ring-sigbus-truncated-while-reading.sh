@@ -4,7 +4,10 @@
 # it.  The reader's SIGBUS guard turns the fault into one clear line and
 # exit status 74 (EX_IOERR), never a core dump or a death by signal.
 # Shown for shmreader (blocked on a full pipe when the object shrinks,
-# then reading on) and for the library guard alone (tests/ringtool).
+# then reading on) and for the library guard alone (tests/ringtool).  An
+# idle reader whose object loses only its last slot never faults, but
+# with no writer to repair it the ring is as lost: it exits 74 too
+# (tickpipe-ring(5), "Writer recovery"), where it waited for ever.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 R=$T/ring
@@ -49,4 +52,20 @@ st=$?
 assert_eq "ringtool exit status" 74 "$st"
 grep -q "^ringtool: ring $R: SIGBUS reading shared memory" "$T/err2" ||
     fail "ringtool: $(cat "$T/err2")"
+
+# an idle reader, the object one slot shorter, no writer
+rm -f "$R"
+"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 2>"$T/c.err" ||
+    fail "collector: $(cat "$T/c.err")"
+"$BIN/shmreader" --ring "$R" >"$T/out3" 2>"$T/err3" &
+sp=$!
+track $sp
+wait_for 10 test -s "$T/out3" || fail "shmreader printed nothing: $(cat "$T/err3")"
+truncate -s $((4096 + 1023 * 256)) "$R"
+wait_for 10 sh -c "! kill -0 $sp 2>/dev/null" ||
+    fail "the idle reader waits on a truncated ring no writer holds"
+wait $sp
+assert_eq "idle shmreader exit status" 74 "$?"
+assert_eq "stderr" "shmreader: ring $R: the object is $((4096 + 1023 * 256)) bytes, not $((4096 + 1024 * 256)): truncated or resized by another process" \
+    "$(cat "$T/err3")"
 exit 0
