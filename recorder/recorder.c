@@ -961,7 +961,8 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
 	memset(&g, 0, sizeof(g));
 	g.type = REC_NONE;
 	g.flags = new_ring ? REC_F_NEW_RING : 0;
-	g.seq = from + lost - 1;	/* keeps block sequences in order */
+	/* keeps block sequences in order (a gap of 0 takes from) */
+	g.seq = lost > 0 ? from + lost - 1 : from;
 	g.recv = now_ns();
 	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
 	g.vseq = from;
@@ -969,8 +970,8 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
 	r->gaps++;
 	r->lost += lost;
 	ratelog_say(&r->gaplog, mono_ns(), "ring %s: lost %" PRIu64
-	    " records from seq %" PRIu64 " (recorded as a gap)", r->ring_name,
-	    lost, from);
+	    " records from seq %" PRIu64 "%s (recorded as a gap)", r->ring_name,
+	    lost, from, new_ring ? ", then a new ring: seq starts again" : "");
 	add(r, &g);
 	r->in_msg = 0;
 }
@@ -1539,9 +1540,17 @@ record(struct recorder *r, int ready_fd)
 			if (rc > 0) {	/* RING_FOLLOWED, and how */
 				warnx("ring %s was removed or replaced; "
 				    "reopening", r->ring_name);
-				if (lost > 0)
+				/* a new ring is marked even with none lost */
+				if (lost > 0 || (rc & RING_FOLLOW_NEW))
 					add_gap(r, gap_from, lost,
 					    rc & RING_FOLLOW_NEW);
+				/*
+				 * and starts a block: a block's records go
+				 * up in seq (its summary, the queue's check)
+				 */
+				if ((rc & RING_FOLLOW_NEW) &&
+				    flush_block(r) < 0)
+					goto werr;
 			}
 		}
 	}
