@@ -108,7 +108,15 @@ wait_pid() {
 
 # free_port: prints a TCP port on 127.0.0.1 that nothing listens on.
 free_port() {
-	/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+	# never one this test was given before and has perhaps not bound
+	# yet: the kernel may hand out a port just closed again (a Redis and
+	# a wsgate of one test once got the same)
+	while :; do
+		_fp=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+		grep -qx "$_fp" "$T/.ports" 2>/dev/null || break
+	done
+	echo "$_fp" >>"$T/.ports"
+	echo "$_fp"
 }
 
 # start_redis: starts a private redis-server; sets REDIS_PORT, REDIS_PID,
