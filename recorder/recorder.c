@@ -158,6 +158,7 @@ struct recorder {
 	pthread_mutex_t	 mu;
 	pthread_t	 writer;
 	int		 writer_on;
+	_Atomic int	 writer_set;	/* its policy and nice are set */
 	char		 shown[4096];	/* the file written, for the status */
 	/* the rest is the writer thread's while it runs */
 	size_t		 outcap;	/* records r->out has room for */
@@ -717,6 +718,7 @@ writer_main(void *arg)
 		    cur + r->writer_nice > 19 ? 19 : cur + r->writer_nice) < 0)
 			warn("writer thread: setpriority");
 	}
+	atomic_store_explicit(&r->writer_set, 1, memory_order_release);
 	for (;;) {
 		uint64_t head = atomic_load_explicit(&r->qhead,
 		    memory_order_relaxed);
@@ -1455,6 +1457,9 @@ record(struct recorder *r, int ready_fd)
 	}
 	r->writer_on = 1;
 	reader_rt(r);
+	/* ready once both threads run as they will (recorder(1) -d) */
+	while (!atomic_load_explicit(&r->writer_set, memory_order_acquire))
+		usleep(100);
 	notify_ready(ready_fd);
 	while (!stop) {
 		struct tp_record *slot;
