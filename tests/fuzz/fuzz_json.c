@@ -69,16 +69,18 @@ depth(json_t *j)
 	const char *k;
 	json_t *v;
 	size_t i;
-	int d = 0;
+	int d = 0, e;
 
+	/* each child's depth once: twice a level took 2^depth calls, and a
+	   deep input the fuzzer made hung make check's brief run */
 	if (json_is_object(j))
 		json_object_foreach(j, k, v)
-			if (depth(v) > d)
-				d = depth(v);
+			if ((e = depth(v)) > d)
+				d = e;
 	if (json_is_array(j))
 		json_array_foreach(j, i, v)
-			if (depth(v) > d)
-				d = depth(v);
+			if ((e = depth(v)) > d)
+				d = e;
 	return json_is_object(j) || json_is_array(j) ? d + 1 : 0;
 }
 
