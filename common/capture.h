@@ -37,4 +37,19 @@ cap_header_init(struct cap_header *h)
 	h->layout_hash = rec_layout_hash();
 }
 
+/*
+ * cap_gap_init: g is the gap record of records [from, from + lost), with
+ * REC_F_NEW_RING if new_ring; its other fields zero (a history gives it
+ * a seq and times of its own, recorder(1)).
+ */
+static inline void
+cap_gap_init(struct tp_record *g, uint64_t from, uint64_t lost, int new_ring)
+{
+	memset(g, 0, sizeof(*g));
+	g->type = REC_NONE;
+	g->flags = new_ring ? REC_F_NEW_RING : 0;
+	g->vseq = from;
+	g->aux = lost;
+}
+
 #endif

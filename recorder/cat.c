@@ -97,11 +97,7 @@ gap_out(struct cat *c, const struct tp_record *g)
 
 	c->gaps++;
 	if (c->raw) {
-		memset(&m, 0, sizeof(m));
-		m.type = REC_NONE;
-		m.flags = g->flags & REC_F_NEW_RING;
-		m.vseq = g->vseq;
-		m.aux = g->aux;
+		cap_gap_init(&m, jg.from, jg.lost, jg.new_ring);
 		out_write(&m, sizeof(m));
 	} else
 		out_write(buf, jsonl_encode_gap(&jg, buf));

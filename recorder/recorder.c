@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include "capture.h"
 #include "history.h"
 #include "jsonl.h"
 #include "ratelog.h"
@@ -960,15 +961,11 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
 {
 	struct tp_record g;
 
-	memset(&g, 0, sizeof(g));
-	g.type = REC_NONE;
-	g.flags = new_ring ? REC_F_NEW_RING : 0;
+	cap_gap_init(&g, from, lost, new_ring);
 	/* keeps block sequences in order (a gap of 0 takes from) */
 	g.seq = lost > 0 ? from + lost - 1 : from;
 	g.recv = now_ns();
 	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
-	g.vseq = from;
-	g.aux = lost;
 	r->gaps++;
 	r->lost += lost;
 	ratelog_say(&r->gaplog, mono_ns(), "ring %s: lost %" PRIu64

@@ -286,11 +286,7 @@ emit_gap(void *arg, uint64_t from, uint64_t lost, int new_ring)
 		out_write(buf, jsonl_encode_gap(&g, buf));
 		break;
 	case FMT_RAW:
-		memset(&m, 0, sizeof(m));
-		m.type = REC_NONE;
-		m.flags = new_ring ? REC_F_NEW_RING : 0;
-		m.vseq = from;
-		m.aux = lost;
+		cap_gap_init(&m, from, lost, new_ring);
 		out_write(&m, sizeof(m));
 		break;
 	case FMT_TABLE:
