@@ -145,12 +145,13 @@ ringlines_follow(struct ringlines *rl, struct ring **rp, const char *name,
 	int rc;
 
 	rc = ring_follow(rp, &from, &lost, err, errlen);
-	if (rc > 0 && (rc & RING_FOLLOW_ATLEAST))
-		warnx("ring %s: its object was truncated and a new ring made "
-		    "from sequence 1: %" PRIu64 " records from seq %" PRIu64
-		    " lost at least (how many the old object held after what "
-		    "this reader saw is unknown)", name, lost, from);
 	if (rc > 0) {
+		if (rc & RING_FOLLOW_ATLEAST)
+			warnx("ring %s: its object was truncated and a new "
+			    "ring made from sequence 1: %" PRIu64 " records "
+			    "from seq %" PRIu64 " lost at least (how many the "
+			    "old object held after what this reader saw is "
+			    "unknown)", name, lost, from);
 		warnx("ring %s was removed or replaced; reopening", name);
 		if (lost > 0 || (rc & RING_FOLLOW_NEW))
 			gap_cut(rl, from, lost, (rc & RING_FOLLOW_NEW) != 0,
