@@ -4,7 +4,8 @@
 # ends them, writes a block at least every --flush interval (no block
 # after its first, which holds the ring's backlog, spans more in ts), and
 # killed with SIGKILL has written every record received more than that
-# interval before the kill (a margin for a loaded machine in both).
+# interval before the kill (a margin for a loaded machine in both; a
+# block begun while the reader was held off may span a second more).
 # Checked at --flush 400 and at the default of 1 s, against a live
 # shmreader capture of the same ring; what it left reads cleanly and is
 # that capture's first records, byte for byte.
@@ -57,13 +58,24 @@ run() {
 	done >"$T/$name.blocks"
 	nb=$(wc -l <"$T/$name.blocks")
 	[ "$nb" -ge 3 ] || fail "$name: only $nb blocks"
-	span=$(tail -n +2 "$T/$name.blocks" |
-	    awk '{ s = ($5 - $4) / 1000000; if (s > m) m = s } END { printf "%d", m }')
-	[ "$span" -le $((flush + SLACK)) ] ||
-	    fail "$name: a block spans $span ms of ts, over $flush+$SLACK ms"
+	# The deadline runs from the read of a block's first record, not
+	# from its ts: a reader held off the CPU just then (seen once, for
+	# 322 ms, in a sanitizer pass) makes that block span the delay
+	# more.  So the upper median of the spans is held to the deadline
+	# and the slack, and every span to a second more: a deadline
+	# missed or measured from elsewhere shows in most blocks.
+	tail -n +2 "$T/$name.blocks" |
+	    awk '{ printf "%d\n", ($5 - $4) / 1000000 }' | sort -n >"$T/spans"
+	nsp=$(wc -l <"$T/spans")
+	med=$(sed -n "$((nsp / 2 + 1))p" "$T/spans")
+	span=$(tail -n 1 "$T/spans")
+	[ "$med" -le $((flush + SLACK)) ] ||
+	    fail "$name: blocks span $(tr '\n' ' ' <"$T/spans")ms of ts: the median $med is over $flush+$SLACK ms"
+	[ "$span" -le $((flush + SLACK + 1000)) ] ||
+	    fail "$name: a block spans $span ms of ts, over $flush+$SLACK+1000 ms"
 	[ $((first - 1 + got)) -ge $((due)) ] ||
 	    fail "$name: recorded up to seq $((first - 1 + got)), but the records up to $due came more than $flush+$SLACK ms before the kill"
-	note "$name: $got records in $nb blocks, the longest after the first $span ms, last seq $((first - 1 + got)); due by the deadline $due"
+	note "$name: $got records in $nb blocks, after the first a median $med ms and at most $span ms, last seq $((first - 1 + got)); due by the deadline $due"
 }
 
 sleep 0.3
