@@ -339,6 +339,34 @@ encode_loss_del(const struct batch *b, const struct router *rt,
 }
 
 /*
+ * encode_loss_publish: the loss line of slot i published again on each
+ * book channel it ends the keys of (plan_loss), after its own channel:
+ * a subscriber of a book channel alone, and wsgate for its clients
+ * (book_invalid), learn in the channel's own order that its deltas from
+ * here on do not apply to the book it has (redispub(1) "Late
+ * joiners").  Not in a cluster, whose book channels lie on many nodes.
+ * Returns the number of replies.
+ */
+static uint32_t
+encode_loss_publish(const struct batch *b, const struct router *rt,
+    struct resp_buf *out, uint32_t i)
+{
+	const struct outbox_msg *m = b->slot[i].m;
+	uint32_t k, n = 0;
+
+	for (k = 0; k < rt->nchans; k++) {
+		const struct route_chan *c = &rt->chans[k];
+
+		if (!lost_by(rt, m, k))
+			continue;
+		resp_reserve(out, (size_t)m->len + c->len + 64);
+		put_publish(b, out, c, outbox_line(m), m->len);
+		n++;
+	}
+	return n;
+}
+
+/*
  * encode_msg: appends the commands for message i of the batch to out;
  * returns the number of replies they will produce, in *rp_idx the index
  * among them of a grouped APPEND's reply (or -1), and in *keys_idx that
@@ -433,6 +461,8 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		}
 		put_publish(b, out, c, line, m->len);
 		n++;
+		if (s->act == A_DEL)
+			n += encode_loss_publish(b, rt, out, i);
 	}
 	if (b->stream > 0) {
 		encode_xadd(b, c, out, m);

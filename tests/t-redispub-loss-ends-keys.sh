@@ -11,7 +11,9 @@
 # (part c) brings its keys back whole.  Then, after part a again, a
 # resync of one symbol, and a disconnection of the venue (with a symbol,
 # still the venue's); a resync whose symbol names no channel (the
-# venue's books); two gap lines around a snapshot in one batch.
+# venue's books); two gap lines around a snapshot in one batch.  Each
+# loss line is also published on every book channel it touches, and on
+# no other.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -26,7 +28,28 @@ keys_parts "$C"
 keys_feed_a "$C"
 [ "$(rcli exists "$D.snapshot")" = 1 ] || fail "no snapshot key of $D after part a"
 last=$(tail -n 1 "$T/a" | sed 's/.*"seq":\([0-9]*\).*/\1/')
-echo "{\"type\":\"gap\",\"from\":$((last + 1)),\"lost\":40}" >&3
+# book_subs N: a subscriber of both book channels, for N messages
+book_subs() {
+	"$SUB" -c -n "$1" -t 20 -P "$REDIS_PORT" "$C" "$D" >"$T/lsub" \
+	    2>"$T/lsub.err" &
+	lp=$!
+	track "$lp"
+	wait_for 10 subscribed 2 || fail "the book subscriber did not subscribe"
+}
+# loss_seen WHAT: the lines it got are the loss line $1 on the channels
+# in $2
+loss_seen() {
+	wait "$lp" || fail "book subscriber: $(cat "$T/lsub.err")"
+	for ch in $2; do
+		printf '%s\t%s\n' "$ch" "$1"
+	done | sort >"$T/lwant"
+	sort "$T/lsub" | cmp -s - "$T/lwant" ||
+	    fail "on the book channels after $1: $(cat "$T/lsub"), not the line on each of $2"
+}
+gapline="{\"type\":\"gap\",\"from\":$((last + 1)),\"lost\":40}"
+book_subs 2
+echo "$gapline" >&3
+loss_seen "$gapline" "$C $D"
 wait_for 20 none_left ||
     fail "keys kept after a gap line: $C.snapshot $(rcli exists "$C.snapshot"), $C.deltas of $(rdeltas "$C.deltas" | wc -l) lines, $D.snapshot $(rcli exists "$D.snapshot")"
 # a delta of each book after the gap, published, and still no keys
@@ -56,12 +79,16 @@ status() {	# STATUS [SYMBOL]
 	echo "{\"type\":\"status\",\"venue\":\"sim\",${2:+\"symbol\":\"$2\",}\"seq\":$((last + 1)),\"vseq\":0,\"ts\":1,\"recv\":1,\"status\":\"$1\",\"reason\":\"test\"}"
 }
 c_gone() { test "$(rcli exists "$C.snapshot" "$C.deltas")" = 0; }
+book_subs 1
 status resync S00-USD >&3
 wait_for 20 c_gone || fail "the keys of $C were kept after its resync status"
 [ "$(rcli exists "$D.snapshot")" = 1 ] || fail "a resync of S00-USD deleted the keys of $D"
+loss_seen "$(status resync S00-USD)" "$C"
+book_subs 2
 status info >&3
 status disconnected S00-USD >&3		# a disconnection is of the venue
 wait_for 20 none_left || fail "the keys of $D were kept after the venue's disconnected status"
+loss_seen "$(status disconnected S00-USD)" "$C $D"
 exec 3>&-
 wait "$RP_PID"
 assert_eq "exit status" 0 "$?"
