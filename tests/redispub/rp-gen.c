@@ -115,8 +115,11 @@ main(int argc, char **argv)
 				    snap ? (uint32_t)k : rnd() % levels);
 				n += strlen(line + n);
 			}
-			/* a delta sometimes removes a level */
-			if (!snap && nb + na > 0 && rnd() % 4 == 0) {
+			/*
+			 * a delta sometimes removes a level: its last ask's
+			 * (with no ask the last string would be "asks")
+			 */
+			if (!snap && na > 0 && rnd() % 4 == 0) {
 				char *q = strrchr(line, '"');
 				char *p = q - 1;
 
