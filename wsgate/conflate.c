@@ -652,6 +652,25 @@ pass(struct cfl *c, const char *line, size_t len)
 	frame_unref(f);
 }
 
+/*
+ * lost: a loss line of c's book channel (frame_loss): the book is no
+ * longer known, and its clients are told (CFL_INVALID) and wait for the
+ * next snapshot, as for a delta that does not apply.
+ */
+static void
+lost(struct cfl *c, const char *line, size_t len)
+{
+	struct frame *f;
+
+	book_lost(c);
+	if ((f = frame_text(line, len)) == NULL)
+		return;
+	f->kind = FRAME_LOSS;
+	f->loss = frame_loss(line, len);
+	c->emit(c->arg, c, f, CFL_INVALID);
+	frame_unref(f);
+}
+
 /* apply: one line of c's channel, live (replay 0) or from the keys. */
 static void
 apply(struct cfl *c, const char *line, size_t len, int replay)
@@ -662,8 +681,11 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 	switch (c->kind) {
 	case CFL_BOOK:
 		if (book_apply(c, line, len, replay) != 0) {
-			if (!replay && !c->closed && jt_parse(line, len,
-			    &top) == 0)
+			if (replay || c->closed)
+				return;
+			if (frame_loss(line, len) != NULL)
+				lost(c, line, len);
+			else if (jt_parse(line, len, &top) == 0)
 				pass(c, line, len);
 			return;
 		}

@@ -32,6 +32,7 @@ frame_alloc(size_t len)
 	f->seq = -1;
 	f->kind = FRAME_OTHER;
 	f->rx = 0;
+	f->loss = NULL;
 	return f;
 }
 
@@ -104,6 +105,31 @@ frame_unref(struct frame *f)
 }
 
 /*
+ * frame_loss: why line (on a book channel) says the book lost messages,
+ * or NULL: redispub(1) publishes a gap line, and a status "resync" or
+ * "disconnected", again on each book channel it touches, before the
+ * deltas that no longer apply to the book a client has.
+ */
+const char *
+frame_loss(const char *line, size_t len)
+{
+	static const char *const names[] = { "type", "status" };
+	struct jv v[2];
+
+	if (jt_pick(line, len, names, v, 2, NULL) < 0)
+		return NULL;
+	if (jt_eq(v[0], "gap"))
+		return "records lost (a gap line)";
+	if (!jt_eq(v[0], "status"))
+		return NULL;
+	if (jt_eq(v[1], "resync"))
+		return "book resync (a status line)";
+	if (jt_eq(v[1], "disconnected"))
+		return "venue disconnected (a status line)";
+	return NULL;
+}
+
+/*
  * frame_parse_book: fills f->kind and f->seq from a book payload
  * (tickpipe(7)): "type" and "seq" are members of the top object, found
  * wherever they are (the common scanner, json.h), so any valid JSON that
@@ -124,6 +150,9 @@ frame_parse_book(struct frame *f)
 		f->kind = FRAME_SNAPSHOT;
 	else if (jt_eq(v[0], "book_delta"))
 		f->kind = FRAME_DELTA;
+	else if ((f->loss = frame_loss((const char *)f->data + f->hlen,
+	    f->len - f->hlen)) != NULL)
+		f->kind = FRAME_LOSS;
 	if (jt_type(v[1]) == JT_NUM && jt_u64(v[1], &seq) == 0 &&
 	    seq <= INT64_MAX)
 		f->seq = (int64_t)seq;

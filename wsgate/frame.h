@@ -18,9 +18,10 @@
  * names one Redis message (given by the hub, 0 otherwise), so a message
  * that several subscriptions of one client match reaches it once.  hist
  * marks a late joiner's history (one client's), paced apart from the
- * output cap.
+ * output cap.  FRAME_LOSS is a loss line on a book channel (frame_loss),
+ * loss its reason.
  */
-enum { FRAME_OTHER, FRAME_SNAPSHOT, FRAME_DELTA, FRAME_LATEST };
+enum { FRAME_OTHER, FRAME_SNAPSHOT, FRAME_DELTA, FRAME_LATEST, FRAME_LOSS };
 
 struct frame {
 	unsigned	 refs;
@@ -31,6 +32,7 @@ struct frame {
 	int64_t		 seq;		/* -1 if none */
 	int		 kind;
 	int64_t		 rx;		/* from Redis at (metrics_rx); 0: none */
+	const char	*loss;		/* FRAME_LOSS: why (static) */
 	unsigned char	 data[];
 };
 
@@ -39,6 +41,7 @@ struct frame	*frame_raw(const void *p, size_t len);
 struct frame	*frame_json(json_t *);
 void		 frame_unref(struct frame *);
 void		 frame_parse_book(struct frame *);
+const char	*frame_loss(const char *, size_t);
 
 static inline struct frame *
 frame_ref(struct frame *f)

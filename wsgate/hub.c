@@ -99,6 +99,11 @@
  * subscription is made again, clients get "redis_up", and their books
  * are synced again as above, or wait for the next snapshot.
  *
+ * Losses: a gap line or a status "resync" or "disconnected" on a book
+ * channel (redispub publishes it again there: FRAME_LOSS) makes each
+ * client's book of it invalid as above, and its conflators' books too
+ * (CFL_INVALID): the deltas after it wait for the next snapshot.
+ *
  * Sentinel (a sentinel:// URL): before each attempt, sub asks the
  * Sentinels for a replica that is up: --replica if it is, else one other
  * than the one it just lost if there is another (else the primary); cmd takes the server sub found, so
@@ -1022,11 +1027,17 @@ books_free(struct hub_peer *p)
  * book_send: sends book frame f to p's client if it moves its book b on:
  * a snapshot with a new seq (an older one only live: the ring was
  * recreated; replay means it comes from the keys or the held frames),
- * a delta newer than the last seq once there is a snapshot.
+ * a delta newer than the last seq once there is a snapshot.  A loss
+ * line is not sent: it makes the book invalid (book_invalid), and the
+ * deltas after it wait for the next snapshot.
  */
 static void
 book_send(struct hub_peer *p, struct book *b, struct frame *f, int replay)
 {
+	if (f->kind == FRAME_LOSS) {
+		book_invalid(p, b, f->loss);
+		return;
+	}
 	if (f->kind == FRAME_SNAPSHOT) {
 		if (b->have_snap && f->seq == b->last_seq)
 			return;
@@ -1128,6 +1139,14 @@ emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 			continue;
 		if (how == CFL_PASS) {
 			p->cbs->deliver(p->arg, f);
+			continue;
+		}
+		if (how == CFL_INVALID) {	/* as book_invalid */
+			if (!m->need_join)
+				peer_notice(p, json_pack("{s:s,s:s%,s:s}",
+				    "type", "book_invalid", "channel",
+				    x->name, x->len, "reason", f->loss));
+			m->need_join = 1;
 			continue;
 		}
 		conf = p->h->conf;
@@ -2385,8 +2404,9 @@ gateway_status(struct hub *h, const char *status, const char *reason)
  * deliver: f, a message on channel chan, to each member of x whose
  * client has not had it yet.  A book frame goes through the client's seq
  * filter for that channel, is held while the book is read, or dropped
- * while its read is queued (the read covers it); a message on a book
- * channel that is neither snapshot nor delta just goes.
+ * while its read is queued (the read covers it: redispub deleted the
+ * keys before it published a loss line); a message on a book channel
+ * that is neither snapshot, delta nor loss line just goes.
  */
 static void
 deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
