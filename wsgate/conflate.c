@@ -507,8 +507,9 @@ book_lost(struct cfl *c)
  * book_apply: one line of a book channel.  A snapshot with the seq
  * applied last is a copy (skipped), an older one is taken live (the
  * ring was made again) but skipped in a replay; a delta counts once
- * there is a book and its seq is newer.  0, or -1 for a line that is
- * not a book message (the caller passes it on).
+ * there is a book and its seq is newer.  0; -1 for a line that is not
+ * a book message (the caller passes it on); -2 for one whose levels do
+ * not apply (the book is lost: the caller says so).
  */
 static int
 book_apply(struct cfl *c, const char *line, size_t len, int replay)
@@ -541,8 +542,7 @@ book_apply(struct cfl *c, const char *line, size_t len, int replay)
 		if (side_apply(c, &c->bids, v[7], 1) != 0 ||
 		    side_apply(c, &c->asks, v[8], 1) != 0) {
 			c->st->conflate_errors++;
-			book_lost(c);	/* wait for a good one */
-			return 0;
+			return -2;	/* wait for a good one */
 		}
 		side_settle(&c->bids);
 		side_settle(&c->asks);
@@ -557,8 +557,7 @@ book_apply(struct cfl *c, const char *line, size_t len, int replay)
 		    side_apply(c, &c->asks, v[8], 0) != 0) {
 			/* the book is no longer known: wait for a snapshot */
 			c->st->conflate_errors++;
-			book_lost(c);
-			return 0;
+			return -2;
 		}
 	}
 	c->last_seq = (int64_t)seq;
@@ -653,20 +652,20 @@ pass(struct cfl *c, const char *line, size_t len)
 }
 
 /*
- * lost: a loss line of c's book channel (frame_loss): the book is no
- * longer known, and its clients are told (CFL_INVALID) and wait for the
- * next snapshot, as for a delta that does not apply.
+ * lost: c's book is no longer known, for why: a loss line of its channel
+ * (frame_loss), or a book message whose levels do not apply.  Its
+ * clients are told (CFL_INVALID) and wait for the next snapshot.
  */
 static void
-lost(struct cfl *c, const char *line, size_t len)
+lost(struct cfl *c, const char *line, size_t len, const char *why)
 {
 	struct frame *f;
 
 	book_lost(c);
-	if ((f = frame_text(line, len)) == NULL)
+	if (c->closed || (f = frame_text(line, len)) == NULL)
 		return;
 	f->kind = FRAME_LOSS;
-	f->loss = frame_loss(line, len);
+	f->loss = why;
 	c->emit(c->arg, c, f, CFL_INVALID);
 	frame_unref(f);
 }
@@ -677,14 +676,22 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 {
 	struct jv top;
 	int64_t seq;
+	const char *why;
 
 	switch (c->kind) {
 	case CFL_BOOK:
-		if (book_apply(c, line, len, replay) != 0) {
+		switch (book_apply(c, line, len, replay)) {
+		case 0:
+			break;
+		case -2:
+			lost(c, line, len, "a book message whose levels do "
+			    "not apply");
+			return;
+		default:
 			if (replay || c->closed)
 				return;
-			if (frame_loss(line, len) != NULL)
-				lost(c, line, len);
+			if ((why = frame_loss(line, len)) != NULL)
+				lost(c, line, len, why);
 			else if (jt_parse(line, len, &top) == 0)
 				pass(c, line, len);
 			return;
