@@ -12,10 +12,10 @@ start_wsgate
 ch=md.t.X-Y.book
 numsub_is() { test "$(rcli pubsub numsub "$ch" | sed -n 2p)" = "$1"; }
 wsc_bg sub --url "$WS_URL" --channels "$ch" --count 4 --timeout 30 \
-    --ready "$T/ready" >"$T/out" 2>"$T/err" &
+    --ready "$T/client.ready" >"$T/out" 2>"$T/err" &
 pid=$!
 track "$pid"
-wait_for 20 test -e "$T/ready" || fail "client not subscribed"
+wait_for 20 test -e "$T/client.ready" || fail "client not subscribed"
 wait_for 20 numsub_is 1 || fail "channel not subscribed in Redis"
 
 pub() { rcli publish "$ch" "$1" >/dev/null; }
