@@ -1363,6 +1363,22 @@ open_ring(struct recorder *r)
 }
 
 /*
+ * new_ring_gap: at a start, the ring is not the one recorded before: the
+ * history marks it as a running recorder does (a gap of "new_ring",
+ * from the seq after the last recorded, counting the new ring's records
+ * before its oldest, oldest; those of the old ring after the last
+ * recorded, if any, are not known), in a block of its own, so that a
+ * block's records go up in seq.
+ */
+static void
+new_ring_gap(struct recorder *r, uint64_t oldest)
+{
+	add_gap(r, r->last_seq + 1, oldest > 0 ? oldest - 1 : 0, 1);
+	if (flush_block(r) < 0)
+		errx(EX_IOERR, "the queue: cannot write the new ring's gap");
+}
+
+/*
  * Positions the reader after what was recorded (recorder(1), "Crashes and
  * restarts").
  */
@@ -1379,6 +1395,7 @@ position(struct recorder *r)
 		warnx("ring %s: its last seq %" PRIu64 " is below the last "
 		    "recorded %" PRIu64 " (a new ring?): recording from its "
 		    "oldest record", r->ring_name, cursor, r->last_seq);
+		new_ring_gap(r, oldest);
 		return;
 	}
 	if (r->have_last && r->last_seq >= oldest) {
@@ -1393,6 +1410,7 @@ position(struct recorder *r)
 			    "recorded (a new ring?): recording from its oldest "
 			    "record", r->ring_name, r->last_seq);
 			ring_seek_oldest(r->ring);
+			new_ring_gap(r, ring_oldest(r->ring));
 			return;
 		}
 	}

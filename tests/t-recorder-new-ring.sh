@@ -8,7 +8,8 @@
 # "no block at N", exit 74: seen by hand with the ring truncated under a
 # recorder behind), the history marks where the sequence starts again
 # with a gap of "new_ring":true and 0 records (tickpipe-json(5)), and
-# `recorder cat` gives every message of the three rings.
+# `recorder cat` gives every message of the three rings.  A fourth ring,
+# made while no recorder runs, is marked alike by the next recorder.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -49,9 +50,23 @@ kill -0 $RPID 2>/dev/null || { wait $RPID; fail "the recorder exited $?: $(cat "
 "$BIN/shmreader" --ring "$RING" --unlink || fail "--unlink"
 ring 3 100
 rec_until a "$end"
+end3=$end
+# made anew while no recorder runs, with fewer records: the next one
+# started finds the last recorded seq above the ring's and marks it too
+# (it used to go on from the new ring's oldest with nothing recorded: a
+# history whose seq went back with no gap line)
+"$BIN/shmreader" --ring "$RING" --unlink || fail "--unlink"
+"$BIN/collector" --ring "$RING" sim --seed 4 --count 20 2>"$T/c.err" ||
+    fail "collector: $(cat "$T/c.err")"
+end=$(last)
+total=$((total + $(msgs)))
+[ "$end" -lt "$end3" ] || fail "ring 4 ends at $end, not below $end3"
+rec_start b --flush 20
+rec_until b "$end"
 "$BIN/recorder" cat "$H" >"$T/all" 2>"$T/cat.err" ||
     fail "recorder cat: exit $?: $(cat "$T/cat.err")"
 assert_eq "gap lines" "{\"type\":\"gap\",\"from\":$((end1 + 1)),\"lost\":0,\"new_ring\":true}
-{\"type\":\"gap\",\"from\":$((end2 + 1)),\"lost\":0,\"new_ring\":true}" \
+{\"type\":\"gap\",\"from\":$((end2 + 1)),\"lost\":0,\"new_ring\":true}
+{\"type\":\"gap\",\"from\":$((end3 + 1)),\"lost\":0,\"new_ring\":true}" \
     "$(grep '"type":"gap"' "$T/all")"
 assert_eq "messages" "$total" "$(grep -vc '"type":"gap"' "$T/all")"
