@@ -133,8 +133,9 @@ lost_by(const struct router *rt, const struct outbox_msg *m, uint32_t k)
  * message is published, whatever the channel's state: a DEL of keys
  * that are gone costs nothing, and a snapshot between two losses of one
  * batch may have set them again.  In a cluster the keys of the channels
- * lie on many nodes: each channel's next delta deletes them in its
- * MULTI (tickpipe(7) "Late joiners" says what that leaves).
+ * lie on many nodes: each channel's are deleted in a MULTI of their own
+ * (encode_loss_publish), and its next delta deletes them again in its
+ * MULTI, as every delta without a snapshot does there (cluster_note).
  */
 static void
 plan_loss(struct batch *b, struct router *rt, uint32_t i)
@@ -149,8 +150,7 @@ plan_loss(struct batch *b, struct router *rt, uint32_t i)
 		c->snap_ok = 0;
 		c->batch = 0;		/* close the group */
 		c->cleared = !b->cluster;
-		if (!b->cluster)
-			b->slot[i].act = A_DEL;
+		b->slot[i].act = A_DEL;
 	}
 }
 
@@ -344,8 +344,9 @@ encode_loss_del(const struct batch *b, const struct router *rt,
  * a subscriber of a book channel alone, and wsgate for its clients
  * (book_invalid), learn in the channel's own order that its deltas from
  * here on do not apply to the book it has (redispub(1) "Late
- * joiners").  Not in a cluster, whose book channels lie on many nodes.
- * Returns the number of replies.
+ * joiners").  In a cluster each goes to its channel's node in a MULTI
+ * with the DEL of the channel's keys (plan_loss), which shard.c sends
+ * there as one group.  Returns the number of replies.
  */
 static uint32_t
 encode_loss_publish(const struct batch *b, const struct router *rt,
@@ -359,9 +360,19 @@ encode_loss_publish(const struct batch *b, const struct router *rt,
 
 		if (!lost_by(rt, m, k))
 			continue;
-		resp_reserve(out, (size_t)m->len + c->len + 64);
+		resp_reserve(out, (size_t)m->len + 3 * (size_t)c->len + 160);
+		if (b->cluster) {
+			RESP_LIT(out, "*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nDEL\r\n");
+			put_key(b, out, c, ".snapshot", 9);
+			put_key(b, out, c, ".deltas", 7);
+			n += 2;
+		}
 		put_publish(b, out, c, outbox_line(m), m->len);
 		n++;
+		if (b->cluster) {
+			RESP_LIT(out, "*1\r\n$4\r\nEXEC\r\n");
+			n++;
+		}
 	}
 	return n;
 }
@@ -454,7 +465,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		}
 		break;
 	default:
-		if (s->act == A_DEL) {		/* a loss: plan_loss */
+		if (s->act == A_DEL && !b->cluster) {	/* a loss: plan_loss */
 			encode_loss_del(b, rt, out, i);
 			resp_reserve(out, room);
 			n++;
