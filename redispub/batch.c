@@ -472,8 +472,10 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		}
 		put_publish(b, out, c, line, m->len);
 		n++;
-		if (s->act == A_DEL)
+		if (s->act == A_DEL) {
 			n += encode_loss_publish(b, rt, out, i);
+			resp_reserve(out, room);
+		}
 	}
 	if (b->stream > 0) {
 		encode_xadd(b, c, out, m);

@@ -84,11 +84,89 @@ test_publish_after_append_has_room(void **state)
 	route_free(&rt);
 }
 
+/*
+ * A loss line published again on each of NBOOKS book channels, then
+ * (--stream) its XADD: the XADD used to be written with only the last
+ * book's room reserved, past the end of the buffer when that room was
+ * all there was (a heap overflow under ASan, found by a review).  Every
+ * free space from 0 to 16 KiB is tried, on one Redis and on a cluster.
+ */
+#define NBOOKS	20
+static void
+loss_then_xadd(int cluster)
+{
+	char line[256], why[128];
+	const char *gap = "{\"type\":\"status\",\"venue\":\"sim\","
+	    "\"seq\":99,\"vseq\":0,\"ts\":1,\"recv\":1,\"status\":"
+	    "\"disconnected\",\"reason\":\"a reason long enough to be longer "
+	    "than twice a book channel's name and some, as a venue's may be\"}";
+
+	for (size_t free_ = 0; free_ < 16384; free_++) {
+		struct router rt;
+		struct outbox ob;
+		struct batch b;
+		struct resp_buf out = { 0 };
+		struct outbox_msg h;
+		int i;
+
+		route_init(&rt, "md", NULL);
+		outbox_init(&ob, 1000, 1 << 20, 100);
+		batch_init(&b, 100, 100000, 1000);
+		b.cluster = cluster;
+		for (i = 0; i < NBOOKS; i++) {	/* known book channels */
+			snprintf(line, sizeof(line), "{\"type\":\"book_snapshot\","
+			    "\"venue\":\"sim\",\"symbol\":\"S%02d-USD\",\"seq\":%d,"
+			    "\"vseq\":1,\"ts\":1,\"recv\":1,\"bids\":[],\"asks\":[]}",
+			    i, i + 1);
+			memset(&h, 0, sizeof(h));
+			assert_int_equal(route_line(&rt, line, strlen(line), &h,
+			    why, sizeof(why)), 0);
+			rt.chans[h.chan].announced = 1;
+			rt.chans[h.chan].marked = 1;
+		}
+		memset(&h, 0, sizeof(h));
+		assert_int_equal(route_line(&rt, gap, strlen(gap), &h, why,
+		    sizeof(why)), 0);
+		rt.chans[h.chan].announced = 1;
+		h.len = (uint32_t)strlen(gap);
+		outbox_push(&ob, &h, gap);
+		out.cap = 65536;
+		out.buf = malloc(out.cap);
+		assert_non_null(out.buf);
+		memset(out.buf, 'x', out.cap);
+		out.off = 0;
+		out.len = out.cap - free_;	/* nothing written to drop */
+		batch_fill(&b, &ob, &rt, &out);
+		assert_true(out.len <= out.cap);
+		assert_non_null(memmem(out.buf, out.len, "$4\r\nXADD\r\n", 10));
+		free(out.buf);
+		batch_free(&b);
+		outbox_free(&ob);
+		route_free(&rt);
+	}
+}
+
+static void
+test_loss_xadd_has_room(void **state)
+{
+	(void)state;
+	loss_then_xadd(0);
+}
+
+static void
+test_loss_xadd_has_room_cluster(void **state)
+{
+	(void)state;
+	loss_then_xadd(1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_publish_after_append_has_room),
+		cmocka_unit_test(test_loss_xadd_has_room),
+		cmocka_unit_test(test_loss_xadd_has_room_cluster),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
