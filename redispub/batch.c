@@ -502,6 +502,11 @@ gather(struct batch *b, const struct outbox *ob, const struct router *rt,
 		size_t sz = (b->stream > 0 ? 3 : 2) * (size_t)m->len +
 		    3 * (size_t)rt->chans[m->chan].len + 160;
 
+		/* a loss is published again on books: at most every channel */
+		if (m->loss != OB_LOSS_NONE)
+			sz += (size_t)rt->nchans * ((size_t)m->len +
+			    ROUTE_PREFIX_MAX + 2 * ROUTE_NAME_MAX + 160);
+
 		if (b->n > 0 && est + sz > room)
 			break;
 		est += sz;
