@@ -688,11 +688,14 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 			    "not apply");
 			return;
 		default:
-			if (replay || c->closed)
-				return;
+			/*
+			 * a loss held while the keys were read comes back
+			 * as replay: it counts all the same
+			 */
 			if ((why = frame_loss(line, len)) != NULL)
 				lost(c, line, len, why);
-			else if (jt_parse(line, len, &top) == 0)
+			else if (!replay && !c->closed &&
+			    jt_parse(line, len, &top) == 0)
 				pass(c, line, len);
 			return;
 		}

@@ -25,6 +25,14 @@ $(BUILD)/tests/wsgate-glob: tests/wsgate/globcheck.c $(BUILD)/obj/wsgate/glob.o
 
 programs: $(BUILD)/tests/wsgate-glob
 
+# tests/unit/test_conflate: the conflator alone, with the frames it makes
+TEST_CONFLATE_OBJ := $(addprefix $(BUILD)/obj/wsgate/, conflate.o frame.o)
+$(BUILD)/tests/test_conflate: tests/unit/test_conflate.c $(TEST_CONFLATE_OBJ) \
+		$(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iwsgate $(ALL_CFLAGS) $< $(TEST_CONFLATE_OBJ) \
+		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) -lcmocka -levent -ljansson
+
 # wsgate with the relative default "www-default", for
 # tests/t-wsgate-www-default.sh (run from a directory with or without it)
 WSGATE_WT_OBJ	:= $(BUILD)/obj/wsgate/main-wwwtest.o \
