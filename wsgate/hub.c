@@ -259,6 +259,7 @@ struct member {
 	int		 again;		/* list again once the reply is in */
 	struct cfl	*cf;		/* conflated at its rate, or NULL */
 	int		 need_join;	/* its client waits for a join frame */
+	int		 has_book;	/* its client has the conflated book */
 	int		 implied;	/* made for a pattern's conflated channel */
 	unsigned	 phz;		/* pattern: max_hz of all its channels */
 	unsigned	 book_hz;	/* pattern: its book channels' (slow) */
@@ -1117,6 +1118,25 @@ book_want(struct hub_peer *p, const char *s, size_t n)
 /* --- conflation: members at a max_hz, through a conflator --- */
 
 /*
+ * member_book_invalid: conflated member m's book is lost (why): its
+ * client is told if it has one (a member behind, waiting for a join
+ * frame, may), as book_invalid tells an unconflated one, and gets the
+ * next join frame.
+ */
+static void
+member_book_invalid(struct member *m, const char *why)
+{
+	struct sub *x = m->s;
+
+	if (m->has_book && x->book)
+		peer_notice(m->p, json_pack("{s:s,s:s%,s:s}", "type",
+		    "book_invalid", "channel", x->name, x->len, "reason",
+		    why));
+	m->has_book = 0;
+	m->need_join = 1;
+}
+
+/*
  * emit_cb: a tick of conflator c of sub x: its frame f (if any) to each
  * live member at c's rate.  A member that joined gets the join frame (a
  * snapshot of the conflator's book, or its latest line) instead of a
@@ -1141,12 +1161,8 @@ emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 			p->cbs->deliver(p->arg, f);
 			continue;
 		}
-		if (how == CFL_INVALID) {	/* as book_invalid */
-			if (!m->need_join)
-				peer_notice(p, json_pack("{s:s,s:s%,s:s}",
-				    "type", "book_invalid", "channel",
-				    x->name, x->len, "reason", f->loss));
-			m->need_join = 1;
+		if (how == CFL_INVALID) {
+			member_book_invalid(m, f->loss);
 			continue;
 		}
 		conf = p->h->conf;
@@ -1161,11 +1177,15 @@ emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 			if ((how != CFL_FULL || f == NULL) &&
 			    (j = cfl_join_frame(c)) != NULL) {
 				p->cbs->deliver(p->arg, j);
+				m->has_book = x->book;
 				continue;
 			}
 		}
-		if (f != NULL)
+		if (f != NULL) {
 			p->cbs->deliver(p->arg, f);
+			if (how == CFL_FULL)
+				m->has_book = x->book;
+		}
 	}
 }
 
@@ -1425,6 +1445,7 @@ member_unconflate(struct member *m)
 	x->nconf--;
 	m->cf = NULL;
 	m->need_join = 0;
+	m->has_book = 0;
 }
 
 /* Forgets p's book on channel s (its seq filter and sync). */
@@ -2315,14 +2336,8 @@ books_invalidate(struct hub *h, const char *why)
 			for (unsigned i = 0; i < x->ncfv; i++)
 				cfl_reset(x->cfv[i].c);
 			for (struct member *m = x->members; m; m = m->s_next) {
-				if (m->cf != NULL && !m->need_join &&
-				    x->book)
-					peer_notice(m->p, json_pack(
-					    "{s:s,s:s%,s:s}", "type",
-					    "book_invalid", "channel",
-					    x->name, x->len, "reason", why));
 				if (m->cf != NULL)
-					m->need_join = 1;
+					member_book_invalid(m, why);
 				m->waiting = 1;
 			}
 		}
@@ -3116,11 +3131,7 @@ sub_lost(struct sub *x, const char *why)
 		struct book *b;
 
 		if (m->cf != NULL) {
-			if (!m->need_join && x->book)
-				peer_notice(m->p, json_pack("{s:s,s:s%,s:s}",
-				    "type", "book_invalid", "channel", x->name,
-				    x->len, "reason", why));
-			m->need_join = 1;
+			member_book_invalid(m, why);
 		} else if ((b = book_find(m->p, x->name, x->len)) != NULL) {
 			book_unsync(m->p, b);
 			book_invalid(m->p, b, why);
