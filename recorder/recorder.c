@@ -954,7 +954,12 @@ add(struct recorder *r, const struct tp_record *rec)
 
 /*
  * A gap: lost records from seq from, as a REC_NONE record; new_ring: a
- * new ring follows, its sequence starting again (REC_F_NEW_RING).
+ * new ring follows, its sequence starting again (REC_F_NEW_RING), and
+ * the reader is on it.  The record's own seq keeps a block's in order:
+ * the last it covers, or (a gap of 0) from; of a new ring the one before
+ * the reader's next, in the new ring's numbering, so that it starts a
+ * block (the caller writes the one before first) and, the last record of
+ * a history, resumes a restarted recorder on the new ring where it was.
  */
 static void
 add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
@@ -962,8 +967,11 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
 	struct tp_record g;
 
 	cap_gap_init(&g, from, lost, new_ring);
-	/* keeps block sequences in order (a gap of 0 takes from) */
-	g.seq = lost > 0 ? from + lost - 1 : from;
+	if (new_ring)
+		g.seq = ring_position(r->ring) > 0 ?
+		    ring_position(r->ring) - 1 : 0;
+	else
+		g.seq = lost > 0 ? from + lost - 1 : from;
 	g.recv = now_ns();
 	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
 	r->gaps++;
@@ -1366,16 +1374,18 @@ open_ring(struct recorder *r)
  * new_ring_gap: at a start, the ring is not the one recorded before: the
  * history marks it as a running recorder does (a gap of "new_ring",
  * from the seq after the last recorded, counting the new ring's records
- * before its oldest, oldest; those of the old ring after the last
- * recorded, if any, are not known), in a block of its own, so that a
- * block's records go up in seq.
+ * before its oldest; those of the old ring after the last recorded, if
+ * any, are not known), and recording starts at the new ring's oldest.
  */
 static void
-new_ring_gap(struct recorder *r, uint64_t oldest)
+new_ring_gap(struct recorder *r)
 {
+	uint64_t oldest;
+
+	ring_seek_oldest(r->ring);
+	oldest = ring_position(r->ring);
+	/* stamped now (no record added yet): filed with the new ring's */
 	add_gap(r, r->last_seq + 1, oldest > 0 ? oldest - 1 : 0, 1);
-	if (flush_block(r) < 0)
-		errx(EX_IOERR, "the queue: cannot write the new ring's gap");
 }
 
 /*
@@ -1395,7 +1405,7 @@ position(struct recorder *r)
 		warnx("ring %s: its last seq %" PRIu64 " is below the last "
 		    "recorded %" PRIu64 " (a new ring?): recording from its "
 		    "oldest record", r->ring_name, cursor, r->last_seq);
-		new_ring_gap(r, oldest);
+		new_ring_gap(r);
 		return;
 	}
 	if (r->have_last && r->last_seq >= oldest) {
@@ -1409,8 +1419,7 @@ position(struct recorder *r)
 			warnx("ring %s: its record %" PRIu64 " is not the one "
 			    "recorded (a new ring?): recording from its oldest "
 			    "record", r->ring_name, r->last_seq);
-			ring_seek_oldest(r->ring);
-			new_ring_gap(r, ring_oldest(r->ring));
+			new_ring_gap(r);
 			return;
 		}
 	}
@@ -1560,17 +1569,18 @@ record(struct recorder *r, int ready_fd)
 			if (rc > 0) {	/* RING_FOLLOWED, and how */
 				warnx("ring %s was removed or replaced; "
 				    "reopening", r->ring_name);
-				/* a new ring is marked even with none lost */
-				if (lost > 0 || (rc & RING_FOLLOW_NEW))
-					add_gap(r, gap_from, lost,
-					    rc & RING_FOLLOW_NEW);
 				/*
-				 * and starts a block: a block's records go
-				 * up in seq (its summary, the queue's check)
+				 * A new ring starts a block, with its gap:
+				 * a block's records go up in seq (its
+				 * summary, the queue's check).  It is marked
+				 * even with none lost.
 				 */
 				if ((rc & RING_FOLLOW_NEW) &&
 				    flush_block(r) < 0)
 					goto werr;
+				if (lost > 0 || (rc & RING_FOLLOW_NEW))
+					add_gap(r, gap_from, lost,
+					    rc & RING_FOLLOW_NEW);
 			}
 		}
 	}

@@ -9,7 +9,8 @@
 # recorder behind), the history marks where the sequence starts again
 # with a gap of "new_ring":true and 0 records (tickpipe-json(5)), and
 # `recorder cat` gives every message of the three rings.  A fourth ring,
-# made while no recorder runs, is marked alike by the next recorder.
+# made while no recorder runs, is marked alike by the next recorder; a
+# fifth too, by a recorder killed soon after, and the next one goes on.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -63,10 +64,32 @@ total=$((total + $(msgs)))
 [ "$end" -lt "$end3" ] || fail "ring 4 ends at $end, not below $end3"
 rec_start b --flush 20
 rec_until b "$end"
+end4=$end
+# a fifth, and a recorder killed after it marked it, before it wrote a
+# block: the next one marks it and goes on from the new ring's oldest
+# (the mark, written at once as a history's last record, once resumed
+# a recorder after the old ring's seq, skipping the new ring's records
+# up to it unsaid)
+"$BIN/shmreader" --ring "$RING" --unlink || fail "--unlink"
+"$BIN/collector" --ring "$RING" sim --seed 5 --count 5 2>"$T/c.err" ||
+    fail "collector: $(cat "$T/c.err")"
+rec_start c --flush 600000
+grep -q "new ring" "$T/c.err" || fail "ring 5 not marked: $(cat "$T/c.err")"
+kill -STOP $RPID
+"$BIN/collector" --ring "$RING" sim --seed 6 --count 400 2>"$T/c.err" ||
+    fail "collector: $(cat "$T/c.err")"
+kill -KILL $RPID
+kill -CONT $RPID
+wait $RPID 2>/dev/null
+end=$(last)
+total=$((total + $(msgs)))
+rec_start d --flush 20
+rec_until d "$end"
 "$BIN/recorder" cat "$H" >"$T/all" 2>"$T/cat.err" ||
     fail "recorder cat: exit $?: $(cat "$T/cat.err")"
 assert_eq "gap lines" "{\"type\":\"gap\",\"from\":$((end1 + 1)),\"lost\":0,\"new_ring\":true}
 {\"type\":\"gap\",\"from\":$((end2 + 1)),\"lost\":0,\"new_ring\":true}
-{\"type\":\"gap\",\"from\":$((end3 + 1)),\"lost\":0,\"new_ring\":true}" \
+{\"type\":\"gap\",\"from\":$((end3 + 1)),\"lost\":0,\"new_ring\":true}
+{\"type\":\"gap\",\"from\":$((end4 + 1)),\"lost\":0,\"new_ring\":true}" \
     "$(grep '"type":"gap"' "$T/all")"
 assert_eq "messages" "$total" "$(grep -vc '"type":"gap"' "$T/all")"
