@@ -14,7 +14,8 @@
 # it) on the two book channels and on md.*, must be told exactly so
 # (S00-USD 3 times, S01-USD twice) and end with the input's books.  A
 # client at max_hz 20 (conflated) is told too, and gets a snapshot, not
-# a delta, as its next book message after each.
+# a delta, as its next book message after each.  wsgate counts each
+# notice in wsgate_book_invalid_total.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -122,4 +123,7 @@ if n == 0 or after:
 print("%d book_invalid, %d snapshots, %d deltas" % (n, snaps, deltas))
 ' "$T/cf.got" "$C" 2>&1) || fail "conflated client: $res"
 note "conflated client: $res"
+# and counted, each notice once: x's 5, p's 5, the conflated client's
+assert_eq "wsgate_book_invalid_total" $((10 + ${res%% *})) \
+    "$(metric wsgate_book_invalid_total)"
 stop_wsgate

@@ -963,10 +963,12 @@ book_unsync(struct hub_peer *p, struct book *b)
 static void
 book_invalid(struct hub_peer *p, struct book *b, const char *why)
 {
-	if (b->have_snap && !b->latest)
+	if (b->have_snap && !b->latest) {
 		peer_notice(p, json_pack("{s:s,s:o,s:s}", "type",
 		    "book_invalid", "channel", json_stringn(b->name, b->len),
 		    "reason", why));
+		p->h->st->books_invalid++;
+	}
 	b->have_snap = 0;
 	b->last_seq = -1;
 }
@@ -1128,10 +1130,12 @@ member_book_invalid(struct member *m, const char *why)
 {
 	struct sub *x = m->s;
 
-	if (m->has_book && x->book)
+	if (m->has_book && x->book) {
 		peer_notice(m->p, json_pack("{s:s,s:s%,s:s}", "type",
 		    "book_invalid", "channel", x->name, x->len, "reason",
 		    why));
+		m->p->h->st->books_invalid++;
+	}
 	m->has_book = 0;
 	m->need_join = 1;
 }

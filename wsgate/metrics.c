@@ -167,6 +167,10 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	    (double)s->conflate_frames);
 	metric(&b, "conflate_errors_total", "counter", "Lines of conflated "
 	    "channels that could not be read.", (double)s->conflate_errors);
+	metric(&b, "book_invalid_total", "counter", "book_invalid "
+	    "notices sent to clients (a book lost with Redis, or by a "
+	    "loss line or a message that does not apply).",
+	    (double)s->books_invalid);
 	metric(&b, "slow_client_conflations_total", "counter", "Book "
 	    "channels of slow clients moved to conflation.",
 	    (double)s->slow_conflated);

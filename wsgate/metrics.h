@@ -36,6 +36,7 @@ struct wsgate_stats {
 	uint64_t	 conflate_frames;	/* framed by conflators */
 	uint64_t	 conflate_errors;	/* lines they could not read */
 	uint64_t	 slow_conflated;	/* channels moved to conflation */
+	uint64_t	 books_invalid;	/* book_invalid notices sent */
 	uint64_t	 http[600];	/* responses by status */
 	uint64_t	 close_codes[16];	/* 1000..1015 sent */
 
