@@ -92,8 +92,7 @@ run(int during_read)
 	assert_int_equal(s.tick, 0);
 	assert_int_equal(cfl_state(c), CFL_WAIT);
 	assert_null(cfl_join_frame(c));
-	cfl_close(c);
-	cfl_unref(c);
+	cfl_close(c);		/* drops cfl_new's reference */
 	event_base_free(base);
 }
 
