@@ -20,33 +20,15 @@ start_wsgate
 n=36000 rate=4000
 "$GEN" --count "$n" --symbols 4 --snapshot-every 1000 >"$T/in"
 # every book message: CHANNEL SEQ TYPE
-sed -n 's/^{"type":"\(book_[a-z]*\)","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\2.\3.book \4 \1/p' \
-    "$T/in" >"$T/seqs"
+book_seqs <"$T/in" >"$T/seqs"
 until=$(book_last_seqs <"$T/in")
 two=$(printf '%s\n' "$until" | tr , '\n' | grep -E 'S0[01]-USD' | paste -sd, -)
 
-# exact NAME CHANNELS UNTIL: a client checking its books at every step
-exact() {
-	wsc_bg exact --url "$WS_URL" --channels "$2" --until "$3" \
-	    --seqs "$T/seqs" --timeout 60 --ready "$T/$1.ready" \
-	    >"$T/$1.out" 2>"$T/$1.err" &
-	eval "pid_$1=\$!"
-	track $!
-}
 exact x md.sim.S00-USD.book,md.sim.S01-USD.book "$two"
 exact p 'md.*' "$until"
 wait_for 20 test -e "$T/x.ready" -a -e "$T/p.ready" ||
     fail "clients not subscribed"
-/usr/bin/python3 -c '
-import sys, time
-t0, rate = time.monotonic(), float(sys.argv[1])
-for i, l in enumerate(sys.stdin):
-    d = t0 + i / rate - time.monotonic()
-    if d > 0:
-        time.sleep(d)
-    sys.stdout.write(l)
-    sys.stdout.flush()
-' "$rate" <"$T/in" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
+paced "$rate" <"$T/in" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
 feed=$!
 track $feed
 sleep 2

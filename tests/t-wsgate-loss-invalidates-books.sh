@@ -28,8 +28,7 @@ C=md.sim.S00-USD.book
 D=md.sim.S01-USD.book
 "$GEN" --count 12000 --symbols 2 --snapshot-every 500 >"$T/in"
 # the whole stream's book messages: CHANNEL SEQ TYPE
-sed -n 's/^{"type":"\(book_[a-z]*\)","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\2.\3.book \4 \1/p' \
-    "$T/in" >"$T/seqs"
+book_seqs <"$T/in" >"$T/seqs"
 until=$(book_last_seqs <"$T/in")
 # the stream with the losses cut in; a snapshot among the lines dropped
 # would make the test mean less: refused
@@ -52,13 +51,6 @@ NR == 9501 { print status("disconnected", "", $0) }
 { print }
 ' "$T/in" >"$T/fed" || fail "cutting the losses in"
 
-exact() {	# NAME CHANNELS UNTIL
-	wsc_bg exact --url "$WS_URL" --channels "$2" --until "$3" \
-	    --seqs "$T/seqs" --timeout 60 --ready "$T/$1.ready" \
-	    >"$T/$1.out" 2>"$T/$1.err" &
-	eval "pid_$1=\$!"
-	track $!
-}
 exact x "$C,$D" "$until"
 exact p 'md.*' "$until"
 cfl_bg rec --url "$WS_URL" --channels "$C" --max-hz 20 \
@@ -68,16 +60,7 @@ cfp=$!
 track $cfp
 wait_for 20 test -e "$T/x.ready" -a -e "$T/p.ready" -a -e "$T/cf.ready" ||
     fail "clients not subscribed"
-/usr/bin/python3 -c '
-import sys, time
-t0, rate = time.monotonic(), float(sys.argv[1])
-for i, l in enumerate(sys.stdin):
-    d = t0 + i / rate - time.monotonic()
-    if d > 0:
-        time.sleep(d)
-    sys.stdout.write(l)
-    sys.stdout.flush()
-' 3000 <"$T/fed" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
+paced 3000 <"$T/fed" | "$BIN/redispub" -u "$REDIS_URL" 2>"$T/redispub.err" &
 feed=$!
 track $feed
 wait "$feed" || fail "redispub failed: $(tail -n 3 "$T/redispub.err")"

@@ -53,6 +53,38 @@ book_last_seqs() {
 	    sort | paste -sd, -
 }
 
+# book_seqs: from JSONL on stdin, each book message as "CHANNEL SEQ TYPE"
+# (the whole stream, for wsclient.py exact --seqs).
+book_seqs() {
+	sed -n 's/^{"type":"\(book_[a-z]*\)","venue":"\([^"]*\)","symbol":"\([^"]*\)","seq":\([0-9]*\).*/md.\2.\3.book \4 \1/p'
+}
+
+# exact NAME CHANNELS UNTIL: a client on CHANNELS checking each book
+# message against $T/seqs (wsclient.py exact) until every book of UNTIL
+# is at its seq, in the background: $T/NAME.ready once subscribed, its
+# books in $T/NAME.out, its pid in pid_NAME.
+exact() {
+	wsc_bg exact --url "$WS_URL" --channels "$2" --until "$3" \
+	    --seqs "$T/seqs" --timeout 60 --ready "$T/$1.ready" \
+	    >"$T/$1.out" 2>"$T/$1.err" &
+	eval "pid_$1=\$!"
+	track $!
+}
+
+# paced RATE: standard input to standard output at RATE lines a second.
+paced() {
+	/usr/bin/python3 -c '
+import sys, time
+t0, rate = time.monotonic(), float(sys.argv[1])
+for i, l in enumerate(sys.stdin):
+    d = t0 + i / rate - time.monotonic()
+    if d > 0:
+        time.sleep(d)
+    sys.stdout.write(l)
+    sys.stdout.flush()
+' "$1"
+}
+
 # feed_split SPLIT RATE SECS: the real redispub publishes the first SPLIT
 # lines of $T/in at once (tests/wsgate/feed.py), the rest at RATE lines/s
 # once $T/go exists; returns when the first part is published (within
