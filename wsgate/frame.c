@@ -110,6 +110,20 @@ frame_unref(struct frame *f)
  * "disconnected", again on each book channel it touches, before the
  * deltas that no longer apply to the book a client has.
  */
+static const char *
+loss_of(struct jv type, struct jv status)
+{
+	if (jt_eq(type, "gap"))
+		return "records lost (a gap line)";
+	if (!jt_eq(type, "status"))
+		return NULL;
+	if (jt_eq(status, "resync"))
+		return "book resync (a status line)";
+	if (jt_eq(status, "disconnected"))
+		return "venue disconnected (a status line)";
+	return NULL;
+}
+
 const char *
 frame_loss(const char *line, size_t len)
 {
@@ -118,15 +132,7 @@ frame_loss(const char *line, size_t len)
 
 	if (jt_pick(line, len, names, v, 2, NULL) < 0)
 		return NULL;
-	if (jt_eq(v[0], "gap"))
-		return "records lost (a gap line)";
-	if (!jt_eq(v[0], "status"))
-		return NULL;
-	if (jt_eq(v[1], "resync"))
-		return "book resync (a status line)";
-	if (jt_eq(v[1], "disconnected"))
-		return "venue disconnected (a status line)";
-	return NULL;
+	return loss_of(v[0], v[1]);
 }
 
 /*
@@ -139,19 +145,18 @@ frame_loss(const char *line, size_t len)
 void
 frame_parse_book(struct frame *f)
 {
-	static const char *const names[] = { "type", "seq" };
-	struct jv v[2];
+	static const char *const names[] = { "type", "seq", "status" };
+	struct jv v[3];
 	uint64_t seq;
 
 	if (jt_pick((const char *)f->data + f->hlen, f->len - f->hlen, names,
-	    v, 2, NULL) < 0)
+	    v, 3, NULL) < 0)
 		return;
 	if (jt_eq(v[0], "book_snapshot"))
 		f->kind = FRAME_SNAPSHOT;
 	else if (jt_eq(v[0], "book_delta"))
 		f->kind = FRAME_DELTA;
-	else if ((f->loss = frame_loss((const char *)f->data + f->hlen,
-	    f->len - f->hlen)) != NULL)
+	else if ((f->loss = loss_of(v[0], v[2])) != NULL)
 		f->kind = FRAME_LOSS;
 	if (jt_type(v[1]) == JT_NUM && jt_u64(v[1], &seq) == 0 &&
 	    seq <= INT64_MAX)
