@@ -657,17 +657,15 @@ pass(struct cfl *c, const char *line, size_t len)
  * clients are told (CFL_INVALID) and wait for the next snapshot.
  */
 static void
-lost(struct cfl *c, const char *line, size_t len, const char *why)
+lost(struct cfl *c, const char *why)
 {
-	struct frame *f;
+	/* no bytes: the frame only carries why */
+	struct frame f = { .refs = 1, .seq = -1, .kind = FRAME_LOSS,
+	    .loss = why };
 
 	book_lost(c);
-	if (c->closed || (f = frame_text(line, len)) == NULL)
-		return;
-	f->kind = FRAME_LOSS;
-	f->loss = why;
-	c->emit(c->arg, c, f, CFL_INVALID);
-	frame_unref(f);
+	if (!c->closed)
+		c->emit(c->arg, c, &f, CFL_INVALID);
 }
 
 /* apply: one line of c's channel, live (replay 0) or from the keys. */
@@ -684,8 +682,7 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 		case 0:
 			break;
 		case -2:
-			lost(c, line, len, "a book message whose levels do "
-			    "not apply");
+			lost(c, "a book message whose levels do not apply");
 			return;
 		default:
 			/*
@@ -693,7 +690,7 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 			 * as replay: it counts all the same
 			 */
 			if ((why = frame_loss(line, len)) != NULL)
-				lost(c, line, len, why);
+				lost(c, why);
 			else if (!replay && !c->closed &&
 			    jt_parse(line, len, &top) == 0)
 				pass(c, line, len);

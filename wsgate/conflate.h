@@ -41,9 +41,9 @@ enum cfl_state { CFL_WAIT, CFL_READING, CFL_LIVE };
  * already in step (one that joined gets cfl_join_frame instead);
  * CFL_FULL, a frame that brings every client to the latest state
  * (snapshot, latest line); CFL_PASS, a line on a book channel that is
- * neither snapshot nor delta, passed on as it came; CFL_INVALID, a loss
- * line of a book channel (FRAME_LOSS, frame_loss): the book is lost
- * until the next snapshot.  f may be NULL on a tick that only serves
+ * neither snapshot nor delta, passed on as it came; CFL_INVALID, the book
+ * is lost until the next snapshot (a loss line, frame_loss, or a message
+ * that does not apply), f an empty FRAME_LOSS carrying why in f->loss.  f may be NULL on a tick that only serves
  * joiners.
  */
 enum cfl_how { CFL_TICK, CFL_FULL, CFL_PASS, CFL_INVALID };
