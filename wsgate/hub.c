@@ -955,6 +955,15 @@ book_unsync(struct hub_peer *p, struct book *b)
 	b->sync = BOOK_LIVE;
 }
 
+/* {"type":"book_invalid"} for p's book on channel s, counted */
+static void
+invalid_notice(struct hub_peer *p, const char *s, size_t n, const char *why)
+{
+	peer_notice(p, json_pack("{s:s,s:s%,s:s}", "type", "book_invalid",
+	    "channel", s, n, "reason", why));
+	p->h->st->books_invalid++;
+}
+
 /*
  * book_invalid: p's book b is no longer known to be exact.  If its
  * client had a snapshot it is told so ({"type":"book_invalid"},
@@ -963,12 +972,8 @@ book_unsync(struct hub_peer *p, struct book *b)
 static void
 book_invalid(struct hub_peer *p, struct book *b, const char *why)
 {
-	if (b->have_snap && !b->latest) {
-		peer_notice(p, json_pack("{s:s,s:o,s:s}", "type",
-		    "book_invalid", "channel", json_stringn(b->name, b->len),
-		    "reason", why));
-		p->h->st->books_invalid++;
-	}
+	if (b->have_snap && !b->latest)
+		invalid_notice(p, b->name, b->len, why);
 	b->have_snap = 0;
 	b->last_seq = -1;
 }
@@ -1130,12 +1135,8 @@ member_book_invalid(struct member *m, const char *why)
 {
 	struct sub *x = m->s;
 
-	if (m->has_book && x->book) {
-		peer_notice(m->p, json_pack("{s:s,s:s%,s:s}", "type",
-		    "book_invalid", "channel", x->name, x->len, "reason",
-		    why));
-		m->p->h->st->books_invalid++;
-	}
+	if (m->has_book && x->book)
+		invalid_notice(m->p, x->name, x->len, why);
 	m->has_book = 0;
 	m->need_join = 1;
 }
