@@ -668,9 +668,15 @@ lost(struct cfl *c, const char *why)
 		c->emit(c->arg, c, &f, CFL_INVALID);
 }
 
-/* apply: one line of c's channel, live (replay 0) or from the keys. */
+/*
+ * How a line reached apply: live, held while the keys were read (live,
+ * but it may repeat what the keys hold), or from the keys.
+ */
+enum { LIVE, HELD, KEYS };
+
+/* apply: one line of c's channel (from is LIVE, HELD or KEYS). */
 static void
-apply(struct cfl *c, const char *line, size_t len, int replay)
+apply(struct cfl *c, const char *line, size_t len, int from)
 {
 	struct jv top;
 	int64_t seq;
@@ -678,20 +684,17 @@ apply(struct cfl *c, const char *line, size_t len, int replay)
 
 	switch (c->kind) {
 	case CFL_BOOK:
-		switch (book_apply(c, line, len, replay)) {
+		switch (book_apply(c, line, len, from != LIVE)) {
 		case 0:
 			break;
 		case -2:
 			lost(c, "a book message whose levels do not apply");
 			return;
 		default:
-			/*
-			 * a loss held while the keys were read comes back
-			 * as replay: it counts all the same
-			 */
+			/* a loss counts wherever it came from */
 			if ((why = frame_loss(line, len)) != NULL)
 				lost(c, why);
-			else if (!replay && !c->closed &&
+			else if (from != KEYS && !c->closed &&
 			    jt_parse(line, len, &top) == 0)
 				pass(c, line, len);
 			return;
@@ -745,14 +748,14 @@ cfl_feed(struct cfl *c, const char *line, size_t len)
 	char *copy;
 
 	if (c->state != CFL_READING) {
-		apply(c, line, len, 0);
+		apply(c, line, len, LIVE);
 		return;
 	}
 	if (c->held_bytes + len > HELD_MAX) {
 		/* the read takes too long: wait for a live snapshot */
 		held_free(c);
 		c->state = CFL_WAIT;
-		apply(c, line, len, 0);
+		apply(c, line, len, LIVE);
 		return;
 	}
 	if (c->nheld == c->capheld) {
@@ -788,7 +791,7 @@ cfl_hold(struct cfl *c)
 void
 cfl_replay(struct cfl *c, const char *line, size_t len)
 {
-	apply(c, line, len, 1);
+	apply(c, line, len, KEYS);
 }
 
 /*
@@ -801,7 +804,7 @@ cfl_live(struct cfl *c)
 {
 	c->state = c->kind != CFL_BOOK || c->have ? CFL_LIVE : CFL_WAIT;
 	for (size_t i = 0; i < c->nheld; i++)
-		apply(c, c->held[i], c->heldlen[i], 1);
+		apply(c, c->held[i], c->heldlen[i], HELD);
 	held_free(c);
 	if (c->kind == CFL_BOOK && c->have)
 		c->snap_pending = 1;

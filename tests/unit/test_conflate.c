@@ -24,7 +24,7 @@
 #define CHAN	"md.sim.X-Y.book"
 
 struct seen {
-	int	 invalid, full, tick;
+	int	 invalid, full, tick, pass;
 	char	 last[512];
 };
 
@@ -40,6 +40,8 @@ emit(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 		s->full++;
 	else if (how == CFL_TICK && f != NULL)
 		s->tick++;
+	else if (how == CFL_PASS)
+		s->pass++;
 	if (f != NULL)
 		snprintf(s->last, sizeof(s->last), "%.*s",
 		    (int)(f->len - f->hlen), (const char *)f->data + f->hlen);
@@ -96,6 +98,40 @@ run(int during_read)
 	event_base_free(base);
 }
 
+/*
+ * A line of a book channel that is neither a book message nor a loss is
+ * passed on as it came, live or held while the keys were read (held ones
+ * were replayed as if from the keys, and dropped).
+ */
+static void
+test_other_line_passed(void **state)
+{
+	static const char other[] = "{\"type\":\"note\",\"n\":1}";
+	struct event_base *base = event_base_new();
+	struct wsgate_stats st;
+	struct seen s;
+	struct cfl *c;
+
+	(void)state;
+	memset(&st, 0, sizeof(st));
+	memset(&s, 0, sizeof(s));
+	assert_non_null(base);
+	c = cfl_new(base, &st, CHAN, strlen(CHAN), 1000, emit, &s);
+	assert_non_null(c);
+	cfl_hold(c);
+	cfl_replay(c, snap, strlen(snap));
+	cfl_feed(c, other, strlen(other));	/* held */
+	cfl_live(c);
+	settle(base);
+	assert_int_equal(s.pass, 1);
+	cfl_feed(c, other, strlen(other));	/* live */
+	settle(base);
+	assert_int_equal(s.pass, 2);
+	assert_int_equal(s.invalid, 0);
+	cfl_close(c);
+	event_base_free(base);
+}
+
 static void
 test_loss_live(void **state)
 {
@@ -116,6 +152,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loss_live),
 		cmocka_unit_test(test_loss_while_reading),
+		cmocka_unit_test(test_other_line_passed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
