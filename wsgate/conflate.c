@@ -741,43 +741,53 @@ apply(struct cfl *c, const char *line, size_t len, int from)
 	}
 }
 
-/* cfl_feed: a live line of c's channel. */
-void
-cfl_feed(struct cfl *c, const char *line, size_t len)
+/* hold: keeps a copy of a line that came while c's keys are read; -1 */
+static int
+hold(struct cfl *c, const char *line, size_t len)
 {
 	char *copy;
 
-	if (c->state != CFL_READING) {
-		apply(c, line, len, LIVE);
-		return;
-	}
-	if (c->held_bytes + len > HELD_MAX) {
-		/* the read takes too long: wait for a live snapshot */
-		held_free(c);
-		c->state = CFL_WAIT;
-		apply(c, line, len, LIVE);
-		return;
-	}
+	if (c->held_bytes + len > HELD_MAX)
+		return -1;
 	if (c->nheld == c->capheld) {
 		size_t ncap = c->capheld ? c->capheld * 2 : 16;
 		char **v = realloc(c->held, ncap * sizeof(*v));
 		size_t *w;
 
 		if (v == NULL)
-			return;
+			return -1;
 		c->held = v;
 		if ((w = realloc(c->heldlen, ncap * sizeof(*w))) == NULL)
-			return;
+			return -1;
 		c->heldlen = w;
 		c->capheld = ncap;
 	}
 	if ((copy = malloc(len + 1)) == NULL)
-		return;
+		return -1;
 	memcpy(copy, line, len);
 	copy[len] = 0;
 	c->held[c->nheld] = copy;
 	c->heldlen[c->nheld++] = len;
 	c->held_bytes += len;
+	return 0;
+}
+
+/*
+ * cfl_feed: a live line of c's channel.  While the keys are read it is
+ * held; when it cannot be (the read takes too long, or no memory), the
+ * lines held go, the read's reply will be ignored (cfl_state is no
+ * longer CFL_READING) and c waits for a live snapshot.
+ */
+void
+cfl_feed(struct cfl *c, const char *line, size_t len)
+{
+	if (c->state == CFL_READING && hold(c, line, len) == 0)
+		return;
+	if (c->state == CFL_READING) {
+		held_free(c);
+		c->state = CFL_WAIT;
+	}
+	apply(c, line, len, LIVE);
 }
 
 /* cfl_hold: the hub reads c's keys: live lines are held meanwhile. */
