@@ -136,6 +136,7 @@ struct recorder {
 	unsigned char	*pk;		/* cap * HIST_PACKED_MAX bytes */
 	size_t		 plen;
 	int64_t		 block_time;	/* rec_time of its first record */
+	int64_t		 horizon;	/* rec_time's: the clock + FUTURE_NS */
 	struct hist_packer packer;
 	/*
 	 * The queue: a ring of qsize bytes holding struct qblocks, put at
@@ -267,11 +268,26 @@ parse_age(const char *s, int64_t *ns)
 	return 0;
 }
 
-/* The time a record is filed under: ts, else recv, else now. */
+/*
+ * The time a record is filed under: ts, else recv, else now; and now if
+ * that lies more than FUTURE_NS ahead of the clock (a venue's clock far
+ * off, a bad ts), so that one such record does not make every file
+ * after it, which is never of an earlier period, one of the future.
+ * The clock is read only for a time past the horizon it last gave.
+ */
+#define FUTURE_NS	(300 * 1000000000LL)
+
 static int64_t
-rec_time(const struct tp_record *rec)
+rec_time(struct recorder *r, const struct tp_record *rec)
 {
-	return rec->ts > 0 ? rec->ts : rec->recv > 0 ? rec->recv : now_ns();
+	int64_t t = rec->ts > 0 ? rec->ts : rec->recv > 0 ? rec->recv : 0;
+	int64_t now;
+
+	if (t > 0 && t <= r->horizon)
+		return t;
+	now = now_ns();
+	r->horizon = now + FUTURE_NS;
+	return t > 0 && t <= r->horizon ? t : now;
 }
 
 /* 1 if path is a history file of the recorder's --name (NAME-...). */
@@ -908,7 +924,7 @@ static void
 added(struct recorder *r, const struct tp_record *rec)
 {
 	if (r->n == 0) {
-		int64_t t = rec_time(rec);
+		int64_t t = rec_time(r, rec);
 
 		r->block_t0 = mono_ns();
 		r->block_time = t;
@@ -1496,13 +1512,13 @@ record(struct recorder *r, int ready_fd)
 			napped = 0;
 			/* a block holds one rotation period */
 			if (lost > 0 || slot == &rec || (r->n > 0 &&
-			    !r->in_msg && rec_time(slot) >= r->block_end)) {
+			    !r->in_msg && rec_time(r, slot) >= r->block_end)) {
 				if (slot != &rec)
 					rec = *slot;
 				if (lost > 0)
 					add_gap(r, pos, lost, 0);
 				if (r->n > 0 && !r->in_msg &&
-				    rec_time(&rec) >= r->block_end &&
+				    rec_time(r, &rec) >= r->block_end &&
 				    flush_block(r) < 0)
 					goto werr;
 				add(r, &rec);

@@ -1,0 +1,47 @@
+#!/bin/sh
+# t-recorder-future-ts: a record whose ts lies far ahead of the clock (a
+# venue's bad ts, here 2100-01-01) is recorded as it is, but filed under
+# the recorder's clock: since a file is never of a period before the one
+# written last, a file named after 2100 would have taken every record
+# after it, and after a restart too (recorder(1)).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+H=$T/hist
+
+# trade PRICE TS: a trade line
+trade() {
+	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"t%s"}\n' \
+	    "$2" "$2" "$1" "$1"
+}
+# record LAST: the lines in $T/lines into the ring, recorded up to seq
+# LAST by a recorder started for it, then stopped
+record() {
+	"$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &
+	rp=$!
+	track "$rp"
+	"$BIN/collector" --ring "$RING" jsonl --strict <"$T/lines" \
+	    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+	wait_for 10 recorded_up_to "$H" "$1" ||
+	    fail "not recorded up to seq $1: $(cat "$T/rec.err")"
+	kill -TERM "$rp"
+	wait "$rp" || fail "recorder exited $?: $(cat "$T/rec.err")"
+}
+far=4102444800000000000	# 2100-01-01T00:00Z
+now=$(($(date +%s) * 1000000000))
+{ trade 1 "$now"; trade 2 "$far"; trade 3 $((now + 1000000000)); } >"$T/lines"
+record 3
+trade 4 $((now + 2000000000)) >"$T/lines"
+record 4
+
+ls "$H"/*/*.tph >"$T/files"
+note "files: $(tr '\n' ' ' <"$T/files")"
+if grep -q 2100 "$T/files"; then
+	fail "a file of 2100: $(tr '\n' ' ' <"$T/files")"
+fi
+"$BIN/recorder" cat "$H" >"$T/all" 2>"$T/err" || fail "cat: $(cat "$T/err")"
+assert_eq "prices in order, once each" "1 2 3 4" \
+    "$(sed 's/.*"price":"\([0-9]*\)".*/\1/' "$T/all" | tr '\n' ' ' | sed 's/ $//')"
+assert_eq "the far ts kept" 1 "$(grep -c "\"ts\":$far," "$T/all")"
+exit 0
