@@ -693,9 +693,9 @@ main(int argc, char **argv)
 
 	for (int k = 0; k < K_N; k++)
 		printf("| ring vs iceoryx | %s, 256 B, one-way p50 / p99 / "
-		    "p99.9 / max | %.0f / %.0f / %.0f / %.0f ns | | |\n",
-		    kind_name[k], res[k].p50, res[k].p99, res[k].p999,
-		    res[k].max);
+		    "p99.9 / max (%llu samples) | %.0f / %.0f / %.0f / %.0f "
+		    "ns | | |\n", kind_name[k], (unsigned long long)lat_n,
+		    res[k].p50, res[k].p99, res[k].p999, res[k].max);
 	{
 		struct pct *f = &res[K_FLOOR];
 		struct pct *rs = &res[K_RING_SPIN], *is = &res[K_IOX_SPIN];

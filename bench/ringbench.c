@@ -459,8 +459,9 @@ main(void)
 		}
 	}
 #define LROW(name, p) \
-	printf("| ring latency | %s one-way p50 / p99 / p99.9 / max | %.0f / %.0f / %.0f / %.0f ns | | |\n", \
-	    name, (p).p50, (p).p99, (p).p999, (p).max)
+	printf("| ring latency | %s one-way p50 / p99 / p99.9 / max (%llu samples) | %.0f / %.0f / %.0f / %.0f ns | | |\n", \
+	    name, (unsigned long long)lat_n, (p).p50, (p).p99, (p).p999, \
+	    (p).max)
 	LROW("cache-line ping-pong (floor)", floor_);
 	LROW("ring, spinning reader", spin);
 	LROW("ring, blocking reader", block);
