@@ -20,7 +20,7 @@
 # 3. the wake-up floors: bench/futexpp, two processes ping-ponging
 #    through a futex, right after the pipeline, pinned to one CPU (a
 #    wake is a context switch) and to two (a wake reaches the other
-#    vCPU, which may have halted); from /proc/PID/status
+#    vCPU, which may have halted), SCHED_FIFO with fifo; from /proc/PID/status
 #    and /proc/PID/schedstat over the messages, each path process's
 #    (shmreader but with direct, redispub, redis-server, wsgate, the
 #    client) voluntary switches (its wake-ups), CPU time and run-queue wait (runnable, no
@@ -220,8 +220,11 @@ sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' \
 	redis-cli -p "$rport" --raw get md.tickpipe.stats >"$D/stats"
 	[ $taps = 0 ] || sleep 1.2	# the ring tap stops a second after
 	cleanup
-	"$BIN/bench/futexpp" -p same 20000 >"$D/futex.out"
-	"$BIN/bench/futexpp" -p cross 20000 >"$D/futexx.out"
+	# under the path's policy: a real-time wake is another floor
+	fpre=""
+	[ "$fifo" = ok ] && fpre="chrt -f 10"
+	$fpre "$BIN/bench/futexpp" -p same 20000 >"$D/futex.out"
+	$fpre "$BIN/bench/futexpp" -p cross 20000 >"$D/futexx.out"
 	hp_restore
 	figures >"$T/$idx.res"
 }
