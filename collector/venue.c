@@ -549,7 +549,8 @@ rfc3339_ns(const char *s, size_t len)
 	if (s == NULL)
 		return -1;
 	/* YYYY-MM-DDTHH:MM:SS[.frac]Z, by hand: strptime is slow */
-	if ((y = num(&p, e, 4)) < 0 || !eat(&p, e, '-', '-') ||
+	/* the years whose ns fit an int64_t, from the epoch on */
+	if ((y = num(&p, e, 4)) < 1970 || y > 2261 || !eat(&p, e, '-', '-') ||
 	    (mo = num(&p, e, 2)) < 1 || mo > 12 || !eat(&p, e, '-', '-') ||
 	    (d = num(&p, e, 2)) < 1 || d > 31 || !eat(&p, e, 'T', 't') ||
 	    (h = num(&p, e, 2)) < 0 || h > 23 || !eat(&p, e, ':', ':') ||

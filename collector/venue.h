@@ -331,7 +331,8 @@ int	ju64(json_t *v, uint64_t *out);
 
 /*
  * rfc3339_ns: "2023-02-09T20:32:50.714964855Z" (s[0..len)) -> ns since
- * the epoch, or -1.
+ * the epoch, or -1 (also for a year before 1970 or after 2261, whose ns
+ * do not fit).
  */
 int64_t	rfc3339_ns(const char *s, size_t len);
 
