@@ -320,13 +320,13 @@ bn_trade(struct feed *f, struct jv ev, const char *text, size_t len,
 	    jt_str(k[1], pb, sizeof(pb), &p, &pn) != 0 ||
 	    jt_str(k[2], qb, sizeof(qb), &q, &qn) != 0 ||
 	    (mt != JT_TRUE && mt != JT_FALSE) || jt_u64(k[4], &tid) != 0 ||
-	    jt_i64(k[5], &ts) != 0) {
+	    (ts = venue_ms_ns(k[5], -1)) < 0) {
 		feed_malformed(f, "bad trade", text, len);
 		return;
 	}
 	snprintf(tids, sizeof(tids), "%llu", (unsigned long long)tid);
 	/* m: the buyer is the maker, so the taker sold */
-	feed_emit_trade(f, s, ts * 1000000, recv, p, pn, q, qn,
+	feed_emit_trade(f, s, ts, recv, p, pn, q, qn,
 	    mt == JT_TRUE ? SIDE_SELL : SIDE_BUY, tids, strlen(tids), tid);
 }
 

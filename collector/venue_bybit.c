@@ -184,13 +184,13 @@ by_trades(struct feed *f, struct jv arr, const char *data, size_t len,
 		    jt_str(k[2], tb, sizeof(tb), &tid, &tidn) != 0 ||
 		    jt_str(k[3], pb, sizeof(pb), &p, &pn) != 0 ||
 		    jt_str(k[4], qb, sizeof(qb), &q, &qn) != 0 ||
-		    jt_i64(k[5], &ts) != 0 ||
+		    (ts = venue_ms_ns(k[5], -1)) < 0 ||
 		    (s = feed_jsym(f, k[0])) == NULL) {
 			feed_malformed(f, "bad trade", data, len);
 			continue;
 		}
 		(void)jt_u64(k[6], &seq);
-		feed_emit_trade(f, s, ts * 1000000, recv, p, pn, q, qn,
+		feed_emit_trade(f, s, ts, recv, p, pn, q, qn,
 		    jt_eq(k[1], "Buy") ? SIDE_BUY : jt_eq(k[1], "Sell") ?
 		    SIDE_SELL : SIDE_UNKNOWN, tid, tidn, seq);
 	}

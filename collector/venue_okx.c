@@ -411,12 +411,12 @@ okx_trade(struct feed *f, struct fsym *s, struct jv t, int64_t recv,
 	    jt_str(k[1], tb, sizeof(tb), &tid, &tidn) != 0 ||
 	    jt_str(k[2], pb, sizeof(pb), &p, &pn) != 0 ||
 	    jt_str(k[3], qb, sizeof(qb), &q, &qn) != 0 ||
-	    jt_i64(k[4], &ts) != 0) {
+	    (ts = venue_ms_ns(k[4], -1)) < 0) {
 		feed_malformed(f, "bad trade", data, len);
 		return;
 	}
 	(void)jt_u64(k[1], &vseq);
-	feed_emit_trade(f, s, ts * 1000000, recv, p, pn, q, qn,
+	feed_emit_trade(f, s, ts, recv, p, pn, q, qn,
 	    jt_eq(k[0], "buy") ? SIDE_BUY : jt_eq(k[0], "sell") ? SIDE_SELL :
 	    SIDE_UNKNOWN, tid, tidn, vseq);
 }
