@@ -484,7 +484,8 @@ meta_keep(struct cfl *c, const struct jv *v)
 	for (int i = 0; i < M_N; i++) {
 		size_t n = v[i].p != NULL && v[i].n < META_MAX ? v[i].n : 0;
 
-		memcpy(c->meta[i], v[i].p, n);
+		if (n > 0)	/* v[i].p may be NULL: a member absent */
+			memcpy(c->meta[i], v[i].p, n);
 		c->meta[i][n] = 0;
 	}
 }
