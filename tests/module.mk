@@ -44,7 +44,8 @@ FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
 		   fuzz_wsclient fuzz_histpack fuzz_wshead
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
-		   -fsanitize=fuzzer,address,undefined
+		   -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
