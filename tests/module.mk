@@ -41,7 +41,7 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) $(FSYNCFAIL) lint-man lint-s
 
 # --- libFuzzer (clang) ---
 FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
-		   fuzz_wsclient fuzz_histpack fuzz_wshead
+		   fuzz_wsclient fuzz_histpack fuzz_wshead fuzz_venue
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined \
@@ -79,6 +79,15 @@ $(BUILD)/fuzz/fuzz_wshead: tests/fuzz/fuzz_wshead.c wsgate/frame.c \
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/frame.c $(COMMON_SRC) -o $@ \
 		-ljansson -lcrypto
 
+# the collector's venue adapters, fed without the network as
+# bench/venues feeds them: the live sources, emit.c and book.c
+FUZZ_VENUE_SRC	:= $(LIVE_SRC) collector/emit.c collector/book.c
+$(BUILD)/fuzz/fuzz_venue: tests/fuzz/fuzz_venue.c $(FUZZ_VENUE_SRC) \
+    $(COMMON_SRC) $(wildcard common/*.h collector/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Icollector $< $(FUZZ_VENUE_SRC) $(COMMON_SRC) \
+		-o $@ $(LIVE_LIBS) -ljansson -lcrypto -lm
+
 fuzz-build: $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
@@ -86,7 +95,9 @@ fuzz: $(FUZZ_BIN)
 		echo "fuzz: $$f for $${FUZZ_SECONDS:-60} s"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$(basename $$f) \
 		    $(BUILD)/fuzz/artifacts; \
+		FUZZ_RING_DIR=$(BUILD)/fuzz \
 		$$f -max_total_time=$${FUZZ_SECONDS:-60} -max_len=4096 \
+		    -close_fd_mask=2 \
 		    -artifact_prefix=$(BUILD)/fuzz/artifacts/$$(basename $$f)- \
 		    $(BUILD)/fuzz/corpus-$$(basename $$f) tests/fuzz/seed || exit 1; \
 	done
