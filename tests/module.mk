@@ -41,7 +41,8 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) $(FSYNCFAIL) lint-man lint-s
 
 # --- libFuzzer (clang) ---
 FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
-		   fuzz_wsclient fuzz_histpack fuzz_wshead fuzz_venue
+		   fuzz_wsclient fuzz_histpack fuzz_wshead fuzz_venue \
+		   fuzz_conflate
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined \
@@ -87,6 +88,14 @@ $(BUILD)/fuzz/fuzz_venue: tests/fuzz/fuzz_venue.c $(FUZZ_VENUE_SRC) \
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Icollector $< $(FUZZ_VENUE_SRC) $(COMMON_SRC) \
 		-o $@ $(LIVE_LIBS) -ljansson -lcrypto -lm
+
+# wsgate's conflator, with the frames it makes
+$(BUILD)/fuzz/fuzz_conflate: tests/fuzz/fuzz_conflate.c wsgate/conflate.c \
+    wsgate/frame.c $(wildcard wsgate/*.h) $(COMMON_SRC) \
+    $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/conflate.c wsgate/frame.c \
+		$(COMMON_SRC) -o $@ -levent -ljansson -lcrypto
 
 fuzz-build: $(FUZZ_BIN)
 
