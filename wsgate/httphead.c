@@ -207,7 +207,9 @@ httphead_parse(char *buf, size_t len, struct httphead *h)
 	if (memchr(buf, 0, end != NULL ? (size_t)(end + 4 - buf) : len) != NULL)
 		return refuse(h, 400, "NUL byte in request");
 	eol = strstr(buf, "\r\n");
-	if ((eol == NULL && len > HTTPHEAD_LINE_MAX) ||
+	/* a CR last may begin the line's CRLF: the line is not longer yet */
+	if ((eol == NULL && len - (len > 0 && buf[len - 1] == '\r') >
+	    HTTPHEAD_LINE_MAX) ||
 	    (eol != NULL && eol - buf > HTTPHEAD_LINE_MAX))
 		return refuse(h, 414, "request line too long");
 	if ((end = strstr(buf, "\r\n\r\n")) == NULL)
