@@ -42,7 +42,7 @@ check: deps-check programs $(UNIT_BIN) $(CHAOS_SUB) $(FSYNCFAIL) lint-man lint-s
 # --- libFuzzer (clang) ---
 FUZZ_TARGETS	:= fuzz_jsonl fuzz_dec fuzz_json fuzz_httphead fuzz_wshandshake \
 		   fuzz_wsclient fuzz_histpack fuzz_wshead fuzz_venue \
-		   fuzz_conflate
+		   fuzz_conflate fuzz_redispub
 FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined \
@@ -96,6 +96,15 @@ $(BUILD)/fuzz/fuzz_conflate: tests/fuzz/fuzz_conflate.c wsgate/conflate.c \
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/conflate.c wsgate/frame.c \
 		$(COMMON_SRC) -o $@ -levent -ljansson -lcrypto
+
+# redispub's routing and batch encoding, as tests/unit/test_batch
+FUZZ_REDISPUB_SRC := $(addprefix redispub/, batch.c outbox.c route.c resp.c) \
+		     common/cluster.c common/sentinel.c
+$(BUILD)/fuzz/fuzz_redispub: tests/fuzz/fuzz_redispub.c $(FUZZ_REDISPUB_SRC) \
+    $(wildcard redispub/*.h) $(COMMON_SRC) $(wildcard common/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_FLAGS) -Iredispub $< $(FUZZ_REDISPUB_SRC) $(COMMON_SRC) \
+		-o $@ -lhiredis -ljansson -lcrypto
 
 fuzz-build: $(FUZZ_BIN)
 
