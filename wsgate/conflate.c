@@ -86,6 +86,7 @@ struct cfl {
 	struct buf	 latest;
 	int		 latest_new;
 	struct frame	*join;		/* cached join frame, if current */
+	uint64_t	 reads;		/* key reads begun (cfl_hold) */
 	/* lines held while the keys are read */
 	char		**held;
 	size_t		*heldlen;
@@ -791,11 +792,27 @@ cfl_feed(struct cfl *c, const char *line, size_t len)
 	apply(c, line, len, LIVE);
 }
 
-/* cfl_hold: the hub reads c's keys: live lines are held meanwhile. */
-void
+/*
+ * cfl_hold: the hub reads c's keys: live lines are held meanwhile.
+ * Returns the read's number, for cfl_reading.
+ */
+uint64_t
 cfl_hold(struct cfl *c)
 {
 	c->state = CFL_READING;
+	return ++c->reads;
+}
+
+/*
+ * cfl_reading: 1 if c is still in its key read number read: not closed,
+ * and the read not given up (cfl_feed could not hold a line), nor
+ * followed by another, whose reply this one's keys, older than the
+ * lines dropped meanwhile, must not stand for.
+ */
+int
+cfl_reading(const struct cfl *c, uint64_t read)
+{
+	return !c->closed && c->state == CFL_READING && read == c->reads;
 }
 
 /* cfl_replay: a line read from c's keys (C.snapshot, C.deltas, C.last). */

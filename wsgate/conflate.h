@@ -11,6 +11,7 @@
 #define WSGATE_CONFLATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 
@@ -68,7 +69,8 @@ enum cfl_state	 cfl_state(const struct cfl *);
 const char	*cfl_channel(const struct cfl *, size_t *lenp);
 
 void		 cfl_feed(struct cfl *, const char *line, size_t len);
-void		 cfl_hold(struct cfl *);
+uint64_t	 cfl_hold(struct cfl *);
+int		 cfl_reading(const struct cfl *, uint64_t read);
 void		 cfl_replay(struct cfl *, const char *line, size_t len);
 void		 cfl_live(struct cfl *);
 void		 cfl_reset(struct cfl *);

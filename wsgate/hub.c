@@ -1320,18 +1320,26 @@ deltas_usable(const redisReply *snap, const redisReply *d, const char **why)
  * snapshot, deltas it cannot replay (deltas_usable), or stale keys
  * (owner_stale) waits for a live snapshot.
  */
+struct cfl_read {
+	struct cfl	*c;	/* a reference */
+	uint64_t	 read;	/* its number (cfl_hold) */
+};
+
 static void
 cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
 	redisReply *r = reply;
-	struct cfl *c = priv;
+	struct cfl_read *rd = priv;
+	struct cfl *c = rd->c;
 	size_t n;
 	const char *name = cfl_channel(c, &n);
 	struct hub *h = ((struct rconn *)ac->data)->h;
 	int cl = h->sh != NULL;
 	size_t o = (size_t)cl;	/* GET {C}.owner first */
+	int current = cfl_reading(c, rd->read);
 
-	if (cfl_closed(c) || cfl_state(c) != CFL_READING) {
+	free(rd);
+	if (!current) {		/* closed, or a read given up */
 		cfl_unref(c);
 		return;
 	}
@@ -1398,11 +1406,14 @@ cfl_start(struct hub *h, struct cfl *c)
 	struct rconn *rc = cmd_for(h, name, n);
 	redisAsyncContext *ac = rc->ac;
 	int cl = h->sh != NULL;
+	struct cfl_read *rd;
 	int sent;
 
 	if (cfl_state(c) == CFL_WAIT && distrusted(h, name, n)) {
 		cfl_live(c);	/* as if its keys were empty */
-	} else if (cfl_state(c) == CFL_WAIT && rc->connected) {
+	} else if (cfl_state(c) == CFL_WAIT && rc->connected &&
+	    (rd = malloc(sizeof(*rd))) != NULL) {
+		/* no callback runs before the loop: rd is filled in below */
 		if (cfl_kind(c) == CFL_BOOK)
 			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
 			    REDIS_OK && (!cl || owner_send(ac, name, n) ==
@@ -1411,20 +1422,22 @@ cfl_start(struct hub *h, struct cfl *c)
 			    name, n) == REDIS_OK && redisAsyncCommand(ac,
 			    NULL, NULL, cl ? "GETRANGE {%b}.deltas 0 %u" :
 			    "GETRANGE %b.deltas 0 %u", name, n, SYNC_BYTES) ==
-			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, c,
+			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, rd,
 			    "EXEC") == REDIS_OK;
 		else if (cl)
 			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
 			    REDIS_OK && owner_send(ac, name, n) == REDIS_OK &&
 			    redisAsyncCommand(ac, NULL, NULL, "GET {%b}.last",
 			    name, n) == REDIS_OK && redisAsyncCommand(ac,
-			    cfl_read_cb, c, "EXEC") == REDIS_OK;
+			    cfl_read_cb, rd, "EXEC") == REDIS_OK;
 		else
-			sent = redisAsyncCommand(ac, cfl_read_cb, c,
+			sent = redisAsyncCommand(ac, cfl_read_cb, rd,
 			    "GET %b.last", name, n) == REDIS_OK;
 		if (sent) {
-			cfl_ref(c);
-			cfl_hold(c);
+			rd->c = cfl_ref(c);
+			rd->read = cfl_hold(c);
+		} else {
+			free(rd);
 		}
 	}
 	cfl_poke(c);

@@ -132,6 +132,48 @@ test_other_line_passed(void **state)
 	event_base_free(base);
 }
 
+/*
+ * A read given up (a line that could not be held: here one longer than
+ * all that may be held) must not be taken for the next one: its keys are
+ * older than the lines dropped meanwhile.  The hub sends a second read
+ * when another member joins; the first one's reply comes first.
+ */
+static void
+test_read_given_up(void **state)
+{
+	struct event_base *base = event_base_new();
+	struct wsgate_stats st;
+	struct seen s;
+	struct cfl *c;
+	uint64_t r1, r2;
+	size_t big = (9u << 20);
+	char *line = malloc(big);
+
+	(void)state;
+	assert_non_null(line);
+	memset(line, ' ', big);
+	memcpy(line, "{\"type\":\"note\"}", 15);
+	memset(&st, 0, sizeof(st));
+	memset(&s, 0, sizeof(s));
+	assert_non_null(base);
+	c = cfl_new(base, &st, CHAN, strlen(CHAN), 1000, emit, &s);
+	assert_non_null(c);
+	r1 = cfl_hold(c);
+	assert_true(cfl_reading(c, r1));
+	cfl_feed(c, line, big);		/* cannot be held: read 1 given up */
+	assert_int_equal(cfl_state(c), CFL_WAIT);
+	assert_false(cfl_reading(c, r1));
+	r2 = cfl_hold(c);
+	assert_false(cfl_reading(c, r1));	/* read 1's reply: dropped */
+	assert_true(cfl_reading(c, r2));
+	cfl_ref(c);		/* the read's, as the hub takes */
+	cfl_close(c);		/* drops cfl_new's */
+	assert_false(cfl_reading(c, r2));
+	cfl_unref(c);
+	event_base_free(base);
+	free(line);
+}
+
 static void
 test_loss_live(void **state)
 {
@@ -153,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_loss_live),
 		cmocka_unit_test(test_loss_while_reading),
 		cmocka_unit_test(test_other_line_passed),
+		cmocka_unit_test(test_read_given_up),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
