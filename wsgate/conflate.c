@@ -697,7 +697,8 @@ apply(struct cfl *c, const char *line, size_t len, int from)
 			if ((why = frame_loss(line, len)) != NULL)
 				lost(c, why);
 			else if (from != KEYS && !c->closed &&
-			    jt_parse(line, len, &top) == 0)
+			    jt_parse(line, len, &top) == 0 &&
+			    jt_type(top) == JT_OBJ)
 				pass(c, line, len);
 			return;
 		}

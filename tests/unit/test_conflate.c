@@ -128,6 +128,10 @@ test_other_line_passed(void **state)
 	settle(base);
 	assert_int_equal(s.pass, 2);
 	assert_int_equal(s.invalid, 0);
+	/* JSON, but no object: not for the clients (tickpipe(7)) */
+	cfl_feed(c, "[1]", 3);
+	settle(base);
+	assert_int_equal(s.pass, 2);
 	cfl_close(c);
 	event_base_free(base);
 }
