@@ -26,7 +26,7 @@ bulk(const char **p, const char *e, const char **s, size_t *n)
 	char *end;
 	unsigned long long v;
 
-	if (*p >= e || **p != '$')
+	if (*p + 1 >= e || **p != '$' || (*p)[1] < '0' || (*p)[1] > '9')
 		return -1;
 	v = strtoull(*p + 1, &end, 10);
 	if (end + 2 > e || end[0] != '\r' || end[1] != '\n' ||
@@ -51,7 +51,7 @@ check(const char *p, const char *e)
 		const char *s, *cmd = NULL;
 		size_t n, cmdn = 0;
 
-		if (*p != '*')
+		if (p + 1 >= e || *p != '*' || p[1] < '0' || p[1] > '9')
 			abort();
 		argc = strtoull(p + 1, &end, 10);
 		if (end + 2 > e || end[0] != '\r' || end[1] != '\n' ||
@@ -121,7 +121,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	batch_fill(&b, &ob, &rt, &out);
 	if (out.len > out.cap || out.off > out.len)
 		abort();
-	check(out.buf + out.off, out.buf + out.len);
+	/* a copy ending in a NUL, where strtoull stops at the latest */
+	if ((line = malloc(out.len - out.off + 1)) == NULL)
+		abort();
+	memcpy(line, out.buf + out.off, out.len - out.off);
+	line[out.len - out.off] = '\0';
+	check(line, line + (out.len - out.off));
+	free(line);
 	free(out.buf);
 	batch_free(&b);
 	outbox_free(&ob);
