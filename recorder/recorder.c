@@ -989,7 +989,9 @@ add_gap(struct recorder *r, uint64_t from, uint64_t lost, int new_ring)
 	else
 		g.seq = lost > 0 ? from + lost - 1 : from;
 	g.recv = now_ns();
-	g.ts = r->last_ts > 0 ? r->last_ts : g.recv;	/* keeps its file */
+	/* keeps its file; not a far-off ts, which rec_time files as now */
+	g.ts = r->last_ts > 0 && r->last_ts <= g.recv + FUTURE_NS ?
+	    r->last_ts : g.recv;
 	r->gaps++;
 	r->lost += lost;
 	ratelog_say(&r->gaplog, mono_ns(), "ring %s: lost %" PRIu64
