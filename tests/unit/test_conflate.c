@@ -63,39 +63,58 @@ settle(struct event_base *base)
 		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 }
 
+/* one conflator of CHAN at 1000 Hz on its own event base */
+struct fx {
+	struct event_base	*base;
+	struct wsgate_stats	 st;
+	struct seen		 s;
+	struct cfl		*c;
+};
+
+static void
+fx_open(struct fx *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->base = event_base_new();
+	assert_non_null(x->base);
+	x->c = cfl_new(x->base, &x->st, CHAN, strlen(CHAN), 1000, emit,
+	    &x->s);
+	assert_non_null(x->c);
+}
+
+/* cfl_close drops cfl_new's reference */
+static void
+fx_close(struct fx *x)
+{
+	cfl_close(x->c);
+	event_base_free(x->base);
+}
+
 static void
 run(int during_read)
 {
-	struct event_base *base = event_base_new();
-	struct wsgate_stats st;
-	struct seen s;
-	struct cfl *c;
+	struct fx x;
 
-	memset(&st, 0, sizeof(st));
-	memset(&s, 0, sizeof(s));
-	assert_non_null(base);
-	c = cfl_new(base, &st, CHAN, strlen(CHAN), 1000, emit, &s);
-	assert_non_null(c);
-	cfl_hold(c);
-	cfl_replay(c, snap, strlen(snap));
+	fx_open(&x);
+	cfl_hold(x.c);
+	cfl_replay(x.c, snap, strlen(snap));
 	if (!during_read) {
-		cfl_live(c);
-		settle(base);
-		assert_int_equal(s.full, 1);
+		cfl_live(x.c);
+		settle(x.base);
+		assert_int_equal(x.s.full, 1);
 	}
-	cfl_feed(c, gap, strlen(gap));
-	cfl_feed(c, delta, strlen(delta));
+	cfl_feed(x.c, gap, strlen(gap));
+	cfl_feed(x.c, delta, strlen(delta));
 	if (during_read)
-		cfl_live(c);
-	settle(base);
+		cfl_live(x.c);
+	settle(x.base);
 	/* told, and no frame since built on the book from before */
-	assert_int_equal(s.invalid, 1);
-	assert_int_equal(s.full, during_read ? 0 : 1);
-	assert_int_equal(s.tick, 0);
-	assert_int_equal(cfl_state(c), CFL_WAIT);
-	assert_null(cfl_join_frame(c));
-	cfl_close(c);		/* drops cfl_new's reference */
-	event_base_free(base);
+	assert_int_equal(x.s.invalid, 1);
+	assert_int_equal(x.s.full, during_read ? 0 : 1);
+	assert_int_equal(x.s.tick, 0);
+	assert_int_equal(cfl_state(x.c), CFL_WAIT);
+	assert_null(cfl_join_frame(x.c));
+	fx_close(&x);
 }
 
 /*
@@ -107,33 +126,25 @@ static void
 test_other_line_passed(void **state)
 {
 	static const char other[] = "{\"type\":\"note\",\"n\":1}";
-	struct event_base *base = event_base_new();
-	struct wsgate_stats st;
-	struct seen s;
-	struct cfl *c;
+	struct fx x;
 
 	(void)state;
-	memset(&st, 0, sizeof(st));
-	memset(&s, 0, sizeof(s));
-	assert_non_null(base);
-	c = cfl_new(base, &st, CHAN, strlen(CHAN), 1000, emit, &s);
-	assert_non_null(c);
-	cfl_hold(c);
-	cfl_replay(c, snap, strlen(snap));
-	cfl_feed(c, other, strlen(other));	/* held */
-	cfl_live(c);
-	settle(base);
-	assert_int_equal(s.pass, 1);
-	cfl_feed(c, other, strlen(other));	/* live */
-	settle(base);
-	assert_int_equal(s.pass, 2);
-	assert_int_equal(s.invalid, 0);
+	fx_open(&x);
+	cfl_hold(x.c);
+	cfl_replay(x.c, snap, strlen(snap));
+	cfl_feed(x.c, other, strlen(other));	/* held */
+	cfl_live(x.c);
+	settle(x.base);
+	assert_int_equal(x.s.pass, 1);
+	cfl_feed(x.c, other, strlen(other));	/* live */
+	settle(x.base);
+	assert_int_equal(x.s.pass, 2);
+	assert_int_equal(x.s.invalid, 0);
 	/* JSON, but no object: not for the clients (tickpipe(7)) */
-	cfl_feed(c, "[1]", 3);
-	settle(base);
-	assert_int_equal(s.pass, 2);
-	cfl_close(c);
-	event_base_free(base);
+	cfl_feed(x.c, "[1]", 3);
+	settle(x.base);
+	assert_int_equal(x.s.pass, 2);
+	fx_close(&x);
 }
 
 /*
@@ -145,36 +156,29 @@ test_other_line_passed(void **state)
 static void
 test_read_given_up(void **state)
 {
-	struct event_base *base = event_base_new();
-	struct wsgate_stats st;
-	struct seen s;
-	struct cfl *c;
-	uint64_t r1, r2;
 	size_t big = (9u << 20);
 	char *line = malloc(big);
+	uint64_t r1, r2;
+	struct fx x;
 
 	(void)state;
 	assert_non_null(line);
 	memset(line, ' ', big);
 	memcpy(line, "{\"type\":\"note\"}", 15);
-	memset(&st, 0, sizeof(st));
-	memset(&s, 0, sizeof(s));
-	assert_non_null(base);
-	c = cfl_new(base, &st, CHAN, strlen(CHAN), 1000, emit, &s);
-	assert_non_null(c);
-	r1 = cfl_hold(c);
-	assert_true(cfl_reading(c, r1));
-	cfl_feed(c, line, big);		/* cannot be held: read 1 given up */
-	assert_int_equal(cfl_state(c), CFL_WAIT);
-	assert_false(cfl_reading(c, r1));
-	r2 = cfl_hold(c);
-	assert_false(cfl_reading(c, r1));	/* read 1's reply: dropped */
-	assert_true(cfl_reading(c, r2));
-	cfl_ref(c);		/* the read's, as the hub takes */
-	cfl_close(c);		/* drops cfl_new's */
-	assert_false(cfl_reading(c, r2));
-	cfl_unref(c);
-	event_base_free(base);
+	fx_open(&x);
+	r1 = cfl_hold(x.c);
+	assert_true(cfl_reading(x.c, r1));
+	cfl_feed(x.c, line, big);	/* cannot be held: read 1 given up */
+	assert_int_equal(cfl_state(x.c), CFL_WAIT);
+	assert_false(cfl_reading(x.c, r1));
+	r2 = cfl_hold(x.c);
+	assert_false(cfl_reading(x.c, r1));	/* read 1's reply: dropped */
+	assert_true(cfl_reading(x.c, r2));
+	cfl_ref(x.c);		/* the read's, as the hub takes */
+	cfl_close(x.c);		/* drops cfl_new's */
+	assert_false(cfl_reading(x.c, r2));
+	cfl_unref(x.c);
+	event_base_free(x.base);
 	free(line);
 }
 
