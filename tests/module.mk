@@ -83,15 +83,15 @@ $(BUILD)/fuzz/fuzz_wshead: tests/fuzz/fuzz_wshead.c wsgate/frame.c \
 # the collector's venue adapters, fed without the network as
 # bench/venues feeds them: the live sources, emit.c and book.c
 FUZZ_VENUE_SRC	:= $(LIVE_SRC) collector/emit.c collector/book.c
-$(BUILD)/fuzz/fuzz_venue: tests/fuzz/fuzz_venue.c $(FUZZ_VENUE_SRC) \
-    $(COMMON_SRC) $(wildcard common/*.h collector/*.h)
+$(BUILD)/fuzz/fuzz_venue: tests/fuzz/fuzz_venue.c tests/fuzz/lines.h \
+    $(FUZZ_VENUE_SRC) $(COMMON_SRC) $(wildcard common/*.h collector/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Icollector $< $(FUZZ_VENUE_SRC) $(COMMON_SRC) \
 		-o $@ $(LIVE_LIBS) -ljansson -lcrypto -lm
 
 # wsgate's conflator, with the frames it makes
-$(BUILD)/fuzz/fuzz_conflate: tests/fuzz/fuzz_conflate.c wsgate/conflate.c \
-    wsgate/frame.c $(wildcard wsgate/*.h) $(COMMON_SRC) \
+$(BUILD)/fuzz/fuzz_conflate: tests/fuzz/fuzz_conflate.c tests/fuzz/lines.h \
+    wsgate/conflate.c wsgate/frame.c $(wildcard wsgate/*.h) $(COMMON_SRC) \
     $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/conflate.c wsgate/frame.c \
@@ -100,7 +100,8 @@ $(BUILD)/fuzz/fuzz_conflate: tests/fuzz/fuzz_conflate.c wsgate/conflate.c \
 # redispub's routing and batch encoding, as tests/unit/test_batch
 FUZZ_REDISPUB_SRC := $(addprefix redispub/, batch.c outbox.c route.c resp.c) \
 		     common/cluster.c common/sentinel.c
-$(BUILD)/fuzz/fuzz_redispub: tests/fuzz/fuzz_redispub.c $(FUZZ_REDISPUB_SRC) \
+$(BUILD)/fuzz/fuzz_redispub: tests/fuzz/fuzz_redispub.c tests/fuzz/lines.h \
+    $(FUZZ_REDISPUB_SRC) \
     $(wildcard redispub/*.h) $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iredispub $< $(FUZZ_REDISPUB_SRC) $(COMMON_SRC) \

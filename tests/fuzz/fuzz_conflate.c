@@ -22,6 +22,7 @@
 
 #include "conflate.h"
 #include "json.h"
+#include "lines.h"
 
 static const char *const chans[] = {
 	"md.sim.X-Y.book", "md.sim.X-Y.trade", "md.sim.X-Y.quote",
@@ -64,7 +65,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *chan;
 	char *buf;
 	int ticks = 0;
-	size_t i, end;
+	size_t i;
 
 	if (size < 1)
 		return 0;
@@ -75,17 +76,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if ((buf = malloc(size)) == NULL)
 		abort();
-	for (i = 1; i < size; i = end + 1) {
-		const uint8_t *nl = memchr(data + i, '\n', size - i);
+	for (i = 1; i < size;) {
 		size_t len, tl;
 		const char *t;
 
-		end = nl != NULL ? (size_t)(nl - data) : size;
-		len = end - i;
+		i = fuzz_line(data, size, i, buf, &len);
 		if (len == 0)
 			continue;
-		memcpy(buf, data + i, len);
-		buf[len] = '\0';
 		t = len > 1 ? buf + 2 : buf + len;
 		tl = len > 1 ? len - 2 : 0;
 		switch (buf[0]) {

@@ -18,6 +18,7 @@
 
 #include "batch.h"
 #include "json.h"
+#include "lines.h"
 
 /* one bulk string at *p: its bytes in [*s, *s + *n); -1 if not whole */
 static int
@@ -87,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct resp_buf out = { 0 };
 	struct outbox_msg h;
 	char why[256], *line;
-	size_t i, end, free_;
+	size_t i, free_;
 
 	if (size < 3)
 		return 0;
@@ -98,14 +99,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b.cluster = data[0] & 1;
 	if ((line = malloc(size)) == NULL)
 		abort();
-	for (i = 3; i < size && outbox_has_room(&ob); i = end + 1) {
-		const uint8_t *nl = memchr(data + i, '\n', size - i);
+	for (i = 3; i < size && outbox_has_room(&ob);) {
 		size_t len;
 
-		end = nl != NULL ? (size_t)(nl - data) : size;
-		len = end - i;
-		memcpy(line, data + i, len);
-		line[len] = '\0';
+		i = fuzz_line(data, size, i, line, &len);
 		memset(&h, 0, sizeof(h));
 		if (route_line(&rt, line, len, &h, why, sizeof(why)) != 0)
 			continue;

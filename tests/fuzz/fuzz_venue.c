@@ -26,6 +26,7 @@
 #include "book.h"
 #include "collector.h"
 #include "dec.h"
+#include "lines.h"
 #include "ring.h"
 #include "venue.h"
 
@@ -105,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct collector c;
 	struct feed f;
 	struct fsym s[NSYMS];
-	size_t v, i, end;
+	size_t v, i;
 	char *buf;
 
 	if (size < 1)
@@ -132,14 +133,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((buf = malloc(size)) == NULL)
 		return 0;
 	/* each frame NUL terminated in a copy of its own, as ws.c gives it */
-	for (i = 1; i < size; i = end + 1) {
-		const uint8_t *nl = memchr(data + i, '\n', size - i);
+	for (i = 1; i < size;) {
 		size_t len;
 
-		end = nl != NULL ? (size_t)(nl - data) : size;
-		len = end - i;
-		memcpy(buf, data + i, len);
-		buf[len] = '\0';
+		i = fuzz_line(data, size, i, buf, &len);
 		if (len >= 2 && buf[0] == 'R' && buf[1] == ' ' &&
 		    ops->on_rest != NULL)
 			ops->on_rest(&f, &s[0], 200, buf + 2, len - 2,
