@@ -10,23 +10,9 @@
 . "$TESTS/history/hist.sh"
 H=$T/hist
 
-# trade PRICE TS: a trade line
+# trade PRICE TS: a trade line received at TS
 trade() {
-	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"t%s"}\n' \
-	    "$2" "$2" "$1" "$1"
-}
-# record LAST: the lines in $T/lines into the ring, recorded up to seq
-# LAST by a recorder started for it, then stopped
-record() {
-	"$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &
-	rp=$!
-	track "$rp"
-	"$BIN/collector" --ring "$RING" jsonl --strict <"$T/lines" \
-	    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
-	wait_for 10 recorded_up_to "$H" "$1" ||
-	    fail "not recorded up to seq $1: $(cat "$T/rec.err")"
-	kill -TERM "$rp"
-	wait "$rp" || fail "recorder exited $?: $(cat "$T/rec.err")"
+	trade_line "$1" "$2" "$2"
 }
 far=4102444800000000000	# 2100-01-01T00:00Z
 # the ring holds 64 records, so that it can lap a stopped recorder
@@ -35,9 +21,9 @@ far=4102444800000000000	# 2100-01-01T00:00Z
 base=$("$BIN/shmreader" --ring "$RING" --stat | sed -n 's/^seq: //p')
 now=$(($(date +%s) * 1000000000))
 { trade 1 "$now"; trade 2 "$far"; trade 3 $((now + 1000000000)); } >"$T/lines"
-record $((base + 3))
+record_lines $((base + 3))
 trade 4 $((now + 2000000000)) >"$T/lines"
-record $((base + 4))
+record_lines $((base + 4))
 
 # a gap after a far ts: stopped, the recorder is lapped
 "$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &

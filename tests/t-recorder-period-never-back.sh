@@ -13,31 +13,17 @@ H=$T/hist
 
 # trade PRICE TS: a trade line, recv 14:00 plus PRICE seconds
 trade() {
-	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"t%s"}\n' \
-	    "$2" "$((1796220000 + $1))000000000" "$1" "$1"
-}
-# record LAST: the lines in $T/lines into the ring, recorded up to seq
-# LAST by a recorder started for it, then stopped
-record() {
-	"$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &
-	rp=$!
-	track "$rp"
-	"$BIN/collector" --ring "$RING" jsonl --strict <"$T/lines" \
-	    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
-	wait_for 10 recorded_up_to "$H" "$1" ||
-	    fail "not recorded up to seq $1: $(cat "$T/rec.err")"
-	kill -TERM "$rp"
-	wait "$rp" || fail "recorder exited $?: $(cat "$T/rec.err")"
+	trade_line "$1" "$2" "$((1796220000 + $1))000000000"
 }
 h=1796220000000000000	# 2026-12-02T14:00Z
 { trade 1 $((h + 1000000000)); trade 2 1798761600000000000
   trade 3 $((h + 2000000000)); trade 4 $((h - 7200000000000))
   trade 5 $((h + 3000000000)); } >"$T/lines"
-record 5
+record_lines 5
 { trade 6 $((h + 4000000000)); trade 7 $((h + 5000000000)); } >"$T/lines"
-record 7
+record_lines 7
 trade 8 $((h + 6000000000)) >"$T/lines"
-record 8
+record_lines 8
 
 "$BIN/recorder" cat "$H" >"$T/all" 2>"$T/err" || fail "cat: $(cat "$T/err")"
 assert_eq "prices in order, once each" "1 2 3 4 5 6 7 8" \

@@ -4,6 +4,26 @@
 # shellcheck disable=SC2034 # for the tests that source this file
 CAP="/usr/bin/python3 $TESTS/history/caputil.py"
 
+# trade_line PRICE TS RECV: a sim BTC-USD trade line, tid tPRICE.
+trade_line() {
+	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":%s,"recv":%s,"price":"%s","qty":"1","side":"buy","tid":"t%s"}\n' \
+	    "$2" "$3" "$1" "$1"
+}
+
+# record_lines LAST: the lines in $T/lines into the ring, recorded in $H
+# up to seq LAST by a recorder started for it, then stopped.
+record_lines() {
+	"$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &
+	_rp=$!
+	track "$_rp"
+	"$BIN/collector" --ring "$RING" jsonl --strict <"$T/lines" \
+	    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
+	wait_for 10 recorded_up_to "$H" "$1" ||
+	    fail "not recorded up to seq $1: $(cat "$T/rec.err")"
+	kill -TERM "$_rp"
+	wait "$_rp" || fail "recorder exited $?: $(cat "$T/rec.err")"
+}
+
 # recorded_up_to DIR SEQ: the history under DIR ends with record SEQ.
 recorded_up_to() {
 	_s=$("$BIN/recorder" cat --format raw "$1" 2>/dev/null |
