@@ -696,10 +696,13 @@ apply(struct cfl *c, const char *line, size_t len, int from)
 			/* a loss counts wherever it came from */
 			if ((why = frame_loss(line, len)) != NULL)
 				lost(c, why);
-			else if (from != KEYS && !c->closed &&
-			    jt_parse(line, len, &top) == 0 &&
+			else if (from == KEYS || c->closed)
+				;	/* the keys hold book messages only */
+			else if (jt_parse(line, len, &top) == 0 &&
 			    jt_type(top) == JT_OBJ)
 				pass(c, line, len);
+			else
+				c->st->conflate_errors++;
 			return;
 		}
 		if (c->snap_pending || c->nchanged > 0)

@@ -140,10 +140,11 @@ test_other_line_passed(void **state)
 	settle(x.base);
 	assert_int_equal(x.s.pass, 2);
 	assert_int_equal(x.s.invalid, 0);
-	/* JSON, but no object: not for the clients (tickpipe(7)) */
+	/* JSON, but no object: not for the clients (tickpipe(7)), counted */
 	cfl_feed(x.c, "[1]", 3);
 	settle(x.base);
 	assert_int_equal(x.s.pass, 2);
+	assert_int_equal(x.st.conflate_errors, 1);
 	fx_close(&x);
 }
 
