@@ -1313,6 +1313,12 @@ deltas_usable(const redisReply *snap, const redisReply *d, const char **why)
 	return 0;
 }
 
+/* a key read in flight: its conflator and its number */
+struct cfl_read {
+	struct cfl	*c;	/* a reference */
+	uint64_t	 read;	/* its number (cfl_hold) */
+};
+
 /*
  * cfl_read_cb: the keys of conflator c (EXEC of GET C.snapshot; GETRANGE
  * C.deltas, or GET C.last; on a cluster GET {C}.owner first, in a MULTI
@@ -1320,11 +1326,6 @@ deltas_usable(const redisReply *snap, const redisReply *d, const char **why)
  * snapshot, deltas it cannot replay (deltas_usable), or stale keys
  * (owner_stale) waits for a live snapshot.
  */
-struct cfl_read {
-	struct cfl	*c;	/* a reference */
-	uint64_t	 read;	/* its number (cfl_hold) */
-};
-
 static void
 cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 {
