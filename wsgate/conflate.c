@@ -787,9 +787,9 @@ hold(struct cfl *c, const char *line, size_t len)
 void
 cfl_feed(struct cfl *c, const char *line, size_t len)
 {
-	if (c->state == CFL_READING && hold(c, line, len) == 0)
-		return;
 	if (c->state == CFL_READING) {
+		if (hold(c, line, len) == 0)
+			return;
 		held_free(c);
 		c->state = CFL_WAIT;
 	}
