@@ -506,33 +506,40 @@ book_lost(struct cfl *c)
 }
 
 /*
- * book_apply: one line of a book channel.  A snapshot with the seq
- * applied last is a copy (skipped), an older one is taken live (the
- * ring was made again) but skipped in a replay; a delta counts once
- * there is a book and its seq is newer.  0; -1 for a line that is not
- * a book message (the caller passes it on); -2 for one whose levels do
- * not apply (the book is lost: the caller says so).
+ * book_apply: one line of a book channel, read in one pass.  A snapshot
+ * with the seq applied last is a copy (skipped), an older one is taken
+ * live (the ring was made again) but skipped in a replay; a delta counts
+ * once there is a book and its seq is newer.  0; -1 for a JSON object
+ * that is no book message (the caller passes it on), *loss set if it
+ * says the book lost messages (frame_loss); -2 for a book message whose
+ * levels do not apply (the book is lost: the caller says so); -3 for a
+ * line that is no JSON object.
  */
 static int
-book_apply(struct cfl *c, const char *line, size_t len, int replay)
+book_apply(struct cfl *c, const char *line, size_t len, int replay,
+    const char **loss)
 {
 	static const char *const names[] = {
 		"venue", "symbol", "vseq", "ts", "recv", "type", "seq",
-		"bids", "asks"
+		"bids", "asks", "status"
 	};
-	struct jv v[9];
+	struct jv v[10];
 	uint64_t seq;
 	int snap;
 
-	if (jt_pick(line, len, names, v, 9, NULL) < 0 ||
-	    jt_type(v[6]) != JT_NUM || jt_u64(v[6], &seq) != 0 ||
-	    seq > INT64_MAX)
-		return -1;
+	*loss = NULL;
+	if (jt_pick(line, len, names, v, 10, NULL) < 0)
+		return -3;
 	if (jt_eq(v[5], "book_snapshot"))
 		snap = 1;
 	else if (jt_eq(v[5], "book_delta"))
 		snap = 0;
-	else
+	else {
+		*loss = frame_loss(v[5], v[9]);
+		return -1;
+	}
+	if (jt_type(v[6]) != JT_NUM || jt_u64(v[6], &seq) != 0 ||
+	    seq > INT64_MAX)
 		return -1;
 	if (snap) {
 		if (c->have && (int64_t)seq == c->last_seq)
@@ -686,22 +693,21 @@ apply(struct cfl *c, const char *line, size_t len, int from)
 
 	switch (c->kind) {
 	case CFL_BOOK:
-		switch (book_apply(c, line, len, from != LIVE)) {
+		switch (book_apply(c, line, len, from != LIVE, &why)) {
 		case 0:
 			break;
 		case -2:
 			lost(c, "a book message whose levels do not apply");
 			return;
-		default:
+		case -1:
 			/* a loss counts wherever it came from */
-			if ((why = frame_loss(line, len)) != NULL)
+			if (why != NULL)
 				lost(c, why);
-			else if (from == KEYS || c->closed)
-				;	/* the keys hold book messages only */
-			else if (jt_parse(line, len, &top) == 0 &&
-			    jt_type(top) == JT_OBJ)
-				pass(c, line, len);
-			else
+			else if (from != KEYS && !c->closed)
+				pass(c, line, len);	/* keys: books only */
+			return;
+		default:	/* no JSON object: not for the clients */
+			if (from != KEYS && !c->closed)
 				c->st->conflate_errors++;
 			return;
 		}

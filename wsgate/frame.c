@@ -105,13 +105,14 @@ frame_unref(struct frame *f)
 }
 
 /*
- * frame_loss: why line (on a book channel) says the book lost messages,
- * or NULL: redispub(1) publishes a gap line, and a status "resync" or
- * "disconnected", again on each book channel it touches, before the
- * deltas that no longer apply to the book a client has.
+ * frame_loss: why a line of a book channel whose members "type" and
+ * "status" are these says the book lost messages, or NULL: redispub(1)
+ * publishes a gap line, and a status "resync" or "disconnected", again
+ * on each book channel it touches, before the deltas that no longer
+ * apply to the book a client has.
  */
-static const char *
-loss_of(struct jv type, struct jv status)
+const char *
+frame_loss(struct jv type, struct jv status)
 {
 	if (jt_eq(type, "gap"))
 		return "records lost (a gap line)";
@@ -122,17 +123,6 @@ loss_of(struct jv type, struct jv status)
 	if (jt_eq(status, "disconnected"))
 		return "venue disconnected (a status line)";
 	return NULL;
-}
-
-const char *
-frame_loss(const char *line, size_t len)
-{
-	static const char *const names[] = { "type", "status" };
-	struct jv v[2];
-
-	if (jt_pick(line, len, names, v, 2, NULL) < 0)
-		return NULL;
-	return loss_of(v[0], v[1]);
 }
 
 /*
@@ -156,7 +146,7 @@ frame_parse_book(struct frame *f)
 		f->kind = FRAME_SNAPSHOT;
 	else if (jt_eq(v[0], "book_delta"))
 		f->kind = FRAME_DELTA;
-	else if ((f->loss = loss_of(v[0], v[2])) != NULL)
+	else if ((f->loss = frame_loss(v[0], v[2])) != NULL)
 		f->kind = FRAME_LOSS;
 	if (jt_type(v[1]) == JT_NUM && jt_u64(v[1], &seq) == 0 &&
 	    seq <= INT64_MAX)

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "json.h"
+
 /*
  * A frame: bytes ready for the wire (WebSocket header + payload, or an
  * HTTP response chunk), refcounted, shared by every queue that holds it.
@@ -41,7 +43,7 @@ struct frame	*frame_raw(const void *p, size_t len);
 struct frame	*frame_json(json_t *);
 void		 frame_unref(struct frame *);
 void		 frame_parse_book(struct frame *);
-const char	*frame_loss(const char *, size_t);
+const char	*frame_loss(struct jv type, struct jv status);
 
 static inline struct frame *
 frame_ref(struct frame *f)
