@@ -144,7 +144,7 @@ include bench/module.mk
 programs: $(PROGRAMS)
 
 # not built with the C flags: the dashboard (npm) and the fuzzers (clang)
-$(WWW_NPM)/.stamp $(WWW_STAMP) $(FUZZ_BIN): .EXTRA_PREREQS :=
+$(WWW_NPM)/.stamp $(WWW_STAMP) $(FUZZ_BIN) $(FUZZ_STAMP): .EXTRA_PREREQS :=
 # npm is one of the packages `make` installs
 $(WWW_NPM)/.stamp: | $(BUILD)/.deps-ok
 

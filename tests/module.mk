@@ -47,6 +47,16 @@ FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_FLAGS	:= -std=c11 -g -O1 -D_GNU_SOURCE -Icommon \
 		   -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined
+# the fuzzers are not built with the C flags (they have no $(FLAGS_STAMP)):
+# their own stamp, changed only when FUZZ_FLAGS do, rebuilds them then
+FUZZ_STAMP	:= $(BUILD)/fuzz/.flags
+ifneq ($(strip $(FUZZ_FLAGS)),$(strip $(file <$(FUZZ_STAMP))))
+$(FUZZ_STAMP): FORCE
+endif
+$(FUZZ_STAMP):
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(subst ','\'',$(FUZZ_FLAGS))' >$@
+$(FUZZ_BIN): $(FUZZ_STAMP)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard common/*.h)
 	@mkdir -p $(@D)
