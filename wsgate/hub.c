@@ -271,7 +271,8 @@ struct member {
  * channel (an exact one and patterns), so each book message reaches it
  * once and in seq order, and its late-joiner sync: queued for a read of
  * its keys (live frames dropped: the read covers them), being read (live
- * frames held), or live.  Kept while some subscription covers it.
+ * frames held), or live; a live snapshot ends the first two.  Kept while
+ * some subscription covers it.
  */
 enum book_sync { BOOK_LIVE, BOOK_QUEUED, BOOK_READING };
 
@@ -2476,6 +2477,13 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 			p->cbs->fail(p->arg, "out of memory");
 			continue;
 		}
+		/*
+		 * a live snapshot is the whole book: it ends a sync queued or
+		 * under way (whose keys it makes needless, and which may not
+		 * have it: a read given up, keys deleted after a loss)
+		 */
+		if (f->kind == FRAME_SNAPSHOT && b->sync != BOOK_LIVE)
+			book_unsync(p, b);
 		if (b->sync == BOOK_READING)
 			book_hold(p, b, f);
 		else if (b->sync == BOOK_LIVE)

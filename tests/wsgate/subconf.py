@@ -9,7 +9,9 @@ after-redis.sh).
       PUBLISH sent straight to Redis does not wait.  While DIR/stall
       exists nothing wsgate sends reaches Redis (it is held, in order);
       while DIR/down exists every connection is cut and new ones are
-      refused: Redis is down as wsgate sees it.  Touches DIR/proxy.ready.
+      refused: Redis is down as wsgate sees it.  While DIR/stallread
+      exists, a key read (the bytes from a GETRANGE on) is held, and what
+      follows it on its connection.  Touches DIR/proxy.ready.
 
   race URL RPORT KIND N
       N times: a request for fresh channels of KIND (exact, pattern,
@@ -43,6 +45,12 @@ after-redis.sh).
       "subscribed" only once wsgate has reconnected and subscribed, and
       then gets what is published.
 
+  booksync URL RPORT DIR
+      With DIR/stallread made, so that a book's keys are being read and
+      the client's next book waits to be: a live snapshot of either book
+      reaches the client at once, the deltas after it follow, and once
+      the reads end (their keys empty) nothing is sent twice.
+
 Uses Debian's python3-websockets, a client that is not tickpipe's code.
 Exits 0 when every expectation held, 1 otherwise (the reason on stderr).
 """
@@ -65,11 +73,15 @@ def die(msg):
 
 async def proxy_main(port, rport, delay, d):
     stall, down = os.path.join(d, "stall"), os.path.join(d, "down")
+    stallread = os.path.join(d, "stallread")
     conns = set()
 
     async def pump_up(r, w):
-        """wsgate -> Redis: each chunk delay late, none while stalled."""
+        """wsgate -> Redis: each chunk delay late, none while stalled,
+        none from a key read on while its reads are stalled."""
         q = asyncio.Queue()
+        held = False
+        tail = b""
 
         async def feed():
             while True:
@@ -81,8 +93,12 @@ async def proxy_main(port, rport, delay, d):
         try:
             while True:
                 due, b = await q.get()
-                while time.monotonic() < due or os.path.exists(stall):
+                held = held or b"GETRANGE" in tail + b
+                tail = b[-8:]
+                while time.monotonic() < due or os.path.exists(stall) or (
+                        held and os.path.exists(stallread)):
                     await asyncio.sleep(0.005)
+                held = False
                 if not b:
                     break
                 w.write(b)
@@ -338,6 +354,52 @@ async def down(url, rport, d):
     print("down: ok")
 
 
+async def booksync(url, rport, d):
+    stallread = os.path.join(d, "stallread")
+    chans = ["md.bs.A.book", "md.bs.B.book"]
+
+    def book(kind, sym, seq):
+        return json.dumps({"type": kind, "venue": "bs", "symbol": sym,
+                           "seq": seq, "vseq": seq, "bids": [["1", "1"]],
+                           "asks": []})
+
+    def is_book(m):
+        return m.get("type") in ("book_snapshot", "book_delta")
+
+    open(stallread, "w").close()
+    async with websockets.connect(url, ping_interval=None) as ws:
+        await ws.send(json.dumps({"op": "subscribe", "channels": chans}))
+        await until(ws, is_sub, "subscribed")
+        await nothing(ws, 0.5, "while A's keys are read")
+        # A is being read (its read held by the proxy), B waits for it
+        for ch, sym in zip(chans, "AB"):
+            if publish(rport, ch, book("book_snapshot", sym, 5)) < 1:
+                die(ch + ": no subscriber in Redis")
+        got = {}
+        for k in range(2):
+            m = await until(ws, is_book, "a live snapshot while the keys "
+                            "are read", 10)
+            got[m["symbol"]] = (m["type"], m["seq"])
+        if got != {"A": ("book_snapshot", 5), "B": ("book_snapshot", 5)}:
+            die("live snapshots while syncing: got %r" % got)
+        for ch, sym in zip(chans, "AB"):
+            publish(rport, ch, book("book_delta", sym, 6))
+        for sym in "AB":
+            m = await until(ws, is_book, "the delta after the snapshot", 10)
+            if (m["symbol"], m["type"], m["seq"]) != (sym, "book_delta", 6):
+                die("after the snapshots: got %r" % m)
+        os.unlink(stallread)
+        # the reads end (empty keys): nothing of them reaches the client
+        await nothing(ws, 1.0, "once the reads are let through")
+        for ch, sym in zip(chans, "AB"):
+            publish(rport, ch, book("book_delta", sym, 7))
+        for sym in "AB":
+            m = await until(ws, is_book, "a delta after the reads", 10)
+            if (m["symbol"], m["type"], m["seq"]) != (sym, "book_delta", 7):
+                die("after the reads: got %r" % m)
+    print("booksync: ok")
+
+
 async def cluster(url, port, n, pause):
     """N rounds: two channels in one request, the node of the first
     paused (CLIENT PAUSE ALL) just before the request: the answer cannot
@@ -415,6 +477,8 @@ def main():
         asyncio.run(cluster(a[1], int(a[2]), int(a[3]), int(a[4])))
     elif a[:1] == ["replica"] and len(a) == 6:
         asyncio.run(replica(a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])))
+    elif a[:1] == ["booksync"] and len(a) == 4:
+        asyncio.run(booksync(a[1], int(a[2]), a[3]))
     elif a[:1] == ["down"] and len(a) == 4:
         asyncio.run(down(a[1], int(a[2]), a[3]))
     else:
