@@ -23,8 +23,10 @@
 #
 # The test fails if a client misses a seq it was not told of (a gap line,
 # a document naming the range, its own disconnection, wsgate's
-# redis_down), if a book goes wrong without notice or ends unlike the
-# ring's, or if a stage is not repaired within REPAIR_S.  It prints, per
+# redis_down; a book's deltas from wsgate's book_invalid until its next
+# snapshot: tests/chaos/chaos.py), if a book goes wrong without notice
+# or ends unlike the ring's, or if a stage is not repaired within
+# REPAIR_S.  It prints, per
 # fault and client, the seqs lost and announced, lost silently and
 # received twice, and the repair time: from the fault until both clients
 # get data newer than it.

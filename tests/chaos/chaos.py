@@ -19,6 +19,9 @@ conflation, so it is live; a book's history can carry seqs newer than
 live lines still on their way).  Nor does the WebSocket client miss the deltas of a book that
 wsgate holds back, by design, until it has sent the client a snapshot of
 it, after it joins or Redis returns (then it also sends book_invalid),
+or after it told the client the book is invalid ({"type":"book_invalid"}:
+a gap line or a status resync reached wsgate, wsgate(1)), from the
+highest seq the client had then to the next snapshot of it it gets,
 nor the book messages of a channel wsgate told it it moved to conflation
 ({"type":"conflated"}, a slow client: wsgate(1) --slow-client-hz), from
 the last it got of that channel before the notice until it reconnects:
@@ -131,6 +134,9 @@ class Seen:
         # WebSocket only: [channel, last seq of it received before the
         # "conflated" notice, highest seq when the connection ended]
         self.conflated = []
+        # WebSocket only: [channel, highest seq received when wsgate said
+        # its book is invalid, seq of the next snapshot of it received]
+        self.invalid = []
         # WebSocket only: (channel, last seq of it received, highest live
         # seq) for each book channel at each connection's end
         self.cut_off = []
@@ -158,6 +164,10 @@ class Seen:
                 cs[1] += n == 0
                 if seq in snapshots and self.joins:
                     self.joins[-1][1].setdefault(chan, seq)
+                if seq in snapshots:
+                    for w in self.invalid:
+                        if w[0] == chan and w[2] == 1 << 62 and seq > w[1]:
+                            w[2] = seq
                 if wait_end is not None and (
                         not trade_only or chan.endswith(".trade")):
                     self.excused.append((wait_end[1] + 1, seq - 1))
@@ -181,6 +191,11 @@ class Seen:
                     continue
                 if isinstance(m.get("from"), int) and isinstance(m.get("lost"), int):
                     self.excused.append((m["from"], m["from"] + m["lost"] - 1))
+                if trade_only and m.get("type") == "book_invalid" and \
+                        isinstance(m.get("channel"), str):
+                    ch = m["channel"]
+                    self.invalid.append([ch, max(hi, last_on.get(ch, 0)),
+                                         1 << 62])
             elif k == "C":
                 self.conflated.append([f[2], last_on.get(f[2], hi), 1 << 62])
             elif k == "D":
@@ -240,6 +255,9 @@ class Seen:
                 if ch == chan and lo < seq <= end:
                     return 1
         if kind == "book_delta":
+            for ch, lo, end in self.invalid:
+                if ch == chan and lo < seq < end:
+                    return 1
             for lo, snaps, end in self.joins:
                 if lo < seq < min(snaps.get(chan, end), end):
                     return 1
