@@ -1,0 +1,38 @@
+#!/bin/sh
+# t-supervisor-killed-while-starting: a supervisor SIGKILLed while a stage
+# starts leaves nothing that `stop` does not stop: each process is in its
+# run/STAGE.pids as soon as it is started (tickpipe(8) FILES), not once
+# the stage is ready.  The stage is wsgate, here a stand-in that never
+# says it is ready.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/supervisor/sv.sh"
+wsgate_enabled || skip "wsgate not built"
+
+mkdir "$T/bin"
+for b in "$BIN"/*; do
+	[ -f "$b" ] && [ -x "$b" ] && ln -s "$b" "$T/bin/"
+done
+rm -f "$T/bin/wsgate"
+# its arguments name WSGATE_LISTEN: procs_of_test finds it
+printf '#!/bin/sh\nwhile :; do sleep 1; done\n' >"$T/bin/wsgate"
+chmod +x "$T/bin/wsgate"
+
+test_killed_while_a_stage_starts() {
+	write_conf "BIN_DIR=$T/bin" "READY_TIMEOUT=60"
+	sh "$TP_SCRIPT" -c "$CONF" start >"$T/start.out" 2>&1 &
+	starter=$!
+	track $starter
+	wait_for 60 sh -c "[ \"\$(cat '$STATE/run/wsgate.state' 2>/dev/null |
+	    cut -d' ' -f1)\" = starting ]" || fail "wsgate never starting"
+	sleep 1				# its process runs
+	sup=$(sup_pid)
+	kill -KILL "$sup"
+	kill -TERM "$starter"
+	wait "$starter"
+	tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
+	no_procs_left
+}
+
+test_killed_while_a_stage_starts
