@@ -3,7 +3,10 @@
 # starts leaves nothing that `stop` does not stop: each process is in its
 # run/STAGE.pids as soon as it is started (tickpipe(8) FILES), not once
 # the stage is ready.  The stage is wsgate, here a stand-in that never
-# says it is ready.
+# says it is ready.  Then a supervisor that is stopping (its wsgate
+# SIGSTOPped, so the stop takes STOP_TIMEOUT): `status` exits 3, and
+# `start` waits for the stop and starts a new one, where it said
+# "already running" and exited 0 with nothing left running.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -35,4 +38,22 @@ test_killed_while_a_stage_starts() {
 	no_procs_left
 }
 
+test_start_while_stopping() {
+	write_conf "STOP_TIMEOUT=3"
+	tp_start
+	kill -STOP "$(victim wsgate wsgate)"
+	tp stop >"$T/stop.out" 2>&1 &
+	stopper=$!
+	track $stopper
+	wait_for 10 grep -q '^stopping ' "$STATE/supervisor.state" ||
+	    fail "the supervisor never said it was stopping"
+	tp status >/dev/null 2>&1
+	rc=$?
+	[ "$rc" = 3 ] || fail "status exited $rc while the supervisor stops"
+	tp start >"$T/out" 2>&1 || { cat "$T/out"; fail "start exited $?"; }
+	wait "$stopper"
+	assert_all_up "start while a supervisor stopped"
+}
+
 test_killed_while_a_stage_starts
+test_start_while_stopping
