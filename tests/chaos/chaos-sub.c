@@ -328,6 +328,7 @@ other:
 			fprintf(logf, "D %lld redis_down\n", ms);
 		else if (memmem(s, n, "\"status\":\"redis_up\"", 19))
 			fprintf(logf, "U %lld redis_up\n", ms);
+		fflush(logf);	/* the test waits for the client to be back */
 	}
 }
 
@@ -342,6 +343,7 @@ blind(const char *why)
 		return;
 	up = 0;
 	fprintf(logf, "D %lld %s\n", now_ms(), why);
+	fflush(logf);
 	books_invalidate();
 	for (int i = 0; i < nbooks; i++)	/* a new connection is not */
 		books[i].conflated = 0;
@@ -352,6 +354,7 @@ back(const char *why)
 {
 	up = 1;
 	fprintf(logf, "U %lld %s\n", now_ms(), why);
+	fflush(logf);
 }
 
 static int

@@ -84,6 +84,16 @@ kill_stage pipeline redispub
 sleep 1
 kill -CONT "$ws_client"
 sleep "$STEADY"
+# the WebSocket client back, before the input ends: on a loaded machine
+# its subscription can take effect seconds after it reconnected (wsgate
+# behind Redis), and a client still blind at the end fails the verdict.
+# Blind: a D line (chaos-sub flushes D and U lines) with no trade after a
+# U after it.
+ws_live() {
+	tail -c 4000000 "$T/ws.log" | awk '$1 == "D" { b = 1 } $1 == "U" { b = 2 }
+	    $1 == "M" && b == 2 && $4 ~ /\.trade$/ { b = 0 } END { exit b != 0 }'
+}
+wait_for "$REPAIR_S" ws_live || note "the WebSocket client is not back"
 
 # the end: no more input; redispub drains what it holds, all of it: the
 # verdict counts every seq up to the ring's last, and an undelivered tail
