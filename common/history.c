@@ -694,25 +694,44 @@ has_suffix(const char *s, const char *suf)
 	return n > k && strcmp(s + n - k, suf) == 0;
 }
 
-/* Adds the *.tph of dir (and of its subdirectories if depth > 0). */
+/*
+ * Adds the *.tph of dir (and of its subdirectories if depth > 0).  A
+ * directory or entry that cannot be read fails it, named in err: its
+ * files would be missing unsaid.  One gone meanwhile (ENOENT: removed
+ * by a recorder's retention while we list) is skipped.
+ */
 static int
-list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap)
+list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
+    char *err, size_t errlen)
 {
 	struct dirent *de;
 	struct stat st;
 	char p[4096];
 	DIR *d;
 
-	if ((d = opendir(dir)) == NULL)
-		return depth > 0 ? -1 : 0;
+	if ((d = opendir(dir)) == NULL) {
+		if (depth == 0 && errno == ENOENT)
+			return 0;
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
-		if (stat(p, &st) < 0)
-			continue;
+		if (stat(p, &st) < 0) {
+			if (errno == ENOENT)
+				continue;
+			snprintf(err, errlen, "%s: %s", p, strerror(errno));
+			closedir(d);
+			return -1;
+		}
 		if (S_ISDIR(st.st_mode) && depth > 0) {
-			list_dir(p, depth - 1, files, n, cap);
+			if (list_dir(p, depth - 1, files, n, cap, err,
+			    errlen) < 0) {
+				closedir(d);
+				return -1;
+			}
 			continue;
 		}
 		if (!S_ISREG(st.st_mode) || !has_suffix(de->d_name, HIST_SUFFIX))
@@ -733,7 +752,7 @@ list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap)
 	return 0;
 err:
 	closedir(d);
-	errno = ENOMEM;
+	snprintf(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -761,8 +780,7 @@ hist_list(const char *path, char ***files, size_t *n, char *err,
 		*n = 1;
 		return 0;
 	}
-	if (list_dir(path, 1, files, n, &cap) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (list_dir(path, 1, files, n, &cap, err, errlen) < 0) {
 		hist_list_free(*files, *n);
 		*files = NULL;
 		*n = 0;

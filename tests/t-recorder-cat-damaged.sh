@@ -9,7 +9,7 @@
 # prints the records of every other file, as each prints alone, and exits
 # 65 (recorder(1)); it used to stop there with exit 74, hiding the rest.
 # A path that does not exist is said, and the paths after it are read
-# (exit 66).  The whole history reads with nothing said.
+# (exit 66); so is a day directory that cannot be read.  The whole history reads with nothing said.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -41,6 +41,20 @@ truncate -s "$cut" "$f"
 "$BIN/recorder" cat "$T/h2" >"$T/got" 2>"$T/err"
 assert_eq "file cut: exit status" 65 "$?"
 grep -q "missing from the history" "$T/err" || fail "file cut: $(cat "$T/err")"
+
+# a day directory that cannot be read: said, 66, not an empty history
+# (run as nobody: root reads anything)
+cp -a "$H" "$T/h3"
+chmod a+x "$T"
+chmod -R a+rX "$T/h3"
+day=$(dirname "$2")
+day=$T/h3/${day#"$H"/}
+chmod 000 "$day"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN/recorder" cat \
+    "$T/h3" >"$T/got" 2>"$T/err"
+assert_eq "day unreadable: exit status" 66 "$?"
+grep -q "$day: Permission denied" "$T/err" || fail "day unreadable: $(cat "$T/err")"
+chmod 755 "$day"
 
 # a damaged header; want: the records of each other file, read alone, in
 # order
