@@ -149,6 +149,8 @@ struct recorder {
 	int		 qfd;		/* the shm object, locked */
 	int		 qready;	/* made anew, ours */
 	char		 qname[256];
+	dev_t		 qdev;		/* the dir qname was made for */
+	ino_t		 qino;
 	uint64_t	 qsize;
 	_Atomic uint64_t qhead, qtail;
 	sem_t		 work, room;
@@ -509,6 +511,7 @@ write_block(struct recorder *r, const struct qblock *qb,
 	size_t n = qb->n;
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
+	struct stat st;
 	char errbuf[256];
 	int64_t t;
 	size_t len;
@@ -549,6 +552,18 @@ write_block(struct recorder *r, const struct qblock *qb,
 		    ") not written; the file is whole up to offset %" PRIu64,
 		    r->path, n, qb->sum.first_seq, qb->sum.last_seq, r->size);
 		errno = e;
+		return -1;
+	}
+	/*
+	 * a file removed under us (its directory removed) takes every block
+	 * written to it: this one stays in the queue, and we stop (74);
+	 * queue_close says what becomes of the queue
+	 */
+	if (fstat(r->fd, &st) == 0 && st.st_nlink == 0) {
+		warnx("%s: removed while being written: block of %zu records "
+		    "(seq %" PRIu64 "..%" PRIu64 ") not written", r->path,
+		    n, qb->sum.first_seq, qb->sum.last_seq);
+		errno = ENOENT;
 		return -1;
 	}
 	if (r->nents == r->entcap) {
@@ -1124,6 +1139,8 @@ queue_open(struct recorder *r)
 	}
 	snprintf(r->qname, sizeof(r->qname), "/tickpipe.%s.recorder.%s.%jx.%jx",
 	    base, r->name, (uintmax_t)st.st_dev, (uintmax_t)st.st_ino);
+	r->qdev = st.st_dev;
+	r->qino = st.st_ino;
 	for (;;) {
 		if ((r->qfd = shm_open(r->qname, O_RDWR | O_CREAT | O_CLOEXEC |
 		    O_NOFOLLOW, 0600)) < 0) {
@@ -1339,7 +1356,14 @@ queue_close(struct recorder *r)
 		return;
 	if (r->qready && head == tail)
 		shm_unlink(r->qname);
-	else if (r->qready) {
+	else if (r->qready && (stat(r->dir, &st) < 0 || st.st_dev != r->qdev ||
+	    st.st_ino != r->qino)) {
+		/* no later start on dir would find it: its name is dir's */
+		warnx("%s: the history directory is gone: its queue (/dev/shm%s) "
+		    "is removed; a recorder started there records what the "
+		    "ring still holds", r->dir, r->qname);
+		shm_unlink(r->qname);
+	} else if (r->qready) {
 		while (head < tail && !bad) {
 			struct qblock qb;
 
