@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -1123,12 +1124,23 @@ resume_seq(struct recorder *r, uint64_t *seq)
 static int
 queue_open(struct recorder *r)
 {
-	const char *rb = strrchr(r->ring_name, '/');
-	char base[101];
+	const char *rb = r->ring_name;
+	char base[101], rp[PATH_MAX];
 	struct stat st;
 	size_t i;
 
-	rb = rb != NULL ? rb + 1 : r->ring_name;
+	/*
+	 * the ring's name, however spelled: a path to /dev/shm/tickpipe.X
+	 * is the ring X (tickpipe-ring(5)), and a file ring is named by its
+	 * real path's last part, so that one ring has one queue (and lock)
+	 */
+	if (strchr(rb, '/') != NULL && realpath(rb, rp) != NULL) {
+		rb = rp;
+		if (strncmp(rp, "/dev/shm/tickpipe.", 18) == 0)
+			rb = rp + 18;
+	}
+	if (strrchr(rb, '/') != NULL)
+		rb = strrchr(rb, '/') + 1;
 	for (i = 0; rb[i] != '\0' && i < sizeof(base) - 1; i++)
 		base[i] = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
 		    "TUVWXYZ0123456789._-", rb[i]) != NULL ? rb[i] : '_';

@@ -7,7 +7,8 @@
 # no longer holds what the queue held (recorder(1), Crashes and
 # restarts): the history holds every record read before the kill, byte
 # for byte, then a gap for what the ring overwrote while no recorder ran.
-# A second recorder of the same directory and name meanwhile is refused.
+# A second recorder of the same directory and name meanwhile is refused,
+# the ring named the same way or by its path.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -39,6 +40,14 @@ rc=$?
 assert_eq "a second recorder's exit" 75 "$rc"
 grep -q "another recorder records ring $RING there" "$T/second.err" ||
 	fail "the second recorder said: $(cat "$T/second.err")"
+# so is one naming the ring by its path (tickpipe-ring(5)): it made a
+# queue of its own and recorded every record a second time
+"$BIN/recorder" --ring "/dev/shm/tickpipe.$RING" "$H" 2>"$T/third.err" &
+p3=$!
+track $p3
+wait_pid 10 $p3 "the recorder of the ring's path"
+wait $p3
+assert_eq "a recorder of the ring's path: exit" 75 "$?"
 
 rec_status
 rec_killed rec1
