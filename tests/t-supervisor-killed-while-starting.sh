@@ -3,10 +3,11 @@
 # starts leaves nothing that `stop` does not stop: each process is in its
 # run/STAGE.pids as soon as it is started (tickpipe(8) FILES), not once
 # the stage is ready.  The stage is wsgate, here a stand-in that never
-# says it is ready.  Then a supervisor that is stopping (its wsgate
-# SIGSTOPped, so the stop takes STOP_TIMEOUT): `status` exits 3, and
-# `start` waits for the stop and starts a new one, where it said
-# "already running" and exited 0 with nothing left running.
+# says it is ready; and one SIGKILLed as its loggers start: the next
+# start hung on their log locks.  Then a supervisor that is stopping
+# (its wsgate SIGSTOPped, so the stop takes STOP_TIMEOUT): `status`
+# exits 3, and `start` waits for the stop and starts a new one, where it
+# said "already running" and exited 0 with nothing left running.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -38,6 +39,26 @@ test_killed_while_a_stage_starts() {
 	no_procs_left
 }
 
+# killed as its loggers started (log.pids being written: all of them
+# started): the next start must not hang on their log locks, and stop
+# leaves none of them
+test_killed_while_loggers_start() {
+	write_conf
+	sh "$TP_SCRIPT" -c "$CONF" run >"$T/run.out" 2>&1 &
+	sup=$!
+	track $sup
+	wait_for 30 test -e "$STATE/run/log.pids.tmp" ||
+	    fail "the loggers never started"
+	kill -KILL "$sup"
+	wait "$sup" 2>/dev/null
+	timeout 60 sh "$TP_SCRIPT" -c "$CONF" start >"$T/out" 2>&1 ||
+	    { cat "$T/out"; fail "start after the kill exited $?"; }
+	tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
+	no_procs_left
+	left=$(pgrep -f "s6-log .*$STATE" | paste -sd , -)
+	[ -z "$left" ] || fail "loggers left: $(ps -o pid=,args= -p "$left")"
+}
+
 test_start_while_stopping() {
 	write_conf "STOP_TIMEOUT=3"
 	tp_start
@@ -56,4 +77,5 @@ test_start_while_stopping() {
 }
 
 test_killed_while_a_stage_starts
+test_killed_while_loggers_start
 test_start_while_stopping
