@@ -51,8 +51,9 @@ test_killed_while_loggers_start() {
 	    fail "the loggers never started"
 	kill -KILL "$sup"
 	wait "$sup" 2>/dev/null
-	timeout 60 sh "$TP_SCRIPT" -c "$CONF" start >"$T/out" 2>&1 ||
-	    { cat "$T/out"; fail "start after the kill exited $?"; }
+	timeout 60 sh "$TP_SCRIPT" -c "$CONF" start >"$T/out" 2>&1
+	rc=$?
+	[ "$rc" = 0 ] || { cat "$T/out"; fail "start after the kill exited $rc"; }
 	tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
 	no_procs_left
 	left=$(pgrep -f "s6-log .*$STATE" | paste -sd , -)
