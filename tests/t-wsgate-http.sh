@@ -3,7 +3,8 @@
 # no way out of DIR, /healthz, and a proper error for every bad request
 # (404 405 400 413 414 426 431 505, 408 for a handshake too slow), 400
 # for a header that frames the request or decides the upgrade given
-# twice, or Content-Length with Transfer-Encoding.  A --www that is a
+# twice, or Content-Length with Transfer-Encoding; a response the client
+# does not read is dropped after --handshake-timeout.  A --www that is a
 # file, not a directory, is a configuration error (78), said.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
@@ -111,12 +112,35 @@ test_head_gets_headers_only() {
 	:
 }
 
+# a client that asks for a large file and never reads it: its response
+# is dropped with the connection once it has taken none of it for
+# --handshake-timeout (2 s here); it held the connection and the whole
+# file for as long as the client wanted
+test_response_not_read_is_dropped() {
+	head -c 16000000 /dev/zero >"$T/www/big.bin"
+	n0=$(metric wsgate_connections)
+	/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+s.sendall(b"GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n")
+time.sleep(60)' "$WS_PORT" &
+	track $!
+	wait_for 10 metric_is wsgate_connections $((n0 + 1)) ||
+	    fail "the reader-less client not connected"
+	wait_for 10 metric_is wsgate_connections "$n0" ||
+	    fail "a response nobody reads holds its connection"
+	rm "$T/www/big.bin"
+}
+
 test_static_files_have_their_content_types
 test_nothing_outside_www_is_served
 test_bad_requests_get_proper_errors
 test_repeated_framing_headers_get_400
 test_incomplete_request_times_out_408
 test_head_gets_headers_only
+test_response_not_read_is_dropped
 stop_wsgate
 "$BIN/wsgate" -l 127.0.0.1:0 -u "$REDIS_URL" --www "$T/www/index.html" \
     2>"$T/www.err"

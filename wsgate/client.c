@@ -44,6 +44,16 @@
 /* how long a closing client gets to read what is left and answer */
 #define CLOSE_GRACE_NS	(10 * 1000000000LL)
 
+/*
+ * --handshake-timeout in ns: the time to send a request head, and the
+ * time an HTTP response may wait with the client taking none of it
+ */
+static int64_t
+hs_ns(const struct server *s)
+{
+	return (int64_t)s->conf->handshake_timeout * 1000000000LL;
+}
+
 enum client_state {
 	C_HTTP,		/* reading the request */
 	C_HTTP_DONE,	/* response queued; shut down after flush */
@@ -452,11 +462,16 @@ client_drained(struct client *c)
 static void
 client_write(struct client *c)
 {
+	size_t before = c->q.bytes;
+
 	if (outq_write(&c->q, c->fd, &c->s->st->bytes_out,
 	    &c->s->st->lat_out) != 0) {
 		client_kill(c);
 		return;
 	}
+	/* an HTTP response ends if the client takes none of it for long */
+	if (c->st == C_HTTP_DONE && c->q.bytes < before)
+		c->deadline = mono_ns() + hs_ns(c->s);
 	if (c->peer != NULL)
 		hub_peer_drained(c->peer);	/* history read on, paced */
 	if (c->q.bytes - c->q.hist <= c->s->conf->output_cap / 2)
@@ -1046,6 +1061,7 @@ static void
 client_http_done(struct client *c)
 {
 	c->st = C_HTTP_DONE;
+	c->deadline = mono_ns() + hs_ns(c->s);
 	client_mark_dirty(c);
 }
 
@@ -1198,7 +1214,7 @@ client_read_cb(evutil_socket_t fd, short what, void *arg)
 void
 server_tick(struct server *s, int64_t now)
 {
-	int64_t hs = (int64_t)s->conf->handshake_timeout * 1000000000LL;
+	int64_t hs = hs_ns(s);
 	int64_t idle = (int64_t)s->conf->idle_timeout * 1000000000LL;
 
 	for (struct client *c = s->clients, *next; c != NULL; c = next) {
