@@ -173,6 +173,13 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 		return;
 	}
 	fd = open(real, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
+	    errno == ENOMEM)) {
+		/* the file is there: we are short of descriptors */
+		free(real);
+		http_error(r, 503, "Retry-After: 5\r\n", strerror(errno));
+		return;
+	}
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		if (fd >= 0)
 			close(fd);
