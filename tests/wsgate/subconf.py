@@ -366,6 +366,16 @@ async def booksync(url, rport, d):
     def is_book(m):
         return m.get("type") in ("book_snapshot", "book_delta")
 
+    async def deltas(ws, seq, what):
+        """A delta of seq on each book, and each is the next one the
+        client gets."""
+        for ch, sym in zip(chans, "AB"):
+            publish(rport, ch, book("book_delta", sym, seq))
+        for sym in "AB":
+            m = await until(ws, is_book, "a delta " + what, 10)
+            if (m["symbol"], m["type"], m["seq"]) != (sym, "book_delta", seq):
+                die("%s: got %r" % (what, m))
+
     open(stallread, "w").close()
     async with websockets.connect(url, ping_interval=None) as ws:
         await ws.send(json.dumps({"op": "subscribe", "channels": chans}))
@@ -382,21 +392,11 @@ async def booksync(url, rport, d):
             got[m["symbol"]] = (m["type"], m["seq"])
         if got != {"A": ("book_snapshot", 5), "B": ("book_snapshot", 5)}:
             die("live snapshots while syncing: got %r" % got)
-        for ch, sym in zip(chans, "AB"):
-            publish(rport, ch, book("book_delta", sym, 6))
-        for sym in "AB":
-            m = await until(ws, is_book, "the delta after the snapshot", 10)
-            if (m["symbol"], m["type"], m["seq"]) != (sym, "book_delta", 6):
-                die("after the snapshots: got %r" % m)
+        await deltas(ws, 6, "after the snapshots")
         os.unlink(stallread)
         # the reads end (empty keys): nothing of them reaches the client
         await nothing(ws, 1.0, "once the reads are let through")
-        for ch, sym in zip(chans, "AB"):
-            publish(rport, ch, book("book_delta", sym, 7))
-        for sym in "AB":
-            m = await until(ws, is_book, "a delta after the reads", 10)
-            if (m["symbol"], m["type"], m["seq"]) != (sym, "book_delta", 7):
-                die("after the reads: got %r" % m)
+        await deltas(ws, 7, "after the reads")
     print("booksync: ok")
 
 
