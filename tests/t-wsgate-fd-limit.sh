@@ -3,7 +3,9 @@
 # open, wsgate neither spins on accept() nor floods its log: the
 # connections it has no descriptor for are closed at once (and counted),
 # its CPU stays low and its log a few lines; once the connections go it
-# serves again.
+# serves again.  Clients get at most the limit less the descriptors in
+# use and a reserve, so that wsgate can reach Redis again when Redis
+# comes back while they hold all they may.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
@@ -61,4 +63,30 @@ wait_for 10 test "$(wsc http /healthz --url "$HTTP_URL" 2>/dev/null |
     fail "wsgate does not serve again after the connections went"
 wsc status --url "$WS_URL" --expect 101 >"$T/st.out" 2>&1 ||
     fail "WebSocket after the limit: $(cat "$T/st.out")"
+
+# Redis lost while clients hold every descriptor they may, and more
+# clients come while it is away: the descriptors its connections freed
+# are not theirs, and wsgate has Redis again once it is back (the new
+# clients took them, and wsgate had no Redis until they left)
+log1=$(wc -c <"$T/wsgate.log")
+/usr/bin/python3 "$T/hold.py" "$WS_PORT" 100 8 "$T/held2" >"$T/hold2.out" \
+    2>&1 &
+holder=$!
+track $holder
+wait_for 20 test -e "$T/held2" || fail "connections not made: $(cat "$T/hold2.out")"
+kill -KILL "$REDIS_PID"
+wait "$REDIS_PID" 2>/dev/null
+/usr/bin/python3 "$T/hold.py" "$WS_PORT" 5 6 "$T/held3" >"$T/hold3.out" \
+    2>&1 &
+late=$!
+track $late
+wait_for 20 test -e "$T/held3" || fail "late connections not made: $(cat "$T/hold3.out")"
+redis_serve
+redis_back() {
+	tail -c +"$((log1 + 1))" "$T/wsgate.log" |
+	    grep -q "redis subscriber: connected"
+}
+wait_for 5 redis_back ||
+    fail "no Redis while clients hold the descriptors: $(tail -c +"$((log1 + 1))" "$T/wsgate.log" | tail -n 5)"
+wait "$holder" "$late"
 stop_wsgate

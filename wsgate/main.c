@@ -148,9 +148,13 @@ accept_full(struct wsgate *g, int fd, int err)
 		g->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
 	g->st.fd_limit_closed += n;
-	ratelog_say(&g->accept_log, mono_ns(), "accept: %s: %llu "
-	    "connections closed at once, listener paused %d ms",
-	    strerror(err), n, ACCEPT_PAUSE_MS);
+	if (n > 0)
+		ratelog_say(&g->accept_log, mono_ns(), "accept: %s: %llu "
+		    "connections closed at once, listener paused %d ms",
+		    strerror(err), n, ACCEPT_PAUSE_MS);
+	else
+		ratelog_say(&g->accept_log, mono_ns(), "accept: %s: "
+		    "listener paused %d ms", strerror(err), ACCEPT_PAUSE_MS);
 	if (g->resume_ev == NULL)
 		g->resume_ev = evtimer_new(g->base, resume_cb, g);
 	if (g->resume_ev != NULL && event_del(g->accept_ev) == 0)
@@ -185,6 +189,14 @@ accept_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (g->srv.stopping) {
 			close(c);
+			continue;
+		}
+		if (g->srv.nconn >= g->max_conn) {
+			close(c);
+			g->st.fd_limit_closed++;
+			ratelog_say(&g->accept_log, mono_ns(), "accept: the "
+			    "last descriptors are kept for Redis: connection "
+			    "closed");
 			continue;
 		}
 		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -322,15 +334,48 @@ load_secret(const char *path, const char *what, int flags, char **out,
 	return rc < 0 ? -1 : 0;
 }
 
+/* raise_nofile: the descriptor limit as high as allowed, in g->nofile */
 static void
-raise_nofile(void)
+raise_nofile(struct wsgate *g)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)INT_MAX)
+		g->nofile = (unsigned)rl.rlim_cur;
+}
+
+/*
+ * conn_limit: once set up, how many connections clients may have: the
+ * descriptor limit less those in use now (the lowest free one; they are
+ * allocated lowest first) and FD_RESERVE (a quarter of what is left, if
+ * less) kept for wsgate's own: Redis connections made again (two, or
+ * two a cluster node), a static file being read.  So clients holding
+ * every descriptor they may cannot keep wsgate from Redis.
+ */
+#define FD_RESERVE	16
+
+static void
+conn_limit(struct wsgate *g)
+{
+	unsigned used, left, keep;
+	int probe;
+
+	g->max_conn = UINT_MAX;
+	if (g->nofile == 0 ||
+	    (probe = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	used = (unsigned)probe;
+	close(probe);
+	left = g->nofile > used ? g->nofile - used : 0;
+	keep = left / 4 < FD_RESERVE ? left / 4 : FD_RESERVE;
+	g->max_conn = left - keep;
 }
 
 enum {
@@ -601,6 +646,7 @@ start(struct wsgate *g)
 		return EX_SOFTWARE;
 	}
 	g->listening = 1;
+	conn_limit(g);
 	if (g->conf.verbose)
 		fprintf(stderr, "wsgate: listening on %s, redis %s, files "
 		    "%s\n", g->conf.listen, redisurl_show(&g->conf.redis, msg,
@@ -661,7 +707,7 @@ main(int argc, char **argv)
 	g.ready_fd = g.listen_fd = g.spare_fd = -1;
 	if ((rc = configure(&g, argc, argv)) < 0) {
 		signal(SIGPIPE, SIG_IGN);
-		raise_nofile();
+		raise_nofile(&g);
 		g.last_ping = g.last_stats = mono_ns();
 		if ((rc = start(&g)) == 0) {
 			event_base_dispatch(g.base);

@@ -61,6 +61,8 @@ struct wsgate {
 	struct server		 srv;
 	int			 listen_fd;
 	int			 spare_fd;	/* given up at the fd limit */
+	unsigned		 nofile;	/* the descriptor limit, or 0 */
+	unsigned		 max_conn;	/* connections, FD_RESERVE kept */
 	int			 ready_fd;	/* -d, until ready */
 	int			 listening;
 	struct event		*accept_ev, *resume_ev, *tick_ev;
