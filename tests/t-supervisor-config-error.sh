@@ -48,6 +48,10 @@ grep -q "rate fast" "$STATE/log/collector/current" || fail "collector's own mess
 tp status >"$T/status" 2>&1 && fail "status exits 0 with a failed stage"
 grep -Eq "^collector +failed .*64 \(usage\)" "$T/status" || fail "status: $(cat "$T/status")"
 grep -Eq "^pipeline +blocked " "$T/status" || fail "pipeline started without a collector: $(grep '^pipeline' "$T/status")"
+# blocked through a blocked stage: the one that failed is named
+! grep -Eq "^derived " "$T/status" ||
+    grep -Eq "^derived +blocked .*collector failed" "$T/status" ||
+    fail "derived: $(grep '^derived' "$T/status")"
 grep -Eq "^redis +up " "$T/status" || fail "redis not up: $(grep '^redis' "$T/status")"
 if tp check >"$T/check" 2>&1; then fail "check exits 0 with a failed stage"; fi
 grep -q "failed and not retried: collector" "$T/check" || fail "check: $(cat "$T/check")"
