@@ -176,8 +176,10 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOMEM)) {
 		/* the file is there: we are short of descriptors */
+		const char *why = strerror(errno);
+
 		free(real);
-		http_error(r, 503, "Retry-After: 5\r\n", strerror(errno));
+		http_error(r, 503, "Retry-After: 5\r\n", why);
 		return;
 	}
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
