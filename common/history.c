@@ -484,7 +484,7 @@ err:
 /* Reads the sidecar of path if it describes data_size bytes; else -1. */
 static int
 index_read(const char *path, uint64_t data_size, struct hist_idx_ent **ents,
-    size_t *n)
+    size_t *n, uint64_t *was)
 {
 	struct hist_idx_hdr h;
 	struct hist_idx_ent *e = NULL;
@@ -495,8 +495,14 @@ index_read(const char *path, uint64_t data_size, struct hist_idx_ent **ents,
 	if ((f = fopen(p, "rb")) == NULL)
 		return -1;
 	if (fread(&h, sizeof(h), 1, f) != 1 ||
-	    memcmp(h.magic, HIST_IDX_MAGIC, 8) != 0 ||
-	    h.data_size != data_size || h.nblocks > data_size / 64)
+	    memcmp(h.magic, HIST_IDX_MAGIC, 8) != 0)
+		goto err;
+	if (h.data_size > data_size) {
+		*was = h.data_size;	/* cut short since it was closed */
+		fclose(f);
+		return -2;
+	}
+	if (h.data_size != data_size || h.nblocks > data_size / 64)
 		goto err;
 	if ((e = malloc((h.nblocks + 1) * sizeof(*e))) == NULL)
 		goto err;
@@ -571,7 +577,7 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 	struct hist_idx_ent *ents = NULL, *ne;
 	struct stat st;
 	size_t n = 0, cap = 0;
-	uint64_t off, size;
+	uint64_t off, size, was = 0;
 	int fd;
 
 	unsigned dummy;
@@ -599,9 +605,17 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 	}
 	if (prev_seq != NULL)
 		*prev_seq = fh.prev_seq;
-	if (index_read(path, size, entsp, np) == 0) {
+	switch (index_read(path, size, entsp, np, &was)) {
+	case 0:
 		close(fd);
 		return 0;
+	case -2:
+		/* its index was written when it was closed: it only grows */
+		say(note, "%s: %" PRIu64 " bytes, %" PRIu64 " when it was "
+		    "closed: cut short, records missing from the history",
+		    path, size, was);
+		*found |= HIST_DAMAGED;
+		break;
 	}
 	for (off = sizeof(fh); off < size; ) {
 		ssize_t got = pread(fd, &h, sizeof(h), (off_t)off);

@@ -3,7 +3,8 @@
 # Records missing: each file's header names the last seq recorded before
 # it; when the file before it ends elsewhere (a file removed, or cut back
 # to a block boundary with its index left), `recorder cat` says which
-# records are missing and exits 65, printing what is there.  A file whose
+# records are missing and exits 65, printing what is there; so it does
+# for the last file cut so, which its index shows.  A file whose
 # header is damaged (one byte of its magic) or that is shorter than a
 # header is said, "(file skipped)", and the files after it are read: cat
 # prints the records of every other file, as each prints alone, and exits
@@ -41,6 +42,18 @@ truncate -s "$cut" "$f"
 "$BIN/recorder" cat "$T/h2" >"$T/got" 2>"$T/err"
 assert_eq "file cut: exit status" 65 "$?"
 grep -q "missing from the history" "$T/err" || fail "file cut: $(cat "$T/err")"
+
+# the last file cut back at its last block's offset, index kept: no file
+# follows to show it, its index does (it was closed at the larger size)
+cp -a "$H" "$T/h4"
+for last; do :; done
+f=$T/h4/${last#"$H"/}
+cut=$($CAP blocks "$f.idx" | tail -n 1 | cut -d ' ' -f 1)
+truncate -s "$cut" "$f"
+"$BIN/recorder" cat "$T/h4" >"$T/got" 2>"$T/err"
+assert_eq "last file cut: exit status" 65 "$?"
+grep -q "$f: $cut bytes, [0-9]* when it was closed: cut short" "$T/err" ||
+    fail "last file cut: $(cat "$T/err")"
 
 # a day directory that cannot be read: said, 66, not an empty history
 # (run as nobody: root reads anything)
