@@ -379,6 +379,15 @@ retention(struct recorder *r)
 	hist_list_free(files, n);
 }
 
+/* file_gone: the open file has no name left (removed, or its directory) */
+static int
+file_gone(const struct recorder *r)
+{
+	struct stat st;
+
+	return fstat(r->fd, &st) == 0 && st.st_nlink == 0;
+}
+
 /*
  * Closes the current file: syncs it and writes its index sidecar.
  * Returns 0; -1 if the sidecar could not be written (said; readers scan
@@ -394,6 +403,13 @@ file_close(struct recorder *r)
 
 	if (r->fd < 0)
 		return 0;
+	if (file_gone(r)) {
+		/* an index would be another file's once the name is reused */
+		close(r->fd);
+		r->fd = -1;
+		r->nents = 0;
+		return 0;
+	}
 	if (fsync(r->fd) < 0) {
 		e = errno;
 		warn("%s: fsync: the blocks written to it may not be on disk",
@@ -512,7 +528,6 @@ write_block(struct recorder *r, const struct qblock *qb,
 	size_t n = qb->n;
 	struct hist_block_hdr h;
 	struct hist_idx_ent *e;
-	struct stat st;
 	char errbuf[256];
 	int64_t t;
 	size_t len;
@@ -560,7 +575,7 @@ write_block(struct recorder *r, const struct qblock *qb,
 	 * written to it: this one stays in the queue, and we stop (74);
 	 * queue_close says what becomes of the queue
 	 */
-	if (fstat(r->fd, &st) == 0 && st.st_nlink == 0) {
+	if (file_gone(r)) {
 		warnx("%s: removed while being written: block of %zu records "
 		    "(seq %" PRIu64 "..%" PRIu64 ") not written", r->path,
 		    n, qb->sum.first_seq, qb->sum.last_seq);
@@ -1188,6 +1203,12 @@ file_abandon(struct recorder *r)
 {
 	if (r->fd < 0)
 		return;
+	if (file_gone(r)) {
+		close(r->fd);
+		r->fd = -1;
+		r->nents = 0;
+		return;
+	}
 	close(r->fd);
 	r->fd = -1;
 	/* the sidecar may not fit either: readers scan instead */
