@@ -1149,11 +1149,10 @@ queue_open(struct recorder *r)
 	 * is the ring X (tickpipe-ring(5)), and a file ring is named by its
 	 * real path's last part, so that one ring has one queue (and lock)
 	 */
-	if (strchr(rb, '/') != NULL && realpath(rb, rp) != NULL) {
-		rb = rp;
-		if (strncmp(rp, "/dev/shm/tickpipe.", 18) == 0)
-			rb = rp + 18;
-	}
+	if (strchr(rb, '/') != NULL && realpath(rb, rp) != NULL)
+		rb = rp;	/* a ring made yet */
+	if (strncmp(rb, "/dev/shm/tickpipe.", 18) == 0)
+		rb += 18;	/* as spelled, if it is not */
 	if (strrchr(rb, '/') != NULL)
 		rb = strrchr(rb, '/') + 1;
 	for (i = 0; rb[i] != '\0' && i < sizeof(base) - 1; i++)
