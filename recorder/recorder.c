@@ -1388,8 +1388,8 @@ queue_close(struct recorder *r)
 		return;
 	if (r->qready && head == tail)
 		shm_unlink(r->qname);
-	else if (r->qready && (stat(r->dir, &st) < 0 || st.st_dev != r->qdev ||
-	    st.st_ino != r->qino)) {
+	else if (r->qready && (stat(r->dir, &st) < 0 ? errno == ENOENT ||
+	    errno == ENOTDIR : st.st_dev != r->qdev || st.st_ino != r->qino)) {
 		/* no later start on dir would find it: its name is dir's */
 		warnx("%s: the history directory is gone: its queue (/dev/shm%s) "
 		    "is removed; a recorder started there records what the "
