@@ -729,12 +729,22 @@ list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
 		return -1;
 	}
-	while ((de = readdir(d)) != NULL) {
+	for (;;) {
+		errno = 0;
+		if ((de = readdir(d)) == NULL) {
+			if (errno == 0)
+				break;
+			snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+			closedir(d);
+			return -1;
+		}
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		if (stat(p, &st) < 0) {
-			if (errno == ENOENT)
+			/* gone meanwhile, or no history file nor directory */
+			if (errno == ENOENT || (!has_suffix(de->d_name,
+			    HIST_SUFFIX) && (de->d_type != DT_DIR || depth == 0)))
 				continue;
 			snprintf(err, errlen, "%s: %s", p, strerror(errno));
 			closedir(d);

@@ -473,17 +473,21 @@ file_open(struct recorder *r, int64_t t)
 		warn("%s", day);
 		return -1;
 	}
-	if (hist_list(day, &files, &n, errbuf, sizeof(errbuf)) == 0) {
-		for (size_t i = 0; i < n; i++) {
-			const char *b = strrchr(files[i], '/') + 1;
-			unsigned k;
-
-			if (strncmp(b, stem, sl) == 0 &&
-			    sscanf(b + sl, "%u", &k) == 1 && k > seqno)
-				seqno = k;
-		}
-		hist_list_free(files, n);
+	/* a number below one there would break the files' name order */
+	if (hist_list(day, &files, &n, errbuf, sizeof(errbuf)) < 0) {
+		warnx("%s", errbuf);
+		errno = EIO;
+		return -1;
 	}
+	for (size_t i = 0; i < n; i++) {
+		const char *b = strrchr(files[i], '/') + 1;
+		unsigned k;
+
+		if (strncmp(b, stem, sl) == 0 &&
+		    sscanf(b + sl, "%u", &k) == 1 && k > seqno)
+			seqno = k;
+	}
+	hist_list_free(files, n);
 	snprintf(r->path, sizeof(r->path), "%s/%s%04u%s", day, stem,
 	    seqno + 1, HIST_SUFFIX);
 	if ((r->fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
