@@ -56,17 +56,23 @@ grep -q "$f: $cut bytes, [0-9]* when it was closed: cut short" "$T/err" ||
     fail "last file cut: $(cat "$T/err")"
 
 # a day directory that cannot be read: said, 66, not an empty history
-# (run as nobody: root reads anything)
+# (root reads anything: as root, run as nobody)
 cp -a "$H" "$T/h3"
 chmod a+x "$T"
 chmod -R a+rX "$T/h3"
 day=$(dirname "$2")
 day=$T/h3/${day#"$H"/}
 chmod 000 "$day"
-setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN/recorder" cat \
-    "$T/h3" >"$T/got" 2>"$T/err"
-assert_eq "day unreadable: exit status" 66 "$?"
-grep -q "$day: Permission denied" "$T/err" || fail "day unreadable: $(cat "$T/err")"
+as=''
+[ "$(id -u)" != 0 ] || as='setpriv --reuid=65534 --regid=65534 --clear-groups'
+if [ -n "$as" ] && ! command -v setpriv >/dev/null; then
+	note "no setpriv: an unreadable day directory not tried as root"
+else
+	$as "$BIN/recorder" cat "$T/h3" >"$T/got" 2>"$T/err"
+	assert_eq "day unreadable: exit status" 66 "$?"
+	grep -q "$day: Permission denied" "$T/err" ||
+	    fail "day unreadable: $(cat "$T/err")"
+fi
 chmod 755 "$day"
 
 # a damaged header; want: the records of each other file, read alone, in
