@@ -33,7 +33,10 @@ test_killed_while_a_stage_starts() {
 	sleep 1				# its process runs
 	sup=$(sup_pid)
 	kill -KILL "$sup"
-	kill -TERM "$starter"
+	# the start waiting for it, and its nap
+	for p in "$starter" $(ps -o pid= --ppid "$starter"); do
+		kill -TERM "$p" 2>/dev/null
+	done
 	wait "$starter"
 	tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
 	no_procs_left
@@ -47,8 +50,14 @@ test_killed_while_loggers_start() {
 	sh "$TP_SCRIPT" -c "$CONF" run >"$T/run.out" 2>&1 &
 	sup=$!
 	track $sup
-	wait_for 30 test -e "$STATE/run/log.pids.tmp" ||
-	    fail "the loggers never started"
+	# log.pids.tmp lives while pids_write runs, a few ms: look often
+	t_end=$(($(date +%s) + 30))
+	i=0
+	until [ -e "$STATE/run/log.pids.tmp" ]; do
+		i=$((i + 1))
+		[ $((i % 1000)) != 0 ] || [ "$(date +%s)" -lt "$t_end" ] ||
+		    fail "the loggers never started"
+	done
 	kill -KILL "$sup"
 	wait "$sup" 2>/dev/null
 	timeout 60 sh "$TP_SCRIPT" -c "$CONF" start >"$T/out" 2>&1
