@@ -1,7 +1,9 @@
 #!/bin/sh
 # At its file descriptor limit (ulimit -n 64) with 100 connections held
 # open, wsgate neither spins on accept() nor floods its log: the
-# connections it has no descriptor for are closed at once (and counted),
+# connections past those it allows are closed at once (and counted; its
+# connection limit comes before the descriptors run out, so the
+# accept(2) failure itself is not reached here),
 # its CPU stays low and its log a few lines; once the connections go it
 # serves again.  Clients get at most the limit less the descriptors in
 # use and a reserve, so that wsgate can reach Redis again when Redis
