@@ -11,13 +11,7 @@
 . "$TESTS/wsgate/lib.sh"
 
 start_redis
-PROXY_PORT=$(free_port)
-/usr/bin/python3 "$TESTS/wsgate/subconf.py" proxy "$PROXY_PORT" "$REDIS_PORT" \
-    0 "$T" 2>"$T/proxy.err" &
-track $!
-wait_for 10 test -e "$T/proxy.ready" || fail "proxy did not start"
-# shellcheck disable=SC2034 # read by start_wsgate
-REDIS_URL="redis://127.0.0.1:$PROXY_PORT"
+start_proxied 0
 start_wsgate
 
 test_live_snapshot_ends_the_sync() {

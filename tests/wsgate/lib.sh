@@ -8,6 +8,19 @@
 /usr/bin/python3 -c 'import websockets' 2>/dev/null ||
 	skip "python3-websockets not installed"
 
+# start_proxied DELAY_MS: the Redis seen through tests/wsgate/subconf.py's
+# proxy (each command DELAY_MS late; held while $T/stall or, a key read,
+# $T/stallread exists) on PROXY_PORT, and REDIS_URL naming it for
+# start_wsgate; the test publishes straight to REDIS_PORT.
+start_proxied() {
+	PROXY_PORT=$(free_port)
+	/usr/bin/python3 "$TESTS/wsgate/subconf.py" proxy "$PROXY_PORT" \
+	    "$REDIS_PORT" "$1" "$T" 2>"$T/proxy.err" &
+	track $!
+	wait_for 10 test -e "$T/proxy.ready" || fail "proxy did not start"
+	REDIS_URL="redis://127.0.0.1:$PROXY_PORT"
+}
+
 # start_wsgate ARGS...: extra wsgate options.  With WS_NOFILE set, under
 # ulimit -n WS_NOFILE.
 # shellcheck disable=SC2034
