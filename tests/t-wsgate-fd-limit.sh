@@ -39,12 +39,19 @@ for s in socks:
         closed += isinstance(e, ConnectionResetError)
 print(closed)
 PY
+# hold N SECONDS NAME: N connections held open SECONDS in the background
+# (its pid in holder), once all are made; $T/NAME.out says how many
+# wsgate closed
+hold() {
+	/usr/bin/python3 "$T/hold.py" "$WS_PORT" "$1" "$2" "$T/$3.ready" \
+	    >"$T/$3.out" 2>&1 &
+	holder=$!
+	track $holder
+	wait_for 20 test -e "$T/$3.ready" ||
+	    fail "$3: connections not made: $(cat "$T/$3.out")"
+}
 log0=$(wc -c <"$T/wsgate.log")
-/usr/bin/python3 "$T/hold.py" "$WS_PORT" 100 5 "$T/held" >"$T/hold.out" \
-    2>&1 &
-holder=$!
-track $holder
-wait_for 20 test -e "$T/held" || fail "connections not made: $(cat "$T/hold.out")"
+hold 100 5 hold
 sleep 1
 t0=$(cpu_ticks "$WS_PID")
 sleep 3
@@ -71,18 +78,11 @@ wsc status --url "$WS_URL" --expect 101 >"$T/st.out" 2>&1 ||
 # are not theirs, and wsgate has Redis again once it is back (the new
 # clients took them, and wsgate had no Redis until they left)
 log1=$(wc -c <"$T/wsgate.log")
-/usr/bin/python3 "$T/hold.py" "$WS_PORT" 100 8 "$T/held2" >"$T/hold2.out" \
-    2>&1 &
-holder=$!
-track $holder
-wait_for 20 test -e "$T/held2" || fail "connections not made: $(cat "$T/hold2.out")"
+hold 100 8 hold2
+first=$holder
 kill -KILL "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null
-/usr/bin/python3 "$T/hold.py" "$WS_PORT" 5 6 "$T/held3" >"$T/hold3.out" \
-    2>&1 &
-late=$!
-track $late
-wait_for 20 test -e "$T/held3" || fail "late connections not made: $(cat "$T/hold3.out")"
+hold 5 6 late
 redis_serve
 redis_back() {
 	tail -c +"$((log1 + 1))" "$T/wsgate.log" |
@@ -90,5 +90,5 @@ redis_back() {
 }
 wait_for 5 redis_back ||
     fail "no Redis while clients hold the descriptors: $(tail -c +"$((log1 + 1))" "$T/wsgate.log" | tail -n 5)"
-wait "$holder" "$late"
+wait "$first" "$holder"
 stop_wsgate
