@@ -45,8 +45,13 @@ track $cp
 wait_for 10 grep -q . "$T/mnt/ring" || fail "the collector did not reopen the ring"
 sleep 0.3
 dd if=/dev/zero of="$T/mnt/fill" bs=4k 2>/dev/null
+# stopped while its ring is truncated and the space it freed is taken:
+# running, it could make the ring anew in between (on a loaded machine
+# the second dd starts after the collector's next record)
+kill -STOP $cp
 truncate -s 0 "$T/mnt/ring"
 dd if=/dev/zero of="$T/mnt/fill2" bs=4k 2>/dev/null
+kill -CONT $cp
 wait_for 10 sh -c "! kill -0 $cp 2>/dev/null" || fail "the collector runs on: $(cat "$T/err")"
 wait $cp
 assert_eq "exit status, the ring lost for want of space" 73 "$?"
