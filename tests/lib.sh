@@ -48,6 +48,15 @@ tp_cleanup() {
 	rm -f /dev/shm/tickpipe."$RING_PREFIX"* 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
+# tp_cleanup_umount DIR: tp_cleanup for a test that mounted DIR, its
+# processes killed first: one with a file open there keeps DIR mounted
+# (umount: busy), and the test's directory with it
+tp_cleanup_umount() {
+	tp_kill KILL
+	for _tk in $_tp_pids; do wait "${_tk%%:*}" 2>/dev/null; done
+	umount "$1" 2>/dev/null
+	tp_cleanup
+}
 # tp_killed: run.sh's timeout (SIGTERM) stopped the test: what it had
 # written so far in $T, so that a test that hung says where (a file of
 # the test's own, *.err or *.log, its last lines)

@@ -21,7 +21,7 @@ fi
 . "$TESTS/history/hist.sh"
 M=$T/mnt
 mkdir "$M"
-trap 'umount "$M" 2>/dev/null; tp_cleanup' EXIT
+trap 'tp_cleanup_umount "$M"' EXIT
 mount -t tmpfs -o size=128k tmpfs "$M" || skip "cannot mount a tmpfs"
 
 "$BIN/collector" --ring "$RING" --capacity 65536 sim --seed 9 --rate max \

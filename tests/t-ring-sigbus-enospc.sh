@@ -11,7 +11,7 @@
 mkdir "$T/mnt"
 mount -t tmpfs -o size=1m tickpipe-test "$T/mnt" 2>"$T/mount.err" ||
     skip "cannot mount a tmpfs here: $(cat "$T/mount.err")"
-trap 'umount "$T/mnt" 2>/dev/null; tp_cleanup' EXIT
+trap 'tp_cleanup_umount "$T/mnt"' EXIT
 
 # 65536 records: 16 MiB into 1 MiB
 "$BIN/collector" --ring "$T/mnt/ring" --capacity 65536 sim --count 5 \
