@@ -32,6 +32,7 @@ struct evr {
 	int			 connected;
 	unsigned		 gen;	/* bumped by each close */
 	struct evr_pend		*head, *tail;
+	size_t			 n;	/* commands in flight */
 };
 
 /*
@@ -211,6 +212,7 @@ evr_command(struct evr *e, int kind, const char *name, size_t len,
 	else
 		e->head = p;
 	e->tail = p;
+	e->n++;
 	if (e->connected)
 		event_add(e->wev, NULL);
 	return 0;
@@ -234,7 +236,15 @@ evr_pop(struct evr *e)
 	e->head = p->next;
 	if (e->head == NULL)
 		e->tail = NULL;
+	e->n--;
 	free(p);
+}
+
+/* evr_inflight: how many commands are in flight on e. */
+size_t
+evr_inflight(const struct evr *e)
+{
+	return e->n;
 }
 
 int

@@ -45,6 +45,7 @@ int		 evr_command(struct evr *, int kind, const char *name,
 		    size_t len, const char *fmt, ...);
 const struct evr_pend *evr_oldest(const struct evr *);
 void		 evr_pop(struct evr *);
+size_t		 evr_inflight(const struct evr *);
 int		 evr_connected(const struct evr *);
 void		 evr_close(struct evr *);
 void		 evr_free(struct evr *);

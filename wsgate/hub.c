@@ -677,6 +677,13 @@ chan_send(struct hub *h, struct sub *x, int subscribe)
 	return 0;
 }
 
+/* sub_inflight: the (P)(S)(UN)SUBSCRIBEs Redis has not answered yet. */
+static size_t
+sub_inflight(const struct hub *h)
+{
+	return h->sh != NULL ? shard_inflight(h->sh) : evr_inflight(h->subev);
+}
+
 /* Sends one (P)(UN)SUBSCRIBE on sub, one name; 0 if sent. */
 static int
 sub_send(struct hub *h, const char *name, size_t len, int pattern,
@@ -1809,6 +1816,14 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 	}
 	if (!pattern && strcmp(name, KEEP_CHANNEL) == 0) {
 		snprintf(msg, msglen, "reserved channel");
+		return -1;
+	}
+	if (!pattern && sub_find(h, name, len, 0) == NULL &&
+	    sub_inflight(h) >= HUB_INFLIGHT_MAX) {
+		h->st->sub_backlog_refused++;
+		snprintf(msg, msglen, "Redis is not answering (%zu subscribes "
+		    "and unsubscribes wait for it): subscribe later",
+		    sub_inflight(h));
 		return -1;
 	}
 	if (p->nsubs >= h->conf->max_subs) {

@@ -188,6 +188,9 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	    (unsigned long long)s->token_refused);
 	metric(&b, "subscription_limit_total", "counter", "Subscriptions "
 	    "refused by --max-subscriptions.", (double)s->sub_limit_refused);
+	metric(&b, "subscription_backlog_total", "counter", "Subscriptions "
+	    "to channels new to wsgate refused while 65536 subscribes and "
+	    "unsubscribes waited for Redis.", (double)s->sub_backlog_refused);
 	metric(&b, "redis_refused_total", "counter", "Channels and patterns "
 	    "Redis refused to subscribe to (-NOPERM...), their clients told.",
 	    (double)s->redis_refused);

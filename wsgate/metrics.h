@@ -32,6 +32,7 @@ struct wsgate_stats {
 	uint64_t	 origin_refused;
 	uint64_t	 token_refused;
 	uint64_t	 sub_limit_refused;
+	uint64_t	 sub_backlog_refused;	/* HUB_INFLIGHT_MAX (hub.h) */
 	uint64_t	 late_joins;
 	uint64_t	 conflate_frames;	/* framed by conflators */
 	uint64_t	 conflate_errors;	/* lines they could not read */

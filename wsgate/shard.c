@@ -367,6 +367,17 @@ shard_nnodes(const struct shard *sh)
 	return sh->nnodes;
 }
 
+/* shard_inflight: the commands in flight on all nodes. */
+size_t
+shard_inflight(const struct shard *sh)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < sh->nnodes; i++)
+		n += evr_inflight(sh->nodes[i]->ev);
+	return n;
+}
+
 int
 shard_connected(const struct shard *sh, int node)
 {

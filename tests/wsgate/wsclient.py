@@ -391,6 +391,39 @@ async def cmd_slow(a):
             die("slow client got close %s %r" % (ws.close_code, ws.close_reason))
 
 
+async def cmd_churn(a):
+    """Subscribe to a.count new channels (md.churn.N.trade), each
+    unsubscribed at once, paced by the "unsubscribed" answers; print how
+    many subscribes were refused with an error frame and the last one."""
+    async with connect(a, max_queue=None) as ws:
+        errs, unsubs, last = 0, 0, None
+
+        async def reader():
+            nonlocal errs, unsubs, last
+            async for m in ws:
+                d = json.loads(m)
+                if d.get("type") == "error":
+                    errs, last = errs + 1, d.get("reason")
+                elif d.get("type") == "unsubscribed":
+                    unsubs += 1
+        t = asyncio.ensure_future(reader())
+        for i in range(a.count):
+            name = "md.churn.%d.trade" % i
+            await ws.send(json.dumps({"op": "subscribe", "channels": [name]}))
+            await ws.send(json.dumps({"op": "unsubscribe", "channels": [name]}))
+            while unsubs < i - 1000:
+                if t.done():
+                    die("connection ended: %s" % ws.close_reason)
+                await asyncio.sleep(0.01)
+        end = time.monotonic() + a.timeout
+        while unsubs < a.count and time.monotonic() < end:
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.5)	# the last error frames, after their unsubscribed
+        print("%d subscribes, %d unsubscribed, %d refused, the last: %s" %
+              (a.count, unsubs, errs, last), flush=True)
+        t.cancel()
+
+
 async def cmd_wait_close(a):
     """Connected and answering pings; expect the server to close with
     a.expect (e.g. 1001 at SIGTERM), or to stay open a.hold seconds."""
@@ -504,7 +537,8 @@ def main():
         return cmd_dead(a)
     f = {"sub": cmd_sub, "books": cmd_books, "exact": cmd_exact,
          "status": cmd_status, "proto": cmd_proto,
-         "slow": cmd_slow, "wait-close": cmd_wait_close}.get(a.cmd)
+         "slow": cmd_slow, "wait-close": cmd_wait_close,
+         "churn": cmd_churn}.get(a.cmd)
     if f is None:
         die("unknown command " + a.cmd)
     asyncio.run(f(a))
