@@ -199,8 +199,9 @@ struct rconn {
 /* The patterns (subs) that match one channel under PREFIX. */
 struct route {
 	struct route	*next;		/* hash chain */
-	struct sub	**pats;
+	struct sub	**pats;		/* as of pat_gen gen (route_get) */
 	unsigned	 npats, cap;
+	uint64_t	 gen;
 	size_t		 len;
 	char		 name[];
 };
@@ -336,6 +337,7 @@ struct hub {
 	unsigned	 npats;
 	struct route	*routes[HUB_BUCKETS];
 	unsigned	 nroutes;
+	uint64_t	 pat_gen;	/* bumped by each pattern added or gone */
 	char		*pfx;		/* "PREFIX." */
 	size_t		 pfx_len;
 	char		*cover;		/* "PREFIX.*", glob-escaped */
@@ -476,9 +478,13 @@ routes_flush(struct hub *h)
 }
 
 /*
- * route_get: the route of channel s (under PREFIX), made if new by
- * matching every pattern.  NULL if out of memory (the caller matches the
- * patterns itself).
+ * route_get: the route of channel s (under PREFIX), made if new, or
+ * made again if a pattern came or went since (pat_gen), by matching
+ * every pattern: a pattern subscribed or unsubscribed costs nothing
+ * until a message comes, not a walk of every cached route (a client
+ * subscribing and unsubscribing patterns in a loop would hold up every
+ * other).  NULL if out of memory (the caller matches the patterns
+ * itself).
  */
 static struct route *
 route_get(struct hub *h, const char *s, size_t n)
@@ -486,49 +492,28 @@ route_get(struct hub *h, const char *s, size_t n)
 	struct route *r = route_find(h, s, n);
 	unsigned b;
 
-	if (r != NULL)
+	if (r != NULL && r->gen == h->pat_gen)
 		return r;
-	if (h->nroutes >= ROUTE_MAX)
-		routes_flush(h);
-	if ((r = calloc(1, sizeof(*r) + n + 1)) == NULL)
-		return NULL;
-	memcpy(r->name, s, n);
-	r->len = n;
-	b = hash(s, n, 2);
-	r->next = h->routes[b];
-	h->routes[b] = r;
-	h->nroutes++;
+	if (r == NULL) {
+		if (h->nroutes >= ROUTE_MAX)
+			routes_flush(h);
+		if ((r = calloc(1, sizeof(*r) + n + 1)) == NULL)
+			return NULL;
+		memcpy(r->name, s, n);
+		r->len = n;
+		b = hash(s, n, 2);
+		r->next = h->routes[b];
+		h->routes[b] = r;
+		h->nroutes++;
+	}
+	r->npats = 0;
+	r->gen = h->pat_gen;
 	for (struct sub *x = h->pats; x != NULL; x = x->pnext)
 		if (glob_match(x->name, x->len, s, n) && route_add(r, x) != 0) {
 			route_free(h, r);
 			return NULL;
 		}
 	return r;
-}
-
-/* A new pattern x: added to the routes of the channels it matches. */
-static void
-routes_add_pattern(struct hub *h, struct sub *x)
-{
-	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct route *r = h->routes[b], *nr; r; r = nr) {
-			nr = r->next;
-			if (glob_match(x->name, x->len, r->name, r->len) &&
-			    route_add(r, x) != 0)
-				route_free(h, r);	/* made again if needed */
-		}
-}
-
-static void
-routes_del_pattern(struct hub *h, struct sub *x)
-{
-	for (unsigned b = 0; b < HUB_BUCKETS; b++)
-		for (struct route *r = h->routes[b]; r; r = r->next)
-			for (unsigned i = 0; i < r->npats; i++)
-				if (r->pats[i] == x) {
-					r->pats[i] = r->pats[--r->npats];
-					break;
-				}
 }
 
 /* --- subscriptions --- */
@@ -564,7 +549,7 @@ sub_get(struct hub *h, const char *s, size_t n, int pattern)
 		x->pnext = h->pats;
 		h->pats = x;
 		h->npats++;
-		routes_add_pattern(h, x);
+		h->pat_gen++;	/* the routes are made again (route_get) */
 	}
 	return x;
 }
@@ -582,7 +567,7 @@ sub_free(struct hub *h, struct sub *x)
 			;
 		*pp = x->pnext;
 		h->npats--;
-		routes_del_pattern(h, x);
+		h->pat_gen++;
 	}
 	for (unsigned i = 0; i < x->ncfv; i++)
 		cfl_close(x->cfv[i].c);
