@@ -163,7 +163,11 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 	snprintf(rel, sizeof(rel), "%s%s%s", conf->www_real, path,
 	    path[strlen(path) - 1] == '/' ? "index.html" : "");
 	if ((real = realpath(rel, NULL)) == NULL) {
-		http_error(r, 404, NULL, "no such file");
+		if (errno == ENOMEM)
+			http_error(r, 503, "Retry-After: 5\r\n",
+			    strerror(errno));	/* short of memory, not a file */
+		else
+			http_error(r, 404, NULL, "no such file");
 		return;
 	}
 	wl = strlen(conf->www_real);
