@@ -20,6 +20,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -1135,10 +1136,52 @@ resume_seq(struct recorder *r, uint64_t *seq)
 }
 
 /*
+ * name_taken: the ring another running recorder records into r->dir as
+ * r->name (a queue of that name and dir, of another ring, that it holds
+ * locked), copied into ring; 0 if none, -1 if /dev/shm cannot be read.
+ * Each of two starting at once finds the other's, its own locked first,
+ * so that at most one goes on.
+ */
+static int
+name_taken(struct recorder *r, char *ring, size_t len)
+{
+	char suf[160];
+	struct dirent *e;
+	size_t sl, nl;
+	DIR *d;
+	int fd, found = 0;
+
+	snprintf(suf, sizeof(suf), ".recorder.%s.%jx.%jx", r->name,
+	    (uintmax_t)r->qdev, (uintmax_t)r->qino);
+	sl = strlen(suf);
+	if ((d = opendir("/dev/shm")) == NULL)
+		return -1;
+	while (!found && (e = readdir(d)) != NULL) {
+		nl = strlen(e->d_name);
+		if (nl <= sl + 9 || strncmp(e->d_name, "tickpipe.", 9) != 0 ||
+		    strcmp(e->d_name + nl - sl, suf) != 0 ||
+		    strcmp(e->d_name, r->qname + 1) == 0)
+			continue;
+		if ((fd = openat(dirfd(d), e->d_name, O_RDONLY | O_CLOEXEC |
+		    O_NOFOLLOW)) < 0)
+			continue;	/* gone meanwhile */
+		if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
+			found = 1;
+			snprintf(ring, len, "%.*s", (int)(nl - sl - 9),
+			    e->d_name + 9);
+		}
+		close(fd);	/* a kept queue, nobody's now: its lock goes */
+	}
+	closedir(d);
+	return found;
+}
+
+/*
  * Opens and locks the queue's shm object, named after the ring, --name
  * and dir (recorder(1), FILES), so that the next recorder of the same
- * finds what one killed left in it, and no two record at once.  Returns
- * 0, or an exit status (said).
+ * finds what one killed left in it, and no two record at once; nor two
+ * rings into one dir under one --name (name_taken).  Returns 0, or an
+ * exit status (said).
  */
 static int
 queue_open(struct recorder *r)
@@ -1195,9 +1238,15 @@ queue_open(struct recorder *r)
 		}
 		/* locked, but removed meanwhile by one that ended: again */
 		if (fstat(r->qfd, &st) < 0 || st.st_nlink > 0)
-			return 0;
+			break;
 		close(r->qfd);
 	}
+	if (name_taken(r, rp, sizeof(rp)) > 0) {
+		warnx("%s: another recorder records ring %s there as %s: give "
+		    "each ring its own --name", r->dir, rp, r->name);
+		return EX_TEMPFAIL;
+	}
+	return 0;
 }
 
 /* Closes the written file after a failed write, with what index it can. */

@@ -8,7 +8,8 @@
 # restarts): the history holds every record read before the kill, byte
 # for byte, then a gap for what the ring overwrote while no recorder ran.
 # A second recorder of the same directory and name meanwhile is refused,
-# the ring named the same way or by its path.
+# the ring named the same way or by its path, and so is one of another
+# ring (its own --name is not).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -48,6 +49,32 @@ track $p3
 wait_pid 10 $p3 "the recorder of the ring's path"
 wait $p3
 assert_eq "a recorder of the ring's path: exit" 75 "$?"
+# and one of another ring under the same name: the two would write
+# files of one name and number in one directory, each removing the
+# other's by its retention; under a name of its own it records
+"$BIN/collector" --ring "${RING}b" sim --count 10 2>"$T/ringb.err" ||
+	fail "ring ${RING}b: $(cat "$T/ringb.err")"
+"$BIN/recorder" --ring "${RING}b" "$H" 2>"$T/fourth.err" &
+p4=$!
+track $p4
+wait_pid 10 $p4 "the recorder of another ring"
+wait $p4
+assert_eq "a recorder of another ring under the same name: exit" 75 "$?"
+grep -q "another recorder records ring $RING there as tickpipe: give each ring its own --name" \
+    "$T/fourth.err" || fail "the recorder of another ring said: $(cat "$T/fourth.err")"
+ls /dev/shm/tickpipe."${RING}b".recorder.* >/dev/null 2>&1 &&
+	fail "the refused recorder left its queue"
+"$BIN/recorder" -d 3 --ring "${RING}b" --name other "$H" \
+    2>"$T/fifth.err" 3>"$T/fifth.ready" &
+p5=$!
+track $p5
+wait_for 10 test -s "$T/fifth.ready" ||
+	fail "another ring under another name: $(cat "$T/fifth.err")"
+kill -TERM $p5
+wait $p5 || fail "another ring under another name: exit $?: $(cat "$T/fifth.err")"
+ls "$H"/*/other-* >/dev/null 2>&1 ||
+	fail "another ring under another name wrote nothing: $(cat "$T/fifth.err")"
+rm -f "$H"/*/other-*	# not this test's history
 
 rec_status
 rec_killed rec1
