@@ -163,9 +163,9 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 	snprintf(rel, sizeof(rel), "%s%s%s", conf->www_real, path,
 	    path[strlen(path) - 1] == '/' ? "index.html" : "");
 	if ((real = realpath(rel, NULL)) == NULL) {
-		if (errno == ENOMEM)
+		if (errno == ENOMEM || errno == EMFILE || errno == ENFILE)
 			http_error(r, 503, "Retry-After: 5\r\n",
-			    strerror(errno));	/* short of memory, not a file */
+			    strerror(errno));	/* short of them, not a file */
 		else
 			http_error(r, 404, NULL, "no such file");
 		return;
@@ -193,11 +193,16 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 		http_error(r, 404, NULL, "no such file");
 		return;
 	}
-	if ((uint64_t)sb.st_size > STATIC_MAX ||
-	    (buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+	if ((uint64_t)sb.st_size > STATIC_MAX) {
 		close(fd);
 		free(real);
 		http_error(r, 500, NULL, "file too large");
+		return;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		close(fd);
+		free(real);
+		http_error(r, 503, "Retry-After: 5\r\n", "out of memory");
 		return;
 	}
 	size_t got = 0;
