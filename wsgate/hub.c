@@ -54,8 +54,10 @@
  * Routing: each message is framed once (frame_text) and queued to every
  * client with a subscription on its channel or a pattern matching it,
  * once per client however many of its subscriptions match.  The patterns
- * matching a channel are cached per channel (struct route) and kept up to
- * date as patterns come and go, so a message costs a hash lookup or two.
+ * matching a channel are cached per channel (struct route), so a message
+ * costs a hash lookup or two; a pattern that comes or goes makes every
+ * list stale, each matched again at its channel's next message (while
+ * patterns keep changing, every message matches them all).
  *
  * Late joiners.  Each client has one struct book per book channel
  * (PREFIX.VENUE.SYMBOL.book) it gets: its seq filter, shared by all its
