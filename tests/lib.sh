@@ -54,7 +54,7 @@ tp_cleanup() {
 tp_cleanup_umount() {
 	tp_kill KILL
 	for _tk in $_tp_pids; do wait "${_tk%%:*}" 2>/dev/null; done
-	umount "$1" 2>/dev/null
+	umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null
 	tp_cleanup
 }
 # tp_killed: run.sh's timeout (SIGTERM) stopped the test: what it had
