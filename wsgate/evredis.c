@@ -22,6 +22,7 @@
 #include <sys/socket.h>
 
 #include "evredis.h"
+#include "util.h"
 
 struct evr {
 	struct event_base	*base;
@@ -203,6 +204,7 @@ evr_command(struct evr *e, int kind, const char *name, size_t len,
 		return -1;
 	}
 	p->next = NULL;
+	p->at = mono_ns();
 	p->kind = kind;
 	p->len = len;
 	memcpy(p->name, name, len);
@@ -240,10 +242,14 @@ evr_pop(struct evr *e)
 	free(p);
 }
 
-/* evr_inflight: how many commands are in flight on e. */
+/*
+ * evr_inflight: how many commands are in flight on e; *oldest, when the
+ * oldest of them was queued (mono_ns), 0 if none.
+ */
 size_t
-evr_inflight(const struct evr *e)
+evr_inflight(const struct evr *e, int64_t *oldest)
 {
+	*oldest = e->head != NULL ? e->head->at : 0;
 	return e->n;
 }
 

@@ -12,6 +12,7 @@
 #define WSGATE_EVREDIS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
@@ -23,6 +24,7 @@ struct evr;
 /* A command in flight: its kind and the name it carries (caller's). */
 struct evr_pend {
 	struct evr_pend	*next;
+	int64_t		 at;		/* mono_ns when it was queued */
 	int		 kind;
 	size_t		 len;
 	char		 name[];	/* NUL-terminated too */
@@ -45,7 +47,7 @@ int		 evr_command(struct evr *, int kind, const char *name,
 		    size_t len, const char *fmt, ...);
 const struct evr_pend *evr_oldest(const struct evr *);
 void		 evr_pop(struct evr *);
-size_t		 evr_inflight(const struct evr *);
+size_t		 evr_inflight(const struct evr *, int64_t *oldest);
 int		 evr_connected(const struct evr *);
 void		 evr_close(struct evr *);
 void		 evr_free(struct evr *);

@@ -664,11 +664,23 @@ chan_send(struct hub *h, struct sub *x, int subscribe)
 	return 0;
 }
 
-/* sub_inflight: the (P)(S)(UN)SUBSCRIBEs Redis has not answered yet. */
+/*
+ * sub_backlog: the (P)(S)(UN)SUBSCRIBEs that Redis (on a cluster, the
+ * node of channel s) has not answered, if HUB_INFLIGHT_MAX or more and
+ * the oldest sent HUB_STALL_MS ago or more: Redis holds still, not
+ * catching up after a reconnection; else 0.
+ */
 static size_t
-sub_inflight(const struct hub *h)
+sub_backlog(struct hub *h, const char *s, size_t n)
 {
-	return h->sh != NULL ? shard_inflight(h->sh) : evr_inflight(h->subev);
+	int64_t oldest;
+	size_t k = h->sh != NULL ? shard_inflight(h->sh, shard_owner(h->sh,
+	    s, n), &oldest) : evr_inflight(h->subev, &oldest);
+
+	if (k < HUB_INFLIGHT_MAX || oldest == 0 ||
+	    mono_ns() - oldest < (int64_t)HUB_STALL_MS * 1000000)
+		return 0;
+	return k;
 }
 
 /* Sends one (P)(UN)SUBSCRIBE on sub, one name; 0 if sent. */
@@ -1767,6 +1779,7 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 	int pattern = strpbrk(name, "*?[") != NULL;
 	struct member *m;
 	struct sub *x;
+	size_t k;
 
 	for (m = p->members; m != NULL; m = m->c_next)
 		if (m->s != NULL && m->s->pattern == pattern &&
@@ -1805,12 +1818,13 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 		snprintf(msg, msglen, "reserved channel");
 		return -1;
 	}
+	/* a channel the cover carries needs no command */
 	if (!pattern && sub_find(h, name, len, 0) == NULL &&
-	    sub_inflight(h) >= HUB_INFLIGHT_MAX) {
+	    !(prefixed(h, name, len) && cover_held(h)) &&
+	    (k = sub_backlog(h, name, len)) > 0) {
 		h->st->sub_backlog_refused++;
 		snprintf(msg, msglen, "Redis is not answering (%zu subscribes "
-		    "and unsubscribes wait for it): subscribe later",
-		    sub_inflight(h));
+		    "and unsubscribes wait for it): subscribe later", k);
 		return -1;
 	}
 	if (p->nsubs >= h->conf->max_subs) {

@@ -20,11 +20,13 @@
 /* subscribe requests of one client waiting for their answer, at most */
 #define HUB_WAITING_MAX	64
 /*
- * (un)subscribes waiting for Redis's answer past which a channel new to
- * the hub is refused: while Redis holds still, a client subscribing and
- * unsubscribing ever new names would queue commands without end
+ * (un)subscribes waiting for Redis's answer, the oldest for HUB_STALL_MS,
+ * past which a channel new to the hub is refused: while Redis holds
+ * still, a client subscribing and unsubscribing ever new names would
+ * queue commands without end
  */
 #define HUB_INFLIGHT_MAX	65536
+#define HUB_STALL_MS		1000
 
 struct hub;
 struct hub_peer;

@@ -190,7 +190,8 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	    "refused by --max-subscriptions.", (double)s->sub_limit_refused);
 	metric(&b, "subscription_backlog_total", "counter", "Subscriptions "
 	    "to channels new to wsgate refused while 65536 subscribes and "
-	    "unsubscribes waited for Redis.", (double)s->sub_backlog_refused);
+	    "unsubscribes waited for Redis, the oldest for a second.",
+	    (double)s->sub_backlog_refused);
 	metric(&b, "redis_refused_total", "counter", "Channels and patterns "
 	    "Redis refused to subscribe to (-NOPERM...), their clients told.",
 	    (double)s->redis_refused);

@@ -367,15 +367,14 @@ shard_nnodes(const struct shard *sh)
 	return sh->nnodes;
 }
 
-/* shard_inflight: the commands in flight on all nodes. */
+/* shard_inflight: evr_inflight of node's connection; 0 if no node. */
 size_t
-shard_inflight(const struct shard *sh)
+shard_inflight(const struct shard *sh, int node, int64_t *oldest)
 {
-	size_t n = 0;
-
-	for (int i = 0; i < sh->nnodes; i++)
-		n += evr_inflight(sh->nodes[i]->ev);
-	return n;
+	*oldest = 0;
+	if (node < 0 || node >= sh->nnodes)
+		return 0;
+	return evr_inflight(sh->nodes[node]->ev, oldest);
 }
 
 int

@@ -51,7 +51,8 @@ void		 shard_slots_of(struct shard *, int node, uint8_t *mark);
 const char	*shard_id(const struct shard *, const char *host, int port);
 int		 shard_nnodes(const struct shard *);
 int		 shard_connected(const struct shard *, int node);
-size_t		 shard_inflight(const struct shard *);
+size_t		 shard_inflight(const struct shard *, int node,
+		    int64_t *oldest);
 const char	*shard_node(const struct shard *, int node, int *port);
 
 #endif
