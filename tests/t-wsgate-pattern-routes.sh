@@ -4,8 +4,9 @@
 # pattern subscribed after a channel's list was made gets its messages;
 # one whose last client left is not read again from a kept list
 # (the sanitizer build would see a freed one read); a client subscribing and
-# unsubscribing 64 patterns 20 times over while 2000 channels are cached
-# leaves the others' deliveries whole.
+# unsubscribing 64 patterns matching kept channels 10 times over, with
+# messages on those channels meanwhile, leaves the others' deliveries
+# whole.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
@@ -45,21 +46,38 @@ wait_for 10 metric_is wsgate_subscriptions 1 ||
 pub md.b.1.trade '{"seq":3}'
 pub md.a.1.trade '{"seq":2}'
 
-# churn, then A gets the rest of its channel's messages
-/usr/bin/python3 - "$WS_URL" <<'PY' >"$T/churn.out" 2>&1 || fail "churn: $(cat "$T/churn.out")"
-import asyncio, json, sys, websockets
+# C: md.c.7.*, held through the churn
+# 640 on md.c.7.trade numbered, 10 more from the churn
+wsc_bg sub --url "$WS_URL" --channels 'md.c.7.*' --count 650 --timeout 60 \
+    --ready "$T/c.ready" >"$T/c.out" 2>&1 &
+c=$!
+track $c
+wait_for 20 test -e "$T/c.ready" || fail "C: $(cat "$T/c.out")"
+
+# churn: 64 patterns, each matching a kept channel, subscribed and
+# unsubscribed 10 times over, a message published on its channel and
+# one on md.c.7.trade after each: every list made again and again
+/usr/bin/python3 - "$WS_URL" "$REDIS_PORT" <<'PY' >"$T/churn.out" 2>&1 || fail "churn: $(cat "$T/churn.out")"
+import asyncio, json, socket, sys, websockets
+r = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+def publish(ch, msg):
+    a = [b"PUBLISH", ch.encode(), msg.encode()]
+    r.sendall(b"*3\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(x), x) for x in a))
 async def main(url):
     async with websockets.connect(url, ping_interval=None) as ws:
-        n = 0
-        for r in range(20):
+        n, k = 0, 0
+        for rnd in range(10):
             for i in range(64):
-                p = "md.p%d.*" % i
+                p = "md.c.%d.*" % i
                 await ws.send(json.dumps({"op": "subscribe", "channels": [p]}))
+                publish("md.c.%d.trade" % i, "{}")
                 await ws.send(json.dumps({"op": "unsubscribe", "channels": [p]}))
-            while n < 64 * (r + 1):
+                k += 1
+                publish("md.c.7.trade", '{"seq":%d}' % k)
+            while n < 64 * (rnd + 1):
                 m = json.loads(await asyncio.wait_for(ws.recv(), 20))
                 n += m.get("type") == "unsubscribed"
-        print(n, "unsubscribed")
+        print(n, "unsubscribed,", k, "published on md.c.7.trade")
 asyncio.run(main(sys.argv[1]))
 PY
 pub md.a.1.trade '{"seq":3}'
@@ -67,3 +85,7 @@ pub md.a.1.trade '{"seq":4}'
 wait "$a" || fail "A: $(cat "$T/a.out")"
 assert_eq "A's messages" '{"seq":1} {"seq":2} {"seq":3} {"seq":4}' \
     "$(grep -o '{"seq":[0-9]*}' "$T/a.out" | tr '\n' ' ' | sed 's/ $//')"
+wait "$c" || fail "C: $(tail -n 3 "$T/c.out")"
+grep -o '{"seq":[0-9]*}' "$T/c.out" | tr -dc '0-9\n' >"$T/c.seqs"
+seq 1 640 | cmp -s - "$T/c.seqs" ||
+    fail "C's messages on md.c.7.trade: not seq 1 to 640 in order ($(wc -l <"$T/c.seqs") lines, $(head -c 60 "$T/c.seqs" | tr '\n' ' ')...)"
