@@ -596,6 +596,14 @@ batch_keys_lost(const struct batch *b, struct router *rt,
 }
 
 void
+batch_loss_refused(struct router *rt, const struct outbox_msg *m)
+{
+	for (uint32_t k = 0; k < rt->nchans; k++)
+		if (lost_by(rt, m, k))
+			batch_keys_reset(rt, k);
+}
+
+void
 batch_keys_reset(struct router *rt, uint32_t chan)
 {
 	struct route_chan *c = &rt->chans[chan];

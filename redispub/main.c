@@ -645,6 +645,8 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 	case OUTBOX_REFUSED:
 		/* a delta's or a snapshot's key writes may be among them */
 		batch_keys_reset(&rp->rt, m.chan);
+		if (m.loss != OB_LOSS_NONE)	/* its DEL of book keys */
+			batch_loss_refused(&rp->rt, &m);
 		rp->st.dropped++;
 		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused a "
 		    "command: %s; counted as dropped", m.lineno, rep->msg);
