@@ -17,10 +17,10 @@
  * new file.  `recorder cat` (cat.c) reads them back.  See
  * recorder(1).
  */
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
