@@ -579,6 +579,13 @@ sub_free(struct hub *h, struct sub *x)
 	h->nsubs--;
 }
 
+/* hub_redis_nodes: the Redis servers wsgate uses: 1, or a cluster's nodes. */
+unsigned
+hub_redis_nodes(const struct hub *h)
+{
+	return h->sh != NULL ? (unsigned)shard_nnodes(h->sh) : 1;
+}
+
 unsigned
 hub_nsubs(const struct hub *h)
 {

@@ -70,6 +70,7 @@ int		 hub_subscribe(struct hub_peer *, const char *name,
 		    size_t len, unsigned hz, char *msg, size_t msglen);
 void		 hub_subscribed(struct hub_peer *, json_t *channels);
 unsigned	 hub_waiting(const struct hub_peer *);
+unsigned	 hub_redis_nodes(const struct hub *);
 int		 hub_peer_behind(struct hub_peer *, int *all);
 int		 hub_unsubscribe(struct hub_peer *, const char *name,
 		    size_t len);

@@ -161,6 +161,30 @@ accept_full(struct wsgate *g, int fd, int err)
 		evtimer_add(g->resume_ev, &tv);
 }
 
+/*
+ * conn_max: how many connections clients may have: the descriptors left
+ * at start less those kept for wsgate's own (a quarter of them, if
+ * fewer): FD_RESERVE, or two a Redis Cluster node and two more if that
+ * is more (Redis connections made again, a static file being read).  So
+ * clients holding every descriptor they may cannot keep wsgate from
+ * Redis.  The reserve grows with a cluster's nodes.
+ */
+#define FD_RESERVE	16
+
+static unsigned
+conn_max(struct wsgate *g)
+{
+	unsigned keep = 2 * hub_redis_nodes(g->hub) + 2;
+
+	if (g->fd_left == UINT_MAX)
+		return UINT_MAX;
+	if (keep < FD_RESERVE)
+		keep = FD_RESERVE;
+	if (keep > g->fd_left / 4)
+		keep = g->fd_left / 4;
+	return g->fd_left - keep;
+}
+
 static void
 accept_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -191,7 +215,7 @@ accept_cb(evutil_socket_t fd, short what, void *arg)
 			close(c);
 			continue;
 		}
-		if (g->srv.nconn >= g->max_conn) {
+		if (g->srv.nconn >= conn_max(g)) {
 			close(c);
 			g->st.fd_limit_closed++;
 			ratelog_say(&g->accept_log, mono_ns(), "accept: the "
@@ -352,30 +376,22 @@ raise_nofile(struct wsgate *g)
 }
 
 /*
- * conn_limit: once set up, how many connections clients may have: the
- * descriptor limit less those in use now (the lowest free one; they are
- * allocated lowest first) and FD_RESERVE (a quarter of what is left, if
- * less) kept for wsgate's own: Redis connections made again (two, or
- * two a cluster node), a static file being read.  So clients holding
- * every descriptor they may cannot keep wsgate from Redis.
+ * conn_limit: once set up, the descriptors left: the limit less those in
+ * use now (the lowest free one; they are allocated lowest first).
  */
-#define FD_RESERVE	16
-
 static void
 conn_limit(struct wsgate *g)
 {
-	unsigned used, left, keep;
+	unsigned used;
 	int probe;
 
-	g->max_conn = UINT_MAX;
+	g->fd_left = UINT_MAX;
 	if (g->nofile == 0 ||
 	    (probe = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		return;
 	used = (unsigned)probe;
 	close(probe);
-	left = g->nofile > used ? g->nofile - used : 0;
-	keep = left / 4 < FD_RESERVE ? left / 4 : FD_RESERVE;
-	g->max_conn = left - keep;
+	g->fd_left = g->nofile > used ? g->nofile - used : 0;
 }
 
 enum {

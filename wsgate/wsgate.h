@@ -62,7 +62,7 @@ struct wsgate {
 	int			 listen_fd;
 	int			 spare_fd;	/* given up at the fd limit */
 	unsigned		 nofile;	/* the descriptor limit, or 0 */
-	unsigned		 max_conn;	/* connections, FD_RESERVE kept */
+	unsigned		 fd_left;	/* free at start (conn_limit) */
 	int			 ready_fd;	/* -d, until ready */
 	int			 listening;
 	struct event		*accept_ev, *resume_ev, *tick_ev;
