@@ -598,9 +598,16 @@ batch_keys_lost(const struct batch *b, struct router *rt,
 void
 batch_loss_refused(struct router *rt, const struct outbox_msg *m)
 {
-	for (uint32_t k = 0; k < rt->nchans; k++)
-		if (lost_by(rt, m, k))
-			batch_keys_reset(rt, k);
+	for (uint32_t k = 0; k < rt->nchans; k++) {
+		struct route_chan *c = &rt->chans[k];
+
+		/* a snapshot planned since (plan_loss cleared snap_ok) made
+		 * the keys anew: they are good */
+		if (lost_by(rt, m, k) && !c->snap_ok) {
+			c->cleared = 0;
+			c->batch = 0;
+		}
+	}
 }
 
 void

@@ -101,8 +101,8 @@ void	batch_keys_reset(struct router *rt, uint32_t chan);
 /*
  * batch_loss_refused: Redis refused a command of loss m (a gap line, a
  * status resync or disconnected): the DEL of the keys of the books it
- * ends may not have run, so each of them is reset (batch_keys_reset) and
- * its next delta deletes them again.
+ * ends may not have run, so the next delta of each of them that has had
+ * no snapshot since deletes them again.
  */
 void	batch_loss_refused(struct router *rt, const struct outbox_msg *m);
 
