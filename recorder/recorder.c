@@ -1140,7 +1140,7 @@ resume_seq(struct recorder *r, uint64_t *seq)
  * r->name (a queue of that name and dir, of another ring, that it holds
  * locked), copied into ring; 0 if none, -1 if /dev/shm cannot be read.
  * Each of two starting at once finds the other's, its own locked first,
- * so that at most one goes on.
+ * so that at most one goes on (none may).
  */
 static int
 name_taken(struct recorder *r, char *ring, size_t len)
@@ -1190,6 +1190,7 @@ queue_open(struct recorder *r)
 	char base[101], rp[PATH_MAX];
 	struct stat st;
 	size_t i;
+	int lk;
 
 	/*
 	 * the ring's name, however spelled: a path to /dev/shm/tickpipe.X
@@ -1220,7 +1221,15 @@ queue_open(struct recorder *r)
 			warn("queue /dev/shm%s", r->qname);
 			return EX_OSERR;
 		}
-		if (flock(r->qfd, LOCK_EX | LOCK_NB) < 0) {
+		/*
+		 * a held lock is another recorder's, or, for a moment,
+		 * name_taken's probe by one of another ring: tried for
+		 * 100 ms
+		 */
+		for (int t = 0; (lk = flock(r->qfd, LOCK_EX | LOCK_NB)) < 0 &&
+		    errno == EWOULDBLOCK && t < 10; t++)
+			usleep(10000);
+		if (lk < 0) {
 			int e = errno;
 
 			/* not ours: queue_close must not remove it */
@@ -1241,10 +1250,15 @@ queue_open(struct recorder *r)
 			break;
 		close(r->qfd);
 	}
-	if (name_taken(r, rp, sizeof(rp)) > 0) {
+	switch (name_taken(r, rp, sizeof(rp))) {
+	case 1:
 		warnx("%s: another recorder records ring %s there as %s: give "
 		    "each ring its own --name", r->dir, rp, r->name);
 		return EX_TEMPFAIL;
+	case -1:
+		warn("/dev/shm: not read, so a recorder of another ring "
+		    "there as %s is not looked for", r->name);
+		break;
 	}
 	return 0;
 }
