@@ -31,35 +31,32 @@ all_read() {
 wait_for 10 all_read || fail "the reader did not read the ring: $(tail -n 1 "$T/rec1.err")"
 sleep 0.3	# the last block, past --flush, into the queue
 
+# refused WHAT ERR ARGS...: a recorder of ARGS into $H must be refused,
+# exit 75, its stderr in ERR
+refused() {
+	_what=$1 _err=$2
+	shift 2
+	"$BIN/recorder" "$@" "$H" 2>"$_err" &
+	_rp=$!
+	track $_rp
+	wait_pid 10 $_rp "$_what"
+	wait $_rp
+	assert_eq "$_what: exit" 75 "$?"
+}
 # the same directory and name: refused while the first one runs
-"$BIN/recorder" --ring "$RING" "$H" 2>"$T/second.err" &
-p2=$!
-track $p2
-wait_pid 10 $p2 "the second recorder"
-wait $p2
-rc=$?
-assert_eq "a second recorder's exit" 75 "$rc"
+refused "a second recorder" "$T/second.err" --ring "$RING"
 grep -q "another recorder records ring $RING there" "$T/second.err" ||
 	fail "the second recorder said: $(cat "$T/second.err")"
 # so is one naming the ring by its path (tickpipe-ring(5)): it made a
 # queue of its own and recorded every record a second time
-"$BIN/recorder" --ring "/dev/shm/tickpipe.$RING" "$H" 2>"$T/third.err" &
-p3=$!
-track $p3
-wait_pid 10 $p3 "the recorder of the ring's path"
-wait $p3
-assert_eq "a recorder of the ring's path: exit" 75 "$?"
-# and one of another ring under the same name: the two would write
-# files of one name and number in one directory, each removing the
-# other's by its retention; under a name of its own it records
+refused "a recorder of the ring's path" "$T/third.err" \
+    --ring "/dev/shm/tickpipe.$RING"
+# and one of another ring under the same name: the two rings' files
+# would mix under one name; under a name of its own it records
 "$BIN/collector" --ring "${RING}b" sim --count 10 2>"$T/ringb.err" ||
 	fail "ring ${RING}b: $(cat "$T/ringb.err")"
-"$BIN/recorder" --ring "${RING}b" "$H" 2>"$T/fourth.err" &
-p4=$!
-track $p4
-wait_pid 10 $p4 "the recorder of another ring"
-wait $p4
-assert_eq "a recorder of another ring under the same name: exit" 75 "$?"
+refused "a recorder of another ring under the same name" "$T/fourth.err" \
+    --ring "${RING}b"
 grep -q "another recorder records ring $RING there as tickpipe: give each ring its own --name" \
     "$T/fourth.err" || fail "the recorder of another ring said: $(cat "$T/fourth.err")"
 ls /dev/shm/tickpipe."${RING}b".recorder.* >/dev/null 2>&1 &&
