@@ -57,29 +57,8 @@ wait_for 20 test -e "$T/c.ready" || fail "C: $(cat "$T/c.out")"
 # churn: 64 patterns, each matching a kept channel, subscribed and
 # unsubscribed 10 times over, a message published on its channel and
 # one on md.c.7.trade after each: every list made again and again
-/usr/bin/python3 - "$WS_URL" "$REDIS_PORT" <<'PY' >"$T/churn.out" 2>&1 || fail "churn: $(cat "$T/churn.out")"
-import asyncio, json, socket, sys, websockets
-r = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
-def publish(ch, msg):
-    a = [b"PUBLISH", ch.encode(), msg.encode()]
-    r.sendall(b"*3\r\n" + b"".join(b"$%d\r\n%s\r\n" % (len(x), x) for x in a))
-async def main(url):
-    async with websockets.connect(url, ping_interval=None) as ws:
-        n, k = 0, 0
-        for rnd in range(10):
-            for i in range(64):
-                p = "md.c.%d.*" % i
-                await ws.send(json.dumps({"op": "subscribe", "channels": [p]}))
-                publish("md.c.%d.trade" % i, "{}")
-                await ws.send(json.dumps({"op": "unsubscribe", "channels": [p]}))
-                k += 1
-                publish("md.c.7.trade", '{"seq":%d}' % k)
-            while n < 64 * (rnd + 1):
-                m = json.loads(await asyncio.wait_for(ws.recv(), 20))
-                n += m.get("type") == "unsubscribed"
-        print(n, "unsubscribed,", k, "published on md.c.7.trade")
-asyncio.run(main(sys.argv[1]))
-PY
+/usr/bin/python3 "$TESTS/wsgate/subconf.py" patchurn "$WS_URL" "$REDIS_PORT" \
+    >"$T/churn.out" 2>&1 || fail "churn: $(cat "$T/churn.out")"
 pub md.a.1.trade '{"seq":3}'
 pub md.a.1.trade '{"seq":4}'
 wait "$a" || fail "A: $(cat "$T/a.out")"

@@ -51,6 +51,12 @@ after-redis.sh).
       reaches the client at once, the deltas after it follow, and once
       the reads end (their keys empty) nothing is sent twice.
 
+  patchurn URL RPORT
+      Patterns md.c.N.* (N < 64) subscribed and unsubscribed 10 times
+      over (tests/t-wsgate-pattern-routes.sh), a PUBLISH on md.c.N.trade
+      after each subscribe and one numbered {"seq":K} on md.c.7.trade
+      after each unsubscribe (K = 1 to 640); waits for every answer.
+
 Uses Debian's python3-websockets, a client that is not tickpipe's code.
 Exits 0 when every expectation held, 1 otherwise (the reason on stderr).
 """
@@ -354,6 +360,23 @@ async def down(url, rport, d):
     print("down: ok")
 
 
+async def patchurn(url, rport):
+    async with websockets.connect(url, ping_interval=None) as ws:
+        n = k = 0
+        for rnd in range(10):
+            for i in range(64):
+                p = "md.c.%d.*" % i
+                await ws.send(json.dumps({"op": "subscribe", "channels": [p]}))
+                publish(rport, "md.c.%d.trade" % i, "{}")
+                await ws.send(json.dumps({"op": "unsubscribe",
+                                          "channels": [p]}))
+                k += 1
+                publish(rport, "md.c.7.trade", '{"seq":%d}' % k)
+            while n < 64 * (rnd + 1):
+                n += (await recv(ws, 20)).get("type") == "unsubscribed"
+        print(n, "unsubscribed,", k, "published on md.c.7.trade")
+
+
 async def booksync(url, rport, d):
     stallread = os.path.join(d, "stallread")
     chans = ["md.bs.A.book", "md.bs.B.book"]
@@ -479,6 +502,8 @@ def main():
         asyncio.run(replica(a[1], int(a[2]), int(a[3]), int(a[4]), int(a[5])))
     elif a[:1] == ["booksync"] and len(a) == 4:
         asyncio.run(booksync(a[1], int(a[2]), a[3]))
+    elif a[:1] == ["patchurn"] and len(a) == 3:
+        asyncio.run(patchurn(a[1], int(a[2])))
     elif a[:1] == ["down"] and len(a) == 4:
         asyncio.run(down(a[1], int(a[2]), a[3]))
     else:
