@@ -390,6 +390,22 @@ file_gone(const struct recorder *r)
 }
 
 /*
+ * file_drop_gone: closes the open file if it has no name left, without
+ * an index (one would be another file's once the name is reused); 1 if
+ * it did.
+ */
+static int
+file_drop_gone(struct recorder *r)
+{
+	if (!file_gone(r))
+		return 0;
+	close(r->fd);
+	r->fd = -1;
+	r->nents = 0;
+	return 1;
+}
+
+/*
  * Closes the current file: syncs it and writes its index sidecar.
  * Returns 0; -1 if the sidecar could not be written (said; readers scan
  * the block headers instead); or -2 with errno set if the file could
@@ -402,15 +418,8 @@ file_close(struct recorder *r)
 	char errbuf[1024];
 	int rv = 0, e = 0;
 
-	if (r->fd < 0)
+	if (r->fd < 0 || file_drop_gone(r))
 		return 0;
-	if (file_gone(r)) {
-		/* an index would be another file's once the name is reused */
-		close(r->fd);
-		r->fd = -1;
-		r->nents = 0;
-		return 0;
-	}
 	if (fsync(r->fd) < 0) {
 		e = errno;
 		warn("%s: fsync: the blocks written to it may not be on disk",
@@ -1267,14 +1276,8 @@ queue_open(struct recorder *r)
 static void
 file_abandon(struct recorder *r)
 {
-	if (r->fd < 0)
+	if (r->fd < 0 || file_drop_gone(r))
 		return;
-	if (file_gone(r)) {
-		close(r->fd);
-		r->fd = -1;
-		r->nents = 0;
-		return;
-	}
 	close(r->fd);
 	r->fd = -1;
 	/* the sidecar may not fit either: readers scan instead */
