@@ -131,6 +131,13 @@ mime_type(const char *path)
 	return "application/octet-stream";
 }
 
+/* http_busy: 503, to be asked again in 5 s (wsgate is short of something) */
+static void
+http_busy(struct http_resp *r, const char *why)
+{
+	http_error(r, 503, "Retry-After: 5\r\n", why);
+}
+
 /*
  * serve_static: path is the request path.  Only [A-Za-z0-9._~/-] are
  * accepted, no segment may start with '.', and the resolved file must
@@ -164,8 +171,7 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 	    path[strlen(path) - 1] == '/' ? "index.html" : "");
 	if ((real = realpath(rel, NULL)) == NULL) {
 		if (errno == ENOMEM || errno == EMFILE || errno == ENFILE)
-			http_error(r, 503, "Retry-After: 5\r\n",
-			    strerror(errno));	/* short of them, not a file */
+			http_busy(r, strerror(errno));	/* not a file */
 		else
 			http_error(r, 404, NULL, "no such file");
 		return;
@@ -183,7 +189,7 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 		const char *why = strerror(errno);
 
 		free(real);
-		http_error(r, 503, "Retry-After: 5\r\n", why);
+		http_busy(r, why);
 		return;
 	}
 	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
@@ -202,7 +208,7 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
 		close(fd);
 		free(real);
-		http_error(r, 503, "Retry-After: 5\r\n", "out of memory");
+		http_busy(r, "out of memory");
 		return;
 	}
 	size_t got = 0;
@@ -319,7 +325,7 @@ ws_route(const struct http_env *e, const struct httphead *h,
 	}
 	if (e->gauges.clients >= e->conf->max_clients) {
 		e->st->max_clients_refused++;
-		http_error(r, 503, "Retry-After: 5\r\n", "too many clients");
+		http_busy(r, "too many clients");
 		return;
 	}
 	if (e->stopping) {
