@@ -847,6 +847,11 @@ struct hist_reader {
 	const char	*cpath;		/* NULL: none yet */
 	uint64_t	 clast;
 	int		 chave;		/* clast known, of cpath's name */
+	/* the block before in this file, read whole: the seq it leaves
+	   its next block to go on from (block_follows) */
+	uint64_t	 bnext;
+	uint64_t	 bend;		/* the offset where that block ends */
+	int		 bhave;		/* bnext and bend known */
 };
 
 int
@@ -924,6 +929,48 @@ chain_check(struct hist_reader *r, const char *path,
 	r->cpath = path;
 }
 
+/*
+ * The seq a record leaves the next one to go on from: a gap record
+ * (capture.h) covers vseq to vseq + aux - 1 (a new ring's: the old ring's
+ * records lost; its own seq is the one before the new ring's next).
+ */
+static uint64_t
+rec_next_seq(const struct tp_record *x)
+{
+	if (x->type == REC_NONE && !(x->flags & REC_F_NEW_RING))
+		return x->vseq + x->aux;
+	return x->seq + 1;
+}
+
+/*
+ * block_follows: the block e just decoded must go on from the block read
+ * before it in the same file, whose last record left r->bnext: a
+ * recorder writes every record and every gap, in ring order, so a file
+ * with a block cut out of its middle, or one repeated, breaks the chain
+ * there.  Said and counted as damage; its records are read all the same.
+ * A block that begins with a new ring's gap follows anything; so does
+ * one after bytes that are no block (the scan said them already).
+ */
+static void
+block_follows(struct hist_reader *r, const struct hist_idx_ent *e)
+{
+	const struct tp_record *x = &r->recs[0];
+	uint64_t got = x->type == REC_NONE ? x->vseq : x->seq;
+
+	if (r->bhave && e->offset == r->bend && got != r->bnext &&
+	    !(x->type == REC_NONE && (x->flags & REC_F_NEW_RING))) {
+		say(r->note, "%s: block at offset %" PRIu64 " (seq %" PRIu64
+		    "..%" PRIu64 ") follows seq %" PRIu64 ": records %s the "
+		    "history (a block cut out or copied in?)", r->path,
+		    e->offset, e->first_seq, e->last_seq, r->bnext - 1,
+		    got > r->bnext ? "missing from" : "repeated in");
+		r->st.bad++;
+	}
+	r->bnext = rec_next_seq(&r->recs[r->nrecs - 1]);
+	r->bend = e->offset + sizeof(struct hist_block_hdr) + e->zlen;
+	r->bhave = 1;
+}
+
 /* Opens the next file that has blocks; 1, 0 at the end, -1 error. */
 static int
 next_file(struct hist_reader *r)
@@ -977,6 +1024,7 @@ next_file(struct hist_reader *r)
 		r->ents = e;
 		r->nents = n;
 		r->ei = 0;
+		r->bhave = 0;
 		return 1;
 	}
 	return 0;
@@ -1087,10 +1135,15 @@ hist_reader_next(struct hist_reader *r, const struct tp_record **rec)
 		e = &r->ents[r->ei++];
 		if (e->max_ts < r->from || e->min_ts >= r->to) {
 			r->st.skipped++;
+			r->bhave = 0;
 			continue;
 		}
 		if ((rc = load_block(r, e)) < 0)
 			return -1;
+		if (rc == 0)
+			r->bhave = 0;	/* said: no chain across it */
+		else
+			block_follows(r, e);
 	}
 	*rec = &r->recs[r->ri++];
 	r->st.records++;

@@ -4,7 +4,10 @@
 # it; when the file before it ends elsewhere (a file removed, or cut back
 # to a block boundary with its index left), `recorder cat` says which
 # records are missing and exits 65, printing what is there; so it does
-# for the last file cut so, which its index shows.  A file whose
+# for the last file cut so, which its index shows.  So it does for a
+# block cut out of the middle of a file, or one repeated there: a
+# recorder writes every record and gap in ring order, so the block after
+# it does not go on from the one before.  A file whose
 # header is damaged (one byte of its magic) or that is shorter than a
 # header is said, "(file skipped)", and the files after it are read: cat
 # prints the records of every other file, as each prints alone, and exits
@@ -54,6 +57,30 @@ truncate -s "$cut" "$f"
 assert_eq "last file cut: exit status" 65 "$?"
 grep -q "$f: $cut bytes, [0-9]* when it was closed: cut short" "$T/err" ||
     fail "last file cut: $(cat "$T/err")"
+
+# the first file's second block cut out, then repeated, its index removed
+# (kept, it would tell the file's size changed): the blocks are scanned
+$CAP blocks "$1.idx" >"$T/blocks"
+[ "$(wc -l <"$T/blocks")" -ge 3 ] || fail "$(wc -l <"$T/blocks") blocks in $1"
+read -r _ _ _ l1 <"$T/blocks"
+read -r o2 z2 s2 l2 <<EOF
+$(sed -n 2p "$T/blocks")
+EOF
+e2=$((o2 + 64 + z2))
+cp -a "$H" "$T/h5"
+f=$T/h5/${1#"$H"/}
+rm "$f.idx"
+{ head -c "$o2" "$1"; tail -c "+$((e2 + 1))" "$1"; } >"$f"
+"$BIN/recorder" cat "$T/h5" >"$T/got" 2>"$T/err"
+assert_eq "block cut out: exit status" 65 "$?"
+grep -q "^recorder: $f: block at offset $o2 (seq [0-9]*\.\.[0-9]*) follows seq $l1: records missing from the history" "$T/err" ||
+    fail "block cut out (seq $s2..$l2 at $o2): $(cat "$T/err")"
+[ "$(wc -l <"$T/err")" = 1 ] || fail "block cut out: $(cat "$T/err")"
+{ head -c "$e2" "$1"; tail -c "+$((o2 + 1))" "$1"; } >"$f"
+"$BIN/recorder" cat "$T/h5" >"$T/got" 2>"$T/err"
+assert_eq "block repeated: exit status" 65 "$?"
+grep -q "^recorder: $f: block at offset $e2 (seq $s2\.\.$l2) follows seq $l2: records repeated in the history" "$T/err" ||
+    fail "block repeated: $(cat "$T/err")"
 
 # a day directory that cannot be read: said, 66, not an empty history
 # (root reads anything: as root, run as nobody)
