@@ -3,7 +3,7 @@
 # open, wsgate neither spins on accept() nor floods its log: the
 # connections past those it allows are closed at once (and counted; its
 # connection limit comes before the descriptors run out, so the
-# accept(2) failure itself is not reached here),
+# accept(2) failure itself is not reached here: t-wsgate-accept-emfile),
 # its CPU stays low and its log a few lines; once the connections go it
 # serves again.  Clients get at most the limit less the descriptors in
 # use and a reserve, so that wsgate can reach Redis again when Redis
@@ -16,47 +16,13 @@ WS_NOFILE=64 start_wsgate
 grep -q '^Max open files *64 ' "/proc/$WS_PID/limits" ||
     fail "wsgate not at 64 fds: $(grep 'open files' "/proc/$WS_PID/limits")"
 
-# cpu_ticks PID: user + system clock ticks so far
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-
-cat >"$T/hold.py" <<'PY'
-import socket, sys, time
-port, n, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-socks = []
-for i in range(n):
-    s = socket.socket()
-    s.settimeout(5)
-    s.connect(("127.0.0.1", port))
-    socks.append(s)
-open(sys.argv[4], "w").close()
-time.sleep(hold)
-closed = 0
-for s in socks:
-    s.setblocking(False)
-    try:
-        closed += s.recv(1) == b""
-    except (BlockingIOError, ConnectionResetError) as e:
-        closed += isinstance(e, ConnectionResetError)
-print(closed)
-PY
-# hold N SECONDS NAME: N connections held open SECONDS in the background
-# (its pid in holder), once all are made; $T/NAME.out says how many
-# wsgate closed
-hold() {
-	/usr/bin/python3 "$T/hold.py" "$WS_PORT" "$1" "$2" "$T/$3.ready" \
-	    >"$T/$3.out" 2>&1 &
-	holder=$!
-	track $holder
-	wait_for 20 test -e "$T/$3.ready" ||
-	    fail "$3: connections not made: $(cat "$T/$3.out")"
-}
 log0=$(wc -c <"$T/wsgate.log")
 hold 100 5 hold
 sleep 1
 t0=$(cpu_ticks "$WS_PID")
 sleep 3
 t1=$(cpu_ticks "$WS_PID")
-wait "$holder" || fail "holder: $(cat "$T/hold.out")"
+wait "$HOLD_PID" || fail "holder: $(cat "$T/hold.out")"
 hz=$(getconf CLK_TCK)
 cpu=$(( (t1 - t0) * 100 / (3 * hz) ))
 logged=$(( $(wc -c <"$T/wsgate.log") - log0 ))
@@ -79,7 +45,7 @@ wsc status --url "$WS_URL" --expect 101 >"$T/st.out" 2>&1 ||
 # clients took them, and wsgate had no Redis until they left)
 log1=$(wc -c <"$T/wsgate.log")
 hold 100 8 hold2
-first=$holder
+first=$HOLD_PID
 kill -KILL "$REDIS_PID"
 wait "$REDIS_PID" 2>/dev/null
 hold 5 6 late
@@ -90,5 +56,5 @@ redis_back() {
 }
 wait_for 5 redis_back ||
     fail "no Redis while clients hold the descriptors: $(tail -c +"$((log1 + 1))" "$T/wsgate.log" | tail -n 5)"
-wait "$first" "$holder"
+wait "$first" "$HOLD_PID"
 stop_wsgate

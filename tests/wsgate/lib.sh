@@ -133,6 +133,21 @@ metric() {
 # metric_is NAME VALUE: for wait_for.
 metric_is() { test "$(metric "$1")" = "$2"; }
 
+# cpu_ticks PID: user + system clock ticks so far
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# hold N SECONDS NAME: N connections to wsgate held open SECONDS in the
+# background (its pid in HOLD_PID), once all are made; $T/NAME.out says
+# how many wsgate closed
+hold() {
+	/usr/bin/python3 "$TESTS/wsgate/hold.py" "$WS_PORT" "$1" "$2" \
+	    "$T/$3.ready" >"$T/$3.out" 2>&1 &
+	HOLD_PID=$!
+	track $HOLD_PID
+	wait_for 20 test -e "$T/$3.ready" ||
+	    fail "$3: connections not made: $(cat "$T/$3.out")"
+}
+
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
