@@ -19,16 +19,9 @@ WS_NOFILE=256 start_wsgate
 nfd=$(find "/proc/$WS_PID/fd" -mindepth 1 | wc -l)
 prlimit --pid "$WS_PID" --nofile=$((nfd + 2)):256 ||
     fail "prlimit of wsgate to $((nfd + 2)) descriptors"
-log0=$(wc -c <"$T/wsgate.log")
-hold 40 5 hold
-sleep 1
-t0=$(cpu_ticks "$WS_PID")
-sleep 3
-t1=$(cpu_ticks "$WS_PID")
-wait "$HOLD_PID" || fail "holder: $(cat "$T/hold.out")"
-hz=$(getconf CLK_TCK)
-cpu=$(( (t1 - t0) * 100 / (3 * hz) ))
-tail -c +"$((log0 + 1))" "$T/wsgate.log" >"$T/new.log"
+hold_cpu 40 hold
+cpu=$HOLD_CPU
+tail -c +"$((HOLD_LOG0 + 1))" "$T/wsgate.log" >"$T/new.log"
 note "accept(2) at EMFILE: CPU ${cpu}%, log +$(wc -l <"$T/new.log") lines, $(cat "$T/hold.out") of 40 connections closed by wsgate"
 [ "$cpu" -le 10 ] || fail "wsgate used ${cpu}% CPU with accept(2) failing"
 grep -q "accept: Too many open files: [0-9]* connections closed at once, listener paused 100 ms" "$T/new.log" ||

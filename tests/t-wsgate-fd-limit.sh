@@ -16,16 +16,9 @@ WS_NOFILE=64 start_wsgate
 grep -q '^Max open files *64 ' "/proc/$WS_PID/limits" ||
     fail "wsgate not at 64 fds: $(grep 'open files' "/proc/$WS_PID/limits")"
 
-log0=$(wc -c <"$T/wsgate.log")
-hold 100 5 hold
-sleep 1
-t0=$(cpu_ticks "$WS_PID")
-sleep 3
-t1=$(cpu_ticks "$WS_PID")
-wait "$HOLD_PID" || fail "holder: $(cat "$T/hold.out")"
-hz=$(getconf CLK_TCK)
-cpu=$(( (t1 - t0) * 100 / (3 * hz) ))
-logged=$(( $(wc -c <"$T/wsgate.log") - log0 ))
+hold_cpu 100 hold
+cpu=$HOLD_CPU
+logged=$(( $(wc -c <"$T/wsgate.log") - HOLD_LOG0 ))
 closed=$(metric wsgate_fd_limit_closed_total)
 note "at the fd limit: CPU ${cpu}%, log +${logged} bytes, $(cat "$T/hold.out") of 100 connections closed by wsgate, $closed counted"
 [ "$cpu" -le 10 ] || fail "wsgate used ${cpu}% CPU at its fd limit"

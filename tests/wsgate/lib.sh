@@ -148,6 +148,21 @@ hold() {
 	    fail "$3: connections not made: $(cat "$T/$3.out")"
 }
 
+# hold_cpu N NAME: hold N 5 NAME, then HOLD_CPU is wsgate's CPU use in %
+# over 3 s of it, and HOLD_LOG0 its log's size before; returns once the
+# holder has ended.
+# shellcheck disable=SC2034 # for the tests
+hold_cpu() {
+	HOLD_LOG0=$(wc -c <"$T/wsgate.log")
+	hold "$1" 5 "$2"
+	sleep 1
+	_hc0=$(cpu_ticks "$WS_PID")
+	sleep 3
+	_hc1=$(cpu_ticks "$WS_PID")
+	wait "$HOLD_PID" || fail "holder: $(cat "$T/$2.out")"
+	HOLD_CPU=$(( (_hc1 - _hc0) * 100 / (3 * $(getconf CLK_TCK)) ))
+}
+
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
