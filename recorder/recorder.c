@@ -186,6 +186,8 @@ struct recorder {
 	uint64_t	 last_seq;	/* last recorded */
 	struct tp_record last_rec;	/* the record of last_seq at start */
 	int		 have_last;
+	struct hist_idx_ent last_blk;	/* the files' last block at start */
+	int		 have_blk;
 	struct ratelog	 gaplog;
 	/* counters */
 	uint64_t	 records, gaps, lost, blocks, files, bytes, removed;
@@ -688,21 +690,33 @@ q_mark(struct recorder *r, int tail, uint64_t v)
  * process), or NULL with *bad set (said) if the object holds no block
  * there.
  */
-static const unsigned char *
-q_take(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb,
-    int *bad)
+/*
+ * q_head: reads into qb the header of the block at *head, past any
+ * padding (*head moves to the block).  Returns 0 or -1 (errno).
+ */
+static int
+q_head(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb)
 {
 	uint64_t off = *head % qsize;
 	int rc = 0;
 
-	*bad = 0;
 	if (qsize - off >= sizeof(*qb))
 		rc = q_read(r, off, qb, sizeof(*qb));
 	if (rc == 0 && (qsize - off < sizeof(*qb) || qb->n == 0)) {
 		*head += qsize - off;		/* padding */
-		off = 0;
-		rc = q_read(r, off, qb, sizeof(*qb));
+		rc = q_read(r, 0, qb, sizeof(*qb));
 	}
+	return rc;
+}
+
+static const unsigned char *
+q_take(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb,
+    int *bad)
+{
+	int rc = q_head(r, qsize, head, qb);
+	uint64_t off = *head % qsize;
+
+	*bad = 0;
 	if (rc < 0) {
 		warn("queue /dev/shm%s: reading a block", r->qname);
 		*bad = 1;
@@ -1130,6 +1144,8 @@ resume_seq(struct recorder *r, uint64_t *seq)
 			warnx("%s", errbuf);
 		if (ne > 0) {
 			*seq = ents[ne - 1].last_seq;
+			r->last_blk = ents[ne - 1];
+			r->have_blk = 1;
 			last_record(r, files[k], ents[ne - 1].min_ts, *seq);
 		}
 		free(ents);
@@ -1311,10 +1327,39 @@ recover_kept(struct recorder *r, int e)
  * or -1 if told to stop, with the queue left as it was for the next
  * start.
  */
+/*
+ * q_written: where the blocks of the queue h that the files already hold
+ * end: just after the files' last block, if the queue holds it (the
+ * writer writes the blocks in queue order, and moves the head past one
+ * after it is in its file), else at the head.  Told by the block's
+ * summary, not by seq alone: the queue may hold a new ring's blocks,
+ * numbered from 1 again, after the last ring's.
+ */
+static uint64_t
+q_written(struct recorder *r, const struct qfile *h)
+{
+	const struct hist_idx_ent *e = &r->last_blk;
+	uint64_t head = h->head, next;
+	struct qblock qb;
+
+	while (r->have_blk && head != h->tail) {
+		if (q_head(r, h->qsize, &head, &qb) < 0 || qb.n == 0 ||
+		    (next = head + q_len(&qb)) <= head || next > h->tail)
+			break;		/* queue_recover says it */
+		if (qb.n == e->nrec && qb.sum.first_seq == e->first_seq &&
+		    qb.sum.last_seq == e->last_seq &&
+		    qb.sum.min_ts == e->min_ts && qb.sum.max_ts == e->max_ts)
+			return next;
+		head = next;
+	}
+	return h->head;
+}
+
 static int
 queue_recover(struct recorder *r, const struct qfile *h)
 {
 	uint64_t head = h->head, from = 0, to = 0, left = 0;
+	uint64_t written = q_written(r, h);
 	size_t blocks = 0, recs = 0, had = 0;
 	int64_t last_ts = 0;
 	const char *why = NULL;
@@ -1335,14 +1380,11 @@ queue_recover(struct recorder *r, const struct qfile *h)
 			file_close(r);
 			return -1;	/* kept as it is */
 		}
-		if (qb.sum.last_seq <= r->last_seq)
+		if (next <= written)
 			had += qb.n;	/* written, the head not yet moved */
 		else if (pk == NULL) {
 			why = "a block larger than the queue (lost with its "
 			    "process)";
-			left = qb.sum.first_seq;
-		} else if (qb.sum.first_seq <= r->last_seq) {
-			why = "a block overlapping the last recorded";
 			left = qb.sum.first_seq;
 		} else if (write_block(r, &qb, pk) < 0) {
 			int e = errno;
