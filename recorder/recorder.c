@@ -683,14 +683,6 @@ q_mark(struct recorder *r, int tail, uint64_t v)
 }
 
 /*
- * Reads the block at *head of a queue of qsize bytes into *qb and its
- * packing into r->wpk, passing the padding at the queue's end (*head
- * moves to the block).  Returns the packing; NULL for a block larger
- * than the queue (its packing at qb->ext, which did not outlive its
- * process), or NULL with *bad set (said) if the object holds no block
- * there.
- */
-/*
  * q_head: reads into qb the header of the block at *head, past any
  * padding (*head moves to the block).  Returns 0 or -1 (errno).
  */
@@ -709,6 +701,14 @@ q_head(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb)
 	return rc;
 }
 
+/*
+ * Reads the block at *head of a queue of qsize bytes into *qb and its
+ * packing into r->wpk, passing the padding at the queue's end (*head
+ * moves to the block).  Returns the packing; NULL for a block larger
+ * than the queue (its packing at qb->ext, which did not outlive its
+ * process), or NULL with *bad set (said) if the object holds no block
+ * there.
+ */
 static const unsigned char *
 q_take(struct recorder *r, uint64_t qsize, uint64_t *head, struct qblock *qb,
     int *bad)
@@ -1318,16 +1318,6 @@ recover_kept(struct recorder *r, int e)
 }
 
 /*
- * Writes the blocks a recorder stopped before writing (killed, or by a
- * write error) left in the queue h describes, after the last sequence
- * recorded, into a new file, up to the first it cannot write (a block
- * larger than the queue, which was its process's; a damaged one): from
- * there on the ring gives what it still holds and the rest is recorded
- * as a gap, as after any restart.  Returns 0; or an exit status (said),
- * or -1 if told to stop, with the queue left as it was for the next
- * start.
- */
-/*
  * q_written: where the blocks of the queue h that the files already hold
  * end: just after the files' last block, if the queue holds it (the
  * writer writes the blocks in queue order, and moves the head past one
@@ -1355,6 +1345,16 @@ q_written(struct recorder *r, const struct qfile *h)
 	return h->head;
 }
 
+/*
+ * Writes the blocks a recorder stopped before writing (killed, or by a
+ * write error) left in the queue h describes, those after the files'
+ * last block (q_written), into a new file, up to the first it cannot
+ * write (a block larger than the queue, which was its process's; a
+ * damaged one): from there on the ring gives what it still holds and
+ * the rest is recorded as a gap, as after any restart.  Returns 0; or an exit status (said),
+ * or -1 if told to stop, with the queue left as it was for the next
+ * start.
+ */
 static int
 queue_recover(struct recorder *r, const struct qfile *h)
 {
