@@ -181,6 +181,7 @@ struct recorder {
 	char		 path[4096];
 	uint64_t	 size;
 	int64_t		 period;	/* start of its rotation period, ns */
+	int		 period_min;	/* its files' names have minutes */
 	struct hist_idx_ent *ents;
 	size_t		 nents, entcap;
 	uint64_t	 last_seq;	/* last recorded */
@@ -454,7 +455,9 @@ file_close(struct recorder *r)
  * another's, a size rotation or a restart after a record ahead) stays in
  * that period, so that the files' names sort in the order they were
  * written, which readers and resume_seq take for the records' order.
- * Returns 0, or -1 with errno and a message said.
+ * A period kept is named as its files were (with minutes or not), even
+ * if --rotate changed since: another spelling of its time could sort
+ * before them.  Returns 0, or -1 with errno and a message said.
  */
 static int
 file_open(struct recorder *r, int64_t t)
@@ -469,13 +472,15 @@ file_open(struct recorder *r, int64_t t)
 	size_t n;
 	ssize_t w;
 
-	if (t / r->rotate_ns * r->rotate_ns > r->period)
+	if (t / r->rotate_ns * r->rotate_ns > r->period) {
 		r->period = t / r->rotate_ns * r->rotate_ns;
+		r->period_min = r->rotate_ns % (3600LL * 1000000000) != 0;
+	}
 	sec = (time_t)(r->period / 1000000000);
 	gmtime_r(&sec, &tm);
 	strftime(tbuf, sizeof(tbuf), "%Y-%m-%d", &tm);
 	snprintf(day, sizeof(day), "%s/%s", r->dir, tbuf);
-	if (r->rotate_ns % (3600LL * 1000000000) == 0)
+	if (!r->period_min)
 		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H", &tm);
 	else
 		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H%M", &tm);
@@ -1082,10 +1087,11 @@ last_record(struct recorder *r, const char *path, int64_t ts, uint64_t seq)
 /*
  * name_period: the start of the period a file name's YYYY-MM-DDTHH[MM]
  * (what follows NAME-) names, in ns, read as --from reads a time
- * (hist_parse_time); 0 if it names none.
+ * (hist_parse_time); 0 if it names none.  *min becomes 1 if it has the
+ * minutes.
  */
 static int64_t
-name_period(const char *s)
+name_period(const char *s, int *min)
 {
 	char iso[32];
 	int64_t ns;
@@ -1096,6 +1102,7 @@ name_period(const char *s)
 	n = strspn(s + 11, "0123456789");
 	if (n != 2 && n != 4)
 		return 0;
+	*min = n == 4;
 	snprintf(iso, sizeof(iso), "%.13s:%.2sZ", s, n == 4 ? s + 13 : "00");
 	return hist_parse_time(iso, &ns) == 0 ? ns : 0;
 }
@@ -1128,7 +1135,8 @@ resume_seq(struct recorder *r, uint64_t *seq)
 		if (strncmp(b, r->name, pl) != 0 || b[pl] != '-')
 			continue;
 		if (r->period == 0)
-			r->period = name_period(b + pl + 1);	/* file_open */
+			r->period = name_period(b + pl + 1,
+			    &r->period_min);	/* file_open */
 		if (hist_scan(files[k], &ents, &ne, &found, NULL, NULL, errbuf,
 		    sizeof(errbuf)) < 0) {
 			warnx("%s (skipped)", errbuf);

@@ -10,16 +10,19 @@ trade_line() {
 	    "$2" "$3" "$1" "$1"
 }
 
-# record_lines LAST: the lines in $T/lines into the ring, recorded in $H
-# up to seq LAST by a recorder started for it, then stopped.
+# record_lines LAST [OPTION...]: the lines in $T/lines into the ring,
+# recorded in $H up to seq LAST by a recorder started for it with
+# OPTIONs, then stopped.
 record_lines() {
-	"$BIN/recorder" --ring "$RING" --flush 20 "$H" 2>>"$T/rec.err" &
+	_rl=$1
+	shift
+	"$BIN/recorder" --ring "$RING" --flush 20 "$@" "$H" 2>>"$T/rec.err" &
 	_rp=$!
 	track "$_rp"
 	"$BIN/collector" --ring "$RING" jsonl --strict <"$T/lines" \
 	    2>"$T/err" || fail "collector jsonl: $(cat "$T/err")"
-	wait_for 10 recorded_up_to "$H" "$1" ||
-	    fail "not recorded up to seq $1: $(cat "$T/rec.err")"
+	wait_for 10 recorded_up_to "$H" "$_rl" ||
+	    fail "not recorded up to seq $_rl: $(cat "$T/rec.err")"
 	kill -TERM "$_rp"
 	wait "$_rp" || fail "recorder exited $?: $(cat "$T/rec.err")"
 }
