@@ -142,6 +142,14 @@ feed_resync(struct feed *f, struct fsym *s, const char *reason)
 		f->ops->resync(f, s);
 }
 
+void
+feed_resync_all(struct feed *f, const char *reason)
+{
+	for (size_t i = 0; i < f->nsyms; i++)
+		if (f->syms[i].synced)
+			feed_resync(f, &f->syms[i], reason);
+}
+
 struct fsym *
 feed_sym(struct feed *f, const char *native, size_t len)
 {

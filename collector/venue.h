@@ -197,6 +197,13 @@ void	feed_unknown(struct feed *f, struct jv kind, const char *data,
  */
 void	feed_resync(struct feed *f, struct fsym *s, const char *reason);
 
+/*
+ * feed_resync_all: feed_resync of every synced book: a message that may
+ * have been about any of them was lost (a sequence gap of the whole
+ * connection, a book message that does not say whose it is).
+ */
+void	feed_resync_all(struct feed *f, const char *reason);
+
 /* feed_sym: the symbol whose native name is native[0..len), or NULL. */
 struct fsym	*feed_sym(struct feed *f, const char *native, size_t len);
 

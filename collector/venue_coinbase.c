@@ -106,15 +106,24 @@ cb_l2_event(struct feed *f, const struct jv *k, int64_t ts, int64_t recv,
 	size_t nask = 0;
 	int snap;
 
-	if (jt_type(k[0]) != JT_STR || jt_type(k[1]) != JT_STR ||
-	    jt_type(k[2]) != JT_ARR)
+	/*
+	 * an event of a book that cannot be applied loses that book's
+	 * changes, which no sequence shows: it is resynced (of a book not
+	 * said, every book)
+	 */
+	if (jt_type(k[1]) != JT_STR) {
+		feed_resync_all(f, "malformed level2 event");
 		return -1;
+	}
 	s = feed_jsym(f, k[1]);
 	if (s == NULL)
 		return -1;
 	snap = jt_eq(k[0], "snapshot");
-	if (!snap && !jt_eq(k[0], "update"))
+	if (jt_type(k[2]) != JT_ARR || (!snap && !jt_eq(k[0], "update"))) {
+		if (s->synced || snap)
+			feed_resync(f, s, "malformed level2 event");
 		return -1;
+	}
 	if (snap) {
 		book_clear(&s->book);
 	} else if (!s->synced) {
@@ -332,9 +341,7 @@ cb_dispatch(struct feed *f, const char *data, size_t len, int64_t recv)
 		    "got %llu", (unsigned long long)(f->conn_seq + 1),
 		    (unsigned long long)seq);
 		/* every book may have missed this: rebuild them all */
-		for (size_t i = 0; i < f->nsyms; i++)
-			if (f->syms[i].synced)
-				feed_resync(f, &f->syms[i], why);
+		feed_resync_all(f, why);
 		f->resub_due = 1;	/* and those not yet synced */
 	}
 	f->have_conn_seq = 1;

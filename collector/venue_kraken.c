@@ -253,9 +253,26 @@ kr_book(struct feed *f, const struct jv *k, int snap, int64_t recv)
 	size_t depth = kr_depth(f);
 	char why[96];
 
-	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &want) != 0) {
-		feed_malformed(f, "book entry without symbol or checksum",
-		    k[0].p ? k[0].p : "", k[0].n);
+	/*
+	 * an entry that cannot be checked loses its book's changes, which
+	 * the next checksum may not show (it covers the top 10 levels): the
+	 * book is resynced (of a symbol not said, every book)
+	 */
+	if (jt_type(k[0]) != JT_STR) {
+		feed_malformed(f, "book entry without symbol", "", 0);
+		feed_resync_all(f, "malformed book message");
+		return;
+	}
+	if ((s = feed_jsym(f, k[0])) == NULL) {
+		feed_malformed(f, "book entry of a symbol not subscribed",
+		    k[0].p, k[0].n);
+		return;
+	}
+	if (jt_u64(k[1], &want) != 0) {
+		feed_malformed(f, "book entry without checksum", k[0].p,
+		    k[0].n);
+		if (s->synced || snap)
+			feed_resync(f, s, "malformed book message");
 		return;
 	}
 	if (!snap && !s->synced) {
@@ -355,6 +372,9 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 		return;
 	if (jt_type(k[1]) != JT_STR || jt_type(k[2]) != JT_ARR) {
 		feed_malformed(f, "no type or data", data, len);
+		/* a book message whose books are not known: every book */
+		if (jt_eq(k[0], "book"))
+			feed_resync_all(f, "malformed book message");
 		return;
 	}
 	if (jt_eq(k[0], "book")) {
@@ -363,6 +383,7 @@ kr_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 
 		if (!snap && !jt_eq(k[1], "update")) {
 			feed_malformed(f, "unknown book type", data, len);
+			feed_resync_all(f, "malformed book message");
 			return;
 		}
 		feed_data(f);

@@ -3,8 +3,8 @@
 # WebSocket): a normal session, a sequence_num gap, reconnects after a drop
 # and after a heartbeat-only stale connection, malformed messages, a
 # malformed level2 event (the book rebuilt from a new snapshot), a side
-# neither bid nor offer, a message sent again, an event's trades listed
-# newest first.
+# neither bid nor offer, an event neither snapshot nor update, a message
+# sent again, an event's trades listed newest first.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -187,6 +187,14 @@ bad_side() {
 	! ring_has '21921.60' || fail "bad side: the level was published"
 }
 
+# An event of a type neither snapshot nor update: its changes to the
+# book are lost, which no sequence shows: the book is resynced.
+bad_event() {
+	resync_run bad_ev '"events":[{"type":"Update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"2023-02-09T20:32:51Z","price_level":"21921.60","new_quantity":"1"}]}]' \
+	    "malformed level2 event"
+	! ring_has '21921.60' || fail "bad event: the level was published"
+}
+
 # A message sent again (the last sequence_num again) is ignored: no
 # trade twice, no resync, the stream goes on.
 repeated() {
@@ -239,5 +247,6 @@ reconnects
 malformed
 malformed_level2
 bad_side
+bad_event
 repeated
 trade_order

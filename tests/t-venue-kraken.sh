@@ -2,7 +2,8 @@
 # Kraken v2 feed against a local mock exchange: a normal session whose
 # book checksums (computed independently by tests/mock/kraken_gen.py from
 # the documented algorithm) all verify, a checksum mismatch, reconnects
-# after a drop and a heartbeat-only stale connection, malformed messages.
+# after a drop and a heartbeat-only stale connection, malformed messages,
+# a book message of an unknown type (a resync).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -47,6 +48,22 @@ checksum_mismatch() {
 	assert_eq "book" "$(cat "$T/checksum.book")" "$(book_state kraken BTC-USD)"
 }
 
+# A book message of an unknown type ("Update"): its changes are lost,
+# which the next checksum, of the top 10 levels only, may not show: the
+# book is resynced as at a checksum mismatch.
+bad_book_type() {
+	RING="${RING}_bt"
+	gen badtype
+	mock_start "$T/badtype.script"
+	collect_until 20 '"50000.5"' "bad book type: no new snapshot" run
+	ring_has '"status":"resync","reason":"malformed book message"' ||
+	    fail "bad book type: no resync status"
+	assert_eq "bad book type: snapshots published" 2 \
+	    "$(ring_count '"type":"book_snapshot"')"
+	assert_eq "bad book type: book" "$(cat "$T/badtype.book")" \
+	    "$(book_state kraken BTC-USD)"
+}
+
 reconnects() {
 	RING="${RING}_rc"
 	gen reconnect
@@ -70,5 +87,6 @@ malformed() {
 
 normal_session
 checksum_mismatch
+bad_book_type
 reconnects
 malformed

@@ -105,6 +105,11 @@ def main():
                   book_msg(b, "update", [("45270.6", "0.25")], [],
                            "2023-10-06T17:35:55.600000Z"),
                   "expect 4", snapshot(b, 50000)]
+    elif scen == "badtype":
+        # a book message of a type neither snapshot nor update
+        lines += ["conn", SUB, snapshot(b, 45280),
+                  '{"channel":"book","type":"Update","data":[{"symbol":"BTC/USD","bids":[{"price":45280.6,"qty":0.25}],"asks":[],"checksum":1,"timestamp":"2023-10-06T17:35:55.500000Z"}]}',
+                  "expect 4", snapshot(b, 50000)]
     elif scen == "reconnect":
         lines += ["conn", SUB, snapshot(b, 45280), "drop",
                   "conn", SUB, snapshot(b, 45280), "repeat 30 0 " + HB,
