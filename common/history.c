@@ -843,10 +843,14 @@ struct hist_reader {
 	struct hist_stats st;
 	int		 verify;	/* check rcrc too */
 	char		 err[1024];
-	/* the file before: the last seq of its blocks (chain_check) */
-	const char	*cpath;		/* NULL: none yet */
-	uint64_t	 clast;
-	int		 chave;		/* clast known, of cpath's name */
+	/* the last file read of each name: the last seq of its blocks */
+	struct chain {
+		const char	*path;
+		size_t		 stem;	/* its name's length */
+		uint64_t	 last;
+		int		 have;	/* last known */
+	}		*chains;	/* chain_check */
+	size_t		 nchains;
 	/* the block before in this file, read whole: the seq it leaves
 	   its next block to go on from (block_follows) */
 	uint64_t	 bnext;
@@ -892,41 +896,50 @@ stem_len(const char *b)
 
 /*
  * chain_check: path, whose blocks are e[0..n) and whose header's prev_seq
- * is prev (hist_scan), follows the file before it of the same name: prev,
- * the last seq recorded before it, must be the last of that file's
- * blocks.  A file removed between them, or one cut short, breaks the
- * chain: said and counted as damage, not read as a whole history.
+ * is prev (hist_scan), follows the file before it of the same name, read
+ * before it (files sort by their times, so those of several names in one
+ * directory alternate): prev, the last seq recorded before it, must be
+ * the last of that file's blocks.  A file removed between them, or one
+ * cut short, breaks the chain: said and counted as damage, not read as a
+ * whole history.  Returns -1 out of memory, else 0.
  */
-static void
+static int
 chain_check(struct hist_reader *r, const char *path,
     const struct hist_idx_ent *e, size_t n, uint64_t prev)
 {
 	const char *b = strrchr(path, '/'), *cb;
+	struct chain *c = NULL;
 	size_t bl;
-	int same = 0;
 
 	b = b != NULL ? b + 1 : path;
-	bl = stem_len(b);
-	if (r->cpath != NULL) {
-		cb = strrchr(r->cpath, '/');
-		cb = cb != NULL ? cb + 1 : r->cpath;
-		same = bl > 0 && stem_len(cb) == bl && memcmp(b, cb, bl) == 0;
-		if (same && r->chave && prev != 0 && prev != r->clast) {
-			say(r->note, "%s: follows seq %" PRIu64 ", but %s ends "
-			    "at seq %" PRIu64 ": records %s the history (a file "
-			    "removed or cut short?)", path, prev, r->cpath,
-			    r->clast, prev > r->clast ? "missing from" :
-			    "repeated in");
-			r->st.bad++;
-		}
+	if ((bl = stem_len(b)) == 0)
+		return 0;	/* not NAME-time: no chain */
+	for (size_t i = 0; i < r->nchains && c == NULL; i++) {
+		cb = strrchr(r->chains[i].path, '/');
+		cb = cb != NULL ? cb + 1 : r->chains[i].path;
+		if (r->chains[i].stem == bl && memcmp(b, cb, bl) == 0)
+			c = &r->chains[i];
 	}
-	if (!same)
-		r->chave = 0;
+	if (c == NULL) {
+		c = realloc(r->chains, (r->nchains + 1) * sizeof(*c));
+		if (c == NULL)
+			return -1;
+		r->chains = c;
+		c = &r->chains[r->nchains++];
+		*c = (struct chain){ path, bl, 0, 0 };
+	} else if (c->have && prev != 0 && prev != c->last) {
+		say(r->note, "%s: follows seq %" PRIu64 ", but %s ends "
+		    "at seq %" PRIu64 ": records %s the history (a file "
+		    "removed or cut short?)", path, prev, c->path, c->last,
+		    prev > c->last ? "missing from" : "repeated in");
+		r->st.bad++;
+	}
 	if (n > 0) {
-		r->clast = e[n - 1].last_seq;
-		r->chave = 1;
+		c->last = e[n - 1].last_seq;
+		c->have = 1;
 	}
-	r->cpath = path;
+	c->path = path;
+	return 0;
 }
 
 /*
@@ -1002,7 +1015,11 @@ next_file(struct hist_reader *r)
 		}
 		r->st.torn += (found & HIST_TORN) != 0;
 		r->st.bad += (found & HIST_DAMAGED) != 0;
-		chain_check(r, r->path, e, n, prev);
+		if (chain_check(r, r->path, e, n, prev) < 0) {
+			free(e);
+			snprintf(r->err, sizeof(r->err), "out of memory");
+			return -1;
+		}
 		lo = INT64_MAX;
 		hi = INT64_MIN;
 		for (size_t i = 0; i < n; i++) {
@@ -1176,6 +1193,7 @@ hist_reader_close(struct hist_reader *r)
 	if (r->fd >= 0)
 		close(r->fd);
 	hist_list_free(r->files, r->nfiles);
+	free(r->chains);
 	free(r->ents);
 	free(r->zbuf);
 	free(r->pbuf);

@@ -2,8 +2,9 @@
 # t-recorder-cat-damaged: a damaged history does not read as whole.
 # Records missing: each file's header names the last seq recorded before
 # it; when the file before it ends elsewhere (a file removed, or cut back
-# to a block boundary with its index left), `recorder cat` says which
-# records are missing and exits 65, printing what is there; so it does
+# to a block boundary with its index left, even among the files of
+# another --name), `recorder cat` says which records are missing and
+# exits 65, printing what is there; so it does
 # for the last file cut so, which its index shows.  So it does for a
 # block cut out of the middle of a file, or one repeated there: a
 # recorder writes every record and gap in ring order, so the block after
@@ -125,4 +126,29 @@ assert_eq "missing path first: exit status" 66 "$?"
 grep -q "$T/nonexistent" "$T/err" || fail "missing path: $(cat "$T/err")"
 cmp "$T/got" "$T/got2" >/dev/null ||
     fail "missing path first: the next path not read ($(wc -l <"$T/got2") lines)"
+
+# two --name sets in one directory, whose files alternate by time: the
+# second of one name's three files removed is said too (it was not: the
+# file before it in the list was the other name's)
+"$BIN/shmreader" --ring "$RING" --unlink
+h=1796220000000000000	# 2026-12-02T14:00Z
+for p in 1 2 3; do
+	trade_line "$p" $((h + (p - 1) * 60000000000)) $((h + p))
+done >"$T/lines"
+for n in a b; do
+	H=$T/h$n
+	record_lines 3 --name "$n" --rotate 60
+	"$BIN/shmreader" --ring "$RING" --unlink
+	mkdir -p "$T/hab"
+	cp -R "$H"/. "$T/hab"
+done
+[ "$(ls "$T"/hab/*/*.tph | wc -l)" = 6 ] || fail "two names: $(ls "$T"/hab/*)"
+"$BIN/recorder" cat "$T/hab" >"$T/got" 2>"$T/err" ||
+    fail "two names: exit $?: $(cat "$T/err")"
+[ ! -s "$T/err" ] || fail "two names: $(cat "$T/err")"
+rm "$T"/hab/*/a-*T1401.0001.tph*
+"$BIN/recorder" cat "$T/hab" >"$T/got" 2>"$T/err"
+assert_eq "two names, a file removed: exit status" 65 "$?"
+grep -q "a-.*T1402.0001.tph: follows seq 2, but .*a-.*T1400.0001.tph ends at seq 1: records missing from the history" "$T/err" ||
+    fail "two names, a file removed: $(cat "$T/err")"
 exit 0
