@@ -31,6 +31,9 @@ struct replay {
 	uint64_t		 nrec, partial;
 	int64_t			 first_recv, start;
 	struct ratelog		 gaplog;
+	struct tp_record	 pgap;	/* a gap before --from, held */
+	uint64_t		 pgap_nrec;	/* its record number */
+	int			 has_pgap;
 };
 
 /* Paces and publishes the message recs[0..n) if its ts is in range. */
@@ -54,16 +57,37 @@ replay_msg(struct replay *p)
 		ring_heartbeat(p->c->ring);
 }
 
-/* Takes the next record in recorded order. */
+static void
+gap_say(struct replay *p, const struct tp_record *g, uint64_t nrec)
+{
+	ratelog_say(&p->gaplog, mono_ns(), "%s: record %" PRIu64
+	    ": the recording lost %" PRIu64 " records from seq %" PRIu64,
+	    p->path, nrec, g->aux, g->vseq);
+}
+
+/*
+ * Takes the next record in recorded order.  A gap is said as `recorder
+ * cat` prints one: in the range, or before --from (its ts is the
+ * record's before it) if the record after it is in the range.
+ */
 static void
 replay_rec(struct replay *p, const struct tp_record *r)
 {
 	p->nrec++;
 	if (r->type == REC_NONE) {
-		ratelog_say(&p->gaplog, mono_ns(), "%s: record %" PRIu64
-		    ": the recording lost %" PRIu64 " records from seq %" PRIu64,
-		    p->path, p->nrec, r->aux, r->vseq);
+		if (r->ts < p->o->from) {
+			p->pgap = *r;
+			p->pgap_nrec = p->nrec;
+			p->has_pgap = 1;
+		} else if (r->ts < p->o->to) {
+			gap_say(p, r, p->nrec);
+		}
 		return;
+	}
+	if (p->has_pgap) {
+		p->has_pgap = 0;
+		if (r->ts >= p->o->from && r->ts < p->o->to)
+			gap_say(p, &p->pgap, p->pgap_nrec);
 	}
 	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
 		p->partial++;

@@ -856,6 +856,10 @@ struct hist_reader {
 	uint64_t	 bnext;
 	uint64_t	 bend;		/* the offset where that block ends */
 	int		 bhave;		/* bnext and bend known */
+	/* the last block skipped, as before --from, at the end of its file
+	   (pend_path): read if the next file's first block is (next_file) */
+	const char	*pend_path;	/* NULL: none */
+	struct hist_idx_ent pend_ent;
 };
 
 int
@@ -984,6 +988,9 @@ block_follows(struct hist_reader *r, const struct hist_idx_ent *e)
 	r->bhave = 1;
 }
 
+static int	load_block(struct hist_reader *, const struct hist_idx_ent *);
+static int	read_pend(struct hist_reader *);
+
 /* Opens the next file that has blocks; 1, 0 at the end, -1 error. */
 static int
 next_file(struct hist_reader *r)
@@ -1011,6 +1018,7 @@ next_file(struct hist_reader *r)
 		    sizeof(r->err)) < 0) {
 			say(r->note, "%s (file skipped)", r->err);
 			r->st.bad++;
+			r->pend_path = NULL;
 			continue;
 		}
 		r->st.torn += (found & HIST_TORN) != 0;
@@ -1028,9 +1036,21 @@ next_file(struct hist_reader *r)
 		}
 		if (n == 0 || lo >= r->to || hi < r->from) {
 			r->st.skipped += n;
+			if (n > 0 && hi < r->from) {
+				r->pend_path = r->path;
+				r->pend_ent = e[n - 1];
+			} else if (n > 0) {
+				r->pend_path = NULL;
+			}
 			free(e);
 			continue;
 		}
+		if (r->pend_path != NULL && e[0].max_ts >= r->from &&
+		    e[0].min_ts < r->to && read_pend(r) < 0) {
+			free(e);
+			return -1;
+		}
+		r->pend_path = NULL;
 		if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0) {
 			snprintf(r->err, sizeof(r->err), "%s: %s", r->path,
 			    strerror(errno));
@@ -1136,6 +1156,35 @@ nomem:
 	return -1;
 }
 
+/*
+ * read_pend: the block skipped at the end of the file before, as before
+ * --from, decoded (into r->recs, returned before the next file's) since
+ * the next file's first block is read: a gap that ends it, whose ts is
+ * the record's before it, is printed if the record after it is in the
+ * range (recorder(1)).  Returns 0 (the block damaged: said), or -1.
+ */
+static int
+read_pend(struct hist_reader *r)
+{
+	const char *path = r->path;
+	int rc;
+
+	r->path = r->pend_path;
+	if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(r->err, sizeof(r->err), "%s: %s", r->path,
+		    strerror(errno));
+		r->path = path;
+		return -1;
+	}
+	rc = load_block(r, &r->pend_ent);
+	close(r->fd);
+	r->fd = -1;
+	r->path = path;
+	if (rc > 0)
+		r->st.skipped--;	/* read after all */
+	return rc < 0 ? -1 : 0;
+}
+
 int
 hist_reader_next(struct hist_reader *r, const struct tp_record **rec)
 {
@@ -1150,7 +1199,18 @@ hist_reader_next(struct hist_reader *r, const struct tp_record **rec)
 			continue;
 		}
 		e = &r->ents[r->ei++];
-		if (e->max_ts < r->from || e->min_ts >= r->to) {
+		/*
+		 * a block before --from is read all the same when the next
+		 * one is: a gap that ends it is printed if the record after
+		 * it is in the range (read_pend, for the file's last)
+		 */
+		if (e->min_ts >= r->to || (e->max_ts < r->from &&
+		    (r->ei == r->nents || r->ents[r->ei].max_ts < r->from ||
+		    r->ents[r->ei].min_ts >= r->to))) {
+			if (e->max_ts < r->from && r->ei == r->nents) {
+				r->pend_path = r->path;
+				r->pend_ent = *e;
+			}
 			r->st.skipped++;
 			r->bhave = 0;
 			continue;
