@@ -34,7 +34,46 @@ struct replay {
 	struct tp_record	 pgap;	/* a gap before --from, held */
 	uint64_t		 pgap_nrec;	/* its record number */
 	int			 has_pgap;
+	/* the books replayed so far */
+	struct rbook {
+		uint16_t	 venue;
+		char		 symbol[REC_SYMBOL_LEN];
+	}			*books;
+	size_t			 nbooks;
 };
+
+/*
+ * book_seen: notes the book message recs[0..n); the first of a book
+ * that is not a snapshot (a range from the middle of a history, or one
+ * whose start was removed) is said: a reader of the ring cannot build
+ * that book until its next snapshot.  The message is replayed all the
+ * same, as recorded.
+ */
+static void
+book_seen(struct replay *p, const struct tp_record *r)
+{
+	struct rbook *b = NULL;
+
+	for (size_t i = 0; i < p->nbooks && b == NULL; i++)
+		if (p->books[i].venue == r->venue &&
+		    memcmp(p->books[i].symbol, r->symbol, REC_SYMBOL_LEN) == 0)
+			b = &p->books[i];
+	if (b == NULL) {
+		if ((b = realloc(p->books, (p->nbooks + 1) *
+		    sizeof(*b))) == NULL)
+			err(EX_OSERR, "realloc");
+		p->books = b;
+		b = &p->books[p->nbooks++];
+		b->venue = r->venue;
+		memcpy(b->symbol, r->symbol, REC_SYMBOL_LEN);
+		if (!(r->flags & REC_F_SNAPSHOT))
+			warnx("%s: %s %.*s: book deltas with no snapshot "
+			    "before them (from ts %" PRId64 "): a reader cannot "
+			    "build this book until its next snapshot", p->path,
+			    venue_name(r->venue), REC_SYMBOL_LEN, r->symbol,
+			    r->ts);
+	}
+}
 
 /* Paces and publishes the message recs[0..n) if its ts is in range. */
 static void
@@ -44,6 +83,8 @@ replay_msg(struct replay *p)
 
 	if (p->recs[0].ts < o->from || p->recs[0].ts >= o->to)
 		return;
+	if (p->recs[0].type == REC_BOOK)
+		book_seen(p, &p->recs[0]);
 	if (o->speed > 0) {
 		if (p->first_recv == 0) {
 			p->first_recv = p->recs[0].recv;
@@ -213,6 +254,7 @@ replay_main(struct collector *c, const struct feed_opts *o, const char *path)
 		}
 	}
 	ratelog_flush(&p.gaplog);
+	free(p.books);
 	if (p.partial > 0)
 		warnx("%s: %" PRIu64 " incomplete book messages skipped", path,
 		    p.partial);
