@@ -180,8 +180,11 @@ replay_history(struct replay *p)
 		hist_reader_close(hr);
 		return EX_IOERR;
 	}
+	/* damage said (a block or file skipped, records missing), the rest
+	   replayed: the exit status says it, as recorder cat's */
+	rc = hist_reader_stats(hr)->bad > 0 ? EX_DATAERR : 0;
 	hist_reader_close(hr);
-	return 0;
+	return rc;
 }
 
 /* A raw capture: capture.h.  Returns an exit status. */

@@ -39,13 +39,23 @@ expect() {
 	  tail -c +$((64 + last * 256 + 1)) "$T/ring.cap"; } >"$T/want.cap"
 }
 
-# check WHAT MESSAGE: recorder cat says MESSAGE, exits 65, reads the rest
+# check WHAT MESSAGE: recorder cat says MESSAGE, exits 65, reads the
+# rest; so does collector replay, which replays the rest
 check() {
 	"$BIN/recorder" cat --format raw "$H" >"$T/got.cap" 2>"$T/err"
 	assert_eq "$1: exit status" 65 "$?"
 	grep -q "$2" "$T/err" || fail "$1: not said: $(cat "$T/err")"
 	assert_eq "$1: lines said" 1 "$(wc -l <"$T/err" | tr -d ' ')"
 	cmp "$T/want.cap" "$T/got.cap" || fail "$1: the other blocks differ"
+	"$BIN/collector" --ring "$RING.r" --capacity 65536 replay --speed max \
+	    "$H" 2>"$T/err"
+	assert_eq "$1: replay exit status" 65 "$?"
+	grep -q "${2#^recorder}" "$T/err" || fail "$1: replay did not say it: $(cat "$T/err")"
+	"$BIN/shmreader" --ring "$RING.r" --no-follow --format raw >"$T/rep.cap"
+	"$BIN/shmreader" --ring "$RING.r" --unlink
+	$CAP noseq "$T/want.cap" "$T/want.noseq"
+	$CAP noseq "$T/rep.cap" "$T/rep.noseq"
+	cmp "$T/want.noseq" "$T/rep.noseq" || fail "$1: replay: the other blocks differ"
 }
 
 # a byte of block 3's frame
