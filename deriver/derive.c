@@ -872,8 +872,9 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 		bar_trade(d, m, r);
 	else if (apply_book(d, m, recs, n) < 0)
 		return -1;
-	if (m->booked)
-		xbest(d, m->sym, r);
+	/* after every trade or book message of the symbol, whatever its
+	   venue: the books of the others may have gone stale meanwhile */
+	xbest(d, m->sym, r);
 	return 0;
 }
 

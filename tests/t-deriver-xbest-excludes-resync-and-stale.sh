@@ -3,8 +3,9 @@
 # quoting BTC-USD, xbest takes the best bid and ask with their venues,
 # says crossed and locked markets, leaves out a venue from its resync
 # status until its next snapshot (ignoring its deltas meanwhile), one
-# whose book has not changed for --stale ms of record time, and one
-# disconnected, each with why; and the top-N books follow record time.
+# whose book has not changed for --stale ms of record time (looked at
+# after a trade of a venue with no book too), and one disconnected,
+# each with why; and the top-N books follow record time.
 # Everything is checked against tests/deriver/ref.py, and the key facts
 # once more by name.
 # shellcheck disable=SC1091
@@ -31,6 +32,7 @@ status() {
 	book sim2 book_snapshot 1011 '[["100.6","1"]]' '[["100.9","2"]]'
 	status sim disconnected 1012
 	book sim3 book_delta 1013 '[["99.5","1"]]' '[]'
+	printf '{"type":"trade","venue":"kraken","symbol":"BTC-USD","ts":1020000000000,"recv":1020000000000,"price":"100.50","qty":"1","side":"buy","tid":"k1"}\n'
 } >"$T/in.jsonl"
 
 "$BIN/collector" --ring "$RING.a" --capacity 1024 jsonl --strict \
@@ -64,8 +66,12 @@ grep -q '"excluded":\[{"venue":"sim2","why":"resync"},{"venue":"sim3","why":"sta
 grep -q '"venues":\["sim2"\],"excluded":\[{"venue":"sim","why":"disconnected"},{"venue":"sim3","why":"stale"}\]' "$T/x" ||
     fail "sim not excluded as disconnected"
 # sim3 changes: no longer stale
-tail -n 1 "$T/x" | grep -q '"venues":\["sim2","sim3"\],"excluded":\[{"venue":"sim","why":"disconnected"}\]' ||
+grep -q '"venues":\["sim2","sim3"\],"excluded":\[{"venue":"sim","why":"disconnected"}\]' "$T/x" ||
     fail "sim3 not back after its change: $(tail -n 1 "$T/x")"
+# a trade of a venue with no book, 7 s later: xbest looks again (after
+# every trade of the symbol), and sim2 and sim3 are stale
+grep '"type":"xbest"' "$T/out.jsonl" | tail -n 1 | grep -q '"ts":1020000000000,.*"venues":\[\],"excluded":\[{"venue":"sim","why":"disconnected"},{"venue":"sim2","why":"stale"},{"venue":"sim3","why":"stale"}\]' ||
+    fail "no xbest after kraken's trade: $(grep '"type":"xbest"' "$T/out.jsonl" | tail -n 1)"
 # top-2 every 2 s of record time while the book changes
 grep -q '"type":"book_top","venue":"sim","symbol":"BTC-USD","src_seq":[0-9]*,"ts":1005000000000,.*"depth":2,"interval_ms":2000,"bids":\[\["100.40","1"\],\["100.00","1"\]\],"asks":\[\["101.00","1"\]\]' "$T/out.jsonl" ||
     fail "no top-2 of sim as of 1005 s"

@@ -255,8 +255,8 @@ class Ref:
             self.trade(m, o)
         else:
             self.book(m, o)
-        if m.booked:
-            self.xbest(m.symbol, at)
+        # after every trade or book message of the symbol, of any venue
+        self.xbest(m.symbol, at)
 
 
 def main():
