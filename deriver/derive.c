@@ -598,10 +598,11 @@ tick(struct derive *d, struct market *m, const struct tp_record *r)
 	for (unsigned i = 0; i < d->cfg.nbars; i++) {
 		struct bar *b = &m->bar[i];
 		int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
-		uint64_t empty = 0;
+		uint64_t empty;
 
 		if (!b->started || r->ts < b->start + ns)
 			continue;
+		empty = b->trades == 0;	/* the open bar, if empty, counts */
 		emit_bar(d, m, i, b, r->seq, r->ts, r->recv);
 		bar_reset(b, b->start + ns);
 		while (r->ts >= b->start + ns &&
@@ -617,7 +618,7 @@ tick(struct derive *d, struct market *m, const struct tp_record *r)
 
 			jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
 			snprintf(why, sizeof(why), "deriver: %" PRId64 " empty "
-			    "bars of %s not emitted (more than %d in a row)",
+			    "bars of %s not emitted (more than %d at once)",
 			    skip, iv, DERIVE_EMPTY_BARS_MAX);
 			emit_status(d, m->venue, m->symbol, ST_INFO, r, why);
 			bar_reset(b, b->start + skip * ns);
