@@ -639,8 +639,11 @@ bar_trade(struct derive *d, struct market *m, const struct tp_record *r)
 		if (!b->started) {
 			b->started = 1;
 			bar_reset(b, r->ts - r->ts % ns);
-			/* trades before the first record taken were not */
-			b->partial = d->late && b->start < m->first_ts;
+			/*
+			 * trades before the first record taken were not,
+			 * those of its very ts among them
+			 */
+			b->partial = d->late && b->start <= m->first_ts;
 		}
 		if (r->ts < b->start)
 			d->st.late++;

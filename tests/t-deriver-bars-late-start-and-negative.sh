@@ -1,11 +1,13 @@
 #!/bin/sh
 # t-deriver-bars-late-start-and-negative: deriver(1) started after
 # records it did not read (--from latest) writes no bar for the interval
-# it started in, which would miss their trades: a status info says so,
-# and the bars after it are whole; from the ring's first record the same
-# interval's bar is written whole.  Bars of trades at negative prices
-# (tickpipe-json(5) decimals) are written, equal to the reference model
-# (tests/deriver/ref.py), not withheld as sums that do not fit.
+# it started in, which would miss their trades, even when its first
+# record is at the interval's very start (trades of that ts may come
+# before it): a status info says so, and the bars after it are whole;
+# from the ring's first record the same interval's bar is written whole.
+# Bars of trades at negative prices (tickpipe-json(5) decimals) are
+# written, equal to the reference model (tests/deriver/ref.py), not
+# withheld as sums that do not fit.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
@@ -24,23 +26,34 @@ bars() {	# RING: its bar and status lines, but seq
 	    sed 's/,"seq":[0-9]*,/,/' | grep -e '"type":"bar"' -e '"type":"status"'
 }
 
+# late_run NAME: the lines in $T/lines into A, then a deriver from
+# latest into D.NAME, then the lines in $T/lines2; once it wrote the bar
+# of [1001 s, 1002 s), it is stopped and its bars and statuses are in
+# $T/NAME
+late_run() {
+	feed_a
+	"$BIN/deriver" --ring "$A" --out "$D.$1" --from latest --bar 1s -d 3 \
+	    3>"$T/ready.$1" 2>"$T/deriver.err" &
+	dpid=$!
+	track "$dpid"
+	wait_for 10 test -s "$T/ready.$1" ||
+	    fail "deriver not ready: $(cat "$T/deriver.err")"
+	cp "$T/lines2" "$T/lines"
+	feed_a
+	wait_for 10 sh -c "'$BIN/shmreader' --ring '$D.$1' --no-follow 2>/dev/null | grep -q '\"start\":1001000000000'" ||
+	    fail "$1: no bar of [1001 s, 1002 s): $(cat "$T/deriver.err")"
+	kill -TERM "$dpid"
+	wait "$dpid" || fail "deriver exited $?"
+	bars "$D.$1" >"$T/$1"
+}
+unread='"status":"info","reason":"deriver: bar of 1s from 1000000000000 not emitted: it began before the first record read"'
+
 # two trades of [1000 s, 1001 s), then the deriver from latest, then one
 # more of that interval and the next bars' trades
 { trade 1000.1 100; trade 1000.2 101; } >"$T/lines"
-feed_a
-"$BIN/deriver" --ring "$A" --out "$D" --from latest --bar 1s -d 3 \
-    3>"$T/ready" 2>"$T/deriver.err" &
-dpid=$!
-track "$dpid"
-wait_for 10 test -s "$T/ready" || fail "deriver not ready: $(cat "$T/deriver.err")"
-{ trade 1000.5 102; trade 1001.2 103; trade 1002.1 104; } >"$T/lines"
-feed_a
-wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q '\"start\":1001000000000'" ||
-    fail "no bar of [1001 s, 1002 s): $(cat "$T/deriver.err")"
-kill -TERM "$dpid"
-wait "$dpid" || fail "deriver exited $?"
-bars "$D" >"$T/late"
-assert_eq "late start: statuses" 1 "$(grep -c '"status":"info","reason":"deriver: bar of 1s from 1000000000000 not emitted: it began before the first record read"' "$T/late")"
+{ trade 1000.5 102; trade 1001.2 103; trade 1002.1 104; } >"$T/lines2"
+late_run late
+assert_eq "late start: statuses" 1 "$(grep -c "$unread" "$T/late")"
 grep '"type":"bar"' "$T/late" | grep -q '"start":1000000000000' &&
     fail "late start: the partial bar was written: $(cat "$T/late")"
 grep -q '"start":1001000000000,"end":1002000000000,"trades":1,"open":"103"' "$T/late" ||
@@ -53,6 +66,17 @@ bars "$D.all" >"$T/all"
 grep -q '"start":1000000000000,"end":1001000000000,"trades":3,"open":"100"' "$T/all" ||
     fail "from oldest: the first bar is not whole: $(cat "$T/all")"
 grep -q '"type":"status"' "$T/all" && fail "from oldest: a status: $(cat "$T/all")"
+
+# the first record read at the bar's very start: trades of that ts came
+# before it (a sweep of several levels), so the bar is not written either
+"$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
+{ trade 1000 100; trade 1000 101; } >"$T/lines"
+{ trade 1000 102; trade 1001.2 103; trade 1002.1 104; } >"$T/lines2"
+late_run atstart
+assert_eq "late start at the bar's start: statuses" 1 \
+    "$(grep -c "$unread" "$T/atstart")"
+grep '"type":"bar"' "$T/atstart" | grep -q '"start":1000000000000' &&
+    fail "late start at the bar's start: the partial bar was written: $(cat "$T/atstart")"
 
 # negative prices: the bars of the model
 "$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
