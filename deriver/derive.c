@@ -508,6 +508,7 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 	struct tp_record r;
 	struct rec_bar *o = &r.u.bar;
 	int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
+	int fe;
 
 	if (b->partial) {
 		char why[REC_REASON_LEN], iv[24];
@@ -540,12 +541,15 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 		o->low_exp = b->low.pe;
 		o->close = b->close.pm;
 		o->close_exp = b->close.pe;
-		o->vwap_exp = (int8_t)(b->min_pe - DERIVE_VWAP_DIGITS);
+		/* 4 decimals more than the finest price's (none for a
+		   price kept with a positive exponent) */
+		fe = b->min_pe < 0 ? b->min_pe : 0;
+		o->vwap_exp = (int8_t)(fe - DERIVE_VWAP_DIGITS);
 		if (o->volume == 0) {
 			/* every trade of quantity 0: no weights */
 			o->vwap = b->close.pm;
 			o->vwap_exp = b->close.pe;
-		} else if (b->min_pe - DERIVE_VWAP_DIGITS < DEC_EXP_MIN ||
+		} else if (fe - DERIVE_VWAP_DIGITS < DEC_EXP_MIN ||
 		    vwap(&b->pq, &b->vol, o->vwap_exp, &o->vwap) < 0)
 			goto overflow;
 	}

@@ -7,7 +7,8 @@
 # from the ring's first record the same interval's bar is written whole.
 # Bars of trades at negative prices (tickpipe-json(5) decimals) are
 # written, equal to the reference model (tests/deriver/ref.py), not
-# withheld as sums that do not fit.
+# withheld as sums that do not fit; prices of 20 digits, kept with a
+# positive exponent, give a vwap of 4 decimals as any price without.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
@@ -78,10 +79,13 @@ assert_eq "late start at the bar's start: statuses" 1 \
 grep '"type":"bar"' "$T/atstart" | grep -q '"start":1000000000000' &&
     fail "late start at the bar's start: the partial bar was written: $(cat "$T/atstart")"
 
-# negative prices: the bars of the model
+# negative prices (and prices kept with a positive exponent, 20 digits:
+# a vwap with 4 decimals all the same): the bars of the model
 "$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
 { trade 1000 -1; trade 1001 -1.5; trade 1001.001 1; trade 1002 -0.00001
-  trade 1002.001 0; trade 1003 -3; trade 1003.001 -2; trade 1004 5; } >"$T/lines"
+  trade 1002.001 0; trade 1003 -3; trade 1003.001 -2; trade 1004 5
+  trade 1005 10000000000000000000; trade 1005.001 -10000000000000000000
+  trade 1006 1; } >"$T/lines"
 feed_a
 "$BIN/shmreader" --ring "$A" --no-follow >"$T/in.jsonl" 2>"$T/err" ||
     fail "shmreader: $(cat "$T/err")"
@@ -91,7 +95,9 @@ feed_a
 bars "$D.neg" >"$T/neg"
 /usr/bin/python3 "$TESTS/deriver/ref.py" --bar 1000 \
     <"$T/in.jsonl" >"$T/ref" || fail "ref.py failed"
-assert_eq "negative: bars" 4 "$(grep -c '"type":"bar"' "$T/neg")"
+assert_eq "negative: bars" 6 "$(grep -c '"type":"bar"' "$T/neg")"
+grep -q '"start":1005000000000,.*"vwap":"0.0000"' "$T/neg" ||
+    fail "20-digit prices: not a vwap of 4 decimals: $(grep 1005000000000 "$T/neg")"
 cmp "$T/ref" "$T/neg" >/dev/null ||
     fail "negative: differs from the model: $(diff "$T/ref" "$T/neg" | head -n 4)"
 exit 0
