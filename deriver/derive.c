@@ -583,6 +583,19 @@ bar_reset(struct bar *b, int64_t start)
 }
 
 /*
+ * ended: the bar b of ns ns ends at or before ts.  Without start + ns,
+ * which does not fit for a bar that began within ns of the last
+ * representable time (tickpipe-json(5) allows any int64 ts): that bar
+ * never ends.
+ */
+static int
+ended(const struct bar *b, int64_t ts, int64_t ns)
+{
+	return ts >= b->start &&
+	    (uint64_t)ts - (uint64_t)b->start >= (uint64_t)ns;
+}
+
+/*
  * tick: the record (seq, ts, recv) of market m passed: flush the top-N
  * books changed in an interval before ts's, close the bars ending at or
  * before ts (with empty ones for intervals without trades).
@@ -604,21 +617,21 @@ tick(struct derive *d, struct market *m, const struct tp_record *r)
 		int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
 		uint64_t empty;
 
-		if (!b->started || r->ts < b->start + ns)
+		if (!b->started || !ended(b, r->ts, ns))
 			continue;
 		empty = b->trades == 0;	/* the open bar, if empty, counts */
 		emit_bar(d, m, i, b, r->seq, r->ts, r->recv);
 		bar_reset(b, b->start + ns);
-		while (r->ts >= b->start + ns &&
-		    empty < DERIVE_EMPTY_BARS_MAX) {
+		while (ended(b, r->ts, ns) && empty < DERIVE_EMPTY_BARS_MAX) {
 			emit_bar(d, m, i, b, r->seq, r->ts, r->recv);
 			bar_reset(b, b->start + ns);
 			empty++;
 		}
-		if (r->ts >= b->start + ns) {
+		if (ended(b, r->ts, ns)) {
 			char why[REC_REASON_LEN];
 			char iv[24];
-			int64_t skip = (r->ts - b->start) / ns;
+			int64_t skip = (int64_t)(((uint64_t)r->ts -
+			    (uint64_t)b->start) / (uint64_t)ns);
 
 			jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
 			snprintf(why, sizeof(why), "deriver: %" PRId64 " empty "
