@@ -39,7 +39,7 @@ struct replay {
 		uint16_t	 venue;
 		char		 symbol[REC_SYMBOL_LEN];
 	}			*books;
-	size_t			 nbooks;
+	size_t			 nbooks, bhit;	/* bhit: the last found */
 };
 
 /*
@@ -54,10 +54,16 @@ book_seen(struct replay *p, const struct tp_record *r)
 {
 	struct rbook *b = NULL;
 
-	for (size_t i = 0; i < p->nbooks && b == NULL; i++)
+	/* the last book found first: messages of one book come in runs */
+	for (size_t k = 0; k < p->nbooks && b == NULL; k++) {
+		size_t i = (p->bhit + k) % p->nbooks;
+
 		if (p->books[i].venue == r->venue &&
-		    memcmp(p->books[i].symbol, r->symbol, REC_SYMBOL_LEN) == 0)
+		    memcmp(p->books[i].symbol, r->symbol, REC_SYMBOL_LEN) == 0) {
 			b = &p->books[i];
+			p->bhit = i;
+		}
+	}
 	if (b == NULL) {
 		if ((b = realloc(p->books, (p->nbooks + 1) *
 		    sizeof(*b))) == NULL)
