@@ -378,6 +378,88 @@ encode_loss_publish(const struct batch *b, const struct router *rt,
 }
 
 /*
+ * The pipeline's book channels, PREFIX.tickpipe[.NAME].books (tickpipe(7)
+ * "Redis keys"): each is added as it is first published on a connection,
+ * so that a loss line of a later process of the pipeline (a restart, a
+ * standby that took the lease), which has not published on them, ends
+ * their keys too (encode_loss_sweep).  One Redis only: in a cluster the
+ * set and the keys lie on many nodes.
+ */
+static void
+put_books_key(struct resp_buf *out, const struct router *rt)
+{
+	char k[ROUTE_PREFIX_MAX + 96];
+	int n = snprintf(k, sizeof(k), "%.*s.tickpipe%s%s.books",
+	    (int)rt->prefix_len, rt->prefix, rt->name != NULL ? "." : "",
+	    rt->name != NULL ? rt->name : "");
+
+	resp_bulk(out, k, (size_t)n);
+}
+
+/*
+ * sweep: the books the loss of slot i ends: [prefix, prefix + *pl) of
+ * their names ("" and 0 for a gap line: every book); 0 if the loss names
+ * one book, which the process has routed (status_loss).
+ */
+static int
+sweep(const struct router *rt, const struct outbox_msg *m, size_t *pl)
+{
+	if (m->loss == OB_LOSS_NONE || (m->loss == OB_LOSS_STATUS &&
+	    m->book != 0))
+		return 0;
+	*pl = m->loss == OB_LOSS_STATUS ? rt->chans[m->chan].len - 6 : 0;
+	return 1;
+}
+
+/*
+ * Deletes the keys of, and publishes the loss line on, each book of the
+ * set KEYS[1] whose name begins with ARGV[1] followed by a name without a
+ * dot and ".book" (ARGV[1] "": every book), but those given after the
+ * line (ARGV[3..]), which encode_loss_del and encode_loss_publish have
+ * done.  Returns how many.
+ */
+static const char sweep_lua[] =
+    "local p, s, n = ARGV[1], {}, 0 "
+    "for i = 3, #ARGV do s[ARGV[i]] = true end "
+    "for _, c in ipairs(redis.call('smembers', KEYS[1])) do "
+    "if not s[c] and (p == '' or (c:sub(1, #p) == p and "
+    "not c:sub(#p + 1, -6):find('.', 1, true))) then "
+    "redis.call('del', c .. '.snapshot', c .. '.deltas') "
+    "redis.call('publish', c, ARGV[2]) n = n + 1 end end "
+    "return n";
+
+/*
+ * encode_loss_sweep: for the loss of slot i, the books of the pipeline
+ * that this process has not published on (sweep_lua): their keys, left
+ * by a process before it, would hold a book the loss made wrong.
+ */
+static void
+encode_loss_sweep(const struct batch *b, const struct router *rt,
+    struct resp_buf *out, uint32_t i, size_t pl)
+{
+	const struct outbox_msg *m = b->slot[i].m;
+	size_t nargs = 2, bytes = sizeof(sweep_lua) + m->len + pl + 256;
+	uint32_t k;
+
+	for (k = 0; k < rt->nchans; k++)
+		if (lost_by(rt, m, k)) {
+			nargs++;
+			bytes += (size_t)rt->chans[k].len + 16;
+		}
+	resp_reserve(out, bytes);
+	resp_head(out, '*', nargs + 4);	/* EVAL script 1 key, args */
+	RESP_LIT(out, "$4\r\nEVAL\r\n");
+	resp_bulk(out, sweep_lua, sizeof(sweep_lua) - 1);
+	resp_bulk(out, "1", 1);
+	put_books_key(out, rt);
+	resp_bulk(out, rt->chans[m->chan].name, pl);
+	resp_bulk(out, outbox_line(m), m->len);
+	for (k = 0; k < rt->nchans; k++)
+		if (lost_by(rt, m, k))
+			resp_bulk(out, rt->chans[k].name, rt->chans[k].len);
+}
+
+/*
  * encode_msg: appends the commands for message i of the batch to out;
  * returns the number of replies they will produce, in *rp_idx the index
  * among them of a grouped APPEND's reply (or -1), and in *keys_idx that
@@ -393,6 +475,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 	struct route_chan *c = &rt->chans[m->chan];
 	const char *line = outbox_line(m);
 	uint32_t n = 0;
+	size_t pl;
 	/*
 	 * Room for all but the mark and the APPEND, which make their own
 	 * and may take this one's: made again after each of them.
@@ -408,6 +491,13 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		resp_bulk(out, c->name, c->len);
 		c->announced = 1;
 		n++;
+		if (!b->cluster && is_book(c)) {	/* encode_loss_sweep */
+			resp_reserve(out, room);
+			RESP_LIT(out, "*3\r\n$4\r\nSADD\r\n");
+			put_books_key(out, rt);
+			resp_bulk(out, c->name, c->len);
+			n++;
+		}
 	}
 	if (b->cluster && !c->marked && m->type != ROUTE_TRADE &&
 	    m->type != ROUTE_STATUS && m->type != ROUTE_GAP) {
@@ -475,6 +565,11 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 		if (s->act == A_DEL) {
 			n += encode_loss_publish(b, rt, out, i);
 			resp_reserve(out, room);
+		}
+		if (!b->cluster && sweep(rt, m, &pl)) {
+			encode_loss_sweep(b, rt, out, i, pl);
+			resp_reserve(out, room);
+			n++;
 		}
 	}
 	if (b->stream > 0) {
