@@ -31,9 +31,7 @@ struct replay {
 	uint64_t		 nrec, partial;
 	int64_t			 first_recv, start;
 	struct ratelog		 gaplog;
-	struct tp_record	 pgap;	/* a gap before --from, held */
-	uint64_t		 pgap_nrec;	/* its record number */
-	int			 has_pgap;
+	struct cap_gap_hold	 pgap;	/* a gap before --from */
 	/* the books replayed so far */
 	struct rbook {
 		uint16_t	 venue;
@@ -120,22 +118,14 @@ gap_say(struct replay *p, const struct tp_record *g, uint64_t nrec)
 static void
 replay_rec(struct replay *p, const struct tp_record *r)
 {
+	const struct tp_record *g;
+
 	p->nrec++;
-	if (r->type == REC_NONE) {
-		if (r->ts < p->o->from) {
-			p->pgap = *r;
-			p->pgap_nrec = p->nrec;
-			p->has_pgap = 1;
-		} else if (r->ts < p->o->to) {
-			gap_say(p, r, p->nrec);
-		}
+	if ((g = cap_gap_range(&p->pgap, r, p->nrec, p->o->from,
+	    p->o->to)) != NULL)
+		gap_say(p, g, g == r ? p->nrec : p->pgap.tag);
+	if (r->type == REC_NONE)
 		return;
-	}
-	if (p->has_pgap) {
-		p->has_pgap = 0;
-		if (r->ts >= p->o->from && r->ts < p->o->to)
-			gap_say(p, &p->pgap, p->pgap_nrec);
-	}
 	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
 		p->partial++;
 		return;		/* tail of a message cut by a gap */

@@ -52,4 +52,39 @@ cap_gap_init(struct tp_record *g, uint64_t from, uint64_t lost, int new_ring)
 	g->aux = lost;
 }
 
+/*
+ * A gap's ts is the record's before it: the records lost lie between it
+ * and the next one.  Reading [from, to) (recorder(1) cat, collector
+ * replay), a gap in the range is said, and one before from is held and
+ * said if the record after it is in the range: its records may be too.
+ * cap_gap_range takes each record r in order: returns the gap to say now
+ * (r, or the one held, whose tag is the caller's), or NULL.
+ */
+struct cap_gap_hold {
+	struct tp_record	g;
+	uint64_t		tag;
+	int			has;
+};
+
+static inline const struct tp_record *
+cap_gap_range(struct cap_gap_hold *h, const struct tp_record *r,
+    uint64_t tag, int64_t from, int64_t to)
+{
+	if (r->type == REC_NONE) {
+		if (r->ts >= to)
+			return NULL;
+		if (r->ts < from) {
+			h->g = *r;
+			h->tag = tag;
+			h->has = 1;
+			return NULL;
+		}
+		return r;
+	}
+	if (!h->has)
+		return NULL;
+	h->has = 0;
+	return r->ts >= from && r->ts < to ? &h->g : NULL;
+}
+
 #endif

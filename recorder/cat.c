@@ -43,8 +43,7 @@ struct cat {
 	uint64_t	 msgs, gaps, partial, skipped;
 	struct jsonl_msg msg;
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
-	struct tp_record pgap;		/* a gap before --from (emit_gap) */
-	int		 has_pgap;
+	struct cap_gap_hold pgap;	/* a gap before --from */
 };
 
 static uint64_t damaged;
@@ -103,41 +102,23 @@ gap_out(struct cat *c, const struct tp_record *g)
 		out_write(buf, jsonl_encode_gap(&jg, buf));
 }
 
-/*
- * A gap's ts is the record's before it: the records lost lie between it
- * and the next one.  One before --from is held, and printed if that next
- * record is in the range: they may be too.
- */
-static void
-emit_gap(struct cat *c, const struct tp_record *g)
-{
-	if (g->ts >= c->to)
-		return;
-	if (g->ts < c->from) {
-		c->pgap = *g;
-		c->has_pgap = 1;
-		return;
-	}
-	gap_out(c, g);
-}
-
 static void
 take(struct cat *c, const struct tp_record *rec)
 {
+	const struct tp_record *g;
 	char why[256];
 	int rc;
 
+	g = cap_gap_range(&c->pgap, rec, 0, c->from, c->to);
 	if (rec->type == REC_NONE) {
 		if (jsonl_msg_cut(&c->msg, "cut by a gap", why, sizeof(why)))
 			c->partial++;
-		emit_gap(c, rec);
+		if (g != NULL)
+			gap_out(c, g);
 		return;
 	}
-	if (c->has_pgap) {
-		c->has_pgap = 0;
-		if (rec->ts >= c->from && rec->ts < c->to)
-			gap_out(c, &c->pgap);
-	}
+	if (g != NULL)
+		gap_out(c, g);
 	do {
 		rc = jsonl_msg_add(&c->msg, rec, why, sizeof(why));
 		if (rc == JSONL_MSG_READY)
@@ -231,7 +212,7 @@ cat_main(int argc, char **argv)
 	/* a path that cannot be read is said, and the others are read */
 	for (int i = optind; i < argc && rv != EX_IOERR; i++) {
 		jsonl_msg_init(&c.msg);
-		c.has_pgap = 0;
+		c.pgap.has = 0;
 		if (hist_reader_open(&hr, argv[i], c.from, c.to, note_cb,
 		    errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
