@@ -176,16 +176,41 @@ ring_openpath(const char *path, int flags, mode_t mode)
 	return shm_open(path, flags | O_NOFOLLOW, mode);
 }
 
+/*
+ * A file path is removed only if it holds a ring, of any build, or a
+ * ring's size with a magic of 0 (a creation that died): a path may name
+ * any file, where "tickpipe." names in /dev/shm are ours.
+ */
 int
 ring_unlink(const char *name)
 {
 	char path[256], err[128];
+	struct ring_hdr h;
+	struct stat sb;
+	ssize_t n;
+	int fd;
 
 	if (ring_mkpath(name, path, sizeof(path), err, sizeof(err)) != RING_OK) {
 		errno = EINVAL;
 		return -1;
 	}
-	return ring_isfile(path) ? unlink(path) : shm_unlink(path);
+	if (!ring_isfile(path))
+		return shm_unlink(path);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK)) < 0)
+		return -1;
+	memset(&h, 0, sizeof(h));
+	if (fstat(fd, &sb) < 0 ||
+	    (n = S_ISREG(sb.st_mode) ? pread(fd, &h, sizeof(h), 0) : 0) < 0) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!S_ISREG(sb.st_mode) || (h.magic != RING_MAGIC && (h.magic != 0 ||
+	    sb.st_size <= RING_HDR_SIZE ||
+	    (sb.st_size - RING_HDR_SIZE) % REC_SIZE != 0)))
+		return -2;
+	return unlink(path);
 }
 
 /* CLOCK_MONOTONIC_COARSE: ms resolution, a fraction of the cost. */

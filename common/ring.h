@@ -204,7 +204,11 @@ void	 ring_close(struct ring *r);
  */
 int	 ring_exit(int rc);
 
-/* ring_unlink: removes the ring by name.  Returns 0 or -1 (errno). */
+/*
+ * ring_unlink: removes the ring by name.  Returns 0, -1 (errno), or -2
+ * for a path that holds no ring (not a regular file, or no ring's
+ * header): left as it is.
+ */
 int	 ring_unlink(const char *name);
 
 /*

@@ -466,7 +466,14 @@ main(int argc, char **argv)
 	if (mode == O_STAT)
 		return do_stat(r.name);
 	if (mode == O_UNLINK) {
-		if (ring_unlink(r.name) < 0) {
+		int rc = ring_unlink(r.name);
+
+		if (rc == -2) {
+			warnx("%s: not a ring (no ring's header): not removed",
+			    r.name);
+			return EX_CONFIG;
+		}
+		if (rc < 0) {
 			warn("unlink ring %s", r.name);
 			return errno == ENOENT ? EX_UNAVAILABLE : EX_OSERR;
 		}

@@ -3,7 +3,7 @@
 # (oldest, latest, a sequence, the middle of a book message), --count,
 # --no-follow, the --venue/--symbol/--type filters (alone, combined and
 # with --count), --format table and raw, --stat, --layout and --unlink
-# each do what shmreader(1) says; bad option values are usage errors (64).
+# (of a ring, and not of a file that is none) each do what shmreader(1) says; bad option values are usage errors (64).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 IN=$T/in.jsonl
@@ -126,4 +126,19 @@ assert_eq "gone: exit status" 69 "$?"
 grep -q "does not exist" "$T/err" || fail "gone: $(cat "$T/err")"
 "$BIN/$S" --ring "$RING" --unlink 2>/dev/null
 assert_eq "--unlink twice" 69 "$?"
+
+# --unlink of a path removes a ring there, and nothing else: a file that
+# is no ring, or a directory, stays (exit 78)
+"$BIN/collector" --ring "$T/ring" --capacity 16 sim --count 3 2>/dev/null ||
+    fail "collector on a path"
+"$BIN/$S" --ring "$T/ring" --unlink || fail "--unlink of a ring's path"
+[ -e "$T/ring" ] && fail "--unlink of a ring's path: still there"
+printf 'precious\n' >"$T/victim"
+mkdir "$T/dir"
+for p in "$T/victim" "$T/dir"; do
+	"$BIN/$S" --ring "$p" --unlink 2>"$T/err"
+	assert_eq "--unlink of $p: exit status" 78 "$?"
+	grep -q "not a ring" "$T/err" || fail "--unlink of $p: $(cat "$T/err")"
+	[ -e "$p" ] || fail "--unlink removed $p, which is no ring"
+done
 exit 0
