@@ -213,6 +213,30 @@ ring_unlink(const char *name)
 	return unlink(path);
 }
 
+/* The object a ring name opens, if it exists: its device and inode. */
+static int
+ring_ident(const char *name, struct stat *sb)
+{
+	char path[256], err[128];
+	int fd, rc;
+
+	if (ring_mkpath(name, path, sizeof(path), err, sizeof(err)) != RING_OK ||
+	    (fd = ring_openpath(path, O_RDONLY | O_NONBLOCK, 0)) < 0)
+		return -1;
+	rc = fstat(fd, sb);
+	close(fd);
+	return rc;
+}
+
+int
+ring_same(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return ring_ident(a, &sa) == 0 && ring_ident(b, &sb) == 0 &&
+	    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* CLOCK_MONOTONIC_COARSE: ms resolution, a fraction of the cost. */
 static int64_t
 coarse_ns(void)

@@ -212,6 +212,12 @@ int	 ring_exit(int rc);
 int	 ring_unlink(const char *name);
 
 /*
+ * ring_same: 1 if the names a and b (a shm name, a path) both open one
+ * existing object, such as a ring's name and its path in /dev/shm.
+ */
+int	 ring_same(const char *a, const char *b);
+
+/*
  * ring_sigbus_guard: installs the process's SIGBUS handler for the rings
  * it maps, so that a fault on a mapping (the object truncated by another
  * process) is never a core dump.  With code != 0 the handler prints

@@ -348,7 +348,8 @@ main(int argc, char **argv)
 	if ((v.d = derive_new(&cfg, out_cb, &v)) == NULL)
 		errx(EX_OSERR, "out of memory");
 	jsonl_msg_init(&v.msg);
-	if (strcmp(rc_out.name, v.in_name) == 0)
+	if (strcmp(rc_out.name, v.in_name) == 0 ||
+	    ring_same(rc_out.name, v.in_name))
 		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
 	/* a bad input name is a usage error before anything is created */
 	if (ring_reader_open(&v.in, v.in_name, errbuf, sizeof(errbuf)) ==

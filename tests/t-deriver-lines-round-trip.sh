@@ -2,7 +2,8 @@
 # t-deriver-lines-round-trip: the derived lines (quote, book_top, bar,
 # xbest) printed by shmreader read back through collector jsonl --strict
 # into another ring and print the same, byte for byte but "seq"; and
-# shmreader --type picks each of them.
+# shmreader --type picks each of them; --out naming the input ring by its
+# path is refused.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 
@@ -31,4 +32,15 @@ for t in quote book_top bar xbest; do
 	assert_eq "--type $t: other types" 0 \
 	    "$(grep -vc "^{\"type\":\"$t\"" "$T/t.jsonl")"
 done
+
+# --out naming the input ring by its path in /dev/shm is the ring read
+# from too: refused before it is opened, the input left as it was
+"$BIN/shmreader" --ring "$RING.a" --stat | grep -e '^epoch' -e '^seq' >"$T/st0"
+"$BIN/deriver" --ring "$RING.a" --out "/dev/shm/tickpipe.$RING.a" \
+    --no-follow 2>"$T/err"
+assert_eq "--out the input's path: exit status" 64 "$?"
+grep -q "the ring read from" "$T/err" || fail "--out the input's path: $(cat "$T/err")"
+"$BIN/shmreader" --ring "$RING.a" --stat | grep -e '^epoch' -e '^seq' >"$T/st1"
+cmp -s "$T/st0" "$T/st1" ||
+    fail "--out the input's path: the input changed: $(cat "$T/st0" "$T/st1")"
 exit 0
