@@ -64,27 +64,39 @@ static const struct option base_opts[] = {
 	{ "venues", required_argument, NULL, O_VENUES },
 };
 
-/* symbols_ok: a --symbols list, checked before the ring is opened. */
+/*
+ * symbols_ok: a --symbols list, checked before the ring is opened: no
+ * empty entry, none given twice (the simulator would run two books of
+ * one symbol).  0, or -1 with the reason in why.
+ */
 static int
-symbols_ok(const char *list)
+symbols_ok(const char *list, char *why, size_t whylen)
 {
 	char sym[64];
 	size_t n;
-	int any = 0;
 
-	for (; *list != '\0'; list += n + (list[n] == ',')) {
-		n = strcspn(list, ",");
-		if (n == 0)
-			continue;
-		if (n >= sizeof(sym))
-			return 0;
-		memcpy(sym, list, n);
+	for (const char *p = list;; p += n + 1) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= sizeof(sym)) {
+			snprintf(why, whylen, "want a comma-separated list "
+			    "of BASE-QUOTE");
+			return -1;
+		}
+		memcpy(sym, p, n);
 		sym[n] = '\0';
-		if (!rec_symbol_ok(sym))
+		if (!rec_symbol_ok(sym)) {
+			snprintf(why, whylen, "%s: not a BASE-QUOTE symbol",
+			    sym);
+			return -1;
+		}
+		for (const char *q = list; q < p; q += strcspn(q, ",") + 1)
+			if (strncmp(q, p, n) == 0 && q[n] == ',') {
+				snprintf(why, whylen, "%s: given twice", sym);
+				return -1;
+			}
+		if (p[n] == '\0')
 			return 0;
-		any = 1;
 	}
-	return any;
 }
 
 static void
@@ -190,12 +202,14 @@ main(int argc, char **argv)
 			if (parse_u64(optarg, 0, UINT64_MAX, &fo.seed) < 0)
 				errx(EX_USAGE, "--seed %s: not a number", optarg);
 			break;
-		case O_SYMBOLS:
-			if (!symbols_ok(optarg))
-				errx(EX_USAGE, "--symbols %s: want a comma-"
-				    "separated list of BASE-QUOTE", optarg);
+		case O_SYMBOLS: {
+			char why[96];
+
+			if (symbols_ok(optarg, why, sizeof(why)) < 0)
+				errx(EX_USAGE, "--symbols %s: %s", optarg, why);
 			fo.symbols = optarg;
 			break;
+		}
 		case O_VENUES: {
 			char why[96];
 

@@ -23,7 +23,7 @@ opts_of() {
 --group group
 --snapshot-interval n
 --seed n sim
---symbols list sim
+--symbols symbols sim
 --venues list sim
 --rate n sim
 --count n sim
@@ -169,6 +169,8 @@ values() {
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
 	group) printf '%s\n' '' no-such-group-tickpipe ;;
 	list) printf '%s\n' '' ',' 'a b' ;;
+	symbols) printf '%s\n' '' ',' 'a b' ,BTC-USD BTC-USD, BTC-USD,,ETH-USD \
+	    BTC-USD,BTC-USD BTC-USD,ETH-USD,BTC-USD ;;
 	prefix) printf '%s\n' '' 'a b' 'md*' ;;
 	listen) printf '%s\n' '' x 127.0.0.1 127.0.0.1:99999 127.0.0.1:x ;;
 	format) printf '%s\n' '' x ;;
