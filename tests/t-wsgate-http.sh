@@ -1,7 +1,8 @@
 #!/bin/sh
 # wsgate's HTTP side: static files from --www with their Content-Types,
 # no way out of DIR, /healthz, and a proper error for every bad request
-# (404 405 400 413 414 426 431 505, 408 for a handshake too slow), 400
+# (404 405 400 413 414 426 431 505, 408 for a handshake too slow;
+# HTTP/1.5 served as 1.1), 400
 # for a header that frames the request or decides the upgrade given
 # twice, or Content-Length with Transfer-Encoding; a response the client
 # does not read is dropped after --handshake-timeout.  A --www that is a
@@ -61,6 +62,7 @@ test_bad_requests_get_proper_errors() {
 	raw 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n' 405
 	raw 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello' 413
 	raw 'GET / HTTP/2.0\r\nHost: a\r\n\r\n' 505
+	raw 'GET /healthz HTTP/1.5\r\nHost: a\r\n\r\n' 200	# as 1.1
 	raw 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n' 405
 	raw 'GET * HTTP/1.1\r\nHost: a\r\n\r\n' 400
 	raw 'GET /  HTTP/1.1\r\nHost: a\r\n\r\n' 400
