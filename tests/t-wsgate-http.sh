@@ -1,8 +1,8 @@
 #!/bin/sh
 # wsgate's HTTP side: static files from --www with their Content-Types,
 # no way out of DIR, /healthz, and a proper error for every bad request
-# (404 405 400 413 414 426 431 505, 408 for a handshake too slow;
-# HTTP/1.5 served as 1.1), 400
+# (404, for a FIFO too, 405 400 413 414 426 431 505, 408 for a handshake
+# too slow; HTTP/1.5 served as 1.1), 400
 # for a header that frames the request or decides the upgrade given
 # twice, or Content-Length with Transfer-Encoding; a response the client
 # does not read is dropped after --handshake-timeout.  A --www that is a
@@ -18,6 +18,7 @@ printf 'body{}\n' >"$T/www/style.css"
 printf 'secret\n' >"$T/outside/secret.txt"
 printf 'hidden\n' >"$T/www/.hidden"
 ln -s "$T/outside/secret.txt" "$T/www/link.txt"
+mkfifo "$T/www/fifo"
 start_wsgate --www "$T/www" --handshake-timeout 2
 
 # get PATH STATUS [CONTENT-TYPE]
@@ -56,6 +57,12 @@ test_nothing_outside_www_is_served() {
 	get /.hidden 404
 	get /nope.html 404
 	get /js/ 404
+	# a FIFO is no file: 404 at once, where open(2) waited for a writer
+	# with the whole loop
+	st=$(timeout 5 /usr/bin/python3 "$TESTS/wsgate/wsclient.py" http /fifo \
+	    --url "$HTTP_URL" | head -n 1 | cut -d' ' -f2)
+	assert_eq "GET /fifo status" 404 "$st"
+	get /healthz 200
 }
 
 test_bad_requests_get_proper_errors() {

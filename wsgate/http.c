@@ -182,7 +182,9 @@ serve_static(const struct wsgate_conf *conf, const char *path,
 		http_error(r, 404, NULL, "no such file");
 		return;
 	}
-	fd = open(real, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO there must not block the loop in open(2)
+	   (it is then no regular file, 404) */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0 && (errno == EMFILE || errno == ENFILE ||
 	    errno == ENOMEM)) {
 		/* the file is there: we are short of descriptors */
