@@ -568,9 +568,9 @@ peer_error_cb(void *arg, const char *reason)
 }
 
 static void
-peer_fail_cb(void *arg, const char *reason)
+peer_fail_cb(void *arg, int code, const char *reason)
 {
-	client_doom(arg, 1011, reason, 1);
+	client_doom(arg, code, reason, 1);
 }
 
 static int

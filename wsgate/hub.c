@@ -176,6 +176,7 @@
 
 #define HUB_BUCKETS	4096
 #define ROUTE_MAX	65536		/* channels whose patterns are cached */
+#define IMPLIED_MAX	4096		/* channels a client's patterns conflate */
 #define SYNC_LINES	20000		/* deltas replayed per book, at most */
 #define SYNC_BYTES	(8u << 20)	/* bytes replayed per book, at most */
 #define KEEP_CHANNEL	"__wsgate.keepalive"
@@ -319,6 +320,7 @@ struct hub_peer {
 	uint64_t		 last_msg_id;
 	struct subreq		*rq_head, *rq_tail;	/* to answer, in order */
 	unsigned		 nrq;
+	unsigned		 nimplied;	/* its implied members */
 };
 
 struct hub {
@@ -1122,7 +1124,7 @@ book_want(struct hub_peer *p, const char *s, size_t n)
 	struct book *b = book_get(p, s, n);
 
 	if (b == NULL) {
-		p->cbs->fail(p->arg, "out of memory");
+		p->cbs->fail(p->arg, 1011, "out of memory");
 		return;
 	}
 	if (b->have_snap || b->sync != BOOK_LIVE)
@@ -1584,7 +1586,8 @@ peer_has_exact(struct hub_peer *p, const char *s, size_t n)
  * unconflated.  A new trade or other conflator is fed line (the message
  * that revealed the channel, if any); a book or latest-value one reads
  * its keys, its first frame a snapshot.  slow: tell the client it was
- * moved ({"type":"conflated"}).  0, or -1 out of memory.
+ * moved ({"type":"conflated"}).  0, -1 out of memory, or -2 if p has
+ * IMPLIED_MAX of them already (implied_fail).
  */
 static int
 implied_add(struct hub_peer *p, const char *s, size_t n, unsigned hz,
@@ -1595,6 +1598,8 @@ implied_add(struct hub_peer *p, const char *s, size_t n, unsigned hz,
 	struct sub *x;
 	int fresh = 1;
 
+	if (p->nimplied >= IMPLIED_MAX)
+		return -2;
 	if ((m = calloc(1, sizeof(*m))) == NULL ||
 	    (x = sub_get(h, s, n, 0)) == NULL) {
 		free(m);
@@ -1611,6 +1616,7 @@ implied_add(struct hub_peer *p, const char *s, size_t n, unsigned hz,
 	x->nmembers++;
 	m->c_next = p->members;
 	p->members = m;
+	p->nimplied++;
 	for (unsigned i = 0; i < x->ncfv; i++)
 		if (cfl_hz(x->cfv[i].c) == hz)
 			fresh = 0;
@@ -1631,6 +1637,25 @@ implied_add(struct hub_peer *p, const char *s, size_t n, unsigned hz,
 		    "reason", "slow client"));
 	}
 	return 0;
+}
+
+/*
+ * implied_fail: implied_add's failure closes the client: out of memory
+ * (1011), or patterns conflating more than IMPLIED_MAX channels (1008):
+ * each one's state is held for the client, and the channels are the
+ * publisher's to multiply, not a bound of wsgate's.
+ */
+static void
+implied_fail(struct hub_peer *p, int rc)
+{
+	char why[80];
+
+	if (rc == -2) {
+		snprintf(why, sizeof(why), "patterns with max_hz bring more "
+		    "than %d channels", IMPLIED_MAX);
+		p->cbs->fail(p->arg, 1008, why);
+	} else
+		p->cbs->fail(p->arg, 1011, "out of memory");
 }
 
 /*
@@ -1803,6 +1828,7 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 			}
 			if (m->implied) {	/* now the client's own */
 				m->implied = 0;
+				p->nimplied--;
 				p->nsubs++;
 			}
 			if (hz > 0 && member_conflate(m, hz) != 0) {
@@ -1887,6 +1913,8 @@ member_remove(struct hub_peer *p, struct member *m)
 	*pp = m->c_next;
 	if (!m->implied)
 		p->nsubs--;
+	else
+		p->nimplied--;
 	if (m->s != NULL)
 		member_detach(m);
 	if (m->listing)
@@ -1971,7 +1999,7 @@ hub_subscribed(struct hub_peer *p, json_t *channels)
 
 	if (channels == NULL || (q = calloc(1, sizeof(*q))) == NULL) {
 		json_decref(channels);
-		p->cbs->fail(p->arg, "out of memory");
+		p->cbs->fail(p->arg, 1011, "out of memory");
 		return;
 	}
 	q->chans = channels;
@@ -2270,14 +2298,15 @@ pattern_want(struct member *m, const char *s, size_t n)
 {
 	struct hub_peer *p = m->p;
 	unsigned hz = pattern_hz(m, s, n);
+	int rc;
 
 	if (hz == 0) {
 		book_want(p, s, n);
 		return;
 	}
 	if (!peer_has_exact(p, s, n) &&
-	    implied_add(p, s, n, hz, m->phz == 0, NULL, 0) != 0)
-		p->cbs->fail(p->arg, "out of memory");
+	    (rc = implied_add(p, s, n, hz, m->phz == 0, NULL, 0)) != 0)
+		implied_fail(p, rc);
 }
 
 /*
@@ -2497,7 +2526,7 @@ deliver(struct hub *h, struct sub *x, struct frame *f, const char *chan,
 		}
 		if ((b = book_get(p, chan, clen)) == NULL) {
 			h->st->dropped++;
-			p->cbs->fail(p->arg, "out of memory");
+			p->cbs->fail(p->arg, 1011, "out of memory");
 			continue;
 		}
 		/*
@@ -2527,15 +2556,16 @@ pattern_conflate(struct hub *h, struct sub *x, struct frame *f,
 	for (struct member *m = x->members; m != NULL; m = m->s_next) {
 		struct hub_peer *p = m->p;
 		unsigned hz = pattern_hz(m, chan, clen);
+		int rc;
 
 		if (hz == 0 || m->waiting || p->last_msg_id == f->id ||
 		    !peer_open(p) || memchr(chan, 0, clen) != NULL)
 			continue;
 		p->last_msg_id = f->id;
-		if (implied_add(p, chan, clen, hz, m->phz == 0, payload,
-		    len) != 0) {
+		if ((rc = implied_add(p, chan, clen, hz, m->phz == 0, payload,
+		    len)) != 0) {
 			h->st->dropped++;
-			p->cbs->fail(p->arg, "out of memory");
+			implied_fail(p, rc);
 		}
 	}
 }

@@ -43,8 +43,8 @@ struct hub_peer_cbs {
 	void	(*notice)(void *arg, struct frame *f);
 	/* an error reply ({"type":"error","reason":...}) */
 	void	(*error)(void *arg, const char *reason);
-	/* close the client (1011), out of memory */
-	void	(*fail)(void *arg, const char *reason);
+	/* close the client with code: 1011 out of memory, 1008 a limit */
+	void	(*fail)(void *arg, int code, const char *reason);
 	/* 1 while the client takes messages (WebSocket open) */
 	int	(*open)(void *arg);
 	/* history bytes queued to the client and not yet written */
