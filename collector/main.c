@@ -300,6 +300,9 @@ main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* a truncated ring is recreated, not a crash (collector_emit): from
+	   before it is mapped, as making or reopening it writes it */
+	ring_sigbus_guard(c.prog, rc.name, 0);
 	if ((rv = ring_writer_open(&c.ring, &rc, errbuf, sizeof(errbuf))) !=
 	    RING_OK) {
 		warnx("%s", errbuf);
@@ -312,8 +315,6 @@ main(int argc, char **argv)
 		snprintf(note, sizeof(note), "ring recreated: %.111s", errbuf);
 		collector_ring_note(note);
 	}
-	/* a truncated ring is recreated, not a crash: collector_emit */
-	ring_sigbus_guard(c.prog, rc.name, 0);
 	if (c.verbose)
 		warnx("ring %s: capacity %llu, epoch %llu, last seq %llu",
 		    rc.name, (unsigned long long)ring_capacity(c.ring),

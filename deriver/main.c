@@ -355,6 +355,10 @@ main(int argc, char **argv)
 	if (ring_reader_open(&v.in, v.in_name, errbuf, sizeof(errbuf)) ==
 	    RING_EINVAL)
 		errx(EX_USAGE, "--ring: %s", errbuf);
+	/* before a ring is mapped (opening one reads it, closing the output
+	   writes it), for both; recover: the input is followed (ring_follow),
+	   the output recreated */
+	ring_sigbus_guard("deriver", v.in_name, 0);
 	/* the output first: a bad name is a usage error, and readers of it
 	   can attach while the input is awaited */
 	rc = ring_writer_open(&v.out, &rc_out, errbuf, sizeof(errbuf));
@@ -368,8 +372,6 @@ main(int argc, char **argv)
 		ring_close(v.out);
 		return rc < 0 ? 0 : rc;
 	}
-	/* recover: the input is followed (ring_follow), the output recreated */
-	ring_sigbus_guard("deriver", v.in_name, 0);
 	if (strcmp(from, "latest") == 0)
 		ring_seek_latest(v.in);
 	notify_ready(ready_fd);

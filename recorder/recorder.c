@@ -1539,6 +1539,8 @@ open_ring(struct recorder *r)
 	char errbuf[512];
 	int rc, said = 0;
 
+	/* before the ring is mapped: opening it reads it */
+	ring_sigbus_guard("recorder", r->ring_name, 0);
 	for (;;) {
 		rc = ring_reader_open(&r->ring, r->ring_name, errbuf,
 		    sizeof(errbuf));
@@ -1560,7 +1562,6 @@ open_ring(struct recorder *r)
 		if (stop)
 			return -1;
 	}
-	ring_sigbus_guard("recorder", r->ring_name, 0);
 	return 0;
 }
 

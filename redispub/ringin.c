@@ -71,6 +71,9 @@ ringin_init(struct ringin *ri, struct input *in, const char *name,
 	ri->from = from;
 	ri->in = in;
 	ringlines_init(&ri->rl, emit, emit_gap, ri, verbose);
+	/* before the ring is mapped: opening it reads it (tickpipe-ring(5));
+	   recover: a truncated ring is followed or reported (ring_follow) */
+	ring_sigbus_guard("redispub", name, 0);
 }
 
 void
@@ -113,8 +116,6 @@ open_ring(struct ringin *ri, int64_t now)
 		fail(ri, rc, errbuf);
 		return 0;
 	}
-	/* recover: a truncated ring is followed or reported (ring_follow) */
-	ring_sigbus_guard("redispub", ri->name, 0);
 	ring_seek_from(ri->ring, ri->from);
 	ri->next_look = now + LOOK_NS;
 	return 1;

@@ -302,6 +302,9 @@ open_ring(struct reader *r, int follow, int ready_fd)
 	char errbuf[512];
 	int rc, said = 0;
 
+	/* before the ring is mapped: opening it reads it (tickpipe-ring(5));
+	   recover: a truncated ring is followed or reported (ring_follow) */
+	ring_sigbus_guard("shmreader", r->name, 0);
 	for (;;) {
 		rc = ring_reader_open(&r->ring, r->name, errbuf,
 		    sizeof(errbuf));
@@ -319,8 +322,6 @@ open_ring(struct reader *r, int follow, int ready_fd)
 		if (stop)
 			return -1;
 	}
-	/* recover: a truncated ring is followed or reported (ring_follow) */
-	ring_sigbus_guard("shmreader", r->name, 0);
 	return 0;
 }
 
@@ -335,12 +336,12 @@ do_stat(const char *name)
 	pid_t pid;
 	int rc;
 
+	ring_sigbus_guard("shmreader", name, EX_IOERR);	/* before it is read */
 	if ((rc = ring_reader_open(&ring, name, errbuf, sizeof(errbuf))) !=
 	    RING_OK) {
 		warnx("%s", errbuf);
 		return ring_exit(rc);
 	}
-	ring_sigbus_guard("shmreader", name, EX_IOERR);
 	c0 = ring_cursor(ring);
 	t0 = mono_ns();
 	usleep(250000);
