@@ -585,6 +585,13 @@ ring_reopen_writer(struct ring *r, const struct ring_config *cfg,
 		rc = RING_ESYS;
 		goto err;
 	}
+	/* a device or a FIFO is no ring, never replaced (even --recreate) */
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "ring %s: %s is not a regular file: not "
+		    "replaced", r->name, r->path);
+		rc = RING_EMISMATCH;
+		goto err;
+	}
 	memset(&hcopy, 0, sizeof(hcopy));
 	if (sb.st_size >= RING_HDR_SIZE) {
 		n = pread(r->fd, &hcopy, sizeof(hcopy), 0);

@@ -4,8 +4,8 @@
 # for ever: one truncated under its header (the sequence and epoch go on,
 # and a status record says so), an empty one (a creation that died), and
 # garbage under the shm name.  What is not merely damaged is left alone,
-# exit 78: another build's ring, a file that is not a ring, and another
-# user's ring.
+# exit 78: another build's ring, a file that is not a ring, a FIFO (even
+# with --recreate), and another user's ring.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -58,6 +58,17 @@ grep -q "not compatible: version: expected 1, found 9" "$T/c.err" ||
     fail "version: $(cat "$T/c.err")"
 echo "not a ring" >"$T/notes.txt"
 refused "a file that is not a ring" "$T/notes.txt"
+# a FIFO (empty, as a creation that died would leave a ring) is no file:
+# left, even with --recreate; a device node would be the same
+mkfifo "$T/fifo"
+for r in "" --recreate; do
+	# shellcheck disable=SC2086
+	"$BIN/collector" --ring "$T/fifo" $r sim --count 5 2>"$T/c.err"
+	assert_eq "a FIFO $r: collector exit status" 78 "$?"
+	[ -p "$T/fifo" ] || fail "a FIFO $r: replaced: $(cat "$T/c.err")"
+	grep -q "is not a regular file: not replaced" "$T/c.err" ||
+	    fail "a FIFO $r: $(cat "$T/c.err")"
+done
 if [ "$(id -u)" = 0 ]; then
 	rm -f "$SHM"
 	: >"$SHM"
