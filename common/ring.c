@@ -99,6 +99,8 @@ struct ring {
 	int			 writer;
 	int			 rdonly;	/* reader without write permission */
 	volatile sig_atomic_t	 faulted;	/* SIGBUS on the mapping */
+	int			 corrupt;	/* reader: a record or the
+						   cursor no ring can hold */
 	gid_t			 gid;		/* writer: group, (gid_t)-1 none */
 	dev_t			 dev;
 	ino_t			 ino;
@@ -113,6 +115,7 @@ enum ring_loss {
 	LOSS_RESIZED,		/* grown: readers would refuse it */
 	LOSS_REMOVED,		/* the name is gone */
 	LOSS_REPLACED,		/* the name refers to another object */
+	LOSS_OVERWRITTEN,	/* its header is not the one written */
 };
 
 /*
@@ -778,6 +781,15 @@ ring_writer_check(struct ring *r)
 	if (fstat(fd, &sb) == 0 && (sb.st_dev != r->dev || sb.st_ino != r->ino))
 		loss = LOSS_REPLACED;
 	close(fd);
+	/*
+	 * Written over in place (the object truncated and grown back to its
+	 * size between two checks, or bytes written into it): readers can no
+	 * longer open it, or read a cursor it never stored.
+	 */
+	if (loss == LOSS_NONE && (!ring_hdr_ours(r->hdr) ||
+	    r->hdr->capacity != r->cap || atomic_load_explicit(&r->hdr->cursor,
+	    memory_order_relaxed) != r->last))
+		loss = LOSS_OVERWRITTEN;
 	return loss;
 }
 
@@ -921,6 +933,10 @@ ring_lost(const struct ring *r, char *why, size_t len)
 	case LOSS_REMOVED:
 		snprintf(why, len, "removal: %s no longer exists", r->path);
 		break;
+	case LOSS_OVERWRITTEN:
+		snprintf(why, len, "overwriting: the header of %s is not the "
+		    "one written", r->path);
+		break;
 	default:
 		snprintf(why, len, "replacement: %s is another object",
 		    r->path);
@@ -1061,6 +1077,7 @@ int
 ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
 {
 	uint64_t *dst = (uint64_t *)(void *)out;
+	const uint64_t s0 = r->next, lost0 = *lost;
 
 	for (;;) {
 		uint64_t s = r->next, c, v1, v2;
@@ -1097,7 +1114,35 @@ ring_read(struct ring *r, struct tp_record *out, uint64_t *lost)
 				r->next = r->first;
 				continue;
 			}
-			/* older lap or s itself being written: not yet */
+			/*
+			 * Older lap or s itself being written: not yet.
+			 * After a skip, the cursor may not say s is written
+			 * (a ring can hold no such record: corrupt).  The
+			 * skip waits for the record after it, so that the
+			 * loss comes with it and from s0 (a caller takes it
+			 * only with a record).
+			 */
+			if (r->next != s0) {
+				c = atomic_load_explicit(&r->hdr->cursor,
+				    memory_order_acquire);
+				if (c >= s)
+					r->corrupt = 1;
+				r->next = s0;
+				*lost = lost0;
+			}
+			return 0;
+		}
+		/*
+		 * A later sequence in the slot, but one that is not of this
+		 * slot, or a header that is no ring's: not written by a
+		 * writer (tickpipe-ring(5)); ring_follow sorts it out.
+		 */
+		if (v1 != s && (((v1 & ~SEQ_BUSY) ^ s) & r->mask ||
+		    atomic_load_explicit(&r->hdr->magic, memory_order_relaxed)
+		    != RING_MAGIC)) {
+			r->corrupt = 1;
+			r->next = s0;
+			*lost = lost0;
 			return 0;
 		}
 		/*
@@ -1124,11 +1169,24 @@ ring_ready(struct ring *r)
 {
 	/* R0: pairs with W5 in ring_publish */
 	uint64_t c = atomic_load_explicit(&r->hdr->cursor,
-	    memory_order_acquire);
+	    memory_order_acquire), v;
 
+	if (c < r->next)
+		return 0;
+	/*
+	 * The cursor past next: the slot was written before it (W4, W5),
+	 * with next or a later lap's.  An older sequence there means a
+	 * cursor no writer stored (corrupt: ring_follow sorts it out).
+	 */
+	v = atomic_load_explicit(&r->slots[r->next & r->mask].w[0],
+	    memory_order_relaxed) & ~SEQ_BUSY;
+	if (v < r->next && r->next >= r->first) {
+		r->corrupt = 1;
+		return 0;
+	}
 	if (c > r->seen)
 		r->seen = c;	/* kept for ring_follow: the header may go */
-	return c >= r->next;
+	return 1;
 }
 
 /*
@@ -1206,7 +1264,7 @@ ring_wait(struct ring *r, int64_t spin_ns, int timeout_ms)
 	int ready;
 
 	deadline = start + (int64_t)timeout_ms * 1000000;
-	if (r->faulted) {
+	if (r->faulted || r->corrupt) {
 		/* nothing more will come: let the caller ask ring_follow */
 		ring_sleep(timeout_ms < 20 ? (int64_t)timeout_ms * 1000000 :
 		    20000000);
@@ -1386,7 +1444,7 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 
 	*from = p;
 	*lost = 0;
-	if (!r->faulted && ring_ready(r))
+	if (!r->faulted && !r->corrupt && ring_ready(r))
 		return 0;	/* read the old object to its end first */
 	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0)
 		return 0;	/* removed: the writer will make a new one */
@@ -1411,7 +1469,17 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 			    r->maplen);
 			return RING_ETRUNC;
 		}
-		return 0;	/* still ours, or its writer will replace it */
+		if (r->corrupt && !ring_writer_alive(r)) {
+			snprintf(err, errlen, "ring %s: written over by "
+			    "another process (a record or the cursor no "
+			    "writer wrote)", r->name);
+			return RING_ETRUNC;
+		}
+		/* still ours, or its writer will replace it (a header
+		   written over) or write over what was (records): looked
+		   at again at the next read */
+		r->corrupt = 0;
+		return 0;
 	}
 	if ((rc = ring_reader_open(&n, r->name, err, errlen)) != RING_OK) {
 		if (rc == RING_EMISMATCH && replaced_later(r, fd, &sb))
@@ -1439,7 +1507,8 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 		 */
 		how |= RING_FOLLOW_NEW;
 		c = ring_cursor(r);
-		if (r->faulted && r->seen > c) {
+		if ((r->faulted && r->seen > c) ||
+		    (r->corrupt && r->seen != c)) {
 			c = r->seen;
 			how |= RING_FOLLOW_ATLEAST;
 		}

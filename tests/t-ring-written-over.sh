@@ -1,0 +1,54 @@
+#!/bin/sh
+# t-ring-written-over: a ring written over in place by another process,
+# not truncated (tickpipe-ring(5), "Writer recovery").  A cursor no
+# writer stored, with none alive: a following reader says so and exits
+# 74 (it spun at 100% CPU for ever, ring_wait saying ready and ring_read
+# finding nothing).  A header written over under a live writer: the
+# writer sees it at its next check, recreates the ring and says so, and
+# a reader follows it with the gap (a reader sat still for ever, the
+# writer going on in an object no reader could open).
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+R=$T/ring
+
+# 1. no writer: the cursor set far past the last record
+"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 --rate max \
+    2>"$T/c.err" || fail "collector: $(cat "$T/c.err")"
+"$BIN/shmreader" --ring "$R" >"$T/a.out" 2>"$T/a.err" &
+a=$!
+track $a
+wait_for 10 test -s "$T/a.out" || fail "reader A: $(cat "$T/a.err")"
+sleep 0.3
+"$BIN/tests/ringtool" set "$R" cursor 1099511627776 || fail "ringtool set"
+wait_for 10 exited $a ||
+    fail "reader A still runs: $(ps -o stat=,pcpu= -p $a)"
+wait $a
+assert_eq "reader A: exit status" 74 "$?"
+grep -q "ring $R: written over by another process" "$T/a.err" ||
+    fail "reader A: $(cat "$T/a.err")"
+rm -f "$R"
+
+# 2. a live writer: its header written over with other bytes, the size
+# kept
+"$BIN/collector" --ring "$R" --capacity 1024 sim --rate 500 \
+    2>"$T/w.err" &
+w=$!
+track $w
+wait_for 10 test -e "$R" || fail "writer: $(cat "$T/w.err")"
+"$BIN/shmreader" --ring "$R" >"$T/b.out" 2>"$T/b.err" &
+b=$!
+track $b
+wait_for 10 test -s "$T/b.out" || fail "reader B: $(cat "$T/b.err")"
+head -c 4096 /dev/urandom | dd of="$R" conv=notrunc 2>/dev/null ||
+    fail "dd"
+wait_for 10 grep -q "recreated after overwriting" "$T/w.err" ||
+    fail "the writer did not see it: $(cat "$T/w.err")"
+wait_for 10 grep -q "reopening" "$T/b.err" ||
+    fail "reader B did not follow: $(cat "$T/b.err")"
+n=$(wc -l <"$T/b.out")
+wait_for 10 sh -c "[ \$(wc -l <'$T/b.out') -gt $((n + 50)) ]" ||
+    fail "reader B reads no more: $(cat "$T/b.err")"
+kill "$w" "$b"
+wait "$b"
+note "$(cat "$T/w.err" "$T/b.err" | tr '\n' '|')"
+exit 0
