@@ -51,7 +51,7 @@ CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   python3-prometheus-client \
 		   clang libclang-rt-14-dev mandoc groff-base shellcheck \
 		   openssl procps psmisc chromium iproute2 s6 \
-		   redis-sentinel
+		   redis-sentinel faketime
 # `make bench` only: the peers it measures tickpipe beside (bench/part-*.sh)
 BENCH_PKGS	:= iceoryx libiceoryx-binding-c-dev nginx-light \
 		   libnginx-mod-nchan
