@@ -2,7 +2,8 @@
 # t-supervisor-config-error: configuration errors are reported, never
 # retried: a config file line with an unknown key or a bad value makes
 # tickpipe exit 78 naming the file and line, before starting anything
-# (values checked as a whole: a unit after a number, a port's range);
+# (values checked as a whole: a unit after a number, a port's range, a
+# number without a leading 0; REDIS_ARGS without --daemonize);
 # a stage that exits 64 (usage) is started exactly once, its exit and
 # "not retried" are in `start`'s report (with the end of its log),
 # `status` and the stage log, the stages that need it are not started,
@@ -26,8 +27,10 @@ grep -q "tickpipe.conf:10: READY_TIMEOUT=soon: not a number" "$T/out" ||
 sh "$TP_SCRIPT" -c "$T" status >"$T/out" 2>&1
 assert_eq "exit status for a directory as the config" 78 "$?"
 grep -q "$T: a directory, not a config file" "$T/out" || fail "message: $(cat "$T/out")"
+# a leading 0 too: the shell reads 010 as octal, 09 as an error
 for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
-    WSGATE_LISTEN=127.0.0.1:99999; do
+    WSGATE_LISTEN=127.0.0.1:99999 READY_TIMEOUT=09 BACKOFF_MIN_MS=010 \
+    REDIS_PORT=00 'REDIS_ARGS=--maxmemory 1gb --daemonize yes'; do
 	write_conf "$v"
 	tp status >"$T/out" 2>&1
 	assert_eq "exit status for $v" 78 "$?"

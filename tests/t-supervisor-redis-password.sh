@@ -6,7 +6,8 @@
 # wrong one, cannot PUBLISH; the stages use it (data reaches a Redis
 # subscriber and a WebSocket client), yet it is in no process's argv;
 # the redis-cli command `start` prints works as printed; Redis listens
-# on loopback only.
+# on loopback only.  Another server on the port is not taken for it, nor
+# sent the password.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -58,4 +59,43 @@ tp stop >/dev/null 2>&1 || fail "tickpipe stop exited $?"
 tp start >"$T/out2" 2>&1 || { cat "$T/out2"; fail "second start exited $?"; }
 assert_eq "password after a restart" "$pw" "$(cat "$SECRET")"
 wait_for 15 data_flows || fail "no data after the restart"
+tp stop >/dev/null 2>&1 || fail "tickpipe stop exited $?"
+
+# another server on the port, answering +PONG to anything: it is not our
+# Redis (ours cannot bind), so the redis stage is not up, and it is never
+# sent the password (it was: any PONG on the port counted)
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(16)
+open(sys.argv[3], "w").close()
+with open(sys.argv[2], "ab", buffering=0) as log:
+    while True:
+        c, _ = s.accept()
+        c.settimeout(2)
+        try:
+            while True:
+                b = c.recv(4096)
+                if not b:
+                    break
+                log.write(b)
+                c.sendall(b"+PONG\r\n")
+        except OSError:
+            pass
+        c.close()
+' "$REDIS_PORT" "$T/squat.log" "$T/squat.ready" &
+sq=$!
+track $sq
+wait_for 10 test -e "$T/squat.ready" || fail "the squatter did not start"
+tp start >"$T/out3" 2>&1
+sleep 2
+tp status >"$T/status3" 2>&1
+grep -Eq "^redis +up " "$T/status3" &&
+    fail "another server on the port taken for our Redis: $(grep '^redis' "$T/status3")"
+! grep -qF "$pw" "$T/squat.log" ||
+    fail "the password was sent to another server on the port"
+tp stop >/dev/null 2>&1 || fail "tickpipe stop exited $?"
+kill "$sq"
 note "password file mode $(stat -c %a "$SECRET"), refused without it, $(echo "$procs" | grep -c .) processes checked"
