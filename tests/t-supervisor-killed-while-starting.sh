@@ -3,7 +3,8 @@
 # starts leaves nothing that `stop` does not stop: each process is in its
 # run/STAGE.pids as soon as it is started (tickpipe(8) FILES), not once
 # the stage is ready.  The stage is wsgate, here a stand-in that never
-# says it is ready; and one SIGKILLed as its loggers start: the next
+# says it is ready (the start waiting for it says so at once); and one
+# SIGKILLed as its loggers start: the next
 # start hung on their log locks.  Then a supervisor that is stopping
 # (its wsgate SIGSTOPped, so the stop takes STOP_TIMEOUT): `status`
 # exits 3, and `start` waits for the stop and starts a new one, where it
@@ -33,11 +34,13 @@ test_killed_while_a_stage_starts() {
 	sleep 1				# its process runs
 	sup=$(sup_pid)
 	kill -KILL "$sup"
-	# the start waiting for it, and its nap
-	for p in "$starter" $(ps -o pid= --ppid "$starter"); do
-		kill -TERM "$p" 2>/dev/null
-	done
+	# the start waiting for it sees it gone (it waited 5 READY_TIMEOUTs)
+	wait_for 20 exited "$starter" ||
+	    fail "start still waits for the supervisor it started, killed"
 	wait "$starter"
+	assert_eq "start's exit status, its supervisor killed" 1 "$?"
+	grep -q "the supervisor did not come up" "$T/start.out" ||
+	    fail "start: $(cat "$T/start.out")"
 	tp stop >"$T/out" 2>&1 || { cat "$T/out"; fail "stop exited $?"; }
 	no_procs_left
 }
