@@ -112,6 +112,15 @@ venue_opt(const char *arg, char **slot_tab, const char *what)
 		fprintf(stderr, "collector: --%s: %s\n", what, err);
 		return -1;
 	}
+	/* the parser takes both kinds: each option its own (collector(1)) */
+	if (strcmp(what, "url") == 0 ? strncmp(eq + 1, "ws://", 5) != 0 &&
+	    strncmp(eq + 1, "wss://", 6) != 0 : strncmp(eq + 1, "http://", 7)
+	    != 0 && strncmp(eq + 1, "https://", 8) != 0) {
+		fprintf(stderr, "collector: --%s %s: not a%s URL\n", what, arg,
+		    strcmp(what, "url") == 0 ? " ws:// or wss://" :
+		    "n http:// or https://");
+		return -1;
+	}
 	slot_tab[v->id] = (char *)(uintptr_t)(eq + 1);
 	return 0;
 }

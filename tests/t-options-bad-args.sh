@@ -31,8 +31,8 @@ opts_of() {
 --speed n replay
 --from time replay
 --to time replay
---url venueurl coinbase
---rest-url venueurl coinbase
+--url wsurl coinbase
+--rest-url resturl coinbase
 --ca-file file coinbase
 --depth n coinbase
 --watchdog n coinbase
@@ -176,7 +176,10 @@ values() {
 	format) printf '%s\n' '' x ;;
 	from) printf '%s\n' '' x -1 0 ;;
 	name) printf '%s\n' '' ;;
-	venueurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ ;;
+	wsurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ \
+	    coinbase=https://h/ ;;
+	resturl) printf '%s\n' '' x nosuch=https://h/ coinbase=ftp://h/ \
+	    coinbase=wss://h/ ;;
 	time) printf '%s\n' '' x -1 2026-13-01 2026-12-02T25:00Z \
 	    '2026-12-02T14:00Zx' 99999999999999999999 ;;
 	rpname) printf '%s\n' '' 'a b' A x.y "$(printf '%040d' 0)" ;;
