@@ -11,10 +11,12 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -129,9 +131,14 @@ ws_tls_ctx_new(const char *ca_file, char *err, size_t errlen)
 	else
 		ok = SSL_CTX_set_default_verify_paths(ctx);
 	if (ok != 1) {
+		const char *why = ERR_reason_error_string(ERR_get_error());
+
+		/* a file that cannot be read leaves OpenSSL no reason */
+		if (ca_file != NULL && access(ca_file, R_OK) != 0)
+			why = strerror(errno);
 		snprintf(err, errlen, "%s: cannot load CA certificates: %s",
 		    ca_file ? ca_file : "system store",
-		    ERR_reason_error_string(ERR_get_error()));
+		    why != NULL ? why : "no reason given");
 		SSL_CTX_free(ctx);
 		return NULL;
 	}
