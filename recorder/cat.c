@@ -153,11 +153,12 @@ cat_main(int argc, char **argv)
 
 	c.from = INT64_MIN;
 	c.to = INT64_MAX;
+	argv[0] = (char *)"recorder";	/* getopt's own messages: not "cat:" */
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "hv", cat_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs("usage: recorder cat [-v] [--from time] [--to "
+			fputs("usage: recorder cat [-hv] [--from time] [--to "
 			    "time] [--format jsonl|raw]\n"
 			    "                [--venue venue] [--symbol symbol] "
 			    "[--type type] path ...\n", stdout);

@@ -233,3 +233,13 @@ cat "$T/report" >&2
 bad=$(grep -c '^  ' "$T/report")
 note "$(wc -l <"$T/runs") bad command lines, $bad not refused cleanly"
 [ "$bad" = 0 ] || fail "$bad bad option(s) not refused cleanly with 64 and one line"
+
+# recorder cat's own option errors are recorder's, as its other messages
+# (getopt said "cat:")
+"$BIN/recorder" cat --bogus "$T" 2>"$T/err"
+assert_eq "recorder cat --bogus: exit status" 64 "$?"
+case $(cat "$T/err") in
+"recorder: "*) ;;
+*) fail "recorder cat --bogus: $(cat "$T/err")" ;;
+esac
+exit 0
