@@ -1941,6 +1941,12 @@ main(int argc, char **argv)
 				warn("%s", r.dir);
 				return EX_CANTCREAT;
 			}
+			/* something else under the name: said before the
+			   ring is read and a queue made */
+			if (stat(r.dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+				warnx("%s: not a directory", r.dir);
+				return EX_CANTCREAT;
+			}
 		}
 	}
 	r.cap = r.block_max + JSONL_MAX_RECS + 1;

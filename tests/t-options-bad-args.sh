@@ -242,4 +242,16 @@ case $(cat "$T/err") in
 "recorder: "*) ;;
 *) fail "recorder cat --bogus: $(cat "$T/err")" ;;
 esac
+# a recorder whose dir is a file says so at once, before reading the ring
+# and making a queue (it read the ring, then failed writing, exit 74,
+# leaving a queue of 32 MiB in /dev/shm)
+: >"$T/afile"
+"$BIN/collector" --ring "$RING" --capacity 1024 sim --count 100 2>/dev/null ||
+    fail "collector"
+"$BIN/recorder" --ring "$RING" "$T/afile" 2>"$T/err"
+assert_eq "recorder DIR a file: exit status" 73 "$?"
+grep -q "$T/afile: not a directory" "$T/err" || fail "recorder DIR a file: $(cat "$T/err")"
+ls /dev/shm | grep -q "^tickpipe\.$RING\.recorder\." &&
+    fail "recorder DIR a file: a queue was made"
+"$BIN/shmreader" --ring "$RING" --unlink
 exit 0
