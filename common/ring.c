@@ -216,6 +216,15 @@ ring_unlink(const char *name)
 	return unlink(path);
 }
 
+int
+ring_name_ok(const char *name, char *err, size_t errlen)
+{
+	char path[256];
+
+	return ring_mkpath(name, path, sizeof(path), err, errlen) == RING_OK ?
+	    0 : -1;
+}
+
 /* The object a ring name opens, if it exists: its device and inode. */
 static int
 ring_ident(const char *name, struct stat *sb)

@@ -211,6 +211,9 @@ int	 ring_exit(int rc);
  */
 int	 ring_unlink(const char *name);
 
+/* ring_name_ok: 0 if name is a ring's name or path, else -1 and why. */
+int	 ring_name_ok(const char *name, char *err, size_t errlen);
+
 /*
  * ring_same: 1 if the names a and b (a shm name, a path) both open one
  * existing object, such as a ring's name and its path in /dev/shm.

@@ -332,8 +332,11 @@ main(int argc, char **argv)
 	if (rc_out.name == NULL) {
 		static char out_name[128];
 
-		if (strlen(v.in_name) > sizeof(out_name) - 9)
-			errx(EX_USAGE, "--ring %s: name too long", v.in_name);
+		/* a ring name is at most 100 characters (tickpipe-ring(5)) */
+		if (strlen(v.in_name) > 100 - strlen(".derived"))
+			errx(EX_USAGE, "--ring %s: too long to name the output "
+			    "after it (NAME.derived, at most 100 characters): "
+			    "give --out", v.in_name);
 		snprintf(out_name, sizeof(out_name), "%s.derived", v.in_name);
 		rc_out.name = out_name;
 	}
@@ -351,14 +354,20 @@ main(int argc, char **argv)
 	if (strcmp(rc_out.name, v.in_name) == 0 ||
 	    ring_same(rc_out.name, v.in_name))
 		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
-	/* a bad input name is a usage error before anything is created */
-	if (ring_reader_open(&v.in, v.in_name, errbuf, sizeof(errbuf)) ==
-	    RING_EINVAL)
-		errx(EX_USAGE, "--ring: %s", errbuf);
 	/* before a ring is mapped (opening one reads it, closing the output
 	   writes it), for both; recover: the input is followed (ring_follow),
 	   the output recreated */
 	ring_sigbus_guard("deriver", v.in_name, 0);
+	/* a bad input name is a usage error before anything is created, and
+	   with --no-follow any input that cannot be read now */
+	rc = ring_reader_open(&v.in, v.in_name, errbuf, sizeof(errbuf));
+	if (rc == RING_EINVAL)
+		errx(EX_USAGE, "--ring: %s", errbuf);
+	if (rc != RING_OK && !follow) {
+		if (ring_name_ok(rc_out.name, errbuf, sizeof(errbuf)) < 0)
+			errx(EX_USAGE, "--out: %s", errbuf);
+		return open_in(&v, 0);
+	}
 	/* the output first: a bad name is a usage error, and readers of it
 	   can attach while the input is awaited */
 	rc = ring_writer_open(&v.out, &rc_out, errbuf, sizeof(errbuf));

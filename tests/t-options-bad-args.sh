@@ -254,4 +254,17 @@ grep -q "$T/afile: not a directory" "$T/err" || fail "recorder DIR a file: $(cat
 ls /dev/shm | grep -q "^tickpipe\.$RING\.recorder\." &&
     fail "recorder DIR a file: a queue was made"
 "$BIN/shmreader" --ring "$RING" --unlink
+
+# deriver: an input name too long to name the output after says so (it
+# blamed the name given, of fewer than 100 characters); with --no-follow
+# an input that is not there makes no output ring (it made one)
+long=$(printf '%095d' 0)
+"$BIN/deriver" --ring "$long" --no-follow 2>"$T/err"
+assert_eq "deriver --ring of 95: exit status" 64 "$?"
+grep -q "too long to name the output after it .*give --out" "$T/err" ||
+    fail "deriver --ring of 95: $(cat "$T/err")"
+"$BIN/deriver" --ring "$RING.none" --no-follow 2>"$T/err"
+assert_eq "deriver --no-follow, no input: exit status" 69 "$?"
+[ ! -e "/dev/shm/tickpipe.$RING.none.derived" ] ||
+    fail "deriver --no-follow, no input: its output ring was made"
 exit 0
