@@ -65,6 +65,41 @@ static const struct option base_opts[] = {
 };
 
 /*
+ * The feeds an option is for (collector(1) SYNOPSIS): one given with
+ * another feed is a usage error, not ignored.  0: every feed.
+ */
+enum { F_SIM = 1, F_JSONL = 2, F_REPLAY = 4, F_LIVE = 8 };
+
+static unsigned
+opt_feeds(int ch)
+{
+	switch (ch) {
+	case O_SEED: case O_RATE: case O_COUNT: case O_VENUES:
+		return F_SIM;
+	case O_SYMBOLS:
+		return F_SIM | F_LIVE;
+	case O_STRICT:
+		return F_JSONL;
+	case O_SPEED: case O_FROM: case O_TO:
+		return F_REPLAY;
+	default:
+		return ch >= 1000 ? F_LIVE : 0;
+	}
+}
+
+static const char *
+feeds_name(unsigned f)
+{
+	switch (f) {
+	case F_SIM: return "the sim feed";
+	case F_JSONL: return "the jsonl feed";
+	case F_REPLAY: return "replay";
+	case F_LIVE: return "the live venues";
+	default: return "the sim feed and the live venues";
+	}
+}
+
+/*
  * symbols_ok: a --symbols list, checked before the ring is opened: no
  * empty entry, none given twice (the simulator would run two books of
  * one symbol).  0, or -1 with the reason in why.
@@ -130,7 +165,10 @@ main(int argc, char **argv)
 	char errbuf[512];
 	size_t nbase = sizeof(base_opts) / sizeof(*base_opts), nlive = 0;
 	uint64_t v;
-	int ch, rv, set_snapint = 0;
+	int ch, rv, set_snapint = 0, longi;
+	struct { const char *name; unsigned feeds; } given[32];
+	size_t ngiven = 0;
+	unsigned is;
 
 	memset(&c, 0, sizeof(c));
 	memset(&fo, 0, sizeof(fo));
@@ -151,7 +189,13 @@ main(int argc, char **argv)
 	memcpy(opts, base_opts, sizeof(base_opts));
 	memcpy(opts + nbase, live_longopts, nlive * sizeof(*opts));
 
-	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
+	while ((longi = -1, ch = getopt_long(argc, argv, "hvd:", opts,
+	    &longi)) != -1) {
+		/* an option for some feeds: checked once the feed is known */
+		if (opt_feeds(ch) != 0 && longi >= 0 && ngiven < 32) {
+			given[ngiven].name = opts[longi].name;
+			given[ngiven++].feeds = opt_feeds(ch);
+		}
 		switch (ch) {
 		case 'h':
 			usage(stdout);
@@ -278,11 +322,14 @@ main(int argc, char **argv)
 		warnx("%s: wrong number of arguments", feed);
 		return EX_USAGE;
 	}
-	if ((fo.from != INT64_MIN || fo.to != INT64_MAX) &&
-	    strcmp(feed, "replay") != 0) {
-		warnx("--from and --to are for replay only");
-		return EX_USAGE;
-	}
+	is = strcmp(feed, "sim") == 0 ? F_SIM : strcmp(feed, "jsonl") == 0 ?
+	    F_JSONL : strcmp(feed, "replay") == 0 ? F_REPLAY : F_LIVE;
+	for (size_t i = 0; i < ngiven; i++)
+		if ((given[i].feeds & is) == 0) {
+			warnx("--%s is for %s only", given[i].name,
+			    feeds_name(given[i].feeds));
+			return EX_USAGE;
+		}
 	if (fo.from >= fo.to) {
 		warnx("--from must be before --to");
 		return EX_USAGE;

@@ -269,4 +269,15 @@ assert_eq "deriver --no-follow, no input: exit status" 69 "$?"
 [ ! -e "/dev/shm/tickpipe.$RING.none.derived" ] ||
     fail "deriver --no-follow, no input: its output ring was made"
 
+# collector: an option of one feed with another is refused (they were
+# ignored without a word)
+for args in "--seed 5 jsonl" "--count 2 jsonl" "--venues sim2 replay $T" \
+    "--symbols BTC-USD jsonl" "--strict sim" "--speed 2 sim" \
+    "--depth 5 sim" "--url coinbase=wss://h/ jsonl" "--watchdog 5 sim"; do
+	# shellcheck disable=SC2086
+	"$BIN/collector" --ring "$RING.feeds" $args </dev/null 2>"$T/err"
+	assert_eq "collector $args: exit status" 64 "$?"
+	grep -q "^collector: --[a-z-]* is for .* only$" "$T/err" ||
+	    fail "collector $args: $(cat "$T/err")"
+done
 exit 0
