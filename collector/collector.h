@@ -108,6 +108,9 @@ size_t	msg_from_book(struct msgbuf *m, const struct book *b, unsigned venue,
  * live_usage: the lines they add to the usage message.
  * live_is_feed: 1 if a feed argument names a venue ("coinbase",
  *   "kraken:BTC-USD,ETH-USD", ...).
+ * live_check: the feed arguments and their symbols checked, and the TLS
+ *   context made (--ca-file read), before the ring is opened; returns 0
+ *   or an exit status after saying why.
  * live_main: runs the live feeds named by feeds[0..nfeeds) with the
  *   symbols from --symbols (NULL if not given) until collector_stop;
  *   returns an exit status (sysexits.h).
@@ -117,6 +120,8 @@ extern const struct option live_longopts[];
 extern const char live_usage[];
 int	live_opt(int ch, const char *arg);
 int	live_is_feed(const char *name);
+int	live_check(struct collector *c, char **feeds, int nfeeds,
+	    const char *symbols);
 int	live_main(struct collector *c, char **feeds, int nfeeds,
 	    const char *symbols);
 

@@ -561,24 +561,63 @@ feed_fini(struct feed *f)
 }
 
 int
-live_main(struct collector *c, char **feeds, int nfeeds, const char *symbols)
+live_check(struct collector *c, char **feeds, int nfeeds, const char *symbols)
 {
-	struct event *tick = NULL;
-	struct timeval tv = { 0, TICK_MS * 1000 };
-	char err[256];
-	int rv = 0;
+	char err[256], native[VENUE_NATIVE_MAX], *dup, *tok, *save;
 
+	if (nfeeds < 1 || nfeeds > 64) {
+		fprintf(stderr, "%s: 1 to 64 live feeds\n", c->prog);
+		return EX_USAGE;
+	}
 	for (int i = 0; i < nfeeds; i++) {
+		const char *colon = strchr(feeds[i], ':');
+		const struct venue_ops *ops;
+		int n = 0;
+
 		if (!live_is_feed(feeds[i])) {
 			fprintf(stderr, "%s: %s: not a live venue feed\n",
 			    c->prog, feeds[i]);
 			return EX_USAGE;
 		}
+		/* as feed_init takes them (it says the same) */
+		ops = venue_find(feeds[i], strcspn(feeds[i], ":"));
+		if ((dup = strdup(colon ? colon + 1 : symbols ? symbols :
+		    ops->default_symbols)) == NULL)
+			return EX_OSERR;
+		for (tok = strtok_r(dup, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save), n++)
+			if (!rec_symbol_ok(tok) || venue_native(ops, tok,
+			    native, sizeof(native)) != 0) {
+				fprintf(stderr, "%s: %s: %s: not a BASE-QUOTE "
+				    "symbol\n", c->prog, ops->name, tok);
+				free(dup);
+				return EX_USAGE;
+			}
+		free(dup);
+		if (n == 0) {
+			fprintf(stderr, "%s: %s: no symbols\n", c->prog,
+			    ops->name);
+			return EX_USAGE;
+		}
 	}
-	if (nfeeds < 1 || nfeeds > 64) {
-		fprintf(stderr, "%s: 1 to 64 live feeds\n", c->prog);
-		return EX_USAGE;
+	if ((live_tls = ws_tls_ctx_new(lopt.ca_file, err, sizeof(err))) ==
+	    NULL) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		return lopt.ca_file ? EX_NOINPUT : EX_UNAVAILABLE;
 	}
+	return 0;
+}
+
+int
+live_main(struct collector *c, char **feeds, int nfeeds, const char *symbols)
+{
+	struct event *tick = NULL;
+	struct timeval tv = { 0, TICK_MS * 1000 };
+	int rv = 0;
+
+	if (live_tls == NULL && (rv = live_check(c, feeds, nfeeds,
+	    symbols)) != 0)
+		return rv;
 	live_feeds = calloc((size_t)nfeeds, sizeof(*live_feeds));
 	if (live_feeds == NULL)
 		return EX_OSERR;
@@ -589,12 +628,6 @@ live_main(struct collector *c, char **feeds, int nfeeds, const char *symbols)
 	}
 	srandom((unsigned)(now_ns() ^ getpid()));
 	venue_json_init();
-	live_tls = ws_tls_ctx_new(lopt.ca_file, err, sizeof(err));
-	if (live_tls == NULL) {
-		fprintf(stderr, "%s: %s\n", c->prog, err);
-		rv = lopt.ca_file ? EX_NOINPUT : EX_UNAVAILABLE;
-		goto out;
-	}
 	live_base = event_base_new();
 	if (live_base == NULL) {
 		rv = EX_OSERR;

@@ -347,6 +347,19 @@ main(int argc, char **argv)
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/*
+	 * What the feed reads, checked before the ring is opened: a start
+	 * that fails on it would make a ring, or raise an existing one's
+	 * epoch, for nothing.
+	 */
+	if (is == F_LIVE && (rv = live_check(&c, argv, argc, fo.symbols)) != 0)
+		return rv;
+	if (((is == F_JSONL && argc > 1) || is == F_REPLAY) &&
+	    access(argv[1], R_OK) != 0) {
+		warn("%s", argv[1]);
+		return EX_NOINPUT;
+	}
+
 	/* a truncated ring is recreated, not a crash (collector_emit): from
 	   before it is mapped, as making or reopening it writes it */
 	ring_sigbus_guard(c.prog, rc.name, 0);

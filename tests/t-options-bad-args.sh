@@ -280,4 +280,22 @@ for args in "--seed 5 jsonl" "--count 2 jsonl" "--venues sim2 replay $T" \
 	grep -q "^collector: --[a-z-]* is for .* only$" "$T/err" ||
 	    fail "collector $args: $(cat "$T/err")"
 done
+
+# collector: what a feed reads is checked before the ring is opened, so
+# a start that fails on it leaves an existing ring as it was (each one
+# raised its epoch, and printed the counters of a run that never was)
+"$BIN/collector" --ring "$RING.epoch" --capacity 1024 sim --count 1 \
+    2>/dev/null || fail "collector sim"
+for args in coinbase:BAD coinbase: "coinbase sim" "replay $T/none" \
+    "jsonl $T/none" "--ca-file $T/none coinbase"; do
+	# shellcheck disable=SC2086
+	"$BIN/collector" --ring "$RING.epoch" $args </dev/null 2>"$T/err"
+	st=$?
+	[ "$st" = 64 ] || [ "$st" = 66 ] ||
+	    fail "collector $args: exit status $st: $(cat "$T/err")"
+	assert_eq "collector $args: lines on stderr" 1 "$(wc -l <"$T/err")"
+	assert_eq "collector $args: the ring's epoch" "epoch: 1" \
+	    "$("$BIN/shmreader" --ring "$RING.epoch" --stat | grep '^epoch')"
+done
+"$BIN/shmreader" --ring "$RING.epoch" --unlink
 exit 0
