@@ -24,6 +24,14 @@ int
 recfilter_option(struct recfilter *f, const char *name, const char *arg,
     char *err, size_t errlen)
 {
+	/* one of each: a second replaced the first without a word */
+	if ((strcmp(name, "venue") == 0 && f->venue != 0) ||
+	    (strcmp(name, "symbol") == 0 && f->symbol != NULL) ||
+	    (strcmp(name, "type") == 0 && f->type != 0)) {
+		snprintf(err, errlen, "--%s %s: given twice (one of each)",
+		    name, arg);
+		return -1;
+	}
 	if (strcmp(name, "venue") == 0) {
 		if ((f->venue = venue_id(arg)) == VENUE_UNKNOWN) {
 			snprintf(err, errlen, "--venue %s: unknown venue", arg);

@@ -116,6 +116,14 @@ for a in "--format xml" "--from soon" "--from -1" "--count 0" \
 	assert_eq "shmreader $a: exit status" 64 "$?"
 	[ -s "$T/err" ] || fail "shmreader $a: no message"
 done
+# a filter given twice is refused (the second replaced the first)
+for f in "--venue sim --venue kraken" "--type trade --type bar" \
+    "--symbol BTC-USD --symbol ETH-USD"; do
+	# shellcheck disable=SC2086
+	"$BIN/$S" --ring "$RING" --no-follow $f >/dev/null 2>"$T/err"
+	assert_eq "$f: exit status" 64 "$?"
+	grep -q "given twice" "$T/err" || fail "$f: $(cat "$T/err")"
+done
 "$BIN/$S" -h >"$T/h" 2>&1 || fail "-h exit $?"
 grep -q "^usage: shmreader" "$T/h" || fail "-h: $(cat "$T/h")"
 
