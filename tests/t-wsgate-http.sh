@@ -6,7 +6,8 @@
 # for a header that frames the request or decides the upgrade given
 # twice, or Content-Length with Transfer-Encoding; a response the client
 # does not read is dropped after --handshake-timeout.  A --www that is a
-# file, not a directory, is a configuration error (78), said.
+# file, not a directory, is a configuration error (78), said.  With -l
+# port 0, -v says the port bound.
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 
@@ -156,3 +157,16 @@ stop_wsgate
 assert_eq "wsgate --www FILE" 78 "$?"
 grep -q "www/index.html: not a directory" "$T/www.err" ||
     fail "--www FILE not said: $(cat "$T/www.err")"
+
+# -l with port 0: -v says the port the kernel gave (it said 0), and it
+# serves there
+"$BIN/wsgate" -v -l 127.0.0.1:0 -u "$REDIS_URL" 2>"$T/zero.err" &
+zp=$!
+track $zp
+wait_for 10 grep -q "listening on" "$T/zero.err" || fail "-l :0: $(cat "$T/zero.err")"
+zport=$(sed -n 's/^wsgate: listening on 127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$T/zero.err")
+[ -n "$zport" ] && [ "$zport" != 0 ] || fail "-l :0: $(cat "$T/zero.err")"
+st=$(wsc http /healthz --url "http://127.0.0.1:$zport" | head -n 1 | cut -d' ' -f2)
+assert_eq "-l :0: /healthz on the port said" 200 "$st"
+kill "$zp"
+wait "$zp"

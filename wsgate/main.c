@@ -663,11 +663,24 @@ start(struct wsgate *g)
 	}
 	g->listening = 1;
 	conn_limit(g);
-	if (g->conf.verbose)
+	if (g->conf.verbose) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char host[NI_MAXHOST], port[NI_MAXSERV], at[NI_MAXHOST + 16];
+
+		/* the address bound: port 0 asks the kernel for one */
+		if (getsockname(g->listen_fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host),
+		    port, sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) == 0)
+			snprintf(at, sizeof(at), strchr(host, ':') != NULL ?
+			    "[%s]:%s" : "%s:%s", host, port);
+		else
+			snprintf(at, sizeof(at), "%s", g->conf.listen);
 		fprintf(stderr, "wsgate: listening on %s, redis %s, files "
-		    "%s\n", g->conf.listen, redisurl_show(&g->conf.redis, msg,
+		    "%s\n", at, redisurl_show(&g->conf.redis, msg,
 		    sizeof(msg)), g->conf.www_real ?
 		    g->conf.www_real : "none");
+	}
 	check_ready(g);
 	return 0;
 }
