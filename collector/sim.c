@@ -73,6 +73,11 @@ sim_venues(const char *list, unsigned ids[SIM_MAX_VENUES], int *n,
 	size_t len;
 
 	*n = 0;
+	if (*list != '\0' && list[strlen(list) - 1] == ',') {	/* "sim," */
+		snprintf(why, whylen, "want a comma-separated list of "
+		    "sim, sim2, sim3");
+		return -1;
+	}
 	for (; *list != '\0'; list += len + (list[len] == ',')) {
 		unsigned id;
 

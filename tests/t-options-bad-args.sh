@@ -24,7 +24,7 @@ opts_of() {
 --snapshot-interval n
 --seed n sim
 --symbols symbols sim
---venues list sim
+--venues venues sim
 --rate n sim
 --count n sim
 --strict none jsonl
@@ -169,6 +169,7 @@ values() {
 	ring) printf '%s\n' '' 'a b' "$(printf '%0300d' 0)" ;;
 	group) printf '%s\n' '' no-such-group-tickpipe ;;
 	list) printf '%s\n' '' ',' 'a b' ;;
+	venues) printf '%s\n' '' ',' 'a b' sim, ,sim sim,,sim2 sim,sim ;;
 	symbols) printf '%s\n' '' ',' 'a b' ,BTC-USD BTC-USD, BTC-USD,,ETH-USD \
 	    BTC-USD,BTC-USD BTC-USD,ETH-USD,BTC-USD ;;
 	prefix) printf '%s\n' '' 'a b' 'md*' ;;
