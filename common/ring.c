@@ -553,14 +553,20 @@ ring_hdr_ours(const struct ring_hdr *h)
 static int
 ring_damaged(const struct ring_hdr *h, off_t size, const char *path)
 {
+	uint64_t magic = atomic_load_explicit(&h->magic, memory_order_relaxed);
+
 	if (ring_hdr_ours(h))
 		return !ring_cap_ok(h->capacity) ||
 		    (uint64_t)size != RING_HDR_SIZE + h->capacity * REC_SIZE;
-	if (size == 0 || (h->magic == 0 && size > RING_HDR_SIZE &&
+	if (size == 0 || (magic == 0 && size > RING_HDR_SIZE &&
 	    (size - RING_HDR_SIZE) % REC_SIZE == 0 &&
 	    ring_cap_ok((uint64_t)(size - RING_HDR_SIZE) / REC_SIZE)))
 		return 1;
-	return h->magic != RING_MAGIC && !ring_isfile(path);
+	/* a recorder's queue ("TPRECQ", recorder(1)) is tickpipe's too, and
+	   in use, not a damaged ring */
+	if (memcmp(&magic, "TPRECQ", 6) == 0)
+		return 0;
+	return magic != RING_MAGIC && !ring_isfile(path);
 }
 
 /*

@@ -5,7 +5,7 @@
 # and a status record says so), an empty one (a creation that died), and
 # garbage under the shm name.  What is not merely damaged is left alone,
 # exit 78: another build's ring, a file that is not a ring, a FIFO (even
-# with --recreate), and another user's ring.
+# with --recreate), a recorder's queue, and another user's ring.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -69,6 +69,15 @@ for r in "" --recreate; do
 	grep -q "is not a regular file: not replaced" "$T/c.err" ||
 	    fail "a FIFO $r: $(cat "$T/c.err")"
 done
+# a recorder's queue under its shm name ("TPRECQ1", the rest as a live
+# one's would be): tickpipe's, not a damaged ring (it was replaced)
+Q=/dev/shm/tickpipe.$RING.recorder.q
+{ printf 'TPRECQ1\000'; head -c 65528 /dev/zero; } >"$Q"
+cksum <"$Q" >"$T/before"
+"$BIN/collector" --ring "$RING.recorder.q" sim --count 5 2>"$T/c.err"
+assert_eq "a recorder's queue: collector exit status" 78 "$?"
+cksum <"$Q" | cmp -s - "$T/before" || fail "a recorder's queue was touched"
+rm -f "$Q"
 if [ "$(id -u)" = 0 ]; then
 	rm -f "$SHM"
 	: >"$SHM"
