@@ -1461,15 +1461,22 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 	*lost = 0;
 	if (!r->faulted && !r->corrupt && ring_ready(r))
 		return 0;	/* read the old object to its end first */
-	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0)
-		return 0;	/* removed: the writer will make a new one */
-	if (fstat(fd, &sb) < 0) {
+	if ((fd = ring_openpath(r->path, O_RDONLY, 0)) < 0) {
+		if (errno == ENOENT)
+			return 0;	/* removed: the writer will make one */
+		/* the name closed to us (its mode changed): judged by the
+		   object we have */
+		if (fstat(r->fd, &sb) < 0)
+			return 0;
+		same = 1;
+	} else if (fstat(fd, &sb) < 0) {
 		close(fd);
 		return 0;
-	}
-	same = sb.st_dev == r->dev && sb.st_ino == r->ino;
+	} else
+		same = sb.st_dev == r->dev && sb.st_ino == r->ino;
 	if (same) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		if (r->faulted && !ring_writer_alive(r)) {
 			snprintf(err, errlen, "ring %s: SIGBUS reading shared "
 			    "memory: the object was truncated or resized by "

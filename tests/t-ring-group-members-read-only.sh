@@ -4,7 +4,9 @@
 # writes.  As root, the test takes a real second uid (setpriv, numeric
 # ids, nothing added to the system): a member of G follows the live ring
 # through a read-only descriptor and misses nothing, may not write the
-# object, and a uid outside G may not open it.  Otherwise the owner loses
+# object, and a uid outside G may not open it; once the writer is gone
+# and the object truncated, its mode made 000, a member following it
+# exits 74 (it waited for ever).  Otherwise the owner loses
 # its write permission (chmod 0440) to force the read-only path.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
@@ -12,7 +14,8 @@ U=54321
 if [ "$(id -u)" = 0 ]; then G=54320; else G=$(id -g); fi
 
 "$BIN/collector" --ring "$RING" --group "$G" sim --rate 2000 2>"$T/c.err" &
-track $!
+w=$!
+track $w
 wait_for 10 test -e "$SHM" || fail "no ring: $(cat "$T/c.err")"
 # the collector creates the object, then sets its group: a moment apart
 # shellcheck disable=SC2317 # called by wait_for
@@ -40,4 +43,21 @@ assert_eq "messages read" 500 "$(wc -l <"$T/out" | tr -d ' ')"
 sum=$("$BIN/tests/ringtool" seqcheck <"$T/out" 2>&1) || fail "$sum"
 case $sum in *" gaps 0 "*) ;; *) fail "read-only reader lost: $sum" ;; esac
 note "read-only reader: $sum"
+
+# the writer gone, the object truncated and its mode made 000: a member
+# following it can no longer open the name, and judges by the object it
+# has (truncated, no writer): exit 74, where it waited for ever
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	kill "$w"
+	wait "$w"
+	reader --ring "$RING" --from latest >/dev/null 2>"$T/err" &
+	r=$!
+	track $r
+	sleep 0.5
+	truncate -s 4096 "$SHM"
+	chmod 000 "$SHM"
+	wait_for 15 exited $r || fail "the reader still waits: $(cat "$T/err")"
+	wait $r
+	assert_eq "reader of a truncated ring it can no longer open" 74 "$?"
+fi
 exit 0
