@@ -9,14 +9,8 @@
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
 
-mkdir "$T/bin"
-for b in "$BIN"/*; do
-	[ -f "$b" ] && [ -x "$b" ] && ln -s "$b" "$T/bin/"
-done
-rm -f "$T/bin/collector"
 # a collector that runs and never says it is ready
-printf '#!/bin/sh\nexec sleep 1000\n' >"$T/bin/collector"
-chmod +x "$T/bin/collector"
+printf '#!/bin/sh\nexec sleep 1000\n' | stand_in collector
 write_conf "BIN_DIR=$T/bin" READY_TIMEOUT=1 BACKOFF_RESET=1 \
     BACKOFF_MIN_MS=100 BACKOFF_MAX_MS=30000
 tp start >"$T/out" 2>&1 && fail "start exited 0 with a collector never ready"

@@ -15,14 +15,8 @@
 . "$TESTS/supervisor/sv.sh"
 wsgate_enabled || skip "wsgate not built"
 
-mkdir "$T/bin"
-for b in "$BIN"/*; do
-	[ -f "$b" ] && [ -x "$b" ] && ln -s "$b" "$T/bin/"
-done
-rm -f "$T/bin/wsgate"
 # its arguments name WSGATE_LISTEN: procs_of_test finds it
-printf '#!/bin/sh\nwhile :; do sleep 1; done\n' >"$T/bin/wsgate"
-chmod +x "$T/bin/wsgate"
+printf '#!/bin/sh\nwhile :; do sleep 1; done\n' | stand_in wsgate
 
 test_killed_while_a_stage_starts() {
 	write_conf "BIN_DIR=$T/bin" "READY_TIMEOUT=60"

@@ -12,14 +12,9 @@
 . "$TESTS/supervisor/sv.sh"
 wsgate_enabled || skip "wsgate not built"
 
-mkdir "$T/bin"
-for b in "$BIN"/*; do
-	[ -f "$b" ] && [ -x "$b" ] && ln -s "$b" "$T/bin/"
-done
-rm -f "$T/bin/wsgate"
 # a wsgate that says it is ready, then writes a numbered line every 20 ms
 # (its arguments name WSGATE_LISTEN: procs_of_test finds it)
-cat >"$T/bin/wsgate" <<'SH'
+stand_in wsgate <<'SH'
 #!/bin/sh
 printf '\n' >&3
 exec 3>&-
@@ -30,18 +25,11 @@ while :; do
 	sleep 0.02
 done
 SH
-chmod +x "$T/bin/wsgate"
 write_conf "BIN_DIR=$T/bin"
 tp_start
 ws=$(stage_pids wsgate)
 [ -n "$ws" ] || fail "no wsgate pid"
-lg=''
-while read -r pid _ name; do
-	[ "$name" = s6-log ] || continue
-	case $(ps -p "$pid" -o args=) in
-	*"/log/wsgate") lg=$pid ;;
-	esac
-done <"$STATE/run/log.pids"
+lg=$(logger_pid wsgate)
 [ -n "$lg" ] || fail "no s6-log for wsgate"
 sp=$(sup_pid)
 kill -STOP "$sp"

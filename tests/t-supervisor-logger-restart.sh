@@ -11,13 +11,7 @@
 tp_start
 run=$STATE/run
 # the collector's logger: the s6-log writing into log/collector
-lg=''
-while read -r pid _ name; do
-	[ "$name" = s6-log ] || continue
-	case $(ps -p "$pid" -o args=) in
-	*"/log/collector") lg=$pid ;;
-	esac
-done <"$run/log.pids"
+lg=$(logger_pid collector)
 [ -n "$lg" ] || fail "no s6-log for the collector in $run/log.pids"
 # lines in every file of the log (a killed s6-log's current becomes *.u)
 starts() { cat "$STATE"/log/collector/* | grep -c "starting collector"; }

@@ -69,6 +69,28 @@ stage_pids() {
 }
 sup_pid() { read -r _p _rest <"$STATE/supervisor.pid" && echo "$_p"; }
 
+# stand_in PROG: $T/bin holds BIN's programs but PROG, which is the
+# script on standard input (a config with BIN_DIR=$T/bin runs them)
+stand_in() {
+	mkdir -p "$T/bin"
+	for _b in "$BIN"/*; do
+		[ -f "$_b" ] && [ -x "$_b" ] && ln -sf "$_b" "$T/bin/"
+	done
+	rm -f "$T/bin/$1"
+	cat >"$T/bin/$1"
+	chmod +x "$T/bin/$1"
+}
+
+# logger_pid STAGE: the pid of the s6-log writing into log/STAGE
+logger_pid() {
+	while read -r _lp _ _ln; do
+		[ "$_ln" = s6-log ] || continue
+		case $(ps -p "$_lp" -o args=) in
+		*"/log/$1") echo "$_lp"; return ;;
+		esac
+	done <"$STATE/run/log.pids"
+}
+
 # victim STAGE NAME: the pid of the process NAME of STAGE (STAGE.pids)
 victim() { awk -v n="$2" '$3 == n { print $1 }' "$STATE/run/$1.pids"; }
 
