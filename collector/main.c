@@ -166,8 +166,7 @@ main(int argc, char **argv)
 	size_t nbase = sizeof(base_opts) / sizeof(*base_opts), nlive = 0;
 	uint64_t v;
 	int ch, rv, set_snapint = 0, longi;
-	struct { const char *name; unsigned feeds; } given[32];
-	size_t ngiven = 0;
+	uint64_t given = 0;	/* bit i: opts[i] given */
 	unsigned is;
 
 	memset(&c, 0, sizeof(c));
@@ -188,14 +187,14 @@ main(int argc, char **argv)
 		err(EX_OSERR, "calloc");
 	memcpy(opts, base_opts, sizeof(base_opts));
 	memcpy(opts + nbase, live_longopts, nlive * sizeof(*opts));
+	if (nbase + nlive > 64)
+		errx(EX_SOFTWARE, "more options than the bits of given");
 
 	while ((longi = -1, ch = getopt_long(argc, argv, "hvd:", opts,
 	    &longi)) != -1) {
 		/* an option for some feeds: checked once the feed is known */
-		if (opt_feeds(ch) != 0 && longi >= 0 && ngiven < 32) {
-			given[ngiven].name = opts[longi].name;
-			given[ngiven++].feeds = opt_feeds(ch);
-		}
+		if (longi >= 0)
+			given |= (uint64_t)1 << longi;
 		switch (ch) {
 		case 'h':
 			usage(stdout);
@@ -324,10 +323,11 @@ main(int argc, char **argv)
 	}
 	is = strcmp(feed, "sim") == 0 ? F_SIM : strcmp(feed, "jsonl") == 0 ?
 	    F_JSONL : strcmp(feed, "replay") == 0 ? F_REPLAY : F_LIVE;
-	for (size_t i = 0; i < ngiven; i++)
-		if ((given[i].feeds & is) == 0) {
-			warnx("--%s is for %s only", given[i].name,
-			    feeds_name(given[i].feeds));
+	for (size_t i = 0; i < nbase + nlive; i++)
+		if ((given >> i & 1) && opt_feeds(opts[i].val) != 0 &&
+		    (opt_feeds(opts[i].val) & is) == 0) {
+			warnx("--%s is for %s only", opts[i].name,
+			    feeds_name(opt_feeds(opts[i].val)));
 			return EX_USAGE;
 		}
 	if (fo.from >= fo.to) {
