@@ -50,7 +50,10 @@ note "read-only reader: $sum"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	kill "$w"
 	wait "$w"
-	reader --ring "$RING" --from latest >/dev/null 2>"$T/err" &
+	# setpriv execs it: $! is the reader's pid (a function run in the
+	# background would be a subshell, and the reader outlive a failure)
+	setpriv --reuid=$U --regid=$U --groups="$G" "$BIN/shmreader" \
+	    --ring "$RING" --from latest >/dev/null 2>"$T/err" &
 	r=$!
 	track $r
 	sleep 0.5
