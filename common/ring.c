@@ -273,6 +273,20 @@ expected_layout_hash(void)
 }
 
 /*
+ * No writer stores a first_seq past its cursor + 1 (tickpipe-ring(5),
+ * "Creating"): one that is was written over, and a reader would start
+ * at a record that never comes.
+ */
+static int
+ring_first_ok(const struct ring_hdr *h)
+{
+	uint64_t c = atomic_load_explicit(&((struct ring_hdr *)h)->cursor,
+	    memory_order_relaxed);
+
+	return h->first_seq <= c + 1;
+}
+
+/*
  * Checks the header fields against this build and the object size.
  * Returns RING_OK or RING_EMISMATCH / RING_ENOENT with a message.
  */
@@ -326,6 +340,13 @@ ring_check(const struct ring_hdr *h, off_t size, uint64_t want_cap,
 		    "capacity %" PRIu64 ", found %lld",
 		    RING_HDR_SIZE + h->capacity * REC_SIZE, h->capacity,
 		    (long long)size);
+		return RING_EMISMATCH;
+	}
+	if (!ring_first_ok(h)) {
+		snprintf(err, errlen, "first_seq %" PRIu64 " is past the "
+		    "cursor %" PRIu64 " + 1: written over", h->first_seq,
+		    atomic_load_explicit(&((struct ring_hdr *)h)->cursor,
+		    memory_order_relaxed));
 		return RING_EMISMATCH;
 	}
 	return RING_OK;
@@ -557,7 +578,8 @@ ring_damaged(const struct ring_hdr *h, off_t size, const char *path)
 
 	if (ring_hdr_ours(h))
 		return !ring_cap_ok(h->capacity) ||
-		    (uint64_t)size != RING_HDR_SIZE + h->capacity * REC_SIZE;
+		    (uint64_t)size != RING_HDR_SIZE + h->capacity * REC_SIZE ||
+		    !ring_first_ok(h);
 	if (size == 0 || (magic == 0 && size > RING_HDR_SIZE &&
 	    (size - RING_HDR_SIZE) % REC_SIZE == 0 &&
 	    ring_cap_ok((uint64_t)(size - RING_HDR_SIZE) / REC_SIZE)))
@@ -803,7 +825,8 @@ ring_writer_check(struct ring *r)
 	 */
 	if (loss == LOSS_NONE && (!ring_hdr_ours(r->hdr) ||
 	    r->hdr->capacity != r->cap || atomic_load_explicit(&r->hdr->cursor,
-	    memory_order_relaxed) != r->last))
+	    memory_order_relaxed) != r->last ||
+	    (r->hdr->first_seq > 1 ? r->hdr->first_seq : 1) != r->first))
 		loss = LOSS_OVERWRITTEN;
 	return loss;
 }

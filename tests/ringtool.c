@@ -449,7 +449,8 @@ do_set(const char *path, const char *field, const char *value)
 	} fields[] = {
 		{ "magic", 0, 8 }, { "version", 8, 4 }, { "record_size", 12, 4 },
 		{ "layout_hash", 16, 8 }, { "capacity", 24, 8 },
-		{ "epoch", 48, 8 }, { "cursor", 64, 8 },
+		{ "epoch", 48, 8 }, { "first_seq", 56, 8 },
+		{ "cursor", 64, 8 },
 	};
 	unsigned long long v;
 	char *end;

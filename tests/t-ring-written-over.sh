@@ -6,7 +6,8 @@
 # finding nothing).  A header written over under a live writer: the
 # writer sees it at its next check, recreates the ring and says so, and
 # a reader follows it with the gap (a reader sat still for ever, the
-# writer going on in an object no reader could open).
+# writer going on in an object no reader could open).  A first_seq past
+# the cursor is refused by readers and replaced by writers.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 R=$T/ring
@@ -26,6 +27,26 @@ wait $a
 assert_eq "reader A: exit status" 74 "$?"
 grep -q "ring $R: written over by another process" "$T/a.err" ||
     fail "reader A: $(cat "$T/a.err")"
+rm -f "$R"
+
+# 1b. no writer: first_seq set past the cursor.  A new reader said
+# nothing and read nothing for ever (--no-follow: exit 0, no output); a
+# writer left it as it was.
+"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 --rate max \
+    2>"$T/c.err" || fail "collector: $(cat "$T/c.err")"
+"$BIN/tests/ringtool" set "$R" first_seq 4611686018427387904 ||
+    fail "ringtool set"
+"$BIN/shmreader" --ring "$R" --no-follow >"$T/f.out" 2>"$T/f.err"
+assert_eq "reader of first_seq 2^62: exit status" 78 "$?"
+grep -q "first_seq 4611686018427387904 is past the cursor" \
+    "$T/f.err" || fail "reader of first_seq 2^62: $(cat "$T/f.err")"
+"$BIN/collector" --ring "$R" --capacity 1024 sim --count 10 --rate max \
+    2>"$T/c.err" || fail "collector over first_seq 2^62: $(cat "$T/c.err")"
+grep -q "replaced damaged ring" "$T/c.err" ||
+    fail "collector over first_seq 2^62: $(cat "$T/c.err")"
+"$BIN/shmreader" --ring "$R" --no-follow >"$T/f.out" 2>"$T/f.err" ||
+    fail "reader after the writer: $(cat "$T/f.err")"
+[ -s "$T/f.out" ] || fail "no records after the writer"
 rm -f "$R"
 
 # 2. a live writer: its header written over with other bytes, the size
@@ -48,6 +69,15 @@ wait_for 10 grep -q "reopening" "$T/b.err" ||
 n=$(wc -l <"$T/b.out")
 wait_for 10 sh -c "[ \$(wc -l <'$T/b.out') -gt $((n + 50)) ]" ||
     fail "reader B reads no more: $(cat "$T/b.err")"
+# 3. a live writer: first_seq alone written over
+n=$(wc -l <"$T/b.out")
+"$BIN/tests/ringtool" set "$R" first_seq 4611686018427387904 ||
+    fail "ringtool set"
+wait_for 10 sh -c "[ \$(grep -c 'recreated after overwriting' '$T/w.err') \
+    -ge 2 ]" || fail "the writer did not see first_seq: $(cat "$T/w.err")"
+"$BIN/shmreader" --ring "$R" --no-follow >"$T/g.out" 2>"$T/g.err" ||
+    fail "a new reader: $(cat "$T/g.err")"
+[ -s "$T/g.out" ] || fail "a new reader read nothing: $(cat "$T/g.err")"
 kill "$w" "$b"
 wait "$b"
 note "$(cat "$T/w.err" "$T/b.err" | tr '\n' '|')"
