@@ -3,7 +3,9 @@
 # retried: a config file line with an unknown key or a bad value makes
 # tickpipe exit 78 naming the file and line, before starting anything
 # (values checked as a whole: a unit after a number, a port's range, a
-# number without a leading 0; REDIS_ARGS without --daemonize);
+# number without a leading 0; REDIS_ARGS without --daemonize; the
+# ranges recorder(1) takes; a RING short enough for RING.derived; no
+# CR), and the environment's, naming the variable;
 # a stage that exits 64 (usage) is started exactly once, its exit and
 # "not retried" are in `start`'s report (with the end of its log),
 # `status` and the stage log, the stages that need it are not started,
@@ -30,12 +32,38 @@ grep -q "$T: a directory, not a config file" "$T/out" || fail "message: $(cat "$
 # a leading 0 too: the shell reads 010 as octal, 09 as an error
 for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
     WSGATE_LISTEN=127.0.0.1:99999 READY_TIMEOUT=09 BACKOFF_MIN_MS=010 \
-    REDIS_PORT=00 'REDIS_ARGS=--maxmemory 1gb --daemonize yes'; do
+    REDIS_PORT=00 'REDIS_ARGS=--maxmemory 1gb --daemonize yes' \
+    RECORDER_KEEP_AGE=0d RECORDER_KEEP_AGE=106752d RECORDER_KEEP_SIZE=0K \
+    RECORDER_KEEP_SIZE=16777216T \
+    "RING=$(printf '%093d' 0)"; do
 	write_conf "$v"
 	tp status >"$T/out" 2>&1
 	assert_eq "exit status for $v" 78 "$?"
 	grep -q "tickpipe.conf:10: $v: " "$T/out" || fail "message: $(cat "$T/out")"
 done
+# what recorder(1) and the rings take, the config takes: recorder and
+# deriver failed at run time (a stage failed, not a 78 at once)
+for v in RECORDER_KEEP_AGE=106751d RECORDER_KEEP_SIZE=16777215T \
+    "RING=$(printf '%092d' 0)" "DERIVER=no
+RING=$(printf '%0100d' 0)"; do
+	write_conf "$v"
+	tp status >"$T/out" 2>&1
+	[ "$?" != 78 ] || fail "$v refused: $(cat "$T/out")"
+done
+# a DOS text file: its invisible \r made values bad ("bad ring name")
+write_conf "RING=crlf$(printf '\r')"
+tp status >"$T/out" 2>&1
+assert_eq "exit status for a CR" 78 "$?"
+grep -q "tickpipe.conf:10: ends in a carriage return" "$T/out" ||
+    fail "message: $(cat "$T/out")"
+# the environment is not blamed on a config line
+write_conf ""
+TICKPIPE_STATE=rel tp status >"$T/out" 2>&1
+assert_eq "exit status for TICKPIPE_STATE=rel" 78 "$?"
+assert_eq "message for TICKPIPE_STATE=rel" \
+    "tickpipe: TICKPIPE_STATE=rel: must be an absolute path" "$(cat "$T/out")"
+TICKPIPE_LOG_LINES=abc tp logs >"$T/out" 2>&1
+assert_eq "exit status for TICKPIPE_LOG_LINES=abc" 64 "$?"
 
 write_conf "FEED=sim --rate fast"
 if tp start >"$T/out" 2>&1; then fail "start succeeded with a collector usage error"; fi
