@@ -303,12 +303,26 @@ ws_pump(struct ws_conn *c)
 		ws_fail(c, "WebSocket send error");
 		return;
 	}
-	/* wslay refused a message past WS_MAX_MSG and closed with 1009 */
+	/*
+	 * A close sent while open, and none received, is wslay's answer to
+	 * what the venue sent: a message past WS_MAX_MSG (1009), a frame
+	 * against RFC 6455 (1002: reserved bits or opcodes, a continuation
+	 * out of place, a bad close code) or text that is not UTF-8 (1007).
+	 * wslay reads no more after it: waiting for the venue's close, or
+	 * for the watchdog, left the feed dead without a word.
+	 */
 	if (wslay_event_get_close_sent(c->wslay) &&
-	    wslay_event_get_status_code_sent(c->wslay) ==
-	    WSLAY_CODE_MESSAGE_TOO_BIG) {
-		snprintf(why, sizeof(why), "a message longer than %u MiB "
-		    "refused (closed with 1009)", WS_MAX_MSG >> 20);
+	    !wslay_event_get_close_received(c->wslay)) {
+		unsigned code = wslay_event_get_status_code_sent(c->wslay);
+
+		if (code == WSLAY_CODE_MESSAGE_TOO_BIG)
+			snprintf(why, sizeof(why), "a message longer than %u "
+			    "MiB refused (closed with 1009)", WS_MAX_MSG >> 20);
+		else
+			snprintf(why, sizeof(why), "WebSocket protocol error "
+			    "(%s, closed with %u)", code == 1007 ?
+			    "text not UTF-8" : "a frame against RFC 6455",
+			    code);
 		ws_fail(c, why);
 		return;
 	}

@@ -11,6 +11,8 @@ a line ('#' comments):
   send TEXT            send TEXT as one text message (verbatim)
   sleep SECS           pause
   waitrest N           wait until N REST requests have arrived
+  raw HEX              write the bytes HEX on the connection as they are
+                       (a frame against RFC 6455, say), past the library
   close                close the connection (code 1000)
   drop                 cut the TCP connection without a close frame
   repeat SECS N TEXT   send TEXT every 0.2 s for SECS s (heartbeats), with
@@ -180,6 +182,8 @@ class Mock:
                     while self.nrest < int(arg):
                         self.rest_event.clear()
                         await asyncio.wait_for(self.rest_event.wait(), 30)
+                elif word == "raw":
+                    ws.transport.write(bytes.fromhex(arg))
                 elif word == "close":
                     await ws.close()
                     break

@@ -1,0 +1,44 @@
+#!/bin/sh
+# t-venue-ws-protocol-errors: a venue that sends a frame against RFC
+# 6455 (reserved bits, an unknown opcode, a masked frame, a continuation
+# with no message, a close with a code no one may send) or text that is
+# not UTF-8 is answered with a close (1002, 1007) by wslay, and the
+# collector says so at once (a status disconnected, "WebSocket protocol
+# error") and reconnects (collector(1): each change is marked).  Before,
+# wslay's close was sent and the connection left open: no status, no
+# data, until the watchdog (60 s by default) blamed "no data" (with a
+# venue that does not answer the close, as a probe's raw server; the
+# mock here answers it, and the code before then said "connection
+# closed by peer").
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/mock/venue.sh"
+
+trade() {
+	printf 'send {"stream":"btcusdt@trade","data":{"e":"trade","E":1672515782136,"s":"BTCUSDT","t":%s,"p":"16500.01000000","q":"0.00100000","T":1672515782136,"m":true,"M":true}}\n' "$1"
+}
+
+# KIND HEX: the frame (a text frame of "{}" unless said)
+for c in 'rsv1 c1027b7d' 'opcode3 83027b7d' 'masked 81820102030478 7f' \
+    'close999 880203e7' 'notutf8 8102fffe' 'continuation 80027b7d'; do
+	kind=${c%% *} hex=$(echo "${c#* }" | tr -d ' ')
+	{
+		echo conn
+		trade 1
+		echo "raw $hex"
+		echo sleep 30
+		echo conn
+		trade 2
+	} >"$T/s.$kind"
+	mock_start "$T/s.$kind"
+	collect_until 20 '"tid":"2"' "$kind: no reconnect within 20 s" \
+	    collector_start --watchdog 60 \
+	    --url "binance=wss://127.0.0.1:$MOCK_PORT" \
+	    --rest-url "binance=https://127.0.0.1:$MOCK_PORT" binance:BTC-USDT
+	ring_has '"status":"disconnected","reason":"WebSocket protocol error' ||
+	    fail "$kind: $(grep disconnected "$T/ring.norm")"
+	note "$kind: $(grep -o '"reason":"WebSocket[^"]*"' "$T/ring.norm")"
+	rm -f "/dev/shm/tickpipe.$RING"
+done
+exit 0
