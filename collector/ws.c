@@ -46,6 +46,7 @@ struct ws_conn {
 	int			 freeing;	/* free when depth drops to 0 */
 	char			 accept[WSKEY_ACCEPT_LEN + 1]; /* expected */
 	struct ws_url		 url;
+	struct event		*deadline;	/* connect to open, at most */
 };
 
 int
@@ -179,6 +180,8 @@ ws_tls_new(SSL_CTX *ctx, const char *host)
 static void
 ws_free(struct ws_conn *c)
 {
+	if (c->deadline != NULL)
+		event_free(c->deadline);
 	if (c->wslay != NULL)
 		wslay_event_context_free(c->wslay);
 	if (c->bev != NULL)
@@ -375,6 +378,7 @@ ws_handshake(struct ws_conn *c)
 	wslay_event_config_set_max_recv_msg_length(c->wslay, WS_MAX_MSG);
 	c->state = WS_OPEN;
 	bufferevent_set_timeouts(c->bev, NULL, NULL);
+	evtimer_del(c->deadline);
 	if (c->cbs.open_cb != NULL)
 		c->cbs.open_cb(c, c->arg);
 	return !c->freeing;
@@ -478,6 +482,25 @@ out:
 	ws_leave(c);
 }
 
+/*
+ * The bufferevent's timeouts are reset by every byte: a server that
+ * trickles its handshake response (or TLS) a byte at a time would hold
+ * an attempt for hours, and the watchdog only looks at connections
+ * open.  So the whole of connect, TLS and handshake has a deadline too.
+ */
+static void
+ws_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct ws_conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->depth++;
+	if (c->state != WS_OPEN)
+		ws_fail(c, "timeout during connect or handshake");
+	ws_leave(c);
+}
+
 struct ws_conn *
 ws_connect(struct event_base *base, struct evdns_base *dns, SSL_CTX *tls,
     const char *url, const struct ws_cbs *cbs, void *arg, int timeout_s,
@@ -520,6 +543,11 @@ ws_connect(struct event_base *base, struct evdns_base *dns, SSL_CTX *tls,
 	}
 	bufferevent_setcb(c->bev, ws_read_cb, NULL, ws_event_cb, c);
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	if ((c->deadline = evtimer_new(base, ws_deadline_cb, c)) == NULL ||
+	    evtimer_add(c->deadline, &tv) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	c->state = WS_CONNECTING;
 	if (bufferevent_socket_connect_hostname(c->bev, dns, AF_UNSPEC,

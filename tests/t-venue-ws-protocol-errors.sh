@@ -9,7 +9,7 @@
 # data, until the watchdog (60 s by default) blamed "no data" (with a
 # venue that does not answer the close, as a probe's raw server; the
 # mock here answers it, and the code before then said "connection
-# closed by peer").
+# closed by peer").  Then a handshake trickled.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -41,4 +41,19 @@ for c in 'rsv1 c1027b7d' 'opcode3 83027b7d' 'masked 81820102030478 7f' \
 	note "$kind: $(grep -o '"reason":"WebSocket[^"]*"' "$T/ring.norm")"
 	rm -f "/dev/shm/tickpipe.$RING"
 done
+
+# A venue that trickles its handshake response, a byte every 0.25 s:
+# the attempt ends at the handshake's deadline (15 s), as with one that
+# sends nothing.  Before, each byte put the bufferevent's timeout off
+# again, and the watchdog does not look at a connection not yet open:
+# the attempt took the whole trickle (100 s here; hours for a venue
+# that pleases), without a word.
+$PY "$TESTS/mock/trickle.py" "$T/tport" "$T/trickle.log" 2>"$T/trickle.err" &
+track $!
+wait_for 10 test -s "$T/tport" || fail "trickle.py: $(cat "$T/trickle.err")"
+p=$(cat "$T/tport")
+collect_until 25 '"reason":"timeout during connect or handshake"' \
+    "a trickled handshake: no timeout within 25 s" \
+    collector_start --url "binance=ws://127.0.0.1:$p" \
+    --rest-url "binance=http://127.0.0.1:$p" binance:BTC-USDT
 exit 0
