@@ -12,6 +12,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -24,7 +25,9 @@ struct https_req {
 	https_cb		 cb;
 	void			*arg;
 	int			 cancelled;
+	int			 timeout_s;
 	struct evhttp_connection *conn;
+	struct event		*deadline;
 };
 
 static void
@@ -38,6 +41,8 @@ https_done_cb(struct evhttp_request *req, void *arg)
 	int status = 0, retry = -1;
 	char err[128] = "";
 
+	if (r->deadline != NULL)
+		event_free(r->deadline);
 	if (r->cancelled)
 		goto out;
 	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
@@ -63,6 +68,32 @@ https_done_cb(struct evhttp_request *req, void *arg)
 	r->cb(status, body, len, retry, NULL, r->arg);
 	free(body);
 out:
+	free(r);
+}
+
+/*
+ * evhttp's timeout is for each read and write, reset by every byte: a
+ * venue trickling its answer held the request, and every REST request
+ * of the feed queued behind it, for as long as it pleased.  The request
+ * as a whole has the same time: then it is given up and freed (without
+ * its callback: evhttp_connection_free does not call it).
+ */
+static void
+https_deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct https_req *r = arg;
+	char err[128];
+
+	(void)fd;
+	(void)what;
+	event_free(r->deadline);
+	r->deadline = NULL;
+	if (!r->cancelled) {
+		snprintf(err, sizeof(err), "request not answered within %d s",
+		    r->timeout_s);
+		r->cb(0, "", 0, -1, err, r->arg);
+	}
+	evhttp_connection_free(r->conn);
 	free(r);
 }
 
@@ -136,6 +167,12 @@ https_get(struct event_base *base, struct evdns_base *dns, SSL_CTX *tls,
 		goto fail;
 	}
 	evhttp_connection_free_on_completion(r->conn);
+	r->timeout_s = timeout_s;
+	if ((r->deadline = evtimer_new(base, https_deadline_cb, r)) != NULL) {
+		struct timeval tv = { timeout_s, 0 };
+
+		evtimer_add(r->deadline, &tv);
+	}
 	return r;
 fail:
 	free(r);

@@ -9,7 +9,7 @@
 # data, until the watchdog (60 s by default) blamed "no data" (with a
 # venue that does not answer the close, as a probe's raw server; the
 # mock here answers it, and the code before then said "connection
-# closed by peer").  Then a handshake trickled.
+# closed by peer").  Then a handshake trickled, and a REST answer.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -56,4 +56,22 @@ collect_until 25 '"reason":"timeout during connect or handshake"' \
     "a trickled handshake: no timeout within 25 s" \
     collector_start --url "binance=ws://127.0.0.1:$p" \
     --rest-url "binance=http://127.0.0.1:$p" binance:BTC-USDT
+
+# A REST snapshot whose body is trickled: the request is given up at its
+# deadline (20 s), said, and made again.  Before, each byte put evhttp's
+# timeout off again: the book, and every REST request of the feed (one
+# at a time) behind it, waited for the whole trickle, without a word.
+$PY "$TESTS/mock/trickle.py" "$T/rport" "$T/rest.log" rest \
+    2>"$T/rest.err" &
+track $!
+wait_for 10 test -s "$T/rport" || fail "trickle.py rest: $(cat "$T/rest.err")"
+p=$(cat "$T/rport")
+collector_start --url "binance=ws://127.0.0.1:$p" \
+    --rest-url "binance=http://127.0.0.1:$p" binance:BTC-USDT
+wait_for 30 grep -q 'REST snapshot: request not answered within 20 s' \
+    "$T/collector.err" ||
+    fail "a trickled REST answer: collector said: $(cat "$T/collector.err")"
+wait_for 5 sh -c "[ \$(grep -c ' GET /api/v3/depth' '$T/rest.log') -ge 2 ]" ||
+    fail "a trickled REST answer: not asked again: $(cat "$T/rest.log")"
+collector_stop
 exit 0

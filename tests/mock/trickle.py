@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""trickle.py PORT_FILE LOG: a plain-TCP WebSocket server that answers
-each upgrade request with a valid 101 response, padded to about 400
-bytes, sent one byte every 0.25 s (about 100 s in all): an exchange that
-trickles its handshake.  Logs "C<n> open" and "C<n> closed" a line.
+"""trickle.py PORT_FILE LOG [rest]: a plain-TCP exchange that trickles,
+one byte every 0.25 s.  By default, each WebSocket upgrade is answered
+with a valid 101 response padded to about 400 bytes, trickled (about
+100 s in all): a venue that trickles its handshake.  With "rest", the
+upgrade is answered at once and a Binance depth event sent, and each
+HTTP GET (a REST snapshot) gets a 200 whose 400-byte body is trickled.
+Logs "C<n> open", "C<n> closed" and "R<n> GET PATH" a line.
 """
 import base64
 import hashlib
@@ -15,8 +18,17 @@ import time
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-def serve(c, n, log):
-    log("C%d open" % n)
+DEPTH = (b'{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate",'
+         b'"E":1,"s":"BTCUSDT","U":100,"u":102,"b":[],"a":[]}}')
+
+
+def trickle(c, data):
+    for i in range(len(data)):
+        c.sendall(data[i:i + 1])
+        time.sleep(0.25)
+
+
+def serve(c, n, log, rest):
     head = b""
     try:
         while b"\r\n\r\n" not in head:
@@ -24,6 +36,15 @@ def serve(c, n, log):
             if not d:
                 raise OSError("closed")
             head += d
+        if b"upgrade: websocket" not in head.lower():
+            log("R%d GET %s" % (n, head.split(b" ")[1].decode()))
+            body = b'{"lastUpdateId":101,"bids":[],"asks":[]' + b" " * 360
+            c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json"
+                      b"\r\nContent-Length: %d\r\n\r\n" % (len(body) + 1))
+            trickle(c, body + b"}")
+            c.close()
+            return
+        log("C%d open" % n)
         key = b""
         for line in head.split(b"\r\n"):
             if line.lower().startswith(b"sec-websocket-key:"):
@@ -32,9 +53,11 @@ def serve(c, n, log):
         resp = (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                 b"Connection: Upgrade\r\nX-Pad: " + b"p" * 300 +
                 b"\r\nSec-WebSocket-Accept: " + acc + b"\r\n\r\n")
-        for i in range(len(resp)):
-            c.sendall(resp[i:i + 1])
-            time.sleep(0.25)
+        if rest:
+            n7 = len(DEPTH)     # under 126: the length in one byte
+            c.sendall(resp + bytes([0x81, n7]) + DEPTH)
+        else:
+            trickle(c, resp)
         while c.recv(4096):
             pass
     except OSError:
@@ -45,6 +68,7 @@ def serve(c, n, log):
 
 def main():
     lf = open(sys.argv[2], "a", buffering=1)
+    rest = sys.argv[3:4] == ["rest"]
     lock = threading.Lock()
 
     def log(s):
@@ -60,7 +84,8 @@ def main():
     while True:
         c, _ = s.accept()
         n += 1
-        threading.Thread(target=serve, args=(c, n, log), daemon=True).start()
+        threading.Thread(target=serve, args=(c, n, log, rest),
+                         daemon=True).start()
 
 
 if __name__ == "__main__":
