@@ -20,6 +20,7 @@
 #include "ws.h"
 
 #define HTTPS_MAX_BODY	(64u << 20)
+#define RETRY_AFTER_MAX	300	/* s: collector(1), binance */
 
 struct https_req {
 	https_cb		 cb;
@@ -29,6 +30,27 @@ struct https_req {
 	struct evhttp_connection *conn;
 	struct event		*deadline;
 };
+
+/*
+ * Retry-After in seconds (RFC 9110), at most RETRY_AFTER_MAX: a venue
+ * saying 2147483647 would otherwise hold its books back for 68 years.
+ * -1 if absent or not digits (an HTTP date is not taken).
+ */
+static int
+retry_after(const char *s)
+{
+	long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v < RETRY_AFTER_MAX)
+			v = v * 10 + (*s - '0');
+	}
+	return v < RETRY_AFTER_MAX ? (int)v : RETRY_AFTER_MAX;
+}
 
 static void
 https_done_cb(struct evhttp_request *req, void *arg)
@@ -54,8 +76,7 @@ https_done_cb(struct evhttp_request *req, void *arg)
 	status = evhttp_request_get_response_code(req);
 	ra = evhttp_find_header(evhttp_request_get_input_headers(req),
 	    "Retry-After");
-	if (ra != NULL)
-		retry = atoi(ra);
+	retry = retry_after(ra);
 	in = evhttp_request_get_input_buffer(req);
 	len = evbuffer_get_length(in);
 	body = malloc(len + 1);

@@ -4,7 +4,8 @@
 # normal session, the buffering race (updates before and during a slow
 # snapshot; a snapshot older than the first buffered update is fetched
 # again), stale live updates dropped, an update id gap, the window kept
-# within the REST snapshot's horizon, reconnects, malformed messages.
+# within the REST snapshot's horizon, reconnects, malformed messages, a
+# Retry-After of 68 years.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -293,6 +294,25 @@ malformed() {
 	assert_eq "deltas" 1 "$(ring_count '"type":"book_delta"')"
 }
 
+# HTTP 429 with a Retry-After past all reason (68 years; longer ones
+# overflowed atoi): waited 300 s at most, and said.
+rate_limited() {
+	RING="${RING}_429"
+	{
+		echo conn
+		depth 100 102 '[]' '[]'
+		echo waitrest 1
+		echo "rest 0 429:2147483647 {}"
+	} >"$T/s6"
+	mock_start "$T/s6"
+	run
+	wait_for 10 grep -q 'REST rate limited (HTTP 429), waiting' \
+	    "$T/collector.err" || fail "429: $(cat "$T/collector.err")"
+	collector_stop
+	grep -q 'REST rate limited (HTTP 429), waiting 300 s' \
+	    "$T/collector.err" || fail "429: $(cat "$T/collector.err")"
+}
+
 normal_session
 race
 stale_live_update
@@ -301,3 +321,4 @@ horizon
 horizon_buffered
 reconnects
 malformed
+rate_limited

@@ -18,7 +18,8 @@ a line ('#' comments):
   repeat SECS N TEXT   send TEXT every 0.2 s for SECS s (heartbeats), with
                        @N@ in TEXT replaced by N, N+1, ...
   rest DELAY STATUS BODY   queue a REST answer, sent DELAY s after its
-                       request (the last one repeats when the queue ends)
+                       request (the last one repeats when the queue ends);
+                       429 has "Retry-After: 1", 429:N "Retry-After: N"
   replay FILE [SPEED]  send every `recv` frame of a recorded capture FILE
                        (tests/fixtures/venues/README.md; .xz is read
                        compressed), in order and with its exact text, at
@@ -86,7 +87,7 @@ class Mock:
                 self.conns.append(cur)
             elif word == "rest":
                 delay, status, body = rest.split(" ", 2)
-                self.rest.append((float(delay), int(status), body))
+                self.rest.append((float(delay), status, body))
             elif word == "restreplay":
                 for r in capture_records(rest):
                     if r.get("t") == "rest":
@@ -130,9 +131,10 @@ class Mock:
         delay, status, body = self.rest[min(n, len(self.rest)) - 1]
         await asyncio.sleep(delay)
         hdrs = [("Content-Type", "application/json")]
-        if status == 429:
-            hdrs.append(("Retry-After", "1"))
-        return (http.HTTPStatus(status), hdrs, body.encode())
+        status, _, ra = status.partition(":")
+        if int(status) == 429:
+            hdrs.append(("Retry-After", ra or "1"))
+        return (http.HTTPStatus(int(status)), hdrs, body.encode())
 
     async def replay(self, ws, n, frames, speed):
         """Sends recorded frames, back to back or at their pace / speed."""
