@@ -169,6 +169,7 @@ main(int argc, char **argv)
 	uint64_t given = 0;	/* bit i: opts[i] given */
 	unsigned is;
 
+	std_fds_hold();
 	memset(&c, 0, sizeof(c));
 	memset(&fo, 0, sizeof(fo));
 	c.prog = "collector";

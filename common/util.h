@@ -61,4 +61,15 @@ long	read_line(FILE *f, char **buf, size_t *cap, size_t max);
  */
 int	utf8_valid(const char *s, size_t len);
 
+/*
+ * std_fds_hold: standard descriptors the caller closed (2>&-, some cron
+ * setups) are held open on /dev/null, read-only where they are written
+ * and write-only where read, so that the program's own reads and writes
+ * still fail as on a closed descriptor, and nothing it opens (a ring's
+ * object, a socket, a history file) takes their numbers: a collector
+ * run with 2>&- wrote its messages over its ring's header.  First thing
+ * in main.  Exits 71 if /dev/null cannot be opened.
+ */
+void	std_fds_hold(void);
+
 #endif

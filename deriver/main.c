@@ -246,6 +246,7 @@ main(int argc, char **argv)
 	int replaced = 0;	/* the input ring was: gap() at the next read */
 	int ch, follow = 1, ready_fd = -1, rc, waited = 0;
 
+	std_fds_hold();
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.stale_ms = 5000;
 	cfg.quotes = cfg.xbest = 1;

@@ -1816,6 +1816,7 @@ main(int argc, char **argv)
 	uint64_t v;
 	int ch, ready_fd = -1, rv;
 
+	std_fds_hold();
 	if (argc > 1 && strcmp(argv[1], "cat") == 0)
 		return cat_main(argc - 1, argv + 1);
 	r.ring_name = "default";

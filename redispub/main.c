@@ -1114,6 +1114,7 @@ main(int argc, char **argv)
 	struct args a;
 	int rc;
 
+	std_fds_hold();
 	memset(&rp, 0, sizeof(rp));
 	if ((rc = parse_args(argc, argv, &rp.opt, &a)) >= 0)
 		return rc;

@@ -385,6 +385,7 @@ main(int argc, char **argv)
 	int ch, follow = 1, ready_fd = -1, mode = 0, rc, waited = 0;
 	char msg[160];
 
+	std_fds_hold();
 	r.name = "default";
 	r.fmt = FMT_JSONL;
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {

@@ -730,6 +730,7 @@ main(int argc, char **argv)
 	struct wsgate g;
 	int rc;
 
+	std_fds_hold();
 	memset(&g, 0, sizeof(g));
 	ratelog_init(&g.accept_log, 1, WSGATE_LOG_EVERY_NS, NULL,
 	    "lines like the one above not logged");

@@ -1,0 +1,31 @@
+#!/bin/sh
+# t-std-fds-closed: programs started with standard descriptors closed
+# (2>&-, <&-, as some cron setups do) hold them on /dev/null, so that
+# nothing they open takes those numbers, and their own reads and writes
+# there still fail as on a closed descriptor.  Before: `collector -v
+# 2>&-` wrote its messages over its ring's header (readers then found
+# "magic: expected ..., found 0x6f7463656c6c6f63", "collector: ..."), and
+# `redispub <&-` polled its own Redis socket, fd 0, as its input, for
+# ever.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+R=$T/ring
+
+"$BIN/collector" -v --ring "$R" --capacity 1024 sim --count 5 --rate max 2>&- ||
+    fail "collector 2>&-: exit $?"
+"$BIN/shmreader" --ring "$R" --no-follow >"$T/a.out" 2>"$T/a.err" ||
+    fail "the ring after collector 2>&-: $(cat "$T/a.err")"
+[ "$(wc -l <"$T/a.out")" -ge 5 ] || fail "records: $(wc -l <"$T/a.out")"
+"$BIN/collector" -v --ring "$R" sim --count 5 --rate max <&- >&- 2>&- ||
+    fail "collector <&- >&- 2>&-: exit $?"
+"$BIN/shmreader" --ring "$R" --no-follow >"$T/a.out" 2>"$T/a.err" ||
+    fail "the ring after collector <&- >&- 2>&-: $(cat "$T/a.err")"
+"$BIN/shmreader" --ring "$R" --no-follow >&- 2>"$T/b.err"
+assert_eq "shmreader >&-: exit status" 74 "$?"
+grep -q "stdout: Bad file descriptor" "$T/b.err" || fail "$(cat "$T/b.err")"
+
+command -v redis-server >/dev/null || { note "no redis-server"; exit 0; }
+start_redis
+timeout 10 "$BIN/redispub" -u "$REDIS_URL" <&- 2>"$T/c.err"
+[ "$?" != 124 ] || fail "redispub <&- still runs"
+exit 0
