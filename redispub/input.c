@@ -48,6 +48,7 @@ input_read(struct input *in)
 		if (errno == EINTR || errno == EAGAIN)
 			return;
 		warn("stdin");
+		in->rderr = errno;
 		in->eof = 1;
 		return;
 	}

@@ -21,6 +21,7 @@ struct input {
 	char	*buf;
 	size_t	off, len, cap;	/* buf[off..len) not yet taken */
 	int	eof;		/* no more to read (end or error) */
+	int	rderr;		/* the errno of a read error, or 0 */
 	int	skipping;	/* inside a line too long, counted already */
 	int64_t	rd_ns;		/* wall clock of the last read with data */
 };
@@ -43,7 +44,8 @@ void	input_free(struct input *in);
 
 /*
  * input_read: one read(2) into the buffer, when the poll said so.  At
- * end of input, or on a read error (logged), sets eof.  A read that got
+ * end of input, or on a read error (logged, its errno in rderr: the exit
+ * status is then 71, not 0), sets eof.  A read that got
  * data sets rd_ns, the read time of the lines it completed (the per-hop
  * latency, redispub(1) STATISTICS).
  */

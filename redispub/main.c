@@ -1099,6 +1099,8 @@ serve(struct redispub *rp)
 	rc = run(rp);
 	if (rc == 0 && rp->ri.exit_code != 0)
 		rc = rp->ri.exit_code;	/* the ring ended the input */
+	if (rc == 0 && rp->in.rderr != 0)
+		rc = EX_OSERR;		/* not the end of input: said */
 
 	conn_free(&rp->c);
 	batch_free(&rp->b);

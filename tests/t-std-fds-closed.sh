@@ -6,7 +6,8 @@
 # 2>&-` wrote its messages over its ring's header (readers then found
 # "magic: expected ..., found 0x6f7463656c6c6f63", "collector: ..."), and
 # `redispub <&-` polled its own Redis socket, fd 0, as its input, for
-# ever.
+# ever.  Also: redispub's read error on stdin is exit 71, not the end of
+# input (exit 0).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 R=$T/ring
@@ -27,5 +28,10 @@ grep -q "stdout: Bad file descriptor" "$T/b.err" || fail "$(cat "$T/b.err")"
 command -v redis-server >/dev/null || { note "no redis-server"; exit 0; }
 start_redis
 timeout 10 "$BIN/redispub" -u "$REDIS_URL" <&- 2>"$T/c.err"
-[ "$?" != 124 ] || fail "redispub <&- still runs"
+assert_eq "redispub <&-: exit status" 71 "$?"
+grep -q "stdin: Bad file descriptor" "$T/c.err" || fail "$(cat "$T/c.err")"
+timeout 10 "$BIN/redispub" -u "$REDIS_URL" <"$T" 2>"$T/c.err"
+assert_eq "redispub < a directory: exit status" 71 "$?"
+grep -q "stdin: Is a directory" "$T/c.err" || fail "$(cat "$T/c.err")"
+
 exit 0
