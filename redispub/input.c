@@ -22,14 +22,17 @@ input_init(struct input *in, int fd)
 	in->cap = JSONL_MAX_LINE + INPUT_READ_SIZE;
 	if ((in->buf = malloc(in->cap)) == NULL)
 		err(EX_OSERR, "malloc");
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 &&
-	    errno != EBADF)
+	in->fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+	if (in->fl != -1 && fcntl(fd, F_SETFL, in->fl | O_NONBLOCK) < 0)
 		warn("stdin: O_NONBLOCK");
 }
 
 void
 input_free(struct input *in)
 {
+	if (in->fl != -1 && !(in->fl & O_NONBLOCK))
+		fcntl(in->fd, F_SETFL, in->fl);
+	in->fl = -1;
 	free(in->buf);
 	in->buf = NULL;
 	in->len = in->off = in->cap = 0;

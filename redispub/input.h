@@ -22,6 +22,7 @@ struct input {
 	size_t	off, len, cap;	/* buf[off..len) not yet taken */
 	int	eof;		/* no more to read (end or error) */
 	int	rderr;		/* the errno of a read error, or 0 */
+	int	fl;		/* fd's status flags before, or -1 */
 	int	skipping;	/* inside a line too long, counted already */
 	int64_t	rd_ns;		/* wall clock of the last read with data */
 };
@@ -39,7 +40,11 @@ enum input_got {
  */
 void	input_init(struct input *in, int fd);
 
-/* input_free: frees what input_init took (the fd stays open). */
+/*
+ * input_free: frees what input_init took and gives fd its status flags
+ * back (the fd stays open): a pipe or terminal shared with the processes
+ * after redispub is not left non-blocking for them.
+ */
 void	input_free(struct input *in);
 
 /*

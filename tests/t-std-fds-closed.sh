@@ -7,7 +7,7 @@
 # "magic: expected ..., found 0x6f7463656c6c6f63", "collector: ..."), and
 # `redispub <&-` polled its own Redis socket, fd 0, as its input, for
 # ever.  Also: redispub's read error on stdin is exit 71, not the end of
-# input (exit 0).
+# input (exit 0), and a stdin it shares is given back blocking.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 R=$T/ring
@@ -34,4 +34,16 @@ timeout 10 "$BIN/redispub" -u "$REDIS_URL" <"$T" 2>"$T/c.err"
 assert_eq "redispub < a directory: exit status" 71 "$?"
 grep -q "stdin: Is a directory" "$T/c.err" || fail "$(cat "$T/c.err")"
 
+# a pipe shared with what runs after redispub: blocking again
+{ echo '{"type":"trade","venue":"sim","symbol":"BTC-USD","seq":1}'; sleep 3; } | {
+	exec 3<&0	# an async list's stdin is /dev/null, but for this
+	"$BIN/redispub" -u "$REDIS_URL" <&3 3<&- 2>"$T/d.err" &
+	p=$!
+	sleep 1
+	kill -TERM "$p"
+	wait "$p"
+	/usr/bin/python3 -c 'import fcntl, os
+print(fcntl.fcntl(0, fcntl.F_GETFL) & os.O_NONBLOCK)' >"$T/d.out"
+}
+assert_eq "stdin O_NONBLOCK after redispub" 0 "$(cat "$T/d.out")"
 exit 0
