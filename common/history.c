@@ -690,13 +690,41 @@ time_part(const char *path)
 	return (d = strchr(b, '-')) != NULL ? d + 1 : b;
 }
 
+/*
+ * cmp_count: the file counters at x and y (the digits after the time's
+ * '.'), compared as numbers: the 10 000th file of a period, .10000,
+ * comes after .9999, as it was written (recorder(1)), where strcmp put
+ * it before .1001.  Leading zeros do not count.
+ */
+static int
+cmp_count(const char *x, const char *y)
+{
+	size_t lx, ly;
+
+	x += strspn(x, "0");
+	y += strspn(y, "0");
+	lx = strspn(x, "0123456789");
+	ly = strspn(y, "0123456789");
+	if (lx != ly)
+		return lx < ly ? -1 : 1;
+	return memcmp(x, y, lx);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
 	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	int c = strcmp(time_part(x), time_part(y));
+	const char *tx = time_part(x), *ty = time_part(y);
+	size_t lx = strcspn(tx, "."), ly = strcspn(ty, ".");
+	int c;
 
-	/* by the time in the name first, then by name */
+	/* by the time in the name first, then by its counter, then by name */
+	if (lx != ly || memcmp(tx, ty, lx) != 0)
+		return strcmp(tx, ty);
+	if (tx[lx] == '.' && ty[ly] == '.' &&
+	    (c = cmp_count(tx + lx + 1, ty + ly + 1)) != 0)
+		return c;
+	c = strcmp(tx, ty);
 	return c != 0 ? c : strcmp(x, y);
 }
 

@@ -209,7 +209,8 @@ int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
  * hist_list: the history files under path, in time order: path itself if
  * it is a file, else every *.tph in path and in its subdirectories one
  * level down, sorted by the time in their names (NAME-YYYY-MM-DDTHH.NNNN
- * .tph), then by NAME.  Sets *files (an array of malloc'd strings, freed with
+ * .tph), then by the counter NNNN as a number (.10000 after .9999), then
+ * by NAME.  Sets *files (an array of malloc'd strings, freed with
  * hist_list_free) and *n.  Returns 0 or -1 with err.
  */
 int	 hist_list(const char *path, char ***files, size_t *n, char *err,

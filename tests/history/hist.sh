@@ -10,6 +10,18 @@ trade_line() {
 	    "$2" "$3" "$1" "$1"
 }
 
+# hour_trades FIRST LAST: trade_line P for P from FIRST to LAST, each at
+# ts and recv 2026-12-02T14:00Z + P ns (one period's files, whatever the
+# clock says)
+hour_trades() {
+	_ht=$1
+	while [ "$_ht" -le "$2" ]; do
+		trade_line "$_ht" $((1796220000000000000 + _ht)) \
+		    $((1796220000000000000 + _ht))
+		_ht=$((_ht + 1))
+	done
+}
+
 # record_lines LAST [OPTION...]: the lines in $T/lines into the ring,
 # recorded in $H up to seq LAST by a recorder started for it with
 # OPTIONs, then stopped.
