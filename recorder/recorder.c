@@ -1849,12 +1849,16 @@ main(int argc, char **argv)
 			r.ring_name = optarg;
 			break;
 		case O_NAME:
-			if (optarg[0] == '\0' || strlen(optarg) > 64 ||
+			/* a leading '.': a hidden file, which readers skip
+			   (recorder(1)) */
+			if (optarg[0] == '\0' || optarg[0] == '.' ||
+			    strlen(optarg) > 64 ||
 			    strspn(optarg, "abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
 			    strlen(optarg))
 				errx(EX_USAGE, "--name %s: want 1 to 64 letters, "
-				    "digits, '_' or '.'", optarg);
+				    "digits, '_' or '.', not starting with '.'",
+				    optarg);
 			r.name = optarg;
 			break;
 		case O_FLUSH:

@@ -7,7 +7,10 @@
 # with a blank around it, the wrong form).  It never dies of a signal.  Options that name a file are
 # only checked for a missing argument: a file that cannot be read is a
 # configuration error (78).  Every option listed by -h must be covered
-# here, so a new option cannot escape.
+# here, so a new option cannot escape.  The recorder's --name may not
+# start with '.': readers skip such files as hidden, so its history was
+# invisible to cat, replay, its own resume and retention, and a restart
+# failed on its own file (File exists).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 
@@ -79,7 +82,7 @@ opts_of() {
 	recorder) echo '
 -d fd
 --ring ring
---name name
+--name recname
 --flush n
 --block n
 --level level
@@ -177,6 +180,7 @@ values() {
 	format) printf '%s\n' '' x ;;
 	from) printf '%s\n' '' x -1 0 ;;
 	name) printf '%s\n' '' ;;
+	recname) printf '%s\n' '' .x .. a-b 'a b' "$(printf '%065d' 0)" ;;
 	wsurl) printf '%s\n' '' x nosuch=wss://h/ coinbase=ftp://h/ \
 	    coinbase=https://h/ ;;
 	resturl) printf '%s\n' '' x nosuch=https://h/ coinbase=ftp://h/ \
