@@ -740,7 +740,11 @@ has_suffix(const char *s, const char *suf)
  * Adds the *.tph of dir (and of its subdirectories if depth > 0).  A
  * directory or entry that cannot be read fails it, named in err: its
  * files would be missing unsaid.  One gone meanwhile (ENOENT: removed
- * by a recorder's retention while we list) is skipped.
+ * by a recorder's retention while we list) is skipped.  A *.tph symbolic
+ * link that leads to nothing stat(2) can read (a loop, ELOOP) is listed
+ * all the same: its reader says it cannot be read, "(file skipped)",
+ * and reads the files after it (recorder(1)), where one such link made
+ * the whole listing fail.
  */
 static int
 list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
@@ -770,11 +774,17 @@ list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
 			continue;
 		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
 		if (stat(p, &st) < 0) {
+			int e = errno;
+
 			/* gone meanwhile, or no history file nor directory */
-			if (errno == ENOENT || (!has_suffix(de->d_name,
+			if (e == ENOENT || (!has_suffix(de->d_name,
 			    HIST_SUFFIX) && (de->d_type != DT_DIR || depth == 0)))
 				continue;
-			snprintf(err, errlen, "%s: %s", p, strerror(errno));
+			/* the link's fault, not the directory's */
+			if (lstat(p, &st) == 0 && S_ISLNK(st.st_mode) &&
+			    has_suffix(de->d_name, HIST_SUFFIX))
+				goto add;
+			snprintf(err, errlen, "%s: %s", p, strerror(e));
 			closedir(d);
 			return -1;
 		}
@@ -788,6 +798,7 @@ list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
 		}
 		if (!S_ISREG(st.st_mode) || !has_suffix(de->d_name, HIST_SUFFIX))
 			continue;
+add:
 		if (*n == *cap) {
 			char **nf;
 

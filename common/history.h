@@ -210,8 +210,10 @@ int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
  * it is a file, else every *.tph in path and in its subdirectories one
  * level down, sorted by the time in their names (NAME-YYYY-MM-DDTHH.NNNN
  * .tph), then by the counter NNNN as a number (.10000 after .9999), then
- * by NAME.  Sets *files (an array of malloc'd strings, freed with
- * hist_list_free) and *n.  Returns 0 or -1 with err.
+ * by NAME.  A *.tph link that cannot be followed (a loop) is listed, for
+ * its reader to say it cannot be read.  Sets *files (an array of
+ * malloc'd strings, freed with hist_list_free) and *n.  Returns 0 or -1
+ * with err (a directory that cannot be read).
  */
 int	 hist_list(const char *path, char ***files, size_t *n, char *err,
 	    size_t errlen);
