@@ -193,8 +193,9 @@ int	 hist_index_write(const char *path, uint64_t data_size,
  * Problems found (a damaged header, a torn last block) are passed to note
  * as one line each, without the program name.  *found, if not NULL, is
  * set to the problems found: HIST_TORN (the file ends in an incomplete
- * block, as a crash mid-write leaves it), HIST_DAMAGED (bytes that are
- * no block were skipped).  *prev_seq, if not NULL, is set to the header's
+ * block, as a crash mid-write leaves it: a valid header and less than its
+ * frame, or less than a header), HIST_DAMAGED (bytes that are no block
+ * were skipped, even at the end of the file).  *prev_seq, if not NULL, is set to the header's
  * prev_seq (the last seq recorded before the file, 0 none).  Returns 0,
  * or -1 if the file cannot be read or is not a history file (err says
  * why).

@@ -4,7 +4,10 @@
 # the block's offset and sequences, reads every other block, and exits
 # 65.  A byte in a block's frame fails its checksum; a byte in a block
 # header is found with the index sidecar (the header no longer matches
-# it) and without (the scan steps to the next valid header).
+# it) and without (the scan steps to the next valid header); so is one
+# in the last block's header, which no block follows: only less than a
+# header after the last block is a torn block, which a write cut short
+# leaves, said and not an error.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -70,6 +73,36 @@ $CAP flip "$f" $((off + 17))
 check "header byte, sidecar" "^recorder: $f: block at offset $off (seq $first\.\.$last): damaged header, $((last - first + 1)) records skipped$"
 rm "$f.idx"
 check "header byte, scan" "^recorder: $f: damaged block header at offset $off: $((zlen + 64)) bytes skipped to the next block$"
+
+# a byte of the last block's header, with the sidecar and without: no
+# block follows, but a whole header that is not valid is damage, not a
+# torn block (one write(2) a block leaves a valid header or less than
+# one); it was said "torn ... ignored", exit 0, its records lost unsaid
+cp "$T/good.tph" "$f"
+cp "$T/good.idx" "$f.idx"
+expect "$(wc -l <"$T/blocks")"
+$CAP flip "$f" $((off + 17))
+check "last header byte, sidecar" "^recorder: $f: block at offset $off (seq $first\.\.$last): damaged header, $((last - first + 1)) records skipped$"
+rm "$f.idx"
+check "last header byte, scan" "^recorder: $f: damaged block header at offset $off: $((zlen + 64)) bytes to the end of the file that are no block, skipped$"
+# less than a header after the last block: torn, said, not an error
+head -c $((off + 63)) "$T/good.tph" >"$f"
+"$BIN/recorder" cat --format raw "$H" >"$T/got.cap" 2>"$T/err" ||
+    fail "63 bytes after the last block: exit $?: $(cat "$T/err")"
+grep -q "^recorder: $f: torn last block at offset $off: 63 bytes that are no whole block, ignored$" \
+    "$T/err" || fail "63 bytes after the last block: $(cat "$T/err")"
+cmp "$T/want.cap" "$T/got.cap" || fail "63 bytes after the last block: differs"
+# 64 MiB of block magics after a file header: damage, read in a moment
+# (a pread for each magic took 9 s)
+mkdir "$T/g"
+{ head -c 64 "$T/good.tph"
+  /usr/bin/python3 -c 'import sys; sys.stdout.buffer.write(b"TPHB" * (1 << 24))'
+} >"$T/g/g.tph"
+"$BIN/recorder" cat "$T/g" >"$T/got" 2>"$T/err"
+assert_eq "64 MiB of magics: exit status" 65 "$?"
+grep -q "^recorder: $T/g/g.tph: damaged block header at offset 64: 67108864 bytes to the end of the file that are no block, skipped$" \
+    "$T/err" || fail "64 MiB of magics: $(cat "$T/err")"
+rm -r "$T/g"
 
 # undamaged, it reads whole again
 cp "$T/good.tph" "$f"
