@@ -31,6 +31,12 @@ int	jsonl_main(struct collector *c, const struct feed_opts *o,
 	    const char *file);
 int	replay_main(struct collector *c, const struct feed_opts *o,
 	    const char *file);
+/*
+ * replay_check: what replay_main will read, checked before the ring is
+ * opened (collector(1)): a history that lists, a history file or a
+ * capture of this build by its header.  0, or an exit status (said).
+ */
+int	replay_check(const char *file);
 
 /*
  * sleep_until: sleeps until the monotonic clock reaches t (ns) or a

@@ -355,11 +355,12 @@ main(int argc, char **argv)
 	 */
 	if (is == F_LIVE && (rv = live_check(&c, argv, argc, fo.symbols)) != 0)
 		return rv;
-	if (((is == F_JSONL && argc > 1) || is == F_REPLAY) &&
-	    access(argv[1], R_OK) != 0) {
+	if (is == F_JSONL && argc > 1 && access(argv[1], R_OK) != 0) {
 		warn("%s", argv[1]);
 		return EX_NOINPUT;
 	}
+	if (is == F_REPLAY && (rv = replay_check(argv[1])) != 0)
+		return rv;
 
 	/* a truncated ring is recreated, not a crash (collector_emit): from
 	   before it is mapped, as making or reopening it writes it */

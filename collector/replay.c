@@ -183,28 +183,41 @@ replay_history(struct replay *p)
 	return rc;
 }
 
-/* A raw capture: capture.h.  Returns an exit status. */
+/*
+ * cap_check: reads the header of the capture f, named path, and checks
+ * it is one of this build's; 0, or an exit status (said).
+ */
 static int
-replay_capture(struct replay *p, FILE *f)
+cap_check(FILE *f, const char *path)
 {
 	struct cap_header h, want;
-	struct tp_record r;
-	int rv = 0;
 
 	cap_header_init(&want);
 	if (fread(&h, sizeof(h), 1, f) != 1 ||
 	    memcmp(h.magic, want.magic, 8) != 0) {
 		warnx("%s: not a tickpipe capture or history (bad magic)",
-		    p->path);
+		    path);
 		return EX_DATAERR;
 	}
 	if (h.record_size != REC_SIZE || h.layout_hash != want.layout_hash) {
 		warnx("%s: capture record layout differs: record size %" PRIu32
 		    " (expected %d), layout hash 0x%016" PRIx64 " (expected "
-		    "0x%016" PRIx64 ")", p->path, h.record_size, REC_SIZE,
+		    "0x%016" PRIx64 ")", path, h.record_size, REC_SIZE,
 		    h.layout_hash, want.layout_hash);
 		return EX_DATAERR;
 	}
+	return 0;
+}
+
+/* A raw capture: capture.h.  Returns an exit status. */
+static int
+replay_capture(struct replay *p, FILE *f)
+{
+	struct tp_record r;
+	int rv;
+
+	if ((rv = cap_check(f, p->path)) != 0)
+		return rv;
 	notify_ready(p->c->ready_fd);
 	p->c->ready_fd = -1;
 	while (!collector_poll_signals(p->c) && fread(&r, sizeof(r), 1, f) == 1)
@@ -217,9 +230,39 @@ replay_capture(struct replay *p, FILE *f)
 	} else if (!collector_stop) {
 		long pos = ftell(f);
 
-		if (pos >= 0 && (pos - (long)sizeof(h)) % REC_SIZE != 0)
+		if (pos >= 0 && (pos - (long)sizeof(struct cap_header)) % REC_SIZE != 0)
 			warnx("%s: ends with a partial record", p->path);
 	}
+	return rv;
+}
+
+int
+replay_check(const char *path)
+{
+	struct stat st;
+	char magic[8], errbuf[1024], **files;
+	size_t n;
+	FILE *f;
+	int rv = 0;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (hist_list(path, &files, &n, errbuf, sizeof(errbuf)) < 0) {
+			warnx("%s", errbuf);
+			return EX_NOINPUT;
+		}
+		hist_list_free(files, n);
+		return 0;
+	}
+	if ((f = fopen(path, "rb")) == NULL) {
+		warn("%s", path);
+		return EX_NOINPUT;
+	}
+	if (fread(magic, sizeof(magic), 1, f) != 1 ||
+	    memcmp(magic, HIST_MAGIC, 8) != 0) {
+		rewind(f);
+		rv = cap_check(f, path);
+	}
+	fclose(f);
 	return rv;
 }
 
