@@ -448,8 +448,66 @@ file_close(struct recorder *r)
 }
 
 /*
+ * last_count: the highest NNNN of the entries NAME-...NNNN.tph of day
+ * whose name begins with stem (NAME-time.), whatever they are: one that
+ * is no file (a directory, a link to nothing) holds its name as well, and
+ * a file opened under it with O_EXCL failed on every restart.  Such an
+ * entry with the highest number is said.  Returns 0 and sets *count (0:
+ * none), or -1 with errno if day cannot be read (said).
+ */
+static int
+last_count(const char *day, const char *stem, unsigned *count)
+{
+	struct dirent *de;
+	struct stat st;
+	const char *hi = NULL;
+	char name[256];
+	size_t sl = strlen(stem);
+	DIR *d;
+	int e;
+
+	*count = 0;
+	name[0] = '\0';
+	if ((d = opendir(day)) == NULL) {
+		warn("%s", day);
+		return -1;
+	}
+	while (errno = 0, (de = readdir(d)) != NULL) {
+		const char *p = de->d_name + sl;
+		size_t nd = strspn(p, "0123456789");
+		unsigned long k;
+
+		if (strncmp(de->d_name, stem, sl) != 0 || nd == 0 || nd > 9 ||
+		    strcmp(p + nd, HIST_SUFFIX) != 0)
+			continue;
+		k = strtoul(p, NULL, 10);
+		if (k < *count || (k == *count && hi != NULL))
+			continue;
+		*count = (unsigned)k;
+		hi = NULL;
+		if (fstatat(dirfd(d), de->d_name, &st, 0) < 0 ||
+		    !S_ISREG(st.st_mode)) {
+			snprintf(name, sizeof(name), "%s", de->d_name);
+			hi = name;
+		}
+	}
+	e = errno;
+	closedir(d);
+	if (e != 0) {
+		errno = e;
+		warn("%s", day);
+		return -1;
+	}
+	if (hi != NULL)
+		warnx("%s/%s: not a history file (a directory, a link to "
+		    "nothing?): the next file is numbered past it", day, hi);
+	return 0;
+}
+
+/*
  * Opens a new file for the period of time t: DIR/YYYY-MM-DD/NAME-
- * YYYY-MM-DDTHH[MM].NNNN.tph, NNNN one more than the highest there.
+ * YYYY-MM-DDTHH[MM].NNNN.tph, NNNN one more than the highest there,
+ * whatever holds that name (last_count).
  * Never a period before the last file's (r->period; at the start, the
  * newest file's, resume_seq): a time behind it (a venue clock behind
  * another's, a size rotation or a restart after a record ahead) stays in
@@ -467,9 +525,6 @@ file_open(struct recorder *r, int64_t t)
 	struct tm tm;
 	time_t sec;
 	unsigned seqno = 0;
-	size_t sl;
-	char **files, errbuf[512];
-	size_t n;
 	ssize_t w;
 
 	if (t / r->rotate_ns * r->rotate_ns > r->period) {
@@ -485,26 +540,13 @@ file_open(struct recorder *r, int64_t t)
 	else
 		strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H%M", &tm);
 	snprintf(stem, sizeof(stem), "%s-%s.", r->name, tbuf);
-	sl = strlen(stem);
 	if (mkdir(day, 0755) < 0 && errno != EEXIST) {
 		warn("%s", day);
 		return -1;
 	}
 	/* a number below one there would break the files' name order */
-	if (hist_list(day, &files, &n, errbuf, sizeof(errbuf)) < 0) {
-		warnx("%s", errbuf);
-		errno = EIO;
+	if (last_count(day, stem, &seqno) < 0)
 		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const char *b = strrchr(files[i], '/') + 1;
-		unsigned k;
-
-		if (strncmp(b, stem, sl) == 0 &&
-		    sscanf(b + sl, "%u", &k) == 1 && k > seqno)
-			seqno = k;
-	}
-	hist_list_free(files, n);
 	snprintf(r->path, sizeof(r->path), "%s/%s%04u%s", day, stem,
 	    seqno + 1, HIST_SUFFIX);
 	if ((r->fd = open(r->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
