@@ -1514,7 +1514,10 @@ ring_follow(struct ring **rp, uint64_t *from, uint64_t *lost, char *err,
 			    r->maplen);
 			return RING_ETRUNC;
 		}
-		if (r->corrupt && !ring_writer_alive(r)) {
+		/* a header written over is looked at here too: a reader
+		   with nothing to read never finds a record that tells */
+		if ((r->corrupt || !ring_hdr_ours(r->hdr) ||
+		    !ring_first_ok(r->hdr)) && !ring_writer_alive(r)) {
 			snprintf(err, errlen, "ring %s: written over by "
 			    "another process (a record or the cursor no "
 			    "writer wrote)", r->name);

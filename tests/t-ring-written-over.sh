@@ -29,6 +29,23 @@ grep -q "ring $R: written over by another process" "$T/a.err" ||
     fail "reader A: $(cat "$T/a.err")"
 rm -f "$R"
 
+# 1a. no writer, a reader with nothing to read: the header zeroed.  It
+# waited for ever (only a record read told it of a ring written over).
+"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 --rate max \
+    2>"$T/c.err" || fail "collector: $(cat "$T/c.err")"
+"$BIN/shmreader" --ring "$R" >"$T/z.out" 2>"$T/z.err" &
+z=$!
+track $z
+wait_for 10 test -s "$T/z.out" || fail "reader Z: $(cat "$T/z.err")"
+sleep 0.3
+"$BIN/tests/ringtool" set "$R" magic 0 || fail "ringtool set"
+wait_for 10 exited $z || fail "reader Z waits on a zeroed header"
+wait $z
+assert_eq "reader Z: exit status" 74 "$?"
+grep -q "ring $R: written over by another process" "$T/z.err" ||
+    fail "reader Z: $(cat "$T/z.err")"
+rm -f "$R"
+
 # 1b. no writer: first_seq set past the cursor.  A new reader said
 # nothing and read nothing for ever (--no-follow: exit 0, no output); a
 # writer left it as it was.
