@@ -938,6 +938,10 @@ hist_reader_open(struct hist_reader **rp, const char *path, int64_t from,
 		hist_reader_close(r);
 		return -1;
 	}
+	/* a directory one level too high reads as empty: said */
+	if (r->nfiles == 0)
+		say(note, "%s: no history files in it nor in a directory "
+		    "under it", path);
 	*rp = r;
 	return 0;
 }
