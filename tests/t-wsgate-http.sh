@@ -119,6 +119,12 @@ test_head_gets_headers_only() {
 	out=$(wsc http / --method HEAD --url "$HTTP_URL" | tr -d '\r')
 	printf '%s\n' "$out" | grep -q '^HTTP/1.1 200' || fail "HEAD: $out"
 	printf '%s\n' "$out" | grep -q 'doctype' && fail "HEAD sent a body"
+	# an error too: its body was sent (RFC 9110: none for HEAD)
+	out=$(wsc http /no-such-file --method HEAD --url "$HTTP_URL" |
+	    tr -d '\r')
+	printf '%s\n' "$out" | grep -q '^HTTP/1.1 404' || fail "HEAD 404: $out"
+	printf '%s\n' "$out" | grep -q '404 Not Found:' &&
+	    fail "HEAD 404 sent a body: $out"
 	:
 }
 

@@ -46,7 +46,7 @@ status_text(int s)
 /*
  * http_error: makes r an error response: a short text body saying
  * status and why; extra: more header lines (each ending in CRLF) or
- * NULL.  The body goes out even for HEAD.
+ * NULL.  Not sent for HEAD (http_route sets head).
  */
 void
 http_error(struct http_resp *r, int status, const char *extra,
@@ -377,5 +377,5 @@ http_route(const struct http_env *e, const struct httphead *h,
 	} else {
 		serve_static(e->conf, h->path, r);
 	}
-	r->head = head && r->why == NULL;
+	r->head = head;		/* errors too: RFC 9110 9.3.2 */
 }
