@@ -466,9 +466,13 @@ feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 	r.recv = recv;
 	r.vseq = vseq;
 	if (dec_parse(price, plen, &r.u.trade.price, &r.u.trade.price_exp) !=
-	    DEC_OK || dec_parse(qty, qlen, &r.u.trade.qty,
-	    &r.u.trade.qty_exp) != DEC_OK) {
-		feed_malformed(f, "bad trade price or quantity", price, plen);
+	    DEC_OK) {
+		feed_malformed(f, "bad trade price", price, plen);
+		return;
+	}
+	if (dec_parse(qty, qlen, &r.u.trade.qty, &r.u.trade.qty_exp) !=
+	    DEC_OK) {
+		feed_malformed(f, "bad trade quantity", qty, qlen);
 		return;
 	}
 	r.u.trade.side = (uint8_t)side;
