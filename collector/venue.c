@@ -465,13 +465,18 @@ feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 	r.ts = ts;
 	r.recv = recv;
 	r.vseq = vseq;
+	/*
+	 * A quantity is never negative (tickpipe-json(5)), and a trade of
+	 * nothing, or at no price or below, is none: all are malformed
+	 * (collector(1) VENUES), as venue_level holds a level's.
+	 */
 	if (dec_parse(price, plen, &r.u.trade.price, &r.u.trade.price_exp) !=
-	    DEC_OK) {
+	    DEC_OK || r.u.trade.price <= 0) {
 		feed_malformed(f, "bad trade price", price, plen);
 		return;
 	}
 	if (dec_parse(qty, qlen, &r.u.trade.qty, &r.u.trade.qty_exp) !=
-	    DEC_OK) {
+	    DEC_OK || r.u.trade.qty <= 0) {
 		feed_malformed(f, "bad trade quantity", qty, qlen);
 		return;
 	}

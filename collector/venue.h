@@ -268,7 +268,8 @@ void	venue_horizon(struct fsym *s, size_t limit, const size_t n[2]);
 
 /*
  * feed_emit_trade: publishes one trade (tid[0..tidlen), cut to the
- * record's field).
+ * record's field); one whose price or quantity is not a decimal above 0
+ * is counted and logged as malformed (feed_malformed) instead.
  */
 void	feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts,
 	    int64_t recv, const char *price, size_t plen, const char *qty,
