@@ -500,16 +500,28 @@ feed_jsym(struct feed *f, struct jv v)
 }
 
 int
+jv_id(struct jv v, uint64_t *out)
+{
+	uint64_t id;
+
+	if (jt_u64(v, &id) != 0 || id > VENUE_ID_MAX)
+		return -1;
+	*out = id;
+	return 0;
+}
+
+int
 ju64(json_t *v, uint64_t *out)
 {
 	if (json_is_integer(v)) {
+		/* json_int_t: no larger than VENUE_ID_MAX */
 		if (json_integer_value(v) < 0)
 			return -1;
 		*out = (uint64_t)json_integer_value(v);
 		return 0;
 	}
 	if (json_is_string(v))
-		return parse_u64(json_string_value(v), 0, UINT64_MAX, out);
+		return parse_u64(json_string_value(v), 0, VENUE_ID_MAX, out);
 	return -1;
 }
 

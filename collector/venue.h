@@ -332,9 +332,21 @@ void	venue_json_init(void);
 void	jfree(void *p);
 
 /*
- * ju64: reads an unsigned integer from a JSON integer or a string of
- * digits.  Returns 0 or -1.
+ * VENUE_ID_MAX: the largest venue id or sequence number taken (update
+ * ids, sequence numbers, trade ids), 2^63 - 1: a record's vseq and aux
+ * are integers no larger (tickpipe-json(5)), and readers skip a record
+ * with one above.  A venue message with a larger one is malformed
+ * (collector(1) VENUES).
  */
+#define VENUE_ID_MAX	((uint64_t)INT64_MAX)
+
+/*
+ * jv_id: an id from a JSON integer or a string of digits (jt_u64), at
+ * most VENUE_ID_MAX.  Returns 0, or -1 leaving *out as it was.
+ */
+int	jv_id(struct jv v, uint64_t *out);
+
+/* ju64: jv_id of a jansson value. */
 int	ju64(json_t *v, uint64_t *out);
 
 /*

@@ -149,8 +149,8 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 	char why[128];
 
 	jt_get_names(ev, jt_names_once(&ns, keys, 3), k);
-	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &first) != 0 ||
-	    jt_u64(k[2], &last) != 0 || first > last) {
+	if ((s = feed_jsym(f, k[0])) == NULL || jv_id(k[1], &first) != 0 ||
+	    jv_id(k[2], &last) != 0 || first > last) {
 		feed_malformed(f, "depthUpdate without symbol or U/u", text,
 		    len);
 		return;
@@ -201,31 +201,6 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 		bn_request(f, s, 0);
 }
 
-/*
- * The snapshot's lastUpdateId as jansson read it: a JSON integer not
- * above INT64_MAX (and not negative), or a string parse_u64 takes.
- */
-static int
-bn_id(struct jv v, uint64_t *id)
-{
-	const char *t;
-	size_t n;
-	int64_t i;
-	char buf[32];
-
-	if (jt_type(v) == JT_NUM) {
-		if (jt_i64(v, &i) != 0 || i < 0)
-			return -1;
-		*id = (uint64_t)i;
-		return 0;
-	}
-	if (jt_str(v, buf, sizeof(buf) - 1, &t, &n) != 0 || n >= sizeof(buf))
-		return -1;
-	memmove(buf, t, n);
-	buf[n] = '\0';
-	return parse_u64(buf, 0, UINT64_MAX, id);
-}
-
 static void
 bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
     size_t len, int64_t recv)
@@ -247,7 +222,7 @@ bn_rest(struct feed *f, struct fsym *s, int status, const char *body,
 	}
 	/* the scanner, not jansson: a 5000-level body is read in place */
 	if (jt_pick(body, len, keys, sk, 3, NULL) < 0 ||
-	    bn_id(sk[2], &id) != 0 || jt_type(sk[0]) != JT_ARR ||
+	    jv_id(sk[2], &id) != 0 || jt_type(sk[0]) != JT_ARR ||
 	    jt_type(sk[1]) != JT_ARR) {
 		feed_malformed(f, "bad REST snapshot", body, len);
 		bn_request(f, s, 2000000000LL);
@@ -319,7 +294,7 @@ bn_trade(struct feed *f, struct jv ev, const char *text, size_t len,
 	if ((s = feed_jsym(f, k[0])) == NULL ||
 	    jt_str(k[1], pb, sizeof(pb), &p, &pn) != 0 ||
 	    jt_str(k[2], qb, sizeof(qb), &q, &qn) != 0 ||
-	    (mt != JT_TRUE && mt != JT_FALSE) || jt_u64(k[4], &tid) != 0 ||
+	    (mt != JT_TRUE && mt != JT_FALSE) || jv_id(k[4], &tid) != 0 ||
 	    (ts = venue_ms_ns(k[5], -1)) < 0) {
 		feed_malformed(f, "bad trade", text, len);
 		return;

@@ -105,7 +105,7 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 	char why[96];
 
 	jt_get_names(mk[0], jt_names_once(&dns, dkeys, 4), k);
-	if ((s = feed_jsym(f, k[0])) == NULL || jt_u64(k[1], &u) != 0) {
+	if ((s = feed_jsym(f, k[0])) == NULL || jv_id(k[1], &u) != 0) {
 		feed_malformed(f, "orderbook without s or u", data, len);
 		return;
 	}
@@ -189,7 +189,7 @@ by_trades(struct feed *f, struct jv arr, const char *data, size_t len,
 			feed_malformed(f, "bad trade", data, len);
 			continue;
 		}
-		(void)jt_u64(k[6], &seq);
+		(void)jv_id(k[6], &seq);	/* else 0 */
 		feed_emit_trade(f, s, ts, recv, p, pn, q, qn,
 		    jt_eq(k[1], "Buy") ? SIDE_BUY : jt_eq(k[1], "Sell") ?
 		    SIDE_SELL : SIDE_UNKNOWN, tid, tidn, seq);

@@ -323,7 +323,7 @@ cb_dispatch(struct feed *f, const char *data, size_t len, int64_t recv)
 		    "no channel", data, len);
 		return;
 	}
-	if (jt_u64(k[1], &seq) != 0) {
+	if (jv_id(k[1], &seq) != 0) {
 		feed_malformed(f, "no sequence_num", data, len);
 		return;
 	}

@@ -341,7 +341,7 @@ kr_trade(struct feed *f, struct jv d, int64_t recv)
 		feed_malformed(f, "bad trade", k[0].p ? k[0].p : "", k[0].n);
 		return;
 	}
-	(void)jt_u64(k[2], &vseq);
+	(void)jv_id(k[2], &vseq);	/* else 0 */
 	feed_emit_trade(f, s, ts, recv, p, pn, q, qn, jt_eq(k[1], "buy") ?
 	    SIDE_BUY : jt_eq(k[1], "sell") ? SIDE_SELL : SIDE_UNKNOWN, tid,
 	    tidn, vseq);

@@ -415,7 +415,7 @@ okx_trade(struct feed *f, struct fsym *s, struct jv t, int64_t recv,
 		feed_malformed(f, "bad trade", data, len);
 		return;
 	}
-	(void)jt_u64(k[1], &vseq);
+	(void)jv_id(k[1], &vseq);	/* else 0 */
 	feed_emit_trade(f, s, ts, recv, p, pn, q, qn,
 	    jt_eq(k[0], "buy") ? SIDE_BUY : jt_eq(k[0], "sell") ? SIDE_SELL :
 	    SIDE_UNKNOWN, tid, tidn, vseq);
