@@ -123,6 +123,53 @@ feed_clear_pend(struct fsym *s)
 	for (size_t i = 0; i < s->npend; i++)
 		free(s->pend[i].text);
 	s->npend = 0;
+	s->pend_bytes = 0;
+}
+
+int
+feed_pend_add(struct feed *f, struct fsym *s, const char *text, size_t len,
+    uint64_t first, uint64_t last)
+{
+	struct pend *p;
+	char why[REC_REASON_LEN];
+
+	if (s->npend > 0 && (s->npend >= FEED_PEND_MAX ||
+	    s->pend_bytes + len > FEED_PEND_BYTES)) {
+		char cap[32];
+
+		if (s->npend >= FEED_PEND_MAX)
+			snprintf(cap, sizeof(cap), "%d updates", FEED_PEND_MAX);
+		else
+			snprintf(cap, sizeof(cap), "%zu MiB",
+			    FEED_PEND_BYTES >> 20);
+		snprintf(why, sizeof(why), "updates buffered for the REST "
+		    "snapshot past %s (%zu, %zu bytes): dropped", cap,
+		    s->npend, s->pend_bytes);
+		feed_resync(f, s, why);
+	}
+	if (s->npend == s->cappend) {
+		size_t ncap = s->cappend ? s->cappend * 2 : 64;
+		struct pend *np = realloc(s->pend, ncap * sizeof(*np));
+
+		if (np == NULL)
+			goto oom;
+		s->pend = np;
+		s->cappend = ncap;
+	}
+	p = &s->pend[s->npend];
+	if ((p->text = malloc(len + 1)) == NULL)
+		goto oom;
+	memcpy(p->text, text, len);
+	p->text[len] = '\0';
+	p->len = len;
+	p->first = first;
+	p->last = last;
+	s->npend++;
+	s->pend_bytes += len;
+	return 0;
+oom:
+	feed_malformed(f, "out of memory", "", 0);
+	return -1;
 }
 
 void

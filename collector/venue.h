@@ -35,7 +35,17 @@ _Static_assert(2 * FEED_DEPTH_MAX <= JSONL_MAX_RECS * REC_BOOK_LEVELS,
 struct feed;
 struct fsym;
 
-/* A depth update held back until the book's snapshot arrives (Binance). */
+/*
+ * The updates a book holds back while it waits for its REST snapshot
+ * (Binance, OKX): at most FEED_PEND_MAX of them and FEED_PEND_BYTES of
+ * their text a symbol (collector(1) VENUES), so that a venue's flood
+ * cannot take the host's memory.  The byte cap is the longest message
+ * collector(1) takes, so one always fits.
+ */
+#define FEED_PEND_MAX	100000
+#define FEED_PEND_BYTES	((size_t)64 << 20)
+
+/* A depth update held back until the book's snapshot arrives. */
 struct pend {
 	char	*text;		/* the message, NUL terminated */
 	size_t	 len;
@@ -58,6 +68,7 @@ struct fsym {
 	/* REST snapshot sync (Binance) */
 	struct pend	*pend;
 	size_t		 npend, cappend;
+	size_t		 pend_bytes;	/* their text, NULs not counted */
 	int		 rest_state;	/* 0 idle, 1 queued, 2 in flight */
 	int64_t		 rest_not_before;	/* mono ns */
 	unsigned	 refetches;
@@ -318,6 +329,17 @@ int	jv_dec(struct jv v, int nums, char *buf, size_t cap, const char **t,
 
 /* feed_clear_pend: drops the buffered updates of s. */
 void	feed_clear_pend(struct fsym *s);
+
+/*
+ * feed_pend_add: holds back text[0..len), an update of s covering ids
+ * first to last (Binance's U and u, OKX's prevSeqId and seqId).  Past
+ * FEED_PEND_MAX or FEED_PEND_BYTES it first resyncs s (feed_resync: a
+ * status resync saying which cap, the buffer dropped), then begins the
+ * buffer anew with this update.  Returns 0, or -1 after counting it
+ * malformed ("out of memory").
+ */
+int	feed_pend_add(struct feed *f, struct fsym *s, const char *text,
+	    size_t len, uint64_t first, uint64_t last);
 
 /* Scratch message buffer for the adapters (one thread). */
 extern struct msgbuf	venue_msg;

@@ -28,8 +28,6 @@
 #include "util.h"
 #include "venue.h"
 
-#define BN_MAX_PEND	100000	/* buffered events while a snapshot is due */
-
 static void
 bn_url(struct feed *f, const char *base, char *out, size_t len)
 {
@@ -145,7 +143,6 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 	struct jv k[3];
 	struct fsym *s;
 	uint64_t first, last;
-	struct pend *p;
 	char why[128];
 
 	jt_get_names(ev, jt_names_once(&ns, keys, 3), k);
@@ -174,29 +171,8 @@ bn_depth(struct feed *f, struct jv ev, const char *text, size_t len,
 		feed_resync(f, s, why);
 		/* this event is the first of the new buffer */
 	}
-	if (s->npend >= BN_MAX_PEND)
-		feed_clear_pend(s);
-	if (s->npend == s->cappend) {
-		size_t ncap = s->cappend ? s->cappend * 2 : 64;
-		struct pend *np = realloc(s->pend, ncap * sizeof(*np));
-
-		if (np == NULL) {
-			feed_malformed(f, "out of memory", "", 0);
-			return;
-		}
-		s->pend = np;
-		s->cappend = ncap;
-	}
-	p = &s->pend[s->npend];
-	p->text = malloc(len + 1);
-	if (p->text == NULL)
+	if (feed_pend_add(f, s, text, len, first, last) != 0)
 		return;
-	memcpy(p->text, text, len);
-	p->text[len] = '\0';
-	p->len = len;
-	p->first = first;
-	p->last = last;
-	s->npend++;
 	if (s->rest_state == 0)
 		bn_request(f, s, 0);
 }

@@ -47,7 +47,6 @@
 #include "venue.h"
 
 #define OKX_REST_MAX	400	/* sz limit of /api/v5/market/books */
-#define OKX_MAX_PEND	100000	/* buffered updates while a snapshot is due */
 #define OKX_SNAP_WAIT	5000000000LL	/* ns for a WS snapshot to come */
 
 /*
@@ -187,37 +186,12 @@ static void
 okx_buffer(struct feed *f, struct fsym *s, struct jv ev, uint64_t prev,
     uint64_t seq)
 {
-	struct pend *p;
-
 	if (s->rest_not_before != 0 && mono_ns() < s->rest_not_before) {
 		f->ignored++;	/* a WS snapshot is due (okx_resubscribe) */
 		return;
 	}
-	if (s->npend >= OKX_MAX_PEND)
-		feed_clear_pend(s);
-	if (s->npend == s->cappend) {
-		size_t ncap = s->cappend ? s->cappend * 2 : 64;
-		struct pend *np = realloc(s->pend, ncap * sizeof(*np));
-
-		if (np == NULL) {
-			feed_malformed(f, "out of memory", "", 0);
-			return;
-		}
-		s->pend = np;
-		s->cappend = ncap;
-	}
-	p = &s->pend[s->npend];
-	p->text = malloc(ev.n + 1);
-	if (p->text == NULL) {
-		feed_malformed(f, "out of memory", "", 0);
+	if (feed_pend_add(f, s, ev.p, ev.n, prev, seq) != 0)
 		return;
-	}
-	memcpy(p->text, ev.p, ev.n);
-	p->text[ev.n] = '\0';
-	p->len = ev.n;
-	p->first = prev;
-	p->last = seq;
-	s->npend++;
 	if (s->rest_state == 0)
 		okx_request(f, s, 0);
 }

@@ -17,6 +17,8 @@ a line ('#' comments):
   drop                 cut the TCP connection without a close frame
   repeat SECS N TEXT   send TEXT every 0.2 s for SECS s (heartbeats), with
                        @N@ in TEXT replaced by N, N+1, ...
+  flood COUNT N PAD TEXT   send TEXT COUNT times back to back, @N@ replaced
+                       by N, N+1, ... and @PAD@ by PAD bytes of 'x'
   rest DELAY STATUS BODY   queue a REST answer, sent DELAY s after its
                        request (the last one repeats when the queue ends);
                        429 has "Retry-After: 1", 429:N "Retry-After: N"
@@ -200,6 +202,12 @@ class Mock:
                         await ws.send(text.replace("@N@", str(k)))
                         k += 1
                         await asyncio.sleep(0.2)
+                elif word == "flood":
+                    count, k, pad, text = arg.split(" ", 3)
+                    text = text.replace("@PAD@", "x" * int(pad))
+                    for i in range(int(count)):
+                        await ws.send(text.replace("@N@", str(int(k) + i)))
+                    self.note("C%d flooded %s messages" % (n, count))
                 elif word == "replay":
                     await self.replay(ws, n, *arg)
                 else:
