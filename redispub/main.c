@@ -845,14 +845,20 @@ drop_undelivered(struct redispub *rp)
 
 /*
  * give_up: the connection failed for good at startup: says why and,
- * if lines were read, the counters.  Returns the exit status.
+ * if lines were read, the counters, every line held or read and not
+ * taken counted as dropped (and no longer buffered: lines = published +
+ * dropped + malformed + buffered, redispub(1)).  Returns the exit status.
  */
 static int
 give_up(struct redispub *rp)
 {
+	uint64_t unread = input_drop_pending(&rp->in);
+
 	warnx("%s", rp->c.errstr);
+	rp->st.lines += unread;
 	if (rp->st.lines > 0) {
-		rp->st.dropped += rp->ob.n;
+		rp->st.dropped += rp->ob.n + unread;
+		outbox_drop_all(&rp->ob);
 		stats_print(&rp->st, &rp->ob, "exiting");
 	}
 	return rp->c.exit_code;

@@ -5,7 +5,9 @@
 # by Redis 77, and so is no password where one is required; an ACL user
 # with its password works, with a wrong one 77; an unreadable password
 # file 78; Redis unreachable for --connect-timeout 69.  The right
-# password, from the environment or a file, gets lines through.
+# password, from the environment or a file, gets lines through.  A
+# startup that fails after a line was read counts it as dropped, not
+# buffered too: lines = published + dropped + malformed + buffered.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -24,6 +26,19 @@ expect_exit() {
 	note "exit $_rc: $(head -n 1 "$T/err")"
 }
 
+# dropped_not_held WHAT: the exiting line of $T/err says the line read
+# dropped and none held, and lines = published + dropped + malformed +
+# buffered
+dropped_not_held() {
+	_l=$(counter lines "$T/err") _p=$(counter published "$T/err")
+	_d=$(counter dropped "$T/err") _m=$(counter malformed "$T/err")
+	_b=$(counter buffered "$T/err")
+	if [ "$_l" != 1 ] || [ "$_d" != 1 ] || [ "$_b" != 0 ] ||
+	    [ "$_l" != $((_p + _d + _m + _b)) ]; then
+		fail "$1: lines=$_l published=$_p dropped=$_d malformed=$_m buffered=$_b, expected 1 line dropped and none buffered: $(grep exiting: "$T/err")"
+	fi
+}
+
 bad_url() {
 	expect_exit 64 "bad Redis URL" "$RP" -u http://127.0.0.1:1
 	expect_exit 64 "bad port" "$RP" -u redis://127.0.0.1:99999
@@ -39,6 +54,7 @@ unreachable() {
 	expect_exit 69 "giving up" "$RP" -u "redis://127.0.0.1:$port" --connect-timeout 1
 	took=$(( $(ms) - start ))
 	[ "$took" -lt 5000 ] || fail "took $took ms to give up after 1 s"
+	dropped_not_held "Redis unreachable"
 }
 
 passwords() {
@@ -49,6 +65,7 @@ passwords() {
 	printf 'wrong\n' >"$T/badpw"
 	chmod 600 "$T/badpw"
 	expect_exit 77 "AUTH refused" env TICKPIPE_REDIS_PASSWORD=wrong "$RP" -u "$REDIS_URL"
+	dropped_not_held "password refused"
 	expect_exit 77 "NOAUTH" env -u TICKPIPE_REDIS_PASSWORD "$RP" -u "$REDIS_URL"
 	expect_exit 77 "AUTH refused" "$RP" -u "$REDIS_URL" --password-file "$T/badpw"
 	expect_exit 77 "AUTH refused" env TICKPIPE_REDIS_PASSWORD=wrong "$RP" -u "redis://pub@127.0.0.1:$REDIS_PORT"
