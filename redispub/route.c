@@ -27,8 +27,11 @@ static struct jt_names route_nameset;	/* route_names, by route_init */
 /*
  * route_scan: the JSON check of a line and its routing members (one pass
  * of jt_pick).  type, venue and symbol must be strings and appear once;
- * seq and recv count only as unsigned integers (else 0).  Returns 0, or
- * -1 with the reason in why.
+ * so must seq, if given, be an integer from 0 to 2^63 - 1, as
+ * tickpipe-json(5) says integers are: it may become last_seq, the resume
+ * point of tickpipe(8), a running maximum that one seq past the ring's
+ * would hold for good (redispub(1)).  recv counts only as an unsigned
+ * integer (else 0).  Returns 0, or -1 with the reason in why.
  */
 static int
 route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
@@ -52,8 +55,17 @@ route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
 			    "strings");
 			return -1;
 		}
-	if (jt_type(r[R_SEQ]) != JT_NUM || jt_u64(r[R_SEQ], seq) != 0)
-		*seq = 0;
+	*seq = 0;
+	if (sc.dup & 1u << R_SEQ) {
+		snprintf(why, whylen, "duplicate \"seq\"");
+		return -1;
+	}
+	if (r[R_SEQ].p != NULL && (jt_type(r[R_SEQ]) != JT_NUM ||
+	    jt_u64(r[R_SEQ], seq) != 0 || *seq > INT64_MAX)) {
+		snprintf(why, whylen, "\"seq\" is not an integer from 0 to "
+		    "2^63 - 1");
+		return -1;
+	}
 	if (jt_type(r[R_RECV]) != JT_NUM || jt_u64(r[R_RECV], recv) != 0)
 		*recv = 0;
 	return 0;

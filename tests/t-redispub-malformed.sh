@@ -3,8 +3,10 @@
 # number and a reason, counted, and skipped; the valid lines around them
 # are delivered, in order.  Covers broken JSON, a non-object, missing or
 # unknown routing members, names unfit for a channel, invalid UTF-8, a
-# lone surrogate escape, trailing text, a duplicate "type", an empty line
-# and a line over the 1 MiB limit.
+# lone surrogate escape, trailing text, a duplicate "type", an empty line,
+# a line over the 1 MiB limit, and a "seq" out of 0 to 2^63 - 1 or given
+# twice (tickpipe-json(5)): last_seq, the resume point, is the highest
+# seq of the valid lines, never one of theirs.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -35,20 +37,27 @@ good() {
 	echo '{"type":"gap","from":5,"lost":2}'	# 19 (valid)
 	echo '{"type":"trade","venue":"sim","symbol":"BTC-USD","q":01}'	# 20 leading zero
 	good 4					# 21
+	good 18446744073709551615		# 22 above 2^63 - 1
+	good 9223372036854775808		# 23 2^63
+	good -1					# 24 negative
+	good 1.5				# 25 not an integer
+	echo '{"type":"trade","venue":"sim","symbol":"BTC-USD","seq":9,"seq":99}'	# 26
+	good 5					# 27
 } >"$T/in"
-sed -n '1p;5p;17p;18p;19p;21p' "$T/in" >"$T/expect"
-"$SUB" -p -n 6 -t 30 -P "$REDIS_PORT" 'md.sim.*' 'md.gap' >"$T/got" &
+sed -n '1p;5p;17p;18p;19p;21p;27p' "$T/in" >"$T/expect"
+"$SUB" -p -n 7 -t 30 -P "$REDIS_PORT" 'md.sim.*' 'md.gap' >"$T/got" &
 sub=$!
 track $sub
 publish_in 2
 wait $sub || fail "subscriber failed"
 cat "$T/err" >&2
 cmp -s "$T/expect" "$T/got" || { diff "$T/expect" "$T/got"; fail "valid lines not delivered exactly"; }
-for n in 2 3 4 6 7 8 9 10 11 12 13 14 15 16 20; do
+for n in 2 3 4 6 7 8 9 10 11 12 13 14 15 16 20 22 23 24 25 26; do
 	grep -q "^redispub: line $n: .*; skipped\$" "$T/err" || fail "line $n not reported"
 done
 grep -q "^redispub: line 16: line longer than 1 MiB; skipped" "$T/err" ||
     fail "line 16 not reported as too long"
-assert_eq "malformed" 15 "$(counter malformed "$T/err")"
-assert_eq "lines" 21 "$(counter lines "$T/err")"
-assert_eq "published" 6 "$(counter published "$T/err")"
+assert_eq "malformed" 20 "$(counter malformed "$T/err")"
+assert_eq "lines" 27 "$(counter lines "$T/err")"
+assert_eq "published" 7 "$(counter published "$T/err")"
+assert_eq "last_seq" 5 "$(counter last_seq "$T/err")"
