@@ -319,7 +319,11 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 			    "--connect-timeout", optarg);
 			break;
 		case O_FLUSHTO:
-			o->flush_ns = opt_seconds("--flush-timeout", optarg);
+			/* not 0: at the end of a pipe read at once, that
+			   dropped it all before the first connection was
+			   made (redispub(1)) */
+			o->flush_ns = (int64_t)opt_u64("--flush-timeout",
+			    optarg, 1, 86400) * 1000 * MS;
 			break;
 		case O_LEASE:
 			if (*optarg == '\0' || strlen(optarg) > 200) {
@@ -834,8 +838,10 @@ drop_undelivered(struct redispub *rp)
 
 	rp->st.lines += unread;
 	if (left > 0) {
-		warnx("redis %s: not reachable in time; dropping %" PRIu64
-		    " undelivered messages", rp->opt.url_str, left);
+		warnx("redis %s: %s within --flush-timeout; dropping %"
+		    PRIu64 " undelivered messages", rp->opt.url_str,
+		    conn_is_ready(&rp->c) ? "not all acknowledged" :
+		    "no connection", left);
 		rp->st.dropped += left;
 		rc = rp->stopping ? 0 : EX_UNAVAILABLE;
 	}

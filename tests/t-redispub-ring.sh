@@ -88,7 +88,7 @@ ticks=$(( (t1 - t0) * 100 / $(getconf CLK_TCK) ))
     fail "stopped and waiting for Redis, redispub used $((ticks * 10)) ms of CPU in 1.5 s"
 wait_pid 10 $re "redispub, stopped with Redis paused,"
 assert_eq "redispub exit status, stopped with lines undelivered" 0 "$?"
-dropped=$(sed -n 's/.*: not reachable in time; dropping \([0-9]*\) undelivered messages$/\1/p' "$T/e.err")
+dropped=$(sed -n 's/.* within --flush-timeout; dropping \([0-9]*\) undelivered messages$/\1/p' "$T/e.err")
 [ "${dropped:-0}" -gt 0 ] ||
     fail "no word of the undelivered messages dropped: $(cat "$T/e.err")"
 assert_eq "dropped counted" "$dropped" "$(counter dropped "$T/e.err")"
