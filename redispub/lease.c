@@ -117,11 +117,13 @@ lease_tick(struct lease *ls, int ready, struct outbox *ob,
 int
 lease_reply(struct lease *ls, const struct resp_reply *rep)
 {
-	int ok;
+	int ok, first = !ls->decided;
 
 	ls->in_flight = 0;
+	ls->refused = rep->err;
 	if (rep->err)
 		return 0;	/* not proof either way: the next tick */
+	ls->decided = 1;
 	ok = ls->leader ? rep->integer == 1 : strcmp(rep->first, "OK") == 0;
 	if (ok) {
 		ls->held_until = ls->sent_at + ls->ms * MS;
@@ -136,7 +138,7 @@ lease_reply(struct lease *ls, const struct resp_reply *rep)
 		ls->leader = 0;
 		return -1;
 	}
-	return 0;
+	return first ? 2 : 0;
 }
 
 void

@@ -4,7 +4,9 @@
  * fed by its own collector on the same venues, share one Redis and one
  * key; the one that holds the key publishes, the other reads its input
  * and drops it (it runs warm: its collector connected, its books built)
- * until the key is free.  The key is taken with SET key value NX PX ms
+ * until the key is free.  Nothing is read before Redis has answered the
+ * first SET NX (lease_decided): until then neither is the standby, and
+ * a leader would drop what it read before it knew.  The key is taken with SET key value NX PX ms
  * and kept by renewing it every ms / 3 while its value is still ours (a
  * compare-and-PEXPIRE script); nothing else decides who leads.
  *
@@ -30,6 +32,8 @@ struct lease {
 	char		value[96];	/* host:pid:random */
 
 	int		leader;
+	int		decided;	/* a SET NX or renewal answered */
+	int		refused;	/* the last one answered an error */
 	int		in_flight;	/* a lease command awaits its reply */
 	int64_t		sent_at;	/* ns, of the command in flight */
 	int64_t		next_at;	/* ns, the next command is due */
@@ -52,6 +56,16 @@ lease_may_publish(const struct lease *ls)
 }
 
 /*
+ * lease_decided: this process knows whether it leads (or has no
+ * --lease): a lease command has been answered, so lines may be read.
+ */
+static inline int
+lease_decided(const struct lease *ls)
+{
+	return ls->key == NULL || ls->decided;
+}
+
+/*
  * lease_skip: a line read while standing by: notes its venue and seq
  * for the takeover announcement.
  */
@@ -68,7 +82,8 @@ int	lease_tick(struct lease *ls, int ready, struct outbox *ob,
 /*
  * lease_reply: the reply to the lease command in flight.  Returns 1 if
  * this process has just become the leader, -1 if it has just lost the
- * lease, else 0.
+ * lease, 2 if this first answer says that another holds it, else 0 (an
+ * error reply too: see refused).
  */
 int	lease_reply(struct lease *ls, const struct resp_reply *rep);
 

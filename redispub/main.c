@@ -663,7 +663,16 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		proof_waited(&rp->pf, rep);
 		return NULL;
 	case OUTBOX_LEASE:
+		if (rep->err && !rp->ls.refused)
+			warnx("lease %s: redis refused the lease command: %s;"
+			    " trying again, input not read until it is "
+			    "answered", rp->ls.key, rep->msg);
 		switch (lease_reply(&rp->ls, rep)) {
+		case 2:
+			warnx("lease %s is another's: standing by (the lines "
+			    "read are dropped, counted as standby)",
+			    rp->ls.key);
+			break;
 		case 1:
 			announce_takeover(rp);
 			if (rp->opt.url.is_cluster)
@@ -726,21 +735,32 @@ all_lines_done(const struct redispub *rp)
 	return !input_pending(&rp->in) && outbox_empty(&rp->ob);
 }
 
-/* can_take_input: a line waits and the outbox has room for it. */
+/*
+ * may_take_input: input is neither read nor taken before a --lease
+ * knows whether it leads: a leader would drop the lines, a standby not
+ * yet say so (redispub(1) --lease).
+ */
+static int
+may_take_input(const struct redispub *rp)
+{
+	return lease_decided(&rp->ls) && outbox_has_room(&rp->ob);
+}
+
+/* can_take_input: a line waits and may be taken. */
 static int
 can_take_input(const struct redispub *rp)
 {
-	return input_pending(&rp->in) && outbox_has_room(&rp->ob);
+	return input_pending(&rp->in) && may_take_input(rp);
 }
 
 /*
- * wants_input: more is to be read: not winding down, room in the
- * outbox, and every line read taken (which keeps the back-pressure).
+ * wants_input: more is to be read: not winding down, input may be taken,
+ * and every line read taken (which keeps the back-pressure).
  */
 static int
 wants_input(const struct redispub *rp)
 {
-	return !winding_down(rp) && outbox_has_room(&rp->ob) &&
+	return !winding_down(rp) && may_take_input(rp) &&
 	    !input_pending(&rp->in);
 }
 
@@ -754,6 +774,7 @@ take_line(struct redispub *rp, const char *line, size_t len)
 	if (!lease_may_publish(&rp->ls)) {
 		lease_skip(&rp->ls, line, len);
 		rp->st.lines--;		/* not taken: see lease.h */
+		rp->st.standby++;
 		return;
 	}
 	if (route_line(&rp->rt, line, len, &h, why, sizeof(why)) < 0) {
@@ -775,7 +796,7 @@ take_line(struct redispub *rp, const char *line, size_t len)
 static void
 read_ring(struct redispub *rp, int64_t now)
 {
-	if (rp->opt.ring != NULL && outbox_has_room(&rp->ob) &&
+	if (rp->opt.ring != NULL && may_take_input(rp) &&
 	    !input_pending(&rp->in))
 		ringin_fill(&rp->ri, rp->stopping, now);
 }
@@ -788,6 +809,8 @@ take_input(struct redispub *rp)
 	size_t len;
 	enum input_got got;
 
+	if (!lease_decided(&rp->ls))
+		return;
 	while (outbox_has_room(&rp->ob) &&
 	    (got = input_line(&rp->in, &line, &len)) != INPUT_NONE) {
 		rp->st.lines++;
@@ -940,7 +963,7 @@ wait_for_work(struct redispub *rp, int64_t now)
 	if (can_take_input(rp) || wake < now)
 		wake = now;
 	if (wake > now && rp->opt.ring != NULL && ringin_can_wait(&rp->ri) &&
-	    outbox_has_room(&rp->ob)) {
+	    may_take_input(rp)) {
 		wait_ring(rp, pfd, np, now, wake);
 		return;
 	}

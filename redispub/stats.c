@@ -60,11 +60,12 @@ stats_print(struct stats *st, const struct outbox *ob, const char *what)
 	ratelog_flush(&st->log);
 	warnx("%s: lines=%" PRIu64 " published=%" PRIu64 " malformed=%" PRIu64
 	    " dropped=%" PRIu64 " buffered=%" PRIu64 " inflight=%" PRIu64
-	    " reconnects=%" PRIu64 " redis_errors=%" PRIu64 " last_seq=%"
-	    PRIu64 " last_recv=%" PRIu64 " read_p50_us=%.1f read_p99_us=%.1f"
+	    " standby=%" PRIu64 " reconnects=%" PRIu64 " redis_errors=%"
+	    PRIu64 " last_seq=%" PRIu64 " last_recv=%" PRIu64
+	    " read_p50_us=%.1f read_p99_us=%.1f"
 	    " send_p50_us=%.1f send_p99_us=%.1f", what, st->lines,
 	    st->published, st->malformed, st->dropped, ob->n, ob->nsent,
-	    st->reconnects, st->redis_errors, st->last_seq, st->last_recv,
+	    st->standby, st->reconnects, st->redis_errors, st->last_seq, st->last_recv,
 	    lathist_quantile(&st->lat_read, 0.5) / 1e3,
 	    lathist_quantile(&st->lat_read, 0.99) / 1e3,
 	    lathist_quantile(&st->lat_send, 0.5) / 1e3,

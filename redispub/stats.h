@@ -24,6 +24,8 @@ struct stats {
 	/* last_seq and last_recv: of what Redis acknowledged */
 	uint64_t	lines, published, malformed, dropped, reconnects;
 	uint64_t	redis_errors, last_seq, last_recv;
+	uint64_t	standby;	/* --lease: read while another led,
+					   and dropped; not in lines */
 
 	/*
 	 * The per-hop latencies of the lines with a "recv" stamp
