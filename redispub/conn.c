@@ -439,6 +439,7 @@ conn_start(struct conn *c)
 	c->reader = resp_reader_new(&c->reply);
 	if (c->reader == NULL)
 		err(EX_OSERR, "redisReaderCreate");
+	c->reply_run = 0;
 	c->state = CONN_CONNECTING;
 	c->deadline = mono_ns() + CONNECT_TIMEOUT;
 	if (!c->url->is_sentinel) {
@@ -591,6 +592,31 @@ take_simple(struct conn *c, const char *buf, size_t n)
 	return (ssize_t)off;
 }
 
+/*
+ * reply_too_long: n bytes were fed to the reader, and it has taken what
+ * replies they completed: if it now holds part of one, that reply has
+ * had n more bytes (and those of the replies before it in the same read,
+ * a little more).  Past CONN_REPLY_MAX the connection is lost, as for
+ * any protocol error: hiredis would hold a bulk string whole, however
+ * long its announced length, and go on reading an array for ever.
+ * Returns 1 if so (c is gone), else 0.
+ */
+static int
+reply_too_long(struct conn *c, size_t n)
+{
+	if (c->reader->ridx == -1 && c->reader->pos == c->reader->len) {
+		c->reply_run = 0;
+		return 0;
+	}
+	c->reply_run += n;
+	if (c->reply_run <= CONN_REPLY_MAX)
+		return 0;
+	snprintf(c->why, sizeof(c->why), "protocol error: a reply longer "
+	    "than %u MiB", CONN_REPLY_MAX >> 20);
+	conn_lost(c, c->why);
+	return 1;
+}
+
 /* conn_read: reads and takes every complete reply, until EAGAIN. */
 static void
 conn_read(struct conn *c)
@@ -635,6 +661,8 @@ conn_read(struct conn *c)
 			if (on_reply(c) < 0)
 				return;
 		}
+		if (reply_too_long(c, (size_t)(n - k)))
+			return;
 		if ((size_t)n < sizeof(buf))
 			return;
 	}

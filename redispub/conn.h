@@ -45,6 +45,13 @@
 #define CONN_RUN_ID_LEN	40	/* INFO server's run_id: hex digits */
 #define CONN_NAME_LEN	255	/* CLIENT SETNAME's */
 #define CONN_FENCE_MAX	16	/* connections closed in one handshake */
+/*
+ * The longest reply taken, in bytes: a longer one is a protocol error
+ * (redispub(1)), so that a server cannot make this process hold what it
+ * likes.  The longest Redis sends redispub is CLIENT LIST's, some 400
+ * bytes a client (600 with a long name): this is 200000 clients' and more.
+ */
+#define CONN_REPLY_MAX	(128u << 20)
 
 struct shard;
 
@@ -104,6 +111,8 @@ struct conn {
 	struct backoff		backoff;
 	int64_t			retry_at, deadline, t_start;
 	redisReader		*reader;
+	size_t			reply_run;	/* bytes fed to it since it
+						   was last empty */
 	struct resp_reply	reply;		/* the reply being read */
 	struct resp_buf		out;		/* encoded, not yet written */
 	int			hs_cmd[8 + CONN_FENCE_MAX], hs_n, hs_i;
