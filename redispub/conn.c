@@ -462,7 +462,13 @@ conn_up(struct conn *c)
 	c->reply.scan = NULL;
 	c->prev_id = c->my_id;
 	c->fence_next = 0;
-	backoff_reset(&c->backoff);
+	/* the wait doubles until a command of the caller's is answered: a
+	   server that passes the handshake, then fails each command, is
+	   not knocked on every 100 ms (redispub(1)); a cluster's slot map
+	   read is such an answer */
+	c->proven = c->shard != NULL;
+	if (c->proven)
+		backoff_reset(&c->backoff);
 	c->ever_ready = 1;
 	c->ev.up(c->ev.arg, first);
 }
@@ -537,6 +543,10 @@ on_reply(struct conn *c)
 	if ((why = c->ev.reply(c->ev.arg, &c->reply)) != NULL) {
 		conn_lost(c, why);
 		return -1;
+	}
+	if (!c->proven) {
+		c->proven = 1;
+		backoff_reset(&c->backoff);
 	}
 	return 0;
 }

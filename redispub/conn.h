@@ -107,6 +107,8 @@ struct conn {
 
 	enum conn_state		state;
 	int			fd, ever_ready;
+	int			proven;	/* a command of the caller's
+					   answered: the backoff reset */
 	unsigned		fd_gen;		/* sockets made so far */
 	struct backoff		backoff;
 	int64_t			retry_at, deadline, t_start;
