@@ -560,10 +560,25 @@ feed_fini(struct feed *f)
 	free(f->syms);
 }
 
+/* live_symbol: one symbol of a live feed's list (list_each), arg ops */
+static int
+live_symbol(const char *sym, void *arg, char *why, size_t whylen)
+{
+	const struct venue_ops *ops = arg;
+	char native[VENUE_NATIVE_MAX];
+
+	if (rec_symbol_ok(sym) &&
+	    venue_native(ops, sym, native, sizeof(native)) == 0)
+		return 0;
+	snprintf(why, whylen, "%s: not a BASE-QUOTE symbol", sym);
+	return -1;
+}
+
 int
 live_check(struct collector *c, char **feeds, int nfeeds, const char *symbols)
 {
-	char err[256], native[VENUE_NATIVE_MAX], *dup, *tok, *save;
+	char err[256], why[160];
+	const char *list;
 
 	if (nfeeds < 1 || nfeeds > 64) {
 		fprintf(stderr, "%s: 1 to 64 live feeds\n", c->prog);
@@ -572,31 +587,25 @@ live_check(struct collector *c, char **feeds, int nfeeds, const char *symbols)
 	for (int i = 0; i < nfeeds; i++) {
 		const char *colon = strchr(feeds[i], ':');
 		const struct venue_ops *ops;
-		int n = 0;
 
 		if (!live_is_feed(feeds[i])) {
 			fprintf(stderr, "%s: %s: not a live venue feed\n",
 			    c->prog, feeds[i]);
 			return EX_USAGE;
 		}
-		/* as feed_init takes them (it says the same) */
+		/* as feed_init takes them */
 		ops = venue_find(feeds[i], strcspn(feeds[i], ":"));
-		if ((dup = strdup(colon ? colon + 1 : symbols ? symbols :
-		    ops->default_symbols)) == NULL)
-			return EX_OSERR;
-		for (tok = strtok_r(dup, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save), n++)
-			if (!rec_symbol_ok(tok) || venue_native(ops, tok,
-			    native, sizeof(native)) != 0) {
-				fprintf(stderr, "%s: %s: %s: not a BASE-QUOTE "
-				    "symbol\n", c->prog, ops->name, tok);
-				free(dup);
-				return EX_USAGE;
-			}
-		free(dup);
-		if (n == 0) {
+		list = colon ? colon + 1 : symbols ? symbols :
+		    ops->default_symbols;
+		if (*list == '\0') {
 			fprintf(stderr, "%s: %s: no symbols\n", c->prog,
 			    ops->name);
+			return EX_USAGE;
+		}
+		if (list_each(list, 64, "BASE-QUOTE", live_symbol,
+		    (void *)ops, why, sizeof(why)) != 0) {
+			fprintf(stderr, "%s: %s: %s\n", c->prog, ops->name,
+			    why);
 			return EX_USAGE;
 		}
 	}

@@ -99,6 +99,17 @@ feeds_name(unsigned f)
 	}
 }
 
+/* symbol_ok: one symbol of a --symbols list (list_each) */
+static int
+symbol_ok(const char *sym, void *arg, char *why, size_t whylen)
+{
+	(void)arg;
+	if (rec_symbol_ok(sym))
+		return 0;
+	snprintf(why, whylen, "%s: not a BASE-QUOTE symbol", sym);
+	return -1;
+}
+
 /*
  * symbols_ok: a --symbols list, checked before the ring is opened: no
  * empty entry, none given twice (the simulator would run two books of
@@ -107,31 +118,8 @@ feeds_name(unsigned f)
 static int
 symbols_ok(const char *list, char *why, size_t whylen)
 {
-	char sym[64];
-	size_t n;
-
-	for (const char *p = list;; p += n + 1) {
-		n = strcspn(p, ",");
-		if (n == 0 || n >= sizeof(sym)) {
-			snprintf(why, whylen, "want a comma-separated list "
-			    "of BASE-QUOTE");
-			return -1;
-		}
-		memcpy(sym, p, n);
-		sym[n] = '\0';
-		if (!rec_symbol_ok(sym)) {
-			snprintf(why, whylen, "%s: not a BASE-QUOTE symbol",
-			    sym);
-			return -1;
-		}
-		for (const char *q = list; q < p; q += strcspn(q, ",") + 1)
-			if (strncmp(q, p, n) == 0 && q[n] == ',') {
-				snprintf(why, whylen, "%s: given twice", sym);
-				return -1;
-			}
-		if (p[n] == '\0')
-			return 0;
-	}
+	return list_each(list, 64, "BASE-QUOTE", symbol_ok, NULL, why,
+	    whylen);
 }
 
 static void

@@ -60,6 +60,27 @@ struct sim {
 	struct msgbuf		 mb;
 };
 
+struct venues_arg {
+	unsigned	*ids;
+	int		*n;
+};
+
+/* sim_venue: one name of a --venues list (list_each) */
+static int
+sim_venue(const char *name, void *arg, char *why, size_t whylen)
+{
+	struct venues_arg *va = arg;
+	unsigned id = venue_id(name);
+
+	if (id != VENUE_SIM && id != VENUE_SIM2 && id != VENUE_SIM3) {
+		snprintf(why, whylen, "%s: not a simulated venue (sim, sim2, "
+		    "sim3)", name);
+		return -1;
+	}
+	va->ids[(*va->n)++] = id;	/* at most 3: list_each refuses twice */
+	return 0;
+}
+
 /*
  * sim_venues: parses --venues LIST (comma-separated simulated venue names:
  * sim, sim2, sim3, each at most once) into ids[] and *n.  Returns 0, or
@@ -69,44 +90,11 @@ int
 sim_venues(const char *list, unsigned ids[SIM_MAX_VENUES], int *n,
     char *why, size_t whylen)
 {
-	char name[16];
-	size_t len;
+	struct venues_arg va = { ids, n };
 
 	*n = 0;
-	if (*list != '\0' && list[strlen(list) - 1] == ',') {	/* "sim," */
-		snprintf(why, whylen, "want a comma-separated list of "
-		    "sim, sim2, sim3");
-		return -1;
-	}
-	for (; *list != '\0'; list += len + (list[len] == ',')) {
-		unsigned id;
-
-		len = strcspn(list, ",");
-		if (len == 0 || len >= sizeof(name)) {
-			snprintf(why, whylen, "want a comma-separated list of "
-			    "sim, sim2, sim3");
-			return -1;
-		}
-		memcpy(name, list, len);
-		name[len] = '\0';
-		id = venue_id(name);
-		if (id != VENUE_SIM && id != VENUE_SIM2 && id != VENUE_SIM3) {
-			snprintf(why, whylen, "%s: not a simulated venue "
-			    "(sim, sim2, sim3)", name);
-			return -1;
-		}
-		for (int i = 0; i < *n; i++)
-			if (ids[i] == id) {
-				snprintf(why, whylen, "%s: given twice", name);
-				return -1;
-			}
-		ids[(*n)++] = id;
-	}
-	if (*n == 0) {
-		snprintf(why, whylen, "no venue given");
-		return -1;
-	}
-	return 0;
+	return list_each(list, 16, "sim, sim2, sim3", sim_venue, &va, why,
+	    whylen);
 }
 
 /* splitmix64: small, fast, and good enough for a simulator */

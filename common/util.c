@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -235,5 +236,36 @@ std_fds_hold(void)
 		n = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
 		if (n != fd)
 			_exit(71);	/* no /dev/null: nowhere to say so */
+	}
+}
+
+int
+list_each(const char *list, size_t max, const char *what,
+    int (*each)(const char *, void *, char *, size_t), void *arg, char *why,
+    size_t whylen)
+{
+	char item[128];
+	size_t n;
+
+	if (max > sizeof(item))
+		max = sizeof(item);
+	for (const char *p = list;; p += n + 1) {
+		n = strcspn(p, ",");
+		if (n == 0 || n >= max) {
+			snprintf(why, whylen, "want a comma-separated list of "
+			    "%s", what);
+			return -1;
+		}
+		memcpy(item, p, n);
+		item[n] = '\0';
+		for (const char *q = list; q < p; q += strcspn(q, ",") + 1)
+			if (strncmp(q, p, n) == 0 && q[n] == ',') {
+				snprintf(why, whylen, "%s: given twice", item);
+				return -1;
+			}
+		if (each != NULL && each(item, arg, why, whylen) != 0)
+			return -1;
+		if (p[n] == '\0')
+			return 0;
 	}
 }

@@ -62,6 +62,18 @@ long	read_line(FILE *f, char **buf, size_t *cap, size_t max);
 int	utf8_valid(const char *s, size_t len);
 
 /*
+ * list_each: walks a comma-separated list, calling each(item, arg, why,
+ * whylen) on every item (NUL terminated, in a buffer of its own); an
+ * empty item (",a", "a,,b", "a,", ""), one of max - 1 characters or
+ * more, or one given twice is refused: "want a comma-separated list of
+ * WHAT", "ITEM: given twice".  0, or -1 with the reason in why (each's
+ * own, if it returned nonzero).  max is at most 128.
+ */
+int	list_each(const char *list, size_t max, const char *what,
+	    int (*each)(const char *, void *, char *, size_t), void *arg,
+	    char *why, size_t whylen);
+
+/*
  * std_fds_hold: standard descriptors the caller closed (2>&-, some cron
  * setups) are held open on /dev/null, read-only where they are written
  * and write-only where read, so that the program's own reads and writes

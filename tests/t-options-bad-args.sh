@@ -291,10 +291,15 @@ done
 # raised its epoch, and printed the counters of a run that never was)
 "$BIN/collector" --ring "$RING.epoch" --capacity 1024 sim --count 1 \
     2>/dev/null || fail "collector sim"
+# (a live feed's own symbol list as --symbols: an empty entry or one
+# given twice, which it took, running two books of one symbol)
 for args in coinbase:BAD coinbase: "coinbase sim" "replay $T/none" \
-    "jsonl $T/none" "--ca-file $T/none coinbase"; do
+    "jsonl $T/none" "--ca-file $T/none coinbase" coinbase:BTC-USD,,ETH-USD \
+    "coinbase:BTC-USD," coinbase:,BTC-USD coinbase:BTC-USD,BTC-USD \
+    "--symbols BTC-USD,BTC-USD coinbase"; do
 	# shellcheck disable=SC2086
-	"$BIN/collector" --ring "$RING.epoch" $args </dev/null 2>"$T/err"
+	timeout 10 "$BIN/collector" --ring "$RING.epoch" $args </dev/null \
+	    2>"$T/err"
 	st=$?
 	[ "$st" = 64 ] || [ "$st" = 66 ] ||
 	    fail "collector $args: exit status $st: $(cat "$T/err")"
