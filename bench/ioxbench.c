@@ -519,7 +519,7 @@ ring_run(int k)
 {
 	struct ring *w;
 	struct ring_config cfg = { ringname, k == K_TPUT ? 65536 : 4096,
-	    (gid_t)-1, 1 };
+	    (gid_t)-1, 1, 0 };
 	char err[256];
 	pid_t pid;
 	int st;

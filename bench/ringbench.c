@@ -185,7 +185,7 @@ static int
 run_latency(enum lat_kind k, struct pct *out)
 {
 	struct ring *w = NULL;
-	struct ring_config cfg = { ringname, 4096, (gid_t)-1, 1 };
+	struct ring_config cfg = { ringname, 4096, (gid_t)-1, 1, 0 };
 	char err[256];
 	int fds[2] = { -1, -1 }, st;
 	pid_t pid;
@@ -272,7 +272,7 @@ static double
 run_tput_ring(uint64_t *lost_out)
 {
 	struct ring *w;
-	struct ring_config cfg = { ringname, 65536, (gid_t)-1, 1 };
+	struct ring_config cfg = { ringname, 65536, (gid_t)-1, 1, 0 };
 	char err[256];
 	struct tp_record rec;
 	int64_t t0, t1;

@@ -146,7 +146,7 @@ main(int argc, char **argv)
 {
 	struct collector c;
 	struct feed_opts fo;
-	struct ring_config rc = { "default", 0, (gid_t)-1, 0 };
+	struct ring_config rc = { "default", 0, (gid_t)-1, 0, 0 };
 	static struct option *opts;	/* static: no LSan report on early return */
 	struct sigaction sa;
 	const char *feed;

@@ -663,8 +663,8 @@ ring_reopen_writer(struct ring *r, const struct ring_config *cfg,
 	damaged = rc != RING_OK && ring_damaged(&hcopy, sb.st_size, r->path);
 	if (!cfg->recreate && !st->force && !damaged) {
 		snprintf(err, errlen, "ring %s exists but is not compatible: "
-		    "%s; remove it (shmreader --unlink) or use --recreate",
-		    r->name, why);
+		    "%s; remove it (shmreader --unlink)%s", r->name, why,
+		    cfg->no_recreate ? "" : " or use --recreate");
 		rc = RING_EMISMATCH;
 		goto err;
 	}
@@ -987,7 +987,7 @@ int
 ring_recreate(struct ring **rp, char *err, size_t errlen)
 {
 	struct ring *old = *rp, *r;
-	struct ring_config cfg = { old->name, old->cap, old->gid, 0 };
+	struct ring_config cfg = { old->name, old->cap, old->gid, 0, 0 };
 	struct ring_start st = { old->last + 1, old->epoch + 1, old->cap, 1,
 	    "" };
 	struct stat sb;

@@ -48,6 +48,7 @@ struct ring_config {
 					   for a new ring, any for an existing one */
 	gid_t		 gid;		/* group that may read; (gid_t)-1: none */
 	int		 recreate;	/* unlink an incompatible ring and create anew */
+	int		 no_recreate;	/* the program has no --recreate to hint */
 };
 
 /*

@@ -253,6 +253,7 @@ main(int argc, char **argv)
 	memset(&rc_out, 0, sizeof(rc_out));
 	rc_out.name = NULL;	/* default: the input's name + ".derived" */
 	rc_out.gid = (gid_t)-1;
+	rc_out.no_recreate = 1;	/* no --recreate here */
 	v.in_name = "default";
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {

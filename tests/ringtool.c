@@ -115,7 +115,7 @@ num(const char *s, uint64_t min, uint64_t max, const char *what)
 static int
 do_write(const char *name, int argc, char **argv)
 {
-	struct ring_config cfg = { name, 1024, (gid_t)-1, 0 };
+	struct ring_config cfg = { name, 1024, (gid_t)-1, 0, 0 };
 	static struct tp_record recs[64];
 	uint64_t until = 0, bmax = 16, pace = 0, first, s;
 	struct ring *w;
@@ -395,7 +395,7 @@ putfield(struct tp_record *rec, const char *field, const char *val,
 static int
 do_put(const char *name, int argc, char **argv)
 {
-	struct ring_config cfg = { name, 1024, (gid_t)-1, 0 };
+	struct ring_config cfg = { name, 1024, (gid_t)-1, 0, 0 };
 	struct tp_record rec;
 	uint64_t first = 0, last = 0;
 	char line[4096], err[512];

@@ -43,4 +43,14 @@ grep -q "the ring read from" "$T/err" || fail "--out the input's path: $(cat "$T
 "$BIN/shmreader" --ring "$RING.a" --stat | grep -e '^epoch' -e '^seq' >"$T/st1"
 cmp -s "$T/st0" "$T/st1" ||
     fail "--out the input's path: the input changed: $(cat "$T/st0" "$T/st1")"
+"$BIN/deriver" --ring "$RING.a" --out "$RING.small" --capacity 16 \
+    --no-follow 2>"$T/err" || fail "--capacity 16: $(cat "$T/err")"
+# an output of another capacity: the advice is what the deriver takes
+# (it said "or use --recreate", an option it does not have)
+"$BIN/deriver" --ring "$RING.a" --out "$RING.small" --capacity 1024 \
+    --no-follow 2>"$T/err"
+assert_eq "an output ring of 16, --capacity 1024: exit status" 78 "$?"
+assert_eq "an output ring of 16, --capacity 1024" \
+    "deriver: ring $RING.small exists but is not compatible: capacity: expected 1024, found 16; remove it (shmreader --unlink)" \
+    "$(cat "$T/err")"
 exit 0

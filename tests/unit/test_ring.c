@@ -69,7 +69,7 @@ teardown(void **state)
 static struct ring *
 writer(const char *name, uint64_t cap)
 {
-	struct ring_config cfg = { name, cap, (gid_t)-1, 0 };
+	struct ring_config cfg = { name, cap, (gid_t)-1, 0, 0 };
 	struct ring *w = NULL;
 	int rc = ring_writer_open(&w, &cfg, err, sizeof(err));
 
@@ -411,7 +411,7 @@ writer_reopen_continues_after_slots_published_past_the_cursor(void **state)
 static void
 second_writer_is_refused_naming_the_holder(void **state)
 {
-	struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
+	struct ring_config cfg = { path, 16, (gid_t)-1, 0, 0 };
 	struct ring *w = NULL;
 	int p[2], status;
 	pid_t pid;
@@ -454,7 +454,7 @@ capacity_must_be_a_power_of_two_in_range(void **state)
 	static const uint64_t bad[] = { 1, 8, 15, 17, 48, 65535,
 	    RING_MAX_CAPACITY + 1, RING_MAX_CAPACITY * 2, UINT64_MAX,
 	    1ULL << 63 };
-	struct ring_config cfg = { path, 0, (gid_t)-1, 0 };
+	struct ring_config cfg = { path, 0, (gid_t)-1, 0, 0 };
 	struct ring *w;
 
 	(void)state;
@@ -499,7 +499,7 @@ capacity_zero_means_default_or_the_existing_one(void **state)
 static void
 reopen_with_another_capacity_is_refused_or_recreated(void **state)
 {
-	struct ring_config cfg = { path, 32, (gid_t)-1, 0 };
+	struct ring_config cfg = { path, 32, (gid_t)-1, 0, 0 };
 	struct ring *w;
 
 	(void)state;
@@ -627,7 +627,7 @@ ring_being_created_is_not_there_yet(void **state)
 	close(fd);
 	/* a writer finding such a leftover (no writer holds it) replaces it */
 	{
-		struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
+		struct ring_config cfg = { path, 16, (gid_t)-1, 0, 0 };
 		struct ring *w = NULL;
 
 		assert_int_equal(ring_writer_open(&w, &cfg, err, sizeof(err)),
@@ -644,7 +644,7 @@ bad_names_are_refused(void **state)
 {
 	static const char *const bad[] = { "", "a b", "x;y", "tab\t",
 	    "/tickpipe.x", "é" };
-	struct ring_config cfg = { NULL, 16, (gid_t)-1, 0 };
+	struct ring_config cfg = { NULL, 16, (gid_t)-1, 0, 0 };
 	struct ring *w = NULL;
 	char longname[128];
 
@@ -761,7 +761,7 @@ blocked_reader_is_woken_by_another_process(void **state)
 static int
 writer_in_child(const char *name)
 {
-	struct ring_config cfg = { name, 16, (gid_t)-1, 0 };
+	struct ring_config cfg = { name, 16, (gid_t)-1, 0, 0 };
 	int status;
 	pid_t pid;
 
@@ -780,7 +780,7 @@ writer_in_child(const char *name)
 static void
 writer_lock_survives_other_handles_in_its_process(void **state)
 {
-	struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
+	struct ring_config cfg = { path, 16, (gid_t)-1, 0, 0 };
 	struct ring *w, *w2 = NULL, *r;
 	char want[64];
 
@@ -807,7 +807,7 @@ symbolic_links_are_never_followed(void **state)
 {
 	char target[160], name[64], shm[128];
 	struct ring *w = NULL, *r = NULL;
-	struct ring_config cfg = { path, 16, (gid_t)-1, 0 };
+	struct ring_config cfg = { path, 16, (gid_t)-1, 0, 0 };
 
 	(void)state;
 	/* a file ring path that is a link to an existing ring */
@@ -838,7 +838,7 @@ symbolic_links_are_never_followed(void **state)
 static void
 group_ring_is_mode_0640_with_that_group(void **state)
 {
-	struct ring_config cfg = { path, 16, 4242, 0 };
+	struct ring_config cfg = { path, 16, 4242, 0, 0 };
 	struct ring *w = NULL;
 	struct stat st;
 
