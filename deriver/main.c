@@ -383,6 +383,17 @@ main(int argc, char **argv)
 		ring_close(v.out);
 		return rc < 0 ? 0 : rc;
 	}
+	/*
+	 * The input, awaited, may be the output made meanwhile under the
+	 * input's name (--out its path, before it existed): it would read
+	 * its own records and lock its real writer out.
+	 */
+	if (ring_same(rc_out.name, v.in_name)) {
+		ring_close(v.in);
+		ring_close(v.out);
+		ring_unlink(rc_out.name);
+		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
+	}
 	if (strcmp(from, "latest") == 0)
 		ring_seek_latest(v.in);
 	notify_ready(ready_fd);

@@ -43,6 +43,18 @@ grep -q "the ring read from" "$T/err" || fail "--out the input's path: $(cat "$T
 "$BIN/shmreader" --ring "$RING.a" --stat | grep -e '^epoch' -e '^seq' >"$T/st1"
 cmp -s "$T/st0" "$T/st1" ||
     fail "--out the input's path: the input changed: $(cat "$T/st0" "$T/st1")"
+# the same with an input not made yet: the output made under the input's
+# name was then opened as the input (it read its own records, and the
+# input's real writer was locked out, exit 75); refused once the input
+# opens, the output it made removed
+timeout 10 "$BIN/deriver" --ring "$RING.late" \
+    --out "/dev/shm/tickpipe.$RING.late" 2>"$T/err"
+assert_eq "--out the path of an input not made yet: exit status" 64 "$?"
+grep -q "the ring read from" "$T/err" ||
+    fail "--out the path of an input not made yet: $(cat "$T/err")"
+[ ! -e "/dev/shm/tickpipe.$RING.late" ] ||
+    fail "--out the path of an input not made yet: the output left"
+
 "$BIN/deriver" --ring "$RING.a" --out "$RING.small" --capacity 16 \
     --no-follow 2>"$T/err" || fail "--capacity 16: $(cat "$T/err")"
 # an output of another capacity: the advice is what the deriver takes
