@@ -56,7 +56,7 @@ struct deriver {
 	struct derive	*d;
 	struct jsonl_msg msg;
 	struct tp_record obuf[OUT_BATCH];
-	size_t		 on;
+	size_t		 on, batch;	/* batch: at most OUT_BATCH, cap / 2 */
 	int		 failed;	/* the output ring is gone: exit code */
 	uint64_t	 records, lost, gaps, partial, skipped, published;
 	int		 verbose;
@@ -116,7 +116,7 @@ out_cb(void *arg, struct tp_record *recs, size_t n)
 {
 	struct deriver *v = arg;
 
-	if (v->on + n > OUT_BATCH)
+	if (v->on + n > v->batch)
 		flush(v);
 	if (v->failed)		/* the output ring is gone: stopping */
 		return;
@@ -243,6 +243,7 @@ main(int argc, char **argv)
 	const char *from = "oldest";
 	char errbuf[512];
 	uint64_t cap = 0, lost, rgap_from = 0, rgap_lost = 0;
+	size_t maxdepth = 0, maxmsg;
 	int replaced = 0;	/* the input ring was: gap() at the next read */
 	int ch, follow = 1, ready_fd = -1, rc, waited = 0;
 
@@ -331,6 +332,20 @@ main(int argc, char **argv)
 		parse_bar("1m", &cfg);
 	}
 	rc_out.capacity = cap;
+	/*
+	 * What one publish writes must fit twice in the output ring, or it
+	 * laps every reader before one can read it whole: a publish is at
+	 * most half the ring, and the largest message, a book_top of the
+	 * deepest --top, is no more than that (deriver(1), --capacity).
+	 */
+	for (unsigned i = 0; i < cfg.ntops; i++)
+		if (cfg.top_depth[i] > maxdepth)
+			maxdepth = cfg.top_depth[i];
+	maxmsg = (2 * maxdepth + REC_BOOK_LEVELS - 1) / REC_BOOK_LEVELS;
+	if (cap != 0 && cap < 2 * maxmsg)
+		errx(EX_USAGE, "--capacity %" PRIu64 ": too small for --top "
+		    "depth %zu, a book_top of up to %zu records: at least "
+		    "twice that", cap, maxdepth, maxmsg);
 	if (rc_out.name == NULL) {
 		static char out_name[128];
 
@@ -379,6 +394,16 @@ main(int argc, char **argv)
 	}
 	if (errbuf[0] != '\0')
 		warnx("%s", errbuf);
+	/* an existing output ring keeps its capacity: checked as --capacity */
+	cap = ring_capacity(v.out);
+	if (cap < 2 * maxmsg) {
+		ring_close(v.out);
+		errx(EX_USAGE, "ring %s: capacity %" PRIu64 ": too small for "
+		    "--top depth %zu, a book_top of up to %zu records: at "
+		    "least twice that (remove it, or give --capacity)",
+		    rc_out.name, cap, maxdepth, maxmsg);
+	}
+	v.batch = cap / 2 < OUT_BATCH ? (size_t)(cap / 2) : OUT_BATCH;
 	if ((rc = open_in(&v, follow)) != 0) {
 		ring_close(v.out);
 		return rc < 0 ? 0 : rc;

@@ -55,8 +55,21 @@ grep -q "the ring read from" "$T/err" ||
 [ ! -e "/dev/shm/tickpipe.$RING.late" ] ||
     fail "--out the path of an input not made yet: the output left"
 
+# a --capacity too small for a message of the deepest --top, or a
+# publish, to be read whole: usage errors; before, a book_top of 200
+# records went into a ring of 16 and lapped every reader
+"$BIN/deriver" --ring "$RING.a" --out "$RING.small" --capacity 16 \
+    --top 1000:1 --no-follow 2>"$T/err"
+assert_eq "--capacity 16 --top 1000:1: exit status" 64 "$?"
+grep -q "too small for --top depth 1000, a book_top of up to 200 records" \
+    "$T/err" || fail "--capacity 16 --top 1000:1: $(cat "$T/err")"
 "$BIN/deriver" --ring "$RING.a" --out "$RING.small" --capacity 16 \
     --no-follow 2>"$T/err" || fail "--capacity 16: $(cat "$T/err")"
+"$BIN/deriver" --ring "$RING.a" --out "$RING.small" --top 1000:1 \
+    --no-follow 2>"$T/err"
+assert_eq "an output ring of 16, --top 1000:1: exit status" 64 "$?"
+grep -q "capacity 16: too small for --top depth 1000" "$T/err" ||
+    fail "an output ring of 16, --top 1000:1: $(cat "$T/err")"
 # an output of another capacity: the advice is what the deriver takes
 # (it said "or use --recreate", an option it does not have)
 "$BIN/deriver" --ring "$RING.a" --out "$RING.small" --capacity 1024 \
