@@ -86,28 +86,51 @@ counters(const struct deriver *v)
 	    s->statuses, s->late, s->overflow, s->unread, v->published);
 }
 
-/* flush: publishes the records gathered; on a lost ring, recreates it. */
-static void
-flush(struct deriver *v)
+/* recreate: the output ring was lost; makes it anew.  0, or -1. */
+static int
+recreate(struct deriver *v)
 {
 	char why[160], err[512];
 	int rc;
 
+	ring_lost(v->out, why, sizeof(why));
+	if ((rc = ring_recreate(&v->out, err, sizeof(err))) != RING_OK) {
+		warnx("ring lost (%s), not recreated: %s", why, err);
+		v->failed = rc == RING_ELOCKED ? EX_TEMPFAIL : EX_IOERR;
+		stop = 1;
+		return -1;
+	}
+	warnx("ring %s recreated after %s", ring_name(v->out), why);
+	return 0;
+}
+
+/* flush: publishes the records gathered; on a lost ring, recreates it. */
+static void
+flush(struct deriver *v)
+{
 	if (v->on == 0 || v->failed)
 		return;
-	while (ring_publish(v->out, v->obuf, v->on) == 0) {
-		ring_lost(v->out, why, sizeof(why));
-		if ((rc = ring_recreate(&v->out, err, sizeof(err))) !=
-		    RING_OK) {
-			warnx("ring lost (%s), not recreated: %s", why, err);
-			v->failed = rc == RING_ELOCKED ? EX_TEMPFAIL : EX_IOERR;
-			stop = 1;
+	while (ring_publish(v->out, v->obuf, v->on) == 0)
+		if (recreate(v) < 0)
 			return;
-		}
-		warnx("ring %s recreated after %s", ring_name(v->out), why);
-	}
 	v->published += v->on;
 	v->on = 0;
+}
+
+/*
+ * idle: with nothing to publish, the heartbeat; an output ring lost
+ * meanwhile (removed, truncated) is recreated now, as the collector does
+ * (tickpipe-ring(5), "Writer recovery"), not at the next record derived:
+ * its readers found no ring for as long as the input was quiet.
+ */
+static void
+idle(struct deriver *v)
+{
+	char why[160];
+
+	ring_heartbeat(v->out);
+	if (!v->failed && ring_lost(v->out, why, sizeof(why)))
+		recreate(v);
 }
 
 /* derive_out_fn: gathers an output message, whole, for one publish. */
@@ -443,7 +466,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		flush(&v);
-		ring_heartbeat(v.out);
+		idle(&v);
 		if (usr1) {
 			usr1 = 0;
 			counters(&v);
