@@ -154,20 +154,37 @@ sum_add_product(struct sum *s, int64_t m1, int e1, int64_t m2, int e2)
 	return sum_add128(s, (i128)m1 * m2, e1 + e2);
 }
 
-/* sum_out: the sum as an int64 mantissa and exponent; -1 if too large. */
+/*
+ * sum_out: the sum as an int64 mantissa and exponent, the sum's own (the
+ * finest exponent added) if the mantissa fits; else, as a record holds a
+ * decimal (tickpipe-json(5), Decimals), with the trailing zeros it needs
+ * moved into the exponent, one at a time, so that it fits: 5 * 10^18
+ * twice is (10^18, 1).  The value is never rounded: -1 if it cannot be
+ * stored exactly.
+ */
 static int
 sum_out(const struct sum *s, int64_t *m, int8_t *e)
 {
+	i128 v;
+	int x;
+
 	if (!s->any) {
 		*m = 0;
 		*e = 0;
 		return 0;
 	}
-	if (s->s > INT64_MAX || s->s < INT64_MIN || s->e < DEC_EXP_MIN ||
-	    s->e > DEC_EXP_MAX)
+	v = s->s;
+	x = s->e;
+	while (v > INT64_MAX || v < INT64_MIN) {
+		if (v % 10 != 0)
+			return -1;
+		v /= 10;
+		x++;
+	}
+	if (x < DEC_EXP_MIN || x > DEC_EXP_MAX)
 		return -1;
-	*m = (int64_t)s->s;
-	*e = (int8_t)s->e;
+	*m = (int64_t)v;
+	*e = (int8_t)x;
 	return 0;
 }
 

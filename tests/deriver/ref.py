@@ -35,6 +35,21 @@ def fmt(d):
     return format(d, "f")
 
 
+def stored(d):
+    """d as a record stores it (tickpipe-json(5), Decimals): its own
+    exponent if the mantissa fits in an int64, else with as many trailing
+    zeros moved into the exponent as needed; None if it cannot be."""
+    sign, digits, e = d.as_tuple()
+    m = int("".join(map(str, digits))) * (-1 if sign else 1)
+    while not -2**63 <= m < 2**63:
+        if m % 10 != 0:
+            return None
+        m, e = m // 10, e + 1
+    if not -60 <= e <= 60:
+        return None
+    return Decimal(m).scaleb(e)
+
+
 class Market:
     def __init__(self, venue, symbol, ntops, nbars):
         self.venue, self.symbol = venue, symbol
@@ -109,6 +124,15 @@ class Ref:
             sell = [Decimal(q) for _, q, s in tr if s == "sell"]
             buy = sum(buy[1:], buy[0]) if buy else Decimal(0)
             sell = sum(sell[1:], sell[0]) if sell else Decimal(0)
+            vol, buy, sell = stored(vol), stored(buy), stored(sell)
+            if None in (vol, buy, sell):
+                self.out.append(self.head("status", m.venue, m.symbol,
+                                          (0,) + at[1:]).replace(
+                    '"src_seq":0', '"vseq":0') +
+                    ',"status":"info","reason":"deriver: bar of %s from %d '
+                    'not emitted: its sums do not fit"}' % (
+                        interval_name(ms), b["start"]))
+                return
             if vol == 0:
                 vwap = tr[-1][0]
             else:
