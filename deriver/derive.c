@@ -22,7 +22,7 @@
 
 __extension__ typedef __int128 i128;
 
-#define I128_MAX	((i128)(((unsigned __int128)1 << 127) - 1))
+__extension__ typedef unsigned __int128 u128;
 
 struct level {
 	int64_t		pm, qm;		/* price and quantity mantissas */
@@ -50,7 +50,8 @@ struct bar {
 	struct level	 open, high, low, close;	/* prices in pm, pe */
 	int		 min_pe;	/* finest price exponent */
 	struct sum	 vol, buy, sell, pq;
-	int		 overflow;
+	int		 overflow;	/* a volume past 128 bits */
+	int		 pq_overflow;	/* sum(price * qty) past 128 bits */
 };
 
 struct market {
@@ -189,46 +190,62 @@ sum_out(const struct sum *s, int64_t *m, int8_t *e)
 }
 
 /*
- * div_half_even: the quotient num / den (den > 0, num >= 0) rounded to
- * the nearest integer, ties to even.
- */
-static i128
-div_half_even(i128 num, i128 den)
-{
-	i128 q = num / den, r = num % den;
-
-	if (r > den - r || (r == den - r && (q & 1) != 0))
-		q++;
-	return q;
-}
-
-/*
- * vwap: sum(price * qty) / sum(qty), rounded half-even to exponent
- * out_e (the bar's finest price exponent less DERIVE_VWAP_DIGITS).
- * Returns 0 and sets *m, or -1 on overflow or a zero volume.
+ * vwap: sum(price * qty) / sum(qty) rounded half-even to exponent out_e,
+ * exactly: long division, one digit at a time, so that no intermediate
+ * value overflows whatever the exponents.  Returns 0 and sets *m, or -1
+ * if the result does not fit in an int64 at out_e (or the volume is not
+ * above 0).
  */
 static int
 vwap(const struct sum *pq, const struct sum *q, int out_e, int64_t *m)
 {
-	i128 num = pq->s, den = q->s, f, r;
-	int k = pq->e - q->e - out_e, neg = num < 0;
+	u128 num, den, lim, quo, rem, p, x;
+	int k = pq->e - q->e - out_e, neg = pq->s < 0, up;
 
-	if (!pq->any || !q->any || den <= 0)
+	if (!pq->any || !q->any || q->s <= 0)
 		return -1;
 	/* a negative price (tickpipe-json(5)): half-even is symmetric */
-	if (neg)
-		num = -num;
+	num = neg ? -(u128)pq->s : (u128)pq->s;
+	den = (u128)q->s;
+	lim = neg ? (u128)INT64_MAX + 1 : (u128)INT64_MAX;
+	quo = num / den;
+	rem = num % den;
 	if (k >= 0) {
-		if (pow10_i128(k, &f) < 0 ||
-		    __builtin_mul_overflow(num, f, &num))
-			return -1;
-	} else if (pow10_i128(-k, &f) < 0 ||
-	    __builtin_mul_overflow(den, f, &den))
+		for (; k > 0; k--) {
+			unsigned digit = 0;
+
+			if (quo > lim)
+				return -1;
+			/* rem * 10 = digit * den + x, with rem < den < 2^127 */
+			x = 0;
+			for (int i = 0; i < 10; i++) {
+				x += rem;
+				if (x >= den) {
+					x -= den;
+					digit++;
+				}
+			}
+			quo = quo * 10 + digit;
+			rem = x;
+		}
+		up = 2 * rem > den || (2 * rem == den && (quo & 1) != 0);
+	} else if (-k > 38) {
+		/* (quo + rem / den) / 10^-k < 2^128 / 10^39 < 1/2 */
+		quo = 0;
+		up = 0;
+	} else {
+		for (p = 1; k < 0; k++)
+			p *= 10;
+		x = quo % p;
+		quo /= p;
+		/* the fraction (x + rem / den) / p against 1/2 */
+		up = x > p / 2 || (x == p / 2 && (rem > 0 || (quo & 1) != 0));
+	}
+	if (up)
+		quo++;
+	if (quo > lim)
 		return -1;
-	r = div_half_even(num, den);
-	if (r > INT64_MAX)
-		return -1;
-	*m = neg ? -(int64_t)r : (int64_t)r;
+	*m = neg && quo > 0 ? -(int64_t)(quo - 1) - 1 : (int64_t)quo;
 	return 0;
 }
 
@@ -525,6 +542,7 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 	struct tp_record r;
 	struct rec_bar *o = &r.u.bar;
 	int64_t ns = (int64_t)d->cfg.bar_ms[i] * 1000000;
+	const char *what;
 	int fe;
 
 	if (b->partial) {
@@ -547,8 +565,10 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 	o->trades = b->trades;
 	if (b->overflow || sum_out(&b->vol, &o->volume, &o->volume_exp) < 0 ||
 	    sum_out(&b->buy, &o->buy_volume, &o->buy_volume_exp) < 0 ||
-	    sum_out(&b->sell, &o->sell_volume, &o->sell_volume_exp) < 0)
+	    sum_out(&b->sell, &o->sell_volume, &o->sell_volume_exp) < 0) {
+		what = "its volumes do not fit";
 		goto overflow;
+	}
 	if (b->trades > 0) {
 		o->open = b->open.pm;
 		o->open_exp = b->open.pe;
@@ -558,17 +578,29 @@ emit_bar(struct derive *d, struct market *m, unsigned i, struct bar *b,
 		o->low_exp = b->low.pe;
 		o->close = b->close.pm;
 		o->close_exp = b->close.pe;
-		/* 4 decimals more than the finest price's (none for a
-		   price kept with a positive exponent) */
-		fe = b->min_pe < 0 ? b->min_pe : 0;
-		o->vwap_exp = (int8_t)(fe - DERIVE_VWAP_DIGITS);
 		if (o->volume == 0) {
 			/* every trade of quantity 0: no weights */
 			o->vwap = b->close.pm;
 			o->vwap_exp = b->close.pe;
-		} else if (fe - DERIVE_VWAP_DIGITS < DEC_EXP_MIN ||
-		    vwap(&b->pq, &b->vol, o->vwap_exp, &o->vwap) < 0)
+		} else if (b->pq_overflow) {
+			what = "its sum of price * qty does not fit in 128 bits";
 			goto overflow;
+		} else {
+			/* 4 decimals more than the finest price's (none for a
+			   price kept with a positive exponent), or the most
+			   that fit; it lies between the low and the high, so
+			   that of the largest price's exponent does */
+			fe = (b->min_pe < 0 ? b->min_pe : 0) -
+			    DERIVE_VWAP_DIGITS;
+			if (fe < DEC_EXP_MIN)
+				fe = DEC_EXP_MIN;
+			while (vwap(&b->pq, &b->vol, fe, &o->vwap) < 0)
+				if (++fe > DEC_EXP_MAX) {
+					what = "its vwap does not fit";
+					goto overflow;
+				}
+			o->vwap_exp = (int8_t)fe;
+		}
 	}
 	d->st.bars++;
 	emit(d, &r, 1);
@@ -580,7 +612,7 @@ overflow:
 
 		jsonl_interval_name(d->cfg.bar_ms[i], iv, sizeof(iv));
 		snprintf(why, sizeof(why), "deriver: bar of %s from %" PRId64
-		    " not emitted: its sums do not fit", iv, b->start);
+		    " not emitted: %s", iv, b->start, what);
 		head(&r, REC_STATUS, m->venue, m->symbol, 0, ts, recv);
 		emit_status(d, m->venue, m->symbol, ST_INFO, &r, why);
 	}
@@ -597,6 +629,7 @@ bar_reset(struct bar *b, int64_t start)
 	memset(&b->sell, 0, sizeof(b->sell));
 	memset(&b->pq, 0, sizeof(b->pq));
 	b->overflow = 0;
+	b->pq_overflow = 0;
 }
 
 /*
@@ -694,13 +727,14 @@ bar_trade(struct derive *d, struct market *m, const struct tp_record *r)
 		if (p.pe < b->min_pe)
 			b->min_pe = p.pe;
 		if (sum_add(&b->vol, t->qty, t->qty_exp) < 0 ||
-		    sum_add_product(&b->pq, t->price, t->price_exp, t->qty,
-		    t->qty_exp) < 0 ||
 		    (t->side == SIDE_BUY && sum_add(&b->buy, t->qty,
 		    t->qty_exp) < 0) ||
 		    (t->side == SIDE_SELL && sum_add(&b->sell, t->qty,
 		    t->qty_exp) < 0))
 			b->overflow = 1;
+		if (sum_add_product(&b->pq, t->price, t->price_exp, t->qty,
+		    t->qty_exp) < 0)
+			b->pq_overflow = 1;
 	}
 }
 

@@ -43,7 +43,7 @@ grep -q '"start":2000000000,.*"volume":"10000000000000000000","buy_volume":"0","
     fail "the bar of one 10^19: $(grep -F '"start":2000000000' "$T/out")"
 grep -q '"start":3000000000,.*"volume":"1844674407370955161",' "$T/out" ||
     fail "the bar of 1844674407370955161.0: $(grep -F '"start":3000000000' "$T/out")"
-grep -q '"reason":"deriver: bar of 1s from 4000000000 not emitted: its sums do not fit"' "$T/out" ||
+grep -q '"reason":"deriver: bar of 1s from 4000000000 not emitted: its volumes do not fit"' "$T/out" ||
     fail "the bar of 2^63 said: $(grep -F status "$T/out")"
 assert_eq "bars" 3 "$(grep -c '"type":"bar"' "$T/out")"
 /usr/bin/python3 "$TESTS/deriver/ref.py" --bar 1000 <"$T/in.jsonl" \

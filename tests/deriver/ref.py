@@ -12,6 +12,7 @@ import decimal
 import json
 import sys
 from decimal import Decimal
+from fractions import Fraction
 
 decimal.getcontext().prec = 200
 VENUES = ["unknown", "sim", "coinbase", "kraken", "binance", "bybit", "okx",
@@ -33,6 +34,35 @@ def js(s):
 
 def fmt(d):
     return format(d, "f")
+
+
+def mant(d):
+    """d's mantissa and exponent as a record holds them (tickpipe-json(5))."""
+    s = stored(d)
+    sign, digits, e = s.as_tuple()
+    return int("".join(map(str, digits))) * (-1 if sign else 1), e
+
+
+def sum128(terms):
+    """The exact sum of terms (mantissa, exponent) at the finest exponent,
+    as deriver adds them, in 128-bit integers: None if a step overflows."""
+    s = se = None
+    lim = 2**127
+    for v, e in terms:
+        if s is None:
+            s, se = 0, e
+        if e < se:
+            if se - e > 38 or not -lim <= s * 10**(se - e) < lim:
+                return None
+            s, se = s * 10**(se - e), e
+        elif e > se:
+            if e - se > 38 or not -lim <= v * 10**(e - se) < lim:
+                return None
+            v *= 10**(e - se)
+        s += v
+        if not -lim <= s < lim:
+            return None
+    return Decimal(0) if s is None else Decimal(s).scaleb(se)
 
 
 def stored(d):
@@ -119,27 +149,39 @@ class Ref:
                     hi = k
                 if prices[k] < prices[lo]:
                     lo = k
-            vol = sum((Decimal(q) for _, q, _ in tr[1:]), Decimal(tr[0][1]))
-            buy = [Decimal(q) for _, q, s in tr if s == "buy"]
-            sell = [Decimal(q) for _, q, s in tr if s == "sell"]
-            buy = sum(buy[1:], buy[0]) if buy else Decimal(0)
-            sell = sum(sell[1:], sell[0]) if sell else Decimal(0)
-            vol, buy, sell = stored(vol), stored(buy), stored(sell)
+            qs = [mant(Decimal(q)) for _, q, _ in tr]
+            vol = sum128(qs)
+            buy = sum128([x for x, (_, _, s) in zip(qs, tr) if s == "buy"])
+            sell = sum128([x for x, (_, _, s) in zip(qs, tr) if s == "sell"])
+            if None not in (vol, buy, sell):
+                vol, buy, sell = stored(vol), stored(buy), stored(sell)
+            what = None
             if None in (vol, buy, sell):
+                what = "its volumes do not fit"
+            elif vol == 0:
+                vwap = tr[-1][0]
+            else:
+                pq = sum128([(pm * qm, pe + qe) for (pm, pe), (qm, qe) in
+                             zip((mant(Decimal(p)) for p, _, _ in tr), qs)])
+                if pq is None:
+                    what = "its sum of price * qty does not fit in 128 bits"
+                else:
+                    # 4 more decimals than the finest price, or the most
+                    # that fit, rounded half to even (round() of a Fraction)
+                    f = Fraction(pq) / Fraction(vol)
+                    e = min(min(mant(Decimal(p))[1] for p, _, _ in tr), 0)
+                    x = max(e - VWAP_DIGITS, -60)
+                    while not -2**63 <= round(f / Fraction(10)**x) < 2**63:
+                        x += 1
+                    vwap = fmt(Decimal(round(f / Fraction(10)**x)).scaleb(x))
+            if what is not None:
                 self.out.append(self.head("status", m.venue, m.symbol,
                                           (0,) + at[1:]).replace(
                     '"src_seq":0', '"vseq":0') +
                     ',"status":"info","reason":"deriver: bar of %s from %d '
-                    'not emitted: its sums do not fit"}' % (
-                        interval_name(ms), b["start"]))
+                    'not emitted: %s"}' % (interval_name(ms), b["start"],
+                                           what))
                 return
-            if vol == 0:
-                vwap = tr[-1][0]
-            else:
-                pq = sum(Decimal(p) * Decimal(q) for p, q, _ in tr)
-                e = min(Decimal(p).as_tuple().exponent for p, _, _ in tr)
-                vwap = fmt((pq / vol).quantize(Decimal(1).scaleb(
-                    e - VWAP_DIGITS), rounding=decimal.ROUND_HALF_EVEN))
             line += ',"open":"%s","high":"%s","low":"%s","close":"%s"' % (
                 tr[0][0], tr[hi][0], tr[lo][0], tr[-1][0])
             line += ',"volume":"%s","buy_volume":"%s","sell_volume":"%s"' \
