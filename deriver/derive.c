@@ -927,6 +927,13 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 	struct market *m;
 
 	d->st.msgs++;
+	/* tickpipe-ring(5): "all" names records derived across venues,
+	   never a venue's own */
+	if (r->venue == VENUE_ALL && (r->type == REC_STATUS ||
+	    r->type == REC_TRADE || r->type == REC_BOOK)) {
+		d->st.reserved++;
+		return 0;
+	}
 	if (r->type == REC_STATUS) {
 		apply_status(d, r);
 		return 0;

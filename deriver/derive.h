@@ -43,6 +43,7 @@ struct derive_stats {
 	uint64_t	late;		/* trades before their bar's start */
 	uint64_t	overflow;	/* bars not emitted: sums too large */
 	uint64_t	unread;		/* not emitted: began before the input */
+	uint64_t	reserved;	/* input of venue "all": skipped */
 };
 
 struct derive;

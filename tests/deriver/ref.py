@@ -309,6 +309,8 @@ class Ref:
                 self.xbest(m.symbol, at)
 
     def line(self, o):
+        if o["venue"] == "all":     # never a venue's own: skipped
+            return
         if o["type"] == "status":
             self.status(o)
             return
