@@ -1,7 +1,7 @@
 /*
  * derive.c: the derived streams from whole input messages (derive.h).
  *
- * A market is one venue and symbol: its full book (two sorted arrays of
+ * A market is one venue and symbol: its full book (two sorted sides of
  * levels), whether the book is valid (a snapshot came since the last
  * resync status or input gap), the last quote emitted, a dirty mark per
  * top-N stream and an open bar per interval.  A symbol groups the
@@ -29,9 +29,24 @@ struct level {
 	int8_t		pe, qe;
 };
 
+/*
+ * A side of a book: its levels in order, best first, in blocks of at
+ * most LBLOCK, none empty, so that a level set anywhere moves at most a
+ * block's levels (a sorted array moved all of them: a venue sending ever
+ * better prices cost O(n) each).  At most DERIVE_MAX_LEVELS in all.
+ */
+#define LBLOCK		256
+#define LBLOCK_MIN	4	/* a block's first room: most books are small */
+
+struct lblock {
+	size_t		 n, cap;	/* cap: a power of two to LBLOCK */
+	struct level	 lv[];
+};
+
 struct side {
-	struct level	*lv;
-	size_t		 n, cap;
+	struct lblock	**b;
+	size_t		 nb, bcap;	/* blocks */
+	size_t		 n;		/* levels */
 	int		 asks;		/* 1: ascending prices */
 };
 
@@ -251,18 +266,65 @@ vwap(const struct sum *pq, const struct sum *q, int out_e, int64_t *m)
 
 /* --- books --- */
 
-/* Position of price (m, e) in side s: found (*at) or where it goes. */
+/* side_cmp: <0 if level l comes before price (m, e) in side s, 0 if at. */
 static int
-side_find(const struct side *s, int64_t m, int e, size_t *at)
+side_cmp(const struct side *s, const struct level *l, int64_t m, int e)
 {
-	size_t lo = 0, hi = s->n;
+	int c = dec_cmp(l->pm, l->pe, m, e);
 
+	return s->asks ? c : -c;	/* bids: descending */
+}
+
+static const struct level *
+side_best(const struct side *s)
+{
+	return s->n > 0 ? &s->b[0]->lv[0] : NULL;
+}
+
+/* side_clear: empties s, its memory given back. */
+static void
+side_clear(struct side *s)
+{
+	for (size_t i = 0; i < s->nb; i++)
+		free(s->b[i]);
+	free(s->b);
+	s->b = NULL;
+	s->nb = s->bcap = s->n = 0;
+}
+
+/*
+ * side_find: the position of price (m, e) in s, block *bi and index *at:
+ * 1 if a level is there, 0 if it goes there (*at may be the block's n).
+ */
+static int
+side_find(const struct side *s, int64_t m, int e, size_t *bi, size_t *at)
+{
+	size_t lo = 0, hi = s->nb;
+	const struct lblock *b;
+
+	/* the first block whose last level is not before the price */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = dec_cmp(s->lv[mid].pm, s->lv[mid].pe, m, e);
 
-		if (!s->asks)
-			c = -c;		/* bids: descending */
+		b = s->b[mid];
+		if (side_cmp(s, &b->lv[b->n - 1], m, e) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == s->nb) {	/* past the last level: at the end */
+		*bi = s->nb > 0 ? s->nb - 1 : 0;
+		*at = s->nb > 0 ? s->b[*bi]->n : 0;
+		return 0;
+	}
+	*bi = lo;
+	b = s->b[lo];
+	lo = 0;
+	hi = b->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = side_cmp(s, &b->lv[mid], m, e);
+
 		if (c == 0) {
 			*at = mid;
 			return 1;
@@ -277,45 +339,103 @@ side_find(const struct side *s, int64_t m, int e, size_t *at)
 }
 
 /*
+ * side_block_add: a new empty block of room for cap levels at index bi of
+ * s; -1 if out of memory.
+ */
+static int
+side_block_add(struct side *s, size_t bi, size_t cap)
+{
+	struct lblock *nb;
+
+	if (s->nb == s->bcap) {
+		size_t cap = s->bcap ? s->bcap * 2 : 4;
+		struct lblock **t = realloc(s->b, cap * sizeof(*t));
+
+		if (t == NULL)
+			return -1;
+		s->b = t;
+		s->bcap = cap;
+	}
+	if ((nb = malloc(sizeof(*nb) + cap * sizeof(nb->lv[0]))) == NULL)
+		return -1;
+	nb->n = 0;
+	nb->cap = cap;
+	memmove(&s->b[bi + 1], &s->b[bi], (s->nb - bi) * sizeof(*s->b));
+	s->b[bi] = nb;
+	s->nb++;
+	return 0;
+}
+
+/*
  * side_set: sets a level (qty 0 removes it).  1 if the side changed (as
  * printed: a price or quantity written otherwise is a change), 0 if not,
- * -1 if out of memory.
+ * -1 if out of memory, -2 if it would hold more than DERIVE_MAX_LEVELS.
  */
 static int
 side_set(struct side *s, int64_t pm, int8_t pe, int64_t qm, int8_t qe)
 {
-	size_t at;
-	int found = side_find(s, pm, pe, &at);
+	size_t bi, at;
+	int found = side_find(s, pm, pe, &bi, &at);
+	struct lblock *b;
 
 	if (qm == 0) {
 		if (!found)
 			return 0;
-		memmove(&s->lv[at], &s->lv[at + 1], (s->n - at - 1) *
-		    sizeof(*s->lv));
+		b = s->b[bi];
+		memmove(&b->lv[at], &b->lv[at + 1], (b->n - at - 1) *
+		    sizeof(*b->lv));
 		s->n--;
+		if (--b->n == 0) {	/* no empty block: memory given back */
+			free(b);
+			memmove(&s->b[bi], &s->b[bi + 1], (s->nb - bi - 1) *
+			    sizeof(*s->b));
+			s->nb--;
+		}
 		return 1;
 	}
-	if (found && s->lv[at].pm == pm && s->lv[at].pe == pe &&
-	    s->lv[at].qm == qm && s->lv[at].qe == qe)
-		return 0;
-	if (!found) {
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 64;
-			struct level *lv = realloc(s->lv, cap * sizeof(*lv));
+	if (found) {
+		struct level *l = &s->b[bi]->lv[at];
 
-			if (lv == NULL)
-				return -1;
-			s->lv = lv;
-			s->cap = cap;
-		}
-		memmove(&s->lv[at + 1], &s->lv[at], (s->n - at) *
-		    sizeof(*s->lv));
-		s->n++;
+		if (l->pm == pm && l->pe == pe && l->qm == qm && l->qe == qe)
+			return 0;
+		l->pm = pm;
+		l->pe = pe;
+		l->qm = qm;
+		l->qe = qe;
+		return 1;
 	}
-	s->lv[at].pm = pm;
-	s->lv[at].pe = pe;
-	s->lv[at].qm = qm;
-	s->lv[at].qe = qe;
+	if (s->n >= DERIVE_MAX_LEVELS)
+		return -2;
+	if (s->nb == 0 && side_block_add(s, 0, LBLOCK_MIN) < 0)
+		return -1;
+	b = s->b[bi];
+	if (b->n == b->cap && b->cap < LBLOCK) {
+		b = realloc(b, sizeof(*b) + 2 * b->cap * sizeof(b->lv[0]));
+		if (b == NULL)
+			return -1;
+		b->cap *= 2;
+		s->b[bi] = b;
+	}
+	if (b->n == LBLOCK) {	/* split: the upper half moves */
+		if (side_block_add(s, bi + 1, LBLOCK) < 0)
+			return -1;
+		memcpy(s->b[bi + 1]->lv, &s->b[bi]->lv[LBLOCK / 2],
+		    (LBLOCK / 2) * sizeof(struct level));
+		s->b[bi + 1]->n = LBLOCK / 2;
+		s->b[bi]->n = LBLOCK / 2;
+		if (at > LBLOCK / 2) {
+			at -= LBLOCK / 2;
+			bi++;
+		}
+	}
+	b = s->b[bi];
+	memmove(&b->lv[at + 1], &b->lv[at], (b->n - at) * sizeof(*b->lv));
+	b->n++;
+	s->n++;
+	b->lv[at].pm = pm;
+	b->lv[at].pe = pe;
+	b->lv[at].qm = qm;
+	b->lv[at].qe = qe;
 	return 1;
 }
 
@@ -446,17 +566,17 @@ emit_quote(struct derive *d, struct market *m)
 	memset(&q, 0, sizeof(q));
 	if (m->bids.n > 0) {
 		q.has_bid = 1;
-		q.bid = m->bids.lv[0].pm;
-		q.bid_exp = m->bids.lv[0].pe;
-		q.bid_qty = m->bids.lv[0].qm;
-		q.bid_qty_exp = m->bids.lv[0].qe;
+		q.bid = side_best(&m->bids)->pm;
+		q.bid_exp = side_best(&m->bids)->pe;
+		q.bid_qty = side_best(&m->bids)->qm;
+		q.bid_qty_exp = side_best(&m->bids)->qe;
 	}
 	if (m->asks.n > 0) {
 		q.has_ask = 1;
-		q.ask = m->asks.lv[0].pm;
-		q.ask_exp = m->asks.lv[0].pe;
-		q.ask_qty = m->asks.lv[0].qm;
-		q.ask_qty_exp = m->asks.lv[0].qe;
+		q.ask = side_best(&m->asks)->pm;
+		q.ask_exp = side_best(&m->asks)->pe;
+		q.ask_qty = side_best(&m->asks)->qm;
+		q.ask_qty_exp = side_best(&m->asks)->qe;
 	}
 	if (m->quoted && memcmp(&q, &m->quote, sizeof(q)) == 0)
 		return;
@@ -492,12 +612,24 @@ emit_top(struct derive *d, struct market *m, unsigned t)
 		recs[k].u.top.depth = (uint16_t)depth;
 		recs[k].u.top.interval_ms = d->cfg.top_ms[t];
 	}
+	/* a cursor in the blocks of the side being written */
+	const struct side *sd = &m->bids;
+	size_t bi = 0, at = 0;
+
 	for (size_t i = 0; i < nlev; i++) {
-		const struct level *l = i < nb ? &m->bids.lv[i] :
-		    &m->asks.lv[i - nb];
+		const struct level *l;
 		struct rec_top *tp = &recs[i / REC_BOOK_LEVELS].u.top;
 		size_t j = i % REC_BOOK_LEVELS;
 
+		if (i == nb) {
+			sd = &m->asks;
+			bi = at = 0;
+		}
+		l = &sd->b[bi]->lv[at];
+		if (++at == sd->b[bi]->n) {
+			bi++;
+			at = 0;
+		}
 		tp->price[j] = l->pm;
 		tp->price_exp[j] = l->pe;
 		tp->qty[j] = l->qm;
@@ -766,11 +898,11 @@ xbest(struct derive *d, struct sym *s, const struct tp_record *at)
 		}
 		x.venues |= 1u << m->venue;
 		if (m->bids.n > 0) {
-			const struct level *l = &m->bids.lv[0], *b;
+			const struct level *l = side_best(&m->bids), *b;
 			int c = 1;
 
 			if (bm != NULL) {
-				b = &bm->bids.lv[0];
+				b = side_best(&bm->bids);
 				c = dec_cmp(l->pm, l->pe, b->pm, b->pe);
 				if (c == 0)	/* ties: the larger size */
 					c = dec_cmp(l->qm, l->qe, b->qm, b->qe);
@@ -779,11 +911,11 @@ xbest(struct derive *d, struct sym *s, const struct tp_record *at)
 				bm = m;
 		}
 		if (m->asks.n > 0) {
-			const struct level *l = &m->asks.lv[0], *a;
+			const struct level *l = side_best(&m->asks), *a;
 			int c = -1;
 
 			if (am != NULL) {
-				a = &am->asks.lv[0];
+				a = side_best(&am->asks);
 				c = dec_cmp(l->pm, l->pe, a->pm, a->pe);
 				if (c == 0)
 					c = -dec_cmp(l->qm, l->qe, a->qm, a->qe);
@@ -794,18 +926,18 @@ xbest(struct derive *d, struct sym *s, const struct tp_record *at)
 	}
 	if (bm != NULL) {
 		x.has_bid = 1;
-		x.bid = bm->bids.lv[0].pm;
-		x.bid_exp = bm->bids.lv[0].pe;
-		x.bid_qty = bm->bids.lv[0].qm;
-		x.bid_qty_exp = bm->bids.lv[0].qe;
+		x.bid = side_best(&bm->bids)->pm;
+		x.bid_exp = side_best(&bm->bids)->pe;
+		x.bid_qty = side_best(&bm->bids)->qm;
+		x.bid_qty_exp = side_best(&bm->bids)->qe;
 		x.bid_venue = bm->venue;
 	}
 	if (am != NULL) {
 		x.has_ask = 1;
-		x.ask = am->asks.lv[0].pm;
-		x.ask_exp = am->asks.lv[0].pe;
-		x.ask_qty = am->asks.lv[0].qm;
-		x.ask_qty_exp = am->asks.lv[0].qe;
+		x.ask = side_best(&am->asks)->pm;
+		x.ask_exp = side_best(&am->asks)->pe;
+		x.ask_qty = side_best(&am->asks)->qm;
+		x.ask_qty_exp = side_best(&am->asks)->qe;
 		x.ask_venue = am->venue;
 	}
 	if (bm != NULL && am != NULL) {
@@ -831,8 +963,8 @@ invalidate(struct derive *d, struct market *m, uint8_t why)
 {
 	m->valid = 0;
 	m->why = why;
-	m->bids.n = 0;
-	m->asks.n = 0;
+	side_clear(&m->bids);
+	side_clear(&m->asks);
 	m->quoted = 0;
 	for (unsigned t = 0; t < d->cfg.ntops; t++)
 		m->dirty[t] = 0;
@@ -853,6 +985,24 @@ book_seen(struct market *m)
 	*pp = m;
 }
 
+/*
+ * book_too_deep: a side of m's book would hold more than DERIVE_MAX_LEVELS
+ * levels (no venue's does: a hostile input's) at record r: the book is
+ * invalid until its next snapshot, as after a resync, and a status of
+ * the venue and symbol says so.
+ */
+static void
+book_too_deep(struct derive *d, struct market *m, const struct tp_record *r)
+{
+	char why[REC_REASON_LEN];
+
+	d->st.deep++;
+	invalidate(d, m, XB_WHY_RESYNC);
+	snprintf(why, sizeof(why), "deriver: book of more than %d levels a "
+	    "side: invalid until its next snapshot", DERIVE_MAX_LEVELS);
+	emit_status(d, m->venue, m->symbol, ST_RESYNC, r, why);
+}
+
 static int
 apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
     size_t n)
@@ -861,8 +1011,8 @@ apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
 
 	book_seen(m);
 	if (recs[0].flags & REC_F_SNAPSHOT) {
-		m->bids.n = 0;
-		m->asks.n = 0;
+		side_clear(&m->bids);
+		side_clear(&m->asks);
 		m->valid = 1;
 		m->why = XB_WHY_NONE;
 		changed = 1;
@@ -877,6 +1027,10 @@ apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
 			rc = side_set(j < b->nbids ? &m->bids : &m->asks,
 			    b->price[j], b->price_exp[j], b->qty[j],
 			    b->qty_exp[j]);
+			if (rc == -2) {
+				book_too_deep(d, m, &recs[0]);
+				return 0;
+			}
 			if (rc < 0)
 				return -1;
 			changed |= rc;
@@ -1014,8 +1168,8 @@ derive_free(struct derive *d)
 		return;
 	for (size_t i = 0; i < d->mkcap; i++)
 		if (d->mk[i] != NULL) {
-			free(d->mk[i]->bids.lv);
-			free(d->mk[i]->asks.lv);
+			side_clear(&d->mk[i]->bids);
+			side_clear(&d->mk[i]->asks);
 			free(d->mk[i]);
 		}
 	for (size_t i = 0; i < d->sycap; i++)

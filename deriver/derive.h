@@ -20,6 +20,7 @@
 #define DERIVE_MAX_DEPTH	1000	/* N of --top */
 #define DERIVE_VWAP_DIGITS	4	/* vwap: digits past the finest price */
 #define DERIVE_EMPTY_BARS_MAX	3600	/* empty bars emitted in one go */
+#define DERIVE_MAX_LEVELS	200000	/* levels a side of a book */
 
 /* Output: one whole message (recs[0..n), n > 1 for a book_top). */
 typedef void derive_out_fn(void *arg, struct tp_record *recs, size_t n);
@@ -44,6 +45,7 @@ struct derive_stats {
 	uint64_t	overflow;	/* bars not emitted: sums too large */
 	uint64_t	unread;		/* not emitted: began before the input */
 	uint64_t	reserved;	/* input of venue "all": skipped */
+	uint64_t	deep;		/* books invalid: past DERIVE_MAX_LEVELS */
 };
 
 struct derive;

@@ -18,6 +18,7 @@ decimal.getcontext().prec = 200
 VENUES = ["unknown", "sim", "coinbase", "kraken", "binance", "bybit", "okx",
           "sim2", "sim3", "all"]
 VWAP_DIGITS = 4
+MAX_LEVELS = 200000     # a side of a book
 
 
 def interval_name(ms):
@@ -228,6 +229,9 @@ class Ref:
                 if Decimal(q) == 0:
                     changed |= side.pop(Decimal(p), None) is not None
                 else:
+                    if Decimal(p) not in side and len(side) >= MAX_LEVELS:
+                        self.too_deep(m, o)
+                        return
                     changed |= side.get(Decimal(p)) != (p, q)
                     side[Decimal(p)] = (p, q)
         if not changed:     # nothing written, nothing fresher
@@ -245,6 +249,20 @@ class Ref:
                 line += ',"%s":%s,"%s_qty":%s' % (
                     name, js(lv and lv[0]), name, js(lv and lv[1]))
             self.out.append(line + "}")
+
+    def invalidate(self, m, why):
+        m.valid, m.why = False, why
+        m.bids, m.asks = {}, {}
+        m.quote = None
+        m.dirty = [None] * len(self.tops)
+
+    def too_deep(self, m, o):
+        self.invalidate(m, "resync")
+        self.out.append(self.head("status", m.venue, m.symbol,
+                                  (0, o["ts"], o["recv"])).replace(
+            '"src_seq":0', '"vseq":0') +
+            ',"status":"resync","reason":"deriver: book of more than %d '
+            'levels a side: invalid until its next snapshot"}' % MAX_LEVELS)
 
     def xbest(self, symbol, at):
         ms = sorted((m for m in self.markets.values()
@@ -301,10 +319,7 @@ class Ref:
             if m.venue != o["venue"] or ("symbol" in o and
                                          m.symbol != o["symbol"]):
                 continue
-            m.valid, m.why = False, why
-            m.bids, m.asks = {}, {}
-            m.quote = None
-            m.dirty = [None] * len(self.tops)
+            self.invalidate(m, why)
             if m.booked:
                 self.xbest(m.symbol, at)
 
