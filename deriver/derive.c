@@ -1003,40 +1003,107 @@ book_too_deep(struct derive *d, struct market *m, const struct tp_record *r)
 	emit_status(d, m->venue, m->symbol, ST_RESYNC, r, why);
 }
 
+/*
+ * apply_levels: sets the levels of the book message recs[0..n) in bids
+ * and asks.  Returns 1 if they changed, 0 if not, -1 if out of memory,
+ * -2 if a side would hold more than DERIVE_MAX_LEVELS.
+ */
 static int
-apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
-    size_t n)
+apply_levels(struct side *bids, struct side *asks,
+    const struct tp_record *recs, size_t n)
 {
 	int changed = 0, rc;
 
-	book_seen(m);
-	if (recs[0].flags & REC_F_SNAPSHOT) {
-		side_clear(&m->bids);
-		side_clear(&m->asks);
-		m->valid = 1;
-		m->why = XB_WHY_NONE;
-		changed = 1;
-	} else if (!m->valid) {
-		d->st.ignored++;
-		return 0;
-	}
 	for (size_t k = 0; k < n; k++) {
 		const struct rec_book *b = &recs[k].u.book;
 
 		for (unsigned j = 0; j < (unsigned)b->nbids + b->nasks; j++) {
-			rc = side_set(j < b->nbids ? &m->bids : &m->asks,
+			rc = side_set(j < b->nbids ? bids : asks,
 			    b->price[j], b->price_exp[j], b->qty[j],
 			    b->qty_exp[j]);
-			if (rc == -2) {
-				book_too_deep(d, m, &recs[0]);
-				return 0;
-			}
 			if (rc < 0)
-				return -1;
+				return rc;
 			changed |= rc;
 		}
 	}
-	/* a delta that changed nothing: no top, no quote, not fresher */
+	return changed;
+}
+
+/* side_same: a and b hold the same levels, as printed. */
+static int
+side_same(const struct side *a, const struct side *b)
+{
+	size_t ai = 0, aj = 0, bi = 0, bj = 0;
+
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		const struct level *x = &a->b[ai]->lv[aj];
+		const struct level *y = &b->b[bi]->lv[bj];
+
+		if (x->pm != y->pm || x->pe != y->pe || x->qm != y->qm ||
+		    x->qe != y->qe)
+			return 0;
+		if (++aj == a->b[ai]->n) {
+			ai++;
+			aj = 0;
+		}
+		if (++bj == b->b[bi]->n) {
+			bi++;
+			bj = 0;
+		}
+	}
+	return 1;
+}
+
+/*
+ * apply_book: a book message of m.  A snapshot is built apart and
+ * replaces the book; it is a change if the book was invalid (whatever it
+ * holds: the first quote after it is written) or if it differs from the
+ * book, as printed.  "A book that does not change writes nothing"
+ * (deriver(1)): an identical snapshot writes no top and no quote, and
+ * does not make the venue fresher.
+ */
+static int
+apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
+    size_t n)
+{
+	int changed;
+
+	book_seen(m);
+	if (recs[0].flags & REC_F_SNAPSHOT) {
+		struct side bids, asks;
+
+		memset(&bids, 0, sizeof(bids));
+		memset(&asks, 0, sizeof(asks));
+		asks.asks = 1;
+		changed = apply_levels(&bids, &asks, recs, n);
+		if (changed >= 0)
+			changed = !m->valid || !side_same(&bids, &m->bids) ||
+			    !side_same(&asks, &m->asks);
+		side_clear(&m->bids);
+		side_clear(&m->asks);
+		if (changed >= 0) {
+			m->bids = bids;
+			m->asks = asks;
+			m->valid = 1;
+			m->why = XB_WHY_NONE;
+		} else {
+			side_clear(&bids);
+			side_clear(&asks);
+		}
+	} else if (!m->valid) {
+		d->st.ignored++;
+		return 0;
+	} else
+		changed = apply_levels(&m->bids, &m->asks, recs, n);
+	if (changed == -2) {
+		book_too_deep(d, m, &recs[0]);
+		return 0;
+	}
+	if (changed < 0)
+		return -1;
+	/* a message that changed nothing: no top, no quote, not fresher */
 	if (!changed)
 		return 0;
 	m->change_recv = recs[0].recv;

@@ -1,10 +1,11 @@
 #!/bin/sh
 # t-deriver-top-unchanged: "a book that does not change writes nothing"
 # (deriver(1)): a delta that removes a level the book does not have, an
-# empty delta and one that sets a level as it is write no top-N book, no
-# quote, and do not make the venue fresh; one written otherwise
-# ("100.50" for "100.5") is a change.  The output equals the model's
-# (tests/deriver/ref.py).
+# empty delta, one that sets a level as it is, and a snapshot of the
+# book as it is (it wrote a top) write no top-N book, no quote, and do
+# not make the venue fresh; one written otherwise ("100.50" for "100.5")
+# is a change, and so is a snapshot that makes an invalid book valid,
+# whatever it holds.  The output equals the model's (tests/deriver/ref.py).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
@@ -22,6 +23,11 @@ line() { book_line "$1" "$((1000000 + $2))" "$3" "$4"; }
 	line book_delta 800 '[["100.50","1"]]' '[]'
 	line book_delta 1200 '[]' '[["103","1"]]'
 	line book_delta 1400 '[]' '[["103","0"]]'
+	line book_snapshot 1600 '[["100","2"],["100.50","1"]]' '[["101","1"]]'
+	line book_delta 1800 '[]' '[]'
+	printf '{"type":"status","venue":"sim","symbol":"BTC-USD","ts":1001900000000,"recv":1001900000000,"status":"resync","reason":"x"}\n'
+	line book_snapshot 2000 '[["100","2"],["100.50","1"]]' '[["101","1"]]'
+	line book_delta 2200 '[]' '[]'
 } >"$T/lines"
 feed_a
 "$BIN/shmreader" --ring "$A" --no-follow >"$T/in.jsonl" 2>"$T/err" ||
@@ -32,9 +38,13 @@ feed_a
     sed 's/,"seq":[0-9]*,/,/' >"$T/out"
 /usr/bin/python3 "$TESTS/deriver/ref.py" --top 2:100 --stale 0 \
     <"$T/in.jsonl" >"$T/ref" || fail "ref.py failed"
-# tops of [0, 100 ms) (the snapshot), [800, 900) ("100.50"), [1200, 1300)
-assert_eq "tops" 3 "$(grep -c '"type":"book_top"' "$T/out")"
-assert_eq "quotes" 2 "$(grep -c '"type":"quote"' "$T/out")"
+# tops of [0, 100 ms) (the snapshot), [800, 900) ("100.50"), [1200, 1300),
+# [1400, 1500), none of [1600, 1700) (the same snapshot), one of
+# [2000, 2100) (after the resync)
+assert_eq "tops" 5 "$(grep -c '"type":"book_top"' "$T/out")"
+! grep -q '"type":"book_top",.*"ts":1001600000000,' "$T/out" ||
+    fail "the snapshot of the book as it is wrote a top"
+assert_eq "quotes" 3 "$(grep -c '"type":"quote"' "$T/out")"
 cmp "$T/ref" "$T/out" >/dev/null ||
     fail "differs from the model: $(diff "$T/ref" "$T/out" | head -n 4)"
 exit 0

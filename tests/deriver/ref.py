@@ -218,12 +218,15 @@ class Ref:
 
     def book(self, m, o):
         m.booked = True
-        if o["type"] == "book_snapshot":
+        snap = o["type"] == "book_snapshot"
+        if snap:
+            # a change if the book was invalid, or if it differs
+            old = (m.bids, m.asks) if m.valid else None
             m.bids, m.asks = {}, {}
             m.valid, m.why = True, None
         elif not m.valid:
             return
-        changed = o["type"] == "book_snapshot"
+        changed = False
         for name, side in (("bids", m.bids), ("asks", m.asks)):
             for p, q in o[name]:
                 if Decimal(q) == 0:
@@ -234,6 +237,8 @@ class Ref:
                         return
                     changed |= side.get(Decimal(p)) != (p, q)
                     side[Decimal(p)] = (p, q)
+        if snap:
+            changed = old != (m.bids, m.asks)
         if not changed:     # nothing written, nothing fresher
             return
         m.change_recv = o["recv"]
