@@ -115,6 +115,8 @@ struct derive {
 	struct tp_record *obuf;		/* an output message */
 	size_t		 obufn;
 	int		 late;		/* derive_late_start */
+	int		 full_said;	/* markets_full said, at: */
+	int64_t		 full_said_recv;
 };
 
 /* --- exact arithmetic --- */
@@ -487,11 +489,17 @@ sym_get(struct derive *d, const char *symbol)
 	return s;
 }
 
+/*
+ * mk_get: the market of venue and symbol, made if new.  NULL if out of
+ * memory, or, *full set, if it is new and DERIVE_MAX_MARKETS are made.
+ */
 static struct market *
-mk_get(struct derive *d, unsigned venue, const char *symbol)
+mk_get(struct derive *d, unsigned venue, const char *symbol, int *full)
 {
 	struct market *m;
 	size_t j;
+
+	*full = 0;
 
 	if (d->nmk * 2 >= d->mkcap) {
 		size_t cap = d->mkcap ? d->mkcap * 2 : 64;
@@ -517,6 +525,10 @@ mk_get(struct derive *d, unsigned venue, const char *symbol)
 		if (d->mk[j]->venue == venue && strncmp(d->mk[j]->symbol,
 		    symbol, REC_SYMBOL_LEN) == 0)
 			return d->mk[j];
+	if (d->nmk >= DERIVE_MAX_MARKETS) {
+		*full = 1;
+		return NULL;
+	}
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
 	m->venue = (uint16_t)venue;
@@ -1141,11 +1153,38 @@ apply_status(struct derive *d, const struct tp_record *r)
 	}
 }
 
+/*
+ * markets_full: r is of a new market past DERIVE_MAX_MARKETS: not derived,
+ * counted, and said by a status info of its venue and symbol, at most
+ * once a MARKETS_FULL_SAY_NS of receive time (the records' own times,
+ * so that the output depends on the input only).
+ */
+#define MARKETS_FULL_SAY_NS	(60 * INT64_C(1000000000))
+
+static void
+markets_full(struct derive *d, const struct tp_record *r)
+{
+	char why[REC_REASON_LEN];
+
+	d->st.nomarket++;
+	if (d->full_said && r->recv >= d->full_said_recv &&
+	    (uint64_t)r->recv - (uint64_t)d->full_said_recv <
+	    (uint64_t)MARKETS_FULL_SAY_NS)
+		return;
+	d->full_said = 1;
+	d->full_said_recv = r->recv;
+	snprintf(why, sizeof(why), "deriver: more than %d markets (venue "
+	    "and symbol): new ones not derived, %" PRIu64 " records of them "
+	    "skipped so far", DERIVE_MAX_MARKETS, d->st.nomarket);
+	emit_status(d, r->venue, r->symbol, ST_INFO, r, why);
+}
+
 int
 derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 {
 	const struct tp_record *r = &recs[0];
 	struct market *m;
+	int full;
 
 	d->st.msgs++;
 	/* tickpipe-ring(5): "all" names records derived across venues,
@@ -1161,8 +1200,12 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 	}
 	if (r->type != REC_TRADE && r->type != REC_BOOK)
 		return 0;
-	if ((m = mk_get(d, r->venue, r->symbol)) == NULL)
-		return -1;
+	if ((m = mk_get(d, r->venue, r->symbol, &full)) == NULL) {
+		if (!full)
+			return -1;
+		markets_full(d, r);
+		return 0;
+	}
 	if (!m->taken) {
 		m->taken = 1;
 		m->first_ts = r->ts;

@@ -21,6 +21,7 @@
 #define DERIVE_VWAP_DIGITS	4	/* vwap: digits past the finest price */
 #define DERIVE_EMPTY_BARS_MAX	3600	/* empty bars emitted in one go */
 #define DERIVE_MAX_LEVELS	200000	/* levels a side of a book */
+#define DERIVE_MAX_MARKETS	16384	/* venue and symbol pairs */
 
 /* Output: one whole message (recs[0..n), n > 1 for a book_top). */
 typedef void derive_out_fn(void *arg, struct tp_record *recs, size_t n);
@@ -46,6 +47,7 @@ struct derive_stats {
 	uint64_t	unread;		/* not emitted: began before the input */
 	uint64_t	reserved;	/* input of venue "all": skipped */
 	uint64_t	deep;		/* books invalid: past DERIVE_MAX_LEVELS */
+	uint64_t	nomarket;	/* records of markets past the bound */
 };
 
 struct derive;

@@ -19,6 +19,7 @@ VENUES = ["unknown", "sim", "coinbase", "kraken", "binance", "bybit", "okx",
           "sim2", "sim3", "all"]
 VWAP_DIGITS = 4
 MAX_LEVELS = 200000     # a side of a book
+MAX_MARKETS = 16384     # venue and symbol pairs
 
 
 def interval_name(ms):
@@ -112,7 +113,10 @@ class Ref:
         self.tops, self.bars, self.stale_ns = tops, bars, stale_ms * 10**6
         self.markets = {}       # (venue, symbol) -> Market, creation order
         self.syms = {}          # symbol -> last xbest tuple or None
+        self.sym_markets = {}   # symbol -> its markets
         self.out = []
+        self.nomarket = 0       # records of markets past MAX_MARKETS
+        self.full_said = None   # recv of the last status saying so
 
     def head(self, typ, venue, symbol, src):
         return ('{"type":"%s","venue":"%s","symbol":"%s","src_seq":%d,'
@@ -122,10 +126,27 @@ class Ref:
     def market(self, venue, symbol):
         key = (venue, symbol)
         if key not in self.markets:
+            if len(self.markets) >= MAX_MARKETS:
+                return None
             self.markets[key] = Market(venue, symbol, len(self.tops),
                                        len(self.bars))
             self.syms.setdefault(symbol, None)
+            self.sym_markets.setdefault(symbol, []).append(
+                self.markets[key])
         return self.markets[key]
+
+    def markets_full(self, o):
+        self.nomarket += 1
+        if self.full_said is not None and \
+                0 <= o["recv"] - self.full_said < 60 * 10**9:
+            return
+        self.full_said = o["recv"]
+        self.out.append(self.head("status", o["venue"], o["symbol"],
+                                  (0, o["ts"], o["recv"])).replace(
+            '"src_seq":0', '"vseq":0') +
+            ',"status":"info","reason":"deriver: more than %d markets '
+            '(venue and symbol): new ones not derived, %d records of them '
+            'skipped so far"}' % (MAX_MARKETS, self.nomarket))
 
     def emit_top(self, m, t):
         n, ms = self.tops[t]
@@ -270,8 +291,7 @@ class Ref:
             'levels a side: invalid until its next snapshot"}' % MAX_LEVELS)
 
     def xbest(self, symbol, at):
-        ms = sorted((m for m in self.markets.values()
-                     if m.symbol == symbol and m.booked),
+        ms = sorted((m for m in self.sym_markets[symbol] if m.booked),
                     key=lambda m: VENUES.index(m.venue))
         inc, exc = [], []
         bid = ask = None            # (Decimal price, Decimal qty, texts, venue)
@@ -337,6 +357,9 @@ class Ref:
         if o["type"] not in ("trade", "book_snapshot", "book_delta"):
             return
         m = self.market(o["venue"], o["symbol"])
+        if m is None:
+            self.markets_full(o)
+            return
         at = (o["seq"], o["ts"], o["recv"])
         self.tick(m, at)
         if o["type"] == "trade":
