@@ -3,7 +3,8 @@
 # tickpipe-ring(5) reserves for records derived across venues ("never a
 # venue's own"), are skipped (deriver(1)): a book of "all" better than
 # sim's made xbest say "bid_venue":"all", its trades made bars and its
-# status a resync of nothing.  Here only sim's book and trade count.
+# status a resync of nothing.  Here only sim's book and trade count;
+# the 4 of "all" are counted (reserved, with -v).
 # The output equals the model's (tests/deriver/ref.py).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
@@ -29,8 +30,9 @@ rec() {
 feed_a
 "$BIN/shmreader" --ring "$A" --no-follow >"$T/in.jsonl" 2>"$T/err" ||
     fail "shmreader: $(cat "$T/err")"
-"$BIN/deriver" --ring "$A" --out "$D" --no-follow --bar 1s --top 5:1000 \
+"$BIN/deriver" --ring "$A" --out "$D" --no-follow -v --bar 1s --top 5:1000 \
     --stale 0 2>"$T/err" || fail "deriver: $(cat "$T/err")"
+grep -q ' reserved 4 ' "$T/err" || fail "not counted: $(cat "$T/err")"
 derived | sed 's/,"seq":[0-9]*,/,/' >"$T/out"
 ! grep -q -e '_venue":"all"' -e '"venues":\["all"' "$T/out" ||
     fail "venue all derived: $(grep -F '"all"' "$T/out" | head -n 2)"
