@@ -143,6 +143,42 @@ fmt_time(int64_t ns, char *buf, size_t len)
 	    tm.tm_sec, (long)(ns % 1000000000 / 1000));
 }
 
+/*
+ * put_text: a text field of a record (at most max bytes, up to its NUL)
+ * for a terminal: controls (C0, DEL and, in UTF-8, C1) and the bytes of
+ * text that is not UTF-8 as \xHH, a backslash as \\.  A venue's trade
+ * id or reason went out raw: ESC sequences reached the operator's
+ * terminal, a newline cut a message in two lines.
+ */
+static void
+put_text(const char *s, size_t max, int pad)
+{
+	size_t n = strnlen(s, max), w = 0;
+	int ok = utf8_valid(s, n);
+
+	for (size_t i = 0; i < n; i++, w++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\\') {
+			fputs("\\\\", stdout);
+			w++;
+		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !ok)) {
+			printf("\\x%02x", c);
+			w += 3;
+		} else if (c == 0xc2 && i + 1 < n &&
+		    (unsigned char)s[i + 1] < 0xa0) {
+			printf("\\xc2\\x%02x", (unsigned char)s[++i]);
+			w += 7;
+		} else {
+			putchar(c);
+			if (c >= 0x80 && (c & 0xc0) == 0x80)
+				w--;	/* a continuation byte: no column */
+		}
+	}
+	for (; (int)w < pad; w++)
+		putchar(' ');
+}
+
 static void
 print_table(struct reader *r, const struct tp_record *recs, size_t n)
 {
@@ -152,14 +188,17 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 	size_t nb = 0, na = 0;
 
 	fmt_time(h->recv, tbuf, sizeof(tbuf));
-	printf("%10" PRIu64 " %s %-8s %-10s ", h->seq, tbuf,
-	    venue_name(h->venue), h->symbol[0] ? h->symbol : "-");
+	printf("%10" PRIu64 " %s %-8s ", h->seq, tbuf, venue_name(h->venue));
+	put_text(h->symbol[0] ? h->symbol : "-", sizeof(h->symbol), 10);
+	putchar(' ');
 	switch (h->type) {
 	case REC_TRADE:
 		dec_format(h->u.trade.price, h->u.trade.price_exp, p, sizeof(p));
 		dec_format(h->u.trade.qty, h->u.trade.qty_exp, q, sizeof(q));
-		printf("%-8s %-4s %16s x %-16s id %s\n", "trade",
-		    side_name(h->u.trade.side), p, q, h->u.trade.tid);
+		printf("%-8s %-4s %16s x %-16s id ", "trade",
+		    side_name(h->u.trade.side), p, q);
+		put_text(h->u.trade.tid, sizeof(h->u.trade.tid), 0);
+		putchar('\n');
 		break;
 	case REC_BOOK: {
 		const struct rec_book *bl = NULL, *al = NULL;
@@ -194,8 +233,9 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 		break;
 	}
 	case REC_STATUS:
-		printf("%-8s %s: %s\n", "status",
-		    status_name(h->u.status.code), h->u.status.reason);
+		printf("%-8s %s: ", "status", status_name(h->u.status.code));
+		put_text(h->u.status.reason, sizeof(h->u.status.reason), 0);
+		putchar('\n');
 		break;
 	case REC_QUOTE:
 	case REC_XBEST: {
