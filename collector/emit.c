@@ -120,6 +120,10 @@ collector_status(struct collector *c, unsigned venue, const char *symbol,
 	r.u.status.code = (uint16_t)code;
 	snprintf(r.u.status.reason, sizeof(r.u.status.reason), "%s",
 	    reason != NULL ? reason : "");
+	/* cut where a character ends: a reason cut in the middle of one
+	   (a long URL, a venue's text) printed whole as "?" */
+	r.u.status.reason[utf8_cut(r.u.status.reason,
+	    strlen(r.u.status.reason))] = '\0';
 	if (code == ST_RESYNC)
 		c->resyncs++;
 	collector_emit(c, &r, 1);

@@ -41,30 +41,14 @@ feed_data(struct feed *f)
 void
 feed_malformed(struct feed *f, const char *why, const char *data, size_t len)
 {
+	char ex[160 * 4 + 4];
+
 	f->malformed++;
+	/* the venue's bytes as printable ASCII: ESC sequences and cut
+	   characters went raw to the terminal and the logs */
+	text_excerpt(data, len, 160, ex);
 	ratelog_say(&f->malformed_log, mono_ns(), "%s: malformed message "
-	    "skipped: %s: %.*s%s", f->ops->name, why,
-	    (int)(len > 160 ? 160 : len), data, len > 160 ? "..." : "");
-}
-
-/*
- * venue_excerpt: the first max bytes of p[0..n) as printable ASCII in
- * out (max * 4 + 4 bytes): other bytes as \xHH, "..." if cut.
- */
-static void
-venue_excerpt(const char *p, size_t n, size_t max, char *out)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && i < max; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c >= 0x20 && c < 0x7f)
-			out[o++] = (char)c;
-		else
-			o += (size_t)sprintf(out + o, "\\x%02x", c);
-	}
-	strcpy(out + o, n > max ? "..." : "");
+	    "skipped: %s: %s", f->ops->name, why, ex);
 }
 
 /* The kinds feed_unknown has said, per venue: a small fixed table. */
@@ -107,8 +91,8 @@ feed_unknown(struct feed *f, struct jv kind, const char *data, size_t len)
 	unknown_said[i].venue = f->ops->id;
 	unknown_said[i].n = n;
 	memcpy(unknown_said[i].kind, t, n);
-	venue_excerpt(t, n, UNKNOWN_KIND_LEN, k);
-	venue_excerpt(data, len, UNKNOWN_EXCERPT, msg);
+	text_excerpt(t, n, UNKNOWN_KIND_LEN, k);
+	text_excerpt(data, len, UNKNOWN_EXCERPT, msg);
 	fprintf(stderr, "%s: %s: message of unknown kind \"%s\" skipped "
 	    "(said once, counted as unknown): %s\n", f->c->prog,
 	    f->ops->name, k, msg);
@@ -528,8 +512,19 @@ feed_emit_trade(struct feed *f, struct fsym *s, int64_t ts, int64_t recv,
 		return;
 	}
 	r.u.trade.side = (uint8_t)side;
-	if (tidlen > sizeof(r.u.trade.tid) - 1)
-		tidlen = sizeof(r.u.trade.tid) - 1;
+	if (tidlen > sizeof(r.u.trade.tid) - 1) {
+		/* kept, cut where a character ends (tickpipe-ring(5): at
+		   most 47 bytes), and said; it was cut mid-character, the
+		   whole id then printed as "?", without a word */
+		size_t cut = utf8_cut(tid, sizeof(r.u.trade.tid) - 1);
+		char ex[64 * 4 + 4];
+
+		text_excerpt(tid, tidlen, 64, ex);
+		ratelog_say(&f->malformed_log, mono_ns(), "%s: trade id of "
+		    "%zu bytes cut to %zu (the record holds 47): %s",
+		    f->ops->name, tidlen, cut, ex);
+		tidlen = cut;
+	}
 	memcpy(r.u.trade.tid, tid, tidlen);
 	collector_emit(f->c, &r, 1);
 }

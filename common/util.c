@@ -269,3 +269,37 @@ list_each(const char *list, size_t max, const char *what,
 			return 0;
 	}
 }
+
+size_t
+utf8_cut(const char *s, size_t n)
+{
+	size_t j = n, len;
+	unsigned char c;
+
+	/* back over up to 3 continuation bytes to the lead byte */
+	while (j > 0 && n - j < 3 && ((unsigned char)s[j - 1] & 0xc0) == 0x80)
+		j--;
+	if (j == 0)
+		return n;
+	c = (unsigned char)s[j - 1];
+	if (c < 0x80)
+		return n;
+	len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+	return j - 1 + len > n ? j - 1 : n;
+}
+
+void
+text_excerpt(const char *p, size_t n, size_t max, char *out)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && i < max; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			out[o++] = (char)c;
+		else
+			o += (size_t)sprintf(out + o, "\\x%02x", c);
+	}
+	strcpy(out + o, n > max ? "..." : "");
+}

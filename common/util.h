@@ -74,6 +74,20 @@ int	list_each(const char *list, size_t max, const char *what,
 	    char *why, size_t whylen);
 
 /*
+ * utf8_cut: the length, at most n, of s[0..n) without a last character
+ * that n cuts in the middle (a text cut at a byte limit, so that it stays
+ * UTF-8: one cut mid-character made the whole text print as "?").
+ */
+size_t	utf8_cut(const char *s, size_t n);
+
+/*
+ * text_excerpt: the first max bytes of p[0..n) as printable ASCII in out
+ * (max * 4 + 4 bytes): other bytes as \xHH, "..." if cut.  For text
+ * from outside (a venue's message, an HTTP head) in a log line.
+ */
+void	text_excerpt(const char *p, size_t n, size_t max, char *out);
+
+/*
  * std_fds_hold: standard descriptors the caller closed (2>&-, some cron
  * setups) are held open on /dev/null, read-only where they are written
  * and write-only where read, so that the program's own reads and writes

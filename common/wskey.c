@@ -9,6 +9,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "util.h"
 #include "wskey.h"
 
 #define WSKEY_GUID	"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
@@ -118,8 +119,12 @@ wskey_response(const char *h, size_t len, const char *acc, char *why,
 		if (first) {
 			if (n < 12 || memcmp(p, "HTTP/1.1 101", 12) != 0 ||
 			    (n > 12 && p[12] != ' ')) {
+				char ex[40 * 4 + 4];
+
+				/* the server's bytes, printable */
+				text_excerpt(p, n, 40, ex);
 				snprintf(why, whylen, "not \"HTTP/1.1 101\": "
-				    "%.*s", (int)(n > 40 ? 40 : n), p);
+				    "%s", ex);
 				return -1;
 			}
 			first = 0;

@@ -77,10 +77,10 @@ $(BUILD)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c wsgate/httphead.c \
 
 $(BUILD)/fuzz/fuzz_wshandshake: tests/fuzz/fuzz_wshandshake.c \
     wsgate/httphead.c wsgate/httphead.h wsgate/upgrade.c wsgate/upgrade.h \
-    common/wskey.c common/wskey.h
+    common/wskey.c common/wskey.h common/util.c common/util.h
 	@mkdir -p $(@D)
 	clang $(FUZZ_FLAGS) -Iwsgate $< wsgate/httphead.c wsgate/upgrade.c \
-		common/wskey.c -o $@ -lcrypto
+		common/wskey.c common/util.c -o $@ -lcrypto -lm
 
 # client frame headers: wsgate/frame.c needs jansson (frame_json), not
 # libevent

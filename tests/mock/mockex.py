@@ -72,7 +72,7 @@ class Mock:
     def __init__(self, script, log):
         self.conns = []
         self.rest = []
-        self.log = open(log, "a", buffering=1)
+        self.log = open(log, "a", buffering=1, errors="backslashreplace")
         self.nconn = 0
         self.nrest = 0
         self.rest_event = asyncio.Event()
