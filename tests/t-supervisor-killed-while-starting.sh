@@ -39,18 +39,19 @@ test_killed_while_a_stage_starts() {
 	no_procs_left
 }
 
-# killed as its loggers started (log.pids being written: all of them
-# started): the next start must not hang on their log locks, and stop
-# leaves none of them
+# killed as its loggers start (log.pids made as the first starts): the
+# next start must not hang on their log locks, and stop leaves none of
+# them
 test_killed_while_loggers_start() {
 	write_conf
 	sh "$TP_SCRIPT" -c "$CONF" run >"$T/run.out" 2>&1 &
 	sup=$!
 	track $sup
-	# log.pids.tmp lives while pids_write runs, a few ms: look often
+	# log.pids is made as the first logger starts (add_proc), the rest
+	# following in a few ms: look often
 	t_end=$(($(date +%s) + 30))
 	i=0
-	until [ -e "$STATE/run/log.pids.tmp" ]; do
+	until [ -e "$STATE/run/log.pids" ]; do
 		i=$((i + 1))
 		[ $((i % 1000)) != 0 ] || [ "$(date +%s)" -lt "$t_end" ] ||
 		    fail "the loggers never started"
