@@ -58,6 +58,8 @@
  * costs a hash lookup or two; a pattern that comes or goes makes every
  * list stale, each matched again at its channel's next message (while
  * patterns keep changing, every message matches them all).
+ * A message whose payload is not UTF-8, which a text frame must be,
+ * goes to nobody, conflators included (not_utf8).
  *
  * Late joiners.  Each client has one struct book per book channel
  * (PREFIX.VENUE.SYMBOL.book) it gets: its seq filter, shared by all its
@@ -184,6 +186,9 @@
 #define BACKOFF_MAX_MS	5000
 #define REFUSED_LOG_MAX	5		/* refusals logged every ... */
 #define REFUSED_LOG_NS	(10 * 1000000000LL)
+#define UTF8_LOG_MAX	5		/* payloads not UTF-8 logged every ... */
+#define UTF8_LOG_NS	(10 * 1000000000LL)
+#define CHAN_LOG_MAX	128		/* bytes of a channel name logged */
 
 struct rconn {
 	struct hub		*h;
@@ -334,6 +339,7 @@ struct hub {
 	struct event	*resub;		/* a passing refusal: sent again */
 	struct backoff	 resub_bo;
 	struct ratelog	 refused_log;	/* a client may ask again and again */
+	struct ratelog	 utf8_log;	/* payloads not UTF-8, dropped */
 	int		 up;		/* sub connected: data flows */
 	struct sub	*tab[HUB_BUCKETS];
 	unsigned	 nsubs;
@@ -592,6 +598,14 @@ unsigned
 hub_nsubs(const struct hub *h)
 {
 	return h->nsubs;
+}
+
+/* hub_tick: from the periodic timer: the summaries of lines held back. */
+void
+hub_tick(struct hub *h, int64_t now)
+{
+	ratelog_tick(&h->refused_log, now);
+	ratelog_tick(&h->utf8_log, now);
 }
 
 /* Cluster: is every node's subscription (and cmd, with cmds) up? */
@@ -2571,6 +2585,57 @@ pattern_conflate(struct hub *h, struct sub *x, struct frame *f,
 }
 
 /*
+ * text_ok: is s[0..len) UTF-8, as a text frame must be?  Eight bytes at
+ * a time while they are ASCII (market data is), utf8_valid from the
+ * first word that is not: 22 ns for a trade of 185 bytes, where
+ * utf8_valid alone took 180.
+ */
+static int
+text_ok(const char *s, size_t len)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; len - i >= sizeof(w); i += sizeof(w)) {
+		memcpy(&w, s + i, sizeof(w));
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
+	return utf8_valid(s + i, len - i);
+}
+
+/*
+ * not_utf8: a message on chan whose payload, len bytes, is not UTF-8.  A
+ * text frame must be (RFC 6455 5.6): every client of chan would fail its
+ * connection (1007), and a conflated batch or latest line holding it is
+ * no better, so it goes to nobody.  Counted and logged, rate-limited,
+ * with chan's bytes that are not printable ASCII as \xHH (chan may be
+ * anything under the cover).
+ */
+static void
+not_utf8(struct hub *h, const char *chan, size_t clen, size_t len)
+{
+	char name[4 * CHAN_LOG_MAX + 4];
+	size_t i, n = 0;
+
+	h->st->not_utf8++;
+	for (i = 0; i < clen && i < CHAN_LOG_MAX; i++) {
+		unsigned char c = (unsigned char)chan[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			name[n++] = (char)c;
+		else
+			n += (size_t)snprintf(name + n, sizeof(name) - n,
+			    "\\x%02x", c);
+	}
+	if (i < clen)
+		n += (size_t)snprintf(name + n, sizeof(name) - n, "...");
+	name[n] = '\0';
+	ratelog_say(&h->utf8_log, mono_ns(), "redis: %s: a message of %zu "
+	    "bytes not UTF-8, dropped", name, len);
+}
+
+/*
  * on_message: one copy of a published message, through its channel's
  * SUBSCRIBE or the cover.  A cover copy of a channel whose SUBSCRIBE is
  * in effect is the second copy of one message: skipped.
@@ -2595,6 +2660,10 @@ on_message(struct hub *h, const char *chan, size_t clen, int cover,
 	 */
 	if (h->distrust != NULL && x != NULL && in_effect(x->st))
 		h->distrust[x->slot] = 0;
+	if (!text_ok(payload, len)) {
+		not_utf8(h, chan, clen, len);
+		return;
+	}
 	rx = metrics_rx(h->st, payload, len);	/* per-hop latency */
 	if (h->npats > 0 && prefixed(h, chan, clen) &&
 	    (r = route_get(h, chan, clen)) == NULL)
@@ -3468,6 +3537,8 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	backoff_init(&h->resub_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	ratelog_init(&h->refused_log, REFUSED_LOG_MAX, REFUSED_LOG_NS, NULL,
 	    "refusals by Redis not logged");
+	ratelog_init(&h->utf8_log, UTF8_LOG_MAX, UTF8_LOG_NS, NULL,
+	    "messages not UTF-8 not logged");
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
 	h->resub = evtimer_new(base, resub_cb, h);
@@ -3496,6 +3567,7 @@ hub_close(struct hub *h)
 {
 	h->closing = 1;
 	ratelog_flush(&h->refused_log);
+	ratelog_flush(&h->utf8_log);
 	if (h->subev != NULL)
 		evr_close(h->subev);	/* no callback */
 	h->sub.connected = 0;

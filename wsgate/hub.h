@@ -61,6 +61,7 @@ void		 hub_free(struct hub *);
 int		 hub_redis_up(const struct hub *);
 int		 hub_both_connected(const struct hub *);
 unsigned	 hub_nsubs(const struct hub *);
+void		 hub_tick(struct hub *, int64_t now);
 
 struct hub_peer	*hub_peer_new(struct hub *, const struct hub_peer_cbs *,
 		    void *arg);

@@ -51,14 +51,15 @@ stats_line(const struct wsgate *g)
 {
 	fprintf(stderr, "wsgate: clients %u subs %u redis_msgs %llu msgs_out "
 	    "%llu bytes_out %llu dropped %llu slow %llu redis_reconnects "
-	    "%llu redis %s in_p50_us %.1f in_p99_us %.1f out_p50_us %.1f "
-	    "out_p99_us %.1f\n", g->srv.nws, hub_nsubs(g->hub),
+	    "%llu not_utf8 %llu redis %s in_p50_us %.1f in_p99_us %.1f "
+	    "out_p50_us %.1f out_p99_us %.1f\n", g->srv.nws, hub_nsubs(g->hub),
 	    (unsigned long long)g->st.redis_msgs,
 	    (unsigned long long)g->st.msgs_out,
 	    (unsigned long long)g->st.bytes_out,
 	    (unsigned long long)g->st.dropped,
 	    (unsigned long long)g->st.slow_disconnects,
 	    (unsigned long long)g->st.redis_reconnects,
+	    (unsigned long long)g->st.not_utf8,
 	    hub_redis_up(g->hub) ? "up" : "down",
 	    lathist_quantile(&g->st.lat_in, 0.5) / 1e3,
 	    lathist_quantile(&g->st.lat_in, 0.99) / 1e3,
@@ -105,6 +106,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		server_ping_all(&g->srv);
 	}
 	ratelog_tick(&g->accept_log, now);
+	hub_tick(g->hub, now);
 	if (g->conf.verbose && now - g->last_stats >= 10 * 1000000000LL) {
 		g->last_stats = now;
 		stats_line(g);

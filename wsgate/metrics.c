@@ -133,6 +133,9 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	    "connection is up.", g->redis_up);
 	metric(&b, "messages_in_total", "counter", "Messages received "
 	    "from Redis.", (double)s->redis_msgs);
+	metric(&b, "not_utf8_total", "counter", "Messages from Redis "
+	    "dropped for every client: their payload is not UTF-8.",
+	    (double)s->not_utf8);
 	metric(&b, "bytes_in_total", "counter", "Payload bytes received "
 	    "from Redis.", (double)s->redis_bytes);
 	metric(&b, "messages_out_total", "counter", "Data messages queued "
