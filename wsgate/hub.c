@@ -2616,21 +2616,9 @@ static void
 not_utf8(struct hub *h, const char *chan, size_t clen, size_t len)
 {
 	char name[4 * CHAN_LOG_MAX + 4];
-	size_t i, n = 0;
 
 	h->st->not_utf8++;
-	for (i = 0; i < clen && i < CHAN_LOG_MAX; i++) {
-		unsigned char c = (unsigned char)chan[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			name[n++] = (char)c;
-		else
-			n += (size_t)snprintf(name + n, sizeof(name) - n,
-			    "\\x%02x", c);
-	}
-	if (i < clen)
-		n += (size_t)snprintf(name + n, sizeof(name) - n, "...");
-	name[n] = '\0';
+	text_excerpt(chan, clen, CHAN_LOG_MAX, name);
 	ratelog_say(&h->utf8_log, mono_ns(), "redis: %s: a message of %zu "
 	    "bytes not UTF-8, dropped", name, len);
 }
