@@ -37,7 +37,9 @@ assert_eq "stage processes" "$before" "$(cat "$STATE"/run/*.pids)"
 kill -TERM "$(victim pipeline redispub)"
 wait_for 30 test -e "$STATE/supervisor.pid" || fail "the lock was not made again"
 assert_eq "supervisor" "$sp" "$(sup_pid)"
-grep -q "supervisor.pid had been removed: made again" "$STATE/log/supervisor/current" ||
+# (the lock is made before the line that says so reaches the log)
+wait_for 10 grep -q "supervisor.pid had been removed: made again" \
+    "$STATE/log/supervisor/current" ||
     fail "not logged: $(tail -n 5 "$STATE/log/supervisor/current")"
 rm -f "$STATE/supervisor.pid"
 tp stop >"$T/stop" 2>&1 || fail "stop exited $?: $(cat "$T/stop")"
