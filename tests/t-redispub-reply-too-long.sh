@@ -10,6 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/redispub/rp.sh"
+small_asan_quarantine
 PORT=$(free_port)
 /usr/bin/python3 "$TESTS/redispub/fakeredis.py" "$PORT" "$T/ready" huge 1 \
     2>"$T/fake.err" &
@@ -27,8 +28,14 @@ wait_for 10 grep -q 'reconnected' "$T/err" ||
 grep -q 'protocol error: a reply longer than 128 MiB' "$T/err" ||
     fail "the reply too long not said: $(cat "$T/err")"
 hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$rp/status")
-note "peak RSS $hwm kB"
-[ "$hwm" -lt $((200 * 1024)) ] ||
+# under make SAN=1 (ASan: realloc always copies, a shadow an eighth
+# more, freed memory quarantined) the bounded reply peaked at 279 MiB;
+# the plain build's bound is the one that tells the code before (it
+# held the whole 300 MiB sent); under ASan that was not measured
+lim=200
+! ldd "$RP" 2>/dev/null | grep -q libasan || lim=400
+note "peak RSS $hwm kB (limit $lim MiB)"
+[ "$hwm" -lt $((lim * 1024)) ] ||
     fail "redispub held $hwm kB of a reply bound to 128 MiB"
 exec 3>&-
 wait_pid 10 $rp "redispub, at the end of input"
