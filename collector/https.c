@@ -2,8 +2,8 @@
  * https.c: HTTPS GET with evhttp; see https.h.
  *
  * The connection frees itself when its one request completes
- * (evhttp_connection_free_on_completion), so a cancelled request only
- * needs a flag: its callback then frees the handle and reports nothing.
+ * (evhttp_connection_free_on_completion); a request cancelled, or past
+ * its deadline, is freed with its connection at once.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,7 +25,6 @@
 struct https_req {
 	https_cb		 cb;
 	void			*arg;
-	int			 cancelled;
 	int			 timeout_s;
 	struct evhttp_connection *conn;
 	struct event		*deadline;
@@ -65,8 +64,6 @@ https_done_cb(struct evhttp_request *req, void *arg)
 
 	if (r->deadline != NULL)
 		event_free(r->deadline);
-	if (r->cancelled)
-		goto out;
 	if (req == NULL || evhttp_request_get_response_code(req) == 0) {
 		snprintf(err, sizeof(err), "request failed (connect, TLS or "
 		    "timeout)");
@@ -109,11 +106,9 @@ https_deadline_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	event_free(r->deadline);
 	r->deadline = NULL;
-	if (!r->cancelled) {
-		snprintf(err, sizeof(err), "request not answered within %d s",
-		    r->timeout_s);
-		r->cb(0, "", 0, -1, err, r->arg);
-	}
+	snprintf(err, sizeof(err), "request not answered within %d s",
+	    r->timeout_s);
+	r->cb(0, "", 0, -1, err, r->arg);
 	evhttp_connection_free(r->conn);
 	free(r);
 }
@@ -200,9 +195,19 @@ fail:
 	return NULL;
 }
 
+/*
+ * https_cancel: the request and its connection are freed now
+ * (evhttp_connection_free calls no callback): one left to finish by
+ * itself held a trickling venue's connection until the deadline, and
+ * leaked at exit.
+ */
 void
 https_cancel(struct https_req *r)
 {
-	if (r != NULL)
-		r->cancelled = 1;
+	if (r == NULL)
+		return;
+	if (r->deadline != NULL)
+		event_free(r->deadline);
+	evhttp_connection_free(r->conn);
+	free(r);
 }

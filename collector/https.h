@@ -32,7 +32,7 @@ struct https_req	*https_get(struct event_base *base,
 			    const char *url, int timeout_s, https_cb cb,
 			    void *arg, char *err, size_t errlen);
 
-/* https_cancel: the callback will not be called; the request dies alone. */
+/* https_cancel: the request and its connection are freed; no callback. */
 void	https_cancel(struct https_req *r);
 
 #endif
