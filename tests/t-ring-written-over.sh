@@ -12,39 +12,33 @@
 . "$(dirname "$0")/lib.sh"
 R=$T/ring
 
+# reader_told NAME FIELD VALUE: a ring of 100 sim messages, no writer,
+# a following reader NAME; FIELD of its header set to VALUE: the reader
+# must say "written over by another process" and exit 74
+reader_told() {
+	"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 \
+	    --rate max 2>"$T/c.err" || fail "collector: $(cat "$T/c.err")"
+	"$BIN/shmreader" --ring "$R" >"$T/$1.out" 2>"$T/$1.err" &
+	_rp=$!
+	track $_rp
+	wait_for 10 test -s "$T/$1.out" || fail "reader $1: $(cat "$T/$1.err")"
+	sleep 0.3
+	"$BIN/tests/ringtool" set "$R" "$2" "$3" || fail "ringtool set"
+	wait_for 10 exited $_rp ||
+	    fail "reader $1 still runs: $(ps -o stat=,pcpu= -p $_rp)"
+	wait $_rp
+	assert_eq "reader $1: exit status" 74 "$?"
+	grep -q "ring $R: written over by another process" "$T/$1.err" ||
+	    fail "reader $1: $(cat "$T/$1.err")"
+	rm -f "$R"
+}
+
 # 1. no writer: the cursor set far past the last record
-"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 --rate max \
-    2>"$T/c.err" || fail "collector: $(cat "$T/c.err")"
-"$BIN/shmreader" --ring "$R" >"$T/a.out" 2>"$T/a.err" &
-a=$!
-track $a
-wait_for 10 test -s "$T/a.out" || fail "reader A: $(cat "$T/a.err")"
-sleep 0.3
-"$BIN/tests/ringtool" set "$R" cursor 1099511627776 || fail "ringtool set"
-wait_for 10 exited $a ||
-    fail "reader A still runs: $(ps -o stat=,pcpu= -p $a)"
-wait $a
-assert_eq "reader A: exit status" 74 "$?"
-grep -q "ring $R: written over by another process" "$T/a.err" ||
-    fail "reader A: $(cat "$T/a.err")"
-rm -f "$R"
+reader_told A cursor 1099511627776
 
 # 1a. no writer, a reader with nothing to read: the header zeroed.  It
 # waited for ever (only a record read told it of a ring written over).
-"$BIN/collector" --ring "$R" --capacity 1024 sim --count 100 --rate max \
-    2>"$T/c.err" || fail "collector: $(cat "$T/c.err")"
-"$BIN/shmreader" --ring "$R" >"$T/z.out" 2>"$T/z.err" &
-z=$!
-track $z
-wait_for 10 test -s "$T/z.out" || fail "reader Z: $(cat "$T/z.err")"
-sleep 0.3
-"$BIN/tests/ringtool" set "$R" magic 0 || fail "ringtool set"
-wait_for 10 exited $z || fail "reader Z waits on a zeroed header"
-wait $z
-assert_eq "reader Z: exit status" 74 "$?"
-grep -q "ring $R: written over by another process" "$T/z.err" ||
-    fail "reader Z: $(cat "$T/z.err")"
-rm -f "$R"
+reader_told Z magic 0
 
 # 1b. no writer: first_seq set past the cursor.  A new reader said
 # nothing and read nothing for ever (--no-follow: exit 0, no output); a
