@@ -3,7 +3,8 @@
 # retried: a config file line with an unknown key or a bad value makes
 # tickpipe exit 78 naming the file and line, before starting anything
 # (values checked as a whole: a unit after a number, a port's range, a
-# number without a leading 0; REDIS_ARGS without --daemonize; the
+# number without a leading 0; REDIS_ARGS without --daemonize or
+# --unixsocket; the
 # ranges recorder(1) takes; a RING short enough for RING.derived; no
 # CR), and the environment's, naming the variable;
 # a stage that exits 64 (usage) is started exactly once, its exit and
@@ -33,6 +34,7 @@ grep -q "$T: a directory, not a config file" "$T/out" || fail "message: $(cat "$
 for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
     WSGATE_LISTEN=127.0.0.1:99999 READY_TIMEOUT=09 BACKOFF_MIN_MS=010 \
     REDIS_PORT=00 'REDIS_ARGS=--maxmemory 1gb --daemonize yes' \
+    'REDIS_ARGS=--unixsocket /tmp/r.sock' \
     RECORDER_KEEP_AGE=0d RECORDER_KEEP_AGE=106752d RECORDER_KEEP_SIZE=0K \
     RECORDER_KEEP_SIZE=16777216T \
     "RING=$(printf '%093d' 0)"; do
@@ -62,6 +64,14 @@ TICKPIPE_STATE=rel tp status >"$T/out" 2>&1
 assert_eq "exit status for TICKPIPE_STATE=rel" 78 "$?"
 assert_eq "message for TICKPIPE_STATE=rel" \
     "tickpipe: TICKPIPE_STATE=rel: must be an absolute path" "$(cat "$T/out")"
+# a state directory too long for the private Redis's socket
+long=$T/$(printf '%0100d' 0)
+TICKPIPE_STATE=$long tp status >"$T/out" 2>&1
+assert_eq "exit status for a long TICKPIPE_STATE" 78 "$?"
+assert_eq "message for a long TICKPIPE_STATE" \
+    "tickpipe: STATE_DIR=$long: too long for the private Redis's socket $long/run/redis.sock (107 bytes at most)" \
+    "$(cat "$T/out")"
+[ ! -e "$long" ] || fail "state dir created despite the error"
 TICKPIPE_LOG_LINES=abc tp logs >"$T/out" 2>&1
 assert_eq "exit status for TICKPIPE_LOG_LINES=abc" 64 "$?"
 

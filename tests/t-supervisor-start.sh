@@ -10,7 +10,7 @@
 . "$TESTS/supervisor/sv.sh"
 
 tp_start
-grep -q "redis-cli -h 127.0.0.1 -p $REDIS_PORT" "$T/out" ||
+grep -q "redis-cli -s $STATE/run/redis.sock " "$T/out" ||
     fail "start did not say where to look: $(cat "$T/out")"
 sp=$(sup_pid) || fail "no supervisor pid file"
 kill -0 "$sp" || fail "supervisor $sp not running after start"
