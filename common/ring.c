@@ -287,6 +287,16 @@ ring_first_ok(const struct ring_hdr *h)
 }
 
 /*
+ * hdr_first: the header's first_seq as it counts, 0 (rings made before
+ * the field) read as 1 (tickpipe-ring(5), Header).
+ */
+static uint64_t
+hdr_first(uint64_t first_seq)
+{
+	return first_seq > 1 ? first_seq : 1;
+}
+
+/*
  * Checks the header fields against this build and the object size.
  * Returns RING_OK or RING_EMISMATCH / RING_ENOENT with a message.
  */
@@ -647,7 +657,7 @@ ring_reopen_writer(struct ring *r, const struct ring_config *cfg,
 		r->ino = sb.st_ino;
 		r->cap = hcopy.capacity;
 		r->mask = r->cap - 1;
-		r->first = hcopy.first_seq > 1 ? hcopy.first_seq : 1;
+		r->first = hdr_first(hcopy.first_seq);
 		if ((rc = ring_map(r, 1, err, errlen)) != RING_OK)
 			goto err;
 		atomic_store_explicit(&r->hdr->writer_pid, (int32_t)getpid(),
@@ -826,7 +836,7 @@ ring_writer_check(struct ring *r)
 	if (loss == LOSS_NONE && (!ring_hdr_ours(r->hdr) ||
 	    r->hdr->capacity != r->cap || atomic_load_explicit(&r->hdr->cursor,
 	    memory_order_relaxed) != r->last ||
-	    (r->hdr->first_seq > 1 ? r->hdr->first_seq : 1) != r->first))
+	    hdr_first(r->hdr->first_seq) != r->first))
 		loss = LOSS_OVERWRITTEN;
 	return loss;
 }
@@ -1077,7 +1087,7 @@ ring_reader_open(struct ring **rp, const char *name, char *err,
 	}
 	r->cap = hcopy.capacity;
 	r->mask = r->cap - 1;
-	r->first = hcopy.first_seq > 1 ? hcopy.first_seq : 1;
+	r->first = hdr_first(hcopy.first_seq);
 	r->dev = st.st_dev;
 	r->ino = st.st_ino;
 	if ((rc = ring_map(r, 0, err, errlen)) != RING_OK)
