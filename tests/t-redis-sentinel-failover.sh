@@ -25,16 +25,18 @@ gateway gb r2
 assert_eq "gateway a's replica" "$port_r1" "$(gateway_port ga)"
 assert_eq "gateway b's replica" "$port_r2" "$(gateway_port gb)"
 start_pipeline 10000 60000
-sleep 2
+wait_for 30 printed_past 20000 || fail "the stream did not reach seq 20000: $(tail -n 3 "$T/collector.log")"
 t0=$(date +%s%N)
 kill -KILL "$pid_p"
 wait "$pid_p" 2>/dev/null
 # the last seq shmreader had printed once the primary was dead: redispub
 # can publish a later one only to the primary the Sentinels name next
 # (tee writes $T/jsonl before redispub reads the line); of whole lines,
-# so that a line tee is writing gives no cut-short number
-killed_at=$(grep '}$' "$T/jsonl" | sed -n 's/.*"seq":\([0-9]*\).*/\1/p' |
-    tail -n 1)
+# so that a line tee is writing gives no cut-short number; of the file's
+# end: sed on all of it took as long as the stream ran, reading lines
+# written after the kill (the kill was taken to come at the stream's end)
+killed_at=$(tail -n 100 "$T/jsonl" | grep '}$' | tail -n 1 |
+    sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
 [ -n "$killed_at" ] || fail "no seq published before the kill"
 failed_over() { [ "$(primary_port)" != "$port_p" ]; }
 wait_for 20 failed_over || fail "no failover within 20 s"

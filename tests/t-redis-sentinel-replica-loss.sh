@@ -21,7 +21,7 @@ gateway ga r1
 gateway gb r2
 assert_eq "gateway a's replica" "$port_r1" "$(gateway_port ga)"
 start_pipeline 10000 50000
-sleep 2
+wait_for 30 printed_past 20000 || fail "the stream did not reach seq 20000: $(tail -n 3 "$T/collector.log")"
 t0=$(date +%s%N)
 kill -KILL "$pid_r1"
 wait "$pid_r1" 2>/dev/null

@@ -140,6 +140,15 @@ start_pipeline() {
 	wait_for 20 test -s "$T/jsonl" || fail "shmreader printed nothing"
 }
 
+# printed_past SEQ: shmreader has printed a whole line of seq SEQ or
+# later (the point of a test's fault: by the stream's progress, not by a
+# sleep, which on a busy machine saw the whole stream pass)
+printed_past() {
+	_pl=$(tail -n 100 "$T/jsonl" | grep '}$' | tail -n 1 |
+	    sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
+	[ "${_pl:-0}" -ge "$1" ]
+}
+
 # gateway NAME REPLICA: host NAME, a wsgate on it preferring the replica
 # of host REPLICA (--replica), and a client on host cl (seqcount.py
 # listen), once subscribed.  The output cap holds 8 s of the stream: a
