@@ -2,7 +2,6 @@
  * lease.c: the Redis lease of lease.h.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,45 +31,24 @@ lease_init(struct lease *ls, const char *key, int64_t ms)
 	    (long)getpid(), (unsigned long)ts.tv_nsec);
 }
 
-/* json_str: the string value of "key" in line (crudely), into out. */
-static int
-json_str(const char *line, size_t len, const char *key, char *out,
-    size_t cap)
-{
-	const char *p = memmem(line, len, key, strlen(key)), *e;
-
-	if (p == NULL)
-		return -1;
-	p += strlen(key);
-	e = memchr(p, '"', len - (size_t)(p - line));
-	if (e == NULL || (size_t)(e - p) >= cap)
-		return -1;
-	memcpy(out, p, (size_t)(e - p));
-	out[e - p] = '\0';
-	return 0;
-}
-
 void
-lease_skip(struct lease *ls, const char *line, size_t len)
+lease_skip(struct lease *ls, uint64_t seq, const char *venue, size_t n)
 {
-	const char *p = memmem(line, len, "\"seq\":", 6);
-	char venue[16];
 	int i;
 
 	ls->skipped++;
-	if (p != NULL) {
-		uint64_t seq = strtoull(p + 6, NULL, 10);
-
-		if (seq + 1 > ls->next_seq)
-			ls->next_seq = seq + 1;
-	}
-	if (json_str(line, len, "\"venue\":\"", venue, sizeof(venue)) < 0)
+	if (seq > 0 && seq + 1 > ls->next_seq)
+		ls->next_seq = seq + 1;
+	if (venue == NULL || n == 0 || n >= sizeof(ls->venues[0]))
 		return;
 	for (i = 0; i < ls->nvenues; i++)
-		if (strcmp(ls->venues[i], venue) == 0)
+		if (strlen(ls->venues[i]) == n &&
+		    memcmp(ls->venues[i], venue, n) == 0)
 			return;
-	if (ls->nvenues < LEASE_VENUES)
-		memcpy(ls->venues[ls->nvenues++], venue, sizeof(venue));
+	if (ls->nvenues < LEASE_VENUES) {
+		memcpy(ls->venues[ls->nvenues], venue, n);
+		ls->venues[ls->nvenues++][n] = '\0';
+	}
 }
 
 int

@@ -23,6 +23,7 @@
 
 #include "outbox.h"
 #include "resp.h"
+#include "route.h"
 
 #define LEASE_VENUES	16	/* venues told of a takeover, at most */
 
@@ -42,7 +43,7 @@ struct lease {
 	uint64_t	next_seq;	/* the ring sequence after the last */
 	uint64_t	takeovers;
 	int		nvenues;
-	char		venues[LEASE_VENUES][16];
+	char		venues[LEASE_VENUES][ROUTE_NAME_MAX + 1];
 };
 
 /* lease_init: --lease key for ms milliseconds (key NULL: none). */
@@ -66,10 +67,15 @@ lease_decided(const struct lease *ls)
 }
 
 /*
- * lease_skip: a line read while standing by: notes its venue and seq
- * for the takeover announcement.
+ * lease_skip: a line read while standing by, checked and routed by
+ * route_line (a malformed one is not skipped here but counted as
+ * malformed, as a leader's): notes its seq (0: none), at most 2^63 - 1
+ * as route_line checked, and its venue[0..n) (NULL: none, as of a gap
+ * line) for the takeover announcement.  Nothing here reads the line:
+ * one scanner, route_line's, says what its seq and venue are.
  */
-void	lease_skip(struct lease *ls, const char *line, size_t len);
+void	lease_skip(struct lease *ls, uint64_t seq, const char *venue,
+	    size_t n);
 
 /*
  * lease_tick: at time now, with the connection ready (ready): appends the

@@ -764,21 +764,29 @@ wants_input(const struct redispub *rp)
 	    !input_pending(&rp->in);
 }
 
-/* take_line: one input line routed into the outbox, or skipped. */
+/*
+ * take_line: one input line routed into the outbox, or skipped: a
+ * malformed one, standing by or not, or one read while standing by
+ * (its seq and venue, as route_line found them, noted for a takeover).
+ */
 static void
 take_line(struct redispub *rp, const char *line, size_t len)
 {
 	struct outbox_msg h;
 	char why[160];
 
-	if (!lease_may_publish(&rp->ls)) {
-		lease_skip(&rp->ls, line, len);
-		rp->st.lines--;		/* not taken: see lease.h */
-		rp->st.standby++;
-		return;
-	}
 	if (route_line(&rp->rt, line, len, &h, why, sizeof(why)) < 0) {
 		stats_malformed(&rp->st, why);
+		return;
+	}
+	if (!lease_may_publish(&rp->ls)) {
+		const char *venue;
+		size_t vn = 0;
+
+		venue = route_venue(&rp->rt, &h, &vn);
+		lease_skip(&rp->ls, h.seq, venue, vn);
+		rp->st.lines--;		/* not taken: see lease.h */
+		rp->st.standby++;
 		return;
 	}
 	h.lineno = rp->st.lines;

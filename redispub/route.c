@@ -479,6 +479,20 @@ found:
 	return 0;
 }
 
+const char *
+route_venue(const struct router *rt, const struct outbox_msg *h, size_t *n)
+{
+	const struct route_chan *c = &rt->chans[h->chan];
+	const char *v, *dot;
+
+	if (h->type == ROUTE_GAP)
+		return NULL;
+	v = c->name + rt->prefix_len + 1;
+	dot = memchr(v, '.', c->len - rt->prefix_len - 1);
+	*n = dot != NULL ? (size_t)(dot - v) : 0;
+	return dot != NULL ? v : NULL;
+}
+
 void
 route_new_connection(struct router *rt)
 {

@@ -87,6 +87,14 @@ int	route_line(struct router *rt, const char *line, size_t len,
 	    struct outbox_msg *h, char *why, size_t whylen);
 
 /*
+ * route_venue: the venue of message h, which route_line routed: its
+ * channel's name from after the prefix to the next dot (a venue holds
+ * none), its length in *n; NULL for a gap line, which has no venue.
+ */
+const char	*route_venue(const struct router *rt,
+		    const struct outbox_msg *h, size_t *n);
+
+/*
  * route_new_connection: a new connection may be to another Redis: no
  * channel is announced, nor has keys to trust, until sent again.
  */
