@@ -32,11 +32,14 @@ lease_init(struct lease *ls, const char *key, int64_t ms)
 }
 
 void
-lease_skip(struct lease *ls, uint64_t seq, const char *venue, size_t n)
+lease_skip(struct lease *ls, uint64_t seq, int new_ring, const char *venue,
+    size_t n)
 {
 	int i;
 
 	ls->skipped++;
+	if (new_ring)
+		ls->next_seq = 0;	/* seq starts again after it */
 	if (seq > 0 && seq + 1 > ls->next_seq)
 		ls->next_seq = seq + 1;
 	if (venue == NULL || n == 0 || n >= sizeof(ls->venues[0]))

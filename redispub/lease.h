@@ -71,11 +71,13 @@ lease_decided(const struct lease *ls)
  * route_line (a malformed one is not skipped here but counted as
  * malformed, as a leader's): notes its seq (0: none), at most 2^63 - 1
  * as route_line checked, and its venue[0..n) (NULL: none, as of a gap
- * line) for the takeover announcement.  Nothing here reads the line:
- * one scanner, route_line's, says what its seq and venue are.
+ * line) for the takeover announcement; new_ring: the line is a gap after
+ * which a new ring begins, and seq starts again (tickpipe-json(5)).
+ * Nothing here reads the line: one scanner, route_line's, says what its
+ * seq and venue are.
  */
-void	lease_skip(struct lease *ls, uint64_t seq, const char *venue,
-	    size_t n);
+void	lease_skip(struct lease *ls, uint64_t seq, int new_ring,
+	    const char *venue, size_t n);
 
 /*
  * lease_tick: at time now, with the connection ready (ready): appends the

@@ -784,7 +784,8 @@ take_line(struct redispub *rp, const char *line, size_t len)
 		size_t vn = 0;
 
 		venue = route_venue(&rp->rt, &h, &vn);
-		lease_skip(&rp->ls, h.seq, venue, vn);
+		lease_skip(&rp->ls, h.seq, h.loss == OB_LOSS_NEW_RING, venue,
+		    vn);
 		rp->st.lines--;		/* not taken: see lease.h */
 		rp->st.standby++;
 		return;
