@@ -51,7 +51,8 @@ lease_skip(struct lease *ls, uint64_t seq, int new_ring, const char *venue,
 	if (ls->nvenues < LEASE_VENUES) {
 		memcpy(ls->venues[ls->nvenues], venue, n);
 		ls->venues[ls->nvenues++][n] = '\0';
-	}
+	} else
+		ls->venues_over = 1;
 }
 
 int

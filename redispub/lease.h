@@ -25,7 +25,7 @@
 #include "resp.h"
 #include "route.h"
 
-#define LEASE_VENUES	16	/* venues told of a takeover, at most */
+#define LEASE_VENUES	64	/* venues told of a takeover, at most */
 
 struct lease {
 	const char	*key;		/* NULL: no --lease, always lead */
@@ -43,6 +43,7 @@ struct lease {
 	uint64_t	next_seq;	/* the ring sequence after the last */
 	uint64_t	takeovers;
 	int		nvenues;
+	int		venues_over;	/* more venues read than fit */
 	char		venues[LEASE_VENUES][ROUTE_NAME_MAX + 1];
 };
 

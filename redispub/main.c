@@ -548,6 +548,10 @@ announce_takeover(struct redispub *rp)
 	warnx("lease %s taken: publishing from seq %" PRIu64 " (%" PRIu64
 	    " lines read while standing by)", ls->key, ls->next_seq,
 	    ls->skipped);
+	if (ls->venues_over)
+		warnx("lease %s: more than %d venues read while standing by: "
+		    "those past the first %d are not told of the takeover",
+		    ls->key, LEASE_VENUES, LEASE_VENUES);
 	for (i = 0; i < ls->nvenues; i++) {
 		int64_t t = now_ns();
 
