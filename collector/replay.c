@@ -236,6 +236,29 @@ replay_capture(struct replay *p, FILE *f)
 	return rv;
 }
 
+/*
+ * replay_open: path, which is no directory, opened for reading if it is
+ * a regular file (open_regular), else NULL (said): a FIFO was waited on
+ * for ever, and one with a writer lost to replay_check the bytes it read.
+ */
+static FILE *
+replay_open(const char *path)
+{
+	char errbuf[1024];
+	FILE *f;
+	int fd;
+
+	if ((fd = open_regular(path, errbuf, sizeof(errbuf))) < 0) {
+		warnx("%s", errbuf);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		warn("%s", path);
+		close(fd);
+	}
+	return f;
+}
+
 int
 replay_check(const char *path)
 {
@@ -245,7 +268,9 @@ replay_check(const char *path)
 	FILE *f;
 	int rv = 0;
 
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	/* what is neither a directory nor a file hist_list refuses, as
+	   for recorder cat */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if (hist_list(path, &files, &n, errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
 			return EX_NOINPUT;
@@ -253,10 +278,8 @@ replay_check(const char *path)
 		hist_list_free(files, n);
 		return 0;
 	}
-	if ((f = fopen(path, "rb")) == NULL) {
-		warn("%s", path);
+	if ((f = replay_open(path)) == NULL)
 		return EX_NOINPUT;
-	}
 	if (fread(magic, sizeof(magic), 1, f) != 1 ||
 	    memcmp(magic, HIST_MAGIC, 8) != 0) {
 		rewind(f);
@@ -281,8 +304,7 @@ replay_main(struct collector *c, const struct feed_opts *o, const char *path)
 	ratelog_init(&p.gaplog, 5, 1000000000, NULL, "gaps not reported");
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		rv = replay_history(&p);
-	else if ((f = fopen(path, "rb")) == NULL) {
-		warn("%s", path);
+	else if ((f = replay_open(path)) == NULL) {
 		return EX_NOINPUT;
 	} else {
 		if (fread(magic, sizeof(magic), 1, f) == 1 &&

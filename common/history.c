@@ -5,7 +5,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 #endif
 
 #include "history.h"
+#include "util.h"
 
 uint32_t
 hist_crc(const void *buf, size_t len)
@@ -488,12 +488,19 @@ index_read(const char *path, uint64_t data_size, struct hist_idx_ent **ents,
 {
 	struct hist_idx_hdr h;
 	struct hist_idx_ent *e = NULL;
-	char p[4096];
+	char p[4096], why[256];
 	FILE *f;
+	int fd;
 
+	/* a sidecar that is no regular file (a FIFO) is none: the blocks
+	   are scanned */
 	snprintf(p, sizeof(p), "%s.idx", path);
-	if ((f = fopen(p, "rb")) == NULL)
+	if ((fd = open_regular(p, why, sizeof(why))) < 0)
 		return -1;
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return -1;
+	}
 	if (fread(&h, sizeof(h), 1, f) != 1 ||
 	    memcmp(h.magic, HIST_IDX_MAGIC, 8) != 0)
 		goto err;
@@ -590,8 +597,9 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 	if (found == NULL)
 		found = &dummy;
 	*found = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 ||
-	    fstat(fd, &st) < 0) {
+	if ((fd = open_regular(path, err, errlen)) < 0)
+		goto err;
+	if (fstat(fd, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto err;
 	}
@@ -761,7 +769,9 @@ has_suffix(const char *s, const char *suf)
  * link that leads to nothing stat(2) can read (a loop, ELOOP) is listed
  * all the same: its reader says it cannot be read, "(file skipped)",
  * and reads the files after it (recorder(1)), where one such link made
- * the whole listing fail.
+ * the whole listing fail.  So is a *.tph that is neither a regular file
+ * nor a directory (a FIFO, a socket, a device): its reader refuses it
+ * unopened (open_regular), where it was left out unsaid.
  */
 static int
 list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
@@ -813,7 +823,7 @@ list_dir(const char *dir, int depth, char ***files, size_t *n, size_t *cap,
 			}
 			continue;
 		}
-		if (!S_ISREG(st.st_mode) || !has_suffix(de->d_name, HIST_SUFFIX))
+		if (S_ISDIR(st.st_mode) || !has_suffix(de->d_name, HIST_SUFFIX))
 			continue;
 add:
 		if (*n == *cap) {
@@ -847,6 +857,12 @@ hist_list(const char *path, char ***files, size_t *n, char *err,
 	*n = 0;
 	if (stat(path, &st) < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+		/* a FIFO would be waited on for ever: only files are read */
+		snprintf(err, errlen, "%s: not a regular file nor a directory",
+		    path);
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
@@ -1111,9 +1127,8 @@ next_file(struct hist_reader *r)
 			return -1;
 		}
 		r->pend_path = NULL;
-		if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0) {
-			snprintf(r->err, sizeof(r->err), "%s: %s", r->path,
-			    strerror(errno));
+		if ((r->fd = open_regular(r->path, r->err,
+		    sizeof(r->err))) < 0) {
 			free(e);
 			return -1;
 		}
@@ -1230,9 +1245,7 @@ read_pend(struct hist_reader *r)
 	int rc;
 
 	r->path = r->pend_path;
-	if ((r->fd = open(r->path, O_RDONLY | O_CLOEXEC)) < 0) {
-		snprintf(r->err, sizeof(r->err), "%s: %s", r->path,
-		    strerror(errno));
+	if ((r->fd = open_regular(r->path, r->err, sizeof(r->err))) < 0) {
 		r->path = path;
 		return -1;
 	}

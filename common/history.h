@@ -198,7 +198,8 @@ int	 hist_index_write(const char *path, uint64_t data_size,
  * were skipped, even at the end of the file).  *prev_seq, if not NULL, is set to the header's
  * prev_seq (the last seq recorded before the file, 0 none).  Returns 0,
  * or -1 if the file cannot be read or is not a history file (err says
- * why).
+ * why), or is no regular file: a FIFO is refused, never waited on
+ * (open_regular).  A sidecar that is no regular file is none.
  */
 #define HIST_TORN	1
 #define HIST_DAMAGED	2
@@ -211,10 +212,12 @@ int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
  * it is a file, else every *.tph in path and in its subdirectories one
  * level down, sorted by the time in their names (NAME-YYYY-MM-DDTHH.NNNN
  * .tph), then by the counter NNNN as a number (.10000 after .9999), then
- * by NAME.  A *.tph link that cannot be followed (a loop) is listed, for
- * its reader to say it cannot be read.  Sets *files (an array of
- * malloc'd strings, freed with hist_list_free) and *n.  Returns 0 or -1
- * with err (a directory that cannot be read).
+ * by NAME.  A *.tph link that cannot be followed (a loop), and a *.tph
+ * that is neither a regular file nor a directory (a FIFO, a device), are
+ * listed, for their reader to say they cannot be read.  Sets *files (an
+ * array of malloc'd strings, freed with hist_list_free) and *n.  Returns
+ * 0 or -1 with err (a directory that cannot be read, or a path that is
+ * neither a regular file nor a directory).
  */
 int	 hist_list(const char *path, char ***files, size_t *n, char *err,
 	    size_t errlen);

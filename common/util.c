@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -222,6 +223,41 @@ utf8_valid(const char *s, size_t len)
 		p += n + 1;
 	}
 	return 1;
+}
+
+int
+open_regular(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, fl;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) < 0) {
+		int e = errno;
+
+		/* a socket's ENXIO says nothing of what it is */
+		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+			goto notreg;
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || (fl = fcntl(fd, F_GETFL)) < 0 ||
+	    (S_ISREG(st.st_mode) && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0)) {
+		int e = errno;
+
+		close(fd);
+		snprintf(err, errlen, "%s: %s", path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return fd;
+	close(fd);
+notreg:
+	snprintf(err, errlen, "%s: not a regular file", path);
+	errno = EINVAL;
+	return -1;
 }
 
 void

@@ -88,6 +88,18 @@ size_t	utf8_cut(const char *s, size_t n);
 void	text_excerpt(const char *p, size_t n, size_t max, char *out);
 
 /*
+ * open_regular: opens path read-only (close-on-exec, never as a
+ * controlling terminal) if it is a regular file; a FIFO, a socket, a
+ * device or a directory is refused, "PATH: not a regular file" in err.
+ * The open is made with O_NONBLOCK, cleared once the file is known to be
+ * regular, so that a FIFO never makes it wait for a writer: one named
+ * like a history file hung `recorder cat` for ever.  Returns the
+ * descriptor, or -1 with err and errno (the open's, or EINVAL for what
+ * is not a regular file).
+ */
+int	open_regular(const char *path, char *err, size_t errlen);
+
+/*
  * std_fds_hold: standard descriptors the caller closed (2>&-, some cron
  * setups) are held open on /dev/null, read-only where they are written
  * and write-only where read, so that the program's own reads and writes

@@ -313,7 +313,8 @@ own_file(const struct recorder *r, const char *path)
  * directory are that one's to remove, one of them being written) by
  * --keep-age (modification time) and --keep-size (oldest first), never
  * the one being written, each with its sidecar, and day directories
- * left empty.
+ * left empty.  What holds one of its names but is no file (a FIFO, a
+ * device: hist_list lists them for readers to say) is not its to remove.
  */
 static void
 retention(struct recorder *r)
@@ -350,7 +351,8 @@ retention(struct recorder *r)
 		char *slash;
 
 		if (!own_file(r, files[i]) ||
-		    (strcmp(files[i], r->path) == 0 && r->fd >= 0))
+		    (strcmp(files[i], r->path) == 0 && r->fd >= 0) ||
+		    (stat(files[i], &st) == 0 && !S_ISREG(st.st_mode)))
 			continue;
 		if (r->keep_age_ns > 0 && stat(files[i], &st) == 0 &&
 		    (int64_t)st.st_mtim.tv_sec * 1000000000 +
