@@ -5,6 +5,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -447,6 +448,7 @@ hist_index_write(const char *path, uint64_t data_size,
 	struct hist_idx_hdr h;
 	char tmp[4096], dst[4096];
 	FILE *f;
+	int fd;
 
 	snprintf(dst, sizeof(dst), "%s.idx", path);
 	snprintf(tmp, sizeof(tmp), "%s.idx.tmp", path);
@@ -455,8 +457,20 @@ hist_index_write(const char *path, uint64_t data_size,
 	h.data_size = data_size;
 	h.nblocks = n;
 	h.crc = hist_crc(ents, n * sizeof(*ents));
-	if ((f = fopen(tmp, "wb")) == NULL)
+	/*
+	 * The temporary is ours: whatever holds its name (one a crash left,
+	 * a FIFO, a link) is replaced, never opened; a FIFO there hung the
+	 * recorder for ever closing the file, waiting in open(2) for a reader.
+	 */
+	if (unlink(tmp) < 0 && errno != ENOENT)
 		goto err;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) < 0)
+		goto err;
+	if ((f = fdopen(fd, "wb")) == NULL) {
+		close(fd);
+		goto err_unlink;
+	}
 	if (fwrite(&h, sizeof(h), 1, f) != 1 ||
 	    (n > 0 && fwrite(ents, sizeof(*ents), n, f) != n)) {
 		int e = errno;

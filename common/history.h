@@ -178,8 +178,9 @@ int	 hist_unpack(const unsigned char *in, size_t len, struct tp_record *recs,
 
 /*
  * hist_index_write: writes path's sidecar (path + ".idx") through a
- * temporary file and rename, for the data_size bytes of blocks ents[0..n).
- * Returns 0, or -1 with errno and the reason in err.
+ * temporary file (path + ".idx.tmp": whatever holds that name is removed
+ * first, never opened) and rename, for the data_size bytes of blocks
+ * ents[0..n).  Returns 0, or -1 with errno and the reason in err.
  */
 int	 hist_index_write(const char *path, uint64_t data_size,
 	    const struct hist_idx_ent *ents, size_t n, char *err,
