@@ -22,19 +22,10 @@ $(line book_delta S00-USD 12)
 rcli set "$B.snapshot" "$(line book_snapshot S01-USD 10)" >/dev/null
 rcli rpush "$B.deltas" "$(line book_delta S01-USD 11)" >/dev/null
 
-# rec NAME ARGS...: a client recording into $T/NAME until $T/stop
-rec() {
-	_n=$1
-	shift
-	cfl_bg rec --url "$WS_URL" --ready "$T/$_n.ready" --stop-file "$T/stop" \
-	    --out "$T/$_n" "$@" 2>"$T/$_n.err" &
-	eval "pid_$_n=\$!"
-	track $!
-}
-rec string --channels "$A"
-rec string_hz --channels "$A" --max-hz 10
-rec list --channels "$B"
-rec list_hz --channels "$B" --max-hz 10
+cfl_rec string --channels "$A"
+cfl_rec string_hz --channels "$A" --max-hz 10
+cfl_rec list --channels "$B"
+cfl_rec list_hz --channels "$B" --max-hz 10
 wait_for 20 test -e "$T/string.ready" -a -e "$T/string_hz.ready" \
     -a -e "$T/list.ready" -a -e "$T/list_hz.ready" || fail "clients not subscribed"
 sleep 1

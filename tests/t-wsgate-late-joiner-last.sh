@@ -10,18 +10,9 @@ C=md.sim.BTC-USD.quote D=md.all.BTC-USD.xbest
 start_redis
 start_wsgate
 cfl pub "$REDIS_PORT" "$C" --first 100 --count 1 --set-last >/dev/null
-# rec NAME ARGS...: a client recording into $T/NAME until $T/stop
-rec() {
-	_n=$1
-	shift
-	cfl_bg rec --url "$WS_URL" --ready "$T/$_n.ready" --stop-file "$T/stop" \
-	    --out "$T/$_n" "$@" 2>"$T/$_n.err" &
-	eval "pid_$_n=\$!"
-	track $!
-}
-rec plain --channels "$C"
-rec conflated --channels "$C" --max-hz 10
-rec nokey --channels "$D"
+cfl_rec plain --channels "$C"
+cfl_rec conflated --channels "$C" --max-hz 10
+cfl_rec nokey --channels "$D"
 wait_for 20 test -e "$T/plain.ready" -a -e "$T/conflated.ready" \
     -a -e "$T/nokey.ready" || fail "clients not subscribed"
 wait_for 10 sh -c "grep -q 'seq.*100' '$T/plain' && grep -q 'seq.*100' '$T/conflated'" ||

@@ -212,3 +212,14 @@ sim_pipeline() {
 cfl() { /usr/bin/python3 "$TESTS/wsgate/conflat.py" "$@"; }
 # cfl_bg ARGS... &: the same in the background; $! is the client itself.
 cfl_bg() { exec /usr/bin/python3 "$TESTS/wsgate/conflat.py" "$@"; }
+# cfl_rec NAME ARGS...: a client (conflat.py rec ARGS...) recording into
+# $T/NAME until $T/stop exists, in the background: $T/NAME.ready once
+# subscribed, its errors in $T/NAME.err, its pid in pid_NAME.
+cfl_rec() {
+	_cr=$1
+	shift
+	cfl_bg rec --url "$WS_URL" --ready "$T/$_cr.ready" --stop-file "$T/stop" \
+	    --out "$T/$_cr" "$@" 2>"$T/$_cr.err" &
+	eval "pid_$_cr=\$!"
+	track $!
+}
