@@ -59,7 +59,8 @@
  * list stale, each matched again at its channel's next message (while
  * patterns keep changing, every message matches them all).
  * A message whose payload is not UTF-8, which a text frame must be,
- * goes to nobody, conflators included (not_utf8).
+ * goes to nobody, conflators included (not_utf8); nor does a line read
+ * from the keys below that is not (replay_ok).
  *
  * Late joiners.  Each client has one struct book per book channel
  * (PREFIX.VENUE.SYMBOL.book) it gets: its seq filter, shared by all its
@@ -378,6 +379,8 @@ static int member_live(struct hub *, const struct member *);
 static void implied_drop(struct hub_peer *);
 static int sub_send(struct hub *, const char *, size_t, int, int);
 static void subreqs_answer(struct hub_peer *);
+static int replay_ok(struct hub *, const char *, size_t, const char *,
+    const char *, size_t);
 
 /* --- table --- */
 
@@ -1353,8 +1356,9 @@ struct cfl_read {
  * cfl_read_cb: the keys of conflator c (EXEC of GET C.snapshot; GETRANGE
  * C.deltas, or GET C.last; on a cluster GET {C}.owner first, in a MULTI
  * with the rest): replayed into it, then it goes live.  A book with no
- * snapshot, deltas it cannot replay (deltas_usable), or stale keys
- * (owner_stale) waits for a live snapshot.
+ * snapshot, deltas it cannot replay (deltas_usable), stale keys
+ * (owner_stale) or a snapshot not UTF-8 (replay_ok) waits for a live
+ * snapshot; a delta or C.last not UTF-8 is left out.
  */
 static void
 cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -1390,7 +1394,8 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 		} else if (o && owner_stale(h, ac, name, n, r)) {
 			;	/* as if there were no keys */
 		} else if (deltas_usable(r->element[o], r->element[o + 1],
-		    NULL) == 0) {
+		    NULL) == 0 && replay_ok(h, name, n, "snapshot",
+		    r->element[o]->str, r->element[o]->len)) {
 			redisReply *d = r->element[o + 1];
 			size_t len = d->type == REDIS_REPLY_STRING ? d->len : 0;
 			const char *nl;
@@ -1398,11 +1403,15 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 			cfl_replay(c, r->element[o]->str, r->element[o]->len);
 			for (size_t i = 0; i < len; i = (size_t)(nl - d->str) + 1) {
 				nl = memchr(d->str + i, '\n', len - i);
-				cfl_replay(c, d->str + i, (size_t)(nl - d->str) - i);
+				if (replay_ok(h, name, n, "deltas", d->str + i,
+				    (size_t)(nl - d->str) - i))
+					cfl_replay(c, d->str + i,
+					    (size_t)(nl - d->str) - i);
 			}
 		}
 	} else if (r->type == REDIS_REPLY_STRING) {
-		cfl_replay(c, r->str, r->len);
+		if (replay_ok(h, name, n, "last", r->str, r->len))
+			cfl_replay(c, r->str, r->len);
 	} else if (r->type == REDIS_REPLY_ERROR) {
 		fprintf(stderr, "wsgate: %.*s.last: %s\n", (int)n, name,
 		    r->str);
@@ -2113,13 +2122,19 @@ hub_peer_drop(struct hub_peer *p)
 
 /* --- late joiners --- */
 
-/* replay_line: sends line s as a history frame of b if it is of kind. */
+/*
+ * replay_line: sends line s, read from b's key C.key, as a history frame
+ * of b if it is of kind.  0 if sent or not of kind; 1 if left out, not
+ * UTF-8 (replay_ok); -1 out of memory, b then invalid.
+ */
 static int
 replay_line(struct hub_peer *p, struct book *b, const char *s, size_t n,
-    int kind)
+    int kind, const char *key)
 {
 	struct frame *f;
 
+	if (!replay_ok(p->h, b->name, b->len, key, s, n))
+		return 1;
 	if ((f = frame_text(s, n)) == NULL) {
 		book_invalid(p, b, "out of memory");
 		return -1;
@@ -2135,7 +2150,9 @@ replay_line(struct hub_peer *p, struct book *b, const char *s, size_t n,
 /*
  * replay_keys: sends p's client the snapshot and deltas (the EXEC
  * replies) of its book b, as history frames.  Nothing if they cannot be
- * replayed (deltas_usable): b then waits for the next live snapshot.
+ * replayed (deltas_usable) or the snapshot is not UTF-8: b then waits
+ * for the next live snapshot.  A delta not UTF-8 is left out, as a
+ * published one is (not_utf8).
  */
 static void
 replay_keys(struct hub_peer *p, struct book *b, redisReply *snap,
@@ -2150,13 +2167,14 @@ replay_keys(struct hub_peer *p, struct book *b, redisReply *snap,
 			    "snapshot\n", b->name, why);
 		return;
 	}
-	if (replay_line(p, b, snap->str, snap->len, FRAME_SNAPSHOT) != 0)
+	if (replay_line(p, b, snap->str, snap->len, FRAME_SNAPSHOT,
+	    "snapshot") != 0)
 		return;
 	len = deltas->type == REDIS_REPLY_STRING ? deltas->len : 0;
 	for (size_t i = 0; i < len; i = (size_t)(nl - deltas->str) + 1) {
 		nl = memchr(deltas->str + i, '\n', len - i);
 		if (replay_line(p, b, deltas->str + i,
-		    (size_t)(nl - deltas->str) - i, FRAME_DELTA) != 0)
+		    (size_t)(nl - deltas->str) - i, FRAME_DELTA, "deltas") < 0)
 			return;
 	}
 }
@@ -2164,14 +2182,16 @@ replay_keys(struct hub_peer *p, struct book *b, redisReply *snap,
 /*
  * replay_last: sends p's client C.last (r) of its latest-value channel
  * b, as a history frame; live lines then pass only if their seq is
- * greater.
+ * greater.  Not if it is not UTF-8 (replay_ok): then as if there were no
+ * C.last.
  */
 static void
 replay_last(struct hub_peer *p, struct book *b, redisReply *r)
 {
-	struct frame *f = frame_text(r->str, r->len);
+	struct frame *f;
 
-	if (f == NULL)
+	if (!replay_ok(p->h, b->name, b->len, "last", r->str, r->len) ||
+	    (f = frame_text(r->str, r->len)) == NULL)
 		return;
 	f->hist = 1;
 	frame_parse_book(f);
@@ -2621,6 +2641,31 @@ not_utf8(struct hub *h, const char *chan, size_t clen, size_t len)
 	text_excerpt(chan, clen, CHAN_LOG_MAX, name);
 	ratelog_say(&h->utf8_log, mono_ns(), "redis: %s: a message of %zu "
 	    "bytes not UTF-8, dropped", name, len);
+}
+
+/*
+ * replay_ok: may s[0..len), a line of chan's key C.key (C.snapshot,
+ * C.deltas or C.last, read for a late joiner or a conflator), be sent
+ * or replayed?  Not if it is not UTF-8 (text_ok): a client would fail
+ * its connection (1007) at each subscribe, as for a message published
+ * so (not_utf8), which is counted and logged alike, the line naming the
+ * key.  Counted at each read of the key.
+ */
+static int
+replay_ok(struct hub *h, const char *chan, size_t clen, const char *key,
+    const char *s, size_t len)
+{
+	char name[4 * CHAN_LOG_MAX + 4];
+	int cl = h->sh != NULL;	/* the {C} keys */
+
+	if (text_ok(s, len))
+		return 1;
+	h->st->not_utf8++;
+	text_excerpt(chan, clen, CHAN_LOG_MAX, name);
+	ratelog_say(&h->utf8_log, mono_ns(), "redis: %s%s%s.%s: a line of %zu "
+	    "bytes not UTF-8, not replayed", cl ? "{" : "", name, cl ? "}" :
+	    "", key, len);
+	return 0;
 }
 
 /*

@@ -134,7 +134,8 @@ metrics_text(const struct wsgate_stats *s, const struct metrics_gauges *g,
 	metric(&b, "messages_in_total", "counter", "Messages received "
 	    "from Redis.", (double)s->redis_msgs);
 	metric(&b, "not_utf8_total", "counter", "Messages from Redis "
-	    "dropped for every client: their payload is not UTF-8.",
+	    "dropped for every client, and lines of its keys left out of a "
+	    "read: not UTF-8.",
 	    (double)s->not_utf8);
 	metric(&b, "bytes_in_total", "counter", "Payload bytes received "
 	    "from Redis.", (double)s->redis_bytes);

@@ -14,7 +14,7 @@ struct wsgate_stats {
 	uint64_t	 connections;
 	uint64_t	 ws_opened;
 	uint64_t	 redis_msgs;
-	uint64_t	 not_utf8;	/* of them, dropped: not UTF-8 */
+	uint64_t	 not_utf8;	/* of them, or key lines read: not UTF-8 */
 	uint64_t	 redis_bytes;
 	uint64_t	 msgs_out;
 	uint64_t	 bytes_out;
