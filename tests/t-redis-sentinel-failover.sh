@@ -42,7 +42,7 @@ failed_over() { [ "$(primary_port)" != "$port_p" ]; }
 wait_for 20 failed_over || fail "no failover within 20 s"
 t1=$(date +%s%N)
 wait_for 20 grep -q "primary is $(primary_addr)" "$T/redispub.log" ||
-    fail "redispub did not follow: $(tail -n 3 "$T/redispub.log")"
+    fail "redispub did not follow: $(sentinels_say) redispub: $(tail -n 8 "$T/redispub.log")"
 t2=$(date +%s%N)
 note "failover: Sentinels named $(primary_addr) after $(( (t1 - t0) / 1000000 )) ms; redispub on it after $(( (t2 - t0) / 1000000 )) ms"
 finish_stream

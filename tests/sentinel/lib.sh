@@ -116,6 +116,12 @@ primary_port() {
 primary_addr() {
 	ncli s1 sentinel get-master-addr-by-name "$MASTER" | paste -sd : -
 }
+# sentinels_say: what each Sentinel names as the primary, for a failure
+sentinels_say() {
+	for _s in s1 s2 s3; do
+		printf '%s: %s; ' "$_s" "$(ncli $_s sentinel get-master-addr-by-name "$MASTER" 2>&1 | paste -sd : -)"
+	done
+}
 
 # start_pipeline RATE COUNT: collector sim at RATE msg/s for COUNT
 # messages -> shmreader (its output kept in $T/jsonl) -> redispub;
