@@ -30,8 +30,9 @@ static struct jt_names route_nameset;	/* route_names, by route_init */
  * so must seq, if given, be an integer from 0 to 2^63 - 1, as
  * tickpipe-json(5) says integers are: it may become last_seq, the resume
  * point of tickpipe(8), a running maximum that one seq past the ring's
- * would hold for good (redispub(1)).  recv counts only as an unsigned
- * integer (else 0).  Returns 0, or -1 with the reason in why.
+ * would hold for good (redispub(1)).  recv counts only as an integer
+ * from 0 to 2^63 - 1, as a time (else 0: not timed, and no last_recv,
+ * which one of 2^64 - 1 held for good).  Returns 0, or -1 with the reason in why.
  */
 static int
 route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
@@ -66,7 +67,8 @@ route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
 		    "2^63 - 1");
 		return -1;
 	}
-	if (jt_type(r[R_RECV]) != JT_NUM || jt_u64(r[R_RECV], recv) != 0)
+	if (jt_type(r[R_RECV]) != JT_NUM || jt_u64(r[R_RECV], recv) != 0 ||
+	    *recv > INT64_MAX)
 		*recv = 0;
 	return 0;
 }

@@ -6,7 +6,8 @@
 # lone surrogate escape, trailing text, a duplicate "type", an empty line,
 # a line over the 1 MiB limit, and a "seq" out of 0 to 2^63 - 1 or given
 # twice (tickpipe-json(5)): last_seq, the resume point, is the highest
-# seq of the valid lines, never one of theirs.
+# seq of the valid lines, never one of theirs; a "recv" past 2^63 - 1 is
+# no time, and not last_recv.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -43,9 +44,11 @@ good() {
 	good 1.5				# 25 not an integer
 	echo '{"type":"trade","venue":"sim","symbol":"BTC-USD","seq":9,"seq":99}'	# 26
 	good 5					# 27
+	# 28 (valid) a "recv" past 2^63 - 1: published, not taken as a time
+	echo '{"type":"trade","venue":"sim","symbol":"BTC-USD","seq":6,"recv":18446744073709551615,"price":"1","qty":"2","side":"buy","tid":"x"}'
 } >"$T/in"
-sed -n '1p;5p;17p;18p;19p;21p;27p' "$T/in" >"$T/expect"
-"$SUB" -p -n 7 -t 30 -P "$REDIS_PORT" 'md.sim.*' 'md.gap' >"$T/got" &
+sed -n '1p;5p;17p;18p;19p;21p;27p;28p' "$T/in" >"$T/expect"
+"$SUB" -p -n 8 -t 30 -P "$REDIS_PORT" 'md.sim.*' 'md.gap' >"$T/got" &
 sub=$!
 track $sub
 publish_in 2
@@ -58,6 +61,7 @@ done
 grep -q "^redispub: line 16: line longer than 1 MiB; skipped" "$T/err" ||
     fail "line 16 not reported as too long"
 assert_eq "malformed" 20 "$(counter malformed "$T/err")"
-assert_eq "lines" 27 "$(counter lines "$T/err")"
-assert_eq "published" 7 "$(counter published "$T/err")"
-assert_eq "last_seq" 5 "$(counter last_seq "$T/err")"
+assert_eq "lines" 28 "$(counter lines "$T/err")"
+assert_eq "published" 8 "$(counter published "$T/err")"
+assert_eq "last_seq" 6 "$(counter last_seq "$T/err")"
+assert_eq "last_recv" 1 "$(counter last_recv "$T/err")"
