@@ -55,7 +55,7 @@ static const char usage_text[] =
 "                [--block n] [--level n] [--queue bytes] [--writer-nice n]\n"
 "                [--rt-prio n] [--rotate sec] [--max-size bytes]\n"
 "                [--keep-age age] [--keep-size bytes] dir\n"
-"       recorder cat [-v] [--from time] [--to time] [--format jsonl|raw]\n"
+"       recorder cat [-hv] [--from time] [--to time] [--format jsonl|raw]\n"
 "                [--venue venue] [--symbol symbol] [--type type] path ...\n";
 
 enum { O_RING = 256, O_NAME, O_FLUSH, O_BLOCK, O_LEVEL, O_QUEUE, O_NICE,
