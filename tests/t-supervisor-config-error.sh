@@ -36,7 +36,7 @@ for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
     REDIS_PORT=00 'REDIS_ARGS=--maxmemory 1gb --daemonize yes' \
     'REDIS_ARGS=--unixsocket /tmp/r.sock' \
     RECORDER_KEEP_AGE=0d RECORDER_KEEP_AGE=106752d RECORDER_KEEP_SIZE=0K \
-    RECORDER_KEEP_SIZE=16777216T \
+    RECORDER_KEEP_SIZE=16777216T "PREFIX=$(printf '%065d' 0)" \
     "RING=$(printf '%093d' 0)"; do
 	write_conf "$v"
 	tp status >"$T/out" 2>&1
@@ -45,7 +45,7 @@ for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
 done
 # what recorder(1) and the rings take, the config takes: recorder and
 # deriver failed at run time (a stage failed, not a 78 at once)
-for v in RECORDER_KEEP_AGE=106751d RECORDER_KEEP_SIZE=16777215T \
+for v in RECORDER_KEEP_AGE=106751d RECORDER_KEEP_SIZE=16777215T PREFIX=a/b \
     "RING=$(printf '%092d' 0)" "DERIVER=no
 RING=$(printf '%0100d' 0)"; do
 	write_conf "$v"
