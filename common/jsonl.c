@@ -635,6 +635,12 @@ check_derived(const struct tp_record *r, char *why, size_t len)
 			return -1;
 		return 0;
 	case REC_XBEST:
+		/* tickpipe-ring(5): an xbest is across venues, of venue all */
+		if (r->venue != VENUE_ALL) {
+			snprintf(why, len, "seq %" PRIu64 ": xbest record of "
+			    "venue %s, not all", r->seq, venue_name(r->venue));
+			return -1;
+		}
 		if (x->has_bid > 1 || x->has_ask > 1 || x->state > XB_CROSSED ||
 		    (x->venues & x->excluded) != 0 ||
 		    (x->venues | x->excluded) >> VENUE_MAX != 0 ||
@@ -1076,6 +1082,11 @@ decode_derived(json_t *o, struct tp_record *h, char *err, size_t errlen)
 		json_t *v, *e;
 		size_t i;
 
+		if (h->venue != VENUE_ALL) {
+			snprintf(err, errlen, "an xbest line's \"venue\" must be "
+			    "\"all\", not \"%s\"", venue_name(h->venue));
+			return -1;
+		}
 		if (get_opt_dec(o, "bid", &x->has_bid, &x->bid, &x->bid_exp,
 		    err, errlen) < 0 || get_opt_dec(o, "bid_qty", &has,
 		    &x->bid_qty, &x->bid_qty_exp, err, errlen) < 0 ||
@@ -1121,6 +1132,12 @@ decode_derived(json_t *o, struct tp_record *h, char *err, size_t errlen)
 				    "venue name", i);
 				return -1;
 			}
+			/* the mask holds a venue once: a repeat would be lost */
+			if (x->venues >> id & 1u) {
+				snprintf(err, errlen, "\"venues\"[%zu]: \"%s\" "
+				    "named twice", i, venue_name(id));
+				return -1;
+			}
 			x->venues |= 1u << id;
 		}
 		v = json_object_get(o, "excluded");
@@ -1142,6 +1159,11 @@ decode_derived(json_t *o, struct tp_record *h, char *err, size_t errlen)
 				snprintf(err, errlen, "\"excluded\"[%zu] must be "
 				    "{\"venue\":NAME,\"why\":\"resync\"|"
 				    "\"stale\"|\"disconnected\"}", i);
+				return -1;
+			}
+			if (x->excluded >> id & 1u) {
+				snprintf(err, errlen, "\"excluded\"[%zu]: \"%s\" "
+				    "named twice", i, venue_name(id));
 				return -1;
 			}
 			x->excluded |= 1u << id;
