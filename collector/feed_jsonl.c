@@ -29,7 +29,7 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 	struct jsonl_gap gap;
 	struct ratelog lim;
 	char *line = NULL, errbuf[256];
-	size_t cap = 0;
+	size_t cap = 0, held = 0;
 	uint64_t lineno = 0, gaps = 0;
 	int64_t last_hb = 0;
 	FILE *f = stdin;
@@ -48,14 +48,13 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 	for (;;) {
 		if (collector_poll_signals(c))
 			break;
-		len = read_line(f, &line, &cap, JSONL_MAX_LINE);
+		len = read_line(f, &line, &cap, JSONL_MAX_LINE, &held);
 		if (len == -1)
 			break;
 		if (len == -2) {
-			if (errno == EINTR) {
-				clearerr(f);
+			/* a signal: read_line keeps what it read of the line */
+			if (errno == EINTR)
 				continue;
-			}
 			warn("%s: read", name);
 			rv = EX_IOERR;
 			break;

@@ -51,7 +51,7 @@ secret_read(const char *path, const char *what, size_t max, int flags,
 		return -1;
 	}
 	loose = fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0;
-	n = read_line(f, &buf, &cap, max);
+	n = read_line(f, &buf, &cap, max, NULL);
 	if (n == -2)
 		snprintf(msg, msglen, "%s: %s", path, strerror(errno));
 	fclose(f);

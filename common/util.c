@@ -144,16 +144,23 @@ parse_fd_opt(const char *s)
 }
 
 long
-read_line(FILE *f, char **buf, size_t *cap, size_t max)
+read_line(FILE *f, char **buf, size_t *cap, size_t max, size_t *held)
 {
-	size_t n = 0;
+	size_t n = held != NULL ? *held : 0;
 	int c, over = 0;
 
+	if (n > max) {
+		over = 1;
+		n = max;
+	}
+	if (held != NULL)
+		*held = 0;
 	if (*buf == NULL || *cap == 0) {
 		*cap = 4096;
 		if ((*buf = malloc(*cap)) == NULL)
 			return -2;
 	}
+again:
 	while ((c = getc_unlocked(f)) != EOF) {
 		if (c == '\n')
 			break;
@@ -178,6 +185,15 @@ read_line(FILE *f, char **buf, size_t *cap, size_t max)
 	}
 	(*buf)[n] = '\0';
 	if (c == EOF) {
+		if (ferror(f) && errno == EINTR) {
+			/* what stdio handed out is ours alone to keep */
+			clearerr(f);
+			if (held == NULL)
+				goto again;
+			*held = over ? max + 1 : n;
+			errno = EINTR;
+			return -2;
+		}
 		if (ferror(f))
 			return -2;
 		if (n == 0 && !over)

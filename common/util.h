@@ -52,8 +52,16 @@ int	parse_fd_opt(const char *s);
  * (errno); -3 if the line is longer than max bytes, in which case the
  * rest of that line is consumed and discarded, and *buf holds its first
  * bytes.
+ *
+ * held carries a line across a read interrupted by a signal: with held
+ * NULL such a read is retried; else it returns -2 with errno EINTR, the
+ * error flag of f cleared, the part read kept in *buf and *held saying
+ * how much (max + 1: a line already too long), and the next call with the
+ * same buf, cap and held reads on from there.  *held is 0 after any other
+ * return, and must be 0 (or held NULL) to begin a line.
  */
-long	read_line(FILE *f, char **buf, size_t *cap, size_t max);
+long	read_line(FILE *f, char **buf, size_t *cap, size_t max,
+	    size_t *held);
 
 /*
  * utf8_valid: returns 1 if s[0..len) is well-formed UTF-8 (no overlongs,
