@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 
 #include "feeds.h"
 #include "ratelog.h"
@@ -25,7 +26,8 @@ int
 jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 {
 	static struct tp_record recs[JSONL_MAX_RECS];
-	const char *name = file != NULL ? file : "stdin";
+	const char *name = file != NULL && strcmp(file, "-") != 0 ? file :
+	    "stdin";
 	struct jsonl_gap gap;
 	struct ratelog lim;
 	char *line = NULL, errbuf[256];
@@ -40,6 +42,16 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 	    (f = fopen(file, "r")) == NULL) {
 		warn("%s", file);
 		return EX_NOINPUT;
+	}
+	if (f != stdin) {
+		struct stat st;
+
+		/* made a directory since main looked (jsonl_input_check) */
+		if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+			warnx("%s: %s", file, strerror(EISDIR));
+			fclose(f);
+			return EX_NOINPUT;
+		}
 	}
 	ratelog_init(&lim, LOG_PER_SEC, 1000000000LL, name,
 	    "bad or gap lines not reported");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,6 +121,29 @@ symbols_ok(const char *list, char *why, size_t whylen)
 {
 	return list_each(list, 64, "BASE-QUOTE", symbol_ok, NULL, why,
 	    whylen);
+}
+
+/*
+ * jsonl_input_check: the file `collector jsonl` is to read, before the
+ * ring is opened: one that cannot be read, or a directory (fopen(3) takes
+ * it and the first read fails, EISDIR, with the ring made), is refused:
+ * 66.  A FIFO or a device is read as it comes, as standard input is.  0
+ * if it will do.
+ */
+static int
+jsonl_input_check(const char *file)
+{
+	struct stat st;
+
+	if (access(file, R_OK) != 0 || stat(file, &st) != 0) {
+		warn("%s", file);
+		return EX_NOINPUT;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		warnx("%s: %s", file, strerror(EISDIR));
+		return EX_NOINPUT;
+	}
+	return 0;
 }
 
 static void
@@ -343,10 +367,9 @@ main(int argc, char **argv)
 	 */
 	if (is == F_LIVE && (rv = live_check(&c, argv, argc, fo.symbols)) != 0)
 		return rv;
-	if (is == F_JSONL && argc > 1 && access(argv[1], R_OK) != 0) {
-		warn("%s", argv[1]);
-		return EX_NOINPUT;
-	}
+	if (is == F_JSONL && argc > 1 && strcmp(argv[1], "-") != 0 &&
+	    (rv = jsonl_input_check(argv[1])) != 0)
+		return rv;
 	if (is == F_REPLAY && (rv = replay_check(argv[1])) != 0)
 		return rv;
 
