@@ -77,7 +77,7 @@ opt_feeds(int ch)
 	switch (ch) {
 	case O_SEED: case O_RATE: case O_COUNT: case O_VENUES:
 		return F_SIM;
-	case O_SYMBOLS:
+	case O_SYMBOLS: case O_SNAPINT:
 		return F_SIM | F_LIVE;
 	case O_STRICT:
 		return F_JSONL;
@@ -177,7 +177,7 @@ main(int argc, char **argv)
 	char errbuf[512];
 	size_t nbase = sizeof(base_opts) / sizeof(*base_opts), nlive = 0;
 	uint64_t v;
-	int ch, rv, set_snapint = 0, longi;
+	int ch, rv, longi;
 	uint64_t given = 0;	/* bit i: opts[i] given */
 	unsigned is;
 
@@ -252,7 +252,6 @@ main(int argc, char **argv)
 				errx(EX_USAGE, "--snapshot-interval %s: must be "
 				    "0 to 86400000 ms", optarg);
 			c.snapshot_interval_ns = (int64_t)v * 1000000;
-			set_snapint = 1;
 			break;
 		case O_SEED:
 			if (parse_u64(optarg, 0, UINT64_MAX, &fo.seed) < 0)
@@ -348,8 +347,7 @@ main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	/* jsonl and replay pass the input through: no snapshots of our own */
-	if (!set_snapint && (strcmp(feed, "jsonl") == 0 ||
-	    strcmp(feed, "replay") == 0))
+	if (is == F_JSONL || is == F_REPLAY)
 		c.snapshot_interval_ns = 0;
 
 	memset(&sa, 0, sizeof(sa));
