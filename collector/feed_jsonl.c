@@ -30,7 +30,7 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 	    "stdin";
 	struct jsonl_gap gap;
 	struct ratelog lim;
-	char *line = NULL, errbuf[256];
+	char *line = NULL, errbuf[256], shown[sizeof(errbuf) * 4 + 4];
 	size_t cap = 0, held = 0;
 	uint64_t lineno = 0, gaps = 0;
 	int64_t last_hb = 0;
@@ -88,8 +88,11 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &gap,
 		    errbuf, sizeof(errbuf));
 		if (n < 0) {
+			/* the reason quotes the input: one printable line */
+			text_excerpt(errbuf, strlen(errbuf), sizeof(errbuf),
+			    shown);
 			ratelog_say(&lim, mono_ns(), "%s:%" PRIu64 ": %s%s",
-			    name, lineno, errbuf, o->strict ? "" : ": skipped");
+			    name, lineno, shown, o->strict ? "" : ": skipped");
 			c->rejected++;
 			if (o->strict) {
 				rv = EX_DATAERR;
