@@ -60,7 +60,8 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 	for (;;) {
 		if (collector_poll_signals(c))
 			break;
-		len = read_line(f, &line, &cap, JSONL_MAX_LINE, &held);
+		/* + 1: the limit is the line's without a final CR */
+		len = read_line(f, &line, &cap, JSONL_MAX_LINE + 1, &held);
 		if (len == -1)
 			break;
 		if (len == -2) {
@@ -72,7 +73,9 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 			break;
 		}
 		lineno++;
-		if (len == -3) {
+		if (len > 0 && line[len - 1] == '\r')
+			line[--len] = '\0';	/* CRLF: the CR is no part of it */
+		if (len == -3 || len > JSONL_MAX_LINE) {
 			ratelog_say(&lim, mono_ns(), "%s:%" PRIu64 ": line "
 			    "longer than %d bytes%s", name, lineno,
 			    JSONL_MAX_LINE, o->strict ? "" : ": skipped");
