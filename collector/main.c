@@ -23,13 +23,14 @@
 
 static const char usage_text[] =
 "usage: collector [-hv] [-d fd] [--ring name] [--capacity n] [--group group]\n"
-"                 [--recreate] [--snapshot-interval ms] feed ...\n"
+"                 [--recreate] feed ...\n"
 "feeds:\n"
 "  sim [--seed n] [--symbols list] [--venues list] [--rate n|max]\n"
-"      [--count n]\n"
+"      [--count n] [--snapshot-interval ms]\n"
 "  jsonl [--strict] [file]\n"
 "  replay [--speed x|max] [--from time] [--to time] path\n"
-"  venue[:symbols] ... [--symbols list]   (coinbase kraken binance bybit okx)\n";
+"  venue[:symbols] ... [--symbols list] [--snapshot-interval ms]\n"
+"      (coinbase kraken binance bybit okx)\n";
 
 static void
 usage(FILE *f)
