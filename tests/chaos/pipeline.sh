@@ -145,6 +145,16 @@ while :; do
 	}
 	break
 done
+# and Redis has sent its subscribers (the Redis client's, wsgate's)
+# everything: on a loaded machine under ASan they were still reading
+# when stopped, and their last books were older than the ring's
+# shellcheck disable=SC2317 # called by wait_for
+subs_fed() {
+	svcli client list type pubsub | grep -q . &&
+	    ! svcli client list type pubsub | grep -qv ' omem=0 '
+}
+wait_for 15 subs_fed ||
+	note "Redis still holds output for a subscriber: $(svcli client list type pubsub | sed -n 's/.*\(name=[^ ]*\).*\(omem=[0-9]*\).*/\1 \2/p' | tr '\n' ' ')"
 sleep 1
 last=$(ring_seq)
 event end
