@@ -522,8 +522,18 @@ main(int argc, char **argv)
 		return 0;
 	}
 
+	/*
+	 * SA_RESTART: a signal while blocked writing to a full pipe must
+	 * not fail the write.  stdio cannot retry one that failed with
+	 * EINTR: glibc drops what its buffer held, and the reader got a
+	 * torn line, then "stdout: Interrupted system call" (74).  Once
+	 * some bytes are written the kernel returns a short count, which
+	 * stdio writes on from.  The futex wait (ring_wait) has a timeout
+	 * and sleeps are never restarted, so the flags are still seen.
+	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
