@@ -122,10 +122,15 @@ out_write(const void *buf, size_t len)
 	}
 }
 
+/*
+ * Flushes stdout; exits as out_write does.  ferror too: a write that
+ * failed inside printf (--stat, --layout, -h, the table) left its error
+ * there, and the buffer it dropped empty for fflush.
+ */
 static void
 out_flush(void)
 {
-	if (fflush(stdout) == EOF) {
+	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno == EPIPE)
 			exit(0);
 		err(EX_IOERR, "stdout");
@@ -426,12 +431,15 @@ main(int argc, char **argv)
 	char msg[160];
 
 	std_fds_hold();
+	/* every mode: a closed pipe is an error of write (exit 0), no signal */
+	signal(SIGPIPE, SIG_IGN);
 	r.name = "default";
 	r.fmt = FMT_JSONL;
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			usage(stdout);
+			out_flush();
 			return 0;
 		case 'v':
 			r.verbose++;
@@ -503,10 +511,14 @@ main(int argc, char **argv)
 	}
 	if (mode == O_LAYOUT) {
 		rec_print_layout(stdout);
+		out_flush();
 		return 0;
 	}
-	if (mode == O_STAT)
-		return do_stat(r.name);
+	if (mode == O_STAT) {
+		if ((rc = do_stat(r.name)) == 0)
+			out_flush();
+		return rc;
+	}
 	if (mode == O_UNLINK) {
 		int rc = ring_unlink(r.name);
 
@@ -538,7 +550,6 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 
 	ringlines_init(&r.rl, emit, emit_gap, &r, r.verbose);
