@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,6 +137,22 @@ out_flush(void)
 			exit(0);
 		err(EX_IOERR, "stdout");
 	}
+}
+
+/*
+ * out_reader_gone: stdout is a pipe or a socket whose reader is gone.
+ * Asked only on an idle wake: a closed pipe is otherwise noticed at the
+ * next write, which on an idle ring may never come (shmreader | head -1
+ * ran for ever).  poll with no events still reports POLLERR (a pipe's
+ * read end closed) and POLLHUP (a socket's peer gone).
+ */
+static int
+out_reader_gone(int is_pipe)
+{
+	struct pollfd pfd = { STDOUT_FILENO, 0, 0 };
+
+	return is_pipe && poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & (POLLERR | POLLHUP)) != 0;
 }
 
 static void
@@ -427,7 +445,8 @@ main(int argc, char **argv)
 	uint64_t from = RING_FROM_OLDEST;
 	uint64_t count = 0, done = 0, v;
 	int64_t spin_ns = SPIN_US_DEFAULT * 1000;
-	int ch, follow = 1, ready_fd = -1, mode = 0, rc, waited = 0;
+	int ch, follow = 1, ready_fd = -1, mode = 0, rc, waited = 0, is_pipe;
+	struct stat st;
 	char msg[160];
 
 	std_fds_hold();
@@ -551,6 +570,8 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	is_pipe = fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode));
 
 	ringlines_init(&r.rl, emit, emit_gap, &r, r.verbose);
 	if ((rc = open_ring(&r, follow, ready_fd)) != 0)
@@ -593,6 +614,8 @@ main(int argc, char **argv)
 		if (!ring_wait(r.ring, spin_ns, 200)) {
 			char errbuf[512];
 
+			if (out_reader_gone(is_pipe))
+				break;	/* as on a closed pipe: exit 0 */
 			rc = ringlines_follow(&r.rl, &r.ring, r.name, errbuf,
 			    sizeof(errbuf));
 			if (rc < 0) {
