@@ -32,7 +32,8 @@ static struct jt_names route_nameset;	/* route_names, by route_init */
  * point of tickpipe(8), a running maximum that one seq past the ring's
  * would hold for good (redispub(1)).  recv counts only as an integer
  * from 0 to 2^63 - 1, as a time (else 0: not timed, and no last_recv,
- * which one of 2^64 - 1 held for good).  Returns 0, or -1 with the reason in why.
+ * which one of 2^64 - 1 held for good).  Returns 0, or -1 with the
+ * reason in why.
  */
 static int
 route_scan(const char *l, size_t n, struct jv r[R_N], uint64_t *seq,
