@@ -64,31 +64,11 @@ tp stop >/dev/null 2>&1 || fail "tickpipe stop exited $?"
 # another server on the port, answering +PONG to anything: it is not our
 # Redis (ours cannot bind), so the redis stage is not up, and it is never
 # sent the password (it was: any PONG on the port counted)
-/usr/bin/python3 -c '
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-s.listen(16)
-open(sys.argv[3], "w").close()
-with open(sys.argv[2], "ab", buffering=0) as log:
-    while True:
-        c, _ = s.accept()
-        c.settimeout(2)
-        try:
-            while True:
-                b = c.recv(4096)
-                if not b:
-                    break
-                log.write(b)
-                c.sendall(b"+PONG\r\n")
-        except OSError:
-            pass
-        c.close()
-' "$REDIS_PORT" "$T/squat.log" "$T/squat.ready" &
+/usr/bin/python3 "$TESTS/supervisor/squat.py" "$REDIS_PORT" "$T/squat.log" \
+    "$T/squat.ready" &
 sq=$!
 track $sq
-wait_for 10 test -e "$T/squat.ready" || fail "the squatter did not start"
+wait_for 10 test -e "$T/squat.ready.bound" || fail "the squatter did not start"
 tp start >"$T/out3" 2>&1
 sleep 2
 tp status >"$T/status3" 2>&1

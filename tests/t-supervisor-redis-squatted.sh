@@ -19,34 +19,8 @@ rpid=$(victim redis redis-server)
 
 # the squatter: binds the port as soon as it is free, answers +PONG to
 # anything and logs what it is sent
-/usr/bin/python3 -c '
-import socket, sys, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-open(sys.argv[3], "w").close()
-while True:
-    try:
-        s.bind(("127.0.0.1", int(sys.argv[1])))
-        break
-    except OSError:
-        time.sleep(0.001)
-s.listen(64)
-open(sys.argv[3] + ".bound", "w").close()
-with open(sys.argv[2], "ab", buffering=0) as log:
-    while True:
-        c, _ = s.accept()
-        c.settimeout(0.5)
-        try:
-            while True:
-                b = c.recv(4096)
-                if not b:
-                    break
-                log.write(b)
-                c.sendall(b"+PONG\r\n")
-        except OSError:
-            pass
-        c.close()
-' "$REDIS_PORT" "$T/squat.log" "$T/squat.ready" &
+/usr/bin/python3 "$TESTS/supervisor/squat.py" "$REDIS_PORT" "$T/squat.log" \
+    "$T/squat.ready" &
 sq=$!
 track $sq
 wait_for 10 test -e "$T/squat.ready" || fail "the squatter did not start"
