@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # rp: set by standby_fed (tests/redispub/rp.sh)
 # t-redispub-lease-new-ring: a standby redispub reads seq 48 to 50, then
 # a gap line saying a new ring begins ("new_ring":true, tickpipe-json(5)),
 # then seq 1 to 3 of the new ring.  Taking the lease, it must announce
@@ -20,24 +21,7 @@ trade() {
 	trade 1; trade 2; trade 3
 } >"$T/in"
 
-rcli set md.lease another PX 60000 >/dev/null
-mkfifo "$T/fifo"
-"$RP" -u "$REDIS_URL" --lease md.lease --lease-ms 300 <"$T/fifo" \
-    2>"$T/err" &
-rp=$!
-track $rp
-exec 3>"$T/fifo"
-wait_for 10 grep -q "lease md.lease is another's: standing by" "$T/err" ||
-	fail "not standing by: $(cat "$T/err")"
-cat "$T/in" >&3
-# shellcheck disable=SC2317 # called by wait_for
-read_all() {
-	kill -USR1 "$rp"
-	sleep 0.1
-	grep 'counters:' "$T/err" | tail -n 1 | grep -q ' standby=7 '
-}
-wait_for 10 read_all ||
-	fail "not all 7 lines read: $(grep counters: "$T/err" | tail -n 1)"
+standby_fed 7
 rcli del md.lease >/dev/null
 wait_for 10 grep -q "lease md.lease taken" "$T/err" ||
 	fail "the lease not taken: $(cat "$T/err")"

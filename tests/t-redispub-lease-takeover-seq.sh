@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # rp, sub: set by standby_fed, taken_heard (tests/redispub/rp.sh)
 # t-redispub-lease-takeover-seq: a standby redispub that takes the lease
 # announces, on each venue of the lines it dropped, a status "resync" at
 # one past their highest "seq", both as routing reads a line: the "seq"
@@ -41,36 +42,8 @@ trade() {
 	echo '{"type":"trade","venue":"coinbase-futures","symbol":"BTC-USD","seq":6,"recv":1,"price":"1","qty":"1","side":"buy","tid":"t"}'
 } >"$T/in"
 
-rcli set md.lease another PX 60000 >/dev/null
-mkfifo "$T/fifo"
-"$RP" -u "$REDIS_URL" --lease md.lease --lease-ms 300 <"$T/fifo" \
-    2>"$T/err" &
-rp=$!
-track $rp
-exec 3>"$T/fifo"
-wait_for 10 grep -q "lease md.lease is another's: standing by" "$T/err" ||
-    fail "not standing by: $(cat "$T/err")"
-cat "$T/in" >&3
-# read_all: the counters say all 12 lines were read (SIGUSR1): dropped
-# as standby, or malformed
-# shellcheck disable=SC2317 # called by wait_for
-read_all() {
-	kill -USR1 "$rp"
-	sleep 0.1
-	_c=$(grep 'counters:' "$T/err" | tail -n 1)
-	_m=$(echo "$_c" | sed -n 's/.* malformed=\([0-9]*\).*/\1/p')
-	_s=$(echo "$_c" | sed -n 's/.* standby=\([0-9]*\).*/\1/p')
-	[ "$((_m + _s))" = 12 ]
-}
-wait_for 10 read_all ||
-    fail "not all 12 lines read: $(grep counters: "$T/err" | tail -n 1)"
-"$SUB" -p -n 2 -t 10 -P "$REDIS_PORT" 'md.*.status' >"$T/got" &
-sub=$!
-track $sub
-wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
-rcli del md.lease >/dev/null
-wait_for 10 grep -q "lease md.lease taken" "$T/err" ||
-    fail "the lease not taken: $(cat "$T/err")"
+standby_fed 12
+taken_heard 2
 grep -q 'lease md.lease taken: publishing from seq 41 (6 lines' "$T/err" ||
     fail "not taken from seq 41: $(grep 'lease md.lease taken' "$T/err")"
 wait_pid 20 "$sub" "the subscriber" ||

@@ -1,4 +1,5 @@
 #!/bin/sh
+# shellcheck disable=SC2154 # rp, sub: set by standby_fed, taken_heard (tests/redispub/rp.sh)
 # t-redispub-lease-venues-cap: a standby redispub that read lines of 70
 # venues, taking the lease, tells the first 64 of the takeover (a status
 # "resync" each) and says that the others are not told (redispub(1)
@@ -15,31 +16,8 @@ while [ $i -le 70 ]; do
 	i=$((i + 1))
 done >"$T/in"
 
-rcli set md.lease another PX 60000 >/dev/null
-mkfifo "$T/fifo"
-"$RP" -u "$REDIS_URL" --lease md.lease --lease-ms 300 <"$T/fifo" \
-    2>"$T/err" &
-rp=$!
-track $rp
-exec 3>"$T/fifo"
-wait_for 10 grep -q "lease md.lease is another's: standing by" "$T/err" ||
-	fail "not standing by: $(cat "$T/err")"
-cat "$T/in" >&3
-# shellcheck disable=SC2317 # called by wait_for
-read_all() {
-	kill -USR1 "$rp"
-	sleep 0.1
-	grep 'counters:' "$T/err" | tail -n 1 | grep -q ' standby=70 '
-}
-wait_for 10 read_all ||
-	fail "not all 70 lines read: $(grep counters: "$T/err" | tail -n 1)"
-"$SUB" -p -n 64 -t 10 -P "$REDIS_PORT" 'md.*.status' >"$T/got" &
-sub=$!
-track $sub
-wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
-rcli del md.lease >/dev/null
-wait_for 10 grep -q "lease md.lease taken" "$T/err" ||
-	fail "the lease not taken: $(cat "$T/err")"
+standby_fed 70
+taken_heard 64
 wait_pid 20 "$sub" "the subscriber" ||
 	fail "not 64 resync lines: $(grep -c . "$T/got")"
 exec 3>&-

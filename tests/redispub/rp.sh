@@ -62,3 +62,45 @@ keys_feed_a() {
 	wait_for 20 eval 'test "$(rdeltas "$_kc.deltas" | wc -l)" = "$_kf"' ||
 	    fail "the deltas of part a did not arrive"
 }
+
+# standby_fed N: with lease md.lease held by another, a redispub --lease
+# md.lease (pid in rp, stderr in $T/err) standing by is fed $T/in through
+# a fifo left open on fd 3; returns once its counters (SIGUSR1) say it
+# read all N lines, dropped as standby or malformed.
+standby_fed() {
+	rcli set md.lease another PX 60000 >/dev/null
+	mkfifo "$T/fifo"
+	"$RP" -u "$REDIS_URL" --lease md.lease --lease-ms 300 <"$T/fifo" \
+	    2>"$T/err" &
+	rp=$!
+	track $rp
+	exec 3>"$T/fifo"
+	wait_for 10 grep -q "lease md.lease is another's: standing by" "$T/err" ||
+		fail "not standing by: $(cat "$T/err")"
+	cat "$T/in" >&3
+	_sf=$1
+	wait_for 10 standby_read_all ||
+		fail "not all $_sf lines read: $(grep counters: "$T/err" | tail -n 1)"
+}
+# shellcheck disable=SC2317 # called by wait_for
+standby_read_all() {
+	kill -USR1 "$rp"
+	sleep 0.1
+	_c=$(grep 'counters:' "$T/err" | tail -n 1)
+	_m=$(echo "$_c" | sed -n 's/.* malformed=\([0-9]*\).*/\1/p')
+	_s=$(echo "$_c" | sed -n 's/.* standby=\([0-9]*\).*/\1/p')
+	[ "$((${_m:-0} + ${_s:-0}))" = "$_sf" ]
+}
+
+# taken_heard N: a subscriber of md.*.status for N lines (its output in
+# $T/got, its pid in sub), then the lease freed; returns once the
+# standby of standby_fed says it took it.
+taken_heard() {
+	"$SUB" -p -n "$1" -t 10 -P "$REDIS_PORT" 'md.*.status' >"$T/got" &
+	sub=$!
+	track $sub
+	wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
+	rcli del md.lease >/dev/null
+	wait_for 10 grep -q "lease md.lease taken" "$T/err" ||
+		fail "the lease not taken: $(cat "$T/err")"
+}
