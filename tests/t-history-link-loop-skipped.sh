@@ -28,13 +28,7 @@ grep -q "^recorder: $loop: Too many levels of symbolic links (file skipped)$" \
 cmp -s "$T/whole" "$T/got" ||
     fail "cat: $(wc -l <"$T/got") lines, not the history's $(wc -l <"$T/whole")"
 
-"$BIN/collector" --ring "$RING.r" replay --speed max "$H" 2>"$T/err"
-assert_eq "replay: exit status" 65 "$?"
-grep -q "$loop: Too many levels of symbolic links (file skipped)" "$T/err" ||
-    fail "replay: $(cat "$T/err")"
-assert_eq "replay: records in the ring" 3 \
-    "$("$BIN/shmreader" --ring "$RING.r" --stat | sed -n 's/^seq: //p')"
-"$BIN/shmreader" --ring "$RING.r" --unlink
+replay_skips_one "$loop: Too many levels of symbolic links (file skipped)"
 
 # the ring goes on to seq 6; a recorder restarted takes up at seq 4
 hour_trades 4 6 >"$T/lines"

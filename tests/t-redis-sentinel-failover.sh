@@ -35,8 +35,7 @@ wait "$pid_p" 2>/dev/null
 # so that a line tee is writing gives no cut-short number; of the file's
 # end: sed on all of it took as long as the stream ran, reading lines
 # written after the kill (the kill was taken to come at the stream's end)
-killed_at=$(tail -n 100 "$T/jsonl" | grep '}$' | tail -n 1 |
-    sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
+killed_at=$(printed_last)
 [ -n "$killed_at" ] || fail "no seq published before the kill"
 failed_over() { [ "$(primary_port)" != "$port_p" ]; }
 wait_for 20 failed_over || fail "no failover within 20 s"

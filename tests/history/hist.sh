@@ -128,6 +128,21 @@ burst() {
 	    --format raw >"$3" || fail "shmreader"
 }
 
+# replay_skips_one PATTERN [RUNNER...]: `collector replay` of $H into
+# $RING.r (run under RUNNER, such as a timeout) exits 65 saying PATTERN
+# (a grep pattern) of the one file it skipped, with the 3 records of the
+# others in the ring; the ring is removed after.
+replay_skips_one() {
+	_pat=$1
+	shift
+	"$@" "$BIN/collector" --ring "$RING.r" replay --speed max "$H" 2>"$T/err"
+	assert_eq "replay: exit status" 65 "$?"
+	grep -q "$_pat" "$T/err" || fail "replay: $(cat "$T/err")"
+	assert_eq "replay: records in the ring" 3 \
+	    "$("$BIN/shmreader" --ring "$RING.r" --stat | sed -n 's/^seq: //p')"
+	"$BIN/shmreader" --ring "$RING.r" --unlink
+}
+
 # queue_then_gap LAST END: the history in $H is the records of
 # $T/ring.cap up to seq LAST, byte for byte, then one gap, for what the
 # ring of BURST_CAP records lost from LAST + 1 when it reached seq END.

@@ -150,9 +150,15 @@ start_pipeline() {
 # later (the point of a test's fault: by the stream's progress, not by a
 # sleep, which on a busy machine saw the whole stream pass)
 printed_past() {
-	_pl=$(tail -n 100 "$T/jsonl" | grep '}$' | tail -n 1 |
-	    sed -n 's/.*"seq":\([0-9]*\).*/\1/p')
+	_pl=$(printed_last)
 	[ "${_pl:-0}" -ge "$1" ]
+}
+# printed_last: the seq of the last whole line shmreader printed, read
+# from the file's end (sed over all of it, on a busy machine, ran as long
+# as the stream and read lines written since)
+printed_last() {
+	tail -n 100 "$T/jsonl" | grep '}$' | tail -n 1 |
+	    sed -n 's/.*"seq":\([0-9]*\).*/\1/p'
 }
 
 # gateway NAME REPLICA: host NAME, a wsgate on it preferring the replica
