@@ -54,7 +54,7 @@ CHECK_PKGS	:= redis-server redis-tools python3 python3-websockets \
 		   redis-sentinel faketime
 # `make bench` only: the peers it measures tickpipe beside (bench/part-*.sh)
 BENCH_PKGS	:= iceoryx libiceoryx-binding-c-dev nginx-light \
-		   libnginx-mod-nchan
+		   libnginx-mod-nchan g++ libsimdjson-dev
 BUILD_HDRS	:= /usr/include/event2/event.h /usr/include/hiredis/hiredis.h \
 		   /usr/include/jansson.h /usr/include/wslay/wslay.h \
 		   /usr/include/openssl/sha.h /usr/include/cmocka.h \

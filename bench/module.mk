@@ -1,6 +1,6 @@
 # bench/: `make bench` prints one table of side-by-side measurements.
 BENCH_SRC	:= $(sort $(wildcard bench/*.c))
-BENCH_BIN	:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+BENCH_BIN	:= $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%) $(BUILD)/bench/jsonsimd
 SHELL_SCRIPTS	+= bench/run.sh $(wildcard bench/part-*.sh)
 
 $(BUILD)/bench/%: bench/%.c $(COMMON_LIB)
@@ -29,3 +29,10 @@ $(BENCH_BIN): | deps-bench
 $(BUILD)/bench/rdeliv: bench/rdeliv.c $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< -o $@ $(ALL_LDFLAGS) -lhiredis
+
+# simdjson's check beside the scanner's (bench/part-tardis.sh): C++,
+# simdjson being C++ (Debian's libsimdjson-dev, BENCH_PKGS)
+$(BUILD)/bench/jsonsimd: bench/jsonsimd.cc $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 $(OPT) -Wall -Wextra $(ALL_CPPFLAGS) $< -o $@ \
+		$(ALL_LDFLAGS) $(COMMON_LIB) -lsimdjson

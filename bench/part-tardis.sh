@@ -18,14 +18,18 @@
 # Under each venue's first collector row, what the JSON check alone costs
 # a frame: the scanner's jt_pick (bench/json, picking one name; the check
 # is the cost) on the collector's frames, as a share of that row's time a
-# frame and of the time a frame may take in all at 20x tardis-dev.
+# frame and of the time a frame may take in all at 20x tardis-dev; and
+# the same check by simdjson, the fastest JSON parser we know of (SIMD),
+# beside the scanner's jt_parse (bench/jsonsimd).
 set -u
 : "${BIN:?}"
 dir=$(cd "$(dirname "$0")" && pwd)
 fx=$dir/../tests/fixtures/venues
 prog=$BIN/bench/venues
 [ -x "$prog" ] || { echo "part-tardis: $prog not built" >&2; exit 1; }
-[ -x "$BIN/bench/json" ] || { echo "part-tardis: $BIN/bench/json not built" >&2; exit 1; }
+for p in json jsonsimd; do
+	[ -x "$BIN/bench/$p" ] || { echo "part-tardis: $BIN/bench/$p not built" >&2; exit 1; }
+done
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "| venues vs tardis | not run: no node/npm | | | no |"
 	exit 0
@@ -103,6 +107,16 @@ for l in open(sys.argv[1]):
 		echo "$3 $crate $trate" | awk -v what="$what" -v b="$2" '{
 			budget = 1e9 / (20 * $3)
 			printf "| venues vs tardis | %s: of which the JSON check alone (jt_pick of one name, %d bytes a frame) | %.0f ns a frame = %.0f %% of the collector'"'"'s %.0f ns; %.0f %% of the %.0f ns a frame may take at 20x | | |\n", what, b, $1, 100 * $1 * $2 / 1e9, 1e9 / $2, 100 * $1 / budget, budget }'
+		# the same check by simdjson, in alternate rounds with jt_parse
+		if s=$("$BIN/bench/jsonsimd" "$T/frames" 2>"$T/simd.err"); then
+			# shellcheck disable=SC2086
+			set -- $s
+			echo "$3 $4 $trate" | awk -v what="$what" -v ver="$5" -v k="$6" '{
+				budget = 1e9 / (20 * $3)
+				printf "| venues vs tardis | %s: the same check by simdjson %s (dom::parser::parse, %s kernel), beside jt_parse | simdjson %.0f ns a frame = %.0f %% of the %.0f ns at 20x; jt_parse %.0f ns | | |\n", what, ver, k, $2, 100 * $2 / budget, budget, $1 }'
+		else
+			echo "part-tardis: $venue: bench/jsonsimd: $(tail -n 1 "$T/simd.err")" >&2
+		fi
 	fi
 	[ "$venue" = kraken ] || continue
 	# shellcheck disable=SC2086
