@@ -489,6 +489,14 @@ check_head(const struct tp_record *r, char *why, size_t len)
 		    r->seq, r->venue);
 		return -1;
 	}
+	/* tickpipe-ring(5): "all" names records derived across venues */
+	if (r->venue == VENUE_ALL && (r->type == REC_TRADE ||
+	    r->type == REC_BOOK)) {
+		snprintf(why, len, "seq %" PRIu64 ": %s record of venue all, "
+		    "which names records derived across venues", r->seq,
+		    r->type == REC_TRADE ? "trade" : "book");
+		return -1;
+	}
 	if (r->symbol[0] == '\0' && r->type != REC_STATUS) {
 		snprintf(why, len, "seq %" PRIu64 ": %s without a symbol",
 		    r->seq, r->type == REC_TRADE ? "trade" : r->type ==
@@ -645,6 +653,7 @@ check_derived(const struct tp_record *r, char *why, size_t len)
 		    (x->venues & x->excluded) != 0 ||
 		    (x->venues | x->excluded) >> VENUE_MAX != 0 ||
 		    ((x->venues | x->excluded) & 1u) != 0 ||
+		    ((x->venues | x->excluded) >> VENUE_ALL & 1u) != 0 ||
 		    (x->has_bid && (x->bid_venue >= REC_XB_VENUES ||
 		    !(x->venues >> x->bid_venue & 1u))) ||
 		    (x->has_ask && (x->ask_venue >= REC_XB_VENUES ||
@@ -1127,7 +1136,7 @@ decode_derived(json_t *o, struct tp_record *h, char *err, size_t errlen)
 			unsigned id = json_is_string(e) ?
 			    venue_id(json_string_value(e)) : 0;
 
-			if (id == 0) {
+			if (id == 0 || id == VENUE_ALL) {
 				snprintf(err, errlen, "\"venues\"[%zu]: not a "
 				    "venue name", i);
 				return -1;
@@ -1155,7 +1164,8 @@ decode_derived(json_t *o, struct tp_record *h, char *err, size_t errlen)
 				if (json_is_string(wy) && strcmp(
 				    json_string_value(wy), xbest_why_name(w)) == 0)
 					break;
-			if (id == 0 || w > XB_WHY_DISCONNECTED) {
+			if (id == 0 || id == VENUE_ALL ||
+			    w > XB_WHY_DISCONNECTED) {
 				snprintf(err, errlen, "\"excluded\"[%zu] must be "
 				    "{\"venue\":NAME,\"why\":\"resync\"|"
 				    "\"stale\"|\"disconnected\"}", i);
@@ -1245,6 +1255,11 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		FAIL("\"venue\" must be a string");
 	if ((h.venue = (uint16_t)venue_id(json_string_value(v))) == 0)
 		FAIL("unknown venue \"%.32s\"", json_string_value(v));
+	/* tickpipe-ring(5): "all" names records derived across venues */
+	if (h.venue == VENUE_ALL && (h.type == REC_TRADE ||
+	    h.type == REC_BOOK))
+		FAIL("a %s line's \"venue\" may not be \"all\", which names "
+		    "records derived across venues", type);
 	v = json_object_get(o, "symbol");
 	if (v == NULL && h.type != REC_STATUS)
 		FAIL("missing key \"symbol\"");

@@ -1188,9 +1188,10 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 
 	d->st.msgs++;
 	/* tickpipe-ring(5): "all" names records derived across venues,
-	   never a venue's own */
-	if (r->venue == VENUE_ALL && (r->type == REC_STATUS ||
-	    r->type == REC_TRADE || r->type == REC_BOOK)) {
+	   never a venue's own; a trade or book of all is malformed and
+	   does not reach here (jsonl_msg_add), a status of all is another
+	   deriver's */
+	if (r->venue == VENUE_ALL && r->type == REC_STATUS) {
 		d->st.reserved++;
 		return 0;
 	}

@@ -29,9 +29,10 @@
  *	FIELD=VALUE, named as in tickpipe-ring(5): type flags venue symbol
  *	ts recv vseq aux; price qty pexp qexp side tid (trade); nbids nasks
  *	and level=PRICE:PEXP:QTY:QEXP, filling levels 0, 1, ... (book); code
- *	reason (status).  Numbers are C integers (0x.. too); strings take
- *	\xHH escapes and no white space.  Unset fields are 0.  Empty lines
- *	and lines starting with '#' are skipped.  Prints "first F last L".
+ *	reason (status); venues (xbest: its mask).  Numbers are C integers
+ *	(0x.. too); strings take \xHH escapes and no white space.  Unset
+ *	fields are 0.  Empty lines and lines starting with '#' are skipped.
+ *	Prints "first F last L".
  *
  *   ringtool set PATH FIELD VALUE
  *	Overwrites one header field of a ring file (magic, version,
@@ -386,6 +387,8 @@ putfield(struct tp_record *rec, const char *field, const char *val,
 		rec->u.status.code = (uint16_t)putnum(val, field);
 	else if (strcmp(field, "reason") == 0)
 		putstr(rec->u.status.reason, REC_REASON_LEN, val, field);
+	else if (strcmp(field, "venues") == 0)
+		rec->u.xbest.venues = (uint32_t)putnum(val, field);
 	else {
 		fprintf(stderr, "ringtool: put: unknown field %s\n", field);
 		exit(64);

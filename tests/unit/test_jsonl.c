@@ -703,6 +703,15 @@ check_refuses_what_decode_would_reject(void **state)
 	check_refuses("venue id 0 unknown");
 	recs[0].venue = VENUE_MAX;
 	check_refuses("unknown");
+	/* tickpipe-ring(5): "all" names records derived across venues */
+	recs[0].venue = VENUE_ALL;
+	check_refuses("seq 7: trade record of venue all");
+	valid(REC_BOOK);
+	recs[0].venue = VENUE_ALL;
+	check_refuses("seq 7: book record of venue all");
+	valid(REC_STATUS);
+	recs[0].venue = VENUE_ALL;	/* the deriver's own */
+	check_accepts(1);
 	valid(REC_TRADE);
 	memset(recs[0].symbol, 0, sizeof(recs[0].symbol));
 	check_refuses("trade without a symbol");
