@@ -794,7 +794,7 @@ take_line(struct redispub *rp, const char *line, size_t len)
 		rp->st.standby++;
 		return;
 	}
-	h.lineno = rp->st.lines;
+	h.lineno = stats_lineno(&rp->st);
 	h.len = (uint32_t)len;
 	stats_read(&rp->st, &h, rp->in.rd_ns);
 	outbox_push(&rp->ob, &h, line);

@@ -34,7 +34,8 @@ void
 stats_malformed(struct stats *st, const char *why)
 {
 	st->malformed++;
-	stats_log_line(st, "line %" PRIu64 ": %s; skipped", st->lines, why);
+	stats_log_line(st, "line %" PRIu64 ": %s; skipped", stats_lineno(st),
+	    why);
 }
 
 void

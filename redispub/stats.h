@@ -49,7 +49,13 @@ void	stats_init(struct stats *st);
 void	stats_log_line(struct stats *st, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* stats_malformed: input line st->lines was skipped because of why. */
+/*
+ * stats_lineno: the number of the input line read last, counting from 1
+ * the lines read while standing by (standby), which lines leaves out.
+ */
+#define stats_lineno(st)	((st)->lines + (st)->standby)
+
+/* stats_malformed: input line stats_lineno(st) was skipped for why. */
 void	stats_malformed(struct stats *st, const char *why);
 
 /*

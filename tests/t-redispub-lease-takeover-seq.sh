@@ -4,7 +4,9 @@
 # announces, on each venue of the lines it dropped, a status "resync" at
 # one past their highest "seq", both as routing reads a line: the "seq"
 # and "venue" members of its top object, checked (redispub(1) --lease);
-# a malformed line is logged and counted as malformed, as a leader's.
+# a malformed line is logged and counted as malformed, as a leader's,
+# with its number in the input (before, the lines read standing by were
+# left out of it: line 1 for the fourth).
 # The lease held by another, a standby is fed valid lines (seq 1..40) of
 # which some also hold a "seq" or "venue" elsewhere (in a nested object,
 # ending an escaped key, the nested one first), one of a venue of 16
@@ -51,6 +53,9 @@ wait_pid 20 "$sub" "the subscriber" ||
 exec 3>&-
 wait_pid 20 "$rp" "redispub" || fail "redispub exited $?: $(cat "$T/err")"
 cat "$T/err" >&2
+assert_eq "the malformed lines' numbers logged" "4 5 6 7 8 9" \
+    "$(sed -n 's/^redispub: line \([0-9]*\): .*; skipped$/\1/p' "$T/err" |
+    tr '\n' ' ' | sed 's/ $//')"
 
 sed 's/"ts":[0-9]*,"recv":[0-9]*,//' "$T/got" | sort >"$T/got.s"
 for v in coinbase-futures sim; do
