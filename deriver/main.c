@@ -444,8 +444,13 @@ main(int argc, char **argv)
 		ring_unlink(rc_out.name);
 		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
 	}
-	if (strcmp(from, "latest") == 0)
+	if (strcmp(from, "latest") == 0) {
 		ring_seek_latest(v.in);
+		/* records before it not read: said now, since the ring may
+		   be replaced before the first read, starting again at 1 */
+		if (ring_position(v.in) > 1)
+			derive_late_start(v.d);
+	}
 	notify_ready(ready_fd);
 
 	while (!stop) {

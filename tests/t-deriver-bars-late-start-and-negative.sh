@@ -5,6 +5,7 @@
 # record is at the interval's very start (trades of that ts may come
 # before it): a status info says so, and the bars after it are whole;
 # from the ring's first record the same interval's bar is written whole.
+# So too when the ring is replaced before the deriver read a record.
 # Bars of trades at negative prices (tickpipe-json(5) decimals) are
 # written, equal to the reference model (tests/deriver/ref.py), not
 # withheld as sums that do not fit; prices of 20 digits, kept with a
@@ -27,9 +28,10 @@ bars() {	# RING: its bar and status lines, but seq
 	    sed 's/,"seq":[0-9]*,/,/' | grep -e '"type":"bar"' -e '"type":"status"'
 }
 
-# late_run NAME: the lines in $T/lines into A, then a deriver from
-# latest into D.NAME, then the lines in $T/lines2; once it wrote the bar
-# of [1001 s, 1002 s), it is stopped and its bars and statuses are in
+# late_run NAME [replace]: the lines in $T/lines into A, then a deriver
+# from latest into D.NAME, then the lines in $T/lines2 (into a new ring
+# A, the first removed, with replace); once it wrote the bar of
+# [1001 s, 1002 s), it is stopped and its bars and statuses are in
 # $T/NAME
 late_run() {
 	feed_a
@@ -40,6 +42,7 @@ late_run() {
 	wait_for 10 test -s "$T/ready.$1" ||
 	    fail "deriver not ready: $(cat "$T/deriver.err")"
 	cp "$T/lines2" "$T/lines"
+	[ "${2:-}" = replace ] && rm -f "/dev/shm/tickpipe.$A"
 	feed_a
 	wait_for 10 sh -c "'$BIN/shmreader' --ring '$D.$1' --no-follow 2>/dev/null | grep -q '\"start\":1001000000000'" ||
 	    fail "$1: no bar of [1001 s, 1002 s): $(cat "$T/deriver.err")"
@@ -59,6 +62,23 @@ grep '"type":"bar"' "$T/late" | grep -q '"start":1000000000000' &&
     fail "late start: the partial bar was written: $(cat "$T/late")"
 grep -q '"start":1001000000000,"end":1002000000000,"trades":1,"open":"103"' "$T/late" ||
     fail "late start: no whole bar after it: $(cat "$T/late")"
+
+# the same, the ring replaced before the deriver read a record: the new
+# ring's first record has seq 1, which said nothing of the records
+# skipped from the old one, and the bar was written with the one trade
+# of the new ring (trades 1, open 102)
+"$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
+{ trade 1000.1 100; trade 1000.2 101; } >"$T/lines"
+late_run replaced replace
+assert_eq "replaced before the first read: statuses" 1 \
+    "$(grep -c "$unread" "$T/replaced")"
+grep '"type":"bar"' "$T/replaced" | grep -q '"start":1000000000000' &&
+    fail "replaced before the first read: the partial bar was written: $(cat "$T/replaced")"
+"$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
+{ trade 1000.1 100; trade 1000.2 101; } >"$T/lines"
+feed_a
+{ trade 1000.5 102; trade 1001.2 103; trade 1002.1 104; } >"$T/lines"
+feed_a
 
 # from the first record: the same interval's bar, whole
 "$BIN/deriver" --ring "$A" --out "$D.all" --from oldest --no-follow \
