@@ -1431,6 +1431,14 @@ ring_position(const struct ring *r)
 }
 
 int
+ring_broken(struct ring *r)
+{
+	if (!r->faulted && !r->corrupt)
+		(void)ring_ready(r);	/* sets corrupt if so */
+	return r->faulted || r->corrupt;
+}
+
+int
 ring_replaced(const struct ring *r)
 {
 	struct stat st;

@@ -178,6 +178,16 @@ uint64_t ring_position(const struct ring *r);
  */
 int	 ring_replaced(const struct ring *r);
 
+/*
+ * ring_broken: 1 if reading stopped on a record or cursor no writer wrote
+ * (written over in place: a cursor at or past the next sequence, whose
+ * slot holds an older one, is looked at now) or on the object truncated
+ * under the reader (SIGBUS); ring_follow says whether that ends the
+ * reading, and why.  For a reader that stops at the end (--no-follow):
+ * an end that is no end of what was written.
+ */
+int	 ring_broken(struct ring *r);
+
 /* ring_oldest: the oldest sequence the ring can still hold. */
 uint64_t ring_oldest(const struct ring *r);
 

@@ -484,6 +484,19 @@ main(int argc, char **argv)
 			if (jsonl_msg_pending(&v.msg) && !waited++ &&
 			    ring_wait(v.in, 50000, 200))
 				continue;
+			/* not the end of what was written: the same verdict
+			   as when following (deriver(1) EXIT STATUS) */
+			if (ring_broken(v.in)) {
+				uint64_t gap_from;
+
+				rc = ring_follow(&v.in, &gap_from, &lost,
+				    errbuf, sizeof(errbuf));
+				if (rc < 0) {
+					flush(&v);
+					warnx("%s", errbuf);
+					v.failed = ring_exit(rc);
+				}
+			}
 			break;
 		}
 		if (!ring_wait(v.in, 50000, 200)) {

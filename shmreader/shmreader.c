@@ -609,6 +609,19 @@ main(int argc, char **argv)
 			if (ringlines_pending(&r.rl) && !waited++ &&
 			    ring_wait(r.ring, spin_ns, 200))
 				continue;
+			/* not the end of what was written: the same verdict
+			   as when following (shmreader(1) EXIT STATUS) */
+			if (ring_broken(r.ring)) {
+				char errbuf[512];
+
+				rc = ringlines_follow(&r.rl, &r.ring, r.name,
+				    errbuf, sizeof(errbuf));
+				if (rc < 0) {
+					out_flush();
+					warnx("%s", errbuf);
+					return ring_exit(rc);
+				}
+			}
 			break;
 		}
 		if (!ring_wait(r.ring, spin_ns, 200)) {
