@@ -51,9 +51,15 @@ struct side {
 };
 
 /* an exact sum: mantissa s * 10^e, e the finest exponent added */
+/*
+ * A sum of decimals, exact: s * 10^e, e no finer than it must be to hold
+ * what was added (trailing zeros are dropped when aligning the terms
+ * needs it, so that 10^40 * 0.0...01 does not take 10^80), and fine the
+ * finest exponent added, which sum_out gives back when it can.
+ */
 struct sum {
 	i128		 s;
-	int		 e;
+	int		 e, fine;
 	int		 any;
 };
 
@@ -134,7 +140,31 @@ pow10_i128(int k, i128 *out)
 	return 0;
 }
 
-/* sum_add128: s += v * 10^e exactly; -1 on overflow. */
+/* strip_to: *v * 10^*e with its trailing zeros dropped, *e up to to. */
+static void
+strip_to(i128 *v, int *e, int to)
+{
+	while (*e < to && *v != 0) {
+		if (*v >= INT64_MIN && *v <= INT64_MAX) {
+			int64_t w = (int64_t)*v;	/* the usual case */
+
+			if (w % 10 != 0)
+				return;
+			*v = w / 10;
+		} else {
+			if (*v % 10 != 0)
+				return;
+			*v /= 10;
+		}
+		(*e)++;
+	}
+}
+
+/*
+ * sum_add128: s += v * 10^e exactly; -1 on overflow of the running sum.
+ * The term at the finer exponent first drops the trailing zeros it has
+ * down to the other's, so that only the digits the sum needs are scaled.
+ */
 static int
 sum_add128(struct sum *s, i128 v, int e)
 {
@@ -142,9 +172,22 @@ sum_add128(struct sum *s, i128 v, int e)
 
 	if (!s->any) {
 		s->s = 0;
-		s->e = e;
+		s->e = s->fine = e;
 		s->any = 1;
 	}
+	if (e < s->fine)
+		s->fine = e;
+	if (v == 0)
+		return 0;
+	if (s->s == 0) {
+		s->s = v;
+		s->e = e;
+		return 0;
+	}
+	if (e < s->e)
+		strip_to(&v, &e, s->e);
+	else if (e > s->e)
+		strip_to(&s->s, &s->e, e);
 	if (e < s->e) {
 		if (pow10_i128(s->e - e, &f) < 0 ||
 		    __builtin_mul_overflow(s->s, f, &s->s))
@@ -198,6 +241,11 @@ sum_out(const struct sum *s, int64_t *m, int8_t *e)
 			return -1;
 		v /= 10;
 		x++;
+	}
+	/* back to the finest exponent added, as far as the mantissa fits */
+	while (x > s->fine && v <= INT64_MAX / 10 && v >= INT64_MIN / 10) {
+		v *= 10;
+		x--;
 	}
 	if (x < DEC_EXP_MIN || x > DEC_EXP_MAX)
 		return -1;

@@ -45,14 +45,33 @@ def mant(d):
     return int("".join(map(str, digits))) * (-1 if sign else 1), e
 
 
+def strip_to(v, e, to):
+    """v * 10^e with its trailing zeros dropped, e up to to."""
+    while e < to and v != 0 and v % 10 == 0:
+        v, e = v // 10, e + 1
+    return v, e
+
+
 def sum128(terms):
     """The exact sum of terms (mantissa, exponent) at the finest exponent,
-    as deriver adds them, in 128-bit integers: None if a step overflows."""
-    s = se = None
+    as deriver adds them, in 128-bit integers, the term at the finer
+    exponent first dropping its trailing zeros down to the other's: None
+    if a step overflows."""
+    s = se = fine = None
     lim = 2**127
     for v, e in terms:
         if s is None:
-            s, se = 0, e
+            s, se, fine = 0, e, e
+        fine = min(fine, e)
+        if v == 0:
+            continue
+        if s == 0:
+            s, se = v, e
+            continue
+        if e < se:
+            v, e = strip_to(v, e, se)
+        elif e > se:
+            s, se = strip_to(s, se, e)
         if e < se:
             if se - e > 38 or not -lim <= s * 10**(se - e) < lim:
                 return None
@@ -64,7 +83,9 @@ def sum128(terms):
         s += v
         if not -lim <= s < lim:
             return None
-    return Decimal(0) if s is None else Decimal(s).scaleb(se)
+    if s is None:
+        return Decimal(0)
+    return Decimal(s * 10**(se - fine)).scaleb(fine)
 
 
 def stored(d):
