@@ -273,6 +273,10 @@ main(int argc, char **argv)
 	int ch, follow = 1, ready_fd = -1, rc, waited = 0;
 
 	std_fds_hold();
+	/* a pipe whose reader is gone (standard error, -d) is an error of
+	   the write, which is not checked, not a death that loses the
+	   records derived and not yet published (deriver(1)) */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.stale_ms = 5000;
 	cfg.quotes = cfg.xbest = 1;
