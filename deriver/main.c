@@ -254,6 +254,10 @@ open_in(struct deriver *v, int follow)
 		usleep(100000);
 		if (stop)
 			return -1;
+		if (usr1) {	/* the counters: all 0, no input yet */
+			usr1 = 0;
+			counters(v);
+		}
 	}
 }
 
@@ -419,7 +423,10 @@ main(int argc, char **argv)
 	if (rc != RING_OK && !follow) {
 		if (ring_name_ok(rc_out.name, errbuf, sizeof(errbuf)) < 0)
 			errx(EX_USAGE, "--out: %s", errbuf);
-		return open_in(&v, 0);
+		rc = open_in(&v, 0);
+		if (v.verbose || usr1)
+			counters(&v);
+		return rc;
 	}
 	/* the output first: a bad name is a usage error, and readers of it
 	   can attach while the input is awaited */
@@ -441,6 +448,10 @@ main(int argc, char **argv)
 	}
 	v.batch = cap / 2 < OUT_BATCH ? (size_t)(cap / 2) : OUT_BATCH;
 	if ((rc = open_in(&v, follow)) != 0) {
+		/* stopped while awaiting the input, or it failed: at exit
+		   all the same (deriver(1), -v) */
+		if (v.verbose || usr1)
+			counters(&v);
 		ring_close(v.out);
 		return rc < 0 ? 0 : rc;
 	}
