@@ -120,6 +120,29 @@ flush(struct deriver *v)
 }
 
 /*
+ * out_replaced: the output ring was damaged and replaced at start (what,
+ * as ring_writer_open said it): a status info of venue all says so in
+ * it, as tickpipe-ring(5) asks of a writer.  Stamped with the clock: it
+ * follows from no input record.
+ */
+static void
+out_replaced(struct deriver *v, const char *what)
+{
+	struct tp_record *r = &v->obuf[v->on++];
+
+	memset(r, 0, sizeof(*r));
+	r->type = REC_STATUS;
+	r->venue = VENUE_ALL;
+	r->ts = r->recv = now_ns();
+	r->u.status.code = ST_INFO;
+	snprintf(r->u.status.reason, sizeof(r->u.status.reason),
+	    "ring recreated: %.111s", what);
+	r->u.status.reason[utf8_cut(r->u.status.reason,
+	    strlen(r->u.status.reason))] = '\0';
+	flush(v);
+}
+
+/*
  * idle: with nothing to publish, the heartbeat; an output ring lost
  * meanwhile (removed, truncated) is recreated now, as the collector does
  * (tickpipe-ring(5), "Writer recovery"), not at the next record derived:
@@ -447,13 +470,15 @@ main(int argc, char **argv)
 		    rc_out.name, cap, maxdepth, maxmsg);
 	}
 	v.batch = cap / 2 < OUT_BATCH ? (size_t)(cap / 2) : OUT_BATCH;
+	if (errbuf[0] != '\0')	/* said above: a damaged ring replaced */
+		out_replaced(&v, errbuf);
 	if ((rc = open_in(&v, follow)) != 0) {
 		/* stopped while awaiting the input, or it failed: at exit
 		   all the same (deriver(1), -v) */
 		if (v.verbose || usr1)
 			counters(&v);
 		ring_close(v.out);
-		return rc < 0 ? 0 : rc;
+		return rc < 0 ? v.failed : rc;
 	}
 	/*
 	 * The input, awaited, may be the output made meanwhile under the
