@@ -18,6 +18,7 @@
 
 #include "derive.h"
 #include "jsonl.h"
+#include "ratelog.h"
 #include "ring.h"
 #include "util.h"
 
@@ -47,6 +48,7 @@ static const struct option opts[] = {
 };
 
 #define OUT_BATCH	1024	/* output records published at once, at most */
+#define LOG_PER_SEC	20	/* per-record messages: skipped, dropped */
 
 static volatile sig_atomic_t stop, usr1;
 
@@ -60,6 +62,7 @@ struct deriver {
 	int		 failed;	/* the output ring is gone: exit code */
 	uint64_t	 records, lost, gaps, partial, skipped, published;
 	int		 verbose;
+	struct ratelog	 log;		/* the per-record messages */
 };
 
 static void
@@ -72,10 +75,11 @@ on_signal(int sig)
 }
 
 static void
-counters(const struct deriver *v)
+counters(struct deriver *v)
 {
 	const struct derive_stats *s = derive_stats(v->d);
 
+	ratelog_flush(&v->log);	/* what it held back, before the sums */
 	fprintf(stderr, "deriver: counters: records %" PRIu64 " msgs %" PRIu64
 	    " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64 " skipped %"
 	    PRIu64 " ignored %" PRIu64 " quotes %" PRIu64 " tops %" PRIu64
@@ -154,6 +158,7 @@ idle(struct deriver *v)
 	char why[160];
 
 	ring_heartbeat(v->out);
+	ratelog_tick(&v->log, mono_ns());
 	if (!v->failed && ring_lost(v->out, why, sizeof(why)))
 		recreate(v);
 }
@@ -172,7 +177,11 @@ out_cb(void *arg, struct tp_record *recs, size_t n)
 	v->on += n;
 }
 
-/* take: one input record into the message assembly and the engine. */
+/*
+ * take: one input record into the message assembly and the engine.  A
+ * record skipped or a message dropped is said at most LOG_PER_SEC times
+ * a second (deriver(1)); the counters count every one.
+ */
 static void
 take(struct deriver *v, const struct tp_record *rec)
 {
@@ -187,11 +196,12 @@ take(struct deriver *v, const struct tp_record *rec)
 				errx(EX_OSERR, "out of memory");
 		} else if (rc == JSONL_MSG_BAD) {
 			v->skipped++;
-			warnx("%s: skipped", why);
+			ratelog_say(&v->log, mono_ns(), "%s: skipped", why);
 		} else if (rc != JSONL_MSG_MORE) {
 			v->partial++;
 			if (rc != JSONL_MSG_TAIL || v->verbose)
-				warnx("%s: dropped", why);
+				ratelog_say(&v->log, mono_ns(), "%s: dropped",
+				    why);
 		}
 	} while (rc == JSONL_MSG_AGAIN);
 }
@@ -431,6 +441,8 @@ main(int argc, char **argv)
 	if ((v.d = derive_new(&cfg, out_cb, &v)) == NULL)
 		errx(EX_OSERR, "out of memory");
 	jsonl_msg_init(&v.msg);
+	ratelog_init(&v.log, LOG_PER_SEC, 1000000000LL, NULL,
+	    "skipped or dropped input records not reported");
 	if (strcmp(rc_out.name, v.in_name) == 0 ||
 	    ring_same(rc_out.name, v.in_name))
 		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
@@ -567,6 +579,7 @@ main(int argc, char **argv)
 		}
 	}
 	flush(&v);
+	ratelog_flush(&v.log);
 	if (v.verbose || usr1)
 		counters(&v);
 	ring_close(v.in);
