@@ -85,6 +85,18 @@ assert_eq() {
 	[ "$2" = "$3" ] || fail "$1: expected '$2', found '$3'"
 }
 
+# closed_pipe_rc CMD...: runs CMD with standard output a pipe whose read
+# end was closed before it started; prints its exit status (killed by a
+# signal: minus its number), its standard error going to ours
+closed_pipe_rc() {
+	timeout 10 /usr/bin/python3 -c 'import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+sys.stderr.buffer.write(p.stderr)
+print(p.returncode)' "$@"
+}
+
 # wait_for SECONDS CMD...: polls CMD every 50 ms until it succeeds.
 wait_for() {
 	_wf_end=$(( $(date +%s%N) + $1 * 1000000000 ))

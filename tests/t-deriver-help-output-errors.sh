@@ -14,12 +14,7 @@ for arg in -h --help; do
 	    fail "deriver $arg >/dev/full: $(cat "$T/full.err")"
 
 	# a pipe whose read end is closed before deriver starts
-	timeout 10 /usr/bin/python3 -c 'import os, subprocess, sys
-r, w = os.pipe()
-os.close(r)
-p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
-sys.stderr.buffer.write(p.stderr)
-print(p.returncode)' "$BIN/deriver" "$arg" >"$T/pipe.rc" 2>"$T/pipe.err"
+	closed_pipe_rc "$BIN/deriver" "$arg" >"$T/pipe.rc" 2>"$T/pipe.err"
 	assert_eq "deriver $arg into a closed pipe: exit status" 0 \
 	    "$(cat "$T/pipe.rc")"
 	[ ! -s "$T/pipe.err" ] ||

@@ -20,12 +20,7 @@ for args in "--ring $RING --stat" --layout -h --help; do
 
 	# a pipe whose read end is closed before shmreader starts
 	# shellcheck disable=SC2086 # the options, split
-	timeout 10 /usr/bin/python3 -c 'import os, subprocess, sys
-r, w = os.pipe()
-os.close(r)
-p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
-sys.stderr.buffer.write(p.stderr)
-print(p.returncode)' "$BIN/shmreader" $args >"$T/pipe.rc" 2>"$T/pipe.err"
+	closed_pipe_rc "$BIN/shmreader" $args >"$T/pipe.rc" 2>"$T/pipe.err"
 	assert_eq "shmreader $args into a closed pipe: exit status" 0 \
 	    "$(cat "$T/pipe.rc")"
 	[ ! -s "$T/pipe.err" ] ||
