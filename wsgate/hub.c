@@ -1820,6 +1820,16 @@ member_detach(struct member *m)
 	sub_update(m->p->h, x);
 }
 
+/* --max-subscriptions reached: counted, the reason in msg; returns -1 */
+static int
+sub_limit(struct hub *h, char *msg, size_t msglen)
+{
+	h->st->sub_limit_refused++;
+	snprintf(msg, msglen, "too many subscriptions (at most %llu per "
+	    "client)", (unsigned long long)h->conf->max_subs);
+	return -1;
+}
+
 /*
  * hub_subscribe: p's client subscribes to channel or pattern name (len
  * bytes, no NUL), conflated at hz messages a second (1..CFL_HZ_MAX;
@@ -1850,6 +1860,9 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 				return 0;
 			}
 			if (m->implied) {	/* now the client's own */
+				/* counted as a new one: wsgate(1) */
+				if (p->nsubs >= h->conf->max_subs)
+					return sub_limit(h, msg, msglen);
 				m->implied = 0;
 				p->nimplied--;
 				p->nsubs++;
@@ -1883,12 +1896,8 @@ hub_subscribe(struct hub_peer *p, const char *name, size_t len,
 		    "and unsubscribes wait for it): subscribe later", k);
 		return -1;
 	}
-	if (p->nsubs >= h->conf->max_subs) {
-		h->st->sub_limit_refused++;
-		snprintf(msg, msglen, "too many subscriptions (at most %llu "
-		    "per client)", (unsigned long long)h->conf->max_subs);
-		return -1;
-	}
+	if (p->nsubs >= h->conf->max_subs)
+		return sub_limit(h, msg, msglen);
 	if (prefix_init(h) != 0 || (m = calloc(1, sizeof(*m))) == NULL ||
 	    (x = sub_get(h, name, len, pattern)) == NULL) {
 		free(m);
