@@ -2,7 +2,7 @@
 # wsgate's HTTP side: static files from --www with their Content-Types,
 # no way out of DIR, /healthz, and a proper error for every bad request
 # (404, for a FIFO too, 405 400 413 414 426 431 505, 408 for a handshake
-# too slow; HTTP/1.5 served as 1.1), 400
+# too slow; HTTP/1.5 served as 1.1; no body for HEAD, errors too), 400
 # for a header that frames the request or decides the upgrade given
 # twice, or Content-Length with Transfer-Encoding; a response the client
 # does not read is dropped after --handshake-timeout.  A --www that is a
@@ -125,7 +125,22 @@ test_head_gets_headers_only() {
 	printf '%s\n' "$out" | grep -q '^HTTP/1.1 404' || fail "HEAD 404: $out"
 	printf '%s\n' "$out" | grep -q '404 Not Found:' &&
 	    fail "HEAD 404 sent a body: $out"
-	:
+	# and every other error, of /ws or found parsing the head: HEAD
+	# /ws had its 405's text sent, 413 400 505 431 theirs
+	big=$(head -c 9000 /dev/zero | tr '\0' b)
+	for req in 'HEAD /ws HTTP/1.1\r\nHost: a\r\n\r\n 405' \
+	    'HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n 413' \
+	    'HEAD / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n 400' \
+	    'HEAD / HTTP/1.1\r\n\r\n 400' \
+	    'HEAD / HTTP/2.0\r\nHost: a\r\n\r\n 505' \
+	    "HEAD / HTTP/1.1\r\nHost: a\r\nX-A: $big\r\n\r\n 431"; do
+		wsc http x --raw "${req% *}" --url "$HTTP_URL" >"$T/head" ||
+		    fail "HEAD ${req% *}: no response"
+		st=$(head -n 1 "$T/head" | cut -d' ' -f2)
+		assert_eq "HEAD ${req%%\\r*} status" "${req##* }" "$st"
+		body=$(tr -d '\r' <"$T/head" | sed '1,/^$/d')
+		assert_eq "HEAD ${req%%\\r*} (${req##* }) body" "" "$body"
+	done
 }
 
 # a client that asks for a large file and never reads it: its response

@@ -1115,6 +1115,7 @@ client_timeout(struct client *c)
 
 	c->s->st->handshake_timeouts++;
 	http_error(&r, 408, NULL, "request not received in time");
+	r.head = c->hlen >= 5 && memcmp(c->hbuf, "HEAD ", 5) == 0;
 	client_respond(c, &r);
 }
 
@@ -1161,6 +1162,7 @@ client_http_read(struct client *c)
 		return;
 	if (st != HTTPHEAD_OK) {
 		http_error(&r, st, NULL, h.why);
+		r.head = h.head;	/* no body, an error too: wsgate(1) */
 		client_respond(c, &r);
 		return;
 	}

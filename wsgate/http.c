@@ -46,7 +46,8 @@ status_text(int s)
 /*
  * http_error: makes r an error response: a short text body saying
  * status and why; extra: more header lines (each ending in CRLF) or
- * NULL.  Not sent for HEAD (http_route sets head).
+ * NULL.  Not sent for HEAD (the caller sets head: http_route, and
+ * client.c for a head refused by the parser).
  */
 void
 http_error(struct http_resp *r, int status, const char *extra,
@@ -350,16 +351,12 @@ http_route(const struct http_env *e, const struct httphead *h,
 	int head = strcmp(h->method, "HEAD") == 0;
 
 	memset(r, 0, sizeof(*r));
-	if (strcmp(h->path, "/ws") == 0) {
+	if (strcmp(h->path, "/ws") == 0)
 		ws_route(e, h, r);
-		return;
-	}
-	if (!head && strcmp(h->method, "GET") != 0) {
+	else if (!head && strcmp(h->method, "GET") != 0)
 		http_error(r, 405, "Allow: GET, HEAD\r\n",
 		    "only GET and HEAD");
-		return;
-	}
-	if (strcmp(h->path, "/healthz") == 0) {
+	else if (strcmp(h->path, "/healthz") == 0) {
 		r->status = e->gauges.redis_up ? 200 : 503;
 		r->ctype = "text/plain; charset=utf-8";
 		r->body = e->gauges.redis_up ? "ok\n" : "redis down\n";

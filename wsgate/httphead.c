@@ -188,7 +188,8 @@ framing(struct httphead *h)
  * with h filled in (its strings point into buf, which is cut up) and
  * h->len the head's length (bytes after it are the client's, for the
  * next protocol); or else the HTTP status to refuse the request with,
- * and h->why.  buf is changed only when the head is complete.
+ * and h->why.  buf is changed only when the head is complete.  h->head
+ * says whether the request line begins with HEAD, whatever the status.
  */
 int
 httphead_parse(char *buf, size_t len, struct httphead *h)
@@ -198,6 +199,8 @@ httphead_parse(char *buf, size_t len, struct httphead *h)
 
 	memset(h, 0, sizeof(*h));
 	buf[len] = 0;
+	/* before anything is refused: no body for HEAD, wsgate(1) */
+	h->head = len >= 5 && memcmp(buf, "HEAD ", 5) == 0;
 	/*
 	 * Only the head itself may not hold a NUL: the bytes after its
 	 * blank line are the client's first frames (a masking key or a

@@ -29,6 +29,7 @@ struct httphead {
 	int		 nf;
 	size_t		 len;		/* head bytes, blank line included */
 	const char	*why;		/* with an error status: the reason */
+	int		 head;		/* the method is HEAD, errors too */
 	char		 whybuf[64];
 };
 
