@@ -336,16 +336,24 @@ client_deliver(struct client *c, struct frame *f)
 }
 
 /*
- * client_send_json: queues the message j (stolen).  Out of memory the
+ * client_send_json: queues the message j (stolen).  Without it the
  * client is closed (1011): a notice it misses (book_invalid, redis_down)
- * would leave it trusting a book it should not.
+ * would leave it trusting a book it should not.  j NULL is a message
+ * json_pack could not make (a string not UTF-8, or out of memory), said
+ * as such: only the frame's own allocation is known to be memory.
  */
 static void
 client_send_json(struct client *c, json_t *j)
 {
-	struct frame *f = frame_json(j);
+	struct frame *f;
 
-	if (f == NULL) {
+	if (j == NULL) {
+		fprintf(stderr, "wsgate: %s: a message could not be made\n",
+		    c->addr);
+		client_doom(c, 1011, "internal error", 1);
+		return;
+	}
+	if ((f = frame_json(j)) == NULL) {
 		client_doom(c, 1011, "out of memory", 1);
 		return;
 	}
@@ -357,16 +365,43 @@ static void
 client_error(struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* client_error: tells c {"type":"error","reason":...}. */
+/*
+ * text_mend: s, NUL-terminated, made UTF-8 for a JSON string (json_pack
+ * refuses any other): a last character cut by a byte limit is dropped,
+ * any other byte not part of a well-formed character becomes '?'.
+ */
+static void
+text_mend(char *s)
+{
+	size_t n = utf8_cut(s, strlen(s)), i = 0, k;
+	unsigned char b;
+
+	s[n] = 0;
+	while (i < n) {
+		b = (unsigned char)s[i];
+		k = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+		if (k <= n - i && utf8_valid(s + i, k))
+			i += k;
+		else
+			s[i++] = '?';
+	}
+}
+
+/*
+ * client_error: tells c {"type":"error","reason":...}.  The buffer takes
+ * a channel name (256 bytes) with hub.c's longest reasons; a longer
+ * reason is cut at a character, never inside one (text_mend).
+ */
 static void
 client_error(struct client *c, const char *fmt, ...)
 {
-	char reason[256];
+	char reason[640];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
+	text_mend(reason);
 	c->s->st->client_errors++;
 	client_send_json(c, json_pack("{s:s,s:s}", "type", "error",
 	    "reason", reason));
@@ -754,7 +789,8 @@ client_message(struct client *c, const uint8_t *p, size_t n)
 		if (hub_channels(c->peer) != 0)
 			client_error(c, "channels: redis unavailable");
 	} else
-		client_error(c, "unknown op \"%.32s\"", op);
+		client_error(c, "unknown op \"%.*s\"",
+		    (int)utf8_cut(op, strnlen(op, 32)), op);
 	json_decref(msg);
 }
 
