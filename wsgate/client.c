@@ -78,6 +78,7 @@ struct client {
 	size_t		 hlen;
 	size_t		 pre_off;	/* bytes of hbuf already read as frames */
 	size_t		 pre_len;	/* bytes of hbuf after the request */
+	int		 http_eof;	/* EOF with the response still queued */
 	/* WebSocket */
 	int		 ws;		/* WebSocket open (counted in nws) */
 	int		 rd_off;	/* reads no more frames: closed, failed */
@@ -472,6 +473,10 @@ client_do_doom(struct client *c)
 static void
 client_drained(struct client *c)
 {
+	if (c->st == C_HTTP_DONE && c->http_eof) {
+		client_kill(c);		/* all sent; the client said all */
+		return;
+	}
 	if (c->st == C_HTTP_DONE) {
 		shutdown(c->fd, SHUT_WR);
 		c->st = C_LINGER;
@@ -1224,6 +1229,17 @@ client_read_cb(evutil_socket_t fd, short what, void *arg)
 		char junk[4096];
 		ssize_t n = recv(fd, junk, sizeof(junk), 0);
 
+		/*
+		 * EOF before the response is out is a half-close: the
+		 * client may still read, and gets the whole response
+		 * (read no more; --handshake-timeout still bounds a
+		 * client that takes none of it)
+		 */
+		if (n == 0 && c->st == C_HTTP_DONE) {
+			event_del(c->rev);
+			c->http_eof = 1;
+			return;
+		}
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			client_kill(c);
 		return;
