@@ -4,7 +4,8 @@
 # (404, for a FIFO too, 405 400 413 414 426 431 505, 408 for a handshake
 # too slow; HTTP/1.5 served as 1.1; no body for HEAD, errors too), 400
 # for a header that frames the request or decides the upgrade given
-# twice, or Content-Length with Transfer-Encoding; a response the client
+# twice, Content-Length with Transfer-Encoding, or a Content-Length not
+# digits (00 is 0, no body); a response the client
 # does not read is dropped after --handshake-timeout.  A --www that is a
 # file, not a directory, is a configuration error (78), said.  With -l
 # port 0, -v says the port bound.
@@ -69,6 +70,11 @@ test_nothing_outside_www_is_served() {
 test_bad_requests_get_proper_errors() {
 	raw 'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n' 405
 	raw 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello' 413
+	# 1*DIGIT (RFC 9110): 00 is no body; 00 was 413, +0 and 0x0 413
+	raw 'GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 00\r\n\r\n' 200
+	raw 'GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: +0\r\n\r\n' 400
+	raw 'GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length: 0x0\r\n\r\n' 400
+	raw 'GET /healthz HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n\r\n' 400
 	raw 'GET / HTTP/2.0\r\nHost: a\r\n\r\n' 505
 	raw 'GET /healthz HTTP/1.5\r\nHost: a\r\n\r\n' 200	# as 1.1
 	raw 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n' 405

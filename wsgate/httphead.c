@@ -175,7 +175,11 @@ framing(struct httphead *h)
 	if (te != NULL && cl != NULL)
 		return refuse(h, 400, "both Content-Length and "
 		    "Transfer-Encoding");
-	if (te != NULL || (cl != NULL && strcmp(cl, "0") != 0))
+	/* 1*DIGIT (RFC 9110 8.6): "00" is no body, "+0" no length */
+	if (cl != NULL && (*cl == 0 || strspn(cl, "0123456789") !=
+	    strlen(cl)))
+		return refuse(h, 400, "malformed Content-Length");
+	if (te != NULL || (cl != NULL && cl[strspn(cl, "0")] != 0))
 		return refuse(h, 413, "request bodies are not accepted");
 	return 0;
 }
