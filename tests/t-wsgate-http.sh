@@ -2,7 +2,8 @@
 # wsgate's HTTP side: static files from --www with their Content-Types,
 # no way out of DIR, /healthz, and a proper error for every bad request
 # (404, for a FIFO too, 405 400 413 414 426 431 505, 408 for a handshake
-# too slow; HTTP/1.5 served as 1.1; no body for HEAD, errors too), 400
+# too slow; HTTP/1.5 served as 1.1; no body for HEAD, errors too; a 426
+# with Upgrade and one Connection field), 400
 # for a header that frames the request or decides the upgrade given
 # twice, Content-Length with Transfer-Encoding, or a Content-Length not
 # digits (00 is 0, no body); a response the client
@@ -91,6 +92,17 @@ test_bad_requests_get_proper_errors() {
 	raw 'GET /ws HTTP/1.1\r\nHost: a\r\n\r\n' 426
 	raw 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: short\r\n\r\n' 400
 	raw 'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n' 426
+	# a 426 has one Connection field, naming the upgrade, and Upgrade:
+	# it had both "Connection: close" and "Connection: Upgrade"
+	for req in 'GET /ws HTTP/1.1\r\nHost: a\r\n\r\n' \
+	    'GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n'; do
+		hd=$(wsc http x --raw "$req" --url "$HTTP_URL" | tr -d '\r' |
+		    sed '/^$/q')
+		assert_eq "426 Connection fields" "Connection: Upgrade, close" \
+		    "$(printf '%s\n' "$hd" | grep -i '^Connection:')"
+		assert_eq "426 Upgrade field" "Upgrade: websocket" \
+		    "$(printf '%s\n' "$hd" | grep -i '^Upgrade:')"
+	done
 }
 
 test_repeated_framing_headers_get_400() {

@@ -67,7 +67,9 @@ http_error(struct http_resp *r, int status, const char *extra,
 
 /*
  * http_resp_head: the status line and headers of r into buf.  Returns
- * their length, or 0 if they do not fit.
+ * their length, or 0 if they do not fit.  A 426 names the upgrade in
+ * its one Connection field (RFC 9110 15.5.22, 7.6.1), its extra the
+ * Upgrade.
  */
 size_t
 http_resp_head(const struct http_resp *r, char *buf, size_t size)
@@ -85,8 +87,9 @@ http_resp_head(const struct http_resp *r, char *buf, size_t size)
 		    "Content-Length: %zu\r\n"
 		    "X-Content-Type-Options: nosniff\r\n"
 		    "Cache-Control: no-cache\r\n"
-		    "Connection: close\r\n%s\r\n",
+		    "Connection: %sclose\r\n%s\r\n",
 		    r->status, status_text(r->status), r->ctype, r->len,
+		    r->status == 426 ? "Upgrade, " : "",
 		    r->extra ? r->extra : "");
 	return n < 0 || (size_t)n >= size ? 0 : (size_t)n;
 }

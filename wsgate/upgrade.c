@@ -29,7 +29,8 @@ upgrade_check(const struct httphead *h, const char **extra, const char **why)
 	}
 	if (!httphead_has_token(httphead_get(h, "Upgrade"), "websocket") ||
 	    !httphead_has_token(httphead_get(h, "Connection"), "upgrade")) {
-		*extra = "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+		/* Connection: http_resp_head's, one field */
+		*extra = "Upgrade: websocket\r\n";
 		*why = "expected a WebSocket upgrade";
 		return 426;
 	}
@@ -38,7 +39,8 @@ upgrade_check(const struct httphead *h, const char **extra, const char **why)
 		return 400;
 	}
 	if (ver == NULL || strcmp(ver, "13") != 0) {
-		*extra = "Sec-WebSocket-Version: 13\r\n";
+		*extra = "Upgrade: websocket\r\n"
+		    "Sec-WebSocket-Version: 13\r\n";
 		*why = "only WebSocket version 13";
 		return 426;
 	}
