@@ -3,7 +3,8 @@
 # no way out of DIR, /healthz, and a proper error for every bad request
 # (404, for a FIFO too, 405 400 413 414 426 431 505, 408 for a handshake
 # too slow; HTTP/1.5 served as 1.1; no body for HEAD, errors too; a 426
-# with Upgrade and one Connection field), 400
+# with Upgrade and one Connection field; an absolute-form target served
+# by its path, its authority taken for Host by the Origin check), 400
 # for a header that frames the request or decides the upgrade given
 # twice, Content-Length with Transfer-Encoding, or a Content-Length not
 # digits (00 is 0, no body); a response the client
@@ -80,6 +81,12 @@ test_bad_requests_get_proper_errors() {
 	raw 'GET /healthz HTTP/1.5\r\nHost: a\r\n\r\n' 200	# as 1.1
 	raw 'OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n' 405
 	raw 'GET * HTTP/1.1\r\nHost: a\r\n\r\n' 400
+	# the absolute form (RFC 9112 3.2.2: a server MUST accept it) was 400
+	raw 'GET http://a/healthz HTTP/1.1\r\nHost: a\r\n\r\n' 200
+	raw 'HEAD HTTP://a:1/js/app.js?x HTTP/1.1\r\nHost: a\r\n\r\n' 200
+	raw 'GET http://a HTTP/1.1\r\nHost: a\r\n\r\n' 200	# index.html
+	raw 'GET http:///healthz HTTP/1.1\r\nHost: a\r\n\r\n' 400
+	raw 'GET ftp://a/healthz HTTP/1.1\r\nHost: a\r\n\r\n' 400
 	raw 'GET /  HTTP/1.1\r\nHost: a\r\n\r\n' 400
 	raw 'GET / HTTP/1.1\r\n\r\n' 400
 	raw 'GET / HTTP/1.1\r\nHost: a\r\nbad header\r\n\r\n' 400
@@ -125,6 +132,22 @@ test_repeated_framing_headers_get_400() {
 	raw "$ws$h${up}${ver}${ver}${key}\r\n" 400
 	raw "$ws$h${up}${ver}${key}${key}\r\n" 400
 	raw "$ws$h${up}${ver}${key}Origin: http://a\r\nOrigin: http://b\r\n\r\n" 400
+	# an absolute-form target's authority stands for Host in the
+	# same-origin check (RFC 9112 3.2.2)
+	abs="GET http://b:1/ws HTTP/1.1\r\n$h${up}${ver}${key}"
+	raw "${abs}Origin: http://a\r\n\r\n" 403
+	st=$(/usr/bin/python3 -c '
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode())
+d = b""
+while b"\r\n" not in d:
+    b = s.recv(4096)
+    if not b:
+        break
+    d += b
+print(d.split(b"\r\n")[0].decode())' "$WS_PORT" "${abs}Origin: http://b:1\r\n\r\n")
+	assert_eq "absolute form, Origin its authority" "HTTP/1.1 101 Switching Protocols" "$st"
 }
 
 test_incomplete_request_times_out_408() {

@@ -281,8 +281,9 @@ token_ok(const struct wsgate_conf *conf, const struct httphead *h)
 /*
  * origin_ok: with --origin, the Origin header must be one of the list
  * (or the list holds "*").  Without it, a browser Origin must name the
- * same host:port as the Host header.  Requests with no Origin (not from
- * a browser) are accepted either way.
+ * same host:port as the Host header, or as the authority of an
+ * absolute-form target, which stands for Host (RFC 9112 3.2.2).
+ * Requests with no Origin (not from a browser) are accepted either way.
  */
 static int
 origin_ok(const struct wsgate_conf *conf, const struct httphead *hd)
@@ -298,9 +299,12 @@ origin_ok(const struct wsgate_conf *conf, const struct httphead *hd)
 				return 1;
 		return 0;
 	}
-	if ((host = httphead_get(hd, "Host")) == NULL)
-		return 0;
 	if ((h = strstr(o, "://")) == NULL)
+		return 0;
+	if (hd->authority != NULL)
+		return strlen(h + 3) == hd->alen &&
+		    strncasecmp(h + 3, hd->authority, hd->alen) == 0;
+	if ((host = httphead_get(hd, "Host")) == NULL)
 		return 0;
 	return strcasecmp(h + 3, host) == 0;
 }

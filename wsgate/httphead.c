@@ -109,18 +109,39 @@ split(char *p, struct httphead *h)
 		    refuse(h, 505, "only HTTP/1.x") :
 		    refuse(h, 400, "malformed HTTP version");
 	h->minor = sp2[8] - '0';
+	for (char *t = target; *t; t++)
+		if ((unsigned char)*t <= ' ' || (unsigned char)*t >= 0x7f)
+			return refuse(h, 400, "bad character in request "
+			    "target");
+	/*
+	 * The absolute form, which a server must accept (RFC 9112 3.2.2):
+	 * its path is served, its authority stands for Host (origin_ok)
+	 */
+	if (strncasecmp(target, "http://", 7) == 0 ||
+	    strncasecmp(target, "https://", 8) == 0) {
+		target = strstr(target, "//") + 2;
+		h->authority = target;
+		h->alen = strcspn(target, "/?#");
+		if (h->alen == 0 || memchr(target, '@', h->alen) != NULL)
+			return refuse(h, 400, "malformed request target "
+			    "authority");
+		target += h->alen;
+		if (*target == 0)
+			target = "/";
+		else if (*target == '?') {
+			*target++ = 0;	/* ends the authority */
+			h->query = target;
+			target = "/";
+		}
+	}
 	/* the asterisk form is OPTIONS's alone (RFC 9112 3.2.4): it comes
 	 * through to be refused by method, 405, like any other OPTIONS */
 	if (target[0] != '/' && !(strcmp(target, "*") == 0 &&
 	    strcmp(h->method, "OPTIONS") == 0))
 		return refuse(h, 400, "request target must be an absolute "
 		    "path");
-	for (char *t = target; *t; t++)
-		if ((unsigned char)*t <= ' ' || (unsigned char)*t >= 0x7f)
-			return refuse(h, 400, "bad character in request "
-			    "target");
 	h->path = target;
-	if ((q = strchr(target, '?')) != NULL) {
+	if (h->query == NULL && (q = strchr(target, '?')) != NULL) {
 		*q++ = 0;
 		h->query = q;
 	}

@@ -24,6 +24,8 @@ struct httphead {
 	const char	*method;
 	const char	*path;		/* the target up to '?' */
 	const char	*query;		/* after '?', or NULL */
+	const char	*authority;	/* of an absolute-form target, or NULL */
+	size_t		 alen;		/* its bytes (not NUL-terminated) */
 	int		 minor;		/* HTTP/1.minor */
 	struct httphead_field f[HTTPHEAD_FIELDS_MAX];
 	int		 nf;
