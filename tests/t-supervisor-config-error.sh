@@ -4,7 +4,8 @@
 # tickpipe exit 78 naming the file and line, before starting anything
 # (values checked as a whole: a unit after a number, a port's range, a
 # number without a leading 0; REDIS_ARGS without --daemonize or
-# --unixsocket; the
+# --unixsocket*, in any case (redis-server's option names are), nor
+# after a tab; the
 # ranges recorder(1) takes; a RING short enough for RING.derived; no
 # CR), and the environment's, naming the variable;
 # a stage that exits 64 (usage) is started exactly once, its exit and
@@ -34,7 +35,8 @@ grep -q "$T: a directory, not a config file" "$T/out" || fail "message: $(cat "$
 for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
     WSGATE_LISTEN=127.0.0.1:99999 READY_TIMEOUT=09 BACKOFF_MIN_MS=010 \
     REDIS_PORT=00 'REDIS_ARGS=--maxmemory 1gb --daemonize yes' \
-    'REDIS_ARGS=--unixsocket /tmp/r.sock' \
+    'REDIS_ARGS=--unixsocket /tmp/r.sock' 'REDIS_ARGS=--Daemonize yes' \
+    'REDIS_ARGS=--UnixSocketPerm 777' "REDIS_ARGS=--daemonize$(printf '\t')yes" \
     RECORDER_KEEP_AGE=0d RECORDER_KEEP_AGE=106752d RECORDER_KEEP_SIZE=0K \
     RECORDER_KEEP_SIZE=16777216T "PREFIX=$(printf '%065d' 0)" \
     "RING=$(printf '%093d' 0)"; do
