@@ -6,7 +6,8 @@
 # number without a leading 0; REDIS_ARGS without --daemonize or
 # --unixsocket*, in any case (redis-server's option names are), nor
 # after a tab; REDIS_BIND addresses, no option (--port); the
-# ranges recorder(1) takes; a RING short enough for RING.derived; no
+# ranges recorder(1) takes; a RING short enough for RING.derived, and
+# a path (with a /) only if absolute, not a shm name's (/tickpipe.X); no
 # CR), and the environment's, naming the variable;
 # a stage that exits 64 (usage) is started exactly once, its exit and
 # "not retried" are in `start`'s report (with the end of its log),
@@ -40,7 +41,8 @@ for v in RECORDER_KEEP_AGE=2weeks RECORDER_KEEP_SIZE=1.5G \
     RECORDER_KEEP_AGE=0d RECORDER_KEEP_AGE=106752d RECORDER_KEEP_SIZE=0K \
     RECORDER_KEEP_SIZE=16777216T "PREFIX=$(printf '%065d' 0)" \
     "RING=$(printf '%093d' 0)" 'REDIS_BIND=127.0.0.1 --port 6499' \
-    'REDIS_BIND=-127.0.0.1' 'REDIS_BIND=127.0.0.1 -'; do
+    'REDIS_BIND=-127.0.0.1' 'REDIS_BIND=127.0.0.1 -' RING=rings/r1 RING=./r1 \
+    RING=/tickpipe.r1; do
 	write_conf "$v"
 	tp status >"$T/out" 2>&1
 	assert_eq "exit status for $v" 78 "$?"
@@ -49,7 +51,7 @@ done
 # what recorder(1) and the rings take, the config takes: recorder and
 # deriver failed at run time (a stage failed, not a 78 at once)
 for v in RECORDER_KEEP_AGE=106751d RECORDER_KEEP_SIZE=16777215T PREFIX=a/b \
-    'REDIS_BIND=127.0.0.1 ::1 localhost' \
+    'REDIS_BIND=127.0.0.1 ::1 localhost' "RING=$T/rings/r1" \
     "RING=$(printf '%092d' 0)" "DERIVER=no
 RING=$(printf '%0100d' 0)"; do
 	write_conf "$v"
