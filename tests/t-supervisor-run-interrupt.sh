@@ -34,7 +34,7 @@ PY
 py=$!
 track $py
 wait_for 60 test -s "$T/run.out.rc" || fail "run did not exit after SIGINT: $(cat "$T/run.out")"
-grep -q "live messages: *REDISCLI_AUTH=\$(cat '$SECRET') redis-cli -s $STATE/run/redis.sock " "$T/run.out" ||
+grep -q "live messages: *REDISCLI_AUTH=\$(cat $SECRET) redis-cli -s $STATE/run/redis.sock " "$T/run.out" ||
     fail "run did not say where to look: $(cat "$T/run.out")"
 assert_eq "exit status of run after SIGINT" 0 "$(cat "$T/run.out.rc")"
 no_procs_left
