@@ -119,19 +119,28 @@ split(char *p, struct httphead *h)
 	 */
 	if (strncasecmp(target, "http://", 7) == 0 ||
 	    strncasecmp(target, "https://", 8) == 0) {
-		target = strstr(target, "//") + 2;
-		h->authority = target;
-		h->alen = strcspn(target, "/?#");
-		if (h->alen == 0 || memchr(target, '@', h->alen) != NULL)
+		char *a = strstr(target, "//") + 2;
+		size_t n = strcspn(a, "/?#");
+
+		if (n == 0 || memchr(a, '@', n) != NULL)
 			return refuse(h, 400, "malformed request target "
 			    "authority");
-		target += h->alen;
-		if (*target == 0)
-			target = "/";
-		else if (*target == '?') {
-			*target++ = 0;	/* ends the authority */
-			h->query = target;
-			target = "/";
+		h->authority = a;
+		h->alen = n;
+		target = a + n;
+		if (*target == 0 || *target == '?') {
+			/*
+			 * No path: "/" is made in place, the authority moved
+			 * over the "//" before it, so that every string of h
+			 * lies in buf (httphead.h); a query stays where it is
+			 */
+			if (*target == '?')
+				h->query = target + 1;
+			memmove(a - 2, a, n);
+			h->authority = a - 2;
+			target = a - 2 + n;
+			target[0] = '/';
+			target[1] = 0;
 		}
 	}
 	/* the asterisk form is OPTIONS's alone (RFC 9112 3.2.4): it comes
