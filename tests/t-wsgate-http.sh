@@ -167,14 +167,16 @@ test_head_gets_headers_only() {
 	printf '%s\n' "$out" | grep -q '404 Not Found:' &&
 	    fail "HEAD 404 sent a body: $out"
 	# and every other error, of /ws or found parsing the head: HEAD
-	# /ws had its 405's text sent, 413 400 505 431 theirs
+	# /ws had its 405's text sent, 413 400 505 431 theirs; and the 408
+	# of a head not complete within --handshake-timeout (2 s here)
 	big=$(head -c 9000 /dev/zero | tr '\0' b)
 	for req in 'HEAD /ws HTTP/1.1\r\nHost: a\r\n\r\n 405' \
 	    'HEAD / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n 413' \
 	    'HEAD / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n 400' \
 	    'HEAD / HTTP/1.1\r\n\r\n 400' \
 	    'HEAD / HTTP/2.0\r\nHost: a\r\n\r\n 505' \
-	    "HEAD / HTTP/1.1\r\nHost: a\r\nX-A: $big\r\n\r\n 431"; do
+	    "HEAD / HTTP/1.1\r\nHost: a\r\nX-A: $big\r\n\r\n 431" \
+	    'HEAD / HTTP/1.1\r\nHost: a\r\n 408'; do
 		wsc http x --raw "${req% *}" --url "$HTTP_URL" >"$T/head" ||
 		    fail "HEAD ${req% *}: no response"
 		st=$(head -n 1 "$T/head" | cut -d' ' -f2)
