@@ -13,6 +13,17 @@
 # fails a test that leaves one behind.
 
 set -u
+# A test that mounts sets TP_MOUNTS=private before it sources this file:
+# it is run again in a private mount namespace (unshare -m), so that what
+# it mounts is its own and goes with it; skipped where none can be made.
+if [ "${TP_MOUNTS:-}" = private ] && [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
+	_n=$(basename "$0")
+	command -v unshare >/dev/null 2>&1 ||
+		{ echo "SKIP: $_n: unshare(1) not installed" >&2; exit 77; }
+	unshare -m true 2>/dev/null || { echo "SKIP: $_n: cannot make a" \
+	    "private mount namespace (unshare -m needs root)" >&2; exit 77; }
+	TP_PRIVATE_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
+fi
 : "${BIN:=$(cd "$(dirname "$0")/.." && pwd)/build}"
 TESTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC2034 # for the tests that source this file

@@ -7,14 +7,8 @@
 # shm object.  Restarted on the full disk, it fails the same way and
 # damages nothing; restarted once there is room, it writes the queue
 # first and records the rest: the whole ring, each record once.
-if [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
-	n=$(basename "$0")
-	command -v unshare >/dev/null 2>&1 ||
-		{ echo "SKIP: $n: unshare(1) not installed" >&2; exit 77; }
-	unshare -m true 2>/dev/null || { echo "SKIP: $n: cannot make a" \
-	    "private mount namespace (unshare -m needs root)" >&2; exit 77; }
-	TP_PRIVATE_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
-fi
+# shellcheck disable=SC2034 # read by lib.sh
+TP_MOUNTS=private
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
