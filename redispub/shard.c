@@ -13,6 +13,14 @@
  * its replies and none was a redirection; the done groups at the head
  * of the caller's queue are handed back.
  *
+ * Only a -MOVED makes the entries in flight to its node stale: that node
+ * knew the slot had left when it answered, and answers the same to what
+ * follows on the connection.  A slot map read from another node may
+ * name the new owner before the old one knows (a migration's SETSLOT
+ * NODE reaches it by the cluster bus, later): what is in flight there
+ * may still run there, so it stays live and its replies decide, and the
+ * slot is "draining" (nothing else of it is sent) until they are in.
+ *
  * A slot whose keys may have lost writes already answered (keys_lost:
  * its owner changed, or its node came back) gets the caller's commands
  * deleting them first: "own" groups, outside the caller's queue, whose
@@ -110,6 +118,7 @@ struct shard {
 	uint32_t		inflight[CLUSTER_SLOTS];	/* live entries */
 	uint32_t		nheld_slot[CLUSTER_SLOTS];
 	uint8_t			refused[CLUSTER_SLOTS];	/* see retry_held */
+	uint8_t			draining[CLUSTER_SLOTS];	/* see refresh */
 	int64_t			held_at, refresh_at, refreshed;
 
 	int			epfd;
@@ -214,8 +223,8 @@ held_push(struct shard *sh, struct group *g)
 static void
 live_done(struct shard *sh, const struct group *g)
 {
-	if (g->slot != SLOT_ANY)
-		sh->inflight[g->slot]--;
+	if (g->slot != SLOT_ANY && --sh->inflight[g->slot] == 0)
+		sh->draining[g->slot] = 0;
 }
 
 /* ---- nodes ---- */
@@ -316,7 +325,8 @@ node_write(struct node *n)
  * send_to: g goes to the owner of its slot (any node for no key); held
  * for a while if no node serves the slot (a refresh is due), or, unless
  * it is a refused slot's probe (retry_held), if earlier groups of its
- * slot are held.  send_group: not a probe.
+ * slot are held or the slot is draining (what a former owner has of it
+ * in flight is not answered yet: refresh).  send_group: not a probe.
  */
 static void
 send_to(struct shard *sh, struct group *g, int probe)
@@ -326,6 +336,10 @@ send_to(struct shard *sh, struct group *g, int probe)
 
 	g->done = 0;
 	g->redir = R_NONE;
+	if (!probe && g->slot != SLOT_ANY && sh->draining[g->slot]) {
+		held_push(sh, g);
+		return;
+	}
 	if (o == CLUSTER_NO_NODE || (int)o >= sh->nnodes || (!probe &&
 	    g->slot != SLOT_ANY && sh->nheld_slot[g->slot] > 0)) {
 		held_push(sh, g);
@@ -348,11 +362,12 @@ send_group(struct shard *sh, struct group *g)
 
 /*
  * rehome: every live entry of n whose slot another node now serves
- * moves there, in order, behind what that node has; an entry in flight
- * stays as a stale one to read its reply.
+ * moves there, in order, behind what that node has; of those in flight
+ * only the ones of slot moved (a -MOVED's; CLUSTER_SLOTS: none), which
+ * stay as stale ones to read their replies.
  */
 static void
-rehome(struct shard *sh, struct node *n)
+rehome(struct shard *sh, struct node *n, unsigned moved)
 {
 	size_t i;
 
@@ -360,7 +375,8 @@ rehome(struct shard *sh, struct node *n)
 		struct entry *e = eq_at(&n->q, i);
 
 		if (e->stale || e->g->slot == SLOT_ANY ||
-		    sh->owner[e->g->slot] == n->idx)
+		    sh->owner[e->g->slot] == n->idx ||
+		    (i < n->nsent && e->g->slot != moved))
 			continue;
 		e->stale = 1;
 		live_done(sh, e->g);
@@ -397,14 +413,15 @@ owner_set(struct shard *sh, unsigned s, unsigned k)
 
 /*
  * refresh: reads the slot map again; the groups waiting for a node that
- * no longer serves their slot go to the new owner.  Returns 0, or -1
- * (the map is kept; said once).
+ * no longer serves their slot go to the new owner, once what that node
+ * has of the slot in flight is answered (the slot drains meanwhile: see
+ * the top).  Returns 0, or -1 (the map is kept; said once).
  */
 static int
 refresh(struct shard *sh, char *why, size_t whylen)
 {
 	uint8_t owner[CLUSTER_SLOTS];
-	int idx[CLUSTER_NODES_MAX], i, k, changed = 0, lost = 0;
+	int idx[CLUSTER_NODES_MAX], i, k, lost = 0;
 
 	sh->refreshed = mono_ns();
 	sh->refresh_at = 0;
@@ -425,15 +442,27 @@ refresh(struct shard *sh, char *why, size_t whylen)
 	for (k = 0; k < CLUSTER_SLOTS; k++) {
 		owner[k] = sh->map.owner[k] == CLUSTER_NO_NODE ?
 		    CLUSTER_NO_NODE : (uint8_t)idx[sh->map.owner[k]];
-		changed |= owner[k] != sh->owner[k];
 		lost |= owner_set(sh, (unsigned)k, owner[k]);
+	}
+	/* what a former owner has in flight holds its slot back */
+	for (i = 0; i < sh->nnodes; i++) {
+		struct node *n = sh->nodes[i];
+		size_t j;
+
+		for (j = 0; j < n->nsent; j++) {
+			struct entry *e = eq_at(&n->q, j);
+
+			if (!e->stale && e->g->slot != SLOT_ANY &&
+			    sh->owner[e->g->slot] != n->idx)
+				sh->draining[e->g->slot] = 1;
+		}
 	}
 	/* the deletions first, then what moves behind them */
 	if (lost)
 		keys_lost(sh);
-	if (changed)
-		for (i = 0; i < sh->nnodes; i++)
-			rehome(sh, sh->nodes[i]);
+	/* also when nothing changed: a former owner lost since */
+	for (i = 0; i < sh->nnodes; i++)
+		rehome(sh, sh->nodes[i], CLUSTER_SLOTS);
 	for (i = 0; i < sh->nnodes; i++)
 		node_write(sh->nodes[i]);	/* marks held for an ID */
 	return 0;
@@ -479,7 +508,7 @@ redirected(struct shard *sh, struct node *n, struct group *g)
 		if (owner_set(sh, slot, (unsigned)k))
 			keys_lost(sh);
 		send_group(sh, g);
-		rehome(sh, n);
+		rehome(sh, n, slot);
 		if (sh->refresh_at == 0)
 			sh->refresh_at = sh->refreshed + REFRESH_NS;
 		return;
@@ -666,6 +695,7 @@ shard_reset(struct shard *sh)
 	memset(sh->inflight, 0, sizeof(sh->inflight));
 	memset(sh->nheld_slot, 0, sizeof(sh->nheld_slot));
 	memset(sh->refused, 0, sizeof(sh->refused));
+	memset(sh->draining, 0, sizeof(sh->draining));
 	sh->held_at = sh->refresh_at = 0;
 	sh->map.nnodes = 0;
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));

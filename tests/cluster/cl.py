@@ -16,6 +16,7 @@ over a raw RESP socket (no client library is installed).
   cl.py begin SRC DST SLOT         IMPORTING on DST, MIGRATING on SRC
   cl.py end SRC DST SLOT PORT...   the slot's keys MIGRATEd, then SETSLOT
                                    NODE on DST, SRC and the other PORTs
+  cl.py setslot DST SLOT PORT...   SETSLOT NODE (DST's ID) on each PORT
 """
 import json
 import socket
@@ -137,8 +138,12 @@ def end(src, dst, slot, others):
         if not keys:
             break
         s.call("MIGRATE", "127.0.0.1", dst, "", 0, 5000, "KEYS", *keys)
+    setslot(dst, slot, [dst, src] + others)
+
+
+def setslot(dst, slot, ports):
     did = node_id(dst)
-    for p in [dst, src] + others:
+    for p in ports:
         Conn(p).call("CLUSTER", "SETSLOT", slot, "NODE", did)
 
 
@@ -152,6 +157,8 @@ def main():
         begin(a[0], a[1], a[2])
     elif cmd == "end":
         end(a[0], a[1], a[2], a[3:])
+    elif cmd == "setslot":
+        setslot(a[0], a[1], a[2:])
     else:
         sys.exit("cl.py: unknown command " + cmd)
 

@@ -1,0 +1,148 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # port_*, pid_*: set by cluster_node through eval
+# A slot map read from one node may name a slot's new owner before the
+# old owner knows it (a migration's SETSLOT NODE reaches it by the
+# cluster bus, later): what redispub has in flight to the old owner may
+# still run there, and must not be sent to the new one as well.
+# 3-node cluster (tests/cluster/cluster.sh); rp-gen on 4 symbols ->
+# redispub -u cluster://DST,SRC; the slot of a trade channel X (a bare
+# SPUBLISH, no key) migrates from its node SRC to DST, with subscribers
+# for X on both (ASKING on DST).  SRC is stopped (SIGSTOP, as a node the
+# scheduler does not run) with redispub's SPUBLISHes of X in flight to
+# it; SETSLOT NODE on DST; redispub is made to read the slot map again
+# (its connection to the third node closed, CLIENT KILL), which DST,
+# its first seed, answers: X is DST's.  Then SRC goes on, and runs
+# what it had in flight, the bus news of DST coming after it.  X's
+# messages, SRC's then DST's, must be every line once, in order: they
+# were published twice (on both nodes) and out of order when redispub
+# sent what was in flight to SRC again to DST at once, without waiting
+# for SRC's answers.  The third node's channels may see lines twice (its
+# connection was closed: at least once), the others exactly once.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/redispub/rp.sh"
+
+# shellcheck disable=SC1091
+. "$TESTS/cluster/cluster.sh"
+cluster_up
+
+chans=""
+for s in S00-USD S01-USD S02-USD S03-USD; do
+	chans="$chans md.sim.$s.trade md.sim.$s.book"
+done
+# shellcheck disable=SC2086 # the list of channels
+cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
+# X: the first trade channel; SRC its node, DST and OTHER the others
+read -r X slot src <<EOF
+$(awk '$1 ~ /trade$/ { print; exit }' "$T/owners")
+EOF
+[ -n "$X" ] || fail "no trade channel: $(cat "$T/owners")"
+for n in a b c; do
+	eval "p=\$port_$n pid=\$pid_$n"
+	if [ "$p" = "$src" ]; then
+		src_pid=$pid
+	elif [ -z "${dst:-}" ]; then
+		dst=$p
+	else
+		other=$p
+	fi
+done
+
+# sub NAME PORT [--asking] CHANNEL...: a subscriber, once acknowledged
+sub() {
+	_n=$1
+	_sp=$2
+	shift 2
+	mkfifo "$T/$_n.ready"
+	cl sub "$_sp" "$T/$_n.msgs" "$@" >"$T/$_n.ready" 2>"$T/$_n.err" &
+	track $!
+	read -r _ok <"$T/$_n.ready" || true
+	[ "$_ok" = ready ] || fail "subscriber $_n: $(cat "$T/$_n.err")"
+}
+for p in $PORTS; do
+	# shellcheck disable=SC2046 # the channels of node p
+	sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
+done
+
+"$GEN" --count 12000 --rate 2000 --symbols 4 --snapshot-every 100 |
+    tee "$T/in" | "$RP" -u "cluster://127.0.0.1:$dst,127.0.0.1:$src" \
+    --flush-timeout 20 2>"$T/rp.err" &
+rp_pid=$!
+track "$rp_pid"
+sleep 2
+cl begin "$src" "$dst" "$slot" || fail "migration of slot $slot"
+sub new "$dst" --asking "$X"
+
+# slot-map reads answered by DST so far
+slots_read() {
+	redis-cli -p "$dst" info commandstats | tr -d '\r' |
+	    sed -n 's/^cmdstat_cluster|slots:calls=\([0-9]*\).*/\1/p'
+}
+read0=$(slots_read)
+# shellcheck disable=SC2317 # called by wait_for
+read_again() { [ "$(slots_read)" -gt "${read0:-0}" ]; }
+
+kill -STOP "$src_pid"
+sleep 0.1
+cl setslot "$dst" "$slot" "$dst" || fail "SETSLOT NODE on $dst"
+read0=$(slots_read)
+redis-cli -p "$other" client kill type normal skipme yes >"$T/kill.log" 2>&1
+wait_for 5 read_again || {
+	kill -CONT "$src_pid"
+	fail "redispub did not read the slot map again"
+}
+sleep 0.2
+kill -CONT "$src_pid"
+cl setslot "$dst" "$slot" "$src" "$other" || fail "SETSLOT NODE on $src"
+note "slot $slot of $X moved from $src to $dst at $(wc -l <"$T/in") lines"
+
+wait_pid 120 "$rp_pid" redispub
+rc=$?
+[ "$rc" -eq 0 ] || fail "redispub exited $rc: $(tail -n 5 "$T/rp.err")"
+grep 'redis cluster' "$T/rp.err" | sed 's/^/  redispub: /' >&2
+sleep 0.5
+
+/usr/bin/python3 - "$T" "$X" "$other" <<'EOPY' || fail "delivery check failed"
+import json, os, sys
+T, X, other = sys.argv[1], sys.argv[2], sys.argv[3]
+owner = dict((l.split()[0], l.split()[2]) for l in open(T + "/owners"))
+want = {}
+for line in open(T + "/in"):
+    m = json.loads(line)
+    ch = "md.sim.%s.%s" % (m["symbol"], "trade" if m["type"] == "trade" else "book")
+    want.setdefault(ch, []).append(m["seq"])
+got = {}
+# the old owner's messages before the new owner's
+names = [f for f in sorted(os.listdir(T)) if f.endswith(".msgs") and f != "new.msgs"]
+for f in names + ["new.msgs"]:
+    for line in open(T + "/" + f):
+        a, b = line.split()
+        if a != "UNSUB":
+            got.setdefault(a, []).append(int(b))
+bad = 0
+for ch, seqs in want.items():
+    g = got.get(ch, [])
+    if owner[ch] == other:
+        # the node whose connection was closed: at least once
+        seen, first = set(), []
+        for x in g:
+            if x not in seen:
+                seen.add(x)
+                first.append(x)
+        g = first
+    if g != seqs:
+        bad += 1
+        print("%s: %d lines, %d received, %d lost, %d duplicated, "
+              "in order: %s" % (ch, len(seqs), len(g),
+              len(set(seqs) - set(g)), len(g) - len(set(g)),
+              g == sorted(g)), file=sys.stderr)
+n = sum(1 for l in open(T + "/new.msgs") if not l.startswith("UNSUB"))
+print("  %s: %d lines, %d on the new owner" % (X, len(want[X]), n),
+      file=sys.stderr)
+if n == 0:
+    print("nothing published on the new owner", file=sys.stderr)
+    bad += 1
+sys.exit(1 if bad else 0)
+EOPY
+exit 0
