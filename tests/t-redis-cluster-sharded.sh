@@ -14,7 +14,13 @@
 # (CLUSTER SETSLOT IMPORTING/MIGRATING, MIGRATE of their keys, SETSLOT
 # NODE), with a client subscribed on the new owner (ASKING, as the slot
 # is importing) beforehand: for those channels the old owner's messages
-# and then the new owner's must together be every line, in order, once.
+# and then the new owner's must together be every line, in order, once,
+# and each channel must have some on the new owner.  redispub learns a
+# new owner from a -MOVED, or from the slot map it reads again after a
+# -TRYAGAIN (from node b, its first seed, which knows of a move before
+# node a does): either is right and which comes first is timing, so the
+# -MOVED answers followed are counted, not required (under load all
+# four moves once came through the map: "0 MOVED").
 # The late-joiner keys ({C}.snapshot with the hash tag) must be on the
 # node that serves C, before and after.  Then node c sleeps half a
 # second and closes redispub's connection (DEBUG SLEEP, CLIENT KILL in
@@ -107,7 +113,7 @@ for line in open(T + "/in"):
     ch = "md.sim.%s.%s" % (m["symbol"], "trade" if m["type"] == "trade" else "book")
     want.setdefault(ch, []).append(m["seq"])
 moving = [l.split()[0] for l in open(T + "/moving")]
-got, unsub = {}, {}
+got, unsub, new = {}, {}, {}
 # the old owner's messages before the new owner's
 for f in sorted(os.listdir(T)):
     if not f.endswith(".msgs") or f == "nb2.msgs":
@@ -122,6 +128,7 @@ for line in open(T + "/nb2.msgs"):
     a, b = line.split()
     if a != "UNSUB":
         got.setdefault(a, []).append(int(b))
+        new[a] = new.get(a, 0) + 1
 bad = 0
 dups = 0
 for ch, seqs in want.items():
@@ -146,6 +153,10 @@ for ch in moving:
     if ch not in unsub:
         print("%s: the old owner pushed no SUNSUBSCRIBE" % ch, file=sys.stderr)
         bad += 1
+    # followed to its new owner, by -MOVED or the slot map
+    if ch not in new:
+        print("%s: nothing published on the new owner" % ch, file=sys.stderr)
+        bad += 1
 nb2 = sum(1 for l in open(T + "/nb2.msgs") if not l.startswith("UNSUB"))
 print("  channels %d, lines %d, on the new owner after the move %d, "
       "twice on node c after its connection was closed %d" %
@@ -162,8 +173,7 @@ grep -q "node redis://127.0.0.1:$port_c: reconnected" "$T/rp.err" ||
 grep -q 'after a lost node' "$T/rp.err" &&
     ! grep -q ' 0 commands sent again after a lost node' "$T/rp.err" ||
     fail "nothing sent again after node c closed the connection"
-grep -q 'redis cluster: [1-9][0-9]* MOVED' "$T/rp.err" ||
-    fail "redispub followed no MOVED: $(grep 'redis cluster' "$T/rp.err")"
+note "$(sed -n 's/.*redis cluster: \([0-9]*\) MOVED.*/\1/p' "$T/rp.err") -MOVED followed"
 for k in $(awk '$1 ~ /book$/ { print $1 }' "$T/moving"); do
 	assert_eq "{$k}.snapshot on the new owner" 1 \
 	    "$(redis-cli -p "$port_b" exists "{$k}.snapshot")"
