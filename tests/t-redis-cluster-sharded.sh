@@ -38,20 +38,9 @@ cluster_up --enable-debug-command local
 # the channels, their slots and owners, as Redis computes them
 sim_channels
 
-# sub NAME PORT [--asking] CHANNEL...: a subscriber, once acknowledged
-sub() {
-	_n=$1
-	_sp=$2
-	shift 2
-	mkfifo "$T/$_n.ready"
-	cl sub "$_sp" "$T/$_n.msgs" "$@" >"$T/$_n.ready" 2>"$T/$_n.err" &
-	track $!
-	read -r _ok <"$T/$_n.ready" || true
-	[ "$_ok" = ready ] || fail "subscriber $_n: $(cat "$T/$_n.err")"
-}
 for p in $PORTS; do
 	# shellcheck disable=SC2046 # the channels of node p
-	sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
+	cl_sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
 done
 
 # four channels of node a move to node b: the slots of two trade and
@@ -84,7 +73,7 @@ for s in $(awk '{ print $2 }' "$T/moving" | sort -u); do
 	cl begin "$port_a" "$port_b" "$s" || fail "migration of slot $s"
 done
 # shellcheck disable=SC2046 # the moving channels
-sub nb2 "$port_b" --asking $(awk '{ print $1 }' "$T/moving")
+cl_sub nb2 "$port_b" --asking $(awk '{ print $1 }' "$T/moving")
 for s in $(awk '{ print $2 }' "$T/moving" | sort -u); do
 	cl end "$port_a" "$port_b" "$s" "$port_c" || fail "migration of slot $s"
 done

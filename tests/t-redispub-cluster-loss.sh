@@ -29,16 +29,8 @@ pd=$(awk -v c="$D" '$1 == c { print $3 }' "$T/owners")
     fail "no two book channels on two nodes"
 symd=$(echo "$D" | sed 's/^md\.sim\.//; s/\.book$//')
 
-# sub NAME PORT CHANNEL: an SSUBSCRIBE client on the channel's node
-sub() {
-	mkfifo "$T/$1.ready"
-	cl sub "$2" "$T/$1.msgs" "$3" >"$T/$1.ready" 2>"$T/$1.err" &
-	track $!
-	read -r _ok <"$T/$1.ready" || true
-	[ "$_ok" = ready ] || fail "subscriber $1: $(cat "$T/$1.err")"
-}
-sub c "$pc" "$C"
-sub d "$pd" "$D"
+cl_sub c "$pc" "$C"
+cl_sub d "$pd" "$D"
 
 # 32 symbols, each with a snapshot and deltas after it
 "$GEN" --count 3200 --symbols 32 --snapshot-every 1000 >"$T/in"

@@ -49,20 +49,9 @@ for n in a b c; do
 	fi
 done
 
-# sub NAME PORT [--asking] CHANNEL...: a subscriber, once acknowledged
-sub() {
-	_n=$1
-	_sp=$2
-	shift 2
-	mkfifo "$T/$_n.ready"
-	cl sub "$_sp" "$T/$_n.msgs" "$@" >"$T/$_n.ready" 2>"$T/$_n.err" &
-	track $!
-	read -r _ok <"$T/$_n.ready" || true
-	[ "$_ok" = ready ] || fail "subscriber $_n: $(cat "$T/$_n.err")"
-}
 for p in $PORTS; do
 	# shellcheck disable=SC2046 # the channels of node p
-	sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
+	cl_sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
 done
 
 "$GEN" --count 12000 --rate 2000 --symbols 4 --snapshot-every 100 |
@@ -72,7 +61,7 @@ rp_pid=$!
 track "$rp_pid"
 sleep 2
 cl begin "$src" "$dst" "$slot" || fail "migration of slot $slot"
-sub new "$dst" --asking "$X"
+cl_sub new "$dst" --asking "$X"
 
 # slot-map reads answered by DST so far
 slots_read() {

@@ -105,6 +105,19 @@ sim_channels() {
 	cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
 }
 
+# cl_sub NAME PORT [--asking] CHANNEL...: a subscriber of node PORT
+# (cl.py sub), its messages in $T/NAME.msgs, once it is acknowledged
+cl_sub() {
+	_n=$1
+	_sp=$2
+	shift 2
+	mkfifo "$T/$_n.ready"
+	cl sub "$_sp" "$T/$_n.msgs" "$@" >"$T/$_n.ready" 2>"$T/$_n.err" &
+	track $!
+	read -r _ok <"$T/$_n.ready" || true
+	[ "$_ok" = ready ] || fail "subscriber $_n: $(cat "$T/$_n.err")"
+}
+
 wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
 
 # ws_checked W: wscount check of client W's events against $T/in, its
