@@ -91,72 +91,8 @@ grep 'redis cluster' "$T/rp.err" | sed 's/^/  redispub: /' >&2
 sleep 0.5
 
 # every channel: what its subscribers got, in order, is what was read
-awk '{ print $2 }' "$T/moving" >"$T/moving.slots"
-/usr/bin/python3 - "$T" "$port_c" <<'EOPY' || fail "delivery check failed"
-import json, os, sys
-T, pc = sys.argv[1], sys.argv[2]
-owner = dict((l.split()[0], l.split()[2]) for l in open(T + "/owners"))
-want = {}
-for line in open(T + "/in"):
-    m = json.loads(line)
-    ch = "md.sim.%s.%s" % (m["symbol"], "trade" if m["type"] == "trade" else "book")
-    want.setdefault(ch, []).append(m["seq"])
-moving = [l.split()[0] for l in open(T + "/moving")]
-got, unsub, new = {}, {}, {}
-# the old owner's messages before the new owner's
-for f in sorted(os.listdir(T)):
-    if not f.endswith(".msgs") or f == "nb2.msgs":
-        continue
-    for line in open(T + "/" + f):
-        a, b = line.split()
-        if a == "UNSUB":
-            unsub[b] = f
-        else:
-            got.setdefault(a, []).append(int(b))
-for line in open(T + "/nb2.msgs"):
-    a, b = line.split()
-    if a != "UNSUB":
-        got.setdefault(a, []).append(int(b))
-        new[a] = new.get(a, 0) + 1
-bad = 0
-dups = 0
-for ch, seqs in want.items():
-    g = got.get(ch, [])
-    if owner[ch] == pc:
-        # the node whose connection was closed: once each, in order
-        seen, first = set(), []
-        for x in g:
-            if x not in seen:
-                seen.add(x)
-                first.append(x)
-        dups += len(g) - len(first)
-        g = first
-    if g != seqs:
-        bad += 1
-        lost = sorted(set(seqs) - set(g))
-        dup = len(g) - len(set(g))
-        print("%s: %d lines, %d received, %d lost (%s), %d duplicated, "
-              "in order: %s" % (ch, len(seqs), len(g), len(lost),
-              lost[:5], dup, g == sorted(g)), file=sys.stderr)
-for ch in moving:
-    if ch not in unsub:
-        print("%s: the old owner pushed no SUNSUBSCRIBE" % ch, file=sys.stderr)
-        bad += 1
-    # followed to its new owner, by -MOVED or the slot map
-    if ch not in new:
-        print("%s: nothing published on the new owner" % ch, file=sys.stderr)
-        bad += 1
-nb2 = sum(1 for l in open(T + "/nb2.msgs") if not l.startswith("UNSUB"))
-print("  channels %d, lines %d, on the new owner after the move %d, "
-      "twice on node c after its connection was closed %d" %
-      (len(want), sum(len(v) for v in want.values()), nb2, dups),
-      file=sys.stderr)
-if nb2 == 0:
-    print("nothing published on the new owner: the move came too late",
-          file=sys.stderr)
-    bad += 1
-sys.exit(1 if bad else 0)
-EOPY
+/usr/bin/python3 "$TESTS/cluster/delivered.py" "$T" nb2 "$port_c" "$T/moving" ||
+    fail "delivery check failed"
 grep -q "node redis://127.0.0.1:$port_c: reconnected" "$T/rp.err" ||
     fail "redispub did not reconnect to node c: $(grep "$port_c" "$T/rp.err")"
 grep -q 'after a lost node' "$T/rp.err" &&

@@ -92,46 +92,6 @@ rc=$?
 grep 'redis cluster' "$T/rp.err" | sed 's/^/  redispub: /' >&2
 sleep 0.5
 
-/usr/bin/python3 - "$T" "$X" "$other" <<'EOPY' || fail "delivery check failed"
-import json, os, sys
-T, X, other = sys.argv[1], sys.argv[2], sys.argv[3]
-owner = dict((l.split()[0], l.split()[2]) for l in open(T + "/owners"))
-want = {}
-for line in open(T + "/in"):
-    m = json.loads(line)
-    ch = "md.sim.%s.%s" % (m["symbol"], "trade" if m["type"] == "trade" else "book")
-    want.setdefault(ch, []).append(m["seq"])
-got = {}
-# the old owner's messages before the new owner's
-names = [f for f in sorted(os.listdir(T)) if f.endswith(".msgs") and f != "new.msgs"]
-for f in names + ["new.msgs"]:
-    for line in open(T + "/" + f):
-        a, b = line.split()
-        if a != "UNSUB":
-            got.setdefault(a, []).append(int(b))
-bad = 0
-for ch, seqs in want.items():
-    g = got.get(ch, [])
-    if owner[ch] == other:
-        # the node whose connection was closed: at least once
-        seen, first = set(), []
-        for x in g:
-            if x not in seen:
-                seen.add(x)
-                first.append(x)
-        g = first
-    if g != seqs:
-        bad += 1
-        print("%s: %d lines, %d received, %d lost, %d duplicated, "
-              "in order: %s" % (ch, len(seqs), len(g),
-              len(set(seqs) - set(g)), len(g) - len(set(g)),
-              g == sorted(g)), file=sys.stderr)
-n = sum(1 for l in open(T + "/new.msgs") if not l.startswith("UNSUB"))
-print("  %s: %d lines, %d on the new owner" % (X, len(want[X]), n),
-      file=sys.stderr)
-if n == 0:
-    print("nothing published on the new owner", file=sys.stderr)
-    bad += 1
-sys.exit(1 if bad else 0)
-EOPY
+/usr/bin/python3 "$TESTS/cluster/delivered.py" "$T" new "$other" ||
+    fail "delivery check failed"
 exit 0
