@@ -493,7 +493,7 @@ hs_reply(struct conn *c)
 		return 0;
 	}
 	if (c->reply.err) {
-		int code = 0, loading = strncmp(msg, "LOADING", 7) == 0;
+		int code = 0, loading = resp_not_now(msg);
 
 		if (cmd == HS_AUTH || (cmd == HS_PING &&
 		    strncmp(msg, "NOAUTH", 6) == 0) ||

@@ -96,6 +96,10 @@ struct redispub {
 	int		stopping;	/* by a signal */
 	int64_t		stop_deadline;	/* 0: not winding down yet */
 	int		final_sent;	/* the last statistics object */
+	uint64_t	taken_seq;	/* the highest seq taken so far */
+	uint64_t	gap_to;		/* a gap line queued for refused
+					   lines covers seqs up to this */
+	char		not_now[320];	/* why, for conn_lost: not_now */
 };
 
 static volatile sig_atomic_t sig_stop, sig_usr1;
@@ -612,6 +616,77 @@ redis_down_cb(void *arg, const char *why, int64_t retry_ms)
 }
 
 /*
+ * gap_for_refused: ring sequences from .. to may have reached some
+ * subscribers out of order, or some not at all, because Redis refused a
+ * command of them (why): a gap line covering them is queued, so that
+ * subscribers drop their books and wait for the next snapshots
+ * (tickpipe(7)), unless one queued earlier for such lines, and not yet
+ * published (every line before it is), covers them already.
+ */
+static void
+gap_for_refused(struct redispub *rp, uint64_t from, uint64_t to,
+    const char *why)
+{
+	if (from == 0 || to < from || to <= rp->gap_to)
+		return;
+	if (from <= rp->gap_to)
+		from = rp->gap_to + 1;
+	rp->gap_to = to;
+	announce_gap(rp, from, to - from + 1, why);
+}
+
+/*
+ * not_now: Redis answered msg, a "not now" (resp_not_now: busy, loading,
+ * not the primary), to a command in flight.  Nothing is dropped: the
+ * connection is dropped instead (the returned reason, for conn_lost),
+ * and the next one, after the usual backoff, sends everything not
+ * acknowledged again, in order, as after a lost connection.  The lines
+ * sent after the refused one may have run meanwhile (Redis answers each
+ * command of a pipeline as it comes to it): if more than one was in
+ * flight, a gap line covers them, since a subscriber may have had a later
+ * one before the one sent again (or drop that by "seq").
+ */
+static const char *
+not_now(struct redispub *rp, const char *msg)
+{
+	struct outbox_pos p = rp->ob.head;
+	struct outbox_msg *m;
+	uint64_t i, from = UINT64_MAX, to = 0;
+
+	rp->st.redis_errors++;
+	for (i = 0; i < rp->ob.nsent && (m = outbox_at(&p)) != NULL; i++) {
+		if (m->seq != 0 && m->seq < from)
+			from = m->seq;
+		if (m->seq > to)
+			to = m->seq;
+		outbox_step(&p, m);
+	}
+	if (rp->ob.nsent > 1 && to != 0)
+		gap_for_refused(rp, from, to, "lines sent after one redis "
+		    "refused for now may have run before it is sent again");
+	snprintf(rp->not_now, sizeof(rp->not_now), "redis refused a "
+	    "command for now (%s): holding %" PRIu64 " messages, to send "
+	    "again in order on a new connection", msg, rp->ob.n);
+	return rp->not_now;
+}
+
+/*
+ * refused_for_good: Redis refused the PUBLISH of book line m, or the
+ * MULTI holding it (an error that will not change: an ACL, out of
+ * memory); it is dropped, and a subscriber's book would miss it
+ * silently, so a gap line says so, covering every line taken so far
+ * (they all reach Redis before it).
+ */
+static void
+refused_for_good(struct redispub *rp, const struct outbox_msg *m)
+{
+	if (m->loss == OB_LOSS_NONE && (m->type == ROUTE_SNAPSHOT ||
+	    m->type == ROUTE_DELTA))
+		gap_for_refused(rp, m->seq, rp->taken_seq, "a book line "
+		    "was refused by redis");
+}
+
+/*
  * redis_reply_cb: a reply acknowledges, in order, the commands of the
  * oldest unit in the outbox; a message whose last reply came in is
  * counted as published, or as dropped (and logged) if Redis refused one
@@ -622,8 +697,12 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 {
 	struct redispub *rp = arg;
 	struct outbox_msg m;
-	enum outbox_ack ack = outbox_ack(&rp->ob, rep, &m);
+	enum outbox_ack ack;
 
+	if (rep->err && outbox_awaits_replies(&rp->ob) &&
+	    resp_not_now(rep->msg))
+		return not_now(rp, rep->msg);
+	ack = outbox_ack(&rp->ob, rep, &m);
 	if (ack == OUTBOX_CONFUSED)
 		return "reply to no command (protocol confusion)";
 	if (rep->err)
@@ -658,6 +737,8 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		rp->st.dropped++;
 		stats_log_line(&rp->st, "line %" PRIu64 ": redis refused a "
 		    "command: %s; counted as dropped", m.lineno, rep->msg);
+		if (rp->ob.unpublished)
+			refused_for_good(rp, &m);
 		break;
 	case OUTBOX_PUBLISHED:
 		rp->st.published++;
@@ -796,6 +877,10 @@ take_line(struct redispub *rp, const char *line, size_t len)
 	}
 	h.lineno = stats_lineno(&rp->st);
 	h.len = (uint32_t)len;
+	if (h.loss == OB_LOSS_NEW_RING)	/* seq starts again at 1 */
+		rp->taken_seq = rp->gap_to = 0;
+	if (h.seq > rp->taken_seq)
+		rp->taken_seq = h.seq;
 	stats_read(&rp->st, &h, rp->in.rd_ns);
 	outbox_push(&rp->ob, &h, line);
 }

@@ -178,6 +178,7 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 		u->wrongtype = 1;
 	} else if (rep->err) {
 		u->err = 1;
+		u->last_err = u->left == 1;
 		if (u->rp_left != 0 && u->left == u->rp_left)
 			group_refused(ob, u->gid, u->gsize, rep->msg);
 	}
@@ -200,6 +201,7 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 		res = OUTBOX_KEYS_WRONGTYPE;
 	else
 		res = OUTBOX_PUBLISHED;
+	ob->unpublished = res == OUTBOX_REFUSED && u->last_err;
 	*acked = *outbox_at(&ob->head);
 	pop(ob);
 	return res;

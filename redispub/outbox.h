@@ -78,6 +78,9 @@ struct outbox_unit {
 	uint8_t		is_msg;
 	uint8_t		err;		/* one of its replies was an error */
 	uint8_t		wrongtype;	/* the APPEND was WRONGTYPE */
+	uint8_t		last_err;	/* its last reply was an error: the
+					   PUBLISH, or the EXEC of the MULTI
+					   holding it, did not run */
 };
 
 /* An APPEND group that Redis refused: its members are dropped. */
@@ -99,6 +102,7 @@ struct outbox {
 	struct outbox_failed	*failed;
 	size_t			nfailed, failed_cap;
 	char			group_err[200];	/* why the last was refused */
+	int			unpublished;	/* OUTBOX_REFUSED: last_err */
 };
 
 /* What the acknowledgement of a unit meant (outbox_ack). */
@@ -108,7 +112,8 @@ enum outbox_ack {
 	OUTBOX_STATS,		/* a statistics object stored */
 	OUTBOX_STATS_REFUSED,	/* ... not stored */
 	OUTBOX_PUBLISHED,	/* a message delivered */
-	OUTBOX_REFUSED,		/* a message dropped: a command refused */
+	OUTBOX_REFUSED,		/* a message dropped: a command refused
+				   (ob->unpublished: its PUBLISH too) */
 	OUTBOX_GROUP_REFUSED,	/* a message dropped: its group's APPEND */
 	OUTBOX_KEYS_WRONGTYPE,	/* a message published; its C.deltas had
 				   another type */
@@ -221,6 +226,7 @@ outbox_unit(struct outbox *ob, uint32_t left, int is_msg)
 	u->is_msg = (uint8_t)is_msg;
 	u->err = 0;
 	u->wrongtype = 0;
+	u->last_err = 0;
 	ob->un++;
 	return u;
 }

@@ -106,3 +106,25 @@ resp_reader_new(struct resp_reply *rep)
 		r->privdata = rep;
 	return r;
 }
+
+int
+resp_not_now(const char *msg)
+{
+	static const char *const codes[] = { "BUSY", "LOADING", "READONLY",
+	    "MASTERDOWN", "NOREPLICAS", "TRYAGAIN" };
+	size_t i, k;
+
+	if (strncmp(msg, "EXECABORT", 9) == 0) {
+		for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+			if (strstr(msg, codes[i]) != NULL)
+				return 1;
+		return 0;
+	}
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		k = strlen(codes[i]);
+		if (strncmp(msg, codes[i], k) == 0 &&
+		    (msg[k] == ' ' || msg[k] == '\0'))
+			return 1;
+	}
+	return 0;
+}

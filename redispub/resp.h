@@ -127,4 +127,14 @@ void	resp_clear(struct resp_buf *o, size_t keep);
  */
 redisReader	*resp_reader_new(struct resp_reply *rep);
 
+/*
+ * resp_not_now: msg, an error reply's text, says "not now" rather than
+ * "never": the server is busy (-BUSY, a long script), loading its data
+ * (-LOADING), not (or no longer) the primary (-READONLY, -MASTERDOWN,
+ * -NOREPLICAS), or asks for a retry (-TRYAGAIN); or an -EXECABORT
+ * names one of them.  The command may succeed if sent again later, on
+ * this connection or on the next one (redispub(1) ERRORS).
+ */
+int	resp_not_now(const char *msg);
+
 #endif

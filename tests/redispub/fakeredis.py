@@ -12,6 +12,8 @@ Every other command, of the first N connections (default: all):
   huge     answered "$1000000000" and 300 MiB of the string it
            announces, then nothing: a reply past any bound
   garbage  answered "!garbage", which no RESP reply starts with
+  -TEXT    answered the error TEXT (say -LOADING: "-LOADING Redis is
+           loading the dataset in memory")
 
 and, past the first N connections, ":0" as a PUBLISH.  Each connection
 accepted is said on stderr.
@@ -77,6 +79,8 @@ def serve(conn, mode, bad):
                     r = b":0\r\n"
                 elif r is None and mode == "garbage":
                     r = b"!garbage\r\n"
+                elif r is None and mode.startswith("-"):
+                    r = mode.encode() + b"\r\n"
                 elif r is None:
                     conn.sendall(b"$1000000000\r\n")
                     chunk = b"x" * (1 << 20)
