@@ -240,7 +240,7 @@ conn_handshake(struct conn *c)
 	resp_reserve(&c->out, 32);
 	RESP_LIT(&c->out, "*1\r\n$4\r\nPING\r\n");
 	c->hs_cmd[c->hs_n++] = HS_PING;
-	if (c->url->is_sentinel) {
+	if (!c->want_run_id) {	/* not a cluster node: shard.c */
 		resp_reserve(&c->out, 32);
 		RESP_LIT(&c->out, "*1\r\n$4\r\nROLE\r\n");
 		c->hs_cmd[c->hs_n++] = HS_ROLE;
@@ -492,6 +492,18 @@ hs_reply(struct conn *c)
 			conn_up(c);
 		return 0;
 	}
+	if (c->reply.err && cmd == HS_ROLE && !c->url->is_sentinel &&
+	    !resp_not_now(msg)) {
+		/* an ACL without ROLE, an old server: a replica is then
+		   found out by the -READONLY of a write (main.c not_now) */
+		if (!c->role_refused)
+			warnx("redis %s: ROLE refused (%s): not checking that "
+			    "the server is the primary", c->url_str, msg);
+		c->role_refused = 1;
+		if (c->hs_i == c->hs_n)
+			conn_up(c);
+		return 0;
+	}
 	if (c->reply.err) {
 		int code = 0, loading = resp_not_now(msg);
 
@@ -512,9 +524,14 @@ hs_reply(struct conn *c)
 		return -1;
 	}
 	if (cmd == HS_ROLE && strcmp(c->reply.first, "master") != 0) {
-		snprintf(c->why, sizeof(c->why), "%s:%d is a %s, not the "
-		    "primary (failover under way?)", c->addr.host,
-		    c->addr.port, c->reply.first);
+		if (c->url->is_sentinel)
+			snprintf(c->why, sizeof(c->why), "%s:%d is a %s, not "
+			    "the primary (failover under way?)", c->addr.host,
+			    c->addr.port, c->reply.first);
+		else
+			snprintf(c->why, sizeof(c->why), "the server is a %s, "
+			    "not the primary (ROLE): holding the lines until "
+			    "it is one", c->reply.first);
 		conn_lost(c, c->why);
 		return -1;
 	}

@@ -132,6 +132,7 @@ struct conn {
 	int			fence_others;
 	int			fence_next;	/* at the next handshake too */
 	int			fence_refused;	/* CLIENT refused: said once */
+	int			role_refused;	/* ROLE refused: said once */
 	long long		my_id, prev_id;	/* CLIENT ID; 0: unknown */
 	long long		fence[CONN_FENCE_MAX];	/* to close */
 	int			nfence, fence_own[CONN_FENCE_MAX];

@@ -5,8 +5,9 @@ breaks the protocol (tests/t-redispub-*.sh).
 
   fakeredis.py PORT READY MODE [N]
 
-Listens on 127.0.0.1:PORT and touches READY once it does.  PING, CLIENT
-(ID, LIST, SETNAME, KILL) and the like are answered as Redis would.
+Listens on 127.0.0.1:PORT and touches READY once it does.  PING, ROLE
+(a primary), CLIENT (ID, LIST, SETNAME, KILL) and the like are answered
+as Redis would.
 Every other command, of the first N connections (default: all):
 
   huge     answered "$1000000000" and 300 MiB of the string it
@@ -51,6 +52,8 @@ def handshake_reply(args):
     c = args[0].upper()
     if c == b"PING":
         return b"+PONG\r\n"
+    if c == b"ROLE":
+        return b"*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n"
     if c == b"CLIENT":
         sub = args[1].upper()
         if sub == b"ID":
