@@ -462,13 +462,14 @@ encode_loss_sweep(const struct batch *b, const struct router *rt,
 /*
  * encode_msg: appends the commands for message i of the batch to out;
  * returns the number of replies they will produce, in *rp_idx the index
- * among them of a grouped APPEND's reply (or -1), and in *keys_idx that
- * of the reply that says whether the APPEND ran (in a cluster its
- * MULTI's EXEC; else *rp_idx).
+ * among them of a grouped APPEND's reply (or -1), in *keys_idx that of
+ * the reply that says whether the APPEND ran (in a cluster its MULTI's
+ * EXEC; else *rp_idx), and in *nann how many of them, first, are the
+ * SADDs that add its channel to the sets of channels.
  */
 static uint32_t
 encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
-    uint32_t i, int *rp_idx, int *keys_idx)
+    uint32_t i, int *rp_idx, int *keys_idx, uint32_t *nann)
 {
 	const struct batch_slot *s = &b->slot[i];
 	const struct outbox_msg *m = s->m;
@@ -499,6 +500,7 @@ encode_msg(struct batch *b, struct router *rt, struct resp_buf *out,
 			n++;
 		}
 	}
+	*nann = n;
 	if (b->cluster && !c->marked && m->type != ROUTE_TRADE &&
 	    m->type != ROUTE_STATUS && m->type != ROUTE_GAP) {
 		encode_mark(b, out, c, mark_if_lua, sizeof(mark_if_lua) - 1);
@@ -633,12 +635,14 @@ batch_fill(struct batch *b, struct outbox *ob, struct router *rt,
 			struct batch_slot *s = &b->slot[i];
 			struct outbox_unit *u;
 			int rp_idx, keys_idx;
+			uint32_t nann;
 			uint32_t n = encode_msg(b, rt, out, i, &rp_idx,
-			    &keys_idx);
+			    &keys_idx, &nann);
 
 			/* cannot fail: the ring holds more than --pipeline */
 			if ((u = outbox_unit(ob, n, 1)) == NULL)
 				errx(EX_SOFTWARE, "in-flight ring overflow");
+			u->ann_left = n - nann;
 			if (s->act != A_APPEND)
 				continue;
 			if (s->gsize > 0) {	/* the group's first member */

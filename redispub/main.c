@@ -729,6 +729,16 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 		rp->st.published++;
 		proof_acked(&rp->pf, m.seq);
 		break;
+	case OUTBOX_ANNOUNCE_REFUSED:
+		/* published: only PREFIX.channels (or .books) lacks it
+		   (redispub(1)), which is no dropped line */
+		stats_log_line(&rp->st, "line %" PRIu64 ": published, but "
+		    "redis refused adding its channel to the sets of "
+		    "channels: %s; not added again before the next "
+		    "connection", m.lineno, rp->ob.ann_err);
+		rp->st.published++;
+		proof_acked(&rp->pf, m.seq);
+		break;
 	case OUTBOX_REFUSED:
 		/* a delta's or a snapshot's key writes may be among them */
 		batch_keys_reset(&rp->rt, m.chan);

@@ -173,7 +173,11 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 	if (ob->un == 0)
 		return OUTBOX_CONFUSED;
 	u = &ob->units[ob->uhead];
-	if (rep->err && u->keys_left != 0 && u->left == u->keys_left &&
+	if (rep->err && u->left > u->ann_left) {
+		/* not the line's failure: only its channel is not listed */
+		u->ann_err = 1;
+		snprintf(ob->ann_err, sizeof(ob->ann_err), "%s", rep->msg);
+	} else if (rep->err && u->keys_left != 0 && u->left == u->keys_left &&
 	    strncmp(rep->msg, "WRONGTYPE", 9) == 0) {
 		u->wrongtype = 1;
 	} else if (rep->err) {
@@ -199,6 +203,8 @@ outbox_ack(struct outbox *ob, const struct resp_reply *rep,
 		res = OUTBOX_REFUSED;
 	else if (u->wrongtype)
 		res = OUTBOX_KEYS_WRONGTYPE;
+	else if (u->ann_err)
+		res = OUTBOX_ANNOUNCE_REFUSED;
 	else
 		res = OUTBOX_PUBLISHED;
 	ob->unpublished = res == OUTBOX_REFUSED && u->last_err;

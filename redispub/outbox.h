@@ -75,9 +75,12 @@ struct outbox_unit {
 	uint32_t	keys_left;	/* 0: no APPEND outcome in this unit */
 	uint32_t	gid;		/* 0: in no APPEND group */
 	uint32_t	gsize;		/* with rp_left: the group's members */
+	uint32_t	ann_left;	/* the replies while left is above it
+					   are its channel's SADDs */
 	uint8_t		is_msg;
 	uint8_t		err;		/* one of its replies was an error */
 	uint8_t		wrongtype;	/* the APPEND was WRONGTYPE */
+	uint8_t		ann_err;	/* a SADD of its channel refused */
 	uint8_t		last_err;	/* its last reply was an error: the
 					   PUBLISH, or the EXEC of the MULTI
 					   holding it, did not run */
@@ -103,6 +106,7 @@ struct outbox {
 	size_t			nfailed, failed_cap;
 	char			group_err[200];	/* why the last was refused */
 	int			unpublished;	/* OUTBOX_REFUSED: last_err */
+	char			ann_err[200];	/* why a SADD was refused */
 };
 
 /* What the acknowledgement of a unit meant (outbox_ack). */
@@ -117,6 +121,9 @@ enum outbox_ack {
 	OUTBOX_GROUP_REFUSED,	/* a message dropped: its group's APPEND */
 	OUTBOX_KEYS_WRONGTYPE,	/* a message published; its C.deltas had
 				   another type */
+	OUTBOX_ANNOUNCE_REFUSED, /* a message published; the SADD of its
+				   channel to the sets of channels refused
+				   (why: ob->ann_err) */
 	OUTBOX_WAITED,		/* a WAIT answered (proof.h) */
 	OUTBOX_LEASE		/* a lease command answered (lease.h) */
 };
@@ -227,6 +234,8 @@ outbox_unit(struct outbox *ob, uint32_t left, int is_msg)
 	u->err = 0;
 	u->wrongtype = 0;
 	u->last_err = 0;
+	u->ann_left = left;
+	u->ann_err = 0;
 	ob->un++;
 	return u;
 }
