@@ -51,7 +51,8 @@
 
 #define MS		((int64_t)1000000)	/* ns */
 #define SLOT_ANY	0xffffu		/* a group with no key */
-#define RETRY_NS	(20 * MS)	/* -ASK, -TRYAGAIN, -CLUSTERDOWN */
+#define RETRY_NS	(20 * MS)	/* -ASK, -TRYAGAIN, -CLUSTERDOWN, and
+					   the other "not now" answers */
 #define REFRESH_NS	(100 * MS)	/* between two slot map reads */
 
 enum { R_NONE, R_MOVED, R_ASK, R_RETRY };
@@ -125,6 +126,8 @@ struct shard {
 	const char		*fatal;		/* from the caller's reply */
 	char			why[512];
 	uint64_t		moved, asked, resent, deletions;
+	int			not_now_said;	/* since a refused slot's
+						   probe last went through */
 };
 
 /* ---- queues ---- */
@@ -522,6 +525,15 @@ redirected(struct shard *sh, struct node *n, struct group *g)
 	 * it.
 	 */
 	sh->asked++;
+	if (g->redir == R_RETRY && !sh->not_now_said &&
+	    strncmp(g->msg, "TRYAGAIN", 8) != 0 &&
+	    strncmp(g->msg, "CLUSTERDOWN", 11) != 0) {
+		/* a busy or loading node: said once, not at each retry */
+		sh->not_now_said = 1;
+		warnx("redis cluster node %s: refused a command for now (%s): "
+		    "holding its slot's lines, trying again every %d ms",
+		    n->url_str, g->msg, (int)(RETRY_NS / MS));
+	}
 	if (g->slot != SLOT_ANY)
 		sh->refused[g->slot] = 1;
 	held_push(sh, g);
@@ -537,8 +549,10 @@ redir_kind(const char *msg)
 		return R_MOVED;
 	if (strncmp(msg, "ASK ", 4) == 0)
 		return R_ASK;
+	/* -BUSY, -LOADING and the like (resp_not_now): held and tried
+	   again as -TRYAGAIN is, not dropped, as on one Redis (main.c) */
 	if (strncmp(msg, "TRYAGAIN", 8) == 0 ||
-	    strncmp(msg, "CLUSTERDOWN", 11) == 0)
+	    strncmp(msg, "CLUSTERDOWN", 11) == 0 || resp_not_now(msg))
 		return R_RETRY;
 	return R_NONE;
 }
@@ -584,6 +598,7 @@ node_reply_cb(void *arg, const struct resp_reply *rep)
 			/* a refused slot's probe went through: the rest now */
 			if (g->slot != SLOT_ANY && sh->refused[g->slot]) {
 				sh->refused[g->slot] = 0;
+				sh->not_now_said = 0;
 				if (sh->nheld_slot[g->slot] > 0)
 					sh->held_at = mono_ns();
 			}
