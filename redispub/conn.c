@@ -757,6 +757,14 @@ conn_tick(struct conn *c, int64_t now)
 }
 
 void
+conn_drop(struct conn *c, const char *why)
+{
+	if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE ||
+	    c->state == CONN_READY)
+		conn_lost(c, why);
+}
+
+void
 conn_flush(struct conn *c)
 {
 	if (c->shard != NULL) {

@@ -189,6 +189,13 @@ void	conn_start(struct conn *c);
  */
 void	conn_tick(struct conn *c, int64_t now);
 
+/*
+ * conn_drop: the caller gives up on the connection (why: a server that
+ * stopped answering): it is closed and made again later, as when it is
+ * lost (a "down" event).  Nothing happens if c is not open.
+ */
+void	conn_drop(struct conn *c, const char *why);
+
 /* conn_flush: writes what out holds, as far as the socket takes it. */
 void	conn_flush(struct conn *c);
 

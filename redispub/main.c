@@ -69,6 +69,7 @@ struct options {
 	int64_t		stats_ns;
 	int64_t		connect_timeout_ns;
 	int64_t		flush_ns;
+	int64_t		reply_ns;	/* --reply-timeout; 0: none */
 	const char	*ring;		/* --ring, or NULL: stdin */
 	uint64_t	 from;		/* --from: ring_from */
 	const char	*lease_key;	/* --lease, or NULL */
@@ -100,6 +101,9 @@ struct redispub {
 	uint64_t	gap_to;		/* a gap line queued for refused
 					   lines covers seqs up to this */
 	char		not_now[320];	/* why, for conn_lost: not_now */
+	int64_t		reply_wait;	/* replies due, none since; 0: not */
+	int		replied;	/* a reply came: check_replies */
+	char		no_reply[160];	/* why, for conn_drop */
 };
 
 static volatile sig_atomic_t sig_stop, sig_usr1;
@@ -116,6 +120,7 @@ usage(FILE *f)
 	    "                [--stats-interval sec] [--pipeline n] "
 	    "[--max-deltas n]\n"
 	    "                [--connect-timeout sec] [--flush-timeout sec]\n"
+	    "                [--reply-timeout sec]\n"
 	    "                [--lease key] [--lease-ms ms]\n"
 	    "                [--ring name [--from oldest|latest|seq]]\n"
 	    "       redispub --check-url url\n", f);
@@ -217,7 +222,7 @@ struct args {
 
 /* the long options and the defaults */
 enum { O_PREFIX = 256, O_PWFILE, O_BUFFER, O_STREAM, O_STATS, O_PIPELINE,
-    O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL, O_NAME };
+    O_MAXDELTAS, O_CONNTO, O_FLUSHTO, O_CHECKURL, O_NAME, O_REPLYTO };
 enum { O_LEASE = 400, O_LEASEMS };	/* tickpipe(7) "Standby" */
 enum { O_RING = 420, O_FROM };		/* redispub(1) "READING THE RING" */
 static const struct option long_options[] = {
@@ -234,6 +239,7 @@ static const struct option long_options[] = {
 	{ "max-deltas", required_argument, NULL, O_MAXDELTAS },
 	{ "connect-timeout", required_argument, NULL, O_CONNTO },
 	{ "flush-timeout", required_argument, NULL, O_FLUSHTO },
+	{ "reply-timeout", required_argument, NULL, O_REPLYTO },
 	{ "check-url", required_argument, NULL, O_CHECKURL },
 	{ "lease", required_argument, NULL, O_LEASE },
 	{ "lease-ms", required_argument, NULL, O_LEASEMS },
@@ -250,6 +256,7 @@ static const struct options default_options = {
 	.prefix = "md", .max_buf = 65536, .pipeline = 8192,
 	.max_deltas = 20000, .stats_ns = 2000 * MS,
 	.connect_timeout_ns = 10000 * MS, .flush_ns = 5000 * MS,
+	.reply_ns = 10000 * MS,
 	.lease_ms = 3000, .from = RING_FROM_OLDEST,
 	.ready_fd = -1
 };
@@ -328,6 +335,9 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 			   made (redispub(1)) */
 			o->flush_ns = (int64_t)opt_u64("--flush-timeout",
 			    optarg, 1, 86400) * 1000 * MS;
+			break;
+		case O_REPLYTO:
+			o->reply_ns = opt_seconds("--reply-timeout", optarg);
 			break;
 		case O_LEASE:
 			if (*optarg == '\0' || strlen(optarg) > 200) {
@@ -702,6 +712,7 @@ redis_reply_cb(void *arg, const struct resp_reply *rep)
 	if (rep->err && outbox_awaits_replies(&rp->ob) &&
 	    resp_not_now(rep->msg))
 		return not_now(rp, rep->msg);
+	rp->replied = 1;
 	ack = outbox_ack(&rp->ob, rep, &m);
 	if (ack == OUTBOX_CONFUSED)
 		return "reply to no command (protocol confusion)";
@@ -955,6 +966,40 @@ tick_stats(struct redispub *rp, int64_t now)
 }
 
 /*
+ * check_replies: with replies due and none for --reply-timeout, the
+ * server hangs (stopped, or a network that drops everything without a
+ * reset, which TCP would notice only after hours): the connection is
+ * dropped, said, and made again, and what was in flight sent again, as
+ * after a lost connection (redis_down_cb).  XXX not for cluster://,
+ * whose replies come to this loop in input order only, so that a group
+ * held through a long slot migration would look like a hang.
+ */
+static void
+check_replies(struct redispub *rp, int64_t now)
+{
+	if (rp->replied) {
+		rp->replied = 0;
+		rp->reply_wait = now;
+	}
+	if (rp->opt.reply_ns == 0 || rp->opt.url.is_cluster ||
+	    !conn_is_ready(&rp->c) || !outbox_awaits_replies(&rp->ob)) {
+		rp->reply_wait = 0;
+		return;
+	}
+	if (rp->reply_wait == 0) {
+		rp->reply_wait = now;
+		return;
+	}
+	if (now - rp->reply_wait < rp->opt.reply_ns)
+		return;
+	rp->reply_wait = 0;
+	snprintf(rp->no_reply, sizeof(rp->no_reply), "no reply for %" PRId64
+	    " s with %" PRIu64 " messages in flight (--reply-timeout)",
+	    rp->opt.reply_ns / (1000 * MS), rp->ob.nsent);
+	conn_drop(&rp->c, rp->no_reply);
+}
+
+/*
  * drop_undelivered: --flush-timeout is over: what is still held, or
  * read and not yet taken, is counted as dropped.  Returns the exit
  * status: 69 if lines were lost at the end of input, 0 if stopped by a
@@ -1062,6 +1107,8 @@ wait_for_work(struct redispub *rp, int64_t now)
 		wake = t;
 	if ((t = lease_next_timer(&rp->ls)) < wake)
 		wake = t;
+	if (rp->reply_wait != 0 && rp->reply_wait + rp->opt.reply_ns < wake)
+		wake = rp->reply_wait + rp->opt.reply_ns;
 	if (rp->opt.stats_ns > 0 && rp->next_stats < wake)
 		wake = rp->next_stats;
 	if (winding_down(rp) && rp->stop_deadline < wake)
@@ -1163,6 +1210,7 @@ run(struct redispub *rp)
 		conn_tick(&rp->c, now);
 		if (conn_failed(&rp->c))
 			return give_up(rp);
+		check_replies(rp, now);
 		if (lease_tick(&rp->ls, conn_is_ready(&rp->c), &rp->ob,
 		    &rp->c.out, now) < 0)
 			step_down(rp, "not renewed in time");

@@ -13,6 +13,8 @@ Every other command, of the first N connections (default: all):
   huge     answered "$1000000000" and 300 MiB of the string it
            announces, then nothing: a reply past any bound
   garbage  answered "!garbage", which no RESP reply starts with
+  hang     not answered at all (a server stopped, or a network that
+           drops everything)
   -TEXT    answered the error TEXT (say -LOADING: "-LOADING Redis is
            loading the dataset in memory")
 
@@ -82,6 +84,8 @@ def serve(conn, mode, bad):
                     r = b":0\r\n"
                 elif r is None and mode == "garbage":
                     r = b"!garbage\r\n"
+                elif r is None and mode == "hang":
+                    continue
                 elif r is None and mode.startswith("-"):
                     r = mode.encode() + b"\r\n"
                 elif r is None:
