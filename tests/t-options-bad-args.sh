@@ -72,6 +72,7 @@ opts_of() {
 --max-deltas n
 --connect-timeout n
 --flush-timeout n
+--reply-timeout n
 --check-url url
 --lease name
 --lease-ms n
@@ -207,14 +208,16 @@ expect_usage() {
 	[ "$_rc" -lt 124 ] || echo "    ^ killed or timed out" >&2
 }
 
+exec 3>&2
 for prog in collector shmreader redispub wsgate recorder deriver; do
 	opts=$(opts_of "$prog")
 	# every option of -h is in the table
 	for o in $("$BIN/$prog" -h | grep -o -e '--[a-z][a-z-]*' -e '\[-[a-z]\b' -e '\[-[a-z]*\]' |
 	    sed 's/^\[//; s/\]$//' | sed 's/^-\([a-z]\)\([a-z]\)$/-\1\n-\2/'); do
 		[ "$o" = -h ] && continue
+		# to the test's stderr (3), not the loop's report
 		echo "$opts" | grep -q -e "^$o " ||
-		    fail "$prog -h lists $o, which this test does not cover"
+		    fail "$prog -h lists $o, which this test does not cover" 2>&3
 	done
 	# shellcheck disable=SC2046 # base: words
 	{
