@@ -119,6 +119,7 @@ opts_of() {
 --ping-interval n
 --idle-timeout n
 --handshake-timeout n
+--redis-timeout n
 --replica hostport
 -v none
 ' ;;

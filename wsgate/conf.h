@@ -29,6 +29,7 @@ struct wsgate_conf {
 	uint64_t	 ping_interval;	/* s */
 	uint64_t	 idle_timeout;	/* s */
 	uint64_t	 handshake_timeout;	/* s */
+	uint64_t	 redis_timeout;	/* s: a reply owed, nothing read */
 	int		 verbose;
 };
 

@@ -13,13 +13,26 @@
  * pair an error with its command.  A callback may close the connection
  * (evr_close), or start it again; the rest of what was read is then
  * dropped.
+ *
+ * Liveness.  A connection that reads nothing for the timeout while a
+ * reply is owed (the connect itself, or a command in flight, counted
+ * from the later of its sending and the last byte read) is lost: a Redis
+ * that stopped answering (stopped, frozen, a network gone quiet) is
+ * noticed as if it had closed.  A connection quiet for half the timeout
+ * with nothing in flight is sent a PING (kind EVR_PING), whose answer
+ * ("pong" on a subscriber connection, +PONG else) evredis takes itself.
+ * Bytes read are life: a Redis slow to send a long reply is not lost.
+ * TCP keepalive is on too, with the timeout as its idle time.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "evredis.h"
 #include "util.h"
@@ -34,14 +47,19 @@ struct evr {
 	unsigned		 gen;	/* bumped by each close */
 	struct evr_pend		*head, *tail;
 	size_t			 n;	/* commands in flight */
+	struct event		*live;	/* the liveness check, periodic */
+	int64_t			 timeout_ns;
+	int64_t			 last_rx;	/* mono_ns: started, last read */
 };
 
 /*
  * evr_new: a connection, not started, whose events go to base and
- * callbacks to cbs with arg.  NULL if out of memory.
+ * callbacks to cbs with arg, lost when Redis owes a reply and sends
+ * nothing for timeout_ms (see the top).  NULL if out of memory.
  */
 struct evr *
-evr_new(struct event_base *base, const struct evr_cbs *cbs, void *arg)
+evr_new(struct event_base *base, const struct evr_cbs *cbs, void *arg,
+    int64_t timeout_ms)
 {
 	struct evr *e = calloc(1, sizeof(*e));
 
@@ -50,6 +68,7 @@ evr_new(struct event_base *base, const struct evr_cbs *cbs, void *arg)
 	e->base = base;
 	e->cbs = cbs;
 	e->arg = arg;
+	e->timeout_ns = timeout_ms * 1000000;
 	return e;
 }
 
@@ -61,7 +80,9 @@ evr_close(struct evr *e)
 		event_free(e->rev);
 	if (e->wev != NULL)
 		event_free(e->wev);
-	e->rev = e->wev = NULL;
+	if (e->live != NULL)
+		event_free(e->live);
+	e->rev = e->wev = e->live = NULL;
 	if (e->c != NULL)
 		redisFree(e->c);
 	e->c = NULL;
@@ -92,6 +113,59 @@ evr_lost(struct evr *e, const char *why)
 	e->cbs->lost(e->arg, msg);
 }
 
+/*
+ * pong: whether r answers evredis's own PING, the oldest in flight: if
+ * so it is popped, and an error answer loses e.  A pushed message is
+ * not its answer (0).
+ */
+static int
+pong(struct evr *e, const redisReply *r)
+{
+	char msg[200];
+
+	if (r->type == REDIS_REPLY_ERROR) {
+		evr_pop(e);
+		snprintf(msg, sizeof(msg), "PING: %s", r->str);
+		evr_lost(e, msg);
+		return 1;
+	}
+	if ((r->type == REDIS_REPLY_STATUS && strcasecmp(r->str, "PONG") ==
+	    0) || (r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_STRING &&
+	    strcasecmp(r->element[0]->str, "pong") == 0)) {
+		evr_pop(e);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * live_cb: the liveness check (see the top), every quarter of the
+ * timeout.
+ */
+static void
+live_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct evr *e = arg;
+	int64_t now = mono_ns(), since = e->last_rx;
+	char msg[128];
+
+	(void)fd;
+	(void)what;
+	if (e->head != NULL && e->head->at > since)
+		since = e->head->at;
+	if (!e->connected || e->head != NULL) {
+		if (now - since < e->timeout_ns)
+			return;
+		snprintf(msg, sizeof(msg), "%s in %lld ms", e->connected ?
+		    "no reply" : "not connected", (long long)(e->timeout_ns /
+		    1000000));
+		evr_lost(e, msg);
+	} else if (now - e->last_rx >= e->timeout_ns / 2 &&
+	    evr_command(e, EVR_PING, "", 0, "PING") != 0)
+		evr_lost(e, "out of memory");
+}
+
 static void
 read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -105,6 +179,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		evr_lost(e, e->c->errstr);
 		return;
 	}
+	e->last_rx = mono_ns();
 	for (;;) {
 		if (redisGetReplyFromReader(e->c, &r) != REDIS_OK) {
 			evr_lost(e, e->c->errstr);
@@ -112,6 +187,13 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (r == NULL)
 			break;
+		if (e->head != NULL && e->head->kind == EVR_PING &&
+		    pong(e, r)) {
+			freeReplyObject(r);
+			if (e->gen != gen)
+				return;
+			continue;
+		}
 		e->cbs->reply(e->arg, r);
 		freeReplyObject(r);
 		if (e->gen != gen)
@@ -152,6 +234,27 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
+ * evr_keepalive: TCP keepalive on fd, its probes starting after
+ * timeout_ns idle, 3 of them a third of it apart: a peer gone without a
+ * word (a host down, a link cut) is noticed even when nothing is owed.
+ * Failures are ignored: the PINGs notice it too.
+ */
+void
+evr_keepalive(int fd, int64_t timeout_ns)
+{
+	int on = 1, idle = (int)(timeout_ns / 1000000000), cnt = 3, intvl;
+
+	if (idle < 1)
+		idle = 1;
+	intvl = idle / 3 > 0 ? idle / 3 : 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl,
+	    sizeof(intvl));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+}
+
+/*
  * evr_start: connects e (closed first) to at's host and port or unix
  * socket; up or lost is called from the loop.  0, or -1 if the
  * connection could not even be started (lost is not called).
@@ -160,6 +263,7 @@ int
 evr_start(struct evr *e, const struct redisurl *at)
 {
 	redisContext *c;
+	struct timeval tv;
 
 	evr_close(e);
 	c = at->is_unix ? redisConnectUnixNonBlock(at->path) :
@@ -169,10 +273,17 @@ evr_start(struct evr *e, const struct redisurl *at)
 		return -1;
 	}
 	e->c = c;
+	e->last_rx = mono_ns();
+	if (c->connection_type == REDIS_CONN_TCP)
+		evr_keepalive(c->fd, e->timeout_ns);
 	e->rev = event_new(e->base, c->fd, EV_READ | EV_PERSIST, read_cb, e);
 	e->wev = event_new(e->base, c->fd, EV_WRITE | EV_PERSIST, write_cb,
 	    e);
-	if (e->rev == NULL || e->wev == NULL || event_add(e->wev, NULL)) {
+	e->live = event_new(e->base, -1, EV_PERSIST, live_cb, e);
+	tv.tv_sec = (time_t)(e->timeout_ns / 4 / 1000000000);
+	tv.tv_usec = (suseconds_t)(e->timeout_ns / 4 % 1000000000 / 1000);
+	if (e->rev == NULL || e->wev == NULL || e->live == NULL ||
+	    event_add(e->wev, NULL) || event_add(e->live, &tv)) {
 		evr_close(e);
 		return -1;
 	}

@@ -21,6 +21,9 @@
 
 struct evr;
 
+/* evr_pend's kind of the PING evredis sends itself (not the caller's) */
+#define EVR_PING	(-1)
+
 /* A command in flight: its kind and the name it carries (caller's). */
 struct evr_pend {
 	struct evr_pend	*next;
@@ -41,7 +44,7 @@ struct evr_cbs {
 };
 
 struct evr	*evr_new(struct event_base *, const struct evr_cbs *,
-		    void *arg);
+		    void *arg, int64_t timeout_ms);
 int		 evr_start(struct evr *, const struct redisurl *at);
 int		 evr_command(struct evr *, int kind, const char *name,
 		    size_t len, const char *fmt, ...);
@@ -51,5 +54,6 @@ size_t		 evr_inflight(const struct evr *, int64_t *oldest);
 int		 evr_connected(const struct evr *);
 void		 evr_close(struct evr *);
 void		 evr_free(struct evr *);
+void		 evr_keepalive(int fd, int64_t timeout_ns);
 
 #endif

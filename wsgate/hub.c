@@ -99,7 +99,10 @@
  *
  * Redis down: every client gets {"type":"gateway","status":"redis_down"}
  * and, for each book it had, {"type":"book_invalid","channel":C}: what is
- * published meanwhile never reaches wsgate.  Each connection retries with
+ * published meanwhile never reaches wsgate.  A Redis that stops
+ * answering is lost too: sub's connection (evredis.c) and cmd's
+ * (cmd_live_cb) are closed when a reply is owed and nothing is read for
+ * --redis-timeout, a PING sent when quiet.  Each connection retries with
  * exponential backoff (100 ms .. 5 s); when sub is back every
  * subscription is made again, clients get "redis_up", and their books
  * are synced again as above, or wait for the next snapshot.
@@ -203,6 +206,10 @@ struct rconn {
 	int			 fixed;	/* cluster://: at is a node's */
 	char			 lost[264];	/* host:port last lost */
 	char			 run_id[41];	/* fixed: at's; "": unknown */
+	/* the liveness check of ac (cmd_live_cb) */
+	struct event		*live;
+	int64_t			 last_rx;	/* mono_ns: started, last read */
+	int64_t			 wait_since;	/* a reply owed since, or 0 */
 };
 
 /* The patterns (subs) that match one channel under PREFIX. */
@@ -3082,6 +3089,8 @@ rconn_lost(struct rconn *rc, const char *why)
 
 	rc->ac = NULL;
 	rc->connected = 0;
+	if (rc->live != NULL)
+		event_del(rc->live);
 	rc->run_id[0] = '\0';
 	if (was && h->conf->redis.is_sentinel)
 		snprintf(rc->lost, sizeof(rc->lost), "%s:%d", rc->at.host,
@@ -3152,6 +3161,78 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 	struct rconn *rc = ac->data;
 
 	rconn_lost(rc, status == REDIS_OK ? "disconnected" : ac->errstr);
+}
+
+/*
+ * rconn_drop: rc's async connection is closed by wsgate (its pending
+ * callbacks run with no reply), as lost for why.
+ */
+static void
+rconn_drop(struct rconn *rc, const char *why)
+{
+	redisAsyncContext *ac = rc->ac;
+	int was = rc->connected;
+
+	ac->onDisconnect = NULL;	/* said here, once */
+	rc->connected = 0;	/* no command from the callbacks */
+	redisAsyncFree(ac);
+	rc->connected = was;	/* for rconn_lost */
+	rconn_lost(rc, why);
+}
+
+/*
+ * cmd_read_cb: the read event of an async connection (the libevent
+ * adapter's, its callback replaced): its reads are life for
+ * cmd_live_cb.
+ */
+static void
+cmd_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	redisLibeventEvents *le = arg;
+
+	(void)fd;
+	(void)what;
+	((struct rconn *)le->context->data)->last_rx = mono_ns();
+	redisAsyncHandleRead(le->context);
+}
+
+/*
+ * cmd_live_cb: every quarter of --redis-timeout, the liveness check of
+ * an async connection, as evredis.c does its own: lost when a reply is
+ * owed (or the connect) and nothing was read for the timeout, and a
+ * PING when quiet for half of it.  A reply is owed from when this check
+ * first sees one, so up to a quarter of the timeout late.
+ */
+static void
+cmd_live_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rconn *rc = arg;
+	int64_t now = mono_ns(), since = rc->last_rx;
+	int64_t t = (int64_t)rc->h->conf->redis_timeout * 1000000000;
+	char msg[128];
+
+	(void)fd;
+	(void)what;
+	if (rc->ac == NULL)
+		return;
+	if (rc->connected && rc->ac->replies.head == NULL) {
+		rc->wait_since = 0;
+		if (now - rc->last_rx < t / 2)
+			return;
+		if (redisAsyncCommand(rc->ac, NULL, NULL, "PING") ==
+		    REDIS_OK)
+			rc->wait_since = now;
+		return;
+	}
+	if (rc->connected && rc->wait_since == 0)
+		rc->wait_since = now;
+	if (rc->wait_since > since)
+		since = rc->wait_since;
+	if (now - since < t)
+		return;
+	snprintf(msg, sizeof(msg), "%s in %lld ms", rc->connected ?
+	    "no reply" : "not connected", (long long)(t / 1000000));
+	rconn_drop(rc, msg);
 }
 
 /*
@@ -3234,6 +3315,9 @@ rconn_start(struct rconn *rc)
 {
 	struct hub *h = rc->h;
 	redisAsyncContext *ac;
+	redisLibeventEvents *le;
+	int64_t t = (int64_t)h->conf->redis_timeout * 1000000000;
+	struct timeval tv;
 
 	if (rconn_find(rc) < 0) {
 		rconn_retry(rc);
@@ -3262,6 +3346,21 @@ rconn_start(struct rconn *rc)
 	ac->data = rc;
 	rc->ac = ac;
 	redisLibeventAttach(ac, h->base);
+	le = ac->ev.data;
+	/* XXX the adapter's read event, taken over to see each read */
+	event_del(le->rev);
+	event_assign(le->rev, h->base, ac->c.fd, EV_READ, cmd_read_cb, le);
+	event_add(le->rev, NULL);
+	if (!rc->at.is_unix)
+		evr_keepalive(ac->c.fd, t);
+	rc->last_rx = mono_ns();
+	rc->wait_since = 0;
+	tv.tv_sec = (time_t)(t / 4 / 1000000000);
+	tv.tv_usec = (suseconds_t)(t / 4 % 1000000000 / 1000);
+	if (rc->live == NULL)
+		rc->live = event_new(h->base, -1, EV_PERSIST, cmd_live_cb, rc);
+	if (rc->live != NULL)
+		event_add(rc->live, &tv);
 	redisAsyncSetConnectCallback(ac, connect_cb);
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
 	if (h->conf->password != NULL) {
@@ -3521,7 +3620,8 @@ cluster_start(struct hub *h)
 	backoff_init(&h->remap_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	if ((h->distrust = calloc(CLUSTER_SLOTS, 1)) == NULL ||
 	    (h->sh = shard_new(h->base, &conf->redis, conf->password,
-	    &shard_cbs, h, conf->verbose)) == NULL ||
+	    &shard_cbs, h, conf->verbose,
+	    (int64_t)conf->redis_timeout * 1000)) == NULL ||
 	    (h->remap = evtimer_new(h->base, remap_cb, h)) == NULL)
 		return -1;
 	remap_soon(h, 1);
@@ -3548,7 +3648,9 @@ cluster_close(struct hub *h)
 		rc->ac = NULL;
 		if (rc->retry != NULL)
 			event_free(rc->retry);
-		rc->retry = NULL;
+		if (rc->live != NULL)
+			event_free(rc->live);
+		rc->retry = rc->live = NULL;
 	}
 }
 
@@ -3584,7 +3686,8 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
 	h->resub = evtimer_new(base, resub_cb, h);
-	h->subev = evr_new(base, &subev_cbs, h);
+	h->subev = evr_new(base, &subev_cbs, h,
+	    (int64_t)conf->redis_timeout * 1000);
 	if (h->sub.retry == NULL || h->cmd.retry == NULL ||
 	    h->resub == NULL || h->subev == NULL ||
 	    (conf->redis.is_cluster && cluster_start(h) != 0)) {
@@ -3623,7 +3726,9 @@ hub_close(struct hub *h)
 		event_free(h->sub.retry);
 	if (h->cmd.retry != NULL)
 		event_free(h->cmd.retry);
-	h->sub.retry = h->cmd.retry = NULL;
+	if (h->cmd.live != NULL)
+		event_free(h->cmd.live);
+	h->sub.retry = h->cmd.retry = h->cmd.live = NULL;
 	cluster_close(h);
 }
 

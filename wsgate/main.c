@@ -36,7 +36,8 @@ static const char usage_text[] =
 "              [--max-subscriptions n] [--max-message bytes]\n"
 "              [--output-cap bytes] [--ping-interval sec]\n"
 "              [--idle-timeout sec] [--handshake-timeout sec]\n"
-"              [--slow-client-hz n] [--replica host:port]\n";
+"              [--slow-client-hz n] [--replica host:port]\n"
+"              [--redis-timeout sec]\n";
 
 #define ACCEPT_PAUSE_MS	100	/* listener rest at the fd limit */
 
@@ -398,7 +399,7 @@ conn_limit(struct wsgate *g)
 
 enum {
 	O_PREFIX = 256, O_WWW, O_ORIGIN, O_TOKEN, O_MAXCLIENTS, O_MAXSUBS,
-	O_MAXMSG, O_OUTCAP, O_PING, O_IDLE, O_HANDSHAKE, O_PASSFILE,
+	O_MAXMSG, O_OUTCAP, O_PING, O_IDLE, O_HANDSHAKE, O_REDISTMO, O_PASSFILE,
 	O_SLOWHZ
 };
 enum { O_REPLICA = 400 };	/* tickpipe(7) "Sentinel" */
@@ -440,6 +441,7 @@ configure(struct wsgate *g, int argc, char **argv)
 		{ "handshake-timeout", required_argument, NULL, O_HANDSHAKE },
 		{ "slow-client-hz", required_argument, NULL, O_SLOWHZ },
 		{ "replica", required_argument, NULL, O_REPLICA },
+		{ "redis-timeout", required_argument, NULL, O_REDISTMO },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *token_file = NULL, *pass_file = NULL, *env;
@@ -459,6 +461,7 @@ configure(struct wsgate *g, int argc, char **argv)
 	conf->ping_interval = 20;
 	conf->idle_timeout = 60;
 	conf->handshake_timeout = 10;
+	conf->redis_timeout = 10;
 	conf->slow_hz = 10;
 	while ((ch = getopt_long(argc, argv, "hvd:l:u:", longopts, NULL)) !=
 	    -1) {
@@ -540,6 +543,11 @@ configure(struct wsgate *g, int argc, char **argv)
 		case O_HANDSHAKE:
 			if (num_opt("--handshake-timeout", optarg, 1, 3600,
 			    &conf->handshake_timeout))
+				return EX_USAGE;
+			break;
+		case O_REDISTMO:
+			if (num_opt("--redis-timeout", optarg, 1, 3600,
+			    &conf->redis_timeout))
 				return EX_USAGE;
 			break;
 		case O_SLOWHZ:

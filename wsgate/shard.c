@@ -61,6 +61,7 @@ struct shard {
 	const struct shard_cbs	*cbs;
 	void			*arg;
 	int			 verbose;
+	int64_t			 timeout_ms;	/* evr_new's */
 	struct cluster_map	 map;		/* the last one read */
 	int			 nnodes;
 	struct snode		*nodes[CLUSTER_NODES_MAX];
@@ -264,7 +265,8 @@ node_get(struct shard *sh, const char *host, int port)
 	n->port = port;
 	backoff_init(&n->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	if ((n->retry = evtimer_new(sh->base, retry_cb, n)) == NULL ||
-	    (n->ev = evr_new(sh->base, &node_cbs, n)) == NULL) {
+	    (n->ev = evr_new(sh->base, &node_cbs, n,
+	    sh->timeout_ms)) == NULL) {
 		if (n->retry != NULL)
 			event_free(n->retry);
 		free(n);
@@ -393,13 +395,13 @@ shard_node(const struct shard *sh, int node, int *port)
 
 /*
  * shard_new: the shard layer of u (a cluster:// URL), its callbacks cbs
- * called with arg.  The map is not read yet: shard_remap.  NULL if out
- * of memory.
+ * called with arg, its node connections lost at timeout_ms (evr_new).
+ * The map is not read yet: shard_remap.  NULL if out of memory.
  */
 struct shard *
 shard_new(struct event_base *base, const struct redisurl *u,
     const char *password, const struct shard_cbs *cbs, void *arg,
-    int verbose)
+    int verbose, int64_t timeout_ms)
 {
 	struct shard *sh = calloc(1, sizeof(*sh));
 
@@ -411,6 +413,7 @@ shard_new(struct event_base *base, const struct redisurl *u,
 	sh->cbs = cbs;
 	sh->arg = arg;
 	sh->verbose = verbose;
+	sh->timeout_ms = timeout_ms;
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
 	memset(sh->map.owner, CLUSTER_NO_NODE, sizeof(sh->map.owner));
 	return sh;

@@ -36,7 +36,7 @@ struct shard_cbs {
 
 struct shard	*shard_new(struct event_base *, const struct redisurl *,
 		    const char *password, const struct shard_cbs *, void *arg,
-		    int verbose);
+		    int verbose, int64_t timeout_ms);
 void		 shard_free(struct shard *);
 int		 shard_remap(struct shard *, char *err, size_t errlen);
 int		 shard_owner(struct shard *, const char *chan, size_t clen);

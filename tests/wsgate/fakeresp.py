@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+"""fakeresp.py: a Redis that answers wsgate's commands, then misbehaves
+on its subscriber connection, for the tests of what wsgate does with a
+Redis that is slow, silent or past a bound (tests/t-wsgate-redis-*.sh).
+
+  fakeresp.py PORT READY MODE
+
+Listens on 127.0.0.1:PORT and touches READY once it does.  AUTH,
+SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
+as Redis would (keys empty).  Once a channel beginning "md." is
+SUBSCRIBEd (the first time only; later connections are served plainly),
+that connection gets, after the confirmation:
+
+  trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
+           all, then one (seq 2) at once, then nothing: nothing more is
+           answered on it, PINGs included
+  bulk     a message whose payload is announced as 2^40 bytes, then
+           bytes of it as fast as they are taken, until wsgate closes
+  array    a reply of 1000000000 elements, then ":1" elements as fast as
+           they are taken, until wsgate closes
+
+Each connection accepted and each misbehaviour begun is said on stderr.
+"""
+import os
+import socket
+import sys
+import threading
+import time
+
+# the command reader of the redispub tests' fake
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "redispub"))
+from fakeredis import commands  # noqa: E402
+
+lock = threading.Lock()
+attacked = [False]
+
+
+def log(*a):
+    print("fakeresp:", *a, file=sys.stderr, flush=True)
+
+
+def bulk(b):
+    if isinstance(b, str):
+        b = b.encode()
+    return b"$%d\r\n%s\r\n" % (len(b), b)
+
+
+def message(ch, seq):
+    p = ('{"type":"trade","venue":"f","symbol":"X","seq":%d,"px":"1",'
+         '"qty":"1","side":"buy","ts":1,"recv":1,"pad":"%s"}' %
+         (seq, "x" * 200))
+    return b"*3\r\n" + bulk("message") + bulk(ch) + bulk(p)
+
+
+def answer(args, subs):
+    c = args[0].upper()
+    if c in (b"SUBSCRIBE", b"PSUBSCRIBE", b"UNSUBSCRIBE", b"PUNSUBSCRIBE"):
+        if c in (b"SUBSCRIBE", b"PSUBSCRIBE"):
+            subs.add(args[1])
+        else:
+            subs.discard(args[1])
+        return (b"*3\r\n" + bulk(c.lower()) + bulk(args[1]) +
+                b":%d\r\n" % len(subs))
+    if c == b"PING":
+        return b"*2\r\n" + bulk("pong") + bulk("") if subs else b"+PONG\r\n"
+    if c in (b"GET", b"GETRANGE"):
+        return b"$-1\r\n"
+    if c == b"SMEMBERS":
+        return b"*0\r\n"
+    if c == b"EXEC":
+        return b"*-1\r\n"
+    if c == b"INFO":
+        return bulk("# Server\r\nrun_id:%s\r\n" % ("0" * 40))
+    return b"+OK\r\n"
+
+
+def attack(s, mode, ch):
+    log("attack", mode)
+    if mode == "trickle":
+        m = message(ch, 1)
+        for i in range(0, len(m), 16):
+            s.sendall(m[i:i + 16])
+            time.sleep(0.25)
+        s.sendall(message(ch, 2))
+        log("silent")
+        while s.recv(65536):
+            pass
+        return
+    if mode == "bulk":
+        s.sendall(b"*3\r\n" + bulk("message") + bulk(ch) +
+                  b"$%d\r\n" % (1 << 40))
+        chunk = b"a" * 65536
+    else:
+        s.sendall(b"*1000000000\r\n")
+        chunk = b":1\r\n" * 16384
+    try:
+        while True:
+            s.sendall(chunk)
+    except OSError as e:
+        log("closed:", e)
+
+
+def serve(s, mode):
+    buf, subs = b"", set()
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                return
+            cmds, buf = commands(buf + b)
+            for args in cmds:
+                s.sendall(answer(args, subs))
+                if args[0].upper() == b"SUBSCRIBE" and \
+                        args[1].startswith(b"md."):
+                    with lock:
+                        go, attacked[0] = not attacked[0], True
+                    if go:
+                        attack(s, mode, args[1])
+                        return
+    except OSError:
+        pass
+    finally:
+        s.close()
+
+
+def main():
+    port, ready, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", port))
+    ls.listen(64)
+    open(ready, "w").close()
+    while True:
+        s, _ = ls.accept()
+        log("accepted")
+        threading.Thread(target=serve, args=(s, mode), daemon=True).start()
+
+
+main()
