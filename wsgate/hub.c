@@ -2906,6 +2906,7 @@ resub_later(struct hub *h)
 }
 
 static void rconn_lost(struct rconn *, const char *);
+static void rconn_up(struct rconn *);
 
 /*
  * sub_error: err, the error answer to sub's command kind on name (len
@@ -2934,6 +2935,16 @@ sub_error(struct hub *h, int kind, const char *name, size_t len,
 	if (kind == K_KEEP) {	/* only tickpipe(8) status misses it */
 		fprintf(stderr, "wsgate: redis subscriber: SUBSCRIBE %s: %s\n",
 		    name, err);
+		/* the first answer: up if a refusal (-NOPERM), else failed
+		 * (-ERR max number of clients reached) */
+		if (h->sub.connected)
+			return;
+		if (strncmp(err, "NOPERM", 6) == 0) {
+			rconn_up(&h->sub);
+			return;
+		}
+		evr_close(h->subev);
+		rconn_lost(&h->sub, err);
 		return;
 	}
 	if (!refusal(err))
@@ -2973,8 +2984,13 @@ static void
 subev_reply(void *arg, redisReply *r)
 {
 	struct hub *h = arg;
-	const struct evr_pend *q = evr_oldest(h->subev);
+	const struct evr_pend *q;
 	redisReply **e = r->element;
+
+	if (!h->sub.connected && evr_oldest(h->subev) != NULL &&
+	    r->type != REDIS_REPLY_ERROR)
+		rconn_up(&h->sub);	/* its first answer */
+	q = evr_oldest(h->subev);
 
 	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
 		char *name;
@@ -3121,7 +3137,13 @@ rconn_lost(struct rconn *rc, const char *why)
 	rconn_retry(rc);
 }
 
-/* Connection rc is up. */
+/*
+ * Connection rc is up: Redis answered its first command (AUTH, else
+ * sub's SUBSCRIBE KEEP_CHANNEL or cmd's PING) without an error.  Only
+ * then is its backoff reset and clients told: a connection refused once
+ * made (a refused AUTH, maxclients, a protocol error) is retried with
+ * growing backoff, not every 100 ms with redis_up and redis_down.
+ */
 static void
 rconn_up(struct rconn *rc)
 {
@@ -3144,6 +3166,7 @@ rconn_up(struct rconn *rc)
 	h->connected(h->arg);
 }
 
+/* The socket of rc connected, or not; hello_cb says when it is up. */
 static void
 connect_cb(const redisAsyncContext *ac, int status)
 {
@@ -3151,7 +3174,27 @@ connect_cb(const redisAsyncContext *ac, int status)
 
 	if (status != REDIS_OK)
 		rconn_lost(rc, ac->errstr);
-	else
+}
+
+static void rconn_drop(struct rconn *, const char *);
+
+/*
+ * hello_cb: the answer to the PING that follows AUTH and SELECT on an
+ * async connection: rc is up, or, with an error (-NOAUTH after a
+ * refused AUTH), dropped and made again later.
+ */
+static void
+hello_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	redisReply *r = reply;
+	struct rconn *rc = priv;
+
+	if (r == NULL || rc->ac != ac)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		rc->h->st->redis_errors++;
+		rconn_drop(rc, r->str);
+	} else
 		rconn_up(rc);
 }
 
@@ -3231,7 +3274,7 @@ cmd_live_cb(evutil_socket_t fd, short what, void *arg)
 	if (now - since < t)
 		return;
 	snprintf(msg, sizeof(msg), "%s in %lld ms", rc->connected ?
-	    "no reply" : "not connected", (long long)(t / 1000000));
+	    "no reply" : "no answer", (long long)(t / 1000000));
 	rconn_drop(rc, msg);
 }
 
@@ -3271,10 +3314,11 @@ rconn_find(struct rconn *rc)
 	return 0;
 }
 
+/* sub's socket connected: up once Redis answers (subev_reply). */
 static void
 subev_up(void *arg)
 {
-	rconn_up(&((struct hub *)arg)->sub);
+	(void)arg;
 }
 
 static void
@@ -3376,6 +3420,7 @@ rconn_start(struct rconn *rc)
 		    h->conf->redis.db);
 	if (rc->fixed)
 		redisAsyncCommand(ac, run_id_cb, rc, "INFO server");
+	redisAsyncCommand(ac, hello_cb, rc, "PING");
 }
 
 /* --- a Redis Cluster (cluster://, wsgate(1) CLUSTER) --- */
