@@ -23,6 +23,12 @@
  * ("pong" on a subscriber connection, +PONG else) evredis takes itself.
  * Bytes read are life: a Redis slow to send a long reply is not lost.
  * TCP keepalive is on too, with the timeout as its idle time.
+ *
+ * Bounds.  A reply past EVR_REPLY_MAX loses e as a protocol error: its
+ * parts are counted as hiredis's reader makes them (cap_fns, wrapping
+ * its own functions) and a bulk string is judged by the length it
+ * announces as soon as that is read (evr_cap_over), so neither a bulk
+ * of 2^40 bytes nor an array of 10^9 elements is taken in whole first.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -50,7 +56,121 @@ struct evr {
 	struct event		*live;	/* the liveness check, periodic */
 	int64_t			 timeout_ns;
 	int64_t			 last_rx;	/* mono_ns: started, last read */
+	struct evr_cap		 cap;
 };
+
+/* The bound of the reader being read (evr_cap_use); one loop, one read. */
+static struct evr_cap *cap_cur;
+static redisReplyObjectFunctions *cap_orig;	/* hiredis's own */
+
+/* Counts n bytes of the reply being made; 0 if past the bound. */
+static int
+cap_add(const redisReadTask *t, size_t n)
+{
+	struct evr_cap *c = cap_cur;
+
+	if (c == NULL)
+		return 1;
+	if (t->parent == NULL)
+		c->bytes = 0;	/* a new reply */
+	c->bytes += n + sizeof(redisReply);
+	if (c->bytes <= EVR_REPLY_MAX)
+		return 1;
+	snprintf(c->why, sizeof(c->why), "protocol error: a reply past "
+	    "%zu MiB", EVR_REPLY_MAX >> 20);
+	return 0;
+}
+
+static void *
+cap_string(const redisReadTask *t, char *str, size_t len)
+{
+	return cap_add(t, len) ? cap_orig->createString(t, str, len) : NULL;
+}
+
+static void *
+cap_array(const redisReadTask *t, int n)
+{
+	return cap_add(t, (size_t)(n > 0 ? n : 0) * sizeof(void *)) ?
+	    cap_orig->createArray(t, n) : NULL;
+}
+
+static void *
+cap_integer(const redisReadTask *t, long long v)
+{
+	return cap_add(t, 0) ? cap_orig->createInteger(t, v) : NULL;
+}
+
+static void *
+cap_nil(const redisReadTask *t)
+{
+	return cap_add(t, 0) ? cap_orig->createNil(t) : NULL;
+}
+
+static void
+cap_free(void *o)
+{
+	cap_orig->freeObject(o);
+}
+
+static redisReplyObjectFunctions cap_fns = {
+	cap_string, cap_array, cap_integer, cap_nil, cap_free
+};
+
+/*
+ * evr_cap_init: r's replies are counted against EVR_REPLY_MAX in c
+ * (cleared), while c is the one in use (evr_cap_use).  A part past it
+ * is not made: the reader fails ("Out of memory"; c->why says why).
+ */
+void
+evr_cap_init(redisReader *r, struct evr_cap *c)
+{
+	if (cap_orig == NULL)
+		cap_orig = r->fn;
+	r->fn = &cap_fns;
+	c->bytes = 0;
+	c->why[0] = '\0';
+}
+
+/* evr_cap_use: c is the bound of the reader read next (NULL: none). */
+void
+evr_cap_use(struct evr_cap *c)
+{
+	cap_cur = c;
+}
+
+/*
+ * evr_cap_over: whether r, as left by a read, holds a reply past the
+ * bound c: a part refused, a bulk string announcing more, or more
+ * bytes waiting for one item (a line with no end); c->why says it.
+ */
+int
+evr_cap_over(const redisReader *r, struct evr_cap *c)
+{
+	const char *p;
+	long long n;
+
+	if (c->why[0] != '\0')
+		return 1;
+	if (r->ridx >= 0 && r->rstack[r->ridx].type == REDIS_REPLY_STRING &&
+	    r->pos < r->len) {
+		/* waiting for a bulk's bytes: pos is at its length */
+		p = r->buf + r->pos;
+		for (n = 0; p < r->buf + r->len && *p >= '0' && *p <= '9' &&
+		    n <= (long long)EVR_REPLY_MAX; p++)
+			n = n * 10 + (*p - '0');
+		if (n > (long long)EVR_REPLY_MAX) {
+			snprintf(c->why, sizeof(c->why), "protocol error: a "
+			    "bulk string past %zu MiB", EVR_REPLY_MAX >> 20);
+			return 1;
+		}
+	}
+	if (r->len - r->pos > EVR_REPLY_MAX + 65536) {
+		snprintf(c->why, sizeof(c->why), "protocol error: a reply "
+		    "past %zu MiB", EVR_REPLY_MAX >> 20);
+		return 1;
+	}
+	return 0;
+}
 
 /*
  * evr_new: a connection, not started, whose events go to base and
@@ -172,6 +292,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	struct evr *e = arg;
 	unsigned gen = e->gen;
 	void *r;
+	int rc;
 
 	(void)fd;
 	(void)what;
@@ -181,12 +302,19 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	e->last_rx = mono_ns();
 	for (;;) {
-		if (redisGetReplyFromReader(e->c, &r) != REDIS_OK) {
-			evr_lost(e, e->c->errstr);
+		evr_cap_use(&e->cap);
+		rc = redisGetReplyFromReader(e->c, &r);
+		evr_cap_use(NULL);
+		if (rc != REDIS_OK) {
+			evr_lost(e, e->cap.why[0] != '\0' ? e->cap.why :
+			    e->c->errstr);
 			return;
 		}
-		if (r == NULL)
+		if (r == NULL) {
+			if (evr_cap_over(e->c->reader, &e->cap))
+				evr_lost(e, e->cap.why);
 			break;
+		}
 		if (e->head != NULL && e->head->kind == EVR_PING &&
 		    pong(e, r)) {
 			freeReplyObject(r);
@@ -273,6 +401,7 @@ evr_start(struct evr *e, const struct redisurl *at)
 		return -1;
 	}
 	e->c = c;
+	evr_cap_init(c->reader, &e->cap);
 	e->last_rx = mono_ns();
 	if (c->connection_type == REDIS_CONN_TCP)
 		evr_keepalive(c->fd, e->timeout_ns);

@@ -21,6 +21,18 @@
 
 struct evr;
 
+/*
+ * A reply's bound (evr_cap_*): a bulk string longer than EVR_REPLY_MAX,
+ * or a reply whose parts (strings, array slots, objects) take more, is
+ * a protocol error.  why says it once met.
+ */
+#define EVR_REPLY_MAX	((size_t)128 << 20)
+
+struct evr_cap {
+	size_t	 bytes;		/* of the reply being parsed */
+	char	 why[96];	/* "": within the bound */
+};
+
 /* evr_pend's kind of the PING evredis sends itself (not the caller's) */
 #define EVR_PING	(-1)
 
@@ -55,5 +67,8 @@ int		 evr_connected(const struct evr *);
 void		 evr_close(struct evr *);
 void		 evr_free(struct evr *);
 void		 evr_keepalive(int fd, int64_t timeout_ns);
+void		 evr_cap_init(redisReader *, struct evr_cap *);
+void		 evr_cap_use(struct evr_cap *);
+int		 evr_cap_over(const redisReader *, struct evr_cap *);
 
 #endif

@@ -210,6 +210,7 @@ struct rconn {
 	struct event		*live;
 	int64_t			 last_rx;	/* mono_ns: started, last read */
 	int64_t			 wait_since;	/* a reply owed since, or 0 */
+	struct evr_cap		 cap;	/* ac's replies' bound */
 };
 
 /* The patterns (subs) that match one channel under PREFIX. */
@@ -3203,7 +3204,8 @@ disconnect_cb(const redisAsyncContext *ac, int status)
 {
 	struct rconn *rc = ac->data;
 
-	rconn_lost(rc, status == REDIS_OK ? "disconnected" : ac->errstr);
+	rconn_lost(rc, status == REDIS_OK ? "disconnected" :
+	    rc->cap.why[0] != '\0' ? rc->cap.why : ac->errstr);
 }
 
 /*
@@ -3226,17 +3228,23 @@ rconn_drop(struct rconn *rc, const char *why)
 /*
  * cmd_read_cb: the read event of an async connection (the libevent
  * adapter's, its callback replaced): its reads are life for
- * cmd_live_cb.
+ * cmd_live_cb, and its replies are bounded (evr_cap_*, evredis.h).
  */
 static void
 cmd_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	redisLibeventEvents *le = arg;
+	redisAsyncContext *ac = le->context;
+	struct rconn *rc = ac->data;
 
 	(void)fd;
 	(void)what;
-	((struct rconn *)le->context->data)->last_rx = mono_ns();
-	redisAsyncHandleRead(le->context);
+	rc->last_rx = mono_ns();
+	evr_cap_use(&rc->cap);
+	redisAsyncHandleRead(ac);	/* may free ac */
+	evr_cap_use(NULL);
+	if (rc->ac == ac && evr_cap_over(ac->c.reader, &rc->cap))
+		rconn_drop(rc, rc->cap.why);
 }
 
 /*
@@ -3389,6 +3397,7 @@ rconn_start(struct rconn *rc)
 	}
 	ac->data = rc;
 	rc->ac = ac;
+	evr_cap_init(ac->c.reader, &rc->cap);
 	redisLibeventAttach(ac, h->base);
 	le = ac->ev.data;
 	/* XXX the adapter's read event, taken over to see each read */

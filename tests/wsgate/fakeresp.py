@@ -15,9 +15,10 @@ that connection gets, after the confirmation:
            all, then one (seq 2) at once, then nothing: nothing more is
            answered on it, PINGs included
   bulk     a message whose payload is announced as 2^40 bytes, then
-           bytes of it as fast as they are taken, until wsgate closes
-  array    a reply of 1000000000 elements, then ":1" elements as fast as
-           they are taken, until wsgate closes
+           300 MiB of it as fast as they are taken (or until wsgate
+           closes), then nothing
+  array    a reply of 1000000000 elements, then 300 MiB of ":1"
+           elements the same way, then nothing
 
 Each connection accepted and each misbehaviour begun is said on stderr.
 """
@@ -95,8 +96,11 @@ def attack(s, mode, ch):
         s.sendall(b"*1000000000\r\n")
         chunk = b":1\r\n" * 16384
     try:
-        while True:
+        for _ in range((300 << 20) // len(chunk)):
             s.sendall(chunk)
+        log("silent")
+        while s.recv(65536):
+            pass
     except OSError as e:
         log("closed:", e)
 
