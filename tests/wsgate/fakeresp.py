@@ -14,6 +14,10 @@ that connection gets, after the confirmation:
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
            answered on it, PINGs included
+  readhang the key reads (MULTI, GET, GETRANGE, SMEMBERS) are never
+           answered, nor anything after them on that connection; the
+           subscriber gets 40 quotes (seq 1..40), one every 0.2 s, then
+           nothing
   bulk     a message whose payload is announced as 2^40 bytes, then
            300 MiB of it as fast as they are taken (or until wsgate
            closes), then nothing
@@ -47,10 +51,14 @@ def bulk(b):
     return b"$%d\r\n%s\r\n" % (len(b), b)
 
 
-def message(ch, seq):
-    p = ('{"type":"trade","venue":"f","symbol":"X","seq":%d,"px":"1",'
-         '"qty":"1","side":"buy","ts":1,"recv":1,"pad":"%s"}' %
-         (seq, "x" * 200))
+def message(ch, seq, quote=False):
+    if quote:
+        p = ('{"type":"quote","venue":"f","symbol":"X","seq":%d,"ts":1,'
+             '"recv":1,"bids":[["99","1"]],"asks":[["101","1"]]}' % seq)
+    else:
+        p = ('{"type":"trade","venue":"f","symbol":"X","seq":%d,"px":"1",'
+             '"qty":"1","side":"buy","ts":1,"recv":1,"pad":"%s"}' %
+             (seq, "x" * 200))
     return b"*3\r\n" + bulk("message") + bulk(ch) + bulk(p)
 
 
@@ -78,6 +86,14 @@ def answer(args, subs):
 
 def attack(s, mode, ch):
     log("attack", mode)
+    if mode == "readhang":
+        for i in range(1, 41):
+            s.sendall(message(ch, i, quote=True))
+            time.sleep(0.2)
+        log("silent")
+        while s.recv(65536):
+            pass
+        return
     if mode == "trickle":
         m = message(ch, 1)
         for i in range(0, len(m), 16):
@@ -106,7 +122,7 @@ def attack(s, mode, ch):
 
 
 def serve(s, mode):
-    buf, subs = b"", set()
+    buf, subs, hung = b"", set(), False
     try:
         while True:
             b = s.recv(65536)
@@ -114,6 +130,13 @@ def serve(s, mode):
                 return
             cmds, buf = commands(buf + b)
             for args in cmds:
+                if mode == "readhang" and args[0].upper() in (
+                        b"MULTI", b"GET", b"GETRANGE", b"SMEMBERS"):
+                    if not hung:
+                        log("read hangs")
+                    hung = True
+                if hung:
+                    continue
                 s.sendall(answer(args, subs))
                 if args[0].upper() == b"SUBSCRIBE" and \
                         args[1].startswith(b"md."):
