@@ -260,30 +260,51 @@ pong(struct evr *e, const redisReply *r)
 }
 
 /*
+ * evr_liveness: the liveness rule (see the top), for evredis's own
+ * connections and hub.c's async one: with a reply owed since owed_at,
+ * lost once nothing has been read for timeout_ns since the later of
+ * owed_at and last_rx; with none owed, a PING once quiet for half of it.
+ */
+enum evr_live
+evr_liveness(int64_t now, int64_t last_rx, int owed, int64_t owed_at,
+    int64_t timeout_ns)
+{
+	if (!owed)
+		return now - last_rx >= timeout_ns / 2 ? EVR_LIVE_PING :
+		    EVR_LIVE_OK;
+	if (owed_at < last_rx)
+		owed_at = last_rx;
+	return now - owed_at >= timeout_ns ? EVR_LIVE_LOST : EVR_LIVE_OK;
+}
+
+/*
  * live_cb: the liveness check (see the top), every quarter of the
- * timeout.
+ * timeout.  The connect is owed too.
  */
 static void
 live_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct evr *e = arg;
-	int64_t now = mono_ns(), since = e->last_rx;
 	char msg[128];
 
 	(void)fd;
 	(void)what;
-	if (e->head != NULL && e->head->at > since)
-		since = e->head->at;
-	if (!e->connected || e->head != NULL) {
-		if (now - since < e->timeout_ns)
-			return;
+	switch (evr_liveness(mono_ns(), e->last_rx, !e->connected ||
+	    e->head != NULL, e->head != NULL ? e->head->at : 0,
+	    e->timeout_ns)) {
+	case EVR_LIVE_LOST:
 		snprintf(msg, sizeof(msg), "%s in %lld ms", e->connected ?
 		    "no reply" : "not connected", (long long)(e->timeout_ns /
 		    1000000));
 		evr_lost(e, msg);
-	} else if (now - e->last_rx >= e->timeout_ns / 2 &&
-	    evr_command(e, EVR_PING, "", 0, "PING") != 0)
-		evr_lost(e, "out of memory");
+		break;
+	case EVR_LIVE_PING:
+		if (evr_command(e, EVR_PING, "", 0, "PING") != 0)
+			evr_lost(e, "out of memory");
+		break;
+	case EVR_LIVE_OK:
+		break;
+	}
 }
 
 static void

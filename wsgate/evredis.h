@@ -67,6 +67,9 @@ int		 evr_connected(const struct evr *);
 void		 evr_close(struct evr *);
 void		 evr_free(struct evr *);
 void		 evr_keepalive(int fd, int64_t timeout_ns);
+enum evr_live { EVR_LIVE_OK, EVR_LIVE_PING, EVR_LIVE_LOST };
+enum evr_live	 evr_liveness(int64_t now, int64_t last_rx, int owed,
+		    int64_t owed_at, int64_t timeout_ns);
 void		 evr_cap_init(redisReader *, struct evr_cap *);
 void		 evr_cap_use(struct evr_cap *);
 int		 evr_cap_over(const redisReader *, struct evr_cap *);

@@ -3249,41 +3249,42 @@ cmd_read_cb(evutil_socket_t fd, short what, void *arg)
 
 /*
  * cmd_live_cb: every quarter of --redis-timeout, the liveness check of
- * an async connection, as evredis.c does its own: lost when a reply is
- * owed (or the connect) and nothing was read for the timeout, and a
- * PING when quiet for half of it.  A reply is owed from when this check
- * first sees one, so up to a quarter of the timeout late.
+ * an async connection by evredis.c's rule (evr_liveness): lost when a
+ * reply is owed (or the connect) and nothing was read for the timeout,
+ * and a PING when quiet for half of it.  A reply is owed from when this
+ * check first sees one, so up to a quarter of the timeout late.
  */
 static void
 cmd_live_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rconn *rc = arg;
-	int64_t now = mono_ns(), since = rc->last_rx;
+	int64_t now = mono_ns();
 	int64_t t = (int64_t)rc->h->conf->redis_timeout * 1000000000;
+	int owed;
 	char msg[128];
 
 	(void)fd;
 	(void)what;
 	if (rc->ac == NULL)
 		return;
-	if (rc->connected && rc->ac->replies.head == NULL) {
-		rc->wait_since = 0;
-		if (now - rc->last_rx < t / 2)
-			return;
+	owed = !rc->connected || rc->ac->replies.head != NULL;
+	if (rc->connected)	/* owed from when first seen so */
+		rc->wait_since = !owed ? 0 : rc->wait_since != 0 ?
+		    rc->wait_since : now;
+	switch (evr_liveness(now, rc->last_rx, owed, rc->wait_since, t)) {
+	case EVR_LIVE_LOST:
+		snprintf(msg, sizeof(msg), "%s in %lld ms", rc->connected ?
+		    "no reply" : "no answer", (long long)(t / 1000000));
+		rconn_drop(rc, msg);
+		break;
+	case EVR_LIVE_PING:
 		if (redisAsyncCommand(rc->ac, NULL, NULL, "PING") ==
 		    REDIS_OK)
 			rc->wait_since = now;
-		return;
+		break;
+	case EVR_LIVE_OK:
+		break;
 	}
-	if (rc->connected && rc->wait_since == 0)
-		rc->wait_since = now;
-	if (rc->wait_since > since)
-		since = rc->wait_since;
-	if (now - since < t)
-		return;
-	snprintf(msg, sizeof(msg), "%s in %lld ms", rc->connected ?
-	    "no reply" : "no answer", (long long)(t / 1000000));
-	rconn_drop(rc, msg);
 }
 
 /*
