@@ -16,11 +16,7 @@ start_redis --busy-reply-threshold 100
 sub=$!
 track $sub
 wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
-mkfifo "$T/gen" "$T/fifo"
-"$GEN" --count "$N" --symbols 1 --rate 50 >"$T/gen" &
-track $!
-tee "$T/in" <"$T/gen" >"$T/fifo" &
-track $!
+gen_fifo --count "$N" --symbols 1 --rate 50
 "$RP" -u "$REDIS_URL" --stats-interval 0 <"$T/fifo" 2>"$T/err" &
 rp=$!
 track $rp

@@ -24,11 +24,7 @@ cl sub "$pc" "$T/c.msgs" "$C" >"$T/c.ready" 2>"$T/c.err" &
 track $!
 read -r ok <"$T/c.ready" || true
 [ "$ok" = ready ] || fail "subscriber: $(cat "$T/c.err")"
-mkfifo "$T/gen" "$T/fifo"
-"$GEN" --count 900 --rate 150 --symbols 32 --snapshot-every 20 >"$T/gen" &
-track $!
-tee "$T/in" <"$T/gen" >"$T/fifo" &
-track $!
+gen_fifo --count 900 --rate 150 --symbols 32 --snapshot-every 20
 "$RP" -u "cluster://127.0.0.1:$port_a" --stats-interval 0 <"$T/fifo" \
     2>"$T/err" &
 rp=$!

@@ -15,12 +15,7 @@ start_redis --client-output-buffer-limit "pubsub 0 0 0"
 sub=$!
 track $sub
 wait_for 10 subscribed 1 || fail "subscriber did not subscribe"
-# rp-gen -> tee -> redispub through fifos, so that each is tracked
-mkfifo "$T/gen" "$T/fifo"
-"$GEN" --count "$N" --symbols 4 --rate 20000 >"$T/gen" &
-track $!
-tee "$T/in" <"$T/gen" >"$T/fifo" &
-track $!
+gen_fifo --count "$N" --symbols 4 --rate 20000
 "$RP" -u "$REDIS_URL" <"$T/fifo" 2>"$T/err" &
 rp=$!
 track $rp

@@ -24,6 +24,16 @@ publish_in() {
 	    { _pi_rc=$?; cat "$T/err"; fail "redispub exited $_pi_rc"; }
 }
 
+# gen_fifo ARGS...: rp-gen ARGS into the fifo $T/fifo for redispub to
+# read, a copy in $T/in: through fifos, so that each process is tracked
+gen_fifo() {
+	mkfifo "$T/gen" "$T/fifo"
+	"$GEN" "$@" >"$T/gen" &
+	track $!
+	tee "$T/in" <"$T/gen" >"$T/fifo" &
+	track $!
+}
+
 # counter NAME FILE: NAME=VALUE from redispub's last "exiting:" line
 counter() {
 	sed -n "s/.*exiting:.* $1=\\([0-9]*\\).*/\\1/p" "$2" | tail -n 1
