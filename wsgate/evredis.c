@@ -24,6 +24,11 @@
  * Bytes read are life: a Redis slow to send a long reply is not lost.
  * TCP keepalive is on too, with the timeout as its idle time.
  *
+ * Up.  A connection is up only once Redis has answered its first
+ * command, AUTH or the caller's first, without an error (evr_hello): the
+ * rule of each Redis connection of wsgate's, these and hub.c's async
+ * ones (wsgate(1)).
+ *
  * Bounds.  A reply past EVR_REPLY_MAX loses e as a protocol error: its
  * parts are counted as hiredis's reader makes them (cap_fns, wrapping
  * its own functions) and a bulk string is judged by the length it
@@ -275,6 +280,21 @@ evr_liveness(int64_t now, int64_t last_rx, int owed, int64_t owed_at,
 	if (owed_at < last_rx)
 		owed_at = last_rx;
 	return now - owed_at >= timeout_ns ? EVR_LIVE_LOST : EVR_LIVE_OK;
+}
+
+/*
+ * evr_hello: whether r, the answer to the first command sent on a new
+ * connection (AUTH, else the caller's first: a SUBSCRIBE, a PING), makes
+ * it up: not if it is an error (a refused AUTH, maxclients reached,
+ * -NOAUTH, -LOADING), which fails the connection, to be tried again with
+ * the backoff, not every 100 ms, clients told nothing in between.  An
+ * ACL's -NOPERM refuses that command alone: Redis has answered.
+ */
+int
+evr_hello(const redisReply *r)
+{
+	return r->type != REDIS_REPLY_ERROR ||
+	    strncmp(r->str, "NOPERM", 6) == 0;
 }
 
 /*

@@ -46,7 +46,8 @@ struct evr_pend {
 };
 
 struct evr_cbs {
-	/* the connection is up (the socket connected) */
+	/* the socket connected (the connection is up only once Redis
+	 * answers: evr_hello, the caller's) */
 	void	(*up)(void *arg);
 	/* one reply r (freed on return); the answer to evr_oldest or not */
 	void	(*reply)(void *arg, redisReply *r);
@@ -70,6 +71,7 @@ void		 evr_keepalive(int fd, int64_t timeout_ns);
 enum evr_live { EVR_LIVE_OK, EVR_LIVE_PING, EVR_LIVE_LOST };
 enum evr_live	 evr_liveness(int64_t now, int64_t last_rx, int owed,
 		    int64_t owed_at, int64_t timeout_ns);
+int		 evr_hello(const redisReply *);
 void		 evr_cap_init(redisReader *, struct evr_cap *);
 void		 evr_cap_use(struct evr_cap *);
 int		 evr_cap_over(const redisReader *, struct evr_cap *);

@@ -2936,14 +2936,10 @@ sub_error(struct hub *h, int kind, const char *name, size_t len,
 	if (kind == K_KEEP) {	/* only tickpipe(8) status misses it */
 		fprintf(stderr, "wsgate: redis subscriber: SUBSCRIBE %s: %s\n",
 		    name, err);
-		/* the first answer: up if a refusal (-NOPERM), else failed
-		 * (-ERR max number of clients reached) */
+		/* the first answer, failed (evr_hello: -ERR max number of
+		 * clients reached), or -NOPERM, which made sub up */
 		if (h->sub.connected)
 			return;
-		if (strncmp(err, "NOPERM", 6) == 0) {
-			rconn_up(&h->sub);
-			return;
-		}
 		evr_close(h->subev);
 		rconn_lost(&h->sub, err);
 		return;
@@ -2989,8 +2985,8 @@ subev_reply(void *arg, redisReply *r)
 	redisReply **e = r->element;
 
 	if (!h->sub.connected && evr_oldest(h->subev) != NULL &&
-	    r->type != REDIS_REPLY_ERROR)
-		rconn_up(&h->sub);	/* its first answer */
+	    evr_hello(r))
+		rconn_up(&h->sub);	/* its first answer; else sub_error */
 	q = evr_oldest(h->subev);
 
 	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
@@ -3042,6 +3038,27 @@ auth_cb(redisAsyncContext *ac, void *reply, void *priv)
 		rc->h->st->redis_errors++;
 		fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, r->str);
 	}
+}
+
+static void rconn_drop(struct rconn *, const char *);
+
+/*
+ * hello_auth_cb: AUTH, the first command on an async connection: its
+ * answer decides (evr_hello): refused, rc is dropped and made again
+ * later, not taken up by the PING after it, which Redis answers as its
+ * default user when that has no password.
+ */
+static void
+hello_auth_cb(redisAsyncContext *ac, void *reply, void *priv)
+{
+	redisReply *r = reply;
+	struct rconn *rc = priv;
+
+	if (r == NULL || rc->ac != ac || evr_hello(r))
+		return;
+	rc->h->st->redis_errors++;
+	fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, r->str);
+	rconn_drop(rc, r->str);
 }
 
 /*
@@ -3140,7 +3157,8 @@ rconn_lost(struct rconn *rc, const char *why)
 
 /*
  * Connection rc is up: Redis answered its first command (AUTH, else
- * sub's SUBSCRIBE KEEP_CHANNEL or cmd's PING) without an error.  Only
+ * sub's SUBSCRIBE KEEP_CHANNEL or cmd's PING) without an error
+ * (evr_hello, the rule shard.c's node connections follow too).  Only
  * then is its backoff reset and clients told: a connection refused once
  * made (a refused AUTH, maxclients, a protocol error) is retried with
  * growing backoff, not every 100 ms with redis_up and redis_down.
@@ -3177,12 +3195,10 @@ connect_cb(const redisAsyncContext *ac, int status)
 		rconn_lost(rc, ac->errstr);
 }
 
-static void rconn_drop(struct rconn *, const char *);
-
 /*
  * hello_cb: the answer to the PING that follows AUTH and SELECT on an
- * async connection: rc is up, or, with an error (-NOAUTH after a
- * refused AUTH), dropped and made again later.
+ * async connection: rc is up, or, with an error (evr_hello: -NOAUTH,
+ * -LOADING), dropped and made again later.
  */
 static void
 hello_cb(redisAsyncContext *ac, void *reply, void *priv)
@@ -3192,7 +3208,7 @@ hello_cb(redisAsyncContext *ac, void *reply, void *priv)
 
 	if (r == NULL || rc->ac != ac)
 		return;
-	if (r->type == REDIS_REPLY_ERROR) {
+	if (!evr_hello(r)) {
 		rc->h->st->redis_errors++;
 		rconn_drop(rc, r->str);
 	} else
@@ -3419,10 +3435,10 @@ rconn_start(struct rconn *rc)
 	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
 	if (h->conf->password != NULL) {
 		if (h->conf->redis.user[0] != '\0')
-			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s %s",
+			redisAsyncCommand(ac, hello_auth_cb, rc, "AUTH %s %s",
 			    h->conf->redis.user, h->conf->password);
 		else
-			redisAsyncCommand(ac, auth_cb, rc, "AUTH %s",
+			redisAsyncCommand(ac, hello_auth_cb, rc, "AUTH %s",
 			    h->conf->password);
 	}
 	if (h->conf->redis.db != 0)

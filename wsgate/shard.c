@@ -15,7 +15,13 @@
  *	-ERR ...		the answer to our oldest command in flight
  *				(-MOVED slot host:port for an SSUBSCRIBE
  *				sent to a node that does not own C)
- *	+OK			AUTH
+ *	+OK, +PONG		AUTH, the PING sent after it
+ *
+ * A node's connection is up only once the node has answered its first
+ * command (AUTH, else that PING) without an error (evr_hello, the rule
+ * of every Redis connection of wsgate's): one refused then (a refused
+ * AUTH, maxclients reached, -NOAUTH) is closed and tried again with the
+ * backoff growing, the hub told nothing is up in between.
  *
  * Commands in flight are kept in order (struct evr_pend), so that a
  * sunsubscribe is told apart from our own: ours is the oldest command in
@@ -41,7 +47,7 @@
 #define BACKOFF_MAX_MS	5000
 
 /* The kinds of command in flight on a node (evr_pend's kind). */
-enum pend_kind { P_AUTH, P_SUB, P_UNSUB };
+enum pend_kind { P_AUTH, P_HELLO, P_SUB, P_UNSUB };
 
 struct snode {
 	struct shard	*sh;
@@ -49,7 +55,7 @@ struct snode {
 	char		 host[256];
 	int		 port;
 	struct evr	*ev;
-	int		 up;		/* ev connected since its start */
+	int		 up;		/* answered since its start */
 	struct event	*retry;
 	struct backoff	 backoff;
 };
@@ -79,11 +85,11 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * n's connection is gone (or never came), was up or not: told, then
- * tried again.
+ * n's connection is gone (or never came, or failed its first answer):
+ * told (on stderr too if say, or -v), then tried again.
  */
 static void
-node_down(struct snode *n, int was, const char *why)
+node_down(struct snode *n, int say, const char *why)
 {
 	struct shard *sh = n->sh;
 	struct timeval tv;
@@ -91,7 +97,7 @@ node_down(struct snode *n, int was, const char *why)
 	char msg[256];
 
 	snprintf(msg, sizeof(msg), "%s", why);
-	if (was || sh->verbose)
+	if (say || sh->verbose)
 		fprintf(stderr, "wsgate: redis node %s:%d: %s\n", n->host,
 		    n->port, msg);
 	/*
@@ -119,6 +125,8 @@ pend_is(const struct snode *n, int kind, const char *s, size_t len)
 	    memcmp(p->name, s, len) == 0;
 }
 
+static void node_up(struct snode *);
+
 /* One reply r from n (see the top); arg is n. */
 static void
 node_reply(void *arg, redisReply *r)
@@ -128,11 +136,23 @@ node_reply(void *arg, redisReply *r)
 	redisReply **e = r->element;
 	const struct evr_pend *q = evr_oldest(n->ev);
 
+	if (!n->up && q != NULL) {
+		/* its first answer (AUTH's, else the PING's): up, or failed */
+		if (!evr_hello(r)) {
+			char why[256];
+
+			snprintf(why, sizeof(why), "%s", r->str);
+			evr_close(n->ev);
+			node_down(n, 1, why);
+			return;
+		}
+		node_up(n);	/* only appends: q stays the oldest */
+	}
 	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
 		struct evr_pend *p;
 
 		if (q == NULL || r->type == REDIS_REPLY_STATUS) {
-			evr_pop(n->ev);		/* +OK: AUTH */
+			evr_pop(n->ev);		/* +OK, +PONG: AUTH, PING */
 			return;
 		}
 		/* a copy: the callbacks below may close the connection */
@@ -142,7 +162,7 @@ node_reply(void *arg, redisReply *r)
 		}
 		memcpy(p, q, sizeof(*p) + q->len + 1);
 		evr_pop(n->ev);
-		if (p->kind == P_AUTH)
+		if (p->kind == P_AUTH || p->kind == P_HELLO)
 			fprintf(stderr, "wsgate: redis node %s:%d: %s\n",
 			    n->host, n->port, r->str);
 		else if (p->kind == P_SUB) {
@@ -187,11 +207,17 @@ node_reply(void *arg, redisReply *r)
 	}
 }
 
-/* n's connection is up; arg is n. */
+/* n's socket connected: up once the node answers (node_reply). */
 static void
-node_up(void *arg)
+node_connected(void *arg)
 {
-	struct snode *n = arg;
+	(void)arg;
+}
+
+/* n's connection is up: the node answered its first command. */
+static void
+node_up(struct snode *n)
+{
 	struct shard *sh = n->sh;
 
 	n->up = 1;
@@ -214,15 +240,16 @@ node_lost(void *arg, const char *why)
 }
 
 static const struct evr_cbs node_cbs = {
-	.up = node_up,
+	.up = node_connected,
 	.reply = node_reply,
 	.lost = node_lost,
 };
 
 /*
- * Connects n; with a password its AUTH goes first.  A connection that
- * never came is node_lost's too, from evredis, and the retry; one that
- * could not even be started, here.
+ * Connects n; with a password its AUTH goes first, then a PING, so that
+ * the node answers something before n is up whatever the hub sends (see
+ * the top).  A connection that never came is node_lost's too, from
+ * evredis, and the retry; one that could not even be started, here.
  */
 static void
 node_start(struct snode *n)
@@ -238,9 +265,10 @@ node_start(struct snode *n)
 		node_down(n, 0, "cannot start a connection");
 		return;
 	}
-	if (sh->pw != NULL && (u->user[0] != '\0' ?
+	if ((sh->pw != NULL && (u->user[0] != '\0' ?
 	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s %s", u->user, sh->pw) :
-	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s", sh->pw)) != 0) {
+	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s", sh->pw)) != 0) ||
+	    evr_command(n->ev, P_HELLO, "", 0, "PING") != 0) {
 		evr_close(n->ev);
 		node_down(n, 0, "out of memory");
 	}
@@ -337,8 +365,8 @@ shard_slots_of(struct shard *sh, int node, uint8_t *mark)
 
 /*
  * shard_send: SSUBSCRIBE (subscribe 1) or SUNSUBSCRIBE chan on node.
- * 0 if sent; -1 if node is not connected (the hub subscribes again when
- * it is) or out of memory.
+ * 0 if sent; -1 if node is not up (the hub subscribes again when it
+ * is) or out of memory.
  */
 int
 shard_send(struct shard *sh, int node, const char *chan, size_t clen,
@@ -346,8 +374,7 @@ shard_send(struct shard *sh, int node, const char *chan, size_t clen,
 {
 	struct snode *n;
 
-	if (node < 0 || node >= sh->nnodes ||
-	    !evr_connected((n = sh->nodes[node])->ev))
+	if (node < 0 || node >= sh->nnodes || !(n = sh->nodes[node])->up)
 		return -1;
 	return evr_command(n->ev, subscribe ? P_SUB : P_UNSUB, chan, clen,
 	    "%s %b", subscribe ? "SSUBSCRIBE" : "SUNSUBSCRIBE", chan, clen);
@@ -379,11 +406,11 @@ shard_inflight(const struct shard *sh, int node, int64_t *oldest)
 	return evr_inflight(sh->nodes[node]->ev, oldest);
 }
 
+/* shard_connected: whether node's connection is up (see the top). */
 int
 shard_connected(const struct shard *sh, int node)
 {
-	return node >= 0 && node < sh->nnodes &&
-	    evr_connected(sh->nodes[node]->ev);
+	return node >= 0 && node < sh->nnodes && sh->nodes[node]->up;
 }
 
 const char *

@@ -30,7 +30,8 @@ struct shard_cbs {
 	 * applied to the map) */
 	void	(*lost)(void *arg, int node, const char *chan, size_t clen,
 		    int refused, const char *why);
-	/* node's subscription connection came up (up 1) or was lost */
+	/* node's subscription connection came up (up 1: the node answered
+	 * its first command), or was lost or failed */
 	void	(*node)(void *arg, int node, int up, const char *why);
 };
 
