@@ -24,10 +24,12 @@
  * Bytes read are life: a Redis slow to send a long reply is not lost.
  * TCP keepalive is on too, with the timeout as its idle time.
  *
- * Up.  A connection is up only once Redis has answered its first
- * command, AUTH or the caller's first, without an error (evr_hello): the
- * rule of each Redis connection of wsgate's, these and hub.c's async
- * ones (wsgate(1)).
+ * Up, and the backoff.  A connection is up only once Redis has
+ * answered its first command, AUTH or the caller's first, without an
+ * error (evr_hello), and a lost one is tried again with the backoff,
+ * which starts again from its floor only after a connection that stayed
+ * up for as long as its cap (evr_retry_wait): the rules of each Redis
+ * connection of wsgate's, these and hub.c's async ones (wsgate(1)).
  *
  * Bounds.  A reply past EVR_REPLY_MAX loses e as a protocol error: its
  * parts are counted as hiredis's reader makes them (cap_fns, wrapping
@@ -295,6 +297,24 @@ evr_hello(const redisReply *r)
 {
 	return r->type != REDIS_REPLY_ERROR ||
 	    strncmp(r->str, "NOPERM", 6) == 0;
+}
+
+/*
+ * evr_retry_wait: the wait from b (ms) before a connection lost, or
+ * never up, is tried again; up_at, when it was up (mono_ns; 0: never).
+ * b starts again from its floor only if the connection stayed up for
+ * at least b's cap, as the supervisor resets a stage's backoff only
+ * after BACKOFF_RESET seconds up (tickpipe(8)): a Redis that answers the
+ * first command, then breaks each connection (a protocol error, a
+ * close) is tried as seldom as one that refuses it, not every 100 ms
+ * with clients told redis_up and redis_down each time.
+ */
+int64_t
+evr_retry_wait(struct backoff *b, int64_t up_at, int64_t now)
+{
+	if (up_at != 0 && now - up_at >= b->max_ms * 1000000)
+		backoff_reset(b);
+	return backoff_next(b);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
+#include "backoff.h"
 #include "redisurl.h"
 
 struct evr;
@@ -72,6 +73,7 @@ enum evr_live { EVR_LIVE_OK, EVR_LIVE_PING, EVR_LIVE_LOST };
 enum evr_live	 evr_liveness(int64_t now, int64_t last_rx, int owed,
 		    int64_t owed_at, int64_t timeout_ns);
 int		 evr_hello(const redisReply *);
+int64_t		 evr_retry_wait(struct backoff *, int64_t up_at, int64_t now);
 void		 evr_cap_init(redisReader *, struct evr_cap *);
 void		 evr_cap_use(struct evr_cap *);
 int		 evr_cap_over(const redisReader *, struct evr_cap *);

@@ -103,7 +103,8 @@
  * answering is lost too: sub's connection (evredis.c) and cmd's
  * (cmd_live_cb) are closed when a reply is owed and nothing is read for
  * --redis-timeout, a PING sent when quiet.  Each connection retries with
- * exponential backoff (100 ms .. 5 s); when sub is back every
+ * exponential backoff (100 ms .. 5 s), from 100 ms again only after one
+ * that stayed up 5 s (evr_retry_wait); when sub is back every
  * subscription is made again, clients get "redis_up", and their books
  * are synced again as above, or wait for the next snapshot.
  *
@@ -200,6 +201,7 @@ struct rconn {
 	redisAsyncContext	*ac;
 	int			 connected;
 	int			 ever;		/* connected once */
+	int64_t			 up_at;		/* mono_ns when up, or 0 */
 	struct backoff		 backoff;
 	struct event		*retry;
 	struct redisurl		 at;	/* sentinel://: the server found */
@@ -3108,7 +3110,8 @@ rconn_retry(struct rconn *rc)
 
 	if (rc->h->closing || rc->retry == NULL)
 		return;
-	ms = backoff_next(&rc->backoff);
+	ms = evr_retry_wait(&rc->backoff, rc->up_at, mono_ns());
+	rc->up_at = 0;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	event_add(rc->retry, &tv);
@@ -3159,9 +3162,11 @@ rconn_lost(struct rconn *rc, const char *why)
  * Connection rc is up: Redis answered its first command (AUTH, else
  * sub's SUBSCRIBE KEEP_CHANNEL or cmd's PING) without an error
  * (evr_hello, the rule shard.c's node connections follow too).  Only
- * then is its backoff reset and clients told: a connection refused once
- * made (a refused AUTH, maxclients, a protocol error) is retried with
- * growing backoff, not every 100 ms with redis_up and redis_down.
+ * then are clients told: a connection refused once made (a refused
+ * AUTH, maxclients, a protocol error) is retried with growing backoff,
+ * not every 100 ms with redis_up and redis_down; and its backoff is
+ * reset only when it is lost after up_at + the backoff's cap
+ * (evr_retry_wait), so one that Redis breaks soon after is not either.
  */
 static void
 rconn_up(struct rconn *rc)
@@ -3169,7 +3174,7 @@ rconn_up(struct rconn *rc)
 	struct hub *h = rc->h;
 
 	rc->connected = 1;
-	backoff_reset(&rc->backoff);
+	rc->up_at = mono_ns();
 	if (rc->ever)
 		h->st->redis_reconnects++;
 	if (rc->ever || h->conf->verbose)

@@ -21,7 +21,9 @@
  * command (AUTH, else that PING) without an error (evr_hello, the rule
  * of every Redis connection of wsgate's): one refused then (a refused
  * AUTH, maxclients reached, -NOAUTH) is closed and tried again with the
- * backoff growing, the hub told nothing is up in between.
+ * backoff growing, the hub told nothing is up in between; and the
+ * backoff starts again from 100 ms only after a connection that stayed
+ * up 5 s, its cap (evr_retry_wait, the same rule again).
  *
  * Commands in flight are kept in order (struct evr_pend), so that a
  * sunsubscribe is told apart from our own: ours is the oldest command in
@@ -42,6 +44,7 @@
 #include "cluster.h"
 #include "evredis.h"
 #include "shard.h"
+#include "util.h"
 
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	5000
@@ -56,6 +59,7 @@ struct snode {
 	int		 port;
 	struct evr	*ev;
 	int		 up;		/* answered since its start */
+	int64_t		 up_at;		/* mono_ns when up, or 0 */
 	struct event	*retry;
 	struct backoff	 backoff;
 };
@@ -106,7 +110,8 @@ node_down(struct snode *n, int say, const char *why)
 	 * that stays dead is left for the replica promoted in its place.
 	 */
 	sh->cbs->node(sh->arg, n->idx, 0, msg);
-	ms = backoff_next(&n->backoff);
+	ms = evr_retry_wait(&n->backoff, n->up_at, mono_ns());
+	n->up_at = 0;
 	tv.tv_sec = (time_t)(ms / 1000);
 	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
 	event_add(n->retry, &tv);
@@ -221,7 +226,7 @@ node_up(struct snode *n)
 	struct shard *sh = n->sh;
 
 	n->up = 1;
-	backoff_reset(&n->backoff);
+	n->up_at = mono_ns();
 	if (sh->verbose)
 		fprintf(stderr, "wsgate: redis node %s:%d: connected\n",
 		    n->host, n->port);

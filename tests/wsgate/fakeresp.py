@@ -8,8 +8,8 @@ Redis that is slow, silent or past a bound (tests/t-wsgate-redis-*.sh).
 Listens on 127.0.0.1:PORT and touches READY once it does.  AUTH,
 SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
 as Redis would (keys empty).  Once a channel beginning "md." is
-SUBSCRIBEd (the first time only; later connections are served plainly),
-that connection gets, after the confirmation:
+SUBSCRIBEd (the first time only; later connections are served plainly
+but in garbage mode), that connection gets, after the confirmation:
 
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
@@ -23,6 +23,10 @@ that connection gets, after the confirmation:
            closes), then nothing
   array    a reply of 1000000000 elements, then 300 MiB of ":1"
            elements the same way, then nothing
+  garbage  "!garbage" (no RESP type) at once, then the connection
+           closed; from then on every connection gets the same right
+           after the answer to its next command (a new one's first): a
+           Redis that answers, then breaks each connection
 
 Each connection accepted and each misbehaviour begun is said on stderr.
 """
@@ -86,6 +90,9 @@ def answer(args, subs):
 
 def attack(s, mode, ch):
     log("attack", mode)
+    if mode == "garbage":
+        s.sendall(b"!garbage\r\n")
+        return
     if mode == "readhang":
         for i in range(1, 41):
             s.sendall(message(ch, i, quote=True))
@@ -138,6 +145,9 @@ def serve(s, mode):
                 if hung:
                     continue
                 s.sendall(answer(args, subs))
+                if mode == "garbage" and attacked[0]:
+                    attack(s, mode, b"")
+                    return
                 if args[0].upper() == b"SUBSCRIBE" and \
                         args[1].startswith(b"md."):
                     with lock:
