@@ -665,6 +665,7 @@ conn_read(struct conn *c)
 			conn_lost(c, "connection closed by server");
 			return;
 		}
+		c->read_at = mono_ns();
 		if ((k = take_simple(c, buf, (size_t)n)) < 0)
 			return;
 		if (k < n && redisReaderFeed(c->reader, buf + k,

@@ -104,6 +104,9 @@ struct conn {
 	struct redisurl		addr;	/* sentinel://: the primary found */
 	struct shard		*shard;	/* cluster://, else NULL */
 	int			want_run_id;	/* learn run_id: shard.c */
+	int64_t			reply_timeout;	/* ns, --reply-timeout: a
+						   cluster's nodes' (shard.c
+						   node_hung); 0: none */
 
 	enum conn_state		state;
 	int			fd, ever_ready;
@@ -112,6 +115,7 @@ struct conn {
 	unsigned		fd_gen;		/* sockets made so far */
 	struct backoff		backoff;
 	int64_t			retry_at, deadline, t_start;
+	int64_t			read_at;	/* bytes last read; 0: never */
 	redisReader		*reader;
 	size_t			reply_run;	/* bytes fed to it since it
 						   was last empty */

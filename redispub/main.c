@@ -970,9 +970,11 @@ tick_stats(struct redispub *rp, int64_t now)
  * server hangs (stopped, or a network that drops everything without a
  * reset, which TCP would notice only after hours): the connection is
  * dropped, said, and made again, and what was in flight sent again, as
- * after a lost connection (redis_down_cb).  XXX not for cluster://,
- * whose replies come to this loop in input order only, so that a group
- * held through a long slot migration would look like a hang.
+ * after a lost connection (redis_down_cb).  Not for cluster://, whose
+ * replies come to this loop in input order only, so that a group held
+ * through a long slot migration would look like a hang: there each
+ * node's connection has its own deadline, on the bytes read from it
+ * (shard.c node_hung, given reply_timeout).
  */
 static void
 check_replies(struct redispub *rp, int64_t now)
@@ -1284,6 +1286,7 @@ serve(struct redispub *rp)
 
 	conn_init(&rp->c, &rp->opt.url, rp->opt.url_str, rp->opt.password,
 	    rp->opt.connect_timeout_ns, mono_ns(), &ev);
+	rp->c.reply_timeout = rp->opt.reply_ns;
 	/* a standby (--lease) must not close its leader's connection */
 	conn_name(&rp->c, rp->opt.base, rp->opt.lease_key == NULL);
 	rp->next_stats = rp->c.t_start + rp->opt.stats_ns;

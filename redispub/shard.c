@@ -97,6 +97,7 @@ struct node {
 	struct conn		c;
 	struct equeue		q;
 	size_t			nsent;	/* q's first nsent are in flight */
+	int64_t			owed_at;	/* nsent last went from 0 */
 	int			reg_fd;	/* in the epoll set; -1: none */
 	unsigned		reg_gen;	/* c.fd_gen then */
 	uint32_t		reg_ev;
@@ -321,6 +322,8 @@ node_write(struct node *n)
 		*eq_at(q, keep++) = e;
 	}
 	q->n = keep;
+	if (n->nsent == 0 && sent > 0)
+		n->owed_at = mono_ns();
 	n->nsent = sent;
 }
 
@@ -667,6 +670,48 @@ node_down_cb(void *arg, const char *why, int64_t retry_ms)
 	    "commands to send)", n->url_str, why, retry_ms, keep);
 	if (sh->refresh_at == 0)
 		sh->refresh_at = sh->refreshed + REFRESH_NS;
+}
+
+/*
+ * node_deadline: when n, owing replies, is taken for hung if nothing is
+ * read from it before (node_hung); INT64_MAX: not (nothing owed, not
+ * ready, or no --reply-timeout).
+ */
+static int64_t
+node_deadline(const struct node *n)
+{
+	int64_t to = n->sh->v->reply_timeout;
+
+	if (to == 0 || n->nsent == 0 || !conn_is_ready(&n->c))
+		return INT64_MAX;
+	return (n->c.read_at > n->owed_at ? n->c.read_at : n->owed_at) + to;
+}
+
+/*
+ * node_hung: n owes replies and nothing was read from it for
+ * --reply-timeout, counted from the later of the last byte read and its
+ * first reply owed: the node hangs (stopped, or behind a network that
+ * drops everything without a reset, which TCP would notice only after
+ * hours).  Its connection is dropped, said once, and made again with
+ * the usual backoff, what it had in flight sent again (node_down_cb).
+ * Bytes read from n are its life, not the replies the caller gets in
+ * its order: a group another node holds back (a slot migrating there)
+ * makes no node look hung, and a slow reply is not lost.  What the
+ * socket holds is read first, as this process may be the one that was
+ * stalled.
+ */
+static void
+node_hung(struct node *n, int64_t now)
+{
+	if (now < node_deadline(n))
+		return;
+	conn_io(&n->c, POLLIN);
+	if (now < node_deadline(n))
+		return;
+	snprintf(n->c.why, sizeof(n->c.why), "no reply for %" PRId64 " s "
+	    "with %zu commands in flight (--reply-timeout)",
+	    n->sh->v->reply_timeout / (1000 * MS), n->nsent);
+	conn_drop(&n->c, n->c.why);
 }
 
 /* ---- the caller's side ---- */
@@ -1088,6 +1133,8 @@ shard_tick(struct shard *sh, int64_t now)
 
 	for (k = 0; k < sh->nnodes; k++)
 		conn_tick(&sh->nodes[k]->c, now);
+	for (k = 0; k < sh->nnodes && sh->fatal == NULL; k++)
+		node_hung(sh->nodes[k], now);
 	if (sh->refresh_at != 0 && now >= sh->refresh_at &&
 	    refresh(sh, sh->why, sizeof(sh->why)) < 0) {
 		warnx("redis cluster: slot map not read again: %s", sh->why);
@@ -1108,6 +1155,9 @@ shard_next_timer(const struct shard *sh)
 
 	for (k = 0; k < sh->nnodes; k++)
 		if ((u = conn_next_timer(&sh->nodes[k]->c)) < t)
+			t = u;
+	for (k = 0; k < sh->nnodes; k++)
+		if ((u = node_deadline(sh->nodes[k])) < t)
 			t = u;
 	if (sh->refresh_at != 0 && sh->refresh_at < t)
 		t = sh->refresh_at;

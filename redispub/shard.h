@@ -13,8 +13,11 @@
  * (so a channel's messages stay in order); -ASK, -TRYAGAIN and
  * -CLUSTERDOWN are tried again on the owner 20 ms later; a primary's
  * lost connection sends again what it had not answered once it is back
- * or once a new slot map names another owner.  Only the groups' final
- * replies reach the caller, so a redirection is invisible to it.
+ * or once a new slot map names another owner; one that owes replies and
+ * sends nothing for the caller's reply_timeout (conn.h) is taken as lost
+ * (a node stopped, or behind a network that drops everything).  Only
+ * the groups' final replies reach the caller, so a redirection is
+ * invisible to it.
  */
 #ifndef TP_SHARD_H
 #define TP_SHARD_H
