@@ -91,6 +91,7 @@ struct client {
 	int		 mop;		/* its opcode; 0: none */
 	struct hub_peer	*peer;		/* while ws */
 	struct outq	 q;
+	size_t		 big;		/* largest live frame since q was empty */
 	int		 doom_code;	/* close requested from a callback */
 	char		 doom_reason[64];
 	int		 doom_drop;	/* discard the output queue first */
@@ -255,6 +256,22 @@ client_slow(struct client *c, const char *reason)
 }
 
 /*
+ * client_queued: the bytes queued to c that count against the output
+ * cap: neither history frames (the hub paces them) nor the largest live
+ * frame queued since the queue was last empty, so that one message of
+ * any size (redispub's 1 MiB lines, the answer to "channels") reaches a
+ * client that keeps up, on its own or amid others, while one that falls
+ * behind holds at most the cap and that message.
+ */
+static size_t
+client_queued(const struct client *c)
+{
+	size_t live = c->q.bytes - c->q.hist;
+
+	return live > c->big ? live - c->big : 0;
+}
+
+/*
  * client_behind: c's queue is past half the output cap: the hub moves
  * its unconflated book channels to conflation (wsgate(1)
  * --slow-client-hz) and tells it so; when no book frame can reach it
@@ -281,16 +298,15 @@ client_behind(struct client *c)
 		fprintf(stderr, "wsgate: client %s: behind: %d book channels "
 		    "conflated, %zu book messages dropped, %zu bytes queued\n",
 		    c->addr, n, dropped, c->q.bytes - c->q.hist);
-	if (c->q.bytes - c->q.hist > c->s->conf->output_cap)
+	if (client_queued(c) > c->s->conf->output_cap)
 		client_slow(c, "slow client: output cap exceeded");
 }
 
 /*
  * client_enqueue: queues f (taking a reference) and schedules a write.
- * Past half the output cap (history frames not counted: the hub paces
- * them) its book channels go to conflation (client_behind); past the cap
- * the client is doomed (closed 1008 after its queue is discarded);
- * nothing more is queued to it.
+ * Past half the output cap (client_queued) its book channels go to
+ * conflation (client_behind); past the cap the client is doomed (closed
+ * 1008 after its queue is discarded); nothing more is queued to it.
  */
 static void
 client_enqueue(struct client *c, struct frame *f)
@@ -301,12 +317,16 @@ client_enqueue(struct client *c, struct frame *f)
 		s->st->dropped++;
 		return;
 	}
+	if (c->q.n == 0)
+		c->big = 0;
 	if (outq_push(&c->q, f) != 0) {
 		s->st->dropped++;
 		client_doom(c, 1011, "out of memory", 1);
 		return;
 	}
-	if (c->q.bytes - c->q.hist > s->conf->output_cap / 2 &&
+	if (!f->hist && f->len > c->big)
+		c->big = f->len;
+	if (client_queued(c) > s->conf->output_cap / 2 &&
 	    c->st == C_WS && c->peer != NULL && !c->behind && !c->doom_code)
 		c->behind = c->behind_due = 1;	/* flush_cb: client_behind */
 	/*
@@ -314,9 +334,8 @@ client_enqueue(struct client *c, struct frame *f)
 	 * under the cap (book messages dropped for conflation); twice the
 	 * cap is not waited for.
 	 */
-	if (c->q.bytes - c->q.hist > s->conf->output_cap && !c->moving &&
-	    (!c->behind_due ||
-	    c->q.bytes - c->q.hist > 2 * s->conf->output_cap) &&
+	if (client_queued(c) > s->conf->output_cap && !c->moving &&
+	    (!c->behind_due || client_queued(c) > 2 * s->conf->output_cap) &&
 	    (c->st == C_WS || c->st == C_CLOSING)) {
 		client_slow(c, "slow client: output cap exceeded");
 		return;
@@ -514,7 +533,7 @@ client_write(struct client *c)
 		c->deadline = mono_ns() + hs_ns(c->s);
 	if (c->peer != NULL)
 		hub_peer_drained(c->peer);	/* history read on, paced */
-	if (c->q.bytes - c->q.hist <= c->s->conf->output_cap / 2)
+	if (client_queued(c) <= c->s->conf->output_cap / 2)
 		c->behind = 0;
 	if (c->q.n > 0) {
 		if (!c->write_armed) {
@@ -628,9 +647,7 @@ peer_history_cb(void *arg)
 static size_t
 peer_queued_cb(void *arg)
 {
-	struct client *c = arg;
-
-	return c->q.bytes - c->q.hist;
+	return client_queued(arg);
 }
 
 static const struct hub_peer_cbs peer_cbs = {

@@ -49,7 +49,8 @@ struct hub_peer_cbs {
 	int	(*open)(void *arg);
 	/* history bytes queued to the client and not yet written */
 	size_t	(*history)(void *arg);
-	/* other bytes queued to the client and not yet written */
+	/* other bytes queued to the client and not yet written, as they
+	 * count against --output-cap (its largest message left out) */
 	size_t	(*queued)(void *arg);
 };
 

@@ -105,7 +105,7 @@ def at_marker(a):
 
 async def cmd_sub(a):
     """Subscribe; print data messages (or, with --book, the final book)."""
-    async with connect(a, max_queue=None) as ws:
+    async with connect(a, max_queue=None, max_size=None) as ws:
         r = await subscribe(ws, a.channels.split(","))
         print(json.dumps(r), flush=True)
         if a.ready:
@@ -368,6 +368,16 @@ async def cmd_proto(a):
             if m != {"type": "subscribed", "channels": chans[-1:]}:
                 die("subscribe after unsubscribe answered %r" % m)
             print("ok")
+        elif k == "channels":
+            # the answer, however long, and the connection still open
+            await ws.send(json.dumps({"op": "channels"}))
+            m = await recv_json(ws)
+            if m.get("type") != "channels":
+                die("channels answered %r" % m)
+            await ws.send(json.dumps({"op": "ping", "id": 1}))
+            if (await recv_json(ws)) != {"type": "pong", "id": 1}:
+                die("no pong after the channels")
+            print(len(m["channels"]), "channels, then pong")
         else:
             die("unknown kind " + k)
 
