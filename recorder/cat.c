@@ -158,11 +158,10 @@ cat_main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "hv", cat_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs("usage: recorder cat [-hv] [--from time] [--to "
-			    "time] [--format jsonl|raw]\n"
+			return print_usage("usage: recorder cat [-hv] [--from "
+			    "time] [--to time] [--format jsonl|raw]\n"
 			    "                [--venue venue] [--symbol symbol] "
-			    "[--type type] path ...\n", stdout);
-			return 0;
+			    "[--type type] path ...\n");
 		case 'v':
 			c.verbose++;
 			break;

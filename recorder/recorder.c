@@ -225,6 +225,18 @@ counters(struct recorder *r)
 }
 
 int
+print_usage(const char *text)
+{
+	fputs(text, stdout);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return 0;
+		err(EX_IOERR, "stdout");
+	}
+	return 0;
+}
+
+int
 parse_size(const char *s, uint64_t *out)
 {
 	char num[32];
@@ -1879,8 +1891,7 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			fputs(usage_text, stdout);
-			return 0;
+			return print_usage(usage_text);
 		case 'v':
 			r.verbose++;
 			break;

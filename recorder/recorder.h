@@ -10,6 +10,15 @@
 /* exit status when the disk is full (recorder(1), EXIT STATUS) */
 #define RECORDER_EX_FULL	73	/* EX_CANTCREAT */
 
+/*
+ * print_usage: -h and --help of both commands.  Returns the exit status,
+ * 0; exits 74 (EX_IOERR) saying so if standard output cannot take it,
+ * as shmreader and deriver do: a usage lost to a full disk is no
+ * success.  A pipe whose reader is gone, if SIGPIPE was ignored, is no
+ * error.
+ */
+int	print_usage(const char *text);
+
 /* cat_main: `recorder cat ...`, argv[0] being "cat". */
 int	cat_main(int argc, char **argv);
 
