@@ -1617,6 +1617,10 @@ open_ring(struct recorder *r)
 		usleep(10000);
 		if (stop)
 			return -1;
+		if (usr1) {	/* the status line: nothing read yet */
+			usr1 = 0;
+			counters(r);
+		}
 	}
 	return 0;
 }
@@ -1722,8 +1726,13 @@ record(struct recorder *r, int ready_fd)
 		return EX_NOINPUT;
 	if ((rc = queue_setup(r)) != 0)
 		return rc < 0 ? 0 : rc;
-	if ((rc = open_ring(r)) != 0)
+	if ((rc = open_ring(r)) != 0) {
+		/* stopped while awaiting the ring, or it could not be
+		   opened: the status line at exit all the same (-v) */
+		if (r->verbose)
+			counters(r);
 		return rc < 0 ? 0 : rc;
+	}
 	position(r);
 	if ((rc = pthread_create(&r->writer, NULL, writer_main, r)) != 0) {
 		errno = rc;
