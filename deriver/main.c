@@ -478,7 +478,7 @@ main(int argc, char **argv)
 		ring_close(v.out);
 		errx(EX_USAGE, "ring %s: capacity %" PRIu64 ": too small for "
 		    "--top depth %zu, a book_top of up to %zu records: at "
-		    "least twice that (remove it, or give --capacity)",
+		    "least twice that; remove it (shmreader --unlink)",
 		    rc_out.name, cap, maxdepth, maxmsg);
 	}
 	v.batch = cap / 2 < OUT_BATCH ? (size_t)(cap / 2) : OUT_BATCH;
