@@ -1882,6 +1882,13 @@ main(int argc, char **argv)
 	int ch, ready_fd = -1, rv;
 
 	std_fds_hold();
+	/*
+	 * A reader gone from standard output ends cat's output (and -h's)
+	 * with exit 0, as shmreader's (out_write, print_usage); one gone
+	 * from standard error or -d loses what is said there, not the
+	 * recorder and the block it fills.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "cat") == 0)
 		return cat_main(argc - 1, argv + 1);
 	r.ring_name = "default";
@@ -2044,7 +2051,6 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 
 	rv = record(&r, ready_fd);
 	queue_close(&r);
