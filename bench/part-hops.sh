@@ -85,6 +85,12 @@ wait_until() {	# CMD...: 20 s at most
 		i=$((i + 1)); [ $i -lt 400 ] || return 1; sleep 0.05
 	done
 }
+# numpat_ge PORT N: the Redis on PORT counts N pattern subscriptions or
+# more, read at each of wait_until's tries (a $(...) among its arguments
+# was read once, before the first: one read before the subscriptions
+# were made failed the part 20 s later with them all made, "numpat 2
+# of 2")
+numpat_ge() { [ "$(redis-cli -p "$1" pubsub numpat)" -ge "$2" ]; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 has() {	# has CUT SETTING: is CUT one of SETTING's cuts
 	case "+$2+" in *"+$1+"*) return 0 ;; esac
@@ -189,7 +195,7 @@ run() {
 	pids="$pids $ws"
 	wait_until grep -q ready "$D/ws.out" ||
 	    { echo "part-hops: no WebSocket client" >&2; return 1; }
-	wait_until test "$(redis-cli -p "$rport" pubsub numpat)" -ge $npat || {
+	wait_until numpat_ge "$rport" "$npat" || {
 		echo "part-hops: $set: no Redis subscriber: numpat" \
 		    "$(redis-cli -p "$rport" pubsub numpat) of $npat;" \
 		    "wsgate: $(tail -n 2 "$D/wsgate.log" | tr '\n' ' ');" \
