@@ -35,8 +35,7 @@ grep -Eq "accept: Too many open files: ([0-9]+ connections closed at once, )?lis
 [ "$(cat "$T/hold.out")" -ge 36 ] ||
     fail "only $(cat "$T/hold.out") of 40 connections closed with no descriptor to serve them"
 # the connections gone, its descriptors are free again under the same limit
-wait_for 10 test "$(wsc http /healthz --url "$HTTP_URL" 2>/dev/null |
-    head -n 1 | tr -d '\r')" = "HTTP/1.1 200 OK" ||
+wait_for 10 healthz_ok ||
     fail "wsgate does not serve again after the connections went"
 closed=$(metric wsgate_fd_limit_closed_total)
 [ "${closed:-0}" -ge 36 ] || fail "$closed connections counted closed at the limit"

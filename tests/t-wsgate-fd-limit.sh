@@ -26,8 +26,7 @@ note "at the fd limit: CPU ${cpu}%, log +${logged} bytes, $(cat "$T/hold.out") o
 [ "$(cat "$T/hold.out")" -gt 0 ] ||
     fail "no connection was closed at the limit"
 [ "${closed:-0}" -gt 0 ] || fail "connections closed at the limit not counted"
-wait_for 10 test "$(wsc http /healthz --url "$HTTP_URL" 2>/dev/null |
-    head -n 1 | tr -d '\r')" = "HTTP/1.1 200 OK" ||
+wait_for 10 healthz_ok ||
     fail "wsgate does not serve again after the connections went"
 wsc status --url "$WS_URL" --expect 101 >"$T/st.out" 2>&1 ||
     fail "WebSocket after the limit: $(cat "$T/st.out")"

@@ -125,6 +125,13 @@ wsc() { /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }
 # wsc_bg ARGS... &: the same in the background; $! is the client itself.
 wsc_bg() { exec /usr/bin/python3 "$TESTS/wsgate/wsclient.py" "$@"; }
 
+# healthz_ok: wsgate answers /healthz 200 now; for wait_for, which runs
+# its command each time (a $(...) in its arguments is read once, before it)
+healthz_ok() {
+	[ "$(wsc http /healthz --url "$HTTP_URL" 2>/dev/null | head -n 1 |
+	    tr -d '\r')" = "HTTP/1.1 200 OK" ]
+}
+
 # metric NAME: the value of one wsgate metric line (NAME may hold labels).
 metric() {
 	wsc http /metrics --url "$HTTP_URL" | tr -d "\r" | awk -v n="$1" '$1 == n { print $2 }'
