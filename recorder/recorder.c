@@ -1,9 +1,10 @@
 /*
  * recorder: reads a tickpipe ring as one more reader and writes every
  * record, and every gap, to append-only history files: zstd blocks, each
- * decodable alone and checksummed, flushed at least every --flush ms;
- * files rotated by time and size, indexed, and removed by age or total
- * size.  The main thread reads the ring and fills a block, packing each
+ * decodable alone and checksummed, flushed at the latest --flush ms
+ * after their first record, a second later while a book message is
+ * open; files rotated by time and size, indexed, and removed by age or
+ * total size.  The main thread reads the ring and fills a block, packing each
  * record as it comes; a writer thread compresses and writes the blocks
  * before, so that compression does not stop the reading.  The reader is
  * the one that must keep up, or be lapped: it runs real-time where
@@ -1784,6 +1785,11 @@ record(struct recorder *r, int ready_fd)
 		/* caught up */
 		if (writer_failed(r))
 			goto werr;
+		/*
+		 * A book message open here has a writer that stalls in it:
+		 * its LAST is waited for a second past --flush, then the
+		 * block is cut, which readers read across (recorder(1)).
+		 */
 		if (r->n > 0 && mono_ns() - r->block_t0 >= r->flush_ns &&
 		    (!r->in_msg || mono_ns() - r->block_t0 >= r->flush_ns +
 		    1000000000)) {
