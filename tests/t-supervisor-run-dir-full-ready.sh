@@ -12,12 +12,8 @@ TP_MOUNTS=private
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
-trap 'tp stop >/dev/null 2>&1; tp_cleanup_umount "$STATE/run"' EXIT
 write_conf READY_TIMEOUT=5
-mkdir -m 755 "$STATE"
-mkdir -m 700 "$STATE/run"
-mount -t tmpfs -o size=64k,mode=700 tmpfs "$STATE/run" ||
-    skip "cannot mount a tmpfs on $STATE/run"
+run_tmpfs 64k
 dd if=/dev/zero of="$STATE/run/fill" bs=4k 2>/dev/null
 [ -f "$STATE/run/fill" ] || fail "could not fill $STATE/run"
 L=$STATE/log/supervisor/current

@@ -15,12 +15,8 @@ TP_MOUNTS=private
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
 . "$TESTS/supervisor/sv.sh"
-trap 'mount -o remount,bind,rw "$STATE/run" 2>/dev/null; tp stop >/dev/null 2>&1; tp_cleanup_umount "$STATE/run"' EXIT
 write_conf BACKOFF_MAX_MS=1000
-mkdir -m 755 "$STATE"
-mkdir -m 700 "$STATE/run"
-mount -t tmpfs -o size=1m,mode=700 tmpfs "$STATE/run" ||
-    skip "cannot mount a tmpfs on $STATE/run"
+run_tmpfs 1m
 L=$STATE/log/supervisor/current
 
 tp run >"$T/run.out" 2>&1 &

@@ -2,11 +2,12 @@
 # tests/supervisor/sv.sh: sourced by tests/t-supervisor-*.sh after lib.sh.
 # Gives tp (the tickpipe script under test, with a private config and
 # state directory in $T, a private Redis port and the test's $RING) and
-# tp_start, stage_state/stage_pids/victim (read from the state files),
-# pipeline_restarted (waits out a pipeline restart), data_flows (a Redis
-# subscriber sees pipeline messages), sv_auth (a command with the private
-# Redis's password in REDISCLI_AUTH), and a cleanup that stops the
-# supervisor even when the test fails.
+# tp_start, run_tmpfs (a tmpfs on STATE/run), stage_state/stage_pids/
+# victim (read from the state files), pipeline_restarted (waits out a
+# pipeline restart), data_flows (a Redis subscriber sees pipeline
+# messages), sv_auth (a command with the private Redis's password in
+# REDISCLI_AUTH), and a cleanup that stops the supervisor even when the
+# test fails.
 
 for _p in collector shmreader redispub; do
 	[ -x "$BIN/$_p" ] || skip "$_p not built in $BIN"
@@ -61,6 +62,19 @@ sv_cleanup() {
 	tp_cleanup
 }
 trap sv_cleanup EXIT
+
+# run_tmpfs SIZE: STATE (new) with a tmpfs of SIZE on STATE/run, for a
+# test run in a private mount namespace (TP_MOUNTS=private); skips where
+# none can be mounted.  At exit, the supervisor is stopped and the tmpfs
+# unmounted, made writable again first, as a test may have made it
+# read-only (mount -o remount,bind,ro) and `tp stop` needs it writable.
+run_tmpfs() {
+	trap 'mount -o remount,bind,rw "$STATE/run" 2>/dev/null; tp stop >/dev/null 2>&1; tp_cleanup_umount "$STATE/run"' EXIT
+	mkdir -m 755 "$STATE"
+	mkdir -m 700 "$STATE/run"
+	mount -t tmpfs -o "size=$1,mode=700" tmpfs "$STATE/run" ||
+	    skip "cannot mount a tmpfs on $STATE/run"
+}
 
 # stage_state STAGE / stage_pids STAGE: from STATE/run/STAGE.state
 stage_state() { read -r _st _rest <"$STATE/run/$1.state" && echo "$_st"; }
