@@ -212,6 +212,8 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'h':
 			usage(stdout);
+			if (help_flush() < 0)
+				err(EX_IOERR, "stdout");
 			return 0;
 		case 'v':
 			c.verbose++;

@@ -128,6 +128,14 @@ notify_ready(int fd)
 }
 
 int
+help_flush(void)
+{
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return 0;
+	return errno == EPIPE ? 0 : -1;
+}
+
+int
 parse_fd_opt(const char *s)
 {
 	uint64_t v;

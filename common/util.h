@@ -40,6 +40,15 @@ int64_t	mono_ns(void);
 int	notify_ready(int fd);
 
 /*
+ * help_flush: standard output flushed after a program's -h usage.
+ * Returns 0, also when the reader of a pipe is gone (EPIPE, with SIGPIPE
+ * ignored: nobody wanted it), or -1 (errno) when the usage could not be
+ * written (a full disk): the program then says so and exits 74, never 0
+ * for a usage nobody got.
+ */
+int	help_flush(void);
+
+/*
  * parse_fd_opt: parses the argument of -d: a file descriptor number that
  * must be open.  Returns the fd, or -1 (errno EINVAL or EBADF).
  */

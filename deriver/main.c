@@ -325,14 +325,9 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "hvd:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			/* an output error is said, as shmreader does; a
-			   closed pipe (SIGPIPE ignored) is no error */
 			fputs(usage_text, stdout);
-			if (fflush(stdout) == EOF || ferror(stdout)) {
-				if (errno == EPIPE)
-					return 0;
+			if (help_flush() < 0)
 				err(EX_IOERR, "stdout");
-			}
 			return 0;
 		case 'v':
 			v.verbose++;

@@ -229,11 +229,8 @@ int
 print_usage(const char *text)
 {
 	fputs(text, stdout);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
-			return 0;
+	if (help_flush() < 0)
 		err(EX_IOERR, "stdout");
-	}
 	return 0;
 }
 

@@ -281,6 +281,8 @@ parse_args(int argc, char **argv, struct options *o, struct args *a)
 		switch (c) {
 		case 'h':
 			usage(stdout);
+			if (help_flush() < 0)
+				err(EX_IOERR, "stdout");
 			return 0;
 		case 'v':
 			o->verbose = 1;

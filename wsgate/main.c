@@ -468,6 +468,11 @@ configure(struct wsgate *g, int argc, char **argv)
 		switch (ch) {
 		case 'h':
 			usage(stdout);
+			if (help_flush() < 0) {
+				fprintf(stderr, "wsgate: stdout: %s\n",
+				    strerror(errno));
+				return EX_IOERR;
+			}
 			return 0;
 		case 'v':
 			conf->verbose = 1;
