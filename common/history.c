@@ -909,6 +909,60 @@ hist_list_free(char **files, size_t n)
 	free(files);
 }
 
+/* is_day: name is a day directory's, YYYY-MM-DD; a shorter one fails at
+   its NUL */
+static int
+is_day(const char *name)
+{
+	for (int i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? name[i] != '-' :
+		    name[i] < '0' || name[i] > '9')
+			return 0;
+	return name[10] == '\0';
+}
+
+/*
+ * A directory with no history file in it nor under it is an empty
+ * history, which a recorder's directory is until its first block is
+ * written, only if it holds nothing a recorder does not make there: day
+ * directories (YYYY-MM-DD), a history file's index, hidden names (which
+ * readers skip) and a file system's lost+found (the directory a mount
+ * point).  Anything else, as the history/ under a directory named a
+ * level too high, makes it no recorder's directory.  Shared by recorder
+ * cat and collector replay, so that both say it alike.
+ */
+int
+hist_foreign(const char *dir, char *err, size_t errlen)
+{
+	struct dirent *de;
+	struct stat st;
+	char p[4096];
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return 0;	/* hist_list says why */
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+
+		if (n[0] == '.' || strcmp(n, "lost+found") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, n);
+		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			if (is_day(n))
+				continue;
+		} else if (has_suffix(n, HIST_SUFFIX ".idx") ||
+		    has_suffix(n, HIST_SUFFIX ".idx.tmp"))
+			continue;
+		snprintf(err, errlen, "%s: no history files in it nor in a "
+		    "directory under it, and %s there is none of a "
+		    "recorder's: not a recorder's directory", dir, n);
+		rc = 1;
+	}
+	closedir(d);
+	return rc;
+}
+
 struct hist_reader {
 	char		**files;
 	size_t		 nfiles;

@@ -5,7 +5,6 @@
  * the range; a damaged block is reported by file and offset and skipped.
  * See recorder(1).
  */
-#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -13,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 
 #include "capture.h"
@@ -136,59 +134,6 @@ take(struct cat *c, const struct tp_record *rec)
 	} while (rc == JSONL_MSG_AGAIN);
 }
 
-/* is_day: name is a day directory's, YYYY-MM-DD; a shorter one fails at
-   its NUL */
-static int
-is_day(const char *name)
-{
-	for (int i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? name[i] != '-' :
-		    name[i] < '0' || name[i] > '9')
-			return 0;
-	return name[10] == '\0';
-}
-
-/*
- * foreign: a directory with no history file in it nor under it is an
- * empty history, which a recorder's directory is until its first block
- * is written, only if it holds nothing a recorder does not make there:
- * day directories (YYYY-MM-DD), a history file's index, hidden names
- * (which readers skip) and a file system's lost+found (the directory a
- * mount point).  Anything else, as the history/ under a directory named
- * a level too high, makes it no recorder's directory: returns 1 with
- * that name in name (of size len), else 0.
- */
-static int
-foreign(const char *dir, char *name, size_t len)
-{
-	struct dirent *de;
-	struct stat st;
-	char p[4096];
-	DIR *d;
-	int rc = 0;
-
-	if ((d = opendir(dir)) == NULL)
-		return 0;	/* hist_reader_open says why */
-	while (rc == 0 && (de = readdir(d)) != NULL) {
-		const char *n = de->d_name;
-		size_t l = strlen(n);
-
-		if (n[0] == '.' || strcmp(n, "lost+found") == 0)
-			continue;
-		snprintf(p, sizeof(p), "%s/%s", dir, n);
-		if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
-			if (is_day(n))
-				continue;
-		} else if ((l > 8 && strcmp(n + l - 8, ".tph.idx") == 0) ||
-		    (l > 12 && strcmp(n + l - 12, ".tph.idx.tmp") == 0))
-			continue;
-		snprintf(name, len, "%s", n);
-		rc = 1;
-	}
-	closedir(d);
-	return rc;
-}
-
 static int
 bad_time(const char *opt, const char *s)
 {
@@ -266,7 +211,7 @@ cat_main(int argc, char **argv)
 	}
 	/* a path that cannot be read is said, and the others are read */
 	for (int i = optind; i < argc && rv != EX_IOERR; i++) {
-		char **files, name[256];
+		char **files;
 		size_t nf;
 
 		jsonl_msg_init(&c.msg);
@@ -275,11 +220,9 @@ cat_main(int argc, char **argv)
 		if (hist_list(argv[i], &files, &nf, errbuf, sizeof(errbuf)) ==
 		    0) {
 			hist_list_free(files, nf);
-			if (nf == 0 && foreign(argv[i], name, sizeof(name))) {
-				warnx("%s: no history files in it nor in a "
-				    "directory under it, and %s there is none "
-				    "of a recorder's: not a recorder's "
-				    "directory", argv[i], name);
+			if (nf == 0 && hist_foreign(argv[i], errbuf,
+			    sizeof(errbuf))) {
+				warnx("%s", errbuf);
 				rv = EX_NOINPUT;
 				continue;
 			}
