@@ -33,8 +33,9 @@ int	replay_main(struct collector *c, const struct feed_opts *o,
 	    const char *file);
 /*
  * replay_check: what replay_main will read, checked before the ring is
- * opened (collector(1)): a history that lists, a history file or a
- * capture of this build by its header.  0, or an exit status (said).
+ * opened (collector(1)): a history that lists and, if empty, is a
+ * recorder's directory (hist_foreign), a history file or a capture of
+ * this build by its header.  0, or an exit status (said).
  */
 int	replay_check(const char *file);
 

@@ -268,14 +268,19 @@ replay_check(const char *path)
 	FILE *f;
 	int rv = 0;
 
-	/* what is neither a directory nor a file hist_list refuses, as
-	   for recorder cat */
+	/* what is neither a directory nor a file hist_list refuses, and a
+	   directory a level too high is no recorder's (an empty history
+	   is), as for recorder cat */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		if (hist_list(path, &files, &n, errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
 			return EX_NOINPUT;
 		}
 		hist_list_free(files, n);
+		if (n == 0 && hist_foreign(path, errbuf, sizeof(errbuf))) {
+			warnx("%s", errbuf);
+			return EX_NOINPUT;
+		}
 		return 0;
 	}
 	if ((f = replay_open(path)) == NULL)
