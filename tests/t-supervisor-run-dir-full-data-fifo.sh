@@ -21,10 +21,7 @@ run_tmpfs 1m
 L=$STATE/log/supervisor/current
 used() { df -Pi "$STATE/run" | awk 'NR == 2 { print $3 }'; }
 
-tp run >"$T/run.out" 2>&1 &
-track $!
-wait_for 60 grep -q "all stages up" "$L" ||
-    fail "not every stage up: $(tail -n 4 "$L")"
+tp_run_up
 s=$(victim pipeline shmreader)
 [ -n "$s" ] || fail "no shmreader in run/pipeline.pids"
 rm "$STATE/run/pipeline.data" || fail "cannot remove run/pipeline.data"

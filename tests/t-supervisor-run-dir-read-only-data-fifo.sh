@@ -16,10 +16,7 @@ write_conf READY_TIMEOUT=3
 run_tmpfs 1m
 L=$STATE/log/supervisor/current
 
-tp run >"$T/run.out" 2>&1 &
-track $!
-wait_for 60 grep -q "all stages up" "$L" ||
-    fail "not every stage up: $(tail -n 4 "$L")"
+tp_run_up
 s=$(victim pipeline shmreader)
 [ -n "$s" ] || fail "no shmreader in run/pipeline.pids"
 mount -o remount,bind,ro "$STATE/run" || fail "cannot remount $STATE/run read-only"

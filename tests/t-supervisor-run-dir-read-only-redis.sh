@@ -19,10 +19,7 @@ write_conf BACKOFF_MAX_MS=1000
 run_tmpfs 1m
 L=$STATE/log/supervisor/current
 
-tp run >"$T/run.out" 2>&1 &
-track $!
-wait_for 60 grep -q "all stages up" "$L" ||
-    fail "not every stage up: $(tail -n 4 "$L")"
+tp_run_up
 r=$(victim redis redis-server)
 [ -n "$r" ] || fail "no redis-server in run/redis.pids"
 mount -o remount,bind,ro "$STATE/run" || fail "cannot remount $STATE/run read-only"

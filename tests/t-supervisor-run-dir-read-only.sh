@@ -19,10 +19,7 @@ run_tmpfs 1m
 L=$STATE/log/supervisor/current
 collector_pid() { pgrep -f -- "collector .*--ring $RING( |\$)" | head -n 1; }
 
-tp run >"$T/run.out" 2>&1 &
-track $!
-wait_for 60 grep -q "all stages up" "$L" ||
-    fail "not every stage up: $(tail -n 4 "$L")"
+tp_run_up
 mount -o remount,bind,ro "$STATE/run" || fail "cannot remount $STATE/run read-only"
 
 # killed twice while run/ is read-only: up again each time, said once

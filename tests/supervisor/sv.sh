@@ -76,6 +76,16 @@ run_tmpfs() {
 	    skip "cannot mount a tmpfs on $STATE/run"
 }
 
+# tp_run_up: `tickpipe run` in the background, its output in $T/run.out,
+# tracked, and waited for until its log ($L) says every stage is up;
+# fails the test else
+tp_run_up() {
+	tp run >"$T/run.out" 2>&1 &
+	track $!
+	wait_for 60 grep -q "all stages up" "$L" ||
+	    fail "not every stage up: $(tail -n 4 "$L")"
+}
+
 # stage_state STAGE / stage_pids STAGE: from STATE/run/STAGE.state
 stage_state() { read -r _st _rest <"$STATE/run/$1.state" && echo "$_st"; }
 stage_pids() {
