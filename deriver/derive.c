@@ -93,6 +93,8 @@ struct market {
 	int		 dirty[DERIVE_MAX_TOPS];
 	int64_t		 dirty_bucket[DERIVE_MAX_TOPS];
 	struct bar	 bar[DERIVE_MAX_BARS];
+	int		 ahead_said;	/* ahead said, at: */
+	int64_t		 ahead_said_recv;
 	struct market	*sym_next;	/* next market of the same symbol */
 	struct sym	*sym;
 	struct market	*next;		/* in the order of creation */
@@ -1126,7 +1128,7 @@ side_same(const struct side *a, const struct side *b)
  */
 static int
 apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
-    size_t n)
+    size_t n, int64_t ts)
 {
 	int changed;
 
@@ -1168,12 +1170,12 @@ apply_book(struct derive *d, struct market *m, const struct tp_record *recs,
 		return 0;
 	m->change_recv = recs[0].recv;
 	m->src_seq = recs[0].seq;
-	m->src_ts = recs[0].ts;
+	m->src_ts = ts;
 	m->src_recv = recs[0].recv;
 	for (unsigned t = 0; t < d->cfg.ntops; t++)
 		if (!m->dirty[t]) {
 			m->dirty[t] = 1;
-			m->dirty_bucket[t] = recs[0].ts /
+			m->dirty_bucket[t] = ts /
 			    ((int64_t)d->cfg.top_ms[t] * 1000000);
 		}
 	emit_quote(d, m);
@@ -1227,10 +1229,42 @@ markets_full(struct derive *d, const struct tp_record *r)
 	emit_status(d, r->venue, r->symbol, ST_INFO, r, why);
 }
 
+/*
+ * ahead: the trade or book message r of market m has a ts more than
+ * DERIVE_AHEAD_MAX_NS past its recv, which no venue's clock is: a bar or
+ * top interval it closed would stop every later one (their trades late
+ * until the clock reached it).  It is derived as if its ts were its recv
+ * (the head copied to *at, which is returned), counted, and said by a
+ * status info of its venue and symbol at most once a MARKETS_FULL_SAY_NS
+ * of receive time per market.
+ */
+static const struct tp_record *
+ahead(struct derive *d, struct market *m, const struct tp_record *r,
+    struct tp_record *at)
+{
+	char why[REC_REASON_LEN];
+
+	d->st.ahead++;
+	*at = *r;
+	at->ts = r->recv;
+	if (m->ahead_said && r->recv >= m->ahead_said_recv &&
+	    (uint64_t)r->recv - (uint64_t)m->ahead_said_recv <
+	    (uint64_t)MARKETS_FULL_SAY_NS)
+		return at;
+	m->ahead_said = 1;
+	m->ahead_said_recv = r->recv;
+	snprintf(why, sizeof(why), "deriver: ts %" PRId64 " more than %d s "
+	    "past its recv: taken at its recv, %" PRIu64 " records so far",
+	    r->ts, (int)(DERIVE_AHEAD_MAX_NS / 1000000000), d->st.ahead);
+	emit_status(d, r->venue, r->symbol, ST_INFO, at, why);
+	return at;
+}
+
 int
 derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 {
 	const struct tp_record *r = &recs[0];
+	struct tp_record at;
 	struct market *m;
 	int full;
 
@@ -1255,6 +1289,9 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 		markets_full(d, r);
 		return 0;
 	}
+	if (r->ts > r->recv &&
+	    (uint64_t)r->ts - (uint64_t)r->recv > (uint64_t)DERIVE_AHEAD_MAX_NS)
+		r = ahead(d, m, r, &at);
 	if (!m->taken) {
 		m->taken = 1;
 		m->first_ts = r->ts;
@@ -1262,7 +1299,7 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 	tick(d, m, r);
 	if (r->type == REC_TRADE)
 		bar_trade(d, m, r);
-	else if (apply_book(d, m, recs, n) < 0)
+	else if (apply_book(d, m, recs, n, r->ts) < 0)
 		return -1;
 	/* after every trade or book message of the symbol, whatever its
 	   venue: the books of the others may have gone stale meanwhile */

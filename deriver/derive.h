@@ -22,6 +22,8 @@
 #define DERIVE_EMPTY_BARS_MAX	3600	/* empty bars emitted in one go */
 #define DERIVE_MAX_LEVELS	200000	/* levels a side of a book */
 #define DERIVE_MAX_MARKETS	16384	/* venue and symbol pairs */
+/* a ts further past its recv is not the venue's time (deriver(1), Bars) */
+#define DERIVE_AHEAD_MAX_NS	(60 * INT64_C(1000000000))
 
 /* Output: one whole message (recs[0..n), n > 1 for a book_top). */
 typedef void derive_out_fn(void *arg, struct tp_record *recs, size_t n);
@@ -43,6 +45,7 @@ struct derive_stats {
 	uint64_t	cuts;		/* gaps: every book invalidated */
 	uint64_t	quotes, tops, bars, xbests, statuses;
 	uint64_t	late;		/* trades before their bar's start */
+	uint64_t	ahead;		/* ts past recv + DERIVE_AHEAD_MAX_NS */
 	uint64_t	overflow;	/* bars not emitted: sums too large */
 	uint64_t	unread;		/* not emitted: began before the input */
 	uint64_t	reserved;	/* input of venue "all": skipped */

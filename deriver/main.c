@@ -84,12 +84,13 @@ counters(struct deriver *v)
 	    " lost %" PRIu64 " gaps %" PRIu64 " partial %" PRIu64 " skipped %"
 	    PRIu64 " ignored %" PRIu64 " quotes %" PRIu64 " tops %" PRIu64
 	    " bars %" PRIu64 " xbest %" PRIu64 " status %" PRIu64 " late %"
-	    PRIu64 " overflow %" PRIu64 " unread %" PRIu64 " reserved %" PRIu64
-	    " deep %" PRIu64 " nomarket %" PRIu64 " published %" PRIu64 "\n",
+	    PRIu64 " ahead %" PRIu64 " overflow %" PRIu64 " unread %" PRIu64
+	    " reserved %" PRIu64 " deep %" PRIu64 " nomarket %" PRIu64
+	    " published %" PRIu64 "\n",
 	    v->records, s->msgs, v->lost, v->gaps, v->partial, v->skipped,
 	    s->ignored, s->quotes, s->tops, s->bars, s->xbests, s->statuses,
-	    s->late, s->overflow, s->unread, s->reserved, s->deep, s->nomarket,
-	    v->published);
+	    s->late, s->ahead, s->overflow, s->unread, s->reserved, s->deep,
+	    s->nomarket, v->published);
 }
 
 /* recreate: the output ring was lost; makes it anew.  0, or -1. */

@@ -38,9 +38,9 @@ grep -q '"reason":"deriver: 1397 empty bars of 1s not emitted (more than 3600 at
 "$BIN/shmreader" --ring "$A" --unlink 2>/dev/null
 "$BIN/shmreader" --ring "$D" --unlink 2>/dev/null
 {
-	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":9223372036854775000,"recv":1000000000,"price":"100","qty":"1","side":"buy","tid":"x"}\n'
-	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":9223372036854775001,"recv":1000000001,"price":"101","qty":"1","side":"buy","tid":"y"}\n'
-	printf '{"type":"book_snapshot","venue":"sim","symbol":"BTC-USD","ts":9223372036854775807,"recv":1000000002,"bids":[["99","1"]],"asks":[["101","1"]]}\n'
+	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":9223372036854775000,"recv":9223372036854775000,"price":"100","qty":"1","side":"buy","tid":"x"}\n'
+	printf '{"type":"trade","venue":"sim","symbol":"BTC-USD","ts":9223372036854775001,"recv":9223372036854775001,"price":"101","qty":"1","side":"buy","tid":"y"}\n'
+	printf '{"type":"book_snapshot","venue":"sim","symbol":"BTC-USD","ts":9223372036854775807,"recv":9223372036854775807,"bids":[["99","1"]],"asks":[["101","1"]]}\n'
 } >"$T/lines"
 feed_a
 "$BIN/deriver" --ring "$A" --out "$D" --from oldest --no-follow --bar 1s \

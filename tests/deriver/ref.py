@@ -20,6 +20,7 @@ VENUES = ["unknown", "sim", "coinbase", "kraken", "binance", "bybit", "okx",
 VWAP_DIGITS = 4
 MAX_LEVELS = 200000     # a side of a book
 MAX_MARKETS = 16384     # venue and symbol pairs
+AHEAD_MAX_NS = 60 * 10**9   # a ts further past its recv: taken at recv
 
 
 def interval_name(ms):
@@ -115,6 +116,7 @@ class Market:
         self.quote = None
         self.dirty = [None] * ntops     # bucket of the first change, or None
         self.bars = [None] * nbars      # open bar, once a trade came
+        self.ahead_said = None          # recv of the last "ahead" status
 
     def best(self, asks):
         side = self.asks if asks else self.bids
@@ -138,6 +140,7 @@ class Ref:
         self.out = []
         self.nomarket = 0       # records of markets past MAX_MARKETS
         self.full_said = None   # recv of the last status saying so
+        self.nahead = 0         # records with ts > recv + AHEAD_MAX_NS
 
     def head(self, typ, venue, symbol, src):
         return ('{"type":"%s","venue":"%s","symbol":"%s","src_seq":%d,'
@@ -168,6 +171,20 @@ class Ref:
             ',"status":"info","reason":"deriver: more than %d markets '
             '(venue and symbol): new ones not derived, %d records of them '
             'skipped so far"}' % (MAX_MARKETS, self.nomarket))
+
+    def ahead(self, m, o):
+        """o's ts is more than 60 s past its recv: said, taken at recv"""
+        self.nahead += 1
+        if m.ahead_said is not None and \
+                0 <= o["recv"] - m.ahead_said < 60 * 10**9:
+            return
+        m.ahead_said = o["recv"]
+        self.out.append(self.head("status", o["venue"], o["symbol"],
+                                  (0, o["recv"], o["recv"])).replace(
+            '"src_seq":0', '"vseq":0') +
+            ',"status":"info","reason":"deriver: ts %d more than 60 s past '
+            'its recv: taken at its recv, %d records so far"}'
+            % (o["ts"], self.nahead))
 
     def emit_top(self, m, t):
         n, ms = self.tops[t]
@@ -381,6 +398,9 @@ class Ref:
         if m is None:
             self.markets_full(o)
             return
+        if o["ts"] - o["recv"] > AHEAD_MAX_NS:
+            self.ahead(m, o)
+            o = dict(o, ts=o["recv"])
         at = (o["seq"], o["ts"], o["recv"])
         self.tick(m, at)
         if o["type"] == "trade":
