@@ -1204,25 +1204,35 @@ apply_status(struct derive *d, const struct tp_record *r)
 }
 
 /*
- * markets_full: r is of a new market past DERIVE_MAX_MARKETS: not derived,
- * counted, and said by a status info of its venue and symbol, at most
- * once a MARKETS_FULL_SAY_NS of receive time (the records' own times,
- * so that the output depends on the input only).
+ * say_due: whether a status said at most once a SAY_NS of receive time
+ * (the records' own times, so that the output depends on the input
+ * only) is due at recv; if so, it is taken as said then (*said, *at).
  */
-#define MARKETS_FULL_SAY_NS	(60 * INT64_C(1000000000))
+#define SAY_NS	(60 * INT64_C(1000000000))
 
+static int
+say_due(int *said, int64_t *at, int64_t recv)
+{
+	if (*said && recv >= *at && (uint64_t)recv - (uint64_t)*at <
+	    (uint64_t)SAY_NS)
+		return 0;
+	*said = 1;
+	*at = recv;
+	return 1;
+}
+
+/*
+ * markets_full: r is of a new market past DERIVE_MAX_MARKETS: not derived,
+ * counted, and said by a status info of its venue and symbol (say_due).
+ */
 static void
 markets_full(struct derive *d, const struct tp_record *r)
 {
 	char why[REC_REASON_LEN];
 
 	d->st.nomarket++;
-	if (d->full_said && r->recv >= d->full_said_recv &&
-	    (uint64_t)r->recv - (uint64_t)d->full_said_recv <
-	    (uint64_t)MARKETS_FULL_SAY_NS)
+	if (!say_due(&d->full_said, &d->full_said_recv, r->recv))
 		return;
-	d->full_said = 1;
-	d->full_said_recv = r->recv;
 	snprintf(why, sizeof(why), "deriver: more than %d markets (venue "
 	    "and symbol): new ones not derived, %" PRIu64 " records of them "
 	    "skipped so far", DERIVE_MAX_MARKETS, d->st.nomarket);
@@ -1235,8 +1245,7 @@ markets_full(struct derive *d, const struct tp_record *r)
  * top interval it closed would stop every later one (their trades late
  * until the clock reached it).  It is derived as if its ts were its recv
  * (the head copied to *at, which is returned), counted, and said by a
- * status info of its venue and symbol at most once a MARKETS_FULL_SAY_NS
- * of receive time per market.
+ * status info of its venue and symbol, for each market (say_due).
  */
 static const struct tp_record *
 ahead(struct derive *d, struct market *m, const struct tp_record *r,
@@ -1247,12 +1256,8 @@ ahead(struct derive *d, struct market *m, const struct tp_record *r,
 	d->st.ahead++;
 	*at = *r;
 	at->ts = r->recv;
-	if (m->ahead_said && r->recv >= m->ahead_said_recv &&
-	    (uint64_t)r->recv - (uint64_t)m->ahead_said_recv <
-	    (uint64_t)MARKETS_FULL_SAY_NS)
+	if (!say_due(&m->ahead_said, &m->ahead_said_recv, r->recv))
 		return at;
-	m->ahead_said = 1;
-	m->ahead_said_recv = r->recv;
 	snprintf(why, sizeof(why), "deriver: ts %" PRId64 " more than %d s "
 	    "past its recv: taken at its recv, %" PRIu64 " records so far",
 	    r->ts, (int)(DERIVE_AHEAD_MAX_NS / 1000000000), d->st.ahead);

@@ -159,31 +159,31 @@ class Ref:
                 self.markets[key])
         return self.markets[key]
 
-    def markets_full(self, o):
-        self.nomarket += 1
-        if self.full_said is not None and \
-                0 <= o["recv"] - self.full_said < 60 * 10**9:
-            return
-        self.full_said = o["recv"]
+    def say(self, said, o, reason):
+        """a status info of o's venue and symbol, stamped with its recv
+        as ts and recv, at most once a minute of receive time after the
+        one said at recv `said` (None: never); returns when it is said"""
+        if said is not None and 0 <= o["recv"] - said < 60 * 10**9:
+            return said
         self.out.append(self.head("status", o["venue"], o["symbol"],
                                   (0, o["ts"], o["recv"])).replace(
             '"src_seq":0', '"vseq":0') +
-            ',"status":"info","reason":"deriver: more than %d markets '
-            '(venue and symbol): new ones not derived, %d records of them '
-            'skipped so far"}' % (MAX_MARKETS, self.nomarket))
+            ',"status":"info","reason":"%s"}' % reason)
+        return o["recv"]
+
+    def markets_full(self, o):
+        self.nomarket += 1
+        self.full_said = self.say(
+            self.full_said, o, "deriver: more than %d markets (venue and "
+            "symbol): new ones not derived, %d records of them skipped so "
+            "far" % (MAX_MARKETS, self.nomarket))
 
     def ahead(self, m, o):
         """o's ts is more than 60 s past its recv: said, taken at recv"""
         self.nahead += 1
-        if m.ahead_said is not None and \
-                0 <= o["recv"] - m.ahead_said < 60 * 10**9:
-            return
-        m.ahead_said = o["recv"]
-        self.out.append(self.head("status", o["venue"], o["symbol"],
-                                  (0, o["recv"], o["recv"])).replace(
-            '"src_seq":0', '"vseq":0') +
-            ',"status":"info","reason":"deriver: ts %d more than 60 s past '
-            'its recv: taken at its recv, %d records so far"}'
+        m.ahead_said = self.say(
+            m.ahead_said, dict(o, ts=o["recv"]), "deriver: ts %d more than "
+            "60 s past its recv: taken at its recv, %d records so far"
             % (o["ts"], self.nahead))
 
     def emit_top(self, m, t):
