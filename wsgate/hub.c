@@ -104,7 +104,8 @@
  * (cmd_live_cb) are closed when a reply is owed and nothing is read for
  * --redis-timeout, a PING sent when quiet.  Each connection retries with
  * exponential backoff (100 ms .. 5 s), from 100 ms again only after one
- * that stayed up 5 s (evr_retry_wait); when sub is back every
+ * that stayed up 5 s (evr_retry_wait), as do the subscriptions refused
+ * in passing and the slot map (good_since); when sub is back every
  * subscription is made again, clients get "redis_up", and their books
  * are synced again as above, or wait for the next snapshot.
  *
@@ -349,6 +350,7 @@ struct hub {
 	struct evr	*subev;		/* sub's connection (evredis.c) */
 	struct event	*resub;		/* a passing refusal: sent again */
 	struct backoff	 resub_bo;
+	int64_t		 resub_good;	/* mono_ns since answered, or 0 */
 	struct ratelog	 refused_log;	/* a client may ask again and again */
 	struct ratelog	 utf8_log;	/* payloads not UTF-8, dropped */
 	int		 up;		/* sub connected: data flows */
@@ -374,6 +376,7 @@ struct hub {
 	uint8_t		*distrust;	/* per slot: keys unread (Cluster) */
 	int		 need_fetch;
 	struct backoff	 remap_bo;
+	int64_t		 remap_good;	/* mono_ns since read, answered */
 };
 
 static void rconn_start(struct rconn *);
@@ -391,6 +394,31 @@ static int sub_send(struct hub *, const char *, size_t, int, int);
 static void subreqs_answer(struct hub_peer *);
 static int replay_ok(struct hub *, const char *, size_t, const char *,
     const char *, size_t);
+
+/*
+ * good_since, retry_wait: resub_bo and remap_bo start again from 100 ms
+ * as a connection's backoff does (evr_retry_wait): only when what they
+ * retry has stayed good (*good, since the first success after the last
+ * failure) for their cap, 5 s.  Reset by each success, one answer
+ * between two refusals (an SSUBSCRIBE taken, then the channel lost and
+ * refused again; the slot map read, then the node refusing) had the
+ * retry made every 100 ms for ever (wsgate(1)).
+ */
+static void
+good_since(int64_t *good)
+{
+	if (*good == 0)
+		*good = mono_ns();
+}
+
+static int64_t
+retry_wait(struct backoff *b, int64_t *good)
+{
+	int64_t ms = evr_retry_wait(b, *good, mono_ns());
+
+	*good = 0;
+	return ms;
+}
 
 /* --- table --- */
 
@@ -2767,7 +2795,7 @@ on_sub_ack(struct hub *h, const char *kind, const char *name, size_t n)
 			return;
 		h->cover_st = unsub ? S_IDLE : S_ACTIVE;
 		if (!unsub) {
-			backoff_reset(&h->resub_bo);
+			good_since(&h->resub_good);
 			for (unsigned b = 0; b < HUB_BUCKETS; b++)
 				for (x = h->tab[b]; x; x = x->hnext)
 					if (x->pattern || x->prefixed)
@@ -2782,7 +2810,7 @@ on_sub_ack(struct hub *h, const char *kind, const char *name, size_t n)
 	x->st = unsub ? S_IDLE : S_ACTIVE;
 	if (!unsub) {
 		if (h->sh == NULL)
-			backoff_reset(&h->resub_bo);
+			good_since(&h->resub_good);
 		members_start(h, x);
 	}
 	sub_update(h, x);
@@ -2899,7 +2927,7 @@ resub_cb(evutil_socket_t fd, short what, void *arg)
 static void
 resub_later(struct hub *h)
 {
-	int64_t ms = backoff_next(&h->resub_bo);
+	int64_t ms = retry_wait(&h->resub_bo, &h->resub_good);
 	struct timeval tv = { (time_t)(ms / 1000),
 	    (suseconds_t)(ms % 1000) * 1000 };
 
@@ -3572,10 +3600,11 @@ remap_cb(evutil_socket_t fd, short what, void *arg)
 		if (shard_remap(h->sh, err, sizeof(err)) < 0) {
 			fprintf(stderr, "wsgate: redis cluster: cannot read "
 			    "the slot map: %s\n", err);
-			remap_after(h, backoff_next(&h->remap_bo));
+			remap_after(h, retry_wait(&h->remap_bo,
+			    &h->remap_good));
 			return;
 		}
-		backoff_reset(&h->remap_bo);
+		good_since(&h->remap_good);
 		h->need_fetch = 0;
 		cmds_sync(h);
 		if (h->conf->verbose)
@@ -3615,7 +3644,7 @@ sh_ack(void *arg, int node, const char *chan, size_t clen, int subscribe)
 	if (!subscribe)
 		x->node = -1;
 	else
-		backoff_reset(&h->remap_bo);
+		good_since(&h->remap_good);
 	on_sub_ack(h, subscribe ? "subscribe" : "unsubscribe", chan, clen);
 }
 
@@ -3653,7 +3682,7 @@ sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
 	sub_lost(x, refused ? "subscription refused" :
 	    "slot moved to another node");
 	if (refused && !moved)
-		remap_after(h, backoff_next(&h->remap_bo));
+		remap_after(h, retry_wait(&h->remap_bo, &h->remap_good));
 	else
 		remap_soon(h, !refused);
 }

@@ -9,7 +9,8 @@ Listens on 127.0.0.1:PORT and touches READY once it does.  AUTH,
 SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
 as Redis would (keys empty).  Once a channel beginning "md." is
 SUBSCRIBEd (the first time only; later connections are served plainly
-but in garbage mode), that connection gets, after the confirmation:
+but in garbage mode), that connection gets, after the confirmation (the
+last mode, flap, misbehaves otherwise):
 
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
@@ -27,6 +28,13 @@ but in garbage mode), that connection gets, after the confirmation:
            closed; from then on every connection gets the same right
            after the answer to its next command (a new one's first): a
            Redis that answers, then breaks each connection
+  flap     each (S)SUBSCRIBE of an "md." channel is, in turn, taken and
+           the channel dropped at once (an (s)unsubscribe pushed, as a
+           node whose slot moved), then refused with an error that
+           passes (-LOADING, -TRYAGAIN), each refusal said on stderr;
+           CLUSTER SLOTS names this one node for every slot, so that
+           it serves a cluster:// URL too: a Redis that takes a
+           subscription once, then fails it
 
 Each connection accepted and each misbehaviour begun is said on stderr.
 """
@@ -64,6 +72,31 @@ def message(ch, seq, quote=False):
              '"qty":"1","side":"buy","ts":1,"recv":1,"pad":"%s"}' %
              (seq, "x" * 200))
     return b"*3\r\n" + bulk("message") + bulk(ch) + bulk(p)
+
+
+flapped = {}
+
+
+def flap(args, subs, port):
+    """mode flap's answer to args, or None to answer as Redis would."""
+    c = args[0].upper()
+    if c == b"CLUSTER" and args[1:2] in ([b"SLOTS"], [b"slots"]):
+        return (b"*1\r\n*3\r\n:0\r\n:16383\r\n*3\r\n" +
+                bulk("127.0.0.1") + b":%d\r\n" % port + bulk("f" * 40))
+    if c not in (b"SUBSCRIBE", b"SSUBSCRIBE") or \
+            not args[1].startswith(b"md."):
+        return None
+    with lock:
+        refuse = flapped.get(args[1], False)
+        flapped[args[1]] = not refuse
+    if refuse:
+        log("refused", args[1].decode())
+        return b"-TRYAGAIN flapping\r\n" if c == b"SSUBSCRIBE" else \
+            b"-LOADING flapping\r\n"
+    k = c.lower()
+    return (b"*3\r\n" + bulk(k) + bulk(args[1]) + b":%d\r\n" %
+            (len(subs) + 1) + b"*3\r\n" + bulk(k[:-9] + b"unsubscribe") +
+            bulk(args[1]) + b":%d\r\n" % len(subs))
 
 
 def answer(args, subs):
@@ -128,7 +161,7 @@ def attack(s, mode, ch):
         log("closed:", e)
 
 
-def serve(s, mode):
+def serve(s, mode, port):
     buf, subs, hung = b"", set(), False
     try:
         while True:
@@ -144,12 +177,13 @@ def serve(s, mode):
                     hung = True
                 if hung:
                     continue
-                s.sendall(answer(args, subs))
+                a = flap(args, subs, port) if mode == "flap" else None
+                s.sendall(a if a is not None else answer(args, subs))
                 if mode == "garbage" and attacked[0]:
                     attack(s, mode, b"")
                     return
                 if args[0].upper() == b"SUBSCRIBE" and \
-                        args[1].startswith(b"md."):
+                        args[1].startswith(b"md.") and mode != "flap":
                     with lock:
                         go, attacked[0] = not attacked[0], True
                     if go:
@@ -171,7 +205,7 @@ def main():
     while True:
         s, _ = ls.accept()
         log("accepted")
-        threading.Thread(target=serve, args=(s, mode), daemon=True).start()
+        threading.Thread(target=serve, args=(s, mode, port), daemon=True).start()
 
 
 main()
