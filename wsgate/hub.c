@@ -306,6 +306,7 @@ struct book {
 	enum book_sync	 sync;
 	struct frame	**held;		/* live frames held while reading */
 	size_t		 nheld, capheld, held_bytes;
+	size_t		 held_big;	/* the largest one held */
 	size_t		 len;
 	char		 name[];
 };
@@ -1000,7 +1001,7 @@ held_free(struct book *b)
 	free(b->held);
 	b->held = NULL;
 	b->nheld = b->capheld = 0;
-	b->held_bytes = 0;
+	b->held_bytes = b->held_big = 0;
 }
 
 /* Takes b out of p's sync: off the queue, its read (if any) ignored. */
@@ -1149,8 +1150,12 @@ book_live(struct hub_peer *p, struct book *b)
 
 /*
  * book_hold: keeps a live frame of b while b's keys are read.  If that
- * takes so long that more than --output-cap is held, the read is given
- * up: b waits for its next live snapshot instead.
+ * takes so long that more than --output-cap is held, the largest frame
+ * held not counted (as the cap counts a client's queue, client_queued
+ * in client.c: a client holds at most the cap and one message), the
+ * read is given up: b waits for its next live snapshot instead.
+ * Counted whole, one message past the cap (a line of redispub's of up
+ * to 1 MiB, the default cap) gave up the read it came during.
  */
 static void
 book_hold(struct hub_peer *p, struct book *b, struct frame *f)
@@ -1168,7 +1173,9 @@ book_hold(struct hub_peer *p, struct book *b, struct frame *f)
 	}
 	b->held[b->nheld++] = frame_ref(f);
 	b->held_bytes += f->len;
-	if (b->held_bytes > p->h->conf->output_cap)
+	if (f->len > b->held_big)
+		b->held_big = f->len;
+	if (b->held_bytes - b->held_big > p->h->conf->output_cap)
 		book_unsync(p, b);
 }
 

@@ -10,7 +10,7 @@ SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
 as Redis would (keys empty).  Once a channel beginning "md." is
 SUBSCRIBEd (the first time only; later connections are served plainly
 but in garbage mode), that connection gets, after the confirmation (the
-last mode, flap, misbehaves otherwise):
+last modes, flap and slowread, misbehave otherwise):
 
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
@@ -35,6 +35,11 @@ last mode, flap, misbehaves otherwise):
            CLUSTER SLOTS names this one node for every slot, so that
            it serves a cluster:// URL too: a Redis that takes a
            subscription once, then fails it
+  slowread the EXEC of a book's key read (channel "md.f.X.book") is
+           answered 1 s late, with snapshot seq 10 and delta 11; before
+           it the subscriber gets deltas 12, of 6 KB, and 13 (live
+           messages while the keys are read), after it snapshot 20 and
+           delta 21
 
 Each connection accepted and each misbehaviour begun is said on stderr.
 """
@@ -97,6 +102,46 @@ def flap(args, subs, port):
     return (b"*3\r\n" + bulk(k) + bulk(args[1]) + b":%d\r\n" %
             (len(subs) + 1) + b"*3\r\n" + bulk(k[:-9] + b"unsubscribe") +
             bulk(args[1]) + b":%d\r\n" % len(subs))
+
+
+subscriber = [None]
+sending = threading.Lock()
+
+
+def book(typ, seq, levels=1):
+    return ('{"type":"%s","venue":"f","symbol":"X","seq":%d,"vseq":%d,'
+            '"ts":1,"recv":1,"bids":[%s],"asks":[["101","1"]]}' %
+            (typ, seq, seq, ",".join('["%d.5","1"]' % (99 - i)
+                                     for i in range(levels))))
+
+
+def slowread(s, args):
+    """mode slowread: what it does on s for args; False if nothing."""
+    c = args[0].upper()
+    ch = b"md.f.X.book"
+    if c == b"SUBSCRIBE" and args[1] == ch:
+        subscriber[0] = s
+        return False
+    if c != b"EXEC" or subscriber[0] is None:
+        return False
+    with sending:
+        subscriber[0].sendall(b"*3\r\n" + bulk("message") + bulk(ch) +
+                              bulk(book("book_delta", 12, 400)) +
+                              b"*3\r\n" + bulk("message") + bulk(ch) +
+                              bulk(book("book_delta", 13)))
+    log("held", len(book("book_delta", 12, 400)))
+    time.sleep(1)
+    with sending:
+        s.sendall(b"*2\r\n" + bulk(book("book_snapshot", 10)) +
+                  bulk(book("book_delta", 11) + "\n"))
+    time.sleep(0.5)
+    with sending:
+        subscriber[0].sendall(b"*3\r\n" + bulk("message") + bulk(ch) +
+                              bulk(book("book_snapshot", 20)) +
+                              b"*3\r\n" + bulk("message") + bulk(ch) +
+                              bulk(book("book_delta", 21)))
+    log("live")
+    return True
 
 
 def answer(args, subs):
@@ -178,12 +223,16 @@ def serve(s, mode, port):
                 if hung:
                     continue
                 a = flap(args, subs, port) if mode == "flap" else None
-                s.sendall(a if a is not None else answer(args, subs))
+                if mode == "slowread" and slowread(s, args):
+                    continue
+                with sending:
+                    s.sendall(a if a is not None else answer(args, subs))
                 if mode == "garbage" and attacked[0]:
                     attack(s, mode, b"")
                     return
                 if args[0].upper() == b"SUBSCRIBE" and \
-                        args[1].startswith(b"md.") and mode != "flap":
+                        args[1].startswith(b"md.") and \
+                        mode not in ("flap", "slowread"):
                     with lock:
                         go, attacked[0] = not attacked[0], True
                     if go:
