@@ -134,6 +134,29 @@ take(struct cat *c, const struct tp_record *rec)
 	} while (rc == JSONL_MSG_AGAIN);
 }
 
+/*
+ * cut_at_end: the records of path stop here, at its end or at a read
+ * error.  A book message begun in the range and not ended is lost: said
+ * whatever -v, as shmreader says one it stops inside, and no error, as
+ * a recorder stopped or still writing leaves one (recorder(1)).  One
+ * begun outside the range is not wanted, nor said: after --to, its rest
+ * may lie in a block the index skipped, no end of the history at all.
+ */
+static void
+cut_at_end(struct cat *c, const char *path, int failed)
+{
+	int said = c->verbose || (jsonl_msg_pending(&c->msg) &&
+	    c->msg.recs[0].ts >= c->from && c->msg.recs[0].ts < c->to);
+	char why[256];
+
+	if (!jsonl_msg_cut(&c->msg, failed ? "no LAST before the read error" :
+	    "no LAST at the end of the history", why, sizeof(why)))
+		return;
+	c->partial++;
+	if (said)
+		warnx("%s: %s: dropped", path, why);
+}
+
 static int
 bad_time(const char *opt, const char *s)
 {
@@ -240,9 +263,7 @@ cat_main(int argc, char **argv)
 			warnx("%s", hist_reader_err(hr));
 			rv = EX_IOERR;
 		}
-		if (jsonl_msg_cut(&c.msg, "end of history", errbuf,
-		    sizeof(errbuf)))
-			c.partial++;
+		cut_at_end(&c, argv[i], ch < 0);
 		damaged += hist_reader_stats(hr)->bad;
 		if (c.verbose) {
 			const struct hist_stats *s = hist_reader_stats(hr);

@@ -1,0 +1,50 @@
+#!/bin/sh
+# t-recorder-cat-cut-at-end-said: a book message the history ends inside
+# (its START recorded, its LAST never: the recorder stopped while its
+# writer stalled) is lost, and `recorder cat` says so on standard error
+# without -v, naming the path and the message's seq, as shmreader says
+# one it stops inside; the messages before it are printed and the exit
+# status is 0, as for a torn last block (recorder(1)).  With -v it is
+# said once, and counted as partial.  One that begins at or after --to
+# is not wanted: not said.  It was counted, said by nothing.
+# shellcheck disable=SC1091
+. "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
+H=$T/hist
+ts=1796220000000000000	# 2026-12-02T14:00Z
+{
+	echo "type=1 venue=1 symbol=BTC-USD ts=$ts recv=$ts price=100 qty=1 side=1 tid=a"
+	echo "type=2 venue=1 symbol=BTC-USD ts=$((ts + 1)) recv=$((ts + 1)) nbids=1 level=100:0:1:0 flags=1"
+} | "$BIN/tests/ringtool" put "$RING" >"$T/put" 2>&1 ||
+    fail "ringtool put: $(cat "$T/put")"
+rec_start rec --flush 20
+# shellcheck disable=SC2317 # called through wait_for
+start_written() {
+	for f in "$H"/*/*.tph; do
+		[ ! -f "$f" ] || $CAP tphblocks "$f"
+	done | grep -q "^[0-9]* [0-9]* 2 "
+}
+wait_for 10 start_written || fail "the START not written: $(cat "$T/rec.err")"
+kill -TERM $RPID
+wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+
+"$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
+assert_eq "exit status" 0 "$?"
+assert_eq "lines printed" 1 "$(wc -l <"$T/got")"
+grep -q '"type":"trade".*"seq":1,' "$T/got" ||
+    fail "the trade not printed: $(cat "$T/got")"
+assert_eq "stderr" \
+    "recorder: $H: book message at seq 2: no LAST at the end of the history: dropped" \
+    "$(cat "$T/err")"
+
+"$BIN/recorder" cat -v "$H" >/dev/null 2>"$T/err"
+assert_eq "exit status with -v" 0 "$?"
+assert_eq "said with -v" 1 "$(grep -c 'book message at seq 2: no LAST' "$T/err")"
+grep -q "partial 1 " "$T/err" || fail "recorder cat -v: $(cat "$T/err")"
+
+"$BIN/recorder" cat --to $((ts + 1)) "$H" >"$T/got" 2>"$T/err"
+assert_eq "exit status with --to" 0 "$?"
+assert_eq "lines printed with --to" 1 "$(wc -l <"$T/got")"
+assert_eq "stderr with --to" "" "$(cat "$T/err")"
+exit 0
