@@ -33,11 +33,12 @@ int	replay_main(struct collector *c, const struct feed_opts *o,
 	    const char *file);
 /*
  * replay_check: what replay_main will read, checked before the ring is
- * opened (collector(1)): a history that lists and, if empty, is a
- * recorder's directory (hist_foreign), a history file or a capture of
- * this build by its header.  0, or an exit status (said).
+ * opened (collector(1)): a history directory that lists and, if empty,
+ * is a recorder's (hist_reader_open, whose reader replay_main then
+ * reads), a history file or a capture of this build by its header.  0,
+ * or an exit status (said).
  */
-int	replay_check(const char *file);
+int	replay_check(const struct feed_opts *o, const char *file);
 
 /*
  * sleep_until: sleeps until the monotonic clock reaches t (ns) or a

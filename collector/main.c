@@ -371,7 +371,7 @@ main(int argc, char **argv)
 	if (is == F_JSONL && argc > 1 && strcmp(argv[1], "-") != 0 &&
 	    (rv = jsonl_input_check(argv[1])) != 0)
 		return rv;
-	if (is == F_REPLAY && (rv = replay_check(argv[1])) != 0)
+	if (is == F_REPLAY && (rv = replay_check(&fo, argv[1])) != 0)
 		return rv;
 
 	/* a truncated ring is recreated, not a crash (collector_emit): from

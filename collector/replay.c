@@ -152,17 +152,21 @@ note_cb(const char *line)
 	warnx("%s", line);
 }
 
+/* the directory replay_check listed, to be read: listed once */
+static struct hist_reader *checked;
+
 /* History files: recorder(1).  Returns an exit status. */
 static int
 replay_history(struct replay *p)
 {
-	struct hist_reader *hr;
+	struct hist_reader *hr = checked;
 	const struct tp_record *r;
 	char errbuf[1024];
 	int rc;
 
-	if (hist_reader_open(&hr, p->path, p->o->from, p->o->to, note_cb,
-	    errbuf, sizeof(errbuf)) < 0) {
+	checked = NULL;
+	if (hr == NULL && hist_reader_open(&hr, p->path, p->o->from, p->o->to,
+	    note_cb, errbuf, sizeof(errbuf)) < 0) {
 		warnx("%s", errbuf);
 		return EX_NOINPUT;
 	}
@@ -260,24 +264,21 @@ replay_open(const char *path)
 }
 
 int
-replay_check(const char *path)
+replay_check(const struct feed_opts *o, const char *path)
 {
 	struct stat st;
-	char magic[8], errbuf[1024], **files;
-	size_t n;
+	char magic[8], errbuf[1024];
 	FILE *f;
 	int rv = 0;
 
-	/* what is neither a directory nor a file hist_list refuses, and a
-	   directory a level too high is no recorder's (an empty history
-	   is), as for recorder cat */
+	/*
+	 * what is neither a directory nor a file hist_list refuses, and a
+	 * directory a level too high is no recorder's (an empty history
+	 * is), as for recorder cat; the reader opened is replay_main's
+	 */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (hist_list(path, &files, &n, errbuf, sizeof(errbuf)) < 0) {
-			warnx("%s", errbuf);
-			return EX_NOINPUT;
-		}
-		hist_list_free(files, n);
-		if (n == 0 && hist_foreign(path, errbuf, sizeof(errbuf))) {
+		if (hist_reader_open(&checked, path, o->from, o->to, note_cb,
+		    errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
 			return EX_NOINPUT;
 		}
@@ -307,7 +308,7 @@ replay_main(struct collector *c, const struct feed_opts *o, const char *path)
 	p.o = o;
 	p.path = path;
 	ratelog_init(&p.gaplog, 5, 1000000000, NULL, "gaps not reported");
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+	if (checked != NULL || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
 		rv = replay_history(&p);
 	else if ((f = replay_open(path)) == NULL) {
 		return EX_NOINPUT;

@@ -928,10 +928,13 @@ is_day(const char *name)
  * directories (YYYY-MM-DD), a history file's index, hidden names (which
  * readers skip) and a file system's lost+found (the directory a mount
  * point).  Anything else, as the history/ under a directory named a
- * level too high, makes it no recorder's directory.  Shared by recorder
- * cat and collector replay, so that both say it alike.
+ * level too high, makes it no recorder's directory.  Returns 1 with the
+ * message that says so, naming it, in err; else 0, an empty history
+ * (also if dir cannot be read: hist_list says why).  Checked by
+ * hist_reader_open, so that recorder cat and collector replay say it
+ * alike, on the listing they read.
  */
-int
+static int
 hist_foreign(const char *dir, char *err, size_t errlen)
 {
 	struct dirent *de;
@@ -1022,7 +1025,11 @@ hist_reader_open(struct hist_reader **rp, const char *path, int64_t from,
 		hist_reader_close(r);
 		return -1;
 	}
-	/* a directory one level too high reads as empty: said */
+	/* a path a level too high is a mistake, an empty history not */
+	if (r->nfiles == 0 && hist_foreign(path, err, errlen)) {
+		hist_reader_close(r);
+		return -1;
+	}
 	if (r->nfiles == 0)
 		say(note, "%s: no history files in it nor in a directory "
 		    "under it", path);

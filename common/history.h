@@ -225,17 +225,6 @@ int	 hist_list(const char *path, char ***files, size_t *n, char *err,
 void	 hist_list_free(char **files, size_t n);
 
 /*
- * hist_foreign: dir, a directory in which hist_list lists no history
- * file, is no recorder's directory (as one named a level too high): it
- * holds something a recorder does not make there, other than day
- * directories (YYYY-MM-DD), indexes (*.tph.idx), hidden names and a
- * lost+found.  Returns 1 with the message that says so, naming it, in
- * err; else 0, an empty history (also if dir cannot be read: hist_list
- * says why).
- */
-int	 hist_foreign(const char *dir, char *err, size_t errlen);
-
-/*
  * A reader of records across files, in file and block order, limited to
  * the blocks whose times meet [from, to): the index skips the others
  * without reading them.  Damaged blocks are reported to note and skipped.
@@ -253,7 +242,11 @@ struct hist_stats {
 };
 
 /*
- * hist_reader_open: lists path (hist_list) and prepares to read.  note
+ * hist_reader_open: lists path (hist_list) and prepares to read.  A
+ * directory in which it lists no history file is an empty history, said
+ * to note, if it holds nothing but what a recorder makes there (day
+ * directories, indexes, hidden names, a lost+found); else it is no
+ * recorder's directory (as one named a level too high), and fails.  note
  * gets one line per problem (NULL: none said).  Returns 0 or -1 with err.
  */
 int	 hist_reader_open(struct hist_reader **rp, const char *path,

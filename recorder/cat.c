@@ -234,22 +234,9 @@ cat_main(int argc, char **argv)
 	}
 	/* a path that cannot be read is said, and the others are read */
 	for (int i = optind; i < argc && rv != EX_IOERR; i++) {
-		char **files;
-		size_t nf;
-
 		jsonl_msg_init(&c.msg);
 		c.pgap.has = 0;
-		/* a path a level too high is a mistake, an empty history not */
-		if (hist_list(argv[i], &files, &nf, errbuf, sizeof(errbuf)) ==
-		    0) {
-			hist_list_free(files, nf);
-			if (nf == 0 && hist_foreign(argv[i], errbuf,
-			    sizeof(errbuf))) {
-				warnx("%s", errbuf);
-				rv = EX_NOINPUT;
-				continue;
-			}
-		}
+		/* a path a level too high fails too, not read as empty */
 		if (hist_reader_open(&hr, argv[i], c.from, c.to, note_cb,
 		    errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
