@@ -1056,7 +1056,10 @@ stem_len(const char *b)
  * directory alternate): prev, the last seq recorded before it, must be
  * the last of that file's blocks.  A file removed between them, or one
  * cut short, breaks the chain: said and counted as damage, not read as a
- * whole history.  Returns -1 out of memory, else 0.
+ * whole history.  So does a prev of 0, nothing recorded before, after a
+ * file of the name with blocks: the first file written does not come
+ * first, as when a later one was renamed to sort before it.  Returns -1
+ * out of memory, else 0.
  */
 static int
 chain_check(struct hist_reader *r, const char *path,
@@ -1082,7 +1085,12 @@ chain_check(struct hist_reader *r, const char *path,
 		r->chains = c;
 		c = &r->chains[r->nchains++];
 		*c = (struct chain){ path, bl, 0, 0 };
-	} else if (c->have && prev != 0 && prev != c->last) {
+	} else if (c->have && prev == 0) {
+		say(r->note, "%s: follows no record, but %s ends at seq %"
+		    PRIu64 ": a file out of its place in the history (one "
+		    "renamed?)", path, c->path, c->last);
+		r->st.bad++;
+	} else if (c->have && prev != c->last) {
 		say(r->note, "%s: follows seq %" PRIu64 ", but %s ends "
 		    "at seq %" PRIu64 ": records %s the history (a file "
 		    "removed or cut short?)", path, prev, c->path, c->last,
