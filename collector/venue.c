@@ -51,54 +51,79 @@ feed_malformed(struct feed *f, const char *why, const char *data, size_t len)
 	    "skipped: %s: %s", f->ops->name, why, ex);
 }
 
-/* The kinds feed_unknown has said, per venue: a small fixed table. */
+/* The kinds feed_unknown and the topics feed_unsubscribed have said, per
+   venue: a small fixed table, shared. */
 #define UNKNOWN_KINDS	32
 #define UNKNOWN_KIND_LEN	32
+#define UNKNOWN_TOPIC_LEN	64
 #define UNKNOWN_EXCERPT	120	/* bytes of the message shown */
 
 static struct {
 	unsigned	venue;
+	int		topic;		/* feed_unsubscribed's: a whole topic */
 	size_t		n;
-	char		kind[UNKNOWN_KIND_LEN];
+	char		kind[UNKNOWN_TOPIC_LEN];
 } unknown_said[UNKNOWN_KINDS];
 static size_t	unknown_nsaid;
 
-void
-feed_unknown(struct feed *f, struct jv kind, const char *data, size_t len)
+/*
+ * Counts a message as unknown and says it the first time this venue sends
+ * its kind: the text of kind, cut at the first '.' unless topic, and at
+ * max - 1 bytes.
+ */
+static void
+unknown_say(struct feed *f, struct jv kind, int topic, size_t max,
+    const char *what, const char *data, size_t len)
 {
 	const char *t, *dot;
 	size_t n, i;
-	char buf[UNKNOWN_KIND_LEN], k[UNKNOWN_KIND_LEN * 4 + 4];
+	char buf[UNKNOWN_TOPIC_LEN], k[UNKNOWN_TOPIC_LEN * 4 + 4];
 	char msg[UNKNOWN_EXCERPT * 4 + 4];
 
 	f->unknown++;
-	if (jt_str(kind, buf, sizeof(buf), &t, &n) != 0) {
+	if (jt_str(kind, buf, max, &t, &n) != 0) {
 		/* not a string (or a long one with escapes): its JSON text */
 		t = kind.p != NULL ? kind.p : "";
 		n = kind.p != NULL ? kind.n : 0;
 	}
-	if ((dot = memchr(t, '.', n)) != NULL)
+	if (!topic && (dot = memchr(t, '.', n)) != NULL)
 		n = (size_t)(dot - t);
-	if (n >= UNKNOWN_KIND_LEN)
-		n = UNKNOWN_KIND_LEN - 1;
+	if (n >= max)
+		n = max - 1;
 	for (i = 0; i < unknown_nsaid; i++)
 		if (unknown_said[i].venue == f->ops->id &&
+		    unknown_said[i].topic == topic &&
 		    unknown_said[i].n == n &&
 		    memcmp(unknown_said[i].kind, t, n) == 0)
 			return;
 	if (unknown_nsaid == UNKNOWN_KINDS)
 		return;		/* said when the table filled */
 	unknown_said[i].venue = f->ops->id;
+	unknown_said[i].topic = topic;
 	unknown_said[i].n = n;
 	memcpy(unknown_said[i].kind, t, n);
-	text_excerpt(t, n, UNKNOWN_KIND_LEN, k);
+	text_excerpt(t, n, max, k);
 	text_excerpt(data, len, UNKNOWN_EXCERPT, msg);
-	fprintf(stderr, "%s: %s: message of unknown kind \"%s\" skipped "
+	fprintf(stderr, "%s: %s: message of %s \"%s\" skipped "
 	    "(said once, counted as unknown): %s\n", f->c->prog,
-	    f->ops->name, k, msg);
+	    f->ops->name, what, k, msg);
 	if (++unknown_nsaid == UNKNOWN_KINDS)
 		fprintf(stderr, "%s: %d unknown message kinds said: further "
 		    "ones are only counted\n", f->c->prog, UNKNOWN_KINDS);
+}
+
+void
+feed_unknown(struct feed *f, struct jv kind, const char *data, size_t len)
+{
+	unknown_say(f, kind, 0, UNKNOWN_KIND_LEN, "unknown kind", data, len);
+}
+
+void
+feed_unsubscribed(struct feed *f, struct jv topic, const char *data,
+    size_t len)
+{
+	unknown_say(f, topic, 1, UNKNOWN_TOPIC_LEN, "unsubscribed topic",
+	    data, len);
 }
 
 void

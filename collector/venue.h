@@ -203,6 +203,16 @@ void	feed_unknown(struct feed *f, struct jv kind, const char *data,
 	    size_t len);
 
 /*
+ * feed_unsubscribed: a message of a known kind but of a topic the adapter
+ * did not subscribe to (Bybit's orderbook.200.X on an orderbook.50.X
+ * subscription: another stream, whose update ids are not the book's).
+ * As feed_unknown, counted in f->unknown and said once, but per whole
+ * topic (its first 63 bytes).
+ */
+void	feed_unsubscribed(struct feed *f, struct jv topic, const char *data,
+	    size_t len);
+
+/*
  * feed_resync: integrity failure on s: writes status resync with reason,
  * counts it, discards the book and calls ops->resync.
  */

@@ -13,6 +13,11 @@
  * consecutive u per topic and a gap is treated as lost data): resync by
  * unsubscribing and subscribing the topic, which brings a new snapshot.
  * seq (the cross sequence) is kept as the venue sequence of trades.
+ * Only the orderbook topic subscribed is applied: each depth is its own
+ * stream with its own snapshots and update ids, so a frame of another
+ * depth's topic for the same symbol (orderbook.200.X on orderbook.50.X)
+ * would corrupt the book; it is counted as unknown and said once per
+ * topic (collector(1) VENUES).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,10 +94,33 @@ by_tick(struct feed *f, int64_t mono)
 		feed_send(f, "{\"req_id\":\"ping\",\"op\":\"ping\"}");
 }
 
-/* mk: the message's "data", "cts" and "ts"; type its "type". */
+/*
+ * The symbol topic is the subscribed orderbook topic of (at by_depth), or
+ * NULL: another depth's topic, or a symbol not asked for.
+ */
+static struct fsym *
+by_topic_sym(struct feed *f, struct jv topic)
+{
+	const char *t;
+	size_t n, pn;
+	char buf[96], pre[32];
+
+	if (jt_str(topic, buf, sizeof(buf), &t, &n) != 0)
+		return NULL;
+	pn = (size_t)snprintf(pre, sizeof(pre), "orderbook.%zu.",
+	    by_depth(f));
+	if (n <= pn || memcmp(t, pre, pn) != 0)
+		return NULL;
+	return feed_sym(f, t + pn, n - pn);
+}
+
+/*
+ * ts_sym: the symbol of the message's topic; mk: its "data", "cts" and "ts";
+ * type its "type".
+ */
 static void
-by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
-    size_t len, int64_t recv)
+by_book(struct feed *f, struct fsym *ts_sym, const struct jv *mk,
+    struct jv type, const char *data, size_t len, int64_t recv)
 {
 	static const char *const dkeys[] = { "s", "u", "b", "a" };
 	static struct jt_names dns;
@@ -107,6 +135,10 @@ by_book(struct feed *f, const struct jv *mk, struct jv type, const char *data,
 	jt_get_names(mk[0], jt_names_once(&dns, dkeys, 4), k);
 	if ((s = feed_jsym(f, k[0])) == NULL || jv_id(k[1], &u) != 0) {
 		feed_malformed(f, "orderbook without s or u", data, len);
+		return;
+	}
+	if (s != ts_sym) {
+		feed_malformed(f, "orderbook s not its topic's", data, len);
 		return;
 	}
 	/* "cts" (the matching engine's), else "ts" */
@@ -225,8 +257,16 @@ by_msg(struct feed *f, const char *data, size_t len, int64_t recv)
 			feed_malformed(f, jt_type(k[2]) == JT_STR ?
 			    "venue error" : "unexpected message", data, len);
 	} else if (by_prefix(k[0], "orderbook.")) {
+		struct fsym *s = by_topic_sym(f, k[0]);
+
+		if (s == NULL) {
+			/* another depth's stream, or a symbol not asked for:
+			   not this book's, and no data for the watchdog */
+			feed_unsubscribed(f, k[0], data, len);
+			return;
+		}
 		feed_data(f);
-		by_book(f, k + 4, k[1], data, len, recv);
+		by_book(f, s, k + 4, k[1], data, len, recv);
 	} else if (by_prefix(k[0], "publicTrade.")) {
 		feed_data(f);
 		by_trades(f, k[4], data, len, recv);

@@ -27,6 +27,9 @@ a line ('#' comments):
                        compressed), in order and with its exact text, at
                        SPEED times the recorded pace (`max`, the default:
                        back to back); then log "C<n> replayed N frames"
+  replace OLD NEW      in the frames of the `replay` commands after it on
+                       this connection, every OLD (no spaces) replaced by
+                       NEW: a recorded topic renamed, say
   restreplay FILE      answer REST GETs from the `rest` records of capture
                        FILE: the record whose URL has the request's path and
                        symbol (instId, pair) parameter, else 404; several
@@ -79,6 +82,7 @@ class Mock:
         self.recorded = {}          # rest_key -> [bodies], from restreplay
         self.served = {}            # rest_key -> answers given
         cur = None
+        repl = []                   # (old, new) of this conn's replays
         for raw in open(script, encoding="utf-8"):
             line = raw.rstrip("\n")
             if not line.strip() or line.lstrip().startswith("#"):
@@ -86,7 +90,13 @@ class Mock:
             word, _, rest = line.partition(" ")
             if word == "conn":
                 cur = []
+                repl = []
                 self.conns.append(cur)
+            elif word == "replace":
+                if cur is None:
+                    sys.exit("mockex: %r before conn" % line)
+                old, new = rest.split(" ")
+                repl.append((old, new))
             elif word == "rest":
                 delay, status, body = rest.split(" ", 2)
                 self.rest.append((float(delay), status, body))
@@ -101,6 +111,8 @@ class Mock:
                 f, _, speed = rest.partition(" ")
                 frames = [(r.get("ts"), r["text"])
                           for r in capture_records(f) if r.get("t") == "recv"]
+                for old, new in repl:
+                    frames = [(ts, t.replace(old, new)) for ts, t in frames]
                 speed = float(speed) if speed not in ("", "max") else 0
                 cur.append((word, (frames, speed)))
             else:

@@ -195,15 +195,17 @@ print(json.dumps({"bids": b, "asks": a}, separators=(",", ":")))' "$1" "$2"
 # Replaying recorded venue traffic (tests/fixtures/venues/README.md).
 REBUILD="$TESTS/mock/rebuild.py"
 
-# mock_replay CAPTURE EXPECT [SPEED]: the mock exchange serving CAPTURE:
-# REST GETs get its recorded bodies; the first connection, once the client
-# has sent EXPECT messages, gets its recorded frames at SPEED times the
-# recorded pace (default: back to back).
+# mock_replay CAPTURE EXPECT [SPEED [OLD NEW]]: the mock exchange serving
+# CAPTURE: REST GETs get its recorded bodies; the first connection, once
+# the client has sent EXPECT messages, gets its recorded frames at SPEED
+# times the recorded pace (default, or "max": back to back), with every
+# OLD in them replaced by NEW (mockex.py `replace`) if given.
 mock_replay() {
 	{
 		echo "restreplay $1"
 		echo conn
 		[ "$2" -eq 0 ] || echo "expect $2"
+		[ -z "${4:-}" ] || echo "replace $4 $5"
 		echo "replay $1 ${3:-max}"
 	} >"$T/replay.script"
 	mock_start "$T/replay.script"
