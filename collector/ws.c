@@ -28,11 +28,14 @@
 #include <openssl/x509v3.h>
 #include <wslay/wslay.h>
 
+#include "util.h"
 #include "ws.h"
 #include "wskey.h"
 
 #define WS_MAX_MSG	(64u << 20)	/* longest message; Coinbase books: 5 MB */
 #define WS_MAX_HDR	16384		/* longest handshake response */
+#define WS_CLOSE_REASON_MAX	123	/* a close frame's 125 less the code */
+#define WS_CLOSE_REASON_SAID	64	/* of it in a disconnect reason */
 
 enum ws_state { WS_CONNECTING, WS_HANDSHAKE, WS_OPEN, WS_DEAD };
 
@@ -47,6 +50,9 @@ struct ws_conn {
 	char			 accept[WSKEY_ACCEPT_LEN + 1]; /* expected */
 	struct ws_url		 url;
 	struct event		*deadline;	/* connect to open, at most */
+	/* the reason text of the venue's close frame (at most 123 bytes) */
+	char			 close_reason[WS_CLOSE_REASON_MAX];
+	size_t			 close_reason_len;
 };
 
 int
@@ -286,6 +292,13 @@ wsl_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 		if (c->cbs.msg_cb != NULL)
 			c->cbs.msg_cb(c, (const char *)a->msg, a->msg_length,
 			    a->opcode == WSLAY_BINARY_FRAME, c->arg);
+	} else if (a->opcode == WSLAY_CONNECTION_CLOSE && a->msg_length > 2) {
+		/* the venue's reason after the code, kept for ws_pump to say
+		   (maintenance, a rate limit, a bad request): it was lost */
+		c->close_reason_len = a->msg_length - 2;
+		if (c->close_reason_len > sizeof(c->close_reason))
+			c->close_reason_len = sizeof(c->close_reason);
+		memcpy(c->close_reason, a->msg + 2, c->close_reason_len);
 	}
 	/* pings are answered by wslay; a close is answered and ends below */
 }
@@ -294,7 +307,7 @@ wsl_msg_cb(wslay_event_context_ptr ctx, const struct wslay_event_on_msg_recv_arg
 static void
 ws_pump(struct ws_conn *c)
 {
-	char why[96];
+	char why[64 + WS_CLOSE_REASON_SAID * 4 + 4];
 
 	if (wslay_event_recv(c->wslay) != 0) {
 		ws_fail(c, "WebSocket protocol error");
@@ -331,8 +344,22 @@ ws_pump(struct ws_conn *c)
 	}
 	if (wslay_event_get_close_received(c->wslay) &&
 	    !wslay_event_want_write(c->wslay)) {
-		snprintf(why, sizeof(why), "closed by peer (code %u)",
-		    (unsigned)wslay_event_get_status_code_received(c->wslay));
+		unsigned code = wslay_event_get_status_code_received(c->wslay);
+
+		if (c->close_reason_len == 0) {
+			snprintf(why, sizeof(why), "closed by peer (code %u)",
+			    code);
+		} else {
+			/* printable ASCII, the first WS_CLOSE_REASON_SAID
+			   bytes: the reason is the venue's text, for the
+			   logs and a status record of 127 bytes */
+			char ex[WS_CLOSE_REASON_SAID * 4 + 4];
+
+			text_excerpt(c->close_reason, c->close_reason_len,
+			    WS_CLOSE_REASON_SAID, ex);
+			snprintf(why, sizeof(why), "closed by peer (code %u: "
+			    "\"%s\")", code, ex);
+		}
 		ws_fail(c, why);
 	}
 }

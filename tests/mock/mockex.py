@@ -13,7 +13,8 @@ a line ('#' comments):
   waitrest N           wait until N REST requests have arrived
   raw HEX              write the bytes HEX on the connection as they are
                        (a frame against RFC 6455, say), past the library
-  close                close the connection (code 1000)
+  close [CODE [REASON]]    close the connection with CODE (default 1000)
+                       and REASON, Python escapes (\x1b, \u00e9) decoded
   drop                 cut the TCP connection without a close frame
   repeat SECS N TEXT   send TEXT every 0.2 s for SECS s (heartbeats), with
                        @N@ in TEXT replaced by N, N+1, ...
@@ -201,7 +202,9 @@ class Mock:
                 elif word == "raw":
                     ws.transport.write(bytes.fromhex(arg))
                 elif word == "close":
-                    await ws.close()
+                    code, _, reason = arg.partition(" ")
+                    reason = reason.encode("ascii").decode("unicode_escape")
+                    await ws.close(int(code or 1000), reason)
                     break
                 elif word == "drop":
                     ws.transport.abort()
