@@ -101,17 +101,21 @@ by_tick(struct feed *f, int64_t mono)
 static struct fsym *
 by_topic_sym(struct feed *f, struct jv topic)
 {
+	const size_t pn = sizeof("orderbook.") - 1;
 	const char *t;
-	size_t n, pn;
-	char buf[96], pre[32];
+	size_t n, i = pn, d = 0;
+	char buf[96];
 
-	if (jt_str(topic, buf, sizeof(buf), &t, &n) != 0)
+	/* "orderbook." (by_msg saw it), the depth as subscribed, ".", the
+	   symbol: parsed, not formatted, on every book message */
+	if (jt_str(topic, buf, sizeof(buf), &t, &n) != 0 || n <= pn ||
+	    t[pn] == '0')
 		return NULL;
-	pn = (size_t)snprintf(pre, sizeof(pre), "orderbook.%zu.",
-	    by_depth(f));
-	if (n <= pn || memcmp(t, pre, pn) != 0)
+	while (i < n && t[i] >= '0' && t[i] <= '9' && d <= 1000)
+		d = d * 10 + (size_t)(t[i++] - '0');
+	if (i == pn || i >= n || t[i] != '.' || d != by_depth(f))
 		return NULL;
-	return feed_sym(f, t + pn, n - pn);
+	return feed_sym(f, t + i + 1, n - i - 1);
 }
 
 /*
