@@ -1294,8 +1294,7 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 		markets_full(d, r);
 		return 0;
 	}
-	if (r->ts > r->recv &&
-	    (uint64_t)r->ts - (uint64_t)r->recv > (uint64_t)DERIVE_AHEAD_MAX_NS)
+	if (derive_ts(r) != r->ts)
 		r = ahead(d, m, r, &at);
 	if (!m->taken) {
 		m->taken = 1;
@@ -1310,6 +1309,15 @@ derive_msg(struct derive *d, const struct tp_record *recs, size_t n)
 	   venue: the books of the others may have gone stale meanwhile */
 	xbest(d, m->sym, r);
 	return 0;
+}
+
+int64_t
+derive_ts(const struct tp_record *r)
+{
+	if (r->ts > r->recv &&
+	    (uint64_t)r->ts - (uint64_t)r->recv > (uint64_t)DERIVE_AHEAD_MAX_NS)
+		return r->recv;
+	return r->ts;
 }
 
 void

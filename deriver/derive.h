@@ -92,4 +92,11 @@ void		 derive_late_start(struct derive *d);
 
 const struct derive_stats *derive_stats(const struct derive *d);
 
+/*
+ * derive_ts: the ts that what the trade or book record r causes is
+ * stamped with: its own, or its recv if more than DERIVE_AHEAD_MAX_NS
+ * past it (deriver(1), Bars).
+ */
+int64_t		 derive_ts(const struct tp_record *r);
+
 #endif

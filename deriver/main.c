@@ -49,6 +49,7 @@ static const struct option opts[] = {
 
 #define OUT_BATCH	1024	/* output records published at once, at most */
 #define LOG_PER_SEC	20	/* per-record messages: skipped, dropped */
+#define RESUME_TAIL	64	/* records after the last derived, compared */
 
 static volatile sig_atomic_t stop, usr1;
 
@@ -63,6 +64,19 @@ struct deriver {
 	uint64_t	 records, lost, gaps, partial, skipped, published;
 	int		 verbose;
 	struct ratelog	 log;		/* the per-record messages */
+	/*
+	 * A restart on an output ring holding derived records (deriver(1),
+	 * Restarts): while resume, nothing is published.  last: its last
+	 * derived record, seq 0, whose src_seq (vseq) and times the input
+	 * still holds; tail[0..ntail): the records after it; matched: how
+	 * many of last and tail the engine has given again, in order.
+	 */
+	int		 resume;
+	struct tp_record last, tail[RESUME_TAIL];
+	size_t		 ntail, matched;
+	uint64_t	 reread;	/* input records taken while resume */
+	uint64_t	 resume_gap;	/* a src_seq no longer held, or 0 */
+	const char	*out_name;
 };
 
 static void
@@ -164,12 +178,88 @@ idle(struct deriver *v)
 		recreate(v);
 }
 
+/* resume_end: publishing starts again after a restart; said. */
+static void
+resume_end(struct deriver *v)
+{
+	v->resume = 0;
+	warnx("ring %s holds what was derived up to input seq %" PRIu64
+	    ": %" PRIu64 " input records re-read without publishing",
+	    v->out_name, v->last.vseq, v->reread);
+}
+
+/*
+ * resume_past: while resume, whether the input message that begins
+ * with first is past what the output ring holds: 1 if past its last
+ * derived record's src_seq; for a book_top, 2 if it is the record that
+ * wrote it, the next trade or book record of its venue and symbol in a
+ * later interval (deriver(1), Top-N books), whose own output the ring
+ * holds too; else 0.  Once the engine gave that last derived record
+ * again, only the comparison decides (resume_drop).
+ */
+static int
+resume_past(const struct deriver *v, const struct tp_record *first)
+{
+	const struct tp_record *l = &v->last;
+	int64_t ns;
+
+	if (v->matched > 0 || first->seq <= l->vseq)
+		return 0;
+	if (l->type != REC_BOOK_TOP)
+		return 1;
+	if ((first->type != REC_TRADE && first->type != REC_BOOK) ||
+	    first->venue != l->venue ||
+	    strncmp(first->symbol, l->symbol, REC_SYMBOL_LEN) != 0)
+		return 0;
+	ns = (int64_t)l->u.top.interval_ms * 1000000;
+	return derive_ts(first) / ns > l->ts / ns ? 2 : 0;
+}
+
+/*
+ * resume_drop: while resume, takes what the engine gave, recs[0..n),
+ * back from the output: the records the output ring holds, compared
+ * (the last derived and those after it, deriver(1) Restarts).  recs is
+ * one message: returns n to drop it, or 0 to publish it (resume ended).
+ */
+static size_t
+resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct tp_record *want = v->matched == 0 ? &v->last :
+		    &v->tail[v->matched - 1];
+
+		if (memcmp(&recs[i], want, sizeof(*want)) == 0) {
+			if (++v->matched <= v->ntail)
+				continue;
+			/* the ring's last record given again: what follows
+			   is new (a book_top the ring holds only the start
+			   of, past RESUME_TAIL, is dropped whole) */
+			resume_end(v);
+			return n;
+		}
+		if (v->matched > 0) {
+			/* no longer what the ring holds: new, and whole */
+			resume_end(v);
+			return 0;
+		}
+	}
+	return n;
+}
+
 /* derive_out_fn: gathers an output message, whole, for one publish. */
 static void
 out_cb(void *arg, struct tp_record *recs, size_t n)
 {
 	struct deriver *v = arg;
 
+	if (v->resume) {
+		size_t k = resume_drop(v, recs, n);
+
+		recs += k;
+		n -= k;
+		if (n == 0)
+			return;
+	}
 	if (v->on + n > v->batch)
 		flush(v);
 	if (v->failed)		/* the output ring is gone: stopping */
@@ -190,11 +280,23 @@ take(struct deriver *v, const struct tp_record *rec)
 	int rc;
 
 	v->records++;
+	if (v->resume)
+		v->reread++;
 	do {
 		rc = jsonl_msg_add(&v->msg, rec, why, sizeof(why));
 		if (rc == JSONL_MSG_READY) {
+			int past = v->resume ? resume_past(v, &v->msg.recs[0]) :
+			    0;
+
+			if (past == 1) {
+				/* what it derives is published */
+				v->reread -= v->msg.n;
+				resume_end(v);
+			}
 			if (derive_msg(v->d, v->msg.recs, v->msg.n) < 0)
 				errx(EX_OSERR, "out of memory");
+			if (past == 2 && v->resume)	/* what follows is */
+				resume_end(v);
 		} else if (rc == JSONL_MSG_BAD) {
 			v->skipped++;
 			ratelog_say(&v->log, mono_ns(), "%s: skipped", why);
@@ -220,7 +322,81 @@ gap(struct deriver *v, uint64_t from, uint64_t lost,
 	v->lost += lost;
 	warnx("input gap: %" PRIu64 " records lost from seq %" PRIu64
 	    "; books invalid until their next snapshot", lost, from);
+	/* every book invalid: the ring's last top is not written again */
+	if (v->resume && v->matched == 0 && next->seq > v->last.vseq)
+		resume_end(v);
 	derive_cut(v->d, from, lost, next);
+}
+
+/*
+ * resume_start: at a start from the input's oldest record, an output
+ * ring that holds derived records is continued, not written again
+ * (deriver(1), Restarts): if the input holds the src_seq of its last
+ * derived record, with the same times, everything is derived again from
+ * the oldest, and published only past what the ring holds (resume); if
+ * the input no longer holds it but began after it, those between are a
+ * gap (resume_gap); else the input is a new ring, derived whole, said.
+ */
+static void
+resume_start(struct deriver *v)
+{
+	struct ring *o;
+	static struct tp_record back[RESUME_TAIL];
+	struct tp_record rec, *l = &v->last;
+	uint64_t seq, oldest, lost = 0, src;
+	char errbuf[512];
+	size_t n = 0;
+	int found = 0;
+
+	if (ring_cursor(v->out) == 0 ||
+	    ring_reader_open(&o, v->out_name, errbuf, sizeof(errbuf)) !=
+	    RING_OK)
+		return;
+	oldest = ring_oldest(o);
+	/* its writer is this process: nothing moves under the reading */
+	for (seq = ring_cursor(o); seq >= oldest && seq > 0; seq--) {
+		ring_seek(o, seq);
+		if (!ring_read(o, &rec, &lost) || rec.seq != seq)
+			break;
+		rec.seq = 0;
+		if (rec.type >= REC_QUOTE && rec.type <= REC_XBEST) {
+			*l = rec;
+			found = 1;
+			break;
+		}
+		/* read backwards: the last RESUME_TAIL read are the first
+		   after it.  XXX: only those compared */
+		back[n++ % RESUME_TAIL] = rec;
+	}
+	ring_close(o);
+	if (!found)
+		return;
+	v->ntail = n < RESUME_TAIL ? n : RESUME_TAIL;
+	for (size_t j = 0; j < v->ntail; j++)
+		v->tail[j] = back[(n - 1 - j) % RESUME_TAIL];
+	src = l->vseq;
+	lost = 0;
+	if (src > 0 && src <= ring_cursor(v->in)) {
+		ring_seek(v->in, src);
+		if (ring_read(v->in, &rec, &lost)) {
+			if (rec.seq == src && rec.recv == l->recv &&
+			    (rec.ts == l->ts || derive_ts(&rec) == l->ts))
+				v->resume = 1;
+			else if (rec.seq > src && lost > 0 &&
+			    rec.recv >= l->recv) {
+				v->resume_gap = src;
+				warnx("ring %s: continued after input seq %"
+				    PRIu64 ", which ring %s no longer holds",
+				    v->out_name, src, v->in_name);
+			}
+		}
+		ring_seek_oldest(v->in);
+	}
+	if (!v->resume && !v->resume_gap)
+		warnx("ring %s: input seq %" PRIu64 " of its last derived "
+		    "record is not the same record in ring %s (a new ring?): "
+		    "derived from its oldest again", v->out_name, src,
+		    v->in_name);
 }
 
 static int
@@ -499,6 +675,9 @@ main(int argc, char **argv)
 		ring_unlink(rc_out.name);
 		errx(EX_USAGE, "--out %s: the ring read from", rc_out.name);
 	}
+	v.out_name = rc_out.name;
+	if (strcmp(from, "oldest") == 0)
+		resume_start(&v);
 	if (strcmp(from, "latest") == 0) {
 		ring_seek_latest(v.in);
 		/* records before it not read: said now, since the ring may
@@ -515,10 +694,23 @@ main(int argc, char **argv)
 		if (ring_read(v.in, &rec, &lost)) {
 			if (v.records == 0 && rec.seq > 1)
 				derive_late_start(v.d);	/* seqs before it */
+			if (v.resume_gap > 0) {
+				/* those after what the output holds, lost:
+				   with the lap at this read, if any */
+				if (rec.seq > v.resume_gap + 1)
+					gap(&v, v.resume_gap + 1,
+					    rec.seq - v.resume_gap - 1, &rec);
+				v.resume_gap = 0;
+				lost = 0;
+			}
 			if (replaced) {
 				/* said now: stamped with the first record
 				   after it, as a gap is */
 				replaced = 0;
+				/* another stream than the one the output
+				   ring holds the derivation of: published */
+				if (v.resume)
+					resume_end(&v);
 				gap(&v, rgap_from, rgap_lost, &rec);
 			}
 			if (lost > 0)
@@ -574,6 +766,8 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	if (v.resume)	/* nothing past what the output ring holds */
+		resume_end(&v);
 	flush(&v);
 	ratelog_flush(&v.log);
 	if (v.verbose || usr1)
