@@ -88,13 +88,12 @@ replica_up(const redisReply *r)
 }
 
 /*
- * pick_replica: in the reply to SENTINEL replicas, the replica prefer
- * if it is up and not avoid, else the first up that is not avoid, else
- * avoid if up.
- * Returns 0 with *addr set, or -1 (none up, or a bad address).
+ * sentinel_pick_replica: in the reply to SENTINEL replicas, the replica
+ * prefer if it is up and not avoid, else the first up that is not
+ * avoid, else avoid if up.
  */
-static int
-pick_replica(const struct redisurl *u, const redisReply *rep,
+int
+sentinel_pick_replica(const struct redisurl *u, const redisReply *rep,
     const char *prefer, const char *avoid, struct redisurl *addr,
     char *why, size_t whylen)
 {
@@ -102,6 +101,8 @@ pick_replica(const struct redisurl *u, const redisReply *rep,
 	char at[300];
 	size_t i;
 
+	if (rep->type != REDIS_REPLY_ARRAY)
+		return -1;
 	for (i = 0; i < rep->elements; i++) {
 		r = rep->element[i];
 		if (!replica_up(r))
@@ -122,6 +123,22 @@ pick_replica(const struct redisurl *u, const redisReply *rep,
 	    whylen);
 }
 
+int
+sentinel_master_addr(const struct redisurl *u, const redisReply *rep,
+    struct redisurl *addr, char *why, size_t whylen)
+{
+	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
+	    rep->element[0]->type == REDIS_REPLY_STRING &&
+	    rep->element[1]->type == REDIS_REPLY_STRING)
+		return set_addr(u, rep->element[0]->str, rep->element[1]->str,
+		    addr, why, whylen);
+	if (rep->type == REDIS_REPLY_ERROR)
+		snprintf(why, whylen, "%.120s", rep->str);
+	else
+		snprintf(why, whylen, "does not know master '%s'", u->master);
+	return -1;
+}
+
 /*
  * ask_one: asks the Sentinel at nd.  Returns 0 with *addr, or -1 with
  * why.
@@ -138,32 +155,20 @@ ask_one(const struct redisurl *u, const struct redisurl_node *nd,
 	if (rc == NULL)
 		goto err;
 	if (want == SENTINEL_REPLICA) {
-		rep = redisCommand(rc, "SENTINEL replicas %s", u->master);
-		if (rep != NULL && rep->type == REDIS_REPLY_ARRAY &&
-		    pick_replica(u, rep, prefer, avoid, addr, why,
+		rep = redisCommand(rc, SENTINEL_ASK_REPLICAS, u->master);
+		if (rep == NULL)
+			goto fail;
+		if (sentinel_pick_replica(u, rep, prefer, avoid, addr, why,
 		    whylen) == 0) {
 			rv = 0;
 			goto err;
 		}
-		if (rep == NULL)
-			goto fail;
 		freeReplyObject(rep);
 	}
-	rep = redisCommand(rc, "SENTINEL get-master-addr-by-name %s",
-	    u->master);
+	rep = redisCommand(rc, SENTINEL_ASK_MASTER, u->master);
 	if (rep == NULL)
 		goto fail;
-	if (rep->type == REDIS_REPLY_ARRAY && rep->elements == 2 &&
-	    rep->element[0]->type == REDIS_REPLY_STRING &&
-	    rep->element[1]->type == REDIS_REPLY_STRING) {
-		rv = set_addr(u, rep->element[0]->str, rep->element[1]->str,
-		    addr, why, whylen);
-		goto err;
-	}
-	if (rep->type == REDIS_REPLY_ERROR)
-		snprintf(why, whylen, "%.120s", rep->str);
-	else
-		snprintf(why, whylen, "does not know master '%s'", u->master);
+	rv = sentinel_master_addr(u, rep, addr, why, whylen);
 	goto err;
 fail:
 	snprintf(why, whylen, "%s", rc->errstr);

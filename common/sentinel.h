@@ -4,8 +4,11 @@
  * the URL is tried in turn, each with its own timeout, until one answers
  * SENTINEL get-master-addr-by-name (the primary) or SENTINEL replicas (a
  * replica that is up and linked to its primary).  The calls block; they
- * are made only when a connection is (re)established.  Nothing here
- * prints or exits.
+ * are made only when a connection is (re)established.  wsgate, whose
+ * event loop must not wait, asks the same questions without blocking
+ * (wsgate/evsentinel.c) and reads the answers with the same functions
+ * (sentinel_pick_replica, sentinel_master_addr).  Nothing here prints
+ * or exits.
  */
 #ifndef TP_SENTINEL_H
 #define TP_SENTINEL_H
@@ -15,6 +18,10 @@
 #include "redisurl.h"
 
 #define SENTINEL_TIMEOUT_MS	500	/* per Sentinel asked */
+
+/* The questions, each with the master name as its one argument. */
+#define SENTINEL_ASK_REPLICAS	"SENTINEL replicas %s"
+#define SENTINEL_ASK_MASTER	"SENTINEL get-master-addr-by-name %s"
 
 enum sentinel_want {
 	SENTINEL_PRIMARY,
@@ -34,6 +41,29 @@ enum sentinel_want {
 int	sentinel_resolve(const struct redisurl *u, enum sentinel_want want,
 	    const char *prefer, const char *avoid, int timeout_ms,
 	    struct redisurl *addr, char *err, size_t errlen);
+
+/*
+ * sentinel_pick_replica: from rep, a Sentinel's answer to
+ * SENTINEL_ASK_REPLICAS, the replica sentinel_resolve takes (prefer,
+ * avoid: as there).  Returns 0 with *addr set as there, or -1: none up
+ * (why untouched), not an array (the same), or a bad address (said in
+ * why).
+ */
+struct redisReply;
+int	sentinel_pick_replica(const struct redisurl *u,
+	    const struct redisReply *rep, const char *prefer,
+	    const char *avoid, struct redisurl *addr, char *why,
+	    size_t whylen);
+
+/*
+ * sentinel_master_addr: from rep, a Sentinel's answer to
+ * SENTINEL_ASK_MASTER, the primary: 0 with *addr set as
+ * sentinel_resolve does, or -1 with why (the Sentinel's error, a master
+ * it does not know, a bad address).
+ */
+int	sentinel_master_addr(const struct redisurl *u,
+	    const struct redisReply *rep, struct redisurl *addr, char *why,
+	    size_t whylen);
 
 /*
  * sentinel_dial: a blocking connection to nd for one short query, with
