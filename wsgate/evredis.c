@@ -64,6 +64,7 @@ struct evr {
 	int64_t			 timeout_ns;
 	int64_t			 last_rx;	/* mono_ns: started, last read */
 	struct evr_cap		 cap;
+	char			 why[128];	/* evr_start's failure */
 };
 
 /* The bound of the reader being read (evr_cap_use); one loop, one read. */
@@ -446,7 +447,8 @@ evr_keepalive(int fd, int64_t timeout_ns)
 /*
  * evr_start: connects e (closed first) to at's host and port or unix
  * socket; up or lost is called from the loop.  0, or -1 if the
- * connection could not even be started (lost is not called).
+ * connection could not even be started (lost is not called; evr_error
+ * says why).
  */
 int
 evr_start(struct evr *e, const struct redisurl *at)
@@ -455,9 +457,12 @@ evr_start(struct evr *e, const struct redisurl *at)
 	struct timeval tv;
 
 	evr_close(e);
+	snprintf(e->why, sizeof(e->why), "out of memory");
 	c = at->is_unix ? redisConnectUnixNonBlock(at->path) :
 	    redisConnectNonBlock(at->host, at->port);
 	if (c == NULL || c->err) {
+		if (c != NULL)
+			snprintf(e->why, sizeof(e->why), "%s", c->errstr);
 		redisFree(c);
 		return -1;
 	}
@@ -558,4 +563,11 @@ int
 evr_connected(const struct evr *e)
 {
 	return e->connected;
+}
+
+/* evr_error: why the last evr_start failed. */
+const char *
+evr_error(const struct evr *e)
+{
+	return e->why;
 }

@@ -66,6 +66,7 @@ const struct evr_pend *evr_oldest(const struct evr *);
 void		 evr_pop(struct evr *);
 size_t		 evr_inflight(const struct evr *, int64_t *oldest);
 int		 evr_connected(const struct evr *);
+const char	*evr_error(const struct evr *);
 void		 evr_close(struct evr *);
 void		 evr_free(struct evr *);
 void		 evr_keepalive(int fd, int64_t timeout_ns);

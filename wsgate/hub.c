@@ -118,7 +118,9 @@
  * Sentinels for a replica that is up: --replica if it is, else one other
  * than the one it just lost if there is another (else the primary); cmd takes the server sub found, so
  * that the late-joiner reads and the stream come from one server.  Losing
- * it is a Redis loss as above (status frames, books synced again).
+ * it is a Redis loss as above (status frames, books synced again).  The
+ * Sentinels are asked on the loop (evsentinel.c), never with a blocking
+ * call: Sentinels that do not answer cost the clients nothing.
  *
  * Cluster (a cluster:// URL, wsgate(1) "Cluster"): there is no sub and
  * no cmd.  shard.c holds a subscription connection per node and the
@@ -174,6 +176,7 @@
 #include "cluster.h"
 #include "conflate.h"
 #include "evredis.h"
+#include "evsentinel.h"
 #include "glob.h"
 #include "hash.h"
 #include "hub.h"
@@ -206,6 +209,7 @@ struct rconn {
 	struct backoff		 backoff;
 	struct event		*retry;
 	struct redisurl		 at;	/* sentinel://: the server found */
+	struct evs		*ask;	/* sentinel://: the Sentinels asked */
 	int			 fixed;	/* cluster://: at is a node's */
 	char			 lost[264];	/* host:port last lost */
 	char			 run_id[41];	/* fixed: at's; "": unknown */
@@ -381,6 +385,7 @@ struct hub {
 };
 
 static void rconn_start(struct rconn *);
+static void rconn_connect(struct rconn *);
 static void cover_update(struct hub *);
 static void member_start(struct member *);
 static void sync_kick(struct hub_peer *);
@@ -3345,16 +3350,14 @@ cmd_live_cb(evutil_socket_t fd, short what, void *arg)
 
 /*
  * rconn_find: rc->at, the server to connect to: the URL's, or for
- * sentinel:// what the Sentinels say (see the top).  Returns 0, or -1
- * (said on stderr) to try again later.
- * XXX the Sentinels are asked with blocking calls, up to
- * SENTINEL_TIMEOUT_MS each, on the event loop.
+ * sentinel:// what the Sentinels say (see the top).  Returns 0 with
+ * rc->at set, 1 while the Sentinels are asked (found_cb goes on), or -1
+ * to try again later.
  */
 static int
 rconn_find(struct rconn *rc)
 {
 	struct hub *h = rc->h;
-	char err[600];
 
 	if (rc->fixed)
 		return 0;	/* a cluster node's */
@@ -3366,17 +3369,42 @@ rconn_find(struct rconn *rc)
 		rc->at = h->sub.at;
 		return 0;
 	}
-	if (sentinel_resolve(&h->conf->redis, SENTINEL_REPLICA,
-	    h->conf->replica, h->sub.lost[0] != '\0' ? h->sub.lost : NULL,
-	    SENTINEL_TIMEOUT_MS, &rc->at, err, sizeof(err)) < 0) {
+	if (rc->ask == NULL || evs_ask(rc->ask, &h->conf->redis,
+	    SENTINEL_REPLICA, h->conf->replica, h->sub.lost[0] != '\0' ?
+	    h->sub.lost : NULL) != 0) {
 		fprintf(stderr, "wsgate: redis %s: no server from the "
-		    "Sentinels: %s\n", rc->name, err);
+		    "Sentinels: out of memory\n", rc->name);
 		return -1;
 	}
-	if (rc == &h->sub || h->conf->verbose)
-		fprintf(stderr, "wsgate: redis %s: Sentinels name %s:%d\n",
-		    rc->name, rc->at.host, rc->at.port);
-	return 0;
+	return 1;
+}
+
+/*
+ * found_cb: the Sentinels' answer to rconn_find's question: rc connects
+ * to addr, or, with none, tries again with the backoff.  cmd takes sub's
+ * server instead if sub came up meanwhile.
+ */
+static void
+found_cb(void *arg, const struct redisurl *addr, const char *err)
+{
+	struct rconn *rc = arg;
+	struct hub *h = rc->h;
+
+	if (addr == NULL) {
+		fprintf(stderr, "wsgate: redis %s: no server from the "
+		    "Sentinels: %s\n", rc->name, err);
+		rconn_retry(rc);
+		return;
+	}
+	if (rc == &h->cmd && h->sub.connected) {
+		rc->at = h->sub.at;
+	} else {
+		rc->at = *addr;
+		if (rc == &h->sub || h->conf->verbose)
+			fprintf(stderr, "wsgate: redis %s: Sentinels name "
+			    "%s:%d\n", rc->name, rc->at.host, rc->at.port);
+	}
+	rconn_connect(rc);
 }
 
 /* sub's socket connected: up once Redis answers (subev_reply). */
@@ -3422,16 +3450,28 @@ sub_start(struct hub *h)
 static void
 rconn_start(struct rconn *rc)
 {
+	switch (rconn_find(rc)) {
+	case 0:
+		rconn_connect(rc);
+		break;
+	case 1:
+		break;		/* found_cb goes on */
+	default:
+		rconn_retry(rc);
+		break;
+	}
+}
+
+/* rconn_connect: rc's connection to rc->at started. */
+static void
+rconn_connect(struct rconn *rc)
+{
 	struct hub *h = rc->h;
 	redisAsyncContext *ac;
 	redisLibeventEvents *le;
 	int64_t t = (int64_t)h->conf->redis_timeout * 1000000000;
 	struct timeval tv;
 
-	if (rconn_find(rc) < 0) {
-		rconn_retry(rc);
-		return;
-	}
 	if (rc == &h->sub) {
 		sub_start(h);
 		return;
@@ -3797,11 +3837,18 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	    "messages not UTF-8 not logged");
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
+	if (conf->redis.is_sentinel) {
+		h->sub.ask = evs_new(base, SENTINEL_TIMEOUT_MS, found_cb,
+		    &h->sub);
+		h->cmd.ask = evs_new(base, SENTINEL_TIMEOUT_MS, found_cb,
+		    &h->cmd);
+	}
 	h->resub = evtimer_new(base, resub_cb, h);
 	h->subev = evr_new(base, &subev_cbs, h,
 	    (int64_t)conf->redis_timeout * 1000);
 	if (h->sub.retry == NULL || h->cmd.retry == NULL ||
-	    h->resub == NULL || h->subev == NULL ||
+	    h->resub == NULL || h->subev == NULL || (conf->redis.is_sentinel &&
+	    (h->sub.ask == NULL || h->cmd.ask == NULL)) ||
 	    (conf->redis.is_cluster && cluster_start(h) != 0)) {
 		hub_close(h);
 		hub_free(h);
@@ -3841,6 +3888,9 @@ hub_close(struct hub *h)
 	if (h->cmd.live != NULL)
 		event_free(h->cmd.live);
 	h->sub.retry = h->cmd.retry = h->cmd.live = NULL;
+	evs_free(h->sub.ask);	/* found_cb not called */
+	evs_free(h->cmd.ask);
+	h->sub.ask = h->cmd.ask = NULL;
 	cluster_close(h);
 }
 

@@ -1,0 +1,34 @@
+/*
+ * evsentinel.h: sentinel_resolve (sentinel.h) on the libevent loop: the
+ * Sentinels of a sentinel:// URL asked in turn, each on a non-blocking
+ * connection of evredis.c's, so that Sentinels that are slow, silent or
+ * unreachable cost wsgate's event loop nothing while they are asked:
+ * clients, /healthz and /metrics are served meanwhile (wsgate(1)).
+ */
+#ifndef WSGATE_EVSENTINEL_H
+#define WSGATE_EVSENTINEL_H
+
+#include <event2/event.h>
+
+#include "redisurl.h"
+#include "sentinel.h"
+
+struct evs;
+
+/*
+ * The end of an ask: addr, the server found (as sentinel_resolve's
+ * *addr), or NULL with err saying each Sentinel's failure as
+ * sentinel_resolve's err does.  Both are evs's, valid during the call.
+ */
+typedef void evs_done_fn(void *arg, const struct redisurl *addr,
+    const char *err);
+
+struct evs	*evs_new(struct event_base *, int timeout_ms, evs_done_fn *,
+		    void *arg);
+int		 evs_ask(struct evs *, const struct redisurl *u,
+		    enum sentinel_want, const char *prefer,
+		    const char *avoid);
+void		 evs_cancel(struct evs *);
+void		 evs_free(struct evs *);
+
+#endif
