@@ -2,12 +2,12 @@
 # tests/supervisor/sv.sh: sourced by tests/t-supervisor-*.sh after lib.sh.
 # Gives tp (the tickpipe script under test, with a private config and
 # state directory in $T, a private Redis port and the test's $RING) and
-# tp_start, run_tmpfs (a tmpfs on STATE/run), stage_state/stage_pids/
-# victim (read from the state files), pipeline_restarted (waits out a
-# pipeline restart), data_flows (a Redis subscriber sees pipeline
-# messages), sv_auth (a command with the private Redis's password in
-# REDISCLI_AUTH), and a cleanup that stops the supervisor even when the
-# test fails.
+# tp_start, run_tmpfs (a tmpfs on STATE/run), run_inodes_taken (run/ out of
+# inodes), stage_state/stage_pids/victim (read from the state files),
+# pipeline_restarted (waits out a pipeline restart), data_flows (a Redis
+# subscriber sees pipeline messages), sv_auth (a command with the private
+# Redis's password in REDISCLI_AUTH), and a cleanup that stops the
+# supervisor even when the test fails.
 
 for _p in collector shmreader redispub; do
 	[ -x "$BIN/$_p" ] || skip "$_p not built in $BIN"
@@ -74,6 +74,19 @@ run_tmpfs() {
 	mkdir -m 700 "$STATE/run"
 	mount -t tmpfs -o "size=$1,mode=700" tmpfs "$STATE/run" ||
 	    skip "cannot mount a tmpfs on $STATE/run"
+}
+
+# run_inodes_taken: the tmpfs of run_tmpfs limited to the inodes it
+# holds, any left taken by empty files: run/ takes no new file
+run_inodes_taken() {
+	_ru=$(df -Pi "$STATE/run" | awk 'NR == 2 { print $3 }')
+	mount -o "remount,nr_inodes=$_ru" "$STATE/run" ||
+	    fail "cannot limit $STATE/run to the $_ru inodes it holds"
+	_ri=0
+	while [ "$_ri" -lt 100 ] && (: >"$STATE/run/fill.$_ri") 2>/dev/null; do
+		_ri=$((_ri + 1))
+	done
+	[ "$_ri" -lt 100 ] || fail "$STATE/run not out of inodes"
 }
 
 # tp_run_up: `tickpipe run` in the background, its output in $T/run.out,
