@@ -161,23 +161,33 @@ err:
 }
 
 int
+cluster_ask_list(const struct redisurl *u, const struct cluster_map *m,
+    struct redisurl_node *ask)
+{
+	int i, n = 0;
+
+	for (i = 0; i < u->nsentinels; i++)
+		ask[n++] = u->sentinels[i];
+	for (i = 0; i < m->nnodes; i++)
+		ask[n++] = m->nodes[i];
+	return n;
+}
+
+int
 cluster_fetch(const struct redisurl *u, const char *pw, int timeout_ms,
     struct cluster_map *m, char *err, size_t errlen)
 {
-	struct redisurl_node ask[REDISURL_SENTINELS_MAX + CLUSTER_NODES_MAX];
+	struct redisurl_node ask[CLUSTER_ASK_MAX];
 	struct cluster_map *got = malloc(sizeof(*got));
 	char why[200];
 	size_t o = 0;
-	int i, n = 0;
+	int i, n;
 
 	if (got == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (i = 0; i < u->nsentinels; i++)
-		ask[n++] = u->sentinels[i];
-	for (i = 0; i < m->nnodes; i++)
-		ask[n++] = m->nodes[i];
+	n = cluster_ask_list(u, m, ask);
 	err[0] = '\0';
 	for (i = 0; i < n; i++) {
 		if (ask_one(u, pw, &ask[i], timeout_ms, got, why,

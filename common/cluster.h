@@ -58,9 +58,19 @@ int	cluster_map_parse(const redisReply *r, const struct redisurl_node *from,
  */
 int	cluster_map_node(struct cluster_map *m, const char *host, int port);
 
+/* The most nodes one map read asks: the seeds, then the map's. */
+#define CLUSTER_ASK_MAX		(REDISURL_SENTINELS_MAX + CLUSTER_NODES_MAX)
+
 /*
- * cluster_fetch: asks u's seed nodes (u->is_cluster), then the nodes of
- * *m if it has any, in turn, each for at most timeout_ms, for CLUSTER
+ * cluster_ask_list: the nodes a read of the slot map asks, in turn, into
+ * ask (CLUSTER_ASK_MAX of them): u's seed nodes, then the nodes of *m.
+ * Returns how many.
+ */
+int	cluster_ask_list(const struct redisurl *u, const struct cluster_map *m,
+	    struct redisurl_node *ask);
+
+/*
+ * cluster_fetch: asks the nodes of cluster_ask_list (u->is_cluster) in turn, each for at most timeout_ms, for CLUSTER
  * SLOTS (with AUTH first if u has a password: pw, NULL for none).
  * Returns 0 with the new map in *m, or -1 with each failure, in short,
  * in err (never a password).  Blocks.

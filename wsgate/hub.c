@@ -132,7 +132,8 @@
  * channel its node drops (a pushed sunsubscribe: the slot moved) or
  * loses with its connection is lost as Redis is above, for that channel
  * alone (sub_lost: redis_down naming it, books invalid, members
- * waiting); the map is read again on the loop (remap_cb) and it is
+ * waiting); the map is read again on the loop (remap_cb; shard.c asks
+ * the nodes without blocking, and sh_mapped goes on) and it is
  * subscribed where the map says, then redis_up and synced again.  Not
  * from its keys, though, when the node was lost: the slots it served are
  * distrusted (h->distrust) until a live message of a channel of the slot
@@ -3635,29 +3636,57 @@ cmds_sync(struct hub *h)
 	}
 }
 
+/*
+ * remap_cb: the map read again if asked (need_fetch), then the channels
+ * subscribed where it says (sh_mapped), or, with no read asked, at once.
+ * While a read is in flight nothing is done: its answer does it all,
+ * and reads the map once more if asked meanwhile (the answer may be from
+ * before what asked).
+ */
 static void
 remap_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct hub *h = arg;
-	char err[600];
 
 	(void)fd;
 	(void)what;
+	if (shard_remapping(h->sh))
+		return;		/* sh_mapped goes on */
 	if (h->need_fetch) {
-		if (shard_remap(h->sh, err, sizeof(err)) < 0) {
-			fprintf(stderr, "wsgate: redis cluster: cannot read "
-			    "the slot map: %s\n", err);
-			remap_after(h, retry_wait(&h->remap_bo,
-			    &h->remap_good));
-			return;
-		}
-		good_since(&h->remap_good);
 		h->need_fetch = 0;
-		cmds_sync(h);
-		if (h->conf->verbose)
-			fprintf(stderr, "wsgate: redis cluster: slot map read, "
-			    "%d nodes\n", shard_nnodes(h->sh));
+		shard_remap(h->sh);
+		return;		/* sh_mapped goes on */
 	}
+	subs_update(h, 0);
+}
+
+/*
+ * sh_mapped: the end of remap_cb's map read: what a read must be
+ * followed by (a cmd to each new node, the subscriptions sent), or,
+ * with no map, the read tried again with the backoff: a remap asked for
+ * during the read (remap_soon, 10 ms) waits for it too, as one asked
+ * for while a retry is pending does.
+ */
+static void
+sh_mapped(void *arg, const char *err)
+{
+	struct hub *h = arg;
+
+	if (err != NULL) {
+		fprintf(stderr, "wsgate: redis cluster: cannot read the slot "
+		    "map: %s\n", err);
+		h->need_fetch = 1;
+		evtimer_del(h->remap);
+		remap_after(h, retry_wait(&h->remap_bo, &h->remap_good));
+		return;
+	}
+	good_since(&h->remap_good);
+	cmds_sync(h);
+	if (h->conf->verbose)
+		fprintf(stderr, "wsgate: redis cluster: slot map read, %d "
+		    "nodes\n", shard_nnodes(h->sh));
+	if (h->need_fetch)
+		remap_soon(h, 1);
 	subs_update(h, 0);
 }
 
@@ -3760,10 +3789,13 @@ sh_node(void *arg, int node, int up, const char *why)
 }
 
 static const struct shard_cbs shard_cbs = {
-	sh_message, sh_ack, sh_lost, sh_node
+	sh_message, sh_ack, sh_lost, sh_node, sh_mapped
 };
 
-/* hub_new's part for a cluster: the map is read on the loop. */
+/*
+ * hub_new's part for a cluster: the map is read on the loop, without
+ * blocking it (shard.c).
+ */
 static int
 cluster_start(struct hub *h)
 {
@@ -3783,7 +3815,7 @@ cluster_start(struct hub *h)
 static void
 cluster_close(struct hub *h)
 {
-	shard_free(h->sh);
+	shard_free(h->sh);	/* a map read in flight: sh_mapped not called */
 	h->sh = NULL;
 	free(h->distrust);
 	h->distrust = NULL;

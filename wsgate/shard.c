@@ -27,10 +27,24 @@
  *
  * Commands in flight are kept in order (struct evr_pend), so that a
  * sunsubscribe is told apart from our own: ours is the oldest command in
- * flight and names the same channel.  The slot map is read with
- * cluster_fetch (blocking, CLUSTER_TIMEOUT_MS a node) when the hub asks;
- * a -MOVED fixes the slot it names at once.  Node indices are stable for
- * the life of the shard: a node once known keeps its index.
+ * flight and names the same channel.  A -MOVED fixes the slot it names
+ * at once.  Node indices are stable for the life of the shard: a node
+ * once known keeps its index.
+ *
+ * The slot map is read when the hub asks (shard_remap), on the loop,
+ * never with a blocking call: cluster_fetch's would stall every client,
+ * /healthz and /metrics up to CLUSTER_TIMEOUT_MS for each node that does
+ * not answer (a failover, a node partitioned away), at every read
+ * (wsgate(1) CLUSTER).  The same nodes in the same order
+ * (cluster_ask_list), each on its own evredis.h connection given
+ * CLUSTER_TIMEOUT_MS by evredis.c's liveness rule ("not connected in
+ * 500 ms", "no reply in 500 ms"), the same AUTH and CLUSTER SLOTS,
+ * pipelined, the answer read by the same code (cluster_map_parse) and
+ * each node's failure said in the same words as cluster_fetch's.  The
+ * map read replaces the shard's only when whole, and the hub is told
+ * (shard_cbs mapped) from the loop.
+ * XXX a node given by a host name is looked up with getaddrinfo, which
+ * blocks, as for each of wsgate's Redis connections (hiredis's connect).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +57,7 @@
 #include "backoff.h"
 #include "cluster.h"
 #include "evredis.h"
+#include "sentinel.h"
 #include "shard.h"
 #include "util.h"
 
@@ -51,6 +66,9 @@
 
 /* The kinds of command in flight on a node (evr_pend's kind). */
 enum pend_kind { P_AUTH, P_HELLO, P_SUB, P_UNSUB };
+
+/* The kinds of command in flight on a map read. */
+enum { M_AUTH, M_SLOTS };
 
 struct snode {
 	struct shard	*sh;
@@ -76,6 +94,15 @@ struct shard {
 	int			 nnodes;
 	struct snode		*nodes[CLUSTER_NODES_MAX];
 	uint8_t			 owner[CLUSTER_SLOTS];	/* index in nodes */
+	/* the map read in flight (shard_remap; see the top) */
+	struct evr		*mev;
+	struct event		*mkick;	/* the read begun, from the loop */
+	int			 reading;
+	struct redisurl_node	 ask[CLUSTER_ASK_MAX];
+	int			 nask, mi;	/* mi: the node being asked */
+	struct cluster_map	*got;	/* its answer, parsed */
+	char			 merr[600];	/* each node's failure */
+	size_t			 mo;	/* in merr */
 };
 
 static void node_start(struct snode *);
@@ -310,20 +337,148 @@ node_get(struct shard *sh, const char *host, int port)
 	return n->idx;
 }
 
+static void map_next(struct shard *);
+
 /*
- * shard_remap: reads the slot map again (blocking: see the top) and
- * starts a connection to each node new in it.  0, or -1 with why in err.
+ * map_done: the read is over: the map read (ok), in place, a connection
+ * started to each node new in it, or none (merr says why); the hub told.
  */
-int
-shard_remap(struct shard *sh, char *err, size_t errlen)
+static void
+map_done(struct shard *sh, int ok)
 {
-	if (cluster_fetch(sh->u, sh->pw, CLUSTER_TIMEOUT_MS, &sh->map, err,
-	    errlen) < 0)
-		return -1;
-	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
-	for (int i = 0; i < sh->map.nnodes; i++)
-		(void)node_get(sh, sh->map.nodes[i].host, sh->map.nodes[i].port);
-	return 0;
+	evr_close(sh->mev);
+	sh->reading = 0;
+	if (ok) {
+		memcpy(&sh->map, sh->got, sizeof(sh->map));
+		memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
+		for (int i = 0; i < sh->map.nnodes; i++)
+			(void)node_get(sh, sh->map.nodes[i].host,
+			    sh->map.nodes[i].port);
+	}
+	sh->cbs->mapped(sh->arg, ok ? NULL : sh->merr);
+}
+
+/* map_failed: the node asked failed for why; the next one is asked. */
+static void
+map_failed(struct shard *sh, const char *why)
+{
+	sentinel_why(sh->merr, sizeof(sh->merr), &sh->mo, sh->mi == 0, "",
+	    &sh->ask[sh->mi], why);
+	sh->mi++;
+	map_next(sh);
+}
+
+/*
+ * map_next: asks node sh->mi, or the first after it whose connection
+ * can be started, AUTH (with a password) then CLUSTER SLOTS;
+ * map_done when none is left.
+ */
+static void
+map_next(struct shard *sh)
+{
+	const struct redisurl *u = sh->u;
+	const struct redisurl_node *nd;
+	struct redisurl at;
+
+	evr_close(sh->mev);
+	if (sh->mi >= sh->nask) {
+		map_done(sh, 0);
+		return;
+	}
+	nd = &sh->ask[sh->mi];
+	memset(&at, 0, sizeof(at));
+	snprintf(at.host, sizeof(at.host), "%s", nd->host);
+	at.port = nd->port;
+	if (evr_start(sh->mev, &at) != 0) {
+		map_failed(sh, evr_error(sh->mev));
+		return;
+	}
+	if ((sh->pw != NULL && (u->user[0] != '\0' ?
+	    evr_command(sh->mev, M_AUTH, "", 0, "AUTH %s %s", u->user,
+	    sh->pw) : evr_command(sh->mev, M_AUTH, "", 0, "AUTH %s",
+	    sh->pw)) != 0) ||
+	    evr_command(sh->mev, M_SLOTS, "", 0, "CLUSTER SLOTS") != 0)
+		map_failed(sh, "out of memory");
+}
+
+/*
+ * map_reply: an answer, to the oldest command in flight (nothing is
+ * pushed on this connection).  A refused AUTH fails the node, as the
+ * map it answers; a map read whole ends the read.
+ */
+static void
+map_reply(void *arg, redisReply *r)
+{
+	struct shard *sh = arg;
+	const struct evr_pend *q = evr_oldest(sh->mev);
+	char why[200];
+	int kind;
+
+	if (q == NULL) {
+		map_failed(sh, "protocol error: an answer to no question");
+		return;
+	}
+	kind = q->kind;
+	evr_pop(sh->mev);
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(why, sizeof(why), "%s%s", kind == M_AUTH ? "AUTH: " :
+		    "", r->str);
+		map_failed(sh, why);
+	} else if (kind == M_SLOTS) {
+		if (cluster_map_parse(r, &sh->ask[sh->mi], sh->got, why,
+		    sizeof(why)) == 0)
+			map_done(sh, 1);
+		else
+			map_failed(sh, why);
+	}
+}
+
+static void
+map_up(void *arg)
+{
+	(void)arg;
+}
+
+/* map_lost: the node closed, refused, or was silent for the timeout. */
+static void
+map_lost(void *arg, const char *why)
+{
+	map_failed(arg, why);
+}
+
+static const struct evr_cbs map_cbs = { map_up, map_reply, map_lost };
+
+static void
+mkick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	map_next(arg);
+}
+
+/*
+ * shard_remap: reads the slot map again (see the top), unless a read is
+ * in flight already: its answer is the one told.  The end is told by
+ * cbs->mapped, from the loop, never from here.
+ */
+void
+shard_remap(struct shard *sh)
+{
+	if (sh->reading)
+		return;
+	sh->reading = 1;
+	sh->nask = cluster_ask_list(sh->u, &sh->map, sh->ask);
+	sh->mi = 0;
+	sh->mo = 0;
+	sh->merr[0] = '\0';
+	event_active(sh->mkick, EV_TIMEOUT, 0);
+}
+
+/* shard_remapping: whether a map read is in flight (shard_remap). */
+int
+shard_remapping(const struct shard *sh)
+{
+	return sh->reading;
 }
 
 /*
@@ -448,15 +603,29 @@ shard_new(struct event_base *base, const struct redisurl *u,
 	sh->timeout_ms = timeout_ms;
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
 	memset(sh->map.owner, CLUSTER_NO_NODE, sizeof(sh->map.owner));
+	if ((sh->got = malloc(sizeof(*sh->got))) == NULL ||
+	    (sh->mkick = event_new(base, -1, 0, mkick_cb, sh)) == NULL ||
+	    (sh->mev = evr_new(base, &map_cbs, sh,
+	    CLUSTER_TIMEOUT_MS)) == NULL) {
+		shard_free(sh);
+		return NULL;
+	}
 	return sh;
 }
 
-/* shard_free: closes every node's connection; no callback is called. */
+/*
+ * shard_free: closes every node's connection and gives up a map read in
+ * flight; no callback is called.
+ */
 void
 shard_free(struct shard *sh)
 {
 	if (sh == NULL)
 		return;
+	if (sh->mkick != NULL)
+		event_free(sh->mkick);
+	evr_free(sh->mev);
+	free(sh->got);
 	for (int i = 0; i < sh->nnodes; i++) {
 		struct snode *n = sh->nodes[i];
 

@@ -33,13 +33,17 @@ struct shard_cbs {
 	/* node's subscription connection came up (up 1: the node answered
 	 * its first command), or was lost or failed */
 	void	(*node)(void *arg, int node, int up, const char *why);
+	/* the slot map read (shard_remap) is in place (err NULL), or could
+	 * not be read from any node (err says each one's failure) */
+	void	(*mapped)(void *arg, const char *err);
 };
 
 struct shard	*shard_new(struct event_base *, const struct redisurl *,
 		    const char *password, const struct shard_cbs *, void *arg,
 		    int verbose, int64_t timeout_ms);
 void		 shard_free(struct shard *);
-int		 shard_remap(struct shard *, char *err, size_t errlen);
+void		 shard_remap(struct shard *);
+int		 shard_remapping(const struct shard *);
 int		 shard_owner(struct shard *, const char *chan, size_t clen);
 int		 shard_send(struct shard *, int node, const char *chan,
 		    size_t clen, int subscribe);
