@@ -1,14 +1,15 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # port_*: set by cluster_node through eval
-# A seed node that accepts and never answers does not stall wsgate
-# (wsgate(1) CLUSTER): with cluster://MUTE,A, MUTE a socket of
+# Seed nodes that accept and never answer do not stall wsgate (wsgate(1)
+# CLUSTER): with cluster://MUTE1,MUTE2,A, MUTE1 and MUTE2 sockets of
 # tests/wsgate/mute.py listen and A a node of a three-node Redis Cluster
-# (tests/cluster/cluster.sh), each read of the slot map asks MUTE first,
-# for 500 ms, then A.  Node B closing wsgate's connections (CLIENT KILL,
+# (tests/cluster/cluster.sh), each read of the slot map asks MUTE1 and
+# MUTE2 first, for 500 ms each, then A.  Node B closing wsgate's connections (CLIENT KILL,
 # every 600 ms) has the map read again and again, and meanwhile wsgate
 # answers /healthz as ever: 20 requests, 200 ms apart, each within
-# 250 ms, while the map is read at least twice (read with blocking calls
-# on the event loop, some waited 500 ms).  wsgate exits 0 (no sanitizer
+# 500 ms, while the map is read at least twice (read with blocking calls
+# on the event loop, some waited up to a second; the mended gateway
+# answers within 60 ms, so the bound leaves room on a loaded machine).  wsgate exits 0 (no sanitizer
 # report under make SAN=1).
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
@@ -31,14 +32,14 @@ kill_b() {
 	done
 }
 
-/usr/bin/python3 "$TESTS/wsgate/mute.py" listen 1 "$T/ports" 2>"$T/mute.err" &
+/usr/bin/python3 "$TESTS/wsgate/mute.py" listen 2 "$T/ports" 2>"$T/mute.err" &
 track $!
 wait_for 10 test -s "$T/ports" || fail "mute.py did not listen: $(cat "$T/mute.err")"
-MUTE=$(cat "$T/ports")
+MUTE1=$(sed -n 1p "$T/ports") MUTE2=$(sed -n 2p "$T/ports")
 cluster_up
 
 # shellcheck disable=SC2034 # read by start_wsgate
-REDIS_URL="cluster://127.0.0.1:$MUTE,127.0.0.1:$port_a"
+REDIS_URL="cluster://127.0.0.1:$MUTE1,127.0.0.1:$MUTE2,127.0.0.1:$port_a"
 start_wsgate
 wait_for 20 read_once || fail "the slot map not read: $(tail -n 3 "$T/wsgate.log")"
 before=$(reads)
@@ -50,7 +51,7 @@ after=$(reads)
 [ "$after" -ge $((before + 2)) ] ||
     fail "the slot map not read again while probing ($before, then $after reads): $(tail -n 3 "$T/wsgate.log")"
 assert_eq "answers" 20 "$(wc -l <"$T/probe.out")"
-slow=$(awk '$1 > 250' "$T/probe.out" | wc -l)
-assert_eq "/healthz answers later than 250 ms (of 20, ms: $(paste -sd, "$T/probe.out"))" 0 "$slow"
+slow=$(awk '$1 > 500' "$T/probe.out" | wc -l)
+assert_eq "/healthz answers later than 500 ms (of 20, ms: $(paste -sd, "$T/probe.out"))" 0 "$slow"
 note "healthz ms: $(paste -sd' ' "$T/probe.out"); map reads: $((after - before))"
 stop_wsgate
