@@ -132,6 +132,33 @@ healthz_ok() {
 	    tr -d '\r')" = "HTTP/1.1 200 OK" ]
 }
 
+# healthz_prompt MS: 20 /healthz requests of wsgate, 200 ms apart, each
+# on a new connection (tests/wsgate/mute.py probe), all answered and
+# each within MS ms; their times in $T/probe.out
+healthz_prompt() {
+	/usr/bin/python3 "$TESTS/wsgate/mute.py" probe "$HTTP_URL/healthz" 20 \
+	    200 >"$T/probe.out" 2>"$T/probe.err" ||
+	    fail "probe: $(cat "$T/probe.err")"
+	assert_eq "answers" 20 "$(wc -l <"$T/probe.out")"
+	assert_eq "/healthz answers later than $1 ms (of 20, ms: $(paste -sd, "$T/probe.out"))" \
+	    0 "$(awk -v b="$1" '$1 > b' "$T/probe.out" | wc -l)"
+}
+
+# flap_backs_off WHAT: the channel of a client subscribed, refused by
+# tests/wsgate/fakeresp.py flap (its log $T/fake-flap.err) after each
+# time it was taken, is asked for again (WHAT: SUBSCRIBE or SSUBSCRIBE),
+# with the backoff: 2 to 8 times in 4 s
+flap_backs_off() {
+	wait_for 20 grep -q refused "$T/fake-flap.err" ||
+	    fail "not refused: $(tail -n 5 "$T/wsgate.log")"
+	_fb=$(grep -c refused "$T/fake-flap.err")
+	sleep 4
+	_fb=$(($(grep -c refused "$T/fake-flap.err") - _fb))
+	note "$_fb ${1}s refused in 4 s"
+	[ "$_fb" -ge 2 ] || fail "$_fb ${1}s refused in 4 s: not asked again"
+	[ "$_fb" -le 8 ] || fail "$_fb ${1}s refused in 4 s"
+}
+
 # metric NAME: the value of one wsgate metric line (NAME may hold labels).
 metric() {
 	wsc http /metrics --url "$HTTP_URL" | tr -d "\r" | awk -v n="$1" '$1 == n { print $2 }'
