@@ -119,7 +119,8 @@ by_topic_sym(struct feed *f, struct jv topic)
 }
 
 /*
- * ts_sym: the symbol of the message's topic; mk: its "data", "cts" and "ts";
+ * ts_sym: the symbol of the message's topic, which its "s" must name; mk:
+ * its "data", "cts" and "ts";
  * type its "type".
  */
 static void
@@ -130,18 +131,20 @@ by_book(struct feed *f, struct fsym *ts_sym, const struct jv *mk,
 	static struct jt_names dns;
 	struct jv k[4], l, p, q;
 	struct jit it;
-	struct fsym *s;
+	struct fsym *s = ts_sym;
 	uint64_t u;
 	int64_t ts;
 	int snap;
 	char why[96];
 
 	jt_get_names(mk[0], jt_names_once(&dns, dkeys, 4), k);
-	if ((s = feed_jsym(f, k[0])) == NULL || jv_id(k[1], &u) != 0) {
+	if (jt_type(k[0]) != JT_STR || jv_id(k[1], &u) != 0) {
 		feed_malformed(f, "orderbook without s or u", data, len);
 		return;
 	}
-	if (s != ts_sym) {
+	/* the symbol found by the topic (by_topic_sym): compared, not
+	   looked up again */
+	if (!jt_eq(k[0], s->native)) {
 		feed_malformed(f, "orderbook s not its topic's", data, len);
 		return;
 	}
