@@ -11,6 +11,8 @@
 
 #define SIM_MAX_VENUES	3	/* sim, sim2, sim3 */
 
+struct hist_reader;
+
 struct feed_opts {
 	uint64_t	 seed;		/* sim */
 	unsigned	 venues[SIM_MAX_VENUES];	/* sim: venue ids */
@@ -21,6 +23,9 @@ struct feed_opts {
 	int		 strict;	/* jsonl: a bad line is fatal */
 	double		 speed;		/* replay: 0 = max */
 	int64_t		 from, to;	/* replay: ts range [from, to), ns */
+	/* replay: the history replay_check opened, replay_main's to read and
+	   close; NULL if none */
+	struct hist_reader *hist;
 };
 
 int	sim_main(struct collector *c, const struct feed_opts *o);
@@ -29,16 +34,22 @@ int	sim_venues(const char *list, unsigned ids[SIM_MAX_VENUES], int *n,
 	    char *why, size_t whylen);
 int	jsonl_main(struct collector *c, const struct feed_opts *o,
 	    const char *file);
-int	replay_main(struct collector *c, const struct feed_opts *o,
+/*
+ * replay_main: replays file into the ring; the reader o->hist, if any,
+ * is read instead of opening file again, and closed, o->hist set to
+ * NULL.  An exit status.
+ */
+int	replay_main(struct collector *c, struct feed_opts *o,
 	    const char *file);
 /*
  * replay_check: what replay_main will read, checked before the ring is
  * opened (collector(1)): a history directory that lists and, if empty,
- * is a recorder's (hist_reader_open, whose reader replay_main then
- * reads), a history file or a capture of this build by its header.  0,
- * or an exit status (said).
+ * is a recorder's (hist_reader_open, whose reader it leaves in o->hist
+ * for replay_main, so that the directory is listed once), a history
+ * file or a capture of this build by its header.  0, or an exit status
+ * (said).
  */
-int	replay_check(const struct feed_opts *o, const char *file);
+int	replay_check(struct feed_opts *o, const char *file);
 
 /*
  * sleep_until: sleeps until the monotonic clock reaches t (ns) or a

@@ -380,6 +380,7 @@ main(int argc, char **argv)
 	if ((rv = ring_writer_open(&c.ring, &rc, errbuf, sizeof(errbuf))) !=
 	    RING_OK) {
 		warnx("%s", errbuf);
+		hist_reader_close(fo.hist);	/* replay_check's, unread */
 		return ring_exit(rv);
 	}
 	if (errbuf[0] != '\0') {

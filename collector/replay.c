@@ -152,19 +152,17 @@ note_cb(const char *line)
 	warnx("%s", line);
 }
 
-/* the directory replay_check listed, to be read: listed once */
-static struct hist_reader *checked;
-
-/* History files: recorder(1).  Returns an exit status. */
+/*
+ * History files: recorder(1), read by hr, or by a reader opened here if
+ * hr is NULL; hr is closed.  Returns an exit status.
+ */
 static int
-replay_history(struct replay *p)
+replay_history(struct replay *p, struct hist_reader *hr)
 {
-	struct hist_reader *hr = checked;
 	const struct tp_record *r;
 	char errbuf[1024];
 	int rc;
 
-	checked = NULL;
 	if (hr == NULL && hist_reader_open(&hr, p->path, p->o->from, p->o->to,
 	    note_cb, errbuf, sizeof(errbuf)) < 0) {
 		warnx("%s", errbuf);
@@ -264,7 +262,7 @@ replay_open(const char *path)
 }
 
 int
-replay_check(const struct feed_opts *o, const char *path)
+replay_check(struct feed_opts *o, const char *path)
 {
 	struct stat st;
 	char magic[8], errbuf[1024];
@@ -274,10 +272,11 @@ replay_check(const struct feed_opts *o, const char *path)
 	/*
 	 * what is neither a directory nor a file hist_list refuses, and a
 	 * directory a level too high is no recorder's (an empty history
-	 * is), as for recorder cat; the reader opened is replay_main's
+	 * is), as for recorder cat; the reader opened is replay_main's,
+	 * so that the directory is listed once
 	 */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		if (hist_reader_open(&checked, path, o->from, o->to, note_cb,
+		if (hist_reader_open(&o->hist, path, o->from, o->to, note_cb,
 		    errbuf, sizeof(errbuf)) < 0) {
 			warnx("%s", errbuf);
 			return EX_NOINPUT;
@@ -296,27 +295,29 @@ replay_check(const struct feed_opts *o, const char *path)
 }
 
 int
-replay_main(struct collector *c, const struct feed_opts *o, const char *path)
+replay_main(struct collector *c, struct feed_opts *o, const char *path)
 {
 	static struct replay p;
+	struct hist_reader *hr = o->hist;
 	struct stat st;
 	char magic[8];
 	FILE *f;
 	int rv;
 
+	o->hist = NULL;
 	p.c = c;
 	p.o = o;
 	p.path = path;
 	ratelog_init(&p.gaplog, 5, 1000000000, NULL, "gaps not reported");
-	if (checked != NULL || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
-		rv = replay_history(&p);
+	if (hr != NULL || (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+		rv = replay_history(&p, hr);
 	else if ((f = replay_open(path)) == NULL) {
 		return EX_NOINPUT;
 	} else {
 		if (fread(magic, sizeof(magic), 1, f) == 1 &&
 		    memcmp(magic, HIST_MAGIC, 8) == 0) {
 			fclose(f);
-			rv = replay_history(&p);
+			rv = replay_history(&p, NULL);
 		} else {
 			rewind(f);
 			rv = replay_capture(&p, f);
