@@ -102,6 +102,11 @@ gap_out(struct cat *c, const struct tp_record *g)
 		out_write(buf, jsonl_encode_gap(&jg, buf));
 }
 
+/*
+ * take: the next record in recorded order.  A book message a gap cuts
+ * is said with -v only, as shmreader says one: the gap line shows it
+ * (recorder(1)).
+ */
 static void
 take(struct cat *c, const struct tp_record *rec)
 {
@@ -111,8 +116,11 @@ take(struct cat *c, const struct tp_record *rec)
 
 	g = cap_gap_range(&c->pgap, rec, 0, c->from, c->to);
 	if (rec->type == REC_NONE) {
-		if (jsonl_msg_cut(&c->msg, "cut by a gap", why, sizeof(why)))
+		if (jsonl_msg_cut(&c->msg, "cut by a gap", why, sizeof(why))) {
 			c->partial++;
+			if (c->verbose)
+				warnx("%s: dropped", why);
+		}
 		if (g != NULL)
 			gap_out(c, g);
 		return;

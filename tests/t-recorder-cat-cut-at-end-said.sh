@@ -19,15 +19,7 @@ ts=1796220000000000000	# 2026-12-02T14:00Z
 } | "$BIN/tests/ringtool" put "$RING" >"$T/put" 2>&1 ||
     fail "ringtool put: $(cat "$T/put")"
 rec_start rec --flush 20
-# shellcheck disable=SC2317 # called through wait_for
-start_written() {
-	for f in "$H"/*/*.tph; do
-		[ ! -f "$f" ] || $CAP tphblocks "$f"
-	done | grep -q "^[0-9]* [0-9]* 2 "
-}
-wait_for 10 start_written || fail "the START not written: $(cat "$T/rec.err")"
-kill -TERM $RPID
-wait $RPID || fail "recorder: exit $?: $(cat "$T/rec.err")"
+rec_block_until rec 2	# the START written
 
 "$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
 assert_eq "exit status" 0 "$?"

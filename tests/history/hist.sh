@@ -115,6 +115,21 @@ rec_killed() {
 		fail "the writer had written everything before the kill"
 }
 
+# rec_block_until NAME SEQ: waits until a block ending with seq SEQ is in
+# the files in $H (a block the flush's wait wrote in the middle of a book
+# message, SEQ its START), then stops the recorder, which must exit 0.
+rec_block_until() {
+	wait_for 10 block_ends "$2" ||
+		fail "recorder $1: no block up to seq $2: $(cat "$T/$1.err")"
+	kill -TERM $RPID
+	wait $RPID || fail "recorder $1: exit $?: $(cat "$T/$1.err")"
+}
+block_ends() {
+	for _f in "$H"/*/*.tph; do
+		[ ! -f "$_f" ] || $CAP tphblocks "$_f"
+	done | grep -q "^[0-9]* [0-9]* $1 "
+}
+
 # burst SEED COUNT [CAPTURE]: COUNT simulator messages at full rate into
 # $RING, of BURST_CAP records (150,000 fit whole); ring_seq, its last
 # seq; its records in the raw capture CAPTURE if given.
