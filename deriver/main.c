@@ -49,7 +49,6 @@ static const struct option opts[] = {
 
 #define OUT_BATCH	1024	/* output records published at once, at most */
 #define LOG_PER_SEC	20	/* per-record messages: skipped, dropped */
-#define RESUME_TAIL	64	/* records after the last derived, compared */
 
 static volatile sig_atomic_t stop, usr1;
 
@@ -68,12 +67,16 @@ struct deriver {
 	 * A restart on an output ring holding derived records (deriver(1),
 	 * Restarts): while resume, nothing is published.  last: its last
 	 * derived record, seq 0, whose src_seq (vseq) and times the input
-	 * still holds; tail[0..ntail): the records after it; matched: how
-	 * many of last and tail the engine has given again, in order.
+	 * still holds, at seq at of the ring; held: a reader of the ring,
+	 * whose records after at, up to its cursor end, are compared as
+	 * read there (its writer is this process, publishing nothing
+	 * meanwhile: they stay), not kept; matched: how many of last and
+	 * those after it the engine has given again, in order.
 	 */
 	int		 resume;
-	struct tp_record last, tail[RESUME_TAIL];
-	size_t		 ntail, matched;
+	struct tp_record last;
+	struct ring	*held;
+	uint64_t	 at, end, matched;
 	uint64_t	 reread;	/* input records taken while resume */
 	uint64_t	 resume_gap;	/* a src_seq no longer held, or 0 */
 	const char	*out_name;
@@ -183,6 +186,10 @@ static void
 resume_end(struct deriver *v)
 {
 	v->resume = 0;
+	if (v->held != NULL) {
+		ring_close(v->held);
+		v->held = NULL;
+	}
 	warnx("ring %s holds what was derived up to input seq %" PRIu64
 	    ": %" PRIu64 " input records re-read without publishing",
 	    v->out_name, v->last.vseq, v->reread);
@@ -216,6 +223,22 @@ resume_past(const struct deriver *v, const struct tp_record *first)
 }
 
 /*
+ * resume_held: the record at seq of the output ring, as held, its seq 0,
+ * into *rec: 0, or -1 if the ring no longer holds it.
+ */
+static int
+resume_held(struct deriver *v, uint64_t seq, struct tp_record *rec)
+{
+	uint64_t lost = 0;
+
+	ring_seek(v->held, seq);
+	if (!ring_read(v->held, rec, &lost) || rec->seq != seq)
+		return -1;
+	rec->seq = 0;
+	return 0;
+}
+
+/*
  * resume_drop: while resume, takes what the engine gave, recs[0..n),
  * back from the output: the records the output ring holds, compared
  * (the last derived and those after it, deriver(1) Restarts).  recs is
@@ -225,15 +248,22 @@ static size_t
 resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		const struct tp_record *want = v->matched == 0 ? &v->last :
-		    &v->tail[v->matched - 1];
+		struct tp_record want;
 
-		if (memcmp(&recs[i], want, sizeof(*want)) == 0) {
-			if (++v->matched <= v->ntail)
+		if (v->matched == 0)
+			want = v->last;
+		else if (resume_held(v, v->at + v->matched, &want) < 0) {
+			/* the ring went (recreated meanwhile): what is
+			   derived from here on is published, whole */
+			resume_end(v);
+			return 0;
+		}
+		if (memcmp(&recs[i], &want, sizeof(want)) == 0) {
+			if (v->at + ++v->matched <= v->end)
 				continue;
 			/* the ring's last record given again: what follows
-			   is new (a book_top the ring holds only the start
-			   of, past RESUME_TAIL, is dropped whole) */
+			   is new (the ring's last message ends there: it
+			   was published whole) */
 			resume_end(v);
 			return n;
 		}
@@ -340,40 +370,33 @@ gap(struct deriver *v, uint64_t from, uint64_t lost,
 static void
 resume_start(struct deriver *v)
 {
-	struct ring *o;
-	static struct tp_record back[RESUME_TAIL];
 	struct tp_record rec, *l = &v->last;
 	uint64_t seq, oldest, lost = 0, src;
 	char errbuf[512];
-	size_t n = 0;
 	int found = 0;
 
 	if (ring_cursor(v->out) == 0 ||
-	    ring_reader_open(&o, v->out_name, errbuf, sizeof(errbuf)) !=
+	    ring_reader_open(&v->held, v->out_name, errbuf, sizeof(errbuf)) !=
 	    RING_OK)
 		return;
-	oldest = ring_oldest(o);
+	oldest = ring_oldest(v->held);
+	v->end = ring_cursor(v->held);
 	/* its writer is this process: nothing moves under the reading */
-	for (seq = ring_cursor(o); seq >= oldest && seq > 0; seq--) {
-		ring_seek(o, seq);
-		if (!ring_read(o, &rec, &lost) || rec.seq != seq)
+	for (seq = v->end; seq >= oldest && seq > 0; seq--) {
+		if (resume_held(v, seq, &rec) < 0)
 			break;
-		rec.seq = 0;
 		if (rec.type >= REC_QUOTE && rec.type <= REC_XBEST) {
 			*l = rec;
+			v->at = seq;
 			found = 1;
 			break;
 		}
-		/* read backwards: the last RESUME_TAIL read are the first
-		   after it.  XXX: only those compared */
-		back[n++ % RESUME_TAIL] = rec;
 	}
-	ring_close(o);
-	if (!found)
+	if (!found) {
+		ring_close(v->held);
+		v->held = NULL;
 		return;
-	v->ntail = n < RESUME_TAIL ? n : RESUME_TAIL;
-	for (size_t j = 0; j < v->ntail; j++)
-		v->tail[j] = back[(n - 1 - j) % RESUME_TAIL];
+	}
 	src = l->vseq;
 	lost = 0;
 	if (src > 0 && src <= ring_cursor(v->in)) {
@@ -391,6 +414,10 @@ resume_start(struct deriver *v)
 			}
 		}
 		ring_seek_oldest(v->in);
+	}
+	if (!v->resume) {
+		ring_close(v->held);
+		v->held = NULL;
 	}
 	if (!v->resume && !v->resume_gap)
 		warnx("ring %s: input seq %" PRIu64 " of its last derived "
