@@ -325,7 +325,10 @@ take(struct deriver *v, const struct tp_record *rec)
 			}
 			if (derive_msg(v->d, v->msg.recs, v->msg.n) < 0)
 				errx(EX_OSERR, "out of memory");
-			if (past == 2 && v->resume)	/* what follows is */
+			/* what follows is, unless it gave the ring's last
+			   derived record again, with records after it to
+			   compare */
+			if (past == 2 && v->resume && v->matched == 0)
 				resume_end(v);
 		} else if (rc == JSONL_MSG_BAD) {
 			v->skipped++;
