@@ -71,9 +71,13 @@ struct deriver {
 	 * whose records after at, up to its cursor end, are compared as
 	 * read there (its writer is this process, publishing nothing
 	 * meanwhile: they stay), not kept; matched: how many of last and
-	 * those after it the engine has given again, in order.
+	 * those after it the engine has given again, in order.  past: the
+	 * input message taken is past what the ring holds (resume_past),
+	 * and so is every one after it; wait_past: compared no more (the
+	 * ring's end given again, or other records than it holds) before
+	 * that: what is derived is dropped until an input message is past.
 	 */
-	int		 resume;
+	int		 resume, past, wait_past;
 	struct tp_record last;
 	struct ring	*held;
 	uint64_t	 at, end, matched;
@@ -201,8 +205,7 @@ resume_end(struct deriver *v)
  * derived record's src_seq; for a book_top, 2 if it is the record that
  * wrote it, the next trade or book record of its venue and symbol in a
  * later interval (deriver(1), Top-N books), whose own output the ring
- * holds too; else 0.  Once the engine gave that last derived record
- * again, only the comparison decides (resume_drop).
+ * holds too (those after it are past); else 0.
  */
 static int
 resume_past(const struct deriver *v, const struct tp_record *first)
@@ -210,7 +213,7 @@ resume_past(const struct deriver *v, const struct tp_record *first)
 	const struct tp_record *l = &v->last;
 	int64_t ns;
 
-	if (v->matched > 0 || first->seq <= l->vseq)
+	if (first->seq <= l->vseq)
 		return 0;
 	if (l->type != REC_BOOK_TOP)
 		return 1;
@@ -243,10 +246,16 @@ resume_held(struct deriver *v, uint64_t seq, struct tp_record *rec)
  * back from the output: the records the output ring holds, compared
  * (the last derived and those after it, deriver(1) Restarts).  recs is
  * one message: returns n to drop it, or 0 to publish it (resume ended).
+ * A record other than the ring holds after the first compared equal is
+ * other options' (or other input's): published if its input message
+ * is past what the ring holds, else what follows is dropped until one
+ * is (take), as after the ring's end is given again.
  */
 static size_t
 resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
 {
+	if (v->wait_past)
+		return n;
 	for (size_t i = 0; i < n; i++) {
 		struct tp_record want;
 
@@ -263,14 +272,23 @@ resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
 				continue;
 			/* the ring's last record given again: what follows
 			   is new (the ring's last message ends there: it
-			   was published whole) */
-			resume_end(v);
+			   was published whole), from an input message past
+			   it; what else this one gives is other options' */
+			if (v->past)
+				resume_end(v);
+			else
+				v->wait_past = 1;
 			return n;
 		}
 		if (v->matched > 0) {
-			/* no longer what the ring holds: new, and whole */
-			resume_end(v);
-			return 0;
+			/* no longer what the ring holds: new, and whole,
+			   from an input message past it */
+			if (v->past) {
+				resume_end(v);
+				return 0;
+			}
+			v->wait_past = 1;
+			return n;
 		}
 	}
 	return n;
@@ -315,21 +333,27 @@ take(struct deriver *v, const struct tp_record *rec)
 	do {
 		rc = jsonl_msg_add(&v->msg, rec, why, sizeof(why));
 		if (rc == JSONL_MSG_READY) {
-			int past = v->resume ? resume_past(v, &v->msg.recs[0]) :
-			    0;
+			int past = v->resume && !v->past ?
+			    resume_past(v, &v->msg.recs[0]) : 0;
 
-			if (past == 1) {
-				/* what it derives is published */
+			if (past == 1)
+				v->past = 1;
+			/* past, and nothing being compared (the last derived
+			   record not given again, as with other options, or
+			   compared no more): what it derives is published;
+			   else the comparison decides (resume_drop) */
+			if (v->resume && v->past &&
+			    (v->matched == 0 || v->wait_past)) {
 				v->reread -= v->msg.n;
 				resume_end(v);
 			}
 			if (derive_msg(v->d, v->msg.recs, v->msg.n) < 0)
 				errx(EX_OSERR, "out of memory");
-			/* what follows is, unless it gave the ring's last
-			   derived record again, with records after it to
-			   compare */
-			if (past == 2 && v->resume && v->matched == 0)
-				resume_end(v);
+			if (past == 2 && v->resume) {	/* what follows is */
+				v->past = 1;
+				if (v->matched == 0 || v->wait_past)
+					resume_end(v);
+			}
 		} else if (rc == JSONL_MSG_BAD) {
 			v->skipped++;
 			ratelog_say(&v->log, mono_ns(), "%s: skipped", why);
@@ -356,7 +380,8 @@ gap(struct deriver *v, uint64_t from, uint64_t lost,
 	warnx("input gap: %" PRIu64 " records lost from seq %" PRIu64
 	    "; books invalid until their next snapshot", lost, from);
 	/* every book invalid: the ring's last top is not written again */
-	if (v->resume && v->matched == 0 && next->seq > v->last.vseq)
+	if (v->resume && (v->matched == 0 || v->wait_past) &&
+	    next->seq > v->last.vseq)
 		resume_end(v);
 	derive_cut(v->d, from, lost, next);
 }
