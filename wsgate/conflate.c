@@ -33,7 +33,7 @@
 
 #define TXT_MAX		64		/* a level's price or quantity text */
 #define META_MAX	96		/* venue, symbol, vseq, ts, recv */
-#define HELD_MAX	(8u << 20)	/* bytes held during a read */
+#define HELD_MAX	(8u << 20)	/* bytes held during a read (hold) */
 
 struct lvl {
 	int64_t		 m;		/* price, as a decimal */
@@ -91,6 +91,7 @@ struct cfl {
 	char		**held;
 	size_t		*heldlen;
 	size_t		 nheld, capheld, held_bytes;
+	size_t		 held_big;	/* the largest line held */
 	size_t		 clen;
 	char		 chan[];
 };
@@ -273,7 +274,7 @@ held_free(struct cfl *c)
 	free(c->heldlen);
 	c->held = NULL;
 	c->heldlen = NULL;
-	c->nheld = c->capheld = c->held_bytes = 0;
+	c->nheld = c->capheld = c->held_bytes = c->held_big = 0;
 }
 
 static void
@@ -753,13 +754,22 @@ apply(struct cfl *c, const char *line, size_t len, int from)
 	}
 }
 
-/* hold: keeps a copy of a line that came while c's keys are read; -1 */
+/*
+ * hold: keeps a copy of a line that came while c's keys are read; -1
+ * when it cannot: out of memory, or past HELD_MAX held without the
+ * largest line, counted as --output-cap counts a client's queue and a
+ * book's held messages (wsgate(1), Conflation): one line of any size
+ * does not give up the read it came during, while a channel that keeps
+ * talking for long does.  Counted whole, one line larger than the room
+ * left gave the read up, and its clients waited for the next snapshot.
+ */
 static int
 hold(struct cfl *c, const char *line, size_t len)
 {
+	size_t big = len > c->held_big ? len : c->held_big;
 	char *copy;
 
-	if (c->held_bytes + len > HELD_MAX)
+	if (c->held_bytes + len - big > HELD_MAX)
 		return -1;
 	if (c->nheld == c->capheld) {
 		size_t ncap = c->capheld ? c->capheld * 2 : 16;
@@ -781,6 +791,7 @@ hold(struct cfl *c, const char *line, size_t len)
 	c->held[c->nheld] = copy;
 	c->heldlen[c->nheld++] = len;
 	c->held_bytes += len;
+	c->held_big = big;
 	return 0;
 }
 

@@ -10,7 +10,7 @@ SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
 as Redis would (keys empty).  Once a channel beginning "md." is
 SUBSCRIBEd (the first time only; later connections are served plainly
 but in garbage mode), that connection gets, after the confirmation (the
-last modes, flap and slowread, misbehave otherwise):
+last modes, flap and slowread(full), misbehave otherwise):
 
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
@@ -40,6 +40,10 @@ last modes, flap and slowread, misbehave otherwise):
            it the subscriber gets deltas 12, of 6 KB, and 13 (live
            messages while the keys are read), after it snapshot 20 and
            delta 21
+  slowreadfull
+           the same, but delta 12 is short and delta 13 padded so that
+           the two make 8 MiB and one byte (a conflator's hold, wsgate(1)
+           Conflation): 13 is one byte more than the room 12 leaves
 
 Each connection accepted and each misbehaviour begun is said on stderr.
 """
@@ -108,15 +112,16 @@ subscriber = [None]
 sending = threading.Lock()
 
 
-def book(typ, seq, levels=1):
+def book(typ, seq, levels=1, pad=0):
     return ('{"type":"%s","venue":"f","symbol":"X","seq":%d,"vseq":%d,'
-            '"ts":1,"recv":1,"bids":[%s],"asks":[["101","1"]]}' %
+            '"ts":1,"recv":1,"bids":[%s],"asks":[["101","1"]]%s}' %
             (typ, seq, seq, ",".join('["%d.5","1"]' % (99 - i)
-                                     for i in range(levels))))
+                                     for i in range(levels)),
+             ',"pad":"%s"' % ("x" * pad) if pad else ""))
 
 
-def slowread(s, args):
-    """mode slowread: what it does on s for args; False if nothing."""
+def slowread(s, args, mode):
+    """modes slowread(full): what it does on s for args; False if nothing."""
     c = args[0].upper()
     ch = b"md.f.X.book"
     if c == b"SUBSCRIBE" and args[1] == ch:
@@ -124,12 +129,20 @@ def slowread(s, args):
         return False
     if c != b"EXEC" or subscriber[0] is None:
         return False
+    if mode == "slowreadfull":
+        d12 = book("book_delta", 12)
+        room = (8 << 20) - len(d12)
+        d13 = book("book_delta", 13)
+        d13 = book("book_delta", 13, pad=room + 1 - len(d13 + ',"pad":""'))
+        assert len(d13) == room + 1
+    else:
+        d12, d13 = book("book_delta", 12, 400), book("book_delta", 13)
     with sending:
         subscriber[0].sendall(b"*3\r\n" + bulk("message") + bulk(ch) +
-                              bulk(book("book_delta", 12, 400)) +
+                              bulk(d12) +
                               b"*3\r\n" + bulk("message") + bulk(ch) +
-                              bulk(book("book_delta", 13)))
-    log("held", len(book("book_delta", 12, 400)))
+                              bulk(d13))
+    log("held", len(d12), len(d13))
     time.sleep(1)
     with sending:
         s.sendall(b"*2\r\n" + bulk(book("book_snapshot", 10)) +
@@ -223,7 +236,7 @@ def serve(s, mode, port):
                 if hung:
                     continue
                 a = flap(args, subs, port) if mode == "flap" else None
-                if mode == "slowread" and slowread(s, args):
+                if mode.startswith("slowread") and slowread(s, args, mode):
                     continue
                 with sending:
                     s.sendall(a if a is not None else answer(args, subs))
@@ -232,7 +245,7 @@ def serve(s, mode, port):
                     return
                 if args[0].upper() == b"SUBSCRIBE" and \
                         args[1].startswith(b"md.") and \
-                        mode not in ("flap", "slowread"):
+                        mode not in ("flap", "slowread", "slowreadfull"):
                     with lock:
                         go, attacked[0] = not attacked[0], True
                     if go:
