@@ -99,6 +99,7 @@ struct client {
 	int		 behind;	/* past half the cap: books conflated */
 	int		 behind_due;	/* ...by the flush event */
 	int		 moving;	/* ...being done now */
+	int		 shed;		/* book frames dropped before it */
 	int		 close_counted;
 	int		 write_armed;
 	int		 dirty;
@@ -279,7 +280,9 @@ client_queued(const struct client *c)
  * snapshot of each conflated channel replaces them.  Tried once until
  * the queue is back under the threshold.  Done by the flush event (the
  * hub may be amid a client's books when its queue passes the mark),
- * which then cuts the client if it is still past the cap.
+ * which then cuts the client if it is still past the cap, or if book
+ * frames were dropped ahead of the move (client_shed) and the move did
+ * not take them all: it would miss messages of a book still unconflated.
  */
 static void
 client_behind(struct client *c)
@@ -298,22 +301,44 @@ client_behind(struct client *c)
 		fprintf(stderr, "wsgate: client %s: behind: %d book channels "
 		    "conflated, %zu book messages dropped, %zu bytes queued\n",
 		    c->addr, n, dropped, c->q.bytes - c->q.hist);
-	if (client_queued(c) > c->s->conf->output_cap)
+	if (client_queued(c) > c->s->conf->output_cap ||
+	    (c->shed && !(n > 0 && all)))
 		client_slow(c, "slow client: output cap exceeded");
+	c->shed = 0;
+}
+
+/*
+ * client_shed: c's queue passed the output cap while its move to
+ * conflation waits for the flush event (client_behind): the book frames
+ * the move is to drop are dropped now, and those queued to it until then
+ * are not queued (client_enqueue), so that it never holds more than the
+ * cap and one message (wsgate(1) --output-cap).  Waiting for the move
+ * let it hold twice the cap within one loop turn, and cut it at twice
+ * the cap, book frames the move would have dropped and all.
+ */
+static void
+client_shed(struct client *c)
+{
+	c->shed = 1;
+	c->s->st->dropped += outq_drop_book(&c->q);
 }
 
 /*
  * client_enqueue: queues f (taking a reference) and schedules a write.
  * Past half the output cap (client_queued) its book channels go to
- * conflation (client_behind); past the cap the client is doomed (closed
- * 1008 after its queue is discarded); nothing more is queued to it.
+ * conflation (client_behind); past the cap before that is done, its
+ * book frames are dropped at once (client_shed); past the cap still, the
+ * client is doomed (closed 1008 after its queue is discarded); nothing
+ * more is queued to it.
  */
 static void
 client_enqueue(struct client *c, struct frame *f)
 {
 	struct server *s = c->s;
 
-	if (c->st == C_DEAD || (c->doom_code && c->doom_drop)) {
+	if (c->st == C_DEAD || (c->doom_code && c->doom_drop) ||
+	    (c->shed && (f->kind == FRAME_SNAPSHOT ||
+	    f->kind == FRAME_DELTA))) {
 		s->st->dropped++;
 		return;
 	}
@@ -329,13 +354,10 @@ client_enqueue(struct client *c, struct frame *f)
 	if (client_queued(c) > s->conf->output_cap / 2 &&
 	    c->st == C_WS && c->peer != NULL && !c->behind && !c->doom_code)
 		c->behind = c->behind_due = 1;	/* flush_cb: client_behind */
-	/*
-	 * Once behind, the flush's client_behind may bring the queue back
-	 * under the cap (book messages dropped for conflation); twice the
-	 * cap is not waited for.
-	 */
 	if (client_queued(c) > s->conf->output_cap && !c->moving &&
-	    (!c->behind_due || client_queued(c) > 2 * s->conf->output_cap) &&
+	    c->behind_due && !c->shed)
+		client_shed(c);
+	if (client_queued(c) > s->conf->output_cap && !c->moving &&
 	    (c->st == C_WS || c->st == C_CLOSING)) {
 		client_slow(c, "slow client: output cap exceeded");
 		return;
@@ -584,7 +606,9 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (c->behind_due && c->st == C_WS && !c->doom_code)
 			client_behind(c);
-		c->behind_due = 0;
+		else if (c->shed && !c->doom_drop)	/* none moved */
+			client_slow(c, "slow client: output cap exceeded");
+		c->behind_due = c->shed = 0;
 		if (c->doom_code && c->st != C_CLOSING)
 			client_do_doom(c);
 		if (c->st != C_DEAD)

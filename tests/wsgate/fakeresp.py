@@ -10,7 +10,7 @@ SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
 as Redis would (keys empty).  Once a channel beginning "md." is
 SUBSCRIBEd (the first time only; later connections are served plainly
 but in garbage mode), that connection gets, after the confirmation (the
-last modes, flap and slowread(full), misbehave otherwise):
+last modes, flap, slowread(full) and burst, misbehave otherwise):
 
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
@@ -44,6 +44,10 @@ last modes, flap and slowread(full), misbehave otherwise):
            the same, but delta 12 is short and delta 13 padded so that
            the two make 8 MiB and one byte (a conflator's hold, wsgate(1)
            Conflation): 13 is one byte more than the room 12 leaves
+  burst    0.5 s after the SUBSCRIBE of "md.f.X.book", snapshot seq 1
+           and deltas 2 to 49, about 240 bytes each, in one write (14 KB,
+           one read of wsgate's, 16 KB); 1 s later snapshot 100; the
+           key reads are answered as for no keys
 
 Each connection accepted and each misbehaviour begun is said on stderr.
 """
@@ -157,6 +161,23 @@ def slowread(s, args, mode):
     return True
 
 
+def burst(s):
+    """mode burst, on the subscriber s of md.f.X.book."""
+    ch = b"md.f.X.book"
+    msgs = [book("book_snapshot", 1)] + \
+        [book("book_delta", i, 10) for i in range(2, 50)]
+    time.sleep(0.5)
+    with sending:
+        s.sendall(b"".join(b"*3\r\n" + bulk("message") + bulk(ch) + bulk(m)
+                           for m in msgs))
+    log("burst", sum(len(m) for m in msgs))
+    time.sleep(1)
+    with sending:
+        s.sendall(b"*3\r\n" + bulk("message") + bulk(ch) +
+                  bulk(book("book_snapshot", 100)))
+    log("live")
+
+
 def answer(args, subs):
     c = args[0].upper()
     if c in (b"SUBSCRIBE", b"PSUBSCRIBE", b"UNSUBSCRIBE", b"PUNSUBSCRIBE"):
@@ -238,14 +259,21 @@ def serve(s, mode, port):
                 a = flap(args, subs, port) if mode == "flap" else None
                 if mode.startswith("slowread") and slowread(s, args, mode):
                     continue
+                if mode == "burst" and args[0].upper() == b"EXEC":
+                    a = b"*2\r\n$-1\r\n$0\r\n\r\n"    # no keys
                 with sending:
                     s.sendall(a if a is not None else answer(args, subs))
+                if mode == "burst" and args[0].upper() == b"SUBSCRIBE" and \
+                        args[1] == b"md.f.X.book":
+                    threading.Thread(target=burst, args=(s,),
+                                     daemon=True).start()
                 if mode == "garbage" and attacked[0]:
                     attack(s, mode, b"")
                     return
                 if args[0].upper() == b"SUBSCRIBE" and \
                         args[1].startswith(b"md.") and \
-                        mode not in ("flap", "slowread", "slowreadfull"):
+                        mode not in ("flap", "slowread", "slowreadfull",
+                                     "burst"):
                     with lock:
                         go, attacked[0] = not attacked[0], True
                     if go:
