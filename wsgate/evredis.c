@@ -395,7 +395,6 @@ static void
 write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct evr *e = arg;
-	unsigned gen = e->gen;
 	int done = 0;
 
 	(void)what;
@@ -411,9 +410,6 @@ write_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		e->connected = 1;
 		event_add(e->rev, NULL);
-		e->cbs->up(e->arg);
-		if (e->gen != gen)
-			return;
 	}
 	if (redisBufferWrite(e->c, &done) != REDIS_OK) {
 		evr_lost(e, e->c->errstr);

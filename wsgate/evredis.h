@@ -47,9 +47,6 @@ struct evr_pend {
 };
 
 struct evr_cbs {
-	/* the socket connected (the connection is up only once Redis
-	 * answers: evr_hello, the caller's) */
-	void	(*up)(void *arg);
 	/* one reply r (freed on return); the answer to evr_oldest or not */
 	void	(*reply)(void *arg, redisReply *r);
 	/* the connection is gone (or never came): closed, may be started

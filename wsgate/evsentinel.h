@@ -8,9 +8,7 @@
 #ifndef WSGATE_EVSENTINEL_H
 #define WSGATE_EVSENTINEL_H
 
-#include <event2/event.h>
-
-#include "redisurl.h"
+#include "evturn.h"
 #include "sentinel.h"
 
 struct evs;
@@ -28,7 +26,6 @@ struct evs	*evs_new(struct event_base *, int timeout_ms, evs_done_fn *,
 int		 evs_ask(struct evs *, const struct redisurl *u,
 		    enum sentinel_want, const char *prefer,
 		    const char *avoid);
-void		 evs_cancel(struct evs *);
 void		 evs_free(struct evs *);
 
 #endif

@@ -3408,22 +3408,13 @@ found_cb(void *arg, const struct redisurl *addr, const char *err)
 	rconn_connect(rc);
 }
 
-/* sub's socket connected: up once Redis answers (subev_reply). */
-static void
-subev_up(void *arg)
-{
-	(void)arg;
-}
-
 static void
 subev_lost(void *arg, const char *why)
 {
 	rconn_lost(&((struct hub *)arg)->sub, why);
 }
 
-static const struct evr_cbs subev_cbs = {
-	subev_up, subev_reply, subev_lost
-};
+static const struct evr_cbs subev_cbs = { subev_reply, subev_lost };
 
 /* rconn_start for sub: its redisContext (see the top). */
 static void

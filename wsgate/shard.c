@@ -31,20 +31,14 @@
  * at once.  Node indices are stable for the life of the shard: a node
  * once known keeps its index.
  *
- * The slot map is read when the hub asks (shard_remap), on the loop,
- * never with a blocking call: cluster_fetch's would stall every client,
- * /healthz and /metrics up to CLUSTER_TIMEOUT_MS for each node that does
- * not answer (a failover, a node partitioned away), at every read
+ * The slot map is read when the hub asks (shard_remap), on the loop:
+ * cluster_fetch's blocking reads would stall every client, /healthz and
+ * /metrics up to CLUSTER_TIMEOUT_MS for each node that does not answer
  * (wsgate(1) CLUSTER).  The same nodes in the same order
- * (cluster_ask_list), each on its own evredis.h connection given
- * CLUSTER_TIMEOUT_MS by evredis.c's liveness rule ("not connected in
- * 500 ms", "no reply in 500 ms"), the same AUTH and CLUSTER SLOTS,
- * pipelined, the answer read by the same code (cluster_map_parse) and
- * each node's failure said in the same words as cluster_fetch's.  The
- * map read replaces the shard's only when whole, and the hub is told
- * (shard_cbs mapped) from the loop.
- * XXX a node given by a host name is looked up with getaddrinfo, which
- * blocks, as for each of wsgate's Redis connections (hiredis's connect).
+ * (cluster_ask_list), asked in turn (evturn.h), each given
+ * CLUSTER_TIMEOUT_MS, the same AUTH and CLUSTER SLOTS, pipelined, read by
+ * the same code (cluster_map_parse), each failure in cluster_fetch's
+ * words but a timeout.  The map read replaces the shard's only when whole.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +51,7 @@
 #include "backoff.h"
 #include "cluster.h"
 #include "evredis.h"
-#include "sentinel.h"
+#include "evturn.h"
 #include "shard.h"
 #include "util.h"
 
@@ -95,14 +89,10 @@ struct shard {
 	struct snode		*nodes[CLUSTER_NODES_MAX];
 	uint8_t			 owner[CLUSTER_SLOTS];	/* index in nodes */
 	/* the map read in flight (shard_remap; see the top) */
-	struct evr		*mev;
-	struct event		*mkick;	/* the read begun, from the loop */
+	struct evt		*mt;
 	int			 reading;
-	struct redisurl_node	 ask[CLUSTER_ASK_MAX];
-	int			 nask, mi;	/* mi: the node being asked */
+	struct redisurl_node	 ask[CLUSTER_ASK_MAX];	/* the nodes asked */
 	struct cluster_map	*got;	/* its answer, parsed */
-	char			 merr[600];	/* each node's failure */
-	size_t			 mo;	/* in merr */
 };
 
 static void node_start(struct snode *);
@@ -239,13 +229,6 @@ node_reply(void *arg, redisReply *r)
 	}
 }
 
-/* n's socket connected: up once the node answers (node_reply). */
-static void
-node_connected(void *arg)
-{
-	(void)arg;
-}
-
 /* n's connection is up: the node answered its first command. */
 static void
 node_up(struct snode *n)
@@ -272,10 +255,20 @@ node_lost(void *arg, const char *why)
 }
 
 static const struct evr_cbs node_cbs = {
-	.up = node_connected,
 	.reply = node_reply,
 	.lost = node_lost,
 };
+
+/* send_auth: AUTH on ev as kind, with a password; -1 if out of memory. */
+static int
+send_auth(const struct shard *sh, struct evr *ev, int kind)
+{
+	if (sh->pw == NULL)
+		return 0;
+	return sh->u->user[0] != '\0' ? evr_command(ev, kind, "", 0,
+	    "AUTH %s %s", sh->u->user, sh->pw) : evr_command(ev, kind, "", 0,
+	    "AUTH %s", sh->pw);
+}
 
 /*
  * Connects n; with a password its AUTH goes first, then a PING, so that
@@ -286,8 +279,6 @@ static const struct evr_cbs node_cbs = {
 static void
 node_start(struct snode *n)
 {
-	struct shard *sh = n->sh;
-	const struct redisurl *u = sh->u;
 	struct redisurl at;
 
 	memset(&at, 0, sizeof(at));
@@ -297,9 +288,7 @@ node_start(struct snode *n)
 		node_down(n, 0, "cannot start a connection");
 		return;
 	}
-	if ((sh->pw != NULL && (u->user[0] != '\0' ?
-	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s %s", u->user, sh->pw) :
-	    evr_command(n->ev, P_AUTH, "", 0, "AUTH %s", sh->pw)) != 0) ||
+	if (send_auth(n->sh, n->ev, P_AUTH) != 0 ||
 	    evr_command(n->ev, P_HELLO, "", 0, "PING") != 0) {
 		evr_close(n->ev);
 		node_down(n, 0, "out of memory");
@@ -337,124 +326,56 @@ node_get(struct shard *sh, const char *host, int port)
 	return n->idx;
 }
 
-static void map_next(struct shard *);
+/* map_send: AUTH (with a password), then CLUSTER SLOTS. */
+static int
+map_send(void *arg, struct evr *ev)
+{
+	return send_auth(arg, ev, M_AUTH) != 0 ||
+	    evr_command(ev, M_SLOTS, "", 0, "CLUSTER SLOTS") != 0 ? -1 : 0;
+}
 
 /*
- * map_done: the read is over: the map read (ok), in place, a connection
- * started to each node new in it, or none (merr says why); the hub told.
+ * map_reply: a refused AUTH fails the node, as the map it answers; a map
+ * read whole ends the read.
+ */
+static enum evt_next
+map_reply(void *arg, int i, int kind, const redisReply *r, char *why,
+    size_t whylen)
+{
+	struct shard *sh = arg;
+
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(why, whylen, "%s%s", kind == M_AUTH ? "AUTH: " : "",
+		    r->str);
+		return EVT_FAIL;
+	}
+	if (kind != M_SLOTS)
+		return EVT_WAIT;
+	return cluster_map_parse(r, &sh->ask[i], sh->got, why, whylen) == 0 ?
+	    EVT_DONE : EVT_FAIL;
+}
+
+/*
+ * map_done: the read is over: the map read (err NULL), in place, a
+ * connection started to each node new in it, or none; the hub told.
  */
 static void
-map_done(struct shard *sh, int ok)
+map_done(void *arg, const char *err)
 {
-	evr_close(sh->mev);
+	struct shard *sh = arg;
+
 	sh->reading = 0;
-	if (ok) {
+	if (err == NULL) {
 		memcpy(&sh->map, sh->got, sizeof(sh->map));
 		memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
 		for (int i = 0; i < sh->map.nnodes; i++)
 			(void)node_get(sh, sh->map.nodes[i].host,
 			    sh->map.nodes[i].port);
 	}
-	sh->cbs->mapped(sh->arg, ok ? NULL : sh->merr);
+	sh->cbs->mapped(sh->arg, err);
 }
 
-/* map_failed: the node asked failed for why; the next one is asked. */
-static void
-map_failed(struct shard *sh, const char *why)
-{
-	sentinel_why(sh->merr, sizeof(sh->merr), &sh->mo, sh->mi == 0, "",
-	    &sh->ask[sh->mi], why);
-	sh->mi++;
-	map_next(sh);
-}
-
-/*
- * map_next: asks node sh->mi, or the first after it whose connection
- * can be started, AUTH (with a password) then CLUSTER SLOTS;
- * map_done when none is left.
- */
-static void
-map_next(struct shard *sh)
-{
-	const struct redisurl *u = sh->u;
-	const struct redisurl_node *nd;
-	struct redisurl at;
-
-	evr_close(sh->mev);
-	if (sh->mi >= sh->nask) {
-		map_done(sh, 0);
-		return;
-	}
-	nd = &sh->ask[sh->mi];
-	memset(&at, 0, sizeof(at));
-	snprintf(at.host, sizeof(at.host), "%s", nd->host);
-	at.port = nd->port;
-	if (evr_start(sh->mev, &at) != 0) {
-		map_failed(sh, evr_error(sh->mev));
-		return;
-	}
-	if ((sh->pw != NULL && (u->user[0] != '\0' ?
-	    evr_command(sh->mev, M_AUTH, "", 0, "AUTH %s %s", u->user,
-	    sh->pw) : evr_command(sh->mev, M_AUTH, "", 0, "AUTH %s",
-	    sh->pw)) != 0) ||
-	    evr_command(sh->mev, M_SLOTS, "", 0, "CLUSTER SLOTS") != 0)
-		map_failed(sh, "out of memory");
-}
-
-/*
- * map_reply: an answer, to the oldest command in flight (nothing is
- * pushed on this connection).  A refused AUTH fails the node, as the
- * map it answers; a map read whole ends the read.
- */
-static void
-map_reply(void *arg, redisReply *r)
-{
-	struct shard *sh = arg;
-	const struct evr_pend *q = evr_oldest(sh->mev);
-	char why[200];
-	int kind;
-
-	if (q == NULL) {
-		map_failed(sh, "protocol error: an answer to no question");
-		return;
-	}
-	kind = q->kind;
-	evr_pop(sh->mev);
-	if (r->type == REDIS_REPLY_ERROR) {
-		snprintf(why, sizeof(why), "%s%s", kind == M_AUTH ? "AUTH: " :
-		    "", r->str);
-		map_failed(sh, why);
-	} else if (kind == M_SLOTS) {
-		if (cluster_map_parse(r, &sh->ask[sh->mi], sh->got, why,
-		    sizeof(why)) == 0)
-			map_done(sh, 1);
-		else
-			map_failed(sh, why);
-	}
-}
-
-static void
-map_up(void *arg)
-{
-	(void)arg;
-}
-
-/* map_lost: the node closed, refused, or was silent for the timeout. */
-static void
-map_lost(void *arg, const char *why)
-{
-	map_failed(arg, why);
-}
-
-static const struct evr_cbs map_cbs = { map_up, map_reply, map_lost };
-
-static void
-mkick_cb(evutil_socket_t fd, short what, void *arg)
-{
-	(void)fd;
-	(void)what;
-	map_next(arg);
-}
+static const struct evt_cbs map_cbs = { map_send, map_reply, map_done };
 
 /*
  * shard_remap: reads the slot map again (see the top), unless a read is
@@ -467,11 +388,7 @@ shard_remap(struct shard *sh)
 	if (sh->reading)
 		return;
 	sh->reading = 1;
-	sh->nask = cluster_ask_list(sh->u, &sh->map, sh->ask);
-	sh->mi = 0;
-	sh->mo = 0;
-	sh->merr[0] = '\0';
-	event_active(sh->mkick, EV_TIMEOUT, 0);
+	evt_ask(sh->mt, sh->ask, cluster_ask_list(sh->u, &sh->map, sh->ask));
 }
 
 /* shard_remapping: whether a map read is in flight (shard_remap). */
@@ -604,9 +521,8 @@ shard_new(struct event_base *base, const struct redisurl *u,
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
 	memset(sh->map.owner, CLUSTER_NO_NODE, sizeof(sh->map.owner));
 	if ((sh->got = malloc(sizeof(*sh->got))) == NULL ||
-	    (sh->mkick = event_new(base, -1, 0, mkick_cb, sh)) == NULL ||
-	    (sh->mev = evr_new(base, &map_cbs, sh,
-	    CLUSTER_TIMEOUT_MS)) == NULL) {
+	    (sh->mt = evt_new(base, CLUSTER_TIMEOUT_MS, "", &map_cbs,
+	    sh)) == NULL) {
 		shard_free(sh);
 		return NULL;
 	}
@@ -622,9 +538,7 @@ shard_free(struct shard *sh)
 {
 	if (sh == NULL)
 		return;
-	if (sh->mkick != NULL)
-		event_free(sh->mkick);
-	evr_free(sh->mev);
+	evt_free(sh->mt);
 	free(sh->got);
 	for (int i = 0; i < sh->nnodes; i++) {
 		struct snode *n = sh->nodes[i];
