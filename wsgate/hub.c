@@ -3655,7 +3655,7 @@ remap_cb(evutil_socket_t fd, short what, void *arg)
  * sh_mapped: the end of remap_cb's map read: what a read must be
  * followed by (a cmd to each new node, the subscriptions sent), or,
  * with no map, the read tried again with the backoff: a remap asked for
- * during the read (remap_soon, 10 ms) waits for it too, as one asked
+ * during the read (remap_soon, sh_lost) waits for it too, as one asked
  * for while a retry is pending does.
  */
 static void
@@ -3718,9 +3718,11 @@ sh_ack(void *arg, int node, const char *chan, size_t clen, int subscribe)
 /*
  * sh_lost: node dropped chan (its slot moved: the map is read again) or
  * refused our SSUBSCRIBE (-MOVED: shard.c has the new owner).  Either
- * way chan is subscribed again, soon, where the map says; after a
- * refusal that passes (-TRYAGAIN, -CLUSTERDOWN, -NOAUTH...: refusal())
- * with the backoff.  A refusal for good (-NOPERM...) drops chan's
+ * way chan is subscribed again where the map says: after -MOVED soon,
+ * else with the backoff, after a refusal that passes (-TRYAGAIN,
+ * -CLUSTERDOWN, -NOAUTH...: refusal()) as after a drop, so that a node
+ * that takes chan and drops it each time is not asked every few ms
+ * (wsgate(1) CLUSTER).  A refusal for good (-NOPERM...) drops chan's
  * members (sub_refused): not asked again until a client subscribes.
  */
 static void
@@ -3748,10 +3750,15 @@ sh_lost(void *arg, int node, const char *chan, size_t clen, int refused,
 	}
 	sub_lost(x, refused ? "subscription refused" :
 	    "slot moved to another node");
-	if (refused && !moved)
+	if (moved) {
+		remap_soon(h, 0);
+		return;
+	}
+	h->need_fetch |= !refused;
+	/* one step of the backoff for each wait, however many channels
+	 * a slot move drops at once */
+	if (h->remap != NULL && !evtimer_pending(h->remap, NULL))
 		remap_after(h, retry_wait(&h->remap_bo, &h->remap_good));
-	else
-		remap_soon(h, !refused);
 }
 
 /* node's subscription connection came up or was lost. */

@@ -10,7 +10,7 @@ SELECT, PING, (P)(UN)SUBSCRIBE, GET, SMEMBERS and the like are answered
 as Redis would (keys empty).  Once a channel beginning "md." is
 SUBSCRIBEd (the first time only; later connections are served plainly
 but in garbage mode), that connection gets, after the confirmation (the
-last modes, flap, slowread(full) and burst, misbehave otherwise):
+last modes, flap, slip, slowread(full) and burst, misbehave otherwise):
 
   trickle  a message (seq 1) sent 16 bytes every 0.25 s, about 5 s in
            all, then one (seq 2) at once, then nothing: nothing more is
@@ -35,6 +35,9 @@ last modes, flap, slowread(full) and burst, misbehave otherwise):
            CLUSTER SLOTS names this one node for every slot, so that
            it serves a cluster:// URL too: a Redis that takes a
            subscription once, then fails it
+  slip     as flap, but each (S)SUBSCRIBE is taken and the channel
+           dropped at once, never refused, each said on stderr
+           ("taken"): a node whose slot moves away again and again
   slowread the EXEC of a book's key read (channel "md.f.X.book") is
            answered 1 s late, with snapshot seq 10 and delta 11; before
            it the subscriber gets deltas 12, of 6 KB, and 13 (live
@@ -90,8 +93,9 @@ def message(ch, seq, quote=False):
 flapped = {}
 
 
-def flap(args, subs, port):
-    """mode flap's answer to args, or None to answer as Redis would."""
+def flap(args, subs, port, mode):
+    """mode flap's (or slip's) answer to args, or None to answer as Redis
+    would."""
     c = args[0].upper()
     if c == b"CLUSTER" and args[1:2] in ([b"SLOTS"], [b"slots"]):
         return (b"*1\r\n*3\r\n:0\r\n:16383\r\n*3\r\n" +
@@ -100,12 +104,14 @@ def flap(args, subs, port):
             not args[1].startswith(b"md."):
         return None
     with lock:
-        refuse = flapped.get(args[1], False)
+        refuse = mode == "flap" and flapped.get(args[1], False)
         flapped[args[1]] = not refuse
     if refuse:
         log("refused", args[1].decode())
         return b"-TRYAGAIN flapping\r\n" if c == b"SSUBSCRIBE" else \
             b"-LOADING flapping\r\n"
+    if mode == "slip":
+        log("taken", args[1].decode())
     k = c.lower()
     return (b"*3\r\n" + bulk(k) + bulk(args[1]) + b":%d\r\n" %
             (len(subs) + 1) + b"*3\r\n" + bulk(k[:-9] + b"unsubscribe") +
@@ -256,7 +262,8 @@ def serve(s, mode, port):
                     hung = True
                 if hung:
                     continue
-                a = flap(args, subs, port) if mode == "flap" else None
+                a = flap(args, subs, port, mode) if mode in ("flap", "slip") \
+                    else None
                 if mode.startswith("slowread") and slowread(s, args, mode):
                     continue
                 if mode == "burst" and args[0].upper() == b"EXEC":
@@ -272,8 +279,8 @@ def serve(s, mode, port):
                     return
                 if args[0].upper() == b"SUBSCRIBE" and \
                         args[1].startswith(b"md.") and \
-                        mode not in ("flap", "slowread", "slowreadfull",
-                                     "burst"):
+                        mode not in ("flap", "slip", "slowread",
+                                     "slowreadfull", "burst"):
                     with lock:
                         go, attacked[0] = not attacked[0], True
                     if go:

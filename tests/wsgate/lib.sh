@@ -144,19 +144,21 @@ healthz_prompt() {
 	    0 "$(awk -v b="$1" '$1 > b' "$T/probe.out" | wc -l)"
 }
 
-# flap_backs_off WHAT: the channel of a client subscribed, refused by
-# tests/wsgate/fakeresp.py flap (its log $T/fake-flap.err) after each
-# time it was taken, is asked for again (WHAT: SUBSCRIBE or SSUBSCRIBE),
-# with the backoff: 2 to 8 times in 4 s
+# flap_backs_off WHAT [MODE WORD]: the channel of a client subscribed,
+# refused by tests/wsgate/fakeresp.py flap (its log $T/fake-flap.err)
+# after each time it was taken (or dropped each time by MODE, its log
+# saying WORD for each), is asked for again (WHAT: SUBSCRIBE or
+# SSUBSCRIBE), with the backoff: 2 to 8 times in 4 s
 flap_backs_off() {
-	wait_for 20 grep -q refused "$T/fake-flap.err" ||
-	    fail "not refused: $(tail -n 5 "$T/wsgate.log")"
-	_fb=$(grep -c refused "$T/fake-flap.err")
+	_fm=${2:-flap} _fw=${3:-refused}
+	wait_for 20 grep -q "$_fw" "$T/fake-$_fm.err" ||
+	    fail "not $_fw: $(tail -n 5 "$T/wsgate.log")"
+	_fb=$(grep -c "$_fw" "$T/fake-$_fm.err")
 	sleep 4
-	_fb=$(($(grep -c refused "$T/fake-flap.err") - _fb))
-	note "$_fb ${1}s refused in 4 s"
-	[ "$_fb" -ge 2 ] || fail "$_fb ${1}s refused in 4 s: not asked again"
-	[ "$_fb" -le 8 ] || fail "$_fb ${1}s refused in 4 s"
+	_fb=$(($(grep -c "$_fw" "$T/fake-$_fm.err") - _fb))
+	note "$_fb ${1}s $_fw in 4 s"
+	[ "$_fb" -ge 2 ] || fail "$_fb ${1}s $_fw in 4 s: not asked again"
+	[ "$_fb" -le 8 ] || fail "$_fb ${1}s $_fw in 4 s"
 }
 
 # metric NAME: the value of one wsgate metric line (NAME may hold labels).
