@@ -24,6 +24,12 @@
  * Bytes read are life: a Redis slow to send a long reply is not lost.
  * TCP keepalive is on too, with the timeout as its idle time.
  *
+ * Names.  A host name is looked up on the loop first (evname.h), not by
+ * hiredis's connect, whose getaddrinfo blocks while a name server is
+ * silent; the lookup counts as the connect for the liveness rule, and
+ * the commands sent meanwhile are kept (early) and appended once the
+ * address is connected to.
+ *
  * Up, and the backoff.  A connection is up only once Redis has
  * answered its first command, AUTH or the caller's first, without an
  * error (evr_hello), and a lost one is tried again with the backoff,
@@ -47,11 +53,18 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "evname.h"
 #include "evredis.h"
 #include "util.h"
 
 struct evr {
 	struct event_base	*base;
+	struct evname_res	*dns;	/* NULL: hiredis's lookup, blocking */
+	struct evname		*look;	/* the host being looked up */
+	char			 host[256];	/* it, and its port */
+	int			 port;
+	char			*early;	/* commands sent during the lookup */
+	size_t			 early_len;
 	const struct evr_cbs	*cbs;
 	void			*arg;
 	redisContext		*c;
@@ -183,17 +196,19 @@ evr_cap_over(const redisReader *r, struct evr_cap *c)
 /*
  * evr_new: a connection, not started, whose events go to base and
  * callbacks to cbs with arg, lost when Redis owes a reply and sends
- * nothing for timeout_ms (see the top).  NULL if out of memory.
+ * nothing for timeout_ms (see the top); host names are looked up with
+ * dns (evname.h; NULL: by hiredis, blocking).  NULL if out of memory.
  */
 struct evr *
-evr_new(struct event_base *base, const struct evr_cbs *cbs, void *arg,
-    int64_t timeout_ms)
+evr_new(struct event_base *base, struct evname_res *dns,
+    const struct evr_cbs *cbs, void *arg, int64_t timeout_ms)
 {
 	struct evr *e = calloc(1, sizeof(*e));
 
 	if (e == NULL)
 		return NULL;
 	e->base = base;
+	e->dns = dns;
 	e->cbs = cbs;
 	e->arg = arg;
 	e->timeout_ns = timeout_ms * 1000000;
@@ -211,6 +226,11 @@ evr_close(struct evr *e)
 	if (e->live != NULL)
 		event_free(e->live);
 	e->rev = e->wev = e->live = NULL;
+	evname_cancel(e->look);
+	e->look = NULL;
+	free(e->early);
+	e->early = NULL;
+	e->early_len = 0;
 	if (e->c != NULL)
 		redisFree(e->c);
 	e->c = NULL;
@@ -233,7 +253,7 @@ evr_free(struct evr *e)
 static void
 evr_lost(struct evr *e, const char *why)
 {
-	char msg[256];
+	char msg[320];
 
 	snprintf(msg, sizeof(msg), "%s", why != NULL && why[0] != '\0' ?
 	    why : "disconnected");
@@ -326,7 +346,7 @@ static void
 live_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct evr *e = arg;
-	char msg[128];
+	char msg[320];
 
 	(void)fd;
 	(void)what;
@@ -334,9 +354,14 @@ live_cb(evutil_socket_t fd, short what, void *arg)
 	    e->head != NULL, e->head != NULL ? e->head->at : 0,
 	    e->timeout_ns)) {
 	case EVR_LIVE_LOST:
-		snprintf(msg, sizeof(msg), "%s in %lld ms", e->connected ?
-		    "no reply" : "not connected", (long long)(e->timeout_ns /
-		    1000000));
+		if (e->look != NULL)
+			snprintf(msg, sizeof(msg), "name lookup of %s: no "
+			    "answer in %lld ms", e->host,
+			    (long long)(e->timeout_ns / 1000000));
+		else
+			snprintf(msg, sizeof(msg), "%s in %lld ms",
+			    e->connected ? "no reply" : "not connected",
+			    (long long)(e->timeout_ns / 1000000));
 		evr_lost(e, msg);
 		break;
 	case EVR_LIVE_PING:
@@ -440,51 +465,123 @@ evr_keepalive(int fd, int64_t timeout_ns)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
-/*
- * evr_start: connects e (closed first) to at's host and port or unix
- * socket; up or lost is called from the loop.  0, or -1 if the
- * connection could not even be started (lost is not called; evr_error
- * says why).
- */
-int
-evr_start(struct evr *e, const struct redisurl *at)
+/* Starts the liveness check of e (live_cb), or starts it again. */
+static int
+evr_live_start(struct evr *e)
 {
-	redisContext *c;
 	struct timeval tv;
 
-	evr_close(e);
+	tv.tv_sec = (time_t)(e->timeout_ns / 4 / 1000000000);
+	tv.tv_usec = (suseconds_t)(e->timeout_ns / 4 % 1000000000 / 1000);
+	if (e->live == NULL)
+		e->live = event_new(e->base, -1, EV_PERSIST, live_cb, e);
+	e->last_rx = mono_ns();
+	return e->live == NULL || event_add(e->live, &tv) != 0 ? -1 : 0;
+}
+
+/* evr_connect: evr_start's connect, to host (an address) or path. */
+static int
+evr_connect(struct evr *e, const char *host, int port, const char *path)
+{
+	redisContext *c;
+
 	snprintf(e->why, sizeof(e->why), "out of memory");
-	c = at->is_unix ? redisConnectUnixNonBlock(at->path) :
-	    redisConnectNonBlock(at->host, at->port);
+	c = host == NULL ? redisConnectUnixNonBlock(path) :
+	    redisConnectNonBlock(host, port);
 	if (c == NULL || c->err) {
 		if (c != NULL)
 			snprintf(e->why, sizeof(e->why), "%s", c->errstr);
 		redisFree(c);
+		evr_close(e);
 		return -1;
 	}
 	e->c = c;
+	if (e->early != NULL && redisAppendFormattedCommand(c, e->early,
+	    e->early_len) != REDIS_OK) {
+		evr_close(e);
+		return -1;
+	}
+	free(e->early);
+	e->early = NULL;
+	e->early_len = 0;
 	evr_cap_init(c->reader, &e->cap);
-	e->last_rx = mono_ns();
 	if (c->connection_type == REDIS_CONN_TCP)
 		evr_keepalive(c->fd, e->timeout_ns);
 	e->rev = event_new(e->base, c->fd, EV_READ | EV_PERSIST, read_cb, e);
 	e->wev = event_new(e->base, c->fd, EV_WRITE | EV_PERSIST, write_cb,
 	    e);
-	e->live = event_new(e->base, -1, EV_PERSIST, live_cb, e);
-	tv.tv_sec = (time_t)(e->timeout_ns / 4 / 1000000000);
-	tv.tv_usec = (suseconds_t)(e->timeout_ns / 4 % 1000000000 / 1000);
-	if (e->rev == NULL || e->wev == NULL || e->live == NULL ||
-	    event_add(e->wev, NULL) || event_add(e->live, &tv)) {
+	if (e->rev == NULL || e->wev == NULL || event_add(e->wev, NULL) ||
+	    evr_live_start(e) != 0) {
 		evr_close(e);
 		return -1;
 	}
 	return 0;
 }
 
+/* evname's answer: the address connected to, or e lost. */
+static void
+looked(void *arg, const char *addr, const char *why)
+{
+	struct evr *e = arg;
+
+	e->look = NULL;		/* evname frees it */
+	if (addr == NULL)
+		evr_lost(e, why);
+	else if (evr_connect(e, addr, e->port, NULL) != 0)
+		evr_lost(e, e->why);
+}
+
+/*
+ * evr_start: connects e (closed first) to at's host and port or unix
+ * socket, a host name looked up first (evname.h) unless e has no
+ * resolver; up or lost is called from the loop.  0, or -1 if the
+ * connection could not even be started (lost is not called; evr_error
+ * says why).  The lookup counts as the connect for the liveness rule.
+ */
+int
+evr_start(struct evr *e, const struct redisurl *at)
+{
+	evr_close(e);
+	if (at->is_unix)
+		return evr_connect(e, NULL, 0, at->path);
+	if (e->dns == NULL || evname_numeric(at->host))
+		return evr_connect(e, at->host, at->port, NULL);
+	snprintf(e->host, sizeof(e->host), "%s", at->host);
+	e->port = at->port;
+	snprintf(e->why, sizeof(e->why), "out of memory");
+	if ((e->look = evname_start(e->dns, at->host, looked, e)) ==
+	    NULL || evr_live_start(e) != 0) {
+		evr_close(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* The command of fmt kept until e is connected to its host's address. */
+static int
+early_add(struct evr *e, const char *fmt, va_list ap)
+{
+	char *cmd, *to;
+	int n = redisvFormatCommand(&cmd, fmt, ap);
+
+	if (n < 0)
+		return REDIS_ERR;
+	if ((to = realloc(e->early, e->early_len + (size_t)n)) == NULL) {
+		redisFreeCommand(cmd);
+		return REDIS_ERR;
+	}
+	memcpy(to + e->early_len, cmd, (size_t)n);
+	e->early = to;
+	e->early_len += (size_t)n;
+	redisFreeCommand(cmd);
+	return REDIS_OK;
+}
+
 /*
  * evr_command: appends the command of fmt (redisAppendCommand's) and
  * queues it as the newest in flight, of kind and name (len bytes).
- * 0, or -1 if e is closed or out of memory (nothing appended).
+ * 0, or -1 if e is closed or out of memory (nothing appended).  During
+ * the lookup of its host (evr_start), the command is kept till then.
  */
 int
 evr_command(struct evr *e, int kind, const char *name, size_t len,
@@ -494,12 +591,13 @@ evr_command(struct evr *e, int kind, const char *name, size_t len,
 	va_list ap;
 	int rc;
 
-	if (e->c == NULL)
+	if (e->c == NULL && e->look == NULL)
 		return -1;
 	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
 		return -1;
 	va_start(ap, fmt);
-	rc = redisvAppendCommand(e->c, fmt, ap);
+	rc = e->c != NULL ? redisvAppendCommand(e->c, fmt, ap) :
+	    early_add(e, fmt, ap);
 	va_end(ap);
 	if (rc != REDIS_OK) {
 		free(p);	/* nothing appended: still in step */

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evname.h"
 #include <event2/event.h>
 #include <hiredis/hiredis.h>
 
@@ -54,8 +55,8 @@ struct evr_cbs {
 	void	(*lost)(void *arg, const char *why);
 };
 
-struct evr	*evr_new(struct event_base *, const struct evr_cbs *,
-		    void *arg, int64_t timeout_ms);
+struct evr	*evr_new(struct event_base *, struct evname_res *,
+		    const struct evr_cbs *, void *arg, int64_t timeout_ms);
 int		 evr_start(struct evr *, const struct redisurl *at);
 int		 evr_command(struct evr *, int kind, const char *name,
 		    size_t len, const char *fmt, ...);

@@ -61,12 +61,13 @@ done_cb(void *arg, const char *err)
 static const struct evt_cbs evs_cbs = { send_cb, reply_cb, done_cb };
 
 /*
- * evs_new: an asker on base, giving each Sentinel timeout_ms (evt_new),
- * telling done with arg how each ask ended.  NULL if out of memory.
+ * evs_new: an asker on base, names looked up by dns, giving each
+ * Sentinel timeout_ms (evt_new), telling done with arg how each ask
+ * ended.  NULL if out of memory.
  */
 struct evs *
-evs_new(struct event_base *base, int timeout_ms, evs_done_fn *done,
-    void *arg)
+evs_new(struct event_base *base, struct evname_res *dns, int timeout_ms,
+    evs_done_fn *done, void *arg)
 {
 	struct evs *s = calloc(1, sizeof(*s));
 
@@ -74,7 +75,7 @@ evs_new(struct event_base *base, int timeout_ms, evs_done_fn *done,
 		return NULL;
 	s->done = done;
 	s->arg = arg;
-	if ((s->t = evt_new(base, timeout_ms, "Sentinel ", &evs_cbs,
+	if ((s->t = evt_new(base, dns, timeout_ms, "Sentinel ", &evs_cbs,
 	    s)) == NULL) {
 		free(s);
 		return NULL;

@@ -21,7 +21,8 @@ struct evs;
 typedef void evs_done_fn(void *arg, const struct redisurl *addr,
     const char *err);
 
-struct evs	*evs_new(struct event_base *, int timeout_ms, evs_done_fn *,
+struct evs	*evs_new(struct event_base *, struct evname_res *,
+		    int timeout_ms, evs_done_fn *,
 		    void *arg);
 int		 evs_ask(struct evs *, const struct redisurl *u,
 		    enum sentinel_want, const char *prefer,

@@ -4,8 +4,8 @@
  * (evredis.c's liveness rule: "not connected in 500 ms", "no reply in
  * 500 ms"), when it closes, or when the caller finds its answer wanting;
  * its failure is appended to err (sentinel_why) and node i + 1 is asked.
- * XXX a node given by a host name is looked up with getaddrinfo, which
- * blocks, as for each of wsgate's Redis connections (hiredis's connect).
+ * A node given by a host name is looked up on the loop too, within its
+ * timeout (evr_start, evname.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,13 +103,13 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * evt_new: an asker on base, giving each node timeout_ms (evr_new), what
- * written before each node's failure, cbs called with arg.  NULL if out
- * of memory.
+ * evt_new: an asker on base, names looked up by dns, giving each node
+ * timeout_ms (evr_new), what written before each node's failure, cbs
+ * called with arg.  NULL if out of memory.
  */
 struct evt *
-evt_new(struct event_base *base, int64_t timeout_ms, const char *what,
-    const struct evt_cbs *cbs, void *arg)
+evt_new(struct event_base *base, struct evname_res *dns, int64_t timeout_ms,
+    const char *what, const struct evt_cbs *cbs, void *arg)
 {
 	struct evt *t = calloc(1, sizeof(*t));
 
@@ -118,7 +118,7 @@ evt_new(struct event_base *base, int64_t timeout_ms, const char *what,
 	t->cbs = cbs;
 	t->arg = arg;
 	t->what = what;
-	t->ev = evr_new(base, &evt_evr_cbs, t, timeout_ms);
+	t->ev = evr_new(base, dns, &evt_evr_cbs, t, timeout_ms);
 	t->kick = event_new(base, -1, 0, kick_cb, t);
 	if (t->ev == NULL || t->kick == NULL) {
 		evt_free(t);

@@ -29,8 +29,9 @@ struct evt_cbs {
 	void		(*done)(void *arg, const char *err);
 };
 
-struct evt	*evt_new(struct event_base *, int64_t timeout_ms,
-		    const char *what, const struct evt_cbs *, void *arg);
+struct evt	*evt_new(struct event_base *, struct evname_res *,
+		    int64_t timeout_ms, const char *what,
+		    const struct evt_cbs *, void *arg);
 void		 evt_ask(struct evt *, const struct redisurl_node *, int n);
 void		 evt_cancel(struct evt *);
 void		 evt_free(struct evt *);

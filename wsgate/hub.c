@@ -176,6 +176,7 @@
 #include "backoff.h"
 #include "cluster.h"
 #include "conflate.h"
+#include "evname.h"
 #include "evredis.h"
 #include "evsentinel.h"
 #include "glob.h"
@@ -211,6 +212,7 @@ struct rconn {
 	struct event		*retry;
 	struct redisurl		 at;	/* sentinel://: the server found */
 	struct evs		*ask;	/* sentinel://: the Sentinels asked */
+	struct evname		*look;	/* at's host being looked up */
 	int			 fixed;	/* cluster://: at is a node's */
 	char			 lost[264];	/* host:port last lost */
 	char			 run_id[41];	/* fixed: at's; "": unknown */
@@ -348,6 +350,7 @@ struct hub_peer {
 
 struct hub {
 	struct event_base	*base;
+	struct evname_res	*dns;	/* names looked up (evname.h) */
 	const struct wsgate_conf *conf;
 	struct wsgate_stats	*st;
 	void			(*connected)(void *);
@@ -387,6 +390,7 @@ struct hub {
 
 static void rconn_start(struct rconn *);
 static void rconn_connect(struct rconn *);
+static void rconn_connect_to(struct rconn *, const char *addr);
 static void cover_update(struct hub *);
 static void member_start(struct member *);
 static void sync_kick(struct hub_peer *);
@@ -3454,9 +3458,52 @@ rconn_start(struct rconn *rc)
 	}
 }
 
-/* rconn_connect: rc's connection to rc->at started. */
+/*
+ * rconn_looked: evname's answer for rc->at's host: rc connected to the
+ * address, or tried again later.
+ */
+static void
+rconn_looked(void *arg, const char *addr, const char *why)
+{
+	struct rconn *rc = arg;
+
+	rc->look = NULL;	/* evname frees it */
+	if (addr == NULL) {
+		if (rc->h->conf->verbose)
+			fprintf(stderr, "wsgate: redis %s: %s\n", rc->name,
+			    why);
+		rconn_retry(rc);
+		return;
+	}
+	rconn_connect_to(rc, addr);
+}
+
+/*
+ * rconn_connect: rc's connection to rc->at started, its host name
+ * looked up on the loop first (evname.h).
+ */
 static void
 rconn_connect(struct rconn *rc)
+{
+	struct hub *h = rc->h;
+
+	if (rc == &h->sub) {
+		sub_start(h);
+		return;
+	}
+	if (rc->at.is_unix || evname_numeric(rc->at.host)) {
+		rconn_connect_to(rc, rc->at.is_unix ? NULL : rc->at.host);
+		return;
+	}
+	evname_cancel(rc->look);
+	if ((rc->look = evname_start(h->dns, rc->at.host,
+	    rconn_looked, rc)) == NULL)
+		rconn_retry(rc);
+}
+
+/* rconn_connect_to: rc's async connection to addr, or rc->at's socket. */
+static void
+rconn_connect_to(struct rconn *rc, const char *addr)
 {
 	struct hub *h = rc->h;
 	redisAsyncContext *ac;
@@ -3464,14 +3511,10 @@ rconn_connect(struct rconn *rc)
 	int64_t t = (int64_t)h->conf->redis_timeout * 1000000000;
 	struct timeval tv;
 
-	if (rc == &h->sub) {
-		sub_start(h);
-		return;
-	}
-	if (rc->at.is_unix)
+	if (addr == NULL)
 		ac = redisAsyncConnectUnix(rc->at.path);
 	else
-		ac = redisAsyncConnect(rc->at.host, rc->at.port);
+		ac = redisAsyncConnect(addr, rc->at.port);
 	if (ac == NULL) {
 		rconn_retry(rc);
 		return;
@@ -3801,7 +3844,7 @@ cluster_start(struct hub *h)
 
 	backoff_init(&h->remap_bo, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	if ((h->distrust = calloc(CLUSTER_SLOTS, 1)) == NULL ||
-	    (h->sh = shard_new(h->base, &conf->redis, conf->password,
+	    (h->sh = shard_new(h->base, h->dns, &conf->redis, conf->password,
 	    &shard_cbs, h, conf->verbose,
 	    (int64_t)conf->redis_timeout * 1000)) == NULL ||
 	    (h->remap = evtimer_new(h->base, remap_cb, h)) == NULL)
@@ -3828,6 +3871,8 @@ cluster_close(struct hub *h)
 		if (rc->ac != NULL)
 			redisAsyncFree(rc->ac);
 		rc->ac = NULL;
+		evname_cancel(rc->look);
+		rc->look = NULL;
 		if (rc->retry != NULL)
 			event_free(rc->retry);
 		if (rc->live != NULL)
@@ -3867,16 +3912,17 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 	    "messages not UTF-8 not logged");
 	h->sub.retry = evtimer_new(base, retry_cb, &h->sub);
 	h->cmd.retry = evtimer_new(base, retry_cb, &h->cmd);
+	h->dns = evname_res_new(base);
 	if (conf->redis.is_sentinel) {
-		h->sub.ask = evs_new(base, SENTINEL_TIMEOUT_MS, found_cb,
-		    &h->sub);
-		h->cmd.ask = evs_new(base, SENTINEL_TIMEOUT_MS, found_cb,
-		    &h->cmd);
+		h->sub.ask = evs_new(base, h->dns, SENTINEL_TIMEOUT_MS,
+		    found_cb, &h->sub);
+		h->cmd.ask = evs_new(base, h->dns, SENTINEL_TIMEOUT_MS,
+		    found_cb, &h->cmd);
 	}
 	h->resub = evtimer_new(base, resub_cb, h);
-	h->subev = evr_new(base, &subev_cbs, h,
+	h->subev = evr_new(base, h->dns, &subev_cbs, h,
 	    (int64_t)conf->redis_timeout * 1000);
-	if (h->sub.retry == NULL || h->cmd.retry == NULL ||
+	if (h->dns == NULL || h->sub.retry == NULL || h->cmd.retry == NULL ||
 	    h->resub == NULL || h->subev == NULL || (conf->redis.is_sentinel &&
 	    (h->sub.ask == NULL || h->cmd.ask == NULL)) ||
 	    (conf->redis.is_cluster && cluster_start(h) != 0)) {
@@ -3911,6 +3957,8 @@ hub_close(struct hub *h)
 	if (h->cmd.ac != NULL)
 		redisAsyncFree(h->cmd.ac);
 	h->sub.ac = h->cmd.ac = NULL;
+	evname_cancel(h->cmd.look);
+	h->cmd.look = NULL;
 	if (h->sub.retry != NULL)
 		event_free(h->sub.retry);
 	if (h->cmd.retry != NULL)
@@ -3939,5 +3987,7 @@ hub_free(struct hub *h)
 	evr_free(h->subev);
 	free(h->pfx);
 	free(h->cover);
+	/* last: the lookups cancelled above let go of (evname_res_free) */
+	evname_res_free(h->dns);
 	free(h);
 }

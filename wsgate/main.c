@@ -703,7 +703,8 @@ start(struct wsgate *g)
 /*
  * stop: tears down in dependency order: Redis first (its pending
  * callbacks run now and drop their peer references), then the clients,
- * then the hub and the loop.
+ * then wsgate's own events, then the hub (which runs the loop once more
+ * for the name lookups it gave up: evname_res_free) and the loop.
  */
 static void
 stop(struct wsgate *g)
@@ -712,11 +713,6 @@ stop(struct wsgate *g)
 		hub_close(g->hub);
 	server_close(&g->srv);
 	ratelog_flush(&g->accept_log);
-	hub_free(g->hub);
-	if (g->listen_fd >= 0)
-		close(g->listen_fd);
-	if (g->spare_fd >= 0)
-		close(g->spare_fd);
 	if (g->accept_ev)
 		event_free(g->accept_ev);
 	if (g->resume_ev)
@@ -729,6 +725,11 @@ stop(struct wsgate *g)
 		event_free(g->int_ev);
 	if (g->usr1_ev)
 		event_free(g->usr1_ev);
+	hub_free(g->hub);
+	if (g->listen_fd >= 0)
+		close(g->listen_fd);
+	if (g->spare_fd >= 0)
+		close(g->spare_fd);
 	if (g->base)
 		event_base_free(g->base);
 	for (size_t i = 0; i < g->conf.norigins; i++)

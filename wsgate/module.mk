@@ -4,7 +4,7 @@ WSGATE_SRC	:= wsgate/main.c wsgate/client.c wsgate/http.c wsgate/hub.c \
 		   wsgate/httphead.c wsgate/upgrade.c wsgate/metrics.c \
 		   wsgate/frame.c wsgate/glob.c wsgate/conflate.c \
 		   wsgate/shard.c wsgate/evredis.c \
-		   wsgate/evsentinel.c wsgate/evturn.c
+		   wsgate/evsentinel.c wsgate/evturn.c wsgate/evname.c
 WSGATE_OBJ	:= $(WSGATE_SRC:%.c=$(BUILD)/obj/%.o)
 PROGRAMS	+= $(BUILD)/wsgate
 MAN1		+= man/wsgate.1

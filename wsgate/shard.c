@@ -78,6 +78,7 @@ struct snode {
 
 struct shard {
 	struct event_base	*base;
+	struct evname_res	*dns;	/* evr_new's */
 	const struct redisurl	*u;
 	const char		*pw;
 	const struct shard_cbs	*cbs;
@@ -314,7 +315,7 @@ node_get(struct shard *sh, const char *host, int port)
 	n->port = port;
 	backoff_init(&n->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
 	if ((n->retry = evtimer_new(sh->base, retry_cb, n)) == NULL ||
-	    (n->ev = evr_new(sh->base, &node_cbs, n,
+	    (n->ev = evr_new(sh->base, sh->dns, &node_cbs, n,
 	    sh->timeout_ms)) == NULL) {
 		if (n->retry != NULL)
 			event_free(n->retry);
@@ -503,7 +504,8 @@ shard_node(const struct shard *sh, int node, int *port)
  * The map is not read yet: shard_remap.  NULL if out of memory.
  */
 struct shard *
-shard_new(struct event_base *base, const struct redisurl *u,
+shard_new(struct event_base *base, struct evname_res *dns,
+    const struct redisurl *u,
     const char *password, const struct shard_cbs *cbs, void *arg,
     int verbose, int64_t timeout_ms)
 {
@@ -512,6 +514,7 @@ shard_new(struct event_base *base, const struct redisurl *u,
 	if (sh == NULL)
 		return NULL;
 	sh->base = base;
+	sh->dns = dns;
 	sh->u = u;
 	sh->pw = password;
 	sh->cbs = cbs;
@@ -521,7 +524,7 @@ shard_new(struct event_base *base, const struct redisurl *u,
 	memset(sh->owner, CLUSTER_NO_NODE, sizeof(sh->owner));
 	memset(sh->map.owner, CLUSTER_NO_NODE, sizeof(sh->map.owner));
 	if ((sh->got = malloc(sizeof(*sh->got))) == NULL ||
-	    (sh->mt = evt_new(base, CLUSTER_TIMEOUT_MS, "", &map_cbs,
+	    (sh->mt = evt_new(base, dns, CLUSTER_TIMEOUT_MS, "", &map_cbs,
 	    sh)) == NULL) {
 		shard_free(sh);
 		return NULL;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "evname.h"
 #include <event2/event.h>
 
 #include "redisurl.h"
@@ -38,7 +39,8 @@ struct shard_cbs {
 	void	(*mapped)(void *arg, const char *err);
 };
 
-struct shard	*shard_new(struct event_base *, const struct redisurl *,
+struct shard	*shard_new(struct event_base *, struct evname_res *,
+		    const struct redisurl *,
 		    const char *password, const struct shard_cbs *, void *arg,
 		    int verbose, int64_t timeout_ms);
 void		 shard_free(struct shard *);
