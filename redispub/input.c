@@ -52,10 +52,12 @@ input_read(struct input *in)
 			return;
 		warn("stdin");
 		in->rderr = errno;
-		in->eof = 1;
-		return;
 	}
-	if (n == 0) {
+	if (n <= 0) {
+		/*
+		 * The rest of a line too long, counted when its skipping
+		 * began, is no line to take, nor to drop at exit.
+		 */
 		in->eof = 1;
 		if (in->skipping) {
 			in->skipping = 0;
@@ -123,18 +125,19 @@ input_pending(const struct input *in)
 	    memchr(in->buf + in->off, '\n', in->len - in->off) != NULL);
 }
 
-/*
- * XXX: while a line too long is being skipped, its end counts here as
- * one more line (the caller counts it dropped), though it was counted
- * as malformed when the skipping began.  Kept as it always was: it can
- * only happen at --flush-timeout, with the outbox full and such a line
- * half read.
- */
 uint64_t
 input_drop_pending(struct input *in)
 {
 	uint64_t n = 0;
 
+	if (in->skipping && input_pending(in)) {
+		/* the end of a line too long, counted when skipping began */
+		const char *nl = memchr(in->buf + in->off, '\n',
+		    in->len - in->off);
+
+		in->off = nl != NULL ? (size_t)(nl + 1 - in->buf) : in->len;
+		in->skipping = 0;
+	}
 	while (input_pending(in)) {
 		const char *p = in->buf + in->off;
 		const char *nl = memchr(p, '\n', in->len - in->off);

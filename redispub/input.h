@@ -50,7 +50,9 @@ void	input_free(struct input *in);
 /*
  * input_read: one read(2) into the buffer, when the poll said so.  At
  * end of input, or on a read error (logged, its errno in rderr: the exit
- * status is then 71, not 0), sets eof.  A read that got
+ * status is then 71, not 0), sets eof, and lets go of the part read of a
+ * line too long being skipped: it was counted already, and is no line
+ * left to take (redispub(1) STATISTICS).  A read that got
  * data sets rd_ns, the read time of the lines it completed (the per-hop
  * latency, redispub(1) STATISTICS).
  */
@@ -82,7 +84,9 @@ int	input_pending(const struct input *in);
 /*
  * input_drop_pending: takes every line that input_pending would see,
  * without looking at them (at exit, when they can no longer be sent);
- * returns how many.
+ * returns how many.  The end of a line too long being skipped is taken
+ * too, but not counted: the line was counted when its skipping began,
+ * and each line read counts once (redispub(1) STATISTICS).
  */
 uint64_t	input_drop_pending(struct input *in);
 
