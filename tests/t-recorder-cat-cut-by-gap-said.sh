@@ -11,31 +11,7 @@
 # shellcheck disable=SC1091
 . "$TESTS/history/hist.sh"
 H=$T/hist
-ts=1796220000000000000	# 2026-12-02T14:00Z
-# trade_recs FIRST LAST: ringtool lines of trades at ts + FIRST .. LAST
-trade_recs() {
-	_tr=$1
-	while [ "$_tr" -le "$2" ]; do
-		echo "type=1 venue=1 symbol=BTC-USD ts=$((ts + _tr)) recv=$((ts + _tr)) price=$((100 + _tr)) qty=1 side=1 tid=t$_tr"
-		_tr=$((_tr + 1))
-	done
-}
-{
-	trade_recs 0 0
-	echo "type=2 venue=1 symbol=BTC-USD ts=$((ts + 1)) recv=$((ts + 1)) nbids=1 level=100:0:1:0 flags=1"
-} | "$BIN/tests/ringtool" put "$RING" --capacity 16 >"$T/put" 2>&1 ||
-    fail "ringtool put: $(cat "$T/put")"
-rec_start rec --flush 20
-rec_block_until rec 2	# the START written
-
-# while it is stopped, the ring of 16 wraps: the message's rest, had it
-# come, is lost; the restarted recorder records a gap from seq 3
-trade_recs 2 41 | "$BIN/tests/ringtool" put "$RING" --capacity 16 >"$T/put" 2>&1 ||
-    fail "ringtool put: $(cat "$T/put")"
-rec_start rec2 --flush 20
-rec_until rec2 42
-grep -q "lost [0-9]* records from seq 3 (recorded as a gap)" "$T/rec2.err" ||
-    fail "no gap recorded from seq 3: $(cat "$T/rec2.err")"
+cut_by_gap_hist
 
 "$BIN/recorder" cat -v "$H" >"$T/got" 2>"$T/err"
 assert_eq "exit status with -v" 0 "$?"

@@ -130,6 +130,40 @@ block_ends() {
 	done | grep -q "^[0-9]* [0-9]* $1 "
 }
 
+# cut_by_gap_hist: a history in $H of the ring $RING (of 16 records)
+# whose book message at seq 2 a gap cuts: a trade at seq 1, the START
+# of a book message at seq 2, recorded by a recorder then stopped; while
+# it is stopped, trades at seq 3 to 42, so that the ring wraps and the
+# message's rest, had it come, is lost; the restarted recorder records a
+# gap from seq 3 and the trades at seq 27 to 42.  Trade tN (N 0, or 2
+# to 41) is at ts and recv 2026-12-02T14:00Z + N ns, the START at + 1.
+cut_by_gap_hist() {
+	{
+		gap_trades 0 0
+		echo "type=2 venue=1 symbol=BTC-USD ts=$((_gts + 1)) recv=$((_gts + 1)) nbids=1 level=100:0:1:0 flags=1"
+	} | "$BIN/tests/ringtool" put "$RING" --capacity 16 >"$T/put" 2>&1 ||
+	    fail "ringtool put: $(cat "$T/put")"
+	rec_start rec --flush 20
+	rec_block_until rec 2	# the START written
+	gap_trades 2 41 |
+	    "$BIN/tests/ringtool" put "$RING" --capacity 16 >"$T/put" 2>&1 ||
+	    fail "ringtool put: $(cat "$T/put")"
+	rec_start rec2 --flush 20
+	rec_until rec2 42
+	grep -q "lost [0-9]* records from seq 3 (recorded as a gap)" \
+	    "$T/rec2.err" ||
+	    fail "no gap recorded from seq 3: $(cat "$T/rec2.err")"
+}
+# gap_trades FIRST LAST: ringtool lines of trades at ts + FIRST .. LAST
+_gts=1796220000000000000	# 2026-12-02T14:00Z
+gap_trades() {
+	_tr=$1
+	while [ "$_tr" -le "$2" ]; do
+		echo "type=1 venue=1 symbol=BTC-USD ts=$((_gts + _tr)) recv=$((_gts + _tr)) price=$((100 + _tr)) qty=1 side=1 tid=t$_tr"
+		_tr=$((_tr + 1))
+	done
+}
+
 # burst SEED COUNT [CAPTURE]: COUNT simulator messages at full rate into
 # $RING, of BURST_CAP records (150,000 fit whole); ring_seq, its last
 # seq; its records in the raw capture CAPTURE if given.
