@@ -111,6 +111,28 @@ gap_say(struct replay *p, const struct tp_record *g, uint64_t nrec)
 }
 
 /*
+ * cut_by_gap: the book message recs[0..n) begun, a gap cuts it: its
+ * rest is lost.  It is dropped, none of it written: a reader of the ring
+ * would take its START for a message the collector left unfinished.
+ * Said with -v only, in the words of shmreader -v and `recorder cat -v`,
+ * since the gap is said (collector(1)).
+ */
+static void
+cut_by_gap(struct replay *p)
+{
+	uint64_t f = p->recs[0].seq, l = p->recs[p->n - 1].seq;
+
+	p->partial++;
+	if (p->c->verbose && f == l)
+		warnx("%s: book message at seq %" PRIu64 ": cut by a gap: "
+		    "dropped", p->path, f);
+	else if (p->c->verbose)
+		warnx("%s: book message at seq %" PRIu64 "..%" PRIu64 ": cut "
+		    "by a gap: dropped", p->path, f, l);
+	p->n = 0;
+}
+
+/*
  * Takes the next record in recorded order.  A gap is said as `recorder
  * cat` prints one: in the range, or before --from (its ts is the
  * record's before it) if the record after it is in the range.
@@ -124,8 +146,11 @@ replay_rec(struct replay *p, const struct tp_record *r)
 	if ((g = cap_gap_range(&p->pgap, r, p->nrec, p->o->from,
 	    p->o->to)) != NULL)
 		gap_say(p, g, g == r ? p->nrec : p->pgap.tag);
-	if (r->type == REC_NONE)
+	if (r->type == REC_NONE) {
+		if (p->n > 0)
+			cut_by_gap(p);
 		return;
+	}
 	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
 		p->partial++;
 		return;		/* tail of a message cut by a gap */
