@@ -171,6 +171,40 @@ replay_rec(struct replay *p, const struct tp_record *r)
 	p->n = 0;
 }
 
+/*
+ * cut_at_end: the history of p ends here, inside the book message
+ * recs[0..n) if n > 0 (its writer stalled and the recorder stopped, or
+ * the recorder still waits for its rest), or the reading of it fails
+ * there (failed).  The message is dropped, none of it written, as
+ * cut_by_gap drops one, and counted with it; it is said whatever -v,
+ * in the words of `recorder cat`, since nothing else says it is lost.
+ * One begun outside --from/--to is not wanted, said with -v only: its
+ * rest may lie in a block the reader skipped (collector(1)).
+ */
+static void
+cut_at_end(struct replay *p, int failed)
+{
+	const char *why = failed ? "no LAST before the read error" :
+	    "no LAST at the end of the history";
+	uint64_t f, l;
+
+	if (p->n == 0)
+		return;
+	f = p->recs[0].seq;
+	l = p->recs[p->n - 1].seq;
+	p->partial++;
+	if (p->c->verbose || (p->recs[0].ts >= p->o->from &&
+	    p->recs[0].ts < p->o->to)) {
+		if (f == l)
+			warnx("%s: book message at seq %" PRIu64 ": %s: "
+			    "dropped", p->path, f, why);
+		else
+			warnx("%s: book message at seq %" PRIu64 "..%" PRIu64
+			    ": %s: dropped", p->path, f, l, why);
+	}
+	p->n = 0;
+}
+
 static void
 note_cb(const char *line)
 {
@@ -200,9 +234,13 @@ replay_history(struct replay *p, struct hist_reader *hr)
 		replay_rec(p, r);
 	if (!collector_stop && rc < 0) {
 		warnx("%s", hist_reader_err(hr));
+		cut_at_end(p, 1);
 		hist_reader_close(hr);
 		return EX_IOERR;
 	}
+	/* stopped by a signal, the history has not ended */
+	if (!collector_stop)
+		cut_at_end(p, 0);
 	/* damage said (a block or file skipped, records missing), the rest
 	   replayed: the exit status says it, as recorder cat's */
 	rc = hist_reader_stats(hr)->bad > 0 ? EX_DATAERR : 0;
