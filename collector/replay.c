@@ -172,20 +172,19 @@ replay_rec(struct replay *p, const struct tp_record *r)
 }
 
 /*
- * cut_at_end: the history of p ends here, inside the book message
- * recs[0..n) if n > 0 (its writer stalled and the recorder stopped, or
- * the recorder still waits for its rest), or the reading of it fails
- * there (failed).  The message is dropped, none of it written, as
- * cut_by_gap drops one, and counted with it; it is said whatever -v,
- * in the words of `recorder cat`, since nothing else says it is lost.
- * One begun outside --from/--to is not wanted, said with -v only: its
+ * cut_at_end: the history or capture of p ends here, inside the book
+ * message recs[0..n) if n > 0 (its writer stalled and the recorder or
+ * shmreader stopped, or the recorder still waits for its rest), or the
+ * reading of it fails there; why says which ("no LAST at the end of the
+ * capture").  The message is dropped, none of it written, as cut_by_gap
+ * drops one, and counted with it; it is said whatever -v, in the words
+ * of `recorder cat`, since nothing else says it is lost.  One begun
+ * outside --from/--to is not wanted, said with -v only: in a history its
  * rest may lie in a block the reader skipped (collector(1)).
  */
 static void
-cut_at_end(struct replay *p, int failed)
+cut_at_end(struct replay *p, const char *why)
 {
-	const char *why = failed ? "no LAST before the read error" :
-	    "no LAST at the end of the history";
 	uint64_t f, l;
 
 	if (p->n == 0)
@@ -234,13 +233,13 @@ replay_history(struct replay *p, struct hist_reader *hr)
 		replay_rec(p, r);
 	if (!collector_stop && rc < 0) {
 		warnx("%s", hist_reader_err(hr));
-		cut_at_end(p, 1);
+		cut_at_end(p, "no LAST before the read error");
 		hist_reader_close(hr);
 		return EX_IOERR;
 	}
 	/* stopped by a signal, the history has not ended */
 	if (!collector_stop)
-		cut_at_end(p, 0);
+		cut_at_end(p, "no LAST at the end of the history");
 	/* damage said (a block or file skipped, records missing), the rest
 	   replayed: the exit status says it, as recorder cat's */
 	rc = hist_reader_stats(hr)->bad > 0 ? EX_DATAERR : 0;
@@ -289,14 +288,19 @@ replay_capture(struct replay *p, FILE *f)
 		replay_rec(p, &r);
 	if (ferror(f)) {
 		warn("%s: read", p->path);
+		cut_at_end(p, "no LAST before the read error");
 		rv = EX_IOERR;
 	} else if (!collector_stop && !feof(f)) {
 		rv = EX_IOERR;
-	} else if (!collector_stop) {
+	} else if (!collector_stop) {	/* a signal: the capture not ended */
 		long pos = ftell(f);
 
-		if (pos >= 0 && (pos - (long)sizeof(struct cap_header)) % REC_SIZE != 0)
+		if (pos >= 0 && (pos - (long)sizeof(struct cap_header)) %
+		    REC_SIZE != 0) {
 			warnx("%s: ends with a partial record", p->path);
+			cut_at_end(p, "no LAST before the partial record");
+		} else
+			cut_at_end(p, "no LAST at the end of the capture");
 	}
 	return rv;
 }
