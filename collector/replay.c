@@ -111,25 +111,40 @@ gap_say(struct replay *p, const struct tp_record *g, uint64_t nrec)
 }
 
 /*
- * cut_by_gap: the book message recs[0..n) begun, a gap cuts it: its
- * rest is lost.  It is dropped, none of it written: a reader of the ring
- * would take its START for a message the collector left unfinished.
- * Said with -v only, in the words of shmreader -v and `recorder cat -v`,
- * since the gap is said (collector(1)).
+ * cut: the book message recs[0..n) begun, if any, is dropped, none of
+ * it written (a reader of the ring would take its START for a message
+ * the collector left unfinished), and counted; said, if say, as
+ * "book message at seq N[..M]: WHY: dropped", the words of shmreader
+ * and `recorder cat`.
+ */
+static void
+cut(struct replay *p, const char *why, int say)
+{
+	uint64_t f, l;
+
+	if (p->n == 0)
+		return;
+	f = p->recs[0].seq;
+	l = p->recs[p->n - 1].seq;
+	p->partial++;
+	if (say && f == l)
+		warnx("%s: book message at seq %" PRIu64 ": %s: dropped",
+		    p->path, f, why);
+	else if (say)
+		warnx("%s: book message at seq %" PRIu64 "..%" PRIu64 ": %s: "
+		    "dropped", p->path, f, l, why);
+	p->n = 0;
+}
+
+/*
+ * cut_by_gap: a gap cuts the book message begun: its rest is lost.  Said
+ * with -v only, as shmreader -v and `recorder cat -v` say one, since the
+ * gap is said (collector(1)).
  */
 static void
 cut_by_gap(struct replay *p)
 {
-	uint64_t f = p->recs[0].seq, l = p->recs[p->n - 1].seq;
-
-	p->partial++;
-	if (p->c->verbose && f == l)
-		warnx("%s: book message at seq %" PRIu64 ": cut by a gap: "
-		    "dropped", p->path, f);
-	else if (p->c->verbose)
-		warnx("%s: book message at seq %" PRIu64 "..%" PRIu64 ": cut "
-		    "by a gap: dropped", p->path, f, l);
-	p->n = 0;
+	cut(p, "cut by a gap", p->c->verbose);
 }
 
 /*
@@ -176,8 +191,8 @@ replay_rec(struct replay *p, const struct tp_record *r)
  * message recs[0..n) if n > 0 (its writer stalled and the recorder or
  * shmreader stopped, or the recorder still waits for its rest), or the
  * reading of it fails there; why says which ("no LAST at the end of the
- * capture").  The message is dropped, none of it written, as cut_by_gap
- * drops one, and counted with it; it is said whatever -v, in the words
+ * capture").  The message is dropped and counted (cut), as cut_by_gap
+ * drops one; it is said whatever -v, in the words
  * of `recorder cat`, since nothing else says it is lost.  One begun
  * outside --from/--to is not wanted, said with -v only: in a history its
  * rest may lie in a block the reader skipped (collector(1)).
@@ -185,23 +200,8 @@ replay_rec(struct replay *p, const struct tp_record *r)
 static void
 cut_at_end(struct replay *p, const char *why)
 {
-	uint64_t f, l;
-
-	if (p->n == 0)
-		return;
-	f = p->recs[0].seq;
-	l = p->recs[p->n - 1].seq;
-	p->partial++;
-	if (p->c->verbose || (p->recs[0].ts >= p->o->from &&
-	    p->recs[0].ts < p->o->to)) {
-		if (f == l)
-			warnx("%s: book message at seq %" PRIu64 ": %s: "
-			    "dropped", p->path, f, why);
-		else
-			warnx("%s: book message at seq %" PRIu64 "..%" PRIu64
-			    ": %s: dropped", p->path, f, l, why);
-	}
-	p->n = 0;
+	cut(p, why, p->c->verbose || (p->n > 0 &&
+	    p->recs[0].ts >= p->o->from && p->recs[0].ts < p->o->to));
 }
 
 static void
