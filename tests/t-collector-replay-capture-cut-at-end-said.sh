@@ -12,6 +12,8 @@
 # (collector(1)).  It was counted nowhere, said by nothing.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/history/hist.sh"
 R=$RING.r
 ts=1796220000000000000	# 2026-12-02T14:00Z
 {
@@ -26,25 +28,7 @@ assert_eq "capture size" $((64 + 3 * 256)) "$(wc -c <"$T/cap.raw" | tr -d ' ')"
 # the trade and the book message's START, its LAST cut off
 head -c $((64 + 2 * 256)) "$T/cap.raw" >"$T/cut.raw"
 
-"$BIN/collector" --ring "$R" replay --speed max "$T/cut.raw" 2>"$T/err"
-assert_eq "exit status" 0 "$?"
-assert_eq "stderr" \
-    "collector: $T/cut.raw: book message at seq 2: no LAST at the end of the capture: dropped
-collector: $T/cut.raw: 1 incomplete book messages skipped" "$(cat "$T/err")"
-"$BIN/shmreader" -v --ring "$R" --no-follow >"$T/got" 2>"$T/rerr" ||
-    fail "shmreader: exit $?: $(cat "$T/rerr")"
-assert_eq "records in the ring" 1 "$(wc -l <"$T/got")"
-grep -q '"type":"trade"' "$T/got" || fail "the trade not replayed: $(cat "$T/got")"
-! grep -q 'book' "$T/got" "$T/rerr" ||
-    fail "the cut message went into the ring: $(grep 'book' "$T/got" "$T/rerr")"
-
-"$BIN/shmreader" --ring "$R" --unlink || fail "--unlink"
-"$BIN/collector" -v --ring "$R" replay --speed max "$T/cut.raw" 2>"$T/err"
-assert_eq "exit status with -v" 0 "$?"
-assert_eq "said with -v" 1 \
-    "$(grep -c "$T/cut.raw: book message at seq 2: no LAST at the end of the capture: dropped" "$T/err")"
-grep -q "$T/cut.raw: 1 incomplete book messages skipped" "$T/err" ||
-    fail "not counted with -v: $(cat "$T/err")"
+replay_cut_at_end "$T/cut.raw" capture
 
 # half of the LAST record captured
 head -c $((64 + 2 * 256 + 128)) "$T/cap.raw" >"$T/half.raw"

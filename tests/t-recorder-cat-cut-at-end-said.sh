@@ -13,13 +13,7 @@
 . "$TESTS/history/hist.sh"
 H=$T/hist
 ts=1796220000000000000	# 2026-12-02T14:00Z
-{
-	echo "type=1 venue=1 symbol=BTC-USD ts=$ts recv=$ts price=100 qty=1 side=1 tid=a"
-	echo "type=2 venue=1 symbol=BTC-USD ts=$((ts + 1)) recv=$((ts + 1)) nbids=1 level=100:0:1:0 flags=1"
-} | "$BIN/tests/ringtool" put "$RING" >"$T/put" 2>&1 ||
-    fail "ringtool put: $(cat "$T/put")"
-rec_start rec --flush 20
-rec_block_until rec 2	# the START written
+cut_at_end_hist
 
 "$BIN/recorder" cat "$H" >"$T/got" 2>"$T/err"
 assert_eq "exit status" 0 "$?"

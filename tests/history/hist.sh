@@ -154,6 +154,48 @@ cut_by_gap_hist() {
 	    "$T/rec2.err" ||
 	    fail "no gap recorded from seq 3: $(cat "$T/rec2.err")"
 }
+# cut_at_end_hist: a history in $H of the ring $RING that ends inside a
+# book message: a trade at seq 1 (tid a, ts and recv $ts), the START of
+# a book message at seq 2 (ts + 1), recorded by a recorder stopped once
+# a block ends at the START.  ts is the test's.
+cut_at_end_hist() {
+	# shellcheck disable=SC2154 # ts: the test's
+	{
+		echo "type=1 venue=1 symbol=BTC-USD ts=$ts recv=$ts price=100 qty=1 side=1 tid=a"
+		echo "type=2 venue=1 symbol=BTC-USD ts=$((ts + 1)) recv=$((ts + 1)) nbids=1 level=100:0:1:0 flags=1"
+	} | "$BIN/tests/ringtool" put "$RING" >"$T/put" 2>&1 ||
+	    fail "ringtool put: $(cat "$T/put")"
+	rec_start rec --flush 20
+	rec_block_until rec 2	# the START written
+}
+
+# replay_cut_at_end SRC WHAT: `collector replay` of SRC (a history or a
+# raw capture ending inside the book message at seq 2, the trade at seq
+# 1 before it) into the ring $R, then again with -v: each exits 0, says
+# "book message at seq 2: no LAST at the end of the WHAT: dropped" (once)
+# and counts it; the ring holds the trade alone, nothing of the book.
+replay_cut_at_end() {
+	"$BIN/collector" --ring "$R" replay --speed max "$1" 2>"$T/err"
+	assert_eq "exit status" 0 "$?"
+	assert_eq "stderr" \
+	    "collector: $1: book message at seq 2: no LAST at the end of the $2: dropped
+collector: $1: 1 incomplete book messages skipped" "$(cat "$T/err")"
+	"$BIN/shmreader" -v --ring "$R" --no-follow >"$T/got" 2>"$T/rerr" ||
+	    fail "shmreader: exit $?: $(cat "$T/rerr")"
+	assert_eq "records in the ring" 1 "$(wc -l <"$T/got")"
+	grep -q '"type":"trade"' "$T/got" ||
+	    fail "the trade not replayed: $(cat "$T/got")"
+	! grep -q 'book' "$T/got" "$T/rerr" ||
+	    fail "the cut message went into the ring: $(grep 'book' "$T/got" "$T/rerr")"
+	"$BIN/shmreader" --ring "$R" --unlink || fail "--unlink"
+	"$BIN/collector" -v --ring "$R" replay --speed max "$1" 2>"$T/err"
+	assert_eq "exit status with -v" 0 "$?"
+	assert_eq "said with -v" 1 \
+	    "$(grep -c "$1: book message at seq 2: no LAST at the end of the $2: dropped" "$T/err")"
+	grep -q "$1: 1 incomplete book messages skipped" "$T/err" ||
+	    fail "not counted with -v: $(cat "$T/err")"
+}
+
 # gap_trades FIRST LAST: ringtool lines of trades at ts + FIRST .. LAST
 _gts=1796220000000000000	# 2026-12-02T14:00Z
 gap_trades() {
