@@ -2,11 +2,13 @@
  * evname.c: host names looked up without blocking (evname.h).
  *
  * libevent's evdns reads /etc/resolv.conf (name servers, search,
- * ndots, timeout, attempts) and /etc/hosts once, when wsgate starts
- * (evname_res_new), and asks on the loop: a name server that is
- * silent costs a lookup its timeouts, not the loop's time.  Names of
- * /etc/hosts are answered from it; other sources of nsswitch.conf
- * (mDNS, LDAP, ...) are not asked (wsgate(1), NAME LOOKUP).
+ * ndots, timeout, attempts) and /etc/hosts when wsgate starts
+ * (evname_res_new), and again at a lookup when either has changed
+ * since (reread), as glibc's getaddrinfo does; it asks on the loop: a
+ * name server that is silent costs a lookup its timeouts, not the
+ * loop's time.  Names of /etc/hosts are answered from it; other
+ * sources of nsswitch.conf (mDNS, LDAP, ...) are not asked (wsgate(1),
+ * NAME LOOKUP).
  *
  * The answer always comes from the loop, never from within
  * evname_start: evdns answers some names at once (a name of
@@ -16,6 +18,8 @@
  * to the caller; the resolver counts those (held) and, freed, runs the
  * loop until evdns has let go of each, so that nothing is left behind.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,10 +29,22 @@
 
 #include "evname.h"
 
+#define RESOLV_CONF	"/etc/resolv.conf"
+#define HOSTS		"/etc/hosts"
+
+/* What tells a file changed: all zero if it could not be stat'ed. */
+struct fileid {
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtime;
+};
+
 struct evname_res {
 	struct event_base	*base;
 	struct evdns_base	*dns;
 	unsigned		 held;	/* cancelled, still held by evdns */
+	struct fileid		 conf, hosts;	/* as read last */
 };
 
 struct evname {
@@ -63,10 +79,60 @@ quiet(int warn, const char *msg)
 	(void)msg;
 }
 
+static struct fileid
+fileid(const char *path)
+{
+	struct fileid id;
+	struct stat sb;
+
+	memset(&id, 0, sizeof(id));
+	if (stat(path, &sb) == 0) {
+		id.dev = sb.st_dev;
+		id.ino = sb.st_ino;
+		id.size = sb.st_size;
+		id.mtime = sb.st_mtim;
+	}
+	return id;
+}
+
+static int
+fileid_same(const struct fileid *a, const struct fileid *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	    a->mtime.tv_sec == b->mtime.tv_sec &&
+	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+}
+
+/*
+ * reread: r's configuration read again if /etc/resolv.conf or
+ * /etc/hosts changed since it was read: the name servers, search list,
+ * options and host names of before are cleared first (an option the
+ * file no longer gives is evdns's default again); lookups in flight are
+ * sent again to the new name servers.
+ */
+static void
+reread(struct evname_res *r)
+{
+	struct fileid conf = fileid(RESOLV_CONF), hosts = fileid(HOSTS);
+
+	if (fileid_same(&conf, &r->conf) && fileid_same(&hosts, &r->hosts))
+		return;
+	r->conf = conf;
+	r->hosts = hosts;
+	evdns_base_clear_nameservers_and_suspend(r->dns);
+	evdns_base_search_clear(r->dns);
+	evdns_base_clear_host_addresses(r->dns);
+	evdns_base_set_option(r->dns, "ndots:", "1");
+	evdns_base_set_option(r->dns, "timeout:", "5");
+	evdns_base_set_option(r->dns, "attempts:", "3");
+	evdns_base_resolv_conf_parse(r->dns, DNS_OPTIONS_ALL, RESOLV_CONF);
+	evdns_base_resume(r->dns);
+}
+
 /*
  * evname_res_new: the resolver of base's lookups, configured from
- * /etc/resolv.conf and /etc/hosts now; it does not keep the loop
- * running.  NULL if out of memory.
+ * /etc/resolv.conf and /etc/hosts now (and again when they change);
+ * it does not keep the loop running.  NULL if out of memory.
  */
 struct evname_res *
 evname_res_new(struct event_base *base)
@@ -77,6 +143,8 @@ evname_res_new(struct event_base *base)
 		return NULL;
 	evdns_set_log_fn(quiet);
 	r->base = base;
+	r->conf = fileid(RESOLV_CONF);
+	r->hosts = fileid(HOSTS);
 	if ((r->dns = evdns_base_new(base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL) {
 		free(r);
@@ -184,6 +252,7 @@ evname_start(struct evname_res *r, const char *host, evname_fn *fn,
 		free(n);
 		return NULL;
 	}
+	reread(r);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
