@@ -4,6 +4,7 @@
  * fails, with the attempts spaced by an exponential backoff; FAILED only
  * before the first READY.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
@@ -30,6 +31,7 @@
 #define BACKOFF_MIN_MS		100
 #define BACKOFF_MAX_MS		5000
 #define CONNECT_TIMEOUT		(2000 * MS)	/* one attempt, incl. AUTH */
+#define LOOKUP_POLL		(5 * MS)	/* a lookup's answer looked for */
 
 /* handshake commands */
 enum { HS_AUTH, HS_SELECT, HS_PING, HS_ROLE, HS_RUN_ID, HS_SETNAME, HS_ID,
@@ -76,10 +78,72 @@ conn_name(struct conn *c, const char *base, int fence_others)
 	c->fence_others = fence_others;
 }
 
+/*
+ * A host name looked up by getaddrinfo_a(3) in glibc's own thread and
+ * its answer looked for from conn_tick, so that a name server that is
+ * slow or silent costs the attempt its CONNECT_TIMEOUT, not the whole
+ * process its time: lines are read, signals and timers served
+ * meanwhile (redispub(1)).  A lookup given up while glibc's thread
+ * still runs it is kept on `abandoned` until it ends, then freed.
+ */
+struct lookup {
+	struct lookup	*next;
+	struct gaicb	 cb;
+	struct addrinfo	 hints;
+	char		 port[8];
+	char		 host[];
+};
+
+static struct lookup *abandoned;
+
+static void
+lookup_free(struct lookup *l)
+{
+	if (l->cb.ar_result != NULL)
+		freeaddrinfo(l->cb.ar_result);
+	free(l);
+}
+
+/* lookup_sweep: the lookups given up that have ended are freed. */
+static void
+lookup_sweep(void)
+{
+	struct lookup **lp = &abandoned, *l;
+
+	while ((l = *lp) != NULL) {
+		if (gai_error(&l->cb) == EAI_INPROGRESS) {
+			lp = &l->next;
+			continue;
+		}
+		*lp = l->next;
+		lookup_free(l);
+	}
+}
+
+/* lookup_drop: c's lookup, if any, is given up. */
+static void
+lookup_drop(struct conn *c)
+{
+	struct lookup *l = c->look;
+
+	if (l == NULL)
+		return;
+	c->look = NULL;
+	if (gai_cancel(&l->cb) == EAI_NOTCANCELED &&
+	    gai_error(&l->cb) == EAI_INPROGRESS) {
+		l->next = abandoned;
+		abandoned = l;
+		return;
+	}
+	lookup_free(l);
+}
+
 /* conn_close: the socket, the reader and what was not written go. */
 static void
 conn_close(struct conn *c)
 {
+	lookup_drop(c);
+	lookup_sweep();
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -354,24 +418,12 @@ connect_unix(struct conn *c)
 	return 0;
 }
 
+/* connect_ai: the connect(2) to ai's first address started. */
 static int
-connect_tcp(struct conn *c)
+connect_ai(struct conn *c, const struct addrinfo *ai)
 {
-	struct addrinfo hints, *ai;
-	char port[8];
-	int rc, one = 1;
+	int one = 1;
 
-	/* XXX getaddrinfo blocks; a name that needs DNS can stall */
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_STREAM;
-	snprintf(port, sizeof(port), "%d", c->addr.port);
-	rc = getaddrinfo(c->addr.host, port, &hints, &ai);
-	if (rc != 0) {
-		snprintf(c->why, sizeof(c->why), "resolve %s: %s",
-		    c->addr.host, gai_strerror(rc));
-		return -1;
-	}
 	c->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, ai->ai_protocol);
 	if (c->fd < 0)
@@ -379,9 +431,8 @@ connect_tcp(struct conn *c)
 	c->fd_gen++;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(c->fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-	rc = connect(c->fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (rc < 0 && errno != EINPROGRESS) {
+	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) < 0 &&
+	    errno != EINPROGRESS) {
 		snprintf(c->why, sizeof(c->why), "connect: %s",
 		    strerror(errno));
 		return -1;
@@ -389,10 +440,90 @@ connect_tcp(struct conn *c)
 	return 0;
 }
 
+/* resolve_failed: c->why says the lookup failed with getaddrinfo's rc. */
+static void
+resolve_failed(struct conn *c, int rc)
+{
+	snprintf(c->why, sizeof(c->why), "resolve %s: %s", c->addr.host,
+	    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+}
+
+/*
+ * connect_tcp: an address is connected to at once; a host name is
+ * looked up first (struct lookup), the connect started by lookup_check.
+ */
+static int
+connect_tcp(struct conn *c)
+{
+	struct gaicb *list[1];
+	struct lookup *l;
+	unsigned char buf[sizeof(struct in6_addr)];
+	size_t n = strlen(c->addr.host);
+	int rc;
+
+	if ((l = calloc(1, sizeof(*l) + n + 1)) == NULL)
+		err(EX_OSERR, "calloc");
+	memcpy(l->host, c->addr.host, n + 1);
+	snprintf(l->port, sizeof(l->port), "%d", c->addr.port);
+	l->hints.ai_family = AF_UNSPEC;
+	l->hints.ai_socktype = SOCK_STREAM;
+	if (inet_pton(AF_INET, l->host, buf) == 1 ||
+	    inet_pton(AF_INET6, l->host, buf) == 1) {
+		l->hints.ai_flags = AI_NUMERICHOST;
+		rc = getaddrinfo(l->host, l->port, &l->hints,
+		    &l->cb.ar_result);
+		if (rc == 0)
+			rc = connect_ai(c, l->cb.ar_result);
+		else
+			resolve_failed(c, rc);
+		lookup_free(l);
+		return rc == 0 ? 0 : -1;
+	}
+	l->cb.ar_name = l->host;
+	l->cb.ar_service = l->port;
+	l->cb.ar_request = &l->hints;
+	list[0] = &l->cb;
+	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
+		resolve_failed(c, rc);
+		free(l);
+		return -1;
+	}
+	c->look = l;
+	return 0;
+}
+
+/*
+ * lookup_check: c's lookup answered: the connect started; failed, or
+ * unanswered at c's deadline: c lost.
+ */
+static void
+lookup_check(struct conn *c, int64_t now)
+{
+	struct lookup *l = c->look;
+	int rc = gai_error(&l->cb);
+
+	if (rc == EAI_INPROGRESS) {
+		if (now < c->deadline)
+			return;
+		snprintf(c->why, sizeof(c->why), "resolve %s: no answer in "
+		    "%" PRId64 " ms", c->addr.host, CONNECT_TIMEOUT / MS);
+	} else if (rc != 0) {
+		resolve_failed(c, rc);
+	} else {
+		c->look = NULL;
+		rc = connect_ai(c, l->cb.ar_result);
+		lookup_free(l);
+		if (rc == 0)
+			return;
+	}
+	conn_lost(c, c->why);
+}
+
 /*
  * ask_sentinels: c->addr is the primary the Sentinels name now (said
  * when it changes).  Returns 0, or -1 with c->why.
- * XXX blocks, up to SENTINEL_TIMEOUT_MS per Sentinel.
+ * XXX blocks, up to SENTINEL_TIMEOUT_MS per Sentinel, and longer while
+ * a Sentinel's name is looked up (hiredis's getaddrinfo).
  */
 static int
 ask_sentinels(struct conn *c)
@@ -752,6 +883,8 @@ conn_tick(struct conn *c, int64_t now)
 	}
 	if (c->state == CONN_DOWN && now >= c->retry_at)
 		conn_start(c);
+	if (c->look != NULL)
+		lookup_check(c, now);
 	if ((c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) &&
 	    now >= c->deadline)
 		conn_lost(c, "connect timed out");
@@ -799,6 +932,11 @@ conn_next_timer(const struct conn *c)
 		return shard_next_timer(c->shard);
 	if (c->state == CONN_DOWN)
 		return c->retry_at;
+	if (c->look != NULL) {
+		int64_t t = mono_ns() + LOOKUP_POLL;
+
+		return t < c->deadline ? t : c->deadline;
+	}
 	if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE)
 		return c->deadline;
 	return INT64_MAX;

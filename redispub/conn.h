@@ -94,6 +94,8 @@ struct conn_events {
 		    struct resp_buf *out);
 };
 
+struct lookup;
+
 struct conn {
 	/* whom to reach, how, and who hears of it; the caller's */
 	const struct redisurl	*url;
@@ -109,6 +111,8 @@ struct conn {
 						   node_hung); 0: none */
 
 	enum conn_state		state;
+	struct lookup		*look;	/* CONN_CONNECTING: the host name
+					   being looked up (conn.c) */
 	int			fd, ever_ready;
 	int			proven;	/* a command of the caller's
 					   answered: the backoff reset */
