@@ -495,7 +495,29 @@ err:
 	return -1;
 }
 
-/* Reads the sidecar of path if it describes data_size bytes; else -1. */
+/*
+ * index_tiles: the n entries e, as a recorder writes them, describe
+ * blocks that follow one another from the file header to data_size, the
+ * end of the file.  An index that leaves a block out, or lists one twice,
+ * would have it skipped or read again with nothing said.
+ */
+static int
+index_tiles(const struct hist_idx_ent *e, size_t n, uint64_t data_size)
+{
+	uint64_t off = sizeof(struct hist_file_hdr);
+
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].offset != off)
+			return 0;
+		off += sizeof(struct hist_block_hdr) + e[i].zlen;
+	}
+	return off == data_size;
+}
+
+/*
+ * Reads the sidecar of path if it describes data_size bytes, its blocks
+ * one after another to the end (index_tiles); else -1.
+ */
 static int
 index_read(const char *path, uint64_t data_size, struct hist_idx_ent **ents,
     size_t *n, uint64_t *was)
@@ -528,7 +550,8 @@ index_read(const char *path, uint64_t data_size, struct hist_idx_ent **ents,
 	if ((e = malloc((h.nblocks + 1) * sizeof(*e))) == NULL)
 		goto err;
 	if (fread(e, sizeof(*e), h.nblocks, f) != h.nblocks ||
-	    hist_crc(e, h.nblocks * sizeof(*e)) != h.crc)
+	    hist_crc(e, h.nblocks * sizeof(*e)) != h.crc ||
+	    !index_tiles(e, h.nblocks, data_size))
 		goto err;
 	fclose(f);
 	*ents = e;

@@ -188,7 +188,8 @@ int	 hist_index_write(const char *path, uint64_t data_size,
 
 /*
  * hist_scan: the index of one file.  Uses the sidecar when it describes
- * the file as it is (same size, good CRC), else reads every block header
+ * the file as it is (same size, good CRC, its blocks one after another
+ * from the file header to the end), else reads every block header
  * (no decompression), stepping over a damaged header by searching for the
  * next valid one.  Sets *ents (malloc'd; the caller frees) and *n.
  * Problems found (a damaged header, a torn last block) are passed to note

@@ -12,6 +12,9 @@
   blocks IDX                       print each block of a history index
                                    sidecar: offset zlen first_seq last_seq
   flip FILE OFFSET                 invert the bits of the byte at OFFSET
+  idxlie IDX I drop|twice          rewrite a history index sidecar with
+                                   its block I left out, or listed twice,
+                                   its CRC made right for the lie
   before IN NS                     print how many records have recv < NS
   tphblocks FILE                   print each whole block of a history
                                    file, from its headers: nrec first_seq
@@ -19,6 +22,7 @@
 """
 import struct
 import sys
+import zlib
 
 HDR = 64
 REC = 256
@@ -86,6 +90,18 @@ def main():
                 break
             print(nrec, first, last, lo, hi)
             off += 64 + zlen
+        return 0
+    if cmd == "idxlie":
+        with open(args[0], "rb") as f:
+            data = f.read()
+        n = struct.unpack_from("<Q", data, 16)[0]
+        ents = [data[32 + 48 * i:80 + 48 * i] for i in range(n)]
+        i = int(args[1])
+        ents[i:i + 1] = [] if args[2] == "drop" else [ents[i]] * 2
+        body = b"".join(ents)
+        with open(args[0], "wb") as f:
+            f.write(data[:16] + struct.pack("<QII", len(ents),
+                                            zlib.crc32(body), 0) + body)
         return 0
     if cmd == "flip":
         with open(args[0], "r+b") as f:
