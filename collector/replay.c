@@ -148,6 +148,24 @@ cut_by_gap(struct replay *p)
 }
 
 /*
+ * cut_by_next: r, another record or another message's START, comes
+ * before the LAST of the book message begun, whose rest then never
+ * comes (its writer stopped inside it and was started again): it is
+ * dropped, none of it written with r, and counted; said with -v only,
+ * as `recorder cat -v` says one, in its words (recorder(1)).
+ */
+static void
+cut_by_next(struct replay *p, const struct tp_record *r)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "no LAST before the %s%s record at seq %"
+	    PRIu64, jsonl_type_word(r->type), r->type == REC_BOOK ?
+	    " START" : "", r->seq);
+	cut(p, why, p->c->verbose);
+}
+
+/*
  * Takes the next record in recorded order.  A gap is said as `recorder
  * cat` prints one: in the range, or before --from (its ts is the
  * record's before it) if the record after it is in the range.
@@ -170,10 +188,8 @@ replay_rec(struct replay *p, const struct tp_record *r)
 		p->partial++;
 		return;		/* tail of a message cut by a gap */
 	}
-	if (r->type == REC_BOOK && (r->flags & REC_F_START) && p->n > 0) {
-		p->partial++;	/* previous message never ended */
-		p->n = 0;
-	}
+	if (p->n > 0 && (r->type != REC_BOOK || (r->flags & REC_F_START)))
+		cut_by_next(p, r);
 	if (p->n == JSONL_MAX_RECS) {
 		p->partial++;
 		p->n = 0;

@@ -26,6 +26,12 @@ type_word(unsigned type)
 	    "unknown";
 }
 
+const char *
+jsonl_type_word(unsigned type)
+{
+	return type_word(type);
+}
+
 int
 jsonl_multi(unsigned type)
 {

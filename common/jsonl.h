@@ -98,6 +98,9 @@ int	jsonl_msg_pending(const struct jsonl_msg *m);
 int	jsonl_msg_cut(struct jsonl_msg *m, const char *what, char *why,
 	    size_t len);
 
+/* jsonl_type_word: the JSONL word of a record type ("trade"). */
+const char *jsonl_type_word(unsigned type);
+
 /*
  * jsonl_multi: 1 if messages of the record type may span several
  * records (START ... LAST): book and book_top.

@@ -234,6 +234,33 @@ replay_skips_one() {
 	"$BIN/shmreader" --ring "$RING.r" --unlink
 }
 
+# put_recorded LAST: the ringtool lines on standard input put into
+# $RING, recorded in $H up to seq LAST, which `recorder cat -v` prints
+# into $T/want, saying what it says into $T/cat.err.
+put_recorded() {
+	"$BIN/tests/ringtool" put "$RING" >"$T/put" 2>&1 ||
+	    fail "ringtool put: $(cat "$T/put")"
+	rec_start rec --flush 20
+	rec_until rec "$1"
+	"$BIN/recorder" cat -v "$H" >"$T/want" 2>"$T/cat.err" ||
+	    fail "recorder cat: exit $?: $(cat "$T/cat.err")"
+}
+
+# replayed_as_cat N: the ring $R, read by shmreader -v into $T/got,
+# holds N messages, what `recorder cat` printed into $T/want but for
+# the ring seq, and no message shmreader drops as unfinished.
+replayed_as_cat() {
+	"$BIN/shmreader" -v --ring "$R" --no-follow >"$T/got" 2>"$T/rerr" ||
+	    fail "shmreader: exit $?: $(cat "$T/rerr")"
+	! grep -q 'dropped' "$T/rerr" ||
+	    fail "an unfinished message went into the ring: $(cat "$T/rerr")"
+	sed 's/,"seq":[0-9]*,/,/' "$T/want" >"$T/want.noseq"
+	sed 's/,"seq":[0-9]*,/,/' "$T/got" >"$T/got.noseq"
+	cmp "$T/want.noseq" "$T/got.noseq" ||
+	    fail "replay differs: $(diff "$T/want.noseq" "$T/got.noseq" | head -n 4 | cut -c 1-200)"
+	assert_eq "messages replayed" "$1" "$(wc -l <"$T/got" | tr -d ' ')"
+}
+
 # queue_then_gap LAST END: the history in $H is the records of
 # $T/ring.cap up to seq LAST, byte for byte, then one gap, for what the
 # ring of BURST_CAP records lost from LAST + 1 when it reached seq END.
