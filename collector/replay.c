@@ -28,6 +28,7 @@ struct replay {
 	const char		*path;
 	struct tp_record	 recs[JSONL_MAX_RECS];
 	size_t			 n;
+	int			 tail;	/* in the rest of a message dropped */
 	uint64_t		 nrec, partial;
 	int64_t			 first_recv, start;
 	struct ratelog		 gaplog;
@@ -182,17 +183,23 @@ replay_rec(struct replay *p, const struct tp_record *r)
 	if (r->type == REC_NONE) {
 		if (p->n > 0)
 			cut_by_gap(p);
+		p->tail = 0;
 		return;
 	}
+	/* the rest of a message whose START a gap took, or of one too
+	   long: one message, counted once, whatever its records */
 	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
-		p->partial++;
-		return;		/* tail of a message cut by a gap */
+		p->partial += !p->tail;
+		p->tail = !(r->flags & REC_F_LAST);
+		return;
 	}
+	p->tail = 0;
 	if (p->n > 0 && (r->type != REC_BOOK || (r->flags & REC_F_START)))
 		cut_by_next(p, r);
 	if (p->n == JSONL_MAX_RECS) {
 		p->partial++;
 		p->n = 0;
+		p->tail = !(r->flags & REC_F_LAST);
 		return;
 	}
 	p->recs[p->n++] = *r;
