@@ -520,12 +520,18 @@ redirected(struct shard *sh, struct node *n, struct group *g)
 		return;
 	}
 	/*
-	 * XXX -ASK: the slot is being migrated and a key of g has left.
-	 * A shard channel is served by the old owner until the migration
+	 * -ASK: the slot is being migrated and a key of g has left.  A
+	 * shard channel is served by the old owner until the migration
 	 * ends (the subscribers are still there), so g is tried again
-	 * there rather than sent with ASKING to the new one; a later
-	 * group of the same slot without a key may be published before
-	 * it.
+	 * there rather than sent with ASKING to the new one.  No later
+	 * group of g's channel is published before it: every group of a
+	 * channel with keys is a MULTI of a key and the SPUBLISH, which
+	 * a migrating node refuses whichever keys it still has (Redis
+	 * 7.0 counts the shard channel among the keys it lacks:
+	 * -TRYAGAIN), so what of it was in flight behind g is refused
+	 * too and held in order; a channel without keys is a bare
+	 * SPUBLISH, never refused.  Only another channel's group of the
+	 * slot may overtake g (redispub(1) CLUSTER).
 	 */
 	sh->asked++;
 	if (g->redir == R_RETRY && !sh->not_now_said &&
