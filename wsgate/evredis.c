@@ -10,9 +10,13 @@
  * evr_pend) the caller reads with evr_oldest and pops with evr_pop when
  * a reply answers the oldest: on a subscriber connection, where
  * messages are pushed between the answers, that is the only way to
- * pair an error with its command.  A callback may close the connection
- * (evr_close), or start it again; the rest of what was read is then
- * dropped.
+ * pair an error with its command.  A command sent with evr_call is
+ * answered to its own callback instead, popped first: on a connection
+ * where nothing is pushed (wsgate's commands connection) each reply
+ * answers the oldest command, so each reaches the code that asked, and
+ * a command closed before its answer gets NULL, as hiredis's async API
+ * does.  A callback may close the connection (evr_close), or start it
+ * again; the rest of what was read is then dropped.
  *
  * Liveness.  A connection that reads nothing for the timeout while a
  * reply is owed (the connect itself, or a command in flight, counted
@@ -35,7 +39,7 @@
  * error (evr_hello), and a lost one is tried again with the backoff,
  * which starts again from its floor only after a connection that stayed
  * up for as long as its cap (evr_retry_wait): the rules of each Redis
- * connection of wsgate's, these and hub.c's async ones (wsgate(1)).
+ * connection of wsgate's (wsgate(1)).
  *
  * Bounds.  A reply past EVR_REPLY_MAX loses e as a protocol error: its
  * parts are counted as hiredis's reader makes them (cap_fns, wrapping
@@ -215,10 +219,31 @@ evr_new(struct event_base *base, struct evname_res *dns,
 	return e;
 }
 
-/* evr_close: closes e's connection, if any, and forgets its commands. */
+/* Takes the oldest command in flight off e's FIFO: the caller's now. */
+static struct evr_pend *
+pend_take(struct evr *e)
+{
+	struct evr_pend *p = e->head;
+
+	if (p == NULL)
+		return NULL;
+	e->head = p->next;
+	if (e->head == NULL)
+		e->tail = NULL;
+	e->n--;
+	return p;
+}
+
+/*
+ * evr_close: closes e's connection, if any, and forgets its commands;
+ * those of evr_call get their callbacks with NULL, once e is closed (a
+ * command they send fails; one sent on e started again is kept).
+ */
 void
 evr_close(struct evr *e)
 {
+	struct evr_pend *p = e->head, *next;
+
 	if (e->rev != NULL)
 		event_free(e->rev);
 	if (e->wev != NULL)
@@ -236,8 +261,14 @@ evr_close(struct evr *e)
 	e->c = NULL;
 	e->connected = 0;
 	e->gen++;
-	while (e->head != NULL)
-		evr_pop(e);
+	e->head = e->tail = NULL;
+	e->n = 0;
+	for (; p != NULL; p = next) {
+		next = p->next;
+		if (p->fn != NULL)
+			p->fn(e->arg, p->arg, NULL);
+		free(p);
+	}
 }
 
 void
@@ -288,10 +319,10 @@ pong(struct evr *e, const redisReply *r)
 }
 
 /*
- * evr_liveness: the liveness rule (see the top), for evredis's own
- * connections and hub.c's async one: with a reply owed since owed_at,
- * lost once nothing has been read for timeout_ns since the later of
- * owed_at and last_rx; with none owed, a PING once quiet for half of it.
+ * evr_liveness: the liveness rule (see the top): with a reply owed
+ * since owed_at, lost once nothing has been read for timeout_ns since
+ * the later of owed_at and last_rx; with none owed, a PING once quiet
+ * for half of it.
  */
 enum evr_live
 evr_liveness(int64_t now, int64_t last_rx, int owed, int64_t owed_at,
@@ -373,6 +404,17 @@ live_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* r answers e's oldest command, one of evr_call's: to its callback. */
+static void
+call(struct evr *e, redisReply *r)
+{
+	struct evr_pend *p = pend_take(e);
+
+	if (p->fn != NULL)
+		p->fn(e->arg, p->arg, r);
+	free(p);
+}
+
 static void
 read_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -409,7 +451,10 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 				return;
 			continue;
 		}
-		e->cbs->reply(e->arg, r);
+		if (e->head != NULL && e->head->kind == EVR_CALL)
+			call(e, r);
+		else if (e->cbs->reply != NULL)
+			e->cbs->reply(e->arg, r);
 		freeReplyObject(r);
 		if (e->gen != gen)
 			return;		/* closed in the callback */
@@ -577,6 +622,30 @@ early_add(struct evr *e, const char *fmt, va_list ap)
 	return REDIS_OK;
 }
 
+/* evr_command's and evr_call's: the command of fmt, queued as p. */
+static int
+pend_add(struct evr *e, struct evr_pend *p, const char *fmt, va_list ap)
+{
+	int rc = e->c != NULL ? redisvAppendCommand(e->c, fmt, ap) :
+	    early_add(e, fmt, ap);
+
+	if (rc != REDIS_OK) {
+		free(p);	/* nothing appended: still in step */
+		return -1;
+	}
+	p->next = NULL;
+	p->at = mono_ns();
+	if (e->tail != NULL)
+		e->tail->next = p;
+	else
+		e->head = p;
+	e->tail = p;
+	e->n++;
+	if (e->connected)
+		event_add(e->wev, NULL);
+	return 0;
+}
+
 /*
  * evr_command: appends the command of fmt (redisAppendCommand's) and
  * queues it as the newest in flight, of kind and name (len bytes).
@@ -595,29 +664,45 @@ evr_command(struct evr *e, int kind, const char *name, size_t len,
 		return -1;
 	if ((p = malloc(sizeof(*p) + len + 1)) == NULL)
 		return -1;
-	va_start(ap, fmt);
-	rc = e->c != NULL ? redisvAppendCommand(e->c, fmt, ap) :
-	    early_add(e, fmt, ap);
-	va_end(ap);
-	if (rc != REDIS_OK) {
-		free(p);	/* nothing appended: still in step */
-		return -1;
-	}
-	p->next = NULL;
-	p->at = mono_ns();
 	p->kind = kind;
+	p->fn = NULL;
+	p->arg = NULL;
 	p->len = len;
 	memcpy(p->name, name, len);
 	p->name[len] = '\0';
-	if (e->tail != NULL)
-		e->tail->next = p;
-	else
-		e->head = p;
-	e->tail = p;
-	e->n++;
-	if (e->connected)
-		event_add(e->wev, NULL);
-	return 0;
+	va_start(ap, fmt);
+	rc = pend_add(e, p, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/*
+ * evr_call: as evr_command, of kind EVR_CALL: the command's answer goes
+ * to fn (NULL: none) with arg, not to the reply callback, and fn gets
+ * NULL if e is closed first.  Only for a connection where nothing is
+ * pushed: its replies answer its commands in order.  0, or -1 (fn is
+ * not called).
+ */
+int
+evr_call(struct evr *e, evr_call_fn *fn, void *arg, const char *fmt, ...)
+{
+	struct evr_pend *p;
+	va_list ap;
+	int rc;
+
+	if (e->c == NULL && e->look == NULL)
+		return -1;
+	if ((p = malloc(sizeof(*p) + 1)) == NULL)
+		return -1;
+	p->kind = EVR_CALL;
+	p->fn = fn;
+	p->arg = arg;
+	p->len = 0;
+	p->name[0] = '\0';
+	va_start(ap, fmt);
+	rc = pend_add(e, p, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 /* evr_oldest: the oldest command in flight, or NULL. */
@@ -631,15 +716,7 @@ evr_oldest(const struct evr *e)
 void
 evr_pop(struct evr *e)
 {
-	struct evr_pend *p = e->head;
-
-	if (p == NULL)
-		return;
-	e->head = p->next;
-	if (e->head == NULL)
-		e->tail = NULL;
-	e->n--;
-	free(p);
+	free(pend_take(e));
 }
 
 /*

@@ -6,7 +6,9 @@
  * Commands are appended and written when the socket takes them; each
  * reply read is handed to the caller, with the commands in flight kept
  * in order (struct evr_pend) so that it can tell the answer to its
- * oldest command from a pushed message.
+ * oldest command from a pushed message.  On a connection where nothing
+ * is pushed (wsgate's commands connection), a command may be sent with
+ * its own callback instead (evr_call), which gets its answer.
  */
 #ifndef WSGATE_EVREDIS_H
 #define WSGATE_EVREDIS_H
@@ -37,18 +39,30 @@ struct evr_cap {
 
 /* evr_pend's kind of the PING evredis sends itself (not the caller's) */
 #define EVR_PING	(-1)
+/* evr_pend's kind of a command of evr_call's, answered to its fn */
+#define EVR_CALL	(-2)
+
+/*
+ * An evr_call's callback: earg, the connection's (evr_new's arg); arg,
+ * the command's; r, its answer (freed on return), or NULL when the
+ * connection is closed (evr_close) before it came.
+ */
+typedef void evr_call_fn(void *earg, void *arg, redisReply *r);
 
 /* A command in flight: its kind and the name it carries (caller's). */
 struct evr_pend {
 	struct evr_pend	*next;
 	int64_t		 at;		/* mono_ns when it was queued */
 	int		 kind;
+	evr_call_fn	*fn;		/* EVR_CALL: may be NULL */
+	void		*arg;
 	size_t		 len;
 	char		 name[];	/* NUL-terminated too */
 };
 
 struct evr_cbs {
-	/* one reply r (freed on return); the answer to evr_oldest or not */
+	/* one reply r (freed on return); the answer to evr_oldest or not;
+	 * NULL: replies no command waits for are dropped */
 	void	(*reply)(void *arg, redisReply *r);
 	/* the connection is gone (or never came): closed, may be started
 	 * again; not called by evr_close */
@@ -60,6 +74,8 @@ struct evr	*evr_new(struct event_base *, struct evname_res *,
 int		 evr_start(struct evr *, const struct redisurl *at);
 int		 evr_command(struct evr *, int kind, const char *name,
 		    size_t len, const char *fmt, ...);
+int		 evr_call(struct evr *, evr_call_fn *, void *arg,
+		    const char *fmt, ...);
 const struct evr_pend *evr_oldest(const struct evr *);
 void		 evr_pop(struct evr *);
 size_t		 evr_inflight(const struct evr *, int64_t *oldest);

@@ -1,13 +1,16 @@
 /*
  * hub.c: wsgate's Redis side.  Two connections on the libevent loop (a
  * Redis Cluster: see Cluster below): "sub" carries the subscriptions and
- * the messages; "cmd", a hiredis async one, runs the late-joiner reads
- * (MULTI; GET C.snapshot; GETRANGE C.deltas; EXEC) and SMEMBERS
- * PREFIX.channels.  sub is a plain non-blocking redisContext
- * (evredis.c) whose every reply is classified here, as shard.c does per
- * node: hiredis 0.14's async API takes an error reply to a SUBSCRIBE in
- * subscribed mode for a protocol error and disconnects, so one channel
- * Redis refuses would cut every client off, again at each reconnection.
+ * the messages; "cmd" runs the late-joiner reads (MULTI; GET
+ * C.snapshot; GETRANGE C.deltas; EXEC) and SMEMBERS PREFIX.channels.
+ * Both are plain non-blocking redisContexts on the loop (evredis.c),
+ * with one connect, lookup, liveness and reply bound.  Every reply on
+ * sub is classified here, as shard.c does per node: hiredis 0.14's
+ * async API takes an error reply to a SUBSCRIBE in subscribed mode for
+ * a protocol error and disconnects, so one channel Redis refuses would
+ * cut every client off, again at each reconnection.  Each command on
+ * cmd is sent with the callback its answer goes to (evr_call), which
+ * gets NULL if the connection goes first.
  *
  * Subscriptions.  The table maps each channel or pattern some client
  * asked for to a struct sub with its members (one per client).  Redis
@@ -100,9 +103,9 @@
  * Redis down: every client gets {"type":"gateway","status":"redis_down"}
  * and, for each book it had, {"type":"book_invalid","channel":C}: what is
  * published meanwhile never reaches wsgate.  A Redis that stops
- * answering is lost too: sub's connection (evredis.c) and cmd's
- * (cmd_live_cb) are closed when a reply is owed and nothing is read for
- * --redis-timeout, a PING sent when quiet.  Each connection retries with
+ * answering is lost too: sub's connection and cmd's (evredis.c) are
+ * closed when a reply is owed and nothing is read for --redis-timeout,
+ * a PING sent when quiet.  Each connection retries with
  * exponential backoff (100 ms .. 5 s), from 100 ms again only after one
  * that stayed up 5 s (evr_retry_wait), as do the subscriptions refused
  * in passing and the slot map (good_since); when sub is back every
@@ -169,8 +172,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <hiredis/async.h>
-#include <hiredis/adapters/libevent.h>
 #include <jansson.h>
 
 #include "backoff.h"
@@ -204,23 +205,17 @@
 struct rconn {
 	struct hub		*h;
 	const char		*name;
-	redisAsyncContext	*ac;
-	int			 connected;
+	struct evr		*ev;	/* its connection (evredis.c) */
+	int			 connected;	/* up (rconn_up) */
 	int			 ever;		/* connected once */
 	int64_t			 up_at;		/* mono_ns when up, or 0 */
 	struct backoff		 backoff;
 	struct event		*retry;
 	struct redisurl		 at;	/* sentinel://: the server found */
 	struct evs		*ask;	/* sentinel://: the Sentinels asked */
-	struct evname		*look;	/* at's host being looked up */
 	int			 fixed;	/* cluster://: at is a node's */
 	char			 lost[264];	/* host:port last lost */
 	char			 run_id[41];	/* fixed: at's; "": unknown */
-	/* the liveness check of ac (cmd_live_cb) */
-	struct event		*live;
-	int64_t			 last_rx;	/* mono_ns: started, last read */
-	int64_t			 wait_since;	/* a reply owed since, or 0 */
-	struct evr_cap		 cap;	/* ac's replies' bound */
 };
 
 /* The patterns (subs) that match one channel under PREFIX. */
@@ -356,7 +351,6 @@ struct hub {
 	void			(*connected)(void *);
 	void			*arg;
 	struct rconn	 sub, cmd;
-	struct evr	*subev;		/* sub's connection (evredis.c) */
 	struct event	*resub;		/* a passing refusal: sent again */
 	struct backoff	 resub_bo;
 	int64_t		 resub_good;	/* mono_ns since answered, or 0 */
@@ -390,7 +384,6 @@ struct hub {
 
 static void rconn_start(struct rconn *);
 static void rconn_connect(struct rconn *);
-static void rconn_connect_to(struct rconn *, const char *addr);
 static void cover_update(struct hub *);
 static void member_start(struct member *);
 static void sync_kick(struct hub_peer *);
@@ -750,7 +743,7 @@ sub_backlog(struct hub *h, const char *s, size_t n)
 {
 	int64_t oldest;
 	size_t k = h->sh != NULL ? shard_inflight(h->sh, shard_owner(h->sh,
-	    s, n), &oldest) : evr_inflight(h->subev, &oldest);
+	    s, n), &oldest) : evr_inflight(h->sub.ev, &oldest);
 
 	if (k < HUB_INFLIGHT_MAX || oldest == 0 ||
 	    mono_ns() - oldest < (int64_t)HUB_STALL_MS * 1000000)
@@ -769,7 +762,7 @@ sub_send(struct hub *h, const char *name, size_t len, int pattern,
 
 	if (!h->sub.connected)
 		return -1;	/* everything is subscribed again on reconnect */
-	return evr_command(h->subev, K_UNSUB + k, name, len, "%s %b",
+	return evr_command(h->sub.ev, K_UNSUB + k, name, len, "%s %b",
 	    cmds[k], name, len);
 }
 
@@ -1284,12 +1277,12 @@ emit_cb(void *arg, struct cfl *c, struct frame *f, enum cfl_how how)
 
 /*
  * owner_send: on a cluster, the GET {C}.owner that begins the read of
- * C's keys in its MULTI (see owner_stale).  REDIS_OK if sent.
+ * C's keys in its MULTI (see owner_stale).  0 if sent.
  */
 static int
-owner_send(redisAsyncContext *ac, const char *chan, size_t clen)
+owner_send(struct evr *e, const char *chan, size_t clen)
 {
-	return redisAsyncCommand(ac, NULL, NULL, "GET {%b}.owner", chan, clen);
+	return evr_call(e, NULL, NULL, "GET {%b}.owner", chan, clen);
 }
 
 /* stands for the keys of a read found stale: as if there were none */
@@ -1312,11 +1305,11 @@ owner_is(const struct rconn *rc, const char *id, const redisReply *o)
 
 /*
  * owner_stale: on a cluster, r is the EXEC of a read of chan's keys on
- * ac (a node's cmd), its first reply the GET of the owner mark {C}.owner
+ * rc (a node's cmd), its first reply the GET of the owner mark {C}.owner
  * (tickpipe(7)): are its keys stale, copies from a former primary or
  * older than what a restarted node acknowledged?  They are unless the
- * mark names the node ID the map gives ac's node and the run_id of the
- * redis-server ac reaches (owner_is), or there are no keys at all.  A
+ * mark names the node ID the map gives rc's node and the run_id of the
+ * redis-server rc reaches (owner_is), or there are no keys at all.  A
  * stale read distrusts the slot, as a lost node does (see Cluster
  * above): no key of it is read until a live message of the slot came,
  * which redispub publishes there only once it has deleted and marked
@@ -1324,10 +1317,9 @@ owner_is(const struct rconn *rc, const char *id, const redisReply *o)
  * keys were empty.
  */
 static int
-owner_stale(struct hub *h, redisAsyncContext *ac, const char *chan,
+owner_stale(struct hub *h, const struct rconn *rc, const char *chan,
     size_t clen, const redisReply *r)
 {
-	const struct rconn *rc = ac->data;
 	const redisReply *o = r->element[0];
 	const char *id = shard_id(h->sh, rc->at.host, rc->at.port);
 	int keys = 0;
@@ -1416,14 +1408,14 @@ struct cfl_read {
  * snapshot; a delta or C.last not UTF-8 is left out.
  */
 static void
-cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
+cfl_read_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
+	const struct rconn *rc = earg;
 	struct cfl_read *rd = priv;
 	struct cfl *c = rd->c;
 	size_t n;
 	const char *name = cfl_channel(c, &n);
-	struct hub *h = ((struct rconn *)ac->data)->h;
+	struct hub *h = rc->h;
 	int cl = h->sh != NULL;
 	size_t o = (size_t)cl;	/* GET {C}.owner first */
 	int current = cfl_reading(c, rd->read);
@@ -1440,13 +1432,13 @@ cfl_read_cb(redisAsyncContext *ac, void *reply, void *priv)
 	}
 	if (cl && cfl_kind(c) != CFL_BOOK && r->type == REDIS_REPLY_ARRAY &&
 	    r->elements == 2)	/* GET {C}.owner; GET {C}.last */
-		r = owner_stale(h, ac, name, n, r) ? &no_keys : r->element[1];
+		r = owner_stale(h, rc, name, n, r) ? &no_keys : r->element[1];
 	if (cfl_kind(c) == CFL_BOOK) {
 		if (r->type != REDIS_REPLY_ARRAY || r->elements != 2 + o) {
 			fprintf(stderr, "wsgate: %.*s: cannot read the book: "
 			    "%s\n", (int)n, name, r->type ==
 			    REDIS_REPLY_ERROR ? r->str : "unexpected reply");
-		} else if (o && owner_stale(h, ac, name, n, r)) {
+		} else if (o && owner_stale(h, rc, name, n, r)) {
 			;	/* as if there were no keys */
 		} else if (deltas_usable(r->element[o], r->element[o + 1],
 		    NULL) == 0 && replay_ok(h, name, n, "snapshot",
@@ -1499,7 +1491,7 @@ cfl_start(struct hub *h, struct cfl *c)
 	size_t n;
 	const char *name = cfl_channel(c, &n);
 	struct rconn *rc = cmd_for(h, name, n);
-	redisAsyncContext *ac = rc->ac;
+	struct evr *e = rc->ev;
 	int cl = h->sh != NULL;
 	struct cfl_read *rd;
 	int sent;
@@ -1510,24 +1502,22 @@ cfl_start(struct hub *h, struct cfl *c)
 	    (rd = malloc(sizeof(*rd))) != NULL) {
 		/* no callback runs before the loop: rd is filled in below */
 		if (cfl_kind(c) == CFL_BOOK)
-			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
-			    REDIS_OK && (!cl || owner_send(ac, name, n) ==
-			    REDIS_OK) && redisAsyncCommand(ac, NULL, NULL,
-			    cl ? "GET {%b}.snapshot" : "GET %b.snapshot",
-			    name, n) == REDIS_OK && redisAsyncCommand(ac,
+			sent = evr_call(e, NULL, NULL, "MULTI") == 0 &&
+			    (!cl || owner_send(e, name, n) == 0) &&
+			    evr_call(e, NULL, NULL, cl ? "GET {%b}.snapshot" :
+			    "GET %b.snapshot", name, n) == 0 && evr_call(e,
 			    NULL, NULL, cl ? "GETRANGE {%b}.deltas 0 %u" :
 			    "GETRANGE %b.deltas 0 %u", name, n, SYNC_BYTES) ==
-			    REDIS_OK && redisAsyncCommand(ac, cfl_read_cb, rd,
-			    "EXEC") == REDIS_OK;
+			    0 && evr_call(e, cfl_read_cb, rd, "EXEC") == 0;
 		else if (cl)
-			sent = redisAsyncCommand(ac, NULL, NULL, "MULTI") ==
-			    REDIS_OK && owner_send(ac, name, n) == REDIS_OK &&
-			    redisAsyncCommand(ac, NULL, NULL, "GET {%b}.last",
-			    name, n) == REDIS_OK && redisAsyncCommand(ac,
-			    cfl_read_cb, rd, "EXEC") == REDIS_OK;
+			sent = evr_call(e, NULL, NULL, "MULTI") == 0 &&
+			    owner_send(e, name, n) == 0 &&
+			    evr_call(e, NULL, NULL, "GET {%b}.last", name,
+			    n) == 0 && evr_call(e, cfl_read_cb, rd, "EXEC") ==
+			    0;
 		else
-			sent = redisAsyncCommand(ac, cfl_read_cb, rd,
-			    "GET %b.last", name, n) == REDIS_OK;
+			sent = evr_call(e, cfl_read_cb, rd, "GET %b.last",
+			    name, n) == 0;
 		if (sent) {
 			rd->c = cfl_ref(c);
 			rd->read = cfl_hold(c);
@@ -2269,9 +2259,9 @@ replay_last(struct hub_peer *p, struct book *b, redisReply *r)
  * C.last) for p->reading, after GET {C}.owner on a cluster.
  */
 static void
-read_cb(redisAsyncContext *ac, void *reply, void *priv)
+read_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
+	const struct rconn *rc = earg;
 	struct hub_peer *p = priv;
 	struct book *b = p->reading;
 
@@ -2281,7 +2271,7 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 		/* a cluster: MULTI; GET {C}.owner; GET {C}.last; EXEC */
 		if (r != NULL && p->h->sh != NULL &&
 		    r->type == REDIS_REPLY_ARRAY && r->elements == 2)
-			r = owner_stale(p->h, ac, b->name, b->len, r) ?
+			r = owner_stale(p->h, rc, b->name, b->len, r) ?
 			    &no_keys : r->element[1];
 		if (r != NULL && r->type == REDIS_REPLY_STRING)
 			replay_last(p, b, r);
@@ -2301,7 +2291,7 @@ read_cb(redisAsyncContext *ac, void *reply, void *priv)
 			peer_error(p, "%s: cannot read the book: %s", b->name,
 			    r->type == REDIS_REPLY_ERROR ? r->str :
 			    "unexpected reply");
-		} else if (r != NULL && !(o && owner_stale(p->h, ac, b->name,
+		} else if (r != NULL && !(o && owner_stale(p->h, rc, b->name,
 		    b->len, r))) {
 			replay_keys(p, b, r->element[o], r->element[o + 1]);
 		}
@@ -2321,30 +2311,28 @@ read_send(struct hub_peer *p, struct book *b)
 {
 	struct hub *h = p->h;
 	struct rconn *rc = cmd_for(h, b->name, b->len);
-	redisAsyncContext *ac = rc->ac;
+	struct evr *e = rc->ev;
 	int cl = h->sh != NULL;	/* the {C} keys: tickpipe(7) */
 
 	if (distrusted(h, b->name, b->len))
 		return -1;	/* see Cluster above */
 	if (b->latest && !cl)
-		return rc->connected && redisAsyncCommand(ac, read_cb, p,
-		    "GET %b.last", b->name, b->len) == REDIS_OK ? 0 : -1;
+		return rc->connected && evr_call(e, read_cb, p,
+		    "GET %b.last", b->name, b->len) == 0 ? 0 : -1;
 	if (b->latest)
-		return rc->connected && redisAsyncCommand(ac, NULL, NULL,
-		    "MULTI") == REDIS_OK && owner_send(ac, b->name, b->len) ==
-		    REDIS_OK && redisAsyncCommand(ac, NULL, NULL,
-		    "GET {%b}.last", b->name, b->len) == REDIS_OK &&
-		    redisAsyncCommand(ac, read_cb, p, "EXEC") == REDIS_OK ?
+		return rc->connected && evr_call(e, NULL, NULL, "MULTI") ==
+		    0 && owner_send(e, b->name, b->len) == 0 &&
+		    evr_call(e, NULL, NULL, "GET {%b}.last", b->name,
+		    b->len) == 0 && evr_call(e, read_cb, p, "EXEC") == 0 ?
 		    0 : -1;
 	if (!rc->connected ||
-	    redisAsyncCommand(ac, NULL, NULL, "MULTI") != REDIS_OK ||
-	    (cl && owner_send(ac, b->name, b->len) != REDIS_OK) ||
-	    redisAsyncCommand(ac, NULL, NULL, cl ? "GET {%b}.snapshot" :
-	    "GET %b.snapshot", b->name, b->len) != REDIS_OK ||
-	    redisAsyncCommand(ac, NULL, NULL, cl ? "GETRANGE {%b}.deltas 0 %u" :
-	    "GETRANGE %b.deltas 0 %u", b->name, b->len, SYNC_BYTES) !=
-	    REDIS_OK ||
-	    redisAsyncCommand(ac, read_cb, p, "EXEC") != REDIS_OK)
+	    evr_call(e, NULL, NULL, "MULTI") != 0 ||
+	    (cl && owner_send(e, b->name, b->len) != 0) ||
+	    evr_call(e, NULL, NULL, cl ? "GET {%b}.snapshot" :
+	    "GET %b.snapshot", b->name, b->len) != 0 ||
+	    evr_call(e, NULL, NULL, cl ? "GETRANGE {%b}.deltas 0 %u" :
+	    "GETRANGE %b.deltas 0 %u", b->name, b->len, SYNC_BYTES) != 0 ||
+	    evr_call(e, read_cb, p, "EXEC") != 0)
 		return -1;
 	return 0;
 }
@@ -2412,13 +2400,12 @@ pattern_want(struct member *m, const char *s, size_t n)
  * channels it matches are queued for a read.
  */
 static void
-list_cb(redisAsyncContext *ac, void *reply, void *priv)
+list_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
 	struct member *m = priv;
 	struct hub_peer *p = m->p;
 
-	(void)ac;
+	(void)earg;
 	m->listing = 0;
 	if (m->orphan) {
 		free(m);
@@ -2480,8 +2467,8 @@ member_start(struct member *m)
 		return;
 	}
 	rc = cmd_channels(h);
-	if (!rc->connected || redisAsyncCommand(rc->ac, list_cb, m,
-	    "SMEMBERS %s.channels", h->conf->prefix) != REDIS_OK)
+	if (!rc->connected || evr_call(rc->ev, list_cb, m,
+	    "SMEMBERS %s.channels", h->conf->prefix) != 0)
 		return;
 	m->listing = 1;
 	m->p->refs++;
@@ -2522,12 +2509,11 @@ cmp_str(const void *a, const void *b)
 }
 
 static void
-channels_cb(redisAsyncContext *ac, void *reply, void *priv)
+channels_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
 	struct hub_peer *p = priv;
 
-	(void)ac;
+	(void)earg;
 	if (peer_open(p)) {
 		if (r == NULL || r->type != REDIS_REPLY_ARRAY) {
 			peer_error(p, "channels: %s", r && r->type ==
@@ -2562,8 +2548,8 @@ hub_channels(struct hub_peer *p)
 {
 	struct rconn *rc = cmd_channels(p->h);
 
-	if (!rc->connected || redisAsyncCommand(rc->ac, channels_cb, p,
-	    "SMEMBERS %s.channels", p->h->conf->prefix) != REDIS_OK)
+	if (!rc->connected || evr_call(rc->ev, channels_cb, p,
+	    "SMEMBERS %s.channels", p->h->conf->prefix) != 0)
 		return -1;
 	p->refs++;
 	return 0;
@@ -2955,6 +2941,7 @@ resub_later(struct hub *h)
 
 static void rconn_lost(struct rconn *, const char *);
 static void rconn_up(struct rconn *);
+static void rconn_drop(struct rconn *, const char *);
 
 /*
  * sub_error: err, the error answer to sub's command kind on name (len
@@ -2971,8 +2958,7 @@ sub_error(struct hub *h, int kind, const char *name, size_t len,
 	h->st->redis_errors++;
 	if (kind == K_AUTH || strncmp(err, "NOAUTH", 6) == 0) {
 		fprintf(stderr, "wsgate: redis subscriber: %s\n", err);
-		evr_close(h->subev);
-		rconn_lost(&h->sub, err);
+		rconn_drop(&h->sub, err);
 		return;
 	}
 	if (kind == K_UNSUB || kind == K_PUNSUB) {
@@ -2987,8 +2973,7 @@ sub_error(struct hub *h, int kind, const char *name, size_t len,
 		 * clients reached), or -NOPERM, which made sub up */
 		if (h->sub.connected)
 			return;
-		evr_close(h->subev);
-		rconn_lost(&h->sub, err);
+		rconn_drop(&h->sub, err);
 		return;
 	}
 	if (!refusal(err))
@@ -3031,10 +3016,10 @@ subev_reply(void *arg, redisReply *r)
 	const struct evr_pend *q;
 	redisReply **e = r->element;
 
-	if (!h->sub.connected && evr_oldest(h->subev) != NULL &&
+	if (!h->sub.connected && evr_oldest(h->sub.ev) != NULL &&
 	    evr_hello(r))
 		rconn_up(&h->sub);	/* its first answer; else sub_error */
-	q = evr_oldest(h->subev);
+	q = evr_oldest(h->sub.ev);
 
 	if (r->type == REDIS_REPLY_ERROR || r->type == REDIS_REPLY_STATUS) {
 		char *name;
@@ -3046,7 +3031,7 @@ subev_reply(void *arg, redisReply *r)
 		kind = q->kind;
 		len = q->len;
 		name = r->type == REDIS_REPLY_ERROR ? strdup(q->name) : NULL;
-		evr_pop(h->subev);
+		evr_pop(h->sub.ev);
 		if (name != NULL)
 			sub_error(h, kind, name, len, r->str);
 		else if (r->type == REDIS_REPLY_ERROR)
@@ -3067,41 +3052,39 @@ subev_reply(void *arg, redisReply *r)
 	else if (e[1]->type == REDIS_REPLY_STRING) {
 		if (q != NULL && q->len == e[1]->len &&
 		    memcmp(q->name, e[1]->str, q->len) == 0)
-			evr_pop(h->subev);
+			evr_pop(h->sub.ev);
 		on_sub_ack(h, e[0]->str, e[1]->str, e[1]->len);
 	}
 }
 
 /* --- connections --- */
 
+/* SELECT's answer on a command connection: an error is only said. */
 static void
-auth_cb(redisAsyncContext *ac, void *reply, void *priv)
+auth_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
-	struct rconn *rc = priv;
+	struct rconn *rc = earg;
 
-	(void)ac;
+	(void)priv;
 	if (r != NULL && r->type == REDIS_REPLY_ERROR) {
 		rc->h->st->redis_errors++;
 		fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, r->str);
 	}
 }
 
-static void rconn_drop(struct rconn *, const char *);
-
 /*
- * hello_auth_cb: AUTH, the first command on an async connection: its
+ * hello_auth_cb: AUTH, the first command on a command connection: its
  * answer decides (evr_hello): refused, rc is dropped and made again
  * later, not taken up by the PING after it, which Redis answers as its
  * default user when that has no password.
  */
 static void
-hello_auth_cb(redisAsyncContext *ac, void *reply, void *priv)
+hello_auth_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
-	struct rconn *rc = priv;
+	struct rconn *rc = earg;
 
-	if (r == NULL || rc->ac != ac || evr_hello(r))
+	(void)priv;
+	if (r == NULL || evr_hello(r))
 		return;
 	rc->h->st->redis_errors++;
 	fprintf(stderr, "wsgate: redis %s: %s\n", rc->name, r->str);
@@ -3115,14 +3098,14 @@ hello_auth_cb(redisAsyncContext *ac, void *reply, void *priv)
  * the connection is answered after it.
  */
 static void
-run_id_cb(redisAsyncContext *ac, void *reply, void *priv)
+run_id_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
-	struct rconn *rc = priv;
+	struct rconn *rc = earg;
 	const char *p;
 	size_t n;
 
-	if (r == NULL || rc->ac != ac)
+	(void)priv;
+	if (r == NULL)
 		return;
 	if (r->type == REDIS_REPLY_STRING &&
 	    (p = strstr(r->str, "\nrun_id:")) != NULL &&
@@ -3169,10 +3152,7 @@ rconn_lost(struct rconn *rc, const char *why)
 	struct hub *h = rc->h;
 	int was = rc->connected;
 
-	rc->ac = NULL;
 	rc->connected = 0;
-	if (rc->live != NULL)
-		event_del(rc->live);
 	rc->run_id[0] = '\0';
 	if (was && h->conf->redis.is_sentinel)
 		snprintf(rc->lost, sizeof(rc->lost), "%s:%d", rc->at.host,
@@ -3235,28 +3215,18 @@ rconn_up(struct rconn *rc)
 	h->connected(h->arg);
 }
 
-/* The socket of rc connected, or not; hello_cb says when it is up. */
-static void
-connect_cb(const redisAsyncContext *ac, int status)
-{
-	struct rconn *rc = ac->data;
-
-	if (status != REDIS_OK)
-		rconn_lost(rc, ac->errstr);
-}
-
 /*
- * hello_cb: the answer to the PING that follows AUTH and SELECT on an
- * async connection: rc is up, or, with an error (evr_hello: -NOAUTH,
+ * hello_cb: the answer to the PING that follows AUTH and SELECT on a
+ * command connection: rc is up, or, with an error (evr_hello: -NOAUTH,
  * -LOADING), dropped and made again later.
  */
 static void
-hello_cb(redisAsyncContext *ac, void *reply, void *priv)
+hello_cb(void *earg, void *priv, redisReply *r)
 {
-	redisReply *r = reply;
-	struct rconn *rc = priv;
+	struct rconn *rc = earg;
 
-	if (r == NULL || rc->ac != ac)
+	(void)priv;
+	if (r == NULL)
 		return;
 	if (!evr_hello(r)) {
 		rc->h->st->redis_errors++;
@@ -3265,92 +3235,15 @@ hello_cb(redisAsyncContext *ac, void *reply, void *priv)
 		rconn_up(rc);
 }
 
-static void
-disconnect_cb(const redisAsyncContext *ac, int status)
-{
-	struct rconn *rc = ac->data;
-
-	rconn_lost(rc, status == REDIS_OK ? "disconnected" :
-	    rc->cap.why[0] != '\0' ? rc->cap.why : ac->errstr);
-}
-
 /*
- * rconn_drop: rc's async connection is closed by wsgate (its pending
- * callbacks run with no reply), as lost for why.
+ * rconn_drop: rc's connection is closed by wsgate (the callbacks of its
+ * commands in flight get no reply), as lost for why.
  */
 static void
 rconn_drop(struct rconn *rc, const char *why)
 {
-	redisAsyncContext *ac = rc->ac;
-	int was = rc->connected;
-
-	ac->onDisconnect = NULL;	/* said here, once */
-	rc->connected = 0;	/* no command from the callbacks */
-	redisAsyncFree(ac);
-	rc->connected = was;	/* for rconn_lost */
+	evr_close(rc->ev);
 	rconn_lost(rc, why);
-}
-
-/*
- * cmd_read_cb: the read event of an async connection (the libevent
- * adapter's, its callback replaced): its reads are life for
- * cmd_live_cb, and its replies are bounded (evr_cap_*, evredis.h).
- */
-static void
-cmd_read_cb(evutil_socket_t fd, short what, void *arg)
-{
-	redisLibeventEvents *le = arg;
-	redisAsyncContext *ac = le->context;
-	struct rconn *rc = ac->data;
-
-	(void)fd;
-	(void)what;
-	rc->last_rx = mono_ns();
-	evr_cap_use(&rc->cap);
-	redisAsyncHandleRead(ac);	/* may free ac */
-	evr_cap_use(NULL);
-	if (rc->ac == ac && evr_cap_over(ac->c.reader, &rc->cap))
-		rconn_drop(rc, rc->cap.why);
-}
-
-/*
- * cmd_live_cb: every quarter of --redis-timeout, the liveness check of
- * an async connection by evredis.c's rule (evr_liveness): lost when a
- * reply is owed (or the connect) and nothing was read for the timeout,
- * and a PING when quiet for half of it.  A reply is owed from when this
- * check first sees one, so up to a quarter of the timeout late.
- */
-static void
-cmd_live_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct rconn *rc = arg;
-	int64_t now = mono_ns();
-	int64_t t = (int64_t)rc->h->conf->redis_timeout * 1000000000;
-	int owed;
-	char msg[128];
-
-	(void)fd;
-	(void)what;
-	if (rc->ac == NULL)
-		return;
-	owed = !rc->connected || rc->ac->replies.head != NULL;
-	if (rc->connected)	/* owed from when first seen so */
-		rc->wait_since = !owed ? 0 : rc->wait_since != 0 ?
-		    rc->wait_since : now;
-	switch (evr_liveness(now, rc->last_rx, owed, rc->wait_since, t)) {
-	case EVR_LIVE_LOST:
-		snprintf(msg, sizeof(msg), "%s in %lld ms", rc->connected ?
-		    "no reply" : "no answer", (long long)(t / 1000000));
-		rconn_drop(rc, msg);
-		break;
-	case EVR_LIVE_PING:
-		if (redisAsyncCommand(rc->ac, NULL, NULL, "PING") ==
-		    REDIS_OK)
-			rc->wait_since = now;
-		break;
-	case EVR_LIVE_OK:
-		break;
-	}
 }
 
 /*
@@ -3420,27 +3313,51 @@ subev_lost(void *arg, const char *why)
 
 static const struct evr_cbs subev_cbs = { subev_reply, subev_lost };
 
-/* rconn_start for sub: its redisContext (see the top). */
+/* A command connection's end (evredis.c): lost as sub is. */
 static void
-sub_start(struct hub *h)
+cmd_lost(void *arg, const char *why)
+{
+	rconn_lost(arg, why);
+}
+
+/* Each reply on a command connection answers its command (evr_call). */
+static const struct evr_cbs cmd_cbs = { NULL, cmd_lost };
+
+/* sub's first commands: AUTH, and SUBSCRIBE KEEP_CHANNEL (see the top). */
+static int
+sub_hello(struct hub *h)
 {
 	const char *pw = h->conf->password, *user = h->conf->redis.user;
 
-	if (evr_start(h->subev, &h->sub.at) != 0) {
-		if (h->conf->verbose)
-			fprintf(stderr, "wsgate: redis %s: cannot connect\n",
-			    h->sub.name);
-		rconn_retry(&h->sub);
-		return;
-	}
-	if ((pw != NULL && (user[0] != '\0' ? evr_command(h->subev, K_AUTH,
-	    "", 0, "AUTH %s %s", user, pw) : evr_command(h->subev, K_AUTH,
-	    "", 0, "AUTH %s", pw)) != 0) || evr_command(h->subev, K_KEEP,
-	    KEEP_CHANNEL, strlen(KEEP_CHANNEL), "SUBSCRIBE " KEEP_CHANNEL) !=
-	    0) {
-		evr_close(h->subev);
-		rconn_retry(&h->sub);
-	}
+	return (pw != NULL && (user[0] != '\0' ? evr_command(h->sub.ev,
+	    K_AUTH, "", 0, "AUTH %s %s", user, pw) : evr_command(h->sub.ev,
+	    K_AUTH, "", 0, "AUTH %s", pw)) != 0) || evr_command(h->sub.ev,
+	    K_KEEP, KEEP_CHANNEL, strlen(KEEP_CHANNEL), "SUBSCRIBE "
+	    KEEP_CHANNEL) != 0 ? -1 : 0;
+}
+
+/*
+ * cmd_hello: a command connection's first commands: AUTH, SELECT, on a
+ * node INFO server (run_id_cb), then the PING whose answer makes it up
+ * (hello_cb).
+ */
+static int
+cmd_hello(struct rconn *rc)
+{
+	const struct wsgate_conf *conf = rc->h->conf;
+	struct evr *e = rc->ev;
+
+	if (conf->password != NULL && (conf->redis.user[0] != '\0' ?
+	    evr_call(e, hello_auth_cb, NULL, "AUTH %s %s", conf->redis.user,
+	    conf->password) : evr_call(e, hello_auth_cb, NULL, "AUTH %s",
+	    conf->password)) != 0)
+		return -1;
+	if (conf->redis.db != 0 && evr_call(e, auth_cb, NULL, "SELECT %d",
+	    conf->redis.db) != 0)
+		return -1;
+	if (rc->fixed && evr_call(e, run_id_cb, NULL, "INFO server") != 0)
+		return -1;
+	return evr_call(e, hello_cb, NULL, "PING");
 }
 
 static void
@@ -3459,109 +3376,25 @@ rconn_start(struct rconn *rc)
 }
 
 /*
- * rconn_looked: evname's answer for rc->at's host: rc connected to the
- * address, or tried again later.
- */
-static void
-rconn_looked(void *arg, const char *addr, const char *why)
-{
-	struct rconn *rc = arg;
-
-	rc->look = NULL;	/* evname frees it */
-	if (addr == NULL) {
-		if (rc->h->conf->verbose)
-			fprintf(stderr, "wsgate: redis %s: %s\n", rc->name,
-			    why);
-		rconn_retry(rc);
-		return;
-	}
-	rconn_connect_to(rc, addr);
-}
-
-/*
- * rconn_connect: rc's connection to rc->at started, its host name
- * looked up on the loop first (evname.h).
+ * rconn_connect: rc's connection to rc->at started, a host name looked
+ * up on the loop first (evredis.c), and its first commands sent.
  */
 static void
 rconn_connect(struct rconn *rc)
 {
 	struct hub *h = rc->h;
 
-	if (rc == &h->sub) {
-		sub_start(h);
-		return;
-	}
-	if (rc->at.is_unix || evname_numeric(rc->at.host)) {
-		rconn_connect_to(rc, rc->at.is_unix ? NULL : rc->at.host);
-		return;
-	}
-	evname_cancel(rc->look);
-	if ((rc->look = evname_start(h->dns, rc->at.host,
-	    rconn_looked, rc)) == NULL)
-		rconn_retry(rc);
-}
-
-/* rconn_connect_to: rc's async connection to addr, or rc->at's socket. */
-static void
-rconn_connect_to(struct rconn *rc, const char *addr)
-{
-	struct hub *h = rc->h;
-	redisAsyncContext *ac;
-	redisLibeventEvents *le;
-	int64_t t = (int64_t)h->conf->redis_timeout * 1000000000;
-	struct timeval tv;
-
-	if (addr == NULL)
-		ac = redisAsyncConnectUnix(rc->at.path);
-	else
-		ac = redisAsyncConnect(addr, rc->at.port);
-	if (ac == NULL) {
-		rconn_retry(rc);
-		return;
-	}
-	if (ac->err) {
+	if (evr_start(rc->ev, &rc->at) != 0) {
 		if (h->conf->verbose)
-			fprintf(stderr, "wsgate: redis %s: %s\n", rc->name,
-			    ac->errstr);
-		redisAsyncFree(ac);
+			fprintf(stderr, "wsgate: redis %s: cannot connect: "
+			    "%s\n", rc->name, evr_error(rc->ev));
 		rconn_retry(rc);
 		return;
 	}
-	ac->data = rc;
-	rc->ac = ac;
-	evr_cap_init(ac->c.reader, &rc->cap);
-	redisLibeventAttach(ac, h->base);
-	le = ac->ev.data;
-	/* XXX the adapter's read event, taken over to see each read */
-	event_del(le->rev);
-	event_assign(le->rev, h->base, ac->c.fd, EV_READ, cmd_read_cb, le);
-	event_add(le->rev, NULL);
-	if (!rc->at.is_unix)
-		evr_keepalive(ac->c.fd, t);
-	rc->last_rx = mono_ns();
-	rc->wait_since = 0;
-	tv.tv_sec = (time_t)(t / 4 / 1000000000);
-	tv.tv_usec = (suseconds_t)(t / 4 % 1000000000 / 1000);
-	if (rc->live == NULL)
-		rc->live = event_new(h->base, -1, EV_PERSIST, cmd_live_cb, rc);
-	if (rc->live != NULL)
-		event_add(rc->live, &tv);
-	redisAsyncSetConnectCallback(ac, connect_cb);
-	redisAsyncSetDisconnectCallback(ac, disconnect_cb);
-	if (h->conf->password != NULL) {
-		if (h->conf->redis.user[0] != '\0')
-			redisAsyncCommand(ac, hello_auth_cb, rc, "AUTH %s %s",
-			    h->conf->redis.user, h->conf->password);
-		else
-			redisAsyncCommand(ac, hello_auth_cb, rc, "AUTH %s",
-			    h->conf->password);
+	if ((rc == &h->sub ? sub_hello(h) : cmd_hello(rc)) != 0) {
+		evr_close(rc->ev);
+		rconn_retry(rc);
 	}
-	if (h->conf->redis.db != 0)
-		redisAsyncCommand(ac, auth_cb, rc, "SELECT %d",
-		    h->conf->redis.db);
-	if (rc->fixed)
-		redisAsyncCommand(ac, run_id_cb, rc, "INFO server");
-	redisAsyncCommand(ac, hello_cb, rc, "PING");
 }
 
 /* --- a Redis Cluster (cluster://, wsgate(1) CLUSTER) --- */
@@ -3661,7 +3494,11 @@ cmds_sync(struct hub *h)
 		snprintf(rc->at.host, sizeof(rc->at.host), "%s", host);
 		rc->at.port = port;
 		backoff_init(&rc->backoff, BACKOFF_MIN_MS, BACKOFF_MAX_MS, 0);
-		if ((rc->retry = evtimer_new(h->base, retry_cb, rc)) == NULL) {
+		rc->ev = evr_new(h->base, h->dns, &cmd_cbs, rc,
+		    (int64_t)h->conf->redis_timeout * 1000);
+		if (rc->ev == NULL || (rc->retry = evtimer_new(h->base,
+		    retry_cb, rc)) == NULL) {
+			evr_free(rc->ev);
 			free(rc);
 			continue;
 		}
@@ -3868,16 +3705,10 @@ cluster_close(struct hub *h)
 
 		if (rc == NULL)
 			continue;
-		if (rc->ac != NULL)
-			redisAsyncFree(rc->ac);
-		rc->ac = NULL;
-		evname_cancel(rc->look);
-		rc->look = NULL;
+		evr_close(rc->ev);	/* callbacks run with no reply */
 		if (rc->retry != NULL)
 			event_free(rc->retry);
-		if (rc->live != NULL)
-			event_free(rc->live);
-		rc->retry = rc->live = NULL;
+		rc->retry = NULL;
 	}
 }
 
@@ -3920,10 +3751,13 @@ hub_new(struct event_base *base, const struct wsgate_conf *conf,
 		    found_cb, &h->cmd);
 	}
 	h->resub = evtimer_new(base, resub_cb, h);
-	h->subev = evr_new(base, h->dns, &subev_cbs, h,
+	h->sub.ev = evr_new(base, h->dns, &subev_cbs, h,
+	    (int64_t)conf->redis_timeout * 1000);
+	h->cmd.ev = evr_new(base, h->dns, &cmd_cbs, &h->cmd,
 	    (int64_t)conf->redis_timeout * 1000);
 	if (h->dns == NULL || h->sub.retry == NULL || h->cmd.retry == NULL ||
-	    h->resub == NULL || h->subev == NULL || (conf->redis.is_sentinel &&
+	    h->resub == NULL || h->sub.ev == NULL || h->cmd.ev == NULL ||
+	    (conf->redis.is_sentinel &&
 	    (h->sub.ask == NULL || h->cmd.ask == NULL)) ||
 	    (conf->redis.is_cluster && cluster_start(h) != 0)) {
 		hub_close(h);
@@ -3948,24 +3782,19 @@ hub_close(struct hub *h)
 	h->closing = 1;
 	ratelog_flush(&h->refused_log);
 	ratelog_flush(&h->utf8_log);
-	if (h->subev != NULL)
-		evr_close(h->subev);	/* no callback */
+	if (h->sub.ev != NULL)
+		evr_close(h->sub.ev);	/* no callback */
 	h->sub.connected = 0;
 	if (h->resub != NULL)
 		event_free(h->resub);
 	h->resub = NULL;
-	if (h->cmd.ac != NULL)
-		redisAsyncFree(h->cmd.ac);
-	h->sub.ac = h->cmd.ac = NULL;
-	evname_cancel(h->cmd.look);
-	h->cmd.look = NULL;
+	if (h->cmd.ev != NULL)
+		evr_close(h->cmd.ev);	/* callbacks run with no reply */
 	if (h->sub.retry != NULL)
 		event_free(h->sub.retry);
 	if (h->cmd.retry != NULL)
 		event_free(h->cmd.retry);
-	if (h->cmd.live != NULL)
-		event_free(h->cmd.live);
-	h->sub.retry = h->cmd.retry = h->cmd.live = NULL;
+	h->sub.retry = h->cmd.retry = NULL;
 	evs_free(h->sub.ask);	/* found_cb not called */
 	evs_free(h->cmd.ask);
 	h->sub.ask = h->cmd.ask = NULL;
@@ -3982,9 +3811,13 @@ hub_free(struct hub *h)
 	for (unsigned b = 0; b < HUB_BUCKETS; b++)
 		while (h->tab[b] != NULL)
 			sub_free(h, h->tab[b]);
-	for (int i = 0; i < CLUSTER_NODES_MAX; i++)
+	for (int i = 0; i < CLUSTER_NODES_MAX; i++) {
+		if (h->cmds[i] != NULL)
+			evr_free(h->cmds[i]->ev);
 		free(h->cmds[i]);
-	evr_free(h->subev);
+	}
+	evr_free(h->sub.ev);
+	evr_free(h->cmd.ev);
 	free(h->pfx);
 	free(h->cover);
 	/* last: the lookups cancelled above let go of (evname_res_free) */
