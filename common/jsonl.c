@@ -14,8 +14,8 @@
 #include "jsonl.h"
 #include "util.h"
 
-static const char *
-type_word(unsigned type)
+const char *
+jsonl_type_word(unsigned type)
 {
 	static const char *const words[] = {
 		"unknown", "trade", "book", "status", "quote", "book_top",
@@ -24,12 +24,6 @@ type_word(unsigned type)
 
 	return type < sizeof(words) / sizeof(*words) ? words[type] :
 	    "unknown";
-}
-
-const char *
-jsonl_type_word(unsigned type)
-{
-	return type_word(type);
 }
 
 int
@@ -680,7 +674,7 @@ check_derived(const struct tp_record *r, char *why, size_t len)
 	}
 bad:
 	snprintf(why, len, "seq %" PRIu64 ": %s record with bad fields",
-	    r->seq, type_word(r->type));
+	    r->seq, jsonl_type_word(r->type));
 	return -1;
 }
 
@@ -701,7 +695,7 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 	}
 	if (n > 1 && !jsonl_multi(r->type)) {
 		snprintf(why, len, "seq %" PRIu64 ": a %s message of %zu "
-		    "records", r->seq, type_word(r->type), n);
+		    "records", r->seq, jsonl_type_word(r->type), n);
 		return -1;
 	}
 	if (check_head(r, why, len) < 0)
@@ -785,7 +779,7 @@ jsonl_msg_add(struct jsonl_msg *m, const struct tp_record *rec, char *why,
 		if (k >= 0 && (size_t)k < len)
 			snprintf(why + k, len - (size_t)k, ": no LAST before "
 			    "the %s%s record at seq %" PRIu64,
-			    type_word(rec->type), jsonl_multi(rec->type) ?
+			    jsonl_type_word(rec->type), jsonl_multi(rec->type) ?
 			    " START" : "", rec->seq);
 		m->n = 0;
 		m->state = M_IDLE;
@@ -806,7 +800,7 @@ jsonl_msg_add(struct jsonl_msg *m, const struct tp_record *rec, char *why,
 	case M_IDLE:
 		rc = m->state == M_RESYNC ? JSONL_MSG_TAIL : JSONL_MSG_PARTIAL;
 		snprintf(why, len, "seq %" PRIu64 ": %s record without START "
-		    "that continues no message", rec->seq, type_word(rec->type));
+		    "that continues no message", rec->seq, jsonl_type_word(rec->type));
 		m->state = last ? M_IDLE : M_DISCARD;
 		return rc;
 	case M_DISCARD:
