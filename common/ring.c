@@ -126,7 +126,10 @@ enum ring_loss {
 #define CHECK_EVERY	64
 #define CHECK_NS	200000000LL
 
-static void	ring_guard_add(struct ring *);
+/* rings a process may have mapped at once: the SIGBUS guard's slots */
+#define RING_GUARDED	64
+
+static int	ring_guard_add(struct ring *);
 static void	ring_guard_del(struct ring *);
 
 static int
@@ -394,7 +397,15 @@ ring_map(struct ring *r, int writable, char *err, size_t errlen)
 		goto err_unmap;
 	r->hdr = p;
 	r->slots = (struct ring_slot *)((char *)p + RING_HDR_SIZE);
-	ring_guard_add(r);
+	if (ring_guard_add(r) < 0) {
+		r->hdr = NULL;
+		r->slots = NULL;
+		munmap(p, r->maplen);
+		snprintf(err, errlen, "%s: more than %d rings mapped at once: "
+		    "the SIGBUS guard has no slot for it", r->path,
+		    RING_GUARDED);
+		return RING_EGUARD;
+	}
 	return RING_OK;
 err_unmap:
 	munmap(p, r->maplen);
@@ -1678,30 +1689,33 @@ ring_close(struct ring *r)
  * one line and exits.  mmap and fstat are plain system calls on Linux,
  * safe in a handler.
  */
-#define RING_GUARDED	64
 static struct ring *_Atomic ring_guarded[RING_GUARDED];
 static char	sigbus_msg[512];
 static size_t	sigbus_len;
 static int	sigbus_code = 74;	/* 0: recover */
 static long	sigbus_page = 4096;
 
-/* Puts to in the first slot holding from. */
-static void
+/* Puts to in the first slot holding from; 0, or -1 if none holds it. */
+static int
 ring_guard_swap(struct ring *from, struct ring *to)
 {
 	for (int i = 0; i < RING_GUARDED; i++) {
 		struct ring *want = from;
 
 		if (atomic_compare_exchange_strong(&ring_guarded[i], &want, to))
-			return;
+			return 0;
 	}
-	/* XXX: more rings than slots: a fault on the last ones is not placed */
+	return -1;
 }
 
-static void
+/*
+ * 0, or -1 when every slot is taken: the caller does not map the ring,
+ * as a fault on it could not be placed (exit, never recover).
+ */
+static int
 ring_guard_add(struct ring *r)
 {
-	ring_guard_swap(NULL, r);
+	return ring_guard_swap(NULL, r);
 }
 
 static void

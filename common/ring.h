@@ -38,6 +38,7 @@ enum ring_err {
 	RING_ENOSPC = -5,	/* the shm filesystem cannot hold the ring */
 	RING_EINVAL = -6,	/* bad name or capacity */
 	RING_ETRUNC = -7,	/* truncated under a reader; no writer left */
+	RING_EGUARD = -8,	/* more rings mapped than the SIGBUS guard holds */
 };
 
 struct ring;
@@ -211,7 +212,8 @@ void	 ring_close(struct ring *r);
  * error rc, the same in every program: EX_USAGE (bad name or capacity),
  * EX_UNAVAILABLE (no such ring), EX_CONFIG (another build's layout),
  * EX_TEMPFAIL (another writer), EX_CANTCREAT (no room in /dev/shm),
- * EX_IOERR (truncated under a reader), else EX_OSERR.
+ * EX_IOERR (truncated under a reader), else EX_OSERR (a system call
+ * failed, or RING_EGUARD).
  */
 int	 ring_exit(int rc);
 

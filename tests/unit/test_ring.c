@@ -892,6 +892,43 @@ readers_map_the_slots_read_only(void **state)
 	ring_close(r);
 }
 
+/*
+ * The SIGBUS guard places a fault by the ring it hit, in a table of 64:
+ * a 65th ring mapped at once is refused (RING_EGUARD), leaving no
+ * object behind, rather than mapped where a fault on it cannot be
+ * recovered from.  Closing one frees its slot.
+ */
+static void
+ring_past_the_guard_table_is_refused(void **state)
+{
+	struct ring_config cfg = { NULL, 16, (gid_t)-1, 0, 0 };
+	struct ring *w[65] = { NULL }, *r = NULL;
+	char name[65][160];
+	struct stat sb;
+	int i, rc;
+
+	(void)state;
+	for (i = 0; i < 65; i++)
+		snprintf(name[i], sizeof(name[i]), "%s/many%d", dir, i);
+	for (i = 0; i < 64; i++)
+		w[i] = writer(name[i], 16);
+	cfg.name = name[64];
+	rc = ring_writer_open(&w[64], &cfg, err, sizeof(err));
+	assert_int_equal(rc, RING_EGUARD);
+	assert_null(w[64]);
+	assert_non_null(strstr(err, "more than 64 rings mapped at once"));
+	assert_int_equal(stat(name[64], &sb), -1);	/* not left behind */
+	rc = ring_reader_open(&r, name[0], err, sizeof(err));
+	assert_int_equal(rc, RING_EGUARD);
+	assert_null(r);
+	assert_int_equal(ring_exit(RING_EGUARD), 71);
+	ring_close(w[63]);
+	w[63] = NULL;
+	w[64] = writer(name[64], 16);
+	for (i = 0; i < 65; i++)
+		ring_close(w[i]);
+}
+
 int
 main(void)
 {
@@ -918,6 +955,7 @@ main(void)
 		T(symbolic_links_are_never_followed),
 		T(group_ring_is_mode_0640_with_that_group),
 		T(readers_map_the_slots_read_only),
+		T(ring_past_the_guard_table_is_refused),
 #undef T
 	};
 
