@@ -9,11 +9,13 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,6 +53,16 @@ enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
 #define SPIN_US_DEFAULT	0
 #define SPIN_US_MAX	1000000
 
+/*
+ * After SIGTERM or SIGINT, a flush that writes nothing for this long is
+ * given up (shmreader(1) SIGNALS): a reader that no longer reads must not
+ * hold the stop until the supervisor's SIGKILL (tickpipe(8) STOP_TIMEOUT,
+ * 5 s by default), which loses the counters and the last words.
+ */
+#define STOP_FLUSH_NS	2000000000LL
+#define STOP_TICK_US	100000		/* SIGALRM: blocked writes return */
+#define OUT_SIZE	(1 << 16)
+
 /* what --type accepts */
 
 static const struct option opts[] = {
@@ -85,15 +97,26 @@ struct reader {
 	uint64_t	 msgs;		/* messages printed */
 	uint64_t	 filtered;
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
+	char		 obuf[OUT_SIZE];	/* stdout, not yet written */
+	size_t		 olen;
+	uint64_t	 owritten;	/* bytes written to stdout, all told */
+	int		 stop_tick;	/* the SIGALRM tick is armed */
 };
 
+/*
+ * A stop also arms SIGALRM once (alarm(2) is safe here): a write that
+ * blocked before the reading loop saw the stop returns with EINTR then,
+ * instead of waiting for a reader that may never read.
+ */
 static void
 on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		usr1 = 1;
-	else
+	else if (sig != SIGALRM && !stop) {
 		stop = 1;
+		alarm(1);
+	}
 }
 
 static void
@@ -113,11 +136,16 @@ counters(const struct reader *r)
 	    ring_position(r->ring) : 0);
 }
 
-/* Writes all of buf; exits 0 quietly on a closed pipe, 74 on errors. */
+/*
+ * Flushes stdout for the modes that print once (-h, --stat, --layout);
+ * exits 0 quietly on a closed pipe, 74 on errors.  ferror too: a write
+ * that failed inside printf left its error there, and the buffer it
+ * dropped empty for fflush.
+ */
 static void
-out_write(const void *buf, size_t len)
+stdio_flush(void)
 {
-	if (fwrite(buf, 1, len, stdout) != len) {
+	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno == EPIPE)
 			exit(0);
 		err(EX_IOERR, "stdout");
@@ -125,18 +153,125 @@ out_write(const void *buf, size_t len)
 }
 
 /*
- * Flushes stdout; exits as out_write does.  ferror too: a write that
- * failed inside printf (--stat, --layout, -h, the table) left its error
- * there, and the buffer it dropped empty for fflush.
+ * out_give_up: after a stop, stdout took nothing for STOP_FLUSH_NS; says
+ * what is left unwritten from off in the buffer, the counters as at any
+ * exit, and exits 74.  The messages counted are those not wholly
+ * written: lines (jsonl, table), records (raw; the capture header is 64
+ * bytes, every record 256).
  */
 static void
-out_flush(void)
+out_give_up(struct reader *r, size_t off)
 {
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
-			exit(0);
-		err(EX_IOERR, "stdout");
+	uint64_t left = r->olen - off, n = 0, end, done;
+
+	if (r->fmt == FMT_RAW) {
+		end = r->owritten + left;
+		done = r->owritten;
+		n = (end < sizeof(struct cap_header) ? 0 : (end - sizeof(struct cap_header)) /
+		    REC_SIZE) - (done < sizeof(struct cap_header) ? 0 : (done -
+		    sizeof(struct cap_header)) / REC_SIZE);
+	} else {
+		for (size_t i = off; i < r->olen; i++)
+			n += r->obuf[i] == '\n';
 	}
+	warnx("stdout: nothing written for %lld s after the stop: %" PRIu64
+	    " bytes (%" PRIu64 " %s) not written", STOP_FLUSH_NS / 1000000000,
+	    left, n, r->fmt == FMT_RAW ? "records" : "lines");
+	if (r->verbose || usr1)
+		counters(r);
+	exit(EX_IOERR);
+}
+
+/*
+ * The first flush after a stop arms a SIGALRM tick (no SA_RESTART): a
+ * write blocked on a full pipe returns with EINTR, or the count it
+ * wrote, every STOP_TICK_US, so that out_flush sees the time go by.
+ */
+static void
+out_stop_tick(struct reader *r)
+{
+	struct itimerval it = { { 0, STOP_TICK_US }, { 0, STOP_TICK_US } };
+
+	r->stop_tick = 1;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+/*
+ * out_flush: writes the buffer with write(2); exits 0 quietly on a closed
+ * pipe, 74 on errors.  Not stdio: it cannot retry a write that failed
+ * with EINTR (glibc drops what its buffer held: the reader got a torn
+ * line), nor tell what it left.  EINTR is retried; once stopped, a flush
+ * that writes nothing for STOP_FLUSH_NS is given up (out_give_up).
+ */
+static void
+out_flush(struct reader *r)
+{
+	int64_t last = mono_ns();
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < r->olen) {
+		if (stop && !r->stop_tick) {
+			out_stop_tick(r);
+			last = mono_ns();	/* the bound runs from the stop */
+		}
+		n = write(STDOUT_FILENO, r->obuf + off, r->olen - off);
+		if (n > 0) {
+			off += (size_t)n;
+			r->owritten += (uint64_t)n;
+			last = mono_ns();
+			continue;
+		}
+		if (n < 0 && errno == EPIPE)
+			exit(0);
+		if (n < 0 && errno != EINTR)
+			err(EX_IOERR, "stdout");
+		if (stop && mono_ns() - last >= STOP_FLUSH_NS)
+			out_give_up(r, off);
+	}
+	r->olen = 0;
+}
+
+/* Buffers all of buf, flushing the buffer as it fills. */
+static void
+out_write(struct reader *r, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		size_t n = sizeof(r->obuf) - r->olen;
+
+		if (n > len)
+			n = len;
+		memcpy(r->obuf + r->olen, p, n);
+		r->olen += n;
+		p += n;
+		len -= n;
+		if (r->olen == sizeof(r->obuf))
+			out_flush(r);
+	}
+}
+
+static void
+out_putc(struct reader *r, char c)
+{
+	out_write(r, &c, 1);
+}
+
+/* printf into the buffer: the table's pieces, each well under a line */
+static void
+out_printf(struct reader *r, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		out_write(r, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+		    sizeof(buf) - 1);
 }
 
 /*
@@ -174,7 +309,7 @@ fmt_time(int64_t ns, char *buf, size_t len)
  * terminal, a newline cut a message in two lines.
  */
 static void
-put_text(const char *s, size_t max, int pad)
+put_text(struct reader *r, const char *s, size_t max, int pad)
 {
 	size_t n = strnlen(s, max), w = 0;
 	int ok = utf8_valid(s, n);
@@ -183,23 +318,23 @@ put_text(const char *s, size_t max, int pad)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '\\') {
-			fputs("\\\\", stdout);
+			out_write(r, "\\\\", 2);
 			w++;
 		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !ok)) {
-			printf("\\x%02x", c);
+			out_printf(r, "\\x%02x", c);
 			w += 3;
 		} else if (c == 0xc2 && i + 1 < n &&
 		    (unsigned char)s[i + 1] < 0xa0) {
-			printf("\\xc2\\x%02x", (unsigned char)s[++i]);
+			out_printf(r, "\\xc2\\x%02x", (unsigned char)s[++i]);
 			w += 7;
 		} else {
-			putchar(c);
+			out_putc(r, c);
 			if (c >= 0x80 && (c & 0xc0) == 0x80)
 				w--;	/* a continuation byte: no column */
 		}
 	}
 	for (; (int)w < pad; w++)
-		putchar(' ');
+		out_putc(r, ' ');
 }
 
 static void
@@ -211,17 +346,17 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 	size_t nb = 0, na = 0;
 
 	fmt_time(h->recv, tbuf, sizeof(tbuf));
-	printf("%10" PRIu64 " %s %-8s ", h->seq, tbuf, venue_name(h->venue));
-	put_text(h->symbol[0] ? h->symbol : "-", sizeof(h->symbol), 10);
-	putchar(' ');
+	out_printf(r, "%10" PRIu64 " %s %-8s ", h->seq, tbuf, venue_name(h->venue));
+	put_text(r, h->symbol[0] ? h->symbol : "-", sizeof(h->symbol), 10);
+	out_putc(r, ' ');
 	switch (h->type) {
 	case REC_TRADE:
 		dec_format(h->u.trade.price, h->u.trade.price_exp, p, sizeof(p));
 		dec_format(h->u.trade.qty, h->u.trade.qty_exp, q, sizeof(q));
-		printf("%-8s %-4s %16s x %-16s id ", "trade",
+		out_printf(r, "%-8s %-4s %16s x %-16s id ", "trade",
 		    side_name(h->u.trade.side), p, q);
-		put_text(h->u.trade.tid, sizeof(h->u.trade.tid), 0);
-		putchar('\n');
+		put_text(r, h->u.trade.tid, sizeof(h->u.trade.tid), 0);
+		out_putc(r, '\n');
 		break;
 	case REC_BOOK: {
 		const struct rec_book *bl = NULL, *al = NULL;
@@ -237,28 +372,28 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 				ai = al->nbids;
 			}
 		}
-		printf("%-8s %zu bids %zu asks", h->flags & REC_F_SNAPSHOT ?
+		out_printf(r, "%-8s %zu bids %zu asks", h->flags & REC_F_SNAPSHOT ?
 		    "snapshot" : "delta", nb, na);
 		if (bl != NULL) {
 			dec_format(bl->price[bi], bl->price_exp[bi], p,
 			    sizeof(p));
 			dec_format(bl->qty[bi], bl->qty_exp[bi], q, sizeof(q));
-			printf("  bid %s x %s", p, q);
+			out_printf(r, "  bid %s x %s", p, q);
 		}
 		if (al != NULL) {
 			dec_format(al->price[ai], al->price_exp[ai], p2,
 			    sizeof(p2));
 			dec_format(al->qty[ai], al->qty_exp[ai], q2,
 			    sizeof(q2));
-			printf("  ask %s x %s", p2, q2);
+			out_printf(r, "  ask %s x %s", p2, q2);
 		}
-		putchar('\n');
+		out_putc(r, '\n');
 		break;
 	}
 	case REC_STATUS:
-		printf("%-8s %s: ", "status", status_name(h->u.status.code));
-		put_text(h->u.status.reason, sizeof(h->u.status.reason), 0);
-		putchar('\n');
+		out_printf(r, "%-8s %s: ", "status", status_name(h->u.status.code));
+		put_text(r, h->u.status.reason, sizeof(h->u.status.reason), 0);
+		out_putc(r, '\n');
 		break;
 	case REC_QUOTE:
 	case REC_XBEST: {
@@ -280,11 +415,11 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 			dec_format(qq->ask_qty, qq->ask_qty_exp, q2,
 			    sizeof(q2));
 		}
-		printf("%-8s bid %s x %s  ask %s x %s", isq ? "quote" : "xbest",
+		out_printf(r, "%-8s bid %s x %s  ask %s x %s", isq ? "quote" : "xbest",
 		    p, q, p2, q2);
 		if (!isq)
-			printf("  %s", xbest_state_name(x->state));
-		putchar('\n');
+			out_printf(r, "  %s", xbest_state_name(x->state));
+		out_putc(r, '\n');
 		break;
 	}
 	case REC_BOOK_TOP:
@@ -292,7 +427,7 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 			nb += recs[k].u.top.nbids;
 			na += recs[k].u.top.nasks;
 		}
-		printf("%-8s %u:%" PRIu32 " %zu bids %zu asks\n", "top",
+		out_printf(r, "%-8s %u:%" PRIu32 " %zu bids %zu asks\n", "top",
 		    h->u.top.depth, h->u.top.interval_ms, nb, na);
 		break;
 	case REC_BAR: {
@@ -301,14 +436,13 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 		jsonl_interval_name(h->u.bar.interval_ms, iv, sizeof(iv));
 		dec_format(h->u.bar.close, h->u.bar.close_exp, p, sizeof(p));
 		dec_format(h->u.bar.volume, h->u.bar.volume_exp, q, sizeof(q));
-		printf("%-8s %s %" PRIu64 " trades close %s volume %s\n", "bar",
+		out_printf(r, "%-8s %s %" PRIu64 " trades close %s volume %s\n", "bar",
 		    iv, h->u.bar.trades, h->u.bar.trades > 0 ? p : "-", q);
 		break;
 	}
 	default:
-		printf("type %u\n", h->type);
+		out_printf(r, "type %u\n", h->type);
 	}
-	(void)r;
 }
 
 /* Prints one message if the filters want it; returns 1 if printed. */
@@ -323,10 +457,10 @@ emit(void *arg, const struct tp_record *recs, size_t n)
 	}
 	switch (r->fmt) {
 	case FMT_JSONL:
-		out_write(r->out, jsonl_encode(recs, n, r->out));
+		out_write(r, r->out, jsonl_encode(recs, n, r->out));
 		break;
 	case FMT_RAW:
-		out_write(recs, n * sizeof(*recs));
+		out_write(r, recs, n * sizeof(*recs));
 		break;
 	case FMT_TABLE:
 		print_table(r, recs, n);
@@ -346,14 +480,14 @@ emit_gap(void *arg, uint64_t from, uint64_t lost, int new_ring)
 
 	switch (r->fmt) {
 	case FMT_JSONL:
-		out_write(buf, jsonl_encode_gap(&g, buf));
+		out_write(r, buf, jsonl_encode_gap(&g, buf));
 		break;
 	case FMT_RAW:
 		cap_gap_init(&m, from, lost, new_ring);
-		out_write(&m, sizeof(m));
+		out_write(r, &m, sizeof(m));
 		break;
 	case FMT_TABLE:
-		printf("%10" PRIu64 " gap: %" PRIu64 " records lost%s\n", from,
+		out_printf(r, "%10" PRIu64 " gap: %" PRIu64 " records lost%s\n", from,
 		    lost, new_ring ? "; a new ring: seq starts again" : "");
 		break;
 	}
@@ -458,7 +592,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'h':
 			usage(stdout);
-			out_flush();
+			stdio_flush();
 			return 0;
 		case 'v':
 			r.verbose++;
@@ -530,12 +664,12 @@ main(int argc, char **argv)
 	}
 	if (mode == O_LAYOUT) {
 		rec_print_layout(stdout);
-		out_flush();
+		stdio_flush();
 		return 0;
 	}
 	if (mode == O_STAT) {
 		if ((rc = do_stat(r.name)) == 0)
-			out_flush();
+			stdio_flush();
 		return rc;
 	}
 	if (mode == O_UNLINK) {
@@ -554,22 +688,20 @@ main(int argc, char **argv)
 	}
 
 	/*
-	 * SA_RESTART: a signal while blocked writing to a full pipe must
-	 * not fail the write.  stdio cannot retry one that failed with
-	 * EINTR: glibc drops what its buffer held, and the reader got a
-	 * torn line, then "stdout: Interrupted system call" (74).  Once
-	 * some bytes are written the kernel returns a short count, which
-	 * stdio writes on from.  The futex wait (ring_wait) has a timeout
-	 * and sleeps are never restarted, so the flags are still seen.
+	 * No SA_RESTART for a stop: a write blocked on a full pipe returns
+	 * (EINTR, or the count it wrote), and out_flush, which writes on
+	 * after either, sees the stop and bounds the rest.  SIGUSR1 need
+	 * not interrupt anything.  The futex wait (ring_wait) has a
+	 * timeout and sleeps are never restarted, so the flags are seen.
 	 */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
-	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
-	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	is_pipe = fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode));
 
@@ -581,7 +713,7 @@ main(int argc, char **argv)
 		struct cap_header ch;
 
 		cap_header_init(&ch);
-		out_write(&ch, sizeof(ch));
+		out_write(&r, &ch, sizeof(ch));
 	}
 	notify_ready(ready_fd);
 
@@ -594,7 +726,7 @@ main(int argc, char **argv)
 			continue;
 		}
 		/* idle: hand over what we have, then wait */
-		out_flush();
+		out_flush(&r);
 		if (usr1) {
 			usr1 = 0;
 			counters(&r);
@@ -617,7 +749,7 @@ main(int argc, char **argv)
 				rc = ringlines_follow(&r.rl, &r.ring, r.name,
 				    errbuf, sizeof(errbuf));
 				if (rc < 0) {
-					out_flush();
+					out_flush(&r);
 					warnx("%s", errbuf);
 					return ring_exit(rc);
 				}
@@ -632,14 +764,14 @@ main(int argc, char **argv)
 			rc = ringlines_follow(&r.rl, &r.ring, r.name, errbuf,
 			    sizeof(errbuf));
 			if (rc < 0) {
-				out_flush();
+				out_flush(&r);
 				warnx("%s", errbuf);
 				return ring_exit(rc);
 			}
 		}
 	}
 	ringlines_cut(&r.rl, "no LAST when shmreader stopped", 1);
-	out_flush();
+	out_flush(&r);
 	if (r.verbose || usr1)
 		counters(&r);
 	ring_close(r.ring);
