@@ -182,6 +182,7 @@ main(int argc, char **argv)
 	uint64_t given = 0;	/* bit i: opts[i] given */
 	unsigned is;
 
+	sig_hold();	/* until the handlers are in place, below */
 	std_fds_hold();
 	memset(&c, 0, sizeof(c));
 	memset(&fo, 0, sizeof(fo));
@@ -360,6 +361,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sig_release();
 
 	/*
 	 * What the feed reads, checked before the ring is opened: a start

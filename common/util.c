@@ -299,6 +299,30 @@ std_fds_hold(void)
 	}
 }
 
+static void
+sig_mask(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(how, &set, NULL);
+}
+
+void
+sig_hold(void)
+{
+	sig_mask(SIG_BLOCK);
+}
+
+void
+sig_release(void)
+{
+	sig_mask(SIG_UNBLOCK);
+}
+
 int
 list_each(const char *list, size_t max, const char *what,
     int (*each)(const char *, void *, char *, size_t), void *arg, char *why,

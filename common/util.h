@@ -7,6 +7,7 @@
 #ifndef TP_UTIL_H
 #define TP_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -126,5 +127,17 @@ int	open_regular(const char *path, char *err, size_t errlen);
  * in main.  Exits 71 if /dev/null cannot be opened.
  */
 void	std_fds_hold(void);
+
+/*
+ * sig_hold: blocks SIGTERM, SIGINT and SIGUSR1, first thing in main;
+ * sig_release unblocks them once the program's handlers are in place,
+ * whatever mask it was started with.  One sent in between is held
+ * pending and then taken by the handler: before, it took its default
+ * action (SIGUSR1, the counters signal, killed a program just started,
+ * shmreader(1) SIGNALS), and one blocked by whoever started the program
+ * was never taken.
+ */
+void	sig_hold(void);
+void	sig_release(void);
 
 #endif

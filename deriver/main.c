@@ -541,6 +541,7 @@ main(int argc, char **argv)
 	int replaced = 0;	/* the input ring was: gap() at the next read */
 	int ch, follow = 1, ready_fd = -1, rc, waited = 0;
 
+	sig_hold();	/* until the handlers are in place, below */
 	std_fds_hold();
 	/* a pipe whose reader is gone (standard error, -d) is an error of
 	   the write, which is not checked, not a death that loses the
@@ -664,6 +665,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sig_release();
 
 	if ((v.d = derive_new(&cfg, out_cb, &v)) == NULL)
 		errx(EX_OSERR, "out of memory");

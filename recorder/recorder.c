@@ -1894,6 +1894,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "cat") == 0)
 		return cat_main(argc - 1, argv + 1);
+	sig_hold();	/* until the handlers are in place, below */
 	r.ring_name = "default";
 	r.name = "tickpipe";
 	r.level = -3;
@@ -2054,6 +2055,7 @@ main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sig_release();
 
 	rv = record(&r, ready_fd);
 	queue_close(&r);

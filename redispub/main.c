@@ -1312,12 +1312,15 @@ main(int argc, char **argv)
 	struct args a;
 	int rc;
 
+	sig_hold();	/* until catch_signals, which keeps them so */
 	std_fds_hold();
 	memset(&rp, 0, sizeof(rp));
 	if ((rc = parse_args(argc, argv, &rp.opt, &a)) >= 0)
 		return rc;
-	if (a.check_url != NULL)
+	if (a.check_url != NULL) {
+		sig_release();	/* no handlers: as any short command */
 		return check_url_main(a.check_url);
+	}
 	if ((rc = check_options(&rp.opt, &a)) >= 0)
 		return rc;
 

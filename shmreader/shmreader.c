@@ -583,6 +583,7 @@ main(int argc, char **argv)
 	struct stat st;
 	char msg[160];
 
+	sig_hold();	/* until the handlers are in place, below */
 	std_fds_hold();
 	/* every mode: a closed pipe is an error of write (exit 0), no signal */
 	signal(SIGPIPE, SIG_IGN);
@@ -702,6 +703,7 @@ main(int argc, char **argv)
 	sigaction(SIGALRM, &sa, NULL);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
+	sig_release();
 	is_pipe = fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) ||
 	    S_ISSOCK(st.st_mode));
 

@@ -676,6 +676,7 @@ start(struct wsgate *g)
 		fprintf(stderr, "wsgate: cannot set up events\n");
 		return EX_SOFTWARE;
 	}
+	sig_release();	/* held since main: now taken by the loop */
 	g->listening = 1;
 	conn_limit(g);
 	if (g->conf.verbose) {
@@ -746,6 +747,7 @@ main(int argc, char **argv)
 	struct wsgate g;
 	int rc;
 
+	sig_hold();	/* until the handlers are in place, start() */
 	std_fds_hold();
 	memset(&g, 0, sizeof(g));
 	ratelog_init(&g.accept_log, 1, WSGATE_LOG_EVERY_NS, NULL,
