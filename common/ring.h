@@ -38,7 +38,8 @@ enum ring_err {
 	RING_ENOSPC = -5,	/* the shm filesystem cannot hold the ring */
 	RING_EINVAL = -6,	/* bad name or capacity */
 	RING_ETRUNC = -7,	/* truncated under a reader; no writer left */
-	RING_EGUARD = -8,	/* more rings mapped than the SIGBUS guard holds */
+	RING_EGUARD = -8,	/* more rings mapped than the SIGBUS guard
+				   holds */
 };
 
 struct ring;

@@ -60,7 +60,7 @@ enum { O_RING = 256, O_FORMAT, O_FROM, O_COUNT, O_NOFOLLOW, O_VENUE,
  * 5 s by default), which loses the counters and the last words.
  */
 #define STOP_FLUSH_NS	2000000000LL
-#define STOP_TICK_US	100000		/* SIGALRM: blocked writes return */
+#define STOP_TICK_US	100000	/* SIGALRM: a blocked write returns */
 #define OUT_SIZE	(1 << 16)
 
 /* what --type accepts */
@@ -97,9 +97,9 @@ struct reader {
 	uint64_t	 msgs;		/* messages printed */
 	uint64_t	 filtered;
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
-	char		 obuf[OUT_SIZE];	/* stdout, not yet written */
+	char		 obuf[OUT_SIZE];	/* not yet written */
 	size_t		 olen;
-	uint64_t	 owritten;	/* bytes written to stdout, all told */
+	uint64_t	 owritten;	/* bytes written, all told */
 	int		 stop_tick;	/* the SIGALRM tick is armed */
 };
 
@@ -162,14 +162,12 @@ stdio_flush(void)
 static void
 out_give_up(struct reader *r, size_t off)
 {
-	uint64_t left = r->olen - off, n = 0, end, done;
+	uint64_t left = r->olen - off, n = 0, hs = sizeof(struct cap_header);
+	uint64_t end = r->owritten + left, done = r->owritten;
 
 	if (r->fmt == FMT_RAW) {
-		end = r->owritten + left;
-		done = r->owritten;
-		n = (end < sizeof(struct cap_header) ? 0 : (end - sizeof(struct cap_header)) /
-		    REC_SIZE) - (done < sizeof(struct cap_header) ? 0 : (done -
-		    sizeof(struct cap_header)) / REC_SIZE);
+		n = (end < hs ? 0 : (end - hs) / REC_SIZE) -
+		    (done < hs ? 0 : (done - hs) / REC_SIZE);
 	} else {
 		for (size_t i = off; i < r->olen; i++)
 			n += r->obuf[i] == '\n';
@@ -213,7 +211,7 @@ out_flush(struct reader *r)
 	while (off < r->olen) {
 		if (stop && !r->stop_tick) {
 			out_stop_tick(r);
-			last = mono_ns();	/* the bound runs from the stop */
+			last = mono_ns();	/* the bound runs from here */
 		}
 		n = write(STDOUT_FILENO, r->obuf + off, r->olen - off);
 		if (n > 0) {
@@ -346,7 +344,8 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 	size_t nb = 0, na = 0;
 
 	fmt_time(h->recv, tbuf, sizeof(tbuf));
-	out_printf(r, "%10" PRIu64 " %s %-8s ", h->seq, tbuf, venue_name(h->venue));
+	out_printf(r, "%10" PRIu64 " %s %-8s ", h->seq, tbuf,
+	    venue_name(h->venue));
 	put_text(r, h->symbol[0] ? h->symbol : "-", sizeof(h->symbol), 10);
 	out_putc(r, ' ');
 	switch (h->type) {
@@ -372,8 +371,8 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 				ai = al->nbids;
 			}
 		}
-		out_printf(r, "%-8s %zu bids %zu asks", h->flags & REC_F_SNAPSHOT ?
-		    "snapshot" : "delta", nb, na);
+		out_printf(r, "%-8s %zu bids %zu asks",
+		    h->flags & REC_F_SNAPSHOT ? "snapshot" : "delta", nb, na);
 		if (bl != NULL) {
 			dec_format(bl->price[bi], bl->price_exp[bi], p,
 			    sizeof(p));
@@ -391,7 +390,8 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 		break;
 	}
 	case REC_STATUS:
-		out_printf(r, "%-8s %s: ", "status", status_name(h->u.status.code));
+		out_printf(r, "%-8s %s: ", "status",
+		    status_name(h->u.status.code));
 		put_text(r, h->u.status.reason, sizeof(h->u.status.reason), 0);
 		out_putc(r, '\n');
 		break;
@@ -415,8 +415,8 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 			dec_format(qq->ask_qty, qq->ask_qty_exp, q2,
 			    sizeof(q2));
 		}
-		out_printf(r, "%-8s bid %s x %s  ask %s x %s", isq ? "quote" : "xbest",
-		    p, q, p2, q2);
+		out_printf(r, "%-8s bid %s x %s  ask %s x %s",
+		    isq ? "quote" : "xbest", p, q, p2, q2);
 		if (!isq)
 			out_printf(r, "  %s", xbest_state_name(x->state));
 		out_putc(r, '\n');
@@ -436,8 +436,9 @@ print_table(struct reader *r, const struct tp_record *recs, size_t n)
 		jsonl_interval_name(h->u.bar.interval_ms, iv, sizeof(iv));
 		dec_format(h->u.bar.close, h->u.bar.close_exp, p, sizeof(p));
 		dec_format(h->u.bar.volume, h->u.bar.volume_exp, q, sizeof(q));
-		out_printf(r, "%-8s %s %" PRIu64 " trades close %s volume %s\n", "bar",
-		    iv, h->u.bar.trades, h->u.bar.trades > 0 ? p : "-", q);
+		out_printf(r, "%-8s %s %" PRIu64 " trades close %s volume %s\n",
+		    "bar", iv, h->u.bar.trades, h->u.bar.trades > 0 ? p : "-",
+		    q);
 		break;
 	}
 	default:
@@ -487,8 +488,9 @@ emit_gap(void *arg, uint64_t from, uint64_t lost, int new_ring)
 		out_write(r, &m, sizeof(m));
 		break;
 	case FMT_TABLE:
-		out_printf(r, "%10" PRIu64 " gap: %" PRIu64 " records lost%s\n", from,
-		    lost, new_ring ? "; a new ring: seq starts again" : "");
+		out_printf(r, "%10" PRIu64 " gap: %" PRIu64 " records lost%s\n",
+		    from, lost,
+		    new_ring ? "; a new ring: seq starts again" : "");
 		break;
 	}
 }
