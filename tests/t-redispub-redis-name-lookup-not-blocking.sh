@@ -13,17 +13,10 @@
 TP_MOUNTS=private
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/redispub/rp.sh"
+. "$TESTS/wsgate/dns.sh"
 
-/usr/bin/python3 "$TESTS/wsgate/dns.py" "$T/dns.addr" none.tp-test=127.0.0.9 \
-    >"$T/dns.log" 2>"$T/dns.err" &
-track $!
-wait_for 10 test -s "$T/dns.addr" || fail "dns.py did not listen: $(cat "$T/dns.err")"
-printf 'nameserver %s\noptions timeout:5 attempts:2\n' "$(cat "$T/dns.addr")" \
-    >"$T/resolv.conf"
-printf '127.0.0.1 localhost\n' >"$T/hosts"
-mount --bind "$T/resolv.conf" /etc/resolv.conf ||
-    skip "cannot bind-mount /etc/resolv.conf"
-mount --bind "$T/hosts" /etc/hosts || skip "cannot bind-mount /etc/hosts"
+dns_start dns none.tp-test=127.0.0.9
+dns_mount dns "timeout:5 attempts:2"
 URL=redis://mute.tp-test:6379
 
 # --connect-timeout 1: given up with the first attempt's lookup, at 2 s

@@ -14,21 +14,14 @@ TP_MOUNTS=private
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
 . "$TESTS/wsgate/fakeresp.sh"
+. "$TESTS/wsgate/dns.sh"
 
 # tried: wsgate said at least $1 times that the silent name failed
 tried() { [ "$(grep -c "redis commands: .*name resolution" "$T/wsgate.log")" -ge "$1" ]; }
 
 start_redis
-/usr/bin/python3 "$TESTS/wsgate/dns.py" "$T/dns.addr" \
-    "redis.tp-test=127.0.0.1" >"$T/dns.log" 2>"$T/dns.err" &
-track $!
-wait_for 10 test -s "$T/dns.addr" || fail "dns.py did not listen: $(cat "$T/dns.err")"
-printf 'nameserver %s\noptions timeout:3 attempts:1\n' "$(cat "$T/dns.addr")" \
-    >"$T/resolv.conf"
-printf '127.0.0.1 localhost\n' >"$T/hosts"
-mount --bind "$T/resolv.conf" /etc/resolv.conf ||
-    skip "cannot bind-mount /etc/resolv.conf"
-mount --bind "$T/hosts" /etc/hosts || skip "cannot bind-mount /etc/hosts"
+dns_start dns redis.tp-test=127.0.0.1
+dns_mount dns "timeout:3 attempts:1"
 
 # not start_wsgate: readiness waits for Redis
 WS_PORT=$(free_port)

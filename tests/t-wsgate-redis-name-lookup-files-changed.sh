@@ -12,6 +12,7 @@
 TP_MOUNTS=private
 . "$(dirname "$0")/lib.sh"
 . "$TESTS/wsgate/lib.sh"
+. "$TESTS/wsgate/dns.sh"
 
 # wsgate_run HOST: wsgate on Redis by the name HOST, not start_wsgate
 # (its readiness waits for Redis)
@@ -29,21 +30,10 @@ failed() {
 }
 
 start_redis
-# dns.py: "silent" knows no name, "answers" knows redis.tp-test
-dns() {
-	/usr/bin/python3 "$TESTS/wsgate/dns.py" "$T/$1.addr" "$2" \
-	    >"$T/$1.log" 2>"$T/$1.err" &
-	track $!
-	wait_for 10 test -s "$T/$1.addr" || fail "dns.py did not listen: $(cat "$T/$1.err")"
-}
-dns silent none.tp-test=127.0.0.9
-dns answers redis.tp-test=127.0.0.1
-printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$(cat "$T/silent.addr")" \
-    >"$T/resolv.conf"
-printf '127.0.0.1 localhost\n' >"$T/hosts"
-mount --bind "$T/resolv.conf" /etc/resolv.conf ||
-    skip "cannot bind-mount /etc/resolv.conf"
-mount --bind "$T/hosts" /etc/hosts || skip "cannot bind-mount /etc/hosts"
+# "silent" knows no name, "answers" knows redis.tp-test
+dns_start silent none.tp-test=127.0.0.9
+dns_start answers redis.tp-test=127.0.0.1
+dns_mount silent "timeout:1 attempts:1"
 
 # a name server that answers, named while wsgate runs
 wsgate_run redis.tp-test
@@ -51,9 +41,7 @@ wait_for 20 failed 2 "name lookup of redis.tp-test" ||
     fail "the silent name server's failure not said twice: $(tail -n 3 "$T/wsgate.log")"
 grep -q "^redis.tp-test 1$" "$T/silent.log" ||
     fail "the silent name server not asked: $(cat "$T/silent.log")"
-# in place: the bind mount holds the inode
-printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$(cat "$T/answers.addr")" \
-    >"$T/resolv.conf"
+dns_resolv answers "timeout:1 attempts:1"
 wait_for 20 grep -q "redis subscriber: connected" "$T/wsgate.log" ||
     fail "resolv.conf's new name server not asked: $(tail -n 3 "$T/wsgate.log"); it was asked: $(cat "$T/answers.log")"
 wait_for 20 grep -q "redis commands: connected" "$T/wsgate.log" ||
