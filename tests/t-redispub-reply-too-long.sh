@@ -18,7 +18,11 @@ track $!
 wait_for 10 test -e "$T/ready" || fail "fakeredis did not start"
 
 mkfifo "$T/fifo"
-"$RP" -u "redis://127.0.0.1:$PORT" --stats-interval 0 <"$T/fifo" 2>"$T/err" &
+# --reply-timeout 60: the bound, not the 10 s timeout, must end the
+# read, however slowly the 128 MiB come (under ASan beside another test,
+# once not within 10 s)
+"$RP" -u "redis://127.0.0.1:$PORT" --stats-interval 0 --reply-timeout 60 \
+    <"$T/fifo" 2>"$T/err" &
 rp=$!
 track $rp
 exec 3>"$T/fifo"
