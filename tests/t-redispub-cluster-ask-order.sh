@@ -31,31 +31,12 @@
 . "$TESTS/cluster/cluster.sh"
 cluster_up --enable-debug-command local
 
-chans=""
-for s in S00-USD S01-USD S02-USD S03-USD; do
-	chans="$chans md.sim.$s.trade md.sim.$s.book"
-done
-# shellcheck disable=SC2086 # the list of channels
-cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
 # B: the first book channel; SRC its node, DST another one
-read -r B slot src <<EOF
-$(awk '$1 ~ /book$/ { print; exit }' "$T/owners")
-EOF
-[ -n "$B" ] || fail "no book channel: $(cat "$T/owners")"
-for n in a b c; do
-	eval "p=\$port_$n"
-	if [ "$p" != "$src" ] && [ -z "${dst:-}" ]; then
-		dst=$p
-	elif [ "$p" != "$src" ]; then
-		other=$p
-	fi
-done
+cluster_pick book
+B=$pick
 echo "$B $slot $src" >"$T/moving"
 
-for p in $PORTS; do
-	# shellcheck disable=SC2046 # the channels of node p
-	cl_sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
-done
+cluster_sub_owners
 
 "$GEN" --count 12000 --rate 2000 --symbols 4 --snapshot-every 100 |
     tee "$T/in" | "$RP" -u "cluster://127.0.0.1:$src,127.0.0.1:$dst" \

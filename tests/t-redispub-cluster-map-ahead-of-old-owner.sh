@@ -27,32 +27,11 @@
 . "$TESTS/cluster/cluster.sh"
 cluster_up
 
-chans=""
-for s in S00-USD S01-USD S02-USD S03-USD; do
-	chans="$chans md.sim.$s.trade md.sim.$s.book"
-done
-# shellcheck disable=SC2086 # the list of channels
-cl slots "$port_a" $chans >"$T/owners" || fail "CLUSTER SLOTS"
 # X: the first trade channel; SRC its node, DST and OTHER the others
-read -r X slot src <<EOF
-$(awk '$1 ~ /trade$/ { print; exit }' "$T/owners")
-EOF
-[ -n "$X" ] || fail "no trade channel: $(cat "$T/owners")"
-for n in a b c; do
-	eval "p=\$port_$n pid=\$pid_$n"
-	if [ "$p" = "$src" ]; then
-		src_pid=$pid
-	elif [ -z "${dst:-}" ]; then
-		dst=$p
-	else
-		other=$p
-	fi
-done
+cluster_pick trade
+X=$pick
 
-for p in $PORTS; do
-	# shellcheck disable=SC2046 # the channels of node p
-	cl_sub "n$p" "$p" $(awk -v p="$p" '$3 == p { print $1 }' "$T/owners")
-done
+cluster_sub_owners
 
 "$GEN" --count 12000 --rate 2000 --symbols 4 --snapshot-every 100 |
     tee "$T/in" | "$RP" -u "cluster://127.0.0.1:$dst,127.0.0.1:$src" \

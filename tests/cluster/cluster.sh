@@ -120,6 +120,44 @@ cl_sub() {
 
 wscount() { /usr/bin/python3 "$TESTS/cluster/wscount.py" "$@"; }
 
+# cluster_pick KIND: the channels of four sim symbols with their slots
+# and owners in $T/owners ("CHANNEL SLOT PORT", cl.py slots), and the
+# first one of KIND (trade, book): pick, its name; slot; src and
+# src_pid, its node's port and pid; dst and other, the two other nodes
+# shellcheck disable=SC2034,SC2154 # set for the test; _pid by eval
+cluster_pick() {
+	_cp=""
+	for _s in S00-USD S01-USD S02-USD S03-USD; do
+		_cp="$_cp md.sim.$_s.trade md.sim.$_s.book"
+	done
+	# shellcheck disable=SC2086 # the list of channels
+	cl slots "$port_a" $_cp >"$T/owners" || fail "CLUSTER SLOTS"
+	read -r pick slot src <<EOF
+$(awk -v k=".$1" 'substr($1, length($1) - length(k) + 1) == k { print; exit }' "$T/owners")
+EOF
+	[ -n "$pick" ] || fail "no $1 channel: $(cat "$T/owners")"
+	dst="" other=""
+	for _n in a b c; do
+		eval "_p=\$port_$_n _pid=\$pid_$_n"
+		if [ "$_p" = "$src" ]; then
+			src_pid=$_pid
+		elif [ -z "$dst" ]; then
+			dst=$_p
+		else
+			other=$_p
+		fi
+	done
+}
+
+# cluster_sub_owners: a subscriber (cl_sub) on each node of $PORTS for
+# the channels of $T/owners it owns
+cluster_sub_owners() {
+	for _p in $PORTS; do
+		# shellcheck disable=SC2046 # the channels of node _p
+		cl_sub "n$_p" "$_p" $(awk -v p="$_p" '$3 == p { print $1 }' "$T/owners")
+	done
+}
+
 # ws_checked W: wscount check of client W's events against $T/in, its
 # counts noted, else fail
 ws_checked() {
