@@ -38,11 +38,7 @@ echo "$B $slot $src" >"$T/moving"
 
 cluster_sub_owners
 
-"$GEN" --count 12000 --rate 2000 --symbols 4 --snapshot-every 100 |
-    tee "$T/in" | "$RP" -u "cluster://127.0.0.1:$src,127.0.0.1:$dst" \
-    --flush-timeout 20 2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
+cluster_feed "cluster://127.0.0.1:$src,127.0.0.1:$dst" 12000 2000 4
 sleep 1.5
 redis-cli -p "$src" exists "{$B}.snapshot" | grep -qx 1 ||
     fail "{$B}.snapshot not on its node $src"

@@ -33,11 +33,7 @@ X=$pick
 
 cluster_sub_owners
 
-"$GEN" --count 12000 --rate 2000 --symbols 4 --snapshot-every 100 |
-    tee "$T/in" | "$RP" -u "cluster://127.0.0.1:$dst,127.0.0.1:$src" \
-    --flush-timeout 20 2>"$T/rp.err" &
-rp_pid=$!
-track "$rp_pid"
+cluster_feed "cluster://127.0.0.1:$dst,127.0.0.1:$src" 12000 2000 4
 sleep 2
 cl begin "$src" "$dst" "$slot" || fail "migration of slot $slot"
 cl_sub new "$dst" --asking "$X"

@@ -175,12 +175,14 @@ ws_client() {
 	wait_for 20 test -e "$T/$1.ready" || fail "client $1 not subscribed"
 }
 
-# cluster_feed: rp-gen, 40000 lines at 4000 a second on 32 symbols (the
-# channels of sim_channels), through tee $T/in into redispub -u
-# $REDIS_URL (its stderr in $T/rp.err, its pid rp_pid)
+# cluster_feed [URL COUNT RATE SYMBOLS]: rp-gen, COUNT lines (40000) at
+# RATE a second (4000) on SYMBOLS symbols (32: the channels of
+# sim_channels), through tee $T/in into redispub -u URL ($REDIS_URL; its
+# stderr in $T/rp.err, its pid rp_pid)
 cluster_feed() {
-	"$GEN" --count 40000 --rate 4000 --symbols 32 --snapshot-every 100 |
-	    tee "$T/in" | "$BIN/redispub" -u "$REDIS_URL" --flush-timeout 20 \
+	"$GEN" --count "${2:-40000}" --rate "${3:-4000}" --symbols "${4:-32}" \
+	    --snapshot-every 100 | tee "$T/in" |
+	    "$BIN/redispub" -u "${1:-$REDIS_URL}" --flush-timeout 20 \
 	    2>"$T/rp.err" &
 	rp_pid=$!
 	track "$rp_pid"
