@@ -16,20 +16,32 @@ set -u
 # A test that mounts sets TP_MOUNTS=private before it sources this file:
 # it is run again in a private mount namespace (unshare -m), so that what
 # it mounts is its own and goes with it; skipped where none can be made.
-if [ "${TP_MOUNTS:-}" = private ] && [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
+# One that sets TP_PIDS=private is run in a pid namespace of its own too,
+# its /proc that namespace's, as its pid 1 (what it leaves is killed
+# when it exits): it may choose the pid of a process it starts
+# (tp_claim_pid), which no other process on the machine can take.
+if { [ "${TP_MOUNTS:-}" = private ] || [ "${TP_PIDS:-}" = private ]; } &&
+    [ -z "${TP_PRIVATE_MOUNTS:-}" ]; then
 	_n=$(basename "$0")
 	command -v unshare >/dev/null 2>&1 ||
 		{ echo "SKIP: $_n: unshare(1) not installed" >&2; exit 77; }
-	unshare -m true 2>/dev/null || { echo "SKIP: $_n: cannot make a" \
-	    "private mount namespace (unshare -m needs root)" >&2; exit 77; }
-	TP_PRIVATE_MOUNTS=1 exec unshare -m --propagation private sh "$0" "$@"
+	_ns=''
+	[ "${TP_PIDS:-}" != private ] || _ns='-p -f --kill-child=TERM --mount-proc'
+	# shellcheck disable=SC2086 # _ns: options, split on purpose
+	unshare -m $_ns true 2>/dev/null || { echo "SKIP: $_n: cannot make a" \
+	    "private mount (or pid) namespace (unshare needs root)" >&2; exit 77; }
+	# this shell's pid, unique on the machine, for RING_PREFIX: the
+	# test's own is 1 in a pid namespace of its own
+	# shellcheck disable=SC2086 # _ns: options, split on purpose
+	TP_OUTER_PID=$$ TP_PRIVATE_MOUNTS=1 exec unshare -m $_ns \
+	    --propagation private sh "$0" "$@"
 fi
 : "${BIN:=$(cd "$(dirname "$0")/.." && pwd)/build}"
 TESTS=$(cd "$(dirname "$0")" && pwd)
 # shellcheck disable=SC2034 # for the tests that source this file
 TOP=$(cd "$TESTS/.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/tp-test.XXXXXX")
-RING_PREFIX="t$$."
+RING_PREFIX="t${TP_OUTER_PID:-$$}."
 # shellcheck disable=SC2034 # for the tests that source this file
 RING="$RING_PREFIX$(basename "$0" .sh | tr -c 'A-Za-z0-9\n' _)"
 [ -z "${TP_SHM_NAMES:-}" ] || echo "$RING_PREFIX" >>"$TP_SHM_NAMES"
@@ -86,6 +98,29 @@ trap tp_killed TERM
 
 # track PID: kill it at exit, if it is still that process then
 track() { _tp_pids="$_tp_pids $1:$(tp_started "$1")"; }
+
+# tp_claim_pid PID CMD...: starts CMD in the background, tracked, as
+# process PID, once no process has that pid (ns_last_pid, proc(5): a
+# TP_PIDS=private test's own pid namespace, where only its processes
+# take pids); another of them may take it first, so it tries for 5 s,
+# then fails the test.
+tp_claim_pid() {
+	_cp=$1 _ci=0
+	shift
+	while [ "$_ci" -lt 100 ]; do
+		_ci=$((_ci + 1))
+		if [ ! -e "/proc/$_cp" ]; then
+			echo $((_cp - 1)) >/proc/sys/kernel/ns_last_pid ||
+			    fail "cannot choose the next pid (ns_last_pid)"
+			"$@" &
+			[ "$!" != "$_cp" ] || { track "$!"; return 0; }
+			kill -KILL "$!"
+			wait "$!"
+		fi
+		sleep 0.05
+	done
+	fail "could not start a process as pid $_cp within 5 s"
+}
 
 fail() { echo "FAIL: $(basename "$0"): $*" >&2; exit 1; }
 skip() { echo "SKIP: $(basename "$0"): $*" >&2; exit 77; }
