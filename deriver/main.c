@@ -825,6 +825,13 @@ main(int argc, char **argv)
 	}
 	if (v.resume)	/* nothing past what the output ring holds */
 		resume_end(&v);
+	/* a book message whose LAST never came is dropped: said and
+	   counted as any other (deriver(1)), as shmreader(1) says it */
+	if (jsonl_msg_cut(&v.msg, "no LAST when deriver stopped", errbuf,
+	    sizeof(errbuf))) {
+		v.partial++;
+		ratelog_say(&v.log, mono_ns(), "%s: dropped", errbuf);
+	}
 	flush(&v);
 	ratelog_flush(&v.log);
 	if (v.verbose || usr1)
