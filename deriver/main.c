@@ -242,14 +242,75 @@ resume_held(struct deriver *v, uint64_t seq, struct tp_record *rec)
 }
 
 /*
+ * so_far: reasons a and b are the same but for their numbers, and both
+ * count records "so far" (deriver(1): a ts ahead, markets past the
+ * bound), a count that depends on where the input was first read.
+ */
+static int
+so_far(const char *a, const char *b)
+{
+	size_t i = 0, j = 0;
+
+	if (memmem(a, strnlen(a, REC_REASON_LEN), " so far", 7) == NULL ||
+	    memmem(b, strnlen(b, REC_REASON_LEN), " so far", 7) == NULL)
+		return 0;
+	for (;;) {
+		while (i < REC_REASON_LEN && a[i] >= '0' && a[i] <= '9')
+			i++;
+		while (j < REC_REASON_LEN && b[j] >= '0' && b[j] <= '9')
+			j++;
+		if (i == REC_REASON_LEN || j == REC_REASON_LEN)
+			return i == j;
+		if (a[i] != b[j])
+			return 0;
+		if (a[i] == '\0')
+			return 1;
+		i++;
+		j++;
+	}
+}
+
+/*
+ * resume_said: while resume, where the ring holds the status r, from the
+ * record compared next to its end: the seq of the same record, or else
+ * of the same but for a count of records so far (so_far), as a run that
+ * began reading the input elsewhere says it; 0 if the ring holds
+ * neither.
+ *
+ * XXX each status not found reads the ring's records left to compare,
+ * twice; there are few unless the first run wrote many statuses after
+ * its last derived record and this one writes many it did not.
+ */
+static uint64_t
+resume_said(struct deriver *v, const struct tp_record *r)
+{
+	struct tp_record h;
+
+	for (int loose = 0; loose < 2; loose++)
+		for (uint64_t seq = v->at + v->matched; seq <= v->end; seq++) {
+			if (resume_held(v, seq, &h) < 0)
+				return 0;
+			if (loose && h.type == REC_STATUS &&
+			    so_far(h.u.status.reason, r->u.status.reason))
+				memcpy(h.u.status.reason, r->u.status.reason,
+				    sizeof(h.u.status.reason));
+			if (memcmp(&h, r, sizeof(h)) == 0)
+				return seq;
+		}
+	return 0;
+}
+
+/*
  * resume_drop: while resume, takes what the engine gave, recs[0..n),
  * back from the output: the records the output ring holds, compared
  * (the last derived and those after it, deriver(1) Restarts).  recs is
  * one message: returns n to drop it, or 0 to publish it (resume ended).
- * A record other than the ring holds after the first compared equal is
- * other options' (or other input's): published if its input message
- * is past what the ring holds, else what follows is dropped until one
- * is (take), as after the ring's end is given again.
+ * A status the ring holds further on, or with another count (resume_said),
+ * is its say: those before it are passed.  Another record than the ring
+ * holds after the first compared equal is other options' (or other
+ * input's): published if its input message is past what the ring
+ * holds, else what follows is dropped until one is (take), as after the
+ * ring's end is given again.
  */
 static size_t
 resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
@@ -258,6 +319,8 @@ resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
 		return n;
 	for (size_t i = 0; i < n; i++) {
 		struct tp_record want;
+		uint64_t said;
+		int same;
 
 		if (v->matched == 0)
 			want = v->last;
@@ -267,7 +330,13 @@ resume_drop(struct deriver *v, const struct tp_record *recs, size_t n)
 			resume_end(v);
 			return 0;
 		}
-		if (memcmp(&recs[i], &want, sizeof(want)) == 0) {
+		same = memcmp(&recs[i], &want, sizeof(want)) == 0;
+		if (!same && v->matched > 0 && recs[i].type == REC_STATUS &&
+		    (said = resume_said(v, &recs[i])) > 0) {
+			v->matched = said - v->at;
+			same = 1;
+		}
+		if (same) {
 			if (v->at + ++v->matched <= v->end)
 				continue;
 			/* the ring's last record given again: what follows
