@@ -442,8 +442,10 @@ gap(struct deriver *v, uint64_t from, uint64_t lost,
 {
 	char why[256];
 
-	if (jsonl_msg_cut(&v->msg, "cut by a gap", why, sizeof(why)))
+	if (jsonl_msg_cut(&v->msg, "cut by a gap", why, sizeof(why))) {
 		v->partial++;
+		ratelog_say(&v->log, mono_ns(), "%s: dropped", why);
+	}
 	v->gaps++;
 	v->lost += lost;
 	warnx("input gap: %" PRIu64 " records lost from seq %" PRIu64
