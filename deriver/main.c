@@ -448,8 +448,12 @@ gap(struct deriver *v, uint64_t from, uint64_t lost,
 	}
 	v->gaps++;
 	v->lost += lost;
-	warnx("input gap: %" PRIu64 " records lost from seq %" PRIu64
-	    "; books invalid until their next snapshot", lost, from);
+	if (lost > 0)
+		warnx("input gap: %" PRIu64 " records lost from seq %" PRIu64
+		    "; books invalid until their next snapshot", lost, from);
+	else	/* how many is not known: as the status says it */
+		warnx("input ring replaced: books invalid until their next "
+		    "snapshot");
 	/* every book invalid: the ring's last top is not written again */
 	if (v->resume && (v->matched == 0 || v->wait_past) &&
 	    next->seq > v->last.vseq)

@@ -3,7 +3,8 @@
 # anew, deriver(1) says so with a status resync of venue all, stamped,
 # as every record it writes, with the times of the input record that
 # caused it: the new ring's first (it was stamped ts 0, recv 0, and so
-# was the cross-venue line after it).
+# was the cross-venue line after it).  Standard error says it as the
+# status does (it said "input gap: 0 records lost from seq 2").
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 A=$RING.a
@@ -28,6 +29,9 @@ feed 200
 wait_for 10 sh -c "'$BIN/shmreader' --ring '$D' --no-follow 2>/dev/null | grep -q 'input ring replaced'" ||
     fail "no status for the replaced ring: $(cat "$T/deriver.err")"
 kill -TERM "$dpid"
+wait_pid 5 "$dpid" deriver
+grep -q '^deriver: input ring replaced: books invalid until their next snapshot$' \
+    "$T/deriver.err" || fail "not said so: $(cat "$T/deriver.err")"
 derived >"$T/d.jsonl"
 sed -n '/input ring replaced/,$p' "$T/d.jsonl" >"$T/after"
 [ -s "$T/after" ] || fail "nothing after the status"
