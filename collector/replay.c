@@ -161,7 +161,7 @@ cut_by_next(struct replay *p, const struct tp_record *r)
 	char why[128];
 
 	snprintf(why, sizeof(why), "no LAST before the %s%s record at seq %"
-	    PRIu64, jsonl_type_word(r->type), r->type == REC_BOOK ?
+	    PRIu64, jsonl_type_word(r->type), jsonl_multi(r->type) ?
 	    " START" : "", r->seq);
 	cut(p, why, p->c->verbose);
 }
@@ -186,16 +186,17 @@ replay_rec(struct replay *p, const struct tp_record *r)
 		p->tail = 0;
 		return;
 	}
+	if (p->n > 0 && (r->type != p->recs[0].type ||
+	    (r->flags & REC_F_START)))
+		cut_by_next(p, r);
 	/* the rest of a message whose START a gap took, or of one too
 	   long: one message, counted once, whatever its records */
-	if (r->type == REC_BOOK && !(r->flags & REC_F_START) && p->n == 0) {
+	if (jsonl_multi(r->type) && !(r->flags & REC_F_START) && p->n == 0) {
 		p->partial += !p->tail;
 		p->tail = !(r->flags & REC_F_LAST);
 		return;
 	}
 	p->tail = 0;
-	if (p->n > 0 && (r->type != REC_BOOK || (r->flags & REC_F_START)))
-		cut_by_next(p, r);
 	if (p->n == JSONL_MAX_RECS) {
 		p->partial++;
 		p->n = 0;
@@ -203,7 +204,7 @@ replay_rec(struct replay *p, const struct tp_record *r)
 		return;
 	}
 	p->recs[p->n++] = *r;
-	if (r->type == REC_BOOK && !(r->flags & REC_F_LAST))
+	if (jsonl_multi(r->type) && !(r->flags & REC_F_LAST))
 		return;
 	replay_msg(p);
 	p->n = 0;
