@@ -167,6 +167,22 @@ cut_by_next(struct replay *p, const struct tp_record *r)
 }
 
 /*
+ * too_long: r would be record 1025 of the message recs[0..n): the
+ * message is dropped there, none of it written, with its rest up to its
+ * LAST, as a reader drops one (tickpipe-ring(5)); counted, and said
+ * whatever -v, as `recorder cat` says one, since nothing else says it.
+ */
+static void
+too_long(struct replay *p, const struct tp_record *r)
+{
+	warnx("%s: book message from seq %" PRIu64 ": more than %d records: "
+	    "skipped", p->path, p->recs[0].seq, JSONL_MAX_RECS);
+	p->partial++;
+	p->n = 0;
+	p->tail = !(r->flags & REC_F_LAST);
+}
+
+/*
  * Takes the next record in recorded order.  A gap is said as `recorder
  * cat` prints one: in the range, or before --from (its ts is the
  * record's before it) if the record after it is in the range.
@@ -198,9 +214,7 @@ replay_rec(struct replay *p, const struct tp_record *r)
 	}
 	p->tail = 0;
 	if (p->n == JSONL_MAX_RECS) {
-		p->partial++;
-		p->n = 0;
-		p->tail = !(r->flags & REC_F_LAST);
+		too_long(p, r);
 		return;
 	}
 	p->recs[p->n++] = *r;
