@@ -5,7 +5,8 @@
  * the messages whose ts falls in [--from, --to), at the recorded pace (by
  * receive time), --speed times faster, or as fast as possible.  Records
  * go into the ring byte for byte as recorded; the ring assigns new
- * sequences.
+ * sequences, so that records lost in the recording are told to its
+ * readers by status records "resync" (loss_tell).
  */
 #include <err.h>
 #include <errno.h>
@@ -33,6 +34,12 @@ struct replay {
 	int64_t			 first_recv, start;
 	struct ratelog		 gaplog;
 	struct cap_gap_hold	 pgap;	/* a gap before --from */
+	uint32_t		 venues;	/* bit v: venue v replayed */
+	struct {			/* gaps said, not yet told the ring */
+		uint64_t	 from, lost;
+		int64_t		 ts, recv;
+		int		 has;
+	}			 loss;
 	/* the books replayed so far */
 	struct rbook {
 		uint16_t	 venue;
@@ -80,6 +87,46 @@ book_seen(struct replay *p, const struct tp_record *r)
 	}
 }
 
+/*
+ * loss_tell: the records the recording lost, in the gaps said since the
+ * last message replayed, are told to the ring's readers, whose sequences
+ * have no gap for them: a status "resync" without a symbol for each
+ * venue replayed so far and for venue, if not VENUE_UNKNOWN (for venue
+ * "all" if none), at ts and recv, as tickpipe-json(5) announces a loss:
+ * books wait for their next snapshot.  Several gaps since the last
+ * message are told as one, their losses summed, from the first one's
+ * seq (collector(1)).
+ */
+static void
+loss_tell(struct replay *p, unsigned venue, int64_t ts, int64_t recv)
+{
+	struct tp_record r;
+	uint32_t v = p->venues;
+
+	if (!p->loss.has)
+		return;
+	p->loss.has = 0;
+	if (venue != VENUE_UNKNOWN && venue < 32)
+		v |= 1u << venue;
+	if (v == 0)	/* none to name: still told, as deriver(1) tells */
+		v = 1u << VENUE_ALL;
+	memset(&r, 0, sizeof(r));
+	r.type = REC_STATUS;
+	r.ts = ts;
+	r.u.status.code = ST_RESYNC;
+	snprintf(r.u.status.reason, sizeof(r.u.status.reason), "replay: the "
+	    "recording lost %" PRIu64 " records from seq %" PRIu64 "; books "
+	    "wait for a snapshot", p->loss.lost, p->loss.from);
+	for (unsigned i = 0; i < 32; i++) {
+		if ((v & (1u << i)) == 0)
+			continue;
+		r.venue = (uint16_t)i;
+		r.recv = recv;	/* collector_emit sets a recv of 0 */
+		collector_emit(p->c, &r, 1);
+		p->c->resyncs++;
+	}
+}
+
 /* Paces and publishes the message recs[0..n) if its ts is in range. */
 static void
 replay_msg(struct replay *p)
@@ -98,17 +145,34 @@ replay_msg(struct replay *p)
 			sleep_until(p->start + (int64_t)((double)(p->recs[0].recv -
 			    p->first_recv) / o->speed));
 	}
+	loss_tell(p, p->recs[0].venue, p->recs[0].ts, p->recs[0].recv);
 	collector_emit(p->c, p->recs, p->n);
+	if (p->recs[0].venue < 32)
+		p->venues |= 1u << p->recs[0].venue;
 	if ((p->c->msgs & 1023) == 0)
 		ring_heartbeat(p->c->ring);
 }
 
+/*
+ * gap_say: the gap g, the record nrec, is said on standard error, and
+ * its records lost, if any, are held for loss_tell.
+ */
 static void
 gap_say(struct replay *p, const struct tp_record *g, uint64_t nrec)
 {
 	ratelog_say(&p->gaplog, mono_ns(), "%s: record %" PRIu64
 	    ": the recording lost %" PRIu64 " records from seq %" PRIu64,
 	    p->path, nrec, g->aux, g->vseq);
+	if (g->aux == 0)
+		return;
+	if (!p->loss.has) {
+		p->loss.from = g->vseq;
+		p->loss.lost = 0;
+		p->loss.has = 1;
+	}
+	p->loss.lost += g->aux;
+	p->loss.ts = g->ts;
+	p->loss.recv = g->recv;
 }
 
 /*
@@ -429,6 +493,10 @@ replay_main(struct collector *c, struct feed_opts *o, const char *path)
 			fclose(f);
 		}
 	}
+	/* the history or capture ends after a gap: told all the same */
+	if (!collector_stop)
+		loss_tell(&p, VENUE_UNKNOWN, p.loss.ts > 0 ? p.loss.ts :
+		    now_ns(), p.loss.recv);
 	ratelog_flush(&p.gaplog);
 	free(p.books);
 	if (p.partial > 0)
