@@ -169,7 +169,7 @@ struct recorder {
 	char		 shown[4096];	/* the file written, for the status */
 	/* the rest is the writer thread's while it runs */
 	size_t		 outcap;	/* records r->out has room for */
-	int		 in_msg;	/* a book message begun, not ended */
+	int		 in_msg;	/* a book or book_top message begun */
 	int64_t		 block_t0;	/* monotonic time of its first record */
 	int64_t		 block_end;	/* end of its rotation period, ns */
 	int64_t		 last_ts;	/* of the last record added */
@@ -1036,7 +1036,7 @@ writer_failed(struct recorder *r)
 
 /*
  * Notes rec, the record just put at r->buf[r->n], as added: the block's
- * start, the last ts and whether a book message is open.
+ * start, the last ts and whether a book or book_top message is open.
  */
 static void
 added(struct recorder *r, const struct tp_record *rec)
@@ -1055,7 +1055,7 @@ added(struct recorder *r, const struct tp_record *rec)
 	r->n++;
 	if (rec->ts > 0)
 		r->last_ts = rec->ts;
-	r->in_msg = rec->type == REC_BOOK && !(rec->flags & REC_F_LAST);
+	r->in_msg = jsonl_multi(rec->type) && !(rec->flags & REC_F_LAST);
 }
 
 /* Appends a record to the block; may grow it while a message is open. */
