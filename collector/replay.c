@@ -35,6 +35,8 @@ struct replay {
 	struct ratelog		 gaplog;
 	struct cap_gap_hold	 pgap;	/* a gap before --from */
 	uint32_t		 venues;	/* bit v: venue v replayed */
+	uint64_t		 next;	/* the seq the next record must have */
+	struct hist_stats	 hst;	/* the history's, at the last record */
 	struct {			/* gaps said, not yet told the ring */
 		uint64_t	 from, lost;
 		int64_t		 ts, recv;
@@ -154,6 +156,26 @@ replay_msg(struct replay *p)
 }
 
 /*
+ * loss_hold: lost records from seq from, if any, are held for loss_tell;
+ * ts and recv: the times of the record before them, or after.
+ */
+static void
+loss_hold(struct replay *p, uint64_t from, uint64_t lost, int64_t ts,
+    int64_t recv)
+{
+	if (lost == 0)
+		return;
+	if (!p->loss.has) {
+		p->loss.from = from;
+		p->loss.lost = 0;
+		p->loss.has = 1;
+	}
+	p->loss.lost += lost;
+	p->loss.ts = ts;
+	p->loss.recv = recv;
+}
+
+/*
  * gap_say: the gap g, the record nrec, is said on standard error, and
  * its records lost, if any, are held for loss_tell.
  */
@@ -163,16 +185,7 @@ gap_say(struct replay *p, const struct tp_record *g, uint64_t nrec)
 	ratelog_say(&p->gaplog, mono_ns(), "%s: record %" PRIu64
 	    ": the recording lost %" PRIu64 " records from seq %" PRIu64,
 	    p->path, nrec, g->aux, g->vseq);
-	if (g->aux == 0)
-		return;
-	if (!p->loss.has) {
-		p->loss.from = g->vseq;
-		p->loss.lost = 0;
-		p->loss.has = 1;
-	}
-	p->loss.lost += g->aux;
-	p->loss.ts = g->ts;
-	p->loss.recv = g->recv;
+	loss_hold(p, g->vseq, g->aux, g->ts, g->recv);
 }
 
 /*
@@ -306,6 +319,43 @@ cut_at_end(struct replay *p, const char *why)
 	    p->recs[0].ts >= p->o->from && p->recs[0].ts < p->o->to));
 }
 
+/*
+ * hist_follows: r, read from the history of hr, must go on from the
+ * record before it, as a recorder writes every record and every gap in
+ * ring order (recorder(1)).  Where it does not, the reader skipped
+ * damage, said (a block, a file removed or cut short), and its records
+ * are lost as in a gap: the message begun is cut, said with -v only as
+ * one a gap cuts, and the records up to r's are held for loss_tell if r
+ * is in the range.  Where blocks the index skipped lie before r, or r
+ * begins a file of another --name or ring (read file after file, no
+ * damage said), nothing is lost: the message begun, whose rest never
+ * comes, is cut all the same.
+ */
+static void
+hist_follows(struct replay *p, struct hist_reader *hr,
+    const struct tp_record *r)
+{
+	const struct hist_stats *st = hist_reader_stats(hr);
+	uint64_t got = r->type == REC_NONE ? r->vseq : r->seq;
+	int lost;
+
+	lost = st->skipped == p->hst.skipped && (st->files == p->hst.files ||
+	    st->bad != p->hst.bad);
+	if (st->records > 1 && got != p->next &&
+	    !(r->type == REC_NONE && (r->flags & REC_F_NEW_RING))) {
+		if (p->n > 0)
+			cut(p, "cut by records missing from the history",
+			    p->c->verbose);
+		p->tail = 0;
+		if (lost && got > p->next && r->ts >= p->o->from &&
+		    r->ts < p->o->to)
+			loss_hold(p, p->next, got - p->next, r->ts, r->recv);
+	}
+	p->hst = *st;
+	p->next = r->type == REC_NONE && !(r->flags & REC_F_NEW_RING) ?
+	    r->vseq + r->aux : r->seq + 1;
+}
+
 static void
 note_cb(const char *line)
 {
@@ -331,8 +381,10 @@ replay_history(struct replay *p, struct hist_reader *hr)
 	notify_ready(p->c->ready_fd);
 	p->c->ready_fd = -1;
 	while (!collector_poll_signals(p->c) &&
-	    (rc = hist_reader_next(hr, &r)) == 1)
+	    (rc = hist_reader_next(hr, &r)) == 1) {
+		hist_follows(p, hr, r);
 		replay_rec(p, r);
+	}
 	if (!collector_stop && rc < 0) {
 		warnx("%s", hist_reader_err(hr));
 		cut_at_end(p, "no LAST before the read error");

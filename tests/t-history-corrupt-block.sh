@@ -7,7 +7,10 @@
 # it) and without (the scan steps to the next valid header); so is one
 # in the last block's header, which no block follows: only less than a
 # header after the last block is a torn block, which a write cut short
-# leaves, said and not an error.
+# leaves, said and not an error.  `collector replay` replays the rest
+# and tells its ring's readers of the records lost, where a record
+# follows them, by a status resync (collector(1)); it told them nothing,
+# the replayed ring's sequences going on as if no record was lost.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 # shellcheck disable=SC1091
@@ -42,8 +45,11 @@ expect() {
 	  tail -c +$((64 + last * 256 + 1)) "$T/ring.cap"; } >"$T/want.cap"
 }
 
-# check WHAT MESSAGE: recorder cat says MESSAGE, exits 65, reads the
-# rest; so does collector replay, which replays the rest
+# check WHAT MESSAGE [TOLD]: recorder cat says MESSAGE, exits 65, reads
+# the rest; so does collector replay, which replays the rest and tells
+# the ring's readers of the loss where records follow it, by a status
+# resync per venue (TOLD: "venue reason" lines; none after the last
+# block)
 check() {
 	"$BIN/recorder" cat --format raw "$H" >"$T/got.cap" 2>"$T/err"
 	assert_eq "$1: exit status" 65 "$?"
@@ -56,23 +62,33 @@ check() {
 	grep -q "${2#^recorder}" "$T/err" || fail "$1: replay did not say it: $(cat "$T/err")"
 	"$BIN/shmreader" --ring "$RING.r" --no-follow --format raw >"$T/rep.cap"
 	"$BIN/shmreader" --ring "$RING.r" --unlink
+	$CAP told "$T/rep.cap" "$T/rep.untold" >"$T/told"
+	assert_eq "$1: replay: told to the ring" "${3:-}" "$(cat "$T/told")"
 	$CAP noseq "$T/want.cap" "$T/want.noseq"
-	$CAP noseq "$T/rep.cap" "$T/rep.noseq"
+	$CAP noseq "$T/rep.untold" "$T/rep.noseq"
 	cmp "$T/want.noseq" "$T/rep.noseq" || fail "$1: replay: the other blocks differ"
+}
+
+# told LOST FROM: the status told for the sim venue
+told() {
+	echo "1 replay: the recording lost $1 records from seq $2; books wait for a snapshot"
 }
 
 # a byte of block 3's frame
 expect 3
 $CAP flip "$f" $((off + 64 + zlen / 2))
-check "frame byte" "^recorder: $f: block at offset $off (seq $first\.\.$last): checksum mismatch, $((last - first + 1)) records skipped$"
+check "frame byte" "^recorder: $f: block at offset $off (seq $first\.\.$last): checksum mismatch, $((last - first + 1)) records skipped$" \
+    "$(told $((last - first + 1)) "$first")"
 
 # a byte of block 5's header, with the sidecar and without
 cp "$T/good.tph" "$f"
 expect 5
 $CAP flip "$f" $((off + 17))
-check "header byte, sidecar" "^recorder: $f: block at offset $off (seq $first\.\.$last): damaged header, $((last - first + 1)) records skipped$"
+check "header byte, sidecar" "^recorder: $f: block at offset $off (seq $first\.\.$last): damaged header, $((last - first + 1)) records skipped$" \
+    "$(told $((last - first + 1)) "$first")"
 rm "$f.idx"
-check "header byte, scan" "^recorder: $f: damaged block header at offset $off: $((zlen + 64)) bytes skipped to the next block$"
+check "header byte, scan" "^recorder: $f: damaged block header at offset $off: $((zlen + 64)) bytes skipped to the next block$" \
+    "$(told $((last - first + 1)) "$first")"
 
 # a byte of the last block's header, with the sidecar and without: no
 # block follows, but a whole header that is not valid is damage, not a

@@ -7,6 +7,9 @@
   filter IN OUT FROM_NS TO_NS      keep the messages whose ts is in
                                    [FROM, TO) (gaps too, by their place)
   noseq IN OUT                     zero every record's ring seq
+  told IN OUT                      the records of IN but the status
+                                   records of `collector replay` telling
+                                   a loss, each printed: venue reason
   seqs IN                          print first and last seq and the count;
                                    exit 1 if seqs do not rise by one
   blocks IDX                       print each block of a history index
@@ -28,6 +31,7 @@ HDR = 64
 REC = 256
 NONE, BOOK = 0, 2
 F_START, F_LAST = 1, 2
+TOLD = b"replay: the recording lost "
 
 
 def read(path):
@@ -136,6 +140,13 @@ def main():
         for r in recs:
             struct.pack_into("<Q", r, 0, 0)
         write(args[1], head, recs)
+    elif cmd == "told":
+        told = [r for r in recs if struct.unpack_from("<H", r, 8)[0] == 3
+                and r[72:72 + len(TOLD)] == TOLD]
+        for r in told:
+            print(struct.unpack_from("<H", r, 12)[0],
+                  r[72:200].split(b"\0")[0].decode())
+        write(args[1], head, [r for r in recs if r not in told])
     elif cmd == "seqs":
         seqs = [struct.unpack_from("<Q", r, 0)[0] for r in recs]
         if not seqs:

@@ -294,3 +294,34 @@ record_sim_files() {
 	kill -TERM $_rsf_pid
 	wait $_rsf_pid || fail "recorder: exit $?: $(cat "$T/rec.err")"
 }
+
+# damaged_mid_message_hist: a history in $H of the ring $RING whose book
+# message at seq 1..3 lies in three blocks, its writer stalling after
+# its START and after its middle record (each block cut a second past
+# --flush), the middle block then damaged (its frame fails its
+# checksum); a trade at seq 4 follows the LAST.  Levels 100, 101, 102.
+damaged_mid_message_hist() {
+	_dbk="type=2 venue=1 symbol=BTC-USD ts=$_gts recv=$_gts nbids=1"
+	mkfifo "$T/fifo"
+	"$BIN/tests/ringtool" put "$RING" <"$T/fifo" >"$T/put" 2>&1 &
+	track $!
+	exec 3>"$T/fifo"
+	rec_start rec --flush 200
+	echo "$_dbk level=100:0:1:0 flags=1" >&3
+	wait_for 10 block_alone 1 || fail "the START not written alone"
+	echo "$_dbk level=101:0:1:0 flags=0" >&3
+	wait_for 10 block_alone 2 || fail "the middle not written alone"
+	echo "$_dbk level=102:0:1:0 flags=2" >&3
+	gap_trades 0 0 >&3
+	exec 3>&-
+	rec_until rec 4
+	_df=$(ls "$H"/*/*.tph)
+	_db=$($CAP blocks "$_df.idx" | sed -n 2p)
+	$CAP flip "$_df" $((${_db%% *} + 64 + $(echo "$_db" | cut -d ' ' -f 2) / 2))
+}
+# block_alone SEQ: a block of the record SEQ alone is in the files in $H
+block_alone() {
+	for _f in "$H"/*/*.tph; do
+		[ ! -f "$_f" ] || $CAP tphblocks "$_f"
+	done | grep -q "^1 $1 $1 "
+}
