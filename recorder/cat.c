@@ -44,6 +44,7 @@ struct cat {
 	struct jsonl_msg msg;
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
 	struct cap_gap_hold pgap;	/* a gap before --from */
+	uint64_t	 next;		/* the seq the next record must have */
 };
 
 static uint64_t damaged;
@@ -140,6 +141,32 @@ take(struct cat *c, const struct tp_record *rec)
 				warnx("%s: dropped", why);
 		}
 	} while (rc == JSONL_MSG_AGAIN);
+}
+
+/*
+ * follows: rec, the record number nrec read from a path, must go on from
+ * the one before it, as a recorder writes every record and every gap in
+ * ring order.  Where it does not (records the reader skipped: damage,
+ * said, blocks the index skipped, or another --name's file), the book
+ * message begun is cut, its rest never to come: said with -v only, as
+ * one a gap cuts (recorder(1)).
+ */
+static void
+follows(struct cat *c, const struct tp_record *rec, uint64_t nrec)
+{
+	uint64_t got = rec->type == REC_NONE ? rec->vseq : rec->seq;
+	int new_ring = rec->type == REC_NONE && (rec->flags & REC_F_NEW_RING);
+	char why[256];
+
+	if (nrec > 1 && got != c->next && !new_ring &&
+	    jsonl_msg_cut(&c->msg, "cut by records missing from the history",
+	    why, sizeof(why))) {
+		c->partial++;
+		if (c->verbose)
+			warnx("%s: dropped", why);
+	}
+	c->next = rec->type == REC_NONE && !new_ring ? rec->vseq + rec->aux :
+	    rec->seq + 1;
 }
 
 /*
@@ -252,8 +279,10 @@ cat_main(int argc, char **argv)
 			continue;
 		}
 		hist_reader_verify(hr, 1);
-		while ((ch = hist_reader_next(hr, &rec)) == 1)
+		while ((ch = hist_reader_next(hr, &rec)) == 1) {
+			follows(&c, rec, hist_reader_stats(hr)->records);
 			take(&c, rec);
+		}
 		if (ch < 0) {
 			warnx("%s", hist_reader_err(hr));
 			rv = EX_IOERR;
