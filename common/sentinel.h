@@ -3,12 +3,11 @@
  * is, for a sentinel:// URL (redisurl.h, tickpipe(7)).  Each Sentinel of
  * the URL is tried in turn, each with its own timeout, until one answers
  * SENTINEL get-master-addr-by-name (the primary) or SENTINEL replicas (a
- * replica that is up and linked to its primary).  The calls block; they
- * are made only when a connection is (re)established.  wsgate, whose
- * event loop must not wait, asks the same questions without blocking
- * (wsgate/evsentinel.c) and reads the answers with the same functions
- * (sentinel_pick_replica, sentinel_master_addr).  Nothing here prints
- * or exits.
+ * replica that is up and linked to its primary).  The calls block.
+ * wsgate and redispub, whose loops must not wait, ask the same
+ * questions without blocking (wsgate/evsentinel.c, redispub/conn.c) and
+ * read the answers with the same functions (sentinel_pick_replica,
+ * sentinel_master_addr).  Nothing here prints or exits.
  */
 #ifndef TP_SENTINEL_H
 #define TP_SENTINEL_H

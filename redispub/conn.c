@@ -22,6 +22,8 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <hiredis/hiredis.h>
+
 #include "conn.h"
 #include "sentinel.h"
 #include "shard.h"
@@ -440,31 +442,39 @@ connect_ai(struct conn *c, const struct addrinfo *ai)
 	return 0;
 }
 
-/* resolve_failed: c->why says the lookup failed with getaddrinfo's rc. */
+/*
+ * resolve_failed: c->why says host's lookup failed with getaddrinfo's
+ * rc (a Sentinel's as hiredis said it: after its name, in ask_failed).
+ */
 static void
-resolve_failed(struct conn *c, int rc)
+resolve_failed(struct conn *c, const char *host, int rc)
 {
-	snprintf(c->why, sizeof(c->why), "resolve %s: %s", c->addr.host,
-	    rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	const char *e = rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc);
+
+	if (c->state == CONN_ASKING)
+		snprintf(c->why, sizeof(c->why), "%s", e);
+	else
+		snprintf(c->why, sizeof(c->why), "resolve %s: %s", host, e);
 }
 
 /*
- * connect_tcp: an address is connected to at once; a host name is
+ * connect_tcp: host:port (the server's, or a Sentinel's when
+ * CONN_ASKING): an address is connected to at once; a host name is
  * looked up first (struct lookup), the connect started by lookup_check.
  */
 static int
-connect_tcp(struct conn *c)
+connect_tcp(struct conn *c, const char *host, int port)
 {
 	struct gaicb *list[1];
 	struct lookup *l;
 	unsigned char buf[sizeof(struct in6_addr)];
-	size_t n = strlen(c->addr.host);
+	size_t n = strlen(host);
 	int rc;
 
 	if ((l = calloc(1, sizeof(*l) + n + 1)) == NULL)
 		err(EX_OSERR, "calloc");
-	memcpy(l->host, c->addr.host, n + 1);
-	snprintf(l->port, sizeof(l->port), "%d", c->addr.port);
+	memcpy(l->host, host, n + 1);
+	snprintf(l->port, sizeof(l->port), "%d", port);
 	l->hints.ai_family = AF_UNSPEC;
 	l->hints.ai_socktype = SOCK_STREAM;
 	if (inet_pton(AF_INET, l->host, buf) == 1 ||
@@ -475,7 +485,7 @@ connect_tcp(struct conn *c)
 		if (rc == 0)
 			rc = connect_ai(c, l->cb.ar_result);
 		else
-			resolve_failed(c, rc);
+			resolve_failed(c, l->host, rc);
 		lookup_free(l);
 		return rc == 0 ? 0 : -1;
 	}
@@ -484,7 +494,7 @@ connect_tcp(struct conn *c)
 	l->cb.ar_request = &l->hints;
 	list[0] = &l->cb;
 	if ((rc = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL)) != 0) {
-		resolve_failed(c, rc);
+		resolve_failed(c, l->host, rc);
 		free(l);
 		return -1;
 	}
@@ -492,9 +502,24 @@ connect_tcp(struct conn *c)
 	return 0;
 }
 
+static void	ask_failed(struct conn *, const char *);
+
+/*
+ * attempt_failed: the attempt failed for c->why: the Sentinel being
+ * asked is given up, else the connection is lost.
+ */
+static void
+attempt_failed(struct conn *c)
+{
+	if (c->state == CONN_ASKING)
+		ask_failed(c, c->why);
+	else
+		conn_lost(c, c->why);
+}
+
 /*
  * lookup_check: c's lookup answered: the connect started; failed, or
- * unanswered at c's deadline: c lost.
+ * unanswered at c's deadline: the attempt failed.
  */
 static void
 lookup_check(struct conn *c, int64_t now)
@@ -506,9 +531,10 @@ lookup_check(struct conn *c, int64_t now)
 		if (now < c->deadline)
 			return;
 		snprintf(c->why, sizeof(c->why), "resolve %s: no answer in "
-		    "%" PRId64 " ms", c->addr.host, CONNECT_TIMEOUT / MS);
+		    "%" PRId64 " ms", l->host, c->state == CONN_ASKING ?
+		    (int64_t)SENTINEL_TIMEOUT_MS : CONNECT_TIMEOUT / MS);
 	} else if (rc != 0) {
-		resolve_failed(c, rc);
+		resolve_failed(c, l->host, rc);
 	} else {
 		c->look = NULL;
 		rc = connect_ai(c, l->cb.ar_result);
@@ -516,32 +542,147 @@ lookup_check(struct conn *c, int64_t now)
 		if (rc == 0)
 			return;
 	}
-	conn_lost(c, c->why);
+	attempt_failed(c);
 }
 
 /*
- * ask_sentinels: c->addr is the primary the Sentinels name now (said
- * when it changes).  Returns 0, or -1 with c->why.
- * XXX blocks, up to SENTINEL_TIMEOUT_MS per Sentinel, and longer while
- * a Sentinel's name is looked up (hiredis's getaddrinfo).
+ * The Sentinels are asked for the primary as sentinel_resolve would
+ * (sentinel.h), without blocking: each in turn (c->ask_i) on a socket
+ * of c's own, its name looked up as the server's is (struct lookup),
+ * given SENTINEL_TIMEOUT_MS to connect and as long again to answer, its
+ * answer read by hiredis' reader (resp.c's keeps too little of an
+ * array) and judged by sentinel_master_addr.  Lines, signals and
+ * timers are served meanwhile (redispub(1)).
  */
-static int
-ask_sentinels(struct conn *c)
-{
-	char was[sizeof(c->addr.host)], err[sizeof(c->why) - 40];
-	int was_port = c->addr.port;
+static void	connect_primary(struct conn *, const struct redisurl *);
 
-	memcpy(was, c->addr.host, sizeof(was));
-	if (sentinel_resolve(c->url, SENTINEL_PRIMARY, NULL, NULL,
-	    SENTINEL_TIMEOUT_MS, &c->addr, err, sizeof(err)) < 0) {
+/*
+ * ask_next: Sentinel c->ask_i is asked; with none left, the attempt is
+ * lost for each one's failure.
+ */
+static void
+ask_next(struct conn *c)
+{
+	const struct redisurl_node *nd;
+	char *q;
+	int n;
+
+	conn_close(c);
+	if (c->ask_i >= c->url->nsentinels) {
 		snprintf(c->why, sizeof(c->why), "no primary from the "
-		    "Sentinels: %s", err);
-		return -1;
+		    "Sentinels: %s", c->url->nsentinels == 0 ? "no Sentinels" :
+		    c->ask_err);
+		conn_lost(c, c->why);
+		return;
 	}
-	if (strcmp(was, c->addr.host) != 0 || was_port != c->addr.port)
-		warnx("redis %s: primary is %s:%d", c->url_str, c->addr.host,
-		    c->addr.port);
-	return 0;
+	nd = &c->url->sentinels[c->ask_i];
+	if ((c->reader = redisReaderCreate()) == NULL)
+		err(EX_OSERR, "redisReaderCreate");
+	if ((n = redisFormatCommand(&q, SENTINEL_ASK_MASTER,
+	    c->url->master)) < 0)
+		err(EX_OSERR, "redisFormatCommand");
+	resp_reserve(&c->out, (size_t)n);
+	resp_raw(&c->out, q, (size_t)n);
+	redisFreeCommand(q);
+	c->ask_up = 0;
+	c->deadline = mono_ns() + SENTINEL_TIMEOUT_MS * MS;
+	if (connect_tcp(c, nd->host, nd->port) < 0)
+		ask_failed(c, c->why);
+}
+
+/* ask_failed: the Sentinel asked failed for why; the next one is asked. */
+static void
+ask_failed(struct conn *c, const char *why)
+{
+	sentinel_why(c->ask_err, sizeof(c->ask_err), &c->ask_o,
+	    c->ask_i == 0, "Sentinel ", &c->url->sentinels[c->ask_i], why);
+	c->ask_i++;
+	ask_next(c);
+}
+
+/* ask_start: the Sentinels are asked from the first. */
+static void
+ask_start(struct conn *c)
+{
+	c->state = CONN_ASKING;
+	c->ask_i = 0;
+	c->ask_o = 0;
+	c->ask_err[0] = '\0';
+	ask_next(c);
+}
+
+/*
+ * ask_read: the Sentinel's answer read, as far as it came: the primary
+ * it names connected to, or the Sentinel given up.
+ */
+static void
+ask_read(struct conn *c)
+{
+	struct redisurl found;
+	char buf[4096], why[160];
+	void *rep = NULL;
+	ssize_t n;
+	int rc;
+
+	while ((n = read(c->fd, buf, sizeof(buf))) < 0 && errno == EINTR)
+		;
+	if (n < 0 && errno == EAGAIN)
+		return;
+	if (n <= 0) {
+		ask_failed(c, n == 0 ? "Server closed the connection" :
+		    strerror(errno));
+		return;
+	}
+	if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK ||
+	    redisReaderGetReply(c->reader, &rep) != REDIS_OK) {
+		snprintf(why, sizeof(why), "%s", c->reader->errstr);
+		ask_failed(c, why);
+		return;
+	}
+	if (rep == NULL)
+		return;
+	why[0] = '\0';
+	rc = sentinel_master_addr(c->url, rep, &found, why, sizeof(why));
+	freeReplyObject(rep);
+	if (rc < 0)
+		ask_failed(c, why);
+	else
+		connect_primary(c, &found);
+}
+
+/* ask_io: what poll reported on the Sentinel's socket. */
+static void
+ask_io(struct conn *c, short revents)
+{
+	int e = 0;
+	socklen_t el = sizeof(e);
+
+	if (!c->ask_up) {
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = errno;
+		if (e != 0) {
+			ask_failed(c, strerror(e));
+			return;
+		}
+		c->ask_up = 1;
+		c->deadline = mono_ns() + SENTINEL_TIMEOUT_MS * MS;
+	}
+	while (resp_pending(&c->out) > 0) {
+		ssize_t n = write(c->fd, c->out.buf + c->out.off,
+		    resp_pending(&c->out));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		if (n < 0) {
+			ask_failed(c, strerror(errno));
+			return;
+		}
+		c->out.off += (size_t)n;
+	}
+	if (revents & (POLLIN | POLLERR | POLLHUP))
+		ask_read(c);
 }
 
 static void	conn_up(struct conn *);
@@ -560,27 +701,39 @@ cluster_start(struct conn *c)
 		conn_up(c);
 }
 
-void
-conn_start(struct conn *c)
+/*
+ * connect_primary: the attempt connects to addr, the server (for
+ * sentinel://, the primary a Sentinel named: said when it changes).
+ */
+static void
+connect_primary(struct conn *c, const struct redisurl *addr)
 {
-	if (c->shard != NULL) {
-		cluster_start(c);
-		return;
-	}
+	if (c->url->is_sentinel && (strcmp(c->addr.host, addr->host) != 0 ||
+	    c->addr.port != addr->port))
+		warnx("redis %s: primary is %s:%d", c->url_str, addr->host,
+		    addr->port);
+	conn_close(c);
+	c->addr = *addr;
 	c->reader = resp_reader_new(&c->reply);
 	if (c->reader == NULL)
 		err(EX_OSERR, "redisReaderCreate");
 	c->reply_run = 0;
 	c->state = CONN_CONNECTING;
 	c->deadline = mono_ns() + CONNECT_TIMEOUT;
-	if (!c->url->is_sentinel) {
-		c->addr = *c->url;
-	} else if (ask_sentinels(c) < 0) {
+	if ((c->addr.is_unix ? connect_unix(c) : connect_tcp(c, c->addr.host,
+	    c->addr.port)) < 0)
 		conn_lost(c, c->why);
-		return;
-	}
-	if ((c->addr.is_unix ? connect_unix(c) : connect_tcp(c)) < 0)
-		conn_lost(c, c->why);
+}
+
+void
+conn_start(struct conn *c)
+{
+	if (c->shard != NULL)
+		cluster_start(c);
+	else if (c->url->is_sentinel)
+		ask_start(c);
+	else
+		connect_primary(c, c->url);
 }
 
 /* conn_up: the handshake passed. */
@@ -885,6 +1038,11 @@ conn_tick(struct conn *c, int64_t now)
 		conn_start(c);
 	if (c->look != NULL)
 		lookup_check(c, now);
+	if (c->state == CONN_ASKING && now >= c->deadline) {
+		snprintf(c->why, sizeof(c->why), "%s in %d ms", c->ask_up ?
+		    "no reply" : "not connected", SENTINEL_TIMEOUT_MS);
+		ask_failed(c, c->why);
+	}
 	if ((c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) &&
 	    now >= c->deadline)
 		conn_lost(c, "connect timed out");
@@ -918,7 +1076,8 @@ conn_poll(const struct conn *c, short *events)
 		    -1;
 	if (c->fd < 0 || c->state == CONN_DOWN)
 		return -1;
-	if (c->state == CONN_CONNECTING)
+	if (c->state == CONN_CONNECTING ||
+	    (c->state == CONN_ASKING && !c->ask_up))
 		*events = POLLOUT;
 	else
 		*events = POLLIN | (resp_pending(&c->out) > 0 ? POLLOUT : 0);
@@ -937,7 +1096,8 @@ conn_next_timer(const struct conn *c)
 
 		return t < c->deadline ? t : c->deadline;
 	}
-	if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE)
+	if (c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE ||
+	    c->state == CONN_ASKING)
 		return c->deadline;
 	return INT64_MAX;
 }
@@ -951,6 +1111,10 @@ conn_io(struct conn *c, short revents)
 		if (c->state == CONN_READY &&
 		    (why = shard_io(c->shard)) != NULL)
 			conn_lost(c, why);
+		return;
+	}
+	if (c->state == CONN_ASKING) {
+		ask_io(c, revents);
 		return;
 	}
 	if (c->state == CONN_CONNECTING)

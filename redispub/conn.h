@@ -29,9 +29,11 @@
  * so that none of them runs after this one's (redispub(1)).
  *
  * For a sentinel:// URL, each attempt first asks the Sentinels for the
- * primary (sentinel.h) and, after the handshake, checks with ROLE that
- * the server is a primary; so a connection lost in a failover finds the
- * new primary (redispub(1)).
+ * primary (CONN_ASKING: each in turn, on its own non-blocking socket,
+ * SENTINEL_TIMEOUT_MS to connect and as long for the answer, read by
+ * sentinel_master_addr, sentinel.h) and, after the handshake, checks
+ * with ROLE that the server is a primary; so a connection lost in a
+ * failover finds the new primary (redispub(1)).
  */
 #ifndef TP_CONN_H
 #define TP_CONN_H
@@ -57,6 +59,7 @@ struct shard;
 
 enum conn_state {
 	CONN_DOWN,		/* waiting to try again */
+	CONN_ASKING,		/* a Sentinel asked for the primary */
 	CONN_CONNECTING,	/* connect(2) under way */
 	CONN_HANDSHAKE,		/* AUTH, SELECT, PING (, ...) sent */
 	CONN_READY,		/* commands may be sent */
@@ -111,8 +114,13 @@ struct conn {
 						   node_hung); 0: none */
 
 	enum conn_state		state;
-	struct lookup		*look;	/* CONN_CONNECTING: the host name
-					   being looked up (conn.c) */
+	struct lookup		*look;	/* CONN_CONNECTING, CONN_ASKING:
+					   the host name being looked up
+					   (conn.c) */
+	int			ask_i;	/* CONN_ASKING: the Sentinel asked */
+	int			ask_up;	/* its connect(2) done */
+	size_t			ask_o;	/* in ask_err */
+	char			ask_err[472];	/* each Sentinel's failure */
 	int			fd, ever_ready;
 	int			proven;	/* a command of the caller's
 					   answered: the backoff reset */
