@@ -41,7 +41,7 @@ struct redisurl {
 
 	/*
 	 * sentinel://: the Sentinels to ask, in order, and the master
-	 * name; host and port are then empty until sentinel_resolve
+	 * name; host and port are then empty until a Sentinel's answer
 	 * (sentinel.h) fills them in a copy.
 	 */
 	int			is_sentinel;

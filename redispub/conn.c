@@ -546,13 +546,13 @@ lookup_check(struct conn *c, int64_t now)
 }
 
 /*
- * The Sentinels are asked for the primary as sentinel_resolve would
- * (sentinel.h), without blocking: each in turn (c->ask_i) on a socket
- * of c's own, its name looked up as the server's is (struct lookup),
- * given SENTINEL_TIMEOUT_MS to connect and as long again to answer, its
- * answer read by hiredis' reader (resp.c's keeps too little of an
- * array) and judged by sentinel_master_addr.  Lines, signals and
- * timers are served meanwhile (redispub(1)).
+ * The Sentinels are asked for the primary as sentinel.h says, without
+ * blocking: each in turn (c->ask_i) on a socket of c's own, its name
+ * looked up as the server's is (struct lookup), given
+ * SENTINEL_TIMEOUT_MS to connect and as long again to answer, its answer
+ * read by hiredis' reader (resp.c's keeps too little of an array) and
+ * judged by sentinel_master_addr.  Lines, signals and timers are served
+ * meanwhile (redispub(1)).
  */
 static void	connect_primary(struct conn *, const struct redisurl *);
 

@@ -1,5 +1,5 @@
 /*
- * evsentinel.c: sentinel_resolve's questions to each Sentinel of the URL
+ * evsentinel.c: sentinel.h's questions to each Sentinel of the URL
  * in turn on the loop (evturn.h), read by the same code
  * (sentinel_pick_replica, sentinel_master_addr) and failing with the
  * same words but a timeout.  Both questions are sent at once: the second,
@@ -84,9 +84,9 @@ evs_new(struct event_base *base, struct evname_res *dns, int timeout_ms,
 }
 
 /*
- * evs_ask: asks u's Sentinels (u->is_sentinel), as sentinel_resolve
- * does, for what want says, with prefer and avoid as there (copied), an
- * ask in progress given up first.  The ask begins on the loop, and done
+ * evs_ask: asks u's Sentinels (u->is_sentinel), as sentinel.h says,
+ * for what want says, with prefer and avoid as sentinel_pick_replica
+ * takes them (copied), an ask in progress given up first.  The ask begins on the loop, and done
  * is called from the loop, never from here.  0, or -1 if out of memory
  * (done is not called).
  */

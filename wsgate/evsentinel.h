@@ -1,5 +1,5 @@
 /*
- * evsentinel.h: sentinel_resolve (sentinel.h) on the libevent loop: the
+ * evsentinel.h: the Sentinel questions (sentinel.h) on the libevent loop: the
  * Sentinels of a sentinel:// URL asked in turn, each on a non-blocking
  * connection of evredis.c's, so that Sentinels that are slow, silent or
  * unreachable cost wsgate's event loop nothing while they are asked:
@@ -14,9 +14,8 @@
 struct evs;
 
 /*
- * The end of an ask: addr, the server found (as sentinel_resolve's
- * *addr), or NULL with err saying each Sentinel's failure as
- * sentinel_resolve's err does.  Both are evs's, valid during the call.
+ * The end of an ask: addr, the server found (sentinel.h), or NULL with
+ * err saying each Sentinel's failure as sentinel_why joins them.  Both are evs's, valid during the call.
  */
 typedef void evs_done_fn(void *arg, const struct redisurl *addr,
     const char *err);
