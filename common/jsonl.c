@@ -601,6 +601,22 @@ check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * The state an xbest's prices make, as tickpipe-json(5) defines it:
+ * crossed (bid above ask), locked (equal by value) or normal, normal
+ * too when a side is absent.
+ */
+static unsigned
+xbest_state(const struct rec_xbest *x)
+{
+	int c;
+
+	if (!x->has_bid || !x->has_ask)
+		return XB_NORMAL;
+	c = dec_cmp(x->bid, x->bid_exp, x->ask, x->ask_exp);
+	return c > 0 ? XB_CROSSED : c == 0 ? XB_LOCKED : XB_NORMAL;
+}
+
 /* The payload of a derived record (the levels of a book_top apart). */
 static int
 check_derived(const struct tp_record *r, char *why, size_t len)
@@ -670,6 +686,8 @@ check_derived(const struct tp_record *r, char *why, size_t len)
 		    why, len) < 0 || check_dec(r, -1, 1, x->ask_qty,
 		    x->ask_qty_exp, why, len) < 0)))
 			return -1;
+		if (x->state != xbest_state(x))
+			break;
 		return 0;
 	}
 bad:
