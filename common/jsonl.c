@@ -642,8 +642,10 @@ check_derived(const struct tp_record *r, char *why, size_t len)
 			break;
 		return 0;
 	case REC_BAR:
+		/* tickpipe-json(5): "interval" names its length */
 		if (b->interval_ms == 0 || b->interval_ms > INT64_MAX / 1000000 ||
-		    b->trades > INT64_MAX || b->start < 0 || b->end < b->start)
+		    b->trades > INT64_MAX || b->start < 0 || b->end < b->start ||
+		    (uint64_t)(b->end - b->start) != b->interval_ms * 1000000)
 			break;
 		if (check_dec(r, -1, 1, b->volume, b->volume_exp, why,
 		    len) < 0 || check_dec(r, -1, 1, b->buy_volume,
