@@ -617,6 +617,27 @@ xbest_state(const struct rec_xbest *x)
 	return c > 0 ? XB_CROSSED : c == 0 ? XB_LOCKED : XB_NORMAL;
 }
 
+/*
+ * A book_top message of depth N holds at most N levels a side
+ * (tickpipe-json(5)); recs[0..n) passed check_book.
+ */
+static int
+check_top_depth(const struct tp_record *recs, size_t n, char *why,
+    size_t len)
+{
+	size_t nb = 0, na = 0;
+
+	for (size_t k = 0; k < n; k++) {
+		nb += recs[k].u.top.nbids;
+		na += recs[k].u.top.nasks;
+	}
+	if (nb <= recs[0].u.top.depth && na <= recs[0].u.top.depth)
+		return 0;
+	snprintf(why, len, "seq %" PRIu64 ": book_top record with bad fields",
+	    recs[0].seq);
+	return -1;
+}
+
 /* The payload of a derived record (the levels of a book_top apart). */
 static int
 check_derived(const struct tp_record *r, char *why, size_t len)
@@ -748,6 +769,7 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 		return line_fits(recs, n, 1, why, len);
 	case REC_BOOK_TOP:
 		if (check_book(recs, n, why, len) < 0 ||
+		    check_top_depth(recs, n, why, len) < 0 ||
 		    line_fits(recs, n, 1, why, len) < 0)
 			return -1;
 		/* fall through */
@@ -1426,6 +1448,9 @@ jsonl_decode(const char *line, size_t len, struct tp_record *recs,
 		}
 		recs[0].flags |= REC_F_START | (h.flags & REC_F_SNAPSHOT);
 		recs[n - 1].flags |= REC_F_LAST;
+		if (h.type == REC_BOOK_TOP && check_top_depth(recs, n, err,
+		    errlen) < 0)
+			goto fail;
 		/*
 		 * what shmreader would print of it, read back (jsonl_check):
 		 * measured with the widest seq and recv the ring may give it
