@@ -6,6 +6,8 @@
 # several.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/jsonl/derived.sh"
 IN=$T/in.jsonl
 # top SEQ DEPTH NBIDS NASKS: a book_top line
 top() {
@@ -28,35 +30,14 @@ print("{\"type\":\"book_top\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
 	top 6 12 13 12		# 13 bids, three records
 } >"$IN"
 
-"$BIN/collector" --ring "$RING" jsonl "$IN" 2>"$T/err"
-assert_eq "collector jsonl exit status" 0 "$?"
-"$BIN/shmreader" --ring "$RING" --no-follow >"$T/out" 2>"$T/rerr" ||
-    fail "shmreader: $(cat "$T/rerr")"
-assert_eq "book_top lines written, by src_seq" "1 2 3" \
-    "$(sed -n 's/.*"src_seq":\([0-9]*\),.*/\1/p' "$T/out" | tr '\n' ' ' |
-    sed 's/ $//')"
-for n in 4 5 6; do
-	grep -qF "collector: $IN:$n: seq 0: book_top record with bad fields: skipped" \
-	    "$T/err" || fail "line $n not rejected so: $(grep -F "$IN:$n:" "$T/err")"
-done
+jsonl_rejected book_top "1 2 3" 4 5 6
 
 # the messages forged into a ring with depth 4 (the 16-bit depth, 182
 # into the payload of each record): the first (5 a side, one record) and
 # the second (20 bids, two records) are skipped, the third printed
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/ok.cap" \
-    2>"$T/err" || fail "shmreader --format raw: $(cat "$T/err")"
-/usr/bin/python3 - "$T/ok.cap" "$T/bad.cap" <<'PY' || fail "forging the capture"
-import struct, sys
-data = bytearray(open(sys.argv[1], "rb").read())
-assert len(data) == 64 + 4 * 256, len(data)
+forged_replayed 'assert len(data) == 64 + 4 * 256, len(data)
 for r in range(4):
-    struct.pack_into("<H", data, 64 + r * 256 + 64 + 182, 4)
-open(sys.argv[2], "wb").write(data)
-PY
-"$BIN/collector" --ring "$RING.raw" replay --speed max "$T/bad.cap" \
-    2>"$T/err" || fail "collector replay: $(cat "$T/err")"
-"$BIN/shmreader" --ring "$RING.raw" --no-follow >"$T/raw.out" 2>"$T/err" ||
-    fail "shmreader: $(cat "$T/err")"
+    struct.pack_into("<H", data, 64 + r * 256 + 64 + 182, 4)'
 grep -qF "shmreader: seq 1: book_top record with bad fields: skipped" \
     "$T/err" || fail "the first forged message not skipped: $(cat "$T/err")"
 grep -qF "shmreader: seq 2: book_top record with bad fields: skipped" \

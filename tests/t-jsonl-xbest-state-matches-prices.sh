@@ -7,6 +7,8 @@
 # writing it; shmreader skips such a record forged into a ring.
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
+# shellcheck disable=SC1091
+. "$TESTS/jsonl/derived.sh"
 IN=$T/in.jsonl
 # xb SEQ BID ASK STATE: an xbest line of bid BID (sim) and ask ASK (sim2),
 # either null
@@ -30,32 +32,11 @@ xb() {
 	xb 9 100 null locked		# one side: normal
 } >"$IN"
 
-"$BIN/collector" --ring "$RING" jsonl "$IN" 2>"$T/err"
-assert_eq "collector jsonl exit status" 0 "$?"
-"$BIN/shmreader" --ring "$RING" --no-follow >"$T/out" 2>"$T/rerr" ||
-    fail "shmreader: $(cat "$T/rerr")"
-assert_eq "xbest lines written, by src_seq" "1 2 3 4 5" \
-    "$(sed -n 's/.*"src_seq":\([0-9]*\),.*/\1/p' "$T/out" | tr '\n' ' ' |
-    sed 's/ $//')"
-for n in 6 7 8 9; do
-	grep -qF "collector: $IN:$n: seq 0: xbest record with bad fields: skipped" \
-	    "$T/err" || fail "line $n not rejected so: $(grep -F "$IN:$n:" "$T/err")"
-done
+jsonl_rejected xbest "1 2 3 4 5" 6 7 8 9
 
 # the records of lines 1 and 3 forged into a ring as normal and normal
 # (the state byte, 42 into the payload): the second is skipped
-"$BIN/shmreader" --ring "$RING" --no-follow --format raw >"$T/ok.cap" \
-    2>"$T/err" || fail "shmreader --format raw: $(cat "$T/err")"
-/usr/bin/python3 - "$T/ok.cap" "$T/bad.cap" <<'PY' || fail "forging the capture"
-import sys
-data = bytearray(open(sys.argv[1], "rb").read())
-data[64 + 2 * 256 + 64 + 42] = 0	# the third record, crossed: normal
-open(sys.argv[2], "wb").write(data)
-PY
-"$BIN/collector" --ring "$RING.raw" replay --speed max "$T/bad.cap" \
-    2>"$T/err" || fail "collector replay: $(cat "$T/err")"
-"$BIN/shmreader" --ring "$RING.raw" --no-follow >"$T/raw.out" 2>"$T/err" ||
-    fail "shmreader: $(cat "$T/err")"
+forged_replayed 'data[64 + 2 * 256 + 64 + 42] = 0	# the third record, crossed: normal'
 grep -qF "shmreader: seq 3: xbest record with bad fields: skipped" "$T/err" ||
     fail "the forged record not skipped: $(cat "$T/err")"
 assert_eq "xbest lines printed" 4 "$(wc -l <"$T/raw.out" | tr -d ' ')"
