@@ -585,6 +585,7 @@ ask_next(struct conn *c)
 	resp_raw(&c->out, q, (size_t)n);
 	redisFreeCommand(q);
 	c->ask_up = 0;
+	c->ask_got = 0;
 	c->deadline = mono_ns() + SENTINEL_TIMEOUT_MS * MS;
 	if (connect_tcp(c, nd->host, nd->port) < 0)
 		ask_failed(c, c->why);
@@ -612,6 +613,13 @@ ask_start(struct conn *c)
 }
 
 /*
+ * A Sentinel's answer to SENTINEL_ASK_MASTER is a host and a port: one
+ * that sends more than ASK_REPLY_MAX bytes is given up, not buffered
+ * for its 500 ms (redispub(1)).
+ */
+#define ASK_REPLY_MAX	65536
+
+/*
  * ask_read: the Sentinel's answer read, as far as it came: the primary
  * it names connected to, or the Sentinel given up.
  */
@@ -631,6 +639,12 @@ ask_read(struct conn *c)
 	if (n <= 0) {
 		ask_failed(c, n == 0 ? "Server closed the connection" :
 		    strerror(errno));
+		return;
+	}
+	if ((c->ask_got += (size_t)n) > ASK_REPLY_MAX) {
+		snprintf(why, sizeof(why), "a reply past %d bytes",
+		    ASK_REPLY_MAX);
+		ask_failed(c, why);
 		return;
 	}
 	if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK ||

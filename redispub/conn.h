@@ -119,6 +119,7 @@ struct conn {
 					   (conn.c) */
 	int			ask_i;	/* CONN_ASKING: the Sentinel asked */
 	int			ask_up;	/* its connect(2) done */
+	size_t			ask_got;	/* bytes of its answer */
 	size_t			ask_o;	/* in ask_err */
 	char			ask_err[472];	/* each Sentinel's failure */
 	int			fd, ever_ready;
