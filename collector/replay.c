@@ -336,13 +336,12 @@ hist_follows(struct replay *p, struct hist_reader *hr,
     const struct tp_record *r)
 {
 	const struct hist_stats *st = hist_reader_stats(hr);
-	uint64_t got = r->type == REC_NONE ? r->vseq : r->seq;
+	uint64_t got = cap_seq(r);
 	int lost;
 
 	lost = st->skipped == p->hst.skipped && (st->files == p->hst.files ||
 	    st->bad != p->hst.bad);
-	if (st->records > 1 && got != p->next &&
-	    !(r->type == REC_NONE && (r->flags & REC_F_NEW_RING))) {
+	if (st->records > 1 && got != p->next && !cap_new_ring(r)) {
 		if (p->n > 0)
 			cut(p, "cut by records missing from the history",
 			    p->c->verbose);
@@ -352,8 +351,7 @@ hist_follows(struct replay *p, struct hist_reader *hr,
 			loss_hold(p, p->next, got - p->next, r->ts, r->recv);
 	}
 	p->hst = *st;
-	p->next = r->type == REC_NONE && !(r->flags & REC_F_NEW_RING) ?
-	    r->vseq + r->aux : r->seq + 1;
+	p->next = cap_seq_after(r);
 }
 
 static void

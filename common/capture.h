@@ -53,6 +53,32 @@ cap_gap_init(struct tp_record *g, uint64_t from, uint64_t lost, int new_ring)
 }
 
 /*
+ * A recorder writes every record and every gap in ring order
+ * (recorder(1)): cap_seq is the sequence r stands for (a gap's: the
+ * first it lost), cap_seq_after the one the record after it has when
+ * none is missing between them.  A gap of a new ring (cap_new_ring)
+ * starts the sequence over: nothing before it is followed on.
+ */
+static inline uint64_t
+cap_seq(const struct tp_record *r)
+{
+	return r->type == REC_NONE ? r->vseq : r->seq;
+}
+
+static inline int
+cap_new_ring(const struct tp_record *r)
+{
+	return r->type == REC_NONE && (r->flags & REC_F_NEW_RING);
+}
+
+static inline uint64_t
+cap_seq_after(const struct tp_record *r)
+{
+	return r->type == REC_NONE && !cap_new_ring(r) ? r->vseq + r->aux :
+	    r->seq + 1;
+}
+
+/*
  * A gap's ts is the record's before it: the records lost lie between it
  * and the next one.  Reading [from, to) (recorder(1) cat, collector
  * replay), a gap in the range is said, and one before from is held and

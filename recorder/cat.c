@@ -154,19 +154,16 @@ take(struct cat *c, const struct tp_record *rec)
 static void
 follows(struct cat *c, const struct tp_record *rec, uint64_t nrec)
 {
-	uint64_t got = rec->type == REC_NONE ? rec->vseq : rec->seq;
-	int new_ring = rec->type == REC_NONE && (rec->flags & REC_F_NEW_RING);
 	char why[256];
 
-	if (nrec > 1 && got != c->next && !new_ring &&
+	if (nrec > 1 && cap_seq(rec) != c->next && !cap_new_ring(rec) &&
 	    jsonl_msg_cut(&c->msg, "cut by records missing from the history",
 	    why, sizeof(why))) {
 		c->partial++;
 		if (c->verbose)
 			warnx("%s: dropped", why);
 	}
-	c->next = rec->type == REC_NONE && !new_ring ? rec->vseq + rec->aux :
-	    rec->seq + 1;
+	c->next = cap_seq_after(rec);
 }
 
 /*
