@@ -57,6 +57,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <hiredis/sds.h>
+
 #include "evname.h"
 #include "evredis.h"
 #include "util.h"
@@ -703,6 +705,52 @@ evr_call(struct evr *e, evr_call_fn *fn, void *arg, const char *fmt, ...)
 	rc = pend_add(e, p, fmt, ap);
 	va_end(ap);
 	return rc;
+}
+
+/*
+ * evr_mark: where the commands queued on e end now, for evr_undo.
+ * Nothing is written between the two: both are called in one turn of
+ * the loop, with no reply read between them.
+ */
+void
+evr_mark(const struct evr *e, struct evr_mark *m)
+{
+	m->c = e->c;
+	m->olen = e->c != NULL ? sdslen(e->c->obuf) : 0;
+	m->early_len = e->early_len;
+	m->tail = e->tail;
+	m->n = e->n;
+}
+
+/*
+ * evr_undo: forgets the commands queued on e since evr_mark gave m,
+ * their bytes and their places in flight; their callbacks are not
+ * called.  Nothing if e was closed or started again since.
+ */
+void
+evr_undo(struct evr *e, const struct evr_mark *m)
+{
+	struct evr_pend *p, *next;
+
+	if (e->c != m->c)
+		return;
+	if (e->c != NULL) {
+		sdssetlen(e->c->obuf, m->olen);
+		e->c->obuf[m->olen] = '\0';
+	} else {
+		e->early_len = m->early_len;
+	}
+	for (p = m->tail != NULL ? m->tail->next : e->head; p != NULL;
+	    p = next) {
+		next = p->next;
+		free(p);
+	}
+	if (m->tail != NULL)
+		m->tail->next = NULL;
+	else
+		e->head = NULL;
+	e->tail = m->tail;
+	e->n = m->n;
 }
 
 /* evr_oldest: the oldest command in flight, or NULL. */

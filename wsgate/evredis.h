@@ -60,6 +60,20 @@ struct evr_pend {
 	char		 name[];	/* NUL-terminated too */
 };
 
+/*
+ * A place in the commands queued on an evr (evr_mark), to forget those
+ * queued after it (evr_undo): a transaction (MULTI ... EXEC) one of
+ * whose commands could not be queued (out of memory) is taken back
+ * whole, rather than left open for the next command to join.
+ */
+struct evr_mark {
+	const void	*c;		/* the context marked in (or NULL) */
+	size_t		 olen;		/* its output's length then */
+	size_t		 early_len;
+	struct evr_pend	*tail;
+	size_t		 n;
+};
+
 struct evr_cbs {
 	/* one reply r (freed on return); the answer to evr_oldest or not;
 	 * NULL: replies no command waits for are dropped */
@@ -76,6 +90,8 @@ int		 evr_command(struct evr *, int kind, const char *name,
 		    size_t len, const char *fmt, ...);
 int		 evr_call(struct evr *, evr_call_fn *, void *arg,
 		    const char *fmt, ...);
+void		 evr_mark(const struct evr *, struct evr_mark *);
+void		 evr_undo(struct evr *, const struct evr_mark *);
 const struct evr_pend *evr_oldest(const struct evr *);
 void		 evr_pop(struct evr *);
 size_t		 evr_inflight(const struct evr *, int64_t *oldest);

@@ -1494,6 +1494,7 @@ cfl_start(struct hub *h, struct cfl *c)
 	struct evr *e = rc->ev;
 	int cl = h->sh != NULL;
 	struct cfl_read *rd;
+	struct evr_mark m;
 	int sent;
 
 	if (cfl_state(c) == CFL_WAIT && distrusted(h, name, n)) {
@@ -1501,6 +1502,7 @@ cfl_start(struct hub *h, struct cfl *c)
 	} else if (cfl_state(c) == CFL_WAIT && rc->connected &&
 	    (rd = malloc(sizeof(*rd))) != NULL) {
 		/* no callback runs before the loop: rd is filled in below */
+		evr_mark(e, &m);
 		if (cfl_kind(c) == CFL_BOOK)
 			sent = evr_call(e, NULL, NULL, "MULTI") == 0 &&
 			    (!cl || owner_send(e, name, n) == 0) &&
@@ -1522,6 +1524,7 @@ cfl_start(struct hub *h, struct cfl *c)
 			rd->c = cfl_ref(c);
 			rd->read = cfl_hold(c);
 		} else {
+			evr_undo(e, &m);	/* no MULTI left open */
 			free(rd);
 		}
 	}
@@ -2301,13 +2304,9 @@ read_cb(void *earg, void *priv, redisReply *r)
 	peer_unref(p);
 }
 
-/*
- * Sends MULTI; GET C.snapshot; GETRANGE C.deltas; EXEC (a latest-value
- * channel: GET C.last); on a cluster, GET {C}.owner first in the MULTI
- * (a latest-value channel's GET in one too).  0 if sent.
- */
+/* read_send's commands, queued; 0, or -1 when one could not be. */
 static int
-read_send(struct hub_peer *p, struct book *b)
+read_queue(struct hub_peer *p, struct book *b)
 {
 	struct hub *h = p->h;
 	struct rconn *rc = cmd_for(h, b->name, b->len);
@@ -2335,6 +2334,25 @@ read_send(struct hub_peer *p, struct book *b)
 	    evr_call(e, read_cb, p, "EXEC") != 0)
 		return -1;
 	return 0;
+}
+
+/*
+ * Sends MULTI; GET C.snapshot; GETRANGE C.deltas; EXEC (a latest-value
+ * channel: GET C.last); on a cluster, GET {C}.owner first in the MULTI
+ * (a latest-value channel's GET in one too).  0 if sent; else nothing
+ * is: what read_queue queued is taken back.
+ */
+static int
+read_send(struct hub_peer *p, struct book *b)
+{
+	struct evr *e = cmd_for(p->h, b->name, b->len)->ev;
+	struct evr_mark m;
+
+	evr_mark(e, &m);
+	if (read_queue(p, b) == 0)
+		return 0;
+	evr_undo(e, &m);	/* no MULTI left open */
+	return -1;
 }
 
 /*

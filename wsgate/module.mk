@@ -34,6 +34,15 @@ $(BUILD)/tests/test_conflate: tests/unit/test_conflate.c $(TEST_CONFLATE_OBJ) \
 	$(CC) $(ALL_CPPFLAGS) -Iwsgate $(ALL_CFLAGS) $< $(TEST_CONFLATE_OBJ) \
 		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) -lcmocka -levent -ljansson
 
+# tests/unit/test_evredis: the Redis connection alone, on a socket of the
+# test's own
+TEST_EVREDIS_OBJ := $(addprefix $(BUILD)/obj/wsgate/, evredis.o evname.o)
+$(BUILD)/tests/test_evredis: tests/unit/test_evredis.c $(TEST_EVREDIS_OBJ) \
+		$(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -Iwsgate $(ALL_CFLAGS) $< $(TEST_EVREDIS_OBJ) \
+		-o $@ $(ALL_LDFLAGS) $(COMMON_LIB) -lcmocka -levent -lhiredis
+
 # wsgate with the relative default "www-default", for
 # tests/t-wsgate-www-default.sh (run from a directory with or without it)
 WSGATE_WT_OBJ	:= $(BUILD)/obj/wsgate/main-wwwtest.o \
