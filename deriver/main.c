@@ -273,31 +273,30 @@ so_far(const char *a, const char *b)
 /*
  * resume_said: while resume, where the ring holds the status r, from the
  * record compared next to its end: the seq of the same record, or else
- * of the same but for a count of records so far (so_far), as a run that
- * began reading the input elsewhere says it; 0 if the ring holds
- * neither.
- *
- * XXX each status not found reads the ring's records left to compare,
- * twice; there are few unless the first run wrote many statuses after
- * its last derived record and this one writes many it did not.
+ * of the first the same but for a count of records so far (so_far), as
+ * a run that began reading the input elsewhere says it; 0 if the ring
+ * holds neither.  One read of each record left to compare.
  */
 static uint64_t
 resume_said(struct deriver *v, const struct tp_record *r)
 {
 	struct tp_record h;
+	uint64_t loose = 0;
 
-	for (int loose = 0; loose < 2; loose++)
-		for (uint64_t seq = v->at + v->matched; seq <= v->end; seq++) {
-			if (resume_held(v, seq, &h) < 0)
-				return 0;
-			if (loose && h.type == REC_STATUS &&
-			    so_far(h.u.status.reason, r->u.status.reason))
-				memcpy(h.u.status.reason, r->u.status.reason,
-				    sizeof(h.u.status.reason));
-			if (memcmp(&h, r, sizeof(h)) == 0)
-				return seq;
-		}
-	return 0;
+	for (uint64_t seq = v->at + v->matched; seq <= v->end; seq++) {
+		if (resume_held(v, seq, &h) < 0)
+			return 0;	/* the ring went */
+		if (memcmp(&h, r, sizeof(h)) == 0)
+			return seq;
+		if (loose != 0 || h.type != REC_STATUS ||
+		    !so_far(h.u.status.reason, r->u.status.reason))
+			continue;
+		memcpy(h.u.status.reason, r->u.status.reason,
+		    sizeof(h.u.status.reason));
+		if (memcmp(&h, r, sizeof(h)) == 0)
+			loose = seq;
+	}
+	return loose;
 }
 
 /*
