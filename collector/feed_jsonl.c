@@ -22,6 +22,19 @@
 
 #define LOG_PER_SEC	20
 
+/*
+ * 1 if line[0..len) is only JSON white space (space, tab, CR), which
+ * tickpipe-json(5) has skipped as an empty line is.
+ */
+static int
+blank_line(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r')
+			return 0;
+	return 1;
+}
+
 int
 jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 {
@@ -86,7 +99,7 @@ jsonl_main(struct collector *c, const struct feed_opts *o, const char *file)
 			}
 			continue;
 		}
-		if (len == 0)
+		if (blank_line(line, (size_t)len))
 			continue;	/* blank lines carry nothing */
 		n = jsonl_decode(line, (size_t)len, recs, JSONL_MAX_RECS, &gap,
 		    errbuf, sizeof(errbuf));
