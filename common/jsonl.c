@@ -618,18 +618,31 @@ xbest_state(const struct rec_xbest *x)
 }
 
 /*
- * A book_top message of depth N holds at most N levels a side
- * (tickpipe-json(5)); recs[0..n) passed check_book.
+ * A book_top message is of one depth N and interval, which every record
+ * carries (tickpipe-ring(5)), and holds at most N levels a side
+ * (tickpipe-json(5)); recs[0..n) passed check_book.  A record of another
+ * depth or interval is said as such: the line would print the first's.
  */
 static int
 check_top_depth(const struct tp_record *recs, size_t n, char *why,
     size_t len)
 {
+	const struct rec_top *t0 = &recs[0].u.top;
 	size_t nb = 0, na = 0;
 
 	for (size_t k = 0; k < n; k++) {
-		nb += recs[k].u.top.nbids;
-		na += recs[k].u.top.nasks;
+		const struct rec_top *t = &recs[k].u.top;
+
+		if (t->depth != t0->depth || t->interval_ms != t0->interval_ms) {
+			snprintf(why, len, "seq %" PRIu64 ": book_top record of "
+			    "depth %u, interval_ms %" PRIu32 " inside a message "
+			    "of depth %u, interval_ms %" PRIu32 " from seq %"
+			    PRIu64, recs[k].seq, t->depth, t->interval_ms,
+			    t0->depth, t0->interval_ms, recs[0].seq);
+			return -1;
+		}
+		nb += t->nbids;
+		na += t->nasks;
 	}
 	if (nb <= recs[0].u.top.depth && na <= recs[0].u.top.depth)
 		return 0;
