@@ -602,6 +602,57 @@ check_book(const struct tp_record *recs, size_t n, char *why, size_t len)
 }
 
 /*
+ * level_after: 1 if level j of b may follow level i of a on their side
+ * (tickpipe-json(5)): a strictly lower bid or higher ask, by value.
+ */
+static int
+level_after(int ask, const struct rec_book *a, unsigned i,
+    const struct rec_book *b, unsigned j)
+{
+	int c = dec_cmp(a->price[i], a->price_exp[i], b->price[j],
+	    b->price_exp[j]);
+
+	return ask ? c < 0 : c > 0;
+}
+
+/*
+ * check_order: each side of the book or book_top message recs[0..n)
+ * best first and each price once (tickpipe-ring(5)), across its
+ * records.  recs passed check_book.
+ */
+static int
+check_order(const struct tp_record *recs, size_t n, char *why, size_t len)
+{
+	for (int ask = 0; ask <= 1; ask++) {
+		const struct rec_book *pb = NULL;
+		unsigned pj = 0;
+
+		for (size_t k = 0; k < n; k++) {
+			const struct rec_book *b = &recs[k].u.book;
+			unsigned lo = ask ? b->nbids : 0;
+			unsigned hi = ask ? (unsigned)b->nbids + b->nasks :
+			    b->nbids;
+
+			for (unsigned j = lo; j < hi; j++) {
+				if (pb != NULL && !level_after(ask, pb, pj, b,
+				    j)) {
+					snprintf(why, len, "seq %" PRIu64 ": "
+					    "level %u %s price not %s the one "
+					    "before it (best first, each price "
+					    "once)", recs[k].seq, j, ask ?
+					    "ask" : "bid", ask ? "above" :
+					    "below");
+					return -1;
+				}
+				pb = b;
+				pj = j;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
  * The state an xbest's prices make, as tickpipe-json(5) defines it:
  * crossed (bid above ask), locked (equal by value) or normal, normal
  * too when a side is absent.
@@ -777,11 +828,13 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 			return -1;
 		break;
 	case REC_BOOK:
-		if (check_book(recs, n, why, len) < 0)
+		if (check_book(recs, n, why, len) < 0 ||
+		    check_order(recs, n, why, len) < 0)
 			return -1;
 		return line_fits(recs, n, 1, why, len);
 	case REC_BOOK_TOP:
 		if (check_book(recs, n, why, len) < 0 ||
+		    check_order(recs, n, why, len) < 0 ||
 		    check_top_depth(recs, n, why, len) < 0 ||
 		    line_fits(recs, n, 1, why, len) < 0)
 			return -1;
@@ -988,6 +1041,15 @@ decode_side(json_t *arr, const char *name, int asks, struct tp_record *recs,
 		if (get_dec(json_array_get(lv, 0), what, &b->price[j],
 		    &b->price_exp[j], err, errlen) < 0)
 			return -1;
+		/* tickpipe-json(5): best first, each price once */
+		if (i > 0 && !level_after(asks, &recs[(*nlev - 1) /
+		    REC_BOOK_LEVELS].u.book, (unsigned)((*nlev - 1) %
+		    REC_BOOK_LEVELS), b, (unsigned)j)) {
+			snprintf(err, errlen, "%s[%zu] price not %s %s[%zu]'s "
+			    "(best first, each price once)", name, i, asks ?
+			    "above" : "below", name, i - 1);
+			return -1;
+		}
 		snprintf(what, sizeof(what), "%s[%zu] qty", name, i);
 		if (get_dec(json_array_get(lv, 1), what, &b->qty[j],
 		    &b->qty_exp[j], err, errlen) < 0)

@@ -9,11 +9,11 @@
 . "$(dirname "$0")/lib.sh"
 R=$RING.r
 ts=1796220000000000000	# 2026-12-02T14:00Z
-b="type=2 venue=1 symbol=BTC-USD ts=$ts recv=$ts nbids=1 level=100:0:1:0"
+b="type=2 venue=1 symbol=BTC-USD ts=$ts recv=$ts nbids=1"
 {
-	echo "$b flags=5"
-	echo "$b flags=0"
-	echo "$b flags=2"
+	echo "$b level=102:0:1:0 flags=5"
+	echo "$b level=101:0:1:0 flags=0"
+	echo "$b level=100:0:1:0 flags=2"
 	echo "type=1 venue=1 symbol=BTC-USD ts=$((ts + 1)) recv=$((ts + 1)) price=100 qty=1 side=1 tid=a"
 } | "$BIN/tests/ringtool" put "$RING" >"$T/put" 2>&1 ||
     fail "ringtool put: $(cat "$T/put")"

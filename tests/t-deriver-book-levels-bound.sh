@@ -23,7 +23,7 @@ def line(typ, ms, bids, asks):
           % (typ, ms, ms, lv(bids), lv(asks)))
 line("book_snapshot", 1000, [1], [10**9])
 for k in range(21):
-    line("book_delta", 1001 + k, range(2 + 10000 * k, 10002 + 10000 * k), [])
+    line("book_delta", 1001 + k, range(10001 + 10000 * k, 1 + 10000 * k, -1), [])
 line("book_snapshot", 1100, [5], [10**9])
 EOF
 feed_a 65536

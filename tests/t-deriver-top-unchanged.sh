@@ -23,10 +23,10 @@ line() { book_line "$1" "$((1000000 + $2))" "$3" "$4"; }
 	line book_delta 800 '[["100.50","1"]]' '[]'
 	line book_delta 1200 '[]' '[["103","1"]]'
 	line book_delta 1400 '[]' '[["103","0"]]'
-	line book_snapshot 1600 '[["100","2"],["100.50","1"]]' '[["101","1"]]'
+	line book_snapshot 1600 '[["100.50","1"],["100","2"]]' '[["101","1"]]'
 	line book_delta 1800 '[]' '[]'
 	printf '{"type":"status","venue":"sim","symbol":"BTC-USD","ts":1001900000000,"recv":1001900000000,"status":"resync","reason":"x"}\n'
-	line book_snapshot 2000 '[["100","2"],["100.50","1"]]' '[["101","1"]]'
+	line book_snapshot 2000 '[["100.50","1"],["100","2"]]' '[["101","1"]]'
 	line book_delta 2200 '[]' '[]'
 } >"$T/lines"
 feed_a

@@ -2,7 +2,8 @@
 # t-jsonl-line-limit: no book message prints as a line longer than the
 # 1048576 bytes collector jsonl reads (tickpipe-json(5)).  A book of 10240
 # levels, the most a message holds, written with the largest mantissas
-# and exponents is 0.4 MB as input but would print as 1.3 MB: collector
+# and exponents (each side best first, each price once, as a book is)
+# is 0.4 MB as input but would print as 1.3 MB: collector
 # jsonl rejects it, saying how long it would print; the same message put
 # in a ring as raw records (collector replay) is skipped by shmreader,
 # saying why.  An ordinary book of 10240 levels goes through, and its
@@ -10,19 +11,24 @@
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 
-# book_line MANTISSA_EXP: a book_snapshot of 5120 bids and 5120 asks
+# book_line FORMAT: a book_snapshot of 5120 bids and 5120 asks, level i
+# of a side FORMAT % (its price index, its price index): the bids' from
+# 15119 down, the asks' from 15120 up
 book_line() {
 	/usr/bin/python3 -c '
 import sys
-m = sys.argv[1]
-bids = ",".join("[\"%s\",\"%s\"]" % (m, m) for _ in range(5120))
+f = sys.argv[1]
+bids = ",".join("[\"%s\",\"%s\"]" % (f % (15119 - i), f % (15119 - i))
+                for i in range(5120))
+asks = ",".join("[\"%s\",\"%s\"]" % (f % (15120 + i), f % (15120 + i))
+                for i in range(5120))
 print("{\"type\":\"book_snapshot\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\","
       "\"seq\":1,\"vseq\":1,\"ts\":1,\"recv\":1,\"bids\":[%s],\"asks\":[%s]}"
-      % (bids, bids))' "$1"
+      % (bids, asks))' "$1"
 }
 
-book_line 9223372036854775807e60 >"$T/long.jsonl"
-book_line 65000.01 >"$T/ok.jsonl"
+book_line 92233720368547%05de60 >"$T/long.jsonl"
+book_line 6%04d.01 >"$T/ok.jsonl"
 "$BIN/collector" --ring "$RING" jsonl --strict "$T/long.jsonl" 2>"$T/err"
 assert_eq "collector jsonl --strict on the long book" 65 "$?"
 grep -q "long.jsonl:1: a book message that prints as a line of [0-9]* bytes, longer than 1048576" "$T/err" ||
@@ -36,7 +42,8 @@ assert_eq "book lines printed" 1 "$(wc -l <"$T/ok.out")"
     fail "the ordinary book's line does not read back: $(cat "$T/err")"
 
 # the long one as raw records: the ordinary one's records, each level
-# made 9223372036854775807e60 (mantissa and exponent, both sides)
+# made 19 digits and e60 (price and qty), its order kept: level g of the
+# message 2^63 - 1 - 10240 - g if a bid, 2^63 - 1 - 10240 + g if an ask
 "$BIN/shmreader" --ring "$RING" --no-follow --type book --format raw \
     >"$T/ok.cap" 2>"$T/err" || fail "shmreader --format raw: $(cat "$T/err")"
 /usr/bin/python3 - "$T/ok.cap" "$T/long.cap" <<'PY' || fail "making the raw capture"
@@ -47,7 +54,9 @@ assert len(body) == 1024 * 256, len(body)
 for r in range(1024):
     o = r * 256
     for k in range(10):
-        struct.pack_into("<q", body, o + 64 + 8 * k, 2**63 - 1)
+        g = r * 10 + k
+        p = 2**63 - 1 - 10240 + (g if g >= 5120 else -g)
+        struct.pack_into("<q", body, o + 64 + 8 * k, p)
         struct.pack_into("<q", body, o + 144 + 8 * k, 2**63 - 1)
         struct.pack_into("<b", body, o + 224 + k, 60)
         struct.pack_into("<b", body, o + 234 + k, 60)

@@ -17,7 +17,7 @@ H=$T/hist
 FLUSH=200	# ms
 SLACK=3000	# ms: scheduling on a shared, loaded machine
 now=$(date +%s%N)
-BK="type=2 venue=1 symbol=BTC-USD ts=$now recv=$now nbids=1 level=100:0:1:0"
+BK="type=2 venue=1 symbol=BTC-USD ts=$now recv=$now nbids=1"
 TR="type=1 venue=1 symbol=BTC-USD ts=$now recv=$now price=100 qty=1 side=1 tid=a"
 
 # the writer stays open on a fifo: each line is published when written
@@ -44,7 +44,7 @@ blocks() {
 cut() {
 	n=$(blocks | wc -l)
 	t0=$(date +%s%N)
-	echo "$BK flags=1" >&3
+	echo "$BK level=100:0:1:0 flags=1" >&3
 	until [ "$(blocks | wc -l)" -gt "$n" ]; do
 		[ $(($(date +%s%N) - t0)) -lt $(((FLUSH + 1000 + SLACK) * 1000000)) ] ||
 		    fail "seq $1: no block within $((FLUSH + 1000 + SLACK)) ms: $(cat "$T/rec.err")"
@@ -58,7 +58,7 @@ cut() {
 	note "seq $1: the START's block written after $ms ms"
 }
 cut 1
-echo "$BK flags=2" >&3
+echo "$BK level=99:0:1:0 flags=2" >&3
 # shellcheck disable=SC2317 # called through wait_for
 block_of() { blocks | grep -q "^1 $1 $1 "; }
 wait_for 10 block_of 2 || fail "the LAST not written alone: $(blocks)"
@@ -74,7 +74,7 @@ wait_pid 10 $r recorder || fail "recorder: exit $?: $(cat "$T/rec.err")"
 "$BIN/recorder" cat -v "$H" >"$T/got" 2>"$T/err" ||
     fail "recorder cat: exit $?: $(cat "$T/err")"
 assert_eq "lines printed" 2 "$(wc -l <"$T/got")"
-grep -q '"seq":1,.*"bids":\[\["100","1"\],\["100","1"\]\]' "$T/got" ||
+grep -q '"seq":1,.*"bids":\[\["100","1"\],\["99","1"\]\]' "$T/got" ||
     fail "the message cut at seq 1 not printed whole: $(cat "$T/got")"
 cmp -s "$T/live" "$T/got" ||
     fail "recorder cat printed $(cat "$T/got"), shmreader $(cat "$T/live")"

@@ -233,14 +233,18 @@ largest_book_fits_the_buffer_bound(void **state)
 	assert_int_equal(n, JSONL_MAX_RECS);
 	/*
 	 * widest decimals the decoder accepts: 20 characters to exponent
-	 * -60, then 19 digits and 60 zeros
+	 * -60, then 19 digits and 60 zeros; the prices as wide, each side
+	 * best first, each price once (tickpipe-json(5))
 	 */
 	for (int x = 0; x < 2; x++) {
 		int e = x == 0 ? DEC_EXP_MIN : DEC_EXP_MAX;
 
 		for (size_t k = 0; k < n; k++)
 			for (int j = 0; j < REC_BOOK_LEVELS; j++) {
-				recs[k].u.book.price[j] = INT64_MIN;
+				size_t g = k * REC_BOOK_LEVELS + (size_t)j;
+
+				recs[k].u.book.price[j] = INT64_MIN + (int64_t)
+				    (g < nlev / 2 ? nlev / 2 - g : g);
 				recs[k].u.book.price_exp[j] = (int8_t)e;
 				recs[k].u.book.qty[j] = INT64_MAX;
 				recs[k].u.book.qty_exp[j] = (int8_t)e;
@@ -332,6 +336,7 @@ status_with_and_without_symbol(void **state)
 }
 
 static void	rejects(const char *, const char *);
+static void	check_accepts(size_t);
 
 static void
 gap_line_round_trips(void **state)
@@ -638,6 +643,53 @@ books_larger_than_the_room_given_are_rejected(void **state)
 	assert_int_equal(back[1].u.book.nbids, 1);
 	assert_int_equal(back[1].flags, REC_F_LAST);
 	free(line);
+}
+
+/*
+ * Each side of a book message is best first, each price once
+ * (tickpipe-json(5)): decode refuses a line whose levels are not, and
+ * check a message, across its records too.
+ */
+static void
+book_levels_out_of_order_are_refused(void **state)
+{
+	char why[256] = "";
+	size_t n;
+
+	(void)state;
+	rejects(B_HEAD "\"bids\":[[\"100\",\"1\"],[\"101\",\"1\"]],"
+	    "\"asks\":[]}", "bids[1] price not below bids[0]'s (best first, "
+	    "each price once)");
+	rejects(B_HEAD "\"bids\":[],\"asks\":[[\"101\",\"1\"],"
+	    "[\"102\",\"1\"],[\"100\",\"0\"]]}", "asks[2] price not above "
+	    "asks[1]'s");
+	/* the same price by value: one level named twice */
+	rejects(B_HEAD "\"bids\":[[\"100.5\",\"1\"],[\"100.50\",\"2\"]],"
+	    "\"asks\":[]}", "bids[1] price not below bids[0]'s");
+	/* the sides are ordered apart: a crossed book is the venue's */
+	n = make_book(1, 2, 0);
+	recs[0].u.book.nasks = 1;
+	recs[0].u.book.price[2] = 10000;
+	recs[0].u.book.price_exp[2] = -2;
+	recs[0].u.book.qty[2] = 1;
+	check_accepts(n);
+
+	n = make_book(0, 12, 3);	/* bids cross into the second record */
+	recs[1].u.book.price[0] = recs[0].u.book.price[9];
+	assert_int_equal(jsonl_check(recs, n, why, sizeof(why)), -1);
+	assert_string_equal(why, "seq 101: level 0 bid price not below the "
+	    "one before it (best first, each price once)");
+	n = make_book(0, 2, 3);
+	recs[0].u.book.price[4] = recs[0].u.book.price[2] - 1;
+	assert_int_equal(jsonl_check(recs, n, why, sizeof(why)), -1);
+	assert_string_equal(why, "seq 100: level 4 ask price not above the "
+	    "one before it (best first, each price once)");
+	recs[0].type = REC_BOOK_TOP;
+	recs[0].u.top.depth = 5;
+	recs[0].u.top.interval_ms = 100;
+	assert_int_equal(jsonl_check(recs, n, why, sizeof(why)), -1);
+	assert_string_equal(why, "seq 100: level 4 ask price not above the "
+	    "one before it (best first, each price once)");
 }
 
 /* A valid trade, status or one-record book in recs[0]. */
@@ -996,6 +1048,7 @@ main(void)
 		cmocka_unit_test(overlong_strings_are_rejected),
 		cmocka_unit_test(embedded_nul_is_rejected),
 		cmocka_unit_test(books_larger_than_the_room_given_are_rejected),
+		cmocka_unit_test(book_levels_out_of_order_are_refused),
 		cmocka_unit_test(check_refuses_what_decode_would_reject),
 		cmocka_unit_test(check_accepts_what_prints_readably),
 		cmocka_unit_test(msg_joins_a_message_and_passes_single_records),
