@@ -84,6 +84,7 @@ struct deriver {
 	uint64_t	 reread;	/* input records taken while resume */
 	uint64_t	 resume_gap;	/* a src_seq no longer held, or 0 */
 	const char	*out_name;
+	char		 recreated[REC_REASON_LEN];	/* to say, or "" */
 };
 
 static void
@@ -114,7 +115,28 @@ counters(struct deriver *v)
 	    s->nomarket, v->published);
 }
 
-/* recreate: the output ring was lost; makes it anew.  0, or -1. */
+/*
+ * status_info: r, a status info of venue all saying what (cut at a
+ * character's end), stamped with the clock: it follows from no input
+ * record.
+ */
+static void
+status_info(struct tp_record *r, const char *what)
+{
+	memset(r, 0, sizeof(*r));
+	r->type = REC_STATUS;
+	r->venue = VENUE_ALL;
+	r->ts = r->recv = now_ns();
+	r->u.status.code = ST_INFO;
+	snprintf(r->u.status.reason, sizeof(r->u.status.reason), "%s", what);
+	r->u.status.reason[utf8_cut(r->u.status.reason,
+	    strlen(r->u.status.reason))] = '\0';
+}
+
+/*
+ * recreate: the output ring was lost; makes it anew, the ring to say so
+ * once what was being published is (announce).  0, or -1.
+ */
 static int
 recreate(struct deriver *v)
 {
@@ -129,7 +151,29 @@ recreate(struct deriver *v)
 		return -1;
 	}
 	warnx("ring %s recreated after %s", ring_name(v->out), why);
+	snprintf(v->recreated, sizeof(v->recreated), "ring recreated after "
+	    "%.106s", why);
 	return 0;
+}
+
+/*
+ * announce: a ring recreated is said in it, as tickpipe-ring(5) asks of
+ * a writer ("Writer recovery") and the collector does: a status info of
+ * venue all, after the batch being published when it was lost.  Lost
+ * again meanwhile: said at the next recreation.
+ */
+static void
+announce(struct deriver *v)
+{
+	struct tp_record r;
+
+	if (v->recreated[0] == '\0' || v->failed)
+		return;
+	status_info(&r, v->recreated);
+	if (ring_publish(v->out, &r, 1) == 0)
+		return;
+	v->recreated[0] = '\0';
+	v->published++;
 }
 
 /* flush: publishes the records gathered; on a lost ring, recreates it. */
@@ -143,6 +187,7 @@ flush(struct deriver *v)
 			return;
 	v->published += v->on;
 	v->on = 0;
+	announce(v);
 }
 
 /*
@@ -154,17 +199,10 @@ flush(struct deriver *v)
 static void
 out_replaced(struct deriver *v, const char *what)
 {
-	struct tp_record *r = &v->obuf[v->on++];
+	char reason[REC_REASON_LEN];
 
-	memset(r, 0, sizeof(*r));
-	r->type = REC_STATUS;
-	r->venue = VENUE_ALL;
-	r->ts = r->recv = now_ns();
-	r->u.status.code = ST_INFO;
-	snprintf(r->u.status.reason, sizeof(r->u.status.reason),
-	    "ring recreated: %.111s", what);
-	r->u.status.reason[utf8_cut(r->u.status.reason,
-	    strlen(r->u.status.reason))] = '\0';
+	snprintf(reason, sizeof(reason), "ring recreated: %.111s", what);
+	status_info(&v->obuf[v->on++], reason);
 	flush(v);
 }
 
@@ -181,8 +219,9 @@ idle(struct deriver *v)
 
 	ring_heartbeat(v->out);
 	ratelog_tick(&v->log, mono_ns());
-	if (!v->failed && ring_lost(v->out, why, sizeof(why)))
-		recreate(v);
+	if (!v->failed && ring_lost(v->out, why, sizeof(why)) &&
+	    recreate(v) == 0)
+		announce(v);
 }
 
 /* resume_end: publishing starts again after a restart; said. */
