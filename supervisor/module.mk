@@ -31,3 +31,11 @@ uninstall-supervisor:
 	rm -f $(DESTDIR)$(pkgdatadir)/tickpipe.conf.example
 
 .PHONY: install-supervisor uninstall-supervisor
+
+# tickpipe-logrelay: between each log fifo and its s6-log (tickpipe(8) LOGS)
+LOGRELAY_OBJ	:= $(BUILD)/obj/supervisor/logrelay.o
+
+$(BUILD)/tickpipe-logrelay: $(LOGRELAY_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LOGRELAY_OBJ) -o $@ $(ALL_LDFLAGS)
+
+PROGRAMS	+= $(BUILD)/tickpipe-logrelay

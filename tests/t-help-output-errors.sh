@@ -1,6 +1,6 @@
 #!/bin/sh
-# t-help-output-errors: -h and --help of collector, shmreader, redispub
-# and wsgate say an output error and exit 74 (their man pages, EXIT
+# t-help-output-errors: -h and --help of collector, shmreader, redispub,
+# wsgate and tickpipe-logrelay say an output error and exit 74 (their man pages, EXIT
 # STATUS), as deriver's and recorder's do (t-deriver-help-output-errors,
 # t-recorder-help-output-errors), and print the usage otherwise.  Before:
 # to /dev/full collector, redispub and wsgate exited 0 without a word,
@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -w /dev/full ] || skip "no /dev/full"
 
-for p in collector shmreader redispub wsgate; do
+for p in collector shmreader redispub wsgate tickpipe-logrelay; do
 	for arg in -h --help; do
 		"$BIN/$p" "$arg" >/dev/full 2>"$T/full.err"
 		assert_eq "$p $arg >/dev/full: exit status" 74 "$?"

@@ -243,6 +243,17 @@ bad=$(grep -c '^  ' "$T/report")
 note "$(wc -l <"$T/runs") bad command lines, $bad not refused cleanly"
 [ "$bad" = 0 ] || fail "$bad bad option(s) not refused cleanly with 64 and one line"
 
+# tickpipe-logrelay (tickpipe(8) LOGS): its one option -f, no logger to
+# run, each refused with 64 and one line; its -h lists no other option
+for args in "-Z -- cat" "--bogus -- cat" "-f" "-f '' -- cat" "-f $T/c" "--"; do
+	eval "set -- $args"
+	timeout 10 "$BIN/tickpipe-logrelay" "$@" </dev/null >/dev/null 2>"$T/err"
+	assert_eq "tickpipe-logrelay $args: exit status" 64 "$?"
+	assert_eq "tickpipe-logrelay $args: lines on stderr" 1 "$(wc -l <"$T/err")"
+done
+assert_eq "tickpipe-logrelay -h: its options" "-h -f" \
+    "$("$BIN/tickpipe-logrelay" -h | grep -o '\[-[a-z]' | tr -d '[' | paste -sd ' ')"
+
 # recorder cat's own option errors are recorder's, as its other messages
 # (getopt said "cat:")
 "$BIN/recorder" cat --bogus "$T" 2>"$T/err"

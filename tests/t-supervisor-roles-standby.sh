@@ -94,7 +94,7 @@ read -r sp _x <"$T/state-a/supervisor.pid"
 kill -KILL "$sp"
 for f in "$T"/state-a/run/*.pids; do
 	while read -r p _t nm; do
-		[ "$nm" = s6-log ] || kill -KILL "$p" 2>/dev/null
+		case $nm in s6-log | tickpipe-logrelay) ;; *) kill -KILL "$p" 2>/dev/null ;; esac
 	done <"$f"
 done
 t0=$(date +%s%N)

@@ -118,10 +118,12 @@ stand_in() {
 	chmod +x "$T/bin/$1"
 }
 
-# logger_pid STAGE: the pid of the s6-log writing into log/STAGE
+# logger_pid STAGE: the pid of the logger writing into log/STAGE: the
+# tickpipe-logrelay in front of its s6-log, which ends with it (or the
+# s6-log itself, run without a relay)
 logger_pid() {
 	while read -r _lp _ _ln; do
-		[ "$_ln" = s6-log ] || continue
+		case $_ln in s6-log | tickpipe-logrelay) ;; *) continue ;; esac
 		case $(ps -p "$_lp" -o args=) in
 		*"/log/$1") echo "$_lp"; return ;;
 		esac
