@@ -337,10 +337,8 @@ hist_follows(struct replay *p, struct hist_reader *hr,
 {
 	const struct hist_stats *st = hist_reader_stats(hr);
 	uint64_t got = cap_seq(r);
-	int lost;
+	int lost = hist_lost(&p->hst, st);
 
-	lost = st->skipped == p->hst.skipped && (st->files == p->hst.files ||
-	    st->bad != p->hst.bad);
 	if (st->records > 1 && got != p->next && !cap_new_ring(r)) {
 		if (p->n > 0)
 			cut(p, "cut by records missing from the history",

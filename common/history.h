@@ -243,6 +243,20 @@ struct hist_stats {
 };
 
 /*
+ * hist_lost: the records a reader skipped between two it returned, its
+ * stats was after the first and now after the second, are lost to
+ * damage, said (a block, a file removed or cut short): not blocks the
+ * index skipped, nor those of a file of another --name read after the
+ * first's, with no damage said (recorder(1)).
+ */
+static inline int
+hist_lost(const struct hist_stats *was, const struct hist_stats *now)
+{
+	return now->skipped == was->skipped && (now->files == was->files ||
+	    now->bad != was->bad);
+}
+
+/*
  * hist_reader_open: lists path (hist_list) and prepares to read.  A
  * directory in which it lists no history file is an empty history, said
  * to note, if it holds nothing but what a recorder makes there (day

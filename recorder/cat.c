@@ -45,6 +45,7 @@ struct cat {
 	char		 out[JSONL_BUFSIZE(JSONL_MAX_RECS)];
 	struct cap_gap_hold pgap;	/* a gap before --from */
 	uint64_t	 next;		/* the seq the next record must have */
+	struct hist_stats hst;		/* the reader's, at the last record */
 };
 
 static uint64_t damaged;
@@ -144,25 +145,37 @@ take(struct cat *c, const struct tp_record *rec)
 }
 
 /*
- * follows: rec, the record number nrec read from a path, must go on from
- * the one before it, as a recorder writes every record and every gap in
- * ring order.  Where it does not (records the reader skipped: damage,
- * said, blocks the index skipped, or another --name's file), the book
- * message begun is cut, its rest never to come: said with -v only, as
- * one a gap cuts (recorder(1)).
+ * follows: rec, read by hr, must go on from the one before it, as a
+ * recorder writes every record and every gap in ring order.  Where it
+ * does not (records the reader skipped: damage, said, blocks the index
+ * skipped, or another --name's file), the book message begun is cut,
+ * its rest never to come: said with -v only, as one a gap cuts.  The
+ * records damage took are printed as a gap before rec if rec is in the
+ * range, as a recorded gap is, so that the output shows the loss where
+ * it is (recorder(1)).
  */
 static void
-follows(struct cat *c, const struct tp_record *rec, uint64_t nrec)
+follows(struct cat *c, struct hist_reader *hr, const struct tp_record *rec)
 {
+	const struct hist_stats *st = hist_reader_stats(hr);
+	uint64_t got = cap_seq(rec);
+	struct tp_record g;
 	char why[256];
 
-	if (nrec > 1 && cap_seq(rec) != c->next && !cap_new_ring(rec) &&
-	    jsonl_msg_cut(&c->msg, "cut by records missing from the history",
-	    why, sizeof(why))) {
-		c->partial++;
-		if (c->verbose)
-			warnx("%s: dropped", why);
+	if (st->records > 1 && got != c->next && !cap_new_ring(rec)) {
+		if (jsonl_msg_cut(&c->msg, "cut by records missing from the "
+		    "history", why, sizeof(why))) {
+			c->partial++;
+			if (c->verbose)
+				warnx("%s: dropped", why);
+		}
+		if (hist_lost(&c->hst, st) && got > c->next &&
+		    rec->ts >= c->from && rec->ts < c->to) {
+			cap_gap_init(&g, c->next, got - c->next, 0);
+			gap_out(c, &g);
+		}
 	}
+	c->hst = *st;
 	c->next = cap_seq_after(rec);
 }
 
@@ -277,7 +290,7 @@ cat_main(int argc, char **argv)
 		}
 		hist_reader_verify(hr, 1);
 		while ((ch = hist_reader_next(hr, &rec)) == 1) {
-			follows(&c, rec, hist_reader_stats(hr)->records);
+			follows(&c, hr, rec);
 			take(&c, rec);
 		}
 		if (ch < 0) {

@@ -11,8 +11,9 @@
 # it does not go on from the one before.  A file whose
 # header is damaged (one byte of its magic) or that is shorter than a
 # header is said, "(file skipped)", and the files after it are read: cat
-# prints the records of every other file, as each prints alone, and exits
-# 65 (recorder(1)); it used to stop there with exit 74, hiding the rest.
+# prints the records of every other file, as each prints alone, and its
+# records as a gap where they were, and exits 65 (recorder(1)); it used
+# to stop there with exit 74, hiding the rest.
 # A path that does not exist is said, and the paths after it are read
 # (exit 66); so is a day directory that cannot be read.  The whole history reads with nothing said.
 # shellcheck disable=SC1091
@@ -104,9 +105,14 @@ fi
 chmod 755 "$day"
 
 # a damaged header; want: the records of each other file, read alone, in
-# order
+# order, and a gap for the damaged one's
 for f; do
-	[ "$f" = "$bad" ] && continue
+	if [ "$f" = "$bad" ]; then
+		gf=$($CAP blocks "$f.idx" | head -n 1 | cut -d ' ' -f 3)
+		gl=$($CAP blocks "$f.idx" | tail -n 1 | cut -d ' ' -f 4)
+		echo "{\"type\":\"gap\",\"from\":$gf,\"lost\":$((gl - gf + 1))}"
+		continue
+	fi
 	"$BIN/recorder" cat "$f" 2>"$T/err" || fail "cat $f: $(cat "$T/err")"
 done >"$T/want"
 printf X | dd of="$bad" bs=1 seek=0 conv=notrunc 2>/dev/null

@@ -19,6 +19,8 @@
                                    its block I left out, or listed twice,
                                    its CRC made right for the lie
   before IN NS                     print how many records have recv < NS
+  gap FROM LOST                    write a gap record of LOST records
+                                   from seq FROM (cap_gap_init)
   tphblocks FILE                   print each whole block of a history
                                    file, from its headers: nrec first_seq
                                    last_seq min_ts max_ts
@@ -106,6 +108,11 @@ def main():
         with open(args[0], "wb") as f:
             f.write(data[:16] + struct.pack("<QII", len(ents),
                                             zlib.crc32(body), 0) + body)
+        return 0
+    if cmd == "gap":
+        r = bytearray(REC)
+        struct.pack_into("<QQ", r, 48, int(args[0]), int(args[1]))
+        sys.stdout.buffer.write(r)
         return 0
     if cmd == "flip":
         with open(args[0], "r+b") as f:
