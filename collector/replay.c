@@ -37,11 +37,11 @@ struct replay {
 	uint32_t		 venues;	/* bit v: venue v replayed */
 	uint64_t		 next;	/* the seq the next record must have */
 	struct hist_stats	 hst;	/* the history's, at the last record */
-	struct {			/* gaps said, not yet told the ring */
+	struct loss {			/* gaps said, not yet told the ring */
 		uint64_t	 from, lost;
-		int64_t		 ts, recv;
-		int		 has;
-	}			 loss;
+	}			*loss;
+	size_t			 nloss, lcap;
+	int64_t			 loss_ts, loss_recv;	/* the last one's */
 	/* the books replayed so far */
 	struct rbook {
 		uint16_t	 venue;
@@ -96,8 +96,8 @@ book_seen(struct replay *p, const struct tp_record *r)
  * venue replayed so far and for venue, if not VENUE_UNKNOWN (for venue
  * "all" if none), at ts and recv, as tickpipe-json(5) announces a loss:
  * books wait for their next snapshot.  Several gaps since the last
- * message are told as one, their losses summed, from the first one's
- * seq (collector(1)).
+ * message are told one by one, in their order, so that a reader knows
+ * where each was (collector(1)).
  */
 static void
 loss_tell(struct replay *p, unsigned venue, int64_t ts, int64_t recv)
@@ -105,9 +105,8 @@ loss_tell(struct replay *p, unsigned venue, int64_t ts, int64_t recv)
 	struct tp_record r;
 	uint32_t v = p->venues;
 
-	if (!p->loss.has)
+	if (p->nloss == 0)
 		return;
-	p->loss.has = 0;
 	if (venue != VENUE_UNKNOWN && venue < 32)
 		v |= 1u << venue;
 	if (v == 0)	/* none to name: still told, as deriver(1) tells */
@@ -116,17 +115,21 @@ loss_tell(struct replay *p, unsigned venue, int64_t ts, int64_t recv)
 	r.type = REC_STATUS;
 	r.ts = ts;
 	r.u.status.code = ST_RESYNC;
-	snprintf(r.u.status.reason, sizeof(r.u.status.reason), "replay: the "
-	    "recording lost %" PRIu64 " records from seq %" PRIu64 "; books "
-	    "wait for a snapshot", p->loss.lost, p->loss.from);
-	for (unsigned i = 0; i < 32; i++) {
-		if ((v & (1u << i)) == 0)
-			continue;
-		r.venue = (uint16_t)i;
-		r.recv = recv;	/* collector_emit sets a recv of 0 */
-		collector_emit(p->c, &r, 1);
-		p->c->resyncs++;
+	for (size_t k = 0; k < p->nloss; k++) {
+		snprintf(r.u.status.reason, sizeof(r.u.status.reason),
+		    "replay: the recording lost %" PRIu64 " records from seq %"
+		    PRIu64 "; books wait for a snapshot", p->loss[k].lost,
+		    p->loss[k].from);
+		for (unsigned i = 0; i < 32; i++) {
+			if ((v & (1u << i)) == 0)
+				continue;
+			r.venue = (uint16_t)i;
+			r.recv = recv;	/* collector_emit sets a recv of 0 */
+			collector_emit(p->c, &r, 1);
+			p->c->resyncs++;
+		}
 	}
+	p->nloss = 0;
 }
 
 /* Paces and publishes the message recs[0..n) if its ts is in range. */
@@ -163,16 +166,20 @@ static void
 loss_hold(struct replay *p, uint64_t from, uint64_t lost, int64_t ts,
     int64_t recv)
 {
+	struct loss *l;
+
 	if (lost == 0)
 		return;
-	if (!p->loss.has) {
-		p->loss.from = from;
-		p->loss.lost = 0;
-		p->loss.has = 1;
+	if (p->nloss == p->lcap) {
+		p->lcap = p->lcap ? p->lcap * 2 : 8;
+		if ((l = realloc(p->loss, p->lcap * sizeof(*l))) == NULL)
+			err(EX_OSERR, "realloc");
+		p->loss = l;
 	}
-	p->loss.lost += lost;
-	p->loss.ts = ts;
-	p->loss.recv = recv;
+	p->loss[p->nloss].from = from;
+	p->loss[p->nloss++].lost = lost;
+	p->loss_ts = ts;
+	p->loss_recv = recv;
 }
 
 /*
@@ -543,10 +550,11 @@ replay_main(struct collector *c, struct feed_opts *o, const char *path)
 	}
 	/* the history or capture ends after a gap: told all the same */
 	if (!collector_stop)
-		loss_tell(&p, VENUE_UNKNOWN, p.loss.ts > 0 ? p.loss.ts :
-		    now_ns(), p.loss.recv);
+		loss_tell(&p, VENUE_UNKNOWN, p.loss_ts > 0 ? p.loss_ts :
+		    now_ns(), p.loss_recv);
 	ratelog_flush(&p.gaplog);
 	free(p.books);
+	free(p.loss);
 	if (p.partial > 0)
 		warnx("%s: %" PRIu64 " incomplete book messages skipped", path,
 		    p.partial);
