@@ -37,6 +37,7 @@ struct replay {
 	uint32_t		 venues;	/* bit v: venue v replayed */
 	uint64_t		 next;	/* the seq the next record must have */
 	struct hist_stats	 hst;	/* the history's, at the last record */
+	int64_t			 last_ts, last_recv;	/* that record's */
 	struct loss {			/* gaps said, not yet told the ring */
 		uint64_t	 from, lost;
 	}			*loss;
@@ -116,10 +117,16 @@ loss_tell(struct replay *p, unsigned venue, int64_t ts, int64_t recv)
 	r.ts = ts;
 	r.u.status.code = ST_RESYNC;
 	for (size_t k = 0; k < p->nloss; k++) {
-		snprintf(r.u.status.reason, sizeof(r.u.status.reason),
-		    "replay: the recording lost %" PRIu64 " records from seq %"
-		    PRIu64 "; books wait for a snapshot", p->loss[k].lost,
-		    p->loss[k].from);
+		if (p->loss[k].lost > 0)
+			snprintf(r.u.status.reason, sizeof(r.u.status.reason),
+			    "replay: the recording lost %" PRIu64 " records "
+			    "from seq %" PRIu64 "; books wait for a snapshot",
+			    p->loss[k].lost, p->loss[k].from);
+		else	/* at the end, damage of no known size */
+			snprintf(r.u.status.reason, sizeof(r.u.status.reason),
+			    "replay: the recording lost records from seq %"
+			    PRIu64 " at its end, how many unknown; books wait "
+			    "for a snapshot", p->loss[k].from);
 		for (unsigned i = 0; i < 32; i++) {
 			if ((v & (1u << i)) == 0)
 				continue;
@@ -159,17 +166,16 @@ replay_msg(struct replay *p)
 }
 
 /*
- * loss_hold: lost records from seq from, if any, are held for loss_tell;
- * ts and recv: the times of the record before them, or after.
+ * loss_push: lost records from seq from, lost of them (0: how many not
+ * known), are held for loss_tell; ts and recv: the times of the record
+ * before them, or after.  loss_hold: the same if lost > 0.
  */
 static void
-loss_hold(struct replay *p, uint64_t from, uint64_t lost, int64_t ts,
+loss_push(struct replay *p, uint64_t from, uint64_t lost, int64_t ts,
     int64_t recv)
 {
 	struct loss *l;
 
-	if (lost == 0)
-		return;
 	if (p->nloss == p->lcap) {
 		p->lcap = p->lcap ? p->lcap * 2 : 8;
 		if ((l = realloc(p->loss, p->lcap * sizeof(*l))) == NULL)
@@ -180,6 +186,14 @@ loss_hold(struct replay *p, uint64_t from, uint64_t lost, int64_t ts,
 	p->loss[p->nloss++].lost = lost;
 	p->loss_ts = ts;
 	p->loss_recv = recv;
+}
+
+static void
+loss_hold(struct replay *p, uint64_t from, uint64_t lost, int64_t ts,
+    int64_t recv)
+{
+	if (lost > 0)
+		loss_push(p, from, lost, ts, recv);
 }
 
 /*
@@ -357,6 +371,29 @@ hist_follows(struct replay *p, struct hist_reader *hr,
 	}
 	p->hst = *st;
 	p->next = cap_seq_after(r);
+	p->last_ts = r->ts;
+	p->last_recv = r->recv;
+}
+
+/*
+ * lost_at_end: damage said after the last record read from the history
+ * of hr (its last blocks damaged, its last file cut short, files after
+ * it skipped) took records no record after shows: they are held for
+ * loss_tell at the end, from the seq after that record, as many as lie
+ * up to the end of the last damaged block if its header or index tells
+ * (lost_to), else how many unknown.  Not if that record is at or after
+ * --to: the damage may lie past the range (collector(1)).
+ */
+static void
+lost_at_end(struct replay *p, struct hist_reader *hr)
+{
+	const struct hist_stats *st = hist_reader_stats(hr);
+
+	if (st->bad == p->hst.bad || p->hst.records == 0 ||
+	    p->last_ts >= p->o->to)
+		return;
+	loss_push(p, p->next, st->lost_to > p->next ? st->lost_to - p->next :
+	    0, p->last_ts, p->last_recv);
 }
 
 static void
@@ -395,8 +432,10 @@ replay_history(struct replay *p, struct hist_reader *hr)
 		return EX_IOERR;
 	}
 	/* stopped by a signal, the history has not ended */
-	if (!collector_stop)
+	if (!collector_stop) {
 		cut_at_end(p, "no LAST at the end of the history");
+		lost_at_end(p, hr);
+	}
 	/* damage said (a block or file skipped, records missing), the rest
 	   replayed: the exit status says it, as recorder cat's */
 	rc = hist_reader_stats(hr)->bad > 0 ? EX_DATAERR : 0;

@@ -664,7 +664,7 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 		say(note, "%s: %" PRIu64 " bytes, %" PRIu64 " when it was "
 		    "closed: cut short, records missing from the history",
 		    path, size, was);
-		*found |= HIST_DAMAGED;
+		*found |= HIST_DAMAGED | HIST_CUT;
 		break;
 	}
 	for (off = sizeof(fh); off < size; ) {
@@ -722,7 +722,7 @@ hist_scan(const char *path, struct hist_idx_ent **entsp, size_t *np,
 			say(note, "%s: damaged block header at offset %" PRIu64
 			    ": %" PRIu64 " bytes to the end of the file that "
 			    "are no block, skipped", path, off, size - off);
-			*found |= HIST_DAMAGED;
+			*found |= HIST_DAMAGED | HIST_CUT;
 			break;
 		}
 		say(note, "%s: damaged block header at offset %" PRIu64
@@ -1008,6 +1008,8 @@ struct hist_reader {
 	size_t		 rcap, nrecs, ri;
 	struct hist_stats st;
 	int		 verify;	/* check rcrc too */
+	int		 cut;		/* the current file's end lost (HIST_CUT):
+					   counted when it is closed */
 	char		 err[1024];
 	/* the last file read of each name: the last seq of its blocks */
 	struct chain {
@@ -1073,6 +1075,17 @@ stem_len(const char *b)
 }
 
 /*
+ * damage: counts damage said, whose records end before seq lost_to if
+ * known (a block's), else 0.
+ */
+static void
+damage(struct hist_reader *r, uint64_t lost_to)
+{
+	r->st.bad++;
+	r->st.lost_to = lost_to;
+}
+
+/*
  * chain_check: path, whose blocks are e[0..n) and whose header's prev_seq
  * is prev (hist_scan), follows the file before it of the same name, read
  * before it (files sort by their times, so those of several names in one
@@ -1112,13 +1125,13 @@ chain_check(struct hist_reader *r, const char *path,
 		say(r->note, "%s: follows no record, but %s ends at seq %"
 		    PRIu64 ": a file out of its place in the history (one "
 		    "renamed?)", path, c->path, c->last);
-		r->st.bad++;
+		damage(r, 0);
 	} else if (c->have && prev != c->last) {
 		say(r->note, "%s: follows seq %" PRIu64 ", but %s ends "
 		    "at seq %" PRIu64 ": records %s the history (a file "
 		    "removed or cut short?)", path, prev, c->path, c->last,
 		    prev > c->last ? "missing from" : "repeated in");
-		r->st.bad++;
+		damage(r, 0);
 	}
 	if (n > 0) {
 		c->last = e[n - 1].last_seq;
@@ -1163,7 +1176,7 @@ block_follows(struct hist_reader *r, const struct hist_idx_ent *e)
 		    "history (a block cut out or copied in?)", r->path,
 		    e->offset, e->first_seq, e->last_seq, r->bnext - 1,
 		    got > r->bnext ? "missing from" : "repeated in");
-		r->st.bad++;
+		damage(r, 0);
 	}
 	r->bnext = rec_next_seq(&r->recs[r->nrecs - 1]);
 	r->bend = e->offset + sizeof(struct hist_block_hdr) + e->zlen;
@@ -1187,6 +1200,10 @@ next_file(struct hist_reader *r)
 		close(r->fd);
 		r->fd = -1;
 	}
+	if (r->cut) {
+		damage(r, 0);
+		r->cut = 0;
+	}
 	free(r->ents);
 	r->ents = NULL;
 	while (r->fi < r->nfiles) {
@@ -1199,12 +1216,14 @@ next_file(struct hist_reader *r)
 		if (hist_scan(r->path, &e, &n, &found, &prev, r->note, r->err,
 		    sizeof(r->err)) < 0) {
 			say(r->note, "%s (file skipped)", r->err);
-			r->st.bad++;
+			damage(r, 0);
 			r->pend_path = NULL;
 			continue;
 		}
 		r->st.torn += (found & HIST_TORN) != 0;
-		r->st.bad += (found & HIST_DAMAGED) != 0;
+		/* a lost end after the file's records (hist_reader) */
+		if ((found & HIST_DAMAGED) && !(found & HIST_CUT))
+			damage(r, 0);
 		if (chain_check(r, r->path, e, n, prev) < 0) {
 			free(e);
 			snprintf(r->err, sizeof(r->err), "out of memory");
@@ -1217,6 +1236,8 @@ next_file(struct hist_reader *r)
 			hi = e[i].max_ts > hi ? e[i].max_ts : hi;
 		}
 		if (n == 0 || lo >= r->to || hi < r->from) {
+			if (found & HIST_CUT)
+				damage(r, 0);
 			r->st.skipped += n;
 			if (n > 0 && hi < r->from) {
 				r->pend_path = r->path;
@@ -1239,6 +1260,7 @@ next_file(struct hist_reader *r)
 			return -1;
 		}
 		r->st.files++;
+		r->cut = (found & HIST_CUT) != 0;
 		r->ents = e;
 		r->nents = n;
 		r->ei = 0;
@@ -1268,7 +1290,7 @@ load_block(struct hist_reader *r, const struct hist_idx_ent *e)
 		    "..%" PRIu64 "): damaged header, %" PRIu32 " records "
 		    "skipped", r->path, e->offset, e->first_seq, e->last_seq,
 		    e->nrec);
-		r->st.bad++;
+		damage(r, e->last_seq + 1);
 		return 0;
 	}
 	if (h.zlen > r->zcap) {
@@ -1307,7 +1329,7 @@ load_block(struct hist_reader *r, const struct hist_idx_ent *e)
 		    "..%" PRIu64 "): checksum mismatch, %" PRIu32 " records "
 		    "skipped", r->path, e->offset, h.first_seq, h.last_seq,
 		    h.nrec);
-		r->st.bad++;
+		damage(r, h.last_seq + 1);
 		return 0;
 	}
 	dst = h.enc != HIST_ENC_PLAIN ? r->pbuf : (unsigned char *)r->recs;
@@ -1325,7 +1347,7 @@ load_block(struct hist_reader *r, const struct hist_idx_ent *e)
 		    h.enc == HIST_ENC_PLAIN &&
 		    hist_crc(dst, h.rawlen) != h.rcrc ?
 		    "record checksum mismatch" : "bad packing", h.nrec);
-		r->st.bad++;
+		damage(r, h.last_seq + 1);
 		return 0;
 	}
 	r->nrecs = h.nrec;

@@ -197,7 +197,9 @@ int	 hist_index_write(const char *path, uint64_t data_size,
  * set to the problems found: HIST_TORN (the file ends in an incomplete
  * block, as a crash mid-write leaves it: a valid header and less than its
  * frame, or less than a header), HIST_DAMAGED (bytes that are no block
- * were skipped, even at the end of the file).  *prev_seq, if not NULL, is set to the header's
+ * were skipped, even at the end of the file), with HIST_CUT if the
+ * file's end is lost: it is shorter than when it was closed, or the
+ * bytes to its end are no block.  *prev_seq, if not NULL, is set to the header's
  * prev_seq (the last seq recorded before the file, 0 none).  Returns 0,
  * or -1 if the file cannot be read or is not a history file (err says
  * why), or is no regular file: a FIFO is refused, never waited on
@@ -205,6 +207,7 @@ int	 hist_index_write(const char *path, uint64_t data_size,
  */
 #define HIST_TORN	1
 #define HIST_DAMAGED	2
+#define HIST_CUT	4
 int	 hist_scan(const char *path, struct hist_idx_ent **ents, size_t *n,
 	    unsigned *found, uint64_t *prev_seq, void (*note)(const char *),
 	    char *err, size_t errlen);
@@ -229,6 +232,9 @@ void	 hist_list_free(char **files, size_t n);
  * A reader of records across files, in file and block order, limited to
  * the blocks whose times meet [from, to): the index skips the others
  * without reading them.  Damaged blocks are reported to note and skipped.
+ * Damage is counted where it lies among the records returned: a file's
+ * lost end (HIST_CUT) once its records are read, so that damage counted
+ * after the last record returned lies after every record read.
  */
 struct hist_reader;
 
@@ -240,6 +246,10 @@ struct hist_stats {
 					   bytes that are no block */
 	uint64_t	torn;		/* files ending in a torn block */
 	uint64_t	records;	/* records returned */
+	uint64_t	lost_to;	/* the seq after the records the last
+					   damage counted in bad took, where a
+					   block's header or index tells; 0 if
+					   not told */
 };
 
 /*
