@@ -1,7 +1,9 @@
 /*
  * cluster.c: the slot function, the slot map and the redirections of
- * cluster.h.  The map is asked with hiredis' blocking API, one short
- * connection to each node asked, like sentinel.c.
+ * cluster.h.  cluster_fetch asks for the map with hiredis' blocking
+ * API, one short connection to each node asked, like sentinel.c;
+ * redispub's reads while it runs ask on its loop (its conn.h) and judge
+ * the answer by the same cluster_slots_reply.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,6 +125,17 @@ bad:
 	return -1;
 }
 
+int
+cluster_slots_reply(const redisReply *r, const struct redisurl_node *nd,
+    struct cluster_map *m, char *err, size_t errlen)
+{
+	if (r->type == REDIS_REPLY_ERROR) {
+		snprintf(err, errlen, "%s", r->str);
+		return -1;
+	}
+	return cluster_map_parse(r, nd, m, err, errlen);
+}
+
 /* ask_one: CLUSTER SLOTS of the node nd into *m; 0, or -1 with why. */
 static int
 ask_one(const struct redisurl *u, const char *pw,
@@ -146,12 +159,11 @@ ask_one(const struct redisurl *u, const char *pw,
 		freeReplyObject(rep);
 	}
 	rep = redisCommand(rc, "CLUSTER SLOTS");
-	if (rep == NULL || rep->type == REDIS_REPLY_ERROR) {
-		snprintf(why, whylen, "%s", rep != NULL ? rep->str :
-		    rc->errstr);
+	if (rep == NULL) {
+		snprintf(why, whylen, "%s", rc->errstr);
 		goto err;
 	}
-	rv = cluster_map_parse(rep, nd, m, why, whylen);
+	rv = cluster_slots_reply(rep, nd, m, why, whylen);
 err:
 	if (rep != NULL)
 		freeReplyObject(rep);

@@ -53,6 +53,16 @@ int	cluster_map_parse(const redisReply *r, const struct redisurl_node *from,
 	    struct cluster_map *m, char *err, size_t errlen);
 
 /*
+ * cluster_slots_reply: node nd's reply r to CLUSTER SLOTS into *m, by
+ * cluster_map_parse; an error reply is a failure with its text.  What
+ * cluster_fetch and redispub's reads on its loop (conn.h) both judge
+ * the reply by.  Returns 0, or -1 with why in err.
+ */
+int	cluster_slots_reply(const redisReply *r,
+	    const struct redisurl_node *nd, struct cluster_map *m, char *err,
+	    size_t errlen);
+
+/*
  * cluster_map_node: the index in m of host:port, added if new (with no
  * node ID); -1 if m is full.
  */
@@ -70,8 +80,9 @@ int	cluster_ask_list(const struct redisurl *u, const struct cluster_map *m,
 	    struct redisurl_node *ask);
 
 /*
- * cluster_fetch: asks the nodes of cluster_ask_list (u->is_cluster) in turn, each for at most timeout_ms, for CLUSTER
- * SLOTS (with AUTH first if u has a password: pw, NULL for none).
+ * cluster_fetch: asks the nodes of cluster_ask_list (u->is_cluster) in
+ * turn, each for at most timeout_ms, for CLUSTER SLOTS (with AUTH first
+ * if u has a password: pw, NULL for none).
  * Returns 0 with the new map in *m, or -1 with each failure, in short,
  * in err (never a password).  Blocks.
  */

@@ -163,6 +163,24 @@ cluster_slots_become_a_map(void **state)
 	free_tree(r);
 }
 
+/* an error answer to CLUSTER SLOTS is a failure with its text */
+static void
+cluster_slots_error_is_said(void **state)
+{
+	static struct cluster_map m;
+	struct redisurl_node from = { "10.0.0.9", 7009 };
+	redisReply *r = mk_str("ERR This instance has cluster support disabled");
+	char err[200] = "";
+
+	(void)state;
+	r->type = REDIS_REPLY_ERROR;
+	assert_int_equal(cluster_slots_reply(r, &from, &m, err, sizeof(err)),
+	    -1);
+	assert_string_equal(err, "ERR This instance has cluster support "
+	    "disabled");
+	free_tree(r);
+}
+
 static void
 redirections_are_read(void **state)
 {
@@ -194,6 +212,7 @@ main(void)
 		cmocka_unit_test(slots_match_redis),
 		cmocka_unit_test(hash_tags_follow_the_specification),
 		cmocka_unit_test(cluster_slots_become_a_map),
+		cmocka_unit_test(cluster_slots_error_is_said),
 		cmocka_unit_test(redirections_are_read),
 	};
 
