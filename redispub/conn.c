@@ -24,6 +24,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include "cluster.h"
 #include "conn.h"
 #include "sentinel.h"
 #include "shard.h"
@@ -504,6 +505,21 @@ connect_tcp(struct conn *c, const char *host, int port)
 
 static void	ask_failed(struct conn *, const char *);
 
+/* ask_ms: how long the node asked has to connect, and to answer */
+static int
+ask_ms(const struct conn *c)
+{
+	return c->ask_map != NULL ? CLUSTER_TIMEOUT_MS : SENTINEL_TIMEOUT_MS;
+}
+
+/* ask_node: the node asked: a Sentinel, or a cluster's (conn_ask_slots) */
+static const struct redisurl_node *
+ask_node(const struct conn *c)
+{
+	return c->ask_map != NULL ? &c->ask_nodes[c->ask_i] :
+	    &c->url->sentinels[c->ask_i];
+}
+
 /*
  * attempt_failed: the attempt failed for c->why: the Sentinel being
  * asked is given up, else the connection is lost.
@@ -532,7 +548,7 @@ lookup_check(struct conn *c, int64_t now)
 			return;
 		snprintf(c->why, sizeof(c->why), "resolve %s: no answer in "
 		    "%" PRId64 " ms", l->host, c->state == CONN_ASKING ?
-		    (int64_t)SENTINEL_TIMEOUT_MS : CONNECT_TIMEOUT / MS);
+		    (int64_t)ask_ms(c) : CONNECT_TIMEOUT / MS);
 	} else if (rc != 0) {
 		resolve_failed(c, l->host, rc);
 	} else {
@@ -552,13 +568,41 @@ lookup_check(struct conn *c, int64_t now)
  * SENTINEL_TIMEOUT_MS to connect and as long again to answer, its answer
  * read by hiredis' reader (resp.c's keeps too little of an array) and
  * judged by sentinel_master_addr.  Lines, signals and timers are served
- * meanwhile (redispub(1)).
+ * meanwhile (redispub(1)).  A cluster's nodes are asked for the slot map
+ * the same way (conn_ask_slots, CLUSTER_TIMEOUT_MS), the answer judged
+ * by cluster_slots_reply, the one cluster_fetch uses.
  */
 static void	connect_primary(struct conn *, const struct redisurl *);
 
 /*
- * ask_next: Sentinel c->ask_i is asked; with none left, the attempt is
- * lost for each one's failure.
+ * slots_done: the slot map's read is over: *c->ask_map holds the map
+ * (why NULL), or no node gave it (why: each one's failure).
+ */
+static void
+slots_done(struct conn *c, const char *why)
+{
+	conn_close(c);
+	c->state = CONN_DOWN;
+	c->retry_at = INT64_MAX;
+	c->ev.slots(c->ev.arg, why);
+}
+
+/* ask_command: the command q[0..n) queued for the node asked. */
+static void
+ask_command(struct conn *c, char *q, int n)
+{
+	if (n < 0)
+		err(EX_OSERR, "redisFormatCommand");
+	resp_reserve(&c->out, (size_t)n);
+	resp_raw(&c->out, q, (size_t)n);
+	redisFreeCommand(q);
+}
+
+/*
+ * ask_next: node c->ask_i is asked (a Sentinel for the primary; a
+ * cluster's node for CLUSTER SLOTS, AUTH first if there is a password);
+ * with none left, the attempt is lost, or the slot map's read failed,
+ * for each one's failure.
  */
 static void
 ask_next(struct conn *c)
@@ -568,40 +612,54 @@ ask_next(struct conn *c)
 	int n;
 
 	conn_close(c);
-	if (c->ask_i >= c->url->nsentinels) {
+	if (c->ask_map != NULL && c->ask_i >= c->ask_n) {
+		slots_done(c, c->ask_n == 0 ? "no nodes" : c->ask_err);
+		return;
+	}
+	if (c->ask_map == NULL && c->ask_i >= c->url->nsentinels) {
 		snprintf(c->why, sizeof(c->why), "no primary from the "
 		    "Sentinels: %s", c->url->nsentinels == 0 ? "no Sentinels" :
 		    c->ask_err);
 		conn_lost(c, c->why);
 		return;
 	}
-	nd = &c->url->sentinels[c->ask_i];
+	nd = ask_node(c);
 	if ((c->reader = redisReaderCreate()) == NULL)
 		err(EX_OSERR, "redisReaderCreate");
-	if ((n = redisFormatCommand(&q, SENTINEL_ASK_MASTER,
-	    c->url->master)) < 0)
-		err(EX_OSERR, "redisFormatCommand");
-	resp_reserve(&c->out, (size_t)n);
-	resp_raw(&c->out, q, (size_t)n);
-	redisFreeCommand(q);
+	c->ask_nrep = 1;
+	if (c->ask_map == NULL) {
+		n = redisFormatCommand(&q, SENTINEL_ASK_MASTER,
+		    c->url->master);
+		ask_command(c, q, n);
+	} else {
+		if (c->password != NULL) {
+			n = c->url->user[0] != '\0' ? redisFormatCommand(&q,
+			    "AUTH %s %s", c->url->user, c->password) :
+			    redisFormatCommand(&q, "AUTH %s", c->password);
+			ask_command(c, q, n);
+			c->ask_nrep = 2;
+		}
+		ask_command(c, q, redisFormatCommand(&q, "CLUSTER SLOTS"));
+	}
 	c->ask_up = 0;
 	c->ask_got = 0;
-	c->deadline = mono_ns() + SENTINEL_TIMEOUT_MS * MS;
+	c->deadline = mono_ns() + ask_ms(c) * MS;
 	if (connect_tcp(c, nd->host, nd->port) < 0)
 		ask_failed(c, c->why);
 }
 
-/* ask_failed: the Sentinel asked failed for why; the next one is asked. */
+/* ask_failed: the node asked failed for why; the next one is asked. */
 static void
 ask_failed(struct conn *c, const char *why)
 {
 	sentinel_why(c->ask_err, sizeof(c->ask_err), &c->ask_o,
-	    c->ask_i == 0, "Sentinel ", &c->url->sentinels[c->ask_i], why);
+	    c->ask_i == 0, c->ask_map != NULL ? "" : "Sentinel ", ask_node(c),
+	    why);
 	c->ask_i++;
 	ask_next(c);
 }
 
-/* ask_start: the Sentinels are asked from the first. */
+/* ask_start: the Sentinels, or a cluster's nodes, are asked from the first. */
 static void
 ask_start(struct conn *c)
 {
@@ -620,17 +678,65 @@ ask_start(struct conn *c)
 #define ASK_REPLY_MAX	65536
 
 /*
- * ask_read: the Sentinel's answer read, as far as it came: the primary
- * it names connected to, or the Sentinel given up.
+ * A node's answer to CLUSTER SLOTS: one range of a primary with three
+ * replicas is some 500 bytes (Redis 7: each node's address, port, ID
+ * and host name), so this holds 64 primaries' in over 8000 ranges; a
+ * node that sends more is given up as a Sentinel is (redispub(1)).
+ */
+#define SLOTS_REPLY_MAX	(4 << 20)
+
+/*
+ * ask_reply: the node asked answered rep (freed): the Sentinel's
+ * primary connected to, a cluster's AUTH passed or its slot map taken,
+ * or the node given up.  Returns whether more replies are due.
+ */
+static int
+ask_reply(struct conn *c, redisReply *rep)
+{
+	struct redisurl found;
+	char why[160] = "";
+	int rc;
+
+	if (c->ask_map == NULL) {
+		rc = sentinel_master_addr(c->url, rep, &found, why,
+		    sizeof(why));
+		freeReplyObject(rep);
+		if (rc < 0)
+			ask_failed(c, why);
+		else
+			connect_primary(c, &found);
+		return 0;
+	}
+	if (--c->ask_nrep > 0) {
+		rc = rep->type == REDIS_REPLY_ERROR ? -1 : 0;
+		if (rc < 0)
+			snprintf(why, sizeof(why), "AUTH: %s", rep->str);
+		freeReplyObject(rep);
+		if (rc < 0)
+			ask_failed(c, why);
+		return rc == 0;
+	}
+	rc = cluster_slots_reply(rep, ask_node(c), c->ask_map, why,
+	    sizeof(why));
+	freeReplyObject(rep);
+	if (rc < 0)
+		ask_failed(c, why);
+	else
+		slots_done(c, NULL);
+	return 0;
+}
+
+/*
+ * ask_read: the node's answer read, as far as it came, and judged by
+ * ask_reply once whole.
  */
 static void
 ask_read(struct conn *c)
 {
-	struct redisurl found;
-	char buf[4096], why[160];
+	size_t max = c->ask_map != NULL ? SLOTS_REPLY_MAX : ASK_REPLY_MAX;
+	char buf[16384], why[160];
 	void *rep = NULL;
 	ssize_t n;
-	int rc;
 
 	while ((n = read(c->fd, buf, sizeof(buf))) < 0 && errno == EINTR)
 		;
@@ -641,30 +747,26 @@ ask_read(struct conn *c)
 		    strerror(errno));
 		return;
 	}
-	if ((c->ask_got += (size_t)n) > ASK_REPLY_MAX) {
-		snprintf(why, sizeof(why), "a reply past %d bytes",
-		    ASK_REPLY_MAX);
+	if ((c->ask_got += (size_t)n) > max) {
+		snprintf(why, sizeof(why), "a reply past %zu bytes", max);
 		ask_failed(c, why);
 		return;
 	}
-	if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK ||
-	    redisReaderGetReply(c->reader, &rep) != REDIS_OK) {
+	if (redisReaderFeed(c->reader, buf, (size_t)n) != REDIS_OK) {
 		snprintf(why, sizeof(why), "%s", c->reader->errstr);
 		ask_failed(c, why);
 		return;
 	}
-	if (rep == NULL)
-		return;
-	why[0] = '\0';
-	rc = sentinel_master_addr(c->url, rep, &found, why, sizeof(why));
-	freeReplyObject(rep);
-	if (rc < 0)
-		ask_failed(c, why);
-	else
-		connect_primary(c, &found);
+	do {
+		if (redisReaderGetReply(c->reader, &rep) != REDIS_OK) {
+			snprintf(why, sizeof(why), "%s", c->reader->errstr);
+			ask_failed(c, why);
+			return;
+		}
+	} while (rep != NULL && ask_reply(c, rep));
 }
 
-/* ask_io: what poll reported on the Sentinel's socket. */
+/* ask_io: what poll reported on the socket of the node asked. */
 static void
 ask_io(struct conn *c, short revents)
 {
@@ -679,7 +781,7 @@ ask_io(struct conn *c, short revents)
 			return;
 		}
 		c->ask_up = 1;
-		c->deadline = mono_ns() + SENTINEL_TIMEOUT_MS * MS;
+		c->deadline = mono_ns() + ask_ms(c) * MS;
 	}
 	while (resp_pending(&c->out) > 0) {
 		ssize_t n = write(c->fd, c->out.buf + c->out.off,
@@ -737,6 +839,16 @@ connect_primary(struct conn *c, const struct redisurl *addr)
 	if ((c->addr.is_unix ? connect_unix(c) : connect_tcp(c, c->addr.host,
 	    c->addr.port)) < 0)
 		conn_lost(c, c->why);
+}
+
+void
+conn_ask_slots(struct conn *c, const struct redisurl_node *nodes, int n,
+    struct cluster_map *m)
+{
+	c->ask_nodes = nodes;
+	c->ask_n = n;
+	c->ask_map = m;
+	ask_start(c);
 }
 
 void
@@ -1054,7 +1166,7 @@ conn_tick(struct conn *c, int64_t now)
 		lookup_check(c, now);
 	if (c->state == CONN_ASKING && now >= c->deadline) {
 		snprintf(c->why, sizeof(c->why), "%s in %d ms", c->ask_up ?
-		    "no reply" : "not connected", SENTINEL_TIMEOUT_MS);
+		    "no reply" : "not connected", ask_ms(c));
 		ask_failed(c, c->why);
 	}
 	if ((c->state == CONN_CONNECTING || c->state == CONN_HANDSHAKE) &&

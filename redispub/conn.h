@@ -95,9 +95,16 @@ struct conn_events {
 	 */
 	void	(*keys_lost)(void *arg, const uint8_t *lost,
 		    struct resp_buf *out);
+
+	/*
+	 * slots: conn_ask_slots's read is over: the map is in its m (why
+	 * NULL), or no node gave it (why: each one's failure).
+	 */
+	void	(*slots)(void *arg, const char *why);
 };
 
 struct lookup;
+struct cluster_map;
 
 struct conn {
 	/* whom to reach, how, and who hears of it; the caller's */
@@ -117,8 +124,13 @@ struct conn {
 	struct lookup		*look;	/* CONN_CONNECTING, CONN_ASKING:
 					   the host name being looked up
 					   (conn.c) */
-	int			ask_i;	/* CONN_ASKING: the Sentinel asked */
+	int			ask_i;	/* CONN_ASKING: the Sentinel asked,
+					   or ask_nodes' (conn_ask_slots) */
 	int			ask_up;	/* its connect(2) done */
+	int			ask_nrep;	/* its replies still due */
+	const struct redisurl_node *ask_nodes;	/* conn_ask_slots's */
+	int			ask_n;
+	struct cluster_map	*ask_map;	/* NULL: Sentinels asked */
 	size_t			ask_got;	/* bytes of its answer */
 	size_t			ask_o;	/* in ask_err */
 	char			ask_err[472];	/* each Sentinel's failure */
@@ -199,6 +211,19 @@ void	conn_free(struct conn *c);
  * a socket cannot be had at all.
  */
 void	conn_start(struct conn *c);
+
+/*
+ * conn_ask_slots: c (not cluster:// itself: a cluster's node, with its
+ * user and password) asks nodes[0..n) in turn for CLUSTER SLOTS as the
+ * Sentinels are asked (CONN_ASKING, CLUSTER_TIMEOUT_MS to connect and
+ * as long to answer, AUTH first if there is a password), the answer
+ * parsed into *m by cluster_slots_reply (cluster.h); then c is idle and
+ * its slots event says how it went (maybe at once, from here).  nodes
+ * and m must last until then.  c is polled and ticked meanwhile as any
+ * connection; conn_free stops it.  Never blocks.
+ */
+void	conn_ask_slots(struct conn *c, const struct redisurl_node *nodes,
+	    int n, struct cluster_map *m);
 
 /*
  * conn_tick: the timers, at time now: tries again when the wait is

@@ -88,6 +88,13 @@ struct equeue {
 	size_t		head, n, cap;
 };
 
+/* a socket in the epoll set */
+struct reg {
+	int			fd;	/* -1: none */
+	unsigned		gen;	/* the conn's fd_gen then */
+	uint32_t		ev;
+};
+
 struct node {
 	struct shard		*sh;
 	int			idx;
@@ -98,9 +105,7 @@ struct node {
 	struct equeue		q;
 	size_t			nsent;	/* q's first nsent are in flight */
 	int64_t			owed_at;	/* nsent last went from 0 */
-	int			reg_fd;	/* in the epoll set; -1: none */
-	unsigned		reg_gen;	/* c.fd_gen then */
-	uint32_t		reg_ev;
+	struct reg		reg;
 };
 
 struct shard {
@@ -122,6 +127,14 @@ struct shard {
 	uint8_t			refused[CLUSTER_SLOTS];	/* see retry_held */
 	uint8_t			draining[CLUSTER_SLOTS];	/* see refresh */
 	int64_t			held_at, refresh_at, refreshed;
+
+	/* a read of the slot map under way on the loop (refresh_cb) */
+	int			asking;
+	struct conn		ask;
+	struct reg		ask_reg;
+	struct redisurl		ask_url;	/* a node's: user, password */
+	struct redisurl_node	ask_nodes[CLUSTER_ASK_MAX];
+	struct cluster_map	got;
 
 	int			epfd;
 	const char		*fatal;		/* from the caller's reply */
@@ -245,7 +258,7 @@ static int
 node_get(struct shard *sh, const char *host, int port)
 {
 	struct conn_events ev = { NULL, node_up_cb, node_down_cb,
-	    node_reply_cb, NULL };
+	    node_reply_cb, NULL, NULL };
 	struct node *n;
 	int i;
 
@@ -260,7 +273,7 @@ node_get(struct shard *sh, const char *host, int port)
 		err(EX_OSERR, "calloc");
 	n->sh = sh;
 	n->idx = sh->nnodes;
-	n->reg_fd = -1;
+	n->reg.fd = -1;
 	n->url = *sh->v->url;
 	n->url.is_cluster = 0;
 	n->url.nsentinels = 0;
@@ -418,22 +431,17 @@ owner_set(struct shard *sh, unsigned s, unsigned k)
 /* ---- the slot map ---- */
 
 /*
- * refresh: reads the slot map again; the groups waiting for a node that
- * no longer serves their slot go to the new owner, once what that node
- * has of the slot in flight is answered (the slot drains meanwhile: see
- * the top).  Returns 0, or -1 (the map is kept; said once).
+ * refresh_apply: sh->map is the slot map just read; the groups waiting
+ * for a node that no longer serves their slot go to the new owner, once
+ * what that node has of the slot in flight is answered (the slot drains
+ * meanwhile: see the top).  Returns 0, or -1 with why.
  */
 static int
-refresh(struct shard *sh, char *why, size_t whylen)
+refresh_apply(struct shard *sh, char *why, size_t whylen)
 {
 	uint8_t owner[CLUSTER_SLOTS];
 	int idx[CLUSTER_NODES_MAX], i, k, lost = 0;
 
-	sh->refreshed = mono_ns();
-	sh->refresh_at = 0;
-	if (cluster_fetch(sh->v->url, sh->v->password, CLUSTER_TIMEOUT_MS,
-	    &sh->map, why, whylen) < 0)
-		return -1;
 	for (i = 0; i < sh->map.nnodes; i++) {
 		idx[i] = node_get(sh, sh->map.nodes[i].host,
 		    sh->map.nodes[i].port);
@@ -472,6 +480,83 @@ refresh(struct shard *sh, char *why, size_t whylen)
 	for (i = 0; i < sh->nnodes; i++)
 		node_write(sh->nodes[i]);	/* marks held for an ID */
 	return 0;
+}
+
+/*
+ * refresh: reads the slot map at the start, blocking up to
+ * CLUSTER_TIMEOUT_MS per node asked (redispub(1)), and applies it.
+ * Returns 0, or -1 with why (the map is kept).
+ */
+static int
+refresh(struct shard *sh, char *why, size_t whylen)
+{
+	sh->refreshed = mono_ns();
+	sh->refresh_at = 0;
+	if (cluster_fetch(sh->v->url, sh->v->password, CLUSTER_TIMEOUT_MS,
+	    &sh->map, why, whylen) < 0)
+		return -1;
+	return refresh_apply(sh, why, whylen);
+}
+
+/*
+ * refresh_failed: a read of the slot map while running failed for why
+ * (said); the next in a second.
+ */
+static void
+refresh_failed(struct shard *sh, const char *why)
+{
+	warnx("redis cluster: slot map not read again: %s", why);
+	sh->refresh_at = mono_ns() + 10 * REFRESH_NS;
+}
+
+/*
+ * refresh_cb: the read of the slot map that refresh_begin started is
+ * over (conn.h slots): its map applied, or its failure said.
+ */
+static void
+refresh_cb(void *arg, const char *why)
+{
+	struct shard *sh = arg;
+
+	sh->asking = 0;
+	if (why != NULL) {
+		refresh_failed(sh, why);
+		return;
+	}
+	memcpy(&sh->map, &sh->got, sizeof(sh->map));
+	if (refresh_apply(sh, sh->why, sizeof(sh->why)) < 0)
+		refresh_failed(sh, sh->why);
+}
+
+/*
+ * refresh_begin: the slot map is read again while running, on the loop
+ * (conn_ask_slots): the seeds, then the nodes of the map in use, which
+ * stays in use meanwhile.
+ */
+static void
+refresh_begin(struct shard *sh)
+{
+	int n = cluster_ask_list(sh->v->url, &sh->map, sh->ask_nodes);
+
+	sh->refreshed = mono_ns();
+	sh->refresh_at = 0;
+	sh->asking = 1;
+	conn_ask_slots(&sh->ask, sh->ask_nodes, n, &sh->got);
+}
+
+/* ask_reset: the read of the slot map under way, if any, is stopped. */
+static void
+ask_reset(struct shard *sh)
+{
+	struct conn_events ev = { sh, NULL, NULL, NULL, NULL, refresh_cb };
+
+	if (sh->ask.url != NULL)
+		conn_free(&sh->ask);
+	conn_init(&sh->ask, &sh->ask_url, "", sh->v->password, INT64_MAX / 4,
+	    mono_ns(), &ev);
+	sh->ask.retry_at = INT64_MAX;	/* started by conn_ask_slots only */
+	sh->ask_reg.fd = -1;
+	sh->asking = 0;
 }
 
 /* ---- replies ---- */
@@ -734,6 +819,10 @@ shard_new(struct conn *c)
 	memset(sh->known, CLUSTER_NO_NODE, sizeof(sh->known));
 	if ((sh->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		err(EX_OSERR, "epoll_create1");
+	sh->ask_url = *c->url;
+	sh->ask_url.is_cluster = 0;
+	sh->ask_url.nsentinels = 0;
+	ask_reset(sh);
 	return sh;
 }
 
@@ -751,6 +840,7 @@ shard_reset(struct shard *sh)
 		free(n);
 	}
 	sh->nnodes = 0;
+	ask_reset(sh);
 	while (sh->gn > 0) {
 		unref(sh->gq[sh->ghead]);
 		sh->ghead = (sh->ghead + 1) % sh->gcap;
@@ -784,6 +874,7 @@ shard_free(struct shard *sh)
 		    "owner or a node came back", sh->moved, sh->asked,
 		    sh->resent, sh->deletions);
 	shard_reset(sh);
+	conn_free(&sh->ask);
 	close(sh->epfd);
 	free(sh->gq);
 	free(sh->held);
@@ -1016,43 +1107,54 @@ keys_lost(struct shard *sh)
 		node_write(sh->nodes[i]);
 }
 
+/*
+ * reg_update: c's socket in sh's epoll set, with ptr, for what it waits
+ * for now (r: how it was registered).
+ */
+static void
+reg_update(struct shard *sh, const struct conn *c, void *ptr, struct reg *r)
+{
+	struct epoll_event ev;
+	short want;
+	int fd = conn_poll(c, &want);
+
+	ev.events = (want & POLLIN ? EPOLLIN : 0) |
+	    (want & POLLOUT ? EPOLLOUT : 0);
+	ev.data.ptr = ptr;
+	/*
+	 * A socket registered before is closed if fd or its generation
+	 * differ, and close(2) took it out of the set: its number, maybe
+	 * another node's socket now, is not to be deleted (which left
+	 * that node, ready, never polled).
+	 */
+	if (fd < 0) {
+		r->fd = -1;
+		return;
+	}
+	if (fd != r->fd || c->fd_gen != r->gen) {
+		if (epoll_ctl(sh->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
+		    (errno != EEXIST || epoll_ctl(sh->epfd, EPOLL_CTL_MOD, fd,
+		    &ev) < 0))
+			err(EX_OSERR, "epoll_ctl");
+	} else if (ev.events != r->ev &&
+	    epoll_ctl(sh->epfd, EPOLL_CTL_MOD, fd, &ev) < 0) {
+		err(EX_OSERR, "epoll_ctl");
+	}
+	r->fd = fd;
+	r->gen = c->fd_gen;
+	r->ev = ev.events;
+}
+
 int
 shard_poll(struct shard *sh, short *events)
 {
 	int i;
 
-	for (i = 0; i < sh->nnodes; i++) {
-		struct node *n = sh->nodes[i];
-		struct epoll_event ev;
-		short want;
-		int fd = conn_poll(&n->c, &want);
-
-		ev.events = (want & POLLIN ? EPOLLIN : 0) |
-		    (want & POLLOUT ? EPOLLOUT : 0);
-		ev.data.ptr = n;
-		/*
-		 * A socket registered before is closed if fd or its
-		 * generation differ, and close(2) took it out of the set:
-		 * its number, maybe another node's socket now, is not to
-		 * be deleted (which left that node, ready, never polled).
-		 */
-		if (fd < 0) {
-			n->reg_fd = -1;
-			continue;
-		}
-		if (fd != n->reg_fd || n->c.fd_gen != n->reg_gen) {
-			if (epoll_ctl(sh->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 &&
-			    (errno != EEXIST || epoll_ctl(sh->epfd,
-			    EPOLL_CTL_MOD, fd, &ev) < 0))
-				err(EX_OSERR, "epoll_ctl");
-		} else if (ev.events != n->reg_ev &&
-		    epoll_ctl(sh->epfd, EPOLL_CTL_MOD, fd, &ev) < 0) {
-			err(EX_OSERR, "epoll_ctl");
-		}
-		n->reg_fd = fd;
-		n->reg_gen = n->c.fd_gen;
-		n->reg_ev = ev.events;
-	}
+	for (i = 0; i < sh->nnodes; i++)
+		reg_update(sh, &sh->nodes[i]->c, sh->nodes[i],
+		    &sh->nodes[i]->reg);
+	if (sh->asking)
+		reg_update(sh, &sh->ask, &sh->ask, &sh->ask_reg);
 	*events = POLLIN;
 	return sh->epfd;
 }
@@ -1060,10 +1162,10 @@ shard_poll(struct shard *sh, short *events)
 const char *
 shard_io(struct shard *sh)
 {
-	struct epoll_event evs[CLUSTER_NODES_MAX];
+	struct epoll_event evs[CLUSTER_NODES_MAX + 1];
 	int i, k;
 
-	k = epoll_wait(sh->epfd, evs, CLUSTER_NODES_MAX, 0);
+	k = epoll_wait(sh->epfd, evs, CLUSTER_NODES_MAX + 1, 0);
 	for (i = 0; i < k && sh->fatal == NULL; i++) {
 		struct node *n = evs[i].data.ptr;
 		short re = (short)((evs[i].events & EPOLLIN ? POLLIN : 0) |
@@ -1071,7 +1173,12 @@ shard_io(struct shard *sh)
 		    (evs[i].events & EPOLLERR ? POLLERR : 0) |
 		    (evs[i].events & EPOLLHUP ? POLLHUP : 0));
 
-		conn_io(&n->c, re);
+		if (evs[i].data.ptr == &sh->ask) {
+			if (sh->asking)
+				conn_io(&sh->ask, re);
+		} else {
+			conn_io(&n->c, re);
+		}
 	}
 	for (i = 0; i < sh->nnodes && sh->fatal == NULL; i++)
 		conn_flush(&sh->nodes[i]->c);
@@ -1141,11 +1248,10 @@ shard_tick(struct shard *sh, int64_t now)
 		conn_tick(&sh->nodes[k]->c, now);
 	for (k = 0; k < sh->nnodes && sh->fatal == NULL; k++)
 		node_hung(sh->nodes[k], now);
-	if (sh->refresh_at != 0 && now >= sh->refresh_at &&
-	    refresh(sh, sh->why, sizeof(sh->why)) < 0) {
-		warnx("redis cluster: slot map not read again: %s", sh->why);
-		sh->refresh_at = now + 10 * REFRESH_NS;
-	}
+	if (sh->asking)
+		conn_tick(&sh->ask, now);
+	else if (sh->refresh_at != 0 && now >= sh->refresh_at)
+		refresh_begin(sh);
 	if (sh->held_at != 0 && now >= sh->held_at)
 		retry_held(sh);
 	for (k = 0; k < sh->nnodes; k++)
@@ -1165,7 +1271,9 @@ shard_next_timer(const struct shard *sh)
 	for (k = 0; k < sh->nnodes; k++)
 		if ((u = node_deadline(sh->nodes[k])) < t)
 			t = u;
-	if (sh->refresh_at != 0 && sh->refresh_at < t)
+	if (sh->asking && (u = conn_next_timer(&sh->ask)) < t)
+		t = u;
+	else if (!sh->asking && sh->refresh_at != 0 && sh->refresh_at < t)
 		t = sh->refresh_at;
 	if (sh->held_at != 0 && sh->held_at < t)
 		t = sh->held_at;

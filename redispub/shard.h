@@ -54,7 +54,8 @@ void	shard_free(struct shard *sh);
 /*
  * shard_start: asks the seed nodes for the slot map and starts a
  * connection to each primary.  Returns 0, or -1 with why.  Blocks up to
- * CLUSTER_TIMEOUT_MS per node asked.
+ * CLUSTER_TIMEOUT_MS per node asked (redispub(1) CLUSTER); the map's
+ * later reads, from shard_tick, do not (conn_ask_slots).
  */
 int	shard_start(struct shard *sh, char *why, size_t whylen);
 
