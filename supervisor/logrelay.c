@@ -25,6 +25,9 @@
 
 #define RELAY_BUF	(256 * 1024)	/* what is held for the logger */
 #define RELAY_READ	(64 * 1024)	/* one read of the input */
+#define END_GIVE_MS	2000	/* the handover at the end, at most */
+#define END_WAIT_MS	2000	/* then the logger's own end, before TERM */
+#define END_TERM_MS	1000	/* and after TERM, before KILL */
 
 static const char usage_text[] =
 "usage: tickpipe-logrelay [-h] [-f countfile] -- logger [arg ...]\n";
@@ -230,22 +233,88 @@ logger_start(char **argv, int *wfd)
 	return pid;
 }
 
-/* logger_end: its end waited for; its exit status as ours (128+N if killed) */
+/* ms_since: milliseconds from t0 (CLOCK_MONOTONIC) to now */
+static long long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000LL +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * logger_end: its end waited for, END_WAIT_MS at most (a logger on a
+ * full disk may never end: it holds lines it cannot write), then TERM,
+ * then KILL; its exit status as ours (128+N if killed).
+ */
 static int
 logger_end(pid_t pid)
 {
-	int st;
+	struct timespec t0;
+	int st, sent = 0;
+	pid_t w;
 
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return EX_OSERR;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while ((w = waitpid(pid, &st, WNOHANG)) == 0 ||
+	    (w < 0 && errno == EINTR)) {
+		long long ms = ms_since(&t0);
+
+		if (sent == 0 && ms >= END_WAIT_MS) {
+			warnx("the logger did not end in %d ms: stopped "
+			    "(what it held is not logged)", END_WAIT_MS);
+			kill(pid, SIGTERM);
+			sent = 1;
+		} else if (sent == 1 && ms >= END_WAIT_MS + END_TERM_MS) {
+			kill(pid, SIGKILL);
+			sent = 2;
+		}
+		poll(NULL, 0, 10);
+	}
+	if (w < 0)
+		return EX_OSERR;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 /*
+ * relay_hand_over: at the end, what is held given to the logger as it
+ * takes it, END_GIVE_MS at most; what it has not taken by then is
+ * dropped, counted.
+ */
+static void
+relay_hand_over(struct relay *r, int wfd)
+{
+	struct timespec t0;
+	struct pollfd pf;
+	long long left;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (r->whole > 0 && (left = END_GIVE_MS - ms_since(&t0)) > 0) {
+		pf.fd = wfd;
+		pf.events = POLLOUT;
+		if (poll(&pf, 1, (int)left) < 0 && errno != EINTR)
+			break;
+		if (pf.revents & POLLERR || relay_give(r, wfd) < 0)
+			return;		/* the logger is gone */
+	}
+	if (r->whole > 0) {
+		size_t lines = 0;
+
+		for (size_t i = 0; i < r->whole; i++)
+			lines += r->buf[i] == '\n';
+		relay_drop(r, r->whole, 0);
+		r->gap_lines += lines;
+		r->all_lines += lines;
+		r->len = r->whole = 0;
+	}
+}
+
+/*
  * relay_run: until the input ends (or TERM, INT, HUP) or the logger does.
- * At the end of the input what is held is handed over, a gap said, and
- * the logger given its EOF.
+ * At the end of the input what is held is handed over (relay_hand_over),
+ * a gap said, and the logger given its EOF and waited for (logger_end):
+ * on a full disk neither waits for ever, so that a stop ends.
  */
 static int
 relay_run(struct relay *r, int wfd, pid_t pid)
@@ -281,11 +350,7 @@ relay_run(struct relay *r, int wfd, pid_t pid)
 	/* the last line cut short is passed on as it is */
 	r->whole = r->len;
 	relay_notice(r, 1);
-	if (fcntl(wfd, F_SETFL, 0) < 0)
-		err(EX_OSERR, "fcntl");
-	while (r->whole > 0)
-		if (relay_give(r, wfd) < 0)
-			break;
+	relay_hand_over(r, wfd);
 gone:
 	relay_count_write(r, 1);
 	close(wfd);

@@ -59,6 +59,21 @@ wait_for 60 grep -q 'tickpipe-logrelay: [1-9][0-9]* lines ([0-9]* bytes) not log
     "$STATE/log/pipeline/current" ||
     fail "the log does not say the lines not logged: $(tail -n 2 "$STATE/log/pipeline/current" | cut -c 1-200)"
 assert_all_up "not every stage up after the log disk was full"
-tp stop >"$T/stop" 2>&1 || fail "stop: $(cat "$T/stop")"
+
+# a stop with the disk full again and lines held for the logger ends,
+# its loggers with it: each relay hands over for 2 s at most, gives its
+# s6-log (which cannot write what it holds, and heeds no TERM) 2 s,
+# then TERM and KILL, and the supervisor waits for them (tickpipe(8)
+# LOGS).  Before, the relay waited for s6-log for ever, and the
+# supervisor, its wait cut short by a CHLD, left them running.
+dd if=/dev/zero of="$STATE/log/fill" bs=4k 2>/dev/null
+# shellcheck disable=SC2016 # $1: the inner shell's
+timeout 20 sh -c 'yes "$1" | head -n 30000' sh "$line" \
+    1<>"$STATE/run/pipeline.log"
+timeout 60 sh "$TP_SCRIPT" -c "$CONF" stop >"$T/stop" 2>&1
+rc=$?
+[ "$rc" != 124 ] ||
+    fail "stop with the log disk full not done in 60 s: a logger holding lines it cannot write was waited for"
+[ "$rc" = 0 ] || fail "stop: exit $rc: $(cat "$T/stop")"
 no_procs_left
 exit 0

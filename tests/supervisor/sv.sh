@@ -212,6 +212,7 @@ procs_of_test() {
 	pgrep -f -- "redis-server 127.0.0.1:$REDIS_PORT"
 	pgrep -f -- "tickpipe -c $CONF"
 	pgrep -f -- "127.0.0.1:$WS_PORT"
+	pgrep -f -- " $STATE/log/"	# the loggers and their relays
 }
 
 # no_procs_left: fails (listing them) if processes of this test remain.
