@@ -49,8 +49,9 @@ gap_flush(struct ringlines *rl)
 	rl->gaps++;
 	rl->lost += rl->gap_lost;
 	if (rl->verbose)
-		warnx("lapped: lost %" PRIu64 " records from seq %" PRIu64,
-		    rl->gap_lost, rl->gap_from);
+		warnx("%s: lost %" PRIu64 " records from seq %" PRIu64,
+		    rl->gap_new ? "ring created anew" : "lapped", rl->gap_lost,
+		    rl->gap_from);
 	rl->gap(rl->arg, rl->gap_from, rl->gap_lost, rl->gap_new);
 }
 

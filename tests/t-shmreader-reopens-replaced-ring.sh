@@ -4,7 +4,8 @@
 # so on stderr, reopens it by name and goes on reading the new one,
 # marking where the sequence starts again with a gap line of 0 records
 # and "new_ring":true (tickpipe-json(5)); a writer restart on the same
-# ring, in contrast, needs no reopen and no line.
+# ring, in contrast, needs no reopen and no line.  With -v the new ring
+# is said as such, not as a lap ("lapped: lost 0 records", before).
 # shellcheck disable=SC1091
 . "$(dirname "$0")/lib.sh"
 H='"venue":"sim","symbol":"BTC-USD","ts":1,"recv":2,"price":"1","qty":"1","side":"buy"'
@@ -16,7 +17,7 @@ put() {	# put TID...: one trade per tid into the ring
 tids() { sed 's/.*"tid":"\([^"]*\)".*/\1/' "$T/out" | tr '\n' ' ' | sed 's/ $//'; }
 
 put a b
-"$BIN/shmreader" --ring "$RING" >"$T/out" 2>"$T/err" &
+"$BIN/shmreader" -v --ring "$RING" >"$T/out" 2>"$T/err" &
 sp=$!
 track $sp
 wait_for 30 grep -q '"tid":"b"' "$T/out" || fail "first ring not read"
@@ -31,6 +32,9 @@ assert_eq "new ring restarts at seq 1" 1 \
     "$(grep '"tid":"d"' "$T/out" | sed 's/.*"seq":\([0-9]*\),.*/\1/')"
 grep -q "ring $RING was removed or replaced; reopening" "$T/err" ||
     fail "no reopen message: $(cat "$T/err")"
+wait_for 5 grep -q "^shmreader: ring created anew: lost 0 records from seq 4\$" "$T/err" ||
+    fail "-v: the new ring not said as such: $(cat "$T/err")"
+! grep -q lapped "$T/err" || fail "-v: said as a lap: $(cat "$T/err")"
 kill -TERM $sp
 wait $sp
 assert_eq "exit status after SIGTERM" 0 "$?"
