@@ -616,9 +616,9 @@ level_after(int ask, const struct rec_book *a, unsigned i,
 }
 
 /*
- * check_order: each side of the book or book_top message recs[0..n)
- * best first and each price once (tickpipe-ring(5)), across its
- * records.  recs passed check_book.
+ * check_order: each side of the book snapshot or book_top message
+ * recs[0..n) best first and each price once (tickpipe-ring(5)), across
+ * its records.  recs passed check_book.
  */
 static int
 check_order(const struct tp_record *recs, size_t n, char *why, size_t len)
@@ -828,8 +828,10 @@ jsonl_check(const struct tp_record *recs, size_t n, char *why, size_t len)
 			return -1;
 		break;
 	case REC_BOOK:
+		/* a delta's levels are changes, in any order */
 		if (check_book(recs, n, why, len) < 0 ||
-		    check_order(recs, n, why, len) < 0)
+		    ((recs[0].flags & REC_F_SNAPSHOT) != 0 &&
+		    check_order(recs, n, why, len) < 0))
 			return -1;
 		return line_fits(recs, n, 1, why, len);
 	case REC_BOOK_TOP:
@@ -1041,8 +1043,10 @@ decode_side(json_t *arr, const char *name, int asks, struct tp_record *recs,
 		if (get_dec(json_array_get(lv, 0), what, &b->price[j],
 		    &b->price_exp[j], err, errlen) < 0)
 			return -1;
-		/* tickpipe-json(5): best first, each price once */
-		if (i > 0 && !level_after(asks, &recs[(*nlev - 1) /
+		/* tickpipe-json(5): a whole book best first, each price
+		   once (a delta's levels are changes, in any order) */
+		if (i > 0 && (recs[0].type == REC_BOOK_TOP ||
+		    (recs[0].flags & REC_F_SNAPSHOT) != 0) && !level_after(asks, &recs[(*nlev - 1) /
 		    REC_BOOK_LEVELS].u.book, (unsigned)((*nlev - 1) %
 		    REC_BOOK_LEVELS), b, (unsigned)j)) {
 			snprintf(err, errlen, "%s[%zu] price not %s %s[%zu]'s "

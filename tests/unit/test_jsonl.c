@@ -393,6 +393,8 @@ rejects(const char *s, const char *want)
 #define T_TAIL	"\"qty\":\"1\",\"side\":\"buy\",\"tid\":\"t\"}"
 #define B_HEAD	"{\"type\":\"book_delta\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\"," \
 		"\"seq\":1,\"vseq\":2,\"ts\":3,\"recv\":4,"
+#define S_HEAD	"{\"type\":\"book_snapshot\",\"venue\":\"sim\",\"symbol\":\"BTC-USD\"," \
+		"\"seq\":1,\"vseq\":2,\"ts\":3,\"recv\":4,"
 
 static void
 valid_baselines_are_accepted(void **state)
@@ -657,15 +659,19 @@ book_levels_out_of_order_are_refused(void **state)
 	size_t n;
 
 	(void)state;
-	rejects(B_HEAD "\"bids\":[[\"100\",\"1\"],[\"101\",\"1\"]],"
+	rejects(S_HEAD "\"bids\":[[\"100\",\"1\"],[\"101\",\"1\"]],"
 	    "\"asks\":[]}", "bids[1] price not below bids[0]'s (best first, "
 	    "each price once)");
-	rejects(B_HEAD "\"bids\":[],\"asks\":[[\"101\",\"1\"],"
+	rejects(S_HEAD "\"bids\":[],\"asks\":[[\"101\",\"1\"],"
 	    "[\"102\",\"1\"],[\"100\",\"0\"]]}", "asks[2] price not above "
 	    "asks[1]'s");
 	/* the same price by value: one level named twice */
-	rejects(B_HEAD "\"bids\":[[\"100.5\",\"1\"],[\"100.50\",\"2\"]],"
+	rejects(S_HEAD "\"bids\":[[\"100.5\",\"1\"],[\"100.50\",\"2\"]],"
 	    "\"asks\":[]}", "bids[1] price not below bids[0]'s");
+	/* a delta's levels are changes, in any order */
+	n = make_book(0, 2, 0);
+	recs[0].u.book.price[1] = recs[0].u.book.price[0] + 1;
+	check_accepts(n);
 	/* the sides are ordered apart: a crossed book is the venue's */
 	n = make_book(1, 2, 0);
 	recs[0].u.book.nasks = 1;
@@ -674,12 +680,12 @@ book_levels_out_of_order_are_refused(void **state)
 	recs[0].u.book.qty[2] = 1;
 	check_accepts(n);
 
-	n = make_book(0, 12, 3);	/* bids cross into the second record */
+	n = make_book(1, 12, 3);	/* bids cross into the second record */
 	recs[1].u.book.price[0] = recs[0].u.book.price[9];
 	assert_int_equal(jsonl_check(recs, n, why, sizeof(why)), -1);
 	assert_string_equal(why, "seq 101: level 0 bid price not below the "
 	    "one before it (best first, each price once)");
-	n = make_book(0, 2, 3);
+	n = make_book(1, 2, 3);
 	recs[0].u.book.price[4] = recs[0].u.book.price[2] - 1;
 	assert_int_equal(jsonl_check(recs, n, why, sizeof(why)), -1);
 	assert_string_equal(why, "seq 100: level 4 ask price not above the "
